@@ -1,0 +1,25 @@
+/** Flags shared by several commands, so their names and help stay the same everywhere (CLI.md). */
+import {Flags} from '@oclif/core'
+
+export const storeFlags = {
+  store: Flags.string({description: 'live store URL: file:///dir, redis://host:port, redis+cluster://h:p,…, s3://bucket/prefix, supabase://bucket/prefix [env: LOGS_STORE]', helpGroup: 'STORAGE'}),
+  archive: Flags.string({description: 'archive URL: file:///dir, s3://bucket/prefix, supabase://bucket/prefix [env: LOGS_ARCHIVE]', helpGroup: 'STORAGE'}),
+  url: Flags.string({description: 'talk to a `logs serve` relay at this URL instead of the stores [env: LOGS_URL]', helpGroup: 'STORAGE'}),
+  token: Flags.string({description: 'bearer token for the relay [env: LOGS_TOKEN]', helpGroup: 'STORAGE'}),
+  config: Flags.string({description: 'config file (JSON with store, archive, url, token) [env: LOGS_CONFIG]', helpGroup: 'STORAGE'}),
+}
+
+export const filterFlags = {
+  level: Flags.string({description: 'minimum level (trace, debug, info, warn, error, fatal); =LEVEL for exactly that level'}),
+  grep: Flags.string({description: 'only lines matching this regular expression (repeatable: all must match)', multiple: true}),
+  exclude: Flags.string({description: 'drop lines matching this regular expression (repeatable)', multiple: true}),
+}
+
+export const timeFlags = {
+  since: Flags.string({description: 'only entries at or after this time: 10m, 2h30m, 7d, 2026-11-23, 2026-11-23 10:00, RFC 3339'}),
+  until: Flags.string({description: 'only entries before this time (same forms as --since)'}),
+}
+
+export const colorFlag = {
+  color: Flags.boolean({description: 'colour output (default: only on a terminal; NO_COLOR is respected)', allowNo: true}),
+}

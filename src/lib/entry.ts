@@ -1,0 +1,120 @@
+/**
+ * LogEntry: one line of a job, and how lines become entries and entries become
+ * records (the NDJSON shape every store, the relay and `--output json` share).
+ */
+import {isUtf8} from 'node:buffer'
+import {detectTextLevel, normalizeLevel, type Level} from './level.js'
+
+export type Stream = 'stdout' | 'stderr'
+
+/** A line as `push` read it, before a store gives it a sequence number. */
+export interface NewEntry {
+  ts: number
+  /** The exact bytes, without the terminating `\n`. */
+  bytes: Buffer
+  /** False when the input had no `\n` here: a piece of an over-long line, or the last bytes at EOF. */
+  eol: boolean
+  level?: Level
+  stream?: Stream
+}
+
+export interface LogEntry {
+  seq: number
+  ts: number
+  /** The text as written, without `\n` (a trailing `\r` is kept). Lossy only when `bytes` is set. */
+  line: string
+  /** The exact bytes, set only when they are not valid UTF-8 (so `line` cannot carry them). */
+  bytes?: Buffer
+  eol: boolean
+  level?: Level
+  stream?: Stream
+}
+
+/** The JSON shape of an entry: `--output json`, archive objects, the relay. */
+export interface EntryRecord {
+  seq: number
+  ts: number
+  level: Level | null
+  stream: Stream | null
+  line: string
+  fields?: Record<string, unknown>
+  /** base64 of the exact bytes when `line` is not valid UTF-8. */
+  bytes?: string
+  /** Present (true) when the input had no newline after this entry. */
+  partial?: true
+}
+
+const LEVEL_KEYS = ['level', 'severity', 'lvl', 'loglevel', 'log_level', 'levelname', 'log.level', '@level']
+
+/** Parses a JSON-object line; undefined for anything else. */
+export function parseJsonFields(line: string): Record<string, unknown> | undefined {
+  const start = line.trimStart()
+  if (!start.startsWith('{') || !line.trimEnd().endsWith('}')) return undefined
+  try {
+    const value: unknown = JSON.parse(line)
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined // not JSON after all: a plain line that happens to start with '{'
+  }
+}
+
+export function jsonLevel(fields: Record<string, unknown>): Level | undefined {
+  for (const key of LEVEL_KEYS) {
+    const level = normalizeLevel(fields[key])
+    if (level) return level
+  }
+  const log = fields.log
+  if (log && typeof log === 'object') return normalizeLevel((log as Record<string, unknown>).level)
+  return undefined
+}
+
+export function detectLevel(line: string): Level | undefined {
+  const fields = parseJsonFields(line)
+  if (fields) return jsonLevel(fields) ?? undefined
+  return detectTextLevel(line)
+}
+
+/** Builds a NewEntry from bytes read: decodes once for level detection. */
+export function newEntry(bytes: Buffer, eol: boolean, ts: number, stream?: Stream): NewEntry {
+  const level = detectLevel(bytes.toString('utf8'))
+  return {ts, bytes, eol, level, stream}
+}
+
+export function entryFromBytes(seq: number, ts: number, bytes: Buffer, eol: boolean, level?: Level, stream?: Stream): LogEntry {
+  const line = bytes.toString('utf8')
+  const entry: LogEntry = {seq, ts, line, eol, level, stream}
+  if (!isUtf8(bytes)) entry.bytes = bytes
+  return entry
+}
+
+/** The exact bytes of an entry, with its `\n` when it had one: what `--output raw` writes. */
+export function rawBytes(entry: LogEntry): Buffer {
+  const bytes = entry.bytes ?? Buffer.from(entry.line, 'utf8')
+  return entry.eol ? Buffer.concat([bytes, NEWLINE]) : bytes
+}
+
+const NEWLINE = Buffer.from('\n')
+
+export function toRecord(entry: LogEntry, withFields = true): EntryRecord {
+  const record: EntryRecord = {seq: entry.seq, ts: entry.ts, level: entry.level ?? null, stream: entry.stream ?? null, line: entry.line}
+  if (withFields) {
+    const fields = parseJsonFields(entry.line)
+    if (fields) record.fields = fields
+  }
+  if (entry.bytes) record.bytes = entry.bytes.toString('base64')
+  if (!entry.eol) record.partial = true
+  return record
+}
+
+export function fromRecord(record: EntryRecord): LogEntry {
+  const entry: LogEntry = {
+    seq: record.seq,
+    ts: record.ts,
+    line: record.line,
+    eol: record.partial !== true,
+    level: record.level ?? undefined,
+    stream: record.stream ?? undefined,
+  }
+  if (record.bytes !== undefined) entry.bytes = Buffer.from(record.bytes, 'base64')
+  return entry
+}

@@ -1,0 +1,6 @@
+export {LogsError} from './logs-error.js'
+export {UsageError} from './usage-error.js'
+export {InvalidJobIdError} from './invalid-job-id-error.js'
+export {InvalidUrlError} from './invalid-url-error.js'
+export {JobNotFoundError} from './job-not-found-error.js'
+export {StoreUnavailableError} from './store-unavailable-error.js'

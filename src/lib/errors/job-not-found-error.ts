@@ -1,0 +1,10 @@
+import {LogsError} from './logs-error.js'
+
+export class JobNotFoundError extends LogsError {
+  constructor(id: string, where: string) {
+    super(`job ${id} not found in ${where}`, {
+      exitCode: 1,
+      suggestions: ['run `logs ls` to see the jobs there, or pass --follow to wait for it to start'],
+    })
+  }
+}

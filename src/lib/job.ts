@@ -1,0 +1,41 @@
+import type {Level} from './level.js'
+
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'ended' | 'abandoned'
+export const JOB_STATUSES: readonly JobStatus[] = ['running', 'succeeded', 'failed', 'ended', 'abandoned']
+export const ENDED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'ended', 'abandoned']
+
+export function isEnded(status: JobStatus): boolean {
+  return status !== 'running'
+}
+
+/** Where a job's entries are now. */
+export type JobLocation =
+  | {kind: 'live'}
+  | {kind: 'archived'; url: string; size: number; sha256: string; archivedAt: number}
+
+export interface JobMeta {
+  id: string
+  status: JobStatus
+  createdAt: number
+  updatedAt: number
+  endedAt?: number
+  exitCode?: number
+  /** Number of entries = the last sequence number. */
+  lines: number
+  bytes: number
+  levels: Partial<Record<Level, number>>
+  firstTs?: number
+  lastTs?: number
+  labels?: Record<string, string>
+  location: JobLocation
+}
+
+/** The status a job ends with: the exit code decides when known. */
+export function endStatus(exitCode: number | undefined): {status: JobStatus; exitCode?: number} {
+  if (exitCode === undefined) return {status: 'ended'}
+  return {status: exitCode === 0 ? 'succeeded' : 'failed', exitCode}
+}
+
+export function newJobMeta(id: string, now: number, labels?: Record<string, string>): JobMeta {
+  return {id, status: 'running', createdAt: now, updatedAt: now, lines: 0, bytes: 0, levels: {}, labels, location: {kind: 'live'}}
+}

@@ -1,0 +1,73 @@
+/**
+ * Levels: from JSON fields (`level`, `severity`, `lvl`, pino/bunyan numbers, …) or
+ * from the text (`ERROR`, `[warn]`, `level=info`, klog's `E1123`, logcat's ` D Tag:`),
+ * ANSI codes stripped first.
+ */
+export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
+export type Level = (typeof LEVELS)[number]
+
+export function levelRank(level: Level): number {
+  return LEVELS.indexOf(level)
+}
+
+const NAMES: Record<string, Level> = {
+  trace: 'trace', verbose: 'trace', v: 'trace', finest: 'trace', finer: 'trace',
+  debug: 'debug', d: 'debug', dbg: 'debug', fine: 'debug',
+  info: 'info', i: 'info', inf: 'info', information: 'info', informational: 'info', notice: 'info', log: 'info', config: 'info',
+  warn: 'warn', w: 'warn', wrn: 'warn', warning: 'warn',
+  error: 'error', e: 'error', err: 'error', eror: 'error', severe: 'error',
+  fatal: 'fatal', f: 'fatal', crit: 'fatal', critical: 'fatal', panic: 'fatal', emerg: 'fatal', emergency: 'fatal', alert: 'fatal',
+}
+
+/** A level name or number as loggers write it → our level (pino/bunyan: 10 trace … 60 fatal; syslog 0-7 is not guessed). */
+export function normalizeLevel(value: unknown): Level | undefined {
+  if (typeof value === 'number') {
+    if (value >= 60) return 'fatal'
+    if (value >= 50) return 'error'
+    if (value >= 40) return 'warn'
+    if (value >= 30) return 'info'
+    if (value >= 20) return 'debug'
+    if (value >= 10) return 'trace'
+    return undefined
+  }
+  if (typeof value !== 'string') return undefined
+  return NAMES[value.trim().toLowerCase()]
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/g
+
+export function stripAnsi(text: string): string {
+  return text.includes('\u001B') ? text.replace(ANSI, '') : text
+}
+
+const WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|PANIC'
+const PATTERNS: RegExp[] = [
+  // logfmt and friends: level=info, lvl="warn", severity=ERROR
+  /\b(?:level|lvl|severity|loglevel)=["']?([A-Za-z]+)/i,
+  // [warn], [ERROR], <error>, (info)
+  new RegExp(`[[<(](${WORDS}|trace|debug|info|notice|warn|warning|error|fatal|critical)[\\]>)]`, 'i'),
+  // klog/glog: E1123 10:00:00.000000
+  /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/,
+  // Android logcat: "03-17 16:13:38.811  1702  2395 D Tag: ..."
+  /^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+ ([VDIWEF]) /,
+  // upper-case words: "INFO dfs.DataNode", "- WARN  [", "ERROR:"
+  new RegExp(`(?:^|[\\s:|\\-])(${WORDS})(?=[\\s:|\\]\\-]|$)`),
+  // lower/capitalised word followed by a colon at the start: "error: ...", "Warning: ..."
+  /^(trace|debug|info|notice|warn|warning|error|fatal|critical|panic):/i,
+]
+
+/** Only the start of a long line is searched: levels live in prefixes, and this keeps huge lines cheap. */
+const SCAN_LIMIT = 512
+
+export function detectTextLevel(line: string): Level | undefined {
+  const head = stripAnsi(line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line)
+  for (const pattern of PATTERNS) {
+    const match = pattern.exec(head)
+    if (match) {
+      const level = normalizeLevel(match[1])
+      if (level) return level
+    }
+  }
+  return undefined
+}

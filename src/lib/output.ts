@@ -1,0 +1,39 @@
+/**
+ * A writer for stdout that respects backpressure and treats a closed reader
+ * (`logs get X | head -1` → EPIPE) as the end of output, not as an error.
+ */
+import {once} from 'node:events'
+
+export class Output {
+  private closedByReader = false
+  private failure: Error | undefined
+
+  constructor(private readonly stream: NodeJS.WritableStream & {writableNeedDrain?: boolean}) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') this.closedByReader = true
+      else this.failure = error
+    })
+  }
+
+  /** True once the reader went away: callers stop producing output. */
+  get closed(): boolean {
+    return this.closedByReader
+  }
+
+  /** Writes and waits for drain when the stream's buffer is full. Returns false once the reader is gone. */
+  async write(chunk: string | Uint8Array): Promise<boolean> {
+    if (this.failure) throw this.failure
+    if (this.closedByReader) return false
+    if (!this.stream.write(chunk)) {
+      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close'), once(this.stream, 'error').catch(() => undefined)])
+    }
+    if (this.failure) throw this.failure
+    return !this.closedByReader
+  }
+
+  /** Resolves when everything written has been handed to the OS (or the reader is gone). */
+  async flush(): Promise<void> {
+    if (this.closedByReader || !this.stream.writableNeedDrain) return
+    await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close')])
+  }
+}

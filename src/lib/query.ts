@@ -1,0 +1,57 @@
+/**
+ * Entry filters shared by `get`, `tail` and the relay: level (`warn` = warn and above,
+ * `=warn` exactly), `--grep` (all must match) and `--exclude` (none may match).
+ */
+import {UsageError} from './errors/index.js'
+import {LEVELS, levelRank, normalizeLevel, type Level} from './level.js'
+import type {LogEntry} from './entry.js'
+
+export interface FilterSpec {
+  level?: string
+  grep?: string[]
+  exclude?: string[]
+}
+
+export interface LevelFilter {
+  level: Level
+  exact: boolean
+}
+
+export type EntryFilter = (entry: LogEntry) => boolean
+
+export function parseLevelFilter(text: string, where = '--level'): LevelFilter {
+  const exact = text.startsWith('=')
+  const name = exact ? text.slice(1) : text
+  const level = normalizeLevel(name)
+  if (!level || name.length === 1) {
+    throw new UsageError(`invalid level ${JSON.stringify(text)} for ${where}`, [`use one of ${LEVELS.join(', ')}, or =LEVEL for exactly that level`])
+  }
+  return {level, exact}
+}
+
+export function compilePattern(source: string, where: string): RegExp {
+  try {
+    return new RegExp(source)
+  } catch (error) {
+    throw new UsageError(`invalid regular expression ${JSON.stringify(source)} for ${where}: ${(error as Error).message}`)
+  }
+}
+
+export function levelMatches(filter: LevelFilter, level: Level | undefined): boolean {
+  if (!level) return false
+  return filter.exact ? level === filter.level : levelRank(level) >= levelRank(filter.level)
+}
+
+/** Builds one predicate; undefined when nothing filters (callers skip the call entirely). */
+export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
+  const level = spec.level ? parseLevelFilter(spec.level) : undefined
+  const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep'))
+  const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude'))
+  if (!level && grep.length === 0 && exclude.length === 0) return undefined
+  return (entry) => {
+    if (level && !levelMatches(level, entry.level)) return false
+    for (const re of grep) if (!re.test(entry.line)) return false
+    for (const re of exclude) if (re.test(entry.line)) return false
+    return true
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * How an entry looks in each `--output` mode:
+ *   text — for people: optional timestamp and job prefix, level colour on a TTY;
+ *   json — one EntryRecord per line (stable schema: seq, ts, level, stream, line, fields);
+ *   raw  — the original bytes, newline only where the input had one.
+ */
+import type {ChalkInstance} from 'chalk'
+import {rawBytes, toRecord, type LogEntry} from '../entry.js'
+import {stripAnsi, type Level} from '../level.js'
+
+export type OutputMode = 'text' | 'json' | 'raw'
+export const OUTPUT_MODES: readonly OutputMode[] = ['text', 'json', 'raw']
+
+export interface TextStyle {
+  chalk: ChalkInstance
+  timestamps: boolean
+  /** Job id shown before each line when following several jobs. */
+  prefix?: string
+  prefixColor?: (text: string) => string
+}
+
+export function levelColor(chalk: ChalkInstance, level: Level | undefined): (text: string) => string {
+  switch (level) {
+    case 'fatal':
+      return chalk.bgRed.white
+    case 'error':
+      return chalk.red
+    case 'warn':
+      return chalk.yellow
+    case 'debug':
+      return chalk.gray
+    case 'trace':
+      return chalk.dim
+    default:
+      return (text) => text
+  }
+}
+
+export function formatTimestamp(ts: number): string {
+  return new Date(ts).toISOString()
+}
+
+/** One line of text output, with its newline. Continuation pieces of a split line are joined without one. */
+export function formatText(entry: LogEntry, style: TextStyle): string {
+  const colored = style.chalk.level > 0
+  let line = entry.line.endsWith('\r') ? entry.line.slice(0, -1) : entry.line
+  if (!colored) line = stripAnsi(line)
+  else if (!line.includes('\u001B')) line = levelColor(style.chalk, entry.level)(line)
+  let head = ''
+  if (style.prefix) head += (style.prefixColor ?? ((t: string) => t))(`${style.prefix} `)
+  if (style.timestamps) head += style.chalk.dim(`${formatTimestamp(entry.ts)} `)
+  return `${head}${line}${entry.eol ? '\n' : ''}`
+}
+
+export function formatJson(entry: LogEntry, job?: string): string {
+  const record = toRecord(entry)
+  return `${JSON.stringify(job ? {job, ...record} : record)}\n`
+}
+
+export function formatEntry(entry: LogEntry, mode: OutputMode, style: TextStyle): string | Buffer {
+  if (mode === 'raw') return rawBytes(entry)
+  if (mode === 'json') return formatJson(entry, style.prefix)
+  return formatText(entry, style)
+}

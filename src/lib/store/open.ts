@@ -1,0 +1,41 @@
+/**
+ * Opens a backend from its URL. Backends are imported on demand so that a command
+ * using the embedded file store never loads ioredis or the AWS SDK.
+ */
+import {InvalidUrlError} from '../errors/index.js'
+import type {Setting} from '../config.js'
+import type {ArchiveStore, LiveStore} from './types.js'
+import {parseStoreUrl, redactUrl} from './url.js'
+
+export interface OpenContext {
+  /** Where the URL came from, for error messages (`--store`, `LOGS_STORE`, …). */
+  from: string
+  env: NodeJS.ProcessEnv
+}
+
+type Opener<T> = (url: URL, context: OpenContext) => Promise<T>
+
+const LIVE: Record<string, Opener<LiveStore>> = {
+  'file:': async (url, context) => (await import('./file-store.js')).openFileStore(url, context),
+}
+
+const ARCHIVE: Record<string, Opener<ArchiveStore>> = {}
+
+export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env): Promise<LiveStore> {
+  return open(LIVE, setting, env, 'live store')
+}
+
+export async function openArchive(setting: Setting, env: NodeJS.ProcessEnv = process.env): Promise<ArchiveStore> {
+  return open(ARCHIVE, setting, env, 'archive')
+}
+
+async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string): Promise<T> {
+  const url = parseStoreUrl(setting, what)
+  const opener = openers[url.protocol]
+  if (!opener) {
+    throw new InvalidUrlError(what, setting.from, `unknown scheme ${JSON.stringify(url.protocol)} in ${redactUrl(setting.value)}`, [
+      `a ${what} URL starts with one of: ${Object.keys(openers).map((s) => `${s}//`).join(', ')}`,
+    ])
+  }
+  return opener(url, {from: setting.from, env})
+}

@@ -1,0 +1,116 @@
+/**
+ * The storage core's two roles (DESIGN.md): a live store for running and recent jobs,
+ * and an archive holding one object per finished job. Backends are chosen by URL
+ * (see ./open.ts); commands never know which one they talk to.
+ */
+import type {LogEntry, NewEntry} from '../entry.js'
+import type {JobMeta, JobStatus} from '../job.js'
+
+/** A range of a job's entries. All bounds are optional and combine. */
+export interface ReadRange {
+  /** Entries with seq > after. */
+  after?: number
+  /** Entries with seq < before. */
+  before?: number
+  /** Entries with ts >= since (ms). */
+  since?: number
+  /** Entries with ts < until (ms). */
+  until?: number
+  /** Only the last N entries of the range (read from the end, not by scanning). */
+  tail?: number
+  /** Only the first N entries of the range. */
+  limit?: number
+  signal?: AbortSignal
+}
+
+export type FollowEvent =
+  | {type: 'entries'; entries: LogEntry[]}
+  /** Metadata changed (status, counts); not sent for every append. */
+  | {type: 'meta'; meta: JobMeta}
+  /** The job ended and every entry has been delivered; the iterator then finishes. */
+  | {type: 'end'; meta: JobMeta}
+
+export interface FollowOptions {
+  /** Deliver entries with seq > after (0 = from the start). */
+  after: number
+  signal?: AbortSignal
+  /** Wait for a job that does not exist yet instead of failing (default true). */
+  waitForJob?: boolean
+}
+
+/**
+ * Identifies one batch of one writer so that a retried append (after a timeout or a
+ * crash) is applied once. `writer` is stable for a spool; `batch` only grows.
+ */
+export interface AppendToken {
+  writer: string
+  batch: number
+}
+
+export interface AppendResult {
+  /** Sequence numbers given to the batch: first..last (inclusive); 0..-1 for an empty batch. */
+  first: number
+  last: number
+  /** True when the token showed this batch had been applied already (nothing was written). */
+  duplicate?: boolean
+}
+
+export interface JobFilter {
+  status?: JobStatus
+  prefix?: string
+}
+
+export interface LiveStore {
+  /** For messages: the URL with any secret removed. */
+  readonly name: string
+  /**
+   * True when the store keeps appended entries on this machine's disk (file store):
+   * push then needs no spool in front of it.
+   */
+  readonly local: boolean
+  /**
+   * For stores that write one object per append (object stores): how long push gathers
+   * lines before an append (ms). Undefined: append as soon as lines arrive.
+   */
+  readonly batchInterval?: number
+
+  /** Creates the job, or marks an existing one running again (pushing to a job appends). */
+  startJob(id: string, init?: {labels?: Record<string, string>}): Promise<JobMeta>
+  /** Appends a batch atomically: gapless sequence numbers even with concurrent writers. */
+  append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult>
+  endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta>
+  /** Merges fields into the metadata (archive location, abandoned status). */
+  updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta>
+
+  getJob(id: string): Promise<JobMeta | undefined>
+  listJobs(filter?: JobFilter): Promise<JobMeta[]>
+
+  read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
+  /** History after `after`, then new entries as they come; blocks, never polls where the backend can block. */
+  follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent>
+
+  deleteJob(id: string): Promise<void>
+  close(): Promise<void>
+}
+
+/** What an archive holds about one job besides its entries. */
+export interface ArchivedJob {
+  meta: JobMeta
+  /** Where the object is (for messages and metadata). */
+  url: string
+  /** Size of the stored (compressed) object in bytes. */
+  size: number
+  /** sha256 of the uncompressed NDJSON content. */
+  sha256: string
+}
+
+export interface ArchiveStore {
+  readonly name: string
+  /** Streams the entries into the job's object, verifies what was stored, and returns where it went. */
+  put(meta: JobMeta, entries: AsyncIterable<LogEntry>): Promise<ArchivedJob>
+  head(id: string): Promise<ArchivedJob | undefined>
+  read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
+  list(filter?: JobFilter): Promise<ArchivedJob[]>
+  delete(id: string): Promise<void>
+  close(): Promise<void>
+}
