@@ -24,9 +24,7 @@ export class Output {
   async write(chunk: string | Uint8Array): Promise<boolean> {
     if (this.failure) throw this.failure
     if (this.closedByReader) return false
-    if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close'), once(this.stream, 'error').catch(() => undefined)])
-    }
+    if (!this.stream.write(chunk)) await this.settled('drain')
     if (this.failure) throw this.failure
     return !this.closedByReader
   }
@@ -34,6 +32,12 @@ export class Output {
   /** Resolves when everything written has been handed to the OS (or the reader is gone). */
   async flush(): Promise<void> {
     if (this.closedByReader || !this.stream.writableNeedDrain) return
-    await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close')])
+    await this.settled('drain')
+  }
+
+  /** Waits for the event, or for the stream to close or fail (the 'error' listener above records why). */
+  private async settled(event: string): Promise<void> {
+    const quietly = (promise: Promise<unknown>) => promise.catch(() => undefined)
+    await Promise.race([quietly(once(this.stream, event)), quietly(once(this.stream, 'close')), quietly(once(this.stream, 'error'))])
   }
 }

@@ -16,10 +16,15 @@ export interface OpenContext {
 type Opener<T> = (url: URL, context: OpenContext) => Promise<T>
 
 const LIVE: Record<string, Opener<LiveStore>> = {
-  'file:': async (url, context) => (await import('./file-store.js')).openFileStore(url, context),
+  'file:': async (url) => (await import('./file/file-store.js')).openFileStore(url),
 }
 
 const ARCHIVE: Record<string, Opener<ArchiveStore>> = {}
+
+/** False while no backend serves the archive URL's scheme (then readers use the live store alone). */
+export function hasArchiveBackend(setting: Setting): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(setting.value) && setting.value.slice(0, setting.value.indexOf(':') + 1).toLowerCase() in ARCHIVE
+}
 
 export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env): Promise<LiveStore> {
   return open(LIVE, setting, env, 'live store')

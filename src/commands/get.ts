@@ -1,0 +1,78 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../lib/cli/base-command.js'
+import {colorFlag, filterFlags, storeFlags, timeFlags} from '../lib/cli/flags.js'
+import {onInterrupt} from '../lib/cli/interrupt.js'
+import {openJobs} from '../lib/cli/open-stores.js'
+import {colorEnabled, makeChalk} from '../lib/color.js'
+import {getEntries} from '../lib/get-entries.js'
+import {checkJobId} from '../lib/job-id.js'
+import type {JobMeta} from '../lib/job.js'
+import {Output} from '../lib/output.js'
+import {buildFilter} from '../lib/query.js'
+import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
+import {writeEntries} from '../lib/render/write-entries.js'
+import {parseTime} from '../lib/time.js'
+
+export default class Get extends BaseCommand {
+  static override summary = "Print a job's log, wherever it lives (live store or archive)"
+  static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions and can be repeated (every --grep must match, no --exclude may).
+--output raw writes the original bytes (invalid UTF-8, CRLF, ANSI codes and NUL included); json writes one object per line: seq, ts, level, stream, line, fields.
+With -f the command keeps following until the job ends, and waits for a job that has not started yet.`
+
+  static override examples = [
+    '<%= config.bin %> get build-42',
+    '<%= config.bin %> get build-42 --level error --since 10m',
+    '<%= config.bin %> get build-42 -n 50 --grep "timeout|refused" --exclude healthcheck',
+    '<%= config.bin %> get build-42 --output raw > build-42.log',
+    '<%= config.bin %> get build-42 --output json | jq -r "select(.level==\\"error\\") | .line"',
+    '<%= config.bin %> get build-42 -f --exit-code',
+  ]
+
+  static override args = {id: Args.string({description: 'job id', required: true})}
+
+  static override flags = {
+    lines: Flags.integer({char: 'n', description: 'only the last N matching entries', min: 0}),
+    head: Flags.integer({description: 'only the first N matching entries', min: 0, exclusive: ['lines']}),
+    after: Flags.integer({description: 'only entries after this sequence number (resume from a cursor)', min: 0}),
+    ...timeFlags,
+    ...filterFlags,
+    output: Flags.string({char: 'o', description: 'text (for people), json (NDJSON) or raw (original bytes)', options: [...OUTPUT_MODES], default: 'text'}),
+    timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read (text output)'}),
+    follow: Flags.boolean({char: 'f', description: 'keep following new entries until the job ends'}),
+    'exit-code': Flags.boolean({description: "with --follow: exit with the job's exit code when it ends"}),
+    ...colorFlag,
+    ...storeFlags,
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Get)
+    const job = checkJobId(args.id, 'argument ID')
+    const filter = buildFilter(flags)
+    const now = Date.now()
+    const jobs = await openJobs(this.settings(flags))
+    const out = new Output(process.stdout)
+    const interrupt = onInterrupt()
+    let ended: JobMeta | undefined
+    try {
+      const batches = getEntries(jobs, {
+        job,
+        after: flags.after,
+        since: flags.since ? parseTime(flags.since, '--since', now) : undefined,
+        until: flags.until ? parseTime(flags.until, '--until', now) : undefined,
+        tail: flags.lines,
+        head: flags.head,
+        filter,
+        follow: flags.follow,
+        signal: interrupt.signal,
+        onEnd: (meta) => (ended = meta),
+      })
+      const chalk = makeChalk(colorEnabled(process.stdout, flags.color))
+      await writeEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps})
+      await out.flush()
+    } finally {
+      interrupt.dispose()
+      await jobs.close()
+    }
+    if (flags['exit-code'] && ended?.exitCode) this.exit(ended.exitCode)
+  }
+}

@@ -1,0 +1,40 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../lib/cli/base-command.js'
+import {colorFlag, storeFlags} from '../lib/cli/flags.js'
+import {openJobs} from '../lib/cli/open-stores.js'
+import {colorEnabled, makeChalk} from '../lib/color.js'
+import {JOB_STATUSES, type JobMeta, type JobStatus} from '../lib/job.js'
+import {formatJobTable} from '../lib/render/job-table.js'
+
+export default class Ls extends BaseCommand {
+  static override summary = 'List jobs: status, lines, size, last update, and where each log lives'
+  static override enableJsonFlag = true
+
+  static override examples = [
+    '<%= config.bin %> ls',
+    '<%= config.bin %> ls --status running',
+    '<%= config.bin %> ls --prefix build- --json | jq -r ".[].id"',
+  ]
+
+  static override flags = {
+    status: Flags.string({description: 'only jobs with this status', options: [...JOB_STATUSES]}),
+    prefix: Flags.string({description: 'only jobs whose id starts with this'}),
+    ...colorFlag,
+    ...storeFlags,
+  }
+
+  async run(): Promise<JobMeta[]> {
+    const {flags} = await this.parse(Ls)
+    const jobs = await openJobs(this.settings(flags))
+    try {
+      const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix: flags.prefix})
+      if (!this.jsonEnabled()) {
+        if (list.length === 0) this.logToStderr('no jobs')
+        else this.log(formatJobTable(list, makeChalk(colorEnabled(process.stdout, flags.color))))
+      }
+      return list
+    } finally {
+      await jobs.close()
+    }
+  }
+}

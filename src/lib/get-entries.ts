@@ -1,0 +1,111 @@
+/**
+ * `logs get`: a job's entries from wherever it lives, filtered, then optionally followed.
+ * Batches (not single entries) flow to the renderer so each write is one syscall.
+ *
+ * `-n N` with a filter reads backwards in pages until N entries match, so
+ * `get X -n 10 --level error` shows the last ten errors, not the errors among the
+ * last ten lines — with memory bounded by the page size and N.
+ */
+import type {LogEntry} from './entry.js'
+import type {JobMeta} from './job.js'
+import type {Jobs} from './jobs.js'
+import type {EntryFilter} from './query.js'
+
+export interface GetOptions {
+  job: string
+  after?: number
+  since?: number
+  until?: number
+  /** Last N matching entries. */
+  tail?: number
+  /** First N matching entries. */
+  head?: number
+  filter?: EntryFilter
+  /** Keep following until the job ends (waits for a job that has not started). */
+  follow?: boolean
+  signal?: AbortSignal
+  /** Called with the job's final metadata when a follow ends with the job. */
+  onEnd?: (meta: JobMeta) => void
+}
+
+const BATCH = 1024
+const BACKWARD_PAGE = 4096
+
+export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
+  const {job, filter, signal} = options
+  let last = options.after ?? 0
+  const exists = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
+  if (exists) {
+    const history = options.tail !== undefined ? lastMatching(jobs, options) : firstMatching(jobs, options)
+    for await (const batch of history) {
+      if (batch.length === 0) continue
+      last = batch.at(-1)!.seq
+      yield batch
+    }
+  }
+  // `--head` asks for the first N: nothing to follow after them.
+  if (!options.follow || options.head !== undefined) return
+  for await (const event of jobs.follow(job, {after: last, signal})) {
+    if (event.type === 'entries') {
+      const wanted = event.entries.filter((e) => (filter ? filter(e) : true) && (options.until === undefined || e.ts < options.until))
+      if (wanted.length > 0) yield wanted
+    } else if (event.type === 'end') {
+      options.onEnd?.(event.meta)
+      return
+    }
+  }
+}
+
+async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
+  const {job, filter} = options
+  let remaining = options.head ?? Number.POSITIVE_INFINITY
+  let batch: LogEntry[] = []
+  const range = {after: options.after, since: options.since, until: options.until, signal: options.signal, limit: filter ? undefined : options.head}
+  for await (const entry of jobs.read(job, range)) {
+    if (filter && !filter(entry)) continue
+    batch.push(entry)
+    if (--remaining <= 0) break
+    if (batch.length >= BATCH) {
+      yield batch
+      batch = []
+    }
+  }
+  yield batch
+}
+
+async function* lastMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
+  const {job, filter} = options
+  const wanted = options.tail!
+  if (wanted <= 0) return
+  const base = {after: options.after, since: options.since, until: options.until, signal: options.signal}
+  if (!filter) {
+    yield* batched(jobs.read(job, {...base, tail: wanted}))
+    return
+  }
+  const pages: LogEntry[][] = []
+  let found = 0
+  let before: number | undefined
+  while (found < wanted) {
+    const page: LogEntry[] = []
+    for await (const entry of jobs.read(job, {...base, before, tail: BACKWARD_PAGE})) page.push(entry)
+    if (page.length === 0) break
+    const matches = page.filter(filter)
+    pages.unshift(matches)
+    found += matches.length
+    before = page[0].seq
+    if (before <= (options.after ?? 0) + 1) break
+  }
+  yield pages.flat().slice(-wanted)
+}
+
+async function* batched(entries: AsyncIterable<LogEntry>): AsyncGenerator<LogEntry[]> {
+  let batch: LogEntry[] = []
+  for await (const entry of entries) {
+    batch.push(entry)
+    if (batch.length >= BATCH) {
+      yield batch
+      batch = []
+    }
+  }
+  if (batch.length > 0) yield batch
+}

@@ -1,0 +1,61 @@
+/**
+ * `logs run -- COMMAND`: runs the command with its stdout and stderr captured as two
+ * streams of one job and passed through to ours; signals are forwarded; the job ends
+ * with the command's exit status, which is also returned.
+ */
+import {spawn} from 'node:child_process'
+import {once} from 'node:events'
+import {LogsError} from '../errors/index.js'
+import {endStatus} from '../job.js'
+import {Output} from '../output.js'
+import type {LiveStore} from '../store/types.js'
+import {capture} from './capture.js'
+import {LineSplitter} from './line-splitter.js'
+import {openJobWriter, type WriterOptions} from './open-job-writer.js'
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15}
+
+export interface RunOptions extends WriterOptions {
+  store: LiveStore
+  job: string
+  command: string
+  args: string[]
+  maxLineBytes?: number
+  stdout?: NodeJS.WritableStream
+  stderr?: NodeJS.WritableStream
+}
+
+export interface RunResult {
+  exitCode: number
+  signal?: NodeJS.Signals
+}
+
+export async function runCommand(options: RunOptions): Promise<RunResult> {
+  const writer = await openJobWriter(options.store, options.job, options)
+  const child = spawn(options.command, options.args, {stdio: ['inherit', 'pipe', 'pipe']})
+  const spawned = once(child, 'spawn').then(
+    () => undefined,
+    (error: NodeJS.ErrnoException) => error,
+  )
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  const forward = (signal: NodeJS.Signals) => child.kill(signal)
+  for (const signal of FORWARDED) process.on(signal, forward)
+  try {
+    const spawnError = await spawned
+    if (spawnError) {
+      await writer.finish({status: 'failed', exitCode: 127})
+      throw new LogsError(`cannot run ${options.command}: ${spawnError.code === 'ENOENT' ? 'command not found' : spawnError.message}`, {exitCode: 1})
+    }
+    await Promise.all([
+      capture(child.stdout!, new LineSplitter(options.maxLineBytes, 'stdout'), writer, new Output(options.stdout ?? process.stdout)),
+      capture(child.stderr!, new LineSplitter(options.maxLineBytes, 'stderr'), writer, new Output(options.stderr ?? process.stderr)),
+    ])
+    const [code, signal] = await exited
+    const exitCode = code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0)
+    await writer.finish(endStatus(exitCode))
+    return {exitCode, signal: signal ?? undefined}
+  } finally {
+    for (const signal of FORWARDED) process.off(signal, forward)
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * A spool: the lines one `push` process has read for a remote store, kept on local disk
+ * until delivered. It is a file store of its own (same format, same crash recovery):
+ *
+ *   <spool dir>/<store key>/<job>/jobs/<writer>/…   entries, as in the file store
+ *   <spool dir>/<store key>/<job>/jobs/<writer>/ship.json   delivery state (shipper.ts)
+ *
+ * One spool per writer process, so two pushes into one job never ship each other's lines;
+ * the writer id doubles as the idempotency key of the remote appends.
+ */
+import {createHash, randomUUID} from 'node:crypto'
+import {join} from 'node:path'
+import {FileStore} from '../store/file/file-store.js'
+import {spoolDir} from '../paths.js'
+
+/** Label on a spool's job naming the process that writes it. */
+export const SPOOL_PID_LABEL = 'logs.spool.pid'
+
+export interface SpoolHandle {
+  store: FileStore
+  writer: string
+}
+
+export function spoolRoot(remoteName: string, job: string, env: NodeJS.ProcessEnv = process.env): string {
+  const key = createHash('sha256').update(remoteName).digest('hex').slice(0, 16)
+  return join(spoolDir(env), key, job)
+}
+
+export async function createSpool(remoteName: string, job: string, labels: Record<string, string> = {}, env?: NodeJS.ProcessEnv): Promise<SpoolHandle> {
+  const store = await new FileStore(spoolRoot(remoteName, job, env)).init()
+  const writer = randomUUID()
+  await store.startJob(writer, {labels: {...labels, [SPOOL_PID_LABEL]: String(process.pid)}})
+  return {store, writer}
+}
+
+/** Spools of this job left by writers that are gone (killed, crashed, gave up): to deliver. */
+export async function orphanSpools(remoteName: string, job: string, env?: NodeJS.ProcessEnv): Promise<SpoolHandle[]> {
+  const store = await new FileStore(spoolRoot(remoteName, job, env)).init()
+  const writers = await store.listJobs()
+  return writers.filter((meta) => !isAlive(Number(meta.labels?.[SPOOL_PID_LABEL]))).map((meta) => ({store, writer: meta.id}))
+}
+
+function isAlive(pid: number): boolean {
+  if (!pid || pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

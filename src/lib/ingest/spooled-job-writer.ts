@@ -1,0 +1,90 @@
+/**
+ * The JobWriter for remote stores: every entry is appended to this process's spool on
+ * local disk first (so a kill -9, a Redis restart or an unreachable relay loses nothing
+ * that was read), and a Shipper delivers the spool in the background. Spools left by
+ * earlier writers of the same job that died are delivered first.
+ */
+import type {NewEntry} from '../entry.js'
+import {LogsError} from '../errors/index.js'
+import type {LiveStore} from '../store/types.js'
+import {BatchWriter} from './batch-writer.js'
+import type {JobEnd, JobWriter} from './job-writer.js'
+import {Shipper, type ShipperOptions} from './shipper.js'
+import {createSpool, orphanSpools, spoolRoot, type SpoolHandle} from './spool.js'
+
+export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval'> {
+  labels?: Record<string, string>
+  /** How long finish() waits for an unreachable store before giving up (lines stay spooled). */
+  drainTimeout: number
+  env?: NodeJS.ProcessEnv
+}
+
+export class SpooledJobWriter implements JobWriter {
+  private readonly batches: BatchWriter
+  private readonly delivery: Promise<boolean>
+
+  private constructor(
+    private readonly spool: SpoolHandle,
+    private readonly shipper: Shipper,
+    orphans: Shipper[],
+    private readonly options: SpooledWriterOptions,
+    private readonly where: string,
+  ) {
+    this.batches = new BatchWriter({
+      append: async (entries) => {
+        await spool.store.append(spool.writer, entries)
+        shipper.notify()
+      },
+    })
+    this.delivery = (async () => {
+      for (const orphan of orphans) await orphan.run()
+      return shipper.run()
+    })()
+  }
+
+  static async open(remote: LiveStore, job: string, options: SpooledWriterOptions): Promise<SpooledJobWriter> {
+    const shipperOptions = {onOutage: options.onOutage, onRecovered: options.onRecovered, batchInterval: options.batchInterval ?? remote.batchInterval}
+    const orphans = (await orphanSpools(remote.name, job, options.env)).map((spool) => {
+      const shipper = new Shipper(spool, remote, job, shipperOptions)
+      shipper.drainAndStop()
+      return shipper
+    })
+    const spool = await createSpool(remote.name, job, options.labels, options.env)
+    const shipper = new Shipper(spool, remote, job, shipperOptions)
+    return new SpooledJobWriter(spool, shipper, orphans, options, spoolRoot(remote.name, job, options.env))
+  }
+
+  add(entries: NewEntry[]): Promise<void> | undefined {
+    return this.batches.add(entries)
+  }
+
+  async flush(): Promise<void> {
+    await this.batches.close()
+    this.shipper.drainAndStop()
+    await this.waitForDelivery()
+  }
+
+  async finish(end: JobEnd): Promise<void> {
+    await this.batches.close()
+    await this.spool.store.endJob(this.spool.writer, end)
+    this.shipper.notify()
+    await this.waitForDelivery()
+  }
+
+  private async waitForDelivery(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.drainTimeout)
+    })
+    const outcome = await Promise.race([this.delivery, timedOut])
+    clearTimeout(timer)
+    if (outcome === true) return
+    this.shipper.stop()
+    await this.delivery
+    const meta = await this.spool.store.getJob(this.spool.writer)
+    throw new LogsError(
+      `could not deliver ${meta?.lines ?? 'some'} spooled lines within the drain timeout; they are kept in ${this.where} and will be delivered by the next \`logs push\` or \`logs get\` of this job`,
+      {exitCode: 1, suggestions: ['check that the store is reachable, or raise --drain-timeout']},
+    )
+  }
+}

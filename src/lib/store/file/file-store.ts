@@ -1,0 +1,284 @@
+/**
+ * The embedded live store (`file://DIR`), the default: no server.
+ *
+ *   DIR/jobs/<id>/log        the bytes as read (append-only)
+ *   DIR/jobs/<id>/idx        one fixed-size record per entry (index-record.ts)
+ *   DIR/jobs/<id>/meta.json  JobMeta, replaced atomically (write + rename)
+ *   DIR/jobs/<id>/lock       held while appending or changing metadata
+ *
+ * The `jobs/` directory is the job index. Followers wake on inotify (fs.watch) of the
+ * job's directory: an append touches `idx`, an end replaces `meta.json`.
+ */
+import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {JobNotFoundError, StoreUnavailableError} from '../../errors/index.js'
+import type {LogEntry, NewEntry} from '../../entry.js'
+import {checkJobId} from '../../job-id.js'
+import {isEnded, newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
+import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../types.js'
+import {INDEX_FILE, JobLog, LOG_FILE} from './job-log.js'
+import {withLock} from './lock.js'
+import {DirectoryWake} from './wake.js'
+
+const META_FILE = 'meta.json'
+/** Entries handed to a follower per event, so a follower far behind still gets steady batches. */
+const FOLLOW_BATCH = 4096
+
+interface StoredMeta extends JobMeta {
+  /** Last batch applied per writer (AppendToken), for idempotent retries. */
+  writers?: Record<string, number>
+}
+
+export class FileStore implements LiveStore {
+  readonly local = true
+  readonly name: string
+  private readonly jobsDir: string
+  private readonly recovered = new Set<string>()
+
+  constructor(readonly root: string) {
+    this.name = `file://${root}`
+    this.jobsDir = join(root, 'jobs')
+  }
+
+  async init(): Promise<this> {
+    try {
+      await mkdir(this.jobsDir, {recursive: true})
+    } catch (error) {
+      throw new StoreUnavailableError(this.name, (error as Error).message, error)
+    }
+    return this
+  }
+
+  private dir(id: string): string {
+    return join(this.jobsDir, checkJobId(id, 'job id'))
+  }
+
+  async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
+    const dir = this.dir(id)
+    await mkdir(dir, {recursive: true})
+    // Empty files first, so a reader never finds metadata without them.
+    await Promise.all([LOG_FILE, INDEX_FILE].map((name) => writeFile(join(dir, name), '', {flag: 'a'})))
+    return this.changeMeta(id, (meta, now) => {
+      const next = meta ?? newJobMeta(id, now, init.labels)
+      if (meta && init.labels) next.labels = {...meta.labels, ...init.labels}
+      next.status = 'running'
+      delete next.endedAt
+      delete next.exitCode
+      next.updatedAt = now
+      return next
+    })
+  }
+
+  async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    const dir = this.dir(id)
+    return withLock(join(dir, 'lock'), async () => {
+      const meta = await this.readMeta(id)
+      if (!meta) throw new JobNotFoundError(id, this.name)
+      if (token && (meta.writers?.[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
+      const log = await JobLog.open(dir, 'append')
+      try {
+        if (await log.needsRecovery()) await log.recover()
+        if (entries.length === 0) return {first: 0, last: -1}
+        const appended = await log.append(entries)
+        meta.lines = appended.last
+        meta.bytes += appended.bytes
+        for (const entry of entries) if (entry.level) meta.levels[entry.level] = (meta.levels[entry.level] ?? 0) + 1
+        meta.firstTs ??= entries[0].ts
+        meta.lastTs = entries.at(-1)!.ts
+        meta.updatedAt = Date.now()
+        if (token) meta.writers = {...meta.writers, [token.writer]: token.batch}
+        await this.writeMeta(id, meta)
+        return {first: appended.first, last: appended.last}
+      } finally {
+        await log.close()
+      }
+    })
+  }
+
+  async endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta> {
+    return this.changeMeta(id, (meta, now) => {
+      if (!meta) throw new JobNotFoundError(id, this.name)
+      meta.status = end.status
+      if (end.exitCode === undefined) delete meta.exitCode
+      else meta.exitCode = end.exitCode
+      meta.endedAt = now
+      meta.updatedAt = now
+      return meta
+    })
+  }
+
+  async updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta> {
+    return this.changeMeta(id, (meta, now) => {
+      if (!meta) throw new JobNotFoundError(id, this.name)
+      return {...meta, updatedAt: now, ...patch}
+    })
+  }
+
+  async getJob(id: string): Promise<JobMeta | undefined> {
+    const meta = await this.readMeta(id)
+    if (!meta) return undefined
+    const {writers: _writers, ...public_} = meta
+    return public_
+  }
+
+  async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
+    let names: string[]
+    try {
+      names = await readdir(this.jobsDir)
+    } catch (error) {
+      throw new StoreUnavailableError(this.name, (error as Error).message, error)
+    }
+    const wanted = names.filter((name) => !name.startsWith('.') && (!filter.prefix || name.startsWith(filter.prefix)))
+    const metas = await Promise.all(wanted.map((name) => this.getJob(name).catch(() => undefined)))
+    return metas
+      .filter((meta): meta is JobMeta => meta !== undefined && (!filter.status || meta.status === filter.status))
+      .sort((a, b) => b.updatedAt - a.updatedAt)
+  }
+
+  async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    const dir = this.dir(id)
+    if (!(await this.readMeta(id))) throw new JobNotFoundError(id, this.name)
+    await this.recoverOnce(id)
+    const log = await JobLog.open(dir, 'read')
+    try {
+      const bounds = await resolveRange(log, range)
+      if (!bounds) return
+      for await (const batch of log.entries(bounds.first, bounds.last, range.signal)) {
+        for (const entry of batch) {
+          if (range.until !== undefined && entry.ts >= range.until) continue
+          if (range.since !== undefined && entry.ts < range.since) continue
+          yield entry
+        }
+      }
+    } finally {
+      await log.close()
+    }
+  }
+
+  async *follow(id: string, {after, signal, waitForJob = true}: FollowOptions): AsyncIterable<FollowEvent> {
+    const dir = this.dir(id)
+    if (!(await this.readMeta(id))) {
+      if (!waitForJob) throw new JobNotFoundError(id, this.name)
+      await this.waitForJob(id, signal)
+      if (signal?.aborted) return
+    }
+    await this.recoverOnce(id)
+    const wake = new DirectoryWake(dir)
+    let log: JobLog | undefined
+    let lastStatus: JobStatus | undefined
+    try {
+      log = await JobLog.open(dir, 'read')
+      let seen = after
+      while (!signal?.aborted) {
+        const count = await log.count()
+        if (count > seen) {
+          const last = Math.min(count, seen + FOLLOW_BATCH)
+          for await (const entries of log.entries(seen + 1, last, signal)) {
+            yield {type: 'entries', entries}
+            seen = entries.at(-1)!.seq
+          }
+          continue
+        }
+        const meta = await this.getJob(id)
+        if (!meta) return // deleted (archived) while followed: the Jobs facade continues elsewhere
+        // Entries are written before the end is recorded, so a count taken after reading an
+        // ended status is final.
+        if (isEnded(meta.status) && (await log.count()) === seen) {
+          yield {type: 'end', meta}
+          return
+        }
+        if (meta.status !== lastStatus) {
+          lastStatus = meta.status
+          yield {type: 'meta', meta}
+          continue
+        }
+        await wake.next(signal)
+      }
+    } finally {
+      wake.close()
+      await log?.close()
+    }
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    await rm(this.dir(id), {recursive: true, force: true})
+  }
+
+  async close(): Promise<void> {}
+
+  /** Waits for the job's directory to appear, then for its metadata inside it. */
+  private async waitForJob(id: string, signal?: AbortSignal): Promise<void> {
+    const dir = this.dir(id)
+    while (!signal?.aborted && !(await this.readMeta(id))) {
+      const wake = await mkdir(dir).then(
+        () => new DirectoryWake(dir),
+        () => new DirectoryWake(dir),
+      )
+      try {
+        if (!(await this.readMeta(id))) await wake.next(signal)
+      } finally {
+        wake.close()
+      }
+    }
+  }
+
+  /** Indexes bytes a killed writer left unindexed, once per job and process, before reading. */
+  private async recoverOnce(id: string): Promise<void> {
+    if (this.recovered.has(id)) return
+    const dir = this.dir(id)
+    const log = await JobLog.open(dir, 'read')
+    const needed = await log.needsRecovery().finally(() => log.close())
+    if (needed) {
+      await withLock(join(dir, 'lock'), async () => {
+        const writer = await JobLog.open(dir, 'append')
+        await writer.recover().finally(() => writer.close())
+      })
+    }
+    this.recovered.add(id)
+  }
+
+  private async changeMeta(id: string, change: (meta: StoredMeta | undefined, now: number) => StoredMeta): Promise<JobMeta> {
+    const dir = this.dir(id)
+    await mkdir(dir, {recursive: true})
+    return withLock(join(dir, 'lock'), async () => {
+      const next = change(await this.readMeta(id), Date.now())
+      await this.writeMeta(id, next)
+      const {writers: _writers, ...public_} = next
+      return public_
+    })
+  }
+
+  private async readMeta(id: string): Promise<StoredMeta | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.dir(id), META_FILE), 'utf8')) as StoredMeta
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw new StoreUnavailableError(this.name, `cannot read metadata of job ${id}: ${(error as Error).message}`, error)
+    }
+  }
+
+  private async writeMeta(id: string, meta: StoredMeta): Promise<void> {
+    const path = join(this.dir(id), META_FILE)
+    const temporary = `${path}.${process.pid}.tmp`
+    await writeFile(temporary, JSON.stringify(meta))
+    await rename(temporary, path)
+  }
+}
+
+/** Turns a ReadRange into the seq interval to read (time bounds by bisection), or undefined when empty. */
+async function resolveRange(log: JobLog, range: ReadRange): Promise<{first: number; last: number} | undefined> {
+  const count = await log.count()
+  let first = Math.max(1, (range.after ?? 0) + 1)
+  let last = Math.min(count, (range.before ?? Number.POSITIVE_INFINITY) - 1)
+  if (first > last) return undefined
+  if (range.since !== undefined) first = await log.seqAtTime(range.since, first, last)
+  if (range.until !== undefined) last = (await log.seqAtTime(range.until, first, last)) - 1
+  if (range.tail !== undefined) first = Math.max(first, last - range.tail + 1)
+  if (range.limit !== undefined) last = Math.min(last, first + range.limit - 1)
+  return first <= last ? {first, last} : undefined
+}
+
+export async function openFileStore(url: URL): Promise<FileStore> {
+  const {fileUrlPath} = await import('../url.js')
+  return new FileStore(fileUrlPath(url)).init()
+}

@@ -1,0 +1,54 @@
+/**
+ * The job index file (`idx`): one fixed-size record per entry, so entry N is at byte
+ * (N-1) × RECORD_SIZE — "after N", "last N" and time bisection need no scan.
+ *
+ *   0  f64  offset of the entry's bytes in `log`
+ *   8  f64  ts (ms since epoch)
+ *  16  u32  length of the bytes (without the newline)
+ *  20  u8   level (0 = unknown, 1 + index in LEVELS)
+ *  21  u8   stream (0 unknown, 1 stdout, 2 stderr)
+ *  22  u8   flags (bit 0: followed by a newline in `log`)
+ *  23  u8   reserved
+ */
+import {LEVELS, type Level} from '../../level.js'
+import type {Stream} from '../../entry.js'
+
+export const RECORD_SIZE = 24
+
+export interface IndexRecord {
+  offset: number
+  ts: number
+  length: number
+  level?: Level
+  stream?: Stream
+  eol: boolean
+}
+
+const STREAMS: (Stream | undefined)[] = [undefined, 'stdout', 'stderr']
+
+export function writeRecord(target: Buffer, at: number, record: IndexRecord): void {
+  target.writeDoubleLE(record.offset, at)
+  target.writeDoubleLE(record.ts, at + 8)
+  target.writeUInt32LE(record.length, at + 16)
+  target[at + 20] = record.level ? LEVELS.indexOf(record.level) + 1 : 0
+  target[at + 21] = record.stream ? STREAMS.indexOf(record.stream) : 0
+  target[at + 22] = record.eol ? 1 : 0
+  target[at + 23] = 0
+}
+
+export function readRecord(source: Buffer, at: number): IndexRecord {
+  const level = source[at + 20]
+  return {
+    offset: source.readDoubleLE(at),
+    ts: source.readDoubleLE(at + 8),
+    length: source.readUInt32LE(at + 16),
+    level: level ? LEVELS[level - 1] : undefined,
+    stream: STREAMS[source[at + 21]],
+    eol: (source[at + 22] & 1) === 1,
+  }
+}
+
+/** Where the next entry's bytes start in `log`. */
+export function recordEnd(record: IndexRecord): number {
+  return record.offset + record.length + (record.eol ? 1 : 0)
+}
