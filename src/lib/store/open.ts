@@ -17,9 +17,16 @@ type Opener<T> = (url: URL, context: OpenContext) => Promise<T>
 
 const LIVE: Record<string, Opener<LiveStore>> = {
   'file:': async (url) => (await import('./file/file-store.js')).openFileStore(url),
+  'redis:': async (url, context) => (await import('./redis-store.js')).openRedisStore(url, context),
+  'rediss:': async (url, context) => (await import('./redis-store.js')).openRedisStore(url, context),
+  'redis+cluster:': async (url, context) => (await import('./redis-store.js')).openRedisStore(url, context),
 }
 
-const ARCHIVE: Record<string, Opener<ArchiveStore>> = {}
+const ARCHIVE: Record<string, Opener<ArchiveStore>> = {
+  'file:': async (url, context) => (await import('./file-archive.js')).openFileArchive(url, context),
+  's3:': async (url, context) => (await import('./s3-archive.js')).openS3Archive(url, context),
+  'supabase:': async (url, context) => (await import('./supabase-archive.js')).openSupabaseArchive(url, context),
+}
 
 /** False while no backend serves the archive URL's scheme (then readers use the live store alone). */
 export function hasArchiveBackend(setting: Setting): boolean {

@@ -28,7 +28,7 @@ export function parseStoreUrl(setting: Setting, what: string): URL {
   }
   if (/^file:(?!\/\/)/i.test(text)) return new URL(`file://${resolve(text.slice(5))}`)
   try {
-    return new URL(text)
+    return new URL(hostListToParam(text))
   } catch {
     throw new InvalidUrlError(what, setting.from, `${JSON.stringify(redactUrl(text))} is not a valid URL`)
   }
@@ -39,4 +39,17 @@ export function fileUrlPath(url: URL): string {
   if (url.host === '~') return resolve(homedir(), decodeURIComponent(url.pathname).replace(/^\//, ''))
   const path = decodeURIComponent(url.pathname)
   return isAbsolute(path) ? path : resolve(path)
+}
+
+/**
+ * `redis+cluster://h1:7000,h2:7001/…` names several hosts, which WHATWG URL cannot parse:
+ * the first stays the URL's host and the whole list moves to the `hosts` query option.
+ */
+function hostListToParam(text: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*@)?([^/?#@]*,[^/?#@]*)([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(text)
+  if (!match) return text
+  const [, scheme, userinfo = '', hosts, path, query = '', hash = ''] = match
+  const first = hosts.split(',')[0]
+  const rest = `hosts=${encodeURIComponent(hosts)}`
+  return `${scheme}${userinfo}${first}${path || '/'}${query ? `${query}&${rest}` : `?${rest}`}${hash}`
 }

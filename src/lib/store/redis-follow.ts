@@ -1,0 +1,70 @@
+/**
+ * follow(): one `XREAD BLOCK 0` loop on a connection of its own, from the stream id of the
+ * last sequence number delivered. History and live entries come the same way (XREAD
+ * answers at once while entries are waiting). The end-of-job marker that endJob adds
+ * to the stream is what ends the loop, so followers never poll the metadata.
+ *
+ * Through an outage the follower's connection reconnects by itself and re-sends its
+ * pending XREAD with the same cursor: no gap, no duplicate.
+ */
+import type {JobMeta} from '../job.js'
+import type {FollowEvent, FollowOptions} from './types.js'
+import type {Connection} from './redis-connection.js'
+import type {JobKeys} from './redis-keys.js'
+import {parseStreamEntry, type RawStreamEntry} from './redis-read.js'
+import type {LogEntry} from '../entry.js'
+
+/** Stream entries per XREAD answer (each holds up to a few hundred lines). */
+const PAGE = 64
+
+export interface FollowSource {
+  keys: JobKeys
+  /** A new dedicated connection for this follower; closed when the follow ends. */
+  connect(): Connection
+  /** The job's metadata once it has ended (read on the writing connection). */
+  meta(): Promise<JobMeta | undefined>
+  /** Turns a Redis failure into the store's error. */
+  fail(error: unknown, connection: Connection): never
+}
+
+export async function* followJob(source: FollowSource, options: FollowOptions): AsyncIterable<FollowEvent> {
+  const connection = source.connect()
+  const {client} = connection
+  const stop = () => client.disconnect()
+  options.signal?.addEventListener('abort', stop, {once: true})
+  let cursor = `${Math.max(0, options.after)}-0`
+  let lastSeq = options.after
+  try {
+    for (;;) {
+      if (options.signal?.aborted) return
+      let reply: Array<[Buffer, RawStreamEntry[]]> | null
+      try {
+        reply = (await client.xreadBuffer('COUNT', PAGE, 'BLOCK', 0, 'STREAMS', source.keys.log, cursor)) as typeof reply
+      } catch (error) {
+        if (options.signal?.aborted) return
+        source.fail(error, connection)
+      }
+      if (!reply) continue
+      const entries: LogEntry[] = []
+      for (const raw of reply[0][1]) {
+        const item = parseStreamEntry(raw)
+        cursor = item.id
+        if (item.kind === 'end') {
+          if (entries.length > 0) yield {type: 'entries', entries}
+          const meta = await source.meta()
+          if (meta) yield {type: 'end', meta}
+          return
+        }
+        for (const entry of item.lines) {
+          if (entry.seq <= lastSeq) continue
+          entries.push(entry)
+          lastSeq = entry.seq
+        }
+      }
+      if (entries.length > 0) yield {type: 'entries', entries}
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', stop)
+    client.disconnect()
+  }
+}

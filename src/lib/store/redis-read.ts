@@ -1,0 +1,127 @@
+/**
+ * History reads: a range of a job's lines, forward with `XRANGE` from the first wanted
+ * sequence number, or backward with `XREVRANGE` for a tail — never a scan of the whole
+ * stream for either. A time bound is turned into a sequence bound by binary search when
+ * the job's timestamps are known to be in order (the append script records when they
+ * are not; then the range is filtered line by line instead).
+ */
+import type {LogEntry} from '../entry.js'
+import type {ReadRange} from './types.js'
+import type {RedisClient} from './redis-connection.js'
+import {decodeChunk} from './redis-codec.js'
+import type {JobKeys} from './redis-keys.js'
+
+/** Stream entries fetched per round trip (each holds up to a few hundred lines). */
+const PAGE = 32
+
+export type RawStreamEntry = [Buffer, Buffer[]]
+
+export type StreamItem = {kind: 'lines'; id: string; lines: LogEntry[]} | {kind: 'end'; id: string}
+
+export function parseStreamEntry([rawId, fields]: RawStreamEntry): StreamItem {
+  const id = rawId.toString()
+  const [seqText, marker] = id.split('-')
+  if (marker !== '0') return {kind: 'end', id}
+  let index: Buffer | undefined
+  let data: Buffer | undefined
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i].toString()
+    if (name === 'i') index = fields[i + 1]
+    else if (name === 'd') data = fields[i + 1]
+  }
+  if (!index || !data) throw new Error(`stream entry ${id} has no lines (written by another program?)`)
+  return {kind: 'lines', id, lines: decodeChunk(Number(seqText), index, data)}
+}
+
+export async function* readRange(client: RedisClient, keys: JobKeys, range: ReadRange = {}): AsyncIterable<LogEntry> {
+  const [linesText, unordered] = await client.hmget(keys.meta, 'lines', 'unordered')
+  if (linesText === null) return
+  let from = Math.max((range.after ?? 0) + 1, await firstStoredSeq(client, keys))
+  let to = Math.min(Number(linesText), range.before === undefined ? Number.POSITIVE_INFINITY : range.before - 1)
+  const {since, until} = range
+  if (unordered === null) {
+    if (since !== undefined && from <= to) from = await firstSeqAtOrAfter(client, keys, since, from, to)
+    if (until !== undefined && from <= to) to = (await firstSeqAtOrAfter(client, keys, until, from, to)) - 1
+  }
+  if (from > to) return
+  const wanted = (entry: LogEntry) =>
+    entry.seq >= from && entry.seq <= to && (since === undefined || entry.ts >= since) && (until === undefined || entry.ts < until)
+  const source = range.tail === undefined ? forward(client, keys, from, to, wanted, range.signal) : backward(client, keys, from, to, range.tail, wanted, range.signal)
+  let left = range.limit ?? Number.POSITIVE_INFINITY
+  if (left <= 0) return
+  for await (const entry of source) {
+    yield entry
+    if (--left <= 0) return
+  }
+}
+
+async function* forward(client: RedisClient, keys: JobKeys, from: number, to: number, wanted: (e: LogEntry) => boolean, signal?: AbortSignal): AsyncIterable<LogEntry> {
+  let start = `${from}-0`
+  for (;;) {
+    signal?.throwIfAborted()
+    const page = (await client.xrangeBuffer(keys.log, start, '+', 'COUNT', PAGE)) as RawStreamEntry[]
+    for (const raw of page) {
+      const item = parseStreamEntry(raw)
+      if (item.kind === 'end') continue
+      for (const entry of item.lines) {
+        if (entry.seq > to) return
+        if (wanted(entry)) yield entry
+      }
+    }
+    if (page.length < PAGE) return
+    start = `(${page.at(-1)![0].toString()}`
+  }
+}
+
+async function* backward(client: RedisClient, keys: JobKeys, from: number, to: number, tail: number, wanted: (e: LogEntry) => boolean, signal?: AbortSignal): AsyncIterable<LogEntry> {
+  if (tail <= 0) return
+  const containing = (await client.xrangeBuffer(keys.log, `${to}-0`, '+', 'COUNT', 1)) as RawStreamEntry[]
+  if (containing.length === 0) return
+  let end = containing[0][0].toString()
+  const picked: LogEntry[] = []
+  for (;;) {
+    signal?.throwIfAborted()
+    const page = (await client.xrevrangeBuffer(keys.log, end, `${from}-0`, 'COUNT', PAGE)) as RawStreamEntry[]
+    for (const raw of page) {
+      const item = parseStreamEntry(raw)
+      if (item.kind === 'end') continue
+      for (let i = item.lines.length - 1; i >= 0; i--) {
+        const entry = item.lines[i]
+        if (!wanted(entry)) continue
+        picked.push(entry)
+        if (picked.length >= tail) return yield* picked.reverse()
+      }
+    }
+    if (page.length < PAGE) return yield* picked.reverse()
+    end = `(${page.at(-1)![0].toString()}`
+  }
+}
+
+/** The first seq still in the stream (lines before it were trimmed by `maxlen`). */
+async function firstStoredSeq(client: RedisClient, keys: JobKeys): Promise<number> {
+  const first = (await client.xrangeBuffer(keys.log, '-', '+', 'COUNT', 1)) as RawStreamEntry[]
+  if (first.length === 0) return 1
+  const item = parseStreamEntry(first[0])
+  return item.kind === 'lines' ? item.lines[0].seq : 1
+}
+
+/**
+ * The smallest seq in [lo, hi] whose ts ≥ target, or hi + 1 — by binary search over the
+ * stream (one `XRANGE … COUNT 1` per step), valid because timestamps are in order.
+ */
+export async function firstSeqAtOrAfter(client: RedisClient, keys: JobKeys, target: number, lo: number, hi: number): Promise<number> {
+  let low = lo
+  let high = hi + 1
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2)
+    const page = (await client.xrangeBuffer(keys.log, `${mid}-0`, '+', 'COUNT', 1)) as RawStreamEntry[]
+    const item = page.length === 0 ? undefined : parseStreamEntry(page[0])
+    if (!item || item.kind === 'end') return high // the stream ends before mid: nothing stored from here on
+    const lines = item.lines.filter((entry) => entry.seq >= low && entry.seq < high)
+    const at = lines.findIndex((entry) => entry.ts >= target)
+    if (at === -1) low = lines.length > 0 ? lines.at(-1)!.seq + 1 : mid + 1
+    else if (at > 0 || lines[0].seq === low) return lines[at].seq
+    else high = lines[0].seq
+  }
+  return low
+}

@@ -1,0 +1,212 @@
+/**
+ * The Redis live store (`redis://`, `rediss://`, `redis+cluster://`): one stream per job
+ * for its lines, a hash for its metadata, a sorted set indexing jobs (see redis-keys.ts).
+ *
+ *   append ──► logsAppend script (seq range, XADD of chunks, counts, writer token) ─┐
+ *   endJob ──► logsEnd script (status, end marker in the stream, TTL)               ├─► Redis
+ *   follow ──► XREAD BLOCK on its own connection (redis-follow.ts) ◄────────────────┘
+ *   read   ──► XRANGE / XREVRANGE from a sequence number (redis-read.ts)
+ */
+import {JobNotFoundError} from '../errors/index.js'
+import type {LogEntry, NewEntry} from '../entry.js'
+import {checkJobId} from '../job-id.js'
+import {isEnded, type JobMeta, type JobStatus} from '../job.js'
+import {LEVELS} from '../level.js'
+import type {OpenContext} from './open.js'
+import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from './types.js'
+import {encodeChunk} from './redis-codec.js'
+import {connect, guarded, storeError, WRITER_DEADLINE_MS, type Connection} from './redis-connection.js'
+import {followJob} from './redis-follow.js'
+import {indexKey, jobKeys, type JobKeys} from './redis-keys.js'
+import {decodeMeta, encodePatch} from './redis-meta.js'
+import {readRange} from './redis-read.js'
+import type {ScriptCommands} from './redis-scripts.js'
+import {parseRedisUrl, type RedisTarget} from './redis-url.js'
+
+/** Lines per stream entry: few round trips and little per-entry overhead, yet a cheap tail. */
+const CHUNK_LINES = 256
+const CHUNK_BYTES = 64 * 1024
+/** The job index is touched at most this often per job by appends (start/end always touch it). */
+const INDEX_INTERVAL_MS = 1000
+
+export async function openRedisStore(url: URL, context: OpenContext): Promise<LiveStore> {
+  return new RedisStore(parseRedisUrl(url, context.from, context.env))
+}
+
+export class RedisStore implements LiveStore {
+  readonly name: string
+  readonly local = false
+  private readonly writer: Connection
+  private readonly followers = new Set<Connection>()
+  private readonly indexTouched = new Map<string, number>()
+
+  constructor(private readonly target: RedisTarget) {
+    this.name = target.name
+    this.writer = connect(target, 'writer')
+  }
+
+  async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
+    const keys = this.keys(id)
+    const now = Date.now()
+    const labels = init.labels && Object.keys(init.labels).length > 0 ? JSON.stringify(init.labels) : ''
+    const raw = await this.run(() => this.scripts.logsStart(keys.meta, keys.log, keys.writers, now, labels))
+    await this.touchIndex(id, now)
+    return decodeMeta(id, raw)!
+  }
+
+  async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    const keys = this.keys(id)
+    if (entries.length === 0) return {first: 0, last: -1}
+    const now = Date.now()
+    const args = appendArgs(entries, now, token, this.target.maxLines ?? 0)
+    const [duplicate, first, last] = await this.run(() => this.scripts.logsAppend(keys.meta, keys.log, keys.writers, ...args))
+    if (now - (this.indexTouched.get(id) ?? 0) >= INDEX_INTERVAL_MS) await this.touchIndex(id, now)
+    return duplicate ? {first, last, duplicate: true} : {first, last}
+  }
+
+  async endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta> {
+    const keys = this.keys(id)
+    const now = Date.now()
+    const raw = await this.run(() => this.scripts.logsEnd(keys.meta, keys.log, keys.writers, end.status, end.exitCode ?? '', now, this.target.ttlMs))
+    const meta = decodeMeta(id, raw)
+    if (!meta) throw new JobNotFoundError(id, this.name)
+    await this.touchIndex(id, now)
+    return meta
+  }
+
+  async updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta> {
+    const current = await this.getJob(id)
+    if (!current) throw new JobNotFoundError(id, this.name)
+    if (patch.status && patch.status !== current.status) {
+      if (isEnded(patch.status)) await this.endJob(id, {status: patch.status, exitCode: patch.exitCode ?? current.exitCode})
+      else await this.startJob(id)
+    }
+    const fields = encodePatch(patch)
+    if (Object.keys(fields).length > 0) await this.run(() => this.writer.client.hset(this.keys(id).meta, fields))
+    await this.touchIndex(id, Date.now())
+    return (await this.getJob(id))!
+  }
+
+  async getJob(id: string): Promise<JobMeta | undefined> {
+    const keys = this.keys(id)
+    return decodeMeta(id, await this.run(() => this.writer.client.hgetall(keys.meta)))
+  }
+
+  async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
+    const {client} = this.writer
+    const index = indexKey(this.target.prefix)
+    return this.run(async () => {
+      const ids = (await client.zrevrange(index, 0, -1)).filter((id) => !filter.prefix || id.startsWith(filter.prefix))
+      const hashes = await Promise.all(ids.map((id) => client.hgetall(jobKeys(this.target.prefix, id).meta)))
+      const jobs: JobMeta[] = []
+      const expired: string[] = []
+      ids.forEach((id, i) => {
+        const meta = decodeMeta(id, hashes[i])
+        if (!meta) expired.push(id)
+        else if (!filter.status || meta.status === filter.status) jobs.push(meta)
+      })
+      if (expired.length > 0) await client.zrem(index, ...expired) // their keys reached their TTL
+      return jobs.sort((a, b) => b.updatedAt - a.updatedAt)
+    })
+  }
+
+  async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    const keys = this.keys(id)
+    try {
+      yield* readRange(this.writer.client, keys, range)
+    } catch (error) {
+      throw range.signal?.aborted ? error : storeError(this.name, this.writer, error)
+    }
+  }
+
+  follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
+    const keys = this.keys(id)
+    return this.followChecked(id, keys, options)
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    const keys = this.keys(id)
+    await this.run(() => this.writer.client.del(keys.meta, keys.log, keys.writers))
+    await this.run(() => this.writer.client.zrem(indexKey(this.target.prefix), id))
+    this.indexTouched.delete(id)
+  }
+
+  async close(): Promise<void> {
+    for (const follower of this.followers) await follower.close()
+    await this.writer.close()
+  }
+
+  private async *followChecked(id: string, keys: JobKeys, options: FollowOptions): AsyncIterable<FollowEvent> {
+    if (options.waitForJob === false && !(await this.getJob(id))) throw new JobNotFoundError(id, this.name)
+    yield* followJob(
+      {
+        keys,
+        connect: () => {
+          const connection = connect(this.target, 'follower')
+          this.followers.add(connection)
+          const close = connection.close
+          connection.close = async () => {
+            this.followers.delete(connection)
+            await close()
+          }
+          return connection
+        },
+        meta: () => this.getJob(id),
+        fail: (error, connection) => {
+          throw storeError(this.name, connection, error)
+        },
+      },
+      options,
+    )
+  }
+
+  private keys(id: string): JobKeys {
+    return jobKeys(this.target.prefix, checkJobId(id, 'job id'))
+  }
+
+  private get scripts(): ScriptCommands {
+    return this.writer.client as unknown as ScriptCommands
+  }
+
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    return guarded(this.name, this.writer, operation, WRITER_DEADLINE_MS)
+  }
+
+  private async touchIndex(id: string, now: number): Promise<void> {
+    this.indexTouched.set(id, now)
+    await this.run(() => this.writer.client.zadd(indexKey(this.target.prefix), 'GT', now, id))
+  }
+}
+
+/** The append script's arguments after its keys: batch totals, then lineCount/index/data per chunk. */
+function appendArgs(entries: NewEntry[], now: number, token: AppendToken | undefined, maxLines: number): Array<string | number | Buffer> {
+  let bytes = 0
+  let minTs = entries[0].ts
+  let maxTs = entries[0].ts
+  let ordered = true
+  const levels = LEVELS.map(() => 0)
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]
+    bytes += entry.bytes.length + (entry.eol ? 1 : 0)
+    if (entry.ts < minTs) minTs = entry.ts
+    if (entry.ts > maxTs) maxTs = entry.ts
+    if (i > 0 && entry.ts < entries[i - 1].ts) ordered = false
+    if (entry.level) levels[LEVELS.indexOf(entry.level)]++
+  }
+  const args: Array<string | number | Buffer> = [
+    token?.writer ?? '', token?.batch ?? 0, now, entries.length, bytes, minTs, maxTs, levels.join(','), maxLines, entries[0].ts, ordered ? 1 : 0,
+  ]
+  let start = 0
+  while (start < entries.length) {
+    let end = start
+    let size = 0
+    while (end < entries.length && end - start < CHUNK_LINES && (end === start || size + entries[end].bytes.length <= CHUNK_BYTES)) {
+      size += entries[end].bytes.length + 1
+      end++
+    }
+    const chunk = encodeChunk(entries, start, end)
+    args.push(end - start, chunk.index, chunk.data)
+    start = end
+  }
+  return args
+}

@@ -1,0 +1,171 @@
+/**
+ * Real Redis servers for tests and benchmarks: a standalone `redis-server` with AOF on a
+ * free loopback port and its own temp dir (stoppable and restartable on the same port
+ * and data, for outage tests), and a 3-node Redis Cluster joined by
+ * `redis-cli --cluster create`. Stopped by PID; nothing is left behind.
+ */
+import {execFile, spawn, type ChildProcess} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer, Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+
+const run = promisify(execFile)
+
+export interface RedisServer {
+  readonly port: number
+  readonly dir: string
+  readonly url: string
+  /** Starts it again on the same port and data dir (after stop()). */
+  start(): Promise<void>
+  /** SIGTERM (Redis flushes its AOF on the way out) and wait for the exit. */
+  stop(): Promise<void>
+  /** Runs redis-cli against it; returns trimmed stdout. */
+  cli(...args: string[]): Promise<string>
+  /** Stops it and removes its data. */
+  destroy(): Promise<void>
+}
+
+export interface RedisCluster {
+  readonly ports: number[]
+  readonly url: string
+  cli(...args: string[]): Promise<string>
+  destroy(): Promise<void>
+}
+
+export async function startRedis(options: {extraArgs?: string[]} = {}): Promise<RedisServer> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'logs-redis-'))
+  const node = new RedisProcess(port, dir, ['--appendonly', 'yes', '--appendfsync', 'everysec', ...(options.extraArgs ?? [])])
+  await node.start()
+  return {
+    port,
+    dir,
+    url: `redis://127.0.0.1:${port}`,
+    start: () => node.start(),
+    stop: () => node.stop(),
+    cli: (...args) => redisCli(port, args),
+    async destroy() {
+      await node.stop()
+      rmSync(dir, {recursive: true, force: true})
+    },
+  }
+}
+
+export async function startRedisCluster(size = 3): Promise<RedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-redis-cluster-'))
+  const nodes: RedisProcess[] = []
+  const ports: number[] = []
+  try {
+    for (let i = 0; i < size; i++) {
+      const port = await freePort(true)
+      ports.push(port)
+      const node = new RedisProcess(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--appendonly', 'no', '--save', ''])
+      nodes.push(node)
+      await node.start()
+    }
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'])
+    for (const port of ports) await until(async () => (await redisCli(port, ['cluster', 'info'])).includes('cluster_state:ok'))
+  } catch (error) {
+    for (const node of nodes) await node.stop()
+    rmSync(dir, {recursive: true, force: true})
+    throw error
+  }
+  return {
+    ports,
+    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    cli: (...args) => redisCli(ports[0], ['-c', ...args]),
+    async destroy() {
+      for (const node of nodes) await node.stop()
+      rmSync(dir, {recursive: true, force: true})
+    },
+  }
+}
+
+class RedisProcess {
+  private child: ChildProcess | undefined
+  private exited: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly port: number,
+    private readonly dir: string,
+    private readonly args: string[],
+  ) {}
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning', ...this.args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    this.child = child
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
+    await until(() => ping(this.port), 10_000, () => child.exitCode !== null)
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await this.exited
+    clearTimeout(timer)
+    this.child = undefined
+  }
+}
+
+async function redisCli(port: number, args: string[]): Promise<string> {
+  const {stdout} = await run('redis-cli', ['-p', String(port), ...args], {maxBuffer: 64 * 1024 * 1024})
+  return stdout.trim()
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket()
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(1000, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')))
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
+  })
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000, failed?: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await check()) return
+    if (failed?.()) throw new Error('redis-server exited while starting (is the port taken?)')
+    if (Date.now() > deadline) throw new Error('redis-server did not become ready in time')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** A free loopback port; for cluster nodes also port + 10000 (the cluster bus). */
+async function freePort(withBus = false): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = withBus ? 20_000 + Math.floor(Math.random() * 25_000) : await anyPort()
+    if ((await canBind(port)) && (!withBus || (await canBind(port + 10_000)))) return port
+  }
+  throw new Error('no free port found')
+}
+
+function anyPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as {port: number}
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
