@@ -1,0 +1,113 @@
+/**
+ * A sparse cache of a job's entries, by sequence number, in fixed-size pages. Sequence
+ * numbers are gapless (DESIGN.md invariant 1), so page k holds seq k·size+1 … (k+1)·size
+ * and is fetched with `after=k·size&limit=size`. Only the pages the user looks at (and the
+ * live tail) are held; the least recently used are dropped, so memory does not grow with
+ * the log: a 1 000 000-line job costs what the visible pages cost.
+ */
+import type {EntryRecord} from './api.js'
+
+export type PageLoader = (after: number, limit: number) => Promise<EntryRecord[]>
+
+interface Page {
+  entries: (EntryRecord | undefined)[]
+  loading: boolean
+  lastAttempt: number
+}
+
+export interface EntryCacheOptions {
+  load: PageLoader
+  /** Called when a page arrives, so the view can render what was missing. */
+  onLoaded: () => void
+  pageSize?: number
+  maxPages?: number
+  /** How long to wait before asking again for entries a page still lacks (ms). */
+  retryAfter?: number
+}
+
+export class EntryCache {
+  private readonly pages = new Map<number, Page>()
+  private readonly pageSize: number
+  private readonly maxPages: number
+  private readonly retryAfter: number
+
+  constructor(private readonly options: EntryCacheOptions) {
+    this.pageSize = options.pageSize ?? 1000
+    this.maxPages = options.maxPages ?? 100
+    this.retryAfter = options.retryAfter ?? 1000
+  }
+
+  /** The entry with this seq, or undefined while its page loads (the load is started here). */
+  get(seq: number): EntryRecord | undefined {
+    const index = this.pageOf(seq)
+    const page = this.touch(index)
+    const entry = page.entries[seq - 1 - index * this.pageSize]
+    if (!entry) this.fetch(index, page)
+    return entry
+  }
+
+  /** Entries from the live stream: stored only when their page is held (the tail page always is). */
+  put(entries: EntryRecord[]): void {
+    for (const entry of entries) {
+      const index = this.pageOf(entry.seq)
+      let page = this.pages.get(index)
+      if (page) this.pages.delete(index)
+      else page = this.newPage()
+      this.pages.set(index, page)
+      page.entries[entry.seq - 1 - index * this.pageSize] = entry
+    }
+    this.evict()
+  }
+
+  /** Number of entries held (for the benchmark's memory figures). */
+  held(): number {
+    let count = 0
+    for (const page of this.pages.values()) for (const entry of page.entries) if (entry) count++
+    return count
+  }
+
+  private pageOf(seq: number): number {
+    return Math.floor((seq - 1) / this.pageSize)
+  }
+
+  private touch(index: number): Page {
+    let page = this.pages.get(index)
+    if (page) this.pages.delete(index)
+    else page = this.newPage()
+    this.pages.set(index, page) // Map order = recency: re-inserting marks it most recently used
+    this.evict()
+    return page
+  }
+
+  private newPage(): Page {
+    return {entries: new Array(this.pageSize), loading: false, lastAttempt: 0}
+  }
+
+  private fetch(index: number, page: Page): void {
+    const now = Date.now()
+    if (page.loading || now - page.lastAttempt < this.retryAfter) return
+    page.loading = true
+    page.lastAttempt = now
+    const first = index * this.pageSize
+    this.options
+      .load(first, this.pageSize)
+      .then((entries) => {
+        for (const entry of entries) {
+          const offset = entry.seq - 1 - first
+          if (offset >= 0 && offset < this.pageSize) page.entries[offset] = entry
+        }
+      })
+      .catch((error: unknown) => console.warn(`loading lines ${first + 1}…: ${String(error)}`))
+      .finally(() => {
+        page.loading = false
+        this.options.onLoaded()
+      })
+  }
+
+  private evict(): void {
+    while (this.pages.size > this.maxPages) {
+      const oldest = this.pages.keys().next().value as number
+      this.pages.delete(oldest)
+    }
+  }
+}

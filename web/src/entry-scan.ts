@@ -1,0 +1,94 @@
+/**
+ * The entries of a job that match a query (a level filter, a search), found by the relay
+ * (`GET …/logs?level=…&grep=…`, page after page from the cursor) and then kept up to date
+ * from the live stream with the same test done here. Live entries that arrive while the
+ * scan is still reading history are held back and added once it has passed them, so the
+ * result has no gap and no duplicate.
+ */
+import {getHistory, type EntryRecord, type HistoryQuery} from './api.js'
+
+export interface EntryScanOptions {
+  jobId: string
+  query: Omit<HistoryQuery, 'after' | 'limit' | 'tail'>
+  /** The same test the relay applies, for live entries. */
+  matches: (entry: EntryRecord) => boolean
+  onChange: () => void
+  /** Past this many matches the scan stops (the page says so) to bound memory. */
+  cap?: number
+  batch?: number
+}
+
+export class EntryScan {
+  readonly entries: EntryRecord[] = []
+  /** True while history is still being read. */
+  scanning = true
+  /** True when the cap was reached: there are more matches than `entries` holds. */
+  capped = false
+  private cursor = 0
+  private pending: EntryRecord[] = []
+  private readonly abort = new AbortController()
+  private readonly cap: number
+
+  constructor(private readonly options: EntryScanOptions) {
+    this.cap = options.cap ?? 100_000
+    void this.run()
+  }
+
+  close(): void {
+    this.abort.abort()
+  }
+
+  /** Live entries, in order, from the stream. */
+  add(entries: EntryRecord[]): void {
+    const matched = entries.filter((entry) => this.options.matches(entry))
+    if (matched.length === 0) return
+    if (this.scanning) this.pending.push(...matched)
+    else this.append(matched)
+  }
+
+  /** Index of the first entry with seq ≥ the given one (entries.length when none). */
+  indexAtOrAfter(seq: number): number {
+    let low = 0
+    let high = this.entries.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      if (this.entries[mid].seq < seq) low = mid + 1
+      else high = mid
+    }
+    return low
+  }
+
+  private async run(): Promise<void> {
+    const {jobId, query, onChange} = this.options
+    const batch = this.options.batch ?? 5000
+    try {
+      for (;;) {
+        const page = await getHistory(jobId, {...query, after: this.cursor, limit: batch}, this.abort.signal)
+        this.append(page.entries)
+        this.cursor = Math.max(this.cursor, page.cursor)
+        onChange()
+        if (page.done || this.capped) break
+      }
+    } catch (error) {
+      if (this.abort.signal.aborted) return
+      console.warn(`scan ${JSON.stringify(query)}: ${String(error)}`)
+    }
+    this.scanning = false
+    this.append(this.pending.filter((entry) => entry.seq > this.cursor))
+    this.pending = []
+    onChange()
+  }
+
+  private append(entries: EntryRecord[]): void {
+    const last = this.entries.length > 0 ? this.entries[this.entries.length - 1].seq : 0
+    for (const entry of entries) {
+      if (entry.seq <= last) continue
+      if (this.entries.length >= this.cap) {
+        this.capped = true
+        return
+      }
+      this.entries.push(entry)
+    }
+    if (entries.length > 0) this.options.onChange()
+  }
+}

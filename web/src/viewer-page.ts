@@ -1,0 +1,307 @@
+/**
+ * `/jobs/:id`: the log viewer.
+ *
+ *   getJob ──► total lines ──► VirtualList ◄── rows from EntryCache (pages from history)
+ *                 │                    ▲
+ *   LiveStream (SSE after=total) ──────┴── EntryCache.put, level filter scan, search scan
+ *
+ * Without a level filter, row i is seq i+1 (sequence numbers are gapless), so nothing but
+ * the visible pages is ever fetched. A level filter or a search asks the relay for the
+ * matching entries (EntryScan) and keeps them current from the stream.
+ */
+import {caseInsensitivePattern, getHistory, getJob, HttpError, type EntryRecord, type JobMeta, type Level} from './api.js'
+import {formatCount} from './dom.js'
+import {EntryCache} from './entry-cache.js'
+import {EntryScan} from './entry-scan.js'
+import {bindViewerKeys} from './viewer-keys.js'
+import {LiveStream, type StreamState} from './live-stream.js'
+import {renderRow} from './row-view.js'
+import {buildViewer, type ViewerControls} from './viewer-controls.js'
+import {VirtualList} from './virtual-list.js'
+
+const LEVELS: Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
+
+export class ViewerPage {
+  readonly controls: ViewerControls
+  private meta: JobMeta | undefined
+  private total = 0
+  private readonly cache: EntryCache
+  private readonly list: VirtualList
+  private stream: LiveStream | undefined
+  private filter: EntryScan | undefined
+  private search: EntryScan | undefined
+  private searchTerm = ''
+  private target = 0
+  private currentMatch = 0
+  private countAtPause = 0
+  private streamState: StreamState = 'connecting'
+
+  constructor(
+    private readonly jobId: string,
+    mount: HTMLElement,
+  ) {
+    this.controls = buildViewer(jobId)
+    mount.replaceChildren(this.controls.root)
+    document.title = `${jobId} · logs`
+    this.cache = new EntryCache({
+      load: async (after, limit) => (await getHistory(jobId, {after, limit})).entries,
+      onLoaded: () => this.list.invalidate(),
+    })
+    this.list = new VirtualList(this.controls.scroller, {count: () => this.rowCount(), render: (index) => this.renderIndex(index)}, {
+      onFollowChange: (following) => this.onFollowChange(following),
+    })
+    this.bindControls()
+    bindViewerKeys(this)
+    void this.start()
+  }
+
+  /** For tests and benchmarks: what the page holds and shows. */
+  stats(): {total: number; held: number; rows: number; gaps: number; lastSeq: number; state: StreamState; following: boolean} {
+    return {
+      total: this.total,
+      held: this.cache.held(),
+      rows: this.rowCount(),
+      gaps: this.stream?.gaps ?? 0,
+      lastSeq: this.stream?.lastSeq ?? 0,
+      state: this.streamState,
+      following: this.list.following,
+    }
+  }
+
+  focusSearch(): void {
+    this.controls.search.focus()
+    this.controls.search.select()
+  }
+
+  scrollRows(rows: number): void {
+    this.list.scrollBy(rows)
+  }
+
+  top(): void {
+    this.list.scrollToIndex(0)
+  }
+
+  bottom(): void {
+    this.list.follow()
+  }
+
+  /** Next (or previous) search match after the current one, wrapping around. */
+  jumpToMatch(direction: 1 | -1): void {
+    const matches = this.search?.entries
+    if (!matches || matches.length === 0) {
+      this.say(this.searchTerm ? 'no matches' : '')
+      return
+    }
+    // From the current match, else from the top line of the view (a match there counts as next).
+    const search = this.search!
+    const from = this.currentMatch || this.anchorSeq()
+    const after = search.indexAtOrAfter(from + 1)
+    let index = direction === 1 ? after : (this.currentMatch ? search.indexAtOrAfter(from) : after) - 1
+    const wrapped = index < 0 || index >= matches.length
+    if (index >= matches.length) index = 0
+    if (index < 0) index = matches.length - 1
+    this.currentMatch = matches[index].seq
+    this.say(wrapped ? 'search wrapped' : '')
+    this.scrollToSeq(this.currentMatch)
+    this.updateMatchCount(index)
+  }
+
+  /** `e`: the next error (or fatal) line after the current position, asked of the relay. */
+  async nextError(): Promise<void> {
+    const page = await getHistory(this.jobId, {level: 'error', after: this.currentMatch || this.anchorSeq(), limit: 1})
+    const entry = page.entries[0]
+    if (!entry) {
+      this.say('no error after this line')
+      return
+    }
+    this.cache.put([entry])
+    this.currentMatch = entry.seq
+    this.say(`error at line ${formatCount(entry.seq)}`)
+    this.scrollToSeq(entry.seq)
+  }
+
+  private async start(): Promise<void> {
+    try {
+      this.meta = await getJob(this.jobId)
+      this.total = this.meta.lines
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status !== 404) {
+        this.say(`cannot load the job: ${(error as Error).message}`)
+        return
+      }
+      this.say('no such job yet: waiting for it to start')
+    }
+    this.renderStatus()
+    this.applyHash()
+    this.list.invalidate()
+    this.stream = new LiveStream(this.jobId, this.total, {
+      onEntries: (entries) => this.onEntries(entries),
+      onStatus: (meta) => {
+        this.meta = meta
+        if (meta.lines > this.total) this.total = meta.lines
+        this.renderStatus()
+        this.list.invalidate()
+      },
+      onState: (state) => {
+        this.streamState = state
+        this.renderStatus()
+      },
+    })
+    this.stream.start()
+    window.addEventListener('hashchange', () => this.applyHash())
+  }
+
+  private onEntries(entries: EntryRecord[]): void {
+    this.cache.put(entries)
+    this.filter?.add(entries)
+    this.search?.add(entries)
+    const last = entries[entries.length - 1].seq
+    if (last > this.total) this.total = last
+    this.renderStatus()
+    this.list.invalidate()
+  }
+
+  private rowCount(): number {
+    return this.filter ? this.filter.entries.length : this.total
+  }
+
+  private renderIndex(index: number): HTMLElement {
+    const options = {timestamps: this.controls.timestamps.checked, highlight: this.searchTerm, target: this.target, currentMatch: this.currentMatch}
+    if (this.filter) {
+      const entry = this.filter.entries[index]
+      return renderRow(entry.seq, entry, options)
+    }
+    return renderRow(index + 1, this.cache.get(index + 1), options)
+  }
+
+  /** The seq of the line at the top of the view: where "next" searches start from. */
+  private anchorSeq(): number {
+    const index = this.list.topIndex()
+    if (this.filter) return this.filter.entries[index]?.seq ?? 0
+    return index // seq of the row above the top one: "after" it means from the top row on
+  }
+
+  private scrollToSeq(seq: number): void {
+    this.list.scrollToIndex(this.filter ? this.filter.indexAtOrAfter(seq) : seq - 1)
+  }
+
+  private applyHash(): void {
+    const match = /^#L(\d+)$/.exec(location.hash)
+    if (!match) return
+    this.target = Number(match[1])
+    this.scrollToSeq(this.target)
+  }
+
+  private bindControls(): void {
+    const {search, previous, next, level, timestamps, wrap, followButton, newLines} = this.controls
+    let debounce: ReturnType<typeof setTimeout> | undefined
+    search.addEventListener('input', () => {
+      clearTimeout(debounce)
+      debounce = setTimeout(() => this.setSearch(search.value), 200)
+    })
+    search.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault()
+        clearTimeout(debounce)
+        if (search.value !== this.searchTerm) this.setSearch(search.value)
+        this.whenSearched(() => this.jumpToMatch(event.shiftKey ? -1 : 1))
+      } else if (event.key === 'Escape') {
+        search.blur()
+        this.controls.scroller.focus()
+      }
+    })
+    previous.addEventListener('click', () => this.whenSearched(() => this.jumpToMatch(-1)))
+    next.addEventListener('click', () => this.whenSearched(() => this.jumpToMatch(1)))
+    level.addEventListener('change', () => this.setLevel(level.value))
+    timestamps.addEventListener('change', () => this.list.invalidate())
+    wrap.addEventListener('change', () => {
+      this.controls.root.classList.toggle('wrapped', wrap.checked)
+      this.list.measureRowHeight()
+    })
+    followButton.addEventListener('click', () => (this.list.following ? this.list.pause() : this.list.follow()))
+    newLines.addEventListener('click', () => this.list.follow())
+  }
+
+  /** Runs `then` once the search scan has found its first matches (or finished). */
+  private whenSearched(then: () => void): void {
+    const search = this.search
+    if (!search || !search.scanning || search.entries.length > 0) return then()
+    setTimeout(() => this.whenSearched(then), 50)
+  }
+
+  private setSearch(value: string): void {
+    const term = value.trim().toLowerCase()
+    if (term === this.searchTerm) return
+    this.search?.close()
+    this.search = undefined
+    this.searchTerm = term
+    this.currentMatch = 0
+    if (term) this.search = this.newScan(caseInsensitivePattern(term))
+    this.updateMatchCount(-1)
+    this.list.invalidate()
+  }
+
+  private setLevel(value: string): void {
+    const anchor = this.list.following ? 0 : this.anchorSeq()
+    this.filter?.close()
+    this.filter = value ? this.newScan(undefined) : undefined
+    if (this.searchTerm) {
+      this.search?.close()
+      this.search = this.newScan(caseInsensitivePattern(this.searchTerm))
+    }
+    if (anchor) this.scrollToSeq(anchor)
+    this.list.invalidate()
+  }
+
+  private newScan(grep: string | undefined): EntryScan {
+    const level = this.controls.level.value
+    const minimum = level ? LEVELS.indexOf(level as Level) : -1
+    const pattern = grep === undefined ? undefined : new RegExp(grep)
+    return new EntryScan({
+      jobId: this.jobId,
+      query: {level: level || undefined, grep},
+      matches: (entry) => (minimum < 0 || (entry.level !== null && LEVELS.indexOf(entry.level) >= minimum)) && (!pattern || pattern.test(entry.line)),
+      onChange: () => {
+        this.updateMatchCount(-1)
+        this.renderStatus()
+        this.list.invalidate()
+      },
+    })
+  }
+
+  private updateMatchCount(index: number): void {
+    const search = this.search
+    if (!search) {
+      this.controls.matchCount.textContent = ''
+      return
+    }
+    const total = `${formatCount(search.entries.length)}${search.capped || search.scanning ? '+' : ''}`
+    const position = index >= 0 ? index + 1 : this.currentMatch ? search.indexAtOrAfter(this.currentMatch) + 1 : 0
+    this.controls.matchCount.textContent = position > 0 ? `${formatCount(position)}/${total}` : `${total} matches`
+  }
+
+  private onFollowChange(following: boolean): void {
+    this.controls.followButton.textContent = following ? 'Pause' : 'Follow'
+    this.controls.followButton.classList.toggle('paused', !following)
+    if (!following) this.countAtPause = this.rowCount()
+    this.renderStatus()
+  }
+
+  private renderStatus(): void {
+    const {connection, jobStatus, lineCount, newLines} = this.controls
+    connection.textContent = this.streamState
+    connection.dataset.state = this.streamState
+    const meta = this.meta
+    jobStatus.textContent = meta ? `${meta.status}${meta.exitCode !== undefined ? ` (exit ${meta.exitCode})` : ''}` : ''
+    jobStatus.dataset.status = meta?.status ?? ''
+    const shown = this.filter ? ` · ${formatCount(this.filter.entries.length)}${this.filter.scanning ? '…' : ''} shown` : ''
+    lineCount.textContent = `${formatCount(this.total)} lines${shown}`
+    const fresh = this.list.following ? 0 : this.rowCount() - this.countAtPause
+    newLines.hidden = fresh <= 0
+    newLines.textContent = `↓ ${formatCount(fresh)} new line${fresh === 1 ? '' : 's'}`
+  }
+
+  private say(text: string): void {
+    this.controls.message.textContent = text
+  }
+}
