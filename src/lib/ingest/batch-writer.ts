@@ -1,10 +1,12 @@
 /**
- * Gathers entries and appends them with at most one append in flight: a slow trickle of
- * lines is written one by one at once (low latency), a flood is written in big batches
- * (throughput) — batching adapts to the input without a timer.
+ * Appends entries with at most one append in flight. `add()` resolves once the entries
+ * given are appended, and capture awaits it before reading on: a line is on disk before
+ * the next read, so a kill -9 can lose at most the one read being written.
  *
- * `add()` returns a promise only when too much is pending, which is how backpressure
- * reaches the reader; `close()` waits until everything added has been appended.
+ * Batching adapts without a timer: while an append is in flight, the job keeps writing
+ * into the pipe (and a second stream, for `run`, into `pending`), so the next append
+ * carries everything that arrived meanwhile — one line at a time when input is slow,
+ * big batches when it floods.
  */
 import type {NewEntry} from '../entry.js'
 
@@ -12,66 +14,36 @@ export interface BatchSink {
   append(entries: NewEntry[]): Promise<unknown>
 }
 
-export interface BatchWriterOptions {
-  /** Bytes per append at most. */
-  maxBatchBytes?: number
-  /** Pending bytes above which add() makes the caller wait. */
-  maxPendingBytes?: number
-}
-
 export class BatchWriter {
   private pending: NewEntry[] = []
-  private pendingBytes = 0
   private flushing: Promise<void> | undefined
   private failure: unknown
-  private readonly maxBatchBytes: number
-  private readonly maxPendingBytes: number
 
-  constructor(
-    private readonly sink: BatchSink,
-    options: BatchWriterOptions = {},
-  ) {
-    this.maxBatchBytes = options.maxBatchBytes ?? 1024 * 1024
-    this.maxPendingBytes = options.maxPendingBytes ?? 16 * 1024 * 1024
-  }
+  constructor(private readonly sink: BatchSink) {}
 
-  add(entries: NewEntry[]): Promise<void> | undefined {
-    if (this.failure) throw this.failure
-    for (const entry of entries) {
-      this.pending.push(entry)
-      this.pendingBytes += entry.bytes.length + 1
-    }
+  add(entries: NewEntry[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    for (const entry of entries) this.pending.push(entry)
     this.flushing ??= this.drain()
-    return this.pendingBytes > this.maxPendingBytes ? this.flushing : undefined
+    return this.flushing
   }
 
   async close(): Promise<void> {
     while (this.flushing) await this.flushing
-    if (this.failure) throw this.failure
   }
 
   private async drain(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        const batch = this.take()
+        const batch = this.pending
+        this.pending = []
         await this.sink.append(batch)
       }
     } catch (error) {
       this.failure = error
+      throw error
     } finally {
       this.flushing = undefined
     }
-  }
-
-  private take(): NewEntry[] {
-    let bytes = 0
-    let count = 0
-    while (count < this.pending.length && (count === 0 || bytes < this.maxBatchBytes)) {
-      bytes += this.pending[count].bytes.length + 1
-      count++
-    }
-    const batch = this.pending.splice(0, count)
-    this.pendingBytes -= bytes
-    return batch
   }
 }

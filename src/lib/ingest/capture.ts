@@ -1,9 +1,16 @@
 /**
  * Reads a byte stream to its end into a JobWriter, line by line, optionally copying the
- * bytes unchanged to a tee. The tee never stops the capture: if its reader goes away
- * (EPIPE) teeing stops and capturing goes on.
+ * bytes unchanged to a tee.
+ *
+ * Neither the tee nor the store may hurt the job: if the tee's reader goes away (EPIPE)
+ * teeing stops and capturing goes on; if the store fails, input is still drained to EOF
+ * (so the job never gets SIGPIPE) and teed, and the failure is raised at the end.
+ *
+ * Loss bound under SIGKILL: the lines of the one read being written (a pipe read is at
+ * most 64 KiB on Linux) and a last line still waiting for its newline.
  */
 import type {Readable} from 'node:stream'
+import {LogsError} from '../errors/index.js'
 import type {Output} from '../output.js'
 import type {JobWriter} from './job-writer.js'
 import type {LineSplitter} from './line-splitter.js'
@@ -15,17 +22,28 @@ export interface CaptureStats {
 
 export async function capture(input: Readable, splitter: LineSplitter, writer: JobWriter, tee?: Output, signal?: AbortSignal): Promise<CaptureStats> {
   const stats: CaptureStats = {bytes: 0, entries: 0}
+  let failure: Error | undefined
+  let stored = 0
+  const store = async (entries: ReturnType<LineSplitter['push']>) => {
+    if (failure || entries.length === 0) return
+    try {
+      await writer.add(entries)
+      stored += entries.length
+    } catch (error) {
+      failure = error as Error
+    }
+  }
   const stop = () => input.destroy()
   signal?.addEventListener('abort', stop, {once: true})
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      const ts = Date.now()
       stats.bytes += chunk.length
-      const entries = splitter.push(chunk, ts)
+      const entries = splitter.push(chunk, Date.now())
       stats.entries += entries.length
-      const waiting = entries.length > 0 ? writer.add(entries) : undefined
+      const durable = store(entries)
       if (tee && !tee.closed) await tee.write(chunk)
-      if (waiting) await waiting
+      // Read on only once this chunk's lines are on disk: the kill -9 loss window is one read.
+      await durable
     }
   } catch (error) {
     if (!signal?.aborted) throw error
@@ -34,6 +52,13 @@ export async function capture(input: Readable, splitter: LineSplitter, writer: J
   }
   const last = splitter.end(Date.now())
   stats.entries += last.length
-  if (last.length > 0) await writer.add(last)
+  await store(last)
+  if (failure) {
+    throw new LogsError(`storing lines failed after ${stored} of ${stats.entries} lines: ${failure.message}`, {
+      exitCode: failure instanceof LogsError ? failure.exitCode : 1,
+      suggestions: failure instanceof LogsError ? failure.suggestions : [],
+      cause: failure,
+    })
+  }
   return stats
 }

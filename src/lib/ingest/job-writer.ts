@@ -15,8 +15,8 @@ export interface JobEnd {
 }
 
 export interface JobWriter {
-  /** Returns a promise only when the caller should wait before adding more (backpressure). */
-  add(entries: NewEntry[]): Promise<void> | undefined
+  /** Resolves once the entries are durable on local disk. */
+  add(entries: NewEntry[]): Promise<void>
   /** Appends what is pending and records the job's end. */
   finish(end: JobEnd): Promise<void>
   /** Appends what is pending without ending the job (a push interrupted by a signal). */
@@ -38,7 +38,7 @@ export class DirectJobWriter implements JobWriter {
     return new DirectJobWriter(store, job)
   }
 
-  add(entries: NewEntry[]): Promise<void> | undefined {
+  add(entries: NewEntry[]): Promise<void> {
     return this.batches.add(entries)
   }
 

@@ -54,7 +54,7 @@ export class SpooledJobWriter implements JobWriter {
     return new SpooledJobWriter(spool, shipper, orphans, options, spoolRoot(remote.name, job, options.env))
   }
 
-  add(entries: NewEntry[]): Promise<void> | undefined {
+  add(entries: NewEntry[]): Promise<void> {
     return this.batches.add(entries)
   }
 

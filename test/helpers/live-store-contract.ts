@@ -1,0 +1,178 @@
+/**
+ * The behaviour every LiveStore backend must have, as one suite: call
+ * `describeLiveStoreContract('redis', () => openMyStore())` from a backend's test file.
+ * Each test uses its own job id, so one store instance can serve the whole suite.
+ */
+import {randomUUID} from 'node:crypto'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {LogEntry, NewEntry} from '../../src/lib/entry.js'
+import type {FollowEvent, LiveStore} from '../../src/lib/store/types.js'
+
+export function entries(lines: string[], ts = Date.now(), stream?: 'stdout' | 'stderr'): NewEntry[] {
+  return lines.map((line) => ({ts, bytes: Buffer.from(line), eol: true, stream}))
+}
+
+export async function readAll(iterable: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
+  const out: LogEntry[] = []
+  for await (const entry of iterable) out.push(entry)
+  return out
+}
+
+function jobId(name: string): string {
+  return `${name}-${randomUUID().slice(0, 8)}`
+}
+
+export function describeLiveStoreContract(name: string, open: () => Promise<LiveStore>): void {
+  describe(`LiveStore contract: ${name}`, () => {
+    let store: LiveStore
+    beforeAll(async () => {
+      store = await open()
+    })
+    afterAll(async () => {
+      await store.close()
+    })
+
+    it('gives gapless sequence numbers across batches and keeps bytes, levels and streams', async () => {
+      const id = jobId('seq')
+      await store.startJob(id)
+      const first = await store.append(id, entries(['one', 'two']))
+      const bytes = Buffer.from([0x66, 0xff, 0xfe, 0x00, 0x0d])
+      const second = await store.append(id, [
+        {ts: 1000, bytes, eol: true, level: 'error', stream: 'stderr'},
+        {ts: 1001, bytes: Buffer.from('tail without newline'), eol: false, level: 'warn', stream: 'stdout'},
+      ])
+      expect(first).toMatchObject({first: 1, last: 2})
+      expect(second).toMatchObject({first: 3, last: 4})
+      const all = await readAll(store.read(id))
+      expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4])
+      expect(all[2].bytes).toEqual(bytes)
+      expect(all[2]).toMatchObject({ts: 1000, level: 'error', stream: 'stderr', eol: true})
+      expect(all[3]).toMatchObject({line: 'tail without newline', eol: false, level: 'warn', stream: 'stdout'})
+    })
+
+    it('reads ranges: after, before, tail, limit, since, until', async () => {
+      const id = jobId('range')
+      await store.startJob(id)
+      for (let i = 0; i < 10; i++) await store.append(id, entries([`line ${i + 1}`], 10_000 + i * 1000))
+      const seqs = async (range: Parameters<LiveStore['read']>[1]) => (await readAll(store.read(id, range))).map((e) => e.seq)
+      expect(await seqs({after: 7})).toEqual([8, 9, 10])
+      expect(await seqs({before: 3})).toEqual([1, 2])
+      expect(await seqs({tail: 3})).toEqual([8, 9, 10])
+      expect(await seqs({limit: 2, after: 4})).toEqual([5, 6])
+      expect(await seqs({since: 14_000})).toEqual([5, 6, 7, 8, 9, 10])
+      expect(await seqs({until: 12_000})).toEqual([1, 2])
+      expect(await seqs({since: 12_000, until: 16_000, tail: 2})).toEqual([5, 6])
+      expect(await seqs({before: 6, tail: 2})).toEqual([4, 5])
+      expect(await seqs({after: 10})).toEqual([])
+    })
+
+    it('keeps metadata: counts, levels, labels, status, exit code', async () => {
+      const id = jobId('meta')
+      await store.startJob(id, {labels: {team: 'data'}})
+      await store.append(id, [
+        {ts: 5, bytes: Buffer.from('a'), eol: true, level: 'info'},
+        {ts: 6, bytes: Buffer.from('bb'), eol: true, level: 'error'},
+        {ts: 7, bytes: Buffer.from('c'), eol: false},
+      ])
+      let meta = await store.getJob(id)
+      expect(meta).toMatchObject({id, status: 'running', lines: 3, bytes: 6, levels: {info: 1, error: 1}, labels: {team: 'data'}, location: {kind: 'live'}})
+      meta = await store.endJob(id, {status: 'failed', exitCode: 3})
+      expect(meta).toMatchObject({status: 'failed', exitCode: 3})
+      expect((await store.getJob(id))?.endedAt).toBeGreaterThan(0)
+      await store.startJob(id)
+      expect(await store.getJob(id)).toMatchObject({status: 'running', lines: 3})
+      expect(await store.getJob(jobId('missing'))).toBeUndefined()
+    })
+
+    it('lists jobs by status and prefix, newest first, and deletes them', async () => {
+      const prefix = jobId('list')
+      await store.startJob(`${prefix}-a`)
+      await store.startJob(`${prefix}-b`)
+      await store.endJob(`${prefix}-b`, {status: 'succeeded', exitCode: 0})
+      const listed = await store.listJobs({prefix})
+      expect(listed.map((j) => j.id).sort()).toEqual([`${prefix}-a`, `${prefix}-b`])
+      expect((await store.listJobs({prefix, status: 'succeeded'})).map((j) => j.id)).toEqual([`${prefix}-b`])
+      await store.deleteJob(`${prefix}-a`)
+      expect(await store.getJob(`${prefix}-a`)).toBeUndefined()
+      expect((await store.listJobs({prefix})).map((j) => j.id)).toEqual([`${prefix}-b`])
+    })
+
+    it('applies a batch retried with the same token once', async () => {
+      const id = jobId('token')
+      await store.startJob(id)
+      const token = {writer: 'w1', batch: 2}
+      expect(await store.append(id, entries(['a', 'b']), token)).toMatchObject({first: 1, last: 2})
+      expect(await store.append(id, entries(['a', 'b']), token)).toMatchObject({duplicate: true})
+      expect(await store.append(id, entries(['c']), {writer: 'w1', batch: 3})).toMatchObject({first: 3, last: 3})
+      expect(await store.append(id, entries(['x']), {writer: 'w2', batch: 1})).toMatchObject({first: 4, last: 4})
+      expect((await readAll(store.read(id))).map((e) => e.line)).toEqual(['a', 'b', 'c', 'x'])
+    })
+
+    it('keeps sequence numbers gapless with concurrent appends', async () => {
+      const id = jobId('concurrent')
+      await store.startJob(id)
+      await Promise.all(Array.from({length: 20}, (_, i) => store.append(id, entries([`${i}-a`, `${i}-b`, `${i}-c`]))))
+      const all = await readAll(store.read(id))
+      expect(all.map((e) => e.seq)).toEqual(Array.from({length: 60}, (_, i) => i + 1))
+      // each batch stays contiguous
+      for (let i = 0; i < 60; i += 3) expect(all[i].line.split('-')[0]).toBe(all[i + 2].line.split('-')[0])
+    })
+
+    it('follows: history after a seq, then live entries, then the end', async () => {
+      const id = jobId('follow')
+      await store.startJob(id)
+      await store.append(id, entries(['h1', 'h2', 'h3']))
+      const seen: string[] = []
+      let end: FollowEvent | undefined
+      const following = (async () => {
+        for await (const event of store.follow(id, {after: 1})) {
+          if (event.type === 'entries') seen.push(...event.entries.map((e) => `${e.seq}:${e.line}`))
+          if (event.type === 'end') end = event
+        }
+      })()
+      await waitFor(() => seen.length === 2)
+      await store.append(id, entries(['l1']))
+      await waitFor(() => seen.length === 3)
+      await store.append(id, entries(['l2', 'l3']))
+      await store.endJob(id, {status: 'succeeded', exitCode: 0})
+      await following
+      expect(seen).toEqual(['2:h2', '3:h3', '4:l1', '5:l2', '6:l3'])
+      expect(end).toMatchObject({type: 'end', meta: {status: 'succeeded', exitCode: 0}})
+    })
+
+    it('follow waits for a job that does not exist yet, and can be aborted', async () => {
+      const id = jobId('later')
+      const seen: string[] = []
+      const following = (async () => {
+        for await (const event of store.follow(id, {after: 0})) if (event.type === 'entries') seen.push(...event.entries.map((e) => e.line))
+      })()
+      await new Promise((r) => setTimeout(r, 200))
+      await store.startJob(id)
+      await store.append(id, entries(['first']))
+      await store.endJob(id, {status: 'ended'})
+      await following
+      expect(seen).toEqual(['first'])
+
+      const controller = new AbortController()
+      const aborted = (async () => {
+        for await (const _ of store.follow(jobId('never'), {after: 0, signal: controller.signal})) void _
+      })()
+      setTimeout(() => controller.abort(), 100)
+      await aborted
+    })
+
+    it('follow of a missing job with waitForJob false fails', async () => {
+      await expect(readAll((async function* (s) {
+        for await (const event of s.follow(jobId('absent'), {after: 0, waitForJob: false})) if (event.type === 'entries') yield* event.entries
+      })(store))).rejects.toThrow(/not found/)
+    })
+  })
+}
+
+export async function waitFor(condition: () => boolean, timeout = 10_000): Promise<void> {
+  const start = Date.now()
+  while (!condition()) {
+    if (Date.now() - start > timeout) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
