@@ -5,7 +5,7 @@
  * append  KEYS meta log writers
  *         ARGV writer batch now lines bytes minTs maxTs levelCounts maxLines firstTs
  *              ordered, then per chunk: lineCount index data
- *         → {duplicate(0|1), first, last}
+ *         → {duplicate(0|1), first, last}, or {-1, 0, 0} when the job does not exist
  * start   KEYS meta log writers   ARGV now labelsJson     → HGETALL meta
  * end     KEYS meta log writers   ARGV status exitCode now ttlMs → HGETALL meta, or nil
  *         when the job does not exist
@@ -21,8 +21,8 @@ if writer ~= '' then
     if tonumber(b) > batch then return {1, 0, -1} end
   end
 end
+if redis.call('EXISTS', meta) == 0 then return {-1, 0, 0} end
 local now, n = ARGV[3], tonumber(ARGV[4])
-if redis.call('HSETNX', meta, 'createdAt', now) == 1 then redis.call('HSET', meta, 'status', 'running') end
 local last = redis.call('HINCRBY', meta, 'lines', n)
 local first = last - n + 1
 redis.call('HINCRBY', meta, 'bytes', ARGV[5])

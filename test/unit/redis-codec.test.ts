@@ -1,0 +1,44 @@
+import {describe, expect, it} from 'vitest'
+import {rawBytes, type NewEntry} from '../../src/lib/entry.js'
+import {decodeChunk, encodeChunk} from '../../src/lib/store/redis-codec.js'
+
+const line = (text: string | Buffer, ts: number, extra: Partial<NewEntry> = {}): NewEntry => ({
+  ts,
+  bytes: Buffer.isBuffer(text) ? text : Buffer.from(text),
+  eol: true,
+  ...extra,
+})
+
+describe('redis chunk codec', () => {
+  it('keeps the exact bytes, flags and timestamps of every line', () => {
+    const entries: NewEntry[] = [
+      line('plain', 1_795_000_000_000, {level: 'info', stream: 'stdout'}),
+      line(Buffer.from([0xff, 0xfe, 0x00, 0x0a, 0x41]), 1_795_000_000_005, {stream: 'stderr'}),
+      line('crlf\r', 1_795_000_000_003, {level: 'fatal'}),
+      line('', 1_795_000_000_003),
+      line('\u001B[31mred\u001B[0m', 1_795_000_000_010, {level: 'error', eol: false}),
+    ]
+    const {index, data} = encodeChunk(entries)
+    const decoded = decodeChunk(41, index, data)
+    expect(decoded.map((e) => e.seq)).toEqual([37, 38, 39, 40, 41])
+    expect(decoded.map((e) => e.ts)).toEqual(entries.map((e) => e.ts))
+    expect(decoded.map((e) => [e.level, e.stream, e.eol])).toEqual(entries.map((e) => [e.level, e.stream, e.eol]))
+    expect(Buffer.concat(decoded.map(rawBytes))).toEqual(Buffer.concat(entries.map((e) => (e.eol ? Buffer.concat([e.bytes, Buffer.from('\n')]) : e.bytes))))
+    expect(decoded[1].bytes).toEqual(Buffer.from([0xff, 0xfe, 0x00, 0x0a, 0x41]))
+    expect(decoded[0].bytes).toBeUndefined()
+  })
+
+  it('stores the lines readable: joined by newlines', () => {
+    const {data} = encodeChunk([line('a', 1), line('b', 2)])
+    expect(data.toString()).toBe('a\nb')
+  })
+
+  it('encodes a slice of a batch', () => {
+    const entries = ['a', 'b', 'c', 'd'].map((text, i) => line(text, 100 + i))
+    const {index, data} = encodeChunk(entries, 1, 3)
+    expect(decodeChunk(3, index, data).map((e) => [e.seq, e.line, e.ts])).toEqual([
+      [2, 'b', 101],
+      [3, 'c', 102],
+    ])
+  })
+})
