@@ -1,0 +1,19 @@
+/** The shared LiveStore contract (test/helpers/live-store-contract.ts) against Redis and Redis Cluster. */
+import {afterAll, beforeAll} from 'vitest'
+import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
+import {startRedis, startRedisCluster, type RedisCluster, type RedisServer} from '../../helpers/redis-server.js'
+import {openStore} from './store-cases.js'
+
+let server: RedisServer
+let cluster: RedisCluster
+
+beforeAll(async () => {
+  ;[server, cluster] = await Promise.all([startRedis(), startRedisCluster()])
+})
+
+afterAll(async () => {
+  await Promise.all([server?.destroy(), cluster?.destroy()])
+})
+
+describeLiveStoreContract('redis', () => openStore(server.url, 'prefix=contract:'))
+describeLiveStoreContract('redis+cluster', () => openStore(cluster.url, 'prefix=contract:'))
