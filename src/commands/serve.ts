@@ -1,0 +1,53 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../lib/cli/base-command.js'
+import {storeFlags} from '../lib/cli/flags.js'
+import {onInterrupt} from '../lib/cli/interrupt.js'
+import {serveRelay} from '../lib/relay/serve.js'
+
+export default class Serve extends BaseCommand {
+  static override summary = 'Serve the HTTP API and live SSE streams of the stores (the relay for --url, browsers and curl)'
+  static override description = `Lets browsers, curl, other machines and \`logs --url …\` read and write logs without credentials to the stores.
+Every followed job is read from the store once and fanned out; a follower too slow to keep up is disconnected (it can reconnect and resume).
+--token guards everything; --read-token grants reads only. Without a token the relay listens on 127.0.0.1 only.
+Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs, /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download; POST /v1/jobs/ID/logs.
+SIGTERM closes followers without an end event (they reconnect elsewhere) and lets running uploads finish.`
+
+  static override examples = [
+    '<%= config.bin %> serve --port 8080',
+    'LOGS_TOKEN=s3cret <%= config.bin %> serve --host 0.0.0.0 --port 8080 --read-token viewer --store redis://redis:6379',
+    'curl -N -H "Authorization: Bearer viewer" http://relay:8080/v1/jobs/build-42/logs/stream',
+    'make 2>&1 | curl -T - -H "Authorization: Bearer s3cret" "http://relay:8080/v1/jobs/build-42/logs?end=1"',
+    'LOGS_URL=http://relay:8080 LOGS_TOKEN=s3cret <%= config.bin %> tail build-42',
+  ]
+
+  static override flags = {
+    host: Flags.string({description: 'address to listen on (default: 0.0.0.0 with a token, else 127.0.0.1)'}),
+    port: Flags.integer({char: 'p', description: 'port to listen on (0: any free port)', default: 8080, min: 0, max: 65_535}),
+    token: Flags.string({description: 'bearer token required for every request; grants reads and writes [env: LOGS_TOKEN]'}),
+    'read-token': Flags.string({description: 'bearer token that grants reads only [env: LOGS_READ_TOKEN]'}),
+    cors: Flags.string({description: 'allow browser pages from this origin (or *) to use the API'}),
+    'max-clients': Flags.integer({description: 'most SSE followers at once; more get 503', default: 10_000, min: 1}),
+    store: storeFlags.store,
+    archive: storeFlags.archive,
+    config: storeFlags.config,
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Serve)
+    const interrupt = onInterrupt()
+    try {
+      await serveRelay({
+        settings: this.settings({store: flags.store, archive: flags.archive, config: flags.config, token: flags.token, readToken: flags['read-token']}),
+        host: flags.host,
+        port: flags.port,
+        cors: flags.cors,
+        limits: {maxClients: flags['max-clients']},
+        signal: interrupt.signal,
+        onListening: (url) => this.log(`listening on ${url.origin}`),
+        onWarning: (message) => this.logToStderr(`logs serve: warning: ${message}`),
+      })
+    } finally {
+      interrupt.dispose()
+    }
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * follow() over the relay's SSE stream, with the `eventsource` package.
+ *
+ *   EventSource ──log/status/end──▶ queue ──▶ for await (FollowEvent)
+ *
+ * - Resume: the package reconnects by itself after a dropped connection and sends
+ *   Last-Event-ID (= the last seq), which the relay prefers over `after`; entries at or
+ *   below the last seq seen are skipped, so a reconnect never duplicates.
+ * - A non-200 answer makes the package give up; 503 (store down, too many clients, relay
+ *   shutting down) is retried here from the last seq; 400/401/403/404 are errors.
+ * - Memory stays bounded when the consumer is slower than the stream: past `maxQueued`
+ *   entries the connection is closed, and reopened from the last seq once drained.
+ * - The first connection failing is an error (relay unreachable); later failures are
+ *   retried for up to `giveUpAfterMs` without any successful connection.
+ */
+import {EventSource, type FetchLikeResponse} from 'eventsource'
+import {fromRecord, type EntryRecord, type LogEntry} from '../../entry.js'
+import type {JobMeta} from '../../job.js'
+import type {FollowEvent, FollowOptions} from '../../store/types.js'
+import {StoreUnavailableError} from '../../errors/index.js'
+import {authHeaders, relayError, relayRequest, relayUrl, type RelayEndpoint} from './relay-http.js'
+
+export interface FollowTuning {
+  maxQueued?: number
+  giveUpAfterMs?: number
+}
+
+type Item = {type: 'entries'; entries: LogEntry[]} | {type: 'meta'; meta: JobMeta} | {type: 'end'; meta: JobMeta} | {type: 'error'; error: Error}
+
+export async function* followRelay(endpoint: RelayEndpoint, id: string, options: FollowOptions, tuning: FollowTuning = {}): AsyncIterable<FollowEvent> {
+  const maxQueued = tuning.maxQueued ?? 10_000
+  const giveUpAfterMs = tuning.giveUpAfterMs ?? 60_000
+  const path = `/v1/jobs/${encodeURIComponent(id)}/logs/stream`
+  if (options.waitForJob === false) await relayRequest(endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {job: id, signal: options.signal})
+
+  const queue: Item[] = []
+  let queued = 0
+  let lastSeq = options.after
+  let source: EventSource | undefined
+  let everOpened = false
+  let failingSince: number | undefined
+  let failure: {status: number; message: string} | undefined
+  let networkError: string | undefined
+  let retryTimer: NodeJS.Timeout | undefined
+  let paused = false
+  let finished = false
+  let wake: (() => void) | undefined
+  const notify = () => {
+    wake?.()
+    wake = undefined
+  }
+  const enqueue = (item: Item) => {
+    queue.push(item)
+    notify()
+  }
+
+  const fetchWithAuth = async (url: string | URL, init: Parameters<typeof fetch>[1]): Promise<FetchLikeResponse> => {
+    try {
+      const response = await fetch(url, {...init, headers: {...(init?.headers as Record<string, string>), ...authHeaders(endpoint)}})
+      if (response.status !== 200) {
+        failure = {status: response.status, message: await response.text().catch(() => '')}
+        return new Response(null, {status: response.status, headers: response.headers})
+      }
+      return response
+    } catch (error) {
+      networkError = (error as {cause?: {code?: string}})?.cause?.code ?? (error as Error).message
+      throw error
+    }
+  }
+
+  const open = () => {
+    failure = undefined
+    const es = new EventSource(relayUrl(endpoint, path, {after: lastSeq}), {fetch: fetchWithAuth})
+    source = es
+    es.addEventListener('open', () => {
+      everOpened = true
+      failingSince = undefined
+    })
+    es.addEventListener('log', (event) => {
+      const entry = fromRecord(JSON.parse(event.data) as EntryRecord)
+      if (entry.seq <= lastSeq) return
+      lastSeq = entry.seq
+      const last = queue.at(-1)
+      if (last?.type === 'entries') last.entries.push(entry)
+      else queue.push({type: 'entries', entries: [entry]})
+      queued++
+      if (queued >= maxQueued && !paused) {
+        paused = true
+        es.close()
+      }
+      notify()
+    })
+    es.addEventListener('status', (event) => enqueue({type: 'meta', meta: JSON.parse(event.data) as JobMeta}))
+    es.addEventListener('end', (event) => {
+      es.close()
+      enqueue({type: 'end', meta: JSON.parse(event.data) as JobMeta})
+    })
+    es.addEventListener('error', () => onError(es))
+  }
+
+  const onError = (es: EventSource) => {
+    if (es !== source || finished) return
+    failingSince ??= Date.now()
+    const status = failure?.status
+    if (status !== undefined && status !== 503 && status !== 502 && status !== 504) {
+      es.close()
+      enqueue({type: 'error', error: relayError(endpoint, status, errorText(failure!.message), id)})
+      return
+    }
+    if (!everOpened && status === undefined) {
+      es.close()
+      enqueue({type: 'error', error: new StoreUnavailableError(endpoint.name, `cannot reach the relay: ${networkError ?? 'connection failed'}`)})
+      return
+    }
+    if (Date.now() - failingSince > giveUpAfterMs) {
+      es.close()
+      enqueue({type: 'error', error: new StoreUnavailableError(endpoint.name, `the relay has not answered for ${Math.round(giveUpAfterMs / 1000)}s${status ? ` (last answer ${status})` : ''}`)})
+      return
+    }
+    if (es.readyState === es.CLOSED) {
+      // The package gives up on non-200 answers; a 503 is temporary, so retry from where we are.
+      retryTimer = setTimeout(() => {
+        if (!finished && !paused) open()
+      }, 1000)
+    }
+  }
+
+  const onAbort = () => notify()
+  options.signal?.addEventListener('abort', onAbort)
+  open()
+  try {
+    while (!options.signal?.aborted) {
+      const item = queue.shift()
+      if (!item) {
+        if (paused) {
+          paused = false
+          open()
+        }
+        await new Promise<void>((resolve) => (wake = resolve))
+        continue
+      }
+      if (item.type === 'entries') {
+        queued -= item.entries.length
+        yield item
+      } else if (item.type === 'error') throw item.error
+      else if (item.type === 'end') {
+        yield item
+        return
+      } else yield item
+    }
+  } finally {
+    finished = true
+    clearTimeout(retryTimer)
+    source?.close()
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+function errorText(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as {error?: unknown}
+    if (typeof parsed.error === 'string') return parsed.error
+  } catch {
+    // not JSON
+  }
+  return body.slice(0, 200) || 'no details'
+}

@@ -1,0 +1,138 @@
+/**
+ * RelayStore: the LiveStore interface over a relay's HTTP API (remote mode, `--url`).
+ * Commands use it like any store; `local` is false, so push spools in front of it and
+ * retries (an unreachable relay loses nothing), passing its AppendToken through as the
+ * `Logs-Writer`/`Logs-Batch` headers so the store behind the relay applies a retried
+ * batch once.
+ */
+import {toRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
+import {fromRecord} from '../../entry.js'
+import {UsageError} from '../../errors/index.js'
+import type {JobMeta, JobStatus} from '../../job.js'
+import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../../store/types.js'
+import {redactUrl} from '../../store/url.js'
+import {followRelay, type FollowTuning} from './relay-follow.js'
+import {relayRequest, type RelayEndpoint} from './relay-http.js'
+
+/** Entries per history request (the relay's default page; it allows up to 10 000). */
+const PAGE = 5000
+
+export class RelayStore implements LiveStore {
+  readonly name: string
+  readonly local = false
+  private readonly endpoint: RelayEndpoint
+
+  constructor(url: string, token?: string, private readonly tuning: FollowTuning = {}) {
+    const parsed = new URL(url)
+    parsed.username = ''
+    parsed.password = ''
+    parsed.search = ''
+    parsed.hash = ''
+    const base = parsed.toString().replace(/\/+$/, '')
+    this.name = `relay ${redactUrl(base)}`
+    this.endpoint = {base, token, name: redactUrl(base)}
+  }
+
+  async startJob(id: string, init?: {labels?: Record<string, string>}): Promise<JobMeta> {
+    const labels = Object.entries(init?.labels ?? {}).map(([key, value]) => `${key}=${value}`)
+    const result = await relayRequest<{job?: JobMeta}>(this.endpoint, this.logsPath(id), {method: 'POST', query: {start: '1', label: labels}, body: ''})
+    return result.job ?? (await this.requireJob(id))
+  }
+
+  async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    const body = entries.map((entry) => JSON.stringify(newEntryRecord(entry))).join('\n')
+    const headers: Record<string, string> = {'Content-Type': 'application/x-ndjson'}
+    if (token) {
+      headers['Logs-Writer'] = token.writer
+      headers['Logs-Batch'] = String(token.batch)
+    }
+    const result = await relayRequest<AppendResult>(this.endpoint, this.logsPath(id), {method: 'POST', headers, body: body === '' ? '' : `${body}\n`})
+    return result.duplicate ? {first: result.first, last: result.last, duplicate: true} : {first: result.first, last: result.last}
+  }
+
+  async endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta> {
+    const result = await relayRequest<{job?: JobMeta}>(this.endpoint, this.logsPath(id), {
+      method: 'POST',
+      query: {end: '1', status: end.status, 'exit-code': end.exitCode},
+      body: '',
+    })
+    return result.job ?? (await this.requireJob(id))
+  }
+
+  async updateJob(): Promise<JobMeta> {
+    throw new UsageError(`changing job metadata is not available through ${this.name}`, ['run archive and gc where the stores are, without --url'])
+  }
+
+  async deleteJob(): Promise<void> {
+    throw new UsageError(`deleting jobs is not available through ${this.name}`, ['run archive and gc where the stores are, without --url'])
+  }
+
+  async getJob(id: string): Promise<JobMeta | undefined> {
+    try {
+      return await relayRequest<JobMeta>(this.endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {job: id})
+    } catch (error) {
+      if ((error as Error).name === 'JobNotFoundError') return undefined
+      throw error
+    }
+  }
+
+  async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
+    const result = await relayRequest<{jobs: JobMeta[]}>(this.endpoint, '/v1/jobs', {query: {status: filter.status, prefix: filter.prefix}})
+    return result.jobs
+  }
+
+  /** Pages through the relay's cursor; `tail`/`limit` count down across pages. */
+  async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    let remaining = Math.min(range.tail ?? Number.POSITIVE_INFINITY, range.limit ?? Number.POSITIVE_INFINITY)
+    let query: Record<string, string | number | undefined> = {
+      after: range.after,
+      before: range.before,
+      since: range.since,
+      until: range.until,
+      tail: range.tail,
+    }
+    while (remaining > 0) {
+      const page = await relayRequest<{entries: EntryRecord[]; cursor: number; more: boolean}>(this.endpoint, this.logsPath(id), {
+        query: {...query, limit: Math.min(remaining, PAGE)},
+        signal: range.signal,
+        job: id,
+      })
+      for (const record of page.entries) yield fromRecord(record)
+      remaining -= page.entries.length
+      if (!page.more) return
+      // The rest of a tail is what follows the cursor: the tail's start is fixed by now.
+      query = {...query, after: page.cursor, tail: undefined}
+    }
+  }
+
+  follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
+    return followRelay(this.endpoint, id, options, this.tuning)
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open: fetch keeps no connection we own, follows close with their iterators.
+  }
+
+  private logsPath(id: string): string {
+    return `/v1/jobs/${encodeURIComponent(id)}/logs`
+  }
+
+  private async requireJob(id: string): Promise<JobMeta> {
+    const meta = await this.getJob(id)
+    if (!meta) throw new UsageError(`the relay at ${this.endpoint.name} did not keep job ${id}`)
+    return meta
+  }
+}
+
+/** A NewEntry as an NDJSON record of the relay's ingest (the `--output json` shape, without seq). */
+function newEntryRecord(entry: NewEntry): Omit<EntryRecord, 'seq'> {
+  const record = toRecord({seq: 0, ts: entry.ts, line: '', eol: entry.eol, level: entry.level, stream: entry.stream}, false)
+  const {seq: _seq, ...rest} = record
+  const line = entry.bytes.toString('utf8')
+  if (Buffer.from(line, 'utf8').equals(entry.bytes)) return {...rest, line}
+  return {...rest, line, bytes: entry.bytes.toString('base64')}
+}
+
+export function openRelayStore(url: string, token?: string): RelayStore {
+  return new RelayStore(url, token)
+}

@@ -1,0 +1,47 @@
+/**
+ * Reading a stretch of history with an optional filter, for the JSON pages and the SSE
+ * catch-up. `tail` with a filter means the last N *matching* entries: the range is
+ * scanned once keeping only N of them (memory bounded by N, not by the log).
+ */
+import type {LogEntry} from '../entry.js'
+import type {Jobs} from '../jobs.js'
+import type {EntryFilter} from '../query.js'
+import type {ReadRange} from '../store/types.js'
+
+export interface HistoryPage {
+  entries: LogEntry[]
+  /** The last sequence number looked at (matching or not): where the next page starts. */
+  cursor: number
+  /** False when the range was read to its end. */
+  more: boolean
+}
+
+/** Up to `limit` matching entries of the range, and where to continue. */
+export async function readPage(jobs: Jobs, jobId: string, range: ReadRange, filter: EntryFilter | undefined, limit: number): Promise<HistoryPage> {
+  if (range.tail !== undefined && filter) return readFilteredTail(jobs, jobId, range, filter, limit)
+  const entries: LogEntry[] = []
+  let cursor = range.after ?? 0
+  const storeRange: ReadRange = filter ? {...range} : {...range, limit: range.tail === undefined ? limit + 1 : range.limit}
+  for await (const entry of jobs.read(jobId, storeRange)) {
+    if (entries.length === limit) return {entries, cursor, more: true}
+    cursor = entry.seq
+    if (!filter || filter(entry)) entries.push(entry)
+  }
+  return {entries, cursor, more: false}
+}
+
+async function readFilteredTail(jobs: Jobs, jobId: string, range: ReadRange, filter: EntryFilter, limit: number): Promise<HistoryPage> {
+  const wanted = range.tail ?? 0
+  const ring: LogEntry[] = []
+  const {tail: _tail, ...scan} = range
+  let last = range.after ?? 0
+  for await (const entry of jobs.read(jobId, scan)) {
+    last = entry.seq
+    if (!filter(entry)) continue
+    ring.push(entry)
+    if (ring.length > wanted) ring.shift()
+  }
+  if (ring.length <= limit) return {entries: ring, cursor: last, more: false}
+  const entries = ring.slice(0, limit)
+  return {entries, cursor: entries.at(-1)!.seq, more: true}
+}

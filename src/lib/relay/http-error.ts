@@ -1,0 +1,35 @@
+/**
+ * HttpError: an error that already knows its HTTP status. `toHttpError` maps the
+ * library's typed errors onto the statuses of CLI.md (400 bad input, 404 unknown job,
+ * 503 store down) so every handler reports failures the same way.
+ */
+import {JobNotFoundError, LogsError, StoreUnavailableError} from '../errors/index.js'
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+    this.name = 'HttpError'
+  }
+}
+
+export function badRequest(message: string): HttpError {
+  return new HttpError(400, message)
+}
+
+/**
+ * Anything that is not one of our typed errors came out of a store call (a refused
+ * connection, a timeout, a disk error): the store is down as far as a client can tell.
+ * The store's name is already redacted; error messages of drivers carry no secrets.
+ */
+export function toHttpError(error: unknown, storeName: string): HttpError {
+  if (error instanceof HttpError) return error
+  if (error instanceof JobNotFoundError) return new HttpError(404, error.message)
+  if (error instanceof StoreUnavailableError) return new HttpError(503, error.message)
+  if (error instanceof LogsError && error.exitCode === 2) return new HttpError(400, error.message)
+  const reason = error instanceof Error ? error.message : String(error)
+  return new HttpError(503, `store ${storeName} unavailable: ${reason}`)
+}

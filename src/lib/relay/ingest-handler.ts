@@ -1,0 +1,143 @@
+/**
+ * POST /v1/jobs/:id/logs — append a body's lines, streamed: the body is parsed chunk by
+ * chunk and appended in batches, so a never-ending `curl -T-` upload works with bounded
+ * memory. Query: `start=1` (start/reopen even with an empty body), `label=k=v`…,
+ * `stream=stdout|stderr` (text bodies), `end=1` with `exit-code=N` or `status=S`.
+ *
+ * Exactly once: headers `Logs-Writer` + `Logs-Batch` carry the client's AppendToken. A body
+ * appended in several store batches gives batch i of request B the token B·2^16 + i —
+ * deterministic, since batches are cut by entry count — so a retried request is skipped
+ * batch by batch by the store behind the relay.
+ */
+import type {IncomingMessage} from 'node:http'
+import type {NewEntry, Stream} from '../entry.js'
+import {endStatus, isEnded, JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
+import type {AppendToken, LiveStore} from '../store/types.js'
+import {HttpError, badRequest} from './http-error.js'
+import {IngestParser, type BodyFormat} from './ingest-parser.js'
+import type {RelayLimits} from './limits.js'
+import type {RelayMetrics} from './metrics.js'
+
+export interface IngestResult {
+  first: number
+  last: number
+  lines: number
+  duplicate?: boolean
+  job?: JobMeta
+}
+
+const SUB_BATCHES = 65_536
+const MAX_CLIENT_BATCH = 2 ** 36
+
+export async function handleIngest(live: LiveStore, limits: RelayLimits, metrics: RelayMetrics, request: IncomingMessage, jobId: string, params: URLSearchParams): Promise<IngestResult> {
+  const token = appendToken(request)
+  const end = params.get('end') === '1' || params.get('end') === 'true'
+  const endAs = end ? endParams(params) : undefined
+  const format = bodyFormat(request, params)
+  const stream = streamParam(params)
+  const labels = labelParams(params)
+  const declared = Number(request.headers['content-length'] ?? 0)
+  if (declared > limits.maxBodyBytes) throw tooLarge(limits, 0)
+
+  let started = false
+  const ensureStarted = async (): Promise<void> => {
+    if (started) return
+    started = true
+    const meta = await live.getJob(jobId)
+    if (!meta || isEnded(meta.status) || params.get('start') === '1' || labels) await live.startJob(jobId, labels ? {labels} : undefined)
+  }
+
+  const parser = new IngestParser({format, maxLineBytes: limits.maxLineBytes, stream})
+  const result: IngestResult = {first: 0, last: -1, lines: 0}
+  let batch: NewEntry[] = []
+  let batchIndex = 0
+  let received = 0
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return
+    await ensureStarted()
+    const entries = batch
+    batch = []
+    if (batchIndex >= SUB_BATCHES) throw new HttpError(413, `body too large for one batch: send at most ${SUB_BATCHES * limits.ingestBatchEntries} lines per request`)
+    const subToken = token ? {writer: token.writer, batch: token.batch * SUB_BATCHES + batchIndex} : undefined
+    batchIndex++
+    const appended = await live.append(jobId, entries, subToken)
+    if (result.first === 0 && appended.first > 0) result.first = appended.first
+    if (appended.last >= appended.first) result.last = appended.last
+    if (appended.duplicate) result.duplicate = true
+    result.lines += entries.length
+    if (!appended.duplicate) {
+      metrics.linesIn += entries.length
+      for (const entry of entries) metrics.bytesIn += entry.bytes.length
+    }
+  }
+
+  // destroyOnReturn false: on a 413 the socket must stay up long enough to carry the answer.
+  for await (const chunk of request.iterator({destroyOnReturn: false}) as AsyncIterable<Buffer>) {
+    received += chunk.length
+    if (received > limits.maxBodyBytes) throw tooLarge(limits, result.lines)
+    for (const entry of parser.push(chunk)) {
+      batch.push(entry)
+      if (batch.length >= limits.ingestBatchEntries) await flush()
+    }
+  }
+  batch.push(...parser.end())
+  await flush()
+  await ensureStarted()
+  if (endAs) result.job = await live.endJob(jobId, endAs)
+  return result
+}
+
+function tooLarge(limits: RelayLimits, appended: number): HttpError {
+  const partial = appended > 0 ? ` (the first ${appended} lines were appended)` : ''
+  return new HttpError(413, `body too large: the limit is ${limits.maxBodyBytes} bytes per request${partial}; send smaller requests`, {Connection: 'close'})
+}
+
+function appendToken(request: IncomingMessage): AppendToken | undefined {
+  const writer = request.headers['logs-writer']
+  const batch = request.headers['logs-batch']
+  if (writer === undefined && batch === undefined) return undefined
+  if (typeof writer !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(writer)) throw badRequest('invalid Logs-Writer header: 1-128 letters, digits, ".", "_", ":" or "-"')
+  if (typeof batch !== 'string' || !/^\d+$/.test(batch) || Number(batch) >= MAX_CLIENT_BATCH) throw badRequest(`invalid Logs-Batch header: a whole number below ${MAX_CLIENT_BATCH}`)
+  return {writer, batch: Number(batch)}
+}
+
+function endParams(params: URLSearchParams): {status: JobStatus; exitCode?: number} {
+  const text = params.get('exit-code')
+  let exitCode: number | undefined
+  if (text !== null && text !== '') {
+    if (!/^-?\d+$/.test(text)) throw badRequest(`invalid exit-code ${JSON.stringify(text)}: expected a whole number`)
+    exitCode = Number(text)
+  }
+  const status = params.get('status')
+  if (status === null || status === '') return endStatus(exitCode)
+  if (!JOB_STATUSES.includes(status as JobStatus) || status === 'running') throw badRequest(`invalid status ${JSON.stringify(status)}: expected one of ${JOB_STATUSES.filter((s) => s !== 'running').join(', ')}`)
+  return exitCode === undefined ? {status: status as JobStatus} : {status: status as JobStatus, exitCode}
+}
+
+function bodyFormat(request: IncomingMessage, params: URLSearchParams): BodyFormat {
+  const format = params.get('format')
+  if (format === 'ndjson' || format === 'text') return format
+  if (format) throw badRequest(`invalid format ${JSON.stringify(format)}: expected text or ndjson`)
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+  return /^application\/(x-)?(ndjson|jsonl|jsonlines)$/.test(type) ? 'ndjson' : 'text'
+}
+
+function streamParam(params: URLSearchParams): Stream | undefined {
+  const stream = params.get('stream')
+  if (stream === null || stream === '') return undefined
+  if (stream !== 'stdout' && stream !== 'stderr') throw badRequest(`invalid stream ${JSON.stringify(stream)}: expected stdout or stderr`)
+  return stream
+}
+
+function labelParams(params: URLSearchParams): Record<string, string> | undefined {
+  const all = params.getAll('label')
+  if (all.length === 0) return undefined
+  const labels: Record<string, string> = {}
+  for (const label of all) {
+    const index = label.indexOf('=')
+    if (index <= 0) throw badRequest(`invalid label ${JSON.stringify(label)}: expected key=value`)
+    labels[label.slice(0, index)] = label.slice(index + 1)
+  }
+  return labels
+}
+

@@ -1,0 +1,117 @@
+/**
+ * A POST body → entries, chunk by chunk, never holding more than one line and one batch.
+ *
+ *   text:   every `\n`-terminated line is an entry with its exact bytes; a line longer
+ *           than maxLineBytes is stored as pieces (eol=false), and the last bytes without
+ *           a newline are an entry with eol=false — as `push` does with stdin.
+ *   NDJSON: every line is an entry record (`line` or base64 `bytes`, optional `ts`,
+ *           `level`, `stream`, `partial`: the shape of `--output json`); a JSON object
+ *           without `line`/`bytes` is itself the log line (an application's JSON log).
+ */
+import {newEntry, type NewEntry, type Stream} from '../entry.js'
+import {normalizeLevel} from '../level.js'
+import {HttpError, badRequest} from './http-error.js'
+
+export type BodyFormat = 'text' | 'ndjson'
+
+export interface ParserOptions {
+  format: BodyFormat
+  maxLineBytes: number
+  /** Stream of text lines (`?stream=stderr`); NDJSON records carry their own. */
+  stream?: Stream
+  now?: () => number
+}
+
+const NEWLINE = 0x0a
+
+export class IngestParser {
+  private carry: Buffer[] = []
+  private carryBytes = 0
+  private lineNumber = 0
+
+  constructor(private readonly options: ParserOptions) {}
+
+  /** Entries completed by this chunk. */
+  push(chunk: Buffer): NewEntry[] {
+    const out: NewEntry[] = []
+    let start = 0
+    while (start < chunk.length) {
+      const index = chunk.indexOf(NEWLINE, start)
+      if (index < 0) {
+        this.keep(chunk.subarray(start), out)
+        break
+      }
+      const piece = chunk.subarray(start, index)
+      const line = this.carryBytes > 0 ? Buffer.concat([...this.carry, piece]) : Buffer.from(piece)
+      this.carry = []
+      this.carryBytes = 0
+      this.line(line, true, out)
+      start = index + 1
+    }
+    return out
+  }
+
+  /** The entry left at the end of the body (no final newline), if any. */
+  end(): NewEntry[] {
+    if (this.carryBytes === 0) return []
+    const out: NewEntry[] = []
+    const rest = Buffer.concat(this.carry)
+    this.carry = []
+    this.carryBytes = 0
+    this.line(rest, false, out)
+    return out
+  }
+
+  private keep(bytes: Buffer, out: NewEntry[]): void {
+    this.carry.push(Buffer.from(bytes))
+    this.carryBytes += bytes.length
+    if (this.options.format === 'ndjson') {
+      // A record may be base64 (4/3 larger) plus its fields; past that it is not a line we keep.
+      if (this.carryBytes > this.options.maxLineBytes * 2 + 64 * 1024) throw new HttpError(413, `NDJSON line ${this.lineNumber + 1} is too large (limit ${this.options.maxLineBytes} bytes per line)`)
+      return
+    }
+    while (this.carryBytes >= this.options.maxLineBytes) {
+      const all = Buffer.concat(this.carry)
+      out.push(newEntry(all.subarray(0, this.options.maxLineBytes), false, this.now(), this.options.stream))
+      const rest = all.subarray(this.options.maxLineBytes)
+      this.carry = rest.length > 0 ? [rest] : []
+      this.carryBytes = rest.length
+    }
+  }
+
+  private line(bytes: Buffer, eol: boolean, out: NewEntry[]): void {
+    this.lineNumber++
+    if (this.options.format === 'text') {
+      out.push(newEntry(bytes, eol, this.now(), this.options.stream))
+      return
+    }
+    const text = bytes.toString('utf8').replace(/\r$/, '')
+    if (text.trim() === '') return
+    out.push(this.record(text))
+  }
+
+  private record(text: string): NewEntry {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      throw badRequest(`NDJSON line ${this.lineNumber} is not JSON`)
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`NDJSON line ${this.lineNumber} is not a JSON object`)
+    const record = value as Record<string, unknown>
+    if (typeof record.line !== 'string' && typeof record.bytes !== 'string') return newEntry(Buffer.from(text, 'utf8'), true, this.now(), this.options.stream)
+    const bytes = typeof record.bytes === 'string' ? Buffer.from(record.bytes, 'base64') : Buffer.from(record.line as string, 'utf8')
+    if (bytes.length > this.options.maxLineBytes) throw new HttpError(413, `NDJSON line ${this.lineNumber} holds a line of ${bytes.length} bytes (limit ${this.options.maxLineBytes})`)
+    const ts = typeof record.ts === 'number' && Number.isFinite(record.ts) ? record.ts : this.now()
+    const stream = record.stream === 'stdout' || record.stream === 'stderr' ? record.stream : this.options.stream
+    const entry = newEntry(bytes, record.partial !== true, ts, stream)
+    const level = normalizeLevel(record.level)
+    if (level) entry.level = level
+    else if (record.level === null) entry.level = undefined // the writer knows the line has no level
+    return entry
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)()
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Query parameters of the read endpoints → a ReadRange and an entry filter, with 400
+ * errors that name the parameter. Times are ms since the epoch or anything `--since`
+ * accepts (`10m`, RFC 3339, …), relative to the relay's clock.
+ */
+import {UsageError} from '../errors/index.js'
+import {buildFilter, type EntryFilter} from '../query.js'
+import type {ReadRange} from '../store/types.js'
+import {parseTime} from '../time.js'
+import {badRequest} from './http-error.js'
+
+export interface ReadQuery {
+  range: ReadRange
+  filter: EntryFilter | undefined
+}
+
+export function integerParam(params: URLSearchParams, name: string, {min = 0, max = Number.MAX_SAFE_INTEGER} = {}): number | undefined {
+  const text = params.get(name)
+  if (text === null || text === '') return undefined
+  if (!/^\d+$/.test(text)) throw badRequest(`invalid ${name} ${JSON.stringify(text)}: expected a whole number`)
+  const value = Number(text)
+  if (value < min || value > max) throw badRequest(`invalid ${name} ${value}: expected ${min} to ${max}`)
+  return value
+}
+
+function timeParam(params: URLSearchParams, name: string, now: number): number | undefined {
+  const text = params.get(name)
+  if (text === null || text === '') return undefined
+  if (/^\d{10,}$/.test(text)) return Number(text)
+  try {
+    return parseTime(text, name, now)
+  } catch (error) {
+    if (error instanceof UsageError) throw badRequest(error.message)
+    throw error
+  }
+}
+
+export function filterParams(params: URLSearchParams): EntryFilter | undefined {
+  try {
+    return buildFilter({level: params.get('level') || undefined, grep: params.getAll('grep'), exclude: params.getAll('exclude')})
+  } catch (error) {
+    if (error instanceof UsageError) throw badRequest(error.message.replaceAll('--', ''))
+    throw error
+  }
+}
+
+export function readQuery(params: URLSearchParams, now = Date.now()): ReadQuery {
+  const range: ReadRange = {}
+  const after = integerParam(params, 'after')
+  const before = integerParam(params, 'before')
+  const tail = integerParam(params, 'tail')
+  const since = timeParam(params, 'since', now)
+  const until = timeParam(params, 'until', now)
+  if (after !== undefined) range.after = after
+  if (before !== undefined) range.before = before
+  if (tail !== undefined) range.tail = tail
+  if (since !== undefined) range.since = since
+  if (until !== undefined) range.until = until
+  return {range, filter: filterParams(params)}
+}

@@ -1,0 +1,68 @@
+/** The read endpoints that answer in one response: job list, one job, a page of history, the download. */
+import {once} from 'node:events'
+import type {ServerResponse} from 'node:http'
+import {rawBytes, toRecord} from '../entry.js'
+import {JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
+import type {Jobs} from '../jobs.js'
+import type {JobFilter} from '../store/types.js'
+import {HttpError, badRequest} from './http-error.js'
+import {readPage} from './history.js'
+import type {RelayLimits} from './limits.js'
+import {integerParam, readQuery} from './query-params.js'
+
+export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jobs: JobMeta[]}> {
+  const filter: JobFilter = {}
+  const status = params.get('status')
+  if (status) {
+    if (!JOB_STATUSES.includes(status as JobStatus)) throw badRequest(`invalid status ${JSON.stringify(status)}: expected one of ${JOB_STATUSES.join(', ')}`)
+    filter.status = status as JobStatus
+  }
+  const prefix = params.get('prefix')
+  if (prefix) filter.prefix = prefix
+  return {jobs: await jobs.listJobs(filter)}
+}
+
+export async function getJob(jobs: Jobs, jobId: string): Promise<JobMeta> {
+  const meta = await jobs.getJob(jobId)
+  if (!meta) throw new HttpError(404, `job ${jobId} not found`)
+  return meta
+}
+
+/**
+ * A page of history: `{job, entries, cursor, more}`. Continue with `after=cursor` (and
+ * the same filters) while `more` is true. A job that does not exist is a 404.
+ */
+export async function historyPage(jobs: Jobs, limits: RelayLimits, jobId: string, params: URLSearchParams) {
+  const {range, filter} = readQuery(params)
+  const limit = integerParam(params, 'limit', {min: 1, max: limits.maxPageSize}) ?? (range.tail ?? limits.pageSize)
+  await getJob(jobs, jobId)
+  const page = await readPage(jobs, jobId, range, filter, Math.min(limit, limits.maxPageSize))
+  return {job: jobId, entries: page.entries.map((entry) => toRecord(entry)), cursor: page.cursor, more: page.more}
+}
+
+/** The whole log as the bytes the job wrote, streamed with backpressure. */
+export async function download(jobs: Jobs, jobId: string, response: ServerResponse, headers: Record<string, string>): Promise<void> {
+  await getJob(jobs, jobId)
+  const entries = jobs.read(jobId)[Symbol.asyncIterator]()
+  // Read the first entry before sending headers, so a store failure can still be a 503.
+  let next = await entries.next()
+  response.writeHead(200, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Disposition': `attachment; filename="${jobId}.log"`,
+    'Cache-Control': 'no-store',
+  })
+  try {
+    while (!next.done) {
+      if (!response.write(rawBytes(next.value))) await Promise.race([once(response, 'drain'), once(response, 'close')])
+      if (response.destroyed) return
+      next = await entries.next()
+    }
+  } catch {
+    response.destroy() // headers are gone: a cut download is the only honest signal left
+    return
+  } finally {
+    await entries.return?.()
+  }
+  response.end()
+}

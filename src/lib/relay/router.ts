@@ -1,0 +1,109 @@
+/**
+ * Request → handler, per the HTTP API table of CLI.md. Everything under /v1 is
+ * authenticated (reads need a read or write token, POST a write token); /healthz is open
+ * (it tells nothing but "up"); /metrics needs read access. Other paths belong to the web
+ * viewer (serveWeb), which guards itself: its pages are static, its data comes from /v1.
+ */
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import {isJobId} from '../job-id.js'
+import type {Jobs} from '../jobs.js'
+import type {Auth} from './auth.js'
+import type {Cors} from './cors.js'
+import type {FollowHub} from './hub.js'
+import {HttpError, badRequest, toHttpError} from './http-error.js'
+import {handleIngest} from './ingest-handler.js'
+import type {RelayLimits} from './limits.js'
+import type {RelayMetrics} from './metrics.js'
+import {download, getJob, historyPage, listJobs} from './read-handlers.js'
+import {sendError, sendJson} from './respond.js'
+import {handleStream} from './stream-handler.js'
+import type {SseWriter} from './sse-writer.js'
+
+export interface RouterContext {
+  jobs: Jobs
+  auth: Auth
+  cors: Cors
+  hub: FollowHub
+  limits: RelayLimits
+  metrics: RelayMetrics
+  writers: Set<SseWriter>
+  log: (message: string) => void
+  serveWeb: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>
+}
+
+const JOB_PATH = /^\/v1\/jobs\/([^/]+)(\/logs(?:\/(stream|download))?)?\/?$/
+
+export async function route(context: RouterContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://relay.invalid')
+  const path = url.pathname
+  const method = request.method ?? 'GET'
+  const corsHeaders = context.cors.headers(request)
+  response.once('finish', () => context.metrics.response(response.statusCode))
+  try {
+    if (method === 'OPTIONS' && (path.startsWith('/v1/') || path === '/metrics')) {
+      response.writeHead(204, {...corsHeaders, ...context.cors.preflight(request)})
+      response.end()
+      return
+    }
+    if (path === '/healthz') return await health(context, response, method)
+    if (path === '/metrics') {
+      allow(method, ['GET'])
+      context.auth.check(request, 'read')
+      const text = context.metrics.render({clients: context.hub.clients, readers: context.hub.readers})
+      response.writeHead(200, {...corsHeaders, 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store'})
+      response.end(text)
+      return
+    }
+    if (path === '/v1' || path.startsWith('/v1/')) return await api(context, request, response, url, method, corsHeaders)
+    if (await context.serveWeb(request, response)) return
+    throw new HttpError(404, `no such endpoint: ${method} ${path}`)
+  } catch (error) {
+    const httpError = toHttpError(error, context.jobs.live.name)
+    if (httpError.status >= 500) context.log(`${method} ${path}: ${httpError.message}`)
+    sendError(response, httpError, corsHeaders)
+  }
+}
+
+async function api(context: RouterContext, request: IncomingMessage, response: ServerResponse, url: URL, method: string, corsHeaders: Record<string, string>): Promise<void> {
+  const {jobs, auth, limits} = context
+  const params = url.searchParams
+  if (url.pathname === '/v1/jobs' || url.pathname === '/v1/jobs/') {
+    allow(method, ['GET'])
+    auth.check(request, 'read')
+    return sendJson(response, 200, await listJobs(jobs, params), corsHeaders)
+  }
+  const match = JOB_PATH.exec(url.pathname)
+  if (!match) throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`)
+  const [, rawId, logs, sub] = match
+  let jobId: string
+  try {
+    jobId = decodeURIComponent(rawId)
+  } catch {
+    throw badRequest(`invalid job id ${JSON.stringify(rawId)}: bad percent-encoding`)
+  }
+  // Auth first, so an unauthenticated client learns nothing, not even which ids are valid.
+  const write = method === 'POST'
+  allow(method, !logs || sub ? ['GET'] : ['GET', 'POST'])
+  auth.check(request, write ? 'write' : 'read')
+  if (!isJobId(jobId)) throw badRequest(`invalid job id ${JSON.stringify(jobId)}: ids are 1-128 characters of letters, digits, '.', '_' and '-', starting with a letter or digit`)
+
+  if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
+  if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)
+  if (sub === 'download') return download(jobs, jobId, response, corsHeaders)
+  if (write) return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, request, jobId, params), corsHeaders)
+  return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
+}
+
+async function health(context: RouterContext, response: ServerResponse, method: string): Promise<void> {
+  allow(method, ['GET', 'HEAD'])
+  try {
+    await context.jobs.live.getJob('healthz')
+  } catch (error) {
+    throw toHttpError(error, context.jobs.live.name)
+  }
+  sendJson(response, 200, {ok: true})
+}
+
+function allow(method: string, methods: string[]): void {
+  if (!methods.includes(method)) throw new HttpError(405, `method ${method} not allowed here; use ${methods.join(' or ')}`, {Allow: methods.join(', ')})
+}

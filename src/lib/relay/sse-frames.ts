@@ -1,0 +1,32 @@
+/**
+ * The bytes of Server-Sent Events. `id:` is the entry's sequence number, so an
+ * EventSource's Last-Event-ID is exactly the `after` to resume from. JSON never holds a
+ * raw newline, so every event's data fits on one `data:` line.
+ */
+import {toRecord, type LogEntry} from '../entry.js'
+import type {JobMeta} from '../job.js'
+
+export function logFrame(entry: LogEntry): string {
+  return `id: ${entry.seq}\nevent: log\ndata: ${JSON.stringify(toRecord(entry))}\n\n`
+}
+
+export function statusFrame(meta: JobMeta): string {
+  return `event: status\ndata: ${JSON.stringify(meta)}\n\n`
+}
+
+export function endFrame(meta: JobMeta): string {
+  return `event: end\ndata: ${JSON.stringify(meta)}\n\n`
+}
+
+/** Sent before the relay closes a stream itself (a slow client); the client may reconnect and resume. */
+export function droppedFrame(reason: string): string {
+  return `event: dropped\ndata: ${JSON.stringify({reason})}\n\n`
+}
+
+export function retryFrame(ms: number): string {
+  return `retry: ${ms}\n\n`
+}
+
+export function commentFrame(text: string): string {
+  return `: ${text.replaceAll('\n', ' ')}\n\n`
+}

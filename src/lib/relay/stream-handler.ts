@@ -1,0 +1,174 @@
+/**
+ * GET /v1/jobs/:id/logs/stream — one follower.
+ *
+ *   1. resume point: Last-Event-ID, else `after`, else the start of `tail=N`, else 0;
+ *   2. catch up: read history pages after the resume point, waiting for the socket
+ *      (a slow client only slows itself), until reaching the feed's position;
+ *   3. attach to the job's feed (synchronously after the check, so nothing falls in
+ *      between) and receive live batches; entries at or below what was sent are skipped,
+ *      so there is no gap and no duplicate;
+ *   4. `end` → send it and close; feed failure → close without `end` (the client
+ *      reconnects with Last-Event-ID); client gone → release the lease.
+ */
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {Jobs} from '../jobs.js'
+import type {EntryFilter} from '../query.js'
+import type {LogEntry} from '../entry.js'
+import {HttpError, badRequest, toHttpError} from './http-error.js'
+import type {FeedBatch, FeedSubscriber, JobFeed} from './job-feed.js'
+import type {FollowHub} from './hub.js'
+import {readPage} from './history.js'
+import type {RelayLimits} from './limits.js'
+import type {RelayMetrics} from './metrics.js'
+import {filterParams, integerParam} from './query-params.js'
+import {commentFrame, endFrame, logFrame, statusFrame} from './sse-frames.js'
+import {SseWriter} from './sse-writer.js'
+
+export interface StreamContext {
+  jobs: Jobs
+  hub: FollowHub
+  limits: RelayLimits
+  metrics: RelayMetrics
+  log: (message: string) => void
+  /** Followers still streaming, so shutdown can close them. */
+  writers: Set<SseWriter>
+}
+
+export async function handleStream(context: StreamContext, request: IncomingMessage, response: ServerResponse, jobId: string, params: URLSearchParams, headers: Record<string, string>): Promise<void> {
+  const {hub, limits, metrics} = context
+  const filter = filterParams(params)
+  const resume = resumePoint(request, params)
+  const tail = integerParam(params, 'tail')
+  if (hub.clients >= limits.maxClients) throw new HttpError(503, `too many followers (${limits.maxClients}); try again later`, {'Retry-After': '5'})
+
+  const lease = hub.lease(jobId)
+  let writer: SseWriter | undefined
+  let follower: Follower | undefined
+  response.once('close', () => {
+    if (follower) lease.feed.detach(follower)
+    if (writer) context.writers.delete(writer)
+    lease.release()
+  })
+  await lease.feed.ready
+  if (lease.feed.state === 'failed') throw toHttpError(lease.feed.error, context.jobs.live.name)
+  if (response.destroyed) return
+
+  writer = new SseWriter(response, {
+    maxBufferedBytes: limits.subscriberBufferBytes,
+    retryMs: limits.retryMs,
+    pingMs: limits.pingMs,
+    onDrop: (reason) => {
+      metrics.drop('slow')
+      context.log(`dropped a follower of ${jobId}: ${reason}`)
+    },
+  }, headers)
+  context.writers.add(writer)
+  follower = new Follower(writer, filter, metrics, resume ?? 0)
+  try {
+    if (lease.feed.meta) writer.push(statusFrame(lease.feed.meta))
+    if (resume === undefined && tail !== undefined) await sendTail(context, follower, jobId, tail, filter)
+    await catchUp(context, follower, lease.feed, jobId, filter)
+  } catch (error) {
+    context.log(`stream of ${jobId} failed while reading history: ${(error as Error).message}`)
+    follower.fail(error)
+    return
+  }
+  if (writer.closed) return
+  const feed = lease.feed
+  if (feed.state === 'ended' && feed.endMeta) follower.end(feed.endMeta)
+  else if (feed.state === 'failed') follower.fail(feed.error)
+  else feed.attach(follower)
+}
+
+/** Last-Event-ID wins over `after`: it is where a reconnecting EventSource really is. */
+function resumePoint(request: IncomingMessage, params: URLSearchParams): number | undefined {
+  const header = request.headers['last-event-id']
+  if (typeof header === 'string' && header !== '') {
+    if (!/^\d+$/.test(header)) throw badRequest(`invalid Last-Event-ID ${JSON.stringify(header)}: expected a sequence number`)
+    return Number(header)
+  }
+  return integerParam(params, 'after')
+}
+
+async function sendTail(context: StreamContext, follower: Follower, jobId: string, tail: number, filter: EntryFilter | undefined): Promise<void> {
+  if (tail === 0) {
+    const meta = await context.jobs.getJob(jobId)
+    follower.skipTo(meta?.lines ?? 0)
+    return
+  }
+  const page = await readPage(context.jobs, jobId, {tail}, filter, tail)
+  // Entries before the tail are skipped on purpose: start after the one before the first shown.
+  follower.skipTo(page.entries.length > 0 ? page.entries[0].seq - 1 : page.cursor)
+  for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return
+  follower.skipTo(page.cursor)
+}
+
+async function catchUp(context: StreamContext, follower: Follower, feed: JobFeed, jobId: string, filter: EntryFilter | undefined): Promise<void> {
+  while (!follower.closed && follower.position < feed.position && feed.state !== 'failed') {
+    const page = await readPage(context.jobs, jobId, {after: follower.position}, filter, context.limits.pageSize)
+    for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return
+    if (page.cursor <= follower.position) break // the store has nothing more to give: attach and let the feed deliver
+    follower.skipTo(page.cursor)
+  }
+}
+
+class Follower implements FeedSubscriber {
+  constructor(
+    private readonly writer: SseWriter,
+    private readonly filter: EntryFilter | undefined,
+    private readonly metrics: RelayMetrics,
+    /** Last sequence number sent or deliberately skipped. */
+    public position: number,
+  ) {}
+
+  get closed(): boolean {
+    return this.writer.closed
+  }
+
+  skipTo(seq: number): void {
+    if (seq > this.position) this.position = seq
+  }
+
+  async sendHistory(entry: LogEntry): Promise<boolean> {
+    if (entry.seq <= this.position) return true
+    this.position = entry.seq
+    this.metrics.linesOut++
+    return this.writer.writeAndWait(logFrame(entry))
+  }
+
+  entries(batch: FeedBatch): void {
+    const {entries} = batch
+    if (entries.at(-1)!.seq <= this.position) return
+    let text: string
+    let count = 0
+    if (!this.filter && entries[0].seq > this.position) {
+      text = batch.joined
+      count = entries.length
+    } else {
+      text = ''
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]
+        if (entry.seq <= this.position || (this.filter && !this.filter(entry))) continue
+        text += batch.frames[i]
+        count++
+      }
+    }
+    this.position = entries.at(-1)!.seq
+    if (count === 0) return
+    this.metrics.linesOut += count
+    this.writer.push(text)
+  }
+
+  status(meta: Parameters<FeedSubscriber['status']>[0]): void {
+    this.writer.push(statusFrame(meta))
+  }
+
+  end(meta: Parameters<FeedSubscriber['end']>[0]): void {
+    this.writer.finish(endFrame(meta))
+  }
+
+  fail(error: unknown): void {
+    this.writer.push(commentFrame(`the store failed: ${(error as Error)?.message ?? String(error)}; reconnect to resume`))
+    this.writer.finish()
+  }
+}
