@@ -24,6 +24,9 @@ export class LiveStream {
   lastSeq: number
   /** Entries that skipped ahead of lastSeq + 1 (never expected: the relay resumes exactly). */
   gaps = 0
+  /** Entries accepted, and entries dropped because they were at or below lastSeq (a resume that overlapped). */
+  received = 0
+  duplicates = 0
   private source: EventSource | undefined
   private batch: EntryRecord[] = []
   private frame = 0
@@ -90,9 +93,13 @@ export class LiveStream {
     const entry = parseJson<EntryRecord>(event.data)
     if (!entry) return
     if (typeof entry.seq !== 'number') entry.seq = Number(event.lastEventId)
-    if (entry.seq <= this.lastSeq) return
+    if (entry.seq <= this.lastSeq) {
+      this.duplicates++
+      return
+    }
     if (entry.seq !== this.lastSeq + 1) this.gaps++
     this.lastSeq = entry.seq
+    this.received++
     this.batch.push(entry)
     // Background tabs get no animation frames: bound the batch anyway.
     if (this.batch.length >= 5000) this.flush()

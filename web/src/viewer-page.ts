@@ -35,6 +35,8 @@ export class ViewerPage {
   private currentMatch = 0
   private countAtPause = 0
   private streamState: StreamState = 'connecting'
+  /** The connection states seen, oldest first (the last few): lets tests see a reconnect happened. */
+  private readonly states: StreamState[] = []
 
   constructor(
     private readonly jobId: string,
@@ -56,13 +58,16 @@ export class ViewerPage {
   }
 
   /** For tests and benchmarks: what the page holds and shows. */
-  stats(): {total: number; held: number; rows: number; gaps: number; lastSeq: number; state: StreamState; following: boolean} {
+  stats() {
     return {
       total: this.total,
       held: this.cache.held(),
       rows: this.rowCount(),
       gaps: this.stream?.gaps ?? 0,
       lastSeq: this.stream?.lastSeq ?? 0,
+      received: this.stream?.received ?? 0,
+      duplicates: this.stream?.duplicates ?? 0,
+      states: [...this.states],
       state: this.streamState,
       following: this.list.following,
     }
@@ -144,6 +149,8 @@ export class ViewerPage {
       },
       onState: (state) => {
         this.streamState = state
+        this.states.push(state)
+        if (this.states.length > 20) this.states.shift()
         this.renderStatus()
       },
     })
@@ -174,11 +181,12 @@ export class ViewerPage {
     return renderRow(index + 1, this.cache.get(index + 1), options)
   }
 
-  /** The seq of the line at the top of the view: where "next" searches start from. */
+  /** Where "next" searches start from: the line at the top of the view. */
   private anchorSeq(): number {
     const index = this.list.topIndex()
-    if (this.filter) return this.filter.entries[index]?.seq ?? 0
-    return index // seq of the row above the top one: "after" it means from the top row on
+    // The seq just before the top row, so that "after" it starts at the top row.
+    if (this.filter) return (this.filter.entries[index]?.seq ?? 1) - 1
+    return index
   }
 
   private scrollToSeq(seq: number): void {
@@ -292,7 +300,7 @@ export class ViewerPage {
     connection.textContent = this.streamState
     connection.dataset.state = this.streamState
     const meta = this.meta
-    jobStatus.textContent = meta ? `${meta.status}${meta.exitCode !== undefined ? ` (exit ${meta.exitCode})` : ''}` : ''
+    jobStatus.textContent = meta ? `job ${meta.status}${meta.exitCode !== undefined ? `, exit code ${meta.exitCode}` : ''}` : ''
     jobStatus.dataset.status = meta?.status ?? ''
     const shown = this.filter ? ` · ${formatCount(this.filter.entries.length)}${this.filter.scanning ? '…' : ''} shown` : ''
     lineCount.textContent = `${formatCount(this.total)} lines${shown}`
