@@ -1,0 +1,56 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../lib/cli/base-command.js'
+import {colorFlag, filterFlags, storeFlags} from '../lib/cli/flags.js'
+import {openJobs} from '../lib/cli/open-stores.js'
+import {colorEnabled, makeChalk} from '../lib/color.js'
+import {buildFilter} from '../lib/query.js'
+import {isInteractive, runTail} from '../lib/tail/run-tail.js'
+import {parseTargets} from '../lib/tail/targets.js'
+
+export default class Tail extends BaseCommand {
+  static override summary = 'Follow jobs live: a terminal viewer on a TTY, plain lines like tail -f otherwise'
+  static override description = `On a terminal, opens the viewer: search (/, n, N), level filter (l), pause (space, or scroll up), G to follow again, ? for all keys, q to quit. Only the last --buffer entries are kept in memory; older ones are read from the store as you scroll.
+Otherwise prints lines like tail -f (the last -n of each job first) and exits once every followed job has ended; with --exit-code, with the job's exit code (a failed job's code, 1 for an abandoned one).
+Several ids or globs ('build-*', quoted) follow several jobs at once, each line prefixed with its job id in a stable colour. A glob follows the matching jobs running at start and every matching job that starts later; new jobs are found by listing the store again every 250 ms, backing off to every 2 s while none appears (the stores have no job-created notification).`
+
+  static override examples = [
+    '<%= config.bin %> tail build-42',
+    "<%= config.bin %> tail 'build-*' deploy-7",
+    '<%= config.bin %> tail build-42 --level warn --grep timeout',
+    '<%= config.bin %> tail build-42 --exit-code | tee build.log',
+    '<%= config.bin %> tail build-42 -n 100 --no-follow --timestamps',
+  ]
+
+  static override strict = false
+  static override args = {jobs: Args.string({description: "job ids or globs ('build-*'); several allowed", required: true})}
+
+  static override flags = {
+    lines: Flags.integer({char: 'n', description: 'entries of each job shown before following (plain mode)', min: 0, default: 10}),
+    level: filterFlags.level,
+    // Non-greedy: `--grep x a b` takes one value, leaving a and b as jobs.
+    grep: Flags.string({...filterFlags.grep, multiple: true, multipleNonGreedy: true}),
+    exclude: Flags.string({...filterFlags.exclude, multiple: true, multipleNonGreedy: true}),
+    timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read'}),
+    follow: Flags.boolean({description: 'keep following new entries (--no-follow: print and exit)', allowNo: true, default: true}),
+    'exit-code': Flags.boolean({description: "exit with the job's exit code once it ends (several jobs: the first failure's)"}),
+    buffer: Flags.integer({description: 'entries the viewer keeps in memory; older ones are read from the store on demand', min: 100, default: 20_000}),
+    ...colorFlag,
+    ...storeFlags,
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(Tail)
+    const targets = parseTargets(argv as string[])
+    const filter = buildFilter(flags)
+    const interactive = isInteractive()
+    const chalk = makeChalk(colorEnabled(process.stdout, flags.color))
+    const jobs = await openJobs(this.settings(flags))
+    let exitCode: number
+    try {
+      ;({exitCode} = await runTail({jobs, targets, filter, lines: flags.lines, follow: flags.follow, timestamps: flags.timestamps, exitCode: flags['exit-code'], buffer: flags.buffer, chalk, interactive}))
+    } finally {
+      await jobs.close()
+    }
+    if (exitCode !== 0) this.exit(exitCode)
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The exit status of `logs tail --exit-code`: 0 when every job succeeded (or ended with
+ * no known status), else the code of the first job that failed, in the order they ended.
+ * An abandoned job (its writer vanished) counts as a failure: exit 1.
+ */
+import type {JobMeta} from '../job.js'
+
+export function jobExitCode(meta: JobMeta | undefined): number {
+  if (!meta) return 0
+  if (meta.status === 'failed') return meta.exitCode && meta.exitCode > 0 ? Math.min(meta.exitCode, 255) : 1
+  if (meta.status === 'abandoned') return 1
+  return 0
+}
+
+export function tailExitCode(endedInOrder: Array<JobMeta | undefined>): number {
+  for (const meta of endedInOrder) {
+    const code = jobExitCode(meta)
+    if (code !== 0) return code
+  }
+  return 0
+}
+
+/** How a job ended, for people: "succeeded", "failed (exit 3)", "abandoned", "ended". */
+export function describeEnd(meta: JobMeta | undefined): string {
+  if (!meta) return 'ended'
+  switch (meta.status) {
+    case 'succeeded':
+      return 'succeeded'
+    case 'failed':
+      return meta.exitCode === undefined ? 'failed' : `failed (exit ${meta.exitCode})`
+    case 'abandoned':
+      return 'abandoned'
+    case 'running':
+      return 'running'
+    default:
+      return meta.exitCode === undefined ? 'ended' : `ended (exit ${meta.exitCode})`
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Finds jobs that match `logs tail 'build-*'`. The store interface has no "job created"
+ * notification, so this re-lists adaptively: every 250 ms while jobs keep appearing,
+ * backing off to every 2 s when nothing new shows up (documented in `logs tail --help`).
+ *
+ * At start a glob takes the jobs that are running; later it takes every new match,
+ * running or not, so a job that starts and ends between two listings is not missed.
+ */
+import type {Jobs} from '../jobs.js'
+import type {JobMeta} from '../job.js'
+import {sleep} from './sleep.js'
+import type {JobPattern} from './targets.js'
+
+export interface GlobWatchOptions {
+  jobs: Jobs
+  globs: JobPattern[]
+  signal: AbortSignal
+  /** Called once per newly matched job id. */
+  onJob: (meta: JobMeta) => Promise<void> | void
+  /** List once and stop (`--no-follow`): then ended jobs match too. */
+  once?: boolean
+  minInterval?: number
+  maxInterval?: number
+}
+
+export const GLOB_MIN_INTERVAL = 250
+export const GLOB_MAX_INTERVAL = 2000
+
+export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
+  const {jobs, globs, signal, onJob} = options
+  const min = options.minInterval ?? GLOB_MIN_INTERVAL
+  const max = options.maxInterval ?? GLOB_MAX_INTERVAL
+  const seen = new Set<string>()
+  const prefixes = commonPrefixes(globs)
+  let first = true
+  let interval = min
+  while (!signal.aborted) {
+    let found = 0
+    for (const prefix of prefixes) {
+      for (const meta of await jobs.listJobs(prefix ? {prefix} : undefined)) {
+        if (seen.has(meta.id) || !globs.some((glob) => glob.regex.test(meta.id))) continue
+        seen.add(meta.id)
+        // Jobs that had ended before we started are history, not something to follow.
+        if (first && !options.once && meta.status !== 'running') continue
+        found++
+        await onJob(meta)
+      }
+    }
+    if (options.once) return
+    first = false
+    interval = found > 0 ? min : Math.min(interval * 2, max)
+    await sleep(interval, signal)
+  }
+}
+
+/** One listing per distinct prefix; a glob with no literal start lists everything once. */
+function commonPrefixes(globs: JobPattern[]): string[] {
+  if (globs.some((glob) => glob.prefix === '')) return ['']
+  const sorted = [...new Set(globs.map((glob) => glob.prefix))].sort()
+  return sorted.filter((prefix, i) => !sorted.slice(0, i).some((shorter) => prefix.startsWith(shorter)))
+}

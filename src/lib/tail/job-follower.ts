@@ -1,0 +1,83 @@
+/**
+ * Follows one job for `logs tail`: its backlog, then new entries as the store delivers
+ * them, until it ends. Store errors either fail the follow (plain mode: an error must not
+ * look like success) or are retried from the last delivered sequence number (viewer:
+ * the status bar says "reconnecting"), so no entry is lost or doubled.
+ */
+import type {Jobs} from '../jobs.js'
+import type {JobMeta} from '../job.js'
+import type {EntryFilter} from '../query.js'
+import {readBacklog} from './backlog.js'
+import {sleep} from './sleep.js'
+import type {TailEvent} from './types.js'
+
+export interface FollowJobOptions {
+  jobs: Jobs
+  job: string
+  /** Entries shown from before the start (the last N that pass the filter). */
+  backlog: number
+  follow: boolean
+  filter?: EntryFilter
+  /** Retry store errors (true) or throw them (false). */
+  retry: boolean
+  signal: AbortSignal
+  emit: (event: TailEvent) => Promise<void>
+  /** Milliseconds to wait before a retry (grows up to 5 s). */
+  retryDelay?: number
+}
+
+const MAX_RETRY_DELAY = 5000
+
+export async function followJob(options: FollowJobOptions): Promise<void> {
+  const {jobs, job, signal, emit, filter} = options
+  const meta = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
+  await emit({type: 'job', job, meta})
+  let after = meta?.lines ?? 0
+  if (meta && options.backlog > 0) {
+    const backlog = await readBacklog(jobs, job, options.backlog, filter, signal)
+    after = Math.max(after, backlog.lastSeq)
+    if (backlog.entries.length > 0) await emit({type: 'entries', job, entries: backlog.entries, backlog: true})
+  }
+  if (!options.follow || (meta && meta.location.kind === 'archived')) {
+    await emit({type: 'end', job, meta})
+    return
+  }
+  let delay = options.retryDelay ?? 250
+  let reconnecting = false
+  while (!signal.aborted) {
+    try {
+      for await (const event of jobs.follow(job, {after, signal})) {
+        if (reconnecting) {
+          reconnecting = false
+          delay = options.retryDelay ?? 250
+          await emit({type: 'state', job, state: 'live'})
+        }
+        if (event.type === 'entries') {
+          if (event.entries.length === 0) continue
+          const fresh = event.entries[0].seq > after ? event.entries : event.entries.filter((e) => e.seq > after)
+          if (fresh.length === 0) continue
+          after = fresh.at(-1)!.seq
+          const kept = filter ? fresh.filter(filter) : fresh
+          if (kept.length > 0) await emit({type: 'entries', job, entries: kept})
+        } else if (event.type === 'meta') {
+          await emit({type: 'meta', job, meta: event.meta})
+        } else {
+          await emit({type: 'end', job, meta: event.meta})
+          return
+        }
+      }
+      if (signal.aborted) return
+      // The store finished the iteration without an end event: treat it as ended.
+      const last: JobMeta | undefined = await jobs.getJob(job)
+      await emit({type: 'end', job, meta: last})
+      return
+    } catch (error) {
+      if (signal.aborted) return
+      if (!options.retry) throw error
+      reconnecting = true
+      await emit({type: 'state', job, state: 'reconnecting', error: (error as Error).message})
+      await sleep(delay, signal)
+      delay = Math.min(delay * 2, MAX_RETRY_DELAY)
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * `logs tail` when stdout is not a terminal: plain lines like `tail -f`, prefixed with
+ * the job id (in a stable colour) when several jobs are followed. Returns the exit status:
+ * 0 once every followed job has ended, or the jobs' own status with `--exit-code`.
+ */
+import type {ChalkInstance} from 'chalk'
+import type {JobMeta} from '../job.js'
+import type {Jobs} from '../jobs.js'
+import type {Output} from '../output.js'
+import type {EntryFilter} from '../query.js'
+import {formatText} from '../render/format-entry.js'
+import {tailExitCode} from './exit-code.js'
+import {jobPrefixColor, padJobId} from './job-colors.js'
+import {TailFeed} from './tail-feed.js'
+import type {TailTargets} from './targets.js'
+
+export interface PlainTailOptions {
+  jobs: Jobs
+  targets: TailTargets
+  output: Output
+  chalk: ChalkInstance
+  backlog: number
+  follow: boolean
+  timestamps: boolean
+  filter?: EntryFilter
+  exitCode: boolean
+  globMinInterval?: number
+}
+
+export interface PlainTailResult {
+  exitCode: number
+  /** Jobs that were followed, in the order they joined. */
+  jobs: string[]
+}
+
+export async function plainTail(options: PlainTailOptions): Promise<PlainTailResult> {
+  const {targets, output, chalk} = options
+  const feed = new TailFeed({
+    jobs: options.jobs,
+    targets,
+    backlog: options.backlog,
+    follow: options.follow,
+    filter: options.filter,
+    retry: false,
+    untilAllEnded: true,
+    globMinInterval: options.globMinInterval,
+  })
+  const prefixed = targets.ids.length + targets.globs.length > 1 || targets.globs.length > 0
+  let width = Math.max(0, ...targets.ids.map((id) => id.length))
+  const ended: Array<JobMeta | undefined> = []
+  try {
+    for await (const event of feed) {
+      if (event.type === 'job') width = Math.max(width, event.job.length)
+      else if (event.type === 'end') ended.push(event.meta)
+      else if (event.type === 'entries') {
+        const style = {chalk, timestamps: options.timestamps, prefix: prefixed ? padJobId(event.job, width) : undefined, prefixColor: jobPrefixColor(chalk, event.job)}
+        let text = ''
+        for (const entry of event.entries) text += formatText(entry, style)
+        if (!(await output.write(text))) break
+      }
+    }
+  } finally {
+    feed.close()
+  }
+  await output.flush()
+  return {exitCode: options.exitCode ? tailExitCode(ended) : 0, jobs: feed.jobIds}
+}

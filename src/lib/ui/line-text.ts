@@ -1,0 +1,132 @@
+/**
+ * Making a job's line safe and measurable for a full-screen terminal UI: colour (SGR)
+ * sequences are kept or stripped, every other escape and control character is dropped
+ * (a stray cursor move would wreck the screen), tabs become spaces, and widths count
+ * wide characters as two columns.
+ */
+
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/y
+// eslint-disable-next-line no-control-regex
+const SGR = /^\u001B\[[0-9;:]*m$/
+const TAB_STOP = 8
+
+/** The line as the viewer shows it: with its own colours (`keepColor`) or without, never other control codes. */
+export function terminalSafe(line: string, keepColor: boolean): string {
+  let text = line.endsWith('\r') ? line.slice(0, -1) : line
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u001F\u007F]/.test(text)) return text
+  let out = ''
+  let column = 0
+  for (let i = 0; i < text.length; ) {
+    const ch = text[i]
+    if (ch === '\u001B') {
+      ESCAPE.lastIndex = i
+      const match = ESCAPE.exec(text)
+      if (match) {
+        if (keepColor && SGR.test(match[0])) out += match[0]
+        i += match[0].length
+      } else i++
+      continue
+    }
+    if (ch === '\t') {
+      const spaces = TAB_STOP - (column % TAB_STOP)
+      out += ' '.repeat(spaces)
+      column += spaces
+    } else if (ch >= ' ' && ch !== '\u007F') {
+      out += ch
+      column++
+    }
+    i++
+  }
+  text = out
+  return text
+}
+
+// eslint-disable-next-line no-control-regex
+const ANY_ESCAPE = /\u001B\[[0-9;:]*m/g
+
+export function withoutColor(text: string): string {
+  return text.includes('\u001B') ? text.replace(ANY_ESCAPE, '') : text
+}
+
+/** Columns a string of plain text takes (East Asian wide and emoji count 2, combining marks 0). */
+export function displayWidth(plain: string): number {
+  let width = 0
+  for (const char of plain) {
+    const code = char.codePointAt(0)!
+    if (code < 0x300) width++
+    else if (code <= 0x36f || (code >= 0x200b && code <= 0x200f) || (code >= 0xfe00 && code <= 0xfe0f)) continue
+    else if (isWide(code)) width += 2
+    else width++
+  }
+  return width
+}
+
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  )
+}
+
+/** Rows a line of `width` columns takes in a `columns`-wide area. */
+export function rowsFor(width: number, columns: number, wrap: boolean): number {
+  if (!wrap || width <= columns) return 1
+  return Math.ceil(width / Math.max(1, columns))
+}
+
+/**
+ * The `/` search as a regular expression: the text as a regex when it is one, else
+ * literally; case-insensitive unless it holds an upper-case letter (smart case, as in less and vim).
+ */
+export function searchPattern(query: string): RegExp | undefined {
+  if (query === '') return undefined
+  const flags = /[A-Z]/.test(query) ? 'g' : 'gi'
+  try {
+    const regex = new RegExp(query, flags)
+    if (regex.test('')) return new RegExp(escapeRegex(query), flags) // matches nothing useful, e.g. "a*"
+    return regex
+  } catch {
+    return new RegExp(escapeRegex(query), flags) // an unfinished regex while typing: search the text as is
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+export interface Segment {
+  text: string
+  match: boolean
+}
+
+/** Splits plain text into runs that do and do not match the search. */
+export function matchSegments(plain: string, pattern: RegExp): Segment[] {
+  const segments: Segment[] = []
+  let last = 0
+  pattern.lastIndex = 0
+  for (let match = pattern.exec(plain); match; match = pattern.exec(plain)) {
+    if (match[0] === '') {
+      pattern.lastIndex++
+      continue
+    }
+    if (match.index > last) segments.push({text: plain.slice(last, match.index), match: false})
+    segments.push({text: match[0], match: true})
+    last = match.index + match[0].length
+  }
+  if (last < plain.length) segments.push({text: plain.slice(last), match: false})
+  return segments
+}
+
+export function lineMatches(plain: string, pattern: RegExp): boolean {
+  pattern.lastIndex = 0
+  return pattern.test(plain)
+}

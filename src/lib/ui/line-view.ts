@@ -1,0 +1,62 @@
+/**
+ * How one entry looks in the log area: job prefix (stable colour), optional timestamp,
+ * then the line with its level colour or its own ANSI colours (or none with
+ * `--no-color`), search matches in reverse video. Also its height in rows, so that the
+ * viewer only lays out what fits.
+ */
+import type {ChalkInstance} from 'chalk'
+import {formatTimestamp, levelColor} from '../render/format-entry.js'
+import {jobPrefixColor, padJobId} from '../tail/job-colors.js'
+import type {ViewEntry} from './log-buffer.js'
+import {displayWidth, lineMatches, matchSegments, rowsFor, terminalSafe, withoutColor} from './line-text.js'
+
+export interface LineStyle {
+  /** Colours of the content (level 0 when colours are off). */
+  paint: ChalkInstance
+  /** Styles of the viewer itself (reverse video, bold): on even with --no-color, since they are not colours. */
+  ui: ChalkInstance
+  timestamps: boolean
+  /** Width of the job prefix column; 0 when a single job is shown. */
+  prefixWidth: number
+  columns: number
+  wrap: boolean
+}
+
+export interface LineParts {
+  head: string
+  headWidth: number
+  body: string
+  plainBody: string
+}
+
+export function lineParts(item: ViewEntry, style: LineStyle): LineParts {
+  let head = ''
+  let headWidth = 0
+  if (style.prefixWidth > 0) {
+    head += jobPrefixColor(style.paint, item.job)(padJobId(item.job, style.prefixWidth)) + ' '
+    headWidth += Math.max(style.prefixWidth, item.job.length) + 1
+  }
+  if (style.timestamps) {
+    const ts = formatTimestamp(item.entry.ts)
+    head += style.paint.dim(ts) + ' '
+    headWidth += ts.length + 1
+  }
+  const colored = style.paint.level > 0
+  const safe = terminalSafe(item.entry.line, colored)
+  const plainBody = withoutColor(safe)
+  const body = colored && safe === plainBody ? levelColor(style.paint, item.entry.level)(safe) : safe
+  return {head, headWidth, body, plainBody}
+}
+
+export function lineRows(parts: LineParts, style: LineStyle): number {
+  return rowsFor(parts.headWidth + displayWidth(parts.plainBody), style.columns, style.wrap)
+}
+
+/** The text to draw; with a search, the line loses its own colours so matches can be marked exactly. */
+export function lineText(parts: LineParts, style: LineStyle, pattern: RegExp | undefined, current: boolean): string {
+  if (!pattern || !lineMatches(parts.plainBody, pattern)) return parts.head + parts.body
+  const mark = current ? style.ui.black.bgYellow : style.ui.inverse
+  let text = parts.head
+  for (const segment of matchSegments(parts.plainBody, pattern)) text += segment.match ? mark(segment.text) : segment.text
+  return text
+}

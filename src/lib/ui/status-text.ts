@@ -1,0 +1,40 @@
+/** The words of the status bar, from the feed's state: pure, so they are easy to test and to keep short. */
+import {formatDuration} from '../time.js'
+import {describeEnd} from '../tail/exit-code.js'
+import type {JobView, ViewerFeed} from './viewer-feed.js'
+
+export type Connection = 'connecting' | 'live' | 'reconnecting' | 'ended'
+
+export function connection(jobs: JobView[]): Connection {
+  if (jobs.length === 0) return 'connecting'
+  if (jobs.some((job) => job.state === 'reconnecting')) return 'reconnecting'
+  if (jobs.every((job) => job.state === 'ended')) return 'ended'
+  return 'live'
+}
+
+export function jobSummary(jobs: JobView[]): string {
+  if (jobs.length === 0) return 'waiting for jobs'
+  if (jobs.length === 1) return `${jobs[0].id} ${jobStatus(jobs[0])}`
+  const running = jobs.filter((job) => job.state !== 'ended').length
+  const failed = jobs.filter((job) => job.meta?.status === 'failed').length
+  return `${jobs.length} jobs: ${running} running${failed ? `, ${failed} failed` : ''}`
+}
+
+export function jobStatus(job: JobView): string {
+  if (job.meta?.location.kind === 'archived') return `archived, ${describeEnd(job.meta)} (read-only)`
+  if (job.state === 'ended') return describeEnd(job.meta)
+  if (job.state === 'waiting') return 'waiting for the job to start'
+  return job.meta?.status === 'running' || !job.meta ? 'running' : describeEnd(job.meta)
+}
+
+export function counts(feed: ViewerFeed): string {
+  return `${feed.buffer.matching.toLocaleString('en-US')} shown / ${feed.total.toLocaleString('en-US')} total`
+}
+
+export function rate(feed: ViewerFeed, now: number): string {
+  return `${feed.linesPerSecond(now).toLocaleString('en-US')} lines/s`
+}
+
+export function sinceLast(feed: ViewerFeed, now: number): string {
+  return feed.lastLineAt === undefined ? 'no lines yet' : `last line ${formatDuration(Math.max(0, now - feed.lastLineAt))} ago`
+}

@@ -1,0 +1,178 @@
+/**
+ * What each key does in the viewer. Pure moves over the buffer; store reads (`g`, `G`
+ * after paging back, scrolling past the oldest entry held) are started here and update
+ * the state when they land.
+ */
+import type {Key} from 'ink'
+import {levelRank} from '../level.js'
+import {stripAnsi} from '../level.js'
+import type {ViewEntry} from './log-buffer.js'
+import {lineMatches, searchPattern} from './line-text.js'
+import {findVisible, stepBack, stepForward, visibleAtOrAfter, visibleAtOrBefore, visibleWindow} from './scroll.js'
+import {LEVEL_STEPS, type ViewerState} from './viewer-state.js'
+import type {ViewerFeed} from './viewer-feed.js'
+
+export interface KeyContext {
+  feed: ViewerFeed
+  /** Rows of the log area. */
+  rows: number
+  rowsOf: (item: ViewEntry) => number
+  jobIds: string[]
+  update: (change: (state: ViewerState) => ViewerState) => void
+  quit: () => void
+  save: (state: ViewerState) => string
+}
+
+export function handleKey(state: ViewerState, input: string, key: Key, ctx: KeyContext): void {
+  const {update} = ctx
+  if (key.ctrl && input === 'c') return ctx.quit()
+  if (state.draft !== undefined) return editSearch(state, input, key, ctx)
+  if (state.overlay === 'help') return update((s) => ({...s, overlay: undefined, message: undefined}))
+  if (state.overlay === 'jobs') return jobListKey(state, input, key, ctx)
+  const clear = {message: undefined}
+  const page = Math.max(1, ctx.rows - 1)
+  if (key.upArrow) return scrollUp(state, 1, ctx)
+  if (key.downArrow) return scrollDown(state, 1, ctx)
+  if (key.pageUp || (key.ctrl && input === 'b')) return scrollUp(state, page, ctx)
+  if (key.pageDown || (key.ctrl && input === 'f')) return scrollDown(state, page, ctx)
+  if (key.end || input === 'G') return resume(ctx)
+  if (key.home || input === 'g') return toStart(ctx)
+  switch (input) {
+    case 'q':
+      return ctx.quit()
+    case ' ':
+      return state.anchor === undefined ? update((s) => ({...s, ...clear, anchor: bottomOf(ctx)})) : resume(ctx)
+    case '/':
+      return update((s) => ({...s, ...clear, draft: ''}))
+    case 'n':
+    case 'N':
+      return jumpToMatch(state, input === 'n' ? 1 : -1, ctx)
+    case 'e':
+    case 'E':
+      return jumpTo(state, input === 'e' ? 1 : -1, isError, 'no error in the buffer', ctx)
+    case 'l':
+      return update((s) => ({...s, ...clear, level: (s.level + 1) % LEVEL_STEPS.length}))
+    case 't':
+      return update((s) => ({...s, ...clear, timestamps: !s.timestamps}))
+    case 'w':
+      return update((s) => ({...s, ...clear, wrap: !s.wrap}))
+    case '?':
+      return update((s) => ({...s, ...clear, overlay: 'help'}))
+    case 'j':
+      return ctx.jobIds.length > 1 ? update((s) => ({...s, ...clear, overlay: 'jobs'})) : undefined
+    case 's':
+      return update((s) => ({...s, message: ctx.save(s)}))
+    default:
+      if (key.escape) update((s) => ({...s, ...clear, query: '', cursor: undefined}))
+  }
+}
+
+function isError(item: ViewEntry): boolean {
+  return item.entry.level !== undefined && levelRank(item.entry.level) >= levelRank('error')
+}
+
+function bottomOf(ctx: KeyContext): number | undefined {
+  return visibleAtOrBefore(ctx.feed.buffer)
+}
+
+function currentBottom(state: ViewerState, ctx: KeyContext): number | undefined {
+  return state.anchor === undefined ? bottomOf(ctx) : visibleAtOrBefore(ctx.feed.buffer, state.anchor)
+}
+
+function scrollUp(state: ViewerState, count: number, ctx: KeyContext): void {
+  const bottom = currentBottom(state, ctx)
+  if (bottom === undefined) return
+  const {position} = stepBack(ctx.feed.buffer, bottom, count)
+  ctx.update((s) => ({...s, message: undefined, anchor: position}))
+  prefetchOlder(position, ctx)
+}
+
+/** Reads the page before the buffer once the view comes within two screens of its oldest entry. */
+function prefetchOlder(bottom: number, ctx: KeyContext): void {
+  const {feed} = ctx
+  if (feed.atStart || feed.loading) return
+  const {lines} = visibleWindow(feed.buffer, bottom, ctx.rows, ctx.rowsOf)
+  const top = lines[0]?.position ?? bottom
+  if (stepBack(feed.buffer, top, ctx.rows * 2).atEdge) void feed.loadOlder()
+}
+
+function scrollDown(state: ViewerState, count: number, ctx: KeyContext): void {
+  if (state.anchor === undefined) return
+  const bottom = currentBottom(state, ctx)
+  if (bottom === undefined) return
+  const {position} = stepForward(ctx.feed.buffer, bottom, count)
+  ctx.update((s) => ({...s, message: undefined, anchor: position}))
+}
+
+function resume(ctx: KeyContext): void {
+  ctx.feed.setPaused(false)
+  ctx.update((s) => ({...s, message: undefined, anchor: undefined, cursor: undefined}))
+  if (!ctx.feed.buffer.attached) void ctx.feed.jumpToNewest()
+}
+
+function toStart(ctx: KeyContext): void {
+  const showTop = (): void => {
+    const buffer = ctx.feed.buffer
+    const top = visibleAtOrAfter(buffer, buffer.ring.start)
+    if (top === undefined) return
+    const {position} = stepForward(buffer, top, Math.max(0, ctx.rows - 1))
+    ctx.update((s) => ({...s, message: undefined, anchor: position}))
+  }
+  showTop()
+  void ctx.feed.jumpToStart().then((loaded) => loaded && showTop())
+}
+
+/** Puts `position` on screen: unchanged view when it already is, else about a third from the top. */
+function reveal(state: ViewerState, position: number, ctx: KeyContext): number {
+  const bottom = currentBottom(state, ctx)
+  if (bottom !== undefined) {
+    const {lines} = visibleWindow(ctx.feed.buffer, bottom, ctx.rows, ctx.rowsOf)
+    if (lines.length > 1 && position > lines[0].position && position <= bottom) return bottom
+  }
+  return stepForward(ctx.feed.buffer, position, Math.floor((ctx.rows * 2) / 3)).position
+}
+
+function jumpTo(state: ViewerState, direction: 1 | -1, test: (item: ViewEntry) => boolean, none: string, ctx: KeyContext): void {
+  const bottom = currentBottom(state, ctx)
+  if (bottom === undefined) return ctx.update((s) => ({...s, message: none}))
+  const top = visibleWindow(ctx.feed.buffer, bottom, ctx.rows, ctx.rowsOf).lines[0]?.position ?? bottom
+  const from = state.cursor ?? (direction === 1 ? top - 1 : bottom + 1)
+  const found = findVisible(ctx.feed.buffer, from, direction, test)
+  if (found === undefined) return ctx.update((s) => ({...s, message: none}))
+  ctx.update((s) => ({...s, message: undefined, cursor: found, anchor: reveal(s, found, ctx)}))
+}
+
+function jumpToMatch(state: ViewerState, direction: 1 | -1, ctx: KeyContext): void {
+  const pattern = searchPattern(state.query)
+  if (!pattern) return ctx.update((s) => ({...s, message: 'no search: press / to search'}))
+  jumpTo(state, direction, (item) => lineMatches(stripAnsi(item.entry.line), pattern), `no match for ${state.query}`, ctx)
+}
+
+function editSearch(state: ViewerState, input: string, key: Key, ctx: KeyContext): void {
+  const draft = state.draft ?? ''
+  if (key.escape) return ctx.update((s) => ({...s, draft: undefined}))
+  if (key.return) {
+    const next = {...state, draft: undefined, query: draft, cursor: undefined}
+    ctx.update(() => next)
+    // Enter lands on the newest match at or above the bottom of the view.
+    if (draft !== '') jumpToMatch(next, -1, ctx)
+    return
+  }
+  if (key.backspace || key.delete) return ctx.update((s) => ({...s, draft: draft.slice(0, -1)}))
+  if (input && !key.ctrl && !key.meta) ctx.update((s) => ({...s, draft: draft + input}))
+}
+
+function jobListKey(state: ViewerState, input: string, key: Key, ctx: KeyContext): void {
+  const count = ctx.jobIds.length
+  if (key.escape || input === 'j' || input === 'q') return ctx.update((s) => ({...s, overlay: undefined}))
+  if (key.upArrow) return ctx.update((s) => ({...s, jobCursor: (s.jobCursor - 1 + count) % count}))
+  if (key.downArrow) return ctx.update((s) => ({...s, jobCursor: (s.jobCursor + 1) % count}))
+  if (input === ' ' || key.return) {
+    const id = ctx.jobIds[state.jobCursor]
+    if (!id) return
+    const hidden = new Set(state.hidden)
+    if (hidden.has(id)) hidden.delete(id)
+    else hidden.add(id)
+    ctx.update((s) => ({...s, hidden}))
+  }
+}
