@@ -2,6 +2,11 @@
  * Jobs: what every reader (`get`, `tail`, `ls`, `serve`) asks for a job. It answers from
  * wherever the job lives now — the live store, the archive, or both across a move — so
  * callers never know which.
+ *
+ * A move (`logs archive`) is: object stored and verified → location recorded in the live
+ * metadata → live copy deleted. A read or follow that is inside the live store when the
+ * copy goes continues from the archive right after the last sequence number it delivered:
+ * no gap, no duplicate (DESIGN.md invariant 1).
  */
 import {JobNotFoundError} from './errors/index.js'
 import type {LogEntry} from './entry.js'
@@ -12,6 +17,9 @@ export interface JobsOptions {
   live: LiveStore
   archive?: ArchiveStore
 }
+
+/** Entries per event when a follower is served from the archive. */
+const ARCHIVE_FOLLOW_BATCH = 1000
 
 export class Jobs {
   readonly live: LiveStore
@@ -44,22 +52,90 @@ export class Jobs {
 
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
     const live = await this.live.getJob(id)
-    if (live && live.location.kind === 'live') {
-      yield* this.live.read(id, range)
+    if (live && (live.location.kind === 'live' || !(await this.archived(id)))) {
+      let last: number | undefined
+      let count = 0
+      try {
+        for await (const entry of this.live.read(id, range)) {
+          yield entry
+          last = entry.seq
+          count++
+        }
+      } catch (error) {
+        if (!(await this.movedAway(id))) throw error
+        yield* this.archive!.read(id, rest(range, last, count))
+        return
+      }
+      // A live read that ended because the job was deleted under it ends early, not with an error.
+      if (await this.movedAway(id)) yield* this.archive!.read(id, rest(range, last, count))
       return
     }
-    if (this.archive && (await this.archive.head(id))) {
-      yield* this.archive.read(id, range)
+    if (await this.archived(id)) {
+      yield* this.archive!.read(id, range)
       return
     }
-    if (live) yield* this.live.read(id, range)
+    throw new JobNotFoundError(id, this.archive ? `${this.live.name} or ${this.archive.name}` : this.live.name)
   }
 
-  follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
-    return this.live.follow(id, options)
+  async *follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
+    let after = options.after
+    const live = await this.live.getJob(id)
+    if ((!live || live.location.kind === 'archived') && (await this.archived(id))) {
+      yield* this.followArchived(id, after, options.signal)
+      return
+    }
+    try {
+      const waitForJob = live ? false : options.waitForJob
+      for await (const event of this.live.follow(id, {...options, after, waitForJob})) {
+        if (event.type === 'entries' && event.entries.length > 0) after = event.entries.at(-1)!.seq
+        yield event
+        if (event.type === 'end') return
+      }
+    } catch (error) {
+      if (!(await this.movedAway(id))) throw error
+    }
+    if (options.signal?.aborted) return
+    if (await this.archived(id)) yield* this.followArchived(id, after, options.signal)
+    else if (!(await this.live.getJob(id))) throw new JobNotFoundError(id, this.live.name)
   }
 
   async close(): Promise<void> {
     await Promise.all([this.live.close(), this.archive?.close()])
   }
+
+  /** An archived job is complete: its remaining entries in batches, then its end. */
+  private async *followArchived(id: string, after: number, signal?: AbortSignal): AsyncIterable<FollowEvent> {
+    const archived = await this.archive!.head(id)
+    if (!archived) throw new JobNotFoundError(id, this.archive!.name)
+    let batch: LogEntry[] = []
+    for await (const entry of this.archive!.read(id, {after, signal})) {
+      batch.push(entry)
+      if (batch.length >= ARCHIVE_FOLLOW_BATCH) {
+        yield {type: 'entries', entries: batch}
+        batch = []
+      }
+    }
+    if (batch.length > 0) yield {type: 'entries', entries: batch}
+    yield {type: 'end', meta: archived.meta}
+  }
+
+  private async archived(id: string): Promise<boolean> {
+    return this.archive !== undefined && (await this.archive.head(id)) !== undefined
+  }
+
+  /** The live copy is gone (or going) and the archive holds the job. */
+  private async movedAway(id: string): Promise<boolean> {
+    const live = await this.live.getJob(id).catch(() => undefined)
+    if (live && live.location.kind === 'live') return false
+    return this.archived(id)
+  }
+}
+
+/** The part of `range` not yet delivered, when `count` entries up to seq `last` were. */
+function rest(range: ReadRange, last: number | undefined, count: number): ReadRange {
+  if (last === undefined) return range
+  const next: ReadRange = {...range, after: Math.max(range.after ?? 0, last)}
+  if (range.limit !== undefined) next.limit = range.limit - count
+  if (range.tail !== undefined) next.tail = range.tail - count
+  return next
 }

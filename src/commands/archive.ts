@@ -1,0 +1,57 @@
+import {Flags} from '@oclif/core'
+import {afterUploadFault} from '../lib/archive/fault-injection.js'
+import {progressBar} from '../lib/archive/progress.js'
+import {formatArchiveSummary} from '../lib/archive/render.js'
+import {runArchive} from '../lib/archive/run.js'
+import type {ArchiveSummary} from '../lib/archive/archive-jobs.js'
+import {BaseCommand} from '../lib/cli/base-command.js'
+import {storeFlags} from '../lib/cli/flags.js'
+import {checkJobId} from '../lib/job-id.js'
+import {parseDuration} from '../lib/time.js'
+
+export default class Archive extends BaseCommand {
+  static override summary = 'Move ended jobs from the live store to the archive (one compressed object per job)'
+  static override description = `Uploads each ended job as <archive>/<job>.jsonl.gz (gzip NDJSON, readable with zcat and jq) plus <job>.meta.json, verifies the stored object (size and sha256), records where it went, then deletes the live copy. Safe to re-run after a crash and to run from several hosts at once (a lock per job, with expiry). A job that fails stays live; the exit code is 1 if any failed.`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    '<%= config.bin %> archive',
+    '<%= config.bin %> archive --archive s3://my-bucket/logs --concurrency 8',
+    '<%= config.bin %> archive --job build-42 --job build-43',
+    '<%= config.bin %> archive --idle 6h --dry-run',
+    '# crontab: every 10 minutes\n*/10 * * * * logs archive --json >> /var/log/logs-archive.json',
+  ]
+
+  static override flags = {
+    job: Flags.string({description: 'only this job (repeatable)', multiple: true}),
+    idle: Flags.string({description: 'also archive running jobs with no new line for this long (marked abandoned): 30m, 6h, 2d'}),
+    concurrency: Flags.integer({description: 'jobs archived at once', min: 1, max: 256, default: 4}),
+    'dry-run': Flags.boolean({description: 'list what would be archived; change nothing'}),
+    store: storeFlags.store,
+    archive: storeFlags.archive,
+    config: storeFlags.config,
+  }
+
+  async run(): Promise<ArchiveSummary> {
+    const {flags} = await this.parse(Archive)
+    const jobIds = flags.job?.map((id) => checkJobId(id, '--job'))
+    const idleMs = flags.idle === undefined ? undefined : parseDuration(flags.idle, '--idle')
+    const progress = progressBar(process.stderr)
+    const summary = await runArchive(this.settings(flags), {
+      jobIds,
+      idleMs,
+      concurrency: flags.concurrency,
+      dryRun: flags['dry-run'],
+      onProgress: ({done, total, outcome}) => progress.update(done, total, outcome.id),
+      afterUpload: afterUploadFault(),
+    }).finally(() => progress.finish())
+    if (!this.jsonEnabled()) for (const line of formatArchiveSummary(summary)) this.log(line)
+    if (summary.failed > 0) {
+      if (this.jsonEnabled()) this.logJson(summary)
+      this.logToStderr(`logs: ${summary.failed} job${summary.failed === 1 ? '' : 's'} failed to archive and stay in the live store`)
+      this.exit(1)
+    }
+    return summary
+  }
+}

@@ -1,0 +1,37 @@
+import {Flags} from '@oclif/core'
+import type {GcSummary} from '../lib/archive/gc.js'
+import {formatGcSummary} from '../lib/archive/render.js'
+import {runGc} from '../lib/archive/run.js'
+import {BaseCommand} from '../lib/cli/base-command.js'
+import {storeFlags} from '../lib/cli/flags.js'
+import {parseDuration} from '../lib/time.js'
+
+export default class Gc extends BaseCommand {
+  static override summary = 'Delete what is past retention: archived jobs, expired live jobs, stale locks, chunks and uploads'
+  static override description = `Deletes archived jobs that ended more than --older-than ago, ended jobs left in the live store that long, expired archive locks, stale chunk objects, objects whose upload never completed, and (S3) multipart uploads left incomplete for over a day. --apply-lifecycle installs an S3 lifecycle rule so the bucket expires objects and aborts incomplete uploads itself.`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    '<%= config.bin %> gc',
+    '<%= config.bin %> gc --older-than 30d --dry-run',
+    '<%= config.bin %> gc --archive s3://my-bucket/logs --apply-lifecycle',
+  ]
+
+  static override flags = {
+    'older-than': Flags.string({description: 'retention: delete what ended longer ago than this', default: '7d'}),
+    'dry-run': Flags.boolean({description: 'list what would be deleted; change nothing'}),
+    'apply-lifecycle': Flags.boolean({description: 'install an S3 lifecycle rule enforcing the retention (s3:// archives)'}),
+    store: storeFlags.store,
+    archive: storeFlags.archive,
+    config: storeFlags.config,
+  }
+
+  async run(): Promise<GcSummary> {
+    const {flags} = await this.parse(Gc)
+    const olderThanMs = parseDuration(flags['older-than'], '--older-than')
+    const summary = await runGc(this.settings(flags), {olderThanMs, dryRun: flags['dry-run'], applyLifecycle: flags['apply-lifecycle']})
+    if (!this.jsonEnabled()) for (const line of formatGcSummary(summary)) this.log(line)
+    return summary
+  }
+}

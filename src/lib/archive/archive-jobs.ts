@@ -1,0 +1,142 @@
+/**
+ * `logs archive`: moves ended jobs (and, with `idleMs`, running jobs nobody has written
+ * to for that long, marked `abandoned`) from the live store to the archive.
+ *
+ * Per job, under a lock with expiry held in the archive (./locks.ts):
+ *   1. re-read the job (another archiver may have moved it meanwhile)
+ *   2. upload its entries; the archive verifies size + sha256 of what it stored
+ *      (reused when a verified object with the same line count is already there)
+ *   3. record the archive location in the live job's metadata
+ *   4. check the job did not change, then delete the live copy
+ * A crash between any two steps leaves the job readable (live or archived) and the
+ * next run finishes the move: no line lost, none duplicated. A job that fails stays
+ * live and is reported; the others carry on.
+ */
+import {randomUUID} from 'node:crypto'
+import {hostname} from 'node:os'
+import {ArchiveIntegrityError} from '../errors/index.js'
+import {isEnded, type JobMeta} from '../job.js'
+import type {ArchiveStore, ArchivedJob, LiveStore} from '../store/types.js'
+import {forEachLimited} from './blob-archive.js'
+import {DEFAULT_LOCK_TTL_MS} from './locks.js'
+
+export interface JobLocks {
+  acquire(id: string, owner: string, ttlMs?: number): Promise<boolean>
+  release(id: string, owner: string): Promise<void>
+}
+
+export type ArchiveResult = 'archived' | 'would-archive' | 'skipped' | 'failed'
+
+export interface ArchiveOutcome {
+  id: string
+  result: ArchiveResult
+  /** Why it was skipped or failed. */
+  reason?: string
+  url?: string
+  size?: number
+  lines?: number
+  /** True when an earlier, interrupted run had already stored the object. */
+  resumed?: boolean
+}
+
+export interface ArchiveSummary {
+  archived: number
+  skipped: number
+  failed: number
+  dryRun: boolean
+  jobs: ArchiveOutcome[]
+}
+
+export interface ArchiveJobsOptions {
+  live: LiveStore
+  archive: ArchiveStore
+  /** Defaults to the archive's own locks when it has them. */
+  locks?: JobLocks
+  /** Only these jobs (else every candidate in the live store). */
+  jobIds?: string[]
+  /** Also archive running jobs with no write for this long, as `abandoned`. */
+  idleMs?: number
+  concurrency?: number
+  dryRun?: boolean
+  clock?: () => number
+  lockTtlMs?: number
+  onProgress?: (progress: {done: number; total: number; outcome: ArchiveOutcome}) => void
+  /** Runs after the object is stored and verified, before the live store changes (fault injection in tests). */
+  afterUpload?: (id: string) => Promise<void> | void
+}
+
+export async function archiveJobs(options: ArchiveJobsOptions): Promise<ArchiveSummary> {
+  const {live, concurrency = 4, dryRun = false, clock = Date.now} = options
+  const candidates = options.jobIds ?? (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock())).map((job) => job.id)
+  const owner = `${hostname()}:${process.pid}:${randomUUID()}`
+  const outcomes: ArchiveOutcome[] = []
+  await forEachLimited([...new Set(candidates)], Math.max(1, concurrency), async (id) => {
+    const outcome = await archiveOne(id, owner, options).catch((error: unknown): ArchiveOutcome => ({id, result: 'failed', reason: messageOf(error)}))
+    outcomes.push(outcome)
+    options.onProgress?.({done: outcomes.length, total: candidates.length, outcome})
+  })
+  outcomes.sort((a, b) => a.id.localeCompare(b.id))
+  const count = (result: ArchiveResult): number => outcomes.filter((o) => o.result === result).length
+  return {archived: count('archived') + count('would-archive'), skipped: count('skipped'), failed: count('failed'), dryRun, jobs: outcomes}
+}
+
+function isCandidate(job: JobMeta, idleMs: number | undefined, now: number): boolean {
+  if (job.location.kind === 'archived') return true // a move an earlier run did not finish
+  if (isEnded(job.status)) return true
+  return idleMs !== undefined && now - job.updatedAt >= idleMs
+}
+
+async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions): Promise<ArchiveOutcome> {
+  const {live, archive, clock = Date.now} = options
+  const locks = options.locks ?? (archive as {locks?: JobLocks}).locks
+  const found = await live.getJob(id)
+  if (!found) {
+    return {id, result: 'skipped', reason: (await archive.head(id)) ? 'already archived' : 'not in the live store'}
+  }
+  if (!isCandidate(found, options.idleMs, clock())) return {id, result: 'skipped', reason: 'still running (use --idle DUR for jobs whose writer is gone)'}
+  if (options.dryRun) return {id, result: 'would-archive', lines: found.lines}
+  if (locks && !(await locks.acquire(id, owner, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS))) {
+    return {id, result: 'skipped', reason: 'locked by another archiver'}
+  }
+  try {
+    return await move(id, options)
+  } finally {
+    await locks?.release(id, owner).catch(() => undefined) // an unreleased lock only expires
+  }
+}
+
+async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOutcome> {
+  const {live, archive, clock = Date.now} = options
+  let meta = await live.getJob(id)
+  if (!meta) return {id, result: 'skipped', reason: 'moved by another archiver'}
+  if (!isEnded(meta.status) && meta.location.kind === 'live') {
+    if (!isCandidate(meta, options.idleMs, clock())) return {id, result: 'skipped', reason: 'running again'}
+    meta = await live.updateJob(id, {status: 'abandoned', endedAt: meta.updatedAt})
+  }
+  let stored = await reusable(archive, meta)
+  const resumed = stored !== undefined
+  stored ??= await archive.put(meta, live.read(id))
+  await options.afterUpload?.(id)
+  const recorded = meta.location
+  if (recorded.kind !== 'archived' || recorded.url !== stored.url || recorded.sha256 !== stored.sha256) {
+    await live.updateJob(id, {location: stored.meta.location})
+  }
+  const now = await live.getJob(id)
+  if (now && (now.lines !== meta.lines || now.status === 'running')) {
+    throw new ArchiveIntegrityError(id, `it received ${now.lines - meta.lines} more lines while being archived; run archive again once it ends`)
+  }
+  await live.deleteJob(id)
+  return {id, result: 'archived', url: stored.url, size: stored.size, lines: stored.meta.lines, resumed}
+}
+
+/** A verified archive of exactly this job's lines, left by an interrupted run. */
+async function reusable(archive: ArchiveStore, meta: JobMeta): Promise<ArchivedJob | undefined> {
+  const existing = await archive.head(meta.id)
+  if (!existing || existing.meta.lines !== meta.lines) return undefined
+  if (meta.location.kind === 'archived' && meta.location.sha256 !== existing.sha256) return undefined
+  return existing
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,153 @@
+/**
+ * ArchiveStore over any ObjectBucket: the one implementation of the archive object,
+ * its manifest, verification and reading; backends differ only in their bucket.
+ *
+ * put():  live entries → NDJSON → gzip → (measure) → bucket.writeStream
+ *         → read the stored bytes back and compare size + sha256 → write the manifest.
+ * read(): manifest → its parts in order → gunzip → entries → ReadRange.
+ */
+import {Readable, pipeline} from 'node:stream'
+import {ArchiveIntegrityError, JobNotFoundError} from '../errors/index.js'
+import type {LogEntry} from '../entry.js'
+import type {JobMeta} from '../job.js'
+import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
+import {decodeEntries, digestOf, digestTap, encodeEntries} from './format.js'
+import {idOfManifest, manifestKey, objectKey} from './layout.js'
+import {BucketLocks} from './locks.js'
+import {MANIFEST_FORMAT, decodeManifest, encodeManifest, partsOf, type Manifest} from './manifest.js'
+import {readBytes, type ObjectBucket} from './object-bucket.js'
+import {applyRange} from './range.js'
+
+export interface BlobArchiveOptions {
+  bucket: ObjectBucket
+  clock?: () => number
+}
+
+const LIST_CONCURRENCY = 16
+
+export class BlobArchive implements ArchiveStore {
+  readonly bucket: ObjectBucket
+  readonly locks: BucketLocks
+  private readonly clock: () => number
+
+  constructor({bucket, clock = Date.now}: BlobArchiveOptions) {
+    this.bucket = bucket
+    this.clock = clock
+    this.locks = new BucketLocks(bucket, clock)
+  }
+
+  get name(): string {
+    return this.bucket.name
+  }
+
+  async put(meta: JobMeta, entries: AsyncIterable<LogEntry>): Promise<ArchivedJob> {
+    const key = objectKey(meta.id)
+    const encoded = encodeEntries(entries)
+    const {tap, digest} = digestTap()
+    const body = pipeline(encoded.stream, tap, () => undefined) as Readable
+    const objects = await this.bucket.writeStream(key, body)
+    const stats = await encoded.stats
+    const sent = digest()
+    const stored = await digestOf(this.partStreams(meta.id, objects.map((o) => o.key)))
+    if (stored.size !== sent.size || stored.sha256 !== sent.sha256) {
+      throw new ArchiveIntegrityError(meta.id, `stored ${stored.size} bytes (sha256 ${stored.sha256.slice(0, 12)}…), sent ${sent.size} (sha256 ${sent.sha256.slice(0, 12)}…)`)
+    }
+    if (stats.lines !== meta.lines || (stats.lines > 0 && (stats.firstSeq !== 1 || stats.lastSeq !== meta.lines))) {
+      await this.bucket.delete(objects.map((o) => o.key))
+      throw new ArchiveIntegrityError(meta.id, `the live store gave ${stats.lines} entries (seq ${stats.firstSeq ?? '-'}..${stats.lastSeq ?? '-'}), its metadata counts ${meta.lines}`)
+    }
+    const archivedAt = this.clock()
+    const archivedMeta: JobMeta = {
+      ...meta,
+      firstTs: meta.firstTs ?? stats.firstTs,
+      lastTs: meta.lastTs ?? stats.lastTs,
+      location: {kind: 'archived', url: this.bucket.urlOf(key), size: sent.size, sha256: stats.sha256, archivedAt},
+    }
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      id: meta.id,
+      parts: partsOf(objects),
+      size: sent.size,
+      compressedSha256: sent.sha256,
+      sha256: stats.sha256,
+      contentBytes: stats.contentBytes,
+      lines: stats.lines,
+      archivedAt,
+      meta: archivedMeta,
+    }
+    await this.bucket.writeBytes(manifestKey(meta.id), encodeManifest(manifest))
+    return archivedOf(manifest)
+  }
+
+  async manifest(id: string): Promise<Manifest | undefined> {
+    const data = await readBytes(this.bucket, manifestKey(id))
+    return data ? decodeManifest(id, data) : undefined
+  }
+
+  async head(id: string): Promise<ArchivedJob | undefined> {
+    const manifest = await this.manifest(id)
+    return manifest ? archivedOf(manifest) : undefined
+  }
+
+  async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    const manifest = await this.manifest(id)
+    if (!manifest) throw new JobNotFoundError(id, this.name)
+    const compressed = Readable.from(concat(this.partStreams(id, manifest.parts.map((p) => p.key))))
+    yield* applyRange(decodeEntries(compressed), range)
+  }
+
+  async list(filter: JobFilter = {}): Promise<ArchivedJob[]> {
+    const ids: string[] = []
+    for await (const object of this.bucket.list(filter.prefix ?? '')) {
+      const id = idOfManifest(object.key)
+      if (id) ids.push(id)
+    }
+    const jobs: ArchivedJob[] = []
+    await forEachLimited(ids, LIST_CONCURRENCY, async (id) => {
+      const job = await this.head(id)
+      if (job && (!filter.status || job.meta.status === filter.status)) jobs.push(job)
+    })
+    return jobs.sort((a, b) => b.meta.updatedAt - a.meta.updatedAt)
+  }
+
+  /** Manifest first, so readers stop finding the job before its object goes. */
+  async delete(id: string): Promise<void> {
+    const manifest = await this.manifest(id).catch(() => undefined)
+    await this.bucket.delete([manifestKey(id)])
+    await this.bucket.delete(manifest ? manifest.parts.map((p) => p.key) : [objectKey(id)])
+  }
+
+  async close(): Promise<void> {
+    await this.bucket.close()
+  }
+
+  private async *partStreams(id: string, keys: string[]): AsyncIterable<Readable> {
+    for (const key of keys) {
+      const stream = await this.bucket.readStream(key)
+      if (!stream) throw new ArchiveIntegrityError(id, `its object ${this.bucket.urlOf(key)} is missing`)
+      yield stream
+    }
+  }
+}
+
+function archivedOf(manifest: Manifest): ArchivedJob {
+  const location = manifest.meta.location
+  return {
+    meta: manifest.meta,
+    url: location.kind === 'archived' ? location.url : manifest.parts[0]?.key ?? '',
+    size: manifest.size,
+    sha256: manifest.sha256,
+  }
+}
+
+async function* concat(streams: AsyncIterable<Readable>): AsyncIterable<Buffer> {
+  for await (const stream of streams) yield* stream as AsyncIterable<Buffer>
+}
+
+export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++])
+  }
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
+}

@@ -1,0 +1,15 @@
+/**
+ * Crash injection for tests of `logs archive`'s idempotency: with
+ * LOGS_FAULT_INJECTION=archive-kill-after-upload:N the process SIGKILLs itself after the
+ * N-th job's object is stored and verified, before the live store changes — the window
+ * where a crash could lose or duplicate a job if archiving were not idempotent.
+ * Unset (always, outside tests) it does nothing.
+ */
+export function afterUploadFault(env: NodeJS.ProcessEnv = process.env): ((id: string) => void) | undefined {
+  const match = /^archive-kill-after-upload:(\d+)$/.exec(env.LOGS_FAULT_INJECTION ?? '')
+  if (!match) return undefined
+  let remaining = Number(match[1])
+  return () => {
+    if (--remaining <= 0) process.kill(process.pid, 'SIGKILL')
+  }
+}

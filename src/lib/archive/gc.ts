@@ -1,0 +1,107 @@
+/**
+ * `logs gc`: retention everywhere the tool keeps data.
+ *   - archived jobs that ended before the cutoff (manifest first, then the object)
+ *   - ended jobs still in the live store past the cutoff (expired leftovers)
+ *   - archive locks past their expiry (their holder crashed)
+ *   - chunk objects (`.chunks/`) and objects without a manifest older than the cutoff
+ *     (an upload interrupted before its manifest was written)
+ *   - multipart uploads started more than a day ago and never completed (S3)
+ * With `dryRun` it only lists. `applyLifecycle` installs an S3 lifecycle rule so the
+ * bucket expires objects and aborts incomplete uploads itself.
+ */
+import {UsageError} from '../errors/index.js'
+import {isEnded, type JobMeta} from '../job.js'
+import type {LiveStore} from '../store/types.js'
+import type {BlobArchive} from './blob-archive.js'
+import {CHUNKS_DIR, LOCKS_DIR, MANIFEST_SUFFIX, OBJECT_SUFFIX, idOfManifest} from './layout.js'
+import {hasMaintenance} from './object-bucket.js'
+
+export const DEFAULT_RETENTION_MS = 7 * 86_400_000
+const DAY_MS = 86_400_000
+
+export type GcKind = 'archived-job' | 'live-job' | 'lock' | 'chunk' | 'orphan-object' | 'multipart-upload'
+
+export interface GcItem {
+  kind: GcKind
+  /** Job id, or object key for objects. */
+  name: string
+  /** When it ended / was last written (ms), for listings. */
+  at: number
+}
+
+export interface GcSummary {
+  dryRun: boolean
+  cutoff: number
+  deleted: GcItem[]
+  lifecycleRule?: string
+}
+
+export interface GcOptions {
+  live?: LiveStore
+  archive: BlobArchive
+  olderThanMs?: number
+  dryRun?: boolean
+  applyLifecycle?: boolean
+  clock?: () => number
+}
+
+export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
+  const {archive, live, dryRun = false, clock = Date.now} = options
+  const now = clock()
+  const retention = options.olderThanMs ?? DEFAULT_RETENTION_MS
+  const cutoff = now - retention
+  const bucket = archive.bucket
+  if (options.applyLifecycle && !hasMaintenance(bucket)) {
+    throw new UsageError(`--apply-lifecycle needs an s3:// archive; ${archive.name} has no lifecycle rules`)
+  }
+  const items: GcItem[] = []
+  const act = async (item: GcItem, remove: () => Promise<void>): Promise<void> => {
+    if (!dryRun) await remove()
+    items.push(item)
+  }
+
+  const manifests = new Set<string>()
+  for (const job of await archive.list()) {
+    manifests.add(job.meta.id)
+    const at = endOf(job.meta)
+    if (at < cutoff) await act({kind: 'archived-job', name: job.meta.id, at}, () => archive.delete(job.meta.id))
+  }
+  if (live) {
+    for (const job of await live.listJobs()) {
+      const at = endOf(job)
+      if (isEnded(job.status) && at < cutoff) await act({kind: 'live-job', name: job.id, at}, () => live.deleteJob(job.id))
+    }
+  }
+  for await (const object of bucket.list('')) {
+    const at = object.modifiedAt ?? now
+    if (object.key.startsWith(LOCKS_DIR)) {
+      const id = object.key.slice(LOCKS_DIR.length, -'.lock'.length)
+      const lock = await archive.locks.read(id)
+      if (lock && lock.expiresAt < now) await act({kind: 'lock', name: object.key, at: lock.expiresAt}, () => bucket.delete([object.key]))
+    } else if (object.key.startsWith(CHUNKS_DIR)) {
+      if (at < cutoff) await act({kind: 'chunk', name: object.key, at}, () => bucket.delete([object.key]))
+    } else if (isOrphan(object.key, manifests) && at < Math.min(cutoff, now - DAY_MS)) {
+      await act({kind: 'orphan-object', name: object.key, at}, () => bucket.delete([object.key]))
+    }
+  }
+  let lifecycleRule: string | undefined
+  if (hasMaintenance(bucket)) {
+    for (const upload of await bucket.staleUploads(now - DAY_MS)) {
+      await act({kind: 'multipart-upload', name: upload.key, at: upload.startedAt}, () => bucket.abortUpload(upload.key, upload.uploadId))
+    }
+    if (options.applyLifecycle && !dryRun) lifecycleRule = await bucket.applyLifecycle(Math.max(1, Math.ceil(retention / DAY_MS)))
+  }
+  return {dryRun, cutoff, deleted: items, lifecycleRule}
+}
+
+function endOf(meta: JobMeta): number {
+  return meta.endedAt ?? meta.updatedAt
+}
+
+/** An object of a job whose manifest is gone or was never written. */
+function isOrphan(key: string, manifests: Set<string>): boolean {
+  if (key.includes('/') || idOfManifest(key)) return false
+  const at = key.indexOf(OBJECT_SUFFIX)
+  if (at <= 0 || key.endsWith(MANIFEST_SUFFIX)) return false
+  return !manifests.has(key.slice(0, at))
+}

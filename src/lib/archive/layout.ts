@@ -1,0 +1,22 @@
+/**
+ * Where things live under an archive prefix:
+ *
+ *   <job>.jsonl.gz            the log (gzip NDJSON); `<job>.jsonl.gz.001`, … when split
+ *   <job>.meta.json           the manifest, written last: its presence means "complete"
+ *   .locks/<job>.lock         `logs archive`'s per-job lock (owner, expiry)
+ *   .chunks/<job>/…           chunk objects of a job pushed straight to an object store
+ */
+export const OBJECT_SUFFIX = '.jsonl.gz'
+export const MANIFEST_SUFFIX = '.meta.json'
+export const LOCKS_DIR = '.locks/'
+export const CHUNKS_DIR = '.chunks/'
+
+export const objectKey = (id: string): string => `${id}${OBJECT_SUFFIX}`
+export const manifestKey = (id: string): string => `${id}${MANIFEST_SUFFIX}`
+export const lockKey = (id: string): string => `${LOCKS_DIR}${id}.lock`
+
+/** The job id of a manifest key at the top level, else undefined. */
+export function idOfManifest(key: string): string | undefined {
+  if (!key.endsWith(MANIFEST_SUFFIX) || key.includes('/')) return undefined
+  return key.slice(0, -MANIFEST_SUFFIX.length)
+}

@@ -1,0 +1,60 @@
+/**
+ * Per-job locks for `logs archive`, kept in the archive itself so that archivers on
+ * several hosts see the same locks whatever the live store is. A lock is a small object
+ * `.locks/<job>.lock` holding its owner and expiry, created with an exclusive write
+ * (O_EXCL for a directory, `If-None-Match: *` for S3, no-upsert for Supabase). A lock
+ * past its expiry (its holder crashed) is taken over.
+ *
+ * The lock is read back after it is created: a store that ignored the exclusive write
+ * (s3rver does) then lets two archivers proceed only if they wrote in the same instant,
+ * and even then archiving stays correct — it is idempotent — only done twice.
+ */
+import {hostname} from 'node:os'
+import {lockKey} from './layout.js'
+import {readBytes, type ObjectBucket} from './object-bucket.js'
+
+export interface LockRecord {
+  owner: string
+  host: string
+  pid: number
+  expiresAt: number
+}
+
+/** Long enough for a multi-GB upload; a crashed holder blocks its jobs for at most this long. */
+export const DEFAULT_LOCK_TTL_MS = 15 * 60_000
+
+export class BucketLocks {
+  constructor(
+    private readonly bucket: ObjectBucket,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async acquire(id: string, owner: string, ttlMs = DEFAULT_LOCK_TTL_MS): Promise<boolean> {
+    const key = lockKey(id)
+    const record: LockRecord = {owner, host: hostname(), pid: process.pid, expiresAt: this.clock() + ttlMs}
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.bucket.writeBytes(key, Buffer.from(JSON.stringify(record)), {exclusive: true})) {
+        return (await this.read(id))?.owner === owner
+      }
+      const current = await this.read(id)
+      if (current && current.expiresAt > this.clock()) return false
+      if (current) await this.bucket.delete([key]) // expired: its holder is gone
+    }
+    return false
+  }
+
+  async release(id: string, owner: string): Promise<void> {
+    const current = await this.read(id)
+    if (current?.owner === owner) await this.bucket.delete([lockKey(id)])
+  }
+
+  async read(id: string): Promise<LockRecord | undefined> {
+    const data = await readBytes(this.bucket, lockKey(id))
+    if (!data) return undefined
+    try {
+      return JSON.parse(data.toString('utf8')) as LockRecord
+    } catch {
+      return {owner: '', host: '', pid: 0, expiresAt: 0} // torn write of a crashed holder: treat as expired
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The manifest (`<job>.meta.json`): the job's metadata plus what is needed to read and
+ * verify its object without this tool — part list, sizes, checksums.
+ */
+import {ArchiveIntegrityError} from '../errors/index.js'
+import type {JobMeta} from '../job.js'
+import type {StoredObject} from './object-bucket.js'
+
+export const MANIFEST_FORMAT = 'logs-archive/1'
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT
+  id: string
+  /** The object(s), in order; several when the backend caps object size. Keys relative to the prefix. */
+  parts: Array<{key: string; size: number}>
+  /** Total compressed size. */
+  size: number
+  /** sha256 of the compressed bytes (all parts in order), checked after upload. */
+  compressedSha256: string
+  /** sha256 of the uncompressed NDJSON (`zcat | sha256sum`). */
+  sha256: string
+  contentBytes: number
+  lines: number
+  archivedAt: number
+  /** The job's metadata, location pointing at the object. */
+  meta: JobMeta
+}
+
+export function encodeManifest(manifest: Manifest): Buffer {
+  return Buffer.from(JSON.stringify(manifest, null, 2) + '\n')
+}
+
+export function decodeManifest(id: string, data: Buffer): Manifest {
+  let value: Partial<Manifest>
+  try {
+    value = JSON.parse(data.toString('utf8')) as Partial<Manifest>
+  } catch (error) {
+    throw new ArchiveIntegrityError(id, `its manifest is not JSON (${(error as Error).message})`)
+  }
+  if (value.format !== MANIFEST_FORMAT || !Array.isArray(value.parts) || !value.meta) {
+    throw new ArchiveIntegrityError(id, `its manifest is not a ${MANIFEST_FORMAT} manifest`)
+  }
+  return value as Manifest
+}
+
+export function partsOf(objects: StoredObject[]): Manifest['parts'] {
+  return objects.map(({key, size}) => ({key, size}))
+}

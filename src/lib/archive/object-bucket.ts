@@ -1,0 +1,60 @@
+/**
+ * The few primitives every object store offers (a directory, S3, Supabase Storage). The
+ * archive format, manifests, locks and retention are written once on top of these
+ * (./blob-archive.ts); each backend in src/lib/store/ only implements this.
+ *
+ * Keys are relative to the URL's prefix (`s3://bucket/prefix` → `prefix/<key>`).
+ */
+import type {Readable} from 'node:stream'
+
+export interface StoredObject {
+  key: string
+  size: number
+  /** ms since epoch, when the backend says. */
+  modifiedAt?: number
+}
+
+export interface ObjectBucket {
+  /** The bucket/prefix URL without secrets, for messages. */
+  readonly name: string
+  /** Full URL of a key, recorded in job metadata. */
+  urlOf(key: string): string
+  /**
+   * Stores a stream of unknown length. Backends with a per-object size cap split it into
+   * `key`, `key.001`, `key.002`, …: consecutive pieces of one gzip stream, so
+   * `cat key key.0* | zcat` still reads it. Returns the objects written, in order.
+   * On failure nothing partial is left behind where the backend allows it (multipart abort).
+   */
+  writeStream(key: string, body: Readable): Promise<StoredObject[]>
+  /** Stores a small object. With `exclusive`, returns false instead of overwriting an existing one. */
+  writeBytes(key: string, data: Buffer, options?: {exclusive?: boolean}): Promise<boolean>
+  /** undefined when the object does not exist. */
+  readStream(key: string): Promise<Readable | undefined>
+  stat(key: string): Promise<StoredObject | undefined>
+  /** Every object whose key starts with `prefix`, recursively, in any order. */
+  list(prefix: string): AsyncIterable<StoredObject>
+  /** Deletes; keys that are already gone are not an error. */
+  delete(keys: string[]): Promise<void>
+  close(): Promise<void>
+}
+
+/** Housekeeping only some backends can do (S3): used by `logs gc`. */
+export interface BucketMaintenance {
+  /** Multipart uploads started before `startedBefore` and never completed. */
+  staleUploads(startedBefore: number): Promise<Array<{key: string; uploadId: string; startedAt: number}>>
+  abortUpload(key: string, uploadId: string): Promise<void>
+  /** Installs a rule: objects under the prefix expire after `days`; incomplete uploads abort after one day. */
+  applyLifecycle(days: number): Promise<string>
+}
+
+export function hasMaintenance(bucket: ObjectBucket): bucket is ObjectBucket & BucketMaintenance {
+  return typeof (bucket as Partial<BucketMaintenance>).staleUploads === 'function'
+}
+
+export async function readBytes(bucket: ObjectBucket, key: string): Promise<Buffer | undefined> {
+  const stream = await bucket.readStream(key)
+  if (!stream) return undefined
+  const chunks: Buffer[] = []
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks)
+}

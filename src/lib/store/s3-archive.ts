@@ -1,0 +1,245 @@
+/**
+ * `s3://bucket/prefix` archive: any S3-compatible service through @aws-sdk/client-s3.
+ *
+ * Settings (CLI.md): credentials from the SDK's standard chain (AWS_ACCESS_KEY_ID/
+ * AWS_SECRET_ACCESS_KEY, AWS_PROFILE, …); region from `?region=`, AWS_REGION,
+ * AWS_DEFAULT_REGION, else us-east-1; endpoint from `?endpoint=`, AWS_ENDPOINT_URL_S3 or
+ * AWS_ENDPOINT_URL; `?path-style=true` forces path-style addressing, which is also the
+ * default when the endpoint is an IP address or localhost. `?part-size=` (bytes, ≥ 5 MiB)
+ * sets the multipart part size.
+ *
+ * The SDK warns on Node 20 that *future* SDK releases will need Node 22. That is a note
+ * for whoever upgrades this package's dependencies, not for someone reading logs, so it is
+ * switched off (AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED) unless the user set
+ * that variable; package.json's `engines` is where the Node requirement is stated.
+ */
+import {
+  AbortMultipartUploadCommand, DeleteObjectCommand, GetBucketLifecycleConfigurationCommand, GetObjectCommand, HeadObjectCommand,
+  ListMultipartUploadsCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client,
+  S3ServiceException, type LifecycleRule,
+} from '@aws-sdk/client-s3'
+import type {Readable} from 'node:stream'
+import {BlobArchive} from '../archive/blob-archive.js'
+import type {BucketMaintenance, ObjectBucket, StoredObject} from '../archive/object-bucket.js'
+import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../errors/index.js'
+import type {OpenContext} from './open.js'
+import {DEFAULT_PART_SIZE, MIN_PART_SIZE, uploadStream} from './s3-upload.js'
+import {redactUrl} from './url.js'
+
+export interface S3BucketOptions {
+  client: S3Client
+  bucket: string
+  /** Key prefix without leading or trailing slash ('' for the bucket root). */
+  prefix: string
+  partSize?: number
+  /** Where the URL came from (for a missing-credential message). */
+  from?: string
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload'])
+const UNAUTHORIZED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'ExpiredToken', 'InvalidToken'])
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'TimeoutError'])
+
+export class S3Bucket implements ObjectBucket, BucketMaintenance {
+  readonly name: string
+  private readonly client: S3Client
+  private readonly bucket: string
+  private readonly prefix: string
+  private readonly partSize: number
+  private readonly from: string
+
+  constructor({client, bucket, prefix, partSize = DEFAULT_PART_SIZE, from = 'the archive URL'}: S3BucketOptions) {
+    this.client = client
+    this.bucket = bucket
+    this.prefix = prefix ? `${prefix}/` : ''
+    this.partSize = partSize
+    this.from = from
+    this.name = `s3://${bucket}/${prefix}`.replace(/\/$/, '')
+  }
+
+  urlOf(key: string): string {
+    return `s3://${this.bucket}/${this.prefix}${key}`
+  }
+
+  async writeStream(key: string, body: Readable): Promise<StoredObject[]> {
+    const size = await this.call(`upload ${key}`, () =>
+      uploadStream({client: this.client, bucket: this.bucket, key: this.prefix + key, body, partSize: this.partSize, contentType: 'application/gzip'}),
+    )
+    return [{key, size}]
+  }
+
+  async writeBytes(key: string, data: Buffer, options: {exclusive?: boolean} = {}): Promise<boolean> {
+    try {
+      await this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.length, IfNoneMatch: options.exclusive ? '*' : undefined}))
+      return true
+    } catch (error) {
+      const status = (error as S3ServiceException).$metadata?.httpStatusCode
+      if (options.exclusive && (status === 412 || status === 409)) return false
+      throw this.failure(error, `write ${key}`)
+    }
+  }
+
+  async readStream(key: string): Promise<Readable | undefined> {
+    try {
+      const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key}))
+      return answer.Body as Readable
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw this.failure(error, `read ${key}`)
+    }
+  }
+
+  async stat(key: string): Promise<StoredObject | undefined> {
+    try {
+      const answer = await this.client.send(new HeadObjectCommand({Bucket: this.bucket, Key: this.prefix + key}))
+      return {key, size: answer.ContentLength ?? 0, modifiedAt: answer.LastModified?.getTime()}
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw this.failure(error, `stat ${key}`)
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    let token: string | undefined
+    do {
+      const page = await this.call('list objects', () =>
+        this.client.send(new ListObjectsV2Command({Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token})),
+      )
+      for (const object of page.Contents ?? []) {
+        if (object.Key) yield {key: object.Key.slice(this.prefix.length), size: object.Size ?? 0, modifiedAt: object.LastModified?.getTime()}
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (token)
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.call(`delete ${key}`, () => this.client.send(new DeleteObjectCommand({Bucket: this.bucket, Key: this.prefix + key})))))
+  }
+
+  async staleUploads(startedBefore: number): Promise<Array<{key: string; uploadId: string; startedAt: number}>> {
+    const stale: Array<{key: string; uploadId: string; startedAt: number}> = []
+    let keyMarker: string | undefined
+    let uploadIdMarker: string | undefined
+    do {
+      const page = await this.call('list multipart uploads', () =>
+        this.client.send(new ListMultipartUploadsCommand({Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker})),
+      )
+      for (const upload of page.Uploads ?? []) {
+        const startedAt = upload.Initiated?.getTime() ?? 0
+        if (upload.Key && upload.UploadId && startedAt < startedBefore) stale.push({key: upload.Key.slice(this.prefix.length), uploadId: upload.UploadId, startedAt})
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined
+    } while (keyMarker)
+    return stale
+  }
+
+  async abortUpload(key: string, uploadId: string): Promise<void> {
+    await this.call(`abort upload of ${key}`, () => this.client.send(new AbortMultipartUploadCommand({Bucket: this.bucket, Key: this.prefix + key, UploadId: uploadId})))
+  }
+
+  /** Replaces only this tool's rule (by id) in the bucket's lifecycle configuration; other rules are kept. */
+  async applyLifecycle(days: number): Promise<string> {
+    const id = `logs-retention${this.prefix ? `-${this.prefix.replace(/\/$/, '').replaceAll('/', '-')}` : ''}`.slice(0, 255)
+    let rules: LifecycleRule[] = []
+    try {
+      rules = (await this.client.send(new GetBucketLifecycleConfigurationCommand({Bucket: this.bucket}))).Rules ?? []
+    } catch (error) {
+      if ((error as S3ServiceException).name !== 'NoSuchLifecycleConfiguration') throw this.failure(error, 'read the lifecycle configuration')
+    }
+    const rule: LifecycleRule = {
+      ID: id,
+      Status: 'Enabled',
+      Filter: {Prefix: this.prefix},
+      Expiration: {Days: days},
+      AbortIncompleteMultipartUpload: {DaysAfterInitiation: 1},
+    }
+    const Rules = [...rules.filter((r) => r.ID !== id), rule]
+    await this.call('install the lifecycle rule', () => this.client.send(new PutBucketLifecycleConfigurationCommand({Bucket: this.bucket, LifecycleConfiguration: {Rules}})))
+    return id
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy()
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (error) {
+      throw this.failure(error, what)
+    }
+  }
+
+  private failure(error: unknown, what: string): Error {
+    if (error instanceof ObjectStoreError || error instanceof RangeError) return error
+    const name = (error as Error).name
+    if (name === 'CredentialsProviderError') return new MissingCredentialError(`the S3 archive ${this.name}`, ['AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE'], this.from)
+    const code = (error as NodeJS.ErrnoException).code ?? name
+    const status = (error as S3ServiceException).$metadata?.httpStatusCode
+    const reason = `cannot ${what}: ${(error as Error).message || name}${status ? ` (HTTP ${status})` : ''}`
+    if (UNAUTHORIZED.has(name) || status === 401 || status === 403) return new ObjectStoreError('unauthorized', this.name, reason, error)
+    if (name === 'NoSuchBucket') return new ObjectStoreError('not-found', this.name, `bucket ${this.bucket} does not exist`, error)
+    if (NETWORK.has(code) || error instanceof AggregateError || !status || status >= 500) return new ObjectStoreError('unavailable', this.name, reason, error)
+    return new ObjectStoreError('protocol', this.name, reason, error)
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return NOT_FOUND.has((error as Error).name) || (error as S3ServiceException).$metadata?.httpStatusCode === 404
+}
+
+export interface S3Settings {
+  bucket: string
+  prefix: string
+  region: string
+  endpoint?: string
+  forcePathStyle: boolean
+  partSize: number
+}
+
+export function s3Settings(url: URL, context: OpenContext): S3Settings {
+  const bucket = url.hostname
+  if (!bucket) throw new InvalidUrlError('archive', context.from, `${redactUrl(url.href)} names no bucket`, ['use s3://bucket/prefix'])
+  const query = url.searchParams
+  const endpoint = query.get('endpoint') ?? context.env.AWS_ENDPOINT_URL_S3 ?? context.env.AWS_ENDPOINT_URL ?? undefined
+  const pathStyle = query.get('path-style')
+  const partSize = Number(query.get('part-size') ?? DEFAULT_PART_SIZE)
+  if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE) {
+    throw new InvalidUrlError('archive', context.from, `part-size must be a whole number of bytes ≥ ${MIN_PART_SIZE} (S3's minimum part size)`)
+  }
+  return {
+    bucket,
+    prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
+    region: query.get('region') ?? context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    endpoint,
+    forcePathStyle: pathStyle ? pathStyle === 'true' : endpoint !== undefined && isLocalEndpoint(endpoint),
+    partSize,
+  }
+}
+
+function isLocalEndpoint(endpoint: string): boolean {
+  try {
+    const {hostname} = new URL(endpoint)
+    return hostname === 'localhost' || /^[\d.]+$/.test(hostname) || hostname.startsWith('[')
+  } catch {
+    return false
+  }
+}
+
+export function s3Client(settings: S3Settings, env: NodeJS.ProcessEnv = process.env): S3Client {
+  if (env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+  return new S3Client({
+    region: settings.region,
+    endpoint: settings.endpoint,
+    forcePathStyle: settings.forcePathStyle,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  })
+}
+
+export async function openS3Archive(url: URL, context: OpenContext): Promise<BlobArchive> {
+  const settings = s3Settings(url, context)
+  const bucket = new S3Bucket({client: s3Client(settings, context.env), bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from})
+  return new BlobArchive({bucket})
+}

@@ -1,0 +1,242 @@
+/**
+ * A STAND-IN for the Supabase Storage HTTP API — not the real server, which needs
+ * PostgreSQL and more than CI has. Written from ../shared/SUPABASE-STORAGE.md (behaviour
+ * observed on supabase/storage 1.11.2) and the routes @supabase/storage-js 2.109 calls;
+ * it keeps objects in memory and implements only what the `logs` backends use:
+ *
+ *   GET/POST /storage/v1/bucket[/:id]            getBucket, createBucket (409 when it exists)
+ *   DELETE   /storage/v1/bucket/:id               409 ResourceNotEmpty unless empty
+ *   POST|PUT /storage/v1/object/:bucket/:path     upload (x-upsert) / update; raw bodies only
+ *   GET|HEAD /storage/v1/object/:bucket/:path     download, with a single `Range` (206)
+ *   POST     /storage/v1/object/list/:bucket      one folder: files + folders (`id: null`);
+ *                                                 limit, offset, search (name prefix); missing bucket → []
+ *   DELETE   /storage/v1/object/:bucket           {prefixes}; keys already gone are not an error
+ *
+ * Faithful points: errors are HTTP 400 with the real code in the JSON body
+ * (`statusCode` "409" Duplicate/KeyAlreadyExists, "404" not_found/NoSuchKey or
+ * "Bucket not found"/NoSuchBucket, "413" EntityTooLarge, "403" signature verification
+ * failed); the service key is checked on every request; standard uploads are capped
+ * (50 MiB by default, `fileSizeLimit` to lower it). Not modelled: row-level security
+ * policies, resumable (TUS) uploads, multipart form bodies, image transforms.
+ */
+import {createHash, randomUUID} from 'node:crypto'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {freePort} from './s3-server.js'
+
+export const STANDARD_UPLOAD_LIMIT = 50 * 1024 * 1024
+
+interface StoredFile {
+  id: string
+  data: Buffer
+  createdAt: string
+  updatedAt: string
+  mimetype: string
+}
+
+export interface SupabaseStandin {
+  readonly url: string
+  readonly port: number
+  readonly serviceKey: string
+  /** Environment for the CLI. */
+  env(): NodeJS.ProcessEnv
+  /** Object keys of a bucket (undefined when the bucket does not exist). */
+  keys(bucket: string): string[] | undefined
+  object(bucket: string, key: string): Buffer | undefined
+  /** Requests served, by "METHOD route". */
+  readonly requests: string[]
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+export async function startSupabaseStandin(options: {fileSizeLimit?: number; serviceKey?: string} = {}): Promise<SupabaseStandin> {
+  const port = await freePort()
+  const serviceKey = options.serviceKey ?? `service-role-${randomUUID()}`
+  const limit = options.fileSizeLimit ?? STANDARD_UPLOAD_LIMIT
+  const buckets = new Map<string, Map<string, StoredFile>>()
+  const requests: string[] = []
+  let server: Server | undefined
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://standin')
+    const path = decodeURIComponent(url.pathname.replace(/^\/storage\/v1/, ''))
+    const method = req.method ?? 'GET'
+    if (req.headers.authorization !== `Bearer ${serviceKey}`) {
+      await drain(req)
+      return error(res, '403', 'Unauthorized', 'signature verification failed')
+    }
+    let match: RegExpExecArray | null
+    if ((match = /^\/bucket\/?([^/]*)$/.exec(path))) {
+      requests.push(`${method} bucket`)
+      const id = match[1]
+      if (method === 'GET' && id) {
+        return buckets.has(id) ? json(res, 200, bucketJson(id)) : error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket')
+      }
+      if (method === 'POST' && !id) {
+        const body = JSON.parse((await readBody(req, Infinity)).toString() || '{}') as {id?: string; name?: string}
+        const name = body.id ?? body.name ?? ''
+        if (buckets.has(name)) return error(res, '409', 'Duplicate', 'The resource already exists', 'BucketAlreadyExists')
+        buckets.set(name, new Map())
+        return json(res, 200, {name})
+      }
+      if (method === 'DELETE' && id) {
+        const bucket = buckets.get(id)
+        if (!bucket) return error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket')
+        if (bucket.size > 0) return error(res, '409', 'Conflict', 'The bucket you tried to delete is not empty', 'ResourceNotEmpty')
+        buckets.delete(id)
+        return json(res, 200, {message: 'Successfully deleted'})
+      }
+    }
+    if ((match = /^\/object\/list\/([^/]+)$/.exec(path)) && method === 'POST') {
+      requests.push('POST list')
+      const body = JSON.parse((await readBody(req, Infinity)).toString() || '{}') as {prefix?: string; limit?: number; offset?: number; search?: string}
+      return json(res, 200, listFolder(buckets.get(match[1]), body))
+    }
+    if ((match = /^\/object\/([^/]+)$/.exec(path)) && method === 'DELETE') {
+      requests.push('DELETE objects')
+      const bucket = buckets.get(match[1])
+      const {prefixes = []} = JSON.parse((await readBody(req, Infinity)).toString() || '{}') as {prefixes?: string[]}
+      const removed = prefixes.filter((key) => bucket?.delete(key)).map((name) => ({name, bucket_id: match![1]}))
+      return json(res, 200, removed)
+    }
+    if ((match = /^\/object\/([^/]+)\/(.+)$/.exec(path))) {
+      const [, name, key] = match
+      const bucket = buckets.get(name)
+      if (method === 'POST' || method === 'PUT') {
+        requests.push(`${method} object`)
+        if (!bucket) {
+          await drain(req)
+          return error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket')
+        }
+        const data = await readBody(req, limit)
+        if (data.length > limit) return error(res, '413', 'Payload too large', 'The object exceeded the maximum allowed size', 'EntityTooLarge')
+        const upsert = method === 'PUT' || req.headers['x-upsert'] === 'true'
+        const existing = bucket.get(key)
+        if (existing && !upsert) return error(res, '409', 'Duplicate', 'The resource already exists', 'KeyAlreadyExists')
+        if (!existing && method === 'PUT') return error(res, '404', 'not_found', 'Object not found', 'NoSuchKey')
+        const now = new Date().toISOString()
+        const id = existing?.id ?? randomUUID()
+        bucket.set(key, {id, data, createdAt: existing?.createdAt ?? now, updatedAt: now, mimetype: String(req.headers['content-type'] ?? 'application/octet-stream')})
+        return json(res, 200, {Id: id, Key: `${name}/${key}`})
+      }
+      if (method === 'GET' || method === 'HEAD') {
+        requests.push(`${method} object`)
+        if (!bucket) return error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket')
+        const file = bucket.get(key)
+        if (!file) return error(res, '404', 'not_found', 'Object not found', 'NoSuchKey')
+        return sendFile(req, res, file)
+      }
+    }
+    await drain(req)
+    return error(res, '404', 'not_found', `route ${method} ${path} is not part of this stand-in`)
+  }
+
+  const standin: SupabaseStandin = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    serviceKey,
+    requests,
+    env: () => ({SUPABASE_URL: `http://127.0.0.1:${port}`, SUPABASE_SERVICE_ROLE_KEY: serviceKey}),
+    keys: (bucket) => (buckets.has(bucket) ? [...buckets.get(bucket)!.keys()].sort() : undefined),
+    object: (bucket, key) => buckets.get(bucket)?.get(key)?.data,
+    async start() {
+      if (server) return
+      server = createServer((req, res) => {
+        handle(req, res).catch((failure: Error) => error(res, '500', 'Internal', failure.message))
+      })
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject)
+        server!.listen(port, '127.0.0.1', () => resolve())
+      })
+    },
+    async stop() {
+      const running = server
+      server = undefined
+      if (!running) return
+      running.closeAllConnections()
+      await new Promise((resolve) => running.close(resolve))
+    },
+  }
+  await standin.start()
+  return standin
+}
+
+function bucketJson(id: string): Record<string, unknown> {
+  const now = new Date().toISOString()
+  return {id, name: id, owner: '', public: false, file_size_limit: null, allowed_mime_types: null, created_at: now, updated_at: now}
+}
+
+function listFolder(bucket: Map<string, StoredFile> | undefined, body: {prefix?: string; limit?: number; offset?: number; search?: string}): unknown[] {
+  if (!bucket) return []
+  const folder = body.prefix ? `${body.prefix.replace(/\/+$/, '')}/` : ''
+  const search = (body.search ?? '').toLowerCase()
+  const folders = new Set<string>()
+  const files: Array<{name: string; file: StoredFile}> = []
+  for (const [key, file] of bucket) {
+    if (!key.startsWith(folder)) continue
+    const rest = key.slice(folder.length)
+    const slash = rest.indexOf('/')
+    if (slash === -1) files.push({name: rest, file})
+    else folders.add(rest.slice(0, slash))
+  }
+  const rows = [
+    ...[...folders].map((name) => ({name, id: null, updated_at: null, created_at: null, last_accessed_at: null, metadata: null})),
+    ...files.map(({name, file}) => ({
+      name,
+      id: file.id,
+      updated_at: file.updatedAt,
+      created_at: file.createdAt,
+      last_accessed_at: file.updatedAt,
+      metadata: {eTag: `"${md5(file.data)}"`, size: file.data.length, mimetype: file.mimetype, cacheControl: 'max-age=3600', lastModified: file.updatedAt, contentLength: file.data.length, httpStatusCode: 200},
+    })),
+  ]
+    .filter((row) => row.name.toLowerCase().startsWith(search))
+    .sort((a, b) => a.name.localeCompare(b.name))
+  const offset = body.offset ?? 0
+  return rows.slice(offset, offset + (body.limit ?? 100))
+}
+
+function sendFile(req: IncomingMessage, res: ServerResponse, file: StoredFile): void {
+  const headers: Record<string, string | number> = {'content-type': file.mimetype, etag: `"${md5(file.data)}"`, 'accept-ranges': 'bytes'}
+  const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''))
+  let body = file.data
+  let status = 200
+  if (range && (range[1] || range[2])) {
+    const start = range[1] ? Number(range[1]) : Math.max(0, file.data.length - Number(range[2]))
+    const end = range[1] && range[2] ? Math.min(Number(range[2]), file.data.length - 1) : file.data.length - 1
+    body = file.data.subarray(start, end + 1)
+    status = 206
+    headers['content-range'] = `bytes ${start}-${end}/${file.data.length}`
+  }
+  headers['content-length'] = body.length
+  res.writeHead(status, headers)
+  res.end(req.method === 'HEAD' ? undefined : body)
+}
+
+function error(res: ServerResponse, statusCode: string, error: string, message: string, code?: string): void {
+  json(res, 400, {statusCode, error, message, ...(code ? {code} : {})})
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)})
+  res.end(text)
+}
+
+/** Reads up to limit + 1 bytes (enough to know the body is too large), then drains the rest. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    if (size <= limit) chunks.push(chunk)
+    size += chunk.length
+  }
+  return Buffer.concat(chunks).subarray(0, Math.min(size, limit + 1))
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _ of req) void _
+}
+
+function md5(data: Buffer): string {
+  return createHash('md5').update(data).digest('hex')
+}
