@@ -3,7 +3,8 @@
  * own EventSource retry is not relied on: on any error this closes it and reconnects with
  * `?after=<last seq delivered>` (with backoff), which covers a restarted relay, an HTTP
  * error and a dropped proxy alike. Entries at or below the last delivered seq are dropped,
- * so a resume never shows a line twice. Entries are handed over once per animation frame:
+ * so a resume never shows a line twice; an entry past lastSeq + 1 (a hole) makes it reconnect
+ * from lastSeq, so the page never shows a gap either. Entries are handed over once per animation frame:
  * at 10 000 lines/s the page renders ~60 batches, not 10 000 events.
  */
 import {getJob, jobPath, type EntryRecord, type JobMeta} from './api.js'
@@ -22,7 +23,7 @@ const MAX_RETRY_MS = 5000
 export class LiveStream {
   /** Seq of the last entry delivered. */
   lastSeq: number
-  /** Entries that skipped ahead of lastSeq + 1 (never expected: the relay resumes exactly). */
+  /** Times an entry skipped ahead of lastSeq + 1 (never expected: the relay resumes exactly); each one reconnects. */
   gaps = 0
   /** Entries accepted, and entries dropped because they were at or below lastSeq (a resume that overlapped). */
   received = 0
@@ -57,6 +58,7 @@ export class LiveStream {
   private connect(state: StreamState): void {
     if (this.closed) return
     this.handlers.onState(state)
+    console.info(`stream: connecting after line ${this.lastSeq}`)
     const source = new EventSource(`${jobPath(this.jobId)}/logs/stream?after=${this.lastSeq}`, {withCredentials: true})
     this.source = source
     source.addEventListener('open', () => {
@@ -97,7 +99,15 @@ export class LiveStream {
       this.duplicates++
       return
     }
-    if (entry.seq !== this.lastSeq + 1) this.gaps++
+    if (entry.seq !== this.lastSeq + 1) {
+      // The relay skipped lines: do not show a hole. Resume from the last line we have.
+      this.gaps++
+      console.warn(`stream gap: expected line ${this.lastSeq + 1}, got ${entry.seq}; resuming after ${this.lastSeq}`)
+      this.source?.close()
+      this.flush()
+      this.connect('reconnecting')
+      return
+    }
     this.lastSeq = entry.seq
     this.received++
     this.batch.push(entry)

@@ -35,6 +35,8 @@ export class ViewerPage {
   private currentMatch = 0
   private countAtPause = 0
   private streamState: StreamState = 'connecting'
+  /** The line count when the page opened: the stream starts after it. */
+  private initialAfter = 0
   /** The connection states seen, oldest first (the last few): lets tests see a reconnect happened. */
   private readonly states: StreamState[] = []
 
@@ -66,6 +68,7 @@ export class ViewerPage {
       gaps: this.stream?.gaps ?? 0,
       lastSeq: this.stream?.lastSeq ?? 0,
       received: this.stream?.received ?? 0,
+      initialAfter: this.initialAfter,
       duplicates: this.stream?.duplicates ?? 0,
       states: [...this.states],
       state: this.streamState,
@@ -139,6 +142,7 @@ export class ViewerPage {
     this.renderStatus()
     this.applyHash()
     this.list.invalidate()
+    this.initialAfter = this.total
     this.stream = new LiveStream(this.jobId, this.total, {
       onEntries: (entries) => this.onEntries(entries),
       onStatus: (meta) => {

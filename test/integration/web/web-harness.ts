@@ -100,6 +100,7 @@ export async function launchBrowser(options: {width?: number; height?: number; c
   const page = context.pages()[0] ?? (await context.newPage())
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))
+  if (process.env.WEB_TEST_CONSOLE) page.on('console', (message) => console.log(`page: ${message.text()}`))
   return {
     context,
     page,
@@ -123,6 +124,7 @@ export interface ViewerStats {
   gaps: number
   lastSeq: number
   received: number
+  initialAfter: number
   duplicates: number
   states: string[]
   state: string
