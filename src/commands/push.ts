@@ -37,6 +37,9 @@ At EOF the job ends: succeeded/failed when --exit-code says so, else "ended".`
   async run(): Promise<void> {
     const {flags} = await this.parse(Push)
     const job = checkJobId(flags.job, '--job / LOGS_JOB')
+    const labels = parseLabels(flags.label)
+    const batchInterval = flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined
+    const drainTimeout = parseDuration(flags['drain-timeout'], '--drain-timeout')
     const store = await openWriteStore(this.settings(flags))
     const interrupt = onInterrupt()
     try {
@@ -46,10 +49,10 @@ At EOF the job ends: succeeded/failed when --exit-code says so, else "ended".`
         input: process.stdin,
         tee: flags.tee ? new Output(process.stdout) : undefined,
         exitCode: flags['exit-code'],
-        labels: parseLabels(flags.label),
+        labels,
         maxLineBytes: flags['max-line-bytes'],
-        batchInterval: flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined,
-        drainTimeout: parseDuration(flags['drain-timeout'], '--drain-timeout'),
+        batchInterval,
+        drainTimeout,
         signal: interrupt.signal,
         onOutage: (error) => this.logToStderr(`logs: ${redactUrl(store.name)} is unreachable (${error.message}); lines are kept in a local spool and retried`),
         onRecovered: () => this.logToStderr(`logs: ${redactUrl(store.name)} is reachable again; delivering spooled lines`),

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {storeFlags} from '../lib/cli/flags.js'
 import {openWriteStore} from '../lib/cli/open-stores.js'
@@ -21,7 +21,7 @@ SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends w
   ]
 
   static override strict = false
-  static override args = {command: Args.string({description: 'the command to run, after --', required: false})}
+  static override usage = 'run --job ID [FLAGS] -- COMMAND [ARGS...]'
 
   static override flags = {
     job: Flags.string({char: 'j', description: 'job id: letters, digits, ".", "_", "-" (max 128)', env: 'LOGS_JOB', required: true}),
@@ -37,6 +37,9 @@ SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends w
     const job = checkJobId(flags.job, '--job / LOGS_JOB')
     const [command, ...args] = argv as string[]
     if (!command) throw new UsageError('no command to run', ['put the command after --: logs run --job build-42 -- make test'])
+    const labels = parseLabels(flags.label)
+    const batchInterval = flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined
+    const drainTimeout = parseDuration(flags['drain-timeout'], '--drain-timeout')
     const store = await openWriteStore(this.settings(flags))
     try {
       const result = await runCommand({
@@ -44,10 +47,10 @@ SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends w
         job,
         command,
         args,
-        labels: parseLabels(flags.label),
+        labels,
         maxLineBytes: flags['max-line-bytes'],
-        batchInterval: flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined,
-        drainTimeout: parseDuration(flags['drain-timeout'], '--drain-timeout'),
+        batchInterval,
+        drainTimeout,
         onOutage: (error) => this.logToStderr(`logs: ${redactUrl(store.name)} is unreachable (${error.message}); lines are kept in a local spool and retried`),
       })
       if (result.exitCode !== 0) this.exit(result.exitCode)

@@ -6,8 +6,9 @@
  * teeing stops and capturing goes on; if the store fails, input is still drained to EOF
  * (so the job never gets SIGPIPE) and teed, and the failure is raised at the end.
  *
- * Loss bound under SIGKILL: the lines of the one read being written (a pipe read is at
- * most 64 KiB on Linux) and a last line still waiting for its newline.
+ * Loss bound under SIGKILL: the lines of the read being written, the one read Node's
+ * stdin stream has read ahead (each at most 64 KiB), and a last line still waiting for
+ * its newline. Measured by test/integration/cli/durability.test.ts.
  */
 import type {Readable} from 'node:stream'
 import {LogsError} from '../errors/index.js'

@@ -4,7 +4,6 @@
  * with the command's exit status, which is also returned.
  */
 import {spawn} from 'node:child_process'
-import {once} from 'node:events'
 import {LogsError} from '../errors/index.js'
 import {endStatus} from '../job.js'
 import {Output} from '../output.js'
@@ -34,11 +33,11 @@ export interface RunResult {
 export async function runCommand(options: RunOptions): Promise<RunResult> {
   const writer = await openJobWriter(options.store, options.job, options)
   const child = spawn(options.command, options.args, {stdio: ['inherit', 'pipe', 'pipe']})
-  const spawned = once(child, 'spawn').then(
-    () => undefined,
-    (error: NodeJS.ErrnoException) => error,
-  )
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  const spawned = new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined))
+    child.once('error', resolve)
+  })
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])))
   const forward = (signal: NodeJS.Signals) => child.kill(signal)
   for (const signal of FORWARDED) process.on(signal, forward)
   try {

@@ -1,0 +1,65 @@
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+
+describe('error paths: one clear line, the right exit code, nothing written', () => {
+  let home: {home: string; cleanup: () => void}
+  let env: NodeJS.ProcessEnv
+  beforeAll(() => {
+    home = tempHome()
+    env = isolatedEnv(home.home)
+  })
+  afterAll(() => home.cleanup())
+
+  const cases: [string, string[], NodeJS.ProcessEnv, number, RegExp][] = [
+    ['bad job id as argument', ['get', '../etc'], {}, 2, /invalid job id "\.\.\/etc" \(argument ID\)/],
+    ['bad job id in --job', ['push', '--job', 'a b'], {}, 2, /invalid job id "a b" \(--job \/ LOGS_JOB\)/],
+    ['bad job id in LOGS_JOB', ['push'], {LOGS_JOB: '-starts-with-dash'}, 2, /invalid job id "-starts-with-dash"/],
+    ['too long job id', ['get', 'x'.repeat(129)], {}, 2, /invalid job id/],
+    ['URL without a scheme', ['get', 'j', '--store', '/tmp/x'], {}, 2, /invalid live store URL from --store: "\/tmp\/x" has no scheme/],
+    ['unknown scheme from the environment', ['get', 'j'], {LOGS_STORE: 'ftp://host/x'}, 2, /invalid live store URL from LOGS_STORE: unknown scheme "ftp:"/],
+    ['missing job', ['get', 'nope'], {}, 1, /job nope not found in file:\/\//],
+    ['bad duration', ['get', 'j', '--since', 'yesterday'], {}, 2, /invalid time "yesterday" for --since/],
+    ['bad level', ['get', 'j', '--level', 'loud'], {}, 2, /invalid level "loud" for --level/],
+    ['bad regular expression', ['get', 'j', '--grep', '(unclosed'], {}, 2, /invalid regular expression "\(unclosed" for --grep/],
+    ['bad drain timeout', ['push', '--job', 'j', '--drain-timeout', 'soon'], {}, 2, /invalid duration "soon" for --drain-timeout/],
+    ['bad label', ['push', '--job', 'j', '--label', 'novalue'], {}, 2, /invalid --label "novalue"/],
+    ['run without a command', ['run', '--job', 'j'], {}, 2, /no command to run/],
+    ['unknown flag', ['get', 'j', '--colour'], {}, 2, /Nonexistent flag: --colour/],
+  ]
+
+  for (const [name, args, extra, code, message] of cases) {
+    it(name, async () => {
+      const result = await runCli(args, {env: {...env, ...extra}, input: 'a line\n'})
+      expect(result.stderr).toMatch(message)
+      expect(result.code).toBe(code)
+      expect(result.stdout).toBe('')
+      expect(existsSync(join(home.home, 'state', 'logs', 'jobs', 'j'))).toBe(false)
+    })
+  }
+
+  it('a store that cannot be used: exit 1, naming it', async () => {
+    const file = join(home.home, 'not-a-dir')
+    writeFileSync(file, 'x')
+    const result = await runCli(['push', '--job', 'j', '--store', `file://${file}/store`], {env, input: 'x\n'})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/cannot use file:\/\/.*not-a-dir\/store: ENOTDIR/)
+  })
+
+  it('a broken config file names the file', async () => {
+    mkdirSync(join(home.home, 'cfg'), {recursive: true})
+    const config = join(home.home, 'cfg', 'bad.json')
+    writeFileSync(config, '{"store": ')
+    const result = await runCli(['ls', '--config', config], {env})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/config file .*bad\.json is not valid JSON/)
+  })
+
+  it('a password in a store URL never appears in messages', async () => {
+    const result = await runCli(['get', 'j', '--store', 'ftp://user:hunter2@host/x'], {env})
+    expect(result.code).toBe(2)
+    expect(result.stderr).not.toContain('hunter2')
+    expect(result.stderr).toContain('***')
+  })
+})

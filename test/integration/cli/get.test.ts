@@ -1,0 +1,116 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+
+const LINES = [
+  '2026-11-23 10:00:00 INFO starting',
+  '{"level":30,"msg":"pino info"}',
+  '{"level":"warn","msg":"json warn"}',
+  'level=error msg="logfmt error"',
+  'E1123 10:00:00.000000 1 main.go:1] klog error',
+  '[debug] bracketed debug',
+  'plain line without level',
+  'FATAL: out of memory',
+  'INFO healthcheck ok',
+  'WARN disk 91% full',
+]
+
+describe('logs get', () => {
+  let home: {home: string; cleanup: () => void}
+  let env: NodeJS.ProcessEnv
+  const get = async (...args: string[]) => {
+    const result = await runCli(['get', 'g1', ...args], {env})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    return result.stdout
+  }
+  beforeAll(async () => {
+    home = tempHome()
+    env = isolatedEnv(home.home)
+    const pushed = await runCli(['push', '--job', 'g1', '--exit-code', '0'], {input: `${LINES.join('\n')}\n`, env})
+    expect(pushed.code).toBe(0)
+  })
+  afterAll(() => home.cleanup())
+
+  it('prints every line as text', async () => {
+    expect(await get()).toBe(`${LINES.join('\n')}\n`)
+  })
+
+  it('filters by minimum level, and by exact level with =', async () => {
+    expect((await get('--level', 'error')).trim().split('\n')).toEqual([LINES[3], LINES[4], LINES[7]])
+    expect((await get('--level', '=warn')).trim().split('\n')).toEqual([LINES[2], LINES[9]])
+    expect((await get('--level', 'fatal')).trim()).toBe(LINES[7])
+  })
+
+  it('greps and excludes with repeatable regular expressions', async () => {
+    expect((await get('--grep', 'error')).trim().split('\n')).toEqual([LINES[3], LINES[4]])
+    expect((await get('--grep', 'INFO', '--exclude', 'health')).trim()).toBe(LINES[0])
+    expect((await get('--grep', 'i', '--grep', 'n', '--exclude', 'o')).trim()).toBe(LINES[0])
+    expect((await get('--grep', '^\\[debug')).trim()).toBe(LINES[5])
+  })
+
+  it('takes the last N matching entries, and the first N', async () => {
+    expect((await get('-n', '2')).trim().split('\n')).toEqual([LINES[8], LINES[9]])
+    expect((await get('-n', '2', '--level', 'error')).trim().split('\n')).toEqual([LINES[4], LINES[7]])
+    expect((await get('--head', '2')).trim().split('\n')).toEqual([LINES[0], LINES[1]])
+    expect((await get('--head', '1', '--level', 'warn')).trim()).toBe(LINES[2])
+    expect(await get('-n', '0')).toBe('')
+  })
+
+  it('resumes after a sequence number', async () => {
+    expect((await get('--after', '8')).trim().split('\n')).toEqual([LINES[8], LINES[9]])
+  })
+
+  it('filters by time, relative and absolute', async () => {
+    expect((await get('--since', '1h')).trim().split('\n')).toHaveLength(10)
+    expect(await get('--until', '1h')).toBe('')
+    expect(await get('--since', '2999-01-01')).toBe('')
+    expect((await get('--since', '2000-01-01T00:00:00Z', '--until', '2999-01-01 10:00')).trim().split('\n')).toHaveLength(10)
+  })
+
+  it('writes NDJSON with a stable schema', async () => {
+    const records = (await get('--output', 'json')).trim().split('\n').map((l) => JSON.parse(l))
+    expect(records).toHaveLength(10)
+    expect(Object.keys(records[0])).toEqual(['seq', 'ts', 'level', 'stream', 'line'])
+    expect(records[1]).toMatchObject({seq: 2, level: 'info', stream: null, line: LINES[1], fields: {level: 30, msg: 'pino info'}})
+    expect(records.map((r) => r.level)).toEqual(['info', 'info', 'warn', 'error', 'error', 'debug', null, 'fatal', 'info', 'warn'])
+  })
+
+  it('prefixes timestamps with --timestamps', async () => {
+    const first = (await get('--timestamps', '-n', '1')).trim()
+    expect(first).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z WARN disk 91% full$/)
+  })
+
+  it('colours only when asked: FORCE_COLOR, not with NO_COLOR or --no-color', async () => {
+    const plain = await runCli(['get', 'g1', '--level', 'error'], {env})
+    expect(plain.stdout).not.toContain('\u001B[')
+    const forced = await runCli(['get', 'g1', '--level', 'error'], {env: {...env, NO_COLOR: undefined, FORCE_COLOR: '1'}})
+    expect(forced.stdout).toContain('\u001B[31m')
+    const off = await runCli(['get', 'g1', '--level', 'error', '--no-color'], {env: {...env, NO_COLOR: undefined, FORCE_COLOR: '1'}})
+    expect(off.stdout).not.toContain('\u001B[')
+  })
+
+  it('ends quietly when the reader goes away (get | head -1)', async () => {
+    const big = Array.from({length: 200_000}, (_, i) => `line ${i}`).join('\n')
+    await runCli(['push', '--job', 'g-big'], {input: big, env})
+    const {spawn} = await import('node:child_process')
+    const result = await new Promise<{code: number | null; stdout: string; stderr: string}>((resolve) => {
+      const shell = spawn('bash', ['-c', `set -o pipefail; node bin/run.js get g-big | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`], {env})
+      let stdout = ''
+      let stderr = ''
+      shell.stdout.on('data', (d) => (stdout += d))
+      shell.stderr.on('data', (d) => (stderr += d))
+      shell.on('close', (code) => resolve({code, stdout, stderr}))
+    })
+    expect(result.stdout).toBe('line 0\n')
+    expect(result.stderr).toBe('rc=0\n')
+  })
+
+  it('lists jobs with ls, filtered by status and prefix', async () => {
+    const table = await runCli(['ls'], {env})
+    expect(table.stdout).toMatch(/^JOB\s+STATUS\s+EXIT\s+LINES\s+SIZE\s+UPDATED\s+WHERE/)
+    expect(table.stdout).toMatch(/g1\s+succeeded\s+0\s+10\s+/)
+    const json = JSON.parse((await runCli(['ls', '--json', '--status', 'succeeded', '--prefix', 'g'], {env})).stdout)
+    expect(json.map((j: {id: string}) => j.id)).toEqual(['g1'])
+    expect(json[0]).toMatchObject({lines: 10, levels: {info: 3, warn: 2, error: 2, fatal: 1, debug: 1}, location: {kind: 'live'}})
+  })
+})
