@@ -45,6 +45,8 @@ const WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITI
 const PATTERNS: RegExp[] = [
   // logfmt and friends: level=info, lvl="warn", severity=ERROR
   /\b(?:level|lvl|severity|loglevel)=["']?([A-Za-z]+)/i,
+  // JSON that did not parse (cut by --max-line-bytes, or not quite JSON): "level": "warn"
+  /"(?:level|lvl|severity|levelname)"\s*:\s*"([A-Za-z]+)"/i,
   // [warn], [ERROR], <error>, (info)
   new RegExp(`[[<(](${WORDS}|trace|debug|info|notice|warn|warning|error|fatal|critical)[\\]>)]`, 'i'),
   // klog/glog: E1123 10:00:00.000000

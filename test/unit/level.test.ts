@@ -1,0 +1,66 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {detectLevel} from '../../src/lib/entry.js'
+import {normalizeLevel, stripAnsi} from '../../src/lib/level.js'
+import {ROOT} from '../helpers/cli.js'
+
+// shared/ sits beside the repository, in CI as on developers' machines.
+const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'loghub')
+// Loghub's labels → our levels, as the corpus README maps them.
+const LABELS: Record<string, string> = {V: 'trace', D: 'debug', I: 'info', INFO: 'info', notice: 'info', W: 'warn', WARN: 'warn', WARNING: 'warn', E: 'error', ERROR: 'error', error: 'error', SEVERE: 'error', F: 'fatal', FATAL: 'fatal'}
+
+describe('level detection on the labelled Loghub corpus', () => {
+  for (const name of ['Android', 'Apache', 'HDFS', 'Spark', 'Zookeeper']) {
+    it(`agrees with every label of ${name}_2k`, () => {
+      const lines = readFileSync(`${CORPUS}/${name}_2k.log`, 'utf8').replace(/\n$/, '').split('\n')
+      const labels = readFileSync(`${CORPUS}/${name}_2k.levels`, 'utf8').trim().split('\n')
+      expect(lines).toHaveLength(labels.length)
+      const disagreements = lines.map((line, i) => [LABELS[labels[i].trim()], detectLevel(line), line]).filter(([want, got]) => want !== got)
+      expect(disagreements).toEqual([])
+    })
+  }
+})
+
+describe('level detection on structured loggers', () => {
+  const cases: [string, string, string | undefined][] = [
+    ['pino info', '{"level":30,"time":1700000000000,"pid":1,"hostname":"h","msg":"listening"}', 'info'],
+    ['pino error', '{"level":50,"time":1700000000000,"msg":"boom","err":{"type":"Error"}}', 'error'],
+    ['pino fatal', '{"level":60,"msg":"dead"}', 'fatal'],
+    ['pino trace', '{"level":10,"msg":"t"}', 'trace'],
+    ['bunyan warn', '{"name":"app","hostname":"h","pid":1,"level":40,"msg":"slow","time":"2026-11-23T10:00:00.000Z","v":0}', 'warn'],
+    ['structlog', '{"event": "user logged in", "level": "info", "timestamp": "2026-11-23T10:00:00Z"}', 'info'],
+    ['python json logger', '{"asctime": "2026-11-23", "levelname": "WARNING", "message": "careful"}', 'warn'],
+    ['GCP severity', '{"severity":"ERROR","message":"x"}', 'error'],
+    ['ECS log.level', '{"@timestamp":"2026-11-23T10:00:00Z","log":{"level":"debug"},"message":"x"}', 'debug'],
+    ['logfmt', 'time=2026-11-23T10:00:00Z level=warn msg="disk almost full"', 'warn'],
+    ['logfmt quoted', 'ts=1 lvl="error" msg=x', 'error'],
+    ['logfmt go-kit', 'level=debug caller=main.go:12 msg=hi', 'debug'],
+    ['klog', 'W1123 10:00:00.123456   42 reflector.go:1] watch closed', 'warn'],
+    ['bracketed', '[2026-11-23 10:00:00] [ERROR] failed', 'error'],
+    ['colon prefix', 'error: could not open file', 'error'],
+    ['capitalised', 'Warning: deprecated option', 'warn'],
+    ['ANSI coloured', '\u001B[31mERROR\u001B[39m connection refused', 'error'],
+    ['Go default', '2026/11/23 10:00:00 INFO server started', 'info'],
+    ['Java', '2026-11-23 10:00:00,000 SEVERE [main] x', 'error'],
+    ['no level', 'compiling 42 files', undefined],
+    ['not fooled by prose', 'there were 0 errors and no warnings', undefined],
+    ['JSON without a level', '{"msg":"hello"}', undefined],
+    ['broken JSON falls back to text', '{"level": "warn", ', 'warn'],
+  ]
+  for (const [name, line, level] of cases) {
+    it(name, () => expect(detectLevel(line)).toBe(level))
+  }
+})
+
+describe('normalizeLevel and stripAnsi', () => {
+  it('maps names and numbers', () => {
+    expect(['TRACE', 'Debug', 'information', 'NOTICE', 'warning', 'ERR', 'critical', 'panic'].map(normalizeLevel)).toEqual([
+      'trace', 'debug', 'info', 'info', 'warn', 'error', 'fatal', 'fatal',
+    ])
+    expect([10, 20, 30, 40, 50, 60, 5].map(normalizeLevel)).toEqual(['trace', 'debug', 'info', 'warn', 'error', 'fatal', undefined])
+  })
+  it('strips colour and cursor codes', () => {
+    expect(stripAnsi('\u001B[1;31mred\u001B[0m \u001B]8;;http://x\u0007link\u001B]8;;\u0007')).toBe('red link')
+  })
+})

@@ -1,0 +1,29 @@
+import {describe, expect, it} from 'vitest'
+import {formatDuration, parseDuration, parseTime} from '../../src/lib/time.js'
+
+describe('durations and times', () => {
+  it('parses durations like kubectl and docker', () => {
+    expect(parseDuration('90s', 'x')).toBe(90_000)
+    expect(parseDuration('10m', 'x')).toBe(600_000)
+    expect(parseDuration('2h30m', 'x')).toBe(9_000_000)
+    expect(parseDuration('7d', 'x')).toBe(604_800_000)
+    expect(parseDuration('500ms', 'x')).toBe(500)
+    expect(parseDuration('1.5h', 'x')).toBe(5_400_000)
+    for (const bad of ['', '10', 'm', '10x', '-5m', '1h 30m']) expect(() => parseDuration(bad, '--since')).toThrow(/invalid duration .* for --since/)
+  })
+
+  it('parses relative, RFC 3339, dates and local times', () => {
+    const now = Date.parse('2026-11-23T12:00:00Z')
+    expect(parseTime('10m', 'x', now)).toBe(now - 600_000)
+    expect(parseTime('2026-11-23T10:00:00Z', 'x', now)).toBe(Date.parse('2026-11-23T10:00:00Z'))
+    expect(parseTime('2026-11-23T10:00:00+02:00', 'x', now)).toBe(Date.parse('2026-11-23T08:00:00Z'))
+    expect(parseTime('2026-11-23', 'x', now)).toBe(new Date(2026, 10, 23).getTime())
+    expect(parseTime('2026-11-23 10:00', 'x', now)).toBe(new Date(2026, 10, 23, 10, 0).getTime())
+    expect(parseTime('2026-11-23 10:00:30', 'x', now)).toBe(new Date(2026, 10, 23, 10, 0, 30).getTime())
+    expect(() => parseTime('yesterday', '--until', now)).toThrow(/invalid time "yesterday" for --until/)
+  })
+
+  it('formats durations for people', () => {
+    expect([5_000, 65_000, 3_600_000, 5_400_000, 90_000_000].map(formatDuration)).toEqual(['5s', '1m5s', '1h', '1h30m', '1d1h'])
+  })
+})
