@@ -228,7 +228,7 @@ export class ViewerPage {
     timestamps.addEventListener('change', () => this.list.invalidate())
     wrap.addEventListener('change', () => {
       this.controls.root.classList.toggle('wrapped', wrap.checked)
-      this.list.measureRowHeight()
+      this.list.setWrapped(wrap.checked)
     })
     followButton.addEventListener('click', () => (this.list.following ? this.list.pause() : this.list.follow()))
     newLines.addEventListener('click', () => this.list.follow())

@@ -28,6 +28,10 @@ export class VirtualList {
   /** Row position of the top of the view when not following (fractional: sub-row offset). */
   private position = 0
   private rowHeight = 18
+  /** Rows may be taller than one line (wrapping): then the scroll range runs to the last row. */
+  private wrapped = false
+  /** When following: the first row actually in view, measured at the last draw. */
+  private followTop = 0
   private expectedScrollTop = -1
   private frame = 0
   private readonly viewport: HTMLElement
@@ -63,7 +67,7 @@ export class VirtualList {
   /** Index of the row at the top of the view. */
   topIndex(): number {
     const count = this.source.count()
-    if (this.following) return Math.max(0, count - this.visibleRows())
+    if (this.following) return Math.min(this.followTop, Math.max(0, count - 1))
     return Math.min(Math.floor(this.position), Math.max(0, count - 1))
   }
 
@@ -98,6 +102,11 @@ export class VirtualList {
     this.invalidate()
   }
 
+  setWrapped(wrapped: boolean): void {
+    this.wrapped = wrapped
+    this.measureRowHeight()
+  }
+
   /** Row height changes with the font (and the wrap toggle changes what a row may hold). */
   measureRowHeight(): void {
     const probe = element('div', 'row')
@@ -110,14 +119,16 @@ export class VirtualList {
   }
 
   private maxPosition(): number {
-    return Math.max(0, this.source.count() - this.visibleRows())
+    const count = this.source.count()
+    return Math.max(0, this.wrapped ? count - 1 : count - this.visibleRows())
   }
 
+  /** Scrolling to the end (or a list with nothing to scroll) means following again. */
   private clampPosition(): void {
     const max = this.maxPosition()
     if (this.position >= max) {
       this.position = max
-      if (max === 0 || this.position >= max) this.setFollowing(true)
+      this.setFollowing(true)
     }
     if (this.position < 0) this.position = 0
   }
@@ -172,10 +183,14 @@ export class VirtualList {
 
     if (this.following) {
       // Bottom-aligned, unless the rows do not fill the view.
-      const fill = this.block.offsetHeight >= height
+      const blockHeight = this.block.offsetHeight
+      const fill = blockHeight >= height
       this.block.style.top = fill ? '' : '0'
       this.block.style.bottom = fill ? '0' : ''
       this.block.style.transform = ''
+      const hidden = fill ? blockHeight - height : 0
+      const firstInView = rows.findIndex((row) => row.offsetTop + row.offsetHeight > hidden)
+      this.followTop = first + Math.max(0, firstInView)
     } else {
       this.block.style.top = '0'
       this.block.style.bottom = ''

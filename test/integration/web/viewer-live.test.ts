@@ -135,7 +135,7 @@ describe('web viewer: a running job', () => {
     await page.goto('about:blank') // a fresh load, not just a hash change
     await page.goto(`${relay.url}/jobs/${JOB}#L123`)
     await expect.poll(() => page.getAttribute('.row.target', 'data-seq'), {timeout: 15_000}).toBe('123')
-    expect(await page.textContent('.row.target .text')).toBe('INFO line 123 ok')
+    await expect.poll(() => page.textContent('.row.target .text')).toBe('INFO line 123 ok') // '…' while its page loads
     const row = (await page.locator('.row.target').boundingBox())!
     const area = (await page.locator('.scroller').boundingBox())!
     expect(row.y).toBeGreaterThanOrEqual(area.y)
