@@ -5,9 +5,10 @@
  * (O_EXCL for a directory, `If-None-Match: *` for S3, no-upsert for Supabase). A lock
  * past its expiry (its holder crashed) is taken over.
  *
- * The lock is read back after it is created: a store that ignored the exclusive write
- * (s3rver does) then lets two archivers proceed only if they wrote in the same instant,
- * and even then archiving stays correct — it is idempotent — only done twice.
+ * The lock is looked up before and read back after it is created: a store that ignores
+ * the exclusive write (s3rver does; real S3 honours `If-None-Match: *` since 2024) then
+ * lets two archivers proceed only if they raced within one round trip, and even then
+ * archiving stays correct — it is idempotent — only done twice.
  */
 import {hostname} from 'node:os'
 import {lockKey} from './layout.js'
@@ -33,12 +34,13 @@ export class BucketLocks {
     const key = lockKey(id)
     const record: LockRecord = {owner, host: hostname(), pid: process.pid, expiresAt: this.clock() + ttlMs}
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.bucket.writeBytes(key, Buffer.from(JSON.stringify(record)), {exclusive: true})) {
-        return (await this.read(id))?.owner === owner
-      }
+      // Looked up first as well: the exclusive write alone is not enforced by every S3 look-alike.
       const current = await this.read(id)
       if (current && current.expiresAt > this.clock()) return false
       if (current) await this.bucket.delete([key]) // expired: its holder is gone
+      if (await this.bucket.writeBytes(key, Buffer.from(JSON.stringify(record)), {exclusive: true})) {
+        return (await this.read(id))?.owner === owner
+      }
     }
     return false
   }

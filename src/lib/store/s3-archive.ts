@@ -34,6 +34,8 @@ export interface S3BucketOptions {
   partSize?: number
   /** Where the URL came from (for a missing-credential message). */
   from?: string
+  /** Keys per ListObjectsV2 page (S3's maximum, 1000, by default; tests use less to exercise pagination). */
+  listPageSize?: number
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload'])
@@ -47,8 +49,10 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
   private readonly prefix: string
   private readonly partSize: number
   private readonly from: string
+  private readonly listPageSize: number | undefined
 
-  constructor({client, bucket, prefix, partSize = DEFAULT_PART_SIZE, from = 'the archive URL'}: S3BucketOptions) {
+  constructor({client, bucket, prefix, partSize = DEFAULT_PART_SIZE, from = 'the archive URL', listPageSize}: S3BucketOptions) {
+    this.listPageSize = listPageSize
     this.client = client
     this.bucket = bucket
     this.prefix = prefix ? `${prefix}/` : ''
@@ -103,7 +107,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     let token: string | undefined
     do {
       const page = await this.call('list objects', () =>
-        this.client.send(new ListObjectsV2Command({Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token})),
+        this.client.send(new ListObjectsV2Command({Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token, MaxKeys: this.listPageSize})),
       )
       for (const object of page.Contents ?? []) {
         if (object.Key) yield {key: object.Key.slice(this.prefix.length), size: object.Size ?? 0, modifiedAt: object.LastModified?.getTime()}
@@ -122,7 +126,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     let uploadIdMarker: string | undefined
     do {
       const page = await this.call('list multipart uploads', () =>
-        this.client.send(new ListMultipartUploadsCommand({Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker})),
+        this.client.send(new ListMultipartUploadsCommand({Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker, MaxUploads: this.listPageSize})),
       )
       for (const upload of page.Uploads ?? []) {
         const startedAt = upload.Initiated?.getTime() ?? 0

@@ -1,0 +1,116 @@
+import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {Readable} from 'node:stream'
+import {gunzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+import {decodeEntries, encodeEntries} from '../../src/lib/archive/format.js'
+import {applyRange} from '../../src/lib/archive/range.js'
+import {entryFromBytes, rawBytes, type LogEntry} from '../../src/lib/entry.js'
+
+function makeEntries(count: number, start = 1_700_000_000_000): LogEntry[] {
+  return Array.from({length: count}, (_, i) => entryFromBytes(i + 1, start + i * 1000, Buffer.from(`line ${i + 1}`), true, i % 10 === 0 ? 'error' : 'info', 'stdout'))
+}
+
+async function* iterate<T>(items: T[]): AsyncIterable<T> {
+  yield* items
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const item of iterable) out.push(item)
+  return out
+}
+
+async function gzipOf(entries: LogEntry[]): Promise<{bytes: Buffer; stats: Awaited<ReturnType<typeof encodeEntries>['stats']>}> {
+  const encoded = encodeEntries(iterate(entries))
+  const chunks: Buffer[] = []
+  for await (const chunk of encoded.stream as AsyncIterable<Buffer>) chunks.push(chunk)
+  return {bytes: Buffer.concat(chunks), stats: await encoded.stats}
+}
+
+describe('archive object format', () => {
+  it('round-trips exact bytes: invalid UTF-8, CRLF, NUL, ANSI and a final line without newline', async () => {
+    const odd = [
+      entryFromBytes(1, 1, Buffer.from([0x66, 0xff, 0xfe, 0x00]), true),
+      entryFromBytes(2, 2, Buffer.from('crlf\r'), true, 'warn', 'stderr'),
+      entryFromBytes(3, 3, Buffer.from('\u001b[31mred\u001b[0m'), true),
+      entryFromBytes(4, 4, Buffer.from('no newline'), false),
+    ]
+    const {bytes} = await gzipOf(odd)
+    const back = await collect(decodeEntries(Readable.from([bytes])))
+    expect(Buffer.concat(back.map(rawBytes))).toEqual(Buffer.concat(odd.map(rawBytes)))
+    expect(back.map((e) => [e.seq, e.level, e.stream])).toEqual([[1, undefined, undefined], [2, 'warn', 'stderr'], [3, undefined, undefined], [4, undefined, undefined]])
+  })
+
+  it('is gzip NDJSON whose sha256 and counts the stats report (what `zcat | sha256sum` gives)', async () => {
+    const entries = makeEntries(2500)
+    const {bytes, stats} = await gzipOf(entries)
+    const content = gunzipSync(bytes)
+    expect(stats.sha256).toBe(createHash('sha256').update(content).digest('hex'))
+    expect(stats.contentBytes).toBe(content.length)
+    expect(stats.lines).toBe(2500)
+    expect(stats.levels).toEqual({error: 250, info: 2250})
+    expect([stats.firstSeq, stats.lastSeq, stats.firstTs, stats.lastTs]).toEqual([1, 2500, entries[0].ts, entries[2499].ts])
+    const first = JSON.parse(content.toString().split('\n')[0]) as Record<string, unknown>
+    expect(first).toEqual({seq: 1, ts: entries[0].ts, level: 'error', stream: 'stdout', line: 'line 1'})
+  })
+
+  it('is readable with zcat and jq alone', async () => {
+    const {bytes} = await gzipOf(makeEntries(3))
+    const lines = execFileSync('sh', ['-c', 'zcat | jq -r .line'], {input: bytes}).toString()
+    expect(lines).toBe('line 1\nline 2\nline 3\n')
+  })
+
+  it('decodes pieces of one gzip stream cut at arbitrary bytes (how split parts are read)', async () => {
+    const {bytes} = await gzipOf(makeEntries(1000))
+    const cuts = [bytes.subarray(0, 7), bytes.subarray(7, 500), bytes.subarray(500)]
+    const back = await collect(decodeEntries(Readable.from(cuts)))
+    expect(back.map((e) => e.seq)).toEqual(Array.from({length: 1000}, (_, i) => i + 1))
+  })
+
+  it('surfaces an error of the entry source on the gzip stream', async () => {
+    async function* failing(): AsyncIterable<LogEntry> {
+      yield makeEntries(1)[0]
+      throw new Error('live store went away')
+    }
+    const encoded = encodeEntries(failing())
+    await expect(collect(encoded.stream)).rejects.toThrow('live store went away')
+    await expect(encoded.stats).rejects.toThrow('live store went away')
+  })
+
+  it('reports a corrupt object as an error, not as fewer entries', async () => {
+    const {bytes} = await gzipOf(makeEntries(100))
+    await expect(collect(decodeEntries(Readable.from([bytes.subarray(0, bytes.length - 9)])))).rejects.toThrow()
+  })
+})
+
+describe('ReadRange over an archive scan', () => {
+  const entries = makeEntries(100)
+  const seqs = async (range: Parameters<typeof applyRange>[1]): Promise<number[]> => (await collect(applyRange(iterate(entries), range))).map((e) => e.seq)
+
+  it('applies after, before, since, until, limit and tail, alone and combined', async () => {
+    expect(await seqs({after: 97})).toEqual([98, 99, 100])
+    expect(await seqs({before: 3})).toEqual([1, 2])
+    expect(await seqs({since: entries[95].ts})).toEqual([96, 97, 98, 99, 100])
+    expect(await seqs({until: entries[2].ts})).toEqual([1, 2])
+    expect(await seqs({limit: 2, after: 10})).toEqual([11, 12])
+    expect(await seqs({tail: 3})).toEqual([98, 99, 100])
+    expect(await seqs({tail: 3, before: 50})).toEqual([47, 48, 49])
+    expect(await seqs({tail: 3, after: 98})).toEqual([99, 100])
+    expect(await seqs({tail: 4, limit: 2})).toEqual([97, 98])
+    expect(await seqs({tail: 0})).toEqual([])
+    expect(await seqs({after: 100})).toEqual([])
+  })
+
+  it('stops reading once `before` is reached instead of scanning the rest', async () => {
+    let pulled = 0
+    async function* counted(): AsyncIterable<LogEntry> {
+      for (const entry of entries) {
+        pulled++
+        yield entry
+      }
+    }
+    await collect(applyRange(counted(), {before: 5}))
+    expect(pulled).toBe(4)
+  })
+})
