@@ -1,0 +1,69 @@
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import {KEYS, entries, meta, renderViewer, screenLines, type Rendered} from './fake-terminal.js'
+
+vi.setConfig({testTimeout: 10_000})
+
+let view: Rendered | undefined
+afterEach(() => view?.quit())
+
+const logLines = (screen: string): string[] => screenLines(screen).slice(1, -1)
+
+describe('Viewer scroll-back beyond the buffer', () => {
+  const history = entries(1, 5000)
+
+  function open(): Rendered {
+    view = renderViewer({columns: 80, rows: 12, capacity: 300, history})
+    view.source.push({type: 'job', job: 'big', meta: meta('big', {lines: 5000})})
+    view.source.push({type: 'entries', job: 'big', entries: history.slice(-100), backlog: true})
+    return view
+  }
+
+  it('reads older pages from the store as the view nears the oldest entry held, within --buffer', async () => {
+    const v = open()
+    await v.until((s) => s.includes('line 5000'))
+    for (let i = 0; i < 14; i++) await v.press(KEYS.pageUp)
+    const screen = await v.until((s) => logLines(s).at(-1) === `line ${5000 - 14 * 8}`, '14 pages up')
+    expect(screen).toContain('paused')
+    expect(v.source.reads[0]).toEqual({before: 4901, tail: 100})
+    expect(v.feed.buffer.length).toBeLessThanOrEqual(300)
+  })
+
+  it('g reads the first page of the job; G reads the newest again, with what arrived meanwhile', async () => {
+    const v = open()
+    await v.until((s) => s.includes('line 5000'))
+    await v.press('g')
+    let screen = await v.until((s) => logLines(s)[0] === 'line 1', 'the first line at the top')
+    expect(screen).toContain('paused')
+    // Lines that arrive while the view shows the start are counted, not kept...
+    history.push(...entries(5001, 5003))
+    v.source.push({type: 'entries', job: 'big', entries: entries(5001, 5003)})
+    screen = await v.until((s) => s.includes('paused — 3 new lines'))
+    expect(v.feed.buffer.newest()?.entry.seq).toBeLessThan(5001)
+    // ...and G brings the newest back from the store.
+    await v.press('G')
+    screen = await v.until((s) => logLines(s).at(-1) === 'line 5003', 'newest after G')
+    expect(screen).toContain('following')
+    v.source.push({type: 'entries', job: 'big', entries: entries(5004, 5004)})
+    await v.until((s) => logLines(s).at(-1) === 'line 5004')
+    expect(logLines(v.screen()).filter((l) => l === 'line 5003')).toHaveLength(1)
+  })
+})
+
+describe('Viewer with several jobs', () => {
+  it('prefixes lines with their job and toggles jobs in the job list', async () => {
+    view = renderViewer({columns: 80, rows: 14, multiJob: true})
+    view.source.push({type: 'job', job: 'api', meta: meta('api')})
+    view.source.push({type: 'job', job: 'build-7', meta: meta('build-7')})
+    view.source.push({type: 'entries', job: 'api', entries: entries(1, 2, (s) => `api says ${s}`)})
+    view.source.push({type: 'entries', job: 'build-7', entries: entries(1, 2, (s) => `build says ${s}`)})
+    view.source.push({type: 'entries', job: 'api', entries: entries(3, 3, (s) => `api says ${s}`)})
+    let screen = await view.until((s) => s.includes('api says 3'))
+    expect(logLines(screen).filter((l) => l.trim())).toEqual(['api     api says 1', 'api     api says 2', 'build-7 build says 1', 'build-7 build says 2', 'api     api says 3'])
+    expect(screenLines(screen).at(-1)).toContain('2 jobs: 2 running')
+    await view.press('j')
+    await view.until((s) => s.includes('[x] api'))
+    await view.press(' ', KEYS.escape)
+    screen = await view.until((s) => !s.includes('api says') && s.includes('build says 2'))
+    expect(screen).toContain('2 shown / 5 total')
+  })
+})
