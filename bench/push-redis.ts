@@ -1,0 +1,218 @@
+/**
+ * Benchmark: `logs push` into Redis, against `redis-cli --pipe` of one XADD per line into
+ * the same server in the same run, plus push → `get -f` latency at fixed input rates.
+ *
+ *   npx tsx bench/push-redis.ts [MB]          (default 50; BENCH_MB also works; the issue's figure is 1024)
+ *   BENCH_RATES=1000,50000 BENCH_SECONDS=5    latency phase: rates (lines/s) and seconds per rate
+ *
+ * Prints figures; never passes or fails. Needs redis-server/redis-cli and a built CLI (npm run build).
+ */
+import {spawn} from 'node:child_process'
+import {createReadStream, createWriteStream, mkdtempSync, rmSync, statSync} from 'node:fs'
+import {once} from 'node:events'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {performance} from 'node:perf_hooks'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {BIN, isolatedEnv, ROOT} from '../test/helpers/cli.js'
+import {startRedis, type RedisServer} from '../test/helpers/redis-server.js'
+import {openLiveStore} from '../src/lib/store/open.js'
+import {newEntry, type NewEntry} from '../src/lib/entry.js'
+
+const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 50)
+const RATES = (process.env.BENCH_RATES ?? '1000,50000').split(',').map(Number)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR']
+
+const work = mkdtempSync(join(tmpdir(), 'logs-bench-'))
+const now = () => performance.timeOrigin + performance.now()
+
+/** ~100-byte log lines, varied enough not to compress into nothing. */
+function logLine(i: number): string {
+  const text = `2026-11-23T10:${String(Math.floor(i / 60_000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z ${LEVELS[i % LEVELS.length]} worker-${i % 17} processed item ${i} in ${i % 97}ms status=ok`
+  return text.padEnd(99, ' .')
+}
+
+async function writeInput(path: string, bytes: number): Promise<number> {
+  const out = createWriteStream(path)
+  let written = 0
+  let lines = 0
+  while (written < bytes) {
+    let chunk = ''
+    for (let i = 0; i < 10_000 && written < bytes; i++) {
+      const line = `${logLine(lines++)}\n`
+      chunk += line
+      written += line.length
+    }
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+  return lines
+}
+
+/** The reference: the same lines as RESP `XADD ref * d <line>`, one per line, through `redis-cli --pipe`. */
+async function writeResp(input: string, path: string): Promise<void> {
+  const out = createWriteStream(path)
+  let rest = ''
+  for await (const chunk of createReadStream(input, 'utf8')) {
+    const parts = (rest + chunk).split('\n')
+    rest = parts.pop()!
+    let resp = ''
+    for (const line of parts) resp += `*5\r\n$4\r\nXADD\r\n$3\r\nref\r\n$1\r\n*\r\n$1\r\nd\r\n$${Buffer.byteLength(line)}\r\n${line}\r\n`
+    if (!out.write(resp)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+}
+
+function run(command: string, args: string[], stdinPath: string, env = process.env): Promise<{seconds: number; stderr: string; code: number | null}> {
+  return new Promise((resolve, reject) => {
+    const started = now()
+    const child = spawn(command, args, {env, stdio: ['pipe', 'ignore', 'pipe'], cwd: ROOT})
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({seconds: (now() - started) / 1000, stderr, code}))
+    createReadStream(stdinPath).pipe(child.stdin)
+  })
+}
+
+async function memoryPerLine(server: RedisServer, keys: string[], lines: number): Promise<number> {
+  let total = 0
+  for (const key of keys) total += Number(await server.cli('MEMORY', 'USAGE', key, 'SAMPLES', '0'))
+  return total / lines
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', {maximumFractionDigits: digits, minimumFractionDigits: digits})
+}
+
+async function throughput(server: RedisServer, inputPath: string, lines: number): Promise<void> {
+  const bytes = statSync(inputPath).size
+  const respPath = join(work, 'input.resp')
+  await writeResp(inputPath, respPath)
+  const reference = await run('redis-cli', ['-p', String(server.port), '--pipe'], respPath)
+  const refLen = Number(await server.cli('XLEN', 'ref'))
+  const refMemory = await memoryPerLine(server, ['ref'], refLen)
+  await server.cli('DEL', 'ref')
+
+  const env = isolatedEnv(join(work, 'home'))
+  const pushed = await run('/usr/bin/time', ['-f', 'RSS_KB=%M', process.execPath, BIN, 'push', '--job', 'bench', '--store', server.url], inputPath, env)
+  const rssKb = Number(/RSS_KB=(\d+)/.exec(pushed.stderr)?.[1] ?? Number.NaN)
+  const stored = Number(await server.cli('HGET', 'logs:{bench}:meta', 'lines'))
+  const pushMemory = await memoryPerLine(server, ['logs:{bench}:log', 'logs:{bench}:meta'], stored)
+
+  // The store alone (no spool, no CLI): batches of 4096 lines appended in one process.
+  const store = await openLiveStore({value: `${server.url}?prefix=direct:`, from: 'bench'})
+  await store.startJob('direct')
+  const direct = Buffer.from(await import('node:fs/promises').then((fs) => fs.readFile(inputPath)))
+  const entries: NewEntry[] = []
+  let start = 0
+  for (let at = direct.indexOf(10); at !== -1; at = direct.indexOf(10, start)) {
+    entries.push(newEntry(direct.subarray(start, at), true, Date.now()))
+    start = at + 1
+  }
+  const t0 = now()
+  for (let i = 0; i < entries.length; i += 4096) await store.append('direct', entries.slice(i, i + 4096))
+  const directSeconds = (now() - t0) / 1000
+  await store.deleteJob('direct')
+  await store.close()
+
+  console.log(`input: ${fmt(lines)} lines, ${fmt(bytes / 1e6, 1)} MB (~${fmt(bytes / lines)} B/line)`)
+  console.log('')
+  console.log('                                   lines/s        MB/s   peak RSS   Redis B/line')
+  const row = (name: string, seconds: number, rss: string, perLine: number) =>
+    console.log(`${name.padEnd(32)} ${fmt(lines / seconds).padStart(10)} ${fmt(bytes / 1e6 / seconds, 1).padStart(11)} ${rss.padStart(10)} ${fmt(perLine, 1).padStart(14)}`)
+  row('reference: redis-cli --pipe', reference.seconds, '-', refMemory)
+  row('logs push --store redis://', pushed.seconds, `${fmt(rssKb / 1024)} MB`, pushMemory)
+  row('RedisStore.append (4096/batch)', directSeconds, '-', pushMemory)
+  if (pushed.code !== 0 || stored !== lines) console.log(`!! push exited ${pushed.code}, stored ${stored} of ${lines} lines: ${pushed.stderr.trim()}`)
+  if (refLen !== lines) console.log(`!! reference stored ${refLen} of ${lines} lines`)
+}
+
+/** Lines carry the time they were written to push's stdin; the follower's output is timed as it arrives. */
+async function latency(server: RedisServer, rate: number): Promise<void> {
+  const env = isolatedEnv(join(work, 'home'))
+  const job = `latency-${rate}`
+  const follower = spawn(process.execPath, [BIN, 'get', job, '-f', '--output', 'raw', '--store', server.url], {env, stdio: ['ignore', 'pipe', 'inherit']})
+  const push = spawn(process.execPath, [BIN, 'push', '--job', job, '--store', server.url], {env, stdio: ['pipe', 'ignore', 'inherit']})
+  const latencies: number[] = []
+  let rest = ''
+  follower.stdout.setEncoding('utf8')
+  follower.stdout.on('data', (chunk: string) => {
+    const arrived = now()
+    const parts = (rest + chunk).split('\n')
+    rest = parts.pop()!
+    for (const line of parts) latencies.push(arrived - Number(line.slice(0, line.indexOf(' '))))
+  })
+  const followerDone = once(follower, 'close')
+  await sleep(1500) // both processes up and the follower blocked in XREAD
+  const total = rate * SECONDS
+  const started = now()
+  let sent = 0
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((now() - started) / 1000) * rate) + 1)
+    let text = ''
+    const stamp = now().toFixed(3)
+    for (; sent < due; sent++) text += `${stamp} ${logLine(sent).slice(0, 80)}\n`
+    if (text && !push.stdin.write(text)) await once(push.stdin, 'drain')
+    await sleep(1)
+  }
+  push.stdin.end()
+  await followerDone
+  printLatency(`${fmt(rate).padStart(8)} lines/s, logs push → logs get -f`, latencies)
+}
+
+/** The store alone, in one process: appends paced at `rate` (whatever arrived while an append was in flight goes in the next), a follower on its own connection. */
+async function storeLatency(server: RedisServer, rate: number): Promise<void> {
+  const url = `${server.url}?prefix=latency:`
+  const [writer, reader] = await Promise.all([openLiveStore({value: url, from: 'bench'}), openLiveStore({value: url, from: 'bench'})])
+  const job = `store-${rate}`
+  await writer.startJob(job)
+  const latencies: number[] = []
+  const following = (async () => {
+    for await (const event of reader.follow(job, {after: 0})) {
+      if (event.type !== 'entries') continue
+      const arrived = now()
+      for (const entry of event.entries) latencies.push(arrived - Number(entry.line.slice(0, entry.line.indexOf(' '))))
+    }
+  })()
+  await sleep(200)
+  const total = rate * SECONDS
+  const started = now()
+  let sent = 0
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((now() - started) / 1000) * rate) + 1)
+    const batch: NewEntry[] = []
+    const stamp = now().toFixed(3)
+    for (; sent < due; sent++) batch.push(newEntry(Buffer.from(`${stamp} ${logLine(sent).slice(0, 80)}`), true, Date.now()))
+    if (batch.length > 0) await writer.append(job, batch)
+    await sleep(1)
+  }
+  await writer.endJob(job, {status: 'ended'})
+  await following
+  await Promise.all([writer.close(), reader.close()])
+  printLatency(`${fmt(rate).padStart(8)} lines/s, RedisStore append → follow`, latencies)
+}
+
+function printLatency(name: string, latencies: number[]): void {
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]
+  console.log(`${name}: ${fmt(latencies.length)} lines   p50 ${fmt(pct(50), 2)} ms   p99 ${fmt(pct(99), 2)} ms   max ${fmt(latencies.at(-1)!, 2)} ms`)
+}
+
+const server = await startRedis({extraArgs: ['--appendonly', 'no', '--save', '']})
+try {
+  const inputPath = join(work, 'input.log')
+  const lines = await writeInput(inputPath, MB * 1e6)
+  console.log(`redis-server ${(await server.cli('INFO', 'server')).match(/redis_version:(\S+)/)?.[1]} on 127.0.0.1:${server.port} (no persistence); node ${process.version}`)
+  await throughput(server, inputPath, lines)
+  console.log('')
+  console.log(`latency (${SECONDS} s per rate): from writing a line to push's stdin (or to append) to the follower printing (or receiving) it`)
+  for (const rate of RATES) await latency(server, rate)
+  for (const rate of RATES) await storeLatency(server, rate)
+} finally {
+  await server.destroy()
+  rmSync(work, {recursive: true, force: true})
+}
