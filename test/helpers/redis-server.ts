@@ -5,7 +5,7 @@
  * `redis-cli --cluster create`. Stopped by PID; nothing is left behind.
  */
 import {execFile, spawn, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -15,6 +15,9 @@ const run = promisify(execFile)
 
 export interface RedisServer {
   readonly port: number
+  /** With the `tls` option: the TLS port, and its `rediss://localhost:PORT` URL. */
+  readonly tlsPort?: number
+  readonly tlsUrl?: string
   readonly dir: string
   readonly url: string
   /** Starts it again on the same port and data dir (after stop()). */
@@ -34,13 +37,25 @@ export interface RedisCluster {
   destroy(): Promise<void>
 }
 
-export async function startRedis(options: {extraArgs?: string[]} = {}): Promise<RedisServer> {
+export interface TlsFiles {
+  cert: string
+  key: string
+  ca: string
+}
+
+export async function startRedis(options: {extraArgs?: string[]; tls?: TlsFiles} = {}): Promise<RedisServer> {
   const port = await freePort()
+  const tlsPort = options.tls ? await freePort() : undefined
   const dir = mkdtempSync(join(tmpdir(), 'logs-redis-'))
-  const node = new RedisProcess(port, dir, ['--appendonly', 'yes', '--appendfsync', 'everysec', ...(options.extraArgs ?? [])])
+  const tlsArgs = options.tls
+    ? ['--tls-port', String(tlsPort), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
+    : []
+  const node = new RedisProcess(port, dir, ['--appendonly', 'yes', '--appendfsync', 'everysec', ...tlsArgs, ...(options.extraArgs ?? [])])
   await node.start()
   return {
     port,
+    tlsPort,
+    tlsUrl: tlsPort ? `rediss://localhost:${tlsPort}` : undefined,
     dir,
     url: `redis://127.0.0.1:${port}`,
     start: () => node.start(),
@@ -81,6 +96,17 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
       rmSync(dir, {recursive: true, force: true})
     },
   }
+}
+
+/** A throwaway CA and a server certificate for localhost/127.0.0.1, made with openssl. */
+export async function makeTlsFiles(dir: string): Promise<TlsFiles> {
+  const file = (name: string) => join(dir, name)
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+  await run('openssl', ['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=logs test CA'])
+  await run('openssl', ['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=localhost'])
+  writeFileSync(file('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n')
+  await run('openssl', ['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('san.ext')])
+  return {cert: file('server.pem'), key: file('server.key'), ca: file('ca.pem')}
 }
 
 class RedisProcess {
