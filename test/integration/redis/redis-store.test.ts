@@ -1,6 +1,8 @@
-import {afterAll, beforeAll, describe} from 'vitest'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {StoreUnavailableError} from '../../../src/lib/errors/index.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
-import {storeCases} from './store-cases.js'
+import {lines, openStore, storeCases} from './store-cases.js'
 
 let server: RedisServer
 
@@ -14,4 +16,51 @@ afterAll(async () => {
 
 describe('redis live store (standalone)', () => {
   storeCases({url: () => server.url, cli: (...args) => server.cli(...args)})
+})
+
+describe('redis live store through an outage', () => {
+  let down: RedisServer
+
+  beforeAll(async () => {
+    down = await startRedis()
+  })
+
+  afterAll(async () => {
+    await down?.destroy()
+  })
+
+  it('append fails with StoreUnavailableError while Redis is down; a follower resumes with no gap and no duplicate', async () => {
+    const store = await openStore(down.url, 'prefix=outage:')
+    const reader = await openStore(down.url, 'prefix=outage:')
+    await store.startJob('job')
+    await store.append('job', lines(100, 1), {writer: 'w', batch: 1})
+    const seqs: number[] = []
+    const following = (async () => {
+      for await (const event of reader.follow('job', {after: 0})) if (event.type === 'entries') seqs.push(...event.entries.map((e) => e.seq))
+    })()
+    while (seqs.length < 100) await sleep(10)
+
+    await down.stop()
+    const error = await store.append('job', lines(100, 101), {writer: 'w', batch: 2}).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(StoreUnavailableError)
+    expect((error as Error).message).toContain(down.url)
+    expect((error as Error).message).toMatch(/connection refused|not reachable/)
+
+    await down.start()
+    let result
+    for (;;) {
+      try {
+        result = await store.append('job', lines(100, 101), {writer: 'w', batch: 2}) // the spool's retry, same token
+        break
+      } catch {
+        await sleep(50) // the writer's connection is coming back
+      }
+    }
+    expect(result).toEqual({first: 101, last: 200})
+    expect((await store.append('job', lines(100, 101), {writer: 'w', batch: 2})).duplicate).toBe(true)
+    await store.endJob('job', {status: 'ended'})
+    await following
+    expect(seqs).toEqual(Array.from({length: 200}, (_, i) => i + 1))
+    await Promise.all([store.close(), reader.close()])
+  })
 })
