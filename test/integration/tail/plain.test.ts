@@ -1,0 +1,134 @@
+/**
+ * `logs tail` with stdout not a terminal: plain lines like `tail -f`, run as a user
+ * would (the built CLI, real pipes, the embedded file store in a temp home).
+ */
+import type {ChildProcess} from 'node:child_process'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {collect, isolatedEnv, runCli, startCli, tempHome, type CliResult} from '../../helpers/cli.js'
+import {jobColor} from '../../../src/lib/tail/job-colors.js'
+
+let home: {home: string; cleanup: () => void}
+let env: NodeJS.ProcessEnv
+
+beforeAll(() => {
+  home = tempHome()
+  env = isolatedEnv(home.home)
+})
+afterAll(() => home.cleanup())
+
+const lines = (from: number, to: number, prefix = 'line'): string => Array.from({length: to - from + 1}, (_, i) => `${prefix} ${from + i}\n`).join('')
+
+async function push(job: string, input: string, extra: string[] = []): Promise<void> {
+  const result = await runCli(['push', '--job', job, ...extra], {env, input})
+  expect(result.code, result.stderr).toBe(0)
+}
+
+/** A push that stays open: lines are written as the test goes, the job ends at `end()`. */
+function openPush(job: string, extra: string[] = []): {child: ChildProcess; write: (text: string) => void; end: () => Promise<CliResult>} {
+  const child = startCli(['push', '--job', job, ...extra], {env})
+  const done = collect(child, 30_000)
+  return {child, write: (text) => child.stdin!.write(text), end: () => (child.stdin!.end(), done)}
+}
+
+/** A running `logs tail` whose output can be awaited line by line. */
+function openTail(args: string[], extraEnv: NodeJS.ProcessEnv = {}): {output: () => string; until: (text: string) => Promise<void>; done: Promise<CliResult>} {
+  const child = startCli(['tail', ...args], {env: {...env, ...extraEnv}})
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+  const done = collect(child, 30_000)
+  child.stdin!.end()
+  const until = async (text: string): Promise<void> => {
+    const deadline = Date.now() + 15_000
+    while (!output.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`tail never printed ${JSON.stringify(text)}; it printed:\n${output}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+  return {output: () => output, until, done}
+}
+
+describe('logs tail (not a terminal)', () => {
+  it('prints the last -n lines of an ended job and exits 0', async () => {
+    await push('backlog-1', lines(1, 20))
+    const result = await runCli(['tail', 'backlog-1', '-n', '3'], {env})
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe('line 18\nline 19\nline 20\n')
+  })
+
+  it('applies --level/--grep to the backlog (the last N that match) and adds --timestamps', async () => {
+    await push('filtered-1', 'INFO a\nERROR b1\nINFO c\nERROR b2\nINFO d\n')
+    const result = await runCli(['tail', 'filtered-1', '--level', 'error', '--grep', 'b', '-n', '5', '--timestamps'], {env})
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z ERROR b1\n\d{4}-\d\d-\d\dT[\d:.]+Z ERROR b2\n$/)
+  })
+
+  it('follows new lines as they are pushed and exits when the job ends', async () => {
+    const pusher = openPush('follow-1')
+    pusher.write('first\n')
+    const tail = openTail(['follow-1', '-n', '100'])
+    await tail.until('first\n')
+    pusher.write('second\nthird\n')
+    await tail.until('third\n')
+    expect((await pusher.end()).code).toBe(0)
+    const result = await tail.done
+    expect(result.code, result.stderr).toBe(0)
+    expect(tail.output()).toBe('first\nsecond\nthird\n')
+  })
+
+  it("waits for a job that has not started yet", async () => {
+    const tail = openTail(['later-1'])
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await push('later-1', 'hello\n')
+    const result = await tail.done
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe('hello\n')
+  })
+
+  it("--exit-code exits with the job's exit code; without it, 0", async () => {
+    await push('failed-1', 'boom\n', ['--exit-code', '3'])
+    await push('ok-1', 'fine\n', ['--exit-code', '0'])
+    expect((await runCli(['tail', 'failed-1', '--exit-code'], {env})).code).toBe(3)
+    expect((await runCli(['tail', 'failed-1'], {env})).code).toBe(0)
+    expect((await runCli(['tail', 'ok-1', '--exit-code'], {env})).code).toBe(0)
+    const both = await runCli(['tail', 'ok-1', 'failed-1', '--exit-code'], {env})
+    expect(both.code).toBe(3)
+  })
+
+  it('several jobs: every line prefixed with its job id, in a stable colour per job', async () => {
+    await push('multi-a', lines(1, 2, 'a'))
+    await push('multi-bb', lines(1, 2, 'b'))
+    const result = await runCli(['tail', 'multi-a', 'multi-bb', '-n', '2', '--no-follow'], {env})
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout.split('\n').sort()).toEqual(['', 'multi-a  a 1', 'multi-a  a 2', 'multi-bb b 1', 'multi-bb b 2'])
+    const colorEnv = {...env, NO_COLOR: undefined, FORCE_COLOR: '1'}
+    const colored = await runCli(['tail', 'multi-a', 'multi-bb', '-n', '1', '--no-follow'], {env: colorEnv})
+    const again = await runCli(['tail', 'multi-bb', 'multi-a', '-n', '1', '--no-follow'], {env: colorEnv})
+    const codeOf = (out: string, id: string): string | undefined => new RegExp(`(\\u001B\\[\\d+m)${id} `).exec(out)?.[1]
+    expect(codeOf(colored.stdout, 'multi-a')).toBeDefined()
+    expect(codeOf(colored.stdout, 'multi-a')).toBe(codeOf(again.stdout, 'multi-a'))
+    expect(codeOf(colored.stdout, 'multi-bb')).toBe(codeOf(again.stdout, 'multi-bb'))
+    expect(codeOf(colored.stdout, 'multi-a')).not.toBe(jobColor('multi-a') === jobColor('multi-bb') ? undefined : codeOf(colored.stdout, 'multi-bb'))
+  })
+
+  it('a glob picks up a job that starts after tail did, and exits when all have ended', async () => {
+    const first = openPush('glob-1')
+    first.write('from one\n')
+    const tail = openTail(["glob-*", '-n', '100'])
+    await tail.until('glob-1 from one\n')
+    const second = openPush('glob-2')
+    second.write('from two\n')
+    await tail.until('glob-2 from two\n')
+    first.write('one again\n')
+    await tail.until('glob-1 one again\n')
+    await first.end()
+    await second.end()
+    const result = await tail.done
+    expect(result.code, result.stderr).toBe(0)
+  })
+
+  it('rejects a bad job id with exit 2', async () => {
+    const result = await runCli(['tail', 'bad/id'], {env})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('bad/id')
+  })
+})

@@ -1,0 +1,95 @@
+/**
+ * The real `logs tail` viewer under a pseudo-terminal: tmux runs the built CLI in a
+ * 120×30 pane, the test types with send-keys and reads the screen with capture-pane.
+ */
+import {execFileSync, type ChildProcess} from 'node:child_process'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {BIN, ROOT, collect, isolatedEnv, startCli, tempHome, type CliResult} from '../../helpers/cli.js'
+
+const SOCKET = `logs-tail-test-${process.pid}`
+let home: {home: string; cleanup: () => void}
+let env: NodeJS.ProcessEnv
+
+beforeAll(() => {
+  home = tempHome()
+  env = isolatedEnv(home.home)
+  // ink does not draw live updates when it believes it runs in CI; a user's terminal is not CI.
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS', 'NO_COLOR', 'TMUX']) delete env[key]
+})
+
+afterAll(() => {
+  try {
+    tmux('kill-server')
+  } catch {
+    // no server was started (a test failed before) — nothing to stop
+  }
+  home.cleanup()
+})
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], {env, cwd: ROOT, encoding: 'utf8'})
+}
+
+function screen(escapes = false): string {
+  return tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'viewer')
+}
+
+async function until(check: (text: string) => boolean, what: string, escapes = false): Promise<string> {
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const text = screen(escapes)
+    if (check(text)) return text
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+function keys(...list: string[]): void {
+  tmux('send-keys', '-t', 'viewer', ...list)
+}
+
+function openPush(job: string): {write: (text: string) => void; end: () => Promise<CliResult>; child: ChildProcess} {
+  const child = startCli(['push', '--job', job], {env})
+  const done = collect(child, 60_000)
+  return {child, write: (text) => child.stdin!.write(text), end: () => (child.stdin!.end(), done)}
+}
+
+const lines = (from: number, to: number): string => Array.from({length: to - from + 1}, (_, i) => `line ${from + i}\n`).join('')
+
+describe('logs tail on a terminal (tmux)', () => {
+  it('opens, follows 10 000 lines, searches, and quitting restores the terminal', async () => {
+    const pusher = openPush('tty-1')
+    pusher.write(lines(1, 50))
+    const script = `printf 'BEFORE THE VIEWER\\n'; node ${BIN} tail tty-1; echo "EXIT=$?"; stty -a; sleep 600`
+    tmux('new-session', '-d', '-x', '120', '-y', '30', '-s', 'viewer', script)
+
+    // Open: toolbar, the newest lines, status bar.
+    let text = await until((s) => s.includes('line 50') && s.includes('following') && s.includes('tty-1 running'), 'the viewer with line 50')
+    expect(text.split('\n')[0]).toContain('level: all')
+    expect(text).not.toContain('BEFORE THE VIEWER') // full screen, on the alternate screen
+
+    // Follow 10 000 more lines: the bottom row is the newest, the status counts them all.
+    pusher.write(lines(51, 10_050))
+    text = await until((s) => s.includes('line 10050') && s.includes('10,050 total'), 'line 10050')
+    const rows = text.replace(/\n+$/, '').split('\n')
+    expect(rows.at(-2)).toBe('line 10050')
+
+    // Search: every match highlighted, the current one apart; the view pauses on it.
+    keys('/', 'line 1004', 'Enter')
+    text = await until((s) => s.includes('/line 1004') && s.includes('paused'), 'the search to land', false)
+    const colored = screen(true)
+    expect(colored).toMatch(/\u001B\[30m\u001B\[43mline 1004(?:\u001B\[\d+m)+9\n/) // current match: line 10049
+    expect(colored).toMatch(/\u001B\[7mline 1004(?:\u001B\[\d+m)+8\n/) // another match: line 10048
+    expect(colored).toMatch(/\nline 10050\n/) // not a match: plain
+
+    // Quit: back on the main screen, cursor shown, terminal in cooked mode again.
+    keys('q')
+    text = await until((s) => s.includes('EXIT=0'), 'the viewer to exit')
+    expect(text).toContain('BEFORE THE VIEWER')
+    expect(text).not.toContain('line 10050')
+    expect(text).toMatch(/(^|\s)icanon(\s|$)/m)
+    expect(text).toMatch(/(^|\s)echo(\s|$)/m)
+    expect(tmux('display', '-p', '-t', 'viewer', '#{cursor_flag}').trim()).toBe('1')
+    expect((await pusher.end()).code).toBe(0)
+  })
+})
