@@ -22,7 +22,8 @@ import {DEFAULT_LOCK_TTL_MS} from './locks.js'
 
 export interface JobLocks {
   acquire(id: string, owner: string, ttlMs?: number): Promise<boolean>
-  release(id: string, owner: string): Promise<void>
+  /** Keeps the lock alive while `work` runs, then releases it. */
+  hold<T>(id: string, owner: string, ttlMs: number, work: () => Promise<T>): Promise<T>
 }
 
 export type ArchiveResult = 'archived' | 'would-archive' | 'skipped' | 'failed'
@@ -95,14 +96,10 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
   }
   if (!isCandidate(found, options.idleMs, clock())) return {id, result: 'skipped', reason: 'still running (use --idle DUR for jobs whose writer is gone)'}
   if (options.dryRun) return {id, result: 'would-archive', lines: found.lines}
-  if (locks && !(await locks.acquire(id, owner, options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS))) {
-    return {id, result: 'skipped', reason: 'locked by another archiver'}
-  }
-  try {
-    return await move(id, options)
-  } finally {
-    await locks?.release(id, owner).catch(() => undefined) // an unreleased lock only expires
-  }
+  if (!locks) return move(id, options)
+  const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS
+  if (!(await locks.acquire(id, owner, ttl))) return {id, result: 'skipped', reason: 'locked by another archiver'}
+  return locks.hold(id, owner, ttl, () => move(id, options))
 }
 
 async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOutcome> {

@@ -10,6 +10,9 @@ export function afterUploadFault(env: NodeJS.ProcessEnv = process.env): ((id: st
   if (!match) return undefined
   let remaining = Number(match[1])
   return () => {
-    if (--remaining <= 0) process.kill(process.pid, 'SIGKILL')
+    if (--remaining > 0) return
+    process.kill(process.pid, 'SIGKILL')
+    // The signal may land on another thread first: block this one so no further step runs.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000)
   }
 }

@@ -9,7 +9,7 @@
  * With `dryRun` it only lists. `applyLifecycle` installs an S3 lifecycle rule so the
  * bucket expires objects and aborts incomplete uploads itself.
  */
-import {UsageError} from '../errors/index.js'
+import {ObjectStoreError, UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import type {BlobArchive} from './blob-archive.js'
@@ -34,6 +34,8 @@ export interface GcSummary {
   cutoff: number
   deleted: GcItem[]
   lifecycleRule?: string
+  /** What could not be checked, and why (e.g. an S3 look-alike without ListMultipartUploads). */
+  warnings: string[]
 }
 
 export interface GcOptions {
@@ -85,13 +87,19 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     }
   }
   let lifecycleRule: string | undefined
+  const warnings: string[] = []
   if (hasMaintenance(bucket)) {
-    for (const upload of await bucket.staleUploads(now - DAY_MS)) {
-      await act({kind: 'multipart-upload', name: upload.key, at: upload.startedAt}, () => bucket.abortUpload(upload.key, upload.uploadId))
+    try {
+      for (const upload of await bucket.staleUploads(now - DAY_MS)) {
+        await act({kind: 'multipart-upload', name: upload.key, at: upload.startedAt}, () => bucket.abortUpload(upload.key, upload.uploadId))
+      }
+    } catch (error) {
+      if (!(error instanceof ObjectStoreError && error.kind === 'unsupported')) throw error
+      warnings.push(`incomplete multipart uploads were not checked: ${error.message}`)
     }
     if (options.applyLifecycle && !dryRun) lifecycleRule = await bucket.applyLifecycle(Math.max(1, Math.ceil(retention / DAY_MS)))
   }
-  return {dryRun, cutoff, deleted: items, lifecycleRule}
+  return {dryRun, cutoff, deleted: items, lifecycleRule, warnings}
 }
 
 function endOf(meta: JobMeta): number {

@@ -21,8 +21,12 @@ export interface LockRecord {
   expiresAt: number
 }
 
-/** Long enough for a multi-GB upload; a crashed holder blocks its jobs for at most this long. */
-export const DEFAULT_LOCK_TTL_MS = 15 * 60_000
+/**
+ * A holder refreshes its lock every third of this while it works (see `hold`), so the TTL
+ * only bounds how long a crashed holder on another host blocks its jobs. On the same
+ * host, a lock whose process is gone is taken over at once.
+ */
+export const DEFAULT_LOCK_TTL_MS = 2 * 60_000
 
 export class BucketLocks {
   constructor(
@@ -36,13 +40,28 @@ export class BucketLocks {
     for (let attempt = 0; attempt < 3; attempt++) {
       // Looked up first as well: the exclusive write alone is not enforced by every S3 look-alike.
       const current = await this.read(id)
-      if (current && current.expiresAt > this.clock()) return false
-      if (current) await this.bucket.delete([key]) // expired: its holder is gone
+      if (current && current.expiresAt > this.clock() && !holderIsDead(current)) return false
+      if (current) await this.bucket.delete([key]) // expired, or its process is gone
       if (await this.bucket.writeBytes(key, Buffer.from(JSON.stringify(record)), {exclusive: true})) {
         return (await this.read(id))?.owner === owner
       }
     }
     return false
+  }
+
+  /** Keeps the lock alive while `work` runs (refreshed every ttl/3), then releases it. */
+  async hold<T>(id: string, owner: string, ttlMs: number, work: () => Promise<T>): Promise<T> {
+    const refresh = setInterval(() => {
+      const record: LockRecord = {owner, host: hostname(), pid: process.pid, expiresAt: this.clock() + ttlMs}
+      this.bucket.writeBytes(lockKey(id), Buffer.from(JSON.stringify(record))).catch(() => undefined) // a missed refresh only shortens the lock
+    }, Math.max(1000, ttlMs / 3))
+    refresh.unref()
+    try {
+      return await work()
+    } finally {
+      clearInterval(refresh)
+      await this.release(id, owner).catch(() => undefined) // an unreleased lock only expires
+    }
   }
 
   async release(id: string, owner: string): Promise<void> {
@@ -58,5 +77,16 @@ export class BucketLocks {
     } catch {
       return {owner: '', host: '', pid: 0, expiresAt: 0} // torn write of a crashed holder: treat as expired
     }
+  }
+}
+
+/** A holder on this host whose process no longer exists (killed, crashed). */
+function holderIsDead(lock: LockRecord): boolean {
+  if (lock.host !== hostname() || !lock.pid) return false
+  try {
+    process.kill(lock.pid, 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
   }
 }

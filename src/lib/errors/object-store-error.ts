@@ -1,6 +1,6 @@
 import {LogsError} from './logs-error.js'
 
-export type ObjectStoreFailure = 'unavailable' | 'unauthorized' | 'not-found' | 'duplicate' | 'too-large' | 'protocol'
+export type ObjectStoreFailure = 'unavailable' | 'unauthorized' | 'not-found' | 'duplicate' | 'too-large' | 'unsupported' | 'protocol'
 
 /**
  * An object store (S3, Supabase Storage, an archive directory) refused or failed an
@@ -22,5 +22,6 @@ const SUGGESTIONS: Record<ObjectStoreFailure, string[]> = {
   'not-found': [],
   duplicate: [],
   'too-large': ['lower the part size with ?part-size= in the archive URL'],
+  unsupported: ['this S3-compatible service does not implement the call; use --apply-lifecycle or clean up with its own tools'],
   protocol: [],
 }

@@ -183,6 +183,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     const status = (error as S3ServiceException).$metadata?.httpStatusCode
     const reason = `cannot ${what}: ${(error as Error).message || name}${status ? ` (HTTP ${status})` : ''}`
     if (UNAUTHORIZED.has(name) || status === 401 || status === 403) return new ObjectStoreError('unauthorized', this.name, reason, error)
+    if (status === 501 || name === 'NotImplemented') return new ObjectStoreError('unsupported', this.name, reason, error)
     if (name === 'NoSuchBucket') return new ObjectStoreError('not-found', this.name, `bucket ${this.bucket} does not exist`, error)
     if (NETWORK.has(code) || error instanceof AggregateError || !status || status >= 500) return new ObjectStoreError('unavailable', this.name, reason, error)
     return new ObjectStoreError('protocol', this.name, reason, error)
@@ -233,7 +234,12 @@ function isLocalEndpoint(endpoint: string): boolean {
 
 export function s3Client(settings: S3Settings, env: NodeJS.ProcessEnv = process.env): S3Client {
   if (env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+  // Keys in the given environment win (tests and embedders pass one); else the SDK's chain (profiles, SSO, IMDS…).
+  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+    ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN}
+    : undefined
   return new S3Client({
+    credentials,
     region: settings.region,
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle,

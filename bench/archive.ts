@@ -1,0 +1,82 @@
+/**
+ * Benchmark: `logs archive` and reads of archived jobs, each next to a reference measured
+ * in the same run on the same data:
+ *   archive of one big job     vs `gzip -1 < raw > /dev/null` (MB/s of the original log; peak RSS)
+ *   get --grep on that archive vs `zcat JOB.jsonl.gz | grep -c`
+ *   archive of many small jobs at --concurrency 1, 8, 32 (jobs/s)
+ *
+ *   npx tsx bench/archive.ts [MB] [SMALL_JOBS]     (defaults 100 and 2000; the issue's big job is 1024 MB)
+ *   env BENCH_MB, BENCH_SMALL_JOBS do the same.
+ *
+ * Into the embedded file archive. Prints figures; never passes or fails. Needs a built CLI.
+ */
+import {mkdtempSync, rmSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {BIN, isolatedEnv} from '../test/helpers/cli.js'
+import {openLiveStore} from '../src/lib/store/open.js'
+import {writeInput} from './lib/input.js'
+import {measure, rate, table} from './lib/measure.js'
+
+const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 100)
+const SMALL_JOBS = Number(process.argv[3] ?? process.env.BENCH_SMALL_JOBS ?? 2000)
+const work = mkdtempSync(join(tmpdir(), 'logs-bench-archive-'))
+const env = isolatedEnv(work)
+const archiveDir = join(work, 'archive')
+
+async function seedSmallJobs(storeDir: string, count: number): Promise<void> {
+  const live = await openLiveStore({value: `file://${storeDir}`, from: 'bench'}, env)
+  const ts = Date.now()
+  for (let i = 0; i < count; i++) {
+    const id = `small-${i}`
+    await live.startJob(id)
+    await live.append(id, Array.from({length: 20}, (_, n) => ({ts, bytes: Buffer.from(`job ${i} line ${n} ${'x'.repeat(60)}`), eol: true})))
+    await live.endJob(id, {status: 'succeeded', exitCode: 0})
+  }
+  await live.close()
+}
+
+try {
+  const input = join(work, 'input.log')
+  const lines = await writeInput(input, MB * 1e6)
+  const bytes = statSync(input).size
+  console.log(`big job: ${(bytes / 1e6).toFixed(0)} MB, ${lines} lines; small jobs: ${SMALL_JOBS} × 20 lines; in ${work}`)
+
+  const push = await measure(process.execPath, [BIN, 'push', '--job', 'big', '--exit-code', '0'], {stdin: input, env})
+  const gzip = await measure('bash', ['-c', `gzip -1 < "${input}" > /dev/null`])
+  const archive = await measure(process.execPath, [BIN, 'archive', '--job', 'big', '--archive', `file://${archiveDir}`], {env})
+  const object = join(archiveDir, 'big.jsonl.gz')
+  const objectBytes = statSync(object).size
+  const pattern = 'item 12345[0-9]'
+  const zgrep = await measure('bash', ['-c', `zcat "${object}" | grep -c "${pattern}"`])
+  const getGrep = await measure(process.execPath, [BIN, 'get', 'big', '--grep', pattern, '--archive', `file://${archiveDir}`], {env})
+  const tail = await measure(process.execPath, [BIN, 'get', 'big', '-n', '100', '--archive', `file://${archiveDir}`], {env})
+
+  console.log(
+    table([
+      ['what', 'seconds', 'MB/s (raw log)', 'peak RSS'],
+      ['(logs push, to build the job)', push.seconds.toFixed(2), rate(bytes, push.seconds), `${push.peakRssMB.toFixed(0)} MB`],
+      ['gzip -1 < raw > /dev/null (reference)', gzip.seconds.toFixed(2), rate(bytes, gzip.seconds), `${gzip.peakRssMB.toFixed(0)} MB`],
+      ['logs archive (file archive)', archive.seconds.toFixed(2), rate(bytes, archive.seconds), `${archive.peakRssMB.toFixed(0)} MB`],
+      ['zcat | grep -c (reference)', zgrep.seconds.toFixed(2), rate(bytes, zgrep.seconds), `${zgrep.peakRssMB.toFixed(0)} MB`],
+      ['logs get --grep (archived)', getGrep.seconds.toFixed(2), rate(bytes, getGrep.seconds), `${getGrep.peakRssMB.toFixed(0)} MB`],
+      ['logs get -n 100 (archived, full scan)', tail.seconds.toFixed(2), rate(bytes, tail.seconds), `${tail.peakRssMB.toFixed(0)} MB`],
+    ]),
+  )
+  console.log(`object: ${(objectBytes / 1e6).toFixed(1)} MB (${((objectBytes / bytes) * 100).toFixed(1)}% of the raw log, gzip -1 of NDJSON records)`)
+  console.log(`archive vs gzip -1: ${((gzip.seconds / archive.seconds) * 100).toFixed(0)}% of its speed; get --grep vs zcat | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× the time`)
+  if ([push, archive, getGrep].some((m) => m.code !== 0)) console.log(`exit codes: push ${push.code}, archive ${archive.code}, get ${getGrep.code}`)
+
+  const rows = [['--concurrency', 'seconds', 'jobs/s', 'peak RSS']]
+  for (const concurrency of [1, 8, 32]) {
+    const storeDir = join(work, `small-${concurrency}`)
+    await seedSmallJobs(storeDir, SMALL_JOBS)
+    const run = await measure(process.execPath, [BIN, 'archive', '--store', `file://${storeDir}`, '--archive', `file://${join(work, `small-archive-${concurrency}`)}`, '--concurrency', String(concurrency)], {env})
+    rows.push([String(concurrency), run.seconds.toFixed(2), (SMALL_JOBS / run.seconds).toFixed(0), `${run.peakRssMB.toFixed(0)} MB`])
+    if (run.code !== 0) console.log(`archive at --concurrency ${concurrency} exited ${run.code}`)
+  }
+  console.log(`\n${SMALL_JOBS} small jobs into the file archive (file live store):`)
+  console.log(table(rows))
+} finally {
+  rmSync(work, {recursive: true, force: true})
+}
