@@ -3,7 +3,7 @@
  * (`GET …/logs?level=…&grep=…`, page after page from the cursor) and then kept up to date
  * from the live stream with the same test done here. Live entries that arrive while the
  * scan is still reading history are held back and added once it has passed them, so the
- * result has no gap and no duplicate.
+ * result has no gap and no duplicate. Only the latest `cap` matches are kept.
  */
 import {getHistory, type EntryRecord, type HistoryQuery} from './api.js'
 
@@ -13,7 +13,7 @@ export interface EntryScanOptions {
   /** The same test the relay applies, for live entries. */
   matches: (entry: EntryRecord) => boolean
   onChange: () => void
-  /** Past this many matches the scan stops (the page says so) to bound memory. */
+  /** At most this many matches are kept (the latest), to bound memory. */
   cap?: number
   batch?: number
 }
@@ -22,8 +22,8 @@ export class EntryScan {
   readonly entries: EntryRecord[] = []
   /** True while history is still being read. */
   scanning = true
-  /** True when the cap was reached: there are more matches than `entries` holds. */
-  capped = false
+  /** Matches dropped from the front to stay under the cap (the oldest go first: a log's end matters most). */
+  dropped = 0
   private cursor = 0
   private pending: EntryRecord[] = []
   private readonly abort = new AbortController()
@@ -67,7 +67,7 @@ export class EntryScan {
         this.append(page.entries)
         this.cursor = Math.max(this.cursor, page.cursor)
         onChange()
-        if (page.done || this.capped) break
+        if (page.done) break
       }
     } catch (error) {
       if (this.abort.signal.aborted) return
@@ -81,13 +81,12 @@ export class EntryScan {
 
   private append(entries: EntryRecord[]): void {
     const last = this.entries.length > 0 ? this.entries[this.entries.length - 1].seq : 0
-    for (const entry of entries) {
-      if (entry.seq <= last) continue
-      if (this.entries.length >= this.cap) {
-        this.capped = true
-        return
-      }
-      this.entries.push(entry)
+    for (const entry of entries) if (entry.seq > last) this.entries.push(entry)
+    // Trim in steps of a tenth, so that dropping from the front stays cheap.
+    if (this.entries.length > this.cap + this.cap / 10) {
+      const excess = this.entries.length - this.cap
+      this.entries.splice(0, excess)
+      this.dropped += excess
     }
     if (entries.length > 0) this.options.onChange()
   }

@@ -269,16 +269,21 @@ export class ViewerPage {
     const level = this.controls.level.value
     const minimum = level ? LEVELS.indexOf(level as Level) : -1
     const pattern = grep === undefined ? undefined : new RegExp(grep)
-    return new EntryScan({
+    let dropped = 0
+    const scan: EntryScan = new EntryScan({
       jobId: this.jobId,
       query: {level: level || undefined, grep},
       matches: (entry) => (minimum < 0 || (entry.level !== null && LEVELS.indexOf(entry.level) >= minimum)) && (!pattern || pattern.test(entry.line)),
       onChange: () => {
+        // The filtered rows lost some at the front: keep the same lines in view.
+        if (scan === this.filter && scan.dropped !== dropped) this.list.shiftRows(dropped - scan.dropped)
+        dropped = scan.dropped
         this.updateMatchCount(-1)
         this.renderStatus()
         this.list.invalidate()
       },
     })
+    return scan
   }
 
   private updateMatchCount(index: number): void {
@@ -287,7 +292,7 @@ export class ViewerPage {
       this.controls.matchCount.textContent = ''
       return
     }
-    const total = `${formatCount(search.entries.length)}${search.capped || search.scanning ? '+' : ''}`
+    const total = `${formatCount(search.entries.length)}${search.scanning ? '+' : ''}`
     const position = index >= 0 ? index + 1 : this.currentMatch ? search.indexAtOrAfter(this.currentMatch) + 1 : 0
     this.controls.matchCount.textContent = position > 0 ? `${formatCount(position)}/${total}` : `${total} matches`
   }
@@ -306,7 +311,8 @@ export class ViewerPage {
     const meta = this.meta
     jobStatus.textContent = meta ? `job ${meta.status}${meta.exitCode !== undefined ? `, exit code ${meta.exitCode}` : ''}` : ''
     jobStatus.dataset.status = meta?.status ?? ''
-    const shown = this.filter ? ` · ${formatCount(this.filter.entries.length)}${this.filter.scanning ? '…' : ''} shown` : ''
+    const filter = this.filter
+    const shown = filter ? ` · ${filter.dropped > 0 ? 'last ' : ''}${formatCount(filter.entries.length)}${filter.scanning ? '…' : ''} shown` : ''
     lineCount.textContent = `${formatCount(this.total)} lines${shown}`
     const fresh = this.list.following ? 0 : this.rowCount() - this.countAtPause
     newLines.hidden = fresh <= 0

@@ -32,7 +32,10 @@ export class VirtualList {
   private wrapped = false
   /** When following: the first row actually in view, measured at the last draw. */
   private followTop = 0
+  /** The scroller's height, kept by a ResizeObserver: reading clientHeight after a draw would force a layout. */
+  private height = 0
   private expectedScrollTop = -1
+  private lastScrollTop = -1
   private frame = 0
   private readonly viewport: HTMLElement
   private readonly block: HTMLElement
@@ -50,7 +53,11 @@ export class VirtualList {
     scroller.replaceChildren(this.viewport, this.spacer)
     scroller.addEventListener('scroll', () => this.onScroll(), {passive: true})
     scroller.addEventListener('wheel', (event) => this.onWheel(event), {passive: false})
-    new ResizeObserver(() => this.invalidate()).observe(scroller)
+    this.height = scroller.clientHeight
+    new ResizeObserver(() => {
+      this.height = scroller.clientHeight
+      this.invalidate()
+    }).observe(scroller)
     this.measureRowHeight()
   }
 
@@ -61,7 +68,7 @@ export class VirtualList {
 
   /** Rows fully in view, at the one-line row height. */
   visibleRows(): number {
-    return Math.max(1, Math.floor(this.scroller.clientHeight / this.rowHeight))
+    return Math.max(1, Math.floor(this.height / this.rowHeight))
   }
 
   /** Index of the row at the top of the view. */
@@ -105,6 +112,13 @@ export class VirtualList {
   setWrapped(wrapped: boolean): void {
     this.wrapped = wrapped
     this.measureRowHeight()
+  }
+
+  /** Rows were removed above the view (or added): keep the same rows in view. */
+  shiftRows(rows: number): void {
+    if (this.following || rows === 0) return
+    this.position = Math.max(0, this.position + rows)
+    this.invalidate()
   }
 
   /** Row height changes with the font (and the wrap toggle changes what a row may hold). */
@@ -154,8 +168,9 @@ export class VirtualList {
   /** The scrollbar was dragged (or the page scrolled it): derive the row position from it. */
   private onScroll(): void {
     const top = this.scroller.scrollTop
+    this.lastScrollTop = top
     if (Math.abs(top - this.expectedScrollTop) < 1) return
-    const range = this.scroller.scrollHeight - this.scroller.clientHeight
+    const range = this.scroller.scrollHeight - this.height
     if (range <= 0 || top >= range - 1) {
       this.setFollowing(true)
     } else {
@@ -168,7 +183,7 @@ export class VirtualList {
   private draw(): void {
     this.frame = 0
     const count = this.source.count()
-    const height = this.scroller.clientHeight
+    const height = this.height
     const max = this.maxPosition()
     const range = Math.min(max * this.rowHeight, MAX_SCROLL_PX)
     this.viewport.style.height = `${height}px`
@@ -182,24 +197,32 @@ export class VirtualList {
     this.block.replaceChildren(...rows)
 
     if (this.following) {
-      // Bottom-aligned, unless the rows do not fill the view.
-      const blockHeight = this.block.offsetHeight
+      // Bottom-aligned, unless the rows do not fill the view. Rows of one line need no
+      // measuring (which would force a layout every frame while lines stream in).
+      const blockHeight = this.wrapped ? this.block.offsetHeight : rows.length * this.rowHeight
       const fill = blockHeight >= height
       this.block.style.top = fill ? '' : '0'
       this.block.style.bottom = fill ? '0' : ''
       this.block.style.transform = ''
-      const hidden = fill ? blockHeight - height : 0
-      const firstInView = rows.findIndex((row) => row.offsetTop + row.offsetHeight > hidden)
-      this.followTop = first + Math.max(0, firstInView)
+      if (this.wrapped) {
+        const hidden = fill ? blockHeight - height : 0
+        const firstInView = rows.findIndex((row) => row.offsetTop + row.offsetHeight > hidden)
+        this.followTop = first + Math.max(0, firstInView)
+      } else {
+        this.followTop = Math.max(0, count - this.visibleRows())
+      }
     } else {
       this.block.style.top = '0'
       this.block.style.bottom = ''
       this.block.style.transform = `translateY(${-(this.position - first) * this.rowHeight}px)`
     }
+    // Written only when it changes, and never read back here: a read would force a layout.
     const scrollTop = this.following || max === 0 ? range : (this.position / max) * range
-    this.expectedScrollTop = Math.round(scrollTop)
-    if (Math.abs(this.scroller.scrollTop - scrollTop) >= 1) this.scroller.scrollTop = scrollTop
-    this.expectedScrollTop = this.scroller.scrollTop
+    if (Math.abs(this.lastScrollTop - scrollTop) >= 1) {
+      this.scroller.scrollTop = scrollTop
+      this.lastScrollTop = scrollTop
+    }
+    this.expectedScrollTop = scrollTop
   }
 }
 
