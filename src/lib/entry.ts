@@ -68,10 +68,26 @@ export function jsonLevel(fields: Record<string, unknown>): Level | undefined {
   return undefined
 }
 
+/**
+ * The level field of a JSON line, found without parsing it (push runs this on every line;
+ * JSON.parse would be most of its CPU). Nested keys count too, as ECS's `log.level` needs.
+ */
+const JSON_LEVEL = /"(?:level|severity|lvl|loglevel|log_level|levelname|log\.level|@level)"\s*:\s*(?:"([^"\\]{1,24})"|(\d{1,3})\b)/
+
 export function detectLevel(line: string): Level | undefined {
-  const fields = parseJsonFields(line)
-  if (fields) return jsonLevel(fields) ?? undefined
+  if (looksLikeJsonObject(line)) {
+    const match = JSON_LEVEL.exec(line)
+    return match ? normalizeLevel(match[1] ?? Number(match[2])) : undefined
+  }
   return detectTextLevel(line)
+}
+
+function looksLikeJsonObject(line: string): boolean {
+  const first = line.charCodeAt(0) === 123 /* { */ ? 0 : line.search(/\S/)
+  if (line.charCodeAt(first) !== 123) return false
+  let last = line.length - 1
+  while (last > first && (line.charCodeAt(last) === 32 || line.charCodeAt(last) === 13 || line.charCodeAt(last) === 9)) last--
+  return line.charCodeAt(last) === 125 /* } */
 }
 
 /** Builds a NewEntry from bytes read: decodes once for level detection. */

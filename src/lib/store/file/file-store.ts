@@ -1,15 +1,19 @@
 /**
  * The embedded live store (`file://DIR`), the default: no server.
  *
- *   DIR/jobs/<id>/log        the bytes as read (append-only)
- *   DIR/jobs/<id>/idx        one fixed-size record per entry (index-record.ts)
- *   DIR/jobs/<id>/meta.json  JobMeta, replaced atomically (write + rename)
- *   DIR/jobs/<id>/lock       held while appending or changing metadata
+ *   DIR/jobs/<id>/log           the bytes as read (append-only); its size is the job's bytes
+ *   DIR/jobs/<id>/idx           one fixed-size record per entry (index-record.ts); size/24 = lines
+ *   DIR/jobs/<id>/stats         level counts and times, rewritten in place per append (job-stats.ts)
+ *   DIR/jobs/<id>/meta.json     status, times, exit code, labels, location: replaced atomically
+ *                               (write + rename) when they change, never per append
+ *   DIR/jobs/<id>/writers.json  last batch applied per writer (AppendToken), for idempotent retries
+ *   DIR/jobs/<id>/lock          held while appending or changing metadata
  *
  * The `jobs/` directory is the job index. Followers wake on inotify (fs.watch) of the
  * job's directory: an append touches `idx`, an end replaces `meta.json`.
  */
-import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {mkdir, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {JobNotFoundError, StoreUnavailableError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
@@ -17,23 +21,27 @@ import {checkJobId} from '../../job-id.js'
 import {isEnded, newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../types.js'
 import {INDEX_FILE, JobLog, LOG_FILE} from './job-log.js'
-import {withLock} from './lock.js'
+import {JobLogWriter} from './job-log-writer.js'
+import {addToStats, readStats} from './job-stats.js'
+import {RECORD_SIZE} from './index-record.js'
+import {withLockSync} from './lock.js'
 import {DirectoryWake} from './wake.js'
 
 const META_FILE = 'meta.json'
+const WRITERS_FILE = 'writers.json'
 /** Entries handed to a follower per event, so a follower far behind still gets steady batches. */
 const FOLLOW_BATCH = 4096
 
-interface StoredMeta extends JobMeta {
-  /** Last batch applied per writer (AppendToken), for idempotent retries. */
-  writers?: Record<string, number>
-}
+/** What meta.json holds: the counters live in `stats` and in the files' sizes. */
+type StoredMeta = Omit<JobMeta, 'lines' | 'bytes' | 'levels' | 'firstTs' | 'lastTs'>
 
 export class FileStore implements LiveStore {
   readonly local = true
   readonly name: string
   private readonly jobsDir: string
   private readonly recovered = new Set<string>()
+  /** Open writers by job: a pushing process keeps its descriptors between batches. */
+  private readonly writers = new Map<string, JobLogWriter>()
 
   constructor(readonly root: string) {
     this.name = `file://${root}`
@@ -59,7 +67,7 @@ export class FileStore implements LiveStore {
     // Empty files first, so a reader never finds metadata without them.
     await Promise.all([LOG_FILE, INDEX_FILE].map((name) => writeFile(join(dir, name), '', {flag: 'a'})))
     return this.changeMeta(id, (meta, now) => {
-      const next = meta ?? newJobMeta(id, now, init.labels)
+      const next: StoredMeta = meta ?? withoutCounters(newJobMeta(id, now, init.labels))
       if (meta && init.labels) next.labels = {...meta.labels, ...init.labels}
       next.status = 'running'
       delete next.endedAt
@@ -71,31 +79,44 @@ export class FileStore implements LiveStore {
 
   async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
     const dir = this.dir(id)
-    return withLock(join(dir, 'lock'), async () => {
-      const meta = await this.readMeta(id)
-      if (!meta) throw new JobNotFoundError(id, this.name)
-      if (token && (meta.writers?.[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
-      const log = await JobLog.open(dir, 'append')
-      try {
-        if (await log.needsRecovery()) await log.recover()
-        if (entries.length === 0) return {first: 0, last: -1}
-        const appended = await log.append(entries)
-        meta.lines = appended.last
-        meta.bytes += appended.bytes
-        for (const entry of entries) if (entry.level) meta.levels[entry.level] = (meta.levels[entry.level] ?? 0) + 1
-        meta.firstTs ??= entries[0].ts
-        meta.lastTs = entries.at(-1)!.ts
-        meta.updatedAt = Date.now()
-        if (token) meta.writers = {...meta.writers, [token.writer]: token.batch}
-        await this.writeMeta(id, meta)
-        return {first: appended.first, last: appended.last}
-      } finally {
-        await log.close()
-      }
+    return withLockSync(join(dir, 'lock'), () => {
+      const writers = token ? this.readWriters(id) : {}
+      if (token && (writers[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
+      const writer = this.writer(id)
+      const recovered = writer.recover()
+      const appended = entries.length > 0 ? writer.append(entries) : undefined
+      addToStats(dir, [...recovered, ...entries])
+      if (token) writeJson(join(dir, WRITERS_FILE), {...writers, [token.writer]: token.batch})
+      return appended ? {first: appended.first, last: appended.last} : {first: 0, last: -1}
     })
   }
 
+  private writer(id: string): JobLogWriter {
+    let writer = this.writers.get(id)
+    if (!writer) {
+      if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
+      writer = new JobLogWriter(this.dir(id))
+      this.writers.set(id, writer)
+    }
+    return writer
+  }
+
+  private readWriters(id: string): Record<string, number> {
+    try {
+      return JSON.parse(readFileSync(join(this.dir(id), WRITERS_FILE), 'utf8')) as Record<string, number>
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+      throw new StoreUnavailableError(this.name, `cannot read ${WRITERS_FILE} of job ${id}: ${(error as Error).message}`, error)
+    }
+  }
+
+  private closeWriter(id: string): void {
+    this.writers.get(id)?.close()
+    this.writers.delete(id)
+  }
+
   async endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta> {
+    this.closeWriter(id)
     return this.changeMeta(id, (meta, now) => {
       if (!meta) throw new JobNotFoundError(id, this.name)
       meta.status = end.status
@@ -110,15 +131,25 @@ export class FileStore implements LiveStore {
   async updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta> {
     return this.changeMeta(id, (meta, now) => {
       if (!meta) throw new JobNotFoundError(id, this.name)
-      return {...meta, updatedAt: now, ...patch}
+      return withoutCounters({...meta, updatedAt: now, ...patch})
     })
   }
 
   async getJob(id: string): Promise<JobMeta | undefined> {
-    const meta = await this.readMeta(id)
+    const meta = this.readMeta(id)
     if (!meta) return undefined
-    const {writers: _writers, ...public_} = meta
-    return public_
+    const dir = this.dir(id)
+    const stats = readStats(dir)
+    const [idx, log] = await Promise.all([stat(join(dir, INDEX_FILE)).catch(() => undefined), stat(join(dir, LOG_FILE)).catch(() => undefined)])
+    return {
+      ...meta,
+      lines: Math.floor((idx?.size ?? 0) / RECORD_SIZE),
+      bytes: log?.size ?? 0,
+      levels: stats.levels,
+      firstTs: stats.firstTs,
+      lastTs: stats.lastTs,
+      updatedAt: Math.max(meta.updatedAt, stats.updatedAt ?? 0),
+    }
   }
 
   async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
@@ -137,9 +168,9 @@ export class FileStore implements LiveStore {
 
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
     const dir = this.dir(id)
-    if (!(await this.readMeta(id))) throw new JobNotFoundError(id, this.name)
+    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
     await this.recoverOnce(id)
-    const log = await JobLog.open(dir, 'read')
+    const log = await JobLog.open(dir)
     try {
       const bounds = await resolveRange(log, range)
       if (!bounds) return
@@ -157,7 +188,7 @@ export class FileStore implements LiveStore {
 
   async *follow(id: string, {after, signal, waitForJob = true}: FollowOptions): AsyncIterable<FollowEvent> {
     const dir = this.dir(id)
-    if (!(await this.readMeta(id))) {
+    if (!this.readMeta(id)) {
       if (!waitForJob) throw new JobNotFoundError(id, this.name)
       await this.waitForJob(id, signal)
       if (signal?.aborted) return
@@ -167,7 +198,7 @@ export class FileStore implements LiveStore {
     let log: JobLog | undefined
     let lastStatus: JobStatus | undefined
     try {
-      log = await JobLog.open(dir, 'read')
+      log = await JobLog.open(dir)
       let seen = after
       while (!signal?.aborted) {
         const count = await log.count()
@@ -201,21 +232,24 @@ export class FileStore implements LiveStore {
   }
 
   async deleteJob(id: string): Promise<void> {
+    this.closeWriter(id)
     await rm(this.dir(id), {recursive: true, force: true})
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const id of [...this.writers.keys()]) this.closeWriter(id)
+  }
 
   /** Waits for the job's directory to appear, then for its metadata inside it. */
   private async waitForJob(id: string, signal?: AbortSignal): Promise<void> {
     const dir = this.dir(id)
-    while (!signal?.aborted && !(await this.readMeta(id))) {
+    while (!signal?.aborted && !this.readMeta(id)) {
       const wake = await mkdir(dir).then(
         () => new DirectoryWake(dir),
         () => new DirectoryWake(dir),
       )
       try {
-        if (!(await this.readMeta(id))) await wake.next(signal)
+        if (!this.readMeta(id)) await wake.next(signal)
       } finally {
         wake.close()
       }
@@ -226,43 +260,40 @@ export class FileStore implements LiveStore {
   private async recoverOnce(id: string): Promise<void> {
     if (this.recovered.has(id)) return
     const dir = this.dir(id)
-    const log = await JobLog.open(dir, 'read')
+    const log = await JobLog.open(dir)
     const needed = await log.needsRecovery().finally(() => log.close())
-    if (needed) {
-      await withLock(join(dir, 'lock'), async () => {
-        const writer = await JobLog.open(dir, 'append')
-        await writer.recover().finally(() => writer.close())
-      })
-    }
+    if (needed) withLockSync(join(dir, 'lock'), () => addToStats(dir, this.writer(id).recover()))
     this.recovered.add(id)
   }
 
   private async changeMeta(id: string, change: (meta: StoredMeta | undefined, now: number) => StoredMeta): Promise<JobMeta> {
     const dir = this.dir(id)
-    await mkdir(dir, {recursive: true})
-    return withLock(join(dir, 'lock'), async () => {
-      const next = change(await this.readMeta(id), Date.now())
-      await this.writeMeta(id, next)
-      const {writers: _writers, ...public_} = next
-      return public_
-    })
+    mkdirSync(dir, {recursive: true})
+    withLockSync(join(dir, 'lock'), () => writeJson(join(dir, META_FILE), change(this.readMeta(id), Date.now())))
+    return (await this.getJob(id))!
   }
 
-  private async readMeta(id: string): Promise<StoredMeta | undefined> {
+  private readMeta(id: string): StoredMeta | undefined {
     try {
-      return JSON.parse(await readFile(join(this.dir(id), META_FILE), 'utf8')) as StoredMeta
+      return JSON.parse(readFileSync(join(this.dir(id), META_FILE), 'utf8')) as StoredMeta
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw new StoreUnavailableError(this.name, `cannot read metadata of job ${id}: ${(error as Error).message}`, error)
     }
   }
 
-  private async writeMeta(id: string, meta: StoredMeta): Promise<void> {
-    const path = join(this.dir(id), META_FILE)
-    const temporary = `${path}.${process.pid}.tmp`
-    await writeFile(temporary, JSON.stringify(meta))
-    await rename(temporary, path)
-  }
+}
+
+/** Replaces a small JSON file atomically: readers see the old content or the new. */
+function writeJson(path: string, value: unknown): void {
+  const temporary = `${path}.${process.pid}.tmp`
+  writeFileSync(temporary, JSON.stringify(value))
+  renameSync(temporary, path)
+}
+
+function withoutCounters(meta: JobMeta | StoredMeta): StoredMeta {
+  const {lines: _l, bytes: _b, levels: _v, firstTs: _f, lastTs: _t, ...rest} = meta as JobMeta
+  return rest
 }
 
 /** Turns a ReadRange into the seq interval to read (time bounds by bisection), or undefined when empty. */

@@ -1,69 +1,75 @@
 /**
  * A per-job lock between processes on one machine: a lock file created with O_EXCL that
  * holds the owner's pid. A lock whose owner is dead (kill -9) is stolen by renaming it
- * away first, so two processes cannot both decide to steal it. Within a process, a
- * promise chain serialises callers before they touch the file.
+ * away first, so two processes cannot both decide to steal it.
+ *
+ * The critical sections are short and fully synchronous (a few syscalls), so within one
+ * process nothing can interleave with them and no in-process queue is needed; waiting
+ * for another process sleeps with Atomics.wait.
  *
  * Not for network file systems; the file store is documented as local.
  */
-import {open, readFile, rename, stat, unlink} from 'node:fs/promises'
-import {setTimeout as sleep} from 'node:timers/promises'
+import {closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
 
-const queues = new Map<string, Promise<unknown>>()
 /** A lock file without a pid yet is being written by its owner; only this old is it abandoned. */
 const EMPTY_LOCK_GRACE_MS = 5000
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
 
-export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const previous = queues.get(path) ?? Promise.resolve()
-  const run = previous.catch(() => undefined).then(async () => {
-    await acquire(path)
+export function withLockSync<T>(path: string, fn: () => T): T {
+  acquire(path)
+  try {
+    return fn()
+  } finally {
     try {
-      return await fn()
-    } finally {
-      await unlink(path).catch(() => undefined)
+      unlinkSync(path)
+    } catch {
+      // already gone: nothing to release
     }
-  })
-  const tail = run.catch(() => undefined)
-  queues.set(path, tail)
-  void tail.then(() => {
-    if (queues.get(path) === tail) queues.delete(path)
-  })
-  return run
+  }
 }
 
-async function acquire(path: string): Promise<void> {
+function acquire(path: string): void {
   for (let attempt = 0; ; attempt++) {
     try {
-      const handle = await open(path, 'wx')
-      await handle.writeFile(String(process.pid))
-      await handle.close()
+      const fd = openSync(path, 'wx')
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
       return
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
-    if (await isAbandoned(path)) {
+    if (isAbandoned(path)) {
       const aside = `${path}.stale.${process.pid}.${attempt}`
-      // Only one process wins the rename; the others find the path gone or re-taken.
-      if (await rename(path, aside).then(() => true, () => false)) await unlink(aside).catch(() => undefined)
+      try {
+        // Only one process wins the rename; the others find the path gone or re-taken.
+        renameSync(path, aside)
+        unlinkSync(aside)
+      } catch {
+        // lost the race: try again
+      }
       continue
     }
-    await sleep(Math.min(1 + attempt, 20))
+    Atomics.wait(sleeper, 0, 0, Math.min(1 + attempt, 20))
   }
 }
 
-async function isAbandoned(path: string): Promise<boolean> {
+function isAbandoned(path: string): boolean {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch {
     return false // gone: the next open will tell
   }
   const pid = Number.parseInt(text, 10)
   if (!pid) {
-    const info = await stat(path).catch(() => undefined)
-    return info !== undefined && Date.now() - info.mtimeMs > EMPTY_LOCK_GRACE_MS
+    try {
+      return Date.now() - statSync(path).mtimeMs > EMPTY_LOCK_GRACE_MS
+    } catch {
+      return false
+    }
   }
-  if (pid === process.pid) return false
+  // Our own pid can only be a leftover of a process that had it before: sync sections never nest.
+  if (pid === process.pid) return true
   try {
     process.kill(pid, 0)
     return false

@@ -1,0 +1,107 @@
+/**
+ * Appends to one job's files (`log`, then `idx`). Every method runs inside the job's
+ * lock and is synchronous: a handful of syscalls per batch on descriptors kept open
+ * for the writer's lifetime.
+ *
+ * A writer killed between its two writes leaves bytes in `log` that no record covers;
+ * recover() indexes them as lines, so nothing a push had written is lost. The writer
+ * remembers the sizes it left behind, so when no one else wrote in between, the check
+ * costs two fstat calls.
+ */
+import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync} from 'node:fs'
+import {join} from 'node:path'
+import {detectLevel, type NewEntry} from '../../entry.js'
+import {RECORD_SIZE, readRecord, recordEnd, writeRecord, type IndexRecord} from './index-record.js'
+export type {IndexRecord}
+import {INDEX_FILE, LOG_FILE} from './job-log.js'
+
+const NEWLINE = Buffer.from('\n')
+
+export interface Appended {
+  first: number
+  last: number
+  bytes: number
+}
+
+export class JobLogWriter {
+  private readonly log: number
+  private readonly idx: number
+  /** Sizes after our last write; equal sizes now mean no one else wrote meanwhile. */
+  private known: {log: number; idx: number} | undefined
+
+  constructor(dir: string) {
+    this.log = openSync(join(dir, LOG_FILE), 'a+')
+    try {
+      this.idx = openSync(join(dir, INDEX_FILE), 'a+')
+    } catch (error) {
+      closeSync(this.log)
+      throw error
+    }
+  }
+
+  close(): void {
+    closeSync(this.log)
+    closeSync(this.idx)
+  }
+
+  /** Drops a torn record, then indexes bytes no record covers. Returns the recovered entries' records. */
+  recover(now = Date.now()): IndexRecord[] {
+    const logSize = fstatSync(this.log).size
+    const idxSize = fstatSync(this.idx).size
+    if (this.known && this.known.log === logSize && this.known.idx === idxSize) return []
+    const whole = Math.floor(idxSize / RECORD_SIZE)
+    if (idxSize !== whole * RECORD_SIZE) ftruncateSync(this.idx, whole * RECORD_SIZE)
+    const start = whole === 0 ? 0 : recordEnd(this.record(whole))
+    const records: IndexRecord[] = []
+    if (logSize > start) {
+      const orphan = Buffer.alloc(logSize - start)
+      readSync(this.log, orphan, 0, orphan.length, start)
+      for (let at = 0; at < orphan.length; ) {
+        const newline = orphan.indexOf(10, at)
+        const stop = newline === -1 ? orphan.length : newline
+        const bytes = orphan.subarray(at, stop)
+        records.push({offset: start + at, ts: now, length: bytes.length, level: detectLevel(bytes.toString('utf8')), eol: newline !== -1})
+        at = stop + 1
+      }
+      this.writeRecords(records)
+    }
+    this.known = {log: logSize, idx: (whole + records.length) * RECORD_SIZE}
+    return records
+  }
+
+  /** Call recover() first, in the same lock. */
+  append(entries: NewEntry[]): Appended {
+    const {log: offsetAtStart, idx: idxSize} = this.known!
+    const first = idxSize / RECORD_SIZE + 1
+    let offset = offsetAtStart
+    const parts: Buffer[] = []
+    const index = Buffer.allocUnsafe(entries.length * RECORD_SIZE)
+    entries.forEach((entry, i) => {
+      writeRecord(index, i * RECORD_SIZE, {offset, ts: entry.ts, length: entry.bytes.length, level: entry.level, stream: entry.stream, eol: entry.eol})
+      parts.push(entry.bytes)
+      if (entry.eol) parts.push(NEWLINE)
+      offset += entry.bytes.length + (entry.eol ? 1 : 0)
+    })
+    const bytes = offset - offsetAtStart
+    writeAll(this.log, Buffer.concat(parts, bytes))
+    writeAll(this.idx, index)
+    this.known = {log: offset, idx: idxSize + index.length}
+    return {first, last: first + entries.length - 1, bytes}
+  }
+
+  private record(seq: number): IndexRecord {
+    const buffer = Buffer.alloc(RECORD_SIZE)
+    readSync(this.idx, buffer, 0, RECORD_SIZE, (seq - 1) * RECORD_SIZE)
+    return readRecord(buffer, 0)
+  }
+
+  private writeRecords(records: IndexRecord[]): void {
+    const buffer = Buffer.allocUnsafe(records.length * RECORD_SIZE)
+    records.forEach((record, i) => writeRecord(buffer, i * RECORD_SIZE, record))
+    writeAll(this.idx, buffer)
+  }
+}
+
+function writeAll(fd: number, buffer: Buffer): void {
+  for (let written = 0; written < buffer.length; ) written += writeSync(fd, buffer, written, buffer.length - written)
+}
