@@ -100,6 +100,9 @@ async function throughput(server: RedisServer, inputPath: string, lines: number)
   const env = isolatedEnv(join(work, 'home'))
   const pushed = await run('/usr/bin/time', ['-f', 'RSS_KB=%M', process.execPath, BIN, 'push', '--job', 'bench', '--store', server.url], inputPath, env)
   const rssKb = Number(/RSS_KB=(\d+)/.exec(pushed.stderr)?.[1] ?? Number.NaN)
+  // The same push into the embedded file store: what the push pipeline does without Redis.
+  const local = await run('/usr/bin/time', ['-f', 'RSS_KB=%M', process.execPath, BIN, 'push', '--job', 'bench'], inputPath, isolatedEnv(join(work, 'home-file')))
+  const localRssKb = Number(/RSS_KB=(\d+)/.exec(local.stderr)?.[1] ?? Number.NaN)
   const stored = Number(await server.cli('HGET', 'logs:{bench}:meta', 'lines'))
   const pushMemory = await memoryPerLine(server, ['logs:{bench}:log', 'logs:{bench}:meta'], stored)
 
@@ -122,11 +125,14 @@ async function throughput(server: RedisServer, inputPath: string, lines: number)
   console.log(`input: ${fmt(lines)} lines, ${fmt(bytes / 1e6, 1)} MB (~${fmt(bytes / lines)} B/line)`)
   console.log('')
   console.log('                                   lines/s        MB/s   peak RSS   Redis B/line')
-  const row = (name: string, seconds: number, rss: string, perLine: number) =>
-    console.log(`${name.padEnd(32)} ${fmt(lines / seconds).padStart(10)} ${fmt(bytes / 1e6 / seconds, 1).padStart(11)} ${rss.padStart(10)} ${fmt(perLine, 1).padStart(14)}`)
+  const row = (name: string, seconds: number, rss: string, perLine?: number) =>
+    console.log(
+      `${name.padEnd(32)} ${fmt(lines / seconds).padStart(10)} ${fmt(bytes / 1e6 / seconds, 1).padStart(11)} ${rss.padStart(10)} ${(perLine === undefined ? '-' : fmt(perLine, 1)).padStart(14)}`,
+    )
   row('reference: redis-cli --pipe', reference.seconds, '-', refMemory)
   row('logs push --store redis://', pushed.seconds, `${fmt(rssKb / 1024)} MB`, pushMemory)
   row('RedisStore.append (4096/batch)', directSeconds, '-', pushMemory)
+  row('(logs push --store file://)', local.seconds, `${fmt(localRssKb / 1024)} MB`)
   if (pushed.code !== 0 || stored !== lines) console.log(`!! push exited ${pushed.code}, stored ${stored} of ${lines} lines: ${pushed.stderr.trim()}`)
   if (refLen !== lines) console.log(`!! reference stored ${refLen} of ${lines} lines`)
 }
