@@ -82,7 +82,10 @@ export class IngestParser {
   private line(bytes: Buffer, eol: boolean, out: NewEntry[]): void {
     this.lineNumber++
     if (this.options.format === 'text') {
-      out.push(newEntry(bytes, eol, this.now(), this.options.stream))
+      const max = this.options.maxLineBytes
+      let start = 0
+      for (; bytes.length - start > max; start += max) out.push(newEntry(bytes.subarray(start, start + max), false, this.now(), this.options.stream))
+      out.push(newEntry(bytes.subarray(start), eol, this.now(), this.options.stream))
       return
     }
     const text = bytes.toString('utf8').replace(/\r$/, '')

@@ -26,7 +26,7 @@ export function integerParam(params: URLSearchParams, name: string, {min = 0, ma
 function timeParam(params: URLSearchParams, name: string, now: number): number | undefined {
   const text = params.get(name)
   if (text === null || text === '') return undefined
-  if (/^\d{10,}$/.test(text)) return Number(text)
+  if (/^\d+$/.test(text)) return Number(text) // ms since the epoch, as the remote client sends
   try {
     return parseTime(text, name, now)
   } catch (error) {

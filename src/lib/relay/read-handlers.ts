@@ -1,4 +1,4 @@
-/** The read endpoints that answer in one response: job list, one job, a page of history, the download. */
+/** The endpoints that answer in one response: job list, one job (and its deletion), a page of history, the download. */
 import {once} from 'node:events'
 import type {ServerResponse} from 'node:http'
 import {rawBytes, toRecord} from '../entry.js'
@@ -28,13 +28,21 @@ export async function getJob(jobs: Jobs, jobId: string): Promise<JobMeta> {
   return meta
 }
 
+/** DELETE /v1/jobs/:id (write token): removes the job from the live store, what `LiveStore.deleteJob` does remotely. */
+export async function deleteJob(jobs: Jobs, jobId: string): Promise<{deleted: string}> {
+  await getJob(jobs, jobId)
+  await jobs.live.deleteJob(jobId)
+  return {deleted: jobId}
+}
+
 /**
  * A page of history: `{job, entries, cursor, more}`. Continue with `after=cursor` (and
  * the same filters) while `more` is true. A job that does not exist is a 404.
  */
 export async function historyPage(jobs: Jobs, limits: RelayLimits, jobId: string, params: URLSearchParams) {
   const {range, filter} = readQuery(params)
-  const limit = integerParam(params, 'limit', {min: 1, max: limits.maxPageSize}) ?? (range.tail ?? limits.pageSize)
+  // A larger limit is capped, not refused: `more` and `cursor` tell the client to go on.
+  const limit = integerParam(params, 'limit', {min: 1}) ?? (range.tail ?? limits.pageSize)
   await getJob(jobs, jobId)
   const page = await readPage(jobs, jobId, range, filter, Math.min(limit, limits.maxPageSize))
   return {job: jobId, entries: page.entries.map((entry) => toRecord(entry)), cursor: page.cursor, more: page.more}

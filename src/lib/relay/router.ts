@@ -14,7 +14,7 @@ import {HttpError, badRequest, toHttpError} from './http-error.js'
 import {handleIngest} from './ingest-handler.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
-import {download, getJob, historyPage, listJobs} from './read-handlers.js'
+import {deleteJob, download, getJob, historyPage, listJobs} from './read-handlers.js'
 import {sendError, sendJson} from './respond.js'
 import {handleStream} from './stream-handler.js'
 import type {SseWriter} from './sse-writer.js'
@@ -82,11 +82,12 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
     throw badRequest(`invalid job id ${JSON.stringify(rawId)}: bad percent-encoding`)
   }
   // Auth first, so an unauthenticated client learns nothing, not even which ids are valid.
-  const write = method === 'POST'
-  allow(method, !logs || sub ? ['GET'] : ['GET', 'POST'])
+  const write = method === 'POST' || method === 'DELETE'
+  allow(method, sub ? ['GET'] : logs ? ['GET', 'POST'] : ['GET', 'DELETE'])
   auth.check(request, write ? 'write' : 'read')
   if (!isJobId(jobId)) throw badRequest(`invalid job id ${JSON.stringify(jobId)}: ids are 1-128 characters of letters, digits, '.', '_' and '-', starting with a letter or digit`)
 
+  if (!logs && method === 'DELETE') return sendJson(response, 200, await deleteJob(jobs, jobId), corsHeaders)
   if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
   if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)

@@ -4,8 +4,7 @@
  */
 import {UsageError} from '../errors/index.js'
 import type {Settings} from '../config.js'
-import {Jobs} from '../jobs.js'
-import {hasArchiveBackend, openArchive, openLiveStore} from '../store/open.js'
+import {openJobs} from '../cli/open-stores.js'
 import type {RelayLimits} from './limits.js'
 import {createRelay, isLoopback} from './server.js'
 
@@ -34,7 +33,8 @@ export async function serveRelay(options: ServeOptions): Promise<void> {
   }
   if (token && readToken && token === readToken) throw new UsageError('--token and --read-token must differ: the read token would grant writes')
 
-  const jobs = await openStores(settings)
+  // The relay reads the stores themselves, whatever LOGS_URL says.
+  const jobs = await openJobs({...settings, url: undefined})
   const relay = createRelay({jobs, token, readToken, cors: options.cors, limits: options.limits})
   try {
     const url = await relay.listen(options.port, host)
@@ -44,16 +44,5 @@ export async function serveRelay(options: ServeOptions): Promise<void> {
   } finally {
     await relay.close()
     await jobs.close()
-  }
-}
-
-async function openStores(settings: Settings): Promise<Jobs> {
-  const live = await openLiveStore(settings.store)
-  if (!hasArchiveBackend(settings.archive)) return new Jobs({live})
-  try {
-    return new Jobs({live, archive: await openArchive(settings.archive)})
-  } catch (error) {
-    await live.close()
-    throw error
   }
 }

@@ -53,14 +53,18 @@ export class SseWriter {
     return this.response.writableLength
   }
 
-  /** Writes without waiting; drops the client when its buffer passes the bound. Returns false once closed. */
+  /**
+   * Writes without waiting. A client that still has more than the bound waiting from
+   * earlier writes is dropped instead: the check comes first so that one large batch
+   * never drops a client that was keeping up. Memory per client ≤ bound + one batch.
+   */
   push(frame: string): boolean {
     if (this.closedFlag) return false
-    this.response.write(frame)
     if (this.response.writableLength > this.options.maxBufferedBytes) {
-      this.drop(`client too slow: more than ${this.options.maxBufferedBytes} bytes waiting to be sent`)
+      this.drop(`client too slow: more than ${this.options.maxBufferedBytes} bytes were waiting to be sent`)
       return false
     }
+    this.response.write(frame)
     return true
   }
 

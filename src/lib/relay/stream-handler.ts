@@ -66,7 +66,7 @@ export async function handleStream(context: StreamContext, request: IncomingMess
   follower = new Follower(writer, filter, metrics, resume ?? 0)
   try {
     if (lease.feed.meta) writer.push(statusFrame(lease.feed.meta))
-    if (resume === undefined && tail !== undefined) await sendTail(context, follower, jobId, tail, filter)
+    if (resume === undefined && tail !== undefined) await sendTail(context, follower, lease.feed, jobId, tail, filter)
     await catchUp(context, follower, lease.feed, jobId, filter)
   } catch (error) {
     context.log(`stream of ${jobId} failed while reading history: ${(error as Error).message}`)
@@ -90,10 +90,11 @@ function resumePoint(request: IncomingMessage, params: URLSearchParams): number 
   return integerParam(params, 'after')
 }
 
-async function sendTail(context: StreamContext, follower: Follower, jobId: string, tail: number, filter: EntryFilter | undefined): Promise<void> {
+async function sendTail(context: StreamContext, follower: Follower, feed: JobFeed, jobId: string, tail: number, filter: EntryFilter | undefined): Promise<void> {
+  // No job yet: nothing to tail, everything that comes is new.
+  if (!feed.meta) return
   if (tail === 0) {
-    const meta = await context.jobs.getJob(jobId)
-    follower.skipTo(meta?.lines ?? 0)
+    follower.skipTo(feed.position)
     return
   }
   const page = await readPage(context.jobs, jobId, {tail}, filter, tail)
@@ -105,9 +106,10 @@ async function sendTail(context: StreamContext, follower: Follower, jobId: strin
 
 async function catchUp(context: StreamContext, follower: Follower, feed: JobFeed, jobId: string, filter: EntryFilter | undefined): Promise<void> {
   while (!follower.closed && follower.position < feed.position && feed.state !== 'failed') {
-    const page = await readPage(context.jobs, jobId, {after: follower.position}, filter, context.limits.pageSize)
+    const from = follower.position
+    const page = await readPage(context.jobs, jobId, {after: from}, filter, context.limits.pageSize)
     for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return
-    if (page.cursor <= follower.position) break // the store has nothing more to give: attach and let the feed deliver
+    if (page.cursor <= from) break // the store has nothing more to give: attach and let the feed deliver
     follower.skipTo(page.cursor)
   }
 }

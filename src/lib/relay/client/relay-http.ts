@@ -14,7 +14,7 @@ export interface RelayEndpoint {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST'
+  method?: 'GET' | 'POST' | 'DELETE'
   query?: Record<string, string | number | string[] | undefined>
   headers?: Record<string, string>
   body?: string

@@ -63,8 +63,8 @@ export class RelayStore implements LiveStore {
     throw new UsageError(`changing job metadata is not available through ${this.name}`, ['run archive and gc where the stores are, without --url'])
   }
 
-  async deleteJob(): Promise<void> {
-    throw new UsageError(`deleting jobs is not available through ${this.name}`, ['run archive and gc where the stores are, without --url'])
+  async deleteJob(id: string): Promise<void> {
+    await relayRequest(this.endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {method: 'DELETE', job: id})
   }
 
   async getJob(id: string): Promise<JobMeta | undefined> {

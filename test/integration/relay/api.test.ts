@@ -1,0 +1,159 @@
+/** The relay's HTTP API (CLI.md) over a real file store: reads, ingest, limits, errors. */
+import {request as httpRequest} from 'node:http'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {readAll} from '../../helpers/live-store-contract.js'
+import {raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
+
+let t: TestRelay
+beforeAll(async () => {
+  t = await startTestRelay({limits: {maxBodyBytes: 64 * 1024, maxLineBytes: 1000, maxPageSize: 50}})
+})
+afterAll(async () => {
+  await t.stop()
+})
+
+describe('ingest', () => {
+  it('appends a text body byte for byte and ends the job with its exit code', async () => {
+    const body = Buffer.concat([Buffer.from('plain\r\n\x1b[31mERROR red\x1b[0m\n'), Buffer.from([0x62, 0xff, 0x00, 0x0a]), Buffer.from('no newline')])
+    const first = await raw(`${t.url}/v1/jobs/text-1/logs?stream=stderr`, {method: 'POST', body})
+    expect(first.status).toBe(200)
+    expect(first.json()).toMatchObject({first: 1, last: 4, lines: 4})
+    const ended = await raw(`${t.url}/v1/jobs/text-1/logs?end=1&exit-code=3`, {method: 'POST'})
+    expect(ended.json().job).toMatchObject({status: 'failed', exitCode: 3, lines: 4})
+    const stored = await readAll(t.store.read('text-1'))
+    expect(Buffer.concat(stored.map((e) => Buffer.concat([e.bytes ?? Buffer.from(e.line), Buffer.from(e.eol ? '\n' : '')])))).toEqual(body)
+    expect(stored.map((e) => e.level)).toEqual([undefined, 'error', undefined, undefined])
+    expect(stored.every((e) => e.stream === 'stderr')).toBe(true)
+    const download = await raw(`${t.url}/v1/jobs/text-1/logs/download`)
+    expect(download.headers['content-disposition']).toBe('attachment; filename="text-1.log"')
+    expect(Buffer.from(download.body, 'latin1').length).toBeGreaterThan(0)
+  })
+
+  it('takes NDJSON records (the --output json shape) and plain JSON log lines', async () => {
+    const body = [
+      JSON.stringify({ts: 1234, line: 'from a record', level: 'warn', stream: 'stdout'}),
+      JSON.stringify({bytes: Buffer.from([0xc3, 0x28]).toString('base64'), line: '?', level: null}),
+      JSON.stringify({level: 'error', msg: 'an app log'}),
+      JSON.stringify({line: 'piece', partial: true}),
+    ].join('\n')
+    const response = await raw(`${t.url}/v1/jobs/nd-1/logs`, {method: 'POST', body, headers: {'Content-Type': 'application/x-ndjson'}})
+    expect(response.json()).toMatchObject({first: 1, last: 4})
+    const stored = await readAll(t.store.read('nd-1'))
+    expect(stored[0]).toMatchObject({ts: 1234, line: 'from a record', level: 'warn', stream: 'stdout', eol: true})
+    expect(stored[1].bytes).toEqual(Buffer.from([0xc3, 0x28]))
+    expect(stored[2]).toMatchObject({line: '{"level":"error","msg":"an app log"}', level: 'error'})
+    expect(stored[3]).toMatchObject({line: 'piece', eol: false})
+    const bad = await raw(`${t.url}/v1/jobs/nd-2/logs`, {method: 'POST', body: 'not json\n', headers: {'Content-Type': 'application/x-ndjson'}})
+    expect(bad.status).toBe(400)
+    expect(bad.json().error).toMatch(/line 1 is not JSON/)
+  })
+
+  it('splits over-long lines into pieces, as push does', async () => {
+    await raw(`${t.url}/v1/jobs/long-1/logs`, {method: 'POST', body: `${'x'.repeat(2500)}\nshort\n`})
+    const stored = await readAll(t.store.read('long-1'))
+    expect(stored.map((e) => [e.line.length, e.eol])).toEqual([[1000, false], [1000, false], [500, true], [5, true]])
+  })
+
+  it('applies a retried batch once (Logs-Writer / Logs-Batch)', async () => {
+    const headers = {'Logs-Writer': 'spool-a', 'Logs-Batch': '7'}
+    const first = await raw(`${t.url}/v1/jobs/tok-1/logs`, {method: 'POST', body: 'a\nb\n', headers})
+    const again = await raw(`${t.url}/v1/jobs/tok-1/logs`, {method: 'POST', body: 'a\nb\n', headers})
+    expect(first.json()).toMatchObject({first: 1, last: 2})
+    expect(again.json()).toMatchObject({duplicate: true})
+    expect((await t.store.getJob('tok-1'))?.lines).toBe(2)
+    const badBatch = await raw(`${t.url}/v1/jobs/tok-1/logs`, {method: 'POST', body: 'a\n', headers: {'Logs-Writer': 'w', 'Logs-Batch': 'x'}})
+    expect(badBatch.status).toBe(400)
+  })
+
+  it('answers 413 for a body too large, declared or streamed', async () => {
+    const declared = await raw(`${t.url}/v1/jobs/big-1/logs`, {method: 'POST', body: 'y\n'.repeat(40_000)})
+    expect(declared.status).toBe(413)
+    expect(declared.json().error).toMatch(/body too large/)
+    expect(await t.store.getJob('big-1')).toBeUndefined()
+
+    const streamed = await new Promise<{status: number; body: string}>((resolve, reject) => {
+      const req = httpRequest(`${t.url}/v1/jobs/big-2/logs`, {method: 'POST', agent: false, headers: {'Transfer-Encoding': 'chunked'}}, (res) => {
+        let body = ''
+        res.on('data', (c) => (body += c))
+        res.on('end', () => resolve({status: res.statusCode!, body}))
+      })
+      req.on('error', reject)
+      const chunk = 'z'.repeat(99) + '\n'
+      let sent = 0
+      const pump = () => {
+        while (sent < 2000 && req.write(chunk)) sent++
+        if (sent < 2000) req.once('drain', pump)
+        else req.end()
+      }
+      pump()
+    })
+    expect(streamed.status).toBe(413)
+    expect(JSON.parse(streamed.body).error).toMatch(/body too large/)
+  })
+})
+
+describe('reads', () => {
+  beforeAll(async () => {
+    await t.store.startJob('read-1')
+    await t.store.append('read-1', Array.from({length: 120}, (_, i) => ({ts: 1_000_000 + i * 1000, bytes: Buffer.from(i % 10 === 0 ? `ERROR line ${i + 1}` : `line ${i + 1}`), eol: true, level: i % 10 === 0 ? ('error' as const) : ('info' as const)})))
+  })
+
+  it('pages history with limit and cursor, and reads tail, since/until, level and grep', async () => {
+    const page = (await raw(`${t.url}/v1/jobs/read-1/logs?limit=50`)).json()
+    expect(page.entries.map((e: {seq: number}) => e.seq)).toEqual(Array.from({length: 50}, (_, i) => i + 1))
+    expect(page).toMatchObject({cursor: 50, more: true})
+    // a limit above the relay's page size is capped; the cursor says where to go on
+    const next = (await raw(`${t.url}/v1/jobs/read-1/logs?after=${page.cursor}&limit=100`)).json()
+    expect(next.entries[0].seq).toBe(51)
+    expect(next.entries.length).toBe(50)
+
+    const tail = (await raw(`${t.url}/v1/jobs/read-1/logs?tail=3`)).json()
+    expect(tail.entries.map((e: {seq: number}) => e.seq)).toEqual([118, 119, 120])
+    const errorsTail = (await raw(`${t.url}/v1/jobs/read-1/logs?tail=2&level=error`)).json()
+    expect(errorsTail.entries.map((e: {line: string}) => e.line)).toEqual(['ERROR line 101', 'ERROR line 111'])
+    const grep = (await raw(`${t.url}/v1/jobs/read-1/logs?grep=${encodeURIComponent('line 11\\d$')}`)).json()
+    expect(grep.entries.map((e: {seq: number}) => e.seq)).toEqual([110, 111, 112, 113, 114, 115, 116, 117, 118, 119])
+    const window = (await raw(`${t.url}/v1/jobs/read-1/logs?since=1005000&until=1008000`)).json()
+    expect(window.entries.map((e: {seq: number}) => e.seq)).toEqual([6, 7, 8])
+  })
+
+  it('lists and describes jobs', async () => {
+    const list = (await raw(`${t.url}/v1/jobs?prefix=read-`)).json()
+    expect(list.jobs.map((j: {id: string}) => j.id)).toEqual(['read-1'])
+    expect((await raw(`${t.url}/v1/jobs?status=failed`)).json().jobs.map((j: {id: string}) => j.id)).toContain('text-1')
+    expect((await raw(`${t.url}/v1/jobs/read-1`)).json()).toMatchObject({id: 'read-1', lines: 120, status: 'running'})
+  })
+
+  it('answers errors as JSON with the right status', async () => {
+    const cases: Array<[string, number, RegExp, string?]> = [
+      ['/v1/jobs/no-such-job', 404, /not found/],
+      ['/v1/jobs/no-such-job/logs', 404, /not found/],
+      ['/v1/jobs/..%2Fetc/logs', 400, /invalid job id/],
+      ['/v1/jobs/-dash', 400, /invalid job id/],
+      ['/v1/jobs/read-1/logs?limit=0', 400, /invalid limit/],
+      ['/v1/jobs/read-1/logs?after=-1', 400, /invalid after/],
+      ['/v1/jobs/read-1/logs?level=loud', 400, /invalid level/],
+      ['/v1/jobs/read-1/logs?grep=(', 400, /invalid regular expression/],
+      ['/v1/jobs/read-1/logs?since=yesterday', 400, /invalid time/],
+      ['/v1/jobs?status=happy', 400, /invalid status/],
+      ['/v1/nothing', 404, /no such endpoint/],
+      ['/v1/jobs/read-1/logs/stream', 405, /not allowed/, 'POST'],
+      ['/nothing-here', 404, /no such endpoint/],
+    ]
+    for (const [path, status, message, method] of cases) {
+      const response = await raw(`${t.url}${path}`, {method})
+      expect([path, response.status]).toEqual([path, status])
+      expect(response.headers['content-type']).toMatch(/^application\/json/)
+      expect(response.json().error).toMatch(message)
+    }
+  })
+
+  it('serves /healthz and /metrics in Prometheus text format', async () => {
+    expect((await raw(`${t.url}/healthz`)).json()).toEqual({ok: true})
+    const metrics = await raw(`${t.url}/metrics`)
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/)
+    for (const line of metrics.body.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{\w+="[^"]*"\})? [\d.e+-]+)$/)
+    expect(metrics.body).toMatch(/^logs_relay_lines_in_total (\d+)$/m)
+    expect(Number(/^logs_relay_lines_in_total (\d+)$/m.exec(metrics.body)![1])).toBeGreaterThan(10)
+  })
+})
