@@ -20,6 +20,7 @@ import {buildViewer, type ViewerControls} from './viewer-controls.js'
 import {VirtualList} from './virtual-list.js'
 
 const LEVELS: Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
+const WAITING = 'no such job yet: waiting for it to start'
 
 export class ViewerPage {
   readonly controls: ViewerControls
@@ -137,7 +138,7 @@ export class ViewerPage {
         this.say(`cannot load the job: ${(error as Error).message}`)
         return
       }
-      this.say('no such job yet: waiting for it to start')
+      this.say(WAITING)
     }
     this.renderStatus()
     this.applyHash()
@@ -163,6 +164,7 @@ export class ViewerPage {
   }
 
   private onEntries(entries: EntryRecord[]): void {
+    if (this.controls.message.textContent === WAITING) this.say('')
     this.cache.put(entries)
     this.filter?.add(entries)
     this.search?.add(entries)

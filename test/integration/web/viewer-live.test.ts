@@ -131,6 +131,18 @@ describe('web viewer: a running job', () => {
     await expect.poll(() => page.getAttribute('.row.current-match', 'data-seq')).toBe('20')
   })
 
+  it('waits for a job that has not started yet', async () => {
+    await page.goto(`${relay.url}/jobs/later-1`)
+    await expect.poll(() => page.textContent('.message'), {timeout: 15_000}).toBe('no such job yet: waiting for it to start')
+    const later = pushLive(box, 'later-1')
+    await writeLines(later, ['first', 'second'])
+    await expect.poll(async () => (await visibleRows(page)).map(([, text]) => text), {timeout: 15_000}).toEqual(['first', 'second'])
+    expect(await page.textContent('.message')).toBe('')
+    await expect.poll(() => page.textContent('.job-status')).toBe('job running')
+    expect(await endPush(later)).toBe(0)
+    await expect.poll(() => page.textContent('.status-line')).toMatch(/ended.*job ended.*2 lines/)
+  })
+
   it('opens a #L deep link scrolled to the highlighted line', async () => {
     await page.goto('about:blank') // a fresh load, not just a hash change
     await page.goto(`${relay.url}/jobs/${JOB}#L123`)
