@@ -138,7 +138,12 @@ export class RedisStore implements LiveStore {
   }
 
   private async *followChecked(id: string, keys: JobKeys, options: FollowOptions): AsyncIterable<FollowEvent> {
-    if (options.waitForJob === false && !(await this.getJob(id))) throw new JobNotFoundError(id, this.name)
+    const meta = await this.getJob(id)
+    if (!meta && options.waitForJob === false) throw new JobNotFoundError(id, this.name)
+    if (meta && isEnded(meta.status) && meta.lines <= options.after) {
+      yield {type: 'end', meta} // its end marker lies at or before the cursor: XREAD would wait forever
+      return
+    }
     yield* followJob(
       {
         keys,

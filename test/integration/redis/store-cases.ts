@@ -219,6 +219,8 @@ export function storeCases(context: StoreCaseContext): void {
     const again: number[] = []
     for await (const event of store.follow('live', {after: 7})) if (event.type === 'entries') again.push(...event.entries.map((e) => e.seq))
     expect(again).toEqual([8])
+    expect(await collectEvents(store.follow('live', {after: 8}))).toEqual([{type: 'end', meta: expect.objectContaining({lines: 8})}])
+    expect(await collectEvents(store.follow('live', {after: 50}))).toEqual([{type: 'end', meta: expect.objectContaining({lines: 8})}])
     await store.close()
   })
 
