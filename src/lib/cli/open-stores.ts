@@ -2,25 +2,43 @@
  * Builds the collaborators a command needs from its resolved settings: the live store
  * (or the relay, in remote mode) and the Jobs facade over live store + archive.
  */
-import type {Settings} from '../config.js'
+import type {Setting, Settings} from '../config.js'
+import {InvalidUrlError} from '../errors/index.js'
 import {Jobs} from '../jobs.js'
-import {hasArchiveBackend, openArchive, openLiveStore} from '../store/open.js'
+import {openArchive, openLiveStore} from '../store/open.js'
 import type {LiveStore} from '../store/types.js'
-import {UsageError} from '../errors/index.js'
+import {redactUrl} from '../store/url.js'
 
 /** The store that push/run write to and readers read from: the relay when --url is set. */
 export async function openWriteStore(settings: Settings): Promise<LiveStore> {
-  if (settings.url) throw new UsageError(`remote mode (${settings.url.from}) is not available in this build`)
+  if (settings.url) {
+    const {openRelayStore} = await import('../relay/client/relay-store.js')
+    return openRelayStore(relayUrl(settings.url), settings.token?.value)
+  }
   return openLiveStore(settings.store)
 }
 
+/** Readers: in remote mode the relay answers for live and archived jobs alike. */
 export async function openJobs(settings: Settings): Promise<Jobs> {
   const live = await openWriteStore(settings)
-  if (settings.url || !hasArchiveBackend(settings.archive)) return new Jobs({live})
+  if (settings.url) return new Jobs({live})
   try {
     return new Jobs({live, archive: await openArchive(settings.archive)})
   } catch (error) {
     await live.close()
     throw error
   }
+}
+
+function relayUrl(setting: Setting): string {
+  let url: URL
+  try {
+    url = new URL(setting.value)
+  } catch {
+    throw new InvalidUrlError('relay', setting.from, `${JSON.stringify(redactUrl(setting.value))} is not a valid URL`, ['use the address `logs serve` listens on, e.g. http://logs.internal:8080'])
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidUrlError('relay', setting.from, `${redactUrl(setting.value)} must be http:// or https://`)
+  }
+  return url.toString()
 }

@@ -16,6 +16,8 @@ export interface OpenContext {
 type Opener<T> = (url: URL, context: OpenContext) => Promise<T>
 
 const LIVE: Record<string, Opener<LiveStore>> = {
+  's3:': async (url, context) => (await import('./s3-archive.js')).openS3LiveStore(url, context),
+  'supabase:': async (url, context) => (await import('./supabase-archive.js')).openSupabaseLiveStore(url, context),
   'file:': async (url) => (await import('./file/file-store.js')).openFileStore(url),
   'redis:': async (url, context) => (await import('./redis-store.js')).openRedisStore(url, context),
   'rediss:': async (url, context) => (await import('./redis-store.js')).openRedisStore(url, context),
@@ -26,11 +28,6 @@ const ARCHIVE: Record<string, Opener<ArchiveStore>> = {
   'file:': async (url, context) => (await import('./file-archive.js')).openFileArchive(url, context),
   's3:': async (url, context) => (await import('./s3-archive.js')).openS3Archive(url, context),
   'supabase:': async (url, context) => (await import('./supabase-archive.js')).openSupabaseArchive(url, context),
-}
-
-/** False while no backend serves the archive URL's scheme (then readers use the live store alone). */
-export function hasArchiveBackend(setting: Setting): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(setting.value) && setting.value.slice(0, setting.value.indexOf(':') + 1).toLowerCase() in ARCHIVE
 }
 
 export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env): Promise<LiveStore> {
