@@ -8,7 +8,7 @@
  * Prints figures; never passes or fails. Needs redis-server/redis-cli and a built CLI (npm run build).
  */
 import {spawn} from 'node:child_process'
-import {createReadStream, createWriteStream, mkdtempSync, rmSync, statSync} from 'node:fs'
+import {createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {once} from 'node:events'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -66,14 +66,29 @@ async function writeResp(input: string, path: string): Promise<void> {
   await once(out, 'finish')
 }
 
-function run(command: string, args: string[], stdinPath: string, env = process.env): Promise<{seconds: number; stderr: string; code: number | null}> {
+/** Runs a command with a file as stdin; peak RSS is VmHWM from /proc, sampled until the process exits. */
+function run(command: string, args: string[], stdinPath: string, env = process.env): Promise<{seconds: number; stderr: string; code: number | null; peakRssKb: number}> {
   return new Promise((resolve, reject) => {
     const started = now()
     const child = spawn(command, args, {env, stdio: ['pipe', 'ignore', 'pipe'], cwd: ROOT})
     let stderr = ''
+    let peakRssKb = 0
+    const sample = () => {
+      try {
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0)
+        if (kb > peakRssKb) peakRssKb = kb
+      } catch {
+        // exited between two samples
+      }
+    }
+    const sampler = setInterval(sample, 10)
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
-    child.on('close', (code) => resolve({seconds: (now() - started) / 1000, stderr, code}))
+    child.on('exit', sample)
+    child.on('close', (code) => {
+      clearInterval(sampler)
+      resolve({seconds: (now() - started) / 1000, stderr, code, peakRssKb})
+    })
     createReadStream(stdinPath).pipe(child.stdin)
   })
 }
@@ -98,11 +113,11 @@ async function throughput(server: RedisServer, inputPath: string, lines: number)
   await server.cli('DEL', 'ref')
 
   const env = isolatedEnv(join(work, 'home'))
-  const pushed = await run('/usr/bin/time', ['-f', 'RSS_KB=%M', process.execPath, BIN, 'push', '--job', 'bench', '--store', server.url], inputPath, env)
-  const rssKb = Number(/RSS_KB=(\d+)/.exec(pushed.stderr)?.[1] ?? Number.NaN)
+  const pushed = await run(process.execPath, [BIN, 'push', '--job', 'bench', '--store', server.url], inputPath, env)
+  const rssKb = pushed.peakRssKb
   // The same push into the embedded file store: what the push pipeline does without Redis.
-  const local = await run('/usr/bin/time', ['-f', 'RSS_KB=%M', process.execPath, BIN, 'push', '--job', 'bench'], inputPath, isolatedEnv(join(work, 'home-file')))
-  const localRssKb = Number(/RSS_KB=(\d+)/.exec(local.stderr)?.[1] ?? Number.NaN)
+  const local = await run(process.execPath, [BIN, 'push', '--job', 'bench'], inputPath, isolatedEnv(join(work, 'home-file')))
+  const localRssKb = local.peakRssKb
   const stored = Number(await server.cli('HGET', 'logs:{bench}:meta', 'lines'))
   const pushMemory = await memoryPerLine(server, ['logs:{bench}:log', 'logs:{bench}:meta'], stored)
 
