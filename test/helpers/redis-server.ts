@@ -153,7 +153,7 @@ function ping(port: number): Promise<boolean> {
     }
     socket.setTimeout(1000, () => done(false))
     socket.once('error', () => done(false))
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')))
+    socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString()))) // NOAUTH: up, with a password
     socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
   })
 }

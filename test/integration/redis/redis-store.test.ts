@@ -64,3 +64,31 @@ describe('redis live store through an outage', () => {
     await Promise.all([store.close(), reader.close()])
   })
 })
+
+describe('redis live store with a password', () => {
+  let locked: RedisServer
+
+  beforeAll(async () => {
+    locked = await startRedis({extraArgs: ['--requirepass', 'open-sesame']})
+  })
+
+  afterAll(async () => {
+    await locked?.destroy()
+  })
+
+  it('works with the right password and names a wrong one without printing it', async () => {
+    const url = (password: string) => `redis://:${password}@127.0.0.1:${locked.port}`
+    const store = await openStore(url('open-sesame'), 'prefix=auth:')
+    await store.startJob('locked')
+    expect(await store.append('locked', lines(2))).toEqual({first: 1, last: 2})
+    expect(store.name).not.toContain('open-sesame')
+    await store.close()
+
+    const wrong = await openStore(url('guess'), 'prefix=auth:')
+    const error = (await wrong.getJob('locked').catch((caught: unknown) => caught)) as Error
+    expect(error).toBeInstanceOf(StoreUnavailableError)
+    expect(error.message).toMatch(/authentication failed/)
+    expect(error.message).not.toContain('guess')
+    await wrong.close()
+  })
+})
