@@ -101,11 +101,11 @@ export class ViewerPage {
       this.say(this.searchTerm ? 'no matches' : '')
       return
     }
-    // From the current match, else from the top line of the view (a match there counts as next).
+    // From the current match while it is in view, else from the top line of the view (a match there counts as next).
     const search = this.search!
-    const from = this.currentMatch || this.anchorSeq()
-    const after = search.indexAtOrAfter(from + 1)
-    let index = direction === 1 ? after : (this.currentMatch ? search.indexAtOrAfter(from) : after) - 1
+    const current = this.currentMatchInView()
+    const after = search.indexAtOrAfter((current || this.anchorSeq()) + 1)
+    let index = direction === 1 ? after : (current ? search.indexAtOrAfter(current) : after) - 1
     const wrapped = index < 0 || index >= matches.length
     if (index >= matches.length) index = 0
     if (index < 0) index = matches.length - 1
@@ -117,7 +117,7 @@ export class ViewerPage {
 
   /** `e`: the next error (or fatal) line after the current position, asked of the relay. */
   async nextError(): Promise<void> {
-    const page = await getHistory(this.jobId, {level: 'error', after: this.currentMatch || this.anchorSeq(), limit: 1})
+    const page = await getHistory(this.jobId, {level: 'error', after: this.currentMatchInView() || this.anchorSeq(), limit: 1})
     const entry = page.entries[0]
     if (!entry) {
       this.say('no error after this line')
@@ -193,6 +193,14 @@ export class ViewerPage {
     // The seq just before the top row, so that "after" it starts at the top row.
     if (this.filter) return (this.filter.entries[index]?.seq ?? 1) - 1
     return index
+  }
+
+  /** The current match's seq when its row is on screen (else 0: the user has moved on). */
+  private currentMatchInView(): number {
+    if (!this.currentMatch) return 0
+    const index = this.filter ? this.filter.indexAtOrAfter(this.currentMatch) : this.currentMatch - 1
+    const top = this.list.topIndex()
+    return index >= top && index < top + this.list.visibleRows() ? this.currentMatch : 0
   }
 
   private scrollToSeq(seq: number): void {
