@@ -2,6 +2,7 @@
  * Benchmark: the web viewer in Debian's chromium against a real `logs serve`.
  *   time to first lines and page memory for a big job   vs the same for a 1 000-line job
  *   frame timing while RATE lines/s arrive               vs the same page with nothing arriving
+ *   frame timing while wheel-scrolling the big job        vs the same for the 1 000-line job
  * Memory is the renderer's JS heap and DOM node count (CDP Performance.getMetrics), also
  * after jumping to the middle, the top and the bottom of the log (pages are fetched on
  * demand and old ones dropped, so it should not grow with the log).
@@ -78,7 +79,14 @@ async function openJob(url: string, job: string, lines: number) {
     }
     const afterJumps = await metrics(page)
     const held = (await viewerStats(page)).held
-    return {firstLinesMs, atOpen, afterJumps, held}
+    // Scrolling: wheel down continuously from the middle while frames are timed.
+    await page.evaluate((hash) => (location.hash = hash), `#L${Math.ceil(lines / 2)}`)
+    await page.mouse.move(600, 400)
+    const timing = frameTiming(page, 3)
+    const end = Date.now() + 3000
+    while (Date.now() < end) await page.mouse.wheel(0, 300)
+    const scrolling = await timing
+    return {firstLinesMs, atOpen, afterJumps, held, scrolling}
   } finally {
     await browser.close()
   }
@@ -182,6 +190,8 @@ try {
     `${name.padEnd(30)} ${f.fps.toFixed(1).padStart(6)} ${f.p50.toFixed(1).padStart(7)} ${f.p95.toFixed(1).padStart(7)} ${f.p99.toFixed(1).padStart(7)} ${f.max.toFixed(1).padStart(7)} ${String(f.longTasks).padStart(6)} ${f.longTaskMs.toFixed(0).padStart(7)}`
   console.log(`${'frames'.padEnd(30)} ${'fps'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'long'.padStart(6)} ${'long ms'.padStart(7)}`)
   console.log(frame('idle (ref)', live.idle))
+  console.log(frame('wheel-scrolling 1 000 lines', small.scrolling))
+  console.log(frame(`wheel-scrolling ${LINES.toLocaleString('en-US')} lines`, big.scrolling))
   console.log(frame(`${RATE.toLocaleString('en-US')} lines/s arriving`, live.busy))
   console.log(`lines sent ${live.sent.toLocaleString('en-US')} (${(live.sent / SECONDS).toFixed(0)}/s achieved), shown by the page when sending stopped ${live.shown.toLocaleString('en-US')} (behind ${live.behindAtEnd.toLocaleString('en-US')})`)
   console.log('(headless chromium, --disable-gpu, on a shared 2-core machine: frame figures are relative to the idle reference)')
