@@ -95,6 +95,9 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
     return {id, result: 'skipped', reason: (await archive.head(id)) ? 'already archived' : 'not in the live store'}
   }
   if (!isCandidate(found, options.idleMs, clock())) return {id, result: 'skipped', reason: 'still running (use --idle DUR for jobs whose writer is gone)'}
+  // A job pushed straight to an object store is assembled there in the archive layout: with
+  // that same store as the archive there is nothing to move (and deleting would lose it).
+  if (live.name === archive.name && found.location.kind === 'archived') return {id, result: 'skipped', reason: 'already in this archive'}
   if (options.dryRun) return {id, result: 'would-archive', lines: found.lines}
   if (!locks) return move(id, options)
   const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS

@@ -22,6 +22,7 @@ import type {Readable} from 'node:stream'
 import {BlobArchive} from '../archive/blob-archive.js'
 import type {BucketMaintenance, ObjectBucket, StoredObject} from '../archive/object-bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../errors/index.js'
+import {ObjectLiveStore} from './object-live-store.js'
 import type {OpenContext} from './open.js'
 import {DEFAULT_PART_SIZE, MIN_PART_SIZE, uploadStream} from './s3-upload.js'
 import {redactUrl} from './url.js'
@@ -252,4 +253,10 @@ export async function openS3Archive(url: URL, context: OpenContext): Promise<Blo
   const settings = s3Settings(url, context)
   const bucket = new S3Bucket({client: s3Client(settings, context.env), bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from})
   return new BlobArchive({bucket})
+}
+
+/** `push --store s3://…`: buffered chunk objects, assembled into the archive layout at the end (./object-live-store.ts). */
+export async function openS3LiveStore(url: URL, context: OpenContext): Promise<ObjectLiveStore> {
+  const settings = s3Settings(url, context)
+  return new ObjectLiveStore({bucket: new S3Bucket({client: s3Client(settings, context.env), bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from})})
 }

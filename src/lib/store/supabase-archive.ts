@@ -17,6 +17,7 @@ import type {ReadableStream as WebReadableStream} from 'node:stream/web'
 import {BlobArchive} from '../archive/blob-archive.js'
 import type {ObjectBucket, StoredObject} from '../archive/object-bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../errors/index.js'
+import {ObjectLiveStore} from './object-live-store.js'
 import type {OpenContext} from './open.js'
 import {fixedSizeParts} from './s3-upload.js'
 import {redactUrl} from './url.js'
@@ -193,4 +194,9 @@ export function openSupabaseClient(url: URL, context: OpenContext): {client: Sto
 
 export async function openSupabaseArchive(url: URL, context: OpenContext): Promise<BlobArchive> {
   return new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(url, context))})
+}
+
+/** `push --store supabase://…`: buffered chunk objects, assembled into the archive layout at the end (./object-live-store.ts). */
+export async function openSupabaseLiveStore(url: URL, context: OpenContext): Promise<ObjectLiveStore> {
+  return new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(url, context))})
 }

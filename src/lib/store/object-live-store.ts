@@ -1,0 +1,293 @@
+/**
+ * A LiveStore on an object store (`push --store s3://…` or `supabase://…`), for users
+ * without Redis. Object stores have no append, so:
+ *
+ *   push ─▶ local spool ─▶ shipper, every batchInterval (--flush-interval, default 10 s)
+ *        ─▶ append(): one chunk object per call (.chunks/<job>/<first>-<last>.jsonl.gz)
+ *   endJob(): chunks (after the earlier final object, if the job is being continued) are
+ *        assembled and verified into <job>.jsonl.gz + <job>.meta.json — the archive
+ *        layout — then the chunks are deleted.
+ *
+ * Appends are idempotent by AppendToken (the last batch per writer is kept in the
+ * chunk metadata; a retried batch after a crash rewrites the same chunk name), and
+ * serialised across processes by the archive's per-job lock. Readers read a running job
+ * from its chunks; `follow` polls, adaptively: 250 ms after new entries, doubling to at
+ * most 5 s while nothing changes (object stores cannot notify).
+ */
+import {setTimeout as sleep} from 'node:timers/promises'
+import {BlobArchive} from '../archive/blob-archive.js'
+import {chunkDir, chunkKey, chunkMetaKey, chunkRange} from '../archive/chunk-layout.js'
+import {decodeEntries, encodeEntries} from '../archive/format.js'
+import {readBytes, type ObjectBucket} from '../archive/object-bucket.js'
+import {applyRange} from '../archive/range.js'
+import {entryFromBytes, type LogEntry, type NewEntry} from '../entry.js'
+import {JobNotFoundError, StoreUnavailableError} from '../errors/index.js'
+import {isEnded, newJobMeta, type JobMeta, type JobStatus} from '../job.js'
+import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from './types.js'
+
+export const DEFAULT_FLUSH_INTERVAL_MS = 10_000
+const POLL_MIN_MS = 250
+const POLL_MAX_MS = 5000
+const LOCK_TTL_MS = 60_000
+const LOCK_WAIT_MS = 30_000
+
+interface ChunkMeta extends JobMeta {
+  /** Last batch applied per writer (AppendToken.batch). */
+  writers?: Record<string, number>
+  /** Entries 1..base live in the final object of an earlier run of the job (pushing to an ended job appends). */
+  base?: number
+}
+
+export class ObjectLiveStore implements LiveStore {
+  readonly local = false
+  readonly batchInterval: number
+  readonly archive: BlobArchive
+  private readonly bucket: ObjectBucket
+  private readonly queues = new Map<string, Promise<unknown>>()
+  private readonly owner = `append:${process.pid}:${Math.random().toString(36).slice(2)}`
+
+  constructor(options: {bucket: ObjectBucket; batchInterval?: number; clock?: () => number}) {
+    this.bucket = options.bucket
+    this.archive = new BlobArchive({bucket: options.bucket, clock: options.clock})
+    this.batchInterval = options.batchInterval ?? DEFAULT_FLUSH_INTERVAL_MS
+  }
+
+  get name(): string {
+    return this.bucket.name
+  }
+
+  async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
+    return this.locked(id, async () => {
+      const now = Date.now()
+      let meta = await this.chunkMeta(id)
+      if (!meta) {
+        const finished = await this.archive.head(id)
+        meta = finished ? {...finished.meta, base: finished.meta.lines} : newJobMeta(id, now, init.labels)
+      }
+      if (init.labels) meta.labels = {...meta.labels, ...init.labels}
+      meta.status = 'running'
+      meta.location = {kind: 'live'}
+      delete meta.endedAt
+      delete meta.exitCode
+      meta.updatedAt = now
+      await this.saveMeta(meta)
+      return publicMeta(meta)
+    })
+  }
+
+  async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    return this.locked(id, async () => {
+      const meta = await this.chunkMeta(id)
+      if (!meta) throw new JobNotFoundError(id, this.name)
+      if (token && (meta.writers?.[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
+      if (entries.length === 0) return {first: 0, last: -1}
+      const first = meta.lines + 1
+      const last = meta.lines + entries.length
+      const logEntries = entries.map((e, i) => entryFromBytes(first + i, e.ts, e.bytes, e.eol, e.level, e.stream))
+      const encoded = encodeEntries(iterate(logEntries))
+      await this.bucket.writeStream(chunkKey(id, first, last), encoded.stream)
+      meta.lines = last
+      for (const entry of entries) {
+        meta.bytes += entry.bytes.length + (entry.eol ? 1 : 0)
+        if (entry.level) meta.levels[entry.level] = (meta.levels[entry.level] ?? 0) + 1
+      }
+      meta.firstTs ??= entries[0].ts
+      meta.lastTs = entries.at(-1)!.ts
+      meta.updatedAt = Date.now()
+      if (token) meta.writers = {...meta.writers, [token.writer]: token.batch}
+      await this.saveMeta(meta)
+      return {first, last}
+    })
+  }
+
+  /** Ends the job and assembles its chunks into the final object (verified), then deletes them. */
+  async endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta> {
+    return this.locked(id, async () => {
+      const meta = await this.chunkMeta(id)
+      if (!meta) {
+        const finished = await this.archive.head(id)
+        if (finished) return finished.meta
+        throw new JobNotFoundError(id, this.name)
+      }
+      const now = Date.now()
+      meta.status = end.status
+      if (end.exitCode === undefined) delete meta.exitCode
+      else meta.exitCode = end.exitCode
+      meta.endedAt = now
+      meta.updatedAt = now
+      await this.saveMeta(meta) // a crash from here on leaves an ended job that `archive` finishes
+      return this.assemble(meta)
+    })
+  }
+
+  async updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta> {
+    return this.locked(id, async () => {
+      const meta = await this.chunkMeta(id)
+      if (!meta) throw new JobNotFoundError(id, this.name)
+      const next = {...meta, updatedAt: Date.now(), ...patch}
+      await this.saveMeta(next)
+      return publicMeta(next)
+    })
+  }
+
+  async getJob(id: string): Promise<JobMeta | undefined> {
+    const meta = await this.chunkMeta(id)
+    if (meta) return publicMeta(meta)
+    return (await this.archive.head(id))?.meta
+  }
+
+  /** Jobs in chunks (running, or ended and not yet assembled) and assembled ones (located in this store's archive layout). */
+  async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
+    const ids = new Set<string>()
+    for await (const object of this.bucket.list(chunkDir(filter.prefix ?? '').replace(/\/$/, ''))) {
+      const match = /^\.chunks\/([^/]+)\/meta\.json$/.exec(object.key)
+      if (match) ids.add(match[1])
+    }
+    const chunked = await Promise.all([...ids].map((id) => this.getJob(id)))
+    const assembled = (await this.archive.list({prefix: filter.prefix})).map((job) => job.meta).filter((meta) => !ids.has(meta.id))
+    return [...chunked, ...assembled]
+      .filter((m): m is JobMeta => m !== undefined && (!filter.status || m.status === filter.status))
+      .sort((a, b) => b.updatedAt - a.updatedAt)
+  }
+
+  async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    const meta = await this.chunkMeta(id)
+    if (!meta) {
+      if (!(await this.archive.head(id))) throw new JobNotFoundError(id, this.name)
+      yield* this.archive.read(id, range)
+      return
+    }
+    yield* applyRange(this.chunkEntries(meta, range.after ?? 0), range)
+  }
+
+  async *follow(id: string, {after, signal, waitForJob = true}: FollowOptions): AsyncIterable<FollowEvent> {
+    let seen = after
+    let wait = POLL_MIN_MS
+    let lastStatus: JobStatus | undefined
+    while (!signal?.aborted) {
+      const meta = await this.getJob(id)
+      if (!meta && !waitForJob) throw new JobNotFoundError(id, this.name)
+      if (meta && meta.lines > seen) {
+        const before = seen
+        let batch: LogEntry[] = []
+        for await (const entry of this.read(id, {after: seen, signal})) {
+          batch.push(entry)
+          if (batch.length >= 1000) {
+            yield {type: 'entries', entries: batch}
+            batch = []
+          }
+          seen = entry.seq
+        }
+        if (batch.length > 0) yield {type: 'entries', entries: batch}
+        if (seen > before) {
+          wait = POLL_MIN_MS
+          continue
+        }
+      }
+      if (meta && isEnded(meta.status) && meta.lines <= seen) {
+        yield {type: 'end', meta}
+        return
+      }
+      if (meta && meta.status !== lastStatus) {
+        lastStatus = meta.status
+        yield {type: 'meta', meta}
+      }
+      await sleep(wait, undefined, {signal}).catch(() => undefined)
+      wait = Math.min(wait * 2, POLL_MAX_MS)
+    }
+  }
+
+  /** Deletes the job: chunks, chunk metadata and its assembled object. */
+  async deleteJob(id: string): Promise<void> {
+    await this.deleteChunks(id)
+    await this.archive.delete(id)
+  }
+
+  private async deleteChunks(id: string): Promise<void> {
+    const keys: string[] = []
+    for await (const object of this.bucket.list(chunkDir(id))) keys.push(object.key)
+    await this.bucket.delete(keys.filter((key) => key !== chunkMetaKey(id)))
+    await this.bucket.delete([chunkMetaKey(id)])
+  }
+
+  async close(): Promise<void> {
+    await this.bucket.close()
+  }
+
+  private async assemble(meta: ChunkMeta): Promise<JobMeta> {
+    const stored = await this.archive.put(publicMeta(meta), this.chunkEntries(meta, 0))
+    await this.deleteChunks(meta.id)
+    return stored.meta
+  }
+
+  /** Entries after `after`: from the earlier final object (1..base), then the chunks in seq order. */
+  private async *chunkEntries(meta: ChunkMeta, after: number): AsyncIterable<LogEntry> {
+    const base = meta.base ?? 0
+    if (after < base) yield* this.archive.read(meta.id, {after})
+    const chunks: Array<{key: string; first: number; last: number}> = []
+    for await (const object of this.bucket.list(chunkDir(meta.id))) {
+      const range = chunkRange(object.key)
+      if (range && range.last > Math.max(after, base) && range.last <= meta.lines) chunks.push({key: object.key, ...range})
+    }
+    chunks.sort((a, b) => a.first - b.first)
+    let expected = Math.max(after, base) + 1
+    for (const chunk of chunks) {
+      const stream = await this.bucket.readStream(chunk.key)
+      if (!stream) {
+        // Assembled (and its chunks deleted) while we read: the rest is in the final object.
+        if (!(await this.archive.head(meta.id))) throw new StoreUnavailableError(this.name, `chunk ${chunk.key} of job ${meta.id} disappeared while being read`)
+        for await (const entry of this.archive.read(meta.id, {after: expected - 1})) {
+          if (entry.seq > meta.lines) return
+          yield entry
+        }
+        return
+      }
+      for await (const entry of decodeEntries(stream)) {
+        if (entry.seq < expected) continue
+        if (entry.seq !== expected) throw new StoreUnavailableError(this.name, `job ${meta.id} is missing entries ${expected}..${entry.seq - 1} in its chunks`)
+        expected++
+        yield entry
+      }
+    }
+  }
+
+  private async chunkMeta(id: string): Promise<ChunkMeta | undefined> {
+    const data = await readBytes(this.bucket, chunkMetaKey(id))
+    return data ? (JSON.parse(data.toString('utf8')) as ChunkMeta) : undefined
+  }
+
+  private async saveMeta(meta: ChunkMeta): Promise<void> {
+    await this.bucket.writeBytes(chunkMetaKey(meta.id), Buffer.from(JSON.stringify(meta)))
+  }
+
+  /** Serialises writers of one job across processes with the archive's per-job lock (archive waits for an append and vice versa). */
+  private locked<T>(id: string, work: () => Promise<T>): Promise<T> {
+    // In-process callers queue first, so they never contend for the shared lock with each other.
+    const previous = this.queues.get(id) ?? Promise.resolve()
+    const run = previous.catch(() => undefined).then(() => this.acquireAndRun(id, work))
+    const tail = run.catch(() => undefined)
+    this.queues.set(id, tail)
+    void tail.then(() => {
+      if (this.queues.get(id) === tail) this.queues.delete(id)
+    })
+    return run
+  }
+
+  private async acquireAndRun<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + LOCK_WAIT_MS
+    for (let wait = 20; !(await this.archive.locks.acquire(id, this.owner, LOCK_TTL_MS)); wait = Math.min(wait * 2, 1000)) {
+      if (Date.now() > deadline) throw new StoreUnavailableError(this.name, `job ${id} is locked by another writer or archiver`)
+      await sleep(wait)
+    }
+    return this.archive.locks.hold(id, this.owner, LOCK_TTL_MS, work)
+  }
+}
+
+function publicMeta(meta: ChunkMeta): JobMeta {
+  const {writers: _writers, base: _base, ...rest} = meta
+  return rest
+}
+
+async function* iterate<T>(items: T[]): AsyncIterable<T> {
+  yield* items
+}

@@ -1,0 +1,100 @@
+/**
+ * `push --store s3://…|supabase://…`: the object-store LiveStore against s3rver and the
+ * Supabase stand-in — the shared LiveStore contract, chunk objects and their assembly —
+ * and the CLI end to end (push with a short --flush-interval, get from chunks and from the
+ * final object, zcat-readable result).
+ */
+import {execFileSync} from 'node:child_process'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {chunkDir} from '../../../src/lib/archive/chunk-layout.js'
+import {readBytes} from '../../../src/lib/archive/object-bucket.js'
+import {ObjectLiveStore} from '../../../src/lib/store/object-live-store.js'
+import {S3Bucket} from '../../../src/lib/store/s3-archive.js'
+import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/supabase-archive.js'
+import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
+import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
+import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+
+let s3: S3Server
+let supabase: SupabaseStandin
+let home: {home: string; cleanup: () => void}
+
+beforeAll(async () => {
+  home = tempHome()
+  ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
+  await s3.createBucket('live')
+})
+afterAll(async () => {
+  await Promise.all([s3?.destroy(), supabase?.stop()])
+  home?.cleanup()
+})
+
+describeLiveStoreContract('object store on s3rver', async () => new ObjectLiveStore({bucket: new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'contract'})}))
+describeLiveStoreContract('object store on the Supabase stand-in', async () => new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/contract'), {from: 'test', env: supabase.env()}))}))
+
+describe('object live store: chunks and assembly', () => {
+  it('writes one chunk object per append, assembles them into the archive layout at the end and deletes them', async () => {
+    const bucket = new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'assembly'})
+    const store = new ObjectLiveStore({bucket})
+    await store.startJob('chunked')
+    await store.append('chunked', [{ts: 1, bytes: Buffer.from('a'), eol: true}, {ts: 2, bytes: Buffer.from('b'), eol: true}])
+    await store.append('chunked', [{ts: 3, bytes: Buffer.from([0xff, 0x00]), eol: false}])
+    const keys = async (prefix: string): Promise<string[]> => {
+      const out: string[] = []
+      for await (const object of bucket.list(prefix)) out.push(object.key)
+      return out.sort()
+    }
+    expect(await keys(chunkDir('chunked'))).toEqual(['.chunks/chunked/000000000001-000000000002.jsonl.gz', '.chunks/chunked/000000000003-000000000003.jsonl.gz', '.chunks/chunked/meta.json'])
+    const ended = await store.endJob('chunked', {status: 'succeeded', exitCode: 0})
+    expect(ended.location).toMatchObject({kind: 'archived', url: 's3://live/assembly/chunked.jsonl.gz'})
+    expect(await keys(chunkDir('chunked'))).toEqual([])
+    expect(await keys('chunked')).toEqual(['chunked.jsonl.gz', 'chunked.meta.json'])
+    const lines: string[] = []
+    for await (const entry of store.read('chunked')) lines.push(entry.line)
+    expect(lines).toEqual(['a', 'b', '\ufffd\u0000'])
+
+    // pushing to an ended job appends: seqs continue after the assembled object
+    await store.startJob('chunked')
+    const next = await store.append('chunked', [{ts: 4, bytes: Buffer.from('c'), eol: true}])
+    expect(next).toEqual({first: 4, last: 4})
+    const seqs: number[] = []
+    for await (const entry of store.read('chunked', {after: 1})) seqs.push(entry.seq)
+    expect(seqs).toEqual([2, 3, 4])
+    await store.endJob('chunked', {status: 'ended'})
+    const all: string[] = []
+    for await (const entry of store.read('chunked')) all.push(`${entry.seq}:${entry.line}`)
+    expect(all).toEqual(['1:a', '2:b', '3:\ufffd\u0000', '4:c'])
+    await store.close()
+  })
+})
+
+describe('logs push --store s3://… (buffered, end to end)', () => {
+  const env = (): NodeJS.ProcessEnv => isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+
+  it('flushes chunks while the input is open, writes one zcat-readable object at EOF, and get reads both byte for byte', async () => {
+    const store = 's3://live/pushed'
+    const first = Buffer.from('first line\n\u001b[31mred\u001b[0m\r\n')
+    const second = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('\nlast without newline')])
+    const push = startCli(['push', '--job', 'buffered', '--store', store, '--flush-interval', '200ms', '--exit-code', '0'], {env: env()})
+    const pushed = collect(push)
+    push.stdin!.write(first)
+    let midway: Buffer | undefined
+    for (let i = 0; i < 100 && !midway; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      const got = await runCli(['get', 'buffered', '--store', store, '--output', 'raw'], {env: env()})
+      if (got.code === 0 && got.stdoutBytes.length > 0) midway = got.stdoutBytes
+    }
+    expect(midway?.equals(first)).toBe(true) // read from chunk objects while the job runs
+    push.stdin!.end(second)
+    const done = await pushed
+    expect(done.stderr).toBe('')
+    expect(done.code).toBe(0)
+    const got = await runCli(['get', 'buffered', '--store', store, '--output', 'raw'], {env: env()})
+    expect(got.stdoutBytes.equals(Buffer.concat([first, second]))).toBe(true)
+    const object = await readBytes(new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'pushed'}), 'buffered.jsonl.gz')
+    expect(execFileSync('sh', ['-c', 'zcat | jq -r .seq'], {input: object}).toString()).toBe('1\n2\n3\n4\n')
+    const shown = JSON.parse((await runCli(['ls', '--json', '--store', store, '--archive', store], {env: env()})).stdout) as Array<{id: string; status: string}>
+    expect(shown).toEqual([expect.objectContaining({id: 'buffered', status: 'succeeded'})])
+  })
+})
