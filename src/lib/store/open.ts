@@ -18,8 +18,6 @@ type Opener<T> = (url: URL, context: OpenContext) => Promise<T>
 const LIVE: Record<string, Opener<LiveStore>> = {
   's3:': async (url, context) => (await import('./s3-archive.js')).openS3LiveStore(url, context),
   'supabase:': async (url, context) => (await import('./supabase-archive.js')).openSupabaseLiveStore(url, context),
-  's3:': async (url, context) => (await import('./s3-archive.js')).openS3LiveStore(url, context),
-  'supabase:': async (url, context) => (await import('./supabase-archive.js')).openSupabaseLiveStore(url, context),
   'file:': async (url) => (await import('./file/file-store.js')).openFileStore(url),
   'redis:': async (url, context) => (await import('./redis-store.js')).openRedisStore(url, context),
   'rediss:': async (url, context) => (await import('./redis-store.js')).openRedisStore(url, context),
