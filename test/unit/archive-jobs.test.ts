@@ -1,0 +1,93 @@
+/**
+ * archiveJobs() on the embedded stores (file live store, file archive), in-process: the
+ * per-job decisions the CLI tests cannot steer precisely.
+ */
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {archiveJobs} from '../../src/lib/archive/archive-jobs.js'
+import {BlobArchive} from '../../src/lib/archive/blob-archive.js'
+import {openFileStore} from '../../src/lib/store/file/file-store.js'
+import {DirectoryBucket} from '../../src/lib/store/file-archive.js'
+import type {LiveStore} from '../../src/lib/store/types.js'
+
+let dir: string
+let live: LiveStore
+let archive: BlobArchive
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'logs-archive-jobs-'))
+  live = await openFileStore(new URL(`file://${dir}/live`))
+  archive = new BlobArchive({bucket: new DirectoryBucket(join(dir, 'archive'))})
+})
+afterEach(async () => {
+  await live.close()
+  rmSync(dir, {recursive: true, force: true})
+})
+
+async function job(id: string, lines: number, end = true): Promise<void> {
+  await live.startJob(id)
+  await live.append(id, Array.from({length: lines}, (_, i) => ({ts: Date.now(), bytes: Buffer.from(`${id} ${i + 1}`), eol: true})))
+  if (end) await live.endJob(id, {status: 'ended'})
+}
+
+describe('archiveJobs', () => {
+  it('leaves a job live and reports it when upload or verification fails, and carries on with the others', async () => {
+    await job('good', 3)
+    await job('bad', 3)
+    const summary = await archiveJobs({
+      live,
+      archive,
+      afterUpload: (id) => {
+        if (id === 'bad') throw new Error('injected failure after upload')
+      },
+    })
+    expect(summary).toMatchObject({archived: 1, failed: 1})
+    expect(summary.jobs.find((j) => j.id === 'bad')).toMatchObject({result: 'failed', reason: 'injected failure after upload'})
+    expect((await live.getJob('bad'))?.location.kind).toBe('live')
+    expect(await live.getJob('good')).toBeUndefined()
+    const again = await archiveJobs({live, archive})
+    expect(again.jobs).toEqual([expect.objectContaining({id: 'bad', result: 'archived', resumed: true})])
+  })
+
+  it('does not delete a job that received lines while it was being archived', async () => {
+    await job('growing', 3)
+    const summary = await archiveJobs({
+      live,
+      archive,
+      afterUpload: async () => {
+        await live.startJob('growing')
+        await live.append('growing', [{ts: Date.now(), bytes: Buffer.from('late line'), eol: true}])
+      },
+    })
+    expect(summary.jobs[0]).toMatchObject({result: 'failed', reason: expect.stringMatching(/received 1 more lines while being archived/)})
+    expect((await live.getJob('growing'))?.lines).toBe(4)
+  })
+
+  it('skips a job another archiver holds the lock of, and a running job without --idle', async () => {
+    await job('held', 2)
+    await job('running', 2, false)
+    expect(await archive.locks.acquire('held', 'someone-else', 60_000)).toBe(true)
+    const summary = await archiveJobs({live, archive, jobIds: ['held', 'running', 'missing']})
+    expect(summary.jobs.map((j) => [j.id, j.result, j.reason])).toEqual([
+      ['held', 'skipped', 'locked by another archiver'],
+      ['missing', 'skipped', 'not in the live store'],
+      ['running', 'skipped', 'still running (use --idle DUR for jobs whose writer is gone)'],
+    ])
+    expect(await live.getJob('held')).toBeDefined()
+  })
+
+  it('with idleMs archives a silent running job as abandoned; dry-run changes nothing', async () => {
+    await job('silent', 2, false)
+    let now = Date.now()
+    const dry = await archiveJobs({live, archive, idleMs: 60_000, dryRun: true, clock: () => now + 120_000})
+    expect(dry.jobs).toEqual([expect.objectContaining({id: 'silent', result: 'would-archive'})])
+    expect((await live.getJob('silent'))?.status).toBe('running')
+    expect((await archiveJobs({live, archive, idleMs: 60_000, clock: () => now})).archived).toBe(0)
+    now += 120_000
+    const real = await archiveJobs({live, archive, idleMs: 60_000, clock: () => now})
+    expect(real.archived).toBe(1)
+    expect((await archive.head('silent'))?.meta.status).toBe('abandoned')
+  })
+})
