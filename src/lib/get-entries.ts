@@ -1,5 +1,6 @@
 /**
  * `logs get`: a job's entries from wherever it lives, filtered, then optionally followed.
+ * Lines a killed push on this machine left in its spool are delivered first.
  * Batches (not single entries) flow to the renderer so each write is one syscall.
  *
  * `-n N` with a filter reads backwards in pages until N entries match, so
@@ -10,6 +11,7 @@ import type {LogEntry} from './entry.js'
 import type {JobMeta} from './job.js'
 import type {Jobs} from './jobs.js'
 import type {EntryFilter} from './query.js'
+import {recoverSpools} from './ingest/recover-spools.js'
 
 export interface GetOptions {
   job: string
@@ -33,6 +35,7 @@ const BACKWARD_PAGE = 4096
 
 export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
   const {job, filter, signal} = options
+  await recoverSpools(jobs.live, job)
   let last = options.after ?? 0
   const exists = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
   if (exists) {

@@ -1,0 +1,65 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+
+// The spool in front of a remote store: lines a push read while the store was down
+// survive a kill -9 of that push, and the next get or push on this machine delivers them.
+describe('spool recovery for a remote store (real redis-server)', () => {
+  let redis: RedisServer
+  let home: {home: string; cleanup: () => void}
+  let env: NodeJS.ProcessEnv
+  beforeAll(async () => {
+    redis = await startRedis()
+    home = tempHome()
+    env = isolatedEnv(home.home, {LOGS_STORE: redis.url})
+  })
+  afterAll(async () => {
+    await redis.stop()
+    home.cleanup()
+  })
+
+  async function killedWhileDown(job: string, lines: string[]): Promise<void> {
+    await redis.stop()
+    const push = startCli(['push', '--job', job], {env})
+    const done = collect(push)
+    push.stdin!.write(lines.map((l) => `${l}\n`).join(''))
+    // The outage notice means the lines are read and spooled, and delivery is failing.
+    await new Promise<void>((resolve) => push.stderr!.on('data', (d: Buffer) => d.toString().includes('unreachable') && resolve()))
+    await sleep(200)
+    push.kill('SIGKILL')
+    await done
+    await redis.start()
+  }
+
+  it('get delivers a dead push spool before reading', async () => {
+    await killedWhileDown('spooled-get', ['one', 'two', 'three'])
+    const got = await runCli(['get', 'spooled-get'], {env})
+    expect(got.stderr).toBe('')
+    expect(got.stdout).toBe('one\ntwo\nthree\n')
+    // Delivered once: a second reader finds the same, not a second copy.
+    expect((await runCli(['get', 'spooled-get', '--output', 'json'], {env})).stdout.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3])
+  })
+
+  it('the next push delivers a dead push spool first, then its own lines, and ends the job', async () => {
+    await killedWhileDown('spooled-push', ['a', 'b'])
+    const pushed = await runCli(['push', '--job', 'spooled-push', '--exit-code', '0'], {env, input: 'c\n'})
+    expect(pushed.code).toBe(0)
+    expect((await runCli(['get', 'spooled-push'], {env})).stdout).toBe('a\nb\nc\n')
+    const meta = JSON.parse((await runCli(['ls', '--json'], {env})).stdout).find((j: {id: string}) => j.id === 'spooled-push')
+    expect(meta).toMatchObject({status: 'succeeded', lines: 3})
+  })
+
+  it('push exits 1 naming the spool when the store stays down past --drain-timeout', async () => {
+    await redis.stop()
+    try {
+      const pushed = await runCli(['push', '--job', 'never-delivered', '--drain-timeout', '1s'], {env, input: 'kept\n'})
+      expect(pushed.code).toBe(1)
+      expect(pushed.stderr).toMatch(/is unreachable/)
+      expect(pushed.stderr).toMatch(/they are kept in .*spool/)
+    } finally {
+      await redis.start()
+    }
+    expect((await runCli(['get', 'never-delivered'], {env})).stdout).toBe('kept\n')
+  })
+})
