@@ -25,13 +25,13 @@ export interface TestRelay {
   stop(): Promise<void>
 }
 
-export async function startTestRelay(options: {store?: LiveStore; token?: string; readToken?: string; cors?: string; limits?: Partial<RelayLimits>} = {}): Promise<TestRelay> {
+export async function startTestRelay(options: {store?: LiveStore; token?: string; readToken?: string; cors?: string; limits?: Partial<RelayLimits>; port?: number; keepStore?: boolean} = {}): Promise<TestRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-relay-'))
   const store = options.store ?? (await new FileStore(join(dir, 'store')).init())
   const jobs = new Jobs({live: store})
   const logged: string[] = []
   const relay = createRelay({jobs, token: options.token, readToken: options.readToken, cors: options.cors, limits: options.limits, log: (message) => logged.push(message)})
-  const url = (await relay.listen(0, '127.0.0.1')).origin
+  const url = (await relay.listen(options.port ?? 0, '127.0.0.1')).origin
   return {
     relay,
     url,
@@ -41,6 +41,7 @@ export async function startTestRelay(options: {store?: LiveStore; token?: string
     logged,
     async stop() {
       await relay.close()
+      if (options.keepStore) return
       await jobs.close()
       rmSync(dir, {recursive: true, force: true})
     },

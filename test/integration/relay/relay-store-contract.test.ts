@@ -1,0 +1,15 @@
+/** RelayStore (remote mode) holds the same LiveStore contract as the stores it fronts: relay + file store. */
+import {afterAll} from 'vitest'
+import {RelayStore} from '../../../src/lib/relay/client/relay-store.js'
+import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
+import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
+
+let relay: TestRelay | undefined
+afterAll(async () => {
+  await relay?.stop()
+})
+
+describeLiveStoreContract('relay over file', async () => {
+  relay = await startTestRelay({token: 'contract-token', limits: {readerLingerMs: 20}})
+  return new RelayStore(relay.url, 'contract-token')
+})

@@ -1,0 +1,101 @@
+/** RelayStore beyond the contract: paging, following across a relay restart, bounded queue, errors. */
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {RelayStore} from '../../../src/lib/relay/client/relay-store.js'
+import {FileStore} from '../../../src/lib/store/file/file-store.js'
+import type {NewEntry} from '../../../src/lib/entry.js'
+import {readAll} from '../../helpers/live-store-contract.js'
+import {startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
+
+const lines = (from: number, count: number, ts = Date.now()): NewEntry[] => Array.from({length: count}, (_, i) => ({ts, bytes: Buffer.from(`line ${from + i}`), eol: true}))
+const range = (from: number, to: number) => Array.from({length: to - from + 1}, (_, i) => from + i)
+
+let store: FileStore
+let t: TestRelay
+beforeAll(async () => {
+  store = await new FileStore(mkdtempSync(join(tmpdir(), 'logs-relay-client-'))).init()
+  t = await startTestRelay({store, limits: {maxPageSize: 7, pageSize: 7, readerLingerMs: 20}, keepStore: true})
+})
+afterAll(async () => {
+  await t.stop()
+  await store.close()
+})
+
+describe('RelayStore', () => {
+  it('pages through the cursor: all, tail, limit, after', async () => {
+    await store.startJob('page-1')
+    await store.append('page-1', lines(1, 30))
+    const remote = new RelayStore(t.url)
+    const seqs = async (r: Parameters<RelayStore['read']>[1]) => (await readAll(remote.read('page-1', r))).map((e) => e.seq)
+    expect(await seqs({})).toEqual(range(1, 30))
+    expect(await seqs({tail: 20})).toEqual(range(11, 30))
+    expect(await seqs({after: 3, limit: 10})).toEqual(range(4, 13))
+    expect(await seqs({after: 25, tail: 2})).toEqual([29, 30])
+  })
+
+  it('follows across a relay restart: the EventSource reconnects and resumes with no gap or duplicate', async () => {
+    const port = Number(new URL(t.url).port)
+    await store.startJob('restart-1')
+    await store.append('restart-1', lines(1, 10))
+    const remote = new RelayStore(t.url)
+    const seen: number[] = []
+    let ended = false
+    const following = (async () => {
+      for await (const event of remote.follow('restart-1', {after: 0})) {
+        if (event.type === 'entries') seen.push(...event.entries.map((e) => e.seq))
+        if (event.type === 'end') ended = true
+      }
+    })()
+    await waitUntil(() => seen.length === 10)
+    await t.relay.close() // graceful: followers are closed without `end`
+    await store.append('restart-1', lines(11, 10))
+    t = await startTestRelay({store, port, limits: {maxPageSize: 7, pageSize: 7, readerLingerMs: 20}, keepStore: true})
+    await store.append('restart-1', lines(21, 10))
+    await store.endJob('restart-1', {status: 'ended'})
+    await following
+    expect(seen).toEqual(range(1, 30))
+    expect(ended).toBe(true)
+  })
+
+  it('keeps memory bounded for a slow consumer: pauses the stream and resumes it from the last seq', async () => {
+    await store.startJob('queue-1')
+    const remote = new RelayStore(t.url, undefined, {maxQueued: 50})
+    const seen: number[] = []
+    const following = (async () => {
+      for await (const event of remote.follow('queue-1', {after: 0})) {
+        if (event.type === 'entries') {
+          seen.push(...event.entries.map((e) => e.seq))
+          await new Promise((r) => setTimeout(r, 5))
+        }
+      }
+    })()
+    for (let i = 0; i < 20; i++) await store.append('queue-1', lines(1 + i * 40, 40))
+    await store.endJob('queue-1', {status: 'ended'})
+    await following
+    expect(seen).toEqual(range(1, 800))
+  })
+
+  it('reports an unreachable relay, a refused token and a missing job with typed errors', async () => {
+    const down = new RelayStore('http://127.0.0.1:9')
+    await expect(down.getJob('x')).rejects.toMatchObject({name: 'StoreUnavailableError', exitCode: 1})
+    await expect(readAll((async function* () {
+      for await (const event of down.follow('x', {after: 0})) if (event.type === 'entries') yield* event.entries
+    })())).rejects.toMatchObject({name: 'StoreUnavailableError'})
+
+    const guarded = await startTestRelay({token: 'right'})
+    try {
+      const wrong = new RelayStore(guarded.url, 'wrong')
+      await expect(wrong.listJobs()).rejects.toMatchObject({name: 'RelayAuthError', exitCode: 2})
+      await expect(readAll((async function* () {
+        for await (const event of wrong.follow('x', {after: 0})) if (event.type === 'entries') yield* event.entries
+      })())).rejects.toThrow(/refused the request \(401\)/)
+      const right = new RelayStore(guarded.url, 'right')
+      await expect(readAll(right.read('missing-1'))).rejects.toMatchObject({name: 'JobNotFoundError'})
+      expect(await right.getJob('missing-1')).toBeUndefined()
+    } finally {
+      await guarded.stop()
+    }
+  })
+})
