@@ -1,0 +1,42 @@
+/** SIGTERM to `logs serve`: followers closed without `end`, a running upload finishes, then exit 0. */
+import {request as httpRequest} from 'node:http'
+import {expect, it} from 'vitest'
+import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {openRawStream, raw, startServeCli, waitUntil} from '../../helpers/relay.js'
+
+it('shuts down gracefully on SIGTERM', async () => {
+  const home = tempHome()
+  try {
+    const env = isolatedEnv(home.home)
+    const server = await startServeCli([], env)
+    expect((await raw(`${server.url}/v1/jobs/bye-1/logs`, {method: 'POST', body: 'one\n'})).status).toBe(200)
+    const follower = openRawStream(`${server.url}/v1/jobs/bye-1/logs/stream`)
+    await waitUntil(() => follower.events().some((e) => e.event === 'log'))
+
+    // An upload in flight when the signal comes.
+    const upload = new Promise<{status: number; body: string}>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/v1/jobs/bye-1/logs`, {method: 'POST', agent: false, headers: {'Transfer-Encoding': 'chunked'}}, (res) => {
+        let body = ''
+        res.on('data', (c) => (body += c))
+        res.on('end', () => resolve({status: res.statusCode!, body}))
+      })
+      req.on('error', reject)
+      req.write('two\n')
+      setTimeout(() => {
+        server.child.kill('SIGTERM')
+        setTimeout(() => req.end('three\n'), 300)
+      }, 300)
+    })
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)))
+    const uploaded = await upload
+    expect(uploaded.status).toBe(200)
+    expect(JSON.parse(uploaded.body)).toMatchObject({first: 2, last: 3})
+    await follower.closed
+    expect(follower.events().map((e) => e.event)).not.toContain('end')
+    expect(await exited).toBe(0)
+    await expect(raw(`${server.url}/healthz`)).rejects.toThrow(/ECONNREFUSED/)
+    expect((await runCli(['get', 'bye-1', '--output', 'raw'], {env})).stdout).toBe('one\ntwo\nthree\n')
+  } finally {
+    home.cleanup()
+  }
+})

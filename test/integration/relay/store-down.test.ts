@@ -1,0 +1,53 @@
+/**
+ * The store behind the relay goes down and comes back: a real redis-server (Redis store,
+ * the backend a shared relay typically fronts) that the test stops and starts.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {openRedisStore} from '../../../src/lib/store/redis-store.js'
+import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {openRawStream, raw, startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
+
+let redis: RedisServer
+let t: TestRelay
+beforeAll(async () => {
+  redis = await startRedis()
+  const store = await openRedisStore(new URL(redis.url), {from: 'test', env: {}})
+  t = await startTestRelay({store, limits: {readerLingerMs: 20}})
+})
+afterAll(async () => {
+  await t?.stop()
+  await redis?.destroy()
+})
+
+const seqs = (events: {event: string; id?: string}[]) => events.filter((e) => e.event === 'log').map((e) => Number(e.id))
+
+describe('store down', () => {
+  it('answers 503 while Redis is down and recovers when it is back; a follower resumes', async () => {
+    expect((await raw(`${t.url}/v1/jobs/down-1/logs`, {method: 'POST', body: 'before 1\nbefore 2\n'})).status).toBe(200)
+    const follower = openRawStream(`${t.url}/v1/jobs/down-1/logs/stream`)
+    await waitUntil(() => seqs(follower.events()).length === 2)
+
+    await redis.stop()
+    for (const [method, path, body] of [
+      ['GET', '/healthz'],
+      ['GET', '/v1/jobs'],
+      ['GET', '/v1/jobs/down-1'],
+      ['GET', '/v1/jobs/down-1/logs'],
+      ['POST', '/v1/jobs/down-1/logs', 'during\n'],
+      ['GET', '/v1/jobs/other-1/logs/stream'],
+    ] as const) {
+      const response = await raw(`${t.url}${path}`, {method, body})
+      expect([path, response.status]).toEqual([path, 503])
+      expect(response.json().error).toMatch(/unavailable|cannot/i)
+    }
+
+    await redis.start()
+    await waitUntil(async () => (await raw(`${t.url}/healthz`)).status === 200, 20_000, 'healthz back to 200')
+    expect((await raw(`${t.url}/v1/jobs/down-1/logs?end=1&exit-code=0`, {method: 'POST', body: 'after 3\n'})).json()).toMatchObject({first: 3, last: 3})
+    // The follower kept its connection: the job's reader waited for Redis and goes on.
+    await follower.closed
+    expect(seqs(follower.events())).toEqual([1, 2, 3])
+    expect(follower.events().at(-1)?.event).toBe('end')
+    expect((await raw(`${t.url}/v1/jobs/down-1`)).json()).toMatchObject({status: 'succeeded', lines: 3})
+  })
+})
