@@ -129,8 +129,19 @@ const FRAME_TIMING = `async (ms) => {
   return {frames: intervals.length, fps: intervals.length / (ms / 1000), p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1), longTasks, longTaskMs}
 }`
 
-function frameTiming(page: Page, seconds: number): Promise<Frames> {
-  return page.evaluate(`(${FRAME_TIMING})(${seconds * 1000})`) as Promise<Frames>
+/** Frame timing plus the renderer main thread's CPU time over the window (less sensitive to a busy machine than frame times). */
+async function frameTiming(page: Page, seconds: number): Promise<Frames & {cpuPct: number}> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Performance.enable')
+  const threadTime = async () => {
+    const {metrics} = (await cdp.send('Performance.getMetrics')) as {metrics: {name: string; value: number}[]}
+    return metrics.find((metric) => metric.name === 'ThreadTime')?.value ?? 0
+  }
+  const before = await threadTime()
+  const frames = (await page.evaluate(`(${FRAME_TIMING})(${seconds * 1000})`)) as Frames
+  const cpuPct = ((await threadTime()) - before) / seconds * 100
+  await cdp.detach()
+  return {...frames, cpuPct}
 }
 
 async function paced(pusher: ChildProcess, rate: number, seconds: number, from: number): Promise<number> {
@@ -186,15 +197,15 @@ try {
   console.log('(first lines: navigation start → first rendered line; held: entries the page keeps after jumping to middle, top, bottom)\n')
 
   const live = await liveFrames(relay.url)
-  const frame = (name: string, f: Frames) =>
-    `${name.padEnd(30)} ${f.fps.toFixed(1).padStart(6)} ${f.p50.toFixed(1).padStart(7)} ${f.p95.toFixed(1).padStart(7)} ${f.p99.toFixed(1).padStart(7)} ${f.max.toFixed(1).padStart(7)} ${String(f.longTasks).padStart(6)} ${f.longTaskMs.toFixed(0).padStart(7)}`
-  console.log(`${'frames'.padEnd(30)} ${'fps'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'long'.padStart(6)} ${'long ms'.padStart(7)}`)
+  const frame = (name: string, f: Frames & {cpuPct: number}) =>
+    `${name.padEnd(32)} ${f.fps.toFixed(1).padStart(6)} ${f.p50.toFixed(1).padStart(7)} ${f.p95.toFixed(1).padStart(7)} ${f.p99.toFixed(1).padStart(7)} ${f.max.toFixed(1).padStart(7)} ${String(f.longTasks).padStart(6)} ${f.longTaskMs.toFixed(0).padStart(7)} ${f.cpuPct.toFixed(0).padStart(6)}`
+  console.log(`${'frames'.padEnd(32)} ${'fps'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'long'.padStart(6)} ${'long ms'.padStart(7)} ${'cpu %'.padStart(6)}`)
   console.log(frame('idle (ref)', live.idle))
   console.log(frame('wheel-scrolling 1 000 lines', small.scrolling))
   console.log(frame(`wheel-scrolling ${LINES.toLocaleString('en-US')} lines`, big.scrolling))
   console.log(frame(`${RATE.toLocaleString('en-US')} lines/s arriving`, live.busy))
   console.log(`lines sent ${live.sent.toLocaleString('en-US')} (${(live.sent / SECONDS).toFixed(0)}/s achieved), shown by the page when sending stopped ${live.shown.toLocaleString('en-US')} (behind ${live.behindAtEnd.toLocaleString('en-US')})`)
-  console.log('(headless chromium, --disable-gpu, on a shared 2-core machine: frame figures are relative to the idle reference)')
+  console.log('(cpu %: the page main thread\'s CPU time over the window. Headless chromium, --disable-gpu: compare with the idle reference of the same run)')
 } finally {
   await relay.stop()
   box.cleanup()

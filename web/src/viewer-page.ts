@@ -117,8 +117,13 @@ export class ViewerPage {
 
   /** `e`: the next error (or fatal) line after the current position, asked of the relay. */
   async nextError(): Promise<void> {
-    const page = await getHistory(this.jobId, {level: 'error', after: this.currentMatchInView() || this.anchorSeq(), limit: 1})
-    const entry = page.entries[0]
+    let entry: EntryRecord | undefined
+    try {
+      entry = (await getHistory(this.jobId, {level: 'error', after: this.currentMatchInView() || this.anchorSeq(), limit: 1})).entries[0]
+    } catch (error) {
+      this.say(`cannot look for errors: ${(error as Error).message}`)
+      return
+    }
     if (!entry) {
       this.say('no error after this line')
       return

@@ -185,9 +185,8 @@ export class VirtualList {
     const count = this.source.count()
     const height = this.height
     const max = this.maxPosition()
-    const range = Math.min(max * this.rowHeight, MAX_SCROLL_PX)
+    let range = Math.min(max * this.rowHeight, MAX_SCROLL_PX)
     this.viewport.style.height = `${height}px`
-    this.spacer.style.height = `${range}px`
 
     const visible = this.visibleRows() + 2
     const first = this.following ? Math.max(0, count - visible) : Math.min(Math.floor(this.position), Math.max(0, count - 1))
@@ -205,6 +204,7 @@ export class VirtualList {
       this.block.style.bottom = fill ? '0' : ''
       this.block.style.transform = ''
       if (this.wrapped) {
+        if (!fill) range = 0 // everything is in view: nothing to scroll
         const hidden = fill ? blockHeight - height : 0
         const firstInView = rows.findIndex((row) => row.offsetTop + row.offsetHeight > hidden)
         this.followTop = first + Math.max(0, firstInView)
@@ -216,6 +216,7 @@ export class VirtualList {
       this.block.style.bottom = ''
       this.block.style.transform = `translateY(${-(this.position - first) * this.rowHeight}px)`
     }
+    this.spacer.style.height = `${range}px`
     // Written only when it changes, and never read back here: a read would force a layout.
     const scrollTop = this.following || max === 0 ? range : (this.position / max) * range
     if (Math.abs(this.lastScrollTop - scrollTop) >= 1) {
