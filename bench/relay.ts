@@ -1,0 +1,156 @@
+/**
+ * Benchmark of `logs serve`, each figure next to a reference measured in the same run:
+ *
+ *   fan-out: F SSE followers of one job while lines are appended at R lines/s for S seconds
+ *            → delivery latency p50/p99 (writer's clock → follower's clock), relay CPU and
+ *            RSS; reference: one follower reading the file store directly (store's own delay).
+ *   ingest:  `logs push --url <relay>` vs direct `logs push` into the same store, same input.
+ *
+ *   npx tsx bench/relay.ts [followers] [lines/s] [seconds] [ingest MB]
+ *   (env BENCH_FOLLOWERS, BENCH_RATE, BENCH_SECONDS, BENCH_MB; issue's figures: 1000 1000 30 100)
+ *
+ * Followers run in BENCH_WORKERS child processes (default 2). Prints; never passes or fails.
+ * Needs a built CLI (npm run build).
+ */
+import {fork, spawn, type ChildProcess} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {fileURLToPath} from 'node:url'
+import {FileStore} from '../src/lib/store/file/file-store.js'
+import {BIN, isolatedEnv, ROOT} from '../test/helpers/cli.js'
+import {writeInput} from './lib/input.js'
+import {measure, peakRssMB, rate, table} from './lib/measure.js'
+
+const arg = (i: number, name: string, fallback: number) => Number(process.argv[2 + i] ?? process.env[name] ?? fallback)
+const FOLLOWERS = arg(0, 'BENCH_FOLLOWERS', 1000)
+const RATE = arg(1, 'BENCH_RATE', 1000)
+const SECONDS = arg(2, 'BENCH_SECONDS', 10)
+const MB = arg(3, 'BENCH_MB', 20)
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2)
+const TICK_MS = 10
+
+const work = mkdtempSync(join(tmpdir(), 'logs-bench-relay-'))
+const env = isolatedEnv(work)
+const storeDir = join(work, 'state', 'logs')
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks (100/s)
+}
+
+function rssMB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return match ? Number(match[1]) / 1024 : 0
+}
+
+async function startRelay(): Promise<{child: ChildProcess; url: string}> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--max-clients', String(FOLLOWERS + 100)], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit']})
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk
+      const match = /listening on (\S+)/.exec(out)
+      if (match) resolve(match[1])
+    })
+    child.once('exit', (code) => reject(new Error(`logs serve exited with ${code}`)))
+  })
+  return {child, url}
+}
+
+interface WorkerReport {lines: number; ended: number; failed: number; samples: number; p50: number; p90: number; p99: number; max: number}
+
+/** The reference: one follower of the store itself, in this process. */
+async function directFollower(store: FileStore, job: string): Promise<number[]> {
+  const latencies: number[] = []
+  for await (const event of store.follow(job, {after: 0})) {
+    if (event.type !== 'entries') continue
+    const now = Date.now()
+    for (const entry of event.entries) latencies.push(now - Number(/t=(\d+)/.exec(entry.line)![1]))
+  }
+  return latencies.sort((a, b) => a - b)
+}
+
+const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+
+try {
+  console.log(`relay bench: ${FOLLOWERS} followers, ${RATE} lines/s for ${SECONDS}s, ingest ${MB} MB; work dir ${work}`)
+  const store = await new FileStore(storeDir).init()
+  const relay = await startRelay()
+  const job = 'fanout'
+  await store.startJob(job)
+
+  // Followers connect before the first line.
+  const workers = Array.from({length: WORKERS}, (_, w) => {
+    const share = Math.floor(FOLLOWERS / WORKERS) + (w < FOLLOWERS % WORKERS ? 1 : 0)
+    return fork(fileURLToPath(new URL('./relay-followers.ts', import.meta.url)), [relay.url, job, String(share)], {execArgv: ['--import', 'tsx'], stdio: 'inherit'})
+  })
+  const reports = workers.map((worker) => new Promise<WorkerReport>((resolve) => worker.on('message', (m: WorkerReport & {connected?: boolean}) => !m.connected && resolve(m))))
+  const direct = directFollower(store, job)
+  for (let i = 0; i < 200; i++) {
+    const metrics = await fetch(`${relay.url}/metrics`).then((r) => r.text())
+    if (Number(/^logs_relay_clients (\d+)/m.exec(metrics)?.[1]) >= FOLLOWERS) break
+    await sleep(100)
+  }
+  const idleRss = rssMB(relay.child.pid!)
+
+  // Writer: RATE lines/s in ticks of TICK_MS, each line carrying its send time.
+  const cpuStart = cpuSeconds(relay.child.pid!)
+  const started = Date.now()
+  let written = 0
+  let peakRss = idleRss
+  for (let tick = 0; Date.now() - started < SECONDS * 1000; tick++) {
+    const due = Math.floor(((Date.now() - started) / 1000) * RATE)
+    const batch = []
+    for (; written < due; written++) batch.push({ts: Date.now(), bytes: Buffer.from(`t=${Date.now()} line ${written + 1} ${'x'.repeat(60)}`), eol: true})
+    if (batch.length) await store.append(job, batch)
+    if (tick % 50 === 0) peakRss = Math.max(peakRss, rssMB(relay.child.pid!))
+    await sleep(TICK_MS)
+  }
+  const elapsed = (Date.now() - started) / 1000
+  await sleep(500)
+  const cpu = cpuSeconds(relay.child.pid!) - cpuStart
+  peakRss = Math.max(peakRss, rssMB(relay.child.pid!))
+  await store.endJob(job, {status: 'ended'})
+  const results = await Promise.all(reports)
+  const directLatencies = await direct
+  const received = results.reduce((n, r) => n + r.lines, 0)
+  const worst = (key: 'p50' | 'p99' | 'max') => Math.max(...results.map((r) => r[key]))
+
+  console.log('\nfan-out')
+  console.log(
+    table([
+      ['what', 'p50 ms', 'p99 ms', 'max ms', 'lines', 'relay CPU', 'relay RSS'],
+      ['one direct store follower (reference)', String(pct(directLatencies, 0.5)), String(pct(directLatencies, 0.99)), String(directLatencies.at(-1)), String(directLatencies.length), '', ''],
+      [`${FOLLOWERS} SSE followers via the relay`, String(worst('p50')), String(worst('p99')), String(worst('max')), `${received} of ${written * FOLLOWERS}`, `${((cpu / elapsed) * 100).toFixed(0)}% of a core`, `${peakRss.toFixed(0)} MB (idle ${idleRss.toFixed(0)} MB)`],
+    ]),
+  )
+  const ended = results.reduce((n, r) => n + r.ended, 0)
+  const failed = results.reduce((n, r) => n + r.failed, 0)
+  console.log(`written ${written} lines in ${elapsed.toFixed(1)}s; followers ended ${ended}/${FOLLOWERS}, failed ${failed}; latency: writer's append → follower's read, sampled on 10% of followers, worst worker shown; peak relay RSS (VmHWM) ${peakRssMB(relay.child.pid!).toFixed(0)} MB`)
+
+  // Ingest: direct push vs push --url into the same store.
+  const input = join(work, 'input.log')
+  const lines = await writeInput(input, MB * 1e6)
+  const bytes = statSync(input).size
+  const directPush = await measure(process.execPath, [BIN, 'push', '--job', 'ingest-direct'], {stdin: input, env})
+  const clientEnv = isolatedEnv(join(work, 'client'), {LOGS_URL: relay.url})
+  const remotePush = await measure(process.execPath, [BIN, 'push', '--job', 'ingest-remote'], {stdin: input, env: clientEnv})
+  const [d, r] = [await store.getJob('ingest-direct'), await store.getJob('ingest-remote')]
+  console.log('\ningest')
+  console.log(
+    table([
+      ['what', 'seconds', 'throughput', 'lines/s', 'stored lines', 'peak RSS'],
+      ['logs push (direct, reference)', directPush.seconds.toFixed(2), rate(bytes, directPush.seconds), `${(lines / directPush.seconds / 1000).toFixed(0)} k`, String(d?.lines), `${directPush.peakRssMB.toFixed(0)} MB`],
+      ['logs push --url (via the relay)', remotePush.seconds.toFixed(2), rate(bytes, remotePush.seconds), `${(lines / remotePush.seconds / 1000).toFixed(0)} k`, String(r?.lines), `${remotePush.peakRssMB.toFixed(0)} MB`],
+    ]),
+  )
+  console.log(`push --url reaches ${((directPush.seconds / remotePush.seconds) * 100).toFixed(0)}% of direct push throughput (target ≥ 50%)`)
+
+  relay.child.kill('SIGTERM')
+  await new Promise((resolve) => relay.child.once('exit', resolve))
+  await store.close()
+} finally {
+  rmSync(work, {recursive: true, force: true})
+}
