@@ -49,7 +49,8 @@ export default class Archive extends BaseCommand {
     if (!this.jsonEnabled()) for (const line of formatArchiveSummary(summary)) this.log(line)
     if (summary.failed > 0) {
       if (this.jsonEnabled()) this.logJson(summary)
-      this.logToStderr(`logs: ${summary.failed} job${summary.failed === 1 ? '' : 's'} failed to archive and stay in the live store`)
+      // Straight to stderr: oclif mutes logToStderr under --json, and cron should still see this.
+      process.stderr.write(`logs: ${summary.failed} job${summary.failed === 1 ? '' : 's'} failed to archive and stay in the live store\n`)
       this.exit(1)
     }
     return summary

@@ -32,7 +32,8 @@ export default class Gc extends BaseCommand {
     const olderThanMs = parseDuration(flags['older-than'], '--older-than')
     const summary = await runGc(this.settings(flags), {olderThanMs, dryRun: flags['dry-run'], applyLifecycle: flags['apply-lifecycle']})
     if (!this.jsonEnabled()) for (const line of formatGcSummary(summary)) this.log(line)
-    for (const warning of summary.warnings) this.logToStderr(`logs: warning: ${warning}`)
+    // Straight to stderr: oclif mutes logToStderr under --json, and cron should still see this.
+    for (const warning of summary.warnings) process.stderr.write(`logs: warning: ${warning}\n`)
     return summary
   }
 }
