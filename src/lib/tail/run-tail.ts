@@ -5,6 +5,9 @@
 import type {ChalkInstance} from 'chalk'
 import type {Jobs} from '../jobs.js'
 import {Output} from '../output.js'
+import {createViewerFeed} from '../ui/create-feed.js'
+import {LEAVE_ALT_SCREEN, SHOW_CURSOR, paintWhenReady} from '../ui/first-paint.js'
+import {isSingleJob} from './targets.js'
 import type {EntryFilter} from '../query.js'
 import {plainTail} from './plain-tail.js'
 import type {TailTargets} from './targets.js'
@@ -25,10 +28,37 @@ export interface RunTailOptions {
   interactive: boolean
 }
 
+/** How long the first paint may hold back loading the viewer when no line comes. */
+const FIRST_PAINT_WAIT = 300
+
+type ViewerModule = typeof import('../ui/open-viewer.js')
+let viewerModule: Promise<ViewerModule> | undefined
+
+/** Loads the viewer (React, Ink, yoga: the largest part of its start-up), once. */
+export function preloadViewer(): Promise<ViewerModule> {
+  viewerModule ??= import('../ui/open-viewer.js')
+  return viewerModule
+}
+
 export async function runTail(options: RunTailOptions): Promise<{exitCode: number}> {
   if (options.interactive) {
-    const {openViewer} = await import('../ui/open-viewer.js')
-    return openViewer({...options, color: options.chalk.level > 0, colorLevel: Math.max(1, options.chalk.level) as 1 | 2 | 3})
+    // Read while React and Ink load: the first screen then has its lines at once.
+    const feed = createViewerFeed(options)
+    const firstPaint = paintWhenReady(feed, process.stdout, {timestamps: options.timestamps, multiJob: !isSingleJob(options.targets)})
+    void feed.start()
+    let viewer: ViewerModule
+    try {
+      // Loading React and Ink keeps the (single) thread busy: read and paint the first lines before.
+      await firstPaint.settled(FIRST_PAINT_WAIT)
+      viewer = await preloadViewer()
+    } catch (error) {
+      feed.stop()
+      if (firstPaint.painted()) process.stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN)
+      throw error
+    } finally {
+      firstPaint.cancel()
+    }
+    return viewer.openViewer({...options, feed, painted: firstPaint.painted(), color: options.chalk.level > 0, colorLevel: Math.max(1, options.chalk.level) as 1 | 2 | 3})
   }
   return plainTail({...options, backlog: options.lines, output: new Output(process.stdout)})
 }

@@ -103,7 +103,7 @@ export function Viewer(props: ViewerProps): React.ReactElement {
 
   return (
     <Box flexDirection="column" width={size.columns} height={height}>
-      <Toolbar state={state} newLines={feed.newWhilePaused} columns={size.columns} ui={ui} />
+      <Toolbar state={state} newLines={feed.newWhilePaused} ui={ui} />
       {state.overlay === 'help' ? (
         <HelpOverlay rows={rows} />
       ) : state.overlay === 'jobs' ? (
@@ -111,7 +111,7 @@ export function Viewer(props: ViewerProps): React.ReactElement {
       ) : (
         <LogArea lines={lines} rows={rows} style={style} pattern={pattern} cursor={state.cursor} empty={empty} />
       )}
-      <StatusBar feed={feed} now={now} message={state.message} columns={size.columns} ui={ui} />
+      <StatusBar feed={feed} now={now} message={state.message} ui={ui} />
     </Box>
   )
 }

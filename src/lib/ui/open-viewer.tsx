@@ -5,21 +5,16 @@
  */
 import React from 'react'
 import {render} from 'ink'
-import type {Jobs} from '../jobs.js'
-import type {EntryFilter} from '../query.js'
 import {tailExitCode} from '../tail/exit-code.js'
 import {isSingleJob, type TailTargets} from '../tail/targets.js'
 import {Viewer} from './Viewer.js'
-import {ViewerFeed} from './viewer-feed.js'
-import {jobsSource} from './viewer-source.js'
+import type {ViewerFeed} from './viewer-feed.js'
+import {ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, SHOW_CURSOR} from './first-paint.js'
 
 export interface OpenViewerOptions {
-  jobs: Jobs
+  /** The entries (see create-feed.ts); it may already be running. */
+  feed: ViewerFeed
   targets: TailTargets
-  filter?: EntryFilter
-  /** Entries kept in memory (`--buffer`). */
-  buffer: number
-  follow: boolean
   timestamps: boolean
   color: boolean
   colorLevel: 1 | 2 | 3
@@ -28,21 +23,18 @@ export interface OpenViewerOptions {
   stdin?: NodeJS.ReadStream
   /** Renders per second at most (ink's maxFps). */
   maxFps?: number
+  /** A plain first screen is up already (first-paint.ts): the alternate screen is on. */
+  painted?: boolean
 }
 
-const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H'
-const LEAVE_ALT_SCREEN = '\u001B[?1049l'
-const SHOW_CURSOR = '\u001B[?25h'
-/** Lines read before following: enough for the first screens; older pages are read when scrolled to. */
-const FIRST_READ = 1000
 
 export async function openViewer(options: OpenViewerOptions): Promise<{exitCode: number}> {
   const stdout = options.stdout ?? process.stdout
   const stdin = options.stdin ?? process.stdin
-  const source = jobsSource({jobs: options.jobs, targets: options.targets, backlog: Math.min(options.buffer, FIRST_READ), follow: options.follow, filter: options.filter})
-  const feed = new ViewerFeed({source, capacity: options.buffer, baseFilter: options.filter})
+  const {feed} = options
   const name = options.targets.ids.length === 1 && options.targets.globs.length === 0 ? options.targets.ids[0] : 'tail'
-  stdout.write(ENTER_ALT_SCREEN)
+  // Home and clear in the same tick as ink's first frame, so the plain screen is simply replaced.
+  stdout.write(options.painted ? '\u001B[H\u001B[2J' : ENTER_ALT_SCREEN)
   const restore = (): void => {
     stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN)
   }
@@ -57,6 +49,7 @@ export async function openViewer(options: OpenViewerOptions): Promise<{exitCode:
   } finally {
     for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal)
     app.cleanup()
+    feed.stop()
     restore()
   }
   const ended = [...feed.jobs.values()].filter((job) => job.state === 'ended').map((job) => job.meta)

@@ -1,7 +1,9 @@
 /** The words of the status bar, from the feed's state: pure, so they are easy to test and to keep short. */
+import type {ChalkInstance} from 'chalk'
 import {formatDuration} from '../time.js'
 import {describeEnd} from '../tail/exit-code.js'
 import type {JobView, ViewerFeed} from './viewer-feed.js'
+import {levelLabel, type ViewerState} from './viewer-state.js'
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'ended'
 
@@ -37,4 +39,23 @@ export function rate(feed: ViewerFeed, now: number): string {
 
 export function sinceLast(feed: ViewerFeed, now: number): string {
   return feed.lastLineAt === undefined ? 'no lines yet' : `last line ${formatDuration(Math.max(0, now - feed.lastLineAt))} ago`
+}
+
+const CONNECTION_COLORS = {connecting: 'yellow', live: 'green', reconnecting: 'yellow', ended: 'cyan'} as const
+
+/** The top row: search box, level filter, follow/pause state. */
+export function toolbarText(state: ViewerState, newLines: number, ui: ChalkInstance): string {
+  const search = state.draft !== undefined ? `/${state.draft}▏` : state.query ? `/${state.query}` : '/ search'
+  const follow = state.anchor === undefined ? ui.green('● following') : ui.yellow(`❚❚ paused — ${newLines.toLocaleString('en-US')} new lines`)
+  return ` ${state.draft !== undefined ? ui.inverse(search) : search}  │  level: ${levelLabel(state)}  │  ${follow}  │  ? help`
+}
+
+/** The bottom row: connection, job status and exit code, entries shown / total, rate, time since the last line. */
+export function statusText(feed: ViewerFeed, now: number, message: string | undefined, ui: ChalkInstance): string {
+  const jobs = [...feed.jobs.values()]
+  const state = connection(jobs)
+  const parts = [ui[CONNECTION_COLORS[state]](state), jobSummary(jobs), counts(feed), rate(feed, now), sinceLast(feed, now)]
+  if (feed.loading) parts.push('reading…')
+  const error = feed.error ?? jobs.find((job) => job.error)?.error
+  return ` ${message ? ui.bold(message) : error ? ui.red(error) : parts.join(' · ')}`
 }

@@ -74,8 +74,27 @@ export class ViewerFeed {
 
   getVersion = (): number => this.version
 
+  private running: {controller: AbortController; done: Promise<void>} | undefined
+
+  /**
+   * Starts draining the source (once; later calls return the same run). The CLI starts
+   * it before the viewer's modules have loaded, so the first screen has its lines ready.
+   */
+  start(): Promise<void> {
+    if (!this.running) {
+      const controller = new AbortController()
+      this.running = {controller, done: this.run(controller.signal)}
+    }
+    return this.running.done
+  }
+
+  /** Stops following (the viewer unmounted). */
+  stop(): void {
+    this.running?.controller.abort()
+  }
+
   /** Drains the source until it ends or the signal aborts. */
-  async run(signal: AbortSignal): Promise<void> {
+  private async run(signal: AbortSignal): Promise<void> {
     try {
       for await (const event of this.options.source.events(signal)) {
         if (signal.aborted) break
