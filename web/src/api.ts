@@ -4,10 +4,15 @@
  * this script. A 401 sends the user to the login form and back.
  */
 
-export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'
-export type JobStatus = 'running' | 'succeeded' | 'failed' | 'ended' | 'abandoned'
+import type {JobMeta, JobStatus} from '../../src/lib/job.js'
+import type {Level} from '../../src/lib/level.js'
 
-/** One entry as the relay sends it (the shared NDJSON record). */
+export type {JobMeta, JobStatus, Level}
+
+/**
+ * One entry as the relay sends it: src/lib/entry.ts's EntryRecord, restated because that
+ * module needs Node's Buffer, which the page's type-check does not have.
+ */
 export interface EntryRecord {
   seq: number
   ts: number
@@ -15,18 +20,6 @@ export interface EntryRecord {
   stream: 'stdout' | 'stderr' | null
   line: string
   partial?: true
-}
-
-export interface JobMeta {
-  id: string
-  status: JobStatus
-  createdAt: number
-  updatedAt: number
-  endedAt?: number
-  exitCode?: number
-  lines: number
-  bytes: number
-  location: {kind: 'live'} | {kind: 'archived'}
 }
 
 export interface HistoryQuery {

@@ -9,6 +9,7 @@
  * the visible pages is ever fetched. A level filter or a search asks the relay for the
  * matching entries (EntryScan) and keeps them current from the stream.
  */
+import {levelRank} from '../../src/lib/level.js'
 import {caseInsensitivePattern, getHistory, getJob, HttpError, type EntryRecord, type JobMeta, type Level} from './api.js'
 import {formatCount} from './dom.js'
 import {EntryCache} from './entry-cache.js'
@@ -19,7 +20,6 @@ import {renderRow} from './row-view.js'
 import {buildViewer, type ViewerControls} from './viewer-controls.js'
 import {VirtualList} from './virtual-list.js'
 
-const LEVELS: Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
 const WAITING = 'no such job yet: waiting for it to start'
 
 export class ViewerPage {
@@ -282,13 +282,13 @@ export class ViewerPage {
 
   private newScan(grep: string | undefined): EntryScan {
     const level = this.controls.level.value
-    const minimum = level ? LEVELS.indexOf(level as Level) : -1
+    const minimum = level ? levelRank(level as Level) : -1
     const pattern = grep === undefined ? undefined : new RegExp(grep)
     let dropped = 0
     const scan: EntryScan = new EntryScan({
       jobId: this.jobId,
       query: {level: level || undefined, grep},
-      matches: (entry) => (minimum < 0 || (entry.level !== null && LEVELS.indexOf(entry.level) >= minimum)) && (!pattern || pattern.test(entry.line)),
+      matches: (entry) => (minimum < 0 || (entry.level !== null && levelRank(entry.level) >= minimum)) && (!pattern || pattern.test(entry.line)),
       onChange: () => {
         // The filtered rows lost some at the front: keep the same lines in view.
         if (scan === this.filter && scan.dropped !== dropped) this.list.shiftRows(dropped - scan.dropped)

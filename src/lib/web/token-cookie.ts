@@ -1,33 +1,15 @@
 /**
  * The browser's credential: the relay token in an HttpOnly, SameSite=Strict cookie named
- * `logs_token`, set by the web login form. The relay's auth accepts it where it accepts
- * `Authorization: Bearer`; scripts in the page cannot read it, and it never appears in a
- * URL. SameSite=Strict keeps other sites from making the browser send it (no CSRF on
- * the write endpoints).
+ * `logs_token`, set by the web login form. The relay's auth (../relay/auth.ts) reads it
+ * (URI-decoded) where it reads `Authorization: Bearer`, granting reads only; scripts in the
+ * page cannot read it, and it never appears in a URL. SameSite=Strict keeps other sites
+ * from making the browser send it.
  */
 import type {IncomingMessage} from 'node:http'
-
-export const TOKEN_COOKIE = 'logs_token'
+import {TOKEN_COOKIE} from '../relay/auth.js'
 
 /** 30 days: long enough for a dashboard screen, and logout clears it. */
 const MAX_AGE_SECONDS = 30 * 24 * 3600
-
-/** The token from the request's `logs_token` cookie, if any. */
-export function tokenFromCookie(request: IncomingMessage): string | undefined {
-  const header = request.headers.cookie
-  if (!header) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq === -1 || part.slice(0, eq).trim() !== TOKEN_COOKIE) continue
-    const value = part.slice(eq + 1).trim()
-    try {
-      return decodeURIComponent(value) || undefined
-    } catch {
-      return undefined // malformed escape: treat as no token (the relay answers 401)
-    }
-  }
-  return undefined
-}
 
 export function setTokenCookie(token: string, secure: boolean): string {
   return serialize(encodeURIComponent(token), MAX_AGE_SECONDS, secure)
