@@ -74,38 +74,20 @@ async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
   return response.json()
 }
 
-/** Accepts the list bare or wrapped (`{jobs: [...]}`): the relay's envelope is its choice. */
 export async function listJobs(signal?: AbortSignal): Promise<JobMeta[]> {
-  const body = (await getJson('/v1/jobs', signal)) as JobMeta[] | {jobs: JobMeta[]}
-  return Array.isArray(body) ? body : body.jobs
+  return ((await getJson('/v1/jobs', signal)) as {jobs: JobMeta[]}).jobs
 }
 
 export async function getJob(id: string, signal?: AbortSignal): Promise<JobMeta> {
-  const body = (await getJson(jobPath(id), signal)) as JobMeta | {job: JobMeta}
-  return 'job' in body ? body.job : body
+  return (await getJson(jobPath(id), signal)) as JobMeta
 }
 
+/** One page of history: `{entries, cursor, more}`; continue with `after=cursor` while `more`. */
 export async function getHistory(id: string, query: HistoryQuery, signal?: AbortSignal): Promise<HistoryPage> {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value))
-  const body = (await getJson(`${jobPath(id)}/logs?${params}`, signal)) as Record<string, unknown>
-  const entries = (Array.isArray(body) ? body : (body.entries as EntryRecord[] | undefined)) ?? []
-  const last = entries.length > 0 ? entries[entries.length - 1].seq : (query.after ?? 0)
-  const cursor = pickNumber(body, ['cursor', 'next', 'nextAfter', 'after']) ?? last
-  const more = body.more ?? body.hasMore
-  const done = typeof more === 'boolean' ? !more : query.limit === undefined || entries.length < query.limit
-  return {entries, cursor: Math.max(cursor, last), done}
-}
-
-function pickNumber(body: Record<string, unknown>, keys: string[]): number | undefined {
-  for (const key of keys) {
-    const value = body[key]
-    if (typeof value === 'number' && Number.isFinite(value)) return value
-    if (value && typeof value === 'object' && typeof (value as {after?: unknown}).after === 'number') {
-      return (value as {after: number}).after
-    }
-  }
-  return undefined
+  const body = (await getJson(`${jobPath(id)}/logs?${params}`, signal)) as {entries: EntryRecord[]; cursor: number; more: boolean}
+  return {entries: body.entries, cursor: body.cursor, done: !body.more}
 }
 
 /** A case-insensitive regular expression (the relay's `grep` is a JS RegExp) for a plain search term. */
