@@ -2,8 +2,6 @@
  * A writer for stdout that respects backpressure and treats a closed reader
  * (`logs get X | head -1` → EPIPE) as the end of output, not as an error.
  */
-import {once} from 'node:events'
-
 export class Output {
   private closedByReader = false
   private failure: Error | undefined
@@ -36,8 +34,17 @@ export class Output {
   }
 
   /** Waits for the event, or for the stream to close or fail (the 'error' listener above records why). */
-  private async settled(event: string): Promise<void> {
-    const quietly = (promise: Promise<unknown>) => promise.catch(() => undefined)
-    await Promise.race([quietly(once(this.stream, event)), quietly(once(this.stream, 'close')), quietly(once(this.stream, 'error'))])
+  private settled(event: string): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off(event, done)
+        this.stream.off('close', done)
+        this.stream.off('error', done)
+        resolve()
+      }
+      this.stream.on(event, done)
+      this.stream.on('close', done)
+      this.stream.on('error', done)
+    })
   }
 }

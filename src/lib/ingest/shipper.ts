@@ -3,27 +3,23 @@
  *
  *   spool (local disk) ──read after `shipped`──▶ append(entries, {writer, batch}) ──▶ remote
  *
- * Before each append the batch's range is written to ship.json as `inflight`; after it,
- * `shipped` moves on. A shipper restarted after a crash re-sends exactly the in-flight
- * range with the same token, which the remote store applies at most once — so retries
- * never duplicate, and the spool never skips a line.
+ * Before each append the batch's range is recorded as in flight (ship-state.ts); after
+ * it, `shipped` moves on. A shipper restarted after a crash re-sends exactly the
+ * in-flight range with the same token, which the remote store applies at most once — so
+ * retries never duplicate, and the spool never skips a line.
  *
  * When the remote fails, the shipper keeps retrying with backoff (the spool keeps
- * growing on disk meanwhile) and reports the outage once, and the recovery once.
+ * growing on disk meanwhile) and reports the outage once, and the recovery once. A
+ * remote that lost the job (Redis restarted without its data) gets it started again.
  */
-import {readFile, rename, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {isEnded} from '../job.js'
 import type {NewEntry} from '../entry.js'
+import {JobNotFoundError} from '../errors/index.js'
+import {isEnded} from '../job.js'
 import type {LiveStore} from '../store/types.js'
+import {ShipStateFile, type ShipState} from './ship-state.js'
 import {SPOOL_PID_LABEL, type SpoolHandle} from './spool.js'
-
-interface ShipState {
-  shipped: number
-  inflight?: {from: number; to: number}
-  started?: boolean
-}
 
 export interface ShipperOptions {
   /** Gather lines this long between appends (object stores); 0 = send as soon as there are lines. */
@@ -31,10 +27,13 @@ export interface ShipperOptions {
   maxBatchBytes?: number
   /** Called once when the remote becomes unreachable, and once when it is back. */
   onOutage?: (error: Error) => void
-  onRecovered?: (delivered: number) => void
+  onRecovered?: () => void
 }
 
 const MAX_BACKOFF_MS = 2000
+const DEFAULT_BATCH_BYTES = 1024 * 1024
+
+type Outcome = 'ok' | 'failed' | 'job-lost'
 
 export class Shipper {
   private wakeUp: (() => void) | undefined
@@ -44,16 +43,13 @@ export class Shipper {
   /** Return once everything is delivered, even if the job has not ended (interrupted push, orphan spool). */
   private drainOnly = false
   private outage = false
-  private readonly statePath: string
 
   constructor(
     private readonly spool: SpoolHandle,
     private readonly remote: LiveStore,
     private readonly job: string,
     private readonly options: ShipperOptions = {},
-  ) {
-    this.statePath = join(spool.store.root, 'jobs', spool.writer, 'ship.json')
-  }
+  ) {}
 
   /** New lines are in the spool. */
   notify(): void {
@@ -75,34 +71,48 @@ export class Shipper {
 
   /** Delivers until the spool's job has ended and everything is shipped; true when done, false when stopped first. */
   async run(): Promise<boolean> {
-    const state = await this.loadState()
+    const {store, writer} = this.spool
+    if (!(await store.getJob(writer))) return true // delivered and removed by another process
+    const stateFile = new ShipStateFile(join(store.root, 'jobs', writer, 'ship'))
+    try {
+      return await this.loop(stateFile)
+    } finally {
+      stateFile.close()
+    }
+  }
+
+  private async loop(stateFile: ShipStateFile): Promise<boolean> {
+    const {store, writer} = this.spool
+    const state = stateFile.load()
+    const interval = this.options.batchInterval ?? 0
     let lastAppend = 0
     while (!this.stopped) {
       this.woken = false
-      const meta = await this.spool.store.getJob(this.spool.writer)
-      if (!meta) return true // delivered and removed by another process
-      const pending = meta.lines - state.shipped
-      const interval = this.options.batchInterval ?? 0
-      const ended = isEnded(meta.status)
+      const meta = await store.getJob(writer)
+      if (!meta) return true
       if (!state.started) {
-        if (!(await this.attempt(() => this.remote.startJob(this.job, {labels: withoutSpoolLabels(meta.labels)})))) continue
+        const labels = withoutSpoolLabels(meta.labels)
+        if ((await this.attempt(() => this.remote.startJob(this.job, {labels}))) !== 'ok') continue
         state.started = true
-        await this.saveState(state)
+        stateFile.save(state)
       }
-      const due = ended || this.drainOnly || Date.now() - lastAppend >= interval
-      if (state.inflight || (pending > 0 && due)) {
-        if (!(await this.shipBatch(state))) continue
-        lastAppend = Date.now()
+      const pending = meta.lines - state.shipped
+      const ended = isEnded(meta.status)
+      if (state.inflight || (pending > 0 && (ended || this.drainOnly || Date.now() - lastAppend >= interval))) {
+        const outcome = await this.shipBatch(state, stateFile)
+        if (outcome === 'job-lost') state.started = false
+        if (outcome === 'ok') lastAppend = Date.now()
         continue
       }
       if (ended) {
-        const end = {status: meta.status, exitCode: meta.exitCode}
-        if (!(await this.attempt(() => this.remote.endJob(this.job, end)))) continue
-        await this.spool.store.deleteJob(this.spool.writer)
+        const outcome = await this.attempt(() => this.remote.endJob(this.job, {status: meta.status, exitCode: meta.exitCode}))
+        if (outcome === 'job-lost') state.started = false
+        if (outcome !== 'ok') continue
+        await store.deleteJob(writer)
         return true
       }
       if (this.drainOnly && pending === 0) {
-        await this.spool.store.deleteJob(this.spool.writer)
+        await store.deleteJob(writer)
         return true
       }
       await this.idle(pending > 0 ? Math.max(0, interval - (Date.now() - lastAppend)) : undefined)
@@ -110,46 +120,44 @@ export class Shipper {
     return false
   }
 
-  private async shipBatch(state: ShipState): Promise<boolean> {
-    const range = state.inflight ?? (await this.nextRange(state.shipped))
-    state.inflight = range
-    await this.saveState(state)
+  /** Reads the next batch once (or the in-flight one again), records it as in flight, sends it. */
+  private async shipBatch(state: ShipState, stateFile: ShipStateFile): Promise<Outcome> {
+    const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
+    const range = state.inflight
     const entries: NewEntry[] = []
-    for await (const entry of this.spool.store.read(this.spool.writer, {after: range.from - 1, limit: range.to - range.from + 1})) {
-      entries.push({ts: entry.ts, bytes: entry.bytes ?? Buffer.from(entry.line, 'utf8'), eol: entry.eol, level: entry.level, stream: entry.stream})
-    }
-    const ok = await this.attempt(() => this.remote.append(this.job, entries, {writer: this.spool.writer, batch: range.to}))
-    if (!ok) return false
-    state.shipped = range.to
-    delete state.inflight
-    await this.saveState(state)
-    return true
-  }
-
-  /** The next batch: from shipped+1, up to maxBatchBytes of lines. */
-  private async nextRange(shipped: number): Promise<{from: number; to: number}> {
-    const maxBytes = this.options.maxBatchBytes ?? 1024 * 1024
     let bytes = 0
-    let to = shipped
-    for await (const entry of this.spool.store.read(this.spool.writer, {after: shipped})) {
-      to = entry.seq
-      bytes += (entry.bytes?.length ?? Buffer.byteLength(entry.line)) + 1
-      if (bytes >= maxBytes) break
+    let last = state.shipped
+    const read = range ? {after: range.from - 1, limit: range.to - range.from + 1} : {after: state.shipped}
+    for await (const entry of this.spool.store.read(this.spool.writer, read)) {
+      const raw = entry.bytes ?? Buffer.from(entry.line, 'utf8')
+      entries.push({ts: entry.ts, bytes: raw, eol: entry.eol, level: entry.level, stream: entry.stream})
+      last = entry.seq
+      bytes += raw.length + 1
+      if (!range && bytes >= maxBytes) break
     }
-    return {from: shipped + 1, to}
+    if (entries.length === 0) return 'ok'
+    state.inflight = range ?? {from: state.shipped + 1, to: last}
+    stateFile.save(state)
+    const outcome = await this.attempt(() => this.remote.append(this.job, entries, {writer: this.spool.writer, batch: state.inflight!.to}))
+    if (outcome !== 'ok') return outcome
+    state.shipped = state.inflight.to
+    delete state.inflight
+    stateFile.save(state)
+    return 'ok'
   }
 
-  /** Runs one remote call; on failure reports the outage once and backs off. */
-  private async attempt(call: () => Promise<unknown>): Promise<boolean> {
+  /** Runs one remote call; on failure reports the outage once and backs off. A lost job is the caller's to restart. */
+  private async attempt(call: () => Promise<unknown>): Promise<Outcome> {
     for (let backoff = 50; !this.stopped; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
       try {
         await call()
         if (this.outage) {
           this.outage = false
-          this.options.onRecovered?.(0)
+          this.options.onRecovered?.()
         }
-        return true
+        return 'ok'
       } catch (error) {
+        if (error instanceof JobNotFoundError) return 'job-lost'
         if (!this.outage) {
           this.outage = true
           this.options.onOutage?.(error as Error)
@@ -157,7 +165,7 @@ export class Shipper {
         await sleep(backoff)
       }
     }
-    return false
+    return 'failed'
   }
 
   private async idle(timeout?: number): Promise<void> {
@@ -170,20 +178,6 @@ export class Shipper {
       }
     })
     this.wakeUp = undefined
-  }
-
-  private async loadState(): Promise<ShipState> {
-    try {
-      return JSON.parse(await readFile(this.statePath, 'utf8')) as ShipState
-    } catch {
-      return {shipped: 0}
-    }
-  }
-
-  private async saveState(state: ShipState): Promise<void> {
-    const temporary = `${this.statePath}.tmp`
-    await writeFile(temporary, JSON.stringify(state))
-    await rename(temporary, this.statePath)
   }
 }
 

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
@@ -48,6 +49,26 @@ describe('spool recovery for a remote store (real redis-server)', () => {
     expect((await runCli(['get', 'spooled-push'], {env})).stdout).toBe('a\nb\nc\n')
     const meta = JSON.parse((await runCli(['ls', '--json'], {env})).stdout).find((j: {id: string}) => j.id === 'spooled-push')
     expect(meta).toMatchObject({status: 'succeeded', lines: 3})
+  })
+
+  it('a store that lost the job mid-push (FLUSHALL) gets it started again; later lines land, push ends it', async () => {
+    const push = startCli(['push', '--job', 'lost-job', '--exit-code', '0'], {env})
+    const done = collect(push)
+    push.stdin!.write('before\n')
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 500; i++) {
+        if ((await runCli(['get', 'lost-job'], {env})).stdout.includes(text)) return
+        await sleep(20)
+      }
+      throw new Error(`${text} never arrived`)
+    }
+    await waitFor('before')
+    execFileSync('redis-cli', ['-u', redis.url, 'FLUSHALL'])
+    push.stdin!.end('after\n')
+    expect((await done).code).toBe(0)
+    expect((await runCli(['get', 'lost-job'], {env})).stdout).toBe('after\n')
+    const meta = JSON.parse((await runCli(['ls', '--json'], {env})).stdout).find((j: {id: string}) => j.id === 'lost-job')
+    expect(meta).toMatchObject({status: 'succeeded'})
   })
 
   it('push exits 1 naming the spool when the store stays down past --drain-timeout', async () => {
