@@ -18,6 +18,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {BlobArchive} from '../archive/blob-archive.js'
 import {chunkDir, chunkKey, chunkMetaKey, chunkRange} from '../archive/chunk-layout.js'
 import {decodeEntries, encodeEntries} from '../archive/format.js'
+import {manifestKey} from '../archive/layout.js'
+import {encodeManifest} from '../archive/manifest.js'
 import {readBytes, type ObjectBucket} from '../archive/object-bucket.js'
 import {applyRange} from '../archive/range.js'
 import {entryFromBytes, type LogEntry, type NewEntry} from '../entry.js'
@@ -120,13 +122,20 @@ export class ObjectLiveStore implements LiveStore {
     })
   }
 
+  /** Patches the chunk metadata of a job in chunks, or the manifest of an assembled one (e.g. `archive` recording where it moved it). */
   async updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta> {
     return this.locked(id, async () => {
       const meta = await this.chunkMeta(id)
-      if (!meta) throw new JobNotFoundError(id, this.name)
-      const next = {...meta, updatedAt: Date.now(), ...patch}
-      await this.saveMeta(next)
-      return publicMeta(next)
+      if (meta) {
+        const next = {...meta, updatedAt: Date.now(), ...patch}
+        await this.saveMeta(next)
+        return publicMeta(next)
+      }
+      const manifest = await this.archive.manifest(id)
+      if (!manifest) throw new JobNotFoundError(id, this.name)
+      manifest.meta = {...manifest.meta, updatedAt: Date.now(), ...patch}
+      await this.bucket.writeBytes(manifestKey(id), encodeManifest(manifest))
+      return manifest.meta
     })
   }
 

@@ -5,10 +5,16 @@
  * final object, zcat-readable result).
  */
 import {execFileSync} from 'node:child_process'
+import {readdirSync, statSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {chunkDir} from '../../../src/lib/archive/chunk-layout.js'
 import {readBytes} from '../../../src/lib/archive/object-bucket.js'
 import {ObjectLiveStore} from '../../../src/lib/store/object-live-store.js'
+import {archiveJobs} from '../../../src/lib/archive/archive-jobs.js'
+import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
+import {Jobs} from '../../../src/lib/jobs.js'
+import {DirectoryBucket} from '../../../src/lib/store/file-archive.js'
 import {S3Bucket} from '../../../src/lib/store/s3-archive.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/supabase-archive.js'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
@@ -69,6 +75,26 @@ describe('object live store: chunks and assembly', () => {
   })
 })
 
+describe('archive from an object live store', () => {
+  it('moves assembled jobs into another archive, and leaves them alone when the archive is the same store', async () => {
+    const store = new ObjectLiveStore({bucket: new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'moving'})})
+    await store.startJob('pushed')
+    await store.append('pushed', [{ts: 1, bytes: Buffer.from('x'), eol: true}])
+    await store.endJob('pushed', {status: 'succeeded', exitCode: 0})
+    const same = await archiveJobs({live: store, archive: store.archive})
+    expect(same.jobs).toEqual([expect.objectContaining({id: 'pushed', result: 'skipped', reason: 'already in this archive'})])
+    const elsewhere = new BlobArchive({bucket: new DirectoryBucket(join(home.home, 'moved-archive'))})
+    const moved = await archiveJobs({live: store, archive: elsewhere})
+    expect(moved.jobs).toEqual([expect.objectContaining({id: 'pushed', result: 'archived'})])
+    expect(await store.getJob('pushed')).toBeUndefined()
+    const jobs = new Jobs({live: store, archive: elsewhere})
+    const lines: string[] = []
+    for await (const entry of jobs.read('pushed')) lines.push(entry.line)
+    expect(lines).toEqual(['x'])
+    expect((await jobs.getJob('pushed'))?.location).toMatchObject({kind: 'archived', url: expect.stringMatching(/^file:.*moved-archive\/pushed\.jsonl\.gz$/)})
+  })
+})
+
 describe('logs push --store s3://… (buffered, end to end)', () => {
   const env = (): NodeJS.ProcessEnv => isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
 
@@ -97,4 +123,38 @@ describe('logs push --store s3://… (buffered, end to end)', () => {
     const shown = JSON.parse((await runCli(['ls', '--json', '--store', store, '--archive', store], {env: env()})).stdout) as Array<{id: string; status: string}>
     expect(shown).toEqual([expect.objectContaining({id: 'buffered', status: 'succeeded'})])
   })
+
+  it('after push is killed (-9) with lines not yet flushed, the next push delivers them first: nothing read is lost', async () => {
+    const store = 's3://live/killed'
+    const push = startCli(['push', '--job', 'killed', '--store', store, '--flush-interval', '1h'], {env: env()})
+    const exited = collect(push)
+    push.stdin!.write('one\ntwo\n')
+    const spool = join(env().XDG_STATE_HOME!, 'logs', 'spool')
+    for (let i = 0; i < 200 && spooledBytes(spool) < 8; i++) await new Promise((r) => setTimeout(r, 50))
+    expect(spooledBytes(spool)).toBeGreaterThanOrEqual(8)
+    push.kill('SIGKILL')
+    expect((await exited).signal).toBe('SIGKILL')
+    const next = await runCli(['push', '--job', 'killed', '--store', store, '--exit-code', '0'], {env: env(), input: 'three\n'})
+    expect(next.code).toBe(0)
+    const got = await runCli(['get', 'killed', '--store', store, '--output', 'raw'], {env: env()})
+    expect(got.stdout).toBe('one\ntwo\nthree\n')
+  })
 })
+
+/** Bytes in spool log files (the push pipeline's local spool, before any flush). */
+function spooledBytes(dir: string): number {
+  let total = 0
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(path, {withFileTypes: true})) {
+      const child = join(path, entry.name)
+      if (entry.isDirectory()) walk(child)
+      else if (entry.name === 'log') total += statSync(child).size
+    }
+  }
+  try {
+    walk(dir)
+  } catch {
+    return 0
+  }
+  return total
+}
