@@ -125,7 +125,8 @@ class RedisProcess {
     })
     this.child = child
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
-    await until(() => ping(this.port), 10_000, () => child.exitCode !== null)
+    // Generous: CI runs many servers and CLIs at once on two cores.
+    await until(() => ping(this.port), 30_000, () => child.exitCode !== null)
   }
 
   async stop(): Promise<void> {
