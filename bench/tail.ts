@@ -148,6 +148,7 @@ try {
   const last = `line ${LINES} `
   const tailTimes: number[] = []
   const lessTimes: number[] = []
+  const getTimes: number[] = []
   let tailRss = 0
   for (let i = 0; i < REPEAT; i++) {
     tailTimes.push(await timeToScreen(`node ${BIN} tail big`, (s) => s.includes(last) && s.includes('total')))
@@ -155,12 +156,15 @@ try {
     await quitPane()
     lessTimes.push(await timeToScreen(`less +G ${input}`, (s) => s.includes(last)))
     await quitPane()
+    // Node + oclif start-up and a tail read, no viewer: the floor the viewer builds on.
+    getTimes.push(await timeToScreen(`node ${BIN} get big -n 28`, (s) => s.includes(last)))
   }
   console.log('\ntime to first screen (median of 3, 120×30 tmux pane)')
   console.log(
     table([
       ['what', 'ms', 'runs (ms)', 'peak RSS'],
       ['less +G (reference)', median(lessTimes).toFixed(0), lessTimes.map((t) => t.toFixed(0)).join(' '), ''],
+      ['logs get -n 28 (no viewer: start-up floor)', median(getTimes).toFixed(0), getTimes.map((t) => t.toFixed(0)).join(' '), ''],
       ['logs tail (viewer)', median(tailTimes).toFixed(0), tailTimes.map((t) => t.toFixed(0)).join(' '), `${tailRss.toFixed(0)} MB`],
     ]),
   )

@@ -1,23 +1,30 @@
 /**
  * A bounded queue between producers (one follower per job) and one consumer. Producers
  * await `push` when it is full, so a slow consumer (a stdout pipe, a busy renderer)
- * slows the followers down instead of growing memory.
+ * slows the followers down instead of growing memory. Capacity is a total weight (by
+ * default one per item; the tail feed weighs a batch by its entries).
  */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = []
+  private weight = 0
   private readonly waitingProducers: Array<() => void> = []
   private waitingConsumer: (() => void) | undefined
   private ended = false
   private failure: unknown
 
-  constructor(private readonly capacity = 256) {}
+  constructor(
+    private readonly capacity = 256,
+    private readonly weigh: (item: T) => number = () => 1,
+  ) {}
 
   async push(item: T): Promise<void> {
-    while (this.items.length >= this.capacity && !this.ended) {
+    // An item heavier than the whole capacity still goes through, alone.
+    while (this.weight > 0 && this.weight + this.weigh(item) > this.capacity && !this.ended) {
       await new Promise<void>((resolve) => this.waitingProducers.push(resolve))
     }
     if (this.ended) return
     this.items.push(item)
+    this.weight += this.weigh(item)
     this.wakeConsumer()
   }
 
@@ -42,6 +49,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     for (;;) {
       if (this.items.length > 0) {
         const item = this.items.shift() as T
+        this.weight -= this.weigh(item)
         this.releaseProducers()
         yield item
         continue

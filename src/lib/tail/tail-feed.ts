@@ -17,6 +17,8 @@ import {followJob} from './job-follower.js'
 import type {TailTargets} from './targets.js'
 import type {TailEvent} from './types.js'
 
+const QUEUED_ENTRIES = 10_000
+
 export interface TailFeedOptions {
   jobs: Jobs
   targets: TailTargets
@@ -33,7 +35,8 @@ export interface TailFeedOptions {
 }
 
 export class TailFeed implements AsyncIterable<TailEvent> {
-  private readonly queue = new AsyncQueue<TailEvent>()
+  /** At most this many entries wait between the followers and the consumer. */
+  private readonly queue = new AsyncQueue<TailEvent>(QUEUED_ENTRIES, (event) => (event.type === 'entries' ? event.entries.length : 1))
   private readonly controller = new AbortController()
   private readonly followed = new Set<string>()
   private readonly running = new Set<string>()

@@ -75,9 +75,13 @@ export function Viewer(props: ViewerProps): React.ReactElement {
   }
   const rowsOf = (item: ViewEntry): number => lineRows(lineParts(item, style), style)
 
-  useEffect(() => {
-    feed.setViewFilter(viewFilter(state.level, state.hidden))
-  }, [feed, state.level, state.hidden])
+  // Applied while rendering, not in an effect: the frame that shows a new level label
+  // must also show the lines filtered by it.
+  const appliedFilter = useRef<{level: number; hidden: ReadonlySet<string>} | undefined>(undefined)
+  if (appliedFilter.current?.level !== state.level || appliedFilter.current.hidden !== state.hidden) {
+    appliedFilter.current = {level: state.level, hidden: state.hidden}
+    feed.setViewFilter(viewFilter(state.level, state.hidden), true)
+  }
   useEffect(() => {
     feed.setPaused(state.anchor !== undefined)
   }, [feed, state.anchor])

@@ -126,12 +126,12 @@ export class ViewerFeed {
     this.paused = paused
   }
 
-  /** The viewer's own filter (level, hidden jobs) on top of the command line's. */
-  setViewFilter(view: ViewFilter | undefined): void {
+  /** The viewer's own filter (level, hidden jobs) on top of the command line's. `quiet`: the caller is rendering already. */
+  setViewFilter(view: ViewFilter | undefined, quiet = false): void {
     const base = this.options.baseFilter
     if (!base) this.buffer.setFilter(view)
     else this.buffer.setFilter(view ? (item) => base(item.entry) && view(item) : (item) => base(item.entry))
-    this.notify(true)
+    if (!quiet) this.notify(true)
   }
 
   linesPerSecond(now = this.now()): number {

@@ -79,6 +79,14 @@ describe('Viewer keys', () => {
     await view.until((s) => s.includes('level: all') && s.includes('5 shown'))
   })
 
+  it('t shows the time each line was read', async () => {
+    const v = open(5)
+    await v.until((s) => s.includes('line 5'))
+    await v.press('t')
+    const screen = await v.until((s) => s.includes('Z line 5'))
+    expect(logLines(screen).at(-1)).toBe(`${new Date(1_700_000_000_005).toISOString()} line 5`)
+  })
+
   it('e jumps to the next error', async () => {
     const v = open(200, {rows: 12})
     v.source.push({type: 'entries', job: 'job-1', entries: [entry(201, 'boom: disk full', 'error'), ...entries(202, 260)]})
