@@ -14,7 +14,6 @@ let lines = 0
 let ended = 0
 let failed = 0
 
-const MARK = Buffer.from('t=')
 const ID = Buffer.from('\nid: ')
 
 function follow(sampled: boolean): Promise<void> {
@@ -26,23 +25,30 @@ function follow(sampled: boolean): Promise<void> {
         resolve()
         return
       }
-      let carry: Buffer = Buffer.alloc(0)
+      // Lines received = the last event id seen (ids are gapless seqs); no copying of chunks.
+      let lastId = 0
+      let partial = ''
       res.on('data', (chunk: Buffer) => {
         const now = Date.now()
-        const data = carry.length ? Buffer.concat([carry, chunk]) : chunk
-        let at = 0
-        for (let i = data.indexOf(ID, 0); i !== -1; i = data.indexOf(ID, i + 1)) {
-          lines++
-          at = i
-          if (!sampled) continue
-          const mark = data.indexOf(MARK, i)
-          if (mark === -1) break
-          latencies.push(now - Number(data.toString('latin1', mark + 2, mark + 15)))
+        const at = chunk.lastIndexOf(ID)
+        if (at !== -1) {
+          const end = chunk.indexOf(10, at + ID.length)
+          if (end !== -1) lastId = Math.max(lastId, Number(chunk.toString('latin1', at + ID.length, end)))
         }
-        carry = data.subarray(Math.max(at, data.length - 64))
-        if (data.includes('event: end')) ended++
+        if (sampled) {
+          // Marks may straddle chunks: keep the last few bytes of text for the next one.
+          const text = partial + chunk.toString('latin1')
+          let index = text.indexOf('t=')
+          while (index !== -1 && index + 15 <= text.length) {
+            latencies.push(now - Number(text.slice(index + 2, index + 15)))
+            index = text.indexOf('t=', index + 15)
+          }
+          partial = index === -1 ? '' : text.slice(index)
+        }
+        if (chunk.includes('event: end')) ended++
       })
-      res.on('end', resolve)
+      res.on('close', () => (lines += lastId))
+      res.on('end', () => setImmediate(resolve))
       res.on('error', () => resolve())
     })
     req.on('error', () => {

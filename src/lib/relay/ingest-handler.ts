@@ -6,7 +6,7 @@
  *
  * Exactly once: headers `Logs-Writer` + `Logs-Batch` carry the client's AppendToken. A body
  * appended in several store batches gives batch i of request B the token B·2^16 + i —
- * deterministic, since batches are cut by entry count — so a retried request is skipped
+ * deterministic, since batches are cut by entry count and bytes — so a retried request is skipped
  * batch by batch by the store behind the relay.
  */
 import type {IncomingMessage} from 'node:http'
@@ -27,6 +27,7 @@ export interface IngestResult {
 }
 
 const SUB_BATCHES = 65_536
+const INGEST_BATCH_BYTES = 4 * 1024 * 1024
 const MAX_CLIENT_BATCH = 2 ** 36
 
 export async function handleIngest(live: LiveStore, limits: RelayLimits, metrics: RelayMetrics, request: IncomingMessage, jobId: string, params: URLSearchParams): Promise<IngestResult> {
@@ -50,6 +51,7 @@ export async function handleIngest(live: LiveStore, limits: RelayLimits, metrics
   const parser = new IngestParser({format, maxLineBytes: limits.maxLineBytes, stream})
   const result: IngestResult = {first: 0, last: -1, lines: 0}
   let batch: NewEntry[] = []
+  let batchBytes = 0
   let batchIndex = 0
   let received = 0
   const flush = async (): Promise<void> => {
@@ -57,6 +59,7 @@ export async function handleIngest(live: LiveStore, limits: RelayLimits, metrics
     await ensureStarted()
     const entries = batch
     batch = []
+    batchBytes = 0
     if (batchIndex >= SUB_BATCHES) throw new HttpError(413, `body too large for one batch: send at most ${SUB_BATCHES * limits.ingestBatchEntries} lines per request`)
     const subToken = token ? {writer: token.writer, batch: token.batch * SUB_BATCHES + batchIndex} : undefined
     batchIndex++
@@ -77,7 +80,9 @@ export async function handleIngest(live: LiveStore, limits: RelayLimits, metrics
     if (received > limits.maxBodyBytes) throw tooLarge(limits, result.lines)
     for (const entry of parser.push(chunk)) {
       batch.push(entry)
-      if (batch.length >= limits.ingestBatchEntries) await flush()
+      batchBytes += entry.bytes.length
+      // Cut by content only (entries, bytes), never by timing: a retried body is cut the same way.
+      if (batch.length >= limits.ingestBatchEntries || batchBytes >= INGEST_BATCH_BYTES) await flush()
     }
   }
   batch.push(...parser.end())

@@ -42,7 +42,8 @@ export class IngestParser {
         break
       }
       const piece = chunk.subarray(start, index)
-      const line = this.carryBytes > 0 ? Buffer.concat([...this.carry, piece]) : Buffer.from(piece)
+      // Text entries keep their bytes, so they get their own copy; NDJSON is parsed right away.
+      const line = this.carryBytes > 0 ? Buffer.concat([...this.carry, piece]) : this.options.format === 'text' ? Buffer.from(piece) : piece
       this.carry = []
       this.carryBytes = 0
       this.line(line, true, out)
@@ -88,7 +89,9 @@ export class IngestParser {
       out.push(newEntry(bytes.subarray(start), eol, this.now(), this.options.stream))
       return
     }
-    const text = bytes.toString('utf8').replace(/\r$/, '')
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length
+    if (end === 0) return
+    const text = bytes.toString('utf8', 0, end)
     if (text.trim() === '') return
     out.push(this.record(text))
   }
@@ -107,11 +110,10 @@ export class IngestParser {
     if (bytes.length > this.options.maxLineBytes) throw new HttpError(413, `NDJSON line ${this.lineNumber} holds a line of ${bytes.length} bytes (limit ${this.options.maxLineBytes})`)
     const ts = typeof record.ts === 'number' && Number.isFinite(record.ts) ? record.ts : this.now()
     const stream = record.stream === 'stdout' || record.stream === 'stderr' ? record.stream : this.options.stream
-    const entry = newEntry(bytes, record.partial !== true, ts, stream)
-    const level = normalizeLevel(record.level)
-    if (level) entry.level = level
-    else if (record.level === null) entry.level = undefined // the writer knows the line has no level
-    return entry
+    const eol = record.partial !== true
+    // A record that states its level (even null: "none") was classified by its writer already.
+    if ('level' in record) return {ts, bytes, eol, level: normalizeLevel(record.level), stream}
+    return newEntry(bytes, eol, ts, stream)
   }
 
   private now(): number {

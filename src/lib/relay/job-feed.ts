@@ -17,8 +17,8 @@ import {logFrame} from './sse-frames.js'
 export interface FeedBatch {
   entries: LogEntry[]
   frames: string[]
-  /** All frames joined: what an unfiltered subscriber writes in one call. */
-  joined: string
+  /** All frames joined and encoded once: what every unfiltered subscriber writes (one shared Buffer, no copy per socket). */
+  joined: Buffer
 }
 
 export interface FeedSubscriber {
@@ -117,7 +117,7 @@ export class JobFeed {
     if (fresh.length === 0) return
     this.position = fresh.at(-1)!.seq
     const frames = fresh.map(logFrame)
-    const batch: FeedBatch = {entries: fresh, frames, joined: frames.join('')}
+    const batch: FeedBatch = {entries: fresh, frames, joined: Buffer.from(frames.join(''), 'utf8')}
     for (const subscriber of this.subscribers) subscriber.entries(batch)
   }
 

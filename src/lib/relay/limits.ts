@@ -29,7 +29,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxBodyBytes: 64 * 1024 * 1024,
   maxLineBytes: 1024 * 1024,
   subscriberBufferBytes: 4 * 1024 * 1024,
-  ingestBatchEntries: 2000,
+  ingestBatchEntries: 10_000,
   pageSize: 1000,
   maxPageSize: 10_000,
   pingMs: 15_000,

@@ -58,7 +58,7 @@ export class SseWriter {
    * earlier writes is dropped instead: the check comes first so that one large batch
    * never drops a client that was keeping up. Memory per client ≤ bound + one batch.
    */
-  push(frame: string): boolean {
+  push(frame: string | Buffer): boolean {
     if (this.closedFlag) return false
     if (this.response.writableLength > this.options.maxBufferedBytes) {
       this.drop(`client too slow: more than ${this.options.maxBufferedBytes} bytes were waiting to be sent`)

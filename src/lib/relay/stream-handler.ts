@@ -141,7 +141,7 @@ class Follower implements FeedSubscriber {
   entries(batch: FeedBatch): void {
     const {entries} = batch
     if (entries.at(-1)!.seq <= this.position) return
-    let text: string
+    let text: string | Buffer
     let count = 0
     if (!this.filter && entries[0].seq > this.position) {
       text = batch.joined

@@ -5,8 +5,8 @@
  * `Logs-Writer`/`Logs-Batch` headers so the store behind the relay applies a retried
  * batch once.
  */
-import {toRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
-import {fromRecord} from '../../entry.js'
+import {isUtf8} from 'node:buffer'
+import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
 import {UsageError} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../../store/types.js'
@@ -40,13 +40,14 @@ export class RelayStore implements LiveStore {
   }
 
   async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
-    const body = entries.map((entry) => JSON.stringify(newEntryRecord(entry))).join('\n')
+    let body = ''
+    for (const entry of entries) body += `${newEntryRecord(entry)}\n`
     const headers: Record<string, string> = {'Content-Type': 'application/x-ndjson'}
     if (token) {
       headers['Logs-Writer'] = token.writer
       headers['Logs-Batch'] = String(token.batch)
     }
-    const result = await relayRequest<AppendResult>(this.endpoint, this.logsPath(id), {method: 'POST', headers, body: body === '' ? '' : `${body}\n`})
+    const result = await relayRequest<AppendResult>(this.endpoint, this.logsPath(id), {method: 'POST', headers, body})
     return result.duplicate ? {first: result.first, last: result.last, duplicate: true} : {first: result.first, last: result.last}
   }
 
@@ -124,13 +125,16 @@ export class RelayStore implements LiveStore {
   }
 }
 
-/** A NewEntry as an NDJSON record of the relay's ingest (the `--output json` shape, without seq). */
-function newEntryRecord(entry: NewEntry): Omit<EntryRecord, 'seq'> {
-  const record = toRecord({seq: 0, ts: entry.ts, line: '', eol: entry.eol, level: entry.level, stream: entry.stream}, false)
-  const {seq: _seq, ...rest} = record
-  const line = entry.bytes.toString('utf8')
-  if (Buffer.from(line, 'utf8').equals(entry.bytes)) return {...rest, line}
-  return {...rest, line, bytes: entry.bytes.toString('base64')}
+/**
+ * A NewEntry as one NDJSON record of the relay's ingest (the `--output json` shape without
+ * seq), written by hand: only the line needs JSON escaping, and this runs for every line pushed.
+ */
+function newEntryRecord(entry: NewEntry): string {
+  const level = entry.level ? `"${entry.level}"` : 'null'
+  const stream = entry.stream ? `"${entry.stream}"` : 'null'
+  const exact = isUtf8(entry.bytes) ? '' : `,"bytes":"${entry.bytes.toString('base64')}"`
+  const partial = entry.eol ? '' : ',"partial":true'
+  return `{"ts":${entry.ts},"level":${level},"stream":${stream},"line":${JSON.stringify(entry.bytes.toString('utf8'))}${exact}${partial}}`
 }
 
 export function openRelayStore(url: string, token?: string): RelayStore {
