@@ -83,6 +83,18 @@ export class LogBuffer {
     }
   }
 
+  /**
+   * Adds a newer page read from the store behind a detached stretch (scrolling down
+   * after paging back); `reachesNewest` re-attaches the ring to the live entries.
+   */
+  extend(job: string, entries: LogEntry[], reachesNewest: boolean): void {
+    for (const entry of entries) this.add({job, entry}, 'back')
+    if (!reachesNewest) return
+    this.isAttached = true
+    const last = entries.at(-1)?.seq ?? this.newest()?.entry.seq ?? 0
+    this.lastSeq.set(job, Math.max(this.lastSeq.get(job) ?? 0, last))
+  }
+
   /** Replaces everything (a jump to the start or back to the newest entries). */
   reset(job: string, entries: LogEntry[], attached: boolean): void {
     this.ring.clear(this.ring.end + this.ring.capacity)

@@ -158,6 +158,23 @@ export class ViewerFeed {
     })
   }
 
+  /** Reads the page after the newest entry held, while the buffer holds an older stretch (scrolling down). */
+  async loadNewer(): Promise<boolean> {
+    const job = this.pageJob
+    if (!job || this.loading || this.buffer.attached) return false
+    const newest = this.buffer.newest()?.entry.seq ?? 0
+    this.pending = []
+    return this.load(async (read) => {
+      const page = await read(job, {after: newest, limit: this.pageSize})
+      const reachesNewest = page.length < this.pageSize
+      this.buffer.extend(job, this.kept(page), reachesNewest)
+      const pending = this.pending ?? []
+      this.pending = undefined
+      // Lines that arrived during the read: kept once the buffer reaches the newest again.
+      if (reachesNewest) this.buffer.append(job, pending)
+    })
+  }
+
   /** `g`: the first entries of the job, read from the store. */
   async jumpToStart(): Promise<boolean> {
     const job = this.pageJob

@@ -102,6 +102,8 @@ function scrollDown(state: ViewerState, count: number, ctx: KeyContext): void {
   if (bottom === undefined) return
   const {position} = stepForward(ctx.feed.buffer, bottom, count)
   ctx.update((s) => ({...s, message: undefined, anchor: position}))
+  // After paging back, the buffer may end before the newest line: read on as the view nears its end.
+  if (!ctx.feed.buffer.attached && !ctx.feed.loading && stepForward(ctx.feed.buffer, position, ctx.rows * 2).atEdge) void ctx.feed.loadNewer()
 }
 
 function resume(ctx: KeyContext): void {
