@@ -114,3 +114,28 @@ describe('ReadRange over an archive scan', () => {
     expect(pulled).toBe(4)
   })
 })
+
+const range = (from: number, to: number): number[] => Array.from({length: to - from + 1}, (_, i) => from + i)
+
+describe('seq-only ranges over record lines (parse only what is returned)', () => {
+  it('gives the same entries as the general range for after, before, tail and limit', async () => {
+    const {decodeSeqRange, recordLine} = await import('../../src/lib/archive/format.js')
+    const entries = makeEntries(300)
+    const lines = entries.map((e) => recordLine(e).slice(0, -1))
+    const ranges = [{}, {after: 250}, {before: 4}, {tail: 5}, {tail: 5, before: 100}, {tail: 10, after: 295}, {limit: 3, after: 7}, {tail: 4, limit: 2}, {tail: 0}, {limit: 0}]
+    for (const range of ranges) {
+      const fast = (await collect(decodeSeqRange(iterate(lines), range))).map((e) => e.seq)
+      const general = (await collect(applyRange(iterate(entries), range))).map((e) => e.seq)
+      expect(fast, JSON.stringify(range)).toEqual(general)
+    }
+  })
+
+  it('parses a tail scan only for the lines it returns', async () => {
+    const {decodeSeqRange, recordLine} = await import('../../src/lib/archive/format.js')
+    const lines = makeEntries(50).map((e) => recordLine(e).slice(0, -1))
+    lines[10] = '{"seq":11,broken' // throws if parsed
+    expect((await collect(decodeSeqRange(iterate(lines), {tail: 2}))).map((e) => e.seq)).toEqual([49, 50])
+    expect((await collect(decodeSeqRange(iterate(lines), {after: 40}))).map((e) => e.seq)).toEqual(range(41, 50))
+    await expect(collect(decodeSeqRange(iterate(lines), {tail: 40}))).rejects.toThrow()
+  })
+})

@@ -11,7 +11,7 @@ import {ArchiveIntegrityError, JobNotFoundError} from '../errors/index.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
-import {decodeEntries, digestOf, digestTap, encodeEntries} from './format.js'
+import {decodeEntries, decodeLines, decodeSeqRange, digestOf, digestTap, encodeEntries} from './format.js'
 import {idOfManifest, manifestKey, objectKey} from './layout.js'
 import {BucketLocks} from './locks.js'
 import {MANIFEST_FORMAT, decodeManifest, encodeManifest, partsOf, type Manifest} from './manifest.js'
@@ -93,6 +93,10 @@ export class BlobArchive implements ArchiveStore {
     const manifest = await this.manifest(id)
     if (!manifest) throw new JobNotFoundError(id, this.name)
     const compressed = Readable.from(concat(this.partStreams(id, manifest.parts.map((p) => p.key))))
+    if (range.since === undefined && range.until === undefined) {
+      yield* decodeSeqRange(abortable(decodeLines(compressed), range.signal), range) // parses only what it returns
+      return
+    }
     yield* applyRange(decodeEntries(compressed), range)
   }
 
@@ -137,6 +141,13 @@ function archivedOf(manifest: Manifest): ArchivedJob {
     url: location.kind === 'archived' ? location.url : manifest.parts[0]?.key ?? '',
     size: manifest.size,
     sha256: manifest.sha256,
+  }
+}
+
+async function* abortable<T>(items: AsyncIterable<T>, signal?: AbortSignal): AsyncIterable<T> {
+  for await (const item of items) {
+    signal?.throwIfAborted()
+    yield item
   }
 }
 

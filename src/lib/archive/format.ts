@@ -124,6 +124,11 @@ export async function digestOf(streams: AsyncIterable<Readable>): Promise<Digest
 
 /** Decodes gzip NDJSON (one or several gzip members, as concatenated parts give) into entries. */
 export async function* decodeEntries(compressed: Readable): AsyncIterable<LogEntry> {
+  for await (const line of decodeLines(compressed)) yield parseRecord(line)
+}
+
+/** The record lines of gzip NDJSON, not parsed: for scans that only look at `seq` (see seqOf). */
+export async function* decodeLines(compressed: Readable): AsyncIterable<string> {
   const gunzip = createGunzip()
   const lines = pipeline(compressed, gunzip, new PassThrough(), () => undefined)
   const decoder = new StringDecoder('utf8')
@@ -133,17 +138,62 @@ export async function* decodeEntries(compressed: Readable): AsyncIterable<LogEnt
       const text = rest + decoder.write(chunk)
       let start = 0
       for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-        if (end > start) yield parseRecord(text.slice(start, end))
+        if (end > start) yield text.slice(start, end)
         start = end + 1
       }
       rest = text.slice(start)
     }
     rest += decoder.end()
-    if (rest.trim() !== '') yield parseRecord(rest)
+    if (rest.trim() !== '') yield rest
   } finally {
     compressed.destroy()
     gunzip.destroy()
   }
+}
+
+const SEQ_PREFIX = /^\{"seq":(\d+),/
+
+/** The seq of a record line without parsing it all (records start with it); undefined for other shapes. */
+export function seqOf(line: string): number | undefined {
+  const match = SEQ_PREFIX.exec(line)
+  return match ? Number(match[1]) : undefined
+}
+
+/**
+ * Entries of a scan in a seq-only range (after/before/tail/limit, no time bounds), parsing
+ * only what is returned: lines before `after` are skipped by their seq, and `tail` keeps a
+ * ring of at most N unparsed lines. Lines of another shape are parsed to be sure.
+ */
+export async function* decodeSeqRange(lines: AsyncIterable<string>, range: {after?: number; before?: number; tail?: number; limit?: number}): AsyncIterable<LogEntry> {
+  const wanted = (line: string): {keep: boolean; stop: boolean} => {
+    const seq = seqOf(line) ?? parseRecord(line).seq
+    return {keep: seq > (range.after ?? 0) && (range.before === undefined || seq < range.before), stop: range.before !== undefined && seq >= range.before - 1}
+  }
+  if (range.tail === undefined) {
+    let emitted = 0
+    if (range.limit !== undefined && range.limit <= 0) return
+    for await (const line of lines) {
+      const {keep, stop} = wanted(line)
+      if (keep) {
+        yield parseRecord(line)
+        if (range.limit !== undefined && ++emitted >= range.limit) return
+      }
+      if (stop) return
+    }
+    return
+  }
+  const size = range.tail
+  if (size <= 0 || (range.limit !== undefined && range.limit <= 0)) return
+  const ring: string[] = new Array(size)
+  let count = 0
+  for await (const line of lines) {
+    const {keep, stop} = wanted(line)
+    if (keep) ring[count++ % size] = line
+    if (stop) break
+  }
+  const kept = Math.min(count, size)
+  const take = range.limit === undefined ? kept : Math.min(kept, range.limit)
+  for (let i = 0; i < take; i++) yield parseRecord(ring[(count - kept + i) % size])
 }
 
 /**
