@@ -131,11 +131,20 @@ try {
   console.log(`written ${written} lines in ${elapsed.toFixed(1)}s; followers ended ${ended}/${FOLLOWERS}, failed ${failed}; latency: writer's append → follower's read, sampled on 10% of followers, worst worker shown; peak relay RSS (VmHWM) ${peakRssMB(relay.child.pid!).toFixed(0)} MB`)
 
   // Ingest: direct push vs push --url into the same store.
+  if (MB > 0) await ingest(relay.url, store)
+  relay.child.kill('SIGTERM')
+  await new Promise((resolve) => relay.child.once('exit', resolve))
+  await store.close()
+} finally {
+  rmSync(work, {recursive: true, force: true})
+}
+
+async function ingest(relayUrl: string, store: FileStore): Promise<void> {
   const input = join(work, 'input.log')
   const lines = await writeInput(input, MB * 1e6)
   const bytes = statSync(input).size
   const directPush = await measure(process.execPath, [BIN, 'push', '--job', 'ingest-direct'], {stdin: input, env})
-  const clientEnv = isolatedEnv(join(work, 'client'), {LOGS_URL: relay.url})
+  const clientEnv = isolatedEnv(join(work, 'client'), {LOGS_URL: relayUrl})
   const remotePush = await measure(process.execPath, [BIN, 'push', '--job', 'ingest-remote'], {stdin: input, env: clientEnv})
   const [d, r] = [await store.getJob('ingest-direct'), await store.getJob('ingest-remote')]
   console.log('\ningest')
@@ -147,10 +156,4 @@ try {
     ]),
   )
   console.log(`push --url reaches ${((directPush.seconds / remotePush.seconds) * 100).toFixed(0)}% of direct push throughput (target ≥ 50%)`)
-
-  relay.child.kill('SIGTERM')
-  await new Promise((resolve) => relay.child.once('exit', resolve))
-  await store.close()
-} finally {
-  rmSync(work, {recursive: true, force: true})
 }

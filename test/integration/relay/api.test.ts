@@ -2,11 +2,11 @@
 import {request as httpRequest} from 'node:http'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {readAll} from '../../helpers/live-store-contract.js'
-import {raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {openRawStream, raw, startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
 
 let t: TestRelay
 beforeAll(async () => {
-  t = await startTestRelay({limits: {maxBodyBytes: 64 * 1024, maxLineBytes: 1000, maxPageSize: 50}})
+  t = await startTestRelay({limits: {maxBodyBytes: 64 * 1024, maxLineBytes: 1000, maxPageSize: 50, maxClients: 2}})
 })
 afterAll(async () => {
   await t.stop()
@@ -155,5 +155,21 @@ describe('reads', () => {
     for (const line of metrics.body.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{\w+="[^"]*"\})? [\d.e+-]+)$/)
     expect(metrics.body).toMatch(/^logs_relay_lines_in_total (\d+)$/m)
     expect(Number(/^logs_relay_lines_in_total (\d+)$/m.exec(metrics.body)![1])).toBeGreaterThan(10)
+  })
+
+  it('answers 503 past --max-clients followers, and takes new ones when one leaves', async () => {
+    const first = openRawStream(`${t.url}/v1/jobs/busy-1/logs/stream`)
+    const second = openRawStream(`${t.url}/v1/jobs/busy-2/logs/stream`)
+    expect([await first.status, await second.status]).toEqual([200, 200])
+    const third = await raw(`${t.url}/v1/jobs/busy-1/logs/stream`)
+    expect(third.status).toBe(503)
+    expect(third.headers['retry-after']).toBe('5')
+    expect(third.json().error).toMatch(/too many followers \(2\)/)
+    first.close()
+    await waitUntil(() => t.relay.clients === 1)
+    const fourth = openRawStream(`${t.url}/v1/jobs/busy-1/logs/stream`)
+    expect(await fourth.status).toBe(200)
+    fourth.close()
+    second.close()
   })
 })
