@@ -43,11 +43,11 @@ export async function openViewer(options: OpenViewerOptions): Promise<{exitCode:
     {stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: options.maxFps ?? 30},
   )
   const onSignal = (): void => app.unmount()
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
   try {
     await app.waitUntilExit()
   } finally {
-    for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal)
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal)
     app.cleanup()
     feed.stop()
     restore()

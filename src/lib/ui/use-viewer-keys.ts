@@ -1,5 +1,5 @@
 import type {RefObject} from 'react'
-import {useInput, type Key} from 'ink'
+import {useInput} from 'ink'
 import {handleKey, type KeyContext} from './viewer-keys.js'
 import type {ViewerState} from './viewer-state.js'
 
@@ -16,4 +16,3 @@ export function useViewerKeys(state: RefObject<ViewerState>, context: KeyContext
   })
 }
 
-export type {Key}

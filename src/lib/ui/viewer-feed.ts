@@ -61,7 +61,7 @@ export class ViewerFeed {
 
   constructor(private readonly options: ViewerFeedOptions) {
     this.buffer = new LogBuffer(options.capacity)
-    this.notifyInterval = options.notifyInterval ?? 50
+    this.notifyInterval = options.notifyInterval ?? 33
     this.pageSize = options.pageSize ?? Math.min(2000, options.capacity)
     this.now = options.now ?? Date.now
     this.setViewFilter(undefined)
@@ -170,7 +170,7 @@ export class ViewerFeed {
       this.buffer.extend(job, this.kept(page), reachesNewest)
       const pending = this.pending ?? []
       this.pending = undefined
-      // Lines that arrived during the read: kept once the buffer reaches the newest again.
+      // Lines that arrived during the read are kept once the buffer reaches the newest again.
       if (reachesNewest) this.buffer.append(job, pending)
     })
   }

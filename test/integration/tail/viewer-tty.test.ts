@@ -57,7 +57,7 @@ function openPush(job: string): {write: (text: string) => void; end: () => Promi
 const lines = (from: number, to: number): string => Array.from({length: to - from + 1}, (_, i) => `line ${from + i}\n`).join('')
 
 describe('logs tail on a terminal (tmux)', () => {
-  it('opens, follows 10 000 lines, searches, and quitting restores the terminal', async () => {
+  it('opens, follows 10 000 lines, searches, survives resizes, and quitting restores the terminal', async () => {
     const pusher = openPush('tty-1')
     pusher.write(lines(1, 50))
     const script = `printf 'BEFORE THE VIEWER\\n'; node ${BIN} tail tty-1; echo "EXIT=$?"; stty -a; sleep 600`
@@ -81,6 +81,18 @@ describe('logs tail on a terminal (tmux)', () => {
     expect(colored).toMatch(/\u001B\[30m\u001B\[43mline 1004(?:\u001B\[\d+m)+9\n/) // current match: line 10049
     expect(colored).toMatch(/\u001B\[7mline 1004(?:\u001B\[\d+m)+8\n/) // another match: line 10048
     expect(colored).toMatch(/\nline 10050\n/) // not a match: plain
+
+    // Resize to 250 columns and down to 80×24: one toolbar, one status bar, nothing left over.
+    for (const [x, y] of [[250, 40], [80, 24]]) {
+      tmux('resize-window', '-t', 'viewer', '-x', String(x), '-y', String(y))
+      text = await until((s) => {
+        const rows = s.replace(/\n+$/, '').split('\n')
+        return rows.length === y - 1 && rows[0].includes('level: all') && /tty-1 running/.test(rows.at(-1)!)
+      }, `a clean ${x}×${y} screen`)
+      expect(text.match(/level: all/g)).toHaveLength(1)
+      expect(text.match(/ shown \/ /g)).toHaveLength(1)
+      for (const row of text.split('\n')) expect(row.length).toBeLessThanOrEqual(x)
+    }
 
     // Quit: back on the main screen, cursor shown, terminal in cooked mode again.
     keys('q')
