@@ -28,13 +28,20 @@ function follow(sampled: boolean): Promise<void> {
       // Lines received = the last event id seen (ids are gapless seqs); no copying of chunks.
       let lastId = 0
       let partial = ''
+      let tail = ''
       res.on('data', (chunk: Buffer) => {
         const now = Date.now()
-        const at = chunk.lastIndexOf(ID)
-        if (at !== -1) {
+        // The last complete `id:` of the chunk; an id cut by the chunk boundary is caught by
+        // looking at the previous chunk's last bytes joined to this one's first bytes.
+        for (let at = chunk.lastIndexOf(ID); at !== -1; at = at > 0 ? chunk.lastIndexOf(ID, at - 1) : -1) {
           const end = chunk.indexOf(10, at + ID.length)
-          if (end !== -1) lastId = Math.max(lastId, Number(chunk.toString('latin1', at + ID.length, end)))
+          if (end === -1) continue
+          lastId = Math.max(lastId, Number(chunk.toString('latin1', at + ID.length, end)))
+          break
         }
+        const seam = /\nid: (\d+)\n/.exec(tail + chunk.toString('latin1', 0, Math.min(chunk.length, 32)))
+        if (seam) lastId = Math.max(lastId, Number(seam[1]))
+        tail = chunk.toString('latin1', Math.max(0, chunk.length - 32))
         if (sampled) {
           // Marks may straddle chunks: keep the last few bytes of text for the next one.
           const text = partial + chunk.toString('latin1')
@@ -47,8 +54,10 @@ function follow(sampled: boolean): Promise<void> {
         }
         if (chunk.includes('event: end')) ended++
       })
-      res.on('close', () => (lines += lastId))
-      res.on('end', () => setImmediate(resolve))
+      res.on('close', () => {
+        lines += lastId
+        resolve()
+      })
       res.on('error', () => resolve())
     })
     req.on('error', () => {

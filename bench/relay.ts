@@ -19,9 +19,18 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 import {FileStore} from '../src/lib/store/file/file-store.js'
-import {BIN, isolatedEnv, ROOT} from '../test/helpers/cli.js'
 import {writeInput} from './lib/input.js'
 import {measure, peakRssMB, rate, table} from './lib/measure.js'
+
+// Not from test/helpers/cli.ts: that module may use vitest hooks, which cannot load outside vitest.
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BIN = join(ROOT, 'bin', 'run.js')
+
+/** Its own state/data/config dirs and no LOGS_* from the shell, like the tests' isolatedEnv. */
+function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LOGS_') && key !== 'REDIS_URL'))
+  return {...env, HOME: home, XDG_STATE_HOME: join(home, 'state'), XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), NO_COLOR: '1', ...extra}
+}
 
 const arg = (i: number, name: string, fallback: number) => Number(process.argv[2 + i] ?? process.env[name] ?? fallback)
 const FOLLOWERS = arg(0, 'BENCH_FOLLOWERS', 1000)
