@@ -9,7 +9,7 @@ import {parseTargets} from '../lib/tail/targets.js'
 
 export default class Tail extends BaseCommand {
   static override summary = 'Follow jobs live: a terminal viewer on a TTY, plain lines like tail -f otherwise'
-  static override description = `On a terminal, opens the viewer: search (/, n, N), level filter (l), pause (space, or scroll up), G to follow again, ? for all keys, q to quit. Only the last --buffer entries are kept in memory; older ones are read from the store as you scroll.
+  static override description = `On a terminal, opens the viewer: search (/, n, N), level filter (l), pause (space, or scroll up), G to follow again, j to show or hide jobs, ? for all keys, q to quit. Only the last --buffer entries are kept in memory; with one job, older ones are read from the store as you scroll (search, e and s work on the entries in memory).
 Otherwise prints lines like tail -f (the last -n of each job first) and exits once every followed job has ended; with --exit-code, with the job's exit code (a failed job's code, 1 for an abandoned one).
 Several ids or globs ('build-*', quoted) follow several jobs at once, each line prefixed with its job id in a stable colour. A glob follows the matching jobs running at start and every matching job that starts later; new jobs are found by listing the store again every 250 ms, backing off to every 2 s while none appears (the stores have no job-created notification).`
 

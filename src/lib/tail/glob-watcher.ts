@@ -19,6 +19,8 @@ export interface GlobWatchOptions {
   onJob: (meta: JobMeta) => Promise<void> | void
   /** List once and stop (`--no-follow`): then ended jobs match too. */
   once?: boolean
+  /** Keep listing after a failed listing (the viewer) instead of throwing (plain mode). */
+  retry?: boolean
   minInterval?: number
   maxInterval?: number
 }
@@ -36,15 +38,22 @@ export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
   let interval = min
   while (!signal.aborted) {
     let found = 0
-    for (const prefix of prefixes) {
-      for (const meta of await jobs.listJobs(prefix ? {prefix} : undefined)) {
-        if (seen.has(meta.id) || !globs.some((glob) => glob.regex.test(meta.id))) continue
-        seen.add(meta.id)
-        // Jobs that had ended before we started are history, not something to follow.
-        if (first && !options.once && meta.status !== 'running') continue
-        found++
-        await onJob(meta)
-      }
+    let listed: JobMeta[]
+    try {
+      listed = (await Promise.all(prefixes.map((prefix) => jobs.listJobs(prefix ? {prefix} : undefined)))).flat()
+    } catch (error) {
+      if (!options.retry || signal.aborted) throw error
+      interval = max
+      await sleep(interval, signal)
+      continue
+    }
+    for (const meta of listed) {
+      if (seen.has(meta.id) || !globs.some((glob) => glob.regex.test(meta.id))) continue
+      seen.add(meta.id)
+      // Jobs that had ended before we started are history, not something to follow.
+      if (first && !options.once && meta.status !== 'running') continue
+      found++
+      await onJob(meta)
     }
     if (options.once) return
     first = false

@@ -77,6 +77,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         globs: targets.globs,
         signal: this.signal,
         once: !follow,
+        retry: this.options.retry,
         minInterval: this.options.globMinInterval,
         maxInterval: this.options.globMaxInterval,
         onJob: (meta) => this.addJob(meta.id),
