@@ -18,38 +18,14 @@ import {BIN, isolatedEnv, ROOT} from '../test/helpers/cli.js'
 import {startRedis, type RedisServer} from '../test/helpers/redis-server.js'
 import {openLiveStore} from '../src/lib/store/open.js'
 import {newEntry, type NewEntry} from '../src/lib/entry.js'
+import {logLine, writeInput} from './lib/input.js'
 
 const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 50)
 const RATES = (process.env.BENCH_RATES ?? '1000,50000').split(',').map(Number)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
-const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR']
 
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-'))
 const now = () => performance.timeOrigin + performance.now()
-
-/** ~100-byte log lines, varied enough not to compress into nothing. */
-function logLine(i: number): string {
-  const text = `2026-11-23T10:${String(Math.floor(i / 60_000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z ${LEVELS[i % LEVELS.length]} worker-${i % 17} processed item ${i} in ${i % 97}ms status=ok`
-  return text.padEnd(99, ' .')
-}
-
-async function writeInput(path: string, bytes: number): Promise<number> {
-  const out = createWriteStream(path)
-  let written = 0
-  let lines = 0
-  while (written < bytes) {
-    let chunk = ''
-    for (let i = 0; i < 10_000 && written < bytes; i++) {
-      const line = `${logLine(lines++)}\n`
-      chunk += line
-      written += line.length
-    }
-    if (!out.write(chunk)) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-  return lines
-}
 
 /** The reference: the same lines as RESP `XADD ref * d <line>`, one per line, through `redis-cli --pipe`. */
 async function writeResp(input: string, path: string): Promise<void> {

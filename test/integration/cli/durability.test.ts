@@ -1,8 +1,8 @@
 import {closeSync, openSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {describe, expect, it} from 'vitest'
+import {collect, runCli, startCli, useIsolatedHome} from '../../helpers/cli.js'
 
 /**
  * The documented SIGKILL loss bound: the read being written plus the one Node's stdin
@@ -20,25 +20,19 @@ function jobLines(jobDir: string): number {
 }
 
 describe('push durability and concurrency (file store)', () => {
-  let home: {home: string; cleanup: () => void}
-  let env: NodeJS.ProcessEnv
-  beforeAll(() => {
-    home = tempHome()
-    env = isolatedEnv(home.home)
-  })
-  afterAll(() => home.cleanup())
+  const sandbox = useIsolatedHome()
 
   for (const stopAt of [20_000, 150_000, 400_000]) {
     it(`kill -9 after ${stopAt} lines: every line push had read survives, once, in order (loss ≤ two reads)`, async () => {
       const job = `kill-${stopAt}`
-      const input = join(home.home, `${job}.txt`)
+      const input = join(sandbox.home, `${job}.txt`)
       const content = Buffer.from(Array.from({length: 1_000_000}, (_, i) => `line ${i} ${'x'.repeat(i % 50)}\n`).join(''))
       writeFileSync(input, content)
       const fd = openSync(input, 'r')
-      const push = startCli(['push', '--job', job], {env, stdio: [fd, 'pipe', 'pipe']})
+      const push = startCli(['push', '--job', job], {env: sandbox.env, stdio: [fd, 'pipe', 'pipe']})
       closeSync(fd)
       const done = collect(push)
-      const meta = join(home.home, 'state', 'logs', 'jobs', job)
+      const meta = join(sandbox.home, 'state', 'logs', 'jobs', job)
       while (jobLines(meta) < stopAt) await sleep(1)
       // Freeze it, see how far it had read its stdin, then kill it.
       process.kill(push.pid!, 'SIGSTOP')
@@ -46,29 +40,29 @@ describe('push durability and concurrency (file store)', () => {
       process.kill(push.pid!, 'SIGKILL')
       expect((await done).signal).toBe('SIGKILL')
 
-      const raw = await runCli(['get', job, '--output', 'raw'], {env})
+      const raw = await runCli(['get', job, '--output', 'raw'], {env: sandbox.env})
       expect(raw.code).toBe(0)
       const got = raw.stdoutBytes
       expect(got.equals(content.subarray(0, got.length))).toBe(true) // a prefix: in order, no duplicate
       expect(readPosition - got.length).toBeLessThanOrEqual(READ_BOUND)
-      const seqs = (await runCli(['get', job, '--output', 'json'], {env})).stdout.trim().split('\n').map((l) => JSON.parse(l).seq)
+      const seqs = (await runCli(['get', job, '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l).seq)
       expect(seqs.length).toBeGreaterThanOrEqual(stopAt)
       expect(seqs.every((seq: number, i: number) => seq === i + 1)).toBe(true)
       console.log(`kill -9 at ${stopAt} lines: read ${readPosition} bytes, kept ${got.length} (lost ${readPosition - got.length})`)
 
       // The next push of the job appends after the recovered lines; numbering goes on without a gap.
-      const more = await runCli(['push', '--job', job], {input: 'after the crash\n', env})
+      const more = await runCli(['push', '--job', job], {input: 'after the crash\n', env: sandbox.env})
       expect(more.code).toBe(0)
-      const last = JSON.parse((await runCli(['get', job, '-n', '1', '--output', 'json'], {env})).stdout)
+      const last = JSON.parse((await runCli(['get', job, '-n', '1', '--output', 'json'], {env: sandbox.env})).stdout)
       expect(last).toMatchObject({seq: seqs.length + 1, line: 'after the crash'})
     })
   }
 
   it('two concurrent pushes into one job: every line once, sequence 1..N gapless', async () => {
     const lines = (tag: string) => Array.from({length: 50_000}, (_, i) => `${tag} ${i}`).join('\n') + '\n'
-    const [a, b] = await Promise.all([runCli(['push', '--job', 'two'], {input: lines('A'), env}), runCli(['push', '--job', 'two'], {input: lines('B'), env})])
+    const [a, b] = await Promise.all([runCli(['push', '--job', 'two'], {input: lines('A'), env: sandbox.env}), runCli(['push', '--job', 'two'], {input: lines('B'), env: sandbox.env})])
     expect([a.code, b.code]).toEqual([0, 0])
-    const records = (await runCli(['get', 'two', '--output', 'json'], {env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const records = (await runCli(['get', 'two', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(records).toHaveLength(100_000)
     expect(records.every((r: {seq: number}, i: number) => r.seq === i + 1)).toBe(true)
     for (const tag of ['A', 'B']) {
@@ -78,12 +72,12 @@ describe('push durability and concurrency (file store)', () => {
   })
 
   it('get -f started before push sees lines as they arrive and exits with the job', async () => {
-    const follower = startCli(['get', 'later', '-f', '--exit-code'], {env})
+    const follower = startCli(['get', 'later', '-f', '--exit-code'], {env: sandbox.env})
     const followed = collect(follower)
     let printed = ''
     follower.stdout!.on('data', (d: Buffer) => (printed += d))
     await sleep(300)
-    const push = startCli(['push', '--job', 'later', '--exit-code', '3'], {env})
+    const push = startCli(['push', '--job', 'later', '--exit-code', '3'], {env: sandbox.env})
     const pushed = collect(push)
     push.stdin!.write('one\n')
     const start = Date.now()
@@ -100,17 +94,17 @@ describe('push durability and concurrency (file store)', () => {
   })
 
   it('SIGTERM during push: what was read is kept, the job stays open, exit 143', async () => {
-    const push = startCli(['push', '--job', 'term'], {env})
+    const push = startCli(['push', '--job', 'term'], {env: sandbox.env})
     const done = collect(push)
     push.stdin!.write('before the signal\n')
-    const meta = join(home.home, 'state', 'logs', 'jobs', 'term')
+    const meta = join(sandbox.home, 'state', 'logs', 'jobs', 'term')
     while (jobLines(meta) < 1) await sleep(5)
     push.kill('SIGTERM')
     const result = await done
     expect(result.code).toBe(143)
-    const got = await runCli(['get', 'term'], {env})
+    const got = await runCli(['get', 'term'], {env: sandbox.env})
     expect(got.stdout).toBe('before the signal\n')
-    const listed = JSON.parse((await runCli(['ls', '--json'], {env})).stdout)
+    const listed = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout)
     expect(listed.find((j: {id: string}) => j.id === 'term').status).toBe('running')
   })
 })

@@ -1,16 +1,10 @@
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {describe, expect, it} from 'vitest'
+import {runCli, useIsolatedHome} from '../../helpers/cli.js'
 
 describe('error paths: one clear line, the right exit code, nothing written', () => {
-  let home: {home: string; cleanup: () => void}
-  let env: NodeJS.ProcessEnv
-  beforeAll(() => {
-    home = tempHome()
-    env = isolatedEnv(home.home)
-  })
-  afterAll(() => home.cleanup())
+  const sandbox = useIsolatedHome()
 
   const cases: [string, string[], NodeJS.ProcessEnv, number, RegExp][] = [
     ['bad job id as argument', ['get', '../etc'], {}, 2, /invalid job id "\.\.\/etc" \(argument ID\)/],
@@ -31,33 +25,33 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
 
   for (const [name, args, extra, code, message] of cases) {
     it(name, async () => {
-      const result = await runCli(args, {env: {...env, ...extra}, input: 'a line\n'})
+      const result = await runCli(args, {env: {...sandbox.env, ...extra}, input: 'a line\n'})
       expect(result.stderr).toMatch(message)
       expect(result.code).toBe(code)
       expect(result.stdout).toBe('')
-      expect(existsSync(join(home.home, 'state', 'logs', 'jobs', 'j'))).toBe(false)
+      expect(existsSync(join(sandbox.home, 'state', 'logs', 'jobs', 'j'))).toBe(false)
     })
   }
 
   it('a store that cannot be used: exit 1, naming it', async () => {
-    const file = join(home.home, 'not-a-dir')
+    const file = join(sandbox.home, 'not-a-dir')
     writeFileSync(file, 'x')
-    const result = await runCli(['push', '--job', 'j', '--store', `file://${file}/store`], {env, input: 'x\n'})
+    const result = await runCli(['push', '--job', 'j', '--store', `file://${file}/store`], {env: sandbox.env, input: 'x\n'})
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/cannot use file:\/\/.*not-a-dir\/store: ENOTDIR/)
   })
 
   it('a broken config file names the file', async () => {
-    mkdirSync(join(home.home, 'cfg'), {recursive: true})
-    const config = join(home.home, 'cfg', 'bad.json')
+    mkdirSync(join(sandbox.home, 'cfg'), {recursive: true})
+    const config = join(sandbox.home, 'cfg', 'bad.json')
     writeFileSync(config, '{"store": ')
-    const result = await runCli(['ls', '--config', config], {env})
+    const result = await runCli(['ls', '--config', config], {env: sandbox.env})
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/config file .*bad\.json is not valid JSON/)
   })
 
   it('a password in a store URL never appears in messages', async () => {
-    const result = await runCli(['get', 'j', '--store', 'ftp://user:hunter2@host/x'], {env})
+    const result = await runCli(['get', 'j', '--store', 'ftp://user:hunter2@host/x'], {env: sandbox.env})
     expect(result.code).toBe(2)
     expect(result.stderr).not.toContain('hunter2')
     expect(result.stderr).toContain('***')

@@ -1,5 +1,5 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {runCli, useIsolatedHome} from '../../helpers/cli.js'
 
 const LINES = [
   '2026-11-23 10:00:00 INFO starting',
@@ -15,21 +15,17 @@ const LINES = [
 ]
 
 describe('logs get', () => {
-  let home: {home: string; cleanup: () => void}
-  let env: NodeJS.ProcessEnv
+  const sandbox = useIsolatedHome()
   const get = async (...args: string[]) => {
-    const result = await runCli(['get', 'g1', ...args], {env})
+    const result = await runCli(['get', 'g1', ...args], {env: sandbox.env})
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     return result.stdout
   }
   beforeAll(async () => {
-    home = tempHome()
-    env = isolatedEnv(home.home)
-    const pushed = await runCli(['push', '--job', 'g1', '--exit-code', '0'], {input: `${LINES.join('\n')}\n`, env})
+    const pushed = await runCli(['push', '--job', 'g1', '--exit-code', '0'], {input: `${LINES.join('\n')}\n`, env: sandbox.env})
     expect(pushed.code).toBe(0)
   })
-  afterAll(() => home.cleanup())
 
   it('prints every line as text', async () => {
     expect(await get()).toBe(`${LINES.join('\n')}\n`)
@@ -81,20 +77,20 @@ describe('logs get', () => {
   })
 
   it('colours only when asked: FORCE_COLOR, not with NO_COLOR or --no-color', async () => {
-    const plain = await runCli(['get', 'g1', '--level', 'error'], {env})
+    const plain = await runCli(['get', 'g1', '--level', 'error'], {env: sandbox.env})
     expect(plain.stdout).not.toContain('\u001B[')
-    const forced = await runCli(['get', 'g1', '--level', 'error'], {env: {...env, NO_COLOR: undefined, FORCE_COLOR: '1'}})
+    const forced = await runCli(['get', 'g1', '--level', 'error'], {env: {...sandbox.env, NO_COLOR: undefined, FORCE_COLOR: '1'}})
     expect(forced.stdout).toContain('\u001B[31m')
-    const off = await runCli(['get', 'g1', '--level', 'error', '--no-color'], {env: {...env, NO_COLOR: undefined, FORCE_COLOR: '1'}})
+    const off = await runCli(['get', 'g1', '--level', 'error', '--no-color'], {env: {...sandbox.env, NO_COLOR: undefined, FORCE_COLOR: '1'}})
     expect(off.stdout).not.toContain('\u001B[')
   })
 
   it('ends quietly when the reader goes away (get | head -1)', async () => {
     const big = Array.from({length: 200_000}, (_, i) => `line ${i}`).join('\n')
-    await runCli(['push', '--job', 'g-big'], {input: big, env})
+    await runCli(['push', '--job', 'g-big'], {input: big, env: sandbox.env})
     const {spawn} = await import('node:child_process')
     const result = await new Promise<{code: number | null; stdout: string; stderr: string}>((resolve) => {
-      const shell = spawn('bash', ['-c', `set -o pipefail; node bin/run.js get g-big | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`], {env})
+      const shell = spawn('bash', ['-c', `set -o pipefail; node bin/run.js get g-big | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`], {env: sandbox.env})
       let stdout = ''
       let stderr = ''
       shell.stdout.on('data', (d) => (stdout += d))
@@ -106,10 +102,10 @@ describe('logs get', () => {
   })
 
   it('lists jobs with ls, filtered by status and prefix', async () => {
-    const table = await runCli(['ls'], {env})
+    const table = await runCli(['ls'], {env: sandbox.env})
     expect(table.stdout).toMatch(/^JOB\s+STATUS\s+EXIT\s+LINES\s+SIZE\s+UPDATED\s+WHERE/)
     expect(table.stdout).toMatch(/g1\s+succeeded\s+0\s+10\s+/)
-    const json = JSON.parse((await runCli(['ls', '--json', '--status', 'succeeded', '--prefix', 'g'], {env})).stdout)
+    const json = JSON.parse((await runCli(['ls', '--json', '--status', 'succeeded', '--prefix', 'g'], {env: sandbox.env})).stdout)
     expect(json.map((j: {id: string}) => j.id)).toEqual(['g1'])
     expect(json[0]).toMatchObject({lines: 10, levels: {info: 3, warn: 2, error: 2, fatal: 1, debug: 1}, location: {kind: 'live'}})
   })

@@ -1,5 +1,5 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {describe, expect, it} from 'vitest'
+import {runCli, useIsolatedHome} from '../../helpers/cli.js'
 
 // Bytes in = bytes out through `push` and `get --output raw`, for input a text pipeline would mangle.
 const CASES: Record<string, Buffer> = {
@@ -14,58 +14,52 @@ const CASES: Record<string, Buffer> = {
 }
 
 describe('raw round trip: push → get --output raw', () => {
-  let home: {home: string; cleanup: () => void}
-  let env: NodeJS.ProcessEnv
-  beforeAll(() => {
-    home = tempHome()
-    env = isolatedEnv(home.home)
-  })
-  afterAll(() => home.cleanup())
+  const sandbox = useIsolatedHome()
 
   for (const [name, input] of Object.entries(CASES)) {
     it(`keeps ${name} byte for byte`, async () => {
       const job = `raw-${name.replace(/[^a-z0-9]+/g, '-')}`
-      const pushed = await runCli(['push', '--job', job], {input, env})
+      const pushed = await runCli(['push', '--job', job], {input, env: sandbox.env})
       expect(pushed.stderr).toBe('')
       expect(pushed.code).toBe(0)
-      const got = await runCli(['get', job, '--output', 'raw'], {env})
+      const got = await runCli(['get', job, '--output', 'raw'], {env: sandbox.env})
       expect(got.code).toBe(0)
       expect(got.stdoutBytes.equals(input)).toBe(true)
     })
   }
 
   it('keeps an empty input as an empty job that has ended', async () => {
-    const pushed = await runCli(['push', '--job', 'raw-empty'], {input: '', env})
+    const pushed = await runCli(['push', '--job', 'raw-empty'], {input: '', env: sandbox.env})
     expect(pushed.code).toBe(0)
-    const got = await runCli(['get', 'raw-empty', '--output', 'raw'], {env})
+    const got = await runCli(['get', 'raw-empty', '--output', 'raw'], {env: sandbox.env})
     expect(got.stdoutBytes.length).toBe(0)
-    const listed = JSON.parse((await runCli(['ls', '--json'], {env})).stdout)
+    const listed = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout)
     expect(listed.find((j: {id: string}) => j.id === 'raw-empty')).toMatchObject({status: 'ended', lines: 0, bytes: 0})
   })
 
   it('splits a line longer than --max-line-bytes into continuation entries and joins them back', async () => {
     const input = Buffer.from(`${'a'.repeat(25)}\nshort\n`)
-    await runCli(['push', '--job', 'raw-split', '--max-line-bytes', '10'], {input, env})
-    const json = (await runCli(['get', 'raw-split', '--output', 'json'], {env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    await runCli(['push', '--job', 'raw-split', '--max-line-bytes', '10'], {input, env: sandbox.env})
+    const json = (await runCli(['get', 'raw-split', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(json.map((e: {line: string; partial?: boolean}) => [e.line, e.partial ?? false])).toEqual([
       ['a'.repeat(10), true],
       ['a'.repeat(10), true],
       ['a'.repeat(5), false],
       ['short', false],
     ])
-    const raw = await runCli(['get', 'raw-split', '--output', 'raw'], {env})
+    const raw = await runCli(['get', 'raw-split', '--output', 'raw'], {env: sandbox.env})
     expect(raw.stdoutBytes.equals(input)).toBe(true)
   })
 
   it('carries invalid UTF-8 in JSON output as base64 bytes', async () => {
-    const json = (await runCli(['get', 'raw-invalid-utf-8', '--output', 'json'], {env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const json = (await runCli(['get', 'raw-invalid-utf-8', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(json[0]).toEqual({seq: 1, ts: json[0].ts, level: null, stream: null, line: 'ok'})
     expect(Buffer.from(json[1].bytes, 'base64')).toEqual(Buffer.from([0xff, 0xfe, 0x80]))
   })
 
   it('--tee copies stdin to stdout unchanged', async () => {
     const input = CASES['invalid utf-8']
-    const pushed = await runCli(['push', '--job', 'raw-tee', '--tee'], {input, env})
+    const pushed = await runCli(['push', '--job', 'raw-tee', '--tee'], {input, env: sandbox.env})
     expect(pushed.stdoutBytes.equals(input)).toBe(true)
   })
 })

@@ -1,49 +1,43 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {describe, expect, it} from 'vitest'
+import {collect, runCli, startCli, useIsolatedHome} from '../../helpers/cli.js'
 
 describe('logs run', () => {
-  let home: {home: string; cleanup: () => void}
-  let env: NodeJS.ProcessEnv
-  beforeAll(() => {
-    home = tempHome()
-    env = isolatedEnv(home.home)
-  })
-  afterAll(() => home.cleanup())
+  const sandbox = useIsolatedHome()
 
   it('captures stdout and stderr as two streams, passes them through, and exits with the command', async () => {
-    const result = await runCli(['run', '--job', 'r1', '--', 'sh', '-c', 'echo out1; echo err1 >&2; echo out2; exit 7'], {env})
+    const result = await runCli(['run', '--job', 'r1', '--', 'sh', '-c', 'echo out1; echo err1 >&2; echo out2; exit 7'], {env: sandbox.env})
     expect(result.code).toBe(7)
     expect(result.stdout).toBe('out1\nout2\n')
     expect(result.stderr).toBe('err1\n')
-    const records = (await runCli(['get', 'r1', '--output', 'json'], {env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const records = (await runCli(['get', 'r1', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(records.map((r) => [r.stream, r.line]).sort()).toEqual([['stderr', 'err1'], ['stdout', 'out1'], ['stdout', 'out2']])
-    const meta = JSON.parse((await runCli(['ls', '--json'], {env})).stdout).find((j: {id: string}) => j.id === 'r1')
+    const meta = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout).find((j: {id: string}) => j.id === 'r1')
     expect(meta).toMatchObject({status: 'failed', exitCode: 7, lines: 3})
   })
 
   it('records success', async () => {
-    const result = await runCli(['run', '--job', 'r2', '--', 'true'], {env})
+    const result = await runCli(['run', '--job', 'r2', '--', 'true'], {env: sandbox.env})
     expect(result.code).toBe(0)
-    const meta = JSON.parse((await runCli(['ls', '--json'], {env})).stdout).find((j: {id: string}) => j.id === 'r2')
+    const meta = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout).find((j: {id: string}) => j.id === 'r2')
     expect(meta).toMatchObject({status: 'succeeded', exitCode: 0})
   })
 
   it('forwards SIGTERM to the command, and exits as the command did', async () => {
-    const child = startCli(['run', '--job', 'r3', '--', 'sh', '-c', 'trap "echo got TERM; exit 42" TERM; echo ready; while true; do sleep 0.05; done'], {env})
+    const child = startCli(['run', '--job', 'r3', '--', 'sh', '-c', 'trap "echo got TERM; exit 42" TERM; echo ready; while true; do sleep 0.05; done'], {env: sandbox.env})
     const done = collect(child)
     await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()))
     child.kill('SIGTERM')
     const result = await done
     expect(result.code).toBe(42)
     expect(result.stdout).toBe('ready\ngot TERM\n')
-    expect((await runCli(['get', 'r3'], {env})).stdout).toBe('ready\ngot TERM\n')
+    expect((await runCli(['get', 'r3'], {env: sandbox.env})).stdout).toBe('ready\ngot TERM\n')
   })
 
   it('a command that does not exist: exit 1, clear message, job failed with 127', async () => {
-    const result = await runCli(['run', '--job', 'r4', '--', 'no-such-command-xyz'], {env})
+    const result = await runCli(['run', '--job', 'r4', '--', 'no-such-command-xyz'], {env: sandbox.env})
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/cannot run no-such-command-xyz: command not found/)
-    const meta = JSON.parse((await runCli(['ls', '--json'], {env})).stdout).find((j: {id: string}) => j.id === 'r4')
+    const meta = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout).find((j: {id: string}) => j.id === 'r4')
     expect(meta).toMatchObject({status: 'failed', exitCode: 127})
   })
 })
