@@ -13,6 +13,7 @@
  * Needs a built CLI (npm run build).
  */
 import {fork, spawn, type ChildProcess} from 'node:child_process'
+import {request as httpRequest} from 'node:http'
 import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -55,7 +56,7 @@ function rssMB(pid: number): number {
 }
 
 async function startRelay(): Promise<{child: ChildProcess; url: string}> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--max-clients', String(FOLLOWERS + 100)], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit']})
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--max-clients', String(FOLLOWERS + 101)], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit']})
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -81,6 +82,30 @@ async function directFollower(store: FileStore, job: string): Promise<number[]> 
   return latencies.sort((a, b) => a - b)
 }
 
+/** One more SSE follower, in this mostly idle process: what a client with CPU to spare sees while the relay serves all the others. */
+function probeFollower(url: string, job: string): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = []
+    let partial = ''
+    const req = httpRequest(`${url}/v1/jobs/${job}/logs/stream`, {agent: false}, (res) => {
+      res.setEncoding('latin1')
+      res.on('data', (chunk: string) => {
+        const now = Date.now()
+        const text = partial + chunk
+        let index = text.indexOf('t=')
+        while (index !== -1 && index + 15 <= text.length) {
+          latencies.push(now - Number(text.slice(index + 2, index + 15)))
+          index = text.indexOf('t=', index + 15)
+        }
+        partial = index === -1 ? '' : text.slice(index)
+      })
+      res.on('close', () => resolve(latencies.sort((a, b) => a - b)))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 
 try {
@@ -97,9 +122,10 @@ try {
   })
   const reports = workers.map((worker) => new Promise<WorkerReport>((resolve) => worker.on('message', (m: WorkerReport & {connected?: boolean}) => !m.connected && resolve(m))))
   const direct = directFollower(store, job)
+  const probe = probeFollower(relay.url, job)
   for (let i = 0; i < 200; i++) {
     const metrics = await fetch(`${relay.url}/metrics`).then((r) => r.text())
-    if (Number(/^logs_relay_clients (\d+)/m.exec(metrics)?.[1]) >= FOLLOWERS) break
+    if (Number(/^logs_relay_clients (\d+)/m.exec(metrics)?.[1]) >= FOLLOWERS + 1) break
     await sleep(100)
   }
   const idleRss = rssMB(relay.child.pid!)
@@ -124,6 +150,7 @@ try {
   await store.endJob(job, {status: 'ended'})
   const results = await Promise.all(reports)
   const directLatencies = await direct
+  const probeLatencies = await probe
   const received = results.reduce((n, r) => n + r.lines, 0)
   const worst = (key: 'p50' | 'p99' | 'max') => Math.max(...results.map((r) => r[key]))
 
@@ -132,7 +159,8 @@ try {
     table([
       ['what', 'p50 ms', 'p99 ms', 'max ms', 'lines', 'relay CPU', 'relay RSS'],
       ['one direct store follower (reference)', String(pct(directLatencies, 0.5)), String(pct(directLatencies, 0.99)), String(directLatencies.at(-1)), String(directLatencies.length), '', ''],
-      [`${FOLLOWERS} SSE followers via the relay`, String(worst('p50')), String(worst('p99')), String(worst('max')), `${received} of ${written * FOLLOWERS}`, `${((cpu / elapsed) * 100).toFixed(0)}% of a core`, `${peakRss.toFixed(0)} MB (idle ${idleRss.toFixed(0)} MB)`],
+      [`1 probe follower via the relay (+${FOLLOWERS} others)`, String(pct(probeLatencies, 0.5)), String(pct(probeLatencies, 0.99)), String(probeLatencies.at(-1)), String(probeLatencies.length), '', ''],
+      [`${FOLLOWERS} SSE followers via the relay (in ${WORKERS} busy processes)`, String(worst('p50')), String(worst('p99')), String(worst('max')), `${received} of ${written * FOLLOWERS}`, `${((cpu / elapsed) * 100).toFixed(0)}% of a core`, `${peakRss.toFixed(0)} MB (idle ${idleRss.toFixed(0)} MB)`],
     ]),
   )
   const ended = results.reduce((n, r) => n + r.ended, 0)
