@@ -14,6 +14,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {Jobs} from '../jobs.js'
 import type {EntryFilter} from '../query.js'
 import type {LogEntry} from '../entry.js'
+import type {JobMeta} from '../job.js'
 import {HttpError, badRequest, toHttpError} from './http-error.js'
 import type {FeedBatch, FeedSubscriber, JobFeed} from './job-feed.js'
 import type {FollowHub} from './hub.js'
@@ -65,7 +66,8 @@ export async function handleStream(context: StreamContext, request: IncomingMess
   context.writers.add(writer)
   follower = new Follower(writer, filter, metrics, resume ?? 0)
   try {
-    if (lease.feed.meta) writer.push(statusFrame(lease.feed.meta))
+    const meta = await currentMeta(context, lease.feed)
+    if (meta) writer.push(statusFrame(meta))
     if (resume === undefined && tail !== undefined) await sendTail(context, follower, lease.feed, jobId, tail, filter)
     await catchUp(context, follower, lease.feed, jobId, filter)
   } catch (error) {
@@ -78,6 +80,16 @@ export async function handleStream(context: StreamContext, request: IncomingMess
   if (feed.state === 'ended' && feed.endMeta) follower.end(feed.endMeta)
   else if (feed.state === 'failed') follower.fail(feed.error)
   else feed.attach(follower)
+}
+
+/** The feed keeps metadata from status changes only; a newcomer gets fresh counts when the store answers. */
+async function currentMeta(context: StreamContext, feed: JobFeed): Promise<JobMeta | undefined> {
+  if (feed.state !== 'running' || !feed.meta) return feed.meta
+  try {
+    return (await context.jobs.getJob(feed.jobId)) ?? feed.meta
+  } catch {
+    return feed.meta // the history read that follows reports a store failure
+  }
 }
 
 /** Last-Event-ID wins over `after`: it is where a reconnecting EventSource really is. */
@@ -161,11 +173,11 @@ class Follower implements FeedSubscriber {
     this.writer.push(text)
   }
 
-  status(meta: Parameters<FeedSubscriber['status']>[0]): void {
+  status(meta: JobMeta): void {
     this.writer.push(statusFrame(meta))
   }
 
-  end(meta: Parameters<FeedSubscriber['end']>[0]): void {
+  end(meta: JobMeta): void {
     this.writer.finish(endFrame(meta))
   }
 

@@ -68,6 +68,19 @@ describe('SSE', () => {
     expect(got.at(-1)).toMatchObject({type: 'end', data: {status: 'succeeded', exitCode: 0, lines: 5}})
   })
 
+  it('opens every stream with the job\'s current status, also when its reader is already running', async () => {
+    await store.startJob('status-1')
+    await store.append('status-1', lines(1, 3))
+    const first = openRawStream(`${t.url}/v1/jobs/status-1/logs/stream`)
+    await waitUntil(() => seqsOf(first.events()).length === 3)
+    await store.append('status-1', lines(4, 5))
+    const second = openRawStream(`${t.url}/v1/jobs/status-1/logs/stream?after=8`)
+    await waitUntil(() => second.events().length > 0)
+    expect(JSON.parse(second.events()[0].data)).toMatchObject({id: 'status-1', status: 'running', lines: 8})
+    first.close()
+    second.close()
+  })
+
   it('works with curl -N: headers, retry hint, pings', async () => {
     await store.startJob('curl-1')
     await store.append('curl-1', lines(1, 2))
