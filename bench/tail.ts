@@ -16,11 +16,15 @@
 import {execFileSync, spawn} from 'node:child_process'
 import {createWriteStream, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {once} from 'node:events'
-import {BIN, ROOT, isolatedEnv} from '../test/helpers/cli.js'
+import {fileURLToPath} from 'node:url'
 import {peakRssMB, table} from './lib/measure.js'
+
+// Not from test/helpers/cli.ts: that module needs vitest's runner, and a bench runs without it.
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = join(ROOT, 'bin', 'run.js')
 
 const LINES = Number(process.argv[2] ?? process.env.BENCH_TAIL_LINES ?? 1_000_000)
 const RATES = (process.argv[3] ?? process.env.BENCH_TAIL_RATES ?? '1000,50000').split(',').map(Number)
@@ -28,8 +32,9 @@ const SECONDS = Number(process.argv[4] ?? process.env.BENCH_TAIL_SECONDS ?? 5)
 const REPEAT = 3
 
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-tail-'))
-const env = isolatedEnv(work)
-for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'NO_COLOR', 'TMUX']) delete env[key]
+const env: NodeJS.ProcessEnv = {...process.env, HOME: work, XDG_STATE_HOME: join(work, 'state'), XDG_DATA_HOME: join(work, 'data'), XDG_CONFIG_HOME: join(work, 'config')}
+// Own stores only; and ink draws no live updates when it believes it runs in CI.
+for (const key of Object.keys(env)) if (key.startsWith('LOGS_') || ['REDIS_URL', 'CI', 'CONTINUOUS_INTEGRATION', 'NO_COLOR', 'TMUX'].includes(key)) delete env[key]
 const socket = `logs-bench-tail-${process.pid}`
 
 function tmux(...args: string[]): string {
