@@ -1,0 +1,56 @@
+/**
+ * `logs tail --url`: the same plain follow through a real relay (`Relay` over a file
+ * store on a loopback port); the tail only sees the Jobs facade, here over the relay client.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {newEntry} from '../../../src/lib/entry.js'
+import {collect, isolatedEnv, startCli, tempHome} from '../../helpers/cli.js'
+import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
+
+let relay: TestRelay
+let home: {home: string; cleanup: () => void}
+let env: NodeJS.ProcessEnv
+
+beforeAll(async () => {
+  relay = await startTestRelay()
+  home = tempHome()
+  env = isolatedEnv(home.home, {LOGS_URL: relay.url})
+})
+afterAll(async () => {
+  await relay.stop()
+  home.cleanup()
+})
+
+const append = (job: string, ...lines: string[]) => relay.store.append(job, lines.map((line) => newEntry(Buffer.from(line), true, Date.now())))
+
+async function until(read: () => string, text: string): Promise<void> {
+  const deadline = Date.now() + 15_000
+  while (!read().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`never saw ${JSON.stringify(text)} in:\n${read()}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe('logs tail through the relay (LOGS_URL)', () => {
+  it("prints the backlog, follows, picks up a job by glob, and exits with the job's code", async () => {
+    await relay.store.startJob('remote-1')
+    await append('remote-1', 'r1 old', 'r1 backlog')
+    const child = startCli(['tail', 'remote-*', '-n', '1', '--exit-code'], {env})
+    child.stdin!.end()
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+    const done = collect(child, 30_000)
+    await until(() => out, 'remote-1 r1 backlog\n')
+    await relay.store.startJob('remote-2')
+    await append('remote-2', 'r2 live')
+    await until(() => out, 'remote-2 r2 live\n')
+    await append('remote-1', 'r1 live')
+    await until(() => out, 'remote-1 r1 live\n')
+    await relay.store.endJob('remote-1', {status: 'succeeded', exitCode: 0})
+    await relay.store.endJob('remote-2', {status: 'failed', exitCode: 7})
+    const result = await done
+    expect(result.code, result.stderr).toBe(7)
+    expect(out).not.toContain('r1 old')
+    expect(out.split('\n').filter(Boolean)).toHaveLength(3)
+  })
+})
