@@ -8,8 +8,8 @@ export default class Serve extends BaseCommand {
   static override summary = 'Serve the HTTP API and live SSE streams of the stores (the relay for --url, browsers and curl)'
   static override description = `Lets browsers, curl, other machines and \`logs --url …\` read and write logs without credentials to the stores.
 Every followed job is read from the store once and fanned out; a follower too slow to keep up is disconnected (it can reconnect and resume).
---token guards everything; --read-token grants reads only. Without a token the relay listens on 127.0.0.1 only.
-Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs, /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download; POST /v1/jobs/ID/logs.
+--token guards everything but /healthz; --read-token grants reads only. Without a token the relay listens on 127.0.0.1 only.
+Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs, /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download; POST /v1/jobs/ID/logs (text or NDJSON; ?end=1&exit-code=N ends the job); DELETE /v1/jobs/ID. GET / is the web viewer.
 SIGTERM closes followers without an end event (they reconnect elsewhere) and lets running uploads finish.`
 
   static override examples = [
