@@ -4,7 +4,9 @@
  */
 import {execFileSync, type ChildProcess} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {newEntry} from '../../../src/lib/entry.js'
 import {BIN, ROOT, collect, isolatedEnv, startCli, tempHome, type CliResult} from '../../helpers/cli.js'
+import {startTestRelay} from '../../helpers/relay.js'
 
 const SOCKET = `logs-tail-test-${process.pid}`
 let home: {home: string; cleanup: () => void}
@@ -103,5 +105,33 @@ describe('logs tail on a terminal (tmux)', () => {
     expect(text).toMatch(/(^|\s)echo(\s|$)/m)
     expect(tmux('display', '-p', '-t', 'viewer', '#{cursor_flag}').trim()).toBe('1')
     expect((await pusher.end()).code).toBe(0)
+  })
+
+  it('follows a job through the relay (LOGS_URL) in the same viewer, and shows how it ended', async () => {
+    const relay = await startTestRelay()
+    try {
+      await relay.store.startJob('remote-tty')
+      await relay.store.append('remote-tty', ['first remote line', 'second remote line'].map((line) => newEntry(Buffer.from(line), true, Date.now())))
+      tmux('new-session', '-d', '-x', '100', '-y', '20', '-s', 'remote', `LOGS_URL=${relay.url} node ${BIN} tail remote-tty; echo "EXIT=$?"; sleep 600`)
+      const remote = (): string => tmux('capture-pane', '-p', '-t', 'remote')
+      const wait = async (check: (s: string) => boolean, what: string): Promise<string> => {
+        const deadline = Date.now() + 20_000
+        for (;;) {
+          const text = remote()
+          if (check(text)) return text
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`)
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      }
+      await wait((s) => s.includes('second remote line') && s.includes('remote-tty running'), 'the remote backlog')
+      await relay.store.append('remote-tty', [newEntry(Buffer.from('third remote line'), true, Date.now())])
+      await relay.store.endJob('remote-tty', {status: 'failed', exitCode: 5})
+      const text = await wait((s) => s.includes('third remote line') && s.includes('failed (exit 5)'), 'the live line and the end')
+      expect(text).toMatch(/ended · remote-tty failed \(exit 5\) · 3 shown \/ 3 total/)
+      tmux('send-keys', '-t', 'remote', 'q')
+      await wait((s) => s.includes('EXIT=0'), 'the viewer to exit')
+    } finally {
+      await relay.stop()
+    }
   })
 })
