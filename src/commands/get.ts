@@ -8,7 +8,7 @@ import {getEntries} from '../lib/get-entries.js'
 import {checkJobId} from '../lib/job-id.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
-import {buildFilter} from '../lib/query.js'
+import {buildFilter, requiredPattern} from '../lib/query.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
 import {writeEntries} from '../lib/render/write-entries.js'
 import {parseTime} from '../lib/time.js'
@@ -62,6 +62,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         tail: flags.lines,
         head: flags.head,
         filter,
+        match: requiredPattern(flags),
         follow: flags.follow,
         signal: interrupt.signal,
         onEnd: (meta) => (ended = meta),

@@ -23,6 +23,8 @@ export interface GetOptions {
   /** First N matching entries. */
   head?: number
   filter?: EntryFilter
+  /** One pattern every wanted line matches (the first --grep): lets the store skip lines early. */
+  match?: RegExp
   /** Keep following until the job ends (waits for a job that has not started). */
   follow?: boolean
   signal?: AbortSignal
@@ -63,7 +65,7 @@ async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<L
   const {job, filter} = options
   let remaining = options.head ?? Number.POSITIVE_INFINITY
   let batch: LogEntry[] = []
-  const range = {after: options.after, since: options.since, until: options.until, signal: options.signal, limit: filter ? undefined : options.head}
+  const range = {after: options.after, since: options.since, until: options.until, signal: options.signal, limit: filter ? undefined : options.head, match: options.match}
   for await (const entry of jobs.read(job, range)) {
     if (filter && !filter(entry)) continue
     batch.push(entry)

@@ -55,3 +55,8 @@ export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
     return true
   }
 }
+
+/** The first --grep: every wanted line matches it, so a store may use it to skip lines early. */
+export function requiredPattern(spec: FilterSpec): RegExp | undefined {
+  return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], '--grep')
+}

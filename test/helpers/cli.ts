@@ -7,7 +7,6 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll, beforeAll} from 'vitest'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -46,28 +45,6 @@ export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS
 export function tempHome(): {home: string; cleanup: () => void} {
   const home = mkdtempSync(join(tmpdir(), 'logs-test-'))
   return {home, cleanup: () => rmSync(home, {recursive: true, force: true})}
-}
-
-/**
- * An isolated home for the tests of one file: created before them, removed after.
- * Read `env` and `home` inside tests and hooks (they are set by then).
- */
-export function useIsolatedHome(extra: NodeJS.ProcessEnv = {}): {readonly home: string; readonly env: NodeJS.ProcessEnv} {
-  let current: {home: string; cleanup: () => void} | undefined
-  let env: NodeJS.ProcessEnv = {}
-  beforeAll(() => {
-    current = tempHome()
-    env = isolatedEnv(current.home, extra)
-  })
-  afterAll(() => current?.cleanup())
-  return {
-    get home() {
-      return current!.home
-    },
-    get env() {
-      return env
-    },
-  }
 }
 
 export function startCli(args: string[], options: Omit<CliOptions, 'input' | 'timeout'> & {stdio?: SpawnOptions['stdio']} = {}): ChildProcess {

@@ -20,6 +20,12 @@ export interface ReadRange {
   tail?: number
   /** Only the first N entries of the range. */
   limit?: number
+  /**
+   * A hint, not a filter: the store may leave out entries whose line cannot match this
+   * pattern (the file store searches whole blocks at once). Callers still filter.
+   * Not combined with tail or limit.
+   */
+  match?: RegExp
   signal?: AbortSignal
 }
 

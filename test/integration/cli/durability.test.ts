@@ -2,7 +2,8 @@ import {closeSync, openSync, readFileSync, statSync, writeFileSync} from 'node:f
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, expect, it} from 'vitest'
-import {collect, runCli, startCli, useIsolatedHome} from '../../helpers/cli.js'
+import {collect, runCli, startCli} from '../../helpers/cli.js'
+import {useIsolatedHome} from '../../helpers/isolated-home.js'
 
 /**
  * The documented SIGKILL loss bound: the read being written plus the one Node's stdin

@@ -1,7 +1,8 @@
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {runCli, useIsolatedHome} from '../../helpers/cli.js'
+import {runCli} from '../../helpers/cli.js'
+import {useIsolatedHome} from '../../helpers/isolated-home.js'
 
 describe('error paths: one clear line, the right exit code, nothing written', () => {
   const sandbox = useIsolatedHome()

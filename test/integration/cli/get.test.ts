@@ -1,5 +1,6 @@
 import {beforeAll, describe, expect, it} from 'vitest'
-import {runCli, useIsolatedHome} from '../../helpers/cli.js'
+import {runCli} from '../../helpers/cli.js'
+import {useIsolatedHome} from '../../helpers/isolated-home.js'
 
 const LINES = [
   '2026-11-23 10:00:00 INFO starting',
@@ -50,6 +51,20 @@ describe('logs get', () => {
     expect((await get('--head', '2')).trim().split('\n')).toEqual([LINES[0], LINES[1]])
     expect((await get('--head', '1', '--level', 'warn')).trim()).toBe(LINES[2])
     expect(await get('-n', '0')).toBe('')
+  })
+
+  it('--grep over many blocks finds exactly what a per-line grep finds', async () => {
+    const lines = Array.from({length: 20_000}, (_, i) => (i === 9_000 ? `item ${i} ${'x'.repeat(50)}` : `item ${i} ${i % 3 ? 'even' : 'odd'}`))
+    const input = `${lines.join('\n')}\n`
+    // --max-line-bytes 40 splits line 9000 into pieces, which turns the block search off for its block.
+    const pushed = await runCli(['push', '--job', 'g-many', '--max-line-bytes', '40'], {input, env: sandbox.env})
+    expect(pushed.code).toBe(0)
+    for (const pattern of ['^item 1[0-9]*7 odd$', 'item 9000', '\\d+ e']) {
+      const got = await runCli(['get', 'g-many', '--grep', pattern, '--output', 'raw'], {env: sandbox.env})
+      const expected = input.split('\n').slice(0, -1).filter((line) => new RegExp(pattern).test(line))
+      if (pattern === 'item 9000') expect(got.stdout.startsWith('item 9000 xxx')).toBe(true)
+      else expect(got.stdout).toBe(expected.map((l) => `${l}\n`).join(''))
+    }
   })
 
   it('resumes after a sequence number', async () => {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {runCli, useIsolatedHome} from '../../helpers/cli.js'
+import {runCli} from '../../helpers/cli.js'
+import {useIsolatedHome} from '../../helpers/isolated-home.js'
 
 // Bytes in = bytes out through `push` and `get --output raw`, for input a text pipeline would mangle.
 const CASES: Record<string, Buffer> = {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {collect, runCli, startCli, useIsolatedHome} from '../../helpers/cli.js'
+import {collect, runCli, startCli} from '../../helpers/cli.js'
+import {useIsolatedHome} from '../../helpers/isolated-home.js'
 
 describe('logs run', () => {
   const sandbox = useIsolatedHome()

@@ -174,7 +174,8 @@ export class FileStore implements LiveStore {
     try {
       const bounds = await resolveRange(log, range)
       if (!bounds) return
-      for await (const batch of log.entries(bounds.first, bounds.last, range.signal)) {
+      const match = range.tail === undefined && range.limit === undefined ? range.match : undefined
+      for await (const batch of log.entries(bounds.first, bounds.last, range.signal, match)) {
         for (const entry of batch) {
           if (range.until !== undefined && entry.ts >= range.until) continue
           if (range.since !== undefined && entry.ts < range.since) continue

@@ -7,6 +7,7 @@
 import {open, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {entryFromBytes, type LogEntry} from '../../entry.js'
+import {blockPrefilter, candidateLines} from '../line-prefilter.js'
 import {RECORD_SIZE, readRecord, recordEnd, type IndexRecord} from './index-record.js'
 
 export const LOG_FILE = 'log'
@@ -66,8 +67,12 @@ export class JobLog {
     return lo
   }
 
-  /** Entries first..last (inclusive), read in bounded steps: one read of `idx` and one of `log` per step. */
-  async *entries(first: number, last: number, signal?: AbortSignal): AsyncGenerator<LogEntry[]> {
+  /**
+   * Entries first..last (inclusive), read in bounded steps: one read of `idx` and one of
+   * `log` per step. With `match`, only the lines the block search finds are decoded.
+   */
+  async *entries(first: number, last: number, signal?: AbortSignal, match?: RegExp): AsyncGenerator<LogEntry[]> {
+    const search = match && blockPrefilter(match)
     for (let from = first; from <= last; from += READ_STEP) {
       signal?.throwIfAborted()
       const to = Math.min(last, from + READ_STEP - 1)
@@ -77,9 +82,13 @@ export class JobLog {
       const start = records[0].offset
       const data = Buffer.alloc(recordEnd(records.at(-1)!) - start)
       await this.log.read(data, 0, data.length, start)
-      yield records.map((r, i) =>
-        entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream),
-      )
+      const entry = (i: number) => {
+        const r = records[i]
+        return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream)
+      }
+      // Lines map one to one onto records only when every record ended with a newline.
+      if (search && records.every((r) => r.eol)) yield candidateLines(data.toString('utf8'), search).map(entry)
+      else yield records.map((_, i) => entry(i))
     }
   }
 }
