@@ -3,6 +3,7 @@
  * the backend a shared relay typically fronts) that the test stops and starts.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {RelayStore} from '../../../src/lib/relay/client/relay-store.js'
 import {openRedisStore} from '../../../src/lib/store/redis-store.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {openRawStream, raw, startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
@@ -49,5 +50,26 @@ describe('store down', () => {
     expect(seqs(follower.events())).toEqual([1, 2, 3])
     expect(follower.events().at(-1)?.event).toBe('end')
     expect((await raw(`${t.url}/v1/jobs/down-1`)).json()).toMatchObject({status: 'succeeded', lines: 3})
+  })
+
+  it('a remote follow that starts while the store is down retries its 503s and goes on after recovery', async () => {
+    await redis.stop()
+    const remote = new RelayStore(t.url)
+    const seen: string[] = []
+    let ended = false
+    const following = (async () => {
+      for await (const event of remote.follow('down-2', {after: 0})) {
+        if (event.type === 'entries') seen.push(...event.entries.map((e) => e.line))
+        if (event.type === 'end') ended = true
+      }
+    })()
+    await new Promise((r) => setTimeout(r, 1500))
+    expect((await raw(`${t.url}/v1/jobs/down-2/logs/stream`)).status).toBe(503)
+    await redis.start()
+    await waitUntil(async () => (await raw(`${t.url}/healthz`)).status === 200, 20_000, 'healthz back to 200')
+    expect((await raw(`${t.url}/v1/jobs/down-2/logs?end=1`, {method: 'POST', body: 'x\ny\n'})).status).toBe(200)
+    await following
+    expect(seen).toEqual(['x', 'y'])
+    expect(ended).toBe(true)
   })
 })
