@@ -15,7 +15,7 @@ import {lineParts, lineRows, type LineStyle} from './line-view.js'
 import {searchPattern} from './line-text.js'
 import type {ViewEntry} from './log-buffer.js'
 import {saveShown} from './save-shown.js'
-import {visibleAtOrBefore, visibleWindow} from './scroll.js'
+import {viewBottom, visibleWindow} from './scroll.js'
 import {useFeed} from './use-feed.js'
 import {useNow} from './use-now.js'
 import {useTerminalSize, type TerminalSize} from './use-terminal-size.js'
@@ -100,7 +100,7 @@ export function Viewer(props: ViewerProps): React.ReactElement {
   }
   useViewerKeys(latest, {feed, rows, rowsOf, jobIds, update, quit, save})
 
-  const bottom = state.anchor === undefined ? visibleAtOrBefore(feed.buffer) : visibleAtOrBefore(feed.buffer, state.anchor)
+  const bottom = viewBottom(feed.buffer, state.anchor)
   const {lines} = visibleWindow(feed.buffer, bottom, rows, rowsOf)
   const pattern = searchPattern(state.draft ?? state.query)
   const empty = feed.buffer.length === 0 ? 'waiting for lines…' : 'no line matches the filter (l: level, Esc: clear search)'

@@ -11,6 +11,17 @@ export function visibleAtOrBefore(buffer: LogBuffer, from = buffer.ring.end - 1)
   return undefined
 }
 
+/**
+ * The bottom entry of the view: the newest when following (anchor undefined), else the
+ * anchor — or, when the ring has dropped the anchored entry (a paused view of jobs that
+ * cannot be paged), the oldest entry still held.
+ */
+export function viewBottom(buffer: LogBuffer, anchor: number | undefined): number | undefined {
+  if (anchor === undefined) return visibleAtOrBefore(buffer)
+  if (anchor < buffer.ring.start) return visibleAtOrAfter(buffer, buffer.ring.start)
+  return visibleAtOrBefore(buffer, anchor) ?? visibleAtOrAfter(buffer, anchor)
+}
+
 export function visibleAtOrAfter(buffer: LogBuffer, from: number): number | undefined {
   for (let p = Math.max(from, buffer.ring.start); p < buffer.ring.end; p++) if (buffer.matches(buffer.ring.get(p)!)) return p
   return undefined

@@ -8,7 +8,7 @@ import {levelRank} from '../level.js'
 import {stripAnsi} from '../level.js'
 import type {ViewEntry} from './log-buffer.js'
 import {lineMatches, searchPattern} from './line-text.js'
-import {findVisible, stepBack, stepForward, visibleAtOrAfter, visibleAtOrBefore, visibleWindow} from './scroll.js'
+import {findVisible, stepBack, stepForward, viewBottom, visibleAtOrAfter, visibleAtOrBefore, visibleWindow} from './scroll.js'
 import {LEVEL_STEPS, type ViewerState} from './viewer-state.js'
 import type {ViewerFeed} from './viewer-feed.js'
 
@@ -76,7 +76,7 @@ function bottomOf(ctx: KeyContext): number | undefined {
 }
 
 function currentBottom(state: ViewerState, ctx: KeyContext): number | undefined {
-  return state.anchor === undefined ? bottomOf(ctx) : visibleAtOrBefore(ctx.feed.buffer, state.anchor)
+  return viewBottom(ctx.feed.buffer, state.anchor)
 }
 
 function scrollUp(state: ViewerState, count: number, ctx: KeyContext): void {

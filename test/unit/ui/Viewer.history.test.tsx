@@ -88,3 +88,19 @@ describe('Viewer paging forward after a jump back', () => {
     await view.until((s) => logLines(s).at(-1) === 'line 402')
   })
 })
+
+describe('Viewer paused on jobs that cannot be paged', () => {
+  it('keeps showing the oldest lines held when the ring drops the ones on screen', async () => {
+    view = renderViewer({columns: 80, rows: 10, capacity: 100, multiJob: true})
+    view.source.push({type: 'job', job: 'a', meta: meta('a')})
+    view.source.push({type: 'job', job: 'b', meta: meta('b')})
+    view.source.push({type: 'entries', job: 'a', entries: entries(1, 50)})
+    await view.until((s) => s.includes('line 50'))
+    await view.press(KEYS.up)
+    await view.until((s) => s.includes('paused'))
+    view.source.push({type: 'entries', job: 'b', entries: entries(1, 300)})
+    const screen = await view.until((s) => s.includes('paused — 300 new lines'))
+    expect(logLines(screen).filter((l) => /^b +line \d+$/.test(l)).length).toBeGreaterThan(0)
+    expect(view.feed.buffer.length).toBe(100)
+  })
+})
