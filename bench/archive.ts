@@ -13,7 +13,7 @@
 import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {BIN, isolatedEnv} from '../test/helpers/cli.js'
+import {fileURLToPath} from 'node:url'
 import {openLiveStore} from '../src/lib/store/open.js'
 import {writeInput} from './lib/input.js'
 import {measure, rate, table} from './lib/measure.js'
@@ -21,7 +21,16 @@ import {measure, rate, table} from './lib/measure.js'
 const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 100)
 const SMALL_JOBS = Number(process.argv[3] ?? process.env.BENCH_SMALL_JOBS ?? 2000)
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-archive-'))
-const env = isolatedEnv(work)
+// Not test/helpers/cli.ts: it imports vitest, which cannot load outside a test run.
+const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const env: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LOGS_'))),
+  HOME: work,
+  XDG_STATE_HOME: join(work, 'state'),
+  XDG_DATA_HOME: join(work, 'data'),
+  XDG_CONFIG_HOME: join(work, 'config'),
+  NO_COLOR: '1',
+}
 const archiveDir = join(work, 'archive')
 
 async function seedSmallJobs(storeDir: string, count: number): Promise<void> {

@@ -15,7 +15,7 @@ import type {Level} from '../level.js'
 
 /** gzip level 1: ~3× the speed of the default level for ~15 % more bytes; archiving must keep up with cron. */
 export const GZIP_LEVEL = 1
-const BATCH_BYTES = 64 * 1024
+const BATCH_BYTES = 256 * 1024
 
 export interface ContentStats {
   lines: number
@@ -44,7 +44,7 @@ export function encodeEntries(entries: AsyncIterable<LogEntry>, level = GZIP_LEV
   const stats = new Promise<ContentStats>((resolve, reject) => (settle = {resolve, reject}))
   stats.catch(() => undefined) // the stream reports the same error to whoever reads it
   const source = Readable.from(ndjson(entries, settle), {objectMode: false})
-  const gzip = createGzip({level, memLevel: 9, flush: zlib.Z_NO_FLUSH})
+  const gzip = createGzip({level, memLevel: 9, chunkSize: 256 * 1024, flush: zlib.Z_NO_FLUSH})
   const stream = pipeline(source, gzip, (error) => {
     if (error) settle.reject(error)
   }) as Readable

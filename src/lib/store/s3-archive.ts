@@ -250,13 +250,29 @@ export function s3Client(settings: S3Settings, env: NodeJS.ProcessEnv = process.
 }
 
 export async function openS3Archive(url: URL, context: OpenContext): Promise<BlobArchive> {
+  return new BlobArchive({bucket: await openS3Bucket(url, context)})
+}
+
+/**
+ * Resolves credentials up front so that a missing one is a usage error (exit 2) naming
+ * the variables, before any job is touched — not one failure per job.
+ */
+async function openS3Bucket(url: URL, context: OpenContext): Promise<S3Bucket> {
   const settings = s3Settings(url, context)
-  const bucket = new S3Bucket({client: s3Client(settings, context.env), bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from})
-  return new BlobArchive({bucket})
+  const client = s3Client(settings, context.env)
+  try {
+    await client.config.credentials()
+  } catch (error) {
+    client.destroy()
+    if ((error as Error).name === 'CredentialsProviderError') {
+      throw new MissingCredentialError(`the S3 store ${redactUrl(url.href)}`, ['AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE'], context.from)
+    }
+    throw error
+  }
+  return new S3Bucket({client, bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from})
 }
 
 /** `push --store s3://…`: buffered chunk objects, assembled into the archive layout at the end (./object-live-store.ts). */
 export async function openS3LiveStore(url: URL, context: OpenContext): Promise<ObjectLiveStore> {
-  const settings = s3Settings(url, context)
-  return new ObjectLiveStore({bucket: new S3Bucket({client: s3Client(settings, context.env), bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from})})
+  return new ObjectLiveStore({bucket: await openS3Bucket(url, context)})
 }

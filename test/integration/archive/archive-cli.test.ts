@@ -165,8 +165,9 @@ describe('logs archive: failures and concurrency', () => {
     const live = fileLive('creds')
     await seedJobs(live, env(), 'creds', 1)
     const noAws = await runCli(['archive', '--store', live, '--archive', 's3://archive/x'], {env: bare})
-    expect(noAws.stdout).toMatch(/AWS_ACCESS_KEY_ID/)
-    expect(noAws.code).toBe(1) // per job: the job stays live and is reported
+    expect(noAws.code).toBe(2)
+    expect(noAws.stderr).toMatch(/S3 store s3:\/\/archive\/x \(from --archive\) needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE/)
+    expect(await liveIds(live)).toEqual(['creds-1'])
     const noSupabase = await runCli(['archive', '--store', live, '--archive', 'supabase://archive/x'], {env: bare})
     expect(noSupabase.code).toBe(2)
     expect(noSupabase.stderr).toMatch(/--archive.*needs SUPABASE_URL to be set/)
