@@ -55,6 +55,7 @@ export class ViewerFeed {
   private readonly arrivals: Array<[number, number]> = []
   private readonly listeners = new Set<() => void>()
   private timer: NodeJS.Timeout | undefined
+  private lastEmit = 0
   private readonly notifyInterval: number
   private readonly pageSize: number
   private readonly now: () => number
@@ -280,9 +281,13 @@ export class ViewerFeed {
     if (this.paused) this.newWhilePaused += arrived
   }
 
-  /** Tells subscribers about a change: at once for things people act on, else at most every notifyInterval ms. */
+  /**
+   * Tells subscribers about a change: at once for things people act on; else at most
+   * every notifyInterval ms — on the leading edge, so a quiet job's line shows at once.
+   */
   notify(now = false): void {
-    if (now) {
+    const wait = this.lastEmit + this.notifyInterval - this.now()
+    if (now || (wait <= 0 && !this.timer)) {
       if (this.timer) clearTimeout(this.timer)
       this.timer = undefined
       this.emit()
@@ -291,10 +296,11 @@ export class ViewerFeed {
     this.timer ??= setTimeout(() => {
       this.timer = undefined
       this.emit()
-    }, this.notifyInterval)
+    }, Math.max(0, wait))
   }
 
   private emit(): void {
+    this.lastEmit = this.now()
     this.version++
     for (const listener of this.listeners) listener()
   }
