@@ -11,11 +11,13 @@
  * When the remote fails, the shipper keeps retrying with backoff (the spool keeps
  * growing on disk meanwhile) and reports the outage once, and the recovery once. A
  * remote that lost the job (Redis restarted without its data) gets it started again.
+ * A usage error (a wrong token, a request the store refuses) is not an outage: retrying
+ * cannot help, so run() fails with it and the lines stay spooled.
  */
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {NewEntry} from '../entry.js'
-import {JobNotFoundError} from '../errors/index.js'
+import {JobNotFoundError, LogsError} from '../errors/index.js'
 import {isEnded} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {ShipStateFile, type ShipState} from './ship-state.js'
@@ -31,7 +33,8 @@ export interface ShipperOptions {
 }
 
 const MAX_BACKOFF_MS = 2000
-const DEFAULT_BATCH_BYTES = 1024 * 1024
+/** Big enough that a fast producer costs few round trips; only what is pending is sent. */
+const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
 
 type Outcome = 'ok' | 'failed' | 'job-lost'
 
@@ -158,6 +161,7 @@ export class Shipper {
         return 'ok'
       } catch (error) {
         if (error instanceof JobNotFoundError) return 'job-lost'
+        if (error instanceof LogsError && error.exitCode === 2) throw error
         if (!this.outage) {
           this.outage = true
           this.options.onOutage?.(error as Error)

@@ -40,6 +40,8 @@ export class SpooledJobWriter implements JobWriter {
       for (const orphan of orphans) await orphan.run()
       return shipper.run()
     })()
+    // A failure is reported when the writer finishes; until then it must not count as unhandled.
+    this.delivery.catch(() => undefined)
   }
 
   static async open(remote: LiveStore, job: string, options: SpooledWriterOptions): Promise<SpooledJobWriter> {
@@ -76,14 +78,21 @@ export class SpooledJobWriter implements JobWriter {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.options.drainTimeout)
     })
-    const outcome = await Promise.race([this.delivery, timedOut])
-    clearTimeout(timer)
+    let outcome: boolean | 'timeout'
+    try {
+      outcome = await Promise.race([this.delivery, timedOut])
+    } catch (error) {
+      // Retrying cannot help (a wrong token, a refused request): say so, and where the lines are.
+      const {message, exitCode, suggestions} = error instanceof LogsError ? error : new LogsError((error as Error).message)
+      throw new LogsError(`${message}; the lines read are kept in ${this.where} for the next \`logs push\` or \`logs get\` of this job`, {exitCode, suggestions, cause: error})
+    } finally {
+      clearTimeout(timer)
+    }
     if (outcome === true) return
     this.shipper.stop()
     await this.delivery
-    const meta = await this.spool.store.getJob(this.spool.writer)
     throw new LogsError(
-      `could not deliver ${meta?.lines ?? 'some'} spooled lines within the drain timeout; they are kept in ${this.where} and will be delivered by the next \`logs push\` or \`logs get\` of this job`,
+      `could not deliver the spooled lines within the drain timeout; they are kept in ${this.where} and will be delivered by the next \`logs push\` or \`logs get\` of this job`,
       {exitCode: 1, suggestions: ['check that the store is reachable, or raise --drain-timeout']},
     )
   }

@@ -110,6 +110,17 @@ describe('remote mode', () => {
     expect(down.code).toBe(1)
     expect(down.stderr).toMatch(/cannot reach the relay/)
   })
+
+  it('push with a wrong token stops at once (no retrying until the drain timeout) and keeps the lines spooled', async () => {
+    // A 5 min drain timeout: retrying would outlast the test's own timeout.
+    const pushed = await runCli(['push', '--job', 'wrong-token', '--drain-timeout', '5m'], {env: {...clientEnv, LOGS_TOKEN: 'nope'}, input: 'kept\n'})
+    expect(pushed.code).toBe(2)
+    expect(pushed.stderr).toMatch(/refused the request \(401\).*the lines read are kept in .*spool/s)
+    expect(pushed.stderr).not.toMatch(/unreachable/)
+    const delivered = await runCli(['push', '--job', 'wrong-token', '--exit-code', '0'], {env: clientEnv, input: ''})
+    expect(delivered.code).toBe(0)
+    expect((await runCli(['get', 'wrong-token'], {env: clientEnv})).stdout).toBe('kept\n')
+  })
 })
 
 function freePort(): Promise<number> {
