@@ -3,6 +3,10 @@
  *
  *   spool (local disk) ──read after `shipped`──▶ append(entries, {writer, batch}) ──▶ remote
  *
+ * The spool is the write-ahead log; the entries themselves usually come from memory:
+ * the writer offers each batch it spooled, and the shipper reads the spool back only
+ * for what memory no longer holds (after a crash, or when an outage outgrew the bound).
+ *
  * Before each append the batch's range is recorded as in flight (ship-state.ts); after
  * it, `shipped` moves on. A shipper restarted after a crash re-sends exactly the
  * in-flight range with the same token, which the remote store applies at most once — so
@@ -33,6 +37,8 @@ export interface ShipperOptions {
 }
 
 const MAX_BACKOFF_MS = 2000
+/** Entries kept in memory for shipping; beyond this they are read back from the spool. */
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024
 /** Big enough that a fast producer costs few round trips; only what is pending is sent. */
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
 
@@ -46,6 +52,10 @@ export class Shipper {
   /** Return once everything is delivered, even if the job has not ended (interrupted push, orphan spool). */
   private drainOnly = false
   private outage = false
+  /** Spooled entries not yet shipped, in seq order from `queuedFrom`; empty when over the bound. */
+  private queue: NewEntry[] = []
+  private queuedFrom = 0
+  private queuedBytes = 0
 
   constructor(
     private readonly spool: SpoolHandle,
@@ -53,6 +63,23 @@ export class Shipper {
     private readonly job: string,
     private readonly options: ShipperOptions = {},
   ) {}
+
+  /** Entries just appended to the spool as seq first, first+1, …: shipped from memory when possible. */
+  offer(first: number, entries: NewEntry[]): void {
+    if (this.queue.length > 0 && this.queuedFrom + this.queue.length !== first) this.forget()
+    if (this.queue.length === 0) this.queuedFrom = first
+    for (const entry of entries) {
+      this.queue.push(entry)
+      this.queuedBytes += entry.bytes.length + 1
+    }
+    if (this.queuedBytes > MAX_QUEUED_BYTES) this.forget()
+    this.notify()
+  }
+
+  private forget(): void {
+    this.queue = []
+    this.queuedBytes = 0
+  }
 
   /** New lines are in the spool. */
   notify(): void {
@@ -123,30 +150,52 @@ export class Shipper {
     return false
   }
 
-  /** Reads the next batch once (or the in-flight one again), records it as in flight, sends it. */
+  /** Takes the next batch (or the in-flight one again), records it as in flight, sends it. */
   private async shipBatch(state: ShipState, stateFile: ShipStateFile): Promise<Outcome> {
-    const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
-    const range = state.inflight
-    const entries: NewEntry[] = []
-    let bytes = 0
-    let last = state.shipped
-    const read = range ? {after: range.from - 1, limit: range.to - range.from + 1} : {after: state.shipped}
-    for await (const entry of this.spool.store.read(this.spool.writer, read)) {
-      const raw = entry.bytes ?? Buffer.from(entry.line, 'utf8')
-      entries.push({ts: entry.ts, bytes: raw, eol: entry.eol, level: entry.level, stream: entry.stream})
-      last = entry.seq
-      bytes += raw.length + 1
-      if (!range && bytes >= maxBytes) break
-    }
-    if (entries.length === 0) return 'ok'
-    state.inflight = range ?? {from: state.shipped + 1, to: last}
+    const batch = state.inflight ? await this.readSpool(state.inflight.from, state.inflight.to) : this.fromMemory(state.shipped + 1) ?? (await this.readSpool(state.shipped + 1))
+    if (batch.entries.length === 0) return 'ok'
+    state.inflight = {from: batch.from, to: batch.from + batch.entries.length - 1}
     stateFile.save(state)
-    const outcome = await this.attempt(() => this.remote.append(this.job, entries, {writer: this.spool.writer, batch: state.inflight!.to}))
+    const outcome = await this.attempt(() => this.remote.append(this.job, batch.entries, {writer: this.spool.writer, batch: state.inflight!.to}))
     if (outcome !== 'ok') return outcome
     state.shipped = state.inflight.to
     delete state.inflight
     stateFile.save(state)
+    this.dropShipped(state.shipped)
     return 'ok'
+  }
+
+  /** Up to maxBatchBytes of queued entries starting at seq `from`, if memory has them. */
+  private fromMemory(from: number): {from: number; entries: NewEntry[]} | undefined {
+    const skip = from - this.queuedFrom
+    if (this.queue.length === 0 || skip < 0 || skip >= this.queue.length) return undefined
+    const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
+    let bytes = 0
+    let end = skip
+    while (end < this.queue.length && (end === skip || bytes < maxBytes)) bytes += this.queue[end++].bytes.length + 1
+    return {from, entries: this.queue.slice(skip, end)}
+  }
+
+  private dropShipped(shipped: number): void {
+    const count = Math.min(this.queue.length, shipped - this.queuedFrom + 1)
+    if (count <= 0) return
+    for (const entry of this.queue.splice(0, count)) this.queuedBytes -= entry.bytes.length + 1
+    this.queuedFrom += count
+  }
+
+  /** Entries from..to (or up to maxBatchBytes from `from`) read back from the spool. */
+  private async readSpool(from: number, to?: number): Promise<{from: number; entries: NewEntry[]}> {
+    const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
+    const entries: NewEntry[] = []
+    let bytes = 0
+    const range = to === undefined ? {after: from - 1} : {after: from - 1, limit: to - from + 1}
+    for await (const entry of this.spool.store.read(this.spool.writer, range)) {
+      const raw = entry.bytes ?? Buffer.from(entry.line, 'utf8')
+      entries.push({ts: entry.ts, bytes: raw, eol: entry.eol, level: entry.level, stream: entry.stream})
+      bytes += raw.length + 1
+      if (to === undefined && bytes >= maxBytes) break
+    }
+    return {from, entries}
   }
 
   /** Runs one remote call; on failure reports the outage once and backs off. A lost job is the caller's to restart. */

@@ -32,8 +32,8 @@ export class SpooledJobWriter implements JobWriter {
   ) {
     this.batches = new BatchWriter({
       append: async (entries) => {
-        await spool.store.append(spool.writer, entries)
-        shipper.notify()
+        const {first} = await spool.store.append(spool.writer, entries)
+        shipper.offer(first, entries)
       },
     })
     this.delivery = (async () => {
