@@ -139,3 +139,29 @@ describe('seq-only ranges over record lines (parse only what is returned)', () =
     await expect(collect(decodeSeqRange(iterate(lines), {tail: 40}))).rejects.toThrow()
   })
 })
+
+describe('--grep hint over record lines', () => {
+  const tricky = ['plain', '', 'quote " and \\ backslash', 'tab\there', 'ctrl \u0001 \u001b[31m', 'unicode é 漢字 😀', '{"level":"error","msg":"json \\"inside\\""}', ',"line":"fake field', 'ends with quote"}']
+
+  it('takes the exact line text out of a record line without parsing the record', async () => {
+    const {lineTextOf, recordLine} = await import('../../src/lib/archive/format.js')
+    for (const [i, text] of tricky.entries()) {
+      const record = recordLine(entryFromBytes(i + 1, 5, Buffer.from(text), i % 2 === 0, 'warn', 'stderr')).slice(0, -1)
+      expect(lineTextOf(record), text).toBe(text)
+    }
+    const invalid = recordLine(entryFromBytes(1, 1, Buffer.from([0xff, 0x41]), true)).slice(0, -1)
+    expect(lineTextOf(invalid)).toBe('\ufffdA') // what `line` holds; exact bytes stay in `bytes`
+    expect(lineTextOf('{"line":"x","seq":1}')).toBeUndefined() // another writer's key order: left to the full parse
+  })
+
+  it('keeps exactly the lines the pattern matches (and any of unknown shape)', async () => {
+    const {matchingLines, recordLine} = await import('../../src/lib/archive/format.js')
+    const lines = tricky.map((text, i) => recordLine(entryFromBytes(i + 1, 5, Buffer.from(text), true)).slice(0, -1))
+    lines.push('{"line":"other shape","seq":99}')
+    for (const pattern of [/^quote/, /\t/, /"inside\\"/, /😀$/, /^$/, /"}$/, /line/]) {
+      const kept = await collect(matchingLines(iterate(lines), pattern))
+      const expected = [...tricky.filter((t) => pattern.test(t)).map((t) => lines[tricky.indexOf(t)]), lines.at(-1)]
+      expect(kept, String(pattern)).toEqual(expected)
+    }
+  })
+})

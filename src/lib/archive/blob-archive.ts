@@ -11,7 +11,7 @@ import {ArchiveIntegrityError, JobNotFoundError} from '../errors/index.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
-import {decodeEntries, decodeLines, decodeSeqRange, digestOf, digestTap, encodeEntries} from './format.js'
+import {decodeLines, decodeSeqRange, digestOf, digestTap, encodeEntries, matchingLines, parseLines} from './format.js'
 import {idOfManifest, manifestKey, objectKey} from './layout.js'
 import {BucketLocks} from './locks.js'
 import {MANIFEST_FORMAT, decodeManifest, encodeManifest, partsOf, type Manifest} from './manifest.js'
@@ -93,11 +93,11 @@ export class BlobArchive implements ArchiveStore {
     const manifest = await this.manifest(id)
     if (!manifest) throw new JobNotFoundError(id, this.name)
     const compressed = Readable.from(concat(this.partStreams(id, manifest.parts.map((p) => p.key))))
-    if (range.since === undefined && range.until === undefined) {
-      yield* decodeSeqRange(abortable(decodeLines(compressed), range.signal), range) // parses only what it returns
-      return
-    }
-    yield* applyRange(decodeEntries(compressed), range)
+    let lines = abortable(decodeLines(compressed), range.signal)
+    // A hint (`get --grep`): lines that cannot match are dropped before they are parsed.
+    if (range.match && range.tail === undefined && range.limit === undefined) lines = matchingLines(lines, range.match)
+    if (range.since === undefined && range.until === undefined) yield* decodeSeqRange(lines, range) // parses only what it returns
+    else yield* applyRange(parseLines(lines), range)
   }
 
   async list(filter: JobFilter = {}): Promise<ArchivedJob[]> {

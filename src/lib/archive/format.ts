@@ -151,6 +151,33 @@ export async function* decodeLines(compressed: Readable): AsyncIterable<string> 
   }
 }
 
+const LINE_FIELD = ',"line":"'
+
+/**
+ * The `line` of a record line without parsing the record (`line` is its last field, see
+ * recordLine); undefined for records of another shape. JSON escapes `"`, `\\` and control
+ * characters with a backslash, so a string without one is the text itself.
+ */
+export function lineTextOf(record: string): string | undefined {
+  const at = record.indexOf(LINE_FIELD)
+  if (at === -1 || !record.endsWith('"}')) return undefined
+  const raw = record.slice(at + LINE_FIELD.length, -2)
+  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw
+}
+
+/** Drops record lines whose text does not match (ReadRange.match, `get --grep`), before they are parsed. */
+export async function* matchingLines(lines: AsyncIterable<string>, pattern: RegExp): AsyncIterable<string> {
+  for await (const line of lines) {
+    const text = lineTextOf(line)
+    if (text === undefined || pattern.test(text)) yield line
+  }
+}
+
+/** Parses record lines into entries. */
+export async function* parseLines(lines: AsyncIterable<string>): AsyncIterable<LogEntry> {
+  for await (const line of lines) yield parseRecord(line)
+}
+
 const SEQ_PREFIX = /^\{"seq":(\d+),/
 
 /** The seq of a record line without parsing it all (records start with it); undefined for other shapes. */

@@ -70,6 +70,10 @@ describe.each(backends)('archive on %s', (_name, open) => {
     expect((await collect(archive.read('round-trip', {after: 2998}))).map((e) => e.seq)).toEqual([2999, 3000])
     expect((await collect(archive.read('round-trip', {tail: 2}))).map((e) => e.seq)).toEqual([2999, 3000])
     expect((await collect(archive.read('round-trip', {since: entries[10].ts, limit: 2}))).map((e) => e.seq)).toEqual([11, 12])
+    const grep = /^ERROR failure \d+ é/
+    const hinted = (await collect(archive.read('round-trip', {match: grep}))).filter((e) => grep.test(e.line))
+    expect(hinted.map((e) => e.seq)).toEqual(back.filter((e) => grep.test(e.line)).map((e) => e.seq))
+    expect(hinted.length).toBe(31)
     await archive.close()
   })
 
