@@ -6,11 +6,13 @@
  *   - chunk objects (`.chunks/`) and objects without a manifest older than the cutoff
  *     (an upload interrupted before its manifest was written)
  *   - multipart uploads started more than a day ago and never completed (S3)
+ *   - spools on this machine that a dead push left and nothing touched within the retention
  * With `dryRun` it only lists. `applyLifecycle` installs an S3 lifecycle rule so the
  * bucket expires objects and aborts incomplete uploads itself.
  */
 import {ObjectStoreError, UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
+import {staleSpools} from '../ingest/spool.js'
 import type {LiveStore} from '../store/types.js'
 import type {BlobArchive} from './blob-archive.js'
 import {CHUNKS_DIR, LOCKS_DIR, MANIFEST_SUFFIX, OBJECT_SUFFIX, idOfManifest} from './layout.js'
@@ -19,7 +21,7 @@ import {hasMaintenance} from './object-bucket.js'
 export const DEFAULT_RETENTION_MS = 7 * 86_400_000
 const DAY_MS = 86_400_000
 
-export type GcKind = 'archived-job' | 'live-job' | 'lock' | 'chunk' | 'orphan-object' | 'multipart-upload'
+export type GcKind = 'archived-job' | 'live-job' | 'lock' | 'chunk' | 'orphan-object' | 'multipart-upload' | 'spool'
 
 export interface GcItem {
   kind: GcKind
@@ -45,6 +47,8 @@ export interface GcOptions {
   dryRun?: boolean
   applyLifecycle?: boolean
   clock?: () => number
+  /** Where this machine's spools are (XDG_STATE_HOME); the process environment by default. */
+  env?: NodeJS.ProcessEnv
 }
 
 export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
@@ -85,6 +89,9 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     } else if (isOrphan(object.key, manifests) && at < Math.min(cutoff, now - DAY_MS)) {
       await act({kind: 'orphan-object', name: object.key, at}, () => bucket.delete([object.key]))
     }
+  }
+  for (const spool of await staleSpools(cutoff, options.env)) {
+    await act({kind: 'spool', name: spool.path, at: spool.updatedAt}, spool.remove)
   }
   let lifecycleRule: string | undefined
   const warnings: string[] = []

@@ -9,6 +9,7 @@
  * the writer id doubles as the idempotency key of the remote appends.
  */
 import {createHash, randomUUID} from 'node:crypto'
+import {readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {FileStore} from '../store/file/file-store.js'
 import {spoolDir} from '../paths.js'
@@ -47,5 +48,41 @@ function isAlive(pid: number): boolean {
     return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export interface StaleSpool {
+  /** The spool's directory, for listings. */
+  path: string
+  job: string
+  updatedAt: number
+  remove: () => Promise<void>
+}
+
+/**
+ * Spools on this machine whose writer is gone and that nothing touched since `cutoff`:
+ * lines a dead push could not deliver within the retention. `logs gc` removes them.
+ */
+export async function staleSpools(cutoff: number, env: NodeJS.ProcessEnv = process.env): Promise<StaleSpool[]> {
+  const stale: StaleSpool[] = []
+  for (const storeKey of await subdirectories(spoolDir(env))) {
+    for (const job of await subdirectories(join(spoolDir(env), storeKey))) {
+      const root = join(spoolDir(env), storeKey, job)
+      const store = await new FileStore(root).init()
+      for (const meta of await store.listJobs()) {
+        if (isAlive(Number(meta.labels?.[SPOOL_PID_LABEL])) || meta.updatedAt >= cutoff) continue
+        stale.push({path: join(root, 'jobs', meta.id), job, updatedAt: meta.updatedAt, remove: () => store.deleteJob(meta.id)})
+      }
+    }
+  }
+  return stale
+}
+
+async function subdirectories(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, {withFileTypes: true})).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
   }
 }
