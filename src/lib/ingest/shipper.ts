@@ -38,9 +38,9 @@ export interface ShipperOptions {
 
 const MAX_BACKOFF_MS = 2000
 /** Entries kept in memory for shipping; beyond this they are read back from the spool. */
-const MAX_QUEUED_BYTES = 16 * 1024 * 1024
+const MAX_QUEUED_BYTES = 2 * 1024 * 1024
 /** Big enough that a fast producer costs few round trips; only what is pending is sent. */
-const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
+const DEFAULT_BATCH_BYTES = 1024 * 1024
 
 type Outcome = 'ok' | 'failed' | 'job-lost'
 
