@@ -6,20 +6,12 @@ import {describe, expect, it} from 'vitest'
 import {decodeEntries, encodeEntries} from '../../src/lib/archive/format.js'
 import {applyRange} from '../../src/lib/archive/range.js'
 import {entryFromBytes, rawBytes, type LogEntry} from '../../src/lib/entry.js'
+import {collect, iterate} from '../helpers/iterables.js'
 
 function makeEntries(count: number, start = 1_700_000_000_000): LogEntry[] {
   return Array.from({length: count}, (_, i) => entryFromBytes(i + 1, start + i * 1000, Buffer.from(`line ${i + 1}`), true, i % 10 === 0 ? 'error' : 'info', 'stdout'))
 }
 
-async function* iterate<T>(items: T[]): AsyncIterable<T> {
-  yield* items
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of iterable) out.push(item)
-  return out
-}
 
 async function gzipOf(entries: LogEntry[]): Promise<{bytes: Buffer; stats: Awaited<ReturnType<typeof encodeEntries>['stats']>}> {
   const encoded = encodeEntries(iterate(entries))

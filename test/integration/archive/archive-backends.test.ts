@@ -15,6 +15,7 @@ import {S3Bucket} from '../../../src/lib/store/s3-archive.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/supabase-archive.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {collect, iterate} from '../../helpers/iterables.js'
 
 export function jobEntries(count: number, ts = Date.now() - 3_600_000): LogEntry[] {
   return Array.from({length: count}, (_, i) => entryFromBytes(i + 1, ts + i, Buffer.from(i % 97 === 0 ? `ERROR failure ${i + 1} \u00e9\r` : `line ${i + 1} ${'x'.repeat(i % 50)}`), i !== count - 1, i % 97 === 0 ? 'error' : undefined, i % 2 ? 'stderr' : 'stdout'))
@@ -24,15 +25,6 @@ export function endedMeta(id: string, entries: LogEntry[], endedAt = Date.now())
   return {...newJobMeta(id, endedAt - 1000), status: 'failed', exitCode: 3, endedAt, updatedAt: endedAt, lines: entries.length, bytes: entries.reduce((n, e) => n + rawBytes(e).length, 0)}
 }
 
-async function* iterate<T>(items: T[]): AsyncIterable<T> {
-  yield* items
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of iterable) out.push(item)
-  return out
-}
 
 let s3: S3Server
 let supabase: SupabaseStandin
