@@ -6,12 +6,29 @@ import {formatEntry, type OutputMode, type TextStyle} from './format-entry.js'
 export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Output, mode: OutputMode, style: TextStyle): Promise<number> {
   let written = 0
   for await (const batch of batches) {
-    const chunk =
-      mode === 'raw'
-        ? Buffer.concat(batch.map((entry) => formatEntry(entry, mode, style) as Buffer))
-        : batch.map((entry) => formatEntry(entry, mode, style) as string).join('')
+    const chunk = mode === 'raw' ? rawChunk(batch) : batch.map((entry) => formatEntry(entry, mode, style) as string).join('')
     if (!(await out.write(chunk))) break
     written += batch.length
   }
   return written
+}
+
+/**
+ * A batch's original bytes: runs of UTF-8 lines are joined as text and encoded once;
+ * lines that are not UTF-8 go in as their exact bytes.
+ */
+export function rawChunk(batch: LogEntry[]): Buffer {
+  const parts: Buffer[] = []
+  let text = ''
+  for (const entry of batch) {
+    if (entry.bytes) {
+      if (text) parts.push(Buffer.from(text, 'utf8'))
+      parts.push(entry.bytes)
+      text = entry.eol ? '\n' : ''
+    } else {
+      text += entry.eol ? `${entry.line}\n` : entry.line
+    }
+  }
+  if (text) parts.push(Buffer.from(text, 'utf8'))
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts)
 }
