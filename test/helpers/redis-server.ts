@@ -10,6 +10,7 @@ import {createServer, Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
+import {freePort as anyFreePort} from './free-port.js'
 
 const run = promisify(execFile)
 
@@ -172,21 +173,10 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000, failed?:
 /** A free loopback port; for cluster nodes also port + 10000 (the cluster bus). */
 async function freePort(withBus = false): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = withBus ? 20_000 + Math.floor(Math.random() * 25_000) : await anyPort()
+    const port = withBus ? 20_000 + Math.floor(Math.random() * 25_000) : await anyFreePort()
     if ((await canBind(port)) && (!withBus || (await canBind(port + 10_000)))) return port
   }
   throw new Error('no free port found')
-}
-
-function anyPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number}
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function canBind(port: number): Promise<boolean> {

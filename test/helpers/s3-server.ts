@@ -11,10 +11,13 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {createServer, Socket} from 'node:net'
+import {Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3'
+import {freePort} from './free-port.js'
+
+export {freePort}
 
 const require = createRequire(import.meta.url)
 const S3RVER_BIN = join(dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js')
@@ -114,18 +117,6 @@ export function recordS3Requests(client: S3Client): RecordedS3Request[] {
     {step: 'initialize', name: 'recordRequests'},
   )
   return requests
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number}
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {

@@ -3,10 +3,10 @@
  * (also the built CLI) over a file store. Output must match direct mode byte for byte.
  */
 import {spawn} from 'node:child_process'
-import {createServer} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startServeCli} from '../../helpers/relay.js'
+import {freePort} from '../../helpers/free-port.js'
 
 const TOKEN = 'remote-mode-token'
 let home: {home: string; cleanup: () => void}
@@ -122,14 +122,3 @@ describe('remote mode', () => {
     expect((await runCli(['get', 'wrong-token'], {env: clientEnv})).stdout).toBe('kept\n')
   })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const {port} = probe.address() as {port: number}
-      probe.close(() => resolve(port))
-    })
-  })
-}
