@@ -23,11 +23,11 @@ function jobLines(jobDir: string): number {
 describe('push durability and concurrency (file store)', () => {
   const sandbox = useIsolatedHome()
 
-  for (const stopAt of [20_000, 150_000, 400_000]) {
+  for (const stopAt of [20_000, 100_000, 250_000]) {
     it(`kill -9 after ${stopAt} lines: every line push had read survives, once, in order (loss ≤ two reads)`, async () => {
       const job = `kill-${stopAt}`
       const input = join(sandbox.home, `${job}.txt`)
-      const content = Buffer.from(Array.from({length: 1_000_000}, (_, i) => `line ${i} ${'x'.repeat(i % 50)}\n`).join(''))
+      const content = Buffer.from(Array.from({length: 1_500_000}, (_, i) => `line ${i} ${'x'.repeat(i % 50)}\n`).join(''))
       writeFileSync(input, content)
       const fd = openSync(input, 'r')
       const push = startCli(['push', '--job', job], {env: sandbox.env, stdio: [fd, 'pipe', 'pipe']})
