@@ -1,4 +1,6 @@
 import {execFileSync} from 'node:child_process'
+import {existsSync, readdirSync, statSync} from 'node:fs'
+import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
@@ -20,14 +22,29 @@ describe('spool recovery for a remote store (real redis-server)', () => {
     home.cleanup()
   })
 
+  /** Entries this job's spools hold on disk (the file-store layout: 24-byte index records). */
+  function spooledEntries(job: string): number {
+    const spools = join(home.home, 'state', 'logs', 'spool')
+    let total = 0
+    for (const key of existsSync(spools) ? readdirSync(spools) : []) {
+      const writers = join(spools, key, job, 'jobs')
+      for (const writer of existsSync(writers) ? readdirSync(writers) : []) {
+        const idx = join(writers, writer, 'idx')
+        if (existsSync(idx)) total += Math.floor(statSync(idx).size / 24)
+      }
+    }
+    return total
+  }
+
   async function killedWhileDown(job: string, lines: string[]): Promise<void> {
     await redis.stop()
     const push = startCli(['push', '--job', job], {env})
     const done = collect(push)
+    const unreachable = new Promise<void>((resolve) => push.stderr!.on('data', (d: Buffer) => d.toString().includes('unreachable') && resolve()))
     push.stdin!.write(lines.map((l) => `${l}\n`).join(''))
-    // The outage notice means the lines are read and spooled, and delivery is failing.
-    await new Promise<void>((resolve) => push.stderr!.on('data', (d: Buffer) => d.toString().includes('unreachable') && resolve()))
-    await sleep(200)
+    // Delivery is failing, and every line is in the spool (one 24-byte index record each).
+    await unreachable
+    while (spooledEntries(job) < lines.length) await sleep(10)
     push.kill('SIGKILL')
     await done
     await redis.start()
