@@ -83,8 +83,9 @@ describe('remote mode', () => {
     const env = isolatedEnv(client.home, {LOGS_URL: `http://127.0.0.1:${port}`, LOGS_TOKEN: TOKEN})
     const push = startCli(['push', '--job', 'remote-late', '--drain-timeout', '60s'], {env})
     const pushDone = collect(push, 60_000)
+    const unreachable = new Promise<void>((resolve) => push.stderr!.on('data', (d: Buffer) => d.toString().includes('unreachable') && resolve()))
     push.stdin!.end('a\nb\nc\n')
-    await new Promise((r) => setTimeout(r, 1500))
+    await unreachable // push has tried and is retrying; only now does the relay come up
     const late = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--token', TOKEN], {cwd: ROOT, env: serverEnv, stdio: 'ignore'})
     try {
       const result = await pushDone
