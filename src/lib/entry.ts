@@ -44,8 +44,6 @@ export interface EntryRecord {
   partial?: true
 }
 
-const LEVEL_KEYS = ['level', 'severity', 'lvl', 'loglevel', 'log_level', 'levelname', 'log.level', '@level']
-
 /** Parses a JSON-object line; undefined for anything else. */
 export function parseJsonFields(line: string): Record<string, unknown> | undefined {
   const start = line.trimStart()
@@ -56,16 +54,6 @@ export function parseJsonFields(line: string): Record<string, unknown> | undefin
   } catch {
     return undefined // not JSON after all: a plain line that happens to start with '{'
   }
-}
-
-export function jsonLevel(fields: Record<string, unknown>): Level | undefined {
-  for (const key of LEVEL_KEYS) {
-    const level = normalizeLevel(fields[key])
-    if (level) return level
-  }
-  const log = fields.log
-  if (log && typeof log === 'object') return normalizeLevel((log as Record<string, unknown>).level)
-  return undefined
 }
 
 /**

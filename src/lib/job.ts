@@ -2,7 +2,6 @@ import type {Level} from './level.js'
 
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'ended' | 'abandoned'
 export const JOB_STATUSES: readonly JobStatus[] = ['running', 'succeeded', 'failed', 'ended', 'abandoned']
-export const ENDED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'ended', 'abandoned']
 
 export function isEnded(status: JobStatus): boolean {
   return status !== 'running'
