@@ -5,7 +5,7 @@ import {formatArchiveSummary} from '../lib/archive/render.js'
 import {runArchive} from '../lib/archive/run.js'
 import type {ArchiveSummary} from '../lib/archive/archive-jobs.js'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {storeFlags} from '../lib/cli/flags.js'
+import {directStoreFlags} from '../lib/cli/flags.js'
 import {checkJobId} from '../lib/job-id.js'
 import {parseDuration} from '../lib/time.js'
 
@@ -28,9 +28,7 @@ export default class Archive extends BaseCommand {
     idle: Flags.string({description: 'also archive running jobs with no new line for this long (marked abandoned): 30m, 6h, 2d'}),
     concurrency: Flags.integer({description: 'jobs archived at once', min: 1, max: 256, default: 4}),
     'dry-run': Flags.boolean({description: 'list what would be archived; change nothing'}),
-    store: storeFlags.store,
-    archive: storeFlags.archive,
-    config: storeFlags.config,
+    ...directStoreFlags,
   }
 
   async run(): Promise<ArchiveSummary> {

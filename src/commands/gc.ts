@@ -3,7 +3,7 @@ import type {GcSummary} from '../lib/archive/gc.js'
 import {formatGcSummary} from '../lib/archive/render.js'
 import {runGc} from '../lib/archive/run.js'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {storeFlags} from '../lib/cli/flags.js'
+import {directStoreFlags} from '../lib/cli/flags.js'
 import {parseDuration} from '../lib/time.js'
 
 export default class Gc extends BaseCommand {
@@ -22,9 +22,7 @@ export default class Gc extends BaseCommand {
     'older-than': Flags.string({description: 'retention: delete what ended longer ago than this', default: '7d'}),
     'dry-run': Flags.boolean({description: 'list what would be deleted; change nothing'}),
     'apply-lifecycle': Flags.boolean({description: 'install an S3 lifecycle rule enforcing the retention (s3:// archives)'}),
-    store: storeFlags.store,
-    archive: storeFlags.archive,
-    config: storeFlags.config,
+    ...directStoreFlags,
   }
 
   async run(): Promise<GcSummary> {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {storeFlags} from '../lib/cli/flags.js'
+import {directStoreFlags} from '../lib/cli/flags.js'
 import {onInterrupt} from '../lib/cli/interrupt.js'
 import {serveRelay} from '../lib/relay/serve.js'
 
@@ -27,9 +27,7 @@ SIGTERM closes followers without an end event (they reconnect elsewhere) and let
     'read-token': Flags.string({description: 'bearer token that grants reads only [env: LOGS_READ_TOKEN]'}),
     cors: Flags.string({description: 'allow browser pages from this origin (or *) to use the API'}),
     'max-clients': Flags.integer({description: 'most SSE followers at once; more get 503', default: 10_000, min: 1}),
-    store: storeFlags.store,
-    archive: storeFlags.archive,
-    config: storeFlags.config,
+    ...directStoreFlags,
   }
 
   async run(): Promise<void> {

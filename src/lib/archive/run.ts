@@ -4,20 +4,19 @@
  */
 import type {Settings} from '../config.js'
 import {UsageError} from '../errors/index.js'
-import {openArchive, openLiveStore} from '../store/open.js'
+import {openJobs} from '../cli/open-stores.js'
 import type {ArchiveStore, LiveStore} from '../store/types.js'
 import {archiveJobs, type ArchiveJobsOptions, type ArchiveSummary} from './archive-jobs.js'
 import {BlobArchive} from './blob-archive.js'
 import {collectGarbage, type GcOptions, type GcSummary} from './gc.js'
 
+/** archive and gc work on the stores themselves, never through a relay (LOGS_URL). */
 async function withStores<T>(settings: Settings, fn: (live: LiveStore, archive: ArchiveStore) => Promise<T>): Promise<T> {
-  const live = await openLiveStore(settings.store)
-  let archive: ArchiveStore | undefined
+  const jobs = await openJobs({...settings, url: undefined})
   try {
-    archive = await openArchive(settings.archive)
-    return await fn(live, archive)
+    return await fn(jobs.live, jobs.archive!)
   } finally {
-    await Promise.allSettled([live.close(), archive?.close()])
+    await jobs.close()
   }
 }
 

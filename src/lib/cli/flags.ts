@@ -9,6 +9,13 @@ export const storeFlags = {
   config: Flags.string({description: 'config file (JSON with store, archive, url, token) [env: LOGS_CONFIG]', helpGroup: 'STORAGE'}),
 }
 
+/** For commands that always work on the stores themselves (archive, gc, serve): no relay flags. */
+export const directStoreFlags = {
+  store: storeFlags.store,
+  archive: storeFlags.archive,
+  config: storeFlags.config,
+}
+
 export const filterFlags = {
   level: Flags.string({description: 'minimum level (trace, debug, info, warn, error, fatal); =LEVEL for exactly that level'}),
   grep: Flags.string({description: 'only lines matching this regular expression (repeatable: all must match)', multiple: true}),
