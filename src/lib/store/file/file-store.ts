@@ -169,9 +169,9 @@ export class FileStore implements LiveStore {
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
     const dir = this.dir(id)
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
+    await this.recoverOnce(id)
     const log = await JobLog.open(dir)
     try {
-      await this.recoverOnce(id, log)
       const bounds = await resolveRange(log, range)
       if (!bounds) return
       const match = range.tail === undefined && range.limit === undefined ? range.match : undefined
@@ -194,12 +194,12 @@ export class FileStore implements LiveStore {
       await this.waitForJob(id, signal)
       if (signal?.aborted) return
     }
+    await this.recoverOnce(id)
     const wake = new DirectoryWake(dir)
     let log: JobLog | undefined
     let lastStatus: JobStatus | undefined
     try {
       log = await JobLog.open(dir)
-      await this.recoverOnce(id, log)
       let seen = after
       while (!signal?.aborted) {
         const count = await log.count()
@@ -258,10 +258,12 @@ export class FileStore implements LiveStore {
   }
 
   /** Indexes bytes a killed writer left unindexed, once per job and process, before reading. */
-  private async recoverOnce(id: string, log: JobLog): Promise<void> {
+  private async recoverOnce(id: string): Promise<void> {
     if (this.recovered.has(id)) return
     const dir = this.dir(id)
-    if (await log.needsRecovery()) withLockSync(join(dir, 'lock'), () => addToStats(dir, this.writer(id).recover()))
+    const log = await JobLog.open(dir)
+    const needed = await log.needsRecovery().finally(() => log.close())
+    if (needed) withLockSync(join(dir, 'lock'), () => addToStats(dir, this.writer(id).recover()))
     this.recovered.add(id)
   }
 
