@@ -4,23 +4,26 @@
  * (without it, ListObjectsV2 pagination answers 500 on Node 20 — see ../shared/S3RVER.md).
  * Stoppable and restartable on the same port and data (outage tests); stopped by PID.
  *
- * s3rver is far laxer than S3 (no minimum part size, no abort, no lifecycle): tests
+ * s3rver 3.7.1 answers a PUT before the object is complete and writes it in place; the
+ * launcher (./s3rver-atomic.cjs) makes PUTs atomic, as they are on S3.
+ *
+ * s3rver is also far laxer than S3 (no minimum part size, no abort, no lifecycle): tests
  * that need those check the requests themselves (recordS3Requests) or use the contract
  * server in ./s3-contract-server.ts.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {createRequire} from 'node:module'
 import {Socket} from 'node:net'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3'
 import {freePort} from './free-port.js'
 
 export {freePort}
 
-const require = createRequire(import.meta.url)
-const S3RVER_BIN = join(dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js')
+/** s3rver's CLI, with PUTs made atomic as on S3 (see the launcher). */
+const S3RVER_BIN = fileURLToPath(new URL('./s3rver-atomic.cjs', import.meta.url))
 
 /** s3rver's built-in account. It does not verify signatures, only that the key id is known. */
 export const S3RVER_CREDENTIALS = {accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER'}

@@ -262,7 +262,12 @@ export class ObjectLiveStore implements LiveStore {
 
   private async chunkMeta(id: string): Promise<ChunkMeta | undefined> {
     const data = await readBytes(this.bucket, chunkMetaKey(id))
-    return data ? (JSON.parse(data.toString('utf8')) as ChunkMeta) : undefined
+    if (!data) return undefined
+    try {
+      return JSON.parse(data.toString('utf8')) as ChunkMeta
+    } catch (error) {
+      throw new StoreUnavailableError(this.name, `the metadata of job ${id} (${chunkMetaKey(id)}) is not JSON: ${(error as Error).message}`)
+    }
   }
 
   private async saveMeta(meta: ChunkMeta): Promise<void> {
