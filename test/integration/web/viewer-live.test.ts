@@ -53,13 +53,12 @@ describe('web viewer: a running job', () => {
 
   it('opens the running job and shows new lines as they arrive', async () => {
     await page.goto(`${relay.url}/jobs/${JOB}`)
-    await expect.poll(async () => (await lastRow())?.[0], {timeout: 15_000}).toBe(200)
-    expect((await lastRow())?.[1]).toBe('ERROR line 200 failed found the Needle here')
+    // A row shows its seq at once and its text when its page of history arrives: wait for both.
+    await expect.poll(lastRow, {timeout: 15_000}).toEqual([200, 'ERROR line 200 failed found the Needle here'])
     await expect.poll(() => page.textContent('.status-line')).toMatch(/connected.*job running.*200 lines/)
 
     await pushMore(50)
-    await expect.poll(async () => (await lastRow())?.[0], {timeout: 15_000}).toBe(250)
-    expect((await lastRow())?.[1]).toBe('ERROR line 250 failed found the Needle here')
+    await expect.poll(lastRow, {timeout: 15_000}).toEqual([250, 'ERROR line 250 failed found the Needle here'])
     await expect.poll(() => page.textContent('.line-count')).toBe('250 lines')
 
     // ANSI red is a styled span built from text, not markup; error rows are marked.
