@@ -3,7 +3,7 @@
  * records (the NDJSON shape every store, the relay and `--output json` share).
  */
 import {isUtf8} from 'node:buffer'
-import {detectTextLevel, normalizeLevel, type Level} from './level.js'
+import {detectTextLevel, normalizeLevel, SCAN_LIMIT, type Level} from './level.js'
 
 export type Stream = 'stdout' | 'stderr'
 
@@ -78,10 +78,27 @@ function looksLikeJsonObject(line: string): boolean {
   return line.charCodeAt(last) === 125 /* } */
 }
 
-/** Builds a NewEntry from bytes read: decodes once for level detection. */
+/** Builds a NewEntry from bytes read. */
 export function newEntry(bytes: Buffer, eol: boolean, ts: number, stream?: Stream): NewEntry {
-  const level = detectLevel(bytes.toString('utf8'))
-  return {ts, bytes, eol, level, stream}
+  return {ts, bytes, eol, level: detectLevelInBytes(bytes), stream}
+}
+
+/** A UTF-8 character is at most 4 bytes: this many bytes hold the SCAN_LIMIT characters text detection looks at. */
+const TEXT_HEAD_BYTES = 4 * SCAN_LIMIT
+
+/** detectLevel on bytes, decoding only what it will look at: all of a JSON line (its level key may come last), the head of any other. */
+export function detectLevelInBytes(bytes: Buffer): Level | undefined {
+  if (bytes.length <= TEXT_HEAD_BYTES || bytesLookLikeJsonObject(bytes)) return detectLevel(bytes.toString('utf8'))
+  return detectTextLevel(bytes.toString('utf8', 0, TEXT_HEAD_BYTES))
+}
+
+function bytesLookLikeJsonObject(bytes: Buffer): boolean {
+  const isSpace = (byte: number) => byte === 32 || byte === 9 || byte === 13 || byte === 10
+  let first = 0
+  while (first < bytes.length && isSpace(bytes[first])) first++
+  let last = bytes.length - 1
+  while (last > first && isSpace(bytes[last])) last--
+  return bytes[first] === 123 /* { */ && bytes[last] === 125 /* } */
 }
 
 export function entryFromBytes(seq: number, ts: number, bytes: Buffer, eol: boolean, level?: Level, stream?: Stream): LogEntry {

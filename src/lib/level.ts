@@ -10,7 +10,7 @@ export function levelRank(level: Level): number {
   return LEVELS.indexOf(level)
 }
 
-const NAMES: Record<string, Level> = {
+const ALIASES: Record<string, Level> = {
   trace: 'trace', verbose: 'trace', v: 'trace', finest: 'trace', finer: 'trace',
   debug: 'debug', d: 'debug', dbg: 'debug', fine: 'debug',
   info: 'info', i: 'info', inf: 'info', information: 'info', informational: 'info', notice: 'info', log: 'info', config: 'info',
@@ -18,6 +18,11 @@ const NAMES: Record<string, Level> = {
   error: 'error', e: 'error', err: 'error', eror: 'error', severe: 'error',
   fatal: 'fatal', f: 'fatal', crit: 'fatal', critical: 'fatal', panic: 'fatal', emerg: 'fatal', emergency: 'fatal', alert: 'fatal',
 }
+
+/** The aliases as loggers spell them (info, INFO, Info), so the common case needs no case folding. */
+const NAMES = new Map<string, Level>(
+  Object.entries(ALIASES).flatMap(([name, level]) => [name, name.toUpperCase(), name[0].toUpperCase() + name.slice(1)].map((spelling) => [spelling, level] as const)),
+)
 
 /** A level name or number as loggers write it → our level (pino/bunyan: 10 trace … 60 fatal; syslog 0-7 is not guessed). */
 export function normalizeLevel(value: unknown): Level | undefined {
@@ -31,7 +36,7 @@ export function normalizeLevel(value: unknown): Level | undefined {
     return undefined
   }
   if (typeof value !== 'string') return undefined
-  return NAMES[value.trim().toLowerCase()]
+  return NAMES.get(value) ?? NAMES.get(value.trim().toLowerCase())
 }
 
 // eslint-disable-next-line no-control-regex
@@ -42,29 +47,41 @@ export function stripAnsi(text: string): string {
 }
 
 const WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|PANIC'
-const PATTERNS: RegExp[] = [
+
+const startsWithDigit = (text: string) => text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57
+
+/**
+ * Tried in order; the first that yields a level wins. `worthTrying` is a cheap test for a
+ * character the pattern cannot match without: push runs this on every line, and most
+ * lines fail most patterns.
+ */
+const PATTERNS: {worthTrying: (head: string) => boolean; pattern: RegExp}[] = [
   // logfmt and friends: level=info, lvl="warn", severity=ERROR
-  /\b(?:level|lvl|severity|loglevel)=["']?([A-Za-z]+)/i,
+  {worthTrying: (head) => head.includes('='), pattern: /\b(?:level|lvl|severity|loglevel)=["']?([A-Za-z]+)/i},
   // JSON that did not parse (cut by --max-line-bytes, or not quite JSON): "level": "warn"
-  /"(?:level|lvl|severity|levelname)"\s*:\s*"([A-Za-z]+)"/i,
+  {worthTrying: (head) => head.includes('"'), pattern: /"(?:level|lvl|severity|levelname)"\s*:\s*"([A-Za-z]+)"/i},
   // [warn], [ERROR], <error>, (info)
-  new RegExp(`[[<(](${WORDS}|trace|debug|info|notice|warn|warning|error|fatal|critical)[\\]>)]`, 'i'),
+  {
+    worthTrying: (head) => head.includes('[') || head.includes('(') || head.includes('<'),
+    pattern: new RegExp(`[[<(](${WORDS}|trace|debug|info|notice|warn|warning|error|fatal|critical)[\\]>)]`, 'i'),
+  },
   // klog/glog: E1123 10:00:00.000000
-  /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/,
+  {worthTrying: (head) => 'IWEF'.includes(head[0]), pattern: /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/},
   // Android logcat: "03-17 16:13:38.811  1702  2395 D Tag: ..."
-  /^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+ ([VDIWEF]) /,
+  {worthTrying: startsWithDigit, pattern: /^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+ ([VDIWEF]) /},
   // upper-case words: "INFO dfs.DataNode", "- WARN  [", "ERROR:"
-  new RegExp(`(?:^|[\\s:|\\-])(${WORDS})(?=[\\s:|\\]\\-]|$)`),
+  {worthTrying: () => true, pattern: new RegExp(`(?:^|[\\s:|\\-])(${WORDS})(?=[\\s:|\\]\\-]|$)`)},
   // lower/capitalised word followed by a colon at the start: "error: ...", "Warning: ..."
-  /^(trace|debug|info|notice|warn|warning|error|fatal|critical|panic):/i,
+  {worthTrying: (head) => head.includes(':'), pattern: /^(trace|debug|info|notice|warn|warning|error|fatal|critical|panic):/i},
 ]
 
 /** Only the start of a long line is searched: levels live in prefixes, and this keeps huge lines cheap. */
-const SCAN_LIMIT = 512
+export const SCAN_LIMIT = 512
 
 export function detectTextLevel(line: string): Level | undefined {
   const head = stripAnsi(line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line)
-  for (const pattern of PATTERNS) {
+  for (const {worthTrying, pattern} of PATTERNS) {
+    if (!worthTrying(head)) continue
     const match = pattern.exec(head)
     if (match) {
       const level = normalizeLevel(match[1])

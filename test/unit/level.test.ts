@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {detectLevel} from '../../src/lib/entry.js'
+import {detectLevel, detectLevelInBytes} from '../../src/lib/entry.js'
 import {normalizeLevel, stripAnsi} from '../../src/lib/level.js'
 import {ROOT} from '../helpers/cli.js'
 
@@ -53,12 +53,35 @@ describe('level detection on structured loggers', () => {
   }
 })
 
+describe('level detection on the bytes push reads', () => {
+  const long = 'x'.repeat(5000)
+  it('agrees with detectLevel on short lines, plain and JSON', () => {
+    for (const line of ['ERROR boom', '{"level":"warn","msg":"x"}', 'level=debug msg=hi', 'nothing here', '']) {
+      expect(detectLevelInBytes(Buffer.from(line))).toBe(detectLevel(line))
+    }
+  })
+  it('finds the level key anywhere in a long JSON line, even with trailing blanks', () => {
+    expect(detectLevelInBytes(Buffer.from(`{"msg":"${long}","level":"error"}  \r`))).toBe('error')
+  })
+  it('looks only at the head of a long text line', () => {
+    expect(detectLevelInBytes(Buffer.from(`WARN start ${long}`))).toBe('warn')
+    expect(detectLevelInBytes(Buffer.from(`${long} ERROR at the end`))).toBeUndefined()
+  })
+  it('survives a multi-byte character cut at the head boundary', () => {
+    expect(detectLevelInBytes(Buffer.from(`INFO ${'é'.repeat(3000)}`))).toBe('info')
+  })
+})
+
 describe('normalizeLevel and stripAnsi', () => {
   it('maps names and numbers', () => {
     expect(['TRACE', 'Debug', 'information', 'NOTICE', 'warning', 'ERR', 'critical', 'panic'].map(normalizeLevel)).toEqual([
       'trace', 'debug', 'info', 'info', 'warn', 'error', 'fatal', 'fatal',
     ])
     expect([10, 20, 30, 40, 50, 60, 5].map(normalizeLevel)).toEqual(['trace', 'debug', 'info', 'warn', 'error', 'fatal', undefined])
+  })
+  it('knows no level called after an object property', () => {
+    expect(['constructor', 'toString', '__proto__', 'hasOwnProperty'].map(normalizeLevel)).toEqual([undefined, undefined, undefined, undefined])
+    expect(detectLevel('{"level":"constructor","msg":"x"}')).toBeUndefined()
   })
   it('strips colour and cursor codes', () => {
     expect(stripAnsi('\u001B[1;31mred\u001B[0m \u001B]8;;http://x\u0007link\u001B]8;;\u0007')).toBe('red link')

@@ -22,7 +22,7 @@ import {isEnded, newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../types.js'
 import {INDEX_FILE, JobLog, LOG_FILE} from './job-log.js'
 import {JobLogWriter} from './job-log-writer.js'
-import {addToStats, readStats} from './job-stats.js'
+import {readStats} from './job-stats.js'
 import {RECORD_SIZE} from './index-record.js'
 import {withLockSync} from './lock.js'
 import {DirectoryWake} from './wake.js'
@@ -83,11 +83,10 @@ export class FileStore implements LiveStore {
       const writers = token ? this.readWriters(id) : {}
       if (token && (writers[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
       const writer = this.writer(id)
-      const recovered = writer.recover()
-      const appended = entries.length > 0 ? writer.append(entries) : undefined
-      addToStats(dir, [...recovered, ...entries])
+      writer.recover()
+      const appended = writer.append(entries)
       if (token) writeJson(join(dir, WRITERS_FILE), {...writers, [token.writer]: token.batch})
-      return appended ? {first: appended.first, last: appended.last} : {first: 0, last: -1}
+      return entries.length > 0 ? {first: appended.first, last: appended.last} : {first: 0, last: -1}
     })
   }
 
@@ -263,7 +262,7 @@ export class FileStore implements LiveStore {
     const dir = this.dir(id)
     const log = await JobLog.open(dir)
     const needed = await log.needsRecovery().finally(() => log.close())
-    if (needed) withLockSync(join(dir, 'lock'), () => addToStats(dir, this.writer(id).recover()))
+    if (needed) withLockSync(join(dir, 'lock'), () => this.writer(id).recover())
     this.recovered.add(id)
   }
 

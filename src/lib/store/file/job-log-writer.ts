@@ -1,5 +1,5 @@
 /**
- * Appends to one job's files (`log`, then `idx`). Every method runs inside the job's
+ * Appends to one job's files (`log`, then `idx`, then `stats`). Every method runs inside the job's
  * lock and is synchronous: a handful of syscalls per batch on descriptors kept open
  * for the writer's lifetime.
  *
@@ -10,7 +10,8 @@
  */
 import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {detectLevel, type NewEntry} from '../../entry.js'
+import {detectLevelInBytes, type NewEntry} from '../../entry.js'
+import {JobStatsFile} from './job-stats.js'
 import {RECORD_SIZE, readRecord, recordEnd, writeRecord, type IndexRecord} from './index-record.js'
 export type {IndexRecord}
 import {INDEX_FILE, LOG_FILE} from './job-log.js'
@@ -26,15 +27,20 @@ export interface Appended {
 export class JobLogWriter {
   private readonly log: number
   private readonly idx: number
+  private readonly stats: JobStatsFile
   /** Sizes after our last write; equal sizes now mean no one else wrote meanwhile. */
   private known: {log: number; idx: number} | undefined
 
   constructor(dir: string) {
-    this.log = openSync(join(dir, LOG_FILE), 'a+')
+    const opened: number[] = []
     try {
+      this.log = openSync(join(dir, LOG_FILE), 'a+')
+      opened.push(this.log)
       this.idx = openSync(join(dir, INDEX_FILE), 'a+')
+      opened.push(this.idx)
+      this.stats = new JobStatsFile(dir)
     } catch (error) {
-      closeSync(this.log)
+      for (const fd of opened) closeSync(fd)
       throw error
     }
   }
@@ -42,13 +48,14 @@ export class JobLogWriter {
   close(): void {
     closeSync(this.log)
     closeSync(this.idx)
+    this.stats.close()
   }
 
-  /** Drops a torn record, then indexes bytes no record covers. Returns the recovered entries' records. */
-  recover(now = Date.now()): IndexRecord[] {
+  /** Drops a torn record, then indexes (and counts) bytes no record covers. */
+  recover(now = Date.now()): void {
     const logSize = fstatSync(this.log).size
     const idxSize = fstatSync(this.idx).size
-    if (this.known && this.known.log === logSize && this.known.idx === idxSize) return []
+    if (this.known && this.known.log === logSize && this.known.idx === idxSize) return
     const whole = Math.floor(idxSize / RECORD_SIZE)
     if (idxSize !== whole * RECORD_SIZE) ftruncateSync(this.idx, whole * RECORD_SIZE)
     const start = whole === 0 ? 0 : recordEnd(this.record(whole))
@@ -60,16 +67,16 @@ export class JobLogWriter {
         const newline = orphan.indexOf(10, at)
         const stop = newline === -1 ? orphan.length : newline
         const bytes = orphan.subarray(at, stop)
-        records.push({offset: start + at, ts: now, length: bytes.length, level: detectLevel(bytes.toString('utf8')), eol: newline !== -1})
+        records.push({offset: start + at, ts: now, length: bytes.length, level: detectLevelInBytes(bytes), eol: newline !== -1})
         at = stop + 1
       }
       this.writeRecords(records)
+      this.stats.add(records, now)
     }
     this.known = {log: logSize, idx: (whole + records.length) * RECORD_SIZE}
-    return records
   }
 
-  /** Call recover() first, in the same lock. */
+  /** Call recover() first, in the same lock. No entries only marks the job as updated. */
   append(entries: NewEntry[]): Appended {
     const {log: offsetAtStart, idx: idxSize} = this.known!
     const first = idxSize / RECORD_SIZE + 1
@@ -85,6 +92,7 @@ export class JobLogWriter {
     const bytes = offset - offsetAtStart
     writeAll(this.log, Buffer.concat(parts, bytes))
     writeAll(this.idx, index)
+    this.stats.add(entries)
     this.known = {log: offset, idx: idxSize + index.length}
     return {first, last: first + entries.length - 1, bytes}
   }

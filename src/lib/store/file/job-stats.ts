@@ -1,6 +1,6 @@
 /**
  * A job's running counters, in a fixed-size binary file (`stats`) rewritten in place with
- * one pwrite per append — replacing meta.json by rename on every batch made ext4 flush
+ * one pread and one pwrite per append — replacing meta.json by rename on every batch made ext4 flush
  * each time. `lines` and `bytes` are not here: the sizes of `idx` and `log` are exact.
  *
  *   f64 × 6  lines per level (LEVELS order)
@@ -21,7 +21,6 @@ export interface JobStats {
 }
 
 export function readStats(dir: string): JobStats {
-  const buffer = Buffer.alloc(SIZE)
   let fd: number
   try {
     fd = openSync(join(dir, STATS_FILE), 'r')
@@ -29,10 +28,41 @@ export function readStats(dir: string): JobStats {
     return {levels: {}}
   }
   try {
-    readSync(fd, buffer, 0, SIZE, 0)
+    return readFrom(fd)
   } finally {
     closeSync(fd)
   }
+}
+
+/** The writer's side: the file stays open for the writer's lifetime, so an append costs one pread and one pwrite. */
+export class JobStatsFile {
+  private readonly fd: number
+
+  constructor(dir: string) {
+    this.fd = openSync(join(dir, STATS_FILE), constants.O_RDWR | constants.O_CREAT)
+  }
+
+  /** Adds entries' levels and times to the counters. The caller holds the job's lock. */
+  add(entries: {ts: number; level?: Level}[], now = Date.now()): void {
+    const stats = readFrom(this.fd)
+    for (const entry of entries) if (entry.level) stats.levels[entry.level] = (stats.levels[entry.level] ?? 0) + 1
+    if (entries.length > 0) {
+      stats.firstTs ??= entries[0].ts
+      stats.lastTs = entries.at(-1)!.ts
+    }
+    stats.updatedAt = now
+    // In place, never truncated: a concurrent reader sees the old counters or the new ones.
+    writeSync(this.fd, encode(stats), 0, SIZE, 0)
+  }
+
+  close(): void {
+    closeSync(this.fd)
+  }
+}
+
+function readFrom(fd: number): JobStats {
+  const buffer = Buffer.alloc(SIZE)
+  readSync(fd, buffer, 0, SIZE, 0)
   const levels: Partial<Record<Level, number>> = {}
   LEVELS.forEach((level, i) => {
     const count = buffer.readDoubleLE(i * 8)
@@ -43,25 +73,12 @@ export function readStats(dir: string): JobStats {
   return {levels, firstTs: optional(buffer.readDoubleLE(at)), lastTs: optional(buffer.readDoubleLE(at + 8)), updatedAt: optional(buffer.readDoubleLE(at + 16))}
 }
 
-/** Adds entries' levels and times to the counters. The caller holds the job's lock. */
-export function addToStats(dir: string, entries: {ts: number; level?: Level}[], now = Date.now()): void {
-  const stats = readStats(dir)
-  for (const entry of entries) if (entry.level) stats.levels[entry.level] = (stats.levels[entry.level] ?? 0) + 1
-  if (entries.length > 0) {
-    stats.firstTs ??= entries[0].ts
-    stats.lastTs = entries.at(-1)!.ts
-  }
+function encode(stats: JobStats): Buffer {
   const buffer = Buffer.alloc(SIZE)
   LEVELS.forEach((level, i) => buffer.writeDoubleLE(stats.levels[level] ?? 0, i * 8))
   const at = LEVELS.length * 8
   buffer.writeDoubleLE(stats.firstTs ?? 0, at)
   buffer.writeDoubleLE(stats.lastTs ?? 0, at + 8)
-  buffer.writeDoubleLE(now, at + 16)
-  // In place, never truncated: a concurrent reader sees the old counters or the new ones.
-  const fd = openSync(join(dir, STATS_FILE), constants.O_RDWR | constants.O_CREAT)
-  try {
-    writeSync(fd, buffer, 0, SIZE, 0)
-  } finally {
-    closeSync(fd)
-  }
+  buffer.writeDoubleLE(stats.updatedAt ?? 0, at + 16)
+  return buffer
 }
