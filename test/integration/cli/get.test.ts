@@ -67,6 +67,34 @@ describe('logs get', () => {
     }
   })
 
+  it('--grep by byte search finds exactly what a per-line search of the decoded lines finds', async () => {
+    // Needles next to invalid UTF-8, in CRLF lines, at line edges, in an over-long line split
+    // across entries, in multi-byte text, and in many blocks (4096 entries each).
+    const special = [
+      Buffer.from('needle at the start\r\n'),
+      Buffer.concat([Buffer.from('bad \xff\xfe bytes '), Buffer.from('\xffneedle\xc3 here\n', 'latin1')]),
+      Buffer.from('at the end: needle\n'),
+      Buffer.from('\n'),
+      Buffer.from(`split ${'y'.repeat(30)}needle${'z'.repeat(30)} over pieces\n`),
+      Buffer.from('crème brûlée needle déjà vu\n'),
+      Buffer.from('neeedle and nedle are not needle-free: needle\n'),
+    ]
+    const filler = (i: number) => Buffer.from(`filler ${i} ${i % 1000 === 0 ? 'needle' : 'hay'}\n`)
+    const input = Buffer.concat([...Array.from({length: 9_000}, (_, i) => filler(i)), ...special, ...Array.from({length: 3_000}, (_, i) => filler(i))])
+    const pushed = await runCli(['push', '--job', 'g-bytes', '--max-line-bytes', '40'], {input, env: sandbox.env})
+    expect(pushed.code).toBe(0)
+    const raw = await runCli(['get', 'g-bytes', '--output', 'json'], {env: sandbox.env})
+    const entries = raw.stdout.trim().split('\n').map((l) => JSON.parse(l) as {seq: number; line: string})
+    for (const pattern of ['needle', 'e+dle', 'needle$', '^needle', 'brûlée needle', 'needle|hay', '[0-9]+ needle', '(?:at|the) end']) {
+      const got = await runCli(['get', 'g-bytes', '--grep', pattern, '--output', 'json'], {env: sandbox.env})
+      expect(got.code).toBe(0)
+      const seqs = got.stdout.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as {seq: number}).seq)
+      const expected = entries.filter((e) => new RegExp(pattern).test(e.line)).map((e) => e.seq)
+      expect(expected.length).toBeGreaterThan(0)
+      expect(seqs, pattern).toEqual(expected)
+    }
+  })
+
   it('resumes after a sequence number', async () => {
     expect((await get('--after', '8')).trim().split('\n')).toEqual([LINES[8], LINES[9]])
   })

@@ -14,6 +14,7 @@ import {LEVELS, type Level} from '../../level.js'
 import type {Stream} from '../../entry.js'
 
 export const RECORD_SIZE = 24
+const FLAGS_AT = 22
 
 export interface IndexRecord {
   offset: number
@@ -32,7 +33,7 @@ export function writeRecord(target: Buffer, at: number, record: IndexRecord): vo
   target.writeUInt32LE(record.length, at + 16)
   target[at + 20] = record.level ? LEVELS.indexOf(record.level) + 1 : 0
   target[at + 21] = record.stream ? STREAMS.indexOf(record.stream) : 0
-  target[at + 22] = record.eol ? 1 : 0
+  target[at + FLAGS_AT] = record.eol ? 1 : 0
   target[at + 23] = 0
 }
 
@@ -44,11 +45,22 @@ export function readRecord(source: Buffer, at: number): IndexRecord {
     length: source.readUInt32LE(at + 16),
     level: level ? LEVELS[level - 1] : undefined,
     stream: STREAMS[source[at + 21]],
-    eol: (source[at + 22] & 1) === 1,
+    eol: (source[at + FLAGS_AT] & 1) === 1,
   }
 }
 
 /** Where the next entry's bytes start in `log`. */
 export function recordEnd(record: IndexRecord): number {
   return record.offset + record.length + (record.eol ? 1 : 0)
+}
+
+/** Offset in `log` of record i of a buffer of records, without decoding the rest of it. */
+export function recordOffset(source: Buffer, i: number): number {
+  return source.readDoubleLE(i * RECORD_SIZE)
+}
+
+/** True when each of the first `count` records of a buffer was followed by a newline. */
+export function allEndLines(source: Buffer, count: number): boolean {
+  for (let i = 0; i < count; i++) if ((source[i * RECORD_SIZE + FLAGS_AT] & 1) === 0) return false
+  return true
 }

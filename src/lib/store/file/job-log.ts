@@ -8,7 +8,8 @@ import {open, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {entryFromBytes, type LogEntry} from '../../entry.js'
 import {blockPrefilter, candidateLines} from '../line-prefilter.js'
-import {RECORD_SIZE, readRecord, recordEnd, type IndexRecord} from './index-record.js'
+import {requiredLiteral} from '../required-literal.js'
+import {allEndLines, RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
 
 export const LOG_FILE = 'log'
 export const INDEX_FILE = 'idx'
@@ -69,26 +70,51 @@ export class JobLog {
 
   /**
    * Entries first..last (inclusive), read in bounded steps: one read of `idx` and one of
-   * `log` per step. With `match`, only the lines the block search finds are decoded.
+   * `log` per step. With `match`, only the lines that may match are decoded: those holding
+   * its required literal (a byte search), else those a search over the whole block finds.
    */
   async *entries(first: number, last: number, signal?: AbortSignal, match?: RegExp): AsyncGenerator<LogEntry[]> {
-    const search = match && blockPrefilter(match)
+    const literal = match && requiredLiteral(match)
+    const search = match && !literal ? blockPrefilter(match) : undefined
     for (let from = first; from <= last; from += READ_STEP) {
       signal?.throwIfAborted()
-      const to = Math.min(last, from + READ_STEP - 1)
-      const index = Buffer.alloc((to - from + 1) * RECORD_SIZE)
+      const count = Math.min(last, from + READ_STEP - 1) - from + 1
+      const index = Buffer.alloc(count * RECORD_SIZE)
       await this.idx.read(index, 0, index.length, (from - 1) * RECORD_SIZE)
-      const records = Array.from({length: to - from + 1}, (_, i) => readRecord(index, i * RECORD_SIZE))
-      const start = records[0].offset
-      const data = Buffer.alloc(recordEnd(records.at(-1)!) - start)
+      const start = readRecord(index, 0).offset
+      const data = Buffer.alloc(recordEnd(readRecord(index, (count - 1) * RECORD_SIZE)) - start)
       await this.log.read(data, 0, data.length, start)
       const entry = (i: number) => {
-        const r = records[i]
+        const r = readRecord(index, i * RECORD_SIZE)
         return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream)
       }
+      if (literal) yield recordsContaining(index, count, data, start, literal).map(entry)
       // Lines map one to one onto records only when every record ended with a newline.
-      if (search && records.every((r) => r.eol)) yield candidateLines(data.toString('utf8'), search).map(entry)
-      else yield records.map((_, i) => entry(i))
+      else if (search && allEndLines(index, count)) yield candidateLines(data.toString('utf8'), search).map(entry)
+      else yield Array.from({length: count}, (_, i) => entry(i))
     }
   }
+}
+
+/** Indexes (0-based) of the records among `count` whose bytes in `data` hold `literal`. */
+function recordsContaining(index: Buffer, count: number, data: Buffer, start: number, literal: Buffer): number[] {
+  const found: number[] = []
+  let record = 0
+  for (let at = data.indexOf(literal); at !== -1; ) {
+    record = lastRecordAtOrBefore(index, record, count - 1, start + at)
+    found.push(record)
+    if (record === count - 1) break
+    at = data.indexOf(literal, recordOffset(index, record + 1) - start)
+  }
+  return found
+}
+
+/** Bisection over records lo..hi (in offset order): the last one starting at or before `offset`. */
+function lastRecordAtOrBefore(index: Buffer, lo: number, hi: number, offset: number): number {
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2)
+    if (recordOffset(index, mid) <= offset) lo = mid
+    else hi = mid - 1
+  }
+  return lo
 }
