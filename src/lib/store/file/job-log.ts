@@ -81,7 +81,7 @@ export class JobLog {
       const count = Math.min(last, from + READ_STEP - 1) - from + 1
       const index = Buffer.alloc(count * RECORD_SIZE)
       await this.idx.read(index, 0, index.length, (from - 1) * RECORD_SIZE)
-      const start = readRecord(index, 0).offset
+      const start = recordOffset(index, 0)
       const data = Buffer.alloc(recordEnd(readRecord(index, (count - 1) * RECORD_SIZE)) - start)
       await this.log.read(data, 0, data.length, start)
       const entry = (i: number) => {
