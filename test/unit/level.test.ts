@@ -5,8 +5,8 @@ import {detectLevel, detectLevelInBytes} from '../../src/lib/entry.js'
 import {normalizeLevel, stripAnsi} from '../../src/lib/level.js'
 import {ROOT} from '../helpers/cli.js'
 
-// shared/ sits beside the repository, in CI as on developers' machines.
-const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'loghub')
+// Copied into the repository with its source and licence note (test/fixtures/loghub/README.md).
+const CORPUS = join(ROOT, 'test', 'fixtures', 'loghub')
 // Loghub's labels → our levels, as the corpus README maps them.
 const LABELS: Record<string, string> = {V: 'trace', D: 'debug', I: 'info', INFO: 'info', notice: 'info', W: 'warn', WARN: 'warn', WARNING: 'warn', E: 'error', ERROR: 'error', error: 'error', SEVERE: 'error', F: 'fatal', FATAL: 'fatal'}
 
