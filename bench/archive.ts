@@ -14,7 +14,7 @@ import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {openLiveStore} from '../src/lib/store/open.js'
+import {openLiveStore} from '../src/lib/open/open-store.js'
 import {writeInput} from './lib/input.js'
 import {measure, rate, table} from './lib/measure.js'
 

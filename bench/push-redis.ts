@@ -16,7 +16,7 @@ import {performance} from 'node:perf_hooks'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {BIN, isolatedEnv, ROOT} from '../test/helpers/cli.js'
 import {startRedis, type RedisServer} from '../test/helpers/redis-server.js'
-import {openLiveStore} from '../src/lib/store/open.js'
+import {openLiveStore} from '../src/lib/open/open-store.js'
 import {newEntry, type NewEntry} from '../src/lib/entry.js'
 import {logLine, writeInput} from './lib/input.js'
 

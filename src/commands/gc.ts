@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import type {GcSummary} from '../lib/archive/gc.js'
 import {formatGcSummary} from '../lib/archive/render.js'
-import {runGc} from '../lib/archive/run.js'
+import {runGc} from '../lib/cli/run-maintenance.js'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {directStoreFlags} from '../lib/cli/flags.js'
 import {parseDuration} from '../lib/time.js'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, storeFlags} from '../lib/cli/flags.js'
-import {openJobs} from '../lib/cli/open-stores.js'
+import {openJobs} from '../lib/open/open-jobs.js'
 import {colorEnabled, makeChalk} from '../lib/color.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../lib/job.js'
 import {formatJobTable} from '../lib/render/job-table.js'

@@ -1,7 +1,7 @@
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {captureFlags, captureOptions, outageNotices} from '../lib/cli/capture-options.js'
 import {storeFlags} from '../lib/cli/flags.js'
-import {openWriteStore} from '../lib/cli/open-stores.js'
+import {openWriteStore} from '../lib/open/open-jobs.js'
 import {UsageError} from '../lib/errors/index.js'
 import {runCommand} from '../lib/ingest/run.js'
 import {checkJobId} from '../lib/job-id.js'

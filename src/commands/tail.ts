@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, filterFlags, storeFlags} from '../lib/cli/flags.js'
-import {openJobs} from '../lib/cli/open-stores.js'
+import {openJobs} from '../lib/open/open-jobs.js'
 import {colorEnabled, makeChalk} from '../lib/color.js'
 import {buildFilter} from '../lib/query.js'
 import {isInteractive, runTail} from '../lib/tail/run-tail.js'

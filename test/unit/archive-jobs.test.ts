@@ -9,7 +9,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {archiveJobs} from '../../src/lib/archive/archive-jobs.js'
 import {BlobArchive} from '../../src/lib/archive/blob-archive.js'
 import {openFileStore} from '../../src/lib/store/file/file-store.js'
-import {DirectoryBucket} from '../../src/lib/store/file-archive.js'
+import {DirectoryBucket} from '../../src/lib/store/object/directory-bucket.js'
 import type {LiveStore} from '../../src/lib/store/types.js'
 
 let dir: string

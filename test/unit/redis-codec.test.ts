@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {rawBytes, type NewEntry} from '../../src/lib/entry.js'
-import {decodeChunk, encodeChunk} from '../../src/lib/store/redis-codec.js'
+import {decodeChunk, encodeChunk} from '../../src/lib/store/redis/codec.js'
 
 const line = (text: string | Buffer, ts: number, extra: Partial<NewEntry> = {}): NewEntry => ({
   ts,

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {InvalidUrlError} from '../../src/lib/errors/index.js'
-import {jobKeys} from '../../src/lib/store/redis-keys.js'
-import {parseRedisUrl} from '../../src/lib/store/redis-url.js'
+import {jobKeys} from '../../src/lib/store/redis/keys.js'
+import {parseRedisUrl} from '../../src/lib/store/redis/url.js'
 import {parseStoreUrl} from '../../src/lib/store/url.js'
 
 const parse = (text: string, env: NodeJS.ProcessEnv = {}) => parseRedisUrl(parseStoreUrl({value: text, from: '--store'}, 'live store'), '--store', env)

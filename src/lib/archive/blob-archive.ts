@@ -15,7 +15,7 @@ import {decodeLines, decodeSeqRange, digestOf, digestTap, encodeEntries, matchin
 import {idOfManifest, manifestKey, objectKey} from './layout.js'
 import {BucketLocks} from './locks.js'
 import {MANIFEST_FORMAT, decodeManifest, encodeManifest, partsOf, type Manifest} from './manifest.js'
-import {readBytes, type ObjectBucket} from './object-bucket.js'
+import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
 
 export interface BlobArchiveOptions {

@@ -16,7 +16,7 @@ import {staleSpools} from '../ingest/spool.js'
 import type {LiveStore} from '../store/types.js'
 import type {BlobArchive} from './blob-archive.js'
 import {CHUNKS_DIR, LOCKS_DIR, MANIFEST_SUFFIX, OBJECT_SUFFIX, idOfManifest} from './layout.js'
-import {hasMaintenance} from './object-bucket.js'
+import {hasMaintenance} from '../store/object/bucket.js'
 
 export const DEFAULT_RETENTION_MS = 7 * 86_400_000
 const DAY_MS = 86_400_000

@@ -12,7 +12,7 @@
  */
 import {hostname} from 'node:os'
 import {lockKey} from './layout.js'
-import {readBytes, type ObjectBucket} from './object-bucket.js'
+import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 
 export interface LockRecord {
   owner: string

@@ -4,7 +4,7 @@
  */
 import {ArchiveIntegrityError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
-import type {StoredObject} from './object-bucket.js'
+import type {StoredObject} from '../store/object/bucket.js'
 
 export const MANIFEST_FORMAT = 'logs-archive/1'
 

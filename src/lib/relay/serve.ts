@@ -4,7 +4,7 @@
  */
 import {UsageError} from '../errors/index.js'
 import type {Settings} from '../config.js'
-import {openJobs} from '../cli/open-stores.js'
+import {openJobs} from '../open/open-jobs.js'
 import type {RelayLimits} from './limits.js'
 import {createRelay, isLoopback} from './server.js'
 

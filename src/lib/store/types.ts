@@ -120,3 +120,10 @@ export interface ArchiveStore {
   delete(id: string): Promise<void>
   close(): Promise<void>
 }
+
+/** What a backend's opener gets besides its URL. */
+export interface OpenContext {
+  /** Where the URL came from, for error messages (`--store`, `LOGS_STORE`, …). */
+  from: string
+  env: NodeJS.ProcessEnv
+}

@@ -5,7 +5,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ArchiveSummary} from '../../../src/lib/archive/archive-jobs.js'
 import type {GcSummary} from '../../../src/lib/archive/gc.js'
-import {openArchive} from '../../../src/lib/store/open.js'
+import {openArchive} from '../../../src/lib/open/open-store.js'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'

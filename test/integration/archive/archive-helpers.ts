@@ -1,7 +1,7 @@
 /** Seeding live stores with jobs and reading them back, for the archive CLI tests. */
 import {rawBytes, type NewEntry} from '../../../src/lib/entry.js'
 import {Jobs} from '../../../src/lib/jobs.js'
-import {openArchive, openLiveStore} from '../../../src/lib/store/open.js'
+import {openArchive, openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {LiveStore} from '../../../src/lib/store/types.js'
 
 export const ODD_BYTES = Buffer.from([0x66, 0xff, 0xfe, 0x00, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0d])

@@ -11,7 +11,7 @@ import {archiveJobs} from '../../../src/lib/archive/archive-jobs.js'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {JobNotFoundError} from '../../../src/lib/errors/index.js'
 import {Jobs} from '../../../src/lib/jobs.js'
-import {openArchive, openLiveStore} from '../../../src/lib/store/open.js'
+import {openArchive, openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {FollowEvent, LiveStore} from '../../../src/lib/store/types.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 

@@ -6,10 +6,10 @@
 import {randomBytes} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {readBytes} from '../../../src/lib/archive/object-bucket.js'
+import {readBytes} from '../../../src/lib/store/object/bucket.js'
 import {ObjectStoreError} from '../../../src/lib/errors/index.js'
-import {S3Bucket} from '../../../src/lib/store/s3-archive.js'
-import {MIN_PART_SIZE} from '../../../src/lib/store/s3-upload.js'
+import {S3Bucket} from '../../../src/lib/store/object/s3-bucket.js'
+import {MIN_PART_SIZE} from '../../../src/lib/store/object/s3-upload.js'
 import {startS3ContractServer} from '../../helpers/s3-contract-server.js'
 import {recordS3Requests, startS3Server, type S3Server} from '../../helpers/s3-server.js'
 

@@ -10,7 +10,7 @@ import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
 import {entryFromBytes, rawBytes, type LogEntry} from '../../../src/lib/entry.js'
 import {MissingCredentialError, ObjectStoreError} from '../../../src/lib/errors/index.js'
 import {newJobMeta} from '../../../src/lib/job.js'
-import {SupabaseBucket, openSupabaseArchive, openSupabaseClient} from '../../../src/lib/store/supabase-archive.js'
+import {SupabaseBucket, openSupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 
 let standin: SupabaseStandin
@@ -100,8 +100,8 @@ describe('Supabase archive (stand-in of the Storage API)', () => {
   })
 
   it('names the missing variable when SUPABASE_URL or the key is not set', async () => {
-    await expect(openSupabaseArchive(new URL('supabase://logs'), {from: 'LOGS_ARCHIVE', env: {}})).rejects.toThrow(/SUPABASE_URL/)
-    const failure = await openSupabaseArchive(new URL('supabase://logs'), {from: 'LOGS_ARCHIVE', env: {SUPABASE_URL: standin.url}}).catch((error: unknown) => error)
+    await expect(openSupabaseBucket(new URL('supabase://logs'), {from: 'LOGS_ARCHIVE', env: {}})).rejects.toThrow(/SUPABASE_URL/)
+    const failure = await openSupabaseBucket(new URL('supabase://logs'), {from: 'LOGS_ARCHIVE', env: {SUPABASE_URL: standin.url}}).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(MissingCredentialError)
     expect((failure as Error).message).toMatch(/SUPABASE_SERVICE_ROLE_KEY or SUPABASE_KEY.*LOGS_ARCHIVE|LOGS_ARCHIVE.*SUPABASE_SERVICE_ROLE_KEY/)
   })

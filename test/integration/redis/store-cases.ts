@@ -6,7 +6,7 @@ import {randomUUID} from 'node:crypto'
 import {expect, it} from 'vitest'
 import {rawBytes, type LogEntry, type NewEntry} from '../../../src/lib/entry.js'
 import {JobNotFoundError} from '../../../src/lib/errors/index.js'
-import {openLiveStore} from '../../../src/lib/store/open.js'
+import {openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {FollowEvent, LiveStore, ReadRange} from '../../../src/lib/store/types.js'
 
 export interface StoreCaseContext {

@@ -1,6 +1,6 @@
 /** RelayStore (remote mode) holds the same LiveStore contract as the stores it fronts: relay + file store. */
 import {afterAll} from 'vitest'
-import {RelayStore} from '../../../src/lib/relay/client/relay-store.js'
+import {RelayStore} from '../../../src/lib/store/relay/relay-store.js'
 import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
 import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
 

@@ -3,8 +3,8 @@
  * the backend a shared relay typically fronts) that the test stops and starts.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {RelayStore} from '../../../src/lib/relay/client/relay-store.js'
-import {openRedisStore} from '../../../src/lib/store/redis-store.js'
+import {RelayStore} from '../../../src/lib/store/relay/relay-store.js'
+import {openRedisStore} from '../../../src/lib/store/redis/redis-store.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {openRawStream, raw, startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
 

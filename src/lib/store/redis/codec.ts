@@ -9,8 +9,8 @@
  * The lengths make `d` binary-safe (a line may hold any byte, `\n` included); the
  * sequence numbers are not stored: the entry's id is its last line's seq.
  */
-import {entryFromBytes, type LogEntry, type NewEntry, type Stream} from '../entry.js'
-import {LEVELS, type Level} from '../level.js'
+import {entryFromBytes, type LogEntry, type NewEntry, type Stream} from '../../entry.js'
+import {LEVELS, type Level} from '../../level.js'
 
 const VERSION = 1
 const STREAMS: Stream[] = ['stdout', 'stderr']

@@ -19,13 +19,11 @@ import {
   S3ServiceException, type LifecycleRule,
 } from '@aws-sdk/client-s3'
 import type {Readable} from 'node:stream'
-import {BlobArchive} from '../archive/blob-archive.js'
-import type {BucketMaintenance, ObjectBucket, StoredObject} from '../archive/object-bucket.js'
-import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../errors/index.js'
-import {ObjectLiveStore} from './object-live-store.js'
-import type {OpenContext} from './open.js'
+import type {BucketMaintenance, ObjectBucket, StoredObject} from './bucket.js'
+import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
+import type {OpenContext} from '../types.js'
 import {DEFAULT_PART_SIZE, MIN_PART_SIZE, uploadStream} from './s3-upload.js'
-import {redactUrl} from './url.js'
+import {redactUrl} from '../url.js'
 
 export interface S3BucketOptions {
   client: S3Client
@@ -249,15 +247,11 @@ export function s3Client(settings: S3Settings, env: NodeJS.ProcessEnv = process.
   })
 }
 
-export async function openS3Archive(url: URL, context: OpenContext): Promise<BlobArchive> {
-  return new BlobArchive({bucket: await openS3Bucket(url, context)})
-}
-
 /**
  * Resolves credentials up front so that a missing one is a usage error (exit 2) naming
  * the variables, before any job is touched — not one failure per job.
  */
-async function openS3Bucket(url: URL, context: OpenContext): Promise<S3Bucket> {
+export async function openS3Bucket(url: URL, context: OpenContext): Promise<S3Bucket> {
   const settings = s3Settings(url, context)
   const client = s3Client(settings, context.env)
   try {
@@ -270,9 +264,4 @@ async function openS3Bucket(url: URL, context: OpenContext): Promise<S3Bucket> {
     throw error
   }
   return new S3Bucket({client, bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from})
-}
-
-/** `push --store s3://…`: buffered chunk objects, assembled into the archive layout at the end (./object-live-store.ts). */
-export async function openS3LiveStore(url: URL, context: OpenContext): Promise<ObjectLiveStore> {
-  return new ObjectLiveStore({bucket: await openS3Bucket(url, context)})
 }

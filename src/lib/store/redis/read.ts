@@ -5,11 +5,11 @@
  * the job's timestamps are known to be in order (the append script records when they
  * are not; then the range is filtered line by line instead).
  */
-import type {LogEntry} from '../entry.js'
-import type {ReadRange} from './types.js'
-import type {RedisClient} from './redis-connection.js'
-import {decodeChunk} from './redis-codec.js'
-import type {JobKeys} from './redis-keys.js'
+import type {LogEntry} from '../../entry.js'
+import type {ReadRange} from '../types.js'
+import type {RedisClient} from './connection.js'
+import {decodeChunk} from './codec.js'
+import type {JobKeys} from './keys.js'
 
 /** Stream entries fetched per round trip (each holds up to a few hundred lines). */
 const PAGE = 32

@@ -5,14 +5,14 @@
 import type {Setting, Settings} from '../config.js'
 import {InvalidUrlError} from '../errors/index.js'
 import {Jobs} from '../jobs.js'
-import {openArchive, openLiveStore} from '../store/open.js'
+import {openArchive, openLiveStore} from './open-store.js'
 import type {LiveStore} from '../store/types.js'
 import {redactUrl} from '../store/url.js'
 
 /** The store that push/run write to and readers read from: the relay when --url is set. */
 export async function openWriteStore(settings: Settings): Promise<LiveStore> {
   if (settings.url) {
-    const {openRelayStore} = await import('../relay/client/relay-store.js')
+    const {openRelayStore} = await import('../store/relay/relay-store.js')
     return openRelayStore(relayUrl(settings.url), settings.token?.value)
   }
   return openLiveStore(settings.store)

@@ -7,12 +7,12 @@
  * Through an outage the follower's connection reconnects by itself and re-sends its
  * pending XREAD with the same cursor: no gap, no duplicate.
  */
-import type {JobMeta} from '../job.js'
-import type {FollowEvent, FollowOptions} from './types.js'
-import type {Connection} from './redis-connection.js'
-import type {JobKeys} from './redis-keys.js'
-import {parseStreamEntry, type RawStreamEntry} from './redis-read.js'
-import type {LogEntry} from '../entry.js'
+import type {JobMeta} from '../../job.js'
+import type {FollowEvent, FollowOptions} from '../types.js'
+import type {Connection} from './connection.js'
+import type {JobKeys} from './keys.js'
+import {parseStreamEntry, type RawStreamEntry} from './read.js'
+import type {LogEntry} from '../../entry.js'
 
 /** Stream entries per XREAD answer (each holds up to a few hundred lines). */
 const PAGE = 64

@@ -16,7 +16,7 @@
 import {EventSource, type FetchLikeResponse} from 'eventsource'
 import {fromRecord, type EntryRecord, type LogEntry} from '../../entry.js'
 import type {JobMeta} from '../../job.js'
-import type {FollowEvent, FollowOptions} from '../../store/types.js'
+import type {FollowEvent, FollowOptions} from '../types.js'
 import {StoreUnavailableError} from '../../errors/index.js'
 import {authHeaders, relayError, relayRequest, relayUrl, type RelayEndpoint} from './relay-http.js'
 

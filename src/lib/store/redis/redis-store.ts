@@ -1,27 +1,26 @@
 /**
  * The Redis live store (`redis://`, `rediss://`, `redis+cluster://`): one stream per job
- * for its lines, a hash for its metadata, a sorted set indexing jobs (see redis-keys.ts).
+ * for its lines, a hash for its metadata, a sorted set indexing jobs (see keys.ts).
  *
  *   append ──► logsAppend script (seq range, XADD of chunks, counts, writer token) ─┐
  *   endJob ──► logsEnd script (status, end marker in the stream, TTL)               ├─► Redis
- *   follow ──► XREAD BLOCK on its own connection (redis-follow.ts) ◄────────────────┘
- *   read   ──► XRANGE / XREVRANGE from a sequence number (redis-read.ts)
+ *   follow ──► XREAD BLOCK on its own connection (follow.ts) ◄────────────────┘
+ *   read   ──► XRANGE / XREVRANGE from a sequence number (read.ts)
  */
-import {JobNotFoundError} from '../errors/index.js'
-import type {LogEntry, NewEntry} from '../entry.js'
-import {checkJobId} from '../job-id.js'
-import {isEnded, type JobMeta, type JobStatus} from '../job.js'
-import {LEVELS} from '../level.js'
-import type {OpenContext} from './open.js'
-import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from './types.js'
-import {encodeChunk} from './redis-codec.js'
-import {connect, guarded, storeError, WRITER_DEADLINE_MS, type Connection} from './redis-connection.js'
-import {followJob} from './redis-follow.js'
-import {indexKey, jobKeys, type JobKeys} from './redis-keys.js'
-import {decodeMeta, encodePatch} from './redis-meta.js'
-import {readRange} from './redis-read.js'
-import type {ScriptCommands} from './redis-scripts.js'
-import {parseRedisUrl, type RedisTarget} from './redis-url.js'
+import {JobNotFoundError} from '../../errors/index.js'
+import type {LogEntry, NewEntry} from '../../entry.js'
+import {checkJobId} from '../../job-id.js'
+import {isEnded, type JobMeta, type JobStatus} from '../../job.js'
+import {LEVELS} from '../../level.js'
+import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext} from '../types.js'
+import {encodeChunk} from './codec.js'
+import {connect, guarded, storeError, WRITER_DEADLINE_MS, type Connection} from './connection.js'
+import {followJob} from './follow.js'
+import {indexKey, jobKeys, type JobKeys} from './keys.js'
+import {decodeMeta, encodePatch} from './meta.js'
+import {readRange} from './read.js'
+import type {ScriptCommands} from './scripts.js'
+import {parseRedisUrl, type RedisTarget} from './url.js'
 
 /** Lines per stream entry: few round trips and little per-entry overhead, yet a cheap tail. */
 const CHUNK_LINES = 256

@@ -14,13 +14,11 @@
 import {StorageClient, type StorageError} from '@supabase/storage-js'
 import {Readable} from 'node:stream'
 import type {ReadableStream as WebReadableStream} from 'node:stream/web'
-import {BlobArchive} from '../archive/blob-archive.js'
-import type {ObjectBucket, StoredObject} from '../archive/object-bucket.js'
-import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../errors/index.js'
-import {ObjectLiveStore} from './object-live-store.js'
-import type {OpenContext} from './open.js'
+import type {ObjectBucket, StoredObject} from './bucket.js'
+import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
+import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './s3-upload.js'
-import {redactUrl} from './url.js'
+import {redactUrl} from '../url.js'
 
 export const SUPABASE_UPLOAD_CAP = 50 * 1024 * 1024
 export const DEFAULT_SUPABASE_PART_SIZE = 16 * 1024 * 1024
@@ -192,11 +190,6 @@ export function openSupabaseClient(url: URL, context: OpenContext): {client: Sto
   return {client, bucket, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''), partSize}
 }
 
-export async function openSupabaseArchive(url: URL, context: OpenContext): Promise<BlobArchive> {
-  return new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(url, context))})
-}
-
-/** `push --store supabase://…`: buffered chunk objects, assembled into the archive layout at the end (./object-live-store.ts). */
-export async function openSupabaseLiveStore(url: URL, context: OpenContext): Promise<ObjectLiveStore> {
-  return new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(url, context))})
+export async function openSupabaseBucket(url: URL, context: OpenContext): Promise<SupabaseBucket> {
+  return new SupabaseBucket(openSupabaseClient(url, context))
 }

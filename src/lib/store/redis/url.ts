@@ -9,9 +9,9 @@
  * REDIS_URL when that is set (as most Redis tools do), else 127.0.0.1:6379. Options
  * written on the URL itself win over the ones in REDIS_URL.
  */
-import {InvalidUrlError, UsageError} from '../errors/index.js'
-import {parseDuration} from '../time.js'
-import {redactUrl} from './url.js'
+import {InvalidUrlError, UsageError} from '../../errors/index.js'
+import {parseDuration} from '../../time.js'
+import {redactUrl} from '../url.js'
 
 export interface RedisNode {
   host: string

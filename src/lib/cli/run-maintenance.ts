@@ -4,11 +4,11 @@
  */
 import type {Settings} from '../config.js'
 import {UsageError} from '../errors/index.js'
-import {openJobs} from '../cli/open-stores.js'
+import {openJobs} from '../open/open-jobs.js'
 import type {ArchiveStore, LiveStore} from '../store/types.js'
-import {archiveJobs, type ArchiveJobsOptions, type ArchiveSummary} from './archive-jobs.js'
-import {BlobArchive} from './blob-archive.js'
-import {collectGarbage, type GcOptions, type GcSummary} from './gc.js'
+import {archiveJobs, type ArchiveJobsOptions, type ArchiveSummary} from '../archive/archive-jobs.js'
+import {BlobArchive} from '../archive/blob-archive.js'
+import {collectGarbage, type GcOptions, type GcSummary} from '../archive/gc.js'
 
 /** archive and gc work on the stores themselves, never through a relay (LOGS_URL). */
 async function withStores<T>(settings: Settings, fn: (live: LiveStore, archive: ArchiveStore) => Promise<T>): Promise<T> {

@@ -10,9 +10,9 @@
  * connection's last error (used in messages) instead of being printed.
  */
 import {Cluster, Redis, type ClusterOptions, type RedisOptions} from 'ioredis'
-import {LogsError, StoreUnavailableError} from '../errors/index.js'
-import type {RedisTarget} from './redis-url.js'
-import {SCRIPTS} from './redis-scripts.js'
+import {LogsError, StoreUnavailableError} from '../../errors/index.js'
+import type {RedisTarget} from './url.js'
+import {SCRIPTS} from './scripts.js'
 
 export type RedisClient = Redis | Cluster
 export type Role = 'writer' | 'follower'

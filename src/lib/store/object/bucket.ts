@@ -1,7 +1,7 @@
 /**
  * The few primitives every object store offers (a directory, S3, Supabase Storage). The
  * archive format, manifests, locks and retention are written once on top of these
- * (./blob-archive.ts); each backend in src/lib/store/ only implements this.
+ * (src/lib/archive/blob-archive.ts); each backend in this folder only implements this.
  *
  * Keys are relative to the URL's prefix (`s3://bucket/prefix` → `prefix/<key>`).
  */

@@ -1,6 +1,6 @@
 /**
  * `file://DIR` archive: the embedded default. Same layout as the object stores (see
- * ../archive/layout.ts); objects are written to a temporary name and renamed into place,
+ * ../../archive/layout.ts); objects are written to a temporary name and renamed into place,
  * so a reader or a crash never sees half an object.
  */
 import {createWriteStream} from 'node:fs'
@@ -9,11 +9,9 @@ import {randomBytes} from 'node:crypto'
 import {dirname, join, relative, sep} from 'node:path'
 import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import {BlobArchive} from '../archive/blob-archive.js'
-import type {ObjectBucket, StoredObject} from '../archive/object-bucket.js'
-import {ObjectStoreError} from '../errors/index.js'
-import type {OpenContext} from './open.js'
-import {fileUrlPath} from './url.js'
+import type {ObjectBucket, StoredObject} from './bucket.js'
+import {ObjectStoreError} from '../../errors/index.js'
+import {fileUrlPath} from '../url.js'
 
 const TEMP_MARK = '.tmp-'
 
@@ -139,6 +137,6 @@ async function syncFile(path: string): Promise<void> {
   }
 }
 
-export async function openFileArchive(url: URL, _context?: OpenContext): Promise<BlobArchive> {
-  return new BlobArchive({bucket: new DirectoryBucket(fileUrlPath(url))})
+export function openDirectoryBucket(url: URL): DirectoryBucket {
+  return new DirectoryBucket(fileUrlPath(url))
 }

@@ -15,17 +15,17 @@
  * most 5 s while nothing changes (object stores cannot notify).
  */
 import {setTimeout as sleep} from 'node:timers/promises'
-import {BlobArchive} from '../archive/blob-archive.js'
-import {chunkDir, chunkKey, chunkMetaKey, chunkRange} from '../archive/chunk-layout.js'
-import {decodeEntries, encodeEntries} from '../archive/format.js'
-import {manifestKey} from '../archive/layout.js'
-import {encodeManifest} from '../archive/manifest.js'
-import {readBytes, type ObjectBucket} from '../archive/object-bucket.js'
-import {applyRange} from '../archive/range.js'
+import {BlobArchive} from './blob-archive.js'
+import {chunkDir, chunkKey, chunkMetaKey, chunkRange} from './chunk-layout.js'
+import {decodeEntries, encodeEntries} from './format.js'
+import {manifestKey} from './layout.js'
+import {encodeManifest} from './manifest.js'
+import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
+import {applyRange} from './range.js'
 import {entryFromBytes, type LogEntry, type NewEntry} from '../entry.js'
 import {JobNotFoundError, StoreUnavailableError} from '../errors/index.js'
 import {isEnded, newJobMeta, type JobMeta, type JobStatus} from '../job.js'
-import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from './types.js'
+import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../store/types.js'
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 10_000
 const POLL_MIN_MS = 250

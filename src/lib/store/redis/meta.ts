@@ -2,8 +2,8 @@
  * JobMeta ⇄ the job's `meta` hash. Counters are plain integer fields so the append
  * script can HINCRBY them; labels and location are JSON; per-level counts are `lv:<level>`.
  */
-import type {JobLocation, JobMeta, JobStatus} from '../job.js'
-import {LEVELS} from '../level.js'
+import type {JobLocation, JobMeta, JobStatus} from '../../job.js'
+import {LEVELS} from '../../level.js'
 
 /** HGETALL's answer (a flat array from a script, an object from ioredis) → JobMeta; undefined when the job does not exist. */
 export function decodeMeta(id: string, raw: Record<string, string> | string[] | null | undefined): JobMeta | undefined {
