@@ -4,6 +4,7 @@ import {colorFlag, filterFlags, storeFlags, timeFlags} from '../lib/cli/flags.js
 import {onInterrupt} from '../lib/cli/interrupt.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorEnabled, makeChalk} from '../lib/color.js'
+import {contextSpec} from '../lib/context-lines.js'
 import {getEntries} from '../lib/get-entries.js'
 import {checkJobId} from '../lib/job-id.js'
 import type {JobMeta} from '../lib/job.js'
@@ -15,7 +16,7 @@ import {parseTime} from '../lib/time.js'
 
 export default class Get extends BaseCommand {
   static override summary = "Print a job's log, wherever it lives (live store or archive)"
-  static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions and can be repeated (every --grep must match, no --exclude may).
+  static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions and can be repeated (every --grep must match, no --exclude may); -i makes them ignore case. -A/-B/-C show lines around each match, with a -- line between groups, as grep does (text output; JSON output shows the gaps in seq). --stream keeps the lines of one stream of a job captured by \`logs run\`.
 --output raw writes the original bytes (invalid UTF-8, CRLF, ANSI codes and NUL included); json writes one object per line: seq, ts, level, stream, line, fields.
 With -f the command keeps following until the job ends, and waits for a job that has not started yet.`
 
@@ -23,6 +24,8 @@ With -f the command keeps following until the job ends, and waits for a job that
     '<%= config.bin %> get build-42',
     '<%= config.bin %> get build-42 --level error --since 10m',
     '<%= config.bin %> get build-42 -n 50 --grep "timeout|refused" --exclude healthcheck',
+    '<%= config.bin %> get build-42 -i --grep "connection reset" -C 3',
+    '<%= config.bin %> get build-42 --stream stderr -n 20',
     '<%= config.bin %> get build-42 --output raw > build-42.log',
     '<%= config.bin %> get build-42 --output json | jq -r "select(.level==\\"error\\") | .line"',
     '<%= config.bin %> get build-42 -f --exit-code',
@@ -36,6 +39,11 @@ With -f the command keeps following until the job ends, and waits for a job that
     after: Flags.integer({description: 'only entries after this sequence number (resume from a cursor)', min: 0}),
     ...timeFlags,
     ...filterFlags,
+    'ignore-case': Flags.boolean({char: 'i', description: '--grep and --exclude ignore case'}),
+    'after-context': Flags.integer({char: 'A', description: 'also show N lines after each match', min: 0, helpValue: 'N'}),
+    'before-context': Flags.integer({char: 'B', description: 'also show N lines before each match', min: 0, helpValue: 'N'}),
+    context: Flags.integer({char: 'C', description: 'also show N lines before and after each match', min: 0, helpValue: 'N'}),
+    stream: Flags.string({description: 'only lines of this stream (as recorded by logs run)', options: ['stdout', 'stderr']}),
     output: Flags.string({char: 'o', description: 'text (for people), json (NDJSON) or raw (original bytes)', options: [...OUTPUT_MODES], default: 'text'}),
     timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read (text output)'}),
     follow: Flags.boolean({char: 'f', description: 'keep following new entries until the job ends'}),
@@ -47,7 +55,9 @@ With -f the command keeps following until the job ends, and waits for a job that
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Get)
     const job = checkJobId(args.id, 'argument ID')
-    const filter = buildFilter(flags)
+    const spec = {...flags, ignoreCase: flags['ignore-case']}
+    const filter = buildFilter(spec)
+    const context = contextSpec(flags)
     const now = Date.now()
     const jobs = await openJobs(this.settings(flags))
     const out = new Output(process.stdout)
@@ -62,13 +72,15 @@ With -f the command keeps following until the job ends, and waits for a job that
         tail: flags.lines,
         head: flags.head,
         filter,
-        match: requiredPattern(flags),
+        context,
+        // With context the store must hand over the lines around the matches too.
+        match: context ? undefined : requiredPattern(spec),
         follow: flags.follow,
         signal: interrupt.signal,
         onEnd: (meta) => (ended = meta),
       })
       const chalk = makeChalk(colorEnabled(process.stdout, flags.color))
-      await writeEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps})
+      await writeEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && filter !== undefined)
       await out.flush()
     } finally {
       interrupt.dispose()

@@ -6,11 +6,16 @@
  * `-n N` with a filter reads backwards in pages until N entries match, so
  * `get X -n 10 --level error` shows the last ten errors, not the errors among the
  * last ten lines — with memory bounded by the page size and N.
+ *
+ * With context (`-A/-B/-C`) every entry of the range is read and a ContextWindow picks
+ * the matches and their neighbours; `-n N` then starts the forward read just before the
+ * first of the last N matches.
  */
 import type {LogEntry} from './entry.js'
 import type {JobMeta} from './job.js'
 import type {Jobs} from './jobs.js'
 import type {EntryFilter} from './query.js'
+import {ContextWindow, type ContextSpec} from './context-lines.js'
 import {recoverSpools} from './ingest/recover-spools.js'
 
 export interface GetOptions {
@@ -23,6 +28,8 @@ export interface GetOptions {
   /** First N matching entries. */
   head?: number
   filter?: EntryFilter
+  /** Lines around each match (grep's -A/-B/-C); only with a filter. */
+  context?: ContextSpec
   /** One pattern every wanted line matches (the first --grep): lets the store skip lines early. */
   match?: RegExp
   /** Keep following until the job ends (waits for a job that has not started). */
@@ -40,19 +47,23 @@ export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerat
   await recoverSpools(jobs.live, job)
   let last = options.after ?? 0
   const exists = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
+  const window = filter && options.context ? new ContextWindow(filter, options.context, options.head) : undefined
   if (exists) {
-    const history = options.tail !== undefined ? lastMatching(jobs, options) : firstMatching(jobs, options)
+    const cursor = {last}
+    const history = window ? withContext(jobs, options, window, cursor) : options.tail !== undefined ? lastMatching(jobs, options) : firstMatching(jobs, options)
     for await (const batch of history) {
       if (batch.length === 0) continue
       last = batch.at(-1)!.seq
       yield batch
     }
+    last = Math.max(last, cursor.last)
   }
   // `--head` asks for the first N: nothing to follow after them.
   if (!options.follow || options.head !== undefined) return
   for await (const event of jobs.follow(job, {after: last, signal})) {
     if (event.type === 'entries') {
-      const wanted = event.entries.filter((e) => (filter ? filter(e) : true) && (options.until === undefined || e.ts < options.until))
+      const inRange = options.until === undefined ? event.entries : event.entries.filter((e) => e.ts < options.until!)
+      const wanted = window ? window.take(inRange) : filter ? inRange.filter(filter) : inRange
       if (wanted.length > 0) yield wanted
     } else if (event.type === 'end') {
       options.onEnd?.(event.meta)
@@ -101,6 +112,28 @@ async function* lastMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<Lo
     if (before <= (options.after ?? 0) + 1) break
   }
   yield pages.flat().slice(-wanted)
+}
+
+/** Matches and their context lines; `cursor.last` is the last entry read, shown or not. */
+async function* withContext(jobs: Jobs, options: GetOptions, window: ContextWindow, cursor: {last: number}): AsyncGenerator<LogEntry[]> {
+  let after = options.after
+  if (options.tail !== undefined) {
+    let first: number | undefined
+    for await (const batch of lastMatching(jobs, options)) first ??= batch[0]?.seq
+    if (first === undefined) {
+      // No match to show: a follow starts after what is there now.
+      cursor.last = Math.max(cursor.last, (await jobs.getJob(options.job))?.lines ?? 0)
+      return
+    }
+    after = Math.max(after ?? 0, first - options.context!.before - 1)
+  }
+  const range = {after, since: options.since, until: options.until, signal: options.signal}
+  for await (const batch of batched(jobs.read(options.job, range))) {
+    cursor.last = batch.at(-1)!.seq
+    const shown = window.take(batch)
+    if (shown.length > 0) yield shown
+    if (window.done) return
+  }
 }
 
 async function* batched(entries: AsyncIterable<LogEntry>): AsyncGenerator<LogEntry[]> {

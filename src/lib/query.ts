@@ -1,16 +1,22 @@
 /**
  * Entry filters shared by `get`, `tail` and the relay: level (`warn` = warn and above,
- * `=warn` exactly), `--grep` (all must match) and `--exclude` (none may match).
+ * `=warn` exactly), `--grep` (all must match) and `--exclude` (none may match), both
+ * case-insensitive with `-i`, and `--stream` (stdout or stderr, as `logs run` recorded it).
  */
 import {UsageError} from './errors/index.js'
 import {LEVELS, levelRank, normalizeLevel, type Level} from './level.js'
-import type {LogEntry} from './entry.js'
+import type {LogEntry, Stream} from './entry.js'
 
 export interface FilterSpec {
   level?: string
   grep?: string[]
   exclude?: string[]
+  /** -i: --grep and --exclude ignore case. */
+  ignoreCase?: boolean
+  stream?: string
 }
+
+export const STREAMS: readonly Stream[] = ['stdout', 'stderr']
 
 export interface LevelFilter {
   level: Level
@@ -29,9 +35,9 @@ export function parseLevelFilter(text: string, where = '--level'): LevelFilter {
   return {level, exact}
 }
 
-export function compilePattern(source: string, where: string): RegExp {
+export function compilePattern(source: string, where: string, ignoreCase = false): RegExp {
   try {
-    return new RegExp(source)
+    return new RegExp(source, ignoreCase ? 'i' : '')
   } catch (error) {
     throw new UsageError(`invalid regular expression ${JSON.stringify(source)} for ${where}: ${(error as Error).message}`)
   }
@@ -45,11 +51,13 @@ export function levelMatches(filter: LevelFilter, level: Level | undefined): boo
 /** Builds one predicate; undefined when nothing filters (callers skip the call entirely). */
 export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
   const level = spec.level ? parseLevelFilter(spec.level) : undefined
-  const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep'))
-  const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude'))
-  if (!level && grep.length === 0 && exclude.length === 0) return undefined
+  const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep', spec.ignoreCase))
+  const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude', spec.ignoreCase))
+  const stream = spec.stream === undefined ? undefined : parseStream(spec.stream)
+  if (!level && !stream && grep.length === 0 && exclude.length === 0) return undefined
   return (entry) => {
     if (level && !levelMatches(level, entry.level)) return false
+    if (stream && entry.stream !== stream) return false
     for (const re of grep) if (!re.test(entry.line)) return false
     for (const re of exclude) if (re.test(entry.line)) return false
     return true
@@ -58,5 +66,10 @@ export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
 
 /** The first --grep: every wanted line matches it, so a store may use it to skip lines early. */
 export function requiredPattern(spec: FilterSpec): RegExp | undefined {
-  return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], '--grep')
+  return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], '--grep', spec.ignoreCase)
+}
+
+export function parseStream(text: string, where = '--stream'): Stream {
+  if (!STREAMS.includes(text as Stream)) throw new UsageError(`invalid ${where} ${JSON.stringify(text)}`, [`use ${STREAMS.join(' or ')}`])
+  return text as Stream
 }

@@ -2,11 +2,26 @@ import type {LogEntry} from '../entry.js'
 import type {Output} from '../output.js'
 import {formatEntry, type OutputMode, type TextStyle} from './format-entry.js'
 
-/** Writes batches of entries, one write per batch; stops early when the reader went away. Returns entries written. */
-export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Output, mode: OutputMode, style: TextStyle): Promise<number> {
+/**
+ * Writes batches of entries, one write per batch; stops early when the reader went away.
+ * Returns entries written. With `separators` (context lines), text output has a `--` line
+ * between entries whose sequence numbers are not consecutive, as grep has between groups.
+ */
+export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Output, mode: OutputMode, style: TextStyle, separators = false): Promise<number> {
   let written = 0
+  let last: number | undefined
+  const separator = `${style.chalk.cyan('--')}\n`
   for await (const batch of batches) {
-    const chunk = mode === 'raw' ? rawChunk(batch) : batch.map((entry) => formatEntry(entry, mode, style) as string).join('')
+    let chunk: string | Buffer
+    if (mode === 'raw') chunk = rawChunk(batch)
+    else if (mode === 'text' && separators) {
+      chunk = ''
+      for (const entry of batch) {
+        if (last !== undefined && entry.seq !== last + 1) chunk += separator
+        chunk += formatEntry(entry, mode, style) as string
+        last = entry.seq
+      }
+    } else chunk = batch.map((entry) => formatEntry(entry, mode, style) as string).join('')
     if (!(await out.write(chunk))) break
     written += batch.length
   }

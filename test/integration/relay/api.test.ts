@@ -113,6 +113,10 @@ describe('reads', () => {
     expect(errorsTail.entries.map((e: {line: string}) => e.line)).toEqual(['ERROR line 101', 'ERROR line 111'])
     const grep = (await raw(`${t.url}/v1/jobs/read-1/logs?grep=${encodeURIComponent('line 11\\d$')}`)).json()
     expect(grep.entries.map((e: {seq: number}) => e.seq)).toEqual([110, 111, 112, 113, 114, 115, 116, 117, 118, 119])
+    const ignoreCase = (await raw(`${t.url}/v1/jobs/read-1/logs?grep=error&i=1&exclude=LINE%201%5Cb`)).json()
+    expect(ignoreCase.entries.map((e: {seq: number}) => e.seq)).toEqual([11, 21, 31, 41, 51, 61, 71, 81, 91, 101, 111])
+    expect((await raw(`${t.url}/v1/jobs/read-1/logs?grep=error`)).json().entries).toEqual([])
+    expect((await raw(`${t.url}/v1/jobs/read-1/logs?stream=stderr`)).json().entries).toEqual([])
     const window = (await raw(`${t.url}/v1/jobs/read-1/logs?since=1005000&until=1008000`)).json()
     expect(window.entries.map((e: {seq: number}) => e.seq)).toEqual([6, 7, 8])
   })
@@ -133,6 +137,8 @@ describe('reads', () => {
       ['/v1/jobs/read-1/logs?limit=0', 400, /invalid limit/],
       ['/v1/jobs/read-1/logs?after=-1', 400, /invalid after/],
       ['/v1/jobs/read-1/logs?level=loud', 400, /invalid level/],
+      ['/v1/jobs/read-1/logs?stream=both', 400, /invalid stream/],
+      ['/v1/jobs/read-1/logs?i=yes', 400, /invalid i/],
       ['/v1/jobs/read-1/logs?grep=(', 400, /invalid regular expression/],
       ['/v1/jobs/read-1/logs?since=yesterday', 400, /invalid time/],
       ['/v1/jobs?status=happy', 400, /invalid status/],
