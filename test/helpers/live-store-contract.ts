@@ -7,6 +7,7 @@ import {randomUUID} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {LogEntry, NewEntry} from '../../src/lib/entry.js'
 import type {FollowEvent, LiveStore} from '../../src/lib/store/types.js'
+import {waitUntil} from './wait.js'
 
 export function entries(lines: string[], ts = Date.now(), stream?: 'stdout' | 'stderr'): NewEntry[] {
   return lines.map((line) => ({ts, bytes: Buffer.from(line), eol: true, stream}))
@@ -130,9 +131,9 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
           if (event.type === 'end') end = event
         }
       })()
-      await waitFor(() => seen.length === 2)
+      await waitUntil(() => seen.length === 2, {what: 'two lines followed'})
       await store.append(id, entries(['l1']))
-      await waitFor(() => seen.length === 3)
+      await waitUntil(() => seen.length === 3, {what: 'three lines followed'})
       await store.append(id, entries(['l2', 'l3']))
       await store.endJob(id, {status: 'succeeded', exitCode: 0})
       await following
@@ -167,12 +168,4 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
       })(store))).rejects.toThrow(/not found/)
     })
   })
-}
-
-export async function waitFor(condition: () => boolean, timeout = 10_000): Promise<void> {
-  const start = Date.now()
-  while (!condition()) {
-    if (Date.now() - start > timeout) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }

@@ -11,6 +11,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {freePort as anyFreePort} from './free-port.js'
+import {waitUntil} from './wait.js'
 
 const run = promisify(execFile)
 
@@ -82,7 +83,7 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
       await node.start()
     }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'])
-    for (const port of ports) await until(async () => (await redisCli(port, ['cluster', 'info'])).includes('cluster_state:ok'))
+    for (const port of ports) await waitUntil(async () => (await redisCli(port, ['cluster', 'info'])).includes('cluster_state:ok'), {timeout: 20_000, interval: 50, what: `cluster node ${port} ok`})
   } catch (error) {
     for (const node of nodes) await node.stop()
     rmSync(dir, {recursive: true, force: true})
@@ -127,7 +128,11 @@ class RedisProcess {
     this.child = child
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
     // Generous: CI runs many servers and CLIs at once on two cores.
-    await until(() => ping(this.port), 30_000, () => child.exitCode !== null)
+    await waitUntil(() => ping(this.port), {
+      timeout: 30_000,
+      what: 'redis-server ready',
+      failed: () => (child.exitCode !== null ? 'it exited while starting (is the port taken?)' : undefined),
+    })
   }
 
   async stop(): Promise<void> {
@@ -158,16 +163,6 @@ function ping(port: number): Promise<boolean> {
     socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString()))) // NOAUTH: up, with a password
     socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
   })
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000, failed?: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await check()) return
-    if (failed?.()) throw new Error('redis-server exited while starting (is the port taken?)')
-    if (Date.now() > deadline) throw new Error('redis-server did not become ready in time')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 /** A free loopback port; for cluster nodes also port + 10000 (the cluster bus). */

@@ -145,10 +145,3 @@ export async function startServeCli(args: string[], env: NodeJS.ProcessEnv): Pro
   return {child, url, stderr: () => stderr, stdout: () => stdout}
 }
 
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeout = 15_000, what = 'condition'): Promise<void> {
-  const start = Date.now()
-  while (!(await condition())) {
-    if (Date.now() - start > timeout) throw new Error(`${what} not met within ${timeout} ms`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}

@@ -19,6 +19,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3'
 import {freePort} from './free-port.js'
+import {waitUntil} from './wait.js'
 
 export {freePort}
 
@@ -122,10 +123,9 @@ export function recordS3Requests(client: S3Client): RecordedS3Request[] {
   return requests
 }
 
-async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
+function waitForPort(port: number, timeout = 15_000): Promise<boolean> {
+  const open = () =>
+    new Promise<boolean>((resolve) => {
       const socket = new Socket()
       socket.once('connect', () => {
         socket.destroy()
@@ -134,8 +134,5 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
       socket.once('error', () => resolve(false))
       socket.connect(port, '127.0.0.1')
     })
-    if (open) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`)
+  return waitUntil(open, {timeout, interval: 50, what: `something listening on port ${port}`})
 }

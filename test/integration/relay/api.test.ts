@@ -2,7 +2,8 @@
 import {request as httpRequest} from 'node:http'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {readAll} from '../../helpers/live-store-contract.js'
-import {openRawStream, raw, startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
+import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 let t: TestRelay
 beforeAll(async () => {

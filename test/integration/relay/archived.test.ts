@@ -1,7 +1,8 @@
 /** Following and reading through the relay while `logs archive` moves the job to the archive. */
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
-import {openRawStream, raw, startServeCli, waitUntil} from '../../helpers/relay.js'
+import {openRawStream, raw, startServeCli} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 let home: {home: string; cleanup: () => void}
 let env: NodeJS.ProcessEnv

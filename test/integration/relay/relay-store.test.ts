@@ -7,7 +7,8 @@ import {RelayStore} from '../../../src/lib/store/relay/relay-store.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {readAll} from '../../helpers/live-store-contract.js'
-import {startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
+import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 const lines = (from: number, count: number, ts = Date.now()): NewEntry[] => Array.from({length: count}, (_, i) => ({ts, bytes: Buffer.from(`line ${from + i}`), eol: true}))
 const range = (from: number, to: number) => Array.from({length: to - from + 1}, (_, i) => from + i)

@@ -2,7 +2,8 @@
 import {request as httpRequest} from 'node:http'
 import {expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
-import {openRawStream, raw, startServeCli, waitUntil} from '../../helpers/relay.js'
+import {openRawStream, raw, startServeCli} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 it('shuts down gracefully on SIGTERM', async () => {
   const home = tempHome()

@@ -11,7 +11,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import type {LiveStore} from '../../../src/lib/store/types.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
-import {openRawStream, raw, startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
+import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -208,14 +209,14 @@ describe('SSE', () => {
         const stream = openRawStream(`${t.url}/v1/jobs/churn-${n % 3 === 0 ? 2 : 1}/logs/stream`)
         const status = await stream.status
         if (status !== 200) throw new Error(`status ${status}: ${stream.text()} ${t.logged.join('; ')}`)
-        if (n % 2 && n % 3 !== 0) await waitUntil(() => stream.events().length > 0, 5000, `events (got ${JSON.stringify(stream.text())}; ${t.logged.join('; ')})`)
+        if (n % 2 && n % 3 !== 0) await waitUntil(() => stream.events().length > 0, {timeout: 5000, what: `events (got ${JSON.stringify(stream.text())}; ${t.logged.join('; ')})`})
         stream.close()
         await stream.closed
       }
     }
     await Promise.all(Array.from({length: 50}, worker))
-    await waitUntil(() => t.relay.clients === 0, 10_000, 'no followers left')
-    await waitUntil(() => t.relay.hub.readers === 0, 10_000, 'no readers left')
-    await waitUntil(() => fds() <= baseline + 5, 10_000, `fds back to ${baseline}`)
+    await waitUntil(() => t.relay.clients === 0, {timeout: 10_000, what: 'no followers left'})
+    await waitUntil(() => t.relay.hub.readers === 0, {timeout: 10_000, what: 'no readers left'})
+    await waitUntil(() => fds() <= baseline + 5, {timeout: 10_000, what: `fds back to ${baseline}`})
   })
 })

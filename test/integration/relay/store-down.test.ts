@@ -6,7 +6,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {RelayStore} from '../../../src/lib/store/relay/relay-store.js'
 import {openRedisStore} from '../../../src/lib/store/redis/redis-store.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
-import {openRawStream, raw, startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
+import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 let redis: RedisServer
 let t: TestRelay
@@ -43,7 +44,7 @@ describe('store down', () => {
     }
 
     await redis.start()
-    await waitUntil(async () => (await raw(`${t.url}/healthz`)).status === 200, 20_000, 'healthz back to 200')
+    await waitUntil(async () => (await raw(`${t.url}/healthz`)).status === 200, {timeout: 20_000, what: 'healthz back to 200'})
     expect((await raw(`${t.url}/v1/jobs/down-1/logs?end=1&exit-code=0`, {method: 'POST', body: 'after 3\n'})).json()).toMatchObject({first: 3, last: 3})
     // The follower kept its connection: the job's reader waited for Redis and goes on.
     await follower.closed
@@ -66,7 +67,7 @@ describe('store down', () => {
     await new Promise((r) => setTimeout(r, 1500))
     expect((await raw(`${t.url}/v1/jobs/down-2/logs/stream`)).status).toBe(503)
     await redis.start()
-    await waitUntil(async () => (await raw(`${t.url}/healthz`)).status === 200, 20_000, 'healthz back to 200')
+    await waitUntil(async () => (await raw(`${t.url}/healthz`)).status === 200, {timeout: 20_000, what: 'healthz back to 200'})
     expect((await raw(`${t.url}/v1/jobs/down-2/logs?end=1`, {method: 'POST', body: 'x\ny\n'})).status).toBe(200)
     await following
     expect(seen).toEqual(['x', 'y'])

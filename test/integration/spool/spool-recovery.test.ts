@@ -1,10 +1,10 @@
 import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 // The spool in front of a remote store: lines a push read while the store was down
 // survive a kill -9 of that push, and the next get or push on this machine delivers them.
@@ -44,7 +44,7 @@ describe('spool recovery for a remote store (real redis-server)', () => {
     push.stdin!.write(lines.map((l) => `${l}\n`).join(''))
     // Delivery is failing, and every line is in the spool (one 24-byte index record each).
     await unreachable
-    while (spooledEntries(job) < lines.length) await sleep(10)
+    await waitUntil(() => spooledEntries(job) >= lines.length, {what: 'every line in the spool'})
     push.kill('SIGKILL')
     await done
     await redis.start()
@@ -72,14 +72,7 @@ describe('spool recovery for a remote store (real redis-server)', () => {
     const push = startCli(['push', '--job', 'lost-job', '--exit-code', '0'], {env})
     const done = collect(push)
     push.stdin!.write('before\n')
-    const waitFor = async (text: string) => {
-      for (let i = 0; i < 500; i++) {
-        if ((await runCli(['get', 'lost-job'], {env})).stdout.includes(text)) return
-        await sleep(20)
-      }
-      throw new Error(`${text} never arrived`)
-    }
-    await waitFor('before')
+    await waitUntil(async () => (await runCli(['get', 'lost-job'], {env})).stdout.includes('before'), {what: 'the first line in the store'})
     execFileSync('redis-cli', ['-u', redis.url, 'FLUSHALL'])
     push.stdin!.end('after\n')
     expect((await done).code).toBe(0)

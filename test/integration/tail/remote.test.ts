@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {newEntry} from '../../../src/lib/entry.js'
 import {collect, isolatedEnv, startCli, tempHome} from '../../helpers/cli.js'
 import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 let relay: TestRelay
 let home: {home: string; cleanup: () => void}
@@ -23,13 +24,7 @@ afterAll(async () => {
 
 const append = (job: string, ...lines: string[]) => relay.store.append(job, lines.map((line) => newEntry(Buffer.from(line), true, Date.now())))
 
-async function until(read: () => string, text: string): Promise<void> {
-  const deadline = Date.now() + 15_000
-  while (!read().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`never saw ${JSON.stringify(text)} in:\n${read()}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+const until = (read: () => string, text: string) => waitUntil(() => read().includes(text), {what: `${JSON.stringify(text)} in the output`})
 
 describe('logs tail through the relay (LOGS_URL)', () => {
   it("prints the backlog, follows, picks up a job by glob, and exits with the job's code", async () => {
