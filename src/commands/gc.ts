@@ -19,7 +19,7 @@ export default class Gc extends BaseCommand {
   ]
 
   static override flags = {
-    'older-than': Flags.string({description: 'retention: delete what ended longer ago than this', default: '7d'}),
+    'older-than': Flags.string({description: 'retention: delete what ended longer ago than this (12h, 7d, 30d)', default: '7d'}),
     'dry-run': Flags.boolean({description: 'list what would be deleted; change nothing'}),
     'apply-lifecycle': Flags.boolean({description: 'install an S3 lifecycle rule enforcing the retention (s3:// archives)'}),
     ...directStoreFlags,

@@ -10,7 +10,7 @@
  * written on the URL itself win over the ones in REDIS_URL.
  */
 import {InvalidUrlError, UsageError} from '../../errors/index.js'
-import {parseDuration} from '../../time.js'
+import {DURATION_FORMS, parseDuration} from '../../time.js'
 import {redactUrl} from '../url.js'
 
 export interface RedisNode {
@@ -96,7 +96,7 @@ function parseTtl(text: string, bad: (reason: string, suggestions?: string[]) =>
   try {
     return parseDuration(text, 'the ttl option')
   } catch (error) {
-    if (error instanceof UsageError) throw bad(`ttl=${text} is not a duration`, ['use ttl=7d, ttl=12h or ttl=0 (never expire)'])
+    if (error instanceof UsageError) throw bad(`ttl=${text} is not a duration: expected ${DURATION_FORMS}`, ['use ttl=7d, ttl=12h or ttl=0 (never expire)'])
     throw error
   }
 }
