@@ -13,12 +13,14 @@ import {buildFilter, requiredPattern} from '../lib/query.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
 import {writeEntries} from '../lib/render/write-entries.js'
 import {parseTime} from '../lib/time.js'
+import {endedJobExitCode, jobExitCode} from '../lib/tail/exit-code.js'
 
 export default class Get extends BaseCommand {
   static override summary = "Print a job's log, wherever it lives (live store or archive)"
   static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions and can be repeated (every --grep must match, no --exclude may); -i makes them ignore case. -A/-B/-C show lines around each match, with a -- line between groups, as grep does (text output; JSON output shows the gaps in seq). --stream keeps the lines of one stream of a job captured by \`logs run\`.
 --output raw writes the original bytes (invalid UTF-8, CRLF, ANSI codes and NUL included); json writes one object per line: seq, ts, level, stream, line, fields.
-With -f the command keeps following until the job ends, and waits for a job that has not started yet.`
+With -f the command keeps following until the job ends, and waits for a job that has not started yet.
+--exit-code exits with the job's own status: its exit code when it failed, 1 when it was abandoned, 0 otherwise. Without -f the job must have ended: for a running job get prints what there is, says so on stderr and exits 2 (add -f to wait for the end).`
 
   static override examples = [
     '<%= config.bin %> get build-42',
@@ -29,6 +31,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     '<%= config.bin %> get build-42 --output raw > build-42.log',
     '<%= config.bin %> get build-42 --output json | jq -r "select(.level==\\"error\\") | .line"',
     '<%= config.bin %> get build-42 -f --exit-code',
+    '<%= config.bin %> get build-42 --exit-code > /dev/null || echo "build-42 failed with $?"',
   ]
 
   static override args = {id: Args.string({description: 'job id', required: true})}
@@ -47,7 +50,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     output: Flags.string({char: 'o', description: 'text (for people), json (NDJSON) or raw (original bytes)', options: [...OUTPUT_MODES], default: 'text'}),
     timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read (text output)'}),
     follow: Flags.boolean({char: 'f', description: 'keep following new entries until the job ends'}),
-    'exit-code': Flags.boolean({description: "with --follow: exit with the job's exit code when it ends"}),
+    'exit-code': Flags.boolean({description: "exit with the job's exit code (a failed job's code, 1 if abandoned); without -f a running job is exit 2"}),
     ...colorFlag,
     ...storeFlags,
   }
@@ -63,6 +66,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     const out = new Output(process.stdout)
     const interrupt = onInterrupt()
     let ended: JobMeta | undefined
+    let exitCode = 0
     try {
       const batches = getEntries(jobs, {
         job,
@@ -82,10 +86,11 @@ With -f the command keeps following until the job ends, and waits for a job that
       const chalk = makeChalk(colorEnabled(process.stdout, flags.color))
       await writeEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && filter !== undefined)
       await out.flush()
+      if (flags['exit-code']) exitCode = flags.follow ? jobExitCode(ended) : endedJobExitCode(job, await jobs.getJob(job))
     } finally {
       interrupt.dispose()
       await jobs.close()
     }
-    if (flags['exit-code'] && ended?.exitCode) this.exit(ended.exitCode)
+    if (exitCode !== 0) this.exit(exitCode)
   }
 }

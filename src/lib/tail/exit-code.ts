@@ -3,13 +3,20 @@
  * no known status), else the code of the first job that failed, in the order they ended.
  * An abandoned job (its writer vanished) counts as a failure: exit 1.
  */
-import type {JobMeta} from '../job.js'
+import {JobRunningError} from '../errors/index.js'
+import {isEnded, type JobMeta} from '../job.js'
 
 export function jobExitCode(meta: JobMeta | undefined): number {
   if (!meta) return 0
   if (meta.status === 'failed') return meta.exitCode && meta.exitCode > 0 ? Math.min(meta.exitCode, 255) : 1
   if (meta.status === 'abandoned') return 1
   return 0
+}
+
+/** `get --exit-code` without --follow: the status of a job that has ended; a running (or vanished) one has none yet. */
+export function endedJobExitCode(id: string, meta: JobMeta | undefined): number {
+  if (!meta || !isEnded(meta.status)) throw new JobRunningError(id)
+  return jobExitCode(meta)
 }
 
 export function tailExitCode(endedInOrder: Array<JobMeta | undefined>): number {
