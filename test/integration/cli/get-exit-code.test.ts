@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 import {collect, runCli, startCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
-import {waitUntil} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 describe('logs get --exit-code', () => {
   const sandbox = useIsolatedHome()
@@ -20,7 +20,7 @@ describe('logs get --exit-code', () => {
     const push = startCli(['push', '--job', 'busy'], {env: sandbox.env})
     const pushed = collect(push)
     push.stdin!.write('still going\n')
-    await waitUntil(async () => (await runCli(['get', 'busy'], {env: sandbox.env})).stdout === 'still going\n', 15_000, 'the line to be stored')
+    await waitUntil(async () => (await runCli(['get', 'busy'], {env: sandbox.env})).stdout === 'still going\n', {what: 'the line to be stored'})
     const result = await runCli(['get', 'busy', '--exit-code'], {env: sandbox.env})
     expect(result.stdout).toBe('still going\n')
     expect(result.stderr).toMatch(/job busy is still running, so it has no exit code yet[\s\S]*hint: add -f to wait for it to end/)
