@@ -1,0 +1,114 @@
+/**
+ * oclif's own plugins, as a user meets them: help (`logs help get`, `-h`), did-you-mean
+ * for a mistyped command (under tmux, since it asks on a terminal), shell completion,
+ * `--version`; and the README's command reference, generated from the same help.
+ */
+import {execFileSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {BIN, ROOT, runCli} from '../../helpers/cli.js'
+import {useIsolatedHome} from '../../helpers/isolated-home.js'
+import {Tmux} from '../../helpers/tmux.js'
+
+const iso = useIsolatedHome()
+const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string
+
+describe('help', () => {
+  it('`logs help get`, `logs get --help` and `logs get -h` print the same help', async () => {
+    const [help, long, short] = await Promise.all([
+      runCli(['help', 'get'], {env: iso.env}),
+      runCli(['get', '--help'], {env: iso.env}),
+      runCli(['get', '-h'], {env: iso.env}),
+    ])
+    for (const result of [help, long, short]) {
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain('$ logs get ID')
+      expect(result.stdout).toContain('EXAMPLES')
+    }
+    expect(long.stdout).toBe(help.stdout)
+    expect(short.stdout).toBe(help.stdout)
+  })
+
+  it('-h works on every command, and `logs help` lists them all', async () => {
+    const list = await runCli(['help'], {env: iso.env})
+    expect(list.code).toBe(0)
+    const ids = ['archive', 'autocomplete', 'gc', 'get', 'ls', 'push', 'run', 'serve', 'tail']
+    for (const id of ids) expect(list.stdout).toMatch(new RegExp(`^  ${id} `, 'm'))
+    const results = await Promise.all(ids.map((id) => runCli([id, '-h'], {env: iso.env})))
+    results.forEach((result, i) => {
+      expect(result.code, ids[i]).toBe(0)
+      expect(result.stdout, ids[i]).toContain(`$ logs ${ids[i]}`)
+    })
+  })
+
+  it('--version and -v print the package version', async () => {
+    for (const flag of ['--version', '-v']) {
+      const result = await runCli([flag], {env: iso.env})
+      expect(result.code).toBe(0)
+      expect(result.stdout).toMatch(new RegExp(`^@jobs-cli/logs/${version.replaceAll('.', '\\.')} `))
+    }
+  })
+})
+
+describe('a mistyped command', () => {
+  const tmux = new Tmux(iso.env)
+  afterAll(() => tmux.kill())
+
+  it('on a terminal, `logs gett` asks "Did you mean get?" and runs get when confirmed', async () => {
+    tmux.open('typo', `${process.execPath} ${BIN} gett; echo "EXIT=$?"; sleep 600`, {x: 100, y: 80})
+    await tmux.until('typo', (s) => s.includes('Did you mean get?'), 'the suggestion')
+    expect(tmux.screen('typo')).toContain('gett is not a logs command')
+    tmux.keys('typo', 'Enter')
+    const text = await tmux.until('typo', (s) => s.includes('EXIT='), 'the exit')
+    expect(text).toContain('Did you mean get? Yes')
+    expect(text).toMatch(/Missing 1 required arg:\s+›\s+id  job id/) // get ran, without its ID
+    expect(text).not.toContain('EXIT=0')
+  })
+
+  // plugin-not-found ranks by Levenshtein distance, where a transposition costs 2: `gte` is
+  // as far from `gc` as from `get`, and it suggests gc. One added letter is unambiguous.
+  it('in a pipe, it says the command does not exist and exits 127 without waiting for an answer', async () => {
+    const result = await runCli(['gte'], {env: iso.env})
+    expect(result.code).toBe(127)
+    expect(result.stderr).toContain('gte is not a logs command')
+    expect(result.stderr).toContain('logs help')
+  })
+})
+
+describe('logs autocomplete', () => {
+  it('--help names the shells', async () => {
+    const result = await runCli(['autocomplete', '--help'], {env: iso.env})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('$ logs autocomplete [SHELL]')
+    expect(result.stdout).toContain('zsh|bash')
+  })
+
+  it('bash: prints the setup and writes a completion script that completes commands and flags', async () => {
+    const result = await runCli(['autocomplete', 'bash'], {env: iso.env})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('logs autocomplete script bash')
+    const script = await runCli(['autocomplete', 'script', 'bash'], {env: iso.env})
+    expect(script.code).toBe(0)
+    expect(script.stdout).toContain('LOGS_AC_BASH_SETUP_PATH=')
+    // Load it as ~/.bashrc would, then ask bash what it completes after `logs g` and `logs get --fo`.
+    const complete = (line: string): string[] =>
+      execFileSync('bash', ['-c', `${script.stdout}\nCOMP_LINE='${line}'; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); COMP_POINT=\${#COMP_LINE}; _logs_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`], {env: iso.env, encoding: 'utf8'})
+        .split('\n')
+        .filter(Boolean)
+    expect(complete('logs g')).toEqual(expect.arrayContaining(['gc', 'get']))
+    expect(complete('logs get --fo')).toEqual(['--follow'])
+  })
+
+  it('zsh: prints the setup', async () => {
+    const result = await runCli(['autocomplete', 'zsh'], {env: iso.env})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('logs autocomplete script zsh')
+  })
+})
+
+describe('README command reference', () => {
+  it('matches the commands (regenerate with `npm run readme`)', () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'readme.mjs'), '--check'], {cwd: ROOT, encoding: 'utf8'})
+  })
+})
