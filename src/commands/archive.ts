@@ -5,7 +5,8 @@ import {formatArchiveSummary} from '../lib/archive/render.js'
 import {runArchive} from '../lib/cli/run-maintenance.js'
 import type {ArchiveSummary} from '../lib/archive/archive-jobs.js'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {directStoreFlags} from '../lib/cli/flags.js'
+import {directStoreFlags, selectorFlag} from '../lib/cli/flags.js'
+import {parseSelector} from '../lib/label-selector.js'
 import {checkJobId} from '../lib/job-id.js'
 import {parseDuration} from '../lib/time.js'
 
@@ -20,12 +21,14 @@ export default class Archive extends BaseCommand {
     '<%= config.bin %> archive --archive s3://my-bucket/logs --concurrency 8',
     '<%= config.bin %> archive --job build-42 --job build-43',
     '<%= config.bin %> archive --idle 6h --dry-run',
+    '<%= config.bin %> archive -l team=infra --dry-run',
     '# crontab: every 10 minutes\n*/10 * * * * logs archive --json >> /var/log/logs-archive.json',
   ]
 
   static override flags = {
     job: Flags.string({description: 'only this job (repeatable)', multiple: true}),
     idle: Flags.string({description: 'also archive running jobs with no new line for this long (marked abandoned): 30m, 6h, 2d'}),
+    ...selectorFlag,
     concurrency: Flags.integer({description: 'jobs archived at once', min: 1, max: 256, default: 4}),
     'dry-run': Flags.boolean({description: 'list what would be archived; change nothing'}),
     ...directStoreFlags,
@@ -34,11 +37,13 @@ export default class Archive extends BaseCommand {
   async run(): Promise<ArchiveSummary> {
     const {flags} = await this.parse(Archive)
     const jobIds = flags.job?.map((id) => checkJobId(id, '--job'))
+    const selector = parseSelector(flags.selector)
     const idleMs = flags.idle === undefined ? undefined : parseDuration(flags.idle, '--idle')
     const progress = progressBar(process.stderr)
     const summary = await runArchive(this.settings(flags), {
       jobIds,
       idleMs,
+      selector,
       concurrency: flags.concurrency,
       dryRun: flags['dry-run'],
       onProgress: ({done, total, outcome}) => progress.update(done, total, outcome.id),

@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {colorFlag, storeFlags} from '../lib/cli/flags.js'
+import {colorFlag, selectorFlag, storeFlags} from '../lib/cli/flags.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorEnabled, makeChalk} from '../lib/color.js'
+import {parseSelector} from '../lib/label-selector.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../lib/job.js'
 import {formatJobTable} from '../lib/render/job-table.js'
 
@@ -13,21 +14,25 @@ export default class Ls extends BaseCommand {
   static override examples = [
     '<%= config.bin %> ls',
     '<%= config.bin %> ls --status running',
+    "<%= config.bin %> ls -l env=prod -l 'team!=infra'",
+    "<%= config.bin %> ls -l 'tier,!canary'",
     '<%= config.bin %> ls --prefix build- --json | jq -r ".[].id"',
   ]
 
   static override flags = {
     status: Flags.string({description: 'only jobs with this status', options: [...JOB_STATUSES]}),
     prefix: Flags.string({description: 'only jobs whose id starts with this'}),
+    ...selectorFlag,
     ...colorFlag,
     ...storeFlags,
   }
 
   async run(): Promise<JobMeta[]> {
     const {flags} = await this.parse(Ls)
+    const selector = parseSelector(flags.selector)
     const jobs = await openJobs(this.settings(flags))
     try {
-      const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix: flags.prefix})
+      const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix: flags.prefix, selector})
       if (!this.jsonEnabled()) {
         if (list.length === 0) this.logToStderr('no jobs')
         else this.log(formatJobTable(list, makeChalk(colorEnabled(process.stdout, flags.color))))

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {colorFlag, filterFlags, storeFlags} from '../lib/cli/flags.js'
+import {colorFlag, filterFlags, selectorFlag, storeFlags} from '../lib/cli/flags.js'
+import {parseSelector} from '../lib/label-selector.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorEnabled, makeChalk} from '../lib/color.js'
 import {buildFilter} from '../lib/query.js'
@@ -11,20 +12,22 @@ export default class Tail extends BaseCommand {
   static override summary = 'Follow jobs live: a terminal viewer on a TTY, plain lines like tail -f otherwise'
   static override description = `On a terminal, opens the viewer: search (/, n, N), level filter (l), pause (space, or scroll up), G to follow again, j to show or hide jobs, ? for all keys, q to quit. Only the last --buffer entries are kept in memory; with one job, older ones are read from the store as you scroll (search, e and s work on the entries in memory).
 Otherwise prints lines like tail -f (the last -n of each job first) and exits once every followed job has ended; with --exit-code, with the job's exit code (a failed job's code, 1 for an abandoned one).
-Several ids or globs ('build-*', quoted) follow several jobs at once, each line prefixed with its job id in a stable colour. A glob follows the matching jobs running at start and every matching job that starts later; new jobs are found by listing the store again every 250 ms, backing off to every 2 s while none appears (the stores have no job-created notification).`
+Several ids or globs ('build-*', quoted) follow several jobs at once, each line prefixed with its job id in a stable colour. -l SELECTOR keeps the jobs globs find to those whose labels match (plain ids are followed whatever their labels); with no id or glob it selects among all jobs. A glob follows the matching jobs running at start and every matching job that starts later; new jobs are found by listing the store again every 250 ms, backing off to every 2 s while none appears (the stores have no job-created notification).`
 
   static override examples = [
     '<%= config.bin %> tail build-42',
     "<%= config.bin %> tail 'build-*' deploy-7",
+    '<%= config.bin %> tail -l env=prod,team=web',
     '<%= config.bin %> tail build-42 --level warn --grep timeout',
     '<%= config.bin %> tail build-42 --exit-code | tee build.log',
     '<%= config.bin %> tail build-42 -n 100 --no-follow --timestamps',
   ]
 
   static override strict = false
-  static override args = {jobs: Args.string({description: "job ids or globs ('build-*'); several allowed", required: true})}
+  static override args = {jobs: Args.string({description: "job ids or globs ('build-*'); several allowed; none with -l: every job whose labels match", required: false})}
 
   static override flags = {
+    ...selectorFlag,
     lines: Flags.integer({char: 'n', description: 'entries of each job shown before following (plain mode)', min: 0, default: 10}),
     level: filterFlags.level,
     // Non-greedy: `--grep x a b` takes one value, leaving a and b as jobs.
@@ -40,7 +43,7 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Tail)
-    const targets = parseTargets(argv as string[])
+    const targets = parseTargets(argv as string[], parseSelector(flags.selector))
     const filter = buildFilter(flags)
     const interactive = isInteractive()
     const chalk = makeChalk(colorEnabled(process.stdout, flags.color))

@@ -11,6 +11,7 @@
 import {JobNotFoundError} from './errors/index.js'
 import type {LogEntry} from './entry.js'
 import type {JobMeta} from './job.js'
+import {matchesSelector} from './label-selector.js'
 import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from './store/types.js'
 
 export interface JobsOptions {
@@ -43,10 +44,11 @@ export class Jobs {
   }
 
   async listJobs(filter?: JobFilter): Promise<JobMeta[]> {
-    const live = await this.live.listJobs(filter)
+    const selected = (meta: JobMeta) => matchesSelector(filter?.selector, meta.labels)
+    const live = (await this.live.listJobs(filter)).filter(selected)
     if (!this.archive) return live
     const seen = new Set(live.map((job) => job.id))
-    const archived = (await this.archive.list(filter)).map((a) => a.meta).filter((meta) => !seen.has(meta.id))
+    const archived = (await this.archive.list(filter)).map((a) => a.meta).filter((meta) => !seen.has(meta.id) && selected(meta))
     return [...live, ...archived].sort((a, b) => b.updatedAt - a.updatedAt)
   }
 

@@ -16,6 +16,7 @@ import {randomUUID} from 'node:crypto'
 import {hostname} from 'node:os'
 import {ArchiveIntegrityError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
+import {matchesSelector, type LabelSelector} from '../label-selector.js'
 import type {ArchiveStore, ArchivedJob, LiveStore} from '../store/types.js'
 import {forEachLimited} from './blob-archive.js'
 import {DEFAULT_LOCK_TTL_MS} from './locks.js'
@@ -57,6 +58,8 @@ export interface ArchiveJobsOptions {
   jobIds?: string[]
   /** Also archive running jobs with no write for this long, as `abandoned`. */
   idleMs?: number
+  /** `-l`: only jobs whose labels match. */
+  selector?: LabelSelector
   concurrency?: number
   dryRun?: boolean
   clock?: () => number
@@ -68,7 +71,7 @@ export interface ArchiveJobsOptions {
 
 export async function archiveJobs(options: ArchiveJobsOptions): Promise<ArchiveSummary> {
   const {live, concurrency = 4, dryRun = false, clock = Date.now} = options
-  const candidates = options.jobIds ?? (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock())).map((job) => job.id)
+  const candidates = options.jobIds ?? (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock()) && matchesSelector(options.selector, job.labels)).map((job) => job.id)
   const owner = `${hostname()}:${process.pid}:${randomUUID()}`
   const outcomes: ArchiveOutcome[] = []
   await forEachLimited([...new Set(candidates)], Math.max(1, concurrency), async (id) => {
@@ -94,6 +97,7 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
   if (!found) {
     return {id, result: 'skipped', reason: (await archive.head(id)) ? 'already archived' : 'not in the live store'}
   }
+  if (!matchesSelector(options.selector, found.labels)) return {id, result: 'skipped', reason: 'its labels do not match -l'}
   if (!isCandidate(found, options.idleMs, clock())) return {id, result: 'skipped', reason: 'still running (use --idle DUR for jobs whose writer is gone)'}
   // A job pushed straight to an object store is assembled there in the archive layout: with
   // that same store as the archive there is nothing to move (and deleting would lose it).

@@ -7,11 +7,14 @@
  *     (an upload interrupted before its manifest was written)
  *   - multipart uploads started more than a day ago and never completed (S3)
  *   - spools on this machine that a dead push left and nothing touched within the retention
+ * With a label `selector` only archived and live jobs whose labels match are deleted, and
+ * the rest (locks, chunks, uploads, spools: nothing with labels) is left alone.
  * With `dryRun` it only lists. `applyLifecycle` installs an S3 lifecycle rule so the
  * bucket expires objects and aborts incomplete uploads itself.
  */
 import {ObjectStoreError, UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
+import {matchesSelector, type LabelSelector} from '../label-selector.js'
 import {staleSpools} from '../ingest/spool.js'
 import type {LiveStore} from '../store/types.js'
 import type {BlobArchive} from './blob-archive.js'
@@ -44,6 +47,8 @@ export interface GcOptions {
   live?: LiveStore
   archive: BlobArchive
   olderThanMs?: number
+  /** `-l`: only jobs whose labels match; then nothing but jobs is collected. */
+  selector?: LabelSelector
   dryRun?: boolean
   applyLifecycle?: boolean
   clock?: () => number
@@ -67,17 +72,19 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
   }
 
   const manifests = new Set<string>()
+  const selected = (meta: JobMeta) => matchesSelector(options.selector, meta.labels)
   for (const job of await archive.list()) {
     manifests.add(job.meta.id)
     const at = endOf(job.meta)
-    if (at < cutoff) await act({kind: 'archived-job', name: job.meta.id, at}, () => archive.delete(job.meta.id))
+    if (at < cutoff && selected(job.meta)) await act({kind: 'archived-job', name: job.meta.id, at}, () => archive.delete(job.meta.id))
   }
   if (live) {
     for (const job of await live.listJobs()) {
       const at = endOf(job)
-      if (isEnded(job.status) && at < cutoff) await act({kind: 'live-job', name: job.id, at}, () => live.deleteJob(job.id))
+      if (isEnded(job.status) && at < cutoff && selected(job)) await act({kind: 'live-job', name: job.id, at}, () => live.deleteJob(job.id))
     }
   }
+  if (options.selector) return {dryRun, cutoff, deleted: items, warnings: []}
   for await (const object of bucket.list('')) {
     const at = object.modifiedAt ?? now
     if (object.key.startsWith(LOCKS_DIR)) {

@@ -22,6 +22,16 @@ export const filterFlags = {
   exclude: Flags.string({description: 'drop lines matching this regular expression (repeatable)', multiple: true}),
 }
 
+export const selectorFlag = {
+  selector: Flags.string({
+    char: 'l',
+    description: "only jobs whose labels match (kubectl's syntax): env=prod, 'team!=infra', tier (set), '!tier' (not set), 'env in (a,b)', 'env notin (a,b)'; comma-separated or repeated, all must hold",
+    multiple: true,
+    multipleNonGreedy: true,
+    helpValue: 'SELECTOR',
+  }),
+}
+
 export const timeFlags = {
   since: Flags.string({description: 'only entries at or after this time: 10m, 2h30m, 7d, 2026-11-23, 2026-11-23 10:00, RFC 3339'}),
   until: Flags.string({description: 'only entries before this time (same forms as --since)'}),

@@ -4,6 +4,8 @@ import type {ServerResponse} from 'node:http'
 import {rawBytes, toRecord} from '../entry.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
 import type {Jobs} from '../jobs.js'
+import {UsageError} from '../errors/index.js'
+import {parseSelector} from '../label-selector.js'
 import type {JobFilter} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
 import {readPage} from './history.js'
@@ -19,6 +21,13 @@ export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jo
   }
   const prefix = params.get('prefix')
   if (prefix) filter.prefix = prefix
+  const selectors = [...params.getAll('labelSelector'), ...params.getAll('l')].filter(Boolean)
+  try {
+    filter.selector = parseSelector(selectors, 'labelSelector')
+  } catch (error) {
+    if (error instanceof UsageError) throw badRequest(error.message)
+    throw error
+  }
   return {jobs: await jobs.listJobs(filter)}
 }
 

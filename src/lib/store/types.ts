@@ -5,6 +5,7 @@
  */
 import type {LogEntry, NewEntry} from '../entry.js'
 import type {JobMeta, JobStatus} from '../job.js'
+import type {LabelSelector} from '../label-selector.js'
 
 /** A range of a job's entries. All bounds are optional and combine. */
 export interface ReadRange {
@@ -64,6 +65,8 @@ export interface AppendResult {
 export interface JobFilter {
   status?: JobStatus
   prefix?: string
+  /** `-l`: applied by Jobs.listJobs over every store (stores may ignore it). */
+  selector?: LabelSelector
 }
 
 export interface LiveStore {

@@ -8,12 +8,15 @@
  */
 import type {Jobs} from '../jobs.js'
 import type {JobMeta} from '../job.js'
+import type {LabelSelector} from '../label-selector.js'
 import {sleep} from './sleep.js'
 import type {JobPattern} from './targets.js'
 
 export interface GlobWatchOptions {
   jobs: Jobs
   globs: JobPattern[]
+  /** Only jobs whose labels match. */
+  selector?: LabelSelector
   signal: AbortSignal
   /** Called once per newly matched job id. */
   onJob: (meta: JobMeta) => Promise<void> | void
@@ -40,7 +43,7 @@ export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
     let found = 0
     let listed: JobMeta[]
     try {
-      listed = (await Promise.all(prefixes.map((prefix) => jobs.listJobs(prefix ? {prefix} : undefined)))).flat()
+      listed = (await Promise.all(prefixes.map((prefix) => jobs.listJobs({prefix: prefix || undefined, selector: options.selector})))).flat()
     } catch (error) {
       if (!options.retry || signal.aborted) throw error
       interval = max

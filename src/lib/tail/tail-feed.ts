@@ -75,6 +75,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
       watchGlobs({
         jobs: this.options.jobs,
         globs: targets.globs,
+        selector: targets.selector,
         signal: this.signal,
         once: !follow,
         retry: this.options.retry,

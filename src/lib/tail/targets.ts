@@ -1,6 +1,7 @@
 /** `logs tail a b 'build-*'`: which arguments are job ids and which are globs, validated. */
 import {UsageError} from '../errors/index.js'
 import {checkJobId, isJobGlob, jobGlob} from '../job-id.js'
+import type {LabelSelector} from '../label-selector.js'
 
 export interface JobPattern {
   text: string
@@ -12,10 +13,14 @@ export interface JobPattern {
 export interface TailTargets {
   ids: string[]
   globs: JobPattern[]
+  /** `-l`: the jobs globs find must match it (plain ids are followed whatever their labels). */
+  selector?: LabelSelector
 }
 
-export function parseTargets(args: string[]): TailTargets {
-  if (args.length === 0) throw new UsageError('no job given', ['logs tail JOB_ID, or a glob such as \'build-*\' (quote it so the shell does not expand it)'])
+/** Without arguments, `-l` selects among all jobs: the glob `*`. */
+export function parseTargets(args: string[], selector?: LabelSelector): TailTargets {
+  if (args.length === 0 && selector) args = ['*']
+  if (args.length === 0) throw new UsageError('no job given', ['logs tail JOB_ID, a glob such as \'build-*\' (quote it so the shell does not expand it), or -l SELECTOR'])
   const ids: string[] = []
   const globs: JobPattern[] = []
   for (const arg of args) {
@@ -29,7 +34,7 @@ export function parseTargets(args: string[]): TailTargets {
       if (!ids.includes(arg)) ids.push(arg)
     }
   }
-  return {ids, globs}
+  return {ids, globs, selector}
 }
 
 /** True when a single plain id is followed: the viewer can then page back through the store. */

@@ -9,6 +9,7 @@ import {isUtf8} from 'node:buffer'
 import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
 import {UsageError} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
+import {formatSelector} from '../../label-selector.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../types.js'
 import {redactUrl} from '../url.js'
 import {followRelay, type FollowTuning} from './relay-follow.js'
@@ -78,7 +79,7 @@ export class RelayStore implements LiveStore {
   }
 
   async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
-    const result = await relayRequest<{jobs: JobMeta[]}>(this.endpoint, '/v1/jobs', {query: {status: filter.status, prefix: filter.prefix}})
+    const result = await relayRequest<{jobs: JobMeta[]}>(this.endpoint, '/v1/jobs', {query: {status: filter.status, prefix: filter.prefix, labelSelector: filter.selector && formatSelector(filter.selector)}})
     return result.jobs
   }
 
