@@ -4,8 +4,8 @@ import {colorFlag, filterFlags, selectorFlag, storeFlags} from '../lib/cli/flags
 import {parseSelector} from '../lib/label-selector.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorEnabled, makeChalk} from '../lib/color.js'
-import {buildFilter} from '../lib/query.js'
-import {isInteractive, runTail} from '../lib/tail/run-tail.js'
+import {buildFilter} from '../lib/query/filter.js'
+import {isInteractive, runTail} from '../lib/ui/run-tail.js'
 import {parseTargets} from '../lib/tail/targets.js'
 
 export default class Tail extends BaseCommand {

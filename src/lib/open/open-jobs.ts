@@ -4,7 +4,7 @@
  */
 import type {Setting, Settings} from '../config.js'
 import {InvalidUrlError} from '../errors/index.js'
-import {Jobs} from '../jobs.js'
+import {Jobs} from '../store/jobs.js'
 import {openArchive, openLiveStore} from './open-store.js'
 import type {LiveStore} from '../store/types.js'
 import {redactUrl} from '../store/url.js'

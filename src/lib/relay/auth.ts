@@ -11,6 +11,7 @@
 import {createHash, timingSafeEqual} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
 import {HttpError} from './http-error.js'
+import {TOKEN_COOKIE} from '../web/token-cookie.js'
 
 export type Access = 'read' | 'write'
 
@@ -19,7 +20,6 @@ export interface AuthOptions {
   readToken?: string
 }
 
-export const TOKEN_COOKIE = 'logs_token'
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
 

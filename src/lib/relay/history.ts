@@ -4,8 +4,8 @@
  * scanned once keeping only N of them (memory bounded by N, not by the log).
  */
 import type {LogEntry} from '../entry.js'
-import type {Jobs} from '../jobs.js'
-import type {EntryFilter} from '../query.js'
+import type {Jobs} from '../store/jobs.js'
+import type {EntryFilter} from '../query/filter.js'
 import type {ReadRange} from '../store/types.js'
 
 export interface HistoryPage {

@@ -3,7 +3,7 @@
  * more. A feed lingers briefly after its last follower leaves so that reconnecting
  * clients (EventSource retries, page reloads) reuse the running reader.
  */
-import type {Jobs} from '../jobs.js'
+import type {Jobs} from '../store/jobs.js'
 import {JobFeed} from './job-feed.js'
 
 export interface FeedLease {

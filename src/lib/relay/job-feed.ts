@@ -10,7 +10,7 @@
  */
 import type {LogEntry} from '../entry.js'
 import {isEnded, type JobMeta} from '../job.js'
-import type {Jobs} from '../jobs.js'
+import type {Jobs} from '../store/jobs.js'
 import {logFrame} from './sse-frames.js'
 
 /** A batch as the feed hands it out: entries plus their SSE frames, built once. */

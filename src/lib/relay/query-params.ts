@@ -4,7 +4,7 @@
  * accepts (`10m`, RFC 3339, …), relative to the relay's clock.
  */
 import {UsageError} from '../errors/index.js'
-import {buildFilter, type EntryFilter} from '../query.js'
+import {buildFilter, type EntryFilter} from '../query/filter.js'
 import type {ReadRange} from '../store/types.js'
 import {parseTime} from '../time.js'
 import {badRequest} from './http-error.js'

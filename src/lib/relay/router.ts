@@ -6,7 +6,7 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {isJobId} from '../job-id.js'
-import type {Jobs} from '../jobs.js'
+import type {Jobs} from '../store/jobs.js'
 import type {Auth} from './auth.js'
 import type {Cors} from './cors.js'
 import type {FollowHub} from './hub.js'

@@ -11,7 +11,7 @@
  */
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import type {Jobs} from '../jobs.js'
+import type {Jobs} from '../store/jobs.js'
 import {serveWeb as defaultServeWeb} from '../web/serve-web.js'
 import {Auth} from './auth.js'
 import {Cors} from './cors.js'

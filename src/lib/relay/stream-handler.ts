@@ -11,8 +11,8 @@
  *      reconnects with Last-Event-ID); client gone → release the lease.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import type {Jobs} from '../jobs.js'
-import type {EntryFilter} from '../query.js'
+import type {Jobs} from '../store/jobs.js'
+import type {EntryFilter} from '../query/filter.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import {HttpError, badRequest, toHttpError} from './http-error.js'

@@ -4,8 +4,8 @@
  * unless the filter matches almost nothing.
  */
 import type {LogEntry} from '../entry.js'
-import type {Jobs} from '../jobs.js'
-import type {EntryFilter} from '../query.js'
+import type {Jobs} from '../store/jobs.js'
+import type {EntryFilter} from '../query/filter.js'
 
 export interface Backlog {
   entries: LogEntry[]

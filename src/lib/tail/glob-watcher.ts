@@ -6,7 +6,7 @@
  * At start a glob takes the jobs that are running; later it takes every new match,
  * running or not, so a job that starts and ends between two listings is not missed.
  */
-import type {Jobs} from '../jobs.js'
+import type {Jobs} from '../store/jobs.js'
 import type {JobMeta} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
 import {sleep} from './sleep.js'

@@ -4,9 +4,9 @@
  * look like success) or are retried from the last delivered sequence number (viewer:
  * the status bar says "reconnecting"), so no entry is lost or doubled.
  */
-import type {Jobs} from '../jobs.js'
+import type {Jobs} from '../store/jobs.js'
 import type {JobMeta} from '../job.js'
-import type {EntryFilter} from '../query.js'
+import type {EntryFilter} from '../query/filter.js'
 import {readBacklog} from './backlog.js'
 import {sleep} from './sleep.js'
 import type {TailEvent} from './types.js'

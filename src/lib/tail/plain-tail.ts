@@ -5,9 +5,9 @@
  */
 import type {ChalkInstance} from 'chalk'
 import type {JobMeta} from '../job.js'
-import type {Jobs} from '../jobs.js'
+import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
-import type {EntryFilter} from '../query.js'
+import type {EntryFilter} from '../query/filter.js'
 import {formatText} from '../render/format-entry.js'
 import {tailExitCode} from './exit-code.js'
 import {jobPrefixColor, padJobId} from './job-colors.js'

@@ -9,8 +9,8 @@
  * memory. With `untilAllEnded` the feed finishes once every followed job has ended
  * (plain mode); otherwise it runs until `close()` (the viewer stays open).
  */
-import type {Jobs} from '../jobs.js'
-import type {EntryFilter} from '../query.js'
+import type {Jobs} from '../store/jobs.js'
+import type {EntryFilter} from '../query/filter.js'
 import {AsyncQueue} from './async-queue.js'
 import {watchGlobs} from './glob-watcher.js'
 import {followJob} from './job-follower.js'

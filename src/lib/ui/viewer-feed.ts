@@ -10,7 +10,7 @@
  */
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
-import type {EntryFilter} from '../query.js'
+import type {EntryFilter} from '../query/filter.js'
 import type {TailEvent} from '../tail/types.js'
 import {LogBuffer, type ViewFilter} from './log-buffer.js'
 import type {ViewerSource} from './viewer-source.js'

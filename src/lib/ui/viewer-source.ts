@@ -4,8 +4,8 @@
  * tests build one from entries they construct.
  */
 import type {LogEntry} from '../entry.js'
-import type {Jobs} from '../jobs.js'
-import type {EntryFilter} from '../query.js'
+import type {Jobs} from '../store/jobs.js'
+import type {EntryFilter} from '../query/filter.js'
 import type {ReadRange} from '../store/types.js'
 import {TailFeed} from '../tail/tail-feed.js'
 import {isSingleJob, type TailTargets} from '../tail/targets.js'

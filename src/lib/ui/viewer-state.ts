@@ -1,5 +1,5 @@
 /** The viewer's UI state (what the keys change), separate from the entries (ViewerFeed). */
-import {levelMatches} from '../query.js'
+import {levelMatches} from '../query/filter.js'
 import type {Level} from '../level.js'
 import type {ViewFilter} from './log-buffer.js'
 

@@ -6,7 +6,8 @@
  * from making the browser send it.
  */
 import type {IncomingMessage} from 'node:http'
-import {TOKEN_COOKIE} from '../relay/auth.js'
+
+export const TOKEN_COOKIE = 'logs_token'
 
 /** 30 days: long enough for a dashboard screen, and logout clears it. */
 const MAX_AGE_SECONDS = 30 * 24 * 3600

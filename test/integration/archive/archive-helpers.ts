@@ -1,6 +1,6 @@
 /** Seeding live stores with jobs and reading them back, for the archive CLI tests. */
 import {rawBytes, type NewEntry} from '../../../src/lib/entry.js'
-import {Jobs} from '../../../src/lib/jobs.js'
+import {Jobs} from '../../../src/lib/store/jobs.js'
 import {openArchive, openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {LiveStore} from '../../../src/lib/store/types.js'
 

@@ -16,6 +16,7 @@ import type {ReadRange} from '../../../src/lib/store/types.js'
 import {Viewer, type ViewerProps} from '../../../src/lib/ui/Viewer.js'
 import {ViewerFeed} from '../../../src/lib/ui/viewer-feed.js'
 import type {ViewerSource} from '../../../src/lib/ui/viewer-source.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 export class FakeStdout extends EventEmitter {
   frames: string[] = []
@@ -137,12 +138,10 @@ export function renderViewer(options: RenderOptions = {}): Rendered {
   })
   const screen = (): string => stripAnsi(stdout.lastFrame())
   const until = async (check: (screen: string) => boolean, what = 'the expected screen'): Promise<string> => {
-    const deadline = Date.now() + 3000
-    while (Date.now() < deadline) {
-      if (check(screen())) return screen()
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-    throw new Error(`timed out waiting for ${what}; last screen:\n${screen()}`)
+    await waitUntil(() => check(screen()), {what}).catch((error: Error) => {
+      throw new Error(`${error.message}; last screen:\n${screen()}`)
+    })
+    return screen()
   }
   const press = async (...keys: string[]): Promise<void> => {
     for (const key of keys) {

@@ -5,9 +5,9 @@
  * follow continues the context a history read started. With `maxMatches` (`--head N`) it
  * is done after the N-th match and its trailing context, like `grep -m N -A …`.
  */
-import {UsageError} from './errors/index.js'
-import type {LogEntry} from './entry.js'
-import type {EntryFilter} from './query.js'
+import {UsageError} from '../errors/index.js'
+import type {LogEntry} from '../entry.js'
+import type {EntryFilter} from './filter.js'
 
 export interface ContextSpec {
   before: number

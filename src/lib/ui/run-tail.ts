@@ -3,14 +3,14 @@
  * is imported only when it is used, so piping `logs tail` starts as fast as `logs get`.
  */
 import type {ChalkInstance} from 'chalk'
-import type {Jobs} from '../jobs.js'
+import type {Jobs} from '../store/jobs.js'
 import {Output} from '../output.js'
-import {createViewerFeed} from '../ui/create-feed.js'
-import {LEAVE_ALT_SCREEN, SHOW_CURSOR, paintWhenReady} from '../ui/first-paint.js'
-import {isSingleJob} from './targets.js'
-import type {EntryFilter} from '../query.js'
-import {plainTail} from './plain-tail.js'
-import type {TailTargets} from './targets.js'
+import {createViewerFeed} from './create-feed.js'
+import {LEAVE_ALT_SCREEN, SHOW_CURSOR, paintWhenReady} from './first-paint.js'
+import {isSingleJob} from '../tail/targets.js'
+import type {EntryFilter} from '../query/filter.js'
+import {plainTail} from '../tail/plain-tail.js'
+import type {TailTargets} from '../tail/targets.js'
 
 export interface RunTailOptions {
   jobs: Jobs
@@ -31,12 +31,12 @@ export interface RunTailOptions {
 /** How long the first paint may hold back loading the viewer when no line comes. */
 const FIRST_PAINT_WAIT = 300
 
-type ViewerModule = typeof import('../ui/open-viewer.js')
+type ViewerModule = typeof import('./open-viewer.js')
 let viewerModule: Promise<ViewerModule> | undefined
 
 /** Loads the viewer (React, Ink, yoga: the largest part of its start-up), once. */
 export function preloadViewer(): Promise<ViewerModule> {
-  viewerModule ??= import('../ui/open-viewer.js')
+  viewerModule ??= import('./open-viewer.js')
   return viewerModule
 }
 

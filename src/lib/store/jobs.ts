@@ -8,11 +8,11 @@
  * copy goes continues from the archive right after the last sequence number it delivered:
  * no gap, no duplicate (DESIGN.md invariant 1).
  */
-import {JobNotFoundError} from './errors/index.js'
-import type {LogEntry} from './entry.js'
-import type {JobMeta} from './job.js'
-import {matchesSelector} from './label-selector.js'
-import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from './store/types.js'
+import {JobNotFoundError} from '../errors/index.js'
+import type {LogEntry} from '../entry.js'
+import type {JobMeta} from '../job.js'
+import {matchesSelector} from '../label-selector.js'
+import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from './types.js'
 
 export interface JobsOptions {
   live: LiveStore

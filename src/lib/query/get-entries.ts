@@ -11,12 +11,12 @@
  * the matches and their neighbours; `-n N` then starts the forward read just before the
  * first of the last N matches.
  */
-import type {LogEntry} from './entry.js'
-import type {JobMeta} from './job.js'
-import type {Jobs} from './jobs.js'
-import type {EntryFilter} from './query.js'
+import type {LogEntry} from '../entry.js'
+import type {JobMeta} from '../job.js'
+import type {Jobs} from '../store/jobs.js'
+import type {EntryFilter} from './filter.js'
 import {ContextWindow, type ContextSpec} from './context-lines.js'
-import {recoverSpools} from './ingest/recover-spools.js'
+import {recoverSpools} from '../ingest/recover-spools.js'
 
 export interface GetOptions {
   job: string

@@ -3,9 +3,9 @@
  * `=warn` exactly), `--grep` (all must match) and `--exclude` (none may match), both
  * case-insensitive with `-i`, and `--stream` (stdout or stderr, as `logs run` recorded it).
  */
-import {UsageError} from './errors/index.js'
-import {LEVELS, levelRank, normalizeLevel, type Level} from './level.js'
-import type {LogEntry, Stream} from './entry.js'
+import {UsageError} from '../errors/index.js'
+import {LEVELS, levelRank, normalizeLevel, type Level} from '../level.js'
+import type {LogEntry, Stream} from '../entry.js'
 
 export interface FilterSpec {
   level?: string
