@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {captureFlags, captureOptions, outageNotices} from '../lib/cli/capture-options.js'
-import {storeFlags} from '../lib/cli/flags.js'
+import {exitCodeFlag, storeFlags} from '../lib/cli/flags.js'
 import {onInterrupt} from '../lib/cli/interrupt.js'
 import {openWriteStore} from '../lib/open/open-jobs.js'
 import {push} from '../lib/ingest/push.js'
@@ -24,7 +24,7 @@ At EOF the job ends: succeeded/failed when --exit-code says so, else "ended".`
   static override flags = {
     ...captureFlags,
     tee: Flags.boolean({description: 'copy stdin to stdout unchanged (even when the store fails)'}),
-    'exit-code': Flags.integer({description: "the job's exit code: ends it as succeeded (0) or failed"}),
+    'exit-code': exitCodeFlag({description: "the job's exit code (0-255): ends it as succeeded (0) or failed"}),
     ...storeFlags,
   }
 

@@ -9,13 +9,15 @@ export default class Serve extends BaseCommand {
   static override description = `Lets browsers, curl, other machines and \`logs --url …\` read and write logs without credentials to the stores.
 Every followed job is read from the store once and fanned out; a follower too slow to keep up is disconnected (it can reconnect and resume).
 --token guards everything but /healthz; --read-token grants reads only. Without a token the relay listens on 127.0.0.1 only.
-Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs, /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download; POST /v1/jobs/ID/logs (text or NDJSON; ?end=1&exit-code=N ends the job); DELETE /v1/jobs/ID. GET / is the web viewer.
+/healthz answers 503 "store unavailable" when the store does not answer (details only to the write token and in this log). /metrics is Prometheus text (open streams, followers per job, lines in/out, drops, store errors, event-loop lag) for read-token holders.
+Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs, /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download; POST /v1/jobs/ID/logs (text or NDJSON; ?end=1&exit-code=N ends the job, N 0-255); DELETE /v1/jobs/ID. GET / is the web viewer.
 SIGTERM closes followers without an end event (they reconnect elsewhere) and lets running uploads finish.`
 
   static override examples = [
     '<%= config.bin %> serve --port 8080',
     'LOGS_TOKEN=s3cret <%= config.bin %> serve --host 0.0.0.0 --port 8080 --read-token viewer --store redis://redis:6379',
     'curl -N -H "Authorization: Bearer viewer" http://relay:8080/v1/jobs/build-42/logs/stream',
+    'curl -H "Authorization: Bearer viewer" http://relay:8080/metrics',
     'make 2>&1 | curl -T - -H "Authorization: Bearer s3cret" "http://relay:8080/v1/jobs/build-42/logs?end=1"',
     'LOGS_URL=http://relay:8080 LOGS_TOKEN=s3cret <%= config.bin %> tail build-42',
   ]

@@ -7,7 +7,7 @@
  * read(): manifest → its parts in order → gunzip → entries → ReadRange.
  */
 import {Readable, pipeline} from 'node:stream'
-import {ArchiveIntegrityError, JobNotFoundError} from '../errors/index.js'
+import {ArchiveIntegrityError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
@@ -102,9 +102,15 @@ export class BlobArchive implements ArchiveStore {
 
   async list(filter: JobFilter = {}): Promise<ArchivedJob[]> {
     const ids: string[] = []
-    for await (const object of this.bucket.list(filter.prefix ?? '')) {
-      const id = idOfManifest(object.key)
-      if (id) ids.push(id)
+    try {
+      for await (const object of this.bucket.list(filter.prefix ?? '')) {
+        const id = idOfManifest(object.key)
+        if (id) ids.push(id)
+      }
+    } catch (error) {
+      // Nothing archived yet: the bucket (or directory) is created by the first archive.
+      if (error instanceof ObjectStoreError && error.kind === 'not-found') return []
+      throw error
     }
     const jobs: ArchivedJob[] = []
     await forEachLimited(ids, LIST_CONCURRENCY, async (id) => {

@@ -1,5 +1,7 @@
 /** Flags shared by several commands, so their names and help stay the same everywhere (CLI.md). */
 import {Flags} from '@oclif/core'
+import {UsageError} from '../errors/index.js'
+import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
 
 export const storeFlags = {
   store: Flags.string({description: 'live store URL: file:///dir, redis://host:port, redis+cluster://h:p,…, s3://bucket/prefix, supabase://bucket/prefix [env: LOGS_STORE]', helpGroup: 'STORAGE'}),
@@ -40,3 +42,12 @@ export const timeFlags = {
 export const colorFlag = {
   color: Flags.boolean({description: 'colour output (default: only on a terminal; NO_COLOR is respected)', allowNo: true}),
 }
+
+/** An exit code flag: 0-255, anything else is a usage error naming the flag. */
+export const exitCodeFlag = Flags.custom<number>({
+  async parse(input, _context, options) {
+    const code = parseExitCode(input)
+    if (code === undefined) throw new UsageError(`invalid --${options.name} ${JSON.stringify(input)}: expected ${EXIT_CODE_FORMS}`)
+    return code
+  },
+})

@@ -50,6 +50,16 @@ export class Auth {
     }
   }
 
+  /** Whether the request carries the access `needed` (no token configured: everything is open). */
+  allows(request: IncomingMessage, needed: Access): boolean {
+    try {
+      this.check(request, needed)
+      return true
+    } catch {
+      return false
+    }
+  }
+
   private grant(token: string): Access | undefined {
     const presented = digest(token)
     // Both comparisons always run, so timing does not tell which token matched.

@@ -33,6 +33,13 @@ export class FollowHub {
     return n
   }
 
+  /** Followers per job with a feed, for /metrics. */
+  followersByJob(): Map<string, number> {
+    const byJob = new Map<string, number>()
+    for (const [jobId, {leases}] of this.feeds) if (leases > 0) byJob.set(jobId, leases)
+    return byJob
+  }
+
   lease(jobId: string): FeedLease {
     let slot = this.feeds.get(jobId)
     if (!slot) {

@@ -11,6 +11,7 @@
  */
 import type {IncomingMessage} from 'node:http'
 import type {NewEntry, Stream} from '../entry.js'
+import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
 import {endStatus, isEnded, JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
 import type {AppendToken, LiveStore} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
@@ -110,8 +111,8 @@ function endParams(params: URLSearchParams): {status: JobStatus; exitCode?: numb
   const text = params.get('exit-code')
   let exitCode: number | undefined
   if (text !== null && text !== '') {
-    if (!/^-?\d+$/.test(text)) throw badRequest(`invalid exit-code ${JSON.stringify(text)}: expected a whole number`)
-    exitCode = Number(text)
+    exitCode = parseExitCode(text)
+    if (exitCode === undefined) throw badRequest(`invalid exit-code ${JSON.stringify(text)}: expected ${EXIT_CODE_FORMS}`)
   }
   const status = params.get('status')
   if (status === null || status === '') return endStatus(exitCode)

@@ -1,10 +1,31 @@
-/** Counters of the relay, rendered in the Prometheus text exposition format for `/metrics`. */
+/**
+ * Counters of the relay, rendered in the Prometheus text exposition format for `/metrics`
+ * (read access, like every read): what an operator watches to see trouble coming — open
+ * streams and readers per job, lines in and out, followers dropped for being slow, store
+ * errors, and event-loop lag (a relay whose loop is late serves everyone late).
+ */
+import {monitorEventLoopDelay, type IntervalHistogram} from 'node:perf_hooks'
+
+export interface MetricGauges {
+  clients: number
+  readers: number
+  /** Followers per followed job. */
+  followersByJob: Map<string, number>
+}
+
 export class RelayMetrics {
   linesIn = 0
   bytesIn = 0
   linesOut = 0
+  storeErrors = 0
   readonly drops = new Map<string, number>()
   readonly responses = new Map<string, number>()
+  private readonly loopDelay: IntervalHistogram
+
+  constructor() {
+    this.loopDelay = monitorEventLoopDelay({resolution: 20})
+    this.loopDelay.enable()
+  }
 
   drop(reason: string): void {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1)
@@ -15,14 +36,24 @@ export class RelayMetrics {
     this.responses.set(key, (this.responses.get(key) ?? 0) + 1)
   }
 
-  render(gauges: {clients: number; readers: number}): string {
+  /** A store call failed (a 503 answered, a follower's reader failed, /healthz down). */
+  storeError(): void {
+    this.storeErrors++
+  }
+
+  close(): void {
+    this.loopDelay.disable()
+  }
+
+  render(gauges: MetricGauges): string {
     const lines: string[] = []
     const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: Array<[string, number]>) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
       for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`)
     }
-    metric('logs_relay_clients', 'gauge', 'SSE followers connected.', [['', gauges.clients]])
+    metric('logs_relay_clients', 'gauge', 'SSE followers connected (open streams).', [['', gauges.clients]])
     metric('logs_relay_job_readers', 'gauge', 'Jobs read from the store (one reader per followed job).', [['', gauges.readers]])
+    metric('logs_relay_job_followers', 'gauge', 'SSE followers per followed job.', [...gauges.followersByJob].map(([job, n]): [string, number] => [`{job="${job}"}`, n]))
     metric('logs_relay_lines_in_total', 'counter', 'Lines ingested through POST.', [['', this.linesIn]])
     metric('logs_relay_bytes_in_total', 'counter', 'Bytes of lines ingested through POST.', [['', this.bytesIn]])
     metric('logs_relay_lines_out_total', 'counter', 'Lines sent to SSE followers.', [['', this.linesOut]])
@@ -30,7 +61,13 @@ export class RelayMetrics {
       ['{reason="slow"}', this.drops.get('slow') ?? 0],
       ...[...this.drops].filter(([reason]) => reason !== 'slow').map(([reason, n]): [string, number] => [`{reason="${reason}"}`, n]),
     ])
+    metric('logs_relay_store_errors_total', 'counter', 'Store calls that failed (answered 503, or a job reader that failed).', [['', this.storeErrors]])
     metric('logs_relay_http_responses_total', 'counter', 'HTTP responses by status class.', [...this.responses].map(([k, n]): [string, number] => [`{code="${k}"}`, n]))
+    const max = this.loopDelay.count > 0 ? this.loopDelay.max / 1e9 : 0
+    const p99 = this.loopDelay.count > 0 ? this.loopDelay.percentile(99) / 1e9 : 0
+    metric('nodejs_eventloop_lag_max_seconds', 'gauge', 'Longest event-loop delay since the last scrape.', [['', max]])
+    metric('nodejs_eventloop_lag_p99_seconds', 'gauge', '99th percentile of event-loop delay since the last scrape.', [['', p99]])
+    this.loopDelay.reset()
     const memory = process.memoryUsage()
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [['', memory.rss]])
     const cpu = process.cpuUsage()

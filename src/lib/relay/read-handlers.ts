@@ -1,5 +1,4 @@
 /** The endpoints that answer in one response: job list, one job (and its deletion), a page of history, the download. */
-import {once} from 'node:events'
 import type {ServerResponse} from 'node:http'
 import {rawBytes, toRecord} from '../entry.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
@@ -11,6 +10,7 @@ import {HttpError, badRequest} from './http-error.js'
 import {readPage} from './history.js'
 import type {RelayLimits} from './limits.js'
 import {integerParam, readQuery} from './query-params.js'
+import {drainedOrClosed} from './respond.js'
 
 export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jobs: JobMeta[]}> {
   const filter: JobFilter = {}
@@ -71,7 +71,7 @@ export async function download(jobs: Jobs, jobId: string, response: ServerRespon
   })
   try {
     while (!next.done) {
-      if (!response.write(rawBytes(next.value))) await Promise.race([once(response, 'drain'), once(response, 'close')])
+      if (!response.write(rawBytes(next.value))) await drainedOrClosed(response)
       if (response.destroyed) return
       next = await entries.next()
     }

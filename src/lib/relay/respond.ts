@@ -20,3 +20,20 @@ export function sendError(response: ServerResponse, error: HttpError, extraHeade
   }
   sendJson(response, error.status, {error: error.message}, {...extraHeaders, ...error.headers})
 }
+
+/**
+ * Waits until the response can take more or is closed. Both listeners go when either
+ * fires: a `once(response, 'close')` left behind per wait piled up on a long download or
+ * catch-up (MaxListenersExceededWarning) and kept every waited-for frame reachable.
+ */
+export function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done)
+      response.off('close', done)
+      resolve()
+    }
+    response.on('drain', done)
+    response.on('close', done)
+  })
+}

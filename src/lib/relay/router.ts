@@ -45,11 +45,11 @@ export async function route(context: RouterContext, request: IncomingMessage, re
       response.end()
       return
     }
-    if (path === '/healthz') return await health(context, response, method)
+    if (path === '/healthz') return await health(context, request, response, method)
     if (path === '/metrics') {
       allow(method, ['GET'])
       context.auth.check(request, 'read')
-      const text = context.metrics.render({clients: context.hub.clients, readers: context.hub.readers})
+      const text = context.metrics.render({clients: context.hub.clients, readers: context.hub.readers, followersByJob: context.hub.followersByJob()})
       response.writeHead(200, {...corsHeaders, 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store'})
       response.end(text)
       return
@@ -59,7 +59,8 @@ export async function route(context: RouterContext, request: IncomingMessage, re
     throw new HttpError(404, `no such endpoint: ${method} ${path}`)
   } catch (error) {
     const httpError = toHttpError(error, context.jobs.live.name)
-    if (httpError.status >= 500) context.log(`${method} ${path}: ${httpError.message}`)
+    if (httpError.status === 503 && !(error instanceof HttpError)) context.metrics.storeError()
+    if (httpError.status >= 500 && path !== '/healthz') context.log(`${method} ${path}: ${httpError.message}`)
     sendError(response, httpError, corsHeaders)
   }
 }
@@ -95,12 +96,19 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
 }
 
-async function health(context: RouterContext, response: ServerResponse, method: string): Promise<void> {
+/**
+ * Open to anyone (load balancers), so a failure says only "store unavailable": the store's
+ * address, user and the driver's message go to the relay's log and to write-token holders.
+ */
+async function health(context: RouterContext, request: IncomingMessage, response: ServerResponse, method: string): Promise<void> {
   allow(method, ['GET', 'HEAD'])
   try {
     await context.jobs.live.getJob('healthz')
   } catch (error) {
-    throw toHttpError(error, context.jobs.live.name)
+    const detailed = toHttpError(error, context.jobs.live.name)
+    context.metrics.storeError()
+    context.log(`healthz: ${detailed.message}`)
+    throw context.auth.allows(request, 'write') ? detailed : new HttpError(detailed.status, 'store unavailable')
   }
   sendJson(response, 200, {ok: true})
 }

@@ -117,6 +117,7 @@ export class Relay {
   private async shutdown(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.hub.stopAll()
+    this.metrics.close()
     // No `end` event: the job has not ended, the follower should reconnect (to us after a restart, or elsewhere).
     for (const writer of this.context.writers) writer.finish()
     this.context.writers.clear()

@@ -6,8 +6,8 @@
  *     take yet stays in Node's buffer; past `maxBufferedBytes` the follower is dropped with
  *     a reason instead of slowing the job's reader or the other followers.
  */
-import {once} from 'node:events'
 import type {ServerResponse} from 'node:http'
+import {drainedOrClosed} from './respond.js'
 import {commentFrame, droppedFrame, retryFrame} from './sse-frames.js'
 
 export interface SseWriterOptions {
@@ -72,7 +72,7 @@ export class SseWriter {
   async writeAndWait(frame: string): Promise<boolean> {
     if (this.closedFlag) return false
     if (!this.response.write(frame)) {
-      await Promise.race([once(this.response, 'drain'), once(this.response, 'close')])
+      await drainedOrClosed(this.response)
     }
     return !this.closedFlag
   }

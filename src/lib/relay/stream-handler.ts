@@ -71,6 +71,7 @@ export async function handleStream(context: StreamContext, request: IncomingMess
     if (resume === undefined && tail !== undefined) await sendTail(context, follower, lease.feed, jobId, tail, filter)
     await catchUp(context, follower, lease.feed, jobId, filter)
   } catch (error) {
+    metrics.storeError()
     context.log(`stream of ${jobId} failed while reading history: ${(error as Error).message}`)
     follower.fail(error)
     return
