@@ -5,9 +5,10 @@
  * needs, behind the read token.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {openRedisStore} from '../../../src/lib/store/redis-store.js'
+import {openRedisStore} from '../../../src/lib/store/redis/redis-store.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
-import {openRawStream, raw, startTestRelay, waitUntil, type TestRelay} from '../../helpers/relay.js'
+import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 const WRITE = 'write-token-for-faults'
 const READ = 'read-token-for-faults'
@@ -45,7 +46,7 @@ describe('/healthz with the store down', () => {
     } finally {
       await redis.start()
     }
-    await waitUntil(async () => (await raw(`${t.url}/healthz`)).status === 200, 20_000, 'healthz back to 200')
+    await waitUntil(async () => (await raw(`${t.url}/healthz`)).status === 200, {timeout: 20_000, what: 'healthz back to 200'})
   })
 })
 
