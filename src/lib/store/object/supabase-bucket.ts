@@ -17,7 +17,7 @@ import type {ReadableStream as WebReadableStream} from 'node:stream/web'
 import type {ObjectBucket, StoredObject} from './bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
-import {fixedSizeParts} from './s3-upload.js'
+import {fixedSizeParts} from './fixed-size-parts.js'
 import {redactUrl} from '../url.js'
 
 export const SUPABASE_UPLOAD_CAP = 50 * 1024 * 1024
