@@ -3,7 +3,7 @@ import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, filterFlags, storeFlags, timeFlags} from '../lib/cli/flags.js'
 import {onInterrupt} from '../lib/cli/interrupt.js'
 import {openJobs} from '../lib/open/open-jobs.js'
-import {colorEnabled, makeChalk} from '../lib/color.js'
+import {colorLevel, makeChalk} from '../lib/color.js'
 import {contextSpec} from '../lib/query/context-lines.js'
 import {getEntries} from '../lib/query/get-entries.js'
 import {checkJobId} from '../lib/job-id.js'
@@ -83,7 +83,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         signal: interrupt.signal,
         onEnd: (meta) => (ended = meta),
       })
-      const chalk = makeChalk(colorEnabled(process.stdout, flags.color))
+      const chalk = makeChalk(colorLevel(process.stdout, flags.color))
       await writeEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && filter !== undefined)
       await out.flush()
       if (flags['exit-code']) exitCode = flags.follow ? jobExitCode(ended) : endedJobExitCode(job, await jobs.getJob(job))

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, selectorFlag, storeFlags} from '../lib/cli/flags.js'
 import {openJobs} from '../lib/open/open-jobs.js'
-import {colorEnabled, makeChalk} from '../lib/color.js'
+import {colorLevel, makeChalk} from '../lib/color.js'
 import {parseSelector} from '../lib/label-selector.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../lib/job.js'
 import {formatJobTable} from '../lib/render/job-table.js'
@@ -35,7 +35,7 @@ export default class Ls extends BaseCommand {
       const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix: flags.prefix, selector})
       if (!this.jsonEnabled()) {
         if (list.length === 0) this.logToStderr('no jobs')
-        else this.log(formatJobTable(list, makeChalk(colorEnabled(process.stdout, flags.color))))
+        else this.log(formatJobTable(list, makeChalk(colorLevel(process.stdout, flags.color))))
       }
       return list
     } finally {

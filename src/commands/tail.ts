@@ -3,7 +3,7 @@ import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, filterFlags, selectorFlag, storeFlags} from '../lib/cli/flags.js'
 import {parseSelector} from '../lib/label-selector.js'
 import {openJobs} from '../lib/open/open-jobs.js'
-import {colorEnabled, makeChalk} from '../lib/color.js'
+import {colorLevel, makeChalk} from '../lib/color.js'
 import {buildFilter} from '../lib/query/filter.js'
 import {isInteractive, runTail} from '../lib/ui/run-tail.js'
 import {parseTargets} from '../lib/tail/targets.js'
@@ -46,7 +46,7 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
     const targets = parseTargets(argv as string[], parseSelector(flags.selector))
     const filter = buildFilter(flags)
     const interactive = isInteractive()
-    const chalk = makeChalk(colorEnabled(process.stdout, flags.color))
+    const chalk = makeChalk(colorLevel(process.stdout, flags.color))
     const jobs = await openJobs(this.settings(flags))
     let exitCode: number
     try {

@@ -40,7 +40,7 @@ export const timeFlags = {
 }
 
 export const colorFlag = {
-  color: Flags.boolean({description: 'colour output (default: only on a terminal; NO_COLOR is respected)', allowNo: true}),
+  color: Flags.boolean({description: 'colour output even into a pipe; --no-color: never (default: on a terminal; FORCE_COLOR=0..3 and NO_COLOR are respected)', allowNo: true}),
 }
 
 /** An exit code flag: 0-255, anything else is a usage error naming the flag. */

@@ -128,6 +128,16 @@ describe('logs get', () => {
     expect(off.stdout).not.toContain('\u001B[')
   })
 
+  it('--color forces colour into a pipe (over NO_COLOR and FORCE_COLOR=0); FORCE_COLOR=0 turns it off, FORCE_COLOR beats NO_COLOR', async () => {
+    const red = '\u001B[31m'
+    const run = async (args: string[], extra: NodeJS.ProcessEnv) => (await runCli(['get', 'g1', '--level', 'error', ...args], {env: {...sandbox.env, ...extra}})).stdout
+    expect(await run(['--color'], {NO_COLOR: '1'})).toContain(red)
+    expect(await run(['--color'], {NO_COLOR: undefined, FORCE_COLOR: '0'})).toContain(red)
+    expect(await run([], {NO_COLOR: undefined, FORCE_COLOR: '0'})).not.toContain('\u001B[')
+    expect(await run([], {NO_COLOR: '1', FORCE_COLOR: '2'})).toContain(red)
+    expect(await run([], {NO_COLOR: undefined, FORCE_COLOR: undefined})).not.toContain('\u001B[')
+  })
+
   it('ends quietly when the reader goes away (get | head -1)', async () => {
     const big = Array.from({length: 200_000}, (_, i) => `line ${i}`).join('\n')
     await runCli(['push', '--job', 'g-big'], {input: big, env: sandbox.env})
