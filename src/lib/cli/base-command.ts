@@ -1,25 +1,49 @@
 /**
  * The one place where library errors become messages and exit codes (STYLE.md #3):
  * LogsError → its exit code and suggestions; anything else → exit 1 with its message.
+ * The message always goes to stderr; with --json, stdout also carries
+ * `{"error": {"code", "message", "exitCode", "suggestions"}}` as oclif's own --json does,
+ * so a script reading stdout sees why there is no result.
  */
 import {Command, Errors} from '@oclif/core'
 import {LogsError} from '../errors/index.js'
 import {resolveSettings, type SettingName, type Settings} from '../config.js'
+
+type CaughtError = Error & {exitCode?: number; code?: unknown; oclif?: {exit?: number}}
+
+export interface JsonError {
+  error: {code: string; message: string; exitCode: number; suggestions: string[]}
+}
 
 export abstract class BaseCommand extends Command {
   protected settings(flags: Partial<Record<SettingName | 'config', string | undefined>>): Settings {
     return resolveSettings({flags, configDir: this.config.configDir})
   }
 
-  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    if (error instanceof LogsError) {
-      this.logToStderr(`logs: ${error.message}`)
-      for (const suggestion of error.suggestions) this.logToStderr(`  hint: ${suggestion}`)
-      return this.exit(error.exitCode)
+  protected override async catch(error: CaughtError): Promise<unknown> {
+    if (error instanceof Errors.ExitError) {
+      // this.exit(n) after the command wrote its own output: nothing to add, in JSON or not.
+      if (this.jsonEnabled()) return this.exit(error.oclif.exit ?? 1)
+      return super.catch(error)
     }
-    if (error instanceof Errors.ExitError || error.oclif) return super.catch(error)
-    this.logToStderr(`logs: ${error.message}`)
-    if (process.env.DEBUG) this.logToStderr(error.stack ?? '')
-    return this.exit(1)
+    if (error.oclif && !this.jsonEnabled()) return super.catch(error)
+    const report = errorReport(error)
+    // Straight to stderr: oclif's logToStderr is muted under --json.
+    process.stderr.write(`logs: ${report.message}\n${report.suggestions.map((s) => `  hint: ${s}\n`).join('')}`)
+    if (process.env.DEBUG && !(error instanceof LogsError)) process.stderr.write(`${error.stack ?? ''}\n`)
+    if (this.jsonEnabled()) this.logJson({error: report} satisfies JsonError)
+    return this.exit(report.exitCode)
   }
+}
+
+function errorReport(error: CaughtError): JsonError['error'] {
+  if (error instanceof LogsError) return {code: errorCode(error), message: error.message, exitCode: error.exitCode, suggestions: error.suggestions}
+  // oclif's own errors: a bad flag or argument (exit 2), or a failure it classified.
+  if (error.oclif) return {code: error.oclif.exit === 2 ? 'usage' : 'failure', message: error.message, exitCode: error.oclif.exit ?? 1, suggestions: []}
+  return {code: typeof error.code === 'string' ? error.code : 'internal', message: error.message, exitCode: 1, suggestions: []}
+}
+
+/** `JobNotFoundError` → `job-not-found`: stable for scripts, derived from the one class per error. */
+function errorCode(error: LogsError): string {
+  return error.name.replace(/Error$/, '').replaceAll(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase() || 'failure'
 }

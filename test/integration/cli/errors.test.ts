@@ -57,6 +57,34 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     expect(result.stderr).toMatch(/config file .*bad\.json is not valid JSON/)
   })
 
+  // oclif's --json answers a failure with {"error": …} on stdout; ours also says it on stderr.
+  const jsonCases: [string, string[], number, string, RegExp][] = [
+    ['a bad URL', ['ls', '--json', '--store', 'ftp://host/x'], 2, 'invalid-url', /invalid live store URL from --store: unknown scheme "ftp:"/],
+    ['a bad duration', ['gc', '--json', '--older-than', '5'], 2, 'usage', /invalid duration "5" for --older-than/],
+    ['a bad job id', ['archive', '--json', '--job', '../x'], 2, 'invalid-job-id', /invalid job id "\.\.\/x" \(--job\)/],
+    ['an unknown flag', ['ls', '--json', '--colour'], 2, 'usage', /Nonexistent flag: --colour/],
+  ]
+  for (const [name, args, code, errorCode, message] of jsonCases) {
+    it(`--json and ${name}: the error on stderr and as {"error": …} on stdout, exit ${code}`, async () => {
+      const result = await runCli(args, {env: sandbox.env})
+      expect(result.code).toBe(code)
+      expect(result.stderr).toMatch(message)
+      const json = JSON.parse(result.stdout) as {error: {code: string; message: string; exitCode: number; suggestions: string[]}}
+      expect(json.error).toMatchObject({code: errorCode, exitCode: code})
+      expect(json.error.message).toMatch(message)
+      expect(Array.isArray(json.error.suggestions)).toBe(true)
+    })
+  }
+
+  it('--json and a store that fails: exit 1, the error on both streams', async () => {
+    const file = join(sandbox.home, 'in-the-way')
+    writeFileSync(file, 'x')
+    const result = await runCli(['ls', '--json', '--store', `file://${file}/store`], {env: sandbox.env})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/cannot use file:\/\/.*in-the-way\/store: ENOTDIR/)
+    expect(JSON.parse(result.stdout).error).toMatchObject({code: 'store-unavailable', exitCode: 1, message: expect.stringMatching(/ENOTDIR/)})
+  })
+
   it('a password in a store URL never appears in messages', async () => {
     const result = await runCli(['get', 'j', '--store', 'ftp://user:hunter2@host/x'], {env: sandbox.env})
     expect(result.code).toBe(2)
