@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {captureFlags, captureOptions, outageNotices} from '../lib/cli/capture-options.js'
+import {captureFlags, captureOptions, MASKING_HELP, outageNotices} from '../lib/cli/capture-options.js'
 import {exitCodeFlag, storeFlags} from '../lib/cli/flags.js'
 import {onInterrupt} from '../lib/cli/interrupt.js'
 import {openWriteStore} from '../lib/open/open-jobs.js'
@@ -12,13 +12,16 @@ export default class Push extends BaseCommand {
   static override summary = "Capture stdin into a job's log"
   static override description = `Reads stdin to its end, line by line, into the job (created if new, appended to if it exists).
 Every line read is on local disk before anything else: a killed push, a store that is down or restarting loses nothing — the next push or get of the job delivers what was left.
-At EOF the job ends: succeeded/failed when --exit-code says so, else "ended".`
+At EOF the job ends: succeeded/failed when --exit-code says so, else "ended".
+
+${MASKING_HELP}`
 
   static override examples = [
     'some-job 2>&1 | <%= config.bin %> push --job build-42',
     'make test 2>&1 | <%= config.bin %> push --job test-7 --tee',
     '<%= config.bin %> push --job test-7 --exit-code 0 < /dev/null',
     'deploy.sh | <%= config.bin %> push --job deploy-3 --store redis://logs.internal:6379 --label env=prod',
+    'deploy.sh | <%= config.bin %> push --job deploy-3 --mask-env DEPLOY_TOKEN --mask-file secrets.txt --mask-regex \'api_key=(\\w+)\'',
   ]
 
   static override flags = {
@@ -31,8 +34,9 @@ At EOF the job ends: succeeded/failed when --exit-code says so, else "ended".`
   async run(): Promise<void> {
     const {flags} = await this.parse(Push)
     const job = checkJobId(flags.job, '--job / LOGS_JOB')
-    const options = captureOptions(flags)
-    const store = await openWriteStore(this.settings(flags))
+    const settings = this.settings(flags)
+    const options = captureOptions(flags, settings, (message) => this.logToStderr(`logs: warning: ${message}`))
+    const store = await openWriteStore(settings)
     const interrupt = onInterrupt()
     try {
       const result = await push({

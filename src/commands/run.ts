@@ -1,5 +1,5 @@
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {captureFlags, captureOptions, outageNotices} from '../lib/cli/capture-options.js'
+import {captureFlags, captureOptions, MASKING_HELP, outageNotices} from '../lib/cli/capture-options.js'
 import {storeFlags} from '../lib/cli/flags.js'
 import {openWriteStore} from '../lib/open/open-jobs.js'
 import {UsageError} from '../lib/errors/index.js'
@@ -9,11 +9,15 @@ import {checkJobId} from '../lib/job-id.js'
 export default class Run extends BaseCommand {
   static override summary = "Run a command and capture its stdout and stderr as the job's log"
   static override description = `Runs COMMAND with its stdout and stderr captured as two streams of one job and passed through to the terminal.
-SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends with the command's exit status, and run exits with it (128+N when the command was killed by signal N).`
+SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends with the command's exit status, and run exits with it (128+N when the command was killed by signal N).
+The command gets the environment unchanged (--mask-env only reads it); what it prints to the terminal is its own output, unmasked.
+
+${MASKING_HELP}`
 
   static override examples = [
     '<%= config.bin %> run --job build-42 -- make -j4',
     '<%= config.bin %> run --job nightly --label team=data -- ./etl.sh --full',
+    'LOGS_MASK_ENV=AWS_SECRET_ACCESS_KEY,NPM_TOKEN <%= config.bin %> run --job release-9 -- ./release.sh',
   ]
 
   static override strict = false
@@ -25,8 +29,9 @@ SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends w
     const job = checkJobId(flags.job, '--job / LOGS_JOB')
     const [command, ...args] = argv as string[]
     if (!command) throw new UsageError('no command to run', ['put the command after --: logs run --job build-42 -- make test'])
-    const options = captureOptions(flags)
-    const store = await openWriteStore(this.settings(flags))
+    const settings = this.settings(flags)
+    const options = captureOptions(flags, settings, (message) => this.logToStderr(`logs: warning: ${message}`))
+    const store = await openWriteStore(settings)
     try {
       const result = await runCommand({...options, ...outageNotices(store, (line) => this.logToStderr(line)), store, job, command, args})
       if (result.exitCode !== 0) this.exit(result.exitCode)

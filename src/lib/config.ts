@@ -16,7 +16,20 @@ export interface Setting {
   from: string
 }
 
-export type Settings = {[K in SettingName]?: Setting} & {store: Setting; archive: Setting}
+export type Settings = {[K in SettingName]?: Setting} & {store: Setting; archive: Setting; mask: MaskConfig}
+
+/** Masking sources a CI template sets once in the config file (they add to the flags'). */
+export interface MaskConfig {
+  /** For messages: `config file /path`. */
+  from: string
+  maskEnv: string[]
+  maskFile: string[]
+  mask: string[]
+  maskRegex: string[]
+  maskDefaults?: boolean
+}
+
+const MASK_LISTS = ['maskEnv', 'maskFile', 'mask', 'maskRegex'] as const
 
 const SPEC: Record<SettingName, {flag: string; env: string}> = {
   store: {flag: '--store', env: 'LOGS_STORE'},
@@ -58,16 +71,24 @@ export function resolveSettings({flags, env = process.env, configDir}: ConfigInp
     url: pick('url'),
     token: pick('token'),
     readToken: pick('readToken'),
+    mask: file.mask,
   }
 }
 
-function readConfigFile(explicit: string | undefined, fallback: string, where: string): {path: string; values: Partial<Record<SettingName, string>>} {
+interface ConfigFile {
+  path: string
+  values: Partial<Record<SettingName, string>>
+  mask: MaskConfig
+}
+
+function readConfigFile(explicit: string | undefined, fallback: string, where: string): ConfigFile {
   const path = explicit ?? fallback
+  const mask: MaskConfig = {from: `config file ${path}`, maskEnv: [], maskFile: [], mask: [], maskRegex: []}
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    if (!explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') return {path, values: {}}
+    if (!explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') return {path, values: {}, mask}
     throw new UsageError(`cannot read config file ${path} (from ${explicit ? where : 'the default location'}): ${(error as Error).message}`)
   }
   let parsed: unknown
@@ -79,9 +100,20 @@ function readConfigFile(explicit: string | undefined, fallback: string, where: s
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`config file ${path} must hold a JSON object`)
   const values: Partial<Record<SettingName, string>> = {}
   for (const [key, value] of Object.entries(parsed)) {
-    if (!(key in SPEC)) throw new UsageError(`config file ${path}: unknown setting ${JSON.stringify(key)}`, [`known settings: ${Object.keys(SPEC).join(', ')}`])
+    if ((MASK_LISTS as readonly string[]).includes(key)) {
+      const list = typeof value === 'string' ? [value] : value
+      if (!Array.isArray(list) || list.some((item) => typeof item !== 'string')) throw new UsageError(`config file ${path}: setting ${key} must be a string or a list of strings`)
+      mask[key as (typeof MASK_LISTS)[number]] = list as string[]
+      continue
+    }
+    if (key === 'maskDefaults') {
+      if (typeof value !== 'boolean') throw new UsageError(`config file ${path}: setting maskDefaults must be true or false`)
+      mask.maskDefaults = value
+      continue
+    }
+    if (!(key in SPEC)) throw new UsageError(`config file ${path}: unknown setting ${JSON.stringify(key)}`, [`known settings: ${[...Object.keys(SPEC), ...MASK_LISTS, 'maskDefaults'].join(', ')}`])
     if (typeof value !== 'string') throw new UsageError(`config file ${path}: setting ${key} must be a string`)
     values[key as SettingName] = value
   }
-  return {path, values}
+  return {path, values, mask}
 }

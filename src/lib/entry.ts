@@ -16,6 +16,8 @@ export interface NewEntry {
   eol: boolean
   level?: Level
   stream?: Stream
+  /** Secrets masked in this line at capture (counted into the job's `masked`). */
+  masked?: number
 }
 
 export interface LogEntry {
@@ -28,6 +30,8 @@ export interface LogEntry {
   eol: boolean
   level?: Level
   stream?: Stream
+  /** Secrets masked in this line at capture, where the store keeps it per entry (the file store, so a spool). */
+  masked?: number
 }
 
 /** The JSON shape of an entry: `--output json`, archive objects, the relay. */
@@ -101,10 +105,11 @@ function bytesLookLikeJsonObject(bytes: Buffer): boolean {
   return bytes[first] === 123 /* { */ && bytes[last] === 125 /* } */
 }
 
-export function entryFromBytes(seq: number, ts: number, bytes: Buffer, eol: boolean, level?: Level, stream?: Stream): LogEntry {
+export function entryFromBytes(seq: number, ts: number, bytes: Buffer, eol: boolean, level?: Level, stream?: Stream, masked?: number): LogEntry {
   const line = bytes.toString('utf8')
   const entry: LogEntry = {seq, ts, line, eol, level, stream}
   if (!isUtf8(bytes)) entry.bytes = bytes
+  if (masked) entry.masked = masked
   return entry
 }
 

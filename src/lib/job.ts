@@ -27,6 +27,8 @@ export interface JobMeta {
   lastTs?: number
   labels?: Record<string, string>
   location: JobLocation
+  /** Secrets masked at capture: how many occurrences (never the values). */
+  masked?: number
 }
 
 /** The status a job ends with: the exit code decides when known. */

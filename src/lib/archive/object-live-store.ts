@@ -92,6 +92,7 @@ export class ObjectLiveStore implements LiveStore {
       for (const entry of entries) {
         meta.bytes += entry.bytes.length + (entry.eol ? 1 : 0)
         if (entry.level) meta.levels[entry.level] = (meta.levels[entry.level] ?? 0) + 1
+        if (entry.masked) meta.masked = (meta.masked ?? 0) + entry.masked
       }
       meta.firstTs ??= entries[0].ts
       meta.lastTs = entries.at(-1)!.ts

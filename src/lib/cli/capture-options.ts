@@ -1,8 +1,11 @@
 /** The flags `push` and `run` share, and how they become WriterOptions. */
 import {Flags} from '@oclif/core'
+import type {Settings} from '../config.js'
 import {DEFAULT_MAX_LINE_BYTES} from '../ingest/line-splitter.js'
 import type {WriterOptions} from '../ingest/open-job-writer.js'
 import {parseLabels} from '../labels.js'
+import type {MaskSpec} from '../mask/masker.js'
+import {maskSpec, type MaskFlagValues} from '../mask/mask-sources.js'
 import type {LiveStore} from '../store/types.js'
 import {redactUrl} from '../store/url.js'
 import {parseDuration} from '../time.js'
@@ -13,18 +16,41 @@ export const captureFlags = {
   'flush-interval': Flags.string({description: 'object stores: gather lines this long per chunk object (default 10s)'}),
   'max-line-bytes': Flags.integer({description: 'split longer lines into continuation entries (raw output joins them back)', default: DEFAULT_MAX_LINE_BYTES, min: 1}),
   'drain-timeout': Flags.string({description: 'at the end, wait this long for an unreachable store before exiting 1 (lines stay spooled)', default: '60s'}),
+  'mask-env': Flags.string({
+    description: 'mask the value of this environment variable wherever it appears (repeatable; also LOGS_MASK_ENV=A,B and maskEnv in the config file)',
+    multiple: true,
+    helpGroup: 'MASKING',
+  }),
+  'mask-file': Flags.string({description: 'mask every value in this file, one per line (keeps secrets off the command line)', multiple: true, helpGroup: 'MASKING'}),
+  mask: Flags.string({
+    description: 'mask this value (repeatable). Prefer --mask-env or --mask-file: a command line is visible to every user through ps',
+    multiple: true,
+    helpGroup: 'MASKING',
+  }),
+  'mask-regex': Flags.string({description: 'mask what this regular expression matches, or its first capture group (repeatable)', multiple: true, helpGroup: 'MASKING'}),
+  'mask-defaults': Flags.boolean({
+    description: 'mask well-known secrets: AWS keys, GitHub/GitLab/Slack/npm tokens, Stripe live and Google API keys, JWTs, Authorization Bearer/Basic values, passwords in URLs, PEM private keys (on unless --no-mask-defaults)',
+    allowNo: true,
+    helpGroup: 'MASKING',
+  }),
 }
 
-export interface CaptureFlagValues {
+export const MASKING_HELP = `Secrets are replaced with *** in each whole line before anything is written anywhere (spool, store, relay, object store): values from --mask-env, --mask-file, --mask, matches of --mask-regex, values registered in the log with ::add-mask::VALUE (from that line on), and well-known token formats unless --no-mask-defaults. Values shorter than 4 characters are refused with a warning. The job's metadata counts the masked occurrences (ls --json, GET /v1/jobs/:id: "masked"), never the values.
+--tee copies the job's own output, unmasked; \`logs get --output raw\` returns the stored bytes: the input with secrets masked.`
+
+export interface CaptureFlagValues extends MaskFlagValues {
   label?: string[]
   'flush-interval'?: string
   'max-line-bytes': number
   'drain-timeout': string
 }
 
+export type CaptureOptions = Omit<WriterOptions, 'onOutage' | 'onRecovered'> & {maxLineBytes: number; mask: MaskSpec}
+
 /** Validates the flags before any store is opened, so bad input writes nothing. */
-export function captureOptions(flags: CaptureFlagValues): Omit<WriterOptions, 'onOutage' | 'onRecovered'> & {maxLineBytes: number} {
+export function captureOptions(flags: CaptureFlagValues, settings: Settings, warn: (message: string) => void, env: NodeJS.ProcessEnv = process.env): CaptureOptions {
   return {
+    mask: maskSpec(flags, settings.mask, env, warn),
     labels: parseLabels(flags.label),
     maxLineBytes: flags['max-line-bytes'],
     batchInterval: flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined,

@@ -8,6 +8,7 @@ import {LogsError} from '../errors/index.js'
 import {endStatus} from '../job.js'
 import {Output} from '../output.js'
 import type {LiveStore} from '../store/types.js'
+import {Masker, type MaskSpec} from '../mask/masker.js'
 import {capture} from './capture.js'
 import {LineSplitter} from './line-splitter.js'
 import {openJobWriter, type WriterOptions} from './open-job-writer.js'
@@ -21,6 +22,8 @@ export interface RunOptions extends WriterOptions {
   command: string
   args: string[]
   maxLineBytes?: number
+  /** What to mask in each line before it is stored; the command's own output is passed through unmasked. */
+  mask: MaskSpec
   stdout?: NodeJS.WritableStream
   stderr?: NodeJS.WritableStream
 }
@@ -46,9 +49,11 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
       await writer.finish({status: 'failed', exitCode: 127})
       throw new LogsError(`cannot run ${options.command}: ${spawnError.code === 'ENOENT' ? 'command not found' : spawnError.message}`, {exitCode: 1})
     }
+    // One Masker for both streams: a value registered with ::add-mask:: on one is masked on the other.
+    const masker = new Masker(options.mask)
     await Promise.all([
-      capture(child.stdout!, new LineSplitter(options.maxLineBytes, 'stdout'), writer, new Output(options.stdout ?? process.stdout)),
-      capture(child.stderr!, new LineSplitter(options.maxLineBytes, 'stderr'), writer, new Output(options.stderr ?? process.stderr)),
+      capture(child.stdout!, new LineSplitter(options.maxLineBytes, 'stdout', masker.forStream()), writer, new Output(options.stdout ?? process.stdout)),
+      capture(child.stderr!, new LineSplitter(options.maxLineBytes, 'stderr', masker.forStream()), writer, new Output(options.stderr ?? process.stderr)),
     ])
     const [code, signal] = await exited
     const exitCode = code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0)

@@ -191,7 +191,7 @@ export class Shipper {
     const range = to === undefined ? {after: from - 1} : {after: from - 1, limit: to - from + 1}
     for await (const entry of this.spool.store.read(this.spool.writer, range)) {
       const raw = entry.bytes ?? Buffer.from(entry.line, 'utf8')
-      entries.push({ts: entry.ts, bytes: raw, eol: entry.eol, level: entry.level, stream: entry.stream})
+      entries.push({ts: entry.ts, bytes: raw, eol: entry.eol, level: entry.level, stream: entry.stream, masked: entry.masked})
       bytes += raw.length + 1
       if (to === undefined && bytes >= maxBytes) break
     }

@@ -112,8 +112,10 @@ export class IngestParser {
     const stream = record.stream === 'stdout' || record.stream === 'stderr' ? record.stream : this.options.stream
     const eol = record.partial !== true
     // A record that states its level (even null: "none") was classified by its writer already.
-    if ('level' in record) return {ts, bytes, eol, level: normalizeLevel(record.level), stream}
-    return newEntry(bytes, eol, ts, stream)
+    const entry = 'level' in record ? {ts, bytes, eol, level: normalizeLevel(record.level), stream} : newEntry(bytes, eol, ts, stream)
+    // How many secrets `push --url` masked in the line before sending it (a count, for the job's metadata).
+    if (Number.isSafeInteger(record.masked) && (record.masked as number) > 0) entry.masked = record.masked as number
+    return entry
   }
 
   private now(): number {

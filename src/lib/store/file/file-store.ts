@@ -33,7 +33,7 @@ const WRITERS_FILE = 'writers.json'
 const FOLLOW_BATCH = 4096
 
 /** What meta.json holds: the counters live in `stats` and in the files' sizes. */
-type StoredMeta = Omit<JobMeta, 'lines' | 'bytes' | 'levels' | 'firstTs' | 'lastTs'>
+type StoredMeta = Omit<JobMeta, 'lines' | 'bytes' | 'levels' | 'firstTs' | 'lastTs' | 'masked'>
 
 export class FileStore implements LiveStore {
   readonly local = true
@@ -148,6 +148,7 @@ export class FileStore implements LiveStore {
       firstTs: stats.firstTs,
       lastTs: stats.lastTs,
       updatedAt: Math.max(meta.updatedAt, stats.updatedAt ?? 0),
+      ...(stats.masked ? {masked: stats.masked} : {}),
     }
   }
 
@@ -292,7 +293,7 @@ function writeJson(path: string, value: unknown): void {
 }
 
 function withoutCounters(meta: JobMeta | StoredMeta): StoredMeta {
-  const {lines: _l, bytes: _b, levels: _v, firstTs: _f, lastTs: _t, ...rest} = meta as JobMeta
+  const {lines: _l, bytes: _b, levels: _v, firstTs: _f, lastTs: _t, masked: _m, ...rest} = meta as JobMeta
   return rest
 }
 

@@ -8,7 +8,7 @@
  *  20  u8   level (0 = unknown, 1 + index in LEVELS)
  *  21  u8   stream (0 unknown, 1 stdout, 2 stderr)
  *  22  u8   flags (bit 0: followed by a newline in `log`)
- *  23  u8   reserved
+ *  23  u8   secrets masked in the entry at capture (at most 255: a spool's count on its way to the job)
  */
 import {LEVELS, type Level} from '../../level.js'
 import type {Stream} from '../../entry.js'
@@ -23,6 +23,7 @@ export interface IndexRecord {
   level?: Level
   stream?: Stream
   eol: boolean
+  masked?: number
 }
 
 const STREAMS: (Stream | undefined)[] = [undefined, 'stdout', 'stderr']
@@ -34,7 +35,7 @@ export function writeRecord(target: Buffer, at: number, record: IndexRecord): vo
   target[at + 20] = record.level ? LEVELS.indexOf(record.level) + 1 : 0
   target[at + 21] = record.stream ? STREAMS.indexOf(record.stream) : 0
   target[at + FLAGS_AT] = record.eol ? 1 : 0
-  target[at + 23] = 0
+  target[at + 23] = Math.min(record.masked ?? 0, 255)
 }
 
 export function readRecord(source: Buffer, at: number): IndexRecord {
@@ -46,6 +47,7 @@ export function readRecord(source: Buffer, at: number): IndexRecord {
     level: level ? LEVELS[level - 1] : undefined,
     stream: STREAMS[source[at + 21]],
     eol: (source[at + FLAGS_AT] & 1) === 1,
+    masked: source[at + 23] || undefined,
   }
 }
 

@@ -84,7 +84,7 @@ export class JobLogWriter {
     const parts: Buffer[] = []
     const index = Buffer.allocUnsafe(entries.length * RECORD_SIZE)
     entries.forEach((entry, i) => {
-      writeRecord(index, i * RECORD_SIZE, {offset, ts: entry.ts, length: entry.bytes.length, level: entry.level, stream: entry.stream, eol: entry.eol})
+      writeRecord(index, i * RECORD_SIZE, {offset, ts: entry.ts, length: entry.bytes.length, level: entry.level, stream: entry.stream, eol: entry.eol, masked: entry.masked})
       parts.push(entry.bytes)
       if (entry.eol) parts.push(NEWLINE)
       offset += entry.bytes.length + (entry.eol ? 1 : 0)

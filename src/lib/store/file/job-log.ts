@@ -86,7 +86,7 @@ export class JobLog {
       await this.log.read(data, 0, data.length, start)
       const entry = (i: number) => {
         const r = readRecord(index, i * RECORD_SIZE)
-        return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream)
+        return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream, r.masked)
       }
       if (literal) yield recordsContaining(index, count, data, start, literal).map(entry)
       // Lines map one to one onto records only when every record ended with a newline.

@@ -5,19 +5,21 @@
  *
  *   f64 × 6  lines per level (LEVELS order)
  *   f64      first ts, last ts, updated at (0 = none)
+ *   f64      secrets masked at capture (absent in files written before it: read as 0)
  */
 import {closeSync, constants, openSync, readSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {LEVELS, type Level} from '../../level.js'
 
 export const STATS_FILE = 'stats'
-const SIZE = (LEVELS.length + 3) * 8
+const SIZE = (LEVELS.length + 4) * 8
 
 export interface JobStats {
   levels: Partial<Record<Level, number>>
   firstTs?: number
   lastTs?: number
   updatedAt?: number
+  masked?: number
 }
 
 export function readStats(dir: string): JobStats {
@@ -43,9 +45,12 @@ export class JobStatsFile {
   }
 
   /** Adds entries' levels and times to the counters. The caller holds the job's lock. */
-  add(entries: {ts: number; level?: Level}[], now = Date.now()): void {
+  add(entries: {ts: number; level?: Level; masked?: number}[], now = Date.now()): void {
     const stats = readFrom(this.fd)
-    for (const entry of entries) if (entry.level) stats.levels[entry.level] = (stats.levels[entry.level] ?? 0) + 1
+    for (const entry of entries) {
+      if (entry.level) stats.levels[entry.level] = (stats.levels[entry.level] ?? 0) + 1
+      if (entry.masked) stats.masked = (stats.masked ?? 0) + entry.masked
+    }
     if (entries.length > 0) {
       stats.firstTs ??= entries[0].ts
       stats.lastTs = entries.at(-1)!.ts
@@ -70,7 +75,13 @@ function readFrom(fd: number): JobStats {
   })
   const at = LEVELS.length * 8
   const optional = (value: number) => (value > 0 ? value : undefined)
-  return {levels, firstTs: optional(buffer.readDoubleLE(at)), lastTs: optional(buffer.readDoubleLE(at + 8)), updatedAt: optional(buffer.readDoubleLE(at + 16))}
+  return {
+    levels,
+    firstTs: optional(buffer.readDoubleLE(at)),
+    lastTs: optional(buffer.readDoubleLE(at + 8)),
+    updatedAt: optional(buffer.readDoubleLE(at + 16)),
+    masked: optional(buffer.readDoubleLE(at + 24)),
+  }
 }
 
 function encode(stats: JobStats): Buffer {
@@ -80,5 +91,6 @@ function encode(stats: JobStats): Buffer {
   buffer.writeDoubleLE(stats.firstTs ?? 0, at)
   buffer.writeDoubleLE(stats.lastTs ?? 0, at + 8)
   buffer.writeDoubleLE(stats.updatedAt ?? 0, at + 16)
+  buffer.writeDoubleLE(stats.masked ?? 0, at + 24)
   return buffer
 }

@@ -30,6 +30,8 @@ export function decodeMeta(id: string, raw: Record<string, string> | string[] | 
   if (exitCode !== undefined) meta.exitCode = exitCode
   const firstTs = number('firstTs')
   if (firstTs !== undefined) meta.firstTs = firstTs
+  const masked = number('masked')
+  if (masked) meta.masked = masked
   const lastTs = number('lastTs')
   if (lastTs !== undefined) meta.lastTs = lastTs
   if (hash.labels) meta.labels = JSON.parse(hash.labels) as Record<string, string>

@@ -190,6 +190,7 @@ function appendArgs(entries: NewEntry[], now: number, token: AppendToken | undef
   let maxTs = entries[0].ts
   let ordered = true
   const levels = LEVELS.map(() => 0)
+  let masked = 0
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]
     bytes += entry.bytes.length + (entry.eol ? 1 : 0)
@@ -197,9 +198,10 @@ function appendArgs(entries: NewEntry[], now: number, token: AppendToken | undef
     if (entry.ts > maxTs) maxTs = entry.ts
     if (i > 0 && entry.ts < entries[i - 1].ts) ordered = false
     if (entry.level) levels[LEVELS.indexOf(entry.level)]++
+    if (entry.masked) masked += entry.masked
   }
   const args: Array<string | number | Buffer> = [
-    token?.writer ?? '', token?.batch ?? 0, now, entries.length, bytes, minTs, maxTs, levels.join(','), maxLines, entries[0].ts, ordered ? 1 : 0,
+    token?.writer ?? '', token?.batch ?? 0, now, entries.length, bytes, minTs, maxTs, levels.join(','), maxLines, entries[0].ts, ordered ? 1 : 0, masked,
   ]
   let start = 0
   while (start < entries.length) {

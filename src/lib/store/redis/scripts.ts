@@ -4,7 +4,7 @@
  *
  * append  KEYS meta log writers
  *         ARGV writer batch now lines bytes minTs maxTs levelCounts maxLines firstTs
- *              ordered, then per chunk: lineCount index data
+ *              ordered masked, then per chunk: lineCount index data
  *         → {duplicate(0|1), first, last}, or {-1, 0, 0} when the job does not exist
  * start   KEYS meta log writers   ARGV now labelsJson     → HGETALL meta
  * end     KEYS meta log writers   ARGV status exitCode now ttlMs → HGETALL meta, or nil
@@ -37,9 +37,10 @@ if not known[1] or tonumber(known[1]) > tonumber(ARGV[6]) then redis.call('HSET'
 if ARGV[11] == '0' or (known[2] and tonumber(known[2]) > tonumber(ARGV[10])) then redis.call('HSET', meta, 'unordered', '1') end
 if not known[2] or tonumber(known[2]) < tonumber(ARGV[7]) then redis.call('HSET', meta, 'lastTs', ARGV[7]) end
 redis.call('HSET', meta, 'updatedAt', now)
+if ARGV[12] ~= '0' then redis.call('HINCRBY', meta, 'masked', ARGV[12]) end
 local maxLines = tonumber(ARGV[9])
 local seq = first - 1
-for c = 12, #ARGV, 3 do
+for c = 13, #ARGV, 3 do
   seq = seq + tonumber(ARGV[c])
   if maxLines > 0 and seq > maxLines then
     redis.call('XADD', log, 'MINID', '~', string.format('%d', seq - maxLines + 1), string.format('%d-0', seq), 'i', ARGV[c + 1], 'd', ARGV[c + 2])

@@ -135,7 +135,8 @@ function newEntryRecord(entry: NewEntry): string {
   const stream = entry.stream ? `"${entry.stream}"` : 'null'
   const exact = isUtf8(entry.bytes) ? '' : `,"bytes":"${entry.bytes.toString('base64')}"`
   const partial = entry.eol ? '' : ',"partial":true'
-  return `{"ts":${entry.ts},"level":${level},"stream":${stream},"line":${JSON.stringify(entry.bytes.toString('utf8'))}${exact}${partial}}`
+  const masked = entry.masked ? `,"masked":${entry.masked}` : ''
+  return `{"ts":${entry.ts},"level":${level},"stream":${stream},"line":${JSON.stringify(entry.bytes.toString('utf8'))}${exact}${partial}${masked}}`
 }
 
 export function openRelayStore(url: string, token?: string): RelayStore {

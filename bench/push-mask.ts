@@ -1,0 +1,85 @@
+/**
+ * Benchmark: what masking secrets costs `logs push` (file store) on the same input:
+ *   push with the default detectors          vs  push --no-mask-defaults (the reference)
+ *   push with defaults and 20 --mask-env values, on the same input
+ * The input is the usual ~100-byte lines with, every 1 000 lines, one holding a secret of
+ * a default format, and some URLs (a `://` trigger) without passwords.
+ *
+ *   npx tsx bench/push-mask.ts [MB]      (default 128, the issue's figure)
+ *
+ * Prints figures; never passes or fails. Needs a built CLI (npm run build).
+ */
+import {once} from 'node:events'
+import {createWriteStream, mkdtempSync, rmSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {BIN, isolatedEnv} from '../test/helpers/cli.js'
+import {logLine} from './lib/input.js'
+import {measure, rate, table} from './lib/measure.js'
+
+const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 128)
+const work = mkdtempSync(join(tmpdir(), 'logs-bench-mask-'))
+
+const SECRETS = [
+  'export GITHUB_TOKEN=ghp_' + 'a1B2c3D4e5'.repeat(4).slice(0, 36),
+  'aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE',
+  'curl -H "Authorization: Bearer ' + 'tok3nTOK3Ntok3n'.repeat(2) + '" https://api.example.com/v1',
+  'cloning https://ci:s3cr3tpassw0rd@git.example.com/team/repo.git',
+]
+
+async function writeInput(path: string, bytes: number): Promise<number> {
+  const out = createWriteStream(path)
+  let written = 0
+  let lines = 0
+  while (written < bytes) {
+    let chunk = ''
+    for (let i = 0; i < 10_000 && written < bytes; i++) {
+      const n = lines++
+      const text = n % 1000 === 999 ? SECRETS[(n / 1000) % SECRETS.length | 0] : n % 100 === 50 ? `GET https://cdn.example.com/assets/${n}.js 200` : logLine(n)
+      chunk += `${text}\n`
+      written += text.length + 1
+    }
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+  return lines
+}
+
+try {
+  const input = join(work, 'input.log')
+  const lines = await writeInput(input, MB * 1e6)
+  const bytes = statSync(input).size
+  console.log(`input: ${(bytes / 1e6).toFixed(0)} MB, ${lines} lines (1 in 1 000 holds a secret, 1 in 100 a URL), in ${work}`)
+  const values: NodeJS.ProcessEnv = {}
+  for (let i = 0; i < 20; i++) values[`BENCH_SECRET_${i}`] = `value-${i}-${'x'.repeat(20)}`
+  const maskEnv = Object.keys(values).flatMap((name) => ['--mask-env', name])
+
+  const runs: Array<[string, string[]]> = [
+    ['push --no-mask-defaults (reference)', ['--no-mask-defaults']],
+    ['push (default detectors)', []],
+    ['push + 20 --mask-env values', maskEnv],
+  ]
+  const results: Array<{name: string; seconds: number; rss: number}> = []
+  // Alternate the runs twice and keep each one's best: the machine is shared, other load comes and goes.
+  for (let round = 0; round < 2; round++) {
+    for (const [name, args] of runs) {
+      const env = isolatedEnv(join(work, `home-${round}-${results.length}`), values)
+      const run = await measure(process.execPath, [BIN, 'push', '--job', 'bench', ...args], {stdin: input, env})
+      if (run.code !== 0) console.log(`${name}: exit code ${run.code}`)
+      const best = results.find((r) => r.name === name)
+      if (!best) results.push({name, seconds: run.seconds, rss: run.peakRssMB})
+      else if (run.seconds < best.seconds) Object.assign(best, {seconds: run.seconds, rss: run.peakRssMB})
+      rmSync(env.XDG_STATE_HOME!, {recursive: true, force: true})
+    }
+  }
+  const reference = results[0].seconds
+  console.log(
+    table([
+      ['what (best of 2)', 'seconds', 'throughput', 'vs reference', 'peak RSS'],
+      ...results.map((r) => [r.name, r.seconds.toFixed(2), rate(bytes, r.seconds), `${((r.seconds / reference - 1) * 100).toFixed(1)} %`, `${r.rss.toFixed(0)} MB`]),
+    ]),
+  )
+} finally {
+  rmSync(work, {recursive: true, force: true})
+}

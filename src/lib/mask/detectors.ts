@@ -1,0 +1,49 @@
+/**
+ * The default secret detectors (`--no-mask-defaults` turns them off). Each has the
+ * literal strings one of which every match contains (`triggers`, case variants spelled
+ * out): only a line holding a trigger is matched against the pattern. What is masked is
+ * the first capture group when the pattern has one, else the whole match.
+ *
+ * PEM private key blocks span lines, so they are not here: LineMasker tracks them.
+ */
+export interface Detector {
+  name: string
+  triggers: string[]
+  /** Global, with indices (`dg`), ASCII-only: applied to UTF-8 and latin1 decodings alike. */
+  pattern: RegExp
+}
+
+export const DEFAULT_DETECTORS: readonly Detector[] = [
+  {name: 'AWS access key id', triggers: ['AKIA', 'ASIA'], pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/dg},
+  {
+    name: 'AWS secret access key',
+    triggers: ['secret_access_key', 'SECRET_ACCESS_KEY', 'SecretAccessKey', 'secretAccessKey', 'secret-access-key'],
+    pattern: /secret[_-]?access[_-]?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
+  },
+  {
+    name: 'GitHub token',
+    triggers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/dg,
+  },
+  {name: 'GitLab token', triggers: ['glpat-'], pattern: /\bglpat-[A-Za-z0-9_-]{20,}/dg},
+  {name: 'Slack token', triggers: ['xoxa-', 'xoxb-', 'xoxp-', 'xoxr-', 'xoxs-'], pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/dg},
+  {name: 'Stripe live key', triggers: ['sk_live_', 'rk_live_'], pattern: /\b[sr]k_live_[A-Za-z0-9]{10,}/dg},
+  {name: 'Google API key', triggers: ['AIza'], pattern: /\bAIza[0-9A-Za-z_-]{35}/dg},
+  {name: 'npm token', triggers: ['npm_'], pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/dg},
+  {name: 'JSON Web Token', triggers: ['eyJ'], pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/dg},
+  {name: 'Bearer token', triggers: ['Bearer', 'bearer', 'BEARER'], pattern: /\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)/dgi},
+  {
+    name: 'Basic authorization',
+    triggers: ['uthorization', 'UTHORIZATION'],
+    pattern: /authorization["']?\s*[:=]\s*["']?basic\s+([A-Za-z0-9+/]{4,}={0,2})/dgi,
+  },
+  {name: 'password in a URL', triggers: ['://'], pattern: /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@"'<>]*:([^\s/@"'<>]+)@/dg},
+]
+
+/** A PEM private key block: every line from BEGIN to END is masked, the marker lines kept. */
+export const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/
+export const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY-----/
+export const PEM_TRIGGERS = ['PRIVATE KEY-----']
+
+/** GitHub's workflow command that registers a value to mask from that line on. */
+export const ADD_MASK = '::add-mask::'

@@ -1,0 +1,241 @@
+/**
+ * Masking at capture time: every line is masked, whole, before anything stores it.
+ *
+ *   chunk read ──scan()──▶ offsets of trigger literals ──▶ LineSplitter: a line with none
+ *   is stored as read; a line with one (or any line while a PEM block is open) goes
+ *   through LineMasker.mask(): literals, then the detectors whose triggers it holds.
+ *
+ * scan() is one pass of one regular expression (a trie of every trigger: detectors',
+ * the values', `::add-mask::`) over the chunk as latin1, whose characters are its bytes:
+ * decoding and matching per line is paid only by lines that may hold a secret. A user
+ * regex with no literal every match must contain makes every line a candidate.
+ *
+ * One Masker is shared by the streams of a job (a value registered with `::add-mask::`
+ * on stdout is masked on stderr too); each stream has its own LineMasker, which tracks
+ * an open PEM block.
+ */
+import {isUtf8} from 'node:buffer'
+import {requiredLiteral} from '../store/required-literal.js'
+import {ADD_MASK, DEFAULT_DETECTORS, PEM_BEGIN, PEM_END, PEM_TRIGGERS} from './detectors.js'
+import {literalAlternation} from './literal-alternation.js'
+
+export const MASK = '***'
+/** Shorter values would mask half the log. */
+export const MIN_VALUE_CHARS = 4
+
+export interface MaskSpec {
+  /** Secret values, one line each, at least MIN_VALUE_CHARS long. */
+  values: string[]
+  /** `--mask-regex`: the match, or its first capture group, is masked. */
+  regexes: RegExp[]
+  /** The default detectors (detectors.ts). */
+  defaults: boolean
+  /** Told about a value that is not masked (never the value itself). */
+  onWarning?: (message: string) => void
+}
+
+interface Literal {
+  utf8: string
+  latin1: string
+}
+
+interface Rule {
+  pattern: RegExp
+  /** Literals (as UTF-8 text and as latin1 text) one of which every match contains; undefined: try every line. */
+  triggers?: Literal[]
+}
+
+export interface Masked {
+  bytes: Buffer
+  /** Occurrences masked in the line. */
+  masked: number
+}
+
+/** Every line is a candidate (a user regex without a required literal). */
+export const EVERY_LINE = 'every-line'
+
+export class Masker {
+  private readonly literals: Literal[] = []
+  private readonly rules: Rule[] = []
+  private readonly triggers: string[] = [ADD_MASK, ...PEM_TRIGGERS]
+  private readonly everyLine: boolean
+  private prefilter: RegExp
+  /** Grows when a value is added mid-stream: offsets scanned before are stale. */
+  generation = 0
+
+  constructor(private readonly spec: MaskSpec) {
+    if (spec.defaults) {
+      for (const detector of DEFAULT_DETECTORS) {
+        this.rules.push({pattern: detector.pattern, triggers: detector.triggers.map((t) => ({utf8: t, latin1: t}))})
+        this.triggers.push(...detector.triggers)
+      }
+    }
+    let everyLine = false
+    for (const regex of spec.regexes) {
+      const pattern = new RegExp(regex.source, 'dg')
+      const literal = requiredLiteral(regex)
+      if (!literal) {
+        everyLine = true
+        this.rules.push({pattern})
+        continue
+      }
+      const trigger = {utf8: literal.toString('utf8'), latin1: literal.toString('latin1')}
+      this.rules.push({pattern, triggers: [trigger]})
+      this.triggers.push(trigger.latin1)
+    }
+    this.everyLine = everyLine
+    for (const value of spec.values) this.addLiteral(value)
+    this.prefilter = literalAlternation(this.triggers)!
+  }
+
+  forStream(): LineMasker {
+    return new LineMasker(this)
+  }
+
+  /** Offsets in the chunk where a trigger starts, in order; EVERY_LINE when every line must be looked at. */
+  scan(chunk: Buffer): number[] | typeof EVERY_LINE {
+    if (this.everyLine) return EVERY_LINE
+    const text = chunk.toString('latin1')
+    const offsets: number[] = []
+    const prefilter = this.prefilter
+    prefilter.lastIndex = 0
+    for (let match = prefilter.exec(text); match; match = prefilter.exec(text)) offsets.push(match.index)
+    return offsets
+  }
+
+  /** True when the line (latin1 text of its bytes) may hold a secret. */
+  mayHold(latin1: string): boolean {
+    if (this.everyLine) return true
+    this.prefilter.lastIndex = 0
+    return this.prefilter.test(latin1)
+  }
+
+  /** A value met in the log (`::add-mask::`), as the bytes it was written with. */
+  addValue(bytes: Buffer): boolean {
+    if (bytes.toString('utf8').length < MIN_VALUE_CHARS) {
+      this.spec.onWarning?.(`an ::add-mask:: value shorter than ${MIN_VALUE_CHARS} characters is not masked beyond its own line`)
+      return false
+    }
+    if (this.addLiteral(bytes.toString('utf8'), bytes.toString('latin1'))) {
+      this.prefilter = literalAlternation(this.triggers)!
+      this.generation++
+    }
+    return true
+  }
+
+  /** Replaces every literal and rule match in a line's text (UTF-8 or latin1 decoded). */
+  maskText(text: string, latin1: boolean): {text: string; masked: number} {
+    let masked = 0
+    for (const literal of this.literals) {
+      const form = latin1 ? literal.latin1 : literal.utf8
+      if (!text.includes(form)) continue
+      const parts = text.split(form)
+      masked += parts.length - 1
+      text = parts.join(MASK)
+    }
+    for (const rule of this.rules) {
+      if (rule.triggers && !rule.triggers.some((trigger) => text.includes(latin1 ? trigger.latin1 : trigger.utf8))) continue
+      const result = maskMatches(text, rule.pattern)
+      text = result.text
+      masked += result.masked
+    }
+    return {text, masked}
+  }
+
+  private addLiteral(utf8: string, latin1 = Buffer.from(utf8, 'utf8').toString('latin1')): boolean {
+    if (this.literals.some((literal) => literal.utf8 === utf8)) return false
+    this.literals.push({utf8, latin1})
+    // Longest first: a value that contains another is masked whole.
+    this.literals.sort((a, b) => b.utf8.length - a.utf8.length)
+    this.triggers.push(latin1)
+    return true
+  }
+}
+
+/** The masking state of one stream: an open PEM block masks every line until its END line. */
+export class LineMasker {
+  private inPem = false
+
+  constructor(private readonly masker: Masker) {}
+
+  get generation(): number {
+    return this.masker.generation
+  }
+
+  scan(chunk: Buffer): number[] | typeof EVERY_LINE {
+    return this.masker.scan(chunk)
+  }
+
+  /**
+   * The line with its secrets masked; undefined when nothing was masked. `hint`: true
+   * when the chunk scan found a trigger in the line, false when it found none, undefined
+   * when the line was not scanned whole (it began in an earlier chunk).
+   */
+  mask(bytes: Buffer, hint?: boolean): Masked | undefined {
+    if (!this.inPem) {
+      if (hint === false) return undefined
+      if (hint === undefined && !this.masker.mayHold(bytes.toString('latin1'))) return undefined
+    }
+    const latin1 = !isUtf8(bytes)
+    let text = bytes.toString(latin1 ? 'latin1' : 'utf8')
+    let masked = 0
+    const pem = this.maskPem(text)
+    text = pem.text
+    masked += pem.masked
+    const marker = text.indexOf(ADD_MASK)
+    if (marker !== -1) {
+      const start = marker + ADD_MASK.length
+      const value = text.slice(start).trim()
+      if (value && !this.masker.addValue(Buffer.from(value, latin1 ? 'latin1' : 'utf8'))) {
+        text = text.slice(0, start) + text.slice(start).replace(value, MASK)
+        masked++
+      }
+    }
+    const result = this.masker.maskText(text, latin1)
+    masked += result.masked
+    if (masked === 0) return undefined
+    return {bytes: Buffer.from(result.text, latin1 ? 'latin1' : 'utf8'), masked}
+  }
+
+  /** Lines inside a PEM private key block become `***`; a block on one line (a JSON key file) is masked between its markers. */
+  private maskPem(text: string): {text: string; masked: number} {
+    if (this.inPem) {
+      const end = PEM_END.exec(text)
+      if (!end) {
+        if (text.trim() === '') return {text, masked: 0}
+        return {text: MASK + (text.endsWith('\r') ? '\r' : ''), masked: 1}
+      }
+      this.inPem = false
+      const before = text.slice(0, end.index)
+      return before.trim() === '' ? {text, masked: 0} : {text: MASK + text.slice(end.index), masked: 1}
+    }
+    const begin = PEM_BEGIN.exec(text)
+    if (!begin) return {text, masked: 0}
+    const bodyStart = begin.index + begin[0].length
+    const rest = text.slice(bodyStart)
+    const end = PEM_END.exec(rest)
+    if (!end) this.inPem = true
+    const body = end ? rest.slice(0, end.index) : rest.replace(/\r$/, '')
+    if (body.replace(/\\[nr]/g, '').trim() === '') return {text, masked: 0}
+    return {text: text.slice(0, bodyStart) + MASK + rest.slice(body.length), masked: 1}
+  }
+}
+
+function maskMatches(text: string, pattern: RegExp): {text: string; masked: number} {
+  let out = ''
+  let last = 0
+  let masked = 0
+  pattern.lastIndex = 0
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    if (match[0].length === 0) {
+      pattern.lastIndex++
+      continue
+    }
+    const [start, end] = match.indices?.[1] ?? match.indices![0]
+    if (end === start || start < last) continue
+    out += text.slice(last, start) + MASK
+    last = end
+    masked++
+  }
+  return masked === 0 ? {text, masked} : {text: out + text.slice(last), masked}
+}

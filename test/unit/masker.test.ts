@@ -1,0 +1,148 @@
+import {describe, expect, it} from 'vitest'
+import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
+import {literalAlternation} from '../../src/lib/mask/literal-alternation.js'
+import {Masker, type MaskSpec} from '../../src/lib/mask/masker.js'
+
+const spec = (over: Partial<MaskSpec> = {}): MaskSpec => ({values: [], regexes: [], defaults: true, ...over})
+
+/** Lines through a splitter with a masker, the way push captures them, in the chunks given. */
+function capture(chunks: Array<string | Buffer>, options: Partial<MaskSpec> = {}, masker = new Masker(spec(options))) {
+  const splitter = new LineSplitter(1024 * 1024, undefined, masker.forStream())
+  const entries = chunks.flatMap((chunk) => splitter.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk), 0))
+  entries.push(...splitter.end(0))
+  return {lines: entries.map((entry) => entry.bytes.toString('utf8')), masked: entries.reduce((sum, entry) => sum + (entry.masked ?? 0), 0), entries}
+}
+
+const one = (line: string, options: Partial<MaskSpec> = {}) => capture([`${line}\n`], options).lines[0]
+
+describe('default detectors', () => {
+  const cases: Array<[string, string, string]> = [
+    ['AWS access key id', 'key AKIAIOSFODNN7EXAMPLE used', 'key *** used'],
+    ['AWS session key id', 'ASIAJEXAMPLEXEG2JICE', '***'],
+    ['aws_secret_access_key', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws_secret_access_key = ***'],
+    ['SecretAccessKey in JSON', '{"SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}', '{"SecretAccessKey": "***"}'],
+    ['GitHub classic token', 'GITHUB_TOKEN=ghp_16C7e42F292c6912E7710c838347Ae178B4a', 'GITHUB_TOKEN=***'],
+    ['GitHub app token', 'ghs_16C7e42F292c6912E7710c838347Ae178B4a!', '***!'],
+    ['GitHub fine-grained token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTU', '***'],
+    ['GitLab token', 'glpat-xxxxxxxxxxxxxxxxxxxx1234 done', '*** done'],
+    ['Slack token', 'SLACK=xoxb-2334-1234-abcdefghijklm', 'SLACK=***'],
+    ['Stripe live key', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', '***'],
+    ['Stripe restricted key', 'rk_live_51H8abcdefghijkLMNOP', '***'],
+    ['Google API key', 'key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe', 'key=***'],
+    ['npm token', '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ', '//registry.npmjs.org/:_authToken=***'],
+    ['JSON Web Token', 'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c end', 'jwt *** end'],
+    ['Bearer header', 'curl -H "Authorization: Bearer abcdef0123456789abcdef"', 'curl -H "Authorization: Bearer ***"'],
+    ['Basic header', 'Authorization: Basic dXNlcjpwYXNzd29yZA==', 'Authorization: Basic ***'],
+    ['password in a URL', 'git clone https://deploy:s3cr3t@git.example.com/x.git', 'git clone https://deploy:***@git.example.com/x.git'],
+    ['password in a Redis URL', 'REDIS_URL=redis://:hunter22@redis:6379/0', 'REDIS_URL=redis://:***@redis:6379/0'],
+  ]
+  for (const [name, line, expected] of cases) {
+    it(`masks a ${name}`, () => expect(one(line)).toBe(expected))
+  }
+
+  it('leaves look-alikes alone', () => {
+    for (const line of ['http://example.com:8080/path@v2', 'AKIA is a prefix', 'Bearer tokens are used here', 'Basic setup done', 'eyJ alone', 'npm_config_cache=/tmp']) {
+      expect(one(line)).toBe(line)
+    }
+  })
+
+  it('is off with defaults: false, but ::add-mask:: still works', () => {
+    expect(one('GITHUB_TOKEN=ghp_16C7e42F292c6912E7710c838347Ae178B4a', {defaults: false})).toBe('GITHUB_TOKEN=ghp_16C7e42F292c6912E7710c838347Ae178B4a')
+    expect(capture(['::add-mask::topsecret\n', 'x topsecret\n'], {defaults: false}).lines).toEqual(['::add-mask::***', 'x ***'])
+  })
+})
+
+describe('PEM private keys', () => {
+  it('masks every line between BEGIN and END, keeping the markers', () => {
+    const lines = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAA', 'QyNTUxOQAAACDb', '-----END OPENSSH PRIVATE KEY-----', 'after']
+    const result = capture([lines.join('\n') + '\n'])
+    expect(result.lines).toEqual(['-----BEGIN OPENSSH PRIVATE KEY-----', '***', '***', '-----END OPENSSH PRIVATE KEY-----', 'after'])
+    expect(result.masked).toBe(2)
+  })
+
+  it('masks a key on one line (a JSON key file) between its markers', () => {
+    const line = '{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0B\\n-----END PRIVATE KEY-----\\n", "x": 1}'
+    expect(one(line)).toBe('{"private_key": "-----BEGIN PRIVATE KEY-----***-----END PRIVATE KEY-----\\n", "x": 1}')
+  })
+
+  it('keeps masking across reads until the END line', () => {
+    const result = capture(['-----BEGIN RSA PRIVATE KEY-----\nMIIE', 'pAIBAAKCAQEA\r\nline2\n', '-----END RSA PRIVATE KEY-----\n'])
+    expect(result.lines).toEqual(['-----BEGIN RSA PRIVATE KEY-----', '***\r', '***', '-----END RSA PRIVATE KEY-----'])
+  })
+})
+
+describe('values and regular expressions', () => {
+  it('masks every occurrence of a value, longest value first, and counts them', () => {
+    const result = capture(['pw=longsecret1 and longsecret1; prefix longsecret1-extended\n'], {values: ['longsecret1', 'longsecret1-extended'], defaults: false})
+    expect(result.lines).toEqual(['pw=*** and ***; prefix ***'])
+    expect(result.masked).toBe(3)
+  })
+
+  it('masks a value split across two reads: masking works on whole lines', () => {
+    expect(capture(['token: abcd', 'efgh1234 end\n'], {values: ['abcdefgh1234']}).lines).toEqual(['token: *** end'])
+  })
+
+  it('masks a value in a line that is not UTF-8, keeping the other bytes', () => {
+    const line = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(' s3cretvalue \n')])
+    const entry = capture([line], {values: ['s3cretvalue']}).entries[0]
+    expect(entry.bytes).toEqual(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(' *** ')]))
+  })
+
+  it('masks a non-ASCII value', () => {
+    expect(one('mot de passe: pässwörd!', {values: ['pässwörd']})).toBe('mot de passe: ***!')
+  })
+
+  it('masks the match of a regex, or its first group', () => {
+    expect(one('api_key=abc123 token=zz9', {regexes: [/api_key=(\w+)/, /token=\w+/]})).toBe('api_key=*** ***')
+  })
+
+  it('a regex with no required literal is tried on every line', () => {
+    expect(capture(['a 1234-5678 b\nplain\n'], {regexes: [/\d{4}-\d{4}/]}).lines).toEqual(['a *** b', 'plain'])
+  })
+
+  it('a regex that matches the empty string does not loop', () => {
+    expect(one('abc', {regexes: [/x*/]})).toBe('abc')
+  })
+})
+
+describe('::add-mask::', () => {
+  it('masks the value from that line on, in the same read and the next, and stores the line masked', () => {
+    const result = capture(['before s3cr3tvalue\n::add-mask::s3cr3tvalue\nsame read s3cr3tvalue\n', 'next read s3cr3tvalue\n'])
+    expect(result.lines).toEqual(['before s3cr3tvalue', '::add-mask::***', 'same read ***', 'next read ***'])
+  })
+
+  it('a value registered on one stream is masked on the other', () => {
+    const masker = new Masker(spec())
+    const out = new LineSplitter(1 << 20, 'stdout', masker.forStream())
+    const err = new LineSplitter(1 << 20, 'stderr', masker.forStream())
+    out.push(Buffer.from('::add-mask::shared-secret\n'), 0)
+    expect(err.push(Buffer.from('err shared-secret\n'), 0)[0].bytes.toString()).toBe('err ***')
+  })
+
+  it('refuses a value shorter than 4 characters with a warning (not repeating it), masking only its own line', () => {
+    const warnings: string[] = []
+    const result = capture(['::add-mask::abc\nabc stays\n'], {onWarning: (message) => warnings.push(message)})
+    expect(result.lines).toEqual(['::add-mask::***', 'abc stays'])
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).not.toContain('abc')
+  })
+})
+
+describe('the prefilter', () => {
+  it('finds any of the literals and nothing else', () => {
+    const regex = literalAlternation(['AKIA', 'ASIA', 'AIza', 'ghp_', 'github_pat_', '://', 'a.b'])!
+    const found = (text: string) => {
+      regex.lastIndex = 0
+      return regex.test(text)
+    }
+    for (const hit of ['xAKIAx', 'ASIA', 'AIza', 'ghp_', 'github_pat_', 'http://', 'a.b']) expect(found(hit)).toBe(true)
+    for (const miss of ['AKI', 'ASI A', 'github_pa', ':/', 'axb', 'ghp']) expect(found(miss)).toBe(false)
+  })
+
+  it('long lines split into pieces are masked before they are split', () => {
+    const splitter = new LineSplitter(8, undefined, new Masker(spec({values: ['abcdefghij']})).forStream())
+    const entries = splitter.push(Buffer.from('xx abcdefghij yy\n'), 0)
+    expect(Buffer.concat(entries.map((entry) => entry.bytes)).toString()).toBe('xx *** yy')
+    expect(entries[0].masked).toBe(1)
+  })
+})
