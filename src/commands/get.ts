@@ -18,7 +18,7 @@ import {endedJobExitCode, jobExitCode} from '../lib/tail/exit-code.js'
 export default class Get extends BaseCommand {
   static override summary = "Print a job's log, wherever it lives (live store or archive)"
   static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions and can be repeated (every --grep must match, no --exclude may); -i makes them ignore case. -A/-B/-C show lines around each match, with a -- line between groups, as grep does (text output; JSON output shows the gaps in seq). --stream keeps the lines of one stream of a job captured by \`logs run\`.
---output raw writes the original bytes (invalid UTF-8, CRLF, ANSI codes and NUL included); json writes one object per line: seq, ts, level, stream, line, fields.
+--output raw writes the stored bytes: the original ones (invalid UTF-8, CRLF, ANSI codes and NUL included) with the secrets push/run masked at capture replaced by ***; json writes one object per line: seq, ts, level, stream, line, fields.
 With -f the command keeps following until the job ends, and waits for a job that has not started yet.
 --exit-code exits with the job's own status: its exit code when it failed, 1 when it was abandoned, 0 otherwise. Without -f the job must have ended: for a running job get prints what there is, says so on stderr and exits 2 (add -f to wait for the end).`
 
@@ -47,7 +47,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     'before-context': Flags.integer({char: 'B', description: 'also show N lines before each match', min: 0, helpValue: 'N'}),
     context: Flags.integer({char: 'C', description: 'also show N lines before and after each match', min: 0, helpValue: 'N'}),
     stream: Flags.string({description: 'only lines of this stream (as recorded by logs run)', options: ['stdout', 'stderr']}),
-    output: Flags.string({char: 'o', description: 'text (for people), json (NDJSON) or raw (original bytes)', options: [...OUTPUT_MODES], default: 'text'}),
+    output: Flags.string({char: 'o', description: 'text (for people), json (NDJSON) or raw (original bytes, secrets masked at capture)', options: [...OUTPUT_MODES], default: 'text'}),
     timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read (text output)'}),
     follow: Flags.boolean({char: 'f', description: 'keep following new entries until the job ends'}),
     'exit-code': Flags.boolean({description: "exit with the job's exit code (a failed job's code, 1 if abandoned); without -f a running job is exit 2"}),
