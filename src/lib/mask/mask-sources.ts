@@ -7,7 +7,7 @@
 import {readFileSync} from 'node:fs'
 import type {MaskConfig} from '../config.js'
 import {UsageError} from '../errors/index.js'
-import {compilePattern} from '../query.js'
+import {compilePattern} from '../query/filter.js'
 import {MIN_VALUE_CHARS, type MaskSpec} from './masker.js'
 
 export interface MaskFlagValues {
