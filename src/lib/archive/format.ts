@@ -12,6 +12,7 @@ import {StringDecoder} from 'node:string_decoder'
 import {createGunzip, createGzip, constants as zlib} from 'node:zlib'
 import {fromRecord, type EntryRecord, type LogEntry} from '../entry.js'
 import type {Level} from '../level.js'
+import type {Pattern} from '../pattern.js'
 
 /** gzip level 1: ~3× the speed of the default level for ~15 % more bytes; archiving must keep up with cron. */
 export const GZIP_LEVEL = 1
@@ -166,7 +167,7 @@ export function lineTextOf(record: string): string | undefined {
 }
 
 /** Drops record lines whose text does not match (ReadRange.match, `get --grep`), before they are parsed. */
-export async function* matchingLines(lines: AsyncIterable<string>, pattern: RegExp): AsyncIterable<string> {
+export async function* matchingLines(lines: AsyncIterable<string>, pattern: Pattern): AsyncIterable<string> {
   for await (const line of lines) {
     const text = lineTextOf(line)
     if (text === undefined || pattern.test(text)) yield line

@@ -20,8 +20,8 @@ export const directStoreFlags = {
 
 export const filterFlags = {
   level: Flags.string({description: 'minimum level (trace, debug, info, warn, error, fatal); =LEVEL for exactly that level'}),
-  grep: Flags.string({description: 'only lines matching this regular expression (repeatable: all must match)', multiple: true}),
-  exclude: Flags.string({description: 'drop lines matching this regular expression (repeatable)', multiple: true}),
+  grep: Flags.string({description: 'only lines matching this regular expression, RE2 syntax (repeatable: all must match)', multiple: true}),
+  exclude: Flags.string({description: 'drop lines matching this regular expression, RE2 syntax (repeatable)', multiple: true}),
 }
 
 export const selectorFlag = {

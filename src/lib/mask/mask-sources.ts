@@ -7,7 +7,6 @@
 import {readFileSync} from 'node:fs'
 import type {MaskConfig} from '../config.js'
 import {UsageError} from '../errors/index.js'
-import {compilePattern} from '../query/filter.js'
 import {MIN_VALUE_CHARS, type MaskSpec} from './masker.js'
 
 export interface MaskFlagValues {
@@ -57,8 +56,21 @@ export function maskSpec(flags: MaskFlagValues, config: MaskConfig, env: NodeJS.
   config.mask.forEach((value, i) => add(value, `${fromConfig('mask')} item ${i + 1}`))
 
   const regexes = [
-    ...(flags['mask-regex'] ?? []).map((source) => compilePattern(source, '--mask-regex')),
-    ...config.maskRegex.map((source) => compilePattern(source, fromConfig('maskRegex'))),
+    ...(flags['mask-regex'] ?? []).map((source) => compileMaskRegex(source, '--mask-regex')),
+    ...config.maskRegex.map((source) => compileMaskRegex(source, fromConfig('maskRegex'))),
   ]
   return {values: [...values], regexes, defaults: flags['mask-defaults'] ?? config.maskDefaults ?? true, onWarning: warn}
+}
+
+/**
+ * A mask is the job owner's own pattern, applied at capture with replacement: JavaScript
+ * RegExp, which the masker needs for match indices. Patterns that come from readers or
+ * the network are RE2 (../pattern.ts).
+ */
+function compileMaskRegex(source: string, where: string): RegExp {
+  try {
+    return new RegExp(source)
+  } catch (error) {
+    throw new UsageError(`invalid regular expression ${JSON.stringify(source)} for ${where}: ${(error as Error).message}`)
+  }
 }

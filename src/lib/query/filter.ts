@@ -1,11 +1,12 @@
 /**
  * Entry filters shared by `get`, `tail` and the relay: level (`warn` = warn and above,
  * `=warn` exactly), `--grep` (all must match) and `--exclude` (none may match), both
- * case-insensitive with `-i`, and `--stream` (stdout or stderr, as `logs run` recorded it).
+ * case-insensitive with `-i` (patterns: ../pattern.ts, RE2 syntax), and `--stream` (stdout or stderr, as `logs run` recorded it).
  */
 import {UsageError} from '../errors/index.js'
 import {LEVELS, levelRank, normalizeLevel, type Level} from '../level.js'
 import type {LogEntry, Stream} from '../entry.js'
+import {checkPatternCount, compilePattern, type Pattern} from '../pattern.js'
 
 export interface FilterSpec {
   level?: string
@@ -35,14 +36,6 @@ export function parseLevelFilter(text: string, where = '--level'): LevelFilter {
   return {level, exact}
 }
 
-export function compilePattern(source: string, where: string, ignoreCase = false): RegExp {
-  try {
-    return new RegExp(source, ignoreCase ? 'i' : '')
-  } catch (error) {
-    throw new UsageError(`invalid regular expression ${JSON.stringify(source)} for ${where}: ${(error as Error).message}`)
-  }
-}
-
 export function levelMatches(filter: LevelFilter, level: Level | undefined): boolean {
   if (!level) return false
   return filter.exact ? level === filter.level : levelRank(level) >= levelRank(filter.level)
@@ -51,6 +44,7 @@ export function levelMatches(filter: LevelFilter, level: Level | undefined): boo
 /** Builds one predicate; undefined when nothing filters (callers skip the call entirely). */
 export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
   const level = spec.level ? parseLevelFilter(spec.level) : undefined
+  checkPatternCount((spec.grep ?? []).length + (spec.exclude ?? []).length, '--grep and --exclude')
   const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep', spec.ignoreCase))
   const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude', spec.ignoreCase))
   const stream = spec.stream === undefined ? undefined : parseStream(spec.stream)
@@ -65,7 +59,7 @@ export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
 }
 
 /** The first --grep: every wanted line matches it, so a store may use it to skip lines early. */
-export function requiredPattern(spec: FilterSpec): RegExp | undefined {
+export function requiredPattern(spec: FilterSpec): Pattern | undefined {
   return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], '--grep', spec.ignoreCase)
 }
 

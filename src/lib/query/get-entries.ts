@@ -13,6 +13,7 @@
  */
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
+import type {Pattern} from '../pattern.js'
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from './filter.js'
 import {ContextWindow, type ContextSpec} from './context-lines.js'
@@ -31,7 +32,7 @@ export interface GetOptions {
   /** Lines around each match (grep's -A/-B/-C); only with a filter. */
   context?: ContextSpec
   /** One pattern every wanted line matches (the first --grep): lets the store skip lines early. */
-  match?: RegExp
+  match?: Pattern
   /** Keep following until the job ends (waits for a job that has not started). */
   follow?: boolean
   signal?: AbortSignal

@@ -8,14 +8,21 @@
  * character made optional by `?`, `*` or `{…}` is dropped, and a pattern with a top-level
  * `|` or a flag that changes what a character matches (i, u, v) has no literal. Callers
  * still test each candidate line with the pattern itself.
+ *
+ * Patterns are RE2 syntax (../pattern.ts): RE2 forms this scanner does not model — inline
+ * flags `(?i)`, quoting `\Q…\E`, `\x{…}`, `\p{…}`/`\pL`, POSIX classes `[[:alpha:]]` —
+ * give no literal rather than a wrong one.
  */
+import type {Pattern} from '../pattern.js'
 
 /** Shorter literals are too common to be worth a byte search of their own. */
 const MIN_BYTES = 3
 const QUANTIFIER = /^\{\d+(?:,\d*)?\}/
+/** RE2 syntax whose effect on required characters the scanner below does not model. */
+const UNMODELLED = /\(\?[a-zA-Z-]+[:)]|\\[QEpPC]|\\x\{|\[:/
 
-export function requiredLiteral(pattern: RegExp): Buffer | undefined {
-  if (/[iuv]/.test(pattern.flags)) return undefined
+export function requiredLiteral(pattern: Pick<Pattern, 'source' | 'flags'>): Buffer | undefined {
+  if (/[iuv]/.test(pattern.flags) || UNMODELLED.test(pattern.source)) return undefined
   const runs = literalRuns(pattern.source)
   if (!runs) return undefined
   const longest = runs.reduce((best, run) => (run.length > best.length ? run : best), '')

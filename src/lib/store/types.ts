@@ -6,6 +6,7 @@
 import type {LogEntry, NewEntry} from '../entry.js'
 import type {JobMeta, JobStatus} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
+import type {Pattern} from '../pattern.js'
 
 /** A range of a job's entries. All bounds are optional and combine. */
 export interface ReadRange {
@@ -23,10 +24,10 @@ export interface ReadRange {
   limit?: number
   /**
    * A hint, not a filter: the store may leave out entries whose line cannot match this
-   * pattern (the file store searches whole blocks at once). Callers still filter.
+   * pattern (the file store searches blocks for its required literal). Callers still filter.
    * Not combined with tail or limit.
    */
-  match?: RegExp
+  match?: Pattern
   signal?: AbortSignal
 }
 

@@ -60,9 +60,3 @@ export function recordEnd(record: IndexRecord): number {
 export function recordOffset(source: Buffer, i: number): number {
   return source.readDoubleLE(i * RECORD_SIZE)
 }
-
-/** True when each of the first `count` records of a buffer was followed by a newline. */
-export function allEndLines(source: Buffer, count: number): boolean {
-  for (let i = 0; i < count; i++) if ((source[i * RECORD_SIZE + FLAGS_AT] & 1) === 0) return false
-  return true
-}

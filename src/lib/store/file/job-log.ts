@@ -7,9 +7,9 @@
 import {open, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {entryFromBytes, type LogEntry} from '../../entry.js'
-import {blockPrefilter, candidateLines} from '../line-prefilter.js'
+import type {Pattern} from '../../pattern.js'
 import {requiredLiteral} from '../required-literal.js'
-import {allEndLines, RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
+import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
 
 export const LOG_FILE = 'log'
 export const INDEX_FILE = 'idx'
@@ -71,11 +71,10 @@ export class JobLog {
   /**
    * Entries first..last (inclusive), read in bounded steps: one read of `idx` and one of
    * `log` per step. With `match`, only the lines that may match are decoded: those holding
-   * its required literal (a byte search), else those a search over the whole block finds.
+   * its required literal (a byte search); without one, every entry (the caller filters).
    */
-  async *entries(first: number, last: number, signal?: AbortSignal, match?: RegExp): AsyncGenerator<LogEntry[]> {
+  async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
-    const search = match && !literal ? blockPrefilter(match) : undefined
     for (let from = first; from <= last; from += READ_STEP) {
       signal?.throwIfAborted()
       const count = Math.min(last, from + READ_STEP - 1) - from + 1
@@ -89,8 +88,6 @@ export class JobLog {
         return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream, r.masked)
       }
       if (literal) yield recordsContaining(index, count, data, start, literal).map(entry)
-      // Lines map one to one onto records only when every record ended with a newline.
-      else if (search && allEndLines(index, count)) yield candidateLines(data.toString('utf8'), search).map(entry)
       else yield Array.from({length: count}, (_, i) => entry(i))
     }
   }

@@ -1,0 +1,58 @@
+/**
+ * User patterns (`--grep`, `--exclude`, the relay's `grep=`/`exclude=`): compiled once,
+ * here, with RE2 semantics (re2js, a pure-JS port of RE2). Matching takes time linear in
+ * the text, whatever the pattern: a pattern sent over the network cannot freeze the
+ * relay the way `^(a+)+$` freezes a backtracking engine, and a pattern means the same in
+ * `get`, `tail` and the relay.
+ *
+ * RE2 has no backreferences and no lookaround; those are usage errors that say so. The
+ * size of what a pattern compiles to is bounded too (its length and its repetition
+ * counts), since the cost of a match is the text's length times the program's size.
+ */
+import {RE2JS} from 're2js'
+import {UsageError} from './errors/index.js'
+
+/** What the matching code needs: `flags` is 'i' when case is ignored (see required-literal.ts). */
+export interface Pattern {
+  readonly source: string
+  readonly flags: string
+  test(text: string): boolean
+}
+
+export const MAX_PATTERN_LENGTH = 512
+/** Patterns per query (--grep and --exclude together). */
+export const MAX_PATTERNS = 16
+/** Sum of the pattern's repetition counts (`x{100}` counts 100): bounds its program's size. */
+const MAX_REPEAT_TOTAL = 1000
+const MAX_PROGRAM_SIZE = 5000
+
+const SYNTAX_HINT = 'patterns use RE2 syntax (like JavaScript or grep -E, without backreferences or lookaround); escape a literal with a backslash'
+
+export function compilePattern(source: string, where: string, ignoreCase = false): Pattern {
+  const invalid = (why: string, hints: string[] = [SYNTAX_HINT]) =>
+    new UsageError(`invalid regular expression ${JSON.stringify(source.length > 80 ? `${source.slice(0, 80)}…` : source)} for ${where}: ${why}`, hints)
+  if (source.length > MAX_PATTERN_LENGTH) throw invalid(`longer than ${MAX_PATTERN_LENGTH} characters`, [])
+  let repeats = 0
+  for (const match of source.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) repeats += Math.max(Number(match[1]), Number(match[2] || 0))
+  if (repeats > MAX_REPEAT_TOTAL) throw invalid(`its repetition counts add up to more than ${MAX_REPEAT_TOTAL}`, [])
+  let compiled: RE2JS
+  try {
+    compiled = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)
+  } catch (error) {
+    throw invalid(explain((error as Error).message))
+  }
+  if (compiled.programSize() > MAX_PROGRAM_SIZE) throw invalid('it is too large to match in bounded time; use a shorter pattern', [])
+  return {source, flags: ignoreCase ? 'i' : '', test: (text) => compiled.test(text)}
+}
+
+/** Throws when a query holds more patterns than a query may. */
+export function checkPatternCount(count: number, where: string): void {
+  if (count > MAX_PATTERNS) throw new UsageError(`too many patterns for ${where}: ${count}, at most ${MAX_PATTERNS}`, ['combine alternatives into one pattern with |'])
+}
+
+function explain(message: string): string {
+  const why = message.replace(/^error parsing regexp: /, '')
+  if (/invalid escape sequence: `\\[1-9]/.test(message)) return `${why} (backreferences are not supported)`
+  if (/\(\?[=!]|\(\?<[=!]/.test(message)) return `${why} (lookahead and lookbehind are not supported)`
+  return why
+}
