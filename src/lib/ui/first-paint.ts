@@ -5,6 +5,7 @@
  * moment only, and then the same lines appear in the viewer.
  */
 import {Chalk} from 'chalk'
+import wrapAnsi from 'wrap-ansi'
 import {stripAnsi} from '../level.js'
 import {lineParts, lineText, type LineStyle} from './line-view.js'
 import {visibleAtOrBefore, visibleWindow} from './scroll.js'
@@ -62,7 +63,8 @@ export function plainScreen(feed: ViewerFeed, columns: number, rows: number, opt
   }
   const logRows = Math.max(1, rows - 3)
   const {lines} = visibleWindow(feed.buffer, visibleAtOrBefore(feed.buffer), logRows, () => 1)
-  const cut = (text: string): string => [...stripAnsi(text)].slice(0, columns).join('')
+  // The first row of a hard wrap: never wider than the terminal, even when a wide character would straddle the edge.
+  const cut = (text: string): string => wrapAnsi(stripAnsi(text), columns, {hard: true, trim: false, wordWrap: false}).split('\n')[0]
   const body = lines.map(({item}) => cut(lineText(lineParts(item, style), style, undefined, false)))
   while (body.length < logRows) body.unshift('')
   return [cut(toolbarText(initialState({timestamps: options.timestamps}), 0, plain)), ...body, cut(statusText(feed, Date.now(), undefined, plain))].join('\n')

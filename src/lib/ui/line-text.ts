@@ -4,6 +4,8 @@
  * (a stray cursor move would wreck the screen), tabs become spaces, and widths count
  * wide characters as two columns.
  */
+import stringWidth from 'string-width'
+import wrapAnsi from 'wrap-ansi'
 
 // eslint-disable-next-line no-control-regex
 const ESCAPE = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/y
@@ -34,8 +36,11 @@ export function terminalSafe(line: string, keepColor: boolean): string {
       out += ' '.repeat(spaces)
       column += spaces
     } else if (ch >= ' ' && ch !== '\u007F') {
-      out += ch
-      column++
+      const char = String.fromCodePoint(text.codePointAt(i)!)
+      out += char
+      column += ch < '\u0300' ? 1 : stringWidth(char) // tab stops count columns, not characters
+      i += char.length
+      continue
     }
     i++
   }
@@ -50,37 +55,16 @@ export function withoutColor(text: string): string {
   return text.includes('\u001B') ? text.replace(ANY_ESCAPE, '') : text
 }
 
-/** Columns a string of plain text takes (East Asian wide and emoji count 2, combining marks 0). */
-export function displayWidth(plain: string): number {
-  let width = 0
-  for (const char of plain) {
-    const code = char.codePointAt(0)!
-    if (code < 0x300) width++
-    else if (code <= 0x36f || (code >= 0x200b && code <= 0x200f) || (code >= 0xfe00 && code <= 0xfe0f)) continue
-    else if (isWide(code)) width += 2
-    else width++
-  }
-  return width
-}
+/** Columns a string of plain text takes, as the terminal draws it (string-width: East Asian wide and emoji 2, combining marks 0). */
+export const displayWidth: (text: string) => number = stringWidth
 
-function isWide(code: number): boolean {
-  return (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1faff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  )
-}
-
-/** Rows a line of `width` columns takes in a `columns`-wide area. */
-export function rowsFor(width: number, columns: number, wrap: boolean): number {
-  if (!wrap || width <= columns) return 1
-  return Math.ceil(width / Math.max(1, columns))
+/**
+ * Rows `text` takes in a `columns`-wide area: 1 unless wrapped; wrapped, exactly as Ink
+ * lays it out (wrap-ansi, word wrap, hard breaks), since the viewer only draws what fits.
+ */
+export function rowsFor(text: string, columns: number, wrap: boolean): number {
+  if (!wrap || stringWidth(text) <= columns) return 1
+  return wrapAnsi(text, Math.max(1, columns), {trim: false, hard: true}).split('\n').length
 }
 
 /**

@@ -8,7 +8,7 @@ import type {ChalkInstance} from 'chalk'
 import {formatTimestamp, levelColor} from '../render/format-entry.js'
 import {jobPrefixColor, padJobId} from '../tail/job-colors.js'
 import type {ViewEntry} from './log-buffer.js'
-import {displayWidth, lineMatches, matchSegments, rowsFor, terminalSafe, withoutColor} from './line-text.js'
+import {lineMatches, matchSegments, rowsFor, terminalSafe, withoutColor} from './line-text.js'
 
 export interface LineStyle {
   /** Colours of the content (level 0 when colours are off). */
@@ -24,32 +24,28 @@ export interface LineStyle {
 
 export interface LineParts {
   head: string
-  headWidth: number
   body: string
   plainBody: string
 }
 
 export function lineParts(item: ViewEntry, style: LineStyle): LineParts {
   let head = ''
-  let headWidth = 0
   if (style.prefixWidth > 0) {
     head += jobPrefixColor(style.paint, item.job)(padJobId(item.job, style.prefixWidth)) + ' '
-    headWidth += Math.max(style.prefixWidth, item.job.length) + 1
   }
   if (style.timestamps) {
     const ts = formatTimestamp(item.entry.ts)
     head += style.paint.dim(ts) + ' '
-    headWidth += ts.length + 1
   }
   const colored = style.paint.level > 0
   const safe = terminalSafe(item.entry.line, colored)
   const plainBody = withoutColor(safe)
   const body = colored && safe === plainBody ? levelColor(style.paint, item.entry.level)(safe) : safe
-  return {head, headWidth, body, plainBody}
+  return {head, body, plainBody}
 }
 
 export function lineRows(parts: LineParts, style: LineStyle): number {
-  return rowsFor(parts.headWidth + displayWidth(parts.plainBody), style.columns, style.wrap)
+  return rowsFor(withoutColor(parts.head) + parts.plainBody, style.columns, style.wrap)
 }
 
 /** The text to draw; with a search, the line loses its own colours so matches can be marked exactly. */
