@@ -13,6 +13,7 @@
 import type {Readable} from 'node:stream'
 import {LogsError} from '../errors/index.js'
 import type {Output} from '../output.js'
+import {RecordTracker} from '../structure/records.js'
 import type {JobWriter} from './job-writer.js'
 import type {LineSplitter} from './line-splitter.js'
 
@@ -21,7 +22,8 @@ export interface CaptureStats {
   entries: number
 }
 
-export async function capture(input: Readable, splitter: LineSplitter, writer: JobWriter, tee?: Output, signal?: AbortSignal): Promise<CaptureStats> {
+/** `records`: the stream's multi-line records, whose continuation lines take the level of their first line. */
+export async function capture(input: Readable, splitter: LineSplitter, writer: JobWriter, tee?: Output, signal?: AbortSignal, records = new RecordTracker()): Promise<CaptureStats> {
   const stats: CaptureStats = {bytes: 0, entries: 0}
   let failure: Error | undefined
   let stored = 0
@@ -40,6 +42,7 @@ export async function capture(input: Readable, splitter: LineSplitter, writer: J
     for await (const chunk of input as AsyncIterable<Buffer>) {
       stats.bytes += chunk.length
       const entries = splitter.push(chunk, Date.now())
+      records.observe(entries)
       stats.entries += entries.length
       const durable = store(entries)
       if (tee && !tee.closed) await tee.write(chunk)
@@ -52,6 +55,7 @@ export async function capture(input: Readable, splitter: LineSplitter, writer: J
     signal?.removeEventListener('abort', stop)
   }
   const last = splitter.end(Date.now())
+  records.observe(last)
   stats.entries += last.length
   await store(last)
   if (failure) {

@@ -1,0 +1,52 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
+import {RecordTracker} from '../../src/lib/structure/records.js'
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'traces')
+
+/** Levels as capture stores them, the lines arriving one read per line (a live stream). */
+function levels(name: string): Array<[string, string | undefined]> {
+  const splitter = new LineSplitter()
+  const records = new RecordTracker()
+  const out: Array<[string, string | undefined]> = []
+  for (const line of readFileSync(join(FIXTURES, name), 'utf8').split(/(?<=\n)/)) {
+    const entries = splitter.push(Buffer.from(line), 0)
+    records.observe(entries)
+    for (const entry of entries) out.push([entry.bytes.toString(), entry.level])
+  }
+  return out
+}
+
+describe('multi-line records keep their level', () => {
+  it('Java: frames, Caused by, ... N more and Suppressed take the exception\'s level', () => {
+    expect(levels('java.log').map(([, level]) => level)).toEqual(['info', 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'info'])
+  })
+
+  it('Python: a traceback with no level word is an error, to its exception line', () => {
+    expect(levels('python.log').map(([, level]) => level)).toEqual(['info', 'error', 'error', 'error', 'error', 'error', 'error', 'info'])
+  })
+
+  it('Go: the panic, its goroutine and frames; not the exit status line', () => {
+    const got = levels('go.log')
+    expect(got.slice(1, 8).every(([, level]) => level === 'error' || level === 'fatal')).toBe(true)
+    expect(new Set(got.slice(1, 8).map(([, level]) => level)).size).toBe(1)
+    expect(got[8]).toEqual(['exit status 2', undefined])
+  })
+
+  it('Node.js: "    at" frames after a TypeError', () => {
+    expect(levels('node.log').map(([, level]) => level)).toEqual([undefined, 'error', 'error', 'error', undefined])
+  })
+
+  it('database server logs: DETAIL and STATEMENT lines take the ERROR\'s level', () => {
+    expect(levels('postgres.log').map(([, level]) => level)).toEqual([undefined, 'error', 'error', 'error', undefined])
+  })
+
+  it('a frame after a line with no level makes the frames errors; ordinary indented lines stay as they are', () => {
+    const records = new RecordTracker()
+    const entries = ['something happened', '\tat x.y(Z.java:1)', 'plain', '  indented but no frame'].map((line) => ({ts: 0, bytes: Buffer.from(line), eol: true}))
+    records.observe(entries)
+    expect(entries.map((e) => (e as {level?: string}).level)).toEqual([undefined, 'error', undefined, undefined])
+  })
+})
