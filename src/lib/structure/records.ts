@@ -51,7 +51,12 @@ export class RecordTracker {
     const bytes = entry.bytes
     const first = bytes.length > 0 ? bytes[0] : 0
     const expecting = this.kind === 'python' || this.kind === 'go'
-    if (!expecting && bytes.length > 0 && !MAY_MATTER[first] && !this.mayBeDatabase(bytes) && !(entry.level === undefined && isLetter(first))) {
+    if (!expecting && entry.level !== undefined && first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
+      // A line with a level word of its own starts a record (frames and database continuations have none).
+      this.start(entry, undefined)
+      return false
+    }
+    if (!expecting && bytes.length > 0 && !MAY_MATTER[first] && !isLetter(first) && !this.mayBeDatabase(bytes)) {
       this.start(entry, undefined)
       return false
     }
