@@ -5,7 +5,7 @@ import {JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
 import type {Jobs} from '../store/jobs.js'
 import {UsageError} from '../errors/index.js'
 import {parseSelector} from '../label-selector.js'
-import type {JobFilter} from '../store/types.js'
+import type {JobFilter, RemovedFrom} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
 import {readPage} from './history.js'
 import type {RelayLimits} from './limits.js'
@@ -37,11 +37,15 @@ export async function getJob(jobs: Jobs, jobId: string): Promise<JobMeta> {
   return meta
 }
 
-/** DELETE /v1/jobs/:id (write token): removes the job from the live store, what `LiveStore.deleteJob` does remotely. */
-export async function deleteJob(jobs: Jobs, jobId: string): Promise<{deleted: string}> {
-  await getJob(jobs, jobId)
-  await jobs.live.deleteJob(jobId)
-  return {deleted: jobId}
+/**
+ * DELETE /v1/jobs/:id (write token): removes the job wherever it lives — live store,
+ * archive object and manifest — and says where (`from`); `?dry-run=1` only says.
+ */
+export async function deleteJob(jobs: Jobs, jobId: string, params: URLSearchParams): Promise<{deleted: string; dryRun: boolean; from: RemovedFrom[]}> {
+  const dryRun = ['1', 'true'].includes(params.get('dry-run') ?? '')
+  const from = await jobs.remove(jobId, {dryRun})
+  if (!from) throw new HttpError(404, `job ${jobId} not found`)
+  return {deleted: jobId, dryRun, from}
 }
 
 /**

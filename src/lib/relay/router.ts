@@ -88,7 +88,7 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   auth.check(request, write ? 'write' : 'read')
   if (!isJobId(jobId)) throw badRequest(`invalid job id ${JSON.stringify(jobId)}: ids are 1-128 characters of letters, digits, '.', '_' and '-', starting with a letter or digit`)
 
-  if (!logs && method === 'DELETE') return sendJson(response, 200, await deleteJob(jobs, jobId), corsHeaders)
+  if (!logs && method === 'DELETE') return sendJson(response, 200, await deleteJob(jobs, jobId, params), corsHeaders)
   if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
   if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)

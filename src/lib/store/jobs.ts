@@ -12,7 +12,7 @@ import {JobNotFoundError} from '../errors/index.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import {matchesSelector} from '../label-selector.js'
-import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from './types.js'
+import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from './types.js'
 
 export interface JobsOptions {
   live: LiveStore
@@ -99,6 +99,26 @@ export class Jobs {
     if (options.signal?.aborted) return
     if (await this.archived(id)) yield* this.followArchived(id, after, options.signal)
     else if (!(await this.live.getJob(id))) throw new JobNotFoundError(id, this.live.name)
+  }
+
+  /**
+   * Deletes the job wherever it lives: its live copy, and its archive object and manifest
+   * (so listings and reads stop finding it). Returns where it was, or undefined when it was
+   * nowhere; with dryRun, only where it is.
+   */
+  async remove(id: string, {dryRun = false}: {dryRun?: boolean} = {}): Promise<RemovedFrom[] | undefined> {
+    if (this.live.removeJob) return this.live.removeJob(id, {dryRun})
+    const from: RemovedFrom[] = []
+    if (await this.live.getJob(id)) {
+      if (!dryRun) await this.live.deleteJob(id)
+      from.push({store: 'live', url: this.live.name})
+    }
+    const archived = await this.archive?.head(id)
+    if (archived) {
+      if (!dryRun) await this.archive!.delete(id)
+      from.push({store: 'archive', url: archived.url})
+    }
+    return from.length > 0 ? from : undefined
   }
 
   async close(): Promise<void> {

@@ -100,7 +100,19 @@ export interface LiveStore {
   follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent>
 
   deleteJob(id: string): Promise<void>
+  /**
+   * For a store that fronts others (the relay): remove the job wherever it lives behind
+   * it and say where that was. Jobs.remove uses it instead of deleteJob when present.
+   */
+  removeJob?(id: string, options: {dryRun: boolean}): Promise<RemovedFrom[] | undefined>
   close(): Promise<void>
+}
+
+/** One place a job was removed from (`logs rm`, relay DELETE): the live store, or the archive's object and manifest. */
+export interface RemovedFrom {
+  store: 'live' | 'archive'
+  /** The store's name, or the archived object's URL; never a secret. */
+  url: string
 }
 
 /** What an archive holds about one job besides its entries. */

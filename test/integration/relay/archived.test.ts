@@ -1,4 +1,6 @@
 /** Following and reading through the relay while `logs archive` moves the job to the archive. */
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {openRawStream, raw, startServeCli} from '../../helpers/relay.js'
@@ -51,4 +53,33 @@ it('keeps a live follower going while an abandoned job is archived', async () =>
   await follower.closed
   expect(seqs(follower.events())).toEqual(Array.from({length: 50}, (_, i) => i + 1))
   expect(JSON.parse(follower.events().at(-1)!.data)).toMatchObject({status: 'abandoned'})
+})
+
+it('DELETE of an archived job deletes it from the archive (object and manifest); logs rm --url does the same', async () => {
+  const archiveDir = join(home.home, 'data', 'logs', 'archive')
+  for (const id of ['arch-del', 'arch-rm']) {
+    expect((await raw(`${server.url}/v1/jobs/${id}/logs?end=1&exit-code=0`, {method: 'POST', body: body(1, 20)})).status).toBe(200)
+  }
+  expect((await runCli(['archive', '--job', 'arch-del', '--job', 'arch-rm'], {env})).code).toBe(0)
+  expect(readdirSync(archiveDir).filter((name) => /^arch-(del|rm)\./.test(name))).toHaveLength(4)
+
+  const deleted = await raw(`${server.url}/v1/jobs/arch-del`, {method: 'DELETE'})
+  expect(deleted.status).toBe(200)
+  expect(deleted.json()).toMatchObject({deleted: 'arch-del', dryRun: false, from: [{store: 'archive', url: expect.stringMatching(/arch-del\.jsonl\.gz$/)}]})
+  expect((await raw(`${server.url}/v1/jobs/arch-del`)).status).toBe(404)
+  expect((await raw(`${server.url}/v1/jobs/arch-del/logs`)).status).toBe(404)
+  expect((await raw(`${server.url}/v1/jobs`)).json().jobs.map((j: {id: string}) => j.id)).not.toContain('arch-del')
+  expect(readdirSync(archiveDir).filter((name) => name.startsWith('arch-del'))).toEqual([])
+  expect((await raw(`${server.url}/v1/jobs/arch-del`, {method: 'DELETE'})).status).toBe(404)
+
+  const remote = {...env, LOGS_URL: server.url}
+  const dry = await runCli(['rm', 'arch-rm', '--dry-run'], {env: remote})
+  expect(dry).toMatchObject({code: 0, stderr: ''})
+  expect(dry.stdout).toMatch(/^would delete arch-rm from the archive file:\/\/.*arch-rm\.jsonl\.gz\n$/)
+  expect(readdirSync(archiveDir).filter((name) => name.startsWith('arch-rm'))).toHaveLength(2)
+  const removed = await runCli(['rm', 'arch-rm', 'arch-never'], {env: remote})
+  expect(removed.stdout).toMatch(/^deleted arch-rm from the archive file:\/\/.*arch-rm\.jsonl\.gz\n$/)
+  expect(removed.stderr).toMatch(/logs: job arch-never not found in relay http:\/\/127\.0\.0\.1:\d+/)
+  expect(removed.code).toBe(1)
+  expect(readdirSync(archiveDir).filter((name) => name.startsWith('arch-rm'))).toEqual([])
 })

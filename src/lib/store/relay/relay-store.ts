@@ -7,10 +7,10 @@
  */
 import {isUtf8} from 'node:buffer'
 import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
-import {UsageError} from '../../errors/index.js'
+import {JobNotFoundError, UsageError} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import {formatSelector} from '../../label-selector.js'
-import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../types.js'
+import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from '../types.js'
 import {redactUrl} from '../url.js'
 import {followRelay, type FollowTuning} from './relay-follow.js'
 import {relayRequest, type RelayEndpoint} from './relay-http.js'
@@ -67,6 +67,17 @@ export class RelayStore implements LiveStore {
 
   async deleteJob(id: string): Promise<void> {
     await relayRequest(this.endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {method: 'DELETE', job: id})
+  }
+
+  /** The relay removes the job from every store behind it and says where it was. */
+  async removeJob(id: string, {dryRun}: {dryRun: boolean}): Promise<RemovedFrom[] | undefined> {
+    try {
+      const result = await relayRequest<{from: RemovedFrom[]}>(this.endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {method: 'DELETE', job: id, query: {'dry-run': dryRun ? '1' : undefined}})
+      return result.from
+    } catch (error) {
+      if (error instanceof JobNotFoundError) return undefined
+      throw error
+    }
   }
 
   async getJob(id: string): Promise<JobMeta | undefined> {
