@@ -3,7 +3,7 @@
  * records (the NDJSON shape every store, the relay and `--output json` share).
  */
 import {isUtf8} from 'node:buffer'
-import {detectTextLevel, normalizeLevel, SCAN_LIMIT, type Level} from './level.js'
+import {detectTextLevel, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} from './level.js'
 
 export type Stream = 'stdout' | 'stderr'
 
@@ -62,14 +62,17 @@ export function parseJsonFields(line: string): Record<string, unknown> | undefin
 
 /**
  * The level field of a JSON line, found without parsing it (push runs this on every line;
- * JSON.parse would be most of its CPU). Nested keys count too, as ECS's `log.level` needs.
+ * JSON.parse would be most of its CPU). Nested keys count too, as ECS's `log.level` needs;
+ * journald's export (`journalctl -o json`) carries the level as PRIORITY.
  */
-const JSON_LEVEL = /"(?:level|severity|lvl|loglevel|log_level|levelname|log\.level|@level)"\s*:\s*(?:"([^"\\]{1,24})"|(\d{1,3})\b)/
+const JSON_LEVEL = /"(?:level|severity|lvl|loglevel|log_level|levelname|log\.level|@level)"\s*:\s*(?:"([^"\\]{1,24})"|(\d{1,3})\b)|"PRIORITY"\s*:\s*"?([0-7])\b/
 
 export function detectLevel(line: string): Level | undefined {
   if (looksLikeJsonObject(line)) {
     const match = JSON_LEVEL.exec(line)
-    return match ? normalizeLevel(match[1] ?? Number(match[2])) : undefined
+    if (!match) return undefined
+    // journald's PRIORITY is a syslog severity (0 emerg … 7 debug), not a pino number.
+    return match[3] === undefined ? normalizeLevel(match[1] ?? Number(match[2])) : syslogLevel(Number(match[3]))
   }
   return detectTextLevel(line)
 }

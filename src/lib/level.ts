@@ -1,7 +1,15 @@
 /**
- * Levels: from JSON fields (`level`, `severity`, `lvl`, pino/bunyan numbers, …) or
- * from the text (`ERROR`, `[warn]`, `level=info`, klog's `E1123`, logcat's ` D Tag:`),
- * ANSI codes stripped first.
+ * Levels: from JSON fields (`level`, `severity`, `lvl`, pino/bunyan numbers, journald's
+ * `PRIORITY`, …) or from the text. In text the level is a field of a known layout, not
+ * a word found anywhere:
+ *   1. layouts recognised by how the line starts (syslog `<3>`, klog `E1201 10:00:00`,
+ *      Ruby's `E, [ts #pid] ERROR --`, logcat, CUPS, Redis, `2016-09-28 04:30:30, Info`,
+ *      a timestamp followed by a level word in any case);
+ *   2. otherwise the leftmost level-shaped field of the line's head: `level=warn`,
+ *      `[warn]`, `[core:error]`, `<Error>`, `ERROR:` (Python, PostgreSQL's `LOG:`), an
+ *      upper-case `WARN` between separators, `error:` at the start.
+ * Leftmost wins, so `INFO request failed: [error] …` is info: a level word inside the
+ * message of a line whose layout already named its level does not change it.
  */
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
 export type Level = (typeof LEVELS)[number]
@@ -12,8 +20,8 @@ export function levelRank(level: Level): number {
 
 const ALIASES: Record<string, Level> = {
   trace: 'trace', verbose: 'trace', v: 'trace', finest: 'trace', finer: 'trace',
-  debug: 'debug', d: 'debug', dbg: 'debug', fine: 'debug',
-  info: 'info', i: 'info', inf: 'info', information: 'info', informational: 'info', notice: 'info', log: 'info', config: 'info',
+  debug: 'debug', d: 'debug', dbg: 'debug', fine: 'debug', debug1: 'debug', debug2: 'debug', debug3: 'debug', debug4: 'debug', debug5: 'debug',
+  info: 'info', i: 'info', inf: 'info', information: 'info', informational: 'info', notice: 'info', note: 'info', log: 'info', config: 'info',
   warn: 'warn', w: 'warn', wrn: 'warn', warning: 'warn',
   error: 'error', e: 'error', err: 'error', eror: 'error', severe: 'error',
   fatal: 'fatal', f: 'fatal', crit: 'fatal', critical: 'fatal', panic: 'fatal', emerg: 'fatal', emergency: 'fatal', alert: 'fatal',
@@ -39,6 +47,13 @@ export function normalizeLevel(value: unknown): Level | undefined {
   return NAMES.get(value) ?? NAMES.get(value.trim().toLowerCase())
 }
 
+const SYSLOG_SEVERITIES: readonly Level[] = ['fatal', 'fatal', 'fatal', 'error', 'warn', 'info', 'info', 'debug']
+
+/** A syslog priority (`<11>`: facility 1, severity 3) or severity (0 emerg … 7 debug) → our level. */
+export function syslogLevel(priority: number): Level | undefined {
+  return Number.isInteger(priority) && priority >= 0 && priority < 192 ? SYSLOG_SEVERITIES[priority % 8] : undefined
+}
+
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/g
 
@@ -46,33 +61,77 @@ export function stripAnsi(text: string): string {
   return text.includes('\u001B') ? text.replace(ANSI, '') : text
 }
 
-const WORDS = 'TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|PANIC'
+const UPPER = 'TRACE|DEBUG[1-5]?|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|PANIC|EMERG|ALERT'
+const ANY_CASE = 'trace|debug[1-5]?|info|notice|note|warn|warning|error|err|severe|fatal|critical|crit|panic|emerg|alert'
+/** A timestamp that opens a line: ISO-ish dates, `17/06/09 20:10:52`, HDFS's `081109 203615`, with fractions and zones. */
+const TIMESTAMP = String.raw`\[?(?:\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}|\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|\d{6} \d{6})(?:[.,:]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?: (?!CRIT\b)(?:UTC|GMT|MSK|[A-Z]{1,3}T))?\]?`
+/** Level words a timestamp may be followed by (not the one-letter or `log` aliases: too common as words). */
+const WORDS_AFTER_TIMESTAMP = new Set([...ANY_CASE.replace('debug[1-5]?', 'debug|debug1|debug2|debug3|debug4|debug5').split('|'), 'information', 'verbose'])
+const RUBY_LETTERS: Record<string, Level> = {D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', A: 'fatal', U: 'fatal'}
+const CUPS_LETTERS: Record<string, Level> = {D: 'debug', d: 'debug', I: 'info', N: 'info', W: 'warn', E: 'error', C: 'fatal', A: 'fatal', X: 'fatal'}
+const REDIS_MARKS: Record<string, Level> = {'.': 'debug', '-': 'trace', '*': 'info', '#': 'warn'}
+const LOGCAT_LETTERS: Record<string, Level> = {V: 'trace', D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', A: 'fatal'}
 
-const startsWithDigit = (text: string) => text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57
+interface Layout {
+  /** A cheap test of the line's first characters: most lines fail most layouts. */
+  worthTrying: (head: string) => boolean
+  pattern: RegExp
+  level: (match: RegExpExecArray) => Level | undefined
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57
+const byName = (match: RegExpExecArray) => normalizeLevel(match[1])
+
+/** Layouts recognised at the start of the line; tried in order. */
+const LAYOUTS: Layout[] = [
+  // syslog/sd-daemon priority prefix: <3>, <11>1 2017-04-27T…
+  {worthTrying: (h) => h.charCodeAt(0) === 60 /* < */, pattern: /^<(\d{1,3})>/, level: (m) => syslogLevel(Number(m[1]))},
+  // klog/glog: E1201 10:00:00.000000, I20200308 23:47:32
+  {worthTrying: (h) => 'IWEF'.includes(h[0]) && isDigit(h.charCodeAt(1)), pattern: /^([IWEF])(?:\d{4}|\d{8}) \d{2}:\d{2}:\d{2}/, level: byName},
+  // Ruby's Logger: E, [2022-05-07T18:02:41.592912 #20536] ERROR -- : …
+  {worthTrying: (h) => h.charCodeAt(1) === 44 /* , */, pattern: /^([DIWEFAU]), \[[^\]]*\] +[A-Z]+ -- /, level: (m) => RUBY_LETTERS[m[1]]},
+  // CUPS: E [08/Jun/2013:11:28:58 -0700] …
+  {worthTrying: (h) => h.charCodeAt(1) === 32 && h.charCodeAt(2) === 91, pattern: /^([DdINWECAX]) \[\d{2}\/\w{3}\/\d{4}:/, level: (m) => CUPS_LETTERS[m[1]]},
+  // A timestamp, then (after a comma, padding, an optional pid) a level word in any case:
+  // Windows CBS "2016-09-28 04:30:30, Info   CBS", "2016-06-30 12:00:01 trace …", zap's tab-separated "…Z\tinfo\t"
+  {
+    worthTrying: (h) => isDigit(h.charCodeAt(0)) || h.charCodeAt(0) === 91,
+    pattern: new RegExp(`^${TIMESTAMP},?\\s+(?:- )?(?:\\[?\\d+\\]?:?\\s+)?([A-Za-z]{4,11}[1-5]?)(?=[\\s:|\\]]|$)`),
+    level: (m) => (WORDS_AFTER_TIMESTAMP.has(m[1].toLowerCase()) ? normalizeLevel(m[1]) : undefined),
+  },
+  // Android logcat: "03-17 16:13:38.811  1702  2395 D Tag: …" and "05-26 14:57:03.870 V/Tag( 1766): …"
+  {
+    worthTrying: (h) => isDigit(h.charCodeAt(0)) && h.charCodeAt(2) === 45 /* - */,
+    pattern: /^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}(?:\s+\S+\s+\d+(?:\s+\d+)? ([VDIWEFA]) | ([VDIWEFA])\/)/,
+    level: (m) => LOGCAT_LETTERS[m[1] ?? m[2]],
+  },
+  // Redis: "1:M 29 Aug 2023 13:47:38.984 * …", "[3574] 13 Apr 12:52:30.731 # …"
+  {worthTrying: (h) => isDigit(h.charCodeAt(0)) || h.charCodeAt(0) === 91, pattern: /^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /, level: (m) => REDIS_MARKS[m[1]]},
+]
 
 /**
- * Tried in order; the first that yields a level wins. `worthTrying` is a cheap test for a
- * character the pattern cannot match without: push runs this on every line, and most
- * lines fail most patterns.
+ * Level-shaped fields anywhere in the head; the leftmost match wins. One regular
+ * expression per kind (V8 scans one alternation of them many times slower), each tried
+ * only when the head holds a character it needs.
  */
-const PATTERNS: {worthTrying: (head: string) => boolean; pattern: RegExp}[] = [
-  // logfmt and friends: level=info, lvl="warn", severity=ERROR
-  {worthTrying: (head) => head.includes('='), pattern: /\b(?:level|lvl|severity|loglevel)=["']?([A-Za-z]+)/i},
-  // JSON that did not parse (cut by --max-line-bytes, or not quite JSON): "level": "warn"
-  {worthTrying: (head) => head.includes('"'), pattern: /"(?:level|lvl|severity|levelname)"\s*:\s*"([A-Za-z]+)"/i},
-  // [warn], [ERROR], <error>, (info)
+/** How far past its start a field may reach (`[mpm_prefork:notice]`). */
+const FIELD_REACH = 40
+
+const FIELDS: {worthTrying: (head: string) => boolean; pattern: RegExp}[] = [
+  // upper-case words between separators: "INFO dfs.DataNode", "- WARN  [", "| ERROR |", "WARN574240[",
+  // and PostgreSQL's and Python's "LOG:  …", "FATAL:  …", "ERROR:root:…" ("LOG" only with its colon)
+  {worthTrying: () => true, pattern: new RegExp(String.raw`(?:^|[\s|\-\[:\]])(${UPPER}|LOG(?=:))(?=[\s|\]\-:]|\d|$)`)},
+  // [warn], [ERROR], [core:error], [ INFO ], <Error>, (info)
   {
-    worthTrying: (head) => head.includes('[') || head.includes('(') || head.includes('<'),
-    pattern: new RegExp(`[[<(](${WORDS}|trace|debug|info|notice|warn|warning|error|fatal|critical)[\\]>)]`, 'i'),
+    worthTrying: (head) => head.includes('[') || head.includes('<') || head.includes('('),
+    pattern: new RegExp(String.raw`[[<(] ?(?:[\w.-]+:)?(${ANY_CASE}|${UPPER}|[A-Z][a-z]+) ?[\]>)]`),
   },
-  // klog/glog: E1123 10:00:00.000000
-  {worthTrying: (head) => 'IWEF'.includes(head[0]), pattern: /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/},
-  // Android logcat: "03-17 16:13:38.811  1702  2395 D Tag: ..."
-  {worthTrying: startsWithDigit, pattern: /^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+ ([VDIWEF]) /},
-  // upper-case words: "INFO dfs.DataNode", "- WARN  [", "ERROR:"
-  {worthTrying: () => true, pattern: new RegExp(`(?:^|[\\s:|\\-])(${WORDS})(?=[\\s:|\\]\\-]|$)`)},
-  // lower/capitalised word followed by a colon at the start: "error: ...", "Warning: ..."
-  {worthTrying: (head) => head.includes(':'), pattern: /^(trace|debug|info|notice|warn|warning|error|fatal|critical|panic):/i},
+  // logfmt and friends: level=info, lvl="warn", severity=ERROR
+  {worthTrying: (head) => head.includes('='), pattern: /\b(?:level|lvl|severity|loglevel|LEVEL|Level)=["']?([A-Za-z]+)/},
+  // JSON that did not parse (cut by --max-line-bytes, or not quite JSON): "level": "warn"
+  {worthTrying: (head) => head.includes('"'), pattern: /"(?:level|lvl|severity|levelname)"\s*:\s*"([A-Za-z]+)"/},
+  // a lower-case or capitalised word and a colon at the start: "error: …", "Warning: …"
+  {worthTrying: (head) => head.includes(':'), pattern: new RegExp(`^(${ANY_CASE}|Error|Warning|Info|Debug|Fatal|Critical|Notice|Trace):`)},
 ]
 
 /** Only the start of a long line is searched: levels live in prefixes, and this keeps huge lines cheap. */
@@ -80,13 +139,23 @@ export const SCAN_LIMIT = 512
 
 export function detectTextLevel(line: string): Level | undefined {
   const head = stripAnsi(line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line)
-  for (const {worthTrying, pattern} of PATTERNS) {
-    if (!worthTrying(head)) continue
-    const match = pattern.exec(head)
+  for (const layout of LAYOUTS) {
+    if (!layout.worthTrying(head)) continue
+    const match = layout.pattern.exec(head)
     if (match) {
-      const level = normalizeLevel(match[1])
+      const level = layout.level(match)
       if (level) return level
     }
   }
-  return undefined
+  let best: RegExpExecArray | undefined
+  let text = head
+  for (const field of FIELDS) {
+    if (!field.worthTrying(text)) continue
+    const match = field.pattern.exec(text)
+    if (!match || !normalizeLevel(match[1]) || (best && match.index >= best.index)) continue
+    best = match
+    // Later kinds only matter if they start before this match: search no further than that (and a field's length).
+    text = head.slice(0, best.index + FIELD_REACH)
+  }
+  return best && normalizeLevel(best[1])
 }
