@@ -5,7 +5,7 @@
  * next to the reference of decoding the same bytes to a string (what any look at the
  * text costs at least). Also prints the accuracy on the labelled corpus.
  *
- *   npx tsx bench/level-detect.ts [rounds]     (default 20)
+ *   npx tsx bench/level-detect.ts [rounds]     (default 20; or BENCH_ROUNDS)
  *
  * Prints figures; never passes or fails.
  */
@@ -14,7 +14,7 @@ import {detectLevelInBytes} from '../src/lib/entry.js'
 import {labelledCorpus} from '../test/helpers/level-corpus.js'
 import {logLine} from './lib/input.js'
 
-const ROUNDS = Number(process.argv[2] ?? 20)
+const ROUNDS = Number(process.argv[2] ?? process.env.BENCH_ROUNDS ?? 20)
 
 function nsPerLine(lines: Buffer[], work: (bytes: Buffer) => unknown): number {
   let sink = 0

@@ -26,6 +26,7 @@ interface Bench {
 const BENCHES: Bench[] = [
   {name: 'push-file', what: 'push into the file store vs cat; get --grep vs grep -c', small: {BENCH_MB: '16'}},
   {name: 'push-mask', what: 'push with secret masking vs push --no-mask-defaults', small: {BENCH_MB: '16'}},
+  {name: 'level-detect', what: 'level detection ns/line vs decoding the line; accuracy on the labelled corpus', small: {BENCH_ROUNDS: '5'}},
   {name: 'push-redis', what: 'push into Redis vs redis-cli --pipe; push → follower latency', small: {BENCH_MB: '8', BENCH_RATES: '1000', BENCH_SECONDS: '2'}},
   {name: 'archive', what: 'archive MB/s and RSS vs gzip -1; small jobs at concurrency 1/8/32', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '200'}},
   {name: 'relay', what: 'SSE followers latency vs the store; push --url vs push', small: {BENCH_FOLLOWERS: '100', BENCH_RATE: '500', BENCH_SECONDS: '3', BENCH_MB: '4'}},
