@@ -9,7 +9,7 @@ import {getEntries} from '../lib/query/get-entries.js'
 import {checkJobId} from '../lib/job-id.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
-import {buildFilter, requiredPattern} from '../lib/query/filter.js'
+import {buildFilter, levelHint, requiredPattern} from '../lib/query/filter.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
 import {writeEntries} from '../lib/render/write-entries.js'
 import {parseTime} from '../lib/time.js'
@@ -79,6 +79,8 @@ With -f the command keeps following until the job ends, and waits for a job that
         context,
         // With context the store must hand over the lines around the matches too.
         match: context ? undefined : requiredPattern(spec),
+        levels: context ? undefined : levelHint(spec),
+        onWarning: (message) => process.stderr.write(`logs: warning: ${message}\n`),
         follow: flags.follow,
         signal: interrupt.signal,
         onEnd: (meta) => (ended = meta),

@@ -44,6 +44,8 @@ export interface SupabaseStandin {
   object(bucket: string, key: string): Buffer | undefined
   /** Requests served, by "METHOD route". */
   readonly requests: string[]
+  /** Bytes of object bodies sent to clients (what a reader downloaded, ranged or not). */
+  bytesServed(): number
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -54,6 +56,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
   const limit = options.fileSizeLimit ?? STANDARD_UPLOAD_LIMIT
   const buckets = new Map<string, Map<string, StoredFile>>()
   const requests: string[] = []
+  const served = {bytes: 0}
   let server: Server | undefined
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -123,7 +126,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
         if (!bucket) return error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket')
         const file = bucket.get(key)
         if (!file) return error(res, '404', 'not_found', 'Object not found', 'NoSuchKey')
-        return sendFile(req, res, file)
+        return sendFile(req, res, file, served)
       }
     }
     await drain(req)
@@ -135,6 +138,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
     port,
     serviceKey,
     requests,
+    bytesServed: () => served.bytes,
     env: () => ({SUPABASE_URL: `http://127.0.0.1:${port}`, SUPABASE_SERVICE_ROLE_KEY: serviceKey}),
     keys: (bucket) => (buckets.has(bucket) ? [...buckets.get(bucket)!.keys()].sort() : undefined),
     object: (bucket, key) => buckets.get(bucket)?.get(key)?.data,
@@ -195,7 +199,8 @@ function listFolder(bucket: Map<string, StoredFile> | undefined, body: {prefix?:
   return rows.slice(offset, offset + (body.limit ?? 100))
 }
 
-function sendFile(req: IncomingMessage, res: ServerResponse, file: StoredFile): void {
+/** A single `bytes=` range as the real server answers it: 206 with Content-Range, 416 InvalidRange when unsatisfiable. */
+function sendFile(req: IncomingMessage, res: ServerResponse, file: StoredFile, served: {bytes: number}): void {
   const headers: Record<string, string | number> = {'content-type': file.mimetype, etag: `"${md5(file.data)}"`, 'accept-ranges': 'bytes'}
   const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''))
   let body = file.data
@@ -203,12 +208,19 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: StoredFile): 
   if (range && (range[1] || range[2])) {
     const start = range[1] ? Number(range[1]) : Math.max(0, file.data.length - Number(range[2]))
     const end = range[1] && range[2] ? Math.min(Number(range[2]), file.data.length - 1) : file.data.length - 1
+    if (start >= file.data.length || (range[1] && range[2] && Number(range[2]) < start)) {
+      const text = JSON.stringify({statusCode: '416', error: 'InvalidRange', message: 'The requested range is not satisfiable', code: 'InvalidRange'})
+      res.writeHead(416, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'content-range': `bytes */${file.data.length}`})
+      res.end(text)
+      return
+    }
     body = file.data.subarray(start, end + 1)
     status = 206
     headers['content-range'] = `bytes ${start}-${end}/${file.data.length}`
   }
   headers['content-length'] = body.length
   res.writeHead(status, headers)
+  if (req.method !== 'HEAD') served.bytes += body.length
   res.end(req.method === 'HEAD' ? undefined : body)
 }
 

@@ -2,17 +2,23 @@
  * ArchiveStore over any ObjectBucket: the one implementation of the archive object,
  * its manifest, verification and reading; backends differ only in their bucket.
  *
- * put():  live entries → NDJSON → gzip → (measure) → bucket.writeStream
- *         → read the stored bytes back and compare size + sha256 → write the manifest.
- * read(): manifest → its parts in order → gunzip → entries → ReadRange.
+ * put():  live entries → NDJSON blocks → gzip members (./block-writer.ts) → (measure)
+ *         → bucket.writeStream → read the stored bytes back and compare size + sha256
+ *         → write the block index → write the manifest.
+ * read(): manifest → block index → the blocks the ReadRange needs (./block-reader.ts);
+ *         objects without an index: their parts in order → gunzip → entries → ReadRange.
  */
+import {createHash} from 'node:crypto'
 import {Readable, pipeline} from 'node:stream'
 import {ArchiveIntegrityError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
-import {decodeLines, decodeSeqRange, digestOf, digestTap, encodeEntries, matchingLines, parseLines} from './format.js'
-import {idOfManifest, manifestKey, objectKey} from './layout.js'
+import {encodeIndex, INDEX_FORMAT} from './block-index.js'
+import {readIndexed} from './block-reader.js'
+import {encodeBlocks} from './block-writer.js'
+import {decodeLines, decodeSeqRange, digestOf, digestTap, matchingLines, parseLines} from './format.js'
+import {idOfManifest, indexKey, manifestKey, objectKey} from './layout.js'
 import {BucketLocks} from './locks.js'
 import {MANIFEST_FORMAT, decodeManifest, encodeManifest, partsOf, type Manifest} from './manifest.js'
 import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
@@ -21,6 +27,8 @@ import {applyRange} from './range.js'
 export interface BlobArchiveOptions {
   bucket: ObjectBucket
   clock?: () => number
+  /** NDJSON bytes per block of the objects it writes (tests use small blocks). */
+  blockBytes?: number
 }
 
 const LIST_CONCURRENCY = 16
@@ -29,9 +37,11 @@ export class BlobArchive implements ArchiveStore {
   readonly bucket: ObjectBucket
   readonly locks: BucketLocks
   private readonly clock: () => number
+  private readonly blockBytes: number | undefined
 
-  constructor({bucket, clock = Date.now}: BlobArchiveOptions) {
+  constructor({bucket, clock = Date.now, blockBytes}: BlobArchiveOptions) {
     this.bucket = bucket
+    this.blockBytes = blockBytes
     this.clock = clock
     this.locks = new BucketLocks(bucket, clock)
   }
@@ -42,7 +52,7 @@ export class BlobArchive implements ArchiveStore {
 
   async put(meta: JobMeta, entries: AsyncIterable<LogEntry>): Promise<ArchivedJob> {
     const key = objectKey(meta.id)
-    const encoded = encodeEntries(entries)
+    const encoded = encodeBlocks(entries, {blockBytes: this.blockBytes})
     const {tap, digest} = digestTap()
     const body = pipeline(encoded.stream, tap, () => undefined) as Readable
     const objects = await this.bucket.writeStream(key, body)
@@ -56,6 +66,8 @@ export class BlobArchive implements ArchiveStore {
       await this.bucket.delete(objects.map((o) => o.key))
       throw new ArchiveIntegrityError(meta.id, `the live store gave ${stats.lines} entries (seq ${stats.firstSeq ?? '-'}..${stats.lastSeq ?? '-'}), its metadata counts ${meta.lines}`)
     }
+    const index = encodeIndex({format: INDEX_FORMAT, id: meta.id, blocks: stats.blocks}, stats.filters)
+    await this.bucket.writeBytes(indexKey(meta.id), index.data)
     const archivedAt = this.clock()
     const archivedMeta: JobMeta = {
       ...meta,
@@ -74,6 +86,13 @@ export class BlobArchive implements ArchiveStore {
       lines: stats.lines,
       archivedAt,
       meta: archivedMeta,
+      index: {
+        key: indexKey(meta.id),
+        size: index.data.length,
+        tableBytes: index.tableBytes,
+        blocks: stats.blocks.length,
+        sha256: createHash('sha256').update(index.data).digest('hex'),
+      },
     }
     await this.bucket.writeBytes(manifestKey(meta.id), encodeManifest(manifest))
     return archivedOf(manifest)
@@ -92,6 +111,13 @@ export class BlobArchive implements ArchiveStore {
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
     const manifest = await this.manifest(id)
     if (!manifest) throw new JobNotFoundError(id, this.name)
+    if (manifest.index) yield* readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan: (r) => this.scan(manifest, r)})
+    else yield* this.scan(manifest, range)
+  }
+
+  /** Reads the object from the start (format 1, or an index that cannot be trusted). */
+  private async *scan(manifest: Manifest, range: ReadRange): AsyncIterable<LogEntry> {
+    const id = manifest.id
     const compressed = Readable.from(concat(this.partStreams(id, manifest.parts.map((p) => p.key))))
     let lines = abortable(decodeLines(compressed), range.signal)
     // A hint (`get --grep`): lines that cannot match are dropped before they are parsed.
@@ -124,7 +150,7 @@ export class BlobArchive implements ArchiveStore {
   async delete(id: string): Promise<void> {
     const manifest = await this.manifest(id).catch(() => undefined)
     await this.bucket.delete([manifestKey(id)])
-    await this.bucket.delete(manifest ? manifest.parts.map((p) => p.key) : [objectKey(id)])
+    await this.bucket.delete(manifest ? [...manifest.parts.map((p) => p.key), indexKey(id)] : [objectKey(id), indexKey(id)])
   }
 
   async close(): Promise<void> {

@@ -80,7 +80,7 @@ async function* ndjson(entries: AsyncIterable<LogEntry>, settle: {resolve: (s: C
   settle.resolve(stats)
 }
 
-function count(stats: ContentStats, entry: LogEntry): void {
+export function count(stats: ContentStats, entry: LogEntry): void {
   stats.lines++
   stats.rawBytes += (entry.bytes?.length ?? Buffer.byteLength(entry.line)) + (entry.eol ? 1 : 0)
   stats.firstSeq ??= entry.seq
@@ -237,6 +237,6 @@ export function recordLine(entry: LogEntry): string {
   return `{"seq":${entry.seq},"ts":${entry.ts},"level":${level},"stream":${stream}${partial}${bytes},"line":${JSON.stringify(entry.line)}}\n`
 }
 
-function parseRecord(text: string): LogEntry {
+export function parseRecord(text: string): LogEntry {
   return fromRecord(JSON.parse(text) as EntryRecord)
 }

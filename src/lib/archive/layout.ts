@@ -2,6 +2,7 @@
  * Where things live under an archive prefix:
  *
  *   <job>.jsonl.gz            the log (gzip NDJSON); `<job>.jsonl.gz.001`, … when split
+ *   <job>.jsonl.gz.idx        its block index (archive format 2): block table + token filters
  *   <job>.meta.json           the manifest, written last: its presence means "complete"
  *   .locks/<job>.lock         `logs archive`'s per-job lock (owner, expiry)
  *   .chunks/<job>/…           chunk objects of a job pushed straight to an object store
@@ -13,6 +14,7 @@ export const CHUNKS_DIR = '.chunks/'
 
 export const objectKey = (id: string): string => `${id}${OBJECT_SUFFIX}`
 export const manifestKey = (id: string): string => `${id}${MANIFEST_SUFFIX}`
+export const indexKey = (id: string): string => `${id}${OBJECT_SUFFIX}.idx`
 export const lockKey = (id: string): string => `${LOCKS_DIR}${id}.lock`
 
 /** The job id of a manifest key at the top level, else undefined. */

@@ -24,6 +24,12 @@ export interface Manifest {
   archivedAt: number
   /** The job's metadata, location pointing at the object. */
   meta: JobMeta
+  /**
+   * Objects written as blocks (archive format 2) have a block index: a sidecar object
+   * whose first `tableBytes` bytes are the JSON block table (./block-index.ts). Readers
+   * without it, and objects without it (format 1), read the object from the start.
+   */
+  index?: {key: string; size: number; tableBytes: number; blocks: number; sha256: string}
 }
 
 export function encodeManifest(manifest: Manifest): Buffer {

@@ -58,6 +58,13 @@ export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
   }
 }
 
+/** The levels a --level filter lets through: a hint for stores that can skip the rest (ReadRange.levels). */
+export function levelHint(spec: FilterSpec): Level[] | undefined {
+  if (!spec.level) return undefined
+  const filter = parseLevelFilter(spec.level)
+  return LEVELS.filter((level) => levelMatches(filter, level))
+}
+
 /** The first --grep: every wanted line matches it, so a store may use it to skip lines early. */
 export function requiredPattern(spec: FilterSpec): Pattern | undefined {
   return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], '--grep', spec.ignoreCase)

@@ -18,6 +18,7 @@ import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from './filter.js'
 import {ContextWindow, type ContextSpec} from './context-lines.js'
 import {recoverSpools} from '../ingest/recover-spools.js'
+import type {Level} from '../level.js'
 
 export interface GetOptions {
   job: string
@@ -33,6 +34,10 @@ export interface GetOptions {
   context?: ContextSpec
   /** One pattern every wanted line matches (the first --grep): lets the store skip lines early. */
   match?: Pattern
+  /** The levels the filter lets through: lets the store skip what has none of them. */
+  levels?: Level[]
+  /** Told about recoverable problems of the read (e.g. an archive index that had to be ignored). */
+  onWarning?: (message: string) => void
   /** Keep following until the job ends (waits for a job that has not started). */
   follow?: boolean
   signal?: AbortSignal
@@ -77,15 +82,24 @@ async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<L
   const {job, filter} = options
   let remaining = options.head ?? Number.POSITIVE_INFINITY
   let batch: LogEntry[] = []
-  const range = {after: options.after, since: options.since, until: options.until, signal: options.signal, limit: filter ? undefined : options.head, match: options.match}
-  for await (const entry of jobs.read(job, range)) {
-    if (filter && !filter(entry)) continue
-    batch.push(entry)
-    if (--remaining <= 0) break
-    if (batch.length >= BATCH) {
-      yield batch
-      batch = []
+  const range = {
+    after: options.after, since: options.since, until: options.until, signal: options.signal, limit: filter ? undefined : options.head,
+    match: options.match, levels: options.levels, onWarning: options.onWarning,
+  }
+  try {
+    for await (const entry of jobs.read(job, range)) {
+      if (filter && !filter(entry)) continue
+      batch.push(entry)
+      if (--remaining <= 0) break
+      if (batch.length >= BATCH) {
+        yield batch
+        batch = []
+      }
     }
+  } catch (error) {
+    // What was read before a failure (a damaged archive block) is still printed.
+    if (batch.length > 0) yield batch
+    throw error
   }
   yield batch
 }
@@ -94,7 +108,7 @@ async function* lastMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<Lo
   const {job, filter} = options
   const wanted = options.tail!
   if (wanted <= 0) return
-  const base = {after: options.after, since: options.since, until: options.until, signal: options.signal}
+  const base = {after: options.after, since: options.since, until: options.until, signal: options.signal, onWarning: options.onWarning}
   if (!filter) {
     yield* batched(jobs.read(job, {...base, tail: wanted}))
     return
@@ -104,7 +118,7 @@ async function* lastMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<Lo
   let before: number | undefined
   while (found < wanted) {
     const page: LogEntry[] = []
-    for await (const entry of jobs.read(job, {...base, before, tail: BACKWARD_PAGE})) page.push(entry)
+    for await (const entry of jobs.read(job, {...base, before, tail: BACKWARD_PAGE, levels: options.levels})) page.push(entry)
     if (page.length === 0) break
     const matches = page.filter(filter)
     pages.unshift(matches)
@@ -139,12 +153,17 @@ async function* withContext(jobs: Jobs, options: GetOptions, window: ContextWind
 
 async function* batched(entries: AsyncIterable<LogEntry>): AsyncGenerator<LogEntry[]> {
   let batch: LogEntry[] = []
-  for await (const entry of entries) {
-    batch.push(entry)
-    if (batch.length >= BATCH) {
-      yield batch
-      batch = []
+  try {
+    for await (const entry of entries) {
+      batch.push(entry)
+      if (batch.length >= BATCH) {
+        yield batch
+        batch = []
+      }
     }
+  } catch (error) {
+    if (batch.length > 0) yield batch
+    throw error
   }
   if (batch.length > 0) yield batch
 }

@@ -7,6 +7,7 @@ import type {LogEntry, NewEntry} from '../entry.js'
 import type {JobMeta, JobStatus} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
 import type {Pattern} from '../pattern.js'
+import type {Level} from '../level.js'
 
 /** A range of a job's entries. All bounds are optional and combine. */
 export interface ReadRange {
@@ -28,6 +29,13 @@ export interface ReadRange {
    * Not combined with tail or limit.
    */
   match?: Pattern
+  /**
+   * A hint like `match`: the store may leave out entries whose level is not one of these
+   * (an indexed archive skips blocks without them). Callers still filter.
+   */
+  levels?: Level[]
+  /** Told about a recoverable problem met while reading (e.g. an archive index that had to be ignored). */
+  onWarning?: (message: string) => void
   signal?: AbortSignal
 }
 

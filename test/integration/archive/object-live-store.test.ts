@@ -55,7 +55,7 @@ describe('object live store: chunks and assembly', () => {
     const ended = await store.endJob('chunked', {status: 'succeeded', exitCode: 0})
     expect(ended.location).toMatchObject({kind: 'archived', url: 's3://live/assembly/chunked.jsonl.gz'})
     expect(await keys(chunkDir('chunked'))).toEqual([])
-    expect(await keys('chunked')).toEqual(['chunked.jsonl.gz', 'chunked.meta.json'])
+    expect(await keys('chunked')).toEqual(['chunked.jsonl.gz', 'chunked.jsonl.gz.idx', 'chunked.meta.json'])
     const lines: string[] = []
     for await (const entry of store.read('chunked')) lines.push(entry.line)
     expect(lines).toEqual(['a', 'b', '\ufffd\u0000'])

@@ -45,7 +45,7 @@ describe('Supabase archive (stand-in of the Storage API)', () => {
     const archive = archiveAt('supabase://fresh/p')
     const entries = noisyEntries(3)
     await archive.put({...newJobMeta('one', 1), status: 'ended', lines: 3}, iterate(entries))
-    expect(standin.keys('fresh')).toEqual(['p/one.jsonl.gz', 'p/one.meta.json'])
+    expect(standin.keys('fresh')).toEqual(['p/one.jsonl.gz', 'p/one.jsonl.gz.idx', 'p/one.meta.json'])
     expect(standin.requests).toContain('POST bucket')
   })
 

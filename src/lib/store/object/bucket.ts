@@ -14,6 +14,12 @@ export interface StoredObject {
   modifiedAt?: number
 }
 
+/** A run of bytes of an object; it lies within the object. */
+export interface ByteRange {
+  offset: number
+  length: number
+}
+
 export interface ObjectBucket {
   /** The bucket/prefix URL without secrets, for messages. */
   readonly name: string
@@ -28,8 +34,12 @@ export interface ObjectBucket {
   writeStream(key: string, body: Readable): Promise<StoredObject[]>
   /** Stores a small object. With `exclusive`, returns false instead of overwriting an existing one. */
   writeBytes(key: string, data: Buffer, options?: {exclusive?: boolean}): Promise<boolean>
-  /** undefined when the object does not exist. */
-  readStream(key: string): Promise<Readable | undefined>
+  /**
+   * undefined when the object does not exist. With `range`, only bytes
+   * [offset, offset + length) — S3 and Supabase `Range`, a positioned read of a file —
+   * so a reader of an indexed archive fetches the blocks it needs and nothing else.
+   */
+  readStream(key: string, range?: ByteRange): Promise<Readable | undefined>
   stat(key: string): Promise<StoredObject | undefined>
   /** Every object whose key starts with `prefix`, recursively, in any order. */
   list(prefix: string): AsyncIterable<StoredObject>
@@ -51,10 +61,15 @@ export function hasMaintenance(bucket: ObjectBucket): bucket is ObjectBucket & B
   return typeof (bucket as Partial<BucketMaintenance>).staleUploads === 'function'
 }
 
-export async function readBytes(bucket: ObjectBucket, key: string): Promise<Buffer | undefined> {
-  const stream = await bucket.readStream(key)
+export async function readBytes(bucket: ObjectBucket, key: string, range?: ByteRange): Promise<Buffer | undefined> {
+  const stream = await bucket.readStream(key, range)
   if (!stream) return undefined
   const chunks: Buffer[] = []
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
   return Buffer.concat(chunks)
+}
+
+/** An HTTP `Range` header value for a ByteRange (bytes=first-last, inclusive). */
+export function httpRange(range: ByteRange): string {
+  return `bytes=${range.offset}-${range.offset + range.length - 1}`
 }

@@ -9,7 +9,7 @@ import {randomBytes} from 'node:crypto'
 import {dirname, join, relative, sep} from 'node:path'
 import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import type {ObjectBucket, StoredObject} from './bucket.js'
+import type {ByteRange, ObjectBucket, StoredObject} from './bucket.js'
 import {ObjectStoreError} from '../../errors/index.js'
 import {fileUrlPath} from '../url.js'
 
@@ -67,11 +67,12 @@ export class DirectoryBucket implements ObjectBucket {
     return true
   }
 
-  async readStream(key: string): Promise<Readable | undefined> {
+  async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
     const path = this.path(key)
     try {
       const handle = await open(path, 'r')
-      return handle.createReadStream({highWaterMark: 256 * 1024})
+      const bounds = range && {start: range.offset, end: range.offset + range.length - 1}
+      return handle.createReadStream({highWaterMark: 256 * 1024, ...bounds})
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw this.failure(error, `cannot read ${path}`)

@@ -19,7 +19,7 @@ import {
   S3ServiceException, type LifecycleRule,
 } from '@aws-sdk/client-s3'
 import type {Readable} from 'node:stream'
-import type {BucketMaintenance, ObjectBucket, StoredObject} from './bucket.js'
+import {httpRange, type BucketMaintenance, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {DEFAULT_PART_SIZE, MIN_PART_SIZE, uploadStream} from './s3-upload.js'
@@ -82,9 +82,9 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     }
   }
 
-  async readStream(key: string): Promise<Readable | undefined> {
+  async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
     try {
-      const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key}))
+      const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Range: range && httpRange(range)}))
       return answer.Body as Readable
     } catch (error) {
       if (isNotFound(error)) return undefined

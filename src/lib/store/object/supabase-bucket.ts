@@ -14,7 +14,7 @@
 import {StorageClient, type StorageError} from '@supabase/storage-js'
 import {Readable} from 'node:stream'
 import type {ReadableStream as WebReadableStream} from 'node:stream/web'
-import type {ObjectBucket, StoredObject} from './bucket.js'
+import {httpRange, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
@@ -80,8 +80,10 @@ export class SupabaseBucket implements ObjectBucket {
     }
   }
 
-  async readStream(key: string): Promise<Readable | undefined> {
-    const {data, error} = await this.client.from(this.bucket).download(this.prefix + key).asStream()
+  async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
+    const files = this.client.from(this.bucket)
+    if (range) files.setHeader('Range', httpRange(range))
+    const {data, error} = await files.download(this.prefix + key).asStream()
     if (error) {
       const failure = this.failure(error, `read ${key}`)
       if (failure.kind === 'not-found') return undefined

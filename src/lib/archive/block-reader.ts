@@ -1,0 +1,257 @@
+/**
+ * Reads a version-2 archive object through its block index: one ranged read for the
+ * table, then only the blocks a ReadRange needs — by seq (`--after`, `-n`, `--head`), by
+ * time (`--since/--until`), by level counts (`--level`) and, for `--grep`, by the blocks'
+ * token filters. Blocks are fetched CONCURRENCY at a time and given out in order, so
+ * memory is a few blocks whatever the size of the job.
+ *
+ * A block that cannot be read (corrupt, truncated) is named at the end (ArchiveReadError)
+ * after every other entry was given; an index that disagrees with the data it describes
+ * is reported through `onWarning` and the object is scanned instead.
+ */
+import {promisify} from 'node:util'
+import {gunzip} from 'node:zlib'
+import type {LogEntry} from '../entry.js'
+import {ArchiveReadError, ObjectStoreError} from '../errors/index.js'
+import type {Level} from '../level.js'
+import type {Pattern} from '../pattern.js'
+import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
+import {requiredLiteral} from '../store/required-literal.js'
+import type {ReadRange} from '../store/types.js'
+import {decodeIndexTable, type BlockInfo} from './block-index.js'
+import {lineTextOf, parseRecord, seqOf} from './format.js'
+import type {Manifest} from './manifest.js'
+import {inRange} from './range.js'
+import {mayContain} from './token-filter.js'
+
+const CONCURRENCY = 4
+const gunzipAsync = promisify(gunzip)
+
+export interface IndexedRead {
+  bucket: ObjectBucket
+  manifest: Manifest & {index: NonNullable<Manifest['index']>}
+  range: ReadRange
+  /** Reads the object from the start, for when the index cannot be trusted. */
+  scan: (range: ReadRange) => AsyncIterable<LogEntry>
+}
+
+/** The index and data disagree: fall back to a scan. */
+class IndexMismatch extends Error {}
+
+export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead): AsyncIterable<LogEntry> {
+  const {id, index} = manifest
+  const warn = (why: string): void => range.onWarning?.(`job ${id}: ${why}; reading the whole archived object instead`)
+  const head = await readBytes(bucket, index.key, {offset: 0, length: index.tableBytes})
+  const table = head ? decodeIndexTable(head, {id, size: manifest.size, lines: manifest.lines}) : `its block index ${bucket.urlOf(index.key)} is missing`
+  if (typeof table === 'string') {
+    warn(table)
+    yield* scan(range)
+    return
+  }
+  if ((range.limit !== undefined && range.limit <= 0) || (range.tail !== undefined && range.tail <= 0)) return
+  const levels = range.levels && new Set<string>(range.levels)
+  let blocks = table.blocks.filter((block) => wanted(block, range, levels))
+  // Like the scan's `match`: a hint for whole reads, not for tail or limit.
+  const pattern = range.tail === undefined && range.limit === undefined ? range.match : undefined
+  const literal = pattern && jsonLiteral(pattern)
+  if (literal && blocks.length > 0) blocks = await filtered(bucket, index, blocks, literal)
+  // Without filters the index knows how many entries each block gives: fetch no block more than needed.
+  if (range.since === undefined && range.until === undefined && !levels) {
+    if (range.tail !== undefined) blocks = enough(blocks.reverse(), range.tail, range).reverse()
+    else if (range.limit !== undefined && !pattern) blocks = enough(blocks, range.limit, range)
+  }
+
+  const reader = new BlockReader(bucket, manifest.parts, {range, levels, literal, pattern})
+  const failures: Array<{n: number; text: string}> = []
+  try {
+    if (range.tail === undefined) {
+      let emitted = 0
+      for await (const {block, result} of inOrder(blocks, (block) => reader.fetch(block))) {
+        range.signal?.throwIfAborted()
+        if ('error' in result) {
+          failures.push(describe(table.blocks.indexOf(block), block, result.error))
+          continue
+        }
+        for (const entry of reader.entries(block, result.data)) {
+          yield entry
+          emitted++
+          if (emitted === range.limit) break
+        }
+        if (emitted === range.limit) break
+      }
+    } else {
+      const picked: LogEntry[][] = []
+      let count = 0
+      for await (const {block, result} of inOrder([...blocks].reverse(), (block) => reader.fetch(block))) {
+        range.signal?.throwIfAborted()
+        if ('error' in result) {
+          failures.push(describe(table.blocks.indexOf(block), block, result.error))
+          continue
+        }
+        const entries = reader.entries(block, result.data)
+        picked.unshift(entries)
+        count += entries.length
+        if (count >= range.tail) break
+      }
+      const last = picked.flat().slice(-range.tail)
+      yield* range.limit === undefined ? last : last.slice(0, range.limit)
+    }
+  } catch (error) {
+    if (!(error instanceof IndexMismatch)) throw error
+    warn(error.message)
+    yield* scan(range)
+    return
+  }
+  if (failures.length > 0) throw new ArchiveReadError(id, failures.sort((a, b) => a.n - b.n).map((f) => f.text))
+}
+
+function wanted(block: BlockInfo, range: ReadRange, levels: Set<string> | undefined): boolean {
+  if (block.lines === 0) return false
+  if (range.after !== undefined && block.lastSeq <= range.after) return false
+  if (range.before !== undefined && block.firstSeq >= range.before) return false
+  if (range.since !== undefined && block.maxTs < range.since) return false
+  if (range.until !== undefined && block.minTs >= range.until) return false
+  if (levels && !Object.entries(block.levels).some(([level, n]) => (n ?? 0) > 0 && levels.has(level))) return false
+  return true
+}
+
+/** The first blocks of `blocks` that hold at least `wanted` entries of the seq range. */
+function enough(blocks: BlockInfo[], wanted: number, range: ReadRange): BlockInfo[] {
+  let count = 0
+  for (const [n, block] of blocks.entries()) {
+    const first = Math.max(block.firstSeq, (range.after ?? 0) + 1)
+    const last = Math.min(block.lastSeq, (range.before ?? Number.POSITIVE_INFINITY) - 1)
+    count += Math.max(0, last - first + 1)
+    if (count >= wanted) return blocks.slice(0, n + 1)
+  }
+  return blocks
+}
+
+/** The pattern's required literal as it appears in a record line (JSON-escaped), if it has one. */
+function jsonLiteral(pattern: Pattern): Buffer | undefined {
+  const literal = requiredLiteral(pattern)
+  return literal && Buffer.from(JSON.stringify(literal.toString('utf8')).slice(1, -1), 'utf8')
+}
+
+/** Drops the blocks whose token filter proves the literal absent (one ranged read for all their filters). */
+async function filtered(bucket: ObjectBucket, index: IndexedRead['manifest']['index'], blocks: BlockInfo[], literal: Buffer): Promise<BlockInfo[]> {
+  const start = Math.min(...blocks.map((b) => b.filter.offset))
+  const end = Math.max(...blocks.map((b) => b.filter.offset + b.filter.size))
+  if (end <= start) return blocks
+  const filters = await readBytes(bucket, index.key, {offset: index.tableBytes + start, length: end - start})
+  if (!filters || filters.length !== end - start) return blocks
+  return blocks.filter((b) => mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal))
+}
+
+type Fetched = {data: Buffer} | {error: unknown}
+
+/** Fetches and decompresses blocks and turns their bytes into the entries of the range. */
+class BlockReader {
+  private readonly starts: number[] = []
+
+  constructor(
+    private readonly bucket: ObjectBucket,
+    private readonly parts: Array<{key: string; size: number}>,
+    private readonly want: {range: ReadRange; levels?: Set<string>; literal?: Buffer; pattern?: Pattern},
+  ) {
+    let at = 0
+    for (const part of parts) {
+      this.starts.push(at)
+      at += part.size
+    }
+  }
+
+  async fetch(block: BlockInfo): Promise<Fetched> {
+    try {
+      const compressed = await this.span(block.offset, block.size)
+      const data = await gunzipAsync(compressed)
+      return {data}
+    } catch (error) {
+      // A store that is down or refuses us is not a damaged block.
+      if (error instanceof ObjectStoreError && ['unavailable', 'unauthorized'].includes(error.kind)) throw error
+      return {error}
+    }
+  }
+
+  /** Bytes [offset, offset + length) of the object, across its parts. */
+  private async span(offset: number, length: number): Promise<Buffer> {
+    const chunks: Buffer[] = []
+    for (const [n, part] of this.parts.entries()) {
+      const start = this.starts[n]
+      const from = Math.max(offset, start)
+      const to = Math.min(offset + length, start + part.size)
+      if (from >= to) continue
+      const data = await readBytes(this.bucket, part.key, {offset: from - start, length: to - from})
+      if (!data) throw new Error(`its object ${this.bucket.urlOf(part.key)} is missing`)
+      chunks.push(data)
+    }
+    const data = Buffer.concat(chunks)
+    if (data.length !== length) throw new Error(`only ${data.length} of its ${length} bytes are stored (truncated object)`)
+    return data
+  }
+
+  entries(block: BlockInfo, data: Buffer): LogEntry[] {
+    if (data.length !== block.bytes) throw new IndexMismatch(`block seq ${block.firstSeq}..${block.lastSeq} holds ${data.length} bytes, its index says ${block.bytes}`)
+    const {range, levels, literal, pattern} = this.want
+    const lines = literal ? linesHolding(data, literal) : allLines(data, block)
+    const out: LogEntry[] = []
+    for (const line of lines) {
+      const seq = seqOf(line)
+      if (seq !== undefined && ((range.after !== undefined && seq <= range.after) || (range.before !== undefined && seq >= range.before))) continue
+      if (pattern) {
+        const text = lineTextOf(line)
+        if (text !== undefined && !pattern.test(text)) continue
+      }
+      const entry = parseRecord(line)
+      if (!inRange(entry, range)) continue
+      if (levels && !(entry.level && levels.has(entry.level as Level))) continue
+      out.push(entry)
+    }
+    return out
+  }
+}
+
+function allLines(data: Buffer, block: BlockInfo): string[] {
+  const lines = data.toString('utf8').split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  if (lines.length !== block.lines || seqOf(lines[0]) !== block.firstSeq || seqOf(lines.at(-1)!) !== block.lastSeq) {
+    throw new IndexMismatch(`block seq ${block.firstSeq}..${block.lastSeq} (${block.lines} lines) holds ${lines.length} lines, seq ${seqOf(lines[0] ?? '')}..${seqOf(lines.at(-1) ?? '')}`)
+  }
+  return lines
+}
+
+/** The record lines of a block that hold `literal` (a byte search, then only those lines are decoded). */
+function linesHolding(data: Buffer, literal: Buffer): string[] {
+  const lines: string[] = []
+  for (let at = data.indexOf(literal); at !== -1; ) {
+    const start = data.lastIndexOf(10, at) + 1
+    let end = data.indexOf(10, at)
+    if (end === -1) end = data.length
+    lines.push(data.toString('utf8', start, end))
+    at = end + 1 < data.length ? data.indexOf(literal, end + 1) : -1
+  }
+  return lines
+}
+
+function describe(n: number, block: BlockInfo, error: unknown): {n: number; text: string} {
+  const text = `block ${n} (bytes ${block.offset}..${block.offset + block.size - 1}, seq ${block.firstSeq}..${block.lastSeq}) could not be read: ${(error as Error).message ?? String(error)}`
+  return {n, text}
+}
+
+/** fn over items, CONCURRENCY at a time, results in the items' order; never rejects (fn settles to a result). */
+async function* inOrder<T, R>(items: T[], fn: (item: T) => Promise<R>): AsyncIterable<{block: T; result: R}> {
+  const running: Array<Promise<{block: T; result: R}>> = []
+  let next = 0
+  const start = (): void => {
+    const item = items[next++]
+    const settled = fn(item).then((result) => ({block: item, result}))
+    settled.catch(() => undefined)
+    running.push(settled)
+  }
+  while (next < items.length && running.length < CONCURRENCY) start()
+  while (running.length > 0) {
+    const done = await running.shift()!
+    if (next < items.length) start()
+    yield done
+  }
+}

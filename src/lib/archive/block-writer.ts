@@ -1,0 +1,124 @@
+/**
+ * Writes a version-2 archive object (README, "Archive format"): the entries as NDJSON cut
+ * into blocks of about BLOCK_BYTES, each compressed into its own gzip member, so the
+ * object is still one gzip stream to `zcat` and each block can be read alone by range.
+ *
+ *   entries ─▶ record lines ─▶ block (stats, token filter) ─▶ gzip on the libuv pool,
+ *   up to IN_FLIGHT blocks at once ─▶ members in order ─▶ the object stream
+ *
+ * Memory is about IN_FLIGHT blocks, whatever the size of the log. The block table and the
+ * filters are ready when the stream has ended (`stats`).
+ */
+import {createHash} from 'node:crypto'
+import {availableParallelism} from 'node:os'
+import {Readable} from 'node:stream'
+import {promisify} from 'node:util'
+import {gzip} from 'node:zlib'
+import type {LogEntry} from '../entry.js'
+import type {Level} from '../level.js'
+import type {BlockInfo} from './block-index.js'
+import {count, GZIP_LEVEL, recordLine, type ContentStats} from './format.js'
+import {TrigramFilterBuilder} from './token-filter.js'
+
+/** NDJSON bytes per block: small enough that `--level error` fetches little around each error, large enough to keep the index small. */
+export const BLOCK_BYTES = 512 * 1024
+const IN_FLIGHT = Math.max(2, Math.min(8, availableParallelism()))
+const gzipAsync = promisify(gzip)
+
+export interface BlockStats extends ContentStats {
+  blocks: BlockInfo[]
+  filters: Buffer[]
+}
+
+export interface EncodedBlocks {
+  /** The object's bytes; errors of the entry source surface here. */
+  stream: Readable
+  /** Resolves once the stream has ended. */
+  stats: Promise<BlockStats>
+}
+
+interface PendingBlock {
+  info: Omit<BlockInfo, 'offset' | 'size' | 'filter'>
+  filter: Buffer
+  compressed: Promise<Buffer>
+}
+
+export function encodeBlocks(entries: AsyncIterable<LogEntry>, options: {level?: number; blockBytes?: number} = {}): EncodedBlocks {
+  let settle!: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void}
+  const stats = new Promise<BlockStats>((resolve, reject) => (settle = {resolve, reject}))
+  stats.catch(() => undefined) // the stream reports the same error to whoever reads it
+  const stream = Readable.from(members(entries, options.level ?? GZIP_LEVEL, options.blockBytes ?? BLOCK_BYTES, settle), {objectMode: false})
+  return {stream, stats}
+}
+
+async function* members(
+  entries: AsyncIterable<LogEntry>,
+  level: number,
+  blockBytes: number,
+  settle: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void},
+): AsyncIterable<Buffer> {
+  const hash = createHash('sha256')
+  const stats: BlockStats = {lines: 0, contentBytes: 0, sha256: '', rawBytes: 0, levels: {}, blocks: [], filters: []}
+  const filters = new TrigramFilterBuilder()
+  const pending: PendingBlock[] = []
+  let offset = 0
+  let filterOffset = 0
+  let records: string[] = []
+  let chars = 0
+  let block: PendingBlock['info'] | undefined
+
+  const seal = (): void => {
+    const data = Buffer.from(records.join(''), 'utf8')
+    records = []
+    chars = 0
+    hash.update(data)
+    stats.contentBytes += data.length
+    const info = block ?? {bytes: 0, lines: 0, firstSeq: 0, lastSeq: 0, minTs: 0, maxTs: 0, levels: {}}
+    info.bytes = data.length
+    block = undefined
+    const compressed = gzipAsync(data, {level, memLevel: 9})
+    compressed.catch(() => undefined) // awaited in order below
+    pending.push({info, filter: filters.build(data), compressed})
+  }
+  const emit = async (): Promise<Buffer> => {
+    const next = pending.shift()!
+    const data = await next.compressed
+    stats.blocks.push({...next.info, offset, size: data.length, filter: {offset: filterOffset, size: next.filter.length, kind: 'trigram-bloom-2'}})
+    stats.filters.push(next.filter)
+    offset += data.length
+    filterOffset += next.filter.length
+    return data
+  }
+
+  try {
+    for await (const entry of entries) {
+      const record = recordLine(entry)
+      records.push(record)
+      chars += record.length
+      count(stats, entry)
+      block = addTo(block, entry)
+      if (chars >= blockBytes) {
+        seal()
+        while (pending.length >= IN_FLIGHT) yield await emit()
+      }
+    }
+    // An empty job still gets one (empty) member: `zcat` of a zero-byte file fails.
+    if (records.length > 0 || stats.blocks.length + pending.length === 0) seal()
+    while (pending.length > 0) yield await emit()
+  } catch (error) {
+    settle.reject(error)
+    throw error
+  }
+  stats.sha256 = hash.digest('hex')
+  settle.resolve(stats)
+}
+
+function addTo(block: PendingBlock['info'] | undefined, entry: LogEntry): PendingBlock['info'] {
+  if (!block) return {bytes: 0, lines: 1, firstSeq: entry.seq, lastSeq: entry.seq, minTs: entry.ts, maxTs: entry.ts, levels: entry.level ? {[entry.level]: 1} : {}}
+  block.lines++
+  block.lastSeq = entry.seq
+  if (entry.ts < block.minTs) block.minTs = entry.ts
+  if (entry.ts > block.maxTs) block.maxTs = entry.ts
+  if (entry.level) block.levels[entry.level as Level] = (block.levels[entry.level as Level] ?? 0) + 1
+  return block
+}

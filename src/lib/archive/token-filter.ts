@@ -1,0 +1,81 @@
+/**
+ * A block's token filter: a Bloom filter over the byte trigrams of the block's NDJSON, so
+ * that a reader can prove a literal absent (one of its trigrams is not in the filter)
+ * and skip the block without fetching it. It never says "absent" for a literal that is
+ * there; it says "maybe" for a few per cent of absent ones.
+ *
+ * Definition (README, "Archive format"): for each run of 3 bytes b0 b1 b2 of the block,
+ * t = b0·2¹⁶ + b1·2⁸ + b2; h1 = imul(t, 0x9E3779B1), h2 = imul(t ^ (t >>> 11), 0x85EBCA6B) | 1
+ * (32-bit unsigned); bits (h1 + i·h2) mod m for i = 0, 1 are set, where m (a power of
+ * two: 4 bits per distinct trigram, at most the block's length in bytes, at least 64) is 8 × the filter's length in bytes; bit n is bit
+ * n % 8 (least significant first) of byte n / 8.
+ */
+const HASHES = 2
+const BITS_PER_TRIGRAM = 4
+const TRIGRAMS = 1 << 24
+
+/** Builds filters for one block after another, reusing its memory (a 2 MiB bitmap of trigrams seen). */
+export class TrigramFilterBuilder {
+  private readonly seen = new Uint8Array(TRIGRAMS / 8)
+  private distinct = new Int32Array(1 << 16)
+
+  build(data: Buffer): Buffer {
+    const seen = this.seen
+    let count = 0
+    let t = 0
+    for (let i = 0; i < data.length; i++) {
+      t = ((t << 8) | data[i]) & 0xffffff
+      if (i < 2) continue
+      const byte = t >>> 3
+      const bit = 1 << (t & 7)
+      if ((seen[byte] & bit) !== 0) continue
+      seen[byte] |= bit
+      if (count === this.distinct.length) {
+        const grown = new Int32Array(count * 2)
+        grown.set(this.distinct)
+        this.distinct = grown
+      }
+      this.distinct[count++] = t
+    }
+    // At most one bit per byte of the block (filter ≤ 1/8 of the block before compression): a filter
+    // that big is saturated on blocks of mostly unique tokens, where it would skip nothing anyway.
+    let bits = 64
+    while (bits < count * BITS_PER_TRIGRAM && bits * 2 <= data.length) bits *= 2
+    const filter = Buffer.alloc(bits / 8)
+    const mask = bits - 1
+    for (let n = 0; n < count; n++) {
+      const trigram = this.distinct[n]
+      seen[trigram >>> 3] = 0
+      setBits(filter, trigram, mask)
+    }
+    return filter
+  }
+}
+
+/** Bit i (0 ≤ i < HASHES) of a trigram in a filter of mask + 1 bits. */
+function bitOf(trigram: number, i: number, mask: number): number {
+  const h1 = Math.imul(trigram, 0x9e3779b1) >>> 0
+  const h2 = (Math.imul(trigram ^ (trigram >>> 11), 0x85ebca6b) | 1) >>> 0
+  return (h1 + Math.imul(i, h2)) & mask
+}
+
+function setBits(filter: Buffer, trigram: number, mask: number): void {
+  for (let i = 0; i < HASHES; i++) {
+    const bit = bitOf(trigram, i, mask)
+    filter[bit >>> 3] |= 1 << (bit & 7)
+  }
+}
+
+/** False when the filter proves `literal` (≥ 3 bytes) absent from the block. */
+export function mayContain(filter: Buffer, literal: Buffer): boolean {
+  if (literal.length < 3 || filter.length === 0) return true
+  const mask = filter.length * 8 - 1
+  for (let i = 2; i < literal.length; i++) {
+    const trigram = (literal[i - 2] << 16) | (literal[i - 1] << 8) | literal[i]
+    for (let k = 0; k < HASHES; k++) {
+      const bit = bitOf(trigram, k, mask)
+      if ((filter[bit >>> 3] & (1 << (bit & 7))) === 0) return false
+    }
+  }
+  return true
+}

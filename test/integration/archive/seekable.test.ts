@@ -1,0 +1,222 @@
+/**
+ * Archive format 2 (README, "Archive format"): blocks of gzip members + a block index.
+ * Reads fetch only the blocks they need — counted by what the Supabase stand-in served —
+ * the object stays one gzip stream of `get --output json` records, a damaged block is
+ * named after every other entry was given, and an index that lies is not trusted.
+ */
+import {mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {gunzipSync} from 'node:zlib'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
+import type {IndexTable} from '../../../src/lib/archive/block-index.js'
+import {encodeEntries} from '../../../src/lib/archive/format.js'
+import {encodeManifest, MANIFEST_FORMAT} from '../../../src/lib/archive/manifest.js'
+import {entryFromBytes, rawBytes, type LogEntry} from '../../../src/lib/entry.js'
+import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
+import {ArchiveReadError} from '../../../src/lib/errors/index.js'
+import {readBytes} from '../../../src/lib/store/object/bucket.js'
+import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
+import {S3Bucket} from '../../../src/lib/store/object/s3-bucket.js'
+import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
+import {runCli, isolatedEnv} from '../../helpers/cli.js'
+import {collect, iterate} from '../../helpers/iterables.js'
+import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
+import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+
+const BLOCK = 16 * 1024
+
+function endedMeta(id: string, list: LogEntry[]): JobMeta {
+  return {...newJobMeta(id, T0), status: 'failed', exitCode: 3, endedAt: T0 + 1000, updatedAt: T0 + 1000, lines: list.length, bytes: list.reduce((n, e) => n + rawBytes(e).length, 0)}
+}
+const T0 = Date.parse('2026-11-30T10:00:00Z')
+
+/** 20 000 entries (~1.3 MB of NDJSON, ~80 blocks); 10 errors; `needle-<seq>` tokens once per 1000 lines. */
+function bigJob(count = 20_000): LogEntry[] {
+  return Array.from({length: count}, (_, i) => {
+    const seq = i + 1
+    const error = seq % 2000 === 0
+    const noise = (Math.imul(seq, 0x9e3779b1) >>> 0).toString(36)
+    const text = error ? `ERROR disk full at ${seq}` : `INFO step ${seq} ${seq % 1000 === 0 ? `needle-${seq}` : 'ok'} request ${noise} ${'x'.repeat(seq % 30)}`
+    return entryFromBytes(seq, T0 + i * 10, Buffer.from(text), true, error ? 'error' : 'info', 'stdout')
+  })
+}
+
+let s3: S3Server
+let supabase: SupabaseStandin
+const dir = mkdtempSync(join(tmpdir(), 'logs-seekable-'))
+const entries = bigJob()
+
+beforeAll(async () => {
+  ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
+  await s3.createBucket('logs')
+})
+
+afterAll(async () => {
+  await Promise.all([s3?.destroy(), supabase?.stop()])
+  rmSync(dir, {recursive: true, force: true})
+})
+
+const backends: Array<[string, () => BlobArchive]> = [
+  ['file', () => new BlobArchive({bucket: new DirectoryBucket(join(dir, 'archive')), blockBytes: BLOCK})],
+  ['s3 (s3rver)', () => new BlobArchive({bucket: new S3Bucket({client: s3.client(), bucket: 'logs', prefix: 'seek'}), blockBytes: BLOCK})],
+  // A small part size: blocks then straddle Supabase's part objects.
+  ['supabase (stand-in)', () => new BlobArchive({bucket: new SupabaseBucket({...openSupabaseClient(new URL('supabase://logs/seek'), {from: 'test', env: supabase.env()}), partSize: 100_000}), blockBytes: BLOCK})],
+]
+
+const seqs = (list: LogEntry[]): number[] => list.map((e) => e.seq)
+
+describe.each(backends)('archive format 2 on %s', (name, open) => {
+  it('reads every range through the index with the same answers as a scan', async () => {
+    const archive = open()
+    const stored = await archive.put(endedMeta('seek', entries), iterate(entries))
+    const manifest = (await archive.manifest('seek'))!
+    expect(manifest.index?.blocks).toBeGreaterThan(50)
+    expect(stored.meta.lines).toBe(20_000)
+
+    const all = await collect(archive.read('seek'))
+    expect(Buffer.concat(all.map(rawBytes)).equals(Buffer.concat(entries.map(rawBytes)))).toBe(true)
+    expect(seqs(await collect(archive.read('seek', {tail: 3})))).toEqual([19_998, 19_999, 20_000])
+    expect(seqs(await collect(archive.read('seek', {after: 12_345, limit: 2})))).toEqual([12_346, 12_347])
+    expect(seqs(await collect(archive.read('seek', {after: 100, before: 104})))).toEqual([101, 102, 103])
+    expect(seqs(await collect(archive.read('seek', {since: T0 + 5000 * 10, until: T0 + 5003 * 10})))).toEqual([5001, 5002, 5003])
+    expect(seqs(await collect(archive.read('seek', {levels: ['error']})))).toEqual(Array.from({length: 10}, (_, i) => (i + 1) * 2000))
+    expect(seqs(await collect(archive.read('seek', {levels: ['error'], tail: 2})))).toEqual([18_000, 20_000])
+    const match = /needle-7000\b/
+    expect(seqs((await collect(archive.read('seek', {match}))).filter((e) => match.test(e.line)))).toEqual([7000])
+    await archive.close()
+  })
+
+  it.runIf(name.startsWith('supabase'))('fetches only the blocks a read needs (bytes counted by the stand-in)', async () => {
+    const archive = open()
+    const manifest = (await archive.manifest('seek'))!
+    const served = async (read: () => Promise<unknown>): Promise<number> => {
+      const before = supabase.bytesServed()
+      await read()
+      return supabase.bytesServed() - before
+    }
+    const whole = await served(() => collect(archive.read('seek')))
+    expect(whole).toBeGreaterThanOrEqual(manifest.size)
+    const tail = await served(() => collect(archive.read('seek', {tail: 100})))
+    const after = await served(() => collect(archive.read('seek', {after: 15_000, limit: 1})))
+    const errors = await served(() => collect(archive.read('seek', {levels: ['error']})))
+    const grep = await served(() => collect(archive.read('seek', {match: /needle-7000\b/})))
+    const absent = await served(() => collect(archive.read('seek', {match: /no such token anywhere/})))
+    // Each is the manifest, the index table (and for --grep the filters) plus the blocks it needs.
+    const table = JSON.parse((await readBytes(archive.bucket, manifest.index!.key, {offset: 0, length: manifest.index!.tableBytes}))!.toString()) as IndexTable
+    const block = Math.max(...table.blocks.map((b) => b.size))
+    const fixed = encodeManifest(manifest).length + manifest.index!.tableBytes
+    const filters = manifest.index!.size - manifest.index!.tableBytes
+    expect(tail).toBeLessThanOrEqual(fixed + 2 * block) // 100 lines may straddle two blocks
+    expect(after).toBeLessThanOrEqual(fixed + block)
+    expect(errors).toBeLessThanOrEqual(fixed + 10 * block)
+    expect(grep).toBeLessThanOrEqual(fixed + filters + 3 * block)
+    expect(absent).toBeLessThanOrEqual(fixed + filters) // the filters rule out every block
+    for (const bytes of [tail, after, errors]) expect(bytes).toBeLessThan(whole / 4)
+    await archive.close()
+  })
+
+  it('stays one gzip stream of `get --output json` records', async () => {
+    const archive = open()
+    const manifest = (await archive.manifest('seek'))!
+    const object = Buffer.concat(await Promise.all(manifest.parts.map(async (p) => Buffer.concat(await collect((await archive.bucket.readStream(p.key))!)))))
+    const lines = gunzipSync(object).toString('utf8').trimEnd().split('\n')
+    expect(lines).toHaveLength(20_000)
+    expect(JSON.parse(lines[1999])).toEqual({seq: 2000, ts: T0 + 1999 * 10, level: 'error', stream: 'stdout', line: 'ERROR disk full at 2000'})
+    await archive.close()
+  })
+})
+
+describe('damage', () => {
+  const fileArchive = (root: string): BlobArchive => new BlobArchive({bucket: new DirectoryBucket(root), blockBytes: BLOCK})
+
+  async function archived(root: string, id: string): Promise<{archive: BlobArchive; table: IndexTable; tableBytes: number}> {
+    const archive = fileArchive(root)
+    await archive.put(endedMeta(id, entries), iterate(entries))
+    const manifest = (await archive.manifest(id))!
+    const table = JSON.parse(readFileSync(join(root, `${id}.jsonl.gz.idx`)).subarray(0, manifest.index!.tableBytes).toString()) as IndexTable
+    return {archive, table, tableBytes: manifest.index!.tableBytes}
+  }
+
+  it('a corrupt block: every other entry is read, then the job and the block are named', async () => {
+    const root = join(dir, 'corrupt')
+    const {archive, table} = await archived(root, 'broken')
+    const block = table.blocks[5]
+    const object = join(root, 'broken.jsonl.gz')
+    const data = readFileSync(object)
+    data.fill(0x55, block.offset + 20, block.offset + 60)
+    writeFileSync(object, data)
+    const got: LogEntry[] = []
+    const failure = await (async () => {
+      for await (const entry of archive.read('broken')) got.push(entry)
+    })().catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(ArchiveReadError)
+    expect((failure as Error).message).toMatch(new RegExp(`job broken: block 5 \\(bytes ${block.offset}\\.\\.\\d+, seq ${block.firstSeq}\\.\\.${block.lastSeq}\\)`))
+    expect(got).toHaveLength(20_000 - block.lines)
+    expect(got.some((e) => e.seq >= block.firstSeq && e.seq <= block.lastSeq)).toBe(false)
+
+    // Through the CLI: the entries on stdout, the block named on stderr, exit 1.
+    const home = join(dir, 'home-corrupt')
+    const result = await runCli(['get', 'broken', '--after', String(block.firstSeq - 3), '--head', '5'], {env: isolatedEnv(home, {LOGS_STORE: `file://${home}/live`, LOGS_ARCHIVE: `file://${root}`})})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/job broken: block 5 .*could not be read/)
+    // The two entries before the block; the next three are in it (later ones are not the first five).
+    expect(result.stdout.split('\n').filter(Boolean).map((line) => Number(/^INFO step (\d+)/.exec(line)?.[1]))).toEqual([block.firstSeq - 2, block.firstSeq - 1])
+  })
+
+  it('a truncated object: the blocks it still holds are read, the missing ones named', async () => {
+    const root = join(dir, 'truncated')
+    const {archive, table} = await archived(root, 'cut')
+    const last = table.blocks.at(-1)!
+    truncateSync(join(root, 'cut.jsonl.gz'), last.offset + 10)
+    const got: LogEntry[] = []
+    const failure = await (async () => {
+      for await (const entry of archive.read('cut', {after: 19_000})) got.push(entry)
+    })().catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(ArchiveReadError)
+    expect((failure as Error).message).toMatch(new RegExp(`block ${table.blocks.length - 1} .*truncated`))
+    expect(got.at(-1)?.seq).toBe(last.firstSeq - 1)
+  })
+
+  it('an index that disagrees with its data is reported and the object scanned instead', async () => {
+    const root = join(dir, 'lying')
+    const {archive, table, tableBytes} = await archived(root, 'liar')
+    const indexFile = join(root, 'liar.jsonl.gz.idx')
+    const original = readFileSync(indexFile)
+    // Same length, different numbers: the table still parses and lines up, the data does not.
+    const lie = (from: string, to: string): void => {
+      const text = original.subarray(0, tableBytes).toString()
+      expect(text).toContain(from)
+      writeFileSync(indexFile, Buffer.concat([Buffer.from(text.replace(from, to)), original.subarray(tableBytes)]))
+    }
+    const block = table.blocks[3]
+    lie(`"bytes":${block.bytes},`, `"bytes":${String(block.bytes + 1).padStart(String(block.bytes).length, '1')},`)
+    const warnings: string[] = []
+    const read = await collect(archive.read('liar', {after: block.firstSeq + 1, limit: 3, onWarning: (m) => warnings.push(m)}))
+    expect(seqs(read)).toEqual([block.firstSeq + 2, block.firstSeq + 3, block.firstSeq + 4])
+    expect(warnings).toEqual([expect.stringMatching(/job liar: block seq \d+\.\.\d+ holds \d+ bytes, its index says \d+; reading the whole archived object instead/)])
+
+    lie('"firstSeq":1,', '"firstSeq":2,')
+    warnings.length = 0
+    expect(seqs(await collect(archive.read('liar', {tail: 2, onWarning: (m) => warnings.push(m)})))).toEqual([19_999, 20_000])
+    expect(warnings).toEqual([expect.stringMatching(/job liar: block 0 of its index holds seq 2\.\./)])
+  })
+
+  it('reads objects of format 1 (one gzip stream, no index) as before', async () => {
+    const root = join(dir, 'format1')
+    const bucket = new DirectoryBucket(root)
+    const encoded = encodeEntries(iterate(entries))
+    const objects = await bucket.writeStream('old.jsonl.gz', encoded.stream)
+    const stats = await encoded.stats
+    const meta = endedMeta('old', entries)
+    await bucket.writeBytes('old.meta.json', encodeManifest({
+      format: MANIFEST_FORMAT, id: 'old', parts: objects.map(({key, size}) => ({key, size})), size: objects[0].size, compressedSha256: '',
+      sha256: stats.sha256, contentBytes: stats.contentBytes, lines: stats.lines, archivedAt: Date.now(), meta,
+    }))
+    const archive = new BlobArchive({bucket})
+    expect(seqs(await collect(archive.read('old', {tail: 2})))).toEqual([19_999, 20_000])
+    expect(seqs(await collect(archive.read('old', {levels: ['error'], after: 17_000})))).toContain(18_000)
+    expect(await collect(archive.read('old'))).toHaveLength(20_000)
+  })
+})
