@@ -15,7 +15,7 @@ export class Cors {
   preflight(request: IncomingMessage): Record<string, string> {
     if (!this.origin || (this.origin !== '*' && request.headers.origin !== this.origin)) return {}
     return {
-      'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
+      'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
       'Access-Control-Allow-Headers': 'Authorization, Content-Type, Last-Event-ID, Logs-Writer, Logs-Batch',
       'Access-Control-Max-Age': '600',
     }

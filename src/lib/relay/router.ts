@@ -83,8 +83,9 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
     throw badRequest(`invalid job id ${JSON.stringify(rawId)}: bad percent-encoding`)
   }
   // Auth first, so an unauthenticated client learns nothing, not even which ids are valid.
-  const write = method === 'POST' || method === 'DELETE'
-  allow(method, sub ? ['GET'] : logs ? ['GET', 'POST'] : ['GET', 'DELETE'])
+  // PUT appends like POST: `curl -T -` (upload a file or stdin) sends PUT.
+  const write = method === 'POST' || method === 'PUT' || method === 'DELETE'
+  allow(method, sub ? ['GET'] : logs ? ['GET', 'POST', 'PUT'] : ['GET', 'DELETE'])
   auth.check(request, write ? 'write' : 'read')
   if (!isJobId(jobId)) throw badRequest(`invalid job id ${JSON.stringify(jobId)}: ids are 1-128 characters of letters, digits, '.', '_' and '-', starting with a letter or digit`)
 

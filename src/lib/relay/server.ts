@@ -108,7 +108,7 @@ export class Relay {
       if (!response.headersSent) response.writeHead(500).end()
       else response.destroy()
     })
-    if (request.method === 'POST') {
+    if (request.method === 'POST' || request.method === 'PUT') {
       this.requests.add(done)
       void done.finally(() => this.requests.delete(done))
     }

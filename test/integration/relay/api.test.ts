@@ -30,6 +30,20 @@ describe('ingest', () => {
     expect(Buffer.from(download.body, 'latin1').length).toBeGreaterThan(0)
   })
 
+  it('takes PUT like POST: curl -T - uploads stdin and ends the job', async () => {
+    const {spawn} = await import('node:child_process')
+    const curl = spawn('curl', ['-sS', '-T', '-', `${t.url}/v1/jobs/put-1/logs?end=1&exit-code=0`])
+    let out = ''
+    curl.stdout.on('data', (d: Buffer) => (out += d))
+    curl.stdin.end('made with make\nERROR one failure\n')
+    expect(await new Promise((resolve) => curl.on('close', resolve))).toBe(0)
+    expect(JSON.parse(out)).toMatchObject({first: 1, last: 2, job: {status: 'succeeded', lines: 2}})
+    expect((await readAll(t.store.read('put-1'))).map((e) => e.line)).toEqual(['made with make', 'ERROR one failure'])
+    const put = await raw(`${t.url}/v1/jobs/put-2/logs`, {method: 'PUT', body: 'x\n'})
+    expect(put.status).toBe(200)
+    expect((await raw(`${t.url}/v1/jobs/put-2/logs/stream`, {method: 'PUT'})).status).toBe(405)
+  })
+
   it('takes NDJSON records (the --output json shape) and plain JSON log lines', async () => {
     const body = [
       JSON.stringify({ts: 1234, line: 'from a record', level: 'warn', stream: 'stdout'}),
