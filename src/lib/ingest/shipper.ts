@@ -31,6 +31,8 @@ export interface ShipperOptions {
   /** Gather lines this long between appends (object stores); 0 = send as soon as there are lines. */
   batchInterval?: number
   maxBatchBytes?: number
+  /** Bytes of spooled entries kept in memory for shipping; beyond them entries are read back from the spool. */
+  maxQueuedBytes?: number
   /** Called once when the remote becomes unreachable, and once when it is back. */
   onOutage?: (error: Error) => void
   onRecovered?: () => void
@@ -52,7 +54,7 @@ export class Shipper {
   /** Return once everything is delivered, even if the job has not ended (interrupted push, orphan spool). */
   private drainOnly = false
   private outage = false
-  /** Spooled entries not yet shipped, in seq order from `queuedFrom`; empty when over the bound. */
+  /** Spooled entries not yet shipped, in seq order from `queuedFrom`. */
   private queue: NewEntry[] = []
   private queuedFrom = 0
   private queuedBytes = 0
@@ -64,21 +66,20 @@ export class Shipper {
     private readonly options: ShipperOptions = {},
   ) {}
 
-  /** Entries just appended to the spool as seq first, first+1, …: shipped from memory when possible. */
+  /**
+   * Entries just appended to the spool as seq first, first+1, …: shipped from memory when
+   * possible. Over the bound, the queue keeps its oldest entries (shipped next) and takes
+   * no more; what it did not take is read back from the spool when its turn comes.
+   */
   offer(first: number, entries: NewEntry[]): void {
-    if (this.queue.length > 0 && this.queuedFrom + this.queue.length !== first) this.forget()
     if (this.queue.length === 0) this.queuedFrom = first
-    for (const entry of entries) {
-      this.queue.push(entry)
-      this.queuedBytes += entry.bytes.length + 1
+    if (this.queuedFrom + this.queue.length === first && this.queuedBytes <= (this.options.maxQueuedBytes ?? MAX_QUEUED_BYTES)) {
+      for (const entry of entries) {
+        this.queue.push(entry)
+        this.queuedBytes += entry.bytes.length + 1
+      }
     }
-    if (this.queuedBytes > MAX_QUEUED_BYTES) this.forget()
     this.notify()
-  }
-
-  private forget(): void {
-    this.queue = []
-    this.queuedBytes = 0
   }
 
   /** New lines are in the spool. */
@@ -186,15 +187,7 @@ export class Shipper {
   /** Entries from..to (or up to maxBatchBytes from `from`) read back from the spool. */
   private async readSpool(from: number, to?: number): Promise<{from: number; entries: NewEntry[]}> {
     const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
-    const entries: NewEntry[] = []
-    let bytes = 0
-    const range = to === undefined ? {after: from - 1} : {after: from - 1, limit: to - from + 1}
-    for await (const entry of this.spool.store.read(this.spool.writer, range)) {
-      const raw = entry.bytes ?? Buffer.from(entry.line, 'utf8')
-      entries.push({ts: entry.ts, bytes: raw, eol: entry.eol, level: entry.level, stream: entry.stream, masked: entry.masked})
-      bytes += raw.length + 1
-      if (to === undefined && bytes >= maxBytes) break
-    }
+    const entries = await this.spool.store.readNew(this.spool.writer, from - 1, maxBytes, to === undefined ? undefined : to - from + 1)
     return {from, entries}
   }
 

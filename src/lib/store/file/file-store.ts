@@ -23,7 +23,7 @@ import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, L
 import {INDEX_FILE, JobLog, LOG_FILE} from './job-log.js'
 import {JobLogWriter} from './job-log-writer.js'
 import {readStats} from './job-stats.js'
-import {RECORD_SIZE} from './index-record.js'
+import {RECORD_SIZE, readRecord} from './index-record.js'
 import {withLockSync} from './lock.js'
 import {DirectoryWake} from './wake.js'
 
@@ -182,6 +182,32 @@ export class FileStore implements LiveStore {
           yield entry
         }
       }
+    } finally {
+      await log.close()
+    }
+  }
+
+  /**
+   * Entries after `after` as they were appended (bytes, not decoded text), up to `limit`
+   * entries or about `maxBytes`: what a spool's shipper sends on.
+   */
+  async readNew(id: string, after: number, maxBytes: number, limit = Number.POSITIVE_INFINITY): Promise<NewEntry[]> {
+    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
+    await this.recoverOnce(id)
+    const log = await JobLog.open(this.dir(id))
+    try {
+      const last = Math.min(await log.count(), after + limit)
+      const entries: NewEntry[] = []
+      let bytes = 0
+      for await (const block of log.blocks(after + 1, last)) {
+        for (let i = 0; i < block.count; i++) {
+          const r = readRecord(block.index, i * RECORD_SIZE)
+          entries.push({ts: r.ts, bytes: block.data.subarray(r.offset - block.start, r.offset - block.start + r.length), eol: r.eol, level: r.level, stream: r.stream, masked: r.masked})
+          bytes += r.length + 1
+          if (limit === Number.POSITIVE_INFINITY && bytes >= maxBytes) return entries
+        }
+      }
+      return entries
     } finally {
       await log.close()
     }

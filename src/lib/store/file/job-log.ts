@@ -69,20 +69,31 @@ export class JobLog {
   }
 
   /**
+   * Records first..last (inclusive) and the bytes they cover, in bounded steps: one read
+   * of `idx` and one of `log` per block. `data` is exactly the log's bytes from `start`
+   * (the first record's offset) to the end of the block's last record, newlines included.
+   */
+  async *blocks(first: number, last: number, signal?: AbortSignal, step = READ_STEP): AsyncGenerator<LogBlock> {
+    for (let from = first; from <= last; from += step) {
+      signal?.throwIfAborted()
+      const count = Math.min(last, from + step - 1) - from + 1
+      const index = Buffer.allocUnsafe(count * RECORD_SIZE)
+      await readFully(this.idx, index, (from - 1) * RECORD_SIZE)
+      const start = recordOffset(index, 0)
+      const data = Buffer.allocUnsafe(recordEnd(readRecord(index, (count - 1) * RECORD_SIZE)) - start)
+      await readFully(this.log, data, start)
+      yield {from, count, index, data, start}
+    }
+  }
+
+  /**
    * Entries first..last (inclusive), read in bounded steps: one read of `idx` and one of
    * `log` per step. With `match`, only the lines that may match are decoded: those holding
    * its required literal (a byte search); without one, every entry (the caller filters).
    */
   async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
-    for (let from = first; from <= last; from += READ_STEP) {
-      signal?.throwIfAborted()
-      const count = Math.min(last, from + READ_STEP - 1) - from + 1
-      const index = Buffer.alloc(count * RECORD_SIZE)
-      await this.idx.read(index, 0, index.length, (from - 1) * RECORD_SIZE)
-      const start = recordOffset(index, 0)
-      const data = Buffer.alloc(recordEnd(readRecord(index, (count - 1) * RECORD_SIZE)) - start)
-      await this.log.read(data, 0, data.length, start)
+    for await (const {from, count, index, data, start} of this.blocks(first, last, signal)) {
       const entry = (i: number) => {
         const r = readRecord(index, i * RECORD_SIZE)
         return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream, r.masked)
@@ -90,6 +101,26 @@ export class JobLog {
       if (literal) yield recordsContaining(index, count, data, start, literal).map(entry)
       else yield Array.from({length: count}, (_, i) => entry(i))
     }
+  }
+}
+
+export interface LogBlock {
+  /** Sequence number of the first record. */
+  from: number
+  count: number
+  /** `count` index records (index-record.ts). */
+  index: Buffer
+  data: Buffer
+  /** Offset of `data` in the log. */
+  start: number
+}
+
+/** Fills `buffer` from `position`; a short read means the files are not what the index says. */
+async function readFully(file: FileHandle, buffer: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < buffer.length; ) {
+    const {bytesRead} = await file.read(buffer, done, buffer.length - done, position + done)
+    if (bytesRead === 0) throw new Error(`log or index shorter than recorded (at byte ${position + done})`)
+    done += bytesRead
   }
 }
 
