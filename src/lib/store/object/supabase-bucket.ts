@@ -1,7 +1,8 @@
 /**
- * `supabase://bucket/prefix` archive: Supabase Storage through @supabase/storage-js's
- * StorageClient (supabase-js's createClient throws on Node 20 without a WebSocket, and
- * storage is all this needs). SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_KEY)
+ * `supabase://bucket/prefix` archive: Supabase Storage through @supabase/supabase-js's
+ * storage client. Nothing here uses realtime, but on Node 20 (no global WebSocket)
+ * createClient throws unless realtime is given a transport, so it gets `ws`; realtime
+ * connects only when a channel is subscribed, which never happens. SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_KEY)
  * come from the environment; the bucket is created, private, on first write.
  *
  * Supabase has no append and caps a standard upload (commonly 50 MiB), so a job's gzip
@@ -11,7 +12,8 @@
  * two parts. The server answers errors with HTTP 400 and the real code in the body
  * (SUPABASE-STORAGE.md); they are mapped by that code, see `failure()`.
  */
-import {StorageClient, type StorageError} from '@supabase/storage-js'
+import {createClient, type SupabaseClient} from '@supabase/supabase-js'
+import WebSocket from 'ws'
 import {Readable} from 'node:stream'
 import type {ReadableStream as WebReadableStream} from 'node:stream/web'
 import {httpRange, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
@@ -32,6 +34,9 @@ export interface SupabaseBucketOptions {
   partSize?: number
 }
 
+type StorageClient = SupabaseClient['storage']
+type RealtimeTransport = NonNullable<NonNullable<Parameters<typeof createClient>[2]>['realtime']>['transport']
+type StorageError = Extract<Awaited<ReturnType<StorageClient['listBuckets']>>, {data: null}>['error']
 type Result<T> = {data: T; error: null} | {data: null; error: StorageError}
 
 export class SupabaseBucket implements ObjectBucket {
@@ -188,7 +193,11 @@ export function openSupabaseClient(url: URL, context: OpenContext): {client: Sto
   if (!Number.isInteger(partSize) || partSize < 1 || partSize > SUPABASE_UPLOAD_CAP) {
     throw new InvalidUrlError('archive', context.from, `part-size must be a whole number of bytes from 1 to ${SUPABASE_UPLOAD_CAP} (Supabase's standard upload cap)`)
   }
-  const client = new StorageClient(`${base.replace(/\/+$/, '')}/storage/v1`, {apikey: key, Authorization: `Bearer ${key}`})
+  const supabase = createClient(base.replace(/\/+$/, ''), key, {
+    auth: {persistSession: false, autoRefreshToken: false, detectSessionInUrl: false},
+    realtime: {transport: WebSocket as unknown as RealtimeTransport}, // ws's constructor is typed wider than realtime's WebSocketLike
+  })
+  const client = supabase.storage
   return {client, bucket, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''), partSize}
 }
 
