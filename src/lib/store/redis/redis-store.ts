@@ -157,6 +157,7 @@ export class RedisStore implements LiveStore {
           return connection
         },
         meta: () => this.getJob(id),
+        existed: meta !== undefined,
         fail: (error, connection) => {
           throw storeError(this.name, connection, error)
         },
