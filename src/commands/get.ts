@@ -9,6 +9,7 @@ import {getEntries} from '../lib/query/get-entries.js'
 import {checkJobId} from '../lib/job-id.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
+import {waitingNotice} from '../lib/render/notices.js'
 import {buildFilter, levelHint, requiredPattern} from '../lib/query/filter.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
 import {writeEntries} from '../lib/render/write-entries.js'
@@ -19,7 +20,7 @@ export default class Get extends BaseCommand {
   static override summary = "Print a job's log, wherever it lives (live store or archive)"
   static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions in RE2 syntax (linear-time matching: no backreferences or lookaround; (?i) works inline) and can be repeated (every --grep must match, no --exclude may); -i makes them ignore case. -A/-B/-C show lines around each match, with a -- line between groups, as grep does (text output; JSON output shows the gaps in seq). --stream keeps the lines of one stream of a job captured by \`logs run\`.
 --output raw writes the stored bytes: the original ones (invalid UTF-8, CRLF, ANSI codes and NUL included) with the secrets push/run masked at capture replaced by ***; json writes one object per line: seq, ts, level, stream, line, fields.
-With -f the command keeps following until the job ends, and waits for a job that has not started yet.
+With -f the command keeps following until the job ends, and waits for a job that has not started yet (saying so on stderr; --no-wait exits 1 at once instead).
 --exit-code exits with the job's own status: its exit code when it failed, 1 when it was abandoned, 0 otherwise. Without -f the job must have ended: for a running job get prints what there is, says so on stderr and exits 2 (add -f to wait for the end).`
 
   static override examples = [
@@ -50,6 +51,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     output: Flags.string({char: 'o', description: 'text (for people), json (NDJSON) or raw (original bytes, secrets masked at capture)', options: [...OUTPUT_MODES], default: 'text'}),
     timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read (text output)'}),
     follow: Flags.boolean({char: 'f', description: 'keep following new entries until the job ends'}),
+    wait: Flags.boolean({description: 'with -f: wait for a job that has not started, saying so on stderr (--no-wait: exit 1 at once)', allowNo: true, default: true}),
     'exit-code': Flags.boolean({description: "exit with the job's exit code (a failed job's code, 1 if abandoned); without -f a running job is exit 2"}),
     ...colorFlag,
     ...storeFlags,
@@ -82,6 +84,8 @@ With -f the command keeps following until the job ends, and waits for a job that
         levels: context ? undefined : levelHint(spec),
         onWarning: (message) => process.stderr.write(`logs: warning: ${message}\n`),
         follow: flags.follow,
+        wait: flags.wait,
+        onWaiting: () => process.stderr.write(waitingNotice(job)),
         signal: interrupt.signal,
         onEnd: (meta) => (ended = meta),
       })

@@ -36,6 +36,7 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
     timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read'}),
     follow: Flags.boolean({description: 'keep following new entries (--no-follow: print and exit)', allowNo: true, default: true}),
     'exit-code': Flags.boolean({description: "exit with the job's exit code once it ends (several jobs: the first failure's)"}),
+    wait: Flags.boolean({description: 'wait for a job that has not started, saying so on stderr (--no-wait: exit 1 at once)', allowNo: true, default: true}),
     buffer: Flags.integer({description: 'entries the viewer keeps in memory; older ones are read from the store on demand', min: 100, default: 20_000}),
     ...colorFlag,
     ...storeFlags,
@@ -50,7 +51,7 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
     const jobs = await openJobs(this.settings(flags))
     let exitCode: number
     try {
-      ;({exitCode} = await runTail({jobs, targets, filter, lines: flags.lines, follow: flags.follow, timestamps: flags.timestamps, exitCode: flags['exit-code'], buffer: flags.buffer, chalk, interactive}))
+      ;({exitCode} = await runTail({jobs, targets, filter, lines: flags.lines, follow: flags.follow, timestamps: flags.timestamps, exitCode: flags['exit-code'], buffer: flags.buffer, chalk, interactive, wait: flags.wait}))
     } finally {
       await jobs.close()
     }

@@ -40,6 +40,10 @@ export interface GetOptions {
   onWarning?: (message: string) => void
   /** Keep following until the job ends (waits for a job that has not started). */
   follow?: boolean
+  /** With follow: wait for a job that has not started (default), or fail at once (false). */
+  wait?: boolean
+  /** With follow: the job has not started, so the follow waits for it. */
+  onWaiting?: () => void
   signal?: AbortSignal
   /** Called with the job's final metadata when a follow ends with the job. */
   onEnd?: (meta: JobMeta) => void
@@ -52,7 +56,8 @@ export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerat
   const {job, filter, signal} = options
   await recoverSpools(jobs.live, job)
   let last = options.after ?? 0
-  const exists = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
+  const exists = options.follow && options.wait !== false ? await jobs.getJob(job) : await jobs.requireJob(job)
+  if (!exists && options.head === undefined) options.onWaiting?.()
   const window = filter && options.context ? new ContextWindow(filter, options.context, options.head) : undefined
   if (exists) {
     const cursor = {last}

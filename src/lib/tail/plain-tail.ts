@@ -25,6 +25,8 @@ export interface PlainTailOptions {
   filter?: EntryFilter
   exitCode: boolean
   globMinInterval?: number
+  /** A named job has not started yet: the follow waits for it. */
+  onWaiting?: (job: string) => void
 }
 
 export interface PlainTailResult {
@@ -50,7 +52,10 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   const ended: Array<JobMeta | undefined> = []
   try {
     for await (const event of feed) {
-      if (event.type === 'job') width = Math.max(width, event.job.length)
+      if (event.type === 'job') {
+        width = Math.max(width, event.job.length)
+        if (!event.meta && options.follow) options.onWaiting?.(event.job)
+      }
       else if (event.type === 'end') ended.push(event.meta)
       else if (event.type === 'entries') {
         const style = {chalk, timestamps: options.timestamps, prefix: prefixed ? padJobId(event.job, width) : undefined, prefixColor: jobPrefixColor(chalk, event.job)}

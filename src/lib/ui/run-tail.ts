@@ -10,6 +10,7 @@ import {LEAVE_ALT_SCREEN, SHOW_CURSOR, paintWhenReady} from './first-paint.js'
 import {isSingleJob} from '../tail/targets.js'
 import type {EntryFilter} from '../query/filter.js'
 import {plainTail} from '../tail/plain-tail.js'
+import {waitingNotice} from '../render/notices.js'
 import type {TailTargets} from '../tail/targets.js'
 
 export interface RunTailOptions {
@@ -26,6 +27,8 @@ export interface RunTailOptions {
   chalk: ChalkInstance
   /** Open the viewer (stdin and stdout are terminals). */
   interactive: boolean
+  /** Wait for named jobs that have not started (false: a missing one is JobNotFoundError at once). */
+  wait?: boolean
 }
 
 /** How long the first paint may hold back loading the viewer when no line comes. */
@@ -41,6 +44,7 @@ export function preloadViewer(): Promise<ViewerModule> {
 }
 
 export async function runTail(options: RunTailOptions): Promise<{exitCode: number}> {
+  if (options.wait === false) for (const id of options.targets.ids) await options.jobs.requireJob(id)
   if (options.interactive) {
     // Read while React and Ink load: the first screen then has its lines at once.
     const feed = createViewerFeed(options)
@@ -60,7 +64,9 @@ export async function runTail(options: RunTailOptions): Promise<{exitCode: numbe
     }
     return viewer.openViewer({...options, feed, painted: firstPaint.painted(), color: options.chalk.level > 0, colorLevel: Math.max(1, options.chalk.level) as 1 | 2 | 3})
   }
-  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout)})
+  // The viewer says it in its status bar; piped, stderr says it (stdout stays the log's lines).
+  const onWaiting = (job: string) => process.stderr.write(waitingNotice(job))
+  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting})
 }
 
 export function isInteractive(stdin: {isTTY?: boolean} = process.stdin, stdout: {isTTY?: boolean} = process.stdout): boolean {

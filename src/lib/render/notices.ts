@@ -1,0 +1,6 @@
+/** One-line notices for stderr, shared by commands that print the same situation. */
+
+/** `get -f` and piped `tail` on a job that has not started: say why nothing comes. */
+export function waitingNotice(job: string): string {
+  return `logs: waiting for job ${job} to start (Ctrl-C to stop; --no-wait fails at once instead)\n`
+}
