@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {compilePattern} from '../../src/lib/pattern.js'
-import {requiredLiteral} from '../../src/lib/store/required-literal.js'
+import {requiredLiteral} from '../../src/lib/required-literal.js'
 
 const literal = (source: string, flags = '') => requiredLiteral(compilePattern(source, 'test', flags === 'i'))?.toString('utf8')
 

@@ -15,7 +15,7 @@
  * an open PEM block.
  */
 import {isUtf8} from 'node:buffer'
-import {requiredLiteral} from '../store/required-literal.js'
+import {requiredLiteral} from '../required-literal.js'
 import {ADD_MASK, DEFAULT_DETECTORS, PEM_BEGIN, PEM_END, PEM_TRIGGERS} from './detectors.js'
 import {literalAlternation} from './literal-alternation.js'
 

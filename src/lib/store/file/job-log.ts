@@ -8,7 +8,7 @@ import {open, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {entryFromBytes, type LogEntry} from '../../entry.js'
 import type {Pattern} from '../../pattern.js'
-import {requiredLiteral} from '../required-literal.js'
+import {requiredLiteral} from '../../required-literal.js'
 import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
 
 export const LOG_FILE = 'log'

@@ -13,7 +13,7 @@
  * flags `(?i)`, quoting `\Q…\E`, `\x{…}`, `\p{…}`/`\pL`, POSIX classes `[[:alpha:]]` —
  * give no literal rather than a wrong one.
  */
-import type {Pattern} from '../pattern.js'
+import type {Pattern} from './pattern.js'
 
 /** Shorter literals are too common to be worth a byte search of their own. */
 const MIN_BYTES = 3
