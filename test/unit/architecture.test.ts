@@ -17,7 +17,7 @@ const LAYERS: string[][] = [
   ['lib/archive'],
   ['lib/query', 'lib/render'],
   ['lib/ingest'],
-  ['lib/store', 'lib/mask'],
+  ['lib/store', 'lib/mask', 'lib/structure'],
   ['lib'],
   ['lib/errors'],
 ]
