@@ -15,13 +15,21 @@
  * Faithful points: errors are HTTP 400 with the real code in the JSON body
  * (`statusCode` "409" Duplicate/KeyAlreadyExists, "404" not_found/NoSuchKey or
  * "Bucket not found"/NoSuchBucket, "413" EntityTooLarge, "403" signature verification
- * failed); the service key is checked on every request; standard uploads are capped
- * (50 MiB by default, `fileSizeLimit` to lower it). Not modelled: row-level security
- * policies, resumable (TUS) uploads, multipart form bodies, image transforms.
+ * failed); the service key is checked on every request — except object download, where
+ * the real server takes a bad key for an anonymous caller and answers 404 "Bucket not
+ * found"; standard uploads are capped (50 MiB by default, `fileSizeLimit` to lower it);
+ * an unsatisfiable Range is HTTP 416 InvalidRange. As on the real server, an upload
+ * without upsert is not exclusive: the key is checked when the request arrives and the
+ * object upserted when its body is in, so racing creates all succeed; and a download of
+ * a key while an upsert of it is receiving its body answers HTTP 500 InternalError.
+ * Gateway failures (502 while restarting, 429 with Retry-After, resets) are injected
+ * with `inject` (./faults.ts). Not modelled: row-level security policies, resumable (TUS)
+ * uploads, multipart form bodies, image transforms.
  */
 import {createHash, randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import {freePort} from './s3-server.js'
+import {FaultQueue, answerFault, cutAfter, type Fault, type InjectOptions} from './faults.js'
+import {freePort} from './free-port.js'
 
 export const STANDARD_UPLOAD_LIMIT = 50 * 1024 * 1024
 
@@ -46,6 +54,9 @@ export interface SupabaseStandin {
   readonly requests: string[]
   /** Bytes of object bodies sent to clients (what a reader downloaded, ranged or not). */
   bytesServed(): number
+  readonly faults: FaultQueue
+  /** Fails matching requests (see ./faults.ts); paths are as sent, /storage/v1/… */
+  inject(fault: Fault, options?: InjectOptions): void
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -57,13 +68,23 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
   const buckets = new Map<string, Map<string, StoredFile>>()
   const requests: string[] = []
   const served = {bytes: 0}
+  const faults = new FaultQueue()
+  /** "bucket/key" of objects whose upsert is receiving its body. */
+  const replacing = new Set<string>()
   let server: Server | undefined
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://standin')
     const path = decodeURIComponent(url.pathname.replace(/^\/storage\/v1/, ''))
     const method = req.method ?? 'GET'
+    const fault = faults.take(req)
+    if (fault && answerFault(req, res, fault)) return
+    if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes)
     if (req.headers.authorization !== `Bearer ${serviceKey}`) {
+      requests.push(`${method} refused`)
+      if ((method === 'GET' || method === 'HEAD') && /^\/object\/(?!list\/)[^/]+\/.+$/.test(path)) {
+        return error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket') // a bad key is an anonymous caller here
+      }
       await drain(req)
       return error(res, '403', 'Unauthorized', 'signature verification failed')
     }
@@ -110,12 +131,21 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
           await drain(req)
           return error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket')
         }
-        const data = await readBody(req, limit)
-        if (data.length > limit) return error(res, '413', 'Payload too large', 'The object exceeded the maximum allowed size', 'EntityTooLarge')
         const upsert = method === 'PUT' || req.headers['x-upsert'] === 'true'
+        // Checked when the request arrives, not when the object is stored: not exclusive under a race.
+        if (bucket.has(key) && !upsert) {
+          await drain(req)
+          return error(res, '409', 'Duplicate', 'The resource already exists', 'KeyAlreadyExists')
+        }
+        if (!bucket.has(key) && method === 'PUT') {
+          await drain(req)
+          return error(res, '404', 'not_found', 'Object not found', 'NoSuchKey')
+        }
+        const marker = `${name}/${key}`
+        if (bucket.has(key)) replacing.add(marker)
+        const data = await readBody(req, limit).finally(() => replacing.delete(marker))
+        if (data.length > limit) return error(res, '413', 'Payload too large', 'The object exceeded the maximum allowed size', 'EntityTooLarge')
         const existing = bucket.get(key)
-        if (existing && !upsert) return error(res, '409', 'Duplicate', 'The resource already exists', 'KeyAlreadyExists')
-        if (!existing && method === 'PUT') return error(res, '404', 'not_found', 'Object not found', 'NoSuchKey')
         const now = new Date().toISOString()
         const id = existing?.id ?? randomUUID()
         bucket.set(key, {id, data, createdAt: existing?.createdAt ?? now, updatedAt: now, mimetype: String(req.headers['content-type'] ?? 'application/octet-stream')})
@@ -124,6 +154,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
       if (method === 'GET' || method === 'HEAD') {
         requests.push(`${method} object`)
         if (!bucket) return error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket')
+        if (replacing.has(`${name}/${key}`)) return json(res, 500, {statusCode: '500', code: 'InternalError', error: 'internal', message: 'Internal Server Error'})
         const file = bucket.get(key)
         if (!file) return error(res, '404', 'not_found', 'Object not found', 'NoSuchKey')
         return sendFile(req, res, file, served)
@@ -139,6 +170,8 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
     serviceKey,
     requests,
     bytesServed: () => served.bytes,
+    faults,
+    inject: (fault, options) => faults.inject(fault, options),
     env: () => ({SUPABASE_URL: `http://127.0.0.1:${port}`, SUPABASE_SERVICE_ROLE_KEY: serviceKey}),
     keys: (bucket) => (buckets.has(bucket) ? [...buckets.get(bucket)!.keys()].sort() : undefined),
     object: (bucket, key) => buckets.get(bucket)?.get(key)?.data,

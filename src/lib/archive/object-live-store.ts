@@ -24,6 +24,8 @@ import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
 import {entryFromBytes, type LogEntry, type NewEntry} from '../entry.js'
 import {JobNotFoundError, StoreUnavailableError} from '../errors/index.js'
+import {Backoff} from '../store/retry.js'
+import {classifyForRetry} from '../store/object/failure.js'
 import {isEnded, newJobMeta, type JobMeta, type JobStatus} from '../job.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../store/types.js'
 
@@ -170,30 +172,57 @@ export class ObjectLiveStore implements LiveStore {
     yield* applyRange(this.chunkEntries(meta, range.after ?? 0), range)
   }
 
+  /**
+   * Polls (object stores cannot notify). A transient failure (a 502, a reset connection,
+   * even mid-object) is retried under the bucket's policy from the last entry handed out,
+   * so the follower sees no gap and no duplicate; a permanent one, or an outage longer
+   * than the policy's budget, ends the follow with the error.
+   */
   async *follow(id: string, {after, signal, waitForJob = true}: FollowOptions): AsyncIterable<FollowEvent> {
     let seen = after
     let wait = POLL_MIN_MS
     let lastStatus: JobStatus | undefined
+    const backoff = new Backoff({policy: this.bucket.retry, classify: classifyForRetry, signal})
     while (!signal?.aborted) {
-      const meta = await this.getJob(id)
+      let meta: JobMeta | undefined
+      try {
+        meta = await this.getJob(id)
+      } catch (error) {
+        await backoff.retryAfter(error)
+        continue
+      }
       if (!meta && !waitForJob) throw new JobNotFoundError(id, this.name)
       if (meta && meta.lines > seen) {
         const before = seen
         let batch: LogEntry[] = []
-        for await (const entry of this.read(id, {after: seen, signal})) {
-          batch.push(entry)
-          if (batch.length >= 1000) {
-            yield {type: 'entries', entries: batch}
-            batch = []
+        let failure: unknown
+        try {
+          for await (const entry of this.read(id, {after: seen, signal})) {
+            batch.push(entry)
+            if (batch.length >= 1000) {
+              seen = entry.seq
+              yield {type: 'entries', entries: batch}
+              batch = []
+            }
           }
-          seen = entry.seq
+        } catch (error) {
+          failure = error
         }
-        if (batch.length > 0) yield {type: 'entries', entries: batch}
+        if (batch.length > 0) {
+          seen = batch.at(-1)!.seq
+          yield {type: 'entries', entries: batch}
+        }
+        if (failure !== undefined) {
+          await backoff.retryAfter(failure)
+          continue
+        }
+        backoff.reset()
         if (seen > before) {
           wait = POLL_MIN_MS
           continue
         }
       }
+      backoff.reset()
       if (meta && isEnded(meta.status) && meta.lines <= seen) {
         yield {type: 'end', meta}
         return

@@ -15,13 +15,14 @@
  * When the remote fails, the shipper keeps retrying with backoff (the spool keeps
  * growing on disk meanwhile) and reports the outage once, and the recovery once. A
  * remote that lost the job (Redis restarted without its data) gets it started again.
- * A usage error (a wrong token, a request the store refuses) is not an outage: retrying
- * cannot help, so run() fails with it and the lines stay spooled.
+ * A usage error or a permanent refusal (a wrong token or key, a missing bucket, a size
+ * limit) is not an outage: retrying cannot help, so run() fails with it at once and the
+ * lines stay spooled.
  */
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {NewEntry} from '../entry.js'
-import {JobNotFoundError, LogsError} from '../errors/index.js'
+import {JobNotFoundError, LogsError, ObjectStoreError} from '../errors/index.js'
 import {isEnded} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {ShipStateFile, type ShipState} from './ship-state.js'
@@ -203,7 +204,7 @@ export class Shipper {
         return 'ok'
       } catch (error) {
         if (error instanceof JobNotFoundError) return 'job-lost'
-        if (error instanceof LogsError && error.exitCode === 2) throw error
+        if ((error instanceof LogsError && error.exitCode === 2) || (error instanceof ObjectStoreError && error.permanent)) throw error
         if (!this.outage) {
           this.outage = true
           this.options.onOutage?.(error as Error)

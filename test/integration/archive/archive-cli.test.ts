@@ -123,7 +123,7 @@ describe('logs archive: failures and concurrency', () => {
 
   it('object store down: nothing deleted, a clear error, exit 1; back up, the next run completes', async () => {
     const live = fileLive('down')
-    const archive = 's3://archive/down'
+    const archive = 's3://archive/down?retry-for=1s'
     const expected = await seedJobs(live, env(), 'down', 4)
     await s3.stop()
     let failed

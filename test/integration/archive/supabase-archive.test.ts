@@ -107,7 +107,7 @@ describe('Supabase archive (stand-in of the Storage API)', () => {
   })
 
   it('reports an unreachable server as unavailable', async () => {
-    const archive = archiveAt('supabase://logs/down', {SUPABASE_URL: 'http://127.0.0.1:9', SUPABASE_KEY: 'k'})
+    const archive = archiveAt('supabase://logs/down?retry-for=500ms', {SUPABASE_URL: 'http://127.0.0.1:9', SUPABASE_KEY: 'k'})
     const failure = await archive.put({...newJobMeta('a', 1), status: 'ended', lines: 1}, iterate(noisyEntries(1))).catch((error: unknown) => error)
     expect((failure as ObjectStoreError).kind).toBe('unavailable')
   })

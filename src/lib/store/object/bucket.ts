@@ -6,6 +6,8 @@
  * Keys are relative to the URL's prefix (`s3://bucket/prefix` → `prefix/<key>`).
  */
 import type {Readable} from 'node:stream'
+import {withRetry, type RetryPolicy} from '../retry.js'
+import {classifyForRetry} from './failure.js'
 
 export interface StoredObject {
   key: string
@@ -23,6 +25,8 @@ export interface ByteRange {
 export interface ObjectBucket {
   /** The bucket/prefix URL without secrets, for messages. */
   readonly name: string
+  /** The policy its requests retry under; loops over several requests (followers) use it too. */
+  readonly retry?: RetryPolicy
   /** Full URL of a key, recorded in job metadata. */
   urlOf(key: string): string
   /**
@@ -61,12 +65,24 @@ export function hasMaintenance(bucket: ObjectBucket): bucket is ObjectBucket & B
   return typeof (bucket as Partial<BucketMaintenance>).staleUploads === 'function'
 }
 
+/**
+ * A small object (metadata, a manifest, a lock) or a range of one, whole. Read again from
+ * the start when the connection is cut, so a mutable object is never stitched from two versions.
+ */
 export async function readBytes(bucket: ObjectBucket, key: string, range?: ByteRange): Promise<Buffer | undefined> {
-  const stream = await bucket.readStream(key, range)
-  if (!stream) return undefined
-  const chunks: Buffer[] = []
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
-  return Buffer.concat(chunks)
+  return withRetry(async () => {
+    const stream = await bucket.readStream(key, range)
+    if (!stream) return undefined
+    const chunks: Buffer[] = []
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
+    return Buffer.concat(chunks)
+  }, {policy: bucket.retry, classify: classifyForRetry})
+}
+
+/** The Range header for what is left of `range` (or of the whole object) after `delivered` bytes. */
+export function restOf(range: ByteRange | undefined, delivered: number): string {
+  const from = (range?.offset ?? 0) + delivered
+  return `bytes=${from}-${range ? range.offset + range.length - 1 : ''}`
 }
 
 /** An HTTP `Range` header value for a ByteRange (bytes=first-last, inclusive). */

@@ -4,7 +4,7 @@
  * so a reader or a crash never sees half an object.
  */
 import {createWriteStream} from 'node:fs'
-import {mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises'
+import {link, mkdir, open, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {randomBytes} from 'node:crypto'
 import {dirname, join, relative, sep} from 'node:path'
 import type {Readable} from 'node:stream'
@@ -12,6 +12,8 @@ import {pipeline} from 'node:stream/promises'
 import type {ByteRange, ObjectBucket, StoredObject} from './bucket.js'
 import {ObjectStoreError} from '../../errors/index.js'
 import {fileUrlPath} from '../url.js'
+import {DEFAULT_RETRY_POLICY} from '../retry.js'
+import {objectStoreFailure, retried} from './failure.js'
 
 const TEMP_MARK = '.tmp-'
 
@@ -36,67 +38,64 @@ export class DirectoryBucket implements ObjectBucket {
       await rename(temp, path)
     } catch (error) {
       await rm(temp, {force: true})
-      throw this.failure(error, `cannot write ${path}`)
+      throw this.failure(error, `write ${path}`)
     }
     return [{key, size: (await stat(path)).size}]
   }
 
   async writeBytes(key: string, data: Buffer, options: {exclusive?: boolean} = {}): Promise<boolean> {
     const path = this.path(key)
-    await mkdir(dirname(path), {recursive: true})
     if (options.exclusive) {
+      // Written whole under a temporary name, then hard-linked into place: link() fails if the
+      // name exists, so the create is exclusive and no reader ever sees it half-written.
+      return this.call(`create ${path}`, async () => {
+        const temp = await this.tempFor(path)
+        try {
+          await writeFile(temp, data, {flag: 'wx'})
+          await link(temp, path)
+          return true
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+          throw error
+        } finally {
+          await rm(temp, {force: true})
+        }
+      })
+    }
+    await this.call(`write ${path}`, async () => {
+      const temp = await this.tempFor(path)
       try {
-        const handle = await open(path, 'wx')
-        await handle.writeFile(data)
-        await handle.close()
-        return true
+        const handle = await open(temp, 'wx')
+        try {
+          await handle.writeFile(data)
+          await handle.sync()
+        } finally {
+          await handle.close()
+        }
+        await rename(temp, path)
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
-        throw this.failure(error, `cannot create ${path}`)
+        await rm(temp, {force: true})
+        throw error
       }
-    }
-    const temp = await this.tempFor(path)
-    const handle = await open(temp, 'wx')
-    try {
-      await handle.writeFile(data)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, path)
+    })
     return true
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
     const path = this.path(key)
-    try {
-      const handle = await open(path, 'r')
-      const bounds = range && {start: range.offset, end: range.offset + range.length - 1}
-      return handle.createReadStream({highWaterMark: 256 * 1024, ...bounds})
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw this.failure(error, `cannot read ${path}`)
-    }
+    const handle = await this.call(`read ${path}`, () => open(path, 'r').catch(absent))
+    const bounds = range && {start: range.offset, end: range.offset + range.length - 1}
+    return handle?.createReadStream({highWaterMark: 256 * 1024, ...bounds})
   }
 
   async stat(key: string): Promise<StoredObject | undefined> {
-    try {
-      const info = await stat(this.path(key))
-      return {key, size: info.size, modifiedAt: info.mtimeMs}
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw this.failure(error, `cannot stat ${this.path(key)}`)
-    }
+    const info = await this.call(`stat ${this.path(key)}`, () => stat(this.path(key)).catch(absent))
+    return info && {key, size: info.size, modifiedAt: info.mtimeMs}
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
-    let names: string[]
-    try {
-      names = await readdir(this.root, {recursive: true})
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw this.failure(error, `cannot list ${this.root}`)
-    }
+    const names = await this.call(`list ${this.root}`, () => readdir(this.root, {recursive: true}).catch(absent))
+    if (!names) return
     for (const name of names) {
       const key = name.split(sep).join('/')
       if (!key.startsWith(prefix) || key.includes(TEMP_MARK)) continue
@@ -106,7 +105,7 @@ export class DirectoryBucket implements ObjectBucket {
   }
 
   async delete(keys: string[]): Promise<void> {
-    await Promise.all(keys.map((key) => rm(this.path(key), {force: true})))
+    await Promise.all(keys.map((key) => this.call(`delete ${this.path(key)}`, () => rm(this.path(key), {force: true}))))
   }
 
   async close(): Promise<void> {}
@@ -123,10 +122,21 @@ export class DirectoryBucket implements ObjectBucket {
   }
 
   private failure(error: unknown, what: string): ObjectStoreError {
-    const code = (error as NodeJS.ErrnoException).code
-    const kind = code === 'EACCES' || code === 'EPERM' ? 'unauthorized' : 'unavailable'
-    return new ObjectStoreError(kind, this.name, `${what}: ${(error as Error).message}`, error)
+    if (error instanceof ObjectStoreError) return error
+    const facts = {where: this.name, bucket: this.root, credentials: [`the permissions of ${this.root}`]}
+    return objectStoreFailure({code: (error as NodeJS.ErrnoException).code, message: (error as Error).message}, what, facts, error)
   }
+
+  /** A file-system call under the retry policy (EAGAIN, EMFILE… are transient). */
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return retried(DEFAULT_RETRY_POLICY, fn, (error) => this.failure(error, what))
+  }
+}
+
+/** A missing file or directory is undefined, not an error. */
+function absent(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+  throw error
 }
 
 async function syncFile(path: string): Promise<void> {

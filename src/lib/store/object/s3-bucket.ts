@@ -19,7 +19,10 @@ import {
   S3ServiceException, type LifecycleRule,
 } from '@aws-sdk/client-s3'
 import type {Readable} from 'node:stream'
-import {httpRange, type BucketMaintenance, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
+import {httpRange, restOf, type BucketMaintenance, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
+import {Backoff, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy} from '../retry.js'
+import {classifyForRetry, networkCode, objectStoreFailure, retryPolicyOf, type BackendFacts} from './failure.js'
+import {resumableBody} from './resumable-body.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {DEFAULT_PART_SIZE, MIN_PART_SIZE, uploadStream} from './s3-upload.js'
@@ -35,11 +38,12 @@ export interface S3BucketOptions {
   from?: string
   /** Keys per ListObjectsV2 page (S3's maximum, 1000, by default; tests use less to exercise pagination). */
   listPageSize?: number
+  /** Transient failures are retried under this policy (../retry.ts): it replaces the client's own retry strategy. */
+  retry?: RetryPolicy
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload'])
-const UNAUTHORIZED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'ExpiredToken', 'InvalidToken'])
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'TimeoutError'])
+const CREDENTIALS = ['AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']
 
 export class S3Bucket implements ObjectBucket, BucketMaintenance {
   readonly name: string
@@ -49,15 +53,22 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
   private readonly partSize: number
   private readonly from: string
   private readonly listPageSize: number | undefined
+  readonly retry: RetryPolicy
+  private readonly facts: BackendFacts
 
-  constructor({client, bucket, prefix, partSize = DEFAULT_PART_SIZE, from = 'the archive URL', listPageSize}: S3BucketOptions) {
+  constructor({client, bucket, prefix, partSize = DEFAULT_PART_SIZE, from = 'the archive URL', listPageSize, retry = DEFAULT_RETRY_POLICY}: S3BucketOptions) {
     this.listPageSize = listPageSize
+    this.retry = retry
     this.client = client
     this.bucket = bucket
     this.prefix = prefix ? `${prefix}/` : ''
     this.partSize = partSize
     this.from = from
     this.name = `s3://${bucket}/${prefix}`.replace(/\/$/, '')
+    this.facts = {where: this.name, bucket, credentials: CREDENTIALS}
+    // Every request the client sends — lib-storage's parts included — retries under the one policy.
+    const strategy = policyRetryStrategy(retry, (error) => this.failure(error, 'send a request'))
+    client.config.retryStrategy = async () => strategy as Awaited<ReturnType<S3Client['config']['retryStrategy']>>
   }
 
   urlOf(key: string): string {
@@ -73,33 +84,30 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
 
   async writeBytes(key: string, data: Buffer, options: {exclusive?: boolean} = {}): Promise<boolean> {
     try {
-      await this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.length, IfNoneMatch: options.exclusive ? '*' : undefined}))
+      await this.call(`write ${key}`, () =>
+        this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.length, IfNoneMatch: options.exclusive ? '*' : undefined})),
+      )
       return true
     } catch (error) {
-      const status = (error as S3ServiceException).$metadata?.httpStatusCode
-      if (options.exclusive && (status === 412 || status === 409)) return false
-      throw this.failure(error, `write ${key}`)
+      if (options.exclusive && error instanceof ObjectStoreError && error.kind === 'duplicate') return false
+      throw error
     }
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
-    try {
-      const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Range: range && httpRange(range)}))
-      return answer.Body as Readable
-    } catch (error) {
-      if (isNotFound(error)) return undefined
-      throw this.failure(error, `read ${key}`)
+    const answer = await this.call(`read ${key}`, () => this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Range: range && httpRange(range)})), true)
+    if (!answer) return undefined
+    // The rest of this very version, should the connection be cut part-way.
+    const rest = async (offset: number): Promise<Readable> => {
+      const request = {Bucket: this.bucket, Key: this.prefix + key, Range: restOf(range, offset), IfMatch: answer.ETag}
+      return (await this.call(`read ${key} from byte ${offset}`, () => this.client.send(new GetObjectCommand(request)))).Body as Readable
     }
+    return resumableBody(answer.Body as Readable, rest, this.retry)
   }
 
   async stat(key: string): Promise<StoredObject | undefined> {
-    try {
-      const answer = await this.client.send(new HeadObjectCommand({Bucket: this.bucket, Key: this.prefix + key}))
-      return {key, size: answer.ContentLength ?? 0, modifiedAt: answer.LastModified?.getTime()}
-    } catch (error) {
-      if (isNotFound(error)) return undefined
-      throw this.failure(error, `stat ${key}`)
-    }
+    const answer = await this.call(`stat ${key}`, () => this.client.send(new HeadObjectCommand({Bucket: this.bucket, Key: this.prefix + key})), true)
+    return answer && {key, size: answer.ContentLength ?? 0, modifiedAt: answer.LastModified?.getTime()}
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
@@ -148,7 +156,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     try {
       rules = (await this.client.send(new GetBucketLifecycleConfigurationCommand({Bucket: this.bucket}))).Rules ?? []
     } catch (error) {
-      if ((error as S3ServiceException).name !== 'NoSuchLifecycleConfiguration') throw this.failure(error, 'read the lifecycle configuration')
+      if ((error as Error).name !== 'NoSuchLifecycleConfiguration') throw this.failure(error, 'read the lifecycle configuration')
     }
     const rule: LifecycleRule = {
       ID: id,
@@ -166,31 +174,61 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     this.client.destroy()
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /** One request (retried by the client's strategy); with `absent`, a missing object is undefined instead of an error. */
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T>
+  private call<T>(what: string, fn: () => Promise<T>, absent: true): Promise<T | undefined>
+  private async call<T>(what: string, fn: () => Promise<T>, absent = false): Promise<T | undefined> {
     try {
       return await fn()
     } catch (error) {
+      if (absent && isNotFound(error)) return undefined
       throw this.failure(error, what)
     }
   }
 
   private failure(error: unknown, what: string): Error {
-    if (error instanceof ObjectStoreError || error instanceof RangeError) return error
+    if (error instanceof ObjectStoreError || error instanceof RangeError || error instanceof MissingCredentialError) return error
     const name = (error as Error).name
-    if (name === 'CredentialsProviderError') return new MissingCredentialError(`the S3 archive ${this.name}`, ['AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE'], this.from)
-    const code = (error as NodeJS.ErrnoException).code ?? name
-    const status = (error as S3ServiceException).$metadata?.httpStatusCode
-    const reason = `cannot ${what}: ${(error as Error).message || name}${status ? ` (HTTP ${status})` : ''}`
-    if (UNAUTHORIZED.has(name) || status === 401 || status === 403) return new ObjectStoreError('unauthorized', this.name, reason, error)
-    if (status === 501 || name === 'NotImplemented') return new ObjectStoreError('unsupported', this.name, reason, error)
-    if (name === 'NoSuchBucket') return new ObjectStoreError('not-found', this.name, `bucket ${this.bucket} does not exist`, error)
-    if (NETWORK.has(code) || error instanceof AggregateError || !status || status >= 500) return new ObjectStoreError('unavailable', this.name, reason, error)
-    return new ObjectStoreError('protocol', this.name, reason, error)
+    if (name === 'CredentialsProviderError') return new MissingCredentialError(`the S3 archive ${this.name}`, CREDENTIALS, this.from)
+    const exception = error as S3ServiceException & {Code?: string; $response?: {headers?: Record<string, string>}}
+    const status = exception.$metadata?.httpStatusCode
+    const code = networkCode(error) ?? exception.Code ?? (name === 'Error' || name === 'Unknown' ? undefined : name)
+    const message = (error as Error).message && (error as Error).message !== 'UnknownError' ? (error as Error).message : (code ?? name)
+    return objectStoreFailure({status, code, message, retryAfterMs: parseRetryAfter(exception.$response?.headers?.['retry-after'])}, what, this.facts, error)
   }
 }
 
 function isNotFound(error: unknown): boolean {
-  return NOT_FOUND.has((error as Error).name) || (error as S3ServiceException).$metadata?.httpStatusCode === 404
+  return (NOT_FOUND.has((error as Error).name) || (error as S3ServiceException).$metadata?.httpStatusCode === 404) && (error as Error).name !== 'NoSuchBucket'
+}
+
+interface RetryToken {
+  getRetryCount(): number
+  getRetryDelay(): number
+}
+
+/** The AWS SDK's retry hook (its RetryStrategyV2), running ../retry.ts's policy on errors classified by ./failure.ts. */
+function policyRetryStrategy(policy: RetryPolicy, classify: (error: unknown) => Error) {
+  interface PolicyToken extends RetryToken {
+    backoff: Backoff
+    count: number
+    delay: number
+  }
+  return {
+    async acquireInitialRetryToken(): Promise<RetryToken> {
+      const token: PolicyToken = {backoff: new Backoff({policy, classify: classifyForRetry}), count: 0, delay: 0, getRetryCount: () => token.count, getRetryDelay: () => token.delay}
+      return token
+    },
+    async refreshRetryTokenForRetry(retryToken: RetryToken, info: {error: unknown}): Promise<RetryToken> {
+      const token = retryToken as PolicyToken
+      const delay = token.backoff.delayFor(classify(info.error))
+      if (delay === undefined) throw info.error
+      token.count++
+      token.delay = delay
+      return token
+    },
+    recordSuccess(): void {},
+  }
 }
 
 export interface S3Settings {
@@ -200,6 +238,7 @@ export interface S3Settings {
   endpoint?: string
   forcePathStyle: boolean
   partSize: number
+  retry: RetryPolicy
 }
 
 export function s3Settings(url: URL, context: OpenContext): S3Settings {
@@ -219,6 +258,7 @@ export function s3Settings(url: URL, context: OpenContext): S3Settings {
     endpoint,
     forcePathStyle: pathStyle ? pathStyle === 'true' : endpoint !== undefined && isLocalEndpoint(endpoint),
     partSize,
+    retry: retryPolicyOf(url, context.from),
   }
 }
 
@@ -263,5 +303,5 @@ export async function openS3Bucket(url: URL, context: OpenContext): Promise<S3Bu
     }
     throw error
   }
-  return new S3Bucket({client, bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from})
+  return new S3Bucket({client, bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from, retry: settings.retry})
 }

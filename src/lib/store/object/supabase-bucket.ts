@@ -16,10 +16,14 @@ import {createClient, type SupabaseClient} from '@supabase/supabase-js'
 import WebSocket from 'ws'
 import {Readable} from 'node:stream'
 import type {ReadableStream as WebReadableStream} from 'node:stream/web'
-import {httpRange, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
+import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
+import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../retry.js'
+import {hintedFetch, type HttpAnswerError} from './hinted-fetch.js'
+import {networkCode, objectStoreFailure, retried, retryPolicyOf, type BackendFacts} from './failure.js'
+import {resumableBody} from './resumable-body.js'
 import {redactUrl} from '../url.js'
 
 export const SUPABASE_UPLOAD_CAP = 50 * 1024 * 1024
@@ -32,12 +36,14 @@ export interface SupabaseBucketOptions {
   bucket: string
   prefix: string
   partSize?: number
+  /** Transient failures are retried under this policy (../retry.ts). */
+  retry?: RetryPolicy
 }
 
 type StorageClient = SupabaseClient['storage']
 type RealtimeTransport = NonNullable<NonNullable<Parameters<typeof createClient>[2]>['realtime']>['transport']
-type StorageError = Extract<Awaited<ReturnType<StorageClient['listBuckets']>>, {data: null}>['error']
-type Result<T> = {data: T; error: null} | {data: null; error: StorageError}
+type Result<T> = {data: T; error: null} | {data: null; error: unknown}
+const CREDENTIALS = ['SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_KEY']
 
 export class SupabaseBucket implements ObjectBucket {
   readonly name: string
@@ -45,14 +51,18 @@ export class SupabaseBucket implements ObjectBucket {
   private readonly bucket: string
   private readonly prefix: string
   private readonly partSize: number
+  readonly retry: RetryPolicy
+  private readonly facts: BackendFacts
   private bucketReady: Promise<void> | undefined
 
-  constructor({client, bucket, prefix, partSize = DEFAULT_SUPABASE_PART_SIZE}: SupabaseBucketOptions) {
+  constructor({client, bucket, prefix, partSize = DEFAULT_SUPABASE_PART_SIZE, retry = DEFAULT_RETRY_POLICY}: SupabaseBucketOptions) {
     this.client = client
+    this.retry = retry
     this.bucket = bucket
     this.prefix = prefix ? `${prefix}/` : ''
     this.partSize = partSize
     this.name = `supabase://${bucket}/${prefix}`.replace(/\/$/, '')
+    this.facts = {where: this.name, bucket, credentials: CREDENTIALS}
   }
 
   urlOf(key: string): string {
@@ -86,15 +96,24 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
-    const files = this.client.from(this.bucket)
-    if (range) files.setHeader('Range', httpRange(range))
-    const {data, error} = await files.download(this.prefix + key).asStream()
-    if (error) {
-      const failure = this.failure(error, `read ${key}`)
-      if (failure.kind === 'not-found') return undefined
-      throw failure
+    const open = async (what: string, bytes?: string): Promise<Readable> => {
+      const files = this.client.from(this.bucket)
+      if (bytes) files.setHeader('Range', bytes)
+      const data = await this.request(what, async () => files.download(this.prefix + key).asStream())
+      return Readable.fromWeb(data as unknown as WebReadableStream<Uint8Array>)
     }
-    return Readable.fromWeb(data as unknown as WebReadableStream<Uint8Array>)
+    try {
+      const body = await open(`read ${key}`, range && httpRange(range))
+      return resumableBody(body, (offset) => open(`read ${key} from byte ${offset}`, restOf(range, offset)), this.retry)
+    } catch (error) {
+      if (!(error instanceof ObjectStoreError) || error.kind !== 'not-found') throw error
+      // The real server accepts an invalid key on this route and answers "Bucket not found"
+      // (SUPABASE-STORAGE.md): ask an authenticated route, which refuses a bad key with 403.
+      if (/does not exist/.test(error.message)) await this.request(`read bucket ${this.bucket}`, async () => this.client.getBucket(this.bucket)).catch((check: unknown) => {
+        if (!(check instanceof ObjectStoreError) || check.kind !== 'not-found') throw check
+      })
+      return undefined
+    }
   }
 
   async stat(key: string): Promise<StoredObject | undefined> {
@@ -113,7 +132,7 @@ export class SupabaseBucket implements ObjectBucket {
   async delete(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += REMOVE_BATCH) {
       const batch = keys.slice(i, i + REMOVE_BATCH).map((key) => this.prefix + key)
-      this.check(await this.client.from(this.bucket).remove(batch), 'delete objects')
+      await this.request('delete objects', async () => this.client.from(this.bucket).remove(batch))
     }
   }
 
@@ -122,10 +141,10 @@ export class SupabaseBucket implements ObjectBucket {
   /** Supabase lists one folder at a time; folders come back with `id: null`. */
   private async *listFolder(folder: string, namePrefix: string, recursive: boolean): AsyncIterable<StoredObject> {
     for (let offset = 0; ; offset += LIST_PAGE) {
-      const page = this.check(
-        await this.client.from(this.bucket).list((this.prefix + folder).replace(/\/$/, ''), {limit: LIST_PAGE, offset, search: namePrefix || undefined}),
-        'list objects',
-      )
+      const page =
+        (await this.request('list objects', async () =>
+          this.client.from(this.bucket).list((this.prefix + folder).replace(/\/$/, ''), {limit: LIST_PAGE, offset, search: namePrefix || undefined}),
+        )) ?? []
       for (const item of page) {
         if (!item.name.startsWith(namePrefix)) continue
         if (item.id === null) {
@@ -141,16 +160,17 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   private async upload(key: string, data: Buffer, upsert: boolean): Promise<void> {
-    this.check(await this.client.from(this.bucket).upload(this.prefix + key, data, {upsert, contentType: 'application/octet-stream'}), `upload ${key}`)
+    await this.request(`upload ${key}`, async () => this.client.from(this.bucket).upload(this.prefix + key, data, {upsert, contentType: 'application/octet-stream'}))
   }
 
   private ensureBucket(): Promise<void> {
+    const absent = (kind: string) => (error: unknown) => {
+      if (!(error instanceof ObjectStoreError) || error.kind !== kind) throw error
+    }
     this.bucketReady ??= (async () => {
-      const found = await this.client.getBucket(this.bucket)
-      if (!found.error) return
-      if (this.failure(found.error, 'read the bucket').kind !== 'not-found') throw this.failure(found.error, `read bucket ${this.bucket}`)
-      const created = await this.client.createBucket(this.bucket, {public: false})
-      if (created.error && this.failure(created.error, '').kind !== 'duplicate') throw this.failure(created.error, `create bucket ${this.bucket}`)
+      const found = await this.request(`read bucket ${this.bucket}`, async () => this.client.getBucket(this.bucket)).then(() => true, absent('not-found'))
+      if (found) return
+      await this.request(`create bucket ${this.bucket}`, async () => this.client.createBucket(this.bucket, {public: false})).catch(absent('duplicate'))
     })().catch((error: unknown) => {
       this.bucketReady = undefined
       throw error
@@ -158,31 +178,41 @@ export class SupabaseBucket implements ObjectBucket {
     return this.bucketReady
   }
 
-  private check<T>(result: Result<T>, what: string): T {
-    if (result.error) throw this.failure(result.error, what)
-    return result.data
+  /** One call of storage-js under the retry policy; its `{error}` results become ObjectStoreErrors. */
+  private request<T>(what: string, call: () => Promise<Result<T>>): Promise<T> {
+    return retried(
+      this.retry,
+      async () => {
+        const result = await call()
+        if (result.error) throw result.error
+        return result.data as T
+      },
+      (error) => this.failure(error, what),
+    )
   }
 
-  private failure(error: StorageError, what: string): ObjectStoreError {
-    const code = String(error.statusCode ?? error.status ?? '')
-    const reason = `cannot ${what}: ${error.message}`
-    switch (code) {
-      case '404':
-        return new ObjectStoreError('not-found', this.name, /bucket/i.test(error.message) ? `bucket ${this.bucket} not found` : reason, error)
-      case '409':
-        return new ObjectStoreError('duplicate', this.name, reason, error)
-      case '413':
-        return new ObjectStoreError('too-large', this.name, `${reason} (part size ${this.partSize} bytes)`, error)
-      case '401':
-      case '403':
-        return new ObjectStoreError('unauthorized', this.name, reason, error)
-      default:
-        return new ObjectStoreError(code === '' || code.startsWith('5') ? 'unavailable' : 'protocol', this.name, `${reason}${code ? ` (${code})` : ''}`, error)
+  /** The server answers HTTP 400 with the real status in the body's statusCode (SUPABASE-STORAGE.md). */
+  private failure(error: unknown, what: string): ObjectStoreError {
+    if (error instanceof ObjectStoreError) return error
+    let status: number | undefined
+    let code: string | undefined
+    let retryAfterMs: number | undefined
+    const api = error as {name?: string; status?: number; statusCode?: unknown; originalError?: unknown}
+    if (api.name === 'StorageApiError') {
+      const numeric = /^\d{3}$/.test(String(api.statusCode))
+      status = numeric ? Number(api.statusCode) : api.status
+      if (!numeric) code = String(api.statusCode)
+    } else {
+      const answer = (api.name === 'StorageUnknownError' ? api.originalError : error) as Partial<HttpAnswerError>
+      status = answer?.status
+      retryAfterMs = answer?.retryAfterMs
+      code = networkCode(error)
     }
+    return objectStoreFailure({status, code, message: (error as Error).message, retryAfterMs}, what, this.facts, error)
   }
 }
 
-export function openSupabaseClient(url: URL, context: OpenContext): {client: StorageClient; bucket: string; prefix: string; partSize: number} {
+export function openSupabaseClient(url: URL, context: OpenContext): Required<SupabaseBucketOptions> {
   const bucket = url.hostname
   if (!bucket) throw new InvalidUrlError('archive', context.from, `${redactUrl(url.href)} names no bucket`, ['use supabase://bucket/prefix'])
   const base = context.env.SUPABASE_URL
@@ -196,9 +226,10 @@ export function openSupabaseClient(url: URL, context: OpenContext): {client: Sto
   const supabase = createClient(base.replace(/\/+$/, ''), key, {
     auth: {persistSession: false, autoRefreshToken: false, detectSessionInUrl: false},
     realtime: {transport: WebSocket as unknown as RealtimeTransport}, // ws's constructor is typed wider than realtime's WebSocketLike
+    global: {fetch: hintedFetch},
   })
   const client = supabase.storage
-  return {client, bucket, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''), partSize}
+  return {client, bucket, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''), partSize, retry: retryPolicyOf(url, context.from)}
 }
 
 export async function openSupabaseBucket(url: URL, context: OpenContext): Promise<SupabaseBucket> {

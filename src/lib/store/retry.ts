@@ -1,0 +1,105 @@
+/**
+ * The one retry policy of the tool: exponential backoff with full jitter, capped per
+ * wait, bounded in total time, honouring a server's retry hint (Retry-After). Every
+ * object-store request, archive lock, manifest and follower of an object-store job
+ * retries through it; what counts as transient is decided once, by the caller's
+ * `classify` (for object stores: ./object/failure.ts).
+ *
+ *   attempt ─fails─▶ classify ─permanent─▶ throw at once
+ *                        └─transient─▶ wait min(cap, base·2ⁿ)·random (≥ the hint) ─▶ attempt
+ *   … until the budget (total time since the first failure) would be exceeded: throw the last error.
+ */
+import {setTimeout as sleep} from 'node:timers/promises'
+
+export interface RetryPolicy {
+  /** First wait's upper bound. */
+  baseMs: number
+  /** No single wait longer than this (unless a server hint asks for more, within the budget). */
+  capMs: number
+  /** Give up once this long has passed since the first failure of a run of failures. */
+  budgetMs: number
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {baseMs: 100, capMs: 5000, budgetMs: 60_000}
+
+/** How a failure should be handled: undefined = permanent; else transient, with the server's hint if any. */
+export type Classify = (error: unknown) => {retryAfterMs?: number} | undefined
+
+export interface BackoffOptions {
+  policy?: RetryPolicy
+  classify: Classify
+  signal?: AbortSignal
+  clock?: () => number
+  random?: () => number
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** Told before each wait (progress, logs). */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void
+}
+
+/**
+ * The state of one run of retries. Loops that cannot be wrapped in a function (a follower
+ * polling a job) call `retryAfter(error)` on each failure and `reset()` after each success.
+ */
+export class Backoff {
+  private readonly policy: RetryPolicy
+  private failures = 0
+  private firstFailureAt: number | undefined
+
+  constructor(private readonly options: BackoffOptions) {
+    this.policy = options.policy ?? DEFAULT_RETRY_POLICY
+  }
+
+  /** Waits before the next attempt; rethrows `error` when it is permanent or the budget is spent. */
+  async retryAfter(error: unknown): Promise<void> {
+    const delay = this.delayFor(error)
+    if (delay === undefined) throw error
+    this.options.onRetry?.(error, this.failures, delay)
+    await (this.options.wait ?? defaultWait)(delay, this.options.signal)
+    this.options.signal?.throwIfAborted()
+  }
+
+  reset(): void {
+    this.failures = 0
+    this.firstFailureAt = undefined
+  }
+
+  /** The wait before the next attempt, or undefined when the error must be thrown. */
+  delayFor(error: unknown): number | undefined {
+    if (this.options.signal?.aborted) return undefined
+    const transient = this.options.classify(error)
+    if (!transient) return undefined
+    const now = (this.options.clock ?? Date.now)()
+    this.firstFailureAt ??= now
+    const {baseMs, capMs, budgetMs} = this.policy
+    const jittered = Math.min(capMs, baseMs * 2 ** Math.min(this.failures, 30)) * (this.options.random ?? Math.random)()
+    const delay = Math.max(jittered, transient.retryAfterMs ?? 0)
+    this.failures++
+    if (now + delay - this.firstFailureAt > budgetMs) return undefined
+    return Math.round(delay)
+  }
+}
+
+/** Runs `attempt` until it succeeds, fails permanently, or the policy's budget is spent. */
+export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: BackoffOptions): Promise<T> {
+  const backoff = new Backoff(options)
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n)
+    } catch (error) {
+      await backoff.retryAfter(error)
+    }
+  }
+}
+
+/** A `Retry-After` header value (seconds or an HTTP date) in ms, or undefined. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const text = value.trim()
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+async function defaultWait(ms: number, signal?: AbortSignal): Promise<void> {
+  await sleep(ms, undefined, {signal}).catch(() => undefined)
+}

@@ -1,0 +1,57 @@
+/**
+ * An HTTP proxy that forwards to a real server (s3rver) and fails on demand
+ * (./faults.ts): 502s for a while as a gateway does during a restart, 503/429 with
+ * Retry-After, connections reset before an answer or cut mid-body. Not a stand-in: every
+ * request it lets through is answered by the server behind it.
+ */
+import {createServer, request, type Server} from 'node:http'
+import {FaultQueue, answerFault, cutAfter, type Fault, type InjectOptions} from './faults.js'
+import {freePort} from './free-port.js'
+
+export interface FaultProxy {
+  readonly url: string
+  readonly port: number
+  /** Requests answered by the server behind (faults not counted). */
+  readonly forwarded: number
+  readonly faults: FaultQueue
+  inject(fault: Fault, options?: InjectOptions): void
+  clear(): void
+  stop(): Promise<void>
+}
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const port = await freePort()
+  const upstream = new URL(target)
+  const faults = new FaultQueue()
+  let forwarded = 0
+  const server: Server = createServer((req, res) => {
+    const fault = faults.take(req)
+    if (fault && answerFault(req, res, fault)) return
+    if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes)
+    const outgoing = request(
+      {host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers},
+      (answer) => {
+        forwarded++
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
+    outgoing.on('error', () => res.socket?.resetAndDestroy())
+    req.pipe(outgoing)
+  })
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get forwarded() {
+      return forwarded
+    },
+    faults,
+    inject: (fault, options) => faults.inject(fault, options),
+    clear: () => faults.clear(),
+    async stop() {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
