@@ -3,27 +3,23 @@
  * into blocks of about BLOCK_BYTES, each compressed into its own gzip member, so the
  * object is still one gzip stream to `zcat` and each block can be read alone by range.
  *
- *   entries ─▶ record lines ─▶ block (stats, token filter) ─▶ gzip on the libuv pool,
- *   up to IN_FLIGHT blocks at once ─▶ members in order ─▶ the object stream
+ *   entries ─▶ record lines ─▶ block (stats) ─▶ gzip + token filter on worker threads
+ *   (./block-compressor.ts), up to IN_FLIGHT blocks at once ─▶ members in order ─▶ the object stream
  *
  * Memory is about IN_FLIGHT blocks, whatever the size of the log. The block table and the
  * filters are ready when the stream has ended (`stats`).
  */
 import {createHash} from 'node:crypto'
-import {availableParallelism} from 'node:os'
 import {Readable} from 'node:stream'
-import {promisify} from 'node:util'
-import {gzip} from 'node:zlib'
 import type {LogEntry} from '../entry.js'
 import type {Level} from '../level.js'
 import type {BlockInfo} from './block-index.js'
+import {compressBlock, WORKERS, type CompressedBlock} from './block-compressor.js'
 import {count, GZIP_LEVEL, recordLine, type ContentStats} from './format.js'
-import {TrigramFilterBuilder} from './token-filter.js'
 
 /** NDJSON bytes per block: small enough that `--level error` fetches little around each error, large enough to keep the index small. */
 export const BLOCK_BYTES = 512 * 1024
-const IN_FLIGHT = Math.max(2, Math.min(8, availableParallelism()))
-const gzipAsync = promisify(gzip)
+const IN_FLIGHT = 2 * WORKERS
 
 export interface BlockStats extends ContentStats {
   blocks: BlockInfo[]
@@ -39,8 +35,7 @@ export interface EncodedBlocks {
 
 interface PendingBlock {
   info: Omit<BlockInfo, 'offset' | 'size' | 'filter'>
-  filter: Buffer
-  compressed: Promise<Buffer>
+  done: Promise<CompressedBlock>
 }
 
 export function encodeBlocks(entries: AsyncIterable<LogEntry>, options: {level?: number; blockBytes?: number} = {}): EncodedBlocks {
@@ -59,7 +54,6 @@ async function* members(
 ): AsyncIterable<Buffer> {
   const hash = createHash('sha256')
   const stats: BlockStats = {lines: 0, contentBytes: 0, sha256: '', rawBytes: 0, levels: {}, blocks: [], filters: []}
-  const filters = new TrigramFilterBuilder()
   const pending: PendingBlock[] = []
   let offset = 0
   let filterOffset = 0
@@ -76,18 +70,18 @@ async function* members(
     const info = block ?? {bytes: 0, lines: 0, firstSeq: 0, lastSeq: 0, minTs: 0, maxTs: 0, levels: {}}
     info.bytes = data.length
     block = undefined
-    const compressed = gzipAsync(data, {level, memLevel: 9})
-    compressed.catch(() => undefined) // awaited in order below
-    pending.push({info, filter: filters.build(data), compressed})
+    const done = compressBlock(data, level)
+    done.catch(() => undefined) // awaited in order below
+    pending.push({info, done})
   }
   const emit = async (): Promise<Buffer> => {
     const next = pending.shift()!
-    const data = await next.compressed
-    stats.blocks.push({...next.info, offset, size: data.length, filter: {offset: filterOffset, size: next.filter.length, kind: 'trigram-bloom-2'}})
-    stats.filters.push(next.filter)
-    offset += data.length
-    filterOffset += next.filter.length
-    return data
+    const {compressed, filter} = await next.done
+    stats.blocks.push({...next.info, offset, size: compressed.length, filter: {offset: filterOffset, size: filter.length, kind: 'trigram-bloom-2'}})
+    stats.filters.push(filter)
+    offset += compressed.length
+    filterOffset += filter.length
+    return compressed
   }
 
   try {

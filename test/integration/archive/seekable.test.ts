@@ -203,6 +203,21 @@ describe('damage', () => {
     expect(warnings).toEqual([expect.stringMatching(/job liar: block 0 of its index holds seq 2\.\./)])
   })
 
+  it('`logs archive` writes blocks on worker threads that read back exactly (built CLI)', async () => {
+    const home = join(dir, 'home-workers')
+    const cliEnv = isolatedEnv(home, {LOGS_STORE: `file://${home}/live`, LOGS_ARCHIVE: `file://${home}/archive`})
+    const input = Array.from({length: 40_000}, (_, i) => `line ${i + 1} ${(Math.imul(i, 0x9e3779b1) >>> 0).toString(36)} ${i % 4000 === 0 ? 'ERROR bad' : 'INFO fine'}\n`).join('')
+    expect((await runCli(['push', '--job', 'threads'], {input, env: cliEnv})).code).toBe(0)
+    const archived = await runCli(['archive', '--job', 'threads'], {env: cliEnv})
+    expect(archived.code, archived.stderr).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(home, 'archive', 'threads.meta.json'), 'utf8')) as {index: {blocks: number}}
+    expect(manifest.index.blocks).toBeGreaterThan(3)
+    const got = await runCli(['get', 'threads', '--output', 'raw'], {env: cliEnv})
+    expect(got.stdout).toBe(input)
+    const errors = await runCli(['get', 'threads', '--level', 'error', '-n', '2'], {env: cliEnv})
+    expect(errors.stdout).toMatch(/^line 32001 .*ERROR bad\nline 36001 .*ERROR bad\n$/)
+  })
+
   it('reads objects of format 1 (one gzip stream, no index) as before', async () => {
     const root = join(dir, 'format1')
     const bucket = new DirectoryBucket(root)
