@@ -1,13 +1,17 @@
 /**
- * Runs a command as a child process and measures wall time and peak RSS (VmHWM from
- * /proc, sampled until exit). For benchmarks only: figures are printed, never judged.
+ * Runs a command as a child process and measures wall time, CPU time and peak RSS (from
+ * GNU time where it is installed, else VmHWM from /proc sampled until exit). For benchmarks only: figures are printed, never judged.
  */
 import {spawn} from 'node:child_process'
-import {closeSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 
 export interface Measured {
   seconds: number
+  /** user + system CPU seconds of the process (from /usr/bin/time; NaN where it is missing). */
+  cpuSeconds: number
   peakRssMB: number
   code: number | null
 }
@@ -21,18 +25,34 @@ export function peakRssMB(pid: number): number {
   }
 }
 
+/** GNU time reports a child's CPU time and peak RSS; wall time on a busy machine says little, CPU time more. */
+const TIME = '/usr/bin/time'
+
 export async function measure(command: string, args: string[], options: {stdin?: string; stdout?: string; env?: NodeJS.ProcessEnv} = {}): Promise<Measured> {
   const stdin = options.stdin ? openSync(options.stdin, 'r') : 'ignore'
   const stdout = openSync(options.stdout ?? '/dev/null', 'w')
+  const timed = existsSync(TIME)
+  const report = join(tmpdir(), `logs-bench-time-${process.pid}-${Date.now()}`)
   const start = performance.now()
-  const child = spawn(command, args, {stdio: [stdin, stdout, 'inherit'], env: options.env ?? process.env})
+  const child = timed
+    ? spawn(TIME, ['-f', '%U %S %M', '-o', report, command, ...args], {stdio: [stdin, stdout, 'inherit'], env: options.env ?? process.env})
+    : spawn(command, args, {stdio: [stdin, stdout, 'inherit'], env: options.env ?? process.env})
   let peak = 0
-  const sampler = setInterval(() => (peak = Math.max(peak, peakRssMB(child.pid!))), 20)
+  const sampler = timed ? undefined : setInterval(() => (peak = Math.max(peak, peakRssMB(child.pid!))), 20)
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+  const seconds = (performance.now() - start) / 1000
   clearInterval(sampler)
   if (typeof stdin === 'number') closeSync(stdin)
   closeSync(stdout)
-  return {seconds: (performance.now() - start) / 1000, peakRssMB: peak, code}
+  let cpuSeconds = Number.NaN
+  if (timed) {
+    // The last line: GNU time puts "Command exited with non-zero status N" before it.
+    const [user, system, rssKb] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number)
+    rmSync(report, {force: true})
+    cpuSeconds = user + system
+    peak = rssKb / 1024
+  }
+  return {seconds, cpuSeconds, peakRssMB: peak, code}
 }
 
 export function rate(bytes: number, seconds: number): string {

@@ -5,14 +5,15 @@ import {onInterrupt} from '../lib/cli/interrupt.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
 import {contextSpec} from '../lib/query/context-lines.js'
-import {getEntries} from '../lib/query/get-entries.js'
+import {getEntries, type GetOptions} from '../lib/query/get-entries.js'
+import {copiesRaw, getRaw} from '../lib/query/get-raw.js'
 import {checkJobId} from '../lib/job-id.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
 import {waitingNotice} from '../lib/render/notices.js'
 import {buildFilter, levelHint, requiredPattern} from '../lib/query/filter.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
-import {writeEntries} from '../lib/render/write-entries.js'
+import {writeChunks, writeEntries} from '../lib/render/write-entries.js'
 import {parseTime} from '../lib/time.js'
 import {endedJobExitCode, jobExitCode} from '../lib/tail/exit-code.js'
 
@@ -70,7 +71,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     let ended: JobMeta | undefined
     let exitCode = 0
     try {
-      const batches = getEntries(jobs, {
+      const options: GetOptions = {
         job,
         after: flags.after,
         since: flags.since ? parseTime(flags.since, '--since', now) : undefined,
@@ -88,9 +89,12 @@ With -f the command keeps following until the job ends, and waits for a job that
         onWaiting: () => process.stderr.write(waitingNotice(job)),
         signal: interrupt.signal,
         onEnd: (meta) => (ended = meta),
-      })
-      const chalk = makeChalk(colorLevel(process.stdout, flags.color))
-      await writeEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && filter !== undefined)
+      }
+      if (flags.output === 'raw' && copiesRaw(options)) await writeChunks(getRaw(jobs, options), out)
+      else {
+        const chalk = makeChalk(colorLevel(process.stdout, flags.color))
+        await writeEntries(getEntries(jobs, options), out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && filter !== undefined)
+      }
       await out.flush()
       if (flags['exit-code']) exitCode = flags.follow ? jobExitCode(ended) : endedJobExitCode(job, await jobs.getJob(job))
     } finally {

@@ -124,6 +124,26 @@ export function rawBytes(entry: LogEntry): Buffer {
 
 const NEWLINE = Buffer.from('\n')
 
+/**
+ * A batch's original bytes: runs of UTF-8 lines are joined as text and encoded once;
+ * lines that are not UTF-8 go in as their exact bytes.
+ */
+export function rawChunk(batch: LogEntry[]): Buffer {
+  const parts: Buffer[] = []
+  let text = ''
+  for (const entry of batch) {
+    if (entry.bytes) {
+      if (text) parts.push(Buffer.from(text, 'utf8'))
+      parts.push(entry.bytes)
+      text = entry.eol ? '\n' : ''
+    } else {
+      text += entry.eol ? `${entry.line}\n` : entry.line
+    }
+  }
+  if (text) parts.push(Buffer.from(text, 'utf8'))
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts)
+}
+
 export function toRecord(entry: LogEntry, withFields = true): EntryRecord {
   const record: EntryRecord = {seq: entry.seq, ts: entry.ts, level: entry.level ?? null, stream: entry.stream ?? null, line: entry.line}
   if (withFields) {

@@ -5,7 +5,7 @@
  */
 import {randomUUID} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {LogEntry, NewEntry} from '../../src/lib/entry.js'
+import {rawChunk, type LogEntry, type NewEntry} from '../../src/lib/entry.js'
 import type {FollowEvent, LiveStore} from '../../src/lib/store/types.js'
 import {waitUntil} from './wait.js'
 
@@ -65,6 +65,28 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
       expect(await seqs({since: 12_000, until: 16_000, tail: 2})).toEqual([5, 6])
       expect(await seqs({before: 6, tail: 2})).toEqual([4, 5])
       expect(await seqs({after: 10})).toEqual([])
+    })
+
+    it('readRaw, where the store has it, gives the bytes read() gives, for every range', async () => {
+      if (!store.readRaw) return
+      const id = jobId('raw')
+      await store.startJob(id)
+      const odd = [Buffer.from('crlf\r'), Buffer.from([0xff, 0xfe, 0x00, 0x80]), Buffer.from(''), Buffer.from('\u001B[31mred\u001B[0m'), Buffer.from('piece')]
+      for (let batch = 0; batch < 30; batch++) {
+        await store.append(
+          id,
+          Array.from({length: 1 + (batch % 7)}, (_, i) => ({ts: 1000 + batch, bytes: Buffer.concat([Buffer.from(`${batch}.${i} `), odd[(batch + i) % odd.length]]), eol: (batch + i) % 11 !== 0})),
+        )
+      }
+      const total = (await store.getJob(id))!.lines
+      for (const range of [{}, {after: 5}, {tail: 9}, {limit: 13}, {after: 17, limit: 4}, {after: 3, tail: 2}, {after: total}, {tail: 0}, {limit: 0}]) {
+        const blocks = []
+        for await (const block of store.readRaw(id, range)) blocks.push(block)
+        const read = await readAll(store.read(id, range))
+        expect(Buffer.concat(blocks.map((b) => b.bytes)).equals(read.length > 0 ? rawChunk(read) : Buffer.alloc(0)), JSON.stringify(range)).toBe(true)
+        const seqs = blocks.flatMap((b) => Array.from({length: b.last - b.first + 1}, (_, i) => b.first + i))
+        expect(seqs, JSON.stringify(range)).toEqual(read.map((e) => e.seq))
+      }
     })
 
     it('keeps metadata: counts, levels, labels, status, exit code', async () => {

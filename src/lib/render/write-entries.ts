@@ -1,4 +1,4 @@
-import type {LogEntry} from '../entry.js'
+import {rawChunk, type LogEntry} from '../entry.js'
 import type {Output} from '../output.js'
 import {formatEntry, type OutputMode, type TextStyle} from './format-entry.js'
 
@@ -28,22 +28,7 @@ export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Outp
   return written
 }
 
-/**
- * A batch's original bytes: runs of UTF-8 lines are joined as text and encoded once;
- * lines that are not UTF-8 go in as their exact bytes.
- */
-export function rawChunk(batch: LogEntry[]): Buffer {
-  const parts: Buffer[] = []
-  let text = ''
-  for (const entry of batch) {
-    if (entry.bytes) {
-      if (text) parts.push(Buffer.from(text, 'utf8'))
-      parts.push(entry.bytes)
-      text = entry.eol ? '\n' : ''
-    } else {
-      text += entry.eol ? `${entry.line}\n` : entry.line
-    }
-  }
-  if (text) parts.push(Buffer.from(text, 'utf8'))
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts)
+/** Writes byte chunks as they come (raw output copied from a store); stops when the reader went away. */
+export async function writeChunks(chunks: AsyncIterable<Buffer>, out: Output): Promise<void> {
+  for await (const chunk of chunks) if (!(await out.write(chunk))) break
 }

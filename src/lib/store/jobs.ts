@@ -9,10 +9,10 @@
  * no gap, no duplicate (DESIGN.md invariant 1).
  */
 import {JobNotFoundError} from '../errors/index.js'
-import type {LogEntry} from '../entry.js'
+import {rawChunk, type LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import {matchesSelector} from '../label-selector.js'
-import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from './types.js'
+import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from './types.js'
 
 export interface JobsOptions {
   live: LiveStore
@@ -21,6 +21,8 @@ export interface JobsOptions {
 
 /** Entries per event when a follower is served from the archive. */
 const ARCHIVE_FOLLOW_BATCH = 1000
+/** Entries per raw block when raw bytes are encoded from entries. */
+const RAW_BATCH = 1024
 
 export class Jobs {
   readonly live: LiveStore
@@ -77,6 +79,32 @@ export class Jobs {
       return
     }
     throw new JobNotFoundError(id, this.archive ? `${this.live.name} or ${this.archive.name}` : this.live.name)
+  }
+
+  /**
+   * The stored bytes of a range: copied as they are from a live store that keeps them
+   * (readRaw), else encoded from entries. Continues from the archive after a move, as read() does.
+   */
+  async *readRaw(id: string, range: RawRange = {}): AsyncIterable<RawBlock> {
+    const live = this.live.readRaw ? await this.live.getJob(id) : undefined
+    if (!live || live.location.kind !== 'live') {
+      yield* rawBlocks(this.read(id, range))
+      return
+    }
+    let last: number | undefined
+    let count = 0
+    try {
+      for await (const block of this.live.readRaw!(id, range)) {
+        yield block
+        last = block.last
+        count += block.last - block.first + 1
+      }
+    } catch (error) {
+      if (!(await this.movedAway(id))) throw error
+      yield* rawBlocks(this.archive!.read(id, rest(range, last, count)))
+      return
+    }
+    if (await this.movedAway(id)) yield* rawBlocks(this.archive!.read(id, rest(range, last, count)))
   }
 
   async *follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
@@ -151,6 +179,19 @@ export class Jobs {
     if (live && live.location.kind === 'live') return false
     return this.archived(id)
   }
+}
+
+/** Entries as raw blocks of up to RAW_BATCH entries. */
+async function* rawBlocks(entries: AsyncIterable<LogEntry>): AsyncIterable<RawBlock> {
+  let batch: LogEntry[] = []
+  for await (const entry of entries) {
+    batch.push(entry)
+    if (batch.length >= RAW_BATCH) {
+      yield {first: batch[0].seq, last: entry.seq, bytes: rawChunk(batch)}
+      batch = []
+    }
+  }
+  if (batch.length > 0) yield {first: batch[0].seq, last: batch.at(-1)!.seq, bytes: rawChunk(batch)}
 }
 
 /** The part of `range` not yet delivered, when `count` entries up to seq `last` were. */

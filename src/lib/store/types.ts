@@ -39,6 +39,16 @@ export interface ReadRange {
   signal?: AbortSignal
 }
 
+/** A range that maps onto consecutive sequence numbers, so its bytes can be copied as stored. */
+export type RawRange = Pick<ReadRange, 'after' | 'tail' | 'limit' | 'signal'>
+
+/** The exact bytes of entries first..last, newlines included: what `--output raw` writes. */
+export interface RawBlock {
+  first: number
+  last: number
+  bytes: Buffer
+}
+
 export type FollowEvent =
   | {type: 'entries'; entries: LogEntry[]}
   /** Metadata changed (status, counts); not sent for every append. */
@@ -104,6 +114,8 @@ export interface LiveStore {
   listJobs(filter?: JobFilter): Promise<JobMeta[]>
 
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
+  /** Optional: the stored bytes of a range without decoding entries (stores that keep lines as bytes). */
+  readRaw?(id: string, range: RawRange): AsyncIterable<RawBlock>
   /** History after `after`, then new entries as they come; blocks, never polls where the backend can block. */
   follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent>
 

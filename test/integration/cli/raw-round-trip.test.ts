@@ -52,6 +52,19 @@ describe('raw round trip: push → get --output raw', () => {
     expect(raw.stdoutBytes.equals(input)).toBe(true)
   })
 
+  it('copies the stored bytes of -n, --head and --after ranges as the entries of those ranges hold them', async () => {
+    const input = Buffer.concat([Buffer.from('one\r\n\u0000two\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(`${'x'.repeat(25)}\nlast`)])
+    await runCli(['push', '--job', 'raw-ranges', '--max-line-bytes', '10'], {input, env: sandbox.env})
+    for (const range of [[], ['-n', '3'], ['--head', '4'], ['--after', '2'], ['--after', '2', '--head', '1'], ['-n', '0'], ['--after', '99']]) {
+      const raw = await runCli(['get', 'raw-ranges', '--output', 'raw', ...range], {env: sandbox.env})
+      const json = await runCli(['get', 'raw-ranges', '--output', 'json', ...range], {env: sandbox.env})
+      expect(raw.code).toBe(0)
+      const records = json.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as {line: string; bytes?: string; partial?: true})
+      const expected = Buffer.concat(records.map((r) => Buffer.concat([r.bytes ? Buffer.from(r.bytes, 'base64') : Buffer.from(r.line), Buffer.from(r.partial ? '' : '\n')])))
+      expect(raw.stdoutBytes.equals(expected), range.join(' ')).toBe(true)
+    }
+  })
+
   it('carries invalid UTF-8 in JSON output as base64 bytes', async () => {
     const json = (await runCli(['get', 'raw-invalid-utf-8', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(json[0]).toEqual({seq: 1, ts: json[0].ts, level: null, stream: null, line: 'ok'})

@@ -15,6 +15,7 @@ import {LEVELS, type Level} from '../../level.js'
 const VERSION = 1
 const STREAMS: Stream[] = ['stdout', 'stderr']
 const SEPARATOR = 0x0a
+const EOL = 0x20
 
 export interface EncodedChunk {
   index: Buffer
@@ -42,10 +43,15 @@ export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length
   return {index: index.subarray(0, at), data}
 }
 
-/** The lines of one stream entry whose last line has sequence number `lastSeq`. */
-export function decodeChunk(lastSeq: number, index: Buffer, data: Buffer): LogEntry[] {
+interface IndexedLine {
+  ts: number
+  flags: number
+  length: number
+}
+
+function indexedLines(index: Buffer): IndexedLine[] {
   if (index[0] !== VERSION) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
-  const lines: Array<{ts: number; flags: number; length: number}> = []
+  const lines: IndexedLine[] = []
   let [ts, at] = readVarint(index, 1)
   while (at < index.length) {
     const lineFlags = index[at++]
@@ -56,21 +62,59 @@ export function decodeChunk(lastSeq: number, index: Buffer, data: Buffer): LogEn
     ts += unzigzag(delta)
     lines.push({ts, flags: lineFlags, length})
   }
+  return lines
+}
+
+/** The lines of one stream entry whose last line has sequence number `lastSeq`. */
+export function decodeChunk(lastSeq: number, index: Buffer, data: Buffer): LogEntry[] {
+  const lines = indexedLines(index)
   const entries: LogEntry[] = []
   let seq = lastSeq - lines.length + 1
   let dataAt = 0
   for (const line of lines) {
     const bytes = data.subarray(dataAt, dataAt + line.length)
     dataAt += line.length + 1
-    entries.push(entryFromBytes(seq++, line.ts, bytes, (line.flags & 0x20) !== 0, levelOf(line.flags), streamOf(line.flags)))
+    entries.push(entryFromBytes(seq++, line.ts, bytes, (line.flags & EOL) !== 0, levelOf(line.flags), streamOf(line.flags)))
   }
   return entries
 }
 
+/**
+ * The raw bytes (each line's bytes, then `\n` where it had one) of the lines from..to of a
+ * stream entry, without decoding them: `d` already holds them joined by `\n`, so only
+ * lines without a newline of their own need the separator taken out.
+ */
+export function rawLines(lastSeq: number, index: Buffer, data: Buffer, from: number, to: number): {first: number; last: number; bytes: Buffer} | undefined {
+  const lines = indexedLines(index)
+  const firstSeq = lastSeq - lines.length + 1
+  const first = Math.max(from, firstSeq)
+  const last = Math.min(to, lastSeq)
+  if (first > last) return undefined
+  const parts: Buffer[] = []
+  let dataAt = 0
+  let runStart = -1
+  for (let i = 0, seq = firstSeq; seq <= last; i++, seq++) {
+    const line = lines[i]
+    if (seq >= first) {
+      if (runStart === -1) runStart = dataAt
+      if ((line.flags & EOL) === 0) {
+        parts.push(data.subarray(runStart, dataAt + line.length))
+        runStart = -1
+      }
+    }
+    dataAt += line.length + 1
+  }
+  // The run's last newline is the separator after the range's last line (absent in `d` after the entry's last line).
+  if (runStart !== -1) parts.push(data.subarray(runStart, dataAt - 1), NEWLINE)
+  return {first, last, bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts)}
+}
+
+const NEWLINE = Buffer.from('\n')
+
 function flags(entry: NewEntry): number {
   const level = entry.level ? LEVELS.indexOf(entry.level) + 1 : 0
   const stream = entry.stream ? STREAMS.indexOf(entry.stream) + 1 : 0
-  return level | (stream << 3) | (entry.eol ? 0x20 : 0)
+  return level | (stream << 3) | (entry.eol ? EOL : 0)
 }
 
 function levelOf(lineFlags: number): Level | undefined {

@@ -6,9 +6,9 @@
  * are not; then the range is filtered line by line instead).
  */
 import type {LogEntry} from '../../entry.js'
-import type {ReadRange} from '../types.js'
+import type {RawBlock, RawRange, ReadRange} from '../types.js'
 import type {RedisClient} from './connection.js'
-import {decodeChunk} from './codec.js'
+import {decodeChunk, rawLines} from './codec.js'
 import type {JobKeys} from './keys.js'
 
 /** Stream entries fetched per round trip (each holds up to a few hundred lines). */
@@ -22,6 +22,11 @@ export function parseStreamEntry([rawId, fields]: RawStreamEntry): StreamItem {
   const id = rawId.toString()
   const [seqText, marker] = id.split('-')
   if (marker !== '0') return {kind: 'end', id}
+  const {index, data} = chunkFields(id, fields)
+  return {kind: 'lines', id, lines: decodeChunk(Number(seqText), index, data)}
+}
+
+function chunkFields(id: string, fields: Buffer[]): {index: Buffer; data: Buffer} {
   let index: Buffer | undefined
   let data: Buffer | undefined
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -30,7 +35,7 @@ export function parseStreamEntry([rawId, fields]: RawStreamEntry): StreamItem {
     else if (name === 'd') data = fields[i + 1]
   }
   if (!index || !data) throw new Error(`stream entry ${id} has no lines (written by another program?)`)
-  return {kind: 'lines', id, lines: decodeChunk(Number(seqText), index, data)}
+  return {index, data}
 }
 
 export async function* readRange(client: RedisClient, keys: JobKeys, range: ReadRange = {}): AsyncIterable<LogEntry> {
@@ -52,6 +57,36 @@ export async function* readRange(client: RedisClient, keys: JobKeys, range: Read
   for await (const entry of source) {
     yield entry
     if (--left <= 0) return
+  }
+}
+
+/**
+ * The raw bytes of a range of consecutive lines, stream entry by stream entry. A tail or
+ * a limit is a sequence interval here: the stream holds every seq from its first to `lines`.
+ */
+export async function* readRawRange(client: RedisClient, keys: JobKeys, range: RawRange): AsyncIterable<RawBlock> {
+  const linesText = await client.hget(keys.meta, 'lines')
+  if (linesText === null) return
+  let from = Math.max((range.after ?? 0) + 1, await firstStoredSeq(client, keys))
+  let to = Number(linesText)
+  if (range.tail !== undefined) from = Math.max(from, to - range.tail + 1)
+  if (range.limit !== undefined) to = Math.min(to, from + range.limit - 1)
+  let start = `${from}-0`
+  while (from <= to) {
+    range.signal?.throwIfAborted()
+    const page = (await client.xrangeBuffer(keys.log, start, '+', 'COUNT', PAGE)) as RawStreamEntry[]
+    for (const [rawId, fields] of page) {
+      const id = rawId.toString()
+      const [seqText, marker] = id.split('-')
+      if (marker !== '0') continue
+      const {index, data} = chunkFields(id, fields)
+      const block = rawLines(Number(seqText), index, data, from, to)
+      if (!block) continue
+      yield block
+      from = block.last + 1
+    }
+    if (page.length < PAGE) return
+    start = `(${page.at(-1)![0].toString()}`
   }
 }
 

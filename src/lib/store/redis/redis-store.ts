@@ -12,13 +12,13 @@ import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {isEnded, type JobMeta, type JobStatus} from '../../job.js'
 import {LEVELS} from '../../level.js'
-import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext} from '../types.js'
+import type {AppendResult, AppendToken, FollowEvent, RawBlock, RawRange, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext} from '../types.js'
 import {encodeChunk} from './codec.js'
 import {connect, guarded, storeError, WRITER_DEADLINE_MS, type Connection} from './connection.js'
 import {followJob} from './follow.js'
 import {indexKey, jobKeys, type JobKeys} from './keys.js'
 import {decodeMeta, encodePatch} from './meta.js'
-import {readRange} from './read.js'
+import {readRawRange, readRange} from './read.js'
 import type {ScriptCommands} from './scripts.js'
 import {parseRedisUrl, type RedisTarget} from './url.js'
 
@@ -114,6 +114,15 @@ export class RedisStore implements LiveStore {
     const keys = this.keys(id)
     try {
       yield* readRange(this.writer.client, keys, range)
+    } catch (error) {
+      throw range.signal?.aborted ? error : storeError(this.name, this.writer, error)
+    }
+  }
+
+  async *readRaw(id: string, range: RawRange): AsyncIterable<RawBlock> {
+    const keys = this.keys(id)
+    try {
+      yield* readRawRange(this.writer.client, keys, range)
     } catch (error) {
       throw range.signal?.aborted ? error : storeError(this.name, this.writer, error)
     }
