@@ -1,18 +1,19 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {colorFlag, filterFlags, selectorFlag, storeFlags} from '../lib/cli/flags.js'
+import {colorFlag, filterFlags, selectorFlag, storeFlags, timeFlags} from '../lib/cli/flags.js'
 import {parseSelector} from '../lib/label-selector.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
 import {buildFilter} from '../lib/query/filter.js'
 import {isInteractive, runTail} from '../lib/ui/run-tail.js'
 import {parseTargets} from '../lib/tail/targets.js'
+import {parseTime} from '../lib/time.js'
 
 export default class Tail extends BaseCommand {
   static override summary = 'Follow jobs live: a terminal viewer on a TTY, plain lines like tail -f otherwise'
   static override description = `On a terminal, opens the viewer: search (/, n, N), level filter (l), pause (space, or scroll up), G to follow again, j to show or hide jobs, ? for all keys, q to quit. Only the last --buffer entries are kept in memory; with one job, older ones are read from the store as you scroll (search, e and s work on the entries in memory).
-Otherwise prints lines like tail -f (the last -n of each job first) and exits once every followed job has ended; with --exit-code, with the job's exit code (a failed job's code, 1 for an abandoned one).
-Several ids or globs ('build-*', quoted) follow several jobs at once, each line prefixed with its job id in a stable colour. -l SELECTOR keeps the jobs globs find to those whose labels match (plain ids are followed whatever their labels); with no id or glob it selects among all jobs. A glob follows the matching jobs running at start and every matching job that starts later; new jobs are found by listing the store again every 250 ms, backing off to every 2 s while none appears (the stores have no job-created notification).`
+Otherwise prints lines like tail -f (the last -n of each job first; with --since, every line since then, or the last -n of them) and exits once every followed job has ended; with --exit-code, with the job's exit code (a failed job's code, 1 for an abandoned one).
+Several ids or globs ('build-*', quoted) follow several jobs at once, each line prefixed with its job id in a stable colour, and merged by time: the backlogs interleave, and a live line waits up to 200 ms for earlier lines of the other jobs. -l SELECTOR keeps the jobs globs find to those whose labels match (plain ids are followed whatever their labels); with no id or glob it selects among all jobs. A glob follows the matching jobs running at start and every matching job that starts later; new jobs are found by listing the store again every 250 ms, backing off to every 2 s while none appears (the stores have no job-created notification).`
 
   static override examples = [
     '<%= config.bin %> tail build-42',
@@ -21,6 +22,7 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
     '<%= config.bin %> tail build-42 --level warn --grep timeout',
     '<%= config.bin %> tail build-42 --exit-code | tee build.log',
     '<%= config.bin %> tail build-42 -n 100 --no-follow --timestamps',
+    "<%= config.bin %> tail 'build-*' --since 10m",
   ]
 
   static override strict = false
@@ -28,7 +30,8 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
 
   static override flags = {
     ...selectorFlag,
-    lines: Flags.integer({char: 'n', description: 'entries of each job shown before following (plain mode)', min: 0, default: 10}),
+    lines: Flags.integer({char: 'n', description: 'entries of each job shown before following (plain mode) [default: 10; with --since: all since then]', min: 0}),
+    since: timeFlags.since,
     level: filterFlags.level,
     // Non-greedy: `--grep x a b` takes one value, leaving a and b as jobs.
     grep: Flags.string({...filterFlags.grep, multiple: true, multipleNonGreedy: true}),
@@ -46,12 +49,14 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
     const {argv, flags} = await this.parse(Tail)
     const targets = parseTargets(argv as string[], parseSelector(flags.selector))
     const filter = buildFilter(flags)
+    const since = flags.since === undefined ? undefined : parseTime(flags.since, '--since')
+    const lines = flags.lines ?? (since === undefined ? 10 : Number.POSITIVE_INFINITY)
     const interactive = isInteractive()
     const chalk = makeChalk(colorLevel(process.stdout, flags.color))
     const jobs = await openJobs(this.settings(flags))
     let exitCode: number
     try {
-      ;({exitCode} = await runTail({jobs, targets, filter, lines: flags.lines, follow: flags.follow, timestamps: flags.timestamps, exitCode: flags['exit-code'], buffer: flags.buffer, chalk, interactive, wait: flags.wait}))
+      ;({exitCode} = await runTail({jobs, targets, filter, lines, since, follow: flags.follow, timestamps: flags.timestamps, exitCode: flags['exit-code'], buffer: flags.buffer, chalk, interactive, wait: flags.wait}))
     } finally {
       await jobs.close()
     }

@@ -15,7 +15,7 @@ export interface Backlog {
 
 const MIN_PAGE = 1000
 
-export async function readBacklog(jobs: Jobs, id: string, count: number, filter: EntryFilter | undefined, signal?: AbortSignal): Promise<Backlog> {
+export async function readBacklog(jobs: Jobs, id: string, count: number, filter: EntryFilter | undefined, signal?: AbortSignal, since?: number): Promise<Backlog> {
   let lastSeq = 0
   let before: number | undefined
   const pages: LogEntry[][] = []
@@ -23,7 +23,7 @@ export async function readBacklog(jobs: Jobs, id: string, count: number, filter:
   const pageSize = filter ? Math.max(count * 4, MIN_PAGE) : count
   while (found < count) {
     const page: LogEntry[] = []
-    for await (const entry of jobs.read(id, {before, tail: pageSize, signal})) page.push(entry)
+    for await (const entry of jobs.read(id, {before, since, tail: pageSize, signal})) page.push(entry)
     if (page.length === 0) break
     if (lastSeq === 0) lastSeq = page.at(-1)!.seq
     const kept = filter ? page.filter(filter) : page

@@ -20,6 +20,8 @@ export interface GlobWatchOptions {
   signal: AbortSignal
   /** Called once per newly matched job id. */
   onJob: (meta: JobMeta) => Promise<void> | void
+  /** Called after each listing, once its new jobs have been handed to onJob. */
+  onListed?: () => void
   /** List once and stop (`--no-follow`): then ended jobs match too. */
   once?: boolean
   /** Keep listing after a failed listing (the viewer) instead of throwing (plain mode). */
@@ -58,6 +60,7 @@ export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
       found++
       await onJob(meta)
     }
+    options.onListed?.()
     if (options.once) return
     first = false
     interval = found > 0 ? min : Math.min(interval * 2, max)

@@ -4,6 +4,7 @@
  * look like success) or are retried from the last delivered sequence number (viewer:
  * the status bar says "reconnecting"), so no entry is lost or doubled.
  */
+import type {LogEntry} from '../entry.js'
 import type {Jobs} from '../store/jobs.js'
 import type {JobMeta} from '../job.js'
 import type {EntryFilter} from '../query/filter.js'
@@ -14,8 +15,12 @@ import type {TailEvent} from './types.js'
 export interface FollowJobOptions {
   jobs: Jobs
   job: string
-  /** Entries shown from before the start (the last N that pass the filter). */
+  /** Entries shown from before the start (the last N that pass the filter; Infinity: all of them). */
   backlog: number
+  /** `--since`: the backlog holds only entries at or after this time (ms). */
+  since?: number
+  /** Called once the backlog has been emitted (or there was none), before following. */
+  onCaughtUp?: () => void
   follow: boolean
   filter?: EntryFilter
   /** Retry store errors (true) or throw them (false). */
@@ -33,11 +38,14 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
   const meta = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
   await emit({type: 'job', job, meta})
   let after = meta?.lines ?? 0
-  if (meta && options.backlog > 0) {
-    const backlog = await readBacklog(jobs, job, options.backlog, filter, signal)
+  if (meta && options.backlog === Number.POSITIVE_INFINITY) {
+    after = Math.max(after, await emitEverySince(options))
+  } else if (meta && options.backlog > 0) {
+    const backlog = await readBacklog(jobs, job, options.backlog, filter, signal, options.since)
     after = Math.max(after, backlog.lastSeq)
     if (backlog.entries.length > 0) await emit({type: 'entries', job, entries: backlog.entries, backlog: true})
   }
+  options.onCaughtUp?.()
   if (!options.follow || (meta && meta.location.kind === 'archived')) {
     await emit({type: 'end', job, meta})
     return
@@ -80,4 +88,24 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
       delay = Math.min(delay * 2, MAX_RETRY_DELAY)
     }
   }
+}
+
+const SINCE_BATCH = 1000
+
+/** `--since` without `-n`: every entry since then, in batches; returns the last sequence number read. */
+async function emitEverySince(options: FollowJobOptions): Promise<number> {
+  const {jobs, job, filter, signal, emit} = options
+  let last = 0
+  let batch: LogEntry[] = []
+  for await (const entry of jobs.read(job, {since: options.since, signal})) {
+    last = entry.seq
+    if (filter && !filter(entry)) continue
+    batch.push(entry)
+    if (batch.length >= SINCE_BATCH) {
+      await emit({type: 'entries', job, entries: batch, backlog: true})
+      batch = []
+    }
+  }
+  if (batch.length > 0) await emit({type: 'entries', job, entries: batch, backlog: true})
+  return last
 }

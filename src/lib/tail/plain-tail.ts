@@ -20,6 +20,7 @@ export interface PlainTailOptions {
   output: Output
   chalk: ChalkInstance
   backlog: number
+  since?: number
   follow: boolean
   timestamps: boolean
   filter?: EntryFilter
@@ -41,6 +42,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
     jobs: options.jobs,
     targets,
     backlog: options.backlog,
+    since: options.since,
     follow: options.follow,
     filter: options.filter,
     retry: false,

@@ -1,9 +1,14 @@
 /**
- * The events of every job `logs tail` follows, merged in arrival order:
+ * The events of every job `logs tail` follows, merged by time:
  *
  *   followJob(a) ─┐
- *   followJob(b) ─┼─► AsyncQueue (bounded) ─► consumer (plain printer or viewer)
+ *   followJob(b) ─┼─► TimeMerger ─► AsyncQueue (bounded) ─► consumer (plain printer or viewer)
  *   watchGlobs ───┘ (starts a followJob per new match)
+ *
+ * With one plain job id there is nothing to merge and the merger is skipped. Otherwise
+ * the backlogs of the jobs known at start (the ids, and what the globs' first listing
+ * found) are merged by time before anything is shown, and live entries wait up to the
+ * reorder window (REORDER_WINDOW_MS) so lines of different jobs come out in time order.
  *
  * The queue is bounded, so a slow consumer slows the followers rather than growing
  * memory. With `untilAllEnded` the feed finishes once every followed job has ended
@@ -12,18 +17,27 @@
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
 import {AsyncQueue} from './async-queue.js'
+import {TimeMerger} from './time-merge.js'
 import {watchGlobs} from './glob-watcher.js'
 import {followJob} from './job-follower.js'
-import type {TailTargets} from './targets.js'
+import {isSingleJob, type TailTargets} from './targets.js'
 import type {TailEvent} from './types.js'
 
 const QUEUED_ENTRIES = 10_000
+/** How long a live entry of one job waits for earlier entries of the others (documented in `tail --help`). */
+export const REORDER_WINDOW_MS = 200
+/** The backlogs of the jobs known at start are awaited at most this long before lines are shown. */
+const START_WAIT_MS = 2000
 
 export interface TailFeedOptions {
   jobs: Jobs
   targets: TailTargets
-  /** Entries of each job shown from before the start. */
+  /** Entries of each job shown from before the start (Infinity: every one since `since`). */
   backlog: number
+  /** `--since`: the backlog starts at this time (ms). */
+  since?: number
+  /** The reorder window (ms) for merging several jobs by time. */
+  reorderWindow?: number
   follow: boolean
   filter?: EntryFilter
   /** Retry store errors (viewer) instead of failing the feed (plain mode). */
@@ -42,9 +56,18 @@ export class TailFeed implements AsyncIterable<TailEvent> {
   private readonly running = new Set<string>()
   private globsDone: boolean
   private started = false
+  private readonly merger: TimeMerger | undefined
+  /** Jobs known at start whose backlog has not arrived yet; undefined once the merger is ready. */
+  private catchingUp: Set<string> | undefined = new Set()
+  private firstListingDone: boolean
+  private startTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly options: TailFeedOptions) {
     this.globsDone = options.targets.globs.length === 0
+    this.firstListingDone = this.globsDone
+    if (!isSingleJob(options.targets)) {
+      this.merger = new TimeMerger({out: (event) => this.queue.push(event), windowMs: options.reorderWindow ?? REORDER_WINDOW_MS})
+    }
   }
 
   get signal(): AbortSignal {
@@ -62,6 +85,8 @@ export class TailFeed implements AsyncIterable<TailEvent> {
   }
 
   close(): void {
+    clearTimeout(this.startTimer)
+    this.merger?.close()
     this.controller.abort()
     this.queue.end()
   }
@@ -70,6 +95,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     if (this.started) return
     this.started = true
     const {targets, follow} = this.options
+    if (this.merger) this.startTimer = setTimeout(() => this.startMerging(), START_WAIT_MS).unref()
     for (const id of targets.ids) this.addJob(id)
     if (targets.globs.length > 0) {
       watchGlobs({
@@ -82,6 +108,10 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         minInterval: this.options.globMinInterval,
         maxInterval: this.options.globMaxInterval,
         onJob: (meta) => this.addJob(meta.id),
+        onListed: () => {
+          this.firstListingDone = true
+          this.caughtUp()
+        },
       }).then(
         () => {
           this.globsDone = true
@@ -97,15 +127,18 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     if (this.followed.has(id) || this.signal.aborted) return
     this.followed.add(id)
     this.running.add(id)
+    this.catchingUp?.add(id)
     followJob({
       jobs: this.options.jobs,
       job: id,
       backlog: this.options.backlog,
+      since: this.options.since,
       follow: this.options.follow,
       filter: this.options.filter,
       retry: this.options.retry,
       signal: this.signal,
-      emit: (event) => this.queue.push(event),
+      emit: (event) => (this.merger ? this.merger.add(event) : this.queue.push(event)),
+      onCaughtUp: () => this.caughtUp(id),
     }).then(
       () => {
         this.running.delete(id)
@@ -113,16 +146,35 @@ export class TailFeed implements AsyncIterable<TailEvent> {
       },
       (error: unknown) => {
         this.running.delete(id)
+        this.caughtUp(id)
         if (!this.signal.aborted) this.queue.fail(error)
       },
     )
+  }
+
+  /** A job known at start has delivered its backlog (no id: the globs' first listing is in). */
+  private caughtUp(id?: string): void {
+    if (!this.catchingUp) return
+    if (id !== undefined) this.catchingUp.delete(id)
+    if (this.catchingUp.size === 0 && this.firstListingDone) this.startMerging()
+  }
+
+  /** Backlogs are in (or waited for long enough): lines may leave the merger. */
+  private startMerging(): void {
+    this.catchingUp = undefined
+    clearTimeout(this.startTimer)
+    void this.merger?.setReady()
   }
 
   private finishIfDone(): void {
     if (this.running.size > 0) return
     const done = this.options.untilAllEnded ? this.followed.size > 0 || this.globsDone : !this.options.follow && this.globsDone
     if (!done) return
-    this.controller.abort()
-    this.queue.end()
+    const end = () => {
+      this.controller.abort()
+      this.queue.end()
+    }
+    if (this.merger) void this.merger.flushAll().then(end, (error: unknown) => this.queue.fail(error))
+    else end()
   }
 }

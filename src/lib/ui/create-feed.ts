@@ -12,12 +12,13 @@ export interface CreateFeedOptions {
   /** Entries kept in memory (`--buffer`). */
   buffer: number
   follow: boolean
+  since?: number
 }
 
 /** Lines read before following: enough for the first screens; older pages are read when scrolled to. */
 const FIRST_READ = 1000
 
 export function createViewerFeed(options: CreateFeedOptions): ViewerFeed {
-  const source = jobsSource({jobs: options.jobs, targets: options.targets, backlog: Math.min(options.buffer, FIRST_READ), follow: options.follow, filter: options.filter})
+  const source = jobsSource({jobs: options.jobs, targets: options.targets, backlog: Math.min(options.buffer, FIRST_READ), since: options.since, follow: options.follow, filter: options.filter})
   return new ViewerFeed({source, capacity: options.buffer, baseFilter: options.filter})
 }

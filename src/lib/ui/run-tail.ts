@@ -19,6 +19,8 @@ export interface RunTailOptions {
   filter?: EntryFilter
   /** Backlog per job in plain mode. */
   lines: number
+  /** `--since`: backlogs start at this time (ms). */
+  since?: number
   follow: boolean
   timestamps: boolean
   exitCode: boolean

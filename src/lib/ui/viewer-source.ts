@@ -28,6 +28,7 @@ export interface JobsSourceOptions {
   targets: TailTargets
   /** Entries read before following: enough for the first screens; older ones come on demand. */
   backlog: number
+  since?: number
   follow: boolean
   filter?: EntryFilter
 }
