@@ -10,6 +10,7 @@
  */
 import {newEntry, type NewEntry, type Stream} from '../entry.js'
 import {normalizeLevel} from '../level.js'
+import {LineCutter, cutPieces} from '../ingest/line-cutter.js'
 import {HttpError, badRequest} from './http-error.js'
 
 export type BodyFormat = 'text' | 'ndjson'
@@ -22,71 +23,40 @@ export interface ParserOptions {
   now?: () => number
 }
 
-const NEWLINE = 0x0a
-
 export class IngestParser {
-  private carry: Buffer[] = []
-  private carryBytes = 0
+  private readonly cutter: LineCutter
   private lineNumber = 0
 
-  constructor(private readonly options: ParserOptions) {}
+  constructor(private readonly options: ParserOptions) {
+    // NDJSON lines are records, parsed whole: a record may be base64 (4/3 larger) plus its
+    // fields; a line past that is refused (413), not cut.
+    this.cutter = new LineCutter(options.format === 'ndjson' ? options.maxLineBytes * 2 + 64 * 1024 : options.maxLineBytes)
+  }
 
   /** Entries completed by this chunk. */
   push(chunk: Buffer): NewEntry[] {
     const out: NewEntry[] = []
-    let start = 0
-    while (start < chunk.length) {
-      const index = chunk.indexOf(NEWLINE, start)
-      if (index < 0) {
-        this.keep(chunk.subarray(start), out)
-        break
-      }
-      const piece = chunk.subarray(start, index)
-      // Text entries keep their bytes, so they get their own copy; NDJSON is parsed right away.
-      const line = this.carryBytes > 0 ? Buffer.concat([...this.carry, piece]) : this.options.format === 'text' ? Buffer.from(piece) : piece
-      this.carry = []
-      this.carryBytes = 0
-      this.line(line, true, out)
-      start = index + 1
-    }
+    const ts = this.now()
+    this.cutter.push(chunk, (bytes, eol) => {
+      if (eol) this.line(bytes, true, ts, out)
+      else if (this.options.format === 'ndjson') throw new HttpError(413, `NDJSON line ${this.lineNumber + 1} is too large (limit ${this.options.maxLineBytes} bytes per line)`)
+      else out.push(newEntry(bytes, false, ts, this.options.stream))
+    })
     return out
   }
 
   /** The entry left at the end of the body (no final newline), if any. */
   end(): NewEntry[] {
-    if (this.carryBytes === 0) return []
+    const rest = this.cutter.end()
     const out: NewEntry[] = []
-    const rest = Buffer.concat(this.carry)
-    this.carry = []
-    this.carryBytes = 0
-    this.line(rest, false, out)
+    if (rest) this.line(rest, false, this.now(), out)
     return out
   }
 
-  private keep(bytes: Buffer, out: NewEntry[]): void {
-    this.carry.push(Buffer.from(bytes))
-    this.carryBytes += bytes.length
-    if (this.options.format === 'ndjson') {
-      // A record may be base64 (4/3 larger) plus its fields; past that it is not a line we keep.
-      if (this.carryBytes > this.options.maxLineBytes * 2 + 64 * 1024) throw new HttpError(413, `NDJSON line ${this.lineNumber + 1} is too large (limit ${this.options.maxLineBytes} bytes per line)`)
-      return
-    }
-    while (this.carryBytes >= this.options.maxLineBytes) {
-      const all = Buffer.concat(this.carry)
-      out.push(newEntry(all.subarray(0, this.options.maxLineBytes), false, this.now(), this.options.stream))
-      const rest = all.subarray(this.options.maxLineBytes)
-      this.carry = rest.length > 0 ? [rest] : []
-      this.carryBytes = rest.length
-    }
-  }
-
-  private line(bytes: Buffer, eol: boolean, out: NewEntry[]): void {
+  private line(bytes: Buffer, eol: boolean, ts: number, out: NewEntry[]): void {
     this.lineNumber++
     if (this.options.format === 'text') {
-      const max = this.options.maxLineBytes
-      let start = 0
-      for (; bytes.length - start > max; start += max) out.push(newEntry(bytes.subarray(start, start + max), false, this.now(), this.options.stream))
-      out.push(newEntry(bytes.subarray(start), eol, this.now(), this.options.stream))
+      cutPieces(bytes, this.options.maxLineBytes, (piece, pieceEol) => out.push(newEntry(piece, pieceEol && eol, ts, this.options.stream)))
       return
     }
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length

@@ -1,0 +1,68 @@
+import {describe, expect, it} from 'vitest'
+import {LineCutter, cutPieces} from '../../src/lib/ingest/line-cutter.js'
+import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
+import {IngestParser} from '../../src/lib/relay/ingest-parser.js'
+
+type Line = [string, boolean]
+
+/** Entries' bytes and eol as `push` and the relay would store them, for the input cut at `cuts`. */
+function cut(input: string, max: number, chunks: string[]): Line[] {
+  const cutter = new LineCutter(max)
+  const out: Line[] = []
+  for (const chunk of chunks) {
+    cutter.push(Buffer.from(chunk, 'latin1'), (bytes, eol) => {
+      if (eol) cutPieces(bytes, max, (piece, pieceEol) => out.push([piece.toString('latin1'), pieceEol]))
+      else out.push([bytes.toString('latin1'), false])
+    })
+  }
+  const rest = cutter.end()
+  if (rest) out.push([rest.toString('latin1'), false])
+  return out
+}
+
+/** Every way of cutting `input` in two, and byte by byte. */
+function chunkings(input: string): string[][] {
+  const all = [[input], [...input]]
+  for (let at = 1; at < input.length; at++) all.push([input.slice(0, at), input.slice(at)])
+  return all
+}
+
+const CASES: Array<{name: string; input: string; max: number; lines: Line[]}> = [
+  {name: 'CR before LF stays in the line', input: 'a\r\nb\r\n', max: 100, lines: [['a\r', true], ['b\r', true]]},
+  {name: 'empty lines', input: '\n\nx\n', max: 100, lines: [['', true], ['', true], ['x', true]]},
+  {name: 'a last line without newline', input: 'a\nlast', max: 100, lines: [['a', true], ['last', false]]},
+  {name: 'NUL and invalid UTF-8 bytes', input: 'a\u0000\u00ff\u00e2\n', max: 100, lines: [['a\u0000\u00ff\u00e2', true]]},
+  {name: 'a line of exactly the limit is one line', input: 'abcd\nef\n', max: 4, lines: [['abcd', true], ['ef', true]]},
+  {name: 'a line over the limit is cut into pieces of the limit', input: 'abcdefghij\nk\n', max: 4, lines: [['abcd', false], ['efgh', false], ['ij', true], ['k', true]]},
+  {name: 'a line of twice the limit ends with a full piece', input: 'abcdefgh\n', max: 4, lines: [['abcd', false], ['efgh', true]]},
+  {name: 'an over-long last line without newline', input: 'abcdefghij', max: 4, lines: [['abcd', false], ['efgh', false], ['ij', false]]},
+]
+
+describe('LineCutter: the edge cases, whatever the chunking', () => {
+  for (const {name, input, max, lines} of CASES) {
+    it(name, () => {
+      for (const chunks of chunkings(input)) expect(cut(input, max, chunks), JSON.stringify(chunks)).toEqual(lines)
+    })
+  }
+
+  it('push and the relay store the same entries for the same text, whatever the chunking', () => {
+    for (const {input, max} of CASES) {
+      for (const chunks of chunkings(input)) {
+        const splitter = new LineSplitter(max)
+        const pushed = [...chunks.flatMap((c) => splitter.push(Buffer.from(c, 'latin1'), 1)), ...splitter.end(1)]
+        const parser = new IngestParser({format: 'text', maxLineBytes: max})
+        const posted = [...chunks.flatMap((c) => parser.push(Buffer.from(c, 'latin1'))), ...parser.end()]
+        const shape = (entries: typeof pushed) => entries.map((e) => [e.bytes.toString('latin1'), e.eol])
+        expect(shape(posted), JSON.stringify(chunks)).toEqual(shape(pushed))
+      }
+    }
+  })
+
+  it('holds at most the limit of a line without newline', () => {
+    const cutter = new LineCutter(8)
+    const pieces: string[] = []
+    for (let i = 0; i < 100; i++) cutter.push(Buffer.from('x'), (bytes) => pieces.push(bytes.toString()))
+    expect(pieces).toEqual(Array(12).fill('xxxxxxxx'))
+    expect(cutter.end()?.toString()).toBe('xxxx')
+  })
+})
