@@ -8,7 +8,7 @@
  * Prints figures; never passes or fails. Needs redis-server/redis-cli and a built CLI (npm run build).
  */
 import {spawn} from 'node:child_process'
-import {createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {once} from 'node:events'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -26,6 +26,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-'))
 const now = () => performance.timeOrigin + performance.now()
+const TIME = '/usr/bin/time'
+
+/** user + system CPU seconds redis-server has used so far (INFO cpu). */
+async function serverCpu(server: RedisServer): Promise<number> {
+  const info = await server.cli('INFO', 'cpu')
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1])
+}
 
 /** The reference: the same lines as RESP `XADD ref * d <line>`, one per line, through `redis-cli --pipe`. */
 async function writeResp(input: string, path: string): Promise<void> {
@@ -43,15 +50,21 @@ async function writeResp(input: string, path: string): Promise<void> {
 }
 
 /** Runs a command with a file as stdin; peak RSS is VmHWM from /proc, sampled until the process exits. */
-function run(command: string, args: string[], stdinPath: string, env = process.env): Promise<{seconds: number; stderr: string; code: number | null; peakRssKb: number}> {
+function run(command: string, args: string[], stdinPath: string, env = process.env): Promise<{seconds: number; cpuSeconds: number; stderr: string; code: number | null; peakRssKb: number}> {
+  // GNU time, where installed, gives the CPU time: the steadier figure on a busy machine.
+  const timed = existsSync(TIME)
+  const report = join(work, `time-${Date.now()}`)
   return new Promise((resolve, reject) => {
     const started = now()
-    const child = spawn(command, args, {env, stdio: ['pipe', 'ignore', 'pipe'], cwd: ROOT})
+    const child = timed
+      ? spawn(TIME, ['-f', '%U %S', '-o', report, command, ...args], {env, stdio: ['pipe', 'ignore', 'pipe'], cwd: ROOT})
+      : spawn(command, args, {env, stdio: ['pipe', 'ignore', 'pipe'], cwd: ROOT})
     let stderr = ''
     let peakRssKb = 0
     const sample = () => {
       try {
-        const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0)
+        const pid = timed ? Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]) : child.pid
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
         if (kb > peakRssKb) peakRssKb = kb
       } catch {
         // exited between two samples
@@ -63,7 +76,8 @@ function run(command: string, args: string[], stdinPath: string, env = process.e
     child.on('exit', sample)
     child.on('close', (code) => {
       clearInterval(sampler)
-      resolve({seconds: (now() - started) / 1000, stderr, code, peakRssKb})
+      const [user, system] = timed ? readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) : [Number.NaN, 0]
+      resolve({seconds: (now() - started) / 1000, cpuSeconds: user + system, stderr, code, peakRssKb})
     })
     createReadStream(stdinPath).pipe(child.stdin)
   })
@@ -83,13 +97,17 @@ async function throughput(server: RedisServer, inputPath: string, lines: number)
   const bytes = statSync(inputPath).size
   const respPath = join(work, 'input.resp')
   await writeResp(inputPath, respPath)
+  const cpu0 = await serverCpu(server)
   const reference = await run('redis-cli', ['-p', String(server.port), '--pipe'], respPath)
+  const referenceServerCpu = (await serverCpu(server)) - cpu0
   const refLen = Number(await server.cli('XLEN', 'ref'))
   const refMemory = await memoryPerLine(server, ['ref'], refLen)
   await server.cli('DEL', 'ref')
 
   const env = isolatedEnv(join(work, 'home'))
+  const cpu1 = await serverCpu(server)
   const pushed = await run(process.execPath, [BIN, 'push', '--job', 'bench', '--store', server.url], inputPath, env)
+  const pushServerCpu = (await serverCpu(server)) - cpu1
   const rssKb = pushed.peakRssKb
   // The same push into the embedded file store: what the push pipeline does without Redis.
   const local = await run(process.execPath, [BIN, 'push', '--job', 'bench'], inputPath, isolatedEnv(join(work, 'home-file')))
@@ -124,6 +142,10 @@ async function throughput(server: RedisServer, inputPath: string, lines: number)
   row('logs push --store redis://', pushed.seconds, `${fmt(rssKb / 1024)} MB`, pushMemory)
   row('RedisStore.append (4096/batch)', directSeconds, '-', pushMemory)
   row('(logs push --store file://)', local.seconds, `${fmt(localRssKb / 1024)} MB`)
+  const cpuText = (client: number, serverSide: number) => `${client.toFixed(2)} s + redis-server ${serverSide.toFixed(2)} s`
+  console.log('')
+  console.log(`CPU (user + system): reference redis-cli ${cpuText(reference.cpuSeconds, referenceServerCpu)}; logs push ${cpuText(pushed.cpuSeconds, pushServerCpu)}`)
+  console.log(`logs push vs redis-cli --pipe: ${(reference.seconds / pushed.seconds).toFixed(2)}× its speed by wall time (goal ≥ 0.8×), ${((reference.cpuSeconds + referenceServerCpu) / (pushed.cpuSeconds + pushServerCpu)).toFixed(2)}× by CPU time; peak RSS ${fmt(rssKb / 1024)} MB (goal < 150 MB)`)
   if (pushed.code !== 0 || stored !== lines) console.log(`!! push exited ${pushed.code}, stored ${stored} of ${lines} lines: ${pushed.stderr.trim()}`)
   if (refLen !== lines) console.log(`!! reference stored ${refLen} of ${lines} lines`)
 }
