@@ -22,7 +22,7 @@ export default class Archive extends BaseCommand {
     '<%= config.bin %> archive --job build-42 --job build-43',
     '<%= config.bin %> archive --idle 6h --dry-run',
     '<%= config.bin %> archive -l team=infra --dry-run',
-    '# crontab: every 10 minutes\n*/10 * * * * logs archive --json >> /var/log/logs-archive.json',
+    '# crontab: every 10 minutes\n*/10 * * * * logs archive --json >> "$HOME/logs-archive.json"',
   ]
 
   static override flags = {
