@@ -12,6 +12,8 @@ import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
 import {waitingNotice} from '../lib/render/notices.js'
 import {buildFilter, levelHint, requiredPattern} from '../lib/query/filter.js'
+import {inRanges, sectionRanges} from '../lib/structure/job-sections.js'
+import {JobNotFoundError} from '../lib/errors/index.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
 import {writeChunks, writeEntries} from '../lib/render/write-entries.js'
 import {parseTime} from '../lib/time.js'
@@ -31,6 +33,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     '<%= config.bin %> get build-42 -i --grep "connection reset" -C 3',
     '<%= config.bin %> get build-42 --stream stderr -n 20',
     '<%= config.bin %> get build-42 --output raw > build-42.log',
+    "<%= config.bin %> get build-42 --section 'Run tests' --section 'deploy-*'",
     '<%= config.bin %> get build-42 --output json | jq -r "select(.level==\\"error\\") | .line"',
     '<%= config.bin %> get build-42 -f --exit-code',
     '<%= config.bin %> get build-42 --exit-code > /dev/null || echo "build-42 failed with $?"',
@@ -49,6 +52,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     'before-context': Flags.integer({char: 'B', description: 'also show N lines before each match', min: 0, helpValue: 'N'}),
     context: Flags.integer({char: 'C', description: 'also show N lines before and after each match', min: 0, helpValue: 'N'}),
     stream: Flags.string({description: 'only lines of this stream (as recorded by logs run)', options: ['stdout', 'stderr']}),
+    section: Flags.string({description: 'only the lines of this section: its name or title, * and ? globs (repeatable; logs sections JOB lists them)', multiple: true}),
     output: Flags.string({char: 'o', description: 'text (for people), json (NDJSON) or raw (original bytes, secrets masked at capture)', options: [...OUTPUT_MODES], default: 'text'}),
     timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read (text output)'}),
     follow: Flags.boolean({char: 'f', description: 'keep following new entries until the job ends'}),
@@ -62,7 +66,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     const {args, flags} = await this.parse(Get)
     const job = checkJobId(args.id, 'argument ID')
     const spec = {...flags, ignoreCase: flags['ignore-case']}
-    const filter = buildFilter(spec)
+    let filter = buildFilter(spec)
     const context = contextSpec(flags)
     const now = Date.now()
     const jobs = await openJobs(this.settings(flags))
@@ -71,9 +75,19 @@ With -f the command keeps following until the job ends, and waits for a job that
     let ended: JobMeta | undefined
     let exitCode = 0
     try {
+      let after = flags.after
+      if (flags.section) {
+        const meta = await jobs.getJob(job)
+        if (!meta) throw new JobNotFoundError(job, jobs.live.name)
+        const ranges = sectionRanges(meta, flags.section)
+        const inSection = inRanges(ranges)
+        const rest = filter
+        filter = rest ? (entry) => inSection(entry) && rest(entry) : inSection
+        after = Math.max(after ?? 0, Math.min(...ranges.map(([first]) => first)) - 1)
+      }
       const options: GetOptions = {
         job,
-        after: flags.after,
+        after,
         since: flags.since ? parseTime(flags.since, '--since', now) : undefined,
         until: flags.until ? parseTime(flags.until, '--until', now) : undefined,
         tail: flags.lines,

@@ -29,7 +29,44 @@ export interface JobMeta {
   location: JobLocation
   /** Secrets masked at capture: how many occurrences (never the values). */
   masked?: number
+  /** Sections, phase and progress recognised at capture (structure/sections.ts). */
+  sections?: Section[]
+  sectionsDropped?: number
+  phase?: string
+  progress?: number
 }
+
+export type SectionFamily = 'github' | 'gitlab' | 'buildkite'
+
+export interface Section {
+  name: string
+  title: string
+  family: SectionFamily
+  /** Nesting depth: 0 at the top. */
+  depth: number
+  /** The name of the enclosing section, if any. */
+  parent?: string
+  firstSeq: number
+  lastSeq: number
+  start: number
+  end?: number
+  /** ms; set once the section has ended. */
+  duration?: number
+  lines: number
+  levels: Partial<Record<Level, number>>
+  collapsed?: true
+  /** The job failed while this section was open. */
+  failed?: true
+}
+
+export interface JobStructure {
+  sections: Section[]
+  /** Sections past MAX_SECTIONS, counted but not kept. */
+  sectionsDropped?: number
+  phase?: string
+  progress?: number
+}
+
 
 /** The status a job ends with: the exit code decides when known. */
 export function endStatus(exitCode: number | undefined): {status: JobStatus; exitCode?: number} {

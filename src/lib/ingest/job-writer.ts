@@ -8,6 +8,7 @@ import type {NewEntry} from '../entry.js'
 import type {JobStatus} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {BatchWriter} from './batch-writer.js'
+import {StructureRecorder} from './structure-recorder.js'
 
 export interface JobEnd {
   status: JobStatus
@@ -25,12 +26,19 @@ export interface JobWriter {
 
 export class DirectJobWriter implements JobWriter {
   private readonly batches: BatchWriter
+  private readonly structure: StructureRecorder
 
   private constructor(
     private readonly store: LiveStore,
     private readonly job: string,
   ) {
-    this.batches = new BatchWriter({append: (entries) => store.append(job, entries)})
+    this.structure = new StructureRecorder(store, job)
+    this.batches = new BatchWriter({
+      append: async (entries) => {
+        const {first} = await store.append(job, entries)
+        this.structure.observe(first, entries)
+      },
+    })
   }
 
   static async open(store: LiveStore, job: string, labels?: Record<string, string>): Promise<DirectJobWriter> {
@@ -48,6 +56,7 @@ export class DirectJobWriter implements JobWriter {
 
   async finish(end: JobEnd): Promise<void> {
     await this.batches.close()
+    await this.structure.finish(end.status === 'failed')
     await this.store.endJob(this.job, end)
   }
 }

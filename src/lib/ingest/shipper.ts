@@ -26,6 +26,7 @@ import {JobNotFoundError, LogsError, ObjectStoreError} from '../errors/index.js'
 import {isEnded} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {ShipStateFile, type ShipState} from './ship-state.js'
+import type {StructureRecorder} from './structure-recorder.js'
 import {SPOOL_PID_LABEL, type SpoolHandle} from './spool.js'
 
 export interface ShipperOptions {
@@ -37,6 +38,8 @@ export interface ShipperOptions {
   /** Called once when the remote becomes unreachable, and once when it is back. */
   onOutage?: (error: Error) => void
   onRecovered?: () => void
+  /** Sections, phase and progress of what this shipper delivers (not of orphan spools: their open sections died with their writer). */
+  structure?: StructureRecorder
 }
 
 const MAX_BACKOFF_MS = 2000
@@ -137,6 +140,7 @@ export class Shipper {
         continue
       }
       if (ended) {
+        await this.options.structure?.finish(meta.status === 'failed')
         const outcome = await this.attempt(() => this.remote.endJob(this.job, {status: meta.status, exitCode: meta.exitCode}))
         if (outcome === 'job-lost') state.started = false
         if (outcome !== 'ok') continue
@@ -158,8 +162,10 @@ export class Shipper {
     if (batch.entries.length === 0) return 'ok'
     state.inflight = {from: batch.from, to: batch.from + batch.entries.length - 1}
     stateFile.save(state)
-    const outcome = await this.attempt(() => this.remote.append(this.job, batch.entries, {writer: this.spool.writer, batch: state.inflight!.to}))
+    let appended: {first: number; duplicate?: boolean} | undefined
+    const outcome = await this.attempt(async () => (appended = await this.remote.append(this.job, batch.entries, {writer: this.spool.writer, batch: state.inflight!.to})))
     if (outcome !== 'ok') return outcome
+    if (appended && !appended.duplicate) this.options.structure?.observe(appended.first, batch.entries)
     state.shipped = state.inflight.to
     delete state.inflight
     stateFile.save(state)

@@ -10,6 +10,7 @@ import type {LiveStore} from '../store/types.js'
 import {BatchWriter} from './batch-writer.js'
 import type {JobEnd, JobWriter} from './job-writer.js'
 import {Shipper, type ShipperOptions} from './shipper.js'
+import {StructureRecorder} from './structure-recorder.js'
 import {createSpool, orphanSpools, spoolRoot, type SpoolHandle} from './spool.js'
 
 export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval'> {
@@ -52,7 +53,8 @@ export class SpooledJobWriter implements JobWriter {
       return shipper
     })
     const spool = await createSpool(remote.name, job, options.labels, options.env)
-    const shipper = new Shipper(spool, remote, job, shipperOptions)
+    const structure = remote.metadataWritable === false ? undefined : new StructureRecorder(remote, job)
+    const shipper = new Shipper(spool, remote, job, {...shipperOptions, structure})
     return new SpooledJobWriter(spool, shipper, orphans, options, spoolRoot(remote.name, job, options.env))
   }
 

@@ -5,6 +5,7 @@
  * viewer (serveWeb), which guards itself: its pages are static, its data comes from /v1.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import {sectionsReport} from '../structure/job-sections.js'
 import {isJobId} from '../job-id.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Auth} from './auth.js'
@@ -31,7 +32,7 @@ export interface RouterContext {
   serveWeb: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>
 }
 
-const JOB_PATH = /^\/v1\/jobs\/([^/]+)(\/logs(?:\/(stream|download))?)?\/?$/
+const JOB_PATH = /^\/v1\/jobs\/([^/]+)(?:(\/logs(?:\/(stream|download))?)|\/(sections))?\/?$/
 
 export async function route(context: RouterContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://relay.invalid')
@@ -75,7 +76,7 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   }
   const match = JOB_PATH.exec(url.pathname)
   if (!match) throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`)
-  const [, rawId, logs, sub] = match
+  const [, rawId, logs, sub, sections] = match
   let jobId: string
   try {
     jobId = decodeURIComponent(rawId)
@@ -85,10 +86,11 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   // Auth first, so an unauthenticated client learns nothing, not even which ids are valid.
   // PUT appends like POST: `curl -T -` (upload a file or stdin) sends PUT.
   const write = method === 'POST' || method === 'PUT' || method === 'DELETE'
-  allow(method, sub ? ['GET'] : logs ? ['GET', 'POST', 'PUT'] : ['GET', 'DELETE'])
+  allow(method, sub || sections ? ['GET'] : logs ? ['GET', 'POST', 'PUT'] : ['GET', 'DELETE'])
   auth.check(request, write ? 'write' : 'read')
   if (!isJobId(jobId)) throw badRequest(`invalid job id ${JSON.stringify(jobId)}: ids are 1-128 characters of letters, digits, '.', '_' and '-', starting with a letter or digit`)
 
+  if (sections) return sendJson(response, 200, sectionsReport(await getJob(jobs, jobId)), corsHeaders)
   if (!logs && method === 'DELETE') return sendJson(response, 200, await deleteJob(jobs, jobId, params), corsHeaders)
   if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
   if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)

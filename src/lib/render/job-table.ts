@@ -22,9 +22,16 @@ function statusColor(chalk: ChalkInstance, status: JobStatus): (text: string) =>
   return (text) => text
 }
 
+/** Phase and progress as `ls` shows them: `migrate 60%`, `-` when neither is known. */
+export function phaseText(job: Pick<JobMeta, 'phase' | 'progress'>): string {
+  const phase = job.phase === undefined ? '' : job.phase.length > 30 ? `${job.phase.slice(0, 29)}…` : job.phase
+  const progress = job.progress === undefined ? '' : `${job.progress}%`
+  return [phase, progress].filter(Boolean).join(' ') || '-'
+}
+
 /** `logs ls` for people: aligned columns, newest first. */
 export function formatJobTable(jobs: JobMeta[], chalk: ChalkInstance, now = Date.now()): string {
-  const header = ['JOB', 'STATUS', 'EXIT', 'LINES', 'SIZE', 'UPDATED', 'WHERE']
+  const header = ['JOB', 'STATUS', 'EXIT', 'LINES', 'SIZE', 'UPDATED', 'WHERE', 'PHASE']
   const rows = jobs.map((job) => [
     job.id,
     job.status,
@@ -33,6 +40,7 @@ export function formatJobTable(jobs: JobMeta[], chalk: ChalkInstance, now = Date
     formatBytes(job.bytes),
     `${formatDuration(Math.max(0, now - job.updatedAt))} ago`,
     job.location.kind,
+    phaseText(job),
   ])
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
   const line = (cells: string[], paint?: (column: number, text: string) => string) =>

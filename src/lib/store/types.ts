@@ -101,6 +101,8 @@ export interface LiveStore {
    * lines before an append (ms). Undefined: append as soon as lines arrive.
    */
   readonly batchInterval?: number
+  /** False when updateJob is refused (the relay client): push then records no sections, phase or progress. */
+  readonly metadataWritable?: boolean
 
   /** Creates the job, or marks an existing one running again (pushing to a job appends). */
   startJob(id: string, init?: {labels?: Record<string, string>}): Promise<JobMeta>

@@ -30,6 +30,12 @@ export function decodeMeta(id: string, raw: Record<string, string> | string[] | 
   if (exitCode !== undefined) meta.exitCode = exitCode
   const firstTs = number('firstTs')
   if (firstTs !== undefined) meta.firstTs = firstTs
+  if (hash.sections) meta.sections = JSON.parse(hash.sections) as JobMeta['sections']
+  const sectionsDropped = number('sectionsDropped')
+  if (sectionsDropped) meta.sectionsDropped = sectionsDropped
+  if (hash.phase !== undefined) meta.phase = hash.phase
+  const progress = number('progress')
+  if (progress !== undefined) meta.progress = progress
   const masked = number('masked')
   if (masked) meta.masked = masked
   const lastTs = number('lastTs')
@@ -46,6 +52,10 @@ export function encodePatch(patch: Partial<Omit<JobMeta, 'id'>>): Record<string,
   if (patch.updatedAt !== undefined) fields.updatedAt = String(patch.updatedAt)
   if (patch.endedAt !== undefined) fields.endedAt = String(patch.endedAt)
   if (patch.exitCode !== undefined) fields.exitCode = String(patch.exitCode)
+  if (patch.sections) fields.sections = JSON.stringify(patch.sections)
+  if (patch.sectionsDropped !== undefined) fields.sectionsDropped = String(patch.sectionsDropped)
+  if (patch.phase !== undefined) fields.phase = patch.phase
+  if (patch.progress !== undefined) fields.progress = String(patch.progress)
   return fields
 }
 

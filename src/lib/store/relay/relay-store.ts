@@ -21,6 +21,7 @@ const PAGE = 5000
 export class RelayStore implements LiveStore {
   readonly name: string
   readonly local = false
+  readonly metadataWritable = false
   private readonly endpoint: RelayEndpoint
 
   constructor(url: string, token?: string, private readonly tuning: FollowTuning = {}) {

@@ -1,0 +1,48 @@
+/**
+ * A job's sections as `logs sections`, `get --section` and `GET /v1/jobs/:id/sections`
+ * use them: the report, and the sequence ranges of the sections a name or glob picks.
+ */
+import type {LogEntry} from '../entry.js'
+import {LogsError} from '../errors/index.js'
+import type {JobMeta, Section} from '../job.js'
+
+export interface SectionsReport {
+  job: string
+  sections: Section[]
+  sectionsDropped?: number
+  phase?: string
+  progress?: number
+}
+
+export function sectionsReport(meta: JobMeta): SectionsReport {
+  const report: SectionsReport = {job: meta.id, sections: meta.sections ?? []}
+  if (meta.sectionsDropped) report.sectionsDropped = meta.sectionsDropped
+  if (meta.phase !== undefined) report.phase = meta.phase
+  if (meta.progress !== undefined) report.progress = meta.progress
+  return report
+}
+
+/** `*` and `?` globs over a section's name or title. */
+function sectionGlob(pattern: string): RegExp {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')
+  return new RegExp(`^${source}$`, 's')
+}
+
+/** The seq ranges (inclusive) of the sections any pattern names; an error naming the sections there are when none matches. */
+export function sectionRanges(meta: JobMeta, patterns: string[]): Array<[number, number]> {
+  const sections = meta.sections ?? []
+  const globs = patterns.map(sectionGlob)
+  const picked = sections.filter((section) => globs.some((glob) => glob.test(section.name) || glob.test(section.title)))
+  if (picked.length === 0) {
+    const names = sections.slice(0, 20).map((s) => (s.title && s.title !== s.name ? `${s.name} (${s.title})` : s.name))
+    throw new LogsError(`no section of job ${meta.id} matches --section ${patterns.map((p) => JSON.stringify(p)).join(', ')}`, {
+      exitCode: 1,
+      suggestions: [names.length > 0 ? `its sections: ${names.join(', ')}${sections.length > 20 ? ', …' : ''}` : 'the job has no sections (logs sections JOB lists them)'],
+    })
+  }
+  return picked.map((section) => [section.firstSeq, section.lastSeq] as [number, number])
+}
+
+export function inRanges(ranges: Array<[number, number]>): (entry: LogEntry) => boolean {
+  return (entry) => ranges.some(([first, last]) => entry.seq >= first && entry.seq <= last)
+}

@@ -1,0 +1,219 @@
+/**
+ * Sections, phase and progress, recognised in lines as they are stored (their sequence
+ * numbers known):
+ *
+ *   GitHub Actions  `::group::TITLE` … `::endgroup::` (not nested)
+ *   GitLab          `\e[0Ksection_start:TS:NAME[collapsed=true]\r\e[0KTITLE` …
+ *                   `\e[0Ksection_end:TS:NAME\r\e[0K` (nested; times from the markers)
+ *   Buildkite       `--- T` and `~~~ T` (collapsed), `+++ T` (expanded); `^^^ +++` expands the previous
+ *
+ * Phase and progress come from JSON lines' `phase` and `progress` (0-100) or
+ * `current`/`total` fields; otherwise the phase is the innermost open section. Bad input
+ * is tolerated: an end without a start is ignored, an end for an outer GitLab section
+ * closes the inner ones, open sections close at the job's end, titles are cleaned of
+ * control characters and cut to MAX_TITLE, and past MAX_SECTIONS sections are counted,
+ * not kept. Most lines are let go on their first byte.
+ */
+import {isUtf8} from 'node:buffer'
+import type {JobStructure, Section, SectionFamily} from '../job.js'
+import {stripAnsi, type Level} from '../level.js'
+
+export type {JobStructure, Section, SectionFamily}
+
+export const MAX_SECTIONS = 5000
+export const MAX_TITLE = 200
+const MAX_PHASE = 100
+const HEAD_BYTES = 512
+
+const GITLAB = /section_(start|end):(\d{1,12}):([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(?:\u001B\[0K)?(.*)$/
+const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
+const MAY_BE_MARKER = new Uint8Array(256)
+for (const char of ':\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
+
+export interface StructureLine {
+  seq: number
+  ts: number
+  bytes: Buffer
+  level?: Level
+}
+
+export class SectionTracker {
+  private readonly sections: Section[] = []
+  private readonly open: Section[] = []
+  private dropped = 0
+  private jsonPhase: string | undefined
+  private progress: number | undefined
+  private lastSeq = 0
+  private lastTs = 0
+  /** Bumped when anything a reader sees changes. */
+  version = 0
+  private counter = 0
+
+  observe(line: StructureLine): void {
+    this.lastSeq = line.seq
+    this.lastTs = line.ts
+    const first = line.bytes.length > 0 ? line.bytes[0] : 0
+    // An end marker counts in the sections it ends (marker() counts it before closing them).
+    if (!(MAY_BE_MARKER[first] && this.marker(line))) this.count(line)
+  }
+
+  private count(line: StructureLine): void {
+    for (const section of this.open) {
+      section.lines++
+      section.lastSeq = line.seq
+      if (line.level) section.levels[line.level] = (section.levels[line.level] ?? 0) + 1
+    }
+  }
+
+  /** At the job's end: open sections close; `failed` marks those the job failed in. */
+  end(failed: boolean): void {
+    if (failed) for (const section of this.open) section.failed = true
+    while (this.open.length > 0) this.close(this.open.at(-1)!, this.lastTs)
+    this.version++
+  }
+
+  structure(): JobStructure {
+    const structure: JobStructure = {sections: this.sections.map((s) => ({...s, levels: {...s.levels}}))}
+    if (this.dropped > 0) structure.sectionsDropped = this.dropped
+    const phase = this.jsonPhase ?? this.open.at(-1)?.title
+    if (phase !== undefined) structure.phase = phase
+    if (this.progress !== undefined) structure.progress = this.progress
+    return structure
+  }
+
+  /** Handles a marker; true when it counted the line itself (an end marker). */
+  private marker(line: StructureLine): boolean {
+    const bytes = line.bytes
+    const raw = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
+    const first = raw.charCodeAt(0)
+    if (first === 123 /* { */) {
+      this.json(raw, bytes.length <= HEAD_BYTES ? raw : bytes.toString('utf8'))
+      return false
+    }
+    if (raw.startsWith('::group::')) {
+      this.closeFamily('github', line.ts)
+      this.openSection('github', raw.slice('::group::'.length), line, false)
+      return false
+    }
+    if (raw.startsWith('::endgroup::')) {
+      this.count(line)
+      this.closeFamily('github', line.ts)
+      return true
+    }
+    if (raw.includes('section_')) {
+      const match = GITLAB.exec(stripAnsi(raw))
+      if (match) return this.gitlab(match, line)
+    }
+    if (raw.startsWith('^^^ +++')) {
+      const last = this.sections.findLast((s) => s.family === 'buildkite')
+      if (last?.collapsed) {
+        delete last.collapsed
+        this.version++
+      }
+      return false
+    }
+    const buildkite = BUILDKITE.exec(raw.replace(/\r$/, ''))
+    if (buildkite) {
+      this.closeFamily('buildkite', line.ts)
+      this.openSection('buildkite', buildkite[2], line, buildkite[1] !== '+++') // Buildkite folds --- and ~~~ groups
+    }
+    return false
+  }
+
+  private gitlab(match: RegExpExecArray, line: StructureLine): boolean {
+    const [, kind, stamp, name, options, title] = match
+    const at = Number(stamp) * 1000
+    if (kind === 'start') {
+      this.openSection('gitlab', title.trim() || name, line, /collapsed=true/.test(options ?? ''), name, at)
+      return false
+    }
+    const index = this.open.findLastIndex((s) => s.family === 'gitlab' && s.name === name)
+    if (index === -1) return false // an end for a section that is not open
+    this.count(line)
+    while (this.open.length > index) this.close(this.open.at(-1)!, at)
+    return true
+  }
+
+  private openSection(family: SectionFamily, title: string, line: StructureLine, collapsed: boolean, name?: string, start = line.ts): void {
+    const clean = cleanText(title, MAX_TITLE)
+    this.version++
+    if (this.sections.length >= MAX_SECTIONS) {
+      this.dropped++
+      return
+    }
+    const parent = this.open.at(-1)
+    const section: Section = {
+      name: name ?? `${family}-${++this.counter}`,
+      title: clean,
+      family,
+      depth: this.open.length,
+      firstSeq: line.seq,
+      lastSeq: line.seq,
+      start,
+      lines: 0,
+      levels: {},
+    }
+    if (parent) section.parent = parent.name
+    if (collapsed) section.collapsed = true
+    this.sections.push(section)
+    this.open.push(section)
+  }
+
+  /** Closes the open sections of a family (GitHub and Buildkite groups do not nest): the innermost first. */
+  private closeFamily(family: SectionFamily, at: number): void {
+    const index = this.open.findIndex((s) => s.family === family)
+    if (index === -1) return
+    while (this.open.length > index) this.close(this.open.at(-1)!, at)
+  }
+
+  private close(section: Section, at: number): void {
+    this.open.pop()
+    section.end = Math.max(at, section.start)
+    section.duration = section.end - section.start
+    this.version++
+  }
+
+  private json(head: string, text: string): void {
+    if (!head.includes('"phase"') && !head.includes('"progress"') && !head.includes('"total"')) return
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return
+    const fields = value as Record<string, unknown>
+    if (typeof fields.phase === 'string' && fields.phase.trim() !== '') {
+      const phase = cleanText(fields.phase, MAX_PHASE)
+      if (phase !== this.jsonPhase) {
+        this.jsonPhase = phase
+        this.version++
+      }
+    }
+    const progress = progressOf(fields)
+    if (progress !== undefined && progress !== this.progress) {
+      this.progress = progress
+      this.version++
+    }
+  }
+}
+
+/** 0-100 from `progress`, or from `current`/`total`; undefined for anything else (250, "abc", a negative total). */
+export function progressOf(fields: Record<string, unknown>): number | undefined {
+  const {progress, current, total} = fields
+  if (typeof progress === 'number' && Number.isFinite(progress) && progress >= 0 && progress <= 100) return round(progress)
+  if (typeof current === 'number' && typeof total === 'number' && Number.isFinite(current) && Number.isFinite(total) && total > 0 && current >= 0 && current <= total) {
+    return round((current / total) * 100)
+  }
+  return undefined
+}
+
+const round = (value: number) => Math.round(value * 10) / 10
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g
+
+function cleanText(text: string, max: number): string {
+  const clean = stripAnsi(text).replace(CONTROL, '').trim()
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
+}

@@ -1,0 +1,76 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {detectLevelInBytes} from '../../src/lib/entry.js'
+import {MAX_SECTIONS, MAX_TITLE, SectionTracker} from '../../src/lib/structure/sections.js'
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
+
+function track(lines: Array<string | Buffer>, failed = false, ts = (seq: number) => 1000 * seq): SectionTracker {
+  const tracker = new SectionTracker()
+  lines.forEach((line, i) => {
+    const bytes = Buffer.isBuffer(line) ? line : Buffer.from(line)
+    tracker.observe({seq: i + 1, ts: ts(i + 1), bytes, level: detectLevelInBytes(bytes)})
+  })
+  tracker.end(failed)
+  return tracker
+}
+
+const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8').replace(/\n$/, '').split('\n')
+
+describe('sections', () => {
+  it('GitHub Actions groups: seqs, times, counts', () => {
+    const {sections} = track(fixture('github.log')).structure()
+    expect(sections.map((s) => [s.title, s.firstSeq, s.lastSeq, s.lines, s.depth, s.duration])).toEqual([
+      ['Install dependencies', 2, 5, 4, 0, 3000],
+      ['Run tests', 6, 8, 3, 0, 2000],
+    ])
+    expect(sections[1].levels).toEqual({error: 1})
+  })
+
+  it('GitLab sections: nested, collapsed, times from the markers; an open one closes at the end and is marked failed', () => {
+    const {sections, phase} = track(fixture('gitlab.log'), true).structure()
+    expect(sections.map((s) => [s.name, s.title, s.depth, s.parent, s.collapsed, s.duration, s.failed])).toEqual([
+      ['prepare', 'Preparing the environment', 0, undefined, true, 10_000, undefined],
+      ['fetch', 'Fetching sources', 1, 'prepare', undefined, 3000, undefined],
+      ['script', 'Executing the script', 0, undefined, undefined, expect.any(Number), true],
+    ])
+    expect(sections[2].levels).toEqual({error: 1})
+    expect(phase).toBeUndefined()
+  })
+
+  it('Buildkite groups: --- and ~~~ folded, +++ expanded, ^^^ +++ expands the previous', () => {
+    const {sections} = track(fixture('buildkite.log')).structure()
+    expect(sections.map((s) => [s.title, s.collapsed])).toEqual([
+      ['Preparing working directory', true],
+      [':package: Build', undefined],
+      [':test_tube: Test', undefined],
+      ['Uploading artifacts', true],
+    ])
+  })
+
+  it('phase is the innermost open section, or a JSON phase; progress is validated', () => {
+    const tracker = new SectionTracker()
+    const observe = (seq: number, line: string) => tracker.observe({seq, ts: seq, bytes: Buffer.from(line)})
+    observe(1, '::group::Build')
+    expect(tracker.structure().phase).toBe('Build')
+    observe(2, '{"phase":"migrate","progress":60}')
+    expect(tracker.structure()).toMatchObject({phase: 'migrate', progress: 60})
+    observe(3, '{"progress":250}')
+    observe(4, '{"progress":"abc"}')
+    observe(5, '{"current":-1,"total":10}')
+    expect(tracker.structure().progress).toBe(60)
+    observe(6, '{"current":3,"total":4}')
+    expect(tracker.structure().progress).toBe(75)
+  })
+
+  it('bad input: unbalanced markers, control characters, long titles, a marker inside JSON, too many sections', () => {
+    const long = `::group::${'x'.repeat(10_000)}`
+    const {sections} = track(['::endgroup::', '\u001B[0Ksection_end:1:nothing\r\u001B[0K', '::group::a\u0007b\u001B[31mc', long, '{"msg":"::group::inside json"}']).structure()
+    expect(sections.map((s) => s.title.length <= MAX_TITLE)).toEqual([true, true])
+    expect(sections[0].title).toBe('abc')
+    const many = track(Array.from({length: 100_000}, (_, i) => `--- step ${i}`)).structure()
+    expect(many.sections).toHaveLength(MAX_SECTIONS)
+    expect(many.sectionsDropped).toBe(100_000 - MAX_SECTIONS)
+  })
+})
