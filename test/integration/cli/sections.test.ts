@@ -1,0 +1,100 @@
+/**
+ * Sections, phase and progress as users see them: real-looking CI logs (written from each
+ * system's documented markers) pushed into the file store and Redis, read back with
+ * `logs sections`, `get --section`, `ls --json` and the relay's `/v1/jobs/:id/sections`.
+ */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
+import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {startServeCli} from '../../helpers/relay.js'
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'ci')
+let home: {home: string; cleanup: () => void}
+let redis: RedisServer
+beforeAll(async () => {
+  home = tempHome()
+  redis = await startRedis()
+})
+afterAll(async () => {
+  await redis?.destroy()
+  home?.cleanup()
+})
+
+const env = () => isolatedEnv(home.home)
+const fixture = (name: string) => readFileSync(join(FIXTURES, name))
+
+for (const [kind, store] of [['file', () => []], ['redis', () => ['--store', `${redis.url}?prefix=sec:`]]] as const) {
+  describe(`sections in the ${kind} store`, () => {
+    it('GitLab: nested sections with the markers\' times, the failed one marked; get --section prints one', async () => {
+      const pushed = await runCli(['push', '--job', 'gitlab', '--exit-code', '1', ...store()], {env: env(), input: fixture('gitlab.log')})
+      expect(pushed.code).toBe(0)
+      const listed = await runCli(['sections', 'gitlab', '--json', ...store()], {env: env()})
+      expect(listed.code).toBe(0)
+      const report = JSON.parse(listed.stdout)
+      expect(report.sections.map((s: any) => [s.name, s.title, s.depth, s.firstSeq, s.lastSeq, s.collapsed ?? false, s.failed ?? false])).toEqual([
+        ['prepare', 'Preparing the environment', 0, 1, 6, true, false],
+        ['fetch', 'Fetching sources', 1, 3, 5, false, false],
+        ['script', 'Executing the script', 0, 7, 9, false, true],
+      ])
+      expect(report.sections[0].duration).toBe(10_000)
+      const text = await runCli(['sections', 'gitlab', ...store()], {env: env()})
+      expect(text.stdout).toMatch(/▸ Preparing the environment\s+10s\s+6\s+0\s+1-6/)
+      expect(text.stdout).toMatch(/ {2}▾ Fetching sources\s+3s/)
+      const one = await runCli(['get', 'gitlab', '--section', 'fetch', '--output', 'raw', ...store()], {env: env()})
+      expect(one.stdout.split('\n').slice(1, 2)).toEqual(['git fetch'])
+      expect(one.stdout.split('\n')).toHaveLength(4)
+    })
+
+    it('GitHub and Buildkite groups; globs over titles; an unknown section is an error listing the others', async () => {
+      await runCli(['push', '--job', 'github', ...store()], {env: env(), input: fixture('github.log')})
+      await runCli(['push', '--job', 'buildkite', ...store()], {env: env(), input: fixture('buildkite.log')})
+      const github = JSON.parse((await runCli(['sections', 'github', '--json', ...store()], {env: env()})).stdout)
+      expect(github.sections.map((s: any) => [s.title, s.lines, s.levels])).toEqual([
+        ['Install dependencies', 4, {}],
+        ['Run tests', 3, {error: 1}],
+      ])
+      const buildkite = JSON.parse((await runCli(['sections', 'buildkite', '--json', ...store()], {env: env()})).stdout)
+      expect(buildkite.sections.map((s: any) => [s.title, s.collapsed ?? false])).toEqual([
+        ['Preparing working directory', true],
+        [':package: Build', false],
+        [':test_tube: Test', false],
+        ['Uploading artifacts', true],
+      ])
+      const got = await runCli(['get', 'buildkite', '--section', '*Test', '--section', 'Upload*', ...store()], {env: env()})
+      expect(got.stdout).toBe('+++ :test_tube: Test\nmake test\nWARN flaky\n~~~ Uploading artifacts\nupload done\n')
+      const missing = await runCli(['get', 'github', '--section', 'deploy', ...store()], {env: env()})
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toContain('no section of job github matches --section "deploy"')
+      expect(missing.stderr).toContain('Install dependencies')
+    })
+
+    it('phase and progress from JSON lines, in ls --json and the ls table; bad values ignored', async () => {
+      const input = '::group::Deploy\n{"phase":"migrate","progress":60}\n{"progress":250}\n{"progress":"abc"}\nmigrating\n'
+      await runCli(['push', '--job', 'deploy', ...store()], {env: env(), input})
+      const metas = JSON.parse((await runCli(['ls', '--json', ...store()], {env: env()})).stdout)
+      expect(metas.find((m: any) => m.id === 'deploy')).toMatchObject({phase: 'migrate', progress: 60})
+      const table = await runCli(['ls', ...store()], {env: env()})
+      expect(table.stdout).toMatch(/deploy .* migrate 60%/)
+    })
+  })
+}
+
+describe('the relay', () => {
+  it('GET /v1/jobs/:id/sections', async () => {
+    await runCli(['push', '--job', 'relay-gitlab'], {env: env(), input: fixture('gitlab.log')})
+    const relay = await startServeCli(['--host', '127.0.0.1'], env())
+    try {
+      const response = await fetch(`${relay.url}/v1/jobs/relay-gitlab/sections`)
+      expect(response.status).toBe(200)
+      const body = (await response.json()) as {job: string; sections: Array<{name: string}>}
+      expect(body.job).toBe('relay-gitlab')
+      expect(body.sections.map((s) => s.name)).toEqual(['prepare', 'fetch', 'script'])
+      expect((await fetch(`${relay.url}/v1/jobs/nope/sections`)).status).toBe(404)
+    } finally {
+      relay.child.kill('SIGTERM')
+      await new Promise((resolve) => relay.child.once('exit', resolve))
+    }
+  })
+})
