@@ -40,7 +40,7 @@ describe('multi-line records keep their level', () => {
   })
 
   it('database server logs: DETAIL and STATEMENT lines take the ERROR\'s level', () => {
-    expect(levels('postgres.log').map(([, level]) => level)).toEqual([undefined, 'error', 'error', 'error', undefined])
+    expect(levels('postgres.log').map(([, level]) => level)).toEqual(['info', 'error', 'error', 'error', 'info'])
   })
 
   it('a frame after a line with no level makes the frames errors; ordinary indented lines stay as they are', () => {
