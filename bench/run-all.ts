@@ -24,7 +24,7 @@ interface Bench {
 }
 
 const BENCHES: Bench[] = [
-  {name: 'push-file', what: 'push into the file store vs cat; get --grep vs grep -c', small: {BENCH_MB: '16'}},
+  {name: 'push-file', what: 'push vs a Node line split; get --output raw vs a Node file copy; get --grep vs grep -c', small: {BENCH_MB: '16'}},
   {name: 'push-mask', what: 'push with secret masking vs push --no-mask-defaults', small: {BENCH_MB: '16'}},
   {name: 'level-detect', what: 'level detection ns/line vs decoding the line; accuracy on the labelled corpus', small: {BENCH_ROUNDS: '5'}},
   {name: 'push-redis', what: 'push into Redis vs redis-cli --pipe; push → follower latency', small: {BENCH_MB: '8', BENCH_RATES: '1000', BENCH_SECONDS: '2'}},
