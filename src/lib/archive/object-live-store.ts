@@ -1,5 +1,5 @@
 /**
- * A LiveStore on an object store (`push --store s3://…` or `supabase://…`), for users
+ * A LiveStore on an object store (`push --store s3://…`, `supabase://…` or `vercel-blob://…`), for users
  * without Redis. Object stores have no append, so:
  *
  *   push ─▶ local spool ─▶ shipper, every batchInterval (--flush-interval, default 10 s)

@@ -4,8 +4,8 @@ import {UsageError} from '../errors/index.js'
 import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
 
 export const storeFlags = {
-  store: Flags.string({description: 'live store URL: file:///dir, redis://host:port, redis+cluster://h:p,…, s3://bucket/prefix, supabase://bucket/prefix [env: LOGS_STORE]', helpGroup: 'STORAGE'}),
-  archive: Flags.string({description: 'archive URL: file:///dir, s3://bucket/prefix, supabase://bucket/prefix [env: LOGS_ARCHIVE]', helpGroup: 'STORAGE'}),
+  store: Flags.string({description: 'live store URL: file:///dir, redis://host:port, redis+cluster://h:p,…, s3://bucket/prefix, supabase://bucket/prefix, vercel-blob://prefix [env: LOGS_STORE]', helpGroup: 'STORAGE'}),
+  archive: Flags.string({description: 'archive URL: file:///dir, s3://bucket/prefix, supabase://bucket/prefix, vercel-blob://prefix [env: LOGS_ARCHIVE]', helpGroup: 'STORAGE'}),
   url: Flags.string({description: 'talk to a `logs serve` relay at this URL instead of the stores [env: LOGS_URL]', helpGroup: 'STORAGE'}),
   token: Flags.string({description: 'bearer token for the relay [env: LOGS_TOKEN]', helpGroup: 'STORAGE'}),
   config: Flags.string({description: 'config file (JSON with store, archive, url, token) [env: LOGS_CONFIG]', helpGroup: 'STORAGE'}),

@@ -16,6 +16,7 @@ const BUCKETS: Record<string, Opener<ObjectBucket>> = {
   'file:': async (url) => (await import('../store/object/directory-bucket.js')).openDirectoryBucket(url),
   's3:': async (url, context) => (await import('../store/object/s3-bucket.js')).openS3Bucket(url, context),
   'supabase:': async (url, context) => (await import('../store/object/supabase-bucket.js')).openSupabaseBucket(url, context),
+  'vercel-blob:': async (url, context) => (await import('../store/object/vercel-blob-bucket.js')).openVercelBlobBucket(url, context),
 }
 
 /** `push --store s3://…`: buffered chunk objects, assembled into the archive layout at the end. */
@@ -27,6 +28,7 @@ const objectLiveStore = (bucketOpener: Opener<ObjectBucket>): Opener<LiveStore> 
 const LIVE: Record<string, Opener<LiveStore>> = {
   's3:': objectLiveStore(BUCKETS['s3:']),
   'supabase:': objectLiveStore(BUCKETS['supabase:']),
+  'vercel-blob:': objectLiveStore(BUCKETS['vercel-blob:']),
   'file:': async (url) => (await import('../store/file/file-store.js')).openFileStore(url),
   'redis:': async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context),
   'rediss:': async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context),

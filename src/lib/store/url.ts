@@ -23,7 +23,7 @@ export function parseStoreUrl(setting: Setting, what: string): URL {
   const text = setting.value.trim()
   if (!/^[a-z][a-z0-9+.-]*:/i.test(text)) {
     throw new InvalidUrlError(what, setting.from, `${JSON.stringify(redactUrl(text))} has no scheme`, [
-      'use file:///abs/dir, redis://host:6379, s3://bucket/prefix or supabase://bucket/prefix',
+      'use file:///abs/dir, redis://host:6379, s3://bucket/prefix, supabase://bucket/prefix or vercel-blob://prefix',
     ])
   }
   if (/^file:(?!\/\/)/i.test(text)) return new URL(`file://${resolve(text.slice(5))}`)

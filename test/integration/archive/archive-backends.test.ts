@@ -15,6 +15,8 @@ import {S3Bucket} from '../../../src/lib/store/object/s3-bucket.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/vercel-blob-standin.js'
+import {VercelBlobBucket} from '../../../src/lib/store/object/vercel-blob-bucket.js'
 import {collect, iterate} from '../../helpers/iterables.js'
 
 export function jobEntries(count: number, ts = Date.now() - 3_600_000): LogEntry[] {
@@ -30,13 +32,16 @@ let s3: S3Server
 let supabase: SupabaseStandin
 const dir = mkdtempSync(join(tmpdir(), 'logs-archive-backends-'))
 
+let blob: VercelBlobStandin
+
 beforeAll(async () => {
-  ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
+  ;[s3, supabase, blob] = await Promise.all([startS3Server(), startSupabaseStandin(), startVercelBlobStandin()])
   await s3.createBucket('logs')
+  Object.assign(process.env, blob.env(), {VERCEL_BLOB_RETRIES: '0'}) // the SDK reads its API base from the process environment
 })
 
 afterAll(async () => {
-  await Promise.all([s3?.destroy(), supabase?.stop()])
+  await Promise.all([s3?.destroy(), supabase?.stop(), blob?.stop()])
   rmSync(dir, {recursive: true, force: true})
 })
 
@@ -44,6 +49,7 @@ const backends: Array<[string, () => BlobArchive]> = [
   ['file', () => new BlobArchive({bucket: new DirectoryBucket(join(dir, 'archive'))})],
   ['s3 (s3rver)', () => new BlobArchive({bucket: new S3Bucket({client: s3.client(), bucket: 'logs', prefix: 'team/a', listPageSize: 2})})],
   ['supabase (stand-in)', () => new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/team/a'), {from: 'test', env: supabase.env()}))})],
+  ['vercel blob (stand-in)', () => new BlobArchive({bucket: new VercelBlobBucket({token: blob.token, prefix: 'logs/team/a', listPageSize: 2})})],
 ]
 
 describe.each(backends)('archive on %s', (_name, open) => {
