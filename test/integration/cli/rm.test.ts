@@ -16,7 +16,7 @@ describe('logs rm', () => {
     await push('rm-live')
     await push('rm-arch')
     expect((await runCli(['archive', '--job', 'rm-arch'], {env: sandbox.env})).code).toBe(0)
-    expect(archived('rm-arch')).toEqual(['rm-arch.jsonl.gz', 'rm-arch.meta.json'])
+    expect(archived('rm-arch')).toEqual(['rm-arch.jsonl.gz', 'rm-arch.jsonl.gz.idx', 'rm-arch.meta.json'])
 
     const dry = await runCli(['rm', 'rm-live', 'rm-arch', '--dry-run'], {env: sandbox.env})
     expect(dry).toMatchObject({code: 0, stderr: ''})

@@ -55,13 +55,13 @@ it('keeps a live follower going while an abandoned job is archived', async () =>
   expect(JSON.parse(follower.events().at(-1)!.data)).toMatchObject({status: 'abandoned'})
 })
 
-it('DELETE of an archived job deletes it from the archive (object and manifest); logs rm --url does the same', async () => {
+it('DELETE of an archived job deletes it from the archive (object, block index and manifest); logs rm --url does the same', async () => {
   const archiveDir = join(home.home, 'data', 'logs', 'archive')
   for (const id of ['arch-del', 'arch-rm']) {
     expect((await raw(`${server.url}/v1/jobs/${id}/logs?end=1&exit-code=0`, {method: 'POST', body: body(1, 20)})).status).toBe(200)
   }
   expect((await runCli(['archive', '--job', 'arch-del', '--job', 'arch-rm'], {env})).code).toBe(0)
-  expect(readdirSync(archiveDir).filter((name) => /^arch-(del|rm)\./.test(name))).toHaveLength(4)
+  expect(readdirSync(archiveDir).filter((name) => /^arch-(del|rm)\./.test(name))).toHaveLength(6) // object, block index, manifest
 
   const deleted = await raw(`${server.url}/v1/jobs/arch-del`, {method: 'DELETE'})
   expect(deleted.status).toBe(200)
@@ -76,7 +76,7 @@ it('DELETE of an archived job deletes it from the archive (object and manifest);
   const dry = await runCli(['rm', 'arch-rm', '--dry-run'], {env: remote})
   expect(dry).toMatchObject({code: 0, stderr: ''})
   expect(dry.stdout).toMatch(/^would delete arch-rm from the archive file:\/\/.*arch-rm\.jsonl\.gz\n$/)
-  expect(readdirSync(archiveDir).filter((name) => name.startsWith('arch-rm'))).toHaveLength(2)
+  expect(readdirSync(archiveDir).filter((name) => name.startsWith('arch-rm'))).toHaveLength(3)
   const removed = await runCli(['rm', 'arch-rm', 'arch-never'], {env: remote})
   expect(removed.stdout).toMatch(/^deleted arch-rm from the archive file:\/\/.*arch-rm\.jsonl\.gz\n$/)
   expect(removed.stderr).toMatch(/logs: job arch-never not found in relay http:\/\/127\.0\.0\.1:\d+/)
