@@ -80,13 +80,15 @@ export function visibleWindow(buffer: LogBuffer, bottom: number | undefined, row
   return {lines, moreAbove: visibleAtOrBefore(buffer, p) !== undefined}
 }
 
-/** The next (or previous) visible entry after `from` that satisfies `test`, wrapping around the buffer. */
-export function findVisible(buffer: LogBuffer, from: number | undefined, direction: 1 | -1, test: (item: ViewEntry) => boolean): number | undefined {
+/** The next (or previous) visible entry after `from` that satisfies `test`, wrapping around the buffer unless `wrap` is false. */
+export function findVisible(buffer: LogBuffer, from: number | undefined, direction: 1 | -1, test: (item: ViewEntry) => boolean, wrap = true): number | undefined {
   const {start, end} = buffer.ring
   const size = end - start
   if (size === 0) return undefined
   const origin = from ?? (direction === 1 ? start - 1 : end)
   for (let i = 1; i <= size; i++) {
+    const unwrapped = origin + direction * i
+    if (!wrap && (unwrapped < start || unwrapped >= end)) return undefined
     const p = start + ((((origin - start + direction * i) % size) + size) % size)
     const item = buffer.ring.get(p)!
     if (buffer.matches(item) && test(item)) return p

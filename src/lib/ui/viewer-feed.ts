@@ -203,6 +203,53 @@ export class ViewerFeed {
     })
   }
 
+  /**
+   * `e`/`E`, `n`/`N` past the buffer: searches the store beyond what is held, a page at a
+   * time (older: direction -1; newer, while the buffer holds an older stretch: 1), for the
+   * nearest entry that passes `test`, and loads the page around it. Returns its sequence
+   * number; undefined when there is none (or nothing beyond the buffer can be read).
+   */
+  async findInStore(direction: 1 | -1, test: (entry: LogEntry) => boolean): Promise<number | undefined> {
+    const job = this.pageJob
+    if (!job || this.loading || (direction === -1 ? this.atStart : this.buffer.attached)) return undefined
+    const wanted = (entry: LogEntry) => this.kept([entry]).length === 1 && test(entry)
+    let found: number | undefined
+    this.pending = []
+    await this.load(async (read) => {
+      found = direction === -1 ? await this.searchOlder(read, job, wanted) : await this.searchNewer(read, job, wanted)
+      const pending = this.pending ?? []
+      this.pending = undefined
+      if (found === undefined) return
+      const page = await read(job, {after: Math.max(0, found - Math.floor(this.pageSize / 2) - 1), limit: this.pageSize})
+      const attached = (page.at(-1)?.seq ?? 0) >= this.jobs.get(job)!.lastSeq
+      this.olderThan = page[0]?.seq ?? 1
+      this.buffer.reset(job, this.kept(page), attached)
+      if (attached) this.buffer.append(job, pending)
+    })
+    return found
+  }
+
+  private async searchOlder(read: NonNullable<ViewerSource['read']>, job: string, wanted: (entry: LogEntry) => boolean): Promise<number | undefined> {
+    const oldest = Math.min(this.olderThan, this.buffer.oldest()?.entry.seq ?? Number.POSITIVE_INFINITY)
+    let before = Number.isFinite(oldest) ? oldest : undefined
+    for (;;) {
+      const page = await read(job, {before, tail: this.pageSize})
+      for (let i = page.length - 1; i >= 0; i--) if (wanted(page[i])) return page[i].seq
+      if (page.length === 0 || page[0].seq <= 1) return undefined
+      before = page[0].seq
+    }
+  }
+
+  private async searchNewer(read: NonNullable<ViewerSource['read']>, job: string, wanted: (entry: LogEntry) => boolean): Promise<number | undefined> {
+    let after = this.buffer.newest()?.entry.seq ?? 0
+    for (;;) {
+      const page = await read(job, {after, limit: this.pageSize})
+      for (const entry of page) if (wanted(entry)) return entry.seq
+      if (page.length < this.pageSize) return undefined
+      after = page.at(-1)!.seq
+    }
+  }
+
   private async load(work: (read: NonNullable<ViewerSource['read']>) => Promise<void>): Promise<boolean> {
     this.loading = true
     try {

@@ -1,9 +1,10 @@
 /**
  * What each key does in the viewer. Pure moves over the buffer; store reads (`g`, `G`
- * after paging back, scrolling past the oldest entry held) are started here and update
- * the state when they land.
+ * after paging back, scrolling past the oldest entry held, `e`/`E`/`n`/`N` past the
+ * buffer) are started here and update the state when they land.
  */
 import type {Key} from 'ink'
+import type {LogEntry} from '../entry.js'
 import {levelRank} from '../level.js'
 import {stripAnsi} from '../level.js'
 import type {ViewEntry} from './log-buffer.js'
@@ -49,7 +50,7 @@ export function handleKey(state: ViewerState, input: string, key: Key, ctx: KeyC
       return jumpToMatch(state, input === 'n' ? 1 : -1, ctx)
     case 'e':
     case 'E':
-      return jumpTo(state, input === 'e' ? 1 : -1, isError, 'no error in the buffer', ctx)
+      return jumpTo(state, input === 'e' ? 1 : -1, isError, 'error', ctx)
     case 'l':
       return update((s) => ({...s, ...clear, level: (s.level + 1) % LEVEL_STEPS.length}))
     case 't':
@@ -67,8 +68,8 @@ export function handleKey(state: ViewerState, input: string, key: Key, ctx: KeyC
   }
 }
 
-function isError(item: ViewEntry): boolean {
-  return item.entry.level !== undefined && levelRank(item.entry.level) >= levelRank('error')
+function isError(entry: LogEntry): boolean {
+  return entry.level !== undefined && levelRank(entry.level) >= levelRank('error')
 }
 
 function bottomOf(ctx: KeyContext): number | undefined {
@@ -134,20 +135,41 @@ function reveal(state: ViewerState, position: number, ctx: KeyContext): number {
   return stepForward(ctx.feed.buffer, position, Math.floor((ctx.rows * 2) / 3)).position
 }
 
-function jumpTo(state: ViewerState, direction: 1 | -1, test: (item: ViewEntry) => boolean, none: string, ctx: KeyContext): void {
+/**
+ * e/E and n/N. With one job the whole job is searched: the buffer from the cursor on,
+ * then the store beyond it (read a page at a time, the page around the find loaded);
+ * only when the store has nothing further does a forward search wrap within the buffer.
+ * With several jobs the buffer is the history and the search wraps within it.
+ */
+function jumpTo(state: ViewerState, direction: 1 | -1, test: (entry: LogEntry) => boolean, what: string, ctx: KeyContext): void {
+  const {feed} = ctx
+  const matches = (item: ViewEntry) => test(item.entry)
   const bottom = currentBottom(state, ctx)
-  if (bottom === undefined) return ctx.update((s) => ({...s, message: none}))
-  const top = visibleWindow(ctx.feed.buffer, bottom, ctx.rows, ctx.rowsOf).lines[0]?.position ?? bottom
-  const from = state.cursor ?? (direction === 1 ? top - 1 : bottom + 1)
-  const found = findVisible(ctx.feed.buffer, from, direction, test)
-  if (found === undefined) return ctx.update((s) => ({...s, message: none}))
-  ctx.update((s) => ({...s, message: undefined, cursor: found, anchor: reveal(s, found, ctx)}))
+  const top = bottom === undefined ? undefined : (visibleWindow(feed.buffer, bottom, ctx.rows, ctx.rowsOf).lines[0]?.position ?? bottom)
+  const from = state.cursor ?? (bottom === undefined ? undefined : direction === 1 ? top! - 1 : bottom + 1)
+  const paged = feed.pageJob !== undefined
+  const found = findVisible(feed.buffer, from, direction, matches, !paged)
+  if (found !== undefined) return ctx.update((s) => ({...s, message: undefined, cursor: found, anchor: reveal(s, found, ctx)}))
+  const beyond = direction === -1 ? !feed.atStart : !feed.buffer.attached
+  if (!paged || !beyond) {
+    // Nothing further in the store: a forward search starts again at the top of the buffer.
+    const wrapped = direction === 1 && paged ? findVisible(feed.buffer, undefined, 1, matches) : undefined
+    if (wrapped !== undefined) return ctx.update((s) => ({...s, message: `${what}: continued from the top`, cursor: wrapped, anchor: reveal(s, wrapped, ctx)}))
+    return ctx.update((s) => ({...s, message: paged ? `no ${what} ${direction === 1 ? 'below' : 'above'}` : `no ${what} in the buffer`}))
+  }
+  feed.setPaused(true)
+  ctx.update((s) => ({...s, message: `searching the job for ${what}…`, anchor: s.anchor ?? bottomOf(ctx)}))
+  void feed.findInStore(direction, test).then((seq) => {
+    const at = seq === undefined ? undefined : findVisible(feed.buffer, undefined, 1, (item) => item.entry.seq === seq)
+    if (at === undefined) return ctx.update((s) => ({...s, message: feed.error ?? `no ${what} ${direction === 1 ? 'below' : 'above'}`}))
+    ctx.update((s) => ({...s, message: undefined, cursor: at, anchor: stepForward(feed.buffer, at, Math.floor((ctx.rows * 2) / 3)).position}))
+  })
 }
 
 function jumpToMatch(state: ViewerState, direction: 1 | -1, ctx: KeyContext): void {
   const pattern = searchPattern(state.query)
   if (!pattern) return ctx.update((s) => ({...s, message: 'no search: press / to search'}))
-  jumpTo(state, direction, (item) => lineMatches(stripAnsi(item.entry.line), pattern), `no match for ${state.query}`, ctx)
+  jumpTo(state, direction, (entry) => lineMatches(stripAnsi(entry.line), pattern), `match for ${state.query}`, ctx)
 }
 
 function editSearch(state: ViewerState, input: string, key: Key, ctx: KeyContext): void {

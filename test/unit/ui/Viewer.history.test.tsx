@@ -104,3 +104,45 @@ describe('Viewer paused on jobs that cannot be paged', () => {
     expect(view.feed.buffer.length).toBe(100)
   })
 })
+
+describe('Viewer jumps cover the whole job, not only the buffer', () => {
+  // Errors at 40 and 4500 (outside the 100 entries held at start), and at 4950 (inside).
+  const history = entries(1, 5000).map((e) => ([40, 4500, 4950].includes(e.seq) ? {...e, line: `ERROR at ${e.seq}`, level: 'error' as const} : e))
+
+  function open(): Rendered {
+    view = renderViewer({columns: 80, rows: 12, capacity: 300, history})
+    view.source.push({type: 'job', job: 'big', meta: meta('big', {lines: 5000})})
+    view.source.push({type: 'entries', job: 'big', entries: history.slice(-100), backlog: true})
+    return view
+  }
+
+  it('E goes to the previous error, reading the store when the buffer has none further back', async () => {
+    const v = open()
+    await v.until((s) => s.includes('line 5000'))
+    await v.press('E')
+    await v.until((s) => s.includes('ERROR at 4950'), 'the error in the buffer')
+    await v.press('E')
+    let screen = await v.until((s) => s.includes('ERROR at 4500'), 'the error read from the store')
+    expect(screen).not.toContain('no error')
+    await v.press('E')
+    screen = await v.until((s) => s.includes('ERROR at 40'), 'the first error of the job')
+    await v.press('E')
+    screen = await v.until((s) => s.includes('no error above'), 'the message that there is none further back')
+    expect(screen).toContain('ERROR at 40')
+  })
+
+  it('e goes forward through what was paged back, and a search (n/N) does the same', async () => {
+    const v = open()
+    await v.until((s) => s.includes('line 5000'))
+    await v.press('g')
+    await v.until((s) => logLines(s)[0] === 'line 1', 'the start of the job')
+    await v.press('e')
+    await v.until((s) => s.includes('ERROR at 40'), 'the first error')
+    await v.press('e')
+    await v.until((s) => s.includes('ERROR at 4500'), 'the next error, read from the store')
+    await v.press('/')
+    for (const c of 'line 4200') await v.press(c)
+    await v.press(KEYS.enter)
+    await v.until((s) => logLines(s).some((l) => l === 'line 4200'), 'the search result above')
+  })
+})
