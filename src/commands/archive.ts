@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {afterUploadFault} from '../lib/archive/fault-injection.js'
 import {progressBar} from '../lib/archive/progress.js'
 import {formatArchiveSummary} from '../lib/archive/render.js'
-import {runArchive} from '../lib/cli/run-maintenance.js'
+import {runArchive, runReindex} from '../lib/cli/run-maintenance.js'
 import type {ArchiveSummary} from '../lib/archive/archive-jobs.js'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {directStoreFlags, selectorFlag} from '../lib/cli/flags.js'
@@ -22,6 +22,7 @@ export default class Archive extends BaseCommand {
     '<%= config.bin %> archive --job build-42 --job build-43',
     '<%= config.bin %> archive --idle 6h --dry-run',
     '<%= config.bin %> archive -l team=infra --dry-run',
+    '# rebuild the catalog that `ls` reads (after restoring a bucket, or objects copied in by hand)\n<%= config.bin %> archive --reindex',
     '# crontab: every 10 minutes\n*/10 * * * * logs archive --json >> "$HOME/logs-archive.json"',
   ]
 
@@ -31,6 +32,7 @@ export default class Archive extends BaseCommand {
     ...selectorFlag,
     concurrency: Flags.integer({description: 'jobs archived at once', min: 1, max: 256, default: 4}),
     'dry-run': Flags.boolean({description: 'list what would be archived; change nothing'}),
+    reindex: Flags.boolean({description: 'archive nothing; rebuild the catalog of archived jobs (what ls reads) from their manifests', exclusive: ['job', 'idle', 'dry-run', 'selector']}),
     ...directStoreFlags,
   }
 
@@ -39,6 +41,11 @@ export default class Archive extends BaseCommand {
     const jobIds = flags.job?.map((id) => checkJobId(id, '--job'))
     const selector = parseSelector(flags.selector)
     const idleMs = flags.idle === undefined ? undefined : parseDuration(flags.idle, '--idle')
+    if (flags.reindex) {
+      const summary = await runReindex(this.settings(flags))
+      if (!this.jsonEnabled()) for (const line of formatArchiveSummary(summary)) this.log(line)
+      return summary
+    }
     const progress = progressBar(process.stderr)
     const summary = await runArchive(this.settings(flags), {
       jobIds,

@@ -18,7 +18,7 @@ import {ArchiveIntegrityError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {matchesSelector, type LabelSelector} from '../label-selector.js'
 import type {ArchiveStore, ArchivedJob, LiveStore} from '../store/types.js'
-import {forEachLimited} from './blob-archive.js'
+import {forEachLimited} from './for-each-limited.js'
 import {DEFAULT_LOCK_TTL_MS} from './locks.js'
 
 export interface JobLocks {
@@ -47,6 +47,8 @@ export interface ArchiveSummary {
   failed: number
   dryRun: boolean
   jobs: ArchiveOutcome[]
+  /** With --reindex: the catalog rebuilt from the manifests. */
+  reindexed?: {jobs: number; objects: number}
 }
 
 export interface ArchiveJobsOptions {
@@ -80,6 +82,10 @@ export async function archiveJobs(options: ArchiveJobsOptions): Promise<ArchiveS
     options.onProgress?.({done: outcomes.length, total: candidates.length, outcome})
   })
   outcomes.sort((a, b) => a.id.localeCompare(b.id))
+  const archived = outcomes.filter((o) => o.result === 'archived').map((o) => o.id)
+  // The catalog is a cache that listings check against the manifests: a failure to write it
+  // costs later listings some requests, never a job, and does not fail the run.
+  if (archived.length > 0) await options.archive.recordArchived?.(archived).catch(() => undefined)
   const count = (result: ArchiveResult): number => outcomes.filter((o) => o.result === result).length
   return {archived: count('archived') + count('would-archive'), skipped: count('skipped'), failed: count('failed'), dryRun, jobs: outcomes}
 }

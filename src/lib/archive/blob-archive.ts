@@ -21,8 +21,10 @@ import {decodeLines, decodeSeqRange, digestOf, digestTap, matchingLines, parseLi
 import {idOfManifest, indexKey, manifestKey, objectKey} from './layout.js'
 import {BucketLocks} from './locks.js'
 import {MANIFEST_FORMAT, decodeManifest, encodeManifest, partsOf, type Manifest} from './manifest.js'
-import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
+import {readBytes, type ObjectBucket, type StoredObject} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
+import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
+import {forEachLimited} from './for-each-limited.js'
 
 export interface BlobArchiveOptions {
   bucket: ObjectBucket
@@ -38,10 +40,14 @@ export class BlobArchive implements ArchiveStore {
   readonly locks: BucketLocks
   private readonly clock: () => number
   private readonly blockBytes: number | undefined
+  readonly catalog: Catalog
+  /** Catalog entries of the jobs this instance archived, until recordArchived() writes them. */
+  private readonly written = new Map<string, CatalogEntry>()
 
   constructor({bucket, clock = Date.now, blockBytes}: BlobArchiveOptions) {
     this.bucket = bucket
     this.blockBytes = blockBytes
+    this.catalog = new Catalog(bucket, clock)
     this.clock = clock
     this.locks = new BucketLocks(bucket, clock)
   }
@@ -94,8 +100,11 @@ export class BlobArchive implements ArchiveStore {
         sha256: createHash('sha256').update(index.data).digest('hex'),
       },
     }
-    await this.bucket.writeBytes(manifestKey(meta.id), encodeManifest(manifest))
-    return archivedOf(manifest)
+    const manifestBytes = encodeManifest(manifest)
+    await this.bucket.writeBytes(manifestKey(meta.id), manifestBytes)
+    const archived = archivedOf(manifest)
+    this.written.set(meta.id, {...archived, manifestBytes: manifestBytes.length, at: this.clock()})
+    return archived
   }
 
   async manifest(id: string): Promise<Manifest | undefined> {
@@ -126,24 +135,60 @@ export class BlobArchive implements ArchiveStore {
     else yield* applyRange(parseLines(lines), range)
   }
 
+  /**
+   * The archived jobs: the manifests a listing finds, described by the catalog where it is
+   * current and by the manifest itself where not (./catalog.ts).
+   */
   async list(filter: JobFilter = {}): Promise<ArchivedJob[]> {
-    const ids: string[] = []
+    const manifests = await this.manifests(filter.prefix ?? '')
+    const catalog = manifests.size > 0 ? (await this.catalog.read()).jobs : new Map<string, CatalogEntry>()
+    const jobs: ArchivedJob[] = []
+    const unknown: string[] = []
+    for (const [id, object] of manifests) {
+      const entry = catalog.get(id)
+      if (entry && isCurrent(entry, object)) jobs.push({meta: entry.meta, url: entry.url, size: entry.size, sha256: entry.sha256})
+      else unknown.push(id)
+    }
+    await forEachLimited(unknown, LIST_CONCURRENCY, async (id) => {
+      const job = await this.head(id)
+      if (job) jobs.push(job)
+    })
+    return jobs.filter((job) => !filter.status || job.meta.status === filter.status).sort((a, b) => b.meta.updatedAt - a.meta.updatedAt)
+  }
+
+  /** Writes the catalog entries of jobs this instance archived (one object), then compacts the catalog if it has grown. */
+  async recordArchived(ids: string[]): Promise<void> {
+    const entries = ids.flatMap((id) => this.written.get(id) ?? [])
+    for (const id of ids) this.written.delete(id)
+    if (entries.length === 0) return
+    await this.catalog.add(entries)
+    await this.catalog.compact()
+  }
+
+  /** `logs archive --reindex`: the catalog rebuilt from every manifest. */
+  async reindex(): Promise<{jobs: number; objects: number}> {
+    const manifests = await this.manifests('')
+    const entries: CatalogEntry[] = []
+    await forEachLimited([...manifests], LIST_CONCURRENCY, async ([id, object]) => {
+      const job = await this.head(id)
+      if (job) entries.push({...job, manifestBytes: object.size, at: object.modifiedAt ?? this.clock()})
+    })
+    return this.catalog.compact({force: true, entries})
+  }
+
+  /** Manifests under a prefix by job id; none when nothing was archived yet (the bucket is created by the first archive). */
+  private async manifests(prefix: string): Promise<Map<string, StoredObject>> {
+    const found = new Map<string, StoredObject>()
     try {
-      for await (const object of this.bucket.list(filter.prefix ?? '')) {
+      for await (const object of this.bucket.list(prefix)) {
         const id = idOfManifest(object.key)
-        if (id) ids.push(id)
+        if (id) found.set(id, object)
       }
     } catch (error) {
-      // Nothing archived yet: the bucket (or directory) is created by the first archive.
-      if (error instanceof ObjectStoreError && error.kind === 'not-found') return []
+      if (error instanceof ObjectStoreError && error.kind === 'not-found') return new Map()
       throw error
     }
-    const jobs: ArchivedJob[] = []
-    await forEachLimited(ids, LIST_CONCURRENCY, async (id) => {
-      const job = await this.head(id)
-      if (job && (!filter.status || job.meta.status === filter.status)) jobs.push(job)
-    })
-    return jobs.sort((a, b) => b.meta.updatedAt - a.meta.updatedAt)
+    return found
   }
 
   /** Manifest first, so readers stop finding the job before its object goes. */
@@ -187,10 +232,3 @@ async function* concat(streams: AsyncIterable<Readable>): AsyncIterable<Buffer> 
   for await (const stream of streams) yield* stream as AsyncIterable<Buffer>
 }
 
-export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++])
-  }
-  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
-}

@@ -20,6 +20,8 @@ export interface CompressedBlock {
 const WORKER_MIN_BYTES = 64 * 1024
 export const WORKERS = Math.max(1, Math.min(4, availableParallelism()))
 const WORKER_URL = new URL('./block-worker.js', import.meta.url)
+/** Run from TypeScript sources (vitest): there is no compiled worker to start. */
+const FROM_SOURCES = !import.meta.url.endsWith('.js')
 const gzipAsync = promisify(gzip)
 const local = new TrigramFilterBuilder()
 
@@ -88,7 +90,7 @@ class Pool {
 let pool: Pool | undefined
 
 export async function compressBlock(data: Buffer, level: number): Promise<CompressedBlock> {
-  if (data.length >= WORKER_MIN_BYTES && WORKER_URL.pathname.endsWith('.js')) {
+  if (data.length >= WORKER_MIN_BYTES && !FROM_SOURCES) {
     pool ??= new Pool()
     return pool.compress(data, level)
   }

@@ -4,6 +4,7 @@
  *   <job>.jsonl.gz            the log (gzip NDJSON); `<job>.jsonl.gz.001`, … when split
  *   <job>.jsonl.gz.idx        its block index (archive format 2): block table + token filters
  *   <job>.meta.json           the manifest, written last: its presence means "complete"
+ *   .catalog/…                the catalog of archived jobs, what `ls` reads (./catalog.ts)
  *   .locks/<job>.lock         `logs archive`'s per-job lock (owner, expiry)
  *   .chunks/<job>/…           chunk objects of a job pushed straight to an object store
  */
@@ -11,6 +12,7 @@ export const OBJECT_SUFFIX = '.jsonl.gz'
 export const MANIFEST_SUFFIX = '.meta.json'
 export const LOCKS_DIR = '.locks/'
 export const CHUNKS_DIR = '.chunks/'
+export const CATALOG_DIR = '.catalog/'
 
 export const objectKey = (id: string): string => `${id}${OBJECT_SUFFIX}`
 export const manifestKey = (id: string): string => `${id}${MANIFEST_SUFFIX}`

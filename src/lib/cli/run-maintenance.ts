@@ -24,6 +24,14 @@ export function runArchive(settings: Settings, options: Omit<ArchiveJobsOptions,
   return withStores(settings, (live, archive) => archiveJobs({...options, live, archive}))
 }
 
+/** `logs archive --reindex`: archives nothing, rebuilds the catalog of archived jobs from their manifests. */
+export function runReindex(settings: Settings): Promise<ArchiveSummary> {
+  return withStores(settings, async (_live, archive) => {
+    if (!(archive instanceof BlobArchive)) throw new UsageError(`--reindex does not know how to index ${archive.name}`)
+    return {archived: 0, skipped: 0, failed: 0, dryRun: false, jobs: [], reindexed: await archive.reindex()}
+  })
+}
+
 export function runGc(settings: Settings, options: Omit<GcOptions, 'live' | 'archive'>): Promise<GcSummary> {
   return withStores(settings, (live, archive) => {
     if (!(archive instanceof BlobArchive)) throw new UsageError(`gc does not know how to clean ${archive.name}`)

@@ -156,6 +156,8 @@ export interface ArchiveStore {
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
   list(filter?: JobFilter): Promise<ArchivedJob[]>
   delete(id: string): Promise<void>
+  /** Records jobs this store has just archived in its catalog, so listings need no request per job. */
+  recordArchived?(ids: string[]): Promise<void>
   close(): Promise<void>
 }
 
