@@ -10,25 +10,28 @@ import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cl
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/vercel-blob-standin.js'
 import {readAllRaw, seedJobs, withLive} from './archive-helpers.js'
 
 let home: {home: string; cleanup: () => void}
 let s3: S3Server
 let supabase: SupabaseStandin
 let redis: RedisServer
+let blob: VercelBlobStandin
 
 beforeAll(async () => {
   home = tempHome()
-  ;[s3, supabase, redis] = await Promise.all([startS3Server(), startSupabaseStandin(), startRedis()])
+  ;[s3, supabase, redis, blob] = await Promise.all([startS3Server(), startSupabaseStandin(), startRedis(), startVercelBlobStandin()])
+  Object.assign(process.env, blob.env()) // the SDK reads its API base from the process environment (readAllRaw runs in this process)
   await s3.createBucket('archive')
 })
 
 afterAll(async () => {
-  await Promise.all([s3?.destroy(), supabase?.stop(), redis?.destroy()])
+  await Promise.all([s3?.destroy(), supabase?.stop(), redis?.destroy(), blob?.stop()])
   home?.cleanup()
 })
 
-const env = (): NodeJS.ProcessEnv => isolatedEnv(home.home, {...s3.env(), ...supabase.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+const env = (): NodeJS.ProcessEnv => isolatedEnv(home.home, {...s3.env(), ...supabase.env(), ...blob.env(), AWS_EC2_METADATA_DISABLED: 'true'})
 const fileLive = (name: string): string => `file://${home.home}/live-${name}`
 const fileArchive = (name: string): string => `file://${home.home}/archive-${name}`
 
@@ -53,6 +56,7 @@ describe('logs archive: 50 jobs into each archive backend', () => {
     ['file → file', () => fileLive('ff'), () => fileArchive('ff')],
     ['file → s3', () => fileLive('fs'), () => 's3://archive/from-file'],
     ['file → supabase', () => fileLive('fu'), () => 'supabase://archive/from-file'],
+    ['file → vercel blob', () => fileLive('fv'), () => 'vercel-blob://archive/from-file'],
     ['redis → s3', () => `${redis.url}?prefix=arch:`, () => 's3://archive/from-redis'],
   ]
   it.each(cases)('%s: moves every job, byte for byte, live copies gone, metadata pointing at the objects', async (_name, liveUrl, archiveUrl) => {
@@ -85,9 +89,11 @@ describe('logs archive: 50 jobs into each archive backend', () => {
 })
 
 describe('logs archive: failures and concurrency', () => {
-  it('crash between upload and delete (kill -9), then a re-run: nothing lost, nothing duplicated', async () => {
-    const live = fileLive('crash')
-    const archive = 's3://archive/crash'
+  it.each([
+    ['s3', 's3://archive/crash'],
+    ['vercel blob', 'vercel-blob://archive/crash'],
+  ])('crash between upload and delete (kill -9) into %s, then a re-run: nothing lost, nothing duplicated', async (name, archive) => {
+    const live = fileLive(`crash-${name.replace(' ', '-')}`)
     const expected = await seedJobs(live, env(), 'crash', 8)
     const killed = await runCli(['archive', '--store', live, '--archive', archive, '--concurrency', '1'], {env: {...env(), LOGS_FAULT_INJECTION: 'archive-kill-after-upload:3'}})
     expect(killed.signal).toBe('SIGKILL')
@@ -106,6 +112,7 @@ describe('logs archive: failures and concurrency', () => {
   it.each([
     ['file', () => fileArchive('two')],
     ['supabase', () => 'supabase://archive/two'],
+    ['vercel blob', () => 'vercel-blob://archive/two'],
   ])('two archive processes at once (%s archive): each job archived exactly once', async (_name, archiveUrl) => {
     const live = fileLive(`two-${_name}`)
     const archive = archiveUrl()
