@@ -7,7 +7,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
-import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {newEntry} from '../../../src/lib/entry.js'
 import {Jobs} from '../../../src/lib/store/jobs.js'
 import type {JobMeta} from '../../../src/lib/job.js'
@@ -17,8 +17,6 @@ import {describeEnd, tailExitCode} from '../../../src/lib/tail/exit-code.js'
 import {TailFeed} from '../../../src/lib/tail/tail-feed.js'
 import {parseTargets} from '../../../src/lib/tail/targets.js'
 import type {TailEvent} from '../../../src/lib/tail/types.js'
-
-vi.setConfig({testTimeout: 10_000})
 
 let dir: string
 let store: LiveStore

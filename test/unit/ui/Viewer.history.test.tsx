@@ -1,7 +1,5 @@
-import {afterEach, describe, expect, it, vi} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 import {KEYS, entries, meta, renderViewer, screenLines, type Rendered} from './fake-terminal.js'
-
-vi.setConfig({testTimeout: 10_000})
 
 let view: Rendered | undefined
 afterEach(() => view?.quit())

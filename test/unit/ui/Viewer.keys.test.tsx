@@ -1,10 +1,8 @@
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it, vi} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 import {KEYS, entries, entry, meta, renderViewer, screenLines, type Rendered} from './fake-terminal.js'
-
-vi.setConfig({testTimeout: 10_000})
 
 let view: Rendered | undefined
 afterEach(() => view?.quit())
