@@ -59,7 +59,7 @@ async function startRelay(): Promise<{child: ChildProcess; url: string}> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--max-clients', String(FOLLOWERS + 101)], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit']})
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk
       const match = /listening on (\S+)/.exec(out)
       if (match) resolve(match[1])

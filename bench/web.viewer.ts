@@ -55,7 +55,7 @@ async function metrics(page: Page): Promise<{heapMB: number; nodes: number}> {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Performance.enable')
   await cdp.send('HeapProfiler.collectGarbage')
-  const {metrics} = (await cdp.send('Performance.getMetrics')) as {metrics: {name: string; value: number}[]}
+  const {metrics} = await cdp.send('Performance.getMetrics')
   const value = (name: string) => metrics.find((metric) => metric.name === name)?.value ?? 0
   await cdp.detach()
   return {heapMB: value('JSHeapUsedSize') / 1e6, nodes: value('Nodes')}
@@ -134,11 +134,11 @@ async function frameTiming(page: Page, seconds: number): Promise<Frames & {cpuPc
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Performance.enable')
   const threadTime = async () => {
-    const {metrics} = (await cdp.send('Performance.getMetrics')) as {metrics: {name: string; value: number}[]}
+    const {metrics} = await cdp.send('Performance.getMetrics')
     return metrics.find((metric) => metric.name === 'ThreadTime')?.value ?? 0
   }
   const before = await threadTime()
-  const frames = (await page.evaluate(`(${FRAME_TIMING})(${seconds * 1000})`)) as Frames
+  const frames = await page.evaluate<Frames>(`(${FRAME_TIMING})(${seconds * 1000})`)
   const cpuPct = ((await threadTime()) - before) / seconds * 100
   await cdp.detach()
   return {...frames, cpuPct}

@@ -47,5 +47,8 @@ function title(c) {
 
 // GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes.
 function anchor(c) {
-  return title(c).toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replaceAll(' ', '-')
+  return title(c)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replaceAll(' ', '-')
 }

@@ -60,7 +60,7 @@ export function resolveSettings({flags, env = process.env, configDir}: ConfigInp
     const {flag, env: variable} = SPEC[name]
     const flagValue = flags[name]
     if (flagValue) return {value: flagValue, from: flag}
-    if (env[variable]) return {value: env[variable] as string, from: variable}
+    if (env[variable]) return {value: env[variable], from: variable}
     const fileValue = file.values[name]
     if (fileValue) return {value: fileValue, from: `config file ${file.path} (${name})`}
     return undefined
@@ -99,7 +99,7 @@ function readConfigFile(explicit: string | undefined, fallback: string, where: s
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`config file ${path} must hold a JSON object`)
   const values: Partial<Record<SettingName, string>> = {}
-  for (const [key, value] of Object.entries(parsed)) {
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     if ((MASK_LISTS as readonly string[]).includes(key)) {
       const list = typeof value === 'string' ? [value] : value
       if (!Array.isArray(list) || list.some((item) => typeof item !== 'string')) throw new UsageError(`config file ${path}: setting ${key} must be a string or a list of strings`)

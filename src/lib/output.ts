@@ -23,6 +23,7 @@ export class Output {
     if (this.failure) throw this.failure
     if (this.closedByReader) return false
     if (!this.stream.write(chunk)) await this.settled('drain')
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- set by an error event during the await; TS narrowed it to never
     if (this.failure) throw this.failure
     return !this.closedByReader
   }

@@ -133,9 +133,9 @@ export async function startServeCli(args: string[], env: NodeJS.ProcessEnv): Pro
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
       const match = /listening on (http:\/\/\S+)/.exec(stdout)
       if (match) resolve(match[1])

@@ -18,7 +18,7 @@ export async function waitUntil<T>(condition: () => T | Promise<T>, {timeout = 1
   const deadline = Date.now() + timeout
   for (;;) {
     const value = await condition()
-    if (value) return value as NonNullable<T>
+    if (value) return value
     const reason = failed?.()
     if (reason) throw new Error(`${what}: ${reason}`)
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeout} ms`)

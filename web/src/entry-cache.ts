@@ -80,7 +80,7 @@ export class EntryCache {
   }
 
   private newPage(): Page {
-    return {entries: new Array(this.pageSize), loading: false, lastAttempt: 0}
+    return {entries: new Array<EntryRecord | undefined>(this.pageSize), loading: false, lastAttempt: 0}
   }
 
   private fetch(index: number, page: Page): void {

@@ -13,7 +13,6 @@ import {promisify} from 'node:util'
 import {gunzip} from 'node:zlib'
 import type {LogEntry} from '../entry.js'
 import {ArchiveReadError, ObjectStoreError} from '../errors/index.js'
-import type {Level} from '../level.js'
 import type {Pattern} from '../pattern.js'
 import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {requiredLiteral} from '../required-literal.js'
@@ -204,7 +203,7 @@ class BlockReader {
       }
       const entry = parseRecord(line)
       if (!inRange(entry, range)) continue
-      if (levels && !(entry.level && levels.has(entry.level as Level))) continue
+      if (levels && !(entry.level && levels.has(entry.level))) continue
       out.push(entry)
     }
     return out

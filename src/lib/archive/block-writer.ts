@@ -12,7 +12,6 @@
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
 import type {LogEntry} from '../entry.js'
-import type {Level} from '../level.js'
 import type {BlockInfo} from './block-index.js'
 import {compressBlock, WORKERS, type CompressedBlock} from './block-compressor.js'
 import {count, GZIP_LEVEL, recordLine, type ContentStats} from './format.js'
@@ -113,6 +112,6 @@ function addTo(block: PendingBlock['info'] | undefined, entry: LogEntry): Pendin
   block.lastSeq = entry.seq
   if (entry.ts < block.minTs) block.minTs = entry.ts
   if (entry.ts > block.maxTs) block.maxTs = entry.ts
-  if (entry.level) block.levels[entry.level as Level] = (block.levels[entry.level as Level] ?? 0) + 1
+  if (entry.level) block.levels[entry.level] = (block.levels[entry.level] ?? 0) + 1
   return block
 }

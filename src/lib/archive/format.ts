@@ -212,7 +212,7 @@ export async function* decodeSeqRange(lines: AsyncIterable<string>, range: {afte
   }
   const size = range.tail
   if (size <= 0 || (range.limit !== undefined && range.limit <= 0)) return
-  const ring: string[] = new Array(size)
+  const ring = new Array<string>(size)
   let count = 0
   for await (const line of lines) {
     const {keep, stop} = wanted(line)

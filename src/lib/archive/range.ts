@@ -40,7 +40,7 @@ export async function* applyRange(entries: AsyncIterable<LogEntry>, range: ReadR
 
 async function* lastOf(entries: AsyncIterable<LogEntry>, range: ReadRange & {tail?: number}): AsyncIterable<LogEntry> {
   const size = range.tail as number
-  const ring: LogEntry[] = new Array(size)
+  const ring = new Array<LogEntry>(size)
   let count = 0
   for await (const entry of entries) {
     range.signal?.throwIfAborted()

@@ -22,6 +22,7 @@ export class BatchWriter {
   constructor(private readonly sink: BatchSink) {}
 
   add(entries: NewEntry[]): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the sink's own error, as it came
     if (this.failure) return Promise.reject(this.failure)
     for (const entry of entries) this.pending.push(entry)
     this.flushing ??= this.drain()

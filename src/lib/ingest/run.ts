@@ -52,8 +52,8 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
     // One Masker for both streams: a value registered with ::add-mask:: on one is masked on the other.
     const masker = new Masker(options.mask)
     await Promise.all([
-      capture(child.stdout!, new LineSplitter(options.maxLineBytes, 'stdout', masker.forStream()), writer, new Output(options.stdout ?? process.stdout)),
-      capture(child.stderr!, new LineSplitter(options.maxLineBytes, 'stderr', masker.forStream()), writer, new Output(options.stderr ?? process.stderr)),
+      capture(child.stdout, new LineSplitter(options.maxLineBytes, 'stdout', masker.forStream()), writer, new Output(options.stdout ?? process.stdout)),
+      capture(child.stderr, new LineSplitter(options.maxLineBytes, 'stderr', masker.forStream()), writer, new Output(options.stderr ?? process.stderr)),
     ])
     const [code, signal] = await exited
     const exitCode = code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0)

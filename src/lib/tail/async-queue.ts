@@ -59,6 +59,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
         this.waitingConsumer = resolve
       })
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the source's own error, rethrown as it came
     if (this.failure !== undefined) throw this.failure
   }
 

@@ -78,10 +78,12 @@ export function Viewer(props: ViewerProps): React.ReactElement {
   // Applied while rendering, not in an effect: the frame that shows a new level label
   // must also show the lines filtered by it.
   const appliedFilter = useRef<{level: number; hidden: ReadonlySet<string>} | undefined>(undefined)
+  /* eslint-disable react-hooks/refs -- deliberately during render, see above */
   if (appliedFilter.current?.level !== state.level || appliedFilter.current.hidden !== state.hidden) {
     appliedFilter.current = {level: state.level, hidden: state.hidden}
     feed.setViewFilter(viewFilter(state.level, state.hidden), true)
   }
+  /* eslint-enable react-hooks/refs */
   useEffect(() => {
     feed.setPaused(state.anchor !== undefined)
   }, [feed, state.anchor])

@@ -3,7 +3,6 @@
  * until `q`/Ctrl-C, and always gives the terminal back as it was: main screen, cursor,
  * cooked mode — also on SIGTERM/SIGHUP or an error.
  */
-import React from 'react'
 import {render} from 'ink'
 import {tailExitCode} from '../tail/exit-code.js'
 import {isSingleJob, type TailTargets} from '../tail/targets.js'

@@ -9,15 +9,18 @@ export interface TerminalSize {
 /** The terminal's size, updated on resize (the listener is removed on unmount). */
 export function useTerminalSize(fixed?: TerminalSize): TerminalSize {
   const {stdout} = useStdout()
-  const read = (): TerminalSize => ({columns: stdout.columns || 80, rows: stdout.rows || 24})
-  const [size, setSize] = useState<TerminalSize>(fixed ?? read())
+  const [size, setSize] = useState<TerminalSize>(fixed ?? sizeOf(stdout))
   useEffect(() => {
     if (fixed) return
-    const onResize = (): void => setSize(read())
+    const onResize = (): void => setSize(sizeOf(stdout))
     stdout.on('resize', onResize)
     return () => {
       stdout.off('resize', onResize)
     }
   }, [stdout, fixed])
   return fixed ?? size
+}
+
+function sizeOf(stdout: NodeJS.WriteStream): TerminalSize {
+  return {columns: stdout.columns || 80, rows: stdout.rows || 24}
 }

@@ -16,11 +16,7 @@ const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).ver
 
 describe('help', () => {
   it('`logs help get`, `logs get --help` and `logs get -h` print the same help', async () => {
-    const [help, long, short] = await Promise.all([
-      runCli(['help', 'get'], {env: iso.env}),
-      runCli(['get', '--help'], {env: iso.env}),
-      runCli(['get', '-h'], {env: iso.env}),
-    ])
+    const [help, long, short] = await Promise.all([runCli(['help', 'get'], {env: iso.env}), runCli(['get', '--help'], {env: iso.env}), runCli(['get', '-h'], {env: iso.env})])
     for (const result of [help, long, short]) {
       expect(result.code).toBe(0)
       expect(result.stdout).toContain('$ logs get ID')
@@ -62,7 +58,7 @@ describe('a mistyped command', () => {
     tmux.keys('typo', 'Enter')
     const text = await tmux.until('typo', (s) => s.includes('EXIT='), 'the exit')
     expect(text).toContain('Did you mean get? Yes')
-    expect(text).toMatch(/Missing 1 required arg:\s+›\s+id  job id/) // get ran, without its ID
+    expect(text).toMatch(/Missing 1 required arg:\s+›\s+id {2}job id/) // get ran, without its ID
     expect(text).not.toContain('EXIT=0')
   })
 
@@ -93,7 +89,14 @@ describe('logs autocomplete', () => {
     expect(script.stdout).toContain('LOGS_AC_BASH_SETUP_PATH=')
     // Load it as ~/.bashrc would, then ask bash what it completes after `logs g` and `logs get --fo`.
     const complete = (line: string): string[] =>
-      execFileSync('bash', ['-c', `${script.stdout}\nCOMP_LINE='${line}'; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); COMP_POINT=\${#COMP_LINE}; _logs_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`], {env: iso.env, encoding: 'utf8'})
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `${script.stdout}\nCOMP_LINE='${line}'; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); COMP_POINT=\${#COMP_LINE}; _logs_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        {env: iso.env, encoding: 'utf8'},
+      )
         .split('\n')
         .filter(Boolean)
     expect(complete('logs g')).toEqual(expect.arrayContaining(['gc', 'get']))

@@ -87,7 +87,7 @@ describe('SSE', () => {
     await store.append('curl-1', lines(1, 2))
     const curl = run('curl', ['-sN', '-D', '-', '--max-time', '2', `${t.url}/v1/jobs/curl-1/logs/stream`]).catch((error: {stdout: string}) => error)
     setTimeout(() => void store.append('curl-1', lines(3, 1)), 500)
-    const {stdout} = (await curl) as {stdout: string}
+    const {stdout} = (await curl)
     expect(stdout).toMatch(/^HTTP\/1\.1 200/)
     expect(stdout).toMatch(/^content-type: text\/event-stream/im)
     expect(stdout).toMatch(/^cache-control: no-cache/im)

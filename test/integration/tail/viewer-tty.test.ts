@@ -78,7 +78,7 @@ describe('logs tail on a terminal (tmux)', () => {
 
     // Search: every match highlighted, the current one apart; the view pauses on it.
     keys('/', 'line 1004', 'Enter')
-    text = await until((s) => s.includes('/line 1004') && s.includes('paused'), 'the search to land', false)
+    await until((s) => s.includes('/line 1004') && s.includes('paused'), 'the search to land', false)
     const colored = screen(true)
     expect(colored).toMatch(/\u001B\[30m\u001B\[43mline 1004(?:\u001B\[\d+m)+9\n/) // current match: line 10049
     expect(colored).toMatch(/\u001B\[7mline 1004(?:\u001B\[\d+m)+8\n/) // another match: line 10048

@@ -35,7 +35,7 @@ describe('Viewer scroll-back beyond the buffer', () => {
     // Lines that arrive while the view shows the start are counted, not kept...
     history.push(...entries(5001, 5003))
     v.source.push({type: 'entries', job: 'big', entries: entries(5001, 5003)})
-    screen = await v.until((s) => s.includes('paused — 3 new lines'))
+    await v.until((s) => s.includes('paused — 3 new lines'))
     expect(v.feed.buffer.newest()?.entry.seq).toBeLessThan(5001)
     // ...and G brings the newest back from the store.
     await v.press('G')

@@ -38,9 +38,9 @@ describe('Viewer keys', () => {
     await v.until((s) => s.includes('paused'))
     await v.press(KEYS.pageUp)
     // 12 rows: 9 log rows, a page is 8 entries (one stays on screen for context).
-    let screen = await v.until((s) => logLines(s).at(-1) === 'line 92', 'one page up')
+    await v.until((s) => logLines(s).at(-1) === 'line 92', 'one page up')
     await v.press(KEYS.pageDown)
-    screen = await v.until((s) => logLines(s).at(-1) === 'line 100', 'one page down')
+    const screen = await v.until((s) => logLines(s).at(-1) === 'line 100', 'one page down')
     expect(screen).toContain('paused')
     await v.press(' ')
     await v.until((s) => s.includes('following'))

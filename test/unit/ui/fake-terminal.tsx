@@ -4,7 +4,6 @@
  * and changed, which ink-testing-library's fixed 100-column stdout cannot do.
  */
 import {EventEmitter} from 'node:events'
-import React from 'react'
 import {render, type Instance} from 'ink'
 import {AsyncQueue} from '../../../src/lib/tail/async-queue.js'
 import type {TailEvent} from '../../../src/lib/tail/types.js'

@@ -3,7 +3,6 @@
  * (string-width), wrapped lines take the rows Ink gives them (wrap-ansi), so the viewer's
  * layout and the first screen never shift or overflow.
  */
-import React from 'react'
 import {Box, Text, render} from 'ink'
 import stringWidth from 'string-width'
 import {afterEach, describe, expect, it} from 'vitest'

@@ -158,7 +158,7 @@ export class RedisStore implements LiveStore {
         connect: () => {
           const connection = connect(this.target, 'follower')
           this.followers.add(connection)
-          const close = connection.close
+          const close = connection.close.bind(connection)
           connection.close = async () => {
             this.followers.delete(connection)
             await close()

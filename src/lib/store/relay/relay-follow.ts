@@ -77,7 +77,7 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
       failingSince = undefined
     })
     es.addEventListener('log', (event) => {
-      const entry = fromRecord(JSON.parse(event.data) as EntryRecord)
+      const entry = fromRecord(JSON.parse(event.data as string) as EntryRecord)
       if (entry.seq <= lastSeq) return
       lastSeq = entry.seq
       const last = queue.at(-1)
@@ -90,10 +90,10 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
       }
       notify()
     })
-    es.addEventListener('status', (event) => enqueue({type: 'meta', meta: JSON.parse(event.data) as JobMeta}))
+    es.addEventListener('status', (event) => enqueue({type: 'meta', meta: JSON.parse(event.data as string) as JobMeta}))
     es.addEventListener('end', (event) => {
       es.close()
-      enqueue({type: 'end', meta: JSON.parse(event.data) as JobMeta})
+      enqueue({type: 'end', meta: JSON.parse(event.data as string) as JobMeta})
     })
     es.addEventListener('error', () => onError(es))
   }
