@@ -25,6 +25,7 @@ export const MAX_TITLE = 200
 const MAX_PHASE = 100
 const HEAD_BYTES = 512
 
+// eslint-disable-next-line no-control-regex -- GitLab's marker ends with an erase-line escape
 const GITLAB = /section_(start|end):(\d{1,12}):([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(?:\u001B\[0K)?(.*)$/
 const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
 const MAY_BE_MARKER = new Uint8Array(256)

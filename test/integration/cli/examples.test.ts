@@ -124,7 +124,7 @@ async function run(example: Example) {
   if (selecting) {
     // A selector follows the matching jobs that run now and every one that starts later (none runs in the seed): start one.
     let stdout = ''
-    child.stdout!.on('data', (d: Buffer) => (stdout += d))
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
     const env = baseEnv(dir)
     // It runs until the test has seen its line: a job that starts and ends between two listings is not followed.
     const push = startCli(['push', '--job', 'build-new', '--label', 'env=prod', '--label', 'team=web'], {env})
@@ -136,7 +136,7 @@ async function run(example: Example) {
     expect((await pushed).code).toBe(0)
   } else if (serving) {
     let stdout = ''
-    child.stdout!.on('data', (d: Buffer) => (stdout += d))
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
     await waitUntil(() => stdout.includes('listening on') || child.exitCode !== null, {what: 'logs serve to listen'})
     process.kill(-child.pid!, 'SIGTERM')
   }

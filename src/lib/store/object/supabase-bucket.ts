@@ -184,6 +184,7 @@ export class SupabaseBucket implements ObjectBucket {
       this.retry,
       async () => {
         const result = await call()
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- storage-js's error result, classified by the retry policy
         if (result.error) throw result.error
         return result.data as T
       },

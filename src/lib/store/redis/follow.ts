@@ -50,11 +50,7 @@ export async function* followJob(source: FollowSource, options: FollowOptions): 
       if (options.signal?.aborted) return
       let reply: Array<[Buffer, RawStreamEntry[]]> | null
       try {
-<<<<<<< HEAD
-        reply = (await client.xreadBuffer('COUNT', PAGE, 'BLOCK', MOVE_CHECK_MS, 'STREAMS', source.keys.log, cursor)) as typeof reply
-=======
-        reply = (await client.xreadBuffer('COUNT', PAGE, 'BLOCK', 0, 'STREAMS', source.keys.log, cursor))
->>>>>>> bf04068 (Lint as the ecosystem does: npm run lint = tsc + ESLint with typescript-eslint's type-checked rules and eslint-plugin-react-hooks, clean (a few typed fixes: typed Arrays, JSON event data, a resize hook without a stale closure, unused imports; each disabled rule says why); Prettier configured to the code's style (no semicolons, single quotes, no bracket spacing, width 180) with npm run format / format:check — the tree itself is not reformatted yet)
+        reply = (await client.xreadBuffer('COUNT', PAGE, 'BLOCK', MOVE_CHECK_MS, 'STREAMS', source.keys.log, cursor))
       } catch (error) {
         if (options.signal?.aborted) return
         source.fail(error, connection)
