@@ -80,7 +80,9 @@ try {
   const gzip = await measure('bash', ['-c', `gzip -1 < "${input}" > "${join(work, 'raw.gz')}"`])
   const zstd = await measure('bash', ['-c', `zstd -q -3 < "${input}" > "${join(work, 'raw.zst')}"`])
   const archive = await served(['archive', '--job', 'big'])
-  const object = standin.object('logs', 'bench/big.jsonl.gz')!
+  // The stand-in holds the object in parts (Supabase's upload cap): big.jsonl.gz, .001, … — one gzip stream together.
+  const parts = (standin.keys('logs') ?? []).filter((key) => /^bench\/big\.jsonl\.gz(\.\d{3})?$/.test(key)).sort()
+  const object = Buffer.concat(parts.map((key) => standin.object('logs', key)!))
   const indexBytes = standin.object('logs', 'bench/big.jsonl.gz.idx')?.length ?? 0
   const objectFile = join(work, 'big.jsonl.gz')
   writeFileSync(objectFile, object)
