@@ -83,7 +83,8 @@ beforeAll(async () => {
   writeFileSync(join(work, 'secrets.txt'), 'hunter2\n')
   const env = baseEnv(seed)
   const push = async (args: string[], input: string) => expect((await runCli(['push', ...args], {env, input})).code).toBe(0)
-  const build42 = ['INFO starting build', 'WARN request timeout, retrying', 'ERROR connection reset by peer', 'INFO healthcheck ok', 'ERROR connection refused', 'INFO done'].join('\n')
+  // Sections as GitHub Actions marks them, named as the --section examples name them.
+  const build42 = ['INFO starting build', '::group::Run tests', 'WARN request timeout, retrying', 'ERROR connection reset by peer', 'INFO healthcheck ok', '::endgroup::', '::group::deploy-prod', 'ERROR connection refused', '::endgroup::', 'INFO done'].join('\n')
   await push(['--job', 'build-41', '--exit-code', '0', '--label', 'env=prod', '--label', 'team=web'], 'INFO old build\n')
   await push(['--job', 'build-42', '--exit-code', '0', '--label', 'env=prod', '--label', 'team=web', '--label', 'tier=backend'], `${build42}\n`)
   expect((await runCli(['run', '--job', 'build-42', '--', 'sh', '-c', 'echo "stderr: ERROR flaky test" >&2'], {env})).code).toBe(0)
