@@ -32,3 +32,17 @@ export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Outp
 export async function writeChunks(chunks: AsyncIterable<Buffer>, out: Output): Promise<void> {
   for await (const chunk of chunks) if (!(await out.write(chunk))) break
 }
+
+/**
+ * Writes entries of several jobs (`get -l`): text lines get the prefix `styleOf` gives
+ * each job, JSON records a `job` field, raw output the bytes alone.
+ */
+export async function writeJobEntries(batches: AsyncIterable<Array<{job: string; entry: LogEntry}>>, out: Output, mode: OutputMode, style: TextStyle, styleOf: (job: string) => Partial<TextStyle>): Promise<void> {
+  for await (const batch of batches) {
+    const chunk =
+      mode === 'raw'
+        ? rawChunk(batch.map((item) => item.entry))
+        : batch.map(({job, entry}) => formatEntry(entry, mode, mode === 'json' ? {...style, prefix: job} : {...style, ...styleOf(job)}) as string).join('')
+    if (!(await out.write(chunk))) break
+  }
+}

@@ -39,8 +39,29 @@ describe('label selectors', () => {
     expect(await ids('--selector', 'team=web', '--prefix', 'web-', '-l', '!tier')).toEqual(['web-dev'])
   })
 
+  it('get -l prints the lines of every matching job, merged by time and prefixed; -n and --head over the merge', async () => {
+    const get = async (...args: string[]) => {
+      const result = await runCli(['get', ...args], {env: sandbox.env})
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      return result.stdout
+    }
+    // One line per job, pushed in the order web-prod, api-prod, web-dev, bare-job.
+    expect(await get('-l', 'env=prod')).toBe('web-prod hello from web-prod\napi-prod hello from api-prod\n')
+    expect(await get('-l', 'env', '-n', '1')).toBe('web-dev  hello from web-dev\n')
+    expect(await get('-l', 'env', '--head', '1')).toBe('web-prod hello from web-prod\n')
+    const records = (await get('-l', 'team=web', '-o', 'json')).trim().split('\n').map((l) => JSON.parse(l) as {job: string; line: string})
+    expect(records.map((r) => [r.job, r.line])).toEqual([['web-prod', 'hello from web-prod'], ['web-dev', 'hello from web-dev']])
+    expect(await get('-l', 'env=prod', '--grep', 'api')).toBe('api-prod hello from api-prod\n')
+    expect(await get('-l', 'env=nowhere')).toBe('')
+    for (const bad of [['web-prod', '-l', 'env=prod'], ['-l', 'env=prod', '-f'], ['-l', 'env=prod', '-C', '2']]) {
+      const result = await runCli(['get', ...bad], {env: sandbox.env})
+      expect(result.code, bad.join(' ')).toBe(2)
+    }
+  })
+
   it('a bad selector exits 2 naming the flag and the accepted forms', async () => {
-    for (const command of [['ls'], ['tail', '--no-follow'], ['archive', '--dry-run'], ['gc', '--dry-run']]) {
+    for (const command of [['ls'], ['get'], ['tail', '--no-follow'], ['archive', '--dry-run'], ['gc', '--dry-run']]) {
       const result = await runCli([...command, '-l', 'env in (prod'], {env: sandbox.env})
       expect(result.code, command.join(' ')).toBe(2)
       expect(result.stderr).toMatch(/invalid label selector "env in \(prod" for -l: unbalanced parentheses/)
