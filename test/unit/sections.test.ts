@@ -73,4 +73,25 @@ describe('sections', () => {
     expect(many.sections).toHaveLength(MAX_SECTIONS)
     expect(many.sectionsDropped).toBe(100_000 - MAX_SECTIONS)
   })
+
+  it('open nested sections count their open children\'s lines; 100 000 starts that never end stay bounded', () => {
+    const tracker = new SectionTracker()
+    const observe = (seq: number, line: string) => tracker.observe({seq, ts: seq, bytes: Buffer.from(line)})
+    observe(1, '\u001B[0Ksection_start:1:outer\r\u001B[0KOuter')
+    observe(2, 'x')
+    observe(3, '\u001B[0Ksection_start:2:inner\r\u001B[0KInner')
+    observe(4, 'ERROR y')
+    expect(tracker.structure().sections.map((s) => [s.name, s.lines, s.lastSeq])).toEqual([
+      ['outer', 4, 4],
+      ['inner', 2, 4],
+    ])
+    const many = new SectionTracker()
+    for (let i = 1; i <= 100_000; i++) many.observe({seq: i, ts: i, bytes: Buffer.from(`\u001B[0Ksection_start:${i}:s${i}\r\u001B[0KS`)})
+    many.end(true)
+    const {sections, sectionsDropped} = many.structure()
+    expect(sections).toHaveLength(MAX_SECTIONS)
+    expect(sectionsDropped).toBe(100_000 - MAX_SECTIONS)
+    expect(sections[0].lines).toBe(100_000)
+    expect(sections.every((s) => s.failed)).toBe(true)
+  })
 })

@@ -28,7 +28,7 @@ export class StructureRecorder {
 
   /** Entries the store numbered first, first+1, … */
   observe(first: number, entries: NewEntry[]): void {
-    for (let i = 0; i < entries.length; i++) this.tracker.observe({seq: first + i, ts: entries[i].ts, bytes: entries[i].bytes, level: entries[i].level})
+    this.tracker.observeBatch(first, entries)
     if (this.tracker.version === this.published || this.timer) return
     const wait = Math.max(0, this.lastPublish + this.interval - Date.now())
     this.timer = setTimeout(() => {

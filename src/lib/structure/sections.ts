@@ -28,6 +28,7 @@ const HEAD_BYTES = 512
 // eslint-disable-next-line no-control-regex -- GitLab's marker ends with an erase-line escape
 const GITLAB = /section_(start|end):(\d{1,12}):([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(?:\u001B\[0K)?(.*)$/
 const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
+const PHASE_KEYS = /"(?:phase|progress|total)"/
 const MAY_BE_MARKER = new Uint8Array(256)
 for (const char of ':\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
 
@@ -58,12 +59,32 @@ export class SectionTracker {
     if (!(MAY_BE_MARKER[first] && this.marker(line))) this.count(line)
   }
 
-  private count(line: StructureLine): void {
-    for (const section of this.open) {
+  /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
+  observeBatch(first: number, entries: ReadonlyArray<{ts: number; bytes: Buffer; level?: Level}>): void {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]
+      const byte = entry.bytes.length > 0 ? entry.bytes[0] : 0
+      if (MAY_BE_MARKER[byte]) {
+        this.observe({seq: first + i, ts: entry.ts, bytes: entry.bytes, level: entry.level})
+        continue
+      }
+      this.lastSeq = first + i
+      this.lastTs = entry.ts
+      const section = this.open.length > 0 ? this.open[this.open.length - 1] : undefined
+      if (!section) continue
       section.lines++
-      section.lastSeq = line.seq
-      if (line.level) section.levels[line.level] = (section.levels[line.level] ?? 0) + 1
+      section.lastSeq = first + i
+      if (entry.level) section.levels[entry.level] = (section.levels[entry.level] ?? 0) + 1
     }
+  }
+
+  /** Counts into the innermost open section only (O(1) per line, however deep): a section's counts join its parent's when it closes. */
+  private count(line: StructureLine): void {
+    const section = this.open.at(-1)
+    if (!section) return
+    section.lines++
+    section.lastSeq = line.seq
+    if (line.level) section.levels[line.level] = (section.levels[line.level] ?? 0) + 1
   }
 
   /** At the job's end: open sections close; `failed` marks those the job failed in. */
@@ -74,7 +95,16 @@ export class SectionTracker {
   }
 
   structure(): JobStructure {
-    const structure: JobStructure = {sections: this.sections.map((s) => ({...s, levels: {...s.levels}}))}
+    // Open sections' totals include their open children's, which join them only when those close.
+    const totals = new Map<Section, Section>()
+    let inner: Section | undefined
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const total = {...this.open[i], levels: {...this.open[i].levels}}
+      if (inner) addCounts(total, inner)
+      totals.set(this.open[i], total)
+      inner = total
+    }
+    const structure: JobStructure = {sections: this.sections.map((s) => totals.get(s) ?? {...s, levels: {...s.levels}})}
     if (this.dropped > 0) structure.sectionsDropped = this.dropped
     const phase = this.jsonPhase ?? this.open.at(-1)?.title
     if (phase !== undefined) structure.phase = phase
@@ -85,12 +115,12 @@ export class SectionTracker {
   /** Handles a marker; true when it counted the line itself (an end marker). */
   private marker(line: StructureLine): boolean {
     const bytes = line.bytes
-    const raw = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
-    const first = raw.charCodeAt(0)
-    if (first === 123 /* { */) {
-      this.json(raw, bytes.length <= HEAD_BYTES ? raw : bytes.toString('utf8'))
+    if (bytes[0] === 123 /* { */) {
+      // Most JSON lines hold none of the keys: looked for in a latin1 view, decoded only when present.
+      if (PHASE_KEYS.test(bytes.toString('latin1'))) this.json(bytes.toString('utf8'))
       return false
     }
+    const raw = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
     if (raw.startsWith('::group::')) {
       this.closeFamily('github', line.ts)
       this.openSection('github', raw.slice('::group::'.length), line, false)
@@ -169,13 +199,14 @@ export class SectionTracker {
 
   private close(section: Section, at: number): void {
     this.open.pop()
+    const parent = this.open.at(-1)
+    if (parent) addCounts(parent, section)
     section.end = Math.max(at, section.start)
     section.duration = section.end - section.start
     this.version++
   }
 
-  private json(head: string, text: string): void {
-    if (!head.includes('"phase"') && !head.includes('"progress"') && !head.includes('"total"')) return
+  private json(text: string): void {
     let value: unknown
     try {
       value = JSON.parse(text)
@@ -197,6 +228,12 @@ export class SectionTracker {
       this.version++
     }
   }
+}
+
+function addCounts(into: Section, from: Section): void {
+  into.lines += from.lines
+  into.lastSeq = Math.max(into.lastSeq, from.lastSeq)
+  for (const [level, count] of Object.entries(from.levels) as Array<[Level, number]>) into.levels[level] = (into.levels[level] ?? 0) + count
 }
 
 /** 0-100 from `progress`, or from `current`/`total`; undefined for anything else (250, "abc", a negative total). */
