@@ -67,7 +67,7 @@ const backends: Array<[string, () => BlobArchive]> = [
 
 const seqs = (list: LogEntry[]): number[] => list.map((e) => e.seq)
 
-describe.each(backends)('archive format 2 on %s', (name, open) => {
+describe.each(backends)('archive format 2 on %s', (_name, open) => {
   it('reads every range through the index with the same answers as a scan', async () => {
     const archive = open()
     const stored = await archive.put(endedMeta('seek', entries), iterate(entries))
@@ -88,8 +88,21 @@ describe.each(backends)('archive format 2 on %s', (name, open) => {
     await archive.close()
   })
 
-  it.runIf(name.startsWith('supabase'))('fetches only the blocks a read needs (bytes counted by the stand-in)', async () => {
+  it('stays one gzip stream of `get --output json` records', async () => {
     const archive = open()
+    const manifest = (await archive.manifest('seek'))!
+    const object = Buffer.concat(await Promise.all(manifest.parts.map(async (p) => Buffer.concat(await collect((await archive.bucket.readStream(p.key))!)))))
+    const lines = gunzipSync(object).toString('utf8').trimEnd().split('\n')
+    expect(lines).toHaveLength(20_000)
+    expect(JSON.parse(lines[1999])).toEqual({seq: 2000, ts: T0 + 1999 * 10, level: 'error', stream: 'stdout', line: 'ERROR disk full at 2000'})
+    await archive.close()
+  })
+})
+
+describe('archive format 2 on supabase (stand-in), by the bytes it served', () => {
+  it('fetches only the blocks a read needs (bytes counted by the stand-in)', async () => {
+    const archive = backends[2][1]()
+    if (!(await archive.manifest('seek'))) await archive.put(endedMeta('seek', entries), iterate(entries))
     const manifest = (await archive.manifest('seek'))!
     const served = async (read: () => Promise<unknown>): Promise<number> => {
       const before = supabase.bytesServed()
@@ -117,15 +130,6 @@ describe.each(backends)('archive format 2 on %s', (name, open) => {
     await archive.close()
   })
 
-  it('stays one gzip stream of `get --output json` records', async () => {
-    const archive = open()
-    const manifest = (await archive.manifest('seek'))!
-    const object = Buffer.concat(await Promise.all(manifest.parts.map(async (p) => Buffer.concat(await collect((await archive.bucket.readStream(p.key))!)))))
-    const lines = gunzipSync(object).toString('utf8').trimEnd().split('\n')
-    expect(lines).toHaveLength(20_000)
-    expect(JSON.parse(lines[1999])).toEqual({seq: 2000, ts: T0 + 1999 * 10, level: 'error', stream: 'stdout', line: 'ERROR disk full at 2000'})
-    await archive.close()
-  })
 })
 
 describe('damage', () => {
