@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {afterUploadFault} from '../lib/archive/fault-injection.js'
-import {progressBar} from '../lib/archive/progress.js'
 import {formatArchiveSummary} from '../lib/archive/render.js'
 import {runArchive, runReindex} from '../lib/cli/run-maintenance.js'
 import type {ArchiveSummary} from '../lib/archive/archive-jobs.js'
+import {rateStatus, startProgress} from '../lib/cli/progress.js'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {directStoreFlags, selectorFlag} from '../lib/cli/flags.js'
 import {parseSelector} from '../lib/label-selector.js'
@@ -46,14 +46,19 @@ export default class Archive extends BaseCommand {
       if (!this.jsonEnabled()) for (const line of formatArchiveSummary(summary)) this.log(line)
       return summary
     }
-    const progress = progressBar(process.stderr)
+    const progress = startProgress('archiving', {json: this.jsonEnabled()})
+    const started = Date.now()
+    let stored = 0
     const summary = await runArchive(this.settings(flags), {
       jobIds,
       idleMs,
       selector,
       concurrency: flags.concurrency,
       dryRun: flags['dry-run'],
-      onProgress: ({done, total, outcome}) => progress.update(done, total, outcome.id),
+      onProgress: ({done, total, outcome}) => {
+        stored += outcome.size ?? 0
+        progress.status(`${rateStatus(done, total, stored, Date.now() - started, 'jobs')} · ${outcome.id}`, done === total)
+      },
       afterUpload: afterUploadFault(),
     }).finally(() => progress.finish())
     if (!this.jsonEnabled()) for (const line of formatArchiveSummary(summary)) this.log(line)
