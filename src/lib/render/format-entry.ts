@@ -5,6 +5,7 @@
  *   raw  — the original bytes, newline only where the input had one.
  */
 import type {ChalkInstance} from 'chalk'
+import {markerText} from '../structure/marker-text.js'
 import {rawBytes, toRecord, type LogEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
 
@@ -44,7 +45,9 @@ export function formatTimestamp(ts: number): string {
 export function formatText(entry: LogEntry, style: TextStyle): string {
   const colored = style.chalk.level > 0
   let line = entry.line.endsWith('\r') ? entry.line.slice(0, -1) : entry.line
-  if (!colored) line = stripAnsi(line)
+  const header = markerText(line)
+  if (header !== undefined) line = style.chalk.bold(header)
+  else if (!colored) line = stripAnsi(line)
   else if (!line.includes('\u001B')) line = levelColor(style.chalk, entry.level)(line)
   let head = ''
   if (style.prefix) head += (style.prefixColor ?? ((t: string) => t))(`${style.prefix} `)

@@ -1,0 +1,29 @@
+/**
+ * Section markers as text output shows them: a readable header instead of `::group::` or
+ * GitLab's escape sequences (`--output raw` keeps the markers byte for byte).
+ */
+import {stripAnsi} from '../level.js'
+
+const GITLAB = /^section_(start|end):\d{1,12}:([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(.*)$/
+const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
+
+export function markerText(line: string): string | undefined {
+  const first = line.charCodeAt(0)
+  if (first !== 58 /* : */ && first !== 27 /* ESC */ && first !== 115 /* s */ && first !== 45 && first !== 43 && first !== 126) return undefined
+  if (line.startsWith('::group::')) return `▾ ${clean(line.slice('::group::'.length))}`
+  if (line.startsWith('::endgroup::')) return '▴'
+  const gitlab = GITLAB.exec(stripAnsi(line))
+  if (gitlab) {
+    const [, kind, name, options, title] = gitlab
+    if (kind === 'end') return `▴ ${name}`
+    return `${/collapsed=true/.test(options ?? '') ? '▸' : '▾'} ${clean(title) || name}`
+  }
+  const buildkite = BUILDKITE.exec(line)
+  if (buildkite) return `${buildkite[1] === '+++' ? '▾' : '▸'} ${clean(buildkite[2])}`
+  return undefined
+}
+
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return stripAnsi(text).replace(/[\u0000-\u001F\u007F-\u009F]/g, '').trim()
+}
