@@ -4,7 +4,7 @@ import {captureFlags, captureOptions, MASKING_HELP, outageNotices} from '../lib/
 import {exitCodeFlag, storeFlags} from '../lib/cli/flags.js'
 import {onInterrupt} from '../lib/cli/interrupt.js'
 import {openWriteStore} from '../lib/open/open-jobs.js'
-import {push} from '../lib/ingest/push.js'
+import {push, teeOnFailure} from '../lib/ingest/push.js'
 import {checkJobId} from '../lib/job-id.js'
 import {Output} from '../lib/output.js'
 
@@ -26,7 +26,7 @@ ${MASKING_HELP}`
 
   static override flags = {
     ...captureFlags,
-    tee: Flags.boolean({description: 'copy stdin to stdout unchanged (even when the store fails)'}),
+    tee: Flags.boolean({description: 'copy stdin to stdout unchanged to EOF, even when the store fails or cannot be opened (then exit 1)'}),
     'exit-code': exitCodeFlag({description: "the job's exit code (0-255): ends it as succeeded (0) or failed"}),
     ...storeFlags,
   }
@@ -36,7 +36,8 @@ ${MASKING_HELP}`
     const job = checkJobId(flags.job, '--job / LOGS_JOB')
     const settings = this.settings(flags)
     const options = captureOptions(flags, settings, (message) => this.logToStderr(`logs: warning: ${message}`))
-    const store = await openWriteStore(settings)
+    const tee = flags.tee ? new Output(process.stdout) : undefined
+    const store = await teeOnFailure(() => openWriteStore(settings), process.stdin, tee)
     const interrupt = onInterrupt()
     try {
       const result = await push({
@@ -45,7 +46,7 @@ ${MASKING_HELP}`
         store,
         job,
         input: process.stdin,
-        tee: flags.tee ? new Output(process.stdout) : undefined,
+        tee,
         exitCode: flags['exit-code'],
         signal: interrupt.signal,
       })

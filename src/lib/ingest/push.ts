@@ -2,6 +2,7 @@
  * `logs push`: stdin → entries → the job, until EOF (or a signal), then the job's end.
  */
 import type {Readable} from 'node:stream'
+import {LogsError, StoreUnavailableError} from '../errors/index.js'
 import {endStatus, type JobStatus} from '../job.js'
 import type {Output} from '../output.js'
 import type {LiveStore} from '../store/types.js'
@@ -30,13 +31,52 @@ export interface PushResult extends CaptureStats {
 
 export async function push(options: PushOptions): Promise<PushResult> {
   const {store, job, input, tee, signal} = options
-  const writer = await openJobWriter(store, job, options)
+  const writer = await teeOnFailure(async () => {
+    try {
+      return await openJobWriter(store, job, options)
+    } catch (error) {
+      throw error instanceof LogsError ? error : new StoreUnavailableError(store.name, (error as Error).message, error)
+    }
+  }, input, tee)
   const stats = await capture(input, new LineSplitter(options.maxLineBytes, undefined, new Masker(options.mask).forStream()), writer, tee, signal)
   if (signal?.aborted) {
     await writer.flush()
     return {...stats, status: 'interrupted'}
   }
   const end = endStatus(options.exitCode)
-  await writer.finish(end)
+  // A signal while the end is being delivered (a store that is down) stops the wait: what was
+  // read is in the spool already and the next push or get delivers it.
+  if ((await untilAborted(writer.finish(end), signal)) === 'aborted') return {...stats, status: 'interrupted'}
   return {...stats, status: end.status}
+}
+
+/**
+ * Runs `work` (opening a store, a job); if it fails and stdin is teed, passes the rest of
+ * stdin through to EOF before the failure is raised: the job's output never depends on
+ * its logs, and the job never dies of SIGPIPE because a store could not be opened.
+ */
+export async function teeOnFailure<T>(work: () => Promise<T>, input: Readable, tee: Output | undefined): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (tee) for await (const chunk of input as AsyncIterable<Buffer>) if (!tee.closed) await tee.write(chunk)
+    throw error
+  }
+}
+
+/** Waits for `work`, or for the signal, whichever comes first. */
+async function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<'done' | 'aborted'> {
+  if (!signal) return work.then(() => 'done')
+  let onAbort = () => {}
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted')
+    signal.addEventListener('abort', onAbort, {once: true})
+  })
+  try {
+    const outcome = await Promise.race([work.then(() => 'done' as const), aborted])
+    if (outcome === 'aborted') work.catch(() => undefined)
+    return outcome
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
 }

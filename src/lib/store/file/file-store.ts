@@ -26,6 +26,7 @@ import {readStats} from './job-stats.js'
 import {RECORD_SIZE, readRecord} from './index-record.js'
 import {withLockSync} from './lock.js'
 import {DirectoryWake} from './wake.js'
+import {ensureDir} from '../ensure-dir.js'
 
 const META_FILE = 'meta.json'
 const WRITERS_FILE = 'writers.json'
@@ -52,7 +53,7 @@ export class FileStore implements LiveStore {
 
   async init(): Promise<this> {
     try {
-      await mkdir(this.jobsDir, {recursive: true})
+      await ensureDir(this.jobsDir)
     } catch (error) {
       throw new StoreUnavailableError(this.name, (error as Error).message, error)
     }
@@ -171,7 +172,8 @@ export class FileStore implements LiveStore {
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
     const dir = this.dir(id)
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
-    await this.recoverOnce(id)
+    // Readers never write (they work on full and read-only disks): bytes a killed writer
+    // left unindexed are indexed by the job's next writer, and read from then on.
     const log = await JobLog.open(dir)
     try {
       const bounds = await resolveRange(log, range)
@@ -238,7 +240,6 @@ export class FileStore implements LiveStore {
       await this.waitForJob(id, signal)
       if (signal?.aborted) return
     }
-    await this.recoverOnce(id)
     const wake = new DirectoryWake(dir)
     let log: JobLog | undefined
     let lastStatus: JobStatus | undefined

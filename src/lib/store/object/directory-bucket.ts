@@ -4,13 +4,14 @@
  * so a reader or a crash never sees half an object.
  */
 import {createWriteStream} from 'node:fs'
-import {link, mkdir, open, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {link, open, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {randomBytes} from 'node:crypto'
 import {dirname, join, relative, sep} from 'node:path'
 import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import type {ByteRange, ObjectBucket, StoredObject} from './bucket.js'
 import {ObjectStoreError} from '../../errors/index.js'
+import {ensureDir} from '../ensure-dir.js'
 import {fileUrlPath} from '../url.js'
 import {DEFAULT_RETRY_POLICY} from '../retry.js'
 import {objectStoreFailure, retried} from './failure.js'
@@ -117,7 +118,7 @@ export class DirectoryBucket implements ObjectBucket {
   }
 
   private async tempFor(path: string): Promise<string> {
-    await mkdir(dirname(path), {recursive: true})
+    await ensureDir(dirname(path))
     return `${path}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`
   }
 

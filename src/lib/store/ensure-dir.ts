@@ -1,0 +1,29 @@
+/**
+ * mkdir -p that fails instead of spinning: Node's `mkdir(path, {recursive: true})` loops
+ * forever (at full CPU) when a parent exists but refuses new entries with ENOENT, as
+ * `/proc` does (`--store file:///proc/nope`). This walks up to the nearest existing
+ * directory, then creates each missing level once; any refusal is an error naming the path.
+ */
+import {mkdir, stat} from 'node:fs/promises'
+import {dirname, resolve} from 'node:path'
+
+export async function ensureDir(path: string): Promise<void> {
+  const missing: string[] = []
+  for (let at = resolve(path); ; at = dirname(at)) {
+    const info = await stat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    })
+    if (info) {
+      if (!info.isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${at} is not a directory`), {code: 'ENOTDIR', path: at})
+      break
+    }
+    missing.push(at)
+    if (dirname(at) === at) break
+  }
+  for (const dir of missing.reverse()) {
+    await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw Object.assign(new Error(`cannot create directory ${dir}: ${error.code ?? error.message}`), {code: error.code, path: dir})
+    })
+  }
+}
