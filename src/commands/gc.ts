@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import type {GcSummary} from '../lib/archive/gc.js'
 import {formatGcSummary} from '../lib/archive/render.js'
+import {startProgress} from '../lib/cli/progress.js'
 import {runGc} from '../lib/cli/run-maintenance.js'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {directStoreFlags, selectorFlag} from '../lib/cli/flags.js'
@@ -32,7 +33,14 @@ export default class Gc extends BaseCommand {
     const {flags} = await this.parse(Gc)
     const olderThanMs = parseDuration(flags['older-than'], '--older-than')
     const selector = parseSelector(flags.selector)
-    const summary = await runGc(this.settings(flags), {olderThanMs, selector, dryRun: flags['dry-run'], applyLifecycle: flags['apply-lifecycle']})
+    const progress = startProgress(flags['dry-run'] ? 'gc (dry run)' : 'gc', {json: this.jsonEnabled()})
+    const summary = await runGc(this.settings(flags), {
+      olderThanMs,
+      selector,
+      dryRun: flags['dry-run'],
+      applyLifecycle: flags['apply-lifecycle'],
+      onProgress: ({scanned, deleted}) => progress.status(`${scanned} scanned · ${deleted} ${flags['dry-run'] ? 'to delete' : 'deleted'}`),
+    }).finally(() => progress.finish())
     if (!this.jsonEnabled()) for (const line of formatGcSummary(summary)) this.log(line)
     // Straight to stderr: oclif mutes logToStderr under --json, and cron should still see this.
     for (const warning of summary.warnings) process.stderr.write(`logs: warning: ${warning}\n`)

@@ -54,6 +54,8 @@ export interface GcOptions {
   clock?: () => number
   /** Where this machine's spools are (XDG_STATE_HOME); the process environment by default. */
   env?: NodeJS.ProcessEnv
+  /** After each thing looked at: how many so far, and how many of them are (or would be) deleted. */
+  onProgress?: (progress: {scanned: number; deleted: number}) => void
 }
 
 export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
@@ -66,6 +68,8 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     throw new UsageError(`--apply-lifecycle needs an s3:// archive; ${archive.name} has no lifecycle rules`)
   }
   const items: GcItem[] = []
+  let scanned = 0
+  const scan = (): void => options.onProgress?.({scanned: ++scanned, deleted: items.length})
   const act = async (item: GcItem, remove: () => Promise<void>): Promise<void> => {
     if (!dryRun) await remove()
     items.push(item)
@@ -77,11 +81,13 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     manifests.add(job.meta.id)
     const at = endOf(job.meta)
     if (at < cutoff && selected(job.meta)) await act({kind: 'archived-job', name: job.meta.id, at}, () => archive.delete(job.meta.id))
+    scan()
   }
   if (live) {
     for (const job of await live.listJobs()) {
       const at = endOf(job)
       if (isEnded(job.status) && at < cutoff && selected(job)) await act({kind: 'live-job', name: job.id, at}, () => live.deleteJob(job.id))
+      scan()
     }
   }
   if (options.selector) return {dryRun, cutoff, deleted: items, warnings: []}
@@ -96,9 +102,11 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     } else if (isOrphan(object.key, manifests) && at < Math.min(cutoff, now - DAY_MS)) {
       await act({kind: 'orphan-object', name: object.key, at}, () => bucket.delete([object.key]))
     }
+    scan()
   }
   for (const spool of await staleSpools(cutoff, options.env)) {
     await act({kind: 'spool', name: spool.path, at: spool.updatedAt}, spool.remove)
+    scan()
   }
   let lifecycleRule: string | undefined
   const warnings: string[] = []

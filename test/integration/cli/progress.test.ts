@@ -46,3 +46,27 @@ describe('archive progress', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({archived: 1})
   })
 })
+
+describe('gc progress', () => {
+  it('on a terminal: objects scanned and deleted; in a pipe and with --json: nothing', async () => {
+    await pushEnded(['g-1', 'g-2'])
+    const archived = await runCli(['archive'], {env: iso.env})
+    expect(archived.code, archived.stderr).toBe(0)
+    tmux.open('gc', `env -u CI -u NO_COLOR ${terminalEnv()} TERM=xterm-256color ${process.execPath} ${BIN} gc --dry-run --older-than 1s; echo "EXIT=$?"; sleep 600`, {
+      x: 160,
+      y: 30,
+    })
+    const screen = await tmux.until('gc', (s) => s.includes('EXIT='), 'gc to end')
+    expect(screen).toContain('EXIT=0')
+    expect(screen).toMatch(/gc \(dry run\)\.\.\. done · \d+ scanned · \d+ to delete/)
+    for (const args of [
+      ['gc', '--dry-run'],
+      ['gc', '--dry-run', '--json'],
+    ]) {
+      const result = await runCli(args, {env: iso.env})
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr).toBe('')
+      expect(result.stdout).not.toContain('scanned')
+    }
+  })
+})
