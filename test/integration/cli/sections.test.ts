@@ -6,9 +6,10 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
+import {collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
-import {startServeCli} from '../../helpers/relay.js'
+import {openRawStream, startServeCli} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'ci')
 let home: {home: string; cleanup: () => void}
@@ -97,6 +98,28 @@ describe('the relay', () => {
       expect(body.sections.map((s) => s.name)).toEqual(['prepare', 'fetch', 'script'])
       expect((await fetch(`${relay.url}/v1/jobs/nope/sections`)).status).toBe(404)
     } finally {
+      relay.child.kill('SIGTERM')
+      await new Promise((resolve) => relay.child.once('exit', resolve))
+    }
+  })
+})
+
+describe('SSE status events', () => {
+  it('a running job\'s phase and progress reach the relay\'s followers as status events when they change', async () => {
+    const relay = await startServeCli(['--host', '127.0.0.1'], env())
+    const pusher = startCli(['push', '--job', 'live-phase'], {env: env()})
+    const pushed = collect(pusher)
+    try {
+      pusher.stdin!.write('::group::Deploy\n')
+      const stream = openRawStream(`${relay.url}/v1/jobs/live-phase/logs/stream`)
+      await waitUntil(() => stream.events().some((e) => e.event === 'log'), {what: 'the first line'})
+      pusher.stdin!.write('{"phase":"migrate","progress":60}\n')
+      const status = await waitUntil(() => stream.events().find((e) => e.event === 'status' && JSON.parse(e.data).phase === 'migrate'), {what: 'a status event with the phase'})
+      expect(JSON.parse(status.data)).toMatchObject({phase: 'migrate', progress: 60, status: 'running'})
+      stream.close()
+    } finally {
+      pusher.stdin!.end()
+      await pushed
       relay.child.kill('SIGTERM')
       await new Promise((resolve) => relay.child.once('exit', resolve))
     }

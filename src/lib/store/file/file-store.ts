@@ -242,7 +242,8 @@ export class FileStore implements LiveStore {
     }
     const wake = new DirectoryWake(dir)
     let log: JobLog | undefined
-    let lastStatus: JobStatus | undefined
+    /** Status, phase and progress last reported: a change of any is a `meta` event (the relay's SSE `status`). */
+    let lastShown: string | undefined
     try {
       log = await JobLog.open(dir)
       let seen = after
@@ -264,8 +265,9 @@ export class FileStore implements LiveStore {
           yield {type: 'end', meta}
           return
         }
-        if (meta.status !== lastStatus) {
-          lastStatus = meta.status
+        const shown = `${meta.status} ${meta.phase ?? ''} ${meta.progress ?? ''}`
+        if (shown !== lastShown) {
+          lastShown = shown
           yield {type: 'meta', meta}
           continue
         }
