@@ -62,7 +62,7 @@ export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOption
     if (options.tail !== undefined) yield ring
     else if (batch.length > 0) yield batch
   } finally {
-    await Promise.all(heads.map((head) => head.iterator.return?.()))
+    await Promise.all(heads.map(async (head) => head.iterator.return?.()))
   }
 }
 

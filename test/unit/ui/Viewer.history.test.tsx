@@ -123,7 +123,7 @@ describe('Viewer jumps cover the whole job, not only the buffer', () => {
     let screen = await v.until((s) => s.includes('ERROR at 4500'), 'the error read from the store')
     expect(screen).not.toContain('no error')
     await v.press('E')
-    screen = await v.until((s) => s.includes('ERROR at 40'), 'the first error of the job')
+    await v.until((s) => s.includes('ERROR at 40'), 'the first error of the job')
     await v.press('E')
     screen = await v.until((s) => s.includes('no error above'), 'the message that there is none further back')
     expect(screen).toContain('ERROR at 40')
