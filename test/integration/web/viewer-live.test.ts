@@ -91,8 +91,9 @@ describe('web viewer: a running job', () => {
   it('filters by level', async () => {
     await page.selectOption('.level', 'error')
     await expect.poll(() => page.textContent('.line-count')).toBe('250 lines · 25 shown')
+    // The count changes before the filtered rows are drawn: wait for the rows themselves.
+    await expect.poll(async () => (await visibleRows(page)).length).toBeGreaterThan(0)
     const rows = await visibleRows(page)
-    expect(rows.length).toBeGreaterThan(0)
     expect(rows.every(([seq, text]) => seq % 10 === 0 && text.startsWith('ERROR'))).toBe(true)
     // New lines pass through the same filter.
     await pushMore(10)
