@@ -38,7 +38,10 @@ async function seedSmallJobs(storeDir: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const id = `small-${i}`
     await live.startJob(id)
-    await live.append(id, Array.from({length: 20}, (_, n) => ({ts, bytes: Buffer.from(`job ${i} line ${n} ${'x'.repeat(60)}`), eol: true})))
+    await live.append(
+      id,
+      Array.from({length: 20}, (_, n) => ({ts, bytes: Buffer.from(`job ${i} line ${n} ${'x'.repeat(60)}`), eol: true})),
+    )
     await live.endJob(id, {status: 'succeeded', exitCode: 0})
   }
   await live.close()
@@ -73,14 +76,20 @@ try {
     ]),
   )
   console.log(`object: ${(objectBytes / 1e6).toFixed(1)} MB (${((objectBytes / bytes) * 100).toFixed(1)}% of the raw log, gzip -1 of NDJSON records)`)
-  console.log(`archive vs gzip -1: ${((gzip.seconds / archive.seconds) * 100).toFixed(0)}% of its speed; get --grep vs zcat | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× the time`)
+  console.log(
+    `archive vs gzip -1: ${((gzip.seconds / archive.seconds) * 100).toFixed(0)}% of its speed; get --grep vs zcat | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× the time`,
+  )
   if ([push, archive, getGrep].some((m) => m.code !== 0)) console.log(`exit codes: push ${push.code}, archive ${archive.code}, get ${getGrep.code}`)
 
   const rows = [['--concurrency', 'seconds', 'jobs/s', 'peak RSS']]
   for (const concurrency of [1, 8, 32]) {
     const storeDir = join(work, `small-${concurrency}`)
     await seedSmallJobs(storeDir, SMALL_JOBS)
-    const run = await measure(process.execPath, [BIN, 'archive', '--store', `file://${storeDir}`, '--archive', `file://${join(work, `small-archive-${concurrency}`)}`, '--concurrency', String(concurrency)], {env})
+    const run = await measure(
+      process.execPath,
+      [BIN, 'archive', '--store', `file://${storeDir}`, '--archive', `file://${join(work, `small-archive-${concurrency}`)}`, '--concurrency', String(concurrency)],
+      {env},
+    )
     rows.push([String(concurrency), run.seconds.toFixed(2), (SMALL_JOBS / run.seconds).toFixed(0), `${run.peakRssMB.toFixed(0)} MB`])
     if (run.code !== 0) console.log(`archive at --concurrency ${concurrency} exited ${run.code}`)
   }

@@ -52,7 +52,13 @@ try {
   }
   const tail = await measure(process.execPath, [BIN, 'get', 'bench', '-n', '100'], {env})
 
-  const row = (what: string, m: Measured, withRate = true) => [what, m.seconds.toFixed(2), cpu(m), withRate ? rate(bytes, m.seconds) : '', m.peakRssMB ? `${m.peakRssMB.toFixed(0)} MB` : '']
+  const row = (what: string, m: Measured, withRate = true) => [
+    what,
+    m.seconds.toFixed(2),
+    cpu(m),
+    withRate ? rate(bytes, m.seconds) : '',
+    m.peakRssMB ? `${m.peakRssMB.toFixed(0)} MB` : '',
+  ]
   console.log(
     table([
       ['what', 'seconds', 'CPU s', 'throughput', 'peak RSS'],

@@ -35,7 +35,7 @@ async function writeInput(path: string, bytes: number): Promise<number> {
     let chunk = ''
     for (let i = 0; i < 10_000 && written < bytes; i++) {
       const n = lines++
-      const text = n % 1000 === 999 ? SECRETS[(n / 1000) % SECRETS.length | 0] : n % 100 === 50 ? `GET https://cdn.example.com/assets/${n}.js 200` : logLine(n)
+      const text = n % 1000 === 999 ? SECRETS[((n / 1000) % SECRETS.length) | 0] : n % 100 === 50 ? `GET https://cdn.example.com/assets/${n}.js 200` : logLine(n)
       chunk += `${text}\n`
       written += text.length + 1
     }

@@ -50,7 +50,12 @@ async function writeResp(input: string, path: string): Promise<void> {
 }
 
 /** Runs a command with a file as stdin; peak RSS is VmHWM from /proc, sampled until the process exits. */
-function run(command: string, args: string[], stdinPath: string, env = process.env): Promise<{seconds: number; cpuSeconds: number; stderr: string; code: number | null; peakRssKb: number}> {
+function run(
+  command: string,
+  args: string[],
+  stdinPath: string,
+  env = process.env,
+): Promise<{seconds: number; cpuSeconds: number; stderr: string; code: number | null; peakRssKb: number}> {
   // GNU time, where installed, gives the CPU time: the steadier figure on a busy machine.
   const timed = existsSync(TIME)
   const report = join(work, `time-${Date.now()}`)
@@ -145,7 +150,9 @@ async function throughput(server: RedisServer, inputPath: string, lines: number)
   const cpuText = (client: number, serverSide: number) => `${client.toFixed(2)} s + redis-server ${serverSide.toFixed(2)} s`
   console.log('')
   console.log(`CPU (user + system): reference redis-cli ${cpuText(reference.cpuSeconds, referenceServerCpu)}; logs push ${cpuText(pushed.cpuSeconds, pushServerCpu)}`)
-  console.log(`logs push vs redis-cli --pipe: ${(reference.seconds / pushed.seconds).toFixed(2)}× its speed by wall time (goal ≥ 0.8×), ${((reference.cpuSeconds + referenceServerCpu) / (pushed.cpuSeconds + pushServerCpu)).toFixed(2)}× by CPU time; peak RSS ${fmt(rssKb / 1024)} MB (goal < 150 MB)`)
+  console.log(
+    `logs push vs redis-cli --pipe: ${(reference.seconds / pushed.seconds).toFixed(2)}× its speed by wall time (goal ≥ 0.8×), ${((reference.cpuSeconds + referenceServerCpu) / (pushed.cpuSeconds + pushServerCpu)).toFixed(2)}× by CPU time; peak RSS ${fmt(rssKb / 1024)} MB (goal < 150 MB)`,
+  )
   if (pushed.code !== 0 || stored !== lines) console.log(`!! push exited ${pushed.code}, stored ${stored} of ${lines} lines: ${pushed.stderr.trim()}`)
   if (refLen !== lines) console.log(`!! reference stored ${refLen} of ${lines} lines`)
 }

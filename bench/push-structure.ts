@@ -24,19 +24,26 @@ const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 128)
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-structure-'))
 
 const TRACES = [
-  ['ERROR request failed', 'java.lang.IllegalStateException: refused', '\tat com.example.Pool.acquire(Pool.java:42)', 'Caused by: java.net.ConnectException: refused', '\t... 2 more'],
+  [
+    'ERROR request failed',
+    'java.lang.IllegalStateException: refused',
+    '\tat com.example.Pool.acquire(Pool.java:42)',
+    'Caused by: java.net.ConnectException: refused',
+    '\t... 2 more',
+  ],
   ['Traceback (most recent call last):', '  File "/app/main.py", line 10, in <module>', '    main()', 'ValueError: bad value'],
   ['panic: runtime error: index out of range', '', 'goroutine 1 [running]:', 'main.main()', '\t/src/main.go:20 +0x1d'],
   ['TypeError: Cannot read properties of undefined', '    at getUser (/app/users.js:14:20)', '    at async handler (/app/server.js:30:5)'],
 ]
 
 function structured(n: number): string[] {
-  if (n % 200 === 199) return TRACES[(n / 200) % TRACES.length | 0]
+  if (n % 200 === 199) return TRACES[((n / 200) % TRACES.length) | 0]
   if (n % 100 === 99) return [JSON.stringify({phase: `step-${(n / 1000) | 0}`, progress: (n / 100) % 100})]
   if (n % 50 === 49) {
-    const kind = (n / 50) % 3 | 0
+    const kind = ((n / 50) % 3) | 0
     if (kind === 0) return ['::endgroup::', `::group::Step ${n}`]
-    if (kind === 1) return [`\u001b[0Ksection_end:${1_700_000_000 + n}:step_${n - 150}\r\u001b[0K`, `\u001b[0Ksection_start:${1_700_000_000 + n}:step_${n}[collapsed=true]\r\u001b[0KStep ${n}`]
+    if (kind === 1)
+      return [`\u001b[0Ksection_end:${1_700_000_000 + n}:step_${n - 150}\r\u001b[0K`, `\u001b[0Ksection_start:${1_700_000_000 + n}:step_${n}[collapsed=true]\r\u001b[0KStep ${n}`]
     return [`--- :hammer: Step ${n}`]
   }
   return [logLine(n)]
@@ -46,7 +53,7 @@ async function writeInput(path: string, bytes: number, lines: (n: number) => str
   const out = createWriteStream(path)
   let written = 0
   let count = 0
-  for (let n = 0; written < bytes; ) {
+  for (let n = 0; written < bytes;) {
     let chunk = ''
     for (let i = 0; i < 10_000 && written < bytes; i++, n++) {
       for (const line of lines(n)) {
@@ -67,7 +74,9 @@ try {
   const rich = join(work, 'structured.log')
   const plainLines = await writeInput(plain, MB * 1e6, (n) => [logLine(n)])
   const richLines = await writeInput(rich, MB * 1e6, structured)
-  console.log(`inputs: ${(statSync(plain).size / 1e6).toFixed(0)} MB plain (${plainLines} lines), ${(statSync(rich).size / 1e6).toFixed(0)} MB with markers and traces (${richLines} lines), in ${work}`)
+  console.log(
+    `inputs: ${(statSync(plain).size / 1e6).toFixed(0)} MB plain (${plainLines} lines), ${(statSync(rich).size / 1e6).toFixed(0)} MB with markers and traces (${richLines} lines), in ${work}`,
+  )
   const runs: Array<[string, string]> = [
     ['push, plain log (reference)', plain],
     ['push, markers and traces', rich],
@@ -81,7 +90,11 @@ try {
       // CPU time (user + system, from GNU time) is what detection costs; wall time also holds the other load on the machine.
       const run = await measure('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, process.execPath, BIN, 'push', '--job', 'bench'], {stdin: input, env})
       if (run.code !== 0) console.log(`${name}: exit code ${run.code}`)
-      const cpu = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).reduce((sum, value) => sum + Number(value), 0)
+      const cpu = readFileSync(cpuFile, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .slice(-2)
+        .reduce((sum, value) => sum + Number(value), 0)
       const previous = best.get(name)
       if (!previous || cpu < previous.cpu) best.set(name, {seconds: run.seconds, cpu, rss: run.peakRssMB, bytes: statSync(input).size})
       rmSync(env.XDG_STATE_HOME!, {recursive: true, force: true})
@@ -92,7 +105,14 @@ try {
   console.log(
     table([
       ['what (best of 2 by CPU)', 'wall s', 'throughput', 'CPU s', 'CPU per MB vs reference', 'peak RSS'],
-      ...[...best].map(([name, r]) => [name, r.seconds.toFixed(2), rate(r.bytes, r.seconds), r.cpu.toFixed(2), `${((perMB(r) / perMB(reference) - 1) * 100).toFixed(1)} %`, `${r.rss.toFixed(0)} MB`]),
+      ...[...best].map(([name, r]) => [
+        name,
+        r.seconds.toFixed(2),
+        rate(r.bytes, r.seconds),
+        r.cpu.toFixed(2),
+        `${((perMB(r) / perMB(reference) - 1) * 100).toFixed(1)} %`,
+        `${r.rss.toFixed(0)} MB`,
+      ]),
     ]),
   )
 } finally {

@@ -69,7 +69,16 @@ async function startRelay(): Promise<{child: ChildProcess; url: string}> {
   return {child, url}
 }
 
-interface WorkerReport {lines: number; ended: number; failed: number; samples: number; p50: number; p90: number; p99: number; max: number}
+interface WorkerReport {
+  lines: number
+  ended: number
+  failed: number
+  samples: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+}
 
 /** The reference: one follower of the store itself, in this process. */
 async function directFollower(store: FileStore, job: string): Promise<number[]> {
@@ -158,14 +167,40 @@ try {
   console.log(
     table([
       ['what', 'p50 ms', 'p99 ms', 'max ms', 'lines', 'relay CPU', 'relay RSS'],
-      ['one direct store follower (reference)', String(pct(directLatencies, 0.5)), String(pct(directLatencies, 0.99)), String(directLatencies.at(-1)), String(directLatencies.length), '', ''],
-      [`1 probe follower via the relay (+${FOLLOWERS} others)`, String(pct(probeLatencies, 0.5)), String(pct(probeLatencies, 0.99)), String(probeLatencies.at(-1)), String(probeLatencies.length), '', ''],
-      [`${FOLLOWERS} SSE followers via the relay (in ${WORKERS} busy processes)`, String(worst('p50')), String(worst('p99')), String(worst('max')), `${received} of ${written * FOLLOWERS}`, `${((cpu / elapsed) * 100).toFixed(0)}% of a core`, `${peakRss.toFixed(0)} MB (idle ${idleRss.toFixed(0)} MB)`],
+      [
+        'one direct store follower (reference)',
+        String(pct(directLatencies, 0.5)),
+        String(pct(directLatencies, 0.99)),
+        String(directLatencies.at(-1)),
+        String(directLatencies.length),
+        '',
+        '',
+      ],
+      [
+        `1 probe follower via the relay (+${FOLLOWERS} others)`,
+        String(pct(probeLatencies, 0.5)),
+        String(pct(probeLatencies, 0.99)),
+        String(probeLatencies.at(-1)),
+        String(probeLatencies.length),
+        '',
+        '',
+      ],
+      [
+        `${FOLLOWERS} SSE followers via the relay (in ${WORKERS} busy processes)`,
+        String(worst('p50')),
+        String(worst('p99')),
+        String(worst('max')),
+        `${received} of ${written * FOLLOWERS}`,
+        `${((cpu / elapsed) * 100).toFixed(0)}% of a core`,
+        `${peakRss.toFixed(0)} MB (idle ${idleRss.toFixed(0)} MB)`,
+      ],
     ]),
   )
   const ended = results.reduce((n, r) => n + r.ended, 0)
   const failed = results.reduce((n, r) => n + r.failed, 0)
-  console.log(`written ${written} lines in ${elapsed.toFixed(1)}s; followers ended ${ended}/${FOLLOWERS}, failed ${failed}; latency: writer's append → follower's read, sampled on 10% of followers, worst worker shown; peak relay RSS (VmHWM) ${peakRssMB(relay.child.pid!).toFixed(0)} MB`)
+  console.log(
+    `written ${written} lines in ${elapsed.toFixed(1)}s; followers ended ${ended}/${FOLLOWERS}, failed ${failed}; latency: writer's append → follower's read, sampled on 10% of followers, worst worker shown; peak relay RSS (VmHWM) ${peakRssMB(relay.child.pid!).toFixed(0)} MB`,
+  )
 
   // Ingest: direct push vs push --url into the same store.
   if (MB > 0) await ingest(relay.url, store)
@@ -188,8 +223,22 @@ async function ingest(relayUrl: string, store: FileStore): Promise<void> {
   console.log(
     table([
       ['what', 'seconds', 'throughput', 'lines/s', 'stored lines', 'peak RSS'],
-      ['logs push (direct, reference)', directPush.seconds.toFixed(2), rate(bytes, directPush.seconds), `${(lines / directPush.seconds / 1000).toFixed(0)} k`, String(d?.lines), `${directPush.peakRssMB.toFixed(0)} MB`],
-      ['logs push --url (via the relay)', remotePush.seconds.toFixed(2), rate(bytes, remotePush.seconds), `${(lines / remotePush.seconds / 1000).toFixed(0)} k`, String(r?.lines), `${remotePush.peakRssMB.toFixed(0)} MB`],
+      [
+        'logs push (direct, reference)',
+        directPush.seconds.toFixed(2),
+        rate(bytes, directPush.seconds),
+        `${(lines / directPush.seconds / 1000).toFixed(0)} k`,
+        String(d?.lines),
+        `${directPush.peakRssMB.toFixed(0)} MB`,
+      ],
+      [
+        'logs push --url (via the relay)',
+        remotePush.seconds.toFixed(2),
+        rate(bytes, remotePush.seconds),
+        `${(lines / remotePush.seconds / 1000).toFixed(0)} k`,
+        String(r?.lines),
+        `${remotePush.peakRssMB.toFixed(0)} MB`,
+      ],
     ]),
   )
   console.log(`push --url reaches ${((directPush.seconds / remotePush.seconds) * 100).toFixed(0)}% of direct push throughput (target ≥ 50%)`)

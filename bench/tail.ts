@@ -70,7 +70,8 @@ async function writeLines(path: string, count: number): Promise<void> {
   const chunk = 10_000
   for (let from = 1; from <= count; from += chunk) {
     let text = ''
-    for (let i = from; i < Math.min(count + 1, from + chunk); i++) text += `line ${i} ${i % 13 === 0 ? 'ERROR request failed' : 'INFO request served'} path=/api/items/${i % 977} ms=${i % 250}\n`
+    for (let i = from; i < Math.min(count + 1, from + chunk); i++)
+      text += `line ${i} ${i % 13 === 0 ? 'ERROR request failed' : 'INFO request served'} path=/api/items/${i % 977} ms=${i % 250}\n`
     if (!out.write(text)) await once(out, 'drain')
   }
   out.end()

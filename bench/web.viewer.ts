@@ -139,7 +139,7 @@ async function frameTiming(page: Page, seconds: number): Promise<Frames & {cpuPc
   }
   const before = await threadTime()
   const frames = await page.evaluate<Frames>(`(${FRAME_TIMING})(${seconds * 1000})`)
-  const cpuPct = ((await threadTime()) - before) / seconds * 100
+  const cpuPct = (((await threadTime()) - before) / seconds) * 100
   await cdp.detach()
   return {...frames, cpuPct}
 }
@@ -191,7 +191,9 @@ try {
   const big = await openJob(relay.url, 'big', LINES)
   const row = (name: string, r: typeof big) =>
     `${name.padEnd(22)} ${r.firstLinesMs.toFixed(0).padStart(8)} ms ${r.atOpen.heapMB.toFixed(1).padStart(8)} MB ${String(r.atOpen.nodes).padStart(7)} ${r.afterJumps.heapMB.toFixed(1).padStart(8)} MB ${String(r.afterJumps.nodes).padStart(7)} ${String(r.held).padStart(8)}`
-  console.log(`${'job'.padEnd(22)} ${'first lines'.padStart(11)} ${'JS heap'.padStart(11)} ${'nodes'.padStart(7)} ${'heap after jumps'.padStart(11)} ${'nodes'.padStart(7)} ${'held'.padStart(8)}`)
+  console.log(
+    `${'job'.padEnd(22)} ${'first lines'.padStart(11)} ${'JS heap'.padStart(11)} ${'nodes'.padStart(7)} ${'heap after jumps'.padStart(11)} ${'nodes'.padStart(7)} ${'held'.padStart(8)}`,
+  )
   console.log(row('1 000 lines (ref)', small))
   console.log(row(`${LINES.toLocaleString('en-US')} lines`, big))
   console.log('(first lines: navigation start → first rendered line; held: entries the page keeps after jumping to middle, top, bottom)\n')
@@ -199,13 +201,17 @@ try {
   const live = await liveFrames(relay.url)
   const frame = (name: string, f: Frames & {cpuPct: number}) =>
     `${name.padEnd(32)} ${f.fps.toFixed(1).padStart(6)} ${f.p50.toFixed(1).padStart(7)} ${f.p95.toFixed(1).padStart(7)} ${f.p99.toFixed(1).padStart(7)} ${f.max.toFixed(1).padStart(7)} ${String(f.longTasks).padStart(6)} ${f.longTaskMs.toFixed(0).padStart(7)} ${f.cpuPct.toFixed(0).padStart(6)}`
-  console.log(`${'frames'.padEnd(32)} ${'fps'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'long'.padStart(6)} ${'long ms'.padStart(7)} ${'cpu %'.padStart(6)}`)
+  console.log(
+    `${'frames'.padEnd(32)} ${'fps'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p95 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'long'.padStart(6)} ${'long ms'.padStart(7)} ${'cpu %'.padStart(6)}`,
+  )
   console.log(frame('idle (ref)', live.idle))
   console.log(frame('wheel-scrolling 1 000 lines', small.scrolling))
   console.log(frame(`wheel-scrolling ${LINES.toLocaleString('en-US')} lines`, big.scrolling))
   console.log(frame(`${RATE.toLocaleString('en-US')} lines/s arriving`, live.busy))
-  console.log(`lines sent ${live.sent.toLocaleString('en-US')} (${(live.sent / SECONDS).toFixed(0)}/s achieved), shown by the page when sending stopped ${live.shown.toLocaleString('en-US')} (behind ${live.behindAtEnd.toLocaleString('en-US')})`)
-  console.log('(cpu %: the page main thread\'s CPU time over the window. Headless chromium, --disable-gpu: compare with the idle reference of the same run)')
+  console.log(
+    `lines sent ${live.sent.toLocaleString('en-US')} (${(live.sent / SECONDS).toFixed(0)}/s achieved), shown by the page when sending stopped ${live.shown.toLocaleString('en-US')} (behind ${live.behindAtEnd.toLocaleString('en-US')})`,
+  )
+  console.log("(cpu %: the page main thread's CPU time over the window. Headless chromium, --disable-gpu: compare with the idle reference of the same run)")
 } finally {
   await relay.stop()
   box.cleanup()

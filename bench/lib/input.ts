@@ -7,7 +7,10 @@ const JSON_LEVELS = [30, 30, 30, 20, 40, 50]
 
 export function logLine(i: number): string {
   if (i % 2 === 0) {
-    return `2026-11-23T10:${String(Math.floor(i / 60_000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}Z ${LEVELS[i % 6]} worker-${i % 17} processed item ${i} in ${i % 97}ms`.padEnd(99, '.')
+    return `2026-11-23T10:${String(Math.floor(i / 60_000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}Z ${LEVELS[i % 6]} worker-${i % 17} processed item ${i} in ${i % 97}ms`.padEnd(
+      99,
+      '.',
+    )
   }
   return JSON.stringify({level: JSON_LEVELS[i % 6], time: 1795460000000 + i, pid: 4242, worker: i % 17, msg: `processed item ${i}`, ms: i % 97}).padEnd(99, ' ')
 }

@@ -32,7 +32,10 @@ export default class Archive extends BaseCommand {
     ...selectorFlag,
     concurrency: Flags.integer({description: 'jobs archived at once', min: 1, max: 256, default: 4}),
     'dry-run': Flags.boolean({description: 'list what would be archived; change nothing'}),
-    reindex: Flags.boolean({description: 'archive nothing; rebuild the catalog of archived jobs (what ls reads) from their manifests', exclusive: ['job', 'idle', 'dry-run', 'selector']}),
+    reindex: Flags.boolean({
+      description: 'archive nothing; rebuild the catalog of archived jobs (what ls reads) from their manifests',
+      exclusive: ['job', 'idle', 'dry-run', 'selector'],
+    }),
     ...directStoreFlags,
   }
 

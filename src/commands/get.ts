@@ -36,7 +36,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     '<%= config.bin %> get build-42 -n 50 --grep "timeout|refused" --exclude healthcheck',
     '<%= config.bin %> get build-42 -i --grep "connection reset" -C 3',
     '<%= config.bin %> get build-42 --stream stderr -n 20',
-    "<%= config.bin %> get -l env=prod --level error --since 1h",
+    '<%= config.bin %> get -l env=prod --level error --since 1h',
     '<%= config.bin %> get build-42 --output raw > build-42.log',
     "<%= config.bin %> get build-42 --section 'Run tests' --section 'deploy-*'",
     '<%= config.bin %> get build-42 --output json | jq -r "select(.level==\\"error\\") | .line"',
@@ -59,7 +59,12 @@ With -f the command keeps following until the job ends, and waits for a job that
     context: Flags.integer({char: 'C', description: 'also show N lines before and after each match', min: 0, helpValue: 'N'}),
     stream: Flags.string({description: 'only lines of this stream (as recorded by logs run)', options: ['stdout', 'stderr']}),
     section: Flags.string({description: 'only the lines of this section: its name or title, * and ? globs (repeatable; logs sections JOB lists them)', multiple: true}),
-    output: Flags.string({char: 'o', description: 'text (for people), json (NDJSON) or raw (original bytes, secrets masked at capture)', options: [...OUTPUT_MODES], default: 'text'}),
+    output: Flags.string({
+      char: 'o',
+      description: 'text (for people), json (NDJSON) or raw (original bytes, secrets masked at capture)',
+      options: [...OUTPUT_MODES],
+      default: 'text',
+    }),
     timestamps: Flags.boolean({char: 't', description: 'prefix each line with the time it was read (text output)'}),
     follow: Flags.boolean({char: 'f', description: 'keep following new entries until the job ends'}),
     wait: Flags.boolean({description: 'with -f: wait for a job that has not started, saying so on stderr (--no-wait: exit 1 at once)', allowNo: true, default: true}),
@@ -147,12 +152,14 @@ With -f the command keeps following until the job ends, and waits for a job that
       })
       const chalk = makeChalk(colorLevel(process.stdout, flags.color))
       const width = Math.max(0, ...(await jobs.listJobs({selector})).map((meta) => meta.id.length))
-      await writeJobEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, (job) => ({prefix: padJobId(job, width), prefixColor: jobPrefixColor(chalk, job)}))
+      await writeJobEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, (job) => ({
+        prefix: padJobId(job, width),
+        prefixColor: jobPrefixColor(chalk, job),
+      }))
       await out.flush()
     } finally {
       interrupt.dispose()
       await jobs.close()
     }
   }
-
 }

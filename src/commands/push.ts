@@ -21,7 +21,7 @@ ${MASKING_HELP}`
     'make test 2>&1 | <%= config.bin %> push --job test-7 --tee',
     '<%= config.bin %> push --job test-7 --exit-code 0 < /dev/null',
     'deploy.sh | <%= config.bin %> push --job deploy-3 --store redis://logs.internal:6379 --label env=prod',
-    'deploy.sh | <%= config.bin %> push --job deploy-3 --mask-env DEPLOY_TOKEN --mask-file secrets.txt --mask-regex \'api_key=(\\w+)\'',
+    "deploy.sh | <%= config.bin %> push --job deploy-3 --mask-env DEPLOY_TOKEN --mask-file secrets.txt --mask-regex 'api_key=(\\w+)'",
   ]
 
   static override flags = {

@@ -56,7 +56,20 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
     const jobs = await openJobs(this.settings(flags))
     let exitCode: number
     try {
-      ;({exitCode} = await runTail({jobs, targets, filter, lines, since, follow: flags.follow, timestamps: flags.timestamps, exitCode: flags['exit-code'], buffer: flags.buffer, chalk, interactive, wait: flags.wait}))
+      ;({exitCode} = await runTail({
+        jobs,
+        targets,
+        filter,
+        lines,
+        since,
+        follow: flags.follow,
+        timestamps: flags.timestamps,
+        exitCode: flags['exit-code'],
+        buffer: flags.buffer,
+        chalk,
+        interactive,
+        wait: flags.wait,
+      }))
     } finally {
       await jobs.close()
     }

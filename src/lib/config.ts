@@ -111,7 +111,8 @@ function readConfigFile(explicit: string | undefined, fallback: string, where: s
       mask.maskDefaults = value
       continue
     }
-    if (!(key in SPEC)) throw new UsageError(`config file ${path}: unknown setting ${JSON.stringify(key)}`, [`known settings: ${[...Object.keys(SPEC), ...MASK_LISTS, 'maskDefaults'].join(', ')}`])
+    if (!(key in SPEC))
+      throw new UsageError(`config file ${path}: unknown setting ${JSON.stringify(key)}`, [`known settings: ${[...Object.keys(SPEC), ...MASK_LISTS, 'maskDefaults'].join(', ')}`])
     if (typeof value !== 'string') throw new UsageError(`config file ${path}: setting ${key} must be a string`)
     values[key as SettingName] = value
   }

@@ -14,7 +14,10 @@ export function checkJobId(id: string, where: string): string {
 
 /** Glob over job ids: `*` and `?`. Ids cannot hold other glob characters, so nothing else needs escaping. */
 export function jobGlob(pattern: string): RegExp {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.')
   return new RegExp(`^${source}$`)
 }
 

@@ -8,9 +8,7 @@ export function isEnded(status: JobStatus): boolean {
 }
 
 /** Where a job's entries are now. */
-export type JobLocation =
-  | {kind: 'live'}
-  | {kind: 'archived'; url: string; size: number; sha256: string; archivedAt: number}
+export type JobLocation = {kind: 'live'} | {kind: 'archived'; url: string; size: number; sha256: string; archivedAt: number}
 
 export interface JobMeta {
   id: string
@@ -66,7 +64,6 @@ export interface JobStructure {
   phase?: string
   progress?: number
 }
-
 
 /** The status a job ends with: the exit code decides when known. */
 export function endStatus(exitCode: number | undefined): {status: JobStatus; exitCode?: number} {

@@ -11,9 +11,7 @@
 import {UsageError} from './errors/index.js'
 import {LABEL_KEY} from './labels.js'
 
-export type LabelRequirement =
-  | {key: string; op: 'in' | 'notin'; values: string[]}
-  | {key: string; op: 'exists' | 'absent'}
+export type LabelRequirement = {key: string; op: 'in' | 'notin'; values: string[]} | {key: string; op: 'exists' | 'absent'}
 
 export type LabelSelector = LabelRequirement[]
 

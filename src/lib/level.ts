@@ -19,12 +19,46 @@ export function levelRank(level: Level): number {
 }
 
 const ALIASES: Record<string, Level> = {
-  trace: 'trace', verbose: 'trace', v: 'trace', finest: 'trace', finer: 'trace',
-  debug: 'debug', d: 'debug', dbg: 'debug', fine: 'debug', debug1: 'debug', debug2: 'debug', debug3: 'debug', debug4: 'debug', debug5: 'debug',
-  info: 'info', i: 'info', inf: 'info', information: 'info', informational: 'info', notice: 'info', note: 'info', log: 'info', config: 'info',
-  warn: 'warn', w: 'warn', wrn: 'warn', warning: 'warn',
-  error: 'error', e: 'error', err: 'error', eror: 'error', severe: 'error',
-  fatal: 'fatal', f: 'fatal', crit: 'fatal', critical: 'fatal', panic: 'fatal', emerg: 'fatal', emergency: 'fatal', alert: 'fatal',
+  trace: 'trace',
+  verbose: 'trace',
+  v: 'trace',
+  finest: 'trace',
+  finer: 'trace',
+  debug: 'debug',
+  d: 'debug',
+  dbg: 'debug',
+  fine: 'debug',
+  debug1: 'debug',
+  debug2: 'debug',
+  debug3: 'debug',
+  debug4: 'debug',
+  debug5: 'debug',
+  info: 'info',
+  i: 'info',
+  inf: 'info',
+  information: 'info',
+  informational: 'info',
+  notice: 'info',
+  note: 'info',
+  log: 'info',
+  config: 'info',
+  warn: 'warn',
+  w: 'warn',
+  wrn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  e: 'error',
+  err: 'error',
+  eror: 'error',
+  severe: 'error',
+  fatal: 'fatal',
+  f: 'fatal',
+  crit: 'fatal',
+  critical: 'fatal',
+  panic: 'fatal',
+  emerg: 'fatal',
+  emergency: 'fatal',
+  alert: 'fatal',
 }
 
 /** The aliases as loggers spell them (info, INFO, Info), so the common case needs no case folding. */
@@ -106,7 +140,11 @@ const LAYOUTS: Layout[] = [
     level: (m) => LOGCAT_LETTERS[m[1] ?? m[2]],
   },
   // Redis: "1:M 29 Aug 2023 13:47:38.984 * …", "[3574] 13 Apr 12:52:30.731 # …"
-  {worthTrying: (h) => isDigit(h.charCodeAt(0)) || h.charCodeAt(0) === 91, pattern: /^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /, level: (m) => REDIS_MARKS[m[1]]},
+  {
+    worthTrying: (h) => isDigit(h.charCodeAt(0)) || h.charCodeAt(0) === 91,
+    pattern: /^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /,
+    level: (m) => REDIS_MARKS[m[1]],
+  },
 ]
 
 /**

@@ -16,7 +16,9 @@ export interface Example {
 }
 
 export function helpExamples(): Example[] {
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {examples?: (string | {command: string})[]; pluginName?: string}>}
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+    commands: Record<string, {examples?: (string | {command: string})[]; pluginName?: string}>
+  }
   const examples: Example[] = ROOT_EXAMPLES.map(([, command]) => ({source: 'logs --help', command}))
   for (const [id, command] of Object.entries(manifest.commands)) {
     for (const example of command.examples ?? []) {

@@ -28,14 +28,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const fault = faults.take(req)
     if (fault && answerFault(req, res, fault)) return
     if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes)
-    const outgoing = request(
-      {host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers},
-      (answer) => {
-        forwarded++
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      },
-    )
+    const outgoing = request({host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers}, (answer) => {
+      forwarded++
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
     outgoing.on('error', () => res.socket?.resetAndDestroy())
     req.pipe(outgoing)
   })

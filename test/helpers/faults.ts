@@ -68,7 +68,11 @@ export function answerFault(req: IncomingMessage, res: ServerResponse, fault: Fa
   if (fault.kind === 'status') {
     req.resume()
     const body = fault.body ?? `<html><body><h1>${fault.status}</h1>injected by the test</body></html>`
-    res.writeHead(fault.status, {'content-type': fault.contentType ?? 'text/html', 'content-length': Buffer.byteLength(body), ...(fault.retryAfter ? {'retry-after': fault.retryAfter} : {})})
+    res.writeHead(fault.status, {
+      'content-type': fault.contentType ?? 'text/html',
+      'content-length': Buffer.byteLength(body),
+      ...(fault.retryAfter ? {'retry-after': fault.retryAfter} : {}),
+    })
     res.end(body)
     return true
   }

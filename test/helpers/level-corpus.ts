@@ -17,12 +17,26 @@ export interface LabelledSet {
 
 // Labels as the sources write them → our levels, as a user would expect.
 const LABELS: Record<string, Level | null> = {
-  V: 'trace', trace: 'trace',
-  D: 'debug', debug: 'debug',
-  I: 'info', INFO: 'info', Info: 'info', info: 'info', notice: 'info',
-  W: 'warn', WARN: 'warn', WARNING: 'warn', warn: 'warn',
-  E: 'error', ERROR: 'error', error: 'error', SEVERE: 'error',
-  F: 'fatal', FATAL: 'fatal', fatal: 'fatal',
+  V: 'trace',
+  trace: 'trace',
+  D: 'debug',
+  debug: 'debug',
+  I: 'info',
+  INFO: 'info',
+  Info: 'info',
+  info: 'info',
+  notice: 'info',
+  W: 'warn',
+  WARN: 'warn',
+  WARNING: 'warn',
+  warn: 'warn',
+  E: 'error',
+  ERROR: 'error',
+  error: 'error',
+  SEVERE: 'error',
+  F: 'fatal',
+  FATAL: 'fatal',
+  fatal: 'fatal',
   '-': null,
 }
 
@@ -30,9 +44,13 @@ export function labelledCorpus(): LabelledSet[] {
   const sets: LabelledSet[] = []
   for (const dir of ['loghub', 'levels']) {
     const folder = join(ROOT, 'test', 'fixtures', dir)
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.log')).sort()) {
+    for (const file of readdirSync(folder)
+      .filter((name) => name.endsWith('.log'))
+      .sort()) {
       const lines = readFileSync(join(folder, file), 'utf8').replace(/\n$/, '').split('\n')
-      const labels = readFileSync(join(folder, file.replace(/\.log$/, '.levels')), 'utf8').trim().split('\n')
+      const labels = readFileSync(join(folder, file.replace(/\.log$/, '.levels')), 'utf8')
+        .trim()
+        .split('\n')
       if (labels.length !== lines.length) throw new Error(`${file}: ${lines.length} lines but ${labels.length} labels`)
       const levels = labels.map((label) => {
         const level = LABELS[label.trim()]

@@ -75,7 +75,11 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
       for (let batch = 0; batch < 30; batch++) {
         await store.append(
           id,
-          Array.from({length: 1 + (batch % 7)}, (_, i) => ({ts: 1000 + batch, bytes: Buffer.concat([Buffer.from(`${batch}.${i} `), odd[(batch + i) % odd.length]]), eol: (batch + i) % 11 !== 0})),
+          Array.from({length: 1 + (batch % 7)}, (_, i) => ({
+            ts: 1000 + batch,
+            bytes: Buffer.concat([Buffer.from(`${batch}.${i} `), odd[(batch + i) % odd.length]]),
+            eol: (batch + i) % 11 !== 0,
+          })),
         )
       }
       const total = (await store.getJob(id))!.lines
@@ -185,9 +189,13 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
     })
 
     it('follow of a missing job with waitForJob false fails', async () => {
-      await expect(readAll((async function* (s) {
-        for await (const event of s.follow(jobId('absent'), {after: 0, waitForJob: false})) if (event.type === 'entries') yield* event.entries
-      })(store))).rejects.toThrow(/not found/)
+      await expect(
+        readAll(
+          (async function* (s) {
+            for await (const event of s.follow(jobId('absent'), {after: 0, waitForJob: false})) if (event.type === 'entries') yield* event.entries
+          })(store),
+        ),
+      ).rejects.toThrow(/not found/)
     })
   })
 }

@@ -83,7 +83,8 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
       await node.start()
     }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'])
-    for (const port of ports) await waitUntil(async () => (await redisCli(port, ['cluster', 'info'])).includes('cluster_state:ok'), {timeout: 20_000, interval: 50, what: `cluster node ${port} ok`})
+    for (const port of ports)
+      await waitUntil(async () => (await redisCli(port, ['cluster', 'info'])).includes('cluster_state:ok'), {timeout: 20_000, interval: 50, what: `cluster node ${port} ok`})
   } catch (error) {
     for (const node of nodes) await node.stop()
     rmSync(dir, {recursive: true, force: true})
@@ -107,7 +108,23 @@ export async function makeTlsFiles(dir: string): Promise<TlsFiles> {
   await run('openssl', ['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=logs test CA'])
   await run('openssl', ['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=localhost'])
   writeFileSync(file('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n')
-  await run('openssl', ['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('san.ext')])
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    file('san.ext'),
+  ])
   return {cert: file('server.pem'), key: file('server.key'), ca: file('ca.pem')}
 }
 
@@ -122,9 +139,13 @@ class RedisProcess {
   ) {}
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning', ...this.args], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    })
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning', ...this.args],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    )
     this.child = child
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
     // Generous: CI runs many servers and CLIs at once on two cores.

@@ -25,7 +25,9 @@ export interface TestRelay {
   stop(): Promise<void>
 }
 
-export async function startTestRelay(options: {store?: LiveStore; token?: string; readToken?: string; cors?: string; limits?: Partial<RelayLimits>; port?: number; keepStore?: boolean} = {}): Promise<TestRelay> {
+export async function startTestRelay(
+  options: {store?: LiveStore; token?: string; readToken?: string; cors?: string; limits?: Partial<RelayLimits>; port?: number; keepStore?: boolean} = {},
+): Promise<TestRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-relay-'))
   const store = options.store ?? (await new FileStore(join(dir, 'store')).init())
   const jobs = new Jobs({live: store})
@@ -99,7 +101,11 @@ export function parseSse(text: string): SseEvent[] {
 }
 
 /** A raw SSE connection that collects what arrives; `close()` drops it mid-stream. */
-export function openRawStream(url: string, headers: Record<string, string> = {}, options: {paused?: boolean} = {}): {text: () => string; events: () => SseEvent[]; status: Promise<number>; closed: Promise<void>; close: () => void; resume: () => void} {
+export function openRawStream(
+  url: string,
+  headers: Record<string, string> = {},
+  options: {paused?: boolean} = {},
+): {text: () => string; events: () => SseEvent[]; status: Promise<number>; closed: Promise<void>; close: () => void; resume: () => void} {
   let buffer = ''
   let closeIt = () => {}
   let resumeIt = () => {}
@@ -144,4 +150,3 @@ export async function startServeCli(args: string[], env: NodeJS.ProcessEnv): Pro
   })
   return {child, url, stderr: () => stderr, stdout: () => stdout}
 }
-

@@ -52,25 +52,50 @@ export async function startS3ContractServer(options: ContractServerOptions = {})
     const key = keyParts.join('/')
     const q = url.searchParams
     if (request.method === 'POST' && q.has('uploads')) {
-      res.writeHead(200, XML).end(`<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>upload-1</UploadId></InitiateMultipartUploadResult>`)
+      res
+        .writeHead(200, XML)
+        .end(
+          `<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>upload-1</UploadId></InitiateMultipartUploadResult>`,
+        )
     } else if (request.method === 'PUT' && q.has('partNumber')) {
       const number = Number(q.get('partNumber'))
-      if (options.failParts?.includes(number)) res.writeHead(500, XML).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>')
+      if (options.failParts?.includes(number))
+        res
+          .writeHead(500, XML)
+          .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>')
       else res.writeHead(200, {etag: `"etag-${number}"`}).end()
     } else if (request.method === 'DELETE' && q.has('uploadId')) {
       res.writeHead(204).end()
     } else if (request.method === 'POST' && q.has('uploadId')) {
-      res.writeHead(200, XML).end(`<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><ETag>"done-2"</ETag></CompleteMultipartUploadResult>`)
+      res
+        .writeHead(200, XML)
+        .end(
+          `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><ETag>"done-2"</ETag></CompleteMultipartUploadResult>`,
+        )
     } else if (request.method === 'GET' && q.has('uploads')) {
-      const uploads = (options.uploads ?? []).map((u) => `<Upload><Key>${u.key}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`).join('')
-      res.writeHead(200, XML).end(`<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>${bucket}</Bucket><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`)
+      const uploads = (options.uploads ?? [])
+        .map(
+          (u) => `<Upload><Key>${u.key}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`,
+        )
+        .join('')
+      res
+        .writeHead(200, XML)
+        .end(`<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>${bucket}</Bucket><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`)
     } else if (request.method === 'GET' && q.has('lifecycle')) {
-      if (options.lifecycleRulesXml) res.writeHead(200, XML).end(`<?xml version="1.0" encoding="UTF-8"?><LifecycleConfiguration>${options.lifecycleRulesXml}</LifecycleConfiguration>`)
-      else res.writeHead(404, XML).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchLifecycleConfiguration</Code><Message>The lifecycle configuration does not exist</Message></Error>')
+      if (options.lifecycleRulesXml)
+        res.writeHead(200, XML).end(`<?xml version="1.0" encoding="UTF-8"?><LifecycleConfiguration>${options.lifecycleRulesXml}</LifecycleConfiguration>`)
+      else
+        res
+          .writeHead(404, XML)
+          .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchLifecycleConfiguration</Code><Message>The lifecycle configuration does not exist</Message></Error>')
     } else if (request.method === 'PUT' && q.has('lifecycle')) {
       res.writeHead(200).end()
     } else if (request.method === 'PUT' && req.headers['if-none-match'] === '*' && objects.has(request.path)) {
-      res.writeHead(412, XML).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>')
+      res
+        .writeHead(412, XML)
+        .end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>',
+        )
     } else if (request.method === 'PUT') {
       objects.add(request.path)
       res.writeHead(200, {etag: '"single"'}).end()
@@ -84,11 +109,20 @@ export async function startS3ContractServer(options: ContractServerOptions = {})
     endpoint,
     requests,
     client: () =>
-      new S3Client({endpoint, region: 'us-east-1', forcePathStyle: true, maxAttempts: 1, credentials: {accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret'}, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED'}),
+      new S3Client({
+        endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: {accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret'},
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
     find: (method, param) => requests.filter((r) => r.method === method && (!param || r.query.has(param))),
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

@@ -35,7 +35,7 @@ export async function searchRedis(url: string, secrets: string[]): Promise<{hits
   const hits: Hit[] = []
   let keys = 0
   try {
-    for (let cursor = '0'; ; ) {
+    for (let cursor = '0'; ;) {
       const [next, batch] = await client.scanBuffer(cursor, 'COUNT', 1000)
       for (const key of batch) {
         keys++

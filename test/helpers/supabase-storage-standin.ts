@@ -223,7 +223,15 @@ function listFolder(bucket: Map<string, StoredFile> | undefined, body: {prefix?:
       updated_at: file.updatedAt,
       created_at: file.createdAt,
       last_accessed_at: file.updatedAt,
-      metadata: {eTag: `"${md5(file.data)}"`, size: file.data.length, mimetype: file.mimetype, cacheControl: 'max-age=3600', lastModified: file.updatedAt, contentLength: file.data.length, httpStatusCode: 200},
+      metadata: {
+        eTag: `"${md5(file.data)}"`,
+        size: file.data.length,
+        mimetype: file.mimetype,
+        cacheControl: 'max-age=3600',
+        lastModified: file.updatedAt,
+        contentLength: file.data.length,
+        httpStatusCode: 200,
+      },
     })),
   ]
     .filter((row) => row.name.toLowerCase().startsWith(search))

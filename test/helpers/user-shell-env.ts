@@ -4,7 +4,22 @@
  * NODE_ENV (development mode, extra warnings on stderr), so every test file starts from
  * the environment a user's shell would give the CLI.
  */
-const ADDED_BY_VITEST = ['NODE_ENV', 'TEST', 'VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TINYPOOL_WORKER_ID', 'FORCE_TTY', 'COLOR', 'MODE', 'DEV', 'PROD', 'SSR', 'BASE_URL']
+const ADDED_BY_VITEST = [
+  'NODE_ENV',
+  'TEST',
+  'VITEST',
+  'VITEST_MODE',
+  'VITEST_POOL_ID',
+  'VITEST_WORKER_ID',
+  'TINYPOOL_WORKER_ID',
+  'FORCE_TTY',
+  'COLOR',
+  'MODE',
+  'DEV',
+  'PROD',
+  'SSR',
+  'BASE_URL',
+]
 
 for (const key of Object.keys(process.env)) {
   if (ADDED_BY_VITEST.includes(key) || key.startsWith('npm_') || key === 'INIT_CWD') delete process.env[key]

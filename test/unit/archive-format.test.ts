@@ -12,7 +12,6 @@ function makeEntries(count: number, start = 1_700_000_000_000): LogEntry[] {
   return Array.from({length: count}, (_, i) => entryFromBytes(i + 1, start + i * 1000, Buffer.from(`line ${i + 1}`), true, i % 10 === 0 ? 'error' : 'info', 'stdout'))
 }
 
-
 async function gzipOf(entries: LogEntry[]): Promise<{bytes: Buffer; stats: Awaited<ReturnType<typeof encodeEntries>['stats']>}> {
   const encoded = encodeEntries(iterate(entries))
   const chunks: Buffer[] = []
@@ -31,7 +30,12 @@ describe('archive object format', () => {
     const {bytes} = await gzipOf(odd)
     const back = await collect(decodeEntries(Readable.from([bytes])))
     expect(Buffer.concat(back.map(rawBytes))).toEqual(Buffer.concat(odd.map(rawBytes)))
-    expect(back.map((e) => [e.seq, e.level, e.stream])).toEqual([[1, undefined, undefined], [2, 'warn', 'stderr'], [3, undefined, undefined], [4, undefined, undefined]])
+    expect(back.map((e) => [e.seq, e.level, e.stream])).toEqual([
+      [1, undefined, undefined],
+      [2, 'warn', 'stderr'],
+      [3, undefined, undefined],
+      [4, undefined, undefined],
+    ])
   })
 
   it('is gzip NDJSON whose sha256 and counts the stats report (what `zcat | sha256sum` gives)', async () => {
@@ -133,7 +137,17 @@ describe('seq-only ranges over record lines (parse only what is returned)', () =
 })
 
 describe('--grep hint over record lines', () => {
-  const tricky = ['plain', '', 'quote " and \\ backslash', 'tab\there', 'ctrl \u0001 \u001b[31m', 'unicode é 漢字 😀', '{"level":"error","msg":"json \\"inside\\""}', ',"line":"fake field', 'ends with quote"}']
+  const tricky = [
+    'plain',
+    '',
+    'quote " and \\ backslash',
+    'tab\there',
+    'ctrl \u0001 \u001b[31m',
+    'unicode é 漢字 😀',
+    '{"level":"error","msg":"json \\"inside\\""}',
+    ',"line":"fake field',
+    'ends with quote"}',
+  ]
 
   it('takes the exact line text out of a record line without parsing the record', async () => {
     const {lineTextOf, recordLine} = await import('../../src/lib/archive/format.js')

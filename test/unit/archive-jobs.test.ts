@@ -28,7 +28,10 @@ afterEach(async () => {
 
 async function job(id: string, lines: number, end = true): Promise<void> {
   await live.startJob(id)
-  await live.append(id, Array.from({length: lines}, (_, i) => ({ts: Date.now(), bytes: Buffer.from(`${id} ${i + 1}`), eol: true})))
+  await live.append(
+    id,
+    Array.from({length: lines}, (_, i) => ({ts: Date.now(), bytes: Buffer.from(`${id} ${i + 1}`), eol: true})),
+  )
   if (end) await live.endJob(id, {status: 'ended'})
 }
 

@@ -30,7 +30,11 @@ describe('level detection on the labelled corpus of real formats', () => {
 
 describe('level detection: the level is a field of the layout', () => {
   const cases: [string, string, string | undefined][] = [
-    ['Windows CBS: a level after a comma-terminated timestamp and padding', '2016-09-28 04:30:30, Warning               CBS    Failed to get next element [HRESULT = 0x800f080d]', 'warn'],
+    [
+      'Windows CBS: a level after a comma-terminated timestamp and padding',
+      '2016-09-28 04:30:30, Warning               CBS    Failed to get next element [HRESULT = 0x800f080d]',
+      'warn',
+    ],
     ['Windows CBS error', '2016-09-28 04:30:31, Error                 CSI    00000001 (F) STATUS_OBJECT_NAME_NOT_FOUND', 'error'],
     ['PostgreSQL LOG', '2024-01-11 06:23:58.583 UTC [26] LOG:  shutting down', 'info'],
     ['PostgreSQL PANIC', '2024-01-11 06:23:58.586 UTC [26] PANIC:  could not write to file "pg_logical/replorigin_checkpoint.tmp": No space left on device', 'fatal'],
@@ -38,7 +42,7 @@ describe('level detection: the level is a field of the layout', () => {
     ['PostgreSQL NOTICE', '2025-04-11 22:17:46.846 +0000 [1329108] NOTICE:  table "scrape_memory" does not exist, skipping', 'info'],
     ['PostgreSQL DEBUG2', '2025-04-11 22:17:46.846 UTC [1329108] DEBUG2:  checkpointer updated shared memory configuration values', 'debug'],
     ['PostgreSQL WARNING', '2025-06-05 17:10:04 MSK [608647-3] [local] postgres@postgres WARNING: terminating connection', 'warn'],
-    ['MySQL 5 [Note]', '120707  0:37:09 [Note] Plugin \'FEDERATED\' is disabled.', 'info'],
+    ['MySQL 5 [Note]', "120707  0:37:09 [Note] Plugin 'FEDERATED' is disabled.", 'info'],
     ['MySQL 8 [ERROR]', '2023-10-10T13:55:36.123456Z 0 [ERROR] [MY-010334] [Server] Failed to initialize DD tablespace', 'error'],
     ['MySQL 8 [Warning]', '2020-08-06T14:25:02.936146Z 0 [Warning] [MY-010068] [Server] CA certificate is self signed.', 'warn'],
     ['klog error', 'E1201 10:00:00.000000    4242 reflector.go:138] failed to list *v1.Pod: connection refused', 'error'],
@@ -68,7 +72,7 @@ describe('level detection: the level is a field of the layout', () => {
       '2026-11-23 10:00:00,123 INFO [main] retry after [error] from upstream',
       '2026-11-23T10:00:00Z info error=none level=error in the payload',
       '2016-09-28 04:30:30, Info                  CBS    Error count: 0',
-      '2025-08-13 01:46:12.212 PDT [12389] LOG:  statement: SELECT * FROM errors WHERE level = \'ERROR\'',
+      "2025-08-13 01:46:12.212 PDT [12389] LOG:  statement: SELECT * FROM errors WHERE level = 'ERROR'",
       '[Thu Jan 02 22:23:07.368853 2020] [http:info] [pid 4784] AH01593: [error] in request body',
       '- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected',
     ]) {

@@ -8,7 +8,22 @@ import {ROOT} from '../helpers/cli.js'
 // Copied into the repository with its source and licence note (test/fixtures/loghub/README.md).
 const CORPUS = join(ROOT, 'test', 'fixtures', 'loghub')
 // Loghub's labels → our levels, as the corpus README maps them.
-const LABELS: Record<string, string> = {V: 'trace', D: 'debug', I: 'info', INFO: 'info', notice: 'info', W: 'warn', WARN: 'warn', WARNING: 'warn', E: 'error', ERROR: 'error', error: 'error', SEVERE: 'error', F: 'fatal', FATAL: 'fatal'}
+const LABELS: Record<string, string> = {
+  V: 'trace',
+  D: 'debug',
+  I: 'info',
+  INFO: 'info',
+  notice: 'info',
+  W: 'warn',
+  WARN: 'warn',
+  WARNING: 'warn',
+  E: 'error',
+  ERROR: 'error',
+  error: 'error',
+  SEVERE: 'error',
+  F: 'fatal',
+  FATAL: 'fatal',
+}
 
 describe('level detection on the labelled Loghub corpus', () => {
   for (const name of ['Android', 'Apache', 'HDFS', 'Spark', 'Zookeeper']) {
@@ -75,7 +90,14 @@ describe('level detection on the bytes push reads', () => {
 describe('normalizeLevel and stripAnsi', () => {
   it('maps names and numbers', () => {
     expect(['TRACE', 'Debug', 'information', 'NOTICE', 'warning', 'ERR', 'critical', 'panic'].map(normalizeLevel)).toEqual([
-      'trace', 'debug', 'info', 'info', 'warn', 'error', 'fatal', 'fatal',
+      'trace',
+      'debug',
+      'info',
+      'info',
+      'warn',
+      'error',
+      'fatal',
+      'fatal',
     ])
     expect([10, 20, 30, 40, 50, 60, 5].map(normalizeLevel)).toEqual(['trace', 'debug', 'info', 'warn', 'error', 'fatal', undefined])
   })

@@ -28,14 +28,74 @@ function chunkings(input: string): string[][] {
 }
 
 const CASES: Array<{name: string; input: string; max: number; lines: Line[]}> = [
-  {name: 'CR before LF stays in the line', input: 'a\r\nb\r\n', max: 100, lines: [['a\r', true], ['b\r', true]]},
-  {name: 'empty lines', input: '\n\nx\n', max: 100, lines: [['', true], ['', true], ['x', true]]},
-  {name: 'a last line without newline', input: 'a\nlast', max: 100, lines: [['a', true], ['last', false]]},
+  {
+    name: 'CR before LF stays in the line',
+    input: 'a\r\nb\r\n',
+    max: 100,
+    lines: [
+      ['a\r', true],
+      ['b\r', true],
+    ],
+  },
+  {
+    name: 'empty lines',
+    input: '\n\nx\n',
+    max: 100,
+    lines: [
+      ['', true],
+      ['', true],
+      ['x', true],
+    ],
+  },
+  {
+    name: 'a last line without newline',
+    input: 'a\nlast',
+    max: 100,
+    lines: [
+      ['a', true],
+      ['last', false],
+    ],
+  },
   {name: 'NUL and invalid UTF-8 bytes', input: 'a\u0000\u00ff\u00e2\n', max: 100, lines: [['a\u0000\u00ff\u00e2', true]]},
-  {name: 'a line of exactly the limit is one line', input: 'abcd\nef\n', max: 4, lines: [['abcd', true], ['ef', true]]},
-  {name: 'a line over the limit is cut into pieces of the limit', input: 'abcdefghij\nk\n', max: 4, lines: [['abcd', false], ['efgh', false], ['ij', true], ['k', true]]},
-  {name: 'a line of twice the limit ends with a full piece', input: 'abcdefgh\n', max: 4, lines: [['abcd', false], ['efgh', true]]},
-  {name: 'an over-long last line without newline', input: 'abcdefghij', max: 4, lines: [['abcd', false], ['efgh', false], ['ij', false]]},
+  {
+    name: 'a line of exactly the limit is one line',
+    input: 'abcd\nef\n',
+    max: 4,
+    lines: [
+      ['abcd', true],
+      ['ef', true],
+    ],
+  },
+  {
+    name: 'a line over the limit is cut into pieces of the limit',
+    input: 'abcdefghij\nk\n',
+    max: 4,
+    lines: [
+      ['abcd', false],
+      ['efgh', false],
+      ['ij', true],
+      ['k', true],
+    ],
+  },
+  {
+    name: 'a line of twice the limit ends with a full piece',
+    input: 'abcdefgh\n',
+    max: 4,
+    lines: [
+      ['abcd', false],
+      ['efgh', true],
+    ],
+  },
+  {
+    name: 'an over-long last line without newline',
+    input: 'abcdefghij',
+    max: 4,
+    lines: [
+      ['abcd', false],
+      ['efgh', false],
+      ['ij', false],
+    ],
+  },
 ]
 
 describe('LineCutter: the edge cases, whatever the chunking', () => {

@@ -6,7 +6,11 @@ const lines = (entries: {bytes: Buffer; eol: boolean}[]) => entries.map((e) => [
 describe('LineSplitter', () => {
   it('splits on \\n only, keeping \\r and every other byte', () => {
     const splitter = new LineSplitter()
-    expect(lines(splitter.push(Buffer.from('a\r\nb\u0000c\n\n'), 1))).toEqual([['a\r', true], ['b\u0000c', true], ['', true]])
+    expect(lines(splitter.push(Buffer.from('a\r\nb\u0000c\n\n'), 1))).toEqual([
+      ['a\r', true],
+      ['b\u0000c', true],
+      ['', true],
+    ])
     expect(splitter.end(1)).toEqual([])
   })
 
@@ -19,7 +23,11 @@ describe('LineSplitter', () => {
 
   it('cuts over-long lines into pieces marked eol=false, within and across chunks', () => {
     const splitter = new LineSplitter(4)
-    expect(lines(splitter.push(Buffer.from('abcdefghij\nxy'), 1))).toEqual([['abcd', false], ['efgh', false], ['ij', true]])
+    expect(lines(splitter.push(Buffer.from('abcdefghij\nxy'), 1))).toEqual([
+      ['abcd', false],
+      ['efgh', false],
+      ['ij', true],
+    ])
     expect(lines(splitter.push(Buffer.from('zzzzzz'), 1))).toEqual([['xyzz', false]])
     expect(lines(splitter.push(Buffer.from('\n'), 1))).toEqual([['zzzz', true]])
   })

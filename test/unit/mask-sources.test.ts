@@ -14,7 +14,9 @@ describe('mask sources', () => {
     writeFileSync(file, 'file-secret-1\r\n\nab\nfile-secret-2\n')
     const warnings: string[] = []
     const env = {A: 'from-env-a', B: 'from-env-b', C: 'from-config-c', SHORT: 'xy', LOGS_MASK_ENV: 'B, MISSING'}
-    const spec = maskSpec({'mask-env': ['A', 'SHORT'], 'mask-file': [file], mask: ['flag-value']}, {...noConfig, maskEnv: ['C'], mask: ['config-value']}, env, (m) => warnings.push(m))
+    const spec = maskSpec({'mask-env': ['A', 'SHORT'], 'mask-file': [file], mask: ['flag-value']}, {...noConfig, maskEnv: ['C'], mask: ['config-value']}, env, (m) =>
+      warnings.push(m),
+    )
     expect(spec.values.sort()).toEqual(['config-value', 'file-secret-1', 'file-secret-2', 'flag-value', 'from-config-c', 'from-env-a', 'from-env-b'])
     expect(spec.defaults).toBe(true)
     expect(warnings.join('\n')).toMatch(/--mask-env SHORT.*shorter than 4/)
@@ -25,7 +27,10 @@ describe('mask sources', () => {
 
   it('masks a multi-line value line by line', () => {
     const spec = maskSpec({}, noConfig, {KEY: '{\n  "private_key_id": "0123456789abcdef",\n  "x": 1\n}'}, () => {})
-    expect(maskSpec({'mask-env': ['KEY']}, noConfig, {KEY: '{\n  "private_key_id": "0123456789abcdef",\n  "x": 1\n}'}, () => {}).values).toEqual(['"private_key_id": "0123456789abcdef",', '"x": 1'])
+    expect(maskSpec({'mask-env': ['KEY']}, noConfig, {KEY: '{\n  "private_key_id": "0123456789abcdef",\n  "x": 1\n}'}, () => {}).values).toEqual([
+      '"private_key_id": "0123456789abcdef",',
+      '"x": 1',
+    ])
     expect(spec.values).toEqual([])
   })
 

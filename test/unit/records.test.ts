@@ -20,7 +20,7 @@ function levels(name: string): Array<[string, string | undefined]> {
 }
 
 describe('multi-line records keep their level', () => {
-  it('Java: frames, Caused by, ... N more and Suppressed take the exception\'s level', () => {
+  it("Java: frames, Caused by, ... N more and Suppressed take the exception's level", () => {
     expect(levels('java.log').map(([, level]) => level)).toEqual(['info', 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'info'])
   })
 
@@ -39,7 +39,7 @@ describe('multi-line records keep their level', () => {
     expect(levels('node.log').map(([, level]) => level)).toEqual([undefined, 'error', 'error', 'error', undefined])
   })
 
-  it('database server logs: DETAIL and STATEMENT lines take the ERROR\'s level', () => {
+  it("database server logs: DETAIL and STATEMENT lines take the ERROR's level", () => {
     expect(levels('postgres.log').map(([, level]) => level)).toEqual(['info', 'error', 'error', 'error', 'info'])
   })
 

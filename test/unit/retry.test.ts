@@ -39,10 +39,13 @@ describe('retry policy', () => {
   it('gives up with the last error once the budget would be exceeded, and starts a new budget after a success', async () => {
     const time = fakeTime()
     let calls = 0
-    const failure = await withRetry(async () => {
-      calls++
-      throw transient()
-    }, {policy: POLICY, classify: classifyForRetry, random: () => 1, ...time}).catch((error: unknown) => error)
+    const failure = await withRetry(
+      async () => {
+        calls++
+        throw transient()
+      },
+      {policy: POLICY, classify: classifyForRetry, random: () => 1, ...time},
+    ).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(ObjectStoreError)
     expect(time.clock()).toBeLessThanOrEqual(POLICY.budgetMs)
     expect(calls).toBe(time.waits.length + 1)
@@ -58,14 +61,24 @@ describe('retry policy', () => {
     const time = fakeTime()
     let calls = 0
     const denied = new ObjectStoreError('unauthorized', 'x', 'access refused')
-    await expect(withRetry(async () => {
-      calls++
-      throw denied
-    }, {policy: POLICY, classify: classifyForRetry, ...time})).rejects.toBe(denied)
+    await expect(
+      withRetry(
+        async () => {
+          calls++
+          throw denied
+        },
+        {policy: POLICY, classify: classifyForRetry, ...time},
+      ),
+    ).rejects.toBe(denied)
     expect([calls, time.waits.length]).toEqual([1, 0])
-    await expect(withRetry(async () => {
-      throw new TypeError('a bug')
-    }, {policy: POLICY, classify: classifyForRetry, ...time})).rejects.toThrow('a bug')
+    await expect(
+      withRetry(
+        async () => {
+          throw new TypeError('a bug')
+        },
+        {policy: POLICY, classify: classifyForRetry, ...time},
+      ),
+    ).rejects.toThrow('a bug')
     expect(time.waits).toEqual([])
   })
 

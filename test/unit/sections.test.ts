@@ -74,7 +74,7 @@ describe('sections', () => {
     expect(many.sectionsDropped).toBe(100_000 - MAX_SECTIONS)
   })
 
-  it('open nested sections count their open children\'s lines; 100 000 starts that never end stay bounded', () => {
+  it("open nested sections count their open children's lines; 100 000 starts that never end stay bounded", () => {
     const tracker = new SectionTracker()
     const observe = (seq: number, line: string) => tracker.observe({seq, ts: seq, bytes: Buffer.from(line)})
     observe(1, '\u001B[0Ksection_start:1:outer\r\u001B[0KOuter')

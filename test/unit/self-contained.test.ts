@@ -27,7 +27,8 @@ const OUTSIDE = [/ROOT,\s*['"]\.\.['"]/, /['"`](\.\.\/)+shared\b/, /['"`]\.\.['"
 
 describe('the repository is self-contained', () => {
   it('no test, bench or script reads a path outside the repository', () => {
-    const offenders = ['test', 'bench', 'scripts'].flatMap((dir) => sources(join(ROOT, dir)))
+    const offenders = ['test', 'bench', 'scripts']
+      .flatMap((dir) => sources(join(ROOT, dir)))
       .flatMap((file) => {
         const text = code(readFileSync(file, 'utf8'))
         return OUTSIDE.filter((re) => re.test(text)).map((re) => `${relative(ROOT, file)} matches ${re}`)
@@ -40,7 +41,11 @@ describe('the repository is self-contained', () => {
     expect(readme).toContain('https://github.com/logpai/loghub')
     expect(readme).toContain('ISSRE')
     for (const name of ['Android', 'Apache', 'HDFS', 'Spark', 'Zookeeper']) {
-      expect(readFileSync(join(ROOT, 'test', 'fixtures', 'loghub', `${name}_2k.levels`), 'utf8').trim().split('\n')).toHaveLength(2000)
+      expect(
+        readFileSync(join(ROOT, 'test', 'fixtures', 'loghub', `${name}_2k.levels`), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toHaveLength(2000)
     }
   })
 })

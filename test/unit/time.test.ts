@@ -29,8 +29,28 @@ describe('durations and times', () => {
   it('refuses what is not one of the documented forms, naming the forms', () => {
     const now = Date.parse('2026-11-23T12:00:00Z')
     // A bare number, a wrong unit, a sign, an exponent, impossible dates and times, prose Date.parse would take.
-    for (const bad of ['5', '5x', '-3m', '1e3', '2026-02-30', '2027-02-29', '2026-13-01', '2026-11-31', '2026-11-23 24:00', '2026-11-23 10:60', '2026-11-23T10:00:61Z', '2026-11-23T10:00:00+25:00', 'Nov 23 2026', '2026/11/23', '23-11-2026', '2026-11-23T', '']) {
-      expect(() => parseTime(bad, '--since', now), bad).toThrow(/invalid time .* for --since: expected a duration back from now \(90s, 10m, 2h30m, 7d\), a date \(2026-11-23.*RFC 3339/)
+    for (const bad of [
+      '5',
+      '5x',
+      '-3m',
+      '1e3',
+      '2026-02-30',
+      '2027-02-29',
+      '2026-13-01',
+      '2026-11-31',
+      '2026-11-23 24:00',
+      '2026-11-23 10:60',
+      '2026-11-23T10:00:61Z',
+      '2026-11-23T10:00:00+25:00',
+      'Nov 23 2026',
+      '2026/11/23',
+      '23-11-2026',
+      '2026-11-23T',
+      '',
+    ]) {
+      expect(() => parseTime(bad, '--since', now), bad).toThrow(
+        /invalid time .* for --since: expected a duration back from now \(90s, 10m, 2h30m, 7d\), a date \(2026-11-23.*RFC 3339/,
+      )
     }
     expect(() => parseDuration('5', '--idle')).toThrow(/invalid duration "5" for --idle: expected a number with a unit .*2h30m/)
   })

@@ -62,8 +62,7 @@ function applySgr(current: SegmentStyle, params: string): SegmentStyle {
     else if (code === 22) {
       delete style.bold
       delete style.dim
-    }
-    else if (code === 23) delete style.italic
+    } else if (code === 23) delete style.italic
     else if (code === 24) delete style.underline
     else if (code === 27) delete style.inverse
     else if (code >= 30 && code <= 37) style.fg = `c-${BASIC[code - 30]}`

@@ -2,11 +2,7 @@
 
 type Child = Node | string | undefined | false
 
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<Record<string, string | boolean>> = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<Record<string, string | boolean>> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag)
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === false) continue

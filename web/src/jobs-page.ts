@@ -69,7 +69,6 @@ export class JobsPage {
         ),
       ),
     )
-    this.summary.textContent =
-      this.jobs.length === 0 ? 'No jobs yet. Push one: some-command | logs push --job NAME' : `${shown.length} of ${this.jobs.length} jobs`
+    this.summary.textContent = this.jobs.length === 0 ? 'No jobs yet. Push one: some-command | logs push --job NAME' : `${shown.length} of ${this.jobs.length} jobs`
   }
 }

@@ -52,9 +52,13 @@ export class ViewerPage {
       load: async (after, limit) => (await getHistory(jobId, {after, limit})).entries,
       onLoaded: () => this.list.invalidate(),
     })
-    this.list = new VirtualList(this.controls.scroller, {count: () => this.rowCount(), render: (index) => this.renderIndex(index)}, {
-      onFollowChange: (following) => this.onFollowChange(following),
-    })
+    this.list = new VirtualList(
+      this.controls.scroller,
+      {count: () => this.rowCount(), render: (index) => this.renderIndex(index)},
+      {
+        onFollowChange: (following) => this.onFollowChange(following),
+      },
+    )
     this.bindControls()
     bindViewerKeys(this)
     void this.start()

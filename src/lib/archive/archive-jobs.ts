@@ -73,7 +73,8 @@ export interface ArchiveJobsOptions {
 
 export async function archiveJobs(options: ArchiveJobsOptions): Promise<ArchiveSummary> {
   const {live, concurrency = 4, dryRun = false, clock = Date.now} = options
-  const candidates = options.jobIds ?? (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock()) && matchesSelector(options.selector, job.labels)).map((job) => job.id)
+  const candidates =
+    options.jobIds ?? (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock()) && matchesSelector(options.selector, job.labels)).map((job) => job.id)
   const owner = `${hostname()}:${process.pid}:${randomUUID()}`
   const outcomes: ArchiveOutcome[] = []
   await forEachLimited([...new Set(candidates)], Math.max(1, concurrency), async (id) => {

@@ -64,13 +64,21 @@ export class BlobArchive implements ArchiveStore {
     const objects = await this.bucket.writeStream(key, body)
     const stats = await encoded.stats
     const sent = digest()
-    const stored = await digestOf(this.partStreams(meta.id, objects.map((o) => o.key)))
+    const stored = await digestOf(
+      this.partStreams(
+        meta.id,
+        objects.map((o) => o.key),
+      ),
+    )
     if (stored.size !== sent.size || stored.sha256 !== sent.sha256) {
       throw new ArchiveIntegrityError(meta.id, `stored ${stored.size} bytes (sha256 ${stored.sha256.slice(0, 12)}…), sent ${sent.size} (sha256 ${sent.sha256.slice(0, 12)}…)`)
     }
     if (stats.lines !== meta.lines || (stats.lines > 0 && (stats.firstSeq !== 1 || stats.lastSeq !== meta.lines))) {
       await this.bucket.delete(objects.map((o) => o.key))
-      throw new ArchiveIntegrityError(meta.id, `the live store gave ${stats.lines} entries (seq ${stats.firstSeq ?? '-'}..${stats.lastSeq ?? '-'}), its metadata counts ${meta.lines}`)
+      throw new ArchiveIntegrityError(
+        meta.id,
+        `the live store gave ${stats.lines} entries (seq ${stats.firstSeq ?? '-'}..${stats.lastSeq ?? '-'}), its metadata counts ${meta.lines}`,
+      )
     }
     const index = encodeIndex({format: INDEX_FORMAT, id: meta.id, blocks: stats.blocks}, stats.filters)
     await this.bucket.writeBytes(indexKey(meta.id), index.data)
@@ -127,11 +135,19 @@ export class BlobArchive implements ArchiveStore {
   /** Reads the object from the start (format 1, or an index that cannot be trusted). */
   private async *scan(manifest: Manifest, range: ReadRange): AsyncIterable<LogEntry> {
     const id = manifest.id
-    const compressed = Readable.from(concat(this.partStreams(id, manifest.parts.map((p) => p.key))))
+    const compressed = Readable.from(
+      concat(
+        this.partStreams(
+          id,
+          manifest.parts.map((p) => p.key),
+        ),
+      ),
+    )
     let lines = abortable(decodeLines(compressed), range.signal)
     // A hint (`get --grep`): lines that cannot match are dropped before they are parsed.
     if (range.match && range.tail === undefined && range.limit === undefined) lines = matchingLines(lines, range.match)
-    if (range.since === undefined && range.until === undefined) yield* decodeSeqRange(lines, range) // parses only what it returns
+    if (range.since === undefined && range.until === undefined)
+      yield* decodeSeqRange(lines, range) // parses only what it returns
     else yield* applyRange(parseLines(lines), range)
   }
 
@@ -215,7 +231,7 @@ function archivedOf(manifest: Manifest): ArchivedJob {
   const location = manifest.meta.location
   return {
     meta: manifest.meta,
-    url: location.kind === 'archived' ? location.url : manifest.parts[0]?.key ?? '',
+    url: location.kind === 'archived' ? location.url : (manifest.parts[0]?.key ?? ''),
     size: manifest.size,
     sha256: manifest.sha256,
   }
@@ -231,4 +247,3 @@ async function* abortable<T>(items: AsyncIterable<T>, signal?: AbortSignal): Asy
 async function* concat(streams: AsyncIterable<Readable>): AsyncIterable<Buffer> {
   for await (const stream of streams) yield* stream as AsyncIterable<Buffer>
 }
-

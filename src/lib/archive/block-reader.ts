@@ -101,7 +101,11 @@ export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead)
     yield* scan(range)
     return
   }
-  if (failures.length > 0) throw new ArchiveReadError(id, failures.sort((a, b) => a.n - b.n).map((f) => f.text))
+  if (failures.length > 0)
+    throw new ArchiveReadError(
+      id,
+      failures.sort((a, b) => a.n - b.n).map((f) => f.text),
+    )
 }
 
 function wanted(block: BlockInfo, range: ReadRange, levels: Set<string> | undefined): boolean {
@@ -214,7 +218,9 @@ function allLines(data: Buffer, block: BlockInfo): string[] {
   const lines = data.toString('utf8').split('\n')
   if (lines.at(-1) === '') lines.pop()
   if (lines.length !== block.lines || seqOf(lines[0]) !== block.firstSeq || seqOf(lines.at(-1)!) !== block.lastSeq) {
-    throw new IndexMismatch(`block seq ${block.firstSeq}..${block.lastSeq} (${block.lines} lines) holds ${lines.length} lines, seq ${seqOf(lines[0] ?? '')}..${seqOf(lines.at(-1) ?? '')}`)
+    throw new IndexMismatch(
+      `block seq ${block.firstSeq}..${block.lastSeq} (${block.lines} lines) holds ${lines.length} lines, seq ${seqOf(lines[0] ?? '')}..${seqOf(lines.at(-1) ?? '')}`,
+    )
   }
   return lines
 }
@@ -222,7 +228,7 @@ function allLines(data: Buffer, block: BlockInfo): string[] {
 /** The record lines of a block that hold `literal` (a byte search, then only those lines are decoded). */
 function linesHolding(data: Buffer, literal: Buffer): string[] {
   const lines: string[] = []
-  for (let at = data.indexOf(literal); at !== -1; ) {
+  for (let at = data.indexOf(literal); at !== -1;) {
     const start = data.lastIndexOf(10, at) + 1
     let end = data.indexOf(10, at)
     if (end === -1) end = data.length

@@ -58,9 +58,12 @@ export class BucketLocks {
 
   /** Keeps the lock alive while `work` runs (renewed every ttl/3), then releases it. */
   async hold<T>(id: string, owner: string, ttlMs: number, work: () => Promise<T>): Promise<T> {
-    const refresh = setInterval(() => {
-      this.bucket.writeBytes(lockKey(id), this.record(owner, ttlMs)).catch(() => undefined) // a missed renewal only shortens the lease
-    }, Math.max(1000, ttlMs / 3))
+    const refresh = setInterval(
+      () => {
+        this.bucket.writeBytes(lockKey(id), this.record(owner, ttlMs)).catch(() => undefined) // a missed renewal only shortens the lease
+      },
+      Math.max(1000, ttlMs / 3),
+    )
     refresh.unref()
     try {
       return await work()

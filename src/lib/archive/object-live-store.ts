@@ -157,9 +157,7 @@ export class ObjectLiveStore implements LiveStore {
     }
     const chunked = await Promise.all([...ids].map((id) => this.getJob(id)))
     const assembled = (await this.archive.list({prefix: filter.prefix})).map((job) => job.meta).filter((meta) => !ids.has(meta.id))
-    return [...chunked, ...assembled]
-      .filter((m): m is JobMeta => m !== undefined && (!filter.status || m.status === filter.status))
-      .sort((a, b) => b.updatedAt - a.updatedAt)
+    return [...chunked, ...assembled].filter((m): m is JobMeta => m !== undefined && (!filter.status || m.status === filter.status)).sort((a, b) => b.updatedAt - a.updatedAt)
   }
 
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {

@@ -11,7 +11,8 @@ export function formatArchiveSummary(summary: ArchiveSummary): string[] {
     else if (job.result === 'failed') lines.push(`FAILED    ${job.id}  ${job.reason}`)
     else lines.push(`skipped   ${job.id}  ${job.reason}`)
   }
-  if (summary.reindexed) return [`catalog rebuilt: ${summary.reindexed.jobs} archived jobs in ${summary.reindexed.objects} catalog object${summary.reindexed.objects === 1 ? '' : 's'}`]
+  if (summary.reindexed)
+    return [`catalog rebuilt: ${summary.reindexed.jobs} archived jobs in ${summary.reindexed.objects} catalog object${summary.reindexed.objects === 1 ? '' : 's'}`]
   const verb = summary.dryRun ? 'would archive' : 'archived'
   lines.push(`${verb} ${summary.archived}, skipped ${summary.skipped}, failed ${summary.failed}`)
   return lines

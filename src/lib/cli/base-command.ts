@@ -45,5 +45,10 @@ function errorReport(error: CaughtError): JsonError['error'] {
 
 /** `JobNotFoundError` → `job-not-found`: stable for scripts, derived from the one class per error. */
 function errorCode(error: LogsError): string {
-  return error.name.replace(/Error$/, '').replaceAll(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase() || 'failure'
+  return (
+    error.name
+      .replace(/Error$/, '')
+      .replaceAll(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase() || 'failure'
+  )
 }

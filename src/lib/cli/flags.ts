@@ -4,7 +4,10 @@ import {UsageError} from '../errors/index.js'
 import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
 
 export const storeFlags = {
-  store: Flags.string({description: 'live store URL: file:///dir, redis://host:port, redis+cluster://h:p,…, s3://bucket/prefix, supabase://bucket/prefix, vercel-blob://prefix [env: LOGS_STORE]', helpGroup: 'STORAGE'}),
+  store: Flags.string({
+    description: 'live store URL: file:///dir, redis://host:port, redis+cluster://h:p,…, s3://bucket/prefix, supabase://bucket/prefix, vercel-blob://prefix [env: LOGS_STORE]',
+    helpGroup: 'STORAGE',
+  }),
   archive: Flags.string({description: 'archive URL: file:///dir, s3://bucket/prefix, supabase://bucket/prefix, vercel-blob://prefix [env: LOGS_ARCHIVE]', helpGroup: 'STORAGE'}),
   url: Flags.string({description: 'talk to a `logs serve` relay at this URL instead of the stores [env: LOGS_URL]', helpGroup: 'STORAGE'}),
   token: Flags.string({description: 'bearer token for the relay [env: LOGS_TOKEN]', helpGroup: 'STORAGE'}),
@@ -27,7 +30,8 @@ export const filterFlags = {
 export const selectorFlag = {
   selector: Flags.string({
     char: 'l',
-    description: "only jobs whose labels match (kubectl's syntax): env=prod, 'team!=infra', tier (set), '!tier' (not set), 'env in (a,b)', 'env notin (a,b)'; comma-separated or repeated, all must hold",
+    description:
+      "only jobs whose labels match (kubectl's syntax): env=prod, 'team!=infra', tier (set), '!tier' (not set), 'env in (a,b)', 'env notin (a,b)'; comma-separated or repeated, all must hold",
     multiple: true,
     multipleNonGreedy: true,
     helpValue: 'SELECTOR',

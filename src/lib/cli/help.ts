@@ -6,7 +6,7 @@ import {Help} from '@oclif/core'
 
 /** Shown under EXAMPLES at the top level; run by test/integration/cli/examples.test.ts like every other example. */
 export const ROOT_EXAMPLES: [description: string, command: string][] = [
-  ['capture a job\'s output (stdin → store)', 'printf "building\\nERROR: disk full\\n" | logs push --job build-42 --exit-code 1'],
+  ["capture a job's output (stdin → store)", 'printf "building\\nERROR: disk full\\n" | logs push --job build-42 --exit-code 1'],
   ['or run a command and capture both streams', 'logs run --job build-43 -- make test'],
   ['follow jobs live (a viewer on a terminal, plain lines in a pipe)', 'logs tail build-42'],
   ['query a job, wherever it lives', 'logs get build-42 --level error --since 10m'],
@@ -17,7 +17,9 @@ export const ROOT_EXAMPLES: [description: string, command: string][] = [
 export default class LogsHelp extends Help {
   protected override async showRootHelp(): Promise<void> {
     await super.showRootHelp()
-    const body = ROOT_EXAMPLES.map(([description, command]) => `${description}\n  $ ${command.replace(/^logs /, `${this.config.bin} `).replace(/\| logs /, `| ${this.config.bin} `)}`).join('\n\n')
+    const body = ROOT_EXAMPLES.map(
+      ([description, command]) => `${description}\n  $ ${command.replace(/^logs /, `${this.config.bin} `).replace(/\| logs /, `| ${this.config.bin} `)}`,
+    ).join('\n\n')
     this.log(this.section('EXAMPLES', body))
     this.log('')
   }

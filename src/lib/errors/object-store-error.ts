@@ -15,13 +15,7 @@ export class ObjectStoreError extends LogsError {
   /** The server's retry hint (Retry-After), when it gave one. */
   readonly retryAfterMs: number | undefined
 
-  constructor(
-    kind: ObjectStoreFailure,
-    where: string,
-    reason: string,
-    cause?: unknown,
-    options: {transient?: boolean; retryAfterMs?: number; suggestions?: string[]} = {},
-  ) {
+  constructor(kind: ObjectStoreFailure, where: string, reason: string, cause?: unknown, options: {transient?: boolean; retryAfterMs?: number; suggestions?: string[]} = {}) {
     super(`${where}: ${reason}`, {exitCode: 1, cause, suggestions: options.suggestions ?? SUGGESTIONS[kind]})
     this.kind = kind
     this.transient = options.transient ?? false

@@ -5,7 +5,8 @@ export class RelayAuthError extends LogsError {
   constructor(where: string, status: number, reason: string) {
     super(`the relay at ${where} refused the request (${status}): ${reason}`, {
       exitCode: 2,
-      suggestions: status === 401 ? ['pass --token or set LOGS_TOKEN to the token the relay was started with'] : ['writing needs the relay\'s --token; --read-token only grants reads'],
+      suggestions:
+        status === 401 ? ['pass --token or set LOGS_TOKEN to the token the relay was started with'] : ["writing needs the relay's --token; --read-token only grants reads"],
     })
   }
 }

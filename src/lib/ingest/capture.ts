@@ -23,7 +23,14 @@ export interface CaptureStats {
 }
 
 /** `records`: the stream's multi-line records, whose continuation lines take the level of their first line. */
-export async function capture(input: Readable, splitter: LineSplitter, writer: JobWriter, tee?: Output, signal?: AbortSignal, records = new RecordTracker()): Promise<CaptureStats> {
+export async function capture(
+  input: Readable,
+  splitter: LineSplitter,
+  writer: JobWriter,
+  tee?: Output,
+  signal?: AbortSignal,
+  records = new RecordTracker(),
+): Promise<CaptureStats> {
   const stats: CaptureStats = {bytes: 0, entries: 0}
   let failure: Error | undefined
   let stored = 0

@@ -31,13 +31,17 @@ export interface PushResult extends CaptureStats {
 
 export async function push(options: PushOptions): Promise<PushResult> {
   const {store, job, input, tee, signal} = options
-  const writer = await teeOnFailure(async () => {
-    try {
-      return await openJobWriter(store, job, options)
-    } catch (error) {
-      throw error instanceof LogsError ? error : new StoreUnavailableError(store.name, (error as Error).message, error)
-    }
-  }, input, tee)
+  const writer = await teeOnFailure(
+    async () => {
+      try {
+        return await openJobWriter(store, job, options)
+      } catch (error) {
+        throw error instanceof LogsError ? error : new StoreUnavailableError(store.name, (error as Error).message, error)
+      }
+    },
+    input,
+    tee,
+  )
   const stats = await capture(input, new LineSplitter(options.maxLineBytes, undefined, new Masker(options.mask).forStream()), writer, tee, signal)
   if (signal?.aborted) {
     await writer.flush()

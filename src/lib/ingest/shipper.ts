@@ -158,7 +158,7 @@ export class Shipper {
 
   /** Takes the next batch (or the in-flight one again), records it as in flight, sends it. */
   private async shipBatch(state: ShipState, stateFile: ShipStateFile): Promise<Outcome> {
-    const batch = state.inflight ? await this.readSpool(state.inflight.from, state.inflight.to) : this.fromMemory(state.shipped + 1) ?? (await this.readSpool(state.shipped + 1))
+    const batch = state.inflight ? await this.readSpool(state.inflight.from, state.inflight.to) : (this.fromMemory(state.shipped + 1) ?? (await this.readSpool(state.shipped + 1)))
     if (batch.entries.length === 0) return 'ok'
     state.inflight = {from: batch.from, to: batch.from + batch.entries.length - 1}
     stateFile.save(state)

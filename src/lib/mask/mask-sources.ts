@@ -30,7 +30,11 @@ export function maskSpec(flags: MaskFlagValues, config: MaskConfig, env: NodeJS.
 
   const variables = [
     ...(flags['mask-env'] ?? []).map((name) => ({name, from: `--mask-env ${name}`})),
-    ...(env.LOGS_MASK_ENV ?? '').split(',').map((name) => name.trim()).filter(Boolean).map((name) => ({name, from: `LOGS_MASK_ENV (${name})`})),
+    ...(env.LOGS_MASK_ENV ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+      .map((name) => ({name, from: `LOGS_MASK_ENV (${name})`})),
     ...config.maskEnv.map((name) => ({name, from: `${fromConfig('maskEnv')}: ${name}`})),
   ]
   for (const {name, from} of variables) {
@@ -45,7 +49,9 @@ export function maskSpec(flags: MaskFlagValues, config: MaskConfig, env: NodeJS.
     try {
       text = readFileSync(path, 'utf8')
     } catch (error) {
-      throw new UsageError(`cannot read ${from} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ['give a readable file holding one secret per line'])
+      throw new UsageError(`cannot read ${from} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, [
+        'give a readable file holding one secret per line',
+      ])
     }
     text.split(/\r?\n/).forEach((line, i) => {
       if (line.trim() !== '') add(line, `${from} ${path} line ${i + 1}`)

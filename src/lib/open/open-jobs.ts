@@ -35,7 +35,9 @@ function relayUrl(setting: Setting): string {
   try {
     url = new URL(setting.value)
   } catch {
-    throw new InvalidUrlError('relay', setting.from, `${JSON.stringify(redactUrl(setting.value))} is not a valid URL`, ['use the address `logs serve` listens on, e.g. http://logs.internal:8080'])
+    throw new InvalidUrlError('relay', setting.from, `${JSON.stringify(redactUrl(setting.value))} is not a valid URL`, [
+      'use the address `logs serve` listens on, e.g. http://logs.internal:8080',
+    ])
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidUrlError('relay', setting.from, `${redactUrl(setting.value)} must be http:// or https://`)

@@ -20,10 +20,12 @@ const BUCKETS: Record<string, Opener<ObjectBucket>> = {
 }
 
 /** `push --store s3://…`: buffered chunk objects, assembled into the archive layout at the end. */
-const objectLiveStore = (bucketOpener: Opener<ObjectBucket>): Opener<LiveStore> => async (url, context) => {
-  const bucket = await bucketOpener(url, context)
-  return new (await import('../archive/object-live-store.js')).ObjectLiveStore({bucket})
-}
+const objectLiveStore =
+  (bucketOpener: Opener<ObjectBucket>): Opener<LiveStore> =>
+  async (url, context) => {
+    const bucket = await bucketOpener(url, context)
+    return new (await import('../archive/object-live-store.js')).ObjectLiveStore({bucket})
+  }
 
 const LIVE: Record<string, Opener<LiveStore>> = {
   's3:': objectLiveStore(BUCKETS['s3:']),
@@ -63,7 +65,9 @@ async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env
   const opener = openers[url.protocol]
   if (!opener) {
     throw new InvalidUrlError(what, setting.from, `unknown scheme ${JSON.stringify(url.protocol)} in ${redactUrl(setting.value)}`, [
-      `a ${what} URL starts with one of: ${Object.keys(openers).map((s) => `${s}//`).join(', ')}`,
+      `a ${what} URL starts with one of: ${Object.keys(openers)
+        .map((s) => `${s}//`)
+        .join(', ')}`,
     ])
   }
   return opener(url, {from: setting.from, env})

@@ -88,8 +88,14 @@ async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<L
   let remaining = options.head ?? Number.POSITIVE_INFINITY
   let batch: LogEntry[] = []
   const range = {
-    after: options.after, since: options.since, until: options.until, signal: options.signal, limit: filter ? undefined : options.head,
-    match: options.match, levels: options.levels, onWarning: options.onWarning,
+    after: options.after,
+    since: options.since,
+    until: options.until,
+    signal: options.signal,
+    limit: filter ? undefined : options.head,
+    match: options.match,
+    levels: options.levels,
+    onWarning: options.onWarning,
   }
   try {
     for await (const entry of jobs.read(job, range)) {

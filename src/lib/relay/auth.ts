@@ -20,7 +20,6 @@ export interface AuthOptions {
   readToken?: string
 }
 
-
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
 
 export class Auth {

@@ -31,7 +31,14 @@ const SUB_BATCHES = 65_536
 const INGEST_BATCH_BYTES = 4 * 1024 * 1024
 const MAX_CLIENT_BATCH = 2 ** 36
 
-export async function handleIngest(live: LiveStore, limits: RelayLimits, metrics: RelayMetrics, request: IncomingMessage, jobId: string, params: URLSearchParams): Promise<IngestResult> {
+export async function handleIngest(
+  live: LiveStore,
+  limits: RelayLimits,
+  metrics: RelayMetrics,
+  request: IncomingMessage,
+  jobId: string,
+  params: URLSearchParams,
+): Promise<IngestResult> {
   const token = appendToken(request)
   const end = params.get('end') === '1' || params.get('end') === 'true'
   const endAs = end ? endParams(params) : undefined
@@ -103,7 +110,8 @@ function appendToken(request: IncomingMessage): AppendToken | undefined {
   const batch = request.headers['logs-batch']
   if (writer === undefined && batch === undefined) return undefined
   if (typeof writer !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(writer)) throw badRequest('invalid Logs-Writer header: 1-128 letters, digits, ".", "_", ":" or "-"')
-  if (typeof batch !== 'string' || !/^\d+$/.test(batch) || Number(batch) >= MAX_CLIENT_BATCH) throw badRequest(`invalid Logs-Batch header: a whole number below ${MAX_CLIENT_BATCH}`)
+  if (typeof batch !== 'string' || !/^\d+$/.test(batch) || Number(batch) >= MAX_CLIENT_BATCH)
+    throw badRequest(`invalid Logs-Batch header: a whole number below ${MAX_CLIENT_BATCH}`)
   return {writer, batch: Number(batch)}
 }
 
@@ -116,7 +124,8 @@ function endParams(params: URLSearchParams): {status: JobStatus; exitCode?: numb
   }
   const status = params.get('status')
   if (status === null || status === '') return endStatus(exitCode)
-  if (!JOB_STATUSES.includes(status as JobStatus) || status === 'running') throw badRequest(`invalid status ${JSON.stringify(status)}: expected one of ${JOB_STATUSES.filter((s) => s !== 'running').join(', ')}`)
+  if (!JOB_STATUSES.includes(status as JobStatus) || status === 'running')
+    throw badRequest(`invalid status ${JSON.stringify(status)}: expected one of ${JOB_STATUSES.filter((s) => s !== 'running').join(', ')}`)
   return exitCode === undefined ? {status: status as JobStatus} : {status: status as JobStatus, exitCode}
 }
 
@@ -146,4 +155,3 @@ function labelParams(params: URLSearchParams): Record<string, string> | undefine
   }
   return labels
 }
-

@@ -77,7 +77,8 @@ export class IngestParser {
     const record = value as Record<string, unknown>
     if (typeof record.line !== 'string' && typeof record.bytes !== 'string') return newEntry(Buffer.from(text, 'utf8'), true, this.now(), this.options.stream)
     const bytes = typeof record.bytes === 'string' ? Buffer.from(record.bytes, 'base64') : Buffer.from(record.line as string, 'utf8')
-    if (bytes.length > this.options.maxLineBytes) throw new HttpError(413, `NDJSON line ${this.lineNumber} holds a line of ${bytes.length} bytes (limit ${this.options.maxLineBytes})`)
+    if (bytes.length > this.options.maxLineBytes)
+      throw new HttpError(413, `NDJSON line ${this.lineNumber} holds a line of ${bytes.length} bytes (limit ${this.options.maxLineBytes})`)
     const ts = typeof record.ts === 'number' && Number.isFinite(record.ts) ? record.ts : this.now()
     const stream = record.stream === 'stdout' || record.stream === 'stderr' ? record.stream : this.options.stream
     const eol = record.partial !== true

@@ -53,7 +53,12 @@ export class RelayMetrics {
     }
     metric('logs_relay_clients', 'gauge', 'SSE followers connected (open streams).', [['', gauges.clients]])
     metric('logs_relay_job_readers', 'gauge', 'Jobs read from the store (one reader per followed job).', [['', gauges.readers]])
-    metric('logs_relay_job_followers', 'gauge', 'SSE followers per followed job.', [...gauges.followersByJob].map(([job, n]): [string, number] => [`{job="${job}"}`, n]))
+    metric(
+      'logs_relay_job_followers',
+      'gauge',
+      'SSE followers per followed job.',
+      [...gauges.followersByJob].map(([job, n]): [string, number] => [`{job="${job}"}`, n]),
+    )
     metric('logs_relay_lines_in_total', 'counter', 'Lines ingested through POST.', [['', this.linesIn]])
     metric('logs_relay_bytes_in_total', 'counter', 'Bytes of lines ingested through POST.', [['', this.bytesIn]])
     metric('logs_relay_lines_out_total', 'counter', 'Lines sent to SSE followers.', [['', this.linesOut]])
@@ -62,7 +67,12 @@ export class RelayMetrics {
       ...[...this.drops].filter(([reason]) => reason !== 'slow').map(([reason, n]): [string, number] => [`{reason="${reason}"}`, n]),
     ])
     metric('logs_relay_store_errors_total', 'counter', 'Store calls that failed (answered 503, or a job reader that failed).', [['', this.storeErrors]])
-    metric('logs_relay_http_responses_total', 'counter', 'HTTP responses by status class.', [...this.responses].map(([k, n]): [string, number] => [`{code="${k}"}`, n]))
+    metric(
+      'logs_relay_http_responses_total',
+      'counter',
+      'HTTP responses by status class.',
+      [...this.responses].map(([k, n]): [string, number] => [`{code="${k}"}`, n]),
+    )
     const max = this.loopDelay.count > 0 ? this.loopDelay.max / 1e9 : 0
     const p99 = this.loopDelay.count > 0 ? this.loopDelay.percentile(99) / 1e9 : 0
     metric('nodejs_eventloop_lag_max_seconds', 'gauge', 'Longest event-loop delay since the last scrape.', [['', max]])

@@ -38,8 +38,15 @@ function timeParam(params: URLSearchParams, name: string, now: number): number |
 export function filterParams(params: URLSearchParams): EntryFilter | undefined {
   try {
     const ignoreCase = params.get('i')
-    if (ignoreCase !== null && ignoreCase !== '0' && ignoreCase !== '1') throw badRequest(`invalid i ${JSON.stringify(ignoreCase)}: expected 1 (ignore case in grep and exclude) or 0`)
-    return buildFilter({level: params.get('level') || undefined, grep: params.getAll('grep'), exclude: params.getAll('exclude'), ignoreCase: ignoreCase === '1', stream: params.get('stream') || undefined})
+    if (ignoreCase !== null && ignoreCase !== '0' && ignoreCase !== '1')
+      throw badRequest(`invalid i ${JSON.stringify(ignoreCase)}: expected 1 (ignore case in grep and exclude) or 0`)
+    return buildFilter({
+      level: params.get('level') || undefined,
+      grep: params.getAll('grep'),
+      exclude: params.getAll('exclude'),
+      ignoreCase: ignoreCase === '1',
+      stream: params.get('stream') || undefined,
+    })
   } catch (error) {
     if (error instanceof UsageError) throw badRequest(error.message.replaceAll('--', ''))
     throw error

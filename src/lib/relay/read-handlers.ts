@@ -55,7 +55,7 @@ export async function deleteJob(jobs: Jobs, jobId: string, params: URLSearchPara
 export async function historyPage(jobs: Jobs, limits: RelayLimits, jobId: string, params: URLSearchParams) {
   const {range, filter} = readQuery(params)
   // A larger limit is capped, not refused: `more` and `cursor` tell the client to go on.
-  const limit = integerParam(params, 'limit', {min: 1}) ?? (range.tail ?? limits.pageSize)
+  const limit = integerParam(params, 'limit', {min: 1}) ?? range.tail ?? limits.pageSize
   await getJob(jobs, jobId)
   const page = await readPage(jobs, jobId, range, filter, Math.min(limit, limits.maxPageSize))
   return {job: jobId, entries: page.entries.map((entry) => toRecord(entry)), cursor: page.cursor, more: page.more}

@@ -35,7 +35,14 @@ export interface StreamContext {
   writers: Set<SseWriter>
 }
 
-export async function handleStream(context: StreamContext, request: IncomingMessage, response: ServerResponse, jobId: string, params: URLSearchParams, headers: Record<string, string>): Promise<void> {
+export async function handleStream(
+  context: StreamContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  jobId: string,
+  params: URLSearchParams,
+  headers: Record<string, string>,
+): Promise<void> {
   const {hub, limits, metrics} = context
   const filter = filterParams(params)
   const resume = resumePoint(request, params)
@@ -54,15 +61,19 @@ export async function handleStream(context: StreamContext, request: IncomingMess
   if (lease.feed.state === 'failed') throw toHttpError(lease.feed.error, context.jobs.live.name)
   if (response.destroyed) return
 
-  writer = new SseWriter(response, {
-    maxBufferedBytes: limits.subscriberBufferBytes,
-    retryMs: limits.retryMs,
-    pingMs: limits.pingMs,
-    onDrop: (reason) => {
-      metrics.drop('slow')
-      context.log(`dropped a follower of ${jobId}: ${reason}`)
+  writer = new SseWriter(
+    response,
+    {
+      maxBufferedBytes: limits.subscriberBufferBytes,
+      retryMs: limits.retryMs,
+      pingMs: limits.pingMs,
+      onDrop: (reason) => {
+        metrics.drop('slow')
+        context.log(`dropped a follower of ${jobId}: ${reason}`)
+      },
     },
-  }, headers)
+    headers,
+  )
   context.writers.add(writer)
   follower = new Follower(writer, filter, metrics, resume ?? 0)
   try {

@@ -44,9 +44,9 @@ export function formatJobTable(jobs: JobMeta[], chalk: ChalkInstance, now = Date
   ])
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
   const line = (cells: string[], paint?: (column: number, text: string) => string) =>
-    cells.map((cell, column) => (paint ? paint(column, cell.padEnd(widths[column])) : cell.padEnd(widths[column]))).join('  ').trimEnd()
-  return [
-    chalk.bold(line(header)),
-    ...rows.map((row, index) => line(row, (column, text) => (column === 1 ? statusColor(chalk, jobs[index].status)(text) : text))),
-  ].join('\n')
+    cells
+      .map((cell, column) => (paint ? paint(column, cell.padEnd(widths[column])) : cell.padEnd(widths[column])))
+      .join('  ')
+      .trimEnd()
+  return [chalk.bold(line(header)), ...rows.map((row, index) => line(row, (column, text) => (column === 1 ? statusColor(chalk, jobs[index].status)(text) : text)))].join('\n')
 }

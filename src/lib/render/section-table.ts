@@ -14,7 +14,11 @@ export function formatSectionTable(report: SectionsReport, chalk: ChalkInstance)
     `${section.firstSeq}-${section.lastSeq}`,
   ])
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
-  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join('  ')
+      .trimEnd()
   const lines = [chalk.bold(line(header)), ...rows.map((row, i) => (errors(report.sections[i]) > 0 || report.sections[i].failed ? chalk.red(line(row)) : line(row)))]
   if (report.sectionsDropped) lines.push(`… and ${report.sectionsDropped} more sections not kept`)
   if (report.phase !== undefined || report.progress !== undefined) {

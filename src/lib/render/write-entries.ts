@@ -37,7 +37,13 @@ export async function writeChunks(chunks: AsyncIterable<Buffer>, out: Output): P
  * Writes entries of several jobs (`get -l`): text lines get the prefix `styleOf` gives
  * each job, JSON records a `job` field, raw output the bytes alone.
  */
-export async function writeJobEntries(batches: AsyncIterable<Array<{job: string; entry: LogEntry}>>, out: Output, mode: OutputMode, style: TextStyle, styleOf: (job: string) => Partial<TextStyle>): Promise<void> {
+export async function writeJobEntries(
+  batches: AsyncIterable<Array<{job: string; entry: LogEntry}>>,
+  out: Output,
+  mode: OutputMode,
+  style: TextStyle,
+  styleOf: (job: string) => Partial<TextStyle>,
+): Promise<void> {
   for await (const batch of batches) {
     const chunk =
       mode === 'raw'

@@ -24,7 +24,10 @@ export function sectionsReport(meta: JobMeta): SectionsReport {
 
 /** `*` and `?` globs over a section's name or title. */
 function sectionGlob(pattern: string): RegExp {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.')
   return new RegExp(`^${source}$`, 's')
 }
 

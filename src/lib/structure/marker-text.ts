@@ -23,7 +23,9 @@ export function markerText(line: string): string | undefined {
   return undefined
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g
+
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return stripAnsi(text).replace(/[\u0000-\u001F\u007F-\u009F]/g, '').trim()
+  return stripAnsi(text).replace(CONTROL, '').trim()
 }

@@ -57,8 +57,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
       if (event.type === 'job') {
         width = Math.max(width, event.job.length)
         if (!event.meta && options.follow) options.onWaiting?.(event.job)
-      }
-      else if (event.type === 'end') ended.push(event.meta)
+      } else if (event.type === 'end') ended.push(event.meta)
       else if (event.type === 'entries') {
         const style = {chalk, timestamps: options.timestamps, prefix: prefixed ? padJobId(event.job, width) : undefined, prefixColor: jobPrefixColor(chalk, event.job)}
         let text = ''

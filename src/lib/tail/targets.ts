@@ -20,7 +20,7 @@ export interface TailTargets {
 /** Without arguments, `-l` selects among all jobs: the glob `*`. */
 export function parseTargets(args: string[], selector?: LabelSelector): TailTargets {
   if (args.length === 0 && selector) args = ['*']
-  if (args.length === 0) throw new UsageError('no job given', ['logs tail JOB_ID, a glob such as \'build-*\' (quote it so the shell does not expand it), or -l SELECTOR'])
+  if (args.length === 0) throw new UsageError('no job given', ["logs tail JOB_ID, a glob such as 'build-*' (quote it so the shell does not expand it), or -l SELECTOR"])
   const ids: string[] = []
   const globs: JobPattern[] = []
   for (const arg of args) {

@@ -19,6 +19,13 @@ export interface CreateFeedOptions {
 const FIRST_READ = 1000
 
 export function createViewerFeed(options: CreateFeedOptions): ViewerFeed {
-  const source = jobsSource({jobs: options.jobs, targets: options.targets, backlog: Math.min(options.buffer, FIRST_READ), since: options.since, follow: options.follow, filter: options.filter})
+  const source = jobsSource({
+    jobs: options.jobs,
+    targets: options.targets,
+    backlog: Math.min(options.buffer, FIRST_READ),
+    since: options.since,
+    follow: options.follow,
+    filter: options.filter,
+  })
   return new ViewerFeed({source, capacity: options.buffer, baseFilter: options.filter})
 }

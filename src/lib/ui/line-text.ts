@@ -20,7 +20,7 @@ export function terminalSafe(line: string, keepColor: boolean): string {
   if (!/[\u0000-\u001F\u007F]/.test(text)) return text
   let out = ''
   let column = 0
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const ch = text[i]
     if (ch === '\u001B') {
       ESCAPE.lastIndex = i

@@ -26,7 +26,6 @@ export interface OpenViewerOptions {
   painted?: boolean
 }
 
-
 export async function openViewer(options: OpenViewerOptions): Promise<{exitCode: number}> {
   const stdout = options.stdout ?? process.stdout
   const stdin = options.stdin ?? process.stdin

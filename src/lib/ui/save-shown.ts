@@ -15,7 +15,10 @@ export interface SaveOptions {
 }
 
 export function saveShown(buffer: LogBuffer, options: SaveOptions): {path: string; lines: number} {
-  const stamp = (options.now ?? new Date()).toISOString().replaceAll(':', '').replace(/\.\d+Z$/, 'Z')
+  const stamp = (options.now ?? new Date())
+    .toISOString()
+    .replaceAll(':', '')
+    .replace(/\.\d+Z$/, 'Z')
   const path = resolve(join(options.dir, `logs-${options.name}-${stamp}.log`))
   const lines: string[] = []
   for (let p = buffer.ring.start; p < buffer.ring.end; p++) {

@@ -12,7 +12,7 @@ import type {ViewerState} from './viewer-state.js'
 export function useViewerKeys(state: RefObject<ViewerState>, context: KeyContext): void {
   useInput((input, key) => {
     if (input.length <= 1 || key.ctrl || key.meta) return handleKey(state.current, input, key, context)
-    for (const char of input) handleKey(state.current, char === '\r' ? '' : char, char === '\r' ? {...key, return: true} : char === '\u007F' ? {...key, backspace: true} : key, context)
+    for (const char of input)
+      handleKey(state.current, char === '\r' ? '' : char, char === '\r' ? {...key, return: true} : char === '\u007F' ? {...key, backspace: true} : key, context)
   })
 }
-

@@ -340,10 +340,13 @@ export class ViewerFeed {
       this.emit()
       return
     }
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined
-      this.emit()
-    }, Math.max(0, wait))
+    this.timer ??= setTimeout(
+      () => {
+        this.timer = undefined
+        this.emit()
+      },
+      Math.max(0, wait),
+    )
   }
 
   private emit(): void {

@@ -53,7 +53,11 @@ export class StaticAssets {
   /** `/assets/<name>`: false for names that are not in web/dist/assets. */
   async sendAsset(name: string, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return false
-    if (!this.names) this.names = readdir(join(this.root, 'assets')).then((list) => new Set(list), () => new Set())
+    if (!this.names)
+      this.names = readdir(join(this.root, 'assets')).then(
+        (list) => new Set(list),
+        () => new Set(),
+      )
     if (!(await this.names).has(name)) return false
     const asset = await this.load(join('assets', name), IMMUTABLE)
     if (!asset) return false

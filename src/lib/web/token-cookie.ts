@@ -23,7 +23,11 @@ export function clearTokenCookie(secure: boolean): string {
 /** True when the browser reached us over TLS (directly or through a proxy that says so). */
 export function isSecureRequest(request: IncomingMessage): boolean {
   if ((request.socket as {encrypted?: boolean}).encrypted) return true
-  return String(request.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https'
+  return (
+    String(request.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]
+      .trim() === 'https'
+  )
 }
 
 function serialize(value: string, maxAge: number, secure: boolean): string {

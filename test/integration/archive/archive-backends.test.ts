@@ -20,13 +20,29 @@ import {VercelBlobBucket} from '../../../src/lib/store/object/vercel-blob-bucket
 import {collect, iterate} from '../../helpers/iterables.js'
 
 export function jobEntries(count: number, ts = Date.now() - 3_600_000): LogEntry[] {
-  return Array.from({length: count}, (_, i) => entryFromBytes(i + 1, ts + i, Buffer.from(i % 97 === 0 ? `ERROR failure ${i + 1} \u00e9\r` : `line ${i + 1} ${'x'.repeat(i % 50)}`), i !== count - 1, i % 97 === 0 ? 'error' : undefined, i % 2 ? 'stderr' : 'stdout'))
+  return Array.from({length: count}, (_, i) =>
+    entryFromBytes(
+      i + 1,
+      ts + i,
+      Buffer.from(i % 97 === 0 ? `ERROR failure ${i + 1} \u00e9\r` : `line ${i + 1} ${'x'.repeat(i % 50)}`),
+      i !== count - 1,
+      i % 97 === 0 ? 'error' : undefined,
+      i % 2 ? 'stderr' : 'stdout',
+    ),
+  )
 }
 
 export function endedMeta(id: string, entries: LogEntry[], endedAt = Date.now()): JobMeta {
-  return {...newJobMeta(id, endedAt - 1000), status: 'failed', exitCode: 3, endedAt, updatedAt: endedAt, lines: entries.length, bytes: entries.reduce((n, e) => n + rawBytes(e).length, 0)}
+  return {
+    ...newJobMeta(id, endedAt - 1000),
+    status: 'failed',
+    exitCode: 3,
+    endedAt,
+    updatedAt: endedAt,
+    lines: entries.length,
+    bytes: entries.reduce((n, e) => n + rawBytes(e).length, 0),
+  }
 }
-
 
 let s3: S3Server
 let supabase: SupabaseStandin

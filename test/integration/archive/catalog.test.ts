@@ -73,7 +73,11 @@ describe('catalog of archived jobs', () => {
     const manifest = (await archive.manifest('c'))!
     await archive.bucket.writeBytes('c.meta.json', encodeManifest({...manifest, meta: {...manifest.meta, status: 'failed', exitCode: 1234}}))
     const {value: jobs, requests} = await requestsFor(() => archive.list())
-    expect(jobs.map((j) => [j.meta.id, j.meta.status]).sort()).toEqual([['a', 'succeeded'], ['c', 'failed'], ['uncatalogued', 'failed']])
+    expect(jobs.map((j) => [j.meta.id, j.meta.status]).sort()).toEqual([
+      ['a', 'succeeded'],
+      ['c', 'failed'],
+      ['uncatalogued', 'failed'],
+    ])
     expect(requests).toBeLessThanOrEqual(6) // the catalog, plus the two manifests it could not vouch for
   })
 
@@ -81,9 +85,11 @@ describe('catalog of archived jobs', () => {
     const root = join(dir, 'race')
     const hosts = [new BlobArchive({bucket: new DirectoryBucket(root)}), new BlobArchive({bucket: new DirectoryBucket(root)})]
     // 2 × 25 runs of one job each: both cross the compaction threshold while the other writes.
-    await Promise.all(hosts.map(async (archive, h) => {
-      for (let i = 0; i < 25; i++) await archiveRun(archive, [`h${h}-${i}`])
-    }))
+    await Promise.all(
+      hosts.map(async (archive, h) => {
+        for (let i = 0; i < 25; i++) await archiveRun(archive, [`h${h}-${i}`])
+      }),
+    )
     const snapshot = await hosts[0].catalog.read()
     expect(snapshot.jobs.size).toBe(50)
     expect(snapshot.keys.length).toBeLessThan(50) // compacted

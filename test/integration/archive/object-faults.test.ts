@@ -72,7 +72,15 @@ describe('transient failures are retried (item 9)', () => {
     })()
     const objectGets = (method: string, path: string) => method === 'GET' && path.includes('/object/live/follow/')
     supabase.inject({kind: 'status', status: 502}, {count: 4, match: objectGets})
-    supabase.inject({kind: 'status', status: 500, contentType: 'application/json', body: JSON.stringify({statusCode: '500', code: 'InternalError', error: 'internal', message: 'Internal Server Error'})}, {count: 3})
+    supabase.inject(
+      {
+        kind: 'status',
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({statusCode: '500', code: 'InternalError', error: 'internal', message: 'Internal Server Error'}),
+      },
+      {count: 3},
+    )
     supabase.inject({kind: 'status', status: 429, retryAfter: '1'}, {count: 1, match: objectGets})
     supabase.inject({kind: 'cut', afterBytes: 40}, {count: 3, match: (method, path) => objectGets(method, path) && path.endsWith('.jsonl.gz')})
     const served = supabase.faults.served
@@ -99,7 +107,16 @@ describe('transient failures are retried (item 9)', () => {
 
     const settings = s3Settings(new URL(`s3://faults/hint?endpoint=${encodeURIComponent(proxy.url)}`), {from: 'test', env: s3.env()})
     const s3Bucket = new S3Bucket({client: s3Client(settings, s3.env()), bucket: 'faults', prefix: 'hint', retry: QUICK_RETRY})
-    proxy.inject({kind: 'status', status: 503, retryAfter: '30', contentType: 'application/xml', body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'}, {count: 1})
+    proxy.inject(
+      {
+        kind: 'status',
+        status: 503,
+        retryAfter: '30',
+        contentType: 'application/xml',
+        body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+      },
+      {count: 1},
+    )
     const slow = await s3Bucket.stat('k').catch((error: unknown) => error)
     expect(slow).toMatchObject({kind: 'unavailable', transient: true, retryAfterMs: 30_000})
     await s3Bucket.close()

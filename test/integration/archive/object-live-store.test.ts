@@ -37,21 +37,31 @@ afterAll(async () => {
 })
 
 describeLiveStoreContract('object store on s3rver', async () => new ObjectLiveStore({bucket: new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'contract'})}))
-describeLiveStoreContract('object store on the Supabase stand-in', async () => new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/contract'), {from: 'test', env: supabase.env()}))}))
+describeLiveStoreContract(
+  'object store on the Supabase stand-in',
+  async () => new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/contract'), {from: 'test', env: supabase.env()}))}),
+)
 
 describe('object live store: chunks and assembly', () => {
   it('writes one chunk object per append, assembles them into the archive layout at the end and deletes them', async () => {
     const bucket = new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'assembly'})
     const store = new ObjectLiveStore({bucket})
     await store.startJob('chunked')
-    await store.append('chunked', [{ts: 1, bytes: Buffer.from('a'), eol: true}, {ts: 2, bytes: Buffer.from('b'), eol: true}])
+    await store.append('chunked', [
+      {ts: 1, bytes: Buffer.from('a'), eol: true},
+      {ts: 2, bytes: Buffer.from('b'), eol: true},
+    ])
     await store.append('chunked', [{ts: 3, bytes: Buffer.from([0xff, 0x00]), eol: false}])
     const keys = async (prefix: string): Promise<string[]> => {
       const out: string[] = []
       for await (const object of bucket.list(prefix)) out.push(object.key)
       return out.sort()
     }
-    expect(await keys(chunkDir('chunked'))).toEqual(['.chunks/chunked/000000000001-000000000002.jsonl.gz', '.chunks/chunked/000000000003-000000000003.jsonl.gz', '.chunks/chunked/meta.json'])
+    expect(await keys(chunkDir('chunked'))).toEqual([
+      '.chunks/chunked/000000000001-000000000002.jsonl.gz',
+      '.chunks/chunked/000000000003-000000000003.jsonl.gz',
+      '.chunks/chunked/meta.json',
+    ])
     const ended = await store.endJob('chunked', {status: 'succeeded', exitCode: 0})
     expect(ended.location).toMatchObject({kind: 'archived', url: 's3://live/assembly/chunked.jsonl.gz'})
     expect(await keys(chunkDir('chunked'))).toEqual([])

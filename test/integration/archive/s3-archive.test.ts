@@ -145,7 +145,9 @@ describe('S3 request contract (recorded responses; s3rver cannot serve these cal
   })
 
   it('contract: installs a lifecycle rule (expiry + abort incomplete uploads) and keeps other rules', async () => {
-    const server = await startS3ContractServer({lifecycleRulesXml: '<Rule><ID>someone-else</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>'})
+    const server = await startS3ContractServer({
+      lifecycleRulesXml: '<Rule><ID>someone-else</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>',
+    })
     try {
       const bucket = new S3Bucket({client: server.client(), bucket: 'b', prefix: 'logs'})
       expect(await bucket.applyLifecycle(7)).toBe('logs-retention-logs')

@@ -28,7 +28,15 @@ import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase
 const BLOCK = 16 * 1024
 
 function endedMeta(id: string, list: LogEntry[]): JobMeta {
-  return {...newJobMeta(id, T0), status: 'failed', exitCode: 3, endedAt: T0 + 1000, updatedAt: T0 + 1000, lines: list.length, bytes: list.reduce((n, e) => n + rawBytes(e).length, 0)}
+  return {
+    ...newJobMeta(id, T0),
+    status: 'failed',
+    exitCode: 3,
+    endedAt: T0 + 1000,
+    updatedAt: T0 + 1000,
+    lines: list.length,
+    bytes: list.reduce((n, e) => n + rawBytes(e).length, 0),
+  }
 }
 const T0 = Date.parse('2026-11-30T10:00:00Z')
 
@@ -62,7 +70,14 @@ const backends: Array<[string, () => BlobArchive]> = [
   ['file', () => new BlobArchive({bucket: new DirectoryBucket(join(dir, 'archive')), blockBytes: BLOCK})],
   ['s3 (s3rver)', () => new BlobArchive({bucket: new S3Bucket({client: s3.client(), bucket: 'logs', prefix: 'seek'}), blockBytes: BLOCK})],
   // A small part size: blocks then straddle Supabase's part objects.
-  ['supabase (stand-in)', () => new BlobArchive({bucket: new SupabaseBucket({...openSupabaseClient(new URL('supabase://logs/seek'), {from: 'test', env: supabase.env()}), partSize: 100_000}), blockBytes: BLOCK})],
+  [
+    'supabase (stand-in)',
+    () =>
+      new BlobArchive({
+        bucket: new SupabaseBucket({...openSupabaseClient(new URL('supabase://logs/seek'), {from: 'test', env: supabase.env()}), partSize: 100_000}),
+        blockBytes: BLOCK,
+      }),
+  ],
 ]
 
 const seqs = (list: LogEntry[]): number[] => list.map((e) => e.seq)
@@ -129,7 +144,6 @@ describe('archive format 2 on supabase (stand-in), by the bytes it served', () =
     for (const bytes of [tail, after, errors]) expect(bytes).toBeLessThan(whole / 4)
     await archive.close()
   })
-
 })
 
 describe('damage', () => {
@@ -139,7 +153,11 @@ describe('damage', () => {
     const archive = fileArchive(root)
     await archive.put(endedMeta(id, entries), iterate(entries))
     const manifest = (await archive.manifest(id))!
-    const table = JSON.parse(readFileSync(join(root, `${id}.jsonl.gz.idx`)).subarray(0, manifest.index!.tableBytes).toString()) as IndexTable
+    const table = JSON.parse(
+      readFileSync(join(root, `${id}.jsonl.gz.idx`))
+        .subarray(0, manifest.index!.tableBytes)
+        .toString(),
+    ) as IndexTable
     return {archive, table, tableBytes: manifest.index!.tableBytes}
   }
 
@@ -162,11 +180,18 @@ describe('damage', () => {
 
     // Through the CLI: the entries on stdout, the block named on stderr, exit 1.
     const home = join(dir, 'home-corrupt')
-    const result = await runCli(['get', 'broken', '--after', String(block.firstSeq - 3), '--head', '5'], {env: isolatedEnv(home, {LOGS_STORE: `file://${home}/live`, LOGS_ARCHIVE: `file://${root}`})})
+    const result = await runCli(['get', 'broken', '--after', String(block.firstSeq - 3), '--head', '5'], {
+      env: isolatedEnv(home, {LOGS_STORE: `file://${home}/live`, LOGS_ARCHIVE: `file://${root}`}),
+    })
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/job broken: block 5 .*could not be read/)
     // The two entries before the block; the next three are in it (later ones are not the first five).
-    expect(result.stdout.split('\n').filter(Boolean).map((line) => Number(/^INFO step (\d+)/.exec(line)?.[1]))).toEqual([block.firstSeq - 2, block.firstSeq - 1])
+    expect(
+      result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => Number(/^INFO step (\d+)/.exec(line)?.[1])),
+    ).toEqual([block.firstSeq - 2, block.firstSeq - 1])
   })
 
   it('a truncated object: the blocks it still holds are read, the missing ones named', async () => {
@@ -229,10 +254,21 @@ describe('damage', () => {
     const objects = await bucket.writeStream('old.jsonl.gz', encoded.stream)
     const stats = await encoded.stats
     const meta = endedMeta('old', entries)
-    await bucket.writeBytes('old.meta.json', encodeManifest({
-      format: MANIFEST_FORMAT, id: 'old', parts: objects.map(({key, size}) => ({key, size})), size: objects[0].size, compressedSha256: '',
-      sha256: stats.sha256, contentBytes: stats.contentBytes, lines: stats.lines, archivedAt: Date.now(), meta,
-    }))
+    await bucket.writeBytes(
+      'old.meta.json',
+      encodeManifest({
+        format: MANIFEST_FORMAT,
+        id: 'old',
+        parts: objects.map(({key, size}) => ({key, size})),
+        size: objects[0].size,
+        compressedSha256: '',
+        sha256: stats.sha256,
+        contentBytes: stats.contentBytes,
+        lines: stats.lines,
+        archivedAt: Date.now(),
+        meta,
+      }),
+    )
     const archive = new BlobArchive({bucket})
     expect(seqs(await collect(archive.read('old', {tail: 2})))).toEqual([19_999, 20_000])
     expect(seqs(await collect(archive.read('old', {levels: ['error'], after: 17_000})))).toContain(18_000)

@@ -65,7 +65,15 @@ describe('vercel-blob:// from the command line', () => {
     await seedJobs(live, env(), 'old', 2, {endedAt: Date.now() - 10 * 86_400_000})
     await seedJobs(live, env(), 'new', 2)
     expect((await runCli(['archive', '--store', live, '--archive', archive], {env: env()})).code).toBe(0)
-    const under = () => [...new Set(blob.pathnames().filter((p) => p.startsWith('gcrm/') && !p.startsWith('gcrm/.')).map((p) => p.slice(5).split('.')[0]))].sort()
+    const under = () =>
+      [
+        ...new Set(
+          blob
+            .pathnames()
+            .filter((p) => p.startsWith('gcrm/') && !p.startsWith('gcrm/.'))
+            .map((p) => p.slice(5).split('.')[0]),
+        ),
+      ].sort()
     expect(under()).toEqual(['new-1', 'new-2', 'old-1', 'old-2'])
     const gc = await runCli(['gc', '--store', live, '--archive', archive, '--older-than', '7d'], {env: env()})
     expect(gc.code).toBe(0)
@@ -136,8 +144,14 @@ describe('Vercel Blob bucket', () => {
   it('retries 503, 429 with Retry-After, resets and a download cut part-way; the archive stays byte-exact', async () => {
     const archive = new BlobArchive({bucket: bucket('flaky')})
     const entries = Array.from({length: 600}, (_, i) => entryFromBytes(i + 1, 1000 + i, Buffer.from(`line ${i + 1}`), true)) // blocks under the size that goes to worker threads (not built under vitest)
-    blob.inject({kind: 'status', status: 503, contentType: 'application/json', body: JSON.stringify({error: {code: 'service_unavailable', message: 'down'}})}, {count: 3, match: (m, p) => p.startsWith('/api/blob')})
-    blob.inject({kind: 'status', status: 429, retryAfter: '1', contentType: 'application/json', body: JSON.stringify({error: {code: 'rate_limited', message: 'slow down'}})}, {count: 1, match: (m, p) => p.startsWith('/api/blob')})
+    blob.inject(
+      {kind: 'status', status: 503, contentType: 'application/json', body: JSON.stringify({error: {code: 'service_unavailable', message: 'down'}})},
+      {count: 3, match: (m, p) => p.startsWith('/api/blob')},
+    )
+    blob.inject(
+      {kind: 'status', status: 429, retryAfter: '1', contentType: 'application/json', body: JSON.stringify({error: {code: 'rate_limited', message: 'slow down'}})},
+      {count: 1, match: (m, p) => p.startsWith('/api/blob')},
+    )
     blob.inject({kind: 'reset'}, {count: 2, match: (m, p) => p.startsWith('/api/blob')})
     blob.inject({kind: 'cut', afterBytes: 100}, {count: 2, match: (m, p) => m === 'GET' && p.startsWith('/blob/') && p.endsWith('.jsonl.gz')})
     const served = blob.faults.served
@@ -162,4 +176,3 @@ describe('Vercel Blob bucket', () => {
     }
   })
 })
-

@@ -46,7 +46,10 @@ describe('push durability and concurrency (file store)', () => {
       const got = raw.stdoutBytes
       expect(got.equals(content.subarray(0, got.length))).toBe(true) // a prefix: in order, no duplicate
       expect(readPosition - got.length).toBeLessThanOrEqual(READ_BOUND)
-      const seqs = (await runCli(['get', job, '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l).seq)
+      const seqs = (await runCli(['get', job, '--output', 'json'], {env: sandbox.env})).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).seq)
       expect(seqs.length).toBeGreaterThanOrEqual(stopAt)
       expect(seqs.every((seq: number, i: number) => seq === i + 1)).toBe(true)
       console.log(`kill -9 at ${stopAt} lines: read ${readPosition} bytes, kept ${got.length} (lost ${readPosition - got.length})`)
@@ -55,7 +58,10 @@ describe('push durability and concurrency (file store)', () => {
       // (readers never write), then appends; numbering goes on without a gap.
       const more = await runCli(['push', '--job', job], {input: 'after the crash\n', env: sandbox.env})
       expect(more.code).toBe(0)
-      const after = (await runCli(['get', job, '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
+      const after = (await runCli(['get', job, '--output', 'json'], {env: sandbox.env})).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
       expect(after.length).toBeGreaterThan(seqs.length)
       expect(after.every((entry: {seq: number}, i: number) => entry.seq === i + 1)).toBe(true)
       expect(after.at(-1)).toMatchObject({line: 'after the crash'})
@@ -64,9 +70,15 @@ describe('push durability and concurrency (file store)', () => {
 
   it('two concurrent pushes into one job: every line once, sequence 1..N gapless', async () => {
     const lines = (tag: string) => Array.from({length: 50_000}, (_, i) => `${tag} ${i}`).join('\n') + '\n'
-    const [a, b] = await Promise.all([runCli(['push', '--job', 'two'], {input: lines('A'), env: sandbox.env}), runCli(['push', '--job', 'two'], {input: lines('B'), env: sandbox.env})])
+    const [a, b] = await Promise.all([
+      runCli(['push', '--job', 'two'], {input: lines('A'), env: sandbox.env}),
+      runCli(['push', '--job', 'two'], {input: lines('B'), env: sandbox.env}),
+    ])
     expect([a.code, b.code]).toEqual([0, 0])
-    const records = (await runCli(['get', 'two', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const records = (await runCli(['get', 'two', '--output', 'json'], {env: sandbox.env})).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(records).toHaveLength(100_000)
     expect(records.every((r: {seq: number}, i: number) => r.seq === i + 1)).toBe(true)
     for (const tag of ['A', 'B']) {

@@ -22,12 +22,16 @@ import {waitUntil} from '../../helpers/wait.js'
 
 /** Not usage examples: they install the project, run its whole suite or its benchmarks. Each must still be in the README. */
 const NOT_RUN: Record<string, string> = {
-  "npm ci && printf 'build started\\nERROR: disk full\\n{\"level\":\"warn\",\"msg\":\"slow\"}\\n' | npx logs push --job demo && npx logs get demo --level warn": 'reinstalls node_modules of this checkout',
+  'npm ci && printf \'build started\\nERROR: disk full\\n{"level":"warn","msg":"slow"}\\n\' | npx logs push --job demo && npx logs get demo --level warn':
+    'reinstalls node_modules of this checkout',
   'bash .ci/run': 'runs the whole suite',
 }
 /** Examples whose outcome here differs from a real deployment's, and why. */
 const EXPECTED: Record<string, {code: number; stderr: RegExp; why: string}> = {}
-for (const command of ['logs gc --archive s3://my-bucket/logs --apply-lifecycle', 'logs gc --archive s3://my-bucket/logs --apply-lifecycle   # let the S3 bucket expire objects itself']) {
+for (const command of [
+  'logs gc --archive s3://my-bucket/logs --apply-lifecycle',
+  'logs gc --archive s3://my-bucket/logs --apply-lifecycle   # let the S3 bucket expire objects itself',
+]) {
   // The rule's requests are checked against S3's documented contract in s3-archive.test.ts.
   EXPECTED[command] = {code: 1, stderr: /cannot read the lifecycle configuration: .*\(HTTP 501/, why: 's3rver does not implement bucket lifecycle (501)'}
 }
@@ -84,7 +88,18 @@ beforeAll(async () => {
   const env = baseEnv(seed)
   const push = async (args: string[], input: string) => expect((await runCli(['push', ...args], {env, input})).code).toBe(0)
   // Sections as GitHub Actions marks them, named as the --section examples name them.
-  const build42 = ['INFO starting build', '::group::Run tests', 'WARN request timeout, retrying', 'ERROR connection reset by peer', 'INFO healthcheck ok', '::endgroup::', '::group::deploy-prod', 'ERROR connection refused', '::endgroup::', 'INFO done'].join('\n')
+  const build42 = [
+    'INFO starting build',
+    '::group::Run tests',
+    'WARN request timeout, retrying',
+    'ERROR connection reset by peer',
+    'INFO healthcheck ok',
+    '::endgroup::',
+    '::group::deploy-prod',
+    'ERROR connection refused',
+    '::endgroup::',
+    'INFO done',
+  ].join('\n')
   await push(['--job', 'build-41', '--exit-code', '0', '--label', 'env=prod', '--label', 'team=web'], 'INFO old build\n')
   await push(['--job', 'build-42', '--exit-code', '0', '--label', 'env=prod', '--label', 'team=web', '--label', 'tier=backend'], `${build42}\n`)
   expect((await runCli(['run', '--job', 'build-42', '--', 'sh', '-c', 'echo "stderr: ERROR flaky test" >&2'], {env})).code).toBe(0)
@@ -117,7 +132,12 @@ let copies = 0
 async function run(example: Example) {
   const dir = join(home.home, `run-${++copies}`)
   cpSync(template(), dir, {recursive: true})
-  const child = spawn('bash', ['-o', 'pipefail', '-c', await localised(example.command)], {cwd: join(dir, 'work'), env: baseEnv(dir), stdio: ['ignore', 'pipe', 'pipe'], detached: true})
+  const child = spawn('bash', ['-o', 'pipefail', '-c', await localised(example.command)], {
+    cwd: join(dir, 'work'),
+    env: baseEnv(dir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   const serving = /^(\S+=\S+ )*logs serve\b/.test(example.command)
   // Only globs or a selector: nothing is named, so it waits for matching jobs to start.
   const selecting = /^logs tail( ('[^' ]*\*[^' ]*'|-l \S+))+( --since \S+)?\s*(#.*)?$/.test(example.command)

@@ -50,7 +50,10 @@ describe('logs get: -i, context lines, --stream', () => {
   })
 
   it('JSON output has no separators: the gap is in seq', async () => {
-    const seqs = (await get('--grep', 'Timeout', '-A', '1', '-o', 'json')).trim().split('\n').map((l) => (JSON.parse(l) as {seq: number}).seq)
+    const seqs = (await get('--grep', 'Timeout', '-A', '1', '-o', 'json'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as {seq: number}).seq)
     expect(seqs).toEqual([5, 6, 7, 8, 20, 21])
   })
 

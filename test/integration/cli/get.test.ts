@@ -61,7 +61,10 @@ describe('logs get', () => {
     expect(pushed.code).toBe(0)
     for (const pattern of ['^item 1[0-9]*7 odd$', 'item 9000', '\\d+ e']) {
       const got = await runCli(['get', 'g-many', '--grep', pattern, '--output', 'raw'], {env: sandbox.env})
-      const expected = input.split('\n').slice(0, -1).filter((line) => new RegExp(pattern).test(line))
+      const expected = input
+        .split('\n')
+        .slice(0, -1)
+        .filter((line) => new RegExp(pattern).test(line))
       if (pattern === 'item 9000') expect(got.stdout.startsWith('item 9000 xxx')).toBe(true)
       else expect(got.stdout).toBe(expected.map((l) => `${l}\n`).join(''))
     }
@@ -84,11 +87,18 @@ describe('logs get', () => {
     const pushed = await runCli(['push', '--job', 'g-bytes', '--max-line-bytes', '40'], {input, env: sandbox.env})
     expect(pushed.code).toBe(0)
     const raw = await runCli(['get', 'g-bytes', '--output', 'json'], {env: sandbox.env})
-    const entries = raw.stdout.trim().split('\n').map((l) => JSON.parse(l) as {seq: number; line: string})
+    const entries = raw.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {seq: number; line: string})
     for (const pattern of ['needle', 'e+dle', 'needle$', '^needle', 'brûlée needle', 'needle|hay', '[0-9]+ needle', '(?:at|the) end']) {
       const got = await runCli(['get', 'g-bytes', '--grep', pattern, '--output', 'json'], {env: sandbox.env})
       expect(got.code).toBe(0)
-      const seqs = got.stdout.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as {seq: number}).seq)
+      const seqs = got.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as {seq: number}).seq)
       const expected = entries.filter((e) => new RegExp(pattern).test(e.line)).map((e) => e.seq)
       expect(expected.length).toBeGreaterThan(0)
       expect(seqs, pattern).toEqual(expected)
@@ -107,7 +117,10 @@ describe('logs get', () => {
   })
 
   it('writes NDJSON with a stable schema', async () => {
-    const records = (await get('--output', 'json')).trim().split('\n').map((l) => JSON.parse(l))
+    const records = (await get('--output', 'json'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(records).toHaveLength(10)
     expect(Object.keys(records[0])).toEqual(['seq', 'ts', 'level', 'stream', 'line'])
     expect(records[1]).toMatchObject({seq: 2, level: 'info', stream: null, line: LINES[1], fields: {level: 30, msg: 'pino info'}})

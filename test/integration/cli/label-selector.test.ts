@@ -50,11 +50,21 @@ describe('label selectors', () => {
     expect(await get('-l', 'env=prod')).toBe('web-prod hello from web-prod\napi-prod hello from api-prod\n')
     expect(await get('-l', 'env', '-n', '1')).toBe('web-dev  hello from web-dev\n')
     expect(await get('-l', 'env', '--head', '1')).toBe('web-prod hello from web-prod\n')
-    const records = (await get('-l', 'team=web', '-o', 'json')).trim().split('\n').map((l) => JSON.parse(l) as {job: string; line: string})
-    expect(records.map((r) => [r.job, r.line])).toEqual([['web-prod', 'hello from web-prod'], ['web-dev', 'hello from web-dev']])
+    const records = (await get('-l', 'team=web', '-o', 'json'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {job: string; line: string})
+    expect(records.map((r) => [r.job, r.line])).toEqual([
+      ['web-prod', 'hello from web-prod'],
+      ['web-dev', 'hello from web-dev'],
+    ])
     expect(await get('-l', 'env=prod', '--grep', 'api')).toBe('api-prod hello from api-prod\n')
     expect(await get('-l', 'env=nowhere')).toBe('')
-    for (const bad of [['web-prod', '-l', 'env=prod'], ['-l', 'env=prod', '-f'], ['-l', 'env=prod', '-C', '2']]) {
+    for (const bad of [
+      ['web-prod', '-l', 'env=prod'],
+      ['-l', 'env=prod', '-f'],
+      ['-l', 'env=prod', '-C', '2'],
+    ]) {
       const result = await runCli(['get', ...bad], {env: sandbox.env})
       expect(result.code, bad.join(' ')).toBe(2)
     }
@@ -72,7 +82,13 @@ describe('label selectors', () => {
   it('tail -l with no job follows every job whose labels match; with a glob, the matches of both', async () => {
     const all = await runCli(['tail', '--no-follow', '-l', 'team=web'], {env: sandbox.env})
     expect(all.code).toBe(0)
-    expect(all.stdout.split('\n').filter(Boolean).map((l) => l.replace(/\s+/g, ' ')).sort()).toEqual(['web-dev hello from web-dev', 'web-prod hello from web-prod'])
+    expect(
+      all.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/\s+/g, ' '))
+        .sort(),
+    ).toEqual(['web-dev hello from web-dev', 'web-prod hello from web-prod'])
     const glob = await runCli(['tail', '--no-follow', '*-prod', '-l', 'team=web'], {env: sandbox.env})
     expect(glob.stdout.trim()).toBe('web-prod hello from web-prod')
   })

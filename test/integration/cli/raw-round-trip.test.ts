@@ -41,7 +41,10 @@ describe('raw round trip: push → get --output raw', () => {
   it('splits a line longer than --max-line-bytes into continuation entries and joins them back', async () => {
     const input = Buffer.from(`${'a'.repeat(25)}\nshort\n`)
     await runCli(['push', '--job', 'raw-split', '--max-line-bytes', '10'], {input, env: sandbox.env})
-    const json = (await runCli(['get', 'raw-split', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const json = (await runCli(['get', 'raw-split', '--output', 'json'], {env: sandbox.env})).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(json.map((e: {line: string; partial?: boolean}) => [e.line, e.partial ?? false])).toEqual([
       ['a'.repeat(10), true],
       ['a'.repeat(10), true],
@@ -59,14 +62,20 @@ describe('raw round trip: push → get --output raw', () => {
       const raw = await runCli(['get', 'raw-ranges', '--output', 'raw', ...range], {env: sandbox.env})
       const json = await runCli(['get', 'raw-ranges', '--output', 'json', ...range], {env: sandbox.env})
       expect(raw.code).toBe(0)
-      const records = json.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as {line: string; bytes?: string; partial?: true})
+      const records = json.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as {line: string; bytes?: string; partial?: true})
       const expected = Buffer.concat(records.map((r) => Buffer.concat([r.bytes ? Buffer.from(r.bytes, 'base64') : Buffer.from(r.line), Buffer.from(r.partial ? '' : '\n')])))
       expect(raw.stdoutBytes.equals(expected), range.join(' ')).toBe(true)
     }
   })
 
   it('carries invalid UTF-8 in JSON output as base64 bytes', async () => {
-    const json = (await runCli(['get', 'raw-invalid-utf-8', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const json = (await runCli(['get', 'raw-invalid-utf-8', '--output', 'json'], {env: sandbox.env})).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(json[0]).toEqual({seq: 1, ts: json[0].ts, level: null, stream: null, line: 'ok'})
     expect(Buffer.from(json[1].bytes, 'base64')).toEqual(Buffer.from([0xff, 0xfe, 0x80]))
   })

@@ -27,8 +27,24 @@ async function pushLineByLine(job: string, text: string): Promise<void> {
 }
 
 const cases: Array<[string, string[]]> = [
-  ['java.log', ['request failed', 'java.lang.IllegalStateException', '\tat com.example.db.Pool.acquire', '\tat com.example.App.main', 'Caused by: java.net.ConnectException', '\tat java.base/sun.nio.ch.Net.connect0', '\t... 2 more', '\tSuppressed: java.io.IOException', '\t\tat com.example.db.Pool.close']],
-  ['python.log', ['Traceback (most recent call last):', '  File "/app/main.py", line 10', '    main()', '  File "/app/main.py", line 6', '    raise ValueError', 'ValueError: bad value']],
+  [
+    'java.log',
+    [
+      'request failed',
+      'java.lang.IllegalStateException',
+      '\tat com.example.db.Pool.acquire',
+      '\tat com.example.App.main',
+      'Caused by: java.net.ConnectException',
+      '\tat java.base/sun.nio.ch.Net.connect0',
+      '\t... 2 more',
+      '\tSuppressed: java.io.IOException',
+      '\t\tat com.example.db.Pool.close',
+    ],
+  ],
+  [
+    'python.log',
+    ['Traceback (most recent call last):', '  File "/app/main.py", line 10', '    main()', '  File "/app/main.py", line 6', '    raise ValueError', 'ValueError: bad value'],
+  ],
   ['go.log', ['panic: runtime error', '', 'goroutine 1 [running]:', 'main.handler(...)', '\t/src/main.go:12', 'main.main()', '\t/src/main.go:20']],
   ['node.log', ['TypeError: Cannot read properties', '    at getUser', '    at async handler']],
   ['postgres.log', ['ERROR:  duplicate key', 'DETAIL:  Key (id)=(1)', 'STATEMENT:  INSERT INTO users']],

@@ -29,7 +29,14 @@ describe('logs rm', () => {
 
     const removed = await runCli(['rm', 'rm-live', 'rm-arch', '--json'], {env: sandbox.env})
     expect(removed).toMatchObject({code: 0, stderr: ''})
-    expect(JSON.parse(removed.stdout)).toMatchObject({dryRun: false, notFound: [], removed: [{id: 'rm-live', from: [{store: 'live'}]}, {id: 'rm-arch', from: [{store: 'archive'}]}]})
+    expect(JSON.parse(removed.stdout)).toMatchObject({
+      dryRun: false,
+      notFound: [],
+      removed: [
+        {id: 'rm-live', from: [{store: 'live'}]},
+        {id: 'rm-arch', from: [{store: 'archive'}]},
+      ],
+    })
     expect(await ids()).toEqual([])
     expect(existsSync(liveDir('rm-live'))).toBe(false)
     expect(archived('rm-arch')).toEqual([])

@@ -10,8 +10,15 @@ describe('logs run', () => {
     expect(result.code).toBe(7)
     expect(result.stdout).toBe('out1\nout2\n')
     expect(result.stderr).toBe('err1\n')
-    const records = (await runCli(['get', 'r1', '--output', 'json'], {env: sandbox.env})).stdout.trim().split('\n').map((l) => JSON.parse(l))
-    expect(records.map((r) => [r.stream, r.line]).sort()).toEqual([['stderr', 'err1'], ['stdout', 'out1'], ['stdout', 'out2']])
+    const records = (await runCli(['get', 'r1', '--output', 'json'], {env: sandbox.env})).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(records.map((r) => [r.stream, r.line]).sort()).toEqual([
+      ['stderr', 'err1'],
+      ['stdout', 'out1'],
+      ['stdout', 'out2'],
+    ])
     const meta = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout).find((j: {id: string}) => j.id === 'r1')
     expect(meta).toMatchObject({status: 'failed', exitCode: 7, lines: 3})
   })

@@ -26,9 +26,12 @@ afterAll(async () => {
 const env = () => isolatedEnv(home.home)
 const fixture = (name: string) => readFileSync(join(FIXTURES, name))
 
-for (const [kind, store] of [['file', () => []], ['redis', () => ['--store', `${redis.url}?prefix=sec:`]]] as const) {
+for (const [kind, store] of [
+  ['file', () => []],
+  ['redis', () => ['--store', `${redis.url}?prefix=sec:`]],
+] as const) {
   describe(`sections in the ${kind} store`, () => {
-    it('GitLab: nested sections with the markers\' times, the failed one marked; get --section prints one', async () => {
+    it("GitLab: nested sections with the markers' times, the failed one marked; get --section prints one", async () => {
       const pushed = await runCli(['push', '--job', 'gitlab', '--exit-code', '1', ...store()], {env: env(), input: fixture('gitlab.log')})
       expect(pushed.code).toBe(0)
       const listed = await runCli(['sections', 'gitlab', '--json', ...store()], {env: env()})
@@ -105,7 +108,7 @@ describe('the relay', () => {
 })
 
 describe('SSE status events', () => {
-  it('a running job\'s phase and progress reach the relay\'s followers as status events when they change', async () => {
+  it("a running job's phase and progress reach the relay's followers as status events when they change", async () => {
     const relay = await startServeCli(['--host', '127.0.0.1'], env())
     const pusher = startCli(['push', '--job', 'live-phase'], {env: env()})
     const pushed = collect(pusher)

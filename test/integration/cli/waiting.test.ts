@@ -11,7 +11,10 @@ import {waitUntil} from '../../helpers/wait.js'
 describe('waiting for a job that has not started', () => {
   const sandbox = useIsolatedHome()
 
-  for (const args of [['get', 'later-get', '-f'], ['tail', 'later-tail']]) {
+  for (const args of [
+    ['get', 'later-get', '-f'],
+    ['tail', 'later-tail'],
+  ]) {
     it(`${args[0]} says on stderr that it waits, then prints the job once it comes`, async () => {
       const job = args[1]
       const follower = startCli(args, {env: sandbox.env})
@@ -33,7 +36,10 @@ describe('waiting for a job that has not started', () => {
     expect(await runCli(['tail', 'already'], {env: sandbox.env})).toMatchObject({stdout: 'x\n', stderr: '', code: 0})
   })
 
-  for (const args of [['get', 'never', '-f', '--no-wait'], ['tail', 'never', '--no-wait']]) {
+  for (const args of [
+    ['get', 'never', '-f', '--no-wait'],
+    ['tail', 'never', '--no-wait'],
+  ]) {
     it(`${args.join(' ')}: exit 1 at once, naming the job`, async () => {
       const result = await runCli(args, {env: sandbox.env})
       expect(result.code).toBe(1)

@@ -37,7 +37,12 @@ describe('the relay and hostile patterns', () => {
     expect(lines(await history(`grep=${encodeURIComponent('(?i)^error')}`))).toEqual(['ERROR: disk full', 'error: again'])
     const stream = openRawStream(`${serve.url}/v1/jobs/evil/logs/stream?grep=${encodeURIComponent('(a|aa)+$')}`)
     await stream.closed
-    expect(stream.events().filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).line)).toEqual(['aaaa'])
+    expect(
+      stream
+        .events()
+        .filter((e) => e.event === 'log')
+        .map((e) => JSON.parse(e.data).line),
+    ).toEqual(['aaaa'])
     expect(stream.events().at(-1)?.event).toBe('end')
   })
 

@@ -74,7 +74,7 @@ describe('masking at capture', () => {
     }
   })
 
-  it('run: both streams masked in the store, the terminal gets the command\'s own output', async () => {
+  it("run: both streams masked in the store, the terminal gets the command's own output", async () => {
     const script = join(sources.dir, 'job.sh')
     writeFileSync(script, `printf '%s' "$1"; printf '%s' "$1" >&2; exit 3\n`)
     const result = await runCli(['run', '--job', 'mask-run', ...sources.args, '--', 'sh', script, INPUT], {env: env()})
@@ -82,7 +82,10 @@ describe('masking at capture', () => {
     expect(result.stdout).toBe(INPUT)
     expect(result.stderr).toBe(INPUT)
     const json = await runCli(['get', 'mask-run', '--output', 'json'], {env: env()})
-    const streams = json.stdout.trim().split('\n').map((line) => JSON.parse(line).stream as string)
+    const streams = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).stream as string)
     expect(streams.filter((s) => s === 'stderr')).toHaveLength(INPUT.split('\n').length - 1)
     expect(searchBytes('get --output json', Buffer.from(json.stdout), SECRETS)).toEqual([])
     expect(await metaOf('mask-run')).toMatchObject({masked: 2 * MASKED_OCCURRENCES})
@@ -102,7 +105,7 @@ describe('masking at capture', () => {
     expect(searchFiles([...onDisk(), redis.dir], SECRETS)).toEqual([])
   })
 
-  it('push --url: masked before it leaves the machine; the relay\'s answers and store hold none', async () => {
+  it("push --url: masked before it leaves the machine; the relay's answers and store hold none", async () => {
     const server = tempHome()
     const relay = await startServeCli(['--host', '127.0.0.1'], isolatedEnv(server.home))
     try {

@@ -22,7 +22,10 @@ afterAll(async () => {
 
 const numbered = (count: number, prefix = 'line') => Array.from({length: count}, (_, i) => `${prefix} ${i + 1}`).join('\n') + '\n'
 
-for (const [kind, tag] of [['redis', 'r'], ['redis+cluster', 'c']] as const) {
+for (const [kind, tag] of [
+  ['redis', 'r'],
+  ['redis+cluster', 'c'],
+] as const) {
   describe(`commands with --store ${kind}://`, () => {
     const store = () => `${kind === 'redis' ? server.url : cluster.url}?prefix=cli:`
     const env = () => isolatedEnv(home.home)
@@ -40,7 +43,10 @@ for (const [kind, tag] of [['redis', 'r'], ['redis+cluster', 'c']] as const) {
       expect(following.stdoutBytes.equals(input)).toBe(true)
       expect((await logs(['get', `push-${tag}`, '--output', 'raw'])).stdoutBytes.equals(input)).toBe(true)
       expect((await logs(['get', `push-${tag}`, '-n', '2'])).stdout).toMatch(/^ERROR boom\nno newline\n?$/)
-      const json = (await logs(['get', `push-${tag}`, '--output', 'json', '--level', 'error'])).stdout.trim().split('\n').map((l) => JSON.parse(l))
+      const json = (await logs(['get', `push-${tag}`, '--output', 'json', '--level', 'error'])).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
       expect(json).toEqual([expect.objectContaining({seq: 3002, level: 'error', line: 'ERROR boom'})])
       const listed = JSON.parse((await logs(['ls', '--json'])).stdout) as Array<Record<string, unknown>>
       expect(listed.find((job) => job.id === `push-${tag}`)).toMatchObject({status: 'succeeded', exitCode: 0, lines: 3003, labels: {team: 'ci'}})
@@ -51,7 +57,10 @@ for (const [kind, tag] of [['redis', 'r'], ['redis+cluster', 'c']] as const) {
       expect(ran.code).toBe(3)
       expect(JSON.parse((await logs(['ls', '--json', '--status', 'failed'])).stdout)).toEqual([expect.objectContaining({id: `run-${tag}`, exitCode: 3})])
       expect((await logs(['push', '--job', `run-${tag}`], 'pushed later\n')).code).toBe(0)
-      const entries = (await logs(['get', `run-${tag}`, '--output', 'json'])).stdout.trim().split('\n').map((l) => JSON.parse(l))
+      const entries = (await logs(['get', `run-${tag}`, '--output', 'json'])).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
       expect(entries.map((e) => [e.seq, e.line, e.stream])).toEqual([
         [1, 'to-out', 'stdout'],
         [2, 'to-err', 'stderr'],
@@ -65,12 +74,13 @@ describe('two push processes into one job on the cluster', () => {
   it('interleave their batches with gapless sequence numbers', async () => {
     const store = `${cluster.url}?prefix=pair:`
     const env = isolatedEnv(home.home)
-    const [a, b] = await Promise.all(
-      ['a', 'b'].map((name) => runCli(['push', '--job', 'shared', '--store', store], {env, input: numbered(20_000, name)})),
-    )
+    const [a, b] = await Promise.all(['a', 'b'].map((name) => runCli(['push', '--job', 'shared', '--store', store], {env, input: numbered(20_000, name)})))
     expect([a.code, b.code]).toEqual([0, 0])
     expect(a.stderr + b.stderr).not.toContain('logs:')
-    const entries = (await runCli(['get', 'shared', '--output', 'json', '--store', store], {env})).stdout.trim().split('\n').map((l) => JSON.parse(l) as {seq: number; line: string})
+    const entries = (await runCli(['get', 'shared', '--output', 'json', '--store', store], {env})).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {seq: number; line: string})
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1))
     for (const name of ['a', 'b']) {
       expect(entries.filter((e) => e.line.startsWith(`${name} `)).map((e) => e.line)).toEqual(numbered(20_000, name).trim().split('\n'))

@@ -70,7 +70,10 @@ it('loses nothing, duplicates nothing, and the follower prints every line once',
 
   expect(await storedLines()).toBe(LINES)
   const json = await runCli(['get', 'outage', '--output', 'json', '--store', store], {env, timeout: 120_000})
-  const entries = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as {seq: number; line: string})
+  const entries = json.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as {seq: number; line: string})
   expect(entries.length).toBe(LINES)
   expect(entries.every((entry, i) => entry.seq === i + 1 && entry.line === `${i + 1} the quick brown fox jumps over the lazy dog`)).toBe(true)
 }, 180_000)

@@ -22,8 +22,7 @@ export const line = (text: string | Buffer, ts: number, extra: Partial<NewEntry>
   ...extra,
 })
 
-export const lines = (count: number, start = 1, ts = 1_795_000_000_000): NewEntry[] =>
-  Array.from({length: count}, (_, i) => line(`line ${start + i}`, ts + start + i))
+export const lines = (count: number, start = 1, ts = 1_795_000_000_000): NewEntry[] => Array.from({length: count}, (_, i) => line(`line ${start + i}`, ts + start + i))
 
 export async function collect(source: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
   const out: LogEntry[] = []

@@ -66,7 +66,12 @@ describe('ingest', () => {
   it('splits over-long lines into pieces, as push does', async () => {
     await raw(`${t.url}/v1/jobs/long-1/logs`, {method: 'POST', body: `${'x'.repeat(2500)}\nshort\n`})
     const stored = await readAll(t.store.read('long-1'))
-    expect(stored.map((e) => [e.line.length, e.eol])).toEqual([[1000, false], [1000, false], [500, true], [5, true]])
+    expect(stored.map((e) => [e.line.length, e.eol])).toEqual([
+      [1000, false],
+      [1000, false],
+      [500, true],
+      [5, true],
+    ])
   })
 
   it('applies a retried batch once (Logs-Writer / Logs-Batch)', async () => {
@@ -110,7 +115,15 @@ describe('ingest', () => {
 describe('reads', () => {
   beforeAll(async () => {
     await t.store.startJob('read-1')
-    await t.store.append('read-1', Array.from({length: 120}, (_, i) => ({ts: 1_000_000 + i * 1000, bytes: Buffer.from(i % 10 === 0 ? `ERROR line ${i + 1}` : `line ${i + 1}`), eol: true, level: i % 10 === 0 ? ('error' as const) : ('info' as const)})))
+    await t.store.append(
+      'read-1',
+      Array.from({length: 120}, (_, i) => ({
+        ts: 1_000_000 + i * 1000,
+        bytes: Buffer.from(i % 10 === 0 ? `ERROR line ${i + 1}` : `line ${i + 1}`),
+        eol: true,
+        level: i % 10 === 0 ? ('error' as const) : ('info' as const),
+      })),
+    )
   })
 
   it('pages history with limit and cursor, and reads tail, since/until, level and grep', async () => {

@@ -81,17 +81,25 @@ describe('RelayStore', () => {
   it('reports an unreachable relay, a refused token and a missing job with typed errors', async () => {
     const down = new RelayStore('http://127.0.0.1:9')
     await expect(down.getJob('x')).rejects.toMatchObject({name: 'StoreUnavailableError', exitCode: 1})
-    await expect(readAll((async function* () {
-      for await (const event of down.follow('x', {after: 0})) if (event.type === 'entries') yield* event.entries
-    })())).rejects.toMatchObject({name: 'StoreUnavailableError'})
+    await expect(
+      readAll(
+        (async function* () {
+          for await (const event of down.follow('x', {after: 0})) if (event.type === 'entries') yield* event.entries
+        })(),
+      ),
+    ).rejects.toMatchObject({name: 'StoreUnavailableError'})
 
     const guarded = await startTestRelay({token: 'right'})
     try {
       const wrong = new RelayStore(guarded.url, 'wrong')
       await expect(wrong.listJobs()).rejects.toMatchObject({name: 'RelayAuthError', exitCode: 2})
-      await expect(readAll((async function* () {
-        for await (const event of wrong.follow('x', {after: 0})) if (event.type === 'entries') yield* event.entries
-      })())).rejects.toThrow(/refused the request \(401\)/)
+      await expect(
+        readAll(
+          (async function* () {
+            for await (const event of wrong.follow('x', {after: 0})) if (event.type === 'entries') yield* event.entries
+          })(),
+        ),
+      ).rejects.toThrow(/refused the request \(401\)/)
       const right = new RelayStore(guarded.url, 'right')
       await expect(readAll(right.read('missing-1'))).rejects.toMatchObject({name: 'JobNotFoundError'})
       expect(await right.getJob('missing-1')).toBeUndefined()

@@ -30,10 +30,14 @@ afterAll(async () => {
   client.cleanup()
 })
 
-const INPUT = Buffer.concat([Buffer.from('first line\nERROR second\r\n{"level":"warn","msg":"json"}\n'), Buffer.from([0xff, 0xfe, 0x00, 0x0a]), Buffer.from('\x1b[32mgreen\x1b[0m\nno newline')])
+const INPUT = Buffer.concat([
+  Buffer.from('first line\nERROR second\r\n{"level":"warn","msg":"json"}\n'),
+  Buffer.from([0xff, 0xfe, 0x00, 0x0a]),
+  Buffer.from('\x1b[32mgreen\x1b[0m\nno newline'),
+])
 
 describe('remote mode', () => {
-  it('push --url lands in the relay\'s store; get/ls --url print what direct mode prints', async () => {
+  it("push --url lands in the relay's store; get/ls --url print what direct mode prints", async () => {
     const pushed = await runCli(['push', '--job', 'remote-1', '--exit-code', '4', '--label', 'team=ci'], {env: clientEnv, input: INPUT})
     expect(pushed.stderr).toBe('')
     expect(pushed.code).toBe(0)
@@ -51,13 +55,19 @@ describe('remote mode', () => {
     expect(JSON.parse(ls.stdout)[0]).toMatchObject({id: 'remote-1', status: 'failed', exitCode: 4, lines: 6, labels: {team: 'ci'}})
   })
 
-  it('run --url captures both streams and exits with the command\'s code', async () => {
+  it("run --url captures both streams and exits with the command's code", async () => {
     const result = await runCli(['run', '--job', 'remote-run', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], {env: clientEnv})
     expect(result.code).toBe(3)
     expect(result.stdout).toBe('out\n')
     const json = await runCli(['get', 'remote-run', '--output', 'json'], {env: clientEnv})
-    const records = json.stdout.trim().split('\n').map((line) => JSON.parse(line))
-    expect(records.map((r) => [r.line, r.stream]).sort()).toEqual([['err', 'stderr'], ['out', 'stdout']])
+    const records = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(records.map((r) => [r.line, r.stream]).sort()).toEqual([
+      ['err', 'stderr'],
+      ['out', 'stdout'],
+    ])
     expect(JSON.parse((await runCli(['ls', '--json', '--prefix', 'remote-run'], {env: clientEnv})).stdout)[0]).toMatchObject({status: 'failed', exitCode: 3})
   })
 

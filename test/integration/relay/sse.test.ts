@@ -29,7 +29,12 @@ class CountingStore extends FileStore {
 }
 
 const lines = (from: number, count: number, width = 0): NewEntry[] =>
-  Array.from({length: count}, (_, i) => ({ts: Date.now(), bytes: Buffer.from(`line ${from + i}${width ? ` ${'x'.repeat(width)}` : ''}`), eol: true, level: (from + i) % 5 === 0 ? 'error' : 'info'}))
+  Array.from({length: count}, (_, i) => ({
+    ts: Date.now(),
+    bytes: Buffer.from(`line ${from + i}${width ? ` ${'x'.repeat(width)}` : ''}`),
+    eol: true,
+    level: (from + i) % 5 === 0 ? 'error' : 'info',
+  }))
 
 const seqsOf = (events: {event: string; id?: string}[]) => events.filter((e) => e.event === 'log').map((e) => Number(e.id))
 const range = (from: number, to: number) => Array.from({length: to - from + 1}, (_, i) => from + i)
@@ -69,7 +74,7 @@ describe('SSE', () => {
     expect(got.at(-1)).toMatchObject({type: 'end', data: {status: 'succeeded', exitCode: 0, lines: 5}})
   })
 
-  it('opens every stream with the job\'s current status, also when its reader is already running', async () => {
+  it("opens every stream with the job's current status, also when its reader is already running", async () => {
     await store.startJob('status-1')
     await store.append('status-1', lines(1, 3))
     const first = openRawStream(`${t.url}/v1/jobs/status-1/logs/stream`)
@@ -87,7 +92,7 @@ describe('SSE', () => {
     await store.append('curl-1', lines(1, 2))
     const curl = run('curl', ['-sN', '-D', '-', '--max-time', '2', `${t.url}/v1/jobs/curl-1/logs/stream`]).catch((error: {stdout: string}) => error)
     setTimeout(() => void store.append('curl-1', lines(3, 1)), 500)
-    const {stdout} = (await curl)
+    const {stdout} = await curl
     expect(stdout).toMatch(/^HTTP\/1\.1 200/)
     expect(stdout).toMatch(/^content-type: text\/event-stream/im)
     expect(stdout).toMatch(/^cache-control: no-cache/im)

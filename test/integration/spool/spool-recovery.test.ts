@@ -56,7 +56,12 @@ describe('spool recovery for a remote store (real redis-server)', () => {
     expect(got.stderr).toBe('')
     expect(got.stdout).toBe('one\ntwo\nthree\n')
     // Delivered once: a second reader finds the same, not a second copy.
-    expect((await runCli(['get', 'spooled-get', '--output', 'json'], {env})).stdout.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3])
+    expect(
+      (await runCli(['get', 'spooled-get', '--output', 'json'], {env})).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).seq),
+    ).toEqual([1, 2, 3])
   })
 
   it('the next push delivers a dead push spool first, then its own lines, and ends the job', async () => {

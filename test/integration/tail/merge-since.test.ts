@@ -13,7 +13,10 @@ describe('logs tail: several jobs merged by time, --since', () => {
     const result = await runCli(['tail', ...args], {env: sandbox.env})
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    return result.stdout.split('\n').filter(Boolean).map((line) => line.replace(/\s+/g, ' '))
+    return result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.replace(/\s+/g, ' '))
   }
 
   it("interleaves the jobs' backlogs by time instead of printing one job's after the other's", async () => {

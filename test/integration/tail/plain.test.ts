@@ -75,7 +75,7 @@ describe('logs tail (not a terminal)', () => {
     expect(tail.output()).toBe('first\nsecond\nthird\n')
   })
 
-  it("waits for a job that has not started yet", async () => {
+  it('waits for a job that has not started yet', async () => {
     const tail = openTail(['later-1'])
     await new Promise((resolve) => setTimeout(resolve, 300))
     await push('later-1', 'hello\n')
@@ -113,7 +113,7 @@ describe('logs tail (not a terminal)', () => {
   it('a glob picks up a job that starts after tail did, and exits when all have ended', async () => {
     const first = openPush('glob-1')
     first.write('from one\n')
-    const tail = openTail(["glob-*", '-n', '100'])
+    const tail = openTail(['glob-*', '-n', '100'])
     await tail.until('glob-1 from one\n')
     const second = openPush('glob-2')
     second.write('from two\n')

@@ -22,7 +22,11 @@ afterAll(async () => {
   home.cleanup()
 })
 
-const append = (job: string, ...lines: string[]) => relay.store.append(job, lines.map((line) => newEntry(Buffer.from(line), true, Date.now())))
+const append = (job: string, ...lines: string[]) =>
+  relay.store.append(
+    job,
+    lines.map((line) => newEntry(Buffer.from(line), true, Date.now())),
+  )
 
 const until = (read: () => string, text: string) => waitUntil(() => read().includes(text), {what: `${JSON.stringify(text)} in the output`})
 

@@ -106,7 +106,11 @@ describe('logs tail on a terminal: every key of the help (tmux)', () => {
       await until((t) => toolbar(t).includes(`level: ${label}`), `l → ${label}`)
     }
     const errorsOnly = await until((t) => logRows(t).includes('ERROR third failure 4990'), 'the errors')
-    expect(logRows(errorsOnly).filter((r) => r.trim() !== '').every((r) => r.startsWith('ERROR'))).toBe(true)
+    expect(
+      logRows(errorsOnly)
+        .filter((r) => r.trim() !== '')
+        .every((r) => r.startsWith('ERROR')),
+    ).toBe(true)
     tmux.keys(s, 'l')
     await until((t) => toolbar(t).includes('level: all') && logRows(t).includes('line 5000'), 'l → all')
 

@@ -85,7 +85,10 @@ describe('logs tail on a terminal (tmux)', () => {
     expect(colored).toMatch(/\nline 10050\n/) // not a match: plain
 
     // Resize to 250 columns and down to 80×24: one toolbar, one status bar, nothing left over.
-    for (const [x, y] of [[250, 40], [80, 24]]) {
+    for (const [x, y] of [
+      [250, 40],
+      [80, 24],
+    ]) {
       tmux('resize-window', '-t', 'viewer', '-x', String(x), '-y', String(y))
       text = await until((s) => {
         const rows = s.replace(/\n+$/, '').split('\n')
@@ -111,7 +114,10 @@ describe('logs tail on a terminal (tmux)', () => {
     const relay = await startTestRelay()
     try {
       await relay.store.startJob('remote-tty')
-      await relay.store.append('remote-tty', ['first remote line', 'second remote line'].map((line) => newEntry(Buffer.from(line), true, Date.now())))
+      await relay.store.append(
+        'remote-tty',
+        ['first remote line', 'second remote line'].map((line) => newEntry(Buffer.from(line), true, Date.now())),
+      )
       tmux('new-session', '-d', '-x', '100', '-y', '20', '-s', 'remote', `LOGS_URL=${relay.url} node ${BIN} tail remote-tty; echo "EXIT=$?"; sleep 600`)
       const remote = (): string => tmux('capture-pane', '-p', '-t', 'remote')
       const wait = async (check: (s: string) => boolean, what: string): Promise<string> => {

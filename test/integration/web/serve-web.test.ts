@@ -83,7 +83,11 @@ describe('serveWeb in logs serve', () => {
   it('POST /login sets the HttpOnly SameSite=Strict cookie the relay accepts, and redirects only on this site', async () => {
     const host = new URL(relay.url).host
     const form = (token: string, next: string) => `token=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`
-    const login = await call(relay.url, '/login', {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded', origin: relay.url}, body: form('tok', '/jobs/x#L2')})
+    const login = await call(relay.url, '/login', {
+      method: 'POST',
+      headers: {'content-type': 'application/x-www-form-urlencoded', origin: relay.url},
+      body: form('tok', '/jobs/x#L2'),
+    })
     expect(login.status).toBe(303)
     expect(login.headers.location).toBe('/jobs/x#L2')
     const cookie = String(login.headers['set-cookie'])

@@ -55,7 +55,7 @@ describe('web viewer: an ended job', () => {
     const {page} = browser
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download')])
     expect(download.suggestedFilename()).toBe(`${JOB}.log`)
-    const downloaded = await readFile((await download.path()))
+    const downloaded = await readFile(await download.path())
     const raw = await runCli(['get', JOB, '--output', 'raw', '--store', box.storeUrl], {env: box.env})
     expect(raw.code).toBe(0)
     expect(raw.stdoutBytes.equals(INPUT)).toBe(true)

@@ -87,7 +87,9 @@ export async function endPush(child: ChildProcess): Promise<number | null> {
   return code
 }
 
-export async function launchBrowser(options: {width?: number; height?: number; colorScheme?: 'light' | 'dark'} = {}): Promise<{context: BrowserContext; page: Page; close: () => Promise<void>}> {
+export async function launchBrowser(
+  options: {width?: number; height?: number; colorScheme?: 'light' | 'dark'} = {},
+): Promise<{context: BrowserContext; page: Page; close: () => Promise<void>}> {
   const profile = mkdtempSync(join(tmpdir(), 'logs-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',

@@ -8,7 +8,12 @@ describe('IngestParser', () => {
   it('cuts text lines at any chunk boundary the same way', () => {
     const text = 'alpha\nbeta\r\n\ngamma'
     const whole = shape(feed(new IngestParser({format: 'text', maxLineBytes: 100}), [text]))
-    expect(whole).toEqual([['alpha', true], ['beta\r', true], ['', true], ['gamma', false]])
+    expect(whole).toEqual([
+      ['alpha', true],
+      ['beta\r', true],
+      ['', true],
+      ['gamma', false],
+    ])
     for (let cut = 1; cut < text.length; cut++) {
       expect(shape(feed(new IngestParser({format: 'text', maxLineBytes: 100}), [text.slice(0, cut), text.slice(cut)]))).toEqual(whole)
     }
@@ -16,7 +21,12 @@ describe('IngestParser', () => {
   })
 
   it('splits long lines into pieces whether they arrive whole or in bits', () => {
-    const expected = [['aaaa', false], ['aaaa', false], ['aa', true], ['b', true]]
+    const expected = [
+      ['aaaa', false],
+      ['aaaa', false],
+      ['aa', true],
+      ['b', true],
+    ]
     expect(shape(feed(new IngestParser({format: 'text', maxLineBytes: 4}), ['aaaaaaaaaa\nb\n']))).toEqual(expected)
     expect(shape(feed(new IngestParser({format: 'text', maxLineBytes: 4}), [...'aaaaaaaaaa\nb\n']))).toEqual(expected)
   })
@@ -30,7 +40,10 @@ describe('IngestParser', () => {
   it('reads NDJSON records across chunks, skips blank lines, rejects non-objects', () => {
     const parser = new IngestParser({format: 'ndjson', maxLineBytes: 100, stream: 'stderr'})
     const entries = feed(parser, ['{"line":"x","ts":5,"lev', 'el":"warn"}\n\n{"line":"y","stream":"stdout"}\n'])
-    expect(entries.map((e) => [e.bytes.toString(), e.ts, e.level, e.stream])).toEqual([['x', 5, 'warn', 'stderr'], ['y', entries[1].ts, undefined, 'stdout']])
+    expect(entries.map((e) => [e.bytes.toString(), e.ts, e.level, e.stream])).toEqual([
+      ['x', 5, 'warn', 'stderr'],
+      ['y', entries[1].ts, undefined, 'stdout'],
+    ])
     expect(() => feed(new IngestParser({format: 'ndjson', maxLineBytes: 100}), ['[1,2]\n'])).toThrow(/not a JSON object/)
     expect(() => feed(new IngestParser({format: 'ndjson', maxLineBytes: 2}), ['{"line":"too long"}\n'])).toThrow(/limit 2/)
   })

@@ -31,7 +31,10 @@ afterAll(async () => {
 })
 
 async function append(job: string, ...lines: string[]): Promise<void> {
-  await store.append(job, lines.map((line) => newEntry(Buffer.from(line), true, Date.now())))
+  await store.append(
+    job,
+    lines.map((line) => newEntry(Buffer.from(line), true, Date.now())),
+  )
 }
 
 /** Collects the feed's lines as `job:line` until it ends. */
@@ -93,7 +96,16 @@ describe('TailFeed', () => {
     await store.endJob('g-old', {status: 'succeeded', exitCode: 0})
     await store.startJob('g-1')
     await append('g-1', 'one')
-    const feed = new TailFeed({jobs: new Jobs({live: store}), targets: parseTargets(['g-*']), backlog: 10, follow: true, retry: false, untilAllEnded: true, globMinInterval: 20, globMaxInterval: 50})
+    const feed = new TailFeed({
+      jobs: new Jobs({live: store}),
+      targets: parseTargets(['g-*']),
+      backlog: 10,
+      follow: true,
+      retry: false,
+      untilAllEnded: true,
+      globMinInterval: 20,
+      globMaxInterval: 50,
+    })
     const {lines} = await drain(feed, async (event) => {
       if (event.type === 'entries' && event.job === 'g-1') {
         await store.startJob('g-2')
@@ -126,8 +138,10 @@ describe('TailFeed', () => {
   it('without retry, a store error ends the feed with that error', async () => {
     await store.startJob('e-1')
     const feed = new TailFeed({jobs: new Jobs({live: flakyOnce(store)}), targets: parseTargets(['e-1']), backlog: 0, follow: true, retry: false, untilAllEnded: true})
-    await expect(drain(feed, async (event) => {
-      if (event.type === 'job') await append('e-1', 'y1')
-    })).rejects.toThrow('connection reset')
+    await expect(
+      drain(feed, async (event) => {
+        if (event.type === 'job') await append('e-1', 'y1')
+      }),
+    ).rejects.toThrow('connection reset')
   })
 })

@@ -67,7 +67,11 @@ describe('Viewer keys', () => {
   it('l cycles the level filter and the counts follow it', async () => {
     view = renderViewer({columns: 80, rows: 12})
     view.source.push({type: 'job', job: 'j', meta: meta('j')})
-    view.source.push({type: 'entries', job: 'j', entries: [entry(1, 'debug one', 'debug'), entry(2, 'info two', 'info'), entry(3, 'warn three', 'warn'), entry(4, 'error four', 'error'), entry(5, 'plain five')]})
+    view.source.push({
+      type: 'entries',
+      job: 'j',
+      entries: [entry(1, 'debug one', 'debug'), entry(2, 'info two', 'info'), entry(3, 'warn three', 'warn'), entry(4, 'error four', 'error'), entry(5, 'plain five')],
+    })
     await view.until((s) => s.includes('plain five'))
     await view.press('l', 'l', 'l')
     const screen = await view.until((s) => s.includes('level: warn+'))

@@ -58,7 +58,17 @@ export class FakeStdin extends EventEmitter {
   unref(): void {}
 }
 
-export const KEYS = {up: '\u001B[A', down: '\u001B[B', pageUp: '\u001B[5~', pageDown: '\u001B[6~', end: '\u001B[F', home: '\u001B[H', enter: '\r', escape: '\u001B', ctrlC: '\u0003'}
+export const KEYS = {
+  up: '\u001B[A',
+  down: '\u001B[B',
+  pageUp: '\u001B[5~',
+  pageDown: '\u001B[6~',
+  end: '\u001B[F',
+  home: '\u001B[H',
+  enter: '\r',
+  escape: '\u001B',
+  ctrlC: '\u0003',
+}
 
 export function entry(seq: number, line: string, level?: Level, ts = 1_700_000_000_000 + seq): LogEntry {
   return {seq, ts, line, eol: true, level}

@@ -8,11 +8,7 @@ describe('parseAnsi (the web viewer)', () => {
 
   it('turns SGR colours into styled segments and drops the codes', () => {
     const segments = parseAnsi('\u001B[1;31mERROR\u001B[0m done \u001B[92mok\u001B[39m')
-    expect(segments).toEqual([
-      {text: 'ERROR', style: {bold: true, fg: 'c-red'}},
-      {text: ' done '},
-      {text: 'ok', style: {fg: 'c-bright-green'}},
-    ])
+    expect(segments).toEqual([{text: 'ERROR', style: {bold: true, fg: 'c-red'}}, {text: ' done '}, {text: 'ok', style: {fg: 'c-bright-green'}}])
     expect(plainText(segments)).toBe('ERROR done ok')
   })
 
@@ -24,11 +20,7 @@ describe('parseAnsi (the web viewer)', () => {
   })
 
   it('resets attributes one by one, and drops non-colour escapes (cursor moves, OSC titles)', () => {
-    expect(parseAnsi('\u001B[1;4ma\u001B[22mb\u001B[24mc')).toEqual([
-      {text: 'a', style: {bold: true, underline: true}},
-      {text: 'b', style: {underline: true}},
-      {text: 'c'},
-    ])
+    expect(parseAnsi('\u001B[1;4ma\u001B[22mb\u001B[24mc')).toEqual([{text: 'a', style: {bold: true, underline: true}}, {text: 'b', style: {underline: true}}, {text: 'c'}])
     expect(parseAnsi('\u001B]0;title\u0007\u001B[2K\u001B[1Gprogress 50%')).toEqual([{text: 'progress 50%'}])
     expect(parseAnsi('\u001B[mplain')).toEqual([{text: 'plain'}])
   })

@@ -164,9 +164,7 @@ export class FileStore implements LiveStore {
     }
     const wanted = names.filter((name) => !name.startsWith('.') && (!filter.prefix || name.startsWith(filter.prefix)))
     const metas = await Promise.all(wanted.map((name) => this.getJob(name).catch(() => undefined)))
-    return metas
-      .filter((meta): meta is JobMeta => meta !== undefined && (!filter.status || meta.status === filter.status))
-      .sort((a, b) => b.updatedAt - a.updatedAt)
+    return metas.filter((meta): meta is JobMeta => meta !== undefined && (!filter.status || meta.status === filter.status)).sort((a, b) => b.updatedAt - a.updatedAt)
   }
 
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
@@ -222,7 +220,14 @@ export class FileStore implements LiveStore {
       for await (const block of log.blocks(after + 1, last)) {
         for (let i = 0; i < block.count; i++) {
           const r = readRecord(block.index, i * RECORD_SIZE)
-          entries.push({ts: r.ts, bytes: block.data.subarray(r.offset - block.start, r.offset - block.start + r.length), eol: r.eol, level: r.level, stream: r.stream, masked: r.masked})
+          entries.push({
+            ts: r.ts,
+            bytes: block.data.subarray(r.offset - block.start, r.offset - block.start + r.length),
+            eol: r.eol,
+            level: r.level,
+            stream: r.stream,
+            masked: r.masked,
+          })
           bytes += r.length + 1
           if (limit === Number.POSITIVE_INFINITY && bytes >= maxBytes) return entries
         }
@@ -329,7 +334,6 @@ export class FileStore implements LiveStore {
       throw new StoreUnavailableError(this.name, `cannot read metadata of job ${id}: ${(error as Error).message}`, error)
     }
   }
-
 }
 
 /** Replaces a small JSON file atomically: readers see the old content or the new. */

@@ -63,7 +63,7 @@ export class JobLogWriter {
     if (logSize > start) {
       const orphan = Buffer.alloc(logSize - start)
       readSync(this.log, orphan, 0, orphan.length, start)
-      for (let at = 0; at < orphan.length; ) {
+      for (let at = 0; at < orphan.length;) {
         const newline = orphan.indexOf(10, at)
         const stop = newline === -1 ? orphan.length : newline
         const bytes = orphan.subarray(at, stop)
@@ -111,5 +111,5 @@ export class JobLogWriter {
 }
 
 function writeAll(fd: number, buffer: Buffer): void {
-  for (let written = 0; written < buffer.length; ) written += writeSync(fd, buffer, written, buffer.length - written)
+  for (let written = 0; written < buffer.length;) written += writeSync(fd, buffer, written, buffer.length - written)
 }

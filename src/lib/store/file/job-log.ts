@@ -117,7 +117,7 @@ export interface LogBlock {
 
 /** Fills `buffer` from `position`; a short read means the files are not what the index says. */
 async function readFully(file: FileHandle, buffer: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < buffer.length; ) {
+  for (let done = 0; done < buffer.length;) {
     const {bytesRead} = await file.read(buffer, done, buffer.length - done, position + done)
     if (bytesRead === 0) throw new Error(`log or index shorter than recorded (at byte ${position + done})`)
     done += bytesRead
@@ -128,7 +128,7 @@ async function readFully(file: FileHandle, buffer: Buffer, position: number): Pr
 function recordsContaining(index: Buffer, count: number, data: Buffer, start: number, literal: Buffer): number[] {
   const found: number[] = []
   let record = 0
-  for (let at = data.indexOf(literal); at !== -1; ) {
+  for (let at = data.indexOf(literal); at !== -1;) {
     record = lastRecordAtOrBefore(index, record, count - 1, start + at)
     found.push(record)
     if (record === count - 1) break

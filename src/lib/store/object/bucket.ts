@@ -70,13 +70,16 @@ export function hasMaintenance(bucket: ObjectBucket): bucket is ObjectBucket & B
  * the start when the connection is cut, so a mutable object is never stitched from two versions.
  */
 export async function readBytes(bucket: ObjectBucket, key: string, range?: ByteRange): Promise<Buffer | undefined> {
-  return withRetry(async () => {
-    const stream = await bucket.readStream(key, range)
-    if (!stream) return undefined
-    const chunks: Buffer[] = []
-    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
-    return Buffer.concat(chunks)
-  }, {policy: bucket.retry, classify: classifyForRetry})
+  return withRetry(
+    async () => {
+      const stream = await bucket.readStream(key, range)
+      if (!stream) return undefined
+      const chunks: Buffer[] = []
+      for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
+      return Buffer.concat(chunks)
+    },
+    {policy: bucket.retry, classify: classifyForRetry},
+  )
 }
 
 /** The Range header for what is left of `range` (or of the whole object) after `delivered` bytes. */

@@ -31,15 +31,55 @@ export interface BackendFacts {
 }
 
 const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
-  'TimeoutError', 'RequestTimeout', 'RequestTimeTooSkewed', 'SlowDown', 'InternalError', 'ServiceUnavailable', 'Throttling', 'ThrottlingException',
-  'TooManyRequests', 'rate_limited', 'service_unavailable', 'internal_server_error',
-  'EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'SlowDown',
+  'InternalError',
+  'ServiceUnavailable',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequests',
+  'rate_limited',
+  'service_unavailable',
+  'internal_server_error',
+  'EAGAIN',
+  'EBUSY',
+  'EMFILE',
+  'ENFILE',
+  'EINTR',
 ])
 const UNAUTHORIZED_CODES = new Set([
-  'AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'ExpiredToken', 'InvalidToken', 'Unauthorized',
-  'EACCES', 'EPERM', 'EROFS', 'forbidden', 'unauthorized', 'bad_token', 'invalid_token', 'store_suspended', 'store_not_found_or_forbidden',
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'Forbidden',
+  'ExpiredToken',
+  'InvalidToken',
+  'Unauthorized',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'forbidden',
+  'unauthorized',
+  'bad_token',
+  'invalid_token',
+  'store_suspended',
+  'store_not_found_or_forbidden',
 ])
 const MISSING_BUCKET_CODES = new Set(['NoSuchBucket', 'store_not_found'])
 const TOO_LARGE_CODES = new Set(['EntityTooLarge', 'file_too_large', 'content_too_large'])
@@ -85,13 +125,16 @@ export const classifyForRetry: Classify = (error) => {
  * backend's `failure` (which calls objectStoreFailure) and are retried when transient.
  */
 export function retried<T>(policy: RetryPolicy, fn: () => Promise<T>, failure: (error: unknown) => Error): Promise<T> {
-  return withRetry(async () => {
-    try {
-      return await fn()
-    } catch (error) {
-      throw failure(error)
-    }
-  }, {policy, classify: classifyForRetry})
+  return withRetry(
+    async () => {
+      try {
+        return await fn()
+      } catch (error) {
+        throw failure(error)
+      }
+    },
+    {policy, classify: classifyForRetry},
+  )
 }
 
 /** The first system/undici error code in an error's cause chain (fetch wraps them: TypeError('fetch failed', {cause})). */

@@ -14,9 +14,18 @@
  * that variable; package.json's `engines` is where the Node requirement is stated.
  */
 import {
-  AbortMultipartUploadCommand, DeleteObjectCommand, GetBucketLifecycleConfigurationCommand, GetObjectCommand, HeadObjectCommand,
-  ListMultipartUploadsCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client,
-  S3ServiceException, type LifecycleRule,
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutBucketLifecycleConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  type LifecycleRule,
 } from '@aws-sdk/client-s3'
 import type {Readable} from 'node:stream'
 import {httpRange, restOf, type BucketMaintenance, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
@@ -85,7 +94,9 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
   async writeBytes(key: string, data: Buffer, options: {exclusive?: boolean} = {}): Promise<boolean> {
     try {
       await this.call(`write ${key}`, () =>
-        this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.length, IfNoneMatch: options.exclusive ? '*' : undefined})),
+        this.client.send(
+          new PutObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.length, IfNoneMatch: options.exclusive ? '*' : undefined}),
+        ),
       )
       return true
     } catch (error) {
@@ -95,7 +106,11 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
-    const answer = await this.call(`read ${key}`, () => this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Range: range && httpRange(range)})), true)
+    const answer = await this.call(
+      `read ${key}`,
+      () => this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Range: range && httpRange(range)})),
+      true,
+    )
     if (!answer) return undefined
     // The rest of this very version, should the connection be cut part-way.
     const rest = async (offset: number): Promise<Readable> => {
@@ -133,7 +148,9 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     let uploadIdMarker: string | undefined
     do {
       const page = await this.call('list multipart uploads', () =>
-        this.client.send(new ListMultipartUploadsCommand({Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker, MaxUploads: this.listPageSize})),
+        this.client.send(
+          new ListMultipartUploadsCommand({Bucket: this.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker, MaxUploads: this.listPageSize}),
+        ),
       )
       for (const upload of page.Uploads ?? []) {
         const startedAt = upload.Initiated?.getTime() ?? 0
@@ -216,7 +233,13 @@ function policyRetryStrategy(policy: RetryPolicy, classify: (error: unknown) => 
   }
   return {
     async acquireInitialRetryToken(): Promise<RetryToken> {
-      const token: PolicyToken = {backoff: new Backoff({policy, classify: classifyForRetry}), count: 0, delay: 0, getRetryCount: () => token.count, getRetryDelay: () => token.delay}
+      const token: PolicyToken = {
+        backoff: new Backoff({policy, classify: classifyForRetry}),
+        count: 0,
+        delay: 0,
+        getRetryCount: () => token.count,
+        getRetryDelay: () => token.delay,
+      }
       return token
     },
     async refreshRetryTokenForRetry(retryToken: RetryToken, info: {error: unknown}): Promise<RetryToken> {
@@ -274,9 +297,10 @@ function isLocalEndpoint(endpoint: string): boolean {
 export function s3Client(settings: S3Settings, env: NodeJS.ProcessEnv = process.env): S3Client {
   if (env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
   // Keys in the given environment win (tests and embedders pass one); else the SDK's chain (profiles, SSO, IMDS…).
-  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-    ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN}
-    : undefined
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN}
+      : undefined
   return new S3Client({
     credentials,
     region: settings.region,

@@ -31,7 +31,16 @@ export interface StreamUploadOptions {
 }
 
 /** Uploads `body` and returns its size in bytes. */
-export async function uploadStream({client, bucket, key, body, partSize = DEFAULT_PART_SIZE, queue = DEFAULT_QUEUE, contentType, onProgress}: StreamUploadOptions): Promise<number> {
+export async function uploadStream({
+  client,
+  bucket,
+  key,
+  body,
+  partSize = DEFAULT_PART_SIZE,
+  queue = DEFAULT_QUEUE,
+  contentType,
+  onProgress,
+}: StreamUploadOptions): Promise<number> {
   if (partSize < MIN_PART_SIZE) throw new RangeError(`S3 part size ${partSize} is under the 5 MiB minimum`)
   let size = 0
   // Counted as the stream is read, since Upload reports no total for a body of unknown length.

@@ -109,9 +109,10 @@ export class SupabaseBucket implements ObjectBucket {
       if (!(error instanceof ObjectStoreError) || error.kind !== 'not-found') throw error
       // The real server accepts an invalid key on this route and answers "Bucket not found"
       // (SUPABASE-STORAGE.md): ask an authenticated route, which refuses a bad key with 403.
-      if (/does not exist/.test(error.message)) await this.request(`read bucket ${this.bucket}`, async () => this.client.getBucket(this.bucket)).catch((check: unknown) => {
-        if (!(check instanceof ObjectStoreError) || check.kind !== 'not-found') throw check
-      })
+      if (/does not exist/.test(error.message))
+        await this.request(`read bucket ${this.bucket}`, async () => this.client.getBucket(this.bucket)).catch((check: unknown) => {
+          if (!(check instanceof ObjectStoreError) || check.kind !== 'not-found') throw check
+        })
       return undefined
     }
   }

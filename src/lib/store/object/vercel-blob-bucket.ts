@@ -10,9 +10,7 @@
  * Range when asked. The SDK's own retry loop is switched off (VERCEL_BLOB_RETRIES=0,
  * unless set): requests retry under ../retry.ts, classified by ./failure.ts.
  */
-import {
-  completeMultipartUpload, createMultipartUpload, del, head, list, put, uploadPart, type PutCommandOptions,
-} from '@vercel/blob'
+import {completeMultipartUpload, createMultipartUpload, del, head, list, put, uploadPart, type PutCommandOptions} from '@vercel/blob'
 import {Readable} from 'node:stream'
 import type {ReadableStream as WebReadableStream} from 'node:stream/web'
 import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
@@ -167,7 +165,8 @@ export class VercelBlobBucket implements ObjectBucket {
       this.urls.set(this.prefix + key, found.url)
       return found
     } catch (error) {
-      if (error instanceof ObjectStoreError && error.kind === 'not-found' && !(error.cause instanceof Error && error.cause.constructor.name === 'BlobStoreNotFoundError')) return undefined
+      if (error instanceof ObjectStoreError && error.kind === 'not-found' && !(error.cause instanceof Error && error.cause.constructor.name === 'BlobStoreNotFoundError'))
+        return undefined
       throw error
     }
   }
@@ -217,7 +216,9 @@ export function vercelBlobOptions(url: URL, context: OpenContext): VercelBlobBuc
   if (!token) throw new MissingCredentialError(`the Vercel Blob store ${url.protocol}//${url.host}${url.pathname}`, ['BLOB_READ_WRITE_TOKEN'], context.from)
   const access = url.searchParams.get('access') ?? 'private'
   if (access !== 'private' && access !== 'public') {
-    throw new InvalidUrlError('store', context.from, `access must be private or public, not ${JSON.stringify(access)}`, ['use vercel-blob://prefix (private) or vercel-blob://prefix?access=public'])
+    throw new InvalidUrlError('store', context.from, `access must be private or public, not ${JSON.stringify(access)}`, [
+      'use vercel-blob://prefix (private) or vercel-blob://prefix?access=public',
+    ])
   }
   const prefix = decodeURIComponent(`${url.host}${url.pathname}`).replace(/^\/+|\/+$/g, '')
   return {token, prefix, access, retry: retryPolicyOf(url, context.from)}
@@ -227,7 +228,9 @@ export async function openVercelBlobBucket(url: URL, context: OpenContext): Prom
   const options = vercelBlobOptions(url, context)
   process.env.VERCEL_BLOB_RETRIES ??= '0' // one retry policy: ours
   if (options.access === 'public') {
-    process.emitWarning(`${url.protocol}//${options.prefix}: writing public blobs, readable by anyone who has their URL (drop ?access=public to keep logs private)`, {code: 'LOGS_PUBLIC_BLOBS'})
+    process.emitWarning(`${url.protocol}//${options.prefix}: writing public blobs, readable by anyone who has their URL (drop ?access=public to keep logs private)`, {
+      code: 'LOGS_PUBLIC_BLOBS',
+    })
   }
   return new VercelBlobBucket(options)
 }

@@ -50,7 +50,7 @@ export async function* followJob(source: FollowSource, options: FollowOptions): 
       if (options.signal?.aborted) return
       let reply: Array<[Buffer, RawStreamEntry[]]> | null
       try {
-        reply = (await client.xreadBuffer('COUNT', PAGE, 'BLOCK', MOVE_CHECK_MS, 'STREAMS', source.keys.log, cursor))
+        reply = await client.xreadBuffer('COUNT', PAGE, 'BLOCK', MOVE_CHECK_MS, 'STREAMS', source.keys.log, cursor)
       } catch (error) {
         if (options.signal?.aborted) return
         source.fail(error, connection)

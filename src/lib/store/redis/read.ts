@@ -49,8 +49,7 @@ export async function* readRange(client: RedisClient, keys: JobKeys, range: Read
     if (until !== undefined && from <= to) to = (await firstSeqAtOrAfter(client, keys, until, from, to)) - 1
   }
   if (from > to) return
-  const wanted = (entry: LogEntry) =>
-    entry.seq >= from && entry.seq <= to && (since === undefined || entry.ts >= since) && (until === undefined || entry.ts < until)
+  const wanted = (entry: LogEntry) => entry.seq >= from && entry.seq <= to && (since === undefined || entry.ts >= since) && (until === undefined || entry.ts < until)
   const source = range.tail === undefined ? forward(client, keys, from, to, wanted, range.signal) : backward(client, keys, from, to, range.tail, wanted, range.signal)
   let left = range.limit ?? Number.POSITIVE_INFINITY
   if (left <= 0) return
@@ -108,7 +107,15 @@ async function* forward(client: RedisClient, keys: JobKeys, from: number, to: nu
   }
 }
 
-async function* backward(client: RedisClient, keys: JobKeys, from: number, to: number, tail: number, wanted: (e: LogEntry) => boolean, signal?: AbortSignal): AsyncIterable<LogEntry> {
+async function* backward(
+  client: RedisClient,
+  keys: JobKeys,
+  from: number,
+  to: number,
+  tail: number,
+  wanted: (e: LogEntry) => boolean,
+  signal?: AbortSignal,
+): AsyncIterable<LogEntry> {
   if (tail <= 0) return
   const containing = (await client.xrangeBuffer(keys.log, `${to}-0`, '+', 'COUNT', 1)) as RawStreamEntry[]
   if (containing.length === 0) return

@@ -211,7 +211,18 @@ function appendArgs(entries: NewEntry[], now: number, token: AppendToken | undef
     if (entry.masked) masked += entry.masked
   }
   const args: Array<string | number | Buffer> = [
-    token?.writer ?? '', token?.batch ?? 0, now, entries.length, bytes, minTs, maxTs, levels.join(','), maxLines, entries[0].ts, ordered ? 1 : 0, masked,
+    token?.writer ?? '',
+    token?.batch ?? 0,
+    now,
+    entries.length,
+    bytes,
+    minTs,
+    maxTs,
+    levels.join(','),
+    maxLines,
+    entries[0].ts,
+    ordered ? 1 : 0,
+    masked,
   ]
   let start = 0
   while (start < entries.length) {

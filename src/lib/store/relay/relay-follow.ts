@@ -114,7 +114,10 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
     }
     if (Date.now() - failingSince > giveUpAfterMs) {
       es.close()
-      enqueue({type: 'error', error: new StoreUnavailableError(endpoint.name, `the relay has not answered for ${Math.round(giveUpAfterMs / 1000)}s${status ? ` (last answer ${status})` : ''}`)})
+      enqueue({
+        type: 'error',
+        error: new StoreUnavailableError(endpoint.name, `the relay has not answered for ${Math.round(giveUpAfterMs / 1000)}s${status ? ` (last answer ${status})` : ''}`),
+      })
       return
     }
     if (es.readyState === es.CLOSED) {

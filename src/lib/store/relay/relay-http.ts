@@ -1,5 +1,5 @@
 /**
- * HTTP calls to a relay with the library's error types: unreachable or 5xx → 
+ * HTTP calls to a relay with the library's error types: unreachable or 5xx →
  * StoreUnavailableError (push then spools and retries), 400 → UsageError, 401/403 →
  * RelayAuthError, 404 → JobNotFoundError. The token never appears in a message.
  */

@@ -24,7 +24,11 @@ export class RelayStore implements LiveStore {
   readonly metadataWritable = false
   private readonly endpoint: RelayEndpoint
 
-  constructor(url: string, token?: string, private readonly tuning: FollowTuning = {}) {
+  constructor(
+    url: string,
+    token?: string,
+    private readonly tuning: FollowTuning = {},
+  ) {
     const parsed = new URL(url)
     parsed.username = ''
     parsed.password = ''
@@ -73,7 +77,11 @@ export class RelayStore implements LiveStore {
   /** The relay removes the job from every store behind it and says where it was. */
   async removeJob(id: string, {dryRun}: {dryRun: boolean}): Promise<RemovedFrom[] | undefined> {
     try {
-      const result = await relayRequest<{from: RemovedFrom[]}>(this.endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {method: 'DELETE', job: id, query: {'dry-run': dryRun ? '1' : undefined}})
+      const result = await relayRequest<{from: RemovedFrom[]}>(this.endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {
+        method: 'DELETE',
+        job: id,
+        query: {'dry-run': dryRun ? '1' : undefined},
+      })
       return result.from
     } catch (error) {
       if (error instanceof JobNotFoundError) return undefined
@@ -91,7 +99,9 @@ export class RelayStore implements LiveStore {
   }
 
   async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
-    const result = await relayRequest<{jobs: JobMeta[]}>(this.endpoint, '/v1/jobs', {query: {status: filter.status, prefix: filter.prefix, labelSelector: filter.selector && formatSelector(filter.selector)}})
+    const result = await relayRequest<{jobs: JobMeta[]}>(this.endpoint, '/v1/jobs', {
+      query: {status: filter.status, prefix: filter.prefix, labelSelector: filter.selector && formatSelector(filter.selector)},
+    })
     return result.jobs
   }
 
