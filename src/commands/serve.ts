@@ -9,7 +9,7 @@ export default class Serve extends BaseCommand {
   static override description = `Lets browsers, curl, other machines and \`logs --url …\` read and write logs without credentials to the stores.
 Every followed job is read from the store once and fanned out; a follower too slow to keep up is disconnected (it can reconnect and resume).
 --token guards everything but /healthz; --read-token grants reads only. Without a token the relay listens on 127.0.0.1 only.
-/healthz answers 503 "store unavailable" when the store does not answer (details only to the write token and in this log). /metrics is Prometheus text (open streams, followers per job, lines in/out, drops, store errors, event-loop lag) for read-token holders.
+/healthz answers 503 "store unavailable" when the store does not answer (details only to the write token and in this log). /metrics is Prometheus text (open streams, followers per job, lines in/out, drops, store errors and retries, event-loop lag) for read-token holders.
 Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs, /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download; POST or PUT /v1/jobs/ID/logs (text or NDJSON, e.g. curl -T -; ?end=1&exit-code=N ends the job, N 0-255); DELETE /v1/jobs/ID (from the live store and the archive; ?dry-run=1 only says where it is). GET / is the web viewer.
 SIGTERM closes followers without an end event (they reconnect elsewhere) and lets running uploads finish.`
 

@@ -5,6 +5,7 @@
  * errors, and event-loop lag (a relay whose loop is late serves everyone late).
  */
 import {monitorEventLoopDelay, type IntervalHistogram} from 'node:perf_hooks'
+import {retriesSoFar} from '../store/retry.js'
 
 export interface MetricGauges {
   clients: number
@@ -67,6 +68,7 @@ export class RelayMetrics {
       ...[...this.drops].filter(([reason]) => reason !== 'slow').map(([reason, n]): [string, number] => [`{reason="${reason}"}`, n]),
     ])
     metric('logs_relay_store_errors_total', 'counter', 'Store calls that failed (answered 503, or a job reader that failed).', [['', this.storeErrors]])
+    metric('logs_relay_store_retries_total', 'counter', 'Store requests retried after a transient failure (object stores: 5xx, 429, resets, timeouts).', [['', retriesSoFar()]])
     metric(
       'logs_relay_http_responses_total',
       'counter',

@@ -22,6 +22,13 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {baseMs: 100, capMs: 5000, budgetMs: 60_000}
 
+let retries = 0
+
+/** Retries waited for in this process, through any Backoff (the relay's /metrics shows it). */
+export function retriesSoFar(): number {
+  return retries
+}
+
 /** How a failure should be handled: undefined = permanent; else transient, with the server's hint if any. */
 export type Classify = (error: unknown) => {retryAfterMs?: number} | undefined
 
@@ -53,6 +60,7 @@ export class Backoff {
   async retryAfter(error: unknown): Promise<void> {
     const delay = this.delayFor(error)
     if (delay === undefined) throw error
+    retries++
     this.options.onRetry?.(error, this.failures, delay)
     await (this.options.wait ?? defaultWait)(delay, this.options.signal)
     this.options.signal?.throwIfAborted()

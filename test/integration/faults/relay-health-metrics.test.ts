@@ -2,12 +2,16 @@
  * The relay under faults (issue 18, items 8, 10, 11), with a real redis-server that the
  * test stops: /healthz tells an anonymous caller only "store unavailable"; a long
  * catch-up to a slow client leaves no listener behind; /metrics shows what an operator
- * needs, behind the read token.
+ * needs, behind the read token, store retries included.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ObjectLiveStore} from '../../../src/lib/archive/object-live-store.js'
+import {newEntry} from '../../../src/lib/entry.js'
+import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {openRedisStore} from '../../../src/lib/store/redis/redis-store.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {startSupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 const WRITE = 'write-token-for-faults'
@@ -104,3 +108,32 @@ describe('/metrics', () => {
     await Promise.all(followers.map((f) => f.closed))
   })
 })
+
+describe('/metrics of a relay in front of an object store', () => {
+  it('counts the requests retried after a transient failure (502s from the Supabase stand-in)', async () => {
+    const supabase = await startSupabaseStandin()
+    const store = () => new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/metrics'), {from: 'test', env: supabase.env()}))})
+    const relay = await startTestRelay({store: store(), token: WRITE, readToken: READ})
+    try {
+      const writer = store()
+      await writer.startJob('flaky')
+      await writer.append('flaky', [newEntry(Buffer.from('one'), true, Date.now())])
+      await writer.endJob('flaky', {status: 'succeeded', exitCode: 0})
+      const retriedBefore = metricValue(await raw(`${relay.url}/metrics`, {headers: asReader}), 'logs_relay_store_retries_total')
+      supabase.inject({kind: 'status', status: 502}, {count: 3, match: (method, path) => method === 'GET' && path.includes('/object/live/metrics/')})
+      const page = await raw(`${relay.url}/v1/jobs/flaky/logs`, {headers: asReader})
+      expect(page.status).toBe(200)
+      expect(page.json().entries.map((e: {line: string}) => e.line)).toEqual(['one'])
+      const retried = metricValue(await raw(`${relay.url}/metrics`, {headers: asReader}), 'logs_relay_store_retries_total')
+      expect(retried! - retriedBefore!).toBeGreaterThanOrEqual(3)
+    } finally {
+      await relay.stop()
+      await supabase.stop()
+    }
+  })
+})
+
+function metricValue(answer: {body: string}, name: string): number | undefined {
+  const line = answer.body.split('\n').find((l) => l.startsWith(`${name} `))
+  return line === undefined ? undefined : Number(line.slice(name.length + 1))
+}
