@@ -3,10 +3,12 @@
  * reading slowly — their stdout is a pipe nobody reads for a while — while `logs archive
  * --job` moves the ended job. They must notice the move, go on from the archive at their
  * cursor, print every line exactly once and exit. With Redis the follower used to stay
- * blocked in `XREAD BLOCK 0` on the deleted stream forever.
+ * blocked in `XREAD BLOCK 0` on the deleted stream forever. The relay's SSE followers
+ * read through the same follow, and are checked across the same move.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, runCli, startCli} from '../../helpers/cli.js'
+import {openRawStream, startServeCli} from '../../helpers/relay.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 
@@ -56,5 +58,32 @@ describe.each([
     expect(printed.length).toBe(LINES)
     expect(printed[0]).toBe(`line 1 ${'x'.repeat(40)}`)
     expect(printed.every((line, i) => line.startsWith(`line ${i + 1} `))).toBe(true)
+  })
+  it('an SSE follower of the relay gets every line once and the end', async () => {
+    const job = `moved-${name}-sse`
+    const env = {...home.env, LOGS_STORE: store(), LOGS_ARCHIVE: `file://${home.home}/archive`}
+    const relay = await startServeCli([], env)
+    try {
+      const pusher = startCli(['push', '--job', job], {env})
+      const pushed = collect(pusher)
+      pusher.stdin!.write(input.slice(0, input.indexOf('line 11 ')))
+      const stream = openRawStream(`${relay.url}/v1/jobs/${job}/logs/stream`)
+      expect(await stream.status).toBe(200)
+      pusher.stdin!.end(input.slice(input.indexOf('line 11 ')))
+      expect((await pushed).code).toBe(0)
+      const archived = await runCli(['archive', '--job', job], {env})
+      expect(archived.stderr).toBe('')
+      expect(archived.code).toBe(0)
+      await stream.closed
+      const seqs = stream
+        .events()
+        .filter((event) => event.event === 'log')
+        .map((event) => Number(event.id))
+      expect(seqs.length).toBe(LINES)
+      expect(seqs.every((seq, i) => seq === i + 1)).toBe(true)
+      expect(stream.events().at(-1)?.event).toBe('end')
+    } finally {
+      relay.child.kill('SIGTERM')
+    }
   })
 })
