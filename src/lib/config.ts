@@ -16,7 +16,13 @@ export interface Setting {
   from: string
 }
 
-export type Settings = {[K in SettingName]?: Setting} & {store: Setting; archive: Setting; mask: MaskConfig}
+export type Settings = {[K in SettingName]?: Setting} & {
+  store: Setting
+  archive: Setting
+  mask: MaskConfig
+  /** The Vercel Blob token from the config file; BLOB_READ_WRITE_TOKEN wins over it. */
+  blobToken?: Setting
+}
 
 /** Masking sources a CI template sets once in the config file (they add to the flags'). */
 export interface MaskConfig {
@@ -72,6 +78,7 @@ export function resolveSettings({flags, env = process.env, configDir}: ConfigInp
     token: pick('token'),
     readToken: pick('readToken'),
     mask: file.mask,
+    blobToken: file.blobToken === undefined ? undefined : {value: file.blobToken, from: `config file ${file.path} (blobToken)`},
   }
 }
 
@@ -79,6 +86,7 @@ interface ConfigFile {
   path: string
   values: Partial<Record<SettingName, string>>
   mask: MaskConfig
+  blobToken?: string
 }
 
 function readConfigFile(explicit: string | undefined, fallback: string, where: string): ConfigFile {
@@ -99,6 +107,7 @@ function readConfigFile(explicit: string | undefined, fallback: string, where: s
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`config file ${path} must hold a JSON object`)
   const values: Partial<Record<SettingName, string>> = {}
+  let blobToken: string | undefined
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     if ((MASK_LISTS as readonly string[]).includes(key)) {
       const list = typeof value === 'string' ? [value] : value
@@ -111,10 +120,17 @@ function readConfigFile(explicit: string | undefined, fallback: string, where: s
       mask.maskDefaults = value
       continue
     }
+    if (key === 'blobToken') {
+      if (typeof value !== 'string' || value === '') throw new UsageError(`config file ${path}: setting blobToken must be a non-empty string`)
+      blobToken = value
+      continue
+    }
     if (!(key in SPEC))
-      throw new UsageError(`config file ${path}: unknown setting ${JSON.stringify(key)}`, [`known settings: ${[...Object.keys(SPEC), ...MASK_LISTS, 'maskDefaults'].join(', ')}`])
+      throw new UsageError(`config file ${path}: unknown setting ${JSON.stringify(key)}`, [
+        `known settings: ${[...Object.keys(SPEC), ...MASK_LISTS, 'maskDefaults', 'blobToken'].join(', ')}`,
+      ])
     if (typeof value !== 'string') throw new UsageError(`config file ${path}: setting ${key} must be a string`)
     values[key as SettingName] = value
   }
-  return {path, values, mask}
+  return {path, values, mask, blobToken}
 }

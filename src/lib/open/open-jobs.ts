@@ -15,7 +15,7 @@ export async function openWriteStore(settings: Settings): Promise<LiveStore> {
     const {openRelayStore} = await import('../store/relay/relay-store.js')
     return openRelayStore(relayUrl(settings.url), settings.token?.value)
   }
-  return openLiveStore(settings.store)
+  return openLiveStore(settings.store, storeEnv(settings))
 }
 
 /** Readers: in remote mode the relay answers for live and archived jobs alike. */
@@ -23,11 +23,17 @@ export async function openJobs(settings: Settings): Promise<Jobs> {
   const live = await openWriteStore(settings)
   if (settings.url) return new Jobs({live})
   try {
-    return new Jobs({live, archive: await openArchive(settings.archive)})
+    return new Jobs({live, archive: await openArchive(settings.archive, storeEnv(settings))})
   } catch (error) {
     await live.close()
     throw error
   }
+}
+
+/** The environment backends read their credentials from, with the config file's where the environment has none. */
+function storeEnv(settings: Settings): NodeJS.ProcessEnv {
+  if (!settings.blobToken || process.env.BLOB_READ_WRITE_TOKEN) return process.env
+  return {...process.env, BLOB_READ_WRITE_TOKEN: settings.blobToken.value}
 }
 
 function relayUrl(setting: Setting): string {

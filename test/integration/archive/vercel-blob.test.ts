@@ -5,6 +5,8 @@
  * exclusive creates, multipart, list pagination, ranges, size limits, injected failures.
  */
 import {randomBytes} from 'node:crypto'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {Readable} from 'node:stream'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
@@ -88,6 +90,20 @@ describe('vercel-blob:// from the command line', () => {
     const result = await runCli(['get', 'x', '--store', 'vercel-blob://live'], {env: env({BLOB_READ_WRITE_TOKEN: ''})})
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/BLOB_READ_WRITE_TOKEN/)
+  })
+
+  it('takes the token from the config file (blobToken) when the environment has none', async () => {
+    const config = join(home.home, 'blob-config.json')
+    writeFileSync(config, JSON.stringify({blobToken: blob.token}))
+    const fromFile = env({BLOB_READ_WRITE_TOKEN: '', LOGS_CONFIG: config})
+    const pushed = await runCli(['push', '--job', 'configured', '--store', 'vercel-blob://live/configured'], {env: fromFile, input: 'from the config\n'})
+    expect(pushed).toMatchObject({code: 0, stderr: ''})
+    const got = await runCli(['get', 'configured', '--store', 'vercel-blob://live/configured'], {env: fromFile})
+    expect(got).toMatchObject({code: 0, stdout: 'from the config\n'})
+    writeFileSync(config, JSON.stringify({blobToken: 42}))
+    const bad = await runCli(['get', 'configured', '--store', 'vercel-blob://live/configured'], {env: fromFile})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/blobToken must be a non-empty string/)
   })
 
   it('a wrong token: access refused, exit 1, names BLOB_READ_WRITE_TOKEN, never prints the token', async () => {

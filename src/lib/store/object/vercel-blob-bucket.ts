@@ -213,7 +213,8 @@ const SDK_ERRORS: Record<string, {status?: number; code: string}> = {
  */
 export function vercelBlobOptions(url: URL, context: OpenContext): VercelBlobBucketOptions {
   const token = context.env.BLOB_READ_WRITE_TOKEN
-  if (!token) throw new MissingCredentialError(`the Vercel Blob store ${url.protocol}//${url.host}${url.pathname}`, ['BLOB_READ_WRITE_TOKEN'], context.from)
+  if (!token)
+    throw new MissingCredentialError(`the Vercel Blob store ${url.protocol}//${url.host}${url.pathname}`, ['BLOB_READ_WRITE_TOKEN', 'blobToken in the config file'], context.from)
   const access = url.searchParams.get('access') ?? 'private'
   if (access !== 'private' && access !== 'public') {
     throw new InvalidUrlError('store', context.from, `access must be private or public, not ${JSON.stringify(access)}`, [
