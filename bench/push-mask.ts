@@ -9,12 +9,11 @@
  *
  * Prints figures; never passes or fails. Needs a built CLI (npm run build).
  */
-import {once} from 'node:events'
-import {createWriteStream, mkdtempSync, rmSync, statSync} from 'node:fs'
+import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN, isolatedEnv} from '../test/helpers/cli.js'
-import {logLine} from './lib/input.js'
+import {logLine, writeInput} from './lib/input.js'
 import {measure, rate, table} from './lib/measure.js'
 
 const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 128)
@@ -27,28 +26,14 @@ const SECRETS = [
   'cloning https://ci:s3cr3tpassw0rd@git.example.com/team/repo.git',
 ]
 
-async function writeInput(path: string, bytes: number): Promise<number> {
-  const out = createWriteStream(path)
-  let written = 0
-  let lines = 0
-  while (written < bytes) {
-    let chunk = ''
-    for (let i = 0; i < 10_000 && written < bytes; i++) {
-      const n = lines++
-      const text = n % 1000 === 999 ? SECRETS[((n / 1000) % SECRETS.length) | 0] : n % 100 === 50 ? `GET https://cdn.example.com/assets/${n}.js 200` : logLine(n)
-      chunk += `${text}\n`
-      written += text.length + 1
-    }
-    if (!out.write(chunk)) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-  return lines
+/** Every 1000th line a secret, every 100th a URL with no secret (a trigger that matches nothing). */
+function maskInputLine(n: number): string {
+  return n % 1000 === 999 ? SECRETS[((n / 1000) % SECRETS.length) | 0] : n % 100 === 50 ? `GET https://cdn.example.com/assets/${n}.js 200` : logLine(n)
 }
 
 try {
   const input = join(work, 'input.log')
-  const lines = await writeInput(input, MB * 1e6)
+  const lines = await writeInput(input, MB * 1e6, maskInputLine)
   const bytes = statSync(input).size
   console.log(`input: ${(bytes / 1e6).toFixed(0)} MB, ${lines} lines (1 in 1 000 holds a secret, 1 in 100 a URL), in ${work}`)
   const values: NodeJS.ProcessEnv = {}

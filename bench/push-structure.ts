@@ -12,12 +12,11 @@
  *
  * Prints figures; never passes or fails. Needs a built CLI (npm run build).
  */
-import {once} from 'node:events'
-import {createWriteStream, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN, isolatedEnv} from '../test/helpers/cli.js'
-import {logLine} from './lib/input.js'
+import {logLine, writeInput} from './lib/input.js'
 import {measure, rate, table} from './lib/measure.js'
 
 const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 128)
@@ -49,30 +48,10 @@ function structured(n: number): string[] {
   return [logLine(n)]
 }
 
-async function writeInput(path: string, bytes: number, lines: (n: number) => string[]): Promise<number> {
-  const out = createWriteStream(path)
-  let written = 0
-  let count = 0
-  for (let n = 0; written < bytes;) {
-    let chunk = ''
-    for (let i = 0; i < 10_000 && written < bytes; i++, n++) {
-      for (const line of lines(n)) {
-        chunk += `${line}\n`
-        written += line.length + 1
-        count++
-      }
-    }
-    if (!out.write(chunk)) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-  return count
-}
-
 try {
   const plain = join(work, 'plain.log')
   const rich = join(work, 'structured.log')
-  const plainLines = await writeInput(plain, MB * 1e6, (n) => [logLine(n)])
+  const plainLines = await writeInput(plain, MB * 1e6)
   const richLines = await writeInput(rich, MB * 1e6, structured)
   console.log(
     `inputs: ${(statSync(plain).size / 1e6).toFixed(0)} MB plain (${plainLines} lines), ${(statSync(rich).size / 1e6).toFixed(0)} MB with markers and traces (${richLines} lines), in ${work}`,

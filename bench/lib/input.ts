@@ -15,21 +15,27 @@ export function logLine(i: number): string {
   return JSON.stringify({level: JSON_LEVELS[i % 6], time: 1795460000000 + i, pid: 4242, worker: i % 17, msg: `processed item ${i}`, ms: i % 97}).padEnd(99, ' ')
 }
 
-/** Writes about `bytes` of lines to `path`; returns the number of lines. */
-export async function writeInput(path: string, bytes: number): Promise<number> {
+/**
+ * Writes about `bytes` of lines to `path`; returns the number of lines. `lines(n)` gives
+ * the n-th step's line or lines (default: the mixed text and JSON of `logLine`).
+ */
+export async function writeInput(path: string, bytes: number, lines: (n: number) => string | string[] = logLine): Promise<number> {
   const out = createWriteStream(path)
   let written = 0
-  let lines = 0
-  while (written < bytes) {
+  let count = 0
+  for (let n = 0; written < bytes;) {
     let chunk = ''
-    for (let i = 0; i < 10_000 && written < bytes; i++) {
-      const line = `${logLine(lines++)}\n`
-      chunk += line
-      written += line.length
+    for (let i = 0; i < 10_000 && written < bytes; i++, n++) {
+      const step = lines(n)
+      for (const line of typeof step === 'string' ? [step] : step) {
+        chunk += `${line}\n`
+        written += line.length + 1
+        count++
+      }
     }
     if (!out.write(chunk)) await once(out, 'drain')
   }
   out.end()
   await once(out, 'finish')
-  return lines
+  return count
 }
