@@ -122,10 +122,13 @@ afterAll(async () => {
 
 /** The example with the test's servers in place of the hosts it names. */
 async function localised(command: string): Promise<string> {
-  return command
+  const local = command
     .replaceAll('http://relay:8080', relay.url)
     .replaceAll(/redis:\/\/(logs\.internal|redis):6379/g, redis.url)
     .replaceAll('--port 8080', `--port ${await freePort()}`)
+  // Examples run at once: one that takes serve's default port (8080) gets a free one instead.
+  if (/\blogs serve\b/.test(local) && !/ (--port|-p)\b/.test(local)) return local.replace(/\blogs serve\b/, `logs serve --port ${await freePort()}`)
+  return local
 }
 
 let copies = 0
