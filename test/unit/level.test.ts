@@ -1,37 +1,12 @@
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {detectLevel, detectLevelInBytes} from '../../src/lib/entry.js'
 import {normalizeLevel, stripAnsi} from '../../src/lib/level.js'
-import {ROOT} from '../helpers/cli.js'
-
-// Copied into the repository with its source and licence note (test/fixtures/loghub/README.md).
-const CORPUS = join(ROOT, 'test', 'fixtures', 'loghub')
-// Loghub's labels → our levels, as the corpus README maps them.
-const LABELS: Record<string, string> = {
-  V: 'trace',
-  D: 'debug',
-  I: 'info',
-  INFO: 'info',
-  notice: 'info',
-  W: 'warn',
-  WARN: 'warn',
-  WARNING: 'warn',
-  E: 'error',
-  ERROR: 'error',
-  error: 'error',
-  SEVERE: 'error',
-  F: 'fatal',
-  FATAL: 'fatal',
-}
+import {labelledCorpus} from '../helpers/level-corpus.js'
 
 describe('level detection on the labelled Loghub corpus', () => {
-  for (const name of ['Android', 'Apache', 'HDFS', 'Spark', 'Zookeeper']) {
-    it(`agrees with every label of ${name}_2k`, () => {
-      const lines = readFileSync(`${CORPUS}/${name}_2k.log`, 'utf8').replace(/\n$/, '').split('\n')
-      const labels = readFileSync(`${CORPUS}/${name}_2k.levels`, 'utf8').trim().split('\n')
-      expect(lines).toHaveLength(labels.length)
-      const disagreements = lines.map((line, i) => [LABELS[labels[i].trim()], detectLevel(line), line]).filter(([want, got]) => want !== got)
+  for (const set of labelledCorpus().filter((s) => /^loghub\/(Android|Apache|HDFS|Spark|Zookeeper)_2k\.log$/.test(s.name))) {
+    it(`agrees with every label of ${set.name}`, () => {
+      const disagreements = set.lines.map((line, i) => [set.levels[i] ?? undefined, detectLevel(line), line]).filter(([want, got]) => want !== got)
       expect(disagreements).toEqual([])
     })
   }
