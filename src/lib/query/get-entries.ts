@@ -85,8 +85,6 @@ export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerat
 
 async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
   const {job, filter} = options
-  let remaining = options.head ?? Number.POSITIVE_INFINITY
-  let batch: LogEntry[] = []
   const range = {
     after: options.after,
     since: options.since,
@@ -97,22 +95,17 @@ async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<L
     levels: options.levels,
     onWarning: options.onWarning,
   }
-  try {
-    for await (const entry of jobs.read(job, range)) {
-      if (filter && !filter(entry)) continue
-      batch.push(entry)
-      if (--remaining <= 0) break
-      if (batch.length >= BATCH) {
-        yield batch
-        batch = []
-      }
-    }
-  } catch (error) {
-    // What was read before a failure (a damaged archive block) is still printed.
-    if (batch.length > 0) yield batch
-    throw error
+  yield* batched(matching(jobs.read(job, range), filter, options.head))
+}
+
+/** The entries that pass `filter`, stopping once `limit` of them have passed. */
+async function* matching(entries: AsyncIterable<LogEntry>, filter: EntryFilter | undefined, limit = Number.POSITIVE_INFINITY): AsyncGenerator<LogEntry> {
+  let remaining = limit
+  for await (const entry of entries) {
+    if (filter && !filter(entry)) continue
+    yield entry
+    if (--remaining <= 0) return
   }
-  yield batch
 }
 
 async function* lastMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
@@ -162,6 +155,7 @@ async function* withContext(jobs: Jobs, options: GetOptions, window: ContextWind
   }
 }
 
+/** Entries in batches of BATCH; what was read before a failure (a damaged archive block) is still yielded. */
 async function* batched(entries: AsyncIterable<LogEntry>): AsyncGenerator<LogEntry[]> {
   let batch: LogEntry[] = []
   try {
