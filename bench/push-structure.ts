@@ -6,16 +6,22 @@
  *   Buildkite group every 50 lines, a JSON phase/progress line every 100, and a Java,
  *   Python, Go or Node trace every 200
  * Both run the same code (detection is always on), so the difference is what the markers
- * and traces cost over lines that have none.
+ * and traces cost over lines that have none — detection and everything else those shorter,
+ * more numerous lines cost (level detection, masking, storing). So the bench also times
+ * detection alone, in this process: the record and section trackers over each log's
+ * entries (cut by the one LineSplitter), as a share of that log's push CPU.
  *
  *   npx tsx bench/push-structure.ts [MB]      (default 128)
  *
  * Prints figures; never passes or fails. Needs a built CLI (npm run build).
  */
-import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {createReadStream, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN, isolatedEnv} from '../test/helpers/cli.js'
+import {LineSplitter} from '../src/lib/ingest/line-splitter.js'
+import {RecordTracker} from '../src/lib/structure/records.js'
+import {SectionTracker} from '../src/lib/structure/sections.js'
 import {logLine, writeInput} from './lib/input.js'
 import {measure, rate, table} from './lib/measure.js'
 
@@ -46,6 +52,30 @@ function structured(n: number): string[] {
     return [`--- :hammer: Step ${n}`]
   }
   return [logLine(n)]
+}
+
+/** CPU seconds the structure trackers take over a log's entries, as push feeds them (best of 3). */
+async function detectionSeconds(path: string): Promise<number> {
+  let best = Number.POSITIVE_INFINITY
+  for (let round = 0; round < 3; round++) {
+    const splitter = new LineSplitter()
+    const records = new RecordTracker()
+    const sections = new SectionTracker()
+    let seq = 1
+    let spent = 0
+    for await (const chunk of createReadStream(path, {highWaterMark: 64 * 1024}) as AsyncIterable<Buffer>) {
+      const entries = splitter.push(chunk, Date.now())
+      const start = process.cpuUsage()
+      records.observe(entries)
+      sections.observeBatch(seq, entries)
+      const used = process.cpuUsage(start)
+      spent += used.user + used.system
+      seq += entries.length
+    }
+    sections.end(false)
+    best = Math.min(best, spent / 1e6)
+  }
+  return best
 }
 
 try {
@@ -81,9 +111,11 @@ try {
   }
   const reference = best.get(runs[0][0])!
   const perMB = (r: {cpu: number; bytes: number}) => r.cpu / r.bytes
+  const detection = new Map<string, number>()
+  for (const [name, input] of runs) detection.set(name, await detectionSeconds(input))
   console.log(
     table([
-      ['what (best of 2 by CPU)', 'wall s', 'throughput', 'CPU s', 'CPU per MB vs reference', 'peak RSS'],
+      ['what (best of 2 by CPU)', 'wall s', 'throughput', 'CPU s', 'CPU per MB vs reference', 'peak RSS', 'detection CPU s (best of 3)', 'detection share of push CPU'],
       ...[...best].map(([name, r]) => [
         name,
         r.seconds.toFixed(2),
@@ -91,6 +123,8 @@ try {
         r.cpu.toFixed(2),
         `${((perMB(r) / perMB(reference) - 1) * 100).toFixed(1)} %`,
         `${r.rss.toFixed(0)} MB`,
+        detection.get(name)!.toFixed(3),
+        `${((detection.get(name)! / r.cpu) * 100).toFixed(1)} %`,
       ]),
     ]),
   )
