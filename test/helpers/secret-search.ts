@@ -43,7 +43,7 @@ export async function searchRedis(url: string, secrets: string[]): Promise<{hits
         const values: Buffer[] = [key]
         if (type === 'string') values.push((await client.getBuffer(key))!)
         if (type === 'hash') values.push(...Object.entries(await client.hgetallBuffer(key)).flatMap(([field, value]) => [Buffer.from(field), value]))
-        if (type === 'zset') values.push(...(await client.zrangeBuffer(key, 0, -1)))
+        if (type === 'zset') values.push(...(await client.zrangeBuffer(key, '0', '-1')))
         if (type === 'set') values.push(...(await client.smembersBuffer(key)))
         if (type === 'list') values.push(...(await client.lrangeBuffer(key, 0, -1)))
         if (type === 'stream') {
