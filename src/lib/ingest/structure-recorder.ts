@@ -38,6 +38,14 @@ export class StructureRecorder {
     this.timer.unref()
   }
 
+  /** Writes what changed now, without ending anything (a relay letting the job go). Never throws. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    await this.publishing
+    await this.publish()
+  }
+
   /** Closes open sections (failed ones marked) and writes the final state. */
   async finish(failed: boolean): Promise<void> {
     clearTimeout(this.timer)

@@ -4,6 +4,8 @@
  * memory. Query: `start=1` (start/reopen even with an empty body), `label=k=v`…,
  * `stream=stdout|stderr` (text bodies), `end=1` with `exit-code=N` or `status=S`.
  *
+ * Sections, phase and progress are recorded here, as push records them (ingest-structure.ts).
+ *
  * Exactly once: headers `Logs-Writer` + `Logs-Batch` carry the client's AppendToken. A body
  * appended in several store batches gives batch i of request B the token B·2^16 + i —
  * deterministic, since batches are cut by entry count and bytes — so a retried request is skipped
@@ -16,6 +18,7 @@ import {endStatus, isEnded, JOB_STATUSES, type JobMeta, type JobStatus} from '..
 import type {AppendToken, LiveStore} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
 import {IngestParser, type BodyFormat} from './ingest-parser.js'
+import type {IngestStructure} from './ingest-structure.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 
@@ -35,6 +38,7 @@ export async function handleIngest(
   live: LiveStore,
   limits: RelayLimits,
   metrics: RelayMetrics,
+  structure: IngestStructure,
   request: IncomingMessage,
   jobId: string,
   params: URLSearchParams,
@@ -77,6 +81,7 @@ export async function handleIngest(
     if (appended.duplicate) result.duplicate = true
     result.lines += entries.length
     if (!appended.duplicate) {
+      structure.observe(jobId, appended.first, entries)
       metrics.linesIn += entries.length
       for (const entry of entries) metrics.bytesIn += entry.bytes.length
     }
@@ -96,7 +101,10 @@ export async function handleIngest(
   batch.push(...parser.end())
   await flush()
   await ensureStarted()
-  if (endAs) result.job = await live.endJob(jobId, endAs)
+  if (endAs) {
+    await structure.end(jobId, endAs.status === 'failed')
+    result.job = await live.endJob(jobId, endAs)
+  }
   return result
 }
 

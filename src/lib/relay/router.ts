@@ -13,6 +13,7 @@ import type {Cors} from './cors.js'
 import type {FollowHub} from './hub.js'
 import {HttpError, badRequest, toHttpError} from './http-error.js'
 import {handleIngest} from './ingest-handler.js'
+import type {IngestStructure} from './ingest-structure.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 import {deleteJob, download, getJob, historyPage, listJobs} from './read-handlers.js'
@@ -27,6 +28,8 @@ export interface RouterContext {
   hub: FollowHub
   limits: RelayLimits
   metrics: RelayMetrics
+  /** Sections, phase and progress of the jobs pushed to the relay. */
+  structure: IngestStructure
   writers: Set<SseWriter>
   log: (message: string) => void
   serveWeb: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>
@@ -95,7 +98,7 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
   if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)
-  if (write) return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, request, jobId, params), corsHeaders)
+  if (write) return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, request, jobId, params), corsHeaders)
   return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
 }
 

@@ -16,6 +16,7 @@ import {serveWeb as defaultServeWeb} from '../web/serve-web.js'
 import {Auth} from './auth.js'
 import {Cors} from './cors.js'
 import {FollowHub} from './hub.js'
+import {IngestStructure} from './ingest-structure.js'
 import {DEFAULT_LIMITS, type RelayLimits} from './limits.js'
 import {RelayMetrics} from './metrics.js'
 import {route, type RouterContext} from './router.js'
@@ -60,6 +61,7 @@ export class Relay {
       hub: this.hub,
       limits: this.limits,
       metrics: this.metrics,
+      structure: new IngestStructure(options.jobs.live),
       writers: new Set<SseWriter>(),
       log: options.log ?? ((message) => process.stderr.write(`logs serve: ${message}\n`)),
       serveWeb: options.serveWeb ?? defaultServeWeb,
@@ -124,6 +126,7 @@ export class Relay {
     this.server.closeIdleConnections()
     const grace = new Promise<void>((resolve) => setTimeout(resolve, this.limits.shutdownGraceMs).unref())
     await Promise.race([Promise.allSettled([...this.requests]), grace])
+    await Promise.race([this.context.structure.flush(), grace])
     this.server.closeAllConnections()
     await closed
   }

@@ -101,7 +101,7 @@ export interface LiveStore {
    * lines before an append (ms). Undefined: append as soon as lines arrive.
    */
   readonly batchInterval?: number
-  /** False when updateJob is refused (the relay client): push then records no sections, phase or progress. */
+  /** False when updateJob is refused (the relay client): push then records no sections, phase or progress — the relay records them itself. */
   readonly metadataWritable?: boolean
 
   /** Creates the job, or marks an existing one running again (pushing to a job appends). */

@@ -107,6 +107,38 @@ describe('the relay', () => {
   })
 })
 
+describe('push --url', () => {
+  it('the relay records the sections, phase and progress of lines pushed through it', async () => {
+    const relay = await startServeCli(['--host', '127.0.0.1'], env())
+    const client = tempHome()
+    const remote = isolatedEnv(client.home, {LOGS_URL: relay.url})
+    try {
+      const pushed = await runCli(['push', '--job', 'url-gitlab', '--exit-code', '1'], {env: remote, input: fixture('gitlab.log')})
+      expect(pushed.code).toBe(0)
+      for (const where of [remote, env()]) {
+        const report = JSON.parse((await runCli(['sections', 'url-gitlab', '--json'], {env: where})).stdout)
+        expect(report.sections.map((s: any) => [s.name, s.depth, s.firstSeq, s.lastSeq, s.collapsed ?? false, s.failed ?? false])).toEqual([
+          ['prepare', 0, 1, 6, true, false],
+          ['fetch', 1, 3, 5, false, false],
+          ['script', 0, 7, 9, false, true],
+        ])
+      }
+      const one = await runCli(['get', 'url-gitlab', '--section', 'fetch'], {env: remote})
+      expect(one.stdout).toBe('▾ Fetching sources\ngit fetch\n▴ fetch\n')
+
+      const input = '::group::Deploy\n{"phase":"migrate","progress":60}\n{"progress":250}\nmigrating\n'
+      expect((await runCli(['push', '--job', 'url-deploy'], {env: remote, input})).code).toBe(0)
+      const metas = JSON.parse((await runCli(['ls', '--json'], {env: remote})).stdout)
+      expect(metas.find((m: any) => m.id === 'url-deploy')).toMatchObject({phase: 'migrate', progress: 60})
+      expect(JSON.parse((await runCli(['sections', 'url-deploy', '--json'], {env: remote})).stdout).sections).toMatchObject([{title: 'Deploy', lines: 4}])
+    } finally {
+      relay.child.kill('SIGTERM')
+      await new Promise((resolve) => relay.child.once('exit', resolve))
+      client.cleanup()
+    }
+  })
+})
+
 describe('SSE status events', () => {
   it("a running job's phase and progress reach the relay's followers as status events when they change", async () => {
     const relay = await startServeCli(['--host', '127.0.0.1'], env())

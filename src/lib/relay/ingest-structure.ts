@@ -1,0 +1,55 @@
+/**
+ * Sections, phase and progress of the jobs whose lines are pushed to the relay (`push
+ * --url`, `curl -T-`): the relay records them as `push` does into a store it opens itself —
+ * one StructureRecorder per job, fed each appended batch with its sequence numbers, ended
+ * with the job. A client cannot write a job's metadata through the relay, so it records
+ * none (the relay client store says metadataWritable = false).
+ *
+ * Bounded: at most `max` jobs are tracked; past that the least recently written one is
+ * written out and let go (its closed sections are kept, its open ones end there). A relay
+ * that restarts mid-job keeps what it had written, as the same bound does.
+ */
+import type {NewEntry} from '../entry.js'
+import {StructureRecorder} from '../ingest/structure-recorder.js'
+import type {LiveStore} from '../store/types.js'
+
+export class IngestStructure {
+  private readonly recorders = new Map<string, StructureRecorder>()
+
+  constructor(
+    private readonly live: LiveStore,
+    private readonly max = 1000,
+  ) {}
+
+  /** Entries the store numbered first, first+1, … for `job`. */
+  observe(job: string, first: number, entries: NewEntry[]): void {
+    let recorder = this.recorders.get(job)
+    if (recorder)
+      this.recorders.delete(job) // re-inserted: the map's order is least recently written first
+    else {
+      if (this.recorders.size >= this.max) this.letGo(this.recorders.keys().next().value!)
+      recorder = new StructureRecorder(this.live, job)
+    }
+    this.recorders.set(job, recorder)
+    recorder.observe(first, entries)
+  }
+
+  /** The job ends: open sections close (marked failed when it failed) and the result is written before the end. */
+  async end(job: string, failed: boolean): Promise<void> {
+    const recorder = this.recorders.get(job)
+    if (!recorder) return
+    this.recorders.delete(job)
+    await recorder.finish(failed)
+  }
+
+  /** At shutdown: writes out what every tracked job has now. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.recorders.values()].map((recorder) => recorder.flush()))
+  }
+
+  private letGo(job: string): void {
+    const recorder = this.recorders.get(job)!
+    this.recorders.delete(job)
+    void recorder.flush()
+  }
+}
