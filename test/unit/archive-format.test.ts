@@ -171,3 +171,28 @@ describe('--grep hint over record lines', () => {
     }
   })
 })
+
+describe('one NDJSON encoder for the record schema', () => {
+  it('recordJson says what toRecord holds, for get --output json, the relay and the archive alike', async () => {
+    const {recordJson, toRecord} = await import('../../src/lib/entry.js')
+    const {formatJson} = await import('../../src/lib/render/format-entry.js')
+    const {logFrame} = await import('../../src/lib/relay/sse-frames.js')
+    const {recordLine} = await import('../../src/lib/archive/format.js')
+    const entries = [
+      entryFromBytes(1, 1_700_000_000_000, Buffer.from('plain'), true, 'info', 'stdout'),
+      entryFromBytes(2, 2, Buffer.from([0x66, 0xff, 0x00]), false),
+      entryFromBytes(3, 3, Buffer.from('{"level":"error","msg":"x \\"y\\"","n":[1,{"a":null}]}'), true, 'error', 'stderr'),
+      entryFromBytes(4, 4, Buffer.from('quote " \\ \t \u0001 é 😀'), true),
+    ]
+    for (const entry of entries) {
+      const full = toRecord(entry)
+      expect(JSON.parse(recordJson(entry, {fields: true}))).toEqual(full)
+      expect(JSON.parse(formatJson(entry))).toEqual(full)
+      expect(JSON.parse(formatJson(entry, 'job-1'))).toEqual({job: 'job-1', ...full})
+      expect(JSON.parse(logFrame(entry).split('\n')[2].slice('data: '.length))).toEqual(full)
+      // The archive leaves out `fields` (derived from `line`), and keeps `line` last.
+      expect(JSON.parse(recordLine(entry))).toEqual(toRecord(entry, false))
+      expect(recordLine(entry)).toMatch(/,"line":"(?:[^"\\]|\\.)*"\}\n$/)
+    }
+  })
+})

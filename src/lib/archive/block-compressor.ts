@@ -44,7 +44,8 @@ class Pool {
       this.tasks.set(id, {worker, resolve, reject})
       this.load.set(worker, this.load.get(worker)! + 1)
       worker.ref()
-      worker.postMessage({id, data, level})
+      const buffer = data.buffer as ArrayBuffer
+      worker.postMessage({id, data: buffer, offset: data.byteOffset, length: data.length, level}, [buffer])
     })
   }
 
@@ -58,7 +59,7 @@ class Pool {
     worker.unref()
     this.workers.push(worker)
     this.load.set(worker, 0)
-    worker.on('message', (answer: {id: number; compressed?: Uint8Array; filter?: Uint8Array; error?: string}) => {
+    worker.on('message', (answer: {id: number; compressed?: ArrayBuffer; filter?: ArrayBuffer; error?: string}) => {
       const task = this.tasks.get(answer.id)
       this.tasks.delete(answer.id)
       const load = this.load.get(worker)! - 1
@@ -89,6 +90,11 @@ class Pool {
 
 let pool: Pool | undefined
 
+/**
+ * A block's gzip member and token filter. Takes `data`'s memory: a block big enough for a
+ * worker has its ArrayBuffer transferred there, so `data` must own that ArrayBuffer (not
+ * a slice of Node's shared buffer pool) and must not be used afterwards.
+ */
 export async function compressBlock(data: Buffer, level: number): Promise<CompressedBlock> {
   if (data.length >= WORKER_MIN_BYTES && !FROM_SOURCES) {
     pool ??= new Pool()
@@ -98,6 +104,6 @@ export async function compressBlock(data: Buffer, level: number): Promise<Compre
   return {compressed: await gzipAsync(data, {level, memLevel: 9}), filter}
 }
 
-function toBuffer(data: Uint8Array): Buffer {
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+function toBuffer(data: ArrayBuffer): Buffer {
+  return Buffer.from(data)
 }

@@ -3,8 +3,10 @@
  * into blocks of about BLOCK_BYTES, each compressed into its own gzip member, so the
  * object is still one gzip stream to `zcat` and each block can be read alone by range.
  *
- *   entries ─▶ record lines ─▶ block (stats) ─▶ gzip + token filter on worker threads
- *   (./block-compressor.ts), up to IN_FLIGHT blocks at once ─▶ members in order ─▶ the object stream
+ *   entries ─▶ record lines written straight into the block's bytes (stats, sha256)
+ *   ─▶ gzip + token filter on worker threads (./block-compressor.ts; the block's memory
+ *   moves to the worker, it is not copied), up to IN_FLIGHT blocks at once
+ *   ─▶ members in order ─▶ the object stream
  *
  * Memory is about IN_FLIGHT blocks, whatever the size of the log. The block table and the
  * filters are ready when the stream has ended (`stats`).
@@ -56,14 +58,11 @@ async function* members(
   const pending: PendingBlock[] = []
   let offset = 0
   let filterOffset = 0
-  let records: string[] = []
-  let chars = 0
+  const bytes = new BlockBytes(blockBytes)
   let block: PendingBlock['info'] | undefined
 
   const seal = (): void => {
-    const data = Buffer.from(records.join(''), 'utf8')
-    records = []
-    chars = 0
+    const data = bytes.take()
     hash.update(data)
     stats.contentBytes += data.length
     const info = block ?? {bytes: 0, lines: 0, firstSeq: 0, lastSeq: 0, minTs: 0, maxTs: 0, levels: {}}
@@ -85,18 +84,16 @@ async function* members(
 
   try {
     for await (const entry of entries) {
-      const record = recordLine(entry)
-      records.push(record)
-      chars += record.length
+      bytes.add(recordLine(entry))
       count(stats, entry)
       block = addTo(block, entry)
-      if (chars >= blockBytes) {
+      if (bytes.length >= blockBytes) {
         seal()
         while (pending.length >= IN_FLIGHT) yield await emit()
       }
     }
     // An empty job still gets one (empty) member: `zcat` of a zero-byte file fails.
-    if (records.length > 0 || stats.blocks.length + pending.length === 0) seal()
+    if (bytes.length > 0 || stats.blocks.length + pending.length === 0) seal()
     while (pending.length > 0) yield await emit()
   } catch (error) {
     settle.reject(error)
@@ -114,4 +111,41 @@ function addTo(block: PendingBlock['info'] | undefined, entry: LogEntry): Pendin
   if (entry.ts > block.maxTs) block.maxTs = entry.ts
   if (entry.level) block.levels[entry.level] = (block.levels[entry.level] ?? 0) + 1
   return block
+}
+
+/**
+ * A block's NDJSON, encoded into one buffer as records arrive (no string of the whole
+ * block, no copy). Each block gets a buffer of its own, which compressBlock hands over
+ * to a worker thread.
+ */
+class BlockBytes {
+  private buffer: Buffer
+  length = 0
+
+  constructor(private readonly blockBytes: number) {
+    this.buffer = this.allocate(0)
+  }
+
+  add(record: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.length + record.length * 3 > this.buffer.length) {
+      const bigger = this.allocate(this.length + record.length * 3)
+      this.buffer.copy(bigger, 0, 0, this.length)
+      this.buffer = bigger
+    }
+    this.length += this.buffer.write(record, this.length)
+  }
+
+  /** The block's bytes; the next block starts in a new buffer. */
+  take(): Buffer {
+    const data = this.buffer.subarray(0, this.length)
+    this.buffer = this.allocate(0)
+    this.length = 0
+    return data
+  }
+
+  /** Never from Node's shared pool: the buffer's memory is transferred to a worker. */
+  private allocate(atLeast: number): Buffer {
+    return Buffer.allocUnsafeSlow(Math.max(atLeast, this.blockBytes + 64 * 1024))
+  }
 }

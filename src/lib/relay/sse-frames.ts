@@ -3,11 +3,11 @@
  * EventSource's Last-Event-ID is exactly the `after` to resume from. JSON never holds a
  * raw newline, so every event's data fits on one `data:` line.
  */
-import {toRecord, type LogEntry} from '../entry.js'
+import {recordJson, type LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 
 export function logFrame(entry: LogEntry): string {
-  return `id: ${entry.seq}\nevent: log\ndata: ${JSON.stringify(toRecord(entry))}\n\n`
+  return `id: ${entry.seq}\nevent: log\ndata: ${recordJson(entry, {fields: true})}\n\n`
 }
 
 export function statusFrame(meta: JobMeta): string {

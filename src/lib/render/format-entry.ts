@@ -6,7 +6,7 @@
  */
 import type {ChalkInstance} from 'chalk'
 import {markerText} from '../structure/marker-text.js'
-import {rawBytes, toRecord, type LogEntry} from '../entry.js'
+import {rawBytes, recordJson, type LogEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
 
 export type OutputMode = 'text' | 'json' | 'raw'
@@ -56,8 +56,7 @@ export function formatText(entry: LogEntry, style: TextStyle): string {
 }
 
 export function formatJson(entry: LogEntry, job?: string): string {
-  const record = toRecord(entry)
-  return `${JSON.stringify(job ? {job, ...record} : record)}\n`
+  return `${recordJson(entry, {fields: true, job: job || undefined})}\n`
 }
 
 export function formatEntry(entry: LogEntry, mode: OutputMode, style: TextStyle): string | Buffer {
