@@ -85,9 +85,13 @@ function looksLikeJsonObject(line: string): boolean {
   return line.charCodeAt(last) === 125 /* } */
 }
 
-/** Builds a NewEntry from bytes read. */
-export function newEntry(bytes: Buffer, eol: boolean, ts: number, stream?: Stream): NewEntry {
-  return {ts, bytes, eol, level: detectLevelInBytes(bytes), stream}
+/**
+ * Builds a NewEntry from bytes read. `text`, when the caller has it, is the bytes decoded
+ * as UTF-8 (cut from a chunk decoded once): the level is then detected without decoding
+ * the line again.
+ */
+export function newEntry(bytes: Buffer, eol: boolean, ts: number, stream?: Stream, text?: string): NewEntry {
+  return {ts, bytes, eol, level: text !== undefined && bytes.length <= TEXT_HEAD_BYTES ? detectLevel(text) : detectLevelInBytes(bytes), stream}
 }
 
 /** A UTF-8 character is at most 4 bytes: this many bytes hold the SCAN_LIMIT characters text detection looks at. */

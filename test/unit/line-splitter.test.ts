@@ -45,3 +45,31 @@ describe('LineSplitter', () => {
     expect(lines(splitter.push(Buffer.from('!\n'), 1))).toEqual([['partial!', true]])
   })
 })
+
+describe('LineSplitter levels', () => {
+  it('detects the same level from the chunk decoded once as from each line decoded alone, whatever the chunking', async () => {
+    const {detectLevelInBytes} = await import('../../src/lib/entry.js')
+    const lines = [
+      '2026-11-23T10:00:00Z ERROR disk full',
+      '{"level":"warn","msg":"slow \u00e9"}',
+      'INFO caf\u00e9 \u2603 ok',
+      '\u001b[31mFATAL\u001b[0m boom',
+      '[debug] x',
+      'no level here',
+      '{"lvl": 50}',
+      '',
+      'WARN ' + 'x'.repeat(3000),
+    ]
+    const bytes = Buffer.concat([
+      ...lines.map((line) => Buffer.from(`${line}\n`)),
+      Buffer.from([0x45, 0x52, 0x52, 0x4f, 0x52, 0x20, 0xc3, 0x0a, 0xff, 0xfe, 0x20, 0x57, 0x41, 0x52, 0x4e, 0x0a]), // ERROR <cut UTF-8>, <invalid> WARN
+    ])
+    for (const size of [1, 3, 7, 64, bytes.length]) {
+      const splitter = new LineSplitter(2048)
+      const entries = []
+      for (let at = 0; at < bytes.length; at += size) entries.push(...splitter.push(bytes.subarray(at, at + size), 1))
+      expect(entries.map((e) => e.level)).toEqual(entries.map((e) => detectLevelInBytes(e.bytes)))
+      expect(entries.filter((e) => e.level).length).toBeGreaterThan(6)
+    }
+  })
+})

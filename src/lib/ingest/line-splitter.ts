@@ -31,11 +31,15 @@ export class LineSplitter {
     let triggers = this.masker?.scan(chunk)
     const generation = this.masker?.generation
     let next = 0
+    // The chunk's lines decoded in one go: '\n' never falls inside a UTF-8 sequence, so each
+    // line's text is what decoding the line alone gives (invalid bytes included).
+    const text = new LineTexts(chunk)
     this.cutter.push(chunk, (bytes, eol, at) => {
       if (!eol) {
         out.push(this.entry(bytes, false, ts))
         return
       }
+      const lineText = text.next(at)
       let hint: boolean | undefined
       if (at >= 0 && triggers !== undefined) {
         if (triggers === EVERY_LINE) {
@@ -45,7 +49,7 @@ export class LineSplitter {
           hint = next < triggers.length && triggers[next] < at + bytes.length
         }
       }
-      this.emitLine(bytes, ts, out, hint)
+      this.emitLine(bytes, ts, out, hint, lineText)
       // A value registered by this line (::add-mask::) is not in the offsets scanned before it.
       if (this.masker && this.masker.generation !== generation) triggers = undefined
     })
@@ -59,8 +63,12 @@ export class LineSplitter {
   }
 
   /** A complete line, masked whole: pieces of maxLineBytes with eol false, the rest with eol true. */
-  private emitLine(bytes: Buffer, ts: number, out: NewEntry[], hint: boolean | undefined): void {
+  private emitLine(bytes: Buffer, ts: number, out: NewEntry[], hint: boolean | undefined, text: string | undefined): void {
     const masked = this.masker?.mask(bytes, hint)
+    if (!masked && bytes.length <= this.maxLineBytes) {
+      out.push(newEntry(bytes, true, ts, this.stream, text))
+      return
+    }
     const first = out.length
     cutPieces(masked?.bytes ?? bytes, this.maxLineBytes, (piece, eol) => out.push(newEntry(piece, eol, ts, this.stream)))
     if (masked) out[first].masked = masked.masked
@@ -72,5 +80,25 @@ export class LineSplitter {
     const entry = newEntry(masked?.bytes ?? bytes, eol, ts, this.stream)
     if (masked) entry.masked = masked.masked
     return entry
+  }
+}
+
+/** The texts of a chunk's lines, in order: cut from one decoding of the chunk up to its last newline. */
+class LineTexts {
+  private readonly text: string
+  private at = 0
+
+  constructor(chunk: Buffer) {
+    const last = chunk.lastIndexOf(10)
+    this.text = last > 0 ? chunk.toString('utf8', 0, last) : ''
+  }
+
+  /** The next line's text; `start` -1 for a line that began in an earlier chunk (its text is not here: undefined). */
+  next(start: number): string | undefined {
+    const end = this.text.indexOf('\n', this.at)
+    const stop = end === -1 ? this.text.length : end
+    const line = start === -1 ? undefined : this.text.slice(this.at, stop)
+    this.at = stop + 1
+    return line
   }
 }

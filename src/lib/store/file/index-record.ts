@@ -28,14 +28,42 @@ export interface IndexRecord {
 
 const STREAMS: (Stream | undefined)[] = [undefined, 'stdout', 'stderr']
 
+const LEVEL_CODES: Record<string, number> = Object.fromEntries(LEVELS.map((level, i) => [level, i + 1]))
+const STREAM_CODES: Record<string, number> = {stdout: 1, stderr: 2}
+
 export function writeRecord(target: Buffer, at: number, record: IndexRecord): void {
-  target.writeDoubleLE(record.offset, at)
-  target.writeDoubleLE(record.ts, at + 8)
-  target.writeUInt32LE(record.length, at + 16)
-  target[at + 20] = record.level ? LEVELS.indexOf(record.level) + 1 : 0
-  target[at + 21] = record.stream ? STREAMS.indexOf(record.stream) : 0
-  target[at + FLAGS_AT] = record.eol ? 1 : 0
-  target[at + 23] = Math.min(record.masked ?? 0, 255)
+  writeRecordFields(
+    new DataView(target.buffer, target.byteOffset, target.length),
+    at,
+    record.offset,
+    record.ts,
+    record.length,
+    record.level,
+    record.stream,
+    record.eol,
+    record.masked,
+  )
+}
+
+/** writeRecord without a record object: what an append writes for each entry of a batch, into one view of the batch's records. */
+export function writeRecordFields(
+  target: DataView,
+  at: number,
+  offset: number,
+  ts: number,
+  length: number,
+  level: Level | undefined,
+  stream: Stream | undefined,
+  eol: boolean,
+  masked: number | undefined,
+): void {
+  target.setFloat64(at, offset, true)
+  target.setFloat64(at + 8, ts, true)
+  target.setUint32(at + 16, length, true)
+  target.setUint8(at + 20, level ? LEVEL_CODES[level] : 0)
+  target.setUint8(at + 21, stream ? STREAM_CODES[stream] : 0)
+  target.setUint8(at + FLAGS_AT, eol ? 1 : 0)
+  target.setUint8(at + 23, masked ? Math.min(masked, 255) : 0)
 }
 
 export function readRecord(source: Buffer, at: number): IndexRecord {

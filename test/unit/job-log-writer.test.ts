@@ -1,0 +1,43 @@
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
+import {Masker} from '../../src/lib/mask/masker.js'
+import {FileStore} from '../../src/lib/store/file/file-store.js'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'logs-writer-'))
+})
+afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+describe('file store append', () => {
+  it('writes what was read, byte for byte, when lines are masked, cut into pieces or joined across reads', async () => {
+    const store = await new FileStore(dir).init()
+    await store.startJob('j')
+    const secret = 'hunter2-secret'
+    const input = Buffer.concat([
+      Buffer.from(`one\r\ntwo ${secret}\n${'x'.repeat(25)}\nfour\n\n`),
+      Buffer.from([0xff, 0xc3, 0x0a, 0x00, 0x0a]),
+      Buffer.from(`tail ${secret}\nlast without newline`),
+    ])
+    const splitter = new LineSplitter(20, undefined, new Masker({values: [secret], regexes: [], defaults: false}).forStream())
+    const seqs: number[] = []
+    for (const size of [7, 1, 13, 200]) {
+      for (let at = 0; at < input.length; at += size) {
+        const entries = splitter.push(input.subarray(at, at + size), 1)
+        const {first, last} = await store.append('j', entries)
+        if (entries.length > 0) seqs.push(first, last)
+      }
+      await store.append('j', splitter.end(1))
+    }
+    await store.close()
+    const once = input.toString('latin1').replaceAll(secret, '***')
+    expect(readFileSync(join(dir, 'jobs', 'j', 'log')).toString('latin1')).toBe(once.repeat(4))
+    const raw: Buffer[] = []
+    for await (const block of store.readRaw('j', {})) raw.push(block.bytes)
+    expect(Buffer.concat(raw).toString('latin1')).toBe(once.repeat(4))
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+  })
+})
