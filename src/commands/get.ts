@@ -5,18 +5,21 @@ import {onInterrupt} from '../lib/cli/interrupt.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
 import {contextSpec} from '../lib/query/context-lines.js'
-import {getEntries, type GetOptions} from '../lib/query/get-entries.js'
-import {checkSelectedUse, getSelectedEntries} from '../lib/query/get-selected.js'
+import {getEntries, inSections, type GetOptions} from '../lib/query/get-entries.js'
+import {FOLLOW_UNSUPPORTED, getSelectedEntries} from '../lib/query/get-selected.js'
 import {parseSelector} from '../lib/label-selector.js'
 import {jobPrefixColor, padJobId} from '../lib/tail/job-colors.js'
+import {isSingleJob, parseTargets, type TailTargets} from '../lib/job-targets.js'
+import {plainTail} from '../lib/tail/plain-tail.js'
+import {startProgress} from '../lib/cli/progress.js'
 import {UsageError} from '../lib/errors/index.js'
 import {copiesRaw, getRaw} from '../lib/query/get-raw.js'
-import {checkJobId} from '../lib/job-id.js'
+import {isJobGlob} from '../lib/job-id.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
 import {waitingNotice} from '../lib/render/notices.js'
 import {buildFilter, levelHint, requiredPattern} from '../lib/query/filter.js'
-import {inRanges, sectionRanges} from '../lib/structure/job-sections.js'
+import {sectionRanges} from '../lib/structure/job-sections.js'
 import {JobNotFoundError} from '../lib/errors/index.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
 import {writeChunks, writeEntries, writeJobEntries} from '../lib/render/write-entries.js'
@@ -24,11 +27,12 @@ import {parseTime} from '../lib/time.js'
 import {endedJobExitCode, jobExitCode} from '../lib/tail/exit-code.js'
 
 export default class Get extends BaseCommand {
-  static override summary = "Print a job's log, wherever it lives (live store or archive)"
-  static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions in RE2 syntax (linear-time matching: no backreferences or lookaround; (?i) works inline) and can be repeated (every --grep must match, no --exclude may); -i makes them ignore case. -A/-B/-C show lines around each match, with a -- line between groups, as grep does (text output; JSON output shows the gaps in seq). --stream keeps the lines of one stream of a job captured by \`logs run\`. With -l SELECTOR instead of an id, prints the lines of every job whose labels match, merged by time and prefixed with their job (JSON: a job field).
+  static override summary = "Print jobs' logs, wherever they live (live store or archive)"
+  static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions in RE2 syntax (linear-time matching: no backreferences or lookaround; (?i) works inline) and can be repeated (every --grep must match, no --exclude may); -i makes them ignore case. -A/-B/-C show lines around each match, with a -- line between groups, as grep does (text output; JSON output shows the gaps in seq). --stream keeps the lines of one stream of a job captured by \`logs run\`.
+Several ids and globs ('deploy-*', quoted), or -l SELECTOR (alone: among all jobs; beside ids: the jobs it selects too; beside globs: the matches whose labels match), print the lines of every job, live or archived, merged by time (ties by job, then seq), each text line prefixed with its job and JSON records with a job field; --by-job prints one job after another instead. Every filter applies to each job; -n and --head count over the merged output (with --by-job, per job); --section picks each job's sections of that name; --after applies to each job's own sequence numbers. Jobs that cannot match are not read: ended before --since or started after --until, no line at the --level, or (archived) whose block filters rule out the --grep literal; the others are read several at once. On a terminal, stderr shows how many jobs have been read. With -f, several jobs are followed until every one has ended, merged by time as logs tail does.
 --output raw writes the stored bytes: the original ones (invalid UTF-8, CRLF, ANSI codes and NUL included) with the secrets push/run masked at capture replaced by ***; json writes one object per line: seq, ts, level, stream, line, fields.
 With -f the command keeps following until the job ends, and waits for a job that has not started yet (saying so on stderr; --no-wait exits 1 at once instead).
---exit-code exits with the job's own status: its exit code when it failed, 1 when it was abandoned, 0 otherwise. Without -f the job must have ended: for a running job get prints what there is, says so on stderr and exits 2 (add -f to wait for the end).`
+--exit-code exits with the job's own status: its exit code when it failed, 1 when it was abandoned, 0 otherwise (with -f on several jobs: the first failure's). Without -f the job must have ended: for a running job get prints what there is, says so on stderr and exits 2 (add -f to wait for the end).`
 
   static override examples = [
     '<%= config.bin %> get build-42',
@@ -36,7 +40,11 @@ With -f the command keeps following until the job ends, and waits for a job that
     '<%= config.bin %> get build-42 -n 50 --grep "timeout|refused" --exclude healthcheck',
     '<%= config.bin %> get build-42 -i --grep "connection reset" -C 3',
     '<%= config.bin %> get build-42 --stream stderr -n 20',
+    "<%= config.bin %> get build-41 build-42 'deploy-*' --level error",
+    "<%= config.bin %> get 'build-*' --grep OutOfMemoryError --since 7d",
+    "<%= config.bin %> get 'build-*' --by-job -n 5 --output json | jq -r .job",
     '<%= config.bin %> get -l env=prod --level error --since 1h',
+    "<%= config.bin %> get 'deploy-*' -f",
     '<%= config.bin %> get build-42 --output raw > build-42.log',
     "<%= config.bin %> get build-42 --section 'Run tests' --section 'deploy-*'",
     '<%= config.bin %> get build-42 --output json | jq -r "select(.level==\\"error\\") | .line"',
@@ -44,7 +52,8 @@ With -f the command keeps following until the job ends, and waits for a job that
     '<%= config.bin %> get build-42 --exit-code > /dev/null || echo "build-42 failed with $?"',
   ]
 
-  static override args = {id: Args.string({description: 'job id (or -l SELECTOR instead)', required: false})}
+  static override strict = false
+  static override args = {jobs: Args.string({description: "job ids or globs ('deploy-*', quoted); several allowed; none with -l: every job whose labels match", required: false})}
 
   static override flags = {
     ...selectorFlag,
@@ -53,12 +62,20 @@ With -f the command keeps following until the job ends, and waits for a job that
     after: Flags.integer({description: 'only entries after this sequence number (resume from a cursor)', min: 0}),
     ...timeFlags,
     ...filterFlags,
+    // Non-greedy: `--grep x a b` takes one value, leaving a and b as jobs.
+    grep: Flags.string({...filterFlags.grep, multiple: true, multipleNonGreedy: true}),
+    exclude: Flags.string({...filterFlags.exclude, multiple: true, multipleNonGreedy: true}),
     'ignore-case': Flags.boolean({char: 'i', description: '--grep and --exclude ignore case'}),
     'after-context': Flags.integer({char: 'A', description: 'also show N lines after each match', min: 0, helpValue: 'N'}),
     'before-context': Flags.integer({char: 'B', description: 'also show N lines before each match', min: 0, helpValue: 'N'}),
     context: Flags.integer({char: 'C', description: 'also show N lines before and after each match', min: 0, helpValue: 'N'}),
     stream: Flags.string({description: 'only lines of this stream (as recorded by logs run)', options: ['stdout', 'stderr']}),
-    section: Flags.string({description: 'only the lines of this section: its name or title, * and ? globs (repeatable; logs sections JOB lists them)', multiple: true}),
+    section: Flags.string({
+      description: 'only the lines of this section: its name or title, * and ? globs (repeatable; logs sections JOB lists them)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    'by-job': Flags.boolean({description: 'with several jobs: one job after another (in the order given, glob matches by id) instead of merged by time'}),
     output: Flags.string({
       char: 'o',
       description: 'text (for people), json (NDJSON) or raw (original bytes, secrets masked at capture)',
@@ -74,12 +91,19 @@ With -f the command keeps following until the job ends, and waits for a job that
   }
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(Get)
-    if (flags.selector) return this.runSelected(args.id, flags)
-    if (args.id === undefined) throw new UsageError('no job given', ['logs get JOB, or logs get -l SELECTOR for every job whose labels match'])
-    const job = checkJobId(args.id, 'argument ID')
+    const {argv, flags} = await this.parse(Get)
+    const selector = parseSelector(flags.selector)
+    const args = argv as string[]
+    // -l beside plain ids adds the jobs it selects (it is never silently ignored).
+    const targets = parseTargets(selector && !args.some((arg) => isJobGlob(arg)) ? [...args, '*'] : args, selector, 'get')
+    if (isSingleJob(targets) && !selector && !flags['by-job']) return this.runOne(targets.ids[0], flags)
+    if (flags.follow) return this.runFollow(targets, flags)
+    return this.runMany(targets, flags)
+  }
+
+  /** One job: `logs get JOB` as it always was (no prefix, the job's own exit code). */
+  private async runOne(job: string, flags: GetFlags): Promise<void> {
     const spec = {...flags, ignoreCase: flags['ignore-case']}
-    let filter = buildFilter(spec)
     const context = contextSpec(flags)
     const now = Date.now()
     const jobs = await openJobs(this.settings(flags))
@@ -88,24 +112,14 @@ With -f the command keeps following until the job ends, and waits for a job that
     let ended: JobMeta | undefined
     let exitCode = 0
     try {
-      let after = flags.after
-      if (flags.section) {
-        const meta = await jobs.getJob(job)
-        if (!meta) throw new JobNotFoundError(job, jobs.live.name)
-        const ranges = sectionRanges(meta, flags.section)
-        const inSection = inRanges(ranges)
-        const rest = filter
-        filter = rest ? (entry) => inSection(entry) && rest(entry) : inSection
-        after = Math.max(after ?? 0, Math.min(...ranges.map(([first]) => first)) - 1)
-      }
-      const options: GetOptions = {
+      let options: GetOptions = {
         job,
-        after,
+        after: flags.after,
         since: flags.since ? parseTime(flags.since, '--since', now) : undefined,
         until: flags.until ? parseTime(flags.until, '--until', now) : undefined,
         tail: flags.lines,
         head: flags.head,
-        filter,
+        filter: buildFilter(spec),
         context,
         // With context the store must hand over the lines around the matches too.
         match: context ? undefined : requiredPattern(spec),
@@ -117,10 +131,15 @@ With -f the command keeps following until the job ends, and waits for a job that
         signal: interrupt.signal,
         onEnd: (meta) => (ended = meta),
       }
+      if (flags.section) {
+        const meta = await jobs.getJob(job)
+        if (!meta) throw new JobNotFoundError(job, jobs.live.name)
+        options = inSections(options, sectionRanges(meta, flags.section))
+      }
       if (flags.output === 'raw' && copiesRaw(options)) await writeChunks(getRaw(jobs, options), out)
       else {
         const chalk = makeChalk(colorLevel(process.stdout, flags.color))
-        await writeEntries(getEntries(jobs, options), out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && filter !== undefined)
+        await writeEntries(getEntries(jobs, options), out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && options.filter !== undefined)
       }
       await out.flush()
       if (flags['exit-code']) exitCode = flags.follow ? jobExitCode(ended) : endedJobExitCode(job, await jobs.getJob(job))
@@ -131,35 +150,90 @@ With -f the command keeps following until the job ends, and waits for a job that
     if (exitCode !== 0) this.exit(exitCode)
   }
 
-  /** `get -l SELECTOR`: every matching job's lines, merged by time. */
-  private async runSelected(id: string | undefined, flags: Interfaces.InferredFlags<typeof Get.flags>): Promise<void> {
-    checkSelectedUse(id, flags)
-    const selector = parseSelector(flags.selector)!
-    const filter = buildFilter({...flags, ignoreCase: flags['ignore-case']})
+  /** Several jobs (ids, globs, -l): merged by time, or one after another with --by-job; progress on a terminal. */
+  private async runMany(targets: TailTargets, flags: GetFlags): Promise<void> {
+    if (flags['exit-code']) throw new UsageError('--exit-code works on one job, or with -f on several', ['logs get JOB --exit-code, or logs get a b -f --exit-code'])
+    const spec = {...flags, ignoreCase: flags['ignore-case']}
+    const context = contextSpec(flags)
     const now = Date.now()
     const jobs = await openJobs(this.settings(flags))
-    const out = new Output(process.stdout)
     const interrupt = onInterrupt()
+    const progress = startProgress('reading jobs', {json: false})
+    const out = new Output(process.stdout, (write) => progress.around(write))
+    let read = 0
+    let total = 0
+    let skipped = 0
     try {
+      const chalk = makeChalk(colorLevel(process.stdout, flags.color))
+      let width = 0
       const batches = getSelectedEntries(jobs, {
-        selector,
-        filter,
+        targets,
+        byJob: flags['by-job'],
+        after: flags.after,
         since: flags.since ? parseTime(flags.since, '--since', now) : undefined,
         until: flags.until ? parseTime(flags.until, '--until', now) : undefined,
-        head: flags.head,
         tail: flags.lines,
+        head: flags.head,
+        filter: buildFilter(spec),
+        context,
+        sections: flags.section,
+        match: context ? undefined : requiredPattern(spec),
+        levels: context ? undefined : levelHint(spec),
+        onWarning: (message) => progress.around(() => process.stderr.write(`logs: warning: ${message}\n`)),
         signal: interrupt.signal,
+        ruledOut: jobs.archive?.ruledOut?.bind(jobs.archive),
+        onJobs: (metas, ruledOut) => {
+          width = Math.max(0, ...metas.map((meta) => meta.id.length))
+          total = metas.length
+          skipped = ruledOut
+          progress.status(`0/${total} jobs${skipped ? ` · ${skipped} skipped` : ''}`, true)
+        },
+        onJobDone: () => progress.status(`${++read}/${total} jobs${skipped ? ` · ${skipped} skipped` : ''}`),
       })
-      const chalk = makeChalk(colorLevel(process.stdout, flags.color))
-      const width = Math.max(0, ...(await jobs.listJobs({selector})).map((meta) => meta.id.length))
-      await writeJobEntries(batches, out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, (job) => ({
-        prefix: padJobId(job, width),
-        prefixColor: jobPrefixColor(chalk, job),
-      }))
+      await writeJobEntries(
+        batches,
+        out,
+        flags.output as OutputMode,
+        {chalk, timestamps: flags.timestamps},
+        (job) => ({prefix: padJobId(job, width), prefixColor: jobPrefixColor(chalk, job)}),
+        context !== undefined,
+      )
       await out.flush()
     } finally {
+      progress.finish()
       interrupt.dispose()
       await jobs.close()
     }
   }
+
+  /** -f with several jobs: their history, then new lines as they come, merged by time (tail's feed). */
+  private async runFollow(targets: TailTargets, flags: GetFlags): Promise<void> {
+    const unsupported = FOLLOW_UNSUPPORTED.filter((name) => flags[name] !== undefined && flags[name] !== false)
+    if (unsupported.length > 0) throw new UsageError(`--${unsupported[0]} does not work with -f on several jobs`, ['drop -f to read what there is, or follow one job at a time'])
+    const jobs = await openJobs(this.settings(flags))
+    const out = new Output(process.stdout)
+    let exitCode: number
+    try {
+      ;({exitCode} = await plainTail({
+        jobs,
+        targets,
+        output: out,
+        chalk: makeChalk(colorLevel(process.stdout, flags.color)),
+        backlog: flags.lines ?? Number.POSITIVE_INFINITY,
+        since: flags.since ? parseTime(flags.since, '--since') : undefined,
+        follow: true,
+        history: true,
+        timestamps: flags.timestamps,
+        filter: buildFilter({...flags, ignoreCase: flags['ignore-case']}),
+        exitCode: flags['exit-code'],
+        mode: flags.output as OutputMode,
+        onWaiting: flags.wait ? (job) => process.stderr.write(waitingNotice(job)) : undefined,
+      }))
+    } finally {
+      await jobs.close()
+    }
+    if (exitCode !== 0) this.exit(exitCode)
+  }
 }
+
+type GetFlags = Interfaces.InferredFlags<typeof Get.flags>

@@ -6,7 +6,7 @@ import {openJobs} from '../lib/open/open-jobs.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
 import {buildFilter} from '../lib/query/filter.js'
 import {isInteractive, runTail} from '../lib/ui/run-tail.js'
-import {parseTargets} from '../lib/tail/targets.js'
+import {parseTargets} from '../lib/job-targets.js'
 import {parseTime} from '../lib/time.js'
 
 export default class Tail extends BaseCommand {

@@ -6,7 +6,11 @@ export class Output {
   private closedByReader = false
   private failure: Error | undefined
 
-  constructor(private readonly stream: NodeJS.WritableStream & {writableNeedDrain?: boolean}) {
+  /** `around`: every write goes through it (a progress line on the terminal steps aside while output is written). */
+  constructor(
+    private readonly stream: NodeJS.WritableStream & {writableNeedDrain?: boolean},
+    private readonly around: <T>(write: () => T) => T = (write) => write(),
+  ) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') this.closedByReader = true
       else this.failure = error
@@ -22,7 +26,7 @@ export class Output {
   async write(chunk: string | Uint8Array): Promise<boolean> {
     if (this.failure) throw this.failure
     if (this.closedByReader) return false
-    if (!this.stream.write(chunk)) await this.settled('drain')
+    if (!this.around(() => this.stream.write(chunk))) await this.settled('drain')
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- set by an error event during the await; TS narrowed it to never
     if (this.failure) throw this.failure
     return !this.closedByReader

@@ -13,9 +13,11 @@ export interface Progress {
   /** The status shown after the title; `force` redraws even within the throttle window. */
   status(text: string, force?: boolean): void
   finish(result?: string): void
+  /** Runs `write` with the progress line out of the way (output on the same terminal). */
+  around<T>(write: () => T): T
 }
 
-const NONE: Progress = {status: () => undefined, finish: () => undefined}
+const NONE: Progress = {status: () => undefined, finish: () => undefined, around: (write) => write()}
 
 export function startProgress(title: string, options: {json: boolean; stream?: NodeJS.WriteStream}): Progress {
   const stream = options.stream ?? process.stderr
@@ -34,6 +36,8 @@ export function startProgress(title: string, options: {json: boolean; stream?: N
     finish(result = 'done') {
       ux.action.stop(last ? `${result} · ${last}` : result)
     },
+    // oclif types pause() as a promise; it returns what the function returns.
+    around: <T>(write: () => T) => ux.action.pause(write) as unknown as T,
   }
 }
 

@@ -19,6 +19,7 @@ import type {EntryFilter} from './filter.js'
 import {ContextWindow, type ContextSpec} from './context-lines.js'
 import {recoverSpools} from '../ingest/recover-spools.js'
 import type {Level} from '../level.js'
+import {inRanges} from '../structure/job-sections.js'
 
 export interface GetOptions {
   job: string
@@ -51,6 +52,17 @@ export interface GetOptions {
 
 const BATCH = 1024
 const BACKWARD_PAGE = 4096
+
+/** `--section`: only the entries of these seq ranges (inclusive), read from the first of them on. */
+export function inSections(options: GetOptions, ranges: Array<[number, number]>): GetOptions {
+  const inSection = inRanges(ranges)
+  const rest = options.filter
+  return {
+    ...options,
+    filter: rest ? (entry) => inSection(entry) && rest(entry) : inSection,
+    after: Math.max(options.after ?? 0, Math.min(...ranges.map(([first]) => first)) - 1),
+  }
+}
 
 export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
   const {job, filter, signal} = options

@@ -1,53 +1,128 @@
 /**
- * `logs get -l SELECTOR`: the entries of every job whose labels match, merged by time
- * (the time each line was read; one job's own order is kept). A k-way merge that holds
- * one entry per job, so memory does not grow with the logs; `tail` (-n N) keeps a ring of N.
+ * `logs get a b 'build-*' -l env=prod`: the entries of several jobs, each read as
+ * `logs get JOB` reads it (getEntries: every filter, -A/-B/-C, --section, the store's
+ * hints), then merged by time (ties by job, then seq) or, with `byJob`, one job after
+ * another.
+ *
+ *   jobs (by first timestamp, or in the given order with byJob)
+ *     ─► opener: the next `concurrency` jobs read ahead to their first wanted batch
+ *        (so a rare --grep searches several jobs at once)
+ *     ─► a heap of one head per open job ─► the oldest entry out, in batches
+ *
+ * A job is opened only once the merge has reached its first timestamp, so jobs that do
+ * not overlap in time are read one after another: memory is a batch per open job plus
+ * the read-ahead, never the logs. Jobs that cannot match — ended before `since`, started
+ * after `until`, no line at the wanted levels, or whose archive catalog filter proves the
+ * --grep literal absent — are not read at all. `-n N` keeps a ring of N, `--head N` stops
+ * after N (both over the merged output; per job with byJob).
+ *
+ * A job that fails part-way (a damaged archive block) does not stop the others: what
+ * could be read is printed, and the first failure is thrown at the end.
  */
 import type {LogEntry} from '../entry.js'
-import {UsageError} from '../errors/index.js'
-import type {LabelSelector} from '../label-selector.js'
+import {isEnded, type JobMeta} from '../job.js'
+import {commonPrefixes, type TailTargets} from '../job-targets.js'
+import type {Level} from '../level.js'
 import type {Jobs} from '../store/jobs.js'
-import type {EntryFilter} from './filter.js'
+import {pickSections} from '../structure/job-sections.js'
+import {getEntries, inSections, type GetOptions} from './get-entries.js'
+import {MinHeap} from './min-heap.js'
 
 export interface JobEntry {
   job: string
   entry: LogEntry
 }
 
-export interface GetSelectedOptions {
-  selector: LabelSelector
-  since?: number
-  until?: number
-  filter?: EntryFilter
-  head?: number
-  tail?: number
-  signal?: AbortSignal
+export interface GetSelectedOptions extends Omit<GetOptions, 'job' | 'follow' | 'wait' | 'onWaiting' | 'onEnd'> {
+  targets: TailTargets
+  /** `--section`: each job's sections of these names (a job without one gives nothing). */
+  sections?: string[]
+  /** One job after another instead of merged by time; -n and --head then count per job. */
+  byJob?: boolean
+  /** Jobs read ahead at once (default 8). */
+  concurrency?: number
+  /** The jobs that will be read (after skipping those that cannot match), before any is. */
+  onJobs?: (jobs: JobMeta[], skipped: number) => void
+  /** A job has been read to its end (or failed). */
+  onJobDone?: (job: JobMeta) => void
+  /**
+   * Jobs whose stored token filters prove `literal` absent (archive catalog): they are
+   * not read. Absent when the store has no such filters.
+   */
+  ruledOut?: (jobs: JobMeta[], pattern: NonNullable<GetOptions['match']>) => Promise<Set<string>>
 }
 
 const BATCH = 1024
+const CONCURRENCY = 8
+
+/** The jobs the targets name: ids as given (each must exist), then what globs and the selector match, by id. */
+export async function selectJobs(jobs: Jobs, targets: TailTargets): Promise<JobMeta[]> {
+  const named = await Promise.all(targets.ids.map(async (id) => jobs.requireJob(id)))
+  const picked = new Map(named.map((meta) => [meta.id, meta]))
+  if (targets.globs.length > 0) {
+    const listed = await Promise.all(commonPrefixes(targets.globs).map(async (prefix) => jobs.listJobs({prefix: prefix || undefined, selector: targets.selector})))
+    const matched = listed
+      .flat()
+      .filter((meta) => !picked.has(meta.id) && targets.globs.some((glob) => glob.regex.test(meta.id)))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    for (const meta of matched) picked.set(meta.id, meta)
+  }
+  return [...picked.values()]
+}
 
 export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOptions): AsyncGenerator<JobEntry[]> {
-  const matched = (await jobs.listJobs({selector: options.selector})).map((meta) => meta.id).sort()
-  const heads: Array<{job: string; iterator: AsyncIterator<LogEntry>; next?: LogEntry}> = []
-  const range = {since: options.since, until: options.until, signal: options.signal}
-  try {
-    for (const job of matched) {
-      const iterator = filtered(jobs.read(job, range), options.filter)[Symbol.asyncIterator]()
-      const first = await iterator.next()
-      if (!first.done) heads.push({job, iterator, next: first.value})
+  const selected = await selectJobs(jobs, options.targets)
+  let candidates = selected.filter((meta) => mayMatch(meta, options))
+  if (options.ruledOut && options.match && candidates.length > 0) {
+    const absent = await options.ruledOut(candidates, options.match)
+    candidates = candidates.filter((meta) => !absent.has(meta.id))
+  }
+  options.onJobs?.(candidates, selected.length - candidates.length)
+  const failures: unknown[] = []
+  const done = (meta: JobMeta, error?: unknown): void => {
+    if (error !== undefined) failures.push(error)
+    options.onJobDone?.(meta)
+  }
+  if (options.byJob) {
+    for await (const source of opened(jobs, candidates, options, done)) {
+      try {
+        for (let batch = source.batch; batch; batch = await source.nextBatch()) yield batch.map((entry) => ({job: source.job, entry}))
+      } finally {
+        await source.close()
+      }
     }
-    const ring: JobEntry[] = []
-    let batch: JobEntry[] = []
-    let left = options.head ?? Number.POSITIVE_INFINITY
-    while (heads.length > 0 && left > 0) {
-      let oldest = 0
-      for (let i = 1; i < heads.length; i++) if (heads[i].next!.ts < heads[oldest].next!.ts) oldest = i
-      const head = heads[oldest]
-      const item = {job: head.job, entry: head.next!}
-      const following = await head.iterator.next()
-      if (following.done) heads.splice(oldest, 1)
-      else head.next = following.value
+  } else {
+    const order = [...candidates].sort((a, b) => (a.firstTs ?? Number.NEGATIVE_INFINITY) - (b.firstTs ?? Number.NEGATIVE_INFINITY) || compareIds(a.id, b.id))
+    yield* merged(jobs, order, options, done)
+  }
+  if (failures.length === 0) return
+  for (const other of failures.slice(1)) options.onWarning?.((other as Error).message ?? String(other))
+  throw failures[0]
+}
+
+type Done = (meta: JobMeta, error?: unknown) => void
+
+/** The k-way merge: one head per open job in a heap; a job is opened when the merge reaches its first timestamp. */
+async function* merged(jobs: Jobs, order: JobMeta[], options: GetSelectedOptions, done: Done): AsyncGenerator<JobEntry[]> {
+  const heap = new MinHeap<JobSource>((a, b) => before(a, b))
+  const opener = opened(jobs, order, options, done)[Symbol.asyncIterator]()
+  let next = 0
+  const ring: JobEntry[] = []
+  let batch: JobEntry[] = []
+  let left = options.head ?? Number.POSITIVE_INFINITY
+  try {
+    while (left > 0) {
+      // Open every job that may hold an entry older than the oldest head.
+      while (next < order.length && (heap.size === 0 || (order[next].firstTs ?? Number.NEGATIVE_INFINITY) <= heap.peek()!.head.ts)) {
+        next++
+        const source = await opener.next()
+        if (!source.done) heap.push(source.value)
+      }
+      if (heap.size === 0) break
+      const source = heap.pop()!
+      const item = {job: source.job, entry: source.head}
       left--
+      if (await source.advance()) heap.push(source)
       if (options.tail !== undefined) {
         ring.push(item)
         if (ring.length > options.tail) ring.shift()
@@ -62,17 +137,119 @@ export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOption
     if (options.tail !== undefined) yield ring
     else if (batch.length > 0) yield batch
   } finally {
-    await Promise.all(heads.map(async (head) => head.iterator.return?.()))
+    await Promise.all(heap.values().map(async (source) => source.close()))
+    await opener.return?.(undefined)
   }
 }
 
-async function* filtered(entries: AsyncIterable<LogEntry>, filter: EntryFilter | undefined): AsyncIterable<LogEntry> {
-  for await (const entry of entries) if (!filter || filter(entry)) yield entry
+/** Ties by job, then seq: the same input gives the same output. */
+function before(a: JobSource, b: JobSource): boolean {
+  if (a.head.ts !== b.head.ts) return a.head.ts < b.head.ts
+  if (a.job !== b.job) return a.job < b.job
+  return a.head.seq < b.head.seq
 }
 
-/** `get -l` reads many jobs once: the flags that need one job (or a follow) are usage errors with it. */
-export function checkSelectedUse(id: string | undefined, flags: Record<string, unknown>): void {
-  if (id !== undefined) throw new UsageError('give a job id or -l SELECTOR, not both', ['logs get JOB, or logs get -l env=prod for every job whose labels match'])
-  const single = ['follow', 'exit-code', 'section', 'after', 'after-context', 'before-context', 'context'].filter((name) => flags[name] !== undefined && flags[name] !== false)
-  if (single.length > 0) throw new UsageError(`--${single[0]} works on one job, not with -l`, ['logs tail -l SELECTOR follows every matching job'])
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
+
+/** What the job's metadata already tells: an ended job entirely outside the time range, or without a line at the wanted levels, gives nothing. */
+function mayMatch(meta: JobMeta, options: GetSelectedOptions): boolean {
+  if (!isEnded(meta.status)) return true
+  if (meta.lines === 0) return false
+  if (options.since !== undefined && meta.lastTs !== undefined && meta.lastTs < options.since) return false
+  if (options.until !== undefined && meta.firstTs !== undefined && meta.firstTs >= options.until) return false
+  // Counts are of the levels told at capture: none counted at a wanted level means no line can pass.
+  const counted = Object.entries(meta.levels ?? {}).filter(([, n]) => (n ?? 0) > 0)
+  if (options.levels && counted.length > 0 && !counted.some(([level]) => options.levels!.includes(level as Level))) return false
+  if (options.sections && pickSections(meta, options.sections).length === 0) return false
+  return true
+}
+
+/**
+ * One job's entries as getEntries gives them, one at a time for the merge. `batch` is the
+ * current batch, `head` the current entry.
+ */
+class JobSource {
+  private at = 0
+  private failure: unknown
+
+  constructor(
+    readonly meta: JobMeta,
+    private readonly iterator: AsyncIterator<LogEntry[]>,
+    public batch: LogEntry[] | undefined,
+    private readonly onDone: Done,
+  ) {}
+
+  get job(): string {
+    return this.meta.id
+  }
+
+  get head(): LogEntry {
+    return this.batch![this.at]
+  }
+
+  /** The next entry; false at the end of the job. */
+  async advance(): Promise<boolean> {
+    if (++this.at < this.batch!.length) return true
+    this.at = 0
+    return (await this.nextBatch()) !== undefined
+  }
+
+  async nextBatch(): Promise<LogEntry[] | undefined> {
+    try {
+      const next = await this.iterator.next()
+      this.batch = next.done ? undefined : next.value
+    } catch (error) {
+      this.batch = undefined
+      this.failure = error
+    }
+    if (!this.batch) this.onDone(this.meta, this.failure)
+    return this.batch
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.()
+  }
+}
+
+/**
+ * The jobs in order, each opened (read up to its first non-empty batch) `concurrency` ahead
+ * of the one asked for. Jobs that give nothing are left out; failures go to `done`.
+ */
+async function* opened(jobs: Jobs, order: JobMeta[], options: GetSelectedOptions, done: Done): AsyncGenerator<JobSource> {
+  const open = async (meta: JobMeta): Promise<JobSource | undefined> => {
+    let perJob: GetOptions = {...options, job: meta.id, follow: false}
+    if (options.sections) perJob = inSections(perJob, pickSections(meta, options.sections))
+    const source = new JobSource(meta, getEntries(jobs, perJob)[Symbol.asyncIterator](), [], done)
+    // getEntries skips empty batches: its first batch (or its end) tells whether the job gives anything.
+    return (await source.nextBatch()) ? source : undefined
+  }
+  const ahead: Array<Promise<JobSource | undefined>> = []
+  let next = 0
+  const fill = (): void => {
+    while (next < order.length && ahead.length < (options.concurrency ?? CONCURRENCY)) {
+      const meta = order[next++]
+      ahead.push(
+        open(meta).catch((error: unknown) => {
+          done(meta, error)
+          return undefined
+        }),
+      )
+    }
+  }
+  try {
+    fill()
+    while (ahead.length > 0) {
+      const source = await ahead.shift()!
+      fill()
+      if (source) yield source
+    }
+  } finally {
+    // Stopped early (--head, a closed pipe): close what was read ahead.
+    await Promise.all(ahead.map(async (opening) => (await opening)?.close()))
+  }
+}
+
+/** `get a b` reads many jobs once: -f follows them (through tail's feed) and takes only what a follow can. */
+export const FOLLOW_UNSUPPORTED = ['head', 'until', 'after', 'section', 'after-context', 'before-context', 'context', 'by-job'] as const

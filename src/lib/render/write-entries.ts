@@ -34,8 +34,10 @@ export async function writeChunks(chunks: AsyncIterable<Buffer>, out: Output): P
 }
 
 /**
- * Writes entries of several jobs (`get -l`): text lines get the prefix `styleOf` gives
- * each job, JSON records a `job` field, raw output the bytes alone.
+ * Writes entries of several jobs (`get a b`, `get -l`): text lines get the prefix `styleOf`
+ * gives each job, JSON records a `job` field, raw output the bytes alone. With `separators`
+ * (context lines), a `--` line comes before an entry that does not follow the last one
+ * shown of its job.
  */
 export async function writeJobEntries(
   batches: AsyncIterable<Array<{job: string; entry: LogEntry}>>,
@@ -43,12 +45,24 @@ export async function writeJobEntries(
   mode: OutputMode,
   style: TextStyle,
   styleOf: (job: string) => Partial<TextStyle>,
+  separators = false,
 ): Promise<void> {
+  const last = new Map<string, number>()
+  const separator = `${style.chalk.cyan('--')}\n`
   for await (const batch of batches) {
-    const chunk =
-      mode === 'raw'
-        ? rawChunk(batch.map((item) => item.entry))
-        : batch.map(({job, entry}) => formatEntry(entry, mode, mode === 'json' ? {...style, prefix: job} : {...style, ...styleOf(job)}) as string).join('')
+    let chunk: string | Buffer
+    if (mode === 'raw') chunk = rawChunk(batch.map((item) => item.entry))
+    else {
+      chunk = ''
+      for (const {job, entry} of batch) {
+        if (separators && mode === 'text') {
+          const previous = last.get(job)
+          if (previous !== undefined && entry.seq !== previous + 1) chunk += separator
+          last.set(job, entry.seq)
+        }
+        chunk += formatEntry(entry, mode, mode === 'json' ? {...style, prefix: job} : {...style, ...styleOf(job)}) as string
+      }
+    }
     if (!(await out.write(chunk))) break
   }
 }

@@ -156,6 +156,11 @@ export interface ArchiveStore {
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
   list(filter?: JobFilter): Promise<ArchivedJob[]>
   delete(id: string): Promise<void>
+  /**
+   * Of these archived jobs, those whose stored token filters prove no line holds the
+   * pattern's required literal (a cross-job --grep skips them without a request per job).
+   */
+  ruledOut?(jobs: JobMeta[], pattern: Pattern): Promise<Set<string>>
   /** Records jobs this store has just archived in its catalog, so listings need no request per job. */
   recordArchived?(ids: string[]): Promise<void>
   close(): Promise<void>

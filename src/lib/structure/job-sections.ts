@@ -34,8 +34,7 @@ function sectionGlob(pattern: string): RegExp {
 /** The seq ranges (inclusive) of the sections any pattern names; an error naming the sections there are when none matches. */
 export function sectionRanges(meta: JobMeta, patterns: string[]): Array<[number, number]> {
   const sections = meta.sections ?? []
-  const globs = patterns.map(sectionGlob)
-  const picked = sections.filter((section) => globs.some((glob) => glob.test(section.name) || glob.test(section.title)))
+  const picked = pickSections(meta, patterns)
   if (picked.length === 0) {
     const names = sections.slice(0, 20).map((s) => (s.title && s.title !== s.name ? `${s.name} (${s.title})` : s.name))
     throw new LogsError(`no section of job ${meta.id} matches --section ${patterns.map((p) => JSON.stringify(p)).join(', ')}`, {
@@ -43,7 +42,15 @@ export function sectionRanges(meta: JobMeta, patterns: string[]): Array<[number,
       suggestions: [names.length > 0 ? `its sections: ${names.join(', ')}${sections.length > 20 ? ', …' : ''}` : 'the job has no sections (logs sections JOB lists them)'],
     })
   }
-  return picked.map((section) => [section.firstSeq, section.lastSeq] as [number, number])
+  return picked
+}
+
+/** The seq ranges (inclusive) of the sections any pattern names; none when none does (a job among several just gives nothing). */
+export function pickSections(meta: JobMeta, patterns: string[]): Array<[number, number]> {
+  const globs = patterns.map(sectionGlob)
+  return (meta.sections ?? [])
+    .filter((section) => globs.some((glob) => glob.test(section.name) || glob.test(section.title)))
+    .map((section) => [section.firstSeq, section.lastSeq] as [number, number])
 }
 
 export function inRanges(ranges: Array<[number, number]>): (entry: LogEntry) => boolean {

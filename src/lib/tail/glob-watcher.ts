@@ -10,7 +10,7 @@ import type {Jobs} from '../store/jobs.js'
 import type {JobMeta} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
 import {sleep} from './sleep.js'
-import type {JobPattern} from './targets.js'
+import {commonPrefixes, type JobPattern} from '../job-targets.js'
 
 export interface GlobWatchOptions {
   jobs: Jobs
@@ -24,6 +24,8 @@ export interface GlobWatchOptions {
   onListed?: () => void
   /** List once and stop (`--no-follow`): then ended jobs match too. */
   once?: boolean
+  /** The first listing takes ended jobs too (`get -f 'build-*'`: their history, then the running ones followed). */
+  history?: boolean
   /** Keep listing after a failed listing (the viewer) instead of throwing (plain mode). */
   retry?: boolean
   minInterval?: number
@@ -56,7 +58,7 @@ export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
       if (seen.has(meta.id) || !globs.some((glob) => glob.regex.test(meta.id))) continue
       seen.add(meta.id)
       // Jobs that had ended before we started are history, not something to follow.
-      if (first && !options.once && meta.status !== 'running') continue
+      if (first && !options.once && !options.history && meta.status !== 'running') continue
       found++
       await onJob(meta)
     }
@@ -66,11 +68,4 @@ export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
     interval = found > 0 ? min : Math.min(interval * 2, max)
     await sleep(interval, signal)
   }
-}
-
-/** One listing per distinct prefix; a glob with no literal start lists everything once. */
-function commonPrefixes(globs: JobPattern[]): string[] {
-  if (globs.some((glob) => glob.prefix === '')) return ['']
-  const sorted = [...new Set(globs.map((glob) => glob.prefix))].sort()
-  return sorted.filter((prefix, i) => !sorted.slice(0, i).some((shorter) => prefix.startsWith(shorter)))
 }

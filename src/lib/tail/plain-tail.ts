@@ -8,11 +8,11 @@ import type {JobMeta} from '../job.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
 import type {EntryFilter} from '../query/filter.js'
-import {formatText} from '../render/format-entry.js'
+import {formatEntry, type OutputMode} from '../render/format-entry.js'
 import {tailExitCode} from './exit-code.js'
 import {jobPrefixColor, padJobId} from './job-colors.js'
 import {TailFeed} from './tail-feed.js'
-import type {TailTargets} from './targets.js'
+import type {TailTargets} from '../job-targets.js'
 
 export interface PlainTailOptions {
   jobs: Jobs
@@ -25,7 +25,11 @@ export interface PlainTailOptions {
   timestamps: boolean
   filter?: EntryFilter
   exitCode: boolean
+  /** text (default), json (NDJSON with a `job` field when several jobs are followed) or raw bytes. */
+  mode?: OutputMode
   globMinInterval?: number
+  /** Globs take the ended jobs they find at start too (`get -f`). */
+  history?: boolean
   /** A named job has not started yet: the follow waits for it. */
   onWaiting?: (job: string) => void
 }
@@ -48,6 +52,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
     retry: false,
     untilAllEnded: true,
     globMinInterval: options.globMinInterval,
+    history: options.history,
   })
   const prefixed = targets.ids.length + targets.globs.length > 1 || targets.globs.length > 0
   let width = Math.max(0, ...targets.ids.map((id) => id.length))
@@ -59,10 +64,11 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
         if (!event.meta && options.follow) options.onWaiting?.(event.job)
       } else if (event.type === 'end') ended.push(event.meta)
       else if (event.type === 'entries') {
-        const style = {chalk, timestamps: options.timestamps, prefix: prefixed ? padJobId(event.job, width) : undefined, prefixColor: jobPrefixColor(chalk, event.job)}
-        let text = ''
-        for (const entry of event.entries) text += formatText(entry, style)
-        if (!(await output.write(text))) break
+        const mode = options.mode ?? 'text'
+        const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
+        const style = {chalk, timestamps: options.timestamps, prefix, prefixColor: jobPrefixColor(chalk, event.job)}
+        const chunk = event.entries.map((entry) => formatEntry(entry, mode, style))
+        if (!(await output.write(mode === 'raw' ? Buffer.concat(chunk as Buffer[]) : chunk.join('')))) break
       }
     }
   } finally {

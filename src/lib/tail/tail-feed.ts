@@ -20,7 +20,7 @@ import {AsyncQueue} from './async-queue.js'
 import {TimeMerger} from './time-merge.js'
 import {watchGlobs} from './glob-watcher.js'
 import {followJob} from './job-follower.js'
-import {isSingleJob, type TailTargets} from './targets.js'
+import {isSingleJob, type TailTargets} from '../job-targets.js'
 import type {TailEvent} from './types.js'
 
 const QUEUED_ENTRIES = 10_000
@@ -46,6 +46,8 @@ export interface TailFeedOptions {
   untilAllEnded: boolean
   globMinInterval?: number
   globMaxInterval?: number
+  /** Globs take the ended jobs of their first listing too (GlobWatchOptions.history). */
+  history?: boolean
 }
 
 export class TailFeed implements AsyncIterable<TailEvent> {
@@ -104,6 +106,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         selector: targets.selector,
         signal: this.signal,
         once: !follow,
+        history: this.options.history,
         retry: this.options.retry,
         minInterval: this.options.globMinInterval,
         maxInterval: this.options.globMaxInterval,
@@ -111,6 +114,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         onListed: () => {
           this.firstListingDone = true
           this.caughtUp()
+          this.finishIfDone()
         },
       }).then(
         () => {
@@ -168,7 +172,8 @@ export class TailFeed implements AsyncIterable<TailEvent> {
 
   private finishIfDone(): void {
     if (this.running.size > 0) return
-    const done = this.options.untilAllEnded ? this.followed.size > 0 || this.globsDone : !this.options.follow && this.globsDone
+    // Not before the globs' first listing is in: a named job that ended at once must not end the feed before the matches join.
+    const done = this.options.untilAllEnded ? (this.followed.size > 0 && this.firstListingDone) || this.globsDone : !this.options.follow && this.globsDone
     if (!done) return
     const end = () => {
       this.controller.abort()

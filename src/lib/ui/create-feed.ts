@@ -1,7 +1,7 @@
 /** The viewer's feed over the `Jobs` facade, built without React or Ink so it can start before they load. */
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
-import type {TailTargets} from '../tail/targets.js'
+import type {TailTargets} from '../job-targets.js'
 import {ViewerFeed} from './viewer-feed.js'
 import {jobsSource} from './viewer-source.js'
 

@@ -5,7 +5,7 @@
  */
 import {render} from 'ink'
 import {tailExitCode} from '../tail/exit-code.js'
-import {isSingleJob, type TailTargets} from '../tail/targets.js'
+import {isSingleJob, type TailTargets} from '../job-targets.js'
 import {Viewer} from './Viewer.js'
 import type {ViewerFeed} from './viewer-feed.js'
 import {ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, SHOW_CURSOR} from './first-paint.js'

@@ -7,11 +7,11 @@ import type {Jobs} from '../store/jobs.js'
 import {Output} from '../output.js'
 import {createViewerFeed} from './create-feed.js'
 import {LEAVE_ALT_SCREEN, SHOW_CURSOR, paintWhenReady} from './first-paint.js'
-import {isSingleJob} from '../tail/targets.js'
+import {isSingleJob} from '../job-targets.js'
 import type {EntryFilter} from '../query/filter.js'
 import {plainTail} from '../tail/plain-tail.js'
 import {waitingNotice} from '../render/notices.js'
-import type {TailTargets} from '../tail/targets.js'
+import type {TailTargets} from '../job-targets.js'
 
 export interface RunTailOptions {
   jobs: Jobs

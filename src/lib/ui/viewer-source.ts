@@ -8,7 +8,7 @@ import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
 import type {ReadRange} from '../store/types.js'
 import {TailFeed} from '../tail/tail-feed.js'
-import {isSingleJob, type TailTargets} from '../tail/targets.js'
+import {isSingleJob, type TailTargets} from '../job-targets.js'
 import type {TailEvent} from '../tail/types.js'
 
 export interface ViewerSource {

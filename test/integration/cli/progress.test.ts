@@ -70,3 +70,20 @@ describe('gc progress', () => {
     }
   })
 })
+
+describe('get progress over several jobs', () => {
+  it('on a terminal: jobs read on stderr, the lines on stdout intact; in a pipe: nothing', async () => {
+    await pushEnded(['m-1', 'm-2', 'm-3'])
+    const archived = await runCli(['archive', '--job', 'm-2', '--job', 'm-3'], {env: iso.env})
+    expect(archived.code, archived.stderr).toBe(0)
+    tmux.open('get', `env -u CI -u NO_COLOR ${terminalEnv()} TERM=xterm-256color ${process.execPath} ${BIN} get 'm-*' --grep three; echo "EXIT=$?"; sleep 600`, {x: 160, y: 20})
+    const screen = await tmux.until('get', (s) => s.includes('EXIT='), 'get to end')
+    expect(screen).toContain('EXIT=0')
+    expect(screen).toMatch(/reading jobs\.\.\. done · 3\/3 jobs/)
+    expect(screen.match(/^m-\d ERROR three$/gm)).toEqual(['m-1 ERROR three', 'm-2 ERROR three', 'm-3 ERROR three'])
+    const piped = await runCli(['get', 'm-*', '--grep', 'three'], {env: iso.env})
+    expect(piped.code, piped.stderr).toBe(0)
+    expect(piped.stderr).toBe('')
+    expect(piped.stdout).toBe('m-1 ERROR three\nm-2 ERROR three\nm-3 ERROR three\n')
+  })
+})

@@ -15,7 +15,7 @@ import {openFileStore} from '../../../src/lib/store/file/file-store.js'
 import type {FollowEvent, FollowOptions, LiveStore} from '../../../src/lib/store/types.js'
 import {describeEnd, tailExitCode} from '../../../src/lib/tail/exit-code.js'
 import {TailFeed} from '../../../src/lib/tail/tail-feed.js'
-import {parseTargets} from '../../../src/lib/tail/targets.js'
+import {parseTargets} from '../../../src/lib/job-targets.js'
 import type {TailEvent} from '../../../src/lib/tail/types.js'
 
 let dir: string

@@ -1,7 +1,7 @@
-/** `logs tail a b 'build-*'`: which arguments are job ids and which are globs, validated. */
-import {UsageError} from '../errors/index.js'
-import {checkJobId, isJobGlob, jobGlob} from '../job-id.js'
-import type {LabelSelector} from '../label-selector.js'
+/** `logs tail a b 'build-*'`, `logs get a 'build-*'`: which arguments are job ids and which are globs, validated. */
+import {UsageError} from './errors/index.js'
+import {checkJobId, isJobGlob, jobGlob} from './job-id.js'
+import type {LabelSelector} from './label-selector.js'
 
 export interface JobPattern {
   text: string
@@ -18,9 +18,9 @@ export interface TailTargets {
 }
 
 /** Without arguments, `-l` selects among all jobs: the glob `*`. */
-export function parseTargets(args: string[], selector?: LabelSelector): TailTargets {
+export function parseTargets(args: string[], selector?: LabelSelector, command = 'tail'): TailTargets {
   if (args.length === 0 && selector) args = ['*']
-  if (args.length === 0) throw new UsageError('no job given', ["logs tail JOB_ID, a glob such as 'build-*' (quote it so the shell does not expand it), or -l SELECTOR"])
+  if (args.length === 0) throw new UsageError('no job given', [`logs ${command} JOB_ID, a glob such as 'build-*' (quote it so the shell does not expand it), or -l SELECTOR`])
   const ids: string[] = []
   const globs: JobPattern[] = []
   for (const arg of args) {
@@ -40,4 +40,11 @@ export function parseTargets(args: string[], selector?: LabelSelector): TailTarg
 /** True when a single plain id is followed: the viewer can then page back through the store. */
 export function isSingleJob(targets: TailTargets): boolean {
   return targets.globs.length === 0 && targets.ids.length === 1
+}
+
+/** One listing per distinct prefix; a glob with no literal start lists everything once. */
+export function commonPrefixes(globs: JobPattern[]): string[] {
+  if (globs.some((glob) => glob.prefix === '')) return ['']
+  const sorted = [...new Set(globs.map((glob) => glob.prefix))].sort()
+  return sorted.filter((prefix, i) => !sorted.slice(0, i).some((shorter) => prefix.startsWith(shorter)))
 }
