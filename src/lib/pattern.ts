@@ -9,8 +9,13 @@
  * size of what a pattern compiles to is bounded too (its length and its repetition
  * counts), since the cost of a match is the text's length times the program's size.
  */
-import {RE2JS} from 're2js'
+import {createRequire} from 'node:module'
+import type {RE2JS} from 're2js'
 import {UsageError} from './errors/index.js'
+
+/** re2js is loaded when a first pattern is compiled: its import costs every command's start-up ~15 ms, and most commands have no pattern. */
+let re2: typeof RE2JS | undefined
+const loadRe2 = () => (re2 ??= (createRequire(import.meta.url)('re2js') as {RE2JS: typeof RE2JS}).RE2JS)
 
 /** What the matching code needs: `flags` is 'i' when case is ignored (see required-literal.ts). */
 export interface Pattern {
@@ -36,8 +41,9 @@ export function compilePattern(source: string, where: string, ignoreCase = false
   for (const match of source.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) repeats += Math.max(Number(match[1]), Number(match[2] || 0))
   if (repeats > MAX_REPEAT_TOTAL) throw invalid(`its repetition counts add up to more than ${MAX_REPEAT_TOTAL}`, [])
   let compiled: RE2JS
+  const RE2 = loadRe2()
   try {
-    compiled = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)
+    compiled = RE2.compile(source, ignoreCase ? RE2.CASE_INSENSITIVE : 0)
   } catch (error) {
     throw invalid(explain((error as Error).message))
   }
