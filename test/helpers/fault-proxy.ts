@@ -2,7 +2,8 @@
  * An HTTP proxy that forwards to a real server (s3rver) and fails on demand
  * (./faults.ts): 502s for a while as a gateway does during a restart, 503/429 with
  * Retry-After, connections reset before an answer or cut mid-body. Not a stand-in: every
- * request it lets through is answered by the server behind it.
+ * request it lets through is answered by the server behind it. It counts the body bytes
+ * the server behind it sent back, so tests can tell what a read cost the store.
  */
 import {createServer, request, type Server} from 'node:http'
 import {FaultQueue, answerFault, cutAfter, type Fault, type InjectOptions} from './faults.js'
@@ -13,6 +14,8 @@ export interface FaultProxy {
   readonly port: number
   /** Requests answered by the server behind (faults not counted). */
   readonly forwarded: number
+  /** Response body bytes the server behind sent through (all methods). */
+  readonly bytesServed: number
   readonly faults: FaultQueue
   inject(fault: Fault, options?: InjectOptions): void
   clear(): void
@@ -24,6 +27,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target)
   const faults = new FaultQueue()
   let forwarded = 0
+  let bytesServed = 0
   const server: Server = createServer((req, res) => {
     const fault = faults.take(req)
     if (fault && answerFault(req, res, fault)) return
@@ -31,6 +35,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const outgoing = request({host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers}, (answer) => {
       forwarded++
       res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.on('data', (chunk: Buffer) => (bytesServed += chunk.length))
       answer.pipe(res)
     })
     outgoing.on('error', () => res.socket?.resetAndDestroy())
@@ -42,6 +47,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     port,
     get forwarded() {
       return forwarded
+    },
+    get bytesServed() {
+      return bytesServed
     },
     faults,
     inject: (fault, options) => faults.inject(fault, options),

@@ -58,7 +58,7 @@ export class BlobArchive implements ArchiveStore {
 
   async put(meta: JobMeta, entries: AsyncIterable<LogEntry>): Promise<ArchivedJob> {
     const key = objectKey(meta.id)
-    const encoded = encodeBlocks(entries, {blockBytes: this.blockBytes})
+    const encoded = encodeBlocks(entries, {blockBytes: this.blockBytes, sections: meta.sections})
     const {tap, digest} = digestTap()
     const body = pipeline(encoded.stream, tap, () => undefined) as Readable
     const objects = await this.bucket.writeStream(key, body)

@@ -23,6 +23,8 @@ export interface BlockInfo {
   maxTs: number
   /** Entries per level; entries without a level are not counted. */
   levels: Partial<Record<Level, number>>
+  /** Names of the job's sections (`logs sections`) with a line in this block; absent when the job has none. */
+  sections?: string[]
   /** Where the block's token filter lies in the filter section (after the table and its newline). */
   filter: {offset: number; size: number; kind: 'trigram-bloom-2'}
 }

@@ -2,7 +2,7 @@
  * Reads a version-2 archive object through its block index: one ranged read for the
  * table, then only the blocks a ReadRange needs — by seq (`--after`, `-n`, `--head`), by
  * time (`--since/--until`), by level counts (`--level`) and, for `--grep`, by the blocks'
- * token filters. Blocks are fetched CONCURRENCY at a time and given out in order, so
+ * token filters, by seq ranges (`--section`). Blocks are fetched CONCURRENCY at a time and given out in order, so
  * memory is a few blocks whatever the size of the job.
  *
  * A block that cannot be read (corrupt, truncated) is named at the end (ArchiveReadError)
@@ -49,6 +49,7 @@ export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead)
   }
   if ((range.limit !== undefined && range.limit <= 0) || (range.tail !== undefined && range.tail <= 0)) return
   const levels = range.levels && new Set<string>(range.levels)
+  if (range.seqRanges) range = {...range, seqRanges: merged(range.seqRanges)}
   let blocks = table.blocks.filter((block) => wanted(block, range, levels))
   // Like the scan's `match`: a hint for whole reads, not for tail or limit.
   const pattern = range.tail === undefined && range.limit === undefined ? range.match : undefined
@@ -115,6 +116,7 @@ function wanted(block: BlockInfo, range: ReadRange, levels: Set<string> | undefi
   if (range.since !== undefined && block.maxTs < range.since) return false
   if (range.until !== undefined && block.minTs >= range.until) return false
   if (levels && !Object.entries(block.levels).some(([level, n]) => (n ?? 0) > 0 && levels.has(level))) return false
+  if (range.seqRanges && !range.seqRanges.some(([first, last]) => first <= block.lastSeq && last >= block.firstSeq)) return false
   return true
 }
 
@@ -124,10 +126,25 @@ function enough(blocks: BlockInfo[], wanted: number, range: ReadRange): BlockInf
   for (const [n, block] of blocks.entries()) {
     const first = Math.max(block.firstSeq, (range.after ?? 0) + 1)
     const last = Math.min(block.lastSeq, (range.before ?? Number.POSITIVE_INFINITY) - 1)
-    count += Math.max(0, last - first + 1)
+    for (const [from, to] of range.seqRanges ?? [[first, last]]) count += Math.max(0, Math.min(last, to) - Math.max(first, from) + 1)
     if (count >= wanted) return blocks.slice(0, n + 1)
   }
   return blocks
+}
+
+/** Inclusive seq ranges sorted and merged where they overlap (nested sections), so that none is counted twice. */
+function merged(ranges: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (const [first, last] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const previous = out.at(-1)
+    if (previous && first <= previous[1] + 1) previous[1] = Math.max(previous[1], last)
+    else out.push([first, last])
+  }
+  return out
+}
+
+function inSeqRanges(seq: number, ranges: Array<[number, number]>): boolean {
+  return ranges.some(([first, last]) => seq >= first && seq <= last)
 }
 
 /** The pattern's required literal as it appears in a record line (JSON-escaped), if it has one. */
@@ -201,6 +218,7 @@ class BlockReader {
     for (const line of lines) {
       const seq = seqOf(line)
       if (seq !== undefined && ((range.after !== undefined && seq <= range.after) || (range.before !== undefined && seq >= range.before))) continue
+      if (seq !== undefined && range.seqRanges && !inSeqRanges(seq, range.seqRanges)) continue
       if (pattern) {
         const text = lineTextOf(line)
         if (text !== undefined && !pattern.test(text)) continue

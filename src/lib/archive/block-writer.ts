@@ -14,6 +14,7 @@
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
 import type {LogEntry} from '../entry.js'
+import type {Section} from '../job.js'
 import type {BlockInfo} from './block-index.js'
 import {compressBlock, WORKERS, type CompressedBlock} from './block-compressor.js'
 import {count, GZIP_LEVEL, recordLine, type ContentStats} from './format.js'
@@ -39,20 +40,27 @@ interface PendingBlock {
   done: Promise<CompressedBlock>
 }
 
-export function encodeBlocks(entries: AsyncIterable<LogEntry>, options: {level?: number; blockBytes?: number} = {}): EncodedBlocks {
+export interface EncodeOptions {
+  level?: number
+  blockBytes?: number
+  /** The job's sections, named in the index of each block they have a line in. */
+  sections?: Section[]
+}
+
+export function encodeBlocks(entries: AsyncIterable<LogEntry>, options: EncodeOptions = {}): EncodedBlocks {
   let settle!: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void}
   const stats = new Promise<BlockStats>((resolve, reject) => (settle = {resolve, reject}))
   stats.catch(() => undefined) // the stream reports the same error to whoever reads it
-  const stream = Readable.from(members(entries, options.level ?? GZIP_LEVEL, options.blockBytes ?? BLOCK_BYTES, settle), {objectMode: false})
+  const stream = Readable.from(members(entries, options, settle), {objectMode: false})
   return {stream, stats}
 }
 
 async function* members(
   entries: AsyncIterable<LogEntry>,
-  level: number,
-  blockBytes: number,
+  options: EncodeOptions,
   settle: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void},
 ): AsyncIterable<Buffer> {
+  const {level = GZIP_LEVEL, blockBytes = BLOCK_BYTES, sections = []} = options
   const hash = createHash('sha256')
   const stats: BlockStats = {lines: 0, contentBytes: 0, sha256: '', rawBytes: 0, levels: {}, blocks: [], filters: []}
   const pending: PendingBlock[] = []
@@ -75,7 +83,9 @@ async function* members(
   const emit = async (): Promise<Buffer> => {
     const next = pending.shift()!
     const {compressed, filter} = await next.done
-    stats.blocks.push({...next.info, offset, size: compressed.length, filter: {offset: filterOffset, size: filter.length, kind: 'trigram-bloom-2'}})
+    const info: BlockInfo = {...next.info, offset, size: compressed.length, filter: {offset: filterOffset, size: filter.length, kind: 'trigram-bloom-2'}}
+    if (sections.length > 0) info.sections = sectionsIn(sections, info)
+    stats.blocks.push(info)
     stats.filters.push(filter)
     offset += compressed.length
     filterOffset += filter.length
@@ -101,6 +111,12 @@ async function* members(
   }
   stats.sha256 = hash.digest('hex')
   settle.resolve(stats)
+}
+
+/** Names of the sections with a line in the block, each once, in the job's order. */
+function sectionsIn(sections: Section[], block: PendingBlock['info']): string[] {
+  const names = sections.filter((s) => block.lines > 0 && s.firstSeq <= block.lastSeq && s.lastSeq >= block.firstSeq).map((s) => s.name)
+  return [...new Set(names)]
 }
 
 function addTo(block: PendingBlock['info'] | undefined, entry: LogEntry): PendingBlock['info'] {

@@ -37,6 +37,8 @@ export interface GetOptions {
   match?: Pattern
   /** The levels the filter lets through: lets the store skip what has none of them. */
   levels?: Level[]
+  /** The seq ranges the filter lets through (`--section`): lets the store skip what lies outside them. */
+  seqRanges?: Array<[number, number]>
   /** Told about recoverable problems of the read (e.g. an archive index that had to be ignored). */
   onWarning?: (message: string) => void
   /** Keep following until the job ends (waits for a job that has not started). */
@@ -61,6 +63,8 @@ export function inSections(options: GetOptions, ranges: Array<[number, number]>)
     ...options,
     filter: rest ? (entry) => inSection(entry) && rest(entry) : inSection,
     after: Math.max(options.after ?? 0, Math.min(...ranges.map(([first]) => first)) - 1),
+    // Context lines may lie outside the sections: the store must hand them over.
+    seqRanges: options.context ? undefined : ranges,
   }
 }
 
@@ -105,6 +109,7 @@ async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<L
     limit: filter ? undefined : options.head,
     match: options.match,
     levels: options.levels,
+    seqRanges: options.seqRanges,
     onWarning: options.onWarning,
   }
   yield* batched(matching(jobs.read(job, range), filter, options.head))
@@ -134,7 +139,7 @@ async function* lastMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<Lo
   let before: number | undefined
   while (found < wanted) {
     const page: LogEntry[] = []
-    for await (const entry of jobs.read(job, {...base, before, tail: BACKWARD_PAGE, levels: options.levels})) page.push(entry)
+    for await (const entry of jobs.read(job, {...base, before, tail: BACKWARD_PAGE, levels: options.levels, seqRanges: options.seqRanges})) page.push(entry)
     if (page.length === 0) break
     const matches = page.filter(filter)
     pages.unshift(matches)

@@ -34,6 +34,11 @@ export interface ReadRange {
    * (an indexed archive skips blocks without them). Callers still filter.
    */
   levels?: Level[]
+  /**
+   * A hint like `levels`: only entries whose seq lies in one of these inclusive ranges are
+   * wanted (`get --section`); an indexed archive fetches only the blocks that hold some.
+   */
+  seqRanges?: Array<[number, number]>
   /** Told about a recoverable problem met while reading (e.g. an archive index that had to be ignored). */
   onWarning?: (message: string) => void
   signal?: AbortSignal
