@@ -9,12 +9,11 @@ import {getEntries, inSections, type GetOptions} from '../lib/query/get-entries.
 import {FOLLOW_UNSUPPORTED, getSelectedEntries} from '../lib/query/get-selected.js'
 import {parseSelector} from '../lib/label-selector.js'
 import {jobPrefixColor, padJobId} from '../lib/tail/job-colors.js'
-import {isSingleJob, parseTargets, type TailTargets} from '../lib/job-targets.js'
+import {isSingleJob, parseQueryTargets, type TailTargets} from '../lib/job-targets.js'
 import {plainTail} from '../lib/tail/plain-tail.js'
 import {startProgress} from '../lib/cli/progress.js'
 import {UsageError} from '../lib/errors/index.js'
 import {copiesRaw, getRaw} from '../lib/query/get-raw.js'
-import {isJobGlob} from '../lib/job-id.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
 import {waitingNotice} from '../lib/render/notices.js'
@@ -93,9 +92,7 @@ With -f the command keeps following until the job ends, and waits for a job that
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Get)
     const selector = parseSelector(flags.selector)
-    const args = argv as string[]
-    // -l beside plain ids adds the jobs it selects (it is never silently ignored).
-    const targets = parseTargets(selector && !args.some((arg) => isJobGlob(arg)) ? [...args, '*'] : args, selector, 'get')
+    const targets = parseQueryTargets(argv as string[], selector)
     if (isSingleJob(targets) && !selector && !flags['by-job']) return this.runOne(targets.ids[0], flags)
     if (flags.follow) return this.runFollow(targets, flags)
     return this.runMany(targets, flags)

@@ -37,6 +37,11 @@ export function parseTargets(args: string[], selector?: LabelSelector, command =
   return {ids, globs, selector}
 }
 
+/** `logs get` and GET /v1/logs: beside plain ids (no glob), a selector adds the jobs it selects instead of being ignored. */
+export function parseQueryTargets(args: string[], selector?: LabelSelector): TailTargets {
+  return parseTargets(selector && !args.some((arg) => isJobGlob(arg)) ? [...args, '*'] : args, selector, 'get')
+}
+
 /** True when a single plain id is followed: the viewer can then page back through the store. */
 export function isSingleJob(targets: TailTargets): boolean {
   return targets.globs.length === 0 && targets.ids.length === 1

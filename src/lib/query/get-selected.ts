@@ -20,6 +20,7 @@
  * could be read is printed, and the first failure is thrown at the end.
  */
 import type {LogEntry} from '../entry.js'
+import {UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {commonPrefixes, type TailTargets} from '../job-targets.js'
 import type {Level} from '../level.js'
@@ -39,6 +40,8 @@ export interface GetSelectedOptions extends Omit<GetOptions, 'job' | 'follow' | 
   sections?: string[]
   /** One job after another instead of merged by time; -n and --head then count per job. */
   byJob?: boolean
+  /** More jobs selected than this is a usage error (the relay's bound on one query). */
+  maxJobs?: number
   /** Jobs read ahead at once (default 8). */
   concurrency?: number
   /** The jobs that will be read (after skipping those that cannot match), before any is. */
@@ -72,6 +75,9 @@ export async function selectJobs(jobs: Jobs, targets: TailTargets): Promise<JobM
 
 export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOptions): AsyncGenerator<JobEntry[]> {
   const selected = await selectJobs(jobs, options.targets)
+  if (options.maxJobs !== undefined && selected.length > options.maxJobs) {
+    throw new UsageError(`${selected.length} jobs match, more than the ${options.maxJobs} one query may read`, ['narrow the globs or the label selector, or add an id prefix'])
+  }
   let candidates = selected.filter((meta) => mayMatch(meta, options))
   if (options.ruledOut && options.match && candidates.length > 0) {
     const absent = await options.ruledOut(candidates, options.match)

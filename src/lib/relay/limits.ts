@@ -14,6 +14,8 @@ export interface RelayLimits {
   pageSize: number
   /** Largest `limit` a client may ask for on GET …/logs. */
   maxPageSize: number
+  /** Jobs one GET /v1/logs may read (ids and glob matches together); more gets 400. */
+  maxQueryJobs: number
   /** Interval of `: ping` comments on idle streams. */
   pingMs: number
   /** The `retry:` hint given to EventSource clients. */
@@ -32,6 +34,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   ingestBatchEntries: 10_000,
   pageSize: 1000,
   maxPageSize: 10_000,
+  maxQueryJobs: 1000,
   pingMs: 15_000,
   retryMs: 2000,
   readerLingerMs: 5000,

@@ -4,7 +4,7 @@
  * accepts (`10m`, RFC 3339, …), relative to the relay's clock.
  */
 import {UsageError} from '../errors/index.js'
-import {buildFilter, type EntryFilter} from '../query/filter.js'
+import {buildFilter, type EntryFilter, type FilterSpec} from '../query/filter.js'
 import type {ReadRange} from '../store/types.js'
 import {parseTime} from '../time.js'
 import {badRequest} from './http-error.js'
@@ -35,22 +35,32 @@ function timeParam(params: URLSearchParams, name: string, now: number): number |
   }
 }
 
-export function filterParams(params: URLSearchParams): EntryFilter | undefined {
+/** The filter parameters (level, grep, exclude, i, stream) as `get`'s flags would give them. */
+export function filterSpec(params: URLSearchParams): FilterSpec {
+  const ignoreCase = params.get('i')
+  if (ignoreCase !== null && ignoreCase !== '0' && ignoreCase !== '1')
+    throw badRequest(`invalid i ${JSON.stringify(ignoreCase)}: expected 1 (ignore case in grep and exclude) or 0`)
+  return {
+    level: params.get('level') || undefined,
+    grep: params.getAll('grep'),
+    exclude: params.getAll('exclude'),
+    ignoreCase: ignoreCase === '1',
+    stream: params.get('stream') || undefined,
+  }
+}
+
+/** Library usage errors (a bad pattern, level, glob) as 400s naming the parameter rather than the flag. */
+export function asBadRequest<T>(fn: () => T): T {
   try {
-    const ignoreCase = params.get('i')
-    if (ignoreCase !== null && ignoreCase !== '0' && ignoreCase !== '1')
-      throw badRequest(`invalid i ${JSON.stringify(ignoreCase)}: expected 1 (ignore case in grep and exclude) or 0`)
-    return buildFilter({
-      level: params.get('level') || undefined,
-      grep: params.getAll('grep'),
-      exclude: params.getAll('exclude'),
-      ignoreCase: ignoreCase === '1',
-      stream: params.get('stream') || undefined,
-    })
+    return fn()
   } catch (error) {
     if (error instanceof UsageError) throw badRequest(error.message.replaceAll('--', ''))
     throw error
   }
+}
+
+export function filterParams(params: URLSearchParams): EntryFilter | undefined {
+  return asBadRequest(() => buildFilter(filterSpec(params)))
 }
 
 export function readQuery(params: URLSearchParams, now = Date.now()): ReadQuery {

@@ -17,6 +17,7 @@ import type {IngestStructure} from './ingest-structure.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 import {deleteJob, download, getJob, historyPage, listJobs} from './read-handlers.js'
+import {manyLogs} from './many-logs.js'
 import {sendError, sendJson} from './respond.js'
 import {handleStream} from './stream-handler.js'
 import type {SseWriter} from './sse-writer.js'
@@ -76,6 +77,11 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
     allow(method, ['GET'])
     auth.check(request, 'read')
     return sendJson(response, 200, await listJobs(jobs, params), corsHeaders)
+  }
+  if (url.pathname === '/v1/logs' || url.pathname === '/v1/logs/') {
+    allow(method, ['GET'])
+    auth.check(request, 'read')
+    return manyLogs(jobs, limits, params, response, corsHeaders)
   }
   const match = JOB_PATH.exec(url.pathname)
   if (!match) throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`)

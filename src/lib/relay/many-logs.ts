@@ -1,0 +1,89 @@
+/**
+ * GET /v1/logs?jobs=a,b,build-*: the entries of several jobs, live or archived, as
+ * streamed NDJSON — each record that of `logs get --output json` plus its `job` — merged
+ * by time (ties by job, then seq) or, with `by-job=1`, one job after another. It is what
+ * `logs get a b 'build-*' -o json` prints, through the same code (query/get-selected.ts).
+ *
+ * Parameters: `jobs` (ids and globs, comma-separated or repeated), `l`/`labelSelector`,
+ * `after`, `since`, `until`, `tail` (the last N), `limit` (the first N), `level`, `grep`,
+ * `exclude`, `i`, `stream`, `by-job`. Everything is checked before the status line, so bad
+ * input is a 400 and an unknown job a 404; a failure after the first line ends the stream
+ * with a last line `{"error": "…"}`.
+ */
+import type {ServerResponse} from 'node:http'
+import {UsageError} from '../errors/index.js'
+import {parseQueryTargets, type TailTargets} from '../job-targets.js'
+import {parseSelector} from '../label-selector.js'
+import {buildFilter, levelHint, requiredPattern} from '../query/filter.js'
+import {getSelectedEntries, type JobEntry} from '../query/get-selected.js'
+import {formatJson} from '../render/format-entry.js'
+import type {Jobs} from '../store/jobs.js'
+import {badRequest} from './http-error.js'
+import type {RelayLimits} from './limits.js'
+import {asBadRequest, filterSpec, integerParam, readQuery} from './query-params.js'
+import {drainedOrClosed} from './respond.js'
+
+/** Characters of the `jobs` parameter(s) together: far more than any sensible list, far less than a flood. */
+const MAX_JOBS_PARAM = 8 * 1024
+
+export async function manyLogs(jobs: Jobs, limits: RelayLimits, params: URLSearchParams, response: ServerResponse, headers: Record<string, string>): Promise<void> {
+  const targets = targetsOf(params, limits)
+  const {range} = readQuery(params)
+  const spec = filterSpec(params)
+  const byJob = params.get('by-job')
+  if (byJob !== null && byJob !== '0' && byJob !== '1') throw badRequest(`invalid by-job ${JSON.stringify(byJob)}: expected 1 (one job after another) or 0`)
+  const controller = new AbortController()
+  response.once('close', () => controller.abort())
+  const batches = getSelectedEntries(jobs, {
+    targets,
+    byJob: byJob === '1',
+    after: range.after,
+    since: range.since,
+    until: range.until,
+    tail: range.tail,
+    head: integerParam(params, 'limit'),
+    filter: asBadRequest(() => buildFilter(spec)),
+    match: asBadRequest(() => requiredPattern(spec)),
+    levels: levelHint(spec),
+    maxJobs: limits.maxQueryJobs,
+    ruledOut: jobs.archive?.ruledOut?.bind(jobs.archive),
+    signal: controller.signal,
+  })[Symbol.asyncIterator]()
+  // The first batch before the status line: bad input, an unknown job or a store that is down still get their status.
+  let next = await batches.next()
+  response.writeHead(200, {...headers, 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store'})
+  try {
+    while (!next.done) {
+      if (!response.write(ndjson(next.value))) await drainedOrClosed(response)
+      if (response.destroyed) return
+      next = await batches.next()
+    }
+  } catch (error) {
+    if (!response.destroyed) response.write(`${JSON.stringify({error: (error as Error).message ?? String(error)})}\n`)
+  } finally {
+    await batches.return?.(undefined)
+  }
+  response.end()
+}
+
+function targetsOf(params: URLSearchParams, limits: RelayLimits): TailTargets {
+  const lists = params.getAll('jobs')
+  if (lists.reduce((n, list) => n + list.length, 0) > MAX_JOBS_PARAM) throw badRequest(`jobs is longer than ${MAX_JOBS_PARAM} characters: use globs or a label selector`)
+  const names = lists.flatMap((list) => list.split(',')).filter(Boolean)
+  if (names.length > limits.maxQueryJobs) throw badRequest(`jobs names ${names.length} jobs, more than the ${limits.maxQueryJobs} one query may read`)
+  const selectors = [...params.getAll('labelSelector'), ...params.getAll('l')].filter(Boolean)
+  if (names.length === 0 && selectors.length === 0) throw badRequest('give jobs= (ids and globs, comma-separated) or l= (a label selector)')
+  try {
+    const selector = parseSelector(selectors, 'labelSelector')
+    return parseQueryTargets(names, selector)
+  } catch (error) {
+    if (error instanceof UsageError) throw badRequest(`invalid jobs or labelSelector: ${error.message}`)
+    throw error
+  }
+}
+
+function ndjson(batch: JobEntry[]): string {
+  let text = ''
+  for (const {job, entry} of batch) text += formatJson(entry, job)
+  return text
+}
