@@ -13,6 +13,8 @@ const KEYS: Array<[string, string]> = [
   ['w', 'wrap / cut long lines'],
   ['j', 'job list: show or hide jobs (several jobs)'],
   ['s', 'save what is shown to a file'],
+  ['z / Z', 'fold / unfold the section at the cursor / all sections'],
+  ['] / [', 'next / previous section'],
   ['Esc', 'clear the search'],
   ['q  Ctrl-C', 'quit'],
 ]

@@ -7,10 +7,12 @@ import type {ViewerState} from './viewer-state.js'
 export interface ToolbarProps {
   state: ViewerState
   newLines: number
+  /** The jobs' phase and progress, when they report one. */
+  phase?: string
   ui: ChalkInstance
 }
 
-/** Top row: search box, level filter, follow/pause state. */
-export function Toolbar({state, newLines, ui}: ToolbarProps): React.ReactElement {
-  return <Text wrap="truncate-end">{toolbarText(state, newLines, ui)}</Text>
+/** Top row: search box, level filter, follow/pause state, the job's phase and progress. */
+export function Toolbar({state, newLines, phase, ui}: ToolbarProps): React.ReactElement {
+  return <Text wrap="truncate-end">{toolbarText(state, newLines, ui, phase)}</Text>
 }

@@ -6,6 +6,8 @@
 import React, {useCallback, useEffect, useMemo, useRef, useState} from 'react'
 import {Box, useApp} from 'ink'
 import {Chalk, type ChalkInstance} from 'chalk'
+import type {Section} from '../job.js'
+import {Folds, type FoldChoices} from './folds.js'
 import {HelpOverlay} from './HelpOverlay.js'
 import {JobList} from './JobList.js'
 import {LogArea} from './LogArea.js'
@@ -21,6 +23,7 @@ import {useNow} from './use-now.js'
 import {useTerminalSize, type TerminalSize} from './use-terminal-size.js'
 import {useViewerKeys} from './use-viewer-keys.js'
 import type {ViewerFeed} from './viewer-feed.js'
+import {phaseText} from './status-text.js'
 import {initialState, viewFilter, type ViewerState} from './viewer-state.js'
 
 export interface ViewerProps {
@@ -65,6 +68,7 @@ export function Viewer(props: ViewerProps): React.ReactElement {
   const rows = height - CHROME_ROWS
   const jobIds = [...feed.jobs.keys()]
   const multiJob = props.multiJob ?? jobIds.length > 1
+  const folds = useFolds(feed, state.folds)
   const style: LineStyle = {
     paint,
     ui,
@@ -72,16 +76,17 @@ export function Viewer(props: ViewerProps): React.ReactElement {
     prefixWidth: multiJob ? Math.min(24, Math.max(0, ...jobIds.map((id) => id.length))) : 0,
     columns: size.columns,
     wrap: state.wrap,
+    folds,
   }
   const rowsOf = (item: ViewEntry): number => lineRows(lineParts(item, style), style)
 
   // Applied while rendering, not in an effect: the frame that shows a new level label
   // must also show the lines filtered by it.
-  const appliedFilter = useRef<{level: number; hidden: ReadonlySet<string>} | undefined>(undefined)
+  const appliedFilter = useRef<{level: number; hidden: ReadonlySet<string>; folds: Folds} | undefined>(undefined)
   /* eslint-disable react-hooks/refs -- deliberately during render, see above */
-  if (appliedFilter.current?.level !== state.level || appliedFilter.current.hidden !== state.hidden) {
-    appliedFilter.current = {level: state.level, hidden: state.hidden}
-    feed.setViewFilter(viewFilter(state.level, state.hidden), true)
+  if (appliedFilter.current?.level !== state.level || appliedFilter.current.hidden !== state.hidden || appliedFilter.current.folds !== folds) {
+    appliedFilter.current = {level: state.level, hidden: state.hidden, folds}
+    feed.setViewFilter(viewFilter(state.level, state.hidden, folds), true)
   }
   /* eslint-enable react-hooks/refs */
   useEffect(() => {
@@ -100,7 +105,7 @@ export function Viewer(props: ViewerProps): React.ReactElement {
       return `could not save: ${(error as Error).message}`
     }
   }
-  useViewerKeys(latest, {feed, rows, rowsOf, jobIds, update, quit, save})
+  useViewerKeys(latest, {feed, rows, rowsOf, jobIds, folds, update, quit, save})
 
   const bottom = viewBottom(feed.buffer, state.anchor)
   const {lines} = visibleWindow(feed.buffer, bottom, rows, rowsOf)
@@ -109,7 +114,7 @@ export function Viewer(props: ViewerProps): React.ReactElement {
 
   return (
     <Box flexDirection="column" width={size.columns} height={height}>
-      <Toolbar state={state} newLines={feed.newWhilePaused} ui={ui} />
+      <Toolbar state={state} newLines={feed.newWhilePaused} phase={phaseText([...feed.jobs.values()], multiJob)} ui={ui} />
       {state.overlay === 'help' ? (
         <HelpOverlay rows={rows} />
       ) : state.overlay === 'jobs' ? (
@@ -120,4 +125,22 @@ export function Viewer(props: ViewerProps): React.ReactElement {
       <StatusBar feed={feed} now={now} message={state.message} ui={ui} />
     </Box>
   )
+}
+
+/**
+ * The jobs' sections folded as chosen: rebuilt when a job's sections change (a meta event
+ * brings a new array) or the choices do, not per render.
+ */
+function useFolds(feed: ViewerFeed, choices: FoldChoices): Folds {
+  const built = useRef<{sections: Array<Section[] | undefined>; folds: Folds} | undefined>(undefined)
+  const sections = [...feed.jobs.values()].map((job) => job.meta?.sections)
+  /* eslint-disable react-hooks/refs -- a cache of a pure function of its inputs */
+  const current = built.current
+  if (!current || current.folds.choices !== choices || current.sections.length !== sections.length || current.sections.some((list, i) => list !== sections[i])) {
+    const byJob = new Map<string, Section[]>()
+    for (const job of feed.jobs.values()) if (job.meta?.sections) byJob.set(job.id, job.meta.sections)
+    built.current = {sections, folds: new Folds(byJob, choices)}
+  }
+  return built.current!.folds
+  /* eslint-enable react-hooks/refs */
 }

@@ -6,6 +6,9 @@
  */
 import type {ChalkInstance} from 'chalk'
 import {formatTimestamp, levelColor} from '../render/format-entry.js'
+import {markerText} from '../structure/marker-text.js'
+import {formatDuration} from '../time.js'
+import type {Folds, SectionMark} from './folds.js'
 import {jobPrefixColor, padJobId} from '../tail/job-colors.js'
 import type {ViewEntry} from './log-buffer.js'
 import {lineMatches, matchSegments, rowsFor, terminalSafe, withoutColor} from './line-text.js'
@@ -20,12 +23,16 @@ export interface LineStyle {
   prefixWidth: number
   columns: number
   wrap: boolean
+  /** The jobs' sections: a marker line shows as its section's header (folded or not, duration, lines, errors). */
+  folds?: Folds
 }
 
 export interface LineParts {
   head: string
   body: string
   plainBody: string
+  /** A section's marker line, shown as its header. */
+  header?: true
 }
 
 export function lineParts(item: ViewEntry, style: LineStyle): LineParts {
@@ -37,6 +44,12 @@ export function lineParts(item: ViewEntry, style: LineStyle): LineParts {
     const ts = formatTimestamp(item.entry.ts)
     head += style.paint.dim(ts) + ' '
   }
+  const marker = markerText(item.entry.line)
+  if (marker !== undefined) {
+    const mark = style.folds?.startingAt(item)
+    const plainBody = mark ? sectionHeader(mark) : marker
+    return {head, body: style.ui.bold(plainBody), plainBody, header: true}
+  }
   const colored = style.paint.level > 0
   const safe = terminalSafe(item.entry.line, colored)
   const plainBody = withoutColor(safe)
@@ -44,13 +57,25 @@ export function lineParts(item: ViewEntry, style: LineStyle): LineParts {
   return {head, body, plainBody}
 }
 
+/** `▸ Build  12s · 40 lines · 2 errors`: the fold mark as shown, the duration so far ("running") while it is open. */
+export function sectionHeader({section, folded}: SectionMark): string {
+  const errors = (section.levels.error ?? 0) + (section.levels.fatal ?? 0)
+  const facts = [section.duration === undefined ? 'running' : formatDuration(section.duration), `${section.lines.toLocaleString('en-US')} lines`]
+  if (errors > 0) facts.push(`${errors} error${errors === 1 ? '' : 's'}`)
+  if (section.failed) facts.push('failed')
+  return `${folded ? '▸' : '▾'} ${section.title || section.name}  ${facts.join(' · ')}`
+}
+
 export function lineRows(parts: LineParts, style: LineStyle): number {
   return rowsFor(withoutColor(parts.head) + parts.plainBody, style.columns, style.wrap)
 }
 
-/** The text to draw; with a search, the line loses its own colours so matches can be marked exactly. */
+/**
+ * The text to draw; with a search, the line loses its own colours so matches can be marked
+ * exactly. A section header at the cursor (`]`, `[`, `z`) is shown in reverse video.
+ */
 export function lineText(parts: LineParts, style: LineStyle, pattern: RegExp | undefined, current: boolean): string {
-  if (!pattern || !lineMatches(parts.plainBody, pattern)) return parts.head + parts.body
+  if (!pattern || !lineMatches(parts.plainBody, pattern)) return parts.head + (current && parts.header ? style.ui.inverse(parts.plainBody) : parts.body)
   const mark = current ? style.ui.black.bgYellow : style.ui.inverse
   let text = parts.head
   for (const segment of matchSegments(parts.plainBody, pattern)) text += segment.match ? mark(segment.text) : segment.text

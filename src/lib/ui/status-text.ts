@@ -43,11 +43,31 @@ export function sinceLast(feed: ViewerFeed, now: number): string {
 
 const CONNECTION_COLORS = {connecting: 'yellow', live: 'green', reconnecting: 'yellow', ended: 'cyan'} as const
 
-/** The top row: search box, level filter, follow/pause state. */
-export function toolbarText(state: ViewerState, newLines: number, ui: ChalkInstance): string {
+/** The top row: search box, level filter, follow/pause state, phase and progress. */
+export function toolbarText(state: ViewerState, newLines: number, ui: ChalkInstance, phase?: string): string {
   const search = state.draft !== undefined ? `/${state.draft}▏` : state.query ? `/${state.query}` : '/ search'
   const follow = state.anchor === undefined ? ui.green('● following') : ui.yellow(`❚❚ paused — ${newLines.toLocaleString('en-US')} new lines`)
-  return ` ${state.draft !== undefined ? ui.inverse(search) : search}  │  level: ${levelLabel(state)}  │  ${follow}  │  ? help`
+  const where = phase ? `  │  ${ui.bold(phase)}` : ''
+  return ` ${state.draft !== undefined ? ui.inverse(search) : search}  │  level: ${levelLabel(state)}  │  ${follow}${where}  │  ? help`
+}
+
+const BAR_CELLS = 10
+
+/** `phase: migrate ▕██████░░░░▏ 60%` from the jobs' metadata (the job id first when several jobs report one). */
+export function phaseText(jobs: JobView[], multiJob: boolean): string | undefined {
+  const parts: string[] = []
+  for (const job of jobs) {
+    const {phase, progress} = job.meta ?? {}
+    if (phase === undefined && progress === undefined) continue
+    let text = multiJob ? `${job.id}: ` : 'phase: '
+    if (phase !== undefined) text += phase
+    if (progress !== undefined) {
+      const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_CELLS)
+      text += `${phase === undefined ? '' : ' '}▕${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)}▏ ${progress}%`
+    }
+    parts.push(text)
+  }
+  return parts.length > 0 ? parts.join('  ') : undefined
 }
 
 /** The bottom row: connection, job status and exit code, entries shown / total, rate, time since the last line. */

@@ -5,8 +5,11 @@
  */
 import type {Key} from 'ink'
 import type {LogEntry} from '../entry.js'
+import type {Section} from '../job.js'
 import {levelRank} from '../level.js'
 import {stripAnsi} from '../level.js'
+import {markerText} from '../structure/marker-text.js'
+import {isFolded, toggled, type Folds} from './folds.js'
 import type {ViewEntry} from './log-buffer.js'
 import {lineMatches, searchPattern} from './line-text.js'
 import {findVisible, stepBack, stepForward, viewBottom, visibleAtOrAfter, visibleAtOrBefore, visibleWindow} from './scroll.js'
@@ -19,6 +22,8 @@ export interface KeyContext {
   rows: number
   rowsOf: (item: ViewEntry) => number
   jobIds: string[]
+  /** The jobs' sections as folded now. */
+  folds: Folds
   update: (change: (state: ViewerState) => ViewerState) => void
   quit: () => void
   save: (state: ViewerState) => string
@@ -63,6 +68,13 @@ export function handleKey(state: ViewerState, input: string, key: Key, ctx: KeyC
       return ctx.jobIds.length > 1 ? update((s) => ({...s, ...clear, overlay: 'jobs'})) : undefined
     case 's':
       return update((s) => ({...s, message: ctx.save(s)}))
+    case 'z':
+      return toggleSection(state, ctx)
+    case 'Z':
+      return toggleAll(ctx)
+    case ']':
+    case '[':
+      return jumpTo(state, input === ']' ? 1 : -1, isSectionStart, 'section', ctx)
     default:
       if (key.escape) update((s) => ({...s, ...clear, query: '', cursor: undefined}))
   }
@@ -70,6 +82,61 @@ export function handleKey(state: ViewerState, input: string, key: Key, ctx: KeyC
 
 function isError(entry: LogEntry): boolean {
   return entry.level !== undefined && levelRank(entry.level) >= levelRank('error')
+}
+
+function isSectionStart(entry: LogEntry): boolean {
+  const header = markerText(entry.line)
+  return header !== undefined && (header.startsWith('▾') || header.startsWith('▸'))
+}
+
+/**
+ * `z`: folds or unfolds the innermost section around the cursor (the line `n`/`e`/`]` last
+ * landed on), else around the bottom line of the view; the cursor moves to its header,
+ * which stays in view.
+ */
+function toggleSection(state: ViewerState, ctx: KeyContext): void {
+  const {buffer} = ctx.feed
+  const position = state.cursor ?? currentBottom(state, ctx)
+  const item = position === undefined ? undefined : buffer.ring.get(position)
+  const section = item && ctx.folds.around(item)
+  if (!item || !section) return ctx.update((s) => ({...s, message: 'no section here: ] and [ go to the next and previous section'}))
+  const folded = isFolded(item.job, section, ctx.folds.choices)
+  let header: number | undefined
+  for (let p = position!; p >= buffer.ring.start && header === undefined; p--) {
+    const candidate = buffer.ring.get(p)!
+    if (candidate.job === item.job && candidate.entry.seq === section.firstSeq) header = p
+    if (candidate.job === item.job && candidate.entry.seq < section.firstSeq) break
+  }
+  const title = section.title || section.name
+  ctx.update((s) => ({
+    ...s,
+    folds: toggled(s.folds, item.job, section, folded),
+    cursor: header ?? s.cursor,
+    anchor: folded && header !== undefined && s.anchor !== undefined ? Math.max(s.anchor, unfoldedBottom(header, section, ctx)) : s.anchor,
+    message: `${folded ? 'unfolded' : 'folded'} ${title}`,
+  }))
+}
+
+/** While paused, an unfolded section's lines come into view below its header (as many as fit). */
+function unfoldedBottom(header: number, section: Section, ctx: KeyContext): number {
+  const {ring} = ctx.feed.buffer
+  const job = ring.get(header)!.job
+  const last = section.end === undefined ? Number.POSITIVE_INFINITY : section.lastSeq
+  let bottom = header
+  for (let p = header + 1; p < ring.end && p - header < ctx.rows - 1; p++) {
+    const item = ring.get(p)!
+    if (item.job !== job) continue
+    if (item.entry.seq > last) break
+    bottom = p
+  }
+  return bottom
+}
+
+/** `Z`: every section folded, or every one unfolded when all are folded already. */
+function toggleAll(ctx: KeyContext): void {
+  if (ctx.folds.empty) return ctx.update((s) => ({...s, message: 'the job has no sections'}))
+  const fold = ctx.folds.anyOpen()
+  ctx.update((s) => ({...s, folds: {overrides: new Map(), all: fold}, message: fold ? 'all sections folded' : 'all sections unfolded'}))
 }
 
 function bottomOf(ctx: KeyContext): number | undefined {

@@ -1,6 +1,7 @@
 /** The viewer's UI state (what the keys change), separate from the entries (ViewerFeed). */
 import {levelMatches} from '../query/filter.js'
 import type {Level} from '../level.js'
+import {NO_FOLDS, type FoldChoices, type Folds} from './folds.js'
 import type {ViewFilter} from './log-buffer.js'
 
 /** `l` cycles through these: everything, then each level and above. */
@@ -22,6 +23,8 @@ export interface ViewerState {
   overlay: Overlay | undefined
   jobCursor: number
   hidden: ReadonlySet<string>
+  /** Sections folded or unfolded by `z` and `Z`. */
+  folds: FoldChoices
   /** One-line feedback ("saved 120 lines to …", "no match"), cleared by the next key. */
   message: string | undefined
 }
@@ -38,6 +41,7 @@ export function initialState(options: {timestamps?: boolean; wrap?: boolean} = {
     overlay: undefined,
     jobCursor: 0,
     hidden: new Set(),
+    folds: NO_FOLDS,
     message: undefined,
   }
 }
@@ -47,10 +51,11 @@ export function levelLabel(state: ViewerState): string {
   return level ? `${level}+` : 'all'
 }
 
-/** The filter the viewer adds on top of the command line's: level step and hidden jobs. */
-export function viewFilter(level: number, hidden: ReadonlySet<string>): ViewFilter | undefined {
+/** The filter the viewer adds on top of the command line's: level step, hidden jobs, folded sections. */
+export function viewFilter(level: number, hidden: ReadonlySet<string>, folds?: Folds): ViewFilter | undefined {
   const minimum = LEVEL_STEPS[level]
-  if (!minimum && hidden.size === 0) return undefined
+  const folding = folds && !folds.empty ? folds : undefined
+  if (!minimum && hidden.size === 0 && !folding) return undefined
   const filter = minimum ? {level: minimum, exact: false} : undefined
-  return (item) => !hidden.has(item.job) && (!filter || levelMatches(filter, item.entry.level))
+  return (item) => !hidden.has(item.job) && (!filter || levelMatches(filter, item.entry.level)) && !folding?.hides(item)
 }
