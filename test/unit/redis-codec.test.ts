@@ -28,6 +28,21 @@ describe('redis chunk codec', () => {
     expect(decoded[0].bytes).toBeUndefined()
   })
 
+  it('keeps every line of a read as cut (pieces, masked and joined lines among them), whatever the slice', async () => {
+    const {LineSplitter} = await import('../../src/lib/ingest/line-splitter.js')
+    const {Masker} = await import('../../src/lib/mask/masker.js')
+    const splitter = new LineSplitter(8, undefined, new Masker({values: ['s3cr3t!'], regexes: [], defaults: false}).forStream())
+    const input = Buffer.from('first\nan over-long line\nx s3cr3t!\n\ncr\r\nnext read joins ')
+    const entries = [...splitter.push(input, 1), ...splitter.push(Buffer.from('this line\nlast\n'), 2)]
+    for (let start = 0; start < entries.length; start++) {
+      for (let end = start + 1; end <= entries.length; end++) {
+        const {index, data} = encodeChunk(entries, start, end)
+        const decoded = decodeChunk(end, index, data)
+        expect(decoded.map((e) => [e.seq, e.bytes ?? Buffer.from(e.line), e.eol])).toEqual(entries.slice(start, end).map((e, i) => [start + i + 1, e.bytes, e.eol]))
+      }
+    }
+  })
+
   it('stores the lines readable: joined by newlines', () => {
     const {data} = encodeChunk([line('a', 1), line('b', 2)])
     expect(data.toString()).toBe('a\nb')

@@ -11,12 +11,11 @@
 import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {detectLevelInBytes, type NewEntry} from '../../entry.js'
+import {joinedBytes} from '../joined-bytes.js'
 import {JobStatsFile} from './job-stats.js'
 import {RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
 export type {IndexRecord}
 import {INDEX_FILE, LOG_FILE} from './job-log.js'
-
-const NEWLINE = Buffer.from('\n')
 
 export interface Appended {
   first: number
@@ -89,7 +88,10 @@ export class JobLogWriter {
       offset += entry.bytes.length + (entry.eol ? 1 : 0)
     }
     const bytes = offset - offsetAtStart
-    writeAll(this.log, logBytes(entries, bytes))
+    writeAll(
+      this.log,
+      joinedBytes(entries, 0, entries.length, (i) => entries[i].eol),
+    )
     writeAll(this.idx, index)
     this.stats.add(entries)
     this.known = {log: offset, idx: idxSize + index.length}
@@ -107,39 +109,6 @@ export class JobLogWriter {
     records.forEach((record, i) => writeRecord(buffer, i * RECORD_SIZE, record))
     writeAll(this.idx, buffer)
   }
-}
-
-/**
- * The entries' bytes as `log` holds them, each followed by its newline if it had one.
- * Lines cut from one read lie back to back in it, newlines between: such a run is
- * written as the read's own bytes, not copied line by line.
- */
-function logBytes(entries: NewEntry[], total: number): Buffer {
-  const parts: Buffer[] = []
-  let run: Buffer | undefined
-  let memory: Uint8Array = new Uint8Array(0)
-  let runEnd = 0
-  for (const entry of entries) {
-    const bytes = entry.bytes
-    if (run && bytes.buffer === run.buffer && bytes.byteOffset === runEnd) {
-      runEnd += bytes.length
-    } else {
-      if (run) parts.push(Buffer.from(run.buffer, run.byteOffset, runEnd - run.byteOffset))
-      run = bytes
-      if (memory.buffer !== bytes.buffer) memory = new Uint8Array(bytes.buffer)
-      runEnd = bytes.byteOffset + bytes.length
-    }
-    if (!entry.eol) continue
-    // The byte after the line in its read is its newline: the run goes on over it.
-    if (runEnd < memory.length && memory[runEnd] === 10) {
-      runEnd++
-      continue
-    }
-    parts.push(Buffer.from(run.buffer, run.byteOffset, runEnd - run.byteOffset), NEWLINE)
-    run = undefined
-  }
-  if (run) parts.push(Buffer.from(run.buffer, run.byteOffset, runEnd - run.byteOffset))
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
 }
 
 function writeAll(fd: number, buffer: Buffer): void {

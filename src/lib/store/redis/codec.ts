@@ -11,10 +11,10 @@
  */
 import {entryFromBytes, type LogEntry, type NewEntry, type Stream} from '../../entry.js'
 import {LEVELS, type Level} from '../../level.js'
+import {joinedBytes} from '../joined-bytes.js'
 
 const VERSION = 1
 const STREAMS: Stream[] = ['stdout', 'stderr']
-const SEPARATOR = 0x0a
 const EOL = 0x20
 
 export interface EncodedChunk {
@@ -23,18 +23,13 @@ export interface EncodedChunk {
 }
 
 export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length): EncodedChunk {
-  let dataLength = end - start - 1
-  for (let i = start; i < end; i++) dataLength += entries[i].bytes.length
-  const data = Buffer.allocUnsafe(Math.max(dataLength, 0))
+  const data = joinedBytes(entries, start, end, (i) => i < end - 1)
   const index = Buffer.allocUnsafe(1 + 10 + (end - start) * (1 + 10 + 5))
   index[0] = VERSION
   let at = writeVarint(index, 1, entries[start]?.ts ?? 0)
-  let dataAt = 0
   let previousTs = entries[start]?.ts ?? 0
   for (let i = start; i < end; i++) {
     const entry = entries[i]
-    if (i > start) data[dataAt++] = SEPARATOR
-    dataAt += entry.bytes.copy(data, dataAt)
     index[at++] = flags(entry)
     at = writeVarint(index, at, zigzag(entry.ts - previousTs))
     at = writeVarint(index, at, entry.bytes.length)
