@@ -1,6 +1,7 @@
-// Restores the lock entries of rollup's platform packages that `npm install` leaves out
-// when the registry it talks to does not serve them (the mirror on our build machines
-// serves only linux-x64-gnu). Without them `npm ci` refuses the lock everywhere.
+// Restores the lock entries of platform-only optional packages that `npm install` leaves
+// out when the registry it talks to does not serve them (the mirror on our build machines
+// serves only linux-x64-gnu): rollup's platform packages, and Windows-only packages such
+// as vite's napi-windows-process-start-time. Without them `npm ci` refuses the lock everywhere.
 // Entries carry os/cpu/libc, so npm skips them without fetching on other platforms.
 // Run after any `npm install` that rewrites package-lock.json:  node scripts/complete-lockfile.mjs
 import {readFileSync, writeFileSync} from 'node:fs'
@@ -19,6 +20,16 @@ for (const [name, version] of Object.entries(rollup?.optionalDependencies ?? {})
   if (os === 'linux' && abi) entry.libc = [abi.startsWith('musl') ? 'musl' : 'glibc']
   lock.packages[key] = entry
   added++
+}
+// Optional dependencies for one platform only, by name: the lowest version their range allows.
+const WINDOWS_ONLY = new Set(['napi-windows-process-start-time'])
+for (const pkg of Object.values(lock.packages)) {
+  for (const [name, range] of Object.entries(pkg.optionalDependencies ?? {})) {
+    const key = `node_modules/${name}`
+    if (lock.packages[key] || !WINDOWS_ONLY.has(name)) continue
+    lock.packages[key] = {version: range.replace(/^[\^~]/, ''), dev: true, license: 'MIT', optional: true, os: ['win32']}
+    added++
+  }
 }
 const [root, ...rest] = Object.entries(lock.packages)
 lock.packages = Object.fromEntries([root, ...rest.sort(([a], [b]) => (a < b ? -1 : 1))])
