@@ -231,7 +231,7 @@ function maskMatches(text: string, pattern: RegExp): {text: string; masked: numb
       pattern.lastIndex++
       continue
     }
-    const [start, end] = match.indices?.[1] ?? match.indices![0]
+    const [start, end] = match.indices?.[1] ?? match.indices![0]! // compiled with the d flag: indices are there
     if (end === start || start < last) continue
     out += text.slice(last, start) + MASK
     last = end
