@@ -167,6 +167,49 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
       expect(end).toMatchObject({type: 'end', meta: {status: 'succeeded', exitCode: 0}})
     })
 
+    it('follow sends a meta event when status, phase, progress or sections change, not for each append', async () => {
+      if (store.metadataWritable === false) return // the relay client cannot write metadata; its status events are tested on the relay
+      const id = jobId('meta-events')
+      await store.startJob(id)
+      const events: FollowEvent[] = []
+      const following = (async () => {
+        for await (const event of store.follow(id, {after: 0})) events.push(event)
+      })()
+      const metas = () => events.flatMap((e) => (e.type === 'meta' ? [e.meta] : []))
+      const lines = () => events.flatMap((e) => (e.type === 'entries' ? e.entries.map((entry) => entry.seq) : []))
+      await store.append(id, entries(['a', 'b']))
+      await waitUntil(() => lines().length === 2, {what: 'two lines followed'})
+      await store.updateJob(id, {phase: 'build', progress: 10})
+      await waitUntil(() => metas().some((m) => m.phase === 'build'), {what: 'a meta event with the phase'})
+      await store.append(id, entries(['c']))
+      await store.append(id, entries(['d']))
+      await waitUntil(() => lines().length === 4, {what: 'four lines followed'})
+      const section = {name: 's', title: 'S', family: 'github' as const, depth: 0, firstSeq: 3, lastSeq: 4, start: 1, lines: 2, levels: {}}
+      await store.updateJob(id, {progress: 50, sections: [section]})
+      await waitUntil(() => metas().some((m) => m.progress === 50), {what: 'a meta event with the new progress'})
+      await store.updateJob(id, {sections: [{...section, end: 2, duration: 1}]})
+      await waitUntil(() => metas().some((m) => m.sections?.[0]?.end === 2), {what: 'a meta event for the closed section'})
+      await store.append(id, entries(['e']))
+      await store.endJob(id, {status: 'succeeded', exitCode: 0})
+      await following
+      // None for the start: the follower knew that state when it began.
+      expect(metas().map((m) => [m.status, m.phase, m.progress, m.sections?.length])).toEqual([
+        ['running', 'build', 10, undefined],
+        ['running', 'build', 50, 1],
+        ['running', 'build', 50, 1],
+      ])
+      expect(lines()).toEqual([1, 2, 3, 4, 5])
+      expect(events.at(-1)).toMatchObject({type: 'end', meta: {status: 'succeeded', phase: 'build', progress: 50, lines: 5}})
+      // Metadata changes leave the stored lines as they were.
+      expect((await readAll(store.read(id))).map((e) => e.line)).toEqual(['a', 'b', 'c', 'd', 'e'])
+      expect((await readAll(store.read(id, {tail: 2}))).map((e) => e.seq)).toEqual([4, 5])
+      if (store.readRaw) {
+        const blocks = []
+        for await (const block of store.readRaw(id, {after: 1})) blocks.push(block.bytes)
+        expect(Buffer.concat(blocks).toString()).toBe('b\nc\nd\ne\n')
+      }
+    })
+
     it('follow waits for a job that does not exist yet, and can be aborted', async () => {
       const id = jobId('later')
       const seen: string[] = []

@@ -11,8 +11,7 @@
  * Appends are idempotent by AppendToken (the last batch per writer is kept in the
  * chunk metadata; a retried batch after a crash rewrites the same chunk name), and
  * serialised across processes by the archive's per-job lock. Readers read a running job
- * from its chunks; `follow` polls, adaptively: 250 ms after new entries, doubling to at
- * most 5 s while nothing changes (object stores cannot notify).
+ * from its chunks; `follow` polls, adaptively (object-follow-source.ts).
  */
 import {setTimeout as sleep} from 'node:timers/promises'
 import {BlobArchive} from './blob-archive.js'
@@ -24,14 +23,12 @@ import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
 import {entryFromBytes, type LogEntry, type NewEntry} from '../entry.js'
 import {JobNotFoundError, StoreUnavailableError} from '../errors/index.js'
-import {Backoff} from '../store/retry.js'
-import {classifyForRetry} from '../store/object/failure.js'
-import {isEnded, newJobMeta, type JobMeta, type JobStatus} from '../job.js'
+import {followLoop} from '../store/follow-loop.js'
+import {ObjectFollowSource} from './object-follow-source.js'
+import {newJobMeta, type JobMeta, type JobStatus} from '../job.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../store/types.js'
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 10_000
-const POLL_MIN_MS = 250
-const POLL_MAX_MS = 5000
 const LOCK_TTL_MS = 60_000
 const LOCK_WAIT_MS = 30_000
 
@@ -170,68 +167,16 @@ export class ObjectLiveStore implements LiveStore {
     yield* applyRange(this.chunkEntries(meta, range.after ?? 0), range)
   }
 
-  /**
-   * Polls (object stores cannot notify). A transient failure (a 502, a reset connection,
-   * even mid-object) is retried under the bucket's policy from the last entry handed out,
-   * so the follower sees no gap and no duplicate; a permanent one, or an outage longer
-   * than the policy's budget, ends the follow with the error.
-   */
-  async *follow(id: string, {after, signal, waitForJob = true}: FollowOptions): AsyncIterable<FollowEvent> {
-    let seen = after
-    let wait = POLL_MIN_MS
-    let lastStatus: JobStatus | undefined
-    const backoff = new Backoff({policy: this.bucket.retry, classify: classifyForRetry, signal})
-    while (!signal?.aborted) {
-      let meta: JobMeta | undefined
-      try {
-        meta = await this.getJob(id)
-      } catch (error) {
-        await backoff.retryAfter(error)
-        continue
-      }
-      if (!meta && !waitForJob) throw new JobNotFoundError(id, this.name)
-      if (meta && meta.lines > seen) {
-        const before = seen
-        let batch: LogEntry[] = []
-        let failure: unknown
-        try {
-          for await (const entry of this.read(id, {after: seen, signal})) {
-            batch.push(entry)
-            if (batch.length >= 1000) {
-              seen = entry.seq
-              yield {type: 'entries', entries: batch}
-              batch = []
-            }
-          }
-        } catch (error) {
-          failure = error
-        }
-        if (batch.length > 0) {
-          seen = batch.at(-1)!.seq
-          yield {type: 'entries', entries: batch}
-        }
-        if (failure !== undefined) {
-          await backoff.retryAfter(failure)
-          continue
-        }
-        backoff.reset()
-        if (seen > before) {
-          wait = POLL_MIN_MS
-          continue
-        }
-      }
-      backoff.reset()
-      if (meta && isEnded(meta.status) && meta.lines <= seen) {
-        yield {type: 'end', meta}
-        return
-      }
-      if (meta && meta.status !== lastStatus) {
-        lastStatus = meta.status
-        yield {type: 'meta', meta}
-      }
-      await sleep(wait, undefined, {signal}).catch(() => undefined)
-      wait = Math.min(wait * 2, POLL_MAX_MS)
-    }
+  /** Polls, adaptively (object stores cannot notify): see object-follow-source.ts. */
+  follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
+    const source = new ObjectFollowSource({
+      getJob: () => this.getJob(id),
+      read: (range) => this.read(id, range),
+      notFound: () => new JobNotFoundError(id, this.name),
+      retry: this.bucket.retry,
+      signal: options.signal,
+    })
+    return followLoop(source, options)
   }
 
   /** Deletes the job: chunks, chunk metadata and its assembled object. */

@@ -10,7 +10,7 @@
  *   DIR/jobs/<id>/lock          held while appending or changing metadata
  *
  * The `jobs/` directory is the job index. Followers wake on inotify (fs.watch) of the
- * job's directory: an append touches `idx`, an end replaces `meta.json`.
+ * job's directory (follow-source.ts): an append touches `idx`, an end replaces `meta.json`.
  */
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {mkdir, readdir, rm, stat, writeFile} from 'node:fs/promises'
@@ -18,7 +18,7 @@ import {join} from 'node:path'
 import {JobNotFoundError, StoreUnavailableError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
-import {isEnded, newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
+import {newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
 import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../types.js'
 import {INDEX_FILE, JobLog, LOG_FILE} from './job-log.js'
 import {JobLogWriter} from './job-log-writer.js'
@@ -26,12 +26,12 @@ import {readStats} from './job-stats.js'
 import {RECORD_SIZE, readRecord} from './index-record.js'
 import {withLockSync} from './lock.js'
 import {DirectoryWake} from './wake.js'
+import {openFileFollowSource} from './follow-source.js'
+import {followLoop} from '../follow-loop.js'
 import {ensureDir} from '../ensure-dir.js'
 
 const META_FILE = 'meta.json'
 const WRITERS_FILE = 'writers.json'
-/** Entries handed to a follower per event, so a follower far behind still gets steady batches. */
-const FOLLOW_BATCH = 4096
 /** Records per block of a raw read: about 1 MiB of log at a typical 100-byte line. */
 const RAW_STEP = 10_000
 
@@ -238,50 +238,21 @@ export class FileStore implements LiveStore {
     }
   }
 
-  async *follow(id: string, {after, signal, waitForJob = true}: FollowOptions): AsyncIterable<FollowEvent> {
-    const dir = this.dir(id)
-    if (!this.readMeta(id)) {
-      if (!waitForJob) throw new JobNotFoundError(id, this.name)
-      await this.waitForJob(id, signal)
-      if (signal?.aborted) return
+  async *follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
+    const appeared = !this.readMeta(id)
+    if (appeared) {
+      if (options.waitForJob === false) throw new JobNotFoundError(id, this.name)
+      await this.waitForJob(id, options.signal)
+      if (options.signal?.aborted) return
     }
-    const wake = new DirectoryWake(dir)
-    let log: JobLog | undefined
-    /** Status, phase and progress last reported: a change of any is a `meta` event (the relay's SSE `status`). */
-    let lastShown: string | undefined
-    try {
-      log = await JobLog.open(dir)
-      let seen = after
-      while (!signal?.aborted) {
-        const count = await log.count()
-        if (count > seen) {
-          const last = Math.min(count, seen + FOLLOW_BATCH)
-          for await (const entries of log.entries(seen + 1, last, signal)) {
-            yield {type: 'entries', entries}
-            seen = entries.at(-1)!.seq
-          }
-          continue
-        }
-        const meta = await this.getJob(id)
-        if (!meta) return // deleted (archived) while followed: the Jobs facade continues elsewhere
-        // Entries are written before the end is recorded, so a count taken after reading an
-        // ended status is final.
-        if (isEnded(meta.status) && (await log.count()) === seen) {
-          yield {type: 'end', meta}
-          return
-        }
-        const shown = `${meta.status} ${meta.phase ?? ''} ${meta.progress ?? ''}`
-        if (shown !== lastShown) {
-          lastShown = shown
-          yield {type: 'meta', meta}
-          continue
-        }
-        await wake.next(signal)
-      }
-    } finally {
-      wake.close()
-      await log?.close()
-    }
+    const source = await openFileFollowSource({
+      dir: this.dir(id),
+      metaFile: META_FILE,
+      meta: () => this.getJob(id),
+      notFound: () => new JobNotFoundError(id, this.name),
+    })
+    // The job exists now: if it is gone at the first look, it was removed, not yet to come.
+    yield* followLoop(source, {...options, waitForJob: false}, appeared)
   }
 
   async deleteJob(id: string): Promise<void> {

@@ -9,36 +9,49 @@ export const SAFETY_WAKE_MS = 2000
 
 export class DirectoryWake {
   private changed = false
+  private notable = false
   private waiter: (() => void) | undefined
   private readonly watcher: FSWatcher
 
-  constructor(dir: string, filter?: (filename: string | null) => boolean) {
+  /** `isNotable`: which changes next() reports as notable (a change without a file name always is). */
+  constructor(dir: string, isNotable: (filename: string) => boolean = () => true) {
     this.watcher = watch(dir, {persistent: true}, (_event, filename) => {
-      if (filter && !filter(filename)) return
       this.changed = true
+      if (filename === null || isNotable(filename)) this.notable = true
       this.waiter?.()
     })
-    this.watcher.on('error', () => this.waiter?.())
+    this.watcher.on('error', () => {
+      this.notable = true
+      this.waiter?.()
+    })
   }
 
-  /** Resolves at the next change (or at once if one happened since the last call), on abort, or after the safety interval. */
-  async next(signal?: AbortSignal): Promise<void> {
-    if (this.changed) {
-      this.changed = false
-      return
+  /**
+   * Resolves at the next change (or at once if one happened since the last call), on
+   * abort, or after the safety interval; true when a notable change (or the safety
+   * interval, or an error) is among the reasons.
+   */
+  async next(signal?: AbortSignal): Promise<boolean> {
+    if (!this.changed && !this.notable) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', done)
+          this.waiter = undefined
+          resolve()
+        }
+        const timer = setTimeout(() => {
+          this.notable = true
+          done()
+        }, SAFETY_WAKE_MS)
+        signal?.addEventListener('abort', done, {once: true})
+        this.waiter = done
+      })
     }
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        this.waiter = undefined
-        resolve()
-      }
-      const timer = setTimeout(done, SAFETY_WAKE_MS)
-      signal?.addEventListener('abort', done, {once: true})
-      this.waiter = done
-    })
+    const notable = this.notable
     this.changed = false
+    this.notable = false
+    return notable
   }
 
   close(): void {

@@ -1,88 +1,130 @@
 /**
- * follow(): one `XREAD BLOCK 0` loop on a connection of its own, from the stream id of the
- * last sequence number delivered. History and live entries come the same way (XREAD
- * answers at once while entries are waiting). The end-of-job marker that endJob adds
- * to the stream is what ends the loop.
+ * The Redis store's follow primitives (the loop itself is ../follow-loop.ts), all on a
+ * connection of the follower's own, so a blocked read never holds up the writer:
+ *
+ *   entries  XREAD from the stream id of the last item seen, a page at a time
+ *   wait     XREAD BLOCK from that id. Appends (chunks of lines), endJob (end marker) and
+ *            updateJob (metadata marker) all add to the stream, so the one blocking read
+ *            wakes for each; what it returns is handed out by the next `entries`.
+ *   meta     HGETALL of the job's hash
  *
  * A job can also leave under a follower: `logs archive` deletes the stream once the
  * archive holds it, and an XREAD on a deleted key would wait forever. So the block is
- * bounded (MOVE_CHECK_MS); when it times out, one metadata read tells whether the job
- * was moved (archived, or gone after it existed), and the follow returns without `end`
- * for the Jobs facade to continue from the archive at its cursor.
+ * bounded (MOVE_CHECK_MS); after a timeout the loop reads the metadata again and notices
+ * the move.
  *
- * Through an outage the follower's connection reconnects by itself and re-sends its
- * pending XREAD with the same cursor: no gap, no duplicate.
+ * Through an outage the connection reconnects by itself and re-sends its pending command
+ * with the same cursor (a follower's commands never give up): no gap, no duplicate.
  */
+import type {LogEntry} from '../../entry.js'
 import type {JobMeta} from '../../job.js'
-import type {FollowEvent, FollowOptions} from '../types.js'
+import type {FollowSource} from '../follow-loop.js'
 import type {Connection} from './connection.js'
 import type {JobKeys} from './keys.js'
-import {parseStreamEntry, type RawStreamEntry} from './read.js'
-import type {LogEntry} from '../../entry.js'
+import {decodeMeta} from './meta.js'
+import {parseStreamEntry, type RawStreamEntry, type StreamItem} from './read.js'
 
 /** Stream entries per XREAD answer (each holds up to a few hundred lines). */
 const PAGE = 64
-/** How long an idle follower blocks before checking that its job is still here. */
+/** How long an idle follower blocks before reading the metadata again (to notice a move). */
 export const MOVE_CHECK_MS = 2000
 
-export interface FollowSource {
+export interface RedisFollowOptions {
+  id: string
   keys: JobKeys
-  /** A new dedicated connection for this follower; closed when the follow ends. */
-  connect(): Connection
-  /** The job's metadata (read on the writing connection). */
-  meta(): Promise<JobMeta | undefined>
-  /** Whether the job existed when the follow began (else it may be waited for). */
-  existed: boolean
+  /** A dedicated connection, closed when the follow ends. */
+  connection: Connection
+  after: number
+  signal?: AbortSignal
+  /** How long one blocking read waits (MOVE_CHECK_MS). */
+  blockMs: number
   /** Turns a Redis failure into the store's error. */
-  fail(error: unknown, connection: Connection): never
+  fail(error: unknown): Error
+  notFound(): Error
 }
 
-export async function* followJob(source: FollowSource, options: FollowOptions): AsyncIterable<FollowEvent> {
-  const connection = source.connect()
-  const {client} = connection
-  const stop = () => client.disconnect()
-  options.signal?.addEventListener('abort', stop, {once: true})
-  let cursor = `${Math.max(0, options.after)}-0`
-  let lastSeq = options.after
-  let existed = source.existed
-  try {
-    for (;;) {
-      if (options.signal?.aborted) return
-      let reply: Array<[Buffer, RawStreamEntry[]]> | null
-      try {
-        reply = await client.xreadBuffer('COUNT', PAGE, 'BLOCK', MOVE_CHECK_MS, 'STREAMS', source.keys.log, cursor)
-      } catch (error) {
-        if (options.signal?.aborted) return
-        source.fail(error, connection)
-      }
-      if (!reply) {
-        const meta = await source.meta().catch(() => 'unknown' as const) // an outage: the XREAD reconnects and says so
-        if (meta === 'unknown') continue
-        if (meta?.location.kind === 'archived' || (!meta && existed)) return // moved: the Jobs facade goes on from the archive
-        if (meta) existed = true
-        continue
-      }
-      existed = true
-      const entries: LogEntry[] = []
-      for (const raw of reply[0][1]) {
-        const item = parseStreamEntry(raw)
-        cursor = item.id
-        if (item.kind === 'end') {
-          if (entries.length > 0) yield {type: 'entries', entries}
-          const meta = await source.meta()
-          if (meta) yield {type: 'end', meta}
-          return
-        }
+export class RedisFollowSource implements FollowSource {
+  private cursor: string
+  /** What the last blocking read returned, not yet handed out. */
+  private pending: StreamItem[] = []
+  /** The last read filled its page: more may be waiting. */
+  private more = true
+  private readonly stop = () => this.options.connection.client.disconnect()
+
+  constructor(private readonly options: RedisFollowOptions) {
+    this.cursor = `${Math.max(0, options.after)}-0`
+    options.signal?.addEventListener('abort', this.stop, {once: true})
+  }
+
+  async meta(): Promise<JobMeta | undefined> {
+    const hash = await this.command(() => this.options.connection.client.hgetall(this.options.keys.meta))
+    return hash ? decodeMeta(this.options.id, hash) : undefined
+  }
+
+  async *entries(after: number): AsyncIterable<LogEntry[]> {
+    let items = this.pending
+    this.pending = []
+    if (items.length === 0 && this.more) items = (await this.read()) ?? []
+    let last = after
+    while (items.length > 0) {
+      const lines: LogEntry[] = []
+      for (const item of items) {
+        if (item.kind !== 'lines') continue
         for (const entry of item.lines) {
-          if (entry.seq <= lastSeq) continue
-          entries.push(entry)
-          lastSeq = entry.seq
+          if (entry.seq <= last) continue
+          lines.push(entry)
+          last = entry.seq
         }
       }
-      if (entries.length > 0) yield {type: 'entries', entries}
+      if (lines.length > 0) yield lines
+      if (!this.more) return
+      items = (await this.read()) ?? []
     }
-  } finally {
-    options.signal?.removeEventListener('abort', stop)
-    client.disconnect()
+  }
+
+  async wait(): Promise<boolean> {
+    const items = await this.read(this.options.blockMs)
+    if (!items) return true // timed out (or stopped): read the metadata again
+    this.pending.push(...items)
+    return items.some((item) => item.kind === 'marker')
+  }
+
+  movedAway(meta: JobMeta): boolean {
+    return meta.location.kind === 'archived'
+  }
+
+  notFound(): Error {
+    return this.options.notFound()
+  }
+
+  async close(): Promise<void> {
+    this.options.signal?.removeEventListener('abort', this.stop)
+    await this.options.connection.close()
+  }
+
+  /** One XREAD page after the cursor (blocking up to `blockMs` when given); undefined when nothing came. */
+  private async read(blockMs?: number): Promise<StreamItem[] | undefined> {
+    const {client} = this.options.connection
+    const {log} = this.options.keys
+    const reply: Array<[Buffer, RawStreamEntry[]]> | null | undefined = await this.command(() =>
+      blockMs === undefined ? client.xreadBuffer('COUNT', PAGE, 'STREAMS', log, this.cursor) : client.xreadBuffer('COUNT', PAGE, 'BLOCK', blockMs, 'STREAMS', log, this.cursor),
+    )
+    const raw = reply?.[0]?.[1] ?? []
+    this.more = raw.length === PAGE
+    if (raw.length === 0) return undefined
+    const items = raw.map(parseStreamEntry)
+    this.cursor = items.at(-1)!.id
+    return items
+  }
+
+  /** A command of the follower; after an abort (the connection was dropped on purpose) it answers nothing. */
+  private async command<T>(run: () => Promise<T>): Promise<T | undefined> {
+    if (this.options.signal?.aborted) return undefined
+    try {
+      return await run()
+    } catch (error) {
+      if (this.options.signal?.aborted) return undefined
+      throw this.options.fail(error)
+    }
   }
 }

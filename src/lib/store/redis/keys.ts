@@ -3,7 +3,8 @@
  * one Cluster slot and one Lua script can touch all of them:
  *
  *   <prefix>{<job>}:log      stream; one entry per chunk of lines, id `<last seq>-0`;
- *                            end-of-job markers are `<last seq>-<n>` with n ≥ 1
+ *                            markers (end of job, metadata changed) are `<last seq>-<n>`
+ *                            with n ≥ 1: they wake followers and hold no lines
  *   <prefix>{<job>}:meta     hash: status, times, counts, labels, location
  *   <prefix>{<job>}:writers  hash: writer → "batch first last" of its last applied batch
  *   <prefix>jobs             sorted set: job id by last update (one slot for all jobs)

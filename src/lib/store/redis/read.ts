@@ -16,12 +16,13 @@ const PAGE = 32
 
 export type RawStreamEntry = [Buffer, Buffer[]]
 
-export type StreamItem = {kind: 'lines'; id: string; lines: LogEntry[]} | {kind: 'end'; id: string}
+/** A chunk of lines, or a marker (end of job, metadata changed) that holds none. */
+export type StreamItem = {kind: 'lines'; id: string; lines: LogEntry[]} | {kind: 'marker'; id: string}
 
 export function parseStreamEntry([rawId, fields]: RawStreamEntry): StreamItem {
   const id = rawId.toString()
   const [seqText, marker] = id.split('-')
-  if (marker !== '0') return {kind: 'end', id}
+  if (marker !== '0') return {kind: 'marker', id}
   const {index, data} = chunkFields(id, fields)
   return {kind: 'lines', id, lines: decodeChunk(Number(seqText), index, data)}
 }
@@ -96,7 +97,7 @@ async function* forward(client: RedisClient, keys: JobKeys, from: number, to: nu
     const page = (await client.xrangeBuffer(keys.log, start, '+', 'COUNT', PAGE)) as RawStreamEntry[]
     for (const raw of page) {
       const item = parseStreamEntry(raw)
-      if (item.kind === 'end') continue
+      if (item.kind === 'marker') continue
       for (const entry of item.lines) {
         if (entry.seq > to) return
         if (wanted(entry)) yield entry
@@ -126,7 +127,7 @@ async function* backward(
     const page = (await client.xrevrangeBuffer(keys.log, end, `${from}-0`, 'COUNT', PAGE)) as RawStreamEntry[]
     for (const raw of page) {
       const item = parseStreamEntry(raw)
-      if (item.kind === 'end') continue
+      if (item.kind === 'marker') continue
       for (let i = item.lines.length - 1; i >= 0; i--) {
         const entry = item.lines[i]
         if (!wanted(entry)) continue
@@ -158,7 +159,7 @@ export async function firstSeqAtOrAfter(client: RedisClient, keys: JobKeys, targ
     const mid = Math.floor((low + high) / 2)
     const page = (await client.xrangeBuffer(keys.log, `${mid}-0`, '+', 'COUNT', 1)) as RawStreamEntry[]
     const item = page.length === 0 ? undefined : parseStreamEntry(page[0])
-    if (!item || item.kind === 'end') return high // the stream ends before mid: nothing stored from here on
+    if (!item || item.kind === 'marker') return high // the stream ends before mid: nothing stored from here on
     const lines = item.lines.filter((entry) => entry.seq >= low && entry.seq < high)
     const at = lines.findIndex((entry) => entry.ts >= target)
     if (at === -1) low = lines.length > 0 ? lines.at(-1)!.seq + 1 : mid + 1

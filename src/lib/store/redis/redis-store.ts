@@ -4,6 +4,7 @@
  *
  *   append ──► logsAppend script (seq range, XADD of chunks, counts, writer token) ─┐
  *   endJob ──► logsEnd script (status, end marker in the stream, TTL)               ├─► Redis
+ *   update ──► logsUpdate script (fields, metadata marker in the stream)            │
  *   follow ──► XREAD BLOCK on its own connection (follow.ts) ◄────────────────┘
  *   read   ──► XRANGE / XREVRANGE from a sequence number (read.ts)
  */
@@ -15,7 +16,8 @@ import {LEVELS} from '../../level.js'
 import type {AppendResult, AppendToken, FollowEvent, RawBlock, RawRange, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext} from '../types.js'
 import {encodeChunk} from './codec.js'
 import {connect, guarded, storeError, WRITER_DEADLINE_MS, type Connection} from './connection.js'
-import {followJob} from './follow.js'
+import {MOVE_CHECK_MS, RedisFollowSource} from './follow.js'
+import {followLoop} from '../follow-loop.js'
 import {indexKey, jobKeys, type JobKeys} from './keys.js'
 import {decodeMeta, encodePatch} from './meta.js'
 import {readRawRange, readRange} from './read.js'
@@ -39,7 +41,11 @@ export class RedisStore implements LiveStore {
   private readonly followers = new Set<Connection>()
   private readonly indexTouched = new Map<string, number>()
 
-  constructor(private readonly target: RedisTarget) {
+  /** `moveCheckMs`: how long an idle follower blocks before reading the metadata again (follow.ts). */
+  constructor(
+    private readonly target: RedisTarget,
+    private readonly options: {moveCheckMs?: number} = {},
+  ) {
     this.name = target.name
     this.writer = connect(target, 'writer')
   }
@@ -81,8 +87,10 @@ export class RedisStore implements LiveStore {
       if (isEnded(patch.status)) await this.endJob(id, {status: patch.status, exitCode: patch.exitCode ?? current.exitCode})
       else await this.startJob(id)
     }
-    const fields = encodePatch(patch)
-    if (Object.keys(fields).length > 0) await this.run(() => this.writer.client.hset(this.keys(id).meta, fields))
+    const fields = Object.entries(encodePatch(patch)).flat()
+    const keys = this.keys(id)
+    // Through a script that also marks the change in the stream, which wakes followers.
+    if (fields.length > 0 && !(await this.run(() => this.scripts.logsUpdate(keys.meta, keys.log, ...fields)))) throw new JobNotFoundError(id, this.name)
     await this.touchIndex(id, Date.now())
     return (await this.getJob(id))!
   }
@@ -130,7 +138,25 @@ export class RedisStore implements LiveStore {
 
   follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
     const keys = this.keys(id)
-    return this.followChecked(id, keys, options)
+    const connection = connect(this.target, 'follower')
+    this.followers.add(connection)
+    const source = new RedisFollowSource({
+      id,
+      keys,
+      after: options.after,
+      signal: options.signal,
+      blockMs: this.options.moveCheckMs ?? MOVE_CHECK_MS,
+      connection: {
+        ...connection,
+        close: async () => {
+          this.followers.delete(connection)
+          await connection.close()
+        },
+      },
+      fail: (error) => storeError(this.name, connection, error),
+      notFound: () => new JobNotFoundError(id, this.name),
+    })
+    return followLoop(source, options)
   }
 
   async deleteJob(id: string): Promise<void> {
@@ -143,36 +169,6 @@ export class RedisStore implements LiveStore {
   async close(): Promise<void> {
     for (const follower of this.followers) await follower.close()
     await this.writer.close()
-  }
-
-  private async *followChecked(id: string, keys: JobKeys, options: FollowOptions): AsyncIterable<FollowEvent> {
-    const meta = await this.getJob(id)
-    if (!meta && options.waitForJob === false) throw new JobNotFoundError(id, this.name)
-    if (meta && isEnded(meta.status) && meta.lines <= options.after) {
-      yield {type: 'end', meta} // its end marker lies at or before the cursor: XREAD would wait forever
-      return
-    }
-    yield* followJob(
-      {
-        keys,
-        connect: () => {
-          const connection = connect(this.target, 'follower')
-          this.followers.add(connection)
-          const close = connection.close.bind(connection)
-          connection.close = async () => {
-            this.followers.delete(connection)
-            await close()
-          }
-          return connection
-        },
-        meta: () => this.getJob(id),
-        existed: meta !== undefined,
-        fail: (error, connection) => {
-          throw storeError(this.name, connection, error)
-        },
-      },
-      options,
-    )
   }
 
   private keys(id: string): JobKeys {

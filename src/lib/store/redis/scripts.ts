@@ -9,6 +9,11 @@
  * start   KEYS meta log writers   ARGV now labelsJson     → HGETALL meta
  * end     KEYS meta log writers   ARGV status exitCode now ttlMs → HGETALL meta, or nil
  *         when the job does not exist
+ * update  KEYS meta log           ARGV field value …      → 1, or 0 when the job does not exist
+ *
+ * end and update add a marker to the stream (`<lines>-<n>`, n ≥ 1; see keys.ts) so that a
+ * follower blocked in XREAD wakes and reads the metadata again. Each keeps only its latest
+ * marker (the previous one is deleted), so markers never pile up in the stream.
  */
 const APPEND = `
 local meta, log, writers = KEYS[1], KEYS[2], KEYS[3]
@@ -92,10 +97,25 @@ end
 return redis.call('HGETALL', meta)
 `
 
+const UPDATE = `
+local meta, log = KEYS[1], KEYS[2]
+if redis.call('EXISTS', meta) == 0 then return 0 end
+redis.call('HSET', meta, unpack(ARGV))
+local old = redis.call('HGET', meta, 'metaMarker')
+if old then redis.call('XDEL', log, old) end
+local lines = redis.call('HGET', meta, 'lines') or '0'
+local id = redis.call('XADD', log, lines .. '-*', 'meta', '1')
+redis.call('HSET', meta, 'metaMarker', id)
+local ttl = redis.call('PTTL', meta)
+if ttl > 0 then redis.call('PEXPIRE', log, ttl) end
+return 1
+`
+
 export const SCRIPTS = {
   logsAppend: {lua: APPEND, numberOfKeys: 3},
   logsStart: {lua: START, numberOfKeys: 3},
   logsEnd: {lua: END, numberOfKeys: 3},
+  logsUpdate: {lua: UPDATE, numberOfKeys: 2},
 } as const
 
 type Arg = string | Buffer | number
@@ -105,4 +125,5 @@ export interface ScriptCommands {
   logsAppend(...args: Arg[]): Promise<[number, number, number]>
   logsStart(...args: Arg[]): Promise<string[]>
   logsEnd(...args: Arg[]): Promise<string[] | null>
+  logsUpdate(...args: Arg[]): Promise<number>
 }
