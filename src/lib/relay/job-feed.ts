@@ -89,8 +89,10 @@ export class JobFeed {
   private async run(): Promise<void> {
     try {
       for await (const event of this.jobs.follow(this.jobId, {after: this.position, signal: this.abort.signal, waitForJob: true})) {
-        if (event.type === 'entries') this.deliver(event.entries)
-        else if (event.type === 'meta') {
+        if (event.type === 'entries') {
+          if (!this.meta) await this.appeared()
+          this.deliver(event.entries)
+        } else if (event.type === 'meta') {
           this.meta = event.meta
           for (const subscriber of this.subscribers) subscriber.status(event.meta)
         } else {
@@ -110,6 +112,12 @@ export class JobFeed {
       }
     }
     this.onStop(this)
+  }
+
+  /** The job started while the feed waited for it: followers learn its status before its first lines. */
+  private async appeared(): Promise<void> {
+    this.meta = await this.jobs.getJob(this.jobId).catch(() => undefined)
+    if (this.meta) for (const subscriber of this.subscribers) subscriber.status(this.meta)
   }
 
   private deliver(entries: LogEntry[]): void {
