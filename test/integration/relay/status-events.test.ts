@@ -48,7 +48,11 @@ for (const [kind, store, pushFlags] of [
         await waitUntil(() => stream.events().filter((e) => e.event === 'log').length === 5, {what: 'five lines streamed'})
         pusher.stdin!.write('{"progress":80}\n')
         await waitUntil(() => statuses(stream.events()).some((s) => s.progress === 80), {what: 'a status event with the new progress'})
-        expect(statuses(stream.events()).slice(before).map((s) => [s.status, s.phase, s.progress])).toEqual([
+        expect(
+          statuses(stream.events())
+            .slice(before)
+            .map((s) => [s.status, s.phase, s.progress]),
+        ).toEqual([
           ['running', 'migrate', 60],
           ['running', 'migrate', 80],
         ])
