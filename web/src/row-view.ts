@@ -3,6 +3,8 @@
  * and search highlights. Built with createElement/textContent only: log text is data,
  * never markup.
  */
+import {sectionFacts, type SectionMark} from '../../src/lib/structure/folds.js'
+import {markerText} from '../../src/lib/structure/marker-text.js'
 import {isColorClass, parseAnsi, plainText, type Segment} from './ansi.js'
 import type {EntryRecord} from './api.js'
 
@@ -14,6 +16,8 @@ export interface RowOptions {
   target: number
   /** Seq of the current search match. */
   currentMatch: number
+  /** The section this line is the header of. */
+  section?: SectionMark
 }
 
 export function renderRow(seq: number, entry: EntryRecord | undefined, options: RowOptions): HTMLElement {
@@ -45,8 +49,42 @@ export function renderRow(seq: number, entry: EntryRecord | undefined, options: 
     ts.textContent = formatTimestamp(entry.ts)
     row.append(ts)
   }
-  row.append(renderText(entry.line, options.highlight))
+  const marker = markerText(entry.line)
+  if (marker !== undefined) row.append(renderMarker(marker, options.section))
+  else row.append(renderText(entry.line, options.highlight))
   return row
+}
+
+/**
+ * A section marker as a header instead of `::group::` or GitLab's escape sequences: with
+ * its section known, a fold button (clicked: folds or unfolds), the title and its facts
+ * (duration, lines, errors); an end marker or one whose section is not known yet as its text.
+ */
+function renderMarker(marker: string, mark: SectionMark | undefined): HTMLElement {
+  const text = document.createElement('span')
+  text.className = 'text section-marker'
+  if (!mark) {
+    text.textContent = marker
+    return text
+  }
+  text.classList.add('section-header')
+  if (mark.folded) text.classList.add('folded')
+  // A span, not a button: a button's own box would make the row taller than the list's fixed row height.
+  const fold = document.createElement('span')
+  fold.setAttribute('role', 'button')
+  fold.className = 'fold'
+  fold.textContent = mark.folded ? '▸' : '▾'
+  fold.title = mark.folded ? 'Unfold this section (z)' : 'Fold this section (z)'
+  fold.setAttribute('aria-expanded', String(!mark.folded))
+  const title = document.createElement('span')
+  title.className = 'section-title'
+  title.textContent = mark.section.title || mark.section.name
+  const facts = document.createElement('span')
+  facts.className = 'section-facts'
+  facts.textContent = sectionFacts(mark.section)
+  if (mark.section.failed || (mark.section.levels.error ?? 0) + (mark.section.levels.fatal ?? 0) > 0) facts.classList.add('has-errors')
+  text.append(fold, title, facts)
+  return text
 }
 
 export function formatTimestamp(ts: number): string {

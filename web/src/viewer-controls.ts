@@ -13,6 +13,11 @@ export interface ViewerControls {
   wrap: HTMLInputElement
   followButton: HTMLButtonElement
   download: HTMLAnchorElement
+  /** The job's phase and progress (hidden while it reports none). */
+  phase: HTMLElement
+  phaseName: HTMLElement
+  progress: HTMLProgressElement
+  progressText: HTMLElement
   scroller: HTMLElement
   newLines: HTMLButtonElement
   connection: HTMLElement
@@ -40,6 +45,10 @@ export function buildViewer(jobId: string): ViewerControls {
   const wrap = h('input', {type: 'checkbox', class: 'wrap'})
   const followButton = h('button', {type: 'button', class: 'follow', title: 'Pause or follow the live tail (G follows)'}, 'Pause')
   const download = h('a', {class: 'download', href: `${jobPath(jobId)}/logs/download`, download: `${jobId}.log`}, 'Download')
+  const phaseName = h('span', {class: 'phase-name'})
+  const progress = h('progress', {class: 'progress', max: '100'})
+  const progressText = h('span', {class: 'progress-text'})
+  const phase = h('span', {class: 'phase', hidden: true, title: 'Phase and progress the job reports'}, phaseName, progress, progressText)
   const scroller = h('div', {class: 'scroller', tabindex: '0', role: 'log', 'aria-label': `Log of ${jobId}`})
   const newLines = h('button', {type: 'button', class: 'new-lines', hidden: true})
   const connection = h('span', {class: 'connection'})
@@ -55,6 +64,7 @@ export function buildViewer(jobId: string): ViewerControls {
       {class: 'toolbar'},
       h('a', {class: 'home', href: '/', title: 'All jobs'}, 'logs'),
       h('h1', {class: 'job-id', title: jobId}, jobId),
+      phase,
       h('span', {class: 'search-group'}, search, previous, next, matchCount),
       level,
       h('label', {class: 'toggle'}, timestamps, ' time'),
@@ -65,5 +75,26 @@ export function buildViewer(jobId: string): ViewerControls {
     h('main', {class: 'log-area'}, scroller, newLines),
     h('footer', {class: 'status-line'}, connection, jobStatus, lineCount, message),
   )
-  return {root, search, previous, next, matchCount, level, timestamps, wrap, followButton, download, scroller, newLines, connection, jobStatus, lineCount, message}
+  return {
+    root,
+    search,
+    previous,
+    next,
+    matchCount,
+    level,
+    timestamps,
+    wrap,
+    followButton,
+    download,
+    phase,
+    phaseName,
+    progress,
+    progressText,
+    scroller,
+    newLines,
+    connection,
+    jobStatus,
+    lineCount,
+    message,
+  }
 }

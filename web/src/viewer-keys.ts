@@ -1,4 +1,4 @@
-/** Keyboard of the viewer: `/` search, `g`/`G` top/bottom, `e` next error, `n`/`N` matches, paging keys. */
+/** Keyboard of the viewer: `/` search, `g`/`G` top/bottom, `e` next error, `n`/`N` matches, `z`/`Z` fold sections, paging keys. */
 
 export interface KeyTarget {
   focusSearch(): void
@@ -7,6 +7,9 @@ export interface KeyTarget {
   nextError(): Promise<void>
   jumpToMatch(direction: 1 | -1): void
   scrollRows(rows: number): void
+  /** `z`: fold or unfold the section at the top of the view; `Z`: all of them. */
+  toggleSection(): void
+  toggleAllSections(): void
 }
 
 export function bindViewerKeys(target: KeyTarget & {controls: {scroller: HTMLElement}}): void {
@@ -22,6 +25,8 @@ export function bindViewerKeys(target: KeyTarget & {controls: {scroller: HTMLEle
       e: () => void target.nextError(),
       n: () => target.jumpToMatch(1),
       N: () => target.jumpToMatch(-1),
+      z: () => target.toggleSection(),
+      Z: () => target.toggleAllSections(),
       j: () => target.scrollRows(1),
       k: () => target.scrollRows(-1),
       ArrowDown: () => target.scrollRows(1),

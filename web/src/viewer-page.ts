@@ -8,8 +8,13 @@
  * Without a level filter, row i is seq i+1 (sequence numbers are gapless), so nothing but
  * the visible pages is ever fetched. A level filter or a search asks the relay for the
  * matching entries (EntryScan) and keeps them current from the stream.
+ *
+ * Sections (from the job's metadata, refreshed by `status` events) fold: a folded
+ * section's lines are left out of the rows (SectionFolds maps rows to seqs over the
+ * hidden ranges), its header stays. With a level filter the filtered lines are shown flat.
  */
 import {levelRank} from '../../src/lib/level.js'
+import {NO_FOLDS, SectionFolds, isFolded, withFold, type FoldChoices} from '../../src/lib/structure/folds.js'
 import {caseInsensitivePattern, getHistory, getJob, HttpError, type EntryRecord, type JobMeta, type Level} from './api.js'
 import {formatCount} from './dom.js'
 import {EntryCache} from './entry-cache.js'
@@ -38,6 +43,8 @@ export class ViewerPage {
   private streamState: StreamState = 'connecting'
   /** The line count when the page opened: the stream starts after it. */
   private initialAfter = 0
+  private foldChoices: FoldChoices = NO_FOLDS
+  private folds: SectionFolds | undefined
   /** The connection states seen, oldest first (the last few): lets tests see a reconnect happened. */
   private readonly states: StreamState[] = []
 
@@ -79,6 +86,29 @@ export class ViewerPage {
       state: this.streamState,
       following: this.list.following,
     }
+  }
+
+  /** `z`, or a click on a header: folds or unfolds the innermost section around the line (default: the top of the view). */
+  toggleSection(seq = this.anchorSeq() + 1): void {
+    const section = this.folds?.around(seq)
+    if (!section) {
+      this.say('no section here')
+      return
+    }
+    const folded = isFolded(this.jobId, section, this.foldChoices)
+    this.setFolds(withFold(this.foldChoices, this.jobId, section, !folded))
+    this.say(`${folded ? 'unfolded' : 'folded'} ${section.title || section.name}`)
+  }
+
+  /** `Z`: every section folded, or every one unfolded when all are folded already. */
+  toggleAllSections(): void {
+    if (!this.folds) {
+      this.say('the job has no sections')
+      return
+    }
+    const fold = this.folds.anyOpen()
+    this.setFolds({overrides: new Map(), all: fold})
+    this.say(fold ? 'all sections folded' : 'all sections unfolded')
   }
 
   focusSearch(): void {
@@ -142,6 +172,7 @@ export class ViewerPage {
     try {
       this.meta = await getJob(this.jobId)
       this.total = this.meta.lines
+      this.setFolds(this.foldChoices)
     } catch (error) {
       if (!(error instanceof HttpError) || error.status !== 404) {
         this.say(`cannot load the job: ${(error as Error).message}`)
@@ -158,6 +189,7 @@ export class ViewerPage {
       onStatus: (meta) => {
         this.meta = meta
         if (meta.lines > this.total) this.total = meta.lines
+        this.setFolds(this.foldChoices)
         this.renderStatus()
         this.list.invalidate()
       },
@@ -183,17 +215,34 @@ export class ViewerPage {
     this.list.invalidate()
   }
 
+  /** New sections (a status event) or new choices: the rows again, the same line kept at the top when paused. */
+  private setFolds(choices: FoldChoices): void {
+    const top = this.list.following || this.filter ? 0 : this.anchorSeq() + 1
+    this.foldChoices = choices
+    const sections = this.meta?.sections ?? []
+    this.folds = sections.length > 0 ? new SectionFolds(this.jobId, sections, choices) : undefined
+    if (top > 0) this.list.scrollToIndex(this.rowOf(top))
+    this.list.invalidate()
+  }
+
   private rowCount(): number {
-    return this.filter ? this.filter.entries.length : this.total
+    if (this.filter) return this.filter.entries.length
+    return this.folds ? this.folds.shown(this.total) : this.total
+  }
+
+  /** The row a seq is on without a filter: its own, or its folded section's header's. */
+  private rowOf(seq: number): number {
+    return this.folds ? this.folds.indexOf(seq) : seq - 1
   }
 
   private renderIndex(index: number): HTMLElement {
     const options = {timestamps: this.controls.timestamps.checked, highlight: this.searchTerm, target: this.target, currentMatch: this.currentMatch}
     if (this.filter) {
       const entry = this.filter.entries[index]
-      return renderRow(entry.seq, entry, options)
+      return renderRow(entry.seq, entry, {...options, section: this.folds?.startingAt(entry.seq)})
     }
-    return renderRow(index + 1, this.cache.get(index + 1), options)
+    const seq = this.folds ? this.folds.seqAt(index) : index + 1
+    return renderRow(seq, this.cache.get(seq), {...options, section: this.folds?.startingAt(seq)})
   }
 
   /** Where "next" searches start from: the line at the top of the view. */
@@ -201,19 +250,25 @@ export class ViewerPage {
     const index = this.list.topIndex()
     // The seq just before the top row, so that "after" it starts at the top row.
     if (this.filter) return (this.filter.entries[index]?.seq ?? 1) - 1
-    return index
+    return this.folds ? this.folds.seqAt(index) - 1 : index
   }
 
   /** The current match's seq when its row is on screen (else 0: the user has moved on). */
   private currentMatchInView(): number {
     if (!this.currentMatch) return 0
-    const index = this.filter ? this.filter.indexAtOrAfter(this.currentMatch) : this.currentMatch - 1
+    const index = this.filter ? this.filter.indexAtOrAfter(this.currentMatch) : this.rowOf(this.currentMatch)
     const top = this.list.topIndex()
     return index >= top && index < top + this.list.visibleRows() ? this.currentMatch : 0
   }
 
+  /** Scrolls a line into view; a line in a folded section unfolds the sections around it. */
   private scrollToSeq(seq: number): void {
-    this.list.scrollToIndex(this.filter ? this.filter.indexAtOrAfter(seq) : seq - 1)
+    if (!this.filter && this.folds?.hides(seq)) {
+      let choices = this.foldChoices
+      for (const section of this.folds.enclosing(seq)) if (section.firstSeq !== seq) choices = withFold(choices, this.jobId, section, false)
+      this.setFolds(choices)
+    }
+    this.list.scrollToIndex(this.filter ? this.filter.indexAtOrAfter(seq) : this.rowOf(seq))
   }
 
   private applyHash(): void {
@@ -251,6 +306,11 @@ export class ViewerPage {
     })
     followButton.addEventListener('click', () => (this.list.following ? this.list.pause() : this.list.follow()))
     newLines.addEventListener('click', () => this.list.follow())
+    this.controls.scroller.addEventListener('click', (event) => {
+      const fold = (event.target as Element).closest('.fold')
+      const seq = Number(fold?.closest<HTMLElement>('.row')?.dataset.seq)
+      if (fold && seq > 0) this.toggleSection(seq)
+    })
   }
 
   /** Runs `then` once the search scan has found its first matches (or finished). */
@@ -330,12 +390,24 @@ export class ViewerPage {
     const meta = this.meta
     jobStatus.textContent = meta ? `job ${meta.status}${meta.exitCode !== undefined ? `, exit code ${meta.exitCode}` : ''}` : ''
     jobStatus.dataset.status = meta?.status ?? ''
+    this.renderPhase()
     const filter = this.filter
     const shown = filter ? ` · ${filter.dropped > 0 ? 'last ' : ''}${formatCount(filter.entries.length)}${filter.scanning ? '…' : ''} shown` : ''
     lineCount.textContent = `${formatCount(this.total)} lines${shown}`
     const fresh = this.list.following ? 0 : this.rowCount() - this.countAtPause
     newLines.hidden = fresh <= 0
     newLines.textContent = `↓ ${formatCount(fresh)} new line${fresh === 1 ? '' : 's'}`
+  }
+
+  /** The header's phase and progress, as the job's metadata has them now. */
+  private renderPhase(): void {
+    const {phase, phaseName, progress, progressText} = this.controls
+    const meta = this.meta
+    phase.hidden = meta?.phase === undefined && meta?.progress === undefined
+    phaseName.textContent = meta?.phase ?? ''
+    progress.hidden = meta?.progress === undefined
+    progressText.textContent = meta?.progress === undefined ? '' : `${meta.progress}%`
+    if (meta?.progress !== undefined) progress.value = meta.progress
   }
 
   private say(text: string): void {

@@ -7,8 +7,7 @@
 import type {ChalkInstance} from 'chalk'
 import {formatTimestamp, levelColor} from '../render/format-entry.js'
 import {markerText} from '../structure/marker-text.js'
-import {formatDuration} from '../time.js'
-import type {Folds, SectionMark} from './folds.js'
+import {sectionFacts, type Folds, type SectionMark} from './folds.js'
 import {jobPrefixColor, padJobId} from '../tail/job-colors.js'
 import type {ViewEntry} from './log-buffer.js'
 import {lineMatches, matchSegments, rowsFor, terminalSafe, withoutColor} from './line-text.js'
@@ -59,11 +58,7 @@ export function lineParts(item: ViewEntry, style: LineStyle): LineParts {
 
 /** `▸ Build  12s · 40 lines · 2 errors`: the fold mark as shown, the duration so far ("running") while it is open. */
 export function sectionHeader({section, folded}: SectionMark): string {
-  const errors = (section.levels.error ?? 0) + (section.levels.fatal ?? 0)
-  const facts = [section.duration === undefined ? 'running' : formatDuration(section.duration), `${section.lines.toLocaleString('en-US')} lines`]
-  if (errors > 0) facts.push(`${errors} error${errors === 1 ? '' : 's'}`)
-  if (section.failed) facts.push('failed')
-  return `${folded ? '▸' : '▾'} ${section.title || section.name}  ${facts.join(' · ')}`
+  return `${folded ? '▸' : '▾'} ${section.title || section.name}  ${sectionFacts(section)}`
 }
 
 export function lineRows(parts: LineParts, style: LineStyle): number {

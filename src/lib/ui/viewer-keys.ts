@@ -9,7 +9,7 @@ import type {Section} from '../job.js'
 import {levelRank} from '../level.js'
 import {stripAnsi} from '../level.js'
 import {markerText} from '../structure/marker-text.js'
-import {isFolded, toggled, type Folds} from './folds.js'
+import {isFolded, withFold, type Folds} from './folds.js'
 import type {ViewEntry} from './log-buffer.js'
 import {lineMatches, searchPattern} from './line-text.js'
 import {findVisible, stepBack, stepForward, viewBottom, visibleAtOrAfter, visibleAtOrBefore, visibleWindow} from './scroll.js'
@@ -110,7 +110,7 @@ function toggleSection(state: ViewerState, ctx: KeyContext): void {
   const title = section.title || section.name
   ctx.update((s) => ({
     ...s,
-    folds: toggled(s.folds, item.job, section, folded),
+    folds: withFold(s.folds, item.job, section, !folded),
     cursor: header ?? s.cursor,
     anchor: folded && header !== undefined && s.anchor !== undefined ? Math.max(s.anchor, unfoldedBottom(header, section, ctx)) : s.anchor,
     message: `${folded ? 'unfolded' : 'folded'} ${title}`,

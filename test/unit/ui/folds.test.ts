@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {Section} from '../../../src/lib/job.js'
-import {Folds, NO_FOLDS, toggled} from '../../../src/lib/ui/folds.js'
+import {Folds, NO_FOLDS, withFold} from '../../../src/lib/ui/folds.js'
+import {SectionFolds} from '../../../src/lib/structure/folds.js'
 
 const section = (name: string, firstSeq: number, lastSeq: number, extra: Partial<Section> = {}): Section => ({
   name,
@@ -35,13 +36,25 @@ describe('Folds', () => {
   })
 
   it('z overrides one section; Z sets all, an open one folding everything after its header', () => {
-    const unfolded = new Folds(new Map([['j', [outer, inner, open]]]), toggled(NO_FOLDS, 'j', outer, true))
+    const unfolded = new Folds(new Map([['j', [outer, inner, open]]]), withFold(NO_FOLDS, 'j', outer, false))
     expect(hidden(unfolded, 10)).toEqual([])
-    const innerFolded = new Folds(new Map([['j', [outer, inner, open]]]), toggled(unfolded.choices, 'j', inner, false))
+    const innerFolded = new Folds(new Map([['j', [outer, inner, open]]]), withFold(unfolded.choices, 'j', inner, true))
     expect(hidden(innerFolded, 10)).toEqual([4, 5])
     const all = new Folds(new Map([['j', [outer, inner, open]]]), {overrides: new Map(), all: true})
     expect(hidden(all, 10)).toEqual([2, 3, 4, 5, 6, 8, 9, 10])
     expect(all.anyOpen()).toBe(false)
     expect(innerFolded.anyOpen()).toBe(true)
+  })
+
+  it('rows of a folded log: how many are shown, the seq of each, the row of each seq', () => {
+    const folds = new SectionFolds('j', [outer, inner, section('later', 8, 9, {collapsed: true})], NO_FOLDS)
+    expect(folds.hidden).toEqual([
+      [2, 6],
+      [9, 9],
+    ])
+    expect(folds.shown(10)).toBe(4) // 1, 7, 8, 10
+    expect([0, 1, 2, 3, 4].map((i) => folds.seqAt(i))).toEqual([1, 7, 8, 10, 11])
+    expect([1, 4, 7, 8, 9, 10].map((seq) => folds.indexOf(seq))).toEqual([0, 0, 1, 2, 2, 3])
+    expect(folds.enclosing(4).map((s) => s.name)).toEqual(['inner', 'outer'])
   })
 })
