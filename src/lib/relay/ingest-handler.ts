@@ -139,8 +139,8 @@ function endParams(params: URLSearchParams): {status: JobStatus; exitCode?: numb
 
 function bodyFormat(request: IncomingMessage, params: URLSearchParams): BodyFormat {
   const format = params.get('format')
-  if (format === 'ndjson' || format === 'text') return format
-  if (format) throw badRequest(`invalid format ${JSON.stringify(format)}: expected text or ndjson`)
+  if (format === 'ndjson' || format === 'text' || format === 'chunk') return format
+  if (format) throw badRequest(`invalid format ${JSON.stringify(format)}: expected text, ndjson or chunk`)
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
   return /^application\/(x-)?(ndjson|jsonl|jsonlines)$/.test(type) ? 'ndjson' : 'text'
 }

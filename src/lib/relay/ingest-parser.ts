@@ -7,13 +7,19 @@
  *   NDJSON: every line is an entry record (`line` or base64 `bytes`, optional `ts`,
  *           `level`, `stream`, `partial`: the shape of `--output json`); a JSON object
  *           without `line`/`bytes` is itself the log line (an application's JSON log).
+ *   chunk:  frames of lines' bytes with a binary index (../store/chunk-frames.ts), what
+ *           `push --url` sends: times, levels and streams as the client read them.
  */
 import {newEntry, type NewEntry, type Stream} from '../entry.js'
 import {normalizeLevel} from '../level.js'
 import {LineCutter, cutPieces} from '../ingest/line-cutter.js'
+import {FrameReader} from '../store/chunk-frames.js'
 import {HttpError, badRequest} from './http-error.js'
 
-export type BodyFormat = 'text' | 'ndjson'
+export type BodyFormat = 'text' | 'ndjson' | 'chunk'
+
+/** The largest frame of a chunk body: a client's batch (push sends about 1 MiB). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024
 
 export interface ParserOptions {
   format: BodyFormat
@@ -25,16 +31,19 @@ export interface ParserOptions {
 
 export class IngestParser {
   private readonly cutter: LineCutter
+  private readonly frames: FrameReader | undefined
   private lineNumber = 0
 
   constructor(private readonly options: ParserOptions) {
     // NDJSON lines are records, parsed whole: a record may be base64 (4/3 larger) plus its
     // fields; a line past that is refused (413), not cut.
     this.cutter = new LineCutter(options.format === 'ndjson' ? options.maxLineBytes * 2 + 64 * 1024 : options.maxLineBytes)
+    if (options.format === 'chunk') this.frames = new FrameReader(MAX_FRAME_BYTES, options.maxLineBytes)
   }
 
   /** Entries completed by this chunk. */
   push(chunk: Buffer): NewEntry[] {
+    if (this.frames) return this.framed(() => this.frames!.push(chunk))
     const out: NewEntry[] = []
     const ts = this.now()
     this.cutter.push(chunk, (bytes, eol) => {
@@ -47,6 +56,7 @@ export class IngestParser {
 
   /** The entry left at the end of the body (no final newline), if any. */
   end(): NewEntry[] {
+    if (this.frames) return this.framed(() => (this.frames!.end(), []))
     const rest = this.cutter.end()
     const out: NewEntry[] = []
     if (rest) this.line(rest, false, this.now(), out)
@@ -87,6 +97,16 @@ export class IngestParser {
     // How many secrets `push --url` masked in the line before sending it (a count, for the job's metadata).
     if (Number.isSafeInteger(record.masked) && (record.masked as number) > 0) entry.masked = record.masked as number
     return entry
+  }
+
+  /** A frame too large is a 413, a malformed one a 400. */
+  private framed(read: () => NewEntry[]): NewEntry[] {
+    try {
+      return read()
+    } catch (error) {
+      if (error instanceof RangeError) throw new HttpError(413, `chunk body: ${error.message}`)
+      throw badRequest(`chunk body: ${(error as Error).message}`)
+    }
   }
 
   private now(): number {

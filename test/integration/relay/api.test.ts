@@ -4,6 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {readAll} from '../../helpers/live-store-contract.js'
 import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {encodeFrame} from '../../../src/lib/store/chunk-frames.js'
 
 let t: TestRelay
 beforeAll(async () => {
@@ -61,6 +62,27 @@ describe('ingest', () => {
     const bad = await raw(`${t.url}/v1/jobs/nd-2/logs`, {method: 'POST', body: 'not json\n', headers: {'Content-Type': 'application/x-ndjson'}})
     expect(bad.status).toBe(400)
     expect(bad.json().error).toMatch(/line 1 is not JSON/)
+  })
+
+  it('takes chunk bodies (?format=chunk, what push --url sends): bytes, times, levels, streams and masked counts as sent', async () => {
+    const entries = [
+      {ts: 1111, bytes: Buffer.from('chunked \u00e9'), eol: true, level: 'warn' as const, stream: 'stderr' as const},
+      {ts: 1112, bytes: Buffer.from([0xff, 0x00]), eol: true, masked: 2},
+      {ts: 1113, bytes: Buffer.from('piece'), eol: false},
+    ]
+    const response = await raw(`${t.url}/v1/jobs/chunk-1/logs?format=chunk`, {
+      method: 'POST',
+      body: Buffer.concat([encodeFrame(entries.slice(0, 1)), encodeFrame(entries.slice(1))]),
+    })
+    expect(response.json()).toMatchObject({first: 1, last: 3, lines: 3})
+    const stored = await readAll(t.store.read('chunk-1'))
+    expect(stored.map((e) => [e.ts, e.bytes ?? Buffer.from(e.line), e.eol, e.level, e.stream])).toEqual(entries.map((e) => [e.ts, e.bytes, e.eol, e.level, e.stream]))
+    expect((await t.store.getJob('chunk-1'))?.masked).toBe(2)
+    const cut = await raw(`${t.url}/v1/jobs/chunk-2/logs?format=chunk`, {method: 'POST', body: encodeFrame(entries).subarray(0, 20)})
+    expect(cut.status).toBe(400)
+    expect(cut.json().error).toMatch(/ends inside a frame/)
+    const long = await raw(`${t.url}/v1/jobs/chunk-3/logs?format=chunk`, {method: 'POST', body: encodeFrame([{ts: 1, bytes: Buffer.alloc(1001, 0x61), eol: true}])})
+    expect(long.status).toBe(413)
   })
 
   it('splits over-long lines into pieces, as push does', async () => {

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {IngestParser} from '../../../src/lib/relay/ingest-parser.js'
+import type {NewEntry} from '../../../src/lib/entry.js'
+import {IngestParser, MAX_FRAME_BYTES} from '../../../src/lib/relay/ingest-parser.js'
+import {encodeFrame} from '../../../src/lib/store/chunk-frames.js'
 
 const feed = (parser: IngestParser, chunks: Array<string | Buffer>) => [...chunks.flatMap((c) => parser.push(Buffer.from(c))), ...parser.end()]
 const shape = (entries: ReturnType<typeof feed>) => entries.map((e) => [e.bytes.toString('latin1'), e.eol])
@@ -46,5 +48,42 @@ describe('IngestParser', () => {
     ])
     expect(() => feed(new IngestParser({format: 'ndjson', maxLineBytes: 100}), ['[1,2]\n'])).toThrow(/not a JSON object/)
     expect(() => feed(new IngestParser({format: 'ndjson', maxLineBytes: 2}), ['{"line":"too long"}\n'])).toThrow(/limit 2/)
+  })
+})
+
+describe('IngestParser, chunk bodies (push --url)', () => {
+  const entries: NewEntry[] = [
+    {ts: 1_795_000_000_000, bytes: Buffer.from('first'), eol: true, level: 'info', stream: 'stdout'},
+    {ts: 1_795_000_000_002, bytes: Buffer.from([0xff, 0x0a, 0x00]), eol: true, stream: 'stderr', masked: 2},
+    {ts: 1_795_000_000_001, bytes: Buffer.from('piece'), eol: false, level: 'error'},
+    {ts: 1_795_000_000_003, bytes: Buffer.from(''), eol: true},
+  ]
+  const body = Buffer.concat([encodeFrame(entries.slice(0, 2)), encodeFrame(entries.slice(2))])
+  const chunkParser = (maxLineBytes = 100) => new IngestParser({format: 'chunk', maxLineBytes})
+
+  it('gives back every entry as sent (bytes, times, levels, streams, masked counts), however the body is cut', () => {
+    expect(feed(chunkParser(), [body])).toEqual(entries)
+    for (let cut = 1; cut < body.length; cut++) expect(feed(chunkParser(), [body.subarray(0, cut), body.subarray(cut)])).toEqual(entries)
+    expect(
+      feed(
+        chunkParser(),
+        [...body].map((byte) => Buffer.from([byte])),
+      ),
+    ).toEqual(entries)
+  })
+
+  it('refuses a line over the limit (413), a frame whose data does not match its index or that is cut short (400)', () => {
+    expect(() => feed(chunkParser(4), [body])).toThrow(expect.objectContaining({status: 413}))
+    const wrong = Buffer.from(body)
+    wrong.writeUInt32BE(wrong.readUInt32BE(4) - 1, 4)
+    expect(() => feed(chunkParser(), [wrong])).toThrow(expect.objectContaining({status: 400}))
+    expect(() => feed(chunkParser(), [body.subarray(0, body.length - 1)])).toThrow(expect.objectContaining({status: 400, message: expect.stringMatching(/ends inside a frame/)}))
+  })
+
+  it('refuses a frame larger than a batch before receiving it (413)', () => {
+    const huge = Buffer.alloc(8)
+    huge.writeUInt32BE(MAX_FRAME_BYTES, 4)
+    huge.writeUInt32BE(1, 0)
+    expect(() => chunkParser().push(huge)).toThrow(expect.objectContaining({status: 413}))
   })
 })

@@ -3,19 +3,23 @@
  *
  *   d  the lines' exact bytes joined by `\n` (readable with `redis-cli XRANGE`)
  *   i  a compact binary index: version byte, first ts (varint), then per line
- *      flags (level, stream, eol), ts delta from the previous line (zigzag varint)
- *      and byte length (varint)
+ *      flags (level, stream, eol, masked), ts delta from the previous line (zigzag
+ *      varint), byte length (varint) and, when flagged, the secrets masked in it (varint)
  *
  * The lengths make `d` binary-safe (a line may hold any byte, `\n` included); the
- * sequence numbers are not stored: the entry's id is its last line's seq.
+ * sequence numbers are not stored: the entry's id is its last line's seq. Version 2 is a
+ * chunk with masked counts; one without any is still written as version 1. The relay's
+ * compact batch body is made of these chunks too (../chunk-frames.ts).
  */
 import {entryFromBytes, type LogEntry, type NewEntry, type Stream} from '../../entry.js'
 import {LEVELS, type Level} from '../../level.js'
 import {joinedBytes} from '../joined-bytes.js'
 
 const VERSION = 1
+const VERSION_MASKED = 2
 const STREAMS: Stream[] = ['stdout', 'stderr']
 const EOL = 0x20
+const MASKED = 0x40
 
 export interface EncodedChunk {
   index: Buffer
@@ -24,7 +28,7 @@ export interface EncodedChunk {
 
 export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length): EncodedChunk {
   const data = joinedBytes(entries, start, end, (i) => i < end - 1)
-  const index = Buffer.allocUnsafe(1 + 10 + (end - start) * (1 + 10 + 5))
+  const index = Buffer.allocUnsafe(1 + 10 + (end - start) * (1 + 10 + 5 + 5))
   index[0] = VERSION
   let at = writeVarint(index, 1, entries[start]?.ts ?? 0)
   let previousTs = entries[start]?.ts ?? 0
@@ -33,6 +37,10 @@ export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length
     index[at++] = flags(entry)
     at = writeVarint(index, at, zigzag(entry.ts - previousTs))
     at = writeVarint(index, at, entry.bytes.length)
+    if (entry.masked) {
+      index[0] = VERSION_MASKED
+      at = writeVarint(index, at, entry.masked)
+    }
     previousTs = entry.ts
   }
   return {index: index.subarray(0, at), data}
@@ -42,22 +50,48 @@ interface IndexedLine {
   ts: number
   flags: number
   length: number
+  masked: number
 }
 
 function indexedLines(index: Buffer): IndexedLine[] {
-  if (index[0] !== VERSION) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
+  if (index[0] !== VERSION && index[0] !== VERSION_MASKED) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
   const lines: IndexedLine[] = []
   let [ts, at] = readVarint(index, 1)
   while (at < index.length) {
     const lineFlags = index[at++]
     let delta: number
     let length: number
+    let masked = 0
     ;[delta, at] = readVarint(index, at)
     ;[length, at] = readVarint(index, at)
+    if (lineFlags & MASKED) [masked, at] = readVarint(index, at)
     ts += unzigzag(delta)
-    lines.push({ts, flags: lineFlags, length})
+    lines.push({ts, flags: lineFlags, length, masked})
   }
   return lines
+}
+
+/**
+ * A chunk's lines as they were appended (bytes, not decoded text), checked: the lengths
+ * must cover `data` exactly, and no line may be longer than `maxLineBytes`.
+ */
+export function decodeNewEntries(index: Buffer, data: Buffer, maxLineBytes: number): NewEntry[] {
+  const lines = indexedLines(index)
+  const entries: NewEntry[] = []
+  let dataAt = 0
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    if (line.length > maxLineBytes) throw new RangeError(`a line of ${line.length} bytes (limit ${maxLineBytes})`)
+    const end = dataAt + line.length
+    const last = i === lines.length - 1
+    if (last ? end !== data.length : end >= data.length || data[end] !== 10) throw new Error('chunk data does not match its index')
+    const entry: NewEntry = {ts: line.ts, bytes: data.subarray(dataAt, end), eol: (line.flags & EOL) !== 0, level: levelOf(line.flags), stream: streamOf(line.flags)}
+    if (line.masked) entry.masked = line.masked
+    entries.push(entry)
+    dataAt = end + 1
+  }
+  if (lines.length === 0 && data.length > 0) throw new Error('chunk data does not match its index')
+  return entries
 }
 
 /** The lines of one stream entry whose last line has sequence number `lastSeq`. */
@@ -69,7 +103,7 @@ export function decodeChunk(lastSeq: number, index: Buffer, data: Buffer): LogEn
   for (const line of lines) {
     const bytes = data.subarray(dataAt, dataAt + line.length)
     dataAt += line.length + 1
-    entries.push(entryFromBytes(seq++, line.ts, bytes, (line.flags & EOL) !== 0, levelOf(line.flags), streamOf(line.flags)))
+    entries.push(entryFromBytes(seq++, line.ts, bytes, (line.flags & EOL) !== 0, levelOf(line.flags), streamOf(line.flags), line.masked || undefined))
   }
   return entries
 }
@@ -109,7 +143,7 @@ const NEWLINE = Buffer.from('\n')
 function flags(entry: NewEntry): number {
   const level = entry.level ? LEVELS.indexOf(entry.level) + 1 : 0
   const stream = entry.stream ? STREAMS.indexOf(entry.stream) + 1 : 0
-  return level | (stream << 3) | (entry.eol ? EOL : 0)
+  return level | (stream << 3) | (entry.eol ? EOL : 0) | (entry.masked ? MASKED : 0)
 }
 
 function levelOf(lineFlags: number): Level | undefined {

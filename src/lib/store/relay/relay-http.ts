@@ -17,7 +17,7 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'DELETE'
   query?: Record<string, string | number | string[] | undefined>
   headers?: Record<string, string>
-  body?: string
+  body?: string | Uint8Array<ArrayBuffer>
   signal?: AbortSignal
   /** Job id for 404 messages. */
   job?: string

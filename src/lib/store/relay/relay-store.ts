@@ -5,12 +5,12 @@
  * `Logs-Writer`/`Logs-Batch` headers so the store behind the relay applies a retried
  * batch once.
  */
-import {isUtf8} from 'node:buffer'
 import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
 import {JobNotFoundError, UsageError} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import {formatSelector} from '../../label-selector.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from '../types.js'
+import {CHUNK_FORMAT, encodeFrame} from '../chunk-frames.js'
 import {redactUrl} from '../url.js'
 import {followRelay, type FollowTuning} from './relay-follow.js'
 import {relayRequest, type RelayEndpoint} from './relay-http.js'
@@ -46,14 +46,13 @@ export class RelayStore implements LiveStore {
   }
 
   async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
-    let body = ''
-    for (const entry of entries) body += `${newEntryRecord(entry)}\n`
-    const headers: Record<string, string> = {'Content-Type': 'application/x-ndjson'}
+    const headers: Record<string, string> = {'Content-Type': 'application/octet-stream'}
     if (token) {
       headers['Logs-Writer'] = token.writer
       headers['Logs-Batch'] = String(token.batch)
     }
-    const result = await relayRequest<AppendResult>(this.endpoint, this.logsPath(id), {method: 'POST', headers, body})
+    const body = encodeFrame(entries)
+    const result = await relayRequest<AppendResult>(this.endpoint, this.logsPath(id), {method: 'POST', headers, body, query: {format: CHUNK_FORMAT}})
     return result.duplicate ? {first: result.first, last: result.last, duplicate: true} : {first: result.first, last: result.last}
   }
 
@@ -146,19 +145,6 @@ export class RelayStore implements LiveStore {
     if (!meta) throw new UsageError(`the relay at ${this.endpoint.name} did not keep job ${id}`)
     return meta
   }
-}
-
-/**
- * A NewEntry as one NDJSON record of the relay's ingest (the `--output json` shape without
- * seq), written by hand: only the line needs JSON escaping, and this runs for every line pushed.
- */
-function newEntryRecord(entry: NewEntry): string {
-  const level = entry.level ? `"${entry.level}"` : 'null'
-  const stream = entry.stream ? `"${entry.stream}"` : 'null'
-  const exact = isUtf8(entry.bytes) ? '' : `,"bytes":"${entry.bytes.toString('base64')}"`
-  const partial = entry.eol ? '' : ',"partial":true'
-  const masked = entry.masked ? `,"masked":${entry.masked}` : ''
-  return `{"ts":${entry.ts},"level":${level},"stream":${stream},"line":${JSON.stringify(entry.bytes.toString('utf8'))}${exact}${partial}${masked}}`
 }
 
 export function openRelayStore(url: string, token?: string): RelayStore {

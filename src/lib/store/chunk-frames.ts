@@ -1,0 +1,66 @@
+/**
+ * The relay's compact batch body (`POST /v1/jobs/:id/logs?format=chunk`, what `push --url`
+ * sends): frames of the Redis chunk codec (redis/codec.ts), each
+ *
+ *   u32 BE  index bytes │ u32 BE  data bytes │ index │ data
+ *
+ * so neither side encodes or parses a JSON record per line: the client sends the lines'
+ * bytes as they were read (joined by newlines) with a binary index of their times,
+ * levels, streams and lengths, and the relay cuts the data by those lengths.
+ */
+import type {NewEntry} from '../entry.js'
+import {decodeNewEntries, encodeChunk} from './redis/codec.js'
+
+export const CHUNK_FORMAT = 'chunk'
+const HEADER = 8
+
+/** One frame holding all the entries. */
+export function encodeFrame(entries: NewEntry[]): Buffer<ArrayBuffer> {
+  const {index, data} = encodeChunk(entries)
+  const header = Buffer.allocUnsafe(HEADER)
+  header.writeUInt32BE(index.length, 0)
+  header.writeUInt32BE(data.length, 4)
+  return Buffer.concat([header, index, data])
+}
+
+/** Frames → entries as the body arrives, holding at most one frame of up to `maxFrameBytes`. */
+export class FrameReader {
+  private held: Buffer[] = []
+  private heldBytes = 0
+  /** Bytes of the frame being received (header included), once its header is in. */
+  private frameBytes: number | undefined
+
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  /** Entries of the frames this chunk completes; throws RangeError for a frame too large, Error for a malformed one. */
+  push(chunk: Buffer): NewEntry[] {
+    this.held.push(chunk)
+    this.heldBytes += chunk.length
+    const out: NewEntry[] = []
+    while (this.heldBytes >= (this.frameBytes ?? HEADER)) {
+      const buffer = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.heldBytes)
+      this.held = [buffer]
+      const indexBytes = buffer.readUInt32BE(0)
+      const dataBytes = buffer.readUInt32BE(4)
+      if (indexBytes + dataBytes > this.maxFrameBytes) throw new RangeError(`a frame of ${indexBytes + dataBytes} bytes (limit ${this.maxFrameBytes})`)
+      this.frameBytes = HEADER + indexBytes + dataBytes
+      // Wait for the whole frame before joining what arrived: one copy per frame, not one per read.
+      if (buffer.length < this.frameBytes) break
+      const index = buffer.subarray(HEADER, HEADER + indexBytes)
+      for (const entry of decodeNewEntries(index, buffer.subarray(HEADER + indexBytes, this.frameBytes), this.maxLineBytes)) out.push(entry)
+      const rest = buffer.subarray(this.frameBytes)
+      this.held = rest.length > 0 ? [rest] : []
+      this.heldBytes = rest.length
+      this.frameBytes = undefined
+    }
+    return out
+  }
+
+  /** At the end of the body: a frame cut short is an error. */
+  end(): void {
+    if (this.heldBytes > 0) throw new Error(`the body ends inside a frame (${this.heldBytes} bytes left over)`)
+  }
+}
