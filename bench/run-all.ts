@@ -32,6 +32,11 @@ const BENCHES: Bench[] = [
   {name: 'archive', what: 'archive MB/s and RSS vs gzip -1; small jobs at concurrency 1/8/32', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '200'}},
   {name: 'archive-seek', what: 'archived reads by block index: bytes/requests served vs the object; gzip members vs zstd frames', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '20'}},
   {name: 'archive-seek', what: 'archived reads by block index: bytes and requests vs live and zcat', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '50'}},
+  {
+    name: 'cross-job',
+    what: 'get over 200 small archived jobs: ls requests, rare --grep bytes vs stored bytes and vs zcat | grep',
+    small: {BENCH_SMALL_JOBS: '200', BENCH_JOB_LINES: '2000'},
+  },
   {name: 'relay', what: 'SSE followers latency vs the store; push --url vs push', small: {BENCH_FOLLOWERS: '100', BENCH_RATE: '500', BENCH_SECONDS: '3', BENCH_MB: '4'}},
   {name: 'tail', what: 'viewer time to first screen vs less +G; push → screen latency', small: {BENCH_TAIL_LINES: '100000', BENCH_TAIL_RATES: '1000', BENCH_TAIL_SECONDS: '2'}},
   {name: 'web.viewer', what: 'web viewer: first lines, page memory, frame timing', small: {BENCH_LINES: '20000', BENCH_RATE: '2000', BENCH_SECONDS: '2'}},

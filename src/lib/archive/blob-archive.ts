@@ -14,8 +14,8 @@ import {ArchiveIntegrityError, JobNotFoundError, ObjectStoreError} from '../erro
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
-import {encodeIndex, INDEX_FORMAT} from './block-index.js'
-import {readIndexed} from './block-reader.js'
+import {decodeIndexTable, encodeIndex, INDEX_FORMAT} from './block-index.js'
+import {jsonLiteral, readIndexed} from './block-reader.js'
 import {encodeBlocks} from './block-writer.js'
 import {decodeLines, decodeSeqRange, digestOf, digestTap, matchingLines, parseLines} from './format.js'
 import {idOfManifest, indexKey, manifestKey, objectKey} from './layout.js'
@@ -25,6 +25,8 @@ import {readBytes, type ObjectBucket, type StoredObject} from '../store/object/b
 import {applyRange} from './range.js'
 import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
 import {forEachLimited} from './for-each-limited.js'
+import {foldFilters, mayContain} from './token-filter.js'
+import type {Pattern} from '../pattern.js'
 
 export interface BlobArchiveOptions {
   bucket: ObjectBucket
@@ -43,6 +45,8 @@ export class BlobArchive implements ArchiveStore {
   readonly catalog: Catalog
   /** Catalog entries of the jobs this instance archived, until recordArchived() writes them. */
   private readonly written = new Map<string, CatalogEntry>()
+  /** Their job filters (./token-filter.ts foldFilters), for the catalog. */
+  private readonly writtenFilters = new Map<string, Buffer>()
 
   constructor({bucket, clock = Date.now, blockBytes}: BlobArchiveOptions) {
     this.bucket = bucket
@@ -112,6 +116,8 @@ export class BlobArchive implements ArchiveStore {
     await this.bucket.writeBytes(manifestKey(meta.id), manifestBytes)
     const archived = archivedOf(manifest)
     this.written.set(meta.id, {...archived, manifestBytes: manifestBytes.length, at: this.clock()})
+    const jobFilter = foldFilters(stats.filters)
+    if (jobFilter) this.writtenFilters.set(meta.id, jobFilter)
     return archived
   }
 
@@ -175,9 +181,13 @@ export class BlobArchive implements ArchiveStore {
   /** Writes the catalog entries of jobs this instance archived (one object), then compacts the catalog if it has grown. */
   async recordArchived(ids: string[]): Promise<void> {
     const entries = ids.flatMap((id) => this.written.get(id) ?? [])
-    for (const id of ids) this.written.delete(id)
+    const filters = new Map(ids.flatMap((id) => (this.writtenFilters.has(id) ? [[id, this.writtenFilters.get(id)!] as const] : [])))
+    for (const id of ids) {
+      this.written.delete(id)
+      this.writtenFilters.delete(id)
+    }
     if (entries.length === 0) return
-    await this.catalog.add(entries)
+    await this.catalog.add(entries, filters)
     await this.catalog.compact()
   }
 
@@ -185,11 +195,44 @@ export class BlobArchive implements ArchiveStore {
   async reindex(): Promise<{jobs: number; objects: number}> {
     const manifests = await this.manifests('')
     const entries: CatalogEntry[] = []
+    const filters = new Map<string, Buffer>()
     await forEachLimited([...manifests], LIST_CONCURRENCY, async ([id, object]) => {
-      const job = await this.head(id)
-      if (job) entries.push({...job, manifestBytes: object.size, at: object.modifiedAt ?? this.clock()})
+      const manifest = await this.manifest(id)
+      if (!manifest) return
+      entries.push({...archivedOf(manifest), manifestBytes: object.size, at: object.modifiedAt ?? this.clock()})
+      const jobFilter = await this.jobFilterOf(manifest)
+      if (jobFilter) filters.set(id, jobFilter)
     })
-    return this.catalog.compact({force: true, entries})
+    return this.catalog.compact({force: true, entries, filters})
+  }
+
+  /**
+   * Of these jobs, the archived ones whose catalog filter proves the pattern's required
+   * literal absent: a query across jobs skips them without reading them.
+   */
+  async ruledOut(jobs: JobMeta[], pattern: Pattern): Promise<Set<string>> {
+    const literal = jsonLiteral(pattern)
+    const absent = new Set<string>()
+    if (!literal || literal.length < 3 || !jobs.some((meta) => meta.location.kind === 'archived')) return absent
+    const snapshot = await this.catalog.read()
+    // Only entries of the very object the job's metadata names: a job archived again since is read.
+    const entries = jobs.flatMap((meta) => {
+      const entry = snapshot.jobs.get(meta.id)
+      return entry && meta.location.kind === 'archived' && entry.meta.location.kind === 'archived' && entry.meta.location.sha256 === meta.location.sha256 ? [entry] : []
+    })
+    for (const [id, filter] of await this.catalog.filters(entries)) if (!mayContain(filter, literal)) absent.add(id)
+    return absent
+  }
+
+  /** A job's filter from its block index (for --reindex): its blocks' filters, folded. */
+  private async jobFilterOf(manifest: Manifest): Promise<Buffer | undefined> {
+    if (!manifest.index) return undefined
+    const data = await readBytes(this.bucket, manifest.index.key)
+    if (!data) return undefined
+    const table = decodeIndexTable(data.subarray(0, manifest.index.tableBytes), {id: manifest.id, size: manifest.size, lines: manifest.lines})
+    if (typeof table === 'string') return undefined
+    const filters = data.subarray(manifest.index.tableBytes)
+    return foldFilters(table.blocks.map((block) => filters.subarray(block.filter.offset, block.filter.offset + block.filter.size)))
   }
 
   /** Manifests under a prefix by job id; none when nothing was archived yet (the bucket is created by the first archive). */

@@ -148,7 +148,7 @@ function inSeqRanges(seq: number, ranges: Array<[number, number]>): boolean {
 }
 
 /** The pattern's required literal as it appears in a record line (JSON-escaped), if it has one. */
-function jsonLiteral(pattern: Pattern): Buffer | undefined {
+export function jsonLiteral(pattern: Pattern): Buffer | undefined {
   const literal = requiredLiteral(pattern)
   return literal && Buffer.from(JSON.stringify(literal.toString('utf8')).slice(1, -1), 'utf8')
 }

@@ -1,7 +1,9 @@
 /**
  * The catalog of archived jobs: what `ls` reads instead of one manifest per job.
  *
- *   .catalog/<time>-<random>.json.gz   gzip JSON {format, jobs: [{meta, url, size, sha256, manifestBytes, at}]}
+ *   .catalog/<time>-<random>.json.gz   gzip JSON {format, jobs: [{meta, url, size, sha256, manifestBytes, at, filter?}]}
+ *   .catalog/<time>-<random>.json.gz.filters   the jobs' token filters one after another
+ *                                      (an entry's `filter` is [offset, length] in it)
  *
  * Each archive run adds one object with the jobs it archived; names are unique and
  * written create-if-absent, so archivers on several hosts never overwrite each other.
@@ -14,6 +16,11 @@
  * manifests (one request per 1000 keys), reads the manifest of a job the catalog lacks
  * or holds an older version of, and drops entries whose manifest is gone. A missing or
  * stale catalog costs requests, never a job; `logs archive --reindex` rebuilds it.
+ *
+ * Job filters (./token-filter.ts foldFilters) let a query across jobs (`get 'build-*'
+ * --grep X`) rule out jobs without a request per job; `ls` never reads them. A filter is
+ * written before the page that points into it, and only used for an entry whose archived
+ * object is the one the job's metadata names (same sha256).
  */
 import {randomBytes} from 'node:crypto'
 import {promisify} from 'node:util'
@@ -36,6 +43,13 @@ export interface CatalogEntry extends ArchivedJob {
   manifestBytes: number
   /** When the entry was taken (ms): a manifest written later than this may have changed. */
   at: number
+  /** [offset, length] of the job's token filter in the page's `.filters` object, if it has one. */
+  filter?: [number, number]
+}
+
+/** An entry as read, with the catalog object it came from (where its filter is). */
+export interface ReadEntry extends CatalogEntry {
+  source: string
 }
 
 interface CatalogObject {
@@ -44,7 +58,7 @@ interface CatalogObject {
 }
 
 export interface CatalogSnapshot {
-  jobs: Map<string, CatalogEntry>
+  jobs: Map<string, ReadEntry>
   /** The catalog objects read (for compaction). */
   keys: string[]
 }
@@ -55,16 +69,16 @@ export class Catalog {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Records archived jobs in a new catalog object (nothing for none). */
-  async add(entries: CatalogEntry[]): Promise<void> {
-    for (let i = 0; i < entries.length; i += PAGE_JOBS) await this.write(entries.slice(i, i + PAGE_JOBS))
+  /** Records archived jobs in a new catalog object (nothing for none), with the job filters given. */
+  async add(entries: CatalogEntry[], filters: Map<string, Buffer> = new Map()): Promise<void> {
+    for (let i = 0; i < entries.length; i += PAGE_JOBS) await this.write(entries.slice(i, i + PAGE_JOBS), filters)
   }
 
   /** Every entry of every catalog object; a damaged object is skipped (list() reads those manifests instead). */
   async read(): Promise<CatalogSnapshot> {
     const keys: string[] = []
     for await (const object of this.bucket.list(CATALOG_DIR)) if (object.key.endsWith('.json.gz')) keys.push(object.key)
-    const jobs = new Map<string, CatalogEntry>()
+    const jobs = new Map<string, ReadEntry>()
     await forEachLimited(keys, READ_CONCURRENCY, async (key) => {
       const data = await readBytes(this.bucket, key)
       if (!data) return
@@ -77,30 +91,61 @@ export class Catalog {
       if (value.format !== CATALOG_FORMAT || !Array.isArray(value.jobs)) return
       for (const entry of value.jobs) {
         const known = jobs.get(entry.meta.id)
-        if (!known || entry.at > known.at) jobs.set(entry.meta.id, entry)
+        if (!known || entry.at > known.at) jobs.set(entry.meta.id, {...entry, source: key})
       }
     })
     return {jobs, keys}
   }
 
   /** Merges the catalog into pages when it has grown to COMPACT_AT objects (or always, with `force`). */
-  async compact(options: {force?: boolean; entries?: CatalogEntry[]} = {}): Promise<{objects: number; jobs: number}> {
+  async compact(options: {force?: boolean; entries?: CatalogEntry[]; filters?: Map<string, Buffer>} = {}): Promise<{objects: number; jobs: number}> {
     const snapshot = await this.read()
     if (!options.force && snapshot.keys.length < COMPACT_AT) return {objects: snapshot.keys.length, jobs: snapshot.jobs.size}
-    const entries = options.entries ?? [...snapshot.jobs.values()]
-    await this.add(entries)
-    await this.bucket.delete(snapshot.keys)
+    const entries = options.entries ?? [...snapshot.jobs.values()].map(({source: _source, ...entry}) => entry)
+    const filters = options.filters ?? (await this.filters([...snapshot.jobs.values()]))
+    await this.add(entries, filters)
+    await this.bucket.delete(snapshot.keys.flatMap((key) => [key, filtersKey(key)]))
     return {objects: Math.ceil(entries.length / PAGE_JOBS), jobs: entries.length}
   }
 
-  private async write(entries: CatalogEntry[]): Promise<void> {
-    const body: CatalogObject = {format: CATALOG_FORMAT, jobs: entries}
+  /** The job filters of these entries, by job id (one ranged read per catalog object they come from). */
+  async filters(entries: ReadEntry[]): Promise<Map<string, Buffer>> {
+    const bySource = new Map<string, ReadEntry[]>()
+    for (const entry of entries) if (entry.filter) bySource.set(entry.source, [...(bySource.get(entry.source) ?? []), entry])
+    const found = new Map<string, Buffer>()
+    await forEachLimited([...bySource], READ_CONCURRENCY, async ([source, group]) => {
+      const start = Math.min(...group.map((e) => e.filter![0]))
+      const end = Math.max(...group.map((e) => e.filter![0] + e.filter![1]))
+      const data = await readBytes(this.bucket, filtersKey(source), {offset: start, length: end - start})
+      if (!data || data.length !== end - start) return // missing or short: those jobs are read, not ruled out
+      for (const entry of group) found.set(entry.meta.id, data.subarray(entry.filter![0] - start, entry.filter![0] - start + entry.filter![1]))
+    })
+    return found
+  }
+
+  private async write(entries: CatalogEntry[], filters: Map<string, Buffer>): Promise<void> {
+    const parts: Buffer[] = []
+    let offset = 0
+    const page = entries.map(({filter: _old, ...entry}) => {
+      const filter = filters.get(entry.meta.id)
+      if (!filter) return entry
+      parts.push(filter)
+      offset += filter.length
+      return {...entry, filter: [offset - filter.length, filter.length] as [number, number]}
+    })
+    const body: CatalogObject = {format: CATALOG_FORMAT, jobs: page}
     const data = await gzipAsync(Buffer.from(JSON.stringify(body)))
     for (;;) {
       const key = `${CATALOG_DIR}${String(this.clock()).padStart(15, '0')}-${randomBytes(6).toString('hex')}.json.gz`
+      // Filters first: a page is never seen pointing into filters not yet written.
+      if (parts.length > 0) await this.bucket.writeBytes(filtersKey(key), Buffer.concat(parts))
       if (await this.bucket.writeBytes(key, data, {exclusive: true})) return
     }
   }
+}
+
+function filtersKey(key: string): string {
+  return `${key}.filters`
 }
 
 /** Whether a manifest seen in a listing is the one a catalog entry was taken from. */

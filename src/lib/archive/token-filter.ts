@@ -79,3 +79,26 @@ export function mayContain(filter: Buffer, literal: Buffer): boolean {
   }
   return true
 }
+
+/** A job's filter in the catalog: at most this many bytes (4096 bits). */
+export const JOB_FILTER_BYTES = 512
+/** A job filter with more of its bits set than this rules out too little to be worth storing. */
+const MAX_FILL = 0.75
+
+/**
+ * One filter for a whole job: its blocks' filters folded to a common size and OR-ed. A bit
+ * n of a filter of m bits lands on bit n mod m' of one of m' bits (m' divides m: powers of
+ * two), which is where the same trigram's bit falls in a filter built with m' bits — so the
+ * result answers mayContain() like a filter built over every block at once. Undefined when
+ * it would be too full to rule anything out (then the job is read through its block filters).
+ */
+export function foldFilters(filters: Buffer[], maxBytes = JOB_FILTER_BYTES): Buffer | undefined {
+  if (filters.length === 0) return undefined
+  const size = Math.min(maxBytes, ...filters.map((filter) => filter.length))
+  if (size === 0 || (size & (size - 1)) !== 0) return undefined
+  const folded = Buffer.alloc(size)
+  for (const filter of filters) for (let at = 0; at < filter.length; at++) folded[at % size] |= filter[at]
+  let set = 0
+  for (const byte of folded) for (let b = byte; b; b &= b - 1) set++
+  return set <= size * 8 * MAX_FILL ? folded : undefined
+}

@@ -13,8 +13,9 @@
  * not overlap in time are read one after another: memory is a batch per open job plus
  * the read-ahead, never the logs. Jobs that cannot match — ended before `since`, started
  * after `until`, no line at the wanted levels, or whose archive catalog filter proves the
- * --grep literal absent — are not read at all. `-n N` keeps a ring of N, `--head N` stops
- * after N (both over the merged output; per job with byJob).
+ * --grep literal absent — are not read at all. `--head N` stops after N; `-n N` reads jobs
+ * newest first and stops once no further job can hold one of the last N (both over the
+ * merged output; per job with byJob).
  *
  * A job that fails part-way (a damaged archive block) does not stop the others: what
  * could be read is printed, and the first failure is thrown at the end.
@@ -97,6 +98,9 @@ export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOption
         await source.close()
       }
     }
+  } else if (options.tail !== undefined) {
+    const newestFirst = [...candidates].sort((a, b) => (b.lastTs ?? Number.POSITIVE_INFINITY) - (a.lastTs ?? Number.POSITIVE_INFINITY) || compareIds(a.id, b.id))
+    yield* lastAcross(jobs, newestFirst, options, done)
   } else {
     const order = [...candidates].sort((a, b) => (a.firstTs ?? Number.NEGATIVE_INFINITY) - (b.firstTs ?? Number.NEGATIVE_INFINITY) || compareIds(a.id, b.id))
     yield* merged(jobs, order, options, done)
@@ -113,7 +117,6 @@ async function* merged(jobs: Jobs, order: JobMeta[], options: GetSelectedOptions
   const heap = new MinHeap<JobSource>((a, b) => before(a, b))
   const opener = opened(jobs, order, options, done)[Symbol.asyncIterator]()
   let next = 0
-  const ring: JobEntry[] = []
   let batch: JobEntry[] = []
   let left = options.head ?? Number.POSITIVE_INFINITY
   try {
@@ -129,30 +132,52 @@ async function* merged(jobs: Jobs, order: JobMeta[], options: GetSelectedOptions
       const item = {job: source.job, entry: source.head}
       left--
       if (await source.advance()) heap.push(source)
-      if (options.tail !== undefined) {
-        ring.push(item)
-        if (ring.length > options.tail) ring.shift()
-        continue
-      }
       batch.push(item)
       if (batch.length >= BATCH) {
         yield batch
         batch = []
       }
     }
-    if (options.tail !== undefined) yield ring
-    else if (batch.length > 0) yield batch
+    if (batch.length > 0) yield batch
   } finally {
     await Promise.all(heap.values().map(async (source) => source.close()))
     await opener.return?.(undefined)
   }
 }
 
+/**
+ * `-n N` over the merge: jobs newest first (by their last line), each read for its own last
+ * N, keeping the N newest entries; once N are kept and a job's last line is older than all
+ * of them, neither it nor any job after it can give one, so reading stops.
+ */
+async function* lastAcross(jobs: Jobs, newestFirst: JobMeta[], options: GetSelectedOptions, done: Done): AsyncGenerator<JobEntry[]> {
+  const wanted = options.tail!
+  let kept: JobEntry[] = []
+  if (wanted <= 0) return
+  for await (const source of opened(jobs, newestFirst, options, done)) {
+    if (kept.length >= wanted && source.meta.lastTs !== undefined && source.meta.lastTs < kept[0].entry.ts) {
+      await source.close()
+      break
+    }
+    try {
+      for (let batch = source.batch; batch; batch = await source.nextBatch()) for (const entry of batch) kept.push({job: source.job, entry})
+    } finally {
+      await source.close()
+    }
+    kept = kept.sort((a, b) => (earlier(a, b) ? -1 : 1)).slice(-wanted)
+  }
+  yield kept
+}
+
+function earlier(a: JobEntry, b: JobEntry): boolean {
+  if (a.entry.ts !== b.entry.ts) return a.entry.ts < b.entry.ts
+  if (a.job !== b.job) return a.job < b.job
+  return a.entry.seq < b.entry.seq
+}
+
 /** Ties by job, then seq: the same input gives the same output. */
 function before(a: JobSource, b: JobSource): boolean {
-  if (a.head.ts !== b.head.ts) return a.head.ts < b.head.ts
-  if (a.job !== b.job) return a.job < b.job
-  return a.head.seq < b.head.seq
+  return earlier({job: a.job, entry: a.head}, {job: b.job, entry: b.head})
 }
 
 function compareIds(a: string, b: string): number {
