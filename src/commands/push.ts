@@ -11,7 +11,7 @@ import {Output} from '../lib/output.js'
 export default class Push extends BaseCommand {
   static override summary = "Capture stdin into a job's log"
   static override description = `Reads stdin to its end, line by line, into the job (created if new, appended to if it exists).
-Every line read is on local disk before anything else: a killed push, a store that is down or restarting loses nothing — the next push or get of the job delivers what was left.
+Every line read is on local disk before anything else: a killed push, a store that is down or restarting loses nothing — the next push of the job (or \`logs recover\`) delivers what was left.
 At EOF the job ends: succeeded/failed when --exit-code says so, else "ended".
 
 ${MASKING_HELP}`

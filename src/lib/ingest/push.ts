@@ -49,7 +49,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
   }
   const end = endStatus(options.exitCode)
   // A signal while the end is being delivered (a store that is down) stops the wait: what was
-  // read is in the spool already and the next push or get delivers it.
+  // read is in the spool already and the next push or `logs recover` delivers it.
   if ((await untilAborted(writer.finish(end), signal)) === 'aborted') return {...stats, status: 'interrupted'}
   return {...stats, status: end.status}
 }

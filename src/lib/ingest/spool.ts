@@ -9,6 +9,7 @@
  * the writer id doubles as the idempotency key of the remote appends.
  */
 import {createHash, randomUUID} from 'node:crypto'
+import {existsSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {FileStore} from '../store/file/file-store.js'
@@ -22,9 +23,18 @@ export interface SpoolHandle {
   writer: string
 }
 
+/** The spools of every job written to one remote store, one directory per job. */
+function storeSpoolDir(remoteName: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(spoolDir(env), createHash('sha256').update(remoteName).digest('hex').slice(0, 16))
+}
+
 export function spoolRoot(remoteName: string, job: string, env: NodeJS.ProcessEnv = process.env): string {
-  const key = createHash('sha256').update(remoteName).digest('hex').slice(0, 16)
-  return join(spoolDir(env), key, job)
+  return join(storeSpoolDir(remoteName, env), job)
+}
+
+/** Jobs of this remote store that have spools on this machine (delivered or not). */
+export async function spooledJobs(remoteName: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
+  return subdirectories(storeSpoolDir(remoteName, env))
 }
 
 export async function createSpool(remoteName: string, job: string, labels: Record<string, string> = {}, env?: NodeJS.ProcessEnv): Promise<SpoolHandle> {
@@ -36,7 +46,9 @@ export async function createSpool(remoteName: string, job: string, labels: Recor
 
 /** Spools of this job left by writers that are gone (killed, crashed, gave up): to deliver. */
 export async function orphanSpools(remoteName: string, job: string, env?: NodeJS.ProcessEnv): Promise<SpoolHandle[]> {
-  const store = await new FileStore(spoolRoot(remoteName, job, env)).init()
+  const root = spoolRoot(remoteName, job, env)
+  if (!existsSync(root)) return []
+  const store = await new FileStore(root).init()
   const writers = await store.listJobs()
   return writers.filter((meta) => !isAlive(Number(meta.labels?.[SPOOL_PID_LABEL]))).map((meta) => ({store, writer: meta.id}))
 }

@@ -62,7 +62,7 @@ export class SpooledJobWriter implements JobWriter {
     return this.batches.add(entries)
   }
 
-  /** After a signal: the lines are in the spool; an undelivered rest is left there for the next push or get. */
+  /** After a signal: the lines are in the spool; an undelivered rest is left there for the next push or `logs recover`. */
   async flush(): Promise<void> {
     await this.batches.close()
     this.shipper.drainAndStop()
@@ -87,7 +87,7 @@ export class SpooledJobWriter implements JobWriter {
     } catch (error) {
       // Retrying cannot help (a wrong token, a refused request): say so, and where the lines are.
       const {message, exitCode, suggestions} = error instanceof LogsError ? error : new LogsError((error as Error).message)
-      throw new LogsError(`${message}; the lines read are kept in ${this.where} for the next \`logs push\` or \`logs get\` of this job`, {exitCode, suggestions, cause: error})
+      throw new LogsError(`${message}; the lines read are kept in ${this.where} for the next \`logs push\` of this job or \`logs recover\``, {exitCode, suggestions, cause: error})
     } finally {
       clearTimeout(timer)
     }
@@ -95,7 +95,7 @@ export class SpooledJobWriter implements JobWriter {
     this.shipper.stop()
     await this.delivery
     throw new LogsError(
-      `could not deliver the spooled lines within the drain timeout; they are kept in ${this.where} and will be delivered by the next \`logs push\` or \`logs get\` of this job`,
+      `could not deliver the spooled lines within the drain timeout; they are kept in ${this.where} and will be delivered by the next \`logs push\` of this job or by \`logs recover\``,
       {exitCode: 1, suggestions: ['check that the store is reachable, or raise --drain-timeout']},
     )
   }

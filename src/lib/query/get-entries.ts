@@ -1,6 +1,5 @@
 /**
  * `logs get`: a job's entries from wherever it lives, filtered, then optionally followed.
- * Lines a killed push on this machine left in its spool are delivered first.
  * Batches (not single entries) flow to the renderer so each write is one syscall.
  *
  * `-n N` with a filter reads backwards in pages until N entries match, so
@@ -17,7 +16,6 @@ import type {Pattern} from '../pattern.js'
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from './filter.js'
 import {ContextWindow, type ContextSpec} from './context-lines.js'
-import {recoverSpools} from '../ingest/recover-spools.js'
 import type {Level} from '../level.js'
 import {inRanges} from '../structure/job-sections.js'
 
@@ -70,7 +68,6 @@ export function inSections(options: GetOptions, ranges: Array<[number, number]>)
 
 export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
   const {job, filter, signal} = options
-  await recoverSpools(jobs.live, job)
   let last = options.after ?? 0
   const exists = options.follow && options.wait !== false ? await jobs.getJob(job) : await jobs.requireJob(job)
   if (!exists && options.head === undefined) options.onWaiting?.()

@@ -5,7 +5,6 @@
  * time bound) goes through getEntries instead.
  */
 import {rawChunk} from '../entry.js'
-import {recoverSpools} from '../ingest/recover-spools.js'
 import type {Jobs} from '../store/jobs.js'
 import type {GetOptions} from './get-entries.js'
 
@@ -16,7 +15,6 @@ export function copiesRaw(options: GetOptions): boolean {
 
 export async function* getRaw(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
   const {job, signal} = options
-  await recoverSpools(jobs.live, job)
   let last = options.after ?? 0
   const exists = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
   if (exists && (options.tail ?? 1) > 0 && (options.head ?? 1) > 0) {

@@ -7,7 +7,8 @@ import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 // The spool in front of a remote store: lines a push read while the store was down
-// survive a kill -9 of that push, and the next get or push on this machine delivers them.
+// survive a kill -9 of that push, and the next push on this machine or `logs recover` delivers
+// them; readers (get, ls) leave the spools alone.
 describe('spool recovery for a remote store (real redis-server)', () => {
   let redis: RedisServer
   let home: {home: string; cleanup: () => void}
@@ -50,18 +51,55 @@ describe('spool recovery for a remote store (real redis-server)', () => {
     await redis.start()
   }
 
-  it('get delivers a dead push spool before reading', async () => {
-    await killedWhileDown('spooled-get', ['one', 'two', 'three'])
-    const got = await runCli(['get', 'spooled-get'], {env})
-    expect(got.stderr).toBe('')
-    expect(got.stdout).toBe('one\ntwo\nthree\n')
-    // Delivered once: a second reader finds the same, not a second copy.
+  /** Every file under the spools with its size and modification time: what a reader must leave alone. */
+  function spoolFiles(): string {
+    const spools = join(home.home, 'state', 'logs', 'spool')
+    return (readdirSync(spools, {recursive: true}) as string[])
+      .sort()
+      .map((file) => {
+        const stat = statSync(join(spools, file))
+        return `${file} ${stat.size} ${stat.mtimeMs}`
+      })
+      .join('\n')
+  }
+
+  it('readers never deliver a dead push spool; logs recover does, once', async () => {
+    await killedWhileDown('spooled-recover', ['one', 'two', 'three'])
+    const before = spoolFiles()
+    const got = await runCli(['get', 'spooled-recover'], {env})
+    expect(got.code).toBe(1) // the store never had the job: the reader reports it and writes nothing
+    expect(got.stderr).toMatch(/not found/)
+    expect((await runCli(['ls', '--json'], {env})).stdout).not.toContain('spooled-recover')
+    expect(spoolFiles()).toBe(before)
+
+    const recovered = await runCli(['recover', 'spooled-recover'], {env})
+    expect(recovered).toMatchObject({code: 0, stderr: ''})
+    expect(recovered.stdout).toBe('spooled-recover: delivered 3 lines from 1 spool\n')
+    expect(spooledEntries('spooled-recover')).toBe(0)
+    expect((await runCli(['get', 'spooled-recover'], {env})).stdout).toBe('one\ntwo\nthree\n')
+    // Delivered once: recovering again finds nothing, and the store holds one copy.
+    expect((await runCli(['recover', '--json'], {env})).stdout.trim()).toBe('[]')
     expect(
-      (await runCli(['get', 'spooled-get', '--output', 'json'], {env})).stdout
+      (await runCli(['get', 'spooled-recover', '--output', 'json'], {env})).stdout
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l).seq),
     ).toEqual([1, 2, 3])
+  })
+
+  it('logs recover against a store that stays down exits 1 and keeps the spool', async () => {
+    await killedWhileDown('spooled-down', ['kept'])
+    await redis.stop()
+    try {
+      const recovered = await runCli(['recover', '--drain-timeout', '1s', '--json'], {env})
+      expect(recovered.code).toBe(1)
+      expect(JSON.parse(recovered.stdout)).toEqual([{job: 'spooled-down', spools: 1, lines: 1, delivered: false}])
+      expect(spooledEntries('spooled-down')).toBe(1)
+    } finally {
+      await redis.start()
+    }
+    expect((await runCli(['recover'], {env})).stdout).toBe('spooled-down: delivered 1 line from 1 spool\n')
+    expect((await runCli(['get', 'spooled-down'], {env})).stdout).toBe('kept\n')
   })
 
   it('the next push delivers a dead push spool first, then its own lines, and ends the job', async () => {
@@ -96,6 +134,7 @@ describe('spool recovery for a remote store (real redis-server)', () => {
     } finally {
       await redis.start()
     }
+    expect((await runCli(['recover', 'never-delivered'], {env})).stdout).toBe('never-delivered: delivered 1 line from 1 spool\n')
     expect((await runCli(['get', 'never-delivered'], {env})).stdout).toBe('kept\n')
   })
 })
