@@ -55,11 +55,7 @@ export function encodeBlocks(entries: AsyncIterable<LogEntry>, options: EncodeOp
   return {stream, stats}
 }
 
-async function* members(
-  entries: AsyncIterable<LogEntry>,
-  options: EncodeOptions,
-  settle: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void},
-): AsyncIterable<Buffer> {
+async function* members(entries: AsyncIterable<LogEntry>, options: EncodeOptions, settle: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void}): AsyncIterable<Buffer> {
   const {level = GZIP_LEVEL, blockBytes = BLOCK_BYTES, sections = []} = options
   const hash = createHash('sha256')
   const stats: BlockStats = {lines: 0, contentBytes: 0, sha256: '', rawBytes: 0, levels: {}, blocks: [], filters: []}

@@ -29,7 +29,18 @@ const T0 = Date.parse('2026-11-30T10:00:00Z')
 const COUNT = 12_000
 
 function section(name: string, firstSeq: number, lastSeq: number, depth = 0, parent?: string): Section {
-  const s: Section = {name, title: `Step ${name}`, family: 'github', depth, firstSeq, lastSeq, start: T0 + firstSeq * 10, end: T0 + lastSeq * 10, lines: lastSeq - firstSeq + 1, levels: {}}
+  const s: Section = {
+    name,
+    title: `Step ${name}`,
+    family: 'github',
+    depth,
+    firstSeq,
+    lastSeq,
+    start: T0 + firstSeq * 10,
+    end: T0 + lastSeq * 10,
+    lines: lastSeq - firstSeq + 1,
+    levels: {},
+  }
   if (parent) s.parent = parent
   return s
 }
