@@ -30,7 +30,6 @@ const BENCHES: Bench[] = [
   {name: 'push-structure', what: 'push of a log full of sections and traces vs a plain log', small: {BENCH_MB: '16'}},
   {name: 'push-redis', what: 'push into Redis vs redis-cli --pipe; push → follower latency', small: {BENCH_MB: '8', BENCH_RATES: '1000', BENCH_SECONDS: '2'}},
   {name: 'archive', what: 'archive MB/s and RSS vs gzip -1; small jobs at concurrency 1/8/32', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '200'}},
-  {name: 'archive-seek', what: 'archived reads by block index: bytes/requests served vs the object; gzip members vs zstd frames', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '20'}},
   {name: 'archive-seek', what: 'archived reads by block index: bytes and requests vs live and zcat', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '50'}},
   {
     name: 'cross-job',

@@ -60,7 +60,7 @@ export class BlobArchive implements ArchiveStore {
     return this.bucket.name
   }
 
-  async put(meta: JobMeta, entries: AsyncIterable<LogEntry>): Promise<ArchivedJob> {
+  async put(meta: JobMeta, entries: AsyncIterable<LogEntry | LogEntry[]>): Promise<ArchivedJob> {
     const key = objectKey(meta.id)
     const encoded = encodeBlocks(entries, {blockBytes: this.blockBytes, sections: meta.sections})
     const {tap, digest} = digestTap()

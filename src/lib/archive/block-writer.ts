@@ -47,7 +47,7 @@ export interface EncodeOptions {
   sections?: Section[]
 }
 
-export function encodeBlocks(entries: AsyncIterable<LogEntry>, options: EncodeOptions = {}): EncodedBlocks {
+export function encodeBlocks(entries: AsyncIterable<LogEntry | LogEntry[]>, options: EncodeOptions = {}): EncodedBlocks {
   let settle!: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void}
   const stats = new Promise<BlockStats>((resolve, reject) => (settle = {resolve, reject}))
   stats.catch(() => undefined) // the stream reports the same error to whoever reads it
@@ -55,7 +55,11 @@ export function encodeBlocks(entries: AsyncIterable<LogEntry>, options: EncodeOp
   return {stream, stats}
 }
 
-async function* members(entries: AsyncIterable<LogEntry>, options: EncodeOptions, settle: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void}): AsyncIterable<Buffer> {
+async function* members(
+  entries: AsyncIterable<LogEntry | LogEntry[]>,
+  options: EncodeOptions,
+  settle: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void},
+): AsyncIterable<Buffer> {
   const {level = GZIP_LEVEL, blockBytes = BLOCK_BYTES, sections = []} = options
   const hash = createHash('sha256')
   const stats: BlockStats = {lines: 0, contentBytes: 0, sha256: '', rawBytes: 0, levels: {}, blocks: [], filters: []}
@@ -89,13 +93,15 @@ async function* members(entries: AsyncIterable<LogEntry>, options: EncodeOptions
   }
 
   try {
-    for await (const entry of entries) {
-      bytes.add(recordLine(entry))
-      count(stats, entry)
-      block = addTo(block, entry)
-      if (bytes.length >= blockBytes) {
-        seal()
-        while (pending.length >= IN_FLIGHT) yield await emit()
+    for await (const item of entries) {
+      for (const entry of Array.isArray(item) ? item : [item]) {
+        bytes.add(recordLine(entry))
+        count(stats, entry)
+        block = addTo(block, entry)
+        if (bytes.length >= blockBytes) {
+          seal()
+          while (pending.length >= IN_FLIGHT) yield await emit()
+        }
       }
     }
     // An empty job still gets one (empty) member: `zcat` of a zero-byte file fails.

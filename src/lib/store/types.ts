@@ -121,6 +121,8 @@ export interface LiveStore {
   listJobs(filter?: JobFilter): Promise<JobMeta[]>
 
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
+  /** Optional: `read` in the batches the store reads them in (archive: spares a step per entry of a big job). */
+  readBatches?(id: string, range?: ReadRange): AsyncIterable<LogEntry[]>
   /** Optional: the stored bytes of a range without decoding entries (stores that keep lines as bytes). */
   readRaw?(id: string, range: RawRange): AsyncIterable<RawBlock>
   /** History after `after`, then new entries as they come; blocks, never polls where the backend can block. */
@@ -156,7 +158,8 @@ export interface ArchivedJob {
 export interface ArchiveStore {
   readonly name: string
   /** Streams the entries into the job's object, verifies what was stored, and returns where it went. */
-  put(meta: JobMeta, entries: AsyncIterable<LogEntry>): Promise<ArchivedJob>
+  /** Stores the job's entries, given one by one or in batches. */
+  put(meta: JobMeta, entries: AsyncIterable<LogEntry | LogEntry[]>): Promise<ArchivedJob>
   head(id: string): Promise<ArchivedJob | undefined>
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
   list(filter?: JobFilter): Promise<ArchivedJob[]>

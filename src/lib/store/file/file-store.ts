@@ -168,6 +168,10 @@ export class FileStore implements LiveStore {
   }
 
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    for await (const batch of this.readBatches(id, range)) for (const entry of batch) yield entry
+  }
+
+  async *readBatches(id: string, range: ReadRange = {}): AsyncIterable<LogEntry[]> {
     const dir = this.dir(id)
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
     // Readers never write (they work on full and read-only disks): bytes a killed writer
@@ -177,12 +181,9 @@ export class FileStore implements LiveStore {
       const bounds = await resolveRange(log, range)
       if (!bounds) return
       const match = range.tail === undefined && range.limit === undefined ? range.match : undefined
+      const {since, until} = range
       for await (const batch of log.entries(bounds.first, bounds.last, range.signal, match)) {
-        for (const entry of batch) {
-          if (range.until !== undefined && entry.ts >= range.until) continue
-          if (range.since !== undefined && entry.ts < range.since) continue
-          yield entry
-        }
+        yield since === undefined && until === undefined ? batch : batch.filter((e) => (until === undefined || e.ts < until) && (since === undefined || e.ts >= since))
       }
     } finally {
       await log.close()
