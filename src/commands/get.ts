@@ -77,7 +77,8 @@ With -f the command keeps following until the job ends, and waits for a job that
     'by-job': Flags.boolean({description: 'with several jobs: one job after another (in the order given, glob matches by id) instead of merged by time'}),
     output: Flags.string({
       char: 'o',
-      description: 'text (for people), json (NDJSON) or raw (original bytes, secrets masked at capture)',
+      description:
+        'text (for people), json (NDJSON: seq, ts, level, stream, line, fields; record: start or continuation on the lines of a stack trace or other multi-line record) or raw (original bytes, secrets masked at capture)',
       options: [...OUTPUT_MODES],
       default: 'text',
     }),

@@ -7,6 +7,18 @@ import {detectTextLevel, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} fr
 
 export type Stream = 'stdout' | 'stderr'
 
+/**
+ * Where a line stands in a multi-line record (a stack trace, a traceback, a database
+ * message with its DETAIL/HINT lines), as capture found it (structure/records.ts): the
+ * record's first line, or a line continuing it. Unset for a line on its own — and for a
+ * record's first line when it was stored before its continuation arrived (a separate write).
+ */
+export type RecordMark = 'start' | 'continuation'
+
+export function isRecordMark(value: unknown): value is RecordMark {
+  return value === 'start' || value === 'continuation'
+}
+
 /** A line as `push` read it, before a store gives it a sequence number. */
 export interface NewEntry {
   ts: number
@@ -18,6 +30,7 @@ export interface NewEntry {
   stream?: Stream
   /** Secrets masked in this line at capture (counted into the job's `masked`). */
   masked?: number
+  record?: RecordMark
 }
 
 export interface LogEntry {
@@ -32,6 +45,7 @@ export interface LogEntry {
   stream?: Stream
   /** Secrets masked in this line at capture, where the store keeps it per entry (the file store, so a spool). */
   masked?: number
+  record?: RecordMark
 }
 
 /** The JSON shape of an entry: `--output json`, archive objects, the relay. */
@@ -46,6 +60,8 @@ export interface EntryRecord {
   bytes?: string
   /** Present (true) when the input had no newline after this entry. */
   partial?: true
+  /** Present when the entry starts or continues a multi-line record. */
+  record?: RecordMark
 }
 
 /** Parses a JSON-object line; undefined for anything else. */
@@ -112,11 +128,12 @@ function bytesLookLikeJsonObject(bytes: Buffer): boolean {
   return bytes[first] === 123 /* { */ && bytes[last] === 125 /* } */
 }
 
-export function entryFromBytes(seq: number, ts: number, bytes: Buffer, eol: boolean, level?: Level, stream?: Stream, masked?: number): LogEntry {
+export function entryFromBytes(seq: number, ts: number, bytes: Buffer, eol: boolean, level?: Level, stream?: Stream, masked?: number, record?: RecordMark): LogEntry {
   const line = bytes.toString('utf8')
   const entry: LogEntry = {seq, ts, line, eol, level, stream}
   if (!isUtf8(bytes)) entry.bytes = bytes
   if (masked) entry.masked = masked
+  if (record) entry.record = record
   return entry
 }
 
@@ -156,6 +173,7 @@ export function toRecord(entry: LogEntry, withFields = true): EntryRecord {
   const record: EntryRecord = {seq: entry.seq, ts: entry.ts, level: entry.level ?? null, stream: entry.stream ?? null, line: entry.line}
   if (entry.bytes) record.bytes = entry.bytes.toString('base64')
   if (!entry.eol) record.partial = true
+  if (entry.record) record.record = entry.record
   if (withFields) {
     const fields = parseJsonFields(entry.line)
     if (fields) record.fields = fields
@@ -177,7 +195,8 @@ export function recordJson(entry: LogEntry, options: {fields?: boolean; job?: st
   const stream = entry.stream ? `"${entry.stream}"` : 'null'
   const partial = entry.eol ? '' : ',"partial":true'
   const bytes = entry.bytes ? `,"bytes":"${entry.bytes.toString('base64')}"` : ''
-  const json = `{${job}"seq":${entry.seq},"ts":${entry.ts},"level":${level},"stream":${stream}${partial}${bytes},"line":${JSON.stringify(entry.line)}`
+  const record = entry.record ? `,"record":"${entry.record}"` : ''
+  const json = `{${job}"seq":${entry.seq},"ts":${entry.ts},"level":${level},"stream":${stream}${partial}${record}${bytes},"line":${JSON.stringify(entry.line)}`
   const fields = options.fields ? parseJsonFields(entry.line) : undefined
   return fields ? `${json},"fields":${JSON.stringify(fields)}}` : `${json}}`
 }
@@ -192,5 +211,6 @@ export function fromRecord(record: EntryRecord): LogEntry {
     stream: record.stream ?? undefined,
   }
   if (record.bytes !== undefined) entry.bytes = Buffer.from(record.bytes, 'base64')
+  if (isRecordMark(record.record)) entry.record = record.record
   return entry
 }

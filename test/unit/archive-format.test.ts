@@ -174,7 +174,7 @@ describe('--grep hint over record lines', () => {
 
 describe('one NDJSON encoder for the record schema', () => {
   it('recordJson says what toRecord holds, for get --output json, the relay and the archive alike', async () => {
-    const {recordJson, toRecord} = await import('../../src/lib/entry.js')
+    const {fromRecord, recordJson, toRecord} = await import('../../src/lib/entry.js')
     const {formatJson} = await import('../../src/lib/render/format-entry.js')
     const {logFrame} = await import('../../src/lib/relay/sse-frames.js')
     const {recordLine} = await import('../../src/lib/archive/format.js')
@@ -183,6 +183,8 @@ describe('one NDJSON encoder for the record schema', () => {
       entryFromBytes(2, 2, Buffer.from([0x66, 0xff, 0x00]), false),
       entryFromBytes(3, 3, Buffer.from('{"level":"error","msg":"x \\"y\\"","n":[1,{"a":null}]}'), true, 'error', 'stderr'),
       entryFromBytes(4, 4, Buffer.from('quote " \\ \t \u0001 é 😀'), true),
+      entryFromBytes(5, 5, Buffer.from('java.lang.IllegalStateException: refused'), true, 'error', 'stderr', undefined, 'start'),
+      entryFromBytes(6, 6, Buffer.from('\tat com.example.Pool.acquire(Pool.java:42)'), true, 'error', 'stderr', undefined, 'continuation'),
     ]
     for (const entry of entries) {
       const full = toRecord(entry)
@@ -193,6 +195,7 @@ describe('one NDJSON encoder for the record schema', () => {
       // The archive leaves out `fields` (derived from `line`), and keeps `line` last.
       expect(JSON.parse(recordLine(entry))).toEqual(toRecord(entry, false))
       expect(recordLine(entry)).toMatch(/,"line":"(?:[^"\\]|\\.)*"\}\n$/)
+      expect(fromRecord(JSON.parse(recordLine(entry)))).toEqual(entry)
     }
   })
 })

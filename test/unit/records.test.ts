@@ -49,4 +49,22 @@ describe('multi-line records keep their level', () => {
     records.observe(entries)
     expect(entries.map((e) => (e as {level?: string}).level)).toEqual([undefined, 'error', undefined, undefined])
   })
+
+  it('marks the lines of a record: its first line when it comes in the same read, each continuation', () => {
+    const marks = (reads: string[]) => {
+      const splitter = new LineSplitter()
+      const records = new RecordTracker()
+      return reads.flatMap((read) => {
+        const entries = splitter.push(Buffer.from(read), 0)
+        records.observe(entries)
+        return entries.map((entry) => entry.record)
+      })
+    }
+    const java = readFileSync(join(FIXTURES, 'java.log'), 'utf8')
+    // The exception line starts the record, its frames, Caused by, ... 2 more and Suppressed continue it.
+    expect(marks([java])).toEqual([undefined, undefined, 'start', ...Array(7).fill('continuation'), undefined])
+    // A live stream: the first line was stored before its continuation came, so it stays unmarked.
+    expect(marks(java.split(/(?<=\n)/))).toEqual([undefined, undefined, undefined, ...Array(7).fill('continuation'), undefined])
+    expect(marks([readFileSync(join(FIXTURES, 'python.log'), 'utf8')])).toEqual([undefined, 'start', ...Array(5).fill('continuation'), undefined])
+  })
 })

@@ -16,13 +16,15 @@ describe('redis chunk codec', () => {
       line(Buffer.from([0xff, 0xfe, 0x00, 0x0a, 0x41]), 1_795_000_000_005, {stream: 'stderr'}),
       line('crlf\r', 1_795_000_000_003, {level: 'fatal'}),
       line('', 1_795_000_000_003),
-      line('\u001B[31mred\u001B[0m', 1_795_000_000_010, {level: 'error', eol: false}),
+      line('\u001B[31mred\u001B[0m', 1_795_000_000_010, {level: 'error', eol: false, record: 'start'}),
     ]
     const {index, data} = encodeChunk(entries)
     const decoded = decodeChunk(41, index, data)
     expect(decoded.map((e) => e.seq)).toEqual([37, 38, 39, 40, 41])
     expect(decoded.map((e) => e.ts)).toEqual(entries.map((e) => e.ts))
-    expect(decoded.map((e) => [e.level, e.stream, e.eol])).toEqual(entries.map((e) => [e.level, e.stream, e.eol]))
+    expect(decoded.map((e) => [e.level, e.stream, e.eol, e.record])).toEqual(entries.map((e) => [e.level, e.stream, e.eol, e.record]))
+    const marks = decodeChunk(2, ...(Object.values(encodeChunk([line('at', 1, {record: 'continuation'}), line('x', 2)])) as [Buffer, Buffer]))
+    expect(marks.map((e) => e.record)).toEqual(['continuation', undefined])
     expect(Buffer.concat(decoded.map(rawBytes))).toEqual(Buffer.concat(entries.map((e) => (e.eol ? Buffer.concat([e.bytes, Buffer.from('\n')]) : e.bytes))))
     expect(decoded[1].bytes).toEqual(Buffer.from([0xff, 0xfe, 0x00, 0x0a, 0x41]))
     expect(decoded[0].bytes).toBeUndefined()

@@ -84,7 +84,7 @@ export class ObjectLiveStore implements LiveStore {
       if (entries.length === 0) return {first: 0, last: -1}
       const first = meta.lines + 1
       const last = meta.lines + entries.length
-      const logEntries = entries.map((e, i) => entryFromBytes(first + i, e.ts, e.bytes, e.eol, e.level, e.stream))
+      const logEntries = entries.map((e, i) => entryFromBytes(first + i, e.ts, e.bytes, e.eol, e.level, e.stream, undefined, e.record))
       const encoded = encodeEntries(iterate(logEntries))
       await this.bucket.writeStream(chunkKey(id, first, last), encoded.stream)
       meta.lines = last

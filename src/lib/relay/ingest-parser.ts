@@ -10,7 +10,7 @@
  *   chunk:  frames of lines' bytes with a binary index (../store/chunk-frames.ts), what
  *           `push --url` sends: times, levels and streams as the client read them.
  */
-import {newEntry, type NewEntry, type Stream} from '../entry.js'
+import {isRecordMark, newEntry, type NewEntry, type Stream} from '../entry.js'
 import {normalizeLevel} from '../level.js'
 import {LineCutter, cutPieces} from '../ingest/line-cutter.js'
 import {FrameReader} from '../store/chunk-frames.js'
@@ -96,6 +96,7 @@ export class IngestParser {
     const entry = 'level' in record ? {ts, bytes, eol, level: normalizeLevel(record.level), stream} : newEntry(bytes, eol, ts, stream)
     // How many secrets `push --url` masked in the line before sending it (a count, for the job's metadata).
     if (Number.isSafeInteger(record.masked) && (record.masked as number) > 0) entry.masked = record.masked as number
+    if (isRecordMark(record.record)) entry.record = record.record
     return entry
   }
 

@@ -13,6 +13,8 @@
  * read), so the start line keeps the level it had: a traceback or panic start, or an
  * `…Exception:`/`…Error:` line, with no level word of its own is an error. One tracker per
  * stream. Only a line's head is looked at, and most lines are let go on their first byte.
+ * The lines of a record are marked (`record`: start, continuation) for `--output json`;
+ * a first line already stored when its continuation arrives stays unmarked.
  */
 import {isUtf8} from 'node:buffer'
 import type {NewEntry} from '../entry.js'
@@ -34,16 +36,25 @@ for (const char of ' \t.CSEDHQTpgj') MAY_MATTER[char.charCodeAt(0)] = 1
 export class RecordTracker {
   private kind: Kind = 'plain'
   private level: Level | undefined
+  /** The current record's first line, while it is in the batch being observed. */
+  private first: NewEntry | undefined
 
-  /** Sets each entry's level as its record's, in order. Returns the entries that continue a record. */
+  /**
+   * Sets each entry's level as its record's, in order, and marks the record's lines
+   * (`record`: continuation, and start on its first line when that line is in the same
+   * batch, so not stored yet). Returns the entries that continue a record.
+   */
   observe(entries: NewEntry[]): Set<NewEntry> | undefined {
     let continued: Set<NewEntry> | undefined
     for (const entry of entries) {
       if (this.continues(entry)) {
         entry.level = this.level
+        entry.record = 'continuation'
+        if (this.first && !this.first.record) this.first.record = 'start'
         ;(continued ??= new Set()).add(entry)
-      }
+      } else this.first = entry
     }
+    this.first = undefined // stored once this batch is: a continuation in the next one cannot mark it
     return continued
   }
 

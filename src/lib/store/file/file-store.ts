@@ -228,6 +228,7 @@ export class FileStore implements LiveStore {
             level: r.level,
             stream: r.stream,
             masked: r.masked,
+            record: r.record,
           })
           bytes += r.length + 1
           if (limit === Number.POSITIVE_INFINITY && bytes >= maxBytes) return entries

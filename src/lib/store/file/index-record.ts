@@ -7,11 +7,11 @@
  *  16  u32  length of the bytes (without the newline)
  *  20  u8   level (0 = unknown, 1 + index in LEVELS)
  *  21  u8   stream (0 unknown, 1 stdout, 2 stderr)
- *  22  u8   flags (bit 0: followed by a newline in `log`)
+ *  22  u8   flags (bit 0: followed by a newline in `log`; bit 1: starts a multi-line record; bit 2: continues one)
  *  23  u8   secrets masked in the entry at capture (at most 255: a spool's count on its way to the job)
  */
 import {LEVELS, type Level} from '../../level.js'
-import type {Stream} from '../../entry.js'
+import type {RecordMark, Stream} from '../../entry.js'
 
 export const RECORD_SIZE = 24
 const FLAGS_AT = 22
@@ -24,9 +24,11 @@ export interface IndexRecord {
   stream?: Stream
   eol: boolean
   masked?: number
+  record?: RecordMark
 }
 
 const STREAMS: (Stream | undefined)[] = [undefined, 'stdout', 'stderr']
+const RECORD_MARKS: (RecordMark | undefined)[] = [undefined, 'start', 'continuation', undefined]
 
 const LEVEL_CODES: Record<string, number> = Object.fromEntries(LEVELS.map((level, i) => [level, i + 1]))
 const STREAM_CODES: Record<string, number> = {stdout: 1, stderr: 2}
@@ -42,6 +44,7 @@ export function writeRecord(target: Buffer, at: number, record: IndexRecord): vo
     record.stream,
     record.eol,
     record.masked,
+    record.record,
   )
 }
 
@@ -56,13 +59,14 @@ export function writeRecordFields(
   stream: Stream | undefined,
   eol: boolean,
   masked: number | undefined,
+  record?: RecordMark,
 ): void {
   target.setFloat64(at, offset, true)
   target.setFloat64(at + 8, ts, true)
   target.setUint32(at + 16, length, true)
   target.setUint8(at + 20, level ? LEVEL_CODES[level] : 0)
   target.setUint8(at + 21, stream ? STREAM_CODES[stream] : 0)
-  target.setUint8(at + FLAGS_AT, eol ? 1 : 0)
+  target.setUint8(at + FLAGS_AT, (eol ? 1 : 0) | (record === 'start' ? 2 : record === 'continuation' ? 4 : 0))
   target.setUint8(at + 23, masked ? Math.min(masked, 255) : 0)
 }
 
@@ -76,6 +80,7 @@ export function readRecord(source: Buffer, at: number): IndexRecord {
     stream: STREAMS[source[at + 21]],
     eol: (source[at + FLAGS_AT] & 1) === 1,
     masked: source[at + 23] || undefined,
+    record: RECORD_MARKS[(source[at + FLAGS_AT] >> 1) & 3],
   }
 }
 

@@ -84,7 +84,7 @@ export class JobLogWriter {
     const records = new DataView(index.buffer, index.byteOffset, index.length)
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]
-      writeRecordFields(records, i * RECORD_SIZE, offset, entry.ts, entry.bytes.length, entry.level, entry.stream, entry.eol, entry.masked)
+      writeRecordFields(records, i * RECORD_SIZE, offset, entry.ts, entry.bytes.length, entry.level, entry.stream, entry.eol, entry.masked, entry.record)
       offset += entry.bytes.length + (entry.eol ? 1 : 0)
     }
     const bytes = offset - offsetAtStart

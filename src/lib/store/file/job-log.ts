@@ -96,7 +96,7 @@ export class JobLog {
     for await (const {from, count, index, data, start} of this.blocks(first, last, signal)) {
       const entry = (i: number) => {
         const r = readRecord(index, i * RECORD_SIZE)
-        return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream, r.masked)
+        return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream, r.masked, r.record)
       }
       if (literal) yield recordsContaining(index, count, data, start, literal).map(entry)
       else yield Array.from({length: count}, (_, i) => entry(i))

@@ -3,15 +3,17 @@
  *
  *   d  the lines' exact bytes joined by `\n` (readable with `redis-cli XRANGE`)
  *   i  a compact binary index: version byte, first ts (varint), then per line
- *      flags (level, stream, eol, masked), ts delta from the previous line (zigzag
+ *      flags (level, stream, eol, masked, record), ts delta from the previous line (zigzag
  *      varint), byte length (varint) and, when flagged, the secrets masked in it (varint)
+ *      and its place in a multi-line record (varint: 1 start, 2 continuation)
  *
  * The lengths make `d` binary-safe (a line may hold any byte, `\n` included); the
  * sequence numbers are not stored: the entry's id is its last line's seq. Version 2 is a
- * chunk with masked counts; one without any is still written as version 1. The relay's
+ * chunk with masked counts, version 3 one with record marks (and maybe masked counts); one
+ * without either is still written as version 1, so older readers read what they can. The relay's
  * compact batch body is made of these chunks too (../chunk-frames.ts).
  */
-import {entryFromBytes, type LogEntry, type NewEntry, type Stream} from '../../entry.js'
+import {entryFromBytes, type LogEntry, type NewEntry, type RecordMark, type Stream} from '../../entry.js'
 import {LEVELS, type Level} from '../../level.js'
 import {joinedBytes} from '../joined-bytes.js'
 
@@ -20,6 +22,9 @@ const VERSION_MASKED = 2
 const STREAMS: Stream[] = ['stdout', 'stderr']
 const EOL = 0x20
 const MASKED = 0x40
+const VERSION_RECORDS = 3
+const RECORD = 0x80
+const RECORD_MARKS: Array<RecordMark | undefined> = [undefined, 'start', 'continuation']
 
 export interface EncodedChunk {
   index: Buffer
@@ -28,7 +33,7 @@ export interface EncodedChunk {
 
 export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length): EncodedChunk {
   const data = joinedBytes(entries, start, end, (i) => i < end - 1)
-  const index = Buffer.allocUnsafe(1 + 10 + (end - start) * (1 + 10 + 5 + 5))
+  const index = Buffer.allocUnsafe(1 + 10 + (end - start) * (1 + 10 + 5 + 5 + 1))
   index[0] = VERSION
   let at = writeVarint(index, 1, entries[start]?.ts ?? 0)
   let previousTs = entries[start]?.ts ?? 0
@@ -38,8 +43,12 @@ export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length
     at = writeVarint(index, at, zigzag(entry.ts - previousTs))
     at = writeVarint(index, at, entry.bytes.length)
     if (entry.masked) {
-      index[0] = VERSION_MASKED
+      if (index[0] === VERSION) index[0] = VERSION_MASKED
       at = writeVarint(index, at, entry.masked)
+    }
+    if (entry.record) {
+      index[0] = VERSION_RECORDS
+      index[at++] = entry.record === 'start' ? 1 : 2
     }
     previousTs = entry.ts
   }
@@ -51,10 +60,11 @@ interface IndexedLine {
   flags: number
   length: number
   masked: number
+  record: RecordMark | undefined
 }
 
 function indexedLines(index: Buffer): IndexedLine[] {
-  if (index[0] !== VERSION && index[0] !== VERSION_MASKED) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
+  if (index[0] !== VERSION && index[0] !== VERSION_MASKED && index[0] !== VERSION_RECORDS) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
   const lines: IndexedLine[] = []
   let [ts, at] = readVarint(index, 1)
   while (at < index.length) {
@@ -64,9 +74,11 @@ function indexedLines(index: Buffer): IndexedLine[] {
     let masked = 0
     ;[delta, at] = readVarint(index, at)
     ;[length, at] = readVarint(index, at)
+    let record = 0
     if (lineFlags & MASKED) [masked, at] = readVarint(index, at)
+    if (lineFlags & RECORD) [record, at] = readVarint(index, at)
     ts += unzigzag(delta)
-    lines.push({ts, flags: lineFlags, length, masked})
+    lines.push({ts, flags: lineFlags, length, masked, record: RECORD_MARKS[record]})
   }
   return lines
 }
@@ -87,6 +99,7 @@ export function decodeNewEntries(index: Buffer, data: Buffer, maxLineBytes: numb
     if (last ? end !== data.length : end >= data.length || data[end] !== 10) throw new Error('chunk data does not match its index')
     const entry: NewEntry = {ts: line.ts, bytes: data.subarray(dataAt, end), eol: (line.flags & EOL) !== 0, level: levelOf(line.flags), stream: streamOf(line.flags)}
     if (line.masked) entry.masked = line.masked
+    if (line.record) entry.record = line.record
     entries.push(entry)
     dataAt = end + 1
   }
@@ -103,7 +116,7 @@ export function decodeChunk(lastSeq: number, index: Buffer, data: Buffer): LogEn
   for (const line of lines) {
     const bytes = data.subarray(dataAt, dataAt + line.length)
     dataAt += line.length + 1
-    entries.push(entryFromBytes(seq++, line.ts, bytes, (line.flags & EOL) !== 0, levelOf(line.flags), streamOf(line.flags), line.masked || undefined))
+    entries.push(entryFromBytes(seq++, line.ts, bytes, (line.flags & EOL) !== 0, levelOf(line.flags), streamOf(line.flags), line.masked || undefined, line.record))
   }
   return entries
 }
@@ -143,7 +156,7 @@ const NEWLINE = Buffer.from('\n')
 function flags(entry: NewEntry): number {
   const level = entry.level ? LEVELS.indexOf(entry.level) + 1 : 0
   const stream = entry.stream ? STREAMS.indexOf(entry.stream) + 1 : 0
-  return level | (stream << 3) | (entry.eol ? EOL : 0) | (entry.masked ? MASKED : 0)
+  return level | (stream << 3) | (entry.eol ? EOL : 0) | (entry.masked ? MASKED : 0) | (entry.record ? RECORD : 0)
 }
 
 function levelOf(lineFlags: number): Level | undefined {
