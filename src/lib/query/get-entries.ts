@@ -2,9 +2,7 @@
  * `logs get`: a job's entries from wherever it lives, filtered, then optionally followed.
  * Batches (not single entries) flow to the renderer so each write is one syscall.
  *
- * `-n N` with a filter reads backwards in pages until N entries match, so
- * `get X -n 10 --level error` shows the last ten errors, not the errors among the
- * last ten lines — with memory bounded by the page size and N.
+ * `-n N` is the last N *matching* entries, through the one last-N reader (last-entries.ts).
  *
  * With context (`-A/-B/-C`) every entry of the range is read and a ContextWindow picks
  * the matches and their neighbours; `-n N` then starts the forward read just before the
@@ -18,6 +16,8 @@ import type {EntryFilter} from './filter.js'
 import {ContextWindow, type ContextSpec} from './context-lines.js'
 import type {Level} from '../level.js'
 import {inRanges} from '../structure/job-sections.js'
+import {batched} from './batched.js'
+import {lastEntries} from './last-entries.js'
 
 export interface GetOptions {
   job: string
@@ -50,9 +50,6 @@ export interface GetOptions {
   onEnd?: (meta: JobMeta) => void
 }
 
-const BATCH = 1024
-const BACKWARD_PAGE = 4096
-
 /** `--section`: only the entries of these seq ranges (inclusive), read from the first of them on. */
 export function inSections(options: GetOptions, ranges: Array<[number, number]>): GetOptions {
   const inSection = inRanges(ranges)
@@ -74,7 +71,7 @@ export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerat
   const window = filter && options.context ? new ContextWindow(filter, options.context, options.head) : undefined
   if (exists) {
     const cursor = {last}
-    const history = window ? withContext(jobs, options, window, cursor) : options.tail !== undefined ? lastMatching(jobs, options) : firstMatching(jobs, options)
+    const history = window ? withContext(jobs, options, window, cursor) : options.tail !== undefined ? lastMatching(jobs, options, cursor) : firstMatching(jobs, options)
     for await (const batch of history) {
       if (batch.length === 0) continue
       last = batch.at(-1)!.seq
@@ -122,29 +119,10 @@ async function* matching(entries: AsyncIterable<LogEntry>, filter: EntryFilter |
   }
 }
 
-async function* lastMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
-  const {job, filter} = options
-  const wanted = options.tail!
-  if (wanted <= 0) return
-  const base = {after: options.after, since: options.since, until: options.until, signal: options.signal, onWarning: options.onWarning}
-  if (!filter) {
-    yield* batched(jobs.read(job, {...base, tail: wanted}))
-    return
-  }
-  const pages: LogEntry[][] = []
-  let found = 0
-  let before: number | undefined
-  while (found < wanted) {
-    const page: LogEntry[] = []
-    for await (const entry of jobs.read(job, {...base, before, tail: BACKWARD_PAGE, levels: options.levels, seqRanges: options.seqRanges})) page.push(entry)
-    if (page.length === 0) break
-    const matches = page.filter(filter)
-    pages.unshift(matches)
-    found += matches.length
-    before = page[0].seq
-    if (before <= (options.after ?? 0) + 1) break
-  }
-  yield pages.flat().slice(-wanted)
+/** `-n N`: the last N matching entries (last-entries.ts); `cursor.last` is the newest entry looked at. */
+function lastMatching(jobs: Jobs, options: GetOptions, cursor?: {last: number}): AsyncGenerator<LogEntry[]> {
+  const {after, since, until, signal, onWarning, levels, seqRanges} = options
+  return lastEntries(jobs, options.job, options.tail!, {after, since, until, signal, onWarning, levels, seqRanges}, options.filter, cursor)
 }
 
 /** Matches and their context lines; `cursor.last` is the last entry read, shown or not. */
@@ -167,22 +145,4 @@ async function* withContext(jobs: Jobs, options: GetOptions, window: ContextWind
     if (shown.length > 0) yield shown
     if (window.done) return
   }
-}
-
-/** Entries in batches of BATCH; what was read before a failure (a damaged archive block) is still yielded. */
-async function* batched(entries: AsyncIterable<LogEntry>): AsyncGenerator<LogEntry[]> {
-  let batch: LogEntry[] = []
-  try {
-    for await (const entry of entries) {
-      batch.push(entry)
-      if (batch.length >= BATCH) {
-        yield batch
-        batch = []
-      }
-    }
-  } catch (error) {
-    if (batch.length > 0) yield batch
-    throw error
-  }
-  if (batch.length > 0) yield batch
 }

@@ -1,11 +1,12 @@
 /**
  * Reading a stretch of history with an optional filter, for the JSON pages and the SSE
- * catch-up. `tail` with a filter means the last N *matching* entries: the range is
- * scanned once keeping only N of them (memory bounded by N, not by the log).
+ * catch-up. `tail` with a filter means the last N *matching* entries, read backwards in
+ * pages by the one last-N reader (query/last-entries.ts).
  */
 import type {LogEntry} from '../entry.js'
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
+import {lastEntries} from '../query/last-entries.js'
 import type {ReadRange} from '../store/types.js'
 
 export interface HistoryPage {
@@ -30,18 +31,13 @@ export async function readPage(jobs: Jobs, jobId: string, range: ReadRange, filt
   return {entries, cursor, more: false}
 }
 
+/** `tail=N` with a filter: the last N matching entries (last-entries.ts), the first `limit` of them on this page. */
 async function readFilteredTail(jobs: Jobs, jobId: string, range: ReadRange, filter: EntryFilter, limit: number): Promise<HistoryPage> {
-  const wanted = range.tail ?? 0
-  const ring: LogEntry[] = []
-  const {tail: _tail, ...scan} = range
-  let last = range.after ?? 0
-  for await (const entry of jobs.read(jobId, scan)) {
-    last = entry.seq
-    if (!filter(entry)) continue
-    ring.push(entry)
-    if (ring.length > wanted) ring.shift()
-  }
-  if (ring.length <= limit) return {entries: ring, cursor: last, more: false}
-  const entries = ring.slice(0, limit)
+  const {after, before, since, until, signal} = range
+  const cursor = {last: after ?? 0}
+  const found: LogEntry[] = []
+  for await (const batch of lastEntries(jobs, jobId, range.tail ?? 0, {after, before, since, until, signal}, filter, cursor)) found.push(...batch)
+  if (found.length <= limit) return {entries: found, cursor: cursor.last, more: false}
+  const entries = found.slice(0, limit)
   return {entries, cursor: entries.at(-1)!.seq, more: true}
 }

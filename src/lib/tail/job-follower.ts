@@ -8,7 +8,7 @@ import type {LogEntry} from '../entry.js'
 import type {Jobs} from '../store/jobs.js'
 import type {JobMeta} from '../job.js'
 import type {EntryFilter} from '../query/filter.js'
-import {readBacklog} from './backlog.js'
+import {lastEntries} from '../query/last-entries.js'
 import {sleep} from './sleep.js'
 import type {TailEvent} from './types.js'
 
@@ -41,9 +41,11 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
   if (meta && options.backlog === Number.POSITIVE_INFINITY) {
     after = Math.max(after, await emitEverySince(options))
   } else if (meta && options.backlog > 0) {
-    const backlog = await readBacklog(jobs, job, options.backlog, filter, signal, options.since)
-    after = Math.max(after, backlog.lastSeq)
-    if (backlog.entries.length > 0) await emit({type: 'entries', job, entries: backlog.entries, backlog: true})
+    const cursor = {last: after}
+    const backlog: LogEntry[] = []
+    for await (const batch of lastEntries(jobs, job, options.backlog, {since: options.since, signal}, filter, cursor)) backlog.push(...batch)
+    after = cursor.last
+    if (backlog.length > 0) await emit({type: 'entries', job, entries: backlog, backlog: true})
   }
   options.onCaughtUp?.()
   if (!options.follow || (meta && meta.location.kind === 'archived')) {
