@@ -50,6 +50,8 @@ export interface SupabaseStandin {
   /** Object keys of a bucket (undefined when the bucket does not exist). */
   keys(bucket: string): string[] | undefined
   object(bucket: string, key: string): Buffer | undefined
+  /** Stores objects as an upload would, without a request (fixtures too many to upload, e.g. 10⁵ manifests); creates the bucket. */
+  seed(bucket: string, objects: Iterable<[key: string, data: Buffer]>): void
   /** Requests served, by "METHOD route". */
   readonly requests: string[]
   /** Bytes of object bodies sent to clients (what a reader downloaded, ranged or not). */
@@ -175,6 +177,12 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
     env: () => ({SUPABASE_URL: `http://127.0.0.1:${port}`, SUPABASE_SERVICE_ROLE_KEY: serviceKey}),
     keys: (bucket) => (buckets.has(bucket) ? [...buckets.get(bucket)!.keys()].sort() : undefined),
     object: (bucket, key) => buckets.get(bucket)?.get(key)?.data,
+    seed(bucket, objects) {
+      const files = buckets.get(bucket) ?? new Map<string, StoredFile>()
+      buckets.set(bucket, files)
+      const now = new Date().toISOString()
+      for (const [key, data] of objects) files.set(key, {id: randomUUID(), data, createdAt: now, updatedAt: now, mimetype: 'application/octet-stream'})
+    },
     async start() {
       if (server) return
       server = createServer((req, res) => {
@@ -202,6 +210,9 @@ function bucketJson(id: string): Record<string, unknown> {
   return {id, name: id, owner: '', public: false, file_size_limit: null, allowed_mime_types: null, created_at: now, updated_at: now}
 }
 
+/** localeCompare's order, at a fraction of its cost per comparison. */
+const COLLATOR = new Intl.Collator()
+
 function listFolder(bucket: Map<string, StoredFile> | undefined, body: {prefix?: string; limit?: number; offset?: number; search?: string}): unknown[] {
   if (!bucket) return []
   const folder = body.prefix ? `${body.prefix.replace(/\/+$/, '')}/` : ''
@@ -215,29 +226,31 @@ function listFolder(bucket: Map<string, StoredFile> | undefined, body: {prefix?:
     if (slash === -1) files.push({name: rest, file})
     else folders.add(rest.slice(0, slash))
   }
-  const rows = [
-    ...[...folders].map((name) => ({name, id: null, updated_at: null, created_at: null, last_accessed_at: null, metadata: null})),
-    ...files.map(({name, file}) => ({
-      name,
-      id: file.id,
-      updated_at: file.updatedAt,
-      created_at: file.createdAt,
-      last_accessed_at: file.updatedAt,
-      metadata: {
-        eTag: `"${md5(file.data)}"`,
-        size: file.data.length,
-        mimetype: file.mimetype,
-        cacheControl: 'max-age=3600',
-        lastModified: file.updatedAt,
-        contentLength: file.data.length,
-        httpStatusCode: 200,
-      },
-    })),
-  ]
+  // Rows are built for the page only (an md5 per file of the whole folder made listing 10⁵ objects quadratic).
+  const names = [...[...folders].map((name) => ({name, file: undefined as StoredFile | undefined})), ...files]
     .filter((row) => row.name.toLowerCase().startsWith(search))
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => COLLATOR.compare(a.name, b.name))
   const offset = body.offset ?? 0
-  return rows.slice(offset, offset + (body.limit ?? 100))
+  return names.slice(offset, offset + (body.limit ?? 100)).map(({name, file}) =>
+    file === undefined
+      ? {name, id: null, updated_at: null, created_at: null, last_accessed_at: null, metadata: null}
+      : {
+          name,
+          id: file.id,
+          updated_at: file.updatedAt,
+          created_at: file.createdAt,
+          last_accessed_at: file.updatedAt,
+          metadata: {
+            eTag: `"${md5(file.data)}"`,
+            size: file.data.length,
+            mimetype: file.mimetype,
+            cacheControl: 'max-age=3600',
+            lastModified: file.updatedAt,
+            contentLength: file.data.length,
+            httpStatusCode: 200,
+          },
+        },
+  )
 }
 
 /** A single `bytes=` range as the real server answers it: 206 with Content-Range, 416 InvalidRange when unsatisfiable. */
