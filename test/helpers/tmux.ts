@@ -50,3 +50,15 @@ export class Tmux {
     }
   }
 }
+
+/** A user's terminal, not CI: ink draws no live updates when it believes it runs in CI, and NO_COLOR would hide colours. */
+export function terminalEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const terminal = {...env}
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS', 'NO_COLOR']) delete terminal[key]
+  return terminal
+}
+
+/** The parts of the `logs tail` viewer's screen: its top row, its log rows, its status bar. */
+export const viewerToolbar = (screen: string): string => screen.split('\n')[0]
+export const viewerRows = (screen: string): string[] => screen.replace(/\n+$/, '').split('\n').slice(1, -1)
+export const viewerStatus = (screen: string): string => screen.replace(/\n+$/, '').split('\n').at(-1)!

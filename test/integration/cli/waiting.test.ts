@@ -5,7 +5,7 @@
 import {afterAll, describe, expect, it} from 'vitest'
 import {BIN, collect, runCli, startCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
-import {Tmux} from '../../helpers/tmux.js'
+import {terminalEnv, Tmux} from '../../helpers/tmux.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 describe('waiting for a job that has not started', () => {
@@ -53,10 +53,7 @@ describe('waiting for a job that has not started', () => {
     afterAll(() => tmux?.kill())
 
     it('says on screen that it waits for the job, then shows its lines', async () => {
-      const env: NodeJS.ProcessEnv = {...sandbox.env}
-      // ink does not draw live updates when it believes it runs in CI; a user's terminal is not CI.
-      for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS', 'NO_COLOR']) delete env[key]
-      tmux = new Tmux(env)
+      tmux = new Tmux(terminalEnv(sandbox.env))
       tmux.open('waiting', `node ${BIN} tail later-viewer`)
       await tmux.until('waiting', (text) => text.includes('waiting for the job to start'), 'the waiting status')
       expect((await runCli(['push', '--job', 'later-viewer'], {input: 'hello from the job\n', env: sandbox.env})).code).toBe(0)

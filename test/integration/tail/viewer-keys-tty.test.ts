@@ -6,7 +6,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, runCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
-import {Tmux} from '../../helpers/tmux.js'
+import {terminalEnv, Tmux, viewerRows, viewerStatus, viewerToolbar} from '../../helpers/tmux.js'
 
 const LONG = `LONG ${'x'.repeat(295)}`
 const line = (n: number): string => {
@@ -16,19 +16,15 @@ const line = (n: number): string => {
   if (n === 4996) return LONG
   return `line ${n}`
 }
-/** The log rows of a screen (without toolbar and status bar). */
-const logRows = (screen: string): string[] => screen.replace(/\n+$/, '').split('\n').slice(1, -1)
-const toolbar = (screen: string): string => screen.split('\n')[0]
-const status = (screen: string): string => screen.replace(/\n+$/, '').split('\n').at(-1)!
+const logRows = viewerRows
+const toolbar = viewerToolbar
+const status = viewerStatus
 
 describe('logs tail on a terminal: every key of the help (tmux)', () => {
   const sandbox = useIsolatedHome()
   let tmux: Tmux
   beforeAll(async () => {
-    const env = {...sandbox.env}
-    // ink does not draw live updates when it believes it runs in CI; a user's terminal is not CI.
-    for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS', 'NO_COLOR']) delete env[key]
-    tmux = new Tmux(env)
+    tmux = new Tmux(terminalEnv(sandbox.env))
     const input = Array.from({length: 5000}, (_, i) => `${line(i + 1)}\n`).join('')
     expect((await runCli(['push', '--job', 'keys-1', '--exit-code', '0'], {env: sandbox.env, input})).code).toBe(0)
     expect((await runCli(['push', '--job', 'keys-2', '--exit-code', '0'], {env: sandbox.env, input: 'other job line\n'})).code).toBe(0)

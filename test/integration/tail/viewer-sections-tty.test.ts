@@ -9,27 +9,19 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, collect, ROOT, runCli, startCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
-import {Tmux} from '../../helpers/tmux.js'
+import {terminalEnv, Tmux, viewerRows, viewerStatus, viewerToolbar} from '../../helpers/tmux.js'
 
 const fixture = (name: string) => readFileSync(join(ROOT, 'test', 'fixtures', 'ci', name))
-/** The log rows of a screen (without toolbar and status bar), blank ones left out. */
-const logRows = (screen: string): string[] =>
-  screen
-    .replace(/\n+$/, '')
-    .split('\n')
-    .slice(1, -1)
-    .filter((row) => row.trim() !== '')
-const toolbar = (screen: string): string => screen.split('\n')[0]
-const status = (screen: string): string => screen.replace(/\n+$/, '').split('\n').at(-1)!
+/** The log rows of a screen, blank ones left out. */
+const logRows = (screen: string): string[] => viewerRows(screen).filter((row) => row.trim() !== '')
+const toolbar = viewerToolbar
+const status = viewerStatus
 
 describe('logs tail on a terminal: sections and phase (tmux)', () => {
   const sandbox = useIsolatedHome()
   let tmux: Tmux
   beforeAll(async () => {
-    const env = {...sandbox.env}
-    // ink does not draw live updates when it believes it runs in CI; a user's terminal is not CI.
-    for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS', 'NO_COLOR']) delete env[key]
-    tmux = new Tmux(env)
+    tmux = new Tmux(terminalEnv(sandbox.env))
     expect((await runCli(['push', '--job', 'gitlab', '--exit-code', '1'], {env: sandbox.env, input: fixture('gitlab.log')})).code).toBe(0)
     expect((await runCli(['push', '--job', 'buildkite', '--exit-code', '0'], {env: sandbox.env, input: fixture('buildkite.log')})).code).toBe(0)
   })
