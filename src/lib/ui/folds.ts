@@ -34,6 +34,12 @@ export class Folds {
     return this.jobs.get(item.job)?.around(item.entry.seq)
   }
 
+  /** True when any section of any job hides lines. */
+  anyFolded(): boolean {
+    for (const folds of this.jobs.values()) if (folds.hidden.length > 0) return true
+    return false
+  }
+
   /** True when any section of any job is shown unfolded. */
   anyOpen(): boolean {
     for (const folds of this.jobs.values()) if (folds.anyOpen()) return true

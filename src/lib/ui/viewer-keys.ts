@@ -222,15 +222,20 @@ function jumpTo(state: ViewerState, direction: 1 | -1, test: (entry: LogEntry) =
     // Nothing further in the store: a forward search starts again at the top of the buffer.
     const wrapped = direction === 1 && paged ? findVisible(feed.buffer, undefined, 1, matches) : undefined
     if (wrapped !== undefined) return ctx.update((s) => ({...s, message: `${what}: continued from the top`, cursor: wrapped, anchor: reveal(s, wrapped, ctx)}))
-    return ctx.update((s) => ({...s, message: paged ? `no ${what} ${direction === 1 ? 'below' : 'above'}` : `no ${what} in the buffer`}))
+    return ctx.update((s) => ({...s, message: (paged ? `no ${what} ${direction === 1 ? 'below' : 'above'}` : `no ${what} in the buffer`) + foldedHint(ctx)}))
   }
   feed.setPaused(true)
   ctx.update((s) => ({...s, message: `searching the job for ${what}…`, anchor: s.anchor ?? bottomOf(ctx)}))
   void feed.findInStore(direction, test).then((seq) => {
     const at = seq === undefined ? undefined : findVisible(feed.buffer, undefined, 1, (item) => item.entry.seq === seq)
-    if (at === undefined) return ctx.update((s) => ({...s, message: feed.error ?? `no ${what} ${direction === 1 ? 'below' : 'above'}`}))
+    if (at === undefined) return ctx.update((s) => ({...s, message: feed.error ?? `no ${what} ${direction === 1 ? 'below' : 'above'}${foldedHint(ctx)}`}))
     ctx.update((s) => ({...s, message: undefined, cursor: at, anchor: stepForward(feed.buffer, at, Math.floor((ctx.rows * 2) / 3)).position}))
   })
+}
+
+/** Searches skip the lines of folded sections: say so where that may be why nothing was found. */
+function foldedHint(ctx: KeyContext): string {
+  return ctx.folds.anyFolded() ? ' outside folded sections (Z unfolds them all)' : ''
 }
 
 function jumpToMatch(state: ViewerState, direction: 1 | -1, ctx: KeyContext): void {

@@ -50,6 +50,9 @@ describe('logs tail on a terminal: sections and phase (tmux)', () => {
     // Z folds every section, Z again unfolds every one (nested ones included).
     tmux.keys(s, 'Z')
     await until((t) => logRows(t).length === 2 && logRows(t)[1].startsWith('▸ Executing the script') && status(t).includes('all sections folded'), 'Z folds all')
+    // A search skips folded lines, and says so.
+    tmux.keys(s, 'E')
+    await until((t) => status(t).includes('no error above outside folded sections (Z unfolds them all)'), 'E with every section folded')
     tmux.keys(s, 'Z')
     const open = await until((t) => logRows(t).includes('Running on runner-1') && logRows(t).includes('git fetch'), 'Z unfolds all')
     expect(logRows(open)).toContain('▾ Fetching sources  3s · 3 lines')
