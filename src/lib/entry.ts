@@ -129,9 +129,14 @@ function bytesLookLikeJsonObject(bytes: Buffer): boolean {
 }
 
 export function entryFromBytes(seq: number, ts: number, bytes: Buffer, eol: boolean, level?: Level, stream?: Stream, masked?: number, record?: RecordMark): LogEntry {
-  const line = bytes.toString('utf8')
-  const entry: LogEntry = {seq, ts, line, eol, level, stream}
+  const entry = entryFromText(seq, ts, bytes.toString('utf8'), eol, level, stream, masked, record)
   if (!isUtf8(bytes)) entry.bytes = bytes
+  return entry
+}
+
+/** An entry whose text is exactly its bytes (read from bytes known to be ASCII, say): no `bytes` to keep. */
+export function entryFromText(seq: number, ts: number, line: string, eol: boolean, level?: Level, stream?: Stream, masked?: number, record?: RecordMark): LogEntry {
+  const entry: LogEntry = {seq, ts, line, eol, level, stream}
   if (masked) entry.masked = masked
   if (record) entry.record = record
   return entry

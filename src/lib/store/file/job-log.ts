@@ -4,9 +4,10 @@
  * records to `idx`, so a record is never visible before its bytes, and a reader that
  * counts whole records sees a consistent prefix.
  */
+import {isAscii} from 'node:buffer'
 import {open, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
-import {entryFromBytes, type LogEntry} from '../../entry.js'
+import {entryFromBytes, entryFromText, type LogEntry} from '../../entry.js'
 import type {Pattern} from '../../pattern.js'
 import {requiredLiteral} from '../../required-literal.js'
 import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
@@ -94,9 +95,14 @@ export class JobLog {
   async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
     for await (const {from, count, index, data, start} of this.blocks(first, last, signal)) {
+      // Most logs are ASCII: then each line's text is its bytes, decoded without a view or a UTF-8 check per line.
+      const ascii = isAscii(data)
       const entry = (i: number) => {
         const r = readRecord(index, i * RECORD_SIZE)
-        return entryFromBytes(from + i, r.ts, data.subarray(r.offset - start, r.offset - start + r.length), r.eol, r.level, r.stream, r.masked, r.record)
+        const at = r.offset - start
+        return ascii
+          ? entryFromText(from + i, r.ts, data.toString('latin1', at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
+          : entryFromBytes(from + i, r.ts, data.subarray(at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
       }
       if (literal) yield recordsContaining(index, count, data, start, literal).map(entry)
       else yield Array.from({length: count}, (_, i) => entry(i))
