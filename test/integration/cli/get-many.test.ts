@@ -3,6 +3,8 @@
  * job, then seq) or --by-job, every filter across them — the built CLI against the file
  * store, redis-server, s3rver and the Supabase stand-in.
  */
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
@@ -157,6 +159,22 @@ describe('logs get over several jobs on the file store', () => {
     const result = await runCli(['get', 's-*', '--section', 'Test', '--grep', 'testing'], {env: sandbox.env()})
     expect(result.stderr).toBe('')
     expect(result.stdout).toBe('s-1 testing s1\ns-2 testing s2\n')
+  })
+
+  it('a damaged archived job does not stop the others: their lines, then the job and block named, exit 1', async () => {
+    for (const job of ['d-1', 'd-2', 'd-3']) {
+      const pushed = await runCli(['push', '--job', job, '--exit-code', '0'], {env: sandbox.env(), input: `${job} one\n${job} two\n`})
+      expect(pushed.code).toBe(0)
+    }
+    expect((await runCli(['archive'], {env: sandbox.env()})).code).toBe(0)
+    const object = join(home.home, 'archive-follow', 'd-2.jsonl.gz')
+    const data = readFileSync(object)
+    data.fill(0x55, 12, data.length - 8)
+    writeFileSync(object, data)
+    const result = await runCli(['get', 'd-*'], {env: sandbox.env()})
+    expect(result.stdout).toBe('d-1 d-1 one\nd-1 d-1 two\nd-3 d-3 one\nd-3 d-3 two\n')
+    expect(result.stderr).toMatch(/job d-2: block 0 .*could not be read/)
+    expect(result.code).toBe(1)
   })
 
   it('-f follows several jobs merged until every one has ended, with the first failure as --exit-code', async () => {
