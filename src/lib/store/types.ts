@@ -56,7 +56,7 @@ export interface RawBlock {
 
 export type FollowEvent =
   | {type: 'entries'; entries: LogEntry[]}
-  /** Metadata changed (status, counts); not sent for every append. */
+  /** Status, phase, progress or sections changed (store/follow-loop.ts); not sent for an append alone. */
   | {type: 'meta'; meta: JobMeta}
   /** The job ended and every entry has been delivered; the iterator then finishes. */
   | {type: 'end'; meta: JobMeta}
