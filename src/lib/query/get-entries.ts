@@ -21,6 +21,8 @@ import {lastEntries} from './last-entries.js'
 
 export interface GetOptions {
   job: string
+  /** The job's metadata when the caller has it already (a listing): saves looking the job up again. */
+  meta?: JobMeta
   after?: number
   since?: number
   until?: number
@@ -66,7 +68,7 @@ export function inSections(options: GetOptions, ranges: Array<[number, number]>)
 export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
   const {job, filter, signal} = options
   let last = options.after ?? 0
-  const exists = options.follow && options.wait !== false ? await jobs.getJob(job) : await jobs.requireJob(job)
+  const exists = options.meta ?? (options.follow && options.wait !== false ? await jobs.getJob(job) : await jobs.requireJob(job))
   if (!exists && options.head === undefined) options.onWaiting?.()
   const window = filter && options.context ? new ContextWindow(filter, options.context, options.head) : undefined
   if (exists) {

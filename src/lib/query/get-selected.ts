@@ -35,7 +35,7 @@ export interface JobEntry {
   entry: LogEntry
 }
 
-export interface GetSelectedOptions extends Omit<GetOptions, 'job' | 'follow' | 'wait' | 'onWaiting' | 'onEnd'> {
+export interface GetSelectedOptions extends Omit<GetOptions, 'job' | 'meta' | 'follow' | 'wait' | 'onWaiting' | 'onEnd'> {
   targets: TailTargets
   /** `--section`: each job's sections of these names (a job without one gives nothing). */
   sections?: string[]
@@ -250,7 +250,7 @@ class JobSource {
  */
 async function* opened(jobs: Jobs, order: JobMeta[], options: GetSelectedOptions, done: Done): AsyncGenerator<JobSource> {
   const open = async (meta: JobMeta): Promise<JobSource | undefined> => {
-    let perJob: GetOptions = {...options, job: meta.id, follow: false}
+    let perJob: GetOptions = {...options, job: meta.id, meta, follow: false}
     if (options.sections) perJob = inSections(perJob, pickSections(meta, options.sections))
     const source = new JobSource(meta, getEntries(jobs, perJob)[Symbol.asyncIterator](), [], done)
     // getEntries skips empty batches: its first batch (or its end) tells whether the job gives anything.

@@ -74,9 +74,18 @@ export class Jobs {
       if (await this.movedAway(id)) yield* this.archive!.read(id, rest(range, last, count))
       return
     }
-    if (await this.archived(id)) {
-      yield* this.archive!.read(id, range)
-      return
+    if (this.archive) {
+      // The archive's own read says whether it holds the job: one manifest read, not two.
+      let started = false
+      try {
+        for await (const entry of this.archive.read(id, range)) {
+          started = true
+          yield entry
+        }
+        return
+      } catch (error) {
+        if (started || !(error instanceof JobNotFoundError)) throw error
+      }
     }
     throw new JobNotFoundError(id, this.archive ? `${this.live.name} or ${this.archive.name}` : this.live.name)
   }
