@@ -1,11 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {captureFlags, captureOptions, MASKING_HELP, outageNotices} from '../lib/cli/capture-options.js'
+import {captureFlags, captureOptions, MASKING_HELP} from '../lib/cli/capture-options.js'
 import {exitCodeFlag, storeFlags} from '../lib/cli/flags.js'
 import {onInterrupt} from '../lib/cli/interrupt.js'
-import {openWriteStore} from '../lib/open/open-jobs.js'
-import {push, teeOnFailure} from '../lib/ingest/push.js'
-import {checkJobId} from '../lib/job-id.js'
+import {push} from '../lib/ingest/push.js'
 import {Output} from '../lib/output.js'
 
 export default class Push extends BaseCommand {
@@ -33,27 +31,14 @@ ${MASKING_HELP}`
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Push)
-    const job = checkJobId(flags.job, '--job / LOGS_JOB')
-    const settings = this.settings(flags)
-    const options = captureOptions(flags, settings, (message) => this.logToStderr(`logs: warning: ${message}`))
-    const tee = flags.tee ? new Output(process.stdout) : undefined
-    const store = await teeOnFailure(() => openWriteStore(settings), process.stdin, tee)
+    const options = captureOptions(flags, this.settings(flags), (line) => this.logToStderr(line))
     const interrupt = onInterrupt()
     try {
-      const result = await push({
-        ...options,
-        ...outageNotices(store, (line) => this.logToStderr(line)),
-        store,
-        job,
-        input: process.stdin,
-        tee,
-        exitCode: flags['exit-code'],
-        signal: interrupt.signal,
-      })
+      const tee = flags.tee ? new Output(process.stdout) : undefined
+      const result = await push({...options, input: process.stdin, tee, exitCode: flags['exit-code'], signal: interrupt.signal})
       if (result.status === 'interrupted') this.exit(interrupt.exitCode() ?? 130)
     } finally {
       interrupt.dispose()
-      await store.close()
     }
   }
 }

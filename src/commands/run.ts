@@ -1,10 +1,8 @@
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {captureFlags, captureOptions, MASKING_HELP, outageNotices} from '../lib/cli/capture-options.js'
+import {captureFlags, captureOptions, MASKING_HELP} from '../lib/cli/capture-options.js'
 import {storeFlags} from '../lib/cli/flags.js'
-import {openWriteStore} from '../lib/open/open-jobs.js'
 import {UsageError} from '../lib/errors/index.js'
 import {runCommand} from '../lib/ingest/run.js'
-import {checkJobId} from '../lib/job-id.js'
 
 export default class Run extends BaseCommand {
   static override summary = "Run a command and capture its stdout and stderr as the job's log"
@@ -26,17 +24,10 @@ ${MASKING_HELP}`
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Run)
-    const job = checkJobId(flags.job, '--job / LOGS_JOB')
     const [command, ...args] = argv as string[]
+    const options = captureOptions(flags, this.settings(flags), (line) => this.logToStderr(line))
     if (!command) throw new UsageError('no command to run', ['put the command after --: logs run --job build-42 -- make test'])
-    const settings = this.settings(flags)
-    const options = captureOptions(flags, settings, (message) => this.logToStderr(`logs: warning: ${message}`))
-    const store = await openWriteStore(settings)
-    try {
-      const result = await runCommand({...options, ...outageNotices(store, (line) => this.logToStderr(line)), store, job, command, args})
-      if (result.exitCode !== 0) this.exit(result.exitCode)
-    } finally {
-      await store.close()
-    }
+    const result = await runCommand({...options, command, args})
+    if (result.exitCode !== 0) this.exit(result.exitCode)
   }
 }

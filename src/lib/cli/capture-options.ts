@@ -1,12 +1,12 @@
-/** The flags `push` and `run` share, and how they become WriterOptions. */
+/** The flags `push` and `run` share, and the one options object they become. */
 import {Flags} from '@oclif/core'
 import type {Settings} from '../config.js'
 import {DEFAULT_MAX_LINE_BYTES} from '../ingest/line-splitter.js'
-import type {WriterOptions} from '../ingest/open-job-writer.js'
+import type {CaptureOptions} from '../ingest/push.js'
+import {checkJobId} from '../job-id.js'
 import {parseLabels} from '../labels.js'
-import type {MaskSpec} from '../mask/masker.js'
 import {maskSpec, type MaskFlagValues} from '../mask/mask-sources.js'
-import type {LiveStore} from '../store/types.js'
+import {openWriteStore} from '../open/open-jobs.js'
 import {redactUrl} from '../store/url.js'
 import {parseDuration} from '../time.js'
 
@@ -40,30 +40,33 @@ export const MASKING_HELP = `Secrets are replaced with *** in each whole line be
 --tee copies the job's own output, unmasked; \`logs get --output raw\` returns the stored bytes: the input with secrets masked.`
 
 export interface CaptureFlagValues extends MaskFlagValues {
+  job: string
   label?: string[]
   'flush-interval'?: string
   'max-line-bytes': number
   'drain-timeout': string
 }
 
-export type CaptureOptions = Omit<WriterOptions, 'onOutage' | 'onRecovered'> & {maxLineBytes: number; mask: MaskSpec}
-
-/** Validates the flags before any store is opened, so bad input writes nothing. */
-export function captureOptions(flags: CaptureFlagValues, settings: Settings, warn: (message: string) => void, env: NodeJS.ProcessEnv = process.env): CaptureOptions {
+/**
+ * Validates the flags (bad input is exit 2 before anything is read or written) and builds
+ * the options push and run pass down as they are. `log` gets warnings and the one line on
+ * stderr when the store becomes unreachable, and the one when it is back.
+ */
+export function captureOptions(flags: CaptureFlagValues, settings: Settings, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): CaptureOptions {
+  let store = ''
   return {
-    mask: maskSpec(flags, settings.mask, env, warn),
+    job: checkJobId(flags.job, '--job / LOGS_JOB'),
+    mask: maskSpec(flags, settings.mask, env, (message) => log(`logs: warning: ${message}`)),
     labels: parseLabels(flags.label),
     maxLineBytes: flags['max-line-bytes'],
     batchInterval: flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined,
     drainTimeout: parseDuration(flags['drain-timeout'], '--drain-timeout'),
-  }
-}
-
-/** One line on stderr when the store becomes unreachable, one when it is back. */
-export function outageNotices(store: LiveStore, log: (line: string) => void): Pick<WriterOptions, 'onOutage' | 'onRecovered'> {
-  const name = redactUrl(store.name)
-  return {
-    onOutage: (error) => log(`logs: ${name} is unreachable (${error.message}); lines are kept in a local spool and retried`),
-    onRecovered: () => log(`logs: ${name} is reachable again; delivering spooled lines`),
+    async openStore() {
+      const opened = await openWriteStore(settings)
+      store = redactUrl(opened.name)
+      return opened
+    },
+    onOutage: (error) => log(`logs: ${store} is unreachable (${error.message}); lines are kept in a local spool and retried`),
+    onRecovered: () => log(`logs: ${store} is reachable again; delivering spooled lines`),
   }
 }

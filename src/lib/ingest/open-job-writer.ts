@@ -1,11 +1,39 @@
+import {LogsError, StoreUnavailableError} from '../errors/index.js'
 import type {LiveStore} from '../store/types.js'
 import {DirectJobWriter, type JobWriter} from './job-writer.js'
+import {OpeningJobWriter} from './opening-job-writer.js'
 import {SpooledJobWriter, type SpooledWriterOptions} from './spooled-job-writer.js'
 
 export type WriterOptions = Omit<SpooledWriterOptions, 'labels'> & {labels?: Record<string, string>}
 
+/** What push and run need to write a job: the job, how to open its store, how to write to it. */
+export interface JobTarget extends WriterOptions {
+  job: string
+  /** Opens the store; called once, when capture starts. */
+  openStore: () => Promise<LiveStore>
+}
+
 /** A local store is written directly; any other store gets a local spool in front of it. */
 export async function openJobWriter(store: LiveStore, job: string, options: WriterOptions): Promise<JobWriter> {
-  if (store.local) return DirectJobWriter.open(store, job, options.labels)
-  return SpooledJobWriter.open(store, job, options)
+  try {
+    if (store.local) return await DirectJobWriter.open(store, job, options.labels)
+    return await SpooledJobWriter.open(store, job, options)
+  } catch (error) {
+    throw error instanceof LogsError ? error : new StoreUnavailableError(store.name, (error as Error).message, error)
+  }
+}
+
+/**
+ * Starts opening the store and the job's writer, and returns at once a writer capture can
+ * add to meanwhile (opening-job-writer.ts); `close` closes the store once opened.
+ */
+export function startJobWriter(target: JobTarget): {writer: OpeningJobWriter; close: () => Promise<void>} {
+  const store = target.openStore()
+  const writer = new OpeningJobWriter(store.then((opened) => openJobWriter(opened, target.job, target)))
+  return {
+    writer,
+    close: async () => {
+      await (await store.catch(() => undefined))?.close()
+    },
+  }
 }

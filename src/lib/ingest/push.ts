@@ -2,25 +2,25 @@
  * `logs push`: stdin → entries → the job, until EOF (or a signal), then the job's end.
  */
 import type {Readable} from 'node:stream'
-import {LogsError, StoreUnavailableError} from '../errors/index.js'
 import {endStatus, type JobStatus} from '../job.js'
 import type {Output} from '../output.js'
-import type {LiveStore} from '../store/types.js'
 import {Masker, type MaskSpec} from '../mask/masker.js'
 import {capture, type CaptureStats} from './capture.js'
 import {LineSplitter} from './line-splitter.js'
-import {openJobWriter, type WriterOptions} from './open-job-writer.js'
+import {startJobWriter, type JobTarget} from './open-job-writer.js'
 
-export interface PushOptions extends WriterOptions {
-  store: LiveStore
-  job: string
+/** What push and run share: the job and its store, line cutting and masking (built once by cli/capture-options). */
+export interface CaptureOptions extends JobTarget {
+  maxLineBytes?: number
+  /** What to mask in each line before it is stored. */
+  mask: MaskSpec
+}
+
+export interface PushOptions extends CaptureOptions {
   input: Readable
   tee?: Output
   /** The job's exit status, when the caller knows it (`--exit-code`). */
   exitCode?: number
-  maxLineBytes?: number
-  /** What to mask in each line before it is stored. */
-  mask: MaskSpec
   /** Aborted by SIGINT/SIGTERM: stop reading, deliver what was read, leave the job open. */
   signal?: AbortSignal
 }
@@ -29,42 +29,30 @@ export interface PushResult extends CaptureStats {
   status: JobStatus | 'interrupted'
 }
 
-export async function push(options: PushOptions): Promise<PushResult> {
-  const {store, job, input, tee, signal} = options
-  const writer = await teeOnFailure(
-    async () => {
-      try {
-        return await openJobWriter(store, job, options)
-      } catch (error) {
-        throw error instanceof LogsError ? error : new StoreUnavailableError(store.name, (error as Error).message, error)
-      }
-    },
-    input,
-    tee,
-  )
-  const stats = await capture(input, new LineSplitter(options.maxLineBytes, undefined, new Masker(options.mask).forStream()), writer, tee, signal)
-  if (signal?.aborted) {
-    await writer.flush()
-    return {...stats, status: 'interrupted'}
-  }
-  const end = endStatus(options.exitCode)
-  // A signal while the end is being delivered (a store that is down) stops the wait: what was
-  // read is in the spool already and the next push or `logs recover` delivers it.
-  if ((await untilAborted(writer.finish(end), signal)) === 'aborted') return {...stats, status: 'interrupted'}
-  return {...stats, status: end.status}
-}
-
 /**
- * Runs `work` (opening a store, a job); if it fails and stdin is teed, passes the rest of
- * stdin through to EOF before the failure is raised: the job's output never depends on
- * its logs, and the job never dies of SIGPIPE because a store could not be opened.
+ * Capture starts at once and the store opens beside it: input is read, teed, cut and
+ * masked from the first byte. If the store cannot be opened, the tee still runs to EOF and
+ * push fails with the store's error.
  */
-export async function teeOnFailure<T>(work: () => Promise<T>, input: Readable, tee: Output | undefined): Promise<T> {
+export async function push(options: PushOptions): Promise<PushResult> {
+  const {input, tee, signal} = options
+  const {writer, close} = startJobWriter(options)
   try {
-    return await work()
-  } catch (error) {
-    if (tee) for await (const chunk of input as AsyncIterable<Buffer>) if (!tee.closed) await tee.write(chunk)
-    throw error
+    const splitter = new LineSplitter(options.maxLineBytes, undefined, new Masker(options.mask).forStream())
+    const stats = await capture(input, splitter, writer, tee, signal).catch((error: unknown) => {
+      throw writer.openFailure ?? error
+    })
+    if (signal?.aborted) {
+      await writer.flush()
+      return {...stats, status: 'interrupted'}
+    }
+    const end = endStatus(options.exitCode)
+    // A signal while the end is being delivered (a store that is down) stops the wait: what was
+    // read is in the spool already and the next push or `logs recover` delivers it.
+    if ((await untilAborted(writer.finish(end), signal)) === 'aborted') return {...stats, status: 'interrupted'}
+    return {...stats, status: end.status}
+  } finally {
+    await close()
   }
 }
 

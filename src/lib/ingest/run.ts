@@ -7,23 +7,19 @@ import {spawn} from 'node:child_process'
 import {LogsError} from '../errors/index.js'
 import {endStatus} from '../job.js'
 import {Output} from '../output.js'
-import type {LiveStore} from '../store/types.js'
-import {Masker, type MaskSpec} from '../mask/masker.js'
+import {Masker} from '../mask/masker.js'
 import {capture} from './capture.js'
 import {LineSplitter} from './line-splitter.js'
-import {openJobWriter, type WriterOptions} from './open-job-writer.js'
+import {startJobWriter} from './open-job-writer.js'
+import type {CaptureOptions} from './push.js'
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15}
 
-export interface RunOptions extends WriterOptions {
-  store: LiveStore
-  job: string
+/** The command's own output is passed through unmasked; `mask` applies to what is stored. */
+export interface RunOptions extends CaptureOptions {
   command: string
   args: string[]
-  maxLineBytes?: number
-  /** What to mask in each line before it is stored; the command's own output is passed through unmasked. */
-  mask: MaskSpec
   stdout?: NodeJS.WritableStream
   stderr?: NodeJS.WritableStream
 }
@@ -33,8 +29,13 @@ export interface RunResult {
   signal?: NodeJS.Signals
 }
 
+/**
+ * The command starts at once and the store opens beside it (as push's capture does); if the
+ * store cannot be opened, the command's output still passes through to its end, and run
+ * fails with the store's error.
+ */
 export async function runCommand(options: RunOptions): Promise<RunResult> {
-  const writer = await openJobWriter(options.store, options.job, options)
+  const {writer, close} = startJobWriter(options)
   const child = spawn(options.command, options.args, {stdio: ['inherit', 'pipe', 'pipe']})
   const spawned = new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined))
@@ -51,15 +52,19 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
     }
     // One Masker for both streams: a value registered with ::add-mask:: on one is masked on the other.
     const masker = new Masker(options.mask)
-    await Promise.all([
+    // Both streams to their end even when storing fails: the command's output never depends on its logs.
+    const captured = await Promise.allSettled([
       capture(child.stdout, new LineSplitter(options.maxLineBytes, 'stdout', masker.forStream()), writer, new Output(options.stdout ?? process.stdout)),
       capture(child.stderr, new LineSplitter(options.maxLineBytes, 'stderr', masker.forStream()), writer, new Output(options.stderr ?? process.stderr)),
     ])
     const [code, signal] = await exited
+    const failed = captured.find((outcome) => outcome.status === 'rejected')
+    if (failed) throw writer.openFailure ?? failed.reason
     const exitCode = code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0)
     await writer.finish(endStatus(exitCode))
     return {exitCode, signal: signal ?? undefined}
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward)
+    await close()
   }
 }

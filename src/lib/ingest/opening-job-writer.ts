@@ -1,0 +1,67 @@
+/**
+ * The JobWriter capture starts with, before its store is open: push and run read, tee,
+ * cut and mask from the first byte while the store (a backend to import, a job to start,
+ * a spool to create) opens beside them, so a slow store never delays the job's output.
+ *
+ *   capture ──add──▶ held in memory (≤ maxHeldBytes) ──once open──▶ the store's JobWriter
+ *
+ * Past the bound, add() waits for the opening: memory stays bounded, reading pauses. If
+ * the opening fails, every add() fails with its error; capture goes on teeing to EOF and
+ * the caller reports `openFailure`. Held lines are not on disk yet: a kill -9 during the
+ * opening loses at most the bound (the opening of a spool or a file store is local).
+ */
+import type {NewEntry} from '../entry.js'
+import type {JobEnd, JobWriter} from './job-writer.js'
+
+/** Lines held while the store opens; past this, reading waits for it. */
+const MAX_HELD_BYTES = 4 * 1024 * 1024
+
+export class OpeningJobWriter implements JobWriter {
+  /** Why the store could not be opened, once that is known. */
+  openFailure: Error | undefined
+  private writer: JobWriter | undefined
+  private held: NewEntry[][] = []
+  private heldBytes = 0
+  private readonly ready: Promise<JobWriter>
+
+  constructor(
+    opening: Promise<JobWriter>,
+    private readonly maxHeldBytes = MAX_HELD_BYTES,
+  ) {
+    this.ready = opening.then(
+      async (writer) => {
+        // In order: what capture added while the store opened, including what it adds meanwhile.
+        for (let batch = this.held.shift(); batch; batch = this.held.shift()) await writer.add(batch)
+        this.heldBytes = 0
+        this.writer = writer
+        return writer
+      },
+      (error: Error) => {
+        this.openFailure = error
+        this.held = []
+        throw error
+      },
+    )
+    // Reported through add(), finish() or openFailure; until then it must not count as unhandled.
+    this.ready.catch(() => undefined)
+  }
+
+  async add(entries: NewEntry[]): Promise<void> {
+    if (this.writer) return this.writer.add(entries)
+    if (this.openFailure) throw this.openFailure
+    if (this.heldBytes < this.maxHeldBytes) {
+      this.held.push(entries)
+      for (const entry of entries) this.heldBytes += entry.bytes.length
+      return
+    }
+    await (await this.ready).add(entries)
+  }
+
+  async flush(): Promise<void> {
+    await (await this.ready).flush()
+  }
+
+  async finish(end: JobEnd): Promise<void> {
+    await (await this.ready).finish(end)
+  }
+}

@@ -1,0 +1,69 @@
+import {describe, expect, it} from 'vitest'
+import type {NewEntry} from '../../../src/lib/entry.js'
+import type {JobEnd, JobWriter} from '../../../src/lib/ingest/job-writer.js'
+import {OpeningJobWriter} from '../../../src/lib/ingest/opening-job-writer.js'
+
+/** A JobWriter that records what reaches it. */
+class Recorder implements JobWriter {
+  lines: string[] = []
+  ended?: JobEnd
+  async add(entries: NewEntry[]): Promise<void> {
+    this.lines.push(...entries.map((entry) => entry.bytes.toString()))
+  }
+  async flush(): Promise<void> {}
+  async finish(end: JobEnd): Promise<void> {
+    this.ended = end
+  }
+}
+
+const entries = (...lines: string[]): NewEntry[] => lines.map((line) => ({ts: 1, bytes: Buffer.from(line), eol: true}))
+
+function opening(): {promise: Promise<JobWriter>; open: (writer: JobWriter) => void; fail: (error: Error) => void} {
+  let open!: (writer: JobWriter) => void
+  let fail!: (error: Error) => void
+  const promise = new Promise<JobWriter>((resolve, reject) => {
+    open = resolve
+    fail = reject
+  })
+  return {promise, open, fail}
+}
+
+describe('OpeningJobWriter', () => {
+  it('holds lines while the store opens and hands them over in order, then writes through', async () => {
+    const store = opening()
+    const writer = new OpeningJobWriter(store.promise)
+    await writer.add(entries('a', 'b'))
+    await writer.add(entries('c'))
+    const recorder = new Recorder()
+    store.open(recorder)
+    await writer.add(entries('d'))
+    await writer.finish({status: 'succeeded', exitCode: 0})
+    expect(recorder.lines).toEqual(['a', 'b', 'c', 'd'])
+    expect(recorder.ended).toEqual({status: 'succeeded', exitCode: 0})
+  })
+
+  it('past its memory bound, add waits for the store', async () => {
+    const store = opening()
+    const writer = new OpeningJobWriter(store.promise, 4)
+    await writer.add(entries('abcd'))
+    let added = false
+    const waiting = writer.add(entries('e')).then(() => (added = true))
+    await Promise.resolve()
+    expect(added).toBe(false)
+    const recorder = new Recorder()
+    store.open(recorder)
+    await waiting
+    expect(recorder.lines).toEqual(['abcd', 'e'])
+  })
+
+  it('a store that cannot be opened fails every add and the finish with its error, and says so', async () => {
+    const store = opening()
+    const writer = new OpeningJobWriter(store.promise)
+    await writer.add(entries('held'))
+    const error = new Error('cannot open')
+    store.fail(error)
+    await expect(writer.finish({status: 'ended'})).rejects.toBe(error)
+    await expect(writer.add(entries('more'))).rejects.toBe(error)
+    expect(writer.openFailure).toBe(error)
+  })
+})
