@@ -1,4 +1,4 @@
-/** `/`: the jobs the relay knows (live and archived), newest first, with a filter box. */
+/** `/`: the jobs the relay knows (live and archived), newest first, with their phase and progress, and a filter box. */
 import {listJobs, type JobMeta} from './api.js'
 import {formatAge, formatCount, h} from './dom.js'
 
@@ -24,7 +24,12 @@ export class JobsPage {
         h(
           'main',
           {class: 'jobs-area'},
-          h('table', {class: 'jobs'}, h('thead', {}, h('tr', {}, ...['Job', 'Status', 'Lines', 'Updated', 'Where'].map((title) => h('th', {scope: 'col'}, title)))), this.body),
+          h(
+            'table',
+            {class: 'jobs'},
+            h('thead', {}, h('tr', {}, ...['Job', 'Status', 'Phase', 'Lines', 'Updated', 'Where'].map((title) => h('th', {scope: 'col'}, title)))),
+            this.body,
+          ),
           this.summary,
         ),
       ),
@@ -63,6 +68,7 @@ export class JobsPage {
           {'data-job': job.id},
           h('td', {class: 'id'}, h('a', {href: `/jobs/${encodeURIComponent(job.id)}`}, job.id)),
           h('td', {}, h('span', {class: `badge status-${job.status}`}, job.exitCode !== undefined ? `${job.status} (${job.exitCode})` : job.status)),
+          h('td', {class: 'phase'}, `${job.phase ?? ''}${job.phase !== undefined && job.progress !== undefined ? ' ' : ''}${job.progress === undefined ? '' : `${job.progress}%`}`),
           h('td', {class: 'num'}, formatCount(job.lines)),
           h('td', {title: new Date(job.updatedAt).toISOString()}, formatAge(job.updatedAt, now)),
           h('td', {}, job.location.kind === 'archived' ? 'archived' : 'live'),

@@ -57,18 +57,18 @@ describe('web: jobs list and login', () => {
     expect(write).toBe(403)
   })
 
-  it('lists jobs with status, lines, age and where they live; the filter box narrows them', async () => {
+  it('lists jobs with status, phase and progress, lines, age and where they live; the filter box narrows them', async () => {
     const {page} = browser
     const live = pushLive(box, 'build-3')
-    await writeLines(live, ['one', 'two'])
-    const lines = () => page.evaluate(async () => ((await (await fetch('/v1/jobs/build-3')).json()) as {lines?: number}).lines)
-    await expect.poll(lines, {timeout: 15_000}).toBe(2)
+    await writeLines(live, ['one', '{"phase":"migrate","progress":60}'])
+    const job = () => page.evaluate(async () => (await (await fetch('/v1/jobs/build-3')).json()) as {lines?: number; phase?: string})
+    await expect.poll(async () => [(await job()).lines, (await job()).phase], {timeout: 15_000}).toEqual([2, 'migrate'])
     await page.goto(`${relay.url}/`)
     await expect.poll(() => page.locator('tr[data-job]').count(), {timeout: 15_000}).toBe(4)
     const cells = (job: string) => page.locator(`tr[data-job="${job}"] td`).allTextContents()
-    await expect.poll(() => cells('build-3')).toEqual(['build-3', 'running', '2', expect.stringMatching(/ago|just now/), 'live'])
-    expect(await cells('build-2')).toEqual(['build-2', 'failed (1)', '1', expect.stringMatching(/ago|just now/), 'live'])
-    expect(await cells('deploy-1')).toEqual(['deploy-1', 'ended', '3', expect.stringMatching(/ago|just now/), 'live'])
+    await expect.poll(() => cells('build-3')).toEqual(['build-3', 'running', 'migrate 60%', '2', expect.stringMatching(/ago|just now/), 'live'])
+    expect(await cells('build-2')).toEqual(['build-2', 'failed (1)', '', '1', expect.stringMatching(/ago|just now/), 'live'])
+    expect(await cells('deploy-1')).toEqual(['deploy-1', 'ended', '', '3', expect.stringMatching(/ago|just now/), 'live'])
     await screenshot(page, 'jobs-list')
 
     await page.keyboard.press('/')
