@@ -3,8 +3,20 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {newEntry} from '../../../src/lib/entry.js'
+import {ShipStateFile} from '../../../src/lib/ingest/ship-state.js'
 import {Shipper} from '../../../src/lib/ingest/shipper.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
+
+/** A real file store that counts how often the shipper reads entries back from it. */
+class CountingSpool extends FileStore {
+  readBacks = 0
+  override async readNew(...args: Parameters<FileStore['readNew']>): ReturnType<FileStore['readNew']> {
+    this.readBacks++
+    return super.readNew(...args)
+  }
+}
+
+const lineText = (entry: {line: string; bytes?: Buffer}) => (entry.bytes ?? Buffer.from(entry.line)).toString('latin1')
 
 // The shipper sends a spool on, from memory while its queue holds the entries and read
 // back from the spool once they outgrew it: either way every line once, in order.
@@ -13,10 +25,21 @@ describe('Shipper', () => {
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true})
   })
-  const store = async () => {
+  const tempDir = () => {
     const dir = mkdtempSync(join(tmpdir(), 'logs-shipper-'))
     dirs.push(dir)
-    return new FileStore(dir).init()
+    return dir
+  }
+  const store = async () => new FileStore(tempDir()).init()
+  const numbered = (from: number, count: number) => Array.from({length: count}, (_, i) => newEntry(Buffer.from(`line ${from + i}`), true, 1000 + from + i))
+  const remoteLines = async (remote: FileStore) => {
+    const lines: string[] = []
+    const seqs: number[] = []
+    for await (const entry of remote.read('job')) {
+      seqs.push(entry.seq)
+      lines.push(lineText(entry))
+    }
+    return {lines, seqs}
   }
 
   for (const maxQueuedBytes of [0, 300, 1 << 20]) {
@@ -41,11 +64,74 @@ describe('Shipper', () => {
       const lines: string[] = []
       for await (const entry of remote.read('job')) {
         seqs.push(entry.seq)
-        lines.push((entry.bytes ?? Buffer.from(entry.line)).toString('latin1'))
+        lines.push(lineText(entry))
       }
       expect(seqs).toEqual(expected.map((_, i) => i + 1))
       expect(lines).toEqual(expected)
       expect((await remote.getJob('job'))?.status).toBe('succeeded')
     })
   }
+
+  it('ships what its queue holds from memory: the spool is not read back', async () => {
+    const spool = await new CountingSpool(tempDir()).init()
+    const remote = await store()
+    await spool.startJob('writer')
+    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxQueuedBytes: 1 << 20, maxBatchBytes: 500})
+    const running = shipper.run()
+    for (let batch = 0; batch < 20; batch++) {
+      const entries = numbered(batch * 10 + 1, 10)
+      const {first} = await spool.append('writer', entries)
+      shipper.offer(first, entries)
+      if (batch % 3 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
+    shipper.notify()
+    expect(await running).toBe(true)
+    expect(spool.readBacks).toBe(0)
+    const {lines, seqs} = await remoteLines(remote)
+    expect(lines).toEqual(numbered(1, 200).map((entry) => entry.bytes.toString('latin1')))
+    expect(seqs).toEqual(lines.map((_, i) => i + 1))
+  })
+
+  it('after a crash between an append and its record, re-sends the in-flight batch with its token: applied once, nothing skipped', async () => {
+    const spool = await store()
+    const remote = await store()
+    await spool.startJob('writer')
+    await spool.append('writer', numbered(1, 30))
+    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
+    // The dead shipper had started the job, sent lines 1-10 (applied), then 11-20 (applied
+    // by the remote, but the process died before it recorded that); 21-30 never left.
+    await remote.startJob('job')
+    await remote.append('job', numbered(1, 10), {writer: 'writer', batch: 10})
+    await remote.append('job', numbered(11, 10), {writer: 'writer', batch: 20})
+    const state = new ShipStateFile(join(spool.root, 'jobs', 'writer', 'ship'))
+    state.save({shipped: 10, inflight: {from: 11, to: 20}, started: true})
+    state.close()
+
+    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job')
+    expect(await shipper.run()).toBe(true)
+    const {lines, seqs} = await remoteLines(remote)
+    expect(lines).toEqual(numbered(1, 30).map((entry) => entry.bytes.toString('latin1')))
+    expect(seqs).toEqual(lines.map((_, i) => i + 1))
+    expect((await remote.getJob('job'))?.status).toBe('succeeded')
+    expect(await spool.getJob('writer')).toBeUndefined() // delivered: the spool is gone
+  })
+
+  it('after a crash before the in-flight batch reached the remote, sends it then: nothing skipped', async () => {
+    const spool = await store()
+    const remote = await store()
+    await spool.startJob('writer')
+    await spool.append('writer', numbered(1, 30))
+    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
+    await remote.startJob('job')
+    await remote.append('job', numbered(1, 10), {writer: 'writer', batch: 10})
+    const state = new ShipStateFile(join(spool.root, 'jobs', 'writer', 'ship'))
+    state.save({shipped: 10, inflight: {from: 11, to: 20}, started: true})
+    state.close()
+
+    expect(await new Shipper({store: spool, writer: 'writer'}, remote, 'job').run()).toBe(true)
+    const {lines, seqs} = await remoteLines(remote)
+    expect(lines).toEqual(numbered(1, 30).map((entry) => entry.bytes.toString('latin1')))
+    expect(seqs).toEqual(lines.map((_, i) => i + 1))
+  })
 })
