@@ -5,12 +5,14 @@
  * killed writer left half-indexed, and SIGTERM while push waits for a store that is down.
  */
 import {spawn} from 'node:child_process'
-import {appendFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, ROOT, collect, runCli, startCli} from '../../helpers/cli.js'
 import {freePort} from '../../helpers/free-port.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
 import {smallDisk, type SmallDisk} from '../../helpers/small-disk.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 const home = useIsolatedHome()
 const LINES = 200_000
@@ -99,6 +101,8 @@ describe('readers never write', () => {
       const tailed = await runCli(['tail', 'half', '-n', '2', '--no-follow'], {env})
       expect(tailed.code).toBe(0)
       expect(tailed.stdout).toBe('line 999\nline 1000\n')
+      const raw = await runCli(['get', 'half', '--output', 'raw', '-n', '1'], {env})
+      expect(raw).toMatchObject({stdout: 'line 1000\n', stderr: '', code: 0})
     }
     if (disk.mounted) {
       disk.fill()
@@ -115,7 +119,56 @@ describe('readers never write', () => {
     expect(next.code).toBe(0)
     expect((await runCli(['get', 'half'], {env})).stdout).toBe(`${[...lines, ...orphans, 'after'].join('\n')}\n`)
   })
+
+  for (const args of [['get', '-f'], ['tail']]) {
+    it(`${args[0]} waiting for a job on a read-only store: waits without touching it, then prints the job once a writer starts it`, async () => {
+      const dir = disk.mounted ? disk.dir : home.home
+      const root = `${dir}/wait-store-${args[0]}`
+      const env = {...home.env, LOGS_STORE: `file://${root}`}
+      expect((await runCli(['push', '--job', 'earlier', '--exit-code', '0'], {env, input: 'x\n'})).code).toBe(0)
+      const before = tree(root)
+      const job = `later-${args[0]}`
+      if (disk.mounted) disk.readOnly()
+      let follower
+      try {
+        follower = startCli([args[0], job, ...args.slice(1)], {env})
+        let stderr = ''
+        follower.stderr!.on('data', (d: Buffer) => (stderr += d))
+        const done = collect(follower, 30_000)
+        await waitUntil(() => stderr.includes(`waiting for job ${job} to start`), {
+          what: 'the waiting notice',
+          failed: () => (follower!.exitCode === null ? undefined : `exited: ${stderr}`),
+        })
+        // The follower is inside its wait now; it has made no directory, lock or file.
+        expect(tree(root)).toEqual(before)
+        expect(follower.exitCode).toBeNull()
+        if (disk.mounted) disk.writable()
+        expect((await runCli(['push', '--job', job, '--exit-code', '0'], {env, input: 'first\nsecond\n'})).code).toBe(0)
+        const result = await done
+        expect(result.stdout).toBe('first\nsecond\n')
+        expect(result.code).toBe(0)
+      } finally {
+        if (disk.mounted) disk.writable()
+        if (follower?.exitCode === null) follower.kill()
+      }
+    })
+  }
 })
+
+/** Every path under `root` with its size and modification time. */
+function tree(root: string): string[] {
+  const out: string[] = []
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name)
+      const info = statSync(path)
+      out.push(`${path} ${info.size} ${info.mtimeMs}`)
+      if (info.isDirectory()) walk(path)
+    }
+  }
+  walk(root)
+  return out
+}
 
 describe('signals', () => {
   it('SIGTERM while push waits to deliver to a store that is down: exit 143, the lines kept in the spool', async () => {

@@ -28,7 +28,7 @@ import {withLockSync} from './lock.js'
 import {DirectoryWake} from './wake.js'
 import {openFileFollowSource} from './follow-source.js'
 import {followLoop} from '../follow-loop.js'
-import {ensureDir} from '../ensure-dir.js'
+import {ensureDir, nearestDirectory} from '../ensure-dir.js'
 
 const META_FILE = 'meta.json'
 const WRITERS_FILE = 'writers.json'
@@ -193,7 +193,7 @@ export class FileStore implements LiveStore {
   /** The log's bytes for the range, read in blocks and copied as they are. */
   async *readRaw(id: string, range: RawRange): AsyncIterable<RawBlock> {
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
-    await this.recoverOnce(id)
+    // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
     const log = await JobLog.open(this.dir(id))
     try {
       const bounds = await resolveRange(log, range)
@@ -266,16 +266,26 @@ export class FileStore implements LiveStore {
     for (const id of [...this.writers.keys()]) this.closeWriter(id)
   }
 
-  /** Waits for the job's directory to appear, then for its metadata inside it. */
+  /**
+   * Waits for the job's metadata without writing anything (readers work on read-only
+   * disks): watches the nearest directory that exists on the way to the job's — the job's
+   * own, `jobs/`, or the store's root — and looks again at every change there.
+   */
   private async waitForJob(id: string, signal?: AbortSignal): Promise<void> {
     const dir = this.dir(id)
     while (!signal?.aborted && !this.readMeta(id)) {
-      const wake = await mkdir(dir).then(
-        () => new DirectoryWake(dir),
-        () => new DirectoryWake(dir),
-      )
+      const {existing} = await nearestDirectory(dir)
+      if (!existing) throw new StoreUnavailableError(this.name, `no directory exists on the way to ${dir}`)
+      let wake: DirectoryWake
       try {
-        if (!this.readMeta(id)) await wake.next(signal)
+        wake = new DirectoryWake(existing)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue // removed before the watch began: look again
+        throw new StoreUnavailableError(this.name, `cannot watch ${existing}: ${(error as Error).message}`, error)
+      }
+      try {
+        // Looked at again once watched, so a change between the two looks is not missed.
+        if (!this.readMeta(id) && (await nearestDirectory(dir)).existing === existing) await wake.next(signal)
       } finally {
         wake.close()
       }
