@@ -63,3 +63,13 @@ describe('push --tee while the store opens', () => {
     expect(got.stdout).toBe('first\nsecond\n')
   })
 })
+
+describe('run while the store opens', () => {
+  it('a store that cannot be opened: the command still runs to its end, its output passed through; run exits 1 naming the store', async () => {
+    const ran = await runCli(['run', '--job', 'no-store', '--store', 'file:///proc/nope', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], {env: isolatedEnv(home.home)})
+    expect(ran.stdout).toBe('out\n')
+    expect(ran.stderr).toMatch(/^err\n/)
+    expect(ran.stderr).toContain('/proc/nope')
+    expect(ran.code).toBe(1)
+  })
+})
