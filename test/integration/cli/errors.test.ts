@@ -8,7 +8,7 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
   const sandbox = useIsolatedHome()
 
   const cases: [string, string[], NodeJS.ProcessEnv, number, RegExp][] = [
-    ['bad job id as argument', ['get', '../etc'], {}, 2, /invalid job id "\.\.\/etc" \(argument ID\)/],
+    ['bad job id as argument', ['get', '../etc'], {}, 2, /invalid job id "\.\.\/etc" \(the job id argument\)/],
     ['bad job id in --job', ['push', '--job', 'a b'], {}, 2, /invalid job id "a b" \(--job \/ LOGS_JOB\)/],
     ['bad job id in LOGS_JOB', ['push'], {LOGS_JOB: '-starts-with-dash'}, 2, /invalid job id "-starts-with-dash"/],
     ['too long job id', ['get', 'x'.repeat(129)], {}, 2, /invalid job id/],

@@ -19,7 +19,7 @@ describe('help', () => {
     const [help, long, short] = await Promise.all([runCli(['help', 'get'], {env: iso.env}), runCli(['get', '--help'], {env: iso.env}), runCli(['get', '-h'], {env: iso.env})])
     for (const result of [help, long, short]) {
       expect(result.code).toBe(0)
-      expect(result.stdout).toMatch(/\$ logs get \[?ID\]?/)
+      expect(result.stdout).toMatch(/\$ logs get \[JOBS\.\.\.\]/)
       expect(result.stdout).toContain('EXAMPLES')
     }
     expect(long.stdout).toBe(help.stdout)

@@ -62,7 +62,7 @@ describe('logs tail on a terminal (tmux)', () => {
   it('opens, follows 10 000 lines, searches, survives resizes, and quitting restores the terminal', async () => {
     const pusher = openPush('tty-1')
     pusher.write(lines(1, 50))
-    const script = `printf 'BEFORE THE VIEWER\\n'; node ${BIN} tail tty-1; echo "EXIT=$?"; stty -a; sleep 600`
+    const script = `printf 'BEFORE THE VIEWER\\n'; node ${BIN} tail tty-1; echo "EXIT=$?"; stty -a; echo STTY-DONE; sleep 600`
     tmux('new-session', '-d', '-x', '120', '-y', '30', '-s', 'viewer', script)
 
     // Open: toolbar, the newest lines, status bar.
@@ -101,7 +101,7 @@ describe('logs tail on a terminal (tmux)', () => {
 
     // Quit: back on the main screen, cursor shown, terminal in cooked mode again.
     keys('q')
-    text = await until((s) => s.includes('EXIT=0'), 'the viewer to exit')
+    text = await until((s) => s.includes('EXIT=0') && s.includes('STTY-DONE'), 'the viewer to exit and stty -a to print the modes')
     expect(text).toContain('BEFORE THE VIEWER')
     expect(text).not.toContain('line 10050')
     expect(text).toMatch(/(^|\s)icanon(\s|$)/m)
