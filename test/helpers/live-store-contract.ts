@@ -2,6 +2,8 @@
  * The behaviour every LiveStore backend must have, as one suite: call
  * `describeLiveStoreContract('redis', () => openMyStore())` from a backend's test file.
  * Each test uses its own job id, so one store instance can serve the whole suite.
+ * `followerWaiting` resolves once a follower of a job that does not exist yet is inside
+ * the store's wait (./follower-waiting.ts), so the job is started only then.
  */
 import {randomUUID} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -23,7 +25,7 @@ function jobId(name: string): string {
   return `${name}-${randomUUID().slice(0, 8)}`
 }
 
-export function describeLiveStoreContract(name: string, open: () => Promise<LiveStore>): void {
+export function describeLiveStoreContract(name: string, open: () => Promise<LiveStore>, followerWaiting: () => Promise<void>): void {
   describe(`LiveStore contract: ${name}`, () => {
     let store: LiveStore
     beforeAll(async () => {
@@ -216,7 +218,7 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
       const following = (async () => {
         for await (const event of store.follow(id, {after: 0})) if (event.type === 'entries') seen.push(...event.entries.map((e) => e.line))
       })()
-      await new Promise((r) => setTimeout(r, 200))
+      await followerWaiting()
       await store.startJob(id)
       await store.append(id, entries(['first']))
       await store.endJob(id, {status: 'ended'})
@@ -227,7 +229,8 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
       const aborted = (async () => {
         for await (const _ of store.follow(jobId('never'), {after: 0, signal: controller.signal})) void _
       })()
-      setTimeout(() => controller.abort(), 100)
+      await followerWaiting()
+      controller.abort()
       await aborted
     })
 

@@ -28,6 +28,8 @@ export interface RedisServer {
   stop(): Promise<void>
   /** Runs redis-cli against it; returns trimmed stdout. */
   cli(...args: string[]): Promise<string>
+  /** Clients blocked now (XREAD BLOCK), from INFO clients. */
+  blockedClients(): Promise<number>
   /** Stops it and removes its data. */
   destroy(): Promise<void>
 }
@@ -36,6 +38,8 @@ export interface RedisCluster {
   readonly ports: number[]
   readonly url: string
   cli(...args: string[]): Promise<string>
+  /** Clients blocked now (XREAD BLOCK) on all nodes. */
+  blockedClients(): Promise<number>
   destroy(): Promise<void>
 }
 
@@ -63,6 +67,7 @@ export async function startRedis(options: {extraArgs?: string[]; tls?: TlsFiles}
     start: () => node.start(),
     stop: () => node.stop(),
     cli: (...args) => redisCli(port, args),
+    blockedClients: () => blockedClients(port),
     async destroy() {
       await node.stop()
       rmSync(dir, {recursive: true, force: true})
@@ -94,6 +99,7 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
     ports,
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     cli: (...args) => redisCli(ports[0], ['-c', ...args]),
+    blockedClients: async () => (await Promise.all(ports.map(blockedClients))).reduce((a, b) => a + b, 0),
     async destroy() {
       for (const node of nodes) await node.stop()
       rmSync(dir, {recursive: true, force: true})
@@ -170,6 +176,10 @@ class RedisProcess {
 async function redisCli(port: number, args: string[]): Promise<string> {
   const {stdout} = await run('redis-cli', ['-p', String(port), ...args], {maxBuffer: 64 * 1024 * 1024})
   return stdout.trim()
+}
+
+async function blockedClients(port: number): Promise<number> {
+  return Number(/blocked_clients:(\d+)/.exec(await redisCli(port, ['INFO', 'clients']))?.[1] ?? 0)
 }
 
 function ping(port: number): Promise<boolean> {

@@ -18,6 +18,7 @@ import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js
 import {S3Bucket} from '../../../src/lib/store/object/s3-bucket.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {countedBucket} from '../../helpers/follower-waiting.js'
 import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
@@ -36,10 +37,24 @@ afterAll(async () => {
   home?.cleanup()
 })
 
-describeLiveStoreContract('object store on s3rver', async () => new ObjectLiveStore({bucket: new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'contract'})}))
+// A follower of a job that does not exist yet polls: it is waiting once it looks into the bucket again.
+let s3Bucket: ReturnType<typeof countedBucket<S3Bucket>>
+describeLiveStoreContract(
+  'object store on s3rver',
+  async () => {
+    s3Bucket = countedBucket(new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'contract'}))
+    return new ObjectLiveStore({bucket: s3Bucket.bucket})
+  },
+  () => s3Bucket.untilPolled(),
+)
+let supabaseBucket: ReturnType<typeof countedBucket<SupabaseBucket>>
 describeLiveStoreContract(
   'object store on the Supabase stand-in',
-  async () => new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/contract'), {from: 'test', env: supabase.env()}))}),
+  async () => {
+    supabaseBucket = countedBucket(new SupabaseBucket(openSupabaseClient(new URL('supabase://live/contract'), {from: 'test', env: supabase.env()})))
+    return new ObjectLiveStore({bucket: supabaseBucket.bucket})
+  },
+  () => supabaseBucket.untilPolled(),
 )
 
 describe('object live store: chunks and assembly', () => {

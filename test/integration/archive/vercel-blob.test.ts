@@ -18,6 +18,7 @@ import {readBytes} from '../../../src/lib/store/object/bucket.js'
 import {VercelBlobBucket} from '../../../src/lib/store/object/vercel-blob-bucket.js'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {collect, iterate} from '../../helpers/iterables.js'
+import {countedBucket} from '../../helpers/follower-waiting.js'
 import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
 import {QUICK_RETRY} from '../../helpers/quick-retry.js'
 import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/vercel-blob-standin.js'
@@ -39,7 +40,16 @@ afterAll(async () => {
 const bucket = (prefix: string, extra: Partial<ConstructorParameters<typeof VercelBlobBucket>[0]> = {}) => new VercelBlobBucket({token: blob.token, prefix, ...extra})
 const env = (extra: NodeJS.ProcessEnv = {}) => isolatedEnv(home.home, {...blob.env(), ...extra})
 
-describeLiveStoreContract('object store on the Vercel Blob stand-in', async () => new ObjectLiveStore({bucket: bucket('contract')}))
+let contractBucket: ReturnType<typeof countedBucket<VercelBlobBucket>>
+describeLiveStoreContract(
+  'object store on the Vercel Blob stand-in',
+  async () => {
+    contractBucket = countedBucket(bucket('contract'))
+    return new ObjectLiveStore({bucket: contractBucket.bucket})
+  },
+  // A follower of a job that does not exist yet polls: it is waiting once it looks into the bucket again.
+  () => contractBucket.untilPolled(),
+)
 
 describe('vercel-blob:// from the command line', () => {
   it('push buffers into private blobs, get reads them byte for byte, and the ended job is one zcat-readable blob', async () => {

@@ -13,5 +13,5 @@ afterAll(async () => {
 })
 
 describe('redis live store (cluster of 3)', () => {
-  storeCases({url: () => cluster.url, cli: (...args) => cluster.cli(...args)})
+  storeCases({url: () => cluster.url, cli: (...args) => cluster.cli(...args), blockedClients: () => cluster.blockedClients()})
 })

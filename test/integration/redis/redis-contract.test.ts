@@ -1,5 +1,6 @@
 /** The shared LiveStore contract (test/helpers/live-store-contract.ts) against Redis and Redis Cluster. */
 import {afterAll, beforeAll} from 'vitest'
+import {untilBlocked} from '../../helpers/follower-waiting.js'
 import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
 import {startRedis, startRedisCluster, type RedisCluster, type RedisServer} from '../../helpers/redis-server.js'
 import {openStore} from './store-cases.js'
@@ -15,5 +16,13 @@ afterAll(async () => {
   await Promise.all([server?.destroy(), cluster?.destroy()])
 })
 
-describeLiveStoreContract('redis', () => openStore(server.url, 'prefix=contract:'))
-describeLiveStoreContract('redis+cluster', () => openStore(cluster.url, 'prefix=contract:'))
+describeLiveStoreContract(
+  'redis',
+  () => openStore(server.url, 'prefix=contract:'),
+  () => untilBlocked(() => server.blockedClients()),
+)
+describeLiveStoreContract(
+  'redis+cluster',
+  () => openStore(cluster.url, 'prefix=contract:'),
+  () => untilBlocked(() => cluster.blockedClients()),
+)

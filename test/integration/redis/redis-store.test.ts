@@ -15,7 +15,7 @@ afterAll(async () => {
 })
 
 describe('redis live store (standalone)', () => {
-  storeCases({url: () => server.url, cli: (...args) => server.cli(...args)})
+  storeCases({url: () => server.url, cli: (...args) => server.cli(...args), blockedClients: () => server.blockedClients()})
 })
 
 describe('redis live store through an outage', () => {

@@ -8,11 +8,15 @@ import {rawBytes, type LogEntry, type NewEntry} from '../../../src/lib/entry.js'
 import {JobNotFoundError} from '../../../src/lib/errors/index.js'
 import {openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {FollowEvent, LiveStore, ReadRange} from '../../../src/lib/store/types.js'
+import {untilBlocked} from '../../helpers/follower-waiting.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 export interface StoreCaseContext {
   url: () => string
   /** Runs a redis-cli command against the server (cluster: follows redirects). */
   cli: (...args: string[]) => Promise<string>
+  /** Clients blocked now (XREAD BLOCK) on the server or all nodes: a follower inside its wait. */
+  blockedClients: () => Promise<number>
 }
 
 export const line = (text: string | Buffer, ts: number, extra: Partial<NewEntry> = {}): NewEntry => ({
@@ -116,7 +120,8 @@ export function storeCases(context: StoreCaseContext): void {
 
   it('lists jobs by last update, filtered by status and prefix; deletes jobs', async () => {
     const {store} = await fresh()
-    const tick = () => new Promise((resolve) => setTimeout(resolve, 5)) // distinct update times
+    // Distinct update times: the next change waits for the clock's next millisecond.
+    const tick = (from = Date.now()) => waitUntil(() => Date.now() > from, {what: 'the next millisecond', interval: 1})
     await store.startJob('build-1')
     await tick()
     await store.startJob('build-2')
@@ -155,7 +160,7 @@ export function storeCases(context: StoreCaseContext): void {
     await store.startJob('gone')
     await store.endJob('gone', {status: 'ended'})
     await context.cli('PEXPIRE', `${prefix}{gone}:meta`, '1')
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await waitUntil(async () => (await context.cli('PTTL', `${prefix}{gone}:meta`)) === '-2', {what: 'the metadata key expired'})
     expect(await store.listJobs()).toEqual([])
     expect(await context.cli('ZCARD', `${prefix}jobs`)).toBe('0')
     await store.close()
@@ -230,7 +235,7 @@ export function storeCases(context: StoreCaseContext): void {
     const following = (async () => {
       for await (const event of store.follow('later', {after: 0})) seen.push(event.type === 'entries' ? event.entries.map((e) => e.line).join() : event.type)
     })()
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await untilBlocked(context.blockedClients)
     await store.startJob('later')
     await store.append('later', [line('first', 1)])
     await store.endJob('later', {status: 'ended'})
@@ -267,7 +272,7 @@ export function storeCases(context: StoreCaseContext): void {
     const {store} = await fresh()
     await store.startJob('stale')
     const following = collectEvents(store.follow('stale', {after: 0}))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await untilBlocked(context.blockedClients)
     await store.updateJob('stale', {status: 'abandoned'})
     expect((await following).at(-1)).toMatchObject({type: 'end', meta: {status: 'abandoned'}})
     await store.close()
@@ -278,7 +283,7 @@ export function storeCases(context: StoreCaseContext): void {
     await store.startJob('abort')
     const controller = new AbortController()
     const following = collectEvents(store.follow('abort', {after: 0, signal: controller.signal}))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await untilBlocked(context.blockedClients)
     controller.abort()
     expect(await following).toEqual([])
     await store.close()
