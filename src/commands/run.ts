@@ -8,7 +8,7 @@ export default class Run extends BaseCommand {
   static override summary = "Run a command and capture its stdout and stderr as the job's log"
   static override description = `Runs COMMAND with its stdout and stderr captured as two streams of one job and passed through to the terminal.
 SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends with the command's exit status, and run exits with it (128+N when the command was killed by signal N).
-The command starts at once and the store opens beside it: if the store cannot be opened, the command still runs to its end with its output passed through, and run exits with the store's error.
+A store URL that is malformed or of an unknown scheme is exit 2 before the command starts; otherwise the command starts at once and the store opens beside it: if the store cannot be opened, the command still runs to its end with its output passed through, and run exits with the store's error.
 The command gets the environment unchanged (--mask-env only reads it); what it prints to the terminal is its own output, unmasked.
 
 ${MASKING_HELP}`

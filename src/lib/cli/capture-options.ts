@@ -6,7 +6,7 @@ import type {CaptureOptions} from '../ingest/push.js'
 import {checkJobId} from '../job-id.js'
 import {parseLabels} from '../labels.js'
 import {maskSpec, type MaskFlagValues} from '../mask/mask-sources.js'
-import {openWriteStore} from '../open/open-jobs.js'
+import {checkWriteStoreUrl, openWriteStore} from '../open/open-jobs.js'
 import {redactUrl} from '../store/url.js'
 import {parseDuration} from '../time.js'
 
@@ -54,6 +54,7 @@ export interface CaptureFlagValues extends MaskFlagValues {
  */
 export function captureOptions(flags: CaptureFlagValues, settings: Settings, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): CaptureOptions {
   let store = ''
+  checkWriteStoreUrl(settings)
   return {
     job: checkJobId(flags.job, '--job / LOGS_JOB'),
     mask: maskSpec(flags, settings.mask, env, (message) => log(`logs: warning: ${message}`)),

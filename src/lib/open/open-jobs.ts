@@ -5,7 +5,7 @@
 import type {Setting, Settings} from '../config.js'
 import {InvalidUrlError} from '../errors/index.js'
 import {Jobs} from '../store/jobs.js'
-import {openArchive, openLiveStore} from './open-store.js'
+import {checkLiveStoreUrl, openArchive, openLiveStore} from './open-store.js'
 import type {LiveStore} from '../store/types.js'
 import {redactUrl} from '../store/url.js'
 
@@ -16,6 +16,12 @@ export async function openWriteStore(settings: Settings): Promise<LiveStore> {
     return openRelayStore(relayUrl(settings.url), settings.token?.value)
   }
   return openLiveStore(settings.store, storeEnv(settings))
+}
+
+/** Checks the write store's URL (form and scheme) without opening it: bad input is exit 2 before a job starts. */
+export function checkWriteStoreUrl(settings: Settings): void {
+  if (settings.url) relayUrl(settings.url)
+  else checkLiveStoreUrl(settings.store)
 }
 
 /** Readers: in remote mode the relay answers for live and archived jobs alike. */

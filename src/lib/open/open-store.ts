@@ -60,7 +60,17 @@ export async function openBucket(setting: Setting, env: NodeJS.ProcessEnv = proc
   return open(BUCKETS, setting, env, 'archive')
 }
 
+/** Checks a live store URL's form and scheme without opening anything: push and run refuse a typo before the job starts. */
+export function checkLiveStoreUrl(setting: Setting): void {
+  openerFor(LIVE, setting, 'live store')
+}
+
 async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string): Promise<T> {
+  const {url, opener} = openerFor(openers, setting, what)
+  return opener(url, {from: setting.from, env})
+}
+
+function openerFor<T>(openers: Record<string, Opener<T>>, setting: Setting, what: string): {url: URL; opener: Opener<T>} {
   const url = parseStoreUrl(setting, what)
   const opener = openers[url.protocol]
   if (!opener) {
@@ -70,5 +80,5 @@ async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env
         .join(', ')}`,
     ])
   }
-  return opener(url, {from: setting.from, env})
+  return {url, opener}
 }

@@ -72,4 +72,16 @@ describe('run while the store opens', () => {
     expect(ran.stderr).toContain('/proc/nope')
     expect(ran.code).toBe(1)
   })
+
+  it('a store URL that is malformed or of an unknown scheme is exit 2 before the command starts', async () => {
+    for (const store of ['bogus://x', 'redis://[::1']) {
+      const ran = await runCli(['run', '--job', 'typo', '--store', store, '--', 'sh', '-c', 'echo started'], {env: isolatedEnv(home.home)})
+      expect(ran.stdout).toBe('')
+      expect(ran.stderr).toMatch(/live store/)
+      expect(ran.code).toBe(2)
+    }
+    const pushed = await runCli(['push', '--job', 'typo', '--tee', '--url', 'ftp://relay'], {env: isolatedEnv(home.home), input: 'a line\n'})
+    expect(pushed.stderr).toContain('must be http:// or https://')
+    expect(pushed.code).toBe(2)
+  })
 })
