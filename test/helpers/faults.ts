@@ -2,7 +2,7 @@
  * Faults a test server injects into its answers, the way real services and their
  * gateways fail: an error status (a restart behind a gateway answers 502; Supabase 500s
  * on a read that races an upsert; a throttled client gets 429 with Retry-After), a
- * connection reset before any answer, or an answer cut off part-way through its body.
+ * connection reset before any answer, a server that never answers, or an answer cut off part-way through its body.
  * Used by the fault proxy in front of s3rver (./fault-proxy.ts) and by the stand-ins.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
@@ -10,6 +10,8 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 export type Fault =
   | {kind: 'status'; status: number; retryAfter?: string; body?: string; contentType?: string}
   | {kind: 'reset'}
+  /** Read the request and never answer, keeping the connection open (a hung server or gateway). */
+  | {kind: 'silence'}
   /** Answer normally, but destroy the connection after this many body bytes. */
   | {kind: 'cut'; afterBytes: number}
 
@@ -61,6 +63,10 @@ export class FaultQueue {
 
 /** Answers with a status fault or resets the connection; a `cut` fault is the caller's to apply (see cutAfter). */
 export function answerFault(req: IncomingMessage, res: ServerResponse, fault: Fault): boolean {
+  if (fault.kind === 'silence') {
+    req.resume()
+    return true
+  }
   if (fault.kind === 'reset') {
     req.socket.resetAndDestroy()
     return true

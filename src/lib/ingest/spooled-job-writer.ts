@@ -30,6 +30,7 @@ export class SpooledJobWriter implements JobWriter {
     orphans: Shipper[],
     private readonly options: SpooledWriterOptions,
     private readonly where: string,
+    private readonly storeName: string,
   ) {
     this.batches = new BatchWriter({
       append: async (entries) => {
@@ -55,7 +56,7 @@ export class SpooledJobWriter implements JobWriter {
     const spool = await createSpool(remote.name, job, options.labels, options.env)
     const structure = remote.metadataWritable === false ? undefined : new StructureRecorder(remote, job)
     const shipper = new Shipper(spool, remote, job, {...shipperOptions, structure})
-    return new SpooledJobWriter(spool, shipper, orphans, options, spoolRoot(remote.name, job, options.env))
+    return new SpooledJobWriter(spool, shipper, orphans, options, spoolRoot(remote.name, job, options.env), remote.name)
   }
 
   add(entries: NewEntry[]): Promise<void> {
@@ -92,10 +93,11 @@ export class SpooledJobWriter implements JobWriter {
       clearTimeout(timer)
     }
     if (outcome === true) return
+    // A hard bound: a request that never returns must not hold push past it. The in-flight
+    // request ends when the store is closed; its lines stay in the spool either way.
     this.shipper.stop()
-    await this.delivery
     throw new LogsError(
-      `could not deliver the spooled lines within the drain timeout; they are kept in ${this.where} and will be delivered by the next \`logs push\` of this job or by \`logs recover\``,
+      `could not deliver the spooled lines to ${this.storeName} within the drain timeout; they are kept in ${this.where} and will be delivered by the next \`logs push\` of this job or by \`logs recover\``,
       {exitCode: 1, suggestions: ['check that the store is reachable, or raise --drain-timeout']},
     )
   }

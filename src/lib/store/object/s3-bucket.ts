@@ -294,6 +294,10 @@ function isLocalEndpoint(endpoint: string): boolean {
   }
 }
 
+/** Time to establish a connection, and for a request to be sent and answered (headers), before it fails and is retried. */
+const S3_CONNECT_TIMEOUT_MS = 10_000
+const S3_REQUEST_TIMEOUT_MS = 60_000
+
 export function s3Client(settings: S3Settings, env: NodeJS.ProcessEnv = process.env): S3Client {
   if (env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
   // Keys in the given environment win (tests and embedders pass one); else the SDK's chain (profiles, SSO, IMDS…).
@@ -308,6 +312,9 @@ export function s3Client(settings: S3Settings, env: NodeJS.ProcessEnv = process.
     forcePathStyle: settings.forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Without throwOnRequestTimeout the SDK only warns, and a server that accepts but never
+    // answers holds a request forever; a TimeoutError (ETIMEDOUT) is transient (failure.ts).
+    requestHandler: {connectionTimeout: S3_CONNECT_TIMEOUT_MS, requestTimeout: S3_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true},
   })
 }
 

@@ -1,0 +1,66 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
+import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
+import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+
+// A store that accepts connections and never answers (a hung server or gateway) must not
+// hold push past --drain-timeout: push exits 1 naming the store, its lines stay in the spool,
+// and `logs recover` delivers them once the store answers again.
+describe('push into a store that never answers', () => {
+  let home: {home: string; cleanup: () => void}
+  let s3: S3Server
+  let proxy: FaultProxy
+  let supabase: SupabaseStandin
+  beforeAll(async () => {
+    home = tempHome()
+    s3 = await startS3Server()
+    await s3.createBucket('hung')
+    proxy = await startFaultProxy(s3.endpoint)
+    supabase = await startSupabaseStandin()
+  })
+  afterAll(async () => {
+    await proxy.stop()
+    await s3.destroy()
+    await supabase.stop()
+    home.cleanup()
+  })
+
+  async function pushWhileSilent(job: string, store: string, named: string, env: NodeJS.ProcessEnv, silence: () => void, answer: () => void): Promise<void> {
+    silence()
+    const pushed = await runCli(['push', '--job', job, '--store', store, '--drain-timeout', '2s'], {env, input: 'one\ntwo\nthree\n', timeout: 50_000})
+    expect(pushed.code).toBe(1)
+    expect(pushed.stderr).toContain(`could not deliver the spooled lines to ${named}`)
+    expect(pushed.stderr).toMatch(/logs recover/)
+    answer()
+    const recovered = await runCli(['recover', job, '--store', store], {env, timeout: 50_000})
+    expect(recovered).toMatchObject({code: 0, stderr: ''})
+    expect(recovered.stdout).toBe(`${job}: delivered 3 lines from 1 spool\n`)
+    expect((await runCli(['get', job, '--store', store], {env})).stdout).toBe('one\ntwo\nthree\n')
+  }
+
+  it('s3://: exits 1 at the drain timeout naming the store; logs recover delivers the spool', async () => {
+    const store = `s3://hung/p?endpoint=${encodeURIComponent(proxy.url)}`
+    const env = isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+    await pushWhileSilent(
+      'hung-s3',
+      store,
+      's3://hung/p',
+      env,
+      () => proxy.inject({kind: 'silence'}),
+      () => proxy.clear(),
+    )
+  })
+
+  it('supabase://: the same', async () => {
+    const env = isolatedEnv(home.home, supabase.env())
+    await pushWhileSilent(
+      'hung-supabase',
+      'supabase://live/hung',
+      'supabase://live/hung',
+      env,
+      () => supabase.inject({kind: 'silence'}),
+      () => supabase.faults.clear(),
+    )
+  })
+})
