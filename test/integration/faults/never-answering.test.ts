@@ -1,6 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
+import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 
@@ -12,31 +13,38 @@ describe('push into a store that never answers', () => {
   let s3: S3Server
   let proxy: FaultProxy
   let supabase: SupabaseStandin
+  let relay: TestRelay
+  let relayProxy: FaultProxy
   beforeAll(async () => {
     home = tempHome()
     s3 = await startS3Server()
     await s3.createBucket('hung')
     proxy = await startFaultProxy(s3.endpoint)
     supabase = await startSupabaseStandin()
+    relay = await startTestRelay()
+    relayProxy = await startFaultProxy(relay.url)
   })
   afterAll(async () => {
     await proxy.stop()
     await s3.destroy()
     await supabase.stop()
+    await relayProxy.stop()
+    await relay.stop()
     home.cleanup()
   })
 
-  async function pushWhileSilent(job: string, store: string, named: string, env: NodeJS.ProcessEnv, silence: () => void, answer: () => void): Promise<void> {
+  async function pushWhileSilent(job: string, store: string | string[], named: string, env: NodeJS.ProcessEnv, silence: () => void, answer: () => void): Promise<void> {
+    const where = typeof store === 'string' ? ['--store', store] : store
     silence()
-    const pushed = await runCli(['push', '--job', job, '--store', store, '--drain-timeout', '2s'], {env, input: 'one\ntwo\nthree\n', timeout: 50_000})
+    const pushed = await runCli(['push', '--job', job, ...where, '--drain-timeout', '2s'], {env, input: 'one\ntwo\nthree\n', timeout: 50_000})
     expect(pushed.code).toBe(1)
     expect(pushed.stderr).toContain(`could not deliver the spooled lines to ${named}`)
     expect(pushed.stderr).toMatch(/logs recover/)
     answer()
-    const recovered = await runCli(['recover', job, '--store', store], {env, timeout: 50_000})
+    const recovered = await runCli(['recover', job, ...where], {env, timeout: 50_000})
     expect(recovered).toMatchObject({code: 0, stderr: ''})
     expect(recovered.stdout).toBe(`${job}: delivered 3 lines from 1 spool\n`)
-    expect((await runCli(['get', job, '--store', store], {env})).stdout).toBe('one\ntwo\nthree\n')
+    expect((await runCli(['get', job, ...where], {env})).stdout).toBe('one\ntwo\nthree\n')
   }
 
   it('s3://: exits 1 at the drain timeout naming the store; logs recover delivers the spool', async () => {
@@ -61,6 +69,17 @@ describe('push into a store that never answers', () => {
       env,
       () => supabase.inject({kind: 'silence'}),
       () => supabase.faults.clear(),
+    )
+  })
+
+  it('push --url: a relay that never answers; the same', async () => {
+    await pushWhileSilent(
+      'hung-relay',
+      ['--url', relayProxy.url],
+      `relay ${relayProxy.url}`,
+      isolatedEnv(home.home),
+      () => relayProxy.inject({kind: 'silence'}),
+      () => relayProxy.clear(),
     )
   })
 })

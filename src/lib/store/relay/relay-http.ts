@@ -23,6 +23,9 @@ export interface RequestOptions {
   job?: string
 }
 
+/** How long one request to the relay may take, answer body included, before it counts as unreachable. */
+export const RELAY_REQUEST_TIMEOUT_MS = 60_000
+
 export function relayUrl(endpoint: RelayEndpoint, path: string, query: RequestOptions['query'] = {}): URL {
   const url = new URL(`${endpoint.base}${path}`)
   for (const [key, value] of Object.entries(query)) {
@@ -40,13 +43,16 @@ export function authHeaders(endpoint: RelayEndpoint): Record<string, string> {
 /** Sends a request; returns the parsed JSON body of a 2xx answer, throws typed errors otherwise. */
 export async function relayRequest<T>(endpoint: RelayEndpoint, path: string, options: RequestOptions = {}): Promise<T> {
   const url = relayUrl(endpoint, path, options.query)
+  // fetch has no timeout of its own: a relay that accepts and never answers would hold the caller forever.
+  const timeout = AbortSignal.timeout(RELAY_REQUEST_TIMEOUT_MS)
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
   let response: Response
   try {
     response = await fetch(url, {
       method: options.method ?? 'GET',
       headers: {...authHeaders(endpoint), ...options.headers},
       body: options.body,
-      signal: options.signal,
+      signal,
     })
   } catch (error) {
     if (options.signal?.aborted) throw error
@@ -84,6 +90,7 @@ function errorMessage(text: string): string {
 }
 
 function networkReason(error: unknown): string {
+  if ((error as Error)?.name === 'TimeoutError') return `no answer within ${RELAY_REQUEST_TIMEOUT_MS / 1000}s`
   const cause = (error as {cause?: {code?: string; message?: string}})?.cause
   return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)
 }
