@@ -9,9 +9,9 @@ export type Stream = 'stdout' | 'stderr'
 
 /**
  * Where a line stands in a multi-line record (a stack trace, a traceback, a database
- * message with its DETAIL/HINT lines), as capture found it (structure/records.ts): the
- * record's first line, or a line continuing it. Unset for a line on its own — and for a
- * record's first line when it was stored before its continuation arrived (a separate write).
+ * message with its DETAIL/HINT lines): the record's first line, or a line continuing it.
+ * Capture marks them (structure/records.ts); a first line stored before its continuation
+ * arrived is marked `start` where it is read (record-starts.ts). Unset for a line on its own.
  */
 export type RecordMark = 'start' | 'continuation'
 

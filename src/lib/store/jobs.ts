@@ -12,6 +12,7 @@ import {JobNotFoundError} from '../errors/index.js'
 import {rawChunk, type LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import {matchesSelector} from '../label-selector.js'
+import {markStarts, RecordStarts} from '../record-starts.js'
 import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from './types.js'
 
 export interface JobsOptions {
@@ -54,40 +55,71 @@ export class Jobs {
     return [...live, ...archived].sort((a, b) => b.updatedAt - a.updatedAt)
   }
 
-  async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
-    const live = await this.live.getJob(id)
-    if (live && (live.location.kind === 'live' || !(await this.archived(id)))) {
-      let last: number | undefined
-      let count = 0
-      try {
-        for await (const entry of this.live.read(id, range)) {
-          yield entry
-          last = entry.seq
-          count++
+  /**
+   * The entries of a range, with the first line of each multi-line record marked
+   * (record-starts.ts: each entry is handed on once the one after it is read).
+   */
+  read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    return this.readEntries(id, range, true)
+  }
+
+  /** `lookAfter`: check a last entry that may start a record against the entry after the range. */
+  private async *readEntries(id: string, range: ReadRange, lookAfter: boolean): AsyncIterable<LogEntry> {
+    const starts = new RecordStarts()
+    try {
+      const live = await this.live.getJob(id)
+      if (live && (live.location.kind === 'live' || !(await this.archived(id)))) {
+        let last: number | undefined
+        let count = 0
+        let moved: boolean
+        try {
+          for await (const entry of this.live.read(id, range)) {
+            const ready = starts.take(entry)
+            if (ready) yield ready
+            last = entry.seq
+            count++
+          }
+          // A live read that ended because the job was deleted under it ends early, not with an error.
+          moved = await this.movedAway(id)
+        } catch (error) {
+          if (!(await this.movedAway(id))) throw error
+          moved = true
         }
-      } catch (error) {
-        if (!(await this.movedAway(id))) throw error
-        yield* this.archive!.read(id, rest(range, last, count))
-        return
-      }
-      // A live read that ended because the job was deleted under it ends early, not with an error.
-      if (await this.movedAway(id)) yield* this.archive!.read(id, rest(range, last, count))
-      return
-    }
-    if (this.archive) {
-      // The archive's own read says whether it holds the job: one manifest read, not two.
-      let started = false
-      try {
-        for await (const entry of this.archive.read(id, range)) {
-          started = true
-          yield entry
+        if (moved) {
+          for await (const entry of this.archive!.read(id, rest(range, last, count))) {
+            const ready = starts.take(entry)
+            if (ready) yield ready
+          }
         }
-        return
-      } catch (error) {
-        if (started || !(error instanceof JobNotFoundError)) throw error
+      } else {
+        if (!this.archive) throw new JobNotFoundError(id, this.live.name)
+        // The archive's own read says whether it holds the job: one manifest read, not two.
+        let started = false
+        try {
+          for await (const entry of this.archive.read(id, range)) {
+            started = true
+            const ready = starts.take(entry)
+            if (ready) yield ready
+          }
+        } catch (error) {
+          if (started || !(error instanceof JobNotFoundError)) throw error
+          throw new JobNotFoundError(id, `${this.live.name} or ${this.archive.name}`)
+        }
       }
+    } catch (error) {
+      const last = await starts.last()
+      if (last) yield last // what was read before a failure is still handed on
+      throw error
     }
-    throw new JobNotFoundError(id, this.archive ? `${this.live.name} or ${this.archive.name}` : this.live.name)
+    // Only a range that ends before the stored entries do may end right before a continuation.
+    const bounded = range.limit !== undefined || range.before !== undefined || range.until !== undefined
+    const last = await starts.last(lookAfter && bounded ? (seq) => this.entryAfter(id, seq, range.signal) : undefined)
+    if (last) yield last
+  }
+
+  private async entryAfter(id: string, seq: number, signal?: AbortSignal): Promise<LogEntry | undefined> {
+    for await (const entry of this.readEntries(id, {after: seq, limit: 1, signal}, false)) return entry
+    return undefined
   }
 
   /**
@@ -97,7 +129,7 @@ export class Jobs {
   async *readRaw(id: string, range: RawRange = {}): AsyncIterable<RawBlock> {
     const live = this.live.readRaw ? await this.live.getJob(id) : undefined
     if (!live || live.location.kind !== 'live') {
-      yield* rawBlocks(this.read(id, range))
+      yield* rawBlocks(this.readEntries(id, range, false))
       return
     }
     let last: number | undefined
@@ -126,7 +158,11 @@ export class Jobs {
     try {
       const waitForJob = live ? false : options.waitForJob
       for await (const event of this.live.follow(id, {...options, after, waitForJob})) {
-        if (event.type === 'entries' && event.entries.length > 0) after = event.entries.at(-1)!.seq
+        if (event.type === 'entries' && event.entries.length > 0) {
+          after = event.entries.at(-1)!.seq
+          // A start whose continuation is not in this event yet stays unmarked: followers are not kept waiting for it.
+          markStarts(event.entries)
+        }
         yield event
         if (event.type === 'end') return
       }
@@ -167,13 +203,18 @@ export class Jobs {
     const archived = await this.archive!.head(id)
     if (!archived) throw new JobNotFoundError(id, this.archive!.name)
     let batch: LogEntry[] = []
+    const starts = new RecordStarts()
     for await (const entry of this.archive!.read(id, {after, signal})) {
-      batch.push(entry)
+      const ready = starts.take(entry)
+      if (ready) batch.push(ready)
       if (batch.length >= ARCHIVE_FOLLOW_BATCH) {
         yield {type: 'entries', entries: batch}
         batch = []
       }
     }
+    // The archive holds the whole job: no continuation comes after its last entry.
+    const last = await starts.last()
+    if (last) batch.push(last)
     if (batch.length > 0) yield {type: 'entries', entries: batch}
     yield {type: 'end', meta: archived.meta}
   }

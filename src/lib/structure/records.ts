@@ -14,7 +14,8 @@
  * `…Exception:`/`…Error:` line, with no level word of its own is an error. One tracker per
  * stream. Only a line's head is looked at, and most lines are let go on their first byte.
  * The lines of a record are marked (`record`: start, continuation) for `--output json`;
- * a first line already stored when its continuation arrives stays unmarked.
+ * a first line already stored when its continuation arrives is marked start by readers
+ * (record-starts.ts), as a stored entry is not rewritten.
  */
 import {isUtf8} from 'node:buffer'
 import type {NewEntry} from '../entry.js'
@@ -54,7 +55,7 @@ export class RecordTracker {
         ;(continued ??= new Set()).add(entry)
       } else this.first = entry
     }
-    this.first = undefined // stored once this batch is: a continuation in the next one cannot mark it
+    this.first = undefined // stored once this batch is: readers mark it (record-starts.ts)
     return continued
   }
 

@@ -2,12 +2,13 @@
  * `get --level error` returns whole records: real traces pushed as a live stream (one
  * write per line, so each record's first line is stored before its continuation).
  */
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, startCli, collect, tempHome, ROOT} from '../../helpers/cli.js'
 import {openRawStream, startServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {startRedis} from '../../helpers/redis-server.js'
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'traces')
 let home: {home: string; cleanup: () => void}
@@ -115,4 +116,71 @@ describe('--output json says which entries start and continue a record', () => {
       client.cleanup()
     }
   })
+
+  it('a first line stored before its continuation arrived is marked start: get, the relay history and its pages, the archive', async () => {
+    const env = isolatedEnv(home.home, {LOGS_ARCHIVE: `file://${home.home}/archive-apart`})
+    await pushApart('java-apart', env)
+    expect(existsSync(join(home.home, 'state', 'logs', 'jobs', 'java-apart'))).toBe(true)
+    const relay = await startServeCli(['--host', '127.0.0.1'], env)
+    try {
+      const history = (await (await fetch(`${relay.url}/v1/jobs/java-apart/logs`)).json()) as {entries: Array<{record?: string}>}
+      expect(history.entries.map((e) => e.record)).toEqual(JAVA_MARKS)
+      // A page that ends on the first line.
+      const page = (await (await fetch(`${relay.url}/v1/jobs/java-apart/logs?limit=3`)).json()) as {entries: Array<{record?: string}>; more: boolean}
+      expect(page.more).toBe(true)
+      expect(page.entries.map((e) => e.record)).toEqual([undefined, undefined, 'start'])
+      const stream = openRawStream(`${relay.url}/v1/jobs/java-apart/logs/stream`)
+      await waitUntil(() => stream.events().some((e) => e.event === 'end'), {what: 'the stream to its end'})
+      expect(
+        stream
+          .events()
+          .filter((e) => e.event === 'log')
+          .map((e) => JSON.parse(e.data).record),
+      ).toEqual(JAVA_MARKS)
+    } finally {
+      relay.child.kill('SIGTERM')
+      await new Promise((resolve) => relay.child.once('exit', resolve))
+    }
+    const archived = await runCli(['archive', '--job', 'java-apart'], {env})
+    expect(archived.code, archived.stderr).toBe(0)
+    expect(existsSync(join(home.home, 'archive-apart', 'java-apart.jsonl.gz'))).toBe(true)
+    expect(existsSync(join(home.home, 'state', 'logs', 'jobs', 'java-apart'))).toBe(false) // read from the archive
+    expect(marks((await runCli(['get', 'java-apart', '--output', 'json'], {env})).stdout)).toEqual(JAVA_MARKS)
+  })
+
+  it('a first line stored before its continuation arrived is marked start: Redis', async () => {
+    const redis = await startRedis()
+    try {
+      await pushApart('java-apart', isolatedEnv(home.home, {LOGS_STORE: `${redis.url}?prefix=apart:`}))
+    } finally {
+      await redis.destroy()
+    }
+  })
 })
+
+const marks = (stdout: string) =>
+  stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line).record)
+
+/**
+ * Pushes the java fixture in two writes: the second (the frames) only once `get` shows the
+ * exception line stored with nothing after it. Then checks get's marks.
+ */
+async function pushApart(job: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const [head, ...rest] = readFileSync(join(FIXTURES, 'java.log'), 'utf8').split(/(?<=IllegalStateException: connection refused\n)/)
+  expect(rest).toHaveLength(1)
+  const child = startCli(['push', '--job', job], {env})
+  const done = collect(child)
+  child.stdin!.write(head)
+  await waitUntil(async () => (await runCli(['get', job], {env})).stdout.includes('IllegalStateException'), {what: 'the first line to be stored'})
+  const before = await runCli(['get', job, '--output', 'json'], {env})
+  expect(marks(before.stdout).at(-1)).toBeUndefined()
+  child.stdin!.end(rest[0])
+  expect((await done).code).toBe(0)
+  expect(marks((await runCli(['get', job, '--output', 'json'], {env})).stdout)).toEqual(JAVA_MARKS)
+  expect(marks((await runCli(['get', job, '--output', 'json', '--level', 'error'], {env})).stdout)).toEqual([undefined, 'start', ...Array(7).fill('continuation')])
+  // --head ends the read on the first line: the entry after it still says it starts a record.
+  expect(marks((await runCli(['get', job, '--output', 'json', '--head', '3'], {env})).stdout)).toEqual([undefined, undefined, 'start'])
+}
