@@ -2,9 +2,11 @@
  * fetch for SDKs that hide the response of a failed request (storage-js keeps only its
  * status and JSON body): an answer that asks to be retried (429, 503, or any failure with
  * a `Retry-After` header) becomes an HttpAnswerError carrying the status and the hint,
- * which the SDK passes on as its error's cause for ./failure.ts to read.
+ * which the SDK passes on as its error's cause for ./failure.ts to read. A server that never
+ * answers fails the request (./answered-fetch.ts).
  */
 import {parseRetryAfter} from '../retry.js'
+import {answeredFetch} from './answered-fetch.js'
 
 export class HttpAnswerError extends Error {
   constructor(
@@ -18,7 +20,7 @@ export class HttpAnswerError extends Error {
 }
 
 export const hintedFetch: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init)
+  const response = await answeredFetch(input, init)
   if (response.ok) return response
   const hint = parseRetryAfter(response.headers.get('retry-after'))
   if (hint === undefined && response.status !== 429 && response.status !== 503) return response

@@ -208,7 +208,7 @@ export class SupabaseBucket implements ObjectBucket {
       const answer = (api.name === 'StorageUnknownError' ? api.originalError : error) as Partial<HttpAnswerError>
       status = answer?.status
       retryAfterMs = answer?.retryAfterMs
-      code = networkCode(error)
+      code = networkCode(error) ?? networkCode(api.originalError)
     }
     return objectStoreFailure({status, code, message: (error as Error).message, retryAfterMs}, what, this.facts, error)
   }

@@ -18,6 +18,7 @@ import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../e
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../retry.js'
+import {answeredFetch} from './answered-fetch.js'
 import {networkCode, objectStoreFailure, retried, retryPolicyOf, type BackendFacts} from './failure.js'
 import {resumableBody} from './resumable-body.js'
 
@@ -107,7 +108,7 @@ export class VercelBlobBucket implements ObjectBucket {
     if (!url) return undefined
     const open = async (bytes: string | undefined): Promise<Readable | undefined> => {
       const response = await this.call(`read ${key}`, async () => {
-        const answer = await fetch(url, {headers: {authorization: `Bearer ${this.token}`, ...(bytes ? {range: bytes} : {})}})
+        const answer = await answeredFetch(url, {headers: {authorization: `Bearer ${this.token}`, ...(bytes ? {range: bytes} : {})}})
         if (answer.ok || answer.status === 404) return answer
         const text = await answer.text().catch(() => '')
         throw Object.assign(new Error(text.slice(0, 200) || answer.statusText), {status: answer.status, retryAfter: answer.headers.get('retry-after')})
