@@ -74,3 +74,28 @@ export function endStatus(exitCode: number | undefined): {status: JobStatus; exi
 export function newJobMeta(id: string, now: number, labels?: Record<string, string>): JobMeta {
   return {id, status: 'running', createdAt: now, updatedAt: now, lines: 0, bytes: 0, levels: {}, labels, location: {kind: 'live'}}
 }
+
+/**
+ * What the relay's `status` and `end` events carry: the metadata without its sections
+ * (up to 5 000 of them, about 1 MB) but with how many there are and how many are closed.
+ * A client whose `sectionsMark` changed fetches them from `GET /v1/jobs/:id/sections`.
+ */
+export type JobStatusEvent = Omit<JobMeta, 'sections'> & {sectionCount: number; sectionsClosed: number}
+
+export function statusEventOf(meta: JobMeta): JobStatusEvent {
+  const {sections = [], ...rest} = meta
+  let closed = 0
+  for (const section of sections) if (section.end !== undefined) closed++
+  return {...rest, sectionCount: sections.length, sectionsClosed: closed}
+}
+
+/** Equal for two states of a job's sections that differ only in counts within them: when to fetch them again. */
+export function sectionsMark(event: Pick<JobStatusEvent, 'sectionCount' | 'sectionsClosed' | 'sectionsDropped'>): string {
+  return `${event.sectionCount}/${event.sectionsClosed}/${event.sectionsDropped ?? 0}`
+}
+
+/** A status event back to metadata, with the sections the client holds. */
+export function metaOfStatusEvent(event: JobStatusEvent, sections: Section[] | undefined): JobMeta {
+  const {sectionCount: _c, sectionsClosed: _s, ...meta} = event
+  return sections && sections.length > 0 ? {...meta, sections} : meta
+}

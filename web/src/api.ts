@@ -4,10 +4,10 @@
  * this script. A 401 sends the user to the login form and back.
  */
 
-import type {JobMeta, JobStatus} from '../../src/lib/job.js'
+import type {JobMeta, JobStatus, JobStatusEvent, Section} from '../../src/lib/job.js'
 import type {Level} from '../../src/lib/level.js'
 
-export type {JobMeta, JobStatus, Level}
+export type {JobMeta, JobStatus, JobStatusEvent, Level, Section}
 
 /**
  * One entry as the relay sends it: src/lib/entry.ts's EntryRecord, restated because that
@@ -80,6 +80,11 @@ export async function listJobs(signal?: AbortSignal): Promise<JobMeta[]> {
 
 export async function getJob(id: string, signal?: AbortSignal): Promise<JobMeta> {
   return (await getJson(jobPath(id), signal)) as JobMeta
+}
+
+/** The job's sections (status events carry only their count: JobStatusEvent). */
+export async function getSections(id: string, signal?: AbortSignal): Promise<Section[]> {
+  return ((await getJson(`${jobPath(id)}/sections`, signal)) as {sections: Section[]}).sections
 }
 
 /** One page of history: `{entries, cursor, more}`; continue with `after=cursor` while `more`. */

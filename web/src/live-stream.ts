@@ -7,13 +7,14 @@
  * from lastSeq, so the page never shows a gap either. Entries are handed over once per animation frame:
  * at 10 000 lines/s the page renders ~60 batches, not 10 000 events.
  */
-import {getJob, jobPath, type EntryRecord, type JobMeta} from './api.js'
+import {getJob, jobPath, type EntryRecord, type JobStatusEvent} from './api.js'
 
 export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'ended'
 
 export interface LiveStreamHandlers {
   onEntries: (entries: EntryRecord[]) => void
-  onStatus: (meta: JobMeta) => void
+  /** Status and end events: the metadata without its sections, with their count (JobStatusEvent). */
+  onStatus: (meta: JobStatusEvent) => void
   onState: (state: StreamState) => void
 }
 
@@ -68,12 +69,12 @@ export class LiveStream {
     })
     source.addEventListener('log', (event) => this.onLog(event as MessageEvent<string>))
     source.addEventListener('status', (event) => {
-      const meta = parseJson<JobMeta>((event as MessageEvent<string>).data)
+      const meta = parseJson<JobStatusEvent>((event as MessageEvent<string>).data)
       if (meta) this.handlers.onStatus(meta)
     })
     source.addEventListener('end', (event) => {
       this.flush()
-      const meta = parseJson<JobMeta>((event as MessageEvent<string>).data)
+      const meta = parseJson<JobStatusEvent>((event as MessageEvent<string>).data)
       if (meta && typeof meta.status === 'string') this.handlers.onStatus(meta)
       this.close()
       this.handlers.onState('ended')

@@ -13,9 +13,10 @@
  * section's lines are left out of the rows (SectionFolds maps rows to seqs over the
  * hidden ranges), its header stays. With a level filter the filtered lines are shown flat.
  */
+import {metaOfStatusEvent, sectionsMark, statusEventOf} from '../../src/lib/job.js'
 import {levelRank} from '../../src/lib/level.js'
 import {NO_FOLDS, SectionFolds, isFolded, withFold, type FoldChoices} from '../../src/lib/structure/folds.js'
-import {caseInsensitivePattern, getHistory, getJob, HttpError, type EntryRecord, type JobMeta, type Level} from './api.js'
+import {caseInsensitivePattern, getHistory, getJob, getSections, HttpError, type EntryRecord, type JobMeta, type JobStatusEvent, type Level} from './api.js'
 import {formatCount} from './dom.js'
 import {EntryCache} from './entry-cache.js'
 import {EntryScan} from './entry-scan.js'
@@ -31,6 +32,8 @@ export class ViewerPage {
   readonly controls: ViewerControls
   private meta: JobMeta | undefined
   private total = 0
+  /** Counts requests for sections, so an older answer never replaces a newer one. */
+  private sectionsAsked = 0
   private readonly cache: EntryCache
   private readonly list: VirtualList
   private stream: LiveStream | undefined
@@ -186,13 +189,7 @@ export class ViewerPage {
     this.initialAfter = this.total
     this.stream = new LiveStream(this.jobId, this.total, {
       onEntries: (entries) => this.onEntries(entries),
-      onStatus: (meta) => {
-        this.meta = meta
-        if (meta.lines > this.total) this.total = meta.lines
-        this.setFolds(this.foldChoices)
-        this.renderStatus()
-        this.list.invalidate()
-      },
+      onStatus: (event) => this.onStatus(event),
       onState: (state) => {
         this.streamState = state
         this.states.push(state)
@@ -202,6 +199,26 @@ export class ViewerPage {
     })
     this.stream.start()
     window.addEventListener('hashchange', () => this.applyHash())
+  }
+
+  /** A status event has no sections, only their count: they are fetched when that changed. */
+  private onStatus(event: JobStatusEvent): void {
+    const mark = sectionsMark(event)
+    const known = this.meta ? sectionsMark(statusEventOf(this.meta)) : sectionsMark({sectionCount: 0, sectionsClosed: 0})
+    this.meta = metaOfStatusEvent(event, this.meta?.sections)
+    if (event.lines > this.total) this.total = event.lines
+    this.renderStatus()
+    this.list.invalidate()
+    if (mark === known) return
+    const at = ++this.sectionsAsked
+    getSections(this.jobId)
+      .then((sections) => {
+        if (at !== this.sectionsAsked || !this.meta) return // a later status asked again
+        this.meta = {...this.meta, sections}
+        this.setFolds(this.foldChoices)
+        this.renderStatus()
+      })
+      .catch((error: unknown) => this.say(`cannot load the sections: ${(error as Error).message}`))
   }
 
   private onEntries(entries: EntryRecord[]): void {

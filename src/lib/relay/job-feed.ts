@@ -36,6 +36,8 @@ export class JobFeed {
   position = 0
   state: FeedState = 'starting'
   meta: JobMeta | undefined
+  /** Status changes sent to subscribers so far: a newcomer that caught up while one was sent gets it on attaching. */
+  statuses = 0
   endMeta: JobMeta | undefined
   error: unknown
   readonly ready: Promise<void>
@@ -88,12 +90,13 @@ export class JobFeed {
 
   private async run(): Promise<void> {
     try {
-      for await (const event of this.jobs.follow(this.jobId, {after: this.position, signal: this.abort.signal, waitForJob: true})) {
+      for await (const event of this.jobs.follow(this.jobId, {after: this.position, signal: this.abort.signal, waitForJob: true, known: this.meta})) {
         if (event.type === 'entries') {
           if (!this.meta) await this.appeared()
           this.deliver(event.entries)
         } else if (event.type === 'meta') {
           this.meta = event.meta
+          this.statuses++
           for (const subscriber of this.subscribers) subscriber.status(event.meta)
         } else {
           this.meta = event.meta
@@ -117,6 +120,7 @@ export class JobFeed {
   /** The job started while the feed waited for it: followers learn its status before its first lines. */
   private async appeared(): Promise<void> {
     this.meta = await this.jobs.getJob(this.jobId).catch(() => undefined)
+    this.statuses++
     if (this.meta) for (const subscriber of this.subscribers) subscriber.status(this.meta)
   }
 

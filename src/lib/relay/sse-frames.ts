@@ -4,18 +4,19 @@
  * raw newline, so every event's data fits on one `data:` line.
  */
 import {recordJson, type LogEntry} from '../entry.js'
-import type {JobMeta} from '../job.js'
+import {statusEventOf, type JobMeta} from '../job.js'
 
 export function logFrame(entry: LogEntry): string {
   return `id: ${entry.seq}\nevent: log\ndata: ${recordJson(entry, {fields: true})}\n\n`
 }
 
+/** Status and end carry the metadata without its sections (JobStatusEvent): a few hundred bytes whatever the job's sections. */
 export function statusFrame(meta: JobMeta): string {
-  return `event: status\ndata: ${JSON.stringify(meta)}\n\n`
+  return `event: status\ndata: ${JSON.stringify(statusEventOf(meta))}\n\n`
 }
 
 export function endFrame(meta: JobMeta): string {
-  return `event: end\ndata: ${JSON.stringify(meta)}\n\n`
+  return `event: end\ndata: ${JSON.stringify(statusEventOf(meta))}\n\n`
 }
 
 /** Sent before the relay closes a stream itself (a slow client); the client may reconnect and resume. */

@@ -76,6 +76,7 @@ export async function handleStream(
   )
   context.writers.add(writer)
   follower = new Follower(writer, filter, metrics, resume ?? 0)
+  const statusesBefore = lease.feed.statuses
   try {
     const meta = await currentMeta(context, lease.feed)
     if (meta) writer.push(statusFrame(meta))
@@ -91,7 +92,10 @@ export async function handleStream(
   const feed = lease.feed
   if (feed.state === 'ended' && feed.endMeta) follower.end(feed.endMeta)
   else if (feed.state === 'failed') follower.fail(feed.error)
-  else feed.attach(follower)
+  else {
+    if (feed.statuses !== statusesBefore && feed.meta) follower.status(feed.meta)
+    feed.attach(follower)
+  }
 }
 
 /** The feed keeps metadata from status changes only; a newcomer gets fresh counts when the store answers. */

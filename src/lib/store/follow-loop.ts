@@ -38,7 +38,7 @@ export interface FollowSource {
 }
 
 /** `appeared`: the store waited for the job before the loop (it did not exist when the follow began). */
-export async function* followLoop(source: FollowSource, {after, signal, waitForJob = true}: FollowOptions, appeared = false): AsyncIterable<FollowEvent> {
+export async function* followLoop(source: FollowSource, {after, signal, waitForJob = true, known}: FollowOptions, appeared = false): AsyncIterable<FollowEvent> {
   let seen = after
   let meta: JobMeta | undefined
   let existed = false
@@ -55,7 +55,7 @@ export async function* followLoop(source: FollowSource, {after, signal, waitForJ
         if (meta && !existed) {
           existed = true
           // The first look is what the follower knows already, unless the job appeared while it waited.
-          shown = first ? metaShape(meta) : NEW_JOB_SHAPE
+          shown = first ? metaShape(known ?? meta) : NEW_JOB_SHAPE
         }
         first = false
       }

@@ -67,6 +67,11 @@ export interface FollowOptions {
   signal?: AbortSignal
   /** Wait for a job that does not exist yet instead of failing (default true). */
   waitForJob?: boolean
+  /**
+   * The metadata the follower read before following (the relay's feed): a first look that
+   * differs from it is a `meta` event, so a change between the two reads is not lost.
+   */
+  known?: JobMeta
 }
 
 /**

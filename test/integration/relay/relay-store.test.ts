@@ -6,6 +6,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {RelayStore} from '../../../src/lib/store/relay/relay-store.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
 import type {NewEntry} from '../../../src/lib/entry.js'
+import type {Section} from '../../../src/lib/job.js'
+import {untilWatched} from '../../helpers/follower-waiting.js'
 import {readAll} from '../../helpers/live-store-contract.js'
 import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
@@ -34,6 +36,50 @@ describe('RelayStore', () => {
     expect(await seqs({tail: 20})).toEqual(range(11, 30))
     expect(await seqs({after: 3, limit: 10})).toEqual(range(4, 13))
     expect(await seqs({after: 25, tail: 2})).toEqual([29, 30])
+  })
+
+  it('follow: meta and end events carry the sections, fetched when the status event counts new or closed ones', async () => {
+    await store.startJob('sections-1')
+    await store.append('sections-1', lines(1, 3))
+    const section = (name: string, firstSeq: number, end?: number): Section => ({
+      name,
+      title: name,
+      family: 'github',
+      depth: 0,
+      firstSeq,
+      lastSeq: firstSeq,
+      start: 1,
+      end,
+      lines: 1,
+      levels: {},
+    })
+    const remote = new RelayStore(t.url)
+    const metas: (Section[] | undefined)[] = []
+    const following = (async () => {
+      for await (const event of remote.follow('sections-1', {after: 0})) if (event.type !== 'entries') metas.push(event.meta.sections)
+    })()
+    // The relay's first status event (on connecting) says what the job is now: no sections yet.
+    await waitUntil(() => metas.length >= 1, {what: 'the first status event'})
+    // The relay's reader of the job (in this process) is inside its wait: later changes are news to it.
+    await untilWatched(join(store.root, 'jobs', 'sections-1'))
+    await store.updateJob('sections-1', {sections: [section('build', 1)]})
+    await waitUntil(() => metas.length >= 2, {what: 'a meta event'})
+    await store.updateJob('sections-1', {sections: [section('build', 1, 2), section('test', 2)]})
+    await waitUntil(() => metas.length >= 3, {what: 'a second meta event'})
+    await store.endJob('sections-1', {status: 'succeeded', exitCode: 0})
+    await following
+    expect(metas.map((sections) => sections?.map((s) => [s.name, s.end]))).toEqual([
+      undefined,
+      [['build', undefined]],
+      [
+        ['build', 2],
+        ['test', undefined],
+      ],
+      [
+        ['build', 2],
+        ['test', undefined],
+      ],
+    ])
   })
 
   it('follows across a relay restart: the EventSource reconnects and resumes with no gap or duplicate', async () => {

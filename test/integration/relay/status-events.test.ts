@@ -71,3 +71,40 @@ for (const [kind, store, pushFlags] of [
     })
   })
 }
+
+describe('status and end events of a job with thousands of sections', () => {
+  it('carry the section count, not the sections (a few hundred bytes each); GET /sections has them all', async () => {
+    const store = `file://${home.home}/many-sections`
+    const relay = await startServeCli(['--host', '127.0.0.1', '--store', store], env())
+    const pusher = startCli(['push', '--job', 'sectioned', '--store', store], {env: env()})
+    const pushed = collect(pusher)
+    const SECTIONS = 3000
+    try {
+      const stream = openRawStream(`${relay.url}/v1/jobs/sectioned/logs/stream`)
+      const groups = Array.from({length: SECTIONS}, (_, i) => `::group::step ${i + 1}\nwork ${i + 1}\n::endgroup::\n`).join('')
+      pusher.stdin!.write(groups)
+      const counts = () => statuses(stream.events()).map((s) => (s as unknown as {sectionCount: number; sectionsClosed: number}).sectionsClosed)
+      await waitUntil(() => counts().includes(SECTIONS), {what: `a status event counting ${SECTIONS} closed sections`})
+      pusher.stdin!.end('{"progress":100}\n')
+      expect((await pushed).code).toBe(0)
+      await stream.closed
+      const events = stream.events().filter((e) => e.event === 'status' || e.event === 'end')
+      expect(events.at(-1)!.event).toBe('end')
+      for (const event of events) {
+        expect(Buffer.byteLength(event.data)).toBeLessThan(1024)
+        expect(JSON.parse(event.data)).not.toHaveProperty('sections')
+      }
+      expect(JSON.parse(events.at(-1)!.data)).toMatchObject({status: 'ended', progress: 100, sectionCount: SECTIONS, sectionsClosed: SECTIONS})
+      const report = (await (await fetch(`${relay.url}/v1/jobs/sectioned/sections`)).json()) as {sections: {title?: string}[]}
+      expect(report.sections).toHaveLength(SECTIONS)
+      expect(report.sections.at(-1)!.title).toBe(`step ${SECTIONS}`)
+      // What the status events would weigh with the sections in them.
+      expect(Buffer.byteLength(JSON.stringify(report))).toBeGreaterThan(100 * 1024)
+    } finally {
+      pusher.stdin!.end()
+      await pushed
+      relay.child.kill('SIGTERM')
+      await new Promise((resolve) => relay.child.once('exit', resolve))
+    }
+  })
+})

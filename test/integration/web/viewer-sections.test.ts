@@ -84,6 +84,10 @@ describe('web viewer: sections and phase', () => {
     await writeLines(pusher, ['{"phase":"verify","progress":90}'])
     await expect.poll(() => page.textContent('.phase'), {timeout: 15_000}).toBe('verify90%')
     expect(await page.locator('.phase progress').evaluate((node) => (node as HTMLProgressElement).value)).toBe(90)
+    // A status event counts sections only: the viewer fetches them when a section opens or closes.
+    await writeLines(pusher, ['::endgroup::', '::group::Verify', 'checking'])
+    await expect.poll(() => page.textContent('.row[data-seq="5"] .section-facts'), {timeout: 15_000}).toMatch(/^running · /)
+    await expect.poll(() => page.textContent('.row[data-seq="1"] .section-facts'), {timeout: 15_000}).not.toMatch(/^running/)
     await screenshot(page, 'viewer-phase')
     await endPush(pusher)
     pusher = undefined

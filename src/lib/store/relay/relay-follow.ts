@@ -15,7 +15,7 @@
  */
 import {EventSource, type FetchLikeResponse} from 'eventsource'
 import {fromRecord, type EntryRecord, type LogEntry} from '../../entry.js'
-import type {JobMeta} from '../../job.js'
+import {metaOfStatusEvent, sectionsMark, type JobMeta, type JobStatusEvent, type Section} from '../../job.js'
 import type {FollowEvent, FollowOptions} from '../types.js'
 import {StoreUnavailableError} from '../../errors/index.js'
 import {authHeaders, relayError, relayRequest, relayUrl, type RelayEndpoint} from './relay-http.js'
@@ -25,7 +25,7 @@ export interface FollowTuning {
   giveUpAfterMs?: number
 }
 
-type Item = {type: 'entries'; entries: LogEntry[]} | {type: 'meta'; meta: JobMeta} | {type: 'end'; meta: JobMeta} | {type: 'error'; error: Error}
+type Item = {type: 'entries'; entries: LogEntry[]} | {type: 'meta'; meta: JobStatusEvent} | {type: 'end'; meta: JobStatusEvent} | {type: 'error'; error: Error}
 
 export async function* followRelay(endpoint: RelayEndpoint, id: string, options: FollowOptions, tuning: FollowTuning = {}): AsyncIterable<FollowEvent> {
   const maxQueued = tuning.maxQueued ?? 10_000
@@ -90,10 +90,10 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
       }
       notify()
     })
-    es.addEventListener('status', (event) => enqueue({type: 'meta', meta: JSON.parse(event.data as string) as JobMeta}))
+    es.addEventListener('status', (event) => enqueue({type: 'meta', meta: JSON.parse(event.data as string) as JobStatusEvent}))
     es.addEventListener('end', (event) => {
       es.close()
-      enqueue({type: 'end', meta: JSON.parse(event.data as string) as JobMeta})
+      enqueue({type: 'end', meta: JSON.parse(event.data as string) as JobStatusEvent})
     })
     es.addEventListener('error', () => onError(es))
   }
@@ -128,6 +128,21 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
     }
   }
 
+  // Status events come without sections: fetched again when their count or closed count changed.
+  let sections: Section[] | undefined
+  let mark = sectionsMark({sectionCount: 0, sectionsClosed: 0})
+  const withSections = async (event: JobStatusEvent): Promise<JobMeta> => {
+    if (sectionsMark(event) !== mark) {
+      try {
+        sections = (await relayRequest<{sections: Section[]}>(endpoint, `/v1/jobs/${encodeURIComponent(id)}/sections`, {job: id, signal: options.signal})).sections
+        mark = sectionsMark(event)
+      } catch {
+        // The sections known so far; the next status event asks again.
+      }
+    }
+    return metaOfStatusEvent(event, sections)
+  }
+
   const onAbort = () => notify()
   options.signal?.addEventListener('abort', onAbort)
   open()
@@ -147,9 +162,9 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
         yield item
       } else if (item.type === 'error') throw item.error
       else if (item.type === 'end') {
-        yield item
+        yield {type: 'end', meta: await withSections(item.meta)}
         return
-      } else yield item
+      } else yield {type: 'meta', meta: await withSections(item.meta)}
     }
   } finally {
     finished = true
