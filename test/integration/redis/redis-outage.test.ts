@@ -6,6 +6,7 @@
 import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 import {setTimeout as sleep} from 'node:timers/promises'
+import {waitUntil} from '../../helpers/wait.js'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
@@ -47,7 +48,7 @@ it('loses nothing, duplicates nothing, and the follower prints every line once',
   const pushed = collect(push, 120_000)
 
   await write(push.stdin!, 1, LINES / 2)
-  while ((await storedLines()) === 0) await sleep(20) // push is delivering: now take Redis away
+  await waitUntil(async () => (await storedLines()) > 0, {what: 'push delivering to Redis', interval: 20}) // now take Redis away
   const storedAtStop = await storedLines()
   await server.stop()
   const atStop = Date.now()

@@ -1,4 +1,4 @@
-import {setTimeout as sleep} from 'node:timers/promises'
+import {waitUntil} from '../../helpers/wait.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {StoreUnavailableError} from '../../../src/lib/errors/index.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
@@ -38,7 +38,7 @@ describe('redis live store through an outage', () => {
     const following = (async () => {
       for await (const event of reader.follow('job', {after: 0})) if (event.type === 'entries') seqs.push(...event.entries.map((e) => e.seq))
     })()
-    while (seqs.length < 100) await sleep(10)
+    await waitUntil(() => seqs.length >= 100, {what: 'the follower has the first 100 lines'})
 
     await down.stop()
     const error = await store.append('job', lines(100, 101), {writer: 'w', batch: 2}).catch((caught: unknown) => caught)
@@ -47,15 +47,8 @@ describe('redis live store through an outage', () => {
     expect((error as Error).message).toMatch(/connection refused|not reachable/)
 
     await down.start()
-    let result
-    for (;;) {
-      try {
-        result = await store.append('job', lines(100, 101), {writer: 'w', batch: 2}) // the spool's retry, same token
-        break
-      } catch {
-        await sleep(50) // the writer's connection is coming back
-      }
-    }
+    // The spool's retry, same token, until the writer's connection is back.
+    const result = await waitUntil(() => store.append('job', lines(100, 101), {writer: 'w', batch: 2}).catch(() => undefined), {what: 'an append once Redis is back', interval: 50})
     expect(result).toEqual({first: 101, last: 200})
     expect((await store.append('job', lines(100, 101), {writer: 'w', batch: 2})).duplicate).toBe(true)
     await store.endJob('job', {status: 'ended'})

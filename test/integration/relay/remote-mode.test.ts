@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startServeCli} from '../../helpers/relay.js'
 import {freePort} from '../../helpers/free-port.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 const TOKEN = 'remote-mode-token'
 let home: {home: string; cleanup: () => void}
@@ -74,12 +75,19 @@ describe('remote mode', () => {
   it('tail --url and get -f --url follow a live job until it ends', async () => {
     const tail = startCli(['tail', 'remote-live', '--exit-code'], {env: clientEnv})
     const get = startCli(['get', 'remote-live', '-f', '--output', 'raw'], {env: clientEnv})
+    let getOut = ''
+    get.stdout!.on('data', (d: Buffer) => (getOut += d))
     const [tailDone, getDone] = [collect(tail, 30_000), collect(get, 30_000)]
-    await new Promise((r) => setTimeout(r, 800)) // both wait for a job that does not exist yet
+    // Both follow the job that does not exist yet through the relay (its metrics count them).
+    const followers = async () => {
+      const text = await (await fetch(`${server.url}/metrics`, {headers: {Authorization: `Bearer ${TOKEN}`}})).text()
+      return Number(/^logs_relay_job_followers\{job="remote-live"\} (\d+)/m.exec(text)?.[1] ?? 0)
+    }
+    await waitUntil(async () => (await followers()) >= 2, {what: 'two followers of remote-live at the relay', interval: 50})
     const push = startCli(['push', '--job', 'remote-live', '--exit-code', '5'], {env: clientEnv})
     const pushDone = collect(push, 30_000)
     push.stdin!.write('one\n')
-    await new Promise((r) => setTimeout(r, 500))
+    await waitUntil(() => getOut === 'one\n', {what: 'the first line followed live'})
     push.stdin!.end('two\nthree\n')
     expect((await pushDone).code).toBe(0)
     const [tailResult, getResult] = await Promise.all([tailDone, getDone])

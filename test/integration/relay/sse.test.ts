@@ -13,6 +13,7 @@ import type {LiveStore} from '../../../src/lib/store/types.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
 import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {untilWatched} from '../../helpers/follower-waiting.js'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -142,7 +143,8 @@ describe('SSE', () => {
     const stream = openRawStream(`${t.url}/v1/jobs/later-1/logs/stream`)
     const tailed = openRawStream(`${t.url}/v1/jobs/later-1/logs/stream?tail=5`)
     expect(await stream.status).toBe(200)
-    await new Promise((r) => setTimeout(r, 200))
+    // The relay's one reader of the job waits on the store's jobs/ directory.
+    await untilWatched(join(store.root, 'jobs'))
     await store.startJob('later-1')
     await store.append('later-1', lines(1, 2))
     await store.endJob('later-1', {status: 'ended'})
