@@ -4,6 +4,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, expect, it} from 'vitest'
 import {collect, runCli, startCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 /**
  * The documented SIGKILL loss bound: the read being written plus the one Node's stdin
@@ -92,15 +93,13 @@ describe('push durability and concurrency (file store)', () => {
     const followed = collect(follower)
     let printed = ''
     follower.stdout!.on('data', (d: Buffer) => (printed += d))
-    await sleep(300)
+    let notices = ''
+    follower.stderr!.on('data', (d: Buffer) => (notices += d))
+    await waitUntil(() => notices.includes('waiting for job later to start'), {what: 'the waiting notice'})
     const push = startCli(['push', '--job', 'later', '--exit-code', '3'], {env: sandbox.env})
     const pushed = collect(push)
     push.stdin!.write('one\n')
-    const start = Date.now()
-    while (!printed.includes('one\n')) {
-      if (Date.now() - start > 10_000) throw new Error('follower did not print the first line')
-      await sleep(5)
-    }
+    await waitUntil(() => printed.includes('one\n'), {what: 'the follower printing the first line', interval: 5})
     push.stdin!.write('two\n')
     push.stdin!.end('three')
     expect((await pushed).code).toBe(0)

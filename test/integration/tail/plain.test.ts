@@ -6,6 +6,7 @@ import type {ChildProcess} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome, type CliResult} from '../../helpers/cli.js'
 import {jobColor} from '../../../src/lib/tail/job-colors.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 let home: {home: string; cleanup: () => void}
 let env: NodeJS.ProcessEnv
@@ -31,20 +32,21 @@ function openPush(job: string, extra: string[] = []): {child: ChildProcess; writ
 }
 
 /** A running `logs tail` whose output can be awaited line by line. */
-function openTail(args: string[], extraEnv: NodeJS.ProcessEnv = {}): {output: () => string; until: (text: string) => Promise<void>; done: Promise<CliResult>} {
+function openTail(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): {output: () => string; errors: () => string; until: (text: string) => Promise<void>; done: Promise<CliResult>} {
   const child = startCli(['tail', ...args], {env: {...env, ...extraEnv}})
   let output = ''
+  let errors = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')))
   const done = collect(child, 30_000)
   child.stdin!.end()
   const until = async (text: string): Promise<void> => {
-    const deadline = Date.now() + 15_000
-    while (!output.includes(text)) {
-      if (Date.now() > deadline) throw new Error(`tail never printed ${JSON.stringify(text)}; it printed:\n${output}`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    await waitUntil(() => output.includes(text), {what: `tail printing ${JSON.stringify(text)}`, interval: 20})
   }
-  return {output: () => output, until, done}
+  return {output: () => output, errors: () => errors, until, done}
 }
 
 describe('logs tail (not a terminal)', () => {
@@ -77,7 +79,7 @@ describe('logs tail (not a terminal)', () => {
 
   it('waits for a job that has not started yet', async () => {
     const tail = openTail(['later-1'])
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await waitUntil(() => tail.errors().includes('waiting for job later-1 to start'), {what: 'the waiting notice'})
     await push('later-1', 'hello\n')
     const result = await tail.done
     expect(result.code, result.stderr).toBe(0)
