@@ -47,7 +47,9 @@ it('keeps a live follower going while an abandoned job is archived', async () =>
   expect((await raw(`${server.url}/v1/jobs/arch-2/logs`, {method: 'POST', body: body(1, 50)})).status).toBe(200)
   const follower = openRawStream(`${server.url}/v1/jobs/arch-2/logs/stream`)
   await waitUntil(() => seqs(follower.events()).length === 50)
-  await new Promise((r) => setTimeout(r, 1200))
+  // Idle for --idle 1s by the job's own clock: a second past its last update.
+  const {updatedAt} = (await raw(`${server.url}/v1/jobs/arch-2`)).json() as {updatedAt: number}
+  await waitUntil(() => Date.now() > updatedAt + 1000, {what: 'the job idle for 1 s', interval: 50})
   const archived = await runCli(['archive', '--idle', '1s'], {env})
   expect(archived.code).toBe(0)
   await follower.closed

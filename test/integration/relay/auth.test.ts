@@ -1,6 +1,7 @@
 /** Bearer tokens, the read token, the web viewer's cookie, CORS — and `logs serve` without a token. */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {waitUntil} from '../../helpers/wait.js'
 import {raw, startServeCli, startTestRelay, type TestRelay} from '../../helpers/relay.js'
 
 const WRITE = 'write-secret-token'
@@ -75,8 +76,7 @@ describe('logs serve without a token', () => {
       const server = await startServeCli([], env)
       try {
         expect(new URL(server.url).hostname).toBe('127.0.0.1')
-        await new Promise((r) => setTimeout(r, 100))
-        expect(server.stderr()).toMatch(/warning: no --token given: listening on 127\.0\.0\.1 \(loopback\) only/)
+        await waitUntil(() => /warning: no --token given: listening on 127\.0\.0\.1 \(loopback\) only/.test(server.stderr()), {what: 'the loopback-only warning'})
         expect((await raw(`${server.url}/v1/jobs`)).status).toBe(200)
       } finally {
         server.child.kill('SIGTERM')
