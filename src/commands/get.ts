@@ -104,7 +104,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     const spec = {...flags, ignoreCase: flags['ignore-case']}
     const context = contextSpec(flags)
     const now = Date.now()
-    const jobs = await openJobs(this.settings(flags))
+    const jobs = await openJobs(this.settings(flags), {readOnly: true})
     const out = new Output(process.stdout)
     const interrupt = onInterrupt()
     let ended: JobMeta | undefined
@@ -154,7 +154,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     const spec = {...flags, ignoreCase: flags['ignore-case']}
     const context = contextSpec(flags)
     const now = Date.now()
-    const jobs = await openJobs(this.settings(flags))
+    const jobs = await openJobs(this.settings(flags), {readOnly: true})
     const interrupt = onInterrupt()
     const progress = startProgress('reading jobs', {json: false})
     const out = new Output(process.stdout, (write) => progress.around(write))
@@ -208,7 +208,7 @@ With -f the command keeps following until the job ends, and waits for a job that
   private async runFollow(targets: TailTargets, flags: GetFlags): Promise<void> {
     const unsupported = FOLLOW_UNSUPPORTED.filter((name) => flags[name] !== undefined && flags[name] !== false)
     if (unsupported.length > 0) throw new UsageError(`--${unsupported[0]} does not work with -f on several jobs`, ['drop -f to read what there is, or follow one job at a time'])
-    const jobs = await openJobs(this.settings(flags))
+    const jobs = await openJobs(this.settings(flags), {readOnly: true})
     const out = new Output(process.stdout)
     let exitCode: number
     try {

@@ -30,7 +30,7 @@ export default class Ls extends BaseCommand {
   async run(): Promise<JobMeta[]> {
     const {flags} = await this.parse(Ls)
     const selector = parseSelector(flags.selector)
-    const jobs = await openJobs(this.settings(flags))
+    const jobs = await openJobs(this.settings(flags), {readOnly: true})
     try {
       const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix: flags.prefix, selector})
       if (!this.jsonEnabled()) {

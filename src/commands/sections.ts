@@ -21,7 +21,7 @@ Print one section's lines with \`logs get JOB --section NAME\`.`
   async run(): Promise<SectionsReport> {
     const {args, flags} = await this.parse(Sections)
     const job = checkJobId(args.id, 'argument ID')
-    const jobs = await openJobs(this.settings(flags))
+    const jobs = await openJobs(this.settings(flags), {readOnly: true})
     try {
       const meta = await jobs.getJob(job)
       if (!meta) throw new JobNotFoundError(job, jobs.live.name)

@@ -53,7 +53,7 @@ Several ids or globs ('build-*', quoted) follow several jobs at once, each line 
     const lines = flags.lines ?? (since === undefined ? 10 : Number.POSITIVE_INFINITY)
     const interactive = isInteractive()
     const chalk = makeChalk(colorLevel(process.stdout, flags.color))
-    const jobs = await openJobs(this.settings(flags))
+    const jobs = await openJobs(this.settings(flags), {readOnly: true})
     let exitCode: number
     try {
       ;({exitCode} = await runTail({

@@ -10,12 +10,12 @@ import type {LiveStore} from '../store/types.js'
 import {redactUrl} from '../store/url.js'
 
 /** The store that push/run write to and readers read from: the relay when --url is set. */
-export async function openWriteStore(settings: Settings): Promise<LiveStore> {
+export async function openWriteStore(settings: Settings, readOnly = false): Promise<LiveStore> {
   if (settings.url) {
     const {openRelayStore} = await import('../store/relay/relay-store.js')
     return openRelayStore(relayUrl(settings.url), settings.token?.value)
   }
-  return openLiveStore(settings.store, storeEnv(settings))
+  return openLiveStore(settings.store, storeEnv(settings), readOnly)
 }
 
 /** Checks the write store's URL (form and scheme) without opening it: bad input is exit 2 before a job starts. */
@@ -24,9 +24,12 @@ export function checkWriteStoreUrl(settings: Settings): void {
   else checkLiveStoreUrl(settings.store)
 }
 
-/** Readers: in remote mode the relay answers for live and archived jobs alike. */
-export async function openJobs(settings: Settings): Promise<Jobs> {
-  const live = await openWriteStore(settings)
+/**
+ * Live store and archive together; in remote mode the relay answers for both. `readOnly`
+ * for commands that only read (get, ls, tail, sections): their store writes nothing.
+ */
+export async function openJobs(settings: Settings, options: {readOnly?: boolean} = {}): Promise<Jobs> {
+  const live = await openWriteStore(settings, options.readOnly)
   if (settings.url) return new Jobs({live})
   try {
     return new Jobs({live, archive: await openArchive(settings.archive, storeEnv(settings))})

@@ -31,7 +31,7 @@ const LIVE: Record<string, Opener<LiveStore>> = {
   's3:': objectLiveStore(BUCKETS['s3:']),
   'supabase:': objectLiveStore(BUCKETS['supabase:']),
   'vercel-blob:': objectLiveStore(BUCKETS['vercel-blob:']),
-  'file:': async (url) => (await import('../store/file/file-store.js')).openFileStore(url),
+  'file:': async (url, context) => (await import('../store/file/file-store.js')).openFileStore(url, context),
   'redis:': async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context),
   'rediss:': async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context),
   'redis+cluster:': async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context),
@@ -47,8 +47,8 @@ const ARCHIVE: Record<string, Opener<ArchiveStore>> = Object.fromEntries(
   ]),
 )
 
-export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env): Promise<LiveStore> {
-  return open(LIVE, setting, env, 'live store')
+export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env, readOnly = false): Promise<LiveStore> {
+  return open(LIVE, setting, env, 'live store', readOnly)
 }
 
 export async function openArchive(setting: Setting, env: NodeJS.ProcessEnv = process.env): Promise<ArchiveStore> {
@@ -65,9 +65,9 @@ export function checkLiveStoreUrl(setting: Setting): void {
   openerFor(LIVE, setting, 'live store')
 }
 
-async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string): Promise<T> {
+async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string, readOnly = false): Promise<T> {
   const {url, opener} = openerFor(openers, setting, what)
-  return opener(url, {from: setting.from, env})
+  return opener(url, {from: setting.from, env, readOnly})
 }
 
 function openerFor<T>(openers: Record<string, Opener<T>>, setting: Setting, what: string): {url: URL; opener: Opener<T>} {

@@ -184,4 +184,6 @@ export interface OpenContext {
   /** Where the URL came from, for error messages (`--store`, `LOGS_STORE`, …). */
   from: string
   env: NodeJS.ProcessEnv
+  /** Opened by a reader (get, ls, tail, sections): the store must not write (no directory created, no index pruned). */
+  readOnly?: boolean
 }

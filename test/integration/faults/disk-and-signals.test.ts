@@ -5,7 +5,7 @@
  * killed writer left half-indexed, and SIGTERM while push waits for a store that is down.
  */
 import {spawn} from 'node:child_process'
-import {appendFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {appendFileSync, existsSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, ROOT, collect, runCli, startCli} from '../../helpers/cli.js'
@@ -80,6 +80,24 @@ describe('push --tee whatever the store does', () => {
 })
 
 describe('readers never write', () => {
+  it('get, ls, sections and tail --no-follow on a store never written create nothing', async () => {
+    const root = join(home.home, 'never-written')
+    const env = {...home.env, LOGS_STORE: `file://${root}`}
+    const listed = await runCli(['ls', '--json'], {env})
+    expect(listed.stdout.trim()).toBe('[]')
+    expect(listed.code).toBe(0)
+    for (const args of [
+      ['get', 'nope'],
+      ['sections', 'nope'],
+      ['tail', 'nope', '--no-follow', '--no-wait'],
+    ]) {
+      const result = await runCli(args, {env})
+      expect(result.stderr).toContain('nope')
+      expect(result.code).toBe(1)
+    }
+    expect(existsSync(root)).toBe(false)
+  })
+
   it('get, ls and tail read a job a killed writer left half-indexed on a full, then a read-only disk; the next push indexes the rest', async () => {
     disk.destroy() // a fresh, empty disk
     disk = smallDisk()

@@ -161,6 +161,11 @@ export function storeCases(context: StoreCaseContext): void {
     await store.endJob('gone', {status: 'ended'})
     await context.cli('PEXPIRE', `${prefix}{gone}:meta`, '1')
     await waitUntil(async () => (await context.cli('PTTL', `${prefix}{gone}:meta`)) === '-2', {what: 'the metadata key expired'})
+    // A reader (get, ls, tail) leaves the index as it is; a writer prunes it.
+    const reader = await openLiveStore({value: `${context.url()}${context.url().includes('?') ? '&' : '?'}prefix=${prefix}`, from: '--store'}, process.env, true)
+    expect(await reader.listJobs()).toEqual([])
+    expect(await context.cli('ZCARD', `${prefix}jobs`)).toBe('1')
+    await reader.close()
     expect(await store.listJobs()).toEqual([])
     expect(await context.cli('ZCARD', `${prefix}jobs`)).toBe('0')
     await store.close()

@@ -46,12 +46,16 @@ export class FileStore implements LiveStore {
   /** Open writers by job: a pushing process keeps its descriptors between batches. */
   private readonly writers = new Map<string, JobLogWriter>()
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly options: {readOnly?: boolean} = {},
+  ) {
     this.name = `file://${root}`
     this.jobsDir = join(root, 'jobs')
   }
 
   async init(): Promise<this> {
+    if (this.options.readOnly) return this // a reader creates nothing: a store not written yet is empty
     try {
       await ensureDir(this.jobsDir)
     } catch (error) {
@@ -160,6 +164,7 @@ export class FileStore implements LiveStore {
     try {
       names = await readdir(this.jobsDir)
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw new StoreUnavailableError(this.name, (error as Error).message, error)
     }
     const wanted = names.filter((name) => !name.startsWith('.') && (!filter.prefix || name.startsWith(filter.prefix)))
@@ -344,7 +349,7 @@ async function resolveRange(log: JobLog, range: ReadRange): Promise<{first: numb
   return first <= last ? {first, last} : undefined
 }
 
-export async function openFileStore(url: URL): Promise<FileStore> {
+export async function openFileStore(url: URL, options: {readOnly?: boolean} = {}): Promise<FileStore> {
   const {fileUrlPath} = await import('../url.js')
-  return new FileStore(fileUrlPath(url)).init()
+  return new FileStore(fileUrlPath(url), {readOnly: options.readOnly}).init()
 }

@@ -31,7 +31,7 @@ const CHUNK_BYTES = 64 * 1024
 const INDEX_INTERVAL_MS = 1000
 
 export async function openRedisStore(url: URL, context: OpenContext): Promise<LiveStore> {
-  return new RedisStore(parseRedisUrl(url, context.from, context.env))
+  return new RedisStore(parseRedisUrl(url, context.from, context.env), {readOnly: context.readOnly})
 }
 
 export class RedisStore implements LiveStore {
@@ -44,7 +44,7 @@ export class RedisStore implements LiveStore {
   /** `moveCheckMs`: how long an idle follower blocks before reading the metadata again (follow.ts). */
   constructor(
     private readonly target: RedisTarget,
-    private readonly options: {moveCheckMs?: number} = {},
+    private readonly options: {moveCheckMs?: number; readOnly?: boolean} = {},
   ) {
     this.name = target.name
     this.writer = connect(target, 'writer')
@@ -113,7 +113,8 @@ export class RedisStore implements LiveStore {
         if (!meta) expired.push(id)
         else if (!filter.status || meta.status === filter.status) jobs.push(meta)
       })
-      if (expired.length > 0) await client.zrem(index, ...expired) // their keys reached their TTL
+      // Their keys reached their TTL: writers prune them from the index; readers write nothing.
+      if (expired.length > 0 && !this.options.readOnly) await client.zrem(index, ...expired)
       return jobs.sort((a, b) => b.updatedAt - a.updatedAt)
     })
   }
