@@ -13,16 +13,19 @@
  * section's lines are left out of the rows (SectionFolds maps rows to seqs over the
  * hidden ranges), its header stays. With a level filter the filtered lines are shown flat.
  */
-import {metaOfStatusEvent, sectionsMark, statusEventOf} from '../../src/lib/job.js'
+import {metaOfStatusEvent} from '../../src/lib/job.js'
 import {levelRank} from '../../src/lib/level.js'
 import {NO_FOLDS, SectionFolds, isFolded, withFold, type FoldChoices} from '../../src/lib/structure/folds.js'
-import {caseInsensitivePattern, getHistory, getJob, getSections, HttpError, type EntryRecord, type JobMeta, type JobStatusEvent, type Level} from './api.js'
+import {caseInsensitivePattern, getHistory, getJob, HttpError, type EntryRecord, type JobMeta, type JobStatusEvent, type Level} from './api.js'
 import {formatCount} from './dom.js'
 import {EntryCache} from './entry-cache.js'
 import {EntryScan} from './entry-scan.js'
 import {bindViewerKeys} from './viewer-keys.js'
 import {LiveStream, type StreamState} from './live-stream.js'
 import {renderRow} from './row-view.js'
+import {bindSearchBox, focusSearchBox} from './search-box.js'
+import {SectionsLoader} from './sections-loader.js'
+import {renderJobHeader} from './status-view.js'
 import {buildViewer, type ViewerControls} from './viewer-controls.js'
 import {VirtualList} from './virtual-list.js'
 
@@ -33,8 +36,8 @@ export class ViewerPage {
   private meta: JobMeta | undefined
   private total = 0
   /** Counts requests for sections, so an older answer never replaces a newer one. */
-  private sectionsAsked = 0
   private readonly cache: EntryCache
+  private readonly sections: SectionsLoader
   private readonly list: VirtualList
   private stream: LiveStream | undefined
   private filter: EntryScan | undefined
@@ -58,6 +61,16 @@ export class ViewerPage {
     this.controls = buildViewer(jobId)
     mount.replaceChildren(this.controls.root)
     document.title = `${jobId} · logs`
+    this.sections = new SectionsLoader(
+      jobId,
+      (sections) => {
+        if (!this.meta) return
+        this.meta = {...this.meta, sections}
+        this.setFolds(this.foldChoices)
+        this.renderStatus()
+      },
+      (error) => this.say(`cannot load the sections: ${error.message}`),
+    )
     this.cache = new EntryCache({
       load: async (after, limit) => (await getHistory(jobId, {after, limit})).entries,
       onLoaded: () => this.list.invalidate(),
@@ -65,9 +78,7 @@ export class ViewerPage {
     this.list = new VirtualList(
       this.controls.scroller,
       {count: () => this.rowCount(), render: (index) => this.renderIndex(index)},
-      {
-        onFollowChange: (following) => this.onFollowChange(following),
-      },
+      {onFollowChange: (following) => this.onFollowChange(following)},
     )
     this.bindControls()
     bindViewerKeys(this)
@@ -114,22 +125,10 @@ export class ViewerPage {
     this.say(fold ? 'all sections folded' : 'all sections unfolded')
   }
 
-  focusSearch(): void {
-    this.controls.search.focus()
-    this.controls.search.select()
-  }
-
-  scrollRows(rows: number): void {
-    this.list.scrollBy(rows)
-  }
-
-  top(): void {
-    this.list.scrollToIndex(0)
-  }
-
-  bottom(): void {
-    this.list.follow()
-  }
+  readonly focusSearch = () => focusSearchBox(this.controls)
+  readonly scrollRows = (rows: number) => this.list.scrollBy(rows)
+  readonly top = () => this.list.scrollToIndex(0)
+  readonly bottom = () => this.list.follow()
 
   /** Next (or previous) search match after the current one, wrapping around. */
   jumpToMatch(direction: 1 | -1): void {
@@ -203,22 +202,12 @@ export class ViewerPage {
 
   /** A status event has no sections, only their count: they are fetched when that changed. */
   private onStatus(event: JobStatusEvent): void {
-    const mark = sectionsMark(event)
-    const known = this.meta ? sectionsMark(statusEventOf(this.meta)) : sectionsMark({sectionCount: 0, sectionsClosed: 0})
+    const sectionsChanged = this.sections.onStatus(event, this.meta)
     this.meta = metaOfStatusEvent(event, this.meta?.sections)
     if (event.lines > this.total) this.total = event.lines
     this.renderStatus()
     this.list.invalidate()
-    if (mark === known) return
-    const at = ++this.sectionsAsked
-    getSections(this.jobId)
-      .then((sections) => {
-        if (at !== this.sectionsAsked || !this.meta) return // a later status asked again
-        this.meta = {...this.meta, sections}
-        this.setFolds(this.foldChoices)
-        this.renderStatus()
-      })
-      .catch((error: unknown) => this.say(`cannot load the sections: ${(error as Error).message}`))
+    if (sectionsChanged) void this.sections.load()
   }
 
   private onEntries(entries: EntryRecord[]): void {
@@ -296,25 +285,12 @@ export class ViewerPage {
   }
 
   private bindControls(): void {
-    const {search, previous, next, level, timestamps, wrap, followButton, newLines} = this.controls
-    let debounce: ReturnType<typeof setTimeout> | undefined
-    search.addEventListener('input', () => {
-      clearTimeout(debounce)
-      debounce = setTimeout(() => this.setSearch(search.value), 200)
+    const {level, timestamps, wrap, followButton, newLines} = this.controls
+    bindSearchBox(this.controls, {
+      term: () => this.searchTerm,
+      search: (term) => this.setSearch(term),
+      jump: (direction) => this.whenSearched(() => this.jumpToMatch(direction)),
     })
-    search.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') {
-        event.preventDefault()
-        clearTimeout(debounce)
-        if (search.value !== this.searchTerm) this.setSearch(search.value)
-        this.whenSearched(() => this.jumpToMatch(event.shiftKey ? -1 : 1))
-      } else if (event.key === 'Escape') {
-        search.blur()
-        this.controls.scroller.focus()
-      }
-    })
-    previous.addEventListener('click', () => this.whenSearched(() => this.jumpToMatch(-1)))
-    next.addEventListener('click', () => this.whenSearched(() => this.jumpToMatch(1)))
     level.addEventListener('change', () => this.setLevel(level.value))
     timestamps.addEventListener('change', () => this.list.invalidate())
     wrap.addEventListener('change', () => {
@@ -401,30 +377,16 @@ export class ViewerPage {
   }
 
   private renderStatus(): void {
-    const {connection, jobStatus, lineCount, newLines} = this.controls
+    const {connection, lineCount, newLines} = this.controls
     connection.textContent = this.streamState
     connection.dataset.state = this.streamState
-    const meta = this.meta
-    jobStatus.textContent = meta ? `job ${meta.status}${meta.exitCode !== undefined ? `, exit code ${meta.exitCode}` : ''}` : ''
-    jobStatus.dataset.status = meta?.status ?? ''
-    this.renderPhase()
+    renderJobHeader(this.controls, this.meta)
     const filter = this.filter
     const shown = filter ? ` · ${filter.dropped > 0 ? 'last ' : ''}${formatCount(filter.entries.length)}${filter.scanning ? '…' : ''} shown` : ''
     lineCount.textContent = `${formatCount(this.total)} lines${shown}`
     const fresh = this.list.following ? 0 : this.rowCount() - this.countAtPause
     newLines.hidden = fresh <= 0
     newLines.textContent = `↓ ${formatCount(fresh)} new line${fresh === 1 ? '' : 's'}`
-  }
-
-  /** The header's phase and progress, as the job's metadata has them now. */
-  private renderPhase(): void {
-    const {phase, phaseName, progress, progressText} = this.controls
-    const meta = this.meta
-    phase.hidden = meta?.phase === undefined && meta?.progress === undefined
-    phaseName.textContent = meta?.phase ?? ''
-    progress.hidden = meta?.progress === undefined
-    progressText.textContent = meta?.progress === undefined ? '' : `${meta.progress}%`
-    if (meta?.progress !== undefined) progress.value = meta.progress
   }
 
   private say(text: string): void {
