@@ -11,6 +11,8 @@ export interface JobTarget extends WriterOptions {
   job: string
   /** Opens the store; called once, when capture starts. */
   openStore: () => Promise<LiveStore>
+  /** The store's URL without secrets, for the message when it never opens. */
+  storeName?: string
 }
 
 /** A local store is written directly; any other store gets a local spool in front of it. */
@@ -29,11 +31,18 @@ export async function openJobWriter(store: LiveStore, job: string, options: Writ
  */
 export function startJobWriter(target: JobTarget): {writer: OpeningJobWriter; close: () => Promise<void>} {
   const store = target.openStore()
-  const writer = new OpeningJobWriter(store.then((opened) => openJobWriter(opened, target.job, target)))
+  const writer = new OpeningJobWriter(
+    store.then((opened) => openJobWriter(opened, target.job, target)),
+    {openTimeout: target.drainTimeout, storeName: target.storeName},
+  )
+  let opened: LiveStore | undefined
+  store.then((live) => (opened = live)).catch(() => undefined)
   return {
     writer,
+    // A store still opening (one that never answers) is closed if it ever opens, not waited for.
     close: async () => {
-      await (await store.catch(() => undefined))?.close()
+      if (opened) await opened.close()
+      else void store.then((live) => live.close()).catch(() => undefined)
     },
   }
 }

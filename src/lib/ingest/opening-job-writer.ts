@@ -9,8 +9,13 @@
  * the opening fails, every add() fails with its error; capture goes on teeing to EOF and
  * the caller reports `openFailure`. Held lines are not on disk yet: a kill -9 during the
  * opening loses at most the bound (the opening of a spool or a file store is local).
+ * At the end (flush, finish) the opening is waited for at most `openTimeout` (push's
+ * --drain-timeout): a store that never opens (a credentials endpoint that never answers)
+ * fails push with a message saying how many held lines were not stored, not a hang.
  */
 import type {NewEntry} from '../entry.js'
+import {StoreUnavailableError} from '../errors/index.js'
+import {formatDuration} from '../time.js'
 import type {JobEnd, JobWriter} from './job-writer.js'
 
 /** Lines held while the store opens; past this, reading waits for it. */
@@ -26,7 +31,7 @@ export class OpeningJobWriter implements JobWriter {
 
   constructor(
     opening: Promise<JobWriter>,
-    private readonly maxHeldBytes = MAX_HELD_BYTES,
+    private readonly options: {maxHeldBytes?: number; openTimeout?: number; storeName?: string} = {},
   ) {
     this.ready = opening.then(
       async (writer) => {
@@ -49,7 +54,7 @@ export class OpeningJobWriter implements JobWriter {
   async add(entries: NewEntry[]): Promise<void> {
     if (this.writer) return this.writer.add(entries)
     if (this.openFailure) throw this.openFailure
-    if (this.heldBytes < this.maxHeldBytes) {
+    if (this.heldBytes < (this.options.maxHeldBytes ?? MAX_HELD_BYTES)) {
       this.held.push(entries)
       for (const entry of entries) this.heldBytes += entry.bytes.length
       return
@@ -58,10 +63,32 @@ export class OpeningJobWriter implements JobWriter {
   }
 
   async flush(): Promise<void> {
-    await (await this.ready).flush()
+    await (await this.opened()).flush()
   }
 
   async finish(end: JobEnd): Promise<void> {
-    await (await this.ready).finish(end)
+    await (await this.opened()).finish(end)
+  }
+
+  private async opened(): Promise<JobWriter> {
+    const {openTimeout, storeName = 'the store'} = this.options
+    if (this.writer || openTimeout === undefined) return this.ready
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const lines = this.held.reduce((sum, batch) => sum + batch.length, 0)
+        reject(
+          new StoreUnavailableError(
+            storeName,
+            `it did not open within the drain timeout (${formatDuration(openTimeout)}); ${lines} line${lines === 1 ? '' : 's'} read meanwhile could not be stored`,
+          ),
+        )
+      }, openTimeout)
+    })
+    try {
+      return await Promise.race([this.ready, timedOut])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }

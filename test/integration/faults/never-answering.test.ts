@@ -1,9 +1,11 @@
+import {createServer, type AddressInfo, type Socket} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
 import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 // A store that accepts connections and never answers (a hung server or gateway) must not
 // hold push past --drain-timeout: push exits 1 naming the store, its lines stay in the spool,
@@ -58,6 +60,25 @@ describe('push into a store that never answers', () => {
       () => proxy.inject({kind: 'silence'}),
       () => proxy.clear(),
     )
+  })
+
+  it('s3:// whose credentials endpoint never answers: the store never opens; push exits 1 at the drain timeout saying how many lines it could not store', async () => {
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => sockets.add(socket)) // accepts, reads, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const {port} = silent.address() as AddressInfo
+      const env = isolatedEnv(home.home, {AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/credentials`, AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'us-east-1'})
+      const store = `s3://hung/creds?endpoint=${encodeURIComponent(s3.endpoint)}`
+      const pushed = await runCli(['push', '--job', 'hung-credentials', '--store', store, '--drain-timeout', '2s'], {env, input: 'one\ntwo\n', timeout: 50_000})
+      expect(pushed.stderr).toContain('cannot use s3://hung/creds')
+      expect(pushed.stderr).toContain('did not open within the drain timeout (2s); 2 lines read meanwhile could not be stored')
+      expect(pushed.code).toBe(1)
+      await waitUntil(() => sockets.size > 0, {what: 'the credentials request'})
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      silent.close()
+    }
   })
 
   it('supabase://: the same', async () => {

@@ -44,7 +44,7 @@ describe('OpeningJobWriter', () => {
 
   it('past its memory bound, add waits for the store', async () => {
     const store = opening()
-    const writer = new OpeningJobWriter(store.promise, 4)
+    const writer = new OpeningJobWriter(store.promise, {maxHeldBytes: 4})
     await writer.add(entries('abcd'))
     let added = false
     const waiting = writer.add(entries('e')).then(() => (added = true))
@@ -65,5 +65,25 @@ describe('OpeningJobWriter', () => {
     await expect(writer.finish({status: 'ended'})).rejects.toBe(error)
     await expect(writer.add(entries('more'))).rejects.toBe(error)
     expect(writer.openFailure).toBe(error)
+  })
+
+  it('a store that never opens fails the finish after openTimeout, saying how many lines were not stored (no hang)', async () => {
+    const never = new Promise<JobWriter>(() => {})
+    const writer = new OpeningJobWriter(never, {openTimeout: 1000, storeName: 's3://hung/p'})
+    await writer.add(entries('one', 'two'))
+    await expect(writer.finish({status: 'ended'})).rejects.toThrow(
+      'cannot use s3://hung/p: it did not open within the drain timeout (1s); 2 lines read meanwhile could not be stored',
+    )
+  })
+
+  it('a store that opens within openTimeout gets every line', async () => {
+    const store = opening()
+    const writer = new OpeningJobWriter(store.promise, {openTimeout: 60_000})
+    await writer.add(entries('one'))
+    const finishing = writer.finish({status: 'ended'})
+    const recorder = new Recorder()
+    store.open(recorder)
+    await finishing
+    expect(recorder.lines).toEqual(['one'])
   })
 })
