@@ -63,6 +63,7 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
     batchInterval: flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined,
     drainTimeout: parseDuration(flags['drain-timeout'], '--drain-timeout'),
     storeName: settings.url ? `relay ${redactUrl(settings.url.value)}` : redactUrl(settings.store.value),
+    localStore: !settings.url && settings.store.value.startsWith('file:'),
     async openStore() {
       const opened = await openWriteStore(settings)
       store = redactUrl(opened.name)

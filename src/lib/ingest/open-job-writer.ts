@@ -13,6 +13,11 @@ export interface JobTarget extends WriterOptions {
   openStore: () => Promise<LiveStore>
   /** The store's URL without secrets, for the message when it never opens. */
   storeName?: string
+  /**
+   * The store is on this machine (file://): it opens in milliseconds, so capture waits for
+   * it instead of holding lines in memory, which would only widen what a kill -9 can lose.
+   */
+  localStore?: boolean
 }
 
 /** A local store is written directly; any other store gets a local spool in front of it. */
@@ -33,7 +38,7 @@ export function startJobWriter(target: JobTarget): {writer: OpeningJobWriter; cl
   const store = target.openStore()
   const writer = new OpeningJobWriter(
     store.then((opened) => openJobWriter(opened, target.job, target)),
-    {openTimeout: target.drainTimeout, storeName: target.storeName},
+    {openTimeout: target.drainTimeout, storeName: target.storeName, maxHeldBytes: target.localStore ? 0 : undefined},
   )
   let opened: LiveStore | undefined
   store.then((live) => (opened = live)).catch(() => undefined)

@@ -28,6 +28,8 @@ export class OpeningJobWriter implements JobWriter {
   private held: NewEntry[][] = []
   private heldBytes = 0
   private readonly ready: Promise<JobWriter>
+  /** The store is open and the held lines are being handed over: hold no more. */
+  private draining = false
 
   constructor(
     opening: Promise<JobWriter>,
@@ -35,7 +37,8 @@ export class OpeningJobWriter implements JobWriter {
   ) {
     this.ready = opening.then(
       async (writer) => {
-        // In order: what capture added while the store opened, including what it adds meanwhile.
+        // In order: what capture added while the store opened; later adds wait for this.
+        this.draining = true
         for (let batch = this.held.shift(); batch; batch = this.held.shift()) await writer.add(batch)
         this.heldBytes = 0
         this.writer = writer
@@ -54,7 +57,7 @@ export class OpeningJobWriter implements JobWriter {
   async add(entries: NewEntry[]): Promise<void> {
     if (this.writer) return this.writer.add(entries)
     if (this.openFailure) throw this.openFailure
-    if (this.heldBytes < (this.options.maxHeldBytes ?? MAX_HELD_BYTES)) {
+    if (!this.draining && this.heldBytes < (this.options.maxHeldBytes ?? MAX_HELD_BYTES)) {
       this.held.push(entries)
       for (const entry of entries) this.heldBytes += entry.bytes.length
       return

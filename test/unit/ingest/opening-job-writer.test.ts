@@ -86,4 +86,40 @@ describe('OpeningJobWriter', () => {
     await finishing
     expect(recorder.lines).toEqual(['one'])
   })
+
+  it('once the store is open, adds wait for the held lines to be handed over instead of holding more', async () => {
+    const store = opening()
+    const writer = new OpeningJobWriter(store.promise)
+    await writer.add(entries('held'))
+    let release!: () => void
+    const slow = new Recorder()
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const add = slow.add.bind(slow)
+    slow.add = async (batch) => {
+      await gate
+      return add(batch)
+    }
+    store.open(slow)
+    await Promise.resolve()
+    let added = false
+    const later = writer.add(entries('later')).then(() => (added = true))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(added).toBe(false)
+    release()
+    await later
+    expect(slow.lines).toEqual(['held', 'later'])
+  })
+
+  it('with no memory bound (a local store), every add waits for the store', async () => {
+    const store = opening()
+    const writer = new OpeningJobWriter(store.promise, {maxHeldBytes: 0})
+    let added = false
+    const first = writer.add(entries('one')).then(() => (added = true))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(added).toBe(false)
+    const recorder = new Recorder()
+    store.open(recorder)
+    await first
+    expect(recorder.lines).toEqual(['one'])
+  })
 })
