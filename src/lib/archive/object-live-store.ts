@@ -22,7 +22,7 @@ import {encodeManifest} from './manifest.js'
 import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
 import {entryFromBytes, type LogEntry, type NewEntry} from '../entry.js'
-import {JobNotFoundError, StoreUnavailableError} from '../errors/index.js'
+import {JobNotFoundError, ObjectStoreError, StoreUnavailableError} from '../errors/index.js'
 import {followLoop} from '../store/follow-loop.js'
 import {ObjectFollowSource} from './object-follow-source.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../job.js'
@@ -216,20 +216,31 @@ export class ObjectLiveStore implements LiveStore {
     for (const chunk of chunks) {
       const stream = await this.bucket.readStream(chunk.key)
       if (!stream) {
-        // Assembled (and its chunks deleted) while we read: the rest is in the final object.
-        if (!(await this.archive.head(meta.id))) throw new StoreUnavailableError(this.name, `chunk ${chunk.key} of job ${meta.id} disappeared while being read`)
-        for await (const entry of this.archive.read(meta.id, {after: expected - 1})) {
-          if (entry.seq > meta.lines) return
-          yield entry
-        }
+        yield* this.assembledAfter(meta, chunk.key, expected - 1)
         return
       }
-      for await (const entry of decodeEntries(stream)) {
-        if (entry.seq < expected) continue
-        if (entry.seq !== expected) throw new StoreUnavailableError(this.name, `job ${meta.id} is missing entries ${expected}..${entry.seq - 1} in its chunks`)
-        expected++
-        yield entry
+      try {
+        for await (const entry of decodeEntries(stream)) {
+          if (entry.seq < expected) continue
+          if (entry.seq !== expected) throw new StoreUnavailableError(this.name, `job ${meta.id} is missing entries ${expected}..${entry.seq - 1} in its chunks`)
+          expected++
+          yield entry
+        }
+      } catch (error) {
+        // A body cut mid-chunk is resumed; if the chunk is gone by then, the job was assembled meanwhile.
+        if (!(error instanceof ObjectStoreError && error.kind === 'not-found')) throw error
+        yield* this.assembledAfter(meta, chunk.key, expected - 1)
+        return
       }
+    }
+  }
+
+  /** Assembled (and its chunks deleted) while we read: the rest is in the final object. */
+  private async *assembledAfter(meta: ChunkMeta, chunkKey: string, after: number): AsyncIterable<LogEntry> {
+    if (!(await this.archive.head(meta.id))) throw new StoreUnavailableError(this.name, `chunk ${chunkKey} of job ${meta.id} disappeared while being read`)
+    for await (const entry of this.archive.read(meta.id, {after})) {
+      if (entry.seq > meta.lines) return
+      yield entry
     }
   }
 
