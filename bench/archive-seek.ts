@@ -23,8 +23,8 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {gunzipSync, gzipSync} from 'node:zlib'
+import {BIN, isolatedEnv} from '../test/helpers/cli.js'
 import {startSupabaseStandin} from '../test/helpers/supabase-storage-standin.js'
 import {BLOCK_BYTES} from '../src/lib/archive/block-writer.js'
 import {logLine, writeInput} from './lib/input.js'
@@ -37,20 +37,13 @@ const ERRORS = 50
 const RARE = 'needle-7f3a9c'
 const COMMON = 'OutOfMemoryError'
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-seek-'))
-const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const HAS_ZSTD = spawnSync('zstd', ['--version']).status === 0
 const standin = await startSupabaseStandin()
-const env: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LOGS_'))),
+const env = isolatedEnv(work, {
   ...standin.env(),
-  HOME: work,
-  XDG_STATE_HOME: join(work, 'state'),
-  XDG_DATA_HOME: join(work, 'data'),
-  XDG_CONFIG_HOME: join(work, 'config'),
-  NO_COLOR: '1',
   LOGS_STORE: `file://${join(work, 'live')}`,
   LOGS_ARCHIVE: 'supabase://logs/bench',
-}
+})
 
 /**
  * The bench's usual lines without their error levels, 50 errors spread through the job, one

@@ -17,9 +17,9 @@
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {FileStore} from '../src/lib/store/file/file-store.js'
 import {newEntry} from '../src/lib/entry.js'
+import {BIN, isolatedEnv} from '../test/helpers/cli.js'
 import {startSupabaseStandin} from '../test/helpers/supabase-storage-standin.js'
 import {logLine} from './lib/input.js'
 import {measure, table} from './lib/measure.js'
@@ -29,19 +29,12 @@ const LINES = Number(process.argv[3] ?? process.env.BENCH_JOB_LINES ?? 2000)
 const RARE = 'needle-7f3a9c'
 const RARE_JOB = Math.floor(JOBS * 0.68)
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-cross-'))
-const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const standin = await startSupabaseStandin()
-const env: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LOGS_'))),
+const env = isolatedEnv(work, {
   ...standin.env(),
-  HOME: work,
-  XDG_STATE_HOME: join(work, 'state'),
-  XDG_DATA_HOME: join(work, 'data'),
-  XDG_CONFIG_HOME: join(work, 'config'),
-  NO_COLOR: '1',
   LOGS_STORE: `file://${join(work, 'live')}`,
   LOGS_ARCHIVE: 'supabase://logs/bench',
-}
+})
 
 async function served(args: string[]): Promise<{seconds: number; bytes: number; requests: number; code: number | null; out: string}> {
   const bytes = standin.bytesServed()
