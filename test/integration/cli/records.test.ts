@@ -102,14 +102,7 @@ describe('--output json says which entries start and continue a record', () => {
       ).toEqual(JAVA_MARKS)
       const history = (await (await fetch(`${relay.url}/v1/jobs/java-url/logs`)).json()) as {entries: Array<{record?: string}>}
       expect(history.entries.map((e) => e.record)).toEqual(JAVA_MARKS)
-      const stream = openRawStream(`${relay.url}/v1/jobs/java-url/logs/stream`)
-      await waitUntil(() => stream.events().some((e) => e.event === 'end'), {what: 'the stream to its end'})
-      expect(
-        stream
-          .events()
-          .filter((e) => e.event === 'log')
-          .map((e) => JSON.parse(e.data).record),
-      ).toEqual(JAVA_MARKS)
+      expect(await streamedMarks(relay.url, 'java-url')).toEqual(JAVA_MARKS)
     } finally {
       relay.child.kill('SIGTERM')
       await new Promise((resolve) => relay.child.once('exit', resolve))
@@ -129,14 +122,7 @@ describe('--output json says which entries start and continue a record', () => {
       const page = (await (await fetch(`${relay.url}/v1/jobs/java-apart/logs?limit=3`)).json()) as {entries: Array<{record?: string}>; more: boolean}
       expect(page.more).toBe(true)
       expect(page.entries.map((e) => e.record)).toEqual([undefined, undefined, 'start'])
-      const stream = openRawStream(`${relay.url}/v1/jobs/java-apart/logs/stream`)
-      await waitUntil(() => stream.events().some((e) => e.event === 'end'), {what: 'the stream to its end'})
-      expect(
-        stream
-          .events()
-          .filter((e) => e.event === 'log')
-          .map((e) => JSON.parse(e.data).record),
-      ).toEqual(JAVA_MARKS)
+      expect(await streamedMarks(relay.url, 'java-apart')).toEqual(JAVA_MARKS)
     } finally {
       relay.child.kill('SIGTERM')
       await new Promise((resolve) => relay.child.once('exit', resolve))
@@ -183,4 +169,14 @@ async function pushApart(job: string, env: NodeJS.ProcessEnv): Promise<void> {
   expect(marks((await runCli(['get', job, '--output', 'json', '--level', 'error'], {env})).stdout)).toEqual([undefined, 'start', ...Array(7).fill('continuation')])
   // --head ends the read on the first line: the entry after it still says it starts a record.
   expect(marks((await runCli(['get', job, '--output', 'json', '--head', '3'], {env})).stdout)).toEqual([undefined, undefined, 'start'])
+}
+
+/** The record marks of a job's entries as the relay's SSE stream sends them, to its end. */
+async function streamedMarks(url: string, job: string): Promise<Array<string | undefined>> {
+  const stream = openRawStream(`${url}/v1/jobs/${job}/logs/stream`)
+  await waitUntil(() => stream.events().some((e) => e.event === 'end'), {what: 'the stream to its end'})
+  return stream
+    .events()
+    .filter((e) => e.event === 'log')
+    .map((e) => (JSON.parse(e.data) as {record?: string}).record)
 }

@@ -94,30 +94,23 @@ describe('Shipper', () => {
   })
 
   it('after a crash between an append and its record, re-sends the in-flight batch with its token: applied once, nothing skipped', async () => {
-    const spool = await store()
-    const remote = await store()
-    await spool.startJob('writer')
-    await spool.append('writer', numbered(1, 30))
-    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
     // The dead shipper had started the job, sent lines 1-10 (applied), then 11-20 (applied
     // by the remote, but the process died before it recorded that); 21-30 never left.
-    await remote.startJob('job')
-    await remote.append('job', numbered(1, 10), {writer: 'writer', batch: 10})
-    await remote.append('job', numbered(11, 10), {writer: 'writer', batch: 20})
-    const state = new ShipStateFile(join(spool.root, 'jobs', 'writer', 'ship'))
-    state.save({shipped: 10, inflight: {from: 11, to: 20}, started: true})
-    state.close()
-
-    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job')
-    expect(await shipper.run()).toBe(true)
-    const {lines, seqs} = await remoteLines(remote)
-    expect(lines).toEqual(numbered(1, 30).map((entry) => entry.bytes.toString('latin1')))
-    expect(seqs).toEqual(lines.map((_, i) => i + 1))
+    const {spool, remote} = await afterCrashWithBatchInFlight({inflightApplied: true})
+    expect(await new Shipper({store: spool, writer: 'writer'}, remote, 'job').run()).toBe(true)
+    await expectLines1To30(remote)
     expect((await remote.getJob('job'))?.status).toBe('succeeded')
     expect(await spool.getJob('writer')).toBeUndefined() // delivered: the spool is gone
   })
 
   it('after a crash before the in-flight batch reached the remote, sends it then: nothing skipped', async () => {
+    const {spool, remote} = await afterCrashWithBatchInFlight({inflightApplied: false})
+    expect(await new Shipper({store: spool, writer: 'writer'}, remote, 'job').run()).toBe(true)
+    await expectLines1To30(remote)
+  })
+
+  /** A spool of 30 ended lines whose dead shipper had delivered 1-10 and had 11-20 in flight (applied by the remote or not). */
+  async function afterCrashWithBatchInFlight({inflightApplied}: {inflightApplied: boolean}) {
     const spool = await store()
     const remote = await store()
     await spool.startJob('writer')
@@ -125,13 +118,16 @@ describe('Shipper', () => {
     await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
     await remote.startJob('job')
     await remote.append('job', numbered(1, 10), {writer: 'writer', batch: 10})
+    if (inflightApplied) await remote.append('job', numbered(11, 10), {writer: 'writer', batch: 20})
     const state = new ShipStateFile(join(spool.root, 'jobs', 'writer', 'ship'))
     state.save({shipped: 10, inflight: {from: 11, to: 20}, started: true})
     state.close()
+    return {spool, remote}
+  }
 
-    expect(await new Shipper({store: spool, writer: 'writer'}, remote, 'job').run()).toBe(true)
+  async function expectLines1To30(remote: FileStore): Promise<void> {
     const {lines, seqs} = await remoteLines(remote)
     expect(lines).toEqual(numbered(1, 30).map((entry) => entry.bytes.toString('latin1')))
     expect(seqs).toEqual(lines.map((_, i) => i + 1))
-  })
+  }
 })
