@@ -167,24 +167,8 @@ try {
   console.log(
     table([
       ['what', 'p50 ms', 'p99 ms', 'max ms', 'lines', 'relay CPU', 'relay RSS'],
-      [
-        'one direct store follower (reference)',
-        String(pct(directLatencies, 0.5)),
-        String(pct(directLatencies, 0.99)),
-        String(directLatencies.at(-1)),
-        String(directLatencies.length),
-        '',
-        '',
-      ],
-      [
-        `1 probe follower via the relay (+${FOLLOWERS} others)`,
-        String(pct(probeLatencies, 0.5)),
-        String(pct(probeLatencies, 0.99)),
-        String(probeLatencies.at(-1)),
-        String(probeLatencies.length),
-        '',
-        '',
-      ],
+      latencyRow('one direct store follower (reference)', directLatencies),
+      latencyRow(`1 probe follower via the relay (+${FOLLOWERS} others)`, probeLatencies),
       [
         `${FOLLOWERS} SSE followers via the relay (in ${WORKERS} busy processes)`,
         String(worst('p50')),
@@ -242,4 +226,9 @@ async function ingest(relayUrl: string, store: FileStore): Promise<void> {
     ]),
   )
   console.log(`push --url reaches ${((directPush.seconds / remotePush.seconds) * 100).toFixed(0)}% of direct push throughput (target ≥ 50%)`)
+}
+
+/** A table row of sorted latencies: p50, p99, max (ms) and how many. */
+function latencyRow(what: string, sorted: number[]): string[] {
+  return [what, String(pct(sorted, 0.5)), String(pct(sorted, 0.99)), String(sorted.at(-1)), String(sorted.length), '', '']
 }
