@@ -7,20 +7,26 @@ import {readdirSync, readFileSync, readlinkSync, statSync} from 'node:fs'
 import type {ObjectBucket} from '../../src/lib/store/object/bucket.js'
 import {waitUntil} from './wait.js'
 
-/** Inode numbers this process watches with inotify (from /proc/self/fdinfo). */
-function inotifyWatchedInodes(): Set<number> {
+/** Inode numbers a process (this one by default) watches with inotify (from /proc/PID/fdinfo). */
+function inotifyWatchedInodes(pid: number | 'self'): Set<number> {
   const inodes = new Set<number>()
-  for (const fd of readdirSync('/proc/self/fd')) {
+  let fds: string[]
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`)
+  } catch {
+    return inodes
+  }
+  for (const fd of fds) {
     let target: string
     try {
-      target = readlinkSync(`/proc/self/fd/${fd}`)
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`)
     } catch {
       continue
     }
     if (!target.includes('inotify')) continue
     let info: string
     try {
-      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8')
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
     } catch {
       continue
     }
@@ -29,12 +35,12 @@ function inotifyWatchedInodes(): Set<number> {
   return inodes
 }
 
-/** Resolves once this process watches `dir` with inotify (a file-store follower waiting there). */
-export async function untilWatched(dir: string, what = `an inotify watch on ${dir}`): Promise<void> {
+/** Resolves once this process (or process `pid`) watches `dir` with inotify (a file-store follower waiting there). */
+export async function untilWatched(dir: string, what = `an inotify watch on ${dir}`, pid: number | 'self' = 'self'): Promise<void> {
   await waitUntil(
     () => {
       try {
-        return inotifyWatchedInodes().has(statSync(dir).ino)
+        return inotifyWatchedInodes(pid).has(statSync(dir).ino)
       } catch {
         return false
       }

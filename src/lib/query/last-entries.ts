@@ -27,12 +27,16 @@ const MIN_PAGE = 4096
  * follow continues.
  */
 export async function* lastEntries(jobs: Jobs, id: string, count: number, range: LastRange, filter?: EntryFilter, cursor?: {last: number}): AsyncGenerator<LogEntry[]> {
-  if (count <= 0) return
   const seen = (seq: number) => {
     if (cursor) cursor.last = Math.max(cursor.last, seq)
   }
+  const {levels: _levels, seqRanges: _seqRanges, ...plain} = range
+  if (count <= 0) {
+    // None to show, but a follow (`get -n 0 -f`) still starts after the newest entry, not at the start.
+    if (cursor) for await (const entry of jobs.read(id, {...plain, tail: 1})) seen(entry.seq)
+    return
+  }
   if (!filter) {
-    const {levels: _levels, seqRanges: _seqRanges, ...plain} = range
     for await (const batch of batched(jobs.read(id, {...plain, tail: count}))) {
       seen(batch.at(-1)!.seq)
       yield batch

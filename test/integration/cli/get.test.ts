@@ -1,6 +1,9 @@
 import {beforeAll, describe, expect, it} from 'vitest'
-import {runCli} from '../../helpers/cli.js'
+import {join} from 'node:path'
+import {collect, runCli, startCli} from '../../helpers/cli.js'
+import {untilWatched} from '../../helpers/follower-waiting.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 const LINES = [
   '2026-11-23 10:00:00 INFO starting',
@@ -51,6 +54,23 @@ describe('logs get', () => {
     expect((await get('--head', '2')).trim().split('\n')).toEqual([LINES[0], LINES[1]])
     expect((await get('--head', '1', '--level', 'warn')).trim()).toBe(LINES[2])
     expect(await get('-n', '0')).toBe('')
+  })
+
+  it('-n 0 -f shows nothing of the past and follows from the newest line on, like tail -n 0 -f', async () => {
+    const push = startCli(['push', '--job', 'g-now'], {env: sandbox.env})
+    const pushed = collect(push)
+    push.stdin!.write('old 1\nold 2\n')
+    await waitUntil(async () => (await runCli(['get', 'g-now'], {env: sandbox.env})).stdout === 'old 1\nold 2\n', {what: 'the first two lines stored'})
+    const follower = startCli(['get', 'g-now', '-n', '0', '-f'], {env: sandbox.env})
+    const followed = collect(follower)
+    // In its wait on the job's directory: it has taken its start.
+    await untilWatched(join(sandbox.home, 'state', 'logs', 'jobs', 'g-now'), 'get -f waiting on the job', follower.pid)
+    push.stdin!.end('new 3\n')
+    expect((await pushed).code).toBe(0)
+    const result = await followed
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe('new 3\n')
   })
 
   it('--grep over many blocks finds exactly what a per-line grep finds', async () => {
