@@ -4,7 +4,8 @@
  * 0 once every followed job has ended, or the jobs' own status with `--exit-code`.
  */
 import type {ChalkInstance} from 'chalk'
-import type {JobMeta} from '../job.js'
+import {isEnded, type JobMeta} from '../job.js'
+import {JobRunningError} from '../errors/index.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
 import type {EntryFilter} from '../query/filter.js'
@@ -56,13 +57,13 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   })
   const prefixed = targets.ids.length + targets.globs.length > 1 || targets.globs.length > 0
   let width = Math.max(0, ...targets.ids.map((id) => id.length))
-  const ended: Array<JobMeta | undefined> = []
+  const ended: Array<{job: string; meta: JobMeta | undefined}> = []
   try {
     for await (const event of feed) {
       if (event.type === 'job') {
         width = Math.max(width, event.job.length)
         if (!event.meta && options.follow) options.onWaiting?.(event.job)
-      } else if (event.type === 'end') ended.push(event.meta)
+      } else if (event.type === 'end') ended.push({job: event.job, meta: event.meta})
       else if (event.type === 'entries') {
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
@@ -75,5 +76,9 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
     feed.close()
   }
   await output.flush()
-  return {exitCode: options.exitCode ? tailExitCode(ended) : 0, jobs: feed.jobIds}
+  if (!options.exitCode) return {exitCode: 0, jobs: feed.jobIds}
+  // Without a follow the jobs are printed as they are: a running one has no exit code yet.
+  const running = options.follow ? undefined : ended.find(({meta}) => meta && !isEnded(meta.status))
+  if (running) throw new JobRunningError(running.job, `drop --no-follow to wait for it to end and exit with its code: logs tail ${running.job} --exit-code`)
+  return {exitCode: tailExitCode(ended.map(({meta}) => meta)), jobs: feed.jobIds}
 }

@@ -96,6 +96,20 @@ describe('logs tail (not a terminal)', () => {
     expect(both.code).toBe(3)
   })
 
+  it('--no-follow --exit-code: an ended job its code; a running one prints what there is, says it is running, exit 2 (as get --exit-code)', async () => {
+    await push('ended-4', 'boom\n', ['--exit-code', '4'])
+    expect(await runCli(['tail', 'ended-4', '--no-follow', '--exit-code'], {env})).toMatchObject({stdout: 'boom\n', stderr: '', code: 4})
+    const running = openPush('busy-1')
+    running.write('still going\n')
+    await waitUntil(async () => (await runCli(['get', 'busy-1'], {env})).stdout === 'still going\n', {what: 'the line to be stored'})
+    const result = await runCli(['tail', 'busy-1', '--no-follow', '--exit-code'], {env})
+    expect(result.stdout).toBe('still going\n')
+    expect(result.stderr).toMatch(/job busy-1 is still running, so it has no exit code yet[\s\S]*hint: drop --no-follow to wait for it to end/)
+    expect(result.code).toBe(2)
+    expect((await runCli(['tail', 'busy-1', '--no-follow'], {env})).code).toBe(0)
+    expect((await running.end()).code).toBe(0)
+  })
+
   it('several jobs: every line prefixed with its job id, in a stable colour per job', async () => {
     await push('multi-a', lines(1, 2, 'a'))
     await push('multi-bb', lines(1, 2, 'b'))
