@@ -102,6 +102,47 @@ function looksLikeJsonObject(line: string): boolean {
 }
 
 /**
+ * A NewEntry kept as its offsets in the memory it was read into (a read of stdin): its
+ * Buffer is made only when something asks for `bytes`. Capture makes one per line, and
+ * the hot consumers (the file store's append, joinedBytes, records and sections) read
+ * `memory`, `start` and `end` instead, through byteLength and firstByte.
+ */
+export class ReadLine implements NewEntry {
+  masked?: number = undefined
+  record?: RecordMark = undefined
+
+  constructor(
+    readonly memory: Buffer,
+    readonly start: number,
+    readonly end: number,
+    public eol: boolean,
+    public ts: number,
+    public level: Level | undefined,
+    public stream: Stream | undefined,
+  ) {}
+
+  get bytes(): Buffer {
+    return this.memory.subarray(this.start, this.end)
+  }
+}
+
+/** A read line, its level detected from `text` (its bytes decoded, when the caller has them) or its bytes. */
+export function readLine(memory: Buffer, start: number, end: number, eol: boolean, ts: number, stream?: Stream, text?: string): ReadLine {
+  const level = text !== undefined && end - start <= TEXT_HEAD_BYTES ? detectLevel(text) : detectLevelInBytes(memory.subarray(start, end))
+  return new ReadLine(memory, start, end, eol, ts, level, stream)
+}
+
+export function byteLength(entry: NewEntry): number {
+  return entry instanceof ReadLine ? entry.end - entry.start : entry.bytes.length
+}
+
+/** The line's first byte; 0 for an empty line. */
+export function firstByte(entry: NewEntry): number {
+  if (entry instanceof ReadLine) return entry.end > entry.start ? entry.memory[entry.start] : 0
+  return entry.bytes.length > 0 ? entry.bytes[0] : 0
+}
+
+/**
  * Builds a NewEntry from bytes read. `text`, when the caller has it, is the bytes decoded
  * as UTF-8 (cut from a chunk decoded once): the level is then detected without decoding
  * the line again.

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest'
+import {byteLength, firstByte, ReadLine} from '../../src/lib/entry.js'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
+import {joinedBytes} from '../../src/lib/store/joined-bytes.js'
 
 const lines = (entries: {bytes: Buffer; eol: boolean}[]) => entries.map((e) => [e.bytes.toString('latin1'), e.eol])
 
@@ -35,6 +37,18 @@ describe('LineSplitter', () => {
   it('tags the stream and detects levels', () => {
     const [entry] = new LineSplitter(1024, 'stderr').push(Buffer.from('ERROR x\n'), 5)
     expect(entry).toMatchObject({stream: 'stderr', level: 'error', ts: 5, eol: true})
+  })
+
+  it("keeps a read's lines as offsets into it: the store's bytes of a whole read are the read's own memory, not a copy", () => {
+    const splitter = new LineSplitter()
+    const chunk = Buffer.from('one\ntwo\r\n\nthree\n')
+    const entries = splitter.push(chunk, 1)
+    expect(entries.every((e) => e instanceof ReadLine && e.memory === chunk)).toBe(true)
+    const joined = joinedBytes(entries, 0, entries.length, (i) => entries[i].eol)
+    expect(joined.equals(chunk)).toBe(true)
+    expect(joined.buffer).toBe(chunk.buffer)
+    expect(entries.map(byteLength)).toEqual([3, 4, 0, 5])
+    expect(entries.map(firstByte)).toEqual([...'ot\0t'].map((c) => c.charCodeAt(0)))
   })
 
   it('does not keep references to a reused chunk buffer for the unfinished line', () => {

@@ -12,6 +12,8 @@
  *   bytes held never exceed `maxLineBytes`.
  */
 export type LineSink = (bytes: Buffer, eol: boolean, at: number) => void
+/** A line as its offsets in `memory`: the chunk itself, or a Buffer made for a line that began in an earlier chunk. */
+export type SpanSink = (memory: Buffer, start: number, end: number, eol: boolean) => void
 
 export class LineCutter {
   private carry: Buffer[] = []
@@ -26,6 +28,11 @@ export class LineCutter {
    * began in an earlier one.
    */
   push(chunk: Buffer, line: LineSink): void {
+    this.cut(chunk, (memory, start, end, eol) => line(memory.subarray(start, end), eol, memory === chunk ? start : -1))
+  }
+
+  /** push() without a Buffer per line: each line as offsets into the chunk (or into the joined bytes of a line that began earlier). */
+  cut(chunk: Buffer, line: SpanSink): void {
     let at = 0
     while (at < chunk.length) {
       const newline = chunk.indexOf(10, at)
@@ -38,9 +45,9 @@ export class LineCutter {
         const whole = Buffer.concat(this.carry, this.carryBytes + newline - at)
         this.carry = []
         this.carryBytes = 0
-        line(whole, true, -1)
+        line(whole, 0, whole.length, true)
       } else {
-        line(chunk.subarray(at, newline), true, at)
+        line(chunk, at, newline, true)
       }
       at = newline + 1
     }
@@ -55,12 +62,12 @@ export class LineCutter {
     return rest
   }
 
-  private hold(bytes: Buffer, line: LineSink): void {
+  private hold(bytes: Buffer, line: SpanSink): void {
     this.carry.push(Buffer.from(bytes))
     this.carryBytes += bytes.length
     while (this.carryBytes > this.maxLineBytes) {
       const whole = Buffer.concat(this.carry, this.carryBytes)
-      line(whole.subarray(0, this.maxLineBytes), false, -1)
+      line(whole, 0, this.maxLineBytes, false)
       const rest = whole.subarray(this.maxLineBytes)
       this.carry = [rest]
       this.carryBytes = rest.length

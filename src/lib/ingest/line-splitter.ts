@@ -9,7 +9,7 @@
  * triggers and only lines holding one are looked at. A line longer than maxLineBytes
  * that has no newline yet is masked piece by piece as its pieces are emitted.
  */
-import {newEntry, type NewEntry, type Stream} from '../entry.js'
+import {newEntry, readLine, type NewEntry, type Stream} from '../entry.js'
 import {EVERY_LINE, type LineMasker} from '../mask/masker.js'
 import {LineCutter, cutPieces} from './line-cutter.js'
 
@@ -26,6 +26,7 @@ export class LineSplitter {
     this.cutter = new LineCutter(maxLineBytes)
   }
 
+  /** The chunk's lines as entries that point into it (ReadLine): no Buffer per line. */
   push(chunk: Buffer, ts: number): NewEntry[] {
     const out: NewEntry[] = []
     let triggers = this.masker?.scan(chunk)
@@ -34,22 +35,23 @@ export class LineSplitter {
     // The chunk's lines decoded in one go: '\n' never falls inside a UTF-8 sequence, so each
     // line's text is what decoding the line alone gives (invalid bytes included).
     const text = new LineTexts(chunk)
-    this.cutter.push(chunk, (bytes, eol, at) => {
+    this.cutter.cut(chunk, (memory, start, end, eol) => {
       if (!eol) {
-        out.push(this.entry(bytes, false, ts))
+        out.push(this.entry(memory.subarray(start, end), false, ts))
         return
       }
-      const lineText = text.next(at)
+      const inChunk = memory === chunk
+      const lineText = text.next(inChunk)
       let hint: boolean | undefined
-      if (at >= 0 && triggers !== undefined) {
+      if (inChunk && triggers !== undefined) {
         if (triggers === EVERY_LINE) {
           hint = true
         } else {
-          while (next < triggers.length && triggers[next] < at) next++
-          hint = next < triggers.length && triggers[next] < at + bytes.length
+          while (next < triggers.length && triggers[next] < start) next++
+          hint = next < triggers.length && triggers[next] < end
         }
       }
-      this.emitLine(bytes, ts, out, hint, lineText)
+      this.emitLine(memory, start, end, ts, out, hint, lineText)
       // A value registered by this line (::add-mask::) is not in the offsets scanned before it.
       if (this.masker && this.masker.generation !== generation) triggers = undefined
     })
@@ -63,14 +65,14 @@ export class LineSplitter {
   }
 
   /** A complete line, masked whole: pieces of maxLineBytes with eol false, the rest with eol true. */
-  private emitLine(bytes: Buffer, ts: number, out: NewEntry[], hint: boolean | undefined, text: string | undefined): void {
-    const masked = this.masker?.mask(bytes, hint)
-    if (!masked && bytes.length <= this.maxLineBytes) {
-      out.push(newEntry(bytes, true, ts, this.stream, text))
+  private emitLine(memory: Buffer, start: number, end: number, ts: number, out: NewEntry[], hint: boolean | undefined, text: string | undefined): void {
+    const masked = this.masker?.mayMask(hint) ? this.masker.mask(memory.subarray(start, end), hint) : undefined
+    if (!masked && end - start <= this.maxLineBytes) {
+      out.push(readLine(memory, start, end, true, ts, this.stream, text))
       return
     }
     const first = out.length
-    cutPieces(masked?.bytes ?? bytes, this.maxLineBytes, (piece, eol) => out.push(newEntry(piece, eol, ts, this.stream)))
+    cutPieces(masked?.bytes ?? memory.subarray(start, end), this.maxLineBytes, (piece, eol) => out.push(newEntry(piece, eol, ts, this.stream)))
     if (masked) out[first].masked = masked.masked
   }
 
@@ -93,11 +95,11 @@ class LineTexts {
     this.text = last > 0 ? chunk.toString('utf8', 0, last) : ''
   }
 
-  /** The next line's text; `start` -1 for a line that began in an earlier chunk (its text is not here: undefined). */
-  next(start: number): string | undefined {
+  /** The next line's text; undefined for a line that began in an earlier chunk (its text is not here). */
+  next(inChunk: boolean): string | undefined {
     const end = this.text.indexOf('\n', this.at)
     const stop = end === -1 ? this.text.length : end
-    const line = start === -1 ? undefined : this.text.slice(this.at, stop)
+    const line = inChunk ? this.text.slice(this.at, stop) : undefined
     this.at = stop + 1
     return line
   }

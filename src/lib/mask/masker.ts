@@ -166,6 +166,11 @@ export class LineMasker {
     return this.masker.scan(chunk)
   }
 
+  /** False when mask() would return undefined without looking: the scan found no trigger in the line and no PEM block is open. */
+  mayMask(hint: boolean | undefined): boolean {
+    return hint !== false || this.inPem
+  }
+
   /**
    * The line with its secrets masked; undefined when nothing was masked. `hint`: true
    * when the chunk scan found a trigger in the line, false when it found none, undefined

@@ -5,16 +5,20 @@
  * run of them is written as the read's own bytes, not copied line by line; only where
  * the memory differs (a masked line, a line joined across reads) are the parts copied.
  */
+import {ReadLine, type NewEntry} from '../entry.js'
+
 const NEWLINE = Buffer.from('\n')
 
-export function joinedBytes(entries: ReadonlyArray<{bytes: Buffer}>, start: number, end: number, newlineAfter: (i: number) => boolean): Buffer {
+export function joinedBytes(entries: ReadonlyArray<NewEntry>, start: number, end: number, newlineAfter: (i: number) => boolean): Buffer {
   const parts: Buffer[] = []
   let total = 0
-  let run: Buffer | undefined
-  let memory: Uint8Array = new Uint8Array(0)
+  // The run: bytes [runStart, runEnd) of `memory`'s ArrayBuffer.
+  let run: ArrayBufferLike | undefined
+  let runStart = 0
   let runEnd = 0
+  let memory: Uint8Array = new Uint8Array(0)
   const closeRun = (withNewline: boolean) => {
-    const part = Buffer.from(run!.buffer, run!.byteOffset, runEnd - run!.byteOffset)
+    const part = Buffer.from(run!, runStart, runEnd - runStart)
     parts.push(part)
     total += part.length
     if (withNewline) {
@@ -24,14 +28,29 @@ export function joinedBytes(entries: ReadonlyArray<{bytes: Buffer}>, start: numb
     run = undefined
   }
   for (let i = start; i < end; i++) {
-    const bytes = entries[i].bytes
-    if (run && bytes.buffer === run.buffer && bytes.byteOffset === runEnd) {
-      runEnd += bytes.length
+    const entry = entries[i]
+    // A ReadLine is its offsets in the read: no Buffer is made for it.
+    let buffer: ArrayBufferLike
+    let from: number
+    let length: number
+    if (entry instanceof ReadLine) {
+      buffer = entry.memory.buffer
+      from = entry.memory.byteOffset + entry.start
+      length = entry.end - entry.start
+    } else {
+      const bytes = entry.bytes
+      buffer = bytes.buffer
+      from = bytes.byteOffset
+      length = bytes.length
+    }
+    if (run && buffer === run && from === runEnd) {
+      runEnd += length
     } else {
       if (run) closeRun(false)
-      run = bytes
-      if (memory.buffer !== bytes.buffer) memory = new Uint8Array(bytes.buffer)
-      runEnd = bytes.byteOffset + bytes.length
+      run = buffer
+      if (memory.buffer !== buffer) memory = new Uint8Array(buffer)
+      runStart = from
+      runEnd = from + length
     }
     if (!newlineAfter(i)) continue
     // The byte after the line in its memory is a newline: the run goes on over it.

@@ -18,7 +18,7 @@
  * (record-starts.ts), as a stored entry is not rewritten.
  */
 import {isUtf8} from 'node:buffer'
-import type {NewEntry} from '../entry.js'
+import {byteLength, firstByte, type NewEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
 
 type Kind = 'plain' | 'frames' | 'python' | 'python-end' | 'go'
@@ -60,18 +60,18 @@ export class RecordTracker {
   }
 
   private continues(entry: NewEntry): boolean {
-    const bytes = entry.bytes
-    const first = bytes.length > 0 ? bytes[0] : 0
+    const first = firstByte(entry)
     const expecting = this.kind === 'python' || this.kind === 'go'
     if (!expecting && entry.level !== undefined && first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
       // A line with a level word of its own starts a record (frames and database continuations have none).
       this.start(entry, undefined)
       return false
     }
-    if (!expecting && bytes.length > 0 && !MAY_MATTER[first] && !isLetter(first) && !this.mayBeDatabase(bytes)) {
+    if (!expecting && byteLength(entry) > 0 && !MAY_MATTER[first] && !isLetter(first) && !this.mayBeDatabase(entry.bytes)) {
       this.start(entry, undefined)
       return false
     }
+    const bytes = entry.bytes
     const head = stripAnsi(bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES)).replace(/\r$/, ''))
     if (this.kind === 'python') {
       if (/^\s/.test(head) || PYTHON_LINK.test(head) || head.startsWith('Traceback (most recent call last):')) return true

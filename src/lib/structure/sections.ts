@@ -15,6 +15,7 @@
  * not kept. Most lines are let go on their first byte.
  */
 import {isUtf8} from 'node:buffer'
+import {firstByte, type NewEntry} from '../entry.js'
 import type {JobStructure, Section, SectionFamily} from '../job.js'
 import {stripAnsi, type Level} from '../level.js'
 
@@ -60,10 +61,10 @@ export class SectionTracker {
   }
 
   /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
-  observeBatch(first: number, entries: ReadonlyArray<{ts: number; bytes: Buffer; level?: Level}>): void {
+  observeBatch(first: number, entries: ReadonlyArray<NewEntry>): void {
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]
-      const byte = entry.bytes.length > 0 ? entry.bytes[0] : 0
+      const byte = firstByte(entry)
       if (MAY_BE_MARKER[byte]) {
         this.observe({seq: first + i, ts: entry.ts, bytes: entry.bytes, level: entry.level})
         continue

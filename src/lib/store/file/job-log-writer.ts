@@ -10,7 +10,7 @@
  */
 import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {detectLevelInBytes, type NewEntry} from '../../entry.js'
+import {byteLength, detectLevelInBytes, type NewEntry} from '../../entry.js'
 import {joinedBytes} from '../joined-bytes.js'
 import {JobStatsFile} from './job-stats.js'
 import {RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
@@ -84,8 +84,9 @@ export class JobLogWriter {
     const records = new DataView(index.buffer, index.byteOffset, index.length)
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]
-      writeRecordFields(records, i * RECORD_SIZE, offset, entry.ts, entry.bytes.length, entry.level, entry.stream, entry.eol, entry.masked, entry.record)
-      offset += entry.bytes.length + (entry.eol ? 1 : 0)
+      const length = byteLength(entry)
+      writeRecordFields(records, i * RECORD_SIZE, offset, entry.ts, length, entry.level, entry.stream, entry.eol, entry.masked, entry.record)
+      offset += length + (entry.eol ? 1 : 0)
     }
     const bytes = offset - offsetAtStart
     writeAll(
