@@ -12,8 +12,8 @@
  * The `jobs/` directory is the job index. Followers wake on inotify (fs.watch) of the
  * job's directory (follow-source.ts): an append touches `idx`, an end replaces `meta.json`.
  */
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
-import {mkdir, readdir, rm, stat, writeFile} from 'node:fs/promises'
+import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {mkdir, readdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {JobNotFoundError, StoreUnavailableError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
@@ -146,7 +146,10 @@ export class FileStore implements LiveStore {
     if (!meta) return undefined
     const dir = this.dir(id)
     const stats = readStats(dir)
-    const [idx, log] = await Promise.all([stat(join(dir, INDEX_FILE)).catch(() => undefined), stat(join(dir, LOG_FILE)).catch(() => undefined)])
+    // Synchronous, as the rest of this read: a shipper looks at its spool before each batch,
+    // and a thread-pool round trip per stat was a wait on every line's way out.
+    const idx = statSync(join(dir, INDEX_FILE), {throwIfNoEntry: false})
+    const log = statSync(join(dir, LOG_FILE), {throwIfNoEntry: false})
     return {
       ...meta,
       lines: Math.floor((idx?.size ?? 0) / RECORD_SIZE),

@@ -1,13 +1,14 @@
 /**
  * The file store's follow primitives (the loop itself is ../follow-loop.ts): entries
  * read from the job's index and log after a cursor, and a wait on inotify of the job's
- * directory. An append touches `idx`, `log` and `stats`; a change of status, phase,
- * progress or sections replaces `meta.json` — only that wakes a metadata read.
+ * directory. An append writes `log`, then `idx`, then `stats` under the job's `lock`: only
+ * `idx` wakes the follower, once the batch's bytes and records are written. A change of
+ * status, phase, progress or sections replaces `meta.json` — only that wakes a metadata read.
  */
 import type {LogEntry} from '../../entry.js'
 import type {JobMeta} from '../../job.js'
 import type {FollowSource} from '../follow-loop.js'
-import {JobLog} from './job-log.js'
+import {INDEX_FILE, JobLog} from './job-log.js'
 import {DirectoryWake} from './wake.js'
 
 /** Entries handed to a follower per event, so a follower far behind still gets steady batches. */
@@ -23,7 +24,7 @@ export interface FileFollowOptions {
 
 export async function openFileFollowSource(options: FileFollowOptions): Promise<FollowSource> {
   // Watching starts before the first read, so no change falls between the two.
-  const wake = new DirectoryWake(options.dir, (name) => name.startsWith(options.metaFile))
+  const wake = new DirectoryWake(options.dir, (name) => (name.startsWith(options.metaFile) ? 'notable' : name === INDEX_FILE ? 'change' : 'ignored'))
   let log: JobLog
   try {
     log = await JobLog.open(options.dir)
