@@ -187,6 +187,24 @@ describe('Vercel Blob bucket', () => {
     expect(blob.faults.served - served).toBe(8)
   })
 
+  it('a Blob API that accepts a request and never answers: each call is bounded, retried, and fails as transient once the retries run out', async () => {
+    const quick = bucket('hung', {answerTimeoutMs: 300, retry: QUICK_RETRY})
+    await quick.writeBytes('k', Buffer.from('kept'))
+    const served = blob.faults.served
+    blob.inject({kind: 'silence'}, {count: 1, match: (m, p) => p.startsWith('/api/blob')})
+    expect(await quick.stat('k')).toMatchObject({key: 'k', size: 4}) // the hung head, then a retry that is answered
+    expect(blob.faults.served - served).toBe(1)
+    blob.inject({kind: 'silence'}, {match: (m, p) => p.startsWith('/api/blob')})
+    try {
+      for (const call of [() => quick.writeBytes('k2', Buffer.from('x')), () => quick.stat('k'), () => collect(quick.list(''))]) {
+        const error = await call().catch((caught: unknown) => caught)
+        expect(error).toMatchObject({kind: 'unavailable', transient: true, message: expect.stringMatching(/no answer within 0\.3\d*s \(TimeoutError\)/)})
+      }
+    } finally {
+      blob.faults.clear()
+    }
+  })
+
   it('a blob over the size limit fails at once as too large; a wrong token as access refused', async () => {
     const small = await startVercelBlobStandin({maxBlobSize: 100})
     try {

@@ -18,7 +18,7 @@ import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../e
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../retry.js'
-import {answeredFetch} from './answered-fetch.js'
+import {ANSWER_TIMEOUT_MS, answered} from './answered-fetch.js'
 import {networkCode, objectStoreFailure, retried, retryPolicyOf, type BackendFacts} from './failure.js'
 import {resumableBody} from './resumable-body.js'
 
@@ -35,7 +35,12 @@ export interface VercelBlobBucketOptions {
   retry?: RetryPolicy
   /** Keys per list page (the API's maximum, 1000, by default; tests use less to exercise the cursor). */
   listPageSize?: number
+  /** The bound on a call without a body to send (tests use less); an upload gets more per byte. */
+  answerTimeoutMs?: number
 }
+
+/** The slowest upload a part may take before it is retried: 64 KiB/s on top of the answer's bound. */
+const SLOWEST_UPLOAD_BYTES_PER_S = 64 * 1024
 
 export class VercelBlobBucket implements ObjectBucket {
   readonly name: string
@@ -45,17 +50,27 @@ export class VercelBlobBucket implements ObjectBucket {
   private readonly access: 'private' | 'public'
   private readonly partSize: number
   private readonly listPageSize: number
+  private readonly answerTimeoutMs: number
   private readonly facts: BackendFacts
   /** Blob URLs by pathname, as the API gave them (a read needs one). */
   private readonly urls = new Map<string, string>()
 
-  constructor({token, prefix, access = 'private', partSize = VERCEL_BLOB_PART_SIZE, retry = DEFAULT_RETRY_POLICY, listPageSize = LIST_PAGE}: VercelBlobBucketOptions) {
+  constructor({
+    token,
+    prefix,
+    access = 'private',
+    partSize = VERCEL_BLOB_PART_SIZE,
+    retry = DEFAULT_RETRY_POLICY,
+    listPageSize = LIST_PAGE,
+    answerTimeoutMs = ANSWER_TIMEOUT_MS,
+  }: VercelBlobBucketOptions) {
     this.token = token
     this.prefix = prefix ? `${prefix}/` : ''
     this.access = access
     this.partSize = partSize
     this.retry = retry
     this.listPageSize = listPageSize
+    this.answerTimeoutMs = answerTimeoutMs
     this.name = `vercel-blob://${prefix}`
     this.facts = {where: this.name, bucket: 'the Blob store', credentials: ['BLOB_READ_WRITE_TOKEN']}
   }
@@ -75,20 +90,20 @@ export class VercelBlobBucket implements ObjectBucket {
       return [{key, size: firstPart.length}]
     }
     const options = this.options(true)
-    const upload = await this.call(`start the upload of ${key}`, () => createMultipartUpload(pathname, options))
+    const upload = await this.call(`start the upload of ${key}`, (abortSignal) => createMultipartUpload(pathname, {...options, abortSignal}))
     const done: Array<{etag: string; partNumber: number}> = []
     let size = 0
     let next: IteratorResult<Buffer> = second
     let current = firstPart
     for (let partNumber = 1; ; partNumber++) {
       const data = current
-      done.push(await this.call(`upload part ${partNumber} of ${key}`, () => uploadPart(pathname, data, {...options, ...upload, partNumber})))
+      done.push(await this.call(`upload part ${partNumber} of ${key}`, (abortSignal) => uploadPart(pathname, data, {...options, ...upload, partNumber, abortSignal}), data.length))
       size += data.length
       if (next.done) break
       current = next.value
       next = await parts.next()
     }
-    const result = await this.call(`complete the upload of ${key}`, () => completeMultipartUpload(pathname, done, {...options, ...upload}))
+    const result = await this.call(`complete the upload of ${key}`, (abortSignal) => completeMultipartUpload(pathname, done, {...options, ...upload, abortSignal}))
     this.urls.set(pathname, result.url)
     return [{key, size}]
   }
@@ -107,8 +122,8 @@ export class VercelBlobBucket implements ObjectBucket {
     const url = await this.blobUrl(key)
     if (!url) return undefined
     const open = async (bytes: string | undefined): Promise<Readable | undefined> => {
-      const response = await this.call(`read ${key}`, async () => {
-        const answer = await answeredFetch(url, {headers: {authorization: `Bearer ${this.token}`, ...(bytes ? {range: bytes} : {})}})
+      const response = await this.call(`read ${key}`, async (signal) => {
+        const answer = await fetch(url, {headers: {authorization: `Bearer ${this.token}`, ...(bytes ? {range: bytes} : {})}, signal})
         if (answer.ok || answer.status === 404) return answer
         const text = await answer.text().catch(() => '')
         throw Object.assign(new Error(text.slice(0, 200) || answer.statusText), {status: answer.status, retryAfter: answer.headers.get('retry-after')})
@@ -132,7 +147,7 @@ export class VercelBlobBucket implements ObjectBucket {
   async *list(prefix: string): AsyncIterable<StoredObject> {
     let cursor: string | undefined
     do {
-      const page = await this.call('list blobs', () => list({prefix: this.prefix + prefix, cursor, limit: this.listPageSize, token: this.token}))
+      const page = await this.call('list blobs', (abortSignal) => list({prefix: this.prefix + prefix, cursor, limit: this.listPageSize, token: this.token, abortSignal}))
       for (const blob of page.blobs) {
         this.urls.set(blob.pathname, blob.url)
         yield {key: blob.pathname.slice(this.prefix.length), size: blob.size, modifiedAt: blob.uploadedAt.getTime()}
@@ -144,7 +159,7 @@ export class VercelBlobBucket implements ObjectBucket {
   async delete(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH).map((key) => this.prefix + key)
-      await this.call('delete blobs', () => del(batch, {token: this.token}))
+      await this.call('delete blobs', (abortSignal) => del(batch, {token: this.token, abortSignal}))
       for (const pathname of batch) this.urls.delete(pathname)
     }
   }
@@ -156,13 +171,13 @@ export class VercelBlobBucket implements ObjectBucket {
   }
 
   private async put(key: string, data: Buffer, overwrite: boolean): Promise<void> {
-    const result = await this.call(`write ${key}`, () => put(this.prefix + key, data, this.options(overwrite)))
+    const result = await this.call(`write ${key}`, (abortSignal) => put(this.prefix + key, data, {...this.options(overwrite), abortSignal}), data.length)
     this.urls.set(this.prefix + key, result.url)
   }
 
   private async head(key: string): Promise<{url: string; size: number; uploadedAt: Date} | undefined> {
     try {
-      const found = await this.call(`stat ${key}`, () => head(this.prefix + key, {token: this.token}))
+      const found = await this.call(`stat ${key}`, (abortSignal) => head(this.prefix + key, {token: this.token, abortSignal}))
       this.urls.set(this.prefix + key, found.url)
       return found
     } catch (error) {
@@ -176,8 +191,14 @@ export class VercelBlobBucket implements ObjectBucket {
     return this.urls.get(this.prefix + key) ?? (await this.head(key))?.url
   }
 
-  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return retried(this.retry, fn, (error) => this.failure(error, what))
+  /** One SDK call (`bytes`: the body it sends), bounded (./answered-fetch.ts) and retried under the one policy. */
+  private call<T>(what: string, fn: (abortSignal: AbortSignal) => Promise<T>, bytes = 0): Promise<T> {
+    const timeoutMs = this.answerTimeoutMs + Math.ceil((bytes / SLOWEST_UPLOAD_BYTES_PER_S) * 1000)
+    return retried(
+      this.retry,
+      () => answered(fn, timeoutMs),
+      (error) => this.failure(error, what),
+    )
   }
 
   /** The SDK keeps no HTTP status: its error classes say what the API answered (getBlobError). */
