@@ -119,6 +119,8 @@ export class ReadLine implements NewEntry {
     public ts: number,
     public level: Level | undefined,
     public stream: Stream | undefined,
+    /** The bytes decoded as UTF-8, when the splitter had them (cut from the read decoded once). */
+    readonly text: string | undefined = undefined,
   ) {}
 
   get bytes(): Buffer {
@@ -129,7 +131,7 @@ export class ReadLine implements NewEntry {
 /** A read line, its level detected from `text` (its bytes decoded, when the caller has them) or its bytes. */
 export function readLine(memory: Buffer, start: number, end: number, eol: boolean, ts: number, stream?: Stream, text?: string): ReadLine {
   const level = text !== undefined && end - start <= TEXT_HEAD_BYTES ? detectLevel(text) : detectLevelInBytes(memory.subarray(start, end))
-  return new ReadLine(memory, start, end, eol, ts, level, stream)
+  return new ReadLine(memory, start, end, eol, ts, level, stream, text)
 }
 
 export function byteLength(entry: NewEntry): number {

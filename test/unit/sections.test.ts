@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {detectLevelInBytes} from '../../src/lib/entry.js'
+import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
 import {MAX_SECTIONS, MAX_TITLE, SectionTracker} from '../../src/lib/structure/sections.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
@@ -47,6 +48,25 @@ describe('sections', () => {
       [':test_tube: Test', undefined],
       ['Uploading artifacts', true],
     ])
+  })
+
+  it("lines straight from the splitter (their text decoded with the read) give the structure their bytes give, UTF-8 and invalid bytes included", () => {
+    const input = Buffer.concat([
+      Buffer.from('::group::Build \u00e9tape\n{"phase":"d\u00e9ploiement","progress":40}\nplain\n{"current":3,"total":4}\n'),
+      Buffer.from([0x7b, 0x22, 0x70, 0x68, 0x61, 0x73, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]), // {"phase":"<invalid>"}
+      Buffer.from('::endgroup::\n{"phase":"done"}\n'),
+    ])
+    for (const size of [7, input.length]) {
+      const splitter = new LineSplitter()
+      const entries = []
+      for (let at = 0; at < input.length; at += size) entries.push(...splitter.push(input.subarray(at, at + size), 1))
+      const batch = new SectionTracker()
+      batch.observeBatch(1, entries)
+      const one = new SectionTracker()
+      entries.forEach((e, i) => one.observe({seq: i + 1, ts: e.ts, bytes: e.bytes, level: e.level}))
+      expect(batch.structure()).toEqual(one.structure())
+      expect(batch.structure()).toMatchObject({phase: 'done', progress: 75})
+    }
   })
 
   it('phase is the innermost open section, or a JSON phase; progress is validated', () => {

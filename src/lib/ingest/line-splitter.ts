@@ -9,6 +9,7 @@
  * triggers and only lines holding one are looked at. A line longer than maxLineBytes
  * that has no newline yet is masked piece by piece as its pieces are emitted.
  */
+import {isAscii} from 'node:buffer'
 import {newEntry, readLine, type NewEntry, type Stream} from '../entry.js'
 import {EVERY_LINE, type LineMasker} from '../mask/masker.js'
 import {LineCutter, cutPieces} from './line-cutter.js'
@@ -29,19 +30,19 @@ export class LineSplitter {
   /** The chunk's lines as entries that point into it (ReadLine): no Buffer per line. */
   push(chunk: Buffer, ts: number): NewEntry[] {
     const out: NewEntry[] = []
-    let triggers = this.masker?.scan(chunk)
-    const generation = this.masker?.generation
-    let next = 0
     // The chunk's lines decoded in one go: '\n' never falls inside a UTF-8 sequence, so each
     // line's text is what decoding the line alone gives (invalid bytes included).
     const text = new LineTexts(chunk)
+    let triggers = this.masker?.scan(chunk, text.ascii)
+    const generation = this.masker?.generation
+    let next = 0
     this.cutter.cut(chunk, (memory, start, end, eol) => {
       if (!eol) {
         out.push(this.entry(memory.subarray(start, end), false, ts))
         return
       }
       const inChunk = memory === chunk
-      const lineText = text.next(inChunk)
+      const lineText = text.next(inChunk, start, end)
       let hint: boolean | undefined
       if (inChunk && triggers !== undefined) {
         if (triggers === EVERY_LINE) {
@@ -85,20 +86,31 @@ export class LineSplitter {
   }
 }
 
-/** The texts of a chunk's lines, in order: cut from one decoding of the chunk up to its last newline. */
+/**
+ * The texts of a chunk's lines, in order, cut from one decoding of the chunk. An ASCII
+ * chunk (the common case) is decoded once as latin1, which is also its UTF-8 decoding,
+ * and shared with the mask scan; its lines' offsets are their bytes' offsets.
+ */
 class LineTexts {
+  /** The whole chunk as latin1 when it is ASCII. */
+  readonly ascii: string | undefined
   private readonly text: string
   private at = 0
 
   constructor(chunk: Buffer) {
+    if (isAscii(chunk)) {
+      this.ascii = this.text = chunk.toString('latin1')
+      return
+    }
     const last = chunk.lastIndexOf(10)
     this.text = last > 0 ? chunk.toString('utf8', 0, last) : ''
   }
 
-  /** The next line's text; undefined for a line that began in an earlier chunk (its text is not here). */
-  next(inChunk: boolean): string | undefined {
-    const end = this.text.indexOf('\n', this.at)
-    const stop = end === -1 ? this.text.length : end
+  /** The text of the next line, bytes [start, end) of the chunk; undefined for a line that began in an earlier chunk (its text is not here). */
+  next(inChunk: boolean, start: number, end: number): string | undefined {
+    if (this.ascii !== undefined) return inChunk ? this.ascii.slice(start, end) : undefined
+    const newline = this.text.indexOf('\n', this.at)
+    const stop = newline === -1 ? this.text.length : newline
     const line = inChunk ? this.text.slice(this.at, stop) : undefined
     this.at = stop + 1
     return line

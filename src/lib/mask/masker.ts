@@ -93,9 +93,9 @@ export class Masker {
   }
 
   /** Offsets in the chunk where a trigger starts, in order; EVERY_LINE when every line must be looked at. */
-  scan(chunk: Buffer): number[] | typeof EVERY_LINE {
+  scan(chunk: Buffer, latin1?: string): number[] | typeof EVERY_LINE {
     if (this.everyLine) return EVERY_LINE
-    const text = chunk.toString('latin1')
+    const text = latin1 ?? chunk.toString('latin1')
     const offsets: number[] = []
     const prefilter = this.prefilter
     prefilter.lastIndex = 0
@@ -162,8 +162,9 @@ export class LineMasker {
     return this.masker.generation
   }
 
-  scan(chunk: Buffer): number[] | typeof EVERY_LINE {
-    return this.masker.scan(chunk)
+  /** `latin1`: the chunk decoded as latin1, when the caller has it. */
+  scan(chunk: Buffer, latin1?: string): number[] | typeof EVERY_LINE {
+    return this.masker.scan(chunk, latin1)
   }
 
   /** False when mask() would return undefined without looking: the scan found no trigger in the line and no PEM block is open. */

@@ -15,7 +15,7 @@
  * not kept. Most lines are let go on their first byte.
  */
 import {isUtf8} from 'node:buffer'
-import {firstByte, type NewEntry} from '../entry.js'
+import {firstByte, ReadLine, type NewEntry} from '../entry.js'
 import type {JobStructure, Section, SectionFamily} from '../job.js'
 import {stripAnsi, type Level} from '../level.js'
 
@@ -65,7 +65,9 @@ export class SectionTracker {
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]
       const byte = firstByte(entry)
-      if (MAY_BE_MARKER[byte]) {
+      if (byte === 123 /* { */) {
+        this.jsonLine(entry, entry instanceof ReadLine ? entry.text : undefined)
+      } else if (MAY_BE_MARKER[byte]) {
         this.observe({seq: first + i, ts: entry.ts, bytes: entry.bytes, level: entry.level})
         continue
       }
@@ -117,8 +119,7 @@ export class SectionTracker {
   private marker(line: StructureLine): boolean {
     const bytes = line.bytes
     if (bytes[0] === 123 /* { */) {
-      // Most JSON lines hold none of the keys: looked for in a latin1 view, decoded only when present.
-      if (PHASE_KEYS.test(bytes.toString('latin1'))) this.json(bytes.toString('utf8'))
+      this.jsonLine(line, undefined)
       return false
     }
     const raw = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
@@ -150,6 +151,19 @@ export class SectionTracker {
       this.openSection('buildkite', buildkite[2], line, buildkite[1] !== '+++') // Buildkite folds --- and ~~~ groups
     }
     return false
+  }
+
+  /**
+   * A JSON line's phase and progress. Most JSON lines hold none of the keys: looked for in
+   * its text when the splitter decoded it, else in a latin1 view, decoded only when present.
+   */
+  private jsonLine(line: {bytes: Buffer}, text: string | undefined): void {
+    if (text !== undefined) {
+      if (PHASE_KEYS.test(text)) this.json(text)
+      return
+    }
+    const bytes = line.bytes
+    if (PHASE_KEYS.test(bytes.toString('latin1'))) this.json(bytes.toString('utf8'))
   }
 
   private gitlab(match: RegExpExecArray, line: StructureLine): boolean {
