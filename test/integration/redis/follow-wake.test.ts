@@ -35,6 +35,14 @@ function follow(id: string, after = 0): {events: FollowEvent[]; done: Promise<vo
   return {events, done, abort: () => controller.abort()}
 }
 
+/** Calls of a command Redis has served so far (INFO commandstats). */
+async function calls(command: string): Promise<number> {
+  const stats = await server.cli('INFO', 'commandstats')
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+}
+
+const blockedInXread = async () => /flags=b .*cmd=xread/.test(await server.cli('CLIENT', 'LIST'))
+
 const metas = (events: FollowEvent[]) => events.flatMap((e) => (e.type === 'meta' ? [e.meta] : []))
 const seqs = (events: FollowEvent[]) => events.flatMap((e) => (e.type === 'entries' ? e.entries.map((entry) => entry.seq) : []))
 
@@ -43,7 +51,7 @@ describe('redis follower woken by metadata changes', () => {
   it('a follower waiting for a job that does not exist yet wakes with its first lines', async () => {
     const follower = follow('later')
     // It has looked for the job, found none and blocks: a client blocked in XREAD.
-    await waitUntil(async () => /flags=b .*cmd=xread/.test(await server.cli('CLIENT', 'LIST')), {what: 'a follower blocked in XREAD'})
+    await waitUntil(blockedInXread, {what: 'a follower blocked in XREAD'})
     await store.startJob('later')
     await store.updateJob('later', {phase: 'boot'})
     await waitUntil(() => metas(follower.events).some((m) => m.phase === 'boot'), {what: 'the phase of the new job'})
@@ -68,6 +76,24 @@ describe('redis follower woken by metadata changes', () => {
     expect(seqs(follower.events)).toEqual([1, 2, 3, 4, 5])
     expect(metas(follower.events).map((m) => m.phase)).toEqual(['migrate'])
     expect(follower.events.at(-1)).toMatchObject({type: 'end', meta: {status: 'succeeded', phase: 'migrate', lines: 5}})
+  })
+
+  it('a blocked follower takes each append from the reply of the XREAD that waited for it: one round trip per batch', async () => {
+    await store.startJob('trips')
+    const follower = follow('trips')
+    await waitUntil(blockedInXread, {what: 'the follower blocked in XREAD'})
+    const [xreads, hgetalls] = [await calls('xread'), await calls('hgetall')]
+    for (let batch = 1; batch <= 5; batch++) {
+      await store.append('trips', lines(3, batch * 3 - 2))
+      await waitUntil(() => seqs(follower.events).length === batch * 3, {what: `batch ${batch} delivered`})
+      await waitUntil(blockedInXread, {what: `the follower blocked again after batch ${batch}`})
+    }
+    // From blocked to blocked again five times: five XREADs, whether Redis counts a blocked one when it is sent or when it is served.
+    expect((await calls('xread')) - xreads).toBe(5)
+    expect((await calls('hgetall')) - hgetalls).toBe(0)
+    follower.abort()
+    await follower.done
+    expect(seqs(follower.events)).toEqual(Array.from({length: 15}, (_, i) => i + 1))
   })
 
   it('keeps one metadata marker in the stream however often metadata changes, and sequence numbers gapless', async () => {
