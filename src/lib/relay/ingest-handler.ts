@@ -4,7 +4,8 @@
  * memory. Query: `start=1` (start/reopen even with an empty body), `label=k=v`…,
  * `stream=stdout|stderr` (text bodies), `end=1` with `exit-code=N` or `status=S`.
  *
- * Sections, phase and progress are recorded here, as push records them (ingest-structure.ts).
+ * Sections, phase and progress are recorded here, as push records them (ingest-structure.ts),
+ * and secrets in text and NDJSON bodies are masked (ingest-masking.ts).
  *
  * Exactly once: headers `Logs-Writer` + `Logs-Batch` carry the client's AppendToken. A body
  * appended in several store batches gives batch i of request B the token B·2^16 + i —
@@ -19,6 +20,7 @@ import type {AppendToken, LiveStore} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
 import {IngestParser, type BodyFormat} from './ingest-parser.js'
 import type {IngestStructure} from './ingest-structure.js'
+import type {IngestMasking} from './ingest-masking.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 
@@ -39,6 +41,7 @@ export async function handleIngest(
   limits: RelayLimits,
   metrics: RelayMetrics,
   structure: IngestStructure,
+  masking: IngestMasking,
   request: IncomingMessage,
   jobId: string,
   params: URLSearchParams,
@@ -60,7 +63,7 @@ export async function handleIngest(
     if (!meta || isEnded(meta.status) || params.get('start') === '1' || labels) await live.startJob(jobId, labels ? {labels} : undefined)
   }
 
-  const parser = new IngestParser({format, maxLineBytes: limits.maxLineBytes, stream})
+  const parser = new IngestParser({format, maxLineBytes: limits.maxLineBytes, stream, masker: format === 'chunk' ? undefined : masking.forJob(jobId)})
   const result: IngestResult = {first: 0, last: -1, lines: 0}
   let batch: NewEntry[] = []
   let batchBytes = 0
@@ -102,6 +105,7 @@ export async function handleIngest(
   await flush()
   await ensureStarted()
   if (endAs) {
+    masking.end(jobId)
     await structure.end(jobId, endAs.status === 'failed')
     result.job = await live.endJob(jobId, endAs)
   }

@@ -14,6 +14,7 @@ import {isRecordMark, newEntry, type NewEntry, type Stream} from '../entry.js'
 import {normalizeLevel} from '../level.js'
 import {LineCutter, cutPieces} from '../ingest/line-cutter.js'
 import {FrameReader} from '../store/chunk-frames.js'
+import type {LineMasker} from '../mask/masker.js'
 import {HttpError, badRequest} from './http-error.js'
 
 export type BodyFormat = 'text' | 'ndjson' | 'chunk'
@@ -27,6 +28,8 @@ export interface ParserOptions {
   /** Stream of text lines (`?stream=stderr`); NDJSON records carry their own. */
   stream?: Stream
   now?: () => number
+  /** Masks the lines of text and NDJSON bodies (ingest-masking.ts); chunk bodies come masked. */
+  masker?: LineMasker
 }
 
 export class IngestParser {
@@ -49,7 +52,7 @@ export class IngestParser {
     this.cutter.push(chunk, (bytes, eol) => {
       if (eol) this.line(bytes, true, ts, out)
       else if (this.options.format === 'ndjson') throw new HttpError(413, `NDJSON line ${this.lineNumber + 1} is too large (limit ${this.options.maxLineBytes} bytes per line)`)
-      else out.push(newEntry(bytes, false, ts, this.options.stream))
+      else out.push(this.entry(bytes, false, ts))
     })
     return out
   }
@@ -66,7 +69,7 @@ export class IngestParser {
   private line(bytes: Buffer, eol: boolean, ts: number, out: NewEntry[]): void {
     this.lineNumber++
     if (this.options.format === 'text') {
-      cutPieces(bytes, this.options.maxLineBytes, (piece, pieceEol) => out.push(newEntry(piece, pieceEol && eol, ts, this.options.stream)))
+      cutPieces(bytes, this.options.maxLineBytes, (piece, pieceEol) => out.push(this.entry(piece, pieceEol && eol, ts)))
       return
     }
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length
@@ -85,8 +88,10 @@ export class IngestParser {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`NDJSON line ${this.lineNumber} is not a JSON object`)
     const record = value as Record<string, unknown>
-    if (typeof record.line !== 'string' && typeof record.bytes !== 'string') return newEntry(Buffer.from(text, 'utf8'), true, this.now(), this.options.stream)
-    const bytes = typeof record.bytes === 'string' ? Buffer.from(record.bytes, 'base64') : Buffer.from(record.line as string, 'utf8')
+    if (typeof record.line !== 'string' && typeof record.bytes !== 'string') return this.entry(Buffer.from(text, 'utf8'), true, this.now())
+    const given = typeof record.bytes === 'string' ? Buffer.from(record.bytes, 'base64') : Buffer.from(record.line as string, 'utf8')
+    const secrets = this.options.masker?.mask(given)
+    const bytes = secrets?.bytes ?? given
     if (bytes.length > this.options.maxLineBytes)
       throw new HttpError(413, `NDJSON line ${this.lineNumber} holds a line of ${bytes.length} bytes (limit ${this.options.maxLineBytes})`)
     const ts = typeof record.ts === 'number' && Number.isFinite(record.ts) ? record.ts : this.now()
@@ -94,9 +99,18 @@ export class IngestParser {
     const eol = record.partial !== true
     // A record that states its level (even null: "none") was classified by its writer already.
     const entry = 'level' in record ? {ts, bytes, eol, level: normalizeLevel(record.level), stream} : newEntry(bytes, eol, ts, stream)
-    // How many secrets `push --url` masked in the line before sending it (a count, for the job's metadata).
-    if (Number.isSafeInteger(record.masked) && (record.masked as number) > 0) entry.masked = record.masked as number
+    // How many secrets `push --url` masked in the line before sending it (a count, for the job's metadata), and the relay after.
+    const masked = (Number.isSafeInteger(record.masked) && (record.masked as number) > 0 ? (record.masked as number) : 0) + (secrets?.masked ?? 0)
+    if (masked > 0) entry.masked = masked
     if (isRecordMark(record.record)) entry.record = record.record
+    return entry
+  }
+
+  /** A text line (or a piece of one) as an entry, its secrets masked. */
+  private entry(bytes: Buffer, eol: boolean, ts: number): NewEntry {
+    const secrets = this.options.masker?.mask(bytes)
+    const entry = newEntry(secrets?.bytes ?? bytes, eol, ts, this.options.stream)
+    if (secrets) entry.masked = secrets.masked
     return entry
   }
 

@@ -14,6 +14,7 @@ import type {FollowHub} from './hub.js'
 import {HttpError, badRequest, toHttpError} from './http-error.js'
 import {handleIngest} from './ingest-handler.js'
 import type {IngestStructure} from './ingest-structure.js'
+import type {IngestMasking} from './ingest-masking.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 import {deleteJob, download, getJob, historyPage, listJobs} from './read-handlers.js'
@@ -31,6 +32,7 @@ export interface RouterContext {
   metrics: RelayMetrics
   /** Sections, phase and progress of the jobs pushed to the relay. */
   structure: IngestStructure
+  masking: IngestMasking
   writers: Set<SseWriter>
   log: (message: string) => void
   serveWeb: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>
@@ -104,7 +106,7 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
   if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)
-  if (write) return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, request, jobId, params), corsHeaders)
+  if (write) return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, request, jobId, params), corsHeaders)
   return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
 }
 

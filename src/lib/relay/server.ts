@@ -17,6 +17,7 @@ import {Auth} from './auth.js'
 import {Cors} from './cors.js'
 import {FollowHub} from './hub.js'
 import {IngestStructure} from './ingest-structure.js'
+import {IngestMasking} from './ingest-masking.js'
 import {DEFAULT_LIMITS, type RelayLimits} from './limits.js'
 import {RelayMetrics} from './metrics.js'
 import {route, type RouterContext} from './router.js'
@@ -62,6 +63,7 @@ export class Relay {
       limits: this.limits,
       metrics: this.metrics,
       structure: new IngestStructure(options.jobs.live),
+      masking: new IngestMasking(),
       writers: new Set<SseWriter>(),
       log: options.log ?? ((message) => process.stderr.write(`logs serve: ${message}\n`)),
       serveWeb: options.serveWeb ?? defaultServeWeb,

@@ -64,6 +64,22 @@ describe('ingest', () => {
     expect(bad.json().error).toMatch(/line 1 is not JSON/)
   })
 
+  it('masks secrets in text and NDJSON bodies as push does: the default detectors, and ::add-mask:: values for the rest of the job', async () => {
+    const key = 'AKIAIOSFODNN7EXAMPLE'
+    const token = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'
+    const text = await raw(`${t.url}/v1/jobs/secret-1/logs`, {method: 'POST', body: `using ${key}\n::add-mask::hunter2secret\n`})
+    expect(text.status).toBe(200)
+    const later = await raw(`${t.url}/v1/jobs/secret-1/logs`, {method: 'POST', body: 'password is hunter2secret\n'})
+    expect(later.status).toBe(200)
+    const records = [JSON.stringify({line: `token ${token}`}), JSON.stringify({line: 'again hunter2secret', masked: 1})].join('\n')
+    const ndjson = await raw(`${t.url}/v1/jobs/secret-1/logs`, {method: 'POST', body: records, headers: {'Content-Type': 'application/x-ndjson'}})
+    expect(ndjson.status).toBe(200)
+    const lines = (await readAll(t.store.read('secret-1'))).map((e) => e.line)
+    expect(lines).toEqual(['using ***', '::add-mask::***', 'password is ***', 'token ***', 'again ***'])
+    expect((await t.store.getJob('secret-1'))?.masked).toBe(6) // five found here, one the NDJSON writer said it masked
+    for (const secret of [key, token, 'hunter2secret']) expect(JSON.stringify(await readAll(t.store.read('secret-1')))).not.toContain(secret)
+  })
+
   it('takes chunk bodies (?format=chunk, what push --url sends): bytes, times, levels, streams and masked counts as sent', async () => {
     const entries = [
       {ts: 1111, bytes: Buffer.from('chunked \u00e9'), eol: true, level: 'warn' as const, stream: 'stderr' as const},

@@ -1,0 +1,34 @@
+/**
+ * Secrets in lines POSTed to the relay as text or NDJSON (`curl -T build.log …`) are masked
+ * by the default detectors before they are stored, as `push` masks its input, and
+ * `::add-mask::VALUE` in a job's lines masks VALUE in the rest of that job. Chunk bodies
+ * are what `push --url` sends: it masked them already, with the job owner's own masks.
+ *
+ * Bounded: at most `max` jobs' masks are kept; past that the least recently written job's
+ * are let go (values it registered with ::add-mask:: are then no longer masked in it).
+ */
+import {Masker, type LineMasker} from '../mask/masker.js'
+
+export class IngestMasking {
+  private readonly maskers = new Map<string, LineMasker>()
+  private readonly masker = () => new Masker({values: [], regexes: [], defaults: true}).forStream()
+
+  constructor(private readonly max = 1000) {}
+
+  /** The masks of `job`'s lines: the defaults and what the job registered. */
+  forJob(job: string): LineMasker {
+    let masker = this.maskers.get(job)
+    if (masker)
+      this.maskers.delete(job) // re-inserted: the map's order is least recently written first
+    else {
+      if (this.maskers.size >= this.max) this.maskers.delete(this.maskers.keys().next().value!)
+      masker = this.masker()
+    }
+    this.maskers.set(job, masker)
+    return masker
+  }
+
+  end(job: string): void {
+    this.maskers.delete(job)
+  }
+}
