@@ -24,6 +24,7 @@ interface Bench {
 }
 
 const BENCHES: Bench[] = [
+  {name: 'start-up', what: 'start-up of ls, get, push, --help, --version vs node -e 0', small: {BENCH_RUNS: '7'}},
   {name: 'push-file', what: 'push vs a Node line split; get --output raw vs a Node file copy; get --grep vs grep -c', small: {BENCH_MB: '16'}},
   {name: 'push-mask', what: 'push with secret masking vs push --no-mask-defaults', small: {BENCH_MB: '16'}},
   {name: 'level-detect', what: 'level detection ns/line vs decoding the line; accuracy on the labelled corpus', small: {BENCH_ROUNDS: '5'}},

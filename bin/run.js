@@ -5,5 +5,6 @@ import module from 'node:module'
 // user waits for at every prompt. Older Nodes simply start without it.
 module.enableCompileCache?.()
 
-const {execute} = await import('@oclif/core')
+// dist/main.js is oclif's runner from the bundle the commands share (scripts/bundle.mjs).
+const {execute} = await import('../dist/main.js')
 await execute({dir: import.meta.url})

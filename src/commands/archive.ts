@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {afterUploadFault} from '../lib/archive/fault-injection.js'
 import {formatArchiveSummary} from '../lib/archive/render.js'
 import {runArchive, runReindex} from '../lib/cli/run-maintenance.js'

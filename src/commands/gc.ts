@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import type {GcSummary} from '../lib/archive/gc.js'
 import {formatGcSummary} from '../lib/archive/render.js'
 import {startProgress} from '../lib/cli/progress.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, selectorFlag, storeFlags} from '../lib/cli/flags.js'
 import {openJobs} from '../lib/open/open-jobs.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {captureFlags, captureOptions, MASKING_HELP} from '../lib/cli/capture-options.js'
 import {exitCodeFlag, storeFlags} from '../lib/cli/flags.js'

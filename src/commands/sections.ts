@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, storeFlags} from '../lib/cli/flags.js'
 import {colorLevel, makeChalk} from '../lib/color.js'

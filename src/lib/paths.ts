@@ -1,5 +1,7 @@
+import {existsSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 type Env = NodeJS.ProcessEnv
 
@@ -16,4 +18,22 @@ export function dataDir(env: Env = process.env): string {
 /** Where `push` keeps lines it has read but not yet delivered to a remote store. */
 export function spoolDir(env: Env = process.env): string {
   return join(stateDir(env), 'spool')
+}
+
+let ownPackageDir: string | undefined
+
+/**
+ * The directory of this package (package.json, dist/, web/dist/): the nearest one above
+ * this module that holds a package.json. Found rather than counted in `../`, because this
+ * code runs from src/lib/ (tests, benches) and from the bundle's dist/ and dist/commands/.
+ */
+export function packageDir(): string {
+  if (ownPackageDir) return ownPackageDir
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`)
+    dir = parent
+  }
+  return (ownPackageDir = dir)
 }

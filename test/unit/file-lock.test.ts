@@ -41,8 +41,8 @@ describe('file store lock', () => {
   })
 
   it('a process that exits leaves no file of its own behind', () => {
-    const script = `import('${join(ROOT, 'dist/lib/store/file/lock.js')}').then(({withLockSync}) => withLockSync(process.argv[1], () => {}))`
-    const child = spawnSync(process.execPath, ['-e', script, join(dir, 'lock')], {encoding: 'utf8'})
+    const script = `import('${join(ROOT, 'src/lib/store/file/lock.ts')}').then(({withLockSync}) => withLockSync(process.argv[1], () => {}))`
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, join(dir, 'lock')], {encoding: 'utf8', cwd: ROOT})
     expect(child.stderr).toBe('')
     expect(child.status).toBe(0)
     expect(readdirSync(dir)).toEqual([])

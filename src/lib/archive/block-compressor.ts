@@ -6,9 +6,11 @@
  * are compressed on the main thread (gzip itself still runs on libuv's pool there).
  */
 import {availableParallelism} from 'node:os'
+import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {Worker} from 'node:worker_threads'
 import {gzip} from 'node:zlib'
+import {packageDir} from '../paths.js'
 import {TrigramFilterBuilder} from './token-filter.js'
 
 export interface CompressedBlock {
@@ -19,7 +21,6 @@ export interface CompressedBlock {
 /** Blocks smaller than this are not worth a trip to a worker. */
 const WORKER_MIN_BYTES = 64 * 1024
 export const WORKERS = Math.max(1, Math.min(4, availableParallelism()))
-const WORKER_URL = new URL('./block-worker.js', import.meta.url)
 /** Run from TypeScript sources (vitest): there is no compiled worker to start. */
 const FROM_SOURCES = !import.meta.url.endsWith('.js')
 const gzipAsync = promisify(gzip)
@@ -55,7 +56,8 @@ class Pool {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER_URL)
+    // scripts/bundle.mjs builds ./block-worker.ts as its own entry, dist/block-worker.js.
+    const worker = new Worker(join(packageDir(), 'dist', 'block-worker.js'))
     worker.unref()
     this.workers.push(worker)
     this.load.set(worker, 0)

@@ -5,7 +5,8 @@
  * `{"error": {"code", "message", "exitCode", "suggestions"}}` as oclif's own --json does,
  * so a script reading stdout sees why there is no result.
  */
-import {Command, Errors} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
 import {LogsError} from '../errors/index.js'
 import {resolveSettings, type SettingName, type Settings} from '../config.js'
 

@@ -1,5 +1,5 @@
 /** The flags `push` and `run` share, and the one options object they become. */
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import type {Settings} from '../config.js'
 import {DEFAULT_MAX_LINE_BYTES} from '../ingest/line-splitter.js'
 import type {CaptureOptions} from '../ingest/push.js'

@@ -1,5 +1,5 @@
 /** Flags shared by several commands, so their names and help stay the same everywhere (CLI.md). */
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {UsageError} from '../errors/index.js'
 import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
 

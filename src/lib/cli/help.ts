@@ -2,7 +2,7 @@
  * `logs --help` (and `logs help`): oclif's root help, then a few examples of the commands
  * a newcomer needs first. Loaded by oclif through package.json's `oclif.helpClass`.
  */
-import {Help} from '@oclif/core'
+import {Help} from '@oclif/core/help'
 
 /** Shown under EXAMPLES at the top level; run by test/integration/cli/examples.test.ts like every other example. */
 export const ROOT_EXAMPLES: [description: string, command: string][] = [

@@ -3,7 +3,7 @@
  * is a terminal and output is not --json, so pipes, cron logs and JSON consumers get
  * nothing. Status updates are throttled to one redraw per 100 ms.
  */
-import {ux} from '@oclif/core'
+import {ux} from '@oclif/core/ux'
 import {formatBytes} from '../render/job-table.js'
 import {formatDuration} from '../time.js'
 

@@ -7,11 +7,11 @@ import {createHash} from 'node:crypto'
 import {readdir, readFile} from 'node:fs/promises'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {extname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {gzipSync} from 'node:zlib'
+import {packageDir} from '../paths.js'
 
-/** web/dist beside dist/ (and beside src/ when run from source): both are three levels up. */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url))
+/** web/dist in this package, beside dist/ (and beside src/ when run from source). */
+export const DEFAULT_WEB_ROOT = join(packageDir(), 'web', 'dist')
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
