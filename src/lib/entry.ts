@@ -85,6 +85,8 @@ const JSON_LEVEL = /"(?:level|severity|lvl|loglevel|log_level|levelname|log\.lev
 
 export function detectLevel(line: string): Level | undefined {
   if (looksLikeJsonObject(line)) {
+    const leading = leadingLevelField(line)
+    if (leading !== NO_LEADING_LEVEL) return leading
     const match = JSON_LEVEL.exec(line)
     if (!match) return undefined
     // journald's PRIORITY is a syslog severity (0 emerg … 7 debug), not a pino number.
@@ -93,8 +95,40 @@ export function detectLevel(line: string): Level | undefined {
   return detectTextLevel(line)
 }
 
+const NO_LEADING_LEVEL = null
+
+/**
+ * JSON_LEVEL's answer for a line that opens with its level key, as pino and bunyan write
+ * every line (`{"level":30,` / `{"level":"info",`), read without the regular expression:
+ * a match at the line's second character is the leftmost one, so it is the answer.
+ * NO_LEADING_LEVEL when the line does not open so (JSON_LEVEL then searches the line).
+ */
+function leadingLevelField(line: string): Level | undefined | typeof NO_LEADING_LEVEL {
+  if (!line.startsWith('"level":', 1)) return NO_LEADING_LEVEL
+  const at = 9
+  if (line.charCodeAt(at) === 34 /* " */) {
+    // "([^"\\]{1,24})"
+    const close = line.indexOf('"', at + 1)
+    if (close === -1 || close === at + 1 || close - at - 1 > 24) return NO_LEADING_LEVEL
+    const value = line.slice(at + 1, close)
+    return value.includes('\\') ? NO_LEADING_LEVEL : normalizeLevel(value)
+  }
+  // (\d{1,3})\b
+  let end = at
+  while (end < line.length && end - at <= 3 && isDigitCode(line.charCodeAt(end))) end++
+  if (end === at || end - at > 3 || isWordCode(line.charCodeAt(end))) return NO_LEADING_LEVEL
+  return normalizeLevel(Number(line.slice(at, end)))
+}
+
+const isDigitCode = (code: number) => code >= 48 && code <= 57
+/** \w: NaN (past the end) is not a word character. */
+const isWordCode = (code: number) => isDigitCode(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95
+
 function looksLikeJsonObject(line: string): boolean {
-  const first = line.charCodeAt(0) === 123 /* { */ ? 0 : line.search(/\S/)
+  const code = line.charCodeAt(0)
+  // Printable ASCII other than `{` is not \s: most lines end here without searching.
+  if (code !== 123 && code > 32 && code < 127) return false
+  const first = code === 123 /* { */ ? 0 : line.search(/\S/)
   if (line.charCodeAt(first) !== 123) return false
   let last = line.length - 1
   while (last > first && (line.charCodeAt(last) === 32 || line.charCodeAt(last) === 13 || line.charCodeAt(last) === 9)) last--

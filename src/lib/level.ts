@@ -109,41 +109,72 @@ const LOGCAT_LETTERS: Record<string, Level> = {V: 'trace', D: 'debug', I: 'info'
 interface Layout {
   /** A cheap test of the line's first characters: most lines fail most layouts. */
   worthTrying: (head: string) => boolean
-  pattern: RegExp
-  level: (match: RegExpExecArray) => Level | undefined
+  /** The level the layout gives the line; undefined when the line is not of the layout or names no level. */
+  level: (head: string) => Level | undefined
 }
 
 const isDigit = (code: number) => code >= 48 && code <= 57
+const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 const byName = (match: RegExpExecArray) => normalizeLevel(match[1])
+
+/** A layout read by a regular expression anchored at the start. */
+function matching(pattern: RegExp, level: (match: RegExpExecArray) => Level | undefined): Layout['level'] {
+  return (head) => {
+    const match = pattern.exec(head)
+    return match ? level(match) : undefined
+  }
+}
+
+/** The level words after a timestamp, as loggers spell them (info, INFO, Info), so the common case needs no case folding. */
+const AFTER_TIMESTAMP_SPELLINGS = new Map<string, Level | undefined>(
+  [...WORDS_AFTER_TIMESTAMP].flatMap((word) => [word, word.toUpperCase(), word[0].toUpperCase() + word.slice(1)].map((spelling) => [spelling, normalizeLevel(spelling)] as const)),
+)
+
+/**
+ * A timestamp, then a level word. The line's most common layout, so matched without a
+ * match object: the sticky pattern's lastIndex is the end of the word, which starts after
+ * whitespace (the pattern's `\s+` or `- `) and is letters and an optional digit.
+ */
+function afterTimestamp(pattern: RegExp): Layout['level'] {
+  const sticky = new RegExp(pattern.source, 'y')
+  return (head) => {
+    sticky.lastIndex = 0
+    if (!sticky.test(head)) return undefined
+    const end = sticky.lastIndex
+    let start = isDigit(head.charCodeAt(end - 1)) ? end - 1 : end
+    while (isLetter(head.charCodeAt(start - 1))) start--
+    const word = head.slice(start, end)
+    const known = AFTER_TIMESTAMP_SPELLINGS.get(word)
+    if (known !== undefined || AFTER_TIMESTAMP_SPELLINGS.has(word)) return known
+    return WORDS_AFTER_TIMESTAMP.has(word.toLowerCase()) ? normalizeLevel(word) : undefined
+  }
+}
 
 /** Layouts recognised at the start of the line; tried in order. */
 const LAYOUTS: Layout[] = [
   // syslog/sd-daemon priority prefix: <3>, <11>1 2017-04-27T…
-  {worthTrying: (h) => h.charCodeAt(0) === 60 /* < */, pattern: /^<(\d{1,3})>/, level: (m) => syslogLevel(Number(m[1]))},
+  {worthTrying: (h) => h.charCodeAt(0) === 60 /* < */, level: matching(/^<(\d{1,3})>/, (m) => syslogLevel(Number(m[1])))},
   // klog/glog: E1201 10:00:00.000000, I20200308 23:47:32
-  {worthTrying: (h) => 'IWEF'.includes(h[0]) && isDigit(h.charCodeAt(1)), pattern: /^([IWEF])(?:\d{4}|\d{8}) \d{2}:\d{2}:\d{2}/, level: byName},
+  {worthTrying: (h) => 'IWEF'.includes(h[0]) && isDigit(h.charCodeAt(1)), level: matching(/^([IWEF])(?:\d{4}|\d{8}) \d{2}:\d{2}:\d{2}/, byName)},
   // Ruby's Logger: E, [2022-05-07T18:02:41.592912 #20536] ERROR -- : …
-  {worthTrying: (h) => h.charCodeAt(1) === 44 /* , */, pattern: /^([DIWEFAU]), \[[^\]]*\] +[A-Z]+ -- /, level: (m) => RUBY_LETTERS[m[1]]},
+  {worthTrying: (h) => h.charCodeAt(1) === 44 /* , */, level: matching(/^([DIWEFAU]), \[[^\]]*\] +[A-Z]+ -- /, (m) => RUBY_LETTERS[m[1]])},
   // CUPS: E [08/Jun/2013:11:28:58 -0700] …
-  {worthTrying: (h) => h.charCodeAt(1) === 32 && h.charCodeAt(2) === 91, pattern: /^([DdINWECAX]) \[\d{2}\/\w{3}\/\d{4}:/, level: (m) => CUPS_LETTERS[m[1]]},
+  {worthTrying: (h) => h.charCodeAt(1) === 32 && h.charCodeAt(2) === 91, level: matching(/^([DdINWECAX]) \[\d{2}\/\w{3}\/\d{4}:/, (m) => CUPS_LETTERS[m[1]])},
   // A timestamp, then (after a comma, padding, an optional pid) a level word in any case:
   // Windows CBS "2016-09-28 04:30:30, Info   CBS", "2016-06-30 12:00:01 trace …", zap's tab-separated "…Z\tinfo\t"
   {
     worthTrying: (h) => isDigit(h.charCodeAt(0)) || h.charCodeAt(0) === 91,
-    pattern: new RegExp(`^${TIMESTAMP},?\\s+(?:- )?(?:\\[?\\d+\\]?:?\\s+)?([A-Za-z]{4,11}[1-5]?)(?=[\\s:|\\]]|$)`),
-    level: (m) => (WORDS_AFTER_TIMESTAMP.has(m[1].toLowerCase()) ? normalizeLevel(m[1]) : undefined),
+    level: afterTimestamp(new RegExp(`^${TIMESTAMP},?\\s+(?:- )?(?:\\[?\\d+\\]?:?\\s+)?([A-Za-z]{4,11}[1-5]?)(?=[\\s:|\\]]|$)`)),
   },
   // Android logcat: "03-17 16:13:38.811  1702  2395 D Tag: …" and "05-26 14:57:03.870 V/Tag( 1766): …"
   {
     worthTrying: (h) => isDigit(h.charCodeAt(0)) && h.charCodeAt(2) === 45 /* - */,
-    pattern: /^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}(?:\s+\S+\s+\d+(?:\s+\d+)? ([VDIWEFA]) | ([VDIWEFA])\/)/,
-    level: (m) => LOGCAT_LETTERS[m[1] ?? m[2]],
+    level: matching(/^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}(?:\s+\S+\s+\d+(?:\s+\d+)? ([VDIWEFA]) | ([VDIWEFA])\/)/, (m) => LOGCAT_LETTERS[m[1] ?? m[2]]),
   },
   // Redis: "1:M 29 Aug 2023 13:47:38.984 * …", "[3574] 13 Apr 12:52:30.731 # …"
   {
     worthTrying: (h) => isDigit(h.charCodeAt(0)) || h.charCodeAt(0) === 91,
-    pattern: /^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /,
-    level: (m) => REDIS_MARKS[m[1]],
+    level: matching(/^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /, (m) => REDIS_MARKS[m[1]]),
   },
 ]
 
@@ -179,11 +210,8 @@ export function detectTextLevel(line: string): Level | undefined {
   const head = stripAnsi(line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line)
   for (const layout of LAYOUTS) {
     if (!layout.worthTrying(head)) continue
-    const match = layout.pattern.exec(head)
-    if (match) {
-      const level = layout.level(match)
-      if (level) return level
-    }
+    const level = layout.level(head)
+    if (level) return level
   }
   let best: RegExpExecArray | undefined
   let text = head

@@ -62,6 +62,47 @@ describe('level detection on the bytes push reads', () => {
   })
 })
 
+describe('the level of the commonest layouts, read without a match object', () => {
+  it("a JSON line that opens with its level key gives JSON_LEVEL's answer, and falls back to the search when it opens otherwise", () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['{"level":30}', 'info'],
+      ['{"level":5}', undefined], // pino-like numbers under 10 name no level
+      ['{"level":"warn","msg":"x"}', 'warn'],
+      ['{"level":"WARNING"}', 'warn'],
+      ['{"level":"foo","severity":"error"}', undefined], // the leftmost level key decides
+      ['{"level":1234,"severity":"error"}', 'error'], // not a level number: the search goes on
+      ['{"level":30x,"severity":"error"}', 'error'],
+      ['{"level":30_,"severity":"error"}', 'error'],
+      ['{"level":"","severity":"error"}', 'error'],
+      ['{"level":"' + 'x'.repeat(25) + '","severity":"error"}', 'error'],
+      ['{"level":"' + 'info'.padEnd(24, ' ') + '"}', 'info'],
+      ['{"level":"in\\fo","severity":"error"}', 'error'],
+      ['{"level": 40}', 'warn'],
+      ['{"level":50}  \r', 'error'],
+      [' {"level":50}', 'error'],
+    ]
+    expect(cases.map(([line]) => [line, detectLevel(line)])).toEqual(cases)
+  })
+
+  it('a timestamp and a level word: the whole word, with its digit, in any spelling; not a word too long or unknown', () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['2026-11-23T10:00:00Z INFO worker-3 ok', 'info'],
+      ['2026-11-23 10:00:00,123 DEBUG1 x', 'debug'],
+      ['2016-09-28 04:30:30, Info   CBS x', 'info'],
+      ['2016-09-28 04:30:30, Information x', 'info'],
+      ['2016-06-30 12:00:01 [1234]: warning: x', 'warn'],
+      ['2016-06-30 12:00:01 - ERROR - x', 'error'],
+      ['2026-11-23T10:00:00.5Z\tVeRbOsE\tx', 'trace'],
+      ['2026-11-23T10:00:00Z Notice', 'info'],
+      ['2026-11-23T10:00:00Z Informational| x', undefined], // 13 letters: not a level word after a timestamp
+      ['2026-11-23T10:00:00Z worker started', undefined],
+      ['[2026-11-23 10:00:00] CRIT x', 'fatal'],
+      ['081109 203615 148 INFO dfs.DataNode', 'info'],
+    ]
+    expect(cases.map(([line]) => [line, detectLevel(line)])).toEqual(cases)
+  })
+})
+
 describe('normalizeLevel and stripAnsi', () => {
   it('maps names and numbers', () => {
     expect(['TRACE', 'Debug', 'information', 'NOTICE', 'warning', 'ERR', 'critical', 'panic'].map(normalizeLevel)).toEqual([
