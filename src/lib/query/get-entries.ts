@@ -65,11 +65,20 @@ export function inSections(options: GetOptions, ranges: Array<[number, number]>)
   }
 }
 
+/**
+ * The job's metadata, or undefined for a job a follower waits for (said through
+ * onWaiting); without -f, or with --no-wait, a job that is not there is an error.
+ */
+export async function jobToRead(jobs: Jobs, options: GetOptions): Promise<JobMeta | undefined> {
+  const exists = options.meta ?? (options.follow && options.wait !== false ? await jobs.getJob(options.job) : await jobs.requireJob(options.job))
+  if (!exists && options.head === undefined) options.onWaiting?.()
+  return exists
+}
+
 export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
   const {job, filter, signal} = options
   let last = options.after ?? 0
-  const exists = options.meta ?? (options.follow && options.wait !== false ? await jobs.getJob(job) : await jobs.requireJob(job))
-  if (!exists && options.head === undefined) options.onWaiting?.()
+  const exists = await jobToRead(jobs, options)
   const window = filter && options.context ? new ContextWindow(filter, options.context, options.head) : undefined
   if (exists) {
     const cursor = {last}

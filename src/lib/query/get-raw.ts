@@ -6,7 +6,7 @@
  */
 import {rawChunk} from '../entry.js'
 import type {Jobs} from '../store/jobs.js'
-import type {GetOptions} from './get-entries.js'
+import {jobToRead, type GetOptions} from './get-entries.js'
 
 /** True when the options pick consecutive sequence numbers, so stored bytes can be copied. */
 export function copiesRaw(options: GetOptions): boolean {
@@ -16,7 +16,7 @@ export function copiesRaw(options: GetOptions): boolean {
 export async function* getRaw(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
   const {job, signal} = options
   let last = options.after ?? 0
-  const exists = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
+  const exists = await jobToRead(jobs, options)
   if (exists && (options.tail ?? 1) > 0 && (options.head ?? 1) > 0) {
     for await (const block of jobs.readRaw(job, {after: options.after, tail: options.tail, limit: options.head, signal})) {
       last = block.last

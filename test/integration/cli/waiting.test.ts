@@ -13,9 +13,11 @@ describe('waiting for a job that has not started', () => {
 
   for (const args of [
     ['get', 'later-get', '-f'],
+    // Raw output copies stored bytes through its own path (get-raw.ts): it waits the same way.
+    ['get', 'later-raw', '-f', '--output', 'raw'],
     ['tail', 'later-tail'],
   ]) {
-    it(`${args[0]} says on stderr that it waits, then prints the job once it comes`, async () => {
+    it(`${args.join(' ')} says on stderr that it waits, then prints the job once it comes`, async () => {
       const job = args[1]
       const follower = startCli(args, {env: sandbox.env})
       let stderr = ''
@@ -38,6 +40,7 @@ describe('waiting for a job that has not started', () => {
 
   for (const args of [
     ['get', 'never', '-f', '--no-wait'],
+    ['get', 'never', '-f', '--no-wait', '--output', 'raw'],
     ['tail', 'never', '--no-wait'],
   ]) {
     it(`${args.join(' ')}: exit 1 at once, naming the job`, async () => {
