@@ -16,6 +16,8 @@ export interface BatchSink {
 
 export class BatchWriter {
   private pending: NewEntry[] = []
+  /** `pending` is an array a caller handed to add(). */
+  private borrowed = false
   private flushing: Promise<void> | undefined
   private failure: unknown
 
@@ -24,7 +26,15 @@ export class BatchWriter {
   add(entries: NewEntry[]): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the sink's own error, as it came
     if (this.failure) return Promise.reject(this.failure)
-    for (const entry of entries) this.pending.push(entry)
+    if (this.pending.length === 0) {
+      // Taken as it is when nothing waits, not copied line by line; copied before anything is added to it, as it is the caller's.
+      this.pending = entries
+      this.borrowed = true
+    } else {
+      if (this.borrowed) this.pending = this.pending.slice()
+      this.borrowed = false
+      for (const entry of entries) this.pending.push(entry)
+    }
     this.flushing ??= this.drain()
     return this.flushing
   }
@@ -38,6 +48,7 @@ export class BatchWriter {
       while (this.pending.length > 0) {
         const batch = this.pending
         this.pending = []
+        this.borrowed = false
         await this.sink.append(batch)
       }
     } catch (error) {

@@ -9,7 +9,7 @@
  */
 import {closeSync, constants, openSync, readSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {LEVELS, type Level} from '../../level.js'
+import {LEVELS, levelRank, type Level} from '../../level.js'
 
 export const STATS_FILE = 'stats'
 const SIZE = (LEVELS.length + 4) * 8
@@ -47,10 +47,17 @@ export class JobStatsFile {
   /** Adds entries' levels and times to the counters. The caller holds the job's lock. */
   add(entries: {ts: number; level?: Level; masked?: number}[], now = Date.now()): void {
     const stats = readFrom(this.fd)
-    for (const entry of entries) {
-      if (entry.level) stats.levels[entry.level] = (stats.levels[entry.level] ?? 0) + 1
-      if (entry.masked) stats.masked = (stats.masked ?? 0) + entry.masked
+    const counts = new Float64Array(LEVELS.length)
+    let masked = 0
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]
+      if (entry.level) counts[levelRank(entry.level)]++
+      if (entry.masked) masked += entry.masked
     }
+    LEVELS.forEach((level, i) => {
+      if (counts[i] > 0) stats.levels[level] = (stats.levels[level] ?? 0) + counts[i]
+    })
+    if (masked > 0) stats.masked = (stats.masked ?? 0) + masked
     if (entries.length > 0) {
       stats.firstTs ??= entries[0].ts
       stats.lastTs = entries.at(-1)!.ts
