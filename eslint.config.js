@@ -41,6 +41,16 @@ export default tseslint.config(
     },
   },
   {
+    // oclif's index loads all of oclif (and checks its own engines with semver) at every start.
+    files: ['src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {paths: [{name: '@oclif/core', message: "Import oclif's subpath instead (@oclif/core/flags, /args, /command, /errors, /help, /ux): start-up loads less."}]},
+      ],
+    },
+  },
+  {
     files: ['bench/**'],
     rules: {'@typescript-eslint/restrict-plus-operands': 'off'},
   },
