@@ -22,7 +22,7 @@ import {encodeManifest} from './manifest.js'
 import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
 import {entryFromBytes, type LogEntry, type NewEntry} from '../entry.js'
-import {JobNotFoundError, ObjectStoreError, StoreUnavailableError} from '../errors/index.js'
+import {JobNotFoundError, ObjectStoreError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
 import {followLoop} from '../store/follow-loop.js'
 import {ObjectFollowSource} from './object-follow-source.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../job.js'
@@ -81,6 +81,7 @@ export class ObjectLiveStore implements LiveStore {
       const meta = await this.chunkMeta(id)
       if (!meta) throw new JobNotFoundError(id, this.name)
       if (token && (meta.writers?.[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
+      if (token?.after !== undefined && (meta.writers?.[token.writer] ?? 0) !== token.after) throw new OutOfOrderError(this.name, token, meta.writers?.[token.writer])
       if (entries.length === 0) return {first: 0, last: -1}
       const first = meta.lines + 1
       const last = meta.lines + entries.length

@@ -1,16 +1,20 @@
 /**
  * Delivers a spool to a remote store, in order, once.
  *
- *   spool (local disk) ──read after `shipped`──▶ append(entries, {writer, batch}) ──▶ remote
+ *   spool (local disk) ──read after `shipped`──▶ append(batch, {writer, batch, after}) ──▶ remote
  *
- * The spool is the write-ahead log; the entries themselves usually come from memory:
- * the writer offers each batch it spooled, and the shipper reads the spool back only
- * for what memory no longer holds (after a crash, or when an outage outgrew the bound).
+ * The spool is the write-ahead log; the batches themselves usually come from memory:
+ * the writer offers each batch it spooled, held packed (ship-queue.ts), and the shipper
+ * reads the spool back only for what memory no longer holds (after a crash, or when an
+ * outage outgrew the bound).
  *
- * Before each append the batch's range is recorded as in flight (ship-state.ts); after
- * it, `shipped` moves on. A shipper restarted after a crash re-sends exactly the
- * in-flight range with the same token, which the remote store applies at most once — so
- * retries never duplicate, and the spool never skips a line.
+ * Up to the store's `appendWindow` batches are in flight at once, each token naming the
+ * batch before it (`after`), so the store applies them in order or refuses them: a failed
+ * batch is never skipped by its successors. Before batches are sent their ranges are
+ * recorded as in flight (ship-state.ts); as each is confirmed, `shipped` moves on. After
+ * a failure, or a crash, the recorded batches are re-sent one at a time as they were cut,
+ * with their tokens, which the remote store applies at most once — so retries never
+ * duplicate, and the spool never skips a line. Then the window opens again.
  *
  * When the remote fails, the shipper keeps retrying with backoff (the spool keeps
  * growing on disk meanwhile) and reports the outage once, and the recovery once. A
@@ -22,10 +26,12 @@
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {NewEntry} from '../entry.js'
-import {JobNotFoundError, LogsError, ObjectStoreError} from '../errors/index.js'
+import {JobNotFoundError, LogsError, ObjectStoreError, OutOfOrderError} from '../errors/index.js'
 import {isEnded} from '../job.js'
-import type {LiveStore} from '../store/types.js'
-import {ShipStateFile, type ShipState} from './ship-state.js'
+import {packEntries, unpackEntries, type PackedEntries} from '../store/packed-entries.js'
+import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
+import {ShipQueue, type QueuedBatch} from './ship-queue.js'
+import {MAX_INFLIGHT, ShipStateFile, type ShipState} from './ship-state.js'
 import type {StructureRecorder} from './structure-recorder.js'
 import {SPOOL_PID_LABEL, type SpoolHandle} from './spool.js'
 
@@ -50,6 +56,11 @@ const DEFAULT_BATCH_BYTES = 1024 * 1024
 
 type Outcome = 'ok' | 'failed' | 'job-lost'
 
+interface Sent extends QueuedBatch {
+  to: number
+  result: Promise<AppendResult>
+}
+
 export class Shipper {
   private wakeUp: (() => void) | undefined
   /** Level-triggered: a notify() between two looks at the spool is not lost. */
@@ -58,31 +69,20 @@ export class Shipper {
   /** Return once everything is delivered, even if the job has not ended (interrupted push, orphan spool). */
   private drainOnly = false
   private outage = false
-  /** Spooled entries not yet shipped, in seq order from `queuedFrom`. */
-  private queue: NewEntry[] = []
-  private queuedFrom = 0
-  private queuedBytes = 0
+  private readonly queue: ShipQueue
 
   constructor(
     private readonly spool: SpoolHandle,
     private readonly remote: LiveStore,
     private readonly job: string,
     private readonly options: ShipperOptions = {},
-  ) {}
+  ) {
+    this.queue = new ShipQueue(options.maxQueuedBytes ?? MAX_QUEUED_BYTES)
+  }
 
-  /**
-   * Entries just appended to the spool as seq first, first+1, …: shipped from memory when
-   * possible. Over the bound, the queue keeps its oldest entries (shipped next) and takes
-   * no more; what it did not take is read back from the spool when its turn comes.
-   */
+  /** Entries just appended to the spool as seq first, first+1, …: shipped from memory when the queue takes them. */
   offer(first: number, entries: NewEntry[]): void {
-    if (this.queue.length === 0) this.queuedFrom = first
-    if (this.queuedFrom + this.queue.length === first && this.queuedBytes <= (this.options.maxQueuedBytes ?? MAX_QUEUED_BYTES)) {
-      for (const entry of entries) {
-        this.queue.push(entry)
-        this.queuedBytes += entry.bytes.length + 1
-      }
-    }
+    this.queue.offer(first, entries)
     this.notify()
   }
 
@@ -134,7 +134,7 @@ export class Shipper {
       const pending = meta.lines - state.shipped
       const ended = isEnded(meta.status)
       if (state.inflight || (pending > 0 && (ended || this.drainOnly || Date.now() - lastAppend >= interval))) {
-        const outcome = await this.shipBatch(state, stateFile)
+        const outcome = state.inflight ? await this.resend(state, stateFile) : await this.pipeline(state, stateFile, meta.lines, interval > 0 && !ended && !this.drainOnly)
         if (outcome === 'job-lost') state.started = false
         if (outcome === 'ok') lastAppend = Date.now()
         continue
@@ -156,46 +156,90 @@ export class Shipper {
     return false
   }
 
-  /** Takes the next batch (or the in-flight one again), records it as in flight, sends it. */
-  private async shipBatch(state: ShipState, stateFile: ShipStateFile): Promise<Outcome> {
-    const batch = state.inflight ? await this.readSpool(state.inflight.from, state.inflight.to) : (this.fromMemory(state.shipped + 1) ?? (await this.readSpool(state.shipped + 1)))
-    if (batch.entries.length === 0) return 'ok'
-    state.inflight = {from: batch.from, to: batch.from + batch.entries.length - 1}
-    stateFile.save(state)
-    let appended: {first: number; duplicate?: boolean} | undefined
-    const outcome = await this.attempt(async () => (appended = await this.remote.append(this.job, batch.entries, {writer: this.spool.writer, batch: state.inflight!.to})))
-    if (outcome !== 'ok') return outcome
-    if (appended && !appended.duplicate) this.options.structure?.observe(appended.first, batch.entries)
-    state.shipped = state.inflight.to
-    delete state.inflight
-    stateFile.save(state)
-    this.dropShipped(state.shipped)
+  /**
+   * Sends the spool up to `upTo` (or one batch, when `single`) with up to the store's window in
+   * flight, and confirms them in order. On a failure the batches still in flight are waited
+   * for and stay recorded as in flight: resend() takes them from there.
+   */
+  private async pipeline(state: ShipState, stateFile: ShipStateFile, upTo: number, single: boolean): Promise<Outcome> {
+    const window = Math.min(MAX_INFLIGHT, Math.max(1, this.remote.appendWindow ?? 1))
+    const sent: Sent[] = []
+    let next = state.shipped + 1
+    let cut = 0
+    while (!this.stopped) {
+      // What was spooled since `upTo` was read is in the queue: sent on without a pause.
+      const last = single ? upTo : Math.max(upTo, this.queue.lastSeq())
+      while (sent.length < window && next <= last && !(single && cut > 0)) {
+        const batch = await this.nextBatch(next, last)
+        if (batch.packed.count === 0) break
+        const to = batch.from + batch.packed.count - 1
+        const after = sent.at(-1)?.to ?? state.shipped
+        state.inflight = {from: state.shipped + 1, to}
+        state.ends = [...sent.map((s) => s.to), to]
+        stateFile.save(state)
+        const result = this.send(batch.packed, {writer: this.spool.writer, batch: to, after: window > 1 ? after : undefined})
+        result.catch(() => undefined)
+        sent.push({...batch, to, result})
+        next = to + 1
+        cut++
+      }
+      const head = sent.shift()
+      if (!head) return 'ok'
+      let appended: AppendResult
+      try {
+        appended = await head.result
+      } catch (error) {
+        await Promise.allSettled(sent.map((s) => s.result))
+        return this.failed(error)
+      }
+      this.confirmed(state, stateFile, head.packed, head.to, appended, sent.at(-1)?.to)
+    }
+    return 'failed'
+  }
+
+  /** Re-sends the batches recorded as in flight, one at a time as they were cut, each with its token. */
+  private async resend(state: ShipState, stateFile: ShipStateFile): Promise<Outcome> {
+    while (state.inflight) {
+      const to = state.ends?.[0] ?? state.inflight.to
+      const from = state.inflight.from
+      const packed = packEntries(await this.spool.store.readNew(this.spool.writer, from - 1, Number.POSITIVE_INFINITY, to - from + 1))
+      let appended: AppendResult | undefined
+      const outcome = await this.attempt(async () => (appended = await this.send(packed, {writer: this.spool.writer, batch: to})))
+      if (outcome !== 'ok') return outcome
+      this.confirmed(state, stateFile, packed, to, appended!, state.inflight.to)
+    }
     return 'ok'
   }
 
-  /** Up to maxBatchBytes of queued entries starting at seq `from`, if memory has them. */
-  private fromMemory(from: number): {from: number; entries: NewEntry[]} | undefined {
-    const skip = from - this.queuedFrom
-    if (this.queue.length === 0 || skip < 0 || skip >= this.queue.length) return undefined
-    const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
-    let bytes = 0
-    let end = skip
-    while (end < this.queue.length && (end === skip || bytes < maxBytes)) bytes += this.queue[end++].bytes.length + 1
-    return {from, entries: this.queue.slice(skip, end)}
+  /** The remote applied the first batch in flight, up to seq `to`; `lastInflight`: the last seq still in flight after it. */
+  private confirmed(state: ShipState, stateFile: ShipStateFile, packed: PackedEntries, to: number, appended: AppendResult, lastInflight: number | undefined): void {
+    if (!appended.duplicate && this.options.structure) this.options.structure.observe(appended.first, unpackEntries(packed))
+    state.shipped = to
+    const ends = state.ends?.slice(1)
+    if (lastInflight !== undefined && lastInflight > to) {
+      state.inflight = {from: to + 1, to: lastInflight}
+      state.ends = ends && ends.length > 1 ? ends : undefined
+    } else {
+      delete state.inflight
+      delete state.ends
+    }
+    stateFile.save(state)
+    this.queue.drop(to)
   }
 
-  private dropShipped(shipped: number): void {
-    const count = Math.min(this.queue.length, shipped - this.queuedFrom + 1)
-    if (count <= 0) return
-    for (const entry of this.queue.splice(0, count)) this.queuedBytes -= entry.bytes.length + 1
-    this.queuedFrom += count
+  /** The next batch from seq `from` (at most up to `upTo`): from memory when it holds it, else read back from the spool. */
+  private async nextBatch(from: number, upTo: number): Promise<QueuedBatch> {
+    const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
+    const taken = this.queue.take(from, maxBytes)
+    if ('packed' in taken) return taken
+    const last = Math.min(upTo, taken.readTo ?? upTo)
+    const entries = await this.spool.store.readNew(this.spool.writer, from - 1, maxBytes, last - from + 1)
+    return {from, packed: packEntries(entries)}
   }
 
-  /** Entries from..to (or up to maxBatchBytes from `from`) read back from the spool. */
-  private async readSpool(from: number, to?: number): Promise<{from: number; entries: NewEntry[]}> {
-    const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
-    const entries = await this.spool.store.readNew(this.spool.writer, from - 1, maxBytes, to === undefined ? undefined : to - from + 1)
-    return {from, entries}
+  private send(packed: PackedEntries, token: AppendToken): Promise<AppendResult> {
+    if (this.remote.appendPacked) return this.remote.appendPacked(this.job, packed, token)
+    return this.remote.append(this.job, unpackEntries(packed), token)
   }
 
   /** Runs one remote call; on failure reports the outage once and backs off. A lost job is the caller's to restart. */
@@ -209,14 +253,24 @@ export class Shipper {
         }
         return 'ok'
       } catch (error) {
-        if (error instanceof JobNotFoundError) return 'job-lost'
-        if ((error instanceof LogsError && error.exitCode === 2) || (error instanceof ObjectStoreError && error.permanent)) throw error
-        if (!this.outage) {
-          this.outage = true
-          this.options.onOutage?.(error as Error)
-        }
+        if (this.failed(error) === 'job-lost') return 'job-lost'
         await sleep(backoff)
       }
+    }
+    return 'failed'
+  }
+
+  /**
+   * What a failed call means: a lost job (the caller restarts it), a refusal retrying cannot
+   * help (thrown), or an outage (reported once). A batch refused as out of order is none of
+   * these: the one before it failed, or the store lost its record of the writer; re-sent.
+   */
+  private failed(error: unknown): Outcome {
+    if (error instanceof JobNotFoundError) return 'job-lost'
+    if ((error instanceof LogsError && error.exitCode === 2) || (error instanceof ObjectStoreError && error.permanent)) throw error
+    if (!(error instanceof OutOfOrderError) && !this.outage) {
+      this.outage = true
+      this.options.onOutage?.(error as Error)
     }
     return 'failed'
   }

@@ -8,6 +8,7 @@ import type {JobMeta, JobStatus} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
 import type {Pattern} from '../pattern.js'
 import type {Level} from '../level.js'
+import type {PackedEntries} from './packed-entries.js'
 
 /** A range of a job's entries. All bounds are optional and combine. */
 export interface ReadRange {
@@ -81,6 +82,13 @@ export interface FollowOptions {
 export interface AppendToken {
   writer: string
   batch: number
+  /**
+   * The token of this writer's previous batch (0 before its first). When set, the store
+   * applies the batch only if that is the last batch it applied for the writer, and
+   * refuses it otherwise (OutOfOrderError): batches sent without waiting for each other
+   * land in order or not at all, so a failed one is never skipped by its successors.
+   */
+  after?: number
 }
 
 export interface AppendResult {
@@ -118,6 +126,10 @@ export interface LiveStore {
   startJob(id: string, init?: {labels?: Record<string, string>}): Promise<JobMeta>
   /** Appends a batch atomically: gapless sequence numbers even with concurrent writers. */
   append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult>
+  /** Optional: append a batch packed for shipping (packed-entries.ts), for stores that send those bytes as they are. */
+  appendPacked?(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult>
+  /** Appends push may keep in flight at once, each token naming its predecessor (`after`); 1 when unset. */
+  readonly appendWindow?: number
   endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta>
   /** Merges fields into the metadata (archive location, abandoned status). */
   updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta>

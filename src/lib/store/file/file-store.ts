@@ -15,7 +15,7 @@
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {mkdir, readdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {JobNotFoundError, StoreUnavailableError} from '../../errors/index.js'
+import {JobNotFoundError, OutOfOrderError, StoreUnavailableError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
@@ -89,6 +89,7 @@ export class FileStore implements LiveStore {
     return withLockSync(join(dir, 'lock'), () => {
       const writers = token ? this.readWriters(id) : {}
       if (token && (writers[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
+      if (token?.after !== undefined && (writers[token.writer] ?? 0) !== token.after) throw new OutOfOrderError(this.name, token, writers[token.writer])
       const writer = this.writer(id)
       writer.recover()
       const appended = writer.append(entries)
@@ -216,7 +217,7 @@ export class FileStore implements LiveStore {
 
   /**
    * Entries after `after` as they were appended (bytes, not decoded text), up to `limit`
-   * entries or about `maxBytes`: what a spool's shipper sends on.
+   * entries and about `maxBytes`, whichever comes first: what a spool's shipper sends on.
    */
   async readNew(id: string, after: number, maxBytes: number, limit = Number.POSITIVE_INFINITY): Promise<NewEntry[]> {
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
@@ -239,7 +240,7 @@ export class FileStore implements LiveStore {
             record: r.record,
           })
           bytes += r.length + 1
-          if (limit === Number.POSITIVE_INFINITY && bytes >= maxBytes) return entries
+          if (bytes >= maxBytes) return entries
         }
       }
       return entries

@@ -8,27 +8,25 @@
  *   follow ──► XREAD BLOCK on its own connection (follow.ts) ◄────────────────┘
  *   read   ──► XRANGE / XREVRANGE from a sequence number (read.ts)
  */
-import {JobNotFoundError} from '../../errors/index.js'
+import {JobNotFoundError, OutOfOrderError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {isEnded, type JobMeta, type JobStatus} from '../../job.js'
-import {LEVELS} from '../../level.js'
 import type {AppendResult, AppendToken, FollowEvent, RawBlock, RawRange, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext} from '../types.js'
-import {encodeChunk} from './codec.js'
 import {connect, guarded, storeError, WRITER_DEADLINE_MS, type Connection} from './connection.js'
 import {MOVE_CHECK_MS, RedisFollowSource} from './follow.js'
 import {followLoop} from '../follow-loop.js'
+import {packEntries, type PackedEntries} from '../packed-entries.js'
 import {indexKey, jobKeys, type JobKeys} from './keys.js'
 import {decodeMeta, encodePatch} from './meta.js'
 import {readRawRange, readRange} from './read.js'
 import type {ScriptCommands} from './scripts.js'
 import {parseRedisUrl, type RedisTarget} from './url.js'
 
-/** Lines per stream entry: few round trips and little per-entry overhead, yet a cheap tail. */
-const CHUNK_LINES = 256
-const CHUNK_BYTES = 64 * 1024
 /** The job index is touched at most this often per job by appends (start/end always touch it). */
 const INDEX_INTERVAL_MS = 1000
+/** Appends push keeps in flight: enough to keep the connection busy while Redis runs the previous one. */
+const APPEND_WINDOW = 4
 
 export async function openRedisStore(url: URL, context: OpenContext): Promise<LiveStore> {
   return new RedisStore(parseRedisUrl(url, context.from, context.env), {readOnly: context.readOnly})
@@ -37,6 +35,8 @@ export async function openRedisStore(url: URL, context: OpenContext): Promise<Li
 export class RedisStore implements LiveStore {
   readonly name: string
   readonly local = false
+  /** Appends go down one connection in order, so several may be in flight (see AppendToken.after). */
+  readonly appendWindow = APPEND_WINDOW
   private readonly writer: Connection
   private readonly followers = new Set<Connection>()
   private readonly indexTouched = new Map<string, number>()
@@ -59,13 +59,19 @@ export class RedisStore implements LiveStore {
     return decodeMeta(id, raw)!
   }
 
-  async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+  append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    if (entries.length === 0) return Promise.resolve({first: 0, last: -1})
+    return this.appendPacked(id, packEntries(entries), token)
+  }
+
+  async appendPacked(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult> {
     const keys = this.keys(id)
-    if (entries.length === 0) return {first: 0, last: -1}
+    if (packed.count === 0) return {first: 0, last: -1}
     const now = Date.now()
-    const args = appendArgs(entries, now, token, this.target.maxLines ?? 0)
+    const args = appendArgs(packed, now, token, this.target.maxLines ?? 0)
     const [duplicate, first, last] = await this.run(() => this.scripts.logsAppend(keys.meta, keys.log, keys.writers, ...args))
     if (duplicate === -1) throw new JobNotFoundError(id, this.name)
+    if (duplicate === -2) throw new OutOfOrderError(this.name, token!, first)
     if (now - (this.indexTouched.get(id) ?? 0) >= INDEX_INTERVAL_MS) await this.touchIndex(id, now)
     return duplicate ? {first, last, duplicate: true} : {first, last}
   }
@@ -191,47 +197,22 @@ export class RedisStore implements LiveStore {
 }
 
 /** The append script's arguments after its keys: batch totals, then lineCount/index/data per chunk. */
-function appendArgs(entries: NewEntry[], now: number, token: AppendToken | undefined, maxLines: number): Array<string | number | Buffer> {
-  let bytes = 0
-  let minTs = entries[0].ts
-  let maxTs = entries[0].ts
-  let ordered = true
-  const levels = LEVELS.map(() => 0)
-  let masked = 0
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]
-    bytes += entry.bytes.length + (entry.eol ? 1 : 0)
-    if (entry.ts < minTs) minTs = entry.ts
-    if (entry.ts > maxTs) maxTs = entry.ts
-    if (i > 0 && entry.ts < entries[i - 1].ts) ordered = false
-    if (entry.level) levels[LEVELS.indexOf(entry.level)]++
-    if (entry.masked) masked += entry.masked
-  }
+function appendArgs(packed: PackedEntries, now: number, token: AppendToken | undefined, maxLines: number): Array<string | number | Buffer> {
   const args: Array<string | number | Buffer> = [
     token?.writer ?? '',
     token?.batch ?? 0,
     now,
-    entries.length,
-    bytes,
-    minTs,
-    maxTs,
-    levels.join(','),
+    packed.count,
+    packed.bytes,
+    packed.minTs,
+    packed.maxTs,
+    packed.levels.join(','),
     maxLines,
-    entries[0].ts,
-    ordered ? 1 : 0,
-    masked,
+    packed.firstTs,
+    packed.ordered ? 1 : 0,
+    packed.masked,
+    token?.after ?? '',
   ]
-  let start = 0
-  while (start < entries.length) {
-    let end = start
-    let size = 0
-    while (end < entries.length && end - start < CHUNK_LINES && (end === start || size + entries[end].bytes.length <= CHUNK_BYTES)) {
-      size += entries[end].bytes.length + 1
-      end++
-    }
-    const chunk = encodeChunk(entries, start, end)
-    args.push(end - start, chunk.index, chunk.data)
-    start = end
-  }
+  for (const chunk of packed.chunks) args.push(chunk.count, chunk.index, chunk.data)
   return args
 }

@@ -4,8 +4,9 @@
  *
  * append  KEYS meta log writers
  *         ARGV writer batch now lines bytes minTs maxTs levelCounts maxLines firstTs
- *              ordered masked, then per chunk: lineCount index data
- *         → {duplicate(0|1), first, last}, or {-1, 0, 0} when the job does not exist
+ *              ordered masked after, then per chunk: lineCount index data
+ *         → {duplicate(0|1), first, last}, {-1, 0, 0} when the job does not exist, or
+ *           {-2, applied, 0} when `after` is set and is not the writer's last applied batch
  * start   KEYS meta log writers   ARGV now labelsJson     → HGETALL meta
  * end     KEYS meta log writers   ARGV status exitCode now ttlMs → HGETALL meta, or nil
  *         when the job does not exist
@@ -25,6 +26,8 @@ if writer ~= '' then
     if tonumber(b) == batch then return {1, tonumber(f), tonumber(l)} end
     if tonumber(b) > batch then return {1, 0, -1} end
   end
+  local last = applied and tonumber(string.match(applied, '^(%d+)')) or 0
+  if ARGV[13] ~= '' and last ~= tonumber(ARGV[13]) then return {-2, last, 0} end
 end
 if redis.call('EXISTS', meta) == 0 then return {-1, 0, 0} end
 local now, n = ARGV[3], tonumber(ARGV[4])
@@ -45,7 +48,7 @@ redis.call('HSET', meta, 'updatedAt', now)
 if ARGV[12] ~= '0' then redis.call('HINCRBY', meta, 'masked', ARGV[12]) end
 local maxLines = tonumber(ARGV[9])
 local seq = first - 1
-for c = 13, #ARGV, 3 do
+for c = 14, #ARGV, 3 do
   seq = seq + tonumber(ARGV[c])
   if maxLines > 0 and seq > maxLines then
     redis.call('XADD', log, 'MINID', '~', string.format('%d', seq - maxLines + 1), string.format('%d-0', seq), 'i', ARGV[c + 1], 'd', ARGV[c + 2])

@@ -1,0 +1,101 @@
+/**
+ * Entries packed for shipping: the chunks of the chunk codec (redis/codec.ts), up to
+ * CHUNK_LINES lines each, with the totals an append needs (counts, bytes, times, levels).
+ *
+ * A batch waiting for a remote store (push's queue, appends in flight) held as entries is
+ * an object and a buffer view per line that outlive the young generation, which the
+ * garbage collector then pays for; packed, it is two buffers per chunk. The Redis store
+ * writes the chunks as its stream entries and the relay client sends them as its body's
+ * frames (chunk-frames.ts), so a packed batch is never unpacked on its way.
+ */
+import type {NewEntry} from '../entry.js'
+import {LEVELS} from '../level.js'
+import {decodeNewEntries, encodeChunk} from './redis/codec.js'
+
+/** Lines per chunk (a Redis stream entry): few round trips and little per-entry overhead, yet a cheap tail. */
+const CHUNK_LINES = 256
+const CHUNK_BYTES = 64 * 1024
+
+export interface PackedChunk {
+  count: number
+  index: Buffer
+  data: Buffer
+}
+
+export interface PackedEntries {
+  count: number
+  /** The lines' bytes plus their newlines, as the job's `bytes` counts them. */
+  bytes: number
+  /** Memory held: index and data of every chunk. */
+  size: number
+  firstTs: number
+  lastTs: number
+  minTs: number
+  maxTs: number
+  /** No line's time is before the previous line's. */
+  ordered: boolean
+  /** Lines per level, in LEVELS order. */
+  levels: number[]
+  masked: number
+  chunks: PackedChunk[]
+}
+
+export function packEntries(entries: NewEntry[]): PackedEntries {
+  const levels = LEVELS.map(() => 0)
+  let bytes = 0
+  let minTs = entries[0]?.ts ?? 0
+  let maxTs = minTs
+  let ordered = true
+  let masked = 0
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]
+    bytes += entry.bytes.length + (entry.eol ? 1 : 0)
+    if (entry.ts < minTs) minTs = entry.ts
+    if (entry.ts > maxTs) maxTs = entry.ts
+    if (i > 0 && entry.ts < entries[i - 1].ts) ordered = false
+    if (entry.level) levels[LEVELS.indexOf(entry.level)]++
+    if (entry.masked) masked += entry.masked
+  }
+  const chunks: PackedChunk[] = []
+  let size = 0
+  for (let start = 0; start < entries.length; ) {
+    let end = start
+    let chunkBytes = 0
+    while (end < entries.length && end - start < CHUNK_LINES && (end === start || chunkBytes + entries[end].bytes.length <= CHUNK_BYTES)) {
+      chunkBytes += entries[end].bytes.length + 1
+      end++
+    }
+    const {index, data} = encodeChunk(entries, start, end)
+    chunks.push({count: end - start, index, data})
+    size += index.length + data.length
+    start = end
+  }
+  const firstTs = entries[0]?.ts ?? 0
+  return {count: entries.length, bytes, size, firstTs, lastTs: entries.at(-1)?.ts ?? 0, minTs, maxTs, ordered, levels, masked, chunks}
+}
+
+/** Consecutive packed batches as one (their chunks as they are). */
+export function joinPacked(parts: PackedEntries[]): PackedEntries {
+  if (parts.length === 1) return parts[0]
+  const joined: PackedEntries = {...parts[0], levels: [...parts[0].levels], chunks: [...parts[0].chunks]}
+  for (const part of parts.slice(1)) {
+    joined.ordered = joined.ordered && part.ordered && part.firstTs >= joined.lastTs
+    joined.count += part.count
+    joined.bytes += part.bytes
+    joined.size += part.size
+    joined.lastTs = part.lastTs
+    joined.minTs = Math.min(joined.minTs, part.minTs)
+    joined.maxTs = Math.max(joined.maxTs, part.maxTs)
+    joined.masked += part.masked
+    part.levels.forEach((n, i) => (joined.levels[i] += n))
+    for (const chunk of part.chunks) joined.chunks.push(chunk)
+  }
+  return joined
+}
+
+/** The entries back, for stores that take only entries (their bytes are views of the chunks' data). */
+export function unpackEntries(packed: PackedEntries): NewEntry[] {
+  const entries: NewEntry[] = []
+  for (const chunk of packed.chunks) for (const entry of decodeNewEntries(chunk.index, chunk.data, Number.POSITIVE_INFINITY)) entries.push(entry)
+  return entries
+}
