@@ -8,6 +8,7 @@
 import {randomUUID} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {rawChunk, type LogEntry, type NewEntry} from '../../src/lib/entry.js'
+import {OutOfOrderError} from '../../src/lib/errors/index.js'
 import type {FollowEvent, LiveStore} from '../../src/lib/store/types.js'
 import {waitUntil} from './wait.js'
 
@@ -135,6 +136,18 @@ export function describeLiveStoreContract(name: string, open: () => Promise<Live
       expect(await store.append(id, entries(['c']), {writer: 'w1', batch: 3})).toMatchObject({first: 3, last: 3})
       expect(await store.append(id, entries(['x']), {writer: 'w2', batch: 1})).toMatchObject({first: 4, last: 4})
       expect((await readAll(store.read(id))).map((e) => e.line)).toEqual(['a', 'b', 'c', 'x'])
+    })
+
+    it('applies a batch whose token names its predecessor (after) only right after it; otherwise refuses it, writing nothing', async () => {
+      const id = jobId('after')
+      await store.startJob(id)
+      await expect(store.append(id, entries(['b']), {writer: 'w1', batch: 20, after: 10})).rejects.toBeInstanceOf(OutOfOrderError)
+      expect(await store.append(id, entries(['a']), {writer: 'w1', batch: 10, after: 0})).toMatchObject({first: 1, last: 1})
+      await expect(store.append(id, entries(['c']), {writer: 'w1', batch: 30, after: 20})).rejects.toBeInstanceOf(OutOfOrderError)
+      expect(await store.append(id, entries(['b']), {writer: 'w1', batch: 20, after: 10})).toMatchObject({first: 2, last: 2})
+      expect(await store.append(id, entries(['b']), {writer: 'w1', batch: 20, after: 10})).toMatchObject({duplicate: true})
+      expect(await store.append(id, entries(['c']), {writer: 'w1', batch: 30, after: 20})).toMatchObject({first: 3, last: 3})
+      expect((await readAll(store.read(id))).map((e) => e.line)).toEqual(['a', 'b', 'c'])
     })
 
     it('keeps sequence numbers gapless with concurrent appends', async () => {

@@ -81,7 +81,7 @@ export class ObjectLiveStore implements LiveStore {
       const meta = await this.chunkMeta(id)
       if (!meta) throw new JobNotFoundError(id, this.name)
       if (token && (meta.writers?.[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
-      if (token?.after !== undefined && (meta.writers?.[token.writer] ?? 0) !== token.after) throw new OutOfOrderError(this.name, token, meta.writers?.[token.writer])
+      if (token?.after !== undefined && (meta.writers?.[token.writer] ?? 0) !== token.after) throw OutOfOrderError.of(this.name, token, meta.writers?.[token.writer])
       if (entries.length === 0) return {first: 0, last: -1}
       const first = meta.lines + 1
       const last = meta.lines + entries.length

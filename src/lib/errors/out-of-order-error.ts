@@ -6,10 +6,11 @@ import {LogsError} from './logs-error.js'
  * written; the writer re-sends from its oldest unconfirmed batch.
  */
 export class OutOfOrderError extends LogsError {
-  constructor(where: string, token: {writer: string; batch: number; after?: number}, applied?: number) {
-    super(
-      `${where} refused batch ${token.batch} of writer ${token.writer}: it follows batch ${token.after ?? 0}, but the last batch applied is ${applied ?? 'unknown'}`,
-      {exitCode: 1},
-    )
+  constructor(where: string, detail: string) {
+    super(`${where} refused a batch out of order: ${detail}`, {exitCode: 1})
+  }
+
+  static of(where: string, token: {writer: string; batch: number; after?: number}, applied: number | undefined): OutOfOrderError {
+    return new OutOfOrderError(where, `batch ${token.batch} of writer ${token.writer} follows batch ${token.after ?? 0}, but the last one applied is ${applied ?? 'none'}`)
   }
 }

@@ -1,9 +1,9 @@
 /**
  * HttpError: an error that already knows its HTTP status. `toHttpError` maps the
  * library's typed errors onto the statuses of CLI.md (400 bad input, 404 unknown job,
- * 503 store down) so every handler reports failures the same way.
+ * 409 a batch out of order, 503 store down) so every handler reports failures the same way.
  */
-import {JobNotFoundError, LogsError, StoreUnavailableError} from '../errors/index.js'
+import {JobNotFoundError, LogsError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
 
 export class HttpError extends Error {
   constructor(
@@ -28,6 +28,7 @@ export function badRequest(message: string): HttpError {
 export function toHttpError(error: unknown, storeName: string): HttpError {
   if (error instanceof HttpError) return error
   if (error instanceof JobNotFoundError) return new HttpError(404, error.message)
+  if (error instanceof OutOfOrderError) return new HttpError(409, error.message)
   if (error instanceof StoreUnavailableError) return new HttpError(503, error.message)
   if (error instanceof LogsError && error.exitCode === 2) return new HttpError(400, error.message)
   const reason = error instanceof Error ? error.message : String(error)

@@ -8,17 +8,24 @@
  * and secrets in text and NDJSON bodies are masked (ingest-masking.ts).
  *
  * Exactly once: headers `Logs-Writer` + `Logs-Batch` carry the client's AppendToken. A body
- * appended in several store batches gives batch i of request B the token B·2^16 + i —
- * deterministic, since batches are cut by entry count and bytes — so a retried request is skipped
- * batch by batch by the store behind the relay.
+ * appended in several store batches gives batch i of request B the token B·2^16 + i, and its
+ * last batch B·2^16 + LAST_SUB_BATCH — deterministic, since batches are cut by entry count and
+ * bytes — so a retried request is skipped batch by batch by the store behind the relay.
+ *
+ * In order: `Logs-After: P` (the writer's previous request, 0 before its first) lets a client
+ * keep several requests in flight. The request waits for P if P is being handled here
+ * (ingest-order.ts), and its batches carry `after` — P's last batch, then each its own
+ * previous one — so the store applies them only right after P and refuses them otherwise
+ * (409): nothing of a request is applied before its predecessor is whole.
  */
 import type {IncomingMessage} from 'node:http'
-import type {NewEntry, Stream} from '../entry.js'
+import {byteLength, type NewEntry, type Stream} from '../entry.js'
 import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
 import {endStatus, isEnded, JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
 import type {AppendToken, LiveStore} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
 import {IngestParser, type BodyFormat} from './ingest-parser.js'
+import type {IngestOrder} from './ingest-order.js'
 import type {IngestStructure} from './ingest-structure.js'
 import type {IngestMasking} from './ingest-masking.js'
 import type {RelayLimits} from './limits.js'
@@ -33,6 +40,8 @@ export interface IngestResult {
 }
 
 const SUB_BATCHES = 65_536
+/** The sub-batch index of a request's last store batch, whatever their number: what its successor's first names as `after`. */
+const LAST_SUB_BATCH = SUB_BATCHES - 1
 const INGEST_BATCH_BYTES = 4 * 1024 * 1024
 const MAX_CLIENT_BATCH = 2 ** 36
 
@@ -42,6 +51,7 @@ export async function handleIngest(
   metrics: RelayMetrics,
   structure: IngestStructure,
   masking: IngestMasking,
+  order: IngestOrder,
   request: IncomingMessage,
   jobId: string,
   params: URLSearchParams,
@@ -69,14 +79,19 @@ export async function handleIngest(
   let batchBytes = 0
   let batchIndex = 0
   let received = 0
-  const flush = async (): Promise<void> => {
+  let inOrder = false
+  const flush = async (last: boolean): Promise<void> => {
     if (batch.length === 0) return
     await ensureStarted()
     const entries = batch
     batch = []
     batchBytes = 0
-    if (batchIndex >= SUB_BATCHES) throw new HttpError(413, `body too large for one batch: send at most ${SUB_BATCHES * limits.ingestBatchEntries} lines per request`)
-    const subToken = token ? {writer: token.writer, batch: token.batch * SUB_BATCHES + batchIndex} : undefined
+    if (batchIndex >= LAST_SUB_BATCH) throw new HttpError(413, `body too large for one batch: send at most ${LAST_SUB_BATCH * limits.ingestBatchEntries} lines per request`)
+    if (token?.after !== undefined && !inOrder) {
+      inOrder = true
+      await order.turn(jobId, token.writer, token.after)
+    }
+    const subToken = token && storeToken(token, batchIndex, last)
     batchIndex++
     const appended = await live.append(jobId, entries, subToken)
     if (result.first === 0 && appended.first > 0) result.first = appended.first
@@ -86,23 +101,29 @@ export async function handleIngest(
     if (!appended.duplicate) {
       structure.observe(jobId, appended.first, entries)
       metrics.linesIn += entries.length
-      for (const entry of entries) metrics.bytesIn += entry.bytes.length
+      for (const entry of entries) metrics.bytesIn += byteLength(entry)
     }
   }
 
-  // destroyOnReturn false: on a 413 the socket must stay up long enough to carry the answer.
-  for await (const chunk of request.iterator({destroyOnReturn: false}) as AsyncIterable<Buffer>) {
-    received += chunk.length
-    if (received > limits.maxBodyBytes) throw tooLarge(limits, result.lines)
-    for (const entry of parser.push(chunk)) {
-      batch.push(entry)
-      batchBytes += entry.bytes.length
-      // Cut by content only (entries, bytes), never by timing: a retried body is cut the same way.
-      if (batch.length >= limits.ingestBatchEntries || batchBytes >= INGEST_BATCH_BYTES) await flush()
+  const done = token ? order.start(jobId, token.writer, token.batch) : () => {}
+  try {
+    // destroyOnReturn false: on a 413 the socket must stay up long enough to carry the answer.
+    for await (const chunk of request.iterator({destroyOnReturn: false}) as AsyncIterable<Buffer>) {
+      received += chunk.length
+      if (received > limits.maxBodyBytes) throw tooLarge(limits, result.lines)
+      for (const entry of parser.push(chunk)) {
+        // Cut by content only (entries, bytes), never by timing: a retried body is cut the same way.
+        // A full batch waits for one more entry, so the body's last batch is known as the last.
+        if (batch.length >= limits.ingestBatchEntries || batchBytes >= INGEST_BATCH_BYTES) await flush(false)
+        batch.push(entry)
+        batchBytes += byteLength(entry)
+      }
     }
+    batch.push(...parser.end())
+    await flush(true)
+  } finally {
+    done()
   }
-  batch.push(...parser.end())
-  await flush()
   await ensureStarted()
   if (endAs) {
     masking.end(jobId)
@@ -110,6 +131,14 @@ export async function handleIngest(
     result.job = await live.endJob(jobId, endAs)
   }
   return result
+}
+
+/** The store's token for batch `index` of a request (see the top of this file). */
+function storeToken(token: AppendToken, index: number, last: boolean): AppendToken {
+  const batch = token.batch * SUB_BATCHES + (last ? LAST_SUB_BATCH : index)
+  if (token.after === undefined) return {writer: token.writer, batch}
+  const after = index > 0 ? token.batch * SUB_BATCHES + index - 1 : token.after === 0 ? 0 : token.after * SUB_BATCHES + LAST_SUB_BATCH
+  return {writer: token.writer, batch, after}
 }
 
 function tooLarge(limits: RelayLimits, appended: number): HttpError {
@@ -120,11 +149,14 @@ function tooLarge(limits: RelayLimits, appended: number): HttpError {
 function appendToken(request: IncomingMessage): AppendToken | undefined {
   const writer = request.headers['logs-writer']
   const batch = request.headers['logs-batch']
-  if (writer === undefined && batch === undefined) return undefined
+  const after = request.headers['logs-after']
+  if (writer === undefined && batch === undefined && after === undefined) return undefined
   if (typeof writer !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(writer)) throw badRequest('invalid Logs-Writer header: 1-128 letters, digits, ".", "_", ":" or "-"')
-  if (typeof batch !== 'string' || !/^\d+$/.test(batch) || Number(batch) >= MAX_CLIENT_BATCH)
-    throw badRequest(`invalid Logs-Batch header: a whole number below ${MAX_CLIENT_BATCH}`)
-  return {writer, batch: Number(batch)}
+  const whole = (value: unknown): value is string => typeof value === 'string' && /^\d+$/.test(value) && Number(value) < MAX_CLIENT_BATCH
+  if (!whole(batch)) throw badRequest(`invalid Logs-Batch header: a whole number below ${MAX_CLIENT_BATCH}`)
+  if (after === undefined) return {writer, batch: Number(batch)}
+  if (!whole(after) || Number(after) >= Number(batch)) throw badRequest('invalid Logs-After header: the Logs-Batch of the previous request, a whole number below this Logs-Batch (0 before the first)')
+  return {writer, batch: Number(batch), after: Number(after)}
 }
 
 function endParams(params: URLSearchParams): {status: JobStatus; exitCode?: number} {

@@ -13,6 +13,7 @@ import type {Cors} from './cors.js'
 import type {FollowHub} from './hub.js'
 import {HttpError, badRequest, toHttpError} from './http-error.js'
 import {handleIngest} from './ingest-handler.js'
+import type {IngestOrder} from './ingest-order.js'
 import type {IngestStructure} from './ingest-structure.js'
 import type {IngestMasking} from './ingest-masking.js'
 import type {RelayLimits} from './limits.js'
@@ -33,6 +34,8 @@ export interface RouterContext {
   /** Sections, phase and progress of the jobs pushed to the relay. */
   structure: IngestStructure
   masking: IngestMasking
+  /** Pipelined ingest requests of one writer, in order. */
+  order: IngestOrder
   writers: Set<SseWriter>
   log: (message: string) => void
   serveWeb: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>
@@ -106,7 +109,7 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
   if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)
-  if (write) return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, request, jobId, params), corsHeaders)
+  if (write) return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, context.order, request, jobId, params), corsHeaders)
   return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
 }
 

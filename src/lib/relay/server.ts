@@ -16,6 +16,7 @@ import {serveWeb as defaultServeWeb} from '../web/serve-web.js'
 import {Auth} from './auth.js'
 import {Cors} from './cors.js'
 import {FollowHub} from './hub.js'
+import {IngestOrder} from './ingest-order.js'
 import {IngestStructure} from './ingest-structure.js'
 import {IngestMasking} from './ingest-masking.js'
 import {DEFAULT_LIMITS, type RelayLimits} from './limits.js'
@@ -64,6 +65,7 @@ export class Relay {
       metrics: this.metrics,
       structure: new IngestStructure(options.jobs.live),
       masking: new IngestMasking(),
+      order: new IngestOrder(),
       writers: new Set<SseWriter>(),
       log: options.log ?? ((message) => process.stderr.write(`logs serve: ${message}\n`)),
       serveWeb: options.serveWeb ?? defaultServeWeb,

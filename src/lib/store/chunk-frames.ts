@@ -9,6 +9,7 @@
  * levels, streams and lengths, and the relay cuts the data by those lengths.
  */
 import type {NewEntry} from '../entry.js'
+import type {PackedEntries} from './packed-entries.js'
 import {decodeNewEntries, encodeChunk} from './redis/codec.js'
 
 export const CHUNK_FORMAT = 'chunk'
@@ -17,10 +18,21 @@ const HEADER = 8
 /** One frame holding all the entries. */
 export function encodeFrame(entries: NewEntry[]): Buffer<ArrayBuffer> {
   const {index, data} = encodeChunk(entries)
+  return Buffer.concat([frameHeader(index, data), index, data])
+}
+
+/** A packed batch as a body: a frame per chunk, its bytes as they are packed. */
+export function encodeFrames(packed: PackedEntries): Buffer<ArrayBuffer> {
+  const parts: Buffer[] = []
+  for (const {index, data} of packed.chunks) parts.push(frameHeader(index, data), index, data)
+  return Buffer.concat(parts)
+}
+
+function frameHeader(index: Buffer, data: Buffer): Buffer {
   const header = Buffer.allocUnsafe(HEADER)
   header.writeUInt32BE(index.length, 0)
   header.writeUInt32BE(data.length, 4)
-  return Buffer.concat([header, index, data])
+  return header
 }
 
 /** Frames → entries as the body arrives, holding at most one frame of up to `maxFrameBytes`. */

@@ -8,7 +8,7 @@
  * writes the chunks as its stream entries and the relay client sends them as its body's
  * frames (chunk-frames.ts), so a packed batch is never unpacked on its way.
  */
-import type {NewEntry} from '../entry.js'
+import {byteLength, type NewEntry} from '../entry.js'
 import {LEVELS} from '../level.js'
 import {decodeNewEntries, encodeChunk} from './redis/codec.js'
 
@@ -49,7 +49,7 @@ export function packEntries(entries: NewEntry[]): PackedEntries {
   let masked = 0
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]
-    bytes += entry.bytes.length + (entry.eol ? 1 : 0)
+    bytes += byteLength(entry) + (entry.eol ? 1 : 0)
     if (entry.ts < minTs) minTs = entry.ts
     if (entry.ts > maxTs) maxTs = entry.ts
     if (i > 0 && entry.ts < entries[i - 1].ts) ordered = false
@@ -61,8 +61,8 @@ export function packEntries(entries: NewEntry[]): PackedEntries {
   for (let start = 0; start < entries.length; ) {
     let end = start
     let chunkBytes = 0
-    while (end < entries.length && end - start < CHUNK_LINES && (end === start || chunkBytes + entries[end].bytes.length <= CHUNK_BYTES)) {
-      chunkBytes += entries[end].bytes.length + 1
+    while (end < entries.length && end - start < CHUNK_LINES && (end === start || chunkBytes + byteLength(entries[end]) <= CHUNK_BYTES)) {
+      chunkBytes += byteLength(entries[end]) + 1
       end++
     }
     const {index, data} = encodeChunk(entries, start, end)
@@ -70,8 +70,7 @@ export function packEntries(entries: NewEntry[]): PackedEntries {
     size += index.length + data.length
     start = end
   }
-  const firstTs = entries[0]?.ts ?? 0
-  return {count: entries.length, bytes, size, firstTs, lastTs: entries.at(-1)?.ts ?? 0, minTs, maxTs, ordered, levels, masked, chunks}
+  return {count: entries.length, bytes, size, firstTs: entries[0]?.ts ?? 0, lastTs: entries.at(-1)?.ts ?? 0, minTs, maxTs, ordered, levels, masked, chunks}
 }
 
 /** Consecutive packed batches as one (their chunks as they are). */

@@ -2,10 +2,12 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {newEntry} from '../../../src/lib/entry.js'
+import {newEntry, type NewEntry} from '../../../src/lib/entry.js'
+import {StoreUnavailableError} from '../../../src/lib/errors/index.js'
 import {ShipStateFile} from '../../../src/lib/ingest/ship-state.js'
 import {Shipper} from '../../../src/lib/ingest/shipper.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
+import type {AppendResult, AppendToken} from '../../../src/lib/store/types.js'
 
 /** A real file store that counts how often the shipper reads entries back from it. */
 class CountingSpool extends FileStore {
@@ -13,6 +15,25 @@ class CountingSpool extends FileStore {
   override async readNew(...args: Parameters<FileStore['readNew']>): ReturnType<FileStore['readNew']> {
     this.readBacks++
     return super.readNew(...args)
+  }
+}
+
+/**
+ * A real file store as a remote that takes several appends in flight (as Redis and the relay
+ * do) and fails the appends `fail` picks: before applying them (the request never arrived)
+ * or after (the answer was lost).
+ */
+class FlakyRemote extends FileStore {
+  readonly appendWindow = 4
+  calls: AppendToken[] = []
+  fail: (call: number, token: AppendToken | undefined) => 'before' | 'after' | undefined = () => undefined
+  override async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    const call = this.calls.push(token!)
+    const failure = this.fail(call, token)
+    if (failure === 'before') throw new StoreUnavailableError(this.name, 'connection reset')
+    const result = await super.append(id, entries, token)
+    if (failure === 'after') throw new StoreUnavailableError(this.name, 'connection reset before the answer')
+    return result
   }
 }
 
@@ -109,8 +130,48 @@ describe('Shipper', () => {
     await expectLines1To30(remote)
   })
 
+  for (const failure of ['before', 'after'] as const) {
+    it(`with several appends in flight, one failing ${failure} it is applied: every line once, in order, the later ones re-sent after it`, async () => {
+      const spool = await store()
+      const remote = await new FlakyRemote(tempDir()).init()
+      remote.fail = (call) => (call === 3 ? failure : undefined)
+      await spool.startJob('writer')
+      const outages: Error[] = []
+      let recovered = 0
+      const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {
+        maxBatchBytes: 100,
+        onOutage: (error) => outages.push(error),
+        onRecovered: () => recovered++,
+      })
+      // Spooled before the shipper runs: it cuts them into batches of ~100 bytes and keeps 4 in flight.
+      for (let batch = 0; batch < 10; batch++) {
+        const entries = numbered(batch * 10 + 1, 10)
+        const {first} = await spool.append('writer', entries)
+        shipper.offer(first, entries)
+      }
+      await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
+      expect(await shipper.run()).toBe(true)
+      const {lines, seqs} = await remoteLines(remote)
+      expect(lines).toEqual(numbered(1, 100).map((entry) => entry.bytes.toString('latin1')))
+      expect(seqs).toEqual(lines.map((_, i) => i + 1))
+      // The third was in flight with the fourth (and more) behind it: they were sent before it failed.
+      const tokens = remote.calls.map((token) => token.batch)
+      expect(remote.calls[3].after).toBe(remote.calls[2].batch)
+      expect(tokens.filter((batch) => batch === remote.calls[2].batch)).toHaveLength(2)
+      expect(outages).toHaveLength(1)
+      expect(recovered).toBe(1)
+    })
+  }
+
+  it('after a crash with several batches in flight, re-sends each as it was cut: applied once, nothing skipped', async () => {
+    // The dead shipper had 11-20 and 21-30 in flight; the remote had applied the first of them.
+    const {spool, remote} = await afterCrashWithBatchInFlight({inflightApplied: true, ends: [20, 30]})
+    expect(await new Shipper({store: spool, writer: 'writer'}, remote, 'job').run()).toBe(true)
+    await expectLines1To30(remote)
+  })
+
   /** A spool of 30 ended lines whose dead shipper had delivered 1-10 and had 11-20 in flight (applied by the remote or not). */
-  async function afterCrashWithBatchInFlight({inflightApplied}: {inflightApplied: boolean}) {
+  async function afterCrashWithBatchInFlight({inflightApplied, ends}: {inflightApplied: boolean; ends?: number[]}) {
     const spool = await store()
     const remote = await store()
     await spool.startJob('writer')
@@ -120,7 +181,7 @@ describe('Shipper', () => {
     await remote.append('job', numbered(1, 10), {writer: 'writer', batch: 10})
     if (inflightApplied) await remote.append('job', numbered(11, 10), {writer: 'writer', batch: 20})
     const state = new ShipStateFile(join(spool.root, 'jobs', 'writer', 'ship'))
-    state.save({shipped: 10, inflight: {from: 11, to: 20}, started: true})
+    state.save(ends ? {shipped: 10, inflight: {from: 11, to: ends.at(-1)!}, ends, started: true} : {shipped: 10, inflight: {from: 11, to: 20}, started: true})
     state.close()
     return {spool, remote}
   }

@@ -4,6 +4,9 @@ import {IngestParser, MAX_FRAME_BYTES} from '../../../src/lib/relay/ingest-parse
 import {encodeFrame} from '../../../src/lib/store/chunk-frames.js'
 
 const feed = (parser: IngestParser, chunks: Array<string | Buffer>) => [...chunks.flatMap((c) => parser.push(Buffer.from(c))), ...parser.end()]
+/** An entry's fields as plain data (a decoded chunk's entries are offsets into it, not objects of their own). */
+const plain = (entries: NewEntry[]) =>
+  entries.map(({ts, bytes, eol, level, stream, masked}) => Object.fromEntries(Object.entries({ts, bytes, eol, level, stream, masked}).filter(([, v]) => v !== undefined)))
 const shape = (entries: ReturnType<typeof feed>) => entries.map((e) => [e.bytes.toString('latin1'), e.eol])
 
 describe('IngestParser', () => {
@@ -62,14 +65,16 @@ describe('IngestParser, chunk bodies (push --url)', () => {
   const chunkParser = (maxLineBytes = 100) => new IngestParser({format: 'chunk', maxLineBytes})
 
   it('gives back every entry as sent (bytes, times, levels, streams, masked counts), however the body is cut', () => {
-    expect(feed(chunkParser(), [body])).toEqual(entries)
-    for (let cut = 1; cut < body.length; cut++) expect(feed(chunkParser(), [body.subarray(0, cut), body.subarray(cut)])).toEqual(entries)
+    expect(plain(feed(chunkParser(), [body]))).toEqual(plain(entries))
+    for (let cut = 1; cut < body.length; cut++) expect(plain(feed(chunkParser(), [body.subarray(0, cut), body.subarray(cut)]))).toEqual(plain(entries))
     expect(
-      feed(
-        chunkParser(),
-        [...body].map((byte) => Buffer.from([byte])),
+      plain(
+        feed(
+          chunkParser(),
+          [...body].map((byte) => Buffer.from([byte])),
+        ),
       ),
-    ).toEqual(entries)
+    ).toEqual(plain(entries))
   })
 
   it('refuses a line over the limit (413), a frame whose data does not match its index or that is cut short (400)', () => {

@@ -89,7 +89,7 @@ export class FileStore implements LiveStore {
     return withLockSync(join(dir, 'lock'), () => {
       const writers = token ? this.readWriters(id) : {}
       if (token && (writers[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
-      if (token?.after !== undefined && (writers[token.writer] ?? 0) !== token.after) throw new OutOfOrderError(this.name, token, writers[token.writer])
+      if (token?.after !== undefined && (writers[token.writer] ?? 0) !== token.after) throw OutOfOrderError.of(this.name, token, writers[token.writer])
       const writer = this.writer(id)
       writer.recover()
       const appended = writer.append(entries)

@@ -13,7 +13,7 @@
  * without either is still written as version 1, so older readers read what they can. The relay's
  * compact batch body is made of these chunks too (../chunk-frames.ts).
  */
-import {entryFromBytes, type LogEntry, type NewEntry, type RecordMark, type Stream} from '../../entry.js'
+import {byteLength, entryFromBytes, ReadLine, type LogEntry, type NewEntry, type RecordMark, type Stream} from '../../entry.js'
 import {LEVELS, type Level} from '../../level.js'
 import {joinedBytes} from '../joined-bytes.js'
 
@@ -41,7 +41,7 @@ export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length
     const entry = entries[i]
     index[at++] = flags(entry)
     at = writeVarint(index, at, zigzag(entry.ts - previousTs))
-    at = writeVarint(index, at, entry.bytes.length)
+    at = writeVarint(index, at, byteLength(entry))
     if (entry.masked) {
       if (index[0] === VERSION) index[0] = VERSION_MASKED
       at = writeVarint(index, at, entry.masked)
@@ -97,7 +97,8 @@ export function decodeNewEntries(index: Buffer, data: Buffer, maxLineBytes: numb
     const end = dataAt + line.length
     const last = i === lines.length - 1
     if (last ? end !== data.length : end >= data.length || data[end] !== 10) throw new Error('chunk data does not match its index')
-    const entry: NewEntry = {ts: line.ts, bytes: data.subarray(dataAt, end), eol: (line.flags & EOL) !== 0, level: levelOf(line.flags), stream: streamOf(line.flags)}
+    // Offsets into `data`, not a Buffer per line (entry.ts ReadLine): the relay and push's shipper decode many.
+    const entry = new ReadLine(data, dataAt, end, (line.flags & EOL) !== 0, line.ts, levelOf(line.flags), streamOf(line.flags))
     if (line.masked) entry.masked = line.masked
     if (line.record) entry.record = line.record
     entries.push(entry)

@@ -71,7 +71,7 @@ export class RedisStore implements LiveStore {
     const args = appendArgs(packed, now, token, this.target.maxLines ?? 0)
     const [duplicate, first, last] = await this.run(() => this.scripts.logsAppend(keys.meta, keys.log, keys.writers, ...args))
     if (duplicate === -1) throw new JobNotFoundError(id, this.name)
-    if (duplicate === -2) throw new OutOfOrderError(this.name, token!, first)
+    if (duplicate === -2) throw OutOfOrderError.of(this.name, token!, first)
     if (now - (this.indexTouched.get(id) ?? 0) >= INDEX_INTERVAL_MS) await this.touchIndex(id, now)
     return duplicate ? {first, last, duplicate: true} : {first, last}
   }

@@ -1,9 +1,10 @@
 /**
  * HTTP calls to a relay with the library's error types: unreachable or 5xx →
  * StoreUnavailableError (push then spools and retries), 400 → UsageError, 401/403 →
- * RelayAuthError, 404 → JobNotFoundError. The token never appears in a message.
+ * RelayAuthError, 404 → JobNotFoundError, 409 → OutOfOrderError (a pipelined batch the relay
+ * refused: the one before it failed). The token never appears in a message.
  */
-import {JobNotFoundError, LogsError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
+import {JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
 
 export interface RelayEndpoint {
   /** The relay's base URL (no trailing slash, no credentials). */
@@ -75,6 +76,7 @@ export function relayError(endpoint: RelayEndpoint, status: number, message: str
   if (status === 401 || status === 403) return new RelayAuthError(endpoint.name, status, message)
   if (status === 404 && job) return new JobNotFoundError(job, endpoint.name)
   if (status === 400) return new UsageError(`the relay at ${endpoint.name} rejected the request: ${message}`)
+  if (status === 409) return new OutOfOrderError(`the relay at ${endpoint.name}`, message)
   if (status === 413) return new LogsError(`the relay at ${endpoint.name} rejected the request as too large: ${message}`)
   return new StoreUnavailableError(endpoint.name, `the relay answered ${status}: ${message}`)
 }

@@ -2,26 +2,30 @@
  * RelayStore: the LiveStore interface over a relay's HTTP API (remote mode, `--url`).
  * Commands use it like any store; `local` is false, so push spools in front of it and
  * retries (an unreachable relay loses nothing), passing its AppendToken through as the
- * `Logs-Writer`/`Logs-Batch` headers so the store behind the relay applies a retried
- * batch once.
+ * `Logs-Writer`/`Logs-Batch`/`Logs-After` headers so the store behind the relay applies a
+ * retried batch once, and pipelined batches in order.
  */
 import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
 import {JobNotFoundError, UsageError} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import {formatSelector} from '../../label-selector.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from '../types.js'
-import {CHUNK_FORMAT, encodeFrame} from '../chunk-frames.js'
+import {CHUNK_FORMAT, encodeFrames} from '../chunk-frames.js'
+import {packEntries, type PackedEntries} from '../packed-entries.js'
 import {redactUrl} from '../url.js'
 import {followRelay, type FollowTuning} from './relay-follow.js'
 import {relayRequest, type RelayEndpoint} from './relay-http.js'
 
 /** Entries per history request (the relay's default page; it allows up to 10 000). */
 const PAGE = 5000
+const APPEND_WINDOW = 3
 
 export class RelayStore implements LiveStore {
   readonly name: string
   readonly local = false
   readonly metadataWritable = false
+  /** Requests push keeps in flight, in order (Logs-After): the relay's round trips overlap. */
+  readonly appendWindow = APPEND_WINDOW
   private readonly endpoint: RelayEndpoint
 
   constructor(
@@ -45,13 +49,18 @@ export class RelayStore implements LiveStore {
     return result.job ?? (await this.requireJob(id))
   }
 
-  async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+  append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    return this.appendPacked(id, packEntries(entries), token)
+  }
+
+  async appendPacked(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult> {
     const headers: Record<string, string> = {'Content-Type': 'application/octet-stream'}
     if (token) {
       headers['Logs-Writer'] = token.writer
       headers['Logs-Batch'] = String(token.batch)
+      if (token.after !== undefined) headers['Logs-After'] = String(token.after)
     }
-    const body = encodeFrame(entries)
+    const body = encodeFrames(packed)
     const result = await relayRequest<AppendResult>(this.endpoint, this.logsPath(id), {method: 'POST', headers, body, query: {format: CHUNK_FORMAT}})
     return result.duplicate ? {first: result.first, last: result.last, duplicate: true} : {first: result.first, last: result.last}
   }
