@@ -10,6 +10,12 @@ import {ReadLine, type NewEntry} from '../entry.js'
 const NEWLINE = Buffer.from('\n')
 
 export function joinedBytes(entries: ReadonlyArray<NewEntry>, start: number, end: number, newlineAfter: (i: number) => boolean): Buffer {
+  const {parts, total} = joinedParts(entries, start, end, newlineAfter)
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
+}
+
+/** joinedBytes as the parts it joins (for a vectored write): runs of the reads' memory, copied parts, newlines. */
+export function joinedParts(entries: ReadonlyArray<NewEntry>, start: number, end: number, newlineAfter: (i: number) => boolean): {parts: Buffer[]; total: number} {
   const parts: Buffer[] = []
   let total = 0
   // The run: bytes [runStart, runEnd) of `memory`'s ArrayBuffer.
@@ -58,5 +64,5 @@ export function joinedBytes(entries: ReadonlyArray<NewEntry>, start: number, end
     else closeRun(true)
   }
   if (run) closeRun(false)
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
+  return {parts, total}
 }

@@ -6,12 +6,12 @@
  * A writer killed between its two writes leaves bytes in `log` that no record covers;
  * recover() indexes them as lines, so nothing a push had written is lost. The writer
  * remembers the sizes it left behind, so when no one else wrote in between, the check
- * costs two fstat calls.
+ * costs two fstat calls and the counters in `stats` need not be read back.
  */
-import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync} from 'node:fs'
+import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, writevSync} from 'node:fs'
 import {join} from 'node:path'
 import {byteLength, detectLevelInBytes, type NewEntry} from '../../entry.js'
-import {joinedBytes} from '../joined-bytes.js'
+import {joinedParts} from '../joined-bytes.js'
 import {JobStatsFile} from './job-stats.js'
 import {RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
 export type {IndexRecord}
@@ -55,6 +55,8 @@ export class JobLogWriter {
     const logSize = fstatSync(this.log).size
     const idxSize = fstatSync(this.idx).size
     if (this.known && this.known.log === logSize && this.known.idx === idxSize) return
+    // Someone else appended (or this is the first look): the counters on disk are theirs too.
+    this.stats.forget()
     const whole = Math.floor(idxSize / RECORD_SIZE)
     if (idxSize !== whole * RECORD_SIZE) ftruncateSync(this.idx, whole * RECORD_SIZE)
     const start = whole === 0 ? 0 : recordEnd(this.record(whole))
@@ -89,10 +91,7 @@ export class JobLogWriter {
       offset += length + (entry.eol ? 1 : 0)
     }
     const bytes = offset - offsetAtStart
-    writeAll(
-      this.log,
-      joinedBytes(entries, 0, entries.length, (i) => entries[i].eol),
-    )
+    writeParts(this.log, joinedParts(entries, 0, entries.length, (i) => entries[i].eol))
     writeAll(this.idx, index)
     this.stats.add(entries)
     this.known = {log: offset, idx: idxSize + index.length}
@@ -110,6 +109,13 @@ export class JobLogWriter {
     records.forEach((record, i) => writeRecord(buffer, i * RECORD_SIZE, record))
     writeAll(this.idx, buffer)
   }
+}
+
+/** The parts in one vectored write (the reads' memory, not a copy of it); what a short write left, after it. */
+function writeParts(fd: number, {parts, total}: {parts: Buffer[]; total: number}): void {
+  if (parts.length === 0) return
+  const written = parts.length === 1 ? 0 : writevSync(fd, parts)
+  if (written < total) writeAll(fd, (parts.length === 1 ? parts[0] : Buffer.concat(parts, total)).subarray(written))
 }
 
 function writeAll(fd: number, buffer: Buffer): void {

@@ -39,14 +39,21 @@ export function readStats(dir: string): JobStats {
 /** The writer's side: the file stays open for the writer's lifetime, so an append costs one pread and one pwrite. */
 export class JobStatsFile {
   private readonly fd: number
+  /** The counters as this writer last wrote them, while no other writer can have written since. */
+  private written: JobStats | undefined
 
   constructor(dir: string) {
     this.fd = openSync(join(dir, STATS_FILE), constants.O_RDWR | constants.O_CREAT)
   }
 
+  /** Another writer may have written the counters since this one did: the next add() reads them first. */
+  forget(): void {
+    this.written = undefined
+  }
+
   /** Adds entries' levels and times to the counters. The caller holds the job's lock. */
   add(entries: {ts: number; level?: Level; masked?: number}[], now = Date.now()): void {
-    const stats = readFrom(this.fd)
+    const stats = this.written ?? readFrom(this.fd)
     const counts = new Float64Array(LEVELS.length)
     let masked = 0
     for (let i = 0; i < entries.length; i++) {
@@ -65,6 +72,7 @@ export class JobStatsFile {
     stats.updatedAt = now
     // In place, never truncated: a concurrent reader sees the old counters or the new ones.
     writeSync(this.fd, encode(stats), 0, SIZE, 0)
+    this.written = stats
   }
 
   close(): void {
