@@ -5,27 +5,60 @@
  *   get --output raw  vs a Node file copy (pipeline, 1 MiB reads), checked byte for byte
  *   get --grep        vs `grep -c` on the raw file, for a literal and a simple regex, checked
  *                     for the same number of matches
+ *   push → get -f     latency at fixed rates vs the FileStore's own append → follow
  * Wall time and CPU time (user + system, from GNU time): on a busy machine CPU time is the
  * steadier figure.
  *
  *   npx tsx bench/push-file.ts [MB]      (default 256; the issue's figure is 1024)
+ *   BENCH_RATES=1000,50000 BENCH_SECONDS=5 BENCH_ROUNDS=3   push → get -f latency (BENCH_RATES= skips it)
  *
  * Prints figures; never passes or fails. Needs a built CLI (npm run build).
  */
-import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN, isolatedEnv} from '../test/helpers/cli.js'
+import {FileStore} from '../src/lib/store/file/file-store.js'
 import {writeInput} from './lib/input.js'
+import {cliLatency, latencyTable, storeLatency} from './lib/latency.js'
 import {measure, rate, table, type Measured} from './lib/measure.js'
 
 const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 256)
+const RATES = (process.env.BENCH_RATES ?? '1000,50000').split(',').filter(Boolean).map(Number)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-file-'))
 const env = isolatedEnv(work)
 
 /** The references in Node, as child processes like the CLI so their CPU time is measured the same way. */
 const NODE_SPLIT = `let lines = 0; for await (const chunk of require('node:fs').createReadStream(process.argv[1], {highWaterMark: 1 << 20})) for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++`
 const NODE_COPY = `require('node:stream/promises').pipeline(require('node:fs').createReadStream(process.argv[1], {highWaterMark: 1 << 20}), process.stdout)`
+
+/** push → `get -f` through the CLI on the file store, and the FileStore alone as the reference (lib/latency.ts). */
+async function latency(): Promise<void> {
+  console.log('')
+  console.log(
+    `latency (${ROUNDS} rounds, ${SECONDS} s per rate after a 0.5 s warm-up): from writing a line to push's stdin (or to append) to the follower printing (or receiving) it; load = 1-minute load average`,
+  )
+  const cli = (rate: number, round: number) => {
+    const job = `latency-${rate}-${round}`
+    const started = () => existsSync(join(work, 'state', 'logs', 'jobs', job, 'meta.json'))
+    return cliLatency({job, storeArgs: [], env, rate, seconds: SECONDS, started})
+  }
+  const store = async (rate: number, round: number) => {
+    const root = join(work, 'latency-store')
+    const [writer, reader] = await Promise.all([new FileStore(root).init(), new FileStore(root).init()])
+    try {
+      return await storeLatency({writer, reader, job: `store-${rate}-${round}`, rate, seconds: SECONDS})
+    } finally {
+      await Promise.all([writer.close(), reader.close()])
+    }
+  }
+  await latencyTable(RATES, ROUNDS, [
+    {what: 'logs push → logs get -f (file store)', run: cli},
+    {what: 'FileStore append → follow (reference)', run: store},
+  ])
+}
 
 const cpu = (m: Measured) => (Number.isNaN(m.cpuSeconds) ? '-' : m.cpuSeconds.toFixed(2))
 const ratio = (a: Measured, b: Measured) => `${(a.seconds / b.seconds).toFixed(2)}× wall, ${Number.isNaN(a.cpuSeconds) ? '-' : (a.cpuSeconds / b.cpuSeconds).toFixed(2)}× CPU`
@@ -75,6 +108,7 @@ try {
   console.log(`get --output raw vs a Node file copy: ${ratio(getRaw, copy)} (goal ≤ 2×); byte for byte: ${sameBytes ? 'yes' : 'NO'}`)
   for (const {pattern, grep, getGrep, same} of greps) console.log(`get --grep '${pattern}' vs grep -c: ${ratio(getGrep, grep)} (goal ≤ 2×); same matches: ${same ? 'yes' : 'NO'}`)
   if (push.code !== 0 || getRaw.code !== 0) console.log(`exit codes: push ${push.code}, get ${getRaw.code}`)
+  if (RATES.length > 0) await latency()
 } finally {
   rmSync(work, {recursive: true, force: true})
 }

@@ -2,8 +2,9 @@
  * Benchmark: `logs push` into Redis, against `redis-cli --pipe` of one XADD per line into
  * the same server in the same run, plus push → `get -f` latency at fixed input rates.
  *
- *   npx tsx bench/push-redis.ts [MB]          (default 50; BENCH_MB also works; the issue's figure is 1024)
+ *   npx tsx bench/push-redis.ts [MB]          (default 50; BENCH_MB also works; the issue's figure is 1024; 0: latency only)
  *   BENCH_RATES=1000,50000 BENCH_SECONDS=5    latency phase: rates (lines/s) and seconds per rate
+ *   BENCH_ROUNDS=3                            latency rounds (CLI and store alone interleaved); medians printed
  *
  * Prints figures; never passes or fails. Needs redis-server/redis-cli and a built CLI (npm run build).
  */
@@ -13,20 +14,21 @@ import {once} from 'node:events'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {setTimeout as sleep} from 'node:timers/promises'
 import {BIN, isolatedEnv, ROOT} from '../test/helpers/cli.js'
 import {startRedis, type RedisServer} from '../test/helpers/redis-server.js'
 import {openLiveStore} from '../src/lib/open/open-store.js'
 import {newEntry, type NewEntry} from '../src/lib/entry.js'
-import {logLine, writeInput} from './lib/input.js'
+import {writeInput} from './lib/input.js'
+import {cliLatency, latencyTable, storeLatency} from './lib/latency.js'
 
 const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 50)
 const RATES = (process.env.BENCH_RATES ?? '1000,50000').split(',').map(Number)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-'))
-const now = () => performance.timeOrigin + performance.now()
 const TIME = '/usr/bin/time'
+const now = () => performance.now()
 
 /** user + system CPU seconds redis-server has used so far (INFO cpu). */
 async function serverCpu(server: RedisServer): Promise<number> {
@@ -159,87 +161,40 @@ async function throughput(server: RedisServer, inputPath: string, lines: number)
   if (refLen !== lines) console.log(`!! reference stored ${refLen} of ${lines} lines`)
 }
 
-/** Lines carry the time they were written to push's stdin; the follower's output is timed as it arrives. */
-async function latency(server: RedisServer, rate: number): Promise<void> {
-  const env = isolatedEnv(join(work, 'home'))
-  const job = `latency-${rate}`
-  const follower = spawn(process.execPath, [BIN, 'get', job, '-f', '--output', 'raw', '--store', server.url], {env, stdio: ['ignore', 'pipe', 'inherit']})
-  const push = spawn(process.execPath, [BIN, 'push', '--job', job, '--store', server.url], {env, stdio: ['pipe', 'ignore', 'inherit']})
-  const latencies: number[] = []
-  let rest = ''
-  follower.stdout.setEncoding('utf8')
-  follower.stdout.on('data', (chunk: string) => {
-    const arrived = now()
-    const parts = (rest + chunk).split('\n')
-    rest = parts.pop()!
-    for (const line of parts) latencies.push(arrived - Number(line.slice(0, line.indexOf(' '))))
-  })
-  const followerDone = once(follower, 'close')
-  await sleep(1500) // both processes up and the follower blocked in XREAD
-  const total = rate * SECONDS
-  const started = now()
-  let sent = 0
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((now() - started) / 1000) * rate) + 1)
-    let text = ''
-    const stamp = now().toFixed(3)
-    for (; sent < due; sent++) text += `${stamp} ${logLine(sent).slice(0, 80)}\n`
-    if (text && !push.stdin.write(text)) await once(push.stdin, 'drain')
-    await sleep(1)
+/** push → `get -f` through the CLI, and the RedisStore alone as the reference (lib/latency.ts). */
+async function latency(server: RedisServer): Promise<void> {
+  const cli = (rate: number, round: number) => {
+    const job = `latency-${rate}-${round}`
+    const started = async () => (await server.cli('EXISTS', `logs:{${job}}:meta`)) === '1'
+    return cliLatency({job, storeArgs: ['--store', server.url], env: isolatedEnv(join(work, 'home')), rate, seconds: SECONDS, started})
   }
-  push.stdin.end()
-  await followerDone
-  printLatency(`${fmt(rate).padStart(8)} lines/s, logs push → logs get -f`, latencies)
-}
-
-/** The store alone, in one process: appends paced at `rate` (whatever arrived while an append was in flight goes in the next), a follower on its own connection. */
-async function storeLatency(server: RedisServer, rate: number): Promise<void> {
-  const url = `${server.url}?prefix=latency:`
-  const [writer, reader] = await Promise.all([openLiveStore({value: url, from: 'bench'}), openLiveStore({value: url, from: 'bench'})])
-  const job = `store-${rate}`
-  await writer.startJob(job)
-  const latencies: number[] = []
-  const following = (async () => {
-    for await (const event of reader.follow(job, {after: 0})) {
-      if (event.type !== 'entries') continue
-      const arrived = now()
-      for (const entry of event.entries) latencies.push(arrived - Number(entry.line.slice(0, entry.line.indexOf(' '))))
+  const store = async (rate: number, round: number) => {
+    const url = `${server.url}?prefix=latency:`
+    const [writer, reader] = await Promise.all([openLiveStore({value: url, from: 'bench'}), openLiveStore({value: url, from: 'bench'})])
+    try {
+      return await storeLatency({writer, reader, job: `store-${rate}-${round}`, rate, seconds: SECONDS})
+    } finally {
+      await Promise.all([writer.close(), reader.close()])
     }
-  })()
-  await sleep(200)
-  const total = rate * SECONDS
-  const started = now()
-  let sent = 0
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((now() - started) / 1000) * rate) + 1)
-    const batch: NewEntry[] = []
-    const stamp = now().toFixed(3)
-    for (; sent < due; sent++) batch.push(newEntry(Buffer.from(`${stamp} ${logLine(sent).slice(0, 80)}`), true, Date.now()))
-    if (batch.length > 0) await writer.append(job, batch)
-    await sleep(1)
   }
-  await writer.endJob(job, {status: 'ended'})
-  await following
-  await Promise.all([writer.close(), reader.close()])
-  printLatency(`${fmt(rate).padStart(8)} lines/s, RedisStore append → follow`, latencies)
-}
-
-function printLatency(name: string, latencies: number[]): void {
-  latencies.sort((a, b) => a - b)
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]
-  console.log(`${name}: ${fmt(latencies.length)} lines   p50 ${fmt(pct(50), 2)} ms   p99 ${fmt(pct(99), 2)} ms   max ${fmt(latencies.at(-1)!, 2)} ms`)
+  await latencyTable(RATES, ROUNDS, [
+    {what: 'logs push → logs get -f', run: cli},
+    {what: 'RedisStore append → follow (reference)', run: store},
+  ])
 }
 
 const server = await startRedis({extraArgs: ['--appendonly', 'no', '--save', '']})
 try {
-  const inputPath = join(work, 'input.log')
-  const lines = await writeInput(inputPath, MB * 1e6)
   console.log(`redis-server ${(await server.cli('INFO', 'server')).match(/redis_version:(\S+)/)?.[1]} on 127.0.0.1:${server.port} (no persistence); node ${process.version}`)
-  await throughput(server, inputPath, lines)
-  console.log('')
-  console.log(`latency (${SECONDS} s per rate): from writing a line to push's stdin (or to append) to the follower printing (or receiving) it`)
-  for (const rate of RATES) await latency(server, rate)
-  for (const rate of RATES) await storeLatency(server, rate)
+  if (MB > 0) {
+    const inputPath = join(work, 'input.log')
+    await throughput(server, inputPath, await writeInput(inputPath, MB * 1e6))
+    console.log('')
+  }
+  console.log(
+    `latency (${ROUNDS} rounds, ${SECONDS} s per rate after a 0.5 s warm-up): from writing a line to push's stdin (or to append) to the follower printing (or receiving) it; load = 1-minute load average`,
+  )
+  await latency(server)
 } finally {
   await server.destroy()
   rmSync(work, {recursive: true, force: true})

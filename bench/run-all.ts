@@ -25,11 +25,15 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   {name: 'start-up', what: 'start-up of ls, get, push, --help, --version vs node -e 0', small: {BENCH_RUNS: '7'}},
-  {name: 'push-file', what: 'push vs a Node line split; get --output raw vs a Node file copy; get --grep vs grep -c', small: {BENCH_MB: '16'}},
+  {
+    name: 'push-file',
+    what: 'push vs a Node line split; get --output raw vs a Node file copy; get --grep vs grep -c; push → follower latency',
+    small: {BENCH_MB: '16', BENCH_RATES: '1000', BENCH_SECONDS: '2', BENCH_ROUNDS: '2'},
+  },
   {name: 'push-mask', what: 'push with secret masking vs push --no-mask-defaults', small: {BENCH_MB: '16'}},
   {name: 'level-detect', what: 'level detection ns/line vs decoding the line; accuracy on the labelled corpus', small: {BENCH_ROUNDS: '5'}},
   {name: 'push-structure', what: 'push of a log full of sections and traces vs a plain log', small: {BENCH_MB: '16'}},
-  {name: 'push-redis', what: 'push into Redis vs redis-cli --pipe; push → follower latency', small: {BENCH_MB: '8', BENCH_RATES: '1000', BENCH_SECONDS: '2'}},
+  {name: 'push-redis', what: 'push into Redis vs redis-cli --pipe; push → follower latency', small: {BENCH_MB: '8', BENCH_RATES: '1000', BENCH_SECONDS: '2', BENCH_ROUNDS: '2'}},
   {name: 'archive', what: 'archive MB/s and RSS vs gzip -1; small jobs at concurrency 1/8/32', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '200'}},
   {name: 'archive-seek', what: 'archived reads by block index: bytes and requests vs live and zcat', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '50'}},
   {
