@@ -33,6 +33,10 @@ export function joinedParts(entries: ReadonlyArray<NewEntry>, start: number, end
     }
     run = undefined
   }
+  // The read the last ReadLine pointed into, and where that read lies in its ArrayBuffer.
+  let read: Buffer | undefined
+  let readBuffer: ArrayBufferLike | undefined
+  let readOffset = 0
   for (let i = start; i < end; i++) {
     const entry = entries[i]
     // A ReadLine is its offsets in the read: no Buffer is made for it.
@@ -40,8 +44,13 @@ export function joinedParts(entries: ReadonlyArray<NewEntry>, start: number, end
     let from: number
     let length: number
     if (entry instanceof ReadLine) {
-      buffer = entry.memory.buffer
-      from = entry.memory.byteOffset + entry.start
+      if (entry.memory !== read) {
+        read = entry.memory
+        readBuffer = read.buffer
+        readOffset = read.byteOffset
+      }
+      buffer = readBuffer!
+      from = readOffset + entry.start
       length = entry.end - entry.start
     } else {
       const bytes = entry.bytes
