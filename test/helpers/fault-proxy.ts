@@ -1,5 +1,5 @@
 /**
- * An HTTP proxy that forwards to a real server (s3rver) and fails on demand
+ * An HTTP proxy that forwards to a real server (s3rver, a relay) and fails on demand
  * (./faults.ts): 502s for a while as a gateway does during a restart, 503/429 with
  * Retry-After, connections reset before an answer or cut mid-body. Not a stand-in: every
  * request it lets through is answered by the server behind it. It counts the body bytes
@@ -16,6 +16,8 @@ export interface FaultProxy {
   readonly forwarded: number
   /** Response body bytes the server behind sent through (all methods). */
   readonly bytesServed: number
+  /** How often the server behind answered each status. */
+  readonly statuses: ReadonlyMap<number, number>
   readonly faults: FaultQueue
   inject(fault: Fault, options?: InjectOptions): void
   clear(): void
@@ -28,12 +30,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const faults = new FaultQueue()
   let forwarded = 0
   let bytesServed = 0
+  const statuses = new Map<number, number>()
   const server: Server = createServer((req, res) => {
     const fault = faults.take(req)
     if (fault && answerFault(req, res, fault)) return
     if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes)
     const outgoing = request({host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers}, (answer) => {
       forwarded++
+      statuses.set(answer.statusCode ?? 0, (statuses.get(answer.statusCode ?? 0) ?? 0) + 1)
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.on('data', (chunk: Buffer) => (bytesServed += chunk.length))
       answer.pipe(res)
@@ -51,6 +55,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     get bytesServed() {
       return bytesServed
     },
+    statuses,
     faults,
     inject: (fault, options) => faults.inject(fault, options),
     clear: () => faults.clear(),

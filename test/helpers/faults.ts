@@ -18,8 +18,8 @@ export type Fault =
 export interface InjectOptions {
   /** How many matching requests get the fault (default: until clear()). */
   count?: number
-  /** Which requests (default: all). */
-  match?: (method: string, path: string) => boolean
+  /** Which requests (default: all); `url` is the path with its query. */
+  match?: (method: string, path: string, url: string, headers: IncomingMessage['headers']) => boolean
 }
 
 interface Pending extends InjectOptions {
@@ -50,7 +50,7 @@ export class FaultQueue {
   /** The fault for this request, if one applies (counted as served). */
   take(req: IncomingMessage): Fault | undefined {
     const path = new URL(req.url ?? '/', 'http://x').pathname
-    const found = this.pending.find((p) => p.left > 0 && (!p.match || p.match(req.method ?? 'GET', path)))
+    const found = this.pending.find((p) => p.left > 0 && (!p.match || p.match(req.method ?? 'GET', path, req.url ?? '/', req.headers)))
     if (!found) return undefined
     found.left--
     this.pending = this.pending.filter((p) => p.left > 0)

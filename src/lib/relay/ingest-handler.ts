@@ -106,6 +106,7 @@ export async function handleIngest(
   }
 
   const done = token ? order.start(jobId, token.writer, token.batch) : () => {}
+  let applied = false
   try {
     // destroyOnReturn false: on a 413 the socket must stay up long enough to carry the answer.
     for await (const chunk of request.iterator({destroyOnReturn: false}) as AsyncIterable<Buffer>) {
@@ -121,8 +122,9 @@ export async function handleIngest(
     }
     batch.push(...parser.end())
     await flush(true)
+    applied = true
   } finally {
-    done()
+    done(applied)
   }
   await ensureStarted()
   if (endAs) {

@@ -1,0 +1,55 @@
+/**
+ * push --url keeps several requests in flight (Logs-After): when one of them fails, the
+ * relay refuses those sent after it (409) and push re-sends from the failed one, from its
+ * spool — every line once, in order. The built CLI on both sides, a fault proxy between.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
+import {startServeCli} from '../../helpers/relay.js'
+
+const TOKEN = 'pipelined-push-token'
+let server: Awaited<ReturnType<typeof startServeCli>>
+let proxy: FaultProxy
+const homes: Array<{home: string; cleanup: () => void}> = []
+let serverEnv: NodeJS.ProcessEnv
+let clientEnv: NodeJS.ProcessEnv
+
+beforeAll(async () => {
+  const [serverHome, clientHome] = [tempHome(), tempHome()]
+  homes.push(serverHome, clientHome)
+  serverEnv = isolatedEnv(serverHome.home)
+  server = await startServeCli(['--host', '127.0.0.1', '--token', TOKEN], serverEnv)
+  proxy = await startFaultProxy(server.url)
+  clientEnv = isolatedEnv(clientHome.home, {LOGS_URL: proxy.url, LOGS_TOKEN: TOKEN})
+})
+
+afterAll(async () => {
+  await proxy?.stop()
+  server?.child.kill('SIGTERM')
+  if (server) await new Promise((resolve) => server.child.once('exit', resolve))
+  for (const home of homes) home.cleanup()
+})
+
+/** About 4 MB: more than three of push's 1 MiB requests. */
+const INPUT = Array.from({length: 40_000}, (_, i) => `${String(i + 1).padStart(6, '0')} ${'x'.repeat(90)}\n`).join('')
+
+describe('push --url with requests in flight', () => {
+  it('the first of them reset before the relay saw it: those after it are refused, then all re-sent in order; every line once', async () => {
+    // A spool to deliver whole: a push refused at once (wrong token) keeps everything it read.
+    const refused = await runCli(['push', '--job', 'pipelined', '--drain-timeout', '5m'], {env: {...clientEnv, LOGS_TOKEN: 'nope'}, input: INPUT})
+    expect(refused.code).toBe(2)
+    // The first request of the writer (it follows batch 0) never reaches the relay.
+    proxy.inject({kind: 'reset'}, {count: 1, match: (method, _path, _url, headers) => method === 'POST' && headers['logs-after'] === '0'})
+    // The next push delivers that spool first: all of it is there, so push sends its first three requests at once.
+    const pushed = await runCli(['push', '--job', 'pipelined', '--exit-code', '0'], {env: clientEnv, input: ''})
+    expect(pushed.code).toBe(0)
+    expect(proxy.faults.served).toBe(1)
+    // The second and third named a batch that never reached the relay: refused, nothing written.
+    expect(proxy.statuses.get(409)).toBe(2)
+    const got = await runCli(['get', 'pipelined', '--output', 'raw'], {env: serverEnv})
+    expect(got.stdout).toBe(INPUT)
+    const listed = JSON.parse((await runCli(['ls', '--json'], {env: serverEnv})).stdout) as Array<{id: string; lines: number; status: string}>
+    expect(listed.find((job) => job.id === 'pipelined')).toMatchObject({lines: 40_000, status: 'succeeded'})
+  })
+})
