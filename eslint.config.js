@@ -11,7 +11,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: {projectService: {allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.mjs', 'web/*.mjs', 'test/helpers/*.cjs']}, tsconfigRootDir: import.meta.dirname},
+      parserOptions: {
+        projectService: {allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.mjs', 'web/*.mjs', 'test/helpers/*.cjs', 'test/helpers/*.mjs']},
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // Async methods without await implement Promise-returning interfaces (stores, buckets).

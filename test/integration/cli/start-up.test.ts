@@ -1,0 +1,47 @@
+/**
+ * What a command loads at start-up (issue 16): `ls` and `get` on the embedded file store
+ * load the bundle's own modules (dist/) and Node's, nothing from node_modules — the AWS SDK,
+ * Supabase, Vercel Blob, Ink and React stay unloaded — and none of the chunks that only
+ * other backends or the viewer need.
+ */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
+
+const REGISTER = join(ROOT, 'test', 'helpers', 'record-imports.mjs')
+/** Chunks esbuild names after the module a backend or the viewer imports on demand. */
+const ON_DEMAND = /\/dist\/(redis-store|s3-bucket|supabase-bucket|vercel-blob-bucket|object-live-store|relay-store|open-viewer)-[A-Z0-9]+\.js$/
+
+let home: {home: string; cleanup: () => void}
+let env: NodeJS.ProcessEnv
+
+beforeAll(async () => {
+  home = tempHome()
+  env = isolatedEnv(home.home, {LOGS_STORE: `file://${join(home.home, 'store')}`})
+  const pushed = await runCli(['push', '--job', 'start-1'], {env, input: 'one line\n'})
+  expect(pushed.code).toBe(0)
+})
+afterAll(() => home.cleanup())
+
+async function loadedBy(args: string[], name: string): Promise<string[]> {
+  const record = join(home.home, `imports-${name}`)
+  const result = await runCli(args, {env: {...env, NODE_OPTIONS: `--import=${REGISTER}`, RECORD_IMPORTS: record}})
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  const urls = readFileSync(record, 'utf8').trim().split('\n')
+  return urls.filter((url) => !url.startsWith('node:') && !url.includes('/test/helpers/record-imports'))
+}
+
+describe('start-up', () => {
+  it.each([
+    ['ls', ['ls']],
+    ['get', ['get', 'start-1', '-n', '1']],
+  ])('%s loads only the bundle in dist/, and no backend or viewer it does not use', async (name, args) => {
+    const urls = await loadedBy(args, name)
+    expect(urls.length).toBeGreaterThan(0)
+    expect(urls.filter((url) => !url.startsWith(`file://${ROOT}/bin/`) && !url.startsWith(`file://${ROOT}/dist/`))).toEqual([])
+    expect(urls.filter((url) => ON_DEMAND.test(url))).toEqual([])
+    expect(urls.some((url) => /\/dist\/file-store-[A-Z0-9]+\.js$/.test(url))).toBe(true)
+  })
+})
