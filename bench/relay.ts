@@ -5,22 +5,27 @@
  *            → delivery latency p50/p99 (writer's clock → follower's clock), relay CPU and
  *            RSS; reference: one follower reading the file store directly (store's own delay).
  *   ingest:  `logs push --url <relay>` vs direct `logs push` into the same store, same input.
+ *   latency: one line's way `logs push --url` → relay → `logs get -f --url` at fixed rates, vs
+ *            `logs push` → `logs get -f` on the relay's store directly (bench/lib/latency.ts).
  *
  *   npx tsx bench/relay.ts [followers] [lines/s] [seconds] [ingest MB]
  *   (env BENCH_FOLLOWERS, BENCH_RATE, BENCH_SECONDS, BENCH_MB; issue's figures: 1000 1000 30 100)
+ *
+ *   (latency: BENCH_LATENCY_RATES=1000,50000, empty to skip; BENCH_LATENCY_SECONDS=5; BENCH_ROUNDS=3)
  *
  * Followers run in BENCH_WORKERS child processes (default 2). Prints; never passes or fails.
  * Needs a built CLI (npm run build).
  */
 import {fork, spawn, type ChildProcess} from 'node:child_process'
 import {request as httpRequest} from 'node:http'
-import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 import {FileStore} from '../src/lib/store/file/file-store.js'
 import {writeInput} from './lib/input.js'
+import {cliLatency, latencyTable} from './lib/latency.js'
 import {measure, peakRssMB, rate, table} from './lib/measure.js'
 
 // Not from test/helpers/cli.ts: that module may use vitest hooks, which cannot load outside vitest.
@@ -39,6 +44,9 @@ const RATE = arg(1, 'BENCH_RATE', 1000)
 const SECONDS = arg(2, 'BENCH_SECONDS', 10)
 const MB = arg(3, 'BENCH_MB', 20)
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2)
+const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '1000,50000').split(',').filter(Boolean).map(Number)
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5)
+const LATENCY_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const TICK_MS = 10
 
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-relay-'))
@@ -188,6 +196,7 @@ try {
 
   // Ingest: direct push vs push --url into the same store.
   if (MB > 0) await ingest(relay.url, store)
+  if (LATENCY_RATES.length > 0) await latency(relay.url)
   relay.child.kill('SIGTERM')
   await new Promise((resolve) => relay.child.once('exit', resolve))
   await store.close()
@@ -226,6 +235,19 @@ async function ingest(relayUrl: string, store: FileStore): Promise<void> {
     ]),
   )
   console.log(`push --url reaches ${((directPush.seconds / remotePush.seconds) * 100).toFixed(0)}% of direct push throughput (target ≥ 50%)`)
+}
+
+/** One line's way through the relay (push --url → serve → get -f --url), next to the same CLIs on the relay's store directly. */
+async function latency(relayUrl: string): Promise<void> {
+  console.log(`\nlatency, one follower (${LATENCY_ROUNDS} rounds, ${LATENCY_SECONDS} s per rate after a 0.5 s warm-up; load = 1-minute load average)`)
+  const run = (what: string, args: string[], runEnv: NodeJS.ProcessEnv) => (rate: number, round: number) => {
+    const job = `latency-${what}-${rate}-${round}`
+    return cliLatency({job, storeArgs: args, env: runEnv, rate, seconds: LATENCY_SECONDS, started: () => existsSync(join(storeDir, 'jobs', job, 'meta.json'))})
+  }
+  await latencyTable(LATENCY_RATES, LATENCY_ROUNDS, [
+    {what: 'logs push --url → logs get -f --url (via the relay)', run: run('relay', ['--url', relayUrl], isolatedEnv(join(work, 'latency-client')))},
+    {what: "logs push → logs get -f (the relay's store directly, reference)", run: run('direct', [], env)},
+  ])
 }
 
 /** A table row of sorted latencies: p50, p99, max (ms) and how many. */
