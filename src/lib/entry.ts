@@ -113,11 +113,12 @@ function leadingLevelField(line: string): Level | undefined | typeof NO_LEADING_
     const value = line.slice(at + 1, close)
     return value.includes('\\') ? NO_LEADING_LEVEL : normalizeLevel(value)
   }
-  // (\d{1,3})\b
+  // (\d{1,3})\b, its value read as it is matched
   let end = at
-  while (end < line.length && end - at <= 3 && isDigitCode(line.charCodeAt(end))) end++
+  let value = 0
+  for (let code = line.charCodeAt(end); end - at <= 3 && isDigitCode(code); code = line.charCodeAt(++end)) value = value * 10 + code - 48
   if (end === at || end - at > 3 || isWordCode(line.charCodeAt(end))) return NO_LEADING_LEVEL
-  return normalizeLevel(Number(line.slice(at, end)))
+  return normalizeLevel(value)
 }
 
 const isDigitCode = (code: number) => code >= 48 && code <= 57

@@ -41,6 +41,7 @@ export class JobStatsFile {
   private readonly fd: number
   /** The counters as this writer last wrote them, while no other writer can have written since. */
   private written: JobStats | undefined
+  private readonly encoded = Buffer.alloc(SIZE)
 
   constructor(dir: string) {
     this.fd = openSync(join(dir, STATS_FILE), constants.O_RDWR | constants.O_CREAT)
@@ -71,7 +72,7 @@ export class JobStatsFile {
     }
     stats.updatedAt = now
     // In place, never truncated: a concurrent reader sees the old counters or the new ones.
-    writeSync(this.fd, encode(stats), 0, SIZE, 0)
+    writeSync(this.fd, encode(stats, this.encoded), 0, SIZE, 0)
     this.written = stats
   }
 
@@ -99,8 +100,7 @@ function readFrom(fd: number): JobStats {
   }
 }
 
-function encode(stats: JobStats): Buffer {
-  const buffer = Buffer.alloc(SIZE)
+function encode(stats: JobStats, buffer: Buffer): Buffer {
   LEVELS.forEach((level, i) => buffer.writeDoubleLE(stats.levels[level] ?? 0, i * 8))
   const at = LEVELS.length * 8
   buffer.writeDoubleLE(stats.firstTs ?? 0, at)
