@@ -6,11 +6,26 @@ describe('trigram token filter', () => {
   const block = Buffer.from(Array.from({length: 2000}, (_, i) => `{"seq":${i + 1},"line":"GET /api/items/${(i * 7919) % 10007} 200 in ${i % 97} ms"}\n`).join(''))
   const filter = builder.build(block)
 
-  it('never rules out a literal the block holds', () => {
-    for (let at = 0; at + 12 <= block.length; at += 37) {
-      const literal = block.subarray(at, at + 12)
-      expect(mayContain(filter, literal)).toBe(true)
-    }
+  it('never rules out a literal a line of the block holds', () => {
+    const lines = block
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((record) => Buffer.from((JSON.parse(record) as {line: string}).line))
+    for (const [n, line] of lines.entries()) for (let at = n % 5; at + 6 <= line.length; at += 5) expect(mayContain(filter, line.subarray(at, at + 6))).toBe(true)
+  })
+
+  it("holds only the records' line values (what a pattern is looked for in), not the fields around them", () => {
+    expect(mayContain(filter, Buffer.from('{"seq":'))).toBe(false)
+    expect(mayContain(filter, Buffer.from('"line":"GET'))).toBe(false)
+    expect(mayContain(filter, Buffer.from('GET /api/items/'))).toBe(true)
+  })
+
+  it('takes a line value with escaped quotes and backslashes, and records with fields before the line', () => {
+    const record = `{"seq":1,"ts":5,"level":null,"stream":"stdout","partial":true,"record":"start","line":${JSON.stringify('say "quoted\\path"')}}\n`
+    const one = new TrigramFilterBuilder().build(Buffer.from(record))
+    expect(mayContain(one, Buffer.from(JSON.stringify('"quoted\\').slice(1, -1)))).toBe(true)
+    expect(mayContain(one, Buffer.from('stdout'))).toBe(false)
   })
 
   it('rules out most literals the block does not hold, and is small', () => {

@@ -25,7 +25,7 @@ import {readBytes, type ObjectBucket, type StoredObject} from '../store/object/b
 import {applyRange} from './range.js'
 import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
 import {forEachLimited} from './for-each-limited.js'
-import {foldFilters, mayContain} from './token-filter.js'
+import {foldFilters, KNOWN_KINDS, mayContain} from './token-filter.js'
 import type {Pattern} from '../pattern.js'
 
 export interface BlobArchiveOptions {
@@ -230,7 +230,7 @@ export class BlobArchive implements ArchiveStore {
     const data = await readBytes(this.bucket, manifest.index.key)
     if (!data) return undefined
     const table = decodeIndexTable(data.subarray(0, manifest.index.tableBytes), {id: manifest.id, size: manifest.size, lines: manifest.lines})
-    if (typeof table === 'string') return undefined
+    if (typeof table === 'string' || table.blocks.some((block) => !KNOWN_KINDS.includes(block.filter.kind))) return undefined
     const filters = data.subarray(manifest.index.tableBytes)
     return foldFilters(table.blocks.map((block) => filters.subarray(block.filter.offset, block.filter.offset + block.filter.size)))
   }

@@ -26,7 +26,7 @@ export interface BlockInfo {
   /** Names of the job's sections (`logs sections`) with a line in this block; absent when the job has none. */
   sections?: string[]
   /** Where the block's token filter lies in the filter section (after the table and its newline). */
-  filter: {offset: number; size: number; kind: 'trigram-bloom-2'}
+  filter: {offset: number; size: number; kind: string}
 }
 
 export interface IndexTable {

@@ -21,7 +21,7 @@ import {decodeIndexTable, type BlockInfo} from './block-index.js'
 import {lineTextOf, parseRecord, seqOf} from './format.js'
 import type {Manifest} from './manifest.js'
 import {inRange} from './range.js'
-import {mayContain} from './token-filter.js'
+import {KNOWN_KINDS, mayContain} from './token-filter.js'
 
 const CONCURRENCY = 4
 const gunzipAsync = promisify(gunzip)
@@ -160,7 +160,7 @@ async function filtered(bucket: ObjectBucket, index: IndexedRead['manifest']['in
   if (end <= start) return blocks
   const filters = await readBytes(bucket, index.key, {offset: index.tableBytes + start, length: end - start})
   if (!filters || filters.length !== end - start) return blocks
-  return blocks.filter((b) => mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal))
+  return blocks.filter((b) => !KNOWN_KINDS.includes(b.filter.kind) || mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal))
 }
 
 type Fetched = {data: Buffer} | {error: unknown}

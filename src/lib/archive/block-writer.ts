@@ -18,6 +18,7 @@ import type {Section} from '../job.js'
 import type {BlockInfo} from './block-index.js'
 import {compressBlock, WORKERS, type CompressedBlock} from './block-compressor.js'
 import {count, GZIP_LEVEL, recordLine, type ContentStats} from './format.js'
+import {FILTER_KIND} from './token-filter.js'
 
 /** NDJSON bytes per block: small enough that `--level error` fetches little around each error, large enough to keep the index small. */
 export const BLOCK_BYTES = 512 * 1024
@@ -83,7 +84,7 @@ async function* members(
   const emit = async (): Promise<Buffer> => {
     const next = pending.shift()!
     const {compressed, filter} = await next.done
-    const info: BlockInfo = {...next.info, offset, size: compressed.length, filter: {offset: filterOffset, size: filter.length, kind: 'trigram-bloom-2'}}
+    const info: BlockInfo = {...next.info, offset, size: compressed.length, filter: {offset: filterOffset, size: filter.length, kind: FILTER_KIND}}
     if (sections.length > 0) info.sections = sectionsIn(sections, info)
     stats.blocks.push(info)
     stats.filters.push(filter)

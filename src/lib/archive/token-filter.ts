@@ -1,10 +1,13 @@
 /**
- * A block's token filter: a Bloom filter over the byte trigrams of the block's NDJSON, so
- * that a reader can prove a literal absent (one of its trigrams is not in the filter)
- * and skip the block without fetching it. It never says "absent" for a literal that is
- * there; it says "maybe" for a few per cent of absent ones.
+ * A block's token filter: a Bloom filter over the byte trigrams of its records' line
+ * values, so that a reader can prove a literal absent (one of its trigrams is not in the
+ * filter) and skip the block without fetching it. It never says "absent" for a literal
+ * that is there; it says "maybe" for a few per cent of absent ones. The fields around the
+ * line (seq, ts, level…) are left out: no pattern is looked for in them, and their digits
+ * would fill the filter with trigrams every block has.
  *
- * Definition (README, "Archive format"): for each run of 3 bytes b0 b1 b2 of the block,
+ * Definition (README, "Archive format"): for each run of 3 bytes b0 b1 b2 within the
+ * JSON-escaped value of a record's `line` (between its quotes),
  * t = b0·2¹⁶ + b1·2⁸ + b2; h1 = imul(t, 0x9E3779B1), h2 = imul(t ^ (t >>> 11), 0x85EBCA6B) | 1
  * (32-bit unsigned); bits (h1 + i·h2) mod m for i = 0, 1 are set, where m (a power of
  * two: 4 bits per distinct trigram, at most the block's length in bytes, at least 64) is 8 × the filter's length in bytes; bit n is bit
@@ -12,7 +15,12 @@
  */
 const HASHES = 2
 const BITS_PER_TRIGRAM = 4
+/** The kind of filter build() makes; a reader trusts only the kinds it knows (KNOWN_KINDS). */
+export const FILTER_KIND = 'line-trigram-bloom-2'
+/** Filters this reader can answer for a pattern's literal: the current kind, and the whole-NDJSON filters of the first version 2 objects (a superset of it). */
+export const KNOWN_KINDS: readonly string[] = [FILTER_KIND, 'trigram-bloom-2']
 const TRIGRAMS = 1 << 24
+const LINE_KEY = Buffer.from('"line":"')
 
 /** Builds filters for one block after another, reusing its memory (a 2 MiB bitmap of trigrams seen). */
 export class TrigramFilterBuilder {
@@ -22,20 +30,31 @@ export class TrigramFilterBuilder {
   build(data: Buffer): Buffer {
     const seen = this.seen
     let count = 0
-    let t = 0
-    for (let i = 0; i < data.length; i++) {
-      t = ((t << 8) | data[i]) & 0xffffff
-      if (i < 2) continue
-      const byte = t >>> 3
-      const bit = 1 << (t & 7)
-      if ((seen[byte] & bit) !== 0) continue
-      seen[byte] |= bit
-      if (count === this.distinct.length) {
-        const grown = new Int32Array(count * 2)
-        grown.set(this.distinct)
-        this.distinct = grown
+    // Only the records' line values: what a pattern's literal can be found in. A record's
+    // first `"line":"` is its key (earlier fields cannot hold one, and a `"` inside the
+    // value is escaped); the value ends at the record's closing `"}`.
+    for (let record = 0; record < data.length;) {
+      let newline = data.indexOf(0x0a, record)
+      if (newline === -1) newline = data.length
+      const key = data.indexOf(LINE_KEY, record)
+      const end = newline - 2
+      let i = key === -1 || key > newline ? end : key + LINE_KEY.length
+      record = newline + 1
+      if (end - i < 3) continue
+      let t = (data[i] << 8) | data[i + 1]
+      for (i += 2; i < end; i++) {
+        t = ((t << 8) | data[i]) & 0xffffff
+        const byte = t >>> 3
+        const bit = 1 << (t & 7)
+        if ((seen[byte] & bit) !== 0) continue
+        seen[byte] |= bit
+        if (count === this.distinct.length) {
+          const grown = new Int32Array(count * 2)
+          grown.set(this.distinct)
+          this.distinct = grown
+        }
+        this.distinct[count++] = t
       }
-      this.distinct[count++] = t
     }
     // At most one bit per byte of the block (filter ≤ 1/8 of the block before compression): a filter
     // that big is saturated on blocks of mostly unique tokens, where it would skip nothing anyway.

@@ -57,7 +57,9 @@ const requestsFor = async <T>(fn: () => Promise<T>): Promise<{value: T; requests
 describe('job filters', () => {
   it('fold block filters into one that answers like them (never a false "absent")', () => {
     const builder = new TrigramFilterBuilder()
-    const blocks = ['alpha beta gamma', 'delta epsilon needle-xyz', 'zeta eta theta'.repeat(40)].map((text) => builder.build(Buffer.from(text)))
+    const blocks = ['alpha beta gamma', 'delta epsilon needle-xyz', 'zeta eta theta'.repeat(40)].map((text) =>
+      builder.build(Buffer.from(`{"seq":1,"line":${JSON.stringify(text)}}\n`)),
+    )
     const folded = foldFilters(blocks)!
     expect(folded.length).toBe(Math.min(...blocks.map((b) => b.length)))
     for (const word of ['alpha', 'needle-xyz', 'theta', 'epsilon']) expect(mayContain(folded, Buffer.from(word)), word).toBe(true)

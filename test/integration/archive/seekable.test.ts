@@ -232,6 +232,26 @@ describe('damage', () => {
     expect(warnings).toEqual([expect.stringMatching(/job liar: block 0 of its index holds seq 2\.\./)])
   })
 
+  it('a block whose filter is of a kind the reader does not know is read, never ruled out by it', async () => {
+    const root = join(dir, 'kinds')
+    const {archive, tableBytes} = await archived(root, 'kinds')
+    const indexFile = join(root, 'kinds.jsonl.gz.idx')
+    const original = readFileSync(indexFile)
+    const needle = /needle-7000\b/
+    const found = async () => seqs((await collect(archive.read('kinds', {match: needle}))).filter((e) => needle.test(e.line)))
+    expect(await found()).toEqual([7000])
+    // Filters that say "absent" to everything: trusted under their own kind, ignored under one the reader does not know.
+    const table = original.subarray(0, tableBytes).toString()
+    expect(table).toContain('"kind":"line-trigram-bloom-2"')
+    writeFileSync(indexFile, Buffer.concat([Buffer.from(table), Buffer.alloc(original.length - tableBytes)]))
+    expect(await found()).toEqual([])
+    writeFileSync(
+      indexFile,
+      Buffer.concat([Buffer.from(table.replaceAll('"kind":"line-trigram-bloom-2"', '"kind":"future-filter-kind-9"')), Buffer.alloc(original.length - tableBytes)]),
+    )
+    expect(await found()).toEqual([7000])
+  })
+
   it('`logs archive` writes blocks on worker threads that read back exactly (built CLI)', async () => {
     const home = join(dir, 'home-workers')
     const cliEnv = isolatedEnv(home, {LOGS_STORE: `file://${home}/live`, LOGS_ARCHIVE: `file://${home}/archive`})
