@@ -8,7 +8,7 @@
 import type {LogEntry} from '../../entry.js'
 import type {JobMeta} from '../../job.js'
 import type {FollowSource} from '../follow-loop.js'
-import {INDEX_FILE, JobLog} from './job-log.js'
+import {FOLLOW_SYNC_BYTES, INDEX_FILE, JobLog} from './job-log.js'
 import {DirectoryWake} from './wake.js'
 
 /** Entries handed to a follower per event, so a follower far behind still gets steady batches. */
@@ -36,11 +36,11 @@ export async function openFileFollowSource(options: FileFollowOptions): Promise<
     meta: options.meta,
     async *entries(after: number, _meta: JobMeta, signal?: AbortSignal): AsyncIterable<LogEntry[]> {
       // Up to the count seen now: a writer that never pauses still lets metadata through between reads.
-      const count = await log.count()
+      const count = log.countNow()
       let seen = after
       while (seen < count && !signal?.aborted) {
         const before = seen
-        for await (const entries of log.entries(seen + 1, Math.min(count, seen + FOLLOW_BATCH), signal)) {
+        for await (const entries of log.entries(seen + 1, Math.min(count, seen + FOLLOW_BATCH), signal, undefined, FOLLOW_SYNC_BYTES)) {
           yield entries
           seen = entries.at(-1)!.seq
         }

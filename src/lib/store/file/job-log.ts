@@ -5,6 +5,7 @@
  * counts whole records sees a consistent prefix.
  */
 import {isAscii} from 'node:buffer'
+import {fstatSync, readSync} from 'node:fs'
 import {open, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {entryFromBytes, entryFromText, type LogEntry} from '../../entry.js'
@@ -17,6 +18,13 @@ export const INDEX_FILE = 'idx'
 
 /** Records read per step when streaming a range: bounds memory whatever the job's size. */
 const READ_STEP = 4096
+/**
+ * A follower's reads of what was just appended are small and in the page cache: up to this
+ * many bytes it reads synchronously (microseconds) instead of a thread-pool round trip per
+ * read — three per batch, each a wake-up of two threads that a busy machine delays. Bigger
+ * reads (a follower catching up) stay asynchronous, so no read holds the event loop long.
+ */
+export const FOLLOW_SYNC_BYTES = 64 * 1024
 
 export class JobLog {
   private constructor(
@@ -41,6 +49,11 @@ export class JobLog {
   /** Number of complete records = the last sequence number. */
   async count(): Promise<number> {
     return Math.floor((await this.idx.stat()).size / RECORD_SIZE)
+  }
+
+  /** count() without a thread-pool round trip (one fstat), for a follower's look at the end. */
+  countNow(): number {
+    return Math.floor(fstatSync(this.idx.fd).size / RECORD_SIZE)
   }
 
   async record(seq: number): Promise<IndexRecord> {
@@ -74,15 +87,15 @@ export class JobLog {
    * of `idx` and one of `log` per block. `data` is exactly the log's bytes from `start`
    * (the first record's offset) to the end of the block's last record, newlines included.
    */
-  async *blocks(first: number, last: number, signal?: AbortSignal, step = READ_STEP): AsyncGenerator<LogBlock> {
+  async *blocks(first: number, last: number, signal?: AbortSignal, step = READ_STEP, syncBytes = 0): AsyncGenerator<LogBlock> {
     for (let from = first; from <= last; from += step) {
       signal?.throwIfAborted()
       const count = Math.min(last, from + step - 1) - from + 1
       const index = Buffer.allocUnsafe(count * RECORD_SIZE)
-      await readFully(this.idx, index, (from - 1) * RECORD_SIZE)
+      await readFully(this.idx, index, (from - 1) * RECORD_SIZE, syncBytes)
       const start = recordOffset(index, 0)
       const data = Buffer.allocUnsafe(recordEnd(readRecord(index, (count - 1) * RECORD_SIZE)) - start)
-      await readFully(this.log, data, start)
+      await readFully(this.log, data, start, syncBytes)
       yield {from, count, index, data, start}
     }
   }
@@ -92,9 +105,9 @@ export class JobLog {
    * `log` per step. With `match`, only the lines that may match are decoded: those holding
    * its required literal (a byte search); without one, every entry (the caller filters).
    */
-  async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern): AsyncGenerator<LogEntry[]> {
+  async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern, syncBytes = 0): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
-    for await (const {from, count, index, data, start} of this.blocks(first, last, signal)) {
+    for await (const {from, count, index, data, start} of this.blocks(first, last, signal, READ_STEP, syncBytes)) {
       // Most logs are ASCII: then each line's text is its bytes, decoded without a view or a UTF-8 check per line.
       const ascii = isAscii(data)
       const entry = (i: number) => {
@@ -121,10 +134,16 @@ export interface LogBlock {
   start: number
 }
 
-/** Fills `buffer` from `position`; a short read means the files are not what the index says. */
-async function readFully(file: FileHandle, buffer: Buffer, position: number): Promise<void> {
+/**
+ * Fills `buffer` from `position` (synchronously when it is at most `syncBytes`); a short
+ * read means the files are not what the index says.
+ */
+async function readFully(file: FileHandle, buffer: Buffer, position: number, syncBytes = 0): Promise<void> {
+  const sync = buffer.length <= syncBytes
   for (let done = 0; done < buffer.length;) {
-    const {bytesRead} = await file.read(buffer, done, buffer.length - done, position + done)
+    const bytesRead = sync
+      ? readSync(file.fd, buffer, done, buffer.length - done, position + done)
+      : (await file.read(buffer, done, buffer.length - done, position + done)).bytesRead
     if (bytesRead === 0) throw new Error(`log or index shorter than recorded (at byte ${position + done})`)
     done += bytesRead
   }
