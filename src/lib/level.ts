@@ -106,19 +106,15 @@ const CUPS_LETTERS: Record<string, Level> = {D: 'debug', d: 'debug', I: 'info', 
 const REDIS_MARKS: Record<string, Level> = {'.': 'debug', '-': 'trace', '*': 'info', '#': 'warn'}
 const LOGCAT_LETTERS: Record<string, Level> = {V: 'trace', D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', A: 'fatal'}
 
-interface Layout {
-  /** A cheap test of the line's first characters: most lines fail most layouts. */
-  worthTrying: (head: string) => boolean
-  /** The level the layout gives the line; undefined when the line is not of the layout or names no level. */
-  level: (head: string) => Level | undefined
-}
+/** The level a layout gives a line's head; undefined when the line is not of the layout or names no level. */
+type LayoutLevel = (head: string) => Level | undefined
 
 const isDigit = (code: number) => code >= 48 && code <= 57
 const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 const byName = (match: RegExpExecArray) => normalizeLevel(match[1])
 
 /** A layout read by a regular expression anchored at the start. */
-function matching(pattern: RegExp, level: (match: RegExpExecArray) => Level | undefined): Layout['level'] {
+function matching(pattern: RegExp, level: (match: RegExpExecArray) => Level | undefined): LayoutLevel {
   return (head) => {
     const match = pattern.exec(head)
     return match ? level(match) : undefined
@@ -135,7 +131,7 @@ const AFTER_TIMESTAMP_SPELLINGS = new Map<string, Level | undefined>(
  * match object: the sticky pattern's lastIndex is the end of the word, which starts after
  * whitespace (the pattern's `\s+` or `- `) and is letters and an optional digit.
  */
-function afterTimestamp(pattern: RegExp): Layout['level'] {
+function afterTimestamp(pattern: RegExp): LayoutLevel {
   const sticky = new RegExp(pattern.source, 'y')
   return (head) => {
     sticky.lastIndex = 0
@@ -150,33 +146,41 @@ function afterTimestamp(pattern: RegExp): Layout['level'] {
   }
 }
 
-/** Layouts recognised at the start of the line; tried in order. */
-const LAYOUTS: Layout[] = [
-  // syslog/sd-daemon priority prefix: <3>, <11>1 2017-04-27T…
-  {worthTrying: (h) => h.charCodeAt(0) === 60 /* < */, level: matching(/^<(\d{1,3})>/, (m) => syslogLevel(Number(m[1])))},
-  // klog/glog: E1201 10:00:00.000000, I20200308 23:47:32
-  {worthTrying: (h) => 'IWEF'.includes(h[0]) && isDigit(h.charCodeAt(1)), level: matching(/^([IWEF])(?:\d{4}|\d{8}) \d{2}:\d{2}:\d{2}/, byName)},
-  // Ruby's Logger: E, [2022-05-07T18:02:41.592912 #20536] ERROR -- : …
-  {worthTrying: (h) => h.charCodeAt(1) === 44 /* , */, level: matching(/^([DIWEFAU]), \[[^\]]*\] +[A-Z]+ -- /, (m) => RUBY_LETTERS[m[1]])},
-  // CUPS: E [08/Jun/2013:11:28:58 -0700] …
-  {worthTrying: (h) => h.charCodeAt(1) === 32 && h.charCodeAt(2) === 91, level: matching(/^([DdINWECAX]) \[\d{2}\/\w{3}\/\d{4}:/, (m) => CUPS_LETTERS[m[1]])},
-  // A timestamp, then (after a comma, padding, an optional pid) a level word in any case:
-  // Windows CBS "2016-09-28 04:30:30, Info   CBS", "2016-06-30 12:00:01 trace …", zap's tab-separated "…Z\tinfo\t"
-  {
-    worthTrying: (h) => isDigit(h.charCodeAt(0)) || h.charCodeAt(0) === 91,
-    level: afterTimestamp(new RegExp(`^${TIMESTAMP},?\\s+(?:- )?(?:\\[?\\d+\\]?:?\\s+)?([A-Za-z]{4,11}[1-5]?)(?=[\\s:|\\]]|$)`)),
-  },
-  // Android logcat: "03-17 16:13:38.811  1702  2395 D Tag: …" and "05-26 14:57:03.870 V/Tag( 1766): …"
-  {
-    worthTrying: (h) => isDigit(h.charCodeAt(0)) && h.charCodeAt(2) === 45 /* - */,
-    level: matching(/^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}(?:\s+\S+\s+\d+(?:\s+\d+)? ([VDIWEFA]) | ([VDIWEFA])\/)/, (m) => LOGCAT_LETTERS[m[1] ?? m[2]]),
-  },
-  // Redis: "1:M 29 Aug 2023 13:47:38.984 * …", "[3574] 13 Apr 12:52:30.731 # …"
-  {
-    worthTrying: (h) => isDigit(h.charCodeAt(0)) || h.charCodeAt(0) === 91,
-    level: matching(/^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /, (m) => REDIS_MARKS[m[1]]),
-  },
-]
+// Layouts recognised at the start of the line, tried in layoutLevel's order.
+// syslog/sd-daemon priority prefix: <3>, <11>1 2017-04-27T…
+const SYSLOG = matching(/^<(\d{1,3})>/, (m) => syslogLevel(Number(m[1])))
+// klog/glog: E1201 10:00:00.000000, I20200308 23:47:32
+const KLOG = matching(/^([IWEF])(?:\d{4}|\d{8}) \d{2}:\d{2}:\d{2}/, byName)
+// Ruby's Logger: E, [2022-05-07T18:02:41.592912 #20536] ERROR -- : …
+const RUBY = matching(/^([DIWEFAU]), \[[^\]]*\] +[A-Z]+ -- /, (m) => RUBY_LETTERS[m[1]])
+// CUPS: E [08/Jun/2013:11:28:58 -0700] …
+const CUPS = matching(/^([DdINWECAX]) \[\d{2}\/\w{3}\/\d{4}:/, (m) => CUPS_LETTERS[m[1]])
+// A timestamp, then (after a comma, padding, an optional pid) a level word in any case:
+// Windows CBS "2016-09-28 04:30:30, Info   CBS", "2016-06-30 12:00:01 trace …", zap's tab-separated "…Z\tinfo\t"
+const AFTER_TIMESTAMP = afterTimestamp(new RegExp(`^${TIMESTAMP},?\\s+(?:- )?(?:\\[?\\d+\\]?:?\\s+)?([A-Za-z]{4,11}[1-5]?)(?=[\\s:|\\]]|$)`))
+// Android logcat: "03-17 16:13:38.811  1702  2395 D Tag: …" and "05-26 14:57:03.870 V/Tag( 1766): …"
+const LOGCAT = matching(/^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}(?:\s+\S+\s+\d+(?:\s+\d+)? ([VDIWEFA]) | ([VDIWEFA])\/)/, (m) => LOGCAT_LETTERS[m[1] ?? m[2]])
+// Redis: "1:M 29 Aug 2023 13:47:38.984 * …", "[3574] 13 Apr 12:52:30.731 # …"
+const REDIS = matching(/^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /, (m) => REDIS_MARKS[m[1]])
+
+/**
+ * The level of the first layout the line is of and that names one. Each layout is tried
+ * only when the line's first characters allow it (most lines fail most layouts on them),
+ * written out rather than looped over so that every call here has one target.
+ */
+function layoutLevel(head: string): Level | undefined {
+  const c0 = head.charCodeAt(0)
+  const c1 = head.charCodeAt(1)
+  let level: Level | undefined
+  if (c0 === 60 /* < */ && (level = SYSLOG(head))) return level
+  if ((c0 === 73 || c0 === 87 || c0 === 69 || c0 === 70) /* IWEF */ && isDigit(c1) && (level = KLOG(head))) return level
+  if (c1 === 44 /* , */ && (level = RUBY(head))) return level
+  if (c1 === 32 && head.charCodeAt(2) === 91 /* [ */ && (level = CUPS(head))) return level
+  if (!isDigit(c0) && c0 !== 91) return undefined
+  if ((level = AFTER_TIMESTAMP(head))) return level
+  if (isDigit(c0) && head.charCodeAt(2) === 45 /* - */ && (level = LOGCAT(head))) return level
+  return REDIS(head)
+}
 
 /**
  * Level-shaped fields anywhere in the head; the leftmost match wins. One regular
@@ -208,11 +212,8 @@ export const SCAN_LIMIT = 512
 
 export function detectTextLevel(line: string): Level | undefined {
   const head = stripAnsi(line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line)
-  for (const layout of LAYOUTS) {
-    if (!layout.worthTrying(head)) continue
-    const level = layout.level(head)
-    if (level) return level
-  }
+  const level = layoutLevel(head)
+  if (level) return level
   let best: RegExpExecArray | undefined
   let text = head
   for (const field of FIELDS) {
