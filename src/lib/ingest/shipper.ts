@@ -213,7 +213,7 @@ export class Shipper {
 
   /** The remote applied the first batch in flight, up to seq `to`; `lastInflight`: the last seq still in flight after it. */
   private confirmed(state: ShipState, stateFile: ShipStateFile, packed: PackedEntries, to: number, appended: AppendResult, lastInflight: number | undefined): void {
-    if (!appended.duplicate && this.options.structure) this.options.structure.observe(appended.first, unpackEntries(packed))
+    if (!appended.duplicate) this.options.structure?.observePacked(appended.first, packed)
     state.shipped = to
     const ends = state.ends?.slice(1)
     if (lastInflight !== undefined && lastInflight > to) {

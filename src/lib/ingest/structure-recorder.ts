@@ -11,6 +11,7 @@ import type {NewEntry} from '../entry.js'
 import type {Section} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {SectionTracker} from '../structure/sections.js'
+import {forEachPackedLine, type PackedEntries} from '../store/packed-entries.js'
 
 export class StructureRecorder {
   private readonly tracker = new SectionTracker()
@@ -29,6 +30,18 @@ export class StructureRecorder {
   /** Entries the store numbered first, first+1, … */
   observe(first: number, entries: NewEntry[]): void {
     this.tracker.observeBatch(first, entries)
+    this.changed()
+  }
+
+  /** A packed batch the store numbered first, first+1, …: its lines read in the chunks, without an entry each. */
+  observePacked(first: number, packed: PackedEntries): void {
+    let seq = first
+    forEachPackedLine(packed, (ts, level, data, start, end) => this.tracker.observeLine(seq++, ts, level, data, start, end))
+    this.changed()
+  }
+
+  /** Schedules a write of what changed, at most once per interval. */
+  private changed(): void {
     if (this.tracker.version === this.published || this.timer) return
     const wait = Math.max(0, this.lastPublish + this.interval - Date.now())
     this.timer = setTimeout(() => {

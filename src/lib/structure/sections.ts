@@ -15,7 +15,7 @@
  * not kept. Most lines are let go on their first byte.
  */
 import {isUtf8} from 'node:buffer'
-import {firstByte, ReadLine, type NewEntry} from '../entry.js'
+import {ReadLine, type NewEntry} from '../entry.js'
 import type {JobStructure, Section, SectionFamily} from '../job.js'
 import {stripAnsi, type Level} from '../level.js'
 
@@ -64,21 +64,27 @@ export class SectionTracker {
   observeBatch(first: number, entries: ReadonlyArray<NewEntry>): void {
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]
-      const byte = firstByte(entry)
-      if (byte === 123 /* { */) {
-        this.jsonLine(entry, entry instanceof ReadLine ? entry.text : undefined)
-      } else if (MAY_BE_MARKER[byte]) {
-        this.observe({seq: first + i, ts: entry.ts, bytes: entry.bytes, level: entry.level})
-        continue
-      }
-      this.lastSeq = first + i
-      this.lastTs = entry.ts
-      const section = this.open.length > 0 ? this.open[this.open.length - 1] : undefined
-      if (!section) continue
-      section.lines++
-      section.lastSeq = first + i
-      if (entry.level) section.levels[entry.level] = (section.levels[entry.level] ?? 0) + 1
+      if (entry instanceof ReadLine) this.observeLine(first + i, entry.ts, entry.level, entry.memory, entry.start, entry.end, entry.text)
+      else this.observeLine(first + i, entry.ts, entry.level, entry.bytes, 0, entry.bytes.length)
     }
+  }
+
+  /** Line `seq` as bytes start..end of `memory` (a read, a packed chunk's data), with its text when the caller decoded it. */
+  observeLine(seq: number, ts: number, level: Level | undefined, memory: Buffer, start: number, end: number, text?: string): void {
+    const byte = end > start ? memory[start] : 0
+    if (byte === 123 /* { */) {
+      this.jsonLine(memory, start, end, text)
+    } else if (MAY_BE_MARKER[byte]) {
+      this.observe({seq, ts, bytes: memory.subarray(start, end), level})
+      return
+    }
+    this.lastSeq = seq
+    this.lastTs = ts
+    const section = this.open.length > 0 ? this.open[this.open.length - 1] : undefined
+    if (!section) return
+    section.lines++
+    section.lastSeq = seq
+    if (level) section.levels[level] = (section.levels[level] ?? 0) + 1
   }
 
   /** Counts into the innermost open section only (O(1) per line, however deep): a section's counts join its parent's when it closes. */
@@ -119,7 +125,7 @@ export class SectionTracker {
   private marker(line: StructureLine): boolean {
     const bytes = line.bytes
     if (bytes[0] === 123 /* { */) {
-      this.jsonLine(line, undefined)
+      this.jsonLine(bytes, 0, bytes.length, undefined)
       return false
     }
     const raw = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
@@ -157,13 +163,12 @@ export class SectionTracker {
    * A JSON line's phase and progress. Most JSON lines hold none of the keys: looked for in
    * its text when the splitter decoded it, else in a latin1 view, decoded only when present.
    */
-  private jsonLine(line: {bytes: Buffer}, text: string | undefined): void {
+  private jsonLine(memory: Buffer, start: number, end: number, text: string | undefined): void {
     if (text !== undefined) {
       if (PHASE_KEYS.test(text)) this.json(text)
       return
     }
-    const bytes = line.bytes
-    if (PHASE_KEYS.test(bytes.toString('latin1'))) this.json(bytes.toString('utf8'))
+    if (PHASE_KEYS.test(memory.toString('latin1', start, end))) this.json(memory.toString('utf8', start, end))
   }
 
   private gitlab(match: RegExpExecArray, line: StructureLine): boolean {

@@ -63,9 +63,9 @@ interface IndexedLine {
   record: RecordMark | undefined
 }
 
-function indexedLines(index: Buffer): IndexedLine[] {
+/** Calls `visit` with each line's fields, in order: the index decoded without an object per line. */
+function visitIndex(index: Buffer, visit: (ts: number, flags: number, length: number, masked: number, record: number) => void): void {
   if (index[0] !== VERSION && index[0] !== VERSION_MASKED && index[0] !== VERSION_RECORDS) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
-  const lines: IndexedLine[] = []
   let [ts, at] = readVarint(index, 1)
   while (at < index.length) {
     const lineFlags = index[at++]
@@ -78,9 +78,23 @@ function indexedLines(index: Buffer): IndexedLine[] {
     if (lineFlags & MASKED) [masked, at] = readVarint(index, at)
     if (lineFlags & RECORD) [record, at] = readVarint(index, at)
     ts += unzigzag(delta)
-    lines.push({ts, flags: lineFlags, length, masked, record: RECORD_MARKS[record]})
+    visit(ts, lineFlags, length, masked, record)
   }
+}
+
+function indexedLines(index: Buffer): IndexedLine[] {
+  const lines: IndexedLine[] = []
+  visitIndex(index, (ts, flags, length, masked, record) => lines.push({ts, flags, length, masked, record: RECORD_MARKS[record]}))
   return lines
+}
+
+/** Each line of a chunk as its time, level and where its bytes lie in the chunk's data, without an entry per line. */
+export function forEachLine(index: Buffer, visit: (ts: number, level: Level | undefined, start: number, end: number) => void): void {
+  let dataAt = 0
+  visitIndex(index, (ts, flags, length) => {
+    visit(ts, levelOf(flags), dataAt, dataAt + length)
+    dataAt += length + 1
+  })
 }
 
 /**
