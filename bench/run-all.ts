@@ -24,7 +24,7 @@ interface Bench {
 }
 
 const BENCHES: Bench[] = [
-  {name: 'start-up', what: 'start-up of ls, get, push, --help, --version vs node -e 0', small: {BENCH_RUNS: '7'}},
+  {name: 'start-up', what: 'start-up of ls, get, push, --help, --version vs node -e 0', small: {BENCH_RUNS: '3'}},
   {
     name: 'push-file',
     what: 'push vs a Node line split; get --output raw vs a Node file copy; get --grep vs grep -c; push → follower latency',
