@@ -190,22 +190,26 @@ function layoutLevel(head: string): Level | undefined {
 /** How far past its start a field may reach (`[mpm_prefork:notice]`). */
 const FIELD_REACH = 40
 
-const FIELDS: {worthTrying: (head: string) => boolean; pattern: RegExp}[] = [
+/** `needs`: characters one of which the head must hold for the kind to be tried (none: always tried). */
+const FIELDS: {needs: string; pattern: RegExp}[] = [
   // upper-case words between separators: "INFO dfs.DataNode", "- WARN  [", "| ERROR |", "WARN574240[",
   // and PostgreSQL's and Python's "LOG:  …", "FATAL:  …", "ERROR:root:…" ("LOG" only with its colon)
-  {worthTrying: () => true, pattern: new RegExp(String.raw`(?:^|[\s|\-\[:\]])(${UPPER}|LOG(?=:))(?=[\s|\]\-:]|\d|$)`)},
+  {needs: '', pattern: new RegExp(String.raw`(?:^|[\s|\-\[:\]])(${UPPER}|LOG(?=:))(?=[\s|\]\-:]|\d|$)`)},
   // [warn], [ERROR], [core:error], [ INFO ], <Error>, (info)
-  {
-    worthTrying: (head) => head.includes('[') || head.includes('<') || head.includes('('),
-    pattern: new RegExp(String.raw`[[<(] ?(?:[\w.-]+:)?(${ANY_CASE}|${UPPER}|[A-Z][a-z]+) ?[\]>)]`),
-  },
+  {needs: '[<(', pattern: new RegExp(String.raw`[[<(] ?(?:[\w.-]+:)?(${ANY_CASE}|${UPPER}|[A-Z][a-z]+) ?[\]>)]`)},
   // logfmt and friends: level=info, lvl="warn", severity=ERROR
-  {worthTrying: (head) => head.includes('='), pattern: /\b(?:level|lvl|severity|loglevel|LEVEL|Level)=["']?([A-Za-z]+)/},
+  {needs: '=', pattern: /\b(?:level|lvl|severity|loglevel|LEVEL|Level)=["']?([A-Za-z]+)/},
   // JSON that did not parse (cut by --max-line-bytes, or not quite JSON): "level": "warn"
-  {worthTrying: (head) => head.includes('"'), pattern: /"(?:level|lvl|severity|levelname)"\s*:\s*"([A-Za-z]+)"/},
+  {needs: '"', pattern: /"(?:level|lvl|severity|levelname)"\s*:\s*"([A-Za-z]+)"/},
   // a lower-case or capitalised word and a colon at the start: "error: …", "Warning: …"
-  {worthTrying: (head) => head.includes(':'), pattern: new RegExp(`^(${ANY_CASE}|Error|Warning|Info|Debug|Fatal|Critical|Notice|Trace):`)},
+  {needs: ':', pattern: new RegExp(`^(${ANY_CASE}|Error|Warning|Info|Debug|Fatal|Critical|Notice|Trace):`)},
 ]
+
+function holdsAny(text: string, chars: string): boolean {
+  if (chars === '') return true
+  for (let i = 0; i < chars.length; i++) if (text.includes(chars[i])) return true
+  return false
+}
 
 /** Only the start of a long line is searched: levels live in prefixes, and this keeps huge lines cheap. */
 export const SCAN_LIMIT = 512
@@ -217,7 +221,7 @@ export function detectTextLevel(line: string): Level | undefined {
   let best: RegExpExecArray | undefined
   let text = head
   for (const field of FIELDS) {
-    if (!field.worthTrying(text)) continue
+    if (!holdsAny(text, field.needs)) continue
     const match = field.pattern.exec(text)
     if (!match || !normalizeLevel(match[1]) || (best && match.index >= best.index)) continue
     best = match
