@@ -50,7 +50,7 @@ describe('sections', () => {
     ])
   })
 
-  it("lines straight from the splitter (their text decoded with the read) give the structure their bytes give, UTF-8 and invalid bytes included", () => {
+  it('lines straight from the splitter (their text decoded with the read) give the structure their bytes give, UTF-8 and invalid bytes included', () => {
     const input = Buffer.concat([
       Buffer.from('::group::Build \u00e9tape\n{"phase":"d\u00e9ploiement","progress":40}\nplain\n{"current":3,"total":4}\n'),
       Buffer.from([0x7b, 0x22, 0x70, 0x68, 0x61, 0x73, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]), // {"phase":"<invalid>"}

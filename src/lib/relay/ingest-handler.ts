@@ -157,7 +157,8 @@ function appendToken(request: IncomingMessage): AppendToken | undefined {
   const whole = (value: unknown): value is string => typeof value === 'string' && /^\d+$/.test(value) && Number(value) < MAX_CLIENT_BATCH
   if (!whole(batch)) throw badRequest(`invalid Logs-Batch header: a whole number below ${MAX_CLIENT_BATCH}`)
   if (after === undefined) return {writer, batch: Number(batch)}
-  if (!whole(after) || Number(after) >= Number(batch)) throw badRequest('invalid Logs-After header: the Logs-Batch of the previous request, a whole number below this Logs-Batch (0 before the first)')
+  if (!whole(after) || Number(after) >= Number(batch))
+    throw badRequest('invalid Logs-After header: the Logs-Batch of the previous request, a whole number below this Logs-Batch (0 before the first)')
   return {writer, batch: Number(batch), after: Number(after)}
 }
 

@@ -109,7 +109,8 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
   if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)
-  if (write) return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, context.order, request, jobId, params), corsHeaders)
+  if (write)
+    return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, context.order, request, jobId, params), corsHeaders)
   return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
 }
 

@@ -58,7 +58,7 @@ export function packEntries(entries: NewEntry[]): PackedEntries {
   }
   const chunks: PackedChunk[] = []
   let size = 0
-  for (let start = 0; start < entries.length; ) {
+  for (let start = 0; start < entries.length;) {
     let end = start
     let chunkBytes = 0
     while (end < entries.length && end - start < CHUNK_LINES && (end === start || chunkBytes + byteLength(entries[end]) <= CHUNK_BYTES)) {

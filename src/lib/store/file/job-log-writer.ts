@@ -91,7 +91,10 @@ export class JobLogWriter {
       offset += length + (entry.eol ? 1 : 0)
     }
     const bytes = offset - offsetAtStart
-    writeParts(this.log, joinedParts(entries, 0, entries.length, (i) => entries[i].eol))
+    writeParts(
+      this.log,
+      joinedParts(entries, 0, entries.length, (i) => entries[i].eol),
+    )
     writeAll(this.idx, index)
     this.stats.add(entries)
     this.known = {log: offset, idx: idxSize + index.length}
