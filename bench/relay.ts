@@ -4,7 +4,10 @@
  *   fan-out: F SSE followers of one job while lines are appended at R lines/s for S seconds
  *            → delivery latency p50/p99 (writer's clock → follower's clock), relay CPU and
  *            RSS; reference: one follower reading the file store directly (store's own delay).
- *   ingest:  `logs push --url <relay>` vs direct `logs push` into the same store, same input.
+ *   ingest:  `logs push --url <relay>` vs direct `logs push` into the same store, same input,
+ *            BENCH_ROUNDS rounds interleaved, medians: wall time (the figure of issue 16:
+ *            push --url throughput as a share of direct push's) and the CPU time each costs
+ *            (push --url: the client plus the relay; direct: the one process).
  *   latency: one line's way `logs push --url` → relay → `logs get -f --url` at fixed rates, vs
  *            `logs push` → `logs get -f` on the relay's store directly (bench/lib/latency.ts).
  *
@@ -19,14 +22,14 @@
 import {fork, spawn, type ChildProcess} from 'node:child_process'
 import {request as httpRequest} from 'node:http'
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 import {FileStore} from '../src/lib/store/file/file-store.js'
 import {writeInput} from './lib/input.js'
 import {cliLatency, latencyTable} from './lib/latency.js'
-import {measure, peakRssMB, rate, table} from './lib/measure.js'
+import {measure, peakRssMB, rate, table, type Measured} from './lib/measure.js'
 
 // Not from test/helpers/cli.ts: that module may use vitest hooks, which cannot load outside vitest.
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -195,7 +198,7 @@ try {
   )
 
   // Ingest: direct push vs push --url into the same store.
-  if (MB > 0) await ingest(relay.url, store)
+  if (MB > 0) await ingest(relay.url, relay.child.pid!, store)
   if (LATENCY_RATES.length > 0) await latency(relay.url)
   relay.child.kill('SIGTERM')
   await new Promise((resolve) => relay.child.once('exit', resolve))
@@ -204,37 +207,53 @@ try {
   rmSync(work, {recursive: true, force: true})
 }
 
-async function ingest(relayUrl: string, store: FileStore): Promise<void> {
+async function ingest(relayUrl: string, relayPid: number, store: FileStore): Promise<void> {
   const input = join(work, 'input.log')
   const lines = await writeInput(input, MB * 1e6)
   const bytes = statSync(input).size
-  const directPush = await measure(process.execPath, [BIN, 'push', '--job', 'ingest-direct'], {stdin: input, env})
   const clientEnv = isolatedEnv(join(work, 'client'), {LOGS_URL: relayUrl})
-  const remotePush = await measure(process.execPath, [BIN, 'push', '--job', 'ingest-remote'], {stdin: input, env: clientEnv})
-  const [d, r] = [await store.getJob('ingest-direct'), await store.getJob('ingest-remote')]
-  console.log('\ningest')
+  const direct: Array<Measured & {lines?: number}> = []
+  const remote: Array<Measured & {lines?: number; relayCpu: number}> = []
+  for (let round = 0; round < LATENCY_ROUNDS; round++) {
+    const directJob = `ingest-direct-${round}`
+    direct.push({...(await measure(process.execPath, [BIN, 'push', '--job', directJob], {stdin: input, env})), lines: (await store.getJob(directJob))?.lines})
+    const remoteJob = `ingest-remote-${round}`
+    const relayCpu0 = cpuSeconds(relayPid)
+    const measured = await measure(process.execPath, [BIN, 'push', '--job', remoteJob], {stdin: input, env: clientEnv})
+    remote.push({...measured, relayCpu: cpuSeconds(relayPid) - relayCpu0, lines: (await store.getJob(remoteJob))?.lines})
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+  const [directSeconds, remoteSeconds] = [median(direct.map((m) => m.seconds)), median(remote.map((m) => m.seconds))]
+  const [directCpu, clientCpu, relayCpu] = [median(direct.map((m) => m.cpuSeconds)), median(remote.map((m) => m.cpuSeconds)), median(remote.map((m) => m.relayCpu))]
+  const stored = (runs: Array<{lines?: number}>) => (runs.every((m) => m.lines === lines) ? String(lines) : runs.map((m) => m.lines).join('/'))
+  console.log(`\ningest: ${(lines / 1000).toFixed(0)} k lines, ${(bytes / 1e6).toFixed(0)} MB; medians of ${LATENCY_ROUNDS} rounds, push --url and push interleaved; load ${loadavg()[0].toFixed(1)}`)
   console.log(
     table([
-      ['what', 'seconds', 'throughput', 'lines/s', 'stored lines', 'peak RSS'],
+      ['what', 'seconds', 'throughput', 'lines/s', 'CPU seconds', 'stored lines', 'peak RSS'],
       [
         'logs push (direct, reference)',
-        directPush.seconds.toFixed(2),
-        rate(bytes, directPush.seconds),
-        `${(lines / directPush.seconds / 1000).toFixed(0)} k`,
-        String(d?.lines),
-        `${directPush.peakRssMB.toFixed(0)} MB`,
+        directSeconds.toFixed(2),
+        rate(bytes, directSeconds),
+        `${(lines / directSeconds / 1000).toFixed(0)} k`,
+        directCpu.toFixed(2),
+        stored(direct),
+        `${Math.max(...direct.map((m) => m.peakRssMB)).toFixed(0)} MB`,
       ],
       [
         'logs push --url (via the relay)',
-        remotePush.seconds.toFixed(2),
-        rate(bytes, remotePush.seconds),
-        `${(lines / remotePush.seconds / 1000).toFixed(0)} k`,
-        String(r?.lines),
-        `${remotePush.peakRssMB.toFixed(0)} MB`,
+        remoteSeconds.toFixed(2),
+        rate(bytes, remoteSeconds),
+        `${(lines / remoteSeconds / 1000).toFixed(0)} k`,
+        `${clientCpu.toFixed(2)} + relay ${relayCpu.toFixed(2)}`,
+        stored(remote),
+        `${Math.max(...remote.map((m) => m.peakRssMB)).toFixed(0)} MB`,
       ],
     ]),
   )
-  console.log(`push --url reaches ${((directPush.seconds / remotePush.seconds) * 100).toFixed(0)}% of direct push throughput (target ≥ 50%)`)
+  console.log(
+    `push --url reaches ${((directSeconds / remoteSeconds) * 100).toFixed(0)}% of direct push throughput by wall time (issue 16's goal: ≥ 50%); ` +
+      `its client alone costs ${(clientCpu / directCpu).toFixed(2)}× direct push's CPU time, client and relay together ${((clientCpu + relayCpu) / directCpu).toFixed(2)}×`,
+  )
 }
 
 /** One line's way through the relay (push --url → serve → get -f --url), next to the same CLIs on the relay's store directly. */

@@ -50,7 +50,7 @@ export interface ShipperOptions {
 
 const MAX_BACKOFF_MS = 2000
 /** Entries kept in memory for shipping; beyond this they are read back from the spool. */
-const MAX_QUEUED_BYTES = 2 * 1024 * 1024
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024
 /** Big enough that a fast producer costs few round trips; only what is pending is sent. */
 const DEFAULT_BATCH_BYTES = 1024 * 1024
 

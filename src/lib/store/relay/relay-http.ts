@@ -4,6 +4,8 @@
  * RelayAuthError, 404 → JobNotFoundError, 409 → OutOfOrderError (a pipelined batch the relay
  * refused: the one before it failed). The token never appears in a message.
  */
+import {Agent as HttpAgent, request as httpRequest} from 'node:http'
+import {Agent as HttpsAgent, request as httpsRequest} from 'node:https'
 import {JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
 
 export interface RelayEndpoint {
@@ -41,35 +43,55 @@ export function authHeaders(endpoint: RelayEndpoint): Record<string, string> {
   return endpoint.token ? {Authorization: `Bearer ${endpoint.token}`} : {}
 }
 
+/**
+ * Requests go through node:http on keep-alive connections: an append is one write of a
+ * ready body and one small JSON answer, and fetch's streams cost push a good share of its
+ * CPU. Idle connections do not hold the process open, and are closed before the relay
+ * (Node's 5 s keep-alive) would close them under a request.
+ */
+const agents = {
+  'http:': new HttpAgent({keepAlive: true, timeout: 4000}),
+  'https:': new HttpsAgent({keepAlive: true, timeout: 4000}),
+}
+
 /** Sends a request; returns the parsed JSON body of a 2xx answer, throws typed errors otherwise. */
 export async function relayRequest<T>(endpoint: RelayEndpoint, path: string, options: RequestOptions = {}): Promise<T> {
   const url = relayUrl(endpoint, path, options.query)
-  // fetch has no timeout of its own: a relay that accepts and never answers would hold the caller forever.
+  // A relay that accepts and never answers must not hold the caller forever.
   const timeout = AbortSignal.timeout(RELAY_REQUEST_TIMEOUT_MS)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
-  let response: Response
-  try {
-    response = await fetch(url, {
-      method: options.method ?? 'GET',
-      headers: {...authHeaders(endpoint), ...options.headers},
-      body: options.body,
-      signal,
-    })
-  } catch (error) {
+  const {status, text} = await exchange(url, options, {...authHeaders(endpoint), ...options.headers}, signal).catch((error: unknown) => {
     if (options.signal?.aborted) throw error
-    throw new StoreUnavailableError(endpoint.name, `cannot reach the relay: ${networkReason(error)}`, error)
-  }
-  const text = await response.text().catch((error: unknown) => {
-    throw new StoreUnavailableError(endpoint.name, `the relay's answer was cut: ${networkReason(error)}`, error)
+    const reason = timeout.aborted ? `no answer within ${RELAY_REQUEST_TIMEOUT_MS / 1000}s` : networkReason(error)
+    const where = (error as {answered?: boolean}).answered ? "the relay's answer was cut" : 'cannot reach the relay'
+    throw new StoreUnavailableError(endpoint.name, `${where}: ${reason}`, error)
   })
-  if (response.ok) {
+  if (status >= 200 && status < 300) {
     try {
       return JSON.parse(text) as T
     } catch {
-      throw new StoreUnavailableError(endpoint.name, `the relay answered ${response.status} with something that is not JSON; is ${endpoint.name} a logs relay?`)
+      throw new StoreUnavailableError(endpoint.name, `the relay answered ${status} with something that is not JSON; is ${endpoint.name} a logs relay?`)
     }
   }
-  throw relayError(endpoint, response.status, errorMessage(text), options.job)
+  throw relayError(endpoint, status, errorMessage(text), options.job)
+}
+
+/** One request and its whole answer; an error after the answer began is marked `answered`. */
+function exchange(url: URL, options: RequestOptions, headers: Record<string, string>, signal: AbortSignal): Promise<{status: number; text: string}> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? Buffer.from(options.body) : options.body
+    const request = send(url, {method: options.method ?? 'GET', headers: body ? {...headers, 'Content-Length': String(body.length)} : headers, agent: agents[url.protocol as 'http:'], signal})
+    request.on('error', reject)
+    request.on('response', (response) => {
+      const parts: Buffer[] = []
+      response.on('data', (part: Buffer) => parts.push(part))
+      response.on('error', (error: Error) => reject(Object.assign(error, {answered: true})))
+      response.on('aborted', () => reject(Object.assign(new Error('connection closed'), {answered: true})))
+      response.on('end', () => resolve({status: response.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8')}))
+    })
+    request.end(body)
+  })
 }
 
 export function relayError(endpoint: RelayEndpoint, status: number, message: string, job?: string): LogsError {
@@ -92,7 +114,8 @@ function errorMessage(text: string): string {
 }
 
 function networkReason(error: unknown): string {
-  if ((error as Error)?.name === 'TimeoutError') return `no answer within ${RELAY_REQUEST_TIMEOUT_MS / 1000}s`
+  const own = (error as {code?: string})?.code
+  if (own && own !== 'ABORT_ERR') return own
   const cause = (error as {cause?: {code?: string; message?: string}})?.cause
   return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)
 }
