@@ -13,9 +13,10 @@
  * On a shared machine latency under load is mostly the scheduler's: callers run several
  * rounds, the CLI and its reference interleaved, and report the median with the load average.
  */
-import {spawn} from 'node:child_process'
+import type {ChildProcessByStdio} from 'node:child_process'
 import {once} from 'node:events'
 import {readFileSync} from 'node:fs'
+import type {Readable, Writable} from 'node:stream'
 import {performance} from 'node:perf_hooks'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {newEntry} from '../../src/lib/entry.js'
@@ -23,7 +24,7 @@ import type {LiveStore} from '../../src/lib/store/types.js'
 import {BIN} from '../../test/helpers/cli.js'
 import {waitUntil} from '../../test/helpers/wait.js'
 import {logLine} from './input.js'
-import {table} from './measure.js'
+import {spawnTimed, table} from './measure.js'
 
 const WARMUP_MS = 500
 
@@ -36,6 +37,8 @@ export interface LatencyRun {
   latencies: number[]
   /** 1-minute load average when the run ended. */
   load: number
+  /** CLI runs under GNU time: CPU seconds (user + system) of push and of the follower, start-up included. */
+  cpu?: {push: number; follower: number}
 }
 
 export interface CliLatencyOptions {
@@ -51,13 +54,15 @@ export interface CliLatencyOptions {
 }
 
 export async function cliLatency({job, storeArgs, env, rate, seconds, started}: CliLatencyOptions): Promise<LatencyRun> {
-  const follower = spawn(process.execPath, [BIN, 'get', job, '-f', '--output', 'raw', ...storeArgs], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  const timedFollower = spawnTimed(process.execPath, [BIN, 'get', job, '-f', '--output', 'raw', ...storeArgs], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  const follower = timedFollower.child as ChildProcessByStdio<null, Readable, Readable>
   const followerDone = once(follower, 'close')
   let notice = ''
   follower.stderr.setEncoding('utf8')
   follower.stderr.on('data', (chunk: string) => (notice += chunk))
   await until(() => notice.includes('waiting for job'), 'the follower waiting for the job')
-  const push = spawn(process.execPath, [BIN, 'push', '--job', job, ...storeArgs], {env, stdio: ['pipe', 'ignore', 'inherit']})
+  const timedPush = spawnTimed(process.execPath, [BIN, 'push', '--job', job, ...storeArgs], {env, stdio: ['pipe', 'ignore', 'inherit']})
+  const push = timedPush.child as ChildProcessByStdio<Writable, null, null>
   const pushDone = once(push, 'close')
   await until(started, 'push starting the job')
 
@@ -76,7 +81,7 @@ export async function cliLatency({job, storeArgs, env, rate, seconds, started}: 
   })
   push.stdin.end()
   await Promise.all([followerDone, pushDone])
-  return run
+  return {...run, cpu: {push: timedPush.report().cpuSeconds, follower: timedFollower.report().cpuSeconds}}
 }
 
 /** The store alone: `writer` appends (what arrived while an append was in flight goes in the next), `reader` follows on its own connection. */
@@ -160,12 +165,12 @@ export function p99Goal(rate: number): string {
  */
 export async function latencyTable(rates: number[], rounds: number, kinds: Array<{what: string; run: (rate: number, round: number) => Promise<LatencyRun>}>): Promise<void> {
   const ms = (n: number) => n.toFixed(2)
-  const rows = [['what', 'rate', 'round', 'first line ms', 'p50 ms', 'p99 ms', 'max ms', 'lines', 'load']]
+  const rows = [['what', 'rate', 'round', 'first line ms', 'p50 ms', 'p99 ms', 'max ms', 'lines', 'CPU s push + follower', 'load']]
   const p99s = new Map<string, number[]>()
   for (let round = 1; round <= rounds; round++) {
     for (const rate of rates) {
       for (const {what, run} of kinds) {
-        const {firstLine, latencies, load} = await run(rate, round)
+        const {firstLine, latencies, load, cpu} = await run(rate, round)
         const key = `${rate} ${what}`
         p99s.set(key, [...(p99s.get(key) ?? []), percentile(latencies, 0.99)])
         rows.push([
@@ -177,6 +182,7 @@ export async function latencyTable(rates: number[], rounds: number, kinds: Array
           ms(percentile(latencies, 0.99)),
           ms(latencies.at(-1)!),
           String(latencies.length),
+          cpu ? `${cpu.push.toFixed(2)} + ${cpu.follower.toFixed(2)}` : '-',
           load.toFixed(2),
         ])
       }
