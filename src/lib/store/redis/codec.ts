@@ -66,19 +66,18 @@ interface IndexedLine {
 /** Calls `visit` with each line's fields, in order: the index decoded without an object per line. */
 function visitIndex(index: Buffer, visit: (ts: number, flags: number, length: number, masked: number, record: number) => void): void {
   if (index[0] !== VERSION && index[0] !== VERSION_MASKED && index[0] !== VERSION_RECORDS) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
-  let [ts, at] = readVarint(index, 1)
-  while (at < index.length) {
-    const lineFlags = index[at++]
-    let delta: number
-    let length: number
-    let masked = 0
-    ;[delta, at] = readVarint(index, at)
-    ;[length, at] = readVarint(index, at)
-    let record = 0
-    if (lineFlags & MASKED) [masked, at] = readVarint(index, at)
-    if (lineFlags & RECORD) [record, at] = readVarint(index, at)
+  cursor = 1
+  let ts = readVarint(index)
+  while (cursor < index.length) {
+    const lineFlags = index[cursor++]
+    const delta = readVarint(index)
+    const length = readVarint(index)
+    const masked = lineFlags & MASKED ? readVarint(index) : 0
+    const record = lineFlags & RECORD ? readVarint(index) : 0
     ts += unzigzag(delta)
+    const at = cursor // kept across the visit, in case it decodes another chunk
     visit(ts, lineFlags, length, masked, record)
+    cursor = at
   }
 }
 
@@ -203,15 +202,17 @@ function writeVarint(buffer: Buffer, at: number, value: number): number {
   return at
 }
 
-function readVarint(buffer: Buffer, start: number): [number, number] {
+/** Where readVarint reads next: a position kept outside, so that decoding a line allocates nothing. */
+let cursor = 0
+
+function readVarint(buffer: Buffer): number {
   let value = 0
   let scale = 1
-  let at = start
   for (;;) {
-    const byte = buffer[at++]
+    const byte = buffer[cursor++]
     if (byte === undefined) throw new Error('truncated chunk index')
     value += (byte & 0x7f) * scale
-    if (byte < 0x80) return [value, at]
+    if (byte < 0x80) return value
     scale *= 0x80
   }
 }
