@@ -5,7 +5,8 @@
 import type {Setting, Settings} from '../config.js'
 import {InvalidUrlError} from '../errors/index.js'
 import {Jobs} from '../store/jobs.js'
-import {checkLiveStoreUrl, openArchive, openLiveStore} from './open-store.js'
+import {LazyArchive} from './lazy-archive.js'
+import {checkArchiveUrl, checkLiveStoreUrl, openArchive, openLiveStore} from './open-store.js'
 import type {LiveStore} from '../store/types.js'
 import {redactUrl} from '../store/url.js'
 
@@ -26,13 +27,17 @@ export function checkWriteStoreUrl(settings: Settings): void {
 
 /**
  * Live store and archive together; in remote mode the relay answers for both. `readOnly`
- * for commands that only read (get, ls, tail, sections): their store writes nothing.
+ * for commands that only read (get, ls, tail, sections): their store writes nothing, and
+ * their archive is opened when first used (lazy-archive.ts).
  */
 export async function openJobs(settings: Settings, options: {readOnly?: boolean} = {}): Promise<Jobs> {
   const live = await openWriteStore(settings, options.readOnly)
   if (settings.url) return new Jobs({live})
+  const env = storeEnv(settings)
   try {
-    return new Jobs({live, archive: await openArchive(settings.archive, storeEnv(settings))})
+    if (!options.readOnly) return new Jobs({live, archive: await openArchive(settings.archive, env)})
+    checkArchiveUrl(settings.archive)
+    return new Jobs({live, archive: new LazyArchive(() => openArchive(settings.archive, env), redactUrl(settings.archive.value))})
   } catch (error) {
     await live.close()
     throw error

@@ -60,6 +60,11 @@ export async function openBucket(setting: Setting, env: NodeJS.ProcessEnv = proc
   return open(BUCKETS, setting, env, 'archive')
 }
 
+/** Checks an archive URL's form and scheme without opening anything. */
+export function checkArchiveUrl(setting: Setting): void {
+  openerFor(ARCHIVE, setting, 'archive')
+}
+
 /** Checks a live store URL's form and scheme without opening anything: push and run refuse a typo before the job starts. */
 export function checkLiveStoreUrl(setting: Setting): void {
   openerFor(LIVE, setting, 'live store')

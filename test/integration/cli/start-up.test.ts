@@ -2,7 +2,7 @@
  * What a command loads at start-up (issue 16): `ls` and `get` on the embedded file store
  * load the bundle's own modules (dist/) and Node's, nothing from node_modules — the AWS SDK,
  * Supabase, Vercel Blob, Ink and React stay unloaded — and none of the chunks that only
- * other backends or the viewer need.
+ * other backends or the viewer need; `get` of a live job does not load the archive's code.
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -12,6 +12,8 @@ import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
 const REGISTER = join(ROOT, 'test', 'helpers', 'record-imports.mjs')
 /** Chunks esbuild names after the module a backend or the viewer imports on demand. */
 const ON_DEMAND = /\/dist\/(redis-store|s3-bucket|supabase-bucket|vercel-blob-bucket|object-live-store|relay-store|open-viewer)-[A-Z0-9]+\.js$/
+/** The archive's chunks: `ls` lists archived jobs too; `get` of a live job never opens the archive. */
+const ARCHIVE = /\/dist\/(blob-archive|directory-bucket)-[A-Z0-9]+\.js$/
 
 let home: {home: string; cleanup: () => void}
 let env: NodeJS.ProcessEnv
@@ -34,14 +36,15 @@ async function loadedBy(args: string[], name: string): Promise<string[]> {
 }
 
 describe('start-up', () => {
-  it.each([
-    ['ls', ['ls']],
-    ['get', ['get', 'start-1', '-n', '1']],
-  ])('%s loads only the bundle in dist/, and no backend or viewer it does not use', async (name, args) => {
+  it.each<[string, string[], boolean]>([
+    ['ls', ['ls'], true],
+    ['get', ['get', 'start-1', '-n', '1'], false],
+  ])('%s loads only the bundle in dist/, and no backend or viewer it does not use', async (name, args, archive) => {
     const urls = await loadedBy(args, name)
     expect(urls.length).toBeGreaterThan(0)
     expect(urls.filter((url) => !url.startsWith(`file://${ROOT}/bin/`) && !url.startsWith(`file://${ROOT}/dist/`))).toEqual([])
     expect(urls.filter((url) => ON_DEMAND.test(url))).toEqual([])
     expect(urls.some((url) => /\/dist\/file-store-[A-Z0-9]+\.js$/.test(url))).toBe(true)
+    expect(urls.filter((url) => ARCHIVE.test(url)).length > 0).toBe(archive)
   })
 })

@@ -1,0 +1,66 @@
+/**
+ * An archive opened on its first use, for the commands that only read. `get`, `tail` and
+ * `sections` of a live job never touch the archive, and so never load its code (the
+ * archive format, its bucket, zlib, crypto): a tenth of their start-up. The URL was
+ * checked before (a bad one is exit 2 at once); the backend's own checks, such as
+ * credentials, run when the archive is first needed.
+ */
+import type {LogEntry} from '../entry.js'
+import type {JobMeta} from '../job.js'
+import type {Pattern} from '../pattern.js'
+import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
+
+export class LazyArchive implements ArchiveStore {
+  private opening: Promise<ArchiveStore> | undefined
+  private opened: ArchiveStore | undefined
+
+  /** `name`: what the archive is called until it is open (then its own name). */
+  constructor(
+    private readonly open: () => Promise<ArchiveStore>,
+    private readonly unopenedName: string,
+  ) {}
+
+  get name(): string {
+    return this.opened?.name ?? this.unopenedName
+  }
+
+  async put(meta: JobMeta, entries: AsyncIterable<LogEntry | LogEntry[]>): Promise<ArchivedJob> {
+    return (await this.archive()).put(meta, entries)
+  }
+
+  async head(id: string): Promise<ArchivedJob | undefined> {
+    return (await this.archive()).head(id)
+  }
+
+  async *read(id: string, range?: ReadRange): AsyncIterable<LogEntry> {
+    yield* (await this.archive()).read(id, range)
+  }
+
+  async list(filter?: JobFilter): Promise<ArchivedJob[]> {
+    return (await this.archive()).list(filter)
+  }
+
+  async delete(id: string): Promise<void> {
+    return (await this.archive()).delete(id)
+  }
+
+  async ruledOut(jobs: JobMeta[], pattern: Pattern): Promise<Set<string>> {
+    const archive = await this.archive()
+    return archive.ruledOut ? archive.ruledOut(jobs, pattern) : new Set()
+  }
+
+  async recordArchived(ids: string[]): Promise<void> {
+    await (await this.archive()).recordArchived?.(ids)
+  }
+
+  async close(): Promise<void> {
+    // An archive that failed to open has nothing to close; its error went to whoever used it.
+    const archive = await this.opening?.catch(() => undefined)
+    await archive?.close()
+  }
+
+  private archive(): Promise<ArchiveStore> {
+    this.opening ??= this.open().then((archive) => (this.opened = archive))
+    return this.opening
+  }
+}

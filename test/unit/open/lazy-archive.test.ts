@@ -1,0 +1,50 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {LazyArchive} from '../../../src/lib/open/lazy-archive.js'
+import {openArchive} from '../../../src/lib/open/open-store.js'
+import type {ArchiveStore} from '../../../src/lib/store/types.js'
+import {newJobMeta} from '../../../src/lib/job.js'
+
+let dir: string
+let opens: number
+let open: () => Promise<ArchiveStore>
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'logs-lazy-archive-'))
+  opens = 0
+  open = () => {
+    opens++
+    return openArchive({value: `file://${dir}`, from: '--archive'})
+  }
+})
+afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+describe('LazyArchive', () => {
+  it('opens nothing until used, and closes without opening', async () => {
+    const archive = new LazyArchive(open, `file://${dir}`)
+    expect(archive.name).toBe(`file://${dir}`)
+    await archive.close()
+    expect(opens).toBe(0)
+  })
+
+  it('opens the archive once, on the first use, however many calls come at once', async () => {
+    const archive = new LazyArchive(open, 'unopened')
+    const [head, list] = await Promise.all([archive.head('none'), archive.list(), archive.head('other')])
+    expect([head, list]).toEqual([undefined, []])
+    expect(opens).toBe(1)
+    expect(archive.name).toBe(`file://${dir}`)
+
+    const meta = {...newJobMeta('kept', 1_000), status: 'succeeded' as const}
+    await archive.put(meta, (async function* () {})())
+    expect((await archive.head('kept'))?.meta.id).toBe('kept')
+    expect(opens).toBe(1)
+    await archive.close()
+  })
+
+  it('an archive that cannot open fails the call that needed it; close() still returns', async () => {
+    const archive = new LazyArchive(() => openArchive({value: 's3://bucket/x', from: '--archive'}, {}), 's3://bucket/x')
+    await expect(archive.list()).rejects.toThrow(/--archive.*AWS_ACCESS_KEY_ID/)
+    await expect(archive.close()).resolves.toBeUndefined()
+  })
+})
