@@ -85,6 +85,9 @@ beforeAll(async () => {
   script(join(work, 'etl.sh'), 'echo "extract $1"; echo "load done"')
   script(join(work, 'release.sh'), 'echo "releasing"')
   writeFileSync(join(work, 'secrets.txt'), 'hunter2\n')
+  // The pipelined requests the relay section sends with curl -T.
+  writeFileSync(join(work, 'part1.log'), 'first part\n')
+  writeFileSync(join(work, 'part2.log'), 'second part\n')
   const env = baseEnv(seed)
   const push = async (args: string[], input: string) => expect((await runCli(['push', ...args], {env, input})).code).toBe(0)
   // Sections as GitHub Actions marks them, named as the --section examples name them.
