@@ -226,7 +226,9 @@ async function ingest(relayUrl: string, relayPid: number, store: FileStore): Pro
   const [directSeconds, remoteSeconds] = [median(direct.map((m) => m.seconds)), median(remote.map((m) => m.seconds))]
   const [directCpu, clientCpu, relayCpu] = [median(direct.map((m) => m.cpuSeconds)), median(remote.map((m) => m.cpuSeconds)), median(remote.map((m) => m.relayCpu))]
   const stored = (runs: Array<{lines?: number}>) => (runs.every((m) => m.lines === lines) ? String(lines) : runs.map((m) => m.lines).join('/'))
-  console.log(`\ningest: ${(lines / 1000).toFixed(0)} k lines, ${(bytes / 1e6).toFixed(0)} MB; medians of ${LATENCY_ROUNDS} rounds, push --url and push interleaved; load ${loadavg()[0].toFixed(1)}`)
+  console.log(
+    `\ningest: ${(lines / 1000).toFixed(0)} k lines, ${(bytes / 1e6).toFixed(0)} MB; medians of ${LATENCY_ROUNDS} rounds, push --url and push interleaved; load ${loadavg()[0].toFixed(1)}`,
+  )
   console.log(
     table([
       ['what', 'seconds', 'throughput', 'lines/s', 'CPU seconds', 'stored lines', 'peak RSS'],
