@@ -163,6 +163,34 @@ describe('Shipper', () => {
     })
   }
 
+  it('through an outage mid-stream with batches in flight: retries, then resumes from the spool; every line once, in order, the outage reported once', async () => {
+    const spool = await new CountingSpool(tempDir()).init()
+    const remote = await new FlakyRemote(tempDir()).init()
+    // Down from the 4th append on, for 6 attempts: the batches in flight fail, then the retries.
+    remote.fail = (call) => (call >= 4 && call < 10 ? 'before' : undefined)
+    await spool.startJob('writer')
+    const outages: Error[] = []
+    let recovered = 0
+    // A queue of 300 bytes: what the writer spools during the outage is read back from the spool.
+    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxBatchBytes: 100, maxQueuedBytes: 300, onOutage: (error) => outages.push(error), onRecovered: () => recovered++})
+    const running = shipper.run()
+    for (let batch = 0; batch < 30; batch++) {
+      const entries = numbered(batch * 10 + 1, 10)
+      const {first} = await spool.append('writer', entries)
+      shipper.offer(first, entries)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
+    shipper.notify()
+    expect(await running).toBe(true)
+    const {lines, seqs} = await remoteLines(remote)
+    expect(lines).toEqual(numbered(1, 300).map((entry) => entry.bytes.toString('latin1')))
+    expect(seqs).toEqual(lines.map((_, i) => i + 1))
+    expect(spool.readBacks).toBeGreaterThan(0)
+    expect(outages).toHaveLength(1)
+    expect(recovered).toBe(1)
+  })
+
   it('after a crash with several batches in flight, re-sends each as it was cut: applied once, nothing skipped', async () => {
     // The dead shipper had 11-20 and 21-30 in flight; the remote had applied the first of them.
     const {spool, remote} = await afterCrashWithBatchInFlight({inflightApplied: true, ends: [20, 30]})
