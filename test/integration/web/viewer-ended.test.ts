@@ -43,6 +43,8 @@ describe('web viewer: an ended job', () => {
     const {page} = browser
     await page.goto(`${relay.url}/jobs/${JOB}`)
     await expect.poll(() => page.textContent('.status-line'), {timeout: 15_000}).toMatch(/ended.*job failed, exit code 3.*6 lines/)
+    // The rows are drawn (as "…") when the job's size is known, and filled once its lines arrive.
+    await expect.poll(() => page.locator('.row.loading').count(), {timeout: 15_000}).toBe(0)
     const rows = await visibleRows(page)
     expect(rows.map(([seq]) => seq)).toEqual([1, 2, 3, 4, 5, 6])
     expect(rows[0][1]).toBe('starting nightly\r')
