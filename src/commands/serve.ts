@@ -10,7 +10,7 @@ export default class Serve extends BaseCommand {
 Every followed job is read from the store once and fanned out; a follower too slow to keep up is disconnected (it can reconnect and resume).
 --token guards everything but /healthz; --read-token grants reads only. Without a token the relay listens on 127.0.0.1 only.
 /healthz answers 503 "store unavailable" when the store does not answer (details only to the write token and in this log). /metrics is Prometheus text (open streams, followers per job, lines in/out, drops, store errors and retries, event-loop lag) for read-token holders.
-Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs, /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download, /v1/logs?jobs=a,b,build-* (several jobs as NDJSON with job, merged by time; the history filters, l=, by-job=1; at most 1000 jobs); POST or PUT /v1/jobs/ID/logs (text or NDJSON, e.g. curl -T -, their secrets masked as push masks them; or ?format=chunk, the compact batches push --url sends, masked by it; ?end=1&exit-code=N ends the job, N 0-255); DELETE /v1/jobs/ID (from the live store and the archive; ?dry-run=1 only says where it is). GET / is the web viewer.
+Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs, /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download, /v1/logs?jobs=a,b,build-* (several jobs as NDJSON with job, merged by time; the history filters, l=, by-job=1; at most 1000 jobs); POST or PUT /v1/jobs/ID/logs (text or NDJSON, e.g. curl -T -, their secrets masked as push masks them; or ?format=chunk, the compact batches push --url sends, masked by it; ?end=1&exit-code=N ends the job, N 0-255; headers Logs-Writer and Logs-Batch make a retried request apply once, Logs-After (the previous Logs-Batch, 0 first) keeps several requests in flight in order: 409, nothing written, when that one did not land); DELETE /v1/jobs/ID (from the live store and the archive; ?dry-run=1 only says where it is). GET / is the web viewer.
 SIGTERM closes followers without an end event (they reconnect elsewhere) and lets running uploads finish.`
 
   static override examples = [
@@ -20,6 +20,7 @@ SIGTERM closes followers without an end event (they reconnect elsewhere) and let
     'curl -H "Authorization: Bearer viewer" http://relay:8080/metrics',
     'curl -H "Authorization: Bearer viewer" "http://relay:8080/v1/logs?jobs=build-*&grep=ERROR&since=7d"',
     'make 2>&1 | curl -T - -H "Authorization: Bearer s3cret" "http://relay:8080/v1/jobs/build-42/logs?end=1"',
+    'curl -T part1.log -H "Authorization: Bearer s3cret" -H "Logs-Writer: ci-7" -H "Logs-Batch: 1" -H "Logs-After: 0" http://relay:8080/v1/jobs/build-42/logs',
     'LOGS_URL=http://relay:8080 LOGS_TOKEN=s3cret <%= config.bin %> tail build-42',
   ]
 
