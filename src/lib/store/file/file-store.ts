@@ -6,7 +6,8 @@
  *   DIR/jobs/<id>/stats         level counts and times, rewritten in place per append (job-stats.ts)
  *   DIR/jobs/<id>/meta.json     status, times, exit code, labels, location: replaced atomically
  *                               (write + rename) when they change, never per append
- *   DIR/jobs/<id>/writers.json  last batch applied per writer (AppendToken), for idempotent retries
+ *   DIR/jobs/<id>/writers/      last batch applied per writer (AppendToken), for idempotent
+ *                               retries, rewritten in place (writer-tokens.ts)
  *   DIR/jobs/<id>/lock          held while appending or changing metadata
  *
  * The `jobs/` directory is the job index. Followers wake on inotify (fs.watch) of the
@@ -25,13 +26,13 @@ import {JobLogWriter} from './job-log-writer.js'
 import {readStats} from './job-stats.js'
 import {RECORD_SIZE, readRecord} from './index-record.js'
 import {withLockSync} from './lock.js'
+import {WriterTokens} from './writer-tokens.js'
 import {DirectoryWake} from './wake.js'
 import {openFileFollowSource} from './follow-source.js'
 import {followLoop} from '../follow-loop.js'
 import {ensureDir, nearestDirectory} from '../ensure-dir.js'
 
 const META_FILE = 'meta.json'
-const WRITERS_FILE = 'writers.json'
 /** Records per block of a raw read: about 1 MiB of log at a typical 100-byte line. */
 const RAW_STEP = 10_000
 
@@ -87,13 +88,14 @@ export class FileStore implements LiveStore {
   async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
     const dir = this.dir(id)
     return withLockSync(join(dir, 'lock'), () => {
-      const writers = token ? this.readWriters(id) : {}
-      if (token && (writers[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
-      if (token?.after !== undefined && (writers[token.writer] ?? 0) !== token.after) throw OutOfOrderError.of(this.name, token, writers[token.writer])
+      const tokens = token && new WriterTokens(dir)
+      const applied = token && this.appliedBatch(id, tokens!, token.writer)
+      if (token && (applied ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
+      if (token?.after !== undefined && (applied ?? 0) !== token.after) throw OutOfOrderError.of(this.name, token, applied)
       const writer = this.writer(id)
       writer.recover()
       const appended = writer.append(entries)
-      if (token) writeJson(join(dir, WRITERS_FILE), {...writers, [token.writer]: token.batch})
+      if (token) tokens!.record(token.writer, token.batch)
       return entries.length > 0 ? {first: appended.first, last: appended.last} : {first: 0, last: -1}
     })
   }
@@ -108,12 +110,11 @@ export class FileStore implements LiveStore {
     return writer
   }
 
-  private readWriters(id: string): Record<string, number> {
+  private appliedBatch(id: string, tokens: WriterTokens, writer: string): number | undefined {
     try {
-      return JSON.parse(readFileSync(join(this.dir(id), WRITERS_FILE), 'utf8')) as Record<string, number>
+      return tokens.applied(writer)
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-      throw new StoreUnavailableError(this.name, `cannot read ${WRITERS_FILE} of job ${id}: ${(error as Error).message}`, error)
+      throw new StoreUnavailableError(this.name, `cannot read the writer tokens of job ${id}: ${(error as Error).message}`, error)
     }
   }
 
