@@ -25,7 +25,7 @@ describe('file store writer tokens', () => {
     expect(await files.append('job', line('a'), {writer: '..', batch: 5})).toMatchObject({duplicate: true})
   })
 
-  it("honours the tokens of a job written before (writers.json) for a writer without a record of its own", async () => {
+  it('honours the tokens of a job written before (writers.json) for a writer without a record of its own', async () => {
     const files = await store()
     await files.startJob('job')
     writeFileSync(join(files.root, 'jobs', 'job', 'writers.json'), JSON.stringify({old: 7}))

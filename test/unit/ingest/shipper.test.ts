@@ -172,7 +172,12 @@ describe('Shipper', () => {
     const outages: Error[] = []
     let recovered = 0
     // A queue of 300 bytes: what the writer spools during the outage is read back from the spool.
-    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxBatchBytes: 100, maxQueuedBytes: 300, onOutage: (error) => outages.push(error), onRecovered: () => recovered++})
+    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {
+      maxBatchBytes: 100,
+      maxQueuedBytes: 300,
+      onOutage: (error) => outages.push(error),
+      onRecovered: () => recovered++,
+    })
     const running = shipper.run()
     for (let batch = 0; batch < 30; batch++) {
       const entries = numbered(batch * 10 + 1, 10)

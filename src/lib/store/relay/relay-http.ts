@@ -81,7 +81,12 @@ function exchange(url: URL, options: RequestOptions, headers: Record<string, str
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? Buffer.from(options.body) : options.body
-    const request = send(url, {method: options.method ?? 'GET', headers: body ? {...headers, 'Content-Length': String(body.length)} : headers, agent: agents[url.protocol as 'http:'], signal})
+    const request = send(url, {
+      method: options.method ?? 'GET',
+      headers: body ? {...headers, 'Content-Length': String(body.length)} : headers,
+      agent: agents[url.protocol as 'http:'],
+      signal,
+    })
     request.on('error', reject)
     request.on('response', (response) => {
       const parts: Buffer[] = []
