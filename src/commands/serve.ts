@@ -20,7 +20,7 @@ SIGTERM closes followers without an end event (they reconnect elsewhere) and let
     'curl -H "Authorization: Bearer viewer" http://relay:8080/metrics',
     'curl -H "Authorization: Bearer viewer" "http://relay:8080/v1/logs?jobs=build-*&grep=ERROR&since=7d"',
     'make 2>&1 | curl -T - -H "Authorization: Bearer s3cret" "http://relay:8080/v1/jobs/build-42/logs?end=1"',
-    'curl -T part1.log -H "Authorization: Bearer s3cret" -H "Logs-Writer: ci-7" -H "Logs-Batch: 1" -H "Logs-After: 0" http://relay:8080/v1/jobs/build-42/logs',
+    'curl -T part1.log -H "Authorization: Bearer s3cret" -H "Logs-Writer: ci-7" -H "Logs-Batch: 1" -H "Logs-After: 0" "http://relay:8080/v1/jobs/import-4/logs?end=1"',
     'LOGS_URL=http://relay:8080 LOGS_TOKEN=s3cret <%= config.bin %> tail build-42',
   ]
 
