@@ -1,9 +1,10 @@
 /**
- * `supabase://bucket/prefix` archive: Supabase Storage through @supabase/supabase-js's
- * storage client. Nothing here uses realtime, but on Node 20 (no global WebSocket)
- * createClient throws unless realtime is given a transport, so it gets `ws`; realtime
- * connects only when a channel is subscribed, which never happens. SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_KEY)
- * come from the environment; the bucket is created, private, on first write.
+ * `supabase://bucket/prefix` archive: Supabase Storage through its own client,
+ * @supabase/storage-js (what supabase-js's `.storage` is, without the auth, database,
+ * realtime and functions clients around it, which cost every command ~40 ms to load and
+ * are never used here). SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_KEY)
+ * come from the environment, sent as supabase-js sends them (`apikey` and a bearer
+ * token); the bucket is created, private, on first write.
  *
  * Supabase has no append and caps a standard upload (commonly 50 MiB), so a job's gzip
  * stream is cut into parts of `?part-size=` bytes (default 16 MiB, at most 50 MiB):
@@ -12,8 +13,7 @@
  * two parts. The server answers errors with HTTP 400 and the real code in the body
  * (SUPABASE-STORAGE.md); they are mapped by that code, see `failure()`.
  */
-import {createClient, type SupabaseClient} from '@supabase/supabase-js'
-import WebSocket from 'ws'
+import {StorageClient} from '@supabase/storage-js'
 import {Readable} from 'node:stream'
 import type {ReadableStream as WebReadableStream} from 'node:stream/web'
 import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
@@ -40,8 +40,6 @@ export interface SupabaseBucketOptions {
   retry?: RetryPolicy
 }
 
-type StorageClient = SupabaseClient['storage']
-type RealtimeTransport = NonNullable<NonNullable<Parameters<typeof createClient>[2]>['realtime']>['transport']
 type Result<T> = {data: T; error: null} | {data: null; error: unknown}
 const CREDENTIALS = ['SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_KEY']
 
@@ -225,12 +223,7 @@ export function openSupabaseClient(url: URL, context: OpenContext): Required<Sup
   if (!Number.isInteger(partSize) || partSize < 1 || partSize > SUPABASE_UPLOAD_CAP) {
     throw new InvalidUrlError('archive', context.from, `part-size must be a whole number of bytes from 1 to ${SUPABASE_UPLOAD_CAP} (Supabase's standard upload cap)`)
   }
-  const supabase = createClient(base.replace(/\/+$/, ''), key, {
-    auth: {persistSession: false, autoRefreshToken: false, detectSessionInUrl: false},
-    realtime: {transport: WebSocket as unknown as RealtimeTransport}, // ws's constructor is typed wider than realtime's WebSocketLike
-    global: {fetch: hintedFetch},
-  })
-  const client = supabase.storage
+  const client = new StorageClient(`${base.replace(/\/+$/, '')}/storage/v1`, {apikey: key, Authorization: `Bearer ${key}`}, hintedFetch)
   return {client, bucket, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''), partSize, retry: retryPolicyOf(url, context.from)}
 }
 
