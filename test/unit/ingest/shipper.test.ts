@@ -63,6 +63,17 @@ describe('Shipper', () => {
     return {lines, seqs}
   }
 
+  /** Spools each batch and offers it to the running shipper, as push does, letting it run every `yieldEvery` batches; then ends the job. */
+  const spoolAndEnd = async (spool: FileStore, shipper: Shipper, batches: NewEntry[][], yieldEvery: number) => {
+    for (const [batch, entries] of batches.entries()) {
+      const {first} = await spool.append('writer', entries)
+      shipper.offer(first, entries)
+      if (batch % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
+    shipper.notify()
+  }
+
   for (const maxQueuedBytes of [0, 300, 1 << 20]) {
     it(`delivers every line once and in order with a queue bound of ${maxQueuedBytes} bytes`, async () => {
       const spool = await store()
@@ -70,16 +81,11 @@ describe('Shipper', () => {
       await spool.startJob('writer')
       const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxQueuedBytes, maxBatchBytes: 500})
       const running = shipper.run()
-      const expected: string[] = []
-      for (let batch = 0; batch < 20; batch++) {
-        const entries = Array.from({length: 7}, (_, i) => newEntry(Buffer.from(`line ${batch}.${i} \r\x00\xff`, 'latin1'), true, 1000 + batch))
-        for (const entry of entries) expected.push(entry.bytes.toString('latin1'))
-        const {first} = await spool.append('writer', entries)
-        shipper.offer(first, entries)
-        if (batch % 3 === 0) await new Promise((resolve) => setImmediate(resolve))
-      }
-      await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
-      shipper.notify()
+      const batches = Array.from({length: 20}, (_, batch) =>
+        Array.from({length: 7}, (_, i) => newEntry(Buffer.from(`line ${batch}.${i} \r\x00\xff`, 'latin1'), true, 1000 + batch)),
+      )
+      const expected = batches.flat().map((entry) => entry.bytes.toString('latin1'))
+      await spoolAndEnd(spool, shipper, batches, 3)
       expect(await running).toBe(true)
       const seqs: number[] = []
       const lines: string[] = []
@@ -99,14 +105,12 @@ describe('Shipper', () => {
     await spool.startJob('writer')
     const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxQueuedBytes: 1 << 20, maxBatchBytes: 500})
     const running = shipper.run()
-    for (let batch = 0; batch < 20; batch++) {
-      const entries = numbered(batch * 10 + 1, 10)
-      const {first} = await spool.append('writer', entries)
-      shipper.offer(first, entries)
-      if (batch % 3 === 0) await new Promise((resolve) => setImmediate(resolve))
-    }
-    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
-    shipper.notify()
+    await spoolAndEnd(
+      spool,
+      shipper,
+      Array.from({length: 20}, (_, batch) => numbered(batch * 10 + 1, 10)),
+      3,
+    )
     expect(await running).toBe(true)
     expect(spool.readBacks).toBe(0)
     const {lines, seqs} = await remoteLines(remote)
@@ -179,14 +183,12 @@ describe('Shipper', () => {
       onRecovered: () => recovered++,
     })
     const running = shipper.run()
-    for (let batch = 0; batch < 30; batch++) {
-      const entries = numbered(batch * 10 + 1, 10)
-      const {first} = await spool.append('writer', entries)
-      shipper.offer(first, entries)
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
-    shipper.notify()
+    await spoolAndEnd(
+      spool,
+      shipper,
+      Array.from({length: 30}, (_, batch) => numbered(batch * 10 + 1, 10)),
+      1,
+    )
     expect(await running).toBe(true)
     const {lines, seqs} = await remoteLines(remote)
     expect(lines).toEqual(numbered(1, 300).map((entry) => entry.bytes.toString('latin1')))
