@@ -8,27 +8,21 @@
  * are let go (values it registered with ::add-mask:: are then no longer masked in it).
  */
 import {Masker, type LineMasker} from '../mask/masker.js'
+import {RecentJobs} from './recent-jobs.js'
 
 export class IngestMasking {
-  private readonly maskers = new Map<string, LineMasker>()
-  private readonly masker = () => new Masker({values: [], regexes: [], defaults: true}).forStream()
+  private readonly maskers: RecentJobs<LineMasker>
 
-  constructor(private readonly max = 1000) {}
+  constructor(max = 1000) {
+    this.maskers = new RecentJobs(() => new Masker({values: [], regexes: [], defaults: true}).forStream(), max)
+  }
 
   /** The masks of `job`'s lines: the defaults and what the job registered. */
   forJob(job: string): LineMasker {
-    let masker = this.maskers.get(job)
-    if (masker)
-      this.maskers.delete(job) // re-inserted: the map's order is least recently written first
-    else {
-      if (this.maskers.size >= this.max) this.maskers.delete(this.maskers.keys().next().value!)
-      masker = this.masker()
-    }
-    this.maskers.set(job, masker)
-    return masker
+    return this.maskers.use(job)
   }
 
   end(job: string): void {
-    this.maskers.delete(job)
+    this.maskers.take(job)
   }
 }

@@ -12,44 +12,31 @@
 import type {NewEntry} from '../entry.js'
 import {StructureRecorder} from '../ingest/structure-recorder.js'
 import type {LiveStore} from '../store/types.js'
+import {RecentJobs} from './recent-jobs.js'
 
 export class IngestStructure {
-  private readonly recorders = new Map<string, StructureRecorder>()
+  private readonly recorders: RecentJobs<StructureRecorder>
 
-  constructor(
-    private readonly live: LiveStore,
-    private readonly max = 1000,
-  ) {}
+  constructor(live: LiveStore, max = 1000) {
+    this.recorders = new RecentJobs(
+      (job) => new StructureRecorder(live, job),
+      max,
+      (recorder) => void recorder.flush(),
+    )
+  }
 
   /** Entries the store numbered first, first+1, … for `job`. */
   observe(job: string, first: number, entries: NewEntry[]): void {
-    let recorder = this.recorders.get(job)
-    if (recorder)
-      this.recorders.delete(job) // re-inserted: the map's order is least recently written first
-    else {
-      if (this.recorders.size >= this.max) this.letGo(this.recorders.keys().next().value!)
-      recorder = new StructureRecorder(this.live, job)
-    }
-    this.recorders.set(job, recorder)
-    recorder.observe(first, entries)
+    this.recorders.use(job).observe(first, entries)
   }
 
   /** The job ends: open sections close (marked failed when it failed) and the result is written before the end. */
   async end(job: string, failed: boolean): Promise<void> {
-    const recorder = this.recorders.get(job)
-    if (!recorder) return
-    this.recorders.delete(job)
-    await recorder.finish(failed)
+    await this.recorders.take(job)?.finish(failed)
   }
 
   /** At shutdown: writes out what every tracked job has now. */
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.recorders.values()].map((recorder) => recorder.flush()))
-  }
-
-  private letGo(job: string): void {
-    const recorder = this.recorders.get(job)!
-    this.recorders.delete(job)
-    void recorder.flush()
+    await Promise.allSettled(this.recorders.values().map((recorder) => recorder.flush()))
   }
 }

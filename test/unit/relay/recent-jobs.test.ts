@@ -1,0 +1,22 @@
+import {describe, expect, it} from 'vitest'
+import {RecentJobs} from '../../../src/lib/relay/recent-jobs.js'
+
+describe('RecentJobs', () => {
+  it('keeps one state per job, at most max, letting go of the least recently written first', () => {
+    const gone: string[] = []
+    const jobs = new RecentJobs(
+      (job) => ({job}),
+      2,
+      (state) => gone.push(state.job),
+    )
+    const a = jobs.use('a')
+    jobs.use('b')
+    expect(jobs.use('a')).toBe(a) // a is now the most recent
+    jobs.use('c')
+    expect(gone).toEqual(['b'])
+    expect(jobs.values().map((state) => state.job)).toEqual(['a', 'c'])
+    expect(jobs.take('a')).toBe(a)
+    expect(jobs.take('a')).toBeUndefined()
+    expect(jobs.use('a')).not.toBe(a) // taken: a new state
+  })
+})
