@@ -54,9 +54,11 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
   }
   let delay = options.retryDelay ?? 250
   let reconnecting = false
+  // What the follower has shown: a change made between the first look and the follow's own is then still sent.
+  let known = meta
   while (!signal.aborted) {
     try {
-      for await (const event of jobs.follow(job, {after, signal})) {
+      for await (const event of jobs.follow(job, {after, signal, known})) {
         if (reconnecting) {
           reconnecting = false
           delay = options.retryDelay ?? 250
@@ -70,6 +72,7 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
           const kept = filter ? fresh.filter(filter) : fresh
           if (kept.length > 0) await emit({type: 'entries', job, entries: kept})
         } else if (event.type === 'meta') {
+          known = event.meta
           await emit({type: 'meta', job, meta: event.meta})
         } else {
           await emit({type: 'end', job, meta: event.meta})
