@@ -13,6 +13,9 @@ import {Cluster, Redis, type ClusterOptions, type RedisOptions} from 'ioredis'
 import {LogsError, StoreUnavailableError} from '../../errors/index.js'
 import type {RedisTarget} from './url.js'
 import {SCRIPTS} from './scripts.js'
+import {restoreFastStringPrototype} from './fast-string-prototype.js'
+
+restoreFastStringPrototype()
 
 export type RedisClient = Redis | Cluster
 export type Role = 'writer' | 'follower'
