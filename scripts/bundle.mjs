@@ -2,7 +2,7 @@
 // Node resolving, reading and compiling some 250 small modules, ours and @oclif/core's.
 //   dist/main.js           bin/run.js's entry: oclif's runner and the help class
 //   dist/commands/X.js     one entry per command, found by oclif through oclif.manifest.json
-//   dist/block-worker.js   the archive's compression worker (see block-compressor.ts)
+//   dist/block-worker.js   the archive's worker thread (see src/lib/archive/worker-pool.ts)
 //   dist/*-HASH.js         code shared by those, and what is imported lazily (stores, the
 //                          relay, the viewer), loaded only by the command that needs it
 // All of them share one copy of @oclif/core, so oclif's own state is one. Type-checking

@@ -126,7 +126,7 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
   }
   let stored = await reusable(archive, meta)
   const resumed = stored !== undefined
-  stored ??= await archive.put(meta, live.readBatches?.(id) ?? live.read(id))
+  stored ??= await archive.put(meta, live.readStored?.(id) ?? live.readBatches?.(id) ?? live.read(id))
   await options.afterUpload?.(id)
   const recorded = meta.location
   if (recorded.kind !== 'archived' || recorded.url !== stored.url || recorded.sha256 !== stored.sha256) {

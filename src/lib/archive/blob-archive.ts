@@ -13,7 +13,7 @@ import {Readable, pipeline} from 'node:stream'
 import {ArchiveIntegrityError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
-import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
+import type {ArchiveItem, ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
 import {decodeIndexTable, encodeIndex, INDEX_FORMAT} from './block-index.js'
 import {jsonLiteral, readIndexed} from './block-reader.js'
 import {encodeBlocks} from './block-writer.js'
@@ -60,7 +60,7 @@ export class BlobArchive implements ArchiveStore {
     return this.bucket.name
   }
 
-  async put(meta: JobMeta, entries: AsyncIterable<LogEntry | LogEntry[]>): Promise<ArchivedJob> {
+  async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>): Promise<ArchivedJob> {
     const key = objectKey(meta.id)
     const encoded = encodeBlocks(entries, {blockBytes: this.blockBytes, sections: meta.sections})
     const {tap, digest} = digestTap()

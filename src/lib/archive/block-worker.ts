@@ -1,34 +1,40 @@
 /**
- * Worker thread of ./block-compressor.ts: compresses a block into a gzip member and builds
- * its token filter, off the main thread. Blocks come and go as transferred ArrayBuffers.
+ * Worker thread of ./worker-pool.ts, the tasks of ./worker-tasks.ts off the main thread:
+ *   encode    stored entries (a live store's bytes) → record lines (./record-chunk.ts)
+ *   compress  a block → its gzip member + token filter
+ * Memory comes and goes as transferred ArrayBuffers.
  */
 import {parentPort} from 'node:worker_threads'
 import {gzipSync} from 'node:zlib'
+import {decodeStored} from '../store/stored-entries.js'
+import type {StoredEntries} from '../store/types.js'
+import {ownedBuffer} from './block-bytes.js'
+import {workerExitFault} from './fault-injection.js'
+import {encodeRecords} from './record-chunk.js'
 import {TrigramFilterBuilder} from './token-filter.js'
 
 const filters = new TrigramFilterBuilder()
+const fault = workerExitFault()
 
-interface Task {
-  id: number
-  data: ArrayBuffer
-  offset: number
-  length: number
-  level: number
-}
+type Message =
+  | {id: number; task: 'compress'; data: ArrayBuffer; offset: number; length: number; level: number}
+  | {id: number; task: 'encode'; stored: Omit<StoredEntries, 'index' | 'data'> & {index: ArrayBuffer; data: ArrayBuffer}}
 
-parentPort!.on('message', ({id, data, offset, length, level}: Task) => {
+parentPort!.on('message', (message: Message) => {
+  fault?.()
   try {
-    const block = Buffer.from(data, offset, length)
-    const compressed = owned(gzipSync(block, {level, memLevel: 9}))
-    const filter = owned(filters.build(block))
-    parentPort!.postMessage({id, compressed, filter}, [compressed, filter])
+    if (message.task === 'compress') {
+      const block = Buffer.from(message.data, message.offset, message.length)
+      const compressed = ownedBuffer(gzipSync(block, {level: message.level, memLevel: 9}))
+      const filter = ownedBuffer(filters.build(block))
+      parentPort!.postMessage({id: message.id, compressed, filter}, [compressed, filter])
+    } else {
+      const {stored} = message
+      const chunk = encodeRecords(decodeStored({...stored, index: Buffer.from(stored.index), data: Buffer.from(stored.data)}))
+      const arrays = [chunk.data, chunk.ends, chunk.seqs, chunk.ts, chunk.levels].map((array) => array.buffer as ArrayBuffer)
+      parentPort!.postMessage({id: message.id, ...chunk}, arrays)
+    }
   } catch (error) {
-    parentPort!.postMessage({id, error: (error as Error).message})
+    parentPort!.postMessage({id: message.id, error: (error as Error).message})
   }
 })
-
-/** The buffer's bytes as an ArrayBuffer of their own, safe to transfer (small Buffers share Node's pool). */
-function owned(buffer: Buffer): ArrayBuffer {
-  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) return buffer.buffer as ArrayBuffer
-  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer
-}

@@ -3,26 +3,37 @@
  * into blocks of about BLOCK_BYTES, each compressed into its own gzip member, so the
  * object is still one gzip stream to `zcat` and each block can be read alone by range.
  *
- *   entries ─▶ record lines written straight into the block's bytes (stats, sha256)
- *   ─▶ gzip + token filter on worker threads (./block-compressor.ts; the block's memory
- *   moves to the worker, it is not copied), up to IN_FLIGHT blocks at once
+ *   stored entries ─▶ record lines, on worker threads (./worker-tasks.ts encodeStored)
+ *   (or entries ───▶ record lines here, ./record-chunk.ts), up to AHEAD runs at once
+ *   ─▶ in order, cut into blocks here (sha256, block table, stats: no entry objects)
+ *   ─▶ gzip + token filter on worker threads (compressBlock), up to IN_FLIGHT blocks
  *   ─▶ members in order ─▶ the object stream
  *
- * Memory is about IN_FLIGHT blocks, whatever the size of the log. The block table and the
- * filters are ready when the stream has ended (`stats`).
+ * Memory moves between threads, it is not copied, but for the one copy of the record lines
+ * into their block. Memory is about AHEAD runs and IN_FLIGHT blocks, whatever the size of
+ * the log. The block table and the filters are ready when the stream has ended (`stats`).
  */
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
 import type {LogEntry} from '../entry.js'
 import type {Section} from '../job.js'
+import {isStored} from '../store/stored-entries.js'
+import type {ArchiveItem} from '../store/types.js'
+import {BlockBytes} from './block-bytes.js'
 import type {BlockInfo} from './block-index.js'
-import {compressBlock, WORKERS, type CompressedBlock} from './block-compressor.js'
-import {count, GZIP_LEVEL, recordLine, type ContentStats} from './format.js'
+import {GZIP_LEVEL, type ContentStats} from './format.js'
+import {encodeRecords, levelAt, type RecordChunk} from './record-chunk.js'
 import {FILTER_KIND} from './token-filter.js'
+import {compressBlock, encodeStored, type CompressedBlock} from './worker-tasks.js'
+import {WORKERS} from './worker-pool.js'
 
 /** NDJSON bytes per block: small enough that `--level error` fetches little around each error, large enough to keep the index small. */
 export const BLOCK_BYTES = 512 * 1024
 const IN_FLIGHT = 2 * WORKERS
+/** Runs of entries being turned into record lines ahead of the block being cut. */
+const AHEAD = 2 * WORKERS
+/** Entries given one by one are encoded in runs of this many. */
+const RUN = 4096
 
 export interface BlockStats extends ContentStats {
   blocks: BlockInfo[]
@@ -36,8 +47,10 @@ export interface EncodedBlocks {
   stats: Promise<BlockStats>
 }
 
+type Info = Omit<BlockInfo, 'offset' | 'size' | 'filter'>
+
 interface PendingBlock {
-  info: Omit<BlockInfo, 'offset' | 'size' | 'filter'>
+  info: Info
   done: Promise<CompressedBlock>
 }
 
@@ -48,7 +61,7 @@ export interface EncodeOptions {
   sections?: Section[]
 }
 
-export function encodeBlocks(entries: AsyncIterable<LogEntry | LogEntry[]>, options: EncodeOptions = {}): EncodedBlocks {
+export function encodeBlocks(entries: AsyncIterable<ArchiveItem>, options: EncodeOptions = {}): EncodedBlocks {
   let settle!: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void}
   const stats = new Promise<BlockStats>((resolve, reject) => (settle = {resolve, reject}))
   stats.catch(() => undefined) // the stream reports the same error to whoever reads it
@@ -57,7 +70,7 @@ export function encodeBlocks(entries: AsyncIterable<LogEntry | LogEntry[]>, opti
 }
 
 async function* members(
-  entries: AsyncIterable<LogEntry | LogEntry[]>,
+  entries: AsyncIterable<ArchiveItem>,
   options: EncodeOptions,
   settle: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void},
 ): AsyncIterable<Buffer> {
@@ -68,7 +81,7 @@ async function* members(
   let offset = 0
   let filterOffset = 0
   const bytes = new BlockBytes(blockBytes)
-  let block: PendingBlock['info'] | undefined
+  let block: Info | undefined
 
   const seal = (): void => {
     const data = bytes.take()
@@ -94,11 +107,18 @@ async function* members(
   }
 
   try {
-    for await (const item of entries) {
-      for (const entry of Array.isArray(item) ? item : [item]) {
-        bytes.add(recordLine(entry))
-        count(stats, entry)
-        block = addTo(block, entry)
+    for await (const chunk of recordChunks(entries)) {
+      stats.rawBytes += chunk.rawBytes
+      const n = chunk.ends.length
+      for (let first = 0; first < n;) {
+        // The block ends with the first record that brings it to blockBytes or more.
+        const start = first === 0 ? 0 : chunk.ends[first - 1]
+        const wanted = start + blockBytes - bytes.length
+        let last = first
+        while (last < n - 1 && chunk.ends[last] < wanted) last++
+        bytes.addBytes(chunk.data, start, chunk.ends[last])
+        block = addTo(block, stats, chunk, first, last)
+        first = last + 1
         if (bytes.length >= blockBytes) {
           seal()
           while (pending.length >= IN_FLIGHT) yield await emit()
@@ -116,55 +136,52 @@ async function* members(
   settle.resolve(stats)
 }
 
+/** The items as record lines, in order, with up to AHEAD runs being encoded at once. */
+async function* recordChunks(items: AsyncIterable<ArchiveItem>): AsyncIterable<RecordChunk> {
+  const queue: Promise<RecordChunk>[] = []
+  const add = (chunk: Promise<RecordChunk>): void => {
+    chunk.catch(() => undefined) // awaited in order below
+    queue.push(chunk)
+  }
+  let run: LogEntry[] = []
+  for await (const item of items) {
+    if (isStored(item)) add(encodeStored(item))
+    else if (Array.isArray(item)) add(Promise.resolve(encodeRecords(item)))
+    else if (run.push(item) >= RUN) {
+      add(Promise.resolve(encodeRecords(run)))
+      run = []
+    }
+    while (queue.length >= AHEAD) yield await queue.shift()!
+  }
+  if (run.length > 0) add(Promise.resolve(encodeRecords(run)))
+  while (queue.length > 0) yield await queue.shift()!
+}
+
 /** Names of the sections with a line in the block, each once, in the job's order. */
-function sectionsIn(sections: Section[], block: PendingBlock['info']): string[] {
+function sectionsIn(sections: Section[], block: Info): string[] {
   const names = sections.filter((s) => block.lines > 0 && s.firstSeq <= block.lastSeq && s.lastSeq >= block.firstSeq).map((s) => s.name)
   return [...new Set(names)]
 }
 
-function addTo(block: PendingBlock['info'] | undefined, entry: LogEntry): PendingBlock['info'] {
-  if (!block) return {bytes: 0, lines: 1, firstSeq: entry.seq, lastSeq: entry.seq, minTs: entry.ts, maxTs: entry.ts, levels: entry.level ? {[entry.level]: 1} : {}}
-  block.lines++
-  block.lastSeq = entry.seq
-  if (entry.ts < block.minTs) block.minTs = entry.ts
-  if (entry.ts > block.maxTs) block.maxTs = entry.ts
-  if (entry.level) block.levels[entry.level] = (block.levels[entry.level] ?? 0) + 1
-  return block
-}
-
-/**
- * A block's NDJSON, encoded into one buffer as records arrive (no string of the whole
- * block, no copy). Each block gets a buffer of its own, which compressBlock hands over
- * to a worker thread.
- */
-class BlockBytes {
-  private buffer: Buffer
-  length = 0
-
-  constructor(private readonly blockBytes: number) {
-    this.buffer = this.allocate(0)
-  }
-
-  add(record: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (this.length + record.length * 3 > this.buffer.length) {
-      const bigger = this.allocate(this.length + record.length * 3)
-      this.buffer.copy(bigger, 0, 0, this.length)
-      this.buffer = bigger
+/** Records first..last of a chunk counted into the block (a new one when undefined) and the job's stats. */
+function addTo(block: Info | undefined, stats: ContentStats, chunk: RecordChunk, first: number, last: number): Info {
+  const {seqs, ts} = chunk
+  const info = block ?? {bytes: 0, lines: 0, firstSeq: seqs[first], lastSeq: seqs[first], minTs: ts[first], maxTs: ts[first], levels: {}}
+  for (let i = first; i <= last; i++) {
+    info.lines++
+    info.lastSeq = seqs[i]
+    if (ts[i] < info.minTs) info.minTs = ts[i]
+    if (ts[i] > info.maxTs) info.maxTs = ts[i]
+    const level = levelAt(chunk, i)
+    if (level) {
+      info.levels[level] = (info.levels[level] ?? 0) + 1
+      stats.levels[level] = (stats.levels[level] ?? 0) + 1
     }
-    this.length += this.buffer.write(record, this.length)
   }
-
-  /** The block's bytes; the next block starts in a new buffer. */
-  take(): Buffer {
-    const data = this.buffer.subarray(0, this.length)
-    this.buffer = this.allocate(0)
-    this.length = 0
-    return data
-  }
-
-  /** Never from Node's shared pool: the buffer's memory is transferred to a worker. */
-  private allocate(atLeast: number): Buffer {
-    return Buffer.allocUnsafeSlow(Math.max(atLeast, this.blockBytes + 64 * 1024))
-  }
+  stats.lines += last - first + 1
+  stats.firstSeq ??= seqs[first]
+  stats.lastSeq = seqs[last]
+  stats.firstTs ??= ts[first]
+  stats.lastTs = ts[last]
+  return info
 }

@@ -16,3 +16,17 @@ export function afterUploadFault(env: NodeJS.ProcessEnv = process.env): ((id: st
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000)
   }
 }
+
+/**
+ * With LOGS_FAULT_INJECTION=archive-worker-exit:N, an archive worker thread
+ * (./block-worker.ts) exits at the start of its N-th task, as a thread that crashes would:
+ * the archive of that job must fail and keep the live copy. Unset it does nothing.
+ */
+export function workerExitFault(env: NodeJS.ProcessEnv = process.env): (() => void) | undefined {
+  const match = /^archive-worker-exit:(\d+)$/.exec(env.LOGS_FAULT_INJECTION ?? '')
+  if (!match) return undefined
+  let remaining = Number(match[1])
+  return () => {
+    if (--remaining <= 0) process.exit(70)
+  }
+}

@@ -82,12 +82,17 @@ async function* ndjson(entries: AsyncIterable<LogEntry>, settle: {resolve: (s: C
 
 export function count(stats: ContentStats, entry: LogEntry): void {
   stats.lines++
-  stats.rawBytes += (entry.bytes?.length ?? Buffer.byteLength(entry.line)) + (entry.eol ? 1 : 0)
+  stats.rawBytes += rawLength(entry)
   stats.firstSeq ??= entry.seq
   stats.lastSeq = entry.seq
   stats.firstTs ??= entry.ts
   stats.lastTs = entry.ts
   if (entry.level) stats.levels[entry.level] = (stats.levels[entry.level] ?? 0) + 1
+}
+
+/** Bytes of the entry in the original log, its newline included. */
+export function rawLength(entry: LogEntry): number {
+  return (entry.bytes?.length ?? Buffer.byteLength(entry.line)) + (entry.eol ? 1 : 0)
 }
 
 export interface Digest {

@@ -8,7 +8,7 @@
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {Pattern} from '../pattern.js'
-import type {ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
+import type {ArchiveItem, ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
 
 export class LazyArchive implements ArchiveStore {
   private opening: Promise<ArchiveStore> | undefined
@@ -24,7 +24,7 @@ export class LazyArchive implements ArchiveStore {
     return this.opened?.name ?? this.unopenedName
   }
 
-  async put(meta: JobMeta, entries: AsyncIterable<LogEntry | LogEntry[]>): Promise<ArchivedJob> {
+  async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>): Promise<ArchivedJob> {
     return (await this.archive()).put(meta, entries)
   }
 

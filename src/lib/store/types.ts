@@ -55,6 +55,24 @@ export interface RawBlock {
   bytes: Buffer
 }
 
+/**
+ * A run of a job's entries as the store keeps them, not decoded (`readStored`); decoded by
+ * decodeStored (./stored-entries.ts) on any thread: the archive does it on worker threads.
+ * `file`: a block of the file store's log bytes and index records (file/job-log.ts LogBlock).
+ */
+export interface StoredEntries {
+  kind: 'file'
+  /** Sequence number of the first entry. */
+  from: number
+  count: number
+  index: Buffer
+  data: Buffer
+  start: number
+}
+
+/** What an archive stores a job from: entries one by one, in batches, or as the live store keeps them. */
+export type ArchiveItem = LogEntry | LogEntry[] | StoredEntries
+
 export type FollowEvent =
   | {type: 'entries'; entries: LogEntry[]}
   /** Status, phase, progress or sections changed (store/follow-loop.ts); not sent for an append alone. */
@@ -140,6 +158,8 @@ export interface LiveStore {
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
   /** Optional: `read` in the batches the store reads them in (archive: spares a step per entry of a big job). */
   readBatches?(id: string, range?: ReadRange): AsyncIterable<LogEntry[]>
+  /** Optional: all of a job's entries as stored, not decoded (archive: decoded on worker threads). */
+  readStored?(id: string): AsyncIterable<StoredEntries>
   /** Optional: the stored bytes of a range without decoding entries (stores that keep lines as bytes). */
   readRaw?(id: string, range: RawRange): AsyncIterable<RawBlock>
   /** History after `after`, then new entries as they come; blocks, never polls where the backend can block. */
@@ -174,9 +194,8 @@ export interface ArchivedJob {
 
 export interface ArchiveStore {
   readonly name: string
-  /** Streams the entries into the job's object, verifies what was stored, and returns where it went. */
-  /** Stores the job's entries, given one by one or in batches. */
-  put(meta: JobMeta, entries: AsyncIterable<LogEntry | LogEntry[]>): Promise<ArchivedJob>
+  /** Streams the entries (one by one, in batches, or as stored) into the job's object, verifies what was stored, and returns where it went. */
+  put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>): Promise<ArchivedJob>
   head(id: string): Promise<ArchivedJob | undefined>
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
   list(filter?: JobFilter): Promise<ArchivedJob[]>

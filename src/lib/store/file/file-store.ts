@@ -20,7 +20,7 @@ import {JobNotFoundError, OutOfOrderError, StoreUnavailableError} from '../../er
 import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
-import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../types.js'
+import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, StoredEntries} from '../types.js'
 import {INDEX_FILE, JobLog, LOG_FILE} from './job-log.js'
 import {JobLogWriter} from './job-log-writer.js'
 import {readStats} from './job-stats.js'
@@ -195,6 +195,18 @@ export class FileStore implements LiveStore {
       for await (const batch of log.entries(bounds.first, bounds.last, range.signal, match)) {
         yield since === undefined && until === undefined ? batch : batch.filter((e) => (until === undefined || e.ts < until) && (since === undefined || e.ts >= since))
       }
+    } finally {
+      await log.close()
+    }
+  }
+
+  /** Every entry of the job as stored: blocks of log bytes and index records, not decoded. */
+  async *readStored(id: string): AsyncIterable<StoredEntries> {
+    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
+    // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
+    const log = await JobLog.open(this.dir(id))
+    try {
+      for await (const block of log.blocks(1, await log.count())) yield {kind: 'file', ...block}
     } finally {
       await log.close()
     }

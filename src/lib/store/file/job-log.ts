@@ -107,20 +107,28 @@ export class JobLog {
    */
   async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern, syncBytes = 0): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
-    for await (const {from, count, index, data, start} of this.blocks(first, last, signal, READ_STEP, syncBytes)) {
-      // Most logs are ASCII: then each line's text is its bytes, decoded without a view or a UTF-8 check per line.
-      const ascii = isAscii(data)
-      const entry = (i: number) => {
-        const r = readRecord(index, i * RECORD_SIZE)
-        const at = r.offset - start
-        return ascii
-          ? entryFromText(from + i, r.ts, data.toString('latin1', at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
-          : entryFromBytes(from + i, r.ts, data.subarray(at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
-      }
-      if (literal) yield recordsContaining(index, count, data, start, literal).map(entry)
-      else yield Array.from({length: count}, (_, i) => entry(i))
+    for await (const block of this.blocks(first, last, signal, READ_STEP, syncBytes)) {
+      yield entriesOf(block, literal ? recordsContaining(block.index, block.count, block.data, block.start, literal) : undefined)
     }
   }
+}
+
+/**
+ * The entries of a block read by JobLog.blocks: all of them, or those at the given
+ * (0-based) positions. Pure, so that it also runs on a worker thread (the archive decodes
+ * the blocks of readStored there).
+ */
+export function entriesOf({from, count, index, data, start}: LogBlock, positions?: number[]): LogEntry[] {
+  // Most logs are ASCII: then each line's text is its bytes, decoded without a view or a UTF-8 check per line.
+  const ascii = isAscii(data)
+  const entry = (i: number) => {
+    const r = readRecord(index, i * RECORD_SIZE)
+    const at = r.offset - start
+    return ascii
+      ? entryFromText(from + i, r.ts, data.toString('latin1', at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
+      : entryFromBytes(from + i, r.ts, data.subarray(at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
+  }
+  return positions ? positions.map(entry) : Array.from({length: count}, (_, i) => entry(i))
 }
 
 export interface LogBlock {

@@ -1,0 +1,58 @@
+/**
+ * Bytes written one piece after another into one buffer that grows as needed (no string of
+ * the whole, no array of pieces to join): a block's NDJSON, or a run of record lines. Each
+ * take() hands over a buffer of its own, never from Node's shared pool, so that its memory
+ * can be transferred to another thread.
+ */
+export class BlockBytes {
+  private buffer: Buffer
+  length = 0
+
+  constructor(private readonly size: number) {
+    this.buffer = this.allocate(0)
+  }
+
+  /** Appends a string as UTF-8. */
+  add(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    this.reserve(text.length * 3)
+    this.length += this.buffer.write(text, this.length)
+  }
+
+  /** Appends bytes start..end of `source`. */
+  addBytes(source: Uint8Array, start: number, end: number): void {
+    this.reserve(end - start)
+    this.buffer.set(source.subarray(start, end), this.length)
+    this.length += end - start
+  }
+
+  /** The bytes so far; the next ones start in a new buffer. */
+  take(): Buffer {
+    const data = this.buffer.subarray(0, this.length)
+    this.buffer = this.allocate(0)
+    this.length = 0
+    return data
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return
+    const bigger = this.allocate(Math.max(this.length + bytes, this.buffer.length * 2))
+    this.buffer.copy(bigger, 0, 0, this.length)
+    this.buffer = bigger
+  }
+
+  private allocate(atLeast: number): Buffer {
+    return Buffer.allocUnsafeSlow(Math.max(atLeast, this.size + 64 * 1024))
+  }
+}
+
+/**
+ * The memory of `view` as an ArrayBuffer that can be transferred to another thread: its own
+ * when the view covers all of it, else a copy of its bytes (small Buffers share Node's
+ * pool, which must never be transferred).
+ */
+export function ownedBuffer(view: ArrayBufferView): ArrayBuffer {
+  const buffer = view.buffer as ArrayBuffer
+  if (view.byteOffset === 0 && view.byteLength === buffer.byteLength) return buffer
+  return buffer.slice(view.byteOffset, view.byteOffset + view.byteLength)
+}

@@ -1,0 +1,47 @@
+/**
+ * A run of entries as record lines (format.ts recordLine, the one encoder) in one buffer,
+ * with what the block writer (./block-writer.ts) needs to cut them into blocks and index
+ * those without the entries: each record's end, seq, ts and level. Made on a worker thread
+ * from the live store's stored entries (./worker-tasks.ts), or on the main thread from
+ * entries; its arrays travel between threads by transfer.
+ */
+import type {LogEntry} from '../entry.js'
+import {LEVELS} from '../level.js'
+import {BlockBytes} from './block-bytes.js'
+import {recordLine, rawLength} from './format.js'
+
+export interface RecordChunk {
+  /** The record lines, newlines included. */
+  data: Buffer
+  /** Per record: where it ends in `data` (exclusive), its seq, ts, and level (0: none, else 1 + its index in LEVELS). */
+  ends: Uint32Array
+  seqs: Float64Array
+  ts: Float64Array
+  levels: Uint8Array
+  /** Bytes of the original lines (what `--output raw` prints). */
+  rawBytes: number
+}
+
+const LEVEL_CODES = new Map<string, number>(LEVELS.map((level, i) => [level, i + 1]))
+
+export function encodeRecords(entries: LogEntry[]): RecordChunk {
+  const n = entries.length
+  const out = new BlockBytes(n * 192)
+  const chunk = {ends: new Uint32Array(n), seqs: new Float64Array(n), ts: new Float64Array(n), levels: new Uint8Array(n), rawBytes: 0}
+  for (let i = 0; i < n; i++) {
+    const entry = entries[i]
+    out.add(recordLine(entry))
+    chunk.ends[i] = out.length
+    chunk.seqs[i] = entry.seq
+    chunk.ts[i] = entry.ts
+    chunk.levels[i] = entry.level ? LEVEL_CODES.get(entry.level)! : 0
+    chunk.rawBytes += rawLength(entry)
+  }
+  return {...chunk, data: out.take()}
+}
+
+/** The chunk's level of record i, as a name. */
+export function levelAt(chunk: RecordChunk, i: number): (typeof LEVELS)[number] | undefined {
+  const code = chunk.levels[i]
+  return code === 0 ? undefined : LEVELS[code - 1]
+}

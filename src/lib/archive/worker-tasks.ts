@@ -1,0 +1,50 @@
+/**
+ * The archive's work that runs on worker threads (./worker-pool.ts, ./block-worker.ts):
+ * decoding a live store's stored entries into record lines, and compressing a block into
+ * a gzip member with its token filter. Small pieces, and code run from TypeScript sources
+ * (tests), are done on the main thread (gzip itself still runs on libuv's pool there).
+ */
+import {promisify} from 'node:util'
+import {gzip} from 'node:zlib'
+import {decodeStored} from '../store/stored-entries.js'
+import type {StoredEntries} from '../store/types.js'
+import {ownedBuffer} from './block-bytes.js'
+import {encodeRecords, type RecordChunk} from './record-chunk.js'
+import {TrigramFilterBuilder} from './token-filter.js'
+import {FROM_SOURCES, runOnWorker} from './worker-pool.js'
+
+export interface CompressedBlock {
+  compressed: Buffer
+  filter: Buffer
+}
+
+/** Pieces smaller than this are not worth a trip to a worker (nor starting one: small jobs never do). */
+const WORKER_MIN_BYTES = 64 * 1024
+const gzipAsync = promisify(gzip)
+const local = new TrigramFilterBuilder()
+
+/**
+ * A block's gzip member and token filter. Takes `data`'s memory: a block big enough for a
+ * worker has its ArrayBuffer transferred there, so `data` must own that ArrayBuffer (not
+ * a slice of Node's shared buffer pool) and must not be used afterwards.
+ */
+export async function compressBlock(data: Buffer, level: number): Promise<CompressedBlock> {
+  if (data.length < WORKER_MIN_BYTES || FROM_SOURCES) {
+    const filter = local.build(data)
+    return {compressed: await gzipAsync(data, {level, memLevel: 9}), filter}
+  }
+  const buffer = data.buffer as ArrayBuffer
+  const answer = await runOnWorker<{compressed: ArrayBuffer; filter: ArrayBuffer}>({task: 'compress', data: buffer, offset: data.byteOffset, length: data.length, level}, [buffer])
+  if (answer.error !== undefined) throw new Error(`compressing a block failed: ${answer.error}`)
+  return {compressed: Buffer.from(answer.compressed!), filter: Buffer.from(answer.filter!)}
+}
+
+/** Stored entries as record lines. Takes the memory of `stored`'s buffers (they must not be used afterwards). */
+export async function encodeStored(stored: StoredEntries): Promise<RecordChunk> {
+  if (stored.data.length < WORKER_MIN_BYTES || FROM_SOURCES) return encodeRecords(decodeStored(stored))
+  const index = ownedBuffer(stored.index)
+  const data = ownedBuffer(stored.data)
+  const answer = await runOnWorker<RecordChunk>({task: 'encode', stored: {...stored, index, data}}, [index, data])
+  if (answer.error !== undefined) throw new Error(`decoding stored entries ${stored.from}..${stored.from + stored.count - 1} failed: ${answer.error}`)
+  return {...(answer as RecordChunk), data: Buffer.from(answer.data!.buffer, answer.data!.byteOffset, answer.data!.byteLength)}
+}
