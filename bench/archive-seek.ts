@@ -1,12 +1,14 @@
 /**
  * Benchmark: archiving one big job and reading it back through its block index (archive
  * format 2), each figure next to a reference measured in the same run on the same data.
- * Bytes and requests are what the Supabase stand-in served (its own counters, not this
- * tool's bookkeeping). Times are the minimum of ROUNDS runs, with CPU time (user + system)
+ * Bytes and requests are what the store served (the Supabase stand-in's own counters, a
+ * counting proxy in front of s3rver), not this tool's bookkeeping. Times are the minimum of ROUNDS runs, with CPU time (user + system)
  * beside them: on a machine shared with other work, CPU time says more than wall time.
  *
  *   archive of the big job     vs gzip -1 < raw (time, CPU, size) and zstd -3 < raw
  *   archived get -n 100        vs the same query while the job was live    (issue: ≤ 2×, ≤ 4 MiB read)
+ *                              on each object store: the Supabase stand-in, S3 (s3rver, counted by a
+ *                              proxy in front of it) and the file:// archive
  *   --after SEQ --head 1                                                   (issue: ≤ 4 MiB read)
  *   --level error, 50 errors                                               (issue: ≤ 8 MiB read)
  *   --section of 1.5 % of the job (GitHub ::group:: markers)               (the section's blocks)
@@ -20,12 +22,14 @@
  * figures; never passes or fails. Needs a built CLI; `zstd` figures need the zstd command.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gunzipSync, gzipSync} from 'node:zlib'
 import {BIN, isolatedEnv} from '../test/helpers/cli.js'
 import {startSupabaseStandin} from '../test/helpers/supabase-storage-standin.js'
+import {startS3Server} from '../test/helpers/s3-server.js'
+import {startFaultProxy} from '../test/helpers/fault-proxy.js'
 import {BLOCK_BYTES} from '../src/lib/archive/block-writer.js'
 import {logLine, writeInput} from './lib/input.js'
 import {measure, rate, table, type Measured} from './lib/measure.js'
@@ -44,6 +48,19 @@ const env = isolatedEnv(work, {
   LOGS_STORE: `file://${join(work, 'live')}`,
   LOGS_ARCHIVE: 'supabase://logs/bench',
 })
+const s3 = await startS3Server()
+await s3.start()
+await s3.createBucket('logs')
+// Not a fault in it: it forwards every request to s3rver and counts what s3rver sent back.
+const s3Proxy = await startFaultProxy(s3.endpoint)
+
+/** Where a command runs and how the store it reads counts what it served. */
+interface Store {
+  env: NodeJS.ProcessEnv
+  bytes: () => number
+  requests: () => number
+}
+const supabase: Store = {env, bytes: () => standin.bytesServed(), requests: () => standin.requests.length}
 
 /**
  * The bench's usual lines without their error levels, 50 errors spread through the job, one
@@ -70,13 +87,13 @@ function jobLine(total: number): (n: number) => string | string[] {
 }
 
 /** The best of ROUNDS runs (least CPU), with the bytes and requests the stand-in served for it. */
-async function served(args: string[], stdout?: string, rounds = ROUNDS): Promise<Measured & {bytes: number; requests: number}> {
+async function served(args: string[], stdout?: string, rounds = ROUNDS, store = supabase): Promise<Measured & {bytes: number; requests: number}> {
   let best: (Measured & {bytes: number; requests: number}) | undefined
   for (let round = 0; round < rounds; round++) {
-    const bytes = standin.bytesServed()
-    const requests = standin.requests.length
-    const run = await measure(process.execPath, [BIN, ...args], {env, stdout})
-    const result = {...run, bytes: standin.bytesServed() - bytes, requests: standin.requests.length - requests}
+    const bytes = store.bytes()
+    const requests = store.requests()
+    const run = await measure(process.execPath, [BIN, ...args], {env: store.env, stdout})
+    const result = {...run, bytes: store.bytes() - bytes, requests: store.requests() - requests}
     if (!best || result.cpuSeconds < best.cpuSeconds) best = result
   }
   return best!
@@ -105,6 +122,9 @@ try {
 
   const push = await measure(process.execPath, [BIN, 'push', '--job', 'big', '--exit-code', '0'], {stdin: input, env})
   const liveTail = await served(['get', 'big', '-n', '100'])
+  // The same live job for the other object stores: a copy of the live store each.
+  cpSync(join(work, 'live'), join(work, 'live-s3'), {recursive: true})
+  cpSync(join(work, 'live'), join(work, 'live-file'), {recursive: true})
   const gzip = await best('bash', ['-c', `gzip -1 < "${input}" > "${join(work, 'raw.gz')}"`])
   const zstd = HAS_ZSTD ? await best('bash', ['-c', `zstd -q -3 < "${input}" > "${join(work, 'raw.zst')}"`]) : undefined
   // Archived once (it moves the job); the live copy it leaves nothing of is the reference above.
@@ -145,7 +165,7 @@ try {
     ['get --section Publish (1.5 % of lines)', ['get', 'big', '--section', 'Publish'], ''],
     [`get --grep ${RARE}`, ['get', 'big', '--grep', RARE], ''],
   ]
-  let archivedTail: Measured | undefined
+  let archivedTail: Awaited<ReturnType<typeof served>> | undefined
   for (const [what, args, ask] of reads) {
     const run = await served(args)
     archivedTail ??= run
@@ -175,6 +195,32 @@ try {
       `get --grep / zcat | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× wall, ${(getGrep.cpuSeconds / zgrep.cpuSeconds).toFixed(1)}× CPU`,
   )
 
+  // get -n 100 on each object store, the job archived into each from a copy of the same live store.
+  const stores: Array<[string, Store]> = [
+    ['Supabase stand-in', supabase],
+    [
+      'S3 (s3rver)',
+      {
+        env: {...env, ...s3.env(), AWS_ENDPOINT_URL: s3Proxy.url, LOGS_STORE: `file://${join(work, 'live-s3')}`, LOGS_ARCHIVE: 's3://logs/bench'},
+        bytes: () => s3Proxy.bytesServed,
+        requests: () => s3Proxy.forwarded,
+      },
+    ],
+    ['file:// archive', {env: {...env, LOGS_STORE: `file://${join(work, 'live-file')}`, LOGS_ARCHIVE: `file://${join(work, 'archive')}`}, bytes: () => Number.NaN, requests: () => Number.NaN}],
+  ]
+  const perStore = [['archived get -n 100 on', 'wall', 'CPU', 'read from store', 'requests', '× live (wall)', '× live (CPU)']]
+  perStore.push(['(live get -n 100, reference)', secs(liveTail), cpu(liveTail), '', '', '', ''])
+  for (const [what, store] of stores) {
+    if (store !== supabase) {
+      const moved = await served(['archive', '--job', 'big'], undefined, 1, store)
+      if (moved.code !== 0) console.log(`archive into ${what}: exit ${moved.code} (its row is not meaningful)`)
+    }
+    const run = store === supabase ? archivedTail! : await served(['get', 'big', '-n', '100'], undefined, ROUNDS, store)
+    const counted = Number.isNaN(run.bytes) ? ['n/a (no server)', 'n/a'] : [MiB(run.bytes), String(run.requests)]
+    perStore.push([what, secs(run), cpu(run), ...counted, `${(run.seconds / liveTail.seconds).toFixed(1)}×`, `${(run.cpuSeconds / liveTail.cpuSeconds).toFixed(1)}×`])
+  }
+  console.log(`\n${table(perStore)}\n(the issue asks for ≤ 2× live and ≤ 4 MiB read)`)
+
   // Gzip members vs zstd frames of the same 512 KiB blocks (what the format could have used).
   let members = 0
   let frames = 0
@@ -201,6 +247,6 @@ try {
   const ls = await served(['ls'])
   console.log(`\nls of ${SMALL_JOBS + 1} archived jobs: ${ls.requests} requests, ${secs(ls)} (the issue asks for ≤ 20)`)
 } finally {
-  await standin.stop()
+  await Promise.all([standin.stop(), s3Proxy.stop(), s3.destroy()])
   rmSync(work, {recursive: true, force: true})
 }
