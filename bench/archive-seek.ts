@@ -206,7 +206,10 @@ try {
         requests: () => s3Proxy.forwarded,
       },
     ],
-    ['file:// archive', {env: {...env, LOGS_STORE: `file://${join(work, 'live-file')}`, LOGS_ARCHIVE: `file://${join(work, 'archive')}`}, bytes: () => Number.NaN, requests: () => Number.NaN}],
+    [
+      'file:// archive',
+      {env: {...env, LOGS_STORE: `file://${join(work, 'live-file')}`, LOGS_ARCHIVE: `file://${join(work, 'archive')}`}, bytes: () => Number.NaN, requests: () => Number.NaN},
+    ],
   ]
   const perStore = [['archived get -n 100 on', 'wall', 'CPU', 'read from store', 'requests', '× live (wall)', '× live (CPU)']]
   perStore.push(['(live get -n 100, reference)', secs(liveTail), cpu(liveTail), '', '', '', ''])
