@@ -3,11 +3,14 @@
  * load the bundle's own modules (dist/) and Node's, nothing from node_modules — the AWS SDK,
  * Supabase, Vercel Blob, Ink and React stay unloaded — and none of the chunks that only
  * other backends or the viewer need; `get` of a live job does not load the archive's code.
+ * `get` of a job archived in Supabase Storage loads no storage-js and calls no fetch: its
+ * downloads go over node:http (fetch's first call costs ~130 ms of CPU on Node 20).
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
+import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 
 const REGISTER = join(ROOT, 'test', 'helpers', 'record-imports.mjs')
 /** Chunks esbuild names after the module a backend or the viewer imports on demand. */
@@ -26,9 +29,9 @@ beforeAll(async () => {
 })
 afterAll(() => home.cleanup())
 
-async function loadedBy(args: string[], name: string): Promise<string[]> {
+async function loadedBy(args: string[], name: string, over: NodeJS.ProcessEnv = env): Promise<string[]> {
   const record = join(home.home, `imports-${name}`)
-  const result = await runCli(args, {env: {...env, NODE_OPTIONS: `--import=${REGISTER}`, RECORD_IMPORTS: record}})
+  const result = await runCli(args, {env: {...over, NODE_OPTIONS: `--import=${REGISTER}`, RECORD_IMPORTS: record}})
   expect(result.stderr).toBe('')
   expect(result.code).toBe(0)
   const urls = readFileSync(record, 'utf8').trim().split('\n')
@@ -46,5 +49,28 @@ describe('start-up', () => {
     expect(urls.filter((url) => ON_DEMAND.test(url))).toEqual([])
     expect(urls.some((url) => /\/dist\/file-store-[A-Z0-9]+\.js$/.test(url))).toBe(true)
     expect(urls.filter((url) => ARCHIVE.test(url)).length > 0).toBe(archive)
+  })
+})
+
+describe('start-up of a read from a Supabase archive', () => {
+  let standin: SupabaseStandin
+  let archived: NodeJS.ProcessEnv
+  beforeAll(async () => {
+    standin = await startSupabaseStandin()
+    archived = {...env, ...standin.env(), LOGS_ARCHIVE: 'supabase://logs/start-up'}
+    expect((await runCli(['push', '--job', 'start-2'], {env: archived, input: 'one\ntwo\n'})).code).toBe(0)
+    expect((await runCli(['archive', '--job', 'start-2'], {env: archived})).code).toBe(0)
+  })
+  afterAll(async () => {
+    await standin?.stop()
+  })
+
+  it('get -n loads nothing from node_modules (no storage-js) and never calls fetch', async () => {
+    const before = standin.requests.length
+    const urls = await loadedBy(['get', 'start-2', '-n', '1'], 'supabase', archived)
+    // It did read the archive: the manifest, the index table and the block.
+    expect(standin.requests.slice(before).filter((r) => r === 'GET object').length).toBeGreaterThanOrEqual(3)
+    expect(urls.some((url) => /\/dist\/supabase-bucket-[A-Z0-9]+\.js$/.test(url))).toBe(true)
+    expect(urls.filter((url) => !url.startsWith(`file://${ROOT}/bin/`) && !url.startsWith(`file://${ROOT}/dist/`))).toEqual([])
   })
 })

@@ -9,6 +9,9 @@ import {parseRetryAfter} from '../retry.js'
 import {answeredFetch} from './answered-fetch.js'
 
 export class HttpAnswerError extends Error {
+  /** The service's own error code, where its answer gives one besides the status. */
+  code?: string
+
   constructor(
     readonly status: number,
     readonly retryAfterMs: number | undefined,

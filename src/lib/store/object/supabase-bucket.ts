@@ -4,7 +4,8 @@
  * realtime and functions clients around it, which cost every command ~40 ms to load and
  * are never used here). SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_KEY)
  * come from the environment, sent as supabase-js sends them (`apikey` and a bearer
- * token); the bucket is created, private, on first write.
+ * token); the bucket is created, private, on first write. Downloads go over node:http
+ * (./supabase-download.ts), so a command that only reads loads neither storage-js nor fetch.
  *
  * Supabase has no append and caps a standard upload (commonly 50 MiB), so a job's gzip
  * stream is cut into parts of `?part-size=` bytes (default 16 MiB, at most 50 MiB):
@@ -13,9 +14,8 @@
  * two parts. The server answers errors with HTTP 400 and the real code in the body
  * (SUPABASE-STORAGE.md); they are mapped by that code, see `failure()`.
  */
-import {StorageClient} from '@supabase/storage-js'
-import {Readable} from 'node:stream'
-import type {ReadableStream as WebReadableStream} from 'node:stream/web'
+import type {StorageClient} from '@supabase/storage-js'
+import type {Readable} from 'node:stream'
 import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
@@ -24,6 +24,7 @@ import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../retry.js'
 import {hintedFetch, type HttpAnswerError} from './hinted-fetch.js'
 import {networkCode, objectStoreFailure, retried, retryPolicyOf, type BackendFacts} from './failure.js'
 import {resumableBody} from './resumable-body.js'
+import {downloadObject, type SupabaseEndpoint} from './supabase-download.js'
 import {redactUrl} from '../url.js'
 
 export const SUPABASE_UPLOAD_CAP = 50 * 1024 * 1024
@@ -32,7 +33,7 @@ const LIST_PAGE = 1000
 const REMOVE_BATCH = 1000
 
 export interface SupabaseBucketOptions {
-  client: StorageClient
+  endpoint: SupabaseEndpoint
   bucket: string
   prefix: string
   partSize?: number
@@ -45,7 +46,8 @@ const CREDENTIALS = ['SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_KEY']
 
 export class SupabaseBucket implements ObjectBucket {
   readonly name: string
-  private readonly client: StorageClient
+  private readonly endpoint: SupabaseEndpoint
+  private clientReady: Promise<StorageClient> | undefined
   private readonly bucket: string
   private readonly prefix: string
   private readonly partSize: number
@@ -53,8 +55,8 @@ export class SupabaseBucket implements ObjectBucket {
   private readonly facts: BackendFacts
   private bucketReady: Promise<void> | undefined
 
-  constructor({client, bucket, prefix, partSize = DEFAULT_SUPABASE_PART_SIZE, retry = DEFAULT_RETRY_POLICY}: SupabaseBucketOptions) {
-    this.client = client
+  constructor({endpoint, bucket, prefix, partSize = DEFAULT_SUPABASE_PART_SIZE, retry = DEFAULT_RETRY_POLICY}: SupabaseBucketOptions) {
+    this.endpoint = endpoint
     this.retry = retry
     this.bucket = bucket
     this.prefix = prefix ? `${prefix}/` : ''
@@ -94,12 +96,13 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
-    const open = async (what: string, bytes?: string): Promise<Readable> => {
-      const files = this.client.from(this.bucket)
-      if (bytes) files.setHeader('Range', bytes)
-      const data = await this.request(what, async () => files.download(this.prefix + key).asStream())
-      return Readable.fromWeb(data as unknown as WebReadableStream<Uint8Array>)
-    }
+    // Downloads skip storage-js (./supabase-download.ts): a reading command never loads it, nor fetch.
+    const open = (what: string, bytes?: string): Promise<Readable> =>
+      retried(
+        this.retry,
+        () => downloadObject(this.endpoint, `${this.bucket}/${this.prefix}${key}`, bytes),
+        (error) => this.failure(error, what),
+      )
     try {
       const body = await open(`read ${key}`, range && httpRange(range))
       return resumableBody(body, (offset) => open(`read ${key} from byte ${offset}`, restOf(range, offset)), this.retry)
@@ -108,7 +111,7 @@ export class SupabaseBucket implements ObjectBucket {
       // The real server accepts an invalid key on this route and answers "Bucket not found"
       // (SUPABASE-STORAGE.md): ask an authenticated route, which refuses a bad key with 403.
       if (/does not exist/.test(error.message))
-        await this.request(`read bucket ${this.bucket}`, async () => this.client.getBucket(this.bucket)).catch((check: unknown) => {
+        await this.request(`read bucket ${this.bucket}`, async (client) => client.getBucket(this.bucket)).catch((check: unknown) => {
           if (!(check instanceof ObjectStoreError) || check.kind !== 'not-found') throw check
         })
       return undefined
@@ -131,7 +134,7 @@ export class SupabaseBucket implements ObjectBucket {
   async delete(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += REMOVE_BATCH) {
       const batch = keys.slice(i, i + REMOVE_BATCH).map((key) => this.prefix + key)
-      await this.request('delete objects', async () => this.client.from(this.bucket).remove(batch))
+      await this.request('delete objects', async (client) => client.from(this.bucket).remove(batch))
     }
   }
 
@@ -141,8 +144,8 @@ export class SupabaseBucket implements ObjectBucket {
   private async *listFolder(folder: string, namePrefix: string, recursive: boolean): AsyncIterable<StoredObject> {
     for (let offset = 0; ; offset += LIST_PAGE) {
       const page =
-        (await this.request('list objects', async () =>
-          this.client.from(this.bucket).list((this.prefix + folder).replace(/\/$/, ''), {limit: LIST_PAGE, offset, search: namePrefix || undefined}),
+        (await this.request('list objects', async (client) =>
+          client.from(this.bucket).list((this.prefix + folder).replace(/\/$/, ''), {limit: LIST_PAGE, offset, search: namePrefix || undefined}),
         )) ?? []
       for (const item of page) {
         if (!item.name.startsWith(namePrefix)) continue
@@ -159,7 +162,7 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   private async upload(key: string, data: Buffer, upsert: boolean): Promise<void> {
-    await this.request(`upload ${key}`, async () => this.client.from(this.bucket).upload(this.prefix + key, data, {upsert, contentType: 'application/octet-stream'}))
+    await this.request(`upload ${key}`, async (client) => client.from(this.bucket).upload(this.prefix + key, data, {upsert, contentType: 'application/octet-stream'}))
   }
 
   private ensureBucket(): Promise<void> {
@@ -167,9 +170,9 @@ export class SupabaseBucket implements ObjectBucket {
       if (!(error instanceof ObjectStoreError) || error.kind !== kind) throw error
     }
     this.bucketReady ??= (async () => {
-      const found = await this.request(`read bucket ${this.bucket}`, async () => this.client.getBucket(this.bucket)).then(() => true, absent('not-found'))
+      const found = await this.request(`read bucket ${this.bucket}`, async (client) => client.getBucket(this.bucket)).then(() => true, absent('not-found'))
       if (found) return
-      await this.request(`create bucket ${this.bucket}`, async () => this.client.createBucket(this.bucket, {public: false})).catch(absent('duplicate'))
+      await this.request(`create bucket ${this.bucket}`, async (client) => client.createBucket(this.bucket, {public: false})).catch(absent('duplicate'))
     })().catch((error: unknown) => {
       this.bucketReady = undefined
       throw error
@@ -178,17 +181,25 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   /** One call of storage-js under the retry policy; its `{error}` results become ObjectStoreErrors. */
-  private request<T>(what: string, call: () => Promise<Result<T>>): Promise<T> {
+  private request<T>(what: string, call: (client: StorageClient) => Promise<Result<T>>): Promise<T> {
     return retried(
       this.retry,
       async () => {
-        const result = await call()
+        const result = await call(await this.client())
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- storage-js's error result, classified by the retry policy
         if (result.error) throw result.error
         return result.data as T
       },
       (error) => this.failure(error, what),
     )
+  }
+
+  /** storage-js, loaded by the first call that is not a download. */
+  private client(): Promise<StorageClient> {
+    this.clientReady ??= import('@supabase/storage-js').then(
+      ({StorageClient}) => new StorageClient(this.endpoint.url, {apikey: this.endpoint.key, Authorization: `Bearer ${this.endpoint.key}`}, hintedFetch),
+    )
+    return this.clientReady
   }
 
   /** The server answers HTTP 400 with the real status in the body's statusCode (SUPABASE-STORAGE.md). */
@@ -206,7 +217,7 @@ export class SupabaseBucket implements ObjectBucket {
       const answer = (api.name === 'StorageUnknownError' ? api.originalError : error) as Partial<HttpAnswerError>
       status = answer?.status
       retryAfterMs = answer?.retryAfterMs
-      code = networkCode(error) ?? networkCode(api.originalError)
+      code = answer?.code ?? networkCode(error) ?? networkCode(api.originalError)
     }
     return objectStoreFailure({status, code, message: (error as Error).message, retryAfterMs}, what, this.facts, error)
   }
@@ -223,8 +234,8 @@ export function openSupabaseClient(url: URL, context: OpenContext): Required<Sup
   if (!Number.isInteger(partSize) || partSize < 1 || partSize > SUPABASE_UPLOAD_CAP) {
     throw new InvalidUrlError('archive', context.from, `part-size must be a whole number of bytes from 1 to ${SUPABASE_UPLOAD_CAP} (Supabase's standard upload cap)`)
   }
-  const client = new StorageClient(`${base.replace(/\/+$/, '')}/storage/v1`, {apikey: key, Authorization: `Bearer ${key}`}, hintedFetch)
-  return {client, bucket, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''), partSize, retry: retryPolicyOf(url, context.from)}
+  const endpoint = {url: `${base.replace(/\/+$/, '')}/storage/v1`, key}
+  return {endpoint, bucket, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''), partSize, retry: retryPolicyOf(url, context.from)}
 }
 
 export async function openSupabaseBucket(url: URL, context: OpenContext): Promise<SupabaseBucket> {

@@ -4,9 +4,8 @@
  * RelayAuthError, 404 → JobNotFoundError, 409 → OutOfOrderError (a pipelined batch the relay
  * refused: the one before it failed). The token never appears in a message.
  */
-import {Agent as HttpAgent, request as httpRequest} from 'node:http'
-import {Agent as HttpsAgent, request as httpsRequest} from 'node:https'
 import {JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
+import {sendRequest} from '../http-request.js'
 
 export interface RelayEndpoint {
   /** The relay's base URL (no trailing slash, no credentials). */
@@ -43,17 +42,6 @@ export function authHeaders(endpoint: RelayEndpoint): Record<string, string> {
   return endpoint.token ? {Authorization: `Bearer ${endpoint.token}`} : {}
 }
 
-/**
- * Requests go through node:http on keep-alive connections: an append is one write of a
- * ready body and one small JSON answer, and fetch's streams cost push a good share of its
- * CPU. Idle connections do not hold the process open, and are closed before the relay
- * (Node's 5 s keep-alive) would close them under a request.
- */
-const agents = {
-  'http:': new HttpAgent({keepAlive: true, timeout: 4000}),
-  'https:': new HttpsAgent({keepAlive: true, timeout: 4000}),
-}
-
 /** Sends a request; returns the parsed JSON body of a 2xx answer, throws typed errors otherwise. */
 export async function relayRequest<T>(endpoint: RelayEndpoint, path: string, options: RequestOptions = {}): Promise<T> {
   const url = relayUrl(endpoint, path, options.query)
@@ -76,26 +64,20 @@ export async function relayRequest<T>(endpoint: RelayEndpoint, path: string, opt
   throw relayError(endpoint, status, errorMessage(text), options.job)
 }
 
-/** One request and its whole answer; an error after the answer began is marked `answered`. */
-function exchange(url: URL, options: RequestOptions, headers: Record<string, string>, signal: AbortSignal): Promise<{status: number; text: string}> {
+/**
+ * One request and its whole answer (node:http on keep-alive connections, ../http-request.ts:
+ * an append is one write of a ready body and one small JSON answer, and fetch's streams
+ * cost push a good share of its CPU); an error after the answer began is marked `answered`.
+ */
+async function exchange(url: URL, options: RequestOptions, headers: Record<string, string>, signal: AbortSignal): Promise<{status: number; text: string}> {
+  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? Buffer.from(options.body) : options.body
+  const response = await sendRequest(url, {method: options.method ?? 'GET', headers, body, signal})
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? Buffer.from(options.body) : options.body
-    const request = send(url, {
-      method: options.method ?? 'GET',
-      headers: body ? {...headers, 'Content-Length': String(body.length)} : headers,
-      agent: agents[url.protocol as 'http:'],
-      signal,
-    })
-    request.on('error', reject)
-    request.on('response', (response) => {
-      const parts: Buffer[] = []
-      response.on('data', (part: Buffer) => parts.push(part))
-      response.on('error', (error: Error) => reject(Object.assign(error, {answered: true})))
-      response.on('aborted', () => reject(Object.assign(new Error('connection closed'), {answered: true})))
-      response.on('end', () => resolve({status: response.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8')}))
-    })
-    request.end(body)
+    const parts: Buffer[] = []
+    response.on('data', (part: Buffer) => parts.push(part))
+    response.on('error', (error: Error) => reject(Object.assign(error, {answered: true})))
+    response.on('aborted', () => reject(Object.assign(new Error('connection closed'), {answered: true})))
+    response.on('end', () => resolve({status: response.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8')}))
   })
 }
 
