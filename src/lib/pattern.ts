@@ -30,6 +30,8 @@ export const MAX_PATTERNS = 16
 /** Sum of the pattern's repetition counts (`x{100}` counts 100): bounds its program's size. */
 const MAX_REPEAT_TOTAL = 1000
 const MAX_PROGRAM_SIZE = 5000
+/** RE2's special characters, and surrogates (text beyond the BMP, or broken): such patterns go to RE2. */
+const METACHARACTERS = /[\\.+*?()|[\]{}^$\uD800-\uDFFF]/
 
 const SYNTAX_HINT = 'patterns use RE2 syntax (like JavaScript or grep -E, without backreferences or lookaround); escape a literal with a backslash'
 
@@ -40,6 +42,8 @@ export function compilePattern(source: string, where: string, ignoreCase = false
   let repeats = 0
   for (const match of source.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) repeats += Math.max(Number(match[1]), Number(match[2] || 0))
   if (repeats > MAX_REPEAT_TOTAL) throw invalid(`its repetition counts add up to more than ${MAX_REPEAT_TOTAL}`, [])
+  // Plain text (the common `--grep ERROR`) matches where RE2 would: a substring test, without RE2's start-up cost.
+  if (!ignoreCase && !METACHARACTERS.test(source)) return {source, flags: '', test: (text) => text.includes(source)}
   let compiled: RE2JS
   const RE2 = loadRe2()
   try {

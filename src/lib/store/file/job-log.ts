@@ -12,6 +12,7 @@ import {entryFromBytes, entryFromText, type LogEntry} from '../../entry.js'
 import type {Pattern} from '../../pattern.js'
 import {requiredLiteral} from '../../required-literal.js'
 import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
+import {searchLiteral} from './literal-search.js'
 
 export const LOG_FILE = 'log'
 export const INDEX_FILE = 'idx'
@@ -102,33 +103,42 @@ export class JobLog {
 
   /**
    * Entries first..last (inclusive), read in bounded steps: one read of `idx` and one of
-   * `log` per step. With `match`, only the lines that may match are decoded: those holding
-   * its required literal (a byte search); without one, every entry (the caller filters).
+   * `log` per step. With `match`, only the lines that may match: those holding its required
+   * literal, found by a byte search of `log` (literal-search.ts); without one, every entry
+   * (the caller filters).
    */
   async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern, syncBytes = 0): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
-    for await (const block of this.blocks(first, last, signal, READ_STEP, syncBytes)) {
-      yield entriesOf(block, literal ? recordsContaining(block.index, block.count, block.data, block.start, literal) : undefined)
+    if (literal) {
+      const read = (file: FileHandle, buffer: Buffer, position: number) => readFully(file, buffer, position, FOLLOW_SYNC_BYTES)
+      yield* searchLiteral({log: this.log, idx: this.idx, read, entry: entryOf}, first, last, literal, signal)
+      return
     }
+    for await (const block of this.blocks(first, last, signal, READ_STEP, syncBytes)) yield entriesOf(block)
   }
 }
 
 /**
- * The entries of a block read by JobLog.blocks: all of them, or those at the given
- * (0-based) positions. Pure, so that it also runs on a worker thread (the archive decodes
- * the blocks of readStored there).
+ * The entries of a block read by JobLog.blocks. Pure, so that it also runs on a worker
+ * thread (the archive decodes the blocks of readStored there).
  */
-export function entriesOf({from, count, index, data, start}: LogBlock, positions?: number[]): LogEntry[] {
+export function entriesOf({from, count, index, data, start}: LogBlock): LogEntry[] {
   // Most logs are ASCII: then each line's text is its bytes, decoded without a view or a UTF-8 check per line.
   const ascii = isAscii(data)
-  const entry = (i: number) => {
+  return Array.from({length: count}, (_, i) => {
     const r = readRecord(index, i * RECORD_SIZE)
     const at = r.offset - start
     return ascii
       ? entryFromText(from + i, r.ts, data.toString('latin1', at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
       : entryFromBytes(from + i, r.ts, data.subarray(at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
-  }
-  return positions ? positions.map(entry) : Array.from({length: count}, (_, i) => entry(i))
+  })
+}
+
+/** One record's entry from its bytes, which may be a view of a buffer that is reused: kept bytes are copied. */
+function entryOf(seq: number, r: IndexRecord, bytes: Buffer): LogEntry {
+  return isAscii(bytes)
+    ? entryFromText(seq, r.ts, bytes.toString('latin1'), r.eol, r.level, r.stream, r.masked, r.record)
+    : entryFromBytes(seq, r.ts, Buffer.from(bytes), r.eol, r.level, r.stream, r.masked, r.record)
 }
 
 export interface LogBlock {
@@ -146,7 +156,7 @@ export interface LogBlock {
  * Fills `buffer` from `position` (synchronously when it is at most `syncBytes`); a short
  * read means the files are not what the index says.
  */
-async function readFully(file: FileHandle, buffer: Buffer, position: number, syncBytes = 0): Promise<void> {
+export async function readFully(file: FileHandle, buffer: Buffer, position: number, syncBytes = 0): Promise<void> {
   const sync = buffer.length <= syncBytes
   for (let done = 0; done < buffer.length;) {
     const bytesRead = sync
@@ -155,27 +165,4 @@ async function readFully(file: FileHandle, buffer: Buffer, position: number, syn
     if (bytesRead === 0) throw new Error(`log or index shorter than recorded (at byte ${position + done})`)
     done += bytesRead
   }
-}
-
-/** Indexes (0-based) of the records among `count` whose bytes in `data` hold `literal`. */
-function recordsContaining(index: Buffer, count: number, data: Buffer, start: number, literal: Buffer): number[] {
-  const found: number[] = []
-  let record = 0
-  for (let at = data.indexOf(literal); at !== -1;) {
-    record = lastRecordAtOrBefore(index, record, count - 1, start + at)
-    found.push(record)
-    if (record === count - 1) break
-    at = data.indexOf(literal, recordOffset(index, record + 1) - start)
-  }
-  return found
-}
-
-/** Bisection over records lo..hi (in offset order): the last one starting at or before `offset`. */
-function lastRecordAtOrBefore(index: Buffer, lo: number, hi: number, offset: number): number {
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2)
-    if (recordOffset(index, mid) <= offset) lo = mid
-    else hi = mid - 1
-  }
-  return lo
 }

@@ -1,0 +1,160 @@
+/**
+ * `get --grep` on the file store: the records of a range whose bytes hold a pattern's
+ * required literal (../../required-literal.ts), found by a byte search of `log` itself.
+ *
+ *   log, in big positioned reads (two buffers: the next read runs while this one is searched)
+ *     ─► Buffer.indexOf(literal) ─► a hit's offset ─► its record, through a window of `idx`
+ *        (interpolation on offsets, then bisection) ─► an entry, for that record only
+ *
+ * Lines that do not hold the literal cost the search and nothing else: no record, string
+ * or object is made for them, and `idx` is read only around hits. After a hit the search
+ * goes on from the end of its record (one candidate per line). Callers test each
+ * candidate with the full pattern.
+ */
+import type {FileHandle} from 'node:fs/promises'
+import type {LogEntry} from '../../entry.js'
+import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
+
+/** Bytes per read of `log`: big enough that a read costs its copy, small enough to stay in the CPU's cache for the search. */
+export const SEARCH_CHUNK = 1 << 20
+/** Records per read of `idx` around a hit (24 KiB). */
+const WINDOW = 1024
+
+export interface SearchFiles {
+  log: FileHandle
+  idx: FileHandle
+  /** Fills `buffer` from `position` of `file`, or fails when the file is shorter. */
+  read: (file: FileHandle, buffer: Buffer, position: number) => Promise<void>
+  /** An entry for record `seq`, from its bytes (which may be a view of a reused buffer: copy what is kept). */
+  entry: (seq: number, record: IndexRecord, bytes: Buffer) => LogEntry
+}
+
+/** Entries first..last whose bytes hold `literal`, in seq order, a batch per chunk that has some. */
+export async function* searchLiteral(files: SearchFiles, first: number, last: number, literal: Buffer, signal?: AbortSignal, chunk = SEARCH_CHUNK): AsyncGenerator<LogEntry[]> {
+  const records = new RecordWindow(files, first, last)
+  const end = recordEnd(await records.record(last))
+  const start = (await records.record(first)).offset
+  // Consecutive chunks overlap by all but one byte of the literal, so a hit across a boundary is found once.
+  const overlap = literal.length - 1
+  const buffers = [Buffer.allocUnsafe(Math.min(chunk, end - start)), Buffer.allocUnsafe(Math.min(chunk, end - start))]
+  const readChunk = async (at: number, into: Buffer): Promise<Buffer> => {
+    const view = into.subarray(0, Math.min(into.length, end - at))
+    await files.read(files.log, view, at)
+    return view
+  }
+  let from = start
+  let at = start
+  let reading: Promise<Buffer> | undefined = readChunk(at, buffers[0])
+  try {
+    for (let turn = 1; reading; turn ^= 1) {
+      signal?.throwIfAborted()
+      const data: Buffer = await reading
+      const next: number = at + data.length >= end ? end : at + data.length - overlap
+      reading = next < end ? readChunk(next, buffers[turn]) : undefined
+      const found: LogEntry[] = []
+      for (let hit = data.indexOf(literal, Math.max(0, from - at)); hit !== -1; hit = data.indexOf(literal, Math.max(0, from - at))) {
+        const offset = at + hit
+        const seq = await records.seqAt(offset)
+        const record = await records.record(seq)
+        from = Math.max(offset + 1, recordEnd(record))
+        // A hit in bytes no record covers (between records) is no line's.
+        if (offset < record.offset + record.length) found.push(files.entry(seq, record, await bytesOf(files, record, data, at)))
+      }
+      if (found.length > 0) yield found
+      at = next
+    }
+  } finally {
+    // Stopped early (a closed pipe, --head): the read ahead must end before the file is closed.
+    await reading?.catch(() => undefined)
+  }
+}
+
+/** A record's bytes: a view of the chunk when they lie in it, else read on their own. */
+async function bytesOf(files: SearchFiles, record: IndexRecord, data: Buffer, at: number): Promise<Buffer> {
+  if (record.offset >= at && record.offset + record.length <= at + data.length) return data.subarray(record.offset - at, record.offset - at + record.length)
+  const bytes = Buffer.allocUnsafe(record.length)
+  await files.read(files.log, bytes, record.offset)
+  return bytes
+}
+
+/**
+ * Records of `idx` read a window at a time, where hits fall. Hits come in increasing
+ * offsets, so a search starts from the last record found.
+ */
+class RecordWindow {
+  private window = Buffer.alloc(0)
+  /** Seq of the window's first record. */
+  private from = 0
+  private lastFound: number
+
+  constructor(
+    private readonly files: SearchFiles,
+    private readonly first: number,
+    private readonly last: number,
+  ) {
+    this.lastFound = first
+  }
+
+  async record(seq: number): Promise<IndexRecord> {
+    if (!this.holds(seq)) await this.load(seq)
+    return readRecord(this.window, (seq - this.from) * RECORD_SIZE)
+  }
+
+  /** The last record of the range that starts at or before `offset` (offset at or after the range's first byte). */
+  async seqAt(offset: number): Promise<number> {
+    let lo = this.lastFound
+    let hi = this.last
+    let loOffset = (await this.record(lo)).offset
+    let hiOffset = (await this.record(hi)).offset
+    for (let step = 0; ; step++) {
+      if (hiOffset <= offset) return (this.lastFound = hi)
+      // Now offset(lo) <= offset < offset(hi): is the answer in the window?
+      const inWindowLast = this.from + this.count() - 1
+      if (this.holds(lo) && this.holds(hi)) return (this.lastFound = this.bisect(lo, hi, offset))
+      if (this.holds(lo) && recordOffset(this.window, inWindowLast - this.from) > offset) return (this.lastFound = this.bisect(lo, inWindowLast, offset))
+      // Interpolate on offsets (lines have similar lengths), falling back to halving.
+      const guess = step < 2 ? lo + Math.floor(((offset - loOffset) / (hiOffset - loOffset)) * (hi - lo)) : Math.floor((lo + hi) / 2)
+      await this.load(Math.max(lo, Math.min(hi, guess) - WINDOW / 2))
+      const windowFirst = Math.max(lo, this.from)
+      const windowLast = Math.min(hi, this.from + this.count() - 1)
+      const firstOffset = recordOffset(this.window, windowFirst - this.from)
+      const lastOffset = recordOffset(this.window, windowLast - this.from)
+      if (firstOffset > offset) {
+        hi = windowFirst
+        hiOffset = firstOffset
+      } else if (lastOffset <= offset) {
+        lo = windowLast
+        loOffset = lastOffset
+      } else {
+        return (this.lastFound = this.bisect(windowFirst, windowLast, offset))
+      }
+    }
+  }
+
+  private count(): number {
+    return this.window.length / RECORD_SIZE
+  }
+
+  private holds(seq: number): boolean {
+    return seq >= this.from && seq < this.from + this.count()
+  }
+
+  /** Within the window, lo..hi with offset(lo) <= offset < offset(hi) or hi the answer: the last record starting at or before offset. */
+  private bisect(lo: number, hi: number, offset: number): number {
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2)
+      if (recordOffset(this.window, mid - this.from) <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+
+  private async load(seq: number): Promise<void> {
+    const from = Math.max(this.first, Math.min(seq, this.last - WINDOW + 1))
+    const count = Math.min(WINDOW, this.last - from + 1)
+    const window = this.window.length === count * RECORD_SIZE ? this.window : Buffer.allocUnsafe(count * RECORD_SIZE)
+    await this.files.read(this.files.idx, window, (from - 1) * RECORD_SIZE)
+    this.window = window
+    this.from = from
+  }
+}
