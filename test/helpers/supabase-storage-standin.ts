@@ -54,6 +54,8 @@ export interface SupabaseStandin {
   seed(bucket: string, objects: Iterable<[key: string, data: Buffer]>): void
   /** Requests served, by "METHOD route". */
   readonly requests: string[]
+  /** Object downloads served, as "bucket/key" and the Range asked for if any ("logs/a.idx bytes=0-99"). */
+  readonly downloads: string[]
   /** Bytes of object bodies sent to clients (what a reader downloaded, ranged or not). */
   bytesServed(): number
   readonly faults: FaultQueue
@@ -69,6 +71,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
   const limit = options.fileSizeLimit ?? STANDARD_UPLOAD_LIMIT
   const buckets = new Map<string, Map<string, StoredFile>>()
   const requests: string[] = []
+  const downloads: string[] = []
   const served = {bytes: 0}
   const faults = new FaultQueue()
   /** "bucket/key" of objects whose upsert is receiving its body. */
@@ -155,6 +158,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
       }
       if (method === 'GET' || method === 'HEAD') {
         requests.push(`${method} object`)
+        if (method === 'GET') downloads.push(`${name}/${key}${req.headers.range ? ` ${req.headers.range}` : ''}`)
         if (!bucket) return error(res, '404', 'Bucket not found', 'Bucket not found', 'NoSuchBucket')
         if (replacing.has(`${name}/${key}`)) return json(res, 500, {statusCode: '500', code: 'InternalError', error: 'internal', message: 'Internal Server Error'})
         const file = bucket.get(key)
@@ -171,6 +175,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
     port,
     serviceKey,
     requests,
+    downloads,
     bytesServed: () => served.bytes,
     faults,
     inject: (fault, options) => faults.inject(fault, options),

@@ -33,6 +33,13 @@ export interface BlobArchiveOptions {
   clock?: () => number
   /** NDJSON bytes per block of the objects it writes (tests use small blocks). */
   blockBytes?: number
+  /**
+   * The archive of one reading command (`get`, `tail`, `sections`; ../open/open-jobs.ts):
+   * a job's manifest is read once, by whichever of head() and read() asks first, and the
+   * rest of the command works from that one snapshot. Only manifests found are kept, so
+   * a job archived while the command runs is still seen; listings read afresh.
+   */
+  rememberManifests?: boolean
 }
 
 const LIST_CONCURRENCY = 16
@@ -47,9 +54,12 @@ export class BlobArchive implements ArchiveStore {
   private readonly written = new Map<string, CatalogEntry>()
   /** Their job filters (./token-filter.ts foldFilters), for the catalog. */
   private readonly writtenFilters = new Map<string, Buffer>()
+  /** With rememberManifests: the manifests read so far, by job. */
+  private readonly remembered: Map<string, Promise<Manifest | undefined>> | undefined
 
-  constructor({bucket, clock = Date.now, blockBytes}: BlobArchiveOptions) {
+  constructor({bucket, clock = Date.now, blockBytes, rememberManifests = false}: BlobArchiveOptions) {
     this.bucket = bucket
+    this.remembered = rememberManifests ? new Map() : undefined
     this.blockBytes = blockBytes
     this.catalog = new Catalog(bucket, clock)
     this.clock = clock
@@ -113,6 +123,7 @@ export class BlobArchive implements ArchiveStore {
       },
     }
     const manifestBytes = encodeManifest(manifest)
+    this.remembered?.delete(meta.id)
     await this.bucket.writeBytes(manifestKey(meta.id), manifestBytes)
     const archived = archivedOf(manifest)
     this.written.set(meta.id, {...archived, manifestBytes: manifestBytes.length, at: this.clock()})
@@ -121,18 +132,35 @@ export class BlobArchive implements ArchiveStore {
     return archived
   }
 
+  /** The job's manifest as stored now (never one remembered). */
   async manifest(id: string): Promise<Manifest | undefined> {
     const data = await readBytes(this.bucket, manifestKey(id))
     return data ? decodeManifest(id, data) : undefined
   }
 
+  /** The manifest head() and read() work from: the one remembered, with rememberManifests. */
+  private snapshot(id: string): Promise<Manifest | undefined> {
+    if (!this.remembered) return this.manifest(id)
+    let manifest = this.remembered.get(id)
+    if (!manifest) {
+      manifest = this.manifest(id)
+      this.remembered.set(id, manifest)
+      // Absent or unreadable: asked again next time.
+      void manifest.then(
+        (found) => found || this.remembered!.delete(id),
+        () => this.remembered!.delete(id),
+      )
+    }
+    return manifest
+  }
+
   async head(id: string): Promise<ArchivedJob | undefined> {
-    const manifest = await this.manifest(id)
+    const manifest = await this.snapshot(id)
     return manifest ? archivedOf(manifest) : undefined
   }
 
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
-    const manifest = await this.manifest(id)
+    const manifest = await this.snapshot(id)
     if (!manifest) throw new JobNotFoundError(id, this.name)
     if (manifest.index) yield* readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan: (r) => this.scan(manifest, r)})
     else yield* this.scan(manifest, range)
@@ -172,8 +200,8 @@ export class BlobArchive implements ArchiveStore {
       else unknown.push(id)
     }
     await forEachLimited(unknown, LIST_CONCURRENCY, async (id) => {
-      const job = await this.head(id)
-      if (job) jobs.push(job)
+      const manifest = await this.manifest(id)
+      if (manifest) jobs.push(archivedOf(manifest))
     })
     return jobs.filter((job) => !filter.status || job.meta.status === filter.status).sort((a, b) => b.meta.updatedAt - a.meta.updatedAt)
   }
@@ -252,6 +280,7 @@ export class BlobArchive implements ArchiveStore {
 
   /** Manifest first, so readers stop finding the job before its object goes. */
   async delete(id: string): Promise<void> {
+    this.remembered?.delete(id)
     const manifest = await this.manifest(id).catch(() => undefined)
     await this.bucket.delete([manifestKey(id)])
     await this.bucket.delete(manifest ? [...manifest.parts.map((p) => p.key), indexKey(id)] : [objectKey(id), indexKey(id)])

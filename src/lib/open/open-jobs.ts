@@ -37,7 +37,7 @@ export async function openJobs(settings: Settings, options: {readOnly?: boolean}
   try {
     if (!options.readOnly) return new Jobs({live, archive: await openArchive(settings.archive, env)})
     checkArchiveUrl(settings.archive)
-    return new Jobs({live, archive: new LazyArchive(() => openArchive(settings.archive, env), redactUrl(settings.archive.value))})
+    return new Jobs({live, archive: new LazyArchive(() => openArchive(settings.archive, env, true), redactUrl(settings.archive.value))})
   } catch (error) {
     await live.close()
     throw error

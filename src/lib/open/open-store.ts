@@ -42,7 +42,7 @@ const ARCHIVE: Record<string, Opener<ArchiveStore>> = Object.fromEntries(
     scheme,
     async (url: URL, context: OpenContext) => {
       const bucket = await openBucket(url, context)
-      return new (await import('../archive/blob-archive.js')).BlobArchive({bucket})
+      return new (await import('../archive/blob-archive.js')).BlobArchive({bucket, rememberManifests: context.readOnly})
     },
   ]),
 )
@@ -51,8 +51,9 @@ export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = p
   return open(LIVE, setting, env, 'live store', readOnly)
 }
 
-export async function openArchive(setting: Setting, env: NodeJS.ProcessEnv = process.env): Promise<ArchiveStore> {
-  return open(ARCHIVE, setting, env, 'archive')
+/** `readOnly`: the archive of a command that only reads, which reads each job's manifest once (BlobArchive rememberManifests). */
+export async function openArchive(setting: Setting, env: NodeJS.ProcessEnv = process.env, readOnly = false): Promise<ArchiveStore> {
+  return open(ARCHIVE, setting, env, 'archive', readOnly)
 }
 
 /** The object bucket under an archive URL, for code that works on the bucket's keys. */

@@ -146,6 +146,36 @@ describe('archive format 2 on supabase (stand-in), by the bytes it served', () =
   })
 })
 
+describe('a reading command on supabase (stand-in), by the downloads it served', () => {
+  it("reads the job's manifest once, however often the command looks at the job", async () => {
+    const archive = backends[2][1]()
+    if (!(await archive.manifest('seek'))) await archive.put(endedMeta('seek', entries), iterate(entries))
+    await archive.close()
+    const home = join(dir, 'home-once')
+    const env = isolatedEnv(home, {...supabase.env(), LOGS_STORE: `file://${home}/live`, LOGS_ARCHIVE: 'supabase://logs/seek'})
+    const lines = (first: number, last: number): string =>
+      seqs(entries.slice(first - 1, last))
+        .map((seq) => `${entries[seq - 1].line}\n`)
+        .join('')
+    // To see that the job exists, then to read it, then (--exit-code) for its status.
+    for (const [args, stdout, code] of [
+      [['-n', '3'], lines(19_998, 20_000), 0],
+      [['-n', '3', '--exit-code'], lines(19_998, 20_000), 3],
+      [['--after', '12345', '--head', '2'], lines(12_346, 12_347), 0],
+    ] as Array<[string[], string, number]>) {
+      const before = supabase.downloads.length
+      const result = await runCli(['get', 'seek', ...args], {env})
+      expect(result.stdout).toBe(stdout)
+      expect(result.code).toBe(code)
+      const downloads = supabase.downloads.slice(before)
+      expect(
+        downloads.filter((d) => d.startsWith('logs/seek/seek.meta.json')),
+        downloads.join('\n'),
+      ).toHaveLength(1)
+    }
+  })
+})
+
 describe('damage', () => {
   const fileArchive = (root: string): BlobArchive => new BlobArchive({bucket: new DirectoryBucket(root), blockBytes: BLOCK})
 
