@@ -11,7 +11,8 @@ import type {NewEntry} from '../entry.js'
 import type {Section} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {SectionTracker} from '../structure/sections.js'
-import {forEachPackedLine, type PackedEntries} from '../store/packed-entries.js'
+import type {PackedEntries} from '../store/packed-entries.js'
+import {ChunkLines} from '../store/redis/codec.js'
 
 export class StructureRecorder {
   private readonly tracker = new SectionTracker()
@@ -36,7 +37,9 @@ export class StructureRecorder {
   /** A packed batch the store numbered first, first+1, …: its lines read in the chunks, without an entry each. */
   observePacked(first: number, packed: PackedEntries): void {
     let seq = first
-    forEachPackedLine(packed, (ts, level, data, start, end) => this.tracker.observeLine(seq++, ts, level, data, start, end))
+    for (const {index, data} of packed.chunks) {
+      for (const line = new ChunkLines(index); line.next(); ) this.tracker.observeLine(seq++, line.ts, line.level, data, line.start, line.end)
+    }
     this.changed()
   }
 

@@ -9,8 +9,8 @@
  * frames (chunk-frames.ts), so a packed batch is never unpacked on its way.
  */
 import {byteLength, type NewEntry} from '../entry.js'
-import {LEVELS, type Level} from '../level.js'
-import {decodeNewEntries, encodeChunk, forEachLine} from './redis/codec.js'
+import {LEVELS} from '../level.js'
+import {decodeNewEntries, encodeChunk} from './redis/codec.js'
 
 /** Lines per chunk (a Redis stream entry): few round trips and little per-entry overhead, yet a cheap tail. */
 const CHUNK_LINES = 256
@@ -99,7 +99,3 @@ export function unpackEntries(packed: PackedEntries): NewEntry[] {
   return entries
 }
 
-/** Each line, in order, as its time, level and bytes start..end of `data`, without an entry per line. */
-export function forEachPackedLine(packed: PackedEntries, visit: (ts: number, level: Level | undefined, data: Buffer, start: number, end: number) => void): void {
-  for (const {index, data} of packed.chunks) forEachLine(index, (ts, level, start, end) => visit(ts, level, data, start, end))
-}

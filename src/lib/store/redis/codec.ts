@@ -55,45 +55,77 @@ export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length
   return {index: index.subarray(0, at), data}
 }
 
-interface IndexedLine {
-  ts: number
-  flags: number
-  length: number
-  masked: number
-  record: RecordMark | undefined
-}
+/**
+ * A chunk's index read one line at a time, without an object or a call back per line:
+ * `next()` moves to the next line and sets its fields. The hot readers (a shipper's
+ * structure recorder, the relay) go through every line of every chunk.
+ */
+export class ChunkLines {
+  ts = 0
+  flags = 0
+  masked = 0
+  /** 0 none, 1 start, 2 continuation (RECORD_MARKS). */
+  record = 0
+  /** The line's bytes are start..end of the chunk's data. */
+  start = 0
+  end = -1
+  /** Lines read so far. */
+  count = 0
+  private at = 1
 
-/** Calls `visit` with each line's fields, in order: the index decoded without an object per line. */
-function visitIndex(index: Buffer, visit: (ts: number, flags: number, length: number, masked: number, record: number) => void): void {
-  if (index[0] !== VERSION && index[0] !== VERSION_MASKED && index[0] !== VERSION_RECORDS) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
-  cursor = 1
-  let ts = readVarint(index)
-  while (cursor < index.length) {
-    const lineFlags = index[cursor++]
-    const delta = readVarint(index)
-    const length = readVarint(index)
-    const masked = lineFlags & MASKED ? readVarint(index) : 0
-    const record = lineFlags & RECORD ? readVarint(index) : 0
-    ts += unzigzag(delta)
-    const at = cursor // kept across the visit, in case it decodes another chunk
-    visit(ts, lineFlags, length, masked, record)
-    cursor = at
+  constructor(private readonly index: Buffer) {
+    if (index[0] !== VERSION && index[0] !== VERSION_MASKED && index[0] !== VERSION_RECORDS) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
+    this.ts = this.varint()
+  }
+
+  next(): boolean {
+    const index = this.index
+    if (this.at >= index.length) return false
+    const lineFlags = index[this.at++]
+    this.ts += unzigzag(this.varint())
+    const length = this.varint()
+    this.masked = lineFlags & MASKED ? this.varint() : 0
+    this.record = lineFlags & RECORD ? this.varint() : 0
+    this.flags = lineFlags
+    // Lines are joined by one newline in the data.
+    this.start = this.end + 1
+    this.end = this.start + length
+    this.count++
+    return true
+  }
+
+  get level(): Level | undefined {
+    return levelOf(this.flags)
+  }
+
+  get stream(): Stream | undefined {
+    return streamOf(this.flags)
+  }
+
+  get eol(): boolean {
+    return (this.flags & EOL) !== 0
+  }
+
+  /** Unsigned LEB128 for numbers up to 2^53 (timestamps do not fit 32-bit bit operations). */
+  private varint(): number {
+    const index = this.index
+    let value = 0
+    let scale = 1
+    for (;;) {
+      const byte = index[this.at++]
+      if (byte === undefined) throw new Error('truncated chunk index')
+      value += (byte & 0x7f) * scale
+      if (byte < 0x80) return value
+      scale *= 0x80
+    }
   }
 }
 
-function indexedLines(index: Buffer): IndexedLine[] {
-  const lines: IndexedLine[] = []
-  visitIndex(index, (ts, flags, length, masked, record) => lines.push({ts, flags, length, masked, record: RECORD_MARKS[record]}))
-  return lines
-}
-
-/** Each line of a chunk as its time, level and where its bytes lie in the chunk's data, without an entry per line. */
-export function forEachLine(index: Buffer, visit: (ts: number, level: Level | undefined, start: number, end: number) => void): void {
-  let dataAt = 0
-  visitIndex(index, (ts, flags, length) => {
-    visit(ts, levelOf(flags), dataAt, dataAt + length)
-    dataAt += length + 1
-  })
+/** The number of lines a chunk's index holds. */
+export function chunkLineCount(index: Buffer): number {
+  const lines = new ChunkLines(index)
+  while (lines.next());
+  return lines.count
 }
 
 /**
@@ -101,36 +133,30 @@ export function forEachLine(index: Buffer, visit: (ts: number, level: Level | un
  * must cover `data` exactly, and no line may be longer than `maxLineBytes`.
  */
 export function decodeNewEntries(index: Buffer, data: Buffer, maxLineBytes: number): NewEntry[] {
-  const lines = indexedLines(index)
   const entries: NewEntry[] = []
-  let dataAt = 0
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]
-    if (line.length > maxLineBytes) throw new RangeError(`a line of ${line.length} bytes (limit ${maxLineBytes})`)
-    const end = dataAt + line.length
-    const last = i === lines.length - 1
-    if (last ? end !== data.length : end >= data.length || data[end] !== 10) throw new Error('chunk data does not match its index')
+  const line = new ChunkLines(index)
+  for (let more = line.next(); more; ) {
+    const {start, end} = line
+    if (end - start > maxLineBytes) throw new RangeError(`a line of ${end - start} bytes (limit ${maxLineBytes})`)
     // Offsets into `data`, not a Buffer per line (entry.ts ReadLine): the relay and push's shipper decode many.
-    const entry = new ReadLine(data, dataAt, end, (line.flags & EOL) !== 0, line.ts, levelOf(line.flags), streamOf(line.flags))
+    const entry = new ReadLine(data, start, end, line.eol, line.ts, line.level, line.stream)
     if (line.masked) entry.masked = line.masked
-    if (line.record) entry.record = line.record
+    if (line.record) entry.record = RECORD_MARKS[line.record]
     entries.push(entry)
-    dataAt = end + 1
+    more = line.next()
+    // A newline after every line but the last, which ends the data.
+    if (more ? end >= data.length || data[end] !== 10 : end !== data.length) throw new Error('chunk data does not match its index')
   }
-  if (lines.length === 0 && data.length > 0) throw new Error('chunk data does not match its index')
+  if (line.count === 0 && data.length > 0) throw new Error('chunk data does not match its index')
   return entries
 }
 
 /** The lines of one stream entry whose last line has sequence number `lastSeq`. */
 export function decodeChunk(lastSeq: number, index: Buffer, data: Buffer): LogEntry[] {
-  const lines = indexedLines(index)
   const entries: LogEntry[] = []
-  let seq = lastSeq - lines.length + 1
-  let dataAt = 0
-  for (const line of lines) {
-    const bytes = data.subarray(dataAt, dataAt + line.length)
-    dataAt += line.length + 1
-    entries.push(entryFromBytes(seq++, line.ts, bytes, (line.flags & EOL) !== 0, levelOf(line.flags), streamOf(line.flags), line.masked || undefined, line.record))
+  let seq = lastSeq - chunkLineCount(index) + 1
+  for (const line = new ChunkLines(index); line.next(); ) {
+    entries.push(entryFromBytes(seq++, line.ts, data.subarray(line.start, line.end), line.eol, line.level, line.stream, line.masked || undefined, RECORD_MARKS[line.record]))
   }
   return entries
 }
@@ -141,27 +167,23 @@ export function decodeChunk(lastSeq: number, index: Buffer, data: Buffer): LogEn
  * lines without a newline of their own need the separator taken out.
  */
 export function rawLines(lastSeq: number, index: Buffer, data: Buffer, from: number, to: number): {first: number; last: number; bytes: Buffer} | undefined {
-  const lines = indexedLines(index)
-  const firstSeq = lastSeq - lines.length + 1
+  const firstSeq = lastSeq - chunkLineCount(index) + 1
   const first = Math.max(from, firstSeq)
   const last = Math.min(to, lastSeq)
   if (first > last) return undefined
   const parts: Buffer[] = []
-  let dataAt = 0
   let runStart = -1
-  for (let i = 0, seq = firstSeq; seq <= last; i++, seq++) {
-    const line = lines[i]
-    if (seq >= first) {
-      if (runStart === -1) runStart = dataAt
-      if ((line.flags & EOL) === 0) {
-        parts.push(data.subarray(runStart, dataAt + line.length))
-        runStart = -1
-      }
+  const line = new ChunkLines(index)
+  for (let seq = firstSeq; seq <= last && line.next(); seq++) {
+    if (seq < first) continue
+    if (runStart === -1) runStart = line.start
+    if (!line.eol) {
+      parts.push(data.subarray(runStart, line.end))
+      runStart = -1
     }
-    dataAt += line.length + 1
   }
-  // The run's last newline is the separator after the range's last line (absent in `d` after the entry's last line).
-  if (runStart !== -1) parts.push(data.subarray(runStart, dataAt - 1), NEWLINE)
+  // The run's last line is followed by the separator in `d`, absent after the entry's last line: the newline is added.
+  if (runStart !== -1) parts.push(data.subarray(runStart, line.end), NEWLINE)
   return {first, last, bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts)}
 }
 
@@ -200,19 +222,4 @@ function writeVarint(buffer: Buffer, at: number, value: number): number {
   }
   buffer[at++] = rest
   return at
-}
-
-/** Where readVarint reads next: a position kept outside, so that decoding a line allocates nothing. */
-let cursor = 0
-
-function readVarint(buffer: Buffer): number {
-  let value = 0
-  let scale = 1
-  for (;;) {
-    const byte = buffer[cursor++]
-    if (byte === undefined) throw new Error('truncated chunk index')
-    value += (byte & 0x7f) * scale
-    if (byte < 0x80) return value
-    scale *= 0x80
-  }
 }
