@@ -34,11 +34,13 @@ export class BlockBytes {
     return data
   }
 
-  private reserve(bytes: number): void {
-    if (this.length + bytes <= this.buffer.length) return
+  /** The buffer, with room for `bytes` more from `length` (a writer that fills it itself then moves `length` on). */
+  reserve(bytes: number): Buffer {
+    if (this.length + bytes <= this.buffer.length) return this.buffer
     const bigger = this.allocate(Math.max(this.length + bytes, this.buffer.length * 2))
     this.buffer.copy(bigger, 0, 0, this.length)
     this.buffer = bigger
+    return bigger
   }
 
   private allocate(atLeast: number): Buffer {

@@ -1,16 +1,15 @@
 /**
  * Worker thread of ./worker-pool.ts, the tasks of ./worker-tasks.ts off the main thread:
- *   encode    stored entries (a live store's bytes) → record lines (./record-chunk.ts)
+ *   encode    stored entries (a live store's bytes) → record lines (./stored-records.ts)
  *   compress  a block → its gzip member + token filter
  * Memory comes and goes as transferred ArrayBuffers.
  */
 import {parentPort} from 'node:worker_threads'
 import {gzipSync} from 'node:zlib'
-import {decodeStored} from '../store/stored-entries.js'
 import type {StoredEntries} from '../store/types.js'
 import {ownedBuffer} from './block-bytes.js'
 import {workerExitFault} from './fault-injection.js'
-import {encodeRecords} from './record-chunk.js'
+import {storedRecords} from './stored-records.js'
 import {TrigramFilterBuilder} from './token-filter.js'
 
 const filters = new TrigramFilterBuilder()
@@ -30,7 +29,7 @@ parentPort!.on('message', (message: Message) => {
       parentPort!.postMessage({id: message.id, compressed, filter}, [compressed, filter])
     } else {
       const {stored} = message
-      const chunk = encodeRecords(decodeStored({...stored, index: Buffer.from(stored.index), data: Buffer.from(stored.data)}))
+      const chunk = storedRecords({...stored, index: Buffer.from(stored.index), data: Buffer.from(stored.data)})
       const arrays = [chunk.data, chunk.ends, chunk.seqs, chunk.ts, chunk.levels].map((array) => array.buffer as ArrayBuffer)
       parentPort!.postMessage({id: message.id, ...chunk}, arrays)
     }

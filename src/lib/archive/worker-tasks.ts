@@ -6,10 +6,10 @@
  */
 import {promisify} from 'node:util'
 import {gzip} from 'node:zlib'
-import {decodeStored} from '../store/stored-entries.js'
 import type {StoredEntries} from '../store/types.js'
 import {ownedBuffer} from './block-bytes.js'
-import {encodeRecords, type RecordChunk} from './record-chunk.js'
+import type {RecordChunk} from './record-chunk.js'
+import {storedRecords} from './stored-records.js'
 import {TrigramFilterBuilder} from './token-filter.js'
 import {FROM_SOURCES, runOnWorker} from './worker-pool.js'
 
@@ -41,7 +41,7 @@ export async function compressBlock(data: Buffer, level: number): Promise<Compre
 
 /** Stored entries as record lines. Takes the memory of `stored`'s buffers (they must not be used afterwards). */
 export async function encodeStored(stored: StoredEntries): Promise<RecordChunk> {
-  if (stored.data.length < WORKER_MIN_BYTES || FROM_SOURCES) return encodeRecords(decodeStored(stored))
+  if (stored.data.length < WORKER_MIN_BYTES || FROM_SOURCES) return storedRecords(stored)
   const index = ownedBuffer(stored.index)
   const data = ownedBuffer(stored.data)
   const answer = await runOnWorker<RecordChunk>({task: 'encode', stored: {...stored, index, data}}, [index, data])

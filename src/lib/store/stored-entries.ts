@@ -6,8 +6,9 @@ import type {LogEntry} from '../entry.js'
 import {entriesOf} from './file/job-log.js'
 import type {ArchiveItem, StoredEntries} from './types.js'
 
-export function decodeStored(stored: StoredEntries): LogEntry[] {
-  return entriesOf(stored)
+/** All the entries, or those at the given (0-based) positions. */
+export function decodeStored(stored: StoredEntries, positions?: number[]): LogEntry[] {
+  return entriesOf(stored, positions)
 }
 
 export function isStored(item: ArchiveItem): item is StoredEntries {

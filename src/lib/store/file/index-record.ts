@@ -14,7 +14,9 @@ import {LEVELS, type Level} from '../../level.js'
 import type {RecordMark, Stream} from '../../entry.js'
 
 export const RECORD_SIZE = 24
-const FLAGS_AT = 22
+/** Where each field is in a record, for readers that take only some of them (the archive's record encoder). */
+export const FIELD_AT = {offset: 0, ts: 8, length: 16, level: 20, stream: 21, flags: 22} as const
+const FLAGS_AT = FIELD_AT.flags
 
 export interface IndexRecord {
   offset: number
@@ -27,8 +29,8 @@ export interface IndexRecord {
   record?: RecordMark
 }
 
-const STREAMS: (Stream | undefined)[] = [undefined, 'stdout', 'stderr']
-const RECORD_MARKS: (RecordMark | undefined)[] = [undefined, 'start', 'continuation', undefined]
+export const STREAMS: (Stream | undefined)[] = [undefined, 'stdout', 'stderr']
+export const RECORD_MARKS: (RecordMark | undefined)[] = [undefined, 'start', 'continuation', undefined]
 
 const LEVEL_CODES: Record<string, number> = Object.fromEntries(LEVELS.map((level, i) => [level, i + 1]))
 const STREAM_CODES: Record<string, number> = {stdout: 1, stderr: 2}

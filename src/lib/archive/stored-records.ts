@@ -1,0 +1,109 @@
+/**
+ * Record lines (format.ts recordLine) written straight from the file store's stored entries
+ * (its index records and log bytes), on the archive's worker threads: no entry object and no
+ * string per line, the line's bytes copied with JSON's escapes. 2.2× less CPU than
+ * recordLine over decoded entries on a 128 MB log of plain and JSON lines.
+ *
+ * The bytes are recordLine's by construction: the fields around the line are cut out of
+ * recordJson's own output for each combination of level, stream, end and record mark, and
+ * each byte's escape is JSON.stringify's. That holds for lines that are valid UTF-8, where
+ * JSON escapes only `"`, `\` and the bytes below 0x20 and leaves the rest as they are;
+ * other lines keep their bytes in base64 besides a lossy text, and go through recordLine.
+ */
+import {isUtf8} from 'node:buffer'
+import {recordJson} from '../entry.js'
+import {LEVELS} from '../level.js'
+import {FIELD_AT, RECORD_MARKS, RECORD_SIZE, STREAMS} from '../store/file/index-record.js'
+import {decodeStored} from '../store/stored-entries.js'
+import type {StoredEntries} from '../store/types.js'
+import {BlockBytes} from './block-bytes.js'
+import {recordLine} from './format.js'
+import type {RecordChunk} from './record-chunk.js'
+
+const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1')
+
+// A record is  SEQ <seq> TS <ts> FIELDS[level, stream, eol, mark] <line, escaped> END.
+const SAMPLE = recordJson({seq: 7, ts: 9, line: '', eol: true})
+const SEQ = latin1(SAMPLE.slice(0, SAMPLE.indexOf('7')))
+const TS = latin1(SAMPLE.slice(SAMPLE.indexOf('7') + 1, SAMPLE.indexOf('9')))
+const END = latin1(`${SAMPLE.slice(-2)}\n`)
+const LEVEL_CODES = LEVELS.length + 1
+const STREAM_CODES = STREAMS.length
+const FIELDS: Buffer[] = []
+for (let level = 0; level < LEVEL_CODES; level++) {
+  for (let stream = 0; stream < STREAM_CODES; stream++) {
+    for (const eol of [false, true]) {
+      for (const record of RECORD_MARKS) {
+        const json = recordJson({seq: 7, ts: 9, line: '', eol, level: LEVELS[level - 1], stream: STREAMS[stream], record})
+        FIELDS.push(latin1(json.slice(json.indexOf('9') + 1, -2)))
+      }
+    }
+  }
+}
+const fieldsOf = (level: number, stream: number, flags: number): Buffer =>
+  FIELDS[(((level < LEVEL_CODES ? level : 0) * STREAM_CODES + (stream < STREAM_CODES ? stream : 0)) * 2 + (flags & 1)) * RECORD_MARKS.length + ((flags >> 1) & 3)]
+
+/** Per byte of a line: its escape in a JSON string, or undefined when it stands for itself. */
+const ESCAPES: (Buffer | undefined)[] = Array.from({length: 256}, (_, byte) => {
+  const escaped = JSON.stringify(String.fromCharCode(byte)).slice(1, -1)
+  return byte < 0x80 && escaped.length > 1 ? latin1(escaped) : undefined
+})
+const PLAIN = Uint8Array.from(ESCAPES, (escape) => (escape ? 0 : 1))
+/** The longest escape (`\u001f`), and room for the fields of a record. */
+const WORST_ESCAPE = 6
+const FIELDS_ROOM = 128
+
+function put(out: Buffer, at: number, bytes: Buffer): number {
+  for (let k = 0; k < bytes.length; k++) out[at + k] = bytes[k]
+  return at + bytes.length
+}
+
+/** Digits of a non-negative integer below 2^53 at `at`. */
+function putInteger(out: Buffer, at: number, value: number): number {
+  let digits = 1
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++
+  for (let k = at + digits - 1, rest = value; k >= at; k--, rest = Math.floor(rest / 10)) out[k] = 48 + (rest % 10)
+  return at + digits
+}
+
+export function storedRecords(stored: StoredEntries): RecordChunk {
+  const {from, count, index, data, start} = stored
+  const bytes = new BlockBytes(Math.ceil(data.length * 1.25) + count * FIELDS_ROOM)
+  const chunk = {ends: new Uint32Array(count), seqs: new Float64Array(count), ts: new Float64Array(count), levels: new Uint8Array(count), rawBytes: 0}
+  const valid = isUtf8(data)
+  let lastTs = Number.NaN
+  let tsText = latin1('')
+  for (let i = 0; i < count; i++) {
+    const r = i * RECORD_SIZE
+    const at = index.readDoubleLE(r + FIELD_AT.offset) - start
+    const ts = index.readDoubleLE(r + FIELD_AT.ts)
+    const end = at + index.readUInt32LE(r + FIELD_AT.length)
+    const level = index[r + FIELD_AT.level]
+    const flags = index[r + FIELD_AT.flags]
+    const seq = from + i
+    chunk.seqs[i] = seq
+    chunk.ts[i] = ts
+    chunk.levels[i] = level < LEVEL_CODES ? level : 0
+    chunk.rawBytes += end - at + (flags & 1)
+    if (!valid && !isUtf8(data.subarray(at, end))) {
+      bytes.add(recordLine(decodeStored(stored, [i])[0]))
+      chunk.ends[i] = bytes.length
+      continue
+    }
+    const out = bytes.reserve(FIELDS_ROOM + (end - at) * WORST_ESCAPE)
+    let p = putInteger(out, put(out, bytes.length, SEQ), seq)
+    if (ts !== lastTs) {
+      lastTs = ts
+      tsText = latin1(String(ts))
+    }
+    p = put(out, put(out, put(out, p, TS), tsText), fieldsOf(level, index[r + FIELD_AT.stream], flags))
+    for (let k = at; k < end; k++) {
+      const byte = data[k]
+      if (PLAIN[byte] === 1) out[p++] = byte
+      else p = put(out, p, ESCAPES[byte]!)
+    }
+    bytes.length = put(out, p, END)
+    chunk.ends[i] = bytes.length
+  }
+  return {...chunk, data: bytes.take()}
+}
