@@ -119,19 +119,21 @@ export class JobLog {
 }
 
 /**
- * The entries of a block read by JobLog.blocks. Pure, so that it also runs on a worker
- * thread (the archive decodes the blocks of readStored there).
+ * The entries of a block read by JobLog.blocks: all of them, or those at the given (0-based)
+ * positions. Pure, so that it also runs on a worker thread (the archive's, for lines that
+ * are not UTF-8 in the blocks of readStored).
  */
-export function entriesOf({from, count, index, data, start}: LogBlock): LogEntry[] {
+export function entriesOf({from, count, index, data, start}: LogBlock, positions?: number[]): LogEntry[] {
   // Most logs are ASCII: then each line's text is its bytes, decoded without a view or a UTF-8 check per line.
   const ascii = isAscii(data)
-  return Array.from({length: count}, (_, i) => {
+  const entry = (i: number): LogEntry => {
     const r = readRecord(index, i * RECORD_SIZE)
     const at = r.offset - start
     return ascii
       ? entryFromText(from + i, r.ts, data.toString('latin1', at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
       : entryFromBytes(from + i, r.ts, data.subarray(at, at + r.length), r.eol, r.level, r.stream, r.masked, r.record)
-  })
+  }
+  return positions ? positions.map(entry) : Array.from({length: count}, (_, i) => entry(i))
 }
 
 /** One record's entry from its bytes, which may be a view of a buffer that is reused: kept bytes are copied. */
