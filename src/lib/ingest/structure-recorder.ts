@@ -38,7 +38,7 @@ export class StructureRecorder {
   observePacked(first: number, packed: PackedEntries): void {
     let seq = first
     for (const {index, data} of packed.chunks) {
-      for (const line = new ChunkLines(index); line.next(); ) this.tracker.observeLine(seq++, line.ts, line.level, data, line.start, line.end)
+      for (const line = new ChunkLines(index); line.next();) this.tracker.observeLine(seq++, line.ts, line.level, data, line.start, line.end)
     }
     this.changed()
   }

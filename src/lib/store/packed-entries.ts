@@ -98,4 +98,3 @@ export function unpackEntries(packed: PackedEntries): NewEntry[] {
   for (const chunk of packed.chunks) for (const entry of decodeNewEntries(chunk.index, chunk.data, Number.POSITIVE_INFINITY)) entries.push(entry)
   return entries
 }
-

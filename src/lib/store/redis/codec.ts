@@ -74,7 +74,8 @@ export class ChunkLines {
   private at = 1
 
   constructor(private readonly index: Buffer) {
-    if (index[0] !== VERSION && index[0] !== VERSION_MASKED && index[0] !== VERSION_RECORDS) throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
+    if (index[0] !== VERSION && index[0] !== VERSION_MASKED && index[0] !== VERSION_RECORDS)
+      throw new Error(`unknown chunk format ${index[0]} (written by a newer version of logs?)`)
     this.ts = this.varint()
   }
 
@@ -135,7 +136,7 @@ export function chunkLineCount(index: Buffer): number {
 export function decodeNewEntries(index: Buffer, data: Buffer, maxLineBytes: number): NewEntry[] {
   const entries: NewEntry[] = []
   const line = new ChunkLines(index)
-  for (let more = line.next(); more; ) {
+  for (let more = line.next(); more;) {
     const {start, end} = line
     if (end - start > maxLineBytes) throw new RangeError(`a line of ${end - start} bytes (limit ${maxLineBytes})`)
     // Offsets into `data`, not a Buffer per line (entry.ts ReadLine): the relay and push's shipper decode many.
@@ -155,7 +156,7 @@ export function decodeNewEntries(index: Buffer, data: Buffer, maxLineBytes: numb
 export function decodeChunk(lastSeq: number, index: Buffer, data: Buffer): LogEntry[] {
   const entries: LogEntry[] = []
   let seq = lastSeq - chunkLineCount(index) + 1
-  for (const line = new ChunkLines(index); line.next(); ) {
+  for (const line = new ChunkLines(index); line.next();) {
     entries.push(entryFromBytes(seq++, line.ts, data.subarray(line.start, line.end), line.eol, line.level, line.stream, line.masked || undefined, RECORD_MARKS[line.record]))
   }
   return entries
