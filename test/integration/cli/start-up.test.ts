@@ -6,7 +6,8 @@
  * `get` of a job archived in Supabase Storage loads no storage-js and calls no fetch: its
  * downloads go over node:http (fetch's first call costs ~130 ms of CPU on Node 20).
  */
-import {readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import module from 'node:module'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
@@ -72,5 +73,28 @@ describe('start-up of a read from a Supabase archive', () => {
     expect(standin.requests.slice(before).filter((r) => r === 'GET object').length).toBeGreaterThanOrEqual(3)
     expect(urls.some((url) => /\/dist\/supabase-bucket-[A-Z0-9]+\.js$/.test(url))).toBe(true)
     expect(urls.filter((url) => !url.startsWith(`file://${ROOT}/bin/`) && !url.startsWith(`file://${ROOT}/dist/`))).toEqual([])
+  })
+})
+
+describe('compile cache', () => {
+  const hasCompileCache = typeof (module as {enableCompileCache?: unknown}).enableCompileCache === 'function'
+
+  it(`${hasCompileCache ? 'is kept in $XDG_CACHE_HOME/logs/compile-cache' : 'is not there on this Node, and nothing is written for it'}`, async () => {
+    const cache = join(home.home, 'cache-ok')
+    const result = await runCli(['ls'], {env: {...env, XDG_CACHE_HOME: cache}})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const dir = join(cache, 'logs', 'compile-cache')
+    expect(existsSync(dir)).toBe(hasCompileCache)
+    if (hasCompileCache) expect(readdirSync(dir, {recursive: true}).length).toBeGreaterThan(1)
+  })
+
+  it('a cache dir that cannot be made changes nothing but the speed', async () => {
+    const file = join(home.home, 'not-a-dir')
+    writeFileSync(file, '')
+    const result = await runCli(['ls'], {env: {...env, XDG_CACHE_HOME: join(file, 'cache')}})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('start-1')
   })
 })
