@@ -3,15 +3,17 @@
  * load the bundle's own modules (dist/) and Node's, nothing from node_modules — the AWS SDK,
  * Supabase, Vercel Blob, Ink and React stay unloaded — and none of the chunks that only
  * other backends or the viewer need; `get` of a live job does not load the archive's code.
- * `get` of a job archived in Supabase Storage loads no storage-js and calls no fetch: its
- * downloads go over node:http (fetch's first call costs ~130 ms of CPU on Node 20).
+ * `get` of a job archived in Supabase Storage or S3 imports nothing from node_modules as an
+ * ES module (Supabase downloads go over node:http; the AWS SDK is required) and calls no fetch.
  */
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import module from 'node:module'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
-import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {startFaultProxy} from '../../helpers/fault-proxy.js'
+import {startS3Server} from '../../helpers/s3-server.js'
+import {startSupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 
 const REGISTER = join(ROOT, 'test', 'helpers', 'record-imports.mjs')
 /** Chunks esbuild names after the module a backend or the viewer imports on demand. */
@@ -53,26 +55,58 @@ describe('start-up', () => {
   })
 })
 
-describe('start-up of a read from a Supabase archive', () => {
-  let standin: SupabaseStandin
+/** An archive on a real server (s3rver) or the stand-in, its environment, and how many object reads it served. */
+interface ArchiveServer {
+  env: NodeJS.ProcessEnv
+  reads: () => number
+  stop: () => Promise<void>
+}
+
+const archives: Array<[string, () => Promise<ArchiveServer>]> = [
+  [
+    'Supabase Storage (stand-in)',
+    async () => {
+      const standin = await startSupabaseStandin()
+      return {env: {...standin.env(), LOGS_ARCHIVE: 'supabase://logs/start-up'}, reads: () => standin.downloads.length, stop: () => standin.stop()}
+    },
+  ],
+  [
+    'S3 (s3rver)',
+    async () => {
+      const s3 = await startS3Server()
+      await s3.start()
+      await s3.createBucket('logs')
+      const proxy = await startFaultProxy(s3.endpoint)
+      const stop = async () => {
+        await proxy.stop()
+        await s3.destroy()
+      }
+      return {env: {...s3.env(), AWS_ENDPOINT_URL: proxy.url, LOGS_ARCHIVE: 's3://logs/start-up'}, reads: () => proxy.statuses.get(206) ?? 0, stop}
+    },
+  ],
+]
+
+describe.each(archives)('start-up of a read from an archive on %s', (name, start) => {
+  let server: ArchiveServer
   let archived: NodeJS.ProcessEnv
   beforeAll(async () => {
-    standin = await startSupabaseStandin()
-    archived = {...env, ...standin.env(), LOGS_ARCHIVE: 'supabase://logs/start-up'}
+    server = await start()
+    archived = {...env, ...server.env}
     expect((await runCli(['push', '--job', 'start-2'], {env: archived, input: 'one\ntwo\n'})).code).toBe(0)
     expect((await runCli(['archive', '--job', 'start-2'], {env: archived})).code).toBe(0)
   })
   afterAll(async () => {
-    await standin?.stop()
+    await server?.stop()
   })
 
-  it('get -n loads nothing from node_modules (no storage-js) and never calls fetch', async () => {
-    const before = standin.requests.length
-    const urls = await loadedBy(['get', 'start-2', '-n', '1'], 'supabase', archived)
-    // It did read the archive: the manifest, the index table and the block.
-    expect(standin.requests.slice(before).filter((r) => r === 'GET object').length).toBeGreaterThanOrEqual(3)
-    expect(urls.some((url) => /\/dist\/supabase-bucket-[A-Z0-9]+\.js$/.test(url))).toBe(true)
+  // storage-js would call fetch, whose first call compiles undici (~130 ms of CPU on Node
+  // 20); an ES import of the CommonJS AWS SDK makes Node 20 scan it for export names (~40 ms).
+  it('get -n imports nothing from node_modules as an ES module, never calls fetch, and loads no upload code', async () => {
+    const before = server.reads()
+    const urls = await loadedBy(['get', 'start-2', '-n', '1'], name.split(' ')[0], archived)
+    expect(server.reads() - before).toBeGreaterThanOrEqual(2) // it did read the archive: the index table and the block, by range
     expect(urls.filter((url) => !url.startsWith(`file://${ROOT}/bin/`) && !url.startsWith(`file://${ROOT}/dist/`))).toEqual([])
+    expect(urls.some((url) => /\/dist\/(supabase|s3)-bucket-[A-Z0-9]+\.js$/.test(url))).toBe(true)
   })
 })
 

@@ -11,7 +11,6 @@
  * no parts are stranded (gc also aborts leftovers).
  */
 import type {S3Client} from '@aws-sdk/client-s3'
-import {Upload} from '@aws-sdk/lib-storage'
 import {Readable} from 'node:stream'
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024
@@ -54,6 +53,8 @@ export async function uploadStream({
     })(),
     {objectMode: false},
   )
+  // Loaded by the first upload: commands that only read never need it.
+  const {Upload} = await import('@aws-sdk/lib-storage')
   const upload = new Upload({client, params: {Bucket: bucket, Key: key, Body: counted, ContentType: contentType}, partSize, queueSize: queue})
   if (onProgress) upload.on('httpUploadProgress', ({loaded}) => loaded !== undefined && onProgress(loaded))
   try {
