@@ -53,6 +53,8 @@ const MAX_BACKOFF_MS = 2000
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024
 /** Big enough that a fast producer costs few round trips; only what is pending is sent. */
 const DEFAULT_BATCH_BYTES = 1024 * 1024
+/** Below this many bytes in flight, lines are sent as they are spooled rather than after the next reply. */
+const EARLY_SEND_BYTES = 16 * 1024
 
 type Outcome = 'ok' | 'failed' | 'job-lost'
 
@@ -63,6 +65,8 @@ interface Sent extends QueuedBatch {
 
 export class Shipper {
   private wakeUp: (() => void) | undefined
+  /** Set while pipeline() waits for a reply and could send more. */
+  private onOffer: (() => void) | undefined
   /** Level-triggered: a notify() between two looks at the spool is not lost. */
   private woken = false
   private stopped = false
@@ -84,6 +88,7 @@ export class Shipper {
   offer(first: number, entries: NewEntry[]): void {
     this.queue.offer(first, entries)
     this.notify()
+    this.onOffer?.()
   }
 
   /** New lines are in the spool. */
@@ -183,8 +188,12 @@ export class Shipper {
         next = to + 1
         cut++
       }
-      const head = sent.shift()
+      const head = sent[0]
       if (!head) return 'ok'
+      // Lines spooled while little is in flight go out at once, not after the head's reply (latency);
+      // while much is, they gather into the next batch (throughput: fewer, larger appends).
+      if (!single && sent.length < window && inflightBytes(sent) < EARLY_SEND_BYTES && (await this.settledOrOffered(head.result)) === 'offered') continue
+      sent.shift()
       let appended: AppendResult
       try {
         appended = await head.result
@@ -195,6 +204,21 @@ export class Shipper {
       this.confirmed(state, stateFile, head.packed, head.to, appended, sent.at(-1)?.to)
     }
     return 'failed'
+  }
+
+  /** Waits for `result` to settle or for the writer to offer lines, whichever comes first. */
+  private async settledOrOffered(result: Promise<unknown>): Promise<'settled' | 'offered'> {
+    try {
+      return await new Promise((resolve) => {
+        this.onOffer = () => resolve('offered')
+        result.then(
+          () => resolve('settled'),
+          () => resolve('settled'),
+        )
+      })
+    } finally {
+      this.onOffer = undefined
+    }
   }
 
   /** Re-sends the batches recorded as in flight, one at a time as they were cut, each with its token. */
@@ -286,6 +310,12 @@ export class Shipper {
     })
     this.wakeUp = undefined
   }
+}
+
+function inflightBytes(sent: Sent[]): number {
+  let bytes = 0
+  for (const batch of sent) bytes += batch.packed.size
+  return bytes
 }
 
 function withoutSpoolLabels(labels: Record<string, string> | undefined): Record<string, string> | undefined {

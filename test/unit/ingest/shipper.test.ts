@@ -7,6 +7,7 @@ import {StoreUnavailableError} from '../../../src/lib/errors/index.js'
 import {ShipStateFile} from '../../../src/lib/ingest/ship-state.js'
 import {Shipper} from '../../../src/lib/ingest/shipper.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
+import {waitUntil} from '../../helpers/wait.js'
 import type {AppendResult, AppendToken} from '../../../src/lib/store/types.js'
 
 /** A real file store that counts how often the shipper reads entries back from it. */
@@ -34,6 +35,18 @@ class FlakyRemote extends FileStore {
     const result = await super.append(id, entries, token)
     if (failure === 'after') throw new StoreUnavailableError(this.name, 'connection reset before the answer')
     return result
+  }
+}
+
+/** A real file store as a remote whose first append waits, unapplied, until release() (a reply still on its way). */
+class HeldRemote extends FileStore {
+  readonly appendWindow = 4
+  calls: Array<{token: AppendToken | undefined; lines: number}> = []
+  release: () => void = () => {}
+  private readonly held = new Promise<void>((resolve) => (this.release = resolve))
+  override async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    if (this.calls.push({token, lines: entries.length}) === 1) await this.held
+    return super.append(id, entries, token)
   }
 }
 
@@ -116,6 +129,48 @@ describe('Shipper', () => {
     const {lines, seqs} = await remoteLines(remote)
     expect(lines).toEqual(numbered(1, 200).map((entry) => entry.bytes.toString('latin1')))
     expect(seqs).toEqual(lines.map((_, i) => i + 1))
+  })
+
+  it('sends lines spooled while a small append is in flight at once, without waiting for its reply; while much is in flight they gather', async () => {
+    const spool = await store()
+    const remote = await new HeldRemote(tempDir()).init()
+    await spool.startJob('writer')
+    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job')
+    const running = shipper.run()
+    const offer = async (entries: NewEntry[]) => shipper.offer((await spool.append('writer', entries)).first, entries)
+    await offer(numbered(1, 1))
+    await waitUntil(() => remote.calls.length === 1, {what: 'the first append'})
+    await offer(numbered(2, 1))
+    // The first append has not answered: the second line goes out beside it (the latency of a slow job's lines).
+    await waitUntil(() => remote.calls.length === 2, {what: 'the second line sent while the first append is in flight'})
+    remote.release()
+    await waitUntil(async () => (await remote.getJob('job'))?.lines === 2, {what: 'both lines applied'})
+
+    // A big batch in flight: lines spooled meanwhile wait for its reply and go out together.
+    const big = await new HeldRemote(tempDir()).init()
+    const spool2 = await store()
+    await spool2.startJob('writer')
+    const shipper2 = new Shipper({store: spool2, writer: 'writer'}, big, 'job')
+    const running2 = shipper2.run()
+    const offer2 = async (entries: NewEntry[]) => shipper2.offer((await spool2.append('writer', entries)).first, entries)
+    const wide = (from: number, count: number) => Array.from({length: count}, (_, i) => newEntry(Buffer.alloc(1000, 97 + ((from + i) % 26)), true, 1000 + from + i))
+    await offer2(wide(1, 400))
+    await waitUntil(() => big.calls.length === 1, {what: 'the big append'})
+    for (let i = 0; i < 3; i++) await offer2(wide(401 + i, 1))
+    // What the shipper does on an offer is done by the next turn of the event loop (no I/O in it).
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(big.calls.length).toBe(1)
+    big.release()
+    await waitUntil(async () => (await big.getJob('job'))?.lines === 403, {what: 'every line applied'})
+    expect(big.calls.map((call) => call.lines)).toEqual([400, 3])
+
+    for (const [spooled, ended] of [[spool, shipper], [spool2, shipper2]] as const) {
+      await spooled.endJob('writer', {status: 'succeeded', exitCode: 0})
+      ended.notify()
+    }
+    expect(await running).toBe(true)
+    expect(await running2).toBe(true)
+    expect((await remoteLines(remote)).lines).toEqual(numbered(1, 2).map((entry) => entry.bytes.toString('latin1')))
   })
 
   it('after a crash between an append and its record, re-sends the in-flight batch with its token: applied once, nothing skipped', async () => {
