@@ -31,6 +31,7 @@ import {startSupabaseStandin} from '../test/helpers/supabase-storage-standin.js'
 import {startS3Server} from '../test/helpers/s3-server.js'
 import {startFaultProxy} from '../test/helpers/fault-proxy.js'
 import {BLOCK_BYTES} from '../src/lib/archive/block-writer.js'
+import {GZIP_LEVEL} from '../src/lib/archive/format.js'
 import {logLine, writeInput} from './lib/input.js'
 import {measure, rate, table, type Measured} from './lib/measure.js'
 
@@ -229,7 +230,7 @@ try {
   let frames = 0
   for (let at = 0; at < ndjson.length; at += BLOCK_BYTES) {
     const block = ndjson.subarray(at, at + BLOCK_BYTES)
-    members += gzipSync(block, {level: 1, memLevel: 9}).length
+    members += gzipSync(block, {level: GZIP_LEVEL, memLevel: 9}).length
     if (HAS_ZSTD) frames += spawnSync('zstd', ['-q', '-3', '-c'], {input: block, maxBuffer: 64 << 20}).stdout.length
   }
   const whole = (command: string): number => spawnSync('bash', ['-c', command], {input: ndjson, maxBuffer: 1 << 30}).stdout.length
@@ -237,7 +238,7 @@ try {
   console.log(
     `\n${table([
       [`NDJSON of the job (${MiB(ndjson.length)}) compressed as`, 'size', '% of raw log'],
-      ['gzip -1 members, 512 KiB blocks (format 2)', MiB(members), pct(members, raw)],
+      [`gzip -${GZIP_LEVEL} members, 512 KiB blocks (format 2)`, MiB(members), pct(members, raw)],
       zstdRow('zstd -3 frames, 512 KiB blocks', () => frames),
       ['gzip -1, one stream', MiB(whole('gzip -1')), pct(whole('gzip -1'), raw)],
       zstdRow('zstd -3, one stream', () => whole('zstd -q -3')),

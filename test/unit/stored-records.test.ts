@@ -80,6 +80,13 @@ describe('storedRecords', () => {
     ) // a block that is all UTF-8
   })
 
+  it('reads an index that does not start on an 8-byte boundary (a view of a bigger buffer)', () => {
+    const block = stored([{bytes: Buffer.from('one')}, {bytes: Buffer.from('two "2"')}], 41)
+    const shifted = Buffer.alloc(block.index.length + 3)
+    block.index.copy(shifted, 3)
+    expectSameAsRecordLine({...block, index: shifted.subarray(3)})
+  })
+
   it('holds no record for an empty block', () => {
     const chunk = storedRecords(stored([]))
     expect(chunk.data.length).toBe(0)
