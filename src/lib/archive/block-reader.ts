@@ -21,6 +21,7 @@ import {decodeIndexTable, type BlockInfo} from './block-index.js'
 import {lineTextOf, parseRecord, seqOf} from './format.js'
 import type {Manifest} from './manifest.js'
 import {inRange} from './range.js'
+import {readAhead, type Span} from './read-ahead.js'
 import {KNOWN_KINDS, mayContain} from './token-filter.js'
 
 const CONCURRENCY = 4
@@ -40,6 +41,16 @@ class IndexMismatch extends Error {}
 export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead): AsyncIterable<LogEntry> {
   const {id, index} = manifest
   const warn = (why: string): void => range.onWarning?.(`job ${id}: ${why}; reading the whole archived object instead`)
+  if ((range.limit !== undefined && range.limit <= 0) || (range.tail !== undefined && range.tail <= 0)) return
+  const levels = range.levels && new Set<string>(range.levels)
+  if (range.seqRanges) range = {...range, seqRanges: merged(range.seqRanges)}
+  // Like the scan's `match`: a hint for whole reads, not for tail or limit.
+  const pattern = range.tail === undefined && range.limit === undefined ? range.match : undefined
+  const literal = pattern && jsonLiteral(pattern)
+  const reader = new BlockReader(bucket, manifest.parts, {range, levels, literal, pattern})
+  // The blocks at the end (-n) or the start (--head) are fetched beside the index (./read-ahead.ts).
+  const ahead = readAhead(manifest, range)
+  if (ahead) reader.readAhead(ahead)
   const head = await readBytes(bucket, index.key, {offset: 0, length: index.tableBytes})
   const table = head ? decodeIndexTable(head, {id, size: manifest.size, lines: manifest.lines}) : `its block index ${bucket.urlOf(index.key)} is missing`
   if (typeof table === 'string') {
@@ -47,13 +58,7 @@ export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead)
     yield* scan(range)
     return
   }
-  if ((range.limit !== undefined && range.limit <= 0) || (range.tail !== undefined && range.tail <= 0)) return
-  const levels = range.levels && new Set<string>(range.levels)
-  if (range.seqRanges) range = {...range, seqRanges: merged(range.seqRanges)}
   let blocks = table.blocks.filter((block) => wanted(block, range, levels))
-  // Like the scan's `match`: a hint for whole reads, not for tail or limit.
-  const pattern = range.tail === undefined && range.limit === undefined ? range.match : undefined
-  const literal = pattern && jsonLiteral(pattern)
   if (literal && blocks.length > 0) blocks = await filtered(bucket, index, blocks, literal)
   // Without filters the index knows how many entries each block gives: fetch no block more than needed.
   if (range.since === undefined && range.until === undefined && !levels) {
@@ -61,7 +66,6 @@ export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead)
     else if (range.limit !== undefined && !pattern) blocks = enough(blocks, range.limit, range)
   }
 
-  const reader = new BlockReader(bucket, manifest.parts, {range, levels, literal, pattern})
   const failures: Array<{n: number; text: string}> = []
   try {
     if (range.tail === undefined) {
@@ -168,6 +172,7 @@ type Fetched = {data: Buffer} | {error: unknown}
 /** Fetches and decompresses blocks and turns their bytes into the entries of the range. */
 class BlockReader {
   private readonly starts: number[] = []
+  private ahead: Promise<{offset: number; data: Buffer} | undefined> | undefined
 
   constructor(
     private readonly bucket: ObjectBucket,
@@ -181,9 +186,19 @@ class BlockReader {
     }
   }
 
+  /** Starts reading a span whose blocks fetch() then takes from memory; a span that fails or comes short is read again block by block. */
+  readAhead({offset, length}: Span): void {
+    this.ahead = this.bytes(offset, length).then(
+      (data) => ({offset, data}),
+      () => undefined,
+    )
+  }
+
   async fetch(block: BlockInfo): Promise<Fetched> {
     try {
-      const compressed = await this.span(block.offset, block.size)
+      const ahead = await this.ahead
+      const within = ahead && block.offset >= ahead.offset && block.offset + block.size <= ahead.offset + ahead.data.length
+      const compressed = within ? ahead.data.subarray(block.offset - ahead.offset, block.offset - ahead.offset + block.size) : await this.span(block.offset, block.size)
       const data = await gunzipAsync(compressed)
       return {data}
     } catch (error) {
@@ -195,6 +210,13 @@ class BlockReader {
 
   /** Bytes [offset, offset + length) of the object, across its parts. */
   private async span(offset: number, length: number): Promise<Buffer> {
+    const data = await this.bytes(offset, length)
+    if (data.length !== length) throw new Error(`only ${data.length} of its ${length} bytes are stored (truncated object)`)
+    return data
+  }
+
+  /** What the object holds of bytes [offset, offset + length): fewer at the end of a truncated one. */
+  private async bytes(offset: number, length: number): Promise<Buffer> {
     const chunks: Buffer[] = []
     for (const [n, part] of this.parts.entries()) {
       const start = this.starts[n]
@@ -204,10 +226,9 @@ class BlockReader {
       const data = await readBytes(this.bucket, part.key, {offset: from - start, length: to - from})
       if (!data) throw new Error(`its object ${this.bucket.urlOf(part.key)} is missing`)
       chunks.push(data)
+      if (data.length < to - from) break
     }
-    const data = Buffer.concat(chunks)
-    if (data.length !== length) throw new Error(`only ${data.length} of its ${length} bytes are stored (truncated object)`)
-    return data
+    return Buffer.concat(chunks)
   }
 
   entries(block: BlockInfo, data: Buffer): LogEntry[] {

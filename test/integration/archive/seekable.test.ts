@@ -126,7 +126,14 @@ describe('archive format 2 on supabase (stand-in), by the bytes it served', () =
     }
     const whole = await served(() => collect(archive.read('seek')))
     expect(whole).toBeGreaterThanOrEqual(manifest.size)
+    const downloads = supabase.downloads.length
     const tail = await served(() => collect(archive.read('seek', {tail: 100})))
+    // The manifest, then the index table and the object's tail side by side: one ranged read of the object.
+    const keys = supabase.downloads.slice(downloads).map((d) => d.split(' ')[0])
+    expect(keys[0]).toBe('logs/seek/seek.meta.json')
+    expect(keys).toHaveLength(3)
+    expect(keys).toContain('logs/seek/seek.jsonl.gz.idx')
+    expect(keys.filter((key) => /^logs\/seek\/seek\.jsonl\.gz(\.\d{3})?$/.test(key))).toHaveLength(1)
     const after = await served(() => collect(archive.read('seek', {after: 15_000, limit: 1})))
     const errors = await served(() => collect(archive.read('seek', {levels: ['error']})))
     const grep = await served(() => collect(archive.read('seek', {match: /needle-7000\b/})))
@@ -236,6 +243,41 @@ describe('damage', () => {
     expect(failure).toBeInstanceOf(ArchiveReadError)
     expect((failure as Error).message).toMatch(new RegExp(`block ${table.blocks.length - 1} .*truncated`))
     expect(got.at(-1)?.seq).toBe(last.firstSeq - 1)
+
+    // -n reads the object's tail beside the index (read-ahead): come short, it is read again block by block.
+    const tail: LogEntry[] = []
+    const cut = await (async () => {
+      for await (const entry of archive.read('cut', {tail: last.lines + 3})) tail.push(entry)
+    })().catch((error: unknown) => error)
+    expect(cut).toBeInstanceOf(ArchiveReadError)
+    expect((cut as Error).message).toMatch(new RegExp(`block ${table.blocks.length - 1} .*truncated`))
+    // The last N entries it could read: those before the missing block.
+    expect(seqs(tail)).toEqual(Array.from({length: last.lines + 3}, (_, i) => last.firstSeq - last.lines - 3 + i))
+  })
+
+  it('a corrupt block inside what -n and --head read ahead: the other entries are given, the block named', async () => {
+    const root = join(dir, 'corrupt-ends')
+    const {archive, table} = await archived(root, 'ends')
+    const object = join(root, 'ends.jsonl.gz')
+    const data = readFileSync(object)
+    const [first, second] = table.blocks
+    const [previous, last] = table.blocks.slice(-2)
+    for (const block of [first, last]) data.fill(0x55, block.offset + 20, block.offset + 60)
+    writeFileSync(object, data)
+    const read = async (range: {tail?: number; limit?: number}): Promise<{got: LogEntry[]; failure: unknown}> => {
+      const got: LogEntry[] = []
+      const failure = await (async () => {
+        for await (const entry of archive.read('ends', range)) got.push(entry)
+      })().catch((error: unknown) => error)
+      return {got, failure}
+    }
+    const tail = await read({tail: last.lines + 2})
+    expect((tail.failure as Error).message).toMatch(new RegExp(`job ends: block ${table.blocks.length - 1} \\(bytes ${last.offset}\\.\\.`))
+    expect(seqs(tail.got)).toEqual(Array.from({length: last.lines + 2}, (_, i) => previous.lastSeq - last.lines - 1 + i))
+    const head = await read({limit: first.lines + 2})
+    expect((head.failure as Error).message).toMatch(new RegExp(`job ends: block 0 \\(bytes 0\\.\\.`))
+    // Entries of the blocks the index says hold the first N, the broken one left out.
+    expect(seqs(head.got)).toEqual(Array.from({length: second.lines}, (_, i) => second.firstSeq + i))
   })
 
   it('an index that disagrees with its data is reported and the object scanned instead', async () => {
