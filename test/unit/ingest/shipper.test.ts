@@ -164,7 +164,10 @@ describe('Shipper', () => {
     await waitUntil(async () => (await big.getJob('job'))?.lines === 403, {what: 'every line applied'})
     expect(big.calls.map((call) => call.lines)).toEqual([400, 3])
 
-    for (const [spooled, ended] of [[spool, shipper], [spool2, shipper2]] as const) {
+    for (const [spooled, ended] of [
+      [spool, shipper],
+      [spool2, shipper2],
+    ] as const) {
       await spooled.endJob('writer', {status: 'succeeded', exitCode: 0})
       ended.notify()
     }
