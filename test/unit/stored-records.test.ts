@@ -48,6 +48,7 @@ function expectSameAsRecordLine(block: StoredEntries): void {
   expect(chunk.data.toString('latin1')).toBe(Buffer.from(entries.map((entry) => recordLine(entry)).join('')).toString('latin1'))
   const reference = encodeRecords(entries)
   expect([...chunk.ends]).toEqual([...reference.ends])
+  expect([...chunk.values]).toEqual([...reference.values])
   expect([...chunk.seqs]).toEqual([...reference.seqs])
   expect([...chunk.ts]).toEqual([...reference.ts])
   expect([...chunk.levels]).toEqual([...reference.levels])

@@ -39,6 +39,15 @@ describe('trigram token filter', () => {
     expect(builder.build(block).equals(filter)).toBe(true)
   })
 
+  it('gives the same filter from the line values the writer knows (encodeRecords values) as from its own search', async () => {
+    const {encodeRecords} = await import('../../src/lib/archive/record-chunk.js')
+    const entries = Array.from({length: 3000}, (_, i) => ({seq: i + 1, ts: 5, line: i % 9 ? `GET /api/"items"/${i} \\ ${'x'.repeat(i % 4)}` : '', eol: i % 7 !== 0}))
+    const chunk = encodeRecords(entries)
+    const values = new Uint32Array(2 * entries.length)
+    chunk.values.forEach((start, i) => values.set([start, chunk.ends[i] - 3], 2 * i))
+    expect(new TrigramFilterBuilder().build(chunk.data, values).equals(new TrigramFilterBuilder().build(chunk.data))).toBe(true)
+  })
+
   it('says "maybe" for literals too short to test', () => {
     expect(mayContain(filter, Buffer.from('zz'))).toBe(true)
   })

@@ -16,7 +16,7 @@ const filters = new TrigramFilterBuilder()
 const fault = workerExitFault()
 
 type Message =
-  | {id: number; task: 'compress'; data: ArrayBuffer; offset: number; length: number; level: number}
+  | {id: number; task: 'compress'; data: ArrayBuffer; offset: number; length: number; level: number; values?: Uint32Array}
   | {id: number; task: 'encode'; stored: Omit<StoredEntries, 'index' | 'data'> & {index: ArrayBuffer; data: ArrayBuffer}}
 
 parentPort!.on('message', (message: Message) => {
@@ -25,12 +25,12 @@ parentPort!.on('message', (message: Message) => {
     if (message.task === 'compress') {
       const block = Buffer.from(message.data, message.offset, message.length)
       const compressed = ownedBuffer(gzipSync(block, {level: message.level, memLevel: 9}))
-      const filter = ownedBuffer(filters.build(block))
+      const filter = ownedBuffer(filters.build(block, message.values))
       parentPort!.postMessage({id: message.id, compressed, filter}, [compressed, filter])
     } else {
       const {stored} = message
       const chunk = storedRecords({...stored, index: Buffer.from(stored.index), data: Buffer.from(stored.data)})
-      const arrays = [chunk.data, chunk.ends, chunk.seqs, chunk.ts, chunk.levels].map((array) => array.buffer as ArrayBuffer)
+      const arrays = [chunk.data, chunk.ends, chunk.values, chunk.seqs, chunk.ts, chunk.levels].map((array) => array.buffer as ArrayBuffer)
       parentPort!.postMessage({id: message.id, ...chunk}, arrays)
     }
   } catch (error) {

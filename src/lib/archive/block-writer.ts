@@ -82,6 +82,9 @@ async function* members(
   let filterOffset = 0
   const bytes = new BlockBytes(blockBytes)
   let block: Info | undefined
+  /** Where the block's records' line values start and end (pairs), for its filter. */
+  let values = new Uint32Array(8192)
+  let valueCount = 0
 
   const seal = (): void => {
     const data = bytes.take()
@@ -90,7 +93,8 @@ async function* members(
     const info = block ?? {bytes: 0, lines: 0, firstSeq: 0, lastSeq: 0, minTs: 0, maxTs: 0, levels: {}}
     info.bytes = data.length
     block = undefined
-    const done = compressBlock(data, level)
+    const done = compressBlock(data, level, values.slice(0, valueCount))
+    valueCount = 0
     done.catch(() => undefined) // awaited in order below
     pending.push({info, done})
   }
@@ -116,6 +120,16 @@ async function* members(
         const wanted = start + blockBytes - bytes.length
         let last = first
         while (last < n - 1 && chunk.ends[last] < wanted) last++
+        if (valueCount + 2 * (last - first + 1) > values.length) {
+          const grown = new Uint32Array(2 * (valueCount + 2 * (last - first + 1)))
+          grown.set(values.subarray(0, valueCount))
+          values = grown
+        }
+        const shift = bytes.length - start
+        for (let i = first; i <= last; i++) {
+          values[valueCount++] = chunk.values[i] + shift
+          values[valueCount++] = chunk.ends[i] - 3 + shift
+        }
         bytes.addBytes(chunk.data, start, chunk.ends[last])
         block = addTo(block, stats, chunk, first, last)
         first = last + 1

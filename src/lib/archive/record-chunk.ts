@@ -13,8 +13,9 @@ import {recordLine, rawLength} from './format.js'
 export interface RecordChunk {
   /** The record lines, newlines included. */
   data: Buffer
-  /** Per record: where it ends in `data` (exclusive), its seq, ts, and level (0: none, else 1 + its index in LEVELS). */
+  /** Per record: where it ends in `data` (exclusive), where its line value starts (after `"line":"`; it ends 3 bytes before the record), its seq, ts, and level (0: none, else 1 + its index in LEVELS). */
   ends: Uint32Array
+  values: Uint32Array
   seqs: Float64Array
   ts: Float64Array
   levels: Uint8Array
@@ -27,7 +28,7 @@ const LEVEL_CODES = new Map<string, number>(LEVELS.map((level, i) => [level, i +
 export function encodeRecords(entries: LogEntry[]): RecordChunk {
   const n = entries.length
   const out = new BlockBytes(n * 192)
-  const chunk = {ends: new Uint32Array(n), seqs: new Float64Array(n), ts: new Float64Array(n), levels: new Uint8Array(n), rawBytes: 0}
+  const chunk = {ends: new Uint32Array(n), values: new Uint32Array(n), seqs: new Float64Array(n), ts: new Float64Array(n), levels: new Uint8Array(n), rawBytes: 0}
   for (let i = 0; i < n; i++) {
     const entry = entries[i]
     out.add(recordLine(entry))
@@ -37,8 +38,13 @@ export function encodeRecords(entries: LogEntry[]): RecordChunk {
     chunk.levels[i] = entry.level ? LEVEL_CODES.get(entry.level)! : 0
     chunk.rawBytes += rawLength(entry)
   }
-  return {...chunk, data: out.take()}
+  const data = out.take()
+  // The record's first `"line":"` is its key: the fields before it cannot hold one.
+  for (let i = 0; i < n; i++) chunk.values[i] = data.indexOf(LINE_KEY, i === 0 ? 0 : chunk.ends[i - 1]) + LINE_KEY.length
+  return {...chunk, data}
 }
+
+const LINE_KEY = Buffer.from('"line":"')
 
 /** The chunk's level of record i, as a name. */
 export function levelAt(chunk: RecordChunk, i: number): (typeof LEVELS)[number] | undefined {

@@ -41,6 +41,7 @@ for (let level = 0; level < LEVEL_CODES; level++) {
     }
   }
 }
+const LINE_KEY = '"line":"'
 const fieldsOf = (level: number, stream: number, flags: number): Buffer =>
   FIELDS[(((level < LEVEL_CODES ? level : 0) * STREAM_CODES + (stream < STREAM_CODES ? stream : 0)) * 2 + (flags & 1)) * RECORD_MARKS.length + ((flags >> 1) & 3)]
 
@@ -84,7 +85,14 @@ export function storedRecords(stored: StoredEntries): RecordChunk {
   const {from, count, index, data, start} = stored
   const {doubles, words} = wordsOf(index)
   const bytes = new BlockBytes(Math.ceil(data.length * 1.25) + count * FIELDS_ROOM)
-  const chunk = {ends: new Uint32Array(count), seqs: new Float64Array(count), ts: new Float64Array(count), levels: new Uint8Array(count), rawBytes: 0}
+  const chunk = {
+    ends: new Uint32Array(count),
+    values: new Uint32Array(count),
+    seqs: new Float64Array(count),
+    ts: new Float64Array(count),
+    levels: new Uint8Array(count),
+    rawBytes: 0,
+  }
   const valid = isUtf8(data)
   let lastTs = Number.NaN
   let tsText = latin1('')
@@ -101,8 +109,10 @@ export function storedRecords(stored: StoredEntries): RecordChunk {
     chunk.levels[i] = level < LEVEL_CODES ? level : 0
     chunk.rawBytes += end - at + (flags & 1)
     if (!valid && !isUtf8(data.subarray(at, end))) {
-      bytes.add(recordLine(decodeStored(stored, [i])[0]))
+      const record = recordLine(decodeStored(stored, [i])[0])
+      bytes.add(record)
       chunk.ends[i] = bytes.length
+      chunk.values[i] = bytes.length - Buffer.byteLength(record) + record.indexOf(LINE_KEY) + LINE_KEY.length
       continue
     }
     const out = bytes.reserve(FIELDS_ROOM + (end - at) * WORST_ESCAPE)
@@ -112,6 +122,7 @@ export function storedRecords(stored: StoredEntries): RecordChunk {
       tsText = latin1(String(ts))
     }
     p = put(out, put(out, put(out, p, TS), tsText), fieldsOf(level, index[r + FIELD_AT.stream], flags))
+    chunk.values[i] = p
     for (let k = at; k < end; k++) {
       const byte = data[k]
       if (PLAIN[byte] === 1) {

@@ -26,36 +26,52 @@ const LINE_KEY = Buffer.from('"line":"')
 export class TrigramFilterBuilder {
   private readonly seen = new Uint8Array(TRIGRAMS / 8)
   private distinct = new Int32Array(1 << 16)
+  private count = 0
 
-  build(data: Buffer): Buffer {
+  /** The trigrams of data[start..end) (a line value), each distinct one listed once. */
+  private add(data: Buffer, start: number, end: number): void {
+    if (end - start < 3) return
     const seen = this.seen
-    let count = 0
-    // Only the records' line values: what a pattern's literal can be found in. A record's
-    // first `"line":"` is its key (earlier fields cannot hold one, and a `"` inside the
-    // value is escaped); the value ends at the record's closing `"}`.
-    for (let record = 0; record < data.length;) {
-      let newline = data.indexOf(0x0a, record)
-      if (newline === -1) newline = data.length
-      const key = data.indexOf(LINE_KEY, record)
-      const end = newline - 2
-      let i = key === -1 || key > newline ? end : key + LINE_KEY.length
-      record = newline + 1
-      if (end - i < 3) continue
-      let t = (data[i] << 8) | data[i + 1]
-      for (i += 2; i < end; i++) {
-        t = ((t << 8) | data[i]) & 0xffffff
-        const byte = t >>> 3
-        const bit = 1 << (t & 7)
-        if ((seen[byte] & bit) !== 0) continue
-        seen[byte] |= bit
-        if (count === this.distinct.length) {
-          const grown = new Int32Array(count * 2)
-          grown.set(this.distinct)
-          this.distinct = grown
-        }
-        this.distinct[count++] = t
+    let count = this.count
+    let t = (data[start] << 8) | data[start + 1]
+    for (let i = start + 2; i < end; i++) {
+      t = ((t << 8) | data[i]) & 0xffffff
+      const byte = t >>> 3
+      const bit = 1 << (t & 7)
+      if ((seen[byte] & bit) !== 0) continue
+      seen[byte] |= bit
+      if (count === this.distinct.length) {
+        const grown = new Int32Array(count * 2)
+        grown.set(this.distinct)
+        this.distinct = grown
+      }
+      this.distinct[count++] = t
+    }
+    this.count = count
+  }
+
+  /**
+   * The filter of a block. `values`, when the writer knows them, gives where each record's
+   * line value starts and ends (pairs of offsets in `data`), which spares searching for them.
+   */
+  build(data: Buffer, values?: Uint32Array): Buffer {
+    if (values) {
+      for (let n = 0; n + 1 < values.length; n += 2) this.add(data, values[n], values[n + 1])
+    } else {
+      // Only the records' line values: what a pattern's literal can be found in. A record's
+      // first `"line":"` is its key (earlier fields cannot hold one, and a `"` inside the
+      // value is escaped); the value ends at the record's closing `"}`.
+      for (let record = 0; record < data.length;) {
+        let newline = data.indexOf(0x0a, record)
+        if (newline === -1) newline = data.length
+        const key = data.indexOf(LINE_KEY, record)
+        const end = newline - 2
+        this.add(data, key === -1 || key > newline ? end : key + LINE_KEY.length, end)
+        record = newline + 1
       }
     }
+    const {seen, count} = this
+    this.count = 0
     // At most one bit per byte of the block (filter ≤ 1/8 of the block before compression): a filter
     // that big is saturated on blocks of mostly unique tokens, where it would skip nothing anyway.
     let bits = 64

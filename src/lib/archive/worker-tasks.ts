@@ -24,17 +24,22 @@ const gzipAsync = promisify(gzip)
 const local = new TrigramFilterBuilder()
 
 /**
- * A block's gzip member and token filter. Takes `data`'s memory: a block big enough for a
- * worker has its ArrayBuffer transferred there, so `data` must own that ArrayBuffer (not
- * a slice of Node's shared buffer pool) and must not be used afterwards.
+ * A block's gzip member and token filter (`values`: where its records' line values start
+ * and end, see TrigramFilterBuilder.build). Takes the memory of `data` and `values` (all of their ArrayBuffers): a block
+ * big enough for a worker has its ArrayBuffer transferred there, so `data` must own that
+ * ArrayBuffer (not a slice of Node's shared buffer pool) and must not be used afterwards.
  */
-export async function compressBlock(data: Buffer, level: number): Promise<CompressedBlock> {
+export async function compressBlock(data: Buffer, level: number, values?: Uint32Array): Promise<CompressedBlock> {
   if (data.length < WORKER_MIN_BYTES || FROM_SOURCES) {
-    const filter = local.build(data)
+    const filter = local.build(data, values)
     return {compressed: await gzipAsync(data, {level, memLevel: 9}), filter}
   }
   const buffer = data.buffer as ArrayBuffer
-  const answer = await runOnWorker<{compressed: ArrayBuffer; filter: ArrayBuffer}>({task: 'compress', data: buffer, offset: data.byteOffset, length: data.length, level}, [buffer])
+  const transfer = values ? [buffer, values.buffer as ArrayBuffer] : [buffer]
+  const answer = await runOnWorker<{compressed: ArrayBuffer; filter: ArrayBuffer}>(
+    {task: 'compress', data: buffer, offset: data.byteOffset, length: data.length, level, values},
+    transfer,
+  )
   if (answer.error !== undefined) throw new Error(`compressing a block failed: ${answer.error}`)
   return {compressed: Buffer.from(answer.compressed!), filter: Buffer.from(answer.filter!)}
 }
