@@ -32,13 +32,14 @@ beforeAll(async () => {
 })
 afterAll(() => home.cleanup())
 
-async function loadedBy(args: string[], name: string, over: NodeJS.ProcessEnv = env): Promise<string[]> {
+/** The modules the command loaded, Node's own (`node:…`) too when `builtins`. */
+async function loadedBy(args: string[], name: string, over: NodeJS.ProcessEnv = env, builtins = false): Promise<string[]> {
   const record = join(home.home, `imports-${name}`)
   const result = await runCli(args, {env: {...over, NODE_OPTIONS: `--import=${REGISTER}`, RECORD_IMPORTS: record}})
   expect(result.stderr).toBe('')
   expect(result.code).toBe(0)
   const urls = readFileSync(record, 'utf8').trim().split('\n')
-  return urls.filter((url) => !url.startsWith('node:') && !url.includes('/test/helpers/record-imports'))
+  return urls.filter((url) => (builtins || !url.startsWith('node:')) && !url.includes('/test/helpers/record-imports'))
 }
 
 describe('start-up', () => {
@@ -52,6 +53,12 @@ describe('start-up', () => {
     expect(urls.filter((url) => ON_DEMAND.test(url))).toEqual([])
     expect(urls.some((url) => /\/dist\/file-store-[A-Z0-9]+\.js$/.test(url))).toBe(true)
     expect(urls.filter((url) => ARCHIVE.test(url)).length > 0).toBe(archive)
+  })
+
+  it('get of a live job loads none of the Node modules only writers and the archive use', async () => {
+    const urls = await loadedBy(['get', 'start-1', '-n', '1'], 'get-builtins', env, true)
+    expect(urls).toContain('node:fs/promises')
+    expect(urls.filter((url) => ['node:crypto', 'node:zlib', 'node:worker_threads'].includes(url))).toEqual([])
   })
 })
 

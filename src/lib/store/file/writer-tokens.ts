@@ -8,7 +8,6 @@
  * there). Jobs written before keep their tokens in writers.json, read for a writer that
  * has no record of its own. Callers hold the job's lock.
  */
-import {createHash} from 'node:crypto'
 import {closeSync, constants, mkdirSync, openSync, readFileSync, readSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -56,7 +55,8 @@ export class WriterTokens {
 
   private path(writer: string): string {
     // Hashed: a writer id is the client's (Logs-Writer) and may be `..`; a file name it cannot be.
-    return join(this.jobDir, DIR, createHash('sha256').update(writer).digest('hex'))
+    // node:crypto on first use, not at import: readers of the store (`get`, `ls`) never hash, and loading it costs their start-up.
+    return join(this.jobDir, DIR, process.getBuiltinModule('node:crypto').createHash('sha256').update(writer).digest('hex'))
   }
 
   private legacy(): Record<string, number> {
