@@ -1,7 +1,7 @@
 /**
  * Benchmark: `logs archive` and reads of archived jobs, each next to a reference measured
  * in the same run on the same data:
- *   archive of one big job     vs `gzip -1 < raw > /dev/null` (MB/s of the original log; peak RSS)
+ *   archive of one big job     vs `gzip -1`, `gzip -6`, `zstd -3` of the raw log (MB/s of the original log; peak RSS; sizes)
  *   get --grep on that archive vs `zcat JOB.jsonl.gz | grep -c`
  *   archive of many small jobs at --concurrency 1, 8, 32 (jobs/s)
  *
@@ -14,6 +14,8 @@ import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {spawnSync} from 'node:child_process'
+import {GZIP_LEVEL} from '../src/lib/archive/format.js'
 import {openLiveStore} from '../src/lib/open/open-store.js'
 import {writeInput} from './lib/input.js'
 import {measure, rate, table} from './lib/measure.js'
@@ -31,6 +33,7 @@ const env: NodeJS.ProcessEnv = {
   NO_COLOR: '1',
 }
 const archiveDir = join(work, 'archive')
+const HAS_ZSTD = spawnSync('zstd', ['--version']).status === 0
 
 async function seedSmallJobs(storeDir: string, count: number): Promise<void> {
   const live = await openLiveStore({value: `file://${storeDir}`, from: 'bench'}, env)
@@ -54,7 +57,10 @@ try {
   console.log(`big job: ${(bytes / 1e6).toFixed(0)} MB, ${lines} lines; small jobs: ${SMALL_JOBS} × 20 lines; in ${work}`)
 
   const push = await measure(process.execPath, [BIN, 'push', '--job', 'big', '--exit-code', '0'], {stdin: input, env})
-  const gzip = await measure('bash', ['-c', `gzip -1 < "${input}" > /dev/null`])
+  const gzip = await measure('bash', ['-c', `gzip -1 < "${input}" > "${join(work, 'raw.gz1')}"`])
+  const gzip6 = await measure('bash', ['-c', `gzip -6 < "${input}" > "${join(work, 'raw.gz6')}"`])
+  const zstd = HAS_ZSTD ? await measure('bash', ['-c', `zstd -q -3 < "${input}" > "${join(work, 'raw.zst')}"`]) : undefined
+  const sizeOf = (name: string): number => statSync(join(work, name)).size
   const archive = await measure(process.execPath, [BIN, 'archive', '--job', 'big', '--archive', `file://${archiveDir}`], {env})
   const object = join(archiveDir, 'big.jsonl.gz')
   const objectBytes = statSync(object).size
@@ -68,14 +74,21 @@ try {
     table([
       ['what', 'seconds', 'CPU s', 'MB/s (raw log)', 'peak RSS'],
       ['(logs push, to build the job)', push.seconds.toFixed(2), push.cpuSeconds.toFixed(2), rate(bytes, push.seconds), `${push.peakRssMB.toFixed(0)} MB`],
-      ['gzip -1 < raw > /dev/null (reference)', gzip.seconds.toFixed(2), gzip.cpuSeconds.toFixed(2), rate(bytes, gzip.seconds), `${gzip.peakRssMB.toFixed(0)} MB`],
+      ['gzip -1 < raw (reference)', gzip.seconds.toFixed(2), gzip.cpuSeconds.toFixed(2), rate(bytes, gzip.seconds), `${gzip.peakRssMB.toFixed(0)} MB`],
+      ['gzip -6 < raw (reference)', gzip6.seconds.toFixed(2), gzip6.cpuSeconds.toFixed(2), rate(bytes, gzip6.seconds), `${gzip6.peakRssMB.toFixed(0)} MB`],
+      zstd
+        ? ['zstd -3 < raw (reference)', zstd.seconds.toFixed(2), zstd.cpuSeconds.toFixed(2), rate(bytes, zstd.seconds), `${zstd.peakRssMB.toFixed(0)} MB`]
+        : ['zstd -3 < raw (reference)', 'n/a (no zstd command)', '', '', ''],
       ['logs archive (file archive)', archive.seconds.toFixed(2), archive.cpuSeconds.toFixed(2), rate(bytes, archive.seconds), `${archive.peakRssMB.toFixed(0)} MB`],
       ['zcat | grep -c (reference)', zgrep.seconds.toFixed(2), zgrep.cpuSeconds.toFixed(2), rate(bytes, zgrep.seconds), `${zgrep.peakRssMB.toFixed(0)} MB`],
       ['logs get --grep (archived)', getGrep.seconds.toFixed(2), getGrep.cpuSeconds.toFixed(2), rate(bytes, getGrep.seconds), `${getGrep.peakRssMB.toFixed(0)} MB`],
       ['logs get -n 100 (archived, by its index)', tail.seconds.toFixed(2), tail.cpuSeconds.toFixed(2), rate(bytes, tail.seconds), `${tail.peakRssMB.toFixed(0)} MB`],
     ]),
   )
-  console.log(`object: ${(objectBytes / 1e6).toFixed(1)} MB (${((objectBytes / bytes) * 100).toFixed(1)}% of the raw log, gzip -1 of NDJSON records)`)
+  const pct = (size: number): string => `${(size / 1e6).toFixed(1)} MB (${((size / bytes) * 100).toFixed(1)}%)`
+  console.log(
+    `object: ${pct(objectBytes)} of the raw log, gzip -${GZIP_LEVEL} members of NDJSON records; the raw log with gzip -1: ${pct(sizeOf('raw.gz1'))}, gzip -6: ${pct(sizeOf('raw.gz6'))}, zstd -3: ${HAS_ZSTD ? pct(sizeOf('raw.zst')) : 'n/a'}`,
+  )
   console.log(
     `archive vs gzip -1: ${((gzip.seconds / archive.seconds) * 100).toFixed(0)}% of its speed (${(archive.cpuSeconds / gzip.cpuSeconds).toFixed(1)}× its CPU); get --grep vs zcat | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× the time (${(getGrep.cpuSeconds / zgrep.cpuSeconds).toFixed(1)}× the CPU)`,
   )
