@@ -27,7 +27,7 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {NewEntry} from '../entry.js'
 import {JobNotFoundError, LogsError, ObjectStoreError, OutOfOrderError} from '../errors/index.js'
-import {isEnded} from '../job.js'
+import {isEnded, type JobMeta} from '../job.js'
 import {packEntries, unpackEntries, type PackedEntries} from '../store/packed-entries.js'
 import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
 import {ShipQueue, type QueuedBatch} from './ship-queue.js'
@@ -74,6 +74,12 @@ export class Shipper {
   private drainOnly = false
   private outage = false
   private readonly queue: ShipQueue
+  /** The spool's job as last read, its line count kept up by offer(). */
+  private spooled: JobMeta | undefined
+  /** Something else than new lines may have changed the spool's job (its end, a drain): read it again. */
+  private spooledStale = true
+  /** The spool's line count, as the offers tell it. */
+  private offeredLines = 0
 
   constructor(
     private readonly spool: SpoolHandle,
@@ -87,12 +93,18 @@ export class Shipper {
   /** Entries just appended to the spool as seq first, first+1, …: shipped from memory when the queue takes them. */
   offer(first: number, entries: NewEntry[]): void {
     this.queue.offer(first, entries)
-    this.notify()
+    this.offeredLines = Math.max(this.offeredLines, first + entries.length - 1)
+    this.wake()
     this.onOffer?.()
   }
 
-  /** New lines are in the spool. */
+  /** The spool changed (new lines not offered, its end). */
   notify(): void {
+    this.spooledStale = true
+    this.wake()
+  }
+
+  private wake(): void {
     this.woken = true
     this.wakeUp?.()
   }
@@ -128,7 +140,7 @@ export class Shipper {
     let lastAppend = 0
     while (!this.stopped) {
       this.woken = false
-      const meta = await store.getJob(writer)
+      const meta = await this.spoolJob()
       if (!meta) return true
       if (!state.started) {
         const labels = withoutSpoolLabels(meta.labels)
@@ -159,6 +171,21 @@ export class Shipper {
       await this.idle(pending > 0 ? Math.max(0, interval - (Date.now() - lastAppend)) : undefined)
     }
     return false
+  }
+
+  /**
+   * The spool's job. Its writer appends through offer(), which tells the new line count, so
+   * new lines need no read of the job (a handful of syscalls, for every line of a slow job);
+   * anything else comes with notify(). A spool without offers (an orphan, which another
+   * process may deliver and remove meanwhile) is read every time.
+   */
+  private async spoolJob(): Promise<JobMeta | undefined> {
+    if (this.spooledStale || !this.spooled || this.offeredLines === 0) {
+      this.spooledStale = false
+      this.spooled = await this.spool.store.getJob(this.spool.writer)
+    }
+    if (this.spooled && this.offeredLines > this.spooled.lines) this.spooled.lines = this.offeredLines
+    return this.spooled
   }
 
   /**
