@@ -2,8 +2,9 @@
  * Reads a version-2 archive object through its block index: one ranged read for the
  * table, then only the blocks a ReadRange needs — by seq (`--after`, `-n`, `--head`), by
  * time (`--since/--until`), by level counts (`--level`) and, for `--grep`, by the blocks'
- * token filters, by seq ranges (`--section`). Blocks are fetched CONCURRENCY at a time and given out in order, so
- * memory is a few blocks whatever the size of the job.
+ * token filters, by seq ranges (`--section`). Neighbouring blocks are fetched with one
+ * ranged read (./block-runs.ts: runs of at most 2 MiB of NDJSON), CONCURRENCY runs at a
+ * time, and given out in order, so memory is a few MiB whatever the size of the job.
  *
  * A block that cannot be read (corrupt, truncated) is named at the end (ArchiveReadError)
  * after every other entry was given; an index that disagrees with the data it describes
@@ -22,6 +23,7 @@ import {lineTextOf, parseRecord, seqOf} from './format.js'
 import type {Manifest} from './manifest.js'
 import {inRange} from './range.js'
 import {readAhead, type Span} from './read-ahead.js'
+import {runsOf} from './block-runs.js'
 import {KNOWN_KINDS, mayContain} from './token-filter.js'
 
 const CONCURRENCY = 4
@@ -70,7 +72,7 @@ export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead)
   try {
     if (range.tail === undefined) {
       let emitted = 0
-      for await (const {block, result} of inOrder(blocks, (block) => reader.fetch(block))) {
+      for await (const {block, result} of fetched(reader, blocks)) {
         range.signal?.throwIfAborted()
         if ('error' in result) {
           failures.push(describe(table.blocks.indexOf(block), block, result.error))
@@ -86,7 +88,7 @@ export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead)
     } else {
       const picked: LogEntry[][] = []
       let count = 0
-      for await (const {block, result} of inOrder([...blocks].reverse(), (block) => reader.fetch(block))) {
+      for await (const {block, result} of fetched(reader, [...blocks].reverse())) {
         range.signal?.throwIfAborted()
         if ('error' in result) {
           failures.push(describe(table.blocks.indexOf(block), block, result.error))
@@ -194,18 +196,47 @@ class BlockReader {
     )
   }
 
+  /**
+   * A run of neighbouring blocks (./block-runs.ts) with one read, each block then
+   * decompressed alone; a run whose bytes cannot all be read is fetched block by block, so
+   * that each block that cannot be read is named.
+   */
+  async fetchRun(run: BlockInfo[]): Promise<Fetched[]> {
+    if (run.length === 1) return [await this.fetch(run[0])]
+    const start = Math.min(...run.map((b) => b.offset))
+    const end = Math.max(...run.map((b) => b.offset + b.size))
+    let compressed: Buffer
+    try {
+      compressed = await this.compressed(start, end - start)
+    } catch (error) {
+      if (storeDown(error)) throw error
+      return Promise.all(run.map((block) => this.fetch(block)))
+    }
+    return Promise.all(run.map((block) => this.inflate(compressed.subarray(block.offset - start, block.offset - start + block.size))))
+  }
+
   async fetch(block: BlockInfo): Promise<Fetched> {
     try {
-      const ahead = await this.ahead
-      const within = ahead && block.offset >= ahead.offset && block.offset + block.size <= ahead.offset + ahead.data.length
-      const compressed = within ? ahead.data.subarray(block.offset - ahead.offset, block.offset - ahead.offset + block.size) : await this.span(block.offset, block.size)
-      const data = await gunzipAsync(compressed)
-      return {data}
+      return await this.inflate(await this.compressed(block.offset, block.size))
     } catch (error) {
-      // A store that is down or refuses us is not a damaged block.
-      if (error instanceof ObjectStoreError && ['unavailable', 'unauthorized'].includes(error.kind)) throw error
+      if (storeDown(error)) throw error
       return {error}
     }
+  }
+
+  private async inflate(compressed: Buffer): Promise<Fetched> {
+    try {
+      return {data: await gunzipAsync(compressed)}
+    } catch (error) {
+      return {error}
+    }
+  }
+
+  /** Bytes [offset, offset + length) of the object: from what was read ahead when it holds them all. */
+  private async compressed(offset: number, length: number): Promise<Buffer> {
+    const ahead = await this.ahead
+    if (ahead && offset >= ahead.offset && offset + length <= ahead.offset + ahead.data.length) return ahead.data.subarray(offset - ahead.offset, offset - ahead.offset + length)
+    return this.span(offset, length)
   }
 
   /** Bytes [offset, offset + length) of the object, across its parts. */
@@ -282,7 +313,19 @@ function describe(n: number, block: BlockInfo, error: unknown): {n: number; text
   return {n, text}
 }
 
-/** fn over items, CONCURRENCY at a time, results in the items' order; never rejects (fn settles to a result). */
+/** A store that is down or refuses us: not a damaged block, the read fails. */
+function storeDown(error: unknown): boolean {
+  return error instanceof ObjectStoreError && ['unavailable', 'unauthorized'].includes(error.kind)
+}
+
+/** The blocks, in the order given, with what fetching each gave: neighbours fetched together (./block-runs.ts). */
+async function* fetched(reader: BlockReader, blocks: BlockInfo[]): AsyncIterable<{block: BlockInfo; result: Fetched}> {
+  for await (const {block: run, result} of inOrder(runsOf(blocks), (run) => reader.fetchRun(run))) {
+    for (const [n, block] of run.entries()) yield {block, result: result[n]}
+  }
+}
+
+/** fn over items, CONCURRENCY at a time, results in the items' order; rejects only where fn does (a store that is down). */
 async function* inOrder<T, R>(items: T[], fn: (item: T) => Promise<R>): AsyncIterable<{block: T; result: R}> {
   const running: Array<Promise<{block: T; result: R}>> = []
   let next = 0

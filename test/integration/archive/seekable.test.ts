@@ -124,8 +124,13 @@ describe('archive format 2 on supabase (stand-in), by the bytes it served', () =
       await read()
       return supabase.bytesServed() - before
     }
+    const objectReads = (since: number): number => supabase.downloads.slice(since).filter((d) => /^logs\/seek\/seek\.jsonl\.gz(\.\d{3})? /.test(d)).length
+    const before = supabase.downloads.length
     const whole = await served(() => collect(archive.read('seek')))
     expect(whole).toBeGreaterThanOrEqual(manifest.size)
+    // Neighbouring blocks come in one ranged read per run of 2 MiB of NDJSON (and per part they straddle), not one each.
+    expect(objectReads(before)).toBeLessThanOrEqual(manifest.parts.length + 1)
+    expect(manifest.index!.blocks).toBeGreaterThan(50)
     const downloads = supabase.downloads.length
     const tail = await served(() => collect(archive.read('seek', {tail: 100})))
     // The manifest, then the index table and the object's tail side by side: one ranged read of the object.
