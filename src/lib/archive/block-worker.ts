@@ -29,7 +29,7 @@ parentPort!.on('message', (message: Message) => {
       parentPort!.postMessage({id: message.id, compressed, filter}, [compressed, filter])
     } else {
       const {stored} = message
-      const chunk = storedRecords({...stored, index: Buffer.from(stored.index), data: Buffer.from(stored.data)})
+      const chunk = storedRecords({...stored, index: Buffer.from(stored.index), data: Buffer.from(stored.data)} as StoredEntries)
       const arrays = [chunk.data, chunk.ends, chunk.values, chunk.seqs, chunk.ts, chunk.levels].map((array) => array.buffer as ArrayBuffer)
       parentPort!.postMessage({id: message.id, ...chunk}, arrays)
     }

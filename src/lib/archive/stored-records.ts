@@ -16,10 +16,10 @@ import {recordJson} from '../entry.js'
 import {LEVELS} from '../level.js'
 import {FIELD_AT, RECORD_MARKS, RECORD_SIZE, STREAMS} from '../store/file/index-record.js'
 import {decodeStored} from '../store/stored-entries.js'
-import type {StoredEntries} from '../store/types.js'
+import type {StoredEntries, StoredLogBlock} from '../store/types.js'
 import {BlockBytes} from './block-bytes.js'
 import {recordLine} from './format.js'
-import type {RecordChunk} from './record-chunk.js'
+import {encodeRecords, type RecordChunk} from './record-chunk.js'
 
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1')
 
@@ -81,7 +81,12 @@ const LITTLE_ENDIAN = endianness() === 'LE'
 const DOUBLES = RECORD_SIZE / 8
 const WORDS = RECORD_SIZE / 4
 
+/** The record lines of stored entries: written straight from a file store's bytes; a Redis store's chunks are decoded into entries first. */
 export function storedRecords(stored: StoredEntries): RecordChunk {
+  return stored.kind === 'file' ? logRecords(stored) : encodeRecords(decodeStored(stored))
+}
+
+function logRecords(stored: StoredLogBlock): RecordChunk {
   const {from, count, index, data, start} = stored
   const {doubles, words} = wordsOf(index)
   const bytes = new BlockBytes(Math.ceil(data.length * 1.25) + count * FIELDS_ROOM)

@@ -49,7 +49,9 @@ export async function encodeStored(stored: StoredEntries): Promise<RecordChunk> 
   if (stored.data.length < WORKER_MIN_BYTES || FROM_SOURCES) return storedRecords(stored)
   const index = ownedBuffer(stored.index)
   const data = ownedBuffer(stored.data)
-  const answer = await runOnWorker<RecordChunk>({task: 'encode', stored: {...stored, index, data}}, [index, data])
-  if (answer.error !== undefined) throw new Error(`decoding stored entries ${stored.from}..${stored.from + stored.count - 1} failed: ${answer.error}`)
+  const transfer = stored.kind === 'redis' ? [index, data, ownedBuffer(stored.chunks)] : [index, data]
+  const chunks = stored.kind === 'redis' ? new Float64Array(transfer[2]) : undefined
+  const answer = await runOnWorker<RecordChunk>({task: 'encode', stored: {...stored, index, data, chunks}}, transfer)
+  if (answer.error !== undefined) throw new Error(`decoding the live store's entries failed: ${answer.error}`)
   return {...(answer as RecordChunk), data: Buffer.from(answer.data!.buffer, answer.data!.byteOffset, answer.data!.byteLength)}
 }

@@ -58,9 +58,11 @@ export interface RawBlock {
 /**
  * A run of a job's entries as the store keeps them, not decoded (`readStored`); decoded by
  * decodeStored (./stored-entries.ts) on any thread: the archive does it on worker threads.
- * `file`: a block of the file store's log bytes and index records (file/job-log.ts LogBlock).
  */
-export interface StoredEntries {
+export type StoredEntries = StoredLogBlock | StoredChunks
+
+/** `file`: a block of the file store's log bytes and index records (file/job-log.ts LogBlock). */
+export interface StoredLogBlock {
   kind: 'file'
   /** Sequence number of the first entry. */
   from: number
@@ -68,6 +70,15 @@ export interface StoredEntries {
   index: Buffer
   data: Buffer
   start: number
+}
+
+/** `redis`: consecutive chunks of Redis stream entries (redis/codec.ts), their `i` and `d` fields each back to back. */
+export interface StoredChunks {
+  kind: 'redis'
+  index: Buffer
+  data: Buffer
+  /** Per chunk: the seq of its last line, where its index ends in `index` and its data in `data`. */
+  chunks: Float64Array
 }
 
 /** What an archive stores a job from: entries one by one, in batches, or as the live store keeps them. */

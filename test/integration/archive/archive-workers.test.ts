@@ -10,13 +10,19 @@ import type {NewEntry} from '../../../src/lib/entry.js'
 import {openArchive} from '../../../src/lib/open/open-store.js'
 import type {ArchiveItem} from '../../../src/lib/store/types.js'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {expectedRaw, ODD_BYTES, readAllRaw, seedJobs, withLive} from './archive-helpers.js'
 
 let home: {home: string; cleanup: () => void}
-beforeAll(() => {
+let redis: RedisServer
+beforeAll(async () => {
   home = tempHome()
+  redis = await startRedis()
 })
-afterAll(() => home?.cleanup())
+afterAll(async () => {
+  await redis?.destroy()
+  home?.cleanup()
+})
 
 const env = (): NodeJS.ProcessEnv => isolatedEnv(home.home)
 const dir = (name: string): string => `${home.home}/${name}`
@@ -67,22 +73,25 @@ async function archiveHere(live: string, archive: string, id: string, source: 'r
 }
 
 describe('logs archive on worker threads', () => {
-  it('writes the same object and index as the main thread does, from stored entries or from entries', async () => {
-    const live = `file://${dir('live-same')}`
+  it.each([
+    ['file', () => `file://${dir('live-same')}`],
+    ['redis', () => `${redis.url}?prefix=same:`],
+  ])('writes the same object and index as the main thread does, from stored entries or from entries (%s live store)', async (name, liveUrl) => {
+    const live = liveUrl()
     const raw = await seedBig(live, 'big')
-    const onMain = await archiveHere(live, dir('archive-main'), 'big', 'readStored')
-    const fromEntries = await archiveHere(live, dir('archive-entries'), 'big', 'read')
-    const run = await runCli(['archive', '--store', live, '--archive', `file://${dir('archive-cli')}`, '--job', 'big'], {env: env()})
+    const onMain = await archiveHere(live, dir(`archive-main-${name}`), 'big', 'readStored')
+    const fromEntries = await archiveHere(live, dir(`archive-entries-${name}`), 'big', 'read')
+    const run = await runCli(['archive', '--store', live, '--archive', `file://${dir(`archive-cli-${name}`)}`, '--job', 'big'], {env: env()})
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    const onWorkers = [readFileSync(dir('archive-cli/big.jsonl.gz')), readFileSync(dir('archive-cli/big.jsonl.gz.idx'))]
+    const onWorkers = [readFileSync(dir(`archive-cli-${name}/big.jsonl.gz`)), readFileSync(dir(`archive-cli-${name}/big.jsonl.gz.idx`))]
     const index = JSON.parse(onWorkers[1].toString('utf8').split('\n')[0]) as {blocks: unknown[]}
     expect(index.blocks.length).toBeGreaterThan(3)
     expect(onWorkers[0].equals(onMain[0]), 'object').toBe(true)
     expect(onWorkers[1].equals(onMain[1]), 'index').toBe(true)
     expect(fromEntries[0].equals(onMain[0]), 'object from entries').toBe(true)
     expect(fromEntries[1].equals(onMain[1]), 'index from entries').toBe(true)
-    const back = await readAllRaw(`file://${dir('live-same')}`, `file://${dir('archive-cli')}`, env(), ['big'])
+    const back = await readAllRaw(live, `file://${dir(`archive-cli-${name}`)}`, env(), ['big'])
     expect(back.get('big')?.equals(raw)).toBe(true)
   })
 

@@ -6,7 +6,7 @@
  * are not; then the range is filtered line by line instead).
  */
 import type {LogEntry} from '../../entry.js'
-import type {RawBlock, RawRange, ReadRange} from '../types.js'
+import type {RawBlock, RawRange, ReadRange, StoredChunks} from '../types.js'
 import type {RedisClient} from './connection.js'
 import {decodeChunk, rawLines} from './codec.js'
 import type {JobKeys} from './keys.js'
@@ -85,6 +85,40 @@ export async function* readRawRange(client: RedisClient, keys: JobKeys, range: R
       yield block
       from = block.last + 1
     }
+    if (page.length < PAGE) return
+    start = `(${page.at(-1)![0].toString()}`
+  }
+}
+
+/**
+ * Every line of a job as stored, not decoded: the chunks of a page of stream entries at a
+ * time, their fields joined (the archive decodes them on worker threads). Up to `lines`,
+ * as readRange reads.
+ */
+export async function* readStoredChunks(client: RedisClient, keys: JobKeys): AsyncIterable<StoredChunks> {
+  const linesText = await client.hget(keys.meta, 'lines')
+  if (linesText === null) return
+  const to = Number(linesText)
+  let start = '-'
+  for (;;) {
+    const page = (await client.xrangeBuffer(keys.log, start, '+', 'COUNT', PAGE)) as RawStreamEntry[]
+    const indexes: Buffer[] = []
+    const data: Buffer[] = []
+    const chunks: number[] = []
+    let indexEnd = 0
+    let dataEnd = 0
+    for (const [rawId, fields] of page) {
+      const id = rawId.toString()
+      const [seqText, marker] = id.split('-')
+      if (marker !== '0' || Number(seqText) > to) continue
+      const chunk = chunkFields(id, fields)
+      indexes.push(chunk.index)
+      data.push(chunk.data)
+      indexEnd += chunk.index.length
+      dataEnd += chunk.data.length
+      chunks.push(Number(seqText), indexEnd, dataEnd)
+    }
+    if (chunks.length > 0) yield {kind: 'redis', index: Buffer.concat(indexes), data: Buffer.concat(data), chunks: Float64Array.from(chunks)}
     if (page.length < PAGE) return
     start = `(${page.at(-1)![0].toString()}`
   }

@@ -12,14 +12,14 @@ import {JobNotFoundError, OutOfOrderError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {isEnded, type JobMeta, type JobStatus} from '../../job.js'
-import type {AppendResult, AppendToken, FollowEvent, RawBlock, RawRange, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext} from '../types.js'
+import type {AppendResult, AppendToken, FollowEvent, RawBlock, RawRange, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext, StoredChunks} from '../types.js'
 import {connect, guarded, storeError, WRITER_DEADLINE_MS, type Connection} from './connection.js'
 import {MOVE_CHECK_MS, RedisFollowSource} from './follow.js'
 import {followLoop} from '../follow-loop.js'
 import {packEntries, type PackedEntries} from '../packed-entries.js'
 import {indexKey, jobKeys, type JobKeys} from './keys.js'
 import {decodeMeta, encodePatch} from './meta.js'
-import {readRawRange, readRange} from './read.js'
+import {readRawRange, readRange, readStoredChunks} from './read.js'
 import type {ScriptCommands} from './scripts.js'
 import {parseRedisUrl, type RedisTarget} from './url.js'
 
@@ -131,6 +131,15 @@ export class RedisStore implements LiveStore {
       yield* readRange(this.writer.client, keys, range)
     } catch (error) {
       throw range.signal?.aborted ? error : storeError(this.name, this.writer, error)
+    }
+  }
+
+  /** Every line of the job as stored, in pages of stream entries (the archive decodes them on its worker threads). */
+  async *readStored(id: string): AsyncIterable<StoredChunks> {
+    try {
+      yield* readStoredChunks(this.writer.client, this.keys(id))
+    } catch (error) {
+      throw storeError(this.name, this.writer, error)
     }
   }
 
