@@ -16,23 +16,7 @@ export function joinedBytes(entries: ReadonlyArray<NewEntry>, start: number, end
 
 /** joinedBytes as the parts it joins (for a vectored write): runs of the reads' memory, copied parts, newlines. */
 export function joinedParts(entries: ReadonlyArray<NewEntry>, start: number, end: number, newlineAfter: (i: number) => boolean): {parts: Buffer[]; total: number} {
-  const parts: Buffer[] = []
-  let total = 0
-  // The run: bytes [runStart, runEnd) of `memory`'s ArrayBuffer.
-  let run: ArrayBufferLike | undefined
-  let runStart = 0
-  let runEnd = 0
-  let memory: Uint8Array = new Uint8Array(0)
-  const closeRun = (withNewline: boolean) => {
-    const part = Buffer.from(run!, runStart, runEnd - runStart)
-    parts.push(part)
-    total += part.length
-    if (withNewline) {
-      parts.push(NEWLINE)
-      total++
-    }
-    run = undefined
-  }
+  const runs = new Runs()
   // The read the last ReadLine pointed into, and where that read lies in its ArrayBuffer.
   let read: Buffer | undefined
   let readBuffer: ArrayBufferLike | undefined
@@ -40,38 +24,64 @@ export function joinedParts(entries: ReadonlyArray<NewEntry>, start: number, end
   for (let i = start; i < end; i++) {
     const entry = entries[i]
     // A ReadLine is its offsets in the read: no Buffer is made for it.
-    let buffer: ArrayBufferLike
-    let from: number
-    let length: number
     if (entry instanceof ReadLine) {
       if (entry.memory !== read) {
         read = entry.memory
         readBuffer = read.buffer
         readOffset = read.byteOffset
       }
-      buffer = readBuffer!
-      from = readOffset + entry.start
-      length = entry.end - entry.start
+      runs.add(readBuffer!, readOffset + entry.start, entry.end - entry.start)
     } else {
       const bytes = entry.bytes
-      buffer = bytes.buffer
-      from = bytes.byteOffset
-      length = bytes.length
+      runs.add(bytes.buffer, bytes.byteOffset, bytes.length)
     }
-    if (run && buffer === run && from === runEnd) {
-      runEnd += length
-    } else {
-      if (run) closeRun(false)
-      run = buffer
-      if (memory.buffer !== buffer) memory = new Uint8Array(buffer)
-      runStart = from
-      runEnd = from + length
-    }
-    if (!newlineAfter(i)) continue
-    // The byte after the line in its memory is a newline: the run goes on over it.
-    if (runEnd < memory.length && memory[runEnd] === 10) runEnd++
-    else closeRun(true)
+    if (newlineAfter(i)) runs.newline()
   }
-  if (run) closeRun(false)
-  return {parts, total}
+  runs.close(false)
+  return {parts: runs.parts, total: runs.total}
+}
+
+/**
+ * The parts being joined, and the run being extended: bytes [runStart, runEnd) of the
+ * ArrayBuffer `run`. A class, not closures in joinedParts: it is called per append and
+ * per chunk, and a closure made per call costs more than the call's own work for one line.
+ */
+class Runs {
+  parts: Buffer[] = []
+  total = 0
+  private run: ArrayBufferLike | undefined = undefined
+  private runStart = 0
+  private runEnd = 0
+  private memory: Uint8Array = new Uint8Array(0)
+
+  add(buffer: ArrayBufferLike, from: number, length: number): void {
+    if (this.run && buffer === this.run && from === this.runEnd) {
+      this.runEnd += length
+      return
+    }
+    this.close(false)
+    this.run = buffer
+    if (this.memory.buffer !== buffer) this.memory = new Uint8Array(buffer)
+    this.runStart = from
+    this.runEnd = from + length
+  }
+
+  /** A newline after the line just added: the byte after it in its memory when it is one (the run goes on over it), else a part of its own. */
+  newline(): void {
+    if (this.runEnd < this.memory.length && this.memory[this.runEnd] === 10) this.runEnd++
+    else this.close(true)
+  }
+
+  close(withNewline: boolean): void {
+    if (this.run) {
+      const part = Buffer.from(this.run, this.runStart, this.runEnd - this.runStart)
+      this.parts.push(part)
+      this.total += part.length
+      this.run = undefined
+    }
+    if (withNewline) {
+      this.parts.push(NEWLINE)
+      this.total++
+    }
+  }
 }
