@@ -88,7 +88,10 @@ export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerat
       last = batch.at(-1)!.seq
       yield batch
     }
-    last = Math.max(last, cursor.last)
+    // The history looked at every line the job had before it began, matching or not: a
+    // follow starts after them, not after the last match (that would read them all again).
+    // Past --until a read stops early, so there the last line looked at is all we know.
+    last = Math.max(last, cursor.last, options.until === undefined ? exists.lines : 0)
   }
   // `--head` asks for the first N: nothing to follow after them.
   if (!options.follow || options.head !== undefined) return
@@ -142,11 +145,8 @@ async function* withContext(jobs: Jobs, options: GetOptions, window: ContextWind
   if (options.tail !== undefined) {
     let first: number | undefined
     for await (const batch of lastMatching(jobs, options)) first ??= batch[0]?.seq
-    if (first === undefined) {
-      // No match to show: a follow starts after what is there now.
-      cursor.last = Math.max(cursor.last, (await jobs.getJob(options.job))?.lines ?? 0)
-      return
-    }
+    // No match to show: a follow starts after what the job had (getEntries).
+    if (first === undefined) return
     after = Math.max(after ?? 0, first - options.context!.before - 1)
   }
   const range = {after, since: options.since, until: options.until, signal: options.signal}

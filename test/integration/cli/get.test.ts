@@ -1,4 +1,5 @@
 import {beforeAll, describe, expect, it} from 'vitest'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {collect, runCli, startCli} from '../../helpers/cli.js'
 import {untilWatched} from '../../helpers/follower-waiting.js'
@@ -71,6 +72,33 @@ describe('logs get', () => {
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).toBe('new 3\n')
+  })
+
+  it('--grep -f follows from the end of what the search looked at, not from its last match', async () => {
+    // 16 MB after the only match: a follow that began after the match would read it all again.
+    const filler = `${'x'.repeat(99)}\n`.repeat(160_000)
+    const push = startCli(['push', '--job', 'g-grep-f'], {env: sandbox.env})
+    const pushed = collect(push)
+    push.stdin!.write(`needle 1\n${filler}`)
+    await waitUntil(async () => (await runCli(['get', 'g-grep-f', '-n', '1', '--output', 'json'], {env: sandbox.env})).stdout.includes('"seq":160001'), {
+      what: 'the needle and the filler stored',
+    })
+    const follower = startCli(['get', 'g-grep-f', '--grep', 'needle', '-f'], {env: sandbox.env})
+    const followed = collect(follower)
+    let shown = ''
+    follower.stdout!.on('data', (chunk: Buffer) => (shown += chunk.toString()))
+    await untilWatched(join(sandbox.home, 'state', 'logs', 'jobs', 'g-grep-f'), 'get --grep -f waiting on the job', follower.pid)
+    push.stdin!.write('needle 2\n')
+    await waitUntil(() => shown.includes('needle 2'), {what: 'the follower showing the next match'})
+    // All the follower has read (its start-up included), now that it is past the filler: the log once, not twice.
+    const read = Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${follower.pid}/io`, 'utf8'))![1])
+    expect(read).toBeLessThan(1.5 * filler.length)
+    push.stdin!.end()
+    expect((await pushed).code).toBe(0)
+    const result = await followed
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe('needle 1\nneedle 2\n')
   })
 
   it('--grep over many blocks finds exactly what a per-line grep finds', async () => {
