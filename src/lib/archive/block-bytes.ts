@@ -4,13 +4,15 @@
  * take() hands over a buffer of its own, never from Node's shared pool, so that its memory
  * can be transferred to another thread.
  */
+/** Shared by every BlockBytes before its first write; never handed out (take() of nothing gives a buffer of its own). */
+const EMPTY = Buffer.alloc(0)
+
 export class BlockBytes {
-  private buffer: Buffer
+  /** Allocated on the first write: a writer that takes its bytes once (a run of records) never allocates a buffer it does not fill. */
+  private buffer = EMPTY
   length = 0
 
-  constructor(private readonly size: number) {
-    this.buffer = this.allocate(0)
-  }
+  constructor(private readonly size: number) {}
 
   /** Appends a string as UTF-8. */
   add(text: string): void {
@@ -28,8 +30,8 @@ export class BlockBytes {
 
   /** The bytes so far; the next ones start in a new buffer. */
   take(): Buffer {
-    const data = this.buffer.subarray(0, this.length)
-    this.buffer = this.allocate(0)
+    const data = this.length === 0 ? Buffer.alloc(0) : this.buffer.subarray(0, this.length)
+    this.buffer = EMPTY
     this.length = 0
     return data
   }
@@ -37,14 +39,10 @@ export class BlockBytes {
   /** The buffer, with room for `bytes` more from `length` (a writer that fills it itself then moves `length` on). */
   reserve(bytes: number): Buffer {
     if (this.length + bytes <= this.buffer.length) return this.buffer
-    const bigger = this.allocate(Math.max(this.length + bytes, this.buffer.length * 2))
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.length + bytes, this.buffer.length * 2, this.size + 64 * 1024))
     this.buffer.copy(bigger, 0, 0, this.length)
     this.buffer = bigger
     return bigger
-  }
-
-  private allocate(atLeast: number): Buffer {
-    return Buffer.allocUnsafeSlow(Math.max(atLeast, this.size + 64 * 1024))
   }
 }
 
