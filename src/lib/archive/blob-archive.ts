@@ -25,6 +25,7 @@ import {readBytes, type ObjectBucket, type StoredObject} from '../store/object/b
 import {applyRange} from './range.js'
 import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
 import {forEachLimited} from './for-each-limited.js'
+import {RecentSpans} from './recent-spans.js'
 import {foldFilters, KNOWN_KINDS, mayContain} from './token-filter.js'
 import type {Pattern} from '../pattern.js'
 
@@ -54,12 +55,14 @@ export class BlobArchive implements ArchiveStore {
   private readonly written = new Map<string, CatalogEntry>()
   /** Their job filters (./token-filter.ts foldFilters), for the catalog. */
   private readonly writtenFilters = new Map<string, Buffer>()
-  /** With rememberManifests: the manifests read so far, by job. */
+  /** With rememberManifests: the manifests read so far, by job, and spans of their objects read lately. */
   private readonly remembered: Map<string, Promise<Manifest | undefined>> | undefined
+  private readonly recent: RecentSpans | undefined
 
   constructor({bucket, clock = Date.now, blockBytes, rememberManifests = false}: BlobArchiveOptions) {
     this.bucket = bucket
     this.remembered = rememberManifests ? new Map() : undefined
+    this.recent = rememberManifests ? new RecentSpans() : undefined
     this.blockBytes = blockBytes
     this.catalog = new Catalog(bucket, clock)
     this.clock = clock
@@ -123,7 +126,7 @@ export class BlobArchive implements ArchiveStore {
       },
     }
     const manifestBytes = encodeManifest(manifest)
-    this.remembered?.delete(meta.id)
+    this.forget(meta.id)
     await this.bucket.writeBytes(manifestKey(meta.id), manifestBytes)
     const archived = archivedOf(manifest)
     this.written.set(meta.id, {...archived, manifestBytes: manifestBytes.length, at: this.clock()})
@@ -136,6 +139,13 @@ export class BlobArchive implements ArchiveStore {
   async manifest(id: string): Promise<Manifest | undefined> {
     const data = await readBytes(this.bucket, manifestKey(id))
     return data ? decodeManifest(id, data) : undefined
+  }
+
+  /** Drops what this command remembers of a job it writes or deletes. */
+  private forget(id: string): void {
+    this.remembered?.delete(id)
+    this.recent?.forget(objectKey(id))
+    this.recent?.forget(indexKey(id))
   }
 
   /** The manifest head() and read() work from: the one remembered, with rememberManifests. */
@@ -162,7 +172,7 @@ export class BlobArchive implements ArchiveStore {
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
     const manifest = await this.snapshot(id)
     if (!manifest) throw new JobNotFoundError(id, this.name)
-    if (manifest.index) yield* readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan: (r) => this.scan(manifest, r)})
+    if (manifest.index) yield* readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan: (r) => this.scan(manifest, r), recent: this.recent})
     else yield* this.scan(manifest, range)
   }
 
@@ -280,7 +290,7 @@ export class BlobArchive implements ArchiveStore {
 
   /** Manifest first, so readers stop finding the job before its object goes. */
   async delete(id: string): Promise<void> {
-    this.remembered?.delete(id)
+    this.forget(id)
     const manifest = await this.manifest(id).catch(() => undefined)
     await this.bucket.delete([manifestKey(id)])
     await this.bucket.delete(manifest ? [...manifest.parts.map((p) => p.key), indexKey(id)] : [objectKey(id), indexKey(id)])

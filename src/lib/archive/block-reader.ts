@@ -24,6 +24,7 @@ import type {Manifest} from './manifest.js'
 import {inRange} from './range.js'
 import {readAhead, type Span} from './read-ahead.js'
 import {runsOf} from './block-runs.js'
+import type {RecentSpans} from './recent-spans.js'
 import {KNOWN_KINDS, mayContain} from './token-filter.js'
 
 const CONCURRENCY = 4
@@ -35,12 +36,14 @@ export interface IndexedRead {
   range: ReadRange
   /** Reads the object from the start, for when the index cannot be trusted. */
   scan: (range: ReadRange) => AsyncIterable<LogEntry>
+  /** Spans of this snapshot of the job fetched by earlier reads of the command, and where this read's go (./recent-spans.ts). */
+  recent?: RecentSpans
 }
 
 /** The index and data disagree: fall back to a scan. */
 class IndexMismatch extends Error {}
 
-export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead): AsyncIterable<LogEntry> {
+export async function* readIndexed({bucket, manifest, range, scan, recent}: IndexedRead): AsyncIterable<LogEntry> {
   const {id, index} = manifest
   const warn = (why: string): void => range.onWarning?.(`job ${id}: ${why}; reading the whole archived object instead`)
   if ((range.limit !== undefined && range.limit <= 0) || (range.tail !== undefined && range.tail <= 0)) return
@@ -49,11 +52,15 @@ export async function* readIndexed({bucket, manifest, range, scan}: IndexedRead)
   // Like the scan's `match`: a hint for whole reads, not for tail or limit.
   const pattern = range.tail === undefined && range.limit === undefined ? range.match : undefined
   const literal = pattern && jsonLiteral(pattern)
-  const reader = new BlockReader(bucket, manifest.parts, {range, levels, literal, pattern})
+  const reader = new BlockReader(bucket, manifest.parts, {range, levels, literal, pattern}, recent)
   // The blocks at the end (-n) or the start (--head) are fetched beside the index (./read-ahead.ts).
   const ahead = readAhead(manifest, range)
   if (ahead) reader.readAhead(ahead)
-  const head = await readBytes(bucket, index.key, {offset: 0, length: index.tableBytes})
+  let head = recent?.get(index.key, 0, index.tableBytes)
+  if (!head) {
+    head = await readBytes(bucket, index.key, {offset: 0, length: index.tableBytes})
+    if (head?.length === index.tableBytes) recent?.put(index.key, 0, head)
+  }
   const table = head ? decodeIndexTable(head, {id, size: manifest.size, lines: manifest.lines}) : `its block index ${bucket.urlOf(index.key)} is missing`
   if (typeof table === 'string') {
     warn(table)
@@ -180,6 +187,7 @@ class BlockReader {
     private readonly bucket: ObjectBucket,
     private readonly parts: Array<{key: string; size: number}>,
     private readonly want: {range: ReadRange; levels?: Set<string>; literal?: Buffer; pattern?: Pattern},
+    private readonly recent?: RecentSpans,
   ) {
     let at = 0
     for (const part of parts) {
@@ -236,7 +244,12 @@ class BlockReader {
   private async compressed(offset: number, length: number): Promise<Buffer> {
     const ahead = await this.ahead
     if (ahead && offset >= ahead.offset && offset + length <= ahead.offset + ahead.data.length) return ahead.data.subarray(offset - ahead.offset, offset - ahead.offset + length)
-    return this.span(offset, length)
+    const object = this.parts[0]?.key ?? ''
+    const kept = this.recent?.get(object, offset, length)
+    if (kept) return kept
+    const data = await this.span(offset, length)
+    this.recent?.put(object, offset, data)
+    return data
   }
 
   /** Bytes [offset, offset + length) of the object, across its parts. */

@@ -184,6 +184,9 @@ describe('a reading command on supabase (stand-in), by the downloads it served',
         downloads.filter((d) => d.startsWith('logs/seek/seek.meta.json')),
         downloads.join('\n'),
       ).toHaveLength(1)
+      // --head reads on past its last line to see whether a multi-line record goes on: from the table and block it has.
+      expect(downloads.filter((d) => d.startsWith('logs/seek/seek.jsonl.gz.idx'))).toHaveLength(1)
+      if (args.includes('--head')) expect(downloads.filter((d) => /^logs\/seek\/seek\.jsonl\.gz(\.\d{3})? /.test(d))).toHaveLength(1)
     }
   })
 })
