@@ -68,7 +68,9 @@ export default class Archive extends BaseCommand {
     if (summary.failed > 0) {
       if (this.jsonEnabled()) this.logJson(summary)
       // Straight to stderr: oclif mutes logToStderr under --json, and cron should still see this.
-      process.stderr.write(`logs: ${summary.failed} job${summary.failed === 1 ? '' : 's'} failed to archive and stay in the live store\n`)
+      process.stderr.write(
+        `logs: ${summary.failed === 1 ? '1 job was' : `${summary.failed} jobs were`} not archived; ${summary.failed === 1 ? 'it stays' : 'they stay'} in the live store\n`,
+      )
       this.exit(1)
     }
     return summary
