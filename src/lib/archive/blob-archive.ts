@@ -16,7 +16,6 @@ import type {JobMeta} from '../job.js'
 import type {ArchiveItem, ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
 import {decodeIndexTable, encodeIndex, INDEX_FORMAT} from './block-index.js'
 import {jsonLiteral, readIndexed} from './block-reader.js'
-import {encodeBlocks} from './block-writer.js'
 import {decodeLines, decodeSeqRange, digestOf, digestTap, matchingLines, parseLines} from './format.js'
 import {idOfManifest, indexKey, manifestKey, objectKey} from './layout.js'
 import {BucketLocks} from './locks.js'
@@ -75,6 +74,8 @@ export class BlobArchive implements ArchiveStore {
 
   async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>): Promise<ArchivedJob> {
     const key = objectKey(meta.id)
+    // Loaded here: the writer and its worker threads are not what a listing or a read needs.
+    const {encodeBlocks} = await import('./block-writer.js')
     const encoded = encodeBlocks(entries, {blockBytes: this.blockBytes, sections: meta.sections})
     const {tap, digest} = digestTap()
     const body = pipeline(encoded.stream, tap, () => undefined) as Readable

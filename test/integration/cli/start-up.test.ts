@@ -60,6 +60,11 @@ describe('start-up', () => {
     expect(urls).toContain('node:fs/promises')
     expect(urls.filter((url) => ['node:crypto', 'node:zlib', 'node:worker_threads'].includes(url))).toEqual([])
   })
+
+  it('ls, which reads the archive, loads none of its writer (block-writer and its worker threads)', async () => {
+    const urls = await loadedBy(['ls'], 'ls-builtins', env, true)
+    expect(urls.filter((url) => url === 'node:worker_threads' || /\/dist\/block-writer-[A-Z0-9]+\.js$/.test(url))).toEqual([])
+  })
 })
 
 /** An archive on a real server (s3rver) or the stand-in, its environment, and how many object reads it served. */
