@@ -26,7 +26,7 @@ import {JobLogWriter} from './job-log-writer.js'
 import {readStats} from './job-stats.js'
 import {RECORD_SIZE, readRecord} from './index-record.js'
 import {withLockSync} from './lock.js'
-import {WriterTokens} from './writer-tokens.js'
+import {WriterToken} from './writer-tokens.js'
 import {DirectoryWake} from './wake.js'
 import {openFileFollowSource} from './follow-source.js'
 import {followLoop} from '../follow-loop.js'
@@ -88,15 +88,19 @@ export class FileStore implements LiveStore {
   async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
     const dir = this.dir(id)
     return withLockSync(join(dir, 'lock'), () => {
-      const tokens = token && new WriterTokens(dir)
-      const applied = token && this.appliedBatch(id, tokens!, token.writer)
-      if (token && (applied ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
-      if (token?.after !== undefined && (applied ?? 0) !== token.after) throw OutOfOrderError.of(this.name, token, applied)
-      const writer = this.writer(id)
-      writer.recover()
-      const appended = writer.append(entries)
-      if (token) tokens!.record(token.writer, token.batch)
-      return entries.length > 0 ? {first: appended.first, last: appended.last} : {first: 0, last: -1}
+      const recorded = token && new WriterToken(dir, token.writer)
+      try {
+        const applied = recorded && this.appliedBatch(id, recorded)
+        if (token && (applied ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
+        if (token?.after !== undefined && (applied ?? 0) !== token.after) throw OutOfOrderError.of(this.name, token, applied)
+        const writer = this.writer(id)
+        writer.recover()
+        const appended = writer.append(entries)
+        if (token) recorded!.record(token.batch)
+        return entries.length > 0 ? {first: appended.first, last: appended.last} : {first: 0, last: -1}
+      } finally {
+        recorded?.close()
+      }
     })
   }
 
@@ -110,9 +114,9 @@ export class FileStore implements LiveStore {
     return writer
   }
 
-  private appliedBatch(id: string, tokens: WriterTokens, writer: string): number | undefined {
+  private appliedBatch(id: string, token: WriterToken): number | undefined {
     try {
-      return tokens.applied(writer)
+      return token.applied()
     } catch (error) {
       throw new StoreUnavailableError(this.name, `cannot read the writer tokens of job ${id}: ${(error as Error).message}`, error)
     }

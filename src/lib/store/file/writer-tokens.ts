@@ -14,56 +14,52 @@ import {join} from 'node:path'
 const DIR = 'writers'
 const LEGACY_FILE = 'writers.json'
 
-export class WriterTokens {
-  constructor(private readonly jobDir: string) {}
+/** One writer's record for the length of one append: read, then rewritten, through one open file. */
+export class WriterToken {
+  private fd: number | undefined
 
-  /** The last batch applied for `writer`, if any. */
-  applied(writer: string): number | undefined {
-    let fd: number
-    try {
-      fd = openSync(this.path(writer), 'r')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.legacy()[writer]
-      throw error
-    }
-    try {
-      const record = Buffer.alloc(8)
-      return readSync(fd, record, 0, 8, 0) === 8 ? record.readDoubleLE(0) : this.legacy()[writer]
-    } finally {
-      closeSync(fd)
-    }
+  constructor(
+    private readonly jobDir: string,
+    private readonly writer: string,
+  ) {}
+
+  /** The last batch applied for the writer, if any. */
+  applied(): number | undefined {
+    const record = Buffer.alloc(8)
+    return readSync(this.open(), record, 0, 8, 0) === 8 ? record.readDoubleLE(0) : this.legacy()
   }
 
-  record(writer: string, batch: number): void {
-    const path = this.path(writer)
-    let fd: number
+  record(batch: number): void {
+    const record = Buffer.alloc(8)
+    record.writeDoubleLE(batch, 0)
+    writeSync(this.open(), record, 0, 8, 0)
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd)
+    this.fd = undefined
+  }
+
+  private open(): number {
+    if (this.fd !== undefined) return this.fd
+    // Hashed: a writer id is the client's (Logs-Writer) and may be `..`; a file name it cannot be.
+    // node:crypto on first use, not at import: readers of the store (`get`, `ls`) never hash, and loading it costs their start-up.
+    const path = join(this.jobDir, DIR, process.getBuiltinModule('node:crypto').createHash('sha256').update(this.writer).digest('hex'))
     try {
-      fd = openSync(path, constants.O_WRONLY | constants.O_CREAT)
+      this.fd = openSync(path, constants.O_RDWR | constants.O_CREAT)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
       mkdirSync(join(this.jobDir, DIR), {recursive: true})
-      fd = openSync(path, constants.O_WRONLY | constants.O_CREAT)
+      this.fd = openSync(path, constants.O_RDWR | constants.O_CREAT)
     }
-    try {
-      const record = Buffer.alloc(8)
-      record.writeDoubleLE(batch, 0)
-      writeSync(fd, record, 0, 8, 0)
-    } finally {
-      closeSync(fd)
-    }
+    return this.fd
   }
 
-  private path(writer: string): string {
-    // Hashed: a writer id is the client's (Logs-Writer) and may be `..`; a file name it cannot be.
-    // node:crypto on first use, not at import: readers of the store (`get`, `ls`) never hash, and loading it costs their start-up.
-    return join(this.jobDir, DIR, process.getBuiltinModule('node:crypto').createHash('sha256').update(writer).digest('hex'))
-  }
-
-  private legacy(): Record<string, number> {
+  private legacy(): number | undefined {
     try {
-      return JSON.parse(readFileSync(join(this.jobDir, LEGACY_FILE), 'utf8')) as Record<string, number>
+      return (JSON.parse(readFileSync(join(this.jobDir, LEGACY_FILE), 'utf8')) as Record<string, number>)[this.writer]
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     }
   }
