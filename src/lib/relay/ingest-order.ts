@@ -10,6 +10,8 @@
  * Kept: the requests in progress (bounded by the relay's connections) and the last few
  * batches each writer completed here (a bounded window, for a bounded number of writers).
  */
+import {RecentJobs} from './recent-jobs.js'
+
 const ARRIVAL_WAIT_MS = 1000
 const RECENT_BATCHES = 4
 const MAX_WRITERS = 4096
@@ -18,7 +20,7 @@ export class IngestOrder {
   private readonly running = new Map<string, Promise<void>>()
   private readonly arrivals = new Map<string, Array<() => void>>()
   /** Per writer, the batches it completed here lately, newest last. */
-  private readonly completed = new Map<string, number[]>()
+  private readonly completed = new RecentJobs<number[]>(() => [], MAX_WRITERS)
 
   /** A request for `batch` of this writer is being handled; call the result, saying whether it was applied, when it is done. */
   start(job: string, writer: string, batch: number): (applied: boolean) => void {
@@ -41,7 +43,7 @@ export class IngestOrder {
   async turn(job: string, writer: string, after: number): Promise<void> {
     if (after === 0) return
     const key = batchKey(job, writer, after)
-    if (!this.running.has(key) && !this.completed.get(writerKey(job, writer))?.includes(after)) await this.arrival(key)
+    if (!this.running.has(key) && !this.completed.peek(writerKey(job, writer))?.includes(after)) await this.arrival(key)
     await this.running.get(key)
   }
 
@@ -63,10 +65,9 @@ export class IngestOrder {
   }
 
   private remember(writer: string, batch: number): void {
-    const batches = this.completed.get(writer) ?? []
-    this.completed.delete(writer) // re-inserted last: the map's order is the writers' recency
-    this.completed.set(writer, [...batches.slice(1 - RECENT_BATCHES), batch])
-    if (this.completed.size > MAX_WRITERS) this.completed.delete(this.completed.keys().next().value!)
+    const batches = this.completed.use(writer)
+    batches.push(batch)
+    if (batches.length > RECENT_BATCHES) batches.shift()
   }
 }
 

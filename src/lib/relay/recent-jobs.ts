@@ -1,6 +1,7 @@
 /**
- * State the relay keeps per job for the jobs written to it, bounded: at most `max` jobs,
- * and past that the least recently written one is let go (`letGo` is told).
+ * State the relay keeps per job for the jobs written to it (or per job and writer),
+ * bounded: at most `max` of them, and past that the least recently written one is let go
+ * (`letGo` is told).
  */
 export class RecentJobs<T> {
   private readonly states = new Map<string, T>()
@@ -26,6 +27,11 @@ export class RecentJobs<T> {
     }
     this.states.set(job, state)
     return state
+  }
+
+  /** The job's state if it has one, without making it the most recently written. */
+  peek(job: string): T | undefined {
+    return this.states.get(job)
   }
 
   /** The job's state, no longer kept. */

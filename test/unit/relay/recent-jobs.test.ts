@@ -19,4 +19,20 @@ describe('RecentJobs', () => {
     expect(jobs.take('a')).toBeUndefined()
     expect(jobs.use('a')).not.toBe(a) // taken: a new state
   })
+
+  it('peek reads a state without making it the most recently written, and makes none', () => {
+    const gone: string[] = []
+    const jobs = new RecentJobs(
+      (job) => ({job}),
+      2,
+      (state) => gone.push(state.job),
+    )
+    const a = jobs.use('a')
+    jobs.use('b')
+    expect(jobs.peek('a')).toBe(a)
+    expect(jobs.peek('x')).toBeUndefined()
+    jobs.use('c')
+    expect(gone).toEqual(['a']) // still the least recently written
+    expect(jobs.values().map((state) => state.job)).toEqual(['b', 'c'])
+  })
 })
