@@ -1,14 +1,22 @@
 import {describe, expect, it} from 'vitest'
 import {RecentJobs} from '../../../src/lib/relay/recent-jobs.js'
 
-describe('RecentJobs', () => {
-  it('keeps one state per job, at most max, letting go of the least recently written first', () => {
-    const gone: string[] = []
-    const jobs = new RecentJobs(
+/** At most two jobs; `gone` lists the ones let go. */
+function twoJobs(): {jobs: RecentJobs<{job: string}>; gone: string[]} {
+  const gone: string[] = []
+  return {
+    jobs: new RecentJobs(
       (job) => ({job}),
       2,
       (state) => gone.push(state.job),
-    )
+    ),
+    gone,
+  }
+}
+
+describe('RecentJobs', () => {
+  it('keeps one state per job, at most max, letting go of the least recently written first', () => {
+    const {jobs, gone} = twoJobs()
     const a = jobs.use('a')
     jobs.use('b')
     expect(jobs.use('a')).toBe(a) // a is now the most recent
@@ -21,12 +29,7 @@ describe('RecentJobs', () => {
   })
 
   it('peek reads a state without making it the most recently written, and makes none', () => {
-    const gone: string[] = []
-    const jobs = new RecentJobs(
-      (job) => ({job}),
-      2,
-      (state) => gone.push(state.job),
-    )
+    const {jobs, gone} = twoJobs()
     const a = jobs.use('a')
     jobs.use('b')
     expect(jobs.peek('a')).toBe(a)
