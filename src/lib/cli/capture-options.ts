@@ -54,7 +54,7 @@ export interface CaptureFlagValues extends MaskFlagValues {
  */
 export function captureOptions(flags: CaptureFlagValues, settings: Settings, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): CaptureOptions {
   let store = ''
-  checkWriteStoreUrl(settings)
+  const {local} = checkWriteStoreUrl(settings)
   return {
     job: checkJobId(flags.job, '--job / LOGS_JOB'),
     mask: maskSpec(flags, settings.mask, env, (message) => log(`logs: warning: ${message}`)),
@@ -63,7 +63,7 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
     batchInterval: flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined,
     drainTimeout: parseDuration(flags['drain-timeout'], '--drain-timeout'),
     storeName: settings.url ? `relay ${redactUrl(settings.url.value)}` : redactUrl(settings.store.value),
-    localStore: !settings.url && settings.store.value.startsWith('file:'),
+    localStore: local,
     async openStore() {
       const opened = await openWriteStore(settings)
       store = redactUrl(opened.name)

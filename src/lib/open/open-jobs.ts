@@ -19,10 +19,14 @@ export async function openWriteStore(settings: Settings, readOnly = false): Prom
   return openLiveStore(settings.store, storeEnv(settings), readOnly)
 }
 
-/** Checks the write store's URL (form and scheme) without opening it: bad input is exit 2 before a job starts. */
-export function checkWriteStoreUrl(settings: Settings): void {
-  if (settings.url) relayUrl(settings.url)
-  else checkLiveStoreUrl(settings.store)
+/**
+ * Checks the write store's URL (form and scheme) without opening it, so bad input is exit 2
+ * before a job starts, and says whether the store is on this machine (never the relay).
+ */
+export function checkWriteStoreUrl(settings: Settings): {local: boolean} {
+  if (!settings.url) return checkLiveStoreUrl(settings.store)
+  relayUrl(settings.url)
+  return {local: false}
 }
 
 /**

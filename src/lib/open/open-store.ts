@@ -27,14 +27,15 @@ const objectLiveStore =
     return new (await import('../archive/object-live-store.js')).ObjectLiveStore({bucket})
   }
 
-const LIVE: Record<string, Opener<LiveStore>> = {
-  's3:': objectLiveStore(BUCKETS['s3:']),
-  'supabase:': objectLiveStore(BUCKETS['supabase:']),
-  'vercel-blob:': objectLiveStore(BUCKETS['vercel-blob:']),
-  'file:': async (url, context) => (await import('../store/file/file-store.js')).openFileStore(url, context),
-  'redis:': async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context),
-  'rediss:': async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context),
-  'redis+cluster:': async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context),
+/** `local`: the store is on this machine and opens in milliseconds, so capture need not hold lines while it opens. */
+const LIVE: Record<string, {open: Opener<LiveStore>; local: boolean}> = {
+  's3:': {open: objectLiveStore(BUCKETS['s3:']), local: false},
+  'supabase:': {open: objectLiveStore(BUCKETS['supabase:']), local: false},
+  'vercel-blob:': {open: objectLiveStore(BUCKETS['vercel-blob:']), local: false},
+  'file:': {open: async (url, context) => (await import('../store/file/file-store.js')).openFileStore(url, context), local: true},
+  'redis:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false},
+  'rediss:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false},
+  'redis+cluster:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false},
 }
 
 const ARCHIVE: Record<string, Opener<ArchiveStore>> = Object.fromEntries(
@@ -48,7 +49,8 @@ const ARCHIVE: Record<string, Opener<ArchiveStore>> = Object.fromEntries(
 )
 
 export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env, readOnly = false): Promise<LiveStore> {
-  return open(LIVE, setting, env, 'live store', readOnly)
+  const {url, entry} = entryFor(LIVE, setting, 'live store')
+  return entry.open(url, {from: setting.from, env, readOnly})
 }
 
 /** `readOnly`: the archive of a command that only reads, which reads each job's manifest once (BlobArchive rememberManifests). */
@@ -63,28 +65,31 @@ export async function openBucket(setting: Setting, env: NodeJS.ProcessEnv = proc
 
 /** Checks an archive URL's form and scheme without opening anything. */
 export function checkArchiveUrl(setting: Setting): void {
-  openerFor(ARCHIVE, setting, 'archive')
+  entryFor(ARCHIVE, setting, 'archive')
 }
 
-/** Checks a live store URL's form and scheme without opening anything: push and run refuse a typo before the job starts. */
-export function checkLiveStoreUrl(setting: Setting): void {
-  openerFor(LIVE, setting, 'live store')
+/**
+ * Checks a live store URL's form and scheme without opening anything (push and run refuse
+ * a typo before the job starts), and says whether the store is on this machine.
+ */
+export function checkLiveStoreUrl(setting: Setting): {local: boolean} {
+  return {local: entryFor(LIVE, setting, 'live store').entry.local}
 }
 
 async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string, readOnly = false): Promise<T> {
-  const {url, opener} = openerFor(openers, setting, what)
+  const {url, entry: opener} = entryFor(openers, setting, what)
   return opener(url, {from: setting.from, env, readOnly})
 }
 
-function openerFor<T>(openers: Record<string, Opener<T>>, setting: Setting, what: string): {url: URL; opener: Opener<T>} {
+function entryFor<E>(openers: Record<string, E>, setting: Setting, what: string): {url: URL; entry: E} {
   const url = parseStoreUrl(setting, what)
-  const opener = openers[url.protocol]
-  if (!opener) {
+  const entry = openers[url.protocol]
+  if (!entry) {
     throw new InvalidUrlError(what, setting.from, `unknown scheme ${JSON.stringify(url.protocol)} in ${redactUrl(setting.value)}`, [
       `a ${what} URL starts with one of: ${Object.keys(openers)
         .map((s) => `${s}//`)
         .join(', ')}`,
     ])
   }
-  return {url, opener}
+  return {url, entry}
 }
