@@ -4,6 +4,7 @@
  */
 import {isUtf8} from 'node:buffer'
 import {detectTextLevel, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} from './level.js'
+import {levelFromHead, NOT_READ} from './level-head.js'
 
 export type Stream = 'stdout' | 'stderr'
 
@@ -165,7 +166,8 @@ export class ReadLine implements NewEntry {
 
 /** A read line, its level detected from `text` (its bytes decoded, when the caller has them) or its bytes. */
 export function readLine(memory: Buffer, start: number, end: number, eol: boolean, ts: number, stream?: Stream, text?: string): ReadLine {
-  const level = text !== undefined && end - start <= TEXT_HEAD_BYTES ? detectLevel(text) : detectLevelInBytes(memory.subarray(start, end))
+  let level = levelFromHead(memory, start, end, text)
+  if (level === NOT_READ) level = text !== undefined && end - start <= TEXT_HEAD_BYTES ? detectLevel(text) : detectLevelInBytes(memory.subarray(start, end))
   return new ReadLine(memory, start, end, eol, ts, level, stream, text)
 }
 
@@ -193,6 +195,8 @@ const TEXT_HEAD_BYTES = 4 * SCAN_LIMIT
 
 /** detectLevel on bytes, decoding only what it will look at: all of a JSON line (its level key may come last), the head of any other. */
 export function detectLevelInBytes(bytes: Buffer): Level | undefined {
+  const level = levelFromHead(bytes, 0, bytes.length)
+  if (level !== NOT_READ) return level
   if (bytes.length <= TEXT_HEAD_BYTES || bytesLookLikeJsonObject(bytes)) return detectLevel(bytes.toString('utf8'))
   return detectTextLevel(bytes.toString('utf8', 0, TEXT_HEAD_BYTES))
 }

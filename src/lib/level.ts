@@ -139,11 +139,15 @@ function afterTimestamp(pattern: RegExp): LayoutLevel {
     const end = sticky.lastIndex
     let start = isDigit(head.charCodeAt(end - 1)) ? end - 1 : end
     while (isLetter(head.charCodeAt(start - 1))) start--
-    const word = head.slice(start, end)
-    const known = AFTER_TIMESTAMP_SPELLINGS.get(word)
-    if (known !== undefined || AFTER_TIMESTAMP_SPELLINGS.has(word)) return known
-    return WORDS_AFTER_TIMESTAMP.has(word.toLowerCase()) ? normalizeLevel(word) : undefined
+    return levelAfterTimestamp(head.slice(start, end))
   }
+}
+
+/** The level a word names when it follows a timestamp (letters and an optional digit); undefined when it names none. */
+export function levelAfterTimestamp(word: string): Level | undefined {
+  const known = AFTER_TIMESTAMP_SPELLINGS.get(word)
+  if (known !== undefined || AFTER_TIMESTAMP_SPELLINGS.has(word)) return known
+  return WORDS_AFTER_TIMESTAMP.has(word.toLowerCase()) ? normalizeLevel(word) : undefined
 }
 
 // Layouts recognised at the start of the line, tried in layoutLevel's order.

@@ -1,0 +1,108 @@
+/**
+ * The level of the two commonest layouts read straight from a line's first bytes, with
+ * no string and no regular expression: a JSON line that opens with its level key (pino,
+ * bunyan, winston: `{"level":30,` / `{"level":"info",`) and an ISO timestamp followed by
+ * a level word (`2026-11-23T10:00:00.123Z INFO …`, `2026-11-23 10:00:00,123  WARN …`).
+ *
+ * NOT_READ for anything else, and for anything unusual in these layouts (a zone name, a
+ * pid, brackets, a word that names no level, a non-ASCII byte): the caller then runs
+ * detectLevel. Where this gives an answer it is detectLevel's answer on the same line
+ * (test/unit/level-head.test.ts holds it to that, line by line, on every corpus).
+ */
+import {levelAfterTimestamp, normalizeLevel, SCAN_LIMIT, type Level} from './level.js'
+
+export const NOT_READ = null
+
+const isDigit = (byte: number) => byte >= 48 && byte <= 57
+const isLetter = (byte: number) => (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
+const isWord = (byte: number) => isDigit(byte) || isLetter(byte) || byte === 95
+const OPENING = Buffer.from('{"level":')
+
+/** Bytes [start, end) of `memory`; `text`, when the caller has it, is those bytes decoded. */
+export function levelFromHead(memory: Buffer, start: number, end: number, text?: string): Level | undefined | typeof NOT_READ {
+  const first = end > start ? memory[start] : 0
+  if (first === 123 /* { */) return jsonOpeningLevel(memory, start, end)
+  if (isDigit(first)) return timestampLevel(memory, start, end, text)
+  return NOT_READ
+}
+
+/** detectLevel's leadingLevelField on bytes: `{"level":` then up to 3 digits, or a quoted ASCII name of 1 to 24 characters. */
+function jsonOpeningLevel(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
+  if (end - start < OPENING.length + 2) return NOT_READ
+  for (let i = 1; i < OPENING.length; i++) if (memory[start + i] !== OPENING[i]) return NOT_READ
+  // A JSON object: its last byte but blanks (space, CR, tab) closes it.
+  let last = end - 1
+  while (last > start && (memory[last] === 32 || memory[last] === 13 || memory[last] === 9)) last--
+  if (memory[last] !== 125 /* } */) return NOT_READ
+  const at = start + OPENING.length
+  if (memory[at] === 34 /* " */) {
+    let close = at + 1
+    while (close < end && close - at - 1 <= 24 && memory[close] !== 34) {
+      if (memory[close] >= 128 || memory[close] === 92 /* \ */) return NOT_READ
+      close++
+    }
+    if (close >= end || close === at + 1 || close - at - 1 > 24) return NOT_READ
+    return normalizeLevel(memory.toString('latin1', at + 1, close))
+  }
+  let stop = at
+  let value = 0
+  while (stop < end && stop - at < 4 && isDigit(memory[stop])) value = value * 10 + memory[stop++] - 48
+  if (stop === at || stop - at > 3 || (stop < end && isWord(memory[stop]))) return NOT_READ
+  return normalizeLevel(value)
+}
+
+/**
+ * layoutLevel's AFTER_TIMESTAMP on bytes, for its plainest form: `YYYY-MM-DD[T ]hh:mm:ss`
+ * (any of `-/.` between the date's parts), an optional fraction, `Z` or offset, an optional
+ * comma, blanks, then a level word of 4 to 11 letters and an optional digit 1-5, ending
+ * at a blank, `:`, `|`, `]` or the line's end.
+ */
+function timestampLevel(memory: Buffer, start: number, end: number, text: string | undefined): Level | undefined | typeof NOT_READ {
+  // Fixed width up to the seconds: `YYYY-MM-DDThh:mm:ss` is 19 bytes.
+  if (end - start < 24) return NOT_READ
+  for (let i = 0; i < 19; i++) {
+    if ((CLASS[memory[start + i]] & TIMESTAMP_SHAPE[i]) === 0) return NOT_READ
+  }
+  let at = start + 19
+  // A fraction: [.,:] and digits (a comma without digits is the comma before the blanks).
+  if ((memory[at] === 46 || memory[at] === 44 || memory[at] === 58) && at + 1 < end && isDigit(memory[at + 1])) {
+    at += 2
+    while (at < end && isDigit(memory[at])) at++
+  }
+  if (memory[at] === 90 /* Z */) {
+    at++
+  } else if (memory[at] === 43 || memory[at] === 45 /* + - */) {
+    at++
+    if (!(isDigit(memory[at]) && isDigit(memory[at + 1]))) return NOT_READ
+    at += memory[at + 2] === 58 ? 3 : 2
+    if (!(isDigit(memory[at]) && isDigit(memory[at + 1]))) return NOT_READ
+    at += 2
+  }
+  if (memory[at] === 44 /* , */) at++
+  const blanks = at
+  while (at < end && (memory[at] === 32 || memory[at] === 9)) at++
+  if (at === blanks) return NOT_READ
+  const word = at
+  while (at < end && isLetter(memory[at])) at++
+  if (at - word < 4 || at - word > 11) return NOT_READ
+  if (at < end && memory[at] >= 49 && memory[at] <= 53) at++ // [1-5]
+  if (at - start >= SCAN_LIMIT) return NOT_READ
+  if (at < end) {
+    const next = memory[at]
+    if (next !== 32 && next !== 9 && next !== 13 && next !== 58 && next !== 124 && next !== 93) return NOT_READ
+  }
+  return levelAfterTimestamp(text === undefined ? memory.toString('latin1', word, at) : text.slice(word - start, at - start)) ?? NOT_READ
+}
+
+/** Classes of bytes a timestamp's first 19 bytes may be, as bits: the class of each byte, and the classes each position accepts. */
+const DIGITS = 1
+const DATE_SEPARATOR = 2 // - / .
+const DATE_TIME = 4 // T or a space
+const COLON = 8
+const CLASS = new Uint8Array(256)
+for (let b = 48; b <= 57; b++) CLASS[b] = DIGITS
+for (const b of [45, 47, 46]) CLASS[b] = DATE_SEPARATOR
+CLASS[84] = CLASS[32] = DATE_TIME
+CLASS[58] = COLON
+const D = DIGITS
+const TIMESTAMP_SHAPE = Uint8Array.from([D, D, D, D, DATE_SEPARATOR, D, D, DATE_SEPARATOR, D, D, DATE_TIME, D, D, COLON, D, D, COLON, D, D])
