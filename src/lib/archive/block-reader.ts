@@ -6,8 +6,9 @@
  * ranged read (./block-runs.ts: runs of at most 2 MiB of NDJSON), CONCURRENCY runs at a
  * time, and given out in order, so memory is a few MiB whatever the size of the job.
  *
- * A block that cannot be read (corrupt, truncated) is named at the end (ArchiveReadError)
- * after every other entry was given; an index that disagrees with the data it describes
+ * A block that cannot be read (corrupt, truncated) is made up for by the blocks beyond it
+ * (-n N, --head N) and named at the end (ArchiveReadError) after every other entry was
+ * given, or at once to `range.onUnreadable`; an index that disagrees with the data it describes
  * is reported through `onWarning` and the object is scanned instead.
  */
 import {promisify} from 'node:util'
@@ -69,20 +70,24 @@ export async function* readIndexed({bucket, manifest, range, scan, recent}: Inde
   }
   let blocks = table.blocks.filter((block) => wanted(block, range, levels))
   if (literal && blocks.length > 0) blocks = await filtered(bucket, index, blocks, literal)
-  // Without filters the index knows how many entries each block gives: fetch no block more than needed.
-  if (range.since === undefined && range.until === undefined && !levels) {
-    if (range.tail !== undefined) blocks = enough(blocks.reverse(), range.tail, range).reverse()
-    else if (range.limit !== undefined && !pattern) blocks = enough(blocks, range.limit, range)
-  }
+  // Without filters the index knows how many entries each block gives: blocks are fetched no
+  // more than needed, and more when one of them could not be read (batches() below).
+  const counted = range.since === undefined && range.until === undefined && !levels
 
   const failures: Array<{n: number; text: string}> = []
+  const failed = (block: BlockInfo, error: unknown): void => {
+    const failure = describe(table.blocks.indexOf(block), block, error)
+    if (range.onUnreadable) range.onUnreadable(new ArchiveReadError(id, [failure.text]))
+    else failures.push(failure)
+  }
   try {
     if (range.tail === undefined) {
       let emitted = 0
-      for await (const {block, result} of fetched(reader, blocks)) {
+      const left = counted && range.limit !== undefined ? () => range.limit! - emitted : undefined
+      for await (const {block, result} of batches(reader, blocks, range, left)) {
         range.signal?.throwIfAborted()
         if ('error' in result) {
-          failures.push(describe(table.blocks.indexOf(block), block, result.error))
+          failed(block, result.error)
           continue
         }
         for (const entry of reader.entries(block, result.data)) {
@@ -95,18 +100,19 @@ export async function* readIndexed({bucket, manifest, range, scan, recent}: Inde
     } else {
       const picked: LogEntry[][] = []
       let count = 0
-      for await (const {block, result} of fetched(reader, [...blocks].reverse())) {
+      const tail = range.tail
+      for await (const {block, result} of batches(reader, [...blocks].reverse(), range, counted ? () => tail - count : undefined)) {
         range.signal?.throwIfAborted()
         if ('error' in result) {
-          failures.push(describe(table.blocks.indexOf(block), block, result.error))
+          failed(block, result.error)
           continue
         }
         const entries = reader.entries(block, result.data)
         picked.unshift(entries)
         count += entries.length
-        if (count >= range.tail) break
+        if (count >= tail) break
       }
-      const last = picked.flat().slice(-range.tail)
+      const last = picked.flat().slice(-tail)
       yield* range.limit === undefined ? last : last.slice(0, range.limit)
     }
   } catch (error) {
@@ -329,6 +335,21 @@ function describe(n: number, block: BlockInfo, error: unknown): {n: number; text
 /** A store that is down or refuses us: not a damaged block, the read fails. */
 function storeDown(error: unknown): boolean {
   return error instanceof ObjectStoreError && ['unavailable', 'unauthorized'].includes(error.kind)
+}
+
+/**
+ * The blocks in the order given with what fetching each gave. With `left` (how many entries
+ * of the range are still wanted), a batch at a time: the first blocks the index counts
+ * enough for what is left, then, when fewer came (a block could not be read), enough of the
+ * next ones to make up for it. Without, all of them.
+ */
+async function* batches(reader: BlockReader, blocks: BlockInfo[], range: ReadRange, left?: () => number): AsyncIterable<{block: BlockInfo; result: Fetched}> {
+  if (!left) return yield* fetched(reader, blocks)
+  for (let rest = blocks; rest.length > 0 && left() > 0;) {
+    const batch = enough(rest, left(), range)
+    rest = rest.slice(batch.length)
+    yield* fetched(reader, batch)
+  }
 }
 
 /** The blocks, in the order given, with what fetching each gave: neighbours fetched together (./block-runs.ts). */

@@ -9,6 +9,7 @@
  * first of the last N matches.
  */
 import type {LogEntry} from '../entry.js'
+import {ArchiveReadError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
 import type {Pattern} from '../pattern.js'
 import type {Jobs} from '../store/jobs.js'
@@ -41,6 +42,12 @@ export interface GetOptions {
   seqRanges?: Array<[number, number]>
   /** Told about recoverable problems of the read (e.g. an archive index that had to be ignored). */
   onWarning?: (message: string) => void
+  /**
+   * Told about each damaged part of an archived job the read met (ReadRange.onUnreadable),
+   * for a caller that may stop taking entries before the end (a merge of jobs). Without
+   * it, getEntries throws them, merged, once the history is given.
+   */
+  onUnreadable?: (error: ArchiveReadError) => void
   /** Keep following until the job ends (waits for a job that has not started). */
   follow?: boolean
   /** With follow: wait for a job that has not started (default), or fail at once (false). */
@@ -76,6 +83,10 @@ export async function jobToRead(jobs: Jobs, options: GetOptions): Promise<JobMet
 }
 
 export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<LogEntry[]> {
+  // Damaged blocks are told as they are met: --head N stops reading at the Nth entry, and a
+  // block skipped before it must still be named (exit 1).
+  const unreadable: ArchiveReadError[] = []
+  if (!options.onUnreadable) options = {...options, onUnreadable: (error) => unreadable.push(error)}
   const {job, filter, signal} = options
   let last = options.after ?? 0
   const exists = await jobToRead(jobs, options)
@@ -93,6 +104,7 @@ export async function* getEntries(jobs: Jobs, options: GetOptions): AsyncGenerat
     // Past --until a read stops early, so there the last line looked at is all we know.
     last = Math.max(last, cursor.last, options.until === undefined ? exists.lines : 0)
   }
+  if (unreadable.length > 0) throw ArchiveReadError.merged(unreadable)[0]
   // `--head` asks for the first N: nothing to follow after them.
   if (!options.follow || options.head !== undefined) return
   for await (const event of jobs.follow(job, {after: last, signal})) {
@@ -119,6 +131,7 @@ async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<L
     levels: options.levels,
     seqRanges: options.seqRanges,
     onWarning: options.onWarning,
+    onUnreadable: options.onUnreadable,
   }
   yield* batched(matching(jobs.read(job, range), filter, options.head))
 }
@@ -135,8 +148,8 @@ async function* matching(entries: AsyncIterable<LogEntry>, filter: EntryFilter |
 
 /** `-n N`: the last N matching entries (last-entries.ts); `cursor.last` is the newest entry looked at. */
 function lastMatching(jobs: Jobs, options: GetOptions, cursor?: {last: number}): AsyncGenerator<LogEntry[]> {
-  const {after, since, until, signal, onWarning, levels, seqRanges} = options
-  return lastEntries(jobs, options.job, options.tail!, {after, since, until, signal, onWarning, levels, seqRanges}, options.filter, cursor)
+  const {after, since, until, signal, onWarning, onUnreadable, levels, seqRanges} = options
+  return lastEntries(jobs, options.job, options.tail!, {after, since, until, signal, onWarning, onUnreadable, levels, seqRanges}, options.filter, cursor)
 }
 
 /** Matches and their context lines; `cursor.last` is the last entry read, shown or not. */
@@ -149,7 +162,7 @@ async function* withContext(jobs: Jobs, options: GetOptions, window: ContextWind
     if (first === undefined) return
     after = Math.max(after ?? 0, first - options.context!.before - 1)
   }
-  const range = {after, since: options.since, until: options.until, signal: options.signal}
+  const range = {after, since: options.since, until: options.until, signal: options.signal, onUnreadable: options.onUnreadable}
   for await (const batch of batched(jobs.read(options.job, range))) {
     cursor.last = batch.at(-1)!.seq
     const shown = window.take(batch)

@@ -18,10 +18,11 @@
  * merged output; per job with byJob).
  *
  * A job that fails part-way (a damaged archive block) does not stop the others: what
- * could be read is printed, and the first failure is thrown at the end.
+ * could be read is printed, and the first failure is thrown at the end (the others said
+ * as warnings).
  */
 import type {LogEntry} from '../entry.js'
-import {UsageError} from '../errors/index.js'
+import {ArchiveReadError, UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {commonPrefixes, type TailTargets} from '../job-targets.js'
 import type {Level} from '../level.js'
@@ -86,6 +87,9 @@ export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOption
   }
   options.onJobs?.(candidates, selected.length - candidates.length)
   const failures: unknown[] = []
+  // Told as they are met: the merge may stop (--head) or close a job before its read ends.
+  const unreadable: ArchiveReadError[] = []
+  if (!options.onUnreadable) options = {...options, onUnreadable: (error) => unreadable.push(error)}
   const done = (meta: JobMeta, error?: unknown): void => {
     if (error !== undefined) failures.push(error)
     options.onJobDone?.(meta)
@@ -105,6 +109,7 @@ export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOption
     const order = [...candidates].sort((a, b) => (a.firstTs ?? Number.NEGATIVE_INFINITY) - (b.firstTs ?? Number.NEGATIVE_INFINITY) || compareIds(a.id, b.id))
     yield* merged(jobs, order, options, done)
   }
+  failures.push(...ArchiveReadError.merged(unreadable))
   if (failures.length === 0) return
   for (const other of failures.slice(1)) options.onWarning?.((other as Error).message ?? String(other))
   throw failures[0]

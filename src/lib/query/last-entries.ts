@@ -16,7 +16,7 @@ import {BATCH, batched} from './batched.js'
 import type {EntryFilter} from './filter.js'
 
 /** The range the last N are taken from, and the store hints (levels, seqRanges) that let it skip what cannot pass. */
-export type LastRange = Pick<ReadRange, 'after' | 'before' | 'since' | 'until' | 'levels' | 'seqRanges' | 'signal' | 'onWarning'>
+export type LastRange = Pick<ReadRange, 'after' | 'before' | 'since' | 'until' | 'levels' | 'seqRanges' | 'signal' | 'onWarning' | 'onUnreadable'>
 
 /** Entries read per backward page with a filter: at least this many, or four times N. */
 const MIN_PAGE = 4096

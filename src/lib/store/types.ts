@@ -8,6 +8,7 @@ import type {JobMeta, JobStatus} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
 import type {Pattern} from '../pattern.js'
 import type {Level} from '../level.js'
+import type {ArchiveReadError} from '../errors/index.js'
 import type {PackedEntries} from './packed-entries.js'
 
 /** A range of a job's entries. All bounds are optional and combine. */
@@ -42,6 +43,13 @@ export interface ReadRange {
   seqRanges?: Array<[number, number]>
   /** Told about a recoverable problem met while reading (e.g. an archive index that had to be ignored). */
   onWarning?: (message: string) => void
+  /**
+   * Told about each part of an archived job that could not be read (a damaged block) as
+   * soon as it is met, instead of an ArchiveReadError at the end of the read: for a caller
+   * that may stop reading before the end (`--head N`, a merge of jobs) and must still say
+   * what was left out before that point.
+   */
+  onUnreadable?: (error: ArchiveReadError) => void
   signal?: AbortSignal
 }
 

@@ -230,13 +230,13 @@ describe('damage', () => {
     })
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/job broken: block 5 .*could not be read/)
-    // The two entries before the block; the next three are in it (later ones are not the first five).
+    // The first five it can read: the two entries before the block, then three after it.
     expect(
       result.stdout
         .split('\n')
         .filter(Boolean)
         .map((line) => Number(/^INFO step (\d+)/.exec(line)?.[1])),
-    ).toEqual([block.firstSeq - 2, block.firstSeq - 1])
+    ).toEqual([block.firstSeq - 2, block.firstSeq - 1, block.lastSeq + 1, block.lastSeq + 2, block.lastSeq + 3])
   })
 
   it('a truncated object: the blocks it still holds are read, the missing ones named', async () => {
@@ -284,8 +284,8 @@ describe('damage', () => {
     expect(seqs(tail.got)).toEqual(Array.from({length: last.lines + 2}, (_, i) => previous.lastSeq - last.lines - 1 + i))
     const head = await read({limit: first.lines + 2})
     expect((head.failure as Error).message).toMatch(new RegExp(`job ends: block 0 \\(bytes 0\\.\\.`))
-    // Entries of the blocks the index says hold the first N, the broken one left out.
-    expect(seqs(head.got)).toEqual(Array.from({length: second.lines}, (_, i) => second.firstSeq + i))
+    // The first N it can read: from the blocks after the broken one.
+    expect(seqs(head.got)).toEqual(Array.from({length: first.lines + 2}, (_, i) => second.firstSeq + i))
   })
 
   it('an index that disagrees with its data is reported and the object scanned instead', async () => {

@@ -1,0 +1,168 @@
+/**
+ * `-n N` and `--head N` on an archived job with a damaged block (issue 10, "What bad input
+ * and faults get"): the N entries nearest the end (start) that can be read — read further
+ * back (on) past the damaged block — then the job and the block named, exit 1. The index's
+ * counts choose the blocks before they are read; a block that fails must be made up for.
+ */
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
+import type {IndexTable} from '../../../src/lib/archive/block-index.js'
+import {entryFromBytes, rawBytes, type LogEntry} from '../../../src/lib/entry.js'
+import {ArchiveReadError} from '../../../src/lib/errors/index.js'
+import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
+import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
+import {isolatedEnv, runCli} from '../../helpers/cli.js'
+import {iterate} from '../../helpers/iterables.js'
+
+const BLOCK = 16 * 1024
+const T0 = Date.parse('2026-11-30T10:00:00Z')
+const dir = mkdtempSync(join(tmpdir(), 'logs-damaged-reads-'))
+const root = join(dir, 'archive')
+const env = isolatedEnv(join(dir, 'home'), {LOGS_STORE: `file://${join(dir, 'live')}`, LOGS_ARCHIVE: `file://${root}`})
+
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+/** `count` entries from `ts0`, 10 ms apart: `step <seq>` lines (~110 bytes of NDJSON each, ~150 a block). */
+function job(count: number, ts0 = T0): LogEntry[] {
+  return Array.from({length: count}, (_, i) => {
+    const text = `INFO step ${i + 1} ${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(36)} ${'x'.repeat(i % 40)}`
+    return entryFromBytes(i + 1, ts0 + i * 10, Buffer.from(text), true, 'info', 'stdout')
+  })
+}
+
+async function archive(id: string, entries: LogEntry[]): Promise<IndexTable> {
+  const meta: JobMeta = {
+    ...newJobMeta(id, entries[0].ts),
+    status: 'succeeded',
+    exitCode: 0,
+    endedAt: entries.at(-1)!.ts,
+    updatedAt: entries.at(-1)!.ts,
+    lines: entries.length,
+    bytes: entries.reduce((n, e) => n + rawBytes(e).length, 0),
+  }
+  const store = new BlobArchive({bucket: new DirectoryBucket(root), blockBytes: BLOCK})
+  await store.put(meta, iterate(entries))
+  const manifest = (await store.manifest(id))!
+  await store.close()
+  return JSON.parse(
+    readFileSync(join(root, `${id}.jsonl.gz.idx`))
+      .subarray(0, manifest.index!.tableBytes)
+      .toString(),
+  ) as IndexTable
+}
+
+function corrupt(id: string, ...blocks: Array<IndexTable['blocks'][number]>): void {
+  const object = join(root, `${id}.jsonl.gz`)
+  const data = readFileSync(object)
+  for (const block of blocks) data.fill(0x55, block.offset + 20, block.offset + 60)
+  writeFileSync(object, data)
+}
+
+async function read(id: string, range: {tail?: number; limit?: number; after?: number}): Promise<{seqs: number[]; failure: unknown}> {
+  const store = new BlobArchive({bucket: new DirectoryBucket(root)})
+  const seqs: number[] = []
+  const failure = await (async () => {
+    for await (const entry of store.read(id, range)) seqs.push(entry.seq)
+  })().catch((error: unknown) => error)
+  await store.close()
+  return {seqs, failure}
+}
+
+const range = (first: number, last: number): number[] => Array.from({length: last - first + 1}, (_, i) => first + i)
+/** The seqs of the job outside the damaged blocks. */
+const readable = (): number[] => range(1, entries.length).filter((seq) => !damaged.some((b) => seq >= b.firstSeq && seq <= b.lastSeq))
+const stepsOf = (stdout: string): number[] =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => Number(/step (\d+) /.exec(line)?.[1]))
+
+const entries = job(3000)
+let table: IndexTable
+let damaged: IndexTable['blocks'] = []
+const setup = (async () => {
+  table = await archive('dmg', entries)
+  // A damaged block three from the end and one three from the start.
+  damaged = [table.blocks[2], table.blocks.at(-3)!]
+  corrupt('dmg', ...damaged)
+})()
+/** -n N reaching past the late damaged block and most of the one before it: the damaged block's lines must come from further back. */
+const tailCount = (): number => {
+  const late = table.blocks.at(-3)!
+  return entries.length - late.firstSeq + 1 + table.blocks.at(-4)!.lines - 3
+}
+/** --head N reaching past the early damaged block and most of the one after it. */
+const headCount = (): number => table.blocks[3].lastSeq - 3
+
+describe('a damaged block inside what -n N / --head N read', () => {
+  it('the archive reads past it for the N entries nearest the end (start) it can read, then names it', async () => {
+    await setup
+    expect(table.blocks.length).toBeGreaterThan(10)
+    const [early, late] = [table.blocks[2], table.blocks.at(-3)!]
+    const n = tailCount()
+    const tail = await read('dmg', {tail: n})
+    expect(tail.failure).toBeInstanceOf(ArchiveReadError)
+    expect((tail.failure as Error).message).toMatch(
+      new RegExp(`job dmg: block ${table.blocks.length - 3} \\(bytes ${late.offset}\\.\\.\\d+, seq ${late.firstSeq}\\.\\.${late.lastSeq}\\)`),
+    )
+    expect(tail.seqs).toEqual(readable().slice(-n))
+    expect(tail.seqs[0]).toBeLessThan(table.blocks.at(-4)!.firstSeq)
+
+    const m = headCount()
+    const head = await read('dmg', {limit: m})
+    expect((head.failure as Error).message).toMatch(new RegExp(`job dmg: block 2 \\(bytes ${early.offset}\\.\\.`))
+    expect(head.seqs).toEqual(readable().slice(0, m))
+    expect(head.seqs.at(-1)).toBeGreaterThan(table.blocks[3].lastSeq)
+
+    // From a point: --after SEQ --head N.
+    const after = await read('dmg', {after: early.firstSeq - 3, limit: 10})
+    expect(after.seqs).toEqual([early.firstSeq - 2, early.firstSeq - 1, ...range(early.lastSeq + 1, early.lastSeq + 8)])
+    expect(after.failure).toBeInstanceOf(ArchiveReadError)
+  })
+
+  it('`logs get -n N`, `--head N` and `-n N --grep`: N lines, the block named on stderr, exit 1', async () => {
+    await setup
+    const n = tailCount()
+    const expectedTail = readable().slice(-n)
+    for (const args of [
+      ['-n', String(n)],
+      ['-n', String(n), '--grep', 'step'],
+    ]) {
+      const result = await runCli(['get', 'dmg', ...args], {env})
+      expect(stepsOf(result.stdout), args.join(' ')).toEqual(expectedTail)
+      expect(result.stderr).toMatch(new RegExp(`job dmg: block ${table.blocks.length - 3} .*could not be read`))
+      expect(result.code).toBe(1)
+    }
+    // --head N with a filter stops reading at its Nth match: the block skipped before it is still named.
+    for (const args of [
+      ['--head', String(headCount())],
+      ['--head', String(headCount()), '--grep', 'step'],
+    ]) {
+      const head = await runCli(['get', 'dmg', ...args], {env})
+      expect(stepsOf(head.stdout), args.join(' ')).toEqual(readable().slice(0, headCount()))
+      expect(head.stderr).toMatch(/job dmg: block 2 .*could not be read/)
+      expect(head.code).toBe(1)
+    }
+  })
+
+  it('across jobs: `logs get a b -n N` and `--head N` take the N from what can be read', async () => {
+    await setup
+    // A second, intact job after the damaged one in time: -n reaches back into dmg past its damaged block.
+    const later = job(10, entries.at(-1)!.ts + 1000)
+    await archive('dmh', later)
+    const result = await runCli(['get', 'dmg', 'dmh', '-n', String(later.length + tailCount())], {env})
+    const lines = result.stdout.split('\n').filter(Boolean)
+    expect(lines.filter((line) => line.startsWith('dmh '))).toHaveLength(later.length)
+    expect(stepsOf(lines.filter((line) => line.startsWith('dmg ')).join('\n'))).toEqual(readable().slice(-tailCount()))
+    expect(result.stderr).toMatch(new RegExp(`job dmg: block ${table.blocks.length - 3} .*could not be read`))
+    expect(result.code).toBe(1)
+
+    const head = await runCli(['get', 'dmg', 'dmh', '--head', String(headCount())], {env})
+    expect(stepsOf(head.stdout)).toEqual(readable().slice(0, headCount()))
+    expect(head.stderr).toMatch(/job dmg: block 2 .*could not be read/)
+    expect(head.code).toBe(1)
+  })
+})
