@@ -28,7 +28,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {NewEntry} from '../entry.js'
 import {JobNotFoundError, LogsError, ObjectStoreError, OutOfOrderError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
-import {packEntries, unpackEntries, type PackedEntries} from '../store/packed-entries.js'
+import {unpackEntries, type PackedEntries} from '../store/packed-entries.js'
+import type {PackedReader} from '../store/file/packed-reader.js'
 import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
 import {ShipQueue, type QueuedBatch} from './ship-queue.js'
 import {MAX_INFLIGHT, ShipStateFile, type ShipState} from './ship-state.js'
@@ -80,6 +81,8 @@ export class Shipper {
   private spooledStale = true
   /** The spool's line count, as the offers tell it. */
   private offeredLines = 0
+  /** The spool's lines, read back packed, while run() runs. */
+  private reader: PackedReader | undefined
 
   constructor(
     private readonly spool: SpoolHandle,
@@ -93,7 +96,12 @@ export class Shipper {
   /** Entries just appended to the spool as seq first, first+1, …: shipped from memory when the queue takes them. */
   offer(first: number, entries: NewEntry[]): void {
     this.queue.offer(first, entries)
-    this.offeredLines = Math.max(this.offeredLines, first + entries.length - 1)
+    this.spooledUpTo(first + entries.length - 1)
+  }
+
+  /** The spool holds lines up to seq `last` now (offer() without the entries: they are read back from the spool). */
+  spooledUpTo(last: number): void {
+    this.offeredLines = Math.max(this.offeredLines, last)
     this.wake()
     this.onOffer?.()
   }
@@ -127,8 +135,10 @@ export class Shipper {
     if (!(await store.getJob(writer))) return true // delivered and removed by another process
     const stateFile = new ShipStateFile(join(store.root, 'jobs', writer, 'ship'))
     try {
+      this.reader = await store.openPacked(writer, {recover: !this.spool.own})
       return await this.loop(stateFile)
     } finally {
+      this.reader?.close()
       stateFile.close()
     }
   }
@@ -202,7 +212,7 @@ export class Shipper {
       // What was spooled since `upTo` was read is in the queue: sent on without a pause.
       const last = single ? upTo : Math.max(upTo, this.queue.lastSeq())
       while (sent.length < window && next <= last && !(single && cut > 0)) {
-        const batch = await this.nextBatch(next, last)
+        const batch = this.nextBatch(next, last)
         if (batch.packed.count === 0) break
         const to = batch.from + batch.packed.count - 1
         const after = sent.at(-1)?.to ?? state.shipped
@@ -253,7 +263,7 @@ export class Shipper {
     while (state.inflight) {
       const to = state.ends?.[0] ?? state.inflight.to
       const from = state.inflight.from
-      const packed = packEntries(await this.spool.store.readNew(this.spool.writer, from - 1, Number.POSITIVE_INFINITY, to - from + 1))
+      const packed = this.reader!.read(from - 1, Number.POSITIVE_INFINITY, to - from + 1)
       let appended: AppendResult | undefined
       const outcome = await this.attempt(async () => (appended = await this.send(packed, {writer: this.spool.writer, batch: to})))
       if (outcome !== 'ok') return outcome
@@ -279,13 +289,12 @@ export class Shipper {
   }
 
   /** The next batch from seq `from` (at most up to `upTo`): from memory when it holds it, else read back from the spool. */
-  private async nextBatch(from: number, upTo: number): Promise<QueuedBatch> {
+  private nextBatch(from: number, upTo: number): QueuedBatch {
     const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
     const taken = this.queue.take(from, maxBytes)
     if ('packed' in taken) return taken
     const last = Math.min(upTo, taken.readTo ?? upTo)
-    const entries = await this.spool.store.readNew(this.spool.writer, from - 1, maxBytes, last - from + 1)
-    return {from, packed: packEntries(entries)}
+    return {from, packed: this.reader!.read(from - 1, maxBytes, last - from + 1)}
   }
 
   private send(packed: PackedEntries, token: AppendToken): Promise<AppendResult> {

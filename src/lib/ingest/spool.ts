@@ -21,6 +21,8 @@ export const SPOOL_PID_LABEL = 'logs.spool.pid'
 export interface SpoolHandle {
   store: FileStore
   writer: string
+  /** Written by this process: its writer indexes what it writes, so a reader (maybe on another thread) must not. */
+  own?: boolean
 }
 
 /** The spools of every job written to one remote store, one directory per job. */
@@ -41,7 +43,7 @@ export async function createSpool(remoteName: string, job: string, labels: Recor
   const store = await new FileStore(spoolRoot(remoteName, job, env)).init()
   const writer = randomUUID()
   await store.startJob(writer, {labels: {...labels, [SPOOL_PID_LABEL]: String(process.pid)}})
-  return {store, writer}
+  return {store, writer, own: true}
 }
 
 /** Spools of this job left by writers that are gone (killed, crashed, gave up): to deliver. */

@@ -13,8 +13,9 @@ import {LEVELS} from '../level.js'
 import {decodeNewEntries, encodeChunk} from './redis/codec.js'
 
 /** Lines per chunk (a Redis stream entry): few round trips and little per-entry overhead, yet a cheap tail. */
-const CHUNK_LINES = 256
-const CHUNK_BYTES = 64 * 1024
+export const CHUNK_LINES = 256
+/** A chunk takes lines while their bytes and newlines stay within this (and always one line). */
+export const CHUNK_BYTES = 64 * 1024
 
 export interface PackedChunk {
   count: number
@@ -41,23 +42,12 @@ export interface PackedEntries {
 }
 
 export function packEntries(entries: NewEntry[]): PackedEntries {
-  const levels = LEVELS.map(() => 0)
-  let bytes = 0
-  let minTs = entries[0]?.ts ?? 0
-  let maxTs = minTs
-  let ordered = true
-  let masked = 0
+  const totals = new PackTotals()
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]
-    bytes += byteLength(entry) + (entry.eol ? 1 : 0)
-    if (entry.ts < minTs) minTs = entry.ts
-    if (entry.ts > maxTs) maxTs = entry.ts
-    if (i > 0 && entry.ts < entries[i - 1].ts) ordered = false
-    if (entry.level) levels[LEVELS.indexOf(entry.level)]++
-    if (entry.masked) masked += entry.masked
+    totals.add(entry.ts, byteLength(entry) + (entry.eol ? 1 : 0), entry.level ? LEVELS.indexOf(entry.level) + 1 : 0, entry.masked ?? 0)
   }
   const chunks: PackedChunk[] = []
-  let size = 0
   for (let start = 0; start < entries.length;) {
     let end = start
     let chunkBytes = 0
@@ -67,10 +57,43 @@ export function packEntries(entries: NewEntry[]): PackedEntries {
     }
     const {index, data} = encodeChunk(entries, start, end)
     chunks.push({count: end - start, index, data})
-    size += index.length + data.length
     start = end
   }
-  return {count: entries.length, bytes, size, firstTs: entries[0]?.ts ?? 0, lastTs: entries.at(-1)?.ts ?? 0, minTs, maxTs, ordered, levels, masked, chunks}
+  return totals.packed(chunks)
+}
+
+/** The totals of a packed batch, added up line by line (packEntries, and the spool's packed reader). */
+export class PackTotals {
+  private count = 0
+  private bytes = 0
+  private firstTs = 0
+  private lastTs = 0
+  private minTs = 0
+  private maxTs = 0
+  private ordered = true
+  private masked = 0
+  private readonly levels = LEVELS.map(() => 0)
+
+  /** `bytes`: the line's and its newline's; `level`: 0 or 1 + its index in LEVELS. */
+  add(ts: number, bytes: number, level: number, masked: number): void {
+    if (this.count++ === 0) this.firstTs = this.minTs = this.maxTs = ts
+    else {
+      if (ts < this.lastTs) this.ordered = false
+      if (ts < this.minTs) this.minTs = ts
+      if (ts > this.maxTs) this.maxTs = ts
+    }
+    this.lastTs = ts
+    this.bytes += bytes
+    if (level) this.levels[level - 1]++
+    this.masked += masked
+  }
+
+  packed(chunks: PackedChunk[]): PackedEntries {
+    let size = 0
+    for (const chunk of chunks) size += chunk.index.length + chunk.data.length
+    const {count, bytes, firstTs, lastTs, minTs, maxTs, ordered, levels, masked} = this
+    return {count, bytes, size, firstTs, lastTs, minTs, maxTs, ordered, levels, masked, chunks}
+  }
 }
 
 /** Consecutive packed batches as one (their chunks as they are). */

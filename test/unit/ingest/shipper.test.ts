@@ -19,9 +19,14 @@ class CountingSpool extends FileStore {
     return super.getJob(...args)
   }
 
-  override async readNew(...args: Parameters<FileStore['readNew']>): ReturnType<FileStore['readNew']> {
-    this.readBacks++
-    return super.readNew(...args)
+  override async openPacked(...args: Parameters<FileStore['openPacked']>): ReturnType<FileStore['openPacked']> {
+    const reader = await super.openPacked(...args)
+    const read = reader.read.bind(reader)
+    reader.read = (...readArgs) => {
+      this.readBacks++
+      return read(...readArgs)
+    }
+    return reader
   }
 }
 

@@ -24,7 +24,8 @@ import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowO
 import {INDEX_FILE, JobLog, LOG_FILE} from './job-log.js'
 import {JobLogWriter} from './job-log-writer.js'
 import {readStats} from './job-stats.js'
-import {RECORD_SIZE, readRecord} from './index-record.js'
+import {PackedReader} from './packed-reader.js'
+import {RECORD_SIZE} from './index-record.js'
 import {withLockSync} from './lock.js'
 import {WriterToken} from './writer-tokens.js'
 import {DirectoryWake} from './wake.js'
@@ -233,37 +234,15 @@ export class FileStore implements LiveStore {
   }
 
   /**
-   * Entries after `after` as they were appended (bytes, not decoded text), up to `limit`
-   * entries and about `maxBytes`, whichever comes first: what a spool's shipper sends on.
+   * A reader of the job's lines packed for shipping (packed-reader.ts): what a spool's
+   * shipper sends on. `recover`: index first what a killed writer left unindexed — for a
+   * spool whose writer is gone; never for one this process writes, whose writer does that
+   * itself before each append (and may be in the middle of one, on another thread).
    */
-  async readNew(id: string, after: number, maxBytes: number, limit = Number.POSITIVE_INFINITY): Promise<NewEntry[]> {
+  async openPacked(id: string, options: {recover: boolean}): Promise<PackedReader> {
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
-    await this.recoverOnce(id)
-    const log = await JobLog.open(this.dir(id))
-    try {
-      const last = Math.min(await log.count(), after + limit)
-      const entries: NewEntry[] = []
-      let bytes = 0
-      for await (const block of log.blocks(after + 1, last)) {
-        for (let i = 0; i < block.count; i++) {
-          const r = readRecord(block.index, i * RECORD_SIZE)
-          entries.push({
-            ts: r.ts,
-            bytes: block.data.subarray(r.offset - block.start, r.offset - block.start + r.length),
-            eol: r.eol,
-            level: r.level,
-            stream: r.stream,
-            masked: r.masked,
-            record: r.record,
-          })
-          bytes += r.length + 1
-          if (bytes >= maxBytes) return entries
-        }
-      }
-      return entries
-    } finally {
-      await log.close()
-    }
+    if (options.recover) await this.recoverOnce(id)
+    return PackedReader.open(this.dir(id))
   }
 
   async *follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {

@@ -15,7 +15,7 @@ import type {RecordMark, Stream} from '../../entry.js'
 
 export const RECORD_SIZE = 24
 /** Where each field is in a record, for readers that take only some of them (the archive's record encoder). */
-export const FIELD_AT = {offset: 0, ts: 8, length: 16, level: 20, stream: 21, flags: 22} as const
+export const FIELD_AT = {offset: 0, ts: 8, length: 16, level: 20, stream: 21, flags: 22, masked: 23} as const
 const FLAGS_AT = FIELD_AT.flags
 
 export interface IndexRecord {

@@ -159,12 +159,23 @@ export interface LogBlock {
  * read means the files are not what the index says.
  */
 export async function readFully(file: FileHandle, buffer: Buffer, position: number, syncBytes = 0): Promise<void> {
-  const sync = buffer.length <= syncBytes
+  if (buffer.length <= syncBytes) return readFullySync(file.fd, buffer, position)
   for (let done = 0; done < buffer.length;) {
-    const bytesRead = sync
-      ? readSync(file.fd, buffer, done, buffer.length - done, position + done)
-      : (await file.read(buffer, done, buffer.length - done, position + done)).bytesRead
-    if (bytesRead === 0) throw new Error(`log or index shorter than recorded (at byte ${position + done})`)
+    const {bytesRead} = await file.read(buffer, done, buffer.length - done, position + done)
+    if (bytesRead === 0) throw shortRead(position + done)
     done += bytesRead
   }
+}
+
+/** readFully without waiting: for small reads in the page cache, and for a thread that may block (a shipper's). */
+export function readFullySync(fd: number, buffer: Buffer, position: number): void {
+  for (let done = 0; done < buffer.length;) {
+    const bytesRead = readSync(fd, buffer, done, buffer.length - done, position + done)
+    if (bytesRead === 0) throw shortRead(position + done)
+    done += bytesRead
+  }
+}
+
+function shortRead(at: number): Error {
+  return new Error(`log or index shorter than recorded (at byte ${at})`)
 }

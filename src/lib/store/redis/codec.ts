@@ -33,26 +33,52 @@ export interface EncodedChunk {
 
 export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length): EncodedChunk {
   const data = joinedBytes(entries, start, end, (i) => i < end - 1)
-  const index = Buffer.allocUnsafe(1 + 10 + (end - start) * (1 + 10 + 5 + 5 + 1))
-  index[0] = VERSION
-  let at = writeVarint(index, 1, entries[start]?.ts ?? 0)
-  let previousTs = entries[start]?.ts ?? 0
+  const index = new ChunkIndexWriter(end - start, entries[start]?.ts ?? 0)
   for (let i = start; i < end; i++) {
     const entry = entries[i]
-    index[at++] = flags(entry)
-    at = writeVarint(index, at, zigzag(entry.ts - previousTs))
-    at = writeVarint(index, at, byteLength(entry))
-    if (entry.masked) {
-      if (index[0] === VERSION) index[0] = VERSION_MASKED
-      at = writeVarint(index, at, entry.masked)
-    }
-    if (entry.record) {
-      index[0] = VERSION_RECORDS
-      index[at++] = entry.record === 'start' ? 1 : 2
-    }
-    previousTs = entry.ts
+    const level = entry.level ? LEVELS.indexOf(entry.level) + 1 : 0
+    const stream = entry.stream ? STREAMS.indexOf(entry.stream) + 1 : 0
+    index.add(entry.ts, byteLength(entry), entry.eol, level, stream, entry.masked ?? 0, entry.record === 'start' ? 1 : entry.record ? 2 : 0)
   }
-  return {index: index.subarray(0, at), data}
+  return {index: index.finish(), data}
+}
+
+/**
+ * A chunk's index written one line at a time, from codes rather than an entry (the file
+ * store's index records hold the same ones): encodeChunk's, and the spool's packed reader's.
+ */
+export class ChunkIndexWriter {
+  private readonly index: Buffer
+  private at: number
+  private previousTs: number
+
+  constructor(lines: number, firstTs: number) {
+    this.index = Buffer.allocUnsafe(1 + 10 + lines * (1 + 10 + 5 + 5 + 1))
+    this.index[0] = VERSION
+    this.at = writeVarint(this.index, 1, firstTs)
+    this.previousTs = firstTs
+  }
+
+  /** `level`: 0 or 1 + its index in LEVELS; `stream`: 0, 1 stdout, 2 stderr; `record`: 0, 1 start, 2 continuation. */
+  add(ts: number, length: number, eol: boolean, level: number, stream: number, masked: number, record: number): void {
+    const index = this.index
+    index[this.at++] = level | (stream << 3) | (eol ? EOL : 0) | (masked ? MASKED : 0) | (record ? RECORD : 0)
+    this.at = writeVarint(index, this.at, zigzag(ts - this.previousTs))
+    this.at = writeVarint(index, this.at, length)
+    if (masked) {
+      if (index[0] === VERSION) index[0] = VERSION_MASKED
+      this.at = writeVarint(index, this.at, masked)
+    }
+    if (record) {
+      index[0] = VERSION_RECORDS
+      index[this.at++] = record
+    }
+    this.previousTs = ts
+  }
+
+  finish(): Buffer {
+    return this.index.subarray(0, this.at)
+  }
 }
 
 /**
@@ -189,12 +215,6 @@ export function rawLines(lastSeq: number, index: Buffer, data: Buffer, from: num
 }
 
 const NEWLINE = Buffer.from('\n')
-
-function flags(entry: NewEntry): number {
-  const level = entry.level ? LEVELS.indexOf(entry.level) + 1 : 0
-  const stream = entry.stream ? STREAMS.indexOf(entry.stream) + 1 : 0
-  return level | (stream << 3) | (entry.eol ? EOL : 0) | (entry.masked ? MASKED : 0) | (entry.record ? RECORD : 0)
-}
 
 function levelOf(lineFlags: number): Level | undefined {
   const code = lineFlags & 0x07

@@ -1,0 +1,122 @@
+/**
+ * A job's lines after a sequence number, packed for shipping (../packed-entries.ts)
+ * straight from its index records and log bytes: push's shipper reads its spool so.
+ * No entry object per line: each record's codes go into the chunk's index as they are,
+ * and a run of lines that each end with a newline is its chunk's data as read (the log's
+ * `\n` is the chunk's separator), so most chunks are views of one read.
+ *
+ * Synchronous, on descriptors kept open: a shipper reads a few lines at a time from the
+ * page cache, where a thread-pool round trip per read would be most of a line's way out.
+ * Appends write `log` before `idx`, so the records counted are always covered by bytes.
+ */
+import {closeSync, fstatSync, openSync} from 'node:fs'
+import {join} from 'node:path'
+import {ChunkIndexWriter} from '../redis/codec.js'
+import {CHUNK_BYTES, CHUNK_LINES, PackTotals, type PackedChunk, type PackedEntries} from '../packed-entries.js'
+import {FIELD_AT, RECORD_SIZE} from './index-record.js'
+import {INDEX_FILE, LOG_FILE, readFullySync} from './job-log.js'
+
+/** Records looked at per read of `idx` while finding where `maxBytes` ends. */
+const RECORDS_STEP = 4096
+const NEWLINE = Buffer.from('\n')
+
+export class PackedReader {
+  private constructor(
+    private readonly log: number,
+    private readonly idx: number,
+  ) {}
+
+  static open(dir: string): PackedReader {
+    const log = openSync(join(dir, LOG_FILE), 'r')
+    try {
+      return new PackedReader(log, openSync(join(dir, INDEX_FILE), 'r'))
+    } catch (error) {
+      closeSync(log)
+      throw error
+    }
+  }
+
+  /** Lines the job holds now. */
+  count(): number {
+    return Math.floor(fstatSync(this.idx).size / RECORD_SIZE)
+  }
+
+  /** The lines after seq `after`: at most `limit`, and once `maxBytes` is reached (with their newlines) no more. */
+  read(after: number, maxBytes: number, limit = Number.POSITIVE_INFINITY): PackedEntries {
+    const available = Math.min(this.count() - after, limit)
+    const totals = new PackTotals()
+    if (available <= 0) return totals.packed([])
+    // The records first, as many as the byte bound takes; then the bytes they cover, in one read.
+    const steps: Buffer[] = []
+    let taken = 0
+    let bytes = 0
+    while (taken < available && bytes < maxBytes) {
+      const step = readFully(this.idx, Math.min(RECORDS_STEP, available - taken) * RECORD_SIZE, (after + taken) * RECORD_SIZE)
+      let n = 0
+      while (n * RECORD_SIZE < step.length && bytes < maxBytes) {
+        const r = n * RECORD_SIZE
+        bytes += step.readUInt32LE(r + FIELD_AT.length) + (step[r + FIELD_AT.flags] & 1)
+        n++
+      }
+      steps.push(step.subarray(0, n * RECORD_SIZE))
+      taken += n
+    }
+    const records = steps.length === 1 ? steps[0] : Buffer.concat(steps)
+    const start = records.readDoubleLE(FIELD_AT.offset)
+    const last = (taken - 1) * RECORD_SIZE
+    const end = records.readDoubleLE(last + FIELD_AT.offset) + records.readUInt32LE(last + FIELD_AT.length) + (records[last + FIELD_AT.flags] & 1)
+    const data = readFully(this.log, end - start, start)
+    return totals.packed(chunksOf(records, taken, data, start, totals))
+  }
+
+  close(): void {
+    closeSync(this.log)
+    closeSync(this.idx)
+  }
+}
+
+/** `count` records cut into chunks as packEntries cuts entries, their totals added to `totals`. */
+function chunksOf(records: Buffer, count: number, data: Buffer, start: number, totals: PackTotals): PackedChunk[] {
+  const chunks: PackedChunk[] = []
+  for (let first = 0; first < count;) {
+    let end = first
+    let chunkBytes = 0
+    while (end < count && end - first < CHUNK_LINES) {
+      const length = records.readUInt32LE(end * RECORD_SIZE + FIELD_AT.length)
+      if (end > first && chunkBytes + length > CHUNK_BYTES) break
+      chunkBytes += length + 1
+      end++
+    }
+    const index = new ChunkIndexWriter(end - first, records.readDoubleLE(first * RECORD_SIZE + FIELD_AT.ts))
+    // Lines are joined by one newline in a chunk's data: the log's own, or one put in after a line that had none.
+    const parts: Buffer[] = []
+    let runStart = records.readDoubleLE(first * RECORD_SIZE + FIELD_AT.offset) - start
+    for (let i = first; i < end; i++) {
+      const r = i * RECORD_SIZE
+      const ts = records.readDoubleLE(r + FIELD_AT.ts)
+      const length = records.readUInt32LE(r + FIELD_AT.length)
+      const level = records[r + FIELD_AT.level]
+      const flags = records[r + FIELD_AT.flags]
+      const masked = records[r + FIELD_AT.masked]
+      const eol = (flags & 1) === 1
+      const record = (flags >> 1) & 3
+      index.add(ts, length, eol, level, records[r + FIELD_AT.stream], masked, record === 3 ? 0 : record)
+      totals.add(ts, length + (eol ? 1 : 0), level, masked)
+      const lineEnd = records.readDoubleLE(r + FIELD_AT.offset) - start + length
+      if (i === end - 1) parts.push(data.subarray(runStart, lineEnd))
+      else if (!eol) {
+        parts.push(data.subarray(runStart, lineEnd), NEWLINE)
+        runStart = lineEnd
+      }
+    }
+    chunks.push({count: end - first, index: index.finish(), data: parts.length === 1 ? parts[0] : Buffer.concat(parts)})
+    first = end
+  }
+  return chunks
+}
+
+function readFully(fd: number, length: number, position: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length)
+  readFullySync(fd, buffer, position)
+  return buffer
+}
