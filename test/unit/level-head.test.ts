@@ -3,6 +3,7 @@ import {detectLevel, detectLevelInBytes, readLine} from '../../src/lib/entry.js'
 import {levelFromHead, NOT_READ} from '../../src/lib/level-head.js'
 import {logLine} from '../../bench/lib/input.js'
 import {labelledCorpus} from '../helpers/level-corpus.js'
+import {seededRandom} from '../helpers/seeded-random.js'
 
 /** Every line as it lies in a read: back to back with the next one, so reading past a line's end would show. */
 function inRead(lines: string[]): {memory: Buffer; spans: [number, number][]} {
@@ -29,16 +30,6 @@ function disagreements(lines: string[]): string[] {
   return wrong
 }
 
-/** A small deterministic generator (mulberry32), so a failure names a line that fails again. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const pick = <T>(next: () => number, items: T[]): T => items[Math.floor(next() * items.length)]
 
 describe('levelFromHead: the level of the commonest layouts from the first bytes', () => {
@@ -55,7 +46,7 @@ describe('levelFromHead: the level of the commonest layouts from the first bytes
   })
 
   it('agrees with detectLevel on 30 000 timestamp lines built from the layout’s edge cases', () => {
-    const next = random(16)
+    const next = seededRandom(16)
     const lines = Array.from({length: 30_000}, () =>
       [
         pick(next, ['2026-11-23', '2026/11/23', '2026.11.23', '2026-1-23', '26-11-23', '2026-11-2x', '081109']),

@@ -5,9 +5,10 @@
  *   is stored as read; a line with one (or any line while a PEM block is open) goes
  *   through LineMasker.mask(): literals, then the detectors whose triggers it holds.
  *
- * scan() is one pass of one regular expression (a trie of every trigger: detectors',
- * the values', `::add-mask::`) over the chunk as latin1, whose characters are its bytes:
- * decoding and matching per line is paid only by lines that may hold a secret. A user
+ * scan() is one pass over the chunk's bytes for every trigger (detectors', the values',
+ * `::add-mask::`): a SIMD scan (literal-scan.ts), else one regular expression (a trie of
+ * them) over the chunk as latin1, whose characters are its bytes. Decoding and matching
+ * per line is paid only by lines that may hold a secret. A user
  * regex with no literal every match must contain makes every line a candidate.
  *
  * One Masker is shared by the streams of a job (a value registered with `::add-mask::`
@@ -18,6 +19,7 @@ import {isUtf8} from 'node:buffer'
 import {requiredLiteral} from '../required-literal.js'
 import {ADD_MASK, DEFAULT_DETECTORS, PEM_BEGIN, PEM_END, PEM_TRIGGERS} from './detectors.js'
 import {literalAlternation} from './literal-alternation.js'
+import {LiteralScanner} from './literal-scan.js'
 
 export const MASK = '***'
 /** Shorter values would mask half the log. */
@@ -60,6 +62,8 @@ export class Masker {
   private readonly triggers: string[] = [ADD_MASK, ...PEM_TRIGGERS]
   private readonly everyLine: boolean
   private prefilter: RegExp
+  /** The prefilter's literals found without a regular expression (literal-scan.ts), where WebAssembly SIMD runs. */
+  private scanner: LiteralScanner | undefined
   /** Grows when a value is added mid-stream: offsets scanned before are stale. */
   generation = 0
 
@@ -86,6 +90,7 @@ export class Masker {
     this.everyLine = everyLine
     for (const value of spec.values) this.addLiteral(value)
     this.prefilter = literalAlternation(this.triggers)!
+    this.scanner = this.literalScanner()
   }
 
   forStream(): LineMasker {
@@ -95,6 +100,8 @@ export class Masker {
   /** Offsets in the chunk where a trigger starts, in order; EVERY_LINE when every line must be looked at. */
   scan(chunk: Buffer, latin1?: string): number[] | typeof EVERY_LINE {
     if (this.everyLine) return EVERY_LINE
+    const found = this.scanner?.scan(chunk)
+    if (found) return found
     const text = latin1 ?? chunk.toString('latin1')
     const offsets: number[] = []
     const prefilter = this.prefilter
@@ -118,6 +125,7 @@ export class Masker {
     }
     if (this.addLiteral(bytes.toString('utf8'), bytes.toString('latin1'))) {
       this.prefilter = literalAlternation(this.triggers)!
+      this.scanner = this.literalScanner()
       this.generation++
     }
     return true
@@ -140,6 +148,10 @@ export class Masker {
       masked += result.masked
     }
     return {text, masked}
+  }
+
+  private literalScanner(): LiteralScanner | undefined {
+    return LiteralScanner.of(this.triggers.map((trigger) => Buffer.from(trigger, 'latin1')))
   }
 
   private addLiteral(utf8: string, latin1 = Buffer.from(utf8, 'utf8').toString('latin1')): boolean {

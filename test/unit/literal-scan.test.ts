@@ -1,0 +1,91 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {LiteralScanner} from '../../src/lib/mask/literal-scan.js'
+import {LITERAL_SCAN_WASM} from '../../src/lib/mask/literal-scan-wasm.js'
+import {literalAlternation} from '../../src/lib/mask/literal-alternation.js'
+import {Masker} from '../../src/lib/mask/masker.js'
+import {ADD_MASK, DEFAULT_DETECTORS, PEM_TRIGGERS} from '../../src/lib/mask/detectors.js'
+import {assemble, moduleSource} from '../../scripts/literal-scan-wasm.mjs'
+import {ROOT} from '../helpers/cli.js'
+import {seededRandom} from '../helpers/seeded-random.js'
+
+/** Every offset where some literal starts, found the slow and obvious way. */
+function everyStart(chunk: Buffer, literals: Buffer[]): number[] {
+  const starts = new Set<number>()
+  for (const literal of literals) for (let at = chunk.indexOf(literal); at !== -1; at = chunk.indexOf(literal, at + 1)) starts.add(at)
+  return [...starts].sort((a, b) => a - b)
+}
+
+/** Text of log-like bytes (high bytes too) with literals, and pieces of them, planted at random. */
+function plantedText(next: () => number, literals: Buffer[], bytes: number): Buffer {
+  const filler = Buffer.from('2026-11-23T10:00:00Z INFO worker processed item 42 in 7ms {"level":30} é\u00ff:/-_\n', 'latin1')
+  const parts: Buffer[] = []
+  for (let length = 0; length < bytes;) {
+    const roll = next()
+    const literal = literals[Math.floor(next() * literals.length)]
+    const part = roll < 0.1 ? literal : roll < 0.2 ? literal.subarray(0, Math.max(1, literal.length - 1)) : filler.subarray(Math.floor(next() * filler.length))
+    parts.push(part)
+    length += part.length
+  }
+  return Buffer.concat(parts)
+}
+
+const DEFAULT_TRIGGERS = [ADD_MASK, ...PEM_TRIGGERS, ...DEFAULT_DETECTORS.flatMap((detector) => detector.triggers)]
+
+describe('LiteralScanner: where literals start, 16 bytes a step', () => {
+  it('runs from the module assembled from literal-scan.wat', async () => {
+    const committed = readFileSync(join(ROOT, 'src/lib/mask/literal-scan-wasm.ts'), 'utf8')
+    expect(committed).toBe(moduleSource(await assemble()))
+    expect(Buffer.from(LITERAL_SCAN_WASM, 'base64').subarray(0, 4).toString('latin1')).toBe('\0asm')
+  })
+
+  const sets: [string, string[]][] = [
+    ['the default triggers', DEFAULT_TRIGGERS],
+    ['short and overlapping literals', ['a', 'ab', 'aab', '::', '-', 'xox']],
+    ['a value in UTF-8 and high bytes', [Buffer.from('pässwörd-42').toString('latin1'), '\u00ff\u00fe', 'é']],
+    ['one literal', ['npm_']],
+  ]
+  for (const [name, strings] of sets) {
+    it(`finds every start of ${name}, and nothing else, across window edges`, () => {
+      const literals = strings.map((s) => Buffer.from(s, 'latin1'))
+      const next = seededRandom(strings.length)
+      for (const window of [16, 37, 64, 1000, 1 << 20]) {
+        const scanner = LiteralScanner.of(literals, {window})!
+        for (let round = 0; round < 20; round++) {
+          const chunk = plantedText(next, literals, 200 + Math.floor(next() * 3000))
+          expect(scanner.scan(chunk), `window ${window}, round ${round}`).toEqual(everyStart(chunk, literals))
+        }
+      }
+    })
+  }
+
+  it('gives up on a window that flags more places than it has room for (the caller then scans with its regular expression)', () => {
+    const literals = [Buffer.from('eyJ')]
+    const chunk = Buffer.from('eyJ'.repeat(100))
+    expect(LiteralScanner.of(literals, {cap: 50})!.scan(chunk)).toBeUndefined()
+    expect(LiteralScanner.of(literals, {cap: 100})!.scan(chunk)).toEqual(everyStart(chunk, literals))
+  })
+
+  it('gives the Masker the lines its regular expression would, whatever the chunk', () => {
+    const masker = new Masker({values: ['s3cr3t-value', 'pässwörd'], regexes: [/token-\d+/], defaults: true})
+    const triggers = [...DEFAULT_TRIGGERS, 's3cr3t-value', Buffer.from('pässwörd').toString('latin1'), 'token-']
+    const prefilter = literalAlternation(triggers)!
+    const linesOf = (chunk: Buffer, offsets: number[]) => new Set(offsets.map((at) => chunk.subarray(0, at).filter((byte) => byte === 10).length))
+    const next = seededRandom(7)
+    for (let round = 0; round < 50; round++) {
+      const chunk = plantedText(
+        next,
+        triggers.map((t) => Buffer.from(t, 'latin1')),
+        5000,
+      )
+      const text = chunk.toString('latin1')
+      const byRegex: number[] = []
+      prefilter.lastIndex = 0
+      for (let match = prefilter.exec(text); match; match = prefilter.exec(text)) byRegex.push(match.index)
+      const scanned = masker.scan(chunk)
+      expect(scanned).not.toBe('every-line')
+      expect(linesOf(chunk, scanned as number[])).toEqual(linesOf(chunk, byRegex))
+    }
+  })
+})
