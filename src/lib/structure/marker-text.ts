@@ -26,6 +26,11 @@ export function markerText(line: string): string | undefined {
 // eslint-disable-next-line no-control-regex -- control characters are what it removes
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g
 
+/** The text without control characters (C0, DEL, C1): for a title or a search typed or pasted in. */
+export function dropControls(text: string): string {
+  return text.replace(CONTROL, '')
+}
+
 function clean(text: string): string {
-  return stripAnsi(text).replace(CONTROL, '').trim()
+  return dropControls(stripAnsi(text)).trim()
 }

@@ -1,5 +1,5 @@
 import type {RefObject} from 'react'
-import {useInput} from 'ink'
+import {useInput, type Key} from 'ink'
 import {handleKey, type KeyContext} from './viewer-keys.js'
 import type {ViewerState} from './viewer-state.js'
 
@@ -11,8 +11,14 @@ import type {ViewerState} from './viewer-state.js'
  */
 export function useViewerKeys(state: RefObject<ViewerState>, context: KeyContext): void {
   useInput((input, key) => {
-    if (input.length <= 1 || key.ctrl || key.meta) return handleKey(state.current, input, key, context)
-    for (const char of input)
-      handleKey(state.current, char === '\r' ? '' : char, char === '\r' ? {...key, return: true} : char === '\u007F' ? {...key, backspace: true} : key, context)
+    if (input.length <= 1 || key.ctrl || key.meta) return handleKey(state.current, ...asKey(input, key), context)
+    for (const char of input) handleKey(state.current, ...asKey(char, key), context)
   })
+}
+
+/** Enter is `\r` in raw mode but `\n` from a terminal that maps CR to NL, and from Ctrl+J: both submit. */
+function asKey(input: string, key: Key): [string, Key] {
+  if (input === '\r' || input === '\n') return ['', {...key, return: true}]
+  if (input === '\u007F' || input === '\b') return ['', {...key, backspace: true}]
+  return [input, key]
 }

@@ -8,7 +8,7 @@ import type {LogEntry} from '../entry.js'
 import type {Section} from '../job.js'
 import {levelRank} from '../level.js'
 import {stripAnsi} from '../level.js'
-import {markerText} from '../structure/marker-text.js'
+import {dropControls, markerText} from '../structure/marker-text.js'
 import {isFolded, withFold, type Folds} from './folds.js'
 import type {ViewEntry} from './log-buffer.js'
 import {lineMatches, searchPattern} from './line-text.js'
@@ -255,7 +255,9 @@ function editSearch(state: ViewerState, input: string, key: Key, ctx: KeyContext
     return
   }
   if (key.backspace || key.delete) return ctx.update((s) => ({...s, draft: draft.slice(0, -1)}))
-  if (input && !key.ctrl && !key.meta) ctx.update((s) => ({...s, draft: draft + input}))
+  // A paste can carry tabs and other control characters: they have no place in a one-line search.
+  const text = dropControls(input)
+  if (text && !key.ctrl && !key.meta) ctx.update((s) => ({...s, draft: draft + text}))
 }
 
 function jobListKey(state: ViewerState, input: string, key: Key, ctx: KeyContext): void {

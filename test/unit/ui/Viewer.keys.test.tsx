@@ -64,6 +64,21 @@ describe('Viewer keys', () => {
     expect(screen).toContain('paused')
   })
 
+  it('a search typed in one chunk (a paste, tmux send-keys) submits on \\r, \\n or Ctrl+J, and keeps no control characters', async () => {
+    for (const enter of ['\r', '\n']) {
+      const v = open(60, {rows: 30})
+      await v.until((s) => s.includes('line 60'))
+      await v.press(`/li\tne 5x\b${enter}`)
+      await v.until((s) => s.includes('/line 5 ') && s.includes('paused'), `the search submitted by ${JSON.stringify(enter)}`)
+      expect(v.raw()).toContain('\u001B[30m\u001B[43mline 5\u001B[49m\u001B[39m9')
+      v.quit()
+    }
+    const v = open(60, {rows: 30})
+    await v.until((s) => s.includes('line 60'))
+    await v.press('/', 'line 5', '\n')
+    await v.until((s) => s.includes('/line 5 ') && s.includes('paused'), 'the search submitted by Ctrl+J')
+  })
+
   it('l cycles the level filter and the counts follow it', async () => {
     view = renderViewer({columns: 80, rows: 12})
     view.source.push({type: 'job', job: 'j', meta: meta('j')})
