@@ -10,7 +10,7 @@
  */
 import {createHash} from 'node:crypto'
 import {Readable, pipeline} from 'node:stream'
-import {ArchiveIntegrityError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
+import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {ArchiveItem, ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
@@ -22,6 +22,7 @@ import {BucketLocks} from './locks.js'
 import {MANIFEST_FORMAT, decodeManifest, encodeManifest, partsOf, type Manifest} from './manifest.js'
 import {readBytes, type ObjectBucket, type StoredObject} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
+import {remainingRange} from '../store/remaining-range.js'
 import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
 import {forEachLimited} from './for-each-limited.js'
 import {RecentSpans} from './recent-spans.js'
@@ -150,7 +151,7 @@ export class BlobArchive implements ArchiveStore {
   }
 
   /** The manifest head() and read() work from: the one remembered, with rememberManifests. */
-  private snapshot(id: string): Promise<Manifest | undefined> {
+  private snapshotOf(id: string): Promise<Manifest | undefined> {
     if (!this.remembered) return this.manifest(id)
     let manifest = this.remembered.get(id)
     if (!manifest) {
@@ -166,25 +167,67 @@ export class BlobArchive implements ArchiveStore {
   }
 
   async head(id: string): Promise<ArchivedJob | undefined> {
-    const manifest = await this.snapshot(id)
+    const manifest = await this.snapshotOf(id)
     return manifest ? archivedOf(manifest) : undefined
   }
 
+  /**
+   * The entries of a range, from the manifest read first. A read that meets an object
+   * missing or not as that manifest describes it reads the manifest again, once: a job
+   * deleted since (`logs gc`, `logs rm`) is a JobDeletedError, not a stack of 404s; a job
+   * archived again is read on from its new object after the last entry given (the seqs
+   * are the same); an unchanged manifest means the object is damaged, reported as such.
+   */
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
-    const manifest = await this.snapshot(id)
+    let manifest = await this.snapshotOf(id)
     if (!manifest) throw new JobNotFoundError(id, this.name)
-    if (manifest.index) yield* readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan: (r) => this.scan(manifest, r), recent: this.recent})
-    else yield* this.scan(manifest, range)
+    let last: number | undefined
+    let count = 0
+    for (;;) {
+      try {
+        for await (const entry of this.readSnapshot(manifest, remainingRange(range, last, count))) {
+          last = entry.seq
+          count++
+          yield entry
+        }
+        return
+      } catch (error) {
+        if (!(error instanceof ArchivedAgain)) throw error
+        manifest = error.manifest
+      }
+    }
+  }
+
+  private readSnapshot(manifest: Manifest, range: ReadRange): AsyncIterable<LogEntry> {
+    const recheck = this.recheck(manifest)
+    const scan = (r: ReadRange) => this.scan(manifest, r, recheck)
+    if (!manifest.index) return scan(range)
+    return readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan, recent: this.recent, recheck})
+  }
+
+  /** The check before a read reports its snapshot's objects missing or damaged: the manifest read again, at most once. */
+  private recheck(snapshot: Manifest): () => Promise<void> {
+    let checked: Promise<void> | undefined
+    const check = async (): Promise<void> => {
+      const now = await this.manifest(snapshot.id)
+      if (now && now.archivedAt === snapshot.archivedAt && now.compressedSha256 === snapshot.compressedSha256) return
+      this.forget(snapshot.id)
+      if (!now) throw new JobDeletedError(snapshot.id, this.name)
+      this.remembered?.set(snapshot.id, Promise.resolve(now))
+      throw new ArchivedAgain(now)
+    }
+    return () => (checked ??= check())
   }
 
   /** Reads the object from the start (format 1, or an index that cannot be trusted). */
-  private async *scan(manifest: Manifest, range: ReadRange): AsyncIterable<LogEntry> {
+  private async *scan(manifest: Manifest, range: ReadRange, recheck?: () => Promise<void>): AsyncIterable<LogEntry> {
     const id = manifest.id
     const compressed = Readable.from(
       concat(
         this.partStreams(
           id,
           manifest.parts.map((p) => p.key),
+          recheck,
         ),
       ),
     )
@@ -301,12 +344,20 @@ export class BlobArchive implements ArchiveStore {
     await this.bucket.close()
   }
 
-  private async *partStreams(id: string, keys: string[]): AsyncIterable<Readable> {
+  private async *partStreams(id: string, keys: string[], recheck?: () => Promise<void>): AsyncIterable<Readable> {
     for (const key of keys) {
       const stream = await this.bucket.readStream(key)
+      if (!stream) await recheck?.()
       if (!stream) throw new ArchiveIntegrityError(id, `its object ${this.bucket.urlOf(key)} is missing`)
       yield stream
     }
+  }
+}
+
+/** The job was archived again since the manifest a read began with: it goes on from this one. */
+class ArchivedAgain extends Error {
+  constructor(readonly manifest: Manifest) {
+    super(`job ${manifest.id} was archived again`)
   }
 }
 

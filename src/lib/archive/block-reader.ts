@@ -9,7 +9,9 @@
  * A block that cannot be read (corrupt, truncated) is made up for by the blocks beyond it
  * (-n N, --head N) and named at the end (ArchiveReadError) after every other entry was
  * given, or at once to `range.onUnreadable`; an index that disagrees with the data it describes
- * is reported through `onWarning` and the object is scanned instead.
+ * is reported through `onWarning` and the object is scanned instead. Before either is
+ * reported, `recheck` looks at the job's manifest again: the job may have been deleted or
+ * archived again since the read's manifest was read (blob-archive.ts).
  */
 import {promisify} from 'node:util'
 import {gunzip} from 'node:zlib'
@@ -39,12 +41,17 @@ export interface IndexedRead {
   scan: (range: ReadRange) => AsyncIterable<LogEntry>
   /** Spans of this snapshot of the job fetched by earlier reads of the command, and where this read's go (./recent-spans.ts). */
   recent?: RecentSpans
+  /**
+   * Called before a missing or disagreeing object is reported: throws when the manifest
+   * read has gone stale (the job was deleted or archived again), else returns.
+   */
+  recheck?: () => Promise<void>
 }
 
 /** The index and data disagree: fall back to a scan. */
 class IndexMismatch extends Error {}
 
-export async function* readIndexed({bucket, manifest, range, scan, recent}: IndexedRead): AsyncIterable<LogEntry> {
+export async function* readIndexed({bucket, manifest, range, scan, recent, recheck = async () => undefined}: IndexedRead): AsyncIterable<LogEntry> {
   const {id, index} = manifest
   const warn = (why: string): void => range.onWarning?.(`job ${id}: ${why}; reading the whole archived object instead`)
   if ((range.limit !== undefined && range.limit <= 0) || (range.tail !== undefined && range.tail <= 0)) return
@@ -64,6 +71,7 @@ export async function* readIndexed({bucket, manifest, range, scan, recent}: Inde
   }
   const table = head ? decodeIndexTable(head, {id, size: manifest.size, lines: manifest.lines}) : `its block index ${bucket.urlOf(index.key)} is missing`
   if (typeof table === 'string') {
+    await recheck()
     warn(table)
     yield* scan(range)
     return
@@ -87,6 +95,7 @@ export async function* readIndexed({bucket, manifest, range, scan, recent}: Inde
       for await (const {block, result} of batches(reader, blocks, range, left)) {
         range.signal?.throwIfAborted()
         if ('error' in result) {
+          await recheck()
           failed(block, result.error)
           continue
         }
@@ -104,6 +113,7 @@ export async function* readIndexed({bucket, manifest, range, scan, recent}: Inde
       for await (const {block, result} of batches(reader, [...blocks].reverse(), range, counted ? () => tail - count : undefined)) {
         range.signal?.throwIfAborted()
         if ('error' in result) {
+          await recheck()
           failed(block, result.error)
           continue
         }
@@ -117,6 +127,7 @@ export async function* readIndexed({bucket, manifest, range, scan, recent}: Inde
     }
   } catch (error) {
     if (!(error instanceof IndexMismatch)) throw error
+    await recheck()
     warn(error.message)
     yield* scan(range)
     return

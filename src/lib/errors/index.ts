@@ -10,4 +10,5 @@ export {ObjectStoreError, type ObjectStoreFailure} from './object-store-error.js
 export {RelayAuthError} from './relay-auth-error.js'
 export {JobRunningError} from './job-running-error.js'
 export {ArchiveReadError} from './archive-read-error.js'
+export {JobDeletedError} from './job-deleted-error.js'
 export {OutOfOrderError} from './out-of-order-error.js'

@@ -13,6 +13,7 @@ import {rawChunk, type LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import {matchesSelector} from '../label-selector.js'
 import {markStarts, RecordStarts} from '../record-starts.js'
+import {remainingRange} from './remaining-range.js'
 import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from './types.js'
 
 export interface JobsOptions {
@@ -86,7 +87,7 @@ export class Jobs {
           moved = true
         }
         if (moved) {
-          for await (const entry of this.archive!.read(id, rest(range, last, count))) {
+          for await (const entry of this.archive!.read(id, remainingRange(range, last, count))) {
             const ready = starts.take(entry)
             if (ready) yield ready
           }
@@ -142,10 +143,10 @@ export class Jobs {
       }
     } catch (error) {
       if (!(await this.movedAway(id))) throw error
-      yield* rawBlocks(this.archive!.read(id, rest(range, last, count)))
+      yield* rawBlocks(this.archive!.read(id, remainingRange(range, last, count)))
       return
     }
-    if (await this.movedAway(id)) yield* rawBlocks(this.archive!.read(id, rest(range, last, count)))
+    if (await this.movedAway(id)) yield* rawBlocks(this.archive!.read(id, remainingRange(range, last, count)))
   }
 
   async *follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
@@ -242,13 +243,4 @@ async function* rawBlocks(entries: AsyncIterable<LogEntry>): AsyncIterable<RawBl
     }
   }
   if (batch.length > 0) yield {first: batch[0].seq, last: batch.at(-1)!.seq, bytes: rawChunk(batch)}
-}
-
-/** The part of `range` not yet delivered, when `count` entries up to seq `last` were. */
-function rest(range: ReadRange, last: number | undefined, count: number): ReadRange {
-  if (last === undefined) return range
-  const next: ReadRange = {...range, after: Math.max(range.after ?? 0, last)}
-  if (range.limit !== undefined) next.limit = range.limit - count
-  if (range.tail !== undefined) next.tail = range.tail - count
-  return next
 }

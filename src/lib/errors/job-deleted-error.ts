@@ -1,0 +1,11 @@
+import {LogsError} from './logs-error.js'
+
+/** An archived job was deleted (`logs gc`, `logs rm`, the relay's DELETE) while a command was reading it. */
+export class JobDeletedError extends LogsError {
+  constructor(id: string, where: string) {
+    super(`job ${id} was deleted from ${where} while it was being read; the lines printed before this are all that was read of it`, {
+      exitCode: 1,
+      suggestions: ['`logs gc` deletes jobs past retention (--older-than) and `logs rm` deletes them at once; run `logs ls` to see the jobs that are left'],
+    })
+  }
+}
