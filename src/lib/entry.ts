@@ -166,7 +166,7 @@ export class ReadLine implements NewEntry {
 
 /** A read line, its level detected from `text` (its bytes decoded, when the caller has them) or its bytes. */
 export function readLine(memory: Buffer, start: number, end: number, eol: boolean, ts: number, stream?: Stream, text?: string): ReadLine {
-  let level = levelFromHead(memory, start, end, text)
+  let level = levelFromHead(memory, start, end)
   if (level === NOT_READ) level = text !== undefined && end - start <= TEXT_HEAD_BYTES ? detectLevel(text) : detectLevelInBytes(memory.subarray(start, end))
   return new ReadLine(memory, start, end, eol, ts, level, stream, text)
 }

@@ -9,7 +9,7 @@
  * detectLevel. Where this gives an answer it is detectLevel's answer on the same line
  * (test/unit/level-head.test.ts holds it to that, line by line, on every corpus).
  */
-import {levelAfterTimestamp, normalizeLevel, SCAN_LIMIT, type Level} from './level.js'
+import {levelWordsAfterTimestamp, normalizeLevel, SCAN_LIMIT, type Level} from './level.js'
 
 export const NOT_READ = null
 
@@ -18,11 +18,11 @@ const isLetter = (byte: number) => (byte >= 65 && byte <= 90) || (byte >= 97 && 
 const isWord = (byte: number) => isDigit(byte) || isLetter(byte) || byte === 95
 const OPENING = Buffer.from('{"level":')
 
-/** Bytes [start, end) of `memory`; `text`, when the caller has it, is those bytes decoded. */
-export function levelFromHead(memory: Buffer, start: number, end: number, text?: string): Level | undefined | typeof NOT_READ {
+/** The level of bytes [start, end) of `memory`, or NOT_READ. */
+export function levelFromHead(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
   const first = end > start ? memory[start] : 0
   if (first === 123 /* { */) return jsonOpeningLevel(memory, start, end)
-  if (isDigit(first)) return timestampLevel(memory, start, end, text)
+  if (isDigit(first)) return timestampLevel(memory, start, end)
   return NOT_READ
 }
 
@@ -57,7 +57,7 @@ function jsonOpeningLevel(memory: Buffer, start: number, end: number): Level | u
  * comma, blanks, then a level word of 4 to 11 letters and an optional digit 1-5, ending
  * at a blank, `:`, `|`, `]` or the line's end.
  */
-function timestampLevel(memory: Buffer, start: number, end: number, text: string | undefined): Level | undefined | typeof NOT_READ {
+function timestampLevel(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
   // Fixed width up to the seconds: `YYYY-MM-DDThh:mm:ss` is 19 bytes.
   if (end - start < 24) return NOT_READ
   for (let i = 0; i < 19; i++) {
@@ -91,8 +91,24 @@ function timestampLevel(memory: Buffer, start: number, end: number, text: string
     const next = memory[at]
     if (next !== 32 && next !== 9 && next !== 13 && next !== 58 && next !== 124 && next !== 93) return NOT_READ
   }
-  return levelAfterTimestamp(text === undefined ? memory.toString('latin1', word, at) : text.slice(word - start, at - start)) ?? NOT_READ
+  return wordLevel(memory, word, at) ?? NOT_READ
 }
+
+/** levelAfterTimestamp on the bytes of a word (letters and an optional digit), compared in lower case without making a string. */
+export function wordLevel(memory: Uint8Array, from: number, to: number): Level | undefined {
+  const candidates = WORDS_BY_LENGTH[to - from]
+  if (candidates === undefined) return undefined
+  for (const {bytes, level} of candidates) {
+    let i = 0
+    // | 0x20 lowers a letter's case and leaves a digit as it is.
+    while (i < bytes.length && (memory[from + i] | 0x20) === bytes[i]) i++
+    if (i === bytes.length) return level
+  }
+  return undefined
+}
+
+const WORDS_BY_LENGTH: {bytes: Buffer; level: Level}[][] = []
+for (const [word, level] of levelWordsAfterTimestamp()) (WORDS_BY_LENGTH[word.length] ??= []).push({bytes: Buffer.from(word, 'latin1'), level})
 
 /** Classes of bytes a timestamp's first 19 bytes may be, as bits: the class of each byte, and the classes each position accepts. */
 const DIGITS = 1

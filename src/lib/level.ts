@@ -143,6 +143,11 @@ function afterTimestamp(pattern: RegExp): LayoutLevel {
   }
 }
 
+/** The words that name a level after a timestamp, in lower case, with the level each names (in any case). */
+export function levelWordsAfterTimestamp(): Map<string, Level> {
+  return new Map([...WORDS_AFTER_TIMESTAMP].map((word) => [word, normalizeLevel(word)!]))
+}
+
 /** The level a word names when it follows a timestamp (letters and an optional digit); undefined when it names none. */
 export function levelAfterTimestamp(word: string): Level | undefined {
   const known = AFTER_TIMESTAMP_SPELLINGS.get(word)

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {detectLevel, detectLevelInBytes, readLine} from '../../src/lib/entry.js'
-import {levelFromHead, NOT_READ} from '../../src/lib/level-head.js'
+import {levelFromHead, NOT_READ, wordLevel} from '../../src/lib/level-head.js'
+import {levelAfterTimestamp, levelWordsAfterTimestamp} from '../../src/lib/level.js'
 import {logLine} from '../../bench/lib/input.js'
 import {labelledCorpus} from '../helpers/level-corpus.js'
 import {seededRandom} from '../helpers/seeded-random.js'
@@ -23,7 +24,7 @@ function disagreements(lines: string[]): string[] {
   const wrong: string[] = []
   spans.forEach(([start, end], i) => {
     const text = memory.toString('utf8', start, end)
-    for (const got of [levelFromHead(memory, start, end), levelFromHead(memory, start, end, text)]) {
+    for (const got of [levelFromHead(memory, start, end)]) {
       if (got !== NOT_READ && got !== detectLevel(text)) wrong.push(`${JSON.stringify(lines[i])}: ${got} vs ${detectLevel(text)}`)
     }
   })
@@ -114,6 +115,22 @@ describe('levelFromHead: the level of the commonest layouts from the first bytes
         for (const close of ['}', '}  \r', '} x', '', ' }', '}\t'])
           for (const open of ['{"level":', '{"level" :', ' {"level":', '{"Level":']) lines.push(`${open}${value}${tail}${close}`)
     expect(disagreements(lines)).toEqual([])
+  })
+
+  it('reads a level word from its bytes as levelAfterTimestamp does from its text, in every case', () => {
+    const next = seededRandom(5)
+    const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+    const words = [...levelWordsAfterTimestamp().keys()].flatMap((word) => [
+      word,
+      word.toUpperCase(),
+      [...word].map((c) => (next() < 0.5 ? c.toUpperCase() : c)).join(''),
+      word.slice(1),
+      `${word}x`,
+    ])
+    for (let i = 0; i < 2000; i++)
+      words.push(Array.from({length: 3 + Math.floor(next() * 10)}, () => letters[Math.floor(next() * letters.length)]).join('') + (next() < 0.2 ? '3' : ''))
+    const got = words.map((word) => [word, wordLevel(Buffer.from(word), 0, word.length)])
+    expect(got).toEqual(words.map((word) => [word, levelAfterTimestamp(word)]))
   })
 
   it('is what push and detectLevelInBytes use: same answers with it', () => {
