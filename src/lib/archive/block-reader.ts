@@ -355,7 +355,10 @@ function storeDown(error: unknown): boolean {
  * next ones to make up for it. Without, all of them.
  */
 async function* batches(reader: BlockReader, blocks: BlockInfo[], range: ReadRange, left?: () => number): AsyncIterable<{block: BlockInfo; result: Fetched}> {
-  if (!left) return yield* fetched(reader, blocks)
+  if (!left) {
+    yield* fetched(reader, blocks)
+    return
+  }
   for (let rest = blocks; rest.length > 0 && left() > 0;) {
     const batch = enough(rest, left(), range)
     rest = rest.slice(batch.length)

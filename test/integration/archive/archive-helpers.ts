@@ -1,5 +1,6 @@
 /** Seeding live stores with jobs and reading them back, for the archive CLI tests. */
-import {rawBytes, type NewEntry} from '../../../src/lib/entry.js'
+import {entryFromBytes, rawBytes, type LogEntry, type NewEntry} from '../../../src/lib/entry.js'
+import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
 import {Jobs} from '../../../src/lib/store/jobs.js'
 import {openArchive, openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {LiveStore} from '../../../src/lib/store/types.js'
@@ -58,5 +59,28 @@ export async function readAllRaw(liveUrl: string, archiveUrl: string, env: NodeJ
     return out
   } finally {
     await jobs.close()
+  }
+}
+
+const T0 = Date.parse('2026-11-30T10:00:00Z')
+
+/** `count` entries from `ts0`, 10 ms apart: `INFO step <seq> …` lines of ~110 bytes of NDJSON, for BlobArchive.put. */
+export function stepJob(count: number, ts0 = T0): LogEntry[] {
+  return Array.from({length: count}, (_, i) => {
+    const text = `INFO step ${i + 1} ${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(36)} ${'x'.repeat(i % 40)}`
+    return entryFromBytes(i + 1, ts0 + i * 10, Buffer.from(text), true, 'info', 'stdout')
+  })
+}
+
+/** The metadata of a job that succeeded with these entries. */
+export function endedMeta(id: string, entries: LogEntry[]): JobMeta {
+  return {
+    ...newJobMeta(id, entries[0]?.ts ?? T0),
+    status: 'succeeded',
+    exitCode: 0,
+    endedAt: entries.at(-1)?.ts ?? T0,
+    updatedAt: entries.at(-1)?.ts ?? T0,
+    lines: entries.length,
+    bytes: entries.reduce((n, e) => n + rawBytes(e).length, 0),
   }
 }

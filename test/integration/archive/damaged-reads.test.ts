@@ -10,41 +10,23 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
 import type {IndexTable} from '../../../src/lib/archive/block-index.js'
-import {entryFromBytes, rawBytes, type LogEntry} from '../../../src/lib/entry.js'
+import type {LogEntry} from '../../../src/lib/entry.js'
 import {ArchiveReadError} from '../../../src/lib/errors/index.js'
-import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {isolatedEnv, runCli} from '../../helpers/cli.js'
 import {iterate} from '../../helpers/iterables.js'
+import {endedMeta, stepJob} from './archive-helpers.js'
 
 const BLOCK = 16 * 1024
-const T0 = Date.parse('2026-11-30T10:00:00Z')
 const dir = mkdtempSync(join(tmpdir(), 'logs-damaged-reads-'))
 const root = join(dir, 'archive')
 const env = isolatedEnv(join(dir, 'home'), {LOGS_STORE: `file://${join(dir, 'live')}`, LOGS_ARCHIVE: `file://${root}`})
 
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-/** `count` entries from `ts0`, 10 ms apart: `step <seq>` lines (~110 bytes of NDJSON each, ~150 a block). */
-function job(count: number, ts0 = T0): LogEntry[] {
-  return Array.from({length: count}, (_, i) => {
-    const text = `INFO step ${i + 1} ${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(36)} ${'x'.repeat(i % 40)}`
-    return entryFromBytes(i + 1, ts0 + i * 10, Buffer.from(text), true, 'info', 'stdout')
-  })
-}
-
 async function archive(id: string, entries: LogEntry[]): Promise<IndexTable> {
-  const meta: JobMeta = {
-    ...newJobMeta(id, entries[0].ts),
-    status: 'succeeded',
-    exitCode: 0,
-    endedAt: entries.at(-1)!.ts,
-    updatedAt: entries.at(-1)!.ts,
-    lines: entries.length,
-    bytes: entries.reduce((n, e) => n + rawBytes(e).length, 0),
-  }
   const store = new BlobArchive({bucket: new DirectoryBucket(root), blockBytes: BLOCK})
-  await store.put(meta, iterate(entries))
+  await store.put(endedMeta(id, entries), iterate(entries))
   const manifest = (await store.manifest(id))!
   await store.close()
   return JSON.parse(
@@ -80,7 +62,7 @@ const stepsOf = (stdout: string): number[] =>
     .filter(Boolean)
     .map((line) => Number(/step (\d+) /.exec(line)?.[1]))
 
-const entries = job(3000)
+const entries = stepJob(3000)
 let table: IndexTable
 let damaged: IndexTable['blocks'] = []
 const setup = (async () => {
@@ -151,7 +133,7 @@ describe('a damaged block inside what -n N / --head N read', () => {
   it('across jobs: `logs get a b -n N` and `--head N` take the N from what can be read', async () => {
     await setup
     // A second, intact job after the damaged one in time: -n reaches back into dmg past its damaged block.
-    const later = job(10, entries.at(-1)!.ts + 1000)
+    const later = stepJob(10, entries.at(-1)!.ts + 1000)
     await archive('dmh', later)
     const result = await runCli(['get', 'dmg', 'dmh', '-n', String(later.length + tailCount())], {env})
     const lines = result.stdout.split('\n').filter(Boolean)

@@ -10,17 +10,15 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
-import {entryFromBytes, rawBytes, type LogEntry} from '../../../src/lib/entry.js'
 import {JobDeletedError} from '../../../src/lib/errors/index.js'
-import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {collect as collectCli, isolatedEnv, runCli, startCli} from '../../helpers/cli.js'
 import {collect, iterate} from '../../helpers/iterables.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {endedMeta, stepJob} from './archive-helpers.js'
 
-const T0 = Date.parse('2026-11-30T10:00:00Z')
 const dir = mkdtempSync(join(tmpdir(), 'logs-deleted-while-read-'))
 let supabase: SupabaseStandin
 
@@ -32,25 +30,6 @@ afterAll(async () => {
   await supabase?.stop()
   rmSync(dir, {recursive: true, force: true})
 })
-
-function job(count: number): LogEntry[] {
-  return Array.from({length: count}, (_, i) => {
-    const text = `INFO step ${i + 1} ${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(36)} ${'x'.repeat(i % 40)}`
-    return entryFromBytes(i + 1, T0 + i * 10, Buffer.from(text), true, 'info', 'stdout')
-  })
-}
-
-function ended(id: string, entries: LogEntry[]): JobMeta {
-  return {
-    ...newJobMeta(id, T0),
-    status: 'succeeded',
-    exitCode: 0,
-    endedAt: entries.at(-1)!.ts,
-    updatedAt: entries.at(-1)!.ts,
-    lines: entries.length,
-    bytes: entries.reduce((n, e) => n + rawBytes(e).length, 0),
-  }
-}
 
 interface Backend {
   /** A new archive on the backend: `reader` as a reading command opens it (manifests remembered). */
@@ -85,12 +64,12 @@ const backends: Array<[string, Backend]> = [
 ]
 
 describe.each(backends)('a job deleted or archived again under a reader, on %s', (name, backend) => {
-  const small = job(2000)
+  const small = stepJob(2000)
 
   it('deleted after the reader read its manifest: "job X was deleted", after one more look at the manifest', async () => {
     const id = `gone-${name.split(' ')[0]}`
     const writer = backend.open({blockBytes: 16 * 1024})
-    await writer.put(ended(id, small), iterate(small))
+    await writer.put(endedMeta(id, small), iterate(small))
     // Three commands that have looked at the job, each about to read a range of it.
     const ranges = [{tail: 10}, {after: 100, limit: 5}, {}]
     const readers = ranges.map(() => backend.open({reader: true}))
@@ -114,12 +93,12 @@ describe.each(backends)('a job deleted or archived again under a reader, on %s',
   it('archived again after the reader read its manifest: read on from the new object, without a warning', async () => {
     const id = `again-${name.split(' ')[0]}`
     const writer = backend.open({blockBytes: 16 * 1024})
-    await writer.put(ended(id, small), iterate(small))
+    await writer.put(endedMeta(id, small), iterate(small))
     const reader = backend.open({reader: true})
     expect((await reader.head(id))?.meta.lines).toBe(small.length)
     // The job went on (pushed to again) and was archived again: more lines, other blocks.
-    const longer = job(3000)
-    await backend.open({blockBytes: 8 * 1024}).put(ended(id, longer), iterate(longer))
+    const longer = stepJob(3000)
+    await backend.open({blockBytes: 8 * 1024}).put(endedMeta(id, longer), iterate(longer))
     const warnings: string[] = []
     const onWarning = (m: string): number => warnings.push(m)
     expect((await collect(reader.read(id, {tail: 3, onWarning}))).map((e) => e.seq)).toEqual([2998, 2999, 3000])
@@ -131,9 +110,9 @@ describe.each(backends)('a job deleted or archived again under a reader, on %s',
 
   it('`logs get JOB -f` reading a big archived job when `logs gc` deletes it: its lines so far, then "job X was deleted", exit 1', async () => {
     const id = `big-${name.split(' ')[0]}`
-    const big = job(150_000) // ~17 MB of NDJSON: more than the blocks a read fetches ahead
+    const big = stepJob(150_000) // ~17 MB of NDJSON: more than the blocks a read fetches ahead
     const writer = backend.open()
-    await writer.put(ended(id, big), iterate(big))
+    await writer.put(endedMeta(id, big), iterate(big))
     await writer.close()
     const home = join(dir, `home-${id}`)
     const env = isolatedEnv(home, {...backend.env(), LOGS_STORE: `file://${home}/live`})
