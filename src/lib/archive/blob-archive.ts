@@ -25,7 +25,7 @@ import {applyRange} from './range.js'
 import {remainingRange} from '../store/remaining-range.js'
 import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
 import {forEachLimited} from './for-each-limited.js'
-import {RecentSpans} from './recent-spans.js'
+import {ManifestMemory} from './manifest-memory.js'
 import {foldFilters, KNOWN_KINDS, mayContain} from './token-filter.js'
 import type {Pattern} from '../pattern.js'
 
@@ -37,10 +37,12 @@ export interface BlobArchiveOptions {
   /**
    * The archive of one reading command (`get`, `tail`, `sections`; ../open/open-jobs.ts):
    * a job's manifest is read once, by whichever of head() and read() asks first, and the
-   * rest of the command works from that one snapshot. Only manifests found are kept, so
-   * a job archived while the command runs is still seen; listings read afresh.
+   * rest of the command works from that one snapshot (./manifest-memory.ts). Listings read
+   * afresh.
    */
   rememberManifests?: boolean
+  /** A snapshot() of another archive: close() leaves the shared bucket open. */
+  view?: boolean
 }
 
 const LIST_CONCURRENCY = 16
@@ -55,14 +57,15 @@ export class BlobArchive implements ArchiveStore {
   private readonly written = new Map<string, CatalogEntry>()
   /** Their job filters (./token-filter.ts foldFilters), for the catalog. */
   private readonly writtenFilters = new Map<string, Buffer>()
-  /** With rememberManifests: the manifests read so far, by job, and spans of their objects read lately. */
-  private readonly remembered: Map<string, Promise<Manifest | undefined>> | undefined
-  private readonly recent: RecentSpans | undefined
+  /** With rememberManifests: the manifests read so far and spans of their objects (./manifest-memory.ts). */
+  private readonly memory: ManifestMemory | undefined
+  private readonly view: boolean
 
-  constructor({bucket, clock = Date.now, blockBytes, rememberManifests = false}: BlobArchiveOptions) {
+  constructor({bucket, clock = Date.now, blockBytes, rememberManifests = false, view = false}: BlobArchiveOptions) {
     this.bucket = bucket
-    this.remembered = rememberManifests ? new Map() : undefined
-    this.recent = rememberManifests ? new RecentSpans() : undefined
+    // A server's view keeps no spans: each request in flight holding some would grow its memory with its clients.
+    this.memory = rememberManifests ? new ManifestMemory(view ? 0 : undefined) : undefined
+    this.view = view
     this.blockBytes = blockBytes
     this.catalog = new Catalog(bucket, clock)
     this.clock = clock
@@ -128,7 +131,7 @@ export class BlobArchive implements ArchiveStore {
       },
     }
     const manifestBytes = encodeManifest(manifest)
-    this.forget(meta.id)
+    this.memory?.forget(meta.id)
     await this.bucket.writeBytes(manifestKey(meta.id), manifestBytes)
     const archived = archivedOf(manifest)
     this.written.set(meta.id, {...archived, manifestBytes: manifestBytes.length, at: this.clock()})
@@ -143,27 +146,19 @@ export class BlobArchive implements ArchiveStore {
     return data ? decodeManifest(id, data) : undefined
   }
 
-  /** Drops what this command remembers of a job it writes or deletes. */
-  private forget(id: string): void {
-    this.remembered?.delete(id)
-    this.recent?.forget(objectKey(id))
-    this.recent?.forget(indexKey(id))
+  /**
+   * A view of this archive that reads each job's manifest at most once, for one request of
+   * `logs serve` (store/jobs.ts snapshot): a server cannot remember manifests for its whole
+   * life, which would serve them stale, but one request looking at a job and then reading it
+   * should not read the manifest twice. It shares the bucket, which its close() leaves open.
+   */
+  snapshot(): BlobArchive {
+    return new BlobArchive({bucket: this.bucket, clock: this.clock, blockBytes: this.blockBytes, rememberManifests: true, view: true})
   }
 
   /** The manifest head() and read() work from: the one remembered, with rememberManifests. */
   private snapshotOf(id: string): Promise<Manifest | undefined> {
-    if (!this.remembered) return this.manifest(id)
-    let manifest = this.remembered.get(id)
-    if (!manifest) {
-      manifest = this.manifest(id)
-      this.remembered.set(id, manifest)
-      // Absent or unreadable: asked again next time.
-      void manifest.then(
-        (found) => found || this.remembered!.delete(id),
-        () => this.remembered!.delete(id),
-      )
-    }
-    return manifest
+    return this.memory ? this.memory.get(id, (job) => this.manifest(job)) : this.manifest(id)
   }
 
   async head(id: string): Promise<ArchivedJob | undefined> {
@@ -202,7 +197,7 @@ export class BlobArchive implements ArchiveStore {
     const recheck = this.recheck(manifest)
     const scan = (r: ReadRange) => this.scan(manifest, r, recheck)
     if (!manifest.index) return scan(range)
-    return readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan, recent: this.recent, recheck})
+    return readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan, recent: this.memory?.spans, recheck})
   }
 
   /** The check before a read reports its snapshot's objects missing or damaged: the manifest read again, at most once. */
@@ -211,9 +206,11 @@ export class BlobArchive implements ArchiveStore {
     const check = async (): Promise<void> => {
       const now = await this.manifest(snapshot.id)
       if (now && now.archivedAt === snapshot.archivedAt && now.compressedSha256 === snapshot.compressedSha256) return
-      this.forget(snapshot.id)
-      if (!now) throw new JobDeletedError(snapshot.id, this.name)
-      this.remembered?.set(snapshot.id, Promise.resolve(now))
+      if (!now) {
+        this.memory?.forget(snapshot.id)
+        throw new JobDeletedError(snapshot.id, this.name)
+      }
+      this.memory?.replace(snapshot.id, now)
       throw new ArchivedAgain(now)
     }
     return () => (checked ??= check())
@@ -334,14 +331,14 @@ export class BlobArchive implements ArchiveStore {
 
   /** Manifest first, so readers stop finding the job before its object goes. */
   async delete(id: string): Promise<void> {
-    this.forget(id)
+    this.memory?.forget(id)
     const manifest = await this.manifest(id).catch(() => undefined)
     await this.bucket.delete([manifestKey(id)])
     await this.bucket.delete(manifest ? [...manifest.parts.map((p) => p.key), indexKey(id)] : [objectKey(id), indexKey(id)])
   }
 
   async close(): Promise<void> {
-    await this.bucket.close()
+    if (!this.view) await this.bucket.close()
   }
 
   private async *partStreams(id: string, keys: string[], recheck?: () => Promise<void>): AsyncIterable<Readable> {

@@ -53,6 +53,11 @@ export class LazyArchive implements ArchiveStore {
     await (await this.archive()).recordArchived?.(ids)
   }
 
+  /** The opened archive's snapshot, opened with it. */
+  snapshot(): ArchiveStore {
+    return new LazyArchive(async () => (await this.archive()).snapshot(), this.unopenedName)
+  }
+
   async close(): Promise<void> {
     // An archive that failed to open has nothing to close; its error went to whoever used it.
     const archive = await this.opening?.catch(() => undefined)

@@ -40,10 +40,15 @@ export class FollowHub {
     return byJob
   }
 
-  lease(jobId: string): FeedLease {
+  /**
+   * A lease on the job's feed. A feed it starts reads through `jobs` (the request's snapshot,
+   * store/jobs.ts): one reader of one job, it keeps that snapshot while it runs, as a
+   * reading command does, and it sees a job deleted or archived again under it (archive/blob-archive.ts).
+   */
+  lease(jobId: string, jobs: Jobs = this.jobs): FeedLease {
     let slot = this.feeds.get(jobId)
     if (!slot) {
-      const feed = new JobFeed(jobId, this.jobs, (stopped) => this.forget(stopped))
+      const feed = new JobFeed(jobId, jobs, (stopped) => this.forget(stopped))
       slot = {feed, leases: 0}
       this.feeds.set(jobId, slot)
     }

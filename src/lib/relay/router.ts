@@ -76,7 +76,9 @@ export async function route(context: RouterContext, request: IncomingMessage, re
 }
 
 async function api(context: RouterContext, request: IncomingMessage, response: ServerResponse, url: URL, method: string, corsHeaders: Record<string, string>): Promise<void> {
-  const {jobs, auth, limits} = context
+  const {auth, limits} = context
+  // The request's own view: an archived job's manifest is read once per request, not once per look at the job.
+  const jobs = context.jobs.snapshot()
   const params = url.searchParams
   if (url.pathname === '/v1/jobs' || url.pathname === '/v1/jobs/') {
     allow(method, ['GET'])
@@ -107,7 +109,7 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   if (sections) return sendJson(response, 200, sectionsReport(await getJob(jobs, jobId)), corsHeaders)
   if (!logs && method === 'DELETE') return sendJson(response, 200, await deleteJob(jobs, jobId, params), corsHeaders)
   if (!logs) return sendJson(response, 200, await getJob(jobs, jobId), corsHeaders)
-  if (sub === 'stream') return handleStream(context, request, response, jobId, params, corsHeaders)
+  if (sub === 'stream') return handleStream({...context, jobs}, request, response, jobId, params, corsHeaders)
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)
   if (write)
     return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, context.order, request, jobId, params), corsHeaders)

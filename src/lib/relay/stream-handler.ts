@@ -49,7 +49,7 @@ export async function handleStream(
   const tail = integerParam(params, 'tail')
   if (hub.clients >= limits.maxClients) throw new HttpError(503, `too many followers (${limits.maxClients}); try again later`, {'Retry-After': '5'})
 
-  const lease = hub.lease(jobId)
+  const lease = hub.lease(jobId, context.jobs)
   let writer: SseWriter | undefined
   let follower: Follower | undefined
   response.once('close', () => {

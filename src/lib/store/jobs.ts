@@ -19,6 +19,8 @@ import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, Raw
 export interface JobsOptions {
   live: LiveStore
   archive?: ArchiveStore
+  /** A snapshot(): close() leaves the stores to the Jobs it was taken from. */
+  view?: boolean
 }
 
 /** Entries per event when a follower is served from the archive. */
@@ -30,9 +32,22 @@ export class Jobs {
   readonly live: LiveStore
   readonly archive: ArchiveStore | undefined
 
-  constructor({live, archive}: JobsOptions) {
+  private readonly view: boolean
+
+  constructor({live, archive, view = false}: JobsOptions) {
     this.live = live
     this.archive = archive
+    this.view = view
+  }
+
+  /**
+   * The jobs as one request of a long-running server sees them (`logs serve`): an archived
+   * job's manifest is read at most once by the snapshot — its metadata, then its entries —
+   * and never kept past it (ArchiveStore.snapshot). A reading command's own archive already
+   * works that way for the whole command (open/open-jobs.ts).
+   */
+  snapshot(): Jobs {
+    return new Jobs({live: this.live, archive: this.archive?.snapshot(), view: true})
   }
 
   async getJob(id: string): Promise<JobMeta | undefined> {
@@ -196,6 +211,7 @@ export class Jobs {
   }
 
   async close(): Promise<void> {
+    if (this.view) return
     await Promise.all([this.live.close(), this.archive?.close()])
   }
 

@@ -226,6 +226,12 @@ export interface ArchiveStore {
   ruledOut?(jobs: JobMeta[], pattern: Pattern): Promise<Set<string>>
   /** Records jobs this store has just archived in its catalog, so listings need no request per job. */
   recordArchived?(ids: string[]): Promise<void>
+  /**
+   * A view for one request of a long-running server: each job's manifest read at most once
+   * by the view (head, then read), never longer than the view lives. Closing it closes
+   * nothing of this store.
+   */
+  snapshot(): ArchiveStore
   close(): Promise<void>
 }
 

@@ -42,6 +42,27 @@ describe('LazyArchive', () => {
     await archive.close()
   })
 
+  it('a snapshot opens the archive it was taken from (once) and its close() leaves that archive open', async () => {
+    let closes = 0
+    const archive = new LazyArchive(async () => {
+      const opened = await open()
+      const close = opened.close.bind(opened)
+      opened.close = async () => {
+        closes++
+        await close()
+      }
+      return opened
+    }, 'unopened')
+    const meta = {...newJobMeta('seen', 1_000), status: 'succeeded' as const}
+    await archive.put(meta, (async function* () {})())
+    const views = [archive.snapshot(), archive.snapshot()]
+    for (const view of views) expect((await view.head('seen'))?.meta.id).toBe('seen')
+    await Promise.all(views.map(async (view) => view.close()))
+    expect([opens, closes]).toEqual([1, 0])
+    await archive.close()
+    expect(closes).toBe(1)
+  })
+
   it('an archive that cannot open fails the call that needed it; close() still returns', async () => {
     const archive = new LazyArchive(() => openArchive({value: 's3://bucket/x', from: '--archive'}, {}), 's3://bucket/x')
     await expect(archive.list()).rejects.toThrow(/--archive.*AWS_ACCESS_KEY_ID/)
