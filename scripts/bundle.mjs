@@ -3,6 +3,7 @@
 //   dist/main.js           bin/run.js's entry: oclif's runner and the help class
 //   dist/commands/X.js     one entry per command, found by oclif through oclif.manifest.json
 //   dist/block-worker.js   the archive's worker thread (see src/lib/archive/worker-pool.ts)
+//   dist/ship-worker.js    push's shipping thread (see src/lib/ingest/worker-delivery.ts)
 //   dist/*-HASH.js         code shared by those, and what is imported lazily (stores, the
 //                          relay, the viewer), loaded only by the command that needs it
 // All of them share one copy of @oclif/core, so oclif's own state is one. Type-checking
@@ -25,6 +26,7 @@ const result = await build({
   entryPoints: {
     main: 'src/lib/cli/main.ts',
     'block-worker': 'src/lib/archive/block-worker.ts',
+    'ship-worker': 'src/lib/ingest/ship-worker.ts',
     ...Object.fromEntries(commands.map((name) => [`commands/${basename(name, '.ts')}`, `src/commands/${name}`])),
   },
   outdir,

@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags'
-import {afterUploadFault} from '../lib/archive/fault-injection.js'
+import {afterUploadFault} from '../lib/fault-injection.js'
 import {formatArchiveSummary} from '../lib/archive/render.js'
 import {runArchive, runReindex} from '../lib/cli/run-maintenance.js'
 import type {ArchiveSummary} from '../lib/archive/archive-jobs.js'

@@ -89,3 +89,32 @@ describe('FileStore.openPacked', () => {
     }
   })
 })
+
+describe('PackedReader memory', () => {
+  it('reads into the memory of a recycled batch, never into that of one still in use', async () => {
+    const store = await new FileStore(dir).init()
+    await store.startJob('spool')
+    const entries = Array.from({length: 30_000}, (_, i) => ({ts: i, bytes: Buffer.from(`line ${i} ${'y'.repeat(i % 50)}`), eol: true}))
+    await store.append('spool', entries)
+    const reader = await store.openPacked('spool', {recover: false})
+    try {
+      const first = reader.read(0, 200_000)
+      const firstShown = shown(first)
+      const memory = first.chunks[0].data.buffer
+      reader.recycle(first)
+      const second = reader.read(first.count, 200_000)
+      expect(second.chunks[0].data.buffer).toBe(memory)
+      expect(shown(second)).toEqual(shown(packEntries(entries.slice(first.count, first.count + second.count))))
+      const secondShown = shown(second)
+      // Not recycled: the next reads go elsewhere, and it keeps its bytes.
+      const third = reader.read(first.count + second.count, 200_000)
+      expect(third.chunks[0].data.buffer).not.toBe(memory)
+      expect(shown(second)).toEqual(secondShown)
+      expect(firstShown).toEqual(shown(packEntries(entries.slice(0, first.count))))
+      reader.recycle(third)
+      reader.recycle(second)
+    } finally {
+      reader.close()
+    }
+  })
+})

@@ -8,7 +8,7 @@ import {parentPort} from 'node:worker_threads'
 import {gzipSync} from 'node:zlib'
 import type {StoredEntries} from '../store/types.js'
 import {ownedBuffer} from './block-bytes.js'
-import {workerExitFault} from './fault-injection.js'
+import {workerExitFault} from '../fault-injection.js'
 import {storedRecords} from './stored-records.js'
 import {TrigramFilterBuilder} from './token-filter.js'
 

@@ -22,6 +22,8 @@ export interface JobWriter {
   finish(end: JobEnd): Promise<void>
   /** Appends what is pending without ending the job (a push interrupted by a signal). */
   flush(): Promise<void>
+  /** Lets go of what writing holds (a shipping thread), after finish or flush, or after a failure. */
+  close(): Promise<void>
 }
 
 export class DirectJobWriter implements JobWriter {
@@ -59,4 +61,6 @@ export class DirectJobWriter implements JobWriter {
     await this.structure.finish(end.status === 'failed')
     await this.store.endJob(this.job, end)
   }
+
+  async close(): Promise<void> {}
 }

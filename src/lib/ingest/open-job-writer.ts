@@ -46,6 +46,7 @@ export function startJobWriter(target: JobTarget): {writer: OpeningJobWriter; cl
     writer,
     // A store still opening (one that never answers) is closed if it ever opens, not waited for.
     close: async () => {
+      await writer.close()
       if (opened) await opened.close()
       else void store.then((live) => live.close()).catch(() => undefined)
     },

@@ -73,6 +73,12 @@ export class OpeningJobWriter implements JobWriter {
     await (await this.opened()).finish(end)
   }
 
+  /** Closes the store's writer once open; one still opening is closed when (if ever) it opens, not waited for. */
+  async close(): Promise<void> {
+    if (this.writer) await this.writer.close()
+    else void this.ready.then((writer) => writer.close()).catch(() => undefined)
+  }
+
   private async opened(): Promise<JobWriter> {
     const {openTimeout, storeName = 'the store'} = this.options
     if (this.writer || openTimeout === undefined) return this.ready

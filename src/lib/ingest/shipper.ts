@@ -286,6 +286,7 @@ export class Shipper {
     }
     stateFile.save(state)
     this.queue.drop(to)
+    this.reader?.recycle(packed)
   }
 
   /** The next batch from seq `from` (at most up to `upTo`): from memory when it holds it, else read back from the spool. */

@@ -3,6 +3,7 @@
  * and an archive holding one object per finished job. Backends are chosen by URL
  * (see ./open.ts); commands never know which one they talk to.
  */
+import type {StoreRecipe} from './recipe.js'
 import type {LogEntry, NewEntry} from '../entry.js'
 import type {JobMeta, JobStatus} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
@@ -158,12 +159,18 @@ export interface LiveStore {
   readonly batchInterval?: number
   /** False when updateJob is refused (the relay client): push then records no sections, phase or progress — the relay records them itself. */
   readonly metadataWritable?: boolean
+  /** How another thread opens this store again (recipe.ts): push then ships its spool from a thread of its own. */
+  readonly recipe?: StoreRecipe
 
   /** Creates the job, or marks an existing one running again (pushing to a job appends). */
   startJob(id: string, init?: {labels?: Record<string, string>}): Promise<JobMeta>
-  /** Appends a batch atomically: gapless sequence numbers even with concurrent writers. */
+  /**
+   * Appends a batch atomically: gapless sequence numbers even with concurrent writers. Once
+   * it resolved, the batch's memory may be used again (push's shipper reads the next batch
+   * into it): a store keeps no view of it.
+   */
   append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult>
-  /** Optional: append a batch packed for shipping (packed-entries.ts), for stores that send those bytes as they are. */
+  /** Optional: append a batch packed for shipping (packed-entries.ts), for stores that send those bytes as they are; the same rule for its memory. */
   appendPacked?(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult>
   /** Appends push may keep in flight at once, each token naming its predecessor (`after`); 1 when unset. */
   readonly appendWindow?: number

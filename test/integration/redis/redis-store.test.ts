@@ -2,7 +2,7 @@ import {waitUntil} from '../../helpers/wait.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {StoreUnavailableError} from '../../../src/lib/errors/index.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
-import {lines, openStore, storeCases} from './store-cases.js'
+import {collect, line, lines, openStore, storeCases} from './store-cases.js'
 
 let server: RedisServer
 
@@ -16,6 +16,36 @@ afterAll(async () => {
 
 describe('redis live store (standalone)', () => {
   storeCases({url: () => server.url, cli: (...args) => server.cli(...args), blockedClients: () => server.blockedClients()})
+})
+
+describe('redis live store appends', () => {
+  const evalCalls = async () => Number(/cmdstat_eval:calls=(\d+)/.exec(await server.cli('INFO', 'commandstats'))?.[1] ?? 0)
+
+  it('a Redis that forgot the append script (SCRIPT FLUSH, a restart) gets its text: applied once, in order', async () => {
+    const store = await openStore(server.url, 'prefix=flushed:')
+    await store.startJob('job')
+    expect(await store.append('job', lines(100, 1), {writer: 'w', batch: 100})).toEqual({first: 1, last: 100})
+    await server.cli('SCRIPT', 'FLUSH')
+    const evals = await evalCalls()
+    expect(await store.append('job', lines(100, 101), {writer: 'w', batch: 200, after: 100})).toEqual({first: 101, last: 200})
+    expect(await evalCalls()).toBe(evals + 1)
+    expect(await store.append('job', lines(100, 201), {writer: 'w', batch: 300, after: 200})).toEqual({first: 201, last: 300})
+    expect(await evalCalls()).toBe(evals + 1)
+    const read = await collect(store.read('job'))
+    expect(read.map((e) => [e.seq, e.line])).toEqual(Array.from({length: 300}, (_, i) => [i + 1, `line ${i + 1}`]))
+    await store.close()
+  })
+
+  it('batches written one after another into reused memory keep their own bytes', async () => {
+    const store = await openStore(server.url, 'prefix=reused:')
+    await store.startJob('job')
+    // Batches of falling size: each is written where the one before it was, which was longer.
+    const batches = [3000, 2000, 1000, 10, 1].map((count, b) => Array.from({length: count}, (_, i) => line(`batch ${b} line ${i} ${'x'.repeat(b * 7)}`, 1_795_000_000_000 + i)))
+    for (const batch of batches) await store.append('job', batch)
+    const read = await collect(store.read('job'))
+    expect(read.map((e) => e.line)).toEqual(batches.flat().map((e) => e.bytes.toString()))
+    await store.close()
+  })
 })
 
 describe('redis live store through an outage', () => {

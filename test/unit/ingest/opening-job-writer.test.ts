@@ -14,6 +14,7 @@ class Recorder implements JobWriter {
   async finish(end: JobEnd): Promise<void> {
     this.ended = end
   }
+  async close(): Promise<void> {}
 }
 
 const entries = (...lines: string[]): NewEntry[] => lines.map((line) => ({ts: 1, bytes: Buffer.from(line), eol: true}))

@@ -8,9 +8,13 @@
  * Synchronous, on descriptors kept open: a shipper reads a few lines at a time from the
  * page cache, where a thread-pool round trip per read would be most of a line's way out.
  * Appends write `log` before `idx`, so the records counted are always covered by bytes.
+ *
+ * A read's memory (its bytes, its chunks' indexes) comes from pools (../buffer-pool.ts):
+ * recycle() gives it back once the remote store has the batch.
  */
 import {closeSync, fstatSync, openSync} from 'node:fs'
 import {join} from 'node:path'
+import {BufferPool} from '../buffer-pool.js'
 import {ChunkIndexWriter} from '../redis/codec.js'
 import {CHUNK_BYTES, CHUNK_LINES, PackTotals, type PackedChunk, type PackedEntries} from '../packed-entries.js'
 import {FIELD_AT, RECORD_SIZE} from './index-record.js'
@@ -19,8 +23,16 @@ import {INDEX_FILE, LOG_FILE, readFullySync} from './job-log.js'
 /** Records looked at per read of `idx` while finding where `maxBytes` ends. */
 const RECORDS_STEP = 4096
 const NEWLINE = Buffer.from('\n')
+/** Reads held for reuse: as many as a shipper has batches in flight, and one more. */
+const KEEP = 5
 
 export class PackedReader {
+  private readonly bytes = new BufferPool(KEEP, 1024 * 1024 + 64 * 1024)
+  private readonly indexes = new BufferPool(KEEP, 256 * 1024)
+  private readonly records = new BufferPool(1, RECORDS_STEP * RECORD_SIZE)
+  /** What each read took from the pools, until recycled. */
+  private readonly taken = new WeakMap<PackedEntries, Buffer[]>()
+
   private constructor(
     private readonly log: number,
     private readonly idx: number,
@@ -51,7 +63,7 @@ export class PackedReader {
     let taken = 0
     let bytes = 0
     while (taken < available && bytes < maxBytes) {
-      const step = readFully(this.idx, Math.min(RECORDS_STEP, available - taken) * RECORD_SIZE, (after + taken) * RECORD_SIZE)
+      const step = readFully(this.idx, this.records.take(Math.min(RECORDS_STEP, available - taken) * RECORD_SIZE), (after + taken) * RECORD_SIZE)
       let n = 0
       while (n * RECORD_SIZE < step.length && bytes < maxBytes) {
         const r = n * RECORD_SIZE
@@ -65,8 +77,21 @@ export class PackedReader {
     const start = records.readDoubleLE(FIELD_AT.offset)
     const last = (taken - 1) * RECORD_SIZE
     const end = records.readDoubleLE(last + FIELD_AT.offset) + records.readUInt32LE(last + FIELD_AT.length) + (records[last + FIELD_AT.flags] & 1)
-    const data = readFully(this.log, end - start, start)
-    return totals.packed(chunksOf(records, taken, data, start, totals))
+    const data = readFully(this.log, this.bytes.take(end - start), start)
+    const indexes = this.indexes.take(taken * ChunkIndexWriter.maxBytes(1))
+    const packed = totals.packed(chunksOf(records, taken, data, start, indexes, totals))
+    for (const step of steps) this.records.give(step)
+    this.taken.set(packed, [data, indexes])
+    return packed
+  }
+
+  /** The remote store has `packed` (from read()): its memory may be read into again. Anything else: nothing. */
+  recycle(packed: PackedEntries): void {
+    const taken = this.taken.get(packed)
+    if (!taken) return
+    this.taken.delete(packed)
+    this.bytes.give(taken[0])
+    this.indexes.give(taken[1])
   }
 
   close(): void {
@@ -76,8 +101,9 @@ export class PackedReader {
 }
 
 /** `count` records cut into chunks as packEntries cuts entries, their totals added to `totals`. */
-function chunksOf(records: Buffer, count: number, data: Buffer, start: number, totals: PackTotals): PackedChunk[] {
+function chunksOf(records: Buffer, count: number, data: Buffer, start: number, indexes: Buffer, totals: PackTotals): PackedChunk[] {
   const chunks: PackedChunk[] = []
+  let indexAt = 0
   for (let first = 0; first < count;) {
     let end = first
     let chunkBytes = 0
@@ -87,7 +113,7 @@ function chunksOf(records: Buffer, count: number, data: Buffer, start: number, t
       chunkBytes += length + 1
       end++
     }
-    const index = new ChunkIndexWriter(end - first, records.readDoubleLE(first * RECORD_SIZE + FIELD_AT.ts))
+    const index = new ChunkIndexWriter(end - first, records.readDoubleLE(first * RECORD_SIZE + FIELD_AT.ts), indexes.subarray(indexAt))
     // Lines are joined by one newline in a chunk's data: the log's own, or one put in after a line that had none.
     const parts: Buffer[] = []
     let runStart = records.readDoubleLE(first * RECORD_SIZE + FIELD_AT.offset) - start
@@ -109,14 +135,16 @@ function chunksOf(records: Buffer, count: number, data: Buffer, start: number, t
         runStart = lineEnd
       }
     }
-    chunks.push({count: end - first, index: index.finish(), data: parts.length === 1 ? parts[0] : Buffer.concat(parts)})
+    const written = index.finish()
+    indexAt += written.length
+    chunks.push({count: end - first, index: written, data: parts.length === 1 ? parts[0] : Buffer.concat(parts)})
     first = end
   }
   return chunks
 }
 
-function readFully(fd: number, length: number, position: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length)
+/** Fills `buffer` from `position`. */
+function readFully(fd: number, buffer: Buffer, position: number): Buffer {
   readFullySync(fd, buffer, position)
   return buffer
 }

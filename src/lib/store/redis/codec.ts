@@ -52,8 +52,14 @@ export class ChunkIndexWriter {
   private at: number
   private previousTs: number
 
-  constructor(lines: number, firstTs: number) {
-    this.index = Buffer.allocUnsafe(1 + 10 + lines * (1 + 10 + 5 + 5 + 1))
+  /** The most bytes an index of `lines` lines takes. */
+  static maxBytes(lines: number): number {
+    return 1 + 10 + lines * (1 + 10 + 5 + 5 + 1)
+  }
+
+  /** `memory`: where to write it, at least maxBytes(lines) long (default: a buffer of its own). */
+  constructor(lines: number, firstTs: number, memory: Buffer = Buffer.allocUnsafe(ChunkIndexWriter.maxBytes(lines))) {
+    this.index = memory
     this.index[0] = VERSION
     this.at = writeVarint(this.index, 1, firstTs)
     this.previousTs = firstTs

@@ -20,13 +20,19 @@ import {packEntries, type PackedEntries} from '../packed-entries.js'
 import {indexKey, jobKeys, type JobKeys} from './keys.js'
 import {decodeMeta, encodePatch} from './meta.js'
 import {readRawRange, readRange, readStoredChunks} from './read.js'
-import type {ScriptCommands} from './scripts.js'
+import {SCRIPTS, type ScriptCommands} from './scripts.js'
+import {PooledCommand} from './pooled-command.js'
+import {ReplyError} from 'ioredis'
+import {BufferPool} from '../buffer-pool.js'
+import {createHash} from 'node:crypto'
 import {parseRedisUrl, type RedisTarget} from './url.js'
+import type {StoreRecipe} from '../recipe.js'
 
 /** The job index is touched at most this often per job by appends (start/end always touch it). */
 const INDEX_INTERVAL_MS = 1000
 /** Appends push keeps in flight: enough to keep the connection busy while Redis runs the previous one. */
 const APPEND_WINDOW = 4
+const APPEND_SHA = createHash('sha1').update(SCRIPTS.logsAppend.lua).digest('hex')
 
 export async function openRedisStore(url: URL, context: OpenContext): Promise<LiveStore> {
   return new RedisStore(parseRedisUrl(url, context.from, context.env), {readOnly: context.readOnly})
@@ -37,9 +43,12 @@ export class RedisStore implements LiveStore {
   readonly local = false
   /** Appends go down one connection in order, so several may be in flight (see AppendToken.after). */
   readonly appendWindow = APPEND_WINDOW
+  readonly recipe: StoreRecipe
   private readonly writer: Connection
   private readonly followers = new Set<Connection>()
   private readonly indexTouched = new Map<string, number>()
+  /** Memory of the appends in flight (pooled-command.ts): a window's worth, reused. */
+  private readonly commandMemory = new BufferPool(APPEND_WINDOW + 1, 1024 * 1024 + 128 * 1024)
 
   /** `moveCheckMs`: how long an idle follower blocks before reading the metadata again (follow.ts). */
   constructor(
@@ -47,6 +56,7 @@ export class RedisStore implements LiveStore {
     private readonly options: {moveCheckMs?: number; readOnly?: boolean} = {},
   ) {
     this.name = target.name
+    this.recipe = {kind: 'redis', target}
     this.writer = connect(target, 'writer')
   }
 
@@ -68,8 +78,8 @@ export class RedisStore implements LiveStore {
     const keys = this.keys(id)
     if (packed.count === 0) return {first: 0, last: -1}
     const now = Date.now()
-    const args = appendArgs(packed, now, token, this.target.maxLines ?? 0)
-    const [duplicate, first, last] = await this.run(() => this.scripts.logsAppend(keys.meta, keys.log, keys.writers, ...args))
+    const args = [3, keys.meta, keys.log, keys.writers, ...appendArgs(packed, now, token, this.target.maxLines ?? 0)]
+    const [duplicate, first, last] = await this.run(() => this.evalAppend(args))
     if (duplicate === -1) throw new JobNotFoundError(id, this.name)
     if (duplicate === -2) throw OutOfOrderError.of(this.name, token!, first)
     if (now - (this.indexTouched.get(id) ?? 0) >= INDEX_INTERVAL_MS) await this.touchIndex(id, now)
@@ -191,6 +201,27 @@ export class RedisStore implements LiveStore {
     return jobKeys(this.target.prefix, checkJobId(id, 'job id'))
   }
 
+  /**
+   * The append script by its SHA, or by its text where Redis does not know it yet (a new or
+   * flushed server, another cluster node): written into pooled memory (pooled-command.ts),
+   * as a batch is a megabyte that lives for a round trip.
+   */
+  private async evalAppend(args: Array<string | number | Buffer>): Promise<[number, number, number]> {
+    const send = (name: string, script: string) => {
+      const command = new PooledCommand(name, [script, ...args], this.commandMemory)
+      void this.writer.client.sendCommand(command)
+      return command
+    }
+    let command = send('evalsha', APPEND_SHA)
+    try {
+      return await answered(command)
+    } catch (error) {
+      if (!(error instanceof ReplyError && (error as Error).message.startsWith('NOSCRIPT'))) throw error
+      command = send('eval', SCRIPTS.logsAppend.lua)
+      return await answered(command)
+    }
+  }
+
   private get scripts(): ScriptCommands {
     return this.writer.client as unknown as ScriptCommands
   }
@@ -202,6 +233,22 @@ export class RedisStore implements LiveStore {
   private async touchIndex(id: string, now: number): Promise<void> {
     this.indexTouched.set(id, now)
     await this.run(() => this.writer.client.zadd(indexKey(this.target.prefix), 'GT', now, id))
+  }
+}
+
+/**
+ * The command's reply. Once Redis answered (a reply, or an error reply) the command was
+ * written and read: its memory is free. Otherwise (a timeout, a lost connection) it may
+ * still be written, after a reconnect: its memory is left to the collector.
+ */
+async function answered(command: PooledCommand): Promise<[number, number, number]> {
+  try {
+    const reply = (await command.promise) as [number, number, number]
+    command.release()
+    return reply
+  } catch (error) {
+    if (error instanceof ReplyError) command.release()
+    throw error
   }
 }
 

@@ -1,0 +1,63 @@
+/**
+ * Where a SpooledJobWriter hands what it spooled: the shippers that deliver a job's spools
+ * (the spools earlier writers of the job left first, then this writer's own), on this
+ * thread (ThreadDelivery) or on a worker thread of their own (worker-delivery.ts).
+ */
+import type {NewEntry} from '../entry.js'
+import type {Shipper} from './shipper.js'
+
+export interface Delivery {
+  /** Entries just appended to the own spool as seq first, first+1, … */
+  offer(first: number, entries: NewEntry[]): void
+  /** The own spool changed otherwise (its end). */
+  notify(): void
+  /** Deliver what the spools hold, then finish without ending the remote job (an interrupted push). */
+  drainAndStop(): void
+  /** Stop retrying (the caller gave up waiting); what is not delivered stays spooled. */
+  stop(): void
+  /** True once every spool is delivered; false when stopped first; rejects with a failure retrying cannot help. */
+  readonly done: Promise<boolean>
+  /** Let go of what delivering holds (a thread); what is not delivered stays spooled. */
+  close(): Promise<void>
+}
+
+export class ThreadDelivery implements Delivery {
+  readonly done: Promise<boolean>
+
+  /** `orphans` have been told to drainAndStop; they run before `own`. */
+  constructor(
+    private readonly orphans: Shipper[],
+    private readonly own: Shipper,
+  ) {
+    this.done = (async () => {
+      for (const orphan of orphans) await orphan.run()
+      return own.run()
+    })()
+    // A failure is reported when the writer finishes; until then it must not count as unhandled.
+    this.done.catch(() => undefined)
+  }
+
+  offer(first: number, entries: NewEntry[]): void {
+    this.own.offer(first, entries)
+  }
+
+  /** The own spool holds lines up to `last` (a worker thread is told so, not given the entries). */
+  spooledUpTo(last: number): void {
+    this.own.spooledUpTo(last)
+  }
+
+  notify(): void {
+    this.own.notify()
+  }
+
+  drainAndStop(): void {
+    this.own.drainAndStop()
+  }
+
+  stop(): void {
+    for (const orphan of this.orphans) orphan.stop()
+    this.own.stop()
+  }
+
+  async close(): Promise<void> {}
+}

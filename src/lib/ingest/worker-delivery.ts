@@ -1,0 +1,91 @@
+/**
+ * Delivery on a worker thread (./ship-worker.ts), for stores another thread can open again
+ * (LiveStore.recipe: Redis): reading the spool back, packing and the store's client then
+ * run beside capture on a second core instead of taking turns with it on one.
+ *
+ * Capture never waits for the thread: an offer is a message saying how far the spool
+ * goes, posted and forgotten. What the thread reports comes back as messages: an outage
+ * and the recovery (the same lines on stderr as on the main thread), the end, or the
+ * failure (its message, exit code and suggestions). A thread that dies fails the delivery
+ * with its exit code; the lines stay in the spool for the next push or `logs recover`.
+ * close() ends the thread wherever it is, as a kill would: everything it had not
+ * delivered is in the spool, and its record of batches in flight makes the next
+ * delivery re-send them with their tokens, applied once.
+ */
+import {join} from 'node:path'
+import {Worker} from 'node:worker_threads'
+import type {NewEntry} from '../entry.js'
+import {LogsError} from '../errors/index.js'
+import {packageDir} from '../paths.js'
+import type {StoreRecipe} from '../store/recipe.js'
+import type {Delivery} from './delivery.js'
+
+export interface ShipWorkerInit {
+  recipe: StoreRecipe
+  job: string
+  /** The spools' directory (spool.ts spoolRoot), with the own spool `writer` and those of dead writers, `orphans`, delivered first. */
+  spoolRoot: string
+  writer: string
+  orphans: string[]
+  batchInterval?: number
+  /** Record sections, phase and progress (StructureRecorder). */
+  structure: boolean
+}
+
+export type ToWorker = {type: 'spooled'; last: number} | {type: 'notify'} | {type: 'drain'} | {type: 'stop'}
+
+export type FromWorker =
+  {type: 'outage'; message: string} | {type: 'recovered'} | {type: 'done'; delivered: boolean} | {type: 'failed'; message: string; exitCode: 1 | 2; suggestions: string[]}
+
+/** Run from TypeScript sources (vitest): there is no compiled worker to start. */
+export const SHIP_WORKER_AVAILABLE = import.meta.url.endsWith('.js')
+
+export class WorkerDelivery implements Delivery {
+  readonly done: Promise<boolean>
+  private readonly worker: Worker
+  private last = 0
+
+  constructor(init: ShipWorkerInit, events: {onOutage?: (error: Error) => void; onRecovered?: () => void} = {}) {
+    // scripts/bundle.mjs builds ./ship-worker.ts as its own entry, dist/ship-worker.js. Its young
+    // generation is small: what it allocates lives for a batch, and push's peak RSS is what counts.
+    this.worker = new Worker(join(packageDir(), 'dist', 'ship-worker.js'), {workerData: init, resourceLimits: {maxYoungGenerationSizeMb: 4}})
+    this.done = new Promise<boolean>((resolve, reject) => {
+      this.worker.on('message', (message: FromWorker) => {
+        if (message.type === 'outage') events.onOutage?.(new Error(message.message))
+        else if (message.type === 'recovered') events.onRecovered?.()
+        else if (message.type === 'done') resolve(message.delivered)
+        else reject(new LogsError(message.message, {exitCode: message.exitCode, suggestions: message.suggestions}))
+      })
+      this.worker.on('error', (error) => reject(new LogsError(`the shipping thread failed: ${error.message}`, {cause: error})))
+      // After done or failed this settles nothing: the thread ends once it closed the store.
+      this.worker.on('exit', (code) => reject(new LogsError(`the shipping thread stopped (exit code ${code}) before the spool was delivered`)))
+    })
+    // A failure is reported when the writer finishes; until then it must not count as unhandled.
+    this.done.catch(() => undefined)
+  }
+
+  offer(first: number, entries: NewEntry[]): void {
+    this.last = Math.max(this.last, first + entries.length - 1)
+    this.post({type: 'spooled', last: this.last})
+  }
+
+  notify(): void {
+    this.post({type: 'notify'})
+  }
+
+  drainAndStop(): void {
+    this.post({type: 'drain'})
+  }
+
+  stop(): void {
+    this.post({type: 'stop'})
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate()
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message)
+  }
+}
