@@ -5,10 +5,12 @@
  * the status bar says "reconnecting"), so no entry is lost or doubled.
  */
 import type {LogEntry} from '../entry.js'
+import {ArchiveReadError} from '../errors/index.js'
 import type {Jobs} from '../store/jobs.js'
 import type {JobMeta} from '../job.js'
 import type {EntryFilter} from '../query/filter.js'
 import {lastEntries} from '../query/last-entries.js'
+import type {ReadRange} from '../store/types.js'
 import {sleep} from './sleep.js'
 import type {TailEvent} from './types.js'
 
@@ -38,15 +40,19 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
   const meta = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
   await emit({type: 'job', job, meta})
   let after = meta?.lines ?? 0
+  // Damaged blocks of an archived job: the backlog shows every entry it can, then they are named.
+  const unreadable: ArchiveReadError[] = []
+  const onUnreadable = (error: ArchiveReadError): number => unreadable.push(error)
   if (meta && options.backlog === Number.POSITIVE_INFINITY) {
-    after = Math.max(after, await emitEverySince(options))
+    after = Math.max(after, await emitEverySince(options, onUnreadable))
   } else if (meta && options.backlog > 0) {
     const cursor = {last: after}
     const backlog: LogEntry[] = []
-    for await (const batch of lastEntries(jobs, job, options.backlog, {since: options.since, signal}, filter, cursor)) backlog.push(...batch)
+    for await (const batch of lastEntries(jobs, job, options.backlog, {since: options.since, signal, onUnreadable}, filter, cursor)) backlog.push(...batch)
     after = cursor.last
     if (backlog.length > 0) await emit({type: 'entries', job, entries: backlog, backlog: true})
   }
+  if (unreadable.length > 0) throw ArchiveReadError.merged(unreadable)[0]
   options.onCaughtUp?.()
   if (!options.follow || (meta && meta.location.kind === 'archived')) {
     await emit({type: 'end', job, meta})
@@ -98,11 +104,11 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
 const SINCE_BATCH = 1000
 
 /** `--since` without `-n`: every entry since then, in batches; returns the last sequence number read. */
-async function emitEverySince(options: FollowJobOptions): Promise<number> {
+async function emitEverySince(options: FollowJobOptions, onUnreadable: ReadRange['onUnreadable']): Promise<number> {
   const {jobs, job, filter, signal, emit} = options
   let last = 0
   let batch: LogEntry[] = []
-  for await (const entry of jobs.read(job, {since: options.since, signal})) {
+  for await (const entry of jobs.read(job, {since: options.since, signal, onUnreadable})) {
     last = entry.seq
     if (filter && !filter(entry)) continue
     batch.push(entry)

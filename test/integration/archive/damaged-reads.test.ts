@@ -105,15 +105,17 @@ describe('a damaged block inside what -n N / --head N read', () => {
     expect(after.failure).toBeInstanceOf(ArchiveReadError)
   })
 
-  it('`logs get -n N`, `--head N` and `-n N --grep`: N lines, the block named on stderr, exit 1', async () => {
+  it('`logs get -n N`, `--head N`, `-n N --grep` and `logs tail -n N`: N lines, the block named on stderr, exit 1', async () => {
     await setup
     const n = tailCount()
     const expectedTail = readable().slice(-n)
+    // `tail` (plain lines into a pipe) shows the same backlog before naming the block.
     for (const args of [
-      ['-n', String(n)],
-      ['-n', String(n), '--grep', 'step'],
+      ['get', '-n', String(n)],
+      ['get', '-n', String(n), '--grep', 'step'],
+      ['tail', '-n', String(n)],
     ]) {
-      const result = await runCli(['get', 'dmg', ...args], {env})
+      const result = await runCli([args[0], 'dmg', ...args.slice(1)], {env})
       expect(stepsOf(result.stdout), args.join(' ')).toEqual(expectedTail)
       expect(result.stderr).toMatch(new RegExp(`job dmg: block ${table.blocks.length - 3} .*could not be read`))
       expect(result.code).toBe(1)
