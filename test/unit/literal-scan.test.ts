@@ -60,6 +60,28 @@ describe('LiteralScanner: where literals start, 16 bytes a step', () => {
     })
   }
 
+  it('scans for another set of literals in the same memory', () => {
+    const scanner = LiteralScanner.of([Buffer.from('first')])!
+    const chunk = Buffer.from('first second first-value second-value')
+    expect(scanner.scan(chunk)).toEqual([0, 13])
+    expect(scanner.use(['second', 'first-value'].map((s) => Buffer.from(s)))).toBe(true)
+    expect(scanner.scan(chunk)).toEqual(
+      everyStart(
+        chunk,
+        ['second', 'first-value'].map((s) => Buffer.from(s)),
+      ),
+    )
+    expect(scanner.use([Buffer.alloc(0)])).toBe(false)
+  })
+
+  it('a Masker finds values registered mid-stream, however many (one scanner for them all)', () => {
+    const masker = new Masker({values: [], regexes: [], defaults: true})
+    const stream = masker.forStream()
+    for (let i = 0; i < 300; i++) stream.mask(Buffer.from(`::add-mask::value-number-${i}`), true)
+    const chunk = Buffer.from('nothing here\nvalue-number-7 and value-number-299\n')
+    expect(masker.scan(chunk)).toEqual(everyStart(chunk, [Buffer.from('value-number-7'), Buffer.from('value-number-299')]))
+  })
+
   it('gives up on a window that flags more places than it has room for (the caller then scans with its regular expression)', () => {
     const literals = [Buffer.from('eyJ')]
     const chunk = Buffer.from('eyJ'.repeat(100))

@@ -48,19 +48,22 @@ export class LiteralScanner {
   private readonly run: Scan
   private readonly out: number
   /** The literals by their first byte, longest first. */
-  private readonly byFirst: (Buffer[] | undefined)[] = []
+  private byFirst: (Buffer[] | undefined)[] = []
 
-  /** Undefined where WebAssembly SIMD is missing or there is no literal. `window`, `cap`: smaller in tests, to reach their edges. */
+  /**
+   * Undefined where WebAssembly SIMD is missing or there is no literal. A window of the
+   * chunk at a time (a read is 64 KiB): the module's memory is about 2 windows.
+   * `window`, `cap`: smaller in tests, to reach their edges.
+   */
   static of(literals: Iterable<Buffer>, options: {window?: number; cap?: number} = {}): LiteralScanner | undefined {
-    const bytes = [...literals].filter((literal) => literal.length > 0)
     const wasm = module()
-    if (!wasm || bytes.length === 0) return undefined
-    return new LiteralScanner(wasm, bytes, options.window ?? 1 << 20, options.cap ?? 1 << 16)
+    if (!wasm) return undefined
+    const scanner = new LiteralScanner(wasm, options.window ?? 1 << 18, options.cap ?? 1 << 14)
+    return scanner.use(literals) ? scanner : undefined
   }
 
   private constructor(
     wasm: WebAssembly.Module,
-    literals: Buffer[],
     private readonly window: number,
     private readonly cap: number,
   ) {
@@ -71,8 +74,19 @@ export class LiteralScanner {
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536))
     this.memory = new Uint8Array(memory.buffer)
     this.run = instance.exports.scan as Scan
-    this.memory.set(fingerprints(literals), 0)
-    for (const literal of [...literals].sort((a, b) => b.length - a.length)) (this.byFirst[literal[0]] ??= []).push(literal)
+  }
+
+  /**
+   * Scans for these literals from now on, in the same memory (a value registered mid-stream
+   * by `::add-mask::` adds one, and a log may register many). False when there is none.
+   */
+  use(literals: Iterable<Buffer>): boolean {
+    const bytes = [...literals].filter((literal) => literal.length > 0)
+    if (bytes.length === 0) return false
+    this.memory.set(fingerprints(bytes), 0)
+    this.byFirst = []
+    for (const literal of bytes.sort((a, b) => b.length - a.length)) (this.byFirst[literal[0]] ??= []).push(literal)
+    return true
   }
 
   /** Offsets in `chunk` where a literal starts, in order; undefined when a window flagged more places than `cap`. */

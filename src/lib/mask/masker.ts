@@ -125,7 +125,7 @@ export class Masker {
     }
     if (this.addLiteral(bytes.toString('utf8'), bytes.toString('latin1'))) {
       this.prefilter = literalAlternation(this.triggers)!
-      this.scanner = this.literalScanner()
+      this.scanner?.use(this.triggerBytes())
       this.generation++
     }
     return true
@@ -151,7 +151,11 @@ export class Masker {
   }
 
   private literalScanner(): LiteralScanner | undefined {
-    return LiteralScanner.of(this.triggers.map((trigger) => Buffer.from(trigger, 'latin1')))
+    return LiteralScanner.of(this.triggerBytes())
+  }
+
+  private triggerBytes(): Buffer[] {
+    return this.triggers.map((trigger) => Buffer.from(trigger, 'latin1'))
   }
 
   private addLiteral(utf8: string, latin1 = Buffer.from(utf8, 'utf8').toString('latin1')): boolean {
