@@ -60,9 +60,7 @@ function jsonOpeningLevel(memory: Buffer, start: number, end: number): Level | u
 function timestampLevel(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
   // Fixed width up to the seconds: `YYYY-MM-DDThh:mm:ss` is 19 bytes.
   if (end - start < 24) return NOT_READ
-  for (let i = 0; i < 19; i++) {
-    if ((CLASS[memory[start + i]] & TIMESTAMP_SHAPE[i]) === 0) return NOT_READ
-  }
+  if (!timestampShape(memory, start)) return NOT_READ
   let at = start + 19
   // A fraction: [.,:] and digits (a comma without digits is the comma before the blanks).
   if ((memory[at] === 46 || memory[at] === 44 || memory[at] === 58) && at + 1 < end && isDigit(memory[at + 1])) {
@@ -110,15 +108,29 @@ export function wordLevel(memory: Uint8Array, from: number, to: number): Level |
 const WORDS_BY_LENGTH: {bytes: Buffer; level: Level}[][] = []
 for (const [word, level] of levelWordsAfterTimestamp()) (WORDS_BY_LENGTH[word.length] ??= []).push({bytes: Buffer.from(word, 'latin1'), level})
 
-/** Classes of bytes a timestamp's first 19 bytes may be, as bits: the class of each byte, and the classes each position accepts. */
-const DIGITS = 1
-const DATE_SEPARATOR = 2 // - / .
-const DATE_TIME = 4 // T or a space
-const COLON = 8
-const CLASS = new Uint8Array(256)
-for (let b = 48; b <= 57; b++) CLASS[b] = DIGITS
-for (const b of [45, 47, 46]) CLASS[b] = DATE_SEPARATOR
-CLASS[84] = CLASS[32] = DATE_TIME
-CLASS[58] = COLON
-const D = DIGITS
-const TIMESTAMP_SHAPE = Uint8Array.from([D, D, D, D, DATE_SEPARATOR, D, D, DATE_SEPARATOR, D, D, DATE_TIME, D, D, COLON, D, D, COLON, D, D])
+const isDateSeparator = (byte: number) => byte === 45 || byte === 47 || byte === 46 // - / .
+
+/** `YYYY-MM-DD[T ]hh:mm:ss`, written out: a loop over a table of what each byte may be costs twice as much. */
+function timestampShape(m: Buffer, s: number): boolean {
+  return (
+    isDigit(m[s]) &&
+    isDigit(m[s + 1]) &&
+    isDigit(m[s + 2]) &&
+    isDigit(m[s + 3]) &&
+    isDateSeparator(m[s + 4]) &&
+    isDigit(m[s + 5]) &&
+    isDigit(m[s + 6]) &&
+    isDateSeparator(m[s + 7]) &&
+    isDigit(m[s + 8]) &&
+    isDigit(m[s + 9]) &&
+    (m[s + 10] === 84 /* T */ || m[s + 10] === 32) &&
+    isDigit(m[s + 11]) &&
+    isDigit(m[s + 12]) &&
+    m[s + 13] === 58 &&
+    isDigit(m[s + 14]) &&
+    isDigit(m[s + 15]) &&
+    m[s + 16] === 58 &&
+    isDigit(m[s + 17]) &&
+    isDigit(m[s + 18])
+  )
+}
