@@ -63,6 +63,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
   private catchingUp: Set<string> | undefined = new Set()
   private firstListingDone: boolean
   private startTimer: NodeJS.Timeout | undefined
+  private failing = false
 
   constructor(private readonly options: TailFeedOptions) {
     this.globsDone = options.targets.globs.length === 0
@@ -121,7 +122,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
           this.globsDone = true
           this.finishIfDone()
         },
-        (error: unknown) => this.queue.fail(error),
+        (error: unknown) => this.fail(error),
       )
     }
     this.finishIfDone()
@@ -151,7 +152,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
       (error: unknown) => {
         this.running.delete(id)
         this.caughtUp(id)
-        if (!this.signal.aborted) this.queue.fail(error)
+        if (!this.signal.aborted) this.fail(error)
       },
     )
   }
@@ -170,8 +171,21 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     void this.merger?.setReady()
   }
 
+  /**
+   * The feed fails: the others stop reading, and what they read before still waiting in
+   * the merger is let out before the error (nothing read is lost).
+   */
+  private fail(error: unknown): void {
+    if (this.failing) return
+    this.failing = true
+    this.controller.abort()
+    const failQueue = () => this.queue.fail(error)
+    if (this.merger) void this.merger.flushAll().then(failQueue, failQueue)
+    else failQueue()
+  }
+
   private finishIfDone(): void {
-    if (this.running.size > 0) return
+    if (this.running.size > 0 || this.failing) return
     // Not before the globs' first listing is in: a named job that ended at once must not end the feed before the matches join.
     const done = this.options.untilAllEnded ? (this.followed.size > 0 && this.firstListingDone) || this.globsDone : !this.options.follow && this.globsDone
     if (!done) return

@@ -150,3 +150,26 @@ describe('a damaged block inside what -n N / --head N read', () => {
     expect(head.code).toBe(1)
   })
 })
+
+describe('a damaged block in one of several jobs followed at once', () => {
+  it('`logs tail a b -n N` and `logs get a b -f -n N`: every line read (held for the merge by time) is printed before the block is named, exit 1', async () => {
+    await setup
+    // An intact job later in time: the merge holds dmg's lines until both backlogs are in.
+    const later = stepJob(10, entries.at(-1)!.ts + 1000)
+    await archive('dmi', later)
+    const n = tailCount()
+    for (const args of [
+      ['tail', 'dmg', 'dmi', '-n', String(n)],
+      ['get', 'dmg', 'dmi', '-f', '-n', String(n)],
+    ]) {
+      const result = await runCli(args, {env})
+      const lines = result.stdout.split('\n').filter(Boolean)
+      expect(stepsOf(lines.filter((line) => line.startsWith('dmg ')).join('\n')), args.join(' ')).toEqual(readable().slice(-n))
+      // The intact job's read stops when dmg fails: what of it came out is the end of its backlog, in order.
+      const intact = stepsOf(lines.filter((line) => line.startsWith('dmi ')).join('\n'))
+      expect(intact).toEqual(range(1, later.length).slice(later.length - intact.length))
+      expect(result.stderr).toMatch(new RegExp(`job dmg: block ${table.blocks.length - 3} .*could not be read`))
+      expect(result.code).toBe(1)
+    }
+  })
+})
