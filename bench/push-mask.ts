@@ -7,8 +7,11 @@
  *
  *   npx tsx bench/push-mask.ts [MB]      (default 128, the issue's figure)
  *
- * Prints figures; never passes or fails. Needs a built CLI (npm run build).
+ * Each push's stored bytes are read back (`get --output raw`) and searched for the secrets:
+ * a faster push that stores one is no win. Prints figures; never passes or fails. Needs a
+ * built CLI (npm run build).
  */
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -25,6 +28,9 @@ const SECRETS = [
   'curl -H "Authorization: Bearer ' + 'tok3nTOK3Ntok3n'.repeat(2) + '" https://api.example.com/v1',
   'cloning https://ci:s3cr3tpassw0rd@git.example.com/team/repo.git',
 ]
+
+/** The secret part of each of SECRETS, which must never be stored. */
+const SECRET_PARTS = ['ghp_a1B2c3D4e5', 'AKIAIOSFODNN7EXAMPLE', 'tok3nTOK3Ntok3n', 's3cr3tpassw0rd']
 
 /** Every 1000th line a secret, every 100th a URL with no secret (a trigger that matches nothing). */
 function maskInputLine(n: number): string {
@@ -45,7 +51,7 @@ try {
     ['push (default detectors)', []],
     ['push + 20 --mask-env values', maskEnv],
   ]
-  const results: Array<{name: string; seconds: number; rss: number}> = []
+  const results: Array<{name: string; seconds: number; rss: number; stored?: number}> = []
   // Alternate the runs twice and keep each one's best: the machine is shared, other load comes and goes.
   for (let round = 0; round < 2; round++) {
     for (const [name, args] of runs) {
@@ -55,16 +61,31 @@ try {
       const best = results.find((r) => r.name === name)
       if (!best) results.push({name, seconds: run.seconds, rss: run.peakRssMB})
       else if (run.seconds < best.seconds) Object.assign(best, {seconds: run.seconds, rss: run.peakRssMB})
+      if (round === 0) results.find((r) => r.name === name)!.stored = secretsStored(env)
       rmSync(env.XDG_STATE_HOME!, {recursive: true, force: true})
     }
   }
   const reference = results[0].seconds
   console.log(
     table([
-      ['what (best of 2)', 'seconds', 'throughput', 'vs reference', 'peak RSS'],
-      ...results.map((r) => [r.name, r.seconds.toFixed(2), rate(bytes, r.seconds), `${((r.seconds / reference - 1) * 100).toFixed(1)} %`, `${r.rss.toFixed(0)} MB`]),
+      ['what (best of 2)', 'seconds', 'throughput', 'vs reference', 'peak RSS', 'secrets stored'],
+      ...results.map((r) => [
+        r.name,
+        r.seconds.toFixed(2),
+        rate(bytes, r.seconds),
+        `${((r.seconds / reference - 1) * 100).toFixed(1)} %`,
+        `${r.rss.toFixed(0)} MB`,
+        `${r.stored} of ${Math.floor(lines / 1000)}`,
+      ]),
     ]),
   )
+  console.log('secrets stored: the reference masks nothing, so it stores them all; every other row must read 0')
 } finally {
   rmSync(work, {recursive: true, force: true})
+}
+
+/** How many stored lines hold a secret, read back as the user would. */
+function secretsStored(env: NodeJS.ProcessEnv): number {
+  const raw = spawnSync(process.execPath, [BIN, 'get', 'bench', '--output', 'raw'], {env, maxBuffer: 2 * MB * 1e6 + (1 << 20)}).stdout.toString('latin1')
+  return raw.split('\n').filter((line) => SECRET_PARTS.some((part) => line.includes(part))).length
 }
