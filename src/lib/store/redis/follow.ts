@@ -19,7 +19,7 @@
 import type {LogEntry} from '../../entry.js'
 import type {JobMeta} from '../../job.js'
 import type {FollowSource} from '../follow-loop.js'
-import type {Connection} from './connection.js'
+import type {Connection} from './failures.js'
 import type {JobKeys} from './keys.js'
 import {decodeMeta} from './meta.js'
 import {parseStreamEntry, type RawStreamEntry, type StreamItem} from './read.js'

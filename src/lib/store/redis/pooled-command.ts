@@ -8,8 +8,10 @@
  * is never answered (a timeout, a closed connection) keeps its memory: it may still be
  * written, after a reconnect, and the collector frees it once it is gone.
  */
-import {Command} from 'ioredis'
+import {createHash} from 'node:crypto'
+import {Command, ReplyError} from 'ioredis'
 import type {BufferPool} from '../buffer-pool.js'
+import type {RedisClient} from './failures.js'
 
 type Arg = string | number | Buffer
 
@@ -55,4 +57,42 @@ function byteLength(part: string | Buffer): number {
 
 function bulkHead(part: string | Buffer): string {
   return `$${byteLength(part)}${CRLF}`
+}
+
+const shas = new Map<string, string>()
+
+/**
+ * Runs a Lua script as a PooledCommand: by its SHA, or by its text where Redis does not
+ * know it yet (a new or flushed server, another cluster node).
+ */
+export async function evalPooled(client: RedisClient, lua: string, args: Arg[], pool: BufferPool): Promise<unknown> {
+  let sha = shas.get(lua)
+  if (!sha) shas.set(lua, (sha = createHash('sha1').update(lua).digest('hex')))
+  const send = (name: string, script: string) => {
+    const command = new PooledCommand(name, [script, ...args], pool)
+    void client.sendCommand(command)
+    return command
+  }
+  try {
+    return await answered(send('evalsha', sha))
+  } catch (error) {
+    if (!(error instanceof ReplyError && (error as Error).message.startsWith('NOSCRIPT'))) throw error
+    return answered(send('eval', lua))
+  }
+}
+
+/**
+ * The command's reply. Once Redis answered (a reply, or an error reply) the command was
+ * written and read: its memory is free. Otherwise (a timeout, a lost connection) it may
+ * still be written, after a reconnect: its memory is left to the collector.
+ */
+async function answered(command: PooledCommand): Promise<unknown> {
+  try {
+    const reply: unknown = await command.promise
+    command.release()
+    return reply
+  } catch (error) {
+    if (error instanceof ReplyError) command.release()
+    throw error
+  }
 }

@@ -7,7 +7,7 @@
  */
 import type {LogEntry} from '../../entry.js'
 import type {RawBlock, RawRange, ReadRange, StoredChunks} from '../types.js'
-import type {RedisClient} from './connection.js'
+import type {RedisClient} from './failures.js'
 import {decodeChunk, rawLines} from './codec.js'
 import type {JobKeys} from './keys.js'
 

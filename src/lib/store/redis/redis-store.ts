@@ -13,7 +13,7 @@ import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {isEnded, type JobMeta, type JobStatus} from '../../job.js'
 import type {AppendResult, AppendToken, FollowEvent, RawBlock, RawRange, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext, StoredChunks} from '../types.js'
-import {connect, guarded, storeError, WRITER_DEADLINE_MS, type Connection} from './connection.js'
+import {guarded, storeError, WRITER_DEADLINE_MS, type Connection, type RedisClient} from './failures.js'
 import {MOVE_CHECK_MS, RedisFollowSource} from './follow.js'
 import {followLoop} from '../follow-loop.js'
 import {packEntries, type PackedEntries} from '../packed-entries.js'
@@ -21,10 +21,7 @@ import {indexKey, jobKeys, type JobKeys} from './keys.js'
 import {decodeMeta, encodePatch} from './meta.js'
 import {readRawRange, readRange, readStoredChunks} from './read.js'
 import {SCRIPTS, type ScriptCommands} from './scripts.js'
-import {PooledCommand} from './pooled-command.js'
-import {ReplyError} from 'ioredis'
 import {BufferPool} from '../buffer-pool.js'
-import {createHash} from 'node:crypto'
 import {parseRedisUrl, type RedisTarget} from './url.js'
 import type {StoreRecipe} from '../recipe.js'
 
@@ -32,7 +29,6 @@ import type {StoreRecipe} from '../recipe.js'
 const INDEX_INTERVAL_MS = 1000
 /** Appends push keeps in flight: enough to keep the connection busy while Redis runs the previous one. */
 const APPEND_WINDOW = 4
-const APPEND_SHA = createHash('sha1').update(SCRIPTS.logsAppend.lua).digest('hex')
 
 export async function openRedisStore(url: URL, context: OpenContext): Promise<LiveStore> {
   return new RedisStore(parseRedisUrl(url, context.from, context.env), {readOnly: context.readOnly})
@@ -44,7 +40,8 @@ export class RedisStore implements LiveStore {
   /** Appends go down one connection in order, so several may be in flight (see AppendToken.after). */
   readonly appendWindow = APPEND_WINDOW
   readonly recipe: StoreRecipe
-  private readonly writer: Connection
+  /** Made on the first command: ioredis is loaded then (connection.ts), never by a store only opened. */
+  private writer: Promise<Connection> | undefined
   private readonly followers = new Set<Connection>()
   private readonly indexTouched = new Map<string, number>()
   /** Memory of the appends in flight (pooled-command.ts): a window's worth, reused. */
@@ -57,14 +54,13 @@ export class RedisStore implements LiveStore {
   ) {
     this.name = target.name
     this.recipe = {kind: 'redis', target}
-    this.writer = connect(target, 'writer')
   }
 
   async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
     const keys = this.keys(id)
     const now = Date.now()
     const labels = init.labels && Object.keys(init.labels).length > 0 ? JSON.stringify(init.labels) : ''
-    const raw = await this.run(() => this.scripts.logsStart(keys.meta, keys.log, keys.writers, now, labels))
+    const raw = await this.run((client) => scripts(client).logsStart(keys.meta, keys.log, keys.writers, now, labels))
     await this.touchIndex(id, now)
     return decodeMeta(id, raw)!
   }
@@ -79,7 +75,7 @@ export class RedisStore implements LiveStore {
     if (packed.count === 0) return {first: 0, last: -1}
     const now = Date.now()
     const args = [3, keys.meta, keys.log, keys.writers, ...appendArgs(packed, now, token, this.target.maxLines ?? 0)]
-    const [duplicate, first, last] = await this.run(() => this.evalAppend(args))
+    const [duplicate, first, last] = (await this.run((client) => this.evalAppend(client, args))) as [number, number, number]
     if (duplicate === -1) throw new JobNotFoundError(id, this.name)
     if (duplicate === -2) throw OutOfOrderError.of(this.name, token!, first)
     if (now - (this.indexTouched.get(id) ?? 0) >= INDEX_INTERVAL_MS) await this.touchIndex(id, now)
@@ -89,7 +85,7 @@ export class RedisStore implements LiveStore {
   async endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta> {
     const keys = this.keys(id)
     const now = Date.now()
-    const raw = await this.run(() => this.scripts.logsEnd(keys.meta, keys.log, keys.writers, end.status, end.exitCode ?? '', now, this.target.ttlMs))
+    const raw = await this.run((client) => scripts(client).logsEnd(keys.meta, keys.log, keys.writers, end.status, end.exitCode ?? '', now, this.target.ttlMs))
     const meta = decodeMeta(id, raw)
     if (!meta) throw new JobNotFoundError(id, this.name)
     await this.touchIndex(id, now)
@@ -106,20 +102,19 @@ export class RedisStore implements LiveStore {
     const fields = Object.entries(encodePatch(patch)).flat()
     const keys = this.keys(id)
     // Through a script that also marks the change in the stream, which wakes followers.
-    if (fields.length > 0 && !(await this.run(() => this.scripts.logsUpdate(keys.meta, keys.log, ...fields)))) throw new JobNotFoundError(id, this.name)
+    if (fields.length > 0 && !(await this.run((client) => scripts(client).logsUpdate(keys.meta, keys.log, ...fields)))) throw new JobNotFoundError(id, this.name)
     await this.touchIndex(id, Date.now())
     return (await this.getJob(id))!
   }
 
   async getJob(id: string): Promise<JobMeta | undefined> {
     const keys = this.keys(id)
-    return decodeMeta(id, await this.run(() => this.writer.client.hgetall(keys.meta)))
+    return decodeMeta(id, await this.run((client) => client.hgetall(keys.meta)))
   }
 
   async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
-    const {client} = this.writer
     const index = indexKey(this.target.prefix)
-    return this.run(async () => {
+    return this.run(async (client) => {
       const ids = (await client.zrevrange(index, 0, -1)).filter((id) => !filter.prefix || id.startsWith(filter.prefix))
       const hashes = await Promise.all(ids.map((id) => client.hgetall(jobKeys(this.target.prefix, id).meta)))
       const jobs: JobMeta[] = []
@@ -137,33 +132,40 @@ export class RedisStore implements LiveStore {
 
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
     const keys = this.keys(id)
+    const writer = await this.connection()
     try {
-      yield* readRange(this.writer.client, keys, range)
+      yield* readRange(writer.client, keys, range)
     } catch (error) {
-      throw range.signal?.aborted ? error : storeError(this.name, this.writer, error)
+      throw range.signal?.aborted ? error : storeError(this.name, writer, error)
     }
   }
 
   /** Every line of the job as stored, in pages of stream entries (the archive decodes them on its worker threads). */
   async *readStored(id: string): AsyncIterable<StoredChunks> {
+    const writer = await this.connection()
     try {
-      yield* readStoredChunks(this.writer.client, this.keys(id))
+      yield* readStoredChunks(writer.client, this.keys(id))
     } catch (error) {
-      throw storeError(this.name, this.writer, error)
+      throw storeError(this.name, writer, error)
     }
   }
 
   async *readRaw(id: string, range: RawRange): AsyncIterable<RawBlock> {
     const keys = this.keys(id)
+    const writer = await this.connection()
     try {
-      yield* readRawRange(this.writer.client, keys, range)
+      yield* readRawRange(writer.client, keys, range)
     } catch (error) {
-      throw range.signal?.aborted ? error : storeError(this.name, this.writer, error)
+      throw range.signal?.aborted ? error : storeError(this.name, writer, error)
     }
   }
 
   follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
-    const keys = this.keys(id)
+    return this.followJob(id, this.keys(id), options)
+  }
+
+  private async *followJob(id: string, keys: JobKeys, options: FollowOptions): AsyncIterable<FollowEvent> {
+    const {connect} = await import('./connection.js')
     const connection = connect(this.target, 'follower')
     this.followers.add(connection)
     const source = new RedisFollowSource({
@@ -182,74 +184,50 @@ export class RedisStore implements LiveStore {
       fail: (error) => storeError(this.name, connection, error),
       notFound: () => new JobNotFoundError(id, this.name),
     })
-    return followLoop(source, options)
+    yield* followLoop(source, options)
   }
 
   async deleteJob(id: string): Promise<void> {
     const keys = this.keys(id)
-    await this.run(() => this.writer.client.del(keys.meta, keys.log, keys.writers))
-    await this.run(() => this.writer.client.zrem(indexKey(this.target.prefix), id))
+    await this.run((client) => client.del(keys.meta, keys.log, keys.writers))
+    await this.run((client) => client.zrem(indexKey(this.target.prefix), id))
     this.indexTouched.delete(id)
   }
 
   async close(): Promise<void> {
     for (const follower of this.followers) await follower.close()
-    await this.writer.close()
+    await (await this.writer)?.close()
   }
 
   private keys(id: string): JobKeys {
     return jobKeys(this.target.prefix, checkJobId(id, 'job id'))
   }
 
-  /**
-   * The append script by its SHA, or by its text where Redis does not know it yet (a new or
-   * flushed server, another cluster node): written into pooled memory (pooled-command.ts),
-   * as a batch is a megabyte that lives for a round trip.
-   */
-  private async evalAppend(args: Array<string | number | Buffer>): Promise<[number, number, number]> {
-    const send = (name: string, script: string) => {
-      const command = new PooledCommand(name, [script, ...args], this.commandMemory)
-      void this.writer.client.sendCommand(command)
-      return command
-    }
-    let command = send('evalsha', APPEND_SHA)
-    try {
-      return await answered(command)
-    } catch (error) {
-      if (!(error instanceof ReplyError && (error as Error).message.startsWith('NOSCRIPT'))) throw error
-      command = send('eval', SCRIPTS.logsAppend.lua)
-      return await answered(command)
-    }
+  /** The append script, written into pooled memory (pooled-command.ts): a batch is a megabyte that lives for a round trip. */
+  private async evalAppend(client: RedisClient, args: Array<string | number | Buffer>): Promise<unknown> {
+    const {evalPooled} = await import('./pooled-command.js')
+    return evalPooled(client, SCRIPTS.logsAppend.lua, args, this.commandMemory)
   }
 
-  private get scripts(): ScriptCommands {
-    return this.writer.client as unknown as ScriptCommands
+  private connection(): Promise<Connection> {
+    this.writer ??= import('./connection.js').then(({connect}) => connect(this.target, 'writer'))
+    return this.writer
   }
 
-  private run<T>(operation: () => Promise<T>): Promise<T> {
-    return guarded(this.name, this.writer, operation, WRITER_DEADLINE_MS)
+  private async run<T>(operation: (client: RedisClient) => Promise<T>): Promise<T> {
+    const writer = await this.connection()
+    return guarded(this.name, writer, () => operation(writer.client), WRITER_DEADLINE_MS)
   }
 
   private async touchIndex(id: string, now: number): Promise<void> {
     this.indexTouched.set(id, now)
-    await this.run(() => this.writer.client.zadd(indexKey(this.target.prefix), 'GT', now, id))
+    await this.run((client) => client.zadd(indexKey(this.target.prefix), 'GT', now, id))
   }
 }
 
-/**
- * The command's reply. Once Redis answered (a reply, or an error reply) the command was
- * written and read: its memory is free. Otherwise (a timeout, a lost connection) it may
- * still be written, after a reconnect: its memory is left to the collector.
- */
-async function answered(command: PooledCommand): Promise<[number, number, number]> {
-  try {
-    const reply = (await command.promise) as [number, number, number]
-    command.release()
-    return reply
-  } catch (error) {
-    if (error instanceof ReplyError) command.release()
-    throw error
-  }
+/** The scripts as ioredis defines them on a client (connection.ts `scripts`). */
+function scripts(client: RedisClient): ScriptCommands {
+  return client as unknown as ScriptCommands
 }
 
 /** The append script's arguments after its keys: batch totals, then lineCount/index/data per chunk. */
