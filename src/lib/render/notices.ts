@@ -4,3 +4,8 @@
 export function waitingNotice(job: string): string {
   return `logs: waiting for job ${job} to start (Ctrl-C to stop; --no-wait fails at once instead)\n`
 }
+
+/** `tail 'build-*'` and `get -f 'build-*'`: a matched job was deleted (gc, rm) and is left out; the others go on. */
+export function leftOutNotice(job: string, why: string): string {
+  return `logs: left out job ${job}, deleted after it matched (${why})\n`
+}

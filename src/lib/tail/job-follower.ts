@@ -21,6 +21,8 @@ export interface FollowJobOptions {
   backlog: number
   /** `--since`: the backlog holds only entries at or after this time (ms). */
   since?: number
+  /** The job is known to exist (a glob listed it): missing is JobNotFoundError, not a job to wait for. */
+  listed?: boolean
   /** Called once the backlog has been emitted (or there was none), before following. */
   onCaughtUp?: () => void
   follow: boolean
@@ -37,7 +39,7 @@ const MAX_RETRY_DELAY = 5000
 
 export async function followJob(options: FollowJobOptions): Promise<void> {
   const {jobs, job, signal, emit, filter} = options
-  const meta = options.follow ? await jobs.getJob(job) : await jobs.requireJob(job)
+  const meta = options.follow && !options.listed ? await jobs.getJob(job) : await jobs.requireJob(job)
   await emit({type: 'job', job, meta})
   let after = meta?.lines ?? 0
   // Damaged blocks of an archived job: the backlog shows every entry it can, then they are named.

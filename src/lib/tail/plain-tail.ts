@@ -33,6 +33,8 @@ export interface PlainTailOptions {
   history?: boolean
   /** A named job has not started yet: the follow waits for it. */
   onWaiting?: (job: string) => void
+  /** A job a glob matched was deleted and is left out (why: the store's words). */
+  onLeftOut?: (job: string, why: string) => void
 }
 
 export interface PlainTailResult {
@@ -63,7 +65,8 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
       if (event.type === 'job') {
         width = Math.max(width, event.job.length)
         if (!event.meta && options.follow) options.onWaiting?.(event.job)
-      } else if (event.type === 'end') ended.push({job: event.job, meta: event.meta})
+      } else if (event.type === 'end' && event.gone !== undefined) options.onLeftOut?.(event.job, event.gone)
+      else if (event.type === 'end') ended.push({job: event.job, meta: event.meta})
       else if (event.type === 'entries') {
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined

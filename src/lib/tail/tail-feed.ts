@@ -10,6 +10,9 @@
  * found) are merged by time before anything is shown, and live entries wait up to the
  * reorder window (REORDER_WINDOW_MS) so lines of different jobs come out in time order.
  *
+ * A job a glob matched that is deleted (gc, rm) before or while it is read is left out
+ * (an `end` event with `gone`), and the others go on; a job named by its id fails the feed.
+ *
  * The queue is bounded, so a slow consumer slows the followers rather than growing
  * memory. With `untilAllEnded` the feed finishes once every followed job has ended
  * (plain mode); otherwise it runs until `close()` (the viewer stays open).
@@ -21,6 +24,7 @@ import {TimeMerger} from './time-merge.js'
 import {watchGlobs} from './glob-watcher.js'
 import {followJob} from './job-follower.js'
 import {isSingleJob, type TailTargets} from '../job-targets.js'
+import {JobDeletedError, JobNotFoundError} from '../errors/index.js'
 import type {TailEvent} from './types.js'
 
 const QUEUED_ENTRIES = 10_000
@@ -99,7 +103,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     this.started = true
     const {targets, follow} = this.options
     if (this.merger) this.startTimer = setTimeout(() => this.startMerging(), START_WAIT_MS).unref()
-    for (const id of targets.ids) this.addJob(id)
+    for (const id of targets.ids) this.addJob(id, false)
     if (targets.globs.length > 0) {
       watchGlobs({
         jobs: this.options.jobs,
@@ -111,7 +115,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         retry: this.options.retry,
         minInterval: this.options.globMinInterval,
         maxInterval: this.options.globMaxInterval,
-        onJob: (meta) => this.addJob(meta.id),
+        onJob: (meta) => this.addJob(meta.id, true),
         onListed: () => {
           this.firstListingDone = true
           this.caughtUp()
@@ -128,7 +132,8 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     this.finishIfDone()
   }
 
-  private addJob(id: string): void {
+  /** `listed`: a glob matched the job (it may vanish and be left out); else it was named. */
+  private addJob(id: string, listed: boolean): void {
     if (this.followed.has(id) || this.signal.aborted) return
     this.followed.add(id)
     this.running.add(id)
@@ -136,6 +141,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     followJob({
       jobs: this.options.jobs,
       job: id,
+      listed,
       backlog: this.options.backlog,
       since: this.options.since,
       follow: this.options.follow,
@@ -149,12 +155,25 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         this.running.delete(id)
         this.finishIfDone()
       },
-      (error: unknown) => {
+      async (error: unknown) => {
+        if (listed && (error instanceof JobNotFoundError || error instanceof JobDeletedError) && !this.signal.aborted) {
+          await this.leaveOut(id, error.message)
+          return
+        }
         this.running.delete(id)
         this.caughtUp(id)
         if (!this.signal.aborted) this.fail(error)
       },
     )
+  }
+
+  /** A job a glob matched is gone: the lines read of it stay, the job ends, the others go on. */
+  private async leaveOut(id: string, why: string): Promise<void> {
+    const event = {type: 'end', job: id, gone: why} as const
+    await (this.merger ? this.merger.add(event) : this.queue.push(event))
+    this.running.delete(id)
+    this.caughtUp(id)
+    this.finishIfDone()
   }
 
   /** A job known at start has delivered its backlog (no id: the globs' first listing is in). */

@@ -10,7 +10,10 @@ export type TailEvent =
   /** `backlog`: entries from before the start (not counted as arriving lines). */
   | {type: 'entries'; job: string; entries: LogEntry[]; backlog?: boolean}
   | {type: 'meta'; job: string; meta: JobMeta}
-  /** The job ended (or was archived / not followed) and every entry has been delivered. */
-  | {type: 'end'; job: string; meta?: JobMeta}
+  /**
+   * The job ended (or was archived / not followed) and every entry has been delivered.
+   * `gone`: a job a glob matched was deleted (gc, rm) before or while it was read; it is left out, and this says why.
+   */
+  | {type: 'end'; job: string; meta?: JobMeta; gone?: string}
   /** The connection to the store changed for this job (errors are retried, not fatal, in the viewer). */
   | {type: 'state'; job: string; state: FeedState; error?: string}

@@ -295,6 +295,7 @@ export class ViewerFeed {
       case 'end':
         job.meta = event.meta ?? job.meta
         job.state = 'ended'
+        if (event.gone !== undefined) job.error = event.gone
         break
       case 'state':
         job.state = event.state

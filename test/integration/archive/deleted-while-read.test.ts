@@ -10,7 +10,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
+import {newEntry} from '../../../src/lib/entry.js'
 import {JobDeletedError} from '../../../src/lib/errors/index.js'
+import {openLiveStore} from '../../../src/lib/open/open-store.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {collect as collectCli, isolatedEnv, runCli, startCli} from '../../helpers/cli.js'
@@ -139,6 +141,46 @@ describe.each(backends)('a job deleted or archived again under a reader, on %s',
       .map((line) => Number(/^INFO step (\d+) /.exec(line)?.[1]))
     expect(steps.length).toBeGreaterThan(0)
     expect(steps.length).toBeLessThan(big.length)
+    expect(steps).toEqual(steps.map((_, i) => i + 1))
+  })
+})
+
+describe('a job a glob matched, deleted while it is read', () => {
+  it('`logs get -f \'v*\'`: the deleted job is left out (one line on stderr), the others are followed to their end, exit 0', async () => {
+    const [, backend] = backends[0]
+    const writer = backend.open()
+    await writer.put(endedMeta('vbig', stepJob(150_000)), iterate(stepJob(150_000)))
+    await writer.close()
+    const home = join(dir, 'home-glob')
+    const env = isolatedEnv(home, {...backend.env(), LOGS_STORE: `file://${home}/live`})
+    // A running job in the live store: gc leaves it.
+    const live = await openLiveStore({value: `file://${home}/live`, from: 'test'}, env)
+    await live.startJob('vlive')
+    await live.append('vlive', [newEntry(Buffer.from('live 1'), true, Date.now())])
+    const child = startCli(['get', 'v*', '-f'], {env})
+    let seen = false
+    child.stdout!.once('data', () => {
+      seen = true
+      child.stdout!.pause()
+    })
+    const result = collectCli(child)
+    await waitUntil(() => seen, {what: 'the first lines of vbig'})
+    const gc = await runCli(['gc', '--older-than', '1h'], {env})
+    expect(gc.code, gc.stderr).toBe(0)
+    expect(gc.stdout).toMatch(/vbig/)
+    child.stdout!.resume()
+    await live.append('vlive', [newEntry(Buffer.from('live 2'), true, Date.now())])
+    await live.endJob('vlive', {status: 'succeeded', exitCode: 0})
+    await live.close()
+    const {code, stdout, stderr} = await result
+    expect(stderr).toMatch(/^logs: left out job vbig, deleted after it matched \(job vbig was deleted from .* while it was being read/)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(code, stderr).toBe(0)
+    const lines = stdout.split('\n').filter(Boolean)
+    expect(lines.filter((line) => line.startsWith('vlive')).map((line) => line.replace(/\s+/g, ' '))).toEqual(['vlive live 1', 'vlive live 2'])
+    const steps = lines.filter((line) => line.startsWith('vbig')).map((line) => Number(/ step (\d+) /.exec(line)?.[1]))
+    expect(steps.length).toBeGreaterThan(0)
+    expect(steps.length).toBeLessThan(150_000)
     expect(steps).toEqual(steps.map((_, i) => i + 1))
   })
 })

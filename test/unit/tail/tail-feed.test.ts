@@ -135,6 +135,32 @@ describe('TailFeed', () => {
     expect(lines).toEqual(['r-1:x3', 'r-1:x4'])
   })
 
+  it.each([
+    ['--no-follow', false],
+    ['get -f (history)', true],
+  ])('a job a glob listed but deleted before it is read (%s) is left out, the others go on; a named one still fails', async (_, follow) => {
+    const prefix = `v${follow ? 'f' : 'n'}`
+    for (const id of [`${prefix}-1`, `${prefix}-2`]) {
+      await store.startJob(id)
+      await append(id, `${id} line`)
+      await store.endJob(id, {status: 'succeeded', exitCode: 0})
+    }
+    // `logs gc` runs between the glob's listing and the reads.
+    const live = Object.assign(Object.create(store) as LiveStore, {
+      async listJobs(...args: Parameters<LiveStore['listJobs']>) {
+        const listed = await store.listJobs(...args)
+        if (listed.some((meta) => meta.id === `${prefix}-1`)) await store.deleteJob(`${prefix}-1`)
+        return listed
+      },
+    })
+    const options = {jobs: new Jobs({live}), backlog: 10, follow, history: follow, retry: false, untilAllEnded: true}
+    const {lines, events} = await drain(new TailFeed({...options, targets: parseTargets([`${prefix}-*`])}))
+    expect(lines).toEqual([`${prefix}-2:${prefix}-2 line`])
+    const gone = events.filter((e) => e.type === 'end' && e.gone !== undefined)
+    expect(gone.map((e) => [e.job, (e as {gone: string}).gone])).toEqual([[`${prefix}-1`, expect.stringMatching(new RegExp(`job ${prefix}-1 not found`))]])
+    await expect(drain(new TailFeed({...options, follow: false, targets: parseTargets([`${prefix}-1`, `${prefix}-2`])}))).rejects.toThrow(`job ${prefix}-1 not found`)
+  })
+
   it('without retry, a store error ends the feed with that error', async () => {
     await store.startJob('e-1')
     const feed = new TailFeed({jobs: new Jobs({live: flakyOnce(store)}), targets: parseTargets(['e-1']), backlog: 0, follow: true, retry: false, untilAllEnded: true})
