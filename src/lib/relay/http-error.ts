@@ -1,9 +1,10 @@
 /**
  * HttpError: an error that already knows its HTTP status. `toHttpError` maps the
  * library's typed errors onto the statuses of CLI.md (400 bad input, 404 unknown job,
- * 409 a batch out of order, 503 store down) so every handler reports failures the same way.
+ * 409 a batch out of order, 410 a job deleted while it was read, 500 a damaged archived
+ * block, 503 store down) so every handler reports failures the same way.
  */
-import {JobNotFoundError, LogsError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
+import {ArchiveReadError, JobDeletedError, JobNotFoundError, LogsError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
 
 export class HttpError extends Error {
   constructor(
@@ -28,6 +29,10 @@ export function badRequest(message: string): HttpError {
 export function toHttpError(error: unknown, storeName: string): HttpError {
   if (error instanceof HttpError) return error
   if (error instanceof JobNotFoundError) return new HttpError(404, error.message)
+  // Deleted (gc, rm, DELETE) while this request read it: gone, not a store outage.
+  if (error instanceof JobDeletedError) return new HttpError(410, error.message)
+  // The archive answered; part of what it holds is damaged (before anything was sent).
+  if (error instanceof ArchiveReadError) return new HttpError(500, error.message)
   if (error instanceof OutOfOrderError) return new HttpError(409, error.message)
   if (error instanceof StoreUnavailableError) return new HttpError(503, error.message)
   if (error instanceof LogsError && error.exitCode === 2) return new HttpError(400, error.message)

@@ -129,6 +129,8 @@ async function sendTail(context: StreamContext, follower: Follower, feed: JobFee
   // Entries before the tail are skipped on purpose: start after the one before the first shown.
   follower.skipTo(page.entries.length > 0 ? page.entries[0].seq - 1 : page.cursor)
   for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return
+  // A stream cannot say "all but these": what could be read is sent, then it fails naming them.
+  if (page.unreadable) throw page.unreadable
   follower.skipTo(page.cursor)
 }
 
@@ -137,6 +139,7 @@ async function catchUp(context: StreamContext, follower: Follower, feed: JobFeed
     const from = follower.position
     const page = await readPage(context.jobs, jobId, {after: from}, filter, context.limits.pageSize)
     for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return
+    if (page.unreadable) throw page.unreadable
     if (page.cursor <= from) break // the store has nothing more to give: attach and let the feed deliver
     follower.skipTo(page.cursor)
   }

@@ -14,6 +14,7 @@ import type {LogEntry} from '../../../src/lib/entry.js'
 import {ArchiveReadError} from '../../../src/lib/errors/index.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {isolatedEnv, runCli} from '../../helpers/cli.js'
+import {raw, startServeCli} from '../../helpers/relay.js'
 import {iterate} from '../../helpers/iterables.js'
 import {endedMeta, stepJob} from './archive-helpers.js'
 
@@ -56,6 +57,7 @@ async function read(id: string, range: {tail?: number; limit?: number; after?: n
 const range = (first: number, last: number): number[] => Array.from({length: last - first + 1}, (_, i) => first + i)
 /** The seqs of the job outside the damaged blocks. */
 const readable = (): number[] => range(1, entries.length).filter((seq) => !damaged.some((b) => seq >= b.firstSeq && seq <= b.lastSeq))
+const expectedTail = (n: number): number[] => readable().slice(-n)
 const stepsOf = (stdout: string): number[] =>
   stdout
     .split('\n')
@@ -170,6 +172,58 @@ describe('a damaged block in one of several jobs followed at once', () => {
       expect(intact).toEqual(range(1, later.length).slice(later.length - intact.length))
       expect(result.stderr).toMatch(new RegExp(`job dmg: block ${table.blocks.length - 3} .*could not be read`))
       expect(result.code).toBe(1)
+    }
+  })
+})
+
+describe('a damaged block read through the relay (logs serve)', () => {
+  it('GET /v1/jobs/ID/logs?tail=N: 200 with the N readable entries and `unreadable` naming the block; get/tail --url print them, name it, exit 1', async () => {
+    await setup
+    await archive('dmj', stepJob(10, entries.at(-1)!.ts + 1000))
+    const server = await startServeCli([], env)
+    try {
+      const n = tailCount()
+      const late = table.blocks.at(-3)!
+      const block = new RegExp(`^block ${table.blocks.length - 3} \\(bytes ${late.offset}\\.\\.\\d+, seq ${late.firstSeq}\\.\\.${late.lastSeq}\\) could not be read`)
+      const page = await raw(`${server.url}/v1/jobs/dmg/logs?tail=${n}`)
+      expect(page.status, page.body).toBe(200)
+      const body = page.json() as {entries: Array<{seq: number}>; more: boolean; unreadable: string[]}
+      expect(body.entries.map((e) => e.seq)).toEqual(readable().slice(-n))
+      expect(body.unreadable).toEqual([expect.stringMatching(block)])
+      // A page that stops at its limit still names the block it read past (the early one, in the first 1000).
+      const head = (await raw(`${server.url}/v1/jobs/dmg/logs?limit=${headCount()}`)).json() as {entries: Array<{seq: number}>; more: boolean; unreadable: string[]}
+      expect(head.entries.map((e) => e.seq)).toEqual(readable().slice(0, headCount()))
+      expect(head.more).toBe(true)
+      expect(head.unreadable).toEqual([expect.stringMatching(/^block 2 /)])
+      // An intact job's page has no such field.
+      const intact = await raw(`${server.url}/v1/jobs/dmj/logs?tail=2`)
+      expect(intact.status).toBe(200)
+      expect(intact.json()).toMatchObject({entries: [{seq: 9}, {seq: 10}], more: false})
+      expect(intact.json()).not.toHaveProperty('unreadable')
+
+      // /v1/logs (streamed NDJSON) says it the same way: every other entry, then a last line naming the blocks.
+      const many = (await raw(`${server.url}/v1/logs?jobs=dmg`)).body.trim().split('\n').map((line) => JSON.parse(line) as {seq?: number; error?: string})
+      expect(many.slice(0, -1).map((record) => record.seq)).toEqual(readable())
+      expect(many.at(-1)!.error).toMatch(/^job dmg: block 2 .*; block \d+ .*could not be read.*; every other entry was printed$/)
+
+      const remoteEnv = isolatedEnv(join(dir, 'home-remote'), {LOGS_URL: server.url})
+      for (const args of [
+        ['get', 'dmg', '-n', String(n)],
+        ['tail', 'dmg', '-n', String(n)],
+      ]) {
+        const result = await runCli(args, {env: remoteEnv})
+        expect(stepsOf(result.stdout), args.join(' ')).toEqual(expectedTail(n))
+        expect(result.stderr).toMatch(new RegExp(`job dmg: block ${table.blocks.length - 3} .*could not be read`))
+        expect(result.stderr).not.toMatch(/unavailable/)
+        expect(result.code).toBe(1)
+      }
+      const whole = await runCli(['get', 'dmg'], {env: remoteEnv})
+      expect(stepsOf(whole.stdout)).toEqual(readable())
+      expect(whole.stderr).toMatch(/job dmg: block 2 .*could not be read.*; block \d+ .*could not be read.*; every other entry was printed/)
+      expect(whole.code).toBe(1)
+    } finally {
+      server.child.kill('SIGTERM')
+      await new Promise((resolve) => server.child.once('exit', resolve))
     }
   })
 })

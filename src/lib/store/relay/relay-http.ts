@@ -1,10 +1,10 @@
 /**
  * HTTP calls to a relay with the library's error types: unreachable or 5xx →
  * StoreUnavailableError (push then spools and retries), 400 → UsageError, 401/403 →
- * RelayAuthError, 404 → JobNotFoundError, 409 → OutOfOrderError (a pipelined batch the relay
+ * RelayAuthError, 404 → JobNotFoundError, 410 → JobDeletedError (deleted while the relay read it), 409 → OutOfOrderError (a pipelined batch the relay
  * refused: the one before it failed). The token never appears in a message.
  */
-import {JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
+import {JobDeletedError, JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
 import {sendRequest} from '../http-request.js'
 
 export interface RelayEndpoint {
@@ -84,6 +84,7 @@ async function exchange(url: URL, options: RequestOptions, headers: Record<strin
 export function relayError(endpoint: RelayEndpoint, status: number, message: string, job?: string): LogsError {
   if (status === 401 || status === 403) return new RelayAuthError(endpoint.name, status, message)
   if (status === 404 && job) return new JobNotFoundError(job, endpoint.name)
+  if (status === 410 && job) return new JobDeletedError(job, endpoint.name)
   if (status === 400) return new UsageError(`the relay at ${endpoint.name} rejected the request: ${message}`)
   if (status === 409) return new OutOfOrderError(`the relay at ${endpoint.name}`, message)
   if (status === 413) return new LogsError(`the relay at ${endpoint.name} rejected the request as too large: ${message}`)

@@ -6,7 +6,7 @@
  * retried batch once, and pipelined batches in order.
  */
 import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
-import {JobNotFoundError, UsageError} from '../../errors/index.js'
+import {ArchiveReadError, JobNotFoundError, UsageError} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import {formatSelector} from '../../label-selector.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from '../types.js'
@@ -113,8 +113,14 @@ export class RelayStore implements LiveStore {
     return result.jobs
   }
 
-  /** Pages through the relay's cursor; `tail`/`limit` count down across pages. */
+  /**
+   * Pages through the relay's cursor; `tail`/`limit` count down across pages. A page's
+   * `unreadable` (damaged archived blocks) is told as a local read tells it: to
+   * `onUnreadable` as met, else an ArchiveReadError after every entry.
+   */
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    const unreadable: ArchiveReadError[] = []
+    const onUnreadable = range.onUnreadable ?? ((error: ArchiveReadError) => unreadable.push(error))
     let remaining = Math.min(range.tail ?? Number.POSITIVE_INFINITY, range.limit ?? Number.POSITIVE_INFINITY)
     let query: Record<string, string | number | undefined> = {
       after: range.after,
@@ -124,17 +130,19 @@ export class RelayStore implements LiveStore {
       tail: range.tail,
     }
     while (remaining > 0) {
-      const page = await relayRequest<{entries: EntryRecord[]; cursor: number; more: boolean}>(this.endpoint, this.logsPath(id), {
+      const page = await relayRequest<{entries: EntryRecord[]; cursor: number; more: boolean; unreadable?: string[]}>(this.endpoint, this.logsPath(id), {
         query: {...query, limit: Math.min(remaining, PAGE)},
         signal: range.signal,
         job: id,
       })
+      if (page.unreadable?.length) onUnreadable(new ArchiveReadError(id, page.unreadable))
       for (const record of page.entries) yield fromRecord(record)
       remaining -= page.entries.length
-      if (!page.more) return
+      if (!page.more) break
       // The rest of a tail is what follows the cursor: the tail's start is fixed by now.
       query = {...query, after: page.cursor, tail: undefined}
     }
+    if (unreadable.length > 0) throw ArchiveReadError.merged(unreadable)[0]
   }
 
   follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
