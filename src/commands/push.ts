@@ -3,6 +3,7 @@ import {BaseCommand} from '../lib/cli/base-command.js'
 import {captureFlags, captureOptions, MASKING_HELP} from '../lib/cli/capture-options.js'
 import {exitCodeFlag, storeFlags} from '../lib/cli/flags.js'
 import {onInterrupt} from '../lib/cli/interrupt.js'
+import {DescriptorInput} from '../lib/ingest/input-chunks.js'
 import {push} from '../lib/ingest/push.js'
 import {Output} from '../lib/output.js'
 
@@ -35,7 +36,7 @@ ${MASKING_HELP}`
     const interrupt = onInterrupt()
     try {
       const tee = flags.tee ? new Output(process.stdout) : undefined
-      const result = await push({...options, input: process.stdin, tee, exitCode: flags['exit-code'], signal: interrupt.signal})
+      const result = await push({...options, input: new DescriptorInput(0, () => process.stdin), tee, exitCode: flags['exit-code'], signal: interrupt.signal})
       if (result.status === 'interrupted') this.exit(interrupt.exitCode() ?? 130)
     } finally {
       interrupt.dispose()

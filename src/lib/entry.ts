@@ -164,6 +164,23 @@ export class ReadLine implements NewEntry {
   }
 }
 
+/**
+ * The entries with bytes of their own: for lines kept past the read they point into, whose
+ * memory the next read reuses (input-chunks.ts). The lines of one read share one copy of it.
+ */
+export function detachEntries(entries: NewEntry[]): NewEntry[] {
+  const copies = new Map<Buffer, Buffer>()
+  return entries.map((entry) => {
+    if (!(entry instanceof ReadLine)) return {...entry, bytes: Buffer.from(entry.bytes)}
+    let memory = copies.get(entry.memory)
+    if (!memory) copies.set(entry.memory, (memory = Buffer.from(entry.memory)))
+    const copy = new ReadLine(memory, entry.start, entry.end, entry.eol, entry.ts, entry.level, entry.stream, entry.text)
+    copy.masked = entry.masked
+    copy.record = entry.record
+    return copy
+  })
+}
+
 /** A read line, its level detected from `text` (its bytes decoded, when the caller has them) or its bytes. */
 export function readLine(memory: Buffer, start: number, end: number, eol: boolean, ts: number, stream?: Stream, text?: string): ReadLine {
   let level = levelFromHead(memory, start, end)

@@ -32,6 +32,16 @@ export class Output {
     return !this.closedByReader
   }
 
+  /** write(), resolved only once the stream is done with `chunk` (handed to the OS, or the reader gone): the caller may then reuse its memory. */
+  async writeWhole(chunk: Uint8Array): Promise<boolean> {
+    if (this.failure) throw this.failure
+    if (this.closedByReader) return false
+    await new Promise<void>((resolve) => this.around(() => this.stream.write(chunk, () => resolve())))
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- set by an error event during the await; TS narrowed it to never
+    if (this.failure) throw this.failure
+    return !this.closedByReader
+  }
+
   /** Resolves when everything written has been handed to the OS (or the reader is gone). */
   async flush(): Promise<void> {
     if (this.closedByReader || !this.stream.writableNeedDrain) return

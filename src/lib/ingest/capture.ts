@@ -6,14 +6,14 @@
  * teeing stops and capturing goes on; if the store fails, input is still drained to EOF
  * (so the job never gets SIGPIPE) and teed, and the failure is raised at the end.
  *
- * Loss bound under SIGKILL: the lines of the read being written, the one read Node's
- * stdin stream has read ahead (each at most 64 KiB), and a last line still waiting for
- * its newline. Measured by test/integration/cli/durability.test.ts.
+ * Loss bound under SIGKILL: the lines of the read being written (at most READ_BYTES), one
+ * read a stream may have read ahead, and a last line still waiting for its newline.
+ * Measured by test/integration/cli/durability.test.ts.
  */
-import type {Readable} from 'node:stream'
 import {LogsError} from '../errors/index.js'
 import type {Output} from '../output.js'
 import {RecordTracker} from '../structure/records.js'
+import {inputChunks, type CaptureInput} from './input-chunks.js'
 import type {JobWriter} from './job-writer.js'
 import type {LineSplitter} from './line-splitter.js'
 
@@ -24,7 +24,7 @@ export interface CaptureStats {
 
 /** `records`: the stream's multi-line records, whose continuation lines take the level of their first line. */
 export async function capture(
-  input: Readable,
+  input: CaptureInput,
   splitter: LineSplitter,
   writer: JobWriter,
   tee?: Output,
@@ -43,23 +43,17 @@ export async function capture(
       failure = error as Error
     }
   }
-  const stop = () => input.destroy()
-  signal?.addEventListener('abort', stop, {once: true})
-  try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      stats.bytes += chunk.length
-      const entries = splitter.push(chunk, Date.now())
-      records.observe(entries)
-      stats.entries += entries.length
-      const durable = store(entries)
-      if (tee && !tee.closed) await tee.write(chunk)
-      // Read on only once this chunk's lines are on disk: the kill -9 loss window is one read.
-      await durable
-    }
-  } catch (error) {
-    if (!signal?.aborted) throw error
-  } finally {
-    signal?.removeEventListener('abort', stop)
+  // A chunk's memory may be reused by the next read (input-chunks.ts): its lines are stored
+  // and it is teed before the loop asks for the next one.
+  for await (const chunk of inputChunks(input, signal)) {
+    stats.bytes += chunk.length
+    const entries = splitter.push(chunk, Date.now())
+    records.observe(entries)
+    stats.entries += entries.length
+    const durable = store(entries)
+    if (tee && !tee.closed) await tee.writeWhole(chunk)
+    // Read on only once this chunk's lines are on disk: the kill -9 loss window is one read.
+    await durable
   }
   const last = splitter.end(Date.now())
   records.observe(last)

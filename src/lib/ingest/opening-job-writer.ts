@@ -13,7 +13,7 @@
  * --drain-timeout): a store that never opens (a credentials endpoint that never answers)
  * fails push with a message saying how many held lines were not stored, not a hang.
  */
-import {byteLength, type NewEntry} from '../entry.js'
+import {byteLength, detachEntries, type NewEntry} from '../entry.js'
 import {StoreUnavailableError} from '../errors/index.js'
 import {formatDuration} from '../time.js'
 import type {JobEnd, JobWriter} from './job-writer.js'
@@ -62,8 +62,10 @@ export class OpeningJobWriter implements JobWriter {
     if (this.writer) return this.writer.add(entries)
     if (this.openFailure) throw this.openFailure
     if (!this.draining && this.heldBytes < (this.options.maxHeldBytes ?? MAX_HELD_BYTES)) {
-      this.held.push(entries)
-      for (const entry of entries) this.heldBytes += byteLength(entry)
+      // Copied: the lines point into the read, which the next read overwrites (input-chunks.ts).
+      const held = detachEntries(entries)
+      this.held.push(held)
+      for (const entry of held) this.heldBytes += byteLength(entry)
       return
     }
     await (await this.ready).add(entries)

@@ -1,11 +1,11 @@
 /**
  * `logs push`: stdin → entries → the job, until EOF (or a signal), then the job's end.
  */
-import type {Readable} from 'node:stream'
 import {endStatus, type JobStatus} from '../job.js'
 import type {Output} from '../output.js'
 import {Masker, type MaskSpec} from '../mask/masker.js'
 import {capture, type CaptureStats} from './capture.js'
+import type {CaptureInput} from './input-chunks.js'
 import {LineSplitter} from './line-splitter.js'
 import {startJobWriter, type JobTarget} from './open-job-writer.js'
 
@@ -17,7 +17,8 @@ export interface CaptureOptions extends JobTarget {
 }
 
 export interface PushOptions extends CaptureOptions {
-  input: Readable
+  /** stdin as a DescriptorInput: read into one reused buffer, not through process.stdin (input-chunks.ts). */
+  input: CaptureInput
   tee?: Output
   /** The job's exit status, when the caller knows it (`--exit-code`). */
   exitCode?: number
