@@ -36,6 +36,8 @@ export interface HistoryPage {
   cursor: number
   /** True when the range holds nothing more after `cursor` (for now: a running job grows). */
   done: boolean
+  /** Damaged blocks of an archived job met on this page ("block 19 (bytes …, seq …) could not be read: …"). */
+  unreadable?: string[]
 }
 
 export class HttpError extends Error {
@@ -91,8 +93,8 @@ export async function getSections(id: string, signal?: AbortSignal): Promise<Sec
 export async function getHistory(id: string, query: HistoryQuery, signal?: AbortSignal): Promise<HistoryPage> {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value))
-  const body = (await getJson(`${jobPath(id)}/logs?${params}`, signal)) as {entries: EntryRecord[]; cursor: number; more: boolean}
-  return {entries: body.entries, cursor: body.cursor, done: !body.more}
+  const body = (await getJson(`${jobPath(id)}/logs?${params}`, signal)) as {entries: EntryRecord[]; cursor: number; more: boolean; unreadable?: string[]}
+  return {entries: body.entries, cursor: body.cursor, done: !body.more, ...(body.unreadable ? {unreadable: body.unreadable} : {})}
 }
 
 /** A case-insensitive regular expression (the relay's `grep` is a JS RegExp) for a plain search term. */

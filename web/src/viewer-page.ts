@@ -72,7 +72,12 @@ export class ViewerPage {
       (error) => this.say(`cannot load the sections: ${error.message}`),
     )
     this.cache = new EntryCache({
-      load: async (after, limit) => (await getHistory(jobId, {after, limit})).entries,
+      load: async (after, limit) => {
+        const page = await getHistory(jobId, {after, limit})
+        // The lines of a damaged archived block never come: say which, as `logs get` does.
+        if (page.unreadable) this.say(`part of the job could not be read: ${page.unreadable.join('; ')}`)
+        return page.entries
+      },
       onLoaded: () => this.list.invalidate(),
     })
     this.list = new VirtualList(

@@ -1,0 +1,61 @@
+/**
+ * An archived job with a damaged block in the web viewer: the lines after it are shown,
+ * and the status line names the block that could not be read (the relay's history page
+ * answers 200 with `unreadable`), as `logs get` names it on stderr.
+ */
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
+import type {IndexTable} from '../../../src/lib/archive/block-index.js'
+import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
+import {iterate} from '../../helpers/iterables.js'
+import {endedMeta, stepJob} from '../archive/archive-helpers.js'
+import {launchBrowser, sandbox, startRelay, visibleRows, type RunningRelay, type Sandbox} from './web-harness.js'
+
+const JOB = 'damaged.1'
+
+describe('web viewer: an archived job with a damaged block', () => {
+  let box: Sandbox
+  let relay: RunningRelay
+  let browser: Awaited<ReturnType<typeof launchBrowser>>
+  let damaged: IndexTable['blocks'][number]
+  let blockNumber: number
+
+  beforeAll(async () => {
+    box = sandbox()
+    const root = join(box.home, 'archive')
+    box.env.LOGS_ARCHIVE = `file://${root}`
+    const archive = new BlobArchive({bucket: new DirectoryBucket(root), blockBytes: 16 * 1024})
+    const entries = stepJob(3000)
+    await archive.put(endedMeta(JOB, entries), iterate(entries))
+    const manifest = (await archive.manifest(JOB))!
+    await archive.close()
+    const table = JSON.parse(readFileSync(join(root, `${JOB}.jsonl.gz.idx`)).subarray(0, manifest.index!.tableBytes).toString()) as IndexTable
+    // The last block but one: in the page of the first screen (the job's end).
+    damaged = table.blocks.at(-2)!
+    blockNumber = table.blocks.length - 2
+    const object = join(root, `${JOB}.jsonl.gz`)
+    const data = readFileSync(object)
+    data.fill(0x55, damaged.offset + 20, damaged.offset + 60)
+    writeFileSync(object, data)
+    relay = await startRelay(box)
+    browser = await launchBrowser({height: 400})
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await relay?.stop()
+    box?.cleanup()
+  })
+
+  it('shows the readable lines and names the unreadable block in the status line', async () => {
+    const {page} = browser
+    await page.goto(`${relay.url}/jobs/${JOB}`)
+    await expect
+      .poll(() => page.textContent('.message'), {timeout: 15_000})
+      .toMatch(new RegExp(`^part of the job could not be read: block ${blockNumber} \\(bytes ${damaged.offset}\\.\\.\\d+, seq ${damaged.firstSeq}\\.\\.${damaged.lastSeq}\\) could not be read`))
+    // The lines after the block are shown; the job ends at line 3000.
+    await expect.poll(async () => (await visibleRows(page)).at(-1), {timeout: 15_000}).toEqual([3000, expect.stringMatching(/^INFO step 3000 /)])
+  })
+})
