@@ -5,7 +5,7 @@
  * the status bar says "reconnecting"), so no entry is lost or doubled.
  */
 import type {LogEntry} from '../entry.js'
-import {ArchiveReadError} from '../errors/index.js'
+import {ArchiveReadError, JobDeletedError, JobNotFoundError} from '../errors/index.js'
 import type {Jobs} from '../store/jobs.js'
 import type {JobMeta} from '../job.js'
 import type {EntryFilter} from '../query/filter.js'
@@ -88,12 +88,16 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
         }
       }
       if (signal.aborted) return
-      // The store finished the iteration without an end event: treat it as ended.
+      // The store finished the iteration without an end event: treat it as ended, unless it is gone.
       const last: JobMeta | undefined = await jobs.getJob(job)
+      if (!last) throw new JobDeletedError(job, jobs.live.name)
       await emit({type: 'end', job, meta: last})
       return
     } catch (error) {
       if (signal.aborted) return
+      // A job that was there and is gone (logs rm, gc) does not come back by retrying.
+      if (error instanceof JobDeletedError) throw error
+      if (error instanceof JobNotFoundError && known) throw new JobDeletedError(job, jobs.live.name)
       if (!options.retry) throw error
       reconnecting = true
       await emit({type: 'state', job, state: 'reconnecting', error: (error as Error).message})

@@ -161,6 +161,34 @@ describe('TailFeed', () => {
     await expect(drain(new TailFeed({...options, follow: false, targets: parseTargets([`${prefix}-1`, `${prefix}-2`])}))).rejects.toThrow(`job ${prefix}-1 not found`)
   })
 
+  it('a followed live job deleted (logs rm) under the feed: a glob leaves it out and goes on, a named one fails with "was deleted"', async () => {
+    for (const id of ['lg-1', 'lg-2']) {
+      await store.startJob(id)
+      await append(id, `${id} a`)
+    }
+    const options = {jobs: new Jobs({live: store}), backlog: 10, follow: true, retry: false, untilAllEnded: true, globMinInterval: 20, globMaxInterval: 50}
+    const removed = new Set<string>()
+    const {lines, events} = await drain(new TailFeed({...options, targets: parseTargets(['lg-*'])}), async (event) => {
+      if (event.type === 'entries' && event.job === 'lg-1' && !removed.has('lg-1')) {
+        removed.add('lg-1')
+        await store.deleteJob('lg-1')
+      }
+      if (event.type === 'end' && event.job === 'lg-1') {
+        await append('lg-2', 'lg-2 b')
+        await store.endJob('lg-2', {status: 'succeeded', exitCode: 0})
+      }
+    })
+    expect(lines.filter((l) => l.startsWith('lg-2'))).toEqual(['lg-2:lg-2 a', 'lg-2:lg-2 b'])
+    expect(events.find((e) => e.type === 'end' && e.job === 'lg-1')).toMatchObject({gone: expect.stringMatching(/^job lg-1 was deleted from /)})
+
+    await store.startJob('ln-1')
+    await append('ln-1', 'n a')
+    const named = drain(new TailFeed({...options, targets: parseTargets(['ln-1'])}), async (event) => {
+      if (event.type === 'entries') await store.deleteJob('ln-1')
+    })
+    await expect(named).rejects.toThrow(/^job ln-1 was deleted from .* while it was being read/)
+  })
+
   it('without retry, a store error ends the feed with that error', async () => {
     await store.startJob('e-1')
     const feed = new TailFeed({jobs: new Jobs({live: flakyOnce(store)}), targets: parseTargets(['e-1']), backlog: 0, follow: true, retry: false, untilAllEnded: true})
