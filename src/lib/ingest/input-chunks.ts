@@ -2,7 +2,8 @@
  * What capture reads, chunk by chunk: a stream (`run`'s pipes from its command), or a
  * descriptor (push's stdin) read into one reused buffer of READ_BYTES: a pipe or a socket
  * through a socket handle whose reads land in that buffer (net.Socket's `onread`), paused
- * after each read until the chunk is done with; a file or a device with fs.read.
+ * after each read until the chunk is done with; a regular file with readSync; a device
+ * with fs.read.
  *
  * Ownership: a descriptor's chunk is valid until the loop asks for the next one, as the
  * next read overwrites it. Whatever keeps a line past its chunk copies it (the line
@@ -14,9 +15,10 @@
  * or a descriptor fs.read refuses (EAGAIN: a pipe someone made non-blocking), is read as
  * the stream, from where the reads stopped, so nothing is lost.
  */
-import {fstatSync, read} from 'node:fs'
+import {fstatSync, read, readSync} from 'node:fs'
 import {Socket, type OnReadOpts, type SocketConstructorOpts} from 'node:net'
 import type {Readable} from 'node:stream'
+import {setImmediate as turn} from 'node:timers/promises'
 import {isatty} from 'node:tty'
 
 /** One read: the kill -9 loss bound is counted in reads (test/integration/cli/durability.test.ts). */
@@ -43,6 +45,7 @@ export async function* inputChunks(input: CaptureInput, signal?: AbortSignal): A
     yield* socketChunks(input.fd, signal)
     return
   }
+  const regular = stat.isFile()
   const buffer = Buffer.allocUnsafeSlow(READ_BYTES)
   let onAbort = () => {}
   const aborted = new Promise<undefined>((resolve) => {
@@ -52,7 +55,7 @@ export async function* inputChunks(input: CaptureInput, signal?: AbortSignal): A
   try {
     while (!signal?.aborted) {
       // After an abort the pending read keeps the buffer; nothing here touches it again.
-      const bytes = await Promise.race([readInto(input.fd, buffer), aborted])
+      const bytes = await Promise.race([regular ? readFileInto(input.fd, buffer) : readInto(input.fd, buffer), aborted])
       if (bytes === undefined) return
       if (bytes === 'refused') {
         yield* streamChunks(input.asStream(), signal)
@@ -64,6 +67,16 @@ export async function* inputChunks(input: CaptureInput, signal?: AbortSignal): A
   } finally {
     signal?.removeEventListener('abort', onAbort)
   }
+}
+
+/**
+ * A regular file never waits for a writer: read at once (a thread's round trip per read costs
+ * more), then one turn of the event loop, so signals and the tee's writes are seen between reads.
+ */
+async function readFileInto(fd: number, buffer: Buffer): Promise<number> {
+  const bytes = readSync(fd, buffer, 0, buffer.length, null)
+  await turn()
+  return bytes
 }
 
 function readInto(fd: number, buffer: Buffer): Promise<number | 'refused'> {

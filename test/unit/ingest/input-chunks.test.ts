@@ -48,6 +48,25 @@ describe('inputChunks of a descriptor', () => {
     }
   })
 
+  it('a regular file: the event loop turns between reads (signals are seen), and an abort ends the reading', async () => {
+    const path = join(dir, 'abort.log')
+    writeFileSync(path, content)
+    const fd = openSync(path, 'r')
+    try {
+      const controller = new AbortController()
+      const chunks = inputChunks(new DescriptorInput(fd, notUsed), controller.signal)
+      expect((await chunks.next()).value?.length).toBe(READ_BYTES)
+      let turned = false
+      setImmediate(() => (turned = true))
+      expect((await chunks.next()).value?.length).toBe(READ_BYTES)
+      expect(turned).toBe(true)
+      controller.abort()
+      expect((await chunks.next()).done).toBe(true)
+    } finally {
+      closeSync(fd)
+    }
+  })
+
   it('a non-blocking FIFO: every byte in order, one buffer, and the end when the writer closes', async () => {
     const path = join(dir, 'fifo')
     execFileSync('mkfifo', [path])
