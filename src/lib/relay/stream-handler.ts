@@ -15,6 +15,7 @@ import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
+import {ArchiveReadError, JobDeletedError} from '../errors/index.js'
 import {HttpError, badRequest, toHttpError} from './http-error.js'
 import type {FeedBatch, FeedSubscriber, JobFeed} from './job-feed.js'
 import type {FollowHub} from './hub.js'
@@ -83,9 +84,12 @@ export async function handleStream(
     if (resume === undefined && tail !== undefined) await sendTail(context, follower, lease.feed, jobId, tail, filter)
     await catchUp(context, follower, lease.feed, jobId, filter)
   } catch (error) {
-    metrics.storeError()
+    const final = error instanceof ArchiveReadError || error instanceof JobDeletedError
+    if (!final) metrics.storeError()
     context.log(`stream of ${jobId} failed while reading history: ${(error as Error).message}`)
-    follower.fail(error)
+    // A damaged block or a deleted job is not an outage: reconnecting would meet it again.
+    if (final) follower.stop(error.message)
+    else follower.fail(error)
     return
   }
   if (writer.closed) return
@@ -198,6 +202,12 @@ class Follower implements FeedSubscriber {
 
   end(meta: JobMeta): void {
     this.writer.finish(endFrame(meta))
+  }
+
+  /** Ends the stream with what went wrong, as a comment (EventSource has no event for it). */
+  stop(why: string): void {
+    this.writer.push(commentFrame(why))
+    this.writer.finish()
   }
 
   fail(error: unknown): void {

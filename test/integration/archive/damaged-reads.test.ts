@@ -206,6 +206,12 @@ describe('a damaged block read through the relay (logs serve)', () => {
       expect(many.slice(0, -1).map((record) => record.seq)).toEqual(readable())
       expect(many.at(-1)!.error).toMatch(/^job dmg: block 2 .*; block \d+ .*could not be read.*; every other entry was printed$/)
 
+      // The SSE stream sends what it read, then ends naming the block: not "the store failed", not "reconnect".
+      const stream = await raw(`${server.url}/v1/jobs/dmg/logs/stream?tail=${n}`)
+      expect(stream.body.match(/^id: \d+$/gm)?.map((line) => Number(line.slice(4)))).toEqual(readable().slice(-n))
+      expect(stream.body).toMatch(new RegExp(`\\n: job dmg: block ${table.blocks.length - 3} \\(bytes .*could not be read.*every other entry was printed\\n\\n$`))
+      expect(stream.body).not.toMatch(/store failed|reconnect/)
+
       const remoteEnv = isolatedEnv(join(dir, 'home-remote'), {LOGS_URL: server.url})
       for (const args of [
         ['get', 'dmg', '-n', String(n)],
