@@ -6,8 +6,8 @@
  * teeing stops and capturing goes on; if the store fails, input is still drained to EOF
  * (so the job never gets SIGPIPE) and teed, and the failure is raised at the end.
  *
- * Loss bound under SIGKILL: the lines of the read being written (at most READ_BYTES), one
- * read a stream may have read ahead, and a last line still waiting for its newline.
+ * Loss bound under SIGKILL: the lines of the read being written (at most READ_BYTES; push
+ * reads nothing ahead, `run`'s streams one read), and a last line still waiting for its newline.
  * Measured by test/integration/cli/durability.test.ts.
  */
 import {LogsError} from '../errors/index.js'
