@@ -74,7 +74,6 @@ export class ViewerPage {
     this.cache = new EntryCache({
       load: async (after, limit) => {
         const page = await getHistory(jobId, {after, limit})
-        // The lines of a damaged archived block never come: say which, as `logs get` does.
         if (page.unreadable) this.say(`part of the job could not be read: ${page.unreadable.join('; ')}`)
         return page.entries
       },
