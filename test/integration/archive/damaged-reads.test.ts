@@ -202,7 +202,10 @@ describe('a damaged block read through the relay (logs serve)', () => {
       expect(intact.json()).not.toHaveProperty('unreadable')
 
       // /v1/logs (streamed NDJSON) says it the same way: every other entry, then a last line naming the blocks.
-      const many = (await raw(`${server.url}/v1/logs?jobs=dmg`)).body.trim().split('\n').map((line) => JSON.parse(line) as {seq?: number; error?: string})
+      const many = (await raw(`${server.url}/v1/logs?jobs=dmg`)).body
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as {seq?: number; error?: string})
       expect(many.slice(0, -1).map((record) => record.seq)).toEqual(readable())
       expect(many.at(-1)!.error).toMatch(/^job dmg: block 2 .*; block \d+ .*could not be read.*; every other entry was printed$/)
 

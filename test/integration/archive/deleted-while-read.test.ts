@@ -146,7 +146,7 @@ describe.each(backends)('a job deleted or archived again under a reader, on %s',
 })
 
 describe('a job a glob matched, deleted while it is read', () => {
-  it('`logs get -f \'v*\'`: the deleted job is left out (one line on stderr), the others are followed to their end, exit 0', async () => {
+  it("`logs get -f 'v*'`: the deleted job is left out (one line on stderr), the others are followed to their end, exit 0", async () => {
     const [, backend] = backends[0]
     const writer = backend.open()
     await writer.put(endedMeta('vbig', stepJob(150_000)), iterate(stepJob(150_000)))

@@ -31,7 +31,11 @@ describe('web viewer: an archived job with a damaged block', () => {
     await archive.put(endedMeta(JOB, entries), iterate(entries))
     const manifest = (await archive.manifest(JOB))!
     await archive.close()
-    const table = JSON.parse(readFileSync(join(root, `${JOB}.jsonl.gz.idx`)).subarray(0, manifest.index!.tableBytes).toString()) as IndexTable
+    const table = JSON.parse(
+      readFileSync(join(root, `${JOB}.jsonl.gz.idx`))
+        .subarray(0, manifest.index!.tableBytes)
+        .toString(),
+    ) as IndexTable
     // The last block but one: in the page of the first screen (the job's end).
     damaged = table.blocks.at(-2)!
     blockNumber = table.blocks.length - 2
@@ -54,7 +58,11 @@ describe('web viewer: an archived job with a damaged block', () => {
     await page.goto(`${relay.url}/jobs/${JOB}`)
     await expect
       .poll(() => page.textContent('.message'), {timeout: 15_000})
-      .toMatch(new RegExp(`^part of the job could not be read: block ${blockNumber} \\(bytes ${damaged.offset}\\.\\.\\d+, seq ${damaged.firstSeq}\\.\\.${damaged.lastSeq}\\) could not be read`))
+      .toMatch(
+        new RegExp(
+          `^part of the job could not be read: block ${blockNumber} \\(bytes ${damaged.offset}\\.\\.\\d+, seq ${damaged.firstSeq}\\.\\.${damaged.lastSeq}\\) could not be read`,
+        ),
+      )
     // The lines after the block are shown; the job ends at line 3000.
     await expect.poll(async () => (await visibleRows(page)).at(-1), {timeout: 15_000}).toEqual([3000, expect.stringMatching(/^INFO step 3000 /)])
   })
