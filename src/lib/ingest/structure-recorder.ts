@@ -21,6 +21,7 @@ export class StructureRecorder {
   private lastPublish = 0
   private timer: NodeJS.Timeout | undefined
   private publishing: Promise<void> = Promise.resolve()
+  private finished = false
 
   constructor(
     private readonly store: LiveStore,
@@ -64,6 +65,7 @@ export class StructureRecorder {
 
   /** Closes open sections (failed ones marked) and writes the final state. */
   async finish(failed: boolean): Promise<void> {
+    this.finished = true
     clearTimeout(this.timer)
     this.timer = undefined
     await this.publishing
@@ -82,7 +84,9 @@ export class StructureRecorder {
       await this.store.updateJob(this.job, {...structure, sections: [...this.earlier, ...structure.sections]})
       this.published = version
     } catch {
-      // The next change (or the end) writes it again.
+      // Written again after the interval: a job that prints its phase and then works in
+      // silence must not keep the old one until its end. finish() writes it a last time.
+      if (!this.finished) this.changed()
     }
   }
 }

@@ -6,6 +6,8 @@ import {LineSplitter} from '../../../src/lib/ingest/line-splitter.js'
 import {StructureRecorder} from '../../../src/lib/ingest/structure-recorder.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
 import {packEntries} from '../../../src/lib/store/packed-entries.js'
+import type {LiveStore} from '../../../src/lib/store/types.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 let dir: string
 beforeEach(() => {
@@ -35,5 +37,21 @@ describe('StructureRecorder', () => {
     const fromPacked = await recorded('packed', (recorder) => recorder.observePacked(1, packed))
     expect(fromPacked).toEqual(fromEntries)
     expect(fromPacked).toMatchObject({phase: 'migrate', progress: 25, sections: [{title: 'Deploy', firstSeq: 601, lastSeq: 1203, lines: 603}]})
+  })
+
+  it('a write that fails is made again after the interval, with no new line to prompt it', async () => {
+    const store = await new FileStore(dir).init()
+    await store.startJob('quiet')
+    let failures = 1
+    const flaky = Object.create(store) as LiveStore
+    flaky.updateJob = async (id, patch) => {
+      if (failures-- > 0) throw new Error('the store blinked')
+      return store.updateJob(id, patch)
+    }
+    const recorder = new StructureRecorder(flaky, 'quiet', 20)
+    recorder.observe(1, new LineSplitter().push(Buffer.from('{"phase":"migrate","progress":60}\n'), 1_795_000_000_000))
+    await waitUntil(async () => (await store.getJob('quiet'))?.phase === 'migrate', {what: 'the phase written again'})
+    expect(failures).toBe(-1)
+    await recorder.finish(false)
   })
 })
