@@ -14,7 +14,7 @@ import {isUtf8} from 'node:buffer'
 import {endianness} from 'node:os'
 import {recordJson} from '../entry.js'
 import {LEVELS} from '../level.js'
-import {FIELD_AT, RECORD_MARKS, RECORD_SIZE, STREAMS} from '../store/file/index-record.js'
+import {FIELD_AT, RECORD_MARKS, RECORD_SIZE, STREAMS, eolBit, markCode} from '../store/file/index-record.js'
 import {decodeStored} from '../store/stored-entries.js'
 import type {StoredEntries, StoredLogBlock} from '../store/types.js'
 import {BlockBytes} from './block-bytes.js'
@@ -43,7 +43,7 @@ for (let level = 0; level < LEVEL_CODES; level++) {
 }
 const LINE_KEY = '"line":"'
 const fieldsOf = (level: number, stream: number, flags: number): Buffer =>
-  FIELDS[(((level < LEVEL_CODES ? level : 0) * STREAM_CODES + (stream < STREAM_CODES ? stream : 0)) * 2 + (flags & 1)) * RECORD_MARKS.length + ((flags >> 1) & 3)]
+  FIELDS[(((level < LEVEL_CODES ? level : 0) * STREAM_CODES + (stream < STREAM_CODES ? stream : 0)) * 2 + eolBit(flags)) * RECORD_MARKS.length + markCode(flags)]
 
 /** Per byte of a line: its escape in a JSON string, or undefined when it stands for itself. */
 const ESCAPES: (Buffer | undefined)[] = Array.from({length: 256}, (_, byte) => {
@@ -112,7 +112,7 @@ function logRecords(stored: StoredLogBlock): RecordChunk {
     chunk.seqs[i] = seq
     chunk.ts[i] = ts
     chunk.levels[i] = level < LEVEL_CODES ? level : 0
-    chunk.rawBytes += end - at + (flags & 1)
+    chunk.rawBytes += end - at + eolBit(flags)
     if (!valid && !isUtf8(data.subarray(at, end))) {
       const record = recordLine(decodeStored(stored, [i])[0])
       bytes.add(record)

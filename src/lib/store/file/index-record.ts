@@ -80,15 +80,31 @@ export function readRecord(source: Buffer, at: number): IndexRecord {
     length: source.readUInt32LE(at + 16),
     level: level ? LEVELS[level - 1] : undefined,
     stream: STREAMS[source[at + 21]],
-    eol: (source[at + FLAGS_AT] & 1) === 1,
+    eol: eolBit(source[at + FLAGS_AT]) === 1,
     masked: source[at + 23] || undefined,
-    record: RECORD_MARKS[(source[at + FLAGS_AT] >> 1) & 3],
+    record: RECORD_MARKS[markCode(source[at + FLAGS_AT])],
   }
 }
 
 /** Where the next entry's bytes start in `log`. */
 export function recordEnd(record: IndexRecord): number {
   return record.offset + record.length + (record.eol ? 1 : 0)
+}
+
+/** Bit 0 of a record's flags: 1 when a newline follows the entry in `log`. */
+export function eolBit(flags: number): number {
+  return flags & 1
+}
+
+/** A record's mark from its flags, as RECORD_MARKS numbers it: 0 none, 1 start, 2 continuation. */
+export function markCode(flags: number): number {
+  const code = (flags >> 1) & 3
+  return code === 3 ? 0 : code
+}
+
+/** recordEnd of the record at byte `at` of a buffer of records, without decoding the rest of it. */
+export function recordEndAt(source: Buffer, at: number): number {
+  return source.readDoubleLE(at + FIELD_AT.offset) + source.readUInt32LE(at + FIELD_AT.length) + eolBit(source[at + FLAGS_AT])
 }
 
 /** Offset in `log` of record i of a buffer of records, without decoding the rest of it. */

@@ -17,7 +17,7 @@ import {join} from 'node:path'
 import {BufferPool} from '../buffer-pool.js'
 import {ChunkIndexWriter} from '../redis/codec.js'
 import {CHUNK_BYTES, CHUNK_LINES, PackTotals, type PackedChunk, type PackedEntries} from '../packed-entries.js'
-import {FIELD_AT, RECORD_SIZE} from './index-record.js'
+import {FIELD_AT, RECORD_SIZE, eolBit, markCode, recordEndAt} from './index-record.js'
 import {INDEX_FILE, LOG_FILE, readFullySync} from './job-log.js'
 
 /** Records looked at per read of `idx` while finding where `maxBytes` ends. */
@@ -67,7 +67,7 @@ export class PackedReader {
       let n = 0
       while (n * RECORD_SIZE < step.length && bytes < maxBytes) {
         const r = n * RECORD_SIZE
-        bytes += step.readUInt32LE(r + FIELD_AT.length) + (step[r + FIELD_AT.flags] & 1)
+        bytes += step.readUInt32LE(r + FIELD_AT.length) + eolBit(step[r + FIELD_AT.flags])
         n++
       }
       steps.push(step.subarray(0, n * RECORD_SIZE))
@@ -75,8 +75,7 @@ export class PackedReader {
     }
     const records = steps.length === 1 ? steps[0] : Buffer.concat(steps)
     const start = records.readDoubleLE(FIELD_AT.offset)
-    const last = (taken - 1) * RECORD_SIZE
-    const end = records.readDoubleLE(last + FIELD_AT.offset) + records.readUInt32LE(last + FIELD_AT.length) + (records[last + FIELD_AT.flags] & 1)
+    const end = recordEndAt(records, (taken - 1) * RECORD_SIZE)
     const data = readFully(this.log, this.bytes.take(end - start), start)
     const indexes = this.indexes.take(taken * ChunkIndexWriter.maxBytes(1))
     const packed = totals.packed(chunksOf(records, taken, data, start, indexes, totals))
@@ -124,9 +123,8 @@ function chunksOf(records: Buffer, count: number, data: Buffer, start: number, i
       const level = records[r + FIELD_AT.level]
       const flags = records[r + FIELD_AT.flags]
       const masked = records[r + FIELD_AT.masked]
-      const eol = (flags & 1) === 1
-      const record = (flags >> 1) & 3
-      index.add(ts, length, eol, level, records[r + FIELD_AT.stream], masked, record === 3 ? 0 : record)
+      const eol = eolBit(flags) === 1
+      index.add(ts, length, eol, level, records[r + FIELD_AT.stream], masked, markCode(flags))
       totals.add(ts, length + (eol ? 1 : 0), level, masked)
       const lineEnd = records.readDoubleLE(r + FIELD_AT.offset) - start + length
       if (i === end - 1) parts.push(data.subarray(runStart, lineEnd))
