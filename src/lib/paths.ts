@@ -20,6 +20,13 @@ export function spoolDir(env: Env = process.env): string {
   return join(stateDir(env), 'spool')
 }
 
+/**
+ * Run from TypeScript sources (vitest, benches through tsx), not from the bundle: there is no
+ * compiled worker to start (dist/block-worker.js, dist/ship-worker.js), so work a worker
+ * thread would do runs on the thread that asks for it.
+ */
+export const FROM_SOURCES = !import.meta.url.endsWith('.js')
+
 let ownPackageDir: string | undefined
 
 /**

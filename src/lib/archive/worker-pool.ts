@@ -11,8 +11,6 @@ import {Worker} from 'node:worker_threads'
 import {packageDir} from '../paths.js'
 
 export const WORKERS = Math.max(1, Math.min(4, availableParallelism()))
-/** Run from TypeScript sources (vitest): there is no compiled worker to start, tasks run on the main thread. */
-export const FROM_SOURCES = !import.meta.url.endsWith('.js')
 
 /** A task's answer: its result, or the message of the error it threw. */
 export type Answer<T> = {id: number; error?: string} & Partial<T>

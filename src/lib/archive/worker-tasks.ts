@@ -11,7 +11,8 @@ import {ownedBuffer} from './block-bytes.js'
 import type {RecordChunk} from './record-chunk.js'
 import {storedRecords} from './stored-records.js'
 import {TrigramFilterBuilder} from './token-filter.js'
-import {FROM_SOURCES, runOnWorker} from './worker-pool.js'
+import {FROM_SOURCES} from '../paths.js'
+import {runOnWorker} from './worker-pool.js'
 
 export interface CompressedBlock {
   compressed: Buffer

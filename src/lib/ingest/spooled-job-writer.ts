@@ -15,7 +15,8 @@ import type {JobEnd, JobWriter} from './job-writer.js'
 import {Shipper, type ShipperOptions} from './shipper.js'
 import {StructureRecorder} from './structure-recorder.js'
 import {createSpool, orphanSpools, spoolRoot, type SpoolHandle} from './spool.js'
-import {SHIP_WORKER_AVAILABLE, WorkerDelivery} from './worker-delivery.js'
+import {FROM_SOURCES} from '../paths.js'
+import {WorkerDelivery} from './worker-delivery.js'
 
 export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval'> {
   labels?: Record<string, string>
@@ -49,7 +50,7 @@ export class SpooledJobWriter implements JobWriter {
     const spool = await createSpool(remote.name, job, options.labels, options.env)
     const structure = remote.metadataWritable !== false
     let delivery: Delivery
-    if (remote.recipe && SHIP_WORKER_AVAILABLE) {
+    if (remote.recipe && !FROM_SOURCES) {
       const init = {recipe: remote.recipe, job, spoolRoot: spool.store.root, writer: spool.writer, orphans: orphans.map((o) => o.writer), batchInterval, structure}
       delivery = new WorkerDelivery(init, {onOutage, onRecovered})
     } else {

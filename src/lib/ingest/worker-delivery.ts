@@ -37,9 +37,6 @@ export type ToWorker = {type: 'spooled'; last: number} | {type: 'notify'} | {typ
 export type FromWorker =
   {type: 'outage'; message: string} | {type: 'recovered'} | {type: 'done'; delivered: boolean} | {type: 'failed'; message: string; exitCode: 1 | 2; suggestions: string[]}
 
-/** Run from TypeScript sources (vitest): there is no compiled worker to start. */
-export const SHIP_WORKER_AVAILABLE = import.meta.url.endsWith('.js')
-
 export class WorkerDelivery implements Delivery {
   readonly done: Promise<boolean>
   private readonly worker: Worker
