@@ -4,8 +4,10 @@
  * is written with updateJob at most once per `interval`, and at the job's end. Sections
  * an earlier push of the same job recorded are kept in front of this push's.
  *
- * Metadata is secondary to lines: a failed update is retried with the next one, never
- * fails the push.
+ * Metadata is secondary to lines: a failed update never fails the push. It is made again
+ * after a wait that doubles with each failure in a row (interval, 2·interval, … up to
+ * RETRY_CAP_MS), back to the interval once a write succeeds, so a store that refuses for
+ * an hour is not asked every second.
  */
 import type {NewEntry} from '../entry.js'
 import type {Section} from '../job.js'
@@ -13,21 +15,59 @@ import type {LiveStore} from '../store/types.js'
 import {SectionTracker} from '../structure/sections.js'
 import type {PackedEntries} from '../store/packed-entries.js'
 import {ChunkLines} from '../store/redis/codec.js'
+import {Backoff} from '../store/retry.js'
+
+/** The longest wait between two attempts at a write the store keeps refusing. */
+export const RETRY_CAP_MS = 30_000
+
+/** The clock and timer a recorder schedules its writes with (tests hand in their own). */
+export interface RecorderTimers {
+  now(): number
+  setTimeout(run: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+const realTimers: RecorderTimers = {
+  now: Date.now,
+  setTimeout: (run, ms) => setTimeout(run, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
+
+export interface StructureRecorderOptions {
+  /** The shortest time between two writes, and the first wait after a failed one. */
+  interval?: number
+  timers?: RecorderTimers
+}
 
 export class StructureRecorder {
   private readonly tracker = new SectionTracker()
   private earlier: Section[] | undefined
   private published = 0
   private lastPublish = 0
-  private timer: NodeJS.Timeout | undefined
+  private timer: unknown
   private publishing: Promise<void> = Promise.resolve()
   private finished = false
+  private readonly interval: number
+  private readonly timers: RecorderTimers
+  /** Wait from the last write to the next: the interval, or the backoff's after a failure. */
+  private nextWait: number
+  private readonly backoff: Backoff
 
   constructor(
     private readonly store: LiveStore,
     private readonly job: string,
-    private readonly interval = 1000,
-  ) {}
+    options: StructureRecorderOptions = {},
+  ) {
+    this.interval = options.interval ?? 1000
+    this.timers = options.timers ?? realTimers
+    this.nextWait = this.interval
+    this.backoff = new Backoff({
+      policy: {baseMs: this.interval, capMs: RETRY_CAP_MS, budgetMs: Infinity},
+      classify: () => ({}),
+      clock: () => this.timers.now(),
+      random: () => 1,
+    })
+  }
 
   /** Entries the store numbered first, first+1, … */
   observe(first: number, entries: NewEntry[]): void {
@@ -46,19 +86,17 @@ export class StructureRecorder {
 
   /** Schedules a write of what changed, at most once per interval. */
   private changed(): void {
-    if (this.tracker.version === this.published || this.timer) return
-    const wait = Math.max(0, this.lastPublish + this.interval - Date.now())
-    this.timer = setTimeout(() => {
+    if (this.tracker.version === this.published || this.timer !== undefined) return
+    const wait = Math.max(0, this.lastPublish + this.nextWait - this.timers.now())
+    this.timer = this.timers.setTimeout(() => {
       this.timer = undefined
       this.publishing = this.publishing.then(() => this.publish())
     }, wait)
-    this.timer.unref()
   }
 
   /** Writes what changed now, without ending anything (a relay letting the job go). Never throws. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer)
-    this.timer = undefined
+    this.cancelTimer()
     await this.publishing
     await this.publish()
   }
@@ -66,8 +104,7 @@ export class StructureRecorder {
   /** Closes open sections (failed ones marked) and writes the final state. */
   async finish(failed: boolean): Promise<void> {
     this.finished = true
-    clearTimeout(this.timer)
-    this.timer = undefined
+    this.cancelTimer()
     await this.publishing
     if (this.tracker.version === 0 && this.published === 0) return
     this.tracker.end(failed)
@@ -77,16 +114,25 @@ export class StructureRecorder {
   private async publish(): Promise<void> {
     const version = this.tracker.version
     if (version === this.published) return
-    this.lastPublish = Date.now()
+    this.lastPublish = this.timers.now()
     try {
       this.earlier ??= (await this.store.getJob(this.job))?.sections?.filter((s) => s.end !== undefined) ?? []
       const structure = this.tracker.structure()
       await this.store.updateJob(this.job, {...structure, sections: [...this.earlier, ...structure.sections]})
       this.published = version
-    } catch {
-      // Written again after the interval: a job that prints its phase and then works in
-      // silence must not keep the old one until its end. finish() writes it a last time.
+      this.backoff.reset()
+      this.nextWait = this.interval
+    } catch (error) {
+      // Written again after the backoff's wait, not at the next line: a job that prints
+      // its phase and then works in silence must not keep the old one until its end.
+      // finish() writes it a last time.
+      this.nextWait = this.backoff.delayFor(error) ?? RETRY_CAP_MS
       if (!this.finished) this.changed()
     }
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
+    this.timer = undefined
   }
 }
