@@ -22,6 +22,13 @@ export interface EntryRecord {
   partial?: true
 }
 
+/** A damaged block of an archived job (src/lib/errors/archive-read-error.ts): its phrase and the seqs it held. */
+export interface UnreadableBlock {
+  what: string
+  firstSeq: number
+  lastSeq: number
+}
+
 export interface HistoryQuery {
   after?: number
   limit?: number
@@ -38,6 +45,8 @@ export interface HistoryPage {
   done: boolean
   /** Damaged blocks of an archived job met on this page ("block 19 (bytes …, seq …) could not be read: …"). */
   unreadable?: string[]
+  /** The same blocks with the seqs they held: rows no later request can fill. */
+  unreadableBlocks?: UnreadableBlock[]
 }
 
 export class HttpError extends Error {
@@ -93,8 +102,15 @@ export async function getSections(id: string, signal?: AbortSignal): Promise<Sec
 export async function getHistory(id: string, query: HistoryQuery, signal?: AbortSignal): Promise<HistoryPage> {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value))
-  const body = (await getJson(`${jobPath(id)}/logs?${params}`, signal)) as {entries: EntryRecord[]; cursor: number; more: boolean; unreadable?: string[]}
-  return {entries: body.entries, cursor: body.cursor, done: !body.more, ...(body.unreadable ? {unreadable: body.unreadable} : {})}
+  const body = (await getJson(`${jobPath(id)}/logs?${params}`, signal)) as {
+    entries: EntryRecord[]
+    cursor: number
+    more: boolean
+    unreadable?: string[]
+    unreadableBlocks?: UnreadableBlock[]
+  }
+  const {unreadable, unreadableBlocks} = body
+  return {entries: body.entries, cursor: body.cursor, done: !body.more, ...(unreadable ? {unreadable, unreadableBlocks} : {})}
 }
 
 /** A case-insensitive regular expression (the relay's `grep` is a JS RegExp) for a plain search term. */

@@ -4,13 +4,27 @@
  * and is fetched with `after=k·size&limit=size`. Only the pages the user looks at (and the
  * live tail) are held; the least recently used are dropped, so memory does not grow with
  * the log: a 1 000 000-line job costs what the visible pages cost.
+ *
+ * The rows of a damaged archived block (the page's `unreadableBlocks`) are held as
+ * unreadable: no later request can fill them, so they are not asked for again.
  */
-import type {EntryRecord} from './api.js'
+import type {EntryRecord, UnreadableBlock} from './api.js'
 
-export type PageLoader = (after: number, limit: number) => Promise<EntryRecord[]>
+export type PageLoader = (after: number, limit: number) => Promise<{entries: EntryRecord[]; unreadableBlocks?: UnreadableBlock[]}>
+
+/** A row that a damaged archived block held. */
+export interface UnreadableRow {
+  unreadable: UnreadableBlock
+}
+
+export type CachedRow = EntryRecord | UnreadableRow
+
+export function isUnreadable(row: CachedRow | undefined): row is UnreadableRow {
+  return row !== undefined && 'unreadable' in row
+}
 
 interface Page {
-  entries: (EntryRecord | undefined)[]
+  entries: (CachedRow | undefined)[]
   loading: boolean
   lastAttempt: number
 }
@@ -37,8 +51,8 @@ export class EntryCache {
     this.retryAfter = options.retryAfter ?? 1000
   }
 
-  /** The entry with this seq, or undefined while its page loads (the load is started here). */
-  get(seq: number): EntryRecord | undefined {
+  /** The entry with this seq (or that it is unreadable), or undefined while its page loads (the load is started here). */
+  get(seq: number): CachedRow | undefined {
     const index = this.pageOf(seq)
     const page = this.touch(index)
     const entry = page.entries[seq - 1 - index * this.pageSize]
@@ -62,7 +76,7 @@ export class EntryCache {
   /** Number of entries held (for the benchmark's memory figures). */
   held(): number {
     let count = 0
-    for (const page of this.pages.values()) for (const entry of page.entries) if (entry) count++
+    for (const page of this.pages.values()) for (const entry of page.entries) if (entry && !isUnreadable(entry)) count++
     return count
   }
 
@@ -80,7 +94,7 @@ export class EntryCache {
   }
 
   private newPage(): Page {
-    return {entries: new Array<EntryRecord | undefined>(this.pageSize), loading: false, lastAttempt: 0}
+    return {entries: new Array<CachedRow | undefined>(this.pageSize), loading: false, lastAttempt: 0}
   }
 
   private fetch(index: number, page: Page): void {
@@ -91,10 +105,14 @@ export class EntryCache {
     const first = index * this.pageSize
     this.options
       .load(first, this.pageSize)
-      .then((entries) => {
+      .then(({entries, unreadableBlocks = []}) => {
         for (const entry of entries) {
           const offset = entry.seq - 1 - first
           if (offset >= 0 && offset < this.pageSize) page.entries[offset] = entry
+        }
+        for (const block of unreadableBlocks) {
+          const last = Math.min(block.lastSeq, first + this.pageSize)
+          for (let seq = Math.max(block.firstSeq, first + 1); seq <= last; seq++) page.entries[seq - 1 - first] ??= {unreadable: block}
         }
       })
       .catch((error: unknown) => console.warn(`loading lines ${first + 1}…: ${String(error)}`))

@@ -6,7 +6,7 @@
 import {sectionFacts, type SectionMark} from '../../src/lib/structure/folds.js'
 import {markerText} from '../../src/lib/structure/marker-text.js'
 import {isColorClass, parseAnsi, plainText, type Segment} from './ansi.js'
-import type {EntryRecord} from './api.js'
+import {isUnreadable, type CachedRow} from './entry-cache.js'
 
 export interface RowOptions {
   timestamps: boolean
@@ -20,7 +20,7 @@ export interface RowOptions {
   section?: SectionMark
 }
 
-export function renderRow(seq: number, entry: EntryRecord | undefined, options: RowOptions): HTMLElement {
+export function renderRow(seq: number, entry: CachedRow | undefined, options: RowOptions): HTMLElement {
   const row = document.createElement('div')
   row.className = 'row'
   row.dataset.seq = String(seq)
@@ -33,11 +33,12 @@ export function renderRow(seq: number, entry: EntryRecord | undefined, options: 
   gutter.textContent = String(seq)
   row.append(gutter)
 
-  if (!entry) {
-    row.classList.add('loading')
+  if (!entry || isUnreadable(entry)) {
+    row.classList.add(entry ? 'unreadable' : 'loading')
     const text = document.createElement('span')
     text.className = 'text'
-    text.textContent = '…'
+    // A damaged block is named on its first row only: its other rows say no more than that.
+    text.textContent = !entry ? '…' : seq === entry.unreadable.firstSeq ? `unreadable: ${entry.unreadable.what}` : 'unreadable'
     row.append(text)
     return row
   }

@@ -75,7 +75,7 @@ export class ViewerPage {
       load: async (after, limit) => {
         const page = await getHistory(jobId, {after, limit})
         if (page.unreadable) this.say(`part of the job could not be read: ${page.unreadable.join('; ')}`)
-        return page.entries
+        return page
       },
       onLoaded: () => this.list.invalidate(),
     })

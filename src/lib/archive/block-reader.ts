@@ -16,7 +16,7 @@
 import {promisify} from 'node:util'
 import {gunzip} from 'node:zlib'
 import type {LogEntry} from '../entry.js'
-import {ArchiveReadError, ObjectStoreError} from '../errors/index.js'
+import {ArchiveReadError, ObjectStoreError, type UnreadableBlock} from '../errors/index.js'
 import type {Pattern} from '../pattern.js'
 import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {requiredLiteral} from '../required-literal.js'
@@ -82,10 +82,10 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
   // more than needed, and more when one of them could not be read (batches() below).
   const counted = range.since === undefined && range.until === undefined && !levels
 
-  const failures: Array<{n: number; text: string}> = []
+  const failures: Array<{n: number; block: UnreadableBlock}> = []
   const failed = (block: BlockInfo, error: unknown): void => {
     const failure = describe(table.blocks.indexOf(block), block, error)
-    if (range.onUnreadable) range.onUnreadable(new ArchiveReadError(id, [failure.text]))
+    if (range.onUnreadable) range.onUnreadable(new ArchiveReadError(id, [failure.block.what], [failure.block]))
     else failures.push(failure)
   }
   try {
@@ -132,11 +132,14 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
     yield* scan(range)
     return
   }
-  if (failures.length > 0)
+  if (failures.length > 0) {
+    const blocks = failures.sort((a, b) => a.n - b.n).map((f) => f.block)
     throw new ArchiveReadError(
       id,
-      failures.sort((a, b) => a.n - b.n).map((f) => f.text),
+      blocks.map((b) => b.what),
+      blocks,
     )
+  }
 }
 
 function wanted(block: BlockInfo, range: ReadRange, levels: Set<string> | undefined): boolean {
@@ -338,9 +341,9 @@ function linesHolding(data: Buffer, literal: Buffer): string[] {
   return lines
 }
 
-function describe(n: number, block: BlockInfo, error: unknown): {n: number; text: string} {
-  const text = `block ${n} (bytes ${block.offset}..${block.offset + block.size - 1}, seq ${block.firstSeq}..${block.lastSeq}) could not be read: ${(error as Error).message ?? String(error)}`
-  return {n, text}
+function describe(n: number, block: BlockInfo, error: unknown): {n: number; block: UnreadableBlock} {
+  const what = `block ${n} (bytes ${block.offset}..${block.offset + block.size - 1}, seq ${block.firstSeq}..${block.lastSeq}) could not be read: ${(error as Error).message ?? String(error)}`
+  return {n, block: {what, firstSeq: block.firstSeq, lastSeq: block.lastSeq}}
 }
 
 /** A store that is down or refuses us: not a damaged block, the read fails. */

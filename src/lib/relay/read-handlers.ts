@@ -52,7 +52,8 @@ export async function deleteJob(jobs: Jobs, jobId: string, params: URLSearchPara
  * A page of history: `{job, entries, cursor, more}`. Continue with `after=cursor` (and
  * the same filters) while `more` is true. A job that does not exist is a 404. An archived
  * job with damaged blocks gives every entry that could be read and names the blocks in
- * `unreadable` (still 200: the client prints what there is, then says what is missing).
+ * `unreadable`, and in `unreadableBlocks` with the seqs each held (still 200: the client
+ * prints what there is, then says what is missing).
  */
 export async function historyPage(jobs: Jobs, limits: RelayLimits, jobId: string, params: URLSearchParams) {
   const {range, filter} = readQuery(params)
@@ -60,7 +61,7 @@ export async function historyPage(jobs: Jobs, limits: RelayLimits, jobId: string
   const limit = integerParam(params, 'limit', {min: 1}) ?? range.tail ?? limits.pageSize
   await getJob(jobs, jobId)
   const page = await readPage(jobs, jobId, range, filter, Math.min(limit, limits.maxPageSize))
-  const unreadable = page.unreadable ? {unreadable: page.unreadable.what} : {}
+  const unreadable = page.unreadable ? {unreadable: page.unreadable.what, unreadableBlocks: page.unreadable.blocks} : {}
   return {job: jobId, entries: page.entries.map((entry) => toRecord(entry)), cursor: page.cursor, more: page.more, ...unreadable}
 }
 

@@ -187,9 +187,11 @@ describe('a damaged block read through the relay (logs serve)', () => {
       const block = new RegExp(`^block ${table.blocks.length - 3} \\(bytes ${late.offset}\\.\\.\\d+, seq ${late.firstSeq}\\.\\.${late.lastSeq}\\) could not be read`)
       const page = await raw(`${server.url}/v1/jobs/dmg/logs?tail=${n}`)
       expect(page.status, page.body).toBe(200)
-      const body = page.json() as {entries: Array<{seq: number}>; more: boolean; unreadable: string[]}
+      const body = page.json() as {entries: Array<{seq: number}>; more: boolean; unreadable: string[]; unreadableBlocks: unknown[]}
       expect(body.entries.map((e) => e.seq)).toEqual(readable().slice(-n))
       expect(body.unreadable).toEqual([expect.stringMatching(block)])
+      // The same block with the seqs it held, for a client that shows where lines are missing (the web viewer).
+      expect(body.unreadableBlocks).toEqual([{what: body.unreadable[0], firstSeq: late.firstSeq, lastSeq: late.lastSeq}])
       // A page that stops at its limit still names the block it read past (the early one, in the first 1000).
       const head = (await raw(`${server.url}/v1/jobs/dmg/logs?limit=${headCount()}`)).json() as {entries: Array<{seq: number}>; more: boolean; unreadable: string[]}
       expect(head.entries.map((e) => e.seq)).toEqual(readable().slice(0, headCount()))

@@ -1,7 +1,8 @@
 /**
  * An archived job with a damaged block in the web viewer: the lines after it are shown,
  * and the status line names the block that could not be read (the relay's history page
- * answers 200 with `unreadable`), as `logs get` names it on stderr.
+ * answers 200 with `unreadable`), as `logs get` names it on stderr. The block's rows say
+ * they are unreadable and are not asked for again.
  */
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -65,5 +66,47 @@ describe('web viewer: an archived job with a damaged block', () => {
       )
     // The lines after the block are shown; the job ends at line 3000.
     await expect.poll(async () => (await visibleRows(page)).at(-1), {timeout: 15_000}).toEqual([3000, expect.stringMatching(/^INFO step 3000 /)])
+  })
+
+  it("shows the block's rows as unreadable, naming it once, and does not ask for their page again", async () => {
+    const own = await launchBrowser({height: 400})
+    const {page, context} = own
+    try {
+      // The page of history that holds the damaged block, counted as the relay is asked for it.
+      const pageAfter = Math.floor((damaged.firstSeq - 1) / 1000) * 1000
+      let asked = 0
+      let sentinels = 0
+      await page.route(`**/v1/jobs/${JOB}/logs?*`, (route) => {
+        if (new URL(route.request().url()).searchParams.get('after') === String(pageAfter)) asked++
+        return route.continue()
+      })
+      await page.route('**/healthz', (route) => {
+        sentinels++
+        return route.continue()
+      })
+      await context.clock.install()
+      await page.goto(`${relay.url}/jobs/${JOB}#L${damaged.firstSeq - 2}`)
+      const phrase = new RegExp(`^unreadable: block ${blockNumber} \\(bytes ${damaged.offset}\\.\\.\\d+, seq ${damaged.firstSeq}\\.\\.${damaged.lastSeq}\\) could not be read`)
+      await expect.poll(async () => (await visibleRows(page)).find(([seq]) => seq === damaged.firstSeq)?.[1], {timeout: 15_000}).toMatch(phrase)
+      const rows = await visibleRows(page)
+      expect(rows.find(([seq]) => seq === damaged.firstSeq - 1)?.[1]).toMatch(new RegExp(`^INFO step ${damaged.firstSeq - 1} `))
+      const blockRows = rows.filter(([seq]) => seq > damaged.firstSeq && seq <= damaged.lastSeq)
+      expect(blockRows.length).toBeGreaterThan(3)
+      expect(blockRows.every(([, text]) => text === 'unreadable')).toBe(true)
+      const askedWhenShown = asked
+      expect(askedWhenShown).toBeGreaterThan(0)
+
+      // Ten seconds later the rows are drawn again (timestamps on): the page is not asked for.
+      await context.clock.fastForward(10_000)
+      await page.check('input.timestamps')
+      await expect.poll(() => page.locator('.rows .row .ts').count()).toBeGreaterThan(0)
+      // A request made after the redraw: once the relay has it, one the redraw made would have been seen.
+      await page.evaluate(() => fetch('/healthz'))
+      expect(sentinels).toBe(1)
+      expect(asked).toBe(askedWhenShown)
+      expect(await visibleRows(page)).toContainEqual([damaged.firstSeq, expect.stringMatching(phrase)])
+    } finally {
+      await own.close()
+    }
   })
 })

@@ -6,7 +6,7 @@
  * retried batch once, and pipelined batches in order.
  */
 import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
-import {ArchiveReadError, JobNotFoundError, UsageError} from '../../errors/index.js'
+import {ArchiveReadError, JobNotFoundError, UsageError, type UnreadableBlock} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import {formatSelector} from '../../label-selector.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from '../types.js'
@@ -130,12 +130,16 @@ export class RelayStore implements LiveStore {
       tail: range.tail,
     }
     while (remaining > 0) {
-      const page = await relayRequest<{entries: EntryRecord[]; cursor: number; more: boolean; unreadable?: string[]}>(this.endpoint, this.logsPath(id), {
-        query: {...query, limit: Math.min(remaining, PAGE)},
-        signal: range.signal,
-        job: id,
-      })
-      if (page.unreadable?.length) onUnreadable(new ArchiveReadError(id, page.unreadable))
+      const page = await relayRequest<{entries: EntryRecord[]; cursor: number; more: boolean; unreadable?: string[]; unreadableBlocks?: UnreadableBlock[]}>(
+        this.endpoint,
+        this.logsPath(id),
+        {
+          query: {...query, limit: Math.min(remaining, PAGE)},
+          signal: range.signal,
+          job: id,
+        },
+      )
+      if (page.unreadable?.length) onUnreadable(new ArchiveReadError(id, page.unreadable, page.unreadableBlocks))
       for (const record of page.entries) yield fromRecord(record)
       remaining -= page.entries.length
       if (!page.more) break
