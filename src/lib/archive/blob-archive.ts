@@ -8,7 +8,6 @@
  * read(): manifest → block index → the blocks the ReadRange needs (./block-reader.ts);
  *         objects without an index: their parts in order → gunzip → entries → ReadRange.
  */
-import {createHash} from 'node:crypto'
 import {Readable, pipeline} from 'node:stream'
 import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
 import type {LogEntry} from '../entry.js'
@@ -127,7 +126,7 @@ export class BlobArchive implements ArchiveStore {
         size: index.data.length,
         tableBytes: index.tableBytes,
         blocks: stats.blocks.length,
-        sha256: createHash('sha256').update(index.data).digest('hex'),
+        sha256: process.getBuiltinModule('node:crypto').createHash('sha256').update(index.data).digest('hex'),
       },
     }
     const manifestBytes = encodeManifest(manifest)

@@ -13,8 +13,6 @@
  * reported, `recheck` looks at the job's manifest again: the job may have been deleted or
  * archived again since the read's manifest was read (blob-archive.ts).
  */
-import {promisify} from 'node:util'
-import {gunzip} from 'node:zlib'
 import type {LogEntry} from '../entry.js'
 import {ArchiveReadError, ObjectStoreError, type UnreadableBlock} from '../errors/index.js'
 import type {Pattern} from '../pattern.js'
@@ -29,9 +27,9 @@ import {readAhead, type Span} from './read-ahead.js'
 import {runsOf} from './block-runs.js'
 import type {RecentSpans} from './recent-spans.js'
 import {KNOWN_KINDS, mayContain} from './token-filter.js'
+import {gunzipAsync} from './zlib-async.js'
 
 const CONCURRENCY = 4
-const gunzipAsync = promisify(gunzip)
 
 export interface IndexedRead {
   bucket: ObjectBucket

@@ -22,21 +22,17 @@
  * written before the page that points into it, and only used for an entry whose archived
  * object is the one the job's metadata names (same sha256).
  */
-import {randomBytes} from 'node:crypto'
-import {promisify} from 'node:util'
-import {gunzip, gzip} from 'node:zlib'
 import type {ObjectBucket, StoredObject} from '../store/object/bucket.js'
 import {readBytes} from '../store/object/bucket.js'
 import type {ArchivedJob} from '../store/types.js'
 import {forEachLimited} from './for-each-limited.js'
 import {CATALOG_DIR} from './layout.js'
+import {gunzipAsync, gzipAsync} from './zlib-async.js'
 
 export const CATALOG_FORMAT = 'logs-catalog/1'
 const COMPACT_AT = 32
 const PAGE_JOBS = 5000
 const READ_CONCURRENCY = 16
-const gzipAsync = promisify(gzip)
-const gunzipAsync = promisify(gunzip)
 
 export interface CatalogEntry extends ArchivedJob {
   /** Length of the manifest this entry was taken from: a listing showing another size means it changed. */
@@ -136,7 +132,7 @@ export class Catalog {
     const body: CatalogObject = {format: CATALOG_FORMAT, jobs: page}
     const data = await gzipAsync(Buffer.from(JSON.stringify(body)))
     for (;;) {
-      const key = `${CATALOG_DIR}${String(this.clock()).padStart(15, '0')}-${randomBytes(6).toString('hex')}.json.gz`
+      const key = `${CATALOG_DIR}${String(this.clock()).padStart(15, '0')}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.json.gz`
       // Filters first: a page is never seen pointing into filters not yet written.
       if (parts.length > 0) await this.bucket.writeBytes(filtersKey(key), Buffer.concat(parts))
       if (await this.bucket.writeBytes(key, data, {exclusive: true})) return

@@ -6,10 +6,8 @@
  * Both directions stream: entries → JSON lines → gzip on the way in, and gunzip → lines →
  * entries on the way out. Nothing here holds more than one batch of lines.
  */
-import {createHash} from 'node:crypto'
 import {PassThrough, Readable, Transform, pipeline} from 'node:stream'
 import {StringDecoder} from 'node:string_decoder'
-import {createGunzip, createGzip, constants as zlib} from 'node:zlib'
 import {fromRecord, recordJson, type EntryRecord, type LogEntry} from '../entry.js'
 import type {Level} from '../level.js'
 import type {Pattern} from '../pattern.js'
@@ -21,6 +19,9 @@ import type {Pattern} from '../pattern.js'
  */
 export const GZIP_LEVEL = 2
 const BATCH_BYTES = 256 * 1024
+// node:crypto and node:zlib are loaded when an object is first encoded, decoded or measured:
+// every reader imports this module, and `ls` does neither.
+const createHash = (algorithm: string) => process.getBuiltinModule('node:crypto').createHash(algorithm)
 
 export interface ContentStats {
   lines: number
@@ -49,7 +50,8 @@ export function encodeEntries(entries: AsyncIterable<LogEntry>, level = GZIP_LEV
   const stats = new Promise<ContentStats>((resolve, reject) => (settle = {resolve, reject}))
   stats.catch(() => undefined) // the stream reports the same error to whoever reads it
   const source = Readable.from(ndjson(entries, settle), {objectMode: false})
-  const gzip = createGzip({level, memLevel: 9, chunkSize: 256 * 1024, flush: zlib.Z_NO_FLUSH})
+  const {createGzip, constants} = process.getBuiltinModule('node:zlib')
+  const gzip = createGzip({level, memLevel: 9, chunkSize: 256 * 1024, flush: constants.Z_NO_FLUSH})
   const stream = pipeline(source, gzip, (error) => {
     if (error) settle.reject(error)
   }) as Readable
@@ -139,7 +141,7 @@ export async function* decodeEntries(compressed: Readable): AsyncIterable<LogEnt
 
 /** The record lines of gzip NDJSON, not parsed: for scans that only look at `seq` (see seqOf). */
 export async function* decodeLines(compressed: Readable): AsyncIterable<string> {
-  const gunzip = createGunzip()
+  const gunzip = process.getBuiltinModule('node:zlib').createGunzip()
   const lines = pipeline(compressed, gunzip, new PassThrough(), () => undefined)
   const decoder = new StringDecoder('utf8')
   let rest = ''

@@ -33,9 +33,9 @@ beforeAll(async () => {
 afterAll(() => home.cleanup())
 
 /** The modules the command loaded, Node's own (`node:…`) too when `builtins`. */
-async function loadedBy(args: string[], name: string, over: NodeJS.ProcessEnv = env, builtins = false): Promise<string[]> {
+async function loadedBy(args: string[], name: string, over: NodeJS.ProcessEnv = env, builtins = false, input?: string): Promise<string[]> {
   const record = join(home.home, `imports-${name}`)
-  const result = await runCli(args, {env: {...over, NODE_OPTIONS: `--import=${REGISTER}`, RECORD_IMPORTS: record}})
+  const result = await runCli(args, {env: {...over, NODE_OPTIONS: `--import=${REGISTER}`, RECORD_IMPORTS: record}, input})
   expect(result.stderr).toBe('')
   expect(result.code).toBe(0)
   const urls = readFileSync(record, 'utf8').trim().split('\n')
@@ -67,9 +67,10 @@ describe('start-up', () => {
     expect(urls.filter((url) => ['node:crypto', 'node:zlib', 'node:worker_threads'].includes(url))).toEqual([])
   })
 
-  it('ls, which reads the archive, loads none of its writer (block-writer and its worker threads)', async () => {
+  it('ls, which reads the archive, loads none of its writer (block-writer and its worker threads), nor crypto and zlib for an archive with nothing to decompress', async () => {
     const urls = await loadedBy(['ls'], 'ls-builtins', env, true)
-    expect(urls.filter((url) => url === 'node:worker_threads' || /\/dist\/block-writer-[A-Z0-9]+\.js$/.test(url))).toEqual([])
+    expect(urls).toContain('node:fs/promises')
+    expect(urls.filter((url) => ['node:worker_threads', 'node:crypto', 'node:zlib'].includes(url) || /\/dist\/block-writer-[A-Z0-9]+\.js$/.test(url))).toEqual([])
   })
 })
 

@@ -5,7 +5,6 @@
  */
 import {createWriteStream} from 'node:fs'
 import {link, open, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
-import {randomBytes} from 'node:crypto'
 import {dirname, join, relative, sep} from 'node:path'
 import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -119,7 +118,7 @@ export class DirectoryBucket implements ObjectBucket {
 
   private async tempFor(path: string): Promise<string> {
     await ensureDir(dirname(path))
-    return `${path}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`
+    return `${path}${TEMP_MARK}${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex')}`
   }
 
   private failure(error: unknown, what: string): ObjectStoreError {
