@@ -16,7 +16,6 @@ import {Shipper, type ShipperOptions} from './shipper.js'
 import {StructureRecorder} from './structure-recorder.js'
 import {createSpool, orphanSpools, spoolRoot, type SpoolHandle} from './spool.js'
 import {FROM_SOURCES} from '../paths.js'
-import {WorkerDelivery} from './worker-delivery.js'
 
 export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval'> {
   labels?: Record<string, string>
@@ -51,6 +50,8 @@ export class SpooledJobWriter implements JobWriter {
     const structure = remote.metadataWritable !== false
     let delivery: Delivery
     if (remote.recipe && !FROM_SOURCES) {
+      // Imported here, not above: it loads node:worker_threads, which a push into the file store never uses.
+      const {WorkerDelivery} = await import('./worker-delivery.js')
       const init = {recipe: remote.recipe, job, spoolRoot: spool.store.root, writer: spool.writer, orphans: orphans.map((o) => o.writer), batchInterval, structure}
       delivery = new WorkerDelivery(init, {onOutage, onRecovered})
     } else {

@@ -72,6 +72,12 @@ describe('start-up', () => {
     expect(urls).toContain('node:fs/promises')
     expect(urls.filter((url) => ['node:worker_threads', 'node:crypto', 'node:zlib'].includes(url) || /\/dist\/block-writer-[A-Z0-9]+\.js$/.test(url))).toEqual([])
   })
+
+  it('push into the file store loads no node:worker_threads (only a push into Redis ships from a thread)', async () => {
+    const urls = await loadedBy(['push', '--job', 'start-push'], 'push-builtins', env, true, 'one line\n')
+    expect(urls).toContain('node:fs/promises')
+    expect(urls).not.toContain('node:worker_threads')
+  })
 })
 
 /** An archive on a real server (s3rver) or the stand-in, its environment, and how many object reads it served. */
