@@ -10,7 +10,7 @@
  */
 import type {EntryRecord, UnreadableBlock} from './api.js'
 
-export type PageLoader = (after: number, limit: number) => Promise<{entries: EntryRecord[]; unreadableBlocks?: UnreadableBlock[]}>
+export type PageLoader = (after: number, limit: number) => Promise<{entries: EntryRecord[]; unreadable?: string[]; unreadableBlocks?: UnreadableBlock[]}>
 
 /** A row that a damaged archived block held. */
 export interface UnreadableRow {
@@ -33,6 +33,8 @@ export interface EntryCacheOptions {
   load: PageLoader
   /** Called when a page arrives, so the view can render what was missing. */
   onLoaded: () => void
+  /** Told the phrases naming the damaged blocks a page (or the stream) met. */
+  onUnreadable: (what: string[]) => void
   pageSize?: number
   maxPages?: number
   /** How long to wait before asking again for entries a page still lacks (ms). */
@@ -73,6 +75,16 @@ export class EntryCache {
     this.evict()
   }
 
+  /** A damaged block the live stream went past: its rows held as unreadable where their pages are held. */
+  putUnreadable(block: UnreadableBlock): void {
+    for (let index = this.pageOf(block.firstSeq); index <= this.pageOf(block.lastSeq); index++) {
+      const page = this.pages.get(index)
+      if (page) this.markUnreadable(page, index * this.pageSize, block)
+    }
+    this.options.onUnreadable([block.what])
+    this.options.onLoaded()
+  }
+
   /** Number of entries held (for the benchmark's memory figures). */
   held(): number {
     let count = 0
@@ -105,21 +117,25 @@ export class EntryCache {
     const first = index * this.pageSize
     this.options
       .load(first, this.pageSize)
-      .then(({entries, unreadableBlocks = []}) => {
+      .then(({entries, unreadable, unreadableBlocks = []}) => {
         for (const entry of entries) {
           const offset = entry.seq - 1 - first
           if (offset >= 0 && offset < this.pageSize) page.entries[offset] = entry
         }
-        for (const block of unreadableBlocks) {
-          const last = Math.min(block.lastSeq, first + this.pageSize)
-          for (let seq = Math.max(block.firstSeq, first + 1); seq <= last; seq++) page.entries[seq - 1 - first] ??= {unreadable: block}
-        }
+        for (const block of unreadableBlocks) this.markUnreadable(page, first, block)
+        if (unreadable) this.options.onUnreadable(unreadable)
       })
       .catch((error: unknown) => console.warn(`loading lines ${first + 1}…: ${String(error)}`))
       .finally(() => {
         page.loading = false
         this.options.onLoaded()
       })
+  }
+
+  /** The rows of `block` within the page that starts after `first`. */
+  private markUnreadable(page: Page, first: number, block: UnreadableBlock): void {
+    const last = Math.min(block.lastSeq, first + this.pageSize)
+    for (let seq = Math.max(block.firstSeq, first + 1); seq <= last; seq++) page.entries[seq - 1 - first] ??= {unreadable: block}
   }
 
   private evict(): void {

@@ -4,10 +4,11 @@
  * `?after=<last seq delivered>` (with backoff), which covers a restarted relay, an HTTP
  * error and a dropped proxy alike. Entries at or below the last delivered seq are dropped,
  * so a resume never shows a line twice; an entry past lastSeq + 1 (a hole) makes it reconnect
- * from lastSeq, so the page never shows a gap either. Entries are handed over once per animation frame:
+ * from lastSeq, so the page never shows a gap either — but for the lines of a damaged
+ * archived block, which the relay names in an `unreadable` event in their place. Entries are handed over once per animation frame:
  * at 10 000 lines/s the page renders ~60 batches, not 10 000 events.
  */
-import {getJob, jobPath, type EntryRecord, type JobStatusEvent} from './api.js'
+import {getJob, jobPath, type EntryRecord, type JobStatusEvent, type UnreadableBlock} from './api.js'
 
 export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'ended'
 
@@ -16,6 +17,8 @@ export interface LiveStreamHandlers {
   /** Status and end events: the metadata without its sections, with their count (JobStatusEvent). */
   onStatus: (meta: JobStatusEvent) => void
   onState: (state: StreamState) => void
+  /** A damaged archived block the relay went past (an `unreadable` event): its lines will not come. */
+  onUnreadable: (block: UnreadableBlock) => void
 }
 
 const FIRST_RETRY_MS = 250
@@ -71,6 +74,13 @@ export class LiveStream {
     source.addEventListener('status', (event) => {
       const meta = parseJson<JobStatusEvent>((event as MessageEvent<string>).data)
       if (meta) this.handlers.onStatus(meta)
+    })
+    source.addEventListener('unreadable', (event) => {
+      const block = parseJson<UnreadableBlock>((event as MessageEvent<string>).data)
+      if (!block || block.lastSeq <= this.lastSeq || block.firstSeq > this.lastSeq + 1) return
+      this.flush()
+      this.lastSeq = block.lastSeq // the entries after it follow without a gap
+      this.handlers.onUnreadable(block)
     })
     source.addEventListener('end', (event) => {
       this.flush()

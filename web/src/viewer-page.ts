@@ -72,12 +72,9 @@ export class ViewerPage {
       (error) => this.say(`cannot load the sections: ${error.message}`),
     )
     this.cache = new EntryCache({
-      load: async (after, limit) => {
-        const page = await getHistory(jobId, {after, limit})
-        if (page.unreadable) this.say(`part of the job could not be read: ${page.unreadable.join('; ')}`)
-        return page
-      },
+      load: (after, limit) => getHistory(jobId, {after, limit}),
       onLoaded: () => this.list.invalidate(),
+      onUnreadable: (what) => this.say(`part of the job could not be read: ${what.join('; ')}`),
     })
     this.list = new VirtualList(
       this.controls.scroller,
@@ -193,6 +190,7 @@ export class ViewerPage {
     this.stream = new LiveStream(this.jobId, this.total, {
       onEntries: (entries) => this.onEntries(entries),
       onStatus: (event) => this.onStatus(event),
+      onUnreadable: (block) => this.cache.putUnreadable(block),
       onState: (state) => {
         this.streamState = state
         this.states.push(state)

@@ -4,6 +4,7 @@
  * raw newline, so every event's data fits on one `data:` line.
  */
 import {recordJson, type LogEntry} from '../entry.js'
+import type {UnreadableBlock} from '../errors/index.js'
 import {statusEventOf, type JobMeta} from '../job.js'
 
 export function logFrame(entry: LogEntry): string {
@@ -22,6 +23,15 @@ export function endFrame(meta: JobMeta): string {
 /** Sent before the relay closes a stream itself (a slow client); the client may reconnect and resume. */
 export function droppedFrame(reason: string): string {
   return `event: dropped\ndata: ${JSON.stringify({reason})}\n\n`
+}
+
+/**
+ * A damaged archived block the stream went past: its phrase and the seqs it held. Its `id:`
+ * is the block's last seq when the stream had not passed it yet, so a reconnecting client
+ * resumes after the block instead of meeting it again.
+ */
+export function unreadableFrame(block: UnreadableBlock, id: boolean): string {
+  return `${id ? `id: ${block.lastSeq}\n` : ''}event: unreadable\ndata: ${JSON.stringify(block)}\n\n`
 }
 
 export function retryFrame(ms: number): string {

@@ -9,21 +9,27 @@
  *      so there is no gap and no duplicate;
  *   4. `end` → send it and close; feed failure → close without `end` (the client
  *      reconnects with Last-Event-ID); client gone → release the lease.
+ *
+ * A damaged block of an archived job is gone past, as `logs get` prints all it can: an
+ * `unreadable` event names it in its place (its `id:` the block's last seq), the entries
+ * after it follow, and the stream ends as a finished job's does. A reconnect
+ * (Last-Event-ID) to a job that ended with nothing after that id is answered 204, which
+ * tells an EventSource to stop reconnecting.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
-import {ArchiveReadError, JobDeletedError} from '../errors/index.js'
+import {ArchiveReadError, JobDeletedError, type UnreadableBlock} from '../errors/index.js'
 import {HttpError, badRequest, toHttpError} from './http-error.js'
 import type {FeedBatch, FeedSubscriber, JobFeed} from './job-feed.js'
 import type {FollowHub} from './hub.js'
-import {readPage} from './history.js'
+import {readPage, type HistoryPage} from './history.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 import {filterParams, integerParam} from './query-params.js'
-import {commentFrame, endFrame, logFrame, statusFrame} from './sse-frames.js'
+import {commentFrame, endFrame, logFrame, statusFrame, unreadableFrame} from './sse-frames.js'
 import {SseWriter} from './sse-writer.js'
 
 export interface StreamContext {
@@ -61,6 +67,10 @@ export async function handleStream(
   await lease.feed.ready
   if (lease.feed.state === 'failed') throw toHttpError(lease.feed.error, context.jobs.live.name)
   if (response.destroyed) return
+  if (reconnected(request) && lease.feed.state === 'ended' && resume! >= lease.feed.position) {
+    response.writeHead(204, headers).end()
+    return
+  }
 
   writer = new SseWriter(
     response,
@@ -112,6 +122,11 @@ async function currentMeta(context: StreamContext, feed: JobFeed): Promise<JobMe
   }
 }
 
+function reconnected(request: IncomingMessage): boolean {
+  const header = request.headers['last-event-id']
+  return typeof header === 'string' && header !== ''
+}
+
 /** Last-Event-ID wins over `after`: it is where a reconnecting EventSource really is. */
 function resumePoint(request: IncomingMessage, params: URLSearchParams): number | undefined {
   const header = request.headers['last-event-id']
@@ -132,9 +147,7 @@ async function sendTail(context: StreamContext, follower: Follower, feed: JobFee
   const page = await readPage(context.jobs, jobId, {tail}, filter, tail)
   // Entries before the tail are skipped on purpose: start after the one before the first shown.
   follower.skipTo(page.entries.length > 0 ? page.entries[0].seq - 1 : page.cursor)
-  for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return
-  // A stream cannot say "all but these": what could be read is sent, then it fails naming them.
-  if (page.unreadable) throw page.unreadable
+  if (!(await sendPage(follower, page))) return
   follower.skipTo(page.cursor)
 }
 
@@ -142,14 +155,38 @@ async function catchUp(context: StreamContext, follower: Follower, feed: JobFeed
   while (!follower.closed && follower.position < feed.position && feed.state !== 'failed') {
     const from = follower.position
     const page = await readPage(context.jobs, jobId, {after: from}, filter, context.limits.pageSize)
-    for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return
-    if (page.unreadable) throw page.unreadable
-    if (page.cursor <= from) break // the store has nothing more to give: attach and let the feed deliver
+    if (!(await sendPage(follower, page))) return
+    if (follower.position <= from && page.cursor <= from) break // the store has nothing more to give: attach and let the feed deliver
     follower.skipTo(page.cursor)
   }
 }
 
+/**
+ * A page's entries with its damaged blocks in their places: a block before the entry it
+ * precedes, and after the last entry one that starts within what the page looked at or
+ * right after it (a block further on is met again by the next page). False when the client left.
+ */
+async function sendPage(follower: Follower, page: HistoryPage): Promise<boolean> {
+  const {unreadable} = page
+  // Named but not placed (an older relay behind this one): what could be read is sent, then the stream ends naming them.
+  if (unreadable && unreadable.blocks.length < unreadable.what.length) {
+    for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return false
+    throw unreadable
+  }
+  const blocks = [...(unreadable?.blocks ?? [])].sort((a, b) => a.firstSeq - b.firstSeq)
+  let next = 0
+  for (const entry of page.entries) {
+    while (next < blocks.length && blocks[next].lastSeq < entry.seq) follower.unreadable(blocks[next++])
+    if (!(await follower.sendHistory(entry))) return false
+  }
+  while (next < blocks.length && blocks[next].firstSeq <= Math.max(page.cursor, follower.position) + 1) follower.unreadable(blocks[next++])
+  return !follower.closed
+}
+
 class Follower implements FeedSubscriber {
+  /** Damaged blocks named already (a page and the next can both meet one). */
+  private readonly named = new Set<string>()
+
   constructor(
     private readonly writer: SseWriter,
     private readonly filter: EntryFilter | undefined,
@@ -171,6 +208,14 @@ class Follower implements FeedSubscriber {
     this.position = entry.seq
     this.metrics.linesOut++
     return this.writer.writeAndWait(logFrame(entry))
+  }
+
+  unreadable(block: UnreadableBlock): void {
+    if (this.named.has(block.what)) return
+    this.named.add(block.what)
+    const passes = block.lastSeq > this.position
+    if (passes) this.position = block.lastSeq
+    this.writer.push(unreadableFrame(block, passes))
   }
 
   entries(batch: FeedBatch): void {

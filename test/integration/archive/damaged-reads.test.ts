@@ -7,6 +7,7 @@
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {EventSource} from 'eventsource'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
 import type {IndexTable} from '../../../src/lib/archive/block-index.js'
@@ -14,8 +15,9 @@ import type {LogEntry} from '../../../src/lib/entry.js'
 import {ArchiveReadError} from '../../../src/lib/errors/index.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {isolatedEnv, runCli} from '../../helpers/cli.js'
-import {raw, startServeCli} from '../../helpers/relay.js'
+import {parseSse, raw, startServeCli, type SseEvent} from '../../helpers/relay.js'
 import {iterate} from '../../helpers/iterables.js'
+import {waitUntil} from '../../helpers/wait.js'
 import {endedMeta, stepJob} from './archive-helpers.js'
 
 const BLOCK = 16 * 1024
@@ -211,11 +213,13 @@ describe('a damaged block read through the relay (logs serve)', () => {
       expect(many.slice(0, -1).map((record) => record.seq)).toEqual(readable())
       expect(many.at(-1)!.error).toMatch(/^job dmg: block 2 .*; block \d+ .*could not be read.*; every other entry was printed$/)
 
-      // The SSE stream sends what it read, then ends naming the block: not "the store failed", not "reconnect".
-      const stream = await raw(`${server.url}/v1/jobs/dmg/logs/stream?tail=${n}`)
-      expect(stream.body.match(/^id: \d+$/gm)?.map((line) => Number(line.slice(4)))).toEqual(readable().slice(-n))
-      expect(stream.body).toMatch(new RegExp(`\\n: job dmg: block ${table.blocks.length - 3} \\(bytes .*could not be read.*every other entry was printed\\n\\n$`))
-      expect(stream.body).not.toMatch(/store failed|reconnect/)
+      // The SSE stream sends the tail it could read, the block named in its place, then ends as a finished job's does.
+      const stream = parseSse((await raw(`${server.url}/v1/jobs/dmg/logs/stream?tail=${n}`)).body)
+      expect(stream.filter((e) => e.event === 'log').map((e) => Number(e.id))).toEqual(readable().slice(-n))
+      expect(stream.filter((e) => e.event === 'unreadable').map((e) => [Number(e.id), JSON.parse(e.data)])).toEqual([
+        [late.lastSeq, {what: expect.stringMatching(block), firstSeq: late.firstSeq, lastSeq: late.lastSeq}],
+      ])
+      expect(stream.at(-1)!.event).toBe('end')
 
       const remoteEnv = isolatedEnv(join(dir, 'home-remote'), {LOGS_URL: server.url})
       for (const args of [
@@ -232,6 +236,55 @@ describe('a damaged block read through the relay (logs serve)', () => {
       expect(stepsOf(whole.stdout)).toEqual(readable())
       expect(whole.stderr).toMatch(/job dmg: block 2 .*could not be read.*; block \d+ .*could not be read.*; every other entry was printed/)
       expect(whole.code).toBe(1)
+    } finally {
+      server.child.kill('SIGTERM')
+      await new Promise((resolve) => server.child.once('exit', resolve))
+    }
+  })
+
+  it('GET /v1/jobs/ID/logs/stream goes past the damaged blocks (an `unreadable` event in the place of each) and ends; a reconnect with nothing left is 204, so an EventSource stops', async () => {
+    await setup
+    const server = await startServeCli([], env)
+    try {
+      const stream = `${server.url}/v1/jobs/dmg/logs/stream`
+      const blockEvent = (b: IndexTable['blocks'][number]) => [
+        'unreadable',
+        b.lastSeq,
+        {what: expect.stringMatching(/could not be read/), firstSeq: b.firstSeq, lastSeq: b.lastSeq},
+      ]
+      // In seq order: every readable entry, each damaged block where its lines would be (its id its last seq).
+      const inPlace = [...readable().map((seq) => ['log', seq, expect.anything()]), ...damaged.map(blockEvent)].sort((a, b) => (a[1] as number) - (b[1] as number))
+      const shape = (events: SseEvent[]) => events.filter((e) => e.event !== 'status' && e.event !== 'end').map((e) => [e.event, Number(e.id), JSON.parse(e.data)])
+      const whole = parseSse((await raw(stream)).body)
+      expect(shape(whole)).toEqual(inPlace)
+      expect(whole.at(-1)).toMatchObject({event: 'end', data: expect.stringMatching(/"status":"succeeded"/)})
+
+      // A reconnect from just before a damaged block: the block named, then on from after it.
+      const resumed = shape(parseSse((await raw(stream, {headers: {'Last-Event-ID': String(damaged[0].firstSeq - 1)}})).body))
+      expect(resumed).toEqual(inPlace.filter((event) => (event[1] as number) >= damaged[0].firstSeq))
+      // A reconnect after the job's last entry can make no progress: 204 (EventSource: do not reconnect).
+      const done = await raw(stream, {headers: {'Last-Event-ID': String(entries.length)}})
+      expect([done.status, done.body]).toEqual([204, ''])
+      // `?after=` (no reconnect) still gets the job's end.
+      expect(parseSse((await raw(`${stream}?after=${entries.length}`)).body).at(-1)?.event).toBe('end')
+
+      // A generic EventSource that knows nothing of `end`: one connection, everything readable, then it stops.
+      const source = new EventSource(stream)
+      let opened = 0
+      const got: Array<[string, number]> = []
+      source.addEventListener('open', () => opened++)
+      for (const type of ['log', 'unreadable']) source.addEventListener(type, (event) => got.push([type, Number(event.lastEventId)]))
+      try {
+        await waitUntil(() => source.readyState === source.CLOSED, {
+          what: 'the EventSource to stop reconnecting',
+          timeout: 30_000,
+          failed: () => (opened > 1 ? 'it connected again' : undefined),
+        })
+      } finally {
+        source.close()
+      }
+      expect(opened).toBe(1)
+      expect(got).toEqual(inPlace.map(([type, seq]) => [type, seq]))
     } finally {
       server.child.kill('SIGTERM')
       await new Promise((resolve) => server.child.once('exit', resolve))

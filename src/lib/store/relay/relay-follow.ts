@@ -7,7 +7,9 @@
  *   Last-Event-ID (= the last seq), which the relay prefers over `after`; entries at or
  *   below the last seq seen are skipped, so a reconnect never duplicates.
  * - A non-200 answer makes the package give up; 503 (store down, too many clients, relay
- *   shutting down) is retried here from the last seq; 400/401/403/404 are errors.
+ *   shutting down) is retried here from the last seq; 400/401/403/404 are errors; 204 to
+ *   a reconnect says the job ended with nothing after the last seq: its metadata is asked
+ *   for and the follow ends.
  * - Memory stays bounded when the consumer is slower than the stream: past `maxQueued`
  *   entries the connection is closed, and reopened from the last seq once drained.
  * - The first connection failing is an error (relay unreachable); later failures are
@@ -15,7 +17,7 @@
  */
 import {EventSource, type FetchLikeResponse} from 'eventsource'
 import {fromRecord, type EntryRecord, type LogEntry} from '../../entry.js'
-import {metaOfStatusEvent, sectionsMark, type JobMeta, type JobStatusEvent, type Section} from '../../job.js'
+import {metaOfStatusEvent, sectionsMark, statusEventOf, type JobMeta, type JobStatusEvent, type Section} from '../../job.js'
 import type {FollowEvent, FollowOptions} from '../types.js'
 import {StoreUnavailableError} from '../../errors/index.js'
 import {authHeaders, relayError, relayRequest, relayUrl, type RelayEndpoint} from './relay-http.js'
@@ -102,6 +104,14 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
     if (es !== source || finished) return
     failingSince ??= Date.now()
     const status = failure?.status
+    if (status === 204) {
+      es.close()
+      relayRequest<JobMeta>(endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {job: id, signal: options.signal}).then(
+        (meta) => enqueue({type: 'end', meta: statusEventOf(meta)}),
+        (error: unknown) => enqueue({type: 'error', error: error as Error}),
+      )
+      return
+    }
     if (status !== undefined && status !== 503 && status !== 502 && status !== 504) {
       es.close()
       enqueue({type: 'error', error: relayError(endpoint, status, errorText(failure!.message), id)})
