@@ -6,7 +6,7 @@ import type {CaptureOptions} from '../ingest/push.js'
 import {checkJobId} from '../job-id.js'
 import {parseLabels} from '../labels.js'
 import {maskSpec, type MaskFlagValues} from '../mask/mask-sources.js'
-import {checkWriteStoreUrl, openWriteStore} from '../open/open-jobs.js'
+import {checkWriteStoreUrl, openWriteStore, writeStoreRecipe} from '../open/open-jobs.js'
 import {redactUrl} from '../store/url.js'
 import {parseDuration} from '../time.js'
 
@@ -64,6 +64,7 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
     drainTimeout: parseDuration(flags['drain-timeout'], '--drain-timeout'),
     storeName: settings.url ? `relay ${redactUrl(settings.url.value)}` : redactUrl(settings.store.value),
     localStore: local,
+    recipe: writeStoreRecipe(settings),
     async openStore() {
       const opened = await openWriteStore(settings)
       store = redactUrl(opened.name)

@@ -1,8 +1,10 @@
 import {LogsError, StoreUnavailableError} from '../errors/index.js'
+import type {StoreRecipe} from '../store/recipe.js'
 import type {LiveStore} from '../store/types.js'
 import {DirectJobWriter, type JobWriter} from './job-writer.js'
 import {OpeningJobWriter} from './opening-job-writer.js'
 import {SpooledJobWriter, type SpooledWriterOptions} from './spooled-job-writer.js'
+import {startShipThread} from './ship-thread.js'
 
 export type WriterOptions = Omit<SpooledWriterOptions, 'labels'> & {labels?: Record<string, string>}
 
@@ -18,6 +20,12 @@ export interface JobTarget extends WriterOptions {
    * it instead of holding lines in memory, which would only widen what a kill -9 can lose.
    */
   localStore?: boolean
+  /**
+   * How the store opens on another thread (Redis), known from its URL: push's shipping thread
+   * then starts with capture, and loads the store's client and connects while the store and
+   * the spool open here (a thread's start-up is ~0.1 s).
+   */
+  recipe?: StoreRecipe
 }
 
 /** A local store is written directly; any other store gets a local spool in front of it. */
@@ -36,8 +44,9 @@ export async function openJobWriter(store: LiveStore, job: string, options: Writ
  */
 export function startJobWriter(target: JobTarget): {writer: OpeningJobWriter; close: () => Promise<void>} {
   const store = target.openStore()
+  const thread = target.recipe ? startShipThread(target.recipe, target) : undefined
   const writer = new OpeningJobWriter(
-    store.then((opened) => openJobWriter(opened, target.job, target)),
+    store.then(async (opened) => openJobWriter(opened, target.job, {...target, thread: await thread})),
     {openTimeout: target.drainTimeout, storeName: target.storeName, maxHeldBytes: target.localStore ? 0 : undefined},
   )
   let opened: LiveStore | undefined
@@ -47,6 +56,8 @@ export function startJobWriter(target: JobTarget): {writer: OpeningJobWriter; cl
     // A store still opening (one that never answers) is closed if it ever opens, not waited for.
     close: async () => {
       await writer.close()
+      // Unused when the store or the spool failed to open; else closed with the writer already.
+      await (await thread)?.close()
       if (opened) await opened.close()
       else void store.then((live) => live.close()).catch(() => undefined)
     },

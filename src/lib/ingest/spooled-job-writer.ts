@@ -15,13 +15,16 @@ import type {JobEnd, JobWriter} from './job-writer.js'
 import {Shipper, type ShipperOptions} from './shipper.js'
 import {StructureRecorder} from './structure-recorder.js'
 import {createSpool, orphanSpools, spoolRoot, type SpoolHandle} from './spool.js'
-import {FROM_SOURCES} from '../paths.js'
+import {startShipThread} from './ship-thread.js'
+import type {WorkerDelivery} from './worker-delivery.js'
 
 export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval'> {
   labels?: Record<string, string>
   /** How long finish() waits for an unreachable store before giving up (lines stay spooled). */
   drainTimeout: number
   env?: NodeJS.ProcessEnv
+  /** The store's shipping thread, started before the store opened (startJobWriter); else one is started here when the store has a recipe. */
+  thread?: WorkerDelivery
 }
 
 export class SpooledJobWriter implements JobWriter {
@@ -49,11 +52,10 @@ export class SpooledJobWriter implements JobWriter {
     const spool = await createSpool(remote.name, job, options.labels, options.env)
     const structure = remote.metadataWritable !== false
     let delivery: Delivery
-    if (remote.recipe && !FROM_SOURCES) {
-      // Imported here, not above: it loads node:worker_threads, which a push into the file store never uses.
-      const {WorkerDelivery} = await import('./worker-delivery.js')
-      const init = {recipe: remote.recipe, job, spoolRoot: spool.store.root, writer: spool.writer, orphans: orphans.map((o) => o.writer), batchInterval, structure}
-      delivery = new WorkerDelivery(init, {onOutage, onRecovered})
+    const thread = options.thread ?? (remote.recipe ? await startShipThread(remote.recipe, {onOutage, onRecovered}) : undefined)
+    if (thread) {
+      thread.start({job, spoolRoot: spool.store.root, writer: spool.writer, orphans: orphans.map((o) => o.writer), batchInterval, structure})
+      delivery = thread
     } else {
       const shipperOptions = {onOutage, onRecovered, batchInterval}
       const orphanShippers = orphans.map((orphan) => {

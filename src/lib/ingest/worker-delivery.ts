@@ -3,6 +3,10 @@
  * (LiveStore.recipe: Redis): reading the spool back, packing and the store's client then
  * run beside capture on a second core instead of taking turns with it on one.
  *
+ * The thread starts as soon as push knows its store can be opened there (ship-thread.ts,
+ * from the store's URL, with capture): loading the store's client and connecting overlap
+ * with the main thread opening the store and making the spool; start() then gives it the job.
+ *
  * Capture never waits for the thread: an offer is a message saying how far the spool
  * goes, posted and forgotten. What the thread reports comes back as messages: an outage
  * and the recovery (the same lines on stderr as on the main thread), the end, or the
@@ -21,7 +25,6 @@ import type {StoreRecipe} from '../store/recipe.js'
 import type {Delivery} from './delivery.js'
 
 export interface ShipWorkerInit {
-  recipe: StoreRecipe
   job: string
   /** The spools' directory (spool.ts spoolRoot), with the own spool `writer` and those of dead writers, `orphans`, delivered first. */
   spoolRoot: string
@@ -32,20 +35,26 @@ export interface ShipWorkerInit {
   structure: boolean
 }
 
-export type ToWorker = {type: 'spooled'; last: number} | {type: 'notify'} | {type: 'drain'} | {type: 'stop'}
+export type ToWorker = {type: 'start'; init: ShipWorkerInit} | {type: 'spooled'; last: number} | {type: 'notify'} | {type: 'drain'} | {type: 'stop'}
 
 export type FromWorker =
   {type: 'outage'; message: string} | {type: 'recovered'} | {type: 'done'; delivered: boolean} | {type: 'failed'; message: string; exitCode: 1 | 2; suggestions: string[]}
+
+export interface ShipEvents {
+  onOutage?: (error: Error) => void
+  onRecovered?: () => void
+}
 
 export class WorkerDelivery implements Delivery {
   readonly done: Promise<boolean>
   private readonly worker: Worker
   private last = 0
 
-  constructor(init: ShipWorkerInit, events: {onOutage?: (error: Error) => void; onRecovered?: () => void} = {}) {
+  /** The thread opens the store from `recipe` and connects; it delivers once start() names the job and its spools. */
+  constructor(recipe: StoreRecipe, events: ShipEvents = {}) {
     // scripts/bundle.mjs builds ./ship-worker.ts as its own entry, dist/ship-worker.js. Its young
     // generation is small: what it allocates lives for a batch, and push's peak RSS is what counts.
-    this.worker = new Worker(join(packageDir(), 'dist', 'ship-worker.js'), {workerData: init, resourceLimits: {maxYoungGenerationSizeMb: 4}})
+    this.worker = new Worker(join(packageDir(), 'dist', 'ship-worker.js'), {workerData: recipe, resourceLimits: {maxYoungGenerationSizeMb: 4}})
     this.done = new Promise<boolean>((resolve, reject) => {
       this.worker.on('message', (message: FromWorker) => {
         if (message.type === 'outage') events.onOutage?.(new Error(message.message))
@@ -59,6 +68,11 @@ export class WorkerDelivery implements Delivery {
     })
     // A failure is reported when the writer finishes; until then it must not count as unhandled.
     this.done.catch(() => undefined)
+  }
+
+  /** The job and its spools: the thread delivers from now on. */
+  start(init: ShipWorkerInit): void {
+    this.post({type: 'start', init})
   }
 
   offer(first: number, entries: NewEntry[]): void {

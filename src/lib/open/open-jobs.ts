@@ -6,7 +6,8 @@ import type {Setting, Settings} from '../config.js'
 import {InvalidUrlError} from '../errors/index.js'
 import {Jobs} from '../store/jobs.js'
 import {LazyArchive} from './lazy-archive.js'
-import {checkArchiveUrl, checkLiveStoreUrl, openArchive, openLiveStore} from './open-store.js'
+import {checkArchiveUrl, checkLiveStoreUrl, liveStoreRecipe, openArchive, openLiveStore} from './open-store.js'
+import type {StoreRecipe} from '../store/recipe.js'
 import type {LiveStore} from '../store/types.js'
 import {redactUrl} from '../store/url.js'
 
@@ -27,6 +28,11 @@ export function checkWriteStoreUrl(settings: Settings): {local: boolean} {
   if (!settings.url) return checkLiveStoreUrl(settings.store)
   relayUrl(settings.url)
   return {local: false}
+}
+
+/** How another thread opens the write store (openWriteStore), from its URL alone: Redis has a recipe, the relay none. */
+export function writeStoreRecipe(settings: Settings): StoreRecipe | undefined {
+  return settings.url ? undefined : liveStoreRecipe(settings.store, storeEnv(settings))
 }
 
 /**

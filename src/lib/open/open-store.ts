@@ -9,6 +9,8 @@ import type {Setting} from '../config.js'
 import type {ObjectBucket} from '../store/object/bucket.js'
 import type {ArchiveStore, LiveStore, OpenContext} from '../store/types.js'
 import {parseStoreUrl, redactUrl} from '../store/url.js'
+import {redisRecipe, type StoreRecipe} from '../store/recipe.js'
+import {parseRedisUrl} from '../store/redis/url.js'
 
 type Opener<T> = (url: URL, context: OpenContext) => Promise<T>
 
@@ -27,15 +29,21 @@ const objectLiveStore =
     return new (await import('../archive/object-live-store.js')).ObjectLiveStore({bucket})
   }
 
-/** `local`: the store is on this machine and opens in milliseconds, so capture need not hold lines while it opens. */
-const LIVE: Record<string, {open: Opener<LiveStore>; local: boolean}> = {
+type Recipe = (url: URL, context: OpenContext) => StoreRecipe
+const redisStoreRecipe: Recipe = (url, context) => redisRecipe(parseRedisUrl(url, context.from, context.env))
+
+/**
+ * `local`: the store is on this machine and opens in milliseconds, so capture need not hold
+ * lines while it opens. `recipe`: how another thread opens it (the store's own `recipe`), from the URL alone.
+ */
+const LIVE: Record<string, {open: Opener<LiveStore>; local: boolean; recipe?: Recipe}> = {
   's3:': {open: objectLiveStore(BUCKETS['s3:']), local: false},
   'supabase:': {open: objectLiveStore(BUCKETS['supabase:']), local: false},
   'vercel-blob:': {open: objectLiveStore(BUCKETS['vercel-blob:']), local: false},
   'file:': {open: async (url, context) => (await import('../store/file/file-store.js')).openFileStore(url, context), local: true},
-  'redis:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false},
-  'rediss:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false},
-  'redis+cluster:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false},
+  'redis:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false, recipe: redisStoreRecipe},
+  'rediss:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false, recipe: redisStoreRecipe},
+  'redis+cluster:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false, recipe: redisStoreRecipe},
 }
 
 const ARCHIVE: Record<string, Opener<ArchiveStore>> = Object.fromEntries(
@@ -74,6 +82,20 @@ export function checkArchiveUrl(setting: Setting): void {
  */
 export function checkLiveStoreUrl(setting: Setting): {local: boolean} {
   return {local: entryFor(LIVE, setting, 'live store').entry.local}
+}
+
+/**
+ * How another thread opens the live store at `setting`, before it is opened here (push's
+ * shipping thread starts so); undefined for stores that have none, and for a URL that does
+ * not parse: opening it reports that.
+ */
+export function liveStoreRecipe(setting: Setting, env: NodeJS.ProcessEnv = process.env): StoreRecipe | undefined {
+  try {
+    const {url, entry} = entryFor(LIVE, setting, 'live store')
+    return entry.recipe?.(url, {from: setting.from, env})
+  } catch {
+    return undefined
+  }
 }
 
 async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string, readOnly = false): Promise<T> {

@@ -8,6 +8,10 @@ import type {RedisTarget} from './redis/url.js'
 
 export type StoreRecipe = {kind: 'redis'; target: RedisTarget}
 
+export function redisRecipe(target: RedisTarget): StoreRecipe {
+  return {kind: 'redis', target}
+}
+
 export async function openRecipe(recipe: StoreRecipe): Promise<LiveStore> {
   const {RedisStore} = await import('./redis/redis-store.js')
   return new RedisStore(recipe.target)

@@ -161,6 +161,8 @@ export interface LiveStore {
   readonly metadataWritable?: boolean
   /** How another thread opens this store again (recipe.ts): push then ships its spool from a thread of its own. */
   readonly recipe?: StoreRecipe
+  /** Optional: load the client and connect ahead of the first command (a shipping thread while its spool is made). Never fails: the first command reports what it would. */
+  warmUp?(): Promise<void>
 
   /** Creates the job, or marks an existing one running again (pushing to a job appends). */
   startJob(id: string, init?: {labels?: Record<string, string>}): Promise<JobMeta>

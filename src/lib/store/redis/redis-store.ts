@@ -23,7 +23,7 @@ import {readRawRange, readRange, readStoredChunks} from './read.js'
 import {SCRIPTS, type ScriptCommands} from './scripts.js'
 import {BufferPool} from '../buffer-pool.js'
 import {parseRedisUrl, type RedisTarget} from './url.js'
-import type {StoreRecipe} from '../recipe.js'
+import {redisRecipe, type StoreRecipe} from '../recipe.js'
 
 /** The job index is touched at most this often per job by appends (start/end always touch it). */
 const INDEX_INTERVAL_MS = 1000
@@ -53,7 +53,11 @@ export class RedisStore implements LiveStore {
     private readonly options: {moveCheckMs?: number; readOnly?: boolean} = {},
   ) {
     this.name = target.name
-    this.recipe = {kind: 'redis', target}
+    this.recipe = redisRecipe(target)
+  }
+
+  async warmUp(): Promise<void> {
+    await Promise.all([import('./pooled-command.js'), this.run((client) => client.ping())]).catch(() => undefined)
   }
 
   async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
