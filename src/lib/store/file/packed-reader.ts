@@ -64,10 +64,11 @@ export class PackedReader {
     let bytes = 0
     while (taken < available && bytes < maxBytes) {
       const step = readFully(this.idx, this.records.take(Math.min(RECORDS_STEP, available - taken) * RECORD_SIZE), (after + taken) * RECORD_SIZE)
+      const {u32} = recordViews(step)
+      const records = step.length / RECORD_SIZE
       let n = 0
-      while (n * RECORD_SIZE < step.length && bytes < maxBytes) {
-        const r = n * RECORD_SIZE
-        bytes += step.readUInt32LE(r + FIELD_AT.length) + eolBit(step[r + FIELD_AT.flags])
+      while (n < records && bytes < maxBytes) {
+        bytes += u32[n * U32_PER_RECORD + LENGTH_U32] + (step[n * RECORD_SIZE + FIELD_AT.flags] & 1)
         n++
       }
       steps.push(step.subarray(0, n * RECORD_SIZE))
@@ -101,32 +102,33 @@ export class PackedReader {
 
 /** `count` records cut into chunks as packEntries cuts entries, their totals added to `totals`. */
 function chunksOf(records: Buffer, count: number, data: Buffer, start: number, indexes: Buffer, totals: PackTotals): PackedChunk[] {
+  const {f64, u32} = recordViews(records)
   const chunks: PackedChunk[] = []
   let indexAt = 0
   for (let first = 0; first < count;) {
     let end = first
     let chunkBytes = 0
     while (end < count && end - first < CHUNK_LINES) {
-      const length = records.readUInt32LE(end * RECORD_SIZE + FIELD_AT.length)
+      const length = u32[end * U32_PER_RECORD + LENGTH_U32]
       if (end > first && chunkBytes + length > CHUNK_BYTES) break
       chunkBytes += length + 1
       end++
     }
-    const index = new ChunkIndexWriter(end - first, records.readDoubleLE(first * RECORD_SIZE + FIELD_AT.ts), indexes.subarray(indexAt))
+    const index = new ChunkIndexWriter(end - first, f64[first * F64_PER_RECORD + TS_F64], indexes.subarray(indexAt))
     // Lines are joined by one newline in a chunk's data: the log's own, or one put in after a line that had none.
     const parts: Buffer[] = []
-    let runStart = records.readDoubleLE(first * RECORD_SIZE + FIELD_AT.offset) - start
+    let runStart = f64[first * F64_PER_RECORD + OFFSET_F64] - start
     for (let i = first; i < end; i++) {
       const r = i * RECORD_SIZE
-      const ts = records.readDoubleLE(r + FIELD_AT.ts)
-      const length = records.readUInt32LE(r + FIELD_AT.length)
+      const ts = f64[i * F64_PER_RECORD + TS_F64]
+      const length = u32[i * U32_PER_RECORD + LENGTH_U32]
       const level = records[r + FIELD_AT.level]
       const flags = records[r + FIELD_AT.flags]
       const masked = records[r + FIELD_AT.masked]
       const eol = eolBit(flags) === 1
       index.add(ts, length, eol, level, records[r + FIELD_AT.stream], masked, markCode(flags))
       totals.add(ts, length + (eol ? 1 : 0), level, masked)
-      const lineEnd = records.readDoubleLE(r + FIELD_AT.offset) - start + length
+      const lineEnd = f64[i * F64_PER_RECORD + OFFSET_F64] - start + length
       if (i === end - 1) parts.push(data.subarray(runStart, lineEnd))
       else if (!eol) {
         parts.push(data.subarray(runStart, lineEnd), NEWLINE)
@@ -139,6 +141,32 @@ function chunksOf(records: Buffer, count: number, data: Buffer, start: number, i
     first = end
   }
   return chunks
+}
+
+const F64_PER_RECORD = RECORD_SIZE / 8
+const U32_PER_RECORD = RECORD_SIZE / 4
+const OFFSET_F64 = FIELD_AT.offset / 8
+const TS_F64 = FIELD_AT.ts / 8
+const LENGTH_U32 = FIELD_AT.length / 4
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/**
+ * Records' numbers read through typed arrays rather than readDoubleLE/readUInt32LE per field
+ * (a third of the reader's time): the index is little-endian, as the typed arrays are on
+ * every machine Node runs on; a buffer not on an 8-byte boundary is copied to one that is.
+ */
+function recordViews(records: Buffer): {f64: Float64Array; u32: Uint32Array} {
+  if (!LITTLE_ENDIAN) throw new Error('the spool reader needs a little-endian machine')
+  let aligned = records
+  if (records.byteOffset % 8 !== 0) {
+    aligned = Buffer.allocUnsafeSlow(records.length)
+    records.copy(aligned)
+  }
+  const length = Math.floor(aligned.length / RECORD_SIZE)
+  return {
+    f64: new Float64Array(aligned.buffer, aligned.byteOffset, length * F64_PER_RECORD),
+    u32: new Uint32Array(aligned.buffer, aligned.byteOffset, length * U32_PER_RECORD),
+  }
 }
 
 /** Fills `buffer` from `position`. */
