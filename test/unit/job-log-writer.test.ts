@@ -45,14 +45,27 @@ describe('file store append', () => {
     const one = await new FileStore(dir).init()
     const two = await new FileStore(dir).init()
     await one.startJob('j')
-    const lines = (text: string) => new LineSplitter().push(Buffer.from(text), 1)
-    await one.append('j', lines('ERROR a\nINFO b\n'))
+    const lines = (text: string, ts = 1) => new LineSplitter().push(Buffer.from(text), ts)
+    await one.append('j', lines('ERROR a\nINFO b\n', 5))
     await two.append('j', lines('ERROR c\n'))
-    await one.append('j', lines('WARN d\n'))
+    await one.append('j', lines('WARN d\nno level\n'))
     await one.append('j', [{...lines('INFO e\n')[0], bytes: Buffer.from('INFO e'), masked: 2}])
-    await two.append('j', lines('ERROR f\nINFO g\n'))
+    await two.append('j', lines('ERROR f\n{"level":60}\nINFO g\n', 9))
     await one.append('j', [])
-    expect(await one.getJob('j')).toMatchObject({lines: 7, levels: {error: 3, info: 3, warn: 1}, masked: 2})
+    expect(await one.getJob('j')).toMatchObject({lines: 9, levels: {error: 3, info: 3, warn: 1, fatal: 1}, masked: 2, firstTs: 5, lastTs: 9})
+    const read = []
+    for await (const entry of one.read('j')) read.push([entry.line, entry.level, entry.masked, entry.ts])
+    expect(read).toEqual([
+      ['ERROR a', 'error', undefined, 5],
+      ['INFO b', 'info', undefined, 5],
+      ['ERROR c', 'error', undefined, 1],
+      ['WARN d', 'warn', undefined, 1],
+      ['no level', undefined, undefined, 1],
+      ['INFO e', 'info', 2, 1],
+      ['ERROR f', 'error', undefined, 9],
+      ['{"level":60}', 'fatal', undefined, 9],
+      ['INFO g', 'info', undefined, 9],
+    ])
     await one.close()
     await two.close()
   })

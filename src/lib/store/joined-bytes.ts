@@ -16,45 +16,56 @@ export function joinedBytes(entries: ReadonlyArray<NewEntry>, start: number, end
 
 /** joinedBytes as the parts it joins (for a vectored write): runs of the reads' memory, copied parts, newlines. */
 export function joinedParts(entries: ReadonlyArray<NewEntry>, start: number, end: number, newlineAfter: (i: number) => boolean): {parts: Buffer[]; total: number} {
-  const runs = new Runs()
-  // The read the last ReadLine pointed into, and where that read lies in its ArrayBuffer.
-  let read: Buffer | undefined
-  let readBuffer: ArrayBufferLike | undefined
-  let readOffset = 0
+  const runs = new JoinedRuns()
   for (let i = start; i < end; i++) {
-    const entry = entries[i]
-    // A ReadLine is its offsets in the read: no Buffer is made for it.
-    if (entry instanceof ReadLine) {
-      if (entry.memory !== read) {
-        read = entry.memory
-        readBuffer = read.buffer
-        readOffset = read.byteOffset
-      }
-      runs.add(readBuffer!, readOffset + entry.start, entry.end - entry.start)
-    } else {
-      const bytes = entry.bytes
-      runs.add(bytes.buffer, bytes.byteOffset, bytes.length)
-    }
+    runs.addEntry(entries[i])
     if (newlineAfter(i)) runs.newline()
   }
-  runs.close(false)
-  return {parts: runs.parts, total: runs.total}
+  return runs.finish()
 }
 
 /**
  * The parts being joined, and the run being extended: bytes [runStart, runEnd) of the
  * ArrayBuffer `run`. A class, not closures in joinedParts: it is called per append and
  * per chunk, and a closure made per call costs more than the call's own work for one line.
+ * The file store's append feeds it in the loop that writes the index records (job-log-writer.ts).
  */
-class Runs {
+export class JoinedRuns {
   parts: Buffer[] = []
   total = 0
   private run: ArrayBufferLike | undefined = undefined
   private runStart = 0
   private runEnd = 0
   private memory: Uint8Array = new Uint8Array(0)
+  /** The read the last ReadLine pointed into, and where that read lies in its ArrayBuffer. */
+  private read: Buffer | undefined = undefined
+  private readBuffer: ArrayBufferLike | undefined = undefined
+  private readOffset = 0
 
-  add(buffer: ArrayBufferLike, from: number, length: number): void {
+  /** The entry's bytes, next; returns their length. A ReadLine is its offsets in the read: no Buffer is made for it. */
+  addEntry(entry: NewEntry): number {
+    if (entry instanceof ReadLine) {
+      if (entry.memory !== this.read) {
+        this.read = entry.memory
+        this.readBuffer = entry.memory.buffer
+        this.readOffset = entry.memory.byteOffset
+      }
+      const length = entry.end - entry.start
+      this.add(this.readBuffer!, this.readOffset + entry.start, length)
+      return length
+    }
+    const bytes = entry.bytes
+    this.add(bytes.buffer, bytes.byteOffset, bytes.length)
+    return bytes.length
+  }
+
+  /** The parts joined so far; nothing may be added after. */
+  finish(): {parts: Buffer[]; total: number} {
+    this.close(false)
+    return {parts: this.parts, total: this.total}
+  }
+
+  private add(buffer: ArrayBufferLike, from: number, length: number): void {
     if (this.run && buffer === this.run && from === this.runEnd) {
       this.runEnd += length
       return
@@ -72,7 +83,7 @@ class Runs {
     else this.close(true)
   }
 
-  close(withNewline: boolean): void {
+  private close(withNewline: boolean): void {
     if (this.run) {
       const part = Buffer.from(this.run, this.runStart, this.runEnd - this.runStart)
       this.parts.push(part)

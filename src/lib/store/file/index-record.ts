@@ -32,7 +32,7 @@ export interface IndexRecord {
 export const STREAMS: (Stream | undefined)[] = [undefined, 'stdout', 'stderr']
 export const RECORD_MARKS: (RecordMark | undefined)[] = [undefined, 'start', 'continuation', undefined]
 
-const LEVEL_CODES: Record<string, number> = Object.fromEntries(LEVELS.map((level, i) => [level, i + 1]))
+const LEVEL_CODES: Record<Level, number> = Object.fromEntries(LEVELS.map((level, i) => [level, i + 1])) as Record<Level, number>
 const STREAM_CODES: Record<string, number> = {stdout: 1, stderr: 2}
 
 export function writeRecord(target: Buffer, at: number, record: IndexRecord): void {
@@ -42,12 +42,17 @@ export function writeRecord(target: Buffer, at: number, record: IndexRecord): vo
     record.offset,
     record.ts,
     record.length,
-    record.level,
+    levelCode(record.level),
     record.stream,
     record.eol,
     record.masked,
     record.record,
   )
+}
+
+/** A level as the record stores it: 0 for none, else 1 + its rank in LEVELS. */
+export function levelCode(level: Level | undefined): number {
+  return level === undefined ? 0 : LEVEL_CODES[level]
 }
 
 /** writeRecord without a record object: what an append writes for each entry of a batch, into one view of the batch's records. */
@@ -57,7 +62,7 @@ export function writeRecordFields(
   offset: number,
   ts: number,
   length: number,
-  level: Level | undefined,
+  level: number,
   stream: Stream | undefined,
   eol: boolean,
   masked: number | undefined,
@@ -66,7 +71,7 @@ export function writeRecordFields(
   target.setFloat64(at, offset, true)
   target.setFloat64(at + 8, ts, true)
   target.setUint32(at + 16, length, true)
-  target.setUint8(at + 20, level ? LEVEL_CODES[level] : 0)
+  target.setUint8(at + 20, level)
   target.setUint8(at + 21, stream ? STREAM_CODES[stream] : 0)
   target.setUint8(at + FLAGS_AT, (eol ? 1 : 0) | (record === 'start' ? 2 : record === 'continuation' ? 4 : 0))
   target.setUint8(at + 23, masked ? Math.min(masked, 255) : 0)

@@ -10,10 +10,10 @@
  */
 import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, writevSync} from 'node:fs'
 import {join} from 'node:path'
-import {byteLength, detectLevelInBytes, type NewEntry} from '../../entry.js'
-import {joinedParts} from '../joined-bytes.js'
-import {JobStatsFile} from './job-stats.js'
-import {RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
+import {detectLevelInBytes, type NewEntry} from '../../entry.js'
+import {JoinedRuns} from '../joined-bytes.js'
+import {JobStatsFile, LevelCounts} from './job-stats.js'
+import {levelCode, RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
 export type {IndexRecord}
 import {INDEX_FILE, LOG_FILE} from './job-log.js'
 
@@ -84,19 +84,22 @@ export class JobLogWriter {
     let offset = offsetAtStart
     const index = Buffer.allocUnsafe(entries.length * RECORD_SIZE)
     const records = new DataView(index.buffer, index.byteOffset, index.length)
+    // One pass over the entries for the log's bytes, the index records and the counters.
+    const log = new JoinedRuns()
+    const counts = new LevelCounts()
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]
-      const length = byteLength(entry)
-      writeRecordFields(records, i * RECORD_SIZE, offset, entry.ts, length, entry.level, entry.stream, entry.eol, entry.masked, entry.record)
+      const length = log.addEntry(entry)
+      if (entry.eol) log.newline()
+      const level = levelCode(entry.level)
+      writeRecordFields(records, i * RECORD_SIZE, offset, entry.ts, length, level, entry.stream, entry.eol, entry.masked, entry.record)
+      counts.count(level, entry.masked)
       offset += length + (entry.eol ? 1 : 0)
     }
     const bytes = offset - offsetAtStart
-    writeParts(
-      this.log,
-      joinedParts(entries, 0, entries.length, (i) => entries[i].eol),
-    )
+    writeParts(this.log, log.finish())
     writeAll(this.idx, index)
-    this.stats.add(entries)
+    this.stats.addCounts(counts, entries.length > 0 ? entries[0].ts : undefined, entries.at(-1)?.ts)
     this.known = {log: offset, idx: idxSize + index.length}
     return {first, last: first + entries.length - 1, bytes}
   }

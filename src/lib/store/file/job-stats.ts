@@ -9,7 +9,8 @@
  */
 import {closeSync, constants, openSync, readSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {LEVELS, levelRank, type Level} from '../../level.js'
+import {LEVELS, type Level} from '../../level.js'
+import {levelCode} from './index-record.js'
 
 export const STATS_FILE = 'stats'
 const SIZE = (LEVELS.length + 4) * 8
@@ -54,21 +55,23 @@ export class JobStatsFile {
 
   /** Adds entries' levels and times to the counters. The caller holds the job's lock. */
   add(entries: {ts: number; level?: Level; masked?: number}[], now = Date.now()): void {
+    const counts = new LevelCounts()
+    for (let i = 0; i < entries.length; i++) counts.count(levelCode(entries[i].level), entries[i].masked)
+    this.addCounts(counts, entries.length > 0 ? entries[0].ts : undefined, entries.at(-1)?.ts, now)
+  }
+
+  /** Adds counts made by the caller (an append counts in the loop that writes its records), with the times of its first and last entry. */
+  addCounts(counts: LevelCounts, firstTs: number | undefined, lastTs: number | undefined, now = Date.now()): void {
     const stats = this.written ?? readFrom(this.fd)
-    const counts = new Float64Array(LEVELS.length)
-    let masked = 0
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]
-      if (entry.level) counts[levelRank(entry.level)]++
-      if (entry.masked) masked += entry.masked
-    }
+    const masked = counts.masked
     LEVELS.forEach((level, i) => {
-      if (counts[i] > 0) stats.levels[level] = (stats.levels[level] ?? 0) + counts[i]
+      const count = counts.byCode[i + 1]
+      if (count > 0) stats.levels[level] = (stats.levels[level] ?? 0) + count
     })
     if (masked > 0) stats.masked = (stats.masked ?? 0) + masked
-    if (entries.length > 0) {
-      stats.firstTs ??= entries[0].ts
-      stats.lastTs = entries.at(-1)!.ts
+    if (firstTs !== undefined && lastTs !== undefined) {
+      stats.firstTs ??= firstTs
+      stats.lastTs = lastTs
     }
     stats.updatedAt = now
     // In place, never truncated: a concurrent reader sees the old counters or the new ones.
@@ -78,6 +81,17 @@ export class JobStatsFile {
 
   close(): void {
     closeSync(this.fd)
+  }
+}
+
+/** Lines per level code (index-record.ts levelCode: 0 none, 1 + rank) and secrets masked, counted line by line. */
+export class LevelCounts {
+  readonly byCode = new Float64Array(LEVELS.length + 1)
+  masked = 0
+
+  count(levelCode: number, masked: number | undefined): void {
+    this.byCode[levelCode]++
+    if (masked) this.masked += masked
   }
 }
 
