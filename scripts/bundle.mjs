@@ -2,6 +2,8 @@
 // Node resolving, reading and compiling some 250 small modules, ours and @oclif/core's.
 //   dist/main.js           bin/run.js's entry: oclif's runner and the help class
 //   dist/commands/X.js     one entry per command, found by oclif through oclif.manifest.json
+//                          (oclif's help and autocomplete commands among them, see src/commands/help.ts)
+//   dist/hooks/*.js        oclif hooks package.json names (did-you-mean for an unknown command)
 //   dist/block-worker.js   the archive's worker thread (see src/lib/archive/worker-pool.ts)
 //   dist/ship-worker.js    push's shipping thread (see src/lib/ingest/worker-delivery.ts)
 //   dist/*-HASH.js         code shared by those, and what is imported lazily (stores, the
@@ -10,7 +12,7 @@
 // stays with tsc (`npm run build` runs both).
 import {build} from 'esbuild'
 import {readdirSync, readFileSync, rmSync} from 'node:fs'
-import {basename, join} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -33,7 +35,7 @@ const oclifSortWithoutCollator = {
     })
   },
 }
-const commands = readdirSync(join(root, 'src', 'commands')).filter((name) => name.endsWith('.ts'))
+const commands = readdirSync(join(root, 'src', 'commands'), {recursive: true}).filter((name) => name.endsWith('.ts'))
 
 rmSync(outdir, {recursive: true, force: true})
 const result = await build({
@@ -42,7 +44,8 @@ const result = await build({
     main: 'src/lib/cli/main.ts',
     'block-worker': 'src/lib/archive/block-worker.ts',
     'ship-worker': 'src/lib/ingest/ship-worker.ts',
-    ...Object.fromEntries(commands.map((name) => [`commands/${basename(name, '.ts')}`, `src/commands/${name}`])),
+    'hooks/command-not-found': 'src/lib/cli/command-not-found.ts',
+    ...Object.fromEntries(commands.map((name) => [`commands/${name.replace(/\.ts$/, '')}`, `src/commands/${name}`])),
   },
   outdir,
   chunkNames: '[name]-[hash]',

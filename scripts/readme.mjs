@@ -17,7 +17,8 @@ const commands = config.commands.filter((c) => !c.hidden).sort((a, b) => a.id.lo
 const toc = commands.map((c) => `* [\`${config.bin} ${c.id}\`](#${anchor(c)})`)
 const sections = commands.map((c) => {
   const summary = c.summary ?? c.description?.split('\n')[0] ?? ''
-  const plugin = c.pluginName === config.name ? '' : `\n_From [${c.pluginName}](https://www.npmjs.com/package/${c.pluginName})._\n`
+  const from = origin(c)
+  const plugin = from === config.name ? '' : `\n_From [${from}](https://www.npmjs.com/package/${from})._\n`
   return `### \`${title(c)}\`\n\n${summary}\n\n\`\`\`\n${help.formatCommand(c).trimEnd()}\n\`\`\`\n${plugin}`
 })
 const generated = [START, '', ...toc, '', ...sections, STOP].join('\n')
@@ -38,6 +39,14 @@ if (process.argv.includes('--check')) {
 } else if (next !== readme) {
   writeFileSync(readmePath, next)
   console.log('README.md: command reference updated')
+}
+
+// oclif's own commands are bundled as ours (src/commands/help.ts): the package a command's
+// source re-exports it from is where it comes from.
+function origin(c) {
+  if (c.pluginName !== config.name) return c.pluginName
+  const source = readFileSync(new URL(`../src/${c.relativePath.slice(1).join('/').replace(/\.js$/, '.ts')}`, import.meta.url), 'utf8')
+  return /from '(@oclif\/plugin-[a-z-]+)/.exec(source)?.[1] ?? c.pluginName
 }
 
 function title(c) {

@@ -22,7 +22,8 @@ export function helpExamples(): Example[] {
   const examples: Example[] = ROOT_EXAMPLES.map(([, command]) => ({source: 'logs --help', command}))
   for (const [id, command] of Object.entries(manifest.commands)) {
     for (const example of command.examples ?? []) {
-      const text = typeof example === 'string' ? example : example.command
+      // oclif's own commands (autocomplete) write their examples with the prompt: `$ <%= config.bin %> …`.
+      const text = (typeof example === 'string' ? example : example.command).replace(/^\$ /, '')
       for (const line of shellLines(text.replaceAll('<%= config.bin %>', 'logs'))) examples.push({source: `logs ${id} --help`, command: line})
     }
   }

@@ -2,7 +2,9 @@
 // of every ES module the process loads, one a line, in the file $RECORD_IMPORTS, and a
 // line `fetch <url>` for each call of the global fetch (whose first use compiles undici:
 // ~130 ms of CPU on Node 20), and a line `localeCompare` at its first call (which builds
-// ICU's collator: ~6 ms of CPU on Node 20, 11 on Node 24).
+// ICU's collator: ~6 ms of CPU on Node 20, 11 on Node 24). The paths read with
+// fs/promises readFile (how oclif reads package.json files and manifests) go one a line to
+// $RECORD_IMPORTS.reads.
 import {appendFileSync} from 'node:fs'
 import {register} from 'node:module'
 
@@ -20,4 +22,12 @@ String.prototype.localeCompare = function (...args) {
   if (!compared && process.env.RECORD_IMPORTS) appendFileSync(process.env.RECORD_IMPORTS, 'localeCompare\n')
   compared = true
   return localeCompare.apply(this, args)
+}
+
+// Not an ES import of fs/promises here: that would take it off the list of what the command imports.
+const fsPromises = process.getBuiltinModule('node:fs/promises')
+const readFile = fsPromises.readFile
+fsPromises.readFile = function (path, ...rest) {
+  if (process.env.RECORD_IMPORTS) appendFileSync(`${process.env.RECORD_IMPORTS}.reads`, `${path instanceof URL ? path.pathname : String(path)}\n`)
+  return readFile.call(this, path, ...rest)
 }

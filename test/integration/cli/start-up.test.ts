@@ -61,6 +61,15 @@ describe('start-up', () => {
     expect(lines).not.toContain('localeCompare')
   })
 
+  // oclif reads the package.json and manifest of every plugin package.json lists, on every
+  // run: its own plugins (help, not-found, autocomplete) are bundled as our commands instead.
+  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])('logs %s reads the CLI\'s own manifest and nothing from node_modules', async (...args) => {
+    await loadedBy(args, `reads-${args[0]}`)
+    const reads = readFileSync(join(home.home, `imports-reads-${args[0]}.reads`), 'utf8').trim().split('\n')
+    expect(reads).toContain(join(ROOT, 'oclif.manifest.json'))
+    expect(reads.filter((path) => path.includes('/node_modules/'))).toEqual([])
+  })
+
   it('get of a live job loads none of the Node modules only writers and the archive use', async () => {
     const urls = await loadedBy(['get', 'start-1', '-n', '1'], 'get-builtins', env, true)
     expect(urls).toContain('node:fs/promises')

@@ -1,0 +1,8 @@
+/**
+ * `logs help [COMMAND]`: @oclif/plugin-help's command, bundled as one of ours. oclif reads the
+ * package.json and manifest of every plugin package.json lists on every run, whichever
+ * command it runs; the commands of a plugin bundled here cost nothing until they run.
+ */
+import {commands} from '@oclif/plugin-help'
+
+export default commands.help
