@@ -55,7 +55,7 @@ describe('start-up', () => {
     expect(urls.filter((url) => ARCHIVE.test(url)).length > 0).toBe(archive)
   })
 
-  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])('logs %s never calls localeCompare (its first call builds ICU\'s collator)', async (...args) => {
+  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])("logs %s never calls localeCompare (its first call builds ICU's collator)", async (...args) => {
     const lines = await loadedBy(args, `collator-${args[0]}`)
     expect(lines.length).toBeGreaterThan(0)
     expect(lines).not.toContain('localeCompare')
