@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, filterFlags, selectorFlag, storeFlags, timeFlags} from '../lib/cli/flags.js'
-import {onInterrupt} from '../lib/cli/interrupt.js'
+import {onInterrupt} from '../lib/interrupt.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
 import {contextSpec} from '../lib/query/context-lines.js'
@@ -18,7 +18,7 @@ import {UsageError} from '../lib/errors/index.js'
 import {copiesRaw, getRaw} from '../lib/query/get-raw.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
-import {leftOutNotice, waitingNotice} from '../lib/render/notices.js'
+import {leftOutNotice, unreadableNotice, waitingNotice} from '../lib/render/notices.js'
 import {buildFilter, levelHint, requiredPattern} from '../lib/query/filter.js'
 import {sectionRanges} from '../lib/structure/job-sections.js'
 import {JobNotFoundError} from '../lib/errors/index.js'
@@ -30,7 +30,7 @@ import {endedJobExitCode, jobExitCode} from '../lib/tail/exit-code.js'
 export default class Get extends BaseCommand {
   static override summary = "Print jobs' logs, wherever they live (live store or archive)"
   static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions in RE2 syntax (linear-time matching: no backreferences or lookaround; (?i) works inline) and can be repeated (every --grep must match, no --exclude may); -i makes them ignore case. -A/-B/-C show lines around each match, with a -- line between groups, as grep does (text output; JSON output shows the gaps in seq). --stream keeps the lines of one stream of a job captured by \`logs run\`.
-Several ids and globs ('deploy-*', quoted), or -l SELECTOR (alone: among all jobs; beside ids: the jobs it selects too; beside globs: the matches whose labels match), print the lines of every job, live or archived, merged by time (ties by job, then seq), each text line prefixed with its job and JSON records with a job field; --by-job prints one job after another instead. Every filter applies to each job; -n and --head count over the merged output (with --by-job, per job); --section picks each job's sections of that name; --after applies to each job's own sequence numbers. Jobs that cannot match are not read: ended before --since or started after --until, no line at the --level, or (archived) whose block filters rule out the --grep literal; the others are read several at once. On a terminal, stderr shows how many jobs have been read. With -f, several jobs are followed until every one has ended, merged by time as logs tail does (a job a glob matched that is deleted meanwhile is left out, with one line on stderr).
+Several ids and globs ('deploy-*', quoted), or -l SELECTOR (alone: among all jobs; beside ids: the jobs it selects too; beside globs: the matches whose labels match), print the lines of every job, live or archived, merged by time (ties by job, then seq), each text line prefixed with its job and JSON records with a job field; --by-job prints one job after another instead. Every filter applies to each job; -n and --head count over the merged output (with --by-job, per job); --section picks each job's sections of that name; --after applies to each job's own sequence numbers. Jobs that cannot match are not read: ended before --since or started after --until, no line at the --level, or (archived) whose block filters rule out the --grep literal; the others are read several at once. On a terminal, stderr shows how many jobs have been read. With -f, several jobs are followed until every one has ended, merged by time as logs tail does (a job a glob matched that is deleted meanwhile is left out, with one line on stderr; an archived job with a damaged block is named on stderr at once and the others are followed on, and the command then exits 1, also on Ctrl-C).
 --output raw writes the stored bytes: the original ones (invalid UTF-8, CRLF, ANSI codes and NUL included) with the secrets push/run masked at capture replaced by ***; json writes one object per line: seq, ts, level, stream, line, fields.
 With -f the command keeps following until the job ends, and waits for a job that has not started yet (saying so on stderr; --no-wait exits 1 at once instead).
 --exit-code exits with the job's own status: its exit code when it failed, 1 when it was abandoned, 0 otherwise (with -f on several jobs: the first failure's). Without -f the job must have ended: for a running job get prints what there is, says so on stderr and exits 2 (add -f to wait for the end).`
@@ -229,6 +229,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         mode: flags.output as OutputMode,
         onWaiting: flags.wait ? (job) => process.stderr.write(waitingNotice(job)) : undefined,
         onLeftOut: (job, why) => process.stderr.write(leftOutNotice(job, why)),
+        onUnreadable: (error) => process.stderr.write(unreadableNotice(error)),
       }))
     } finally {
       await jobs.close()

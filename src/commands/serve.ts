@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {directStoreFlags} from '../lib/cli/flags.js'
-import {onInterrupt} from '../lib/cli/interrupt.js'
+import {onInterrupt} from '../lib/interrupt.js'
 import {serveRelay} from '../lib/relay/serve.js'
 
 export default class Serve extends BaseCommand {

@@ -2,10 +2,15 @@
  * `logs tail` when stdout is not a terminal: plain lines like `tail -f`, prefixed with
  * the job id (in a stable colour) when several jobs are followed. Returns the exit status:
  * 0 once every followed job has ended, or the jobs' own status with `--exit-code`.
+ *
+ * One of several jobs with a damaged archived block is named at once (`onUnreadable`)
+ * and the others are followed on; once every job has ended, or the user stops it
+ * (SIGINT, SIGTERM, SIGHUP), it fails with UnreadableJobsError (exit 1), not 0 or 130.
  */
 import type {ChalkInstance} from 'chalk'
 import {isEnded, type JobMeta} from '../job.js'
-import {JobRunningError} from '../errors/index.js'
+import {JobRunningError, UnreadableJobsError, type ArchiveReadError} from '../errors/index.js'
+import {onInterrupt, type Interrupt} from '../interrupt.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
 import type {EntryFilter} from '../query/filter.js'
@@ -35,6 +40,8 @@ export interface PlainTailOptions {
   onWaiting?: (job: string) => void
   /** A job a glob matched was deleted and is left out (why: the store's words). */
   onLeftOut?: (job: string, why: string) => void
+  /** One of several jobs could not be read in full; the others are followed on. */
+  onUnreadable?: (error: ArchiveReadError) => void
 }
 
 export interface PlainTailResult {
@@ -60,13 +67,23 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   const prefixed = targets.ids.length + targets.globs.length > 1 || targets.globs.length > 0
   let width = Math.max(0, ...targets.ids.map((id) => id.length))
   const ended: Array<{job: string; meta: JobMeta | undefined}> = []
+  const unreadable: ArchiveReadError[] = []
+  // Once something could not be read, stopping the command fails it rather than killing it.
+  let interrupt: Interrupt | undefined
   try {
     for await (const event of feed) {
       if (event.type === 'job') {
         width = Math.max(width, event.job.length)
         if (!event.meta && options.follow) options.onWaiting?.(event.job)
       } else if (event.type === 'end' && event.gone !== undefined) options.onLeftOut?.(event.job, event.gone)
-      else if (event.type === 'end') ended.push({job: event.job, meta: event.meta})
+      else if (event.type === 'end' && event.unreadable) {
+        unreadable.push(event.unreadable)
+        options.onUnreadable?.(event.unreadable)
+        if (!interrupt) {
+          interrupt = onInterrupt()
+          interrupt.signal.addEventListener('abort', () => feed.close())
+        }
+      } else if (event.type === 'end') ended.push({job: event.job, meta: event.meta})
       else if (event.type === 'entries') {
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
@@ -77,8 +94,10 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
     }
   } finally {
     feed.close()
+    interrupt?.dispose()
   }
   await output.flush()
+  if (unreadable.length > 0) throw new UnreadableJobsError(unreadable)
   if (!options.exitCode) return {exitCode: 0, jobs: feed.jobIds}
   // Without a follow the jobs are printed as they are: a running one has no exit code yet.
   const running = options.follow ? undefined : ended.find(({meta}) => meta && !isEnded(meta.status))

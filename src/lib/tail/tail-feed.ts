@@ -12,6 +12,8 @@
  *
  * A job a glob matched that is deleted (gc, rm) before or while it is read is left out
  * (an `end` event with `gone`), and the others go on; a job named by its id fails the feed.
+ * One of several jobs with a damaged archived block ends with every entry it could read
+ * (an `end` event with `unreadable`), and the others go on; a single job fails the feed.
  *
  * The queue is bounded, so a slow consumer slows the followers rather than growing
  * memory. With `untilAllEnded` the feed finishes once every followed job has ended
@@ -24,7 +26,7 @@ import {TimeMerger} from './time-merge.js'
 import {watchGlobs} from './glob-watcher.js'
 import {followJob} from './job-follower.js'
 import {isSingleJob, type TailTargets} from '../job-targets.js'
-import {JobDeletedError, JobNotFoundError} from '../errors/index.js'
+import {ArchiveReadError, JobDeletedError, JobNotFoundError} from '../errors/index.js'
 import type {TailEvent} from './types.js'
 
 const QUEUED_ENTRIES = 10_000
@@ -157,7 +159,11 @@ export class TailFeed implements AsyncIterable<TailEvent> {
       },
       async (error: unknown) => {
         if (listed && (error instanceof JobNotFoundError || error instanceof JobDeletedError) && !this.signal.aborted) {
-          await this.leaveOut(id, error.message)
+          await this.leaveOut(id, {gone: error.message})
+          return
+        }
+        if (error instanceof ArchiveReadError && this.merger && !this.signal.aborted) {
+          await this.leaveOut(id, {unreadable: error})
           return
         }
         this.running.delete(id)
@@ -167,9 +173,9 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     )
   }
 
-  /** A job a glob matched is gone: the lines read of it stay, the job ends, the others go on. */
-  private async leaveOut(id: string, why: string): Promise<void> {
-    const event = {type: 'end', job: id, gone: why} as const
+  /** A job a glob matched is gone, or one of several could not be read in full: the lines read of it stay, the job ends, the others go on. */
+  private async leaveOut(id: string, why: {gone: string} | {unreadable: ArchiveReadError}): Promise<void> {
+    const event = {type: 'end', job: id, ...why} as const
     await (this.merger ? this.merger.add(event) : this.queue.push(event))
     this.running.delete(id)
     this.caughtUp(id)

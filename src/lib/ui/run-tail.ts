@@ -10,8 +10,9 @@ import {LEAVE_ALT_SCREEN, SHOW_CURSOR, paintWhenReady} from './first-paint.js'
 import {isSingleJob} from '../job-targets.js'
 import type {EntryFilter} from '../query/filter.js'
 import {plainTail} from '../tail/plain-tail.js'
-import {leftOutNotice, waitingNotice} from '../render/notices.js'
+import {leftOutNotice, unreadableNotice, waitingNotice} from '../render/notices.js'
 import type {TailTargets} from '../job-targets.js'
+import type {ArchiveReadError} from '../errors/index.js'
 
 export interface RunTailOptions {
   jobs: Jobs
@@ -69,7 +70,8 @@ export async function runTail(options: RunTailOptions): Promise<{exitCode: numbe
   // The viewer says it in its status bar; piped, stderr says it (stdout stays the log's lines).
   const onWaiting = (job: string) => process.stderr.write(waitingNotice(job))
   const onLeftOut = (job: string, why: string) => process.stderr.write(leftOutNotice(job, why))
-  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting, onLeftOut})
+  const onUnreadable = (error: ArchiveReadError) => process.stderr.write(unreadableNotice(error))
+  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting, onLeftOut, onUnreadable})
 }
 
 export function isInteractive(stdin: {isTTY?: boolean} = process.stdin, stdout: {isTTY?: boolean} = process.stdout): boolean {

@@ -296,6 +296,7 @@ export class ViewerFeed {
         job.meta = event.meta ?? job.meta
         job.state = 'ended'
         if (event.gone !== undefined) job.error = event.gone
+        if (event.unreadable) job.error = event.unreadable.message
         break
       case 'state':
         job.state = event.state

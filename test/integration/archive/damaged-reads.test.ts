@@ -4,6 +4,7 @@
  * back (on) past the damaged block — then the job and the block named, exit 1. The index's
  * counts choose the blocks before they are read; a block that fails must be made up for.
  */
+import {once} from 'node:events'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -14,7 +15,7 @@ import type {IndexTable} from '../../../src/lib/archive/block-index.js'
 import type {LogEntry} from '../../../src/lib/entry.js'
 import {ArchiveReadError} from '../../../src/lib/errors/index.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
-import {isolatedEnv, runCli} from '../../helpers/cli.js'
+import {collect, isolatedEnv, runCli, startCli} from '../../helpers/cli.js'
 import {parseSse, raw, startServeCli, type SseEvent} from '../../helpers/relay.js'
 import {iterate} from '../../helpers/iterables.js'
 import {waitUntil} from '../../helpers/wait.js'
@@ -169,11 +170,44 @@ describe('a damaged block in one of several jobs followed at once', () => {
       const result = await runCli(args, {env})
       const lines = result.stdout.split('\n').filter(Boolean)
       expect(stepsOf(lines.filter((line) => line.startsWith('dmg ')).join('\n')), args.join(' ')).toEqual(readable().slice(-n))
-      // The intact job's read stops when dmg fails: what of it came out is the end of its backlog, in order.
-      const intact = stepsOf(lines.filter((line) => line.startsWith('dmi ')).join('\n'))
-      expect(intact).toEqual(range(1, later.length).slice(later.length - intact.length))
+      // The intact job is read on to its end: its whole backlog, in order.
+      expect(stepsOf(lines.filter((line) => line.startsWith('dmi ')).join('\n'))).toEqual(range(1, later.length).slice(-n))
       expect(result.stderr).toMatch(new RegExp(`job dmg: block ${table.blocks.length - 3} .*could not be read`))
+      expect(result.stderr).toMatch(/part of job dmg could not be read \(named above\); every other entry was printed/)
       expect(result.code).toBe(1)
+    }
+  })
+
+  it('`logs tail dmg live-N -n N` and `logs get -f dmg live-N`: the block named at once, the live job followed on until it ends (or Ctrl-C), then exit 1', async () => {
+    await setup
+    for (const [i, [command, stop]] of [
+      [['tail', '-n', String(tailCount())], 'end'],
+      [['get', '-f'], 'SIGINT'],
+    ].entries()) {
+      const job = `live-${i}`
+      const push = startCli(['push', '--job', job], {env})
+      push.stdin!.write('first line\n')
+      const follower = startCli([...(command as string[]), 'dmg', job], {env})
+      let stdout = ''
+      let stderr = ''
+      follower.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+      follower.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      const done = collect(follower)
+      const what = `${command[0]} dmg ${job}`
+      await waitUntil(() => /^logs: job dmg: block \d+ .*could not be read.*following the other jobs$/m.test(stderr), {what: `${what}: the block named`})
+      push.stdin!.write('second line\n')
+      await waitUntil(() => stdout.includes(`${job} second line`), {what: `${what}: the live job followed on`})
+      if (stop === 'end') push.stdin!.end()
+      else follower.kill('SIGINT')
+      const result = await done
+      if (stop === 'SIGINT') push.stdin!.end()
+      await once(push, 'exit')
+      const lines = stdout.split('\n').filter(Boolean)
+      const dmg = stepsOf(lines.filter((line) => line.startsWith('dmg ')).join('\n'))
+      expect(dmg, what).toEqual(command[0] === 'tail' ? readable().slice(-tailCount()) : readable())
+      expect(lines.filter((line) => line.startsWith(`${job} `))).toEqual([`${job} first line`, `${job} second line`])
+      expect(stderr).toMatch(/part of job dmg could not be read \(named above\); every other entry was printed/)
+      expect([result.code, result.signal], what).toEqual([1, null])
     }
   })
 })
