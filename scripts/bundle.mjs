@@ -11,30 +11,16 @@
 // All of them share one copy of @oclif/core, so oclif's own state is one. Type-checking
 // stays with tsc (`npm run build` runs both).
 import {build} from 'esbuild'
-import {readdirSync, readFileSync, rmSync} from 'node:fs'
+import {readdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {oclifPatches} from './oclif-patches.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outdir = join(root, 'dist')
 // Left in node_modules: big packages that only some commands load, on demand (object
 // stores, the Ink viewer), and what oclif requires only to run TypeScript in development.
 const EXTERNAL = ['@aws-sdk/*', '@smithy/*', '@supabase/*', '@vercel/blob', 'ink', 'react', 'react/*', 'typescript', 'ts-node', 'tsx', 'tsx/*']
-// oclif sorts each plugin's commands with localeCompare on every run, and the first
-// localeCompare of a process builds ICU's collator: 6 ms of CPU on Node 20, 11 on Node 24, for
-// ids that are lower-case ASCII, where code-unit order is the same order. The build fails if
-// oclif's line changes, rather than silently keep the cost.
-const OCLIF_SORT = '.sort((a, b) => a.id.localeCompare(b.id))'
-const oclifSortWithoutCollator = {
-  name: 'oclif-sort-without-collator',
-  setup(build) {
-    build.onLoad({filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/}, ({path}) => {
-      const source = readFileSync(path, 'utf8')
-      if (!source.includes(OCLIF_SORT)) throw new Error(`${path}: no "${OCLIF_SORT}" to replace (scripts/bundle.mjs)`)
-      return {contents: source.replace(OCLIF_SORT, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'), loader: 'js'}
-    })
-  },
-}
 const commands = readdirSync(join(root, 'src', 'commands'), {recursive: true}).filter((name) => name.endsWith('.ts'))
 
 rmSync(outdir, {recursive: true, force: true})
@@ -62,7 +48,8 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   external: EXTERNAL,
-  plugins: [oclifSortWithoutCollator],
+  // Work oclif does at every start for what only some runs use, deferred (see the file).
+  plugins: [oclifPatches],
   // The CommonJS packages bundled in (oclif and its dependencies) call require() for Node's
   // own modules, which an ES module does not have.
   banner: {js: "import {createRequire as __cr} from 'node:module';const require=__cr(import.meta.url);"},

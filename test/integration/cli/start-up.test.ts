@@ -70,6 +70,14 @@ describe('start-up', () => {
     expect(reads.filter((path) => path.includes('/node_modules/'))).toEqual([])
   })
 
+  // oclif's util/os required it at the top, and imported wsl-utils (which does too) to tell
+  // WSL from Linux: scripts/oclif-patches.mjs.
+  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])('logs %s loads no node:child_process', async (...args) => {
+    const urls = await loadedBy(args, `child-${args[0]}`, env, true)
+    expect(urls).toContain('node:os')
+    expect(urls).not.toContain('node:child_process')
+  })
+
   it('get of a live job loads none of the Node modules only writers and the archive use', async () => {
     const urls = await loadedBy(['get', 'start-1', '-n', '1'], 'get-builtins', env, true)
     expect(urls).toContain('node:fs/promises')
