@@ -186,6 +186,7 @@ describe('a damaged block in one of several jobs followed at once', () => {
     ].entries()) {
       const job = `live-${i}`
       const push = startCli(['push', '--job', job], {env})
+      const pushed = once(push, 'exit')
       push.stdin!.write('first line\n')
       const follower = startCli([...(command as string[]), 'dmg', job], {env})
       let stdout = ''
@@ -201,7 +202,7 @@ describe('a damaged block in one of several jobs followed at once', () => {
       else follower.kill('SIGINT')
       const result = await done
       if (stop === 'SIGINT') push.stdin!.end()
-      await once(push, 'exit')
+      await pushed
       const lines = stdout.split('\n').filter(Boolean)
       const dmg = stepsOf(lines.filter((line) => line.startsWith('dmg ')).join('\n'))
       expect(dmg, what).toEqual(command[0] === 'tail' ? readable().slice(-tailCount()) : readable())
