@@ -3,7 +3,7 @@
  * the same server in the same run, plus push → `get -f` latency at fixed input rates.
  *
  *   npx tsx bench/push-redis.ts [MB]          (default 50; BENCH_MB also works; the issue's figure is 1024; 0: latency only)
- *   BENCH_RATES=1000,50000 BENCH_SECONDS=5    latency phase: rates (lines/s) and seconds per rate
+ *   BENCH_RATES=1000,50000 BENCH_SECONDS=5    latency phase: rates (lines/s) and seconds per rate (BENCH_RATES= : none)
  *   BENCH_ROUNDS=3                            latency rounds (CLI and store alone interleaved); medians printed
  *
  * Prints figures; never passes or fails. Needs redis-server/redis-cli and a built CLI (npm run build).
@@ -22,7 +22,7 @@ import {writeInput} from './lib/input.js'
 import {cliLatency, latencyTable, storeLatency} from './lib/latency.js'
 
 const MB = Number(process.argv[2] ?? process.env.BENCH_MB ?? 50)
-const RATES = (process.env.BENCH_RATES ?? '1000,50000').split(',').map(Number)
+const RATES = (process.env.BENCH_RATES ?? '1000,50000').split(',').filter(Boolean).map(Number)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
@@ -191,10 +191,12 @@ try {
     await throughput(server, inputPath, await writeInput(inputPath, MB * 1e6))
     console.log('')
   }
-  console.log(
-    `latency (${ROUNDS} rounds, ${SECONDS} s per rate after a 0.5 s warm-up): from writing a line to push's stdin (or to append) to the follower printing (or receiving) it; load = 1-minute load average`,
-  )
-  await latency(server)
+  if (RATES.length > 0) {
+    console.log(
+      `latency (${ROUNDS} rounds, ${SECONDS} s per rate after a 0.5 s warm-up): from writing a line to push's stdin (or to append) to the follower printing (or receiving) it; load = 1-minute load average`,
+    )
+    await latency(server)
+  }
 } finally {
   await server.destroy()
   rmSync(work, {recursive: true, force: true})
