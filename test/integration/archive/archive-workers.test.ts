@@ -10,17 +10,15 @@ import type {NewEntry} from '../../../src/lib/entry.js'
 import {openArchive} from '../../../src/lib/open/open-store.js'
 import type {ArchiveItem} from '../../../src/lib/store/types.js'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 import {expectedRaw, ODD_BYTES, readAllRaw, seedJobs, withLive} from './archive-helpers.js'
 
 let home: {home: string; cleanup: () => void}
-let redis: RedisServer
-beforeAll(async () => {
+const redis = redisSandbox()
+beforeAll(() => {
   home = tempHome()
-  redis = await startRedis()
 })
-afterAll(async () => {
-  await redis?.destroy()
+afterAll(() => {
   home?.cleanup()
 })
 

@@ -6,22 +6,18 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {archiveJobs} from '../../../src/lib/archive/archive-jobs.js'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {JobNotFoundError} from '../../../src/lib/errors/index.js'
 import {Jobs} from '../../../src/lib/store/jobs.js'
 import {openArchive, openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {FollowEvent, LiveStore} from '../../../src/lib/store/types.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'logs-across-move-'))
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis?.destroy()
+const redis = redisSandbox()
+afterAll(() => {
   rmSync(dir, {recursive: true, force: true})
 })
 

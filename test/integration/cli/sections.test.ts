@@ -7,19 +7,17 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 import {openRawStream, startServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'ci')
 let home: {home: string; cleanup: () => void}
-let redis: RedisServer
-beforeAll(async () => {
+const redis = redisSandbox()
+beforeAll(() => {
   home = tempHome()
-  redis = await startRedis()
 })
-afterAll(async () => {
-  await redis?.destroy()
+afterAll(() => {
   home?.cleanup()
 })
 

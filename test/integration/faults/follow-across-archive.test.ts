@@ -6,21 +6,15 @@
  * blocked in `XREAD BLOCK 0` on the deleted stream forever. The relay's SSE followers
  * read through the same follow, and are checked across the same move.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {collect, runCli, startCli} from '../../helpers/cli.js'
 import {openRawStream, startServeCli} from '../../helpers/relay.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 
 const LINES = 60_000
 const home = useIsolatedHome()
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis?.destroy()
-})
+const redis = redisSandbox()
 
 const input = Array.from({length: LINES}, (_, i) => `line ${i + 1} ${'x'.repeat(40)}`).join('\n') + '\n'
 

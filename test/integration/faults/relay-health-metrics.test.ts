@@ -9,7 +9,7 @@ import {ObjectLiveStore} from '../../../src/lib/archive/object-live-store.js'
 import {newEntry} from '../../../src/lib/entry.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {openRedisStore} from '../../../src/lib/store/redis/redis-store.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {startSupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {waitUntil} from '../../helpers/wait.js'
@@ -19,16 +19,14 @@ const READ = 'read-token-for-faults'
 const asWriter = {Authorization: `Bearer ${WRITE}`}
 const asReader = {Authorization: `Bearer ${READ}`}
 
-let redis: RedisServer
+const redis = redisSandbox()
 let t: TestRelay
 beforeAll(async () => {
-  redis = await startRedis()
   const store = await openRedisStore(new URL(redis.url), {from: 'test', env: {}})
   t = await startTestRelay({store, token: WRITE, readToken: READ, limits: {readerLingerMs: 20}})
 })
 afterAll(async () => {
   await t?.stop()
-  await redis?.destroy()
 })
 
 describe('/healthz with the store down', () => {

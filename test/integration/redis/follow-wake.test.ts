@@ -8,22 +8,20 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {FollowEvent} from '../../../src/lib/store/types.js'
 import {RedisStore} from '../../../src/lib/store/redis/redis-store.js'
 import {parseRedisUrl} from '../../../src/lib/store/redis/url.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 import {readAll} from '../../helpers/live-store-contract.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {lines} from './store-cases.js'
 
-let server: RedisServer
+const server = redisSandbox()
 let store: RedisStore
 const NEVER_MS = 600_000
 
-beforeAll(async () => {
-  server = await startRedis()
+beforeAll(() => {
   store = new RedisStore(parseRedisUrl(new URL(`${server.url}?prefix=wake:`), 'test'), {moveCheckMs: NEVER_MS})
 })
 afterAll(async () => {
   await store?.close()
-  await server?.destroy()
 })
 
 function follow(id: string, after = 0): {events: FollowEvent[]; done: Promise<void>; abort: () => void} {

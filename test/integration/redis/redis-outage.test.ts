@@ -9,19 +9,17 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {waitUntil} from '../../helpers/wait.js'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 
 const LINES = 200_000
-let server: RedisServer
+const server = redisSandbox()
 let home: {home: string; cleanup: () => void}
 
-beforeAll(async () => {
+beforeAll(() => {
   home = tempHome()
-  server = await startRedis()
 })
 
 afterAll(async () => {
-  await server?.destroy()
   home?.cleanup()
 })
 

@@ -1,18 +1,10 @@
 import {waitUntil} from '../../helpers/wait.js'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {StoreUnavailableError} from '../../../src/lib/errors/index.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 import {collect, line, lines, openStore, storeCases} from './store-cases.js'
 
-let server: RedisServer
-
-beforeAll(async () => {
-  server = await startRedis()
-})
-
-afterAll(async () => {
-  await server?.destroy()
-})
+const server = redisSandbox()
 
 describe('redis live store (standalone)', () => {
   storeCases({url: () => server.url, cli: (...args) => server.cli(...args), blockedClients: () => server.blockedClients()})
@@ -49,15 +41,7 @@ describe('redis live store appends', () => {
 })
 
 describe('redis live store through an outage', () => {
-  let down: RedisServer
-
-  beforeAll(async () => {
-    down = await startRedis()
-  })
-
-  afterAll(async () => {
-    await down?.destroy()
-  })
+  const down = redisSandbox()
 
   it('append fails with StoreUnavailableError while Redis is down; a follower resumes with no gap and no duplicate', async () => {
     const store = await openStore(down.url, 'prefix=outage:')
@@ -89,15 +73,7 @@ describe('redis live store through an outage', () => {
 })
 
 describe('redis live store with a password', () => {
-  let locked: RedisServer
-
-  beforeAll(async () => {
-    locked = await startRedis({extraArgs: ['--requirepass', 'open-sesame']})
-  })
-
-  afterAll(async () => {
-    await locked?.destroy()
-  })
+  const locked = redisSandbox({extraArgs: ['--requirepass', 'open-sesame']})
 
   it('works with the right password and names a wrong one without printing it', async () => {
     const url = (password: string) => `redis://:${password}@127.0.0.1:${locked.port}`

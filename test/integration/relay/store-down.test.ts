@@ -5,20 +5,18 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {RelayStore} from '../../../src/lib/store/relay/relay-store.js'
 import {openRedisStore} from '../../../src/lib/store/redis/redis-store.js'
-import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {redisSandbox} from '../../helpers/redis-sandbox.js'
 import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 
-let redis: RedisServer
+const redis = redisSandbox()
 let t: TestRelay
 beforeAll(async () => {
-  redis = await startRedis()
   const store = await openRedisStore(new URL(redis.url), {from: 'test', env: {}})
   t = await startTestRelay({store, limits: {readerLingerMs: 20}})
 })
 afterAll(async () => {
   await t?.stop()
-  await redis?.destroy()
 })
 
 const seqs = (events: {event: string; id?: string}[]) => events.filter((e) => e.event === 'log').map((e) => Number(e.id))
