@@ -14,7 +14,7 @@ import {build} from 'esbuild'
 import {readdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {oclifPatches} from './oclif-patches.mjs'
+import {oclifPatches, rareBuild} from './oclif-patches.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outdir = join(root, 'dist')
@@ -54,6 +54,9 @@ const result = await build({
   // own modules, which an ES module does not have.
   banner: {js: "import {createRequire as __cr} from 'node:module';const require=__cr(import.meta.url);"},
 })
+
+// What oclif uses on rare paths only, required from dist/oclif-rare.cjs (see oclif-patches.mjs).
+await build({...rareBuild(root), minifyWhitespace: true, minifySyntax: true, logLevel: 'warning'})
 
 const files = Object.keys(result.metafile.outputs).filter((name) => name.endsWith('.js'))
 const kib = (name) => Math.round(result.metafile.outputs[name].bytes / 1024)

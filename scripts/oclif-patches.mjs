@@ -9,24 +9,55 @@
 //   on first use instead (lazy()): tinyglobby (finding commands without a manifest),
 //   minimatch (matching plugin names: we list none), lilconfig (a plugin whose package.json
 //   has no oclif section), node:child_process (the Windows shell), ejs (help templates),
-//   cli-spinners (a spinner), wrap-ansi (an error message).
+//   cli-spinners (a spinner), wrap-ansi (an error message). The first five (with picomatch,
+//   fdir, brace-expansion: 160 KB, half of oclif's share of the bundle) are not in the
+//   chunk every command parses but in dist/oclif-rare.cjs (RARE, bundled on its own by
+//   scripts/bundle.mjs), required from there: Node 20 has no compile cache and parses
+//   whatever a command imports, used or not.
 // - Telling WSL from Linux imported wsl-utils, whose `isWsl` is is-wsl's, and which loads
 //   node:child_process for its PowerShell helpers: is-wsl alone is imported instead.
 import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 
-/** `const NAME = EXPR;` → a stand-in that evaluates EXPR at the first property read. */
-function lazy(name, expr) {
-  return [`const ${name} = ${expr};`, `let ${name}__loaded; const ${name} = new Proxy({}, {get: (_, key) => (${name}__loaded ??= ${expr})[key]});`]
+/** What dist/oclif-rare.cjs exports: name → the package, resolved as @oclif/core would. */
+export const RARE = {ejs: 'ejs', minimatch: 'minimatch', tinyglobby: 'tinyglobby', lilconfig: 'lilconfig', cliSpinners: 'cli-spinners'}
+const RARE_FILE = './oclif-rare.cjs'
+
+/** The esbuild options of dist/oclif-rare.cjs (`root`: the package's directory). */
+export function rareBuild(root) {
+  const lines = Object.entries(RARE).map(([name, pkg]) => `  ${name}: require(${JSON.stringify(pkg)}),`)
+  return {
+    stdin: {contents: `module.exports = {\n${lines.join('\n')}\n}\n`, resolveDir: join(root, 'node_modules', '@oclif', 'core', 'lib'), sourcefile: 'oclif-rare.cjs'},
+    outfile: join(root, 'dist', 'oclif-rare.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+  }
+}
+
+/** `require("PKG")` of a package in RARE: from dist/oclif-rare.cjs, beside the chunks. */
+function rare(pkg) {
+  const name = Object.keys(RARE).find((key) => RARE[key] === pkg)
+  return `require(${JSON.stringify(RARE_FILE)}).${name}`
+}
+
+/** `const NAME = EXPR;` → a stand-in that evaluates LOAD (EXPR unless given) at the first property read. */
+function lazy(name, expr, load = expr) {
+  return [`const ${name} = ${expr};`, `let ${name}__loaded; const ${name} = new Proxy({}, {get: (_, key) => (${name}__loaded ??= ${load})[key]});`]
 }
 
 const EDITS = {
-  'config/plugin.js': [['.sort((a, b) => a.id.localeCompare(b.id))', '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'], lazy('tinyglobby_1', 'require("tinyglobby")')],
-  'config/plugin-loader.js': [lazy('minimatch_1', 'require("minimatch")')],
-  'util/read-pjson.js': [lazy('lilconfig_1', 'require("lilconfig")')],
+  'config/plugin.js': [
+    ['.sort((a, b) => a.id.localeCompare(b.id))', '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'],
+    lazy('tinyglobby_1', 'require("tinyglobby")', rare('tinyglobby')),
+  ],
+  'config/plugin-loader.js': [lazy('minimatch_1', 'require("minimatch")', rare('minimatch'))],
+  'util/read-pjson.js': [lazy('lilconfig_1', 'require("lilconfig")', rare('lilconfig'))],
   'util/os.js': [lazy('node_child_process_1', 'require("node:child_process")'), ["(await import('wsl-utils')).isWsl", "(await import('is-wsl')).default"]],
-  'config/config.js': [lazy('ejs_1', '__importDefault(require("ejs"))')],
-  'help/util.js': [lazy('ejs_1', '__importDefault(require("ejs"))')],
-  'ux/action/spinner.js': [lazy('cli_spinners_1', '__importDefault(require("cli-spinners"))')],
+  'config/config.js': [lazy('ejs_1', '__importDefault(require("ejs"))', `__importDefault(${rare('ejs')})`)],
+  'help/util.js': [lazy('ejs_1', '__importDefault(require("ejs"))', `__importDefault(${rare('ejs')})`)],
+  'ux/action/spinner.js': [lazy('cli_spinners_1', '__importDefault(require("cli-spinners"))', `__importDefault(${rare('cli-spinners')})`)],
   'errors/errors/cli.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],
   'errors/errors/pretty-print.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],
 }
@@ -35,6 +66,7 @@ const EDITS = {
 export const oclifPatches = {
   name: 'oclif-patches',
   setup(build) {
+    build.onResolve({filter: /^\.\/oclif-rare\.cjs$/}, ({path}) => ({path, external: true}))
     build.onLoad({filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, ({path}) => {
       const file = path.replaceAll('\\', '/').split('/@oclif/core/lib/')[1]
       const edits = EDITS[file]

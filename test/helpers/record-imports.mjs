@@ -4,7 +4,8 @@
 // ~130 ms of CPU on Node 20), and a line `localeCompare` at its first call (which builds
 // ICU's collator: ~6 ms of CPU on Node 20, 11 on Node 24). The paths read with
 // fs/promises readFile (how oclif reads package.json files and manifests) go one a line to
-// $RECORD_IMPORTS.reads.
+// $RECORD_IMPORTS.reads, what is require()d (CommonJS, which the hooks do not see) to
+// $RECORD_IMPORTS.requires.
 import {appendFileSync} from 'node:fs'
 import {register} from 'node:module'
 
@@ -30,4 +31,11 @@ const readFile = fsPromises.readFile
 fsPromises.readFile = function (path, ...rest) {
   if (process.env.RECORD_IMPORTS) appendFileSync(`${process.env.RECORD_IMPORTS}.reads`, `${path instanceof URL ? path.pathname : String(path)}\n`)
   return readFile.call(this, path, ...rest)
+}
+
+const Module = process.getBuiltinModule('node:module')
+const load = Module._load
+Module._load = function (request, ...rest) {
+  if (process.env.RECORD_IMPORTS) appendFileSync(`${process.env.RECORD_IMPORTS}.requires`, `${request}\n`)
+  return load.call(this, request, ...rest)
 }

@@ -63,11 +63,29 @@ describe('start-up', () => {
 
   // oclif reads the package.json and manifest of every plugin package.json lists, on every
   // run: its own plugins (help, not-found, autocomplete) are bundled as our commands instead.
-  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])('logs %s reads the CLI\'s own manifest and nothing from node_modules', async (...args) => {
+  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])("logs %s reads the CLI's own manifest and nothing from node_modules", async (...args) => {
     await loadedBy(args, `reads-${args[0]}`)
-    const reads = readFileSync(join(home.home, `imports-reads-${args[0]}.reads`), 'utf8').trim().split('\n')
+    const reads = readFileSync(join(home.home, `imports-reads-${args[0]}.reads`), 'utf8')
+      .trim()
+      .split('\n')
     expect(reads).toContain(join(ROOT, 'oclif.manifest.json'))
     expect(reads.filter((path) => path.includes('/node_modules/'))).toEqual([])
+  })
+
+  // What oclif uses on rare paths (help templates, glob, minimatch…) is bundled apart and
+  // required on first use: scripts/oclif-patches.mjs.
+  it.each<[string, string[], boolean]>([
+    ['ls', ['ls'], false],
+    ['get', ['get', 'start-1', '-n', '1'], false],
+    ['--version', ['--version'], false],
+    ['--help', ['--help'], true],
+  ])('logs %s requires dist/oclif-rare.cjs only to show help', async (name, args, rare) => {
+    await loadedBy(args, `rare-${name}`)
+    const requires = readFileSync(join(home.home, `imports-rare-${name}.requires`), 'utf8')
+      .trim()
+      .split('\n')
+    expect(requires).toContain('node:path')
+    expect(requires.includes('./oclif-rare.cjs')).toBe(rare)
   })
 
   // oclif's util/os required it at the top, and imported wsl-utils (which does too) to tell
