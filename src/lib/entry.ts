@@ -2,7 +2,7 @@
  * LogEntry: one line of a job, and how lines become entries and entries become
  * records (the NDJSON shape every store, the relay and `--output json` share).
  */
-import {isUtf8} from 'node:buffer'
+import {isAscii, isUtf8} from 'node:buffer'
 import {detectTextLevel, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} from './level.js'
 import {levelFromHead, NOT_READ} from './level-head.js'
 
@@ -138,6 +138,31 @@ function looksLikeJsonObject(line: string): boolean {
 }
 
 /**
+ * What the lines cut from one read share: the memory they point into, when it was read,
+ * its stream, and its text, decoded once when first asked (the level of a line not read
+ * from its first bytes, the JSON keys sections look for). One object per read rather than
+ * these fields on every line: push makes a ReadLine per line, and a time is a boxed number.
+ */
+export class ReadChunk {
+  private ascii: string | undefined | null = null
+
+  constructor(
+    readonly memory: Buffer,
+    readonly ts: number,
+    readonly stream: Stream | undefined,
+  ) {}
+
+  /**
+   * The memory decoded as latin1 when it is all ASCII (then also its UTF-8 text, offsets in
+   * characters those in bytes), made on the first ask; undefined for memory that is not ASCII.
+   */
+  asciiText(): string | undefined {
+    if (this.ascii === null) this.ascii = isAscii(this.memory) ? this.memory.toString('latin1') : undefined
+    return this.ascii
+  }
+}
+
+/**
  * A NewEntry kept as its offsets in the memory it was read into (a read of stdin): its
  * Buffer is made only when something asks for `bytes`. Capture makes one per line, and
  * the hot consumers (the file store's append, joinedBytes, records and sections) read
@@ -148,19 +173,36 @@ export class ReadLine implements NewEntry {
   record?: RecordMark = undefined
 
   constructor(
-    readonly memory: Buffer,
+    public read: ReadChunk,
     readonly start: number,
     readonly end: number,
     public eol: boolean,
-    public ts: number,
     public level: Level | undefined,
-    public stream: Stream | undefined,
-    /** The bytes decoded as UTF-8, when the splitter had them (cut from the read decoded once). */
-    readonly text: string | undefined = undefined,
   ) {}
 
+  get memory(): Buffer {
+    return this.read.memory
+  }
+
+  get ts(): number {
+    return this.read.ts
+  }
+
+  /** A time of its own (rare: a test's): the line gets a ReadChunk of its own, over the same memory. */
+  set ts(ts: number) {
+    this.read = new ReadChunk(this.read.memory, ts, this.read.stream)
+  }
+
+  get stream(): Stream | undefined {
+    return this.read.stream
+  }
+
+  set stream(stream: Stream | undefined) {
+    this.read = new ReadChunk(this.read.memory, this.read.ts, stream)
+  }
+
   get bytes(): Buffer {
-    return this.memory.subarray(this.start, this.end)
+    return this.read.memory.subarray(this.start, this.end)
   }
 }
 
@@ -169,23 +211,26 @@ export class ReadLine implements NewEntry {
  * memory the next read reuses (input-chunks.ts). The lines of one read share one copy of it.
  */
 export function detachEntries(entries: NewEntry[]): NewEntry[] {
-  const copies = new Map<Buffer, Buffer>()
+  const copies = new Map<ReadChunk, ReadChunk>()
   return entries.map((entry) => {
     if (!(entry instanceof ReadLine)) return {...entry, bytes: Buffer.from(entry.bytes)}
-    let memory = copies.get(entry.memory)
-    if (!memory) copies.set(entry.memory, (memory = Buffer.from(entry.memory)))
-    const copy = new ReadLine(memory, entry.start, entry.end, entry.eol, entry.ts, entry.level, entry.stream, entry.text)
+    let read = copies.get(entry.read)
+    if (!read) copies.set(entry.read, (read = new ReadChunk(Buffer.from(entry.memory), entry.ts, entry.stream)))
+    const copy = new ReadLine(read, entry.start, entry.end, entry.eol, entry.level)
     copy.masked = entry.masked
     copy.record = entry.record
     return copy
   })
 }
 
-/** A read line, its level detected from `text` (its bytes decoded, when the caller has them) or its bytes. */
-export function readLine(memory: Buffer, start: number, end: number, eol: boolean, ts: number, stream?: Stream, text?: string): ReadLine {
-  let level = levelFromHead(memory, start, end)
-  if (level === NOT_READ) level = text !== undefined && end - start <= TEXT_HEAD_BYTES ? detectLevel(text) : detectLevelInBytes(memory.subarray(start, end))
-  return new ReadLine(memory, start, end, eol, ts, level, stream, text)
+/** A line of a read, its level read from its first bytes, else detected in its text (the read's, when ASCII) or its bytes. */
+export function readLine(read: ReadChunk, start: number, end: number, eol: boolean): ReadLine {
+  let level = levelFromHead(read.memory, start, end)
+  if (level === NOT_READ) {
+    const text = end - start <= TEXT_HEAD_BYTES ? read.asciiText()?.slice(start, end) : undefined
+    level = text !== undefined ? detectLevel(text) : detectLevelInBytes(read.memory.subarray(start, end))
+  }
+  return new ReadLine(read, start, end, eol, level)
 }
 
 export function byteLength(entry: NewEntry): number {
@@ -194,7 +239,7 @@ export function byteLength(entry: NewEntry): number {
 
 /** The line's first byte; 0 for an empty line. */
 export function firstByte(entry: NewEntry): number {
-  if (entry instanceof ReadLine) return entry.end > entry.start ? entry.memory[entry.start] : 0
+  if (entry instanceof ReadLine) return entry.end > entry.start ? entry.read.memory[entry.start] : 0
   return entry.bytes.length > 0 ? entry.bytes[0] : 0
 }
 

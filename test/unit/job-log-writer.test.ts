@@ -49,7 +49,7 @@ describe('file store append', () => {
     await one.append('j', lines('ERROR a\nINFO b\n', 5))
     await two.append('j', lines('ERROR c\n'))
     await one.append('j', lines('WARN d\nno level\n'))
-    await one.append('j', [{...lines('INFO e\n')[0], bytes: Buffer.from('INFO e'), masked: 2}])
+    await one.append('j', [{ts: 1, bytes: Buffer.from('INFO e'), eol: true, level: 'info', masked: 2}])
     await two.append('j', lines('ERROR f\n{"level":60}\nINFO g\n', 9))
     await one.append('j', [])
     expect(await one.getJob('j')).toMatchObject({lines: 9, levels: {error: 3, info: 3, warn: 1, fatal: 1}, masked: 2, firstTs: 5, lastTs: 9})

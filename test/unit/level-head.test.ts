@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {detectLevel, detectLevelInBytes, readLine} from '../../src/lib/entry.js'
+import {detectLevel, detectLevelInBytes, ReadChunk, readLine} from '../../src/lib/entry.js'
 import {levelFromHead, NOT_READ, wordLevel} from '../../src/lib/level-head.js'
 import {levelAfterTimestamp, levelWordsAfterTimestamp} from '../../src/lib/level.js'
 import {logLine} from '../../bench/lib/input.js'
@@ -137,7 +137,7 @@ describe('levelFromHead: the level of the commonest layouts from the first bytes
     const lines = ['2026-11-23T10:00:00.123Z INFO x', '{"level":50,"msg":"boom"}', '2026-11-23 10:00:00,123  WARN x', 'plain ERROR line']
     const {memory, spans} = inRead(lines)
     spans.forEach(([start, end], i) => {
-      expect(readLine(memory, start, end, true, 0).level).toBe(detectLevel(lines[i]))
+      expect(readLine(new ReadChunk(memory, 0, undefined), start, end, true).level).toBe(detectLevel(lines[i]))
       expect(detectLevelInBytes(memory.subarray(start, end))).toBe(detectLevel(lines[i]))
     })
   })

@@ -51,6 +51,19 @@ describe('LineSplitter', () => {
     expect(entries.map(firstByte)).toEqual([...'ot\0t'].map((c) => c.charCodeAt(0)))
   })
 
+  it("a read's lines share its time and stream, and a line given its own keeps its bytes and leaves the others' alone", () => {
+    const chunk = Buffer.from('a\nb\nc\n')
+    const [a, b, c] = new LineSplitter(1024, 'stdout').push(chunk, 7)
+    b.ts = 9
+    c.stream = 'stderr'
+    expect([a, b, c].map((e) => [e.bytes.toString(), e.ts, e.stream])).toEqual([
+      ['a', 7, 'stdout'],
+      ['b', 9, 'stdout'],
+      ['c', 7, 'stderr'],
+    ])
+    expect(joinedBytes([a, b, c], 0, 3, () => true).buffer).toBe(chunk.buffer)
+  })
+
   it('does not keep references to a reused chunk buffer for the unfinished line', () => {
     const splitter = new LineSplitter()
     const chunk = Buffer.from('partial')

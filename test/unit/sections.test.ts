@@ -1,8 +1,9 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {detectLevelInBytes} from '../../src/lib/entry.js'
+import {detectLevelInBytes, ReadChunk} from '../../src/lib/entry.js'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
+import {PhaseKeys} from '../../src/lib/structure/phase-keys.js'
 import {MAX_SECTIONS, MAX_TITLE, SectionTracker} from '../../src/lib/structure/sections.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
@@ -113,5 +114,23 @@ describe('sections', () => {
     expect(sectionsDropped).toBe(100_000 - MAX_SECTIONS)
     expect(sections[0].lines).toBe(100_000)
     expect(sections.every((s) => s.failed)).toBe(true)
+  })
+
+  it('JSON phase keys are found in the line that holds them, not across lines, whether the read is ASCII (searched from line to line) or not', () => {
+    const found = (text: string) => {
+      const read = new ReadChunk(Buffer.from(text), 1, undefined)
+      const keys = new PhaseKeys()
+      const answers: boolean[] = []
+      for (let start = 0; start < read.memory.length;) {
+        const end = read.memory.indexOf(10, start)
+        answers.push(keys.inReadLine(read, start, end))
+        start = end + 1
+      }
+      return answers
+    }
+    const lines = '{"a":1}\n{"b":"pha\n{"phase":"x"}\n{"b":"tot\nal":1}\n{"c":"total"}\n{"a":1}\n{"progress":5}\n'
+    const expected = [false, false, true, false, false, true, false, true]
+    expect(found(lines)).toEqual(expected)
+    expect(found(lines.replace('{"a":1}', '{"é":1}'))).toEqual(expected)
   })
 })

@@ -15,9 +15,10 @@
  * not kept. Most lines are let go on their first byte.
  */
 import {isUtf8} from 'node:buffer'
-import {ReadLine, type NewEntry} from '../entry.js'
+import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import type {JobStructure, Section, SectionFamily} from '../job.js'
 import {stripAnsi, type Level} from '../level.js'
+import {inBytes, PhaseKeys} from './phase-keys.js'
 
 export type {JobStructure, Section, SectionFamily}
 
@@ -29,7 +30,6 @@ const HEAD_BYTES = 512
 // eslint-disable-next-line no-control-regex -- GitLab's marker ends with an erase-line escape
 const GITLAB = /section_(start|end):(\d{1,12}):([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(?:\u001B\[0K)?(.*)$/
 const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
-const PHASE_KEYS = /"(?:phase|progress|total)"/
 const MAY_BE_MARKER = new Uint8Array(256)
 for (const char of ':\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
 
@@ -51,6 +51,7 @@ export class SectionTracker {
   /** Bumped when anything a reader sees changes. */
   version = 0
   private counter = 0
+  private readonly phaseKeys = new PhaseKeys()
 
   observe(line: StructureLine): void {
     this.lastSeq = line.seq
@@ -64,16 +65,16 @@ export class SectionTracker {
   observeBatch(first: number, entries: ReadonlyArray<NewEntry>): void {
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]
-      if (entry instanceof ReadLine) this.observeLine(first + i, entry.ts, entry.level, entry.memory, entry.start, entry.end, entry.text)
+      if (entry instanceof ReadLine) this.observeLine(first + i, entry.ts, entry.level, entry.read.memory, entry.start, entry.end, entry.read)
       else this.observeLine(first + i, entry.ts, entry.level, entry.bytes, 0, entry.bytes.length)
     }
   }
 
-  /** Line `seq` as bytes start..end of `memory` (a read, a packed chunk's data), with its text when the caller decoded it. */
-  observeLine(seq: number, ts: number, level: Level | undefined, memory: Buffer, start: number, end: number, text?: string): void {
+  /** Line `seq` as bytes start..end of `memory` (a read, a packed chunk's data), with the read they are in when the caller has it. */
+  observeLine(seq: number, ts: number, level: Level | undefined, memory: Buffer, start: number, end: number, read?: ReadChunk): void {
     const byte = end > start ? memory[start] : 0
     if (byte === 123 /* { */) {
-      this.jsonLine(memory, start, end, text)
+      if (read ? this.phaseKeys.inReadLine(read, start, end) : inBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
     } else if (MAY_BE_MARKER[byte]) {
       this.observe({seq, ts, bytes: memory.subarray(start, end), level})
       return
@@ -125,7 +126,7 @@ export class SectionTracker {
   private marker(line: StructureLine): boolean {
     const bytes = line.bytes
     if (bytes[0] === 123 /* { */) {
-      this.jsonLine(bytes, 0, bytes.length, undefined)
+      if (inBytes(bytes, 0, bytes.length)) this.json(bytes.toString('utf8'))
       return false
     }
     const raw = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
@@ -157,18 +158,6 @@ export class SectionTracker {
       this.openSection('buildkite', buildkite[2], line, buildkite[1] !== '+++') // Buildkite folds --- and ~~~ groups
     }
     return false
-  }
-
-  /**
-   * A JSON line's phase and progress. Most JSON lines hold none of the keys: looked for in
-   * its text when the splitter decoded it, else in a latin1 view, decoded only when present.
-   */
-  private jsonLine(memory: Buffer, start: number, end: number, text: string | undefined): void {
-    if (text !== undefined) {
-      if (PHASE_KEYS.test(text)) this.json(text)
-      return
-    }
-    if (PHASE_KEYS.test(memory.toString('latin1', start, end))) this.json(memory.toString('utf8', start, end))
   }
 
   private gitlab(match: RegExpExecArray, line: StructureLine): boolean {

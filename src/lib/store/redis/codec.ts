@@ -13,7 +13,7 @@
  * without either is still written as version 1, so older readers read what they can. The relay's
  * compact batch body is made of these chunks too (../chunk-frames.ts).
  */
-import {byteLength, entryFromBytes, ReadLine, type LogEntry, type NewEntry, type RecordMark, type Stream} from '../../entry.js'
+import {byteLength, entryFromBytes, ReadChunk, ReadLine, type LogEntry, type NewEntry, type RecordMark, type Stream} from '../../entry.js'
 import {LEVELS, type Level} from '../../level.js'
 import {joinedBytes} from '../joined-bytes.js'
 
@@ -172,7 +172,7 @@ export function decodeNewEntries(index: Buffer, data: Buffer, maxLineBytes: numb
     const {start, end} = line
     if (end - start > maxLineBytes) throw new RangeError(`a line of ${end - start} bytes (limit ${maxLineBytes})`)
     // Offsets into `data`, not a Buffer per line (entry.ts ReadLine): the relay and push's shipper decode many.
-    const entry = new ReadLine(data, start, end, line.eol, line.ts, line.level, line.stream)
+    const entry = new ReadLine(new ReadChunk(data, line.ts, line.stream), start, end, line.eol, line.level)
     if (line.masked) entry.masked = line.masked
     if (line.record) entry.record = RECORD_MARKS[line.record]
     entries.push(entry)
