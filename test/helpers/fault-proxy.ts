@@ -34,7 +34,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const server: Server = createServer((req, res) => {
     const fault = faults.take(req)
     if (fault && answerFault(req, res, fault)) return
-    if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes)
+    if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes, fault.before)
     const outgoing = request({host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers}, (answer) => {
       forwarded++
       statuses.set(answer.statusCode ?? 0, (statuses.get(answer.statusCode ?? 0) ?? 0) + 1)

@@ -12,8 +12,8 @@ export type Fault =
   | {kind: 'reset'}
   /** Read the request and never answer, keeping the connection open (a hung server or gateway). */
   | {kind: 'silence'}
-  /** Answer normally, but destroy the connection after this many body bytes. */
-  | {kind: 'cut'; afterBytes: number}
+  /** Answer normally, but destroy the connection after this many body bytes, or just before the first `before` text a write holds. */
+  | {kind: 'cut'; afterBytes: number; before?: string}
 
 export interface InjectOptions {
   /** How many matching requests get the fault (default: until clear()). */
@@ -85,17 +85,18 @@ export function answerFault(req: IncomingMessage, res: ServerResponse, fault: Fa
   return false
 }
 
-/** Wraps res.write/end so the connection is destroyed once `afterBytes` of body were sent. */
-export function cutAfter(res: ServerResponse, afterBytes: number): void {
+/** Wraps res.write/end so the connection is destroyed once `afterBytes` of body were sent, or just before `before` (within one write). */
+export function cutAfter(res: ServerResponse, afterBytes: number, before?: string): void {
   let sent = 0
   const write = res.write.bind(res) as (chunk: Buffer) => boolean
   const cut = (chunk: Buffer | string | undefined): boolean => {
     if (chunk === undefined) return true
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-    const room = afterBytes - sent
+    const at = before === undefined ? -1 : data.indexOf(before)
+    const room = at === -1 ? afterBytes - sent : Math.min(afterBytes - sent, at)
     if (room <= 0 || data.length >= room) {
       if (room > 0) write(data.subarray(0, room))
-      sent = afterBytes
+      sent = Number.POSITIVE_INFINITY
       setImmediate(() => res.socket?.resetAndDestroy())
       return false
     }

@@ -84,7 +84,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
     const method = req.method ?? 'GET'
     const fault = faults.take(req)
     if (fault && answerFault(req, res, fault)) return
-    if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes)
+    if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes, fault.before)
     if (req.headers.authorization !== `Bearer ${serviceKey}`) {
       requests.push(`${method} refused`)
       if ((method === 'GET' || method === 'HEAD') && /^\/object\/(?!list\/)[^/]+\/.+$/.test(path)) {

@@ -103,7 +103,7 @@ export async function startVercelBlobStandin(options: {access?: 'private' | 'pub
     const method = req.method ?? 'GET'
     const fault = faults.take(req)
     if (fault && answerFault(req, res, fault)) return
-    if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes)
+    if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes, fault.before)
     const authorized = req.headers.authorization === `Bearer ${token}`
     const blobRoute = /^\/blob\/([^/]+)\/(private|public)\/(.+)$/.exec(url.pathname)
     if (blobRoute) {

@@ -5,6 +5,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {newEntry} from '../../../src/lib/entry.js'
 import {collect, isolatedEnv, startCli, tempHome} from '../../helpers/cli.js'
+import {startFaultProxy} from '../../helpers/fault-proxy.js'
 import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -51,5 +52,29 @@ describe('logs tail through the relay (LOGS_URL)', () => {
     expect(result.code, result.stderr).toBe(7)
     expect(out).not.toContain('r1 old')
     expect(out.split('\n').filter(Boolean)).toHaveLength(3)
+  })
+
+  it('a stream cut just before its `end` event: the reconnect (Last-Event-ID at the last line) is answered 204, and the tail ends with every line once', async () => {
+    const proxy = await startFaultProxy(relay.url)
+    try {
+      proxy.inject({kind: 'cut', afterBytes: Number.POSITIVE_INFINITY, before: 'event: end'}, {count: 1, match: (method, path) => path.endsWith('/logs/stream')})
+      await relay.store.startJob('cut-1')
+      await append('cut-1', 'c1 backlog')
+      const child = startCli(['tail', 'cut-1', '--exit-code'], {env: {...env, LOGS_URL: proxy.url}})
+      child.stdin!.end()
+      let out = ''
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+      const done = collect(child, 30_000)
+      await until(() => out, 'c1 backlog\n')
+      await append('cut-1', 'c1 live')
+      await until(() => out, 'c1 live\n')
+      await relay.store.endJob('cut-1', {status: 'failed', exitCode: 3})
+      const result = await done
+      expect(result.code, result.stderr).toBe(3)
+      expect(out).toBe('c1 backlog\nc1 live\n')
+      expect(proxy.statuses.get(204)).toBe(1)
+    } finally {
+      await proxy.stop()
+    }
   })
 })
