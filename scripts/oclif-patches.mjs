@@ -8,11 +8,12 @@
 // - Modules required at the top of oclif's files and used only on rare paths are required
 //   on first use instead (lazy()): tinyglobby (finding commands without a manifest),
 //   minimatch (matching plugin names: we list none), lilconfig (a plugin whose package.json
-//   has no oclif section), node:child_process (the Windows shell), ejs (help templates),
-//   cli-spinners (a spinner), wrap-ansi (an error message). The first five (with picomatch,
-//   fdir, brace-expansion: 160 KB, half of oclif's share of the bundle) are not in the
-//   chunk every command parses but in dist/oclif-rare.cjs (RARE, bundled on its own by
-//   scripts/bundle.mjs), required from there: Node 20 has no compile cache and parses
+//   has no oclif section), ejs (help templates), cli-spinners (a spinner), wrap-ansi (an
+//   error message), node:child_process (the Windows shell), node:readline (a flag read
+//   from stdin). The packages among them named in RARE (with picomatch, fdir and
+//   brace-expansion: 160 KB, half of oclif's share of the bundle) are not in the chunk
+//   every command parses but in dist/oclif-rare.cjs, bundled on its own by
+//   scripts/bundle.mjs and required from there: Node 20 has no compile cache and parses
 //   whatever a command imports, used or not.
 // - Telling WSL from Linux imported wsl-utils, whose `isWsl` is is-wsl's, and which loads
 //   node:child_process for its PowerShell helpers: is-wsl alone is imported instead.
@@ -58,6 +59,7 @@ const EDITS = {
   'config/config.js': [lazy('ejs_1', '__importDefault(require("ejs"))', `__importDefault(${rare('ejs')})`)],
   'help/util.js': [lazy('ejs_1', '__importDefault(require("ejs"))', `__importDefault(${rare('ejs')})`)],
   'ux/action/spinner.js': [lazy('cli_spinners_1', '__importDefault(require("cli-spinners"))', `__importDefault(${rare('cli-spinners')})`)],
+  'parser/parse.js': [lazy('node_readline_1', 'require("node:readline")')],
   'errors/errors/cli.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],
   'errors/errors/pretty-print.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],
 }

@@ -88,12 +88,15 @@ describe('start-up', () => {
     expect(requires.includes('./oclif-rare.cjs')).toBe(rare)
   })
 
-  // oclif's util/os required it at the top, and imported wsl-utils (which does too) to tell
-  // WSL from Linux: scripts/oclif-patches.mjs.
-  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])('logs %s loads no node:child_process', async (...args) => {
+  // oclif's util/os required child_process at the top, and imported wsl-utils (which does
+  // too) to tell WSL from Linux; its parser required readline: scripts/oclif-patches.mjs.
+  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])('logs %s loads neither node:child_process nor node:readline', async (...args) => {
     const urls = await loadedBy(args, `child-${args[0]}`, env, true)
+    const requires = readFileSync(join(home.home, `imports-child-${args[0]}.requires`), 'utf8')
+      .trim()
+      .split('\n')
     expect(urls).toContain('node:os')
-    expect(urls).not.toContain('node:child_process')
+    expect([...urls, ...requires].filter((name) => /^(node:)?(child_process|readline)$/.test(name))).toEqual([])
   })
 
   it('get of a live job loads none of the Node modules only writers and the archive use', async () => {
