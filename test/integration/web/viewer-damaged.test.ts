@@ -9,10 +9,12 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
 import type {IndexTable} from '../../../src/lib/archive/block-index.js'
+import {newEntry} from '../../../src/lib/entry.js'
+import {FileStore} from '../../../src/lib/store/file/file-store.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {iterate} from '../../helpers/iterables.js'
 import {endedMeta, stepJob} from '../archive/archive-helpers.js'
-import {launchBrowser, sandbox, startRelay, visibleRows, type RunningRelay, type Sandbox} from './web-harness.js'
+import {launchBrowser, sandbox, startRelay, viewerStats, visibleRows, type RunningRelay, type Sandbox} from './web-harness.js'
 
 const JOB = 'damaged.1'
 
@@ -105,6 +107,59 @@ describe('web viewer: an archived job with a damaged block', () => {
       expect(sentinels).toBe(1)
       expect(asked).toBe(askedWhenShown)
       expect(await visibleRows(page)).toContainEqual([damaged.firstSeq, expect.stringMatching(phrase)])
+    } finally {
+      await own.close()
+    }
+  })
+
+  it('a page that was following the job when it was archived reads on past the damaged block the stream names: no gap, no reconnect loop', async () => {
+    const MOVED = 'moved.1'
+    const live = await new FileStore(join(box.home, 'store')).init()
+    await live.startJob(MOVED)
+    await live.append(
+      MOVED,
+      stepJob(10).map((entry) => newEntry(Buffer.from(entry.line), true, entry.ts)),
+    )
+    const own = await launchBrowser({height: 400})
+    try {
+      const {page} = own
+      await page.goto(`${relay.url}/jobs/${MOVED}`)
+      await expect.poll(async () => (await viewerStats(page)).state, {timeout: 15_000}).toBe('connected')
+      expect((await viewerStats(page)).lastSeq).toBe(10)
+      const port = relay.port
+      await relay.stop()
+      await expect.poll(async () => (await viewerStats(page)).state, {timeout: 15_000}).toBe('reconnecting')
+
+      // Meanwhile the job ends and moves to the archive, where a block after the page's last line is damaged.
+      const root = join(box.home, 'archive')
+      const archive = new BlobArchive({bucket: new DirectoryBucket(root), blockBytes: 16 * 1024})
+      const entries = stepJob(3000)
+      await archive.put(endedMeta(MOVED, entries), iterate(entries))
+      const manifest = (await archive.manifest(MOVED))!
+      await archive.close()
+      await live.deleteJob(MOVED)
+      await live.close()
+      const table = JSON.parse(
+        readFileSync(join(root, `${MOVED}.jsonl.gz.idx`))
+          .subarray(0, manifest.index!.tableBytes)
+          .toString(),
+      ) as IndexTable
+      const lost = table.blocks[3]
+      const object = join(root, `${MOVED}.jsonl.gz`)
+      const data = readFileSync(object)
+      data.fill(0x55, lost.offset + 20, lost.offset + 60)
+      writeFileSync(object, data)
+
+      relay = await startRelay(box, {port})
+      await expect.poll(async () => (await viewerStats(page)).state, {timeout: 20_000}).toBe('ended')
+      const stats = await viewerStats(page)
+      expect([stats.lastSeq, stats.gaps, stats.duplicates]).toEqual([3000, 0, 0])
+      expect(stats.received).toBe(3000 - 10 - lost.lines)
+      expect(await page.textContent('.message')).toMatch(
+        new RegExp(`^part of the job could not be read: block 3 \\(bytes ${lost.offset}\\.\\.\\d+, seq ${lost.firstSeq}\\.\\.${lost.lastSeq}\\)`),
+      )
+      await page.goto(`${relay.url}/jobs/${MOVED}#L${lost.firstSeq - 1}`)
+      await expect.poll(async () => (await visibleRows(page)).find(([seq]) => seq === lost.firstSeq)?.[1], {timeout: 15_000}).toMatch(/^unreadable: block 3 /)
     } finally {
       await own.close()
     }
