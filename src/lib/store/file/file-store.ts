@@ -21,7 +21,7 @@ import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
 import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, StoredEntries} from '../types.js'
-import {INDEX_FILE, JobLog, LOG_FILE} from './job-log.js'
+import {INDEX_FILE, JobLog, LOCK_FILE, LOG_FILE} from './job-log.js'
 import {JobLogWriter} from './job-log-writer.js'
 import {readStats} from './job-stats.js'
 import {PackedReader} from './packed-reader.js'
@@ -87,8 +87,10 @@ export class FileStore implements LiveStore {
   }
 
   async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
-    const dir = this.dir(id)
-    return withLockSync(join(dir, 'lock'), () => {
+    // An open writer knows its paths: push appends once per read, and checking and joining them each time showed in its profile.
+    const open = this.writers.get(id)
+    const dir = open?.dir ?? this.dir(id)
+    return withLockSync(open?.lock ?? join(dir, LOCK_FILE), () => {
       const recorded = token && new WriterToken(dir, token.writer)
       try {
         const applied = recorded && this.appliedBatch(id, recorded)
@@ -303,14 +305,14 @@ export class FileStore implements LiveStore {
     const dir = this.dir(id)
     const log = await JobLog.open(dir)
     const needed = await log.needsRecovery().finally(() => log.close())
-    if (needed) withLockSync(join(dir, 'lock'), () => this.writer(id).recover())
+    if (needed) withLockSync(join(dir, LOCK_FILE), () => this.writer(id).recover())
     this.recovered.add(id)
   }
 
   private async changeMeta(id: string, change: (meta: StoredMeta | undefined, now: number) => StoredMeta): Promise<JobMeta> {
     const dir = this.dir(id)
     mkdirSync(dir, {recursive: true})
-    withLockSync(join(dir, 'lock'), () => writeJson(join(dir, META_FILE), change(this.readMeta(id), Date.now())))
+    withLockSync(join(dir, LOCK_FILE), () => writeJson(join(dir, META_FILE), change(this.readMeta(id), Date.now())))
     return (await this.getJob(id))!
   }
 

@@ -15,7 +15,7 @@ import {JoinedRuns} from '../joined-bytes.js'
 import {JobStatsFile, LevelCounts} from './job-stats.js'
 import {levelCode, RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
 export type {IndexRecord}
-import {INDEX_FILE, LOG_FILE} from './job-log.js'
+import {INDEX_FILE, LOCK_FILE, LOG_FILE} from './job-log.js'
 
 export interface Appended {
   first: number
@@ -30,7 +30,11 @@ export class JobLogWriter {
   /** Sizes after our last write; equal sizes now mean no one else wrote meanwhile. */
   private known: {log: number; idx: number} | undefined
 
-  constructor(dir: string) {
+  /** The job's lock file (lock.ts), which every method's caller holds. */
+  readonly lock: string
+
+  constructor(readonly dir: string) {
+    this.lock = join(dir, LOCK_FILE)
     const opened: number[] = []
     try {
       this.log = openSync(join(dir, LOG_FILE), 'a+')

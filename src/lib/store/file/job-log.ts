@@ -16,6 +16,7 @@ import {searchLiteral} from './literal-search.js'
 
 export const LOG_FILE = 'log'
 export const INDEX_FILE = 'idx'
+export const LOCK_FILE = 'lock'
 
 /** Records read per step when streaming a range: bounds memory whatever the job's size. */
 const READ_STEP = 4096
