@@ -72,6 +72,30 @@ describe('redis live store through an outage', () => {
   })
 })
 
+describe('redis live store warm-up (push starts its shipping thread before its spool exists)', () => {
+  const warm = redisSandbox()
+  const pings = async () => Number(/cmdstat_ping:calls=(\d+)/.exec(await warm.cli('INFO', 'commandstats'))?.[1] ?? 0)
+
+  it('connects ahead of the first command; against a Redis that is down it resolves, and the next command fails as it would have', async () => {
+    const store = await openStore(warm.url, 'prefix=warm:')
+    const before = await pings()
+    await store.warmUp!()
+    expect(await pings()).toBe(before + 1)
+    await store.startJob('job')
+    await store.close()
+
+    await warm.stop()
+    const cold = await openStore(warm.url, 'prefix=warm:')
+    await expect(cold.warmUp!()).resolves.toBeUndefined()
+    const error = await cold.getJob('job').catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(StoreUnavailableError)
+    expect((error as Error).message).toContain(warm.url)
+    await warm.start()
+    expect(await waitUntil(() => cold.getJob('job').catch(() => undefined), {what: 'the job once Redis is back', interval: 50})).toMatchObject({id: 'job', status: 'running'})
+    await cold.close()
+  })
+})
+
 describe('redis live store with a password', () => {
   const locked = redisSandbox({extraArgs: ['--requirepass', 'open-sesame']})
 
