@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {detectLevelInBytes, ReadChunk} from '../../src/lib/entry.js'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
-import {PhaseKeys} from '../../src/lib/structure/phase-keys.js'
+import {phaseKeysInRead} from '../../src/lib/structure/phase-keys.js'
 import {MAX_SECTIONS, MAX_TITLE, SectionTracker} from '../../src/lib/structure/sections.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
@@ -116,14 +116,13 @@ describe('sections', () => {
     expect(sections.every((s) => s.failed)).toBe(true)
   })
 
-  it('JSON phase keys are found in the line that holds them, not across lines, whether the read is ASCII (searched from line to line) or not', () => {
+  it('JSON phase keys are found in the line that holds them, not across lines, whether the read is ASCII (its text decoded once) or not', () => {
     const found = (text: string) => {
       const read = new ReadChunk(Buffer.from(text), 1, undefined)
-      const keys = new PhaseKeys()
       const answers: boolean[] = []
       for (let start = 0; start < read.memory.length;) {
         const end = read.memory.indexOf(10, start)
-        answers.push(keys.inReadLine(read, start, end))
+        answers.push(phaseKeysInRead(read, start, end))
         start = end + 1
       }
       return answers

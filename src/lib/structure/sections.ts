@@ -18,7 +18,7 @@ import {isUtf8} from 'node:buffer'
 import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import type {JobStructure, Section, SectionFamily} from '../job.js'
 import {stripAnsi, type Level} from '../level.js'
-import {inBytes, PhaseKeys} from './phase-keys.js'
+import {phaseKeysInBytes, phaseKeysInRead} from './phase-keys.js'
 
 export type {JobStructure, Section, SectionFamily}
 
@@ -51,7 +51,6 @@ export class SectionTracker {
   /** Bumped when anything a reader sees changes. */
   version = 0
   private counter = 0
-  private readonly phaseKeys = new PhaseKeys()
 
   observe(line: StructureLine): void {
     this.lastSeq = line.seq
@@ -74,7 +73,7 @@ export class SectionTracker {
   observeLine(seq: number, ts: number, level: Level | undefined, memory: Buffer, start: number, end: number, read?: ReadChunk): void {
     const byte = end > start ? memory[start] : 0
     if (byte === 123 /* { */) {
-      if (read ? this.phaseKeys.inReadLine(read, start, end) : inBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
+      if (read ? phaseKeysInRead(read, start, end) : phaseKeysInBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
     } else if (MAY_BE_MARKER[byte]) {
       this.observe({seq, ts, bytes: memory.subarray(start, end), level})
       return
@@ -126,7 +125,7 @@ export class SectionTracker {
   private marker(line: StructureLine): boolean {
     const bytes = line.bytes
     if (bytes[0] === 123 /* { */) {
-      if (inBytes(bytes, 0, bytes.length)) this.json(bytes.toString('utf8'))
+      if (phaseKeysInBytes(bytes, 0, bytes.length)) this.json(bytes.toString('utf8'))
       return false
     }
     const raw = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
