@@ -30,6 +30,7 @@ const BENCHES: Bench[] = [
     what: 'push vs a Node line split; get --output raw vs a Node file copy; get --grep vs grep -c; push → follower latency',
     small: {BENCH_MB: '16', BENCH_RATES: '1000', BENCH_SECONDS: '2', BENCH_ROUNDS: '2'},
   },
+  {name: 'push-stages', what: "push's stages in one process (split, records, file store append, sections) vs a Node line split", small: {BENCH_MB: '16', BENCH_ROUNDS: '3'}},
   {name: 'push-mask', what: 'push with secret masking vs push --no-mask-defaults', small: {BENCH_MB: '16'}},
   {name: 'level-detect', what: 'level detection ns/line vs decoding the line; accuracy on the labelled corpus', small: {BENCH_ROUNDS: '5'}},
   {name: 'push-structure', what: 'push of a log full of sections and traces vs a plain log', small: {BENCH_MB: '16'}},
