@@ -155,6 +155,9 @@ export class ReadChunk {
   /**
    * The memory decoded as latin1 when it is all ASCII (then also its UTF-8 text, offsets in
    * characters those in bytes), made on the first ask; undefined for memory that is not ASCII.
+   * Asked while the memory still holds this read, as every line is: capture stores and
+   * observes a read's lines before the next read refills it, and lines kept longer are
+   * detached (detachEntries) onto a copy first.
    */
   asciiText(): string | undefined {
     if (this.ascii === null) this.ascii = isAscii(this.memory) ? this.memory.toString('latin1') : undefined
