@@ -1,4 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest'
+import {ArchiveReadError} from '../../../src/lib/errors/index.js'
 import {KEYS, entries, meta, renderViewer, screenLines, type Rendered} from './fake-terminal.js'
 
 let view: Rendered | undefined
@@ -63,6 +64,18 @@ describe('Viewer with several jobs', () => {
     await view.press(' ', KEYS.escape)
     screen = await view.until((s) => !s.includes('api says') && s.includes('build says 2'))
     expect(screen).toContain('2 shown / 5 total')
+  })
+
+  it('one job with a damaged archived block: its error in the status line, the other job shown on', async () => {
+    view = renderViewer({columns: 100, rows: 10, multiJob: true})
+    view.source.push({type: 'job', job: 'api', meta: meta('api')})
+    view.source.push({type: 'job', job: 'dmg', meta: meta('dmg')})
+    view.source.push({type: 'entries', job: 'dmg', entries: entries(1, 2, (s) => `dmg says ${s}`)})
+    view.source.push({type: 'end', job: 'dmg', unreadable: new ArchiveReadError('dmg', ['block 3 (bytes 10..19, seq 3..4) could not be read: bad'])})
+    view.source.push({type: 'entries', job: 'api', entries: entries(1, 1, (s) => `api says ${s}`)})
+    const screen = await view.until((s) => s.includes('api says 1'))
+    expect(screenLines(screen).at(-1)).toContain('job dmg: block 3 (bytes 10..19, seq 3..4) could not be read')
+    expect(logLines(screen).filter((l) => l.trim())).toEqual(['dmg dmg says 1', 'dmg dmg says 2', 'api api says 1'])
   })
 })
 
