@@ -4,13 +4,13 @@
  * 0 once every followed job has ended, or the jobs' own status with `--exit-code`.
  *
  * One of several jobs with a damaged archived block is named at once (`onUnreadable`)
- * and the others are followed on; once every job has ended, or the user stops it
- * (SIGINT, SIGTERM, SIGHUP), it fails with UnreadableJobsError (exit 1), not 0 or 130.
+ * and the others are followed on; once every job has ended it fails with
+ * UnreadableJobsError (exit 1). Stopped by a signal, it exits 128+N like any follow
+ * (CLI.md): the block was named when it was met.
  */
 import type {ChalkInstance} from 'chalk'
 import {isEnded, type JobMeta} from '../job.js'
 import {JobRunningError, UnreadableJobsError, type ArchiveReadError} from '../errors/index.js'
-import {onInterrupt, type Interrupt} from '../interrupt.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
 import type {EntryFilter} from '../query/filter.js'
@@ -68,8 +68,6 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   let width = Math.max(0, ...targets.ids.map((id) => id.length))
   const ended: Array<{job: string; meta: JobMeta | undefined}> = []
   const unreadable: ArchiveReadError[] = []
-  // Once something could not be read, stopping the command fails it rather than killing it.
-  let interrupt: Interrupt | undefined
   try {
     for await (const event of feed) {
       if (event.type === 'job') {
@@ -79,10 +77,6 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
       else if (event.type === 'end' && event.unreadable) {
         unreadable.push(event.unreadable)
         options.onUnreadable?.(event.unreadable)
-        if (!interrupt) {
-          interrupt = onInterrupt()
-          interrupt.signal.addEventListener('abort', () => feed.close())
-        }
       } else if (event.type === 'end') ended.push({job: event.job, meta: event.meta})
       else if (event.type === 'entries') {
         const mode = options.mode ?? 'text'
@@ -94,7 +88,6 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
     }
   } finally {
     feed.close()
-    interrupt?.dispose()
   }
   await output.flush()
   if (unreadable.length > 0) throw new UnreadableJobsError(unreadable)
