@@ -29,7 +29,9 @@ it('resumes a stream with Last-Event-ID after the job moved to the archive: no g
   await waitUntil(() => seqs(first.events()).length >= 100)
   first.close()
   await first.closed
-  const seen = seqs(first.events())
+  // The client resumes from the 100th line: the stream may have sent it more (even all 300 and
+  // `end`) before it closed, and a reconnect after the end is answered 204 with nothing.
+  const seen = seqs(first.events()).slice(0, 100)
 
   const archived = await runCli(['archive', '--job', 'arch-1'], {env})
   expect(archived.code).toBe(0)
