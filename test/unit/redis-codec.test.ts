@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {rawBytes, type NewEntry} from '../../src/lib/entry.js'
-import {decodeChunk, encodeChunk} from '../../src/lib/store/redis/codec.js'
+import {rawBytes, ReadLine, type NewEntry} from '../../src/lib/entry.js'
+import {decodeChunk, decodeNewEntries, encodeChunk} from '../../src/lib/store/redis/codec.js'
 
 const line = (text: string | Buffer, ts: number, extra: Partial<NewEntry> = {}): NewEntry => ({
   ts,
@@ -43,6 +43,14 @@ describe('redis chunk codec', () => {
         expect(decoded.map((e) => [e.seq, e.bytes ?? Buffer.from(e.line), e.eol])).toEqual(entries.slice(start, end).map((e, i) => [start + i + 1, e.bytes, e.eol]))
       }
     }
+  })
+
+  it('decodes lines for appending with their own time and stream; lines of one read share its ReadChunk', () => {
+    const entries = [line('a', 5, {stream: 'stdout'}), line('b', 5, {stream: 'stdout'}), line('c', 5, {stream: 'stderr'}), line('d', 6, {stream: 'stderr'}), line('e', 6)]
+    const {index, data} = encodeChunk(entries)
+    const decoded = decodeNewEntries(index, data, 100) as ReadLine[]
+    expect(decoded.map((e) => [e.bytes.toString(), e.ts, e.stream])).toEqual(entries.map((e) => [e.bytes.toString(), e.ts, e.stream]))
+    expect(decoded.map((e) => decoded.findIndex((other) => other.read === e.read))).toEqual([0, 0, 2, 3, 4])
   })
 
   it('stores the lines readable: joined by newlines', () => {

@@ -168,11 +168,14 @@ export function chunkLineCount(index: Buffer): number {
 export function decodeNewEntries(index: Buffer, data: Buffer, maxLineBytes: number): NewEntry[] {
   const entries: NewEntry[] = []
   const line = new ChunkLines(index)
+  // Lines of one read share a time and a stream, and so one ReadChunk.
+  let read: ReadChunk | undefined
   for (let more = line.next(); more;) {
     const {start, end} = line
     if (end - start > maxLineBytes) throw new RangeError(`a line of ${end - start} bytes (limit ${maxLineBytes})`)
+    if (read?.ts !== line.ts || read.stream !== line.stream) read = new ReadChunk(data, line.ts, line.stream)
     // Offsets into `data`, not a Buffer per line (entry.ts ReadLine): the relay and push's shipper decode many.
-    const entry = new ReadLine(new ReadChunk(data, line.ts, line.stream), start, end, line.eol, line.level)
+    const entry = new ReadLine(read, start, end, line.eol, line.level)
     if (line.masked) entry.masked = line.masked
     if (line.record) entry.record = RECORD_MARKS[line.record]
     entries.push(entry)
