@@ -23,7 +23,7 @@ export class ShipQueue {
     if (entries.length === 0 || this.bytes > this.maxBytes) return
     const last = this.batches.at(-1)
     if (last && last.from + last.packed.count !== first) return
-    const packed = packEntries(entries)
+    const packed = ownedPacked(packEntries(entries))
     this.batches.push({from: first, packed})
     this.bytes += packed.size
   }
@@ -75,4 +75,13 @@ export class ShipQueue {
     }
     return -1
   }
+}
+
+/**
+ * A batch whose chunks hold bytes of their own. A chunk's data can be a view of the read the
+ * lines were cut from (a run of whole lines is not copied: joined-bytes.ts), and push reads
+ * into one reused buffer (input-chunks.ts): the queue keeps batches past the next read.
+ */
+function ownedPacked(packed: PackedEntries): PackedEntries {
+  return {...packed, chunks: packed.chunks.map((chunk) => ({...chunk, data: Buffer.from(chunk.data)}))}
 }

@@ -35,6 +35,14 @@ afterAll(async () => {
 const INPUT = Array.from({length: 40_000}, (_, i) => `${String(i + 1).padStart(6, '0')} ${'x'.repeat(90)}\n`).join('')
 
 describe('push --url with requests in flight', () => {
+  it('lines read faster than the relay takes them: every line once, byte for byte (the queued batches outlive the read buffer push reuses)', async () => {
+    const pushed = await runCli(['push', '--job', 'fast-reader', '--exit-code', '0'], {env: clientEnv, input: INPUT})
+    expect(pushed.stderr).toBe('')
+    expect(pushed.code).toBe(0)
+    const got = await runCli(['get', 'fast-reader', '--output', 'raw'], {env: serverEnv})
+    expect(got.stdout).toBe(INPUT)
+  })
+
   it('the first of them reset before the relay saw it: those after it are refused, then all re-sent in order; every line once', async () => {
     // A spool to deliver whole: a push refused at once (wrong token) keeps everything it read.
     const refused = await runCli(['push', '--job', 'pipelined', '--drain-timeout', '5m'], {env: {...clientEnv, LOGS_TOKEN: 'nope'}, input: INPUT})
