@@ -18,6 +18,13 @@ export function levelRank(level: Level): number {
   return LEVELS.indexOf(level)
 }
 
+const LEVEL_CODES = Object.fromEntries(LEVELS.map((level, i) => [level, i + 1])) as Record<Level, number>
+
+/** A level as the stores' binary formats keep it (index records, chunk indexes, archive blocks): 0 for none, else 1 + its rank. */
+export function levelCode(level: Level | undefined): number {
+  return level === undefined ? 0 : LEVEL_CODES[level]
+}
+
 const ALIASES: Record<string, Level> = {
   trace: 'trace',
   verbose: 'trace',

@@ -6,7 +6,7 @@
  * entries; its arrays travel between threads by transfer.
  */
 import type {LogEntry} from '../entry.js'
-import {LEVELS} from '../level.js'
+import {LEVELS, levelCode} from '../level.js'
 import {BlockBytes} from './block-bytes.js'
 import {recordLine, rawLength} from './format.js'
 
@@ -23,8 +23,6 @@ export interface RecordChunk {
   rawBytes: number
 }
 
-const LEVEL_CODES = new Map<string, number>(LEVELS.map((level, i) => [level, i + 1]))
-
 export function encodeRecords(entries: LogEntry[]): RecordChunk {
   const n = entries.length
   const out = new BlockBytes(n * 192)
@@ -35,7 +33,7 @@ export function encodeRecords(entries: LogEntry[]): RecordChunk {
     chunk.ends[i] = out.length
     chunk.seqs[i] = entry.seq
     chunk.ts[i] = entry.ts
-    chunk.levels[i] = entry.level ? LEVEL_CODES.get(entry.level)! : 0
+    chunk.levels[i] = levelCode(entry.level)
     chunk.rawBytes += rawLength(entry)
   }
   const data = out.take()

@@ -9,7 +9,7 @@
  * frames (chunk-frames.ts), so a packed batch is never unpacked on its way.
  */
 import {byteLength, type NewEntry} from '../entry.js'
-import {LEVELS} from '../level.js'
+import {LEVELS, levelCode} from '../level.js'
 import {decodeNewEntries, encodeChunk} from './redis/codec.js'
 
 /** Lines per chunk (a Redis stream entry): few round trips and little per-entry overhead, yet a cheap tail. */
@@ -45,7 +45,7 @@ export function packEntries(entries: NewEntry[]): PackedEntries {
   const totals = new PackTotals()
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]
-    totals.add(entry.ts, byteLength(entry) + (entry.eol ? 1 : 0), entry.level ? LEVELS.indexOf(entry.level) + 1 : 0, entry.masked ?? 0)
+    totals.add(entry.ts, byteLength(entry) + (entry.eol ? 1 : 0), levelCode(entry.level), entry.masked ?? 0)
   }
   const chunks: PackedChunk[] = []
   for (let start = 0; start < entries.length;) {

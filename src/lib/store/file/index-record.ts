@@ -10,7 +10,7 @@
  *  22  u8   flags (bit 0: followed by a newline in `log`; bit 1: starts a multi-line record; bit 2: continues one)
  *  23  u8   secrets masked in the entry at capture (at most 255: a spool's count on its way to the job)
  */
-import {LEVELS, type Level} from '../../level.js'
+import {LEVELS, levelCode, type Level} from '../../level.js'
 import type {RecordMark, Stream} from '../../entry.js'
 
 export const RECORD_SIZE = 24
@@ -32,7 +32,6 @@ export interface IndexRecord {
 export const STREAMS: (Stream | undefined)[] = [undefined, 'stdout', 'stderr']
 export const RECORD_MARKS: (RecordMark | undefined)[] = [undefined, 'start', 'continuation', undefined]
 
-const LEVEL_CODES: Record<Level, number> = Object.fromEntries(LEVELS.map((level, i) => [level, i + 1])) as Record<Level, number>
 const STREAM_CODES: Record<string, number> = {stdout: 1, stderr: 2}
 
 export function writeRecord(target: Buffer, at: number, record: IndexRecord): void {
@@ -48,11 +47,6 @@ export function writeRecord(target: Buffer, at: number, record: IndexRecord): vo
     record.masked,
     record.record,
   )
-}
-
-/** A level as the record stores it: 0 for none, else 1 + its rank in LEVELS. */
-export function levelCode(level: Level | undefined): number {
-  return level === undefined ? 0 : LEVEL_CODES[level]
 }
 
 /** writeRecord without a record object: what an append writes for each entry of a batch, into one view of the batch's records. */

@@ -11,9 +11,10 @@
 import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, writevSync} from 'node:fs'
 import {join} from 'node:path'
 import {detectLevelInBytes, type NewEntry} from '../../entry.js'
+import {levelCode} from '../../level.js'
 import {JoinedRuns} from '../joined-bytes.js'
 import {JobStatsFile, LevelCounts} from './job-stats.js'
-import {levelCode, RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
+import {RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
 export type {IndexRecord}
 import {INDEX_FILE, LOCK_FILE, LOG_FILE} from './job-log.js'
 

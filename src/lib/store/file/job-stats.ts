@@ -9,8 +9,7 @@
  */
 import {closeSync, constants, openSync, readSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {LEVELS, type Level} from '../../level.js'
-import {levelCode} from './index-record.js'
+import {LEVELS, levelCode, type Level} from '../../level.js'
 
 export const STATS_FILE = 'stats'
 const SIZE = (LEVELS.length + 4) * 8

@@ -14,7 +14,7 @@
  * compact batch body is made of these chunks too (../chunk-frames.ts).
  */
 import {byteLength, entryFromBytes, ReadChunk, ReadLine, type LogEntry, type NewEntry, type RecordMark, type Stream} from '../../entry.js'
-import {LEVELS, type Level} from '../../level.js'
+import {LEVELS, levelCode, type Level} from '../../level.js'
 import {joinedBytes} from '../joined-bytes.js'
 
 const VERSION = 1
@@ -36,7 +36,7 @@ export function encodeChunk(entries: NewEntry[], start = 0, end = entries.length
   const index = new ChunkIndexWriter(end - start, entries[start]?.ts ?? 0)
   for (let i = start; i < end; i++) {
     const entry = entries[i]
-    const level = entry.level ? LEVELS.indexOf(entry.level) + 1 : 0
+    const level = levelCode(entry.level)
     const stream = entry.stream ? STREAMS.indexOf(entry.stream) + 1 : 0
     index.add(entry.ts, byteLength(entry), entry.eol, level, stream, entry.masked ?? 0, entry.record === 'start' ? 1 : entry.record ? 2 : 0)
   }
