@@ -8,6 +8,7 @@
 import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import {LogsError} from '../errors/index.js'
+import {parseErrorMessage} from './parse-error-message.js'
 import {resolveSettings, type SettingName, type Settings} from '../config.js'
 
 type CaughtError = Error & {exitCode?: number; code?: unknown; oclif?: {exit?: number}}
@@ -27,8 +28,7 @@ export abstract class BaseCommand extends Command {
       if (this.jsonEnabled()) return this.exit(error.oclif.exit ?? 1)
       return super.catch(error)
     }
-    if (error.oclif && !this.jsonEnabled()) return super.catch(error)
-    const report = errorReport(error)
+    const report = errorReport(error, this.id)
     // Straight to stderr: oclif's logToStderr is muted under --json.
     process.stderr.write(`logs: ${report.message}\n${report.suggestions.map((s) => `  hint: ${s}\n`).join('')}`)
     if (process.env.DEBUG && !(error instanceof LogsError)) process.stderr.write(`${error.stack ?? ''}\n`)
@@ -37,10 +37,18 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-function errorReport(error: CaughtError): JsonError['error'] {
+function errorReport(error: CaughtError, command: string | undefined): JsonError['error'] {
   if (error instanceof LogsError) return {code: errorCode(error), message: error.message, exitCode: error.exitCode, suggestions: error.suggestions}
   // oclif's own errors: a bad flag or argument (exit 2), or a failure it classified.
-  if (error.oclif) return {code: error.oclif.exit === 2 ? 'usage' : 'failure', message: error.message, exitCode: error.oclif.exit ?? 1, suggestions: []}
+  if (error.oclif) {
+    const usage = error.oclif.exit === 2
+    return {
+      code: error.oclif.exit === 2 ? 'usage' : 'failure',
+      message: usage ? parseErrorMessage(error.message) : error.message,
+      exitCode: error.oclif.exit ?? 1,
+      suggestions: usage && command ? [`logs ${command} --help lists its arguments and flags`] : [],
+    }
+  }
   return {code: typeof error.code === 'string' ? error.code : 'internal', message: error.message, exitCode: 1, suggestions: []}
 }
 

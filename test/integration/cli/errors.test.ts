@@ -33,7 +33,22 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     ['bad drain timeout', ['push', '--job', 'j', '--drain-timeout', 'soon'], {}, 2, /invalid duration "soon" for --drain-timeout/],
     ['bad label', ['push', '--job', 'j', '--label', 'novalue'], {}, 2, /invalid --label "novalue"/],
     ['run without a command', ['run', '--job', 'j'], {}, 2, /no command to run/],
-    ['unknown flag', ['get', 'j', '--colour'], {}, 2, /Nonexistent flag: --colour/],
+    [
+      'unknown flag, in the words of every usage error',
+      ['get', 'j', '--colour'],
+      {},
+      2,
+      /^logs: unknown flag --colour\n {2}hint: logs get --help lists its arguments and flags\n$/,
+    ],
+    [
+      'a flag value oclif cannot parse',
+      ['get', 'j', '-n', '-3'],
+      {},
+      2,
+      /^logs: invalid value for --lines: expected an integer greater than or equal to 0 but received: -3\n {2}hint: logs get --help/,
+    ],
+    ['a flag value not among its options', ['ls', '--status', 'weird'], {}, 2, /^logs: invalid value "weird" for --status: expected one of running, succeeded/],
+    ['push without a job', ['push'], {}, 2, /^logs: missing required flag --job\n/],
   ]
 
   for (const [name, args, extra, code, message] of cases) {
@@ -45,6 +60,12 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
       expect(existsSync(join(sandbox.home, 'state', 'logs', 'jobs', 'j'))).toBe(false)
     })
   }
+
+  it('a missing argument, in the words of every usage error', async () => {
+    const result = await runCli(['sections'], {env: sandbox.env, input: ''})
+    expect(result.stderr).toMatch(/^logs: missing argument ID\n {2}hint: logs sections --help lists its arguments and flags\n$/)
+    expect(result.code).toBe(2)
+  })
 
   it('a store that cannot be used: exit 1, naming it', async () => {
     const file = join(sandbox.home, 'not-a-dir')
@@ -68,7 +89,7 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     ['a bad URL', ['ls', '--json', '--store', 'ftp://host/x'], 2, 'invalid-url', /invalid live store URL from --store: unknown scheme "ftp:"/],
     ['a bad duration', ['gc', '--json', '--older-than', '5'], 2, 'usage', /invalid duration "5" for --older-than/],
     ['a bad job id', ['archive', '--json', '--job', '../x'], 2, 'invalid-job-id', /invalid job id "\.\.\/x" \(--job\)/],
-    ['an unknown flag', ['ls', '--json', '--colour'], 2, 'usage', /Nonexistent flag: --colour/],
+    ['an unknown flag', ['ls', '--json', '--colour'], 2, 'usage', /unknown flag --colour/],
   ]
   for (const [name, args, code, errorCode, message] of jsonCases) {
     it(`--json and ${name}: the error on stderr and as {"error": …} on stdout, exit ${code}`, async () => {
