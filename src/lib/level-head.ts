@@ -17,6 +17,20 @@ const isDigit = (byte: number) => byte >= 48 && byte <= 57
 const isLetter = (byte: number) => (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
 const isWord = (byte: number) => isDigit(byte) || isLetter(byte) || byte === 95
 const OPENING = Buffer.from('{"level":')
+/** `{"le` and `vel"` as little-endian 32-bit words. */
+const OPENING_0 = OPENING.readUInt32LE(0)
+const OPENING_4 = OPENING.readUInt32LE(4)
+
+/** One DataView per memory (a read), made when the memory changes: several bytes at once. */
+let viewed: Uint8Array | undefined
+let view = new DataView(new ArrayBuffer(0))
+function viewOf(memory: Uint8Array): DataView {
+  if (memory !== viewed) {
+    viewed = memory
+    view = new DataView(memory.buffer as ArrayBuffer, memory.byteOffset, memory.byteLength)
+  }
+  return view
+}
 
 /** The level of bytes [start, end) of `memory`, or NOT_READ. */
 export function levelFromHead(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
@@ -29,7 +43,8 @@ export function levelFromHead(memory: Buffer, start: number, end: number): Level
 /** detectLevel's leadingLevelField on bytes: `{"level":` then up to 3 digits, or a quoted ASCII name of 1 to 24 characters. */
 function jsonOpeningLevel(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
   if (end - start < OPENING.length + 2) return NOT_READ
-  for (let i = 1; i < OPENING.length; i++) if (memory[start + i] !== OPENING[i]) return NOT_READ
+  const v = viewOf(memory)
+  if (v.getUint32(start, true) !== OPENING_0 || v.getUint32(start + 4, true) !== OPENING_4 || memory[start + 8] !== 58 /* : */) return NOT_READ
   // A JSON object: its last byte but blanks (space, CR, tab) closes it.
   let last = end - 1
   while (last > start && (memory[last] === 32 || memory[last] === 13 || memory[last] === 9)) last--
@@ -60,7 +75,7 @@ function jsonOpeningLevel(memory: Buffer, start: number, end: number): Level | u
 function timestampLevel(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
   // Fixed width up to the seconds: `YYYY-MM-DDThh:mm:ss` is 19 bytes.
   if (end - start < 24) return NOT_READ
-  if (!timestampShape(memory, start)) return NOT_READ
+  if (!timestampShape(memory, viewOf(memory), start)) return NOT_READ
   let at = start + 19
   // A fraction: [.,:] and digits (a comma without digits is the comma before the blanks).
   if ((memory[at] === 46 || memory[at] === 44 || memory[at] === 58) && at + 1 < end && isDigit(memory[at + 1])) {
@@ -94,43 +109,47 @@ function timestampLevel(memory: Buffer, start: number, end: number): Level | und
 
 /** levelAfterTimestamp on the bytes of a word (letters and an optional digit), compared in lower case without making a string. */
 export function wordLevel(memory: Uint8Array, from: number, to: number): Level | undefined {
-  const candidates = WORDS_BY_LENGTH[to - from]
+  const length = to - from
+  const candidates = WORDS_BY_LENGTH[length]
   if (candidates === undefined) return undefined
-  for (const {bytes, level} of candidates) {
-    let i = 0
+  // A word of 4 letters or more (all but `err`) is told by its first four in lower case (| 0x20), read as one number.
+  const head = length >= 4 ? (viewOf(memory).getUint32(from, true) | 0x20202020) >>> 0 : 0
+  for (let c = 0; c < candidates.length; c++) {
+    const word = candidates[c]
+    if (word.head !== head) continue
+    let i = length >= 4 ? 4 : 0
     // | 0x20 lowers a letter's case and leaves a digit as it is.
-    while (i < bytes.length && (memory[from + i] | 0x20) === bytes[i]) i++
-    if (i === bytes.length) return level
+    while (i < length && (memory[from + i] | 0x20) === word.bytes[i]) i++
+    if (i === length) return word.level
   }
   return undefined
 }
 
-const WORDS_BY_LENGTH: {bytes: Buffer; level: Level}[][] = []
-for (const [word, level] of levelWordsAfterTimestamp()) (WORDS_BY_LENGTH[word.length] ??= []).push({bytes: Buffer.from(word, 'latin1'), level})
+const WORDS_BY_LENGTH: {bytes: Buffer; head: number; level: Level}[][] = []
+for (const [word, level] of levelWordsAfterTimestamp()) {
+  const bytes = Buffer.from(word, 'latin1')
+  ;(WORDS_BY_LENGTH[word.length] ??= []).push({bytes, head: bytes.length >= 4 ? bytes.readUInt32LE(0) : 0, level})
+}
 
 const isDateSeparator = (byte: number) => byte === 45 || byte === 47 || byte === 46 // - / .
 
-/** `YYYY-MM-DD[T ]hh:mm:ss`, written out: a loop over a table of what each byte may be costs twice as much. */
-function timestampShape(m: Buffer, s: number): boolean {
+/** Whether the 4 bytes of `x` are ASCII digits: each byte's high half is 3, and stays 3 with 6 added (so it is not past 9; no carry crosses bytes in 0x30-0x3f). */
+const fourDigits = (x: number) => (x & 0xf0f0f0f0) === 0x30303030 && ((x + 0x06060606) & 0xf0f0f0f0) === 0x30303030
+const twoDigits = (x: number) => (x & 0xf0f0) === 0x3030 && ((x + 0x0606) & 0xf0f0) === 0x3030
+
+/** `YYYY-MM-DD[T ]hh:mm:ss`, its digits read two and four at a time. The caller knows the line holds 19 bytes from s. */
+function timestampShape(m: Uint8Array, v: DataView, s: number): boolean {
   return (
-    isDigit(m[s]) &&
-    isDigit(m[s + 1]) &&
-    isDigit(m[s + 2]) &&
-    isDigit(m[s + 3]) &&
+    fourDigits(v.getUint32(s, true)) &&
     isDateSeparator(m[s + 4]) &&
-    isDigit(m[s + 5]) &&
-    isDigit(m[s + 6]) &&
+    twoDigits(v.getUint16(s + 5, true)) &&
     isDateSeparator(m[s + 7]) &&
-    isDigit(m[s + 8]) &&
-    isDigit(m[s + 9]) &&
+    twoDigits(v.getUint16(s + 8, true)) &&
     (m[s + 10] === 84 /* T */ || m[s + 10] === 32) &&
-    isDigit(m[s + 11]) &&
-    isDigit(m[s + 12]) &&
+    twoDigits(v.getUint16(s + 11, true)) &&
     m[s + 13] === 58 &&
-    isDigit(m[s + 14]) &&
-    isDigit(m[s + 15]) &&
+    twoDigits(v.getUint16(s + 14, true)) &&
     m[s + 16] === 58 &&
-    isDigit(m[s + 17]) &&
-    isDigit(m[s + 18])
+    twoDigits(v.getUint16(s + 17, true))
   )
 }

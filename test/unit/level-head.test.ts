@@ -90,6 +90,19 @@ describe('levelFromHead: the level of the commonest layouts from the first bytes
     expect(disagreements(lines)).toEqual([])
   })
 
+  it('agrees with detectLevel whatever byte stands in each place of the timestamp and of the JSON opening', () => {
+    // The digits are read two and four at a time: a byte just outside 0-9 (`/`, `:`, `*`, 0xff) must not pass for one.
+    const lines: string[] = []
+    for (const good of ['2026-11-23T10:00:00.123Z info worker started', '{"level":30,"msg":"x"}']) {
+      for (let at = 0; at < 20; at++) {
+        for (let code = 0; code < 256; code++) if (code !== 10) lines.push(good.slice(0, at) + String.fromCharCode(code) + good.slice(at + 1))
+      }
+    }
+    const {memory, spans} = inRead(lines)
+    expect(spans.filter(([start, end]) => levelFromHead(memory, start, end) !== NOT_READ).length).toBeGreaterThan(40) // the good lines and their harmless variants are read
+    expect(disagreements(lines)).toEqual([])
+  })
+
   it('agrees with detectLevel on JSON lines that open with their level key, and their near misses', () => {
     const lines: string[] = []
     for (const value of [
