@@ -70,6 +70,14 @@ describe('a mistyped command', () => {
     expect(result.stderr).toContain('gte is not a logs command')
     expect(result.stderr).toContain('logs help')
   })
+
+  // oclif reads `ls extra` as a command named `ls extra`: it is ls with an argument it does not take.
+  it('a word after a command that takes no arguments is an unexpected argument of that command, not a missing command', async () => {
+    const result = await runCli(['ls', 'extra', 'more', '--json'], {env: iso.env})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe('logs: unexpected arguments: extra, more\n  hint: logs ls --help lists its arguments and flags\n')
+    expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'usage', exitCode: 2, message: 'unexpected arguments: extra, more'}})
+  })
 })
 
 describe('logs autocomplete', () => {
