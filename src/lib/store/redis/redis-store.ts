@@ -22,6 +22,7 @@ import {decodeMeta, encodePatch} from './meta.js'
 import {readRawRange, readRange, readStoredChunks} from './read.js'
 import {SCRIPTS, type ScriptCommands} from './scripts.js'
 import {BufferPool} from '../buffer-pool.js'
+import type * as PooledCommandModule from './pooled-command.js'
 import {parseRedisUrl, type RedisTarget} from './url.js'
 import {redisRecipe, type StoreRecipe} from '../recipe.js'
 
@@ -57,7 +58,7 @@ export class RedisStore implements LiveStore {
   }
 
   async warmUp(): Promise<void> {
-    await Promise.all([import('./pooled-command.js'), this.run((client) => client.ping())]).catch(() => undefined)
+    await Promise.all([loadPooled(), this.run((client) => client.ping())]).catch(() => undefined)
   }
 
   async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
@@ -209,8 +210,7 @@ export class RedisStore implements LiveStore {
 
   /** The append script, written into pooled memory (pooled-command.ts): a batch is a megabyte that lives for a round trip. */
   private async evalAppend(client: RedisClient, args: Array<string | number | Buffer>): Promise<unknown> {
-    const {evalPooled} = await import('./pooled-command.js')
-    return evalPooled(client, SCRIPTS.logsAppend.lua, args, this.commandMemory)
+    return (pooled ?? (await loadPooled())).evalPooled(client, SCRIPTS.logsAppend.lua, args, this.commandMemory)
   }
 
   private connection(): Promise<Connection> {
@@ -227,6 +227,14 @@ export class RedisStore implements LiveStore {
     this.indexTouched.set(id, now)
     await this.run((client) => client.zadd(indexKey(this.target.prefix), 'GT', now, id))
   }
+}
+
+/** pooled-command.ts (it loads ioredis) once loaded: an append then goes without an import() of its own, a loader round trip per batch. */
+let pooled: typeof PooledCommandModule | undefined
+
+async function loadPooled(): Promise<typeof PooledCommandModule> {
+  pooled ??= await import('./pooled-command.js')
+  return pooled
 }
 
 /** The scripts as ioredis defines them on a client (connection.ts `scripts`). */
