@@ -88,6 +88,25 @@ describe('FileStore.openPacked', () => {
       reader.close()
     }
   })
+
+  it('reads the lines its writer says it appended (holds) as it reads those it found, and looks for lines beyond them', async () => {
+    const store = await new FileStore(dir).init()
+    await store.startJob('spool')
+    const entries = Array.from({length: 150}, (_, i) => ({ts: i, bytes: Buffer.from(`line ${i}`), eol: i % 7 !== 0}))
+    const reader = await store.openPacked('spool', {recover: false})
+    try {
+      await store.append('spool', entries.slice(0, 100))
+      reader.holds(100)
+      expect(shown(reader.read(0, Number.POSITIVE_INFINITY, 100))).toEqual(shown(packEntries(entries.slice(0, 100))))
+      expect(shown(reader.read(60, Number.POSITIVE_INFINITY, 40))).toEqual(shown(packEntries(entries.slice(60, 100))))
+      // Appended, not told: found by looking.
+      await store.append('spool', entries.slice(100))
+      expect(shown(reader.read(90, Number.POSITIVE_INFINITY, 1000))).toEqual(shown(packEntries(entries.slice(90))))
+      expect(reader.count()).toBe(150)
+    } finally {
+      reader.close()
+    }
+  })
 })
 
 describe('PackedReader memory', () => {

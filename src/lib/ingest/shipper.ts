@@ -11,10 +11,13 @@
  * Up to the store's `appendWindow` batches are in flight at once, each token naming the
  * batch before it (`after`), so the store applies them in order or refuses them: a failed
  * batch is never skipped by its successors. Before batches are sent their ranges are
- * recorded as in flight (ship-state.ts); as each is confirmed, `shipped` moves on. After
- * a failure, or a crash, the recorded batches are re-sent one at a time as they were cut,
- * with their tokens, which the remote store applies at most once — so retries never
- * duplicate, and the spool never skips a line. Then the window opens again.
+ * recorded as in flight (ship-state.ts); as each is confirmed, `shipped` moves on in
+ * memory, and on disk with the next send: a confirmation needs no write of its own, as the
+ * record it leaves is the one a crash right after that send leaves. After a failure, or a
+ * crash, the recorded batches are re-sent one at a time as they were cut, with their
+ * tokens, which the remote store applies at most once (a batch it applied already, or one
+ * before it, is answered as a duplicate) — so retries never duplicate, and the spool never
+ * skips a line. Then the window opens again.
  *
  * When the remote fails, the shipper keeps retrying with backoff (the spool keeps
  * growing on disk meanwhile) and reports the outage once, and the recovery once. A
@@ -161,7 +164,7 @@ export class Shipper {
       const pending = meta.lines - state.shipped
       const ended = isEnded(meta.status)
       if (state.inflight || (pending > 0 && (ended || this.drainOnly || Date.now() - lastAppend >= interval))) {
-        const outcome = state.inflight ? await this.resend(state, stateFile) : await this.pipeline(state, stateFile, meta.lines, interval > 0 && !ended && !this.drainOnly)
+        const outcome = state.inflight ? await this.resend(state) : await this.pipeline(state, stateFile, meta.lines, interval > 0 && !ended && !this.drainOnly)
         if (outcome === 'job-lost') state.started = false
         if (outcome === 'ok') lastAppend = Date.now()
         continue
@@ -238,7 +241,7 @@ export class Shipper {
         await Promise.allSettled(sent.map((s) => s.result))
         return this.failed(error)
       }
-      this.confirmed(state, stateFile, head.packed, head.to, appended, sent.at(-1)?.to)
+      this.confirmed(state, head.packed, head.to, appended, sent.at(-1)?.to)
     }
     return 'failed'
   }
@@ -259,7 +262,7 @@ export class Shipper {
   }
 
   /** Re-sends the batches recorded as in flight, one at a time as they were cut, each with its token. */
-  private async resend(state: ShipState, stateFile: ShipStateFile): Promise<Outcome> {
+  private async resend(state: ShipState): Promise<Outcome> {
     while (state.inflight) {
       const to = state.ends?.[0] ?? state.inflight.to
       const from = state.inflight.from
@@ -267,13 +270,17 @@ export class Shipper {
       let appended: AppendResult | undefined
       const outcome = await this.attempt(async () => (appended = await this.send(packed, {writer: this.spool.writer, batch: to})))
       if (outcome !== 'ok') return outcome
-      this.confirmed(state, stateFile, packed, to, appended!, state.inflight.to)
+      this.confirmed(state, packed, to, appended!, state.inflight.to)
     }
     return 'ok'
   }
 
-  /** The remote applied the first batch in flight, up to seq `to`; `lastInflight`: the last seq still in flight after it. */
-  private confirmed(state: ShipState, stateFile: ShipStateFile, packed: PackedEntries, to: number, appended: AppendResult, lastInflight: number | undefined): void {
+  /**
+   * The remote applied the first batch in flight, up to seq `to`; `lastInflight`: the last seq
+   * still in flight after it. Not written to the state file: until the next send rewrites it,
+   * a crash leaves this batch recorded as in flight, and re-sending it is answered as a duplicate.
+   */
+  private confirmed(state: ShipState, packed: PackedEntries, to: number, appended: AppendResult, lastInflight: number | undefined): void {
     if (!appended.duplicate) this.options.structure?.observePacked(appended.first, packed)
     state.shipped = to
     const ends = state.ends?.slice(1)
@@ -284,7 +291,6 @@ export class Shipper {
       delete state.inflight
       delete state.ends
     }
-    stateFile.save(state)
     this.queue.drop(to)
     this.reader?.recycle(packed)
   }
@@ -295,6 +301,8 @@ export class Shipper {
     const taken = this.queue.take(from, maxBytes)
     if ('packed' in taken) return taken
     const last = Math.min(upTo, taken.readTo ?? upTo)
+    // Offered lines are in the spool before the offer (the writer appends, then offers).
+    this.reader!.holds(this.offeredLines)
     return {from, packed: this.reader!.read(from - 1, maxBytes, last - from + 1)}
   }
 

@@ -276,6 +276,29 @@ describe('Shipper', () => {
     await expectLines1To30(remote)
   })
 
+  it('records a confirmed batch with the next send, not on its own: killed after the reply, the batch is re-sent and answered as a duplicate; every line once', async () => {
+    const spool = await store()
+    const remote = await new FlakyRemote(tempDir()).init()
+    await spool.startJob('writer')
+    const shipper = new Shipper({store: spool, writer: 'writer', own: true}, remote, 'job')
+    const running = shipper.run()
+    const first = numbered(1, 10)
+    shipper.offer((await spool.append('writer', first)).first, first)
+    await waitUntil(async () => (await remote.getJob('job'))?.lines === 10, {what: 'lines 1-10 at the remote'})
+    // Stopped where a kill -9 would leave it: the batch was applied and confirmed, and nothing written since its send.
+    shipper.stop()
+    expect(await running).toBe(false)
+    const stateFile = new ShipStateFile(join(spool.root, 'jobs', 'writer', 'ship'))
+    expect(stateFile.load()).toEqual({shipped: 0, inflight: {from: 1, to: 10}, started: true})
+    stateFile.close()
+
+    await spool.append('writer', numbered(11, 10))
+    await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
+    expect(await new Shipper({store: spool, writer: 'writer'}, remote, 'job').run()).toBe(true)
+    expect(remote.calls.map((token) => token.batch)).toEqual([10, 10, 20])
+    await expectLines1To(20, remote)
+  })
+
   /** A spool of 30 ended lines whose dead shipper had delivered 1-10 and had 11-20 in flight (applied by the remote or not). */
   async function afterCrashWithBatchInFlight({inflightApplied, ends}: {inflightApplied: boolean; ends?: number[]}) {
     const spool = await store()
@@ -293,8 +316,12 @@ describe('Shipper', () => {
   }
 
   async function expectLines1To30(remote: FileStore): Promise<void> {
+    await expectLines1To(30, remote)
+  }
+
+  async function expectLines1To(last: number, remote: FileStore): Promise<void> {
     const {lines, seqs} = await remoteLines(remote)
-    expect(lines).toEqual(numbered(1, 30).map((entry) => entry.bytes.toString('latin1')))
+    expect(lines).toEqual(numbered(1, last).map((entry) => entry.bytes.toString('latin1')))
     expect(seqs).toEqual(lines.map((_, i) => i + 1))
   }
 })

@@ -32,6 +32,8 @@ export class PackedReader {
   private readonly records = new BufferPool(1, RECORDS_STEP * RECORD_SIZE)
   /** What each read took from the pools, until recycled. */
   private readonly taken = new WeakMap<PackedEntries, Buffer[]>()
+  /** Lines the job holds at least: as the last look at `idx` found, or as its writer said (holds()). */
+  private known = 0
 
   private constructor(
     private readonly log: number,
@@ -50,12 +52,21 @@ export class PackedReader {
 
   /** Lines the job holds now. */
   count(): number {
-    return Math.floor(fstatSync(this.idx).size / RECORD_SIZE)
+    this.known = Math.max(this.known, Math.floor(fstatSync(this.idx).size / RECORD_SIZE))
+    return this.known
+  }
+
+  /**
+   * The job's writer has appended `lines` lines (their records are written): reads up to
+   * there need no look at `idx` (an fstat per batch, when a slow job ships line by line).
+   */
+  holds(lines: number): void {
+    this.known = Math.max(this.known, lines)
   }
 
   /** The lines after seq `after`: at most `limit`, and once `maxBytes` is reached (with their newlines) no more. */
   read(after: number, maxBytes: number, limit = Number.POSITIVE_INFINITY): PackedEntries {
-    const available = Math.min(this.count() - after, limit)
+    const available = Math.min((after + limit <= this.known ? this.known : this.count()) - after, limit)
     const totals = new PackTotals()
     if (available <= 0) return totals.packed([])
     // The records first, as many as the byte bound takes; then the bytes they cover, in one read.
