@@ -13,6 +13,7 @@
  * serialised across processes by the archive's per-job lock. Readers read a running job
  * from its chunks; `follow` polls, adaptively (object-follow-source.ts).
  */
+import {Readable} from 'node:stream'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {BlobArchive} from './blob-archive.js'
 import {chunkDir, chunkKey, chunkMetaKey, chunkRange} from './chunk-layout.js'
@@ -208,14 +209,19 @@ export class ObjectLiveStore implements LiveStore {
     const base = meta.base ?? 0
     if (after < base) yield* this.archive.read(meta.id, {after})
     const chunks: Array<{key: string; first: number; last: number}> = []
+    // A backend with a part size (Supabase's ?part-size=) may store a chunk as `key`, `key.001`, …
+    const parts = new Map<string, Array<{key: string; n: number}>>()
     for await (const object of this.bucket.list(chunkDir(meta.id))) {
-      const range = chunkRange(object.key)
+      const part = /^(.*\.jsonl\.gz)\.(\d+)$/.exec(object.key)
+      if (part) parts.set(part[1], [...(parts.get(part[1]) ?? []), {key: object.key, n: Number(part[2])}])
+      const range = part ? undefined : chunkRange(object.key)
       if (range && range.last > Math.max(after, base) && range.last <= meta.lines) chunks.push({key: object.key, ...range})
     }
     chunks.sort((a, b) => a.first - b.first)
     let expected = Math.max(after, base) + 1
     for (const chunk of chunks) {
-      const stream = await this.bucket.readStream(chunk.key)
+      const rest = (parts.get(chunk.key) ?? []).sort((a, b) => a.n - b.n).map((p) => p.key)
+      const stream = await this.chunkStream(chunk.key, rest)
       if (!stream) {
         yield* this.assembledAfter(meta, chunk.key, expected - 1)
         return
@@ -234,6 +240,23 @@ export class ObjectLiveStore implements LiveStore {
         return
       }
     }
+  }
+
+  /** A chunk object and the parts after its first, as one stream; undefined when the chunk is gone. */
+  private async chunkStream(key: string, rest: string[]): Promise<Readable | undefined> {
+    const first = await this.bucket.readStream(key)
+    if (!first || rest.length === 0) return first
+    const bucket = this.bucket
+    return Readable.from(
+      (async function* () {
+        yield* first as AsyncIterable<Buffer>
+        for (const part of rest) {
+          const stream = await bucket.readStream(part)
+          if (!stream) throw new ObjectStoreError('not-found', bucket.name, `${part} is missing`)
+          yield* stream as AsyncIterable<Buffer>
+        }
+      })(),
+    )
   }
 
   /** Assembled (and its chunks deleted) while we read: the rest is in the final object. */

@@ -22,6 +22,8 @@ import {countedBucket} from '../../helpers/follower-waiting.js'
 import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {seededRandom} from '../../helpers/seeded-random.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 let s3: S3Server
 let supabase: SupabaseStandin
@@ -163,6 +165,38 @@ describe('logs push --store s3://… (buffered, end to end)', () => {
     expect(next.code).toBe(0)
     const got = await runCli(['get', 'killed', '--store', store, '--output', 'raw'], {env: env()})
     expect(got.stdout).toBe('one\ntwo\nthree\n')
+  })
+})
+
+describe('logs push --store supabase://…?part-size= (chunks stored as parts)', () => {
+  const env = (): NodeJS.ProcessEnv => isolatedEnv(home.home, supabase.env())
+
+  it('a chunk object bigger than the part size is stored as parts, and read back whole while the job runs and after it ends', async () => {
+    const store = 'supabase://live/small-parts?part-size=4096'
+    const random = seededRandom(5)
+    const lines = (from: number, n: number) => Array.from({length: n}, (_, i) => `line ${from + i} ${Math.floor(random() * 2 ** 48).toString(36)}\n`).join('')
+    const first = Buffer.from(lines(0, 2000))
+    const second = Buffer.from(lines(2000, 2000))
+    const push = startCli(['push', '--job', 'parted', '--store', store, '--flush-interval', '100ms', '--exit-code', '0'], {env: env()})
+    const pushed = collect(push)
+    push.stdin!.write(first)
+    const read = () => runCli(['get', 'parted', '--store', store, '--output', 'raw'], {env: env()})
+    const midway = await waitUntil(
+      async () => {
+        const got = await read()
+        return got.stdoutBytes.length >= first.length ? got : undefined
+      },
+      {what: 'the first lines read from the chunk objects'},
+    )
+    expect(midway.stderr).toBe('')
+    expect(midway.stdoutBytes.equals(first)).toBe(true)
+    expect(supabase.keys('live')!.some((key) => /^small-parts\/\.chunks\/parted\/.*\.jsonl\.gz\.001$/.test(key))).toBe(true)
+    push.stdin!.end(second)
+    const done = await pushed
+    expect(done.stderr).toBe('')
+    expect(done.code).toBe(0)
+    const got = await read()
+    expect(got.stdoutBytes.equals(Buffer.concat([first, second]))).toBe(true)
   })
 })
 
