@@ -3,18 +3,24 @@ import * as Flags from '@oclif/core/flags'
 import type {Settings} from '../config.js'
 import {DEFAULT_MAX_LINE_BYTES} from '../ingest/line-splitter.js'
 import type {CaptureOptions} from '../ingest/push.js'
+import {UsageError} from '../errors/index.js'
 import {checkJobId} from '../job-id.js'
 import {parseLabels} from '../labels.js'
 import {maskSpec, type MaskFlagValues} from '../mask/mask-sources.js'
 import {checkWriteStoreUrl, openWriteStore, writeStoreRecipe} from '../open/open-jobs.js'
 import {redactUrl} from '../store/url.js'
 import {parseDuration} from '../time.js'
+import {DEFAULT_LIMITS} from '../relay/limits.js'
 
 export const captureFlags = {
   job: Flags.string({char: 'j', description: 'job id: letters, digits, ".", "_", "-" (max 128)', env: 'LOGS_JOB', required: true}),
   label: Flags.string({description: 'label the job: key=value (repeatable)', multiple: true}),
   'flush-interval': Flags.string({description: 'object stores: gather lines this long per chunk object (default 10s)'}),
-  'max-line-bytes': Flags.integer({description: 'split longer lines into continuation entries (raw output joins them back)', default: DEFAULT_MAX_LINE_BYTES, min: 1}),
+  'max-line-bytes': Flags.integer({
+    description: "split longer lines into continuation entries (raw output joins them back); at most 1048576 with --url, the relay's line limit",
+    default: DEFAULT_MAX_LINE_BYTES,
+    min: 1,
+  }),
   'drain-timeout': Flags.string({description: 'at the end, wait this long for an unreachable store before exiting 1 (lines stay spooled)', default: '60s'}),
   'mask-env': Flags.string({
     description: 'mask the value of this environment variable wherever it appears (repeatable; also LOGS_MASK_ENV=A,B and maskEnv in the config file)',
@@ -55,6 +61,7 @@ export interface CaptureFlagValues extends MaskFlagValues {
 export function captureOptions(flags: CaptureFlagValues, settings: Settings, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): CaptureOptions {
   let store = ''
   const {local} = checkWriteStoreUrl(settings)
+  checkRelayLineBytes(flags['max-line-bytes'], settings)
   return {
     job: checkJobId(flags.job, '--job / LOGS_JOB'),
     mask: maskSpec(flags, settings.mask, env, (message) => log(`logs: warning: ${message}`)),
@@ -73,4 +80,14 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
     onOutage: (error) => log(`logs: ${store} is unreachable (${error.message}); lines are kept in a local spool and retried`),
     onRecovered: () => log(`logs: ${store} is reachable again; delivering spooled lines`),
   }
+}
+
+/** A relay refuses a line longer than its limit (413): through one, push may not keep longer lines whole. */
+function checkRelayLineBytes(maxLineBytes: number, settings: Settings): void {
+  const limit = DEFAULT_LIMITS.maxLineBytes
+  if (!settings.url || maxLineBytes <= limit) return
+  throw new UsageError(
+    `--max-line-bytes ${maxLineBytes} is more than a relay takes: through a relay (${settings.url.from}) lines are kept whole up to ${limit} bytes, the relay's line limit`,
+    [`use --max-line-bytes from 1 to ${limit} with a relay (longer lines become continuation entries, which raw output joins back), or push to the store itself with --store`],
+  )
 }

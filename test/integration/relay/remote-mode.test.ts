@@ -5,7 +5,7 @@
 import {spawn} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
-import {startServeCli} from '../../helpers/relay.js'
+import {startServeCli, startTestRelay} from '../../helpers/relay.js'
 import {freePort} from '../../helpers/free-port.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -139,5 +139,26 @@ describe('remote mode', () => {
     const delivered = await runCli(['push', '--job', 'wrong-token', '--exit-code', '0'], {env: clientEnv, input: ''})
     expect(delivered.code).toBe(0)
     expect((await runCli(['get', 'wrong-token'], {env: clientEnv})).stdout).toBe('kept\n')
+  })
+
+  it("push --url refuses a --max-line-bytes over the relay's line limit before reading anything (exit 2)", async () => {
+    const pushed = await runCli(['push', '--job', 'too-long-lines', '--max-line-bytes', '8388608'], {env: clientEnv, input: `${'x'.repeat(2_000_000)}\n`})
+    expect(pushed.code).toBe(2)
+    expect(pushed.stderr).toMatch(/--max-line-bytes 8388608 is more than a relay takes: through a relay \(LOGS_URL\) lines are kept whole up to 1048576 bytes/)
+    expect((await runCli(['ls', '--json'], {env: clientEnv})).stdout).not.toContain('too-long-lines')
+  })
+
+  it('a request the relay refuses as too large (413) stops push at once, not as an outage retried to the drain timeout, and the lines stay spooled', async () => {
+    const small = await startTestRelay({limits: {maxLineBytes: 1000}})
+    try {
+      const env = {...clientEnv, LOGS_URL: small.url, LOGS_TOKEN: ''}
+      const pushed = await runCli(['push', '--job', 'refused-413', '--drain-timeout', '5m'], {env, input: `short\n${'y'.repeat(5000)}\n`})
+      expect(pushed.code).toBe(2)
+      expect(pushed.stderr).toMatch(/rejected the request as too large: .*limit 1000/)
+      expect(pushed.stderr).toMatch(/the lines read are kept in .*spool/s)
+      expect(pushed.stderr).not.toMatch(/unreachable/)
+    } finally {
+      await small.stop()
+    }
   })
 })

@@ -87,7 +87,11 @@ export function relayError(endpoint: RelayEndpoint, status: number, message: str
   if (status === 410 && job) return new JobDeletedError(job, endpoint.name)
   if (status === 400) return new UsageError(`the relay at ${endpoint.name} rejected the request: ${message}`)
   if (status === 409) return new OutOfOrderError(`the relay at ${endpoint.name}`, message)
-  if (status === 413) return new LogsError(`the relay at ${endpoint.name} rejected the request as too large: ${message}`)
+  // Sending it again cannot help: a refusal, not an outage (push fails at once, the lines stay spooled).
+  if (status === 413)
+    return new UsageError(`the relay at ${endpoint.name} rejected the request as too large: ${message}`, [
+      'lower --max-line-bytes to the line limit the relay names; a proxy in front of the relay may limit request bodies too (push sends up to a few MiB per request)',
+    ])
   return new StoreUnavailableError(endpoint.name, `the relay answered ${status}: ${message}`)
 }
 
