@@ -2,7 +2,7 @@
  * Benchmark: where `push` into the file store spends its time, stage by stage, in one
  * process (no start-up, no profiler): the reads of the bench input (push-file.ts's lines)
  * go through the stages as capture runs them — cut, levels and masking scan (LineSplitter
- * with the default detectors), multi-line records (RecordTracker), the file store's
+ * with the default detectors, lines as columns: line-batch.ts), multi-line records (RecordTracker), the file store's
  * append (lock, index records, log bytes, counters), sections and phase (SectionTracker) —
  * next to the reference of a bare Node line split (`indexOf(10)`) over the same reads.
  * Each read is copied into one reused 64 KiB buffer first, as input-chunks.ts reads.
@@ -77,13 +77,13 @@ async function round(): Promise<Record<Stage | 'reference', number> & {stages: [
       read.copy(buffer)
       const chunk = buffer.subarray(0, read.length)
       const t0 = performance.now()
-      const entries = splitter.push(chunk, Date.now())
+      const batch = splitter.cut(chunk, Date.now())
       const t1 = performance.now()
-      records.observe(entries)
+      records.observeBatch(batch)
       const t2 = performance.now()
-      const {first} = await store.append('bench', entries)
+      const {first} = await store.appendBatches('bench', [batch])
       const t3 = performance.now()
-      sections.observeBatch(first, entries)
+      sections.observeLineBatch(first, batch)
       const t4 = performance.now()
       spent.split += t1 - t0
       spent.records += t2 - t1

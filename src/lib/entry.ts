@@ -167,9 +167,10 @@ export class ReadChunk {
 
 /**
  * A NewEntry kept as its offsets in the memory it was read into (a read of stdin): its
- * Buffer is made only when something asks for `bytes`. Capture makes one per line, and
- * the hot consumers (the file store's append, joinedBytes, records and sections) read
- * `memory`, `start` and `end` instead, through byteLength and firstByte.
+ * Buffer is made only when something asks for `bytes`. Push keeps a read's lines as
+ * columns (line-batch.ts) and makes these only where entries are asked for (a remote
+ * store's spool); the relay's chunk decoding makes one per line. The hot consumers
+ * (joinedBytes, sections) read `memory`, `start` and `end` instead of `bytes`.
  */
 export class ReadLine implements NewEntry {
   masked?: number = undefined
@@ -228,22 +229,19 @@ export function detachEntries(entries: NewEntry[]): NewEntry[] {
 
 /** A line of a read, its level read from its first bytes, else detected in its text (the read's, when ASCII) or its bytes. */
 export function readLine(read: ReadChunk, start: number, end: number, eol: boolean): ReadLine {
-  let level = levelFromHead(read.memory, start, end)
-  if (level === NOT_READ) {
-    const text = end - start <= TEXT_HEAD_BYTES ? read.asciiText()?.slice(start, end) : undefined
-    level = text !== undefined ? detectLevel(text) : detectLevelInBytes(read.memory.subarray(start, end))
-  }
-  return new ReadLine(read, start, end, eol, level)
+  return new ReadLine(read, start, end, eol, readLineLevel(read, start, end))
+}
+
+/** readLine's level of bytes start..end of a read. */
+export function readLineLevel(read: ReadChunk, start: number, end: number): Level | undefined {
+  const level = levelFromHead(read.memory, start, end)
+  if (level !== NOT_READ) return level
+  const text = end - start <= TEXT_HEAD_BYTES ? read.asciiText()?.slice(start, end) : undefined
+  return text !== undefined ? detectLevel(text) : detectLevelInBytes(read.memory.subarray(start, end))
 }
 
 export function byteLength(entry: NewEntry): number {
   return entry instanceof ReadLine ? entry.end - entry.start : entry.bytes.length
-}
-
-/** The line's first byte; 0 for an empty line. */
-export function firstByte(entry: NewEntry): number {
-  if (entry instanceof ReadLine) return entry.end > entry.start ? entry.read.memory[entry.start] : 0
-  return entry.bytes.length > 0 ? entry.bytes[0] : 0
 }
 
 /**

@@ -25,6 +25,13 @@ export function levelCode(level: Level | undefined): number {
   return level === undefined ? 0 : LEVEL_CODES[level]
 }
 
+const LEVELS_BY_CODE: readonly (Level | undefined)[] = [undefined, ...LEVELS]
+
+/** The level a levelCode stands for. */
+export function levelOfCode(code: number): Level | undefined {
+  return LEVELS_BY_CODE[code]
+}
+
 const ALIASES: Record<string, Level> = {
   trace: 'trace',
   verbose: 'trace',

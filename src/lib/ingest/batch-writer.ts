@@ -10,20 +10,21 @@
  */
 import type {NewEntry} from '../entry.js'
 
-export interface BatchSink {
-  append(entries: NewEntry[]): Promise<unknown>
+export interface BatchSink<T> {
+  append(items: T[]): Promise<unknown>
 }
 
-export class BatchWriter {
-  private pending: NewEntry[] = []
+/** Of entries, or of what stands for several (line-batch.ts). */
+export class BatchWriter<T = NewEntry> {
+  private pending: T[] = []
   /** `pending` is an array a caller handed to add(). */
   private borrowed = false
   private flushing: Promise<void> | undefined
   private failure: unknown
 
-  constructor(private readonly sink: BatchSink) {}
+  constructor(private readonly sink: BatchSink<T>) {}
 
-  add(entries: NewEntry[]): Promise<void> {
+  add(entries: T[]): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the sink's own error, as it came
     if (this.failure) return Promise.reject(this.failure)
     if (this.pending.length === 0) {

@@ -14,7 +14,8 @@ import {LogsError} from '../errors/index.js'
 import type {Output} from '../output.js'
 import {RecordTracker} from '../structure/records.js'
 import {inputChunks, type CaptureInput} from './input-chunks.js'
-import type {JobWriter} from './job-writer.js'
+import {LineBatch} from '../line-batch.js'
+import {addBatch, type JobWriter} from './job-writer.js'
 import type {LineSplitter} from './line-splitter.js'
 
 export interface CaptureStats {
@@ -34,11 +35,11 @@ export async function capture(
   const stats: CaptureStats = {bytes: 0, entries: 0}
   let failure: Error | undefined
   let stored = 0
-  const store = async (entries: ReturnType<LineSplitter['push']>) => {
-    if (failure || entries.length === 0) return
+  const store = async (batch: LineBatch) => {
+    if (failure || batch.length === 0) return
     try {
-      await writer.add(entries)
-      stored += entries.length
+      await addBatch(writer, batch)
+      stored += batch.length
     } catch (error) {
       failure = error as Error
     }
@@ -47,16 +48,16 @@ export async function capture(
   // and it is teed before the loop asks for the next one.
   for await (const chunk of inputChunks(input, signal)) {
     stats.bytes += chunk.length
-    const entries = splitter.push(chunk, Date.now())
-    records.observe(entries)
-    stats.entries += entries.length
-    const durable = store(entries)
+    const batch = splitter.cut(chunk, Date.now())
+    records.observeBatch(batch)
+    stats.entries += batch.length
+    const durable = store(batch)
     if (tee && !tee.closed) await tee.writeWhole(chunk)
     // Read on only once this chunk's lines are on disk: the kill -9 loss window is one read.
     await durable
   }
-  const last = splitter.end(Date.now())
-  records.observe(last)
+  const last = LineBatch.of(splitter.end(Date.now()))
+  records.observeBatch(last)
   stats.entries += last.length
   await store(last)
   if (failure) {

@@ -7,6 +7,7 @@
 import type {NewEntry} from '../entry.js'
 import type {JobStatus} from '../job.js'
 import type {LiveStore} from '../store/types.js'
+import {LineBatch} from '../line-batch.js'
 import {BatchWriter} from './batch-writer.js'
 import {StructureRecorder} from './structure-recorder.js'
 
@@ -18,6 +19,8 @@ export interface JobEnd {
 export interface JobWriter {
   /** Resolves once the entries are durable on local disk. */
   add(entries: NewEntry[]): Promise<void>
+  /** add() of a read's lines as columns (line-batch.ts); a writer without it is given their entries. */
+  addBatch?(batch: LineBatch): Promise<void>
   /** Appends what is pending and records the job's end. */
   finish(end: JobEnd): Promise<void>
   /** Appends what is pending without ending the job (a push interrupted by a signal). */
@@ -26,8 +29,13 @@ export interface JobWriter {
   close(): Promise<void>
 }
 
+/** A read's lines to a writer: as columns where it takes them, else as entries. */
+export function addBatch(writer: JobWriter, batch: LineBatch): Promise<void> {
+  return writer.addBatch ? writer.addBatch(batch) : writer.add(batch.toEntries())
+}
+
 export class DirectJobWriter implements JobWriter {
-  private readonly batches: BatchWriter
+  private readonly batches: BatchWriter<LineBatch>
   private readonly structure: StructureRecorder
 
   private constructor(
@@ -35,8 +43,17 @@ export class DirectJobWriter implements JobWriter {
     private readonly job: string,
   ) {
     this.structure = new StructureRecorder(store, job)
-    this.batches = new BatchWriter({
-      append: async (entries) => {
+    this.batches = new BatchWriter<LineBatch>({
+      append: async (batches) => {
+        if (store.appendBatches) {
+          let {first} = await store.appendBatches(job, batches)
+          for (const batch of batches) {
+            this.structure.observeBatch(first, batch)
+            first += batch.length
+          }
+          return
+        }
+        const entries = batches.flatMap((batch) => batch.toEntries())
         const {first} = await store.append(job, entries)
         this.structure.observe(first, entries)
       },
@@ -49,7 +66,11 @@ export class DirectJobWriter implements JobWriter {
   }
 
   add(entries: NewEntry[]): Promise<void> {
-    return this.batches.add(entries)
+    return this.batches.add([LineBatch.of(entries)])
+  }
+
+  addBatch(batch: LineBatch): Promise<void> {
+    return this.batches.add([batch])
   }
 
   async flush(): Promise<void> {

@@ -9,7 +9,9 @@
  * triggers and only lines holding one are looked at. A line longer than maxLineBytes
  * that has no newline yet is masked piece by piece as its pieces are emitted.
  */
-import {newEntry, ReadChunk, readLine, type NewEntry, type Stream} from '../entry.js'
+import {newEntry, ReadChunk, readLine, readLineLevel, type NewEntry, type Stream} from '../entry.js'
+import {levelCode} from '../level.js'
+import {LineBatch} from '../line-batch.js'
 import {EVERY_LINE, type LineMasker} from '../mask/masker.js'
 import {LineCutter, cutPieces} from './line-cutter.js'
 
@@ -17,6 +19,8 @@ export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024
 
 export class LineSplitter {
   private readonly cutter: LineCutter
+  /** The batch of the last cut, whose columns the next one takes over. */
+  private last: LineBatch | undefined
 
   constructor(
     private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
@@ -28,14 +32,23 @@ export class LineSplitter {
 
   /** The chunk's lines as entries that point into it (ReadLine): no Buffer per line. */
   push(chunk: Buffer, ts: number): NewEntry[] {
-    const out: NewEntry[] = []
+    return this.cut(chunk, ts).toEntries()
+  }
+
+  /**
+   * The chunk's lines as columns (line-batch.ts): no object per line but for those masked,
+   * begun in an earlier chunk or over-long. Valid until the next cut, which reuses its columns.
+   */
+  cut(chunk: Buffer, ts: number): LineBatch {
     const read = new ReadChunk(chunk, ts, this.stream)
+    const batch = new LineBatch(read, this.last ?? 1024)
+    this.last = batch
     let triggers = this.masker?.scan(chunk)
     const generation = this.masker?.generation
     let next = 0
     this.cutter.cut(chunk, (memory, start, end, eol) => {
       if (!eol) {
-        out.push(this.entry(memory.subarray(start, end), false, ts))
+        batch.addEntry(this.entry(memory.subarray(start, end), false, ts))
         return
       }
       const inChunk = memory === chunk
@@ -48,11 +61,11 @@ export class LineSplitter {
           hint = next < triggers.length && triggers[next] < end
         }
       }
-      this.emitLine(inChunk ? read : new ReadChunk(memory, ts, this.stream), start, end, out, hint)
+      this.emitLine(inChunk ? read : new ReadChunk(memory, ts, this.stream), inChunk, start, end, batch, hint)
       // A value registered by this line (::add-mask::) is not in the offsets scanned before it.
       if (this.masker && this.masker.generation !== generation) triggers = undefined
     })
-    return out
+    return batch
   }
 
   /** At EOF: the last bytes without a newline, if any. */
@@ -62,15 +75,20 @@ export class LineSplitter {
   }
 
   /** A complete line, masked whole: pieces of maxLineBytes with eol false, the rest with eol true. */
-  private emitLine(read: ReadChunk, start: number, end: number, out: NewEntry[], hint: boolean | undefined): void {
+  private emitLine(read: ReadChunk, inChunk: boolean, start: number, end: number, batch: LineBatch, hint: boolean | undefined): void {
     const masked = this.masker?.mayMask(hint) ? this.masker.mask(read.memory.subarray(start, end), hint) : undefined
     if (!masked && end - start <= this.maxLineBytes) {
-      out.push(readLine(read, start, end, true))
+      if (inChunk) batch.addLine(start, end, levelCode(readLineLevel(read, start, end)))
+      else batch.addEntry(readLine(read, start, end, true))
       return
     }
-    const first = out.length
-    cutPieces(masked?.bytes ?? read.memory.subarray(start, end), this.maxLineBytes, (piece, eol) => out.push(newEntry(piece, eol, read.ts, this.stream)))
-    if (masked) out[first].masked = masked.masked
+    let first = true
+    cutPieces(masked?.bytes ?? read.memory.subarray(start, end), this.maxLineBytes, (piece, eol) => {
+      const entry = newEntry(piece, eol, read.ts, this.stream)
+      if (first && masked) entry.masked = masked.masked
+      first = false
+      batch.addEntry(entry)
+    })
   }
 
   /** A piece of a line emitted on its own (no newline yet, or at EOF): masked by itself. */

@@ -13,10 +13,11 @@
  * --drain-timeout): a store that never opens (a credentials endpoint that never answers)
  * fails push with a message saying how many held lines were not stored, not a hang.
  */
-import {byteLength, detachEntries, type NewEntry} from '../entry.js'
+import type {NewEntry} from '../entry.js'
+import {LineBatch} from '../line-batch.js'
 import {StoreUnavailableError} from '../errors/index.js'
 import {formatDuration} from '../time.js'
-import type {JobEnd, JobWriter} from './job-writer.js'
+import {addBatch, type JobEnd, type JobWriter} from './job-writer.js'
 
 /**
  * Lines held while the store opens; past this, reading waits for it. Held lines outlive the
@@ -29,7 +30,7 @@ export class OpeningJobWriter implements JobWriter {
   /** Why the store could not be opened, once that is known. */
   openFailure: Error | undefined
   private writer: JobWriter | undefined
-  private held: NewEntry[][] = []
+  private held: LineBatch[] = []
   private heldBytes = 0
   private readonly ready: Promise<JobWriter>
   /** The store is open and the held lines are being handed over: hold no more. */
@@ -43,7 +44,7 @@ export class OpeningJobWriter implements JobWriter {
       async (writer) => {
         // In order: what capture added while the store opened; later adds wait for this.
         this.draining = true
-        for (let batch = this.held.shift(); batch; batch = this.held.shift()) await writer.add(batch)
+        for (let batch = this.held.shift(); batch; batch = this.held.shift()) await addBatch(writer, batch)
         this.heldBytes = 0
         this.writer = writer
         return writer
@@ -60,15 +61,20 @@ export class OpeningJobWriter implements JobWriter {
 
   async add(entries: NewEntry[]): Promise<void> {
     if (this.writer) return this.writer.add(entries)
+    return this.addBatch(LineBatch.of(entries))
+  }
+
+  async addBatch(batch: LineBatch): Promise<void> {
+    if (this.writer) return addBatch(this.writer, batch)
     if (this.openFailure) throw this.openFailure
     if (!this.draining && this.heldBytes < (this.options.maxHeldBytes ?? MAX_HELD_BYTES)) {
       // Copied: the lines point into the read, which the next read overwrites (input-chunks.ts).
-      const held = detachEntries(entries)
+      const held = batch.detach()
       this.held.push(held)
-      for (const entry of held) this.heldBytes += byteLength(entry)
+      for (let i = 0; i < held.length; i++) this.heldBytes += held.byteLength(i)
       return
     }
-    await (await this.ready).add(entries)
+    await addBatch(await this.ready, batch)
   }
 
   async flush(): Promise<void> {

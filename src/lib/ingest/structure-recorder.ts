@@ -10,6 +10,7 @@
  * an hour is not asked every second.
  */
 import type {NewEntry} from '../entry.js'
+import type {LineBatch} from '../line-batch.js'
 import type {Section} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {SectionTracker} from '../structure/sections.js'
@@ -72,6 +73,12 @@ export class StructureRecorder {
   /** Entries the store numbered first, first+1, … */
   observe(first: number, entries: NewEntry[]): void {
     this.tracker.observeBatch(first, entries)
+    this.changed()
+  }
+
+  /** A batch's lines the store numbered first, first+1, … */
+  observeBatch(first: number, batch: LineBatch): void {
+    this.tracker.observeLineBatch(first, batch)
     this.changed()
   }
 

@@ -44,19 +44,21 @@ export class JoinedRuns {
 
   /** The entry's bytes, next; returns their length. A ReadLine is its offsets in the read: no Buffer is made for it. */
   addEntry(entry: NewEntry): number {
-    if (entry instanceof ReadLine) {
-      if (entry.memory !== this.read) {
-        this.read = entry.memory
-        this.readBuffer = entry.memory.buffer
-        this.readOffset = entry.memory.byteOffset
-      }
-      const length = entry.end - entry.start
-      this.add(this.readBuffer!, this.readOffset + entry.start, length)
-      return length
-    }
+    if (entry instanceof ReadLine) return this.addSpan(entry.memory, entry.start, entry.end)
     const bytes = entry.bytes
     this.add(bytes.buffer, bytes.byteOffset, bytes.length)
     return bytes.length
+  }
+
+  /** Bytes start..end of a read's memory, next; returns their length. */
+  addSpan(memory: Buffer, start: number, end: number): number {
+    if (memory !== this.read) {
+      this.read = memory
+      this.readBuffer = memory.buffer
+      this.readOffset = memory.byteOffset
+    }
+    this.add(this.readBuffer!, this.readOffset + start, end - start)
+    return end - start
   }
 
   /** The parts joined so far; nothing may be added after. */

@@ -5,6 +5,7 @@
  */
 import type {StoreRecipe} from './recipe.js'
 import type {LogEntry, NewEntry} from '../entry.js'
+import type {LineBatch} from '../line-batch.js'
 import type {JobMeta, JobStatus} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
 import type {Pattern} from '../pattern.js'
@@ -172,6 +173,8 @@ export interface LiveStore {
    * into it): a store keeps no view of it.
    */
   append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult>
+  /** Optional: append the lines of batches as columns (line-batch.ts), for a local store that writes them as they are: push's appends, no object per line. The same rule for their memory. */
+  appendBatches?(id: string, batches: readonly LineBatch[]): Promise<AppendResult>
   /** Optional: append a batch packed for shipping (packed-entries.ts), for stores that send those bytes as they are; the same rule for its memory. */
   appendPacked?(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult>
   /** Appends push may keep in flight at once, each token naming its predecessor (`after`); 1 when unset. */

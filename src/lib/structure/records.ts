@@ -18,8 +18,9 @@
  * (record-starts.ts), as a stored entry is not rewritten.
  */
 import {isUtf8} from 'node:buffer'
-import {byteLength, firstByte, type NewEntry} from '../entry.js'
-import {stripAnsi, type Level} from '../level.js'
+import {ReadLine, type NewEntry} from '../entry.js'
+import {levelCode, levelOfCode, stripAnsi, type Level} from '../level.js'
+import {LineBatch} from '../line-batch.js'
 
 type Kind = 'plain' | 'frames' | 'python' | 'python-end' | 'go'
 
@@ -34,11 +35,20 @@ const PYTHON_LINK = /^(?:During handling of the above exception|The above except
 const MAY_MATTER = new Uint8Array(256)
 for (const char of ' \t.CSEDHQTpgj') MAY_MATTER[char.charCodeAt(0)] = 1
 
+/** The line being looked at: bytes start..end of memory, and its level, which the tracker may set. */
+interface Line {
+  memory: Buffer
+  start: number
+  end: number
+  level: Level | undefined
+}
+
 export class RecordTracker {
   private kind: Kind = 'plain'
   private level: Level | undefined
-  /** The current record's first line, while it is in the batch being observed. */
-  private first: NewEntry | undefined
+  /** The current record's first line, while it is in the batch being observed: its index there. */
+  private first = -1
+  private readonly line: Line = {memory: EMPTY, start: 0, end: 0, level: undefined}
 
   /**
    * Sets each entry's level as its record's, in order, and marks the record's lines
@@ -46,33 +56,60 @@ export class RecordTracker {
    * batch, so not stored yet). Returns the entries that continue a record.
    */
   observe(entries: NewEntry[]): Set<NewEntry> | undefined {
+    const batch = LineBatch.of(entries)
+    this.observeBatch(batch)
     let continued: Set<NewEntry> | undefined
-    for (const entry of entries) {
-      if (this.continues(entry)) {
-        entry.level = this.level
-        entry.record = 'continuation'
-        if (this.first && !this.first.record) this.first.record = 'start'
-        ;(continued ??= new Set()).add(entry)
-      } else this.first = entry
-    }
-    this.first = undefined // stored once this batch is: readers mark it (record-starts.ts)
+    entries.forEach((entry) => {
+      if (entry.record === 'continuation') (continued ??= new Set()).add(entry)
+    })
     return continued
   }
 
-  private continues(entry: NewEntry): boolean {
-    const first = firstByte(entry)
+  /** observe() on the columns of a batch: the levels and marks are set in them. */
+  observeBatch(batch: LineBatch): void {
+    const line = this.line
+    for (let i = 0; i < batch.length; i++) {
+      const entry = batch.entry(i)
+      if (entry instanceof ReadLine) this.look(entry.memory, entry.start, entry.end, entry.level)
+      else if (entry) this.look(entry.bytes, 0, entry.bytes.length, entry.level)
+      else this.look(batch.read.memory, batch.starts[i], batch.ends[i], levelOfCode(batch.levels[i]))
+      const before = line.level
+      if (this.continues(line)) {
+        batch.setLevel(i, levelCode(this.level))
+        batch.setRecord(i, 'continuation')
+        if (this.first !== -1 && !batch.hasRecord(this.first)) batch.setRecord(this.first, 'start')
+      } else {
+        if (line.level !== before) batch.setLevel(i, levelCode(line.level))
+        this.first = i
+      }
+    }
+    this.first = -1 // stored once this batch is: readers mark it (record-starts.ts)
+    line.memory = EMPTY
+  }
+
+  private look(memory: Buffer, start: number, end: number, level: Level | undefined): void {
+    this.line.memory = memory
+    this.line.start = start
+    this.line.end = end
+    this.line.level = level
+  }
+
+  private continues(line: Line): boolean {
+    const length = line.end - line.start
+    const first = length > 0 ? line.memory[line.start] : 0
     const expecting = this.kind === 'python' || this.kind === 'go'
-    if (!expecting && entry.level !== undefined && first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
+    if (!expecting && line.level !== undefined && first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
       // A line with a level word of its own starts a record (frames and database continuations have none).
-      this.start(entry, undefined)
+      this.start(line, undefined)
       return false
     }
-    if (!expecting && byteLength(entry) > 0 && !MAY_MATTER[first] && !isLetter(first) && !this.mayBeDatabase(entry.bytes)) {
-      this.start(entry, undefined)
+    if (!expecting && length > 0 && !MAY_MATTER[first] && !isLetter(first) && !this.mayBeDatabase(line)) {
+      this.start(line, undefined)
       return false
     }
-    const bytes = entry.bytes
-    const head = stripAnsi(bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES)).replace(/\r$/, ''))
+    const {memory, start, end} = line
+    const headEnd = Math.min(end, start + HEAD_BYTES)
+    const head = stripAnsi(memory.toString(isUtf8(memory.subarray(start, end)) ? 'utf8' : 'latin1', start, headEnd).replace(/\r$/, ''))
     if (this.kind === 'python') {
       if (/^\s/.test(head) || PYTHON_LINK.test(head) || head.startsWith('Traceback (most recent call last):')) return true
       this.kind = 'python-end' // the exception line closes the traceback
@@ -85,36 +122,37 @@ export class RecordTracker {
       return true
     }
     if (head.length > 0 && DATABASE.test(head)) return true
-    this.start(entry, head)
+    this.start(line, head)
     return false
   }
 
   /** A line that starts a record: its own level, or error for a traceback, panic or exception line without one. */
-  private start(entry: NewEntry, head: string | undefined): void {
+  private start(line: Line, head: string | undefined): void {
     this.kind = 'plain'
-    if (head !== undefined && entry.level === undefined) {
+    if (head !== undefined && line.level === undefined) {
       if (head.startsWith('Traceback (most recent call last):')) {
         this.kind = 'python'
-        entry.level = 'error'
+        line.level = 'error'
       } else if (head.startsWith('panic: ')) {
         this.kind = 'go'
-        entry.level = 'error'
+        line.level = 'error'
       } else if (EXCEPTION.test(head)) {
-        entry.level = 'error'
+        line.level = 'error'
       }
     } else if (head !== undefined) {
       if (head.startsWith('Traceback (most recent call last):')) this.kind = 'python'
       else if (head.startsWith('panic: ')) this.kind = 'go'
     }
-    this.level = entry.level
+    this.level = line.level
   }
 
-  private mayBeDatabase(bytes: Buffer): boolean {
-    const at = bytes.indexOf(TWO_SPACES)
+  private mayBeDatabase(line: Line): boolean {
+    const at = line.memory.subarray(line.start, Math.min(line.end, line.start + HEAD_BYTES + TWO_SPACES.length)).indexOf(TWO_SPACES)
     return at !== -1 && at < HEAD_BYTES
   }
 }
 
+const EMPTY = Buffer.alloc(0)
 const TWO_SPACES = Buffer.from(':  ')
 
 function isLetter(byte: number): boolean {

@@ -17,7 +17,8 @@
 import {isUtf8} from 'node:buffer'
 import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import type {JobStructure, Section, SectionFamily} from '../job.js'
-import {stripAnsi, type Level} from '../level.js'
+import {levelOfCode, stripAnsi, type Level} from '../level.js'
+import type {LineBatch} from '../line-batch.js'
 import {phaseKeysInBytes, phaseKeysInRead} from './phase-keys.js'
 
 export type {JobStructure, Section, SectionFamily}
@@ -62,10 +63,21 @@ export class SectionTracker {
 
   /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
   observeBatch(first: number, entries: ReadonlyArray<NewEntry>): void {
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]
-      if (entry instanceof ReadLine) this.observeLine(first + i, entry.ts, entry.level, entry.read.memory, entry.start, entry.end, entry.read)
-      else this.observeLine(first + i, entry.ts, entry.level, entry.bytes, 0, entry.bytes.length)
+    for (let i = 0; i < entries.length; i++) this.observeEntry(first + i, entries[i])
+  }
+
+  private observeEntry(seq: number, entry: NewEntry): void {
+    if (entry instanceof ReadLine) this.observeLine(seq, entry.ts, entry.level, entry.read.memory, entry.start, entry.end, entry.read)
+    else this.observeLine(seq, entry.ts, entry.level, entry.bytes, 0, entry.bytes.length)
+  }
+
+  /** The lines of a batch numbered first, first+1, …, read in its columns. */
+  observeLineBatch(first: number, batch: LineBatch): void {
+    const {read, starts, ends, levels} = batch
+    for (let i = 0; i < batch.length; i++) {
+      const entry = batch.entry(i)
+      if (entry) this.observeEntry(first + i, entry)
+      else this.observeLine(first + i, read.ts, levelOfCode(levels[i]), read.memory, starts[i], ends[i], read)
     }
   }
 

@@ -18,11 +18,12 @@ import {mkdir, readdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {JobNotFoundError, OutOfOrderError, StoreUnavailableError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
+import type {LineBatch} from '../../line-batch.js'
 import {checkJobId} from '../../job-id.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
 import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, StoredEntries} from '../types.js'
 import {INDEX_FILE, JobLog, LOCK_FILE, LOG_FILE} from './job-log.js'
-import {JobLogWriter} from './job-log-writer.js'
+import {JobLogWriter, type Appended} from './job-log-writer.js'
 import {readStats} from './job-stats.js'
 import {PackedReader} from './packed-reader.js'
 import {RECORD_SIZE} from './index-record.js'
@@ -87,6 +88,15 @@ export class FileStore implements LiveStore {
   }
 
   async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
+    return this.appendWith(id, (writer) => writer.append(entries), token)
+  }
+
+  /** append() of the lines of batches (line-batch.ts), read from their columns: push's appends into this store. */
+  async appendBatches(id: string, batches: readonly LineBatch[]): Promise<AppendResult> {
+    return this.appendWith(id, (writer) => writer.appendBatches(batches))
+  }
+
+  private appendWith(id: string, write: (writer: JobLogWriter) => Appended, token?: AppendToken): AppendResult {
     // An open writer knows its paths: push appends once per read, and checking and joining them each time showed in its profile.
     const open = this.writers.get(id)
     const dir = open?.dir ?? this.dir(id)
@@ -98,9 +108,9 @@ export class FileStore implements LiveStore {
         if (token?.after !== undefined && (applied ?? 0) !== token.after) throw OutOfOrderError.of(this.name, token, applied)
         const writer = this.writer(id)
         writer.recover()
-        const appended = writer.append(entries)
+        const appended = write(writer)
         if (token) recorded!.record(token.batch)
-        return entries.length > 0 ? {first: appended.first, last: appended.last} : {first: 0, last: -1}
+        return appended.last >= appended.first ? {first: appended.first, last: appended.last} : {first: 0, last: -1}
       } finally {
         recorded?.close()
       }

@@ -62,13 +62,22 @@ export function writeRecordFields(
   masked: number | undefined,
   record?: RecordMark,
 ): void {
+  writeRecordCodes(target, at, offset, ts, length, level, streamCode(stream), (eol ? 1 : 0) | (record === 'start' ? 2 : record === 'continuation' ? 4 : 0), masked)
+}
+
+/** writeRecordFields with the stream, flags and level as the record keeps them (line-batch.ts's columns use the same flags). */
+export function writeRecordCodes(target: DataView, at: number, offset: number, ts: number, length: number, level: number, stream: number, flags: number, masked: number | undefined): void {
   target.setFloat64(at, offset, true)
   target.setFloat64(at + 8, ts, true)
   target.setUint32(at + 16, length, true)
   target.setUint8(at + 20, level)
-  target.setUint8(at + 21, stream ? STREAM_CODES[stream] : 0)
-  target.setUint8(at + FLAGS_AT, (eol ? 1 : 0) | (record === 'start' ? 2 : record === 'continuation' ? 4 : 0))
+  target.setUint8(at + 21, stream)
+  target.setUint8(at + FLAGS_AT, flags)
   target.setUint8(at + 23, masked ? Math.min(masked, 255) : 0)
+}
+
+export function streamCode(stream: Stream | undefined): number {
+  return stream ? STREAM_CODES[stream] : 0
 }
 
 export function readRecord(source: Buffer, at: number): IndexRecord {

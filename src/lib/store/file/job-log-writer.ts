@@ -12,9 +12,10 @@ import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, writ
 import {join} from 'node:path'
 import {detectLevelInBytes, type NewEntry} from '../../entry.js'
 import {levelCode} from '../../level.js'
+import {EOL_FLAG, LineBatch} from '../../line-batch.js'
 import {JoinedRuns} from '../joined-bytes.js'
 import {JobStatsFile, LevelCounts} from './job-stats.js'
-import {RECORD_SIZE, readRecord, recordEnd, writeRecord, writeRecordFields, type IndexRecord} from './index-record.js'
+import {RECORD_SIZE, readRecord, recordEnd, streamCode, writeRecord, writeRecordCodes, writeRecordFields, type IndexRecord} from './index-record.js'
 export type {IndexRecord}
 import {INDEX_FILE, LOCK_FILE, LOG_FILE} from './job-log.js'
 
@@ -84,29 +85,58 @@ export class JobLogWriter {
 
   /** Call recover() first, in the same lock. No entries only marks the job as updated. */
   append(entries: NewEntry[]): Appended {
+    return this.appendBatches([LineBatch.of(entries)])
+  }
+
+  /** append() of batches' lines in order, read from their columns (line-batch.ts). */
+  appendBatches(batches: readonly LineBatch[]): Appended {
     const {log: offsetAtStart, idx: idxSize} = this.known!
     const first = idxSize / RECORD_SIZE + 1
+    let lines = 0
+    for (const batch of batches) lines += batch.length
     let offset = offsetAtStart
-    const index = Buffer.allocUnsafe(entries.length * RECORD_SIZE)
+    const index = Buffer.allocUnsafe(lines * RECORD_SIZE)
     const records = new DataView(index.buffer, index.byteOffset, index.length)
-    // One pass over the entries for the log's bytes, the index records and the counters.
+    // One pass over the lines for the log's bytes, the index records and the counters.
     const log = new JoinedRuns()
     const counts = new LevelCounts()
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]
-      const length = log.addEntry(entry)
-      if (entry.eol) log.newline()
-      const level = levelCode(entry.level)
-      writeRecordFields(records, i * RECORD_SIZE, offset, entry.ts, length, level, entry.stream, entry.eol, entry.masked, entry.record)
-      counts.count(level, entry.masked)
-      offset += length + (entry.eol ? 1 : 0)
+    let firstTs: number | undefined
+    let lastTs: number | undefined
+    let at = 0
+    for (const batch of batches) {
+      const {read, starts, ends, levels, flags} = batch
+      const stream = streamCode(read.stream)
+      for (let i = 0; i < batch.length; i++, at += RECORD_SIZE) {
+        const entry = batch.entry(i)
+        let length: number
+        let ts: number
+        if (entry) {
+          length = log.addEntry(entry)
+          if (entry.eol) log.newline()
+          const level = levelCode(entry.level)
+          writeRecordFields(records, at, offset, entry.ts, length, level, entry.stream, entry.eol, entry.masked, entry.record)
+          counts.count(level, entry.masked)
+          offset += length + (entry.eol ? 1 : 0)
+          ts = entry.ts
+        } else {
+          length = log.addSpan(read.memory, starts[i], ends[i])
+          const eol = flags[i] & EOL_FLAG
+          if (eol) log.newline()
+          writeRecordCodes(records, at, offset, read.ts, length, levels[i], stream, flags[i], undefined)
+          counts.count(levels[i], undefined)
+          offset += length + eol
+          ts = read.ts
+        }
+        firstTs ??= ts
+        lastTs = ts
+      }
     }
     const bytes = offset - offsetAtStart
     writeParts(this.log, log.finish())
     writeAll(this.idx, index)
-    this.stats.addCounts(counts, entries.length > 0 ? entries[0].ts : undefined, entries.at(-1)?.ts)
+    this.stats.addCounts(counts, firstTs, lastTs)
     this.known = {log: offset, idx: idxSize + index.length}
-    return {first, last: first + entries.length - 1, bytes}
+    return {first, last: first + lines - 1, bytes}
   }
 
   private record(seq: number): IndexRecord {
