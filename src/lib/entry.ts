@@ -3,8 +3,8 @@
  * records (the NDJSON shape every store, the relay and `--output json` share).
  */
 import {isAscii, isUtf8} from 'node:buffer'
-import {detectTextLevel, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} from './level.js'
-import {levelFromHead, NOT_READ} from './level-head.js'
+import {detectTextLevel, levelCode, levelOfCode, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} from './level.js'
+import {CODE_NOT_READ, levelCodeFromHead, levelFromHead, NOT_READ} from './level-head.js'
 
 export type Stream = 'stdout' | 'stderr'
 
@@ -234,10 +234,15 @@ export function readLine(read: ReadChunk, start: number, end: number, eol: boole
 
 /** readLine's level of bytes start..end of a read. */
 export function readLineLevel(read: ReadChunk, start: number, end: number): Level | undefined {
-  const level = levelFromHead(read.memory, start, end)
-  if (level !== NOT_READ) return level
+  return levelOfCode(readLineLevelCode(read, start, end))
+}
+
+/** readLineLevel as a level code (level.ts levelCode): push's columns keep codes (line-batch.ts). */
+export function readLineLevelCode(read: ReadChunk, start: number, end: number): number {
+  const code = levelCodeFromHead(read.memory, start, end)
+  if (code !== CODE_NOT_READ) return code
   const text = end - start <= TEXT_HEAD_BYTES ? read.asciiText()?.slice(start, end) : undefined
-  return text !== undefined ? detectLevel(text) : detectLevelInBytes(read.memory.subarray(start, end))
+  return levelCode(text !== undefined ? detectLevel(text) : detectLevelInBytes(read.memory.subarray(start, end)))
 }
 
 export function byteLength(entry: NewEntry): number {

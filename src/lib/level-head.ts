@@ -9,9 +9,11 @@
  * detectLevel. Where this gives an answer it is detectLevel's answer on the same line
  * (test/unit/level-head.test.ts holds it to that, line by line, on every corpus).
  */
-import {levelWordsAfterTimestamp, normalizeLevel, SCAN_LIMIT, type Level} from './level.js'
+import {levelCode, levelOfCode, levelWordsAfterTimestamp, normalizeLevel, SCAN_LIMIT, type Level} from './level.js'
 
 export const NOT_READ = null
+/** levelCodeFromHead's NOT_READ. */
+export const CODE_NOT_READ = -1
 
 const isDigit = (byte: number) => byte >= 48 && byte <= 57
 const isLetter = (byte: number) => (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
@@ -34,36 +36,42 @@ function viewOf(memory: Uint8Array): DataView {
 
 /** The level of bytes [start, end) of `memory`, or NOT_READ. */
 export function levelFromHead(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
+  const code = levelCodeFromHead(memory, start, end)
+  return code === CODE_NOT_READ ? NOT_READ : levelOfCode(code)
+}
+
+/** levelFromHead as a level code (level.ts levelCode), or CODE_NOT_READ: what push stores, with no string in between. */
+export function levelCodeFromHead(memory: Buffer, start: number, end: number): number {
   const first = end > start ? memory[start] : 0
   if (first === 123 /* { */) return jsonOpeningLevel(memory, start, end)
   if (isDigit(first)) return timestampLevel(memory, start, end)
-  return NOT_READ
+  return CODE_NOT_READ
 }
 
 /** detectLevel's leadingLevelField on bytes: `{"level":` then up to 3 digits, or a quoted ASCII name of 1 to 24 characters. */
-function jsonOpeningLevel(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
-  if (end - start < OPENING.length + 2) return NOT_READ
+function jsonOpeningLevel(memory: Buffer, start: number, end: number): number {
+  if (end - start < OPENING.length + 2) return CODE_NOT_READ
   const v = viewOf(memory)
-  if (v.getUint32(start, true) !== OPENING_0 || v.getUint32(start + 4, true) !== OPENING_4 || memory[start + 8] !== 58 /* : */) return NOT_READ
+  if (v.getUint32(start, true) !== OPENING_0 || v.getUint32(start + 4, true) !== OPENING_4 || memory[start + 8] !== 58 /* : */) return CODE_NOT_READ
   // A JSON object: its last byte but blanks (space, CR, tab) closes it.
   let last = end - 1
   while (last > start && (memory[last] === 32 || memory[last] === 13 || memory[last] === 9)) last--
-  if (memory[last] !== 125 /* } */) return NOT_READ
+  if (memory[last] !== 125 /* } */) return CODE_NOT_READ
   const at = start + OPENING.length
   if (memory[at] === 34 /* " */) {
     let close = at + 1
     while (close < end && close - at - 1 <= 24 && memory[close] !== 34) {
-      if (memory[close] >= 128 || memory[close] === 92 /* \ */) return NOT_READ
+      if (memory[close] >= 128 || memory[close] === 92 /* \ */) return CODE_NOT_READ
       close++
     }
-    if (close >= end || close === at + 1 || close - at - 1 > 24) return NOT_READ
-    return normalizeLevel(memory.toString('latin1', at + 1, close))
+    if (close >= end || close === at + 1 || close - at - 1 > 24) return CODE_NOT_READ
+    return levelCode(normalizeLevel(memory.toString('latin1', at + 1, close)))
   }
   let stop = at
   let value = 0
   while (stop < end && stop - at < 4 && isDigit(memory[stop])) value = value * 10 + memory[stop++] - 48
-  if (stop === at || stop - at > 3 || (stop < end && isWord(memory[stop]))) return NOT_READ
-  return normalizeLevel(value)
+  if (stop === at || stop - at > 3 || (stop < end && isWord(memory[stop]))) return CODE_NOT_READ
+  return numberLevelCode(value)
 }
 
 /**
@@ -72,10 +80,10 @@ function jsonOpeningLevel(memory: Buffer, start: number, end: number): Level | u
  * comma, blanks, then a level word of 4 to 11 letters and an optional digit 1-5, ending
  * at a blank, `:`, `|`, `]` or the line's end.
  */
-function timestampLevel(memory: Buffer, start: number, end: number): Level | undefined | typeof NOT_READ {
+function timestampLevel(memory: Buffer, start: number, end: number): number {
   // Fixed width up to the seconds: `YYYY-MM-DDThh:mm:ss` is 19 bytes.
-  if (end - start < 24) return NOT_READ
-  if (!timestampShape(memory, viewOf(memory), start)) return NOT_READ
+  if (end - start < 24) return CODE_NOT_READ
+  if (!timestampShape(memory, viewOf(memory), start)) return CODE_NOT_READ
   let at = start + 19
   // A fraction: [.,:] and digits (a comma without digits is the comma before the blanks).
   if ((memory[at] === 46 || memory[at] === 44 || memory[at] === 58) && at + 1 < end && isDigit(memory[at + 1])) {
@@ -86,32 +94,43 @@ function timestampLevel(memory: Buffer, start: number, end: number): Level | und
     at++
   } else if (memory[at] === 43 || memory[at] === 45 /* + - */) {
     at++
-    if (!(isDigit(memory[at]) && isDigit(memory[at + 1]))) return NOT_READ
+    if (!(isDigit(memory[at]) && isDigit(memory[at + 1]))) return CODE_NOT_READ
     at += memory[at + 2] === 58 ? 3 : 2
-    if (!(isDigit(memory[at]) && isDigit(memory[at + 1]))) return NOT_READ
+    if (!(isDigit(memory[at]) && isDigit(memory[at + 1]))) return CODE_NOT_READ
     at += 2
   }
   if (memory[at] === 44 /* , */) at++
   const blanks = at
   while (at < end && (memory[at] === 32 || memory[at] === 9)) at++
-  if (at === blanks) return NOT_READ
+  if (at === blanks) return CODE_NOT_READ
   const word = at
   while (at < end && isLetter(memory[at])) at++
-  if (at - word < 4 || at - word > 11) return NOT_READ
+  if (at - word < 4 || at - word > 11) return CODE_NOT_READ
   if (at < end && memory[at] >= 49 && memory[at] <= 53) at++ // [1-5]
-  if (at - start >= SCAN_LIMIT) return NOT_READ
+  if (at - start >= SCAN_LIMIT) return CODE_NOT_READ
   if (at < end) {
     const next = memory[at]
-    if (next !== 32 && next !== 9 && next !== 13 && next !== 58 && next !== 124 && next !== 93) return NOT_READ
+    if (next !== 32 && next !== 9 && next !== 13 && next !== 58 && next !== 124 && next !== 93) return CODE_NOT_READ
   }
-  return wordLevel(memory, word, at) ?? NOT_READ
+  const code = wordLevelCode(memory, word, at)
+  return code === 0 ? CODE_NOT_READ : code
+}
+
+/** normalizeLevel of a number (pino's 10 … 60), as a code. */
+function numberLevelCode(value: number): number {
+  return value >= 60 ? 6 : value >= 10 ? Math.floor(value / 10) : 0
 }
 
 /** levelAfterTimestamp on the bytes of a word (letters and an optional digit), compared in lower case without making a string. */
 export function wordLevel(memory: Uint8Array, from: number, to: number): Level | undefined {
+  return levelOfCode(wordLevelCode(memory, from, to))
+}
+
+/** wordLevel as a code; 0 for a word that names no level. */
+function wordLevelCode(memory: Uint8Array, from: number, to: number): number {
   const length = to - from
   const candidates = WORDS_BY_LENGTH[length]
-  if (candidates === undefined) return undefined
+  if (candidates === undefined) return 0
   // A word of 4 letters or more (all but `err`) is told by its first four in lower case (| 0x20), read as one number.
   const head = length >= 4 ? (viewOf(memory).getUint32(from, true) | 0x20202020) >>> 0 : 0
   for (let c = 0; c < candidates.length; c++) {
@@ -120,15 +139,15 @@ export function wordLevel(memory: Uint8Array, from: number, to: number): Level |
     let i = length >= 4 ? 4 : 0
     // | 0x20 lowers a letter's case and leaves a digit as it is.
     while (i < length && (memory[from + i] | 0x20) === word.bytes[i]) i++
-    if (i === length) return word.level
+    if (i === length) return word.code
   }
-  return undefined
+  return 0
 }
 
-const WORDS_BY_LENGTH: {bytes: Buffer; head: number; level: Level}[][] = []
+const WORDS_BY_LENGTH: {bytes: Buffer; head: number; code: number}[][] = []
 for (const [word, level] of levelWordsAfterTimestamp()) {
   const bytes = Buffer.from(word, 'latin1')
-  ;(WORDS_BY_LENGTH[word.length] ??= []).push({bytes, head: bytes.length >= 4 ? bytes.readUInt32LE(0) : 0, level})
+  ;(WORDS_BY_LENGTH[word.length] ??= []).push({bytes, head: bytes.length >= 4 ? bytes.readUInt32LE(0) : 0, code: levelCode(level)})
 }
 
 const isDateSeparator = (byte: number) => byte === 45 || byte === 47 || byte === 46 // - / .

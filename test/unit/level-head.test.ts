@@ -103,6 +103,13 @@ describe('levelFromHead: the level of the commonest layouts from the first bytes
     expect(disagreements(lines)).toEqual([])
   })
 
+  it('reads every numeric level of 1 to 3 digits as detectLevel does', () => {
+    const lines = Array.from({length: 1000}, (_, n) => `{"level":${n},"msg":"x"}`)
+    const {memory, spans} = inRead(lines)
+    expect(spans.filter(([start, end]) => levelFromHead(memory, start, end) === NOT_READ)).toEqual([])
+    expect(disagreements(lines)).toEqual([])
+  })
+
   it('agrees with detectLevel on JSON lines that open with their level key, and their near misses', () => {
     const lines: string[] = []
     for (const value of [

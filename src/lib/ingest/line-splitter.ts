@@ -9,8 +9,7 @@
  * triggers and only lines holding one are looked at. A line longer than maxLineBytes
  * that has no newline yet is masked piece by piece as its pieces are emitted.
  */
-import {newEntry, ReadChunk, readLine, readLineLevel, type NewEntry, type Stream} from '../entry.js'
-import {levelCode} from '../level.js'
+import {newEntry, ReadChunk, readLine, readLineLevelCode, type NewEntry, type Stream} from '../entry.js'
 import {LineBatch} from '../line-batch.js'
 import {EVERY_LINE, type LineMasker} from '../mask/masker.js'
 import {LineCutter, cutPieces} from './line-cutter.js'
@@ -78,7 +77,7 @@ export class LineSplitter {
   private emitLine(read: ReadChunk, inChunk: boolean, start: number, end: number, batch: LineBatch, hint: boolean | undefined): void {
     const masked = this.masker?.mayMask(hint) ? this.masker.mask(read.memory.subarray(start, end), hint) : undefined
     if (!masked && end - start <= this.maxLineBytes) {
-      if (inChunk) batch.addLine(start, end, levelCode(readLineLevel(read, start, end)))
+      if (inChunk) batch.addLine(start, end, readLineLevelCode(read, start, end))
       else batch.addEntry(readLine(read, start, end, true))
       return
     }

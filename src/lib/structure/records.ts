@@ -68,11 +68,23 @@ export class RecordTracker {
   /** observe() on the columns of a batch: the levels and marks are set in them. */
   observeBatch(batch: LineBatch): void {
     const line = this.line
+    const {starts, ends, levels} = batch
+    const memory = batch.read.memory
     for (let i = 0; i < batch.length; i++) {
       const entry = batch.entry(i)
+      if (!entry && levels[i] !== 0 && this.kind !== 'python' && this.kind !== 'go') {
+        // continues()'s first test, on the columns: a line with a level of its own, not looking like a frame, starts a record.
+        const first = ends[i] > starts[i] ? memory[starts[i]] : 0
+        if (first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
+          this.kind = 'plain'
+          this.level = levelOfCode(levels[i])
+          this.first = i
+          continue
+        }
+      }
       if (entry instanceof ReadLine) this.look(entry.memory, entry.start, entry.end, entry.level)
       else if (entry) this.look(entry.bytes, 0, entry.bytes.length, entry.level)
-      else this.look(batch.read.memory, batch.starts[i], batch.ends[i], levelOfCode(batch.levels[i]))
+      else this.look(memory, starts[i], ends[i], levelOfCode(levels[i]))
       const before = line.level
       if (this.continues(line)) {
         batch.setLevel(i, levelCode(this.level))
