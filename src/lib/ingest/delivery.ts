@@ -3,12 +3,12 @@
  * (the spools earlier writers of the job left first, then this writer's own), on this
  * thread (ThreadDelivery) or on a worker thread of their own (worker-delivery.ts).
  */
-import type {NewEntry} from '../entry.js'
+import type {LineBatch} from '../line-batch.js'
 import type {Shipper} from './shipper.js'
 
 export interface Delivery {
-  /** Entries just appended to the own spool as seq first, first+1, … */
-  offer(first: number, entries: NewEntry[]): void
+  /** Lines just appended to the own spool as seq first, first+1, …; valid until the writer's next read. */
+  offer(first: number, batches: readonly LineBatch[]): void
   /** The own spool changed otherwise (its end). */
   notify(): void
   /** Deliver what the spools hold, then finish without ending the remote job (an interrupted push). */
@@ -37,8 +37,9 @@ export class ThreadDelivery implements Delivery {
     this.done.catch(() => undefined)
   }
 
-  offer(first: number, entries: NewEntry[]): void {
-    this.own.offer(first, entries)
+  offer(first: number, batches: readonly LineBatch[]): void {
+    // The shipper's queue keeps copies of what it takes.
+    this.own.offer(first, batches.length === 1 ? batches[0].toEntries() : batches.flatMap((batch) => batch.toEntries()))
   }
 
   /** The own spool holds lines up to `last` (a worker thread is told so, not given the entries). */

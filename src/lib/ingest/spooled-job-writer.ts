@@ -9,6 +9,7 @@
 import type {NewEntry} from '../entry.js'
 import {LogsError} from '../errors/index.js'
 import type {LiveStore} from '../store/types.js'
+import {LineBatch} from '../line-batch.js'
 import {BatchWriter} from './batch-writer.js'
 import {ThreadDelivery, type Delivery} from './delivery.js'
 import type {JobEnd, JobWriter} from './job-writer.js'
@@ -28,7 +29,7 @@ export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 
 }
 
 export class SpooledJobWriter implements JobWriter {
-  private readonly batches: BatchWriter
+  private readonly batches: BatchWriter<LineBatch>
 
   private constructor(
     private readonly spool: SpoolHandle,
@@ -37,10 +38,10 @@ export class SpooledJobWriter implements JobWriter {
     private readonly where: string,
     private readonly storeName: string,
   ) {
-    this.batches = new BatchWriter({
-      append: async (entries) => {
-        const {first} = await spool.store.append(spool.writer, entries)
-        delivery.offer(first, entries)
+    this.batches = new BatchWriter<LineBatch>({
+      append: async (batches) => {
+        const {first} = await spool.store.appendBatches(spool.writer, batches)
+        delivery.offer(first, batches)
       },
     })
   }
@@ -70,7 +71,12 @@ export class SpooledJobWriter implements JobWriter {
   }
 
   add(entries: NewEntry[]): Promise<void> {
-    return this.batches.add(entries)
+    return this.batches.add([LineBatch.of(entries)])
+  }
+
+  /** A read's lines into the spool as columns, as the file store takes them (no entry per line). */
+  addBatch(batch: LineBatch): Promise<void> {
+    return this.batches.add([batch])
   }
 
   /** After a signal: the lines are in the spool; an undelivered rest is left there for the next push or `logs recover`. */

@@ -18,7 +18,7 @@
  */
 import {join} from 'node:path'
 import {Worker} from 'node:worker_threads'
-import type {NewEntry} from '../entry.js'
+import type {LineBatch} from '../line-batch.js'
 import {LogsError} from '../errors/index.js'
 import {packageDir} from '../paths.js'
 import type {StoreRecipe} from '../store/recipe.js'
@@ -75,8 +75,10 @@ export class WorkerDelivery implements Delivery {
     this.post({type: 'start', init})
   }
 
-  offer(first: number, entries: NewEntry[]): void {
-    this.last = Math.max(this.last, first + entries.length - 1)
+  offer(first: number, batches: readonly LineBatch[]): void {
+    let lines = 0
+    for (const batch of batches) lines += batch.length
+    this.last = Math.max(this.last, first + lines - 1)
     this.post({type: 'spooled', last: this.last})
   }
 
