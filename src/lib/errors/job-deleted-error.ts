@@ -1,6 +1,6 @@
 import {LogsError} from './logs-error.js'
 
-/** An archived job was deleted (`logs gc`, `logs rm`, the relay's DELETE) while a command was reading it. */
+/** A job was deleted (`logs gc`, `logs rm`, the relay's DELETE), or moved to an archive the command does not read, while the command was reading it. */
 export class JobDeletedError extends LogsError {
   constructor(id: string, where: string) {
     super(`job ${id} was deleted from ${where} while it was being read; the lines printed before this are all that was read of it`, {

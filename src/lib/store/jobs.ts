@@ -95,7 +95,7 @@ export class Jobs {
             last = entry.seq
             count++
           }
-          // A live read that ended because the job was deleted under it ends early, not with an error.
+          // A read that ended without an error may still have met a move (a store that reads on to what it holds): the rest, if any, is in the archive.
           moved = await this.movedAway(id)
         } catch (error) {
           if (!(await this.movedAway(id))) throw error

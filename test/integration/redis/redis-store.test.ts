@@ -40,6 +40,40 @@ describe('redis live store appends', () => {
   })
 })
 
+describe('redis live store: a job deleted while it is read', () => {
+  // 100 appends are 100 stream entries, read 32 to a page: the job goes after the first page.
+  const jobOf100Entries = async (prefix: string) => {
+    const store = await openStore(server.url, prefix)
+    await store.startJob('job')
+    for (let i = 0; i < 100; i++) await store.append('job', lines(10, i * 10 + 1))
+    return store
+  }
+
+  it('a read fails naming the deletion, not ending as if the job were shorter', async () => {
+    const store = await jobOf100Entries('prefix=deleted:')
+    const seqs: number[] = []
+    const reading = (async () => {
+      for await (const entry of store.read('job')) {
+        seqs.push(entry.seq)
+        if (seqs.length === 1) await store.deleteJob('job')
+      }
+    })()
+    await expect(reading).rejects.toThrow(/job job was deleted from redis:\/\/.* while it was being read/)
+    expect(seqs.length).toBeLessThan(1000)
+    await store.close()
+  })
+
+  it('a raw read fails naming the deletion too', async () => {
+    const store = await jobOf100Entries('prefix=deleted-raw:')
+    let blocks = 0
+    const reading = (async () => {
+      for await (const block of store.readRaw!('job', {})) if (++blocks === 1) await store.deleteJob('job')
+    })()
+    await expect(reading).rejects.toThrow(/job job was deleted from redis:\/\/.* while it was being read/)
+    await store.close()
+  })
+})
+
 describe('redis live store through an outage', () => {
   const down = redisSandbox()
 

@@ -39,7 +39,15 @@ function chunkFields(id: string, fields: Buffer[]): {index: Buffer; data: Buffer
   return {index, data}
 }
 
-export async function* readRange(client: RedisClient, keys: JobKeys, range: ReadRange = {}): AsyncIterable<LogEntry> {
+/**
+ * The reads below stop at the lines the job's metadata counted when they began, all of
+ * which are in the stream then (appends add both in one script); a stream that ends before
+ * them was deleted under the read (`logs rm`, `logs gc`, or `logs archive` moving the job):
+ * `gone()` says so, rather than the read ending early as if the job were shorter.
+ */
+export type Gone = () => Error
+
+export async function* readRange(client: RedisClient, keys: JobKeys, range: ReadRange, gone: Gone): AsyncIterable<LogEntry> {
   const [linesText, unordered] = await client.hmget(keys.meta, 'lines', 'unordered')
   if (linesText === null) return
   let from = Math.max((range.after ?? 0) + 1, await firstStoredSeq(client, keys))
@@ -51,7 +59,7 @@ export async function* readRange(client: RedisClient, keys: JobKeys, range: Read
   }
   if (from > to) return
   const wanted = (entry: LogEntry) => entry.seq >= from && entry.seq <= to && (since === undefined || entry.ts >= since) && (until === undefined || entry.ts < until)
-  const source = range.tail === undefined ? forward(client, keys, from, to, wanted, range.signal) : backward(client, keys, from, to, range.tail, wanted, range.signal)
+  const source = range.tail === undefined ? forward(client, keys, from, to, wanted, gone, range.signal) : backward(client, keys, from, to, range.tail, wanted, gone, range.signal)
   let left = range.limit ?? Number.POSITIVE_INFINITY
   if (left <= 0) return
   for await (const entry of source) {
@@ -64,7 +72,7 @@ export async function* readRange(client: RedisClient, keys: JobKeys, range: Read
  * The raw bytes of a range of consecutive lines, stream entry by stream entry. A tail or
  * a limit is a sequence interval here: the stream holds every seq from its first to `lines`.
  */
-export async function* readRawRange(client: RedisClient, keys: JobKeys, range: RawRange): AsyncIterable<RawBlock> {
+export async function* readRawRange(client: RedisClient, keys: JobKeys, range: RawRange, gone: Gone): AsyncIterable<RawBlock> {
   const linesText = await client.hget(keys.meta, 'lines')
   if (linesText === null) return
   let from = Math.max((range.after ?? 0) + 1, await firstStoredSeq(client, keys))
@@ -85,7 +93,10 @@ export async function* readRawRange(client: RedisClient, keys: JobKeys, range: R
       yield block
       from = block.last + 1
     }
-    if (page.length < PAGE) return
+    if (page.length < PAGE) {
+      if (from <= to) throw gone()
+      return
+    }
     start = `(${page.at(-1)![0].toString()}`
   }
 }
@@ -124,8 +135,9 @@ export async function* readStoredChunks(client: RedisClient, keys: JobKeys): Asy
   }
 }
 
-async function* forward(client: RedisClient, keys: JobKeys, from: number, to: number, wanted: (e: LogEntry) => boolean, signal?: AbortSignal): AsyncIterable<LogEntry> {
+async function* forward(client: RedisClient, keys: JobKeys, from: number, to: number, wanted: (e: LogEntry) => boolean, gone: Gone, signal?: AbortSignal): AsyncIterable<LogEntry> {
   let start = `${from}-0`
+  let seen = from - 1
   for (;;) {
     signal?.throwIfAborted()
     const page = (await client.xrangeBuffer(keys.log, start, '+', 'COUNT', PAGE)) as RawStreamEntry[]
@@ -134,10 +146,14 @@ async function* forward(client: RedisClient, keys: JobKeys, from: number, to: nu
       if (item.kind === 'marker') continue
       for (const entry of item.lines) {
         if (entry.seq > to) return
+        seen = entry.seq
         if (wanted(entry)) yield entry
       }
     }
-    if (page.length < PAGE) return
+    if (page.length < PAGE) {
+      if (seen < to) throw gone()
+      return
+    }
     start = `(${page.at(-1)![0].toString()}`
   }
 }
@@ -149,19 +165,22 @@ async function* backward(
   to: number,
   tail: number,
   wanted: (e: LogEntry) => boolean,
+  gone: Gone,
   signal?: AbortSignal,
 ): AsyncIterable<LogEntry> {
   if (tail <= 0) return
   const containing = (await client.xrangeBuffer(keys.log, `${to}-0`, '+', 'COUNT', 1)) as RawStreamEntry[]
-  if (containing.length === 0) return
+  if (containing.length === 0) throw gone()
   let end = containing[0][0].toString()
   const picked: LogEntry[] = []
+  let lowest = to + 1
   for (;;) {
     signal?.throwIfAborted()
     const page = (await client.xrevrangeBuffer(keys.log, end, `${from}-0`, 'COUNT', PAGE)) as RawStreamEntry[]
     for (const raw of page) {
       const item = parseStreamEntry(raw)
       if (item.kind === 'marker') continue
+      if (item.lines.length > 0) lowest = Math.min(lowest, item.lines[0].seq)
       for (let i = item.lines.length - 1; i >= 0; i--) {
         const entry = item.lines[i]
         if (!wanted(entry)) continue
@@ -169,7 +188,10 @@ async function* backward(
         if (picked.length >= tail) return yield* picked.reverse()
       }
     }
-    if (page.length < PAGE) return yield* picked.reverse()
+    if (page.length < PAGE) {
+      if (lowest > from) throw gone()
+      return yield* picked.reverse()
+    }
     end = `(${page.at(-1)![0].toString()}`
   }
 }

@@ -8,7 +8,7 @@
  *   follow ──► XREAD BLOCK on its own connection (follow.ts) ◄────────────────┘
  *   read   ──► XRANGE / XREVRANGE from a sequence number (read.ts)
  */
-import {JobNotFoundError, OutOfOrderError} from '../../errors/index.js'
+import {JobDeletedError, JobNotFoundError, OutOfOrderError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {isEnded, type JobMeta, type JobStatus} from '../../job.js'
@@ -139,7 +139,7 @@ export class RedisStore implements LiveStore {
     const keys = this.keys(id)
     const writer = await this.connection()
     try {
-      yield* readRange(writer.client, keys, range)
+      yield* readRange(writer.client, keys, range, () => new JobDeletedError(id, this.name))
     } catch (error) {
       throw range.signal?.aborted ? error : storeError(this.name, writer, error)
     }
@@ -159,7 +159,7 @@ export class RedisStore implements LiveStore {
     const keys = this.keys(id)
     const writer = await this.connection()
     try {
-      yield* readRawRange(writer.client, keys, range)
+      yield* readRawRange(writer.client, keys, range, () => new JobDeletedError(id, this.name))
     } catch (error) {
       throw range.signal?.aborted ? error : storeError(this.name, writer, error)
     }
