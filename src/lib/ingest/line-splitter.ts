@@ -81,10 +81,18 @@ export class LineSplitter {
       else batch.addEntry(readLine(read, start, end, true))
       return
     }
+    this.emitPieces(read, masked?.bytes ?? read.memory.subarray(start, end), masked?.masked, batch)
+  }
+
+  /**
+   * A line masked or longer than maxLineBytes, as entries. Apart from emitLine: variables a
+   * closure captures are allocated on every call of the function that holds it, taken or not.
+   */
+  private emitPieces(read: ReadChunk, bytes: Buffer, masked: number | undefined, batch: LineBatch): void {
     let first = true
-    cutPieces(masked?.bytes ?? read.memory.subarray(start, end), this.maxLineBytes, (piece, eol) => {
+    cutPieces(bytes, this.maxLineBytes, (piece, eol) => {
       const entry = newEntry(piece, eol, read.ts, this.stream)
-      if (first && masked) entry.masked = masked.masked
+      if (first && masked) entry.masked = masked
       first = false
       batch.addEntry(entry)
     })
