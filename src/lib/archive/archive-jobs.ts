@@ -14,7 +14,7 @@
  */
 import {randomUUID} from 'node:crypto'
 import {hostname} from 'node:os'
-import {ArchiveIntegrityError} from '../errors/index.js'
+import {ArchiveConflictError, ArchiveIntegrityError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {matchesSelector, type LabelSelector} from '../label-selector.js'
 import type {ArchiveStore, ArchivedJob, LiveStore} from '../store/types.js'
@@ -124,7 +124,10 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
     if (!isCandidate(meta, options.idleMs, clock())) return {id, result: 'skipped', reason: 'running again'}
     meta = await live.updateJob(id, {status: 'abandoned', endedAt: meta.updatedAt})
   }
-  let stored = await reusable(archive, meta)
+  const existing = await archive.head(id)
+  // Another run of the id (its metadata made anew): replacing, or keeping, its object would lose one of them.
+  if (existing && existing.meta.createdAt !== meta.createdAt) throw new ArchiveConflictError(id, existing.meta, meta)
+  let stored = existing && reusable(existing, meta) ? existing : undefined
   const resumed = stored !== undefined
   stored ??= await archive.put(meta, live.readStored?.(id) ?? live.readBatches?.(id) ?? live.read(id))
   await options.afterUpload?.(id)
@@ -140,12 +143,10 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
   return {id, result: 'archived', url: stored.url, size: stored.size, lines: stored.meta.lines, resumed}
 }
 
-/** A verified archive of exactly this job's lines, left by an interrupted run. */
-async function reusable(archive: ArchiveStore, meta: JobMeta): Promise<ArchivedJob | undefined> {
-  const existing = await archive.head(meta.id)
-  if (!existing || existing.meta.lines !== meta.lines) return undefined
-  if (meta.location.kind === 'archived' && meta.location.sha256 !== existing.sha256) return undefined
-  return existing
+/** The job's archived object holds exactly its lines, verified: left by an interrupted run of archive. */
+function reusable(existing: ArchivedJob, meta: JobMeta): boolean {
+  if (existing.meta.lines !== meta.lines) return false
+  return meta.location.kind !== 'archived' || meta.location.sha256 === existing.sha256
 }
 
 function messageOf(error: unknown): string {

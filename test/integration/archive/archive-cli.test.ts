@@ -128,6 +128,26 @@ describe('logs archive: failures and concurrency', () => {
     for (const [id, bytes] of expected) expect(back.get(id)?.equals(bytes), id).toBe(true)
   })
 
+  it.each([
+    ['as many lines as the archived run', 'b1\nb2\n'],
+    ['more lines than the archived run', 'b1\nb2\nb3\n'],
+  ])('a job pushed again from the start after it was archived (%s) is not archived over the earlier run: both are kept, exit 1', async (_name, again) => {
+    const live = fileLive(`again-${again.length}`)
+    const archive = fileArchive(`again-${again.length}`)
+    const push = (input: string) => runCli(['push', '--job', 'nightly', '--store', live], {env: env(), input})
+    expect((await push('a1\na2\n')).code).toBe(0)
+    expect((await archiveCli(live, archive)).summary.archived).toBe(1)
+    expect((await push(again)).code).toBe(0)
+    const second = await archiveCli(live, archive)
+    expect(second.code).toBe(1)
+    expect(second.summary).toMatchObject({archived: 0, failed: 1})
+    expect(second.summary.jobs[0].reason).toMatch(/job nightly was not archived: the archive already holds another run of it \(created .*, 2 lines\)/)
+    expect(await liveIds(live)).toEqual(['nightly'])
+    const archived = await runCli(['get', 'nightly', '--store', fileLive('none'), '--archive', archive, '--output', 'raw'], {env: env()})
+    expect(archived.stdout).toBe('a1\na2\n')
+    expect((await runCli(['get', 'nightly', '--store', live, '--archive', archive, '--output', 'raw'], {env: env()})).stdout).toBe(again)
+  })
+
   it('object store down: nothing deleted, a clear error, exit 1; back up, the next run completes', async () => {
     const live = fileLive('down')
     const archive = 's3://archive/down?retry-for=1s'
