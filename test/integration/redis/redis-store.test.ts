@@ -70,7 +70,7 @@ describe('redis live store: a job deleted while it is read', () => {
     const store = await jobOf100Entries('prefix=deleted-raw:')
     let blocks = 0
     const reading = (async () => {
-      for await (const block of store.readRaw!('job', {})) if (++blocks === 1) await store.deleteJob('job')
+      for await (const _block of store.readRaw!('job', {})) if (++blocks === 1) await store.deleteJob('job')
     })()
     await expect(reading).rejects.toThrow(/job job was deleted from redis:\/\/.* while it was being read/)
     await store.close()
