@@ -103,33 +103,53 @@ export class JobLogWriter {
     let firstTs: number | undefined
     let lastTs: number | undefined
     let at = 0
+    const byCode = counts.byCode
     for (const batch of batches) {
       const {read, starts, ends, levels, flags} = batch
+      const {memory, ts} = read
       const stream = streamCode(read.stream)
+      // The read's own lines lie back to back with their newlines: a run of them is one span of its memory.
+      let runStart = -1
+      let runEnd = -1
       for (let i = 0; i < batch.length; i++, at += RECORD_SIZE) {
         const entry = batch.entry(i)
-        let length: number
-        let ts: number
         if (entry) {
-          length = log.addEntry(entry)
+          if (runStart !== -1) log.addSpan(memory, runStart, runEnd)
+          runStart = -1
+          const length = log.addEntry(entry)
           if (entry.eol) log.newline()
           const level = levelCode(entry.level)
           writeRecordFields(records, at, offset, entry.ts, length, level, entry.stream, entry.eol, entry.masked, entry.record)
           counts.count(level, entry.masked)
           offset += length + (entry.eol ? 1 : 0)
-          ts = entry.ts
-        } else {
-          length = log.addSpan(read.memory, starts[i], ends[i])
-          const eol = flags[i] & EOL_FLAG
-          if (eol) log.newline()
-          writeRecordCodes(records, at, offset, read.ts, length, levels[i], stream, flags[i], undefined)
-          counts.count(levels[i], undefined)
-          offset += length + eol
-          ts = read.ts
+          firstTs ??= entry.ts
+          lastTs = entry.ts
+          continue
         }
+        const start = starts[i]
+        const end = ends[i]
+        if (start !== runEnd || runStart === -1) {
+          if (runStart !== -1) log.addSpan(memory, runStart, runEnd)
+          runStart = start
+        }
+        runEnd = end
+        const eol = flags[i] & EOL_FLAG
+        if (eol) {
+          if (memory[end] === 10) {
+            runEnd = end + 1
+          } else {
+            log.addSpan(memory, runStart, end)
+            log.newline()
+            runStart = -1
+          }
+        }
+        writeRecordCodes(records, at, offset, ts, end - start, levels[i], stream, flags[i], undefined)
+        byCode[levels[i]]++
+        offset += end - start + eol
         firstTs ??= ts
         lastTs = ts
       }
+      if (runStart !== -1) log.addSpan(memory, runStart, runEnd)
     }
     const bytes = offset - offsetAtStart
     writeParts(this.log, log.finish())
