@@ -71,7 +71,11 @@ describe('LineBatch: a read’s lines as columns, the way push stores them', () 
         held.push(kept.detach())
       })
       appends.push(byDetached.appendBatches('j', held))
-      for (const [name, store] of [['entries', byEntries], ['batches', byBatches], ['detached', byDetached]] as const) {
+      for (const [name, store] of [
+        ['entries', byEntries],
+        ['batches', byBatches],
+        ['detached', byDetached],
+      ] as const) {
         const last = cutters[name].end(7)
         trackers[name].observe(last)
         appends.push(store.append('j', last))

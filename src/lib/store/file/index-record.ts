@@ -66,7 +66,17 @@ export function writeRecordFields(
 }
 
 /** writeRecordFields with the stream, flags and level as the record keeps them (line-batch.ts's columns use the same flags). */
-export function writeRecordCodes(target: DataView, at: number, offset: number, ts: number, length: number, level: number, stream: number, flags: number, masked: number | undefined): void {
+export function writeRecordCodes(
+  target: DataView,
+  at: number,
+  offset: number,
+  ts: number,
+  length: number,
+  level: number,
+  stream: number,
+  flags: number,
+  masked: number | undefined,
+): void {
   target.setFloat64(at, offset, true)
   target.setFloat64(at + 8, ts, true)
   target.setUint32(at + 16, length, true)
