@@ -22,7 +22,11 @@ export interface RecoveredJob {
   job: string
   /** Spools its dead writers left. */
   spools: number
-  /** Lines in them the store did not have yet. */
+  /**
+   * Lines in them the store did not have yet: those it applied (a batch re-sent after a
+   * crash that it had applied is answered as a duplicate, and not counted); when they were
+   * not all delivered, those the spools hold beyond what their state records as shipped.
+   */
   lines: number
   /** All of them delivered; false when the store stayed unreachable (they stay spooled). */
   delivered: boolean
@@ -47,8 +51,12 @@ export async function recoverSpools(store: LiveStore, options: RecoverOptions): 
     const recovered: RecoveredJob[] = []
     for (const [i, {job, spools, lines}] of found.entries()) {
       let delivered = true
-      for (const shipper of shippers[i]) delivered = (await shipper.run()) && delivered
-      recovered.push({job, spools: spools.length, lines, delivered})
+      let applied = 0
+      for (const shipper of shippers[i]) {
+        delivered = (await shipper.run()) && delivered
+        applied += shipper.applied
+      }
+      recovered.push({job, spools: spools.length, lines: delivered ? applied : lines, delivered})
     }
     return recovered
   } finally {

@@ -86,6 +86,8 @@ export class Shipper {
   private offeredLines = 0
   /** The spool's lines, read back packed, while run() runs. */
   private reader: PackedReader | undefined
+  /** Lines the remote store applied from this shipper (not those it answered as duplicates: it had them). */
+  applied = 0
 
   constructor(
     private readonly spool: SpoolHandle,
@@ -281,7 +283,10 @@ export class Shipper {
    * a crash leaves this batch recorded as in flight, and re-sending it is answered as a duplicate.
    */
   private confirmed(state: ShipState, packed: PackedEntries, to: number, appended: AppendResult, lastInflight: number | undefined): void {
-    if (!appended.duplicate) this.options.structure?.observePacked(appended.first, packed)
+    if (!appended.duplicate) {
+      this.applied += packed.count
+      this.options.structure?.observePacked(appended.first, packed)
+    }
     state.shipped = to
     const ends = state.ends?.slice(1)
     if (lastInflight !== undefined && lastInflight > to) {

@@ -87,6 +87,30 @@ describe('spool recovery for a remote store (real redis-server)', () => {
     ).toEqual([1, 2, 3])
   })
 
+  it('a push killed once the store had every line it read: logs recover re-sends its last batch, which the store answers as a duplicate; 0 lines delivered, each line stored once', async () => {
+    const push = startCli(['push', '--job', 'killed-idle'], {env})
+    const done = collect(push)
+    push.stdin!.write('one\ntwo\nthree\n')
+    await waitUntil(async () => (await redis.cli('HGET', 'logs:{killed-idle}:meta', 'lines')) === '3', {what: 'every line in Redis'})
+    push.kill('SIGKILL')
+    await done
+
+    const recovered = await runCli(['recover', 'killed-idle'], {env})
+    expect(recovered).toMatchObject({code: 0, stderr: ''})
+    expect(recovered.stdout).toBe('killed-idle: delivered 0 lines from 1 spool\n')
+    expect(spooledEntries('killed-idle')).toBe(0)
+    expect(
+      (await runCli(['get', 'killed-idle', '--output', 'json'], {env})).stdout
+        .trim()
+        .split('\n')
+        .map((l) => [JSON.parse(l).seq, JSON.parse(l).line]),
+    ).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+      [3, 'three'],
+    ])
+  })
+
   it('logs recover against a store that stays down exits 1 and keeps the spool', async () => {
     await killedWhileDown('spooled-down', ['kept'])
     await redis.stop()
