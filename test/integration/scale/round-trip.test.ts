@@ -166,6 +166,8 @@ const last = all.length
 const GREP = 'item 1[0-9]{3} in'
 const grepped = all.filter((e) => new RegExp(GREP).test(textOf(e)))
 const errors = all.filter((e) => e.level === 'error')
+const levels: Record<string, number> = {}
+for (const e of all) if (e.level) levels[e.level] = (levels[e.level] ?? 0) + 1
 
 /** Every query a way's job must answer as the input says, wherever it lives now. */
 async function checkJob(job: string, flags: string[], stream: string | null, where: string): Promise<void> {
@@ -193,8 +195,8 @@ async function checkJob(job: string, flags: string[], stream: string | null, whe
   // A record's first line whose continuation --grep skipped may stay unmarked (README).
   expect(mismatches(parse(grep), grepped, stream, false), `${where}: --grep`).toEqual([])
   expect(mismatches(parse(level), errors.slice(-5), stream, false), `${where}: --level error -n 5`).toEqual([])
-  const meta = (JSON.parse(listed.stdout) as Array<{id: string; lines: number; masked?: number; sections?: unknown[]}>).find((j) => j.id === job)
-  expect(meta, `${where}: ls`).toMatchObject({lines: last, masked: scaled.masked})
+  const meta = (JSON.parse(listed.stdout) as Array<{id: string; lines: number; bytes: number; masked?: number; levels: Record<string, number>}>).find((j) => j.id === job)
+  expect(meta, `${where}: ls`).toMatchObject({lines: last, bytes: scaled.stored.length, masked: scaled.masked, levels})
   const shape = JSON.parse(sections.stdout) as {sections: Array<Record<string, unknown>>}
   const github = shape.sections.filter((s) => s.family === 'github')
   expect(github.length, `${where}: ::group:: sections`).toBe(scaled.groups)
