@@ -1,8 +1,9 @@
 /**
- * A spool's delivery state, as one fixed-size record rewritten in place (one pwrite per
- * change; a rename per batch made ext4 flush every time):
+ * A spool's delivery state, as one fixed-size record rewritten in place (one pwrite before
+ * each send, none at its confirmation: shipper.ts; a rename per batch made ext4 flush every
+ * time):
  *
- *   f64 shipped         last spool seq the remote store has applied
+ *   f64 shipped         last spool seq the remote store has applied, as of the last send
  *   f64 inflight from   first seq of the batches being sent (0 = none)
  *   f64 inflight to     last seq of those batches
  *   f64 started         1 once the remote job was started
@@ -10,7 +11,7 @@
  *   f64 × MAX_INFLIGHT  the last seq of each, in order: its token
  *
  * After a crash the in-flight batches are re-sent as they were cut, each with its token,
- * which the remote store applies at most once.
+ * which the remote store applies at most once (one it had applied is answered as a duplicate).
  */
 import {closeSync, constants, openSync, readSync, writeSync} from 'node:fs'
 
