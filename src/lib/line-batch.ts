@@ -15,7 +15,7 @@
  * and freeing per read showed in push's profile).
  */
 import {byteLength, detachEntries, ReadChunk, ReadLine, type NewEntry} from './entry.js'
-import {levelCode, levelOfCode} from './level.js'
+import {levelOfCode} from './level.js'
 
 /** Flags of a line, as index records keep them (store/file/index-record.ts). */
 export const EOL_FLAG = 1
@@ -78,12 +78,6 @@ export class LineBatch {
     return this.others?.[i]
   }
 
-  /** Line i's level. */
-  levelAt(i: number): number {
-    const entry = this.others?.[i]
-    return entry ? levelCode(entry.level) : this.levels[i]
-  }
-
   setLevel(i: number, level: number): void {
     const entry = this.others?.[i]
     if (entry) entry.level = levelOfCode(level)
@@ -109,7 +103,7 @@ export class LineBatch {
   }
 
   /** Line i as an entry: the one it is kept as, or a ReadLine made from the columns now. */
-  entryAt(i: number): NewEntry {
+  private entryAt(i: number): NewEntry {
     const entry = this.others?.[i]
     if (entry) return entry
     const level = this.levels[i]
