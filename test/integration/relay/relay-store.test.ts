@@ -38,6 +38,21 @@ describe('RelayStore', () => {
     expect(await seqs({after: 25, tail: 2})).toEqual([29, 30])
   })
 
+  it('a job deleted between two pages fails the read as deleted while being read, not as a job that does not exist', async () => {
+    await store.startJob('deleted-1')
+    await store.append('deleted-1', lines(1, 30))
+    const remote = new RelayStore(t.url)
+    const seqs: number[] = []
+    const reading = (async () => {
+      for await (const entry of remote.read('deleted-1')) {
+        seqs.push(entry.seq)
+        if (seqs.length === 1) await store.deleteJob('deleted-1')
+      }
+    })()
+    await expect(reading).rejects.toThrow(/job deleted-1 was deleted from relay .* while it was being read/)
+    expect(seqs).toEqual(range(1, 7))
+  })
+
   it('follow: meta and end events carry the sections, fetched when the status event counts new or closed ones', async () => {
     await store.startJob('sections-1')
     await store.append('sections-1', lines(1, 3))

@@ -6,7 +6,7 @@
  * retried batch once, and pipelined batches in order.
  */
 import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
-import {ArchiveReadError, JobNotFoundError, UsageError, type UnreadableBlock} from '../../errors/index.js'
+import {ArchiveReadError, JobDeletedError, JobNotFoundError, UsageError, type UnreadableBlock} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import {formatSelector} from '../../label-selector.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from '../types.js'
@@ -129,7 +129,7 @@ export class RelayStore implements LiveStore {
       until: range.until,
       tail: range.tail,
     }
-    while (remaining > 0) {
+    for (let first = true; remaining > 0; first = false) {
       const page = await relayRequest<{entries: EntryRecord[]; cursor: number; more: boolean; unreadable?: string[]; unreadableBlocks?: UnreadableBlock[]}>(
         this.endpoint,
         this.logsPath(id),
@@ -138,7 +138,10 @@ export class RelayStore implements LiveStore {
           signal: range.signal,
           job: id,
         },
-      )
+      ).catch((error: unknown) => {
+        // Gone between two pages: deleted (or archived where the relay does not read) while being read.
+        throw !first && error instanceof JobNotFoundError ? new JobDeletedError(id, this.name) : error
+      })
       if (page.unreadable?.length) onUnreadable(new ArchiveReadError(id, page.unreadable, page.unreadableBlocks))
       for (const record of page.entries) yield fromRecord(record)
       remaining -= page.entries.length
