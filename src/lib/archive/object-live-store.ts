@@ -20,7 +20,7 @@ import {chunkDir, chunkKey, chunkMetaKey, chunkRange} from './chunk-layout.js'
 import {decodeEntries, encodeEntries} from './format.js'
 import {manifestKey} from './layout.js'
 import {encodeManifest} from './manifest.js'
-import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
+import {partOf, readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
 import {entryFromBytes, type LogEntry, type NewEntry} from '../entry.js'
 import {JobNotFoundError, ObjectStoreError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
@@ -212,8 +212,8 @@ export class ObjectLiveStore implements LiveStore {
     // A backend with a part size (Supabase's ?part-size=) may store a chunk as `key`, `key.001`, …
     const parts = new Map<string, Array<{key: string; n: number}>>()
     for await (const object of this.bucket.list(chunkDir(meta.id))) {
-      const part = /^(.*\.jsonl\.gz)\.(\d+)$/.exec(object.key)
-      if (part) parts.set(part[1], [...(parts.get(part[1]) ?? []), {key: object.key, n: Number(part[2])}])
+      const part = partOf(object.key)
+      if (part) parts.set(part.key, [...(parts.get(part.key) ?? []), {key: object.key, n: part.n}])
       const range = part ? undefined : chunkRange(object.key)
       if (range && range.last > Math.max(after, base) && range.last <= meta.lines) chunks.push({key: object.key, ...range})
     }

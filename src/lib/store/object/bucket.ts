@@ -22,6 +22,17 @@ export interface ByteRange {
   length: number
 }
 
+/** The key of an object's part n: the key itself for the first (n = 0), then `key.001`, `key.002`, … */
+export function partKey(key: string, n: number): string {
+  return n === 0 ? key : `${key}.${String(n).padStart(3, '0')}`
+}
+
+/** The key a later part (`key.001`, …) belongs to, and its number; undefined for any other key. */
+export function partOf(key: string): {key: string; n: number} | undefined {
+  const match = /^(.+)\.(\d{3,})$/.exec(key)
+  return match ? {key: match[1], n: Number(match[2])} : undefined
+}
+
 export interface ObjectBucket {
   /** The bucket/prefix URL without secrets, for messages. */
   readonly name: string
@@ -31,7 +42,7 @@ export interface ObjectBucket {
   urlOf(key: string): string
   /**
    * Stores a stream of unknown length. Backends with a per-object size cap split it into
-   * `key`, `key.001`, `key.002`, …: consecutive pieces of one gzip stream, so
+   * `key`, `key.001`, `key.002`, … (partKey): consecutive pieces of one gzip stream, so
    * `cat key key.0* | zcat` still reads it. Returns the objects written, in order.
    * On failure nothing partial is left behind where the backend allows it (multipart abort).
    */

@@ -16,7 +16,7 @@
  */
 import type {StorageClient} from '@supabase/storage-js'
 import type {Readable} from 'node:stream'
-import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
+import {httpRange, partKey, restOf, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
@@ -73,9 +73,9 @@ export class SupabaseBucket implements ObjectBucket {
     await this.ensureBucket()
     const written: StoredObject[] = []
     for await (const part of fixedSizeParts(body, this.partSize)) {
-      const partKey = written.length === 0 ? key : `${key}.${String(written.length).padStart(3, '0')}`
-      await this.upload(partKey, part, true)
-      written.push({key: partKey, size: part.length})
+      const stored = partKey(key, written.length)
+      await this.upload(stored, part, true)
+      written.push({key: stored, size: part.length})
     }
     if (written.length === 0) {
       await this.upload(key, Buffer.alloc(0), true)
