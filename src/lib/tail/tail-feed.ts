@@ -144,7 +144,8 @@ export class TailFeed implements AsyncIterable<TailEvent> {
       jobs: this.options.jobs,
       job: id,
       listed,
-      backlog: this.options.backlog,
+      // A job a glob finds after its first listing started after tail did: all of it is new, as for a job named before it starts.
+      backlog: listed && this.firstListingDone ? Number.POSITIVE_INFINITY : this.options.backlog,
       since: this.options.since,
       follow: this.options.follow,
       filter: this.options.filter,

@@ -142,6 +142,25 @@ describe('logs tail (not a terminal)', () => {
     expect(result.code, result.stderr).toBe(0)
   })
 
+  it('a job a glob finds after tail started is shown from its first line, not its last -n', async () => {
+    const first = openPush('late-1')
+    first.write('already there\n')
+    const tail = openTail(['late-*', '-n', '1'])
+    await tail.until('late-1 already there\n')
+    // The whole job is pushed, and has ended, before the glob's next listing can find it.
+    await push('late-2', lines(1, 50))
+    await tail.until('late-2 line 50\n')
+    await first.end()
+    const result = await tail.done
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('late-2 '))).toEqual(
+      lines(1, 50)
+        .trimEnd()
+        .split('\n')
+        .map((l) => `late-2 ${l}`),
+    )
+  })
+
   it('rejects a bad job id with exit 2', async () => {
     const result = await runCli(['tail', 'bad/id'], {env})
     expect(result.code).toBe(2)
