@@ -41,7 +41,10 @@ export function formatTimestamp(ts: number): string {
   return new Date(ts).toISOString()
 }
 
-/** One line of text output, with its newline. Continuation pieces of a split line are joined without one. */
+/**
+ * One line of text output, with its newline. Continuation pieces of a split line are joined
+ * without one — but for a job's line among others' (a prefix), whose next line may be another job's.
+ */
 export function formatText(entry: LogEntry, style: TextStyle): string {
   const colored = style.chalk.level > 0
   let line = entry.line.endsWith('\r') ? entry.line.slice(0, -1) : entry.line
@@ -52,7 +55,7 @@ export function formatText(entry: LogEntry, style: TextStyle): string {
   let head = ''
   if (style.prefix) head += (style.prefixColor ?? ((t: string) => t))(`${style.prefix} `)
   if (style.timestamps) head += style.chalk.dim(`${formatTimestamp(entry.ts)} `)
-  return `${head}${line}${entry.eol ? '\n' : ''}`
+  return `${head}${line}${entry.eol || style.prefix ? '\n' : ''}`
 }
 
 export function formatJson(entry: LogEntry, job?: string): string {

@@ -126,6 +126,16 @@ describe('logs tail (not a terminal)', () => {
     expect(codeOf(colored.stdout, 'multi-a')).not.toBe(jobColor('multi-a') === jobColor('multi-bb') ? undefined : codeOf(colored.stdout, 'multi-bb'))
   })
 
+  it("several jobs: a last line without a newline ends its line, the next job's line is not run into it (tail and get)", async () => {
+    await push('partial-a', 'a 1\nno newline')
+    await push('partial-b', lines(1, 2, 'b'))
+    for (const command of ['tail', 'get']) {
+      const result = await runCli([command, 'partial-a', 'partial-b', ...(command === 'tail' ? ['--no-follow', '-n', '5'] : ['--by-job'])], {env})
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout.split('\n').sort(), command).toEqual(['', 'partial-a a 1', 'partial-a no newline', 'partial-b b 1', 'partial-b b 2'])
+    }
+  })
+
   it('a glob picks up a job that starts after tail did, and exits when all have ended', async () => {
     const first = openPush('glob-1')
     first.write('from one\n')
