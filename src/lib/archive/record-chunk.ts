@@ -6,7 +6,7 @@
  * entries; its arrays travel between threads by transfer.
  */
 import type {LogEntry} from '../entry.js'
-import {LEVELS, levelCode} from '../level.js'
+import {levelCode, levelOfCode, type Level} from '../level.js'
 import {BlockBytes} from './block-bytes.js'
 import {recordLine, rawLength} from './format.js'
 
@@ -45,7 +45,6 @@ export function encodeRecords(entries: LogEntry[]): RecordChunk {
 const LINE_KEY = Buffer.from('"line":"')
 
 /** The chunk's level of record i, as a name. */
-export function levelAt(chunk: RecordChunk, i: number): (typeof LEVELS)[number] | undefined {
-  const code = chunk.levels[i]
-  return code === 0 ? undefined : LEVELS[code - 1]
+export function levelAt(chunk: RecordChunk, i: number): Level | undefined {
+  return levelOfCode(chunk.levels[i])
 }

@@ -13,7 +13,7 @@
 import {isUtf8} from 'node:buffer'
 import {endianness} from 'node:os'
 import {recordJson} from '../entry.js'
-import {LEVELS} from '../level.js'
+import {LEVELS, levelOfCode} from '../level.js'
 import {FIELD_AT, RECORD_MARKS, RECORD_SIZE, STREAMS, eolBit, markCode} from '../store/file/index-record.js'
 import {decodeStored} from '../store/stored-entries.js'
 import type {StoredEntries, StoredLogBlock} from '../store/types.js'
@@ -35,7 +35,7 @@ for (let level = 0; level < LEVEL_CODES; level++) {
   for (let stream = 0; stream < STREAM_CODES; stream++) {
     for (const eol of [false, true]) {
       for (const record of RECORD_MARKS) {
-        const json = recordJson({seq: 7, ts: 9, line: '', eol, level: LEVELS[level - 1], stream: STREAMS[stream], record})
+        const json = recordJson({seq: 7, ts: 9, line: '', eol, level: levelOfCode(level), stream: STREAMS[stream], record})
         FIELDS.push(latin1(json.slice(json.indexOf('9') + 1, -2)))
       }
     }

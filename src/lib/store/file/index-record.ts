@@ -10,7 +10,7 @@
  *  22  u8   flags (bit 0: followed by a newline in `log`; bit 1: starts a multi-line record; bit 2: continues one)
  *  23  u8   secrets masked in the entry at capture (at most 255: a spool's count on its way to the job)
  */
-import {LEVELS, levelCode, type Level} from '../../level.js'
+import {levelCode, levelOfCode, type Level} from '../../level.js'
 import type {RecordMark, Stream} from '../../entry.js'
 
 export const RECORD_SIZE = 24
@@ -96,7 +96,7 @@ export function readRecord(source: Buffer, at: number): IndexRecord {
     offset: source.readDoubleLE(at),
     ts: source.readDoubleLE(at + 8),
     length: source.readUInt32LE(at + 16),
-    level: level ? LEVELS[level - 1] : undefined,
+    level: levelOfCode(level),
     stream: STREAMS[source[at + 21]],
     eol: eolBit(source[at + FLAGS_AT]) === 1,
     masked: source[at + 23] || undefined,

@@ -14,7 +14,7 @@
  * compact batch body is made of these chunks too (../chunk-frames.ts).
  */
 import {byteLength, entryFromBytes, ReadChunk, ReadLine, type LogEntry, type NewEntry, type RecordMark, type Stream} from '../../entry.js'
-import {LEVELS, levelCode, type Level} from '../../level.js'
+import {levelCode, levelOfCode, type Level} from '../../level.js'
 import {joinedBytes} from '../joined-bytes.js'
 
 const VERSION = 1
@@ -128,7 +128,7 @@ export class ChunkLines {
   }
 
   get level(): Level | undefined {
-    return levelOf(this.flags)
+    return levelOfCode(this.flags & 0x07)
   }
 
   get stream(): Stream | undefined {
@@ -224,11 +224,6 @@ export function rawLines(lastSeq: number, index: Buffer, data: Buffer, from: num
 }
 
 const NEWLINE = Buffer.from('\n')
-
-function levelOf(lineFlags: number): Level | undefined {
-  const code = lineFlags & 0x07
-  return code === 0 ? undefined : LEVELS[code - 1]
-}
 
 function streamOf(lineFlags: number): Stream | undefined {
   const code = (lineFlags >> 3) & 0x03
