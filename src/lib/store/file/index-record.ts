@@ -12,6 +12,7 @@
  */
 import {levelCode, levelOfCode, type Level} from '../../level.js'
 import type {RecordMark, Stream} from '../../entry.js'
+import {EOL_FLAG, RECORD_CONTINUATION_FLAG, RECORD_START_FLAG} from '../../line-batch.js'
 
 export const RECORD_SIZE = 24
 /** Where each field is in a record, for readers that take only some of them (the archive's record encoder). */
@@ -62,10 +63,11 @@ export function writeRecordFields(
   masked: number | undefined,
   record?: RecordMark,
 ): void {
-  writeRecordCodes(target, at, offset, ts, length, level, streamCode(stream), (eol ? 1 : 0) | (record === 'start' ? 2 : record === 'continuation' ? 4 : 0), masked)
+  const mark = record === 'start' ? RECORD_START_FLAG : record === 'continuation' ? RECORD_CONTINUATION_FLAG : 0
+  writeRecordCodes(target, at, offset, ts, length, level, streamCode(stream), (eol ? EOL_FLAG : 0) | mark, masked)
 }
 
-/** writeRecordFields with the stream, flags and level as the record keeps them (line-batch.ts's columns use the same flags). */
+/** writeRecordFields with the stream, flags and level as the record keeps them (the flags are line-batch.ts's, which its columns hold). */
 export function writeRecordCodes(
   target: DataView,
   at: number,
@@ -111,7 +113,7 @@ export function recordEnd(record: IndexRecord): number {
 
 /** Bit 0 of a record's flags: 1 when a newline follows the entry in `log`. */
 export function eolBit(flags: number): number {
-  return flags & 1
+  return flags & EOL_FLAG
 }
 
 /** A record's mark from its flags, as RECORD_MARKS numbers it: 0 none, 1 start, 2 continuation. */
