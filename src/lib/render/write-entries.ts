@@ -10,16 +10,20 @@ import {formatEntry, type OutputMode, type TextStyle} from './format-entry.js'
 export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Output, mode: OutputMode, style: TextStyle, separators = false): Promise<number> {
   let written = 0
   let last: number | undefined
+  let partial = false
   const separator = `${style.chalk.cyan('--')}\n`
+  // The pieces of a line over --max-line-bytes are joined as one line: its time once, before the first.
+  const piece = {...style, timestamps: false}
   for await (const batch of batches) {
     let chunk: string | Buffer
     if (mode === 'raw') chunk = rawChunk(batch)
-    else if (mode === 'text' && separators) {
+    else if (mode === 'text') {
       chunk = ''
       for (const entry of batch) {
-        if (last !== undefined && entry.seq !== last + 1) chunk += separator
-        chunk += formatEntry(entry, mode, style) as string
+        if (separators && last !== undefined && entry.seq !== last + 1) chunk += separator
+        chunk += formatEntry(entry, mode, partial && entry.seq === (last ?? 0) + 1 ? piece : style) as string
         last = entry.seq
+        partial = !entry.eol
       }
     } else chunk = batch.map((entry) => formatEntry(entry, mode, style) as string).join('')
     if (!(await out.write(chunk))) break

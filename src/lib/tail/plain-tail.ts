@@ -68,6 +68,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   let width = Math.max(0, ...targets.ids.map((id) => id.length))
   const ended: Array<{job: string; meta: JobMeta | undefined}> = []
   const unreadable: ArchiveReadError[] = []
+  let partial = false
   try {
     for await (const event of feed) {
       if (event.type === 'job') {
@@ -82,7 +83,12 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
         const style = {chalk, timestamps: options.timestamps, prefix, prefixColor: jobPrefixColor(chalk, event.job)}
-        const chunk = event.entries.map((entry) => formatEntry(entry, mode, style))
+        // A single job's line over --max-line-bytes is joined from its pieces: its time once, before the first.
+        const chunk = event.entries.map((entry) => {
+          const text = formatEntry(entry, mode, partial && !prefix ? {...style, timestamps: false} : style)
+          partial = !entry.eol
+          return text
+        })
         if (!(await output.write(mode === 'raw' ? Buffer.concat(chunk as Buffer[]) : chunk.join('')))) break
       }
     }

@@ -136,6 +136,18 @@ describe('logs tail (not a terminal)', () => {
     }
   })
 
+  it('--timestamps: a line over --max-line-bytes is one line with one time, not a time before each piece (tail and get)', async () => {
+    await push('pieces', 'aaaaaaaaaabbbbbbbbbbccccc\nshort\n', ['--max-line-bytes', '10'])
+    for (const args of [
+      ['tail', 'pieces', '--no-follow'],
+      ['get', 'pieces'],
+    ]) {
+      const result = await runCli([...args, '-t'], {env})
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout, args[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z aaaaaaaaaabbbbbbbbbbccccc\n\d{4}-\d\d-\d\dT[\d:.]+Z short\n$/)
+    }
+  })
+
   it('a glob picks up a job that starts after tail did, and exits when all have ended', async () => {
     const first = openPush('glob-1')
     first.write('from one\n')
