@@ -53,16 +53,10 @@ export class RecordTracker {
   /**
    * Sets each entry's level as its record's, in order, and marks the record's lines
    * (`record`: continuation, and start on its first line when that line is in the same
-   * batch, so not stored yet). Returns the entries that continue a record.
+   * batch, so not stored yet).
    */
-  observe(entries: NewEntry[]): Set<NewEntry> | undefined {
-    const batch = LineBatch.of(entries)
-    this.observeBatch(batch)
-    let continued: Set<NewEntry> | undefined
-    entries.forEach((entry) => {
-      if (entry.record === 'continuation') (continued ??= new Set()).add(entry)
-    })
-    return continued
+  observe(entries: NewEntry[]): void {
+    this.observeBatch(LineBatch.of(entries))
   }
 
   /** observe() on the columns of a batch: the levels and marks are set in them. */
