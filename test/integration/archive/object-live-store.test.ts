@@ -9,6 +9,8 @@ import {readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {chunkDir} from '../../../src/lib/archive/chunk-layout.js'
+import {rawBytes, type LogEntry, type NewEntry} from '../../../src/lib/entry.js'
+import {packEntries} from '../../../src/lib/store/packed-entries.js'
 import {readBytes} from '../../../src/lib/store/object/bucket.js'
 import {ObjectLiveStore} from '../../../src/lib/archive/object-live-store.js'
 import {archiveJobs} from '../../../src/lib/archive/archive-jobs.js'
@@ -98,6 +100,33 @@ describe('object live store: chunks and assembly', () => {
     const all: string[] = []
     for await (const entry of store.read('chunked')) all.push(`${entry.seq}:${entry.line}`)
     expect(all).toEqual(['1:a', '2:b', '3:\ufffd\u0000', '4:c'])
+    await store.close()
+  })
+
+  it("appendPacked stores a shipper's packed batch as its entries: fields, record marks, counts, masked, times; a re-sent token is a duplicate", async () => {
+    const store = new ObjectLiveStore({bucket: new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'packed'})})
+    await store.startJob('packed')
+    // More lines than one chunk of the codec holds (256), so the batch spans several.
+    const entries: NewEntry[] = Array.from({length: 600}, (_, i) => ({
+      ts: 1000 + Math.floor(i / 7),
+      bytes: i === 5 ? Buffer.from([0x66, 0xff, 0x00]) : Buffer.from(`line ${i}`),
+      eol: i !== 599,
+      level: i % 3 === 0 ? 'error' : undefined,
+      stream: i % 2 === 0 ? 'stderr' : 'stdout',
+      masked: i % 100 === 0 ? 2 : undefined,
+      record: i === 10 ? 'start' : i === 11 || i === 12 ? 'continuation' : undefined,
+    }))
+    const token = {writer: 'w', batch: 600}
+    expect(await store.appendPacked('packed', packEntries(entries), token)).toEqual({first: 1, last: 600})
+    expect(await store.appendPacked('packed', packEntries(entries), token)).toMatchObject({duplicate: true})
+    const meta = await store.getJob('packed')
+    expect(meta).toMatchObject({lines: 600, firstTs: 1000, lastTs: 1000 + Math.floor(599 / 7), levels: {error: 200}, masked: 12})
+    expect(meta!.bytes).toBe(entries.reduce((sum, e) => sum + e.bytes.length + (e.eol ? 1 : 0), 0))
+    const got: LogEntry[] = []
+    for await (const entry of store.read('packed')) got.push(entry)
+    expect(got.map((e) => [e.seq, e.ts, rawBytes(e).toString('latin1'), e.level, e.stream, e.record])).toEqual(
+      entries.map((e, i) => [i + 1, e.ts, Buffer.concat([e.bytes, Buffer.from(e.eol ? '\n' : '')]).toString('latin1'), e.level, e.stream, e.record]),
+    )
     await store.close()
   })
 })
