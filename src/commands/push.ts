@@ -12,6 +12,7 @@ export default class Push extends BaseCommand {
   static override description = `Reads stdin to its end, line by line, into the job (created if new, appended to if it exists).
 Every line read is on local disk before anything else: a killed push, a store that is down or restarting loses nothing — the next push of the job (or \`logs recover\`) delivers what was left.
 At EOF the job ends: succeeded/failed when --exit-code says so, else "ended".
+A job \`logs archive\` moved is continued: push into the file store or Redis finds it in the archive (--archive / LOGS_ARCHIVE, else the local default) and numbers the new lines on from its last; readers see one job, and the next archive writes one object of both runs. A job archived elsewhere than the archive push is told of starts again at line 1 (\`logs archive\` then refuses it, saying what to do).
 
 ${MASKING_HELP}`
 
@@ -20,6 +21,7 @@ ${MASKING_HELP}`
     'make test 2>&1 | <%= config.bin %> push --job test-7 --tee',
     '<%= config.bin %> push --job test-7 --exit-code 0 < /dev/null',
     'deploy.sh | <%= config.bin %> push --job deploy-3 --store redis://logs.internal:6379 --label env=prod',
+    'make 2>&1 | <%= config.bin %> push --job build-42 --archive s3://my-bucket/logs',
     "deploy.sh | <%= config.bin %> push --job deploy-3 --mask-env DEPLOY_TOKEN --mask-file secrets.txt --mask-regex 'api_key=(\\w+)'",
   ]
 

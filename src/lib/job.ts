@@ -32,6 +32,18 @@ export interface JobMeta {
   sectionsDropped?: number
   phase?: string
   progress?: number
+  /**
+   * Set on a live job that continues an archived run of the same id (`push` after `archive`):
+   * the live store holds lines numbered from 1 again, which are lines `lines + 1`, … of the
+   * job (store/continued-job.ts adds the archived run in front of them).
+   */
+  continues?: ContinuedRun
+}
+
+/** The archived run a live job continues: its createdAt and last sequence number. */
+export interface ContinuedRun {
+  createdAt: number
+  lines: number
 }
 
 export type SectionFamily = 'github' | 'gitlab' | 'buildkite'

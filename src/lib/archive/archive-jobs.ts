@@ -17,6 +17,7 @@ import {hostname} from 'node:os'
 import {ArchiveConflictError, ArchiveIntegrityError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {matchesSelector, type LabelSelector} from '../label-selector.js'
+import {continuedItems, continuedMeta} from '../store/continued-job.js'
 import type {ArchiveStore, ArchivedJob, LiveStore} from '../store/types.js'
 import {forEachLimited} from './for-each-limited.js'
 import {DEFAULT_LOCK_TTL_MS} from './locks.js'
@@ -125,11 +126,23 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
     meta = await live.updateJob(id, {status: 'abandoned', endedAt: meta.updatedAt})
   }
   const existing = await archive.head(id)
+  const run = meta.continues
   // Another run of the id (its metadata made anew): replacing, or keeping, its object would lose one of them.
-  if (existing && existing.meta.createdAt !== meta.createdAt) throw new ArchiveConflictError(id, existing.meta, meta)
+  if (existing && existing.meta.createdAt !== (run?.createdAt ?? meta.createdAt)) throw new ArchiveConflictError(id, existing.meta, meta, {live: live.name, archive: archive.name})
   let stored = existing && reusable(existing, meta) ? existing : undefined
   const resumed = stored !== undefined
-  stored ??= await archive.put(meta, live.readStored?.(id) ?? live.readBatches?.(id) ?? live.read(id))
+  const entries = live.readStored?.(id) ?? live.readBatches?.(id) ?? live.read(id)
+  if (run && !stored) {
+    // The archived run and this one as one object: its blocks copied as they are, then these lines after them.
+    if (existing?.meta.lines !== run.lines)
+      throw new ArchiveIntegrityError(
+        id,
+        `it continues an archived run of ${run.lines} lines, which ${archive.name} ${existing ? `holds as ${existing.meta.lines} lines` : 'no longer holds'}`,
+      )
+    const {continues: _run, ...whole} = continuedMeta(meta, existing.meta)
+    stored = await archive.put(whole, continuedItems(entries, run.lines), {keep: run.lines})
+  }
+  stored ??= await archive.put(meta, entries)
   await options.afterUpload?.(id)
   const recorded = meta.location
   if (recorded.kind !== 'archived' || recorded.url !== stored.url || recorded.sha256 !== stored.sha256) {
@@ -143,9 +156,9 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
   return {id, result: 'archived', url: stored.url, size: stored.size, lines: stored.meta.lines, resumed}
 }
 
-/** The job's archived object holds exactly its lines, verified: left by an interrupted run of archive. */
+/** The job's archived object holds exactly its lines (with those of the run it continues), verified: left by an interrupted run of archive. */
 function reusable(existing: ArchivedJob, meta: JobMeta): boolean {
-  if (existing.meta.lines !== meta.lines) return false
+  if (existing.meta.lines !== (meta.continues?.lines ?? 0) + meta.lines) return false
   return meta.location.kind !== 'archived' || meta.location.sha256 === existing.sha256
 }
 

@@ -25,6 +25,7 @@ import {remainingRange} from '../store/remaining-range.js'
 import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
 import {forEachLimited} from './for-each-limited.js'
 import {ManifestMemory} from './manifest-memory.js'
+import type {CopiedBlock} from './block-copy.js'
 import {foldFilters, KNOWN_KINDS, mayContain} from './token-filter.js'
 import type {Pattern} from '../pattern.js'
 
@@ -75,11 +76,13 @@ export class BlobArchive implements ArchiveStore {
     return this.bucket.name
   }
 
-  async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>): Promise<ArchivedJob> {
+  async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>, {keep}: {keep?: number} = {}): Promise<ArchivedJob> {
     const key = objectKey(meta.id)
     // Loaded here: the writer and its worker threads are not what a listing or a read needs.
     const {encodeBlocks} = await import('./block-writer.js')
-    const encoded = encodeBlocks(entries, {blockBytes: this.blockBytes, sections: meta.sections})
+    // The new object replaces the old one under the same key only once it is whole (a rename, a completed upload): kept blocks are read from the old one meanwhile.
+    const kept = keep === undefined ? {entries} : await this.keptRun(meta.id, keep, entries)
+    const encoded = encodeBlocks(kept.entries, {blockBytes: this.blockBytes, sections: meta.sections, copied: kept.copied})
     const {tap, digest} = digestTap()
     const body = pipeline(encoded.stream, tap, () => undefined) as Readable
     const objects = await this.bucket.writeStream(key, body)
@@ -139,6 +142,22 @@ export class BlobArchive implements ArchiveStore {
     return archived
   }
 
+  /** A job's archived lines 1..keep, its object written again with more: its blocks as stored (./block-copy.ts), or an unindexed object's entries. */
+  private async keptRun(id: string, keep: number, after: AsyncIterable<ArchiveItem>): Promise<{copied?: AsyncIterable<CopiedBlock>; entries: AsyncIterable<ArchiveItem>}> {
+    const manifest = await this.manifest(id)
+    if (!manifest || manifest.lines !== keep) {
+      throw new ArchiveIntegrityError(id, `its archived run of ${keep} lines, which the live job continues, is ${manifest ? `now one of ${manifest.lines} lines` : 'gone'}`)
+    }
+    if (manifest.index) return {copied: (await import('./block-copy.js')).copiedBlocks(this.bucket, manifest), entries: after}
+    const scan = this.scan(manifest, {})
+    return {
+      entries: (async function* () {
+        yield* scan
+        yield* after
+      })(),
+    }
+  }
+
   /** The job's manifest as stored now (never one remembered). */
   async manifest(id: string): Promise<Manifest | undefined> {
     const data = await readBytes(this.bucket, manifestKey(id))
@@ -160,8 +179,9 @@ export class BlobArchive implements ArchiveStore {
     return this.memory ? this.memory.get(id, (job) => this.manifest(job)) : this.manifest(id)
   }
 
-  async head(id: string): Promise<ArchivedJob | undefined> {
-    const manifest = await this.snapshotOf(id)
+  async head(id: string, {fresh = false}: {fresh?: boolean} = {}): Promise<ArchivedJob | undefined> {
+    const manifest = fresh ? await this.manifest(id) : await this.snapshotOf(id)
+    if (fresh && manifest) this.memory?.replace(id, manifest)
     return manifest ? archivedOf(manifest) : undefined
   }
 

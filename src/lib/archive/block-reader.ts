@@ -25,6 +25,7 @@ import type {Manifest} from './manifest.js'
 import {inRange} from './range.js'
 import {readAhead, type Span} from './read-ahead.js'
 import {runsOf} from './block-runs.js'
+import {objectSpan} from './object-span.js'
 import type {RecentSpans} from './recent-spans.js'
 import {KNOWN_KINDS, mayContain} from './token-filter.js'
 import {gunzipAsync} from './zlib-async.js'
@@ -198,7 +199,6 @@ type Fetched = {data: Buffer} | {error: unknown}
 
 /** Fetches and decompresses blocks and turns their bytes into the entries of the range. */
 class BlockReader {
-  private readonly starts: number[] = []
   private ahead: Promise<{offset: number; data: Buffer} | undefined> | undefined
 
   constructor(
@@ -206,13 +206,7 @@ class BlockReader {
     private readonly parts: Array<{key: string; size: number}>,
     private readonly want: {range: ReadRange; levels?: Set<string>; literal?: Buffer; pattern?: Pattern},
     private readonly recent?: RecentSpans,
-  ) {
-    let at = 0
-    for (const part of parts) {
-      this.starts.push(at)
-      at += part.size
-    }
-  }
+  ) {}
 
   /** Starts reading a span whose blocks fetch() then takes from memory; a span that fails or comes short is read again block by block. */
   readAhead({offset, length}: Span): void {
@@ -278,19 +272,8 @@ class BlockReader {
   }
 
   /** What the object holds of bytes [offset, offset + length): fewer at the end of a truncated one. */
-  private async bytes(offset: number, length: number): Promise<Buffer> {
-    const chunks: Buffer[] = []
-    for (const [n, part] of this.parts.entries()) {
-      const start = this.starts[n]
-      const from = Math.max(offset, start)
-      const to = Math.min(offset + length, start + part.size)
-      if (from >= to) continue
-      const data = await readBytes(this.bucket, part.key, {offset: from - start, length: to - from})
-      if (!data) throw new Error(`its object ${this.bucket.urlOf(part.key)} is missing`)
-      chunks.push(data)
-      if (data.length < to - from) break
-    }
-    return Buffer.concat(chunks)
+  private bytes(offset: number, length: number): Promise<Buffer> {
+    return objectSpan(this.bucket, this.parts, offset, length)
   }
 
   entries(block: BlockInfo, data: Buffer): LogEntry[] {

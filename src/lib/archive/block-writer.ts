@@ -21,6 +21,8 @@ import {isStored} from '../store/stored-entries.js'
 import type {ArchiveItem} from '../store/types.js'
 import {BlockBytes} from './block-bytes.js'
 import type {BlockInfo} from './block-index.js'
+import type {CopiedBlock} from './block-copy.js'
+import type {Level} from '../level.js'
 import {GZIP_LEVEL, type ContentStats} from './format.js'
 import {encodeRecords, levelAt, type RecordChunk} from './record-chunk.js'
 import {FILTER_KIND} from './token-filter.js'
@@ -59,6 +61,8 @@ export interface EncodeOptions {
   blockBytes?: number
   /** The job's sections, named in the index of each block they have a line in. */
   sections?: Section[]
+  /** Blocks stored already (an archived run the entries continue, ./block-copy.ts): written first, as they are. */
+  copied?: AsyncIterable<CopiedBlock>
 }
 
 export function encodeBlocks(entries: AsyncIterable<ArchiveItem>, options: EncodeOptions = {}): EncodedBlocks {
@@ -111,6 +115,17 @@ async function* members(
   }
 
   try {
+    for await (const block of options.copied ?? []) {
+      hash.update(block.ndjson)
+      stats.contentBytes += block.ndjson.length
+      const info: BlockInfo = {...block.info, offset, filter: {...block.info.filter, offset: filterOffset}}
+      stats.blocks.push(info)
+      stats.filters.push(block.filter)
+      countCopied(stats, info)
+      offset += block.compressed.length
+      filterOffset += block.filter.length
+      yield block.compressed
+    }
     for await (const chunk of recordChunks(entries)) {
       stats.rawBytes += chunk.rawBytes
       const n = chunk.ends.length
@@ -175,6 +190,17 @@ async function* recordChunks(items: AsyncIterable<ArchiveItem>): AsyncIterable<R
 function sectionsIn(sections: Section[], block: Info): string[] {
   const names = sections.filter((s) => block.lines > 0 && s.firstSeq <= block.lastSeq && s.lastSeq >= block.firstSeq).map((s) => s.name)
   return [...new Set(names)]
+}
+
+/** A copied block counted into the job's stats (rawBytes, which its index does not give, is left out). */
+function countCopied(stats: ContentStats, info: BlockInfo): void {
+  if (info.lines === 0) return
+  for (const [level, count] of Object.entries(info.levels) as Array<[Level, number]>) stats.levels[level] = (stats.levels[level] ?? 0) + count
+  stats.lines += info.lines
+  stats.firstSeq ??= info.firstSeq
+  stats.lastSeq = info.lastSeq
+  stats.firstTs ??= info.minTs
+  stats.lastTs = info.maxTs
 }
 
 /** Records first..last of a chunk counted into the block (a new one when undefined) and the job's stats. */

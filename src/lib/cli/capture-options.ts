@@ -7,7 +7,7 @@ import {UsageError} from '../errors/index.js'
 import {checkJobId} from '../job-id.js'
 import {parseLabels} from '../labels.js'
 import {maskSpec, type MaskFlagValues} from '../mask/mask-sources.js'
-import {checkWriteStoreUrl, openWriteStore, writeStoreRecipe} from '../open/open-jobs.js'
+import {archivedRunFinder, checkWriteStoreUrl, openWriteStore, writeStoreRecipe} from '../open/open-jobs.js'
 import {redactUrl} from '../store/url.js'
 import {parseDuration} from '../time.js'
 import {DEFAULT_LIMITS} from '../relay/limits.js'
@@ -72,6 +72,7 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
     storeName: settings.url ? `relay ${redactUrl(settings.url.value)}` : redactUrl(settings.store.value),
     localStore: local,
     recipe: writeStoreRecipe(settings),
+    findArchivedRun: findArchivedRun(settings, log),
     async openStore() {
       const opened = await openWriteStore(settings)
       store = redactUrl(opened.name)
@@ -80,6 +81,19 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
     onOutage: (error) => log(`logs: ${store} is unreachable (${error.message}); lines are kept in a local spool and retried`),
     onRecovered: () => log(`logs: ${store} is reachable again; delivering spooled lines`),
   }
+}
+
+/** The archived run a push continues, or a warning (the push goes on, its lines numbered from 1) when the archive cannot be read. */
+function findArchivedRun(settings: Settings, log: (line: string) => void): CaptureOptions['findArchivedRun'] {
+  const find = archivedRunFinder(settings)
+  if (!find) return undefined
+  return (store, job) =>
+    find(store, job).catch((error: unknown) => {
+      log(
+        `logs: warning: cannot look for an archived run of job ${job} in ${redactUrl(settings.archive.value)} (${(error as Error).message}): if it was archived, this push starts it again at line 1`,
+      )
+      return undefined
+    })
 }
 
 /** A relay refuses a line longer than its limit (413): through one, push may not keep longer lines whole. */

@@ -6,7 +6,7 @@
  */
 import type {NewEntry} from '../entry.js'
 import type {JobStatus} from '../job.js'
-import type {LiveStore} from '../store/types.js'
+import type {LiveStore, StartJobInit} from '../store/types.js'
 import {LineBatch} from '../line-batch.js'
 import {BatchWriter} from './batch-writer.js'
 import {StructureRecorder} from './structure-recorder.js'
@@ -60,8 +60,8 @@ export class DirectJobWriter implements JobWriter {
     })
   }
 
-  static async open(store: LiveStore, job: string, labels?: Record<string, string>): Promise<DirectJobWriter> {
-    await store.startJob(job, {labels})
+  static async open(store: LiveStore, job: string, init: StartJobInit = {}): Promise<DirectJobWriter> {
+    await store.startJob(job, init)
     return new DirectJobWriter(store, job)
   }
 

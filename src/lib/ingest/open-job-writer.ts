@@ -1,12 +1,17 @@
 import {LogsError, StoreUnavailableError} from '../errors/index.js'
 import type {StoreRecipe} from '../store/recipe.js'
+import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {DirectJobWriter, type JobWriter} from './job-writer.js'
 import {OpeningJobWriter} from './opening-job-writer.js'
 import {SpooledJobWriter, type SpooledWriterOptions} from './spooled-job-writer.js'
 import {startShipThread} from './ship-thread.js'
 
-export type WriterOptions = Omit<SpooledWriterOptions, 'labels'> & {labels?: Record<string, string>}
+export type WriterOptions = Omit<SpooledWriterOptions, 'labels' | 'continues'> & {
+  labels?: Record<string, string>
+  /** The archived run a job new to the store continues (open/open-jobs.ts archivedRunFinder); never throws. */
+  findArchivedRun?: (store: LiveStore, job: string) => Promise<ContinuedRun | undefined>
+}
 
 /** What push and run need to write a job: the job, how to open its store, how to write to it. */
 export interface JobTarget extends WriterOptions {
@@ -31,8 +36,9 @@ export interface JobTarget extends WriterOptions {
 /** A local store is written directly; any other store gets a local spool in front of it. */
 export async function openJobWriter(store: LiveStore, job: string, options: WriterOptions): Promise<JobWriter> {
   try {
-    if (store.local) return await DirectJobWriter.open(store, job, options.labels)
-    return await SpooledJobWriter.open(store, job, options)
+    const continues = await options.findArchivedRun?.(store, job)
+    if (store.local) return await DirectJobWriter.open(store, job, {labels: options.labels, continues})
+    return await SpooledJobWriter.open(store, job, {...options, continues})
   } catch (error) {
     throw error instanceof LogsError ? error : new StoreUnavailableError(store.name, (error as Error).message, error)
   }

@@ -159,7 +159,7 @@ export class Shipper {
       if (!meta) return true
       if (!state.started) {
         const labels = withoutSpoolLabels(meta.labels)
-        if ((await this.attempt(() => this.remote.startJob(this.job, {labels}))) !== 'ok') continue
+        if ((await this.attempt(() => this.remote.startJob(this.job, {labels, continues: meta.continues}))) !== 'ok') continue
         state.started = true
         stateFile.save(state)
       }

@@ -14,6 +14,7 @@ import {readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {FileStore} from '../store/file/file-store.js'
 import {spoolDir} from '../paths.js'
+import type {ContinuedRun} from '../job.js'
 
 /** Label on a spool's job naming the process that writes it. */
 export const SPOOL_PID_LABEL = 'logs.spool.pid'
@@ -39,10 +40,10 @@ export async function spooledJobs(remoteName: string, env?: NodeJS.ProcessEnv): 
   return subdirectories(storeSpoolDir(remoteName, env))
 }
 
-export async function createSpool(remoteName: string, job: string, labels: Record<string, string> = {}, env?: NodeJS.ProcessEnv): Promise<SpoolHandle> {
+export async function createSpool(remoteName: string, job: string, labels: Record<string, string> = {}, env?: NodeJS.ProcessEnv, continues?: ContinuedRun): Promise<SpoolHandle> {
   const store = await new FileStore(spoolRoot(remoteName, job, env)).init()
   const writer = randomUUID()
-  await store.startJob(writer, {labels: {...labels, [SPOOL_PID_LABEL]: String(process.pid)}})
+  await store.startJob(writer, {labels: {...labels, [SPOOL_PID_LABEL]: String(process.pid)}, continues})
   return {store, writer, own: true}
 }
 

@@ -8,6 +8,7 @@
  */
 import type {NewEntry} from '../entry.js'
 import {LogsError} from '../errors/index.js'
+import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {LineBatch} from '../line-batch.js'
 import {BatchWriter} from './batch-writer.js'
@@ -21,6 +22,8 @@ import type {WorkerDelivery} from './worker-delivery.js'
 
 export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval'> {
   labels?: Record<string, string>
+  /** The archived run a job new to the store continues: kept in the spool's metadata for whoever ships it (shipper.ts). */
+  continues?: ContinuedRun
   /** How long finish() waits for an unreachable store before giving up (lines stay spooled). */
   drainTimeout: number
   env?: NodeJS.ProcessEnv
@@ -50,7 +53,7 @@ export class SpooledJobWriter implements JobWriter {
     const {onOutage, onRecovered} = options
     const batchInterval = options.batchInterval ?? remote.batchInterval
     const orphans = await orphanSpools(remote.name, job, options.env)
-    const spool = await createSpool(remote.name, job, options.labels, options.env)
+    const spool = await createSpool(remote.name, job, options.labels, options.env, options.continues)
     const structure = remote.metadataWritable !== false
     let delivery: Delivery
     const thread = options.thread ?? (remote.recipe ? await startShipThread(remote.recipe, {onOutage, onRecovered}) : undefined)

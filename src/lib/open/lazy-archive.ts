@@ -24,12 +24,12 @@ export class LazyArchive implements ArchiveStore {
     return this.opened?.name ?? this.unopenedName
   }
 
-  async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>): Promise<ArchivedJob> {
-    return (await this.archive()).put(meta, entries)
+  async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>, options?: {keep?: number}): Promise<ArchivedJob> {
+    return (await this.archive()).put(meta, entries, options)
   }
 
-  async head(id: string): Promise<ArchivedJob | undefined> {
-    return (await this.archive()).head(id)
+  async head(id: string, options?: {fresh?: boolean}): Promise<ArchivedJob | undefined> {
+    return (await this.archive()).head(id, options)
   }
 
   async *read(id: string, range?: ReadRange): AsyncIterable<LogEntry> {

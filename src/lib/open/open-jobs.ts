@@ -8,6 +8,7 @@ import {Jobs} from '../store/jobs.js'
 import {LazyArchive} from './lazy-archive.js'
 import {checkArchiveUrl, checkLiveStoreUrl, liveStoreRecipe, openArchive, openLiveStore} from './open-store.js'
 import type {StoreRecipe} from '../store/recipe.js'
+import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {redactUrl} from '../store/url.js'
 
@@ -51,6 +52,37 @@ export async function openJobs(settings: Settings, options: {readOnly?: boolean}
   } catch (error) {
     await live.close()
     throw error
+  }
+}
+
+/** The live stores whose startJob continues an archived run when told which (StartJobInit.continues); object stores continue one themselves. */
+const CONTINUING_STORES = new Set(['file:', 'redis:', 'rediss:', 'redis+cluster:'])
+
+/**
+ * For push and run: the archived run of a job that a push into the file store or Redis
+ * continues (job.ts ContinuedRun), found in the archive of --archive / LOGS_ARCHIVE / the
+ * config file / the default by its manifest (one small read). Undefined for a relay and for
+ * object stores. A job the store holds is appended to as it is, so a local store is asked
+ * first; a remote one (possibly down: push spools) ignores the answer for a job it holds.
+ */
+export function archivedRunFinder(settings: Settings): ((store: LiveStore, job: string) => Promise<ContinuedRun | undefined>) | undefined {
+  if (settings.url) return undefined
+  let protocol: string
+  try {
+    protocol = new URL(settings.store.value).protocol
+  } catch {
+    return undefined // opening the store reports it
+  }
+  if (!CONTINUING_STORES.has(protocol)) return undefined
+  return async (store, job) => {
+    if (store.local && (await store.getJob(job))) return undefined
+    const archive = await openArchive(settings.archive, storeEnv(settings), true)
+    try {
+      const found = await archive.head(job)
+      return found && {createdAt: found.meta.createdAt, lines: found.meta.lines}
+    } finally {
+      await archive.close()
+    }
   }
 }
 

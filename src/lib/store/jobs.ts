@@ -8,11 +8,12 @@
  * copy goes continues from the archive right after the last sequence number it delivered:
  * no gap, no duplicate (DESIGN.md invariant 1).
  */
-import {JobNotFoundError} from '../errors/index.js'
+import {JobNotFoundError, UsageError} from '../errors/index.js'
 import {rawChunk, type LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import {matchesSelector} from '../label-selector.js'
 import {markStarts, RecordStarts} from '../record-starts.js'
+import {continuedBase, continuedEntries, continuedEvent, continuedMeta, laterRange} from './continued-job.js'
 import {remainingRange} from './remaining-range.js'
 import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from './types.js'
 
@@ -52,7 +53,7 @@ export class Jobs {
 
   async getJob(id: string): Promise<JobMeta | undefined> {
     const live = await this.live.getJob(id)
-    if (live) return live
+    if (live) return continuedBase(live) > 0 ? continuedMeta(live, await this.archivedMeta(id)) : live
     return (await this.archive?.head(id))?.meta
   }
 
@@ -67,8 +68,12 @@ export class Jobs {
     const live = (await this.live.listJobs(filter)).filter(selected)
     if (!this.archive) return live
     const seen = new Set(live.map((job) => job.id))
-    const archived = (await this.archive.list(filter)).map((a) => a.meta).filter((meta) => !seen.has(meta.id) && selected(meta))
-    return [...live, ...archived].sort((a, b) => b.updatedAt - a.updatedAt)
+    const listed = (await this.archive.list(filter)).map((a) => a.meta)
+    const byId = new Map(listed.map((meta) => [meta.id, meta]))
+    // A live job that continues an archived run is one job with it: that run's lines and counts in front.
+    const whole = await Promise.all(live.map(async (meta) => (continuedBase(meta) > 0 ? continuedMeta(meta, byId.get(meta.id) ?? (await this.archivedMeta(meta.id))) : meta)))
+    const archived = listed.filter((meta) => !seen.has(meta.id) && selected(meta))
+    return [...whole, ...archived].sort((a, b) => b.updatedAt - a.updatedAt)
   }
 
   /**
@@ -89,16 +94,16 @@ export class Jobs {
         let count = 0
         let moved: boolean
         try {
-          for await (const entry of this.live.read(id, range)) {
+          for await (const entry of this.liveEntries(live, range)) {
             const ready = starts.take(entry)
             if (ready) yield ready
             last = entry.seq
             count++
           }
           // A read that ended without an error may still have met a move (a store that reads on to what it holds): the rest, if any, is in the archive.
-          moved = await this.movedAway(id)
+          moved = await this.movedAway(id, continuedBase(live))
         } catch (error) {
-          if (!(await this.movedAway(id))) throw error
+          if (!(await this.movedAway(id, continuedBase(live)))) throw error
           moved = true
         }
         if (moved) {
@@ -144,24 +149,28 @@ export class Jobs {
    */
   async *readRaw(id: string, range: RawRange = {}): AsyncIterable<RawBlock> {
     const live = this.live.readRaw ? await this.live.getJob(id) : undefined
-    if (!live || live.location.kind !== 'live') {
+    // A continued job's archived run is encoded from its entries, as is any tail of it (which may reach into that run).
+    if (!live || live.location.kind !== 'live' || (continuedBase(live) > 0 && (range.tail !== undefined || (range.after ?? 0) < continuedBase(live)))) {
       yield* rawBlocks(this.readEntries(id, range, false))
       return
     }
     let last: number | undefined
     let count = 0
+    const base = continuedBase(live)
     try {
-      for await (const block of this.live.readRaw!(id, range)) {
+      for await (const block of this.live.readRaw!(id, laterRange(range, base)!)) {
+        block.first += base
+        block.last += base
         yield block
         last = block.last
         count += block.last - block.first + 1
       }
     } catch (error) {
-      if (!(await this.movedAway(id))) throw error
+      if (!(await this.movedAway(id, base))) throw error
       yield* rawBlocks(this.archive!.read(id, remainingRange(range, last, count)))
       return
     }
-    if (await this.movedAway(id)) yield* rawBlocks(this.archive!.read(id, remainingRange(range, last, count)))
+    if (await this.movedAway(id, base)) yield* rawBlocks(this.archive!.read(id, remainingRange(range, last, count)))
   }
 
   async *follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
@@ -171,9 +180,19 @@ export class Jobs {
       yield* this.followArchived(id, after, options.signal)
       return
     }
+    const base = continuedBase(live)
+    const archived = base > 0 ? await this.archivedMeta(id) : undefined
+    if (base > 0 && after < base) {
+      // The archived run first, then the live lines from where it ends.
+      yield* this.archivedEvents(id, {after, before: base + 1, signal: options.signal})
+      after = base
+    }
     try {
       const waitForJob = live ? false : options.waitForJob
-      for await (const event of this.live.follow(id, {...options, after, waitForJob})) {
+      // `known` is of the whole job: the live store would see its own metadata as a change from it.
+      const known = base > 0 ? undefined : options.known
+      for await (const liveEvent of this.live.follow(id, {...options, after: after - base, waitForJob, known})) {
+        const event = base > 0 ? continuedEvent(liveEvent, base, archived) : liveEvent
         if (event.type === 'entries' && event.entries.length > 0) {
           after = event.entries.at(-1)!.seq
           // A start whose continuation is not in this event yet stays unmarked: followers are not kept waiting for it.
@@ -183,26 +202,33 @@ export class Jobs {
         if (event.type === 'end') return
       }
     } catch (error) {
-      if (!(await this.movedAway(id))) throw error
+      if (!(await this.movedAway(id, base))) throw error
     }
     if (options.signal?.aborted) return
-    if (await this.archived(id)) yield* this.followArchived(id, after, options.signal)
+    if (base > 0 ? await this.movedAway(id, base) : await this.archived(id)) yield* this.followArchived(id, after, options.signal)
     else if (!(await this.live.getJob(id))) throw new JobNotFoundError(id, this.live.name)
   }
 
   /**
    * Deletes the job wherever it lives: its live copy, and its archive object and manifest
-   * (so listings and reads stop finding it). Returns where it was, or undefined when it was
+   * (so listings and reads stop finding it); `only` one of them (a live run that conflicts
+   * with an archived one, archive-conflict-error.ts). Returns where it was, or undefined when it was
    * nowhere; with dryRun, only where it is.
    */
-  async remove(id: string, {dryRun = false}: {dryRun?: boolean} = {}): Promise<RemovedFrom[] | undefined> {
-    if (this.live.removeJob) return this.live.removeJob(id, {dryRun})
+  async remove(id: string, {dryRun = false, only}: {dryRun?: boolean; only?: 'live' | 'archive'} = {}): Promise<RemovedFrom[] | undefined> {
+    if (this.live.removeJob) {
+      if (only)
+        throw new UsageError(`--from ${only} needs the stores themselves: through a relay a job is deleted wherever it lives`, [
+          'drop --url / LOGS_URL and name the store and archive (--store, --archive)',
+        ])
+      return this.live.removeJob(id, {dryRun})
+    }
     const from: RemovedFrom[] = []
-    if (await this.live.getJob(id)) {
+    if (only !== 'archive' && (await this.live.getJob(id))) {
       if (!dryRun) await this.live.deleteJob(id)
       from.push({store: 'live', url: this.live.name})
     }
-    const archived = await this.archive?.head(id)
+    const archived = only === 'live' ? undefined : await this.archive?.head(id)
     if (archived) {
       if (!dryRun) await this.archive!.delete(id)
       from.push({store: 'archive', url: archived.url})
@@ -219,9 +245,15 @@ export class Jobs {
   private async *followArchived(id: string, after: number, signal?: AbortSignal): AsyncIterable<FollowEvent> {
     const archived = await this.archive!.head(id)
     if (!archived) throw new JobNotFoundError(id, this.archive!.name)
+    yield* this.archivedEvents(id, {after, signal})
+    yield {type: 'end', meta: archived.meta}
+  }
+
+  /** Archived entries of a range in batches, records' first lines marked (a run's last line ends its record). */
+  private async *archivedEvents(id: string, range: ReadRange): AsyncIterable<FollowEvent & {type: 'entries'}> {
     let batch: LogEntry[] = []
     const starts = new RecordStarts()
-    for await (const entry of this.archive!.read(id, {after, signal})) {
+    for await (const entry of this.archive!.read(id, range)) {
       const ready = starts.take(entry)
       if (ready) batch.push(ready)
       if (batch.length >= ARCHIVE_FOLLOW_BATCH) {
@@ -229,22 +261,65 @@ export class Jobs {
         batch = []
       }
     }
-    // The archive holds the whole job: no continuation comes after its last entry.
     const last = await starts.last()
     if (last) batch.push(last)
     if (batch.length > 0) yield {type: 'entries', entries: batch}
-    yield {type: 'end', meta: archived.meta}
+  }
+
+  /**
+   * A live job's entries in the job's numbers: for one that continues an archived run, that
+   * run's part of the range from the archive, then the live part (continued-job.ts).
+   */
+  private liveEntries(live: JobMeta, range: ReadRange): AsyncIterable<LogEntry> {
+    const base = continuedBase(live)
+    if (base === 0) return this.live.read(live.id, range)
+    return continuedEntries(
+      range,
+      base,
+      (part) => this.earlierEntries(live.id, base, part),
+      (part) => this.live.read(live.id, part),
+    )
+  }
+
+  /** The archived run a live job continues; a warning, and none of its lines, when the archive does not hold it. */
+  private async *earlierEntries(id: string, base: number, range: ReadRange): AsyncIterable<LogEntry> {
+    const missing = (where: string) => range.onWarning?.(`lines 1..${base} of job ${id}, an archived run it continues, are not in ${where}; showing the lines after them`)
+    if (!this.archive) {
+      missing('an archive (none is configured)')
+      return
+    }
+    let started = false
+    try {
+      for await (const entry of this.archive.read(id, range)) {
+        started = true
+        yield entry
+      }
+    } catch (error) {
+      if (started || !(error instanceof JobNotFoundError)) throw error
+      missing(this.archive.name)
+    }
+  }
+
+  /** The archived job's metadata, if the archive can tell. */
+  private async archivedMeta(id: string): Promise<JobMeta | undefined> {
+    return (await this.archive?.head(id).catch(() => undefined))?.meta
   }
 
   private async archived(id: string): Promise<boolean> {
     return this.archive !== undefined && (await this.archive.head(id)) !== undefined
   }
 
-  /** The live copy is gone (or going) and the archive holds the job. */
-  private async movedAway(id: string): Promise<boolean> {
+  /**
+   * The live copy is gone (or going) and the archive holds the job: for one that continued
+   * an archived run of `base` lines, an object past them (read afresh, as the earlier run's
+   * may be the one remembered), else the live store's failure is its own.
+   */
+  private async movedAway(id: string, base = 0): Promise<boolean> {
     const live = await this.live.getJob(id).catch(() => undefined)
     if (live && live.location.kind === 'live') return false
-    return this.archived(id)
+    if (base === 0) return this.archived(id)
+    const archived = await this.archive?.head(id, {fresh: true})
+    return archived !== undefined && archived.meta.lines > base
   }
 }
 

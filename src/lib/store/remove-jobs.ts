@@ -10,10 +10,10 @@ export interface RemoveSummary {
   notFound: string[]
 }
 
-export async function removeJobs(jobs: Jobs, ids: string[], {dryRun = false}: {dryRun?: boolean} = {}): Promise<RemoveSummary> {
+export async function removeJobs(jobs: Jobs, ids: string[], {dryRun = false, only}: {dryRun?: boolean; only?: 'live' | 'archive'} = {}): Promise<RemoveSummary> {
   const summary: RemoveSummary = {dryRun, removed: [], notFound: []}
   for (const id of new Set(ids)) {
-    const from = await jobs.remove(id, {dryRun})
+    const from = await jobs.remove(id, {dryRun, only})
     if (from) summary.removed.push({id, from})
     else summary.notFound.push(id)
   }
@@ -21,6 +21,7 @@ export async function removeJobs(jobs: Jobs, ids: string[], {dryRun = false}: {d
 }
 
 /** Where a missing id was looked for, for the message. */
-export function searchedStores(jobs: Jobs): string {
-  return jobs.archive ? `${jobs.live.name} or ${jobs.archive.name}` : jobs.live.name
+export function searchedStores(jobs: Jobs, only?: 'live' | 'archive'): string {
+  if (only === 'live' || !jobs.archive) return jobs.live.name
+  return only === 'archive' ? jobs.archive.name : `${jobs.live.name} or ${jobs.archive.name}`
 }

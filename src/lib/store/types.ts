@@ -6,12 +6,17 @@
 import type {StoreRecipe} from './recipe.js'
 import type {LogEntry, NewEntry} from '../entry.js'
 import type {LineBatch} from '../line-batch.js'
-import type {JobMeta, JobStatus} from '../job.js'
+import type {ContinuedRun, JobMeta, JobStatus} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
 import type {Pattern} from '../pattern.js'
 import type {Level} from '../level.js'
 import type {ArchiveReadError} from '../errors/index.js'
 import type {PackedEntries} from './packed-entries.js'
+
+export interface StartJobInit {
+  labels?: Record<string, string>
+  continues?: ContinuedRun
+}
 
 /** A range of a job's entries. All bounds are optional and combine. */
 export interface ReadRange {
@@ -165,8 +170,12 @@ export interface LiveStore {
   /** Optional: load the client and connect ahead of the first command (a shipping thread while its spool is made). Never fails: the first command reports what it would. */
   warmUp?(): Promise<void>
 
-  /** Creates the job, or marks an existing one running again (pushing to a job appends). */
-  startJob(id: string, init?: {labels?: Record<string, string>}): Promise<JobMeta>
+  /**
+   * Creates the job, or marks an existing one running again (pushing to a job appends).
+   * `continues`: the archived run a job created now continues (job.ts); ignored for a job
+   * that exists, and by stores that continue an archived run themselves (object stores).
+   */
+  startJob(id: string, init?: StartJobInit): Promise<JobMeta>
   /**
    * Appends a batch atomically: gapless sequence numbers even with concurrent writers. Once
    * it resolved, the batch's memory may be used again (push's shipper reads the next batch
@@ -225,9 +234,13 @@ export interface ArchivedJob {
 
 export interface ArchiveStore {
   readonly name: string
-  /** Streams the entries (one by one, in batches, or as stored) into the job's object, verifies what was stored, and returns where it went. */
-  put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>): Promise<ArchivedJob>
-  head(id: string): Promise<ArchivedJob | undefined>
+  /**
+   * Streams the entries (one by one, in batches, or as stored) into the job's object, verifies what was stored, and returns where it went.
+   * `keep`: the job's archived object holds its lines 1..keep (a run the entries continue): they stay in front, as stored.
+   */
+  put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>, options?: {keep?: number}): Promise<ArchivedJob>
+  /** `fresh`: the manifest as stored now, not one a reader's snapshot remembers (which it then replaces). */
+  head(id: string, options?: {fresh?: boolean}): Promise<ArchivedJob | undefined>
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
   list(filter?: JobFilter): Promise<ArchivedJob[]>
   delete(id: string): Promise<void>

@@ -21,7 +21,7 @@ import type {LogEntry, NewEntry} from '../../entry.js'
 import type {LineBatch} from '../../line-batch.js'
 import {checkJobId} from '../../job-id.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
-import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, StoredEntries} from '../types.js'
+import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, StartJobInit, StoredEntries} from '../types.js'
 import {INDEX_FILE, JobLog, LOCK_FILE, LOG_FILE} from './job-log.js'
 import {JobLogWriter, type Appended} from './job-log-writer.js'
 import {readStats} from './job-stats.js'
@@ -71,7 +71,7 @@ export class FileStore implements LiveStore {
     return join(this.jobsDir, checkJobId(id, 'job id'))
   }
 
-  async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
+  async startJob(id: string, init: StartJobInit = {}): Promise<JobMeta> {
     const dir = this.dir(id)
     await mkdir(dir, {recursive: true})
     // Empty files first, so a reader never finds metadata without them.
@@ -79,6 +79,7 @@ export class FileStore implements LiveStore {
     return this.changeMeta(id, (meta, now) => {
       const next: StoredMeta = meta ?? withoutCounters(newJobMeta(id, now, init.labels))
       if (meta && init.labels) next.labels = {...meta.labels, ...init.labels}
+      if (!meta && init.continues) next.continues = init.continues
       next.status = 'running'
       delete next.endedAt
       delete next.exitCode

@@ -2,7 +2,7 @@
  * JobMeta ⇄ the job's `meta` hash. Counters are plain integer fields so the append
  * script can HINCRBY them; labels and location are JSON; per-level counts are `lv:<level>`.
  */
-import type {JobLocation, JobMeta, JobStatus} from '../../job.js'
+import type {ContinuedRun, JobLocation, JobMeta, JobStatus} from '../../job.js'
 import {LEVELS} from '../../level.js'
 
 /** HGETALL's answer (a flat array from a script, an object from ioredis) → JobMeta; undefined when the job does not exist. */
@@ -41,6 +41,7 @@ export function decodeMeta(id: string, raw: Record<string, string> | string[] | 
   const lastTs = number('lastTs')
   if (lastTs !== undefined) meta.lastTs = lastTs
   if (hash.labels) meta.labels = JSON.parse(hash.labels) as Record<string, string>
+  if (hash.continues) meta.continues = JSON.parse(hash.continues) as ContinuedRun
   return meta
 }
 

@@ -12,7 +12,7 @@ import {JobDeletedError, JobNotFoundError, OutOfOrderError} from '../../errors/i
 import type {LogEntry, NewEntry} from '../../entry.js'
 import {checkJobId} from '../../job-id.js'
 import {isEnded, type JobMeta, type JobStatus} from '../../job.js'
-import type {AppendResult, AppendToken, FollowEvent, RawBlock, RawRange, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext, StoredChunks} from '../types.js'
+import type {AppendResult, AppendToken, FollowEvent, RawBlock, RawRange, FollowOptions, JobFilter, LiveStore, ReadRange, OpenContext, StartJobInit, StoredChunks} from '../types.js'
 import {guarded, storeError, WRITER_DEADLINE_MS, type Connection, type RedisClient} from './failures.js'
 import {MOVE_CHECK_MS, RedisFollowSource} from './follow.js'
 import {followLoop} from '../follow-loop.js'
@@ -61,11 +61,11 @@ export class RedisStore implements LiveStore {
     await Promise.all([loadPooled(), this.run((client) => client.ping())]).catch(() => undefined)
   }
 
-  async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
+  async startJob(id: string, init: StartJobInit = {}): Promise<JobMeta> {
     const keys = this.keys(id)
     const now = Date.now()
     const labels = init.labels && Object.keys(init.labels).length > 0 ? JSON.stringify(init.labels) : ''
-    const raw = await this.run((client) => scripts(client).logsStart(keys.meta, keys.log, keys.writers, now, labels))
+    const raw = await this.run((client) => scripts(client).logsStart(keys.meta, keys.log, keys.writers, now, labels, init.continues ? JSON.stringify(init.continues) : ''))
     await this.touchIndex(id, now)
     return decodeMeta(id, raw)!
   }

@@ -7,7 +7,8 @@
  *              ordered masked after, then per chunk: lineCount index data
  *         → {duplicate(0|1), first, last}, {-1, 0, 0} when the job does not exist, or
  *           {-2, applied, 0} when `after` is set and is not the writer's last applied batch
- * start   KEYS meta log writers   ARGV now labelsJson     → HGETALL meta
+ * start   KEYS meta log writers   ARGV now labelsJson continuesJson → HGETALL meta (continues
+ *         is set only on a job the call creates)
  * end     KEYS meta log writers   ARGV status exitCode now ttlMs → HGETALL meta, or nil
  *         when the job does not exist
  * update  KEYS meta log           ARGV field value …      → 1, or 0 when the job does not exist
@@ -62,6 +63,7 @@ return {0, first, last}
 
 const START = `
 local meta, log, writers = KEYS[1], KEYS[2], KEYS[3]
+if ARGV[3] ~= '' and redis.call('HEXISTS', meta, 'createdAt') == 0 then redis.call('HSET', meta, 'continues', ARGV[3]) end
 redis.call('HSETNX', meta, 'createdAt', ARGV[1])
 redis.call('HSET', meta, 'status', 'running', 'updatedAt', ARGV[1])
 redis.call('HDEL', meta, 'endedAt', 'exitCode')

@@ -1,0 +1,289 @@
+/**
+ * A job pushed again after `logs archive` moved it (CLI.md: pushing to an existing job
+ * appends; sequence numbers continue), as a user runs it: the built CLI as child processes,
+ * the file store and redis-server as live stores, file:// and s3rver archives. The new run
+ * continues the archived one; every reader sees one job across the seam; `archive` writes
+ * one object of both runs; a kill -9 between that object and the live delete loses nothing.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {ArchiveSummary} from '../../../src/lib/archive/archive-jobs.js'
+import {objectKey} from '../../../src/lib/archive/layout.js'
+import {openArchive, openBucket} from '../../../src/lib/open/open-store.js'
+import {readBytes} from '../../../src/lib/store/object/bucket.js'
+import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
+import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
+import {waitUntil} from '../../helpers/wait.js'
+import {withLive} from './archive-helpers.js'
+
+let home: {home: string; cleanup: () => void}
+let s3: S3Server
+let redis: RedisServer
+
+beforeAll(async () => {
+  home = tempHome()
+  ;[s3, redis] = await Promise.all([startS3Server(), startRedis()])
+  await s3.createBucket('continued')
+})
+
+afterAll(async () => {
+  await Promise.all([s3?.destroy(), redis?.destroy()])
+  home?.cleanup()
+})
+
+const env = (): NodeJS.ProcessEnv => isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+
+/** Run 1 has bytes no text decoder keeps (invalid UTF-8, NUL, ANSI, CRLF) and ends without a newline; run 2 adds an error and a section. */
+const RUN1 = Buffer.concat([
+  Buffer.from('one 1\nERROR first failure\n'),
+  Buffer.from([0x66, 0xff, 0xfe, 0x00, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0d, 0x0a]),
+  Buffer.from('one 4 no newline'),
+])
+const RUN2 = Buffer.from('two 5\n::group::deploy\ntwo 7\n::endgroup::\nERROR second failure\ntwo 10\n')
+const RUN3 = Buffer.from('three 11\n')
+const LINES = 10
+
+type Case = [name: string, live: (n: string) => string, archive: (n: string) => string]
+const CASES: Case[] = [
+  ['file store, file archive', (n) => `file://${home.home}/live-${n}`, (n) => `file://${home.home}/archive-${n}`],
+  ['redis, s3 archive', (n) => `${redis.url}?prefix=${n}:`, (n) => `s3://continued/${n}`],
+]
+
+function cli(live: string, archive: string) {
+  const run = (args: string[], input?: Buffer) => runCli([...args, '--store', live, '--archive', archive], {env: env(), input})
+  return {
+    run,
+    push: (job: string, input: Buffer, ...args: string[]) => run(['push', '--job', job, ...args], input),
+    raw: async (job: string, ...args: string[]) => (await run(['get', job, '-o', 'raw', ...args])).stdoutBytes,
+    json: async (job: string, ...args: string[]) => {
+      const result = await run(['get', job, '-o', 'json', ...args])
+      expect(result.stderr).toBe('')
+      return result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as {seq: number; line: string; level: string | null})
+    },
+    archive: async (...args: string[]) => {
+      const result = await run(['archive', '--json', ...args])
+      return {...result, summary: JSON.parse(result.stdout || '{}') as ArchiveSummary}
+    },
+    ls: async () =>
+      JSON.parse((await run(['ls', '--json'])).stdout) as Array<{
+        id: string
+        lines: number
+        bytes: number
+        createdAt: number
+        labels?: Record<string, string>
+        levels: Record<string, number>
+        location: {kind: string}
+        continues?: {createdAt: number; lines: number}
+      }>,
+  }
+}
+
+async function archivedLines(archive: string, job: string): Promise<number | undefined> {
+  const store = await openArchive({value: archive, from: 'test'}, env())
+  try {
+    return (await store.head(job))?.meta.lines
+  } finally {
+    await store.close()
+  }
+}
+
+async function archivedObject(archive: string, job: string): Promise<Buffer | undefined> {
+  const bucket = await openBucket({value: archive, from: 'test'}, env())
+  try {
+    return await readBytes(bucket, objectKey(job))
+  } finally {
+    await bucket.close()
+  }
+}
+
+const liveIds = (live: string): Promise<string[]> => withLive(live, env(), async (store) => (await store.listJobs()).map((job) => job.id))
+
+describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, liveUrl, archiveUrl) => {
+  const slug = _name.replace(/[^a-z]+/g, '-')
+
+  it('continues at the next seq; get, ls, -f and tail see one job across the seam; archive writes one object of both runs', async () => {
+    const live = liveUrl(`seam-${slug}`)
+    const archive = archiveUrl(`seam-${slug}`)
+    const logs = cli(live, archive)
+    expect((await logs.push('nightly', RUN1, '--label', 'team=a')).code).toBe(0)
+    const first = await logs.archive()
+    expect(first.summary.archived).toBe(1)
+    const created = (await logs.ls())[0].createdAt
+    expect((await logs.push('nightly', RUN2, '--label', 'try=2', '--exit-code', '1')).code).toBe(0)
+    expect(await liveIds(live)).toEqual(['nightly'])
+
+    // get: the archived lines, then the live ones, numbered on.
+    expect((await logs.raw('nightly')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+    const all = await logs.json('nightly')
+    expect(all.map((e) => e.seq)).toEqual(Array.from({length: LINES}, (_, i) => i + 1))
+    expect(all[4].line).toBe('two 5')
+    expect((await logs.json('nightly', '--after', '3')).map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9, 10])
+    expect((await logs.raw('nightly', '--after', '4')).equals(RUN2)).toBe(true)
+    expect((await logs.json('nightly', '-n', '8')).map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10])
+    expect((await logs.json('nightly', '--head', '6')).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6])
+    expect((await logs.json('nightly', '--level', 'error')).map((e) => [e.seq, e.line])).toEqual([
+      [2, 'ERROR first failure'],
+      [9, 'ERROR second failure'],
+    ])
+    expect((await logs.json('nightly', '--grep', 'failure', '-n', '1')).map((e) => e.seq)).toEqual([9])
+    expect((await logs.json('nightly', '--section', 'deploy')).map((e) => e.seq)).toEqual([6, 7, 8])
+    const sections = await logs.run(['sections', 'nightly', '--json'])
+    expect((JSON.parse(sections.stdout) as {sections: Array<{title: string; firstSeq: number; lastSeq: number}>}).sections.map((s) => [s.title, s.firstSeq, s.lastSeq])).toEqual([
+      ['deploy', 6, 8],
+    ])
+
+    // ls: one job, its lines and counts those of both runs, created when the first run was.
+    const [listed] = await logs.ls()
+    expect(listed).toMatchObject({
+      id: 'nightly',
+      lines: LINES,
+      bytes: RUN1.length + RUN2.length,
+      createdAt: created,
+      levels: {error: 2},
+      labels: {team: 'a', try: '2'},
+      location: {kind: 'live'},
+    })
+    expect(listed.continues).toEqual({createdAt: created, lines: 4})
+
+    // get -f from line 3 of a job that ended, and tail in a pipe: all of it, then exit.
+    const followed = await logs.run(['get', 'nightly', '-f', '--after', '2', '-o', 'json'])
+    expect(followed.code).toBe(0)
+    expect(
+      followed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as {seq: number}).seq),
+    ).toEqual([3, 4, 5, 6, 7, 8, 9, 10])
+    const tailed = await logs.run(['tail', 'nightly', '-n', '7'])
+    expect(tailed.code).toBe(0)
+    // Line 4 was read without a newline: tail prints it as it came, the next line right after it.
+    expect(tailed.stdout.startsWith('one 4 no newlinetwo 5\n')).toBe(true)
+    expect(tailed.stdout).toContain('ERROR second failure\ntwo 10\n')
+
+    // archive again: one object of both runs, the live copy gone, the same bytes from the archive alone.
+    const before = (await archivedObject(archive, 'nightly'))!
+    const second = await logs.archive()
+    expect(second.summary).toMatchObject({archived: 1, failed: 0})
+    expect(second.summary.jobs[0].lines).toBe(LINES)
+    expect(await liveIds(live)).toEqual([])
+    expect(await archivedLines(archive, 'nightly')).toBe(LINES)
+    // The archived run's gzip members were copied as they were stored, not compressed again.
+    const after = (await archivedObject(archive, 'nightly'))!
+    expect(after.length).toBeGreaterThan(before.length)
+    expect(after.subarray(0, before.length).equals(before)).toBe(true)
+    expect((await logs.raw('nightly')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+    expect((await logs.json('nightly', '--level', 'error')).map((e) => e.seq)).toEqual([2, 9])
+    expect((await logs.json('nightly', '--grep', 'second')).map((e) => e.seq)).toEqual([9])
+    const [archived] = await logs.ls()
+    expect(archived).toMatchObject({lines: LINES, createdAt: created, labels: {team: 'a', try: '2'}, levels: {error: 2}, location: {kind: 'archived'}})
+    expect(archived.continues).toBeUndefined()
+
+    // A third run continues the object of both.
+    expect((await logs.push('nightly', RUN3)).code).toBe(0)
+    expect((await logs.json('nightly', '-n', '2')).map((e) => [e.seq, e.line])).toEqual([
+      [10, 'two 10'],
+      [11, 'three 11'],
+    ])
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect((await logs.raw('nightly')).equals(Buffer.concat([RUN1, RUN2, RUN3]))).toBe(true)
+  })
+
+  it('a follower started on the archived run goes on into the live lines as they are pushed', async () => {
+    const live = liveUrl(`follow-${slug}`)
+    const archive = archiveUrl(`follow-${slug}`)
+    const logs = cli(live, archive)
+    expect((await logs.push('follow', RUN1)).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    const push = startCli(['push', '--job', 'follow', '--store', live, '--archive', archive], {env: env()})
+    const pushed = collect(push)
+    push.stdin!.write('live 5\n')
+    await waitUntil(async () => (await logs.json('follow')).length === 5, {what: 'the first live line'})
+    const follower = startCli(['get', 'follow', '-f', '-o', 'json', '--after', '1', '--store', live, '--archive', archive], {env: env()})
+    const followed = collect(follower)
+    let seen = ''
+    follower.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()))
+    await waitUntil(() => seen.includes('"seq":5'), {what: 'the follower at the live line'})
+    push.stdin!.end('live 6\n')
+    expect((await pushed).code).toBe(0)
+    const result = await followed
+    expect(result.code).toBe(0)
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as {seq: number; line: string}).seq),
+    ).toEqual([2, 3, 4, 5, 6])
+  })
+
+  it('kill -9 of archive between the object of both runs and the live delete: every read stays whole, the next run finishes the move', async () => {
+    const live = liveUrl(`kill-${slug}`)
+    const archive = archiveUrl(`kill-${slug}`)
+    const logs = cli(live, archive)
+    expect((await logs.push('killed', RUN1)).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect((await logs.push('killed', RUN2)).code).toBe(0)
+    const killed = await runCli(['archive', '--store', live, '--archive', archive], {env: {...env(), LOGS_FAULT_INJECTION: 'archive-kill-after-upload:1'}})
+    expect(killed.signal).toBe('SIGKILL')
+    expect(await liveIds(live)).toEqual(['killed'])
+    expect(await archivedLines(archive, 'killed')).toBe(LINES)
+    expect((await logs.raw('killed')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+    expect((await logs.json('killed', '-n', '7')).map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9, 10])
+    const rerun = await logs.archive()
+    expect(rerun.code).toBe(0)
+    expect(rerun.summary.jobs[0]).toMatchObject({result: 'archived', resumed: true, lines: LINES})
+    expect(await liveIds(live)).toEqual([])
+    expect((await logs.raw('killed')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+  })
+
+  it('two archivers at once on a continued job: one object of both runs, nothing lost', async () => {
+    const live = liveUrl(`two-${slug}`)
+    const archive = archiveUrl(`two-${slug}`)
+    const logs = cli(live, archive)
+    expect((await logs.push('twice', RUN1)).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect((await logs.push('twice', RUN2)).code).toBe(0)
+    const args = ['archive', '--json', '--store', live, '--archive', archive]
+    const [a, b] = await Promise.all([collect(startCli(args, {env: env()})), collect(startCli(args, {env: env()}))])
+    const outcomes = [a, b].flatMap((r) => (JSON.parse(r.stdout) as ArchiveSummary).jobs)
+    expect(outcomes.filter((o) => o.result === 'archived')).toHaveLength(1)
+    expect(outcomes.filter((o) => o.result === 'failed')).toEqual([])
+    expect(await liveIds(live)).toEqual([])
+    expect((await logs.raw('twice')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+  })
+})
+
+describe('a run pushed where push could not see the archive', () => {
+  it('starts at line 1, and archive refuses it naming both runs and how to resolve it', async () => {
+    const live = `file://${home.home}/live-blind`
+    const archive = `file://${home.home}/archive-blind`
+    const logs = cli(live, archive)
+    expect((await logs.push('blind', RUN1)).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    // Pushed with the default archive, not the one the job was archived to.
+    expect((await runCli(['push', '--job', 'blind', '--store', live], {env: env(), input: RUN2})).code).toBe(0)
+    const refused = await logs.archive()
+    expect(refused.code).toBe(1)
+    const reason = refused.summary.jobs[0].reason!
+    expect(reason).toMatch(
+      /job blind was not archived: the archive already holds another run of it \(created .*, 4 lines\), which this one \(created .*, 6 lines, numbered from 1\) would replace; both are kept/,
+    )
+    expect(reason).toContain(`push runs of the job with --archive ${archive} (or LOGS_ARCHIVE) and they continue it`)
+    expect(reason).toContain(`logs rm blind --from live --store ${live}`)
+    expect(await liveIds(live)).toEqual(['blind'])
+    expect((await runCli(['get', 'blind', '-o', 'raw', '--store', `file://${home.home}/live-none`, '--archive', archive], {env: env()})).stdoutBytes.equals(RUN1)).toBe(true)
+
+    // What the message says to do: this run under an id of its own, then dropped from the live store only.
+    const copied = await runCli(['get', 'blind', '--store', live, '-o', 'raw'], {env: env()})
+    expect((await runCli(['push', '--job', 'blind-2', '--store', live], {env: env(), input: copied.stdoutBytes})).code).toBe(0)
+    const removed = await logs.run(['rm', 'blind', '--from', 'live', '--json'])
+    expect(removed.code).toBe(0)
+    expect(JSON.parse(removed.stdout)).toMatchObject({removed: [{id: 'blind', from: [{store: 'live'}]}]})
+    expect((await logs.archive()).summary).toMatchObject({archived: 1, failed: 0})
+    expect((await logs.raw('blind')).equals(RUN1)).toBe(true)
+    expect((await logs.raw('blind-2')).equals(RUN2)).toBe(true)
+    expect((await logs.run(['rm', 'blind', '--from', 'live'])).code).toBe(1) // no live copy left
+  })
+})
