@@ -1,7 +1,8 @@
 /**
  * `logs gc`: retention everywhere the tool keeps data.
  *   - archived jobs that ended before the cutoff (manifest first, then the object)
- *   - ended jobs still in the live store past the cutoff (expired leftovers)
+ *   - ended jobs still in the live store past the cutoff (expired leftovers); a live job that
+ *     continues an archived run is one job with it: both go when the live run is past it
  *   - archive locks past their expiry (their holder crashed)
  *   - chunk objects (`.chunks/`) and objects without a manifest older than the cutoff
  *     (an upload interrupted before its manifest was written)
@@ -16,6 +17,7 @@ import {ObjectStoreError, UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {matchesSelector, type LabelSelector} from '../label-selector.js'
 import {staleSpools} from '../ingest/spool.js'
+import {continuedMeta} from '../store/continued-job.js'
 import type {LiveStore} from '../store/types.js'
 import type {BlobArchive} from './blob-archive.js'
 import {CHUNKS_DIR, LOCKS_DIR, MANIFEST_SUFFIX, OBJECT_SUFFIX, idOfManifest} from './layout.js'
@@ -75,20 +77,27 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     items.push(item)
   }
 
-  const manifests = new Set<string>()
+  const manifests = new Map<string, JobMeta>()
   const selected = (meta: JobMeta) => matchesSelector(options.selector, meta.labels)
+  const liveJobs = live ? await live.listJobs() : []
+  const continued = new Map(liveJobs.flatMap((job) => (job.continues ? [[job.id, job.continues.createdAt] as const] : [])))
   for (const job of await archive.list()) {
-    manifests.add(job.meta.id)
+    manifests.set(job.meta.id, job.meta)
     const at = endOf(job.meta)
-    if (at < cutoff && selected(job.meta)) await act({kind: 'archived-job', name: job.meta.id, at}, () => archive.delete(job.meta.id))
+    // The archived run of a job a live run continues (store/continued-job.ts) is that job's start: it goes with the live run, below.
+    if (continued.get(job.meta.id) !== job.meta.createdAt && at < cutoff && selected(job.meta))
+      await act({kind: 'archived-job', name: job.meta.id, at}, () => archive.delete(job.meta.id))
     scan()
   }
-  if (live) {
-    for (const job of await live.listJobs()) {
-      const at = endOf(job)
-      if (isEnded(job.status) && at < cutoff && selected(job)) await act({kind: 'live-job', name: job.id, at}, () => live.deleteJob(job.id))
-      scan()
+  for (const job of liveJobs) {
+    const earlier = manifests.get(job.id)
+    const run = job.continues && earlier?.createdAt === job.continues.createdAt ? earlier : undefined
+    const at = endOf(job)
+    if (isEnded(job.status) && at < cutoff && selected(run ? continuedMeta(job, run) : job)) {
+      await act({kind: 'live-job', name: job.id, at}, () => live!.deleteJob(job.id))
+      if (run) await act({kind: 'archived-job', name: job.id, at: endOf(run)}, () => archive.delete(job.id))
     }
+    scan()
   }
   if (options.selector) return {dryRun, cutoff, deleted: items, warnings: []}
   for await (const object of bucket.list('')) {
@@ -129,7 +138,7 @@ function endOf(meta: JobMeta): number {
 }
 
 /** An object of a job whose manifest is gone or was never written. */
-function isOrphan(key: string, manifests: Set<string>): boolean {
+function isOrphan(key: string, manifests: ReadonlyMap<string, unknown>): boolean {
   if (key.includes('/') || idOfManifest(key)) return false
   const at = key.indexOf(OBJECT_SUFFIX)
   if (at <= 0 || key.endsWith(MANIFEST_SUFFIX)) return false

@@ -7,6 +7,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ArchiveSummary} from '../../../src/lib/archive/archive-jobs.js'
+import type {GcSummary} from '../../../src/lib/archive/gc.js'
 import {objectKey} from '../../../src/lib/archive/layout.js'
 import {openArchive, openBucket} from '../../../src/lib/open/open-store.js'
 import {readBytes} from '../../../src/lib/store/object/bucket.js'
@@ -252,6 +253,38 @@ describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, li
     expect(outcomes.filter((o) => o.result === 'failed')).toEqual([])
     expect(await liveIds(live)).toEqual([])
     expect((await logs.raw('twice')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+  })
+})
+
+describe('logs gc and logs rm of a continued job', () => {
+  it('gc keeps the archived run while the live run is within retention, then deletes both; rm deletes both', async () => {
+    const live = `file://${home.home}/live-gc`
+    const archive = `file://${home.home}/archive-gc`
+    const logs = cli(live, archive)
+    const tenDaysAgo = Date.now() - 10 * 86_400_000
+    const age = (job: string) => withLive(live, env(), (store) => store.updateJob(job, {endedAt: tenDaysAgo, updatedAt: tenDaysAgo}))
+    expect((await logs.push('kept', RUN1)).code).toBe(0)
+    await age('kept')
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect((await logs.push('kept', RUN2)).code).toBe(0)
+    const gc = async () => (JSON.parse((await logs.run(['gc', '--json'])).stdout) as GcSummary).deleted.map((item) => `${item.kind}:${item.name}`).sort()
+
+    // Its archived run ended ten days ago, but the job did not: nothing of it goes.
+    expect(await gc()).toEqual([])
+    expect((await logs.raw('kept')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+
+    await age('kept')
+    expect(await gc()).toEqual(['archived-job:kept', 'live-job:kept'])
+    expect(await liveIds(live)).toEqual([])
+    expect(await archivedLines(archive, 'kept')).toBeUndefined()
+
+    expect((await logs.push('removed', RUN1)).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect((await logs.push('removed', RUN2)).code).toBe(0)
+    const removed = await logs.run(['rm', 'removed', '--json'])
+    expect(JSON.parse(removed.stdout)).toMatchObject({removed: [{id: 'removed', from: [{store: 'live'}, {store: 'archive'}]}]})
+    expect((await logs.run(['get', 'removed'])).code).toBe(1)
+    expect(await archivedLines(archive, 'removed')).toBeUndefined()
   })
 })
 
