@@ -10,11 +10,15 @@
  *            (push --url: the client plus the relay; direct: the one process).
  *   latency: one line's way `logs push --url` → relay → `logs get -f --url` at fixed rates, vs
  *            `logs push` → `logs get -f` on the relay's store directly (bench/lib/latency.ts).
+ *   history: `logs get JOB --url <relay>` vs direct `logs get JOB` of the same job (BENCH_GET_MB,
+ *            default 64), text, raw, json, --level, --grep; BENCH_ROUNDS rounds interleaved,
+ *            medians: wall time, CPU time (get --url: the client plus the relay) and their ratios.
  *
  *   npx tsx bench/relay.ts [followers] [lines/s] [seconds] [ingest MB]
  *   (env BENCH_FOLLOWERS, BENCH_RATE, BENCH_SECONDS, BENCH_MB; issue's figures: 1000 1000 30 100)
  *
  *   (latency: BENCH_LATENCY_RATES=1000,50000, empty to skip; BENCH_LATENCY_SECONDS=5; BENCH_ROUNDS=3)
+ *   (BENCH_PARTS=fanout,ingest,latency,history: the parts to run, default all)
  *
  * Followers run in BENCH_WORKERS child processes (default 2). Prints; never passes or fails.
  * Needs a built CLI (npm run build).
@@ -51,6 +55,8 @@ const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '1000,50000').split(',
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5)
 const LATENCY_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const TICK_MS = 10
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'fanout,ingest,latency,history').split(','))
+const GET_MB = Number(process.env.BENCH_GET_MB ?? 64)
 
 const work = mkdtempSync(join(tmpdir(), 'logs-bench-relay-'))
 const env = isolatedEnv(work)
@@ -132,6 +138,20 @@ try {
   console.log(`relay bench: ${FOLLOWERS} followers, ${RATE} lines/s for ${SECONDS}s, ingest ${MB} MB; work dir ${work}`)
   const store = await new FileStore(storeDir).init()
   const relay = await startRelay()
+  if (PARTS.has('fanout')) await fanOut(relay, store)
+  // Ingest: direct push vs push --url into the same store.
+  if (MB > 0 && PARTS.has('ingest')) await ingest(relay.url, relay.child.pid!, store)
+  if (LATENCY_RATES.length > 0 && PARTS.has('latency')) await latency(relay.url)
+  if (GET_MB > 0 && PARTS.has('history')) await history(relay.url, relay.child.pid!)
+  relay.child.kill('SIGTERM')
+  await new Promise((resolve) => relay.child.once('exit', resolve))
+  await store.close()
+} finally {
+  rmSync(work, {recursive: true, force: true})
+}
+
+/** F SSE followers of one job while lines are appended, next to one follower of the store itself. */
+async function fanOut(relay: {child: ChildProcess; url: string}, store: FileStore): Promise<void> {
   const job = 'fanout'
   await store.startJob(job)
 
@@ -196,15 +216,6 @@ try {
   console.log(
     `written ${written} lines in ${elapsed.toFixed(1)}s; followers ended ${ended}/${FOLLOWERS}, failed ${failed}; latency: writer's append → follower's read, sampled on 10% of followers, worst worker shown; peak relay RSS (VmHWM) ${peakRssMB(relay.child.pid!).toFixed(0)} MB`,
   )
-
-  // Ingest: direct push vs push --url into the same store.
-  if (MB > 0) await ingest(relay.url, relay.child.pid!, store)
-  if (LATENCY_RATES.length > 0) await latency(relay.url)
-  relay.child.kill('SIGTERM')
-  await new Promise((resolve) => relay.child.once('exit', resolve))
-  await store.close()
-} finally {
-  rmSync(work, {recursive: true, force: true})
 }
 
 async function ingest(relayUrl: string, relayPid: number, store: FileStore): Promise<void> {
@@ -274,4 +285,55 @@ async function latency(relayUrl: string): Promise<void> {
 /** A table row of sorted latencies: p50, p99, max (ms) and how many. */
 function latencyRow(what: string, sorted: number[]): string[] {
   return [what, String(pct(sorted, 0.5)), String(pct(sorted, 0.99)), String(sorted.at(-1)), String(sorted.length), '', '']
+}
+
+/** `logs get --url` (the relay's streamed history) next to `logs get` on the relay's store directly, same job, same output. */
+async function history(relayUrl: string, relayPid: number): Promise<void> {
+  const input = join(work, 'history.log')
+  const lines = await writeInput(input, GET_MB * 1e6)
+  const bytes = statSync(input).size
+  const job = 'history'
+  const pushed = await measure(process.execPath, [BIN, 'push', '--job', job], {stdin: input, env})
+  if (pushed.code !== 0) throw new Error(`push of the history job exited ${pushed.code}`)
+  const clientEnv = isolatedEnv(join(work, 'history-client'), {LOGS_URL: relayUrl})
+  const cases: Array<[string, string[]]> = [
+    ['text', []],
+    ['--output raw', ['--output', 'raw']],
+    ['--output json', ['--output', 'json']],
+    ['--level error', ['--level', 'error']],
+    ['--grep "item 12345" (rare)', ['--grep', 'item 12345']],
+  ]
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+  const rows: string[][] = [['get ' + job, 'direct s', '--url s', '× wall', 'direct CPU s', '--url CPU s (client + relay)', '× CPU']]
+  const ratios: string[] = []
+  for (const [what, args] of cases) {
+    const direct: Measured[] = []
+    const remote: Array<Measured & {relayCpu: number}> = []
+    for (let round = 0; round < LATENCY_ROUNDS; round++) {
+      direct.push(await measure(process.execPath, [BIN, 'get', job, ...args], {env}))
+      const relayCpu0 = cpuSeconds(relayPid)
+      const measured = await measure(process.execPath, [BIN, 'get', job, ...args], {env: clientEnv})
+      remote.push({...measured, relayCpu: cpuSeconds(relayPid) - relayCpu0})
+    }
+    if ([...direct, ...remote].some((m) => m.code !== 0)) throw new Error(`get ${args.join(' ')} failed`)
+    const [directS, remoteS] = [median(direct.map((m) => m.seconds)), median(remote.map((m) => m.seconds))]
+    const [directCpu, clientCpu, relayCpu] = [median(direct.map((m) => m.cpuSeconds)), median(remote.map((m) => m.cpuSeconds)), median(remote.map((m) => m.relayCpu))]
+    rows.push([
+      what,
+      directS.toFixed(2),
+      remoteS.toFixed(2),
+      (remoteS / directS).toFixed(2),
+      directCpu.toFixed(2),
+      `${(clientCpu + relayCpu).toFixed(2)} (${clientCpu.toFixed(2)} + ${relayCpu.toFixed(2)})`,
+      ((clientCpu + relayCpu) / directCpu).toFixed(2),
+    ])
+    ratios.push(`${what} ${(remoteS / directS).toFixed(1)}×`)
+  }
+  console.log(
+    `\nhistory: get of one ${(bytes / 1e6).toFixed(0)} MB job (${(lines / 1000).toFixed(0)} k lines), output to /dev/null; medians of ${LATENCY_ROUNDS} rounds, get --url and get interleaved; load ${loadavg()[0].toFixed(1)}`,
+  )
+  console.log(table(rows))
+  console.log(
+    `get --url ÷ direct get by wall time: ${ratios.join(', ')} (goal: within 2×; on a busy machine the relay and the client share its cores, and wall time tends to their CPU sum)`,
+  )
 }

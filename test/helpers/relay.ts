@@ -54,6 +54,8 @@ export interface RawResponse {
   status: number
   headers: IncomingHttpHeaders
   body: string
+  /** The body as it came (not decoded). */
+  bytes: Buffer
   json: () => any
 }
 
@@ -64,8 +66,9 @@ export function raw(url: string, options: {method?: string; headers?: Record<str
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8')
-        resolve({status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body)})
+        const bytes = Buffer.concat(chunks)
+        const body = bytes.toString('utf8')
+        resolve({status: res.statusCode ?? 0, headers: res.headers, body, bytes, json: () => JSON.parse(body)})
       })
       res.on('error', reject)
     })

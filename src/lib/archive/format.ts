@@ -7,10 +7,10 @@
  * entries on the way out. Nothing here holds more than one batch of lines.
  */
 import {PassThrough, Readable, Transform, pipeline} from 'node:stream'
-import {StringDecoder} from 'node:string_decoder'
 import {fromRecord, recordJson, type EntryRecord, type LogEntry} from '../entry.js'
 import type {Level} from '../level.js'
 import type {Pattern} from '../pattern.js'
+import {textLines} from '../text-lines.js'
 
 /**
  * gzip level 2: as fast as level 1 (node's zlib, 512 KiB blocks of NDJSON: 0.37 s of CPU per
@@ -143,20 +143,8 @@ export async function* decodeEntries(compressed: Readable): AsyncIterable<LogEnt
 export async function* decodeLines(compressed: Readable): AsyncIterable<string> {
   const gunzip = process.getBuiltinModule('node:zlib').createGunzip()
   const lines = pipeline(compressed, gunzip, new PassThrough(), () => undefined)
-  const decoder = new StringDecoder('utf8')
-  let rest = ''
   try {
-    for await (const chunk of lines as AsyncIterable<Buffer>) {
-      const text = rest + decoder.write(chunk)
-      let start = 0
-      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-        if (end > start) yield text.slice(start, end)
-        start = end + 1
-      }
-      rest = text.slice(start)
-    }
-    rest += decoder.end()
-    if (rest.trim() !== '') yield rest
+    for await (const batch of textLines(lines as AsyncIterable<Buffer>)) yield* batch
   } finally {
     compressed.destroy()
     gunzip.destroy()

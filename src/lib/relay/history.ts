@@ -1,15 +1,17 @@
 /**
- * Reading a stretch of history with an optional filter, for the JSON pages and the SSE
- * catch-up. `tail` with a filter means the last N *matching* entries, read backwards in
- * pages by the one last-N reader (query/last-entries.ts). Damaged blocks of an archived job
- * do not fail the page: it holds every entry that could be read and names them (`unreadable`).
+ * Reading a stretch of history with an optional filter, for the JSON pages, the streamed
+ * history (history-stream.ts) and the SSE catch-up. `tail` with a filter means the last N
+ * *matching* entries, read backwards in pages by the one last-N reader
+ * (query/last-entries.ts). Damaged blocks of an archived job do not fail the read: it
+ * gives every entry that could be read and names them (`unreadable`).
  */
 import type {LogEntry} from '../entry.js'
-import {ArchiveReadError} from '../errors/index.js'
+import {ArchiveReadError, JobDeletedError} from '../errors/index.js'
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
+import {BATCH} from '../query/batched.js'
 import {lastEntries} from '../query/last-entries.js'
-import type {ReadRange} from '../store/types.js'
+import type {RawBlock, RawRange, ReadRange} from '../store/types.js'
 
 export interface HistoryPage {
   entries: LogEntry[]
@@ -48,4 +50,80 @@ async function readFilteredTail(jobs: Jobs, jobId: string, range: ReadRange, fil
   if (found.length <= limit) return {entries: found, cursor: cursor.last, more: false}
   const entries = found.slice(0, limit)
   return {entries, cursor: entries.at(-1)!.seq, more: true}
+}
+
+/** Where a streamed read stands: what it has told so far, and at its end where to go on. */
+export interface StreamState {
+  /** The last sequence number looked at (matching or not). */
+  cursor: number
+  /** True when the read stopped at its `limit` with entries after it. */
+  more: boolean
+  /** Damaged blocks of an archived job met and not yet told (the response takes them out). */
+  unreadable: ArchiveReadError[]
+}
+
+/**
+ * Entries looked at between two looks at the job: a store that reads on from files still
+ * open (the file store) would otherwise give the whole of a job deleted meanwhile, where a
+ * paged read fails at its next page.
+ */
+export const DELETION_CHECK_ENTRIES = 10_000
+
+/**
+ * A range's matching entries in batches for a streamed response: one read of the store
+ * (with the hints it can use to skip: `match`, `levels`), up to `limit` matches, and
+ * paused while the caller is. `state` says where it stopped.
+ */
+export async function* historyBatches(jobs: Jobs, jobId: string, range: ReadRange, filter: EntryFilter | undefined, limit: number, state: StreamState): AsyncGenerator<LogEntry[]> {
+  range = {...range, onUnreadable: (error) => state.unreadable.push(error)}
+  if (range.tail !== undefined && filter) {
+    const page = await readFilteredTail(jobs, jobId, range, filter, limit)
+    Object.assign(state, {cursor: page.cursor, more: page.more})
+    for (let i = 0; i < page.entries.length; i += BATCH) yield page.entries.slice(i, i + BATCH)
+    return
+  }
+  let batch: LogEntry[] = []
+  let shown = 0
+  let unchecked = 0
+  for await (const entry of jobs.read(jobId, range)) {
+    if (shown === limit) {
+      state.more = true
+      break
+    }
+    state.cursor = entry.seq
+    if (!filter || filter(entry)) {
+      batch.push(entry)
+      shown++
+    }
+    if (batch.length >= BATCH) {
+      yield batch
+      batch = []
+    }
+    if (++unchecked === DELETION_CHECK_ENTRIES) {
+      unchecked = 0
+      await stillThere(jobs, jobId)
+    }
+  }
+  if (batch.length > 0) yield batch
+}
+
+/** A range's stored bytes (Jobs.readRaw) for a streamed raw response, the job looked at as historyBatches does. */
+export async function* rawHistory(jobs: Jobs, jobId: string, range: RawRange, state: StreamState): AsyncGenerator<RawBlock> {
+  let count = 0
+  let unchecked = 0
+  for await (const block of jobs.readRaw(jobId, {...range, onUnreadable: (error) => state.unreadable.push(error)})) {
+    yield block
+    state.cursor = block.last
+    count += block.last - block.first + 1
+    unchecked += block.last - block.first + 1
+    if (unchecked >= DELETION_CHECK_ENTRIES) {
+      unchecked = 0
+      await stillThere(jobs, jobId)
+    }
+  }
+  if (range.limit !== undefined && count >= range.limit) state.more = true
+}
+
+async function stillThere(jobs: Jobs, jobId: string): Promise<void> {
+  if (!(await jobs.getJob(jobId))) throw new JobDeletedError(jobId, jobs.live.name)
 }

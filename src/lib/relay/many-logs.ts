@@ -20,7 +20,7 @@ import {formatJson} from '../render/format-entry.js'
 import type {Jobs} from '../store/jobs.js'
 import {badRequest} from './http-error.js'
 import type {RelayLimits} from './limits.js'
-import {asBadRequest, filterSpec, integerParam, readQuery} from './query-params.js'
+import {asBadRequest, filterSpec, flagParam, integerParam, readQuery} from './query-params.js'
 import {drainedOrClosed} from './respond.js'
 
 /** Characters of the `jobs` parameter(s) together: far more than any sensible list, far less than a flood. */
@@ -30,13 +30,12 @@ export async function manyLogs(jobs: Jobs, limits: RelayLimits, params: URLSearc
   const targets = targetsOf(params, limits)
   const {range} = readQuery(params)
   const spec = filterSpec(params)
-  const byJob = params.get('by-job')
-  if (byJob !== null && byJob !== '0' && byJob !== '1') throw badRequest(`invalid by-job ${JSON.stringify(byJob)}: expected 1 (one job after another) or 0`)
+  const byJob = flagParam(params, 'by-job', 'one job after another')
   const controller = new AbortController()
   response.once('close', () => controller.abort())
   const batches = getSelectedEntries(jobs, {
     targets,
-    byJob: byJob === '1',
+    byJob,
     after: range.after,
     since: range.since,
     until: range.until,

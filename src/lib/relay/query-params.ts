@@ -4,7 +4,7 @@
  * accepts (`10m`, RFC 3339, …), relative to the relay's clock.
  */
 import {UsageError} from '../errors/index.js'
-import {buildFilter, type EntryFilter, type FilterSpec} from '../query/filter.js'
+import {buildFilter, levelHint, requiredPattern, type EntryFilter, type FilterSpec} from '../query/filter.js'
 import type {ReadRange} from '../store/types.js'
 import {parseTime} from '../time.js'
 import {badRequest} from './http-error.js'
@@ -35,18 +35,32 @@ function timeParam(params: URLSearchParams, name: string, now: number): number |
   }
 }
 
+/** A yes/no parameter: 1 or 0, `fallback` when absent; `meaning` says what 1 does, for the 400. */
+export function flagParam(params: URLSearchParams, name: string, meaning: string, fallback = false): boolean {
+  const text = params.get(name)
+  if (text === null) return fallback
+  if (text !== '0' && text !== '1') throw badRequest(`invalid ${name} ${JSON.stringify(text)}: expected 1 (${meaning}) or 0`)
+  return text === '1'
+}
+
 /** The filter parameters (level, grep, exclude, i, stream) as `get`'s flags would give them. */
 export function filterSpec(params: URLSearchParams): FilterSpec {
-  const ignoreCase = params.get('i')
-  if (ignoreCase !== null && ignoreCase !== '0' && ignoreCase !== '1')
-    throw badRequest(`invalid i ${JSON.stringify(ignoreCase)}: expected 1 (ignore case in grep and exclude) or 0`)
   return {
     level: params.get('level') || undefined,
     grep: params.getAll('grep'),
     exclude: params.getAll('exclude'),
-    ignoreCase: ignoreCase === '1',
+    ignoreCase: flagParam(params, 'i', 'ignore case in grep and exclude'),
     stream: params.get('stream') || undefined,
   }
+}
+
+/**
+ * What the store may use to skip entries the filter would drop (ReadRange.match, .levels):
+ * the first grep's pattern (not with `tail`, which a store reads from the end) and the levels.
+ */
+export function storeHints(params: URLSearchParams, tail: number | undefined): Pick<ReadRange, 'match' | 'levels'> {
+  const spec = filterSpec(params)
+  return asBadRequest(() => ({match: tail === undefined ? requiredPattern(spec) : undefined, levels: levelHint(spec)}))
 }
 
 /** Library usage errors (a bad pattern, level, glob) as 400s naming the parameter rather than the flag. */

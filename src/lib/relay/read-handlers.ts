@@ -1,6 +1,6 @@
 /** The endpoints that answer in one response: job list, one job (and its deletion), a page of history, the download. */
 import type {ServerResponse} from 'node:http'
-import {rawBytes, toRecord} from '../entry.js'
+import {toRecord} from '../entry.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
 import type {Jobs} from '../store/jobs.js'
 import {UsageError} from '../errors/index.js'
@@ -65,12 +65,12 @@ export async function historyPage(jobs: Jobs, limits: RelayLimits, jobId: string
   return {job: jobId, entries: page.entries.map((entry) => toRecord(entry)), cursor: page.cursor, more: page.more, ...unreadable}
 }
 
-/** The whole log as the bytes the job wrote, streamed with backpressure. */
+/** The whole log as the bytes the job wrote (copied as stored where the store keeps bytes), streamed with backpressure. */
 export async function download(jobs: Jobs, jobId: string, response: ServerResponse, headers: Record<string, string>): Promise<void> {
   await getJob(jobs, jobId)
-  const entries = jobs.read(jobId)[Symbol.asyncIterator]()
-  // Read the first entry before sending headers, so a store failure can still be a 503.
-  let next = await entries.next()
+  const blocks = jobs.readRaw(jobId)[Symbol.asyncIterator]()
+  // Read the first block before sending headers, so a store failure can still be a 503.
+  let next = await blocks.next()
   response.writeHead(200, {
     ...headers,
     'Content-Type': 'text/plain; charset=utf-8',
@@ -79,15 +79,15 @@ export async function download(jobs: Jobs, jobId: string, response: ServerRespon
   })
   try {
     while (!next.done) {
-      if (!response.write(rawBytes(next.value))) await drainedOrClosed(response)
+      if (!response.write(next.value.bytes)) await drainedOrClosed(response)
       if (response.destroyed) return
-      next = await entries.next()
+      next = await blocks.next()
     }
   } catch {
     response.destroy() // headers are gone: a cut download is the only honest signal left
     return
   } finally {
-    await entries.return?.()
+    await blocks.return?.()
   }
   response.end()
 }

@@ -20,6 +20,7 @@ import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 import {deleteJob, download, getJob, historyPage, listJobs} from './read-handlers.js'
 import {manyLogs} from './many-logs.js'
+import {streamHistory} from './history-stream.js'
 import {sendError, sendJson} from './respond.js'
 import {handleStream} from './stream-handler.js'
 import type {SseWriter} from './sse-writer.js'
@@ -113,6 +114,7 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)
   if (write)
     return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, context.order, request, jobId, params), corsHeaders)
+  if (params.has('format')) return streamHistory(jobs, jobId, params, response, corsHeaders)
   return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
 }
 

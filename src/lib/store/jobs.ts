@@ -150,7 +150,12 @@ export class Jobs {
   async *readRaw(id: string, range: RawRange = {}): AsyncIterable<RawBlock> {
     const live = this.live.readRaw ? await this.live.getJob(id) : undefined
     // A continued job's archived run is encoded from its entries, as is any tail of it (which may reach into that run).
-    if (!live || live.location.kind !== 'live' || (continuedBase(live) > 0 && (range.tail !== undefined || (range.after ?? 0) < continuedBase(live)))) {
+    // Without an archive (a relay, which reads its own), the live store answers for an archived job too.
+    if (
+      !live ||
+      (live.location.kind !== 'live' && this.archive) ||
+      (continuedBase(live) > 0 && (range.tail !== undefined || (range.after ?? 0) < continuedBase(live)))
+    ) {
       yield* rawBlocks(this.readEntries(id, range, false))
       return
     }

@@ -61,7 +61,7 @@ export interface ReadRange {
 }
 
 /** A range that maps onto consecutive sequence numbers, so its bytes can be copied as stored. */
-export type RawRange = Pick<ReadRange, 'after' | 'tail' | 'limit' | 'signal'>
+export type RawRange = Pick<ReadRange, 'after' | 'tail' | 'limit' | 'signal' | 'onUnreadable'>
 
 /** The exact bytes of entries first..last, newlines included: what `--output raw` writes. */
 export interface RawBlock {

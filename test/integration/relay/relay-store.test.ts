@@ -1,4 +1,4 @@
-/** RelayStore beyond the contract: paging, following across a relay restart, bounded queue, errors. */
+/** RelayStore beyond the contract: ranges, a cut answer resumed, following across a relay restart, bounded queue, errors. */
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -10,6 +10,7 @@ import type {Section} from '../../../src/lib/job.js'
 import {untilWatched} from '../../helpers/follower-waiting.js'
 import {readAll} from '../../helpers/live-store-contract.js'
 import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {startFaultProxy} from '../../helpers/fault-proxy.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 const lines = (from: number, count: number, ts = Date.now()): NewEntry[] => Array.from({length: count}, (_, i) => ({ts, bytes: Buffer.from(`line ${from + i}`), eol: true}))
@@ -27,7 +28,7 @@ afterAll(async () => {
 })
 
 describe('RelayStore', () => {
-  it('pages through the cursor: all, tail, limit, after', async () => {
+  it('reads ranges: all, tail, limit, after', async () => {
     await store.startJob('page-1')
     await store.append('page-1', lines(1, 30))
     const remote = new RelayStore(t.url)
@@ -38,19 +39,27 @@ describe('RelayStore', () => {
     expect(await seqs({after: 25, tail: 2})).toEqual([29, 30])
   })
 
-  it('a job deleted between two pages fails the read as deleted while being read, not as a job that does not exist', async () => {
+  it('a job deleted while a cut answer is resumed fails the read as deleted while being read, not as a job that does not exist', async () => {
     await store.startJob('deleted-1')
     await store.append('deleted-1', lines(1, 30))
-    const remote = new RelayStore(t.url)
-    const seqs: number[] = []
-    const reading = (async () => {
-      for await (const entry of remote.read('deleted-1')) {
-        seqs.push(entry.seq)
-        if (seqs.length === 1) await store.deleteJob('deleted-1')
-      }
-    })()
-    await expect(reading).rejects.toThrow(/job deleted-1 was deleted from relay .* while it was being read/)
-    expect(seqs).toEqual(range(1, 7))
+    const proxy = await startFaultProxy(t.url)
+    try {
+      proxy.inject({kind: 'cut', afterBytes: 200}, {count: 1})
+      const remote = new RelayStore(proxy.url)
+      const seqs: number[] = []
+      const reading = (async () => {
+        for await (const entry of remote.read('deleted-1')) {
+          seqs.push(entry.seq)
+          if (seqs.length === 1) await store.deleteJob('deleted-1')
+        }
+      })()
+      await expect(reading).rejects.toThrow(/job deleted-1 was deleted from http:\/\/.* while it was being read/)
+      expect(proxy.faults.served).toBe(1)
+      expect(seqs.length).toBeGreaterThan(0)
+      expect(seqs).toEqual(range(1, seqs.length))
+    } finally {
+      await proxy.stop()
+    }
   })
 
   it('follow: meta and end events carry the sections, fetched when the status event counts new or closed ones', async () => {

@@ -5,6 +5,7 @@
  * refused: the one before it failed). The token never appears in a message.
  */
 import {JobDeletedError, JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
+import type {IncomingMessage} from 'node:http'
 import {sendRequest} from '../http-request.js'
 
 export interface RelayEndpoint {
@@ -49,10 +50,7 @@ export async function relayRequest<T>(endpoint: RelayEndpoint, path: string, opt
   const timeout = AbortSignal.timeout(RELAY_REQUEST_TIMEOUT_MS)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
   const {status, text} = await exchange(url, options, {...authHeaders(endpoint), ...options.headers}, signal).catch((error: unknown) => {
-    if (options.signal?.aborted) throw error
-    const reason = timeout.aborted ? `no answer within ${RELAY_REQUEST_TIMEOUT_MS / 1000}s` : networkReason(error)
-    const where = (error as {answered?: boolean}).answered ? "the relay's answer was cut" : 'cannot reach the relay'
-    throw new StoreUnavailableError(endpoint.name, `${where}: ${reason}`, error)
+    throw unreachable(endpoint, error, options.signal, timeout.aborted)
   })
   if (status >= 200 && status < 300) {
     try {
@@ -62,6 +60,42 @@ export async function relayRequest<T>(endpoint: RelayEndpoint, path: string, opt
     }
   }
   throw relayError(endpoint, status, errorMessage(text), options.job)
+}
+
+/**
+ * A GET whose answer is read as it comes (the streamed history, relay-read.ts): resolves
+ * with a 2xx answer once its headers are in, throws typed errors otherwise. The timeout
+ * covers the wait for the headers only: the body is as long as the log.
+ */
+export async function relayStream(endpoint: RelayEndpoint, path: string, options: Pick<RequestOptions, 'query' | 'signal' | 'job'>): Promise<IncomingMessage> {
+  const headersDue = new AbortController()
+  const timer = setTimeout(() => headersDue.abort(), RELAY_REQUEST_TIMEOUT_MS)
+  const signal = options.signal ? AbortSignal.any([options.signal, headersDue.signal]) : headersDue.signal
+  let response: IncomingMessage
+  try {
+    response = await sendRequest(relayUrl(endpoint, path, options.query), {headers: authHeaders(endpoint), signal})
+  } catch (error) {
+    throw unreachable(endpoint, error, options.signal, headersDue.signal.aborted)
+  } finally {
+    clearTimeout(timer)
+  }
+  const status = response.statusCode ?? 0
+  if (status >= 200 && status < 300) return response
+  const parts: Buffer[] = []
+  try {
+    for await (const part of response) parts.push(part as Buffer)
+  } catch (error) {
+    throw unreachable(endpoint, Object.assign(error as Error, {answered: true}), options.signal, false)
+  }
+  throw relayError(endpoint, status, errorMessage(Buffer.concat(parts).toString('utf8')), options.job)
+}
+
+/** A request that failed on the network (or timed out) as the error push and get tell; the caller's own abort as it is. */
+function unreachable(endpoint: RelayEndpoint, error: unknown, signal: AbortSignal | undefined, timedOut: boolean): unknown {
+  if (signal?.aborted) return error
+  const reason = timedOut ? `no answer within ${RELAY_REQUEST_TIMEOUT_MS / 1000}s` : networkReason(error)
+  const where = (error as {answered?: boolean}).answered ? "the relay's answer was cut" : 'cannot reach the relay'
+  return new StoreUnavailableError(endpoint.name, `${where}: ${reason}`, error)
 }
 
 /**
@@ -95,7 +129,7 @@ export function relayError(endpoint: RelayEndpoint, status: number, message: str
   return new StoreUnavailableError(endpoint.name, `the relay answered ${status}: ${message}`)
 }
 
-function errorMessage(text: string): string {
+export function errorMessage(text: string): string {
   try {
     const body = JSON.parse(text) as {error?: unknown}
     if (typeof body.error === 'string') return body.error

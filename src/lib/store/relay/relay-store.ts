@@ -5,19 +5,18 @@
  * `Logs-Writer`/`Logs-Batch`/`Logs-After` headers so the store behind the relay applies a
  * retried batch once, and pipelined batches in order.
  */
-import {fromRecord, type EntryRecord, type LogEntry, type NewEntry} from '../../entry.js'
-import {ArchiveReadError, JobDeletedError, JobNotFoundError, UsageError, type UnreadableBlock} from '../../errors/index.js'
+import type {LogEntry, NewEntry} from '../../entry.js'
+import {JobNotFoundError, UsageError} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import {formatSelector} from '../../label-selector.js'
-import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, RemovedFrom} from '../types.js'
+import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from '../types.js'
 import {CHUNK_FORMAT, encodeFrames} from '../chunk-frames.js'
 import {packEntries, type PackedEntries} from '../packed-entries.js'
 import {redactUrl} from '../url.js'
 import {followRelay, type FollowTuning} from './relay-follow.js'
 import {relayRequest, type RelayEndpoint} from './relay-http.js'
+import {readEntries, readRawBlocks} from './relay-read.js'
 
-/** Entries per history request (the relay's default page; it allows up to 10 000). */
-const PAGE = 5000
 const APPEND_WINDOW = 3
 
 export class RelayStore implements LiveStore {
@@ -114,42 +113,18 @@ export class RelayStore implements LiveStore {
   }
 
   /**
-   * Pages through the relay's cursor; `tail`/`limit` count down across pages. A page's
-   * `unreadable` (damaged archived blocks) is told as a local read tells it: to
-   * `onUnreadable` as met, else an ArchiveReadError after every entry.
+   * One streamed answer of the relay (relay-read.ts), resumed where it was cut; the relay
+   * applies the range's hints (`match`, `levels`), so a rare --grep does not carry the log.
+   * A damaged archived block is told as a local read tells it: to `onUnreadable` as met,
+   * else an ArchiveReadError after every entry.
    */
   async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
-    const unreadable: ArchiveReadError[] = []
-    const onUnreadable = range.onUnreadable ?? ((error: ArchiveReadError) => unreadable.push(error))
-    let remaining = Math.min(range.tail ?? Number.POSITIVE_INFINITY, range.limit ?? Number.POSITIVE_INFINITY)
-    let query: Record<string, string | number | undefined> = {
-      after: range.after,
-      before: range.before,
-      since: range.since,
-      until: range.until,
-      tail: range.tail,
-    }
-    for (let first = true; remaining > 0; first = false) {
-      const page = await relayRequest<{entries: EntryRecord[]; cursor: number; more: boolean; unreadable?: string[]; unreadableBlocks?: UnreadableBlock[]}>(
-        this.endpoint,
-        this.logsPath(id),
-        {
-          query: {...query, limit: Math.min(remaining, PAGE)},
-          signal: range.signal,
-          job: id,
-        },
-      ).catch((error: unknown) => {
-        // Gone between two pages: deleted (or archived where the relay does not read) while being read.
-        throw !first && error instanceof JobNotFoundError ? new JobDeletedError(id, this.name) : error
-      })
-      if (page.unreadable?.length) onUnreadable(new ArchiveReadError(id, page.unreadable, page.unreadableBlocks))
-      for (const record of page.entries) yield fromRecord(record)
-      remaining -= page.entries.length
-      if (!page.more) break
-      // The rest of a tail is what follows the cursor: the tail's start is fixed by now.
-      query = {...query, after: page.cursor, tail: undefined}
-    }
-    if (unreadable.length > 0) throw ArchiveReadError.merged(unreadable)[0]
+    for await (const batch of readEntries(this.endpoint, id, range)) for (const entry of batch) yield entry
+  }
+
+  /** The stored bytes as the relay's store keeps them (`get --output raw`): no entry decoded on either side. */
+  readRaw(id: string, range: RawRange): AsyncIterable<RawBlock> {
+    return readRawBlocks(this.endpoint, id, range)
   }
 
   follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
