@@ -151,11 +151,7 @@ export class Jobs {
     const live = this.live.readRaw ? await this.live.getJob(id) : undefined
     // A continued job's archived run is encoded from its entries, as is any tail of it (which may reach into that run).
     // Without an archive (a relay, which reads its own), the live store answers for an archived job too.
-    if (
-      !live ||
-      (live.location.kind !== 'live' && this.archive) ||
-      (continuedBase(live) > 0 && (range.tail !== undefined || (range.after ?? 0) < continuedBase(live)))
-    ) {
+    if (!live || (live.location.kind !== 'live' && this.archive) || (continuedBase(live) > 0 && (range.tail !== undefined || (range.after ?? 0) < continuedBase(live)))) {
       yield* rawBlocks(this.readEntries(id, range, false))
       return
     }
