@@ -21,7 +21,7 @@
 import type {IncomingMessage} from 'node:http'
 import {byteLength, type NewEntry, type Stream} from '../entry.js'
 import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
-import {endStatus, isEnded, JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
+import {endStatus, isEnded, JOB_STATUSES, type ContinuedRun, type JobMeta, type JobStatus} from '../job.js'
 import type {AppendToken, LiveStore} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
 import {IngestParser, type BodyFormat} from './ingest-parser.js'
@@ -55,6 +55,8 @@ export async function handleIngest(
   request: IncomingMessage,
   jobId: string,
   params: URLSearchParams,
+  /** The archived run a job new to the live store continues (`push --url` after `logs archive`, as push into the store itself). */
+  archivedRun?: (jobId: string) => Promise<ContinuedRun | undefined>,
 ): Promise<IngestResult> {
   const token = appendToken(request)
   const end = params.get('end') === '1' || params.get('end') === 'true'
@@ -70,7 +72,8 @@ export async function handleIngest(
     if (started) return
     started = true
     const meta = await live.getJob(jobId)
-    if (!meta || isEnded(meta.status) || params.get('start') === '1' || labels) await live.startJob(jobId, labels ? {labels} : undefined)
+    const continues = meta ? undefined : await archivedRun?.(jobId)
+    if (!meta || isEnded(meta.status) || params.get('start') === '1' || labels) await live.startJob(jobId, {...(labels && {labels}), ...(continues && {continues})})
   }
 
   const parser = new IngestParser({format, maxLineBytes: limits.maxLineBytes, stream, masker: format === 'chunk' ? undefined : masking.forJob(jobId)})

@@ -113,7 +113,12 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   if (sub === 'stream') return handleStream({...context, jobs}, request, response, jobId, params, corsHeaders)
   if (sub === 'download') return download(jobs, jobId, response, corsHeaders)
   if (write)
-    return sendJson(response, 200, await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, context.order, request, jobId, params), corsHeaders)
+    return sendJson(
+      response,
+      200,
+      await handleIngest(jobs.live, limits, context.metrics, context.structure, context.masking, context.order, request, jobId, params, (id) => jobs.archivedRun(id)),
+      corsHeaders,
+    )
   if (params.has('format')) return streamHistory(jobs, jobId, params, response, corsHeaders)
   return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
 }

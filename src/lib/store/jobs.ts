@@ -10,7 +10,7 @@
  */
 import {JobNotFoundError, UsageError} from '../errors/index.js'
 import {rawChunk, type LogEntry} from '../entry.js'
-import type {JobMeta} from '../job.js'
+import type {ContinuedRun, JobMeta} from '../job.js'
 import {matchesSelector} from '../label-selector.js'
 import {markStarts, RecordStarts} from '../record-starts.js'
 import {continuedBase, continuedEntries, continuedEvent, continuedMeta, laterRange} from './continued-job.js'
@@ -299,6 +299,12 @@ export class Jobs {
       if (started || !(error instanceof JobNotFoundError)) throw error
       missing(this.archive.name)
     }
+  }
+
+  /** The archived run a push of a job not in the live store continues (job.ts ContinuedRun), if the archive holds one. */
+  async archivedRun(id: string): Promise<ContinuedRun | undefined> {
+    const archived = (await this.archive?.head(id))?.meta
+    return archived && {createdAt: archived.createdAt, lines: archived.lines}
   }
 
   /** The archived job's metadata, if the archive can tell. */

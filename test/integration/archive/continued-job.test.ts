@@ -14,6 +14,7 @@ import {readBytes} from '../../../src/lib/store/object/bucket.js'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
+import {parseSse, startServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {withLive} from './archive-helpers.js'
 
@@ -253,6 +254,36 @@ describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, li
     expect(outcomes.filter((o) => o.result === 'failed')).toEqual([])
     expect(await liveIds(live)).toEqual([])
     expect((await logs.raw('twice')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+  })
+})
+
+describe('through a relay (logs serve)', () => {
+  it('push --url continues the archived run; the history page, SSE and get --url see one job', async () => {
+    const live = `file://${home.home}/live-relay`
+    const archive = `file://${home.home}/archive-relay`
+    const relay = await startServeCli(['--store', live, '--archive', archive], env())
+    try {
+      const viaRelay = (args: string[], input?: Buffer) => runCli([...args, '--url', relay.url], {env: env(), input})
+      expect((await viaRelay(['push', '--job', 'relayed'], RUN1)).code).toBe(0)
+      expect((await cli(live, archive).archive()).summary.archived).toBe(1)
+      expect((await viaRelay(['push', '--job', 'relayed', '--exit-code', '0'], RUN2)).code).toBe(0)
+
+      const page = (await (await fetch(`${relay.url}/v1/jobs/relayed/logs?after=2`)).json()) as {entries: Array<{seq: number; line: string}>}
+      expect(page.entries.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10])
+      expect(page.entries[2].line).toBe('two 5')
+      const meta = (await (await fetch(`${relay.url}/v1/jobs/relayed`)).json()) as {lines: number; continues: {lines: number}}
+      expect(meta).toMatchObject({lines: LINES, continues: {lines: 4}})
+
+      const stream = await fetch(`${relay.url}/v1/jobs/relayed/logs/stream?after=3`)
+      const events = parseSse(await stream.text())
+      expect(events.filter((e) => e.event === 'log').map((e) => Number(e.id))).toEqual([4, 5, 6, 7, 8, 9, 10])
+      expect(events.at(-1)!.event).toBe('end')
+
+      expect((await viaRelay(['get', 'relayed', '-o', 'raw'])).stdoutBytes.equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+    } finally {
+      relay.child.kill('SIGTERM')
+      await new Promise((resolve) => relay.child.once('exit', resolve))
+    }
   })
 })
 
