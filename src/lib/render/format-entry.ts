@@ -58,6 +58,23 @@ export function formatText(entry: LogEntry, style: TextStyle): string {
   return `${head}${line}${entry.eol || style.prefix ? '\n' : ''}`
 }
 
+/**
+ * Text lines of one job's entries as they are printed: the pieces of a line over
+ * --max-line-bytes, printed one after another, are joined as one line with its time once;
+ * a piece whose next piece is not printed next (a filter left it out) ends its line there.
+ * `before` (a context separator) comes at the start of the entry's line.
+ */
+export class TextLineJoiner {
+  private openSeq: number | undefined
+
+  format(entry: LogEntry, style: TextStyle, before = ''): string {
+    const joins = this.openSeq !== undefined && entry.seq === this.openSeq + 1
+    const ended = this.openSeq !== undefined && !joins ? '\n' : ''
+    this.openSeq = entry.eol || style.prefix ? undefined : entry.seq
+    return ended + before + formatText(entry, joins ? {...style, timestamps: false} : style)
+  }
+}
+
 export function formatJson(entry: LogEntry, job?: string): string {
   return `${recordJson(entry, {fields: true, job: job || undefined})}\n`
 }

@@ -1,6 +1,6 @@
 import {rawChunk, type LogEntry} from '../entry.js'
 import type {Output} from '../output.js'
-import {formatEntry, type OutputMode, type TextStyle} from './format-entry.js'
+import {formatEntry, TextLineJoiner, type OutputMode, type TextStyle} from './format-entry.js'
 
 /**
  * Writes batches of entries, one write per batch; stops early when the reader went away.
@@ -10,20 +10,16 @@ import {formatEntry, type OutputMode, type TextStyle} from './format-entry.js'
 export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Output, mode: OutputMode, style: TextStyle, separators = false): Promise<number> {
   let written = 0
   let last: number | undefined
-  let partial = false
+  const lines = new TextLineJoiner()
   const separator = `${style.chalk.cyan('--')}\n`
-  // The pieces of a line over --max-line-bytes are joined as one line: its time once, before the first.
-  const piece = {...style, timestamps: false}
   for await (const batch of batches) {
     let chunk: string | Buffer
     if (mode === 'raw') chunk = rawChunk(batch)
     else if (mode === 'text') {
       chunk = ''
       for (const entry of batch) {
-        if (separators && last !== undefined && entry.seq !== last + 1) chunk += separator
-        chunk += formatEntry(entry, mode, partial && entry.seq === (last ?? 0) + 1 ? piece : style) as string
+        chunk += lines.format(entry, style, separators && last !== undefined && entry.seq !== last + 1 ? separator : '')
         last = entry.seq
-        partial = !entry.eol
       }
     } else chunk = batch.map((entry) => formatEntry(entry, mode, style) as string).join('')
     if (!(await out.write(chunk))) break

@@ -14,7 +14,7 @@ import {JobRunningError, UnreadableJobsError, type ArchiveReadError} from '../er
 import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
 import type {EntryFilter} from '../query/filter.js'
-import {formatEntry, type OutputMode} from '../render/format-entry.js'
+import {formatEntry, TextLineJoiner, type OutputMode} from '../render/format-entry.js'
 import {tailExitCode} from './exit-code.js'
 import {jobPrefixColor, padJobId} from './job-colors.js'
 import {TailFeed} from './tail-feed.js'
@@ -68,7 +68,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   let width = Math.max(0, ...targets.ids.map((id) => id.length))
   const ended: Array<{job: string; meta: JobMeta | undefined}> = []
   const unreadable: ArchiveReadError[] = []
-  let partial = false
+  const lines = new TextLineJoiner()
   try {
     for await (const event of feed) {
       if (event.type === 'job') {
@@ -83,12 +83,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
         const style = {chalk, timestamps: options.timestamps, prefix, prefixColor: jobPrefixColor(chalk, event.job)}
-        // A single job's line over --max-line-bytes is joined from its pieces: its time once, before the first.
-        const chunk = event.entries.map((entry) => {
-          const text = formatEntry(entry, mode, partial && !prefix ? {...style, timestamps: false} : style)
-          partial = !entry.eol
-          return text
-        })
+        const chunk = event.entries.map((entry) => (mode === 'text' ? lines.format(entry, style) : formatEntry(entry, mode, style)))
         if (!(await output.write(mode === 'raw' ? Buffer.concat(chunk as Buffer[]) : chunk.join('')))) break
       }
     }

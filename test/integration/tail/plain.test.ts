@@ -148,6 +148,18 @@ describe('logs tail (not a terminal)', () => {
     }
   })
 
+  it('--grep matching one piece of a line over --max-line-bytes: the piece ends its line, the next match is not run into it (tail and get)', async () => {
+    await push('filtered-pieces', 'aaaaaaaaaaneedlebbbbbbbbbbcccc\nneedle 2\nthird\n', ['--max-line-bytes', '10'])
+    for (const args of [
+      ['tail', 'filtered-pieces', '--no-follow'],
+      ['get', 'filtered-pieces'],
+    ]) {
+      const result = await runCli([...args, '--grep', 'needle'], {env})
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout, args[0]).toBe('needlebbbb\nneedle 2\n')
+    }
+  })
+
   it('a glob picks up a job that starts after tail did, and exits when all have ended', async () => {
     const first = openPush('glob-1')
     first.write('from one\n')
