@@ -3,11 +3,15 @@
  * command matches. With topics separated by spaces oclif reads a word after a command that
  * takes no arguments as part of the command's name (`logs ls extra` → `ls:extra`): that
  * command runs with those words as its arguments, so its parser refuses them as it refuses
- * any unexpected argument (exit 2, --json included). Anything else gets
- * @oclif/plugin-not-found's did-you-mean, bundled as ours (see ../../commands/help.ts).
+ * any unexpected argument (exit 2, --json included). Anything else is a mistyped command: on a
+ * terminal @oclif/plugin-not-found asks "Did you mean …?" and runs the answer; in a pipe or a
+ * script it is an error in the tool's own words with the likeliest command as a hint, exit 127
+ * as a shell gives for a command it cannot find.
  */
 import type {Hook} from '@oclif/core/hooks'
 import didYouMean from '@oclif/plugin-not-found'
+import {closestCommand} from './closest-command.js'
+import type {JsonError} from './base-command.js'
 
 const hook: Hook.CommandNotFound = async function (options) {
   const words = options.id.split(':')
@@ -15,7 +19,19 @@ const hook: Hook.CommandNotFound = async function (options) {
     const command = words.slice(0, length).join(':')
     if (options.config.findCommand(command)) return this.config.runCommand(command, [...words.slice(length), ...(options.argv ?? [])])
   }
-  return didYouMean.call(this, options)
+  if (process.stdin.isTTY && process.stderr.isTTY) return didYouMean.call(this, options)
+  const typed = options.id.replaceAll(':', ' ')
+  const visible = options.config.commands.filter((command) => !command.hidden).flatMap((command) => [command.id, ...command.aliases])
+  const suggestion = closestCommand(options.id, visible)?.replaceAll(':', ' ')
+  const report: JsonError['error'] = {
+    code: 'command-not-found',
+    message: `${typed} is not a logs command`,
+    exitCode: 127,
+    suggestions: [...(suggestion ? [`did you mean logs ${suggestion}?`] : []), 'logs help lists the commands'],
+  }
+  process.stderr.write(`logs: ${report.message}\n${report.suggestions.map((s) => `  hint: ${s}\n`).join('')}`)
+  if (options.argv?.includes('--json')) process.stdout.write(`${JSON.stringify({error: report} satisfies JsonError)}\n`)
+  this.exit(127)
 }
 
 export default hook

@@ -62,13 +62,19 @@ describe('a mistyped command', () => {
     expect(text).not.toContain('EXIT=0')
   })
 
-  // plugin-not-found ranks by Levenshtein distance, where a transposition costs 2: `gte` is
-  // as far from `gc` as from `get`, and it suggests gc. One added letter is unambiguous.
-  it('in a pipe, it says the command does not exist and exits 127 without waiting for an answer', async () => {
+  // On a terminal plugin-not-found ranks by Levenshtein distance, where a swap of two letters
+  // costs 2 (`gte` is as far from `gc` as from `get`); off a terminal a swap is one edit.
+  it("in a pipe, it says the command does not exist in the tool's words, suggests the closest, and exits 127 without waiting for an answer", async () => {
     const result = await runCli(['gte'], {env: iso.env})
     expect(result.code).toBe(127)
-    expect(result.stderr).toContain('gte is not a logs command')
-    expect(result.stderr).toContain('logs help')
+    expect(result.stderr).toBe('logs: gte is not a logs command\n  hint: did you mean logs get?\n  hint: logs help lists the commands\n')
+    expect(result.stdout).toBe('')
+    const far = await runCli(['zzzzzz', '--json'], {env: iso.env})
+    expect(far.code).toBe(127)
+    expect(far.stderr).toBe('logs: zzzzzz is not a logs command\n  hint: logs help lists the commands\n')
+    expect(JSON.parse(far.stdout)).toEqual({
+      error: {code: 'command-not-found', message: 'zzzzzz is not a logs command', exitCode: 127, suggestions: ['logs help lists the commands']},
+    })
   })
 
   // oclif reads `ls extra` as a command named `ls extra`: it is ls with an argument it does not take.
