@@ -7,7 +7,7 @@ import {runCommand} from '../lib/ingest/run.js'
 export default class Run extends BaseCommand {
   static override summary = "Run a command and capture its stdout and stderr as the job's log"
   static override description = `Runs COMMAND with its stdout and stderr captured as two streams of one job and passed through to the terminal.
-SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends with the command's exit status, and run exits with it (128+N when the command was killed by signal N).
+SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. The job ends with the command's exit status, and run exits with it (128+N when the command was killed by signal N). A command that cannot be started is exit 127 when it is not found and 126 when it cannot be run (not executable), as a shell answers; the job is recorded as failed with that code.
 A store URL that is malformed or of an unknown scheme is exit 2 before the command starts; otherwise the command starts at once and the store opens beside it: if the store cannot be opened, the command still runs to its end with its output passed through, and run exits with the store's error.
 A job \`logs archive\` moved is continued, as by push: its archived run is looked for in --archive / LOGS_ARCHIVE (else the local default) and the new lines are numbered on from its last.
 The command gets the environment unchanged (--mask-env only reads it); what it prints to the terminal is its own output, unmasked.

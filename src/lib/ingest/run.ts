@@ -4,7 +4,7 @@
  * with the command's exit status, which is also returned.
  */
 import {spawn} from 'node:child_process'
-import {LogsError} from '../errors/index.js'
+import {CommandNotStartedError} from '../errors/index.js'
 import {endStatus} from '../job.js'
 import {Output} from '../output.js'
 import {Masker} from '../mask/masker.js'
@@ -47,8 +47,9 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
   try {
     const spawnError = await spawned
     if (spawnError) {
-      await writer.finish({status: 'failed', exitCode: 127})
-      throw new LogsError(`cannot run ${options.command}: ${spawnError.code === 'ENOENT' ? 'command not found' : spawnError.message}`, {exitCode: 1})
+      const error = new CommandNotStartedError(options.command, spawnError)
+      await writer.finish({status: 'failed', exitCode: error.exitCode})
+      throw error
     }
     // One Masker for both streams: a value registered with ::add-mask:: on one is masked on the other.
     const masker = new Masker(options.mask)

@@ -19,7 +19,7 @@
 import {join} from 'node:path'
 import {Worker} from 'node:worker_threads'
 import type {LineBatch} from '../line-batch.js'
-import {LogsError} from '../errors/index.js'
+import {LogsError, type ExitCode} from '../errors/index.js'
 import {packageDir} from '../paths.js'
 import type {StoreRecipe} from '../store/recipe.js'
 import type {Delivery} from './delivery.js'
@@ -38,7 +38,7 @@ export interface ShipWorkerInit {
 export type ToWorker = {type: 'start'; init: ShipWorkerInit} | {type: 'spooled'; last: number} | {type: 'notify'} | {type: 'drain'} | {type: 'stop'}
 
 export type FromWorker =
-  {type: 'outage'; message: string} | {type: 'recovered'} | {type: 'done'; delivered: boolean} | {type: 'failed'; message: string; exitCode: 1 | 2; suggestions: string[]}
+  {type: 'outage'; message: string} | {type: 'recovered'} | {type: 'done'; delivered: boolean} | {type: 'failed'; message: string; exitCode: ExitCode; suggestions: string[]}
 
 export interface ShipEvents {
   onOutage?: (error: Error) => void

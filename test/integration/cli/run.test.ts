@@ -1,4 +1,6 @@
 import {describe, expect, it} from 'vitest'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {collect, runCli, startCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
 
@@ -41,11 +43,21 @@ describe('logs run', () => {
     expect((await runCli(['get', 'r3'], {env: sandbox.env})).stdout).toBe('ready\ngot TERM\n')
   })
 
-  it('a command that does not exist: exit 1, clear message, job failed with 127', async () => {
+  it('a command that does not exist: exit 127 as a shell gives, clear message, job failed with 127', async () => {
     const result = await runCli(['run', '--job', 'r4', '--', 'no-such-command-xyz'], {env: sandbox.env})
-    expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/cannot run no-such-command-xyz: command not found/)
+    expect(result.code).toBe(127)
+    expect(result.stderr).toBe('logs: cannot run no-such-command-xyz: command not found\n')
     const meta = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout).find((j: {id: string}) => j.id === 'r4')
     expect(meta).toMatchObject({status: 'failed', exitCode: 127})
+  })
+
+  it('a command that is not executable: exit 126, clear message, job failed with 126', async () => {
+    const script = join(sandbox.home, 'not-executable.sh')
+    writeFileSync(script, 'echo never\n', {mode: 0o644})
+    const result = await runCli(['run', '--job', 'r5', '--', script], {env: sandbox.env})
+    expect(result.code).toBe(126)
+    expect(result.stderr).toBe(`logs: cannot run ${script}: permission denied\n`)
+    const meta = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout).find((j: {id: string}) => j.id === 'r5')
+    expect(meta).toMatchObject({status: 'failed', exitCode: 126})
   })
 })
