@@ -170,6 +170,24 @@ describe('streamed history', () => {
     proxy.clear()
   })
 
+  it('a job pushed again after it was archived reads through the relay as directly: one numbering, its counts once', async () => {
+    expect((await runCli(['push', '--job', 'again'], {env: serverEnv, input: 'run 1 line 1\nrun 1 line 2\n'})).code).toBe(0)
+    expect((await runCli(['archive', '--job', 'again'], {env: serverEnv})).code).toBe(0)
+    expect((await runCli(['push', '--job', 'again'], {env: serverEnv, input: 'run 2 line 1\nERROR run 2 line 2\n'})).code).toBe(0)
+    for (const args of [
+      ['--output', 'json'],
+      ['--output', 'raw'],
+      ['-n', '3', '--output', 'json'],
+      ['--after', '1', '--level', 'error', '--output', 'json'],
+    ]) {
+      const [remote, direct] = await Promise.all([runCli(['get', 'again', ...args], {env: clientEnv(server.url)}), runCli(['get', 'again', ...args], {env: serverEnv})])
+      expect({args, code: remote.code, stderr: remote.stderr}).toEqual({args, code: 0, stderr: ''})
+      expect(remote.stdout).toBe(direct.stdout)
+    }
+    const listed = JSON.parse((await runCli(['ls', '--json', '--prefix', 'again'], {env: clientEnv(server.url)})).stdout)
+    expect(listed).toEqual([expect.objectContaining({id: 'again', lines: 4})])
+  })
+
   it('a job deleted while the relay streams it fails as deleted while being read, after the lines read before, in order', async () => {
     // Far more than the sockets and pipes between relay and client hold, so the relay is still reading when the job goes.
     const lines = Array.from({length: 40_000}, (_, i) => `line ${i + 1} ${'x'.repeat(990)}`)

@@ -98,7 +98,7 @@ export class RelayStore implements LiveStore {
 
   async getJob(id: string): Promise<JobMeta | undefined> {
     try {
-      return await relayRequest<JobMeta>(this.endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {job: id})
+      return wholeJob(await relayRequest<JobMeta>(this.endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {job: id}))
     } catch (error) {
       if ((error as Error).name === 'JobNotFoundError') return undefined
       throw error
@@ -109,7 +109,7 @@ export class RelayStore implements LiveStore {
     const result = await relayRequest<{jobs: JobMeta[]}>(this.endpoint, '/v1/jobs', {
       query: {status: filter.status, prefix: filter.prefix, labelSelector: filter.selector && formatSelector(filter.selector)},
     })
-    return result.jobs
+    return result.jobs.map(wholeJob)
   }
 
   /**
@@ -144,6 +144,17 @@ export class RelayStore implements LiveStore {
     if (!meta) throw new UsageError(`the relay at ${this.endpoint.name} did not keep job ${id}`)
     return meta
   }
+}
+
+/**
+ * The relay's metadata and reads are of the whole job already — a job pushed again after it
+ * was archived has its archived run's lines counted and numbered in (store/continued-job.ts,
+ * on the relay). Its `continues` would have this side's Jobs join the runs a second time.
+ */
+function wholeJob(meta: JobMeta): JobMeta {
+  if (!meta.continues) return meta
+  const {continues: _joined, ...whole} = meta
+  return whole
 }
 
 export function openRelayStore(url: string, token?: string): RelayStore {
