@@ -81,7 +81,8 @@ export class VercelBlobBucket implements ObjectBucket {
 
   async writeStream(key: string, body: Readable): Promise<StoredObject[]> {
     const pathname = this.prefix + key
-    const parts = fixedSizeParts(body, this.partSize)[Symbol.asyncIterator]()
+    // Two parts held at once: the one being uploaded and the next (which tells whether it is the last).
+    const parts = fixedSizeParts(body, this.partSize, 2)[Symbol.asyncIterator]()
     const first = await parts.next()
     const firstPart = first.done ? Buffer.alloc(0) : first.value
     const second = first.done ? first : await parts.next()
