@@ -132,6 +132,13 @@ describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, li
     ])
     expect((await logs.json('nightly', '--grep', 'failure', '-n', '1')).map((e) => e.seq)).toEqual([9])
     expect((await logs.json('nightly', '--section', 'deploy')).map((e) => e.seq)).toEqual([6, 7, 8])
+    expect((await logs.json('nightly', '--since', '1h', '-n', '7')).map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9, 10])
+    // A glob, and several ids (the same job twice is one job): the same lines, numbered the same.
+    expect((await logs.json('night*', '--after', '8')).map((e) => [e.seq, e.line])).toEqual([
+      [9, 'ERROR second failure'],
+      [10, 'two 10'],
+    ])
+    expect((await logs.json('nightly', 'nightl?', '--level', 'error')).map((e) => e.seq)).toEqual([2, 9])
     const sections = await logs.run(['sections', 'nightly', '--json'])
     expect((JSON.parse(sections.stdout) as {sections: Array<{title: string; firstSeq: number; lastSeq: number}>}).sections.map((s) => [s.title, s.firstSeq, s.lastSeq])).toEqual([
       ['deploy', 6, 8],
