@@ -134,11 +134,12 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
   const entries = live.readStored?.(id) ?? live.readBatches?.(id) ?? live.read(id)
   if (run && !stored) {
     // The archived run and this one as one object: its blocks copied as they are, then these lines after them.
-    if (existing?.meta.lines !== run.lines)
-      throw new ArchiveIntegrityError(
-        id,
-        `it continues an archived run of ${run.lines} lines, which ${archive.name} ${existing ? `holds as ${existing.meta.lines} lines` : 'no longer holds'}`,
-      )
+    if (existing?.meta.lines !== run.lines) {
+      const now = existing
+        ? `holds as ${existing.meta.lines} lines`
+        : `no longer holds (deleted: its lines here are numbered from ${run.lines + 1}; \`logs rm ${id} --from live\` drops them)`
+      throw new ArchiveIntegrityError(id, `it continues an archived run of ${run.lines} lines, which ${archive.name} ${now}`)
+    }
     const {continues: _run, ...whole} = continuedMeta(meta, existing.meta)
     stored = await archive.put(whole, continuedItems(entries, run.lines), {keep: run.lines})
   }

@@ -13,7 +13,7 @@ import {rawChunk, type LogEntry} from '../entry.js'
 import type {ContinuedRun, JobMeta} from '../job.js'
 import {matchesSelector} from '../label-selector.js'
 import {markStarts, RecordStarts} from '../record-starts.js'
-import {continuedBase, continuedEntries, continuedEvent, continuedMeta, laterRange} from './continued-job.js'
+import {continuedBase, continuedEntries, continuedEvent, continuedMeta, earlierRange, laterRange} from './continued-job.js'
 import {remainingRange} from './remaining-range.js'
 import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from './types.js'
 
@@ -149,17 +149,28 @@ export class Jobs {
    */
   async *readRaw(id: string, range: RawRange = {}): AsyncIterable<RawBlock> {
     const live = this.live.readRaw ? await this.live.getJob(id) : undefined
-    // A continued job's archived run is encoded from its entries, as is any tail of it (which may reach into that run).
+    const base = continuedBase(live)
     // Without an archive (a relay, which reads its own), the live store answers for an archived job too.
-    if (!live || (live.location.kind !== 'live' && this.archive) || (continuedBase(live) > 0 && (range.tail !== undefined || (range.after ?? 0) < continuedBase(live)))) {
+    // A tail of a continued job may reach into its archived run: read as entries.
+    if (!live || (live.location.kind !== 'live' && this.archive) || (base > 0 && range.tail !== undefined)) {
       yield* rawBlocks(this.readEntries(id, range, false))
       return
     }
     let last: number | undefined
     let count = 0
-    const base = continuedBase(live)
+    // A continued job's archived run (encoded from its entries), then the live bytes as stored.
+    const earlier = base > 0 ? earlierRange(range, base) : undefined
+    if (earlier) {
+      for await (const block of rawBlocks(this.earlierEntries(id, base, earlier))) {
+        yield block
+        last = block.last
+        count += block.last - block.first + 1
+      }
+    }
+    const rest = remainingRange(range, last, count)
+    if (rest.limit !== undefined && rest.limit <= 0) return
     try {
-      for await (const block of this.live.readRaw!(id, laterRange(range, base)!)) {
+      for await (const block of this.live.readRaw!(id, laterRange(rest, base)!)) {
         block.first += base
         block.last += base
         yield block

@@ -124,6 +124,11 @@ describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, li
     expect(all[4].line).toBe('two 5')
     expect((await logs.json('nightly', '--after', '3')).map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9, 10])
     expect((await logs.raw('nightly', '--after', '4')).equals(RUN2)).toBe(true)
+    // Raw bytes of ranges across the seam: the archived run's, then the live store's as stored.
+    const firstOfRun2 = Buffer.from('two 5\n::group::deploy\n')
+    expect((await logs.raw('nightly', '--head', '6')).equals(Buffer.concat([RUN1, firstOfRun2]))).toBe(true)
+    expect((await logs.raw('nightly', '--after', '3', '--head', '3')).equals(Buffer.concat([Buffer.from('one 4 no newline'), firstOfRun2]))).toBe(true)
+    expect((await logs.raw('nightly', '--head', '2')).equals(Buffer.from('one 1\nERROR first failure\n'))).toBe(true)
     expect((await logs.json('nightly', '-n', '8')).map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10])
     expect((await logs.json('nightly', '--head', '6')).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6])
     expect((await logs.json('nightly', '--level', 'error')).map((e) => [e.seq, e.line])).toEqual([
