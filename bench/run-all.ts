@@ -35,6 +35,7 @@ const BENCHES: Bench[] = [
   {name: 'level-detect', what: 'level detection ns/line vs decoding the line; accuracy on the labelled corpus', small: {BENCH_ROUNDS: '5'}},
   {name: 'push-structure', what: 'push of a log full of sections and traces vs a plain log', small: {BENCH_MB: '16'}},
   {name: 'push-redis', what: 'push into Redis vs redis-cli --pipe; push → follower latency', small: {BENCH_MB: '8', BENCH_RATES: '1000', BENCH_SECONDS: '2', BENCH_ROUNDS: '2'}},
+  {name: 'push-object', what: 'push into s3rver and the Supabase stand-in vs the file store: MB/s and peak RSS at two input sizes', small: {BENCH_MB: '8,32', BENCH_ROUNDS: '1'}},
   {name: 'archive', what: 'archive MB/s and RSS vs gzip -1; small jobs at concurrency 1/8/32', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '200'}},
   {name: 'archive-seek', what: 'archived reads by block index: bytes and requests vs live and zcat', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '50'}},
   {
