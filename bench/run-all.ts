@@ -37,6 +37,11 @@ const BENCHES: Bench[] = [
   {name: 'push-redis', what: 'push into Redis vs redis-cli --pipe; push → follower latency', small: {BENCH_MB: '8', BENCH_RATES: '1000', BENCH_SECONDS: '2', BENCH_ROUNDS: '2'}},
   {name: 'push-object', what: 'push into s3rver and the Supabase stand-in vs the file store: MB/s and peak RSS at two input sizes', small: {BENCH_MB: '8,32', BENCH_ROUNDS: '1'}},
   {name: 'archive', what: 'archive MB/s and RSS vs gzip -1; small jobs at concurrency 1/8/32', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '200'}},
+  {
+    name: 'archive-continued',
+    what: 'archive of a job pushed again after archive (blocks copied) vs one job of the same lines',
+    small: {BENCH_MB: '16', BENCH_SMALL_MB: '1', BENCH_ROUNDS: '2'},
+  },
   {name: 'archive-seek', what: 'archived reads by block index: bytes and requests vs live and zcat', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '50'}},
   {
     name: 'cross-job',
