@@ -14,6 +14,9 @@
  *
  * Damaged blocks of an archived job are told where they are met, by a line
  * `{"unreadable":[…],"unreadableBlocks":[…]}` (what a page's fields of those names say).
+ * Every 10 000 entries looked at, a line `{"passed":N}` says every matching entry up to N
+ * has been sent: a cut client goes on after N, and a search that finds little still
+ * shows the client it is under way.
  *
  * The last line is how a client knows it has everything: a response cut before it is
  * resumed with `after=` the last entry received. A failure once the body has begun ends
@@ -93,6 +96,8 @@ async function* ndjsonLines(batches: AsyncIterable<LogEntry[]>, fields: boolean,
   for await (const batch of batches) {
     let text = unreadableLine(state)
     for (const entry of batch) text += `${recordJson(entry, {fields})}\n`
+    if (state.passed !== undefined) text += `${JSON.stringify({passed: state.passed})}\n`
+    state.passed = undefined
     yield Buffer.from(text)
   }
 }

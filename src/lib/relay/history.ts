@@ -60,6 +60,12 @@ export interface StreamState {
   more: boolean
   /** Damaged blocks of an archived job met and not yet told (the response takes them out). */
   unreadable: ArchiveReadError[]
+  /**
+   * Set where every matching entry up to it has been handed on: a client cut off after
+   * this point may go on after it rather than after its last entry (the response takes it
+   * out). Also what keeps a long search that finds little from looking like a silent relay.
+   */
+  passed?: number
 }
 
 /**
@@ -95,13 +101,15 @@ export async function* historyBatches(jobs: Jobs, jobId: string, range: ReadRang
       batch.push(entry)
       shown++
     }
-    if (batch.length >= BATCH) {
-      yield batch
-      batch = []
-    }
     if (++unchecked === DELETION_CHECK_ENTRIES) {
       unchecked = 0
       await stillThere(jobs, jobId)
+      state.passed = entry.seq
+      yield batch
+      batch = []
+    } else if (batch.length >= BATCH) {
+      yield batch
+      batch = []
     }
   }
   if (batch.length > 0) yield batch

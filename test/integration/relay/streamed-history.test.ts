@@ -43,13 +43,13 @@ afterAll(async () => {
 
 const logsUrl = (query: string) => `${server.url}/v1/jobs/scaled/logs?${query}`
 
-/** The records of an NDJSON answer, its last line apart. */
-function ndjson(body: string): {records: any[]; last: any} {
+/** The records of an NDJSON answer, its `passed` lines and its last line apart. */
+function ndjson(body: string): {records: any[]; passed: number[]; last: any} {
   const lines = body
     .trimEnd()
     .split('\n')
     .map((line) => JSON.parse(line))
-  return {records: lines.slice(0, -1), last: lines.at(-1)}
+  return {records: lines.filter((line) => 'seq' in line), passed: lines.filter((line) => 'passed' in line).map((line) => line.passed), last: lines.at(-1)}
 }
 
 /** The bytes of a format=raw answer's frames joined, and its last line. */
@@ -101,9 +101,11 @@ describe('streamed history', () => {
     const streamed = await raw(logsUrl('format=ndjson&level=info'), {headers: auth})
     expect(streamed.status).toBe(200)
     expect(streamed.headers['content-type']).toBe('application/x-ndjson; charset=utf-8')
-    const {records, last} = ndjson(streamed.body)
+    const {records, passed, last} = ndjson(streamed.body)
     expect(records.length).toBeGreaterThan(10_000)
     expect(records).toEqual(paged)
+    // Every 10 000 entries looked at: the file store skips nothing for a level, so every 10 000 seqs.
+    expect(passed).toEqual(Array.from({length: Math.floor(SCALED.entries.length / 10_000)}, (_, i) => (i + 1) * 10_000))
     expect(last).toEqual({cursor: SCALED.entries.length, more: false})
 
     const bare = ndjson((await raw(logsUrl('format=ndjson&fields=0&after=10&limit=5'), {headers: auth})).body)
@@ -168,6 +170,38 @@ describe('streamed history', () => {
       expect(remote.stdoutBytes.equals(direct.stdoutBytes), `get ${args.join(' ')}`).toBe(true)
     }
     proxy.clear()
+  })
+
+  it('a search that finds little tells how far it got, and a cut answer goes on from there', async () => {
+    const items = SCALED.entries.map((e) => /processed item (\d+) /.exec(e.bytes.toString('latin1'))?.[1])
+    const first = items.findIndex((item, i) => item !== undefined && i > 100)
+    const second = items.findLastIndex((item) => item !== undefined)
+    const pattern = `processed item (${items[first]}|${items[second]}) `
+    const args = ['--grep', pattern, '--output', 'json']
+    // The answer get --url will have: cut it inside its second `passed` line, once the first has arrived.
+    const answer = (await raw(logsUrl(`format=ndjson&fields=0&grep=${encodeURIComponent(pattern)}`), {headers: auth})).body
+    const passed = [...answer.matchAll(/\{"passed":\d+\}/g)]
+    expect(passed.length).toBeGreaterThanOrEqual(2)
+    const urls: string[] = []
+    proxy.clear()
+    proxy.inject({kind: 'status', status: 500}, {match: (_method, _path, url) => (urls.push(url), false)})
+    proxy.inject({kind: 'cut', afterBytes: Buffer.byteLength(answer.slice(0, passed[1].index)) + 3}, {count: 1, match: (_method, _path, url) => url.includes('format=ndjson')})
+    const [remote, direct] = await Promise.all([runCli(['get', 'scaled', ...args], {env: clientEnv(proxy.url)}), runCli(['get', 'scaled', ...args], {env: serverEnv})])
+    proxy.clear()
+    expect({code: remote.code, stderr: remote.stderr}).toEqual({code: 0, stderr: ''})
+    expect(remote.stdout).toBe(direct.stdout)
+    expect(
+      remote.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq),
+    ).toEqual([first + 1, second + 1])
+    const streams = urls.filter((url) => url.includes('format=ndjson'))
+    expect(streams).toHaveLength(2)
+    // Asked again after the point the relay had passed, not after the one entry received.
+    const after = Number(new URL(streams[1], 'http://x').searchParams.get('after'))
+    expect(after).toBeGreaterThan(first + 1)
+    expect(after).toBeLessThan(second + 1)
   })
 
   it('a job pushed again after it was archived reads through the relay as directly: one numbering, its counts once', async () => {

@@ -25,11 +25,15 @@ type Part<T> =
   | {kind: 'data'; value: T; last: number; count: number}
   | {kind: 'unreadable'; what: string[]; blocks?: UnreadableBlock[]}
   | {kind: 'end'}
+  /** Every wanted entry up to `after` has been received: a cut answer goes on after it. */
+  | {kind: 'passed'; after: number}
+  | {kind: 'other'}
   | {kind: 'failed'; error: Error; resumable: boolean}
 
 /** Control lines of both formats (the relay's last line, an error, damaged blocks). */
 interface ControlLine {
   cursor?: number
+  passed?: number
   error?: string
   status?: number
   unreadable?: string[]
@@ -91,7 +95,10 @@ async function* resumable<T>(
           if (!part.resumable) final = part.error
           throw part.error
         } else if (part.kind === 'unreadable') onUnreadable(new ArchiveReadError(id, part.what, part.blocks))
-        else {
+        else if (part.kind === 'passed') {
+          query = {...query, after: part.after, tail: undefined}
+          backoff.reset()
+        } else if (part.kind === 'data') {
           yield part.value
           remaining -= part.count
           // The rest of a tail is what follows: its start is fixed by now.
@@ -163,7 +170,8 @@ function control(line: ControlLine, endpoint: RelayEndpoint, id: string): Part<n
   if (line.error !== undefined) return {kind: 'failed', error: relayError(endpoint, line.status ?? 503, line.error, id), resumable: line.status === 503}
   if (line.unreadable !== undefined) return {kind: 'unreadable', what: line.unreadable, blocks: line.unreadableBlocks}
   if (line.cursor !== undefined) return {kind: 'end'}
-  throw new RelayAnswerError(endpoint.name, `sent a line that is neither an entry nor the end: ${JSON.stringify(line).slice(0, 200)}`)
+  if (Number.isSafeInteger(line.passed)) return {kind: 'passed', after: line.passed!}
+  return {kind: 'other'} // a newer relay's news: only the last line is needed to know the answer is whole
 }
 
 function parseLine(line: string, endpoint: RelayEndpoint): object {
