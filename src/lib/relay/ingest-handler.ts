@@ -22,6 +22,7 @@ import type {IncomingMessage} from 'node:http'
 import {byteLength, type NewEntry, type Stream} from '../entry.js'
 import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
 import {endStatus, isEnded, JOB_STATUSES, type ContinuedRun, type JobMeta, type JobStatus} from '../job.js'
+import {continuedBase} from '../store/continued-job.js'
 import type {AppendToken, LiveStore} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
 import {IngestParser, type BodyFormat} from './ingest-parser.js'
@@ -68,11 +69,14 @@ export async function handleIngest(
   if (declared > limits.maxBodyBytes) throw tooLarge(limits, 0)
 
   let started = false
+  /** Lines of an archived run the job continues: the live store numbers the lines after them from 1, the answer in the job's numbers. */
+  let base = 0
   const ensureStarted = async (): Promise<void> => {
     if (started) return
     started = true
     const meta = await live.getJob(jobId)
     const continues = meta ? undefined : await archivedRun?.(jobId)
+    base = continues?.lines ?? continuedBase(meta)
     if (!meta || isEnded(meta.status) || params.get('start') === '1' || labels) await live.startJob(jobId, {...(labels && {labels}), ...(continues && {continues})})
   }
 
@@ -135,6 +139,8 @@ export async function handleIngest(
     await structure.end(jobId, endAs.status === 'failed')
     result.job = await live.endJob(jobId, endAs)
   }
+  if (result.first > 0) result.first += base
+  if (result.last > 0) result.last += base
   return result
 }
 

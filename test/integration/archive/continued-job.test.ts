@@ -292,6 +292,12 @@ describe('through a relay (logs serve)', () => {
       expect(events.at(-1)!.event).toBe('end')
 
       expect((await viaRelay(['get', 'relayed', '-o', 'raw'])).stdoutBytes.equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+
+      // An append through the API is answered in the job's numbers.
+      const appended = await fetch(`${relay.url}/v1/jobs/relayed/logs?end=1`, {method: 'POST', body: RUN3})
+      expect(await appended.json()).toMatchObject({first: LINES + 1, last: LINES + 1})
+      const next = (await (await fetch(`${relay.url}/v1/jobs/relayed/logs?after=${LINES}`)).json()) as {entries: Array<{seq: number; line: string}>}
+      expect(next.entries.map((e) => [e.seq, e.line])).toEqual([[LINES + 1, 'three 11']])
     } finally {
       relay.child.kill('SIGTERM')
       await new Promise((resolve) => relay.child.once('exit', resolve))
