@@ -184,14 +184,14 @@ describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, li
     expect(tailed.stdout).toContain('ERROR second failure\ntwo 10\n')
 
     // archive again: one object of both runs, the live copy gone, the same bytes from the archive alone.
-    const before = (await archivedObject(archive, 'nightly'))
+    const before = await archivedObject(archive, 'nightly')
     const second = await logs.archive()
     expect(second.summary).toMatchObject({archived: 1, failed: 0})
     expect(second.summary.jobs[0].lines).toBe(LINES)
     expect(await liveIds(live)).toEqual([])
     expect(await archivedLines(archive, 'nightly')).toBe(LINES)
     // The archived run's gzip members were copied as they were stored, not compressed again.
-    const after = (await archivedObject(archive, 'nightly'))
+    const after = await archivedObject(archive, 'nightly')
     expect(after.length).toBeGreaterThan(before.length)
     expect(after.subarray(0, before.length).equals(before)).toBe(true)
     expect((await logs.raw('nightly')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
