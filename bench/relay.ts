@@ -135,7 +135,7 @@ function probeFollower(url: string, job: string): Promise<number[]> {
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 
 try {
-  console.log(`relay bench: ${FOLLOWERS} followers, ${RATE} lines/s for ${SECONDS}s, ingest ${MB} MB; work dir ${work}`)
+  console.log(`relay bench (${[...PARTS].join(', ')}): ${FOLLOWERS} followers, ${RATE} lines/s for ${SECONDS}s, ingest ${MB} MB, history ${GET_MB} MB; work dir ${work}`)
   const store = await new FileStore(storeDir).init()
   const relay = await startRelay()
   if (PARTS.has('fanout')) await fanOut(relay, store)
