@@ -174,6 +174,11 @@ async function* recordChunks(items: AsyncIterable<ArchiveItem>): AsyncIterable<R
   }
   let run: LogEntry[] = []
   for await (const item of items) {
+    // Entries held for a run go before a batch that follows them (an unindexed archived run's entries, then the live batches).
+    if ((isStored(item) || Array.isArray(item)) && run.length > 0) {
+      add(Promise.resolve(encodeRecords(run)))
+      run = []
+    }
     if (isStored(item)) add(encodeStored(item))
     else if (Array.isArray(item)) add(Promise.resolve(encodeRecords(item)))
     else if (run.push(item) >= RUN) {

@@ -9,7 +9,12 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ArchiveSummary} from '../../../src/lib/archive/archive-jobs.js'
 import type {GcSummary} from '../../../src/lib/archive/gc.js'
 import type {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
+import {encodeEntries} from '../../../src/lib/archive/format.js'
+import {encodeManifest, MANIFEST_FORMAT} from '../../../src/lib/archive/manifest.js'
+import {entryFromBytes} from '../../../src/lib/entry.js'
+import {newJobMeta} from '../../../src/lib/job.js'
 import {openArchive} from '../../../src/lib/open/open-store.js'
+import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {readBytes} from '../../../src/lib/store/object/bucket.js'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
@@ -17,6 +22,7 @@ import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {parseSse, startServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {iterate} from '../../helpers/iterables.js'
 import {withLive} from './archive-helpers.js'
 
 let home: {home: string; cleanup: () => void}
@@ -340,6 +346,37 @@ describe('logs gc and logs rm of a continued job', () => {
     expect(JSON.parse(removed.stdout)).toMatchObject({removed: [{id: 'removed', from: [{store: 'live'}, {store: 'archive'}]}]})
     expect((await logs.run(['get', 'removed'])).code).toBe(1)
     expect(await archivedLines(archive, 'removed')).toBeUndefined()
+  })
+})
+
+describe('a job archived by the old writer (format 1: one gzip stream, no block index)', () => {
+  it('pushed again and archived: one object of both runs, the old run first', async () => {
+    const archive = `file://${home.home}/archive-format1`
+    const bucket = new DirectoryBucket(`${home.home}/archive-format1`)
+    const old = Array.from({length: 3}, (_, i) => entryFromBytes(i + 1, 1000 + i, Buffer.from(`old ${i + 1}`), true))
+    const encoded = encodeEntries(iterate(old))
+    const objects = await bucket.writeStream('old.jsonl.gz', encoded.stream)
+    const stats = await encoded.stats
+    const meta = {...newJobMeta('old', 1000), status: 'succeeded' as const, exitCode: 0, endedAt: 2000, updatedAt: 2000, lines: 3, bytes: 15, firstTs: 1000, lastTs: 1002}
+    const manifest = {
+      format: MANIFEST_FORMAT,
+      id: 'old',
+      parts: objects,
+      size: objects[0].size,
+      compressedSha256: '',
+      sha256: stats.sha256,
+      contentBytes: stats.contentBytes,
+      lines: 3,
+      archivedAt: 2000,
+      meta,
+    }
+    await bucket.writeBytes('old.meta.json', encodeManifest(manifest as Parameters<typeof encodeManifest>[0]))
+    const logs = cli(`file://${home.home}/live-format1`, archive)
+    expect((await logs.push('old', RUN2)).code).toBe(0)
+    const archived = await logs.archive()
+    expect(archived.summary).toMatchObject({archived: 1, failed: 0})
+    expect((await logs.raw('old')).toString()).toBe(`old 1\nold 2\nold 3\n${RUN2.toString()}`)
+    expect((await logs.json('old')).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
   })
 })
 
