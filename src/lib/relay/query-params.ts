@@ -19,7 +19,7 @@ export function integerParam(params: URLSearchParams, name: string, {min = 0, ma
   if (text === null || text === '') return undefined
   if (!/^\d+$/.test(text)) throw badRequest(`invalid ${name} ${JSON.stringify(text)}: expected a whole number`)
   const value = Number(text)
-  if (value < min || value > max) throw badRequest(`invalid ${name} ${value}: expected ${min} to ${max}`)
+  if (value < min || value > max) throw badRequest(`invalid ${name} ${text}: expected ${min} to ${max}`) // as sent: a value past 2^53 is not the number it parses to
   return value
 }
 

@@ -130,6 +130,7 @@ describe('streamed history', () => {
       ['format=xml', /^invalid format "xml": expected ndjson .* or raw/],
       ['format=ndjson&fields=yes', /^invalid fields "yes": expected 1 .* or 0$/],
       ['format=ndjson&limit=0', /^invalid limit 0: expected 1 to/],
+      ['format=ndjson&limit=99999999999999999999999', /^invalid limit 99999999999999999999999: expected 1 to 9007199254740991$/],
       ['format=ndjson&after=-1', /^invalid after "-1": expected a whole number$/],
       ['format=ndjson&tail=1e9', /^invalid tail "1e9": expected a whole number$/],
       ['format=ndjson&grep=(a%2B)%2B%5C1', /^invalid regular expression .* for grep: .*backreferences are not supported/],
