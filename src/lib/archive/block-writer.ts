@@ -23,6 +23,7 @@ import {BlockBytes} from './block-bytes.js'
 import type {BlockInfo} from './block-index.js'
 import type {CopiedBlock} from './block-copy.js'
 import type {Level} from '../level.js'
+import {ArchiveIntegrityError} from '../errors/index.js'
 import {GZIP_LEVEL, type ContentStats} from './format.js'
 import {encodeRecords, levelAt, type RecordChunk} from './record-chunk.js'
 import {FILTER_KIND} from './token-filter.js'
@@ -63,6 +64,8 @@ export interface EncodeOptions {
   sections?: Section[]
   /** Blocks stored already (an archived run the entries continue, ./block-copy.ts): written first, as they are. */
   copied?: AsyncIterable<CopiedBlock>
+  /** The job's lines 1..N the entries must be: otherwise the stream fails (ArchiveIntegrityError) rather than ends, so a write of it is abandoned. */
+  expect?: {id: string; lines: number}
 }
 
 export function encodeBlocks(entries: AsyncIterable<ArchiveItem>, options: EncodeOptions = {}): EncodedBlocks {
@@ -157,6 +160,7 @@ async function* members(
     // An empty job still gets one (empty) member: `zcat` of a zero-byte file fails.
     if (bytes.length > 0 || stats.blocks.length + pending.length === 0) seal()
     while (pending.length > 0) yield await emit()
+    if (options.expect) checkLines(options.expect, stats)
   } catch (error) {
     settle.reject(error)
     throw error
@@ -229,4 +233,9 @@ function addTo(block: Info | undefined, stats: ContentStats, chunk: RecordChunk,
   stats.firstTs ??= ts[first]
   stats.lastTs = ts[last]
   return info
+}
+
+function checkLines({id, lines}: {id: string; lines: number}, stats: ContentStats): void {
+  if (stats.lines === lines && (lines === 0 || (stats.firstSeq === 1 && stats.lastSeq === lines))) return
+  throw new ArchiveIntegrityError(id, `the live store gave ${stats.lines} entries (seq ${stats.firstSeq ?? '-'}..${stats.lastSeq ?? '-'}), its metadata counts ${lines}`)
 }

@@ -380,6 +380,22 @@ describe('a job archived by the old writer (format 1: one gzip stream, no block 
   })
 })
 
+describe('a continued job whose live store gives fewer lines than it counts', () => {
+  it('is not archived, and its archived run stays whole (the object of both runs is never put in its place)', async () => {
+    const archive = `s3://continued/short`
+    const logs = cli(`${redis.url}?prefix=short:`, archive)
+    expect((await logs.push('short', RUN1)).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect((await logs.push('short', RUN2)).code).toBe(0)
+    const [id] = (await redis.cli('xrange', 'short:{short}:log', '-', '+', 'COUNT', '1')).split('\n')
+    expect(await redis.cli('xdel', 'short:{short}:log', id)).toBe('1')
+    const refused = await logs.archive()
+    expect(refused.code).toBe(1)
+    expect(refused.summary.jobs[0].reason).toMatch(/failed verification: the live store gave 4 entries \(seq 1\.\.4\), its metadata counts 10/)
+    expect((await runCli(['get', 'short', '-o', 'raw', '--store', `file://${home.home}/live-none`, '--archive', archive], {env: env()})).stdoutBytes.equals(RUN1)).toBe(true)
+  })
+})
+
 describe('a run pushed where push could not see the archive', () => {
   it('starts at line 1, and archive refuses it naming both runs and how to resolve it', async () => {
     const live = `file://${home.home}/live-blind`
