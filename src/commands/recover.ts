@@ -12,7 +12,7 @@ import {parseDuration} from '../lib/time.js'
 export default class Recover extends BaseCommand {
   static override summary = 'Deliver the lines dead writers on this machine left in their spools'
   static override description = `A push or run to a remote store (Redis, a relay, an object store) keeps every line it reads in a local spool until the store has it. When such a writer dies (kill -9, a crash) or gives up at its --drain-timeout, its spool stays on this machine: the next push or run of that job delivers it first, and \`logs recover\` delivers it now — for the jobs named, or for every job of the store. Readers (get, tail, ls, serve) never write, so they do not deliver spools.
-Exit 1 when the store stays unreachable past --drain-timeout (the lines stay spooled).`
+Exit 1 when the store takes nothing for --drain-timeout (the lines stay spooled); a store that keeps taking lines is waited for.`
 
   static override enableJsonFlag = true
 
@@ -26,7 +26,7 @@ Exit 1 when the store stays unreachable past --drain-timeout (the lines stay spo
   static override args = {jobs: Args.string({description: 'job ids (several allowed; default: every job with a spool)'})}
 
   static override flags = {
-    'drain-timeout': Flags.string({description: 'wait this long for an unreachable store before giving up (the lines stay spooled)', default: '60s'}),
+    'drain-timeout': Flags.string({description: 'give up when the store takes nothing for this long (the lines stay spooled)', default: '60s'}),
     ...storeFlags,
   }
 

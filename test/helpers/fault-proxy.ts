@@ -1,11 +1,11 @@
 /**
  * An HTTP proxy that forwards to a real server (s3rver, a relay) and fails on demand
  * (./faults.ts): 502s for a while as a gateway does during a restart, 503/429 with
- * Retry-After, connections reset before an answer or cut mid-body. Not a stand-in: every
+ * Retry-After, connections reset before an answer or cut mid-body, answers held back. Not a stand-in: every
  * request it lets through is answered by the server behind it. It counts the body bytes
  * the server behind it sent back, so tests can tell what a read cost the store.
  */
-import {createServer, request, type Server} from 'node:http'
+import {createServer, request, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {FaultQueue, answerFault, cutAfter, type Fault, type InjectOptions} from './faults.js'
 import {freePort} from './free-port.js'
 
@@ -35,6 +35,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const fault = faults.take(req)
     if (fault && answerFault(req, res, fault)) return
     if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes, fault.before)
+    if (fault?.kind === 'slow') setTimeout(() => forward(req, res), fault.ms)
+    else forward(req, res)
+  })
+  function forward(req: IncomingMessage, res: ServerResponse): void {
     const outgoing = request({host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers}, (answer) => {
       forwarded++
       statuses.set(answer.statusCode ?? 0, (statuses.get(answer.statusCode ?? 0) ?? 0) + 1)
@@ -44,7 +48,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     })
     outgoing.on('error', () => res.socket?.resetAndDestroy())
     req.pipe(outgoing)
-  })
+  }
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${port}`,

@@ -2,7 +2,7 @@
  * Faults a test server injects into its answers, the way real services and their
  * gateways fail: an error status (a restart behind a gateway answers 502; Supabase 500s
  * on a read that races an upsert; a throttled client gets 429 with Retry-After), a
- * connection reset before any answer, a server that never answers, or an answer cut off part-way through its body.
+ * connection reset before any answer, a server that never answers or answers slowly, or an answer cut off part-way through its body.
  * Used by the fault proxy in front of s3rver (./fault-proxy.ts) and by the stand-ins.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
@@ -12,6 +12,8 @@ export type Fault =
   | {kind: 'reset'}
   /** Read the request and never answer, keeping the connection open (a hung server or gateway). */
   | {kind: 'silence'}
+  /** Answer normally, after holding the request this long (a slow server or link; the fault proxy only). */
+  | {kind: 'slow'; ms: number}
   /** Answer normally, but destroy the connection after this many body bytes, or just before the first `before` text a write holds. */
   | {kind: 'cut'; afterBytes: number; before?: string}
 

@@ -6,7 +6,7 @@ import {seededRandom} from '../helpers/seeded-random.js'
 function pieces(total: number, maxPiece: number, seed: number): Buffer[] {
   const random = seededRandom(seed)
   const out: Buffer[] = []
-  for (let at = 0; at < total; ) {
+  for (let at = 0; at < total;) {
     const n = Math.min(total - at, 1 + Math.floor(random() * maxPiece))
     out.push(Buffer.from(Array.from({length: n}, (_, i) => (at + i) % 251)))
     at += n

@@ -21,7 +21,10 @@ export const captureFlags = {
     default: DEFAULT_MAX_LINE_BYTES,
     min: 1,
   }),
-  'drain-timeout': Flags.string({description: 'at the end, wait this long for an unreachable store before exiting 1 (lines stay spooled)', default: '60s'}),
+  'drain-timeout': Flags.string({
+    description: 'at the end, exit 1 when the store takes nothing for this long (lines stay spooled); a store that keeps taking them is waited for',
+    default: '60s',
+  }),
   'mask-env': Flags.string({
     description: 'mask the value of this environment variable wherever it appears (repeatable; also LOGS_MASK_ENV=A,B and maskEnv in the config file)',
     multiple: true,

@@ -15,6 +15,8 @@ export interface Delivery {
   drainAndStop(): void
   /** Stop retrying (the caller gave up waiting); what is not delivered stays spooled. */
   stop(): void
+  /** When the store last applied a batch (idle-timeout.ts: --drain-timeout counts from it). */
+  progressAt(): number
   /** True once every spool is delivered; false when stopped first; rejects with a failure retrying cannot help. */
   readonly done: Promise<boolean>
   /** Let go of what delivering holds (a thread); what is not delivered stays spooled. */
@@ -35,6 +37,10 @@ export class ThreadDelivery implements Delivery {
     })()
     // A failure is reported when the writer finishes; until then it must not count as unhandled.
     this.done.catch(() => undefined)
+  }
+
+  progressAt(): number {
+    return Math.max(this.own.deliveredAt, ...this.orphans.map((orphan) => orphan.deliveredAt))
   }
 
   offer(first: number, batches: readonly LineBatch[]): void {

@@ -6,6 +6,7 @@
  */
 import {join} from 'node:path'
 import type {LiveStore} from '../store/types.js'
+import {idleTimeout} from './idle-timeout.js'
 import {ShipStateFile} from './ship-state.js'
 import {Shipper} from './shipper.js'
 import {orphanSpools, spooledJobs, type SpoolHandle} from './spool.js'
@@ -46,7 +47,12 @@ export async function recoverSpools(store: LiveStore, options: RecoverOptions): 
       return shipper
     }),
   )
-  const timer = setTimeout(() => shippers.flat().forEach((shipper) => shipper.stop()), options.timeoutMs)
+  const all = shippers.flat()
+  const cancel = idleTimeout(
+    options.timeoutMs,
+    () => Math.max(0, ...all.map((shipper) => shipper.deliveredAt)),
+    () => all.forEach((shipper) => shipper.stop()),
+  )
   try {
     const recovered: RecoveredJob[] = []
     for (const [i, {job, spools, lines}] of found.entries()) {
@@ -60,7 +66,7 @@ export async function recoverSpools(store: LiveStore, options: RecoverOptions): 
     }
     return recovered
   } finally {
-    clearTimeout(timer)
+    cancel()
   }
 }
 

@@ -19,7 +19,7 @@ import {ThreadDelivery} from './delivery.js'
 import {shipWorkerFault} from '../fault-injection.js'
 import {Shipper} from './shipper.js'
 import {StructureRecorder} from './structure-recorder.js'
-import type {ShipWorkerInit, ToWorker, FromWorker} from './worker-delivery.js'
+import {PROGRESS_INTERVAL_MS, type ShipWorkerInit, type ToWorker, type FromWorker} from './worker-delivery.js'
 
 const port = parentPort!
 const post = (message: FromWorker) => port.postMessage(message)
@@ -54,7 +54,20 @@ function deliver(init: ShipWorkerInit): ThreadDelivery {
   const structure = init.structure ? new StructureRecorder(remote, init.job) : undefined
   const started = new ThreadDelivery(orphans, new Shipper({store: spools, writer: init.writer, own: true}, remote, init.job, {...options, structure}))
   void report(started)
+  reportProgress(started)
   return started
+}
+
+/** Tells the main thread, at most every PROGRESS_INTERVAL_MS, that the store applied batches (its --drain-timeout counts from the last). */
+function reportProgress(started: ThreadDelivery): void {
+  let told = started.progressAt()
+  const timer = setInterval(() => {
+    const at = started.progressAt()
+    if (at > told) post({type: 'progress'})
+    told = at
+  }, PROGRESS_INTERVAL_MS)
+  timer.unref()
+  void started.done.finally(() => clearInterval(timer)).catch(() => undefined)
 }
 
 async function report(started: ThreadDelivery): Promise<void> {

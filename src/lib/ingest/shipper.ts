@@ -88,6 +88,8 @@ export class Shipper {
   private reader: PackedReader | undefined
   /** Lines the remote store applied from this shipper (not those it answered as duplicates: it had them). */
   applied = 0
+  /** When the store last applied (or answered as a duplicate) a batch of this shipper's; its start before that. */
+  deliveredAt = Date.now()
 
   constructor(
     private readonly spool: SpoolHandle,
@@ -288,6 +290,7 @@ export class Shipper {
       this.options.structure?.observePacked(appended.first, packed)
     }
     state.shipped = to
+    this.deliveredAt = Date.now()
     const ends = state.ends?.slice(1)
     if (lastInflight !== undefined && lastInflight > to) {
       state.inflight = {from: to + 1, to: lastInflight}

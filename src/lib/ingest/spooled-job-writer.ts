@@ -17,6 +17,8 @@ import type {JobEnd, JobWriter} from './job-writer.js'
 import {Shipper, type ShipperOptions} from './shipper.js'
 import {StructureRecorder} from './structure-recorder.js'
 import {createSpool, orphanSpools, spoolRoot, type SpoolHandle} from './spool.js'
+import {formatDuration} from '../time.js'
+import {idleTimeout} from './idle-timeout.js'
 import {startShipThread} from './ship-thread.js'
 import type {WorkerDelivery} from './worker-delivery.js'
 
@@ -24,7 +26,7 @@ export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 
   labels?: Record<string, string>
   /** The archived run a job new to the store continues: kept in the spool's metadata for whoever ships it (shipper.ts). */
   continues?: ContinuedRun
-  /** How long finish() waits for an unreachable store before giving up (lines stay spooled). */
+  /** How long finish() waits for a store that applies nothing before giving up (lines stay spooled). */
   drainTimeout: number
   env?: NodeJS.ProcessEnv
   /** The store's shipping thread, started before the store opened (startJobWriter); else one is started here when the store has a recipe. */
@@ -101,9 +103,13 @@ export class SpooledJobWriter implements JobWriter {
   }
 
   private async waitForDelivery(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined
+    let cancel: (() => void) | undefined
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.drainTimeout)
+      cancel = idleTimeout(
+        this.options.drainTimeout,
+        () => this.delivery.progressAt(),
+        () => resolve('timeout'),
+      )
     })
     let outcome: boolean | 'timeout'
     try {
@@ -113,14 +119,14 @@ export class SpooledJobWriter implements JobWriter {
       const {message, exitCode, suggestions} = error instanceof LogsError ? error : new LogsError((error as Error).message)
       throw new LogsError(`${message}; the lines read are kept in ${this.where} for the next \`logs push\` of this job or \`logs recover\``, {exitCode, suggestions, cause: error})
     } finally {
-      clearTimeout(timer)
+      cancel?.()
     }
     if (outcome === true) return
-    // A hard bound: a request that never returns must not hold push past it. The in-flight
+    // A bound on time without progress: a request that never returns must not hold push past it. The in-flight
     // request ends when the store is closed; its lines stay in the spool either way.
     this.delivery.stop()
     throw new LogsError(
-      `could not deliver the spooled lines to ${this.storeName} within the drain timeout; they are kept in ${this.where} and will be delivered by the next \`logs push\` of this job or by \`logs recover\``,
+      `could not deliver the spooled lines to ${this.storeName}: it took none for ${formatDuration(this.options.drainTimeout)} (--drain-timeout); they are kept in ${this.where} and will be delivered by the next \`logs push\` of this job or by \`logs recover\``,
       {exitCode: 1, suggestions: ['check that the store is reachable, or raise --drain-timeout']},
     )
   }

@@ -35,10 +35,17 @@ export interface ShipWorkerInit {
   structure: boolean
 }
 
+/** `progress`: the store applied batches since the last one (sent at most every PROGRESS_INTERVAL_MS). */
+export const PROGRESS_INTERVAL_MS = 250
+
 export type ToWorker = {type: 'start'; init: ShipWorkerInit} | {type: 'spooled'; last: number} | {type: 'notify'} | {type: 'drain'} | {type: 'stop'}
 
 export type FromWorker =
-  {type: 'outage'; message: string} | {type: 'recovered'} | {type: 'done'; delivered: boolean} | {type: 'failed'; message: string; exitCode: ExitCode; suggestions: string[]}
+  | {type: 'outage'; message: string}
+  | {type: 'recovered'}
+  | {type: 'progress'}
+  | {type: 'done'; delivered: boolean}
+  | {type: 'failed'; message: string; exitCode: ExitCode; suggestions: string[]}
 
 export interface ShipEvents {
   onOutage?: (error: Error) => void
@@ -49,6 +56,7 @@ export class WorkerDelivery implements Delivery {
   readonly done: Promise<boolean>
   private readonly worker: Worker
   private last = 0
+  private progressed = Date.now()
 
   /** The thread opens the store from `recipe` and connects; it delivers once start() names the job and its spools. */
   constructor(recipe: StoreRecipe, events: ShipEvents = {}) {
@@ -59,6 +67,7 @@ export class WorkerDelivery implements Delivery {
       this.worker.on('message', (message: FromWorker) => {
         if (message.type === 'outage') events.onOutage?.(new Error(message.message))
         else if (message.type === 'recovered') events.onRecovered?.()
+        else if (message.type === 'progress') this.progressed = Date.now()
         else if (message.type === 'done') resolve(message.delivered)
         else reject(new LogsError(message.message, {exitCode: message.exitCode, suggestions: message.suggestions}))
       })
@@ -73,6 +82,10 @@ export class WorkerDelivery implements Delivery {
   /** The job and its spools: the thread delivers from now on. */
   start(init: ShipWorkerInit): void {
     this.post({type: 'start', init})
+  }
+
+  progressAt(): number {
+    return this.progressed
   }
 
   offer(first: number, batches: readonly LineBatch[]): void {

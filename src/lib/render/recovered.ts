@@ -5,6 +5,6 @@ export function formatRecovered(recovered: RecoveredJob[], store: string): strin
   if (recovered.length === 0) return [`nothing to recover: no spool left by a dead writer of ${store} on this machine`]
   return recovered.map(({job, spools, lines, delivered}) => {
     const what = `${lines} ${lines === 1 ? 'line' : 'lines'} from ${spools} ${spools === 1 ? 'spool' : 'spools'}`
-    return delivered ? `${job}: delivered ${what}` : `${job}: could not deliver ${what} to ${store} within the drain timeout; they stay spooled`
+    return delivered ? `${job}: delivered ${what}` : `${job}: could not deliver ${what} to ${store} as it took none for the drain timeout; they stay spooled`
   })
 }

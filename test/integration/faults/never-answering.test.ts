@@ -93,6 +93,27 @@ describe('push into a store that never answers', () => {
     )
   })
 
+  // --drain-timeout bounds time without progress, not the whole delivery: a big log into a
+  // store that keeps taking it is waited for. Each request is held 700 ms and three are in
+  // flight, so 20 MB take at least 4.5 s after the end of input, more than the 2 s timeout
+  // (push exited 1 here while it counted from the end of input), while the store takes a batch
+  // every few hundred ms.
+  it('push --url: a big log into a slow relay that keeps taking it is delivered past --drain-timeout, not given up on', async () => {
+    const env = isolatedEnv(home.home)
+    const line = `${'x'.repeat(90)}\n`
+    const lines = Math.floor((20 * 1024 * 1024) / line.length)
+    relayProxy.inject({kind: 'slow', ms: 700}, {match: (method, path) => method !== 'GET' && path === '/v1/jobs/slow-relay/logs'})
+    try {
+      const pushed = await runCli(['push', '--job', 'slow-relay', '--url', relayProxy.url, '--drain-timeout', '2s'], {env, input: line.repeat(lines), timeout: 90_000})
+      expect(pushed.stderr).toBe('')
+      expect(pushed.code).toBe(0)
+    } finally {
+      relayProxy.clear()
+    }
+    const listed = JSON.parse((await runCli(['ls', '--json', '--url', relay.url], {env})).stdout) as Array<{id: string; lines: number; status: string}>
+    expect(listed.find((job) => job.id === 'slow-relay')).toMatchObject({lines, status: 'ended'})
+  })
+
   it('push --url: a relay that never answers; the same', async () => {
     await pushWhileSilent(
       'hung-relay',
