@@ -102,7 +102,8 @@ try {
     rmSync(input, {force: true})
   }
   const reference = (mb: number) => rows.find((r) => r.mb === mb && r.target === TARGETS.file)
-  const range = (values: number[]) => (Math.min(...values) === Math.max(...values) ? Math.min(...values).toFixed(0) : `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`)
+  const range = (values: number[]) =>
+    Math.min(...values) === Math.max(...values) ? Math.min(...values).toFixed(0) : `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`
   console.log(
     table([
       ['push into', 'MB', 'seconds (best)', 'throughput', 'CPU s', 'peak RSS MB', 'RSS vs file store', 'stored'],
@@ -117,7 +118,9 @@ try {
     const mine = rows.filter((r) => r.target === TARGETS[key])
     if (mine.length < 2) continue
     const [small, big] = [mine[0], mine.at(-1)!]
-    console.log(`${TARGETS[key].name}: peak RSS ${Math.min(...small.rss).toFixed(0)} MB at ${small.mb} MB, ${Math.min(...big.rss).toFixed(0)} MB at ${big.mb} MB (${big.mb / small.mb}× the input)`)
+    console.log(
+      `${TARGETS[key].name}: peak RSS ${Math.min(...small.rss).toFixed(0)} MB at ${small.mb} MB, ${Math.min(...big.rss).toFixed(0)} MB at ${big.mb} MB (${big.mb / small.mb}× the input)`,
+    )
   }
 } finally {
   await Promise.all([s3?.destroy(), supabase?.stop(), blob?.stop()])
@@ -126,7 +129,9 @@ try {
 
 /** 'ok', or what the job's metadata says instead of the input's lines and bytes. Not spawnSync: the stand-ins answer from this process. */
 async function stored(target: Target, job: string, env: NodeJS.ProcessEnv, lines: number, bytes: number): Promise<string> {
-  const ls = await promisify(execFile)(process.execPath, [BIN, 'ls', '--store', target.store(), '--json'], {env, maxBuffer: 64 * 1024 * 1024}).catch((error: {stdout?: string; stderr?: string}) => ({stdout: '', stderr: `${error.stderr ?? error}`}))
+  const ls = await promisify(execFile)(process.execPath, [BIN, 'ls', '--store', target.store(), '--json'], {env, maxBuffer: 64 * 1024 * 1024}).catch(
+    (error: {stdout?: string; stderr?: string}) => ({stdout: '', stderr: `${error.stderr ?? error}`}),
+  )
   const listed = JSON.parse(ls.stdout || '[]') as Array<{id: string; lines: number; bytes: number}>
   const meta = Array.isArray(listed) ? listed.find((m) => m.id === job) : undefined
   if (!meta) return `job missing (${ls.stderr.slice(0, 200)})`
