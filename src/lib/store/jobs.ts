@@ -65,15 +65,16 @@ export class Jobs {
 
   async listJobs(filter?: JobFilter): Promise<JobMeta[]> {
     const selected = (meta: JobMeta) => matchesSelector(filter?.selector, meta.labels)
-    const live = (await this.live.listJobs(filter)).filter(selected)
-    if (!this.archive) return live
+    if (!this.archive) return (await this.live.listJobs(filter)).filter(selected)
+    // Labels are selected once a job is whole: a live run that continues an archived one has only the labels pushed with it.
+    const live = await this.live.listJobs({...filter, selector: undefined})
     const seen = new Set(live.map((job) => job.id))
     const listed = (await this.archive.list(filter)).map((a) => a.meta)
     const byId = new Map(listed.map((meta) => [meta.id, meta]))
     // A live job that continues an archived run is one job with it: that run's lines and counts in front.
     const whole = await Promise.all(live.map(async (meta) => (continuedBase(meta) > 0 ? continuedMeta(meta, byId.get(meta.id) ?? (await this.archivedMeta(meta.id))) : meta)))
     const archived = listed.filter((meta) => !seen.has(meta.id) && selected(meta))
-    return [...whole, ...archived].sort((a, b) => b.updatedAt - a.updatedAt)
+    return [...whole.filter(selected), ...archived].sort((a, b) => b.updatedAt - a.updatedAt)
   }
 
   /**

@@ -380,6 +380,23 @@ describe('a job archived by the old writer (format 1: one gzip stream, no block 
   })
 })
 
+describe('labels of a continued job', () => {
+  it('ls -l selects the whole job by the labels of either run', async () => {
+    const logs = cli(`file://${home.home}/live-labels`, `file://${home.home}/archive-labels`)
+    expect((await logs.push('labelled', RUN1, '--label', 'team=a')).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect((await logs.push('labelled', RUN2, '--label', 'env=prod')).code).toBe(0)
+    for (const selector of ['team=a', 'env=prod', 'team=a,env=prod']) {
+      const listed = JSON.parse((await logs.run(['ls', '--json', '-l', selector])).stdout)
+      expect({selector, listed}).toEqual({
+        selector,
+        listed: [expect.objectContaining({id: 'labelled', lines: LINES, location: {kind: 'live'}, labels: {team: 'a', env: 'prod'}})],
+      })
+    }
+    expect((await logs.run(['ls', '-l', 'team=b'])).stdout).toBe('')
+  })
+})
+
 describe('a continued job whose live store gives fewer lines than it counts', () => {
   it('is not archived, and its archived run stays whole (the object of both runs is never put in its place)', async () => {
     const archive = `s3://continued/short`
