@@ -63,7 +63,7 @@ it('loses nothing, duplicates nothing, and the follower prints every line once',
 
   const expected = Array.from({length: LINES}, (_, i) => `${i + 1} the quick brown fox jumps over the lazy dog\n`).join('')
   const followResult = await followed
-  expect(followResult.code).toBe(0)
+  expect(followResult.code, followResult.stderr).toBe(0)
   expect(followResult.stdout.length).toBe(expected.length)
   expect(followResult.stdout === expected).toBe(true)
 
