@@ -10,7 +10,7 @@ import {checkArchiveUrl, checkLiveStoreUrl, liveStoreRecipe, openArchive, openLi
 import type {StoreRecipe} from '../store/recipe.js'
 import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
-import {redactUrl} from '../store/url.js'
+import {parseStoreUrl, redactUrl} from '../store/url.js'
 
 /** The store that push/run write to and readers read from: the relay when --url is set. */
 export async function openWriteStore(settings: Settings, readOnly = false): Promise<LiveStore> {
@@ -69,7 +69,7 @@ export function archivedRunFinder(settings: Settings): ((store: LiveStore, job: 
   if (settings.url) return undefined
   let protocol: string
   try {
-    protocol = new URL(settings.store.value).protocol
+    protocol = parseStoreUrl(settings.store, 'live store').protocol // as the store is opened: redis+cluster:// lists hosts WHATWG URL cannot parse
   } catch {
     return undefined // opening the store reports it
   }

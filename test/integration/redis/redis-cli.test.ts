@@ -67,6 +67,21 @@ for (const [kind, tag] of [
         [3, 'pushed later', null],
       ])
     })
+
+    it('a push after archive continues the archived run', async () => {
+      const archive = ['--archive', `file://${home.home}/archive-${tag}`]
+      expect((await logs(['push', '--job', `again-${tag}`, ...archive], 'one\n')).code).toBe(0)
+      expect((await logs(['archive', ...archive])).code).toBe(0)
+      expect((await logs(['push', '--job', `again-${tag}`, ...archive], 'two\n')).code).toBe(0)
+      expect(
+        (await logs(['get', `again-${tag}`, '--output', 'json', ...archive])).stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).seq),
+      ).toEqual([1, 2])
+      const archived = await logs(['archive', '--json', ...archive])
+      expect({code: archived.code, archived: JSON.parse(archived.stdout).archived}).toEqual({code: 0, archived: 1})
+    })
   })
 }
 
