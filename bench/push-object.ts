@@ -130,7 +130,7 @@ try {
 /** 'ok', or what the job's metadata says instead of the input's lines and bytes. Not spawnSync: the stand-ins answer from this process. */
 async function stored(target: Target, job: string, env: NodeJS.ProcessEnv, lines: number, bytes: number): Promise<string> {
   const ls = await promisify(execFile)(process.execPath, [BIN, 'ls', '--store', target.store(), '--json'], {env, maxBuffer: 64 * 1024 * 1024}).catch(
-    (error: {stdout?: string; stderr?: string}) => ({stdout: '', stderr: `${error.stderr ?? error}`}),
+    (error: Error & {stderr?: string}) => ({stdout: '', stderr: error.stderr || error.message}),
   )
   const listed = JSON.parse(ls.stdout || '[]') as Array<{id: string; lines: number; bytes: number}>
   const meta = Array.isArray(listed) ? listed.find((m) => m.id === job) : undefined
