@@ -5,7 +5,7 @@ import {LogsError} from './logs-error.js'
  * it was found but could not be run, as a shell, `env` and `timeout` answer.
  */
 export class CommandNotStartedError extends LogsError {
-  constructor(command: string, cause: NodeJS.ErrnoException) {
+  constructor(command: string, cause: Error & {code?: string}) {
     const notFound = cause.code === 'ENOENT'
     const why = notFound ? 'command not found' : cause.code === 'EACCES' ? 'permission denied' : cause.message
     super(`cannot run ${command}: ${why}`, {exitCode: notFound ? 127 : 126, cause})
