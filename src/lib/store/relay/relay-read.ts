@@ -130,12 +130,16 @@ async function* entryParts(chunks: AsyncIterable<Buffer>, endpoint: RelayEndpoin
         entries.push(fromRecord(record))
         continue
       }
-      if (entries.length > 0) yield {kind: 'data', value: entries, last: entries.at(-1)!.seq, count: entries.length}
+      if (entries.length > 0) yield dataPart(entries)
       entries = []
       yield control(record, endpoint, id)
     }
-    if (entries.length > 0) yield {kind: 'data', value: entries, last: entries.at(-1)!.seq, count: entries.length}
+    if (entries.length > 0) yield dataPart(entries)
   }
+}
+
+function dataPart(entries: LogEntry[]): Part<LogEntry[]> {
+  return {kind: 'data', value: entries, last: entries.at(-1)!.seq, count: entries.length}
 }
 
 /** format=raw: a head line `{"first","last","bytes"}` before each block's bytes; control lines between. */
