@@ -43,12 +43,14 @@ export class ThreadDelivery implements Delivery {
     return Math.max(this.own.deliveredAt, ...this.orphans.map((orphan) => orphan.deliveredAt))
   }
 
+  /** The shipper is told how far the spool goes, as a worker thread is: it reads the lines back from the spool (page cache), packed. */
   offer(first: number, batches: readonly LineBatch[]): void {
-    // The shipper's queue keeps copies of what it takes.
-    this.own.offer(first, batches.length === 1 ? batches[0].toEntries() : batches.flatMap((batch) => batch.toEntries()))
+    let lines = 0
+    for (const batch of batches) lines += batch.length
+    this.own.spooledUpTo(first + lines - 1)
   }
 
-  /** The own spool holds lines up to `last` (a worker thread is told so, not given the entries). */
+  /** The own spool holds lines up to `last`. */
   spooledUpTo(last: number): void {
     this.own.spooledUpTo(last)
   }

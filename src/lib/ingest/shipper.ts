@@ -3,10 +3,10 @@
  *
  *   spool (local disk) ──read after `shipped`──▶ append(batch, {writer, batch, after}) ──▶ remote
  *
- * The spool is the write-ahead log; the batches themselves usually come from memory:
- * the writer offers each batch it spooled, held packed (ship-queue.ts), and the shipper
- * reads the spool back only for what memory no longer holds (after a crash, or when an
- * outage outgrew the bound).
+ * The spool is the write-ahead log, and what is sent is read back from it, packed
+ * (store/file/packed-reader.ts: the page cache's bytes, no entry per line): the writer only
+ * says how far the spool goes (spooledUpTo). Packing the writer's lines into a queue of its
+ * own cost push --url more CPU than reading them back (entries, packing, a copy per batch).
  *
  * Up to the store's `appendWindow` batches are in flight at once, each token naming the
  * batch before it (`after`), so the store applies them in order or refuses them: a failed
@@ -28,13 +28,11 @@
  */
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import type {NewEntry} from '../entry.js'
 import {JobNotFoundError, LogsError, ObjectStoreError, OutOfOrderError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {unpackEntries, type PackedEntries} from '../store/packed-entries.js'
 import type {PackedReader} from '../store/file/packed-reader.js'
 import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
-import {ShipQueue, type QueuedBatch} from './ship-queue.js'
 import {MAX_INFLIGHT, ShipStateFile, type ShipState} from './ship-state.js'
 import type {StructureRecorder} from './structure-recorder.js'
 import {SPOOL_PID_LABEL, type SpoolHandle} from './spool.js'
@@ -43,8 +41,6 @@ export interface ShipperOptions {
   /** Gather lines this long between appends (object stores); 0 = send as soon as there are lines. */
   batchInterval?: number
   maxBatchBytes?: number
-  /** Bytes of spooled entries kept in memory for shipping; beyond them entries are read back from the spool. */
-  maxQueuedBytes?: number
   /** Called once when the remote becomes unreachable, and once when it is back. */
   onOutage?: (error: Error) => void
   onRecovered?: () => void
@@ -53,8 +49,6 @@ export interface ShipperOptions {
 }
 
 const MAX_BACKOFF_MS = 2000
-/** Entries kept in memory for shipping; beyond this they are read back from the spool. */
-const MAX_QUEUED_BYTES = 8 * 1024 * 1024
 /** Big enough that a fast producer costs few round trips; only what is pending is sent. */
 const DEFAULT_BATCH_BYTES = 1024 * 1024
 /** Below this many bytes in flight, lines are sent as they are spooled rather than after the next reply. */
@@ -62,7 +56,8 @@ const EARLY_SEND_BYTES = 16 * 1024
 
 type Outcome = 'ok' | 'failed' | 'job-lost'
 
-interface Sent extends QueuedBatch {
+interface Sent {
+  packed: PackedEntries
   to: number
   result: Promise<AppendResult>
 }
@@ -77,7 +72,6 @@ export class Shipper {
   /** Return once everything is delivered, even if the job has not ended (interrupted push, orphan spool). */
   private drainOnly = false
   private outage = false
-  private readonly queue: ShipQueue
   /** The spool's job as last read, its line count kept up by offer(). */
   private spooled: JobMeta | undefined
   /** Something else than new lines may have changed the spool's job (its end, a drain): read it again. */
@@ -96,17 +90,9 @@ export class Shipper {
     private readonly remote: LiveStore,
     private readonly job: string,
     private readonly options: ShipperOptions = {},
-  ) {
-    this.queue = new ShipQueue(options.maxQueuedBytes ?? MAX_QUEUED_BYTES)
-  }
+  ) {}
 
-  /** Entries just appended to the spool as seq first, first+1, …: shipped from memory when the queue takes them. */
-  offer(first: number, entries: NewEntry[]): void {
-    this.queue.offer(first, entries)
-    this.spooledUpTo(first + entries.length - 1)
-  }
-
-  /** The spool holds lines up to seq `last` now (offer() without the entries: they are read back from the spool). */
+  /** The spool holds lines up to seq `last` now (its writer appended them). */
   spooledUpTo(last: number): void {
     this.offeredLines = Math.max(this.offeredLines, last)
     this.wake()
@@ -216,19 +202,19 @@ export class Shipper {
     let next = state.shipped + 1
     let cut = 0
     while (!this.stopped) {
-      // What was spooled since `upTo` was read is in the queue: sent on without a pause.
-      const last = single ? upTo : Math.max(upTo, this.queue.lastSeq())
+      // What was spooled since `upTo` was read is sent on without a pause.
+      const last = single ? upTo : Math.max(upTo, this.offeredLines)
       while (sent.length < window && next <= last && !(single && cut > 0)) {
-        const batch = this.nextBatch(next, last)
-        if (batch.packed.count === 0) break
-        const to = batch.from + batch.packed.count - 1
+        const packed = this.nextBatch(next, last)
+        if (packed.count === 0) break
+        const to = next + packed.count - 1
         const after = sent.at(-1)?.to ?? state.shipped
         state.inflight = {from: state.shipped + 1, to}
         state.ends = [...sent.map((s) => s.to), to]
         stateFile.save(state)
-        const result = this.send(batch.packed, {writer: this.spool.writer, batch: to, after: window > 1 ? after : undefined})
+        const result = this.send(packed, {writer: this.spool.writer, batch: to, after: window > 1 ? after : undefined})
         result.catch(() => undefined)
-        sent.push({...batch, to, result})
+        sent.push({packed, to, result})
         next = to + 1
         cut++
       }
@@ -299,19 +285,14 @@ export class Shipper {
       delete state.inflight
       delete state.ends
     }
-    this.queue.drop(to)
     this.reader?.recycle(packed)
   }
 
-  /** The next batch from seq `from` (at most up to `upTo`): from memory when it holds it, else read back from the spool. */
-  private nextBatch(from: number, upTo: number): QueuedBatch {
-    const maxBytes = this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES
-    const taken = this.queue.take(from, maxBytes)
-    if ('packed' in taken) return taken
-    const last = Math.min(upTo, taken.readTo ?? upTo)
+  /** The next batch from seq `from`, at most up to `upTo`, read back from the spool. */
+  private nextBatch(from: number, upTo: number): PackedEntries {
     // Offered lines are in the spool before the offer (the writer appends, then offers).
     this.reader!.holds(this.offeredLines)
-    return {from, packed: this.reader!.read(from - 1, maxBytes, last - from + 1)}
+    return this.reader!.read(from - 1, this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES, upTo - from + 1)
   }
 
   private send(packed: PackedEntries, token: AppendToken): Promise<AppendResult> {

@@ -35,7 +35,7 @@ afterAll(async () => {
 const INPUT = Array.from({length: 40_000}, (_, i) => `${String(i + 1).padStart(6, '0')} ${'x'.repeat(90)}\n`).join('')
 
 describe('push --url with requests in flight', () => {
-  it('lines read faster than the relay takes them: every line once, byte for byte (the queued batches outlive the read buffer push reuses)', async () => {
+  it('lines read faster than the relay takes them: every line once, byte for byte (batches in flight outlive the read buffer push reuses)', async () => {
     const pushed = await runCli(['push', '--job', 'fast-reader', '--exit-code', '0'], {env: clientEnv, input: INPUT})
     expect(pushed.stderr).toBe('')
     expect(pushed.code).toBe(0)

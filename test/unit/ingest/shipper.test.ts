@@ -10,23 +10,12 @@ import {FileStore} from '../../../src/lib/store/file/file-store.js'
 import {waitUntil} from '../../helpers/wait.js'
 import type {AppendResult, AppendToken} from '../../../src/lib/store/types.js'
 
-/** A real file store that counts how often the shipper reads entries back from it. */
+/** A real file store that counts how often the shipper reads its job. */
 class CountingSpool extends FileStore {
-  readBacks = 0
   jobReads = 0
   override async getJob(...args: Parameters<FileStore['getJob']>): ReturnType<FileStore['getJob']> {
     this.jobReads++
     return super.getJob(...args)
-  }
-
-  override async openPacked(...args: Parameters<FileStore['openPacked']>): ReturnType<FileStore['openPacked']> {
-    const reader = await super.openPacked(...args)
-    const read = reader.read.bind(reader)
-    reader.read = (...readArgs) => {
-      this.readBacks++
-      return read(...readArgs)
-    }
-    return reader
   }
 }
 
@@ -63,8 +52,7 @@ class HeldRemote extends FileStore {
 
 const lineText = (entry: {line: string; bytes?: Buffer}) => (entry.bytes ?? Buffer.from(entry.line)).toString('latin1')
 
-// The shipper sends a spool on, from memory while its queue holds the entries and read
-// back from the spool once they outgrew it: either way every line once, in order.
+// The shipper sends a spool on, read back from it packed: every line once, in order.
 describe('Shipper', () => {
   const dirs: string[] = []
   afterEach(() => {
@@ -87,23 +75,23 @@ describe('Shipper', () => {
     return {lines, seqs}
   }
 
-  /** Spools each batch and offers it to the running shipper, as push does, letting it run every `yieldEvery` batches; then ends the job. */
+  /** Spools each batch and tells the running shipper, as push does, letting it run every `yieldEvery` batches; then ends the job. */
   const spoolAndEnd = async (spool: FileStore, shipper: Shipper, batches: NewEntry[][], yieldEvery: number) => {
     for (const [batch, entries] of batches.entries()) {
-      const {first} = await spool.append('writer', entries)
-      shipper.offer(first, entries)
+      const {last} = await spool.append('writer', entries)
+      shipper.spooledUpTo(last)
       if (batch % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve))
     }
     await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
     shipper.notify()
   }
 
-  for (const maxQueuedBytes of [0, 300, 1 << 20]) {
-    it(`delivers every line once and in order with a queue bound of ${maxQueuedBytes} bytes`, async () => {
+  for (const maxBatchBytes of [1, 500, 1 << 20]) {
+    it(`delivers every line once and in order in batches of up to ${maxBatchBytes} bytes`, async () => {
       const spool = await store()
       const remote = await store()
       await spool.startJob('writer')
-      const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxQueuedBytes, maxBatchBytes: 500})
+      const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxBatchBytes})
       const running = shipper.run()
       const batches = Array.from({length: 20}, (_, batch) =>
         Array.from({length: 7}, (_, i) => newEntry(Buffer.from(`line ${batch}.${i} \r\x00\xff`, 'latin1'), true, 1000 + batch)),
@@ -123,11 +111,11 @@ describe('Shipper', () => {
     })
   }
 
-  it('ships what its queue holds from memory: the spool is not read back', async () => {
+  it('learns how far the spool goes from its writer: the job is not read for every batch', async () => {
     const spool = await new CountingSpool(tempDir()).init()
     const remote = await store()
     await spool.startJob('writer')
-    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxQueuedBytes: 1 << 20, maxBatchBytes: 500})
+    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {maxBatchBytes: 500})
     const running = shipper.run()
     await spoolAndEnd(
       spool,
@@ -136,7 +124,6 @@ describe('Shipper', () => {
       1,
     )
     expect(await running).toBe(true)
-    expect(spool.readBacks).toBe(0)
     // The offers tell the shipper how many lines the spool holds: its job is read around the start and the end, not for each of the 20 batches.
     expect(spool.jobReads).toBeLessThan(10)
     const {lines, seqs} = await remoteLines(remote)
@@ -150,7 +137,7 @@ describe('Shipper', () => {
     await spool.startJob('writer')
     const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job')
     const running = shipper.run()
-    const offer = async (entries: NewEntry[]) => shipper.offer((await spool.append('writer', entries)).first, entries)
+    const offer = async (entries: NewEntry[]) => shipper.spooledUpTo((await spool.append('writer', entries)).last)
     await offer(numbered(1, 1))
     await waitUntil(() => remote.calls.length === 1, {what: 'the first append'})
     await offer(numbered(2, 1))
@@ -165,7 +152,7 @@ describe('Shipper', () => {
     await spool2.startJob('writer')
     const shipper2 = new Shipper({store: spool2, writer: 'writer'}, big, 'job')
     const running2 = shipper2.run()
-    const offer2 = async (entries: NewEntry[]) => shipper2.offer((await spool2.append('writer', entries)).first, entries)
+    const offer2 = async (entries: NewEntry[]) => shipper2.spooledUpTo((await spool2.append('writer', entries)).last)
     const wide = (from: number, count: number) => Array.from({length: count}, (_, i) => newEntry(Buffer.alloc(1000, 97 + ((from + i) % 26)), true, 1000 + from + i))
     await offer2(wide(1, 400))
     await waitUntil(() => big.calls.length === 1, {what: 'the big append'})
@@ -221,8 +208,7 @@ describe('Shipper', () => {
       // Spooled before the shipper runs: it cuts them into batches of ~100 bytes and keeps 4 in flight.
       for (let batch = 0; batch < 10; batch++) {
         const entries = numbered(batch * 10 + 1, 10)
-        const {first} = await spool.append('writer', entries)
-        shipper.offer(first, entries)
+        shipper.spooledUpTo((await spool.append('writer', entries)).last)
       }
       await spool.endJob('writer', {status: 'succeeded', exitCode: 0})
       expect(await shipper.run()).toBe(true)
@@ -239,17 +225,15 @@ describe('Shipper', () => {
   }
 
   it('through an outage mid-stream with batches in flight: retries, then resumes from the spool; every line once, in order, the outage reported once', async () => {
-    const spool = await new CountingSpool(tempDir()).init()
+    const spool = await store()
     const remote = await new FlakyRemote(tempDir()).init()
     // Down from the 4th append on, for 6 attempts: the batches in flight fail, then the retries.
     remote.fail = (call) => (call >= 4 && call < 10 ? 'before' : undefined)
     await spool.startJob('writer')
     const outages: Error[] = []
     let recovered = 0
-    // A queue of 300 bytes: what the writer spools during the outage is read back from the spool.
     const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {
       maxBatchBytes: 100,
-      maxQueuedBytes: 300,
       onOutage: (error) => outages.push(error),
       onRecovered: () => recovered++,
     })
@@ -264,7 +248,6 @@ describe('Shipper', () => {
     const {lines, seqs} = await remoteLines(remote)
     expect(lines).toEqual(numbered(1, 300).map((entry) => entry.bytes.toString('latin1')))
     expect(seqs).toEqual(lines.map((_, i) => i + 1))
-    expect(spool.readBacks).toBeGreaterThan(0)
     expect(outages).toHaveLength(1)
     expect(recovered).toBe(1)
   })
@@ -283,7 +266,7 @@ describe('Shipper', () => {
     const shipper = new Shipper({store: spool, writer: 'writer', own: true}, remote, 'job')
     const running = shipper.run()
     const first = numbered(1, 10)
-    shipper.offer((await spool.append('writer', first)).first, first)
+    shipper.spooledUpTo((await spool.append('writer', first)).last)
     await waitUntil(async () => (await remote.getJob('job'))?.lines === 10, {what: 'lines 1-10 at the remote'})
     // Stopped where a kill -9 would leave it: the batch was applied and confirmed, and nothing written since its send.
     shipper.stop()
