@@ -107,7 +107,8 @@ async function* members(
   }
   const emit = async (): Promise<Buffer> => {
     const next = pending.shift()!
-    const {compressed, filter} = await next.done
+    const {compressed, filter, spare} = await next.done
+    bytes.recycle(spare)
     const info: BlockInfo = {...next.info, offset, size: compressed.length, filter: {offset: filterOffset, size: filter.length, kind: FILTER_KIND}}
     if (sections.length > 0) info.sections = sectionsIn(sections, info)
     stats.blocks.push(info)
@@ -129,7 +130,8 @@ async function* members(
       filterOffset += block.filter.length
       yield block.compressed
     }
-    for await (const chunk of recordChunks(entries)) {
+    const spares = new SpareRecords()
+    for await (const chunk of recordChunks(entries, spares)) {
       stats.rawBytes += chunk.rawBytes
       const n = chunk.ends.length
       for (let first = 0; first < n;) {
@@ -156,6 +158,7 @@ async function* members(
           while (pending.length >= IN_FLIGHT) yield await emit()
         }
       }
+      spares.recycle(chunk)
     }
     // An empty job still gets one (empty) member: `zcat` of a zero-byte file fails.
     if (bytes.length > 0 || stats.blocks.length + pending.length === 0) seal()
@@ -169,8 +172,22 @@ async function* members(
   settle.resolve(stats)
 }
 
+/** Buffers of record lines done with, each filled again by a later run (a buffer not allocated is one less for a thread's GC to free, ./block-bytes.ts). */
+class SpareRecords {
+  private readonly buffers: ArrayBuffer[] = []
+
+  /** None of `chunk.data` may be used afterwards. */
+  recycle(chunk: RecordChunk): void {
+    if (this.buffers.length < AHEAD) this.buffers.push(chunk.data.buffer as ArrayBuffer)
+  }
+
+  take(): ArrayBuffer | undefined {
+    return this.buffers.pop()
+  }
+}
+
 /** The items as record lines, in order, with up to AHEAD runs being encoded at once. */
-async function* recordChunks(items: AsyncIterable<ArchiveItem>): AsyncIterable<RecordChunk> {
+async function* recordChunks(items: AsyncIterable<ArchiveItem>, spares: SpareRecords): AsyncIterable<RecordChunk> {
   const queue: Promise<RecordChunk>[] = []
   const add = (chunk: Promise<RecordChunk>): void => {
     chunk.catch(() => undefined) // awaited in order below
@@ -180,18 +197,18 @@ async function* recordChunks(items: AsyncIterable<ArchiveItem>): AsyncIterable<R
   for await (const item of items) {
     // Entries held for a run go before a batch that follows them (an unindexed archived run's entries, then the live batches).
     if ((isStored(item) || Array.isArray(item)) && run.length > 0) {
-      add(Promise.resolve(encodeRecords(run)))
+      add(Promise.resolve(encodeRecords(run, spares.take())))
       run = []
     }
-    if (isStored(item)) add(encodeStored(item))
-    else if (Array.isArray(item)) add(Promise.resolve(encodeRecords(item)))
+    if (isStored(item)) add(encodeStored(item, spares.take()))
+    else if (Array.isArray(item)) add(Promise.resolve(encodeRecords(item, spares.take())))
     else if (run.push(item) >= RUN) {
-      add(Promise.resolve(encodeRecords(run)))
+      add(Promise.resolve(encodeRecords(run, spares.take())))
       run = []
     }
     while (queue.length >= AHEAD) yield await queue.shift()!
   }
-  if (run.length > 0) add(Promise.resolve(encodeRecords(run)))
+  if (run.length > 0) add(Promise.resolve(encodeRecords(run, spares.take())))
   while (queue.length > 0) yield await queue.shift()!
 }
 

@@ -23,9 +23,11 @@ export interface RecordChunk {
   rawBytes: number
 }
 
-export function encodeRecords(entries: LogEntry[]): RecordChunk {
+/** The entries' record lines; `spare`: a buffer to write them into if it is big enough (the lines of an earlier chunk, done with). */
+export function encodeRecords(entries: LogEntry[], spare?: ArrayBuffer): RecordChunk {
   const n = entries.length
   const out = new BlockBytes(n * 192)
+  if (spare) out.recycle(spare)
   const chunk = {ends: new Uint32Array(n), values: new Uint32Array(n), seqs: new Float64Array(n), ts: new Float64Array(n), levels: new Uint8Array(n), rawBytes: 0}
   for (let i = 0; i < n; i++) {
     const entry = entries[i]

@@ -81,15 +81,20 @@ const LITTLE_ENDIAN = endianness() === 'LE'
 const DOUBLES = RECORD_SIZE / 8
 const WORDS = RECORD_SIZE / 4
 
-/** The record lines of stored entries: written straight from a file store's bytes; a Redis store's chunks are decoded into entries first. */
-export function storedRecords(stored: StoredEntries): RecordChunk {
-  return stored.kind === 'file' ? logRecords(stored) : encodeRecords(decodeStored(stored))
+/**
+ * The record lines of stored entries: written straight from a file store's bytes; a Redis
+ * store's chunks are decoded into entries first. `spare`: a buffer to write them into if it
+ * is big enough (the lines of an earlier chunk, done with).
+ */
+export function storedRecords(stored: StoredEntries, spare?: ArrayBuffer): RecordChunk {
+  return stored.kind === 'file' ? logRecords(stored, spare) : encodeRecords(decodeStored(stored), spare)
 }
 
-function logRecords(stored: StoredLogBlock): RecordChunk {
+function logRecords(stored: StoredLogBlock, spare?: ArrayBuffer): RecordChunk {
   const {from, count, index, data, start} = stored
   const {doubles, words} = wordsOf(index)
   const bytes = new BlockBytes(Math.ceil(data.length * 1.25) + count * FIELDS_ROOM)
+  if (spare) bytes.recycle(spare)
   const chunk = {
     ends: new Uint32Array(count),
     values: new Uint32Array(count),
