@@ -11,6 +11,7 @@
 import type {LogEntry} from '../entry.js'
 import {isEnded, type JobMeta} from '../job.js'
 import type {Jobs} from '../store/jobs.js'
+import {metaShape} from '../store/follow-loop.js'
 import {logFrame} from './sse-frames.js'
 
 /** A batch as the feed hands it out: entries plus their SSE frames, built once. */
@@ -95,7 +96,10 @@ export class JobFeed {
           if (!this.meta) await this.appeared()
           this.deliver(event.entries)
         } else if (event.type === 'meta') {
+          // The store's first look at a job that appeared repeats what appeared() sent already.
+          const repeated = this.meta !== undefined && metaShape(this.meta) === metaShape(event.meta)
           this.meta = event.meta
+          if (repeated) continue
           this.statuses++
           for (const subscriber of this.subscribers) subscriber.status(event.meta)
         } else {

@@ -5,9 +5,9 @@
  *   ┌─▶ meta()       when the metadata may have changed (and at the start)
  *   │   entries(after) what is there after the cursor ──▶ `entries` events, gapless
  *   │   ended, and everything up to its last line delivered ──▶ `end`, done
- *   │   status, phase, progress or sections changed since the first look (or, for a job
- *   │   that appeared while the follower waited, since its start) ──▶ `meta` event; an
- *   │   append alone sends none
+ *   │   status, phase, progress or sections changed since what the follower knew (`known`;
+ *   │   a new job's when it knew nothing, or the job appeared while it waited) ──▶ `meta`
+ *   │   event; an append alone sends none
  *   └── wait()       the store's own way to wait: inotify (file), XREAD BLOCK (Redis),
  *                    adaptive polling (object stores); bounded, so a move is noticed
  *
@@ -54,8 +54,9 @@ export async function* followLoop(source: FollowSource, {after, signal, waitForJ
         if (!meta && !waitForJob) throw source.notFound()
         if (meta && !existed) {
           existed = true
-          // The first look is what the follower knows already, unless the job appeared while it waited.
-          shown = first ? metaShape(known ?? meta) : NEW_JOB_SHAPE
+          // What the follower read before (`known`) is what it has shown. Without it, it has
+          // shown a new job: the job may have started, and recorded a phase, since its own look.
+          shown = first && known ? metaShape(known) : NEW_JOB_SHAPE
         }
         first = false
       }

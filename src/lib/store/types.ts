@@ -113,8 +113,10 @@ export interface FollowOptions {
   /** Wait for a job that does not exist yet instead of failing (default true). */
   waitForJob?: boolean
   /**
-   * The metadata the follower read before following (the relay's feed): a first look that
-   * differs from it is a `meta` event, so a change between the two reads is not lost.
+   * The metadata the follower read before following (tail, the relay's feed): a first look
+   * that differs from it is a `meta` event, so a change between the two reads is not lost.
+   * Without it (the job did not exist yet, or the follower did not look), the first look is
+   * compared with a new job's: a phase or a section recorded already is a `meta` event.
    */
   known?: JobMeta
 }
