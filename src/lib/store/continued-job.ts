@@ -8,6 +8,7 @@
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {Level} from '../level.js'
+import {isStored, shiftStored} from './stored-layout.js'
 import type {ArchiveItem, FollowEvent, ReadRange} from './types.js'
 
 /**
@@ -132,11 +133,8 @@ export function continuedEvent(event: FollowEvent, base: number, archived: JobMe
 /** What a live store gives `logs archive` of a continued job (entries, batches or as stored), renumbered as the job's. */
 export async function* continuedItems(items: AsyncIterable<ArchiveItem>, base: number): AsyncIterable<ArchiveItem> {
   for await (const item of items) {
-    // Not stored-entries.ts isStored: that module (and the stores' codecs) is not what every reader should load.
-    if (!Array.isArray(item) && 'kind' in item) {
-      const stored = item
-      if (stored.kind === 'file') stored.from += base
-      else for (let c = 0; c < stored.chunks.length; c += 3) stored.chunks[c] += base
+    if (isStored(item)) {
+      shiftStored(item, base)
     } else if (Array.isArray(item)) {
       for (const entry of item) shifted(entry, base)
     } else {

@@ -5,22 +5,18 @@
 import type {LogEntry} from '../entry.js'
 import {entriesOf} from './file/job-log.js'
 import {decodeChunk} from './redis/codec.js'
-import type {ArchiveItem, StoredEntries} from './types.js'
+import {CHUNK_FIELDS} from './stored-layout.js'
+import type {StoredEntries} from './types.js'
 
 /** All the entries, or those at the given (0-based) positions. */
 export function decodeStored(stored: StoredEntries, positions?: number[]): LogEntry[] {
   if (stored.kind === 'file') return entriesOf(stored, positions)
   const entries: LogEntry[] = []
   const {chunks, index, data} = stored
-  for (let c = 0, indexAt = 0, dataAt = 0; c < chunks.length; c += 3) {
+  for (let c = 0, indexAt = 0, dataAt = 0; c < chunks.length; c += CHUNK_FIELDS) {
     entries.push(...decodeChunk(chunks[c], index.subarray(indexAt, chunks[c + 1]), data.subarray(dataAt, chunks[c + 2])))
     indexAt = chunks[c + 1]
     dataAt = chunks[c + 2]
   }
   return positions ? positions.map((i) => entries[i]) : entries
-}
-
-export function isStored(item: ArchiveItem): item is StoredEntries {
-  const kind = Array.isArray(item) ? undefined : (item as StoredEntries).kind
-  return kind === 'file' || kind === 'redis'
 }
