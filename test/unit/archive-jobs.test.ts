@@ -68,6 +68,26 @@ describe('archiveJobs', () => {
     expect((await live.getJob('growing'))?.lines).toBe(4)
   })
 
+  it('two archivers that both pass the lock (a store that ignores exclusive writes): the one whose live copy went under it reports a skip, not a failure', async () => {
+    await job('raced', 3)
+    // Both get through, as on s3rver, whose exclusive writes are not exclusive (locks.ts).
+    const locks = {acquire: () => Promise.resolve(true), hold: <T>(_id: string, _owner: string, _ttl: number, work: () => Promise<T>) => work()}
+    let other: Awaited<ReturnType<typeof archiveJobs>> | undefined
+    const summary = await archiveJobs({
+      live,
+      archive,
+      locks,
+      // The other archiver does the whole move while this one is between upload and delete.
+      afterUpload: async () => {
+        other ??= await archiveJobs({live, archive, locks})
+      },
+    })
+    expect(other?.jobs).toEqual([expect.objectContaining({id: 'raced', result: 'archived'})])
+    expect(summary.jobs).toEqual([{id: 'raced', result: 'skipped', reason: 'moved by another archiver'}])
+    expect(await live.getJob('raced')).toBeUndefined()
+    expect((await archive.head('raced'))?.meta.lines).toBe(3)
+  })
+
   it('skips a job another archiver holds the lock of, and a running job without --idle', async () => {
     await job('held', 2)
     await job('running', 2, false)

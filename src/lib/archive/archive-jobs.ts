@@ -111,10 +111,15 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
   // that same store as the archive there is nothing to move (and deleting would lose it).
   if (live.name === archive.name && found.location.kind === 'archived') return {id, result: 'skipped', reason: 'already in this archive'}
   if (options.dryRun) return {id, result: 'would-archive', lines: found.lines}
-  if (!locks) return move(id, options)
   const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS
-  if (!(await locks.acquire(id, owner, ttl))) return {id, result: 'skipped', reason: 'locked by another archiver'}
-  return locks.hold(id, owner, ttl, () => move(id, options))
+  if (locks && !(await locks.acquire(id, owner, ttl))) return {id, result: 'skipped', reason: 'locked by another archiver'}
+  try {
+    return await (locks ? locks.hold(id, owner, ttl, () => move(id, options)) : move(id, options))
+  } catch (error) {
+    // Two archivers can both pass the lock on a store that ignores exclusive writes (locks.ts): the other deleted the live copy under this one.
+    if (await movedByAnother(found, options)) return {id, result: 'skipped', reason: 'moved by another archiver'}
+    throw error
+  }
 }
 
 async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOutcome> {
@@ -131,19 +136,7 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
   if (existing && existing.meta.createdAt !== (run?.createdAt ?? meta.createdAt)) throw new ArchiveConflictError(id, existing.meta, meta, {live: live.name, archive: archive.name})
   let stored = existing && reusable(existing, meta) ? existing : undefined
   const resumed = stored !== undefined
-  const entries = live.readStored?.(id) ?? live.readBatches?.(id) ?? live.read(id)
-  if (run && !stored) {
-    // The archived run and this one as one object: its blocks copied as they are, then these lines after them.
-    if (existing?.meta.lines !== run.lines) {
-      const now = existing
-        ? `holds as ${existing.meta.lines} lines`
-        : `no longer holds (deleted: its lines here are numbered from ${run.lines + 1}; \`logs rm ${id} --from live\` drops them)`
-      throw new ArchiveIntegrityError(id, `it continues an archived run of ${run.lines} lines, which ${archive.name} ${now}`)
-    }
-    const {continues: _run, ...whole} = continuedMeta(meta, existing.meta)
-    stored = await archive.put(whole, continuedItems(entries, run.lines), {keep: run.lines})
-  }
-  stored ??= await archive.put(meta, entries)
+  stored ??= await put(meta, existing, options)
   await options.afterUpload?.(id)
   const recorded = meta.location
   if (recorded.kind !== 'archived' || recorded.url !== stored.url || recorded.sha256 !== stored.sha256) {
@@ -155,6 +148,29 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
   }
   await live.deleteJob(id)
   return {id, result: 'archived', url: stored.url, size: stored.size, lines: stored.meta.lines, resumed}
+}
+
+/** The object of the job, or of the archived run it continues and it, as one. */
+async function put(meta: JobMeta, existing: ArchivedJob | undefined, {live, archive}: ArchiveJobsOptions): Promise<ArchivedJob> {
+  const {id, continues: run} = meta
+  const entries = live.readStored?.(id) ?? live.readBatches?.(id) ?? live.read(id)
+  if (!run) return archive.put(meta, entries)
+  // The archived run and this one as one object: its blocks copied as they are, then these lines after them.
+  if (existing?.meta.lines !== run.lines) {
+    const now = existing
+      ? `holds as ${existing.meta.lines} lines`
+      : `no longer holds (deleted: its lines here are numbered from ${run.lines + 1}; \`logs rm ${id} --from live\` drops them)`
+    throw new ArchiveIntegrityError(id, `it continues an archived run of ${run.lines} lines, which ${archive.name} ${now}`)
+  }
+  const {continues: _run, ...whole} = continuedMeta(meta, existing.meta)
+  return archive.put(whole, continuedItems(entries, run.lines), {keep: run.lines})
+}
+
+/** The live copy is gone and the archive holds all of the job's lines. */
+async function movedByAnother(meta: JobMeta, {live, archive}: ArchiveJobsOptions): Promise<boolean> {
+  if (await live.getJob(meta.id).catch(() => true)) return false
+  const archived = await archive.head(meta.id, {fresh: true}).catch(() => undefined)
+  return archived?.meta.lines === (meta.continues?.lines ?? 0) + meta.lines
 }
 
 /** The job's archived object holds exactly its lines (with those of the run it continues), verified: left by an interrupted run of archive. */
