@@ -275,7 +275,10 @@ describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, li
     const [a, b] = await Promise.all([collect(startCli(args, {env: env()})), collect(startCli(args, {env: env()}))])
     const outcomes = [a, b].flatMap((r) => (JSON.parse(r.stdout) as ArchiveSummary).jobs)
     expect(outcomes.filter((o) => o.result === 'archived')).toHaveLength(1)
-    expect(outcomes.filter((o) => o.result === 'failed'), a.stderr + b.stderr).toEqual([])
+    expect(
+      outcomes.filter((o) => o.result === 'failed'),
+      a.stderr + b.stderr,
+    ).toEqual([])
     expect(await liveIds(live)).toEqual([])
     expect((await logs.raw('twice')).equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
   })
