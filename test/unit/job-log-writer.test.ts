@@ -2,9 +2,11 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {newEntry, type NewEntry} from '../../src/lib/entry.js'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
 import {Masker} from '../../src/lib/mask/masker.js'
 import {FileStore} from '../../src/lib/store/file/file-store.js'
+import {CHUNK_LINES, packEntries} from '../../src/lib/store/packed-entries.js'
 
 let dir: string
 beforeEach(() => {
@@ -68,5 +70,34 @@ describe('file store append', () => {
     ])
     await one.close()
     await two.close()
+  })
+
+  it('writes a packed batch (a relay chunk body) as the same files as its entries: pieces without a newline, empty lines, chunks cut at CHUNK_LINES, fields', async () => {
+    const entries: NewEntry[] = [
+      ...Array.from({length: CHUNK_LINES + 3}, (_, i) => newEntry(Buffer.from(i % 7 === 0 ? '' : `ERROR line ${i}`), true, 1000 + (i % 5), i % 2 ? 'stderr' : 'stdout')),
+      {ts: 2000, bytes: Buffer.from('piece one'), eol: false, level: 'warn'},
+      {ts: 2001, bytes: Buffer.from(' and two'), eol: true, masked: 3, record: 'start'},
+      {ts: 2002, bytes: Buffer.from([0xff, 0x0a, 0x00]), eol: true, record: 'continuation'},
+      {ts: 2003, bytes: Buffer.from(''), eol: false},
+      {ts: 2004, bytes: Buffer.from('last, no newline'), eol: false},
+    ]
+    const files = async (name: string, append: (store: FileStore) => Promise<unknown>) => {
+      const store = await new FileStore(join(dir, name)).init()
+      await store.startJob('j')
+      await append(store)
+      await append(store)
+      const meta = await store.getJob('j')
+      await store.close()
+      const file = (which: string) => readFileSync(join(dir, name, 'jobs', 'j', which))
+      return {log: file('log'), idx: file('idx'), counts: {...meta, createdAt: 0, updatedAt: 0}}
+    }
+    const packed = packEntries(entries)
+    expect(packed.chunks.length).toBeGreaterThan(1)
+    const asEntries = await files('entries', (store) => store.append('j', entries))
+    const asPacked = await files('packed', (store) => store.appendPacked('j', packed))
+    expect(asPacked.log.toString('latin1')).toBe(asEntries.log.toString('latin1'))
+    expect(asPacked.idx.equals(asEntries.idx)).toBe(true)
+    expect(asPacked.counts).toEqual(asEntries.counts)
+    expect(asPacked.counts).toMatchObject({lines: 2 * entries.length, masked: 6})
   })
 })

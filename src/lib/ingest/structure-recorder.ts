@@ -9,7 +9,7 @@
  * RETRY_CAP_MS), back to the interval once a write succeeds, so a store that refuses for
  * an hour is not asked every second.
  */
-import type {NewEntry} from '../entry.js'
+import {ReadChunk, type NewEntry} from '../entry.js'
 import type {LineBatch} from '../line-batch.js'
 import type {Section} from '../job.js'
 import type {LiveStore} from '../store/types.js'
@@ -86,7 +86,9 @@ export class StructureRecorder {
   observePacked(first: number, packed: PackedEntries): void {
     let seq = first
     for (const {index, data} of packed.chunks) {
-      for (const line = new ChunkLines(index); line.next();) this.tracker.observeLine(seq++, line.ts, line.level, data, line.start, line.end)
+      // As a read: its text is decoded once (when ASCII) for every JSON line's search for keys, not once per line.
+      const read = new ReadChunk(data, 0, undefined)
+      for (const line = new ChunkLines(index); line.next();) this.tracker.observeLine(seq++, line.ts, line.level, data, line.start, line.end, read)
     }
     this.changed()
   }

@@ -5,7 +5,12 @@
  * `stream=stdout|stderr` (text bodies), `end=1` with `exit-code=N` or `status=S`.
  *
  * Sections, phase and progress are recorded here, as push records them (ingest-structure.ts),
- * and secrets in text and NDJSON bodies are masked (ingest-masking.ts).
+ * and secrets in text and NDJSON bodies are masked (ingest-masking.ts). A chunk body's
+ * frames (push --url) stay packed on their way: the store appends them as they came
+ * (appendPacked), with no entry made per line.
+ *
+ * Batches are cut by content only (lines, bytes; a chunk body between frames), never by
+ * timing: a retried body is cut the same way.
  *
  * Exactly once: headers `Logs-Writer` + `Logs-Batch` carry the client's AppendToken. A body
  * appended in several store batches gives batch i of request B the token B·2^16 + i, and its
@@ -23,7 +28,8 @@ import {byteLength, type NewEntry, type Stream} from '../entry.js'
 import {EXIT_CODE_FORMS, parseExitCode} from '../exit-code.js'
 import {endStatus, isEnded, JOB_STATUSES, type ContinuedRun, type JobMeta, type JobStatus} from '../job.js'
 import {continuedBase} from '../store/continued-job.js'
-import type {AppendToken, LiveStore} from '../store/types.js'
+import {joinPacked, unpackEntries, type PackedEntries} from '../store/packed-entries.js'
+import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
 import {HttpError, badRequest} from './http-error.js'
 import {IngestParser, type BodyFormat} from './ingest-parser.js'
 import type {IngestOrder} from './ingest-order.js'
@@ -82,16 +88,23 @@ export async function handleIngest(
 
   const parser = new IngestParser({format, maxLineBytes: limits.maxLineBytes, stream, masker: format === 'chunk' ? undefined : masking.forJob(jobId)})
   const result: IngestResult = {first: 0, last: -1, lines: 0}
+  // The batch being gathered: entries of a text or NDJSON body, or frames of a chunk body.
   let batch: NewEntry[] = []
+  let frames: PackedEntries[] = []
+  let batchLines = 0
   let batchBytes = 0
   let batchIndex = 0
   let received = 0
   let inOrder = false
+  const full = () => batchLines >= limits.ingestBatchEntries || batchBytes >= INGEST_BATCH_BYTES
   const flush = async (last: boolean): Promise<void> => {
-    if (batch.length === 0) return
+    if (batchLines === 0) return
     await ensureStarted()
     const entries = batch
+    const packed = frames.length > 0 ? joinPacked(frames) : undefined
     batch = []
+    frames = []
+    batchLines = 0
     batchBytes = 0
     if (batchIndex >= LAST_SUB_BATCH) throw new HttpError(413, `body too large for one batch: send at most ${LAST_SUB_BATCH * limits.ingestBatchEntries} lines per request`)
     if (token?.after !== undefined && !inOrder) {
@@ -100,12 +113,18 @@ export async function handleIngest(
     }
     const subToken = token && storeToken(token, batchIndex, last)
     batchIndex++
-    const appended = await live.append(jobId, entries, subToken)
+    const appended = packed ? await appendPacked(live, jobId, packed, subToken) : await live.append(jobId, entries, subToken)
     if (result.first === 0 && appended.first > 0) result.first = appended.first
     if (appended.last >= appended.first) result.last = appended.last
     if (appended.duplicate) result.duplicate = true
-    result.lines += entries.length
-    if (!appended.duplicate) {
+    result.lines += packed?.count ?? entries.length
+    if (appended.duplicate) return
+    if (packed) {
+      structure.observePacked(jobId, appended.first, packed)
+      metrics.linesIn += packed.count
+      // A chunk's data is its lines joined by one newline.
+      for (const chunk of packed.chunks) metrics.bytesIn += chunk.data.length - (chunk.count - 1)
+    } else {
       structure.observe(jobId, appended.first, entries)
       metrics.linesIn += entries.length
       for (const entry of entries) metrics.bytesIn += byteLength(entry)
@@ -119,15 +138,27 @@ export async function handleIngest(
     for await (const chunk of request.iterator({destroyOnReturn: false}) as AsyncIterable<Buffer>) {
       received += chunk.length
       if (received > limits.maxBodyBytes) throw tooLarge(limits, result.lines)
+      // A full batch waits for one more entry (frame), so the body's last batch is known as the last.
+      if (format === 'chunk') {
+        for (const frame of parser.pushFrames(chunk)) {
+          if (full()) await flush(false)
+          frames.push(frame)
+          batchLines += frame.count
+          batchBytes += frame.size
+        }
+        continue
+      }
       for (const entry of parser.push(chunk)) {
-        // Cut by content only (entries, bytes), never by timing: a retried body is cut the same way.
-        // A full batch waits for one more entry, so the body's last batch is known as the last.
-        if (batch.length >= limits.ingestBatchEntries || batchBytes >= INGEST_BATCH_BYTES) await flush(false)
+        if (full()) await flush(false)
         batch.push(entry)
+        batchLines++
         batchBytes += byteLength(entry)
       }
     }
-    batch.push(...parser.end())
+    for (const entry of parser.end()) {
+      batch.push(entry)
+      batchLines++
+    }
     await flush(true)
     applied = true
   } finally {
@@ -142,6 +173,11 @@ export async function handleIngest(
   if (result.first > 0) result.first += base
   if (result.last > 0) result.last += base
   return result
+}
+
+/** A packed batch into the store as it is, where the store takes one (file, Redis); as entries elsewhere. */
+function appendPacked(live: LiveStore, jobId: string, packed: PackedEntries, token: AppendToken | undefined): Promise<AppendResult> {
+  return live.appendPacked ? live.appendPacked(jobId, packed, token) : live.append(jobId, unpackEntries(packed), token)
 }
 
 /** The store's token for batch `index` of a request (see the top of this file). */

@@ -1,5 +1,6 @@
 /**
- * A POST body → entries, chunk by chunk, never holding more than one line and one batch.
+ * A POST body → entries (text, NDJSON) or packed frames (chunk), chunk by chunk, never
+ * holding more than one line (one frame) and one batch.
  *
  *   text:   every `\n`-terminated line is an entry with its exact bytes; a line longer
  *           than maxLineBytes is stored as pieces (eol=false), and the last bytes without
@@ -8,12 +9,14 @@
  *           `level`, `stream`, `partial`: the shape of `--output json`); a JSON object
  *           without `line`/`bytes` is itself the log line (an application's JSON log).
  *   chunk:  frames of lines' bytes with a binary index (../store/chunk-frames.ts), what
- *           `push --url` sends: times, levels and streams as the client read them.
+ *           `push --url` sends: times, levels and streams as the client read them. They
+ *           stay packed (pushFrames): the store appends their bytes as they came.
  */
 import {isRecordMark, newEntry, type NewEntry, type Stream} from '../entry.js'
 import {normalizeLevel} from '../level.js'
 import {LineCutter, cutPieces} from '../ingest/line-cutter.js'
 import {FrameReader} from '../store/chunk-frames.js'
+import type {PackedEntries} from '../store/packed-entries.js'
 import type {LineMasker} from '../mask/masker.js'
 import {HttpError, badRequest} from './http-error.js'
 
@@ -44,9 +47,9 @@ export class IngestParser {
     if (options.format === 'chunk') this.frames = new FrameReader(MAX_FRAME_BYTES, options.maxLineBytes)
   }
 
-  /** Entries completed by this chunk. */
+  /** Entries completed by this chunk (text and NDJSON bodies). */
   push(chunk: Buffer): NewEntry[] {
-    if (this.frames) return this.framed(() => this.frames!.push(chunk))
+    if (this.frames) throw new Error('a chunk body is read with pushFrames()')
     const out: NewEntry[] = []
     const ts = this.now()
     this.cutter.push(chunk, (bytes, eol) => {
@@ -57,7 +60,12 @@ export class IngestParser {
     return out
   }
 
-  /** The entry left at the end of the body (no final newline), if any. */
+  /** Frames completed by this chunk (chunk bodies), each a checked packed batch. */
+  pushFrames(chunk: Buffer): PackedEntries[] {
+    return this.framed(() => this.frames!.push(chunk))
+  }
+
+  /** The entry left at the end of the body (no final newline), if any; for a chunk body, none (a frame cut short is an error). */
   end(): NewEntry[] {
     if (this.frames) return this.framed(() => (this.frames!.end(), []))
     const rest = this.cutter.end()
@@ -115,7 +123,7 @@ export class IngestParser {
   }
 
   /** A frame too large is a 413, a malformed one a 400. */
-  private framed(read: () => NewEntry[]): NewEntry[] {
+  private framed<T>(read: () => T): T {
     try {
       return read()
     } catch (error) {

@@ -11,6 +11,7 @@
  */
 import type {NewEntry} from '../entry.js'
 import {StructureRecorder} from '../ingest/structure-recorder.js'
+import type {PackedEntries} from '../store/packed-entries.js'
 import type {LiveStore} from '../store/types.js'
 import {RecentJobs} from './recent-jobs.js'
 
@@ -28,6 +29,11 @@ export class IngestStructure {
   /** Entries the store numbered first, first+1, … for `job`. */
   observe(job: string, first: number, entries: NewEntry[]): void {
     this.recorders.use(job).observe(first, entries)
+  }
+
+  /** A packed batch the store numbered first, first+1, … for `job` (a chunk body's frames). */
+  observePacked(job: string, first: number, packed: PackedEntries): void {
+    this.recorders.use(job).observePacked(first, packed)
   }
 
   /** The job ends: open sections close (marked failed when it failed) and the result is written before the end. */

@@ -9,8 +9,8 @@
  * levels, streams and lengths, and the relay cuts the data by those lengths.
  */
 import type {NewEntry} from '../entry.js'
-import type {PackedEntries} from './packed-entries.js'
-import {decodeNewEntries, encodeChunk} from './redis/codec.js'
+import {checkedChunk, type PackedEntries} from './packed-entries.js'
+import {encodeChunk} from './redis/codec.js'
 
 export const CHUNK_FORMAT = 'chunk'
 const HEADER = 8
@@ -35,7 +35,11 @@ function frameHeader(index: Buffer, data: Buffer): Buffer {
   return header
 }
 
-/** Frames → entries as the body arrives, holding at most one frame of up to `maxFrameBytes`. */
+/**
+ * Frames → packed batches of one chunk each as the body arrives (checked, their bytes as
+ * received: a store appends them without an entry per line), holding at most one frame of
+ * up to `maxFrameBytes`.
+ */
 export class FrameReader {
   private held: Buffer[] = []
   private heldBytes = 0
@@ -47,11 +51,11 @@ export class FrameReader {
     private readonly maxLineBytes: number,
   ) {}
 
-  /** Entries of the frames this chunk completes; throws RangeError for a frame too large, Error for a malformed one. */
-  push(chunk: Buffer): NewEntry[] {
+  /** The frames this chunk completes; throws RangeError for a frame or a line too large, Error for a malformed one. */
+  push(chunk: Buffer): PackedEntries[] {
     this.held.push(chunk)
     this.heldBytes += chunk.length
-    const out: NewEntry[] = []
+    const out: PackedEntries[] = []
     while (this.heldBytes >= (this.frameBytes ?? HEADER)) {
       const buffer = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.heldBytes)
       this.held = [buffer]
@@ -61,8 +65,8 @@ export class FrameReader {
       this.frameBytes = HEADER + indexBytes + dataBytes
       // Wait for the whole frame before joining what arrived: one copy per frame, not one per read.
       if (buffer.length < this.frameBytes) break
-      const index = buffer.subarray(HEADER, HEADER + indexBytes)
-      for (const entry of decodeNewEntries(index, buffer.subarray(HEADER + indexBytes, this.frameBytes), this.maxLineBytes)) out.push(entry)
+      const frame = checkedChunk(buffer.subarray(HEADER, HEADER + indexBytes), buffer.subarray(HEADER + indexBytes, this.frameBytes), this.maxLineBytes)
+      if (frame.count > 0) out.push(frame)
       const rest = buffer.subarray(this.frameBytes)
       this.held = rest.length > 0 ? [rest] : []
       this.heldBytes = rest.length

@@ -10,7 +10,7 @@
  */
 import {byteLength, type NewEntry} from '../entry.js'
 import {LEVELS, levelCode} from '../level.js'
-import {decodeNewEntries, encodeChunk} from './redis/codec.js'
+import {ChunkLines, decodeNewEntries, encodeChunk} from './redis/codec.js'
 
 /** Lines per chunk (a Redis stream entry): few round trips and little per-entry overhead, yet a cheap tail. */
 export const CHUNK_LINES = 256
@@ -60,6 +60,26 @@ export function packEntries(entries: NewEntry[]): PackedEntries {
     start = end
   }
   return totals.packed(chunks)
+}
+
+/**
+ * A chunk received as it was packed (the relay's chunk bodies), checked as decodeNewEntries
+ * checks it — the lengths cover `data` exactly, no line is longer than `maxLineBytes` — and
+ * totalled, without an entry per line: a batch of one chunk, its bytes as they are.
+ */
+export function checkedChunk(index: Buffer, data: Buffer, maxLineBytes: number): PackedEntries {
+  const totals = new PackTotals()
+  const line = new ChunkLines(index)
+  for (let more = line.next(); more;) {
+    const {start, end} = line
+    if (end - start > maxLineBytes) throw new RangeError(`a line of ${end - start} bytes (limit ${maxLineBytes})`)
+    totals.add(line.ts, end - start + (line.eol ? 1 : 0), line.levelCode, line.masked)
+    more = line.next()
+    // A newline after every line but the last, which ends the data.
+    if (more ? end >= data.length || data[end] !== 10 : end !== data.length) throw new Error('chunk data does not match its index')
+  }
+  if (line.count === 0 && data.length > 0) throw new Error('chunk data does not match its index')
+  return totals.packed(line.count === 0 ? [] : [{count: line.count, index, data}])
 }
 
 /** The totals of a packed batch, added up line by line (packEntries, and the spool's packed reader). */

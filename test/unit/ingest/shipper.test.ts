@@ -7,6 +7,7 @@ import {StoreUnavailableError} from '../../../src/lib/errors/index.js'
 import {ShipStateFile} from '../../../src/lib/ingest/ship-state.js'
 import {Shipper} from '../../../src/lib/ingest/shipper.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
+import {unpackEntries, type PackedEntries} from '../../../src/lib/store/packed-entries.js'
 import {waitUntil} from '../../helpers/wait.js'
 import type {AppendResult, AppendToken} from '../../../src/lib/store/types.js'
 
@@ -36,6 +37,10 @@ class FlakyRemote extends FileStore {
     if (failure === 'after') throw new StoreUnavailableError(this.name, 'connection reset before the answer')
     return result
   }
+
+  override async appendPacked(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult> {
+    return this.append(id, unpackEntries(packed), token)
+  }
 }
 
 /** A real file store as a remote whose first append waits, unapplied, until release() (a reply still on its way). */
@@ -47,6 +52,10 @@ class HeldRemote extends FileStore {
   override async append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult> {
     if (this.calls.push({token, lines: entries.length}) === 1) await this.held
     return super.append(id, entries, token)
+  }
+
+  override async appendPacked(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult> {
+    return this.append(id, unpackEntries(packed), token)
   }
 }
 

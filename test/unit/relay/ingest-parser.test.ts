@@ -2,8 +2,15 @@ import {describe, expect, it} from 'vitest'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {IngestParser, MAX_FRAME_BYTES} from '../../../src/lib/relay/ingest-parser.js'
 import {encodeFrame} from '../../../src/lib/store/chunk-frames.js'
+import {joinPacked, unpackEntries} from '../../../src/lib/store/packed-entries.js'
 
 const feed = (parser: IngestParser, chunks: Array<string | Buffer>) => [...chunks.flatMap((c) => parser.push(Buffer.from(c))), ...parser.end()]
+/** A chunk body's frames as entries, and the totals of their batch (what the store and the job's counters are given). */
+const feedFrames = (parser: IngestParser, chunks: Buffer[]) => {
+  const frames = chunks.flatMap((c) => parser.pushFrames(c))
+  parser.end()
+  return unpackEntries(joinPacked(frames))
+}
 /** An entry's fields as plain data (a decoded chunk's entries are offsets into it, not objects of their own). */
 const plain = (entries: NewEntry[]) =>
   entries.map(({ts, bytes, eol, level, stream, masked}) => Object.fromEntries(Object.entries({ts, bytes, eol, level, stream, masked}).filter(([, v]) => v !== undefined)))
@@ -65,11 +72,23 @@ describe('IngestParser, chunk bodies (push --url)', () => {
   const chunkParser = (maxLineBytes = 100) => new IngestParser({format: 'chunk', maxLineBytes})
 
   it('gives back every entry as sent (bytes, times, levels, streams, masked counts), however the body is cut', () => {
-    expect(plain(feed(chunkParser(), [body]))).toEqual(plain(entries))
-    for (let cut = 1; cut < body.length; cut++) expect(plain(feed(chunkParser(), [body.subarray(0, cut), body.subarray(cut)]))).toEqual(plain(entries))
+    expect(plain(feedFrames(chunkParser(), [body]))).toEqual(plain(entries))
+    // The frames' totals: lines, bytes with their newlines, times, levels, masked.
+    const frames = chunkParser().pushFrames(body)
+    expect(joinPacked(frames)).toMatchObject({
+      count: 4,
+      bytes: 5 + 1 + 3 + 1 + 5 + 0 + 1,
+      firstTs: 1_795_000_000_000,
+      lastTs: 1_795_000_000_003,
+      minTs: 1_795_000_000_000,
+      ordered: false,
+      masked: 2,
+    })
+    expect(joinPacked(frames).levels.reduce((a, b) => a + b)).toBe(2)
+    for (let cut = 1; cut < body.length; cut++) expect(plain(feedFrames(chunkParser(), [body.subarray(0, cut), body.subarray(cut)]))).toEqual(plain(entries))
     expect(
       plain(
-        feed(
+        feedFrames(
           chunkParser(),
           [...body].map((byte) => Buffer.from([byte])),
         ),
@@ -78,17 +97,19 @@ describe('IngestParser, chunk bodies (push --url)', () => {
   })
 
   it('refuses a line over the limit (413), a frame whose data does not match its index or that is cut short (400)', () => {
-    expect(() => feed(chunkParser(4), [body])).toThrow(expect.objectContaining({status: 413}))
+    expect(() => feedFrames(chunkParser(4), [body])).toThrow(expect.objectContaining({status: 413}))
     const wrong = Buffer.from(body)
     wrong.writeUInt32BE(wrong.readUInt32BE(4) - 1, 4)
-    expect(() => feed(chunkParser(), [wrong])).toThrow(expect.objectContaining({status: 400}))
-    expect(() => feed(chunkParser(), [body.subarray(0, body.length - 1)])).toThrow(expect.objectContaining({status: 400, message: expect.stringMatching(/ends inside a frame/)}))
+    expect(() => feedFrames(chunkParser(), [wrong])).toThrow(expect.objectContaining({status: 400}))
+    expect(() => feedFrames(chunkParser(), [body.subarray(0, body.length - 1)])).toThrow(
+      expect.objectContaining({status: 400, message: expect.stringMatching(/ends inside a frame/)}),
+    )
   })
 
   it('refuses a frame larger than a batch before receiving it (413)', () => {
     const huge = Buffer.alloc(8)
     huge.writeUInt32BE(MAX_FRAME_BYTES, 4)
     huge.writeUInt32BE(1, 0)
-    expect(() => chunkParser().push(huge)).toThrow(expect.objectContaining({status: 413}))
+    expect(() => chunkParser().pushFrames(huge)).toThrow(expect.objectContaining({status: 413}))
   })
 })

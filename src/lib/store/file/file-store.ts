@@ -19,6 +19,7 @@ import {join} from 'node:path'
 import {JobNotFoundError, OutOfOrderError, StoreUnavailableError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
 import type {LineBatch} from '../../line-batch.js'
+import type {PackedEntries} from '../packed-entries.js'
 import {checkJobId} from '../../job-id.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
 import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, StartJobInit, StoredEntries} from '../types.js'
@@ -95,6 +96,11 @@ export class FileStore implements LiveStore {
   /** append() of the lines of batches (line-batch.ts), read from their columns: push's appends into this store. */
   async appendBatches(id: string, batches: readonly LineBatch[]): Promise<AppendResult> {
     return this.appendWith(id, (writer) => writer.appendBatches(batches))
+  }
+
+  /** append() of a packed batch (the relay's chunk bodies): the chunks' bytes written as they are, their indexes made records. */
+  async appendPacked(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult> {
+    return this.appendWith(id, (writer) => writer.appendPacked(packed), token)
   }
 
   private appendWith(id: string, write: (writer: JobLogWriter) => Appended, token?: AppendToken): AppendResult {

@@ -12,7 +12,9 @@ import {closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, writ
 import {join} from 'node:path'
 import {detectLevelInBytes, type NewEntry} from '../../entry.js'
 import {levelCode} from '../../level.js'
-import {EOL_FLAG, LineBatch} from '../../line-batch.js'
+import {EOL_FLAG, LineBatch, RECORD_CONTINUATION_FLAG, RECORD_START_FLAG} from '../../line-batch.js'
+import type {PackedEntries} from '../packed-entries.js'
+import {ChunkLines} from '../redis/codec.js'
 import {JoinedRuns} from '../joined-bytes.js'
 import {JobStatsFile, LevelCounts} from './job-stats.js'
 import {RECORD_SIZE, readRecord, recordEnd, streamCode, writeRecord, writeRecordCodes, writeRecordFields, type IndexRecord} from './index-record.js'
@@ -159,6 +161,45 @@ export class JobLogWriter {
     return {first, last: first + lines - 1, bytes}
   }
 
+  /**
+   * append() of a packed batch's chunks (packed-entries.ts), read from their indexes: a
+   * chunk's data is its lines joined by one newline, which is the log's layout but for the
+   * newline after its last line, and the one after a line that had none (left out).
+   */
+  appendPacked(packed: PackedEntries): Appended {
+    const {log: offsetAtStart, idx: idxSize} = this.known!
+    const first = idxSize / RECORD_SIZE + 1
+    const index = Buffer.allocUnsafe(packed.count * RECORD_SIZE)
+    const records = new DataView(index.buffer, index.byteOffset, index.length)
+    const parts: Buffer[] = []
+    const counts = new LevelCounts()
+    let offset = offsetAtStart
+    let at = 0
+    for (const {index: chunkIndex, data} of packed.chunks) {
+      let runStart = 0
+      let eol = false
+      for (const line = new ChunkLines(chunkIndex); line.next(); at += RECORD_SIZE) {
+        const length = line.end - line.start
+        eol = line.eol
+        const mark = line.record === 1 ? RECORD_START_FLAG : line.record === 2 ? RECORD_CONTINUATION_FLAG : 0
+        writeRecordCodes(records, at, offset, line.ts, length, line.levelCode, line.streamCode, (eol ? EOL_FLAG : 0) | mark, line.masked)
+        counts.count(line.levelCode, line.masked)
+        offset += length + (eol ? 1 : 0)
+        if (!eol) {
+          if (line.end > runStart) parts.push(data.subarray(runStart, line.end))
+          runStart = line.end + 1
+        }
+      }
+      if (eol) parts.push(runStart === 0 ? data : data.subarray(runStart), NEWLINE)
+    }
+    if (at !== index.length) throw new Error('a packed batch whose chunks do not hold its count of lines')
+    writeParts(this.log, {parts, total: offset - offsetAtStart})
+    writeAll(this.idx, index)
+    this.stats.addCounts(counts, packed.count > 0 ? packed.firstTs : undefined, packed.count > 0 ? packed.lastTs : undefined)
+    this.known = {log: offset, idx: idxSize + index.length}
+    return {first, last: first + packed.count - 1, bytes: offset - offsetAtStart}
+  }
+
   private record(seq: number): IndexRecord {
     const buffer = Buffer.alloc(RECORD_SIZE)
     readSync(this.idx, buffer, 0, RECORD_SIZE, (seq - 1) * RECORD_SIZE)
@@ -178,6 +219,8 @@ function writeParts(fd: number, {parts, total}: {parts: Buffer[]; total: number}
   const written = parts.length === 1 ? 0 : writevSync(fd, parts)
   if (written < total) writeAll(fd, (parts.length === 1 ? parts[0] : Buffer.concat(parts, total)).subarray(written))
 }
+
+const NEWLINE = Buffer.from('\n')
 
 function writeAll(fd: number, buffer: Buffer): void {
   for (let written = 0; written < buffer.length;) written += writeSync(fd, buffer, written, buffer.length - written)

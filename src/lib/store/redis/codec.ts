@@ -131,6 +131,16 @@ export class ChunkLines {
     return levelOfCode(this.flags & 0x07)
   }
 
+  /** 0 or 1 + the level's index in LEVELS, as index records keep it. */
+  get levelCode(): number {
+    return this.flags & 0x07
+  }
+
+  /** 0 unknown, 1 stdout, 2 stderr, as index records keep it. */
+  get streamCode(): number {
+    return (this.flags >> 3) & 0x03
+  }
+
   get stream(): Stream | undefined {
     return streamOf(this.flags)
   }
