@@ -10,11 +10,11 @@
  *
  * Appends are idempotent by AppendToken (the last batch per writer is kept in the
  * chunk metadata; a retried batch after a crash rewrites the same chunk name), and
- * serialised across processes by the archive's per-job lock. Readers read a running job
+ * serialised across processes by the archive's per-job lock, which appends queued back to
+ * back share (held-locks.ts): a backlog costs a chunk and a metadata write per append. Readers read a running job
  * from its chunks; `follow` polls, adaptively (object-follow-source.ts).
  */
 import {Readable} from 'node:stream'
-import {setTimeout as sleep} from 'node:timers/promises'
 import {BlobArchive} from './blob-archive.js'
 import {chunkDir, chunkKey, chunkMetaKey, chunkRange} from './chunk-layout.js'
 import {decodeEntries, encodeEntries} from './format.js'
@@ -29,10 +29,13 @@ import {decodeChunk} from '../store/redis/codec.js'
 import {JobNotFoundError, ObjectStoreError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
 import {followLoop} from '../store/follow-loop.js'
 import {ObjectFollowSource} from './object-follow-source.js'
+import {HeldLocks, type LockSession} from './held-locks.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../job.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange} from '../store/types.js'
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 10_000
+/** A chunk object holds up to this many bytes of lines: a backlog ships in few, big chunks. */
+const MAX_CHUNK_BYTES = 8 * 1024 * 1024
 const LOCK_TTL_MS = 60_000
 const LOCK_WAIT_MS = 30_000
 
@@ -46,15 +49,18 @@ interface ChunkMeta extends JobMeta {
 export class ObjectLiveStore implements LiveStore {
   readonly local = false
   readonly batchInterval: number
+  readonly maxBatchBytes = MAX_CHUNK_BYTES
+  /** The next append waits in the job's queue while one is written: it runs under the same lock (held-locks.ts). */
+  readonly appendWindow = 2
   readonly archive: BlobArchive
   private readonly bucket: ObjectBucket
-  private readonly queues = new Map<string, Promise<unknown>>()
-  private readonly owner = `append:${process.pid}:${Math.random().toString(36).slice(2)}`
+  private readonly held: HeldLocks
 
   constructor(options: {bucket: ObjectBucket; batchInterval?: number; clock?: () => number}) {
     this.bucket = options.bucket
     this.archive = new BlobArchive({bucket: options.bucket, clock: options.clock})
     this.batchInterval = options.batchInterval ?? DEFAULT_FLUSH_INTERVAL_MS
+    this.held = new HeldLocks({locks: this.archive.locks, name: this.bucket.name, ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS})
   }
 
   get name(): string {
@@ -62,9 +68,9 @@ export class ObjectLiveStore implements LiveStore {
   }
 
   async startJob(id: string, init: {labels?: Record<string, string>} = {}): Promise<JobMeta> {
-    return this.locked(id, async () => {
+    return this.locked(id, async (session) => {
       const now = Date.now()
-      let meta = await this.chunkMeta(id)
+      let meta = await this.lockedMeta(id, session)
       if (!meta) {
         const finished = await this.archive.head(id)
         meta = finished ? {...finished.meta, base: finished.meta.lines} : newJobMeta(id, now, init.labels)
@@ -75,7 +81,7 @@ export class ObjectLiveStore implements LiveStore {
       delete meta.endedAt
       delete meta.exitCode
       meta.updatedAt = now
-      await this.saveMeta(meta)
+      await this.saveMeta(meta, session)
       return publicMeta(meta)
     })
   }
@@ -91,8 +97,8 @@ export class ObjectLiveStore implements LiveStore {
    * generation (which then held 40-60 MB of dead entries while a big log was shipped).
    */
   async appendPacked(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult> {
-    return this.locked(id, async () => {
-      const meta = await this.chunkMeta(id)
+    return this.locked(id, async (session) => {
+      const meta = await this.lockedMeta(id, session)
       if (!meta) throw new JobNotFoundError(id, this.name)
       if (token && (meta.writers?.[token.writer] ?? -1) >= token.batch) return {first: 0, last: -1, duplicate: true}
       if (token?.after !== undefined && (meta.writers?.[token.writer] ?? 0) !== token.after) throw OutOfOrderError.of(this.name, token, meta.writers?.[token.writer])
@@ -111,15 +117,15 @@ export class ObjectLiveStore implements LiveStore {
       meta.lastTs = packed.lastTs
       meta.updatedAt = Date.now()
       if (token) meta.writers = {...meta.writers, [token.writer]: token.batch}
-      await this.saveMeta(meta)
+      await this.saveMeta(meta, session)
       return {first, last}
     })
   }
 
   /** Ends the job and assembles its chunks into the final object (verified), then deletes them. */
   async endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta> {
-    return this.locked(id, async () => {
-      const meta = await this.chunkMeta(id)
+    return this.locked(id, async (session) => {
+      const meta = await this.lockedMeta(id, session)
       if (!meta) {
         const finished = await this.archive.head(id)
         if (finished) return finished.meta
@@ -131,18 +137,19 @@ export class ObjectLiveStore implements LiveStore {
       else meta.exitCode = end.exitCode
       meta.endedAt = now
       meta.updatedAt = now
-      await this.saveMeta(meta) // a crash from here on leaves an ended job that `archive` finishes
+      await this.saveMeta(meta, session) // a crash from here on leaves an ended job that `archive` finishes
+      delete session.remembered // assembly deletes it
       return this.assemble(meta)
     })
   }
 
   /** Patches the chunk metadata of a job in chunks, or the manifest of an assembled one (e.g. `archive` recording where it moved it). */
   async updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta> {
-    return this.locked(id, async () => {
-      const meta = await this.chunkMeta(id)
+    return this.locked(id, async (session) => {
+      const meta = await this.lockedMeta(id, session)
       if (meta) {
         const next = {...meta, updatedAt: Date.now(), ...patch}
-        await this.saveMeta(next)
+        await this.saveMeta(next, session)
         return publicMeta(next)
       }
       const manifest = await this.archive.manifest(id)
@@ -280,40 +287,33 @@ export class ObjectLiveStore implements LiveStore {
     }
   }
 
-  private async chunkMeta(id: string): Promise<ChunkMeta | undefined> {
+  private async chunkMeta(id: string, session?: LockSession): Promise<ChunkMeta | undefined> {
     const data = await readBytes(this.bucket, chunkMetaKey(id))
     if (!data) return undefined
+    const text = data.toString('utf8')
     try {
-      return JSON.parse(data.toString('utf8')) as ChunkMeta
+      const meta = JSON.parse(text) as ChunkMeta
+      if (session) session.remembered = text
+      return meta
     } catch (error) {
       throw new StoreUnavailableError(this.name, `the metadata of job ${id} (${chunkMetaKey(id)}) is not JSON: ${(error as Error).message}`)
     }
   }
 
-  private async saveMeta(meta: ChunkMeta): Promise<void> {
-    await this.bucket.writeBytes(chunkMetaKey(meta.id), Buffer.from(JSON.stringify(meta)))
+  /** The metadata, read once per taking of the lock: while we hold it, no one else writes it. */
+  private async lockedMeta(id: string, session: LockSession): Promise<ChunkMeta | undefined> {
+    return session.remembered === undefined ? this.chunkMeta(id, session) : (JSON.parse(session.remembered) as ChunkMeta)
+  }
+
+  private async saveMeta(meta: ChunkMeta, session: LockSession): Promise<void> {
+    const text = JSON.stringify(meta)
+    await this.bucket.writeBytes(chunkMetaKey(meta.id), Buffer.from(text))
+    session.remembered = text
   }
 
   /** Serialises writers of one job across processes with the archive's per-job lock (archive waits for an append and vice versa). */
-  private locked<T>(id: string, work: () => Promise<T>): Promise<T> {
-    // In-process callers queue first, so they never contend for the shared lock with each other.
-    const previous = this.queues.get(id) ?? Promise.resolve()
-    const run = previous.catch(() => undefined).then(() => this.acquireAndRun(id, work))
-    const tail = run.catch(() => undefined)
-    this.queues.set(id, tail)
-    void tail.then(() => {
-      if (this.queues.get(id) === tail) this.queues.delete(id)
-    })
-    return run
-  }
-
-  private async acquireAndRun<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + LOCK_WAIT_MS
-    for (let wait = 20; !(await this.archive.locks.acquire(id, this.owner, LOCK_TTL_MS)); wait = Math.min(wait * 2, 1000)) {
-      if (Date.now() > deadline) throw new StoreUnavailableError(this.name, `job ${id} is locked by another writer or archiver`)
-      await sleep(wait)
-    }
-    return this.archive.locks.hold(id, this.owner, LOCK_TTL_MS, work)
+  private locked<T>(id: string, work: (session: LockSession) => Promise<T>): Promise<T> {
+    return this.held.run(id, work)
   }
 }
 

@@ -49,7 +49,7 @@ export interface ShipperOptions {
 }
 
 const MAX_BACKOFF_MS = 2000
-/** Big enough that a fast producer costs few round trips; only what is pending is sent. */
+/** Big enough that a fast producer costs few round trips; only what is pending is sent. A store may ask for more (LiveStore.maxBatchBytes). */
 const DEFAULT_BATCH_BYTES = 1024 * 1024
 /** Below this many bytes in flight, lines are sent as they are spooled rather than after the next reply. */
 const EARLY_SEND_BYTES = 16 * 1024
@@ -192,19 +192,19 @@ export class Shipper {
   }
 
   /**
-   * Sends the spool up to `upTo` (or one batch, when `single`) with up to the store's window in
-   * flight, and confirms them in order. On a failure the batches still in flight are waited
+   * Sends the spool up to `upTo` (and, unless `gathering`, what is spooled meanwhile) with up to
+   * the store's window in flight, and confirms them in order. On a failure the batches still in flight are waited
    * for and stay recorded as in flight: resend() takes them from there.
    */
-  private async pipeline(state: ShipState, stateFile: ShipStateFile, upTo: number, single: boolean): Promise<Outcome> {
+  private async pipeline(state: ShipState, stateFile: ShipStateFile, upTo: number, gathering: boolean): Promise<Outcome> {
     const window = Math.min(MAX_INFLIGHT, Math.max(1, this.remote.appendWindow ?? 1))
     const sent: Sent[] = []
     let next = state.shipped + 1
-    let cut = 0
     while (!this.stopped) {
-      // What was spooled since `upTo` was read is sent on without a pause.
-      const last = single ? upTo : Math.max(upTo, this.offeredLines)
-      while (sent.length < window && next <= last && !(single && cut > 0)) {
+      // What was spooled since `upTo` was read is sent on without a pause, unless the store
+      // gathers lines between appends (a backlog up to `upTo` still goes out back to back).
+      const last = gathering ? upTo : Math.max(upTo, this.offeredLines)
+      while (sent.length < window && next <= last) {
         const packed = this.nextBatch(next, last)
         if (packed.count === 0) break
         const to = next + packed.count - 1
@@ -216,13 +216,12 @@ export class Shipper {
         result.catch(() => undefined)
         sent.push({packed, to, result})
         next = to + 1
-        cut++
       }
       const head = sent[0]
       if (!head) return 'ok'
       // Lines spooled while little is in flight go out at once, not after the head's reply (latency);
       // while much is, they gather into the next batch (throughput: fewer, larger appends).
-      if (!single && sent.length < window && inflightBytes(sent) < EARLY_SEND_BYTES && (await this.settledOrOffered(head.result)) === 'offered') continue
+      if (!gathering && sent.length < window && inflightBytes(sent) < EARLY_SEND_BYTES && (await this.settledOrOffered(head.result)) === 'offered') continue
       sent.shift()
       let appended: AppendResult
       try {
@@ -292,7 +291,7 @@ export class Shipper {
   private nextBatch(from: number, upTo: number): PackedEntries {
     // Offered lines are in the spool before the offer (the writer appends, then offers).
     this.reader!.holds(this.offeredLines)
-    return this.reader!.read(from - 1, this.options.maxBatchBytes ?? DEFAULT_BATCH_BYTES, upTo - from + 1)
+    return this.reader!.read(from - 1, this.options.maxBatchBytes ?? this.remote.maxBatchBytes ?? DEFAULT_BATCH_BYTES, upTo - from + 1)
   }
 
   private send(packed: PackedEntries, token: AppendToken): Promise<AppendResult> {

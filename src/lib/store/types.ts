@@ -190,6 +190,8 @@ export interface LiveStore {
   appendPacked?(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult>
   /** Appends push may keep in flight at once, each token naming its predecessor (`after`); 1 when unset. */
   readonly appendWindow?: number
+  /** Bytes of lines push puts in one append when a backlog has built up (one object per append is costly); 1 MiB when unset. */
+  readonly maxBatchBytes?: number
   endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta>
   /** Merges fields into the metadata (archive location, abandoned status). */
   updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta>

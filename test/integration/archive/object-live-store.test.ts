@@ -129,6 +129,41 @@ describe('object live store: chunks and assembly', () => {
     )
     await store.close()
   })
+  // The shipper keeps its next append queued behind the one being written (appendWindow): it
+  // runs under the lock already held and with the metadata already known, 2 requests (chunk,
+  // metadata) instead of 8 (the lock taken: read, exclusive write, read back; the metadata
+  // read; chunk; metadata; the lock released: read, delete).
+  it('appends queued behind one another run under one taking of the lock, the metadata read once', async () => {
+    const requests: string[] = []
+    const s3Bucket = new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'held'})
+    const bucket = new Proxy(s3Bucket, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          if (property === 'writeBytes' || property === 'readStream' || property === 'writeStream')
+            requests.push(`${String(property)} ${String(args[0])}${(args[2] as {exclusive?: boolean} | undefined)?.exclusive ? ' exclusive' : ''}`)
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+    const store = new ObjectLiveStore({bucket})
+    await store.startJob('held')
+    requests.length = 0
+    const appends = Array.from({length: 6}, (_, batch) =>
+      store.appendPacked('held', packEntries([{ts: batch, bytes: Buffer.from(`line ${batch + 1}`), eol: true}]), {writer: 'w', batch: batch + 1, after: batch}),
+    )
+    expect(await Promise.all(appends)).toEqual(Array.from({length: 6}, (_, i) => ({first: i + 1, last: i + 1})))
+    // The last append is answered once the lock is released: a push that exits then leaves none behind.
+    expect(await readBytes(s3Bucket, '.locks/held.lock')).toBeUndefined()
+    expect(requests.filter((r) => r.endsWith(' exclusive'))).toEqual(['writeBytes .locks/held.lock exclusive'])
+    expect(requests.filter((r) => r === 'readStream .chunks/held/meta.json')).toHaveLength(1)
+    expect(requests.filter((r) => r.startsWith('writeStream .chunks/held/'))).toHaveLength(6)
+    const lines: string[] = []
+    for await (const entry of store.read('held')) lines.push(`${entry.seq}:${entry.line}`)
+    expect(lines).toEqual(Array.from({length: 6}, (_, i) => `${i + 1}:line ${i + 1}`))
+    await store.close()
+  })
 })
 
 describe('archive from an object live store', () => {

@@ -120,6 +120,22 @@ describe('Shipper', () => {
     })
   }
 
+  // A store that gathers lines between appends (--flush-interval) still ships a backlog back to
+  // back when its turn comes: it used to send one batch per interval, so a job writing faster
+  // than a batch per interval fell further behind for as long as it ran.
+  it('with a flush interval, ships the whole backlog at its turn, in batches of maxBatchBytes, while the job runs', async () => {
+    const spool = await store()
+    const remote = await store()
+    await spool.startJob('writer')
+    await spool.append('writer', numbered(1, 200))
+    const shipper = new Shipper({store: spool, writer: 'writer'}, remote, 'job', {batchInterval: 3_600_000, maxBatchBytes: 500})
+    const running = shipper.run()
+    await waitUntil(async () => (await remote.getJob('job'))?.lines === 200, {what: 'the backlog of 200 lines shipped'})
+    expect((await remoteLines(remote)).seqs).toEqual(Array.from({length: 200}, (_, i) => i + 1))
+    shipper.stop()
+    expect(await running).toBe(false)
+  })
+
   it('learns how far the spool goes from its writer: the job is not read for every batch', async () => {
     const spool = await new CountingSpool(tempDir()).init()
     const remote = await store()
