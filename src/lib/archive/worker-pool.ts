@@ -10,7 +10,12 @@ import {join} from 'node:path'
 import {Worker} from 'node:worker_threads'
 import {packageDir} from '../paths.js'
 
-export const WORKERS = Math.max(1, Math.min(4, availableParallelism()))
+/**
+ * A core is left to the main thread, which reads, cuts blocks, hashes and writes (some 20% of
+ * an archive's CPU): on 2 cores one worker archived a 180 MB job no slower than two, with 9%
+ * less CPU and 46 MB less peak RSS (an isolate fewer, and the garbage it would hold).
+ */
+export const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1))
 
 /** A task's answer: its result, or the message of the error it threw. */
 export type Answer<T> = {id: number; error?: string} & Partial<T>
