@@ -1,6 +1,6 @@
 /**
  * Delivery on a worker thread (./ship-worker.ts), for stores another thread can open again
- * (LiveStore.recipe: Redis): reading the spool back, packing and the store's client then
+ * (LiveStore.recipe: Redis, a relay): reading the spool back, packing and the store's client then
  * run beside capture on a second core instead of taking turns with it on one.
  *
  * The thread starts as soon as push knows its store can be opened there (ship-thread.ts,

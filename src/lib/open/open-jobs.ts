@@ -7,7 +7,7 @@ import {InvalidUrlError} from '../errors/index.js'
 import {Jobs} from '../store/jobs.js'
 import {LazyArchive} from './lazy-archive.js'
 import {checkArchiveUrl, checkLiveStoreUrl, liveStoreRecipe, openArchive, openLiveStore} from './open-store.js'
-import type {StoreRecipe} from '../store/recipe.js'
+import {relayRecipe, type StoreRecipe} from '../store/recipe.js'
 import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {parseStoreUrl, redactUrl} from '../store/url.js'
@@ -31,9 +31,9 @@ export function checkWriteStoreUrl(settings: Settings): {local: boolean} {
   return {local: false}
 }
 
-/** How another thread opens the write store (openWriteStore), from its URL alone: Redis has a recipe, the relay none. */
+/** How another thread opens the write store (openWriteStore), from its URL alone: Redis and the relay have a recipe. */
 export function writeStoreRecipe(settings: Settings): StoreRecipe | undefined {
-  return settings.url ? undefined : liveStoreRecipe(settings.store, storeEnv(settings))
+  return settings.url ? relayRecipe(relayUrl(settings.url), settings.token?.value) : liveStoreRecipe(settings.store, storeEnv(settings))
 }
 
 /**

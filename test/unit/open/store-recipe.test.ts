@@ -5,7 +5,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import type {Settings} from '../../../src/lib/config.js'
-import {writeStoreRecipe} from '../../../src/lib/open/open-jobs.js'
+import {openWriteStore, writeStoreRecipe} from '../../../src/lib/open/open-jobs.js'
 import {liveStoreRecipe, openLiveStore} from '../../../src/lib/open/open-store.js'
 
 const setting = (value: string) => ({value, from: '--store'})
@@ -24,12 +24,21 @@ describe('a live store recipe from the URL alone', () => {
     }
   })
 
-  it('is none for stores without one (file, object stores), for the relay, and for a URL that does not parse (opening it says why)', () => {
+  it('is none for stores without one (file, object stores), and for a URL that does not parse (opening it says why)', () => {
     for (const url of ['file:///var/logs', 's3://bucket/p', 'supabase://b/p', 'ftp://h/x', 'redis://h:99999999', 'redis://h?ttl=forever']) {
       expect(liveStoreRecipe(setting(url), {}), url).toBeUndefined()
     }
     const relay = {store: setting('redis://h'), archive: setting('file:///tmp/a'), url: {value: 'http://relay:8080', from: '--url'}} as Settings
-    expect(writeStoreRecipe(relay)).toBeUndefined()
     expect(writeStoreRecipe({...relay, url: undefined})).toEqual({kind: 'redis', target: expect.objectContaining({nodes: [{host: 'h', port: 6379}]})})
+  })
+
+  it("is the opened relay client's recipe, its token included (--url, --token)", async () => {
+    const relay = {store: setting('redis://h'), archive: setting('file:///tmp/a'), url: {value: 'http://relay:8080/', from: '--url'}} as Settings
+    for (const settings of [relay, {...relay, token: {value: 's3cret', from: '--token'}}] as Settings[]) {
+      const store = await openWriteStore(settings)
+      expect(store.recipe).toBeDefined()
+      expect(writeStoreRecipe(settings)).toEqual(store.recipe)
+      await store.close()
+    }
   })
 })

@@ -12,6 +12,7 @@ import {formatSelector} from '../../label-selector.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from '../types.js'
 import {CHUNK_FORMAT, encodeFrames} from '../chunk-frames.js'
 import {packEntries, type PackedEntries} from '../packed-entries.js'
+import {relayRecipe, type StoreRecipe} from '../recipe.js'
 import {redactUrl} from '../url.js'
 import {followRelay, type FollowTuning} from './relay-follow.js'
 import {relayRequest, type RelayEndpoint} from './relay-http.js'
@@ -25,6 +26,8 @@ export class RelayStore implements LiveStore {
   readonly metadataWritable = false
   /** Requests push keeps in flight, in order (Logs-After): the relay's round trips overlap. */
   readonly appendWindow = APPEND_WINDOW
+  /** push ships its spool from a thread of its own: reading it back and the requests run beside capture, on the other core. */
+  readonly recipe: StoreRecipe
   private readonly endpoint: RelayEndpoint
 
   constructor(
@@ -40,6 +43,7 @@ export class RelayStore implements LiveStore {
     const base = parsed.toString().replace(/\/+$/, '')
     this.name = `relay ${redactUrl(base)}`
     this.endpoint = {base, token, name: redactUrl(base)}
+    this.recipe = relayRecipe(url, token)
   }
 
   async startJob(id: string, init?: {labels?: Record<string, string>}): Promise<JobMeta> {
