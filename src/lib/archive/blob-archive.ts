@@ -4,7 +4,7 @@
  *
  * put():  live entries → NDJSON blocks → gzip members (./block-writer.ts) → (measure)
  *         → bucket.writeStream → read the stored bytes back and compare size + sha256
- *         → write the block index → write the manifest.
+ *         → write the block index → write the manifest. `onProgress` is told as bytes are uploaded and read back.
  * read(): manifest → block index → the blocks the ReadRange needs (./block-reader.ts);
  *         objects without an index: their parts in order → gunzip → entries → ReadRange.
  */
@@ -76,7 +76,7 @@ export class BlobArchive implements ArchiveStore {
     return this.bucket.name
   }
 
-  async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>, {keep}: {keep?: number} = {}): Promise<ArchivedJob> {
+  async put(meta: JobMeta, entries: AsyncIterable<ArchiveItem>, {keep, onProgress}: {keep?: number; onProgress?: () => void} = {}): Promise<ArchivedJob> {
     const key = objectKey(meta.id)
     // Loaded here: the writer and its worker threads are not what a listing or a read needs.
     const {encodeBlocks} = await import('./block-writer.js')
@@ -84,7 +84,7 @@ export class BlobArchive implements ArchiveStore {
     const kept = keep === undefined ? {entries} : await this.keptRun(meta.id, keep, entries)
     // Its lines are checked before the object is whole: a wrong one never takes the place of what the key held (the archived run it continues).
     const encoded = encodeBlocks(kept.entries, {blockBytes: this.blockBytes, sections: meta.sections, copied: kept.copied, expect: {id: meta.id, lines: meta.lines}})
-    const {tap, digest} = digestTap()
+    const {tap, digest} = digestTap(onProgress)
     const body = pipeline(encoded.stream, tap, () => undefined) as Readable
     const refused = (error: unknown) =>
       encoded.stats.then(
@@ -99,6 +99,7 @@ export class BlobArchive implements ArchiveStore {
         meta.id,
         objects.map((o) => o.key),
       ),
+      onProgress,
     )
     if (stored.size !== sent.size || stored.sha256 !== sent.sha256) {
       throw new ArchiveIntegrityError(meta.id, `stored ${stored.size} bytes (sha256 ${stored.sha256.slice(0, 12)}…), sent ${sent.size} (sha256 ${sent.sha256.slice(0, 12)}…)`)

@@ -106,14 +106,18 @@ export interface Digest {
   sha256: string
 }
 
-/** Passes bytes through unchanged while measuring them: used on the compressed side to verify the stored object. */
-export function digestTap(): {tap: Transform; digest: () => Digest} {
+/**
+ * Passes bytes through unchanged while measuring them: used on the compressed side to verify
+ * the stored object. `onChunk` is told of each chunk as it passes (an upload's body: the store takes it).
+ */
+export function digestTap(onChunk?: () => void): {tap: Transform; digest: () => Digest} {
   const hash = createHash('sha256')
   let size = 0
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk)
       size += chunk.length
+      onChunk?.()
       callback(null, chunk)
     },
   })
@@ -122,13 +126,14 @@ export function digestTap(): {tap: Transform; digest: () => Digest} {
 }
 
 /** Reads a whole stream only to measure it (verification after upload). */
-export async function digestOf(streams: AsyncIterable<Readable>): Promise<Digest> {
+export async function digestOf(streams: AsyncIterable<Readable>, onChunk?: () => void): Promise<Digest> {
   const hash = createHash('sha256')
   let size = 0
   for await (const stream of streams) {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       hash.update(chunk)
       size += chunk.length
+      onChunk?.()
     }
   }
   return {size, sha256: hash.digest('hex')}

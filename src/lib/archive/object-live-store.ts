@@ -123,7 +123,7 @@ export class ObjectLiveStore implements LiveStore {
   }
 
   /** Ends the job and assembles its chunks into the final object (verified), then deletes them. */
-  async endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta> {
+  async endJob(id: string, end: {status: JobStatus; exitCode?: number}, {onProgress}: {onProgress?: () => void} = {}): Promise<JobMeta> {
     return this.locked(id, async (session) => {
       const meta = await this.lockedMeta(id, session)
       if (!meta) {
@@ -139,7 +139,7 @@ export class ObjectLiveStore implements LiveStore {
       meta.updatedAt = now
       await this.saveMeta(meta, session) // a crash from here on leaves an ended job that `archive` finishes
       delete session.remembered // assembly deletes it
-      return this.assemble(meta)
+      return this.assemble(meta, onProgress)
     })
   }
 
@@ -217,14 +217,15 @@ export class ObjectLiveStore implements LiveStore {
     await this.bucket.close()
   }
 
-  private async assemble(meta: ChunkMeta): Promise<JobMeta> {
-    const stored = await this.archive.put(publicMeta(meta), this.chunkEntries(meta, 0))
+  /** `onProgress`: told as each chunk is read, and as the object is uploaded and read back (blob-archive.ts put). */
+  private async assemble(meta: ChunkMeta, onProgress?: () => void): Promise<JobMeta> {
+    const stored = await this.archive.put(publicMeta(meta), this.chunkEntries(meta, 0, onProgress), {onProgress})
     await this.deleteChunks(meta.id)
     return stored.meta
   }
 
   /** Entries after `after`: from the earlier final object (1..base), then the chunks in seq order. */
-  private async *chunkEntries(meta: ChunkMeta, after: number): AsyncIterable<LogEntry> {
+  private async *chunkEntries(meta: ChunkMeta, after: number, onChunk?: () => void): AsyncIterable<LogEntry> {
     const base = meta.base ?? 0
     if (after < base) yield* this.archive.read(meta.id, {after})
     const chunks: Array<{key: string; first: number; last: number}> = []
@@ -252,6 +253,7 @@ export class ObjectLiveStore implements LiveStore {
           expected++
           yield entry
         }
+        onChunk?.()
       } catch (error) {
         // A body cut mid-chunk is resumed; if the chunk is gone by then, the job was assembled meanwhile.
         if (!(error instanceof ObjectStoreError && error.kind === 'not-found')) throw error

@@ -15,7 +15,7 @@ export interface Delivery {
   drainAndStop(): void
   /** Stop retrying (the caller gave up waiting); what is not delivered stays spooled. */
   stop(): void
-  /** When the store last applied a batch (idle-timeout.ts: --drain-timeout counts from it). */
+  /** When the store last applied a batch or took a step of the job's end (idle-timeout.ts: --drain-timeout counts from it). */
   progressAt(): number
   /** True once every spool is delivered; false when stopped first; rejects with a failure retrying cannot help. */
   readonly done: Promise<boolean>

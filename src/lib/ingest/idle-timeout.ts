@@ -1,7 +1,7 @@
 /**
  * --drain-timeout: how long a delivery may go without progress, not how long it may take.
  * `onIdle` runs once `ms` have passed since the later of the start and `progressAt()` (when
- * the store last applied a batch): a store that stopped answering is given up on, while a
+ * the store last applied a batch, or took a step of an object store's assembly at the end): a store that stopped answering is given up on, while a
  * big log delivered to a store that keeps taking it is waited for however long it takes.
  * Returns a function that cancels it.
  */

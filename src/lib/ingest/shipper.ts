@@ -82,7 +82,7 @@ export class Shipper {
   private reader: PackedReader | undefined
   /** Lines the remote store applied from this shipper (not those it answered as duplicates: it had them). */
   applied = 0
-  /** When the store last applied (or answered as a duplicate) a batch of this shipper's; its start before that. */
+  /** When the store last applied (or answered as a duplicate) a batch of this shipper's, or took a step of ending the job; its start before that. */
   deliveredAt = Date.now()
 
   constructor(
@@ -161,7 +161,9 @@ export class Shipper {
       }
       if (ended) {
         await this.options.structure?.finish(meta.status === 'failed')
-        const outcome = await this.attempt(() => this.remote.endJob(this.job, {status: meta.status, exitCode: meta.exitCode}))
+        // An object store assembles the job's object now, for as long as its size takes: each step of it is progress.
+        const onProgress = () => (this.deliveredAt = Date.now())
+        const outcome = await this.attempt(() => this.remote.endJob(this.job, {status: meta.status, exitCode: meta.exitCode}, {onProgress}))
         if (outcome === 'job-lost') state.started = false
         if (outcome !== 'ok') continue
         await store.deleteJob(writer)

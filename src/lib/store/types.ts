@@ -192,7 +192,8 @@ export interface LiveStore {
   readonly appendWindow?: number
   /** Bytes of lines push puts in one append when a backlog has built up (one object per append is costly); 1 MiB when unset. */
   readonly maxBatchBytes?: number
-  endJob(id: string, end: {status: JobStatus; exitCode?: number}): Promise<JobMeta>
+  /** `onProgress`: called as long work towards the end goes on (an object store assembling the job's object), so that push's --drain-timeout counts from it. */
+  endJob(id: string, end: {status: JobStatus; exitCode?: number}, options?: {onProgress?: () => void}): Promise<JobMeta>
   /** Merges fields into the metadata (archive location, abandoned status). */
   updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta>
 

@@ -1,6 +1,8 @@
 import {createServer, type AddressInfo, type Socket} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {chunkDir} from '../../../src/lib/archive/chunk-layout.js'
+import {S3Bucket} from '../../../src/lib/store/object/s3-bucket.js'
+import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
 import {startTestRelay, type TestRelay} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
@@ -112,6 +114,52 @@ describe('push into a store that never answers', () => {
     }
     const listed = JSON.parse((await runCli(['ls', '--json', '--url', relay.url], {env})).stdout) as Array<{id: string; lines: number; status: string}>
     expect(listed.find((job) => job.id === 'slow-relay')).toMatchObject({lines, status: 'ended'})
+  })
+
+  // At EOF an object store assembles the job's chunks into its object, for as long as the log's
+  // size takes: each chunk read (and the upload, and its reading back) is progress. Six chunks,
+  // each read held 1 s, take 6 s, more than the 3 s timeout (push exited 1 here while the
+  // assembly was one step without progress), while a chunk is read every second.
+  it('s3://: an assembly at EOF that takes longer than --drain-timeout while it reads chunk after chunk is waited for', async () => {
+    const job = 'slow-assembly'
+    const store = `s3://hung/slow?endpoint=${encodeURIComponent(proxy.url)}`
+    const env = isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+    const bucket = new S3Bucket({client: s3.client(), bucket: 'hung', prefix: 'slow'})
+    const chunks = async () => {
+      let n = 0
+      for await (const object of bucket.list(chunkDir(job))) if (object.key.endsWith('.jsonl.gz')) n++
+      return n
+    }
+    proxy.inject({kind: 'slow', ms: 1000}, {match: (method, path) => method === 'GET' && path.includes(`/.chunks/${job}/`) && path.endsWith('.jsonl.gz')})
+    try {
+      const push = startCli(['push', '--job', job, '--store', store, '--flush-interval', '50ms', '--drain-timeout', '3s'], {env})
+      const pushed = collect(push, 90_000)
+      for (let i = 1; i <= 6; i++) {
+        push.stdin!.write(`line ${i}\n`)
+        await waitUntil(async () => (await chunks()) === i, {what: `chunk ${i} stored`})
+      }
+      push.stdin!.end()
+      const result = await pushed
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+    } finally {
+      proxy.clear()
+      await bucket.close()
+    }
+    expect((await runCli(['get', job, '--store', store], {env})).stdout).toBe('line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n')
+  })
+
+  it('s3://: an assembly at EOF whose chunk reads are never answered still fails at --drain-timeout; logs recover finishes it', async () => {
+    const job = 'hung-assembly'
+    const store = `s3://hung/slow?endpoint=${encodeURIComponent(proxy.url)}`
+    const env = isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+    proxy.inject({kind: 'silence'}, {match: (method, path) => method === 'GET' && path.includes(`/.chunks/${job}/`) && path.endsWith('.jsonl.gz')})
+    const pushed = await runCli(['push', '--job', job, '--store', store, '--drain-timeout', '2s'], {env, input: 'one\ntwo\n', timeout: 50_000})
+    proxy.clear()
+    expect(pushed.stderr).toContain('could not deliver the spooled lines to s3://hung/slow: it took none for 2s')
+    expect(pushed.code).toBe(1)
+    expect(await runCli(['recover', job, '--store', store], {env, timeout: 50_000})).toMatchObject({code: 0, stderr: ''})
+    expect((await runCli(['get', job, '--store', store], {env})).stdout).toBe('one\ntwo\n')
   })
 
   it('push --url: a relay that never answers; the same', async () => {
