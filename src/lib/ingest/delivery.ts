@@ -23,13 +23,22 @@ export interface Delivery {
   close(): Promise<void>
 }
 
+/** When delivery last progressed: `mark` is the shippers' onDelivered. */
+export class DeliveryProgress {
+  at = Date.now()
+  readonly mark = (): void => {
+    this.at = Date.now()
+  }
+}
+
 export class ThreadDelivery implements Delivery {
   readonly done: Promise<boolean>
 
-  /** `orphans` have been told to drainAndStop; they run before `own`. */
+  /** `orphans` have been told to drainAndStop; they run before `own`. All of them tell `progress` (their onDelivered). */
   constructor(
     private readonly orphans: Shipper[],
     private readonly own: Shipper,
+    private readonly progress: DeliveryProgress,
   ) {
     this.done = (async () => {
       for (const orphan of orphans) await orphan.run()
@@ -40,7 +49,7 @@ export class ThreadDelivery implements Delivery {
   }
 
   progressAt(): number {
-    return Math.max(this.own.deliveredAt, ...this.orphans.map((orphan) => orphan.deliveredAt))
+    return this.progress.at
   }
 
   /** The shipper is told how far the spool goes, as a worker thread is: it reads the lines back from the spool (page cache), packed. */

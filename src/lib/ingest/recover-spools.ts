@@ -6,6 +6,7 @@
  */
 import {join} from 'node:path'
 import type {LiveStore} from '../store/types.js'
+import {DeliveryProgress} from './delivery.js'
 import {idleTimeout} from './idle-timeout.js'
 import {ShipStateFile} from './ship-state.js'
 import {Shipper} from './shipper.js'
@@ -40,9 +41,10 @@ export async function recoverSpools(store: LiveStore, options: RecoverOptions): 
     const spools = await orphanSpools(store.name, job, options.env)
     if (spools.length > 0) found.push({job, spools, lines: await undelivered(spools)})
   }
+  const progress = new DeliveryProgress()
   const shippers = found.map(({job, spools}) =>
     spools.map((spool) => {
-      const shipper = new Shipper(spool, store, job)
+      const shipper = new Shipper(spool, store, job, {onDelivered: progress.mark})
       shipper.drainAndStop()
       return shipper
     }),
@@ -50,7 +52,7 @@ export async function recoverSpools(store: LiveStore, options: RecoverOptions): 
   const all = shippers.flat()
   const cancel = idleTimeout(
     options.timeoutMs,
-    () => Math.max(0, ...all.map((shipper) => shipper.deliveredAt)),
+    () => progress.at,
     () => all.forEach((shipper) => shipper.stop()),
   )
   try {

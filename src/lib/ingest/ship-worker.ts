@@ -15,7 +15,7 @@ import {parentPort, workerData} from 'node:worker_threads'
 import {LogsError} from '../errors/index.js'
 import {FileStore} from '../store/file/file-store.js'
 import {openRecipe, type StoreRecipe} from '../store/recipe.js'
-import {ThreadDelivery} from './delivery.js'
+import {DeliveryProgress, ThreadDelivery} from './delivery.js'
 import {shipWorkerFault} from '../fault-injection.js'
 import {Shipper} from './shipper.js'
 import {StructureRecorder} from './structure-recorder.js'
@@ -41,8 +41,17 @@ port.on('message', (message: ToWorker) => {
 
 function deliver(init: ShipWorkerInit): ThreadDelivery {
   const spools = new FileStore(init.spoolRoot)
+  const progress = new DeliveryProgress()
+  let told = 0
   const options = {
     batchInterval: init.batchInterval,
+    // Tells the main thread (its --drain-timeout counts from the last progress), at most every PROGRESS_INTERVAL_MS.
+    onDelivered: () => {
+      progress.mark()
+      if (progress.at - told < PROGRESS_INTERVAL_MS) return
+      told = progress.at
+      post({type: 'progress'})
+    },
     onOutage: (error: Error) => post({type: 'outage', message: error.message}),
     onRecovered: () => post({type: 'recovered'}),
   }
@@ -52,22 +61,9 @@ function deliver(init: ShipWorkerInit): ThreadDelivery {
     return shipper
   })
   const structure = init.structure ? new StructureRecorder(remote, init.job) : undefined
-  const started = new ThreadDelivery(orphans, new Shipper({store: spools, writer: init.writer, own: true}, remote, init.job, {...options, structure}))
+  const started = new ThreadDelivery(orphans, new Shipper({store: spools, writer: init.writer, own: true}, remote, init.job, {...options, structure}), progress)
   void report(started)
-  reportProgress(started)
   return started
-}
-
-/** Tells the main thread, at most every PROGRESS_INTERVAL_MS, that the store applied batches (its --drain-timeout counts from the last). */
-function reportProgress(started: ThreadDelivery): void {
-  let told = started.progressAt()
-  const timer = setInterval(() => {
-    const at = started.progressAt()
-    if (at > told) post({type: 'progress'})
-    told = at
-  }, PROGRESS_INTERVAL_MS)
-  timer.unref()
-  void started.done.finally(() => clearInterval(timer)).catch(() => undefined)
 }
 
 async function report(started: ThreadDelivery): Promise<void> {

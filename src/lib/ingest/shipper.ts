@@ -41,6 +41,8 @@ export interface ShipperOptions {
   /** Gather lines this long between appends (object stores); 0 = send as soon as there are lines. */
   batchInterval?: number
   maxBatchBytes?: number
+  /** Called when the store applied (or answered as a duplicate) a batch, or took a step of ending the job: delivery progressed. */
+  onDelivered?: () => void
   /** Called once when the remote becomes unreachable, and once when it is back. */
   onOutage?: (error: Error) => void
   onRecovered?: () => void
@@ -82,8 +84,6 @@ export class Shipper {
   private reader: PackedReader | undefined
   /** Lines the remote store applied from this shipper (not those it answered as duplicates: it had them). */
   applied = 0
-  /** When the store last applied (or answered as a duplicate) a batch of this shipper's, or took a step of ending the job; its start before that. */
-  deliveredAt = Date.now()
 
   constructor(
     private readonly spool: SpoolHandle,
@@ -162,8 +162,7 @@ export class Shipper {
       if (ended) {
         await this.options.structure?.finish(meta.status === 'failed')
         // An object store assembles the job's object now, for as long as its size takes: each step of it is progress.
-        const onProgress = () => (this.deliveredAt = Date.now())
-        const outcome = await this.attempt(() => this.remote.endJob(this.job, {status: meta.status, exitCode: meta.exitCode}, {onProgress}))
+        const outcome = await this.attempt(() => this.remote.endJob(this.job, {status: meta.status, exitCode: meta.exitCode}, {onProgress: this.options.onDelivered}))
         if (outcome === 'job-lost') state.started = false
         if (outcome !== 'ok') continue
         await store.deleteJob(writer)
@@ -277,7 +276,7 @@ export class Shipper {
       this.options.structure?.observePacked(appended.first, packed)
     }
     state.shipped = to
-    this.deliveredAt = Date.now()
+    this.options.onDelivered?.()
     const ends = state.ends?.slice(1)
     if (lastInflight !== undefined && lastInflight > to) {
       state.inflight = {from: to + 1, to: lastInflight}

@@ -12,7 +12,7 @@ import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {LineBatch} from '../line-batch.js'
 import {BatchWriter} from './batch-writer.js'
-import {ThreadDelivery, type Delivery} from './delivery.js'
+import {DeliveryProgress, ThreadDelivery, type Delivery} from './delivery.js'
 import type {JobEnd, JobWriter} from './job-writer.js'
 import {Shipper, type ShipperOptions} from './shipper.js'
 import {StructureRecorder} from './structure-recorder.js'
@@ -63,14 +63,15 @@ export class SpooledJobWriter implements JobWriter {
       thread.start({job, spoolRoot: spool.store.root, writer: spool.writer, orphans: orphans.map((o) => o.writer), batchInterval, structure})
       delivery = thread
     } else {
-      const shipperOptions = {onOutage, onRecovered, batchInterval}
+      const progress = new DeliveryProgress()
+      const shipperOptions = {onOutage, onRecovered, batchInterval, onDelivered: progress.mark}
       const orphanShippers = orphans.map((orphan) => {
         const shipper = new Shipper(orphan, remote, job, shipperOptions)
         shipper.drainAndStop()
         return shipper
       })
       const own = new Shipper(spool, remote, job, {...shipperOptions, structure: structure ? new StructureRecorder(remote, job) : undefined})
-      delivery = new ThreadDelivery(orphanShippers, own)
+      delivery = new ThreadDelivery(orphanShippers, own, progress)
     }
     return new SpooledJobWriter(spool, delivery, options, spoolRoot(remote.name, job, options.env), remote.name)
   }

@@ -35,7 +35,7 @@ export interface ShipWorkerInit {
   structure: boolean
 }
 
-/** `progress`: the store applied batches since the last one (sent at most every PROGRESS_INTERVAL_MS). */
+/** `progress`: delivery progressed (the shippers' onDelivered; sent at most every PROGRESS_INTERVAL_MS). */
 export const PROGRESS_INTERVAL_MS = 250
 
 export type ToWorker = {type: 'start'; init: ShipWorkerInit} | {type: 'spooled'; last: number} | {type: 'notify'} | {type: 'drain'} | {type: 'stop'}
