@@ -2,7 +2,8 @@
  * Keeps a job's sections, phase and progress in its metadata while it is captured: the
  * lines are observed once they are appended (their sequence numbers known) and the result
  * is written with updateJob at most once per `interval`, and at the job's end. Sections
- * an earlier push of the same job recorded are kept in front of this push's.
+ * an earlier push of the same job recorded are kept in front of this push's, whose numbered
+ * names go on from theirs (run-sections.ts).
  *
  * Metadata is secondary to lines: a failed update never fails the push. It is made again
  * after a wait that doubles with each failure in a row (interval, 2·interval, … up to
@@ -12,6 +13,7 @@
 import {ReadChunk, type NewEntry} from '../entry.js'
 import type {LineBatch} from '../line-batch.js'
 import type {Section} from '../job.js'
+import {joinRunSections} from '../run-sections.js'
 import type {LiveStore} from '../store/types.js'
 import {SectionTracker} from '../structure/sections.js'
 import type {PackedEntries} from '../store/packed-entries.js'
@@ -127,7 +129,7 @@ export class StructureRecorder {
     try {
       this.earlier ??= (await this.store.getJob(this.job))?.sections?.filter((s) => s.end !== undefined) ?? []
       const structure = this.tracker.structure()
-      await this.store.updateJob(this.job, {...structure, sections: [...this.earlier, ...structure.sections]})
+      await this.store.updateJob(this.job, {...structure, sections: joinRunSections(this.earlier, structure.sections)})
       this.published = version
       this.backoff.reset()
       this.nextWait = this.interval

@@ -8,6 +8,7 @@
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {Level} from '../level.js'
+import {joinRunSections} from '../run-sections.js'
 import {isStored, shiftStored} from './stored-layout.js'
 import type {ArchiveItem, FollowEvent, ReadRange} from './types.js'
 
@@ -34,7 +35,7 @@ export function continuedMeta(live: JobMeta, archived: JobMeta | undefined): Job
   meta.lastTs = live.lastTs ?? run.lastTs
   if (run.labels || live.labels) meta.labels = {...run.labels, ...live.labels}
   if (run.masked || live.masked) meta.masked = (run.masked ?? 0) + (live.masked ?? 0)
-  if (run.sections?.length) meta.sections = [...run.sections, ...(meta.sections ?? [])]
+  if (run.sections?.length) meta.sections = joinRunSections(run.sections, meta.sections ?? [])
   if (run.sectionsDropped || live.sectionsDropped) meta.sectionsDropped = (run.sectionsDropped ?? 0) + (live.sectionsDropped ?? 0)
   return meta
 }

@@ -352,6 +352,25 @@ describe('logs gc and logs rm of a continued job', () => {
   })
 })
 
+describe('sections of a job pushed again after it was archived', () => {
+  it("the new run's groups are numbered after the archived run's, before and after the next archive", async () => {
+    const logs = cli(`file://${home.home}/live-sections`, `file://${home.home}/archive-sections`)
+    expect((await logs.push('grouped', Buffer.from('::group::Build\nbuilding\n::endgroup::\n'))).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect((await logs.push('grouped', Buffer.from('::group::Build again\nrebuilding\n::endgroup::\n'))).code).toBe(0)
+    const names = async () =>
+      (JSON.parse((await logs.run(['sections', 'grouped', '--json'])).stdout) as {sections: Array<{name: string; title: string}>}).sections.map((s) => [s.name, s.title])
+    const expected = [
+      ['github-1', 'Build'],
+      ['github-2', 'Build again'],
+    ]
+    expect(await names()).toEqual(expected)
+    expect((await logs.json('grouped', '--section', 'github-2')).map((e) => e.line)).toEqual(['::group::Build again', 'rebuilding', '::endgroup::'])
+    expect((await logs.archive()).summary.archived).toBe(1)
+    expect(await names()).toEqual(expected)
+  })
+})
+
 describe('a job archived by the old writer (format 1: one gzip stream, no block index)', () => {
   it('pushed again and archived: one object of both runs, the old run first', async () => {
     const archive = `file://${home.home}/archive-format1`

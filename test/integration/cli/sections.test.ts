@@ -76,6 +76,19 @@ for (const [kind, store] of [
       expect(missing.stderr).toContain('Install dependencies')
     })
 
+    it("a job pushed twice: the second push numbers its groups after the first push's, so --section NAME picks one", async () => {
+      const push = async (input: string) => expect((await runCli(['push', '--job', 'twice', ...store()], {env: env(), input})).code).toBe(0)
+      await push('::group::Build\nbuilding\n::endgroup::\n::group::Test\ntesting\n::endgroup::\n')
+      await push('::group::Build again\nrebuilding\n::endgroup::\n')
+      const report = JSON.parse((await runCli(['sections', 'twice', '--json', ...store()], {env: env()})).stdout)
+      expect(report.sections.map((s: any) => [s.name, s.title, s.firstSeq])).toEqual([
+        ['github-1', 'Build', 1],
+        ['github-2', 'Test', 4],
+        ['github-3', 'Build again', 7],
+      ])
+      expect((await runCli(['get', 'twice', '--section', 'github-1', ...store()], {env: env()})).stdout).toBe('▾ Build\nbuilding\n▴\n')
+    })
+
     it('phase and progress from JSON lines, in ls --json and the ls table; bad values ignored', async () => {
       const input = '::group::Deploy\n{"phase":"migrate","progress":60}\n{"progress":250}\n{"progress":"abc"}\nmigrating\n'
       await runCli(['push', '--job', 'deploy', ...store()], {env: env(), input})
