@@ -1,7 +1,7 @@
 /**
  * Redis (AOF on) stopped for 5 s in the middle of a `push` of 200 000 lines, then
  * restarted: every line is in Redis once, in order, with gapless sequence numbers, and a
- * `get -f` follower running through the outage prints every line once.
+ * `get -f` follower that is following when Redis goes away prints every line once.
  */
 import {once} from 'node:events'
 import type {Writable} from 'node:stream'
@@ -46,7 +46,16 @@ it('loses nothing, duplicates nothing, and the follower prints every line once',
   const pushed = collect(push, 120_000)
 
   await write(push.stdin!, 1, LINES / 2)
-  await waitUntil(async () => (await storedLines()) > 0, {what: 'push delivering to Redis', interval: 20}) // now take Redis away
+  await waitUntil(async () => (await storedLines()) > 0, {what: 'push delivering to Redis', interval: 20})
+  // The outage is for a follower that follows. One still starting (node starts slowly on a
+  // loaded machine) reads the job on the connection of every command, which fails at once
+  // while Redis is down (exit 1, as documented); its follow has a connection of its own,
+  // the only one that sends XREAD, and that one waits for Redis to come back.
+  await waitUntil(async () => /\bcmd=xread\b/.test(await server.cli('CLIENT', 'LIST')), {
+    what: 'the follower following (its XREAD)',
+    failed: () => (follower.exitCode !== null ? `it exited ${follower.exitCode}` : undefined),
+  })
+  // now take Redis away
   const storedAtStop = await storedLines()
   await server.stop()
   const atStop = Date.now()
@@ -76,3 +85,22 @@ it('loses nothing, duplicates nothing, and the follower prints every line once',
   expect(entries.length).toBe(LINES)
   expect(entries.every((entry, i) => entry.seq === i + 1 && entry.line === `${i + 1} the quick brown fox jumps over the lazy dog`)).toBe(true)
 }, 180_000)
+
+it('a get -f follower stops at SIGTERM while Redis is down (its pending read is not waited for)', async () => {
+  const follower = startCli(['get', 'not-yet', '-f', '--store', server.url], {env: isolatedEnv(home.home)})
+  const followed = collect(follower, 60_000)
+  try {
+    await waitUntil(async () => (await server.blockedClients()) > 0, {
+      what: 'the follower waiting in XREAD BLOCK',
+      failed: () => (follower.exitCode !== null ? `it exited ${follower.exitCode}` : undefined),
+    })
+    await server.stop()
+    follower.kill('SIGTERM')
+    const result = await followed
+    // Before: the read queued for the reconnect never settled and the follower ran until killed.
+    expect(result.signal, `still running at SIGTERM; stderr: ${result.stderr}`).toBeNull()
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  } finally {
+    await server.start()
+  }
+}, 90_000)

@@ -117,14 +117,26 @@ export class RedisFollowSource implements FollowSource {
     return items
   }
 
-  /** A command of the follower; after an abort (the connection was dropped on purpose) it answers nothing. */
+  /**
+   * A command of the follower; after an abort (the connection was dropped on purpose) it
+   * answers nothing, at once: a connection dropped while it waits to reconnect (Redis down)
+   * never settles the commands it holds, and the follower would never stop.
+   */
   private async command<T>(run: () => Promise<T>): Promise<T | undefined> {
-    if (this.options.signal?.aborted) return undefined
+    const {signal} = this.options
+    if (signal?.aborted) return undefined
+    let onAbort = () => {}
+    const aborted = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined)
+      signal?.addEventListener('abort', onAbort, {once: true})
+    })
     try {
-      return await run()
+      return await Promise.race([run(), aborted])
     } catch (error) {
-      if (this.options.signal?.aborted) return undefined
+      if (signal?.aborted) return undefined
       throw this.options.fail(error)
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
     }
   }
 }
