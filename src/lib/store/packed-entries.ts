@@ -64,7 +64,8 @@ export function packEntries(entries: NewEntry[]): PackedEntries {
 
 /**
  * A chunk received as it was packed (the relay's chunk bodies), checked as decodeNewEntries
- * checks it — the lengths cover `data` exactly, no line is longer than `maxLineBytes` — and
+ * checks it — the lengths cover `data` exactly, no line is longer than `maxLineBytes`, every
+ * level, stream and record mark is one that exists — and
  * totalled, without an entry per line: a batch of one chunk, its bytes as they are.
  */
 export function checkedChunk(index: Buffer, data: Buffer, maxLineBytes: number): PackedEntries {
@@ -73,6 +74,8 @@ export function checkedChunk(index: Buffer, data: Buffer, maxLineBytes: number):
   for (let more = line.next(); more;) {
     const {start, end} = line
     if (end - start > maxLineBytes) throw new RangeError(`a line of ${end - start} bytes (limit ${maxLineBytes})`)
+    // Its flags are stored as sent: a code no reader knows would be a level, stream or mark of no name.
+    if (line.levelCode > LEVELS.length || line.streamCode > 2 || line.record > 2) throw new Error('chunk index holds a level, stream or record mark that does not exist')
     totals.add(line.ts, end - start + (line.eol ? 1 : 0), line.levelCode, line.masked)
     more = line.next()
     // A newline after every line but the last, which ends the data.

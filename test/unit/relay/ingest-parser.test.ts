@@ -106,6 +106,17 @@ describe('IngestParser, chunk bodies (push --url)', () => {
     )
   })
 
+  it('refuses a frame whose index holds a level, stream or record mark that does not exist (400)', () => {
+    const one = encodeFrame([{ts: 5, bytes: Buffer.from('x'), eol: true}])
+    // Header (8), version, ts (one byte), then the line's flags: level in bits 0-2, stream in 3-4.
+    for (const flags of [0x07, 0x18]) {
+      const bad = Buffer.from(one)
+      bad[10] |= flags
+      expect(() => feedFrames(chunkParser(), [bad])).toThrow(expect.objectContaining({status: 400, message: expect.stringMatching(/does not exist/)}))
+    }
+    expect(plain(feedFrames(chunkParser(), [one]))).toEqual([{ts: 5, bytes: Buffer.from('x'), eol: true}])
+  })
+
   it('refuses a frame larger than a batch before receiving it (413)', () => {
     const huge = Buffer.alloc(8)
     huge.writeUInt32BE(MAX_FRAME_BYTES, 4)
