@@ -3,12 +3,11 @@
  * (the spools earlier writers of the job left first, then this writer's own), on this
  * thread (ThreadDelivery) or on a worker thread of their own (worker-delivery.ts).
  */
-import type {LineBatch} from '../line-batch.js'
 import type {Shipper} from './shipper.js'
 
 export interface Delivery {
-  /** Lines just appended to the own spool as seq first, first+1, …; valid until the writer's next read. */
-  offer(first: number, batches: readonly LineBatch[]): void
+  /** The own spool holds lines up to seq `last` now (its writer appended them): they are read back from it, packed. */
+  spooledUpTo(last: number): void
   /** The own spool changed otherwise (its end). */
   notify(): void
   /** Deliver what the spools hold, then finish without ending the remote job (an interrupted push). */
@@ -52,14 +51,6 @@ export class ThreadDelivery implements Delivery {
     return this.progress.at
   }
 
-  /** The shipper is told how far the spool goes, as a worker thread is: it reads the lines back from the spool (page cache), packed. */
-  offer(first: number, batches: readonly LineBatch[]): void {
-    let lines = 0
-    for (const batch of batches) lines += batch.length
-    this.own.spooledUpTo(first + lines - 1)
-  }
-
-  /** The own spool holds lines up to `last`. */
   spooledUpTo(last: number): void {
     this.own.spooledUpTo(last)
   }

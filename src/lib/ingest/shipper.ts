@@ -74,7 +74,7 @@ export class Shipper {
   /** Return once everything is delivered, even if the job has not ended (interrupted push, orphan spool). */
   private drainOnly = false
   private outage = false
-  /** The spool's job as last read, its line count kept up by offer(). */
+  /** The spool's job as last read, its line count kept up by spooledUpTo(). */
   private spooled: JobMeta | undefined
   /** Something else than new lines may have changed the spool's job (its end, a drain): read it again. */
   private spooledStale = true
@@ -178,9 +178,9 @@ export class Shipper {
   }
 
   /**
-   * The spool's job. Its writer appends through offer(), which tells the new line count, so
+   * The spool's job. Its writer tells the new line count (spooledUpTo) after it appends, so
    * new lines need no read of the job (a handful of syscalls, for every line of a slow job);
-   * anything else comes with notify(). A spool without offers (an orphan, which another
+   * anything else comes with notify(). A spool never told of (an orphan, which another
    * process may deliver and remove meanwhile) is read every time.
    */
   private async spoolJob(): Promise<JobMeta | undefined> {

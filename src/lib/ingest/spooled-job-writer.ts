@@ -45,8 +45,7 @@ export class SpooledJobWriter implements JobWriter {
   ) {
     this.batches = new BatchWriter<LineBatch>({
       append: async (batches) => {
-        const {first} = await spool.store.appendBatches(spool.writer, batches)
-        delivery.offer(first, batches)
+        delivery.spooledUpTo((await spool.store.appendBatches(spool.writer, batches)).last)
       },
     })
   }

@@ -18,7 +18,6 @@
  */
 import {join} from 'node:path'
 import {Worker} from 'node:worker_threads'
-import type {LineBatch} from '../line-batch.js'
 import {LogsError, type ExitCode} from '../errors/index.js'
 import {packageDir} from '../paths.js'
 import type {StoreRecipe} from '../store/recipe.js'
@@ -88,10 +87,8 @@ export class WorkerDelivery implements Delivery {
     return this.progressed
   }
 
-  offer(first: number, batches: readonly LineBatch[]): void {
-    let lines = 0
-    for (const batch of batches) lines += batch.length
-    this.last = Math.max(this.last, first + lines - 1)
+  spooledUpTo(last: number): void {
+    this.last = Math.max(this.last, last)
     this.post({type: 'spooled', last: this.last})
   }
 
