@@ -2,34 +2,19 @@
  * JobFeed, the relay's one reader of a job, over a real embedded file store: the status
  * events its subscribers get when the job starts while the feed is starting.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {pathToFileURL} from 'node:url'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
+import {useTempFileStore} from '../../helpers/temp-file-store.js'
 import {newEntry} from '../../../src/lib/entry.js'
 import type {JobMeta} from '../../../src/lib/job.js'
 import {JobFeed} from '../../../src/lib/relay/job-feed.js'
-import {openFileStore} from '../../../src/lib/store/file/file-store.js'
 import {Jobs} from '../../../src/lib/store/jobs.js'
-import type {LiveStore} from '../../../src/lib/store/types.js'
 
-let dir: string
-let store: LiveStore
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'logs-job-feed-'))
-  store = await openFileStore(pathToFileURL(join(dir, 'store')))
-})
-afterAll(async () => {
-  await store.close()
-  rmSync(dir, {recursive: true, force: true})
-})
+const store = useTempFileStore('job-feed')
 
 describe('JobFeed', () => {
   it("a job that starts, with its phase, between the feed's first look and its follow: one status event for it, not two", async () => {
     const job = 'appears'
-    const jobs = new Jobs({live: store})
+    const jobs = new Jobs({live: store()})
     // The feed's first look finds no job; push starts it and records its phase right after.
     const getJob = jobs.getJob.bind(jobs)
     let looked = false
@@ -37,9 +22,9 @@ describe('JobFeed', () => {
       const meta = await getJob(id)
       if (!looked) {
         looked = true
-        await store.startJob(job)
-        await store.append(job, [newEntry(Buffer.from('::group::Deploy'), true, Date.now())])
-        await store.updateJob(job, {phase: 'Deploy'})
+        await store().startJob(job)
+        await store().append(job, [newEntry(Buffer.from('::group::Deploy'), true, Date.now())])
+        await store().updateJob(job, {phase: 'Deploy'})
       }
       return meta
     }
@@ -52,7 +37,7 @@ describe('JobFeed', () => {
       entries: (batch) => {
         lines += batch.entries.length
         // Ended once the follow has looked at the job: its phase unchanged since.
-        if (lines === 1) void store.endJob(job, {status: 'succeeded', exitCode: 0})
+        if (lines === 1) void store().endJob(job, {status: 'succeeded', exitCode: 0})
       },
       status: (meta) => statuses.push(meta),
       end: ended,

@@ -2,29 +2,14 @@
  * followJob, one job of `logs tail`, over a real embedded file store: what the viewer is
  * told of the job's metadata when the job starts while the tail is starting.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {pathToFileURL} from 'node:url'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
+import {useTempFileStore} from '../../helpers/temp-file-store.js'
 import {newEntry} from '../../../src/lib/entry.js'
 import {Jobs} from '../../../src/lib/store/jobs.js'
-import {openFileStore} from '../../../src/lib/store/file/file-store.js'
-import type {LiveStore} from '../../../src/lib/store/types.js'
 import {followJob} from '../../../src/lib/tail/job-follower.js'
 import type {TailEvent} from '../../../src/lib/tail/types.js'
 
-let dir: string
-let store: LiveStore
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'logs-job-follower-'))
-  store = await openFileStore(pathToFileURL(join(dir, 'store')))
-})
-afterAll(async () => {
-  await store.close()
-  rmSync(dir, {recursive: true, force: true})
-})
+const store = useTempFileStore('job-follower')
 
 describe('followJob', () => {
   it("a job that starts between the tail's first look and its follow: its phase and open section are still sent", async () => {
@@ -32,7 +17,7 @@ describe('followJob', () => {
     const section = {name: 'deploy', title: 'Deploy', family: 'github' as const, depth: 0, firstSeq: 1, lastSeq: 1, start: 1, lines: 1, levels: {}}
     const events: TailEvent[] = []
     await followJob({
-      jobs: new Jobs({live: store}),
+      jobs: new Jobs({live: store()}),
       job,
       backlog: 10,
       follow: true,
@@ -42,12 +27,12 @@ describe('followJob', () => {
         events.push(event)
         // The viewer is drawing its first screen (no job yet) while push starts the job and records its phase.
         if (event.type === 'job') {
-          await store.startJob(job)
-          await store.append(job, [newEntry(Buffer.from('::group::Deploy'), true, Date.now())])
-          await store.updateJob(job, {phase: 'migrate', progress: 60, sections: [section]})
+          await store().startJob(job)
+          await store().append(job, [newEntry(Buffer.from('::group::Deploy'), true, Date.now())])
+          await store().updateJob(job, {phase: 'migrate', progress: 60, sections: [section]})
         }
         // The follow has made its first look: the job ends, its phase unchanged.
-        if (event.type === 'entries') await store.endJob(job, {status: 'succeeded', exitCode: 0})
+        if (event.type === 'entries') await store().endJob(job, {status: 'succeeded', exitCode: 0})
       },
     })
     expect(events[0]).toMatchObject({type: 'job', meta: undefined})
