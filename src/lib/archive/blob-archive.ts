@@ -4,7 +4,8 @@
  *
  * put():  live entries → NDJSON blocks → gzip members (./block-writer.ts) → (measure)
  *         → bucket.writeStream → read the stored bytes back and compare size + sha256
- *         → write the block index → write the manifest. `onProgress` is told as bytes are uploaded and read back.
+ *         → write the block index → write the manifest. `onProgress` is told as bytes are encoded, as the
+ *         store takes each part of the upload, and as bytes are read back.
  * read(): manifest → block index → the blocks the ReadRange needs (./block-reader.ts);
  *         objects without an index: their parts in order → gunzip → entries → ReadRange.
  */
@@ -91,7 +92,7 @@ export class BlobArchive implements ArchiveStore {
         () => error,
         (failure: unknown) => (failure instanceof ArchiveIntegrityError ? failure : error),
       )
-    const objects = await this.bucket.writeStream(key, body).catch(async (error: unknown) => Promise.reject(await refused(error)))
+    const objects = await this.bucket.writeStream(key, body, {onProgress}).catch(async (error: unknown) => Promise.reject(await refused(error)))
     const stats = await encoded.stats
     const sent = digest()
     const stored = await digestOf(

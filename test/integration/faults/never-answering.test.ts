@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto'
 import {createServer, type AddressInfo, type Socket} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {chunkDir} from '../../../src/lib/archive/chunk-layout.js'
@@ -160,6 +161,53 @@ describe('push into a store that never answers', () => {
     expect(pushed.code).toBe(1)
     expect(await runCli(['recover', job, '--store', store], {env, timeout: 50_000})).toMatchObject({code: 0, stderr: ''})
     expect((await runCli(['get', job, '--store', store], {env})).stdout).toBe('one\ntwo\n')
+  })
+
+  // The upload of the assembled object is progress too, part by part: two 5 MiB parts, each
+  // held 2 s, then the completion held 2 s, take some 4 s with nothing read from the chunks nor
+  // the encoder (push exited 1 here at the 3 s timeout while the upload was one step without
+  // progress), while the store takes a part, then completes the upload, within 2 s each.
+  const partSize = 5 * 1024 * 1024
+  const bigLog = () => {
+    const lines = randomBytes(1.3 * partSize)
+      .toString('base64')
+      .match(/.{1,100}/g)!
+    return `${lines.join('\n')}\n`
+  }
+  const finalObject = (job: string) => (method: string, path: string, url: string) =>
+    path.endsWith(`/${job}.jsonl.gz`) && url.includes(method === 'PUT' ? 'partNumber=' : 'uploadId=')
+
+  it('s3://: an upload of the assembled object that takes longer than --drain-timeout while the store takes part after part is waited for', async () => {
+    const job = 'slow-upload'
+    const store = `s3://hung/slow?endpoint=${encodeURIComponent(proxy.url)}&part-size=${partSize}`
+    const env = isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+    const input = bigLog()
+    proxy.inject({kind: 'slow', ms: 2000}, {match: finalObject(job)})
+    try {
+      const pushed = await runCli(['push', '--job', job, '--store', store, '--drain-timeout', '3s'], {env, input, timeout: 90_000})
+      expect(pushed.stderr).toBe('')
+      expect(pushed.code).toBe(0)
+      expect(proxy.faults.served).toBeGreaterThanOrEqual(3) // both parts and the completion were held
+    } finally {
+      proxy.clear()
+    }
+    const got = await runCli(['get', job, '--store', store], {env, timeout: 60_000})
+    expect(got.stdout === input).toBe(true)
+  })
+
+  it('s3://: an upload of the assembled object whose parts are never answered still fails at --drain-timeout; logs recover finishes it', async () => {
+    const job = 'hung-upload'
+    const store = `s3://hung/slow?endpoint=${encodeURIComponent(proxy.url)}&part-size=${partSize}`
+    const env = isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+    const input = bigLog()
+    proxy.inject({kind: 'silence'}, {match: finalObject(job)})
+    const pushed = await runCli(['push', '--job', job, '--store', store, '--drain-timeout', '3s'], {env, input, timeout: 90_000})
+    proxy.clear()
+    expect(pushed.stderr).toContain('could not deliver the spooled lines to s3://hung/slow: it took none for 3s')
+    expect(pushed.code).toBe(1)
+    expect(await runCli(['recover', job, '--store', store], {env, timeout: 90_000})).toMatchObject({code: 0, stderr: ''})
+    const got = await runCli(['get', job, '--store', store], {env, timeout: 60_000})
+    expect(got.stdout === input).toBe(true)
   })
 
   it('push --url: a relay that never answers; the same', async () => {

@@ -33,6 +33,10 @@ export function partOf(key: string): {key: string; n: number} | undefined {
   return match ? {key: match[1], n: Number(match[2])} : undefined
 }
 
+export interface WriteStreamOptions {
+  onProgress?: () => void
+}
+
 export interface ObjectBucket {
   /** The bucket/prefix URL without secrets, for messages. */
   readonly name: string
@@ -45,8 +49,10 @@ export interface ObjectBucket {
    * `key`, `key.001`, `key.002`, … (partKey): consecutive pieces of one gzip stream, so
    * `cat key key.0* | zcat` still reads it. Returns the objects written, in order.
    * On failure nothing partial is left behind where the backend allows it (multipart abort).
+   * `onProgress` is told each time the store has taken a part (or a write, for a directory):
+   * an upload that keeps going is progress for push's --drain-timeout, however long it takes.
    */
-  writeStream(key: string, body: Readable): Promise<StoredObject[]>
+  writeStream(key: string, body: Readable, options?: WriteStreamOptions): Promise<StoredObject[]>
   /** Stores a small object. With `exclusive`, returns false instead of overwriting an existing one. */
   writeBytes(key: string, data: Buffer, options?: {exclusive?: boolean}): Promise<boolean>
   /**

@@ -8,7 +8,7 @@ import {link, open, readdir, rename, rm, stat, writeFile} from 'node:fs/promises
 import {dirname, join, relative, sep} from 'node:path'
 import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import type {ByteRange, ObjectBucket, StoredObject} from './bucket.js'
+import type {ByteRange, ObjectBucket, StoredObject, WriteStreamOptions} from './bucket.js'
 import {ObjectStoreError} from '../../errors/index.js'
 import {ensureDir} from '../ensure-dir.js'
 import {fileUrlPath} from '../url.js'
@@ -28,12 +28,14 @@ export class DirectoryBucket implements ObjectBucket {
     return `file://${this.path(key)}`
   }
 
-  async writeStream(key: string, body: Readable): Promise<StoredObject[]> {
+  async writeStream(key: string, body: Readable, {onProgress}: WriteStreamOptions = {}): Promise<StoredObject[]> {
     const path = this.path(key)
     const temp = await this.tempFor(path)
     try {
       const out = createWriteStream(temp, {flags: 'wx'})
+      // Written as the body is read (its reads pace the writes): the sync is the one step after them.
       await pipeline(body, out)
+      onProgress?.()
       await syncFile(temp)
       await rename(temp, path)
     } catch (error) {

@@ -17,7 +17,7 @@ import type * as S3 from '@aws-sdk/client-s3'
 import type {LifecycleRule, S3Client, S3ServiceException} from '@aws-sdk/client-s3'
 import {createRequire} from 'node:module'
 import type {Readable} from 'node:stream'
-import {httpRange, restOf, type BucketMaintenance, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
+import {httpRange, restOf, type BucketMaintenance, type ByteRange, type ObjectBucket, type StoredObject, type WriteStreamOptions} from './bucket.js'
 import {Backoff, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy} from '../retry.js'
 import {classifyForRetry, networkCode, objectStoreFailure, retryPolicyOf, type BackendFacts} from './failure.js'
 import {resumableBody} from './resumable-body.js'
@@ -89,9 +89,17 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     return `s3://${this.bucket}/${this.prefix}${key}`
   }
 
-  async writeStream(key: string, body: Readable): Promise<StoredObject[]> {
+  async writeStream(key: string, body: Readable, {onProgress}: WriteStreamOptions = {}): Promise<StoredObject[]> {
     const size = await this.call(`upload ${key}`, () =>
-      uploadStream({client: this.client, bucket: this.bucket, key: this.prefix + key, body, partSize: this.partSize, contentType: 'application/gzip'}),
+      uploadStream({
+        client: this.client,
+        bucket: this.bucket,
+        key: this.prefix + key,
+        body,
+        partSize: this.partSize,
+        contentType: 'application/gzip',
+        onProgress: onProgress && (() => onProgress()),
+      }),
     )
     return [{key, size}]
   }

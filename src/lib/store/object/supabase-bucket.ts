@@ -16,7 +16,7 @@
  */
 import type {StorageClient} from '@supabase/storage-js'
 import type {Readable} from 'node:stream'
-import {httpRange, partKey, restOf, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
+import {httpRange, partKey, restOf, type ByteRange, type ObjectBucket, type StoredObject, type WriteStreamOptions} from './bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
@@ -74,13 +74,14 @@ export class SupabaseBucket implements ObjectBucket {
     return `supabase://${this.bucket}/${this.prefix}${key}`
   }
 
-  async writeStream(key: string, body: Readable): Promise<StoredObject[]> {
+  async writeStream(key: string, body: Readable, {onProgress}: WriteStreamOptions = {}): Promise<StoredObject[]> {
     await this.ensureBucket()
     const written: StoredObject[] = []
     for await (const part of fixedSizeParts(body, this.partSize)) {
       const stored = partKey(key, written.length)
       await this.upload(stored, part, true)
       written.push({key: stored, size: part.length})
+      onProgress?.()
     }
     if (written.length === 0) {
       await this.upload(key, Buffer.alloc(0), true)

@@ -13,7 +13,7 @@
 import {completeMultipartUpload, createMultipartUpload, del, head, list, put, uploadPart, type PutCommandOptions} from '@vercel/blob'
 import {Readable} from 'node:stream'
 import type {ReadableStream as WebReadableStream} from 'node:stream/web'
-import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject} from './bucket.js'
+import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject, type WriteStreamOptions} from './bucket.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
@@ -79,7 +79,7 @@ export class VercelBlobBucket implements ObjectBucket {
     return `vercel-blob://${this.prefix}${key}`
   }
 
-  async writeStream(key: string, body: Readable): Promise<StoredObject[]> {
+  async writeStream(key: string, body: Readable, {onProgress}: WriteStreamOptions = {}): Promise<StoredObject[]> {
     const pathname = this.prefix + key
     // Two parts held at once: the one being uploaded and the next (which tells whether it is the last).
     const parts = fixedSizeParts(body, this.partSize, 2)[Symbol.asyncIterator]()
@@ -100,6 +100,7 @@ export class VercelBlobBucket implements ObjectBucket {
       const data = current
       done.push(await this.call(`upload part ${partNumber} of ${key}`, (abortSignal) => uploadPart(pathname, data, {...options, ...upload, partNumber, abortSignal}), data.length))
       size += data.length
+      onProgress?.()
       if (next.done) break
       current = next.value
       next = await parts.next()
