@@ -15,6 +15,7 @@ import {matchesSelector} from '../label-selector.js'
 import {markStarts, RecordStarts} from '../record-starts.js'
 import {continuedBase, continuedEntries, continuedEvent, continuedMeta, earlierRange, laterRange} from './continued-job.js'
 import {remainingRange} from './remaining-range.js'
+import {resumedFollow} from './resumed-follow.js'
 import type {ArchiveStore, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from './types.js'
 
 export interface JobsOptions {
@@ -186,7 +187,12 @@ export class Jobs {
     if (await this.movedAway(id, base)) yield* rawBlocks(this.archive!.read(id, remainingRange(range, last, count)))
   }
 
-  async *follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
+  /** New entries and metadata changes until the job ends, wherever it lives; a store that stops answering is waited for (resumed-follow.ts). */
+  follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
+    return resumedFollow((from) => this.followFrom(id, from), options)
+  }
+
+  private async *followFrom(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
     let after = options.after
     const live = await this.live.getJob(id)
     if ((!live || live.location.kind === 'archived') && (await this.archived(id))) {

@@ -1,0 +1,50 @@
+/**
+ * A follow that lives through a store that stops answering: on StoreUnavailableError it
+ * follows again from the last entry it delivered, waiting as the one retry policy says
+ * (retry.ts: about a minute without an answer, counted from the first failure and reset
+ * by every event delivered), so no entry is lost or delivered twice.
+ *
+ * Stores' followers live through outages on their own once they wait (Redis's follower
+ * connection, the relay's SSE reconnects); what this covers is the follow's own looks at
+ * the job on the way in and out (the live store's metadata, the archive's), which use the
+ * store's fail-fast commands.
+ */
+import {StoreUnavailableError} from '../errors/index.js'
+import type {JobMeta} from '../job.js'
+import {Backoff, type RetryPolicy} from './retry.js'
+import type {FollowEvent, FollowOptions} from './types.js'
+
+export async function* resumedFollow(followFrom: (options: FollowOptions) => AsyncIterable<FollowEvent>, options: FollowOptions, policy?: RetryPolicy): AsyncIterable<FollowEvent> {
+  const {signal} = options
+  const backoff = new Backoff({policy, signal, classify: (error) => (error instanceof StoreUnavailableError ? {} : undefined)})
+  let after = options.after
+  let known: JobMeta | undefined = options.known
+  for (;;) {
+    try {
+      for await (const event of followFrom({...options, after, known})) {
+        backoff.reset()
+        if (event.type === 'entries') {
+          if (event.entries.length === 0) continue
+          // A store may hand over again what it had delivered before the failure.
+          const fresh = event.entries[0].seq > after ? event.entries : event.entries.filter((entry) => entry.seq > after)
+          if (fresh.length === 0) continue
+          after = fresh.at(-1)!.seq
+          yield fresh === event.entries ? event : {type: 'entries', entries: fresh}
+        } else {
+          known = event.meta
+          yield event
+          if (event.type === 'end') return
+        }
+      }
+      return
+    } catch (error) {
+      if (signal?.aborted) return
+      try {
+        await backoff.retryAfter(error)
+      } catch (failure) {
+        if (signal?.aborted) return
+        throw failure
+      }
+    }
+  }
+}
