@@ -6,7 +6,7 @@ import {LITERAL_SCAN_WASM} from '../../src/lib/mask/literal-scan-wasm.js'
 import {literalAlternation} from '../../src/lib/mask/literal-alternation.js'
 import {Masker} from '../../src/lib/mask/masker.js'
 import {ADD_MASK, DEFAULT_DETECTORS, PEM_TRIGGERS} from '../../src/lib/mask/detectors.js'
-import {assemble, moduleSource} from '../../scripts/literal-scan-wasm.mjs'
+import {MODULES, assemble, moduleSource} from '../../scripts/wasm-modules.mjs'
 import {ROOT} from '../helpers/cli.js'
 import {seededRandom} from '../helpers/seeded-random.js'
 
@@ -36,7 +36,7 @@ const DEFAULT_TRIGGERS = [ADD_MASK, ...PEM_TRIGGERS, ...DEFAULT_DETECTORS.flatMa
 describe('LiteralScanner: where literals start, 16 bytes a step', () => {
   it('runs from the module assembled from literal-scan.wat', async () => {
     const committed = readFileSync(join(ROOT, 'src/lib/mask/literal-scan-wasm.ts'), 'utf8')
-    expect(committed).toBe(moduleSource(await assemble()))
+    expect(committed).toBe(moduleSource(MODULES.literalScan, await assemble(MODULES.literalScan)))
     expect(Buffer.from(LITERAL_SCAN_WASM, 'base64').subarray(0, 4).toString('latin1')).toBe('\0asm')
   })
 

@@ -3,7 +3,7 @@
 ;; scan(data, len, out, cap) looks at positions data+0 … data+len-1 (reading up to 17 bytes
 ;; past the last: the caller pads), 16 a step, and writes as i32 at `out` the offsets of
 ;; those where some bucket allows all six nibbles. Returns how many, or -1 past `cap`.
-;; After a change: node scripts/literal-scan-wasm.mjs
+;; After a change: node scripts/wasm-modules.mjs
 (module
   (memory (export "memory") 1)
   (func (export "scan") (param $data i32) (param $len i32) (param $out i32) (param $cap i32) (result i32)

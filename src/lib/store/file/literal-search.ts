@@ -3,7 +3,7 @@
  * required literal (../../required-literal.ts), found by a byte search of `log` itself.
  *
  *   log, in big positioned reads (two buffers: the next read runs while this one is searched)
- *     ─► Buffer.indexOf(literal) ─► a hit's offset ─► its record, through a window of `idx`
+ *     ─► LiteralFinder (../../literal-find.ts) ─► a hit's offset ─► its record, through a window of `idx`
  *        (interpolation on offsets, then bisection) ─► an entry, for that record only
  *
  * Lines that do not hold the literal cost the search and nothing else: no record, string
@@ -13,6 +13,7 @@
  */
 import type {FileHandle} from 'node:fs/promises'
 import type {LogEntry} from '../../entry.js'
+import {LiteralFinder} from '../../literal-find.js'
 import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
 
 /** Bytes per read of `log`: big enough that a read costs its copy, small enough to stay in the CPU's cache for the search. */
@@ -36,7 +37,8 @@ export async function* searchLiteral(files: SearchFiles, first: number, last: nu
   const start = (await records.record(first)).offset
   // Consecutive chunks overlap by all but one byte of the literal, so a hit across a boundary is found once.
   const overlap = literal.length - 1
-  const buffers = [Buffer.allocUnsafe(Math.min(chunk, end - start)), Buffer.allocUnsafe(Math.min(chunk, end - start))]
+  const finder = new LiteralFinder(literal, Math.min(chunk, end - start))
+  const buffers = finder.buffers
   const readChunk = async (at: number, into: Buffer): Promise<Buffer> => {
     const view = into.subarray(0, Math.min(into.length, end - at))
     await files.read(files.log, view, at)
@@ -52,7 +54,8 @@ export async function* searchLiteral(files: SearchFiles, first: number, last: nu
       const next: number = at + data.length >= end ? end : at + data.length - overlap
       reading = next < end ? readChunk(next, buffers[turn]) : undefined
       const found: LogEntry[] = []
-      for (let hit = data.indexOf(literal, Math.max(0, from - at)); hit !== -1; hit = data.indexOf(literal, Math.max(0, from - at))) {
+      const hits = finder.hitsIn(data)
+      for (let hit = hits.next(Math.max(0, from - at)); hit !== -1; hit = hits.next(Math.max(0, from - at))) {
         const offset = at + hit
         const seq = await records.seqAt(offset)
         const record = await records.record(seq)
