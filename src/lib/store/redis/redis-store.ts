@@ -79,7 +79,7 @@ export class RedisStore implements LiveStore {
     const keys = this.keys(id)
     if (packed.count === 0) return {first: 0, last: -1}
     const now = Date.now()
-    const args = [3, keys.meta, keys.log, keys.writers, ...appendArgs(packed, now, token, this.target.maxLines ?? 0)]
+    const args = appendArgs(keys, packed, now, token, this.target.maxLines ?? 0)
     const [duplicate, first, last] = (await this.run((client) => this.evalAppend(client, args))) as [number, number, number]
     if (duplicate === -1) throw new JobNotFoundError(id, this.name)
     if (duplicate === -2) throw OutOfOrderError.of(this.name, token!, first)
@@ -242,9 +242,13 @@ function scripts(client: RedisClient): ScriptCommands {
   return client as unknown as ScriptCommands
 }
 
-/** The append script's arguments after its keys: batch totals, then lineCount/index/data per chunk. */
-function appendArgs(packed: PackedEntries, now: number, token: AppendToken | undefined, maxLines: number): Array<string | number | Buffer> {
+/** The append script's keys, then batch totals, then lineCount/index/data per chunk. */
+function appendArgs(keys: JobKeys, packed: PackedEntries, now: number, token: AppendToken | undefined, maxLines: number): Array<string | number | Buffer> {
   const args: Array<string | number | Buffer> = [
+    3,
+    keys.meta,
+    keys.log,
+    keys.writers,
     token?.writer ?? '',
     token?.batch ?? 0,
     now,
