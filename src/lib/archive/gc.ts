@@ -103,8 +103,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
   for await (const object of bucket.list('')) {
     const at = object.modifiedAt ?? now
     if (object.key.startsWith(LOCKS_DIR)) {
-      const id = object.key.slice(LOCKS_DIR.length, -'.lock'.length)
-      const lock = await archive.locks.read(id)
+      const lock = await archive.locks.readRecord(object.key)
       if (lock && lock.expiresAt < now) await act({kind: 'lock', name: object.key, at: lock.expiresAt}, () => bucket.delete([object.key]))
     } else if (object.key.startsWith(CHUNKS_DIR)) {
       if (at < cutoff) await act({kind: 'chunk', name: object.key, at}, () => bucket.delete([object.key]))

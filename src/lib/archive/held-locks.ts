@@ -9,6 +9,10 @@
  *
  * After MAX_HOLD_MS the lock is released and taken again, so a lease renewed while we work
  * is not held for ever, and an archiver or another writer of the job polling for it can get in.
+ * Another writer does get in: while it waits it says so (./locks.ts turns), and we, about to
+ * take the lock again within TURN_GAP_MS of letting it go, first wait for it to take the lock.
+ * Without that, a writer with a backlog took the lock back within a round trip, while the
+ * other one polled once a second and rarely got in. A lone writer pays one read at most.
  * A work gets the session of the lock it runs under: what it `remembers` there (the job's
  * metadata as last read or written) is the store's state as long as the lock was held since,
  * and is forgotten when the lock is let go or a work fails (its writes may have landed or not).
@@ -19,6 +23,15 @@ import type {BucketLocks} from './locks.js'
 
 /** Longest run of works under one taking of the lock. */
 export const MAX_HOLD_MS = 5_000
+/** Longest pause between two polls of a lock held by someone else. */
+const MAX_POLL_MS = 1000
+/** Taking the lock again this soon after letting it go, a writer first lets a waiting one in. */
+const TURN_GAP_MS = 2 * MAX_POLL_MS
+/** A waiter renews its marker at every poll: one older than this is of a waiter gone or served. */
+const WAITING_TTL_MS = 3 * MAX_POLL_MS
+/** How long a writer letting another in waits for it to take the lock. */
+const HANDOVER_MS = 3 * MAX_POLL_MS
+const HANDOVER_POLL_MS = 50
 
 export interface LockSession {
   /** What the works under this lock know of the job's state (the metadata's JSON). */
@@ -44,6 +57,8 @@ export interface HeldLocksOptions {
 export class HeldLocks {
   private readonly queues = new Map<string, Task[]>()
   private readonly owner = `append:${process.pid}:${Math.random().toString(36).slice(2)}`
+  /** When this process last let each job's lock go, kept for TURN_GAP_MS. */
+  private readonly releasedAt = new Map<string, number>()
 
   constructor(private readonly options: HeldLocksOptions) {}
 
@@ -87,16 +102,40 @@ export class HeldLocks {
           settle()
         }
       })
+      this.released(id)
       last()
     }
     this.queues.delete(id)
   }
 
   private async acquire(id: string): Promise<void> {
-    const deadline = Date.now() + this.options.waitMs
-    for (let wait = 20; !(await this.options.locks.acquire(id, this.owner, this.options.ttlMs)); wait = Math.min(wait * 2, 1000)) {
+    const {locks, ttlMs, waitMs} = this.options
+    const deadline = Date.now() + waitMs
+    await this.letWaiterIn(id)
+    let waited = false
+    for (let wait = 20; !(await locks.acquire(id, this.owner, ttlMs)); wait = Math.min(wait * 2, MAX_POLL_MS)) {
       if (Date.now() > deadline) throw new StoreUnavailableError(this.options.name, `job ${id} is locked by another writer or archiver`)
+      await locks.markWaiting(id, this.owner, WAITING_TTL_MS)
+      waited = true
       await sleep(wait)
     }
+    if (waited) await locks.unmarkWaiting(id, this.owner).catch(() => undefined) // a marker left behind expires
+  }
+
+  /** We let the lock go a moment ago and another writer waits for it: it goes first (its turn ends within MAX_HOLD_MS). */
+  private async letWaiterIn(id: string): Promise<void> {
+    const {locks} = this.options
+    const released = this.releasedAt.get(id)
+    if (released === undefined || Date.now() - released > TURN_GAP_MS || !(await locks.othersWaiting(id, this.owner))) return
+    for (const until = Date.now() + HANDOVER_MS; Date.now() < until; await sleep(HANDOVER_POLL_MS)) {
+      const holder = await locks.read(id)
+      if ((holder && holder.owner !== this.owner) || !(await locks.othersWaiting(id, this.owner))) return
+    }
+  }
+
+  private released(id: string): void {
+    const now = Date.now()
+    for (const [job, at] of this.releasedAt) if (now - at > TURN_GAP_MS) this.releasedAt.delete(job)
+    this.releasedAt.set(id, now)
   }
 }

@@ -6,6 +6,7 @@
  *   <job>.meta.json           the manifest, written last: its presence means "complete"
  *   .catalog/…                the catalog of archived jobs, what `ls` reads (./catalog.ts)
  *   .locks/<job>.lock         `logs archive`'s per-job lock (owner, expiry)
+ *   .locks/<job>.waiting      a writer waiting for that lock (owner, expiry; ./locks.ts turns)
  *   .chunks/<job>/…           chunk objects of a job pushed straight to an object store
  */
 export const OBJECT_SUFFIX = '.jsonl.gz'
@@ -18,6 +19,7 @@ export const objectKey = (id: string): string => `${id}${OBJECT_SUFFIX}`
 export const manifestKey = (id: string): string => `${id}${MANIFEST_SUFFIX}`
 export const indexKey = (id: string): string => `${id}${OBJECT_SUFFIX}.idx`
 export const lockKey = (id: string): string => `${LOCKS_DIR}${id}.lock`
+export const waitingKey = (id: string): string => `${LOCKS_DIR}${id}.waiting`
 
 /** The job id of a manifest key at the top level, else undefined. */
 export function idOfManifest(key: string): string | undefined {

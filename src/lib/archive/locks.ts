@@ -17,10 +17,15 @@
  * the exclusive write (s3rver; Supabase, whose no-upsert upload is not exclusive under a
  * race) then lets two writers proceed only if they raced within one round trip, and even
  * then archiving stays correct — it is idempotent — only done twice.
+ *
+ * Turns: a writer that finds the lock taken says it waits (`.locks/<job>.waiting`, its owner
+ * and a short expiry, renewed as it polls), and a holder that let the lock go a moment ago
+ * reads that before it takes the lock again, so it can let the waiter in first (held-locks.ts).
+ * The marker is only advice: the lock alone keeps writers apart.
  */
 import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
-import {lockKey} from './layout.js'
+import {lockKey, waitingKey} from './layout.js'
 import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 
 export interface LockRecord {
@@ -79,7 +84,28 @@ export class BucketLocks {
   }
 
   async read(id: string): Promise<LockRecord | undefined> {
-    const data = await readBytes(this.bucket, lockKey(id))
+    return this.readRecord(lockKey(id))
+  }
+
+  /** Says `owner` waits for the job's lock, until `ttlMs` from now (renewed by each call). */
+  async markWaiting(id: string, owner: string, ttlMs: number): Promise<void> {
+    await this.bucket.writeBytes(waitingKey(id), this.record(owner, ttlMs))
+  }
+
+  /** Someone else than `owner` waits for the job's lock (said so lately, and its process is not gone). */
+  async othersWaiting(id: string, owner: string): Promise<boolean> {
+    const waiting = await this.readRecord(waitingKey(id))
+    return waiting !== undefined && waiting.owner !== owner && waiting.expiresAt > this.clock() && !ownerIsGone(waiting)
+  }
+
+  /** `owner` waits no more (a marker another waiter wrote since is theirs and stays). */
+  async unmarkWaiting(id: string, owner: string): Promise<void> {
+    if ((await this.readRecord(waitingKey(id)))?.owner === owner) await this.bucket.delete([waitingKey(id)])
+  }
+
+  /** A lock or waiting record by its key (`logs gc` removes those expired). */
+  async readRecord(key: string): Promise<LockRecord | undefined> {
+    const data = await readBytes(this.bucket, key)
     if (!data) return undefined
     try {
       return JSON.parse(data.toString('utf8')) as LockRecord
