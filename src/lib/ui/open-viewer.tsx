@@ -1,10 +1,11 @@
 /**
  * Opens the viewer full-screen on the terminal (alternate screen, like less), runs it
  * until `q`/Ctrl-C, and always gives the terminal back as it was: main screen, cursor,
- * cooked mode — also on SIGTERM/SIGHUP or an error.
+ * cooked mode — also on a signal (then exit 128+N) or an error.
  */
 import {render} from 'ink'
 import {tailExitCode} from '../tail/exit-code.js'
+import {onInterrupt} from '../interrupt.js'
 import {isSingleJob, type TailTargets} from '../job-targets.js'
 import {Viewer} from './Viewer.js'
 import type {ViewerFeed} from './viewer-feed.js'
@@ -40,16 +41,19 @@ export async function openViewer(options: OpenViewerOptions): Promise<{exitCode:
     <Viewer feed={feed} color={options.color} colorLevel={options.colorLevel} timestamps={options.timestamps} multiJob={!isSingleJob(options.targets)} name={name} />,
     {stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: options.maxFps ?? 30},
   )
-  const onSignal = (): void => app.unmount()
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
+  // A signal (kill, a closed terminal) quits as q does, then exits 128+N (CLI.md); Ctrl-C is a key here, not a signal.
+  const interrupt = onInterrupt()
+  interrupt.signal.addEventListener('abort', () => app.unmount(), {once: true})
   try {
     await app.waitUntilExit()
   } finally {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal)
+    interrupt.dispose()
     app.cleanup()
     feed.stop()
     restore()
   }
+  const stopped = interrupt.exitCode()
+  if (stopped !== undefined) return {exitCode: stopped}
   const ended = [...feed.jobs.values()].filter((job) => job.state === 'ended').map((job) => job.meta)
   return {exitCode: options.exitCode ? tailExitCode(ended) : 0}
 }

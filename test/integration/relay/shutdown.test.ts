@@ -1,4 +1,4 @@
-/** SIGTERM to `logs serve`: followers closed without `end`, a running upload finishes, then exit 0. */
+/** SIGTERM to `logs serve`: followers closed without `end`, a running upload finishes, then exit 143 (128+N, CLI.md). */
 import {request as httpRequest} from 'node:http'
 import {expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
@@ -34,7 +34,7 @@ it('shuts down gracefully on SIGTERM', async () => {
     expect(JSON.parse(uploaded.body)).toMatchObject({first: 2, last: 3})
     await follower.closed
     expect(follower.events().map((e) => e.event)).not.toContain('end')
-    expect(await exited).toBe(0)
+    expect(await exited).toBe(143) // before: 0
     await expect(raw(`${server.url}/healthz`)).rejects.toThrow(/ECONNREFUSED/)
     expect((await runCli(['get', 'bye-1', '--output', 'raw'], {env})).stdout).toBe('one\ntwo\nthree\n')
   } finally {
