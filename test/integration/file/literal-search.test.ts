@@ -12,6 +12,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {LogEntry, NewEntry} from '../../../src/lib/entry.js'
 import {compilePattern} from '../../../src/lib/pattern.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
+import {RECORD_SIZE} from '../../../src/lib/store/file/index-record.js'
 import {readFully} from '../../../src/lib/store/file/job-log.js'
 import {searchLiteral} from '../../../src/lib/store/file/literal-search.js'
 import {collect} from '../../helpers/iterables.js'
@@ -110,6 +111,28 @@ describe('literal search of the file store', () => {
       expect(entry).toMatchObject({ts: source.ts, level: source.level, stream: source.stream, eol: true})
       expect(entry.bytes ?? Buffer.from(entry.line, 'utf8')).toEqual(source.bytes)
     }
+  })
+
+  it('reads each part of the index about once when the literal is in many lines', async () => {
+    // Before: each hit looked up the range's last record and its own, two windows of `idx` read per hit.
+    const lines = 40_000
+    await store.startJob('dense')
+    const dense = Array.from({length: lines}, (_, i) => ({ts: i, bytes: Buffer.from(i % 3 === 0 ? `line ${i} needle` : `line ${i} hay`), eol: true}))
+    for (let at = 0; at < lines; at += 10_000) await store.append('dense', dense.slice(at, at + 10_000))
+    const [log, idx] = await Promise.all([open(join(dir, 'jobs', 'dense', 'log'), 'r'), open(join(dir, 'jobs', 'dense', 'idx'), 'r')])
+    let idxBytes = 0
+    const read = async (file: typeof log, buffer: Buffer, position: number) => {
+      if (file === idx) idxBytes += buffer.length
+      await readFully(file, buffer, position)
+    }
+    try {
+      const files = {log, idx, read, entry: (seq: number) => ({seq, ts: 0, line: '', eol: true})}
+      const found = (await collect(searchLiteral(files, 1, lines, NEEDLE, undefined, 64 * 1024))).flat()
+      expect(found.map((entry) => entry.seq)).toEqual(dense.flatMap((entry, i) => (i % 3 === 0 ? [i + 1] : [])))
+    } finally {
+      await Promise.all([log.close(), idx.close()])
+    }
+    expect(idxBytes).toBeLessThan(2 * lines * RECORD_SIZE)
   })
 
   it('hands over a line that ends without a newline when the literal runs on into the next one', async () => {

@@ -89,6 +89,8 @@ class RecordWindow {
   /** Seq of the window's first record. */
   private from = 0
   private lastFound: number
+  /** Offset of the range's last record, once read. */
+  private lastOffset?: number
 
   constructor(
     private readonly files: SearchFiles,
@@ -105,10 +107,14 @@ class RecordWindow {
 
   /** The last record of the range that starts at or before `offset` (offset at or after the range's first byte). */
   async seqAt(offset: number): Promise<number> {
+    // Hits come close together: most fall in the window of the last one, which needs no read.
+    const windowLast = this.from + this.count() - 1
+    if (this.holds(this.lastFound) && recordOffset(this.window, windowLast - this.from) > offset) return (this.lastFound = this.bisect(this.lastFound, windowLast, offset))
+    this.lastOffset ??= (await this.record(this.last)).offset
     let lo = this.lastFound
     let hi = this.last
     let loOffset = (await this.record(lo)).offset
-    let hiOffset = (await this.record(hi)).offset
+    let hiOffset = this.lastOffset
     for (let step = 0; ; step++) {
       if (hiOffset <= offset) return (this.lastFound = hi)
       // Now offset(lo) <= offset < offset(hi): is the answer in the window?
