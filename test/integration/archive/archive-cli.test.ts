@@ -2,6 +2,7 @@
  * `logs archive` and `logs gc` as a user runs them (the built CLI as a child process)
  * against real servers: the file store, redis-server, s3rver and the Supabase stand-in.
  */
+import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ArchiveSummary} from '../../../src/lib/archive/archive-jobs.js'
 import type {GcSummary} from '../../../src/lib/archive/gc.js'
@@ -230,6 +231,22 @@ describe('logs gc', () => {
 
     const longer = JSON.parse((await gc('--older-than', '30d')).stdout) as GcSummary
     expect(longer.deleted).toEqual([])
+  })
+
+  it('deletes expired locks and waiting markers of the archive, and keeps live ones', async () => {
+    const archive = fileArchive('gc-locks')
+    const dir = `${home.home}/archive-gc-locks/.locks`
+    mkdirSync(dir, {recursive: true})
+    const record = (owner: string, expiresAt: number) => JSON.stringify({owner, host: 'elsewhere', pid: 1, expiresAt})
+    writeFileSync(`${dir}/old.lock`, record('a', Date.now() - 60_000))
+    writeFileSync(`${dir}/old.waiting`, record('b', Date.now() - 60_000))
+    writeFileSync(`${dir}/held.lock`, record('c', Date.now() + 3_600_000))
+    writeFileSync(`${dir}/held.waiting`, record('d', Date.now() + 3_600_000))
+    const result = await runCli(['gc', '--store', fileLive('gc-locks'), '--archive', archive, '--json'], {env: env()})
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(result.stdout) as GcSummary
+    expect(summary.deleted.map((i) => `${i.kind}:${i.name}`).sort()).toEqual(['lock:.locks/old.lock', 'lock:.locks/old.waiting'])
+    expect(readdirSync(dir).sort()).toEqual(['held.lock', 'held.waiting'])
   })
 
   it('--apply-lifecycle on a non-S3 archive is a usage error (exit 2)', async () => {
