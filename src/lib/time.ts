@@ -73,6 +73,8 @@ function unitHint(text: string): string[] {
 }
 
 export function formatDuration(ms: number): string {
+  // Under a second: milliseconds, so that a sub-second --drain-timeout is not said to be "0s".
+  if (ms > 0 && ms < 999.5) return `${Math.round(ms)}ms`
   const s = Math.round(ms / 1000)
   if (s < 60) return `${s}s`
   if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`

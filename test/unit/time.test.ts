@@ -56,6 +56,17 @@ describe('durations and times', () => {
   })
 
   it('formats durations for people', () => {
-    expect([5_000, 65_000, 3_600_000, 5_400_000, 90_000_000].map(formatDuration)).toEqual(['5s', '1m5s', '1h', '1h30m', '1d1h'])
+    expect([0, 50, 499.6, 999.4, 999.5, 5_000, 65_000, 3_600_000, 5_400_000, 90_000_000].map(formatDuration)).toEqual([
+      '0s',
+      '50ms',
+      '500ms',
+      '999ms',
+      '1s',
+      '5s',
+      '1m5s',
+      '1h',
+      '1h30m',
+      '1d1h',
+    ])
   })
 })

@@ -22,7 +22,8 @@ export const captureFlags = {
     min: 1,
   }),
   'drain-timeout': Flags.string({
-    description: 'at the end, exit 1 when the store takes nothing for this long (lines stay spooled); a store that keeps taking them is waited for',
+    description:
+      'at the end, exit 1 when the store takes nothing for this long (lines stay spooled; the message says where, and why when the store was unreachable); a store that keeps taking them is waited for',
     default: '60s',
   }),
   'mask-env': Flags.string({

@@ -4,7 +4,7 @@ import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {DirectJobWriter, type JobWriter} from './job-writer.js'
 import {OpeningJobWriter} from './opening-job-writer.js'
-import {SpooledJobWriter, type SpooledWriterOptions} from './spooled-job-writer.js'
+import {SpooledJobWriter, watchingOutages, type SpooledWriterOptions} from './spooled-job-writer.js'
 import {startShipThread} from './ship-thread.js'
 
 export type WriterOptions = Omit<SpooledWriterOptions, 'labels' | 'continues'> & {
@@ -48,7 +48,9 @@ export async function openJobWriter(store: LiveStore, job: string, options: Writ
  * Starts opening the store and the job's writer, and returns at once a writer capture can
  * add to meanwhile (opening-job-writer.ts); `close` closes the store once opened.
  */
-export function startJobWriter(target: JobTarget): {writer: OpeningJobWriter; close: () => Promise<void>} {
+export function startJobWriter(job: JobTarget): {writer: OpeningJobWriter; close: () => Promise<void>} {
+  // The thread and the writer see the same outage events, so the writer's drain timeout can name the outage.
+  const target = watchingOutages(job)
   const store = target.openStore()
   const thread = target.recipe ? startShipThread(target.recipe, target) : undefined
   const writer = new OpeningJobWriter(

@@ -22,6 +22,29 @@ import {idleTimeout} from './idle-timeout.js'
 import {startShipThread} from './ship-thread.js'
 import type {WorkerDelivery} from './worker-delivery.js'
 
+/** The outage the store is in, as last reported (onOutage, until onRecovered): the drain timeout's message names it. */
+export interface OutageWatch {
+  error?: Error
+}
+
+/** The options with their outage events watched (`outage`), once: the shipping thread may be started with them before the writer opens. */
+export function watchingOutages<T extends Pick<SpooledWriterOptions, 'onOutage' | 'onRecovered' | 'outage'>>(options: T): T {
+  if (options.outage) return options
+  const outage: OutageWatch = {}
+  return {
+    ...options,
+    outage,
+    onOutage: (error: Error) => {
+      outage.error = error
+      options.onOutage?.(error)
+    },
+    onRecovered: () => {
+      outage.error = undefined
+      options.onRecovered?.()
+    },
+  }
+}
+
 export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval'> {
   labels?: Record<string, string>
   /** The archived run a job new to the store continues: kept in the spool's metadata for whoever ships it (shipper.ts). */
@@ -31,6 +54,8 @@ export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 
   env?: NodeJS.ProcessEnv
   /** The store's shipping thread, started before the store opened (startJobWriter); else one is started here when the store has a recipe. */
   thread?: WorkerDelivery
+  /** Set by watchingOutages, which open() applies when the caller has not. */
+  outage?: OutageWatch
 }
 
 export class SpooledJobWriter implements JobWriter {
@@ -51,6 +76,7 @@ export class SpooledJobWriter implements JobWriter {
   }
 
   static async open(remote: LiveStore, job: string, options: SpooledWriterOptions): Promise<SpooledJobWriter> {
+    options = watchingOutages(options)
     const {onOutage, onRecovered} = options
     const batchInterval = options.batchInterval ?? remote.batchInterval
     const orphans = await orphanSpools(remote.name, job, options.env)
@@ -125,8 +151,9 @@ export class SpooledJobWriter implements JobWriter {
     // A bound on time without progress: a request that never returns must not hold push past it. The in-flight
     // request ends when the store is closed; its lines stay in the spool either way.
     this.delivery.stop()
+    const outage = this.options.outage?.error
     throw new LogsError(
-      `could not deliver the spooled lines to ${this.storeName}: it took none for ${formatDuration(this.options.drainTimeout)} (--drain-timeout); they are kept in ${this.where} and will be delivered by the next \`logs push\` of this job or by \`logs recover\``,
+      `could not deliver the spooled lines to ${this.storeName}: it took none for ${formatDuration(this.options.drainTimeout)} (--drain-timeout${outage ? `; unreachable: ${outage.message}` : ''}); they are kept in ${this.where} and will be delivered by the next \`logs push\` of this job or by \`logs recover\``,
       {exitCode: 1, suggestions: ['check that the store is reachable, or raise --drain-timeout']},
     )
   }
