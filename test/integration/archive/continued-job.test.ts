@@ -12,7 +12,7 @@ import type {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
 import {encodeEntries} from '../../../src/lib/archive/format.js'
 import {encodeManifest, MANIFEST_FORMAT} from '../../../src/lib/archive/manifest.js'
 import {entryFromBytes} from '../../../src/lib/entry.js'
-import {newJobMeta} from '../../../src/lib/job.js'
+import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
 import {openArchive} from '../../../src/lib/open/open-store.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {readBytes} from '../../../src/lib/store/object/bucket.js'
@@ -307,6 +307,13 @@ describe('through a relay (logs serve)', () => {
       expect(events.at(-1)!.event).toBe('end')
 
       expect((await viaRelay(['get', 'relayed', '-o', 'raw'])).stdoutBytes.equals(Buffer.concat([RUN1, RUN2]))).toBe(true)
+
+      // ls --json says the same of the job through the relay as against the stores (before: no `continues` through the relay).
+      const listed = async (result: Promise<{stdout: string}>) => ((JSON.parse((await result).stdout) as JobMeta[]).find((job) => job.id === 'relayed') ?? {}) as JobMeta
+      const direct = await listed(runCli(['ls', '--json', '--store', live, '--archive', archive], {env: env()}))
+      expect(direct).toMatchObject({lines: LINES, continues: {lines: 4}})
+      const relayed = await listed(viaRelay(['ls', '--json']))
+      expect({lines: relayed.lines, continues: relayed.continues}).toEqual({lines: direct.lines, continues: direct.continues})
 
       // An append through the API is answered in the job's numbers.
       const appended = await fetch(`${relay.url}/v1/jobs/relayed/logs?end=1`, {method: 'POST', body: RUN3})

@@ -109,11 +109,16 @@ export class RelayStore implements LiveStore {
     }
   }
 
+  /**
+   * The relay's listing as it is, `continues` included (`ls --json` shows it, as against the
+   * stores): a listing is joined to an archive only by a Jobs that has one, and the Jobs of
+   * remote mode has none (open-jobs.ts), so it is never joined twice.
+   */
   async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
     const result = await relayRequest<{jobs: JobMeta[]}>(this.endpoint, '/v1/jobs', {
       query: {status: filter.status, prefix: filter.prefix, labelSelector: filter.selector && formatSelector(filter.selector)},
     })
-    return result.jobs.map(wholeJob)
+    return result.jobs
   }
 
   /**
