@@ -12,6 +12,7 @@
  * search is Buffer.indexOf.
  */
 import {LITERAL_FIND_WASM} from './literal-find-wasm.js'
+import {lazyWasmModule} from './wasm-module.js'
 
 /** Hits listed per call of the module. */
 const CAP = 4096
@@ -22,18 +23,7 @@ interface Find {
   (needle: number, needleLength: number, data: number, starts: number, out: number, cap: number): number
 }
 
-let compiled: WebAssembly.Module | null | undefined
-
-function module(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Buffer.from(LITERAL_FIND_WASM, 'base64'))
-    } catch {
-      compiled = null // no WebAssembly SIMD here
-    }
-  }
-  return compiled
-}
+const module = lazyWasmModule(LITERAL_FIND_WASM)
 
 /** The hits of one search, asked for in increasing `from`. */
 export interface Hits {

@@ -4,8 +4,7 @@
  *
  * put():  live entries → NDJSON blocks → gzip members (./block-writer.ts) → (measure)
  *         → bucket.writeStream → read the stored bytes back and compare size + sha256
- *         → write the block index → write the manifest. `onProgress` is told as bytes are encoded, as the
- *         store takes each part of the upload, and as bytes are read back.
+ *         → write the block index → write the manifest. `onProgress`: bytes encoded, parts stored, bytes read back.
  * read(): manifest → block index → the blocks the ReadRange needs (./block-reader.ts);
  *         objects without an index: their parts in order → gunzip → entries → ReadRange.
  */

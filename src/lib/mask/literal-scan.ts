@@ -18,6 +18,7 @@
  * room to list (input full of near misses), the caller's regular expression does the chunk.
  */
 import {LITERAL_SCAN_WASM} from './literal-scan-wasm.js'
+import {lazyWasmModule} from '../wasm-module.js'
 
 const BUCKETS = 8
 const FINGERPRINT = 3
@@ -30,18 +31,7 @@ interface Scan {
   (data: number, length: number, out: number, cap: number): number
 }
 
-let compiled: WebAssembly.Module | null | undefined
-
-function module(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Buffer.from(LITERAL_SCAN_WASM, 'base64'))
-    } catch {
-      compiled = null // no WebAssembly SIMD here
-    }
-  }
-  return compiled
-}
+const module = lazyWasmModule(LITERAL_SCAN_WASM)
 
 export class LiteralScanner {
   private readonly memory: Uint8Array
