@@ -24,7 +24,7 @@
 import type {LogEntry} from '../entry.js'
 import {ArchiveReadError, UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
-import {commonPrefixes, type TailTargets} from '../job-targets.js'
+import {commonPrefixes, type JobPattern, type TailTargets} from '../job-targets.js'
 import type {Level} from '../level.js'
 import type {Jobs} from '../store/jobs.js'
 import {pickSections} from '../structure/job-sections.js'
@@ -46,6 +46,8 @@ export interface GetSelectedOptions extends Omit<GetOptions, 'job' | 'meta' | 'f
   maxJobs?: number
   /** Jobs read ahead at once (default 8). */
   concurrency?: number
+  /** Globs (with the selector, if any) that matched no job; `selected`: how many jobs the targets selected in all. */
+  onUnmatched?: (globs: JobPattern[], selected: number) => void
   /** The jobs that will be read (after skipping those that cannot match), before any is. */
   onJobs?: (jobs: JobMeta[], skipped: number) => void
   /** A job has been read to its end (or failed). */
@@ -60,23 +62,24 @@ export interface GetSelectedOptions extends Omit<GetOptions, 'job' | 'meta' | 'f
 const BATCH = 1024
 const CONCURRENCY = 8
 
-/** The jobs the targets name: ids as given (each must exist), then what globs and the selector match, by id. */
-export async function selectJobs(jobs: Jobs, targets: TailTargets): Promise<JobMeta[]> {
+/**
+ * The jobs the targets name: ids as given (each must exist), then what globs and the
+ * selector match, by id; and the globs that matched no job.
+ */
+async function selectJobs(jobs: Jobs, targets: TailTargets): Promise<{selected: JobMeta[]; unmatched: JobPattern[]}> {
   const named = await Promise.all(targets.ids.map(async (id) => jobs.requireJob(id)))
   const picked = new Map(named.map((meta) => [meta.id, meta]))
-  if (targets.globs.length > 0) {
-    const listed = await Promise.all(commonPrefixes(targets.globs).map(async (prefix) => jobs.listJobs({prefix: prefix || undefined, selector: targets.selector})))
-    const matched = listed
-      .flat()
-      .filter((meta) => !picked.has(meta.id) && targets.globs.some((glob) => glob.regex.test(meta.id)))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    for (const meta of matched) picked.set(meta.id, meta)
-  }
-  return [...picked.values()]
+  if (targets.globs.length === 0) return {selected: [...picked.values()], unmatched: []}
+  const listed = (await Promise.all(commonPrefixes(targets.globs).map(async (prefix) => jobs.listJobs({prefix: prefix || undefined, selector: targets.selector})))).flat()
+  const matched = listed.filter((meta) => !picked.has(meta.id) && targets.globs.some((glob) => glob.regex.test(meta.id))).sort((a, b) => compareIds(a.id, b.id))
+  for (const meta of matched) picked.set(meta.id, meta)
+  const unmatched = targets.globs.filter((glob) => !listed.some((meta) => glob.regex.test(meta.id)))
+  return {selected: [...picked.values()], unmatched}
 }
 
 export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOptions): AsyncGenerator<JobEntry[]> {
-  const selected = await selectJobs(jobs, options.targets)
+  const {selected, unmatched} = await selectJobs(jobs, options.targets)
+  if (unmatched.length > 0) options.onUnmatched?.(unmatched, selected.length)
   if (options.maxJobs !== undefined && selected.length > options.maxJobs) {
     throw new UsageError(`${selected.length} jobs match, more than the ${options.maxJobs} one query may read`, ['narrow the globs or the label selector, or add an id prefix'])
   }

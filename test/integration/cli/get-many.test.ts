@@ -146,6 +146,20 @@ describe.each([
     const badGlob = await get('a-1', 'bad/glob*')
     expect(badGlob.code).toBe(2)
   })
+
+  it('a glob that matches no job is exit 1 naming it, as an id not found; beside globs that match, a warning', async () => {
+    // Before: nothing printed, exit 0.
+    const none = await get('x-*')
+    expect([none.code, none.stdout]).toEqual([1, ''])
+    expect(none.stderr).toMatch(/^logs: no job matches 'x-\*' in \S+ or \S+\n {2}hint: run `logs ls`.*--follow to wait for a matching job to start\n$/)
+    const nor = await get('x-*', 'y-*', '--by-job')
+    expect(nor.code).toBe(1)
+    expect(nor.stderr).toMatch(/no job matches 'x-\*' or 'y-\*'/)
+    const some = await get('b-*', 'x-*')
+    expect([some.code, some.stdout, some.stderr]).toEqual([0, 'b-1 b1 hello OutOfMemoryError\nb-1 b1 bye\n', "logs: warning: no job matches 'x-*'\n"])
+    // Jobs that match but hold no wanted line are not a failure (as for one job).
+    expect(await lines('b-*', '--grep', 'needle-absent')).toEqual([])
+  })
 })
 
 describe('logs get over several jobs on the file store', () => {

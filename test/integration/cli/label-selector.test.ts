@@ -59,7 +59,9 @@ describe('label selectors', () => {
       ['web-dev', 'hello from web-dev'],
     ])
     expect(await get('-l', 'env=prod', '--grep', 'api')).toBe('api-prod hello from api-prod\n')
-    expect(await get('-l', 'env=nowhere')).toBe('')
+    const nowhere = await runCli(['get', '-l', 'env=nowhere'], {env: sandbox.env})
+    expect([nowhere.code, nowhere.stdout]).toEqual([1, ''])
+    expect(nowhere.stderr).toMatch(/^logs: no job matches -l env=nowhere in /)
     // Beside plain ids, -l adds the jobs it selects; beside a glob, it narrows the glob's matches.
     expect(await get('web-dev', '-l', 'env=prod')).toBe('web-prod hello from web-prod\napi-prod hello from api-prod\nweb-dev  hello from web-dev\n')
     expect(await get('web-*', '-l', 'env=prod')).toBe('web-prod hello from web-prod\n')
