@@ -192,7 +192,7 @@ describe('push into a store that never answers', () => {
       proxy.clear()
     }
     const got = await runCli(['get', job, '--store', store], {env, timeout: 60_000})
-    expect(got.stdout === input).toBe(true)
+    expect(sameLog(got.stdout, input)).toBe('same')
   })
 
   it('s3://: an upload of the assembled object whose parts are never answered still fails at --drain-timeout; logs recover finishes it', async () => {
@@ -207,7 +207,7 @@ describe('push into a store that never answers', () => {
     expect(pushed.code).toBe(1)
     expect(await runCli(['recover', job, '--store', store], {env, timeout: 90_000})).toMatchObject({code: 0, stderr: ''})
     const got = await runCli(['get', job, '--store', store], {env, timeout: 60_000})
-    expect(got.stdout === input).toBe(true)
+    expect(sameLog(got.stdout, input)).toBe('same')
   })
 
   it('push --url: a relay that never answers; the same', async () => {
@@ -221,3 +221,14 @@ describe('push into a store that never answers', () => {
     )
   })
 })
+
+/** 'same', or where two big logs first differ (their sizes and line counts, and that line of each), short enough for an assertion's message. */
+function sameLog(got: string, want: string): string {
+  if (got === want) return 'same'
+  const gotLines = got.split('\n')
+  const wantLines = want.split('\n')
+  const differs = wantLines.findIndex((line, i) => gotLines[i] !== line)
+  const at = differs === -1 ? wantLines.length : differs // got has lines past want's end
+  const cut = (line: string | undefined): string => (line === undefined ? '(none)' : line.slice(0, 80))
+  return `got ${got.length} bytes in ${gotLines.length} lines, want ${want.length} in ${wantLines.length}; first difference at line ${at + 1}: got ${cut(gotLines[at])}, want ${cut(wantLines[at])}`
+}
