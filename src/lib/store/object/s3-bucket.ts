@@ -98,7 +98,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
         body,
         partSize: this.partSize,
         contentType: 'application/gzip',
-        onProgress: onProgress && (() => onProgress()),
+        onProgress,
       }),
     )
     return [{key, size}]
