@@ -4,14 +4,20 @@
  * recordLine over the decoded entries, for every kind of line and record field.
  */
 import {isUtf8} from 'node:buffer'
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {MODULES, assemble, moduleSource} from '../../scripts/wasm-modules.mjs'
 import {recordLine} from '../../src/lib/archive/format.js'
 import {encodeRecords} from '../../src/lib/archive/record-chunk.js'
-import {storedRecords} from '../../src/lib/archive/stored-records.js'
+import {logRecords, storedRecords} from '../../src/lib/archive/stored-records.js'
+import {simdRecords} from '../../src/lib/archive/stored-records-simd.js'
 import {LEVELS} from '../../src/lib/level.js'
 import {RECORD_SIZE} from '../../src/lib/store/file/index-record.js'
 import {decodeStored} from '../../src/lib/store/stored-entries.js'
-import type {StoredEntries} from '../../src/lib/store/types.js'
+import type {StoredEntries, StoredLogBlock} from '../../src/lib/store/types.js'
+import {ROOT} from '../helpers/cli.js'
+import {seededRandom} from '../helpers/seeded-random.js'
 
 interface Line {
   bytes: Buffer
@@ -23,7 +29,7 @@ interface Line {
 }
 
 /** A stored block as the file store writes it: log bytes from `start`, 24-byte index records. */
-function stored(lines: Line[], from = 1, start = 1000): StoredEntries {
+function stored(lines: Line[], from = 1, start = 1000): StoredLogBlock {
   const index = Buffer.alloc(lines.length * RECORD_SIZE)
   const parts: Buffer[] = []
   let offset = start
@@ -53,6 +59,33 @@ function expectSameAsRecordLine(block: StoredEntries): void {
   expect([...chunk.ts]).toEqual([...reference.ts])
   expect([...chunk.levels]).toEqual([...reference.levels])
   expect(chunk.rawBytes).toBe(reference.rawBytes)
+}
+
+/** The WebAssembly writer takes the block and writes what the JavaScript one does, which writes what recordLine does. */
+function expectSimdSameAsRecordLine(block: StoredLogBlock): void {
+  const simd = simdRecords(block)
+  expect(simd).toBeDefined()
+  const js = logRecords(block)
+  expect(simd!.data.toString('latin1')).toBe(js.data.toString('latin1'))
+  for (const field of ['ends', 'values', 'seqs', 'ts', 'levels'] as const) expect([...simd![field]], field).toEqual([...js[field]])
+  expect(simd!.rawBytes).toBe(js.rawBytes)
+  expectSameAsRecordLine(block)
+}
+
+/** Every line of the log files under test/fixtures (CI logs, stack traces, loghub samples). */
+function fixtureLines(): Buffer[] {
+  const lines: Buffer[] = []
+  for (const dir of readdirSync(join(ROOT, 'test/fixtures'))) {
+    for (const name of readdirSync(join(ROOT, 'test/fixtures', dir)).filter((file) => file.endsWith('.log'))) {
+      const text = readFileSync(join(ROOT, 'test/fixtures', dir, name))
+      for (let at = 0; at < text.length;) {
+        const end = text.indexOf(0x0a, at) === -1 ? text.length : text.indexOf(0x0a, at)
+        lines.push(text.subarray(at, end))
+        at = end + 1
+      }
+    }
+  }
+  return lines
 }
 
 describe('storedRecords', () => {
@@ -86,6 +119,40 @@ describe('storedRecords', () => {
     const shifted = Buffer.alloc(block.index.length + 3)
     block.index.copy(shifted, 3)
     expectSameAsRecordLine({...block, index: shifted.subarray(3)})
+  })
+
+  it('runs the WebAssembly writer assembled from stored-records.wat', async () => {
+    const committed = readFileSync(join(ROOT, MODULES.storedRecords.ts), 'utf8')
+    expect(committed).toBe(moduleSource(MODULES.storedRecords, await assemble(MODULES.storedRecords)))
+  })
+
+  it('writes in WebAssembly what recordLine writes, for every line of the fixture logs', () => {
+    const lines = fixtureLines().filter((line) => isUtf8(line))
+    expect(lines.length).toBeGreaterThan(15_000)
+    for (let first = 0; first < lines.length; first += 4096) {
+      const run = lines.slice(first, first + 4096).map((bytes, i) => ({bytes, level: i % 9, stream: i % 4, flags: i % 8, ts: 1_796_126_031_747 + Math.floor(i / 5)}))
+      expectSimdSameAsRecordLine(stored(run, first + 1, first * 7))
+    }
+  })
+
+  it('writes in WebAssembly what recordLine writes for escapes at every place around its 16-byte steps, multi-byte UTF-8 and long lines', () => {
+    const next = seededRandom(16)
+    const pieces = ['a', 'é', '日', '😀', '"', '\\', '\n', '\t', '\u0000', '\u001f', '\u007f', '\u2028', ' ', '{"k":1}', 'x'.repeat(20)]
+    const lines: Line[] = []
+    for (let i = 0; i < 3000; i++) {
+      let text = ''
+      const length = Math.floor(next() * (i % 10 === 0 ? 400 : 40))
+      while (text.length < length) text += pieces[Math.floor(next() * pieces.length)]
+      lines.push({bytes: Buffer.from(text), level: Math.floor(next() * 10), stream: Math.floor(next() * 4), flags: Math.floor(next() * 8), ts: Math.floor(next() * 4) * 1e12 + i})
+    }
+    for (let at = 0; at < 40; at++) lines.push({bytes: Buffer.from(`${'x'.repeat(at)}"${'y'.repeat(40 - at)}\u0001`)})
+    lines.push({bytes: Buffer.alloc(100_000, 0x22)}, {bytes: Buffer.alloc(0)}, {bytes: Buffer.from('0'), ts: 0}, {bytes: Buffer.from('max'), ts: Number.MAX_SAFE_INTEGER})
+    expectSimdSameAsRecordLine(stored(lines, 9_007_199_254_000))
+  })
+
+  it('leaves to the JavaScript writer a block with a line that is not UTF-8, or a timestamp that is not an integer of 0 … 2^53', () => {
+    expect(simdRecords(stored([{bytes: Buffer.from('ok')}, {bytes: Buffer.from([0x66, 0xff])}]))).toBeUndefined()
+    for (const ts of [1.5, -42, 1e22]) expect(simdRecords(stored([{bytes: Buffer.from('ok')}, {bytes: Buffer.from('ts'), ts}]))).toBeUndefined()
   })
 
   it('holds no record for an empty block', () => {

@@ -2,7 +2,8 @@
  * Record lines (format.ts recordLine) written straight from the file store's stored entries
  * (its index records and log bytes), on the archive's worker threads: no entry object and no
  * string per line, the line's bytes copied with JSON's escapes. 2.2× less CPU than
- * recordLine over decoded entries on a 128 MB log of plain and JSON lines.
+ * recordLine over decoded entries on a 128 MB log of plain and JSON lines; runs that are
+ * valid UTF-8 are written by WebAssembly (./stored-records-simd.ts), faster again.
  *
  * The bytes are recordLine's by construction: the fields around the line are cut out of
  * recordJson's own output for each combination of level, stream, end and record mark, and
@@ -12,51 +13,20 @@
  */
 import {isUtf8} from 'node:buffer'
 import {endianness} from 'node:os'
-import {recordJson} from '../entry.js'
-import {LEVELS, levelOfCode} from '../level.js'
-import {FIELD_AT, RECORD_MARKS, RECORD_SIZE, STREAMS, eolBit, markCode} from '../store/file/index-record.js'
+import {FIELD_AT, RECORD_SIZE, eolBit} from '../store/file/index-record.js'
 import {decodeStored} from '../store/stored-entries.js'
 import type {StoredEntries, StoredLogBlock} from '../store/types.js'
 import {BlockBytes} from './block-bytes.js'
 import {recordLine} from './format.js'
+import {END, ESCAPES, FIELDS_ROOM, LEVEL_CODES, SEQ, TS, WORST_ESCAPE, fieldsOf, latin1} from './record-pieces.js'
 import {encodeRecords, type RecordChunk} from './record-chunk.js'
+import {simdRecords} from './stored-records-simd.js'
 
-const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1')
-
-// A record is  SEQ <seq> TS <ts> FIELDS[level, stream, eol, mark] <line, escaped> END.
-const SAMPLE = recordJson({seq: 7, ts: 9, line: '', eol: true})
-const SEQ = latin1(SAMPLE.slice(0, SAMPLE.indexOf('7')))
-const TS = latin1(SAMPLE.slice(SAMPLE.indexOf('7') + 1, SAMPLE.indexOf('9')))
-const END = latin1(`${SAMPLE.slice(-2)}\n`)
-const LEVEL_CODES = LEVELS.length + 1
-const STREAM_CODES = STREAMS.length
-const FIELDS: Buffer[] = []
-for (let level = 0; level < LEVEL_CODES; level++) {
-  for (let stream = 0; stream < STREAM_CODES; stream++) {
-    for (const eol of [false, true]) {
-      for (const record of RECORD_MARKS) {
-        const json = recordJson({seq: 7, ts: 9, line: '', eol, level: levelOfCode(level), stream: STREAMS[stream], record})
-        FIELDS.push(latin1(json.slice(json.indexOf('9') + 1, -2)))
-      }
-    }
-  }
-}
 const LINE_KEY = '"line":"'
-const fieldsOf = (level: number, stream: number, flags: number): Buffer =>
-  FIELDS[(((level < LEVEL_CODES ? level : 0) * STREAM_CODES + (stream < STREAM_CODES ? stream : 0)) * 2 + eolBit(flags)) * RECORD_MARKS.length + markCode(flags)]
-
-/** Per byte of a line: its escape in a JSON string, or undefined when it stands for itself. */
-const ESCAPES: (Buffer | undefined)[] = Array.from({length: 256}, (_, byte) => {
-  const escaped = JSON.stringify(String.fromCharCode(byte)).slice(1, -1)
-  return byte < 0x80 && escaped.length > 1 ? latin1(escaped) : undefined
-})
 const PLAIN = Uint8Array.from(ESCAPES, (escape) => (escape ? 0 : 1))
 /** The two escapes of JSON logs' hot path, written inline: `\"` and `\\`. */
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
-/** The longest escape (`\u001f`), and room for the fields of a record. */
-const WORST_ESCAPE = 6
-const FIELDS_ROOM = 128
 
 function put(out: Buffer, at: number, bytes: Buffer): number {
   for (let k = 0; k < bytes.length; k++) out[at + k] = bytes[k]
@@ -87,10 +57,12 @@ const WORDS = RECORD_SIZE / 4
  * is big enough (the lines of an earlier chunk, done with).
  */
 export function storedRecords(stored: StoredEntries, spare?: ArrayBuffer): RecordChunk {
-  return stored.kind === 'file' ? logRecords(stored, spare) : encodeRecords(decodeStored(stored), spare)
+  if (stored.kind === 'redis') return encodeRecords(decodeStored(stored), spare)
+  return simdRecords(stored, spare) ?? logRecords(stored, spare)
 }
 
-function logRecords(stored: StoredLogBlock, spare?: ArrayBuffer): RecordChunk {
+/** A file store's record lines written here, byte by byte: where ./stored-records-simd.ts does not. */
+export function logRecords(stored: StoredLogBlock, spare?: ArrayBuffer): RecordChunk {
   const {from, count, index, data, start} = stored
   const {doubles, words} = wordsOf(index)
   const bytes = new BlockBytes(Math.ceil(data.length * 1.25) + count * FIELDS_ROOM)
