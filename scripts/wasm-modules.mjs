@@ -9,6 +9,7 @@ import wabt from 'wabt'
 export const MODULES = {
   literalScan: {wat: 'src/lib/mask/literal-scan.wat', ts: 'src/lib/mask/literal-scan-wasm.ts', name: 'LITERAL_SCAN_WASM'},
   literalFind: {wat: 'src/lib/literal-find.wat', ts: 'src/lib/literal-find-wasm.ts', name: 'LITERAL_FIND_WASM'},
+  tokenFilter: {wat: 'src/lib/archive/token-filter.wat', ts: 'src/lib/archive/token-filter-wasm.ts', name: 'TOKEN_FILTER_WASM'},
   storedRecords: {wat: 'src/lib/archive/stored-records.wat', ts: 'src/lib/archive/stored-records-wasm.ts', name: 'STORED_RECORDS_WASM'},
 }
 

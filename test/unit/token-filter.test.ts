@@ -1,5 +1,26 @@
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {MODULES, assemble, moduleSource} from '../../scripts/wasm-modules.mjs'
+import {encodeRecords} from '../../src/lib/archive/record-chunk.js'
 import {mayContain, TrigramFilterBuilder} from '../../src/lib/archive/token-filter.js'
+import {wasmTrigramBuilder} from '../../src/lib/archive/wasm-trigram-builder.js'
+import {ROOT} from '../helpers/cli.js'
+import {seededRandom} from '../helpers/seeded-random.js'
+
+/** Blocks of record lines of the fixture logs (CI logs, stack traces, loghub samples), every size from tiny to 512 KiB. */
+function fixtureBlocks(): Buffer[] {
+  const lines: string[] = []
+  for (const dir of readdirSync(join(ROOT, 'test/fixtures'))) {
+    for (const name of readdirSync(join(ROOT, 'test/fixtures', dir)).filter((file) => file.endsWith('.log'))) {
+      lines.push(...readFileSync(join(ROOT, 'test/fixtures', dir, name), 'latin1').split('\n'))
+    }
+  }
+  const entries = lines.map((line, i) => ({seq: i + 1, ts: 5, line, eol: true}))
+  const blocks: Buffer[] = []
+  for (let first = 0, size = 1; first < entries.length; first += size, size *= 2) blocks.push(encodeRecords(entries.slice(first, first + size)).data)
+  return blocks
+}
 
 describe('trigram token filter', () => {
   const builder = new TrigramFilterBuilder()
@@ -39,13 +60,39 @@ describe('trigram token filter', () => {
     expect(builder.build(block).equals(filter)).toBe(true)
   })
 
-  it('gives the same filter from the line values the writer knows (encodeRecords values) as from its own search', async () => {
-    const {encodeRecords} = await import('../../src/lib/archive/record-chunk.js')
+  it('gives the same filter from the line values the writer knows (encodeRecords values) as from its own search', () => {
     const entries = Array.from({length: 3000}, (_, i) => ({seq: i + 1, ts: 5, line: i % 9 ? `GET /api/"items"/${i} \\ ${'x'.repeat(i % 4)}` : '', eol: i % 7 !== 0}))
     const chunk = encodeRecords(entries)
     const values = new Uint32Array(2 * entries.length)
     chunk.values.forEach((start, i) => values.set([start, chunk.ends[i] - 3], 2 * i))
     expect(new TrigramFilterBuilder().build(chunk.data, values).equals(new TrigramFilterBuilder().build(chunk.data))).toBe(true)
+  })
+
+  it('builds in WebAssembly, from the module assembled from token-filter.wat', async () => {
+    const committed = readFileSync(join(ROOT, MODULES.tokenFilter.ts), 'utf8')
+    expect(committed).toBe(moduleSource(MODULES.tokenFilter, await assemble(MODULES.tokenFilter)))
+    expect(wasmTrigramBuilder()).not.toBeNull()
+  })
+
+  it('gives in WebAssembly the bytes of the JavaScript filter, block after block: fixture logs, every byte value, empty and short values', () => {
+    const wasm = new TrigramFilterBuilder()
+    const js = new TrigramFilterBuilder(false)
+    const next = seededRandom(3)
+    const random = Array.from({length: 40}, (_, n) =>
+      Buffer.from(
+        Array.from(
+          {length: Math.floor(next() * 3000)},
+          (_, i) => `{"seq":${i},"line":"${Buffer.from(Array.from({length: Math.floor(next() * (n % 3 ? 8 : 300))}, () => Math.floor(next() * 256))).toString('latin1')}"}\n`,
+        ).join(''),
+        'latin1',
+      ),
+    )
+    const blocks = [...fixtureBlocks(), ...random, block, Buffer.alloc(0), Buffer.from('\n'), Buffer.from('{"line":"ab"}\n{"line":"abc"}\n')]
+    for (const [n, data] of blocks.entries()) {
+      const filter = wasm.build(data)
+      expect(filter.equals(js.build(data)), `block ${n} of ${data.length} bytes`).toBe(true)
+      expect(filter.length).toBeGreaterThanOrEqual(8)
+    }
   })
 
   it('says "maybe" for literals too short to test', () => {

@@ -13,6 +13,8 @@
  * two: 4 bits per distinct trigram, at most the block's length in bytes, at least 64) is 8 × the filter's length in bytes; bit n is bit
  * n % 8 (least significant first) of byte n / 8.
  */
+import {wasmTrigramBuilder, type WasmTrigramBuilder} from './wasm-trigram-builder.js'
+
 const HASHES = 2
 const BITS_PER_TRIGRAM = 4
 /** The kind of filter build() makes; a reader trusts only the kinds it knows (KNOWN_KINDS). */
@@ -24,14 +26,20 @@ const LINE_KEY = Buffer.from('"line":"')
 
 /** Builds filters for one block after another, reusing its memory (a 2 MiB bitmap of trigrams seen). */
 export class TrigramFilterBuilder {
-  private readonly seen = new Uint8Array(TRIGRAMS / 8)
+  /** In WebAssembly where the runtime has it (./wasm-trigram-builder.ts), made on first use; null: here. */
+  private wasm: WasmTrigramBuilder | null | undefined
+  private seen?: Uint8Array
   private distinct = new Int32Array(1 << 16)
   private count = 0
 
+  /** `inWasm` false: always the JavaScript loops below (the tests' reference). */
+  constructor(inWasm = true) {
+    if (!inWasm) this.wasm = null
+  }
+
   /** The trigrams of data[start..end) (a line value), each distinct one listed once. */
-  private add(data: Buffer, start: number, end: number): void {
+  private add(seen: Uint8Array, data: Buffer, start: number, end: number): void {
     if (end - start < 3) return
-    const seen = this.seen
     let count = this.count
     let t = (data[start] << 8) | data[start + 1]
     for (let i = start + 2; i < end; i++) {
@@ -54,28 +62,14 @@ export class TrigramFilterBuilder {
    * The filter of a block. `values`, when the writer knows them, gives where each record's
    * line value starts and ends (pairs of offsets in `data`), which spares searching for them.
    */
-  build(data: Buffer, values?: Uint32Array): Buffer {
-    if (values) {
-      for (let n = 0; n + 1 < values.length; n += 2) this.add(data, values[n], values[n + 1])
-    } else {
-      // Only the records' line values: what a pattern's literal can be found in. A record's
-      // first `"line":"` is its key (earlier fields cannot hold one, and a `"` inside the
-      // value is escaped); the value ends at the record's closing `"}`.
-      for (let record = 0; record < data.length;) {
-        let newline = data.indexOf(0x0a, record)
-        if (newline === -1) newline = data.length
-        const key = data.indexOf(LINE_KEY, record)
-        const end = newline - 2
-        this.add(data, key === -1 || key > newline ? end : key + LINE_KEY.length, end)
-        record = newline + 1
-      }
-    }
-    const {seen, count} = this
+  build(data: Buffer, values: Uint32Array = lineValues(data)): Buffer {
+    if (this.wasm === undefined) this.wasm = wasmTrigramBuilder()
+    if (this.wasm) return this.wasm.build(data, values, (distinct) => filterBits(distinct, data.length))
+    const seen = (this.seen ??= new Uint8Array(TRIGRAMS / 8))
+    for (let n = 0; n + 1 < values.length; n += 2) this.add(seen, data, values[n], values[n + 1])
+    const count = this.count
     this.count = 0
-    // At most one bit per byte of the block (filter ≤ 1/8 of the block before compression): a filter
-    // that big is saturated on blocks of mostly unique tokens, where it would skip nothing anyway.
-    let bits = 64
-    while (bits < count * BITS_PER_TRIGRAM && bits * 2 <= data.length) bits *= 2
+    const bits = filterBits(count, data.length)
     const filter = Buffer.alloc(bits / 8)
     const mask = bits - 1
     for (let n = 0; n < count; n++) {
@@ -85,6 +79,35 @@ export class TrigramFilterBuilder {
     }
     return filter
   }
+}
+
+/**
+ * Where the records' line values start and end: what a pattern's literal can be found in.
+ * A record's first `"line":"` is its key (earlier fields cannot hold one, and a `"` inside
+ * the value is escaped); the value ends at the record's closing `"}`.
+ */
+function lineValues(data: Buffer): Uint32Array {
+  const values: number[] = []
+  for (let record = 0; record < data.length;) {
+    let newline = data.indexOf(0x0a, record)
+    if (newline === -1) newline = data.length
+    const key = data.indexOf(LINE_KEY, record)
+    const end = newline - 2
+    values.push(key === -1 || key > newline ? end : key + LINE_KEY.length, end)
+    record = newline + 1
+  }
+  return Uint32Array.from(values, (at) => Math.max(0, at))
+}
+
+/**
+ * The filter's bits for a block of `bytes` with `distinct` trigrams: 4 per trigram, but at
+ * most one per byte of the block (a filter ≤ 1/8 of the block before compression): a filter
+ * that big is saturated on blocks of mostly unique tokens, where it would skip nothing anyway.
+ */
+function filterBits(distinct: number, bytes: number): number {
+  let bits = 64
+  while (bits < distinct * BITS_PER_TRIGRAM && bits * 2 <= bytes) bits *= 2
+  return bits
 }
 
 /** Bit i (0 ≤ i < HASHES) of a trigram in a filter of mask + 1 bits. */
