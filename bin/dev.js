@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --import tsx
-import {execute} from '@oclif/core'
+// The TypeScript sources, run as bin/run.js runs the bundle (a command stopped by a signal dies of it).
+import {execute} from '../src/lib/cli/execute.js'
 
 await execute({development: true, dir: import.meta.url})

@@ -38,8 +38,8 @@ ${MASKING_HELP}`
     const interrupt = onInterrupt()
     try {
       const tee = flags.tee ? new Output(process.stdout) : undefined
-      const result = await push({...options, input: new DescriptorInput(0, () => process.stdin), tee, exitCode: flags['exit-code'], signal: interrupt.signal})
-      if (result.status === 'interrupted') this.exit(interrupt.exitCode() ?? 130)
+      // Interrupted, it dies of the signal once this returns (cli/execute.ts).
+      await push({...options, input: new DescriptorInput(0, () => process.stdin), tee, exitCode: flags['exit-code'], signal: interrupt.signal})
     } finally {
       interrupt.dispose()
     }

@@ -11,7 +11,7 @@ Every followed job is read from the store once and fanned out; a follower too sl
 --token guards everything but /healthz; --read-token grants reads only. Without a token the relay listens on 127.0.0.1 only.
 /healthz answers 503 "store unavailable" when the store does not answer (details only to the write token and in this log). /metrics is Prometheus text (open streams, followers per job, lines in/out, drops, store errors and retries, event-loop lag) for read-token holders.
 Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs (JSON pages; ?format=ndjson streams the whole range in one answer, ?format=raw its stored bytes in frames: what logs get --url reads, resumed after a cut), /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download, /v1/logs?jobs=a,b,build-* (several jobs as NDJSON with job, merged by time; the history filters, l=, by-job=1; at most 1000 jobs); POST or PUT /v1/jobs/ID/logs (text or NDJSON, e.g. curl -T -, their secrets masked as push masks them; or ?format=chunk, the compact batches push --url sends, masked by it; ?end=1&exit-code=N ends the job, N 0-255; headers Logs-Writer and Logs-Batch make a retried request apply once, Logs-After (the previous Logs-Batch, 0 first) keeps several requests in flight in order: 409, nothing written, when that one did not land); DELETE /v1/jobs/ID (from the live store and the archive; ?dry-run=1 only says where it is). GET / is the web viewer.
-SIGTERM (or SIGINT, SIGHUP) closes followers without an end event (they reconnect elsewhere), lets running uploads finish, then exits 128+N (143 for SIGTERM; under systemd, SuccessExitStatus=143 counts it as a clean stop).`
+SIGTERM (or SIGINT, SIGHUP) closes followers without an end event (they reconnect elsewhere), lets running uploads finish, then dies of that signal (a shell reports 128+N: 143 for SIGTERM; systemd counts death by SIGTERM as a clean stop, no SuccessExitStatus needed).`
 
   static override examples = [
     '<%= config.bin %> serve --port 8080',
@@ -52,8 +52,5 @@ SIGTERM (or SIGINT, SIGHUP) closes followers without an end event (they reconnec
     } finally {
       interrupt.dispose()
     }
-    // Shut down by a signal: 128+N (CLI.md), as every command.
-    const stopped = interrupt.exitCode()
-    if (stopped !== undefined) this.exit(stopped)
   }
 }

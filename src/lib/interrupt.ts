@@ -1,24 +1,37 @@
-/** SIGINT/SIGTERM → an AbortSignal, so library code can stop cleanly; the exit code follows the shell's 128+n. */
-const CODES: Partial<Record<NodeJS.Signals, number>> = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129}
+/**
+ * SIGINT/SIGTERM/SIGHUP → an AbortSignal, so library code can stop cleanly. The process
+ * then dies of the signal it received, as well-behaved Unix tools do, once the command has
+ * cleaned up: cli/execute.ts re-raises what `signalToDieOf()` says when the command returns.
+ */
+// On the process, not in this module: bin/dev.js runs the runner from the sources while oclif
+// may load the commands from dist/, each with its own copy of this module.
+const DYING = Symbol.for('logs.dying-signal')
+const processState = process as unknown as Record<typeof DYING, NodeJS.Signals | undefined>
+
+/** The signal the process is to die of once the command has cleaned up, if any. */
+export function signalToDieOf(): NodeJS.Signals | undefined {
+  return processState[DYING]
+}
+
+/** Ends the process with `signal` once the command has cleaned up (the first one named wins). */
+export function dieOfOnceDone(signal: NodeJS.Signals): void {
+  processState[DYING] ??= signal
+}
 
 export interface Interrupt {
   signal: AbortSignal
-  /** The exit code matching the signal received, once one was. */
-  exitCode(): number | undefined
   dispose(): void
 }
 
 export function onInterrupt(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']): Interrupt {
   const controller = new AbortController()
-  let received: NodeJS.Signals | undefined
   const handler = (signal: NodeJS.Signals) => {
-    received ??= signal
+    dieOfOnceDone(signal)
     controller.abort()
   }
   for (const signal of signals) process.on(signal, handler)
   return {
     signal: controller.signal,
-    exitCode: () => (received ? CODES[received] : undefined),
     dispose: () => {
       for (const signal of signals) process.off(signal, handler)
     },

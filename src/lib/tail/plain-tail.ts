@@ -5,7 +5,7 @@
  *
  * One of several jobs with a damaged archived block is named at once (`onUnreadable`)
  * and the others are followed on; once every job has ended it fails with
- * UnreadableJobsError (exit 1). Stopped by a signal, it exits 128+N like any follow
+ * UnreadableJobsError (exit 1). Stopped by a signal, the process dies of it like any follow
  * (CLI.md): the block was named when it was met.
  */
 import type {ChalkInstance} from 'chalk'

@@ -1,7 +1,7 @@
 /**
  * Opens the viewer full-screen on the terminal (alternate screen, like less), runs it
  * until `q`/Ctrl-C, and always gives the terminal back as it was: main screen, cursor,
- * cooked mode — also on a signal (then exit 128+N) or an error.
+ * cooked mode — also on a signal (the process then dies of it, see cli/execute.ts) or an error.
  */
 import {render} from 'ink'
 import {tailExitCode} from '../tail/exit-code.js'
@@ -41,7 +41,7 @@ export async function openViewer(options: OpenViewerOptions): Promise<{exitCode:
     <Viewer feed={feed} color={options.color} colorLevel={options.colorLevel} timestamps={options.timestamps} multiJob={!isSingleJob(options.targets)} name={name} />,
     {stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: options.maxFps ?? 30},
   )
-  // A signal (kill, a closed terminal) quits as q does, then exits 128+N (CLI.md); Ctrl-C is a key here, not a signal.
+  // A signal (kill, a closed terminal) quits as q does; Ctrl-C is a key here, not a signal.
   const interrupt = onInterrupt()
   interrupt.signal.addEventListener('abort', () => app.unmount(), {once: true})
   try {
@@ -52,8 +52,8 @@ export async function openViewer(options: OpenViewerOptions): Promise<{exitCode:
     feed.stop()
     restore()
   }
-  const stopped = interrupt.exitCode()
-  if (stopped !== undefined) return {exitCode: stopped}
+  // Stopped by a signal, the process dies of it once the command returns.
+  if (interrupt.signal.aborted) return {exitCode: 0}
   const ended = [...feed.jobs.values()].filter((job) => job.state === 'ended').map((job) => job.meta)
   return {exitCode: options.exitCode ? tailExitCode(ended) : 0}
 }

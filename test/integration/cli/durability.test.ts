@@ -108,7 +108,7 @@ describe('push durability and concurrency (file store)', () => {
     expect(result.code).toBe(3)
   })
 
-  it('SIGTERM during push: what was read is kept, the job stays open, exit 143', async () => {
+  it('SIGTERM during push: what was read is kept, the job stays open, it dies of SIGTERM', async () => {
     const push = startCli(['push', '--job', 'term'], {env: sandbox.env})
     const done = collect(push)
     push.stdin!.write('before the signal\n')
@@ -116,7 +116,7 @@ describe('push durability and concurrency (file store)', () => {
     while (jobLines(meta) < 1) await sleep(5)
     push.kill('SIGTERM')
     const result = await done
-    expect(result.code).toBe(143)
+    expect([result.code, result.signal], result.stderr).toEqual([null, 'SIGTERM'])
     const got = await runCli(['get', 'term'], {env: sandbox.env})
     expect(got.stdout).toBe('before the signal\n')
     const listed = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout)

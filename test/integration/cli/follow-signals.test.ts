@@ -1,11 +1,13 @@
 /**
- * A follow of one job stopped by a real signal exits 128+N (CLI.md), as a follow of
- * several jobs and push do: `get -f` piped, and the `tail` viewer on a terminal (tmux),
- * where Ctrl-C is a key but SIGTERM is a signal.
+ * A command stopped by a real signal cleans up, then dies of that signal, as Unix tools do
+ * (a shell reports 128+N, CLI.md): `get -f` piped, the `tail` viewer on a terminal (tmux),
+ * where Ctrl-C is a key but SIGTERM is a signal, and bash loops over `get -f` and `run`,
+ * which stop at Ctrl-C only when the child died of SIGINT.
  */
+import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {afterAll, beforeAll, expect, it} from 'vitest'
-import {BIN, collect, isolatedEnv, startCli, tempHome} from '../../helpers/cli.js'
+import {BIN, collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {Tmux, terminalEnv} from '../../helpers/tmux.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -29,12 +31,14 @@ function openPush(job: string) {
   return {end: () => (child.stdin!.end(), done)}
 }
 
-it.each([
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)(
-  'get -f of one job stopped by %s exits %i, what it printed kept',
-  async (signal, code) => {
+/** The first child of a process (a shell's command, a wrapper's child). */
+function childOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0])
+}
+
+it.each(['SIGINT', 'SIGTERM'] as const)(
+  'get -f of one job stopped by %s dies of it, what it printed kept',
+  async (signal) => {
     const job = `sig-get-${signal}`
     const push = openPush(job)
     const follower = startCli(['get', job, '-f'], {env})
@@ -44,28 +48,56 @@ it.each([
     await waitUntil(() => stdout.includes('line 1\n'), {what: 'the follower printing the first line'})
     follower.kill(signal)
     const result = await followed
-    // Before: exit 0, as if the job had been followed to its end.
-    expect([result.code, result.signal], result.stderr).toEqual([code, null])
+    // Before: exit 130 or 143, not death by the signal.
+    expect([result.code, result.signal], result.stderr).toEqual([null, signal])
     expect(result.stdout).toBe('line 1\n')
     expect((await push.end()).code).toBe(0)
   },
   30_000,
 )
 
-it('the tail viewer on a terminal, sent SIGTERM, gives the terminal back and exits 143', async () => {
+it.each([
+  ['get -f', `for j in loop-absent loop-ended; do "${process.execPath}" "${BIN}" get -f $j; done; echo after`, 'stderr', 'waiting for job loop-absent'],
+  [
+    'run',
+    `for j in 1 2; do "${process.execPath}" "${BIN}" run --job loop-run-$j -- sh -c 'echo started-$0; [ $0 = 2 ] || exec sleep 30' $j; done; echo after`,
+    'stdout',
+    'started-1',
+  ],
+] as const)(
+  'a bash loop over %s stops at Ctrl-C (SIGINT to its process group)',
+  async (_, script, stream, started) => {
+    expect((await runCli(['push', '--job', 'loop-ended', '--exit-code', '0'], {env, input: 'the next job\n'})).code).toBe(0)
+    const bash = spawn('bash', ['-c', script], {env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+    const done = collect(bash)
+    let text = ''
+    bash[stream].on('data', (chunk: Buffer) => (text += chunk.toString()))
+    await waitUntil(() => text.includes(started), {what: `the loop's first command started (${started})`})
+    process.kill(-bash.pid!, 'SIGINT')
+    const result = await done
+    // Before: the child exited 130, so bash went on to the next job and printed "after".
+    expect(result.stdout, result.stderr).not.toContain('after')
+    expect(result.stdout).not.toMatch(/the next job|started-2/)
+    expect([result.code, result.signal], result.stderr).toEqual([null, 'SIGINT'])
+  },
+  30_000,
+)
+
+it('the tail viewer on a terminal, sent SIGTERM, gives the terminal back and dies of SIGTERM', async () => {
   const push = openPush('sig-tty')
   tmux = new Tmux(terminalEnv(env))
-  tmux.open('viewer', `printf 'BEFORE THE VIEWER\\n'; node ${BIN} tail sig-tty; echo "EXIT=$?"; sleep 600`)
+  // A parent that says how its child ended: a shell's $? is 143 for both an exit and a death.
+  const parent = `node -e 'const r = require("node:child_process").spawnSync(process.execPath, process.argv.slice(1), {stdio: "inherit"}); console.log("EXIT=" + r.status + " SIGNAL=" + r.signal)'`
+  tmux.open('viewer', `printf 'BEFORE THE VIEWER\\n'; ${parent} ${BIN} tail sig-tty; sleep 600`)
   await tmux.until('viewer', (screen) => screen.includes('line 1') && /sig-tty running/.test(screen), 'the viewer showing the job')
   // The viewer answers keys (its first screen may be painted before it has loaded): t shows the times.
   tmux.keys('viewer', 't')
   await tmux.until('viewer', (screen) => /\d\d:\d\d:\d\d.* line 1/.test(screen), 'the viewer showing timestamps')
   const shell = Number(tmux.run('display', '-p', '-t', 'viewer', '#{pane_pid}').trim())
-  const viewer = Number(readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/)[0])
-  process.kill(viewer, 'SIGTERM')
-  // Before: EXIT=0, as q gives.
-  const screen = await tmux.until('viewer', (text) => /EXIT=\d+/.test(text), 'the viewer to exit')
-  expect(screen).toContain('EXIT=143')
+  process.kill(childOf(childOf(shell)), 'SIGTERM')
+  const screen = await tmux.until('viewer', (text) => /EXIT=\S+ SIGNAL=\S+/.test(text), 'the viewer to exit')
+  // Before: EXIT=143 SIGNAL=null.
+  expect(screen).toContain('EXIT=null SIGNAL=SIGTERM')
   expect(screen, screen).toContain('BEFORE THE VIEWER') // the main screen back
   expect(screen).not.toMatch(/sig-tty running/)
   expect((await push.end()).code).toBe(0)
