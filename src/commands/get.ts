@@ -15,11 +15,11 @@ import {isSingleJob, parseQueryTargets, type JobPattern, type TailTargets} from 
 import {plainTail} from '../lib/tail/plain-tail.js'
 import {startProgress} from '../lib/cli/progress.js'
 import {UsageError} from '../lib/errors/index.js'
-import {copiesRaw, getRaw} from '../lib/query/get-raw.js'
+import {rawOutput} from '../lib/query/get-raw.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
 import {leftOutNotice, unreadableNotice, waitingNotice} from '../lib/render/notices.js'
-import {buildFilter, levelHint, requiredPattern} from '../lib/query/filter.js'
+import {buildFilter, levelHint, lineMatcher, requiredPattern} from '../lib/query/filter.js'
 import {sectionRanges} from '../lib/structure/job-sections.js'
 import {JobNotFoundError, NoJobMatchesError} from '../lib/errors/index.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
@@ -124,6 +124,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         // With context the store must hand over the lines around the matches too.
         match: context ? undefined : requiredPattern(spec),
         levels: context ? undefined : levelHint(spec),
+        lines: flags.output === 'raw' && !flags.section ? lineMatcher(spec) : undefined,
         onWarning: (message) => process.stderr.write(`logs: warning: ${message}\n`),
         follow: flags.follow,
         wait: flags.wait,
@@ -136,7 +137,8 @@ With -f the command keeps following until the job ends, and waits for a job that
         if (!meta) throw new JobNotFoundError(job, jobs.live.name)
         options = inSections(options, sectionRanges(meta, flags.section))
       }
-      if (flags.output === 'raw' && copiesRaw(options)) await writeChunks(getRaw(jobs, options), out)
+      const raw = flags.output === 'raw' ? rawOutput(jobs, options) : undefined
+      if (raw) await writeChunks(raw, out)
       else {
         const chalk = makeChalk(colorLevel(process.stdout, flags.color))
         await writeEntries(getEntries(jobs, options), out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && options.filter !== undefined)
@@ -182,6 +184,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         sections: flags.section,
         match: context ? undefined : requiredPattern(spec),
         levels: context ? undefined : levelHint(spec),
+        lines: flags.output === 'raw' && !flags.section ? lineMatcher(spec) : undefined,
         onWarning: (message) => progress.around(() => process.stderr.write(`logs: warning: ${message}\n`)),
         signal: interrupt.signal,
         ruledOut: jobs.archive?.ruledOut?.bind(jobs.archive),

@@ -43,7 +43,7 @@ export function compilePattern(source: string, where: string, ignoreCase = false
   for (const match of source.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) repeats += Math.max(Number(match[1]), Number(match[2] || 0))
   if (repeats > MAX_REPEAT_TOTAL) throw invalid(`its repetition counts add up to more than ${MAX_REPEAT_TOTAL}`, [])
   // Plain text (the common `--grep ERROR`) matches where RE2 would: a substring test, without RE2's start-up cost.
-  if (!ignoreCase && !METACHARACTERS.test(source)) return {source, flags: '', test: (text) => text.includes(source)}
+  if (!ignoreCase && isPlainText({source, flags: ''})) return {source, flags: '', test: (text) => text.includes(source)}
   let compiled: RE2JS
   const RE2 = loadRe2()
   try {
@@ -53,6 +53,11 @@ export function compilePattern(source: string, where: string, ignoreCase = false
   }
   if (compiled.programSize() > MAX_PROGRAM_SIZE) throw invalid('it is too large to match in bounded time; use a shorter pattern', [])
   return {source, flags: ignoreCase ? 'i' : '', test: (text) => compiled.test(text)}
+}
+
+/** True when the pattern matches exactly the texts that hold its source: plain text, case kept. */
+export function isPlainText(pattern: Pick<Pattern, 'source' | 'flags'>): boolean {
+  return pattern.flags === '' && !METACHARACTERS.test(pattern.source)
 }
 
 /** Throws when a query holds more patterns than a query may. */

@@ -7,6 +7,7 @@ import {UsageError} from '../errors/index.js'
 import {LEVELS, levelRank, normalizeLevel, type Level} from '../level.js'
 import type {LogEntry, Stream} from '../entry.js'
 import {checkPatternCount, compilePattern, type Pattern} from '../pattern.js'
+import {LineMatcher} from '../line-match.js'
 
 export interface FilterSpec {
   level?: string
@@ -56,6 +57,16 @@ export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
     for (const re of exclude) if (re.test(entry.line)) return false
     return true
   }
+}
+
+/** The filter as a test of a stored line (../line-match.ts), for a store that picks lines on their bytes; undefined when nothing filters. */
+export function lineMatcher(spec: FilterSpec): LineMatcher | undefined {
+  const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep', spec.ignoreCase))
+  const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude', spec.ignoreCase))
+  const levels = levelHint(spec)
+  const stream = spec.stream === undefined ? undefined : parseStream(spec.stream)
+  if (!levels && !stream && grep.length === 0 && exclude.length === 0) return undefined
+  return new LineMatcher({grep, exclude, levels, stream})
 }
 
 /** The levels a --level filter lets through: a hint for stores that can skip the rest (ReadRange.levels). */

@@ -12,6 +12,7 @@ import type {LogEntry} from '../entry.js'
 import {ArchiveReadError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
 import type {Pattern} from '../pattern.js'
+import type {LineMatcher} from '../line-match.js'
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from './filter.js'
 import {ContextWindow, type ContextSpec} from './context-lines.js'
@@ -36,6 +37,11 @@ export interface GetOptions {
   context?: ContextSpec
   /** One pattern every wanted line matches (the first --grep): lets the store skip lines early. */
   match?: Pattern
+  /**
+   * The filter as a test of a stored line's bytes and index fields, when it is one (no
+   * --section): lets a store pick the lines for raw output without making entries (get-raw.ts).
+   */
+  lines?: LineMatcher
   /** The levels the filter lets through: lets the store skip what has none of them. */
   levels?: Level[]
   /** The seq ranges the filter lets through (`--section`): lets the store skip what lies outside them. */

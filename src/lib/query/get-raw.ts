@@ -1,19 +1,30 @@
 /**
- * `logs get --output raw` without filters: the stored bytes copied to the output as they
- * are, block by block (no entry decoded where the store keeps bytes), then, with -f, the
- * followed entries' bytes. Anything that selects lines one by one (a filter, context, a
- * time bound) goes through getEntries instead.
+ * `logs get --output raw`: the stored bytes copied to the output as they are.
+ *   - Without filters, block by block (no entry decoded where the store keeps bytes), then,
+ *     with -f, the followed entries' bytes.
+ *   - With filters a store can decide on a line's bytes (GetOptions.lines: --grep,
+ *     --exclude, --level, --stream, with --since/--until/--after/--head), the bytes of the
+ *     lines taken, picked by the store (readRawMatching) where it can.
+ * Anything else (context, -n, --section, -f with filters) goes through getEntries.
  */
 import {rawChunk} from '../entry.js'
+import {continuedBase} from '../store/continued-job.js'
 import type {Jobs} from '../store/jobs.js'
-import {jobToRead, type GetOptions} from './get-entries.js'
+import {getEntries, jobToRead, type GetOptions} from './get-entries.js'
+
+/** The raw output of `options`, copied or picked from stored bytes; undefined when it needs entries. */
+export function rawOutput(jobs: Jobs, options: GetOptions): AsyncIterable<Buffer> | undefined {
+  if (copiesRaw(options)) return getRaw(jobs, options)
+  if (picksRaw(options)) return getRawMatching(jobs, options)
+  return undefined
+}
 
 /** True when the options pick consecutive sequence numbers, so stored bytes can be copied. */
 export function copiesRaw(options: GetOptions): boolean {
   return !options.filter && !options.context && !options.match && options.since === undefined && options.until === undefined
 }
 
-export async function* getRaw(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
+async function* getRaw(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
   const {job, signal} = options
   let last = options.after ?? 0
   const exists = await jobToRead(jobs, options)
@@ -32,4 +43,39 @@ export async function* getRaw(jobs: Jobs, options: GetOptions): AsyncGenerator<B
       return
     }
   }
+}
+
+/** True when `options.lines` alone picks the lines wanted, from the first on: a store may pick them on their bytes. */
+function picksRaw(options: GetOptions): boolean {
+  return options.lines !== undefined && !options.context && !options.follow && options.tail === undefined && options.seqRanges === undefined
+}
+
+/**
+ * The bytes of the lines `options.lines` takes: from a live store that picks them on their
+ * bytes; from entries (getEntries) for a job elsewhere (archived, continuing an archived
+ * run, a store without readRawMatching), and for the rest of one moved to the archive
+ * during the read, after the last line written.
+ */
+async function* getRawMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
+  const {job, since, until, head, signal} = options
+  const live = jobs.live.readRawMatching ? await jobs.live.getJob(job) : undefined
+  if (live?.location.kind === 'live' && continuedBase(live) === 0 && head !== 0) {
+    let after = options.after
+    let left = head ?? Number.POSITIVE_INFINITY
+    let moved: boolean
+    try {
+      for await (const block of jobs.live.readRawMatching!(job, {after, since, until, limit: head, signal}, options.lines!)) {
+        after = block.last
+        left -= block.count
+        yield block.bytes
+      }
+      moved = left > 0 && (await jobs.movedAway(job))
+    } catch (error) {
+      if (!(await jobs.movedAway(job))) throw error
+      moved = true
+    }
+    if (!moved) return
+    options = {...options, after, head: head === undefined ? undefined : left}
+  }
+  for await (const batch of getEntries(jobs, options)) yield rawChunk(batch)
 }

@@ -339,7 +339,7 @@ export class Jobs {
    * an archived run of `base` lines, an object past them (read afresh, as the earlier run's
    * may be the one remembered), else the live store's failure is its own.
    */
-  private async movedAway(id: string, base = 0): Promise<boolean> {
+  async movedAway(id: string, base = 0): Promise<boolean> {
     const live = await this.live.getJob(id).catch(() => undefined)
     if (live && live.location.kind === 'live') return false
     if (base === 0) return this.archived(id)

@@ -8,6 +8,7 @@ import type {LogEntry, NewEntry} from '../entry.js'
 import type {LineBatch} from '../line-batch.js'
 import type {ContinuedRun, JobMeta, JobStatus} from '../job.js'
 import type {LabelSelector} from '../label-selector.js'
+import type {LineMatcher} from '../line-match.js'
 import type {Pattern} from '../pattern.js'
 import type {Level} from '../level.js'
 import type {ArchiveReadError} from '../errors/index.js'
@@ -62,6 +63,18 @@ export interface ReadRange {
 
 /** A range that maps onto consecutive sequence numbers, so its bytes can be copied as stored. */
 export type RawRange = Pick<ReadRange, 'after' | 'tail' | 'limit' | 'signal' | 'onUnreadable'>
+
+/** A range whose lines are picked one by one (readRawMatching): `limit` counts the lines taken. */
+export type RawMatchRange = Pick<ReadRange, 'after' | 'since' | 'until' | 'limit' | 'signal'>
+
+/** The stored bytes of some lines of a range, newlines included, back to back: what `--output raw` writes of them. */
+export interface MatchedBlock {
+  /** Sequence number of the last line in `bytes`. */
+  last: number
+  /** Lines in `bytes`. */
+  count: number
+  bytes: Buffer
+}
 
 /** The exact bytes of entries first..last, newlines included: what `--output raw` writes. */
 export interface RawBlock {
@@ -207,6 +220,8 @@ export interface LiveStore {
   readStored?(id: string): AsyncIterable<StoredEntries>
   /** Optional: the stored bytes of a range without decoding entries (stores that keep lines as bytes). */
   readRaw?(id: string, range: RawRange): AsyncIterable<RawBlock>
+  /** Optional: the stored bytes of the lines of a range that `matcher` takes, picked on their bytes without decoding entries. */
+  readRawMatching?(id: string, range: RawMatchRange, matcher: LineMatcher): AsyncIterable<MatchedBlock>
   /** History after `after`, then new entries as they come; blocks, never polls where the backend can block. */
   follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent>
 

@@ -10,6 +10,8 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {archiveJobs} from '../../../src/lib/archive/archive-jobs.js'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {JobNotFoundError} from '../../../src/lib/errors/index.js'
+import {buildFilter, lineMatcher} from '../../../src/lib/query/filter.js'
+import {rawOutput} from '../../../src/lib/query/get-raw.js'
 import {Jobs} from '../../../src/lib/store/jobs.js'
 import {openArchive, openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {FollowEvent, LiveStore} from '../../../src/lib/store/types.js'
@@ -86,6 +88,24 @@ describe.each([
       const seqs = [firsts[i].value!.seq]
       for (let next = await it.next(); !next.done; next = await it.next()) seqs.push(next.value.seq)
       expect(seqs, JSON.stringify(cases[i])).toEqual(expected[i])
+    }
+    await jobs.close()
+  })
+
+  it('get --grep --output raw interrupted by the move continues after its last line, for plain, --after and --head reads', async () => {
+    const jobs = await open()
+    await endedJob(jobs.live, 'raw-grep-mid', 5000)
+    const spec = {grep: ['ne 7']}
+    const cases = [{}, {after: 750}, {head: 60}]
+    const iterators = cases.map((c) => rawOutput(jobs, {job: 'raw-grep-mid', ...c, filter: buildFilter(spec), lines: lineMatcher(spec)})![Symbol.asyncIterator]())
+    const firsts = await Promise.all(iterators.map((it) => it.next()))
+    await archiveJobs({live: jobs.live, archive: jobs.archive!, jobIds: ['raw-grep-mid']})
+    const wanted = range(1, 5000).filter((n) => String(n).startsWith('7'))
+    const expected = [wanted, wanted.filter((n) => n > 750), wanted.slice(0, 60)]
+    for (const [i, it] of iterators.entries()) {
+      const chunks = [firsts[i].value!]
+      for (let next = await it.next(); !next.done; next = await it.next()) chunks.push(next.value)
+      expect(Buffer.concat(chunks).toString(), JSON.stringify(cases[i])).toBe(expected[i].map((n) => `line ${n}\n`).join(''))
     }
     await jobs.close()
   })

@@ -65,16 +65,61 @@ describe('logs get --grep matches what grep matches', () => {
     ['a regex with a required literal across reads', ['blk_-[0-9]+ across']],
     ['a regex with no required literal', ['[Ee]rror|WARN']],
     ['a case-insensitive literal', ['-i', 'exception']],
+    // Many matches: the raw output is the lines' stored bytes, picked without entries.
+    ['a literal too short to search for, in nearly every line', ['e']],
+    ['a regex with a required literal, in many lines', ['INFO +[A-Za-z]']],
+    ['a regex in most lines', [':[0-9][0-9]:']],
+    ['a case-insensitive literal in most lines', ['-i', 'info']],
+    ['the first matching lines', ['-m', '777', 'INFO']],
   ]
   it.each(cases)('%s', async (_what, args) => {
     const pattern = args.at(-1)!
     const flags = args.slice(0, -1)
-    const got = await runCli(['get', 'corpus', ...flags, '--grep', pattern, '--output', 'raw'], {env: sandbox.env})
+    const ours = flags.map((flag) => (flag === '-m' ? '--head' : flag))
+    const got = await runCli(['get', 'corpus', ...ours, '--grep', pattern, '--output', 'raw'], {env: sandbox.env})
     expect(got.stderr).toBe('')
     expect(got.code).toBe(0)
     const expected = grep([...flags, '--', pattern])
     expect(expected.length).toBeGreaterThan(0)
     expect(got.stdoutBytes.equals(expected)).toBe(true)
+  })
+
+  /** Lines of raw output as Latin-1 strings (one character per byte), each with its newline. */
+  const rawLines = (bytes: Buffer) => bytes.toString('latin1').split(/(?<=\n)/)
+
+  it('takes every --grep and no --exclude, as grep piped through grep does', async () => {
+    const got = await runCli(['get', 'corpus', '--grep', 'INFO', '--grep', '201', '--exclude', 'Receiving', '--exclude', 'dfs\\.', '--output', 'raw'], {env: sandbox.env})
+    expect(got.code).toBe(0)
+    const expected = rawLines(grep(['--', 'INFO'])).filter((line) => line.includes('201') && !line.includes('Receiving') && !line.includes('dfs.'))
+    expect(expected.length).toBeGreaterThan(1000)
+    expect(rawLines(got.stdoutBytes)).toEqual(expected)
+  })
+
+  it('picks the same lines for raw output as for JSON with --level, --stream, --since and --until', async () => {
+    // JSON output goes through entries: its lines, as bytes, are what raw output must be.
+    const viaEntries = async (...args: string[]) => {
+      const got = await runCli(['get', 'corpus', ...args, '--output', 'json'], {env: sandbox.env})
+      expect(got.code).toBe(0)
+      const records = got.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as {line: string; bytes?: string; partial?: boolean})
+      return Buffer.concat(records.map((r) => Buffer.concat([r.bytes ? Buffer.from(r.bytes, 'base64') : Buffer.from(r.line, 'utf8'), Buffer.from(r.partial ? '' : '\n')])))
+    }
+    // Pushed without `logs run`, the lines have no stream: --stream takes none.
+    for (const [args, some] of [
+      [['--level', 'warn'], true],
+      [['--level', 'warn', '--grep', '201'], true],
+      [['--level', '=info', '--grep', ':[0-9][0-9]:', '--exclude', 'INFO'], true],
+      [['--grep', 'INFO', '--until', '2999-01-01', '--after', '5000', '--head', '100'], true],
+      [['--stream', 'stderr', '--grep', 'INFO'], false],
+      [['--grep', 'INFO', '--since', '2999-01-01'], false],
+    ] as Array<[string[], boolean]>) {
+      const got = await runCli(['get', 'corpus', ...args, '--output', 'raw'], {env: sandbox.env})
+      expect(got.code).toBe(0)
+      expect(got.stdoutBytes.length > 0, args.join(' ')).toBe(some)
+      expect(rawLines(got.stdoutBytes)).toEqual(rawLines(await viaEntries(...args)))
+    }
   })
 
   it('keeps --level and --since working beside the byte search', async () => {

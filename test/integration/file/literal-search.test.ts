@@ -12,7 +12,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {LogEntry, NewEntry} from '../../../src/lib/entry.js'
 import {compilePattern} from '../../../src/lib/pattern.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
-import {RECORD_SIZE} from '../../../src/lib/store/file/index-record.js'
+import {RECORD_SIZE, type IndexRecord} from '../../../src/lib/store/file/index-record.js'
 import {readFully} from '../../../src/lib/store/file/job-log.js'
 import {searchLiteral} from '../../../src/lib/store/file/literal-search.js'
 import {collect} from '../../helpers/iterables.js'
@@ -66,8 +66,13 @@ function expected(first: number, last: number): number[] {
 async function search(first: number, last: number, chunk: number): Promise<LogEntry[]> {
   const [log, idx] = await Promise.all([open(join(dir, 'jobs', 'mix', 'log'), 'r'), open(join(dir, 'jobs', 'mix', 'idx'), 'r')])
   try {
-    const files = {log, idx, read: readFully, entry: (seq: number, _record: unknown, bytes: Buffer) => ({seq, ts: 0, line: bytes.toString('latin1'), eol: true})}
-    return (await collect(searchLiteral(files, first, last, NEEDLE, undefined, chunk))).flat()
+    const found: LogEntry[] = []
+    const visit = (seq: number, record: IndexRecord, data: Buffer, dataAt: number) => {
+      const at = record.offset - dataAt
+      found.push({seq, ts: 0, line: data.toString('latin1', at, at + record.length), eol: true})
+    }
+    await collect(searchLiteral({log, idx, read: readFully}, first, last, NEEDLE, visit, undefined, chunk))
+    return found
   } finally {
     await Promise.all([log.close(), idx.close()])
   }
@@ -126,9 +131,9 @@ describe('literal search of the file store', () => {
       await readFully(file, buffer, position)
     }
     try {
-      const files = {log, idx, read, entry: (seq: number) => ({seq, ts: 0, line: '', eol: true})}
-      const found = (await collect(searchLiteral(files, 1, lines, NEEDLE, undefined, 64 * 1024))).flat()
-      expect(found.map((entry) => entry.seq)).toEqual(dense.flatMap((entry, i) => (i % 3 === 0 ? [i + 1] : [])))
+      const found: number[] = []
+      await collect(searchLiteral({log, idx, read}, 1, lines, NEEDLE, (seq) => found.push(seq), undefined, 64 * 1024))
+      expect(found).toEqual(dense.flatMap((entry, i) => (i % 3 === 0 ? [i + 1] : [])))
     } finally {
       await Promise.all([log.close(), idx.close()])
     }

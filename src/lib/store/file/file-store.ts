@@ -19,12 +19,28 @@ import {join} from 'node:path'
 import {JobNotFoundError, OutOfOrderError, StoreUnavailableError} from '../../errors/index.js'
 import type {LogEntry, NewEntry} from '../../entry.js'
 import type {LineBatch} from '../../line-batch.js'
+import type {LineMatcher} from '../../line-match.js'
 import type {PackedEntries} from '../packed-entries.js'
 import {checkJobId} from '../../job-id.js'
 import {newJobMeta, type JobMeta, type JobStatus} from '../../job.js'
-import type {AppendResult, AppendToken, RawBlock, RawRange, FollowEvent, FollowOptions, JobFilter, LiveStore, ReadRange, StartJobInit, StoredEntries} from '../types.js'
+import type {
+  AppendResult,
+  AppendToken,
+  MatchedBlock,
+  RawBlock,
+  RawMatchRange,
+  RawRange,
+  FollowEvent,
+  FollowOptions,
+  JobFilter,
+  LiveStore,
+  ReadRange,
+  StartJobInit,
+  StoredEntries,
+} from '../types.js'
 import {INDEX_FILE, JobLog, LOCK_FILE, LOG_FILE} from './job-log.js'
 import {JobLogWriter, type Appended} from './job-log-writer.js'
+import {matchingRaw} from './matching-raw.js'
 import {readStats} from './job-stats.js'
 import {PackedReader} from './packed-reader.js'
 import {RECORD_SIZE} from './index-record.js'
@@ -212,7 +228,7 @@ export class FileStore implements LiveStore {
     // left unindexed are indexed by the job's next writer, and read from then on.
     const log = await JobLog.open(dir)
     try {
-      const bounds = await resolveRange(log, range)
+      const bounds = await log.seqRange(range)
       if (!bounds) return
       const match = range.tail === undefined && range.limit === undefined ? range.match : undefined
       const {since, until} = range
@@ -242,11 +258,24 @@ export class FileStore implements LiveStore {
     // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
     const log = await JobLog.open(this.dir(id))
     try {
-      const bounds = await resolveRange(log, range)
+      const bounds = await log.seqRange(range)
       if (!bounds) return
       for await (const block of log.blocks(bounds.first, bounds.last, range.signal, RAW_STEP)) {
         yield {first: block.from, last: block.from + block.count - 1, bytes: block.data}
       }
+    } finally {
+      await log.close()
+    }
+  }
+
+  /** The bytes of the range's lines that `matcher` takes, picked on their bytes (matching-raw.ts). */
+  async *readRawMatching(id: string, range: RawMatchRange, matcher: LineMatcher): AsyncIterable<MatchedBlock> {
+    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
+    // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
+    const log = await JobLog.open(this.dir(id))
+    try {
+      const bounds = await log.seqRange({...range, limit: undefined})
+      if (bounds) yield* matchingRaw(log, bounds.first, bounds.last, range, matcher)
     } finally {
       await log.close()
     }
@@ -353,19 +382,6 @@ function writeJson(path: string, value: unknown): void {
 function withoutCounters(meta: JobMeta | StoredMeta): StoredMeta {
   const {lines: _l, bytes: _b, levels: _v, firstTs: _f, lastTs: _t, masked: _m, ...rest} = meta as JobMeta
   return rest
-}
-
-/** Turns a ReadRange into the seq interval to read (time bounds by bisection), or undefined when empty. */
-async function resolveRange(log: JobLog, range: ReadRange): Promise<{first: number; last: number} | undefined> {
-  const count = await log.count()
-  let first = Math.max(1, (range.after ?? 0) + 1)
-  let last = Math.min(count, (range.before ?? Number.POSITIVE_INFINITY) - 1)
-  if (first > last) return undefined
-  if (range.since !== undefined) first = await log.seqAtTime(range.since, first, last)
-  if (range.until !== undefined) last = (await log.seqAtTime(range.until, first, last)) - 1
-  if (range.tail !== undefined) first = Math.max(first, last - range.tail + 1)
-  if (range.limit !== undefined) last = Math.min(last, first + range.limit - 1)
-  return first <= last ? {first, last} : undefined
 }
 
 export async function openFileStore(url: URL, options: {readOnly?: boolean} = {}): Promise<FileStore> {

@@ -10,9 +10,10 @@ import {open, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {entryFromBytes, entryFromText, type LogEntry} from '../../entry.js'
 import type {Pattern} from '../../pattern.js'
+import type {ReadRange} from '../types.js'
 import {requiredLiteral} from '../../required-literal.js'
 import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
-import {searchLiteral} from './literal-search.js'
+import {searchLiteral, type SearchFiles} from './literal-search.js'
 
 export const LOG_FILE = 'log'
 export const INDEX_FILE = 'idx'
@@ -72,6 +73,19 @@ export class JobLog {
     return logSize > indexedEnd
   }
 
+  /** The seq interval a range reads (time bounds by bisection), or undefined when it is empty. */
+  async seqRange(range: ReadRange): Promise<{first: number; last: number} | undefined> {
+    const count = await this.count()
+    let first = Math.max(1, (range.after ?? 0) + 1)
+    let last = Math.min(count, (range.before ?? Number.POSITIVE_INFINITY) - 1)
+    if (first > last) return undefined
+    if (range.since !== undefined) first = await this.seqAtTime(range.since, first, last)
+    if (range.until !== undefined) last = (await this.seqAtTime(range.until, first, last)) - 1
+    if (range.tail !== undefined) first = Math.max(first, last - range.tail + 1)
+    if (range.limit !== undefined) last = Math.min(last, first + range.limit - 1)
+    return first <= last ? {first, last} : undefined
+  }
+
   /** The first seq in [from, to] whose ts >= time (ts grow with seq for one writer; bisection). */
   async seqAtTime(time: number, from: number, to: number): Promise<number> {
     let lo = from
@@ -102,6 +116,11 @@ export class JobLog {
     }
   }
 
+  /** The files for a byte search of `log` (literal-search.ts). */
+  searchFiles(): SearchFiles {
+    return {log: this.log, idx: this.idx, read: (file, buffer, position) => readFully(file, buffer, position, FOLLOW_SYNC_BYTES)}
+  }
+
   /**
    * Entries first..last (inclusive), read in bounded steps: one read of `idx` and one of
    * `log` per step. With `match`, only the lines that may match: those holding its required
@@ -111,8 +130,16 @@ export class JobLog {
   async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern, syncBytes = 0): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
     if (literal) {
-      const read = (file: FileHandle, buffer: Buffer, position: number) => readFully(file, buffer, position, FOLLOW_SYNC_BYTES)
-      yield* searchLiteral({log: this.log, idx: this.idx, read, entry: entryOf}, first, last, literal, signal)
+      let found: LogEntry[] = []
+      const visit = (seq: number, record: IndexRecord, data: Buffer, dataAt: number) => {
+        const at = record.offset - dataAt
+        found.push(entryOf(seq, record, data.subarray(at, at + record.length)))
+      }
+      for await (const _ of searchLiteral(this.searchFiles(), first, last, literal, visit, signal)) {
+        if (found.length === 0) continue
+        yield found
+        found = []
+      }
       return
     }
     for await (const block of this.blocks(first, last, signal, READ_STEP, syncBytes)) yield entriesOf(block)

@@ -4,7 +4,7 @@
  *
  *   log, in big positioned reads (two buffers: the next read runs while this one is searched)
  *     ─► LiteralFinder (../../literal-find.ts) ─► a hit's offset ─► its record, through a window of `idx`
- *        (interpolation on offsets, then bisection) ─► an entry, for that record only
+ *        (interpolation on offsets, then bisection) ─► the caller's visit, for that record only
  *
  * Lines that do not hold the literal cost the search and nothing else: no record, string
  * or object is made for them, and `idx` is read only around hits. After a hit the search
@@ -12,7 +12,6 @@
  * candidate with the full pattern.
  */
 import type {FileHandle} from 'node:fs/promises'
-import type {LogEntry} from '../../entry.js'
 import {LiteralFinder} from '../../literal-find.js'
 import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
 
@@ -26,12 +25,27 @@ export interface SearchFiles {
   idx: FileHandle
   /** Fills `buffer` from `position` of `file`, or fails when the file is shorter. */
   read: (file: FileHandle, buffer: Buffer, position: number) => Promise<void>
-  /** An entry for record `seq`, from its bytes (which may be a view of a reused buffer: copy what is kept). */
-  entry: (seq: number, record: IndexRecord, bytes: Buffer) => LogEntry
 }
 
-/** Entries first..last whose bytes hold `literal`, in seq order, a batch per chunk that has some. */
-export async function* searchLiteral(files: SearchFiles, first: number, last: number, literal: Buffer, signal?: AbortSignal, chunk = SEARCH_CHUNK): AsyncGenerator<LogEntry[]> {
+/**
+ * One candidate: record `seq`, whose bytes are in `data` from `record.offset - dataAt` on
+ * (`data` may be a reused buffer: copy what is kept); `hit` is where the literal starts in the log.
+ */
+export type VisitCandidate = (seq: number, record: IndexRecord, data: Buffer, dataAt: number, hit: number) => void
+
+/**
+ * Visits the records first..last whose bytes hold `literal`, in seq order; yields once each
+ * read of `log` has been searched (the caller hands on what its visits kept).
+ */
+export async function* searchLiteral(
+  files: SearchFiles,
+  first: number,
+  last: number,
+  literal: Buffer,
+  visit: VisitCandidate,
+  signal?: AbortSignal,
+  chunk = SEARCH_CHUNK,
+): AsyncGenerator<void> {
   const records = new RecordWindow(files, first, last)
   const end = recordEnd(await records.record(last))
   const start = (await records.record(first)).offset
@@ -53,17 +67,19 @@ export async function* searchLiteral(files: SearchFiles, first: number, last: nu
       const data: Buffer = await reading
       const next: number = at + data.length >= end ? end : at + data.length - overlap
       reading = next < end ? readChunk(next, buffers[turn]) : undefined
-      const found: LogEntry[] = []
       const hits = finder.hitsIn(data)
       for (let hit = hits.next(Math.max(0, from - at)); hit !== -1; hit = hits.next(Math.max(0, from - at))) {
         const offset = at + hit
-        const seq = await records.seqAt(offset)
-        const record = await records.record(seq)
+        // Hits come close together: most are answered from the window of `idx` already read, without an await.
+        const seq = records.seqInWindow(offset) ?? (await records.seqAt(offset))
+        const record = records.recordInWindow(seq) ?? (await records.record(seq))
         from = Math.max(offset + 1, recordEnd(record))
         // A hit in bytes no record covers (between records) is no line's.
-        if (offset < record.offset + record.length) found.push(files.entry(seq, record, await bytesOf(files, record, data, at)))
+        if (offset >= record.offset + record.length) continue
+        if (record.offset >= at && record.offset + record.length <= at + data.length) visit(seq, record, data, at, offset)
+        else visit(seq, record, await bytesOf(files, record), record.offset, offset)
       }
-      if (found.length > 0) yield found
+      yield
       at = next
     }
   } finally {
@@ -72,9 +88,8 @@ export async function* searchLiteral(files: SearchFiles, first: number, last: nu
   }
 }
 
-/** A record's bytes: a view of the chunk when they lie in it, else read on their own. */
-async function bytesOf(files: SearchFiles, record: IndexRecord, data: Buffer, at: number): Promise<Buffer> {
-  if (record.offset >= at && record.offset + record.length <= at + data.length) return data.subarray(record.offset - at, record.offset - at + record.length)
+/** A record's bytes that do not lie in one read of the search, read on their own. */
+async function bytesOf(files: SearchFiles, record: IndexRecord): Promise<Buffer> {
   const bytes = Buffer.allocUnsafe(record.length)
   await files.read(files.log, bytes, record.offset)
   return bytes
@@ -100,6 +115,24 @@ class RecordWindow {
     this.lastFound = first
   }
 
+  /** Record `seq` when the window holds it. */
+  recordInWindow(seq: number): IndexRecord | undefined {
+    return this.holds(seq) ? readRecord(this.window, (seq - this.from) * RECORD_SIZE) : undefined
+  }
+
+  /** seqAt(offset) when the window of the last record found answers it. */
+  seqInWindow(offset: number): number | undefined {
+    const windowLast = this.from + this.count() - 1
+    if (!this.holds(this.lastFound) || recordOffset(this.window, windowLast - this.from) <= offset) return undefined
+    // Many hits fall a few records after the last: look there first, in growing steps, then bisect what is left.
+    let lo = this.lastFound
+    for (let step = 1; ; step *= 2) {
+      const probe = Math.min(lo + step, windowLast)
+      if (recordOffset(this.window, probe - this.from) > offset) return (this.lastFound = this.bisect(lo, probe - 1, offset))
+      lo = probe
+    }
+  }
+
   async record(seq: number): Promise<IndexRecord> {
     if (!this.holds(seq)) await this.load(seq)
     return readRecord(this.window, (seq - this.from) * RECORD_SIZE)
@@ -107,9 +140,8 @@ class RecordWindow {
 
   /** The last record of the range that starts at or before `offset` (offset at or after the range's first byte). */
   async seqAt(offset: number): Promise<number> {
-    // Hits come close together: most fall in the window of the last one, which needs no read.
-    const windowLast = this.from + this.count() - 1
-    if (this.holds(this.lastFound) && recordOffset(this.window, windowLast - this.from) > offset) return (this.lastFound = this.bisect(this.lastFound, windowLast, offset))
+    const inWindow = this.seqInWindow(offset)
+    if (inWindow !== undefined) return inWindow
     this.lastOffset ??= (await this.record(this.last)).offset
     let lo = this.lastFound
     let hi = this.last
