@@ -96,7 +96,7 @@ export class ObjectLiveStore implements LiveStore {
    * is encoded, so they die young instead of living through the round trips into the old
    * generation (which then held 40-60 MB of dead entries while a big log was shipped).
    */
-  async appendPacked(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult> {
+  async appendPacked(id: string, packed: PackedEntries, token?: AppendToken, {onProgress}: {onProgress?: () => void} = {}): Promise<AppendResult> {
     return this.locked(id, async (session) => {
       const meta = await this.lockedMeta(id, session)
       if (!meta) throw new JobNotFoundError(id, this.name)
@@ -106,7 +106,7 @@ export class ObjectLiveStore implements LiveStore {
       const first = meta.lines + 1
       const last = meta.lines + packed.count
       const encoded = encodeEntries(packedLogEntries(packed, first))
-      await this.bucket.writeStream(chunkKey(id, first, last), encoded.stream)
+      await this.bucket.writeStream(chunkKey(id, first, last), encoded.stream, {onProgress})
       meta.lines = last
       meta.bytes += packed.bytes
       packed.levels.forEach((n, i) => {

@@ -41,7 +41,7 @@ export interface ShipperOptions {
   /** Gather lines this long between appends (object stores); 0 = send as soon as there are lines. */
   batchInterval?: number
   maxBatchBytes?: number
-  /** Called when the store applied (or answered as a duplicate) a batch, or took a step of ending the job: delivery progressed. */
+  /** Called when the store applied (or answered as a duplicate) a batch, took a part of one, or took a step of ending the job: delivery progressed. */
   onDelivered?: () => void
   /** Called once when the remote becomes unreachable, and once when it is back. */
   onOutage?: (error: Error) => void
@@ -296,7 +296,7 @@ export class Shipper {
   }
 
   private send(packed: PackedEntries, token: AppendToken): Promise<AppendResult> {
-    if (this.remote.appendPacked) return this.remote.appendPacked(this.job, packed, token)
+    if (this.remote.appendPacked) return this.remote.appendPacked(this.job, packed, token, {onProgress: this.options.onDelivered})
     return this.remote.append(this.job, unpackEntries(packed), token)
   }
 

@@ -199,8 +199,11 @@ export interface LiveStore {
   append(id: string, entries: NewEntry[], token?: AppendToken): Promise<AppendResult>
   /** Optional: append the lines of batches as columns (line-batch.ts), for a local store that writes them as they are: push's appends, no object per line. The same rule for their memory. */
   appendBatches?(id: string, batches: readonly LineBatch[]): Promise<AppendResult>
-  /** Optional: append a batch packed for shipping (packed-entries.ts), for stores that send those bytes as they are; the same rule for its memory. */
-  appendPacked?(id: string, packed: PackedEntries, token?: AppendToken): Promise<AppendResult>
+  /**
+   * Optional: append a batch packed for shipping (packed-entries.ts), for stores that send those bytes as they are; the same rule for its memory.
+   * `onProgress`: called as the store takes parts of a big batch (an object store's chunk), so that push's --drain-timeout counts from it.
+   */
+  appendPacked?(id: string, packed: PackedEntries, token?: AppendToken, options?: {onProgress?: () => void}): Promise<AppendResult>
   /** Appends push may keep in flight at once, each token naming its predecessor (`after`); 1 when unset. */
   readonly appendWindow?: number
   /** Bytes of lines push puts in one append when a backlog has built up (one object per append is costly); 1 MiB when unset. */

@@ -172,8 +172,8 @@ describe('push into a store that never answers', () => {
   // Google-API-key-shaped run ('AIza' and 35 letters or digits after a line start, '+' or '/'),
   // which the default detectors mask at capture as documented: so these pushes pass
   // --no-mask-defaults, or get prints that line with *** and the comparison fails by chance.
-  const bigLog = () => {
-    const lines = randomBytes(1.3 * partSize)
+  const bigLog = (bytes = 1.3 * partSize) => {
+    const lines = randomBytes(bytes)
       .toString('base64')
       .match(/.{1,100}/g)!
     return `${lines.join('\n')}\n`
@@ -192,6 +192,30 @@ describe('push into a store that never answers', () => {
       expect(pushed.stderr).toBe('')
       expect(pushed.code).toBe(0)
       expect(proxy.faults.served).toBeGreaterThanOrEqual(3) // both parts and the completion were held
+    } finally {
+      proxy.clear()
+    }
+    const got = await runCli(['get', job, '--store', store], {env, timeout: 60_000})
+    expect(sameLog(got.stdout, input)).toBe('same')
+  })
+
+  // The upload of a chunk is progress too, part by part. A chunk holds up to 8 MiB of lines, so
+  // a log of 2.5 parts of random bytes ships at least one chunk of two parts after its end: the
+  // parts, each held 2.5 s, then the completion held 2.5 s, take some 5 s before the chunk is
+  // applied (push exited 1 here at the 4 s timeout; so it did under load with nothing held),
+  // while the store takes the parts, then completes the chunk, within 2.5 s each.
+  it('s3://: a chunk upload that takes longer than --drain-timeout while the store takes part after part is waited for', async () => {
+    const job = 'slow-chunk'
+    const store = `s3://hung/slow?endpoint=${encodeURIComponent(proxy.url)}&part-size=${partSize}`
+    const env = isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
+    const input = bigLog(2.5 * partSize)
+    const chunkParts = (method: string, path: string, url: string) => path.includes(`/.chunks/${job}/`) && url.includes(method === 'PUT' ? 'partNumber=' : 'uploadId=')
+    proxy.inject({kind: 'slow', ms: 2500}, {match: chunkParts})
+    try {
+      const pushed = await runCli(['push', '--job', job, '--store', store, '--drain-timeout', '4s', '--no-mask-defaults'], {env, input, timeout: 90_000})
+      expect(pushed.stderr).toBe('')
+      expect(pushed.code).toBe(0)
+      expect(proxy.faults.served).toBeGreaterThanOrEqual(3) // a chunk's parts and its completion were held
     } finally {
       proxy.clear()
     }
