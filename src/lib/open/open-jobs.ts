@@ -8,6 +8,7 @@ import {Jobs} from '../store/jobs.js'
 import {LazyArchive} from './lazy-archive.js'
 import {checkArchiveUrl, checkLiveStoreUrl, liveStoreRecipe, openArchive, openLiveStore} from './open-store.js'
 import {relayRecipe, type StoreRecipe} from '../store/recipe.js'
+import {retryPolicyOf} from '../store/retry.js'
 import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {parseStoreUrl, redactUrl} from '../store/url.js'
@@ -104,5 +105,6 @@ function relayUrl(setting: Setting): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidUrlError('relay', setting.from, `${redactUrl(setting.value)} must be http:// or https://`)
   }
+  retryPolicyOf(url, setting.from)
   return url.toString()
 }

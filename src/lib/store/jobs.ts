@@ -189,7 +189,7 @@ export class Jobs {
 
   /** New entries and metadata changes until the job ends, wherever it lives; a store that stops answering is waited for (resumed-follow.ts). */
   follow(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
-    return resumedFollow((from) => this.followFrom(id, from), options)
+    return resumedFollow((from) => this.followFrom(id, from), options, this.live.followRetry)
   }
 
   private async *followFrom(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {

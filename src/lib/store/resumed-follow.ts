@@ -7,14 +7,21 @@
  * Stores' followers live through outages on their own once they wait (Redis's follower
  * connection, the relay's SSE reconnects); what this covers is the follow's own looks at
  * the job on the way in and out (the live store's metadata, the archive's), which use the
- * store's fail-fast commands.
+ * store's fail-fast commands. The relay's follow leaves every retry to this one.
+ *
+ * Giving up, the last failure is told with how long the store was waited for.
  */
 import {StoreUnavailableError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
-import {Backoff, type RetryPolicy} from './retry.js'
+import {formatDuration} from '../time.js'
+import {Backoff, DEFAULT_RETRY_POLICY, type RetryPolicy} from './retry.js'
 import type {FollowEvent, FollowOptions} from './types.js'
 
-export async function* resumedFollow(followFrom: (options: FollowOptions) => AsyncIterable<FollowEvent>, options: FollowOptions, policy?: RetryPolicy): AsyncIterable<FollowEvent> {
+export async function* resumedFollow(
+  followFrom: (options: FollowOptions) => AsyncIterable<FollowEvent>,
+  options: FollowOptions,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): AsyncIterable<FollowEvent> {
   const {signal} = options
   const backoff = new Backoff({policy, signal, classify: (error) => (error instanceof StoreUnavailableError ? {} : undefined)})
   let after = options.after
@@ -43,7 +50,8 @@ export async function* resumedFollow(followFrom: (options: FollowOptions) => Asy
         await backoff.retryAfter(error)
       } catch (failure) {
         if (signal?.aborted) return
-        throw failure
+        if (!(failure instanceof StoreUnavailableError)) throw failure
+        throw new StoreUnavailableError(failure.where, `${failure.reason} (waited ${formatDuration(policy.budgetMs)} for an answer)`, failure)
       }
     }
   }

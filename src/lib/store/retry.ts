@@ -10,6 +10,7 @@
  *   … until the budget (total time since the first failure) would be exceeded: throw the last error.
  */
 import {setTimeout as sleep} from 'node:timers/promises'
+import {parseDuration} from '../time.js'
 
 export interface RetryPolicy {
   /** First wait's upper bound. */
@@ -21,6 +22,16 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {baseMs: 100, capMs: 5000, budgetMs: 60_000}
+
+/**
+ * `?retry-for=90s` on an object-store or relay URL: how long transient failures are retried
+ * (a follow waits for a relay that stopped answering) before a command gives up (default 60 s).
+ */
+export function retryPolicyOf(url: URL, from: string): RetryPolicy {
+  const text = url.searchParams.get('retry-for')
+  if (text === null) return DEFAULT_RETRY_POLICY
+  return {...DEFAULT_RETRY_POLICY, budgetMs: parseDuration(text, `retry-for in ${from}`)}
+}
 
 let retries = 0
 

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {RelayStore} from '../../../src/lib/store/relay/relay-store.js'
+import {Jobs} from '../../../src/lib/store/jobs.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import type {Section} from '../../../src/lib/job.js'
@@ -106,11 +107,11 @@ describe('RelayStore', () => {
     ])
   })
 
-  it('follows across a relay restart: the EventSource reconnects and resumes with no gap or duplicate', async () => {
+  it('follows across a relay restart through Jobs.follow, the one retry owner: resumed with no gap or duplicate', async () => {
     const port = Number(new URL(t.url).port)
     await store.startJob('restart-1')
     await store.append('restart-1', lines(1, 10))
-    const remote = new RelayStore(t.url)
+    const remote = new Jobs({live: new RelayStore(t.url)})
     const seen: number[] = []
     let ended = false
     const following = (async () => {

@@ -4,6 +4,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {RelayStore} from '../../../src/lib/store/relay/relay-store.js'
+import {Jobs} from '../../../src/lib/store/jobs.js'
 import {openRedisStore} from '../../../src/lib/store/redis/redis-store.js'
 import {redisSandbox} from '../../helpers/redis-sandbox.js'
 import {openRawStream, raw, startTestRelay, type TestRelay} from '../../helpers/relay.js'
@@ -51,9 +52,9 @@ describe('store down', () => {
     expect((await raw(`${t.url}/v1/jobs/down-1`)).json()).toMatchObject({status: 'succeeded', lines: 3})
   })
 
-  it('a remote follow that starts while the store is down retries its 503s and goes on after recovery', async () => {
+  it('a remote follow (Jobs.follow, the one retry owner) that starts while the store is down retries its 503s and goes on after recovery', async () => {
     await redis.stop()
-    const remote = new RelayStore(t.url)
+    const remote = new Jobs({live: new RelayStore(t.url)})
     const seen: string[] = []
     let ended = false
     const following = (async () => {

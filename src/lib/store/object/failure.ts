@@ -10,8 +10,7 @@
  *              bucket, 413 and other size limits, 415, an invalid key, 501, unknown host
  */
 import {ObjectStoreError, type ObjectStoreFailure} from '../../errors/index.js'
-import {DEFAULT_RETRY_POLICY, withRetry, type Classify, type RetryPolicy} from '../retry.js'
-import {parseDuration} from '../../time.js'
+import {withRetry, type Classify, type RetryPolicy} from '../retry.js'
 
 export interface FailureFacts {
   /** The HTTP status, or the one a service reports in its body (Supabase answers 400 with statusCode "403"). */
@@ -146,14 +145,4 @@ export function networkCode(error: unknown): string | undefined {
     if ((current as Error).name === 'TimeoutError' || (current as Error).name === 'AbortError') return 'TimeoutError'
   }
   return undefined
-}
-
-/**
- * `?retry-for=90s` on an object-store URL: how long transient failures are retried before
- * a command gives up (default 60 s).
- */
-export function retryPolicyOf(url: URL, from: string): RetryPolicy {
-  const text = url.searchParams.get('retry-for')
-  if (text === null) return DEFAULT_RETRY_POLICY
-  return {...DEFAULT_RETRY_POLICY, budgetMs: parseDuration(text, `retry-for in ${from}`)}
 }

@@ -17,9 +17,9 @@ import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject,
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
-import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../retry.js'
+import {DEFAULT_RETRY_POLICY, retryPolicyOf, type RetryPolicy} from '../retry.js'
 import {ANSWER_TIMEOUT_MS, answered} from './answered-fetch.js'
-import {networkCode, objectStoreFailure, retried, retryPolicyOf, type BackendFacts} from './failure.js'
+import {networkCode, objectStoreFailure, retried, type BackendFacts} from './failure.js'
 import {resumableBody} from './resumable-body.js'
 
 export const VERCEL_BLOB_PART_SIZE = 8 * 1024 * 1024

@@ -3,17 +3,14 @@
  *
  *   EventSource ──log/status/end──▶ queue ──▶ for await (FollowEvent)
  *
- * - Resume: the package reconnects by itself after a dropped connection and sends
- *   Last-Event-ID (= the last seq), which the relay prefers over `after`; entries at or
- *   below the last seq seen are skipped, so a reconnect never duplicates.
- * - A non-200 answer makes the package give up; 503 (store down, too many clients, relay
- *   shutting down) is retried here from the last seq; 400/401/403/404 are errors; 204 to
- *   a reconnect says the job ended with nothing after the last seq: its metadata is asked
- *   for and the follow ends.
+ * - No retry of its own: a dropped connection, an unreachable relay or a 502/503/504
+ *   (store down, too many clients, relay shutting down) is a StoreUnavailableError, and
+ *   the one retry owner, Jobs.follow (../resumed-follow.ts), follows again from the last
+ *   seq it delivered with the one retry policy (the package's own reconnects are not used:
+ *   two owners gave up after two budgets). 400/401/403/404 are errors; 204 says the job
+ *   ended with nothing after `after`: its metadata is asked for and the follow ends.
  * - Memory stays bounded when the consumer is slower than the stream: past `maxQueued`
  *   entries the connection is closed, and reopened from the last seq once drained.
- * - The first connection failing is an error (relay unreachable); later failures are
- *   retried for up to `giveUpAfterMs` without any successful connection.
  */
 import {EventSource, type FetchLikeResponse} from 'eventsource'
 import {fromRecord, type EntryRecord, type LogEntry} from '../../entry.js'
@@ -24,14 +21,12 @@ import {authHeaders, relayError, relayRequest, relayUrl, type RelayEndpoint} fro
 
 export interface FollowTuning {
   maxQueued?: number
-  giveUpAfterMs?: number
 }
 
 type Item = {type: 'entries'; entries: LogEntry[]} | {type: 'meta'; meta: JobStatusEvent} | {type: 'end'; meta: JobStatusEvent} | {type: 'error'; error: Error}
 
 export async function* followRelay(endpoint: RelayEndpoint, id: string, options: FollowOptions, tuning: FollowTuning = {}): AsyncIterable<FollowEvent> {
   const maxQueued = tuning.maxQueued ?? 10_000
-  const giveUpAfterMs = tuning.giveUpAfterMs ?? 60_000
   const path = `/v1/jobs/${encodeURIComponent(id)}/logs/stream`
   if (options.waitForJob === false) await relayRequest(endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {job: id, signal: options.signal})
 
@@ -39,11 +34,8 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
   let queued = 0
   let lastSeq = options.after
   let source: EventSource | undefined
-  let everOpened = false
-  let failingSince: number | undefined
   let failure: {status: number; message: string} | undefined
   let networkError: string | undefined
-  let retryTimer: NodeJS.Timeout | undefined
   let paused = false
   let finished = false
   let wake: (() => void) | undefined
@@ -72,12 +64,9 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
 
   const open = () => {
     failure = undefined
+    networkError = undefined
     const es = new EventSource(relayUrl(endpoint, path, {after: lastSeq}), {fetch: fetchWithAuth})
     source = es
-    es.addEventListener('open', () => {
-      everOpened = true
-      failingSince = undefined
-    })
     es.addEventListener('log', (event) => {
       const entry = fromRecord(JSON.parse(event.data as string) as EntryRecord)
       if (entry.seq <= lastSeq) return
@@ -102,40 +91,21 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
 
   const onError = (es: EventSource) => {
     if (es !== source || finished) return
-    failingSince ??= Date.now()
+    es.close()
     const status = failure?.status
     if (status === 204) {
-      es.close()
       relayRequest<JobMeta>(endpoint, `/v1/jobs/${encodeURIComponent(id)}`, {job: id, signal: options.signal}).then(
         (meta) => enqueue({type: 'end', meta: statusEventOf(meta)}),
         (error: unknown) => enqueue({type: 'error', error: error as Error}),
       )
       return
     }
-    if (status !== undefined && status !== 503 && status !== 502 && status !== 504) {
-      es.close()
+    if (status !== undefined) {
       enqueue({type: 'error', error: relayError(endpoint, status, errorText(failure!.message), id)})
       return
     }
-    if (!everOpened && status === undefined) {
-      es.close()
-      enqueue({type: 'error', error: new StoreUnavailableError(endpoint.name, `cannot reach the relay: ${networkError ?? 'connection failed'}`)})
-      return
-    }
-    if (Date.now() - failingSince > giveUpAfterMs) {
-      es.close()
-      enqueue({
-        type: 'error',
-        error: new StoreUnavailableError(endpoint.name, `the relay has not answered for ${Math.round(giveUpAfterMs / 1000)}s${status ? ` (last answer ${status})` : ''}`),
-      })
-      return
-    }
-    if (es.readyState === es.CLOSED) {
-      // The package gives up on non-200 answers; a 503 is temporary, so retry from where we are.
-      retryTimer = setTimeout(() => {
-        if (!finished && !paused) open()
-      }, 1000)
-    }
+    const reason = networkError ? `cannot reach the relay: ${networkError}` : 'the relay closed the stream'
+    enqueue({type: 'error', error: new StoreUnavailableError(endpoint.name, reason)})
   }
 
   // Status events come without sections: fetched again when their count or closed count changed.
@@ -178,7 +148,6 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
     }
   } finally {
     finished = true
-    clearTimeout(retryTimer)
     source?.close()
     options.signal?.removeEventListener('abort', onAbort)
   }

@@ -7,6 +7,7 @@
 import {JobDeletedError, JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
 import type {IncomingMessage} from 'node:http'
 import {sendRequest} from '../http-request.js'
+import type {RetryPolicy} from '../retry.js'
 
 export interface RelayEndpoint {
   /** The relay's base URL (no trailing slash, no credentials). */
@@ -14,6 +15,8 @@ export interface RelayEndpoint {
   token?: string
   /** For messages. */
   name: string
+  /** How long a read or follow waits for a relay that stopped answering (`?retry-for=` on its URL). */
+  retry?: RetryPolicy
 }
 
 export interface RequestOptions {

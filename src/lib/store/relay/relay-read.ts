@@ -77,7 +77,7 @@ async function* resumable<T>(
   const unreadable: ArchiveReadError[] = []
   const onUnreadable = range.onUnreadable ?? ((error: ArchiveReadError) => unreadable.push(error))
   let remaining = Math.min(range.tail ?? Number.POSITIVE_INFINITY, range.limit ?? Number.POSITIVE_INFINITY)
-  const backoff = new Backoff({classify: (error) => (error instanceof StoreUnavailableError ? {} : undefined), signal})
+  const backoff = new Backoff({policy: endpoint.retry, classify: (error) => (error instanceof StoreUnavailableError ? {} : undefined), signal})
   let resuming = false
   const path = `/v1/jobs/${encodeURIComponent(id)}/logs`
   for (;;) {

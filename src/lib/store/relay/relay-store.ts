@@ -14,6 +14,7 @@ import {CHUNK_FORMAT, encodeFrames} from '../chunk-frames.js'
 import {packEntries, type PackedEntries} from '../packed-entries.js'
 import {relayRecipe, type StoreRecipe} from '../recipe.js'
 import {redactUrl} from '../url.js'
+import {retryPolicyOf, type RetryPolicy} from '../retry.js'
 import {followRelay, type FollowTuning} from './relay-follow.js'
 import {relayRequest, type RelayEndpoint} from './relay-http.js'
 import {readEntries, readRawBlocks} from './relay-read.js'
@@ -28,6 +29,8 @@ export class RelayStore implements LiveStore {
   readonly appendWindow = APPEND_WINDOW
   /** push ships its spool from a thread of its own: reading it back and the requests run beside capture, on the other core. */
   readonly recipe: StoreRecipe
+  /** `?retry-for=` on the URL: how long `get`/`tail` wait for a relay that stopped answering, reading or following. */
+  readonly followRetry: RetryPolicy
   private readonly endpoint: RelayEndpoint
 
   constructor(
@@ -36,13 +39,14 @@ export class RelayStore implements LiveStore {
     private readonly tuning: FollowTuning = {},
   ) {
     const parsed = new URL(url)
+    this.followRetry = retryPolicyOf(parsed, 'the relay URL')
     parsed.username = ''
     parsed.password = ''
     parsed.search = ''
     parsed.hash = ''
     const base = parsed.toString().replace(/\/+$/, '')
     this.name = `relay ${redactUrl(base)}`
-    this.endpoint = {base, token, name: redactUrl(base)}
+    this.endpoint = {base, token, name: redactUrl(base), retry: this.followRetry}
     this.recipe = relayRecipe(url, token)
   }
 
