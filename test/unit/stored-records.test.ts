@@ -155,6 +155,14 @@ describe('storedRecords', () => {
     for (const ts of [1.5, -42, 1e22]) expect(simdRecords(stored([{bytes: Buffer.from('ok')}, {bytes: Buffer.from('ts'), ts}]))).toBeUndefined()
   })
 
+  it('leaves to the JavaScript writer a run too big for the module (it never gives memory back): a line of 11 MB', () => {
+    const line = Buffer.alloc(11_000_000, 'ab"c\\d ')
+    const block = stored([{bytes: Buffer.from('small')}, {bytes: line}])
+    expect(simdRecords(block)).toBeUndefined()
+    expectSameAsRecordLine(block)
+    expect(simdRecords(stored([{bytes: line.subarray(0, 1_000_000)}]))).toBeDefined()
+  })
+
   it('holds no record for an empty block', () => {
     const chunk = storedRecords(stored([]))
     expect(chunk.data.length).toBe(0)

@@ -95,6 +95,20 @@ describe('trigram token filter', () => {
     }
   })
 
+  it('leaves to the JavaScript loops a block too big for the module (it never gives memory back), with the same filter', () => {
+    const big = Buffer.from(`{"seq":1,"line":"${'GET /api/items/7 200 in 3 ms '.repeat(500_000)}"}\n`)
+    const values = Uint32Array.of(17, big.length - 3)
+    expect(wasmTrigramBuilder()!.build(big, values, () => 1 << 20)).toBeUndefined()
+    expect(new TrigramFilterBuilder().build(big).equals(new TrigramFilterBuilder(false).build(big))).toBe(true)
+    expect(
+      wasmTrigramBuilder()!.build(
+        big.subarray(0, 1_000_000),
+        values.map((at) => Math.min(at, 999_997)),
+        () => 1 << 20,
+      ),
+    ).toBeDefined()
+  })
+
   it('says "maybe" for literals too short to test', () => {
     expect(mayContain(filter, Buffer.from('zz'))).toBe(true)
   })

@@ -5,7 +5,8 @@
  *
  * The same bytes as the JavaScript writer, from the same pieces (./record-pieces.ts); for
  * runs it does not take (undefined: not all valid UTF-8, a timestamp that is not an
- * integer in 0 … 2^53, no WebAssembly SIMD, a big-endian host) that writer is used.
+ * integer in 0 … 2^53, a run too big for MAX_MEMORY, no WebAssembly SIMD, a big-endian
+ * host) that writer is used.
  */
 import {isUtf8} from 'node:buffer'
 import {endianness} from 'node:os'
@@ -27,6 +28,12 @@ const TABLE_AT = 1024
 const PIECES_AT = 4096
 /** The module reads and writes up to this many bytes past a piece, a line or a record. */
 const PAD = 16
+/**
+ * The most memory the module may take (it never gives memory back): a run that would need
+ * more (a line of megabytes, room made for 6 bytes out per byte in) is written by the
+ * JavaScript writer instead. Runs of 4096 lines of 100 bytes take 3 MiB.
+ */
+export const MAX_MEMORY = 64 * 1024 * 1024
 
 let writer: Writer | null | undefined
 
@@ -75,6 +82,7 @@ class Writer {
     const outAt = align(dataAt + data.length + PAD)
     const endsAt = align(outAt + count * FIELDS_ROOM + data.length * WORST_ESCAPE + PAD)
     const valuesAt = endsAt + count * 4
+    if (valuesAt + count * 4 > MAX_MEMORY) return undefined
     this.reserve(valuesAt + count * 4)
     const memory = new Uint8Array(this.memory.buffer)
     memory.set(index, indexAt)

@@ -26,7 +26,7 @@ const LINE_KEY = Buffer.from('"line":"')
 
 /** Builds filters for one block after another, reusing its memory (a 2 MiB bitmap of trigrams seen). */
 export class TrigramFilterBuilder {
-  /** In WebAssembly where the runtime has it (./wasm-trigram-builder.ts), made on first use; null: here. */
+  /** In WebAssembly where the runtime has it (./wasm-trigram-builder.ts), made on first use; null: here (as are blocks too big for it). */
   private wasm: WasmTrigramBuilder | null | undefined
   private seen?: Uint8Array
   private distinct = new Int32Array(1 << 16)
@@ -64,7 +64,8 @@ export class TrigramFilterBuilder {
    */
   build(data: Buffer, values: Uint32Array = lineValues(data)): Buffer {
     if (this.wasm === undefined) this.wasm = wasmTrigramBuilder()
-    if (this.wasm) return this.wasm.build(data, values, (distinct) => filterBits(distinct, data.length))
+    const built = this.wasm?.build(data, values, (distinct) => filterBits(distinct, data.length))
+    if (built) return built
     const seen = (this.seen ??= new Uint8Array(TRIGRAMS / 8))
     for (let n = 0; n + 1 < values.length; n += 2) this.add(seen, data, values[n], values[n + 1])
     const count = this.count

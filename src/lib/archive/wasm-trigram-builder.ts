@@ -14,6 +14,8 @@ const module = lazyWasmModule(TOKEN_FILTER_WASM)
 const SEEN_AT = 0
 const SEEN_BYTES = (1 << 24) / 8
 const PAGE = 65536
+/** The most memory the module may take (it never gives memory back): a bigger block (a line of megabytes) is left to the JavaScript loops. 512 KiB blocks take 5 MiB. */
+export const MAX_MEMORY = 64 * 1024 * 1024
 
 export function wasmTrigramBuilder(): WasmTrigramBuilder | null {
   const compiled = module()
@@ -34,13 +36,14 @@ export class WasmTrigramBuilder {
 
   /**
    * The filter of `data` over the byte runs given by `values` (start, end pairs), of the
-   * size `bitsFor` says for the number of distinct trigrams.
+   * size `bitsFor` says for the number of distinct trigrams; undefined for a block too big for MAX_MEMORY.
    */
-  build(data: Buffer, values: Uint32Array, bitsFor: (distinct: number) => number): Buffer {
+  build(data: Buffer, values: Uint32Array, bitsFor: (distinct: number) => number): Buffer | undefined {
     const distinctAt = SEEN_AT + SEEN_BYTES
     const dataAt = distinctAt + 4 * data.length
     const valuesAt = align(dataAt + data.length)
     const filterAt = align(valuesAt + 4 * values.length)
+    if (filterAt + data.length / 8 + 64 > MAX_MEMORY) return undefined
     this.reserve(filterAt + data.length / 8 + 64)
     new Uint8Array(this.memory.buffer).set(data, dataAt)
     new Uint32Array(this.memory.buffer, valuesAt, values.length).set(values)
