@@ -5,7 +5,6 @@
  */
 import {render} from 'ink'
 import {tailExitCode} from '../tail/exit-code.js'
-import {onInterrupt} from '../interrupt.js'
 import {isSingleJob, type TailTargets} from '../job-targets.js'
 import {Viewer} from './Viewer.js'
 import type {ViewerFeed} from './viewer-feed.js'
@@ -25,6 +24,8 @@ export interface OpenViewerOptions {
   maxFps?: number
   /** A plain first screen is up already (first-paint.ts): the alternate screen is on. */
   painted?: boolean
+  /** Aborted by a signal (kill, a closed terminal): the viewer quits as q does. */
+  signal: AbortSignal
 }
 
 export async function openViewer(options: OpenViewerOptions): Promise<{exitCode: number}> {
@@ -41,19 +42,19 @@ export async function openViewer(options: OpenViewerOptions): Promise<{exitCode:
     <Viewer feed={feed} color={options.color} colorLevel={options.colorLevel} timestamps={options.timestamps} multiJob={!isSingleJob(options.targets)} name={name} />,
     {stdout, stdin, exitOnCtrlC: false, patchConsole: true, maxFps: options.maxFps ?? 30},
   )
-  // A signal (kill, a closed terminal) quits as q does; Ctrl-C is a key here, not a signal.
-  const interrupt = onInterrupt()
-  interrupt.signal.addEventListener('abort', () => app.unmount(), {once: true})
+  // A signal quits as q does; Ctrl-C is a key here, not a signal.
+  const quit = (): void => app.unmount()
+  options.signal.addEventListener('abort', quit, {once: true})
   try {
     await app.waitUntilExit()
   } finally {
-    interrupt.dispose()
+    options.signal.removeEventListener('abort', quit)
     app.cleanup()
     feed.stop()
     restore()
   }
   // Stopped by a signal, the process dies of it once the command returns.
-  if (interrupt.signal.aborted) return {exitCode: 0}
+  if (options.signal.aborted) return {exitCode: 0}
   const ended = [...feed.jobs.values()].filter((job) => job.state === 'ended').map((job) => job.meta)
   return {exitCode: options.exitCode ? tailExitCode(ended) : 0}
 }

@@ -8,6 +8,7 @@ import {Output} from '../output.js'
 import {createViewerFeed} from './create-feed.js'
 import {LEAVE_ALT_SCREEN, SHOW_CURSOR, paintWhenReady} from './first-paint.js'
 import {isSingleJob} from '../job-targets.js'
+import {onInterrupt} from '../interrupt.js'
 import type {EntryFilter} from '../query/filter.js'
 import {plainTail} from '../tail/plain-tail.js'
 import {leftOutNotice, unreadableNotice, waitingNotice} from '../render/notices.js'
@@ -48,16 +49,32 @@ export function preloadViewer(): Promise<ViewerModule> {
 
 export async function runTail(options: RunTailOptions): Promise<{exitCode: number}> {
   if (options.wait === false) for (const id of options.targets.ids) await options.jobs.requireJob(id)
-  if (options.interactive) {
+  if (options.interactive) return runViewer(options)
+  // The viewer says it in its status bar; piped, stderr says it (stdout stays the log's lines).
+  const onWaiting = (job: string) => process.stderr.write(waitingNotice(job))
+  const onLeftOut = (job: string, why: string) => process.stderr.write(leftOutNotice(job, why))
+  const onUnreadable = (error: ArchiveReadError) => process.stderr.write(unreadableNotice(error))
+  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting, onLeftOut, onUnreadable})
+}
+
+/**
+ * The viewer, with one interrupt from before its first screen: the plain first paint puts the
+ * terminal in the alternate screen before React and Ink have loaded, and a signal then (kill,
+ * a closed terminal) must give it back as one during the viewer does.
+ */
+async function runViewer(options: RunTailOptions): Promise<{exitCode: number}> {
+  const interrupt = onInterrupt()
+  const stopped = new Promise<undefined>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(undefined), {once: true}))
+  try {
     // Read while React and Ink load: the first screen then has its lines at once.
     const feed = createViewerFeed(options)
     const firstPaint = paintWhenReady(feed, process.stdout, {timestamps: options.timestamps, multiJob: !isSingleJob(options.targets)})
     void feed.start()
-    let viewer: ViewerModule
+    let viewer: ViewerModule | undefined
     try {
       // Loading React and Ink keeps the (single) thread busy: read and paint the first lines before.
-      await firstPaint.settled(FIRST_PAINT_WAIT)
-      viewer = await preloadViewer()
+      await Promise.race([firstPaint.settled(FIRST_PAINT_WAIT), stopped])
+      if (!interrupt.signal.aborted) viewer = await Promise.race([preloadViewer(), stopped])
     } catch (error) {
       feed.stop()
       if (firstPaint.painted()) process.stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN)
@@ -65,13 +82,23 @@ export async function runTail(options: RunTailOptions): Promise<{exitCode: numbe
     } finally {
       firstPaint.cancel()
     }
-    return viewer.openViewer({...options, feed, painted: firstPaint.painted(), color: options.chalk.level > 0, colorLevel: Math.max(1, options.chalk.level) as 1 | 2 | 3})
+    if (!viewer) {
+      // Stopped before the viewer was up: the process dies of the signal once the command returns.
+      feed.stop()
+      if (firstPaint.painted()) process.stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN)
+      return {exitCode: 0}
+    }
+    return await viewer.openViewer({
+      ...options,
+      feed,
+      painted: firstPaint.painted(),
+      color: options.chalk.level > 0,
+      colorLevel: Math.max(1, options.chalk.level) as 1 | 2 | 3,
+      signal: interrupt.signal,
+    })
+  } finally {
+    interrupt.dispose()
   }
-  // The viewer says it in its status bar; piped, stderr says it (stdout stays the log's lines).
-  const onWaiting = (job: string) => process.stderr.write(waitingNotice(job))
-  const onLeftOut = (job: string, why: string) => process.stderr.write(leftOutNotice(job, why))
-  const onUnreadable = (error: ArchiveReadError) => process.stderr.write(unreadableNotice(error))
-  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting, onLeftOut, onUnreadable})
 }
 
 export function isInteractive(stdin: {isTTY?: boolean} = process.stdin, stdout: {isTTY?: boolean} = process.stdout): boolean {

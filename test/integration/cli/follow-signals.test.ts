@@ -6,8 +6,9 @@
  */
 import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
-import {BIN, collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {BIN, ROOT, collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {Tmux, terminalEnv} from '../../helpers/tmux.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -83,12 +84,13 @@ it.each([
   30_000,
 )
 
+// A parent that says how its child ended: a shell's $? is 143 for both an exit and a death.
+const reportingParent = `node -e 'const r = require("node:child_process").spawnSync(process.execPath, process.argv.slice(1), {stdio: "inherit"}); console.log("EXIT=" + r.status + " SIGNAL=" + r.signal)'`
+
 it('the tail viewer on a terminal, sent SIGTERM, gives the terminal back and dies of SIGTERM', async () => {
   const push = openPush('sig-tty')
-  tmux = new Tmux(terminalEnv(env))
-  // A parent that says how its child ended: a shell's $? is 143 for both an exit and a death.
-  const parent = `node -e 'const r = require("node:child_process").spawnSync(process.execPath, process.argv.slice(1), {stdio: "inherit"}); console.log("EXIT=" + r.status + " SIGNAL=" + r.signal)'`
-  tmux.open('viewer', `printf 'BEFORE THE VIEWER\\n'; ${parent} ${BIN} tail sig-tty; sleep 600`)
+  tmux ??= new Tmux(terminalEnv(env))
+  tmux.open('viewer', `printf 'BEFORE THE VIEWER\\n'; ${reportingParent} ${BIN} tail sig-tty; sleep 600`)
   await tmux.until('viewer', (screen) => screen.includes('line 1') && /sig-tty running/.test(screen), 'the viewer showing the job')
   // The viewer answers keys (its first screen may be painted before it has loaded): t shows the times.
   tmux.keys('viewer', 't')
@@ -100,5 +102,22 @@ it('the tail viewer on a terminal, sent SIGTERM, gives the terminal back and die
   expect(screen).toContain('EXIT=null SIGNAL=SIGTERM')
   expect(screen, screen).toContain('BEFORE THE VIEWER') // the main screen back
   expect(screen).not.toMatch(/sig-tty running/)
+  expect((await push.end()).code).toBe(0)
+}, 30_000)
+
+it('the tail viewer sent SIGTERM before its first draw (its plain first screen up, Ink still loading) gives the terminal back', async () => {
+  const push = openPush('sig-early')
+  tmux ??= new Tmux(terminalEnv(env))
+  // Ink's import never completes: the plain first screen stays up, as while a slow machine loads the viewer.
+  const hold = `--import ${join(ROOT, 'test', 'helpers', 'hold-import.mjs')}`
+  tmux.open('early', `printf 'BEFORE THE VIEWER\\n'; HOLD_IMPORT=ink ${reportingParent} ${hold} ${BIN} tail sig-early; sleep 600`)
+  await tmux.until('early', (screen) => screen.includes('line 1') && !screen.includes('BEFORE THE VIEWER'), 'the plain first screen')
+  const shell = Number(tmux.run('display', '-p', '-t', 'early', '#{pane_pid}').trim())
+  process.kill(childOf(childOf(shell)), 'SIGTERM')
+  const screen = await tmux.until('early', (text) => /EXIT=\S+ SIGNAL=\S+/.test(text), 'the tail to end')
+  expect(screen).toContain('EXIT=null SIGNAL=SIGTERM')
+  // Before: it died at once, the terminal left in the alternate screen, the cursor hidden.
+  expect(tmux.run('display', '-p', '-t', 'early', '#{alternate_on} #{cursor_flag}').trim()).toBe('0 1')
+  expect(screen, screen).toContain('BEFORE THE VIEWER')
   expect((await push.end()).code).toBe(0)
 }, 30_000)
