@@ -163,6 +163,13 @@ describe('storedRecords', () => {
     expect(simdRecords(stored([{bytes: line.subarray(0, 1_000_000)}]))).toBeDefined()
   })
 
+  it('writes records with the longest fields, seq and ts (16 digits) around empty lines without a newline, where the fields alone fill the room made', () => {
+    // Levels trace, debug, error, fatal (the longest names) on stdout or stderr, partial, continuing a record: 82 bytes of fields.
+    const lines: Line[] = Array.from({length: 2000}, (_, i) => ({bytes: Buffer.alloc(0), level: [1, 2, 5, 6][i % 4], stream: 1 + (i % 2), flags: 4, ts: 9_000_000_000_000_001 + i}))
+    const block = stored(lines, 9_000_000_000_000_000)
+    expectSimdSameAsRecordLine(block)
+  })
+
   it('holds no record for an empty block', () => {
     const chunk = storedRecords(stored([]))
     expect(chunk.data.length).toBe(0)

@@ -36,6 +36,10 @@ export const ESCAPES: (Buffer | undefined)[] = Array.from({length: 256}, (_, byt
   const escaped = JSON.stringify(String.fromCharCode(byte)).slice(1, -1)
   return byte < 0x80 && escaped.length > 1 ? latin1(escaped) : undefined
 })
-/** The longest escape (`\u001f`), and room for the fields of a record. */
+/** The longest escape (`\u001f`). */
 export const WORST_ESCAPE = 6
-export const FIELDS_ROOM = 128
+/**
+ * Room for all of a record but its line: the longest fields, a seq below 2^53 (16 digits)
+ * and any ts (a double: 24 characters at most, as String(-2.2250738585072014e-308)).
+ */
+export const FIELDS_ROOM = SEQ.length + 16 + TS.length + 24 + Math.max(...FIELDS.map((fields) => fields.length)) + END.length
