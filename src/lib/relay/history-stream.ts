@@ -76,8 +76,8 @@ export async function streamHistory(jobs: Jobs, jobId: string, params: URLSearch
     }
   } catch (error) {
     if (response.destroyed) return
-    const {status, message} = toHttpError(error, jobs.live.name)
-    response.end(`${JSON.stringify({error: message, status})}\n`)
+    const {status, message, body} = toHttpError(error, jobs.live.name)
+    response.end(`${JSON.stringify({error: message, status, ...body})}\n`)
     return
   } finally {
     await iterator.return?.(undefined)

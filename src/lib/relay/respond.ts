@@ -18,7 +18,7 @@ export function sendError(response: ServerResponse, error: HttpError, extraHeade
     response.destroy()
     return
   }
-  sendJson(response, error.status, {error: error.message}, {...extraHeaders, ...error.headers})
+  sendJson(response, error.status, {error: error.message, ...error.body}, {...extraHeaders, ...error.headers})
 }
 
 /**

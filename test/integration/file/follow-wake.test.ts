@@ -54,7 +54,13 @@ describe('file store follower wake', () => {
     const store = await new FileStore(root).init()
     await store.startJob('wake')
     const dir = join(root, 'jobs', 'wake')
-    const source = await openFileFollowSource({dir, metaFile: 'meta.json', meta: () => store.getJob('wake'), notFound: () => new Error('gone')})
+    const source = await openFileFollowSource({
+      dir,
+      owner: {id: 'wake', store: store.name},
+      metaFile: 'meta.json',
+      meta: () => store.getJob('wake'),
+      notFound: () => new Error('gone'),
+    })
     const seen = observe(dir)
     try {
       const woken = source.wait()
@@ -80,7 +86,13 @@ describe('file store follower wake', () => {
     const store = await new FileStore(root).init()
     await store.startJob('reads')
     const dir = join(root, 'jobs', 'reads')
-    const source = await openFileFollowSource({dir, metaFile: 'meta.json', meta: () => store.getJob('reads'), notFound: () => new Error('gone')})
+    const source = await openFileFollowSource({
+      dir,
+      owner: {id: 'reads', store: store.name},
+      metaFile: 'meta.json',
+      meta: () => store.getJob('reads'),
+      notFound: () => new Error('gone'),
+    })
     const seqs: number[] = []
     const readNew = async () => {
       for await (const entries of source.entries(seqs.at(-1) ?? 0, (await store.getJob('reads'))!)) seqs.push(...entries.map((entry) => entry.seq))

@@ -64,7 +64,7 @@ afterAll(async () => {
 /** The raw read with reads of `chunk` bytes, or through the store (its own read size). */
 async function readMatching(range: RawMatchRange, spec: FilterSpec, chunk?: number): Promise<MatchedBlock[]> {
   if (chunk === undefined) return collect(store.readRawMatching('mix', range, lineMatcher(spec)!))
-  const log = await JobLog.open(join(dir, 'jobs', 'mix'))
+  const log = await JobLog.open(join(dir, 'jobs', 'mix'), {id: 'mix', store: store.name})
   try {
     return await collect(matchingRaw(log, (range.after ?? 0) + 1, LINES, range, lineMatcher(spec)!, chunk))
   } finally {

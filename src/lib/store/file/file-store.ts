@@ -38,7 +38,7 @@ import type {
   StartJobInit,
   StoredEntries,
 } from '../types.js'
-import {INDEX_FILE, JobLog, LOCK_FILE, LOG_FILE} from './job-log.js'
+import {INDEX_FILE, JobLog, LOCK_FILE, LOG_FILE, type JobLogOwner} from './job-log.js'
 import {JobLogWriter, type Appended} from './job-log-writer.js'
 import {matchingRaw} from './matching-raw.js'
 import {readStats} from './job-stats.js'
@@ -226,7 +226,7 @@ export class FileStore implements LiveStore {
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
     // Readers never write (they work on full and read-only disks): bytes a killed writer
     // left unindexed are indexed by the job's next writer, and read from then on.
-    const log = await JobLog.open(dir)
+    const log = await JobLog.open(dir, this.owner(id))
     try {
       const bounds = await log.seqRange(range)
       if (!bounds) return
@@ -244,7 +244,7 @@ export class FileStore implements LiveStore {
   async *readStored(id: string): AsyncIterable<StoredEntries> {
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
     // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
-    const log = await JobLog.open(this.dir(id))
+    const log = await JobLog.open(this.dir(id), this.owner(id))
     try {
       for await (const block of log.blocks(1, await log.count())) yield {kind: 'file', ...block}
     } finally {
@@ -256,7 +256,7 @@ export class FileStore implements LiveStore {
   async *readRaw(id: string, range: RawRange): AsyncIterable<RawBlock> {
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
     // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
-    const log = await JobLog.open(this.dir(id))
+    const log = await JobLog.open(this.dir(id), this.owner(id))
     try {
       const bounds = await log.seqRange(range)
       if (!bounds) return
@@ -272,7 +272,7 @@ export class FileStore implements LiveStore {
   async *readRawMatching(id: string, range: RawMatchRange, matcher: LineMatcher): AsyncIterable<MatchedBlock> {
     if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
     // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
-    const log = await JobLog.open(this.dir(id))
+    const log = await JobLog.open(this.dir(id), this.owner(id))
     try {
       const bounds = await log.seqRange({...range, limit: undefined})
       if (bounds) yield* matchingRaw(log, bounds.first, bounds.last, range, matcher)
@@ -302,6 +302,7 @@ export class FileStore implements LiveStore {
     }
     const source = await openFileFollowSource({
       dir: this.dir(id),
+      owner: this.owner(id),
       metaFile: META_FILE,
       meta: () => this.getJob(id),
       notFound: () => new JobNotFoundError(id, this.name),
@@ -345,11 +346,15 @@ export class FileStore implements LiveStore {
     }
   }
 
+  private owner(id: string): JobLogOwner {
+    return {id, store: this.name}
+  }
+
   /** Indexes bytes a killed writer left unindexed, once per job and process, before reading. */
   private async recoverOnce(id: string): Promise<void> {
     if (this.recovered.has(id)) return
     const dir = this.dir(id)
-    const log = await JobLog.open(dir)
+    const log = await JobLog.open(dir, this.owner(id))
     const needed = await log.needsRecovery().finally(() => log.close())
     if (needed) withLockSync(join(dir, LOCK_FILE), () => this.writer(id).recover())
     this.recovered.add(id)

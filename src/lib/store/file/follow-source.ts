@@ -8,7 +8,7 @@
 import type {LogEntry} from '../../entry.js'
 import type {JobMeta} from '../../job.js'
 import type {FollowSource} from '../follow-loop.js'
-import {FOLLOW_SYNC_BYTES, INDEX_FILE, JobLog} from './job-log.js'
+import {FOLLOW_SYNC_BYTES, INDEX_FILE, JobLog, type JobLogOwner} from './job-log.js'
 import {DirectoryWake} from './wake.js'
 
 /** Entries handed to a follower per event, so a follower far behind still gets steady batches. */
@@ -16,6 +16,7 @@ const FOLLOW_BATCH = 4096
 
 export interface FileFollowOptions {
   dir: string
+  owner: JobLogOwner
   /** The metadata file's name: a change of it is a change of metadata. */
   metaFile: string
   meta: () => Promise<JobMeta | undefined>
@@ -27,7 +28,7 @@ export async function openFileFollowSource(options: FileFollowOptions): Promise<
   const wake = new DirectoryWake(options.dir, (name) => (name.startsWith(options.metaFile) ? 'notable' : name === INDEX_FILE ? 'change' : 'ignored'))
   let log: JobLog
   try {
-    log = await JobLog.open(options.dir)
+    log = await JobLog.open(options.dir, options.owner)
   } catch (error) {
     wake.close()
     throw error

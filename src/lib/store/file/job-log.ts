@@ -9,6 +9,7 @@ import {fstatSync, readSync} from 'node:fs'
 import {open, type FileHandle} from 'node:fs/promises'
 import {join} from 'node:path'
 import {entryFromBytes, entryFromText, type LogEntry} from '../../entry.js'
+import {DamagedLogError} from '../../errors/index.js'
 import type {Pattern} from '../../pattern.js'
 import type {ReadRange} from '../types.js'
 import {requiredLiteral} from '../../required-literal.js'
@@ -29,16 +30,23 @@ const READ_STEP = 4096
  */
 export const FOLLOW_SYNC_BYTES = 64 * 1024
 
+/** Whose log it is, for the error a damaged one is (DamagedLogError). */
+export interface JobLogOwner {
+  id: string
+  store: string
+}
+
 export class JobLog {
   private constructor(
     private readonly log: FileHandle,
     private readonly idx: FileHandle,
+    private readonly owner: JobLogOwner,
   ) {}
 
-  static async open(dir: string): Promise<JobLog> {
+  static async open(dir: string, owner: JobLogOwner): Promise<JobLog> {
     const log = await open(join(dir, LOG_FILE), 'r')
     try {
-      return new JobLog(log, await open(join(dir, INDEX_FILE), 'r'))
+      return new JobLog(log, await open(join(dir, INDEX_FILE), 'r'), owner)
     } catch (error) {
       await log.close()
       throw error
@@ -108,17 +116,25 @@ export class JobLog {
       signal?.throwIfAborted()
       const count = Math.min(last, from + step - 1) - from + 1
       const index = Buffer.allocUnsafe(count * RECORD_SIZE)
-      await readFully(this.idx, index, (from - 1) * RECORD_SIZE, syncBytes)
+      await this.fill(this.idx, index, (from - 1) * RECORD_SIZE, syncBytes)
       const start = recordOffset(index, 0)
       const data = Buffer.allocUnsafe(recordEnd(readRecord(index, (count - 1) * RECORD_SIZE)) - start)
-      await readFully(this.log, data, start, syncBytes)
+      await this.fill(this.log, data, start, syncBytes)
       yield {from, count, index, data, start}
     }
   }
 
   /** The files for a byte search of `log` (literal-search.ts). */
   searchFiles(): SearchFiles {
-    return {log: this.log, idx: this.idx, read: (file, buffer, position) => readFully(file, buffer, position, FOLLOW_SYNC_BYTES)}
+    return {log: this.log, idx: this.idx, read: (file, buffer, position) => this.fill(file, buffer, position, FOLLOW_SYNC_BYTES)}
+  }
+
+  private async fill(file: FileHandle, buffer: Buffer, position: number, syncBytes: number): Promise<void> {
+    try {
+      await readFully(file, buffer, position, syncBytes)
+    } catch (error) {
+      throw error instanceof ShortReadError ? DamagedLogError.inStore(this.owner.id, this.owner.store, error.message) : error
+    }
   }
 
   /**
@@ -204,6 +220,8 @@ export function readFullySync(fd: number, buffer: Buffer, position: number): voi
   }
 }
 
+class ShortReadError extends Error {}
+
 function shortRead(at: number): Error {
-  return new Error(`log or index shorter than recorded (at byte ${at})`)
+  return new ShortReadError(`its log or index is shorter than recorded (at byte ${at})`)
 }

@@ -4,7 +4,7 @@
  * RelayAuthError, 404 → JobNotFoundError, 410 → JobDeletedError (deleted while the relay read it), 409 → OutOfOrderError (a pipelined batch the relay
  * refused: the one before it failed). The token never appears in a message.
  */
-import {JobDeletedError, JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
+import {DamagedLogError, JobDeletedError, JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
 import type {IncomingMessage} from 'node:http'
 import {sendRequest} from '../http-request.js'
 import type {RetryPolicy} from '../retry.js'
@@ -62,7 +62,7 @@ export async function relayRequest<T>(endpoint: RelayEndpoint, path: string, opt
       throw new StoreUnavailableError(endpoint.name, `the relay answered ${status} with something that is not JSON; is ${endpoint.name} a logs relay?`)
     }
   }
-  throw relayError(endpoint, status, errorMessage(text), options.job)
+  throw relayError(endpoint, status, errorMessage(text), options.job, errorDetails(text))
 }
 
 /**
@@ -90,7 +90,8 @@ export async function relayStream(endpoint: RelayEndpoint, path: string, options
   } catch (error) {
     throw unreachable(endpoint, Object.assign(error as Error, {answered: true}), options.signal, false)
   }
-  throw relayError(endpoint, status, errorMessage(Buffer.concat(parts).toString('utf8')), options.job)
+  const text = Buffer.concat(parts).toString('utf8')
+  throw relayError(endpoint, status, errorMessage(text), options.job, errorDetails(text))
 }
 
 /** A request that failed on the network (or timed out) as the error push and get tell; the caller's own abort as it is. */
@@ -118,7 +119,15 @@ async function exchange(url: URL, options: RequestOptions, headers: Record<strin
   })
 }
 
-export function relayError(endpoint: RelayEndpoint, status: number, message: string, job?: string): LogsError {
+/** What a relay's error answer says beside its message: a damaged live log's `code` and `hints`. */
+export interface ErrorDetails {
+  code?: string
+  hints?: string[]
+}
+
+export function relayError(endpoint: RelayEndpoint, status: number, message: string, job?: string, details: ErrorDetails = {}): LogsError {
+  // The relay read a damaged log: told as a direct read tells it, same message and hints.
+  if (status === 500 && job && details.code === DamagedLogError.code) return new DamagedLogError(job, message, details.hints ?? [])
   if (status === 401 || status === 403) return new RelayAuthError(endpoint.name, status, message)
   if (status === 404 && job) return new JobNotFoundError(job, endpoint.name)
   if (status === 410 && job) return new JobDeletedError(job, endpoint.name)
@@ -140,6 +149,15 @@ export function errorMessage(text: string): string {
     // not our JSON error (a proxy's HTML page): fall through to a short excerpt
   }
   return text.slice(0, 200).trim() || 'no details'
+}
+
+function errorDetails(text: string): ErrorDetails {
+  try {
+    const {code, hints} = JSON.parse(text) as ErrorDetails
+    return {code: typeof code === 'string' ? code : undefined, hints: Array.isArray(hints) ? hints.filter((hint) => typeof hint === 'string') : undefined}
+  } catch {
+    return {}
+  }
 }
 
 function networkReason(error: unknown): string {

@@ -36,6 +36,9 @@ interface ControlLine {
   passed?: number
   error?: string
   status?: number
+  /** With an error: what a damaged live log's is (relay-http.ts ErrorDetails). */
+  code?: string
+  hints?: string[]
   unreadable?: string[]
   unreadableBlocks?: UnreadableBlock[]
 }
@@ -171,7 +174,7 @@ async function* rawParts(chunks: AsyncIterable<Buffer>, endpoint: RelayEndpoint,
 
 function control(line: ControlLine, endpoint: RelayEndpoint, id: string): Part<never> {
   // Only a store that went down is worth asking again (503); anything else would say the same again.
-  if (line.error !== undefined) return {kind: 'failed', error: relayError(endpoint, line.status ?? 503, line.error, id), resumable: line.status === 503}
+  if (line.error !== undefined) return {kind: 'failed', error: relayError(endpoint, line.status ?? 503, line.error, id, line), resumable: line.status === 503}
   if (line.unreadable !== undefined) return {kind: 'unreadable', what: line.unreadable, blocks: line.unreadableBlocks}
   if (line.cursor !== undefined) return {kind: 'end'}
   if (Number.isSafeInteger(line.passed)) return {kind: 'passed', after: line.passed!}
