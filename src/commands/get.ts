@@ -9,16 +9,16 @@ import {colorLevel, makeChalk} from '../lib/color.js'
 import {contextSpec} from '../lib/query/context-lines.js'
 import {getEntries, inSections, type GetOptions} from '../lib/query/get-entries.js'
 import {FOLLOW_UNSUPPORTED, getSelectedEntries} from '../lib/query/get-selected.js'
-import {formatSelector, parseSelector, type LabelSelector} from '../lib/label-selector.js'
+import {parseSelector} from '../lib/label-selector.js'
 import {jobPrefixColor, padJobId} from '../lib/tail/job-colors.js'
-import {isSingleJob, parseQueryTargets, type JobPattern, type TailTargets} from '../lib/job-targets.js'
+import {isSingleJob, parseQueryTargets, type TailTargets} from '../lib/job-targets.js'
 import {plainTail} from '../lib/tail/plain-tail.js'
 import {startProgress} from '../lib/cli/progress.js'
 import {UsageError} from '../lib/errors/index.js'
 import {rawOutput} from '../lib/query/get-raw.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
-import {leftOutNotice, unreadableNotice, waitingNotice} from '../lib/render/notices.js'
+import {globsText, leftOutNotice, unreadableNotice, waitingForMatchNotice, waitingNotice} from '../lib/render/notices.js'
 import {buildFilter, levelHint, lineMatcher, requiredPattern} from '../lib/query/filter.js'
 import {sectionRanges} from '../lib/structure/job-sections.js'
 import {JobNotFoundError, NoJobMatchesError} from '../lib/errors/index.js'
@@ -30,7 +30,7 @@ import {endedJobExitCode, jobExitCode} from '../lib/tail/exit-code.js'
 export default class Get extends BaseCommand {
   static override summary = "Print jobs' logs, wherever they live (live store or archive)"
   static override description = `Prints the job's entries, filtered. --level warn means warn and above, --level =warn exactly warn. --grep and --exclude take regular expressions in RE2 syntax (linear-time matching: no backreferences or lookaround; (?i) works inline) and can be repeated (every --grep must match, no --exclude may); -i makes them ignore case. -A/-B/-C show lines around each match, with a -- line between groups, as grep does (text output; JSON output shows the gaps in seq). --stream keeps the lines of one stream of a job captured by \`logs run\`.
-Several ids and globs ('deploy-*', quoted), or -l SELECTOR (alone: among all jobs; beside ids: the jobs it selects too; beside globs: the matches whose labels match), print the lines of every job, live or archived, merged by time (ties by job, then seq), each text line prefixed with its job and JSON records with a job field; --by-job prints one job after another instead. Every filter applies to each job; -n and --head count over the merged output (with --by-job, per job); --section picks each job's sections of that name; --after applies to each job's own sequence numbers. Jobs that cannot match are not read: ended before --since or started after --until, no line at the --level, or (archived) whose block filters rule out the --grep literal; the others are read several at once. On a terminal, stderr shows how many jobs have been read. A job id that does not exist is exit 1, and so are globs (or -l) that match no job at all ("no job matches 'x-*'"); a glob that matches nothing beside others that do is a warning on stderr. With -f, several jobs are followed until every one has ended (a glob waits for matching jobs to start), merged by time as logs tail does (a job a glob matched that is deleted meanwhile is left out, with one line on stderr; an archived job with a damaged block is named on stderr at once and the others are followed on, and the command then exits 1 once they have ended; stopped by a signal, it dies of it: 128+N in a shell).
+Several ids and globs ('deploy-*', quoted), or -l SELECTOR (alone: among all jobs; beside ids: the jobs it selects too; beside globs: the matches whose labels match), print the lines of every job, live or archived, merged by time (ties by job, then seq), each text line prefixed with its job and JSON records with a job field; --by-job prints one job after another instead. Every filter applies to each job; -n and --head count over the merged output (with --by-job, per job); --section picks each job's sections of that name; --after applies to each job's own sequence numbers. Jobs that cannot match are not read: ended before --since or started after --until, no line at the --level, or (archived) whose block filters rule out the --grep literal; the others are read several at once. On a terminal, stderr shows how many jobs have been read. A job id that does not exist is exit 1, and so are globs (or -l) that match no job at all ("no job matches 'x-*'"); a glob that matches nothing beside others that do is a warning on stderr. With -f, several jobs are followed until every one has ended (a glob waits for matching jobs to start; while none matches and no job is named, stderr says so once: "waiting for a job matching 'x-*' to start"), merged by time as logs tail does (a job a glob matched that is deleted meanwhile is left out, with one line on stderr; an archived job with a damaged block is named on stderr at once and the others are followed on, and the command then exits 1 once they have ended; stopped by a signal, it dies of it: 128+N in a shell).
 --output raw writes the stored bytes: the original ones (invalid UTF-8, CRLF, ANSI codes and NUL included) with the secrets push/run masked at capture replaced by ***; json writes one object per line: seq, ts, level, stream, line, fields.
 With -f the command keeps following until the job ends, and waits for a job that has not started yet (saying so on stderr; --no-wait exits 1 at once instead). A store or relay that stops answering while -f follows is waited for, and the follow goes on from the last line printed (none twice, none lost); it is an error (exit 1) once it has not answered for about a minute (?retry-for= on a relay URL changes that). Stopped by a signal (Ctrl-C, SIGTERM), get dies of that signal once what it printed is flushed, as Unix tools do: a shell reports 128+N (130, 143), and a shell loop over logs get -f stops at Ctrl-C.
 --exit-code exits with the job's own status: its exit code when it failed, 1 when it was abandoned, 0 otherwise (with -f on several jobs: the first failure's). Without -f the job must have ended: for a running job get prints what there is, says so on stderr and exits 2 (add -f to wait for the end).`
@@ -190,7 +190,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         ruledOut: jobs.archive?.ruledOut?.bind(jobs.archive),
         // Nothing selected is a failure, as an id that is not found; a glob that found nothing beside others that did is said.
         onUnmatched: (globs, selected) => {
-          const what = unmatchedText(globs, targets.selector)
+          const what = globsText(globs, targets.selector)
           if (selected === 0) throw new NoJobMatchesError(what, jobs.archive ? `${jobs.live.name} or ${jobs.archive.name}` : jobs.live.name)
           progress.around(() => process.stderr.write(`logs: warning: no job matches ${what}\n`))
         },
@@ -242,6 +242,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         exitCode: flags['exit-code'],
         mode: flags.output as OutputMode,
         onWaiting: flags.wait ? (job) => process.stderr.write(waitingNotice(job)) : undefined,
+        onWaitingForMatch: () => process.stderr.write(waitingForMatchNotice(targets)),
         onLeftOut: (job, why) => process.stderr.write(leftOutNotice(job, why)),
         onUnreadable: (error) => process.stderr.write(unreadableNotice(error)),
       }))
@@ -253,11 +254,3 @@ With -f the command keeps following until the job ends, and waits for a job that
 }
 
 type GetFlags = Interfaces.InferredFlags<typeof Get.flags>
-
-/** `'x*'`, `'x*' or 'y*'`; `-l env=prod` for the selector alone; `'x*' with labels env=prod`. */
-function unmatchedText(globs: JobPattern[], selector: LabelSelector | undefined): string {
-  const labels = selector ? formatSelector(selector) : undefined
-  if (labels && globs.length === 1 && globs[0].text === '*') return `-l ${labels}`
-  const patterns = globs.map((glob) => `'${glob.text}'`).join(' or ')
-  return labels ? `${patterns} with labels ${labels}` : patterns
-}

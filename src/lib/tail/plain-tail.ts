@@ -38,6 +38,8 @@ export interface PlainTailOptions {
   history?: boolean
   /** A named job has not started yet: the follow waits for it. */
   onWaiting?: (job: string) => void
+  /** The globs' first listing found no job to follow, nor is one named: the follow waits for a match (said once). */
+  onWaitingForMatch?: () => void
   /** A job a glob matched was deleted and is left out (why: the store's words). */
   onLeftOut?: (job: string, why: string) => void
   /** One of several jobs could not be read in full; the others are followed on. */
@@ -63,6 +65,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
     untilAllEnded: true,
     globMinInterval: options.globMinInterval,
     history: options.history,
+    onNothingMatched: options.follow ? options.onWaitingForMatch : undefined,
   })
   const prefixed = targets.ids.length + targets.globs.length > 1 || targets.globs.length > 0
   let width = Math.max(0, ...targets.ids.map((id) => id.length))

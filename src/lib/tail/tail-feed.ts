@@ -54,6 +54,8 @@ export interface TailFeedOptions {
   globMaxInterval?: number
   /** Globs take the ended jobs of their first listing too (GlobWatchOptions.history). */
   history?: boolean
+  /** The globs' first listing found no job to follow, and no job is named: the feed waits for a match. */
+  onNothingMatched?: () => void
 }
 
 export class TailFeed implements AsyncIterable<TailEvent> {
@@ -119,6 +121,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         maxInterval: this.options.globMaxInterval,
         onJob: (meta) => this.addJob(meta.id, true),
         onListed: () => {
+          if (!this.firstListingDone && this.followed.size === 0) this.options.onNothingMatched?.()
           this.firstListingDone = true
           this.caughtUp()
           this.finishIfDone()

@@ -11,7 +11,7 @@ import {isSingleJob} from '../job-targets.js'
 import {onInterrupt} from '../interrupt.js'
 import type {EntryFilter} from '../query/filter.js'
 import {plainTail} from '../tail/plain-tail.js'
-import {leftOutNotice, unreadableNotice, waitingNotice} from '../render/notices.js'
+import {leftOutNotice, unreadableNotice, waitingForMatchNotice, waitingNotice} from '../render/notices.js'
 import type {TailTargets} from '../job-targets.js'
 import type {ArchiveReadError} from '../errors/index.js'
 
@@ -54,7 +54,8 @@ export async function runTail(options: RunTailOptions): Promise<{exitCode: numbe
   const onWaiting = (job: string) => process.stderr.write(waitingNotice(job))
   const onLeftOut = (job: string, why: string) => process.stderr.write(leftOutNotice(job, why))
   const onUnreadable = (error: ArchiveReadError) => process.stderr.write(unreadableNotice(error))
-  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting, onLeftOut, onUnreadable})
+  const onWaitingForMatch = () => process.stderr.write(waitingForMatchNotice(options.targets))
+  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting, onWaitingForMatch, onLeftOut, onUnreadable})
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `get -f` and `tail` on a job that has not started: they say so (stderr when piped, the
+ * `get -f` and `tail` on a job that has not started, or of a glob that matches none yet: they say so (stderr when piped, the
  * status bar in the viewer) instead of waiting silently; --no-wait fails at once.
  */
 import {afterAll, describe, expect, it} from 'vitest'
@@ -36,6 +36,33 @@ describe('waiting for a job that has not started', () => {
     expect((await runCli(['push', '--job', 'already', '--exit-code', '0'], {input: 'x\n', env: sandbox.env})).code).toBe(0)
     expect(await runCli(['get', 'already', '-f'], {env: sandbox.env})).toMatchObject({stdout: 'x\n', stderr: '', code: 0})
     expect(await runCli(['tail', 'already'], {env: sandbox.env})).toMatchObject({stdout: 'x\n', stderr: '', code: 0})
+  })
+
+  for (const [args, job, notice, labels] of [
+    [['get', 'glob-get-*', '-f'], 'glob-get-1', "'glob-get-*'", []],
+    [['tail', 'glob-tail-*'], 'glob-tail-1', "'glob-tail-*'", []],
+    [['get', '-l', 'team=later', '-f'], 'labelled-1', '-l team=later', ['--label', 'team=later']],
+  ] as const) {
+    it(`${args.join(' ')} with no match yet says once on stderr that it waits, then prints the job that comes`, async () => {
+      const follower = startCli([...args], {env: sandbox.env})
+      let stderr = ''
+      follower.stderr!.on('data', (d: Buffer) => (stderr += d))
+      const done = collect(follower)
+      // Before: nothing said while it waited.
+      await waitUntil(() => stderr.includes('logs: waiting for a job matching'), {what: 'the waiting notice'})
+      const pushed = await runCli(['push', '--job', job, ...labels, '--exit-code', '0'], {input: 'first\n', env: sandbox.env})
+      expect(pushed.code).toBe(0)
+      const result = await done
+      expect(result.stdout).toBe(`${job} first\n`)
+      expect(result.stderr).toBe(`logs: waiting for a job matching ${notice} to start (Ctrl-C to stop)\n`)
+      expect(result.code).toBe(0)
+    })
+  }
+
+  it('a glob that matches a job already, or beside a named job: no notice for the glob', async () => {
+    expect((await runCli(['push', '--job', 'matched-1', '--exit-code', '0'], {input: 'x\n', env: sandbox.env})).code).toBe(0)
+    expect(await runCli(['get', 'matched-*', '-f'], {env: sandbox.env})).toMatchObject({stdout: 'matched-1 x\n', stderr: '', code: 0})
+    expect(await runCli(['get', 'matched-1', 'nothing-*', '-f'], {env: sandbox.env})).toMatchObject({stdout: 'matched-1 x\n', stderr: '', code: 0})
   })
 
   for (const args of [
