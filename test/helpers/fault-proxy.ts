@@ -18,6 +18,8 @@ export interface FaultProxy {
   readonly bytesServed: number
   /** How often the server behind answered each status. */
   readonly statuses: ReadonlyMap<number, number>
+  /** Every request received, faulted or not, as 'METHOD /path?query', in order. */
+  readonly requests: readonly string[]
   readonly faults: FaultQueue
   inject(fault: Fault, options?: InjectOptions): void
   clear(): void
@@ -31,7 +33,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let forwarded = 0
   let bytesServed = 0
   const statuses = new Map<number, number>()
+  const requests: string[] = []
   const server: Server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`)
     const fault = faults.take(req)
     if (fault && answerFault(req, res, fault)) return
     if (fault?.kind === 'cut') cutAfter(res, fault.afterBytes, fault.before)
@@ -60,6 +64,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return bytesServed
     },
     statuses,
+    requests,
     faults,
     inject: (fault, options) => faults.inject(fault, options),
     clear: () => faults.clear(),
