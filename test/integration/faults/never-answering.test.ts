@@ -200,19 +200,20 @@ describe('push into a store that never answers', () => {
   })
 
   // The upload of a chunk is progress too, part by part. A chunk holds up to 8 MiB of lines, so
-  // a log of 2.5 parts of random bytes ships at least one chunk of two parts after its end: the
-  // parts, each held 2.5 s, then the completion held 2.5 s, take some 5 s before the chunk is
-  // applied (push exited 1 here at the 4 s timeout; so it did under load with nothing held),
-  // while the store takes the parts, then completes the chunk, within 2.5 s each.
+  // a log of 2.5 parts of random bytes ships chunks of two parts: the parts, each held 6 s, then
+  // the completion held 6 s, take 12 s before a chunk is applied (push exited 1 here at the 10 s
+  // timeout), while the store takes the parts, then completes the chunk, within 6 s each. The
+  // 4 s left are for encoding a part, or completing the upload, on a loaded machine (at load 8,
+  // 1.5 s and then 3 s were not).
   it('s3://: a chunk upload that takes longer than --drain-timeout while the store takes part after part is waited for', async () => {
     const job = 'slow-chunk'
     const store = `s3://hung/slow?endpoint=${encodeURIComponent(proxy.url)}&part-size=${partSize}`
     const env = isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
     const input = bigLog(2.5 * partSize)
     const chunkParts = (method: string, path: string, url: string) => path.includes(`/.chunks/${job}/`) && url.includes(method === 'PUT' ? 'partNumber=' : 'uploadId=')
-    proxy.inject({kind: 'slow', ms: 2500}, {match: chunkParts})
+    proxy.inject({kind: 'slow', ms: 6000}, {match: chunkParts})
     try {
-      const pushed = await runCli(['push', '--job', job, '--store', store, '--drain-timeout', '4s', '--no-mask-defaults'], {env, input, timeout: 90_000})
+      const pushed = await runCli(['push', '--job', job, '--store', store, '--drain-timeout', '10s', '--no-mask-defaults'], {env, input, timeout: 90_000})
       expect(pushed.stderr).toBe('')
       expect(pushed.code).toBe(0)
       expect(proxy.faults.served).toBeGreaterThanOrEqual(3) // a chunk's parts and its completion were held
