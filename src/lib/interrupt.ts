@@ -6,7 +6,18 @@
 // On the process, not in this module: bin/dev.js runs the runner from the sources while oclif
 // may load the commands from dist/, each with its own copy of this module.
 const DYING = Symbol.for('logs.dying-signal')
-const processState = process as unknown as Record<typeof DYING, NodeJS.Signals | undefined>
+const STOPPING = Symbol.for('logs.stopping')
+const processState = process as unknown as {[DYING]?: NodeJS.Signals; [STOPPING]?: AbortController}
+
+const stopping = (): AbortController => (processState[STOPPING] ??= new AbortController())
+
+/**
+ * Aborted once a signal asked the command to stop (onInterrupt): a store request's retries
+ * (store/retry.ts) end then, instead of keeping the command alive for their whole budget.
+ */
+export function stopRequested(): AbortSignal {
+  return stopping().signal
+}
 
 /** The signal the process is to die of once the command has cleaned up, if any. */
 export function signalToDieOf(): NodeJS.Signals | undefined {
@@ -27,6 +38,7 @@ export function onInterrupt(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'S
   const controller = new AbortController()
   const handler = (signal: NodeJS.Signals) => {
     dieOfOnceDone(signal)
+    stopping().abort()
     controller.abort()
   }
   for (const signal of signals) process.on(signal, handler)

@@ -10,6 +10,7 @@
  *   … until the budget (total time since the first failure) would be exceeded: throw the last error.
  */
 import {setTimeout as sleep} from 'node:timers/promises'
+import {stopRequested} from '../interrupt.js'
 import {parseDuration} from '../time.js'
 
 export interface RetryPolicy {
@@ -46,6 +47,7 @@ export type Classify = (error: unknown) => {retryAfterMs?: number} | undefined
 export interface BackoffOptions {
   policy?: RetryPolicy
   classify: Classify
+  /** Ends the retries; without one, they end when a signal asks the command to stop (../interrupt.ts). */
   signal?: AbortSignal
   clock?: () => number
   random?: () => number
@@ -60,11 +62,13 @@ export interface BackoffOptions {
  */
 export class Backoff {
   private readonly policy: RetryPolicy
+  private readonly signal: AbortSignal
   private failures = 0
   private firstFailureAt: number | undefined
 
   constructor(private readonly options: BackoffOptions) {
     this.policy = options.policy ?? DEFAULT_RETRY_POLICY
+    this.signal = options.signal ?? stopRequested()
   }
 
   /** Waits before the next attempt; rethrows `error` when it is permanent or the budget is spent. */
@@ -73,8 +77,8 @@ export class Backoff {
     if (delay === undefined) throw error
     retries++
     this.options.onRetry?.(error, this.failures, delay)
-    await (this.options.wait ?? defaultWait)(delay, this.options.signal)
-    this.options.signal?.throwIfAborted()
+    await (this.options.wait ?? defaultWait)(delay, this.signal)
+    this.signal.throwIfAborted()
   }
 
   reset(): void {
@@ -84,7 +88,7 @@ export class Backoff {
 
   /** The wait before the next attempt, or undefined when the error must be thrown. */
   delayFor(error: unknown): number | undefined {
-    if (this.options.signal?.aborted) return undefined
+    if (this.signal.aborted) return undefined
     const transient = this.options.classify(error)
     if (!transient) return undefined
     const now = (this.options.clock ?? Date.now)()

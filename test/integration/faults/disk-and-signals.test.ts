@@ -5,6 +5,7 @@
  * killed writer left half-indexed, and SIGTERM while push waits for a store that is down.
  */
 import {spawn} from 'node:child_process'
+import {createServer} from 'node:http'
 import {appendFileSync, existsSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -235,5 +236,32 @@ describe('signals', () => {
     // Before: exit 143, so a shell loop over logs run went on at Ctrl-C.
     expect([died.code, died.signal], died.stderr).toEqual([null, 'SIGTERM'])
     expect(JSON.parse((await runCli(['ls', '--json', '--prefix', 'run-killed'], {env})).stdout)).toMatchObject([{status: 'failed', exitCode: 143}])
+  })
+})
+
+describe('a signal while a store request is retried', () => {
+  it('get against an object store that answers only 503: Ctrl-C ends it at once (death by SIGINT), not after the minute of retries', async () => {
+    let requests = 0
+    const overloaded = createServer((request, response) => {
+      requests++
+      request.resume()
+      response.writeHead(503, {'Content-Type': 'application/xml'}).end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>')
+    })
+    const port = await freePort()
+    await new Promise<void>((resolve) => overloaded.listen(port, '127.0.0.1', resolve))
+    try {
+      const env = {...home.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1'}
+      const child = startCli(['get', 'busy', '--store', `s3://bucket/p?endpoint=http://127.0.0.1:${port}`], {env})
+      child.stdin!.end()
+      const done = collect(child, 30_000)
+      await waitUntil(() => requests >= 2, {what: 'a retried request'})
+      child.kill('SIGINT')
+      const result = await done
+      // Before: SIGINT waited for the retries' budget (60 s), and the test's SIGKILL came first.
+      expect([result.code, result.signal], result.stderr).toEqual([null, 'SIGINT'])
+    } finally {
+      overloaded.closeAllConnections()
+      await new Promise((resolve) => overloaded.close(resolve))
+    }
   })
 })
