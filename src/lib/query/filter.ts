@@ -44,12 +44,9 @@ export function levelMatches(filter: LevelFilter, level: Level | undefined): boo
 
 /** Builds one predicate; undefined when nothing filters (callers skip the call entirely). */
 export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
-  const level = spec.level ? parseLevelFilter(spec.level) : undefined
-  checkPatternCount((spec.grep ?? []).length + (spec.exclude ?? []).length, '--grep and --exclude')
-  const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep', spec.ignoreCase))
-  const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude', spec.ignoreCase))
-  const stream = spec.stream === undefined ? undefined : parseStream(spec.stream)
-  if (!level && !stream && grep.length === 0 && exclude.length === 0) return undefined
+  const parsed = parseFilter(spec)
+  if (!parsed) return undefined
+  const {level, stream, grep, exclude} = parsed
   return (entry) => {
     if (level && !levelMatches(level, entry.level)) return false
     if (stream && entry.stream !== stream) return false
@@ -61,19 +58,30 @@ export function buildFilter(spec: FilterSpec): EntryFilter | undefined {
 
 /** The filter as a test of a stored line (../line-match.ts), for a store that picks lines on their bytes; undefined when nothing filters. */
 export function lineMatcher(spec: FilterSpec): LineMatcher | undefined {
+  const parsed = parseFilter(spec)
+  if (!parsed) return undefined
+  const {level, stream, grep, exclude} = parsed
+  return new LineMatcher({grep, exclude, levels: level && levelsTaken(level), stream})
+}
+
+/** The spec's parts, checked and compiled; undefined when nothing filters. */
+function parseFilter(spec: FilterSpec): {level?: LevelFilter; stream?: Stream; grep: Pattern[]; exclude: Pattern[]} | undefined {
+  const level = spec.level ? parseLevelFilter(spec.level) : undefined
+  checkPatternCount((spec.grep ?? []).length + (spec.exclude ?? []).length, '--grep and --exclude')
   const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep', spec.ignoreCase))
   const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude', spec.ignoreCase))
-  const levels = levelHint(spec)
   const stream = spec.stream === undefined ? undefined : parseStream(spec.stream)
-  if (!levels && !stream && grep.length === 0 && exclude.length === 0) return undefined
-  return new LineMatcher({grep, exclude, levels, stream})
+  if (!level && !stream && grep.length === 0 && exclude.length === 0) return undefined
+  return {level, stream, grep, exclude}
+}
+
+function levelsTaken(filter: LevelFilter): Level[] {
+  return LEVELS.filter((level) => levelMatches(filter, level))
 }
 
 /** The levels a --level filter lets through: a hint for stores that can skip the rest (ReadRange.levels). */
 export function levelHint(spec: FilterSpec): Level[] | undefined {
-  if (!spec.level) return undefined
-  const filter = parseLevelFilter(spec.level)
-  return LEVELS.filter((level) => levelMatches(filter, level))
+  return spec.level ? levelsTaken(parseLevelFilter(spec.level)) : undefined
 }
 
 /** The first --grep: every wanted line matches it, so a store may use it to skip lines early. */
