@@ -91,26 +91,32 @@ export async function* historyBatches(jobs: Jobs, jobId: string, range: ReadRang
   let batch: LogEntry[] = []
   let shown = 0
   let unchecked = 0
-  for await (const entry of jobs.read(jobId, range)) {
-    if (shown === limit) {
-      state.more = true
-      break
+  try {
+    for await (const entry of jobs.read(jobId, range)) {
+      if (shown === limit) {
+        state.more = true
+        break
+      }
+      state.cursor = entry.seq
+      if (!filter || filter(entry)) {
+        batch.push(entry)
+        shown++
+      }
+      if (++unchecked === DELETION_CHECK_ENTRIES) {
+        unchecked = 0
+        await stillThere(jobs, jobId)
+        state.passed = entry.seq
+        yield batch
+        batch = []
+      } else if (batch.length >= BATCH) {
+        yield batch
+        batch = []
+      }
     }
-    state.cursor = entry.seq
-    if (!filter || filter(entry)) {
-      batch.push(entry)
-      shown++
-    }
-    if (++unchecked === DELETION_CHECK_ENTRIES) {
-      unchecked = 0
-      await stillThere(jobs, jobId)
-      state.passed = entry.seq
-      yield batch
-      batch = []
-    } else if (batch.length >= BATCH) {
-      yield batch
-      batch = []
-    }
+  } catch (error) {
+    // A read that fails part way (a damaged log) hands on the entries it read first.
+    if (batch.length > 0) yield batch
+    throw error
   }
   if (batch.length > 0) yield batch
 }

@@ -13,11 +13,12 @@ import type {LogEntry, NewEntry} from '../../../src/lib/entry.js'
 import {compilePattern} from '../../../src/lib/pattern.js'
 import {FileStore} from '../../../src/lib/store/file/file-store.js'
 import {RECORD_SIZE, type IndexRecord} from '../../../src/lib/store/file/index-record.js'
-import {readFully} from '../../../src/lib/store/file/job-log.js'
+import {readFully, readUpTo} from '../../../src/lib/store/file/job-log.js'
 import {searchLiteral} from '../../../src/lib/store/file/literal-search.js'
 import {collect} from '../../helpers/iterables.js'
 
 const NEEDLE = Buffer.from('needle')
+const damagedAt = (at: number) => new Error(`log cut at byte ${at}`)
 let dir: string
 let store: FileStore
 let written: NewEntry[]
@@ -71,7 +72,7 @@ async function search(first: number, last: number, chunk: number): Promise<LogEn
       const at = record.offset - dataAt
       found.push({seq, ts: 0, line: data.toString('latin1', at, at + record.length), eol: true})
     }
-    await collect(searchLiteral({log, idx, read: readFully}, first, last, NEEDLE, visit, undefined, chunk))
+    await collect(searchLiteral({log, idx, read: readFully, readUpTo, damagedAt}, first, last, NEEDLE, visit, undefined, chunk))
     return found
   } finally {
     await Promise.all([log.close(), idx.close()])
@@ -132,7 +133,7 @@ describe('literal search of the file store', () => {
     }
     try {
       const found: number[] = []
-      await collect(searchLiteral({log, idx, read}, 1, lines, NEEDLE, (seq) => found.push(seq), undefined, 64 * 1024))
+      await collect(searchLiteral({log, idx, read, readUpTo, damagedAt}, 1, lines, NEEDLE, (seq) => found.push(seq), undefined, 64 * 1024))
       expect(found).toEqual(dense.flatMap((entry, i) => (i % 3 === 0 ? [i + 1] : [])))
     } finally {
       await Promise.all([log.close(), idx.close()])

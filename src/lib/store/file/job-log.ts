@@ -110,6 +110,7 @@ export class JobLog {
    * Records first..last (inclusive) and the bytes they cover, in bounded steps: one read
    * of `idx` and one of `log` per block. `data` is exactly the log's bytes from `start`
    * (the first record's offset) to the end of the block's last record, newlines included.
+   * A `log` cut short yields the block's records whose bytes are all there, then throws.
    */
   async *blocks(first: number, last: number, signal?: AbortSignal, step = READ_STEP, syncBytes = 0): AsyncGenerator<LogBlock> {
     for (let from = first; from <= last; from += step) {
@@ -119,22 +120,39 @@ export class JobLog {
       await this.fill(this.idx, index, (from - 1) * RECORD_SIZE, syncBytes)
       const start = recordOffset(index, 0)
       const data = Buffer.allocUnsafe(recordEnd(readRecord(index, (count - 1) * RECORD_SIZE)) - start)
-      await this.fill(this.log, data, start, syncBytes)
-      yield {from, count, index, data, start}
+      const read = await readUpTo(this.log, data, start, syncBytes)
+      if (read === data.length) {
+        yield {from, count, index, data, start}
+        continue
+      }
+      const whole = wholeRecords(index, count, start + read)
+      if (whole > 0)
+        yield {from, count: whole, index: index.subarray(0, whole * RECORD_SIZE), data: data.subarray(0, recordEnd(readRecord(index, (whole - 1) * RECORD_SIZE)) - start), start}
+      throw this.damaged(shortDamage(start + read))
     }
   }
 
   /** The files for a byte search of `log` (literal-search.ts). */
   searchFiles(): SearchFiles {
-    return {log: this.log, idx: this.idx, read: (file, buffer, position) => this.fill(file, buffer, position, FOLLOW_SYNC_BYTES)}
+    return {
+      log: this.log,
+      idx: this.idx,
+      read: (file, buffer, position) => this.fill(file, buffer, position, FOLLOW_SYNC_BYTES),
+      readUpTo: (file, buffer, position) => readUpTo(file, buffer, position, FOLLOW_SYNC_BYTES),
+      damagedAt: (at) => this.damaged(shortDamage(at)),
+    }
   }
 
   private async fill(file: FileHandle, buffer: Buffer, position: number, syncBytes: number): Promise<void> {
     try {
       await readFully(file, buffer, position, syncBytes)
     } catch (error) {
-      throw error instanceof ShortReadError ? DamagedLogError.inStore(this.owner.id, this.owner.store, error.message) : error
+      throw error instanceof ShortReadError ? this.damaged(error.message) : error
     }
+  }
+
+  private damaged(damage: string): DamagedLogError {
+    return DamagedLogError.inStore(this.owner.id, this.owner.store, damage)
   }
 
   /**
@@ -206,8 +224,19 @@ export async function readFully(file: FileHandle, buffer: Buffer, position: numb
   if (buffer.length <= syncBytes) return readFullySync(file.fd, buffer, position)
   for (let done = 0; done < buffer.length;) {
     const {bytesRead} = await file.read(buffer, done, buffer.length - done, position + done)
-    if (bytesRead === 0) throw shortRead(position + done)
+    if (bytesRead === 0) throw new ShortReadError(position + done)
     done += bytesRead
+  }
+}
+
+/** Reads into `buffer` from `position` what the file holds of it: the bytes read (fewer only at its end). */
+export async function readUpTo(file: FileHandle, buffer: Buffer, position: number, syncBytes = 0): Promise<number> {
+  try {
+    await readFully(file, buffer, position, syncBytes)
+    return buffer.length
+  } catch (error) {
+    if (error instanceof ShortReadError) return error.at - position
+    throw error
   }
 }
 
@@ -215,13 +244,24 @@ export async function readFully(file: FileHandle, buffer: Buffer, position: numb
 export function readFullySync(fd: number, buffer: Buffer, position: number): void {
   for (let done = 0; done < buffer.length;) {
     const bytesRead = readSync(fd, buffer, done, buffer.length - done, position + done)
-    if (bytesRead === 0) throw shortRead(position + done)
+    if (bytesRead === 0) throw new ShortReadError(position + done)
     done += bytesRead
   }
 }
 
-class ShortReadError extends Error {}
+/** How many of a block's `count` records end at or before `end` (records are in offset order). */
+function wholeRecords(index: Buffer, count: number, end: number): number {
+  let whole = 0
+  while (whole < count && recordEnd(readRecord(index, whole * RECORD_SIZE)) <= end) whole++
+  return whole
+}
 
-function shortRead(at: number): Error {
-  return new ShortReadError(`its log or index is shorter than recorded (at byte ${at})`)
+class ShortReadError extends Error {
+  constructor(readonly at: number) {
+    super(shortDamage(at))
+  }
+}
+
+function shortDamage(at: number): string {
+  return `its log or index is shorter than recorded (at byte ${at})`
 }

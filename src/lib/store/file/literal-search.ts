@@ -25,6 +25,10 @@ export interface SearchFiles {
   idx: FileHandle
   /** Fills `buffer` from `position` of `file`, or fails when the file is shorter. */
   read: (file: FileHandle, buffer: Buffer, position: number) => Promise<void>
+  /** Reads what `file` holds of `buffer`'s bytes from `position`: the bytes read. */
+  readUpTo: (file: FileHandle, buffer: Buffer, position: number) => Promise<number>
+  /** The error for a `log` that ends at `at`, before the bytes its records cover. */
+  damagedAt: (at: number) => Error
 }
 
 /**
@@ -35,7 +39,8 @@ export type VisitCandidate = (seq: number, record: IndexRecord, data: Buffer, da
 
 /**
  * Visits the records first..last whose bytes hold `literal`, in seq order; yields once each
- * read of `log` has been searched (the caller hands on what its visits kept).
+ * read of `log` has been searched (the caller hands on what its visits kept). A `log` cut
+ * short is searched up to the first record it cuts, then yields and throws (files.damagedAt).
  */
 export async function* searchLiteral(
   files: SearchFiles,
@@ -53,26 +58,28 @@ export async function* searchLiteral(
   const overlap = literal.length - 1
   const finder = new LiteralFinder(literal, Math.min(chunk, end - start))
   const buffers = finder.buffers
-  const readChunk = async (at: number, into: Buffer): Promise<Buffer> => {
+  // `cutAt`: where `log` ends before the bytes its records cover, when this read found it cut short.
+  const readChunk = async (at: number, into: Buffer): Promise<{data: Buffer; cutAt?: number}> => {
     const view = into.subarray(0, Math.min(into.length, end - at))
-    await files.read(files.log, view, at)
-    return view
+    const read = await files.readUpTo(files.log, view, at)
+    return read === view.length ? {data: view} : {data: view.subarray(0, read), cutAt: at + read}
   }
   let from = start
   let at = start
-  let reading: Promise<Buffer> | undefined = readChunk(at, buffers[0])
+  let reading: Promise<{data: Buffer; cutAt?: number}> | undefined = readChunk(at, buffers[0])
   try {
     for (let turn = 1; reading; turn ^= 1) {
       signal?.throwIfAborted()
-      const data: Buffer = await reading
+      const {data, cutAt}: {data: Buffer; cutAt?: number} = await reading
       const next: number = at + data.length >= end ? end : at + data.length - overlap
-      reading = next < end ? readChunk(next, buffers[turn]) : undefined
+      reading = next < end && cutAt === undefined ? readChunk(next, buffers[turn]) : undefined
       const hits = finder.hitsIn(data)
       for (let hit = hits.next(Math.max(0, from - at)); hit !== -1; hit = hits.next(Math.max(0, from - at))) {
         const offset = at + hit
         // Hits come close together: most are answered from the window of `idx` already read, without an await.
         const seq = records.seqInWindow(offset) ?? (await records.seqAt(offset))
         const record = records.recordInWindow(seq) ?? (await records.record(seq))
+        if (cutAt !== undefined && recordEnd(record) > cutAt) break
         from = Math.max(offset + 1, recordEnd(record))
         // A hit in bytes no record covers (between records) is no line's.
         if (offset >= record.offset + record.length) continue
@@ -80,6 +87,7 @@ export async function* searchLiteral(
         else visit(seq, record, await bytesOf(files, record), record.offset, offset)
       }
       yield
+      if (cutAt !== undefined) throw files.damagedAt(cutAt)
       at = next
     }
   } finally {
