@@ -26,6 +26,14 @@ describe('redis store URLs', () => {
     expect(fromEnv.name).not.toContain('pw')
   })
 
+  it('retry-for: how long a follower waits for Redis (default 1m), here or in REDIS_URL', () => {
+    expect(parse('redis://h').followRetry.budgetMs).toBe(60_000)
+    expect(parse('rediss://h:1?retry-for=3s').followRetry.budgetMs).toBe(3000)
+    expect(parse('redis+cluster://a:1,b:2?retry-for=2m').followRetry.budgetMs).toBe(120_000)
+    expect(parse('redis://', {REDIS_URL: 'redis://cache:7000?retry-for=90s'}).followRetry.budgetMs).toBe(90_000)
+    expect(() => parse('redis://h?retry-for=2')).toThrow(/invalid duration "2" for retry-for in --store/)
+  })
+
   it('rediss:// is TLS', () => {
     expect(parse('rediss://h:1').tls).toBe(true)
   })

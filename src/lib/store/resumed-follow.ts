@@ -4,10 +4,11 @@
  * (retry.ts: about a minute without an answer, counted from the first failure and reset
  * by every event delivered), so no entry is lost or delivered twice.
  *
- * Stores' followers live through outages on their own once they wait (Redis's follower
- * connection, the relay's SSE reconnects); what this covers is the follow's own looks at
- * the job on the way in and out (the live store's metadata, the archive's), which use the
- * store's fail-fast commands. The relay's follow leaves every retry to this one.
+ * It is the one retry owner of a follow: Redis's and the relay's follows have no retry of
+ * their own (a failed command or a dropped stream ends them with StoreUnavailableError),
+ * nor have the follow's own looks at the job on the way in and out (the live store's
+ * metadata, the archive's), which use the store's fail-fast commands. Two owners would
+ * give up after two budgets, or never.
  *
  * Giving up, the last failure is told with how long the store was waited for.
  */

@@ -183,7 +183,7 @@ export interface LiveStore {
   readonly metadataWritable?: boolean
   /** How another thread opens this store again (recipe.ts): push then ships its spool from a thread of its own. */
   readonly recipe?: StoreRecipe
-  /** How long a follow waits for this store once it stops answering (`?retry-for=` on a relay URL); else retry.ts's default. */
+  /** How long a follow waits for this store once it stops answering (`?retry-for=` on a relay or Redis URL); else retry.ts's default. */
   readonly followRetry?: RetryPolicy
   /** Optional: load the client and connect ahead of the first command (a shipping thread while its spool is made). Never fails: the first command reports what it would. */
   warmUp?(): Promise<void>

@@ -2,6 +2,7 @@ import {waitUntil} from '../../helpers/wait.js'
 import {describe, expect, it} from 'vitest'
 import {JobDeletedError, StoreUnavailableError} from '../../../src/lib/errors/index.js'
 import {redisSandbox} from '../../helpers/redis-sandbox.js'
+import {Jobs} from '../../../src/lib/store/jobs.js'
 import {collect, line, lines, openStore, storeCases} from './store-cases.js'
 
 const server = redisSandbox()
@@ -80,14 +81,14 @@ describe('redis live store: a job deleted while it is read', () => {
 describe('redis live store through an outage', () => {
   const down = redisSandbox()
 
-  it('append fails with StoreUnavailableError while Redis is down; a follower resumes with no gap and no duplicate', async () => {
+  it('append fails with StoreUnavailableError while Redis is down; a follower (through Jobs.follow, the one retry owner) resumes with no gap and no duplicate', async () => {
     const store = await openStore(down.url, 'prefix=outage:')
     const reader = await openStore(down.url, 'prefix=outage:')
     await store.startJob('job')
     await store.append('job', lines(100, 1), {writer: 'w', batch: 1})
     const seqs: number[] = []
     const following = (async () => {
-      for await (const event of reader.follow('job', {after: 0})) if (event.type === 'entries') seqs.push(...event.entries.map((e) => e.seq))
+      for await (const event of new Jobs({live: reader}).follow('job', {after: 0})) if (event.type === 'entries') seqs.push(...event.entries.map((e) => e.seq))
     })()
     await waitUntil(() => seqs.length >= 100, {what: 'the follower has the first 100 lines'})
 

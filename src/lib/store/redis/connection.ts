@@ -1,10 +1,13 @@
 /**
- * Connections to Redis, with the two behaviours the store needs:
+ * Connections to Redis. Commands of both kinds fail promptly while Redis is down (no
+ * endless offline queue):
  *
- * - writer: commands fail promptly while Redis is down (no endless offline queue), so
- *   push can spool and retry; a retried append is made harmless by its token.
+ * - writer: push spools and retries; a retried append is made harmless by its token. The
+ *   connection reconnects by itself for the next command.
  * - follower: a dedicated connection per follow (the writer is never blocked by
- *   `XREAD BLOCK`); it retries forever and re-sends its pending read after a reconnect.
+ *   `XREAD BLOCK`), used once: it is not reconnected. A follow whose command fails ends,
+ *   and the one retry owner (../resumed-follow.ts) follows again from the last entry it
+ *   delivered, on a new connection, as long as `?retry-for=` allows.
  *
  * ioredis reports every failed reconnect as an 'error' event; they are kept as the
  * connection's last error (used in messages) instead of being printed.
@@ -24,14 +27,14 @@ export type Role = 'writer' | 'follower'
 
 export function connect(target: RedisTarget, role: Role): Connection {
   const writer = role === 'writer'
-  const retry = (times: number) => Math.min(100 * times, writer ? 1000 : 2000)
+  const retry = writer ? (times: number) => Math.min(100 * times, 1000) : () => null
   const options: RedisOptions = {
     username: target.username,
     password: target.password,
     tls: target.tls ? {} : undefined,
     lazyConnect: true,
     connectTimeout: 3000,
-    maxRetriesPerRequest: writer ? 0 : null,
+    maxRetriesPerRequest: 0,
     commandTimeout: writer ? WRITER_DEADLINE_MS : undefined,
     keepAlive: 10_000,
     scripts: SCRIPTS,

@@ -24,25 +24,33 @@ export function describe(error: unknown): string {
   if (system.code === 'ECONNREFUSED') return `connection refused${system.address ? ` by ${system.address}:${system.port}` : ''} (is redis-server running?)`
   if (system.code === 'ENOTFOUND') return `host not found (${(system as {hostname?: string}).hostname ?? error.message})`
   if (/WRONGPASS|NOAUTH/.test(error.message)) return 'authentication failed: check the user and password in the URL'
-  if (error.name === 'MaxRetriesPerRequestError') return 'Redis is not reachable'
+  // The writer's commands once its connection is down; a follower's, whose connection is not reconnected (connection.ts); a cluster's.
+  if (error.name === 'MaxRetriesPerRequestError' || error.message === 'Connection is closed.' || error.message === 'None of startup nodes is available')
+    return 'Redis is not reachable'
   return error.message.split('\n')[0]
 }
 
 /** Runs one store operation: a failure of Redis becomes a StoreUnavailableError naming the store. */
 export async function guarded<T>(name: string, connection: Connection, operation: () => Promise<T>, deadlineMs?: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
   try {
     const work = operation()
-    if (deadlineMs === undefined) return await work
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs / 1000} s`)), deadlineMs)
-    })
-    work.catch(() => {}) // settles after the deadline: nothing to report twice
-    return await Promise.race([work, deadline])
+    return await (deadlineMs === undefined ? work : answeredWithin(work, deadlineMs))
   } catch (error) {
     throw storeError(name, connection, error)
+  }
+}
+
+/** A command's answer, or an error once `deadlineMs` passed without one (a Redis that accepts connections and never answers). */
+export async function answeredWithin<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs / 1000} s`)), deadlineMs)
+  })
+  work.catch(() => {}) // settles after the deadline: nothing to report twice
+  try {
+    return await Promise.race([work, deadline])
   } finally {
-    if (timer) clearTimeout(timer)
+    clearTimeout(timer)
   }
 }
 

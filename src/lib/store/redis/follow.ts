@@ -13,13 +13,16 @@
  * bounded (MOVE_CHECK_MS); after a timeout the loop reads the metadata again and notices
  * the move.
  *
- * Through an outage the connection reconnects by itself and re-sends its pending command
- * with the same cursor (a follower's commands never give up): no gap, no duplicate.
+ * Through an outage a command fails at once (its connection is not reconnected,
+ * connection.ts), or once it has gone unanswered past its deadline (a Redis that accepts
+ * connections and never answers): the follow ends with the store's error, and the one
+ * retry owner, Jobs.follow (../resumed-follow.ts), follows again from the last entry it
+ * delivered, under one budget (`?retry-for=`). No gap, no duplicate, no retry of its own.
  */
 import type {LogEntry} from '../../entry.js'
 import type {JobMeta} from '../../job.js'
 import type {FollowSource} from '../follow-loop.js'
-import type {Connection} from './failures.js'
+import {answeredWithin, WRITER_DEADLINE_MS, type Connection} from './failures.js'
 import type {JobKeys} from './keys.js'
 import {decodeMeta} from './meta.js'
 import {parseStreamEntry, type RawStreamEntry, type StreamItem} from './read.js'
@@ -28,6 +31,8 @@ import {parseStreamEntry, type RawStreamEntry, type StreamItem} from './read.js'
 const PAGE = 64
 /** How long an idle follower blocks before reading the metadata again (to notice a move). */
 export const MOVE_CHECK_MS = 2000
+/** How long a command may go unanswered (on top of a blocking read's own wait) before Redis counts as unavailable. */
+const ANSWER_DEADLINE_MS = WRITER_DEADLINE_MS
 
 export interface RedisFollowOptions {
   id: string
@@ -57,7 +62,7 @@ export class RedisFollowSource implements FollowSource {
   }
 
   async meta(): Promise<JobMeta | undefined> {
-    const hash = await this.command(() => this.options.connection.client.hgetall(this.options.keys.meta))
+    const hash = await this.command(() => this.options.connection.client.hgetall(this.options.keys.meta), ANSWER_DEADLINE_MS)
     return hash ? decodeMeta(this.options.id, hash) : undefined
   }
 
@@ -106,8 +111,10 @@ export class RedisFollowSource implements FollowSource {
   private async read(blockMs?: number): Promise<StreamItem[] | undefined> {
     const {client} = this.options.connection
     const {log} = this.options.keys
-    const reply: Array<[Buffer, RawStreamEntry[]]> | null | undefined = await this.command(() =>
-      blockMs === undefined ? client.xreadBuffer('COUNT', PAGE, 'STREAMS', log, this.cursor) : client.xreadBuffer('COUNT', PAGE, 'BLOCK', blockMs, 'STREAMS', log, this.cursor),
+    const reply: Array<[Buffer, RawStreamEntry[]]> | null | undefined = await this.command(
+      () =>
+        blockMs === undefined ? client.xreadBuffer('COUNT', PAGE, 'STREAMS', log, this.cursor) : client.xreadBuffer('COUNT', PAGE, 'BLOCK', blockMs, 'STREAMS', log, this.cursor),
+      (blockMs ?? 0) + ANSWER_DEADLINE_MS,
     )
     const raw = reply?.[0]?.[1] ?? []
     this.more = raw.length === PAGE
@@ -118,11 +125,11 @@ export class RedisFollowSource implements FollowSource {
   }
 
   /**
-   * A command of the follower; after an abort (the connection was dropped on purpose) it
-   * answers nothing, at once: a connection dropped while it waits to reconnect (Redis down)
-   * never settles the commands it holds, and the follower would never stop.
+   * A command of the follower, answered within `deadlineMs` or failed; after an abort (the
+   * connection was dropped on purpose) it answers nothing, at once, whatever the command
+   * still waits for.
    */
-  private async command<T>(run: () => Promise<T>): Promise<T | undefined> {
+  private async command<T>(run: () => Promise<T>, deadlineMs: number): Promise<T | undefined> {
     const {signal} = this.options
     if (signal?.aborted) return undefined
     let onAbort = () => {}
@@ -131,7 +138,7 @@ export class RedisFollowSource implements FollowSource {
       signal?.addEventListener('abort', onAbort, {once: true})
     })
     try {
-      return await Promise.race([run(), aborted])
+      return await Promise.race([answeredWithin(run(), deadlineMs), aborted])
     } catch (error) {
       if (signal?.aborted) return undefined
       throw this.options.fail(error)

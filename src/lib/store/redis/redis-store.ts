@@ -25,6 +25,7 @@ import {BufferPool} from '../buffer-pool.js'
 import type * as PooledCommandModule from './pooled-command.js'
 import {parseRedisUrl, type RedisTarget} from './url.js'
 import {redisRecipe, type StoreRecipe} from '../recipe.js'
+import type {RetryPolicy} from '../retry.js'
 
 /** The job index is touched at most this often per job by appends (start/end always touch it). */
 const INDEX_INTERVAL_MS = 1000
@@ -41,6 +42,8 @@ export class RedisStore implements LiveStore {
   /** Appends go down one connection in order, so several may be in flight (see AppendToken.after). */
   readonly appendWindow = APPEND_WINDOW
   readonly recipe: StoreRecipe
+  /** `?retry-for=` on the URL: how long a follow waits for Redis once it stops answering (resumed-follow.ts, the one retry owner). */
+  readonly followRetry: RetryPolicy
   /** Made on the first command: ioredis is loaded then (connection.ts), never by a store only opened. */
   private writer: Promise<Connection> | undefined
   private readonly followers = new Set<Connection>()
@@ -55,6 +58,7 @@ export class RedisStore implements LiveStore {
   ) {
     this.name = target.name
     this.recipe = redisRecipe(target)
+    this.followRetry = target.followRetry
   }
 
   async warmUp(): Promise<void> {

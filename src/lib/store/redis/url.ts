@@ -1,7 +1,7 @@
 /**
  * What a `redis://`, `rediss://` or `redis+cluster://` live-store URL means (CLI.md):
  *
- *   redis://[user:pass@]host:port[/db][?prefix=logs:&ttl=7d&maxlen=N]
+ *   redis://[user:pass@]host:port[/db][?prefix=logs:&ttl=7d&maxlen=N&retry-for=1m]
  *   rediss://…                       the same over TLS
  *   redis+cluster://h:p[,h:p…][?…]   Redis Cluster (no db)
  *
@@ -12,6 +12,7 @@
 import {InvalidUrlError, UsageError} from '../../errors/index.js'
 import {DURATION_FORMS, parseDuration} from '../../time.js'
 import {redactUrl} from '../url.js'
+import {retryPolicyOf, type RetryPolicy} from '../retry.js'
 
 export interface RedisNode {
   host: string
@@ -31,19 +32,21 @@ export interface RedisTarget {
   ttlMs: number
   /** Most lines kept per job (oldest trimmed), undefined = no cap. */
   maxLines?: number
+  /** `retry-for`: how long `get -f` and `tail` wait for a Redis that stopped answering (push's writer is not bound by it). */
+  followRetry: RetryPolicy
   /** For messages: no password, no query. */
   name: string
 }
 
 const DEFAULT_PORT = 6379
 const DEFAULT_TTL = '7d'
-const OPTIONS = ['prefix', 'ttl', 'maxlen', 'hosts']
+const OPTIONS = ['prefix', 'ttl', 'maxlen', 'retry-for', 'hosts']
 const SCHEMES = new Set(['redis:', 'rediss:', 'redis+cluster:'])
 
 export function parseRedisUrl(url: URL, from: string, env: NodeJS.ProcessEnv = {}): RedisTarget {
   const bad = (reason: string, suggestions: string[] = []) => new InvalidUrlError('live store', from, reason, suggestions)
   for (const key of url.searchParams.keys()) {
-    if (!OPTIONS.includes(key)) throw bad(`unknown option ${JSON.stringify(key)} in ${redactUrl(url.href)}`, [`Redis URLs take: ${OPTIONS.slice(0, 3).join(', ')}`])
+    if (!OPTIONS.includes(key)) throw bad(`unknown option ${JSON.stringify(key)} in ${redactUrl(url.href)}`, [`Redis URLs take: ${OPTIONS.slice(0, 4).join(', ')}`])
   }
   const base = url.host === '' ? defaultRedis(env, from) : url
   const cluster = base.protocol === 'redis+cluster:'
@@ -65,6 +68,7 @@ export function parseRedisUrl(url: URL, from: string, env: NodeJS.ProcessEnv = {
     prefix: option('prefix') ?? 'logs:',
     ttlMs: parseTtl(option('ttl') ?? DEFAULT_TTL, bad),
     maxLines: parseMaxLines(option('maxlen'), bad),
+    followRetry: retryPolicyOf(url.searchParams.has('retry-for') ? url : base, from),
     name: `${base.protocol}//${username || password ? `${username ?? ''}${password ? ':***' : ''}@` : ''}${hostList}${dbText ? `/${dbText}` : ''}`,
   }
 }
