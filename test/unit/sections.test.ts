@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {detectLevelInBytes, ReadChunk} from '../../src/lib/entry.js'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
-import {phaseKeysInRead} from '../../src/lib/structure/phase-keys.js'
+import {PhaseKeySearch} from '../../src/lib/structure/phase-keys.js'
 import {MAX_SECTIONS, MAX_TITLE, SectionTracker} from '../../src/lib/structure/sections.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
@@ -117,19 +117,34 @@ describe('sections', () => {
   })
 
   it('JSON phase keys are found in the line that holds them, not across lines, whether the read is ASCII (its text decoded once) or not', () => {
-    const found = (text: string) => {
-      const read = new ReadChunk(Buffer.from(text), 1, undefined)
-      const answers: boolean[] = []
-      for (let start = 0; start < read.memory.length;) {
-        const end = read.memory.indexOf(10, start)
-        answers.push(phaseKeysInRead(read, start, end))
+    const spans = (memory: Buffer) => {
+      const found: [number, number][] = []
+      for (let start = 0; start < memory.length;) {
+        const end = memory.indexOf(10, start)
+        found.push([start, end])
         start = end + 1
       }
-      return answers
+      return found
+    }
+    const search = new PhaseKeySearch()
+    const found = (text: string, order = (lines: [number, number][]) => lines) => {
+      const read = new ReadChunk(Buffer.from(text), 1, undefined)
+      const lines = spans(read.memory)
+      const answers = new Map(order(lines).map(([start, end]) => [start, search.inRead(read, start, end)]))
+      return lines.map(([start]) => answers.get(start))
     }
     const lines = '{"a":1}\n{"b":"pha\n{"phase":"x"}\n{"b":"tot\nal":1}\n{"c":"total"}\n{"a":1}\n{"progress":5}\n'
     const expected = [false, false, true, false, false, true, false, true]
     expect(found(lines)).toEqual(expected)
     expect(found(lines.replace('{"a":1}', '{"é":1}'))).toEqual(expected)
+    // Asked out of order, or the same line twice, a read gives the same answers.
+    expect(found(lines, (all) => [...all].reverse())).toEqual(expected)
+    expect(found(lines, (all) => [all[7], all[2], all[2], all[0], all[5], all[1]])).toEqual([false, false, true, undefined, undefined, true, undefined, true])
+    // A span not ended by a newline: a key running past its end is not in it.
+    const read = new ReadChunk(Buffer.from('{"a":"x","total":1,"progress":2}'), 1, undefined)
+    expect(search.inRead(read, 0, 12)).toBe(false)
+    expect(search.inRead(read, 0, 17)).toBe(true)
+    expect(search.inRead(read, 20, 28)).toBe(false)
+    expect(search.inRead(read, 19, 29)).toBe(true)
   })
 })

@@ -19,7 +19,7 @@ import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import type {JobStructure, Section, SectionFamily} from '../job.js'
 import {levelOfCode, stripAnsi, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
-import {phaseKeysInBytes, phaseKeysInRead} from './phase-keys.js'
+import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
 
 export type {JobStructure, Section, SectionFamily}
 
@@ -52,6 +52,7 @@ export class SectionTracker {
   /** Bumped when anything a reader sees changes. */
   version = 0
   private counter = 0
+  private readonly phaseKeys = new PhaseKeySearch()
 
   observe(line: StructureLine): void {
     this.lastSeq = line.seq
@@ -85,7 +86,7 @@ export class SectionTracker {
   observeLine(seq: number, ts: number, level: Level | undefined, memory: Buffer, start: number, end: number, read?: ReadChunk): void {
     const byte = end > start ? memory[start] : 0
     if (byte === 123 /* { */) {
-      if (read ? phaseKeysInRead(read, start, end) : phaseKeysInBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
+      if (read ? this.phaseKeys.inRead(read, start, end) : phaseKeysInBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
     } else if (MAY_BE_MARKER[byte]) {
       this.observe({seq, ts, bytes: memory.subarray(start, end), level})
       return

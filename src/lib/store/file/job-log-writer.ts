@@ -34,6 +34,9 @@ export class JobLogWriter {
   /** Sizes after our last write; equal sizes now mean no one else wrote meanwhile. */
   private known: {log: number; idx: number} | undefined
 
+  /** The records of the last append, reused by the next: a fresh buffer per read was memory to map and fault in each time. */
+  private records = Buffer.alloc(0)
+
   /** The job's lock file (lock.ts), which every method's caller holds. */
   readonly lock: string
 
@@ -97,7 +100,7 @@ export class JobLogWriter {
     let lines = 0
     for (const batch of batches) lines += batch.length
     let offset = offsetAtStart
-    const index = Buffer.allocUnsafe(lines * RECORD_SIZE)
+    const index = this.indexBuffer(lines * RECORD_SIZE)
     const records = new DataView(index.buffer, index.byteOffset, index.length)
     // One pass over the lines for the log's bytes, the index records and the counters.
     const log = new JoinedRuns()
@@ -169,7 +172,7 @@ export class JobLogWriter {
   appendPacked(packed: PackedEntries): Appended {
     const {log: offsetAtStart, idx: idxSize} = this.known!
     const first = idxSize / RECORD_SIZE + 1
-    const index = Buffer.allocUnsafe(packed.count * RECORD_SIZE)
+    const index = this.indexBuffer(packed.count * RECORD_SIZE)
     const records = new DataView(index.buffer, index.byteOffset, index.length)
     const parts: Buffer[] = []
     const counts = new LevelCounts()
@@ -200,6 +203,16 @@ export class JobLogWriter {
     return {first, last: first + packed.count - 1, bytes: offset - offsetAtStart}
   }
 
+  /** `bytes` of the reused records buffer; one kept past an append that needed more than MAX_KEPT_RECORDS_BYTES is not. */
+  private indexBuffer(bytes: number): Buffer {
+    if (bytes > this.records.length) {
+      const buffer = Buffer.allocUnsafeSlow(bytes)
+      if (bytes > MAX_KEPT_RECORDS_BYTES) return buffer
+      this.records = buffer
+    }
+    return this.records.subarray(0, bytes)
+  }
+
   private record(seq: number): IndexRecord {
     const buffer = Buffer.alloc(RECORD_SIZE)
     readSync(this.idx, buffer, 0, RECORD_SIZE, (seq - 1) * RECORD_SIZE)
@@ -221,6 +234,8 @@ function writeParts(fd: number, {parts, total}: {parts: Buffer[]; total: number}
 }
 
 const NEWLINE = Buffer.from('\n')
+/** The records of a 1 MiB append of 100-byte lines: more than a 64 KiB read of push ever makes. */
+const MAX_KEPT_RECORDS_BYTES = 256 * 1024
 
 function writeAll(fd: number, buffer: Buffer): void {
   for (let written = 0; written < buffer.length;) written += writeSync(fd, buffer, written, buffer.length - written)
