@@ -40,6 +40,8 @@ export interface RedisCluster {
   cli(...args: string[]): Promise<string>
   /** Clients blocked now (XREAD BLOCK) on all nodes. */
   blockedClients(): Promise<number>
+  /** Stops one node (SIGTERM): its slots have no master from then on (for outage tests). */
+  stopNode(port: number): Promise<void>
   destroy(): Promise<void>
 }
 
@@ -100,6 +102,7 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     cli: (...args) => redisCli(ports[0], ['-c', ...args]),
     blockedClients: async () => (await Promise.all(ports.map(blockedClients))).reduce((a, b) => a + b, 0),
+    stopNode: (port) => nodes[ports.indexOf(port)].stop(),
     async destroy() {
       for (const node of nodes) await node.stop()
       rmSync(dir, {recursive: true, force: true})
