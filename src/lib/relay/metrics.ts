@@ -1,8 +1,8 @@
 /**
  * Counters of the relay, rendered in the Prometheus text exposition format for `/metrics`
  * (read access, like every read): what an operator watches to see trouble coming — open
- * streams and readers per job, lines in and out, followers dropped for being slow, store
- * errors, and event-loop lag (a relay whose loop is late serves everyone late).
+ * streams and readers per job, uploads in flight, lines in and out, followers dropped for
+ * being slow, store errors, and event-loop lag (a relay whose loop is late serves everyone late).
  */
 import {monitorEventLoopDelay, type IntervalHistogram} from 'node:perf_hooks'
 import {retriesSoFar} from '../store/retry.js'
@@ -15,6 +15,8 @@ export interface MetricGauges {
 }
 
 export class RelayMetrics {
+  /** POST/PUT requests whose body is being received or appended (what a shutdown waits for). */
+  uploadsInFlight = 0
   linesIn = 0
   bytesIn = 0
   linesOut = 0
@@ -60,6 +62,7 @@ export class RelayMetrics {
       'SSE followers per followed job.',
       [...gauges.followersByJob].map(([job, n]): [string, number] => [`{job="${job}"}`, n]),
     )
+    metric('logs_relay_uploads_in_flight', 'gauge', 'POST/PUT uploads of lines being received or appended.', [['', this.uploadsInFlight]])
     metric('logs_relay_lines_in_total', 'counter', 'Lines ingested through POST.', [['', this.linesIn]])
     metric('logs_relay_bytes_in_total', 'counter', 'Bytes of lines ingested through POST.', [['', this.bytesIn]])
     metric('logs_relay_lines_out_total', 'counter', 'Lines sent to SSE followers.', [['', this.linesOut]])

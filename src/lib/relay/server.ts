@@ -116,7 +116,11 @@ export class Relay {
     })
     if (request.method === 'POST' || request.method === 'PUT') {
       this.requests.add(done)
-      void done.finally(() => this.requests.delete(done))
+      this.metrics.uploadsInFlight++
+      void done.finally(() => {
+        this.requests.delete(done)
+        this.metrics.uploadsInFlight--
+      })
     }
   }
 

@@ -23,10 +23,14 @@ it('shuts down gracefully on SIGTERM', async () => {
       })
       req.on('error', reject)
       req.write('two\n')
-      setTimeout(() => {
-        server.child.kill('SIGTERM')
-        setTimeout(() => req.end('three\n'), 300)
-      }, 300)
+      // The relay appends a body's lines when it ends: /metrics tells when the upload is in, then the
+      // follower's stream closing tells the shutdown has begun, the upload still open.
+      void waitUntil(async () => /^logs_relay_uploads_in_flight 1$/m.test((await raw(`${server.url}/metrics`)).body), {what: 'the upload in flight'})
+        .then(() => {
+          server.child.kill('SIGTERM')
+          return follower.closed
+        })
+        .then(() => req.end('three\n'), reject)
     })
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => server.child.once('exit', (code, signal) => resolve([code, signal])))
     const uploaded = await upload
