@@ -12,7 +12,7 @@
 import type {Stream} from './entry.js'
 import type {Level} from './level.js'
 import {isPlainText, type Pattern} from './pattern.js'
-import {requiredLiteral} from './required-literal.js'
+import {caselessLiteral, requiredLiteral} from './required-literal.js'
 
 export interface LineMatchSpec {
   /** Every one must match. */
@@ -27,14 +27,19 @@ export interface LineMatchSpec {
 export class LineMatcher {
   /** Bytes every matching line holds (the first --grep's required literal): a store searches for them to find candidates. */
   readonly literal: Buffer | undefined
+  /** The line holds `literal` in some ASCII case, not as it is (a --grep that ignores case: caselessLiteral). */
+  readonly caseless: boolean
   /** A line that holds `literal` matches the first --grep, which is that plain text. */
   private readonly literalIsFirst: boolean
   private readonly levels?: ReadonlySet<Level>
 
   constructor(private readonly spec: LineMatchSpec) {
     const first = spec.grep[0] as Pattern | undefined
-    this.literal = first && requiredLiteral(first)
-    this.literalIsFirst = this.literal !== undefined && isPlainText(first!) && this.literal.equals(Buffer.from(first!.source, 'utf8'))
+    const exact = first && requiredLiteral(first)
+    this.literal = exact ?? (first && caselessLiteral(first))
+    this.caseless = exact === undefined && this.literal !== undefined
+    this.literalIsFirst =
+      this.literal !== undefined && isPlainText({source: first!.source, flags: this.caseless ? '' : first!.flags}) && this.literal.equals(Buffer.from(first!.source, 'utf8'))
     if (spec.levels) this.levels = new Set(spec.levels)
   }
 

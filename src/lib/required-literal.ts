@@ -33,6 +33,24 @@ export function requiredLiteral(pattern: Pick<Pattern, 'source' | 'flags'>): Buf
   return bytes.length >= MIN_BYTES ? bytes : undefined
 }
 
+/**
+ * requiredLiteral of a pattern that ignores case (`get -i`), as ASCII bytes a matching line
+ * holds in some ASCII case: the longest required run that is ASCII without `k` or `s`
+ * (RE2 folds those with U+212A KELVIN SIGN and U+017F LONG S, whose bytes differ; every
+ * other ASCII character folds only to its other ASCII case, or to none).
+ */
+export function caselessLiteral(pattern: Pick<Pattern, 'source' | 'flags'>): Buffer | undefined {
+  if (pattern.flags !== 'i' || UNMODELLED.test(pattern.source)) return undefined
+  // A part of a required run is required too: the parts between the characters the byte search cannot fold.
+  const runs = literalRuns(pattern.source)?.flatMap((run) => run.split(NOT_CASELESS))
+  if (!runs?.length) return undefined
+  const longest = runs.reduce((best, run) => (run.length > best.length ? run : best), '')
+  return longest.length >= MIN_BYTES ? Buffer.from(longest, 'latin1') : undefined
+}
+
+/** Beyond ASCII, or folded beyond it by RE2. */
+const NOT_CASELESS = /[\u0080-\uFFFF]|[ksKS]/
+
 /** Runs of required characters at the top level; undefined when the pattern has a top-level alternative. */
 function literalRuns(source: string): string[] | undefined {
   const runs: string[] = []

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {compilePattern} from '../../src/lib/pattern.js'
-import {requiredLiteral} from '../../src/lib/required-literal.js'
+import {caselessLiteral, requiredLiteral} from '../../src/lib/required-literal.js'
 
 const literal = (source: string, flags = '') => requiredLiteral(compilePattern(source, 'test', flags === 'i'))?.toString('utf8')
 
@@ -49,5 +49,31 @@ describe('requiredLiteral: what every match must contain', () => {
   it('has none that could split a surrogate pair or stand for invalid bytes', () => {
     expect(literal('😀+ok')).toBeUndefined()
     expect(literal('\uFFFDabc')).toBeUndefined()
+  })
+})
+
+describe('caselessLiteral: what every match of a pattern that ignores case must contain, in some ASCII case', () => {
+  const caseless = (source: string, ignoreCase = true) => caselessLiteral(compilePattern(source, 'test', ignoreCase))?.toString('latin1')
+
+  it('is the longest required run that is ASCII', () => {
+    expect(caseless('NEEDLE')).toBe('NEEDLE')
+    expect(caseless('item 12345[0-9]')).toBe('item 12345')
+    expect(caseless('(?:GET|POST) /api/Users')).toBe(' /api/U')
+    expect(caseless('café au lait')).toBe(' au lait')
+  })
+
+  it('leaves out runs with k or s, which RE2 folds with U+212A and U+017F', () => {
+    expect(caseless('task')).toBeUndefined()
+    expect(caseless('SKIP')).toBeUndefined()
+    expect(caseless('ask the oracle')).toBe(' the oracle')
+    // What RE2 itself does, which the byte search could not see.
+    expect(compilePattern('task', 'test', true).test('ta\u017F\u212A')).toBe(true)
+  })
+
+  it('has none for a pattern that keeps case, an alternative at the top level, or when too short', () => {
+    expect(caseless('NEEDLE', false)).toBeUndefined()
+    expect(caseless('error|warning')).toBeUndefined()
+    expect(caseless('(?i)needle')).toBeUndefined()
+    expect(caseless('ab')).toBeUndefined()
   })
 })

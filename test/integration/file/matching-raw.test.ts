@@ -2,7 +2,7 @@
  * The file store's raw read of the lines a LineMatcher takes (store/file/matching-raw.ts,
  * `get --output raw` with filters): its bytes are exactly the raw bytes of the entries the
  * entry filter takes from the same range — for a plain literal (the byte search alone), a
- * regex with and without a search literal, -i, --exclude, --level, --stream, times, a
+ * regex with and without a search literal, -i (a byte search in any ASCII case, or none for k and s), --exclude, --level, --stream, times, a
  * limit — over lines that are long, not UTF-8, CRLF, or pieces of a line without a newline,
  * whatever the size of the search's reads (lines across them, and longer than one).
  */
@@ -44,6 +44,8 @@ function makeEntries(): NewEntry[] {
     entries[i] = {...entries[i], bytes: Buffer.from('pieces: nee'), eol: false}
     entries[i + 1] = {...entries[i + 1], bytes: Buffer.from('dle  ab')}
   }
+  // Lines a case-insensitive TASK takes: RE2 folds k and s beyond ASCII (U+212A, U+017F).
+  for (let i = 7; i < LINES; i += 300) entries[i] = {...entries[i], bytes: Buffer.from(['a task', 'TA\u017FK done', 'ta\u212A', 'TaSk b'][((i / 300) % 4) | 0])}
   // The last line ends without a newline.
   entries[LINES - 1].eol = false
   return entries
@@ -78,6 +80,9 @@ describe('raw read of the lines a matcher takes', () => {
     ['a regex with a search literal', {grep: ['needl[e] ?[a-f]']}, {}],
     ['a regex without one', {grep: ['n[e]+dle|ab c']}, {}],
     ['a literal that ignores case', {grep: ['NEEDLE'], ignoreCase: true}, {}],
+    ['a regex that ignores case, with a search literal', {grep: ['NEEDL[E] ?[A-F]'], ignoreCase: true}, {}],
+    ['a literal that ignores case, with k or s (no byte search)', {grep: ['TASK'], ignoreCase: true}, {}],
+    ['a literal that ignores case, and an exclude', {grep: ['eedle'], exclude: ['BC'], ignoreCase: true}, {}],
     ['a literal shorter than a search', {grep: ['e ']}, {}],
     ['several patterns and excludes', {grep: ['needle', 'a'], exclude: ['b', 'ij']}, {}],
     ['a level', {level: 'warn'}, {}],

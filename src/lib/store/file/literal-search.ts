@@ -12,6 +12,7 @@
  * candidate with the full pattern.
  */
 import type {FileHandle} from 'node:fs/promises'
+import {CaselessFinder} from '../../caseless-find.js'
 import {LiteralFinder} from '../../literal-find.js'
 import {RECORD_SIZE, readRecord, recordEnd, recordOffset, type IndexRecord} from './index-record.js'
 
@@ -38,7 +39,8 @@ export interface SearchFiles {
 export type VisitCandidate = (seq: number, record: IndexRecord, data: Buffer, dataAt: number, hit: number) => void
 
 /**
- * Visits the records first..last whose bytes hold `literal`, in seq order; yields once each
+ * Visits the records first..last whose bytes hold `literal` (in any ASCII case when
+ * `caseless`: caseless-find.ts), in seq order; yields once each
  * read of `log` has been searched (the caller hands on what its visits kept). A `log` cut
  * short is searched up to the first record it cuts, then yields and throws (files.damagedAt).
  */
@@ -50,13 +52,15 @@ export async function* searchLiteral(
   visit: VisitCandidate,
   signal?: AbortSignal,
   chunk = SEARCH_CHUNK,
+  caseless = false,
 ): AsyncGenerator<void> {
   const records = new RecordWindow(files, first, last)
   const end = recordEnd(await records.record(last))
   const start = (await records.record(first)).offset
   // Consecutive chunks overlap by all but one byte of the literal, so a hit across a boundary is found once.
   const overlap = literal.length - 1
-  const finder = new LiteralFinder(literal, Math.min(chunk, end - start))
+  const size = Math.min(chunk, end - start)
+  const finder = caseless ? new CaselessFinder(literal, size) : new LiteralFinder(literal, size)
   const buffers = finder.buffers
   // `cutAt`: where `log` ends before the bytes its records cover, when this read found it cut short.
   const readChunk = async (at: number, into: Buffer): Promise<{data: Buffer; cutAt?: number}> => {

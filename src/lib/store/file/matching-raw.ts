@@ -4,8 +4,8 @@
  * entry is made of a line, and no string either where the matcher decides on bytes (a
  * plain --grep, --level, --stream).
  *
- *   a search literal: literal-search.ts visits the lines that hold it ─┐
- *   none (-i, `a|b`, --level alone): every record, a block at a time ─┴─► matcher ─► ByteSink ─► a block per read
+ *   a search literal (any ASCII case for -i): literal-search.ts visits the lines holding it ─┐
+ *   none (`a|b`, -i with only k or s runs, --level alone): every record, a block at a time ──┴─► matcher ─► ByteSink ─► a block per read
  */
 import {isAscii} from 'node:buffer'
 import type {LineMatcher} from '../../line-match.js'
@@ -40,7 +40,7 @@ export async function* matchingRaw(log: JobLog, first: number, last: number, ran
   if (literal) {
     const visit = (seq: number, record: IndexRecord, data: Buffer, dataAt: number, hit: number) =>
       take(seq, record, data, dataAt, hit + literal.length <= record.offset + record.length)
-    for await (const _ of searchLiteral(log.searchFiles(), first, last, literal, visit, range.signal, chunk)) {
+    for await (const _ of searchLiteral(log.searchFiles(), first, last, literal, visit, range.signal, chunk, matcher.caseless)) {
       const block = sink.take()
       if (block) yield block
       if (sink.full) return
