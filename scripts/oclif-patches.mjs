@@ -1,4 +1,4 @@
-// Edits scripts/bundle.mjs makes to @oclif/core's files as it bundles them: work that every
+// Edits scripts/bundle.mjs makes to @oclif/core's files as it bundles them (rolldown): work that every
 // command paid at start-up for what only some runs use. Each edit names the exact text it
 // replaces, and the build fails if oclif's text changed, rather than silently keep the cost.
 //
@@ -64,21 +64,21 @@ const EDITS = {
   'errors/errors/pretty-print.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],
 }
 
-/** The esbuild plugin. */
+/** The rolldown plugin. */
 export const oclifPatches = {
   name: 'oclif-patches',
-  setup(build) {
-    build.onResolve({filter: /^\.\/oclif-rare\.cjs$/}, ({path}) => ({path, external: true}))
-    build.onLoad({filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, ({path}) => {
-      const file = path.replaceAll('\\', '/').split('/@oclif/core/lib/')[1]
-      const edits = EDITS[file]
-      if (!edits) return undefined
-      let source = readFileSync(path, 'utf8')
-      for (const [from, to] of edits) {
-        if (!source.includes(from)) throw new Error(`${path}: no "${from}" to replace (scripts/oclif-patches.mjs)`)
-        source = source.replace(from, to)
-      }
-      return {contents: source, loader: 'js'}
-    })
+  resolveId(source) {
+    return source === RARE_FILE ? {id: RARE_FILE, external: true} : null
+  },
+  load(id) {
+    const file = id.replaceAll('\\', '/').split('/node_modules/@oclif/core/lib/')[1]
+    const edits = file === undefined ? undefined : EDITS[file]
+    if (!edits) return null
+    let source = readFileSync(id, 'utf8')
+    for (const [from, to] of edits) {
+      if (!source.includes(from)) throw new Error(`${id}: no "${from}" to replace (scripts/oclif-patches.mjs)`)
+      source = source.replace(from, to)
+    }
+    return {code: source, moduleType: 'js'}
   },
 }
