@@ -5,12 +5,14 @@
  *
  * One of several jobs with a damaged archived block is named at once (`onUnreadable`)
  * and the others are followed on; once every job has ended it fails with
- * UnreadableJobsError (exit 1). Stopped by a signal, the process dies of it like any follow
- * (CLI.md): the block was named when it was met.
+ * UnreadableJobsError (exit 1). Stopped by a signal (SIGINT, SIGTERM, SIGHUP), it stops
+ * following, flushes what it printed, and the process then dies of the signal like any
+ * follow (CLI.md, cli/execute.ts): the block was named when it was met.
  */
 import type {ChalkInstance} from 'chalk'
 import {isEnded, type JobMeta} from '../job.js'
 import {JobRunningError, UnreadableJobsError, type ArchiveReadError} from '../errors/index.js'
+import {onInterrupt} from '../interrupt.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
 import type {EntryFilter} from '../query/filter.js'
@@ -72,7 +74,30 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   const ended: Array<{job: string; meta: JobMeta | undefined}> = []
   const unreadable: ArchiveReadError[] = []
   const lines = new TextLineJoiner()
+  const interrupt = onInterrupt()
+  interrupt.signal.addEventListener('abort', () => feed.close(), {once: true})
   try {
+    try {
+      await followFeed()
+    } catch (error) {
+      if (!interrupt.signal.aborted) throw error
+    } finally {
+      feed.close()
+    }
+    await output.flush()
+  } finally {
+    interrupt.dispose()
+  }
+  // Stopped by a signal: the process dies of it once this returns (cli/execute.ts).
+  if (interrupt.signal.aborted) return {exitCode: 0, jobs: feed.jobIds}
+  if (unreadable.length > 0) throw new UnreadableJobsError(unreadable)
+  if (!options.exitCode) return {exitCode: 0, jobs: feed.jobIds}
+  // Without a follow the jobs are printed as they are: a running one has no exit code yet.
+  const running = options.follow ? undefined : ended.find(({meta}) => meta && !isEnded(meta.status))
+  if (running) throw new JobRunningError(running.job, `drop --no-follow to wait for it to end and exit with its code: logs tail ${running.job} --exit-code`)
+  return {exitCode: tailExitCode(ended.map(({meta}) => meta)), jobs: feed.jobIds}
+
+  async function followFeed(): Promise<void> {
     for await (const event of feed) {
       if (event.type === 'job') {
         width = Math.max(width, event.job.length)
@@ -90,14 +115,5 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
         if (!(await output.write(mode === 'raw' ? Buffer.concat(chunk as Buffer[]) : chunk.join('')))) break
       }
     }
-  } finally {
-    feed.close()
   }
-  await output.flush()
-  if (unreadable.length > 0) throw new UnreadableJobsError(unreadable)
-  if (!options.exitCode) return {exitCode: 0, jobs: feed.jobIds}
-  // Without a follow the jobs are printed as they are: a running one has no exit code yet.
-  const running = options.follow ? undefined : ended.find(({meta}) => meta && !isEnded(meta.status))
-  if (running) throw new JobRunningError(running.job, `drop --no-follow to wait for it to end and exit with its code: logs tail ${running.job} --exit-code`)
-  return {exitCode: tailExitCode(ended.map(({meta}) => meta)), jobs: feed.jobIds}
 }

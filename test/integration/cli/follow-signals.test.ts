@@ -121,3 +121,36 @@ it('the tail viewer sent SIGTERM before its first draw (its plain first screen u
   expect(screen, screen).toContain('BEFORE THE VIEWER')
   expect((await push.end()).code).toBe(0)
 }, 30_000)
+
+it.each([
+  ['piped tail', (job: string) => ['tail', job, '-n', '100000']],
+  ['get -f of several jobs', (job: string) => ['get', job, `${job}-other`, '-f']],
+] as const)(
+  '%s held by a full pipe, sent SIGTERM, flushes every line it printed, then dies of SIGTERM',
+  async (_, args) => {
+    const job = `sig-full-${args('x')[0]}`
+    // Lines of one width (11 bytes), so a pipe's 64 KiB never ends between two lines.
+    const lines = Array.from({length: 40_000}, (_, i) => `line ${String(i + 1).padStart(5, '0')}\n`)
+    const push = startCli(['push', '--job', job], {env})
+    const pushed = collect(push)
+    push.stdin!.write(lines.join(''))
+    await waitUntil(async () => (await runCli(['get', job, '-n', '1'], {env})).stdout === lines.at(-1), {what: 'every line stored'})
+    const follower = startCli(args(job), {env})
+    const followed = collect(follower)
+    follower.stdout!.pause()
+    // The consumer is held full: the command's output waits in the pipe and in its own buffer.
+    await waitUntil(() => follower.stdout!.readableLength >= follower.stdout!.readableHighWaterMark, {what: 'the reader of the output full'})
+    follower.kill('SIGTERM')
+    follower.stdout!.resume()
+    const result = await followed
+    expect([result.code, result.signal], result.stderr).toEqual([null, 'SIGTERM'])
+    const printed = result.stdout.replace(/^sig-full-\S* +/gm, '') // several jobs: each line prefixed with its job
+    // Before: killed at once, the output ended where the pipe was full, in the middle of a line.
+    expect(printed.endsWith('\n'), printed.slice(-40)).toBe(true)
+    const count = printed.length / lines[0].length
+    expect(printed).toBe(lines.slice(0, count).join(''))
+    push.stdin!.end()
+    expect((await pushed).code).toBe(0)
+  },
+  60_000,
+)
