@@ -43,7 +43,7 @@ async function round(n: number): Promise<Record<string, Measured & {objectBytes:
   const dir = join(work, `round-${n}`)
   const archive = join(dir, 'archive')
   const env = isolatedEnv(dir, {LOGS_STORE: `file://${join(dir, 'live')}`, LOGS_ARCHIVE: `file://${archive}`})
-  const size = (job: string) => statSync(join(archive, `${job}.jsonl.gz`)).size
+  const size = (job: string) => statSync(join(archive, `${job}.jsonl.zst`)).size
   await logs(env, ['push', '--job', 'continued'], big)
   await logs(env, ['archive', '--job', 'continued'])
   await logs(env, ['push', '--job', 'continued'], small)

@@ -42,10 +42,10 @@ const BENCHES: Bench[] = [
     what: 'archive of a job pushed again after archive (blocks copied) vs one job of the same lines',
     small: {BENCH_MB: '16', BENCH_SMALL_MB: '1', BENCH_ROUNDS: '2'},
   },
-  {name: 'archive-seek', what: 'archived reads by block index: bytes and requests vs live and zcat', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '50'}},
+  {name: 'archive-seek', what: 'archived reads by block index: bytes and requests vs live and zstdcat', small: {BENCH_MB: '16', BENCH_SMALL_JOBS: '50'}},
   {
     name: 'cross-job',
-    what: 'get over 200 small archived jobs: ls requests, rare --grep bytes vs stored bytes and vs zcat | grep',
+    what: 'get over 200 small archived jobs: ls requests, rare --grep bytes vs stored bytes and vs zstdcat | grep',
     small: {BENCH_SMALL_JOBS: '200', BENCH_JOB_LINES: '2000'},
   },
   {name: 'relay', what: 'SSE followers latency vs the store; push --url vs push', small: {BENCH_FOLLOWERS: '100', BENCH_RATE: '500', BENCH_SECONDS: '3', BENCH_MB: '4'}},

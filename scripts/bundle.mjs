@@ -25,8 +25,9 @@ import {oclifPatches, rareBuild} from './oclif-patches.mjs'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outdir = join(root, 'dist')
 // Left in node_modules: big packages that only some commands load, on demand (object
-// stores, the Ink viewer), and what oclif requires only to run TypeScript in development.
-const EXTERNAL = [/^node:/, /^@aws-sdk\//, /^@smithy\//, /^@supabase\//, '@vercel/blob', 'ink', 'react', /^react\//, 'typescript', 'ts-node', 'tsx', /^tsx\//]
+// stores, the Ink viewer), what reads its own files beside it (zstd's WebAssembly, for Node
+// without node:zlib's zstd), and what oclif requires only to run TypeScript in development.
+const EXTERNAL = [/^node:/, /^@aws-sdk\//, '@bokuweb/zstd-wasm', /^@smithy\//, /^@supabase\//, '@vercel/blob', 'ink', 'react', /^react\//, 'typescript', 'ts-node', 'tsx', /^tsx\//]
 // The chunks start-up loads, each with the modules its roots import statically (what a
 // root imports with import() stays apart), in this order (a module goes to the first):
 // `cli` for every command, `read` for ls and get on the embedded file store, `archive` for

@@ -12,7 +12,7 @@ import {parseDuration} from '../lib/time.js'
 
 export default class Archive extends BaseCommand {
   static override summary = 'Move ended jobs from the live store to the archive (one compressed object per job)'
-  static override description = `Uploads each ended job as <archive>/<job>.jsonl.gz (gzip NDJSON, readable with zcat and jq) plus <job>.meta.json, verifies the stored object (size and sha256), records where it went, then deletes the live copy. Safe to re-run after a crash and to run from several hosts at once (a lock per job, with expiry). A job that fails stays live; the exit code is 1 if any failed.`
+  static override description = `Uploads each ended job as <archive>/<job>.jsonl.zst (zstd NDJSON, readable with zstdcat and jq; jobs archived before as .jsonl.gz stay readable) plus <job>.meta.json, verifies the stored object (size and sha256), records where it went, then deletes the live copy. Safe to re-run after a crash and to run from several hosts at once (a lock per job, with expiry). A job that fails stays live; the exit code is 1 if any failed.`
 
   static override enableJsonFlag = true
 

@@ -1,10 +1,12 @@
 /**
  * Finds secret values in everything a test left behind: every file under some
- * directories (gzip objects searched decompressed too, so an archive cannot hide one)
+ * directories (gzip and zstd objects searched decompressed too, so an archive cannot hide one;
+ * zstd by the `zstd` tool, so what it finds is what a user's `zstdcat` would show)
  * and every key of a Redis server, read by type (a DUMP may compress).
  */
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
+import {execFileSync} from 'node:child_process'
 import {gunzipSync} from 'node:zlib'
 import {Redis} from 'ioredis'
 
@@ -63,5 +65,6 @@ export async function searchRedis(url: string, secrets: string[]): Promise<{hits
 export function searchBytes(where: string, bytes: Buffer, secrets: string[]): Hit[] {
   const texts = [bytes]
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) texts.push(gunzipSync(bytes))
+  if (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xfd2fb528) texts.push(execFileSync('zstd', ['-dcq'], {input: bytes, maxBuffer: 1 << 30}))
   return secrets.filter((secret) => texts.some((text) => text.includes(secret))).map((secret) => ({where, secret}))
 }

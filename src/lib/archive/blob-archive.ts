@@ -2,11 +2,11 @@
  * ArchiveStore over any ObjectBucket: the one implementation of the archive object,
  * its manifest, verification and reading; backends differ only in their bucket.
  *
- * put():  live entries → NDJSON blocks → gzip members (./block-writer.ts) → (measure)
+ * put():  live entries → NDJSON blocks → zstd frames (./block-writer.ts) → (measure)
  *         → bucket.writeStream → read the stored bytes back and compare size + sha256
  *         → write the block index → write the manifest. `onProgress`: bytes encoded, parts stored, bytes read back.
  * read(): manifest → block index → the blocks the ReadRange needs (./block-reader.ts);
- *         objects without an index: their parts in order → gunzip → entries → ReadRange.
+ *         objects without an index: their parts in order → decompress → entries → ReadRange.
  */
 import {Readable, pipeline} from 'node:stream'
 import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
@@ -16,9 +16,9 @@ import type {ArchiveItem, ArchiveStore, ArchivedJob, JobFilter, ReadRange} from 
 import {decodeIndexTable, encodeIndex, INDEX_FORMAT} from './block-index.js'
 import {jsonLiteral, readIndexed} from './block-reader.js'
 import {decodeLines, decodeSeqRange, digestOf, digestTap, matchingLines, parseLines} from './format.js'
-import {idOfManifest, indexKey, manifestKey, objectKey} from './layout.js'
+import {idOfManifest, indexKey, manifestKey, objectKey, objectKeysOf} from './layout.js'
 import {BucketLocks} from './locks.js'
-import {MANIFEST_FORMAT, decodeManifest, encodeManifest, partsOf, type Manifest} from './manifest.js'
+import {MANIFEST_FORMAT, archivedOf, decodeManifest, encodeManifest, objectsOf, partsOf, type Manifest} from './manifest.js'
 import {readBytes, type ObjectBucket, type StoredObject} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
 import {remainingRange} from '../store/remaining-range.js'
@@ -135,6 +135,9 @@ export class BlobArchive implements ArchiveStore {
     const manifestBytes = encodeManifest(manifest)
     this.memory?.forget(meta.id)
     await this.bucket.writeBytes(manifestKey(meta.id), manifestBytes)
+    // A continued run written before as gzip: its object had another key, deleted once the manifest names the new one.
+    const replaced = kept.before ? objectsOf(kept.before).filter((key) => !objectsOf(manifest).includes(key)) : []
+    if (replaced.length > 0) await this.bucket.delete(replaced)
     const archived = archivedOf(manifest)
     this.written.set(meta.id, {...archived, manifestBytes: manifestBytes.length, at: this.clock()})
     const jobFilter = foldFilters(stats.filters)
@@ -143,14 +146,19 @@ export class BlobArchive implements ArchiveStore {
   }
 
   /** A job's archived lines 1..keep, its object written again with more: its blocks as stored (./block-copy.ts), or an unindexed object's entries. */
-  private async keptRun(id: string, keep: number, after: AsyncIterable<ArchiveItem>): Promise<{copied?: AsyncIterable<CopiedBlock>; entries: AsyncIterable<ArchiveItem>}> {
+  private async keptRun(
+    id: string,
+    keep: number,
+    after: AsyncIterable<ArchiveItem>,
+  ): Promise<{before?: Manifest; copied?: AsyncIterable<CopiedBlock>; entries: AsyncIterable<ArchiveItem>}> {
     const manifest = await this.manifest(id)
     if (!manifest || manifest.lines !== keep) {
       throw new ArchiveIntegrityError(id, `its archived run of ${keep} lines, which the live job continues, is ${manifest ? `now one of ${manifest.lines} lines` : 'gone'}`)
     }
-    if (manifest.index) return {copied: (await import('./block-copy.js')).copiedBlocks(this.bucket, manifest), entries: after}
+    if (manifest.index) return {before: manifest, copied: (await import('./block-copy.js')).copiedBlocks(this.bucket, manifest), entries: after}
     const scan = this.scan(manifest, {})
     return {
+      before: manifest,
       entries: (async function* () {
         yield* scan
         yield* after
@@ -353,7 +361,7 @@ export class BlobArchive implements ArchiveStore {
     this.memory?.forget(id)
     const manifest = await this.manifest(id).catch(() => undefined)
     await this.bucket.delete([manifestKey(id)])
-    await this.bucket.delete(manifest ? [...manifest.parts.map((p) => p.key), indexKey(id)] : [objectKey(id), indexKey(id)])
+    await this.bucket.delete(manifest ? objectsOf(manifest) : objectKeysOf(id))
   }
 
   async close(): Promise<void> {
@@ -374,16 +382,6 @@ export class BlobArchive implements ArchiveStore {
 class ArchivedAgain extends Error {
   constructor(readonly manifest: Manifest) {
     super(`job ${manifest.id} was archived again`)
-  }
-}
-
-function archivedOf(manifest: Manifest): ArchivedJob {
-  const location = manifest.meta.location
-  return {
-    meta: manifest.meta,
-    url: location.kind === 'archived' ? location.url : (manifest.parts[0]?.key ?? ''),
-    size: manifest.size,
-    sha256: manifest.sha256,
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The blocks of a job's archived object as they are stored — gzip members with their index
+ * The blocks of a job's archived object as they are stored — zstd frames with their index
  * entries and token filters — for `logs archive` of a live job that continues that run
  * (store/continued-job.ts): the job's object is written again with these blocks first,
  * copied by ranged reads of a run of neighbours at a time (./block-runs.ts), never
@@ -12,12 +12,12 @@ import {decodeIndexTable, type BlockInfo} from './block-index.js'
 import {runsOf} from './block-runs.js'
 import type {Manifest} from './manifest.js'
 import {objectSpan} from './object-span.js'
-import {gunzipAsync} from './zlib-async.js'
+import {compressBlockData, inflateBlock, isZstdFrame} from './block-codec.js'
 
 export interface CopiedBlock {
   /** Its index entry; offsets are the old object's. */
   info: BlockInfo
-  /** The gzip member as stored. */
+  /** The zstd frame as stored (a gzip member of an older object: compressed again, so the object is all zstd). */
   compressed: Buffer
   /** Its NDJSON. */
   ndjson: Buffer
@@ -40,10 +40,10 @@ export async function* copiedBlocks(bucket: ObjectBucket, manifest: Manifest): A
     if (compressed.length !== last.offset + last.size - first.offset) throw fail(`only ${compressed.length} bytes of blocks at ${first.offset}.. are stored`)
     for (const info of run) {
       const member = compressed.subarray(info.offset - first.offset, info.offset - first.offset + info.size)
-      const ndjson = await gunzipAsync(member)
+      const ndjson = await inflateBlock(member)
       if (ndjson.length !== info.bytes) throw fail(`block seq ${info.firstSeq}..${info.lastSeq} holds ${ndjson.length} bytes, its index says ${info.bytes}`)
       const at = info.filter.offset - run[0].filter.offset
-      yield {info, compressed: member, ndjson, filter: filters.subarray(at, at + info.filter.size)}
+      yield {info, compressed: isZstdFrame(member) ? member : await compressBlockData(ndjson), ndjson, filter: filters.subarray(at, at + info.filter.size)}
     }
   }
 }

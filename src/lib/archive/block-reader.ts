@@ -28,7 +28,7 @@ import {runsOf} from './block-runs.js'
 import {objectSpan} from './object-span.js'
 import type {RecentSpans} from './recent-spans.js'
 import {KNOWN_KINDS, mayContain} from './token-filter.js'
-import {gunzipAsync} from './zlib-async.js'
+import {inflateBlock} from './block-codec.js'
 
 const CONCURRENCY = 4
 
@@ -246,7 +246,7 @@ class BlockReader {
 
   private async inflate(compressed: Buffer): Promise<Fetched> {
     try {
-      return {data: await gunzipAsync(compressed)}
+      return {data: await inflateBlock(compressed)}
     } catch (error) {
       return {error}
     }

@@ -1,13 +1,13 @@
 /**
  * Writes a version-2 archive object (README, "Archive format"): the entries as NDJSON cut
- * into blocks of about BLOCK_BYTES, each compressed into its own gzip member, so the
- * object is still one gzip stream to `zcat` and each block can be read alone by range.
+ * into blocks of about BLOCK_BYTES, each compressed into its own zstd frame, so the
+ * object is one zstd stream to `zstdcat` and each block can be read alone by range.
  *
  *   stored entries ─▶ record lines, on worker threads (./worker-tasks.ts encodeStored)
  *   (or entries ───▶ record lines here, ./record-chunk.ts), up to AHEAD runs at once
  *   ─▶ in order, cut into blocks here (sha256, block table, stats: no entry objects)
- *   ─▶ gzip + token filter on worker threads (compressBlock), up to IN_FLIGHT blocks
- *   ─▶ members in order ─▶ the object stream
+ *   ─▶ zstd + token filter on worker threads (compressBlock), up to IN_FLIGHT blocks
+ *   ─▶ frames in order ─▶ the object stream
  *
  * Memory moves between threads, it is not copied, but for the one copy of the record lines
  * into their block. Memory is about AHEAD runs and IN_FLIGHT blocks, whatever the size of
@@ -24,7 +24,8 @@ import type {BlockInfo} from './block-index.js'
 import type {CopiedBlock} from './block-copy.js'
 import type {Level} from '../level.js'
 import {ArchiveIntegrityError} from '../errors/index.js'
-import {GZIP_LEVEL, type ContentStats} from './format.js'
+import {type ContentStats} from './format.js'
+import {ZSTD_LEVEL} from './block-codec.js'
 import {encodeRecords, levelAt, type RecordChunk} from './record-chunk.js'
 import {FILTER_KIND} from './token-filter.js'
 import {compressBlock, encodeStored, type CompressedBlock} from './worker-tasks.js'
@@ -81,7 +82,7 @@ async function* members(
   options: EncodeOptions,
   settle: {resolve: (s: BlockStats) => void; reject: (e: unknown) => void},
 ): AsyncIterable<Buffer> {
-  const {level = GZIP_LEVEL, blockBytes = BLOCK_BYTES, sections = []} = options
+  const {level = ZSTD_LEVEL, blockBytes = BLOCK_BYTES, sections = []} = options
   const hash = createHash('sha256')
   const stats: BlockStats = {lines: 0, contentBytes: 0, sha256: '', rawBytes: 0, levels: {}, blocks: [], filters: []}
   const pending: PendingBlock[] = []
@@ -122,7 +123,7 @@ async function* members(
     for await (const block of options.copied ?? []) {
       hash.update(block.ndjson)
       stats.contentBytes += block.ndjson.length
-      const info: BlockInfo = {...block.info, offset, filter: {...block.info.filter, offset: filterOffset}}
+      const info: BlockInfo = {...block.info, offset, size: block.compressed.length, filter: {...block.info.filter, offset: filterOffset}}
       stats.blocks.push(info)
       stats.filters.push(block.filter)
       countCopied(stats, info)
@@ -160,7 +161,7 @@ async function* members(
       }
       spares.recycle(chunk)
     }
-    // An empty job still gets one (empty) member: `zcat` of a zero-byte file fails.
+    // An empty job still gets one (empty) frame: `zstdcat` of a zero-byte file fails.
     if (bytes.length > 0 || stats.blocks.length + pending.length === 0) seal()
     while (pending.length > 0) yield await emit()
     if (options.expect) checkLines(options.expect, stats)

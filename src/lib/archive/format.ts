@@ -6,11 +6,12 @@
  * Both directions stream: entries → JSON lines → gzip on the way in, and gunzip → lines →
  * entries on the way out. Nothing here holds more than one batch of lines.
  */
-import {PassThrough, Readable, Transform, pipeline} from 'node:stream'
+import {Readable, Transform, pipeline} from 'node:stream'
 import {fromRecord, recordJson, type EntryRecord, type LogEntry} from '../entry.js'
 import type {Level} from '../level.js'
 import type {Pattern} from '../pattern.js'
 import {textLines} from '../text-lines.js'
+import {inflateObject} from './object-inflate.js'
 
 /**
  * gzip level 2: as fast as level 1 (node's zlib, 512 KiB blocks of NDJSON: 0.37 s of CPU per
@@ -139,20 +140,17 @@ export async function digestOf(streams: AsyncIterable<Readable>, onChunk?: () =>
   return {size, sha256: hash.digest('hex')}
 }
 
-/** Decodes gzip NDJSON (one or several gzip members, as concatenated parts give) into entries. */
+/** Decodes compressed NDJSON (zstd frames or gzip members, as concatenated parts give) into entries. */
 export async function* decodeEntries(compressed: Readable): AsyncIterable<LogEntry> {
   for await (const line of decodeLines(compressed)) yield parseRecord(line)
 }
 
-/** The record lines of gzip NDJSON, not parsed: for scans that only look at `seq` (see seqOf). */
+/** The record lines of compressed NDJSON, not parsed: for scans that only look at `seq` (see seqOf). */
 export async function* decodeLines(compressed: Readable): AsyncIterable<string> {
-  const gunzip = process.getBuiltinModule('node:zlib').createGunzip()
-  const lines = pipeline(compressed, gunzip, new PassThrough(), () => undefined)
   try {
-    for await (const batch of textLines(lines as AsyncIterable<Buffer>)) yield* batch
+    for await (const batch of textLines(inflateObject(compressed))) yield* batch
   } finally {
     compressed.destroy()
-    gunzip.destroy()
   }
 }
 

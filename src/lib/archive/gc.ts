@@ -20,7 +20,7 @@ import {staleSpools} from '../ingest/spool.js'
 import {continuedMeta} from '../store/continued-job.js'
 import type {LiveStore} from '../store/types.js'
 import type {BlobArchive} from './blob-archive.js'
-import {CHUNKS_DIR, LOCKS_DIR, MANIFEST_SUFFIX, OBJECT_SUFFIX, idOfManifest} from './layout.js'
+import {CHUNKS_DIR, LOCKS_DIR, MANIFEST_SUFFIX, OBJECT_SUFFIXES, idOfManifest} from './layout.js'
 import {hasMaintenance} from '../store/object/bucket.js'
 
 export const DEFAULT_RETENTION_MS = 7 * 86_400_000
@@ -136,10 +136,18 @@ function endOf(meta: JobMeta): number {
   return meta.endedAt ?? meta.updatedAt
 }
 
-/** An object of a job whose manifest is gone or was never written. */
-function isOrphan(key: string, manifests: ReadonlyMap<string, unknown>): boolean {
-  if (key.includes('/') || idOfManifest(key)) return false
-  const at = key.indexOf(OBJECT_SUFFIX)
-  if (at <= 0 || key.endsWith(MANIFEST_SUFFIX)) return false
-  return !manifests.has(key.slice(0, at))
+/**
+ * An object of a job whose manifest is gone or was never written, or names another object
+ * (the gzip object a continued run was written again from, when archive was killed before
+ * deleting it).
+ */
+function isOrphan(key: string, manifests: ReadonlyMap<string, JobMeta>): boolean {
+  if (key.includes('/') || idOfManifest(key) || key.endsWith(MANIFEST_SUFFIX)) return false
+  for (const suffix of OBJECT_SUFFIXES) {
+    const at = key.indexOf(suffix)
+    if (at <= 0) continue
+    const location = manifests.get(key.slice(0, at))?.location
+    return !location || (location.kind === 'archived' && !location.url.endsWith(key.slice(0, at + suffix.length)))
+  }
+  return false
 }

@@ -6,7 +6,7 @@
  * manifests found are kept: a job archived while the reader runs is still seen. A read
  * that finds the manifest stale replaces or forgets it (blob-archive.ts recheck).
  */
-import {indexKey, objectKey} from './layout.js'
+import {objectKeysOf} from './layout.js'
 import type {Manifest} from './manifest.js'
 import {RECENT_SPAN_BYTES, RecentSpans} from './recent-spans.js'
 
@@ -43,7 +43,6 @@ export class ManifestMemory {
   /** Drops what is remembered of a job (written, deleted, or found gone). */
   forget(id: string): void {
     this.manifests.delete(id)
-    this.spans.forget(objectKey(id))
-    this.spans.forget(indexKey(id))
+    for (const key of objectKeysOf(id)) this.spans.forget(key)
   }
 }

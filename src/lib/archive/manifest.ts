@@ -5,6 +5,7 @@
 import {ArchiveIntegrityError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
 import type {StoredObject} from '../store/object/bucket.js'
+import type {ArchivedJob} from '../store/types.js'
 
 export const MANIFEST_FORMAT = 'logs-archive/1'
 
@@ -51,4 +52,17 @@ export function decodeManifest(id: string, data: Buffer): Manifest {
 
 export function partsOf(objects: StoredObject[]): Manifest['parts'] {
   return objects.map(({key, size}) => ({key, size}))
+}
+
+/** The keys of a job's object, its parts and its index. */
+export const objectsOf = (manifest: Manifest): string[] => [...manifest.parts.map((p) => p.key), ...(manifest.index ? [manifest.index.key] : [])]
+
+export function archivedOf(manifest: Manifest): ArchivedJob {
+  const location = manifest.meta.location
+  return {
+    meta: manifest.meta,
+    url: location.kind === 'archived' ? location.url : (manifest.parts[0]?.key ?? ''),
+    size: manifest.size,
+    sha256: manifest.sha256,
+  }
 }

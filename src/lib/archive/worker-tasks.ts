@@ -1,11 +1,10 @@
 /**
  * The archive's work that runs on worker threads (./worker-pool.ts, ./block-worker.ts):
  * decoding a live store's stored entries into record lines, and compressing a block into
- * a gzip member with its token filter. Small pieces, and code run from TypeScript sources
- * (tests), are done on the main thread (gzip itself still runs on libuv's pool there).
+ * a zstd frame with its token filter. Small pieces, and code run from TypeScript sources
+ * (tests), are done on the main thread (node:zlib's zstd itself still runs on libuv's pool there).
  */
-import {promisify} from 'node:util'
-import {gzip} from 'node:zlib'
+import {compressBlockData} from './block-codec.js'
 import type {StoredEntries} from '../store/types.js'
 import {ownedBuffer} from './block-bytes.js'
 import type {RecordChunk} from './record-chunk.js'
@@ -23,11 +22,10 @@ export interface CompressedBlock {
 
 /** Pieces smaller than this are not worth a trip to a worker (nor starting one: small jobs never do). */
 const WORKER_MIN_BYTES = 64 * 1024
-const gzipAsync = promisify(gzip)
 const local = new TrigramFilterBuilder()
 
 /**
- * A block's gzip member and token filter (`values`: where its records' line values start
+ * A block's zstd frame and token filter (`values`: where its records' line values start
  * and end, see TrigramFilterBuilder.build). Takes the memory of `data` and `values` (all of their ArrayBuffers): a block
  * big enough for a worker has its ArrayBuffer transferred there, so `data` must own that
  * ArrayBuffer (not a slice of Node's shared buffer pool) and must not be used afterwards.
@@ -35,7 +33,7 @@ const local = new TrigramFilterBuilder()
 export async function compressBlock(data: Buffer, level: number, values?: Uint32Array): Promise<CompressedBlock> {
   if (data.length < WORKER_MIN_BYTES || FROM_SOURCES) {
     const filter = local.build(data, values)
-    return {compressed: await gzipAsync(data, {level, memLevel: 9}), filter, spare: data.buffer as ArrayBuffer}
+    return {compressed: await compressBlockData(data, level), filter, spare: data.buffer as ArrayBuffer}
   }
   const buffer = data.buffer as ArrayBuffer
   const transfer = values ? [buffer, values.buffer as ArrayBuffer] : [buffer]

@@ -2,7 +2,7 @@
  * The archive over each backend against a real server (file system, s3rver) or the
  * Supabase stand-in: the same behaviour whatever the bucket.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -17,6 +17,7 @@ import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase
 import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/vercel-blob-standin.js'
 import {VercelBlobBucket} from '../../../src/lib/store/object/vercel-blob-bucket.js'
 import {collect, iterate} from '../../helpers/iterables.js'
+import {fixtureLine, GZIP_FIXTURE} from './archive-helpers.js'
 
 export function jobEntries(count: number, ts = Date.now() - 3_600_000): LogEntry[] {
   return Array.from({length: count}, (_, i) =>
@@ -73,7 +74,7 @@ describe.each(backends)('archive on %s', (_name, open) => {
     const entries = jobEntries(3000)
     const meta = endedMeta('round-trip', entries)
     const stored = await archive.put(meta, iterate(entries))
-    expect(stored.meta.location).toMatchObject({kind: 'archived', url: expect.stringMatching(/round-trip\.jsonl\.gz$/), size: stored.size, sha256: stored.sha256})
+    expect(stored.meta.location).toMatchObject({kind: 'archived', url: expect.stringMatching(/round-trip\.jsonl\.zst$/), size: stored.size, sha256: stored.sha256})
     expect(stored.meta).toMatchObject({status: 'failed', exitCode: 3, lines: 3000})
 
     const head = await archive.head('round-trip')
@@ -132,6 +133,37 @@ describe.each(backends)('archive on %s', (_name, open) => {
     expect((await locks.read('locked'))?.owner).toBe('owner-b')
     await locks.release('locked', 'owner-b')
     expect(await locks.read('locked')).toBeUndefined()
+    await archive.close()
+  })
+})
+
+describe.each(backends)('an object written as gzip beside one written as zstd, on %s', (_name, open) => {
+  it('lists, reads (whole, ranges, --grep, --level) and deletes both', async () => {
+    const archive = open()
+    for (const name of readdirSync(GZIP_FIXTURE)) await archive.bucket.writeBytes(name, readFileSync(join(GZIP_FIXTURE, name)))
+    const entries = jobEntries(3000)
+    await archive.put(endedMeta('new-zstd', entries), iterate(entries))
+    expect((await archive.manifest('old-gzip'))!.parts.map((p) => p.key)).toEqual(['old-gzip.jsonl.gz'])
+    expect((await archive.manifest('new-zstd'))!.parts[0].key).toBe('new-zstd.jsonl.zst')
+    expect((await archive.list()).map((job) => job.meta.id).sort()).toEqual(expect.arrayContaining(['new-zstd', 'old-gzip']))
+
+    const old = await collect(archive.read('old-gzip'))
+    expect(old.map((e) => e.seq)).toEqual(Array.from({length: 6003}, (_, i) => i + 1))
+    expect(old.map((e) => e.line)).toEqual(old.map((e) => fixtureLine(e.seq)))
+    expect((await collect(archive.read('old-gzip', {tail: 2}))).map((e) => e.line)).toEqual(['::endgroup::', 'done'])
+    expect((await collect(archive.read('old-gzip', {levels: ['error']}))).map((e) => e.seq)).toEqual([1001, 2001, 3001, 4001, 5001, 6001])
+    const grep = /step 4500 /
+    expect((await collect(archive.read('old-gzip', {match: grep}))).filter((e) => grep.test(e.line)).map((e) => e.seq)).toEqual([4501])
+    const back = await collect(archive.read('new-zstd'))
+    expect(Buffer.concat(back.map(rawBytes))).toEqual(Buffer.concat(entries.map(rawBytes)))
+    expect((await collect(archive.read('new-zstd', {after: 2998}))).map((e) => e.seq)).toEqual([2999, 3000])
+
+    for (const id of ['old-gzip', 'new-zstd']) {
+      await archive.delete(id)
+      const keys: string[] = []
+      for await (const object of archive.bucket.list(id)) keys.push(object.key)
+      expect({id, keys}).toEqual({id, keys: []})
+    }
     await archive.close()
   })
 })

@@ -84,7 +84,7 @@ describe('logs archive: 50 jobs into each archive backend', () => {
     const fifth = metas.find((m) => m.id === 'job-5')!
     expect(fifth.status).toBe('failed')
     expect(fifth.location.kind).toBe('archived')
-    expect(fifth.location.url).toBe(`${archive.replace(/^file:\/\//, 'file://')}/job-5.jsonl.gz`)
+    expect(fifth.location.url).toBe(`${archive.replace(/^file:\/\//, 'file://')}/job-5.jsonl.zst`)
     expect(fifth.location.sha256).toMatch(/^[0-9a-f]{64}$/)
   })
 })

@@ -4,6 +4,8 @@ import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
 import {Jobs} from '../../../src/lib/store/jobs.js'
 import {openArchive, openLiveStore} from '../../../src/lib/open/open-store.js'
 import type {LiveStore} from '../../../src/lib/store/types.js'
+import {join} from 'node:path'
+import {ROOT} from '../../helpers/cli.js'
 
 export const ODD_BYTES = Buffer.from([0x66, 0xff, 0xfe, 0x00, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0d])
 
@@ -84,3 +86,18 @@ export function endedMeta(id: string, entries: LogEntry[]): JobMeta {
     bytes: entries.reduce((n, e) => n + rawBytes(e).length, 0),
   }
 }
+
+/** A job archived by the version before zstd (gzip members, format 2), as it wrote it: test/fixtures/archive-gzip-v2 (6003 lines, 2 blocks). */
+export const GZIP_FIXTURE = join(ROOT, 'test', 'fixtures', 'archive-gzip-v2')
+
+/** The fixture's line of a seq, as it was pushed. */
+export function fixtureLine(seq: number): string {
+  const step = seq - 1
+  if (seq === 1) return '::group::Build'
+  if (seq === 6002) return '::endgroup::'
+  if (seq === 6003) return 'done'
+  return step % 1000 === 0 ? `ERROR step ${step} failed: disk full on worker-${step % 7}` : `INFO step ${step} processed item ${step} of the nightly build in ${step % 97}ms`
+}
+
+/** The fixture's raw log, as it was pushed. */
+export const fixtureRaw = (): Buffer => Buffer.from(Array.from({length: 6003}, (_, i) => `${fixtureLine(i + 1)}\n`).join(''))

@@ -67,7 +67,7 @@ async function archiveHere(live: string, archive: string, id: string, source: 'r
   } finally {
     await store.close()
   }
-  return [readFileSync(`${archive}/${id}.jsonl.gz`), readFileSync(`${archive}/${id}.jsonl.gz.idx`)]
+  return [readFileSync(`${archive}/${id}.jsonl.zst`), readFileSync(`${archive}/${id}.jsonl.zst.idx`)]
 }
 
 describe('logs archive on worker threads', () => {
@@ -82,7 +82,7 @@ describe('logs archive on worker threads', () => {
     const run = await runCli(['archive', '--store', live, '--archive', `file://${dir(`archive-cli-${name}`)}`, '--job', 'big'], {env: env()})
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    const onWorkers = [readFileSync(dir(`archive-cli-${name}/big.jsonl.gz`)), readFileSync(dir(`archive-cli-${name}/big.jsonl.gz.idx`))]
+    const onWorkers = [readFileSync(dir(`archive-cli-${name}/big.jsonl.zst`)), readFileSync(dir(`archive-cli-${name}/big.jsonl.zst.idx`))]
     const index = JSON.parse(onWorkers[1].toString('utf8').split('\n')[0]) as {blocks: unknown[]}
     expect(index.blocks.length).toBeGreaterThan(3)
     expect(onWorkers[0].equals(onMain[0]), 'object').toBe(true)

@@ -5,6 +5,9 @@
  * continues the archived one; every reader sees one job across the seam; `archive` writes
  * one object of both runs; a kill -9 between that object and the live delete loses nothing.
  */
+import {execFileSync} from 'node:child_process'
+import {copyFileSync, mkdirSync, readdirSync, utimesSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ArchiveSummary} from '../../../src/lib/archive/archive-jobs.js'
 import type {GcSummary} from '../../../src/lib/archive/gc.js'
@@ -23,7 +26,7 @@ import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase
 import {parseSse, startServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {iterate} from '../../helpers/iterables.js'
-import {withLive} from './archive-helpers.js'
+import {fixtureRaw, GZIP_FIXTURE, withLive} from './archive-helpers.js'
 
 let home: {home: string; cleanup: () => void}
 let s3: S3Server
@@ -196,7 +199,7 @@ describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, li
     expect(second.summary.jobs[0].lines).toBe(LINES)
     expect(await liveIds(live)).toEqual([])
     expect(await archivedLines(archive, 'nightly')).toBe(LINES)
-    // The archived run's gzip members were copied as they were stored, not compressed again.
+    // The archived run's zstd frames were copied as they were stored, not compressed again.
     const after = await archivedObject(archive, 'nightly')
     expect(after.length).toBeGreaterThan(before.length)
     expect(after.subarray(0, before.length).equals(before)).toBe(true)
@@ -472,5 +475,42 @@ describe('a run pushed where push could not see the archive', () => {
     expect((await logs.raw('blind')).equals(RUN1)).toBe(true)
     expect((await logs.raw('blind-2')).equals(RUN2)).toBe(true)
     expect((await logs.run(['rm', 'blind', '--from', 'live'])).code).toBe(1) // no live copy left
+  })
+})
+
+describe('a job archived as gzip blocks (format 2 before zstd: test/fixtures/archive-gzip-v2)', () => {
+  it('is read as it is, and pushed again and archived: one zstd object of both runs, the gzip one deleted', async () => {
+    const root = `${home.home}/archive-gzip-v2`
+    mkdirSync(root, {recursive: true})
+    for (const name of readdirSync(GZIP_FIXTURE)) copyFileSync(join(GZIP_FIXTURE, name), join(root, name))
+    const logs = cli(`file://${home.home}/live-gzip-v2`, `file://${root}`)
+    const objects = () => readdirSync(root).filter((name) => name.startsWith('old-gzip'))
+    expect((await logs.ls()).map((job) => [job.id, job.location.kind])).toEqual([['old-gzip', 'archived']])
+    expect((await logs.raw('old-gzip')).equals(fixtureRaw())).toBe(true)
+    expect((await logs.json('old-gzip', '--grep', 'step 4500 ')).map((e) => e.seq)).toEqual([4501])
+
+    expect((await logs.push('old-gzip', RUN2)).code).toBe(0)
+    expect((await logs.archive()).summary).toMatchObject({archived: 1, failed: 0})
+    expect(objects()).toEqual(['old-gzip.jsonl.zst', 'old-gzip.jsonl.zst.idx', 'old-gzip.meta.json'])
+    expect((await logs.raw('old-gzip')).equals(Buffer.concat([fixtureRaw(), RUN2]))).toBe(true)
+    expect((await logs.json('old-gzip', '--level', 'error')).map((e) => e.seq)).toEqual([1001, 2001, 3001, 4001, 5001, 6001, 6008])
+    expect((await logs.json('old-gzip', '--grep', 'step 4500 |second')).map((e) => e.seq)).toEqual([4501, 6008])
+    // The standard tool alone reads the whole object: the gzip run's blocks were compressed again as zstd frames.
+    const records = execFileSync('zstd', ['-dcq', join(root, 'old-gzip.jsonl.zst')])
+      .toString()
+      .trimEnd()
+      .split('\n')
+    expect(records.map((record) => (JSON.parse(record) as {line: string}).line)).toEqual(Buffer.concat([fixtureRaw(), RUN2]).toString().trimEnd().split('\n'))
+
+    // An archive killed between the new manifest and deleting the gzip object leaves it behind: gc takes it, once a day old.
+    copyFileSync(join(GZIP_FIXTURE, 'old-gzip.jsonl.gz'), join(root, 'old-gzip.jsonl.gz'))
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000)
+    utimesSync(join(root, 'old-gzip.jsonl.gz'), twoDaysAgo, twoDaysAgo)
+    const gc = JSON.parse((await logs.run(['gc', '--older-than', '1h', '--json'])).stdout) as GcSummary
+    expect(gc.deleted.map((item) => [item.kind, item.name])).toEqual([['orphan-object', 'old-gzip.jsonl.gz']])
+    expect(objects()).toEqual(['old-gzip.jsonl.zst', 'old-gzip.jsonl.zst.idx', 'old-gzip.meta.json'])
+    expect((await logs.run(['archive', '--reindex'])).code).toBe(0)
+    expect((await logs.run(['rm', 'old-gzip'])).code).toBe(0)
+    expect(objects()).toEqual([])
   })
 })

@@ -34,14 +34,14 @@ async function archive(id: string, entries: LogEntry[]): Promise<IndexTable> {
   const manifest = (await store.manifest(id))!
   await store.close()
   return JSON.parse(
-    readFileSync(join(root, `${id}.jsonl.gz.idx`))
+    readFileSync(join(root, `${id}.jsonl.zst.idx`))
       .subarray(0, manifest.index!.tableBytes)
       .toString(),
   ) as IndexTable
 }
 
 function corrupt(id: string, ...blocks: Array<IndexTable['blocks'][number]>): void {
-  const object = join(root, `${id}.jsonl.gz`)
+  const object = join(root, `${id}.jsonl.zst`)
   const data = readFileSync(object)
   for (const block of blocks) data.fill(0x55, block.offset + 20, block.offset + 60)
   writeFileSync(object, data)

@@ -82,7 +82,7 @@ describe('transient failures are retried (item 9)', () => {
       {count: 3},
     )
     supabase.inject({kind: 'status', status: 429, retryAfter: '1'}, {count: 1, match: objectGets})
-    supabase.inject({kind: 'cut', afterBytes: 40}, {count: 3, match: (method, path) => objectGets(method, path) && path.endsWith('.jsonl.gz')})
+    supabase.inject({kind: 'cut', afterBytes: 40}, {count: 3, match: (method, path) => objectGets(method, path) && path.endsWith('.jsonl.zst')})
     const served = supabase.faults.served
     let seq = 0
     for (let batch = 0; batch < 6; batch++) {

@@ -2,7 +2,7 @@
  * `push --store s3://…|supabase://…`: the object-store LiveStore against s3rver and the
  * Supabase stand-in — the shared LiveStore contract, chunk objects and their assembly —
  * and the CLI end to end (push with a short --flush-interval, get from chunks and from the
- * final object, zcat-readable result).
+ * final object, zstdcat-readable result).
  */
 import {execFileSync} from 'node:child_process'
 import {readdirSync, statSync} from 'node:fs'
@@ -82,9 +82,9 @@ describe('object live store: chunks and assembly', () => {
       '.chunks/chunked/meta.json',
     ])
     const ended = await store.endJob('chunked', {status: 'succeeded', exitCode: 0})
-    expect(ended.location).toMatchObject({kind: 'archived', url: 's3://live/assembly/chunked.jsonl.gz'})
+    expect(ended.location).toMatchObject({kind: 'archived', url: 's3://live/assembly/chunked.jsonl.zst'})
     expect(await keys(chunkDir('chunked'))).toEqual([])
-    expect(await keys('chunked')).toEqual(['chunked.jsonl.gz', 'chunked.jsonl.gz.idx', 'chunked.meta.json'])
+    expect(await keys('chunked')).toEqual(['chunked.jsonl.zst', 'chunked.jsonl.zst.idx', 'chunked.meta.json'])
     const lines: string[] = []
     for await (const entry of store.read('chunked')) lines.push(entry.line)
     expect(lines).toEqual(['a', 'b', '\ufffd\u0000'])
@@ -182,14 +182,14 @@ describe('archive from an object live store', () => {
     const lines: string[] = []
     for await (const entry of jobs.read('pushed')) lines.push(entry.line)
     expect(lines).toEqual(['x'])
-    expect((await jobs.getJob('pushed'))?.location).toMatchObject({kind: 'archived', url: expect.stringMatching(/^file:.*moved-archive\/pushed\.jsonl\.gz$/)})
+    expect((await jobs.getJob('pushed'))?.location).toMatchObject({kind: 'archived', url: expect.stringMatching(/^file:.*moved-archive\/pushed\.jsonl\.zst$/)})
   })
 })
 
 describe('logs push --store s3://… (buffered, end to end)', () => {
   const env = (): NodeJS.ProcessEnv => isolatedEnv(home.home, {...s3.env(), AWS_EC2_METADATA_DISABLED: 'true'})
 
-  it('flushes chunks while the input is open, writes one zcat-readable object at EOF, and get reads both byte for byte', async () => {
+  it('flushes chunks while the input is open, writes one zstdcat-readable object at EOF, and get reads both byte for byte', async () => {
     const store = 's3://live/pushed'
     const first = Buffer.from('first line\n\u001b[31mred\u001b[0m\r\n')
     const second = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('\nlast without newline')])
@@ -209,8 +209,8 @@ describe('logs push --store s3://… (buffered, end to end)', () => {
     expect(done.code).toBe(0)
     const got = await runCli(['get', 'buffered', '--store', store, '--output', 'raw'], {env: env()})
     expect(got.stdoutBytes.equals(Buffer.concat([first, second]))).toBe(true)
-    const object = await readBytes(new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'pushed'}), 'buffered.jsonl.gz')
-    expect(execFileSync('sh', ['-c', 'zcat | jq -r .seq'], {input: object}).toString()).toBe('1\n2\n3\n4\n')
+    const object = await readBytes(new S3Bucket({client: s3.client(), bucket: 'live', prefix: 'pushed'}), 'buffered.jsonl.zst')
+    expect(execFileSync('sh', ['-c', 'zstdcat | jq -r .seq'], {input: object}).toString()).toBe('1\n2\n3\n4\n')
     const shown = JSON.parse((await runCli(['ls', '--json', '--store', store, '--archive', store], {env: env()})).stdout) as Array<{id: string; status: string}>
     expect(shown).toEqual([expect.objectContaining({id: 'buffered', status: 'succeeded'})])
   })

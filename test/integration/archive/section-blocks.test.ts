@@ -187,7 +187,7 @@ describe('get --section on the file archive', () => {
     const archive = new BlobArchive({bucket: new DirectoryBucket(root), blockBytes: BLOCK})
     await archive.put(meta('sectioned'), iterate(entries))
     const {table} = await blocksOf(archive, 'sectioned', 6001, 6400)
-    const object = join(root, 'sectioned.jsonl.gz')
+    const object = join(root, 'sectioned.jsonl.zst')
     const data = readFileSync(object)
     let damaged = 0
     for (const block of table.blocks) {

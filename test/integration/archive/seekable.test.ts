@@ -1,13 +1,13 @@
 /**
- * Archive format 2 (README, "Archive format"): blocks of gzip members + a block index.
+ * Archive format 2 (README, "Archive format"): blocks of zstd frames + a block index.
  * Reads fetch only the blocks they need — counted by what the Supabase stand-in served —
- * the object stays one gzip stream of `get --output json` records, a damaged block is
+ * the object is one zstd stream of `get --output json` records (read by the `zstd` tool), a damaged block is
  * named after every other entry was given, and an index that lies is not trusted.
  */
 import {mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {gunzipSync} from 'node:zlib'
+import {execFileSync} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
 import type {IndexTable} from '../../../src/lib/archive/block-index.js'
@@ -103,11 +103,14 @@ describe.each(backends)('archive format 2 on %s', (_name, open) => {
     await archive.close()
   })
 
-  it('stays one gzip stream of `get --output json` records', async () => {
+  it('is one zstd stream of `get --output json` records, which `zstd -d` reads', async () => {
     const archive = open()
     const manifest = (await archive.manifest('seek'))!
     const object = Buffer.concat(await Promise.all(manifest.parts.map(async (p) => Buffer.concat(await collect((await archive.bucket.readStream(p.key))!)))))
-    const lines = gunzipSync(object).toString('utf8').trimEnd().split('\n')
+    const lines = execFileSync('zstd', ['-dcq'], {input: object, maxBuffer: 1 << 30})
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
     expect(lines).toHaveLength(20_000)
     expect(JSON.parse(lines[1999])).toEqual({seq: 2000, ts: T0 + 1999 * 10, level: 'error', stream: 'stdout', line: 'ERROR disk full at 2000'})
     await archive.close()
@@ -124,7 +127,7 @@ describe('archive format 2 on supabase (stand-in), by the bytes it served', () =
       await read()
       return supabase.bytesServed() - before
     }
-    const objectReads = (since: number): number => supabase.downloads.slice(since).filter((d) => /^logs\/seek\/seek\.jsonl\.gz(\.\d{3})? /.test(d)).length
+    const objectReads = (since: number): number => supabase.downloads.slice(since).filter((d) => /^logs\/seek\/seek\.jsonl\.zst(\.\d{3})? /.test(d)).length
     const before = supabase.downloads.length
     const whole = await served(() => collect(archive.read('seek')))
     expect(whole).toBeGreaterThanOrEqual(manifest.size)
@@ -137,8 +140,8 @@ describe('archive format 2 on supabase (stand-in), by the bytes it served', () =
     const keys = supabase.downloads.slice(downloads).map((d) => d.split(' ')[0])
     expect(keys[0]).toBe('logs/seek/seek.meta.json')
     expect(keys).toHaveLength(3)
-    expect(keys).toContain('logs/seek/seek.jsonl.gz.idx')
-    expect(keys.filter((key) => /^logs\/seek\/seek\.jsonl\.gz(\.\d{3})?$/.test(key))).toHaveLength(1)
+    expect(keys).toContain('logs/seek/seek.jsonl.zst.idx')
+    expect(keys.filter((key) => /^logs\/seek\/seek\.jsonl\.zst(\.\d{3})?$/.test(key))).toHaveLength(1)
     const after = await served(() => collect(archive.read('seek', {after: 15_000, limit: 1})))
     const errors = await served(() => collect(archive.read('seek', {levels: ['error']})))
     const grep = await served(() => collect(archive.read('seek', {match: /needle-7000\b/})))
@@ -185,8 +188,8 @@ describe('a reading command on supabase (stand-in), by the downloads it served',
         downloads.join('\n'),
       ).toHaveLength(1)
       // --head reads on past its last line to see whether a multi-line record goes on: from the table and block it has.
-      expect(downloads.filter((d) => d.startsWith('logs/seek/seek.jsonl.gz.idx'))).toHaveLength(1)
-      if (args.includes('--head')) expect(downloads.filter((d) => /^logs\/seek\/seek\.jsonl\.gz(\.\d{3})? /.test(d))).toHaveLength(1)
+      expect(downloads.filter((d) => d.startsWith('logs/seek/seek.jsonl.zst.idx'))).toHaveLength(1)
+      if (args.includes('--head')) expect(downloads.filter((d) => /^logs\/seek\/seek\.jsonl\.zst(\.\d{3})? /.test(d))).toHaveLength(1)
     }
   })
 })
@@ -199,7 +202,7 @@ describe('damage', () => {
     await archive.put(endedMeta(id, entries), iterate(entries))
     const manifest = (await archive.manifest(id))!
     const table = JSON.parse(
-      readFileSync(join(root, `${id}.jsonl.gz.idx`))
+      readFileSync(join(root, `${id}.jsonl.zst.idx`))
         .subarray(0, manifest.index!.tableBytes)
         .toString(),
     ) as IndexTable
@@ -210,7 +213,7 @@ describe('damage', () => {
     const root = join(dir, 'corrupt')
     const {archive, table} = await archived(root, 'broken')
     const block = table.blocks[5]
-    const object = join(root, 'broken.jsonl.gz')
+    const object = join(root, 'broken.jsonl.zst')
     const data = readFileSync(object)
     data.fill(0x55, block.offset + 20, block.offset + 60)
     writeFileSync(object, data)
@@ -243,7 +246,7 @@ describe('damage', () => {
     const root = join(dir, 'truncated')
     const {archive, table} = await archived(root, 'cut')
     const last = table.blocks.at(-1)!
-    truncateSync(join(root, 'cut.jsonl.gz'), last.offset + 10)
+    truncateSync(join(root, 'cut.jsonl.zst'), last.offset + 10)
     const got: LogEntry[] = []
     const failure = await (async () => {
       for await (const entry of archive.read('cut', {after: 19_000})) got.push(entry)
@@ -266,7 +269,7 @@ describe('damage', () => {
   it('a corrupt block inside what -n and --head read ahead: the other entries are given, the block named', async () => {
     const root = join(dir, 'corrupt-ends')
     const {archive, table} = await archived(root, 'ends')
-    const object = join(root, 'ends.jsonl.gz')
+    const object = join(root, 'ends.jsonl.zst')
     const data = readFileSync(object)
     const [first, second] = table.blocks
     const [previous, last] = table.blocks.slice(-2)
@@ -291,7 +294,7 @@ describe('damage', () => {
   it('an index that disagrees with its data is reported and the object scanned instead', async () => {
     const root = join(dir, 'lying')
     const {archive, table, tableBytes} = await archived(root, 'liar')
-    const indexFile = join(root, 'liar.jsonl.gz.idx')
+    const indexFile = join(root, 'liar.jsonl.zst.idx')
     const original = readFileSync(indexFile)
     // Same length, different numbers: the table still parses and lines up, the data does not.
     const lie = (from: string, to: string): void => {
@@ -315,7 +318,7 @@ describe('damage', () => {
   it('a block whose filter is of a kind the reader does not know is read, never ruled out by it', async () => {
     const root = join(dir, 'kinds')
     const {archive, tableBytes} = await archived(root, 'kinds')
-    const indexFile = join(root, 'kinds.jsonl.gz.idx')
+    const indexFile = join(root, 'kinds.jsonl.zst.idx')
     const original = readFileSync(indexFile)
     const needle = /needle-7000\b/
     const found = async () => seqs((await collect(archive.read('kinds', {match: needle}))).filter((e) => needle.test(e.line)))

@@ -45,25 +45,25 @@ describe('Supabase archive (stand-in of the Storage API)', () => {
     const archive = archiveAt('supabase://fresh/p')
     const entries = noisyEntries(3)
     await archive.put({...newJobMeta('one', 1), status: 'ended', lines: 3}, iterate(entries))
-    expect(standin.keys('fresh')).toEqual(['p/one.jsonl.gz', 'p/one.jsonl.gz.idx', 'p/one.meta.json'])
+    expect(standin.keys('fresh')).toEqual(['p/one.jsonl.zst', 'p/one.jsonl.zst.idx', 'p/one.meta.json'])
     expect(standin.requests).toContain('POST bucket')
   })
 
-  it('splits a large job into parts under the cap that readers (and cat | zcat) treat as one object', async () => {
+  it('splits a large job into parts under the cap that readers (and cat | zstdcat) treat as one object', async () => {
     const archive = archiveAt('supabase://logs/split?part-size=16384')
     const entries = noisyEntries(5000)
     const stored = await archive.put({...newJobMeta('big', 1), status: 'ended', lines: entries.length}, iterate(entries))
     const manifest = await archive.manifest('big')
     expect(manifest!.parts.length).toBeGreaterThan(3)
-    expect(manifest!.parts.map((p) => p.key).slice(0, 3)).toEqual(['big.jsonl.gz', 'big.jsonl.gz.001', 'big.jsonl.gz.002'])
+    expect(manifest!.parts.map((p) => p.key).slice(0, 3)).toEqual(['big.jsonl.zst', 'big.jsonl.zst.001', 'big.jsonl.zst.002'])
     for (const part of manifest!.parts.slice(0, -1)) expect(part.size).toBe(16384)
     expect(stored.size).toBe(manifest!.parts.reduce((n, p) => n + p.size, 0))
     const back: LogEntry[] = []
     for await (const entry of archive.read('big')) back.push(entry)
     expect(Buffer.concat(back.map(rawBytes))).toEqual(Buffer.concat(entries.map(rawBytes)))
     const joined = Buffer.concat(manifest!.parts.map((p) => standin.object('logs', `split/${p.key}`)!))
-    const zcat = execFileSync('sh', ['-c', 'zcat | jq -r .line'], {input: joined, maxBuffer: 64 * 1024 * 1024})
-    expect(zcat.toString()).toBe(entries.map((e) => `${e.line}\n`).join(''))
+    const zstdcat = execFileSync('sh', ['-c', 'zstdcat | jq -r .line'], {input: joined, maxBuffer: 64 * 1024 * 1024})
+    expect(zstdcat.toString()).toBe(entries.map((e) => `${e.line}\n`).join(''))
   })
 
   it('maps "object over the size limit" (400 with statusCode 413) to a too-large error and writes no manifest', async () => {

@@ -56,7 +56,7 @@ describe('vercel-blob:// from the command line', () => {
     const input = Buffer.concat([Buffer.from('one\n'), Buffer.from([0xff, 0x00, 0x1b]), Buffer.from('[31mred\r\nlast')])
     const pushed = await runCli(['push', '--job', 'vb-1', '--store', 'vercel-blob://live/cli', '--exit-code', '0'], {env: env(), input})
     expect([pushed.code, pushed.stderr]).toEqual([0, ''])
-    expect(blob.pathnames()).toEqual(expect.arrayContaining(['live/cli/vb-1.jsonl.gz', 'live/cli/vb-1.meta.json']))
+    expect(blob.pathnames()).toEqual(expect.arrayContaining(['live/cli/vb-1.jsonl.zst', 'live/cli/vb-1.meta.json']))
     const got = await runCli(['get', 'vb-1', '--store', 'vercel-blob://live/cli', '--archive', 'vercel-blob://live/cli', '--output', 'raw'], {env: env()})
     expect(got.code).toBe(0)
     expect(got.stdoutBytes.equals(input)).toBe(true)
@@ -179,7 +179,7 @@ describe('Vercel Blob bucket', () => {
       {count: 1, match: (m, p) => p.startsWith('/api/blob')},
     )
     blob.inject({kind: 'reset'}, {count: 2, match: (m, p) => p.startsWith('/api/blob')})
-    blob.inject({kind: 'cut', afterBytes: 100}, {count: 2, match: (m, p) => m === 'GET' && p.startsWith('/blob/') && p.endsWith('.jsonl.gz')})
+    blob.inject({kind: 'cut', afterBytes: 100}, {count: 2, match: (m, p) => m === 'GET' && p.startsWith('/blob/') && p.endsWith('.jsonl.zst')})
     const served = blob.faults.served
     await archive.put({...newJobMeta('flaky', 1000), status: 'succeeded', exitCode: 0, endedAt: 5000, lines: entries.length}, iterate(entries))
     const back = await collect(archive.read('flaky'))

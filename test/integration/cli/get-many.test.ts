@@ -181,7 +181,7 @@ describe('logs get over several jobs on the file store', () => {
       expect(pushed.code).toBe(0)
     }
     expect((await runCli(['archive'], {env: sandbox.env()})).code).toBe(0)
-    const object = join(home.home, 'archive-follow', 'd-2.jsonl.gz')
+    const object = join(home.home, 'archive-follow', 'd-2.jsonl.zst')
     const data = readFileSync(object)
     data.fill(0x55, 12, data.length - 8)
     writeFileSync(object, data)

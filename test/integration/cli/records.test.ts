@@ -129,7 +129,7 @@ describe('--output json says which entries start and continue a record', () => {
     }
     const archived = await runCli(['archive', '--job', 'java-apart'], {env})
     expect(archived.code, archived.stderr).toBe(0)
-    expect(existsSync(join(home.home, 'archive-apart', 'java-apart.jsonl.gz'))).toBe(true)
+    expect(existsSync(join(home.home, 'archive-apart', 'java-apart.jsonl.zst'))).toBe(true)
     expect(existsSync(join(home.home, 'state', 'logs', 'jobs', 'java-apart'))).toBe(false) // read from the archive
     expect(marks((await runCli(['get', 'java-apart', '--output', 'json'], {env})).stdout)).toEqual(JAVA_MARKS)
   })

@@ -16,13 +16,13 @@ describe('logs rm', () => {
     await push('rm-live')
     await push('rm-arch')
     expect((await runCli(['archive', '--job', 'rm-arch'], {env: sandbox.env})).code).toBe(0)
-    expect(archived('rm-arch')).toEqual(['rm-arch.jsonl.gz', 'rm-arch.jsonl.gz.idx', 'rm-arch.meta.json'])
+    expect(archived('rm-arch')).toEqual(['rm-arch.jsonl.zst', 'rm-arch.jsonl.zst.idx', 'rm-arch.meta.json'])
 
     const dry = await runCli(['rm', 'rm-live', 'rm-arch', '--dry-run'], {env: sandbox.env})
     expect(dry).toMatchObject({code: 0, stderr: ''})
     expect(dry.stdout.split('\n')).toEqual([
       expect.stringMatching(/^would delete rm-live from the live store file:\/\/.*\/state\/logs$/),
-      expect.stringMatching(/^would delete rm-arch from the archive file:\/\/.*\/data\/logs\/archive\/rm-arch\.jsonl\.gz$/),
+      expect.stringMatching(/^would delete rm-arch from the archive file:\/\/.*\/data\/logs\/archive\/rm-arch\.jsonl\.zst$/),
       '',
     ])
     expect(await ids()).toEqual(['rm-arch', 'rm-live'])

@@ -179,7 +179,7 @@ describe('push into a store that never answers', () => {
     return `${lines.join('\n')}\n`
   }
   const finalObject = (job: string) => (method: string, path: string, url: string) =>
-    path.endsWith(`/${job}.jsonl.gz`) && url.includes(method === 'PUT' ? 'partNumber=' : 'uploadId=')
+    path.endsWith(`/${job}.jsonl.zst`) && url.includes(method === 'PUT' ? 'partNumber=' : 'uploadId=')
 
   it('s3://: an upload of the assembled object that takes longer than --drain-timeout while the store takes part after part is waited for', async () => {
     const job = 'slow-upload'

@@ -35,14 +35,14 @@ describe('web viewer: an archived job with a damaged block', () => {
     const manifest = (await archive.manifest(JOB))!
     await archive.close()
     const table = JSON.parse(
-      readFileSync(join(root, `${JOB}.jsonl.gz.idx`))
+      readFileSync(join(root, `${JOB}.jsonl.zst.idx`))
         .subarray(0, manifest.index!.tableBytes)
         .toString(),
     ) as IndexTable
     // The last block but one: in the page of the first screen (the job's end).
     damaged = table.blocks.at(-2)!
     blockNumber = table.blocks.length - 2
-    const object = join(root, `${JOB}.jsonl.gz`)
+    const object = join(root, `${JOB}.jsonl.zst`)
     const data = readFileSync(object)
     data.fill(0x55, damaged.offset + 20, damaged.offset + 60)
     writeFileSync(object, data)
@@ -140,12 +140,12 @@ describe('web viewer: an archived job with a damaged block', () => {
       await live.deleteJob(MOVED)
       await live.close()
       const table = JSON.parse(
-        readFileSync(join(root, `${MOVED}.jsonl.gz.idx`))
+        readFileSync(join(root, `${MOVED}.jsonl.zst.idx`))
           .subarray(0, manifest.index!.tableBytes)
           .toString(),
       ) as IndexTable
       const lost = table.blocks[3]
-      const object = join(root, `${MOVED}.jsonl.gz`)
+      const object = join(root, `${MOVED}.jsonl.zst`)
       const data = readFileSync(object)
       data.fill(0x55, lost.offset + 20, lost.offset + 60)
       writeFileSync(object, data)

@@ -97,7 +97,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
         key: this.prefix + key,
         body,
         partSize: this.partSize,
-        contentType: 'application/gzip',
+        contentType: key.endsWith('.zst') ? 'application/zstd' : 'application/gzip',
         onProgress,
       }),
     )

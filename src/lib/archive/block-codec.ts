@@ -1,0 +1,94 @@
+/**
+ * The codec of an archive object's blocks. Blocks are written as zstd frames with their
+ * content checksum (`zstdcat` reads the object whole); blocks of objects written before
+ * are gzip members, and a block is told by its first bytes, so every reader reads both.
+ *
+ * zstd comes from node:zlib where the runtime has it (Node 22.15, 23.8 and later), else from
+ * @bokuweb/zstd-wasm (the zstd library built to WebAssembly, shipped in the package), whose
+ * one-shot compress writes no checksum: its frame gets the one zstd itself would write (the
+ * low 32 bits of XXH64 of the content, xxhash-wasm), so both write the same bytes.
+ * Each is loaded by the first call: `ls` and most readers never decompress anything.
+ */
+import {promisify} from 'node:util'
+
+/** zstd level 1: on 512 KiB blocks of the bench's NDJSON, smaller than `gzip -1` of the raw log, and less CPU than gzip level 2 (README, "Archive format"). */
+export const ZSTD_LEVEL = 1
+
+interface Codec {
+  compress(data: Buffer, level: number): Promise<Buffer>
+  decompress(frame: Buffer): Promise<Buffer>
+}
+
+const ZSTD_MAGIC = 0xfd2fb528
+const CHECKSUM_FLAG = 0x04
+
+/** Whether the bytes start a zstd frame (else they are taken for a gzip member). */
+export function isZstdFrame(data: Buffer): boolean {
+  return data.length >= 4 && data.readUInt32LE(0) === ZSTD_MAGIC
+}
+
+let codec: Promise<Codec> | undefined
+
+function zstd(): Promise<Codec> {
+  return (codec ??= load())
+}
+
+type Done = (error: Error | null, result: Buffer) => void
+
+/** What node:zlib has of zstd where it has it (Node 20's types have none of it). */
+interface ZlibZstd {
+  zstdCompress?: (data: Buffer, options: {params: Record<number, number>}, done: Done) => void
+  zstdDecompress: (data: Buffer, done: Done) => void
+  constants: {ZSTD_c_compressionLevel: number; ZSTD_c_checksumFlag: number}
+}
+
+const settled =
+  (resolve: (data: Buffer) => void, reject: (error: Error) => void): Done =>
+  (error, result) =>
+    error ? reject(error) : resolve(result)
+
+async function load(): Promise<Codec> {
+  const zlib = process.getBuiltinModule('node:zlib') as unknown as ZlibZstd
+  if (zlib.zstdCompress) {
+    const {zstdCompress, zstdDecompress} = zlib
+    const {ZSTD_c_compressionLevel, ZSTD_c_checksumFlag} = zlib.constants
+    const params = (level: number) => ({[ZSTD_c_compressionLevel]: level, [ZSTD_c_checksumFlag]: 1})
+    return {
+      compress: (data, level) => new Promise((resolve, reject) => zstdCompress(data, {params: params(level)}, settled(resolve, reject))),
+      decompress: (frame) => new Promise((resolve, reject) => zstdDecompress(frame, settled(resolve, reject))),
+    }
+  }
+  // Required, not imported: an ES import of a CommonJS package makes Node 20 scan it for its exports.
+  const wasm = process.getBuiltinModule('node:module').createRequire(import.meta.url)('@bokuweb/zstd-wasm') as typeof import('@bokuweb/zstd-wasm')
+  const {default: xxhash} = await import('xxhash-wasm')
+  await wasm.init()
+  const hasher = await xxhash()
+  return {
+    compress: async (data, level) => {
+      const frame = Buffer.from(wasm.compress(data, level))
+      frame[4] |= CHECKSUM_FLAG // the frame header's descriptor, after the magic number
+      const checksum = Buffer.alloc(4)
+      checksum.writeUInt32LE(Number(hasher.h64Raw(data, 0n) & 0xffffffffn))
+      return Buffer.concat([frame, checksum])
+    },
+    decompress: async (frame) => {
+      try {
+        return Buffer.from(wasm.decompress(frame))
+      } catch {
+        // Its message says "compress" and a number: what the other codec would say instead.
+        throw new Error('the zstd frame is damaged or truncated')
+      }
+    },
+  }
+}
+
+/** A block as one zstd frame. */
+export async function compressBlockData(data: Buffer, level = ZSTD_LEVEL): Promise<Buffer> {
+  return (await zstd()).compress(data, level)
+}
+
+/** A block's bytes, from its zstd frame or gzip member; rejects one that is damaged (checksum, truncation). */
+export async function inflateBlock(compressed: Buffer): Promise<Buffer> {
+  if (isZstdFrame(compressed)) return (await zstd()).decompress(compressed)
+  return promisify(process.getBuiltinModule('node:zlib').gunzip)(compressed)
+}
