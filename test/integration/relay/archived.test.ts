@@ -69,7 +69,7 @@ it('DELETE of an archived job deletes it from the archive (object, block index a
 
   const deleted = await raw(`${server.url}/v1/jobs/arch-del`, {method: 'DELETE'})
   expect(deleted.status).toBe(200)
-  expect(deleted.json()).toMatchObject({deleted: 'arch-del', dryRun: false, from: [{store: 'archive', url: expect.stringMatching(/arch-del\.jsonl\.gz$/)}]})
+  expect(deleted.json()).toMatchObject({deleted: 'arch-del', dryRun: false, from: [{store: 'archive', url: expect.stringMatching(/arch-del\.jsonl\.zst$/)}]})
   expect((await raw(`${server.url}/v1/jobs/arch-del`)).status).toBe(404)
   expect((await raw(`${server.url}/v1/jobs/arch-del/logs`)).status).toBe(404)
   expect((await raw(`${server.url}/v1/jobs`)).json().jobs.map((j: {id: string}) => j.id)).not.toContain('arch-del')
@@ -79,10 +79,10 @@ it('DELETE of an archived job deletes it from the archive (object, block index a
   const remote = {...env, LOGS_URL: server.url}
   const dry = await runCli(['rm', 'arch-rm', '--dry-run'], {env: remote})
   expect(dry).toMatchObject({code: 0, stderr: ''})
-  expect(dry.stdout).toMatch(/^would delete arch-rm from the archive file:\/\/.*arch-rm\.jsonl\.gz\n$/)
+  expect(dry.stdout).toMatch(/^would delete arch-rm from the archive file:\/\/.*arch-rm\.jsonl\.zst\n$/)
   expect(readdirSync(archiveDir).filter((name) => name.startsWith('arch-rm'))).toHaveLength(3)
   const removed = await runCli(['rm', 'arch-rm', 'arch-never'], {env: remote})
-  expect(removed.stdout).toMatch(/^deleted arch-rm from the archive file:\/\/.*arch-rm\.jsonl\.gz\n$/)
+  expect(removed.stdout).toMatch(/^deleted arch-rm from the archive file:\/\/.*arch-rm\.jsonl\.zst\n$/)
   expect(removed.stderr).toMatch(/logs: job arch-never not found in relay http:\/\/127\.0\.0\.1:\d+/)
   expect(removed.code).toBe(1)
   expect(readdirSync(archiveDir).filter((name) => name.startsWith('arch-rm'))).toEqual([])
