@@ -9,7 +9,7 @@
  * low 32 bits of XXH64 of the content, xxhash-wasm), so both write the same bytes.
  * Each is loaded by the first call: `ls` and most readers never decompress anything.
  */
-import {promisify} from 'node:util'
+import {gunzipAsync} from './zlib-async.js'
 
 /** zstd level 1: on 512 KiB blocks of the bench's NDJSON, smaller than `gzip -1` of the raw log, and less CPU than gzip level 2 (README, "Archive format"). */
 export const ZSTD_LEVEL = 1
@@ -90,5 +90,5 @@ export async function compressBlockData(data: Buffer, level = ZSTD_LEVEL): Promi
 /** A block's bytes, from its zstd frame or gzip member; rejects one that is damaged (checksum, truncation). */
 export async function inflateBlock(compressed: Buffer): Promise<Buffer> {
   if (isZstdFrame(compressed)) return (await zstd()).decompress(compressed)
-  return promisify(process.getBuiltinModule('node:zlib').gunzip)(compressed)
+  return gunzipAsync(compressed)
 }
