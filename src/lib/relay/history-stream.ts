@@ -28,7 +28,7 @@ import {recordJson, type LogEntry} from '../entry.js'
 import {ArchiveReadError} from '../errors/index.js'
 import type {Jobs} from '../store/jobs.js'
 import type {RawBlock} from '../store/types.js'
-import {badRequest, toHttpError} from './http-error.js'
+import {badRequest, failureBody, toHttpError} from './http-error.js'
 import {historyBatches, rawHistory, type StreamState} from './history.js'
 import {flagParam, integerParam, readQuery, storeHints} from './query-params.js'
 import {drainedOrClosed} from './respond.js'
@@ -76,8 +76,7 @@ export async function streamHistory(jobs: Jobs, jobId: string, params: URLSearch
     }
   } catch (error) {
     if (response.destroyed) return
-    const {status, message, body} = toHttpError(error, jobs.live.name)
-    response.end(`${JSON.stringify({error: message, status, ...body})}\n`)
+    response.end(`${JSON.stringify(failureBody(toHttpError(error, jobs.live.name)))}\n`)
     return
   } finally {
     await iterator.return?.(undefined)

@@ -3,10 +3,11 @@
  * history (history-stream.ts) and the SSE catch-up. `tail` with a filter means the last N
  * *matching* entries, read backwards in pages by the one last-N reader
  * (query/last-entries.ts). Damaged blocks of an archived job do not fail the read: it
- * gives every entry that could be read and names them (`unreadable`).
+ * gives every entry that could be read and names them (`unreadable`). A damaged live log
+ * ends a page: the entries before it come with it (`damaged`).
  */
 import type {LogEntry} from '../entry.js'
-import {ArchiveReadError, JobDeletedError} from '../errors/index.js'
+import {ArchiveReadError, DamagedLogError, JobDeletedError} from '../errors/index.js'
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
 import {BATCH} from '../query/batched.js'
@@ -21,6 +22,8 @@ export interface HistoryPage {
   more: boolean
   /** Damaged blocks of an archived job met on this page: the entries are every other one. */
   unreadable?: ArchiveReadError
+  /** A damaged live log met after the entries (every one before it): the read can go no further. */
+  damaged?: DamagedLogError
 }
 
 /** Up to `limit` matching entries of the range, and where to continue. */
@@ -33,10 +36,16 @@ export async function readPage(jobs: Jobs, jobId: string, range: ReadRange, filt
   const entries: LogEntry[] = []
   let cursor = range.after ?? 0
   const storeRange: ReadRange = filter ? {...range} : {...range, limit: range.tail === undefined ? limit + 1 : range.limit}
-  for await (const entry of jobs.read(jobId, storeRange)) {
-    if (entries.length === limit) return unreadable({entries, cursor, more: true})
-    cursor = entry.seq
-    if (!filter || filter(entry)) entries.push(entry)
+  try {
+    for await (const entry of jobs.read(jobId, storeRange)) {
+      if (entries.length === limit) return unreadable({entries, cursor, more: true})
+      cursor = entry.seq
+      if (!filter || filter(entry)) entries.push(entry)
+    }
+  } catch (error) {
+    // `more`: the log goes on past the damage, and asking for it (after the cursor) is the error alone.
+    if (error instanceof DamagedLogError && entries.length > 0) return unreadable({entries, cursor, more: true, damaged: error})
+    throw error
   }
   return unreadable({entries, cursor, more: false})
 }

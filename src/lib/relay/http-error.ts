@@ -21,6 +21,15 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * An error told inside an answer that has begun (or that gives entries before it): the
+ * streamed history's last line, a page's fields after its entries, the SSE `failed` event.
+ * `status` is the one the answer would have had.
+ */
+export function failureBody(error: HttpError): {error: string; status: number; code?: string; hints?: string[]} {
+  return {error: error.message, status: error.status, ...error.body}
+}
+
 export function badRequest(message: string): HttpError {
   return new HttpError(400, message)
 }

@@ -26,7 +26,7 @@ export interface FeedSubscriber {
   entries(batch: FeedBatch): void
   status(meta: JobMeta): void
   end(meta: JobMeta): void
-  /** The reader failed (store down): the subscriber closes without `end` and the client reconnects. */
+  /** The reader failed: store down, the subscriber closes without `end` and the client reconnects; a damaged log, it says so. */
   fail(error: unknown): void
 }
 

@@ -6,7 +6,7 @@ import type {Jobs} from '../store/jobs.js'
 import {UsageError} from '../errors/index.js'
 import {parseSelector} from '../label-selector.js'
 import type {JobFilter, RemovedFrom} from '../store/types.js'
-import {HttpError, badRequest} from './http-error.js'
+import {HttpError, badRequest, failureBody, toHttpError} from './http-error.js'
 import {readPage} from './history.js'
 import type {RelayLimits} from './limits.js'
 import {integerParam, readQuery} from './query-params.js'
@@ -53,7 +53,9 @@ export async function deleteJob(jobs: Jobs, jobId: string, params: URLSearchPara
  * the same filters) while `more` is true. A job that does not exist is a 404. An archived
  * job with damaged blocks gives every entry that could be read and names the blocks in
  * `unreadable`, and in `unreadableBlocks` with the seqs each held (still 200: the client
- * prints what there is, then says what is missing).
+ * prints what there is, then says what is missing). A damaged live log after some
+ * entries: 200 with them, `more`, and the error's fields (`error`, `status` 500, `code`,
+ * `hints`) as the streamed history's last line has them; the next page is the error alone (500).
  */
 export async function historyPage(jobs: Jobs, limits: RelayLimits, jobId: string, params: URLSearchParams) {
   const {range, filter} = readQuery(params)
@@ -62,7 +64,8 @@ export async function historyPage(jobs: Jobs, limits: RelayLimits, jobId: string
   await getJob(jobs, jobId)
   const page = await readPage(jobs, jobId, range, filter, Math.min(limit, limits.maxPageSize))
   const unreadable = page.unreadable ? {unreadable: page.unreadable.what, unreadableBlocks: page.unreadable.blocks} : {}
-  return {job: jobId, entries: page.entries.map((entry) => toRecord(entry)), cursor: page.cursor, more: page.more, ...unreadable}
+  const damaged = page.damaged ? failureBody(toHttpError(page.damaged, jobs.live.name)) : {}
+  return {job: jobId, entries: page.entries.map((entry) => toRecord(entry)), cursor: page.cursor, more: page.more, ...unreadable, ...damaged}
 }
 
 /** The whole log as the bytes the job wrote (copied as stored where the store keeps bytes), streamed with backpressure. */

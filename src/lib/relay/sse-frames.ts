@@ -34,6 +34,15 @@ export function unreadableFrame(block: UnreadableBlock, id: boolean): string {
   return `${id ? `id: ${block.lastSeq}\n` : ''}event: unreadable\ndata: ${JSON.stringify(block)}\n\n`
 }
 
+/**
+ * The stream ends on an error reconnecting would meet again (a damaged log, a job deleted
+ * while it was followed): `failureBody`'s fields. Not `error`, the name EventSource gives
+ * its own connection errors.
+ */
+export function failedFrame(failure: {error: string; status: number}): string {
+  return `event: failed\ndata: ${JSON.stringify(failure)}\n\n`
+}
+
 export function retryFrame(ms: number): string {
   return `retry: ${ms}\n\n`
 }

@@ -8,11 +8,14 @@
  *      between) and receive live batches; entries at or below what was sent are skipped,
  *      so there is no gap and no duplicate;
  *   4. `end` → send it and close; feed failure → close without `end` (the client
- *      reconnects with Last-Event-ID); client gone → release the lease.
+ *      reconnects with Last-Event-ID), or, for an error a reconnect would meet again (a
+ *      damaged log, a job deleted meanwhile), a `failed` event then close; client gone →
+ *      release the lease.
  *
  * A damaged block of an archived job is gone past, as `logs get` prints all it can: an
  * `unreadable` event names it in its place (its `id:` the block's last seq), the entries
- * after it follow, and the stream ends as a finished job's does. A reconnect
+ * after it follow, and the stream ends as a finished job's does. A damaged live log ends
+ * the stream after the entries before it, with a `failed` event. A reconnect
  * (Last-Event-ID) to a job that ended with nothing after that id is answered 204, which
  * tells an EventSource to stop reconnecting.
  */
@@ -21,15 +24,15 @@ import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
-import {ArchiveReadError, JobDeletedError, type UnreadableBlock} from '../errors/index.js'
-import {HttpError, badRequest, toHttpError} from './http-error.js'
+import {ArchiveReadError, DamagedLogError, JobDeletedError, type UnreadableBlock} from '../errors/index.js'
+import {HttpError, badRequest, failureBody, toHttpError} from './http-error.js'
 import type {FeedBatch, FeedSubscriber, JobFeed} from './job-feed.js'
 import type {FollowHub} from './hub.js'
 import {readPage, type HistoryPage} from './history.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 import {filterParams, integerParam} from './query-params.js'
-import {commentFrame, endFrame, logFrame, statusFrame, unreadableFrame} from './sse-frames.js'
+import {commentFrame, endFrame, failedFrame, logFrame, statusFrame, unreadableFrame} from './sse-frames.js'
 import {SseWriter} from './sse-writer.js'
 
 export interface StreamContext {
@@ -86,7 +89,7 @@ export async function handleStream(
     headers,
   )
   context.writers.add(writer)
-  follower = new Follower(writer, filter, metrics, resume ?? 0)
+  follower = new Follower(writer, filter, metrics, context.jobs.live.name, resume ?? 0)
   const statusesBefore = lease.feed.statuses
   try {
     const meta = await currentMeta(context, lease.feed)
@@ -94,12 +97,9 @@ export async function handleStream(
     if (resume === undefined && tail !== undefined) await sendTail(context, follower, lease.feed, jobId, tail, filter)
     await catchUp(context, follower, lease.feed, jobId, filter)
   } catch (error) {
-    const final = error instanceof ArchiveReadError || error instanceof JobDeletedError
-    if (!final) metrics.storeError()
+    if (!isFinal(error)) metrics.storeError()
     context.log(`stream of ${jobId} failed while reading history: ${(error as Error).message}`)
-    // A damaged block or a deleted job is not an outage: reconnecting would meet it again.
-    if (final) follower.stop(error.message)
-    else follower.fail(error)
+    follower.fail(error)
     return
   }
   if (writer.closed) return
@@ -120,6 +120,11 @@ async function currentMeta(context: StreamContext, feed: JobFeed): Promise<JobMe
   } catch {
     return feed.meta // the history read that follows reports a store failure
   }
+}
+
+/** A damaged block or log, or a deleted job, is not an outage: reconnecting would meet it again. */
+function isFinal(error: unknown): error is ArchiveReadError | JobDeletedError | DamagedLogError {
+  return error instanceof ArchiveReadError || error instanceof JobDeletedError || error instanceof DamagedLogError
 }
 
 function reconnected(request: IncomingMessage): boolean {
@@ -180,6 +185,8 @@ async function sendPage(follower: Follower, page: HistoryPage): Promise<boolean>
     if (!(await follower.sendHistory(entry))) return false
   }
   while (next < blocks.length && blocks[next].firstSeq <= Math.max(page.cursor, follower.position) + 1) follower.unreadable(blocks[next++])
+  // The entries before a damaged live log are sent: the stream ends on it.
+  if (page.damaged && !follower.closed) throw page.damaged
   return !follower.closed
 }
 
@@ -191,6 +198,8 @@ class Follower implements FeedSubscriber {
     private readonly writer: SseWriter,
     private readonly filter: EntryFilter | undefined,
     private readonly metrics: RelayMetrics,
+    /** The live store's name, for a failure's message. */
+    private readonly storeName: string,
     /** Last sequence number sent or deliberately skipped. */
     public position: number,
   ) {}
@@ -249,13 +258,12 @@ class Follower implements FeedSubscriber {
     this.writer.finish(endFrame(meta))
   }
 
-  /** Ends the stream with what went wrong, as a comment (EventSource has no event for it). */
-  stop(why: string): void {
-    this.writer.push(commentFrame(why))
-    this.writer.finish()
-  }
-
+  /** Ends the stream: with a `failed` event for an error a reconnect would meet again, else with a comment and the client reconnects. */
   fail(error: unknown): void {
+    if (isFinal(error)) {
+      this.writer.finish(failedFrame(failureBody(toHttpError(error, this.storeName))))
+      return
+    }
     this.writer.push(commentFrame(`the store failed: ${(error as Error)?.message ?? String(error)}; reconnect to resume`))
     this.writer.finish()
   }

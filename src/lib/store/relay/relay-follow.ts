@@ -7,8 +7,9 @@
  *   (store down, too many clients, relay shutting down) is a StoreUnavailableError, and
  *   the one retry owner, Jobs.follow (../resumed-follow.ts), follows again from the last
  *   seq it delivered with the one retry policy (the package's own reconnects are not used:
- *   two owners gave up after two budgets). 400/401/403/404 are errors; 204 says the job
- *   ended with nothing after `after`: its metadata is asked for and the follow ends.
+ *   two owners gave up after two budgets). 400/401/403/404 are errors, and so is a 500
+ *   or a `failed` event that names a damaged log (told as a direct read tells it); 204
+ *   says the job ended with nothing after `after`: its metadata is asked for and the follow ends.
  * - Memory stays bounded when the consumer is slower than the stream: past `maxQueued`
  *   entries the connection is closed, and reopened from the last seq once drained.
  */
@@ -17,7 +18,7 @@ import {fromRecord, type EntryRecord, type LogEntry} from '../../entry.js'
 import {metaOfStatusEvent, sectionsMark, statusEventOf, type JobMeta, type JobStatusEvent, type Section} from '../../job.js'
 import type {FollowEvent, FollowOptions} from '../types.js'
 import {StoreUnavailableError} from '../../errors/index.js'
-import {authHeaders, relayError, relayRequest, relayUrl, type RelayEndpoint} from './relay-http.js'
+import {authHeaders, errorDetails, errorMessage, relayError, relayRequest, relayUrl, type RelayEndpoint} from './relay-http.js'
 
 export interface FollowTuning {
   maxQueued?: number
@@ -86,6 +87,13 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
       es.close()
       enqueue({type: 'end', meta: JSON.parse(event.data as string) as JobStatusEvent})
     })
+    // The relay met an error reconnecting would meet again (a damaged log): the follow ends with it.
+    es.addEventListener('failed', (event) => {
+      es.close()
+      const data = event.data as string
+      const {status} = JSON.parse(data) as {status?: unknown}
+      enqueue({type: 'error', error: relayError(endpoint, typeof status === 'number' ? status : 500, errorMessage(data), id, errorDetails(data))})
+    })
     es.addEventListener('error', () => onError(es))
   }
 
@@ -101,7 +109,7 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
       return
     }
     if (status !== undefined) {
-      enqueue({type: 'error', error: relayError(endpoint, status, errorText(failure!.message), id)})
+      enqueue({type: 'error', error: relayError(endpoint, status, errorMessage(failure!.message), id, errorDetails(failure!.message))})
       return
     }
     const reason = networkError ? `cannot reach the relay: ${networkError}` : 'the relay closed the stream'
@@ -151,14 +159,4 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
     source?.close()
     options.signal?.removeEventListener('abort', onAbort)
   }
-}
-
-function errorText(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as {error?: unknown}
-    if (typeof parsed.error === 'string') return parsed.error
-  } catch {
-    // not JSON
-  }
-  return body.slice(0, 200) || 'no details'
 }

@@ -151,7 +151,7 @@ export function errorMessage(text: string): string {
   return text.slice(0, 200).trim() || 'no details'
 }
 
-function errorDetails(text: string): ErrorDetails {
+export function errorDetails(text: string): ErrorDetails {
   try {
     const {code, hints} = JSON.parse(text) as ErrorDetails
     return {code: typeof code === 'string' ? code : undefined, hints: Array.isArray(hints) ? hints.filter((hint) => typeof hint === 'string') : undefined}
