@@ -68,9 +68,9 @@ describe('archiveJobs', () => {
     expect((await live.getJob('growing'))?.lines).toBe(4)
   })
 
-  it('two archivers that both pass the lock (a store that ignores exclusive writes): the one whose live copy went under it reports a skip, not a failure', async () => {
+  it('two archivers that both pass the lock (one whose lease ran out while it stalled): the one whose live copy went under it reports a skip, not a failure', async () => {
     await job('raced', 3)
-    // Both get through, as on s3rver, whose exclusive writes are not exclusive (locks.ts).
+    // Both get through, as when a stalled holder's lease runs out and another takes the job over (locks.ts).
     const locks = {acquire: () => Promise.resolve(true), hold: <T>(_id: string, _owner: string, _ttl: number, work: () => Promise<T>) => work()}
     let other: Awaited<ReturnType<typeof archiveJobs>> | undefined
     const summary = await archiveJobs({

@@ -116,7 +116,7 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
   try {
     return await (locks ? locks.hold(id, owner, ttl, () => move(id, options)) : move(id, options))
   } catch (error) {
-    // Two archivers can both pass the lock on a store that ignores exclusive writes (locks.ts): the other deleted the live copy under this one.
+    // Two archivers both passed the lock (this one stalled past its lease, locks.ts): the other deleted the live copy under this one.
     if (await movedByAnother(found, options)) return {id, result: 'skipped', reason: 'moved by another archiver'}
     throw error
   }

@@ -117,7 +117,7 @@ export class HeldLocks {
       if (Date.now() > deadline) throw new StoreUnavailableError(this.options.name, `job ${id} is locked by another writer or archiver`)
       await locks.markWaiting(id, this.owner, WAITING_TTL_MS)
       waited = true
-      await sleep(wait)
+      await sleep(wait * (0.5 + Math.random())) // two writers that took the lock at once both back off (locks.ts): not in step again
     }
     if (waited) await locks.unmarkWaiting(id, this.owner).catch(() => undefined) // a marker left behind expires
   }

@@ -6,7 +6,7 @@
  *   <job>.jsonl.gz(.idx)      the same, written before (gzip NDJSON): read where a manifest names it
  *   <job>.meta.json           the manifest, written last: its presence means "complete"
  *   .catalog/…                the catalog of archived jobs, what `ls` reads (./catalog.ts)
- *   .locks/<job>.lock         `logs archive`'s per-job lock (owner, expiry)
+ *   .locks/<job>.<nonce>.claim  a claim on the job's lock, of `logs archive` or a push (owner, expiry; ./locks.ts)
  *   .locks/<job>.waiting      a writer waiting for that lock (owner, expiry; ./locks.ts turns)
  *   .chunks/<job>/…           chunk objects of a job pushed straight to an object store
  */
@@ -23,7 +23,15 @@ export const manifestKey = (id: string): string => `${id}${MANIFEST_SUFFIX}`
 export const indexKey = (id: string): string => `${id}${OBJECT_SUFFIX}.idx`
 /** The keys a job's object and index may have without parts, whichever format wrote them: for a delete without the manifest that names them. */
 export const objectKeysOf = (id: string): string[] => OBJECT_SUFFIXES.flatMap((suffix) => [`${id}${suffix}`, `${id}${suffix}.idx`])
-export const lockKey = (id: string): string => `${LOCKS_DIR}${id}.lock`
+/** A claim on the job's lock; `nonce` is hex. */
+export const claimKey = (id: string, nonce: string): string => `${LOCKS_DIR}${id}.${nonce}.claim`
+/** Where a listing finds the job's claims (and those of jobs whose id continues with a dot: see isClaimOf). */
+export const claimsPrefix = (id: string): string => `${LOCKS_DIR}${id}.`
+/** A claim on the job's lock, or the lock object of versions before claims (`.locks/<job>.lock`). */
+export function isClaimOf(key: string, id: string): boolean {
+  const rest = key.slice(claimsPrefix(id).length)
+  return key.startsWith(claimsPrefix(id)) && (rest === 'lock' || /^[0-9a-f]+\.claim$/.test(rest))
+}
 export const waitingKey = (id: string): string => `${LOCKS_DIR}${id}.waiting`
 
 /** The job id of a manifest key at the top level, else undefined. */

@@ -238,15 +238,16 @@ describe('logs gc', () => {
     const dir = `${home.home}/archive-gc-locks/.locks`
     mkdirSync(dir, {recursive: true})
     const record = (owner: string, expiresAt: number) => JSON.stringify({owner, host: 'elsewhere', pid: 1, expiresAt})
-    writeFileSync(`${dir}/old.lock`, record('a', Date.now() - 60_000))
+    writeFileSync(`${dir}/old.0a.claim`, record('a', Date.now() - 60_000))
     writeFileSync(`${dir}/old.waiting`, record('b', Date.now() - 60_000))
-    writeFileSync(`${dir}/held.lock`, record('c', Date.now() + 3_600_000))
+    writeFileSync(`${dir}/older.lock`, record('e', Date.now() - 60_000)) // a lock of versions before claims
+    writeFileSync(`${dir}/held.0b.claim`, record('c', Date.now() + 3_600_000))
     writeFileSync(`${dir}/held.waiting`, record('d', Date.now() + 3_600_000))
     const result = await runCli(['gc', '--store', fileLive('gc-locks'), '--archive', archive, '--json'], {env: env()})
     expect(result.code).toBe(0)
     const summary = JSON.parse(result.stdout) as GcSummary
-    expect(summary.deleted.map((i) => `${i.kind}:${i.name}`).sort()).toEqual(['lock:.locks/old.lock', 'lock:.locks/old.waiting'])
-    expect(readdirSync(dir).sort()).toEqual(['held.lock', 'held.waiting'])
+    expect(summary.deleted.map((i) => `${i.kind}:${i.name}`).sort()).toEqual(['lock:.locks/old.0a.claim', 'lock:.locks/old.waiting', 'lock:.locks/older.lock'])
+    expect(readdirSync(dir).sort()).toEqual(['held.0b.claim', 'held.waiting'])
   })
 
   it('--apply-lifecycle on a non-S3 archive is a usage error (exit 2)', async () => {

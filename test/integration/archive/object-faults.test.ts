@@ -11,12 +11,13 @@ import {once} from 'node:events'
 import {hostname} from 'node:os'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
-import {lockKey} from '../../../src/lib/archive/layout.js'
+import {claimKey} from '../../../src/lib/archive/layout.js'
 import type {LockRecord} from '../../../src/lib/archive/locks.js'
 import type {ArchiveSummary} from '../../../src/lib/archive/archive-jobs.js'
 import {ObjectStoreError} from '../../../src/lib/errors/index.js'
 import type {FollowEvent} from '../../../src/lib/store/types.js'
 import {ObjectLiveStore} from '../../../src/lib/archive/object-live-store.js'
+import {readBytes} from '../../../src/lib/store/object/bucket.js'
 import {S3Bucket, s3Client, s3Settings} from '../../../src/lib/store/object/s3-bucket.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
@@ -169,10 +170,10 @@ describe('locks left by a killed owner (item 12)', () => {
     const archive = new BlobArchive({bucket: new S3Bucket({client: s3.client(), bucket: 'faults', prefix: 'locks'})})
     const child = spawn(process.execPath, ['-e', ''])
     await once(child, 'exit')
-    await archive.bucket.writeBytes(lockKey('gone'), record({pid: child.pid}))
+    await archive.bucket.writeBytes(claimKey('gone', '0a'), record({pid: child.pid}))
     expect(await archive.locks.acquire('gone', 'me')).toBe(true)
 
-    await archive.bucket.writeBytes(lockKey('reused'), record({pid: process.pid, startedAt: Date.now() - 86_400_000}))
+    await archive.bucket.writeBytes(claimKey('reused', '0b'), record({pid: process.pid, startedAt: Date.now() - 86_400_000}))
     expect(await archive.locks.acquire('reused', 'me')).toBe(true)
 
     expect(await archive.locks.acquire('alive', 'this-process')).toBe(true)
@@ -186,10 +187,24 @@ describe('locks left by a killed owner (item 12)', () => {
     let now = Date.now()
     const bucket = new S3Bucket({client: s3.client(), bucket: 'faults', prefix: 'lease'})
     const locks = new BlobArchive({bucket, clock: () => now}).locks
-    await bucket.writeBytes(lockKey('remote'), record({host: 'elsewhere.example', pid: 999_999, expiresAt: now + 30_000}))
+    await bucket.writeBytes(claimKey('remote', '0c'), record({host: 'elsewhere.example', pid: 999_999, expiresAt: now + 30_000}))
     expect(await locks.acquire('remote', 'me')).toBe(false)
     now += 31_000
     expect(await locks.acquire('remote', 'me')).toBe(true)
+    expect(await readBytes(bucket, claimKey('remote', '0c'))).toBeUndefined()
+    await bucket.close()
+  })
+
+  it('the lock object of versions before claims (.locks/<job>.lock) counts as a claim', async () => {
+    let now = Date.now()
+    const bucket = new S3Bucket({client: s3.client(), bucket: 'faults', prefix: 'legacy'})
+    const locks = new BlobArchive({bucket, clock: () => now}).locks
+    await bucket.writeBytes('.locks/old-version.lock', record({host: 'elsewhere.example', pid: 999_999, expiresAt: now + 30_000}))
+    expect(await locks.acquire('old-version', 'me')).toBe(false)
+    expect(await locks.read('old-version')).toMatchObject({host: 'elsewhere.example'})
+    now += 31_000
+    expect(await locks.acquire('old-version', 'me')).toBe(true)
+    expect(await readBytes(bucket, '.locks/old-version.lock')).toBeUndefined()
     await bucket.close()
   })
 })

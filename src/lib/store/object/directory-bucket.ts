@@ -96,12 +96,13 @@ export class DirectoryBucket implements ObjectBucket {
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
-    const names = await this.call(`list ${this.root}`, () => readdir(this.root, {recursive: true}).catch(absent))
+    const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1) // only the folder the prefix names is read
+    const names = await this.call(`list ${this.path(folder)}`, () => readdir(this.path(folder), {recursive: true}).catch(absent))
     if (!names) return
     for (const name of names) {
-      const key = name.split(sep).join('/')
+      const key = folder + name.split(sep).join('/')
       if (!key.startsWith(prefix) || key.includes(TEMP_MARK)) continue
-      const info = await stat(join(this.root, name)).catch(() => undefined)
+      const info = await stat(join(this.root, key)).catch(() => undefined)
       if (info?.isFile()) yield {key, size: info.size, modifiedAt: info.mtimeMs}
     }
   }
