@@ -35,41 +35,81 @@ export async function* inflateObject(compressed: Readable): AsyncIterable<Buffer
 }
 
 async function* zstdFrames(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-  let pending: Buffer = Buffer.alloc(0)
+  // The chunks of the frame being read, joined once when it is whole: joining each chunk
+  // to the ones before it copied a frame that comes in n chunks n times over.
+  let parts: Buffer[] = []
+  let held = 0
+  let frame = new FrameEnd()
   for await (const chunk of chunks) {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
-    for (let length = frameLength(pending); length !== undefined; length = frameLength(pending)) {
-      const frame = pending.subarray(0, length)
-      pending = pending.subarray(length)
-      if (isZstdFrame(frame)) yield await inflateBlock(frame)
+    parts.push(chunk)
+    held += chunk.length
+    for (let length = frame.learn(parts, held); length !== undefined; length = frame.learn(parts, held)) {
+      const joined = parts.length === 1 ? parts[0] : Buffer.concat(parts, held)
+      if (isZstdFrame(joined)) yield await inflateBlock(joined.subarray(0, length))
+      parts = length < held ? [joined.subarray(length)] : []
+      held -= length
+      frame = new FrameEnd()
     }
   }
-  if (pending.length > 0) throw new Error(`the object ends inside a zstd frame (${pending.length} bytes left over)`)
+  if (held > 0) throw new Error(`the object ends inside a zstd frame (${held} bytes left over)`)
 }
 
 const SKIPPABLE = 0x184d2a50
 const DICTIONARY_ID_BYTES = [0, 1, 2, 4]
 const CONTENT_SIZE_BYTES = [0, 2, 4, 8]
 
-/** The length of the frame at the start of `data`, undefined when `data` ends before it does. */
-export function frameLength(data: Buffer): number | undefined {
-  if (data.length < 8) return undefined
-  const magic = data.readUInt32LE(0)
-  if ((magic & 0xfffffff0) === SKIPPABLE >>> 0) return at(8 + data.readUInt32LE(4), data)
-  if (!isZstdFrame(data)) throw new Error('the object holds bytes that are not a zstd frame')
-  const descriptor = data[4]
-  const singleSegment = (descriptor >> 5) & 1
-  const contentSize = descriptor >> 6 === 0 ? singleSegment : CONTENT_SIZE_BYTES[descriptor >> 6]
-  let end = 5 + (singleSegment ? 0 : 1) + DICTIONARY_ID_BYTES[descriptor & 3] + contentSize
-  for (;;) {
-    if (data.length < end + 3) return undefined
-    const header = data[end] | (data[end + 1] << 8) | (data[end + 2] << 16)
-    const type = (header >> 1) & 3
-    if (type === 3) throw new Error('the object holds a zstd block of a reserved type')
-    end += 3 + (type === 1 ? 1 : header >>> 3)
-    if (header & 1) break
+/**
+ * The length of the frame at the start of a stream, learnt from its headers as its bytes
+ * come in: the frame header, then each block's 3-byte header, which says where the next
+ * one is. Each header is read once, however many chunks the frame comes in.
+ */
+class FrameEnd {
+  /** Where the next block header starts; undefined before the frame header was read. */
+  private next: number | undefined
+  private checksumBytes = 0
+  private end: number | undefined
+
+  /** The frame's length once the `held` bytes of `parts` hold it all, else undefined. */
+  learn(parts: Buffer[], held: number): number | undefined {
+    if (this.next === undefined) {
+      if (held < 8) return undefined
+      const head = bytesAt(parts, 0, 8)
+      const magic = head.readUInt32LE(0)
+      if ((magic & 0xfffffff0) === SKIPPABLE >>> 0) {
+        this.next = 8
+        this.end = 8 + head.readUInt32LE(4)
+      } else {
+        if (!isZstdFrame(head)) throw new Error('the object holds bytes that are not a zstd frame')
+        const descriptor = head[4]
+        const singleSegment = (descriptor >> 5) & 1
+        const contentSize = descriptor >> 6 === 0 ? singleSegment : CONTENT_SIZE_BYTES[descriptor >> 6]
+        this.next = 5 + (singleSegment ? 0 : 1) + DICTIONARY_ID_BYTES[descriptor & 3] + contentSize
+        this.checksumBytes = descriptor & 0x04 ? 4 : 0
+      }
+    }
+    while (this.end === undefined) {
+      if (held < this.next + 3) return undefined
+      const bytes = bytesAt(parts, this.next, 3)
+      const header = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16)
+      const type = (header >> 1) & 3
+      if (type === 3) throw new Error('the object holds a zstd block of a reserved type')
+      this.next += 3 + (type === 1 ? 1 : header >>> 3)
+      if (header & 1) this.end = this.next + this.checksumBytes
+    }
+    return held >= this.end ? this.end : undefined
   }
-  return at(end + (descriptor & 0x04 ? 4 : 0), data)
 }
 
-const at = (end: number, data: Buffer): number | undefined => (data.length >= end ? end : undefined)
+/** `length` bytes from `offset` on across `parts`: a view where one part holds them, else a copy of those few bytes. */
+function bytesAt(parts: Buffer[], offset: number, length: number): Buffer {
+  let start = 0
+  let index = 0
+  while (start + parts[index].length <= offset) start += parts[index++].length
+  const part = parts[index]
+  if (offset - start + length <= part.length) return part.subarray(offset - start, offset - start + length)
+  const bytes = Buffer.alloc(length)
+  for (let copied = 0; copied < length; index++, start = offset + copied) {
+    copied += parts[index].copy(bytes, copied, offset + copied - start)
+  }
+  return bytes
+}
