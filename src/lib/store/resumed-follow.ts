@@ -1,8 +1,14 @@
 /**
  * A follow that lives through a store that stops answering: on StoreUnavailableError it
  * follows again from the last entry it delivered, waiting as the one retry policy says
- * (retry.ts: about a minute without an answer, counted from the first failure and reset
- * by every event delivered), so no entry is lost or delivered twice.
+ * (retry.ts: about a minute without an answer, counted from the first failure), so no
+ * entry is lost or delivered twice.
+ *
+ * The budget starts again on news (new entries, a changed status, the end), or when the
+ * follow that failed had been answering for longer than the longest wait between retries
+ * (an idle follower outlives relay restarts hours apart). A follow that answers with what
+ * it said before and fails again at once is one outage: a relay that reports the job's
+ * status on every reconnect and then fails would otherwise be followed for ever.
  *
  * It is the one retry owner of a follow: Redis's and the relay's follows have no retry of
  * their own (a failed command or a dropped stream ends them with StoreUnavailableError),
@@ -16,29 +22,34 @@ import {StoreUnavailableError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
 import {formatDuration} from '../time.js'
 import {Backoff, DEFAULT_RETRY_POLICY, type RetryPolicy} from './retry.js'
+import {metaShape} from './follow-loop.js'
 import type {FollowEvent, FollowOptions} from './types.js'
 
 export async function* resumedFollow(
   followFrom: (options: FollowOptions) => AsyncIterable<FollowEvent>,
   options: FollowOptions,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  clock: () => number = Date.now,
 ): AsyncIterable<FollowEvent> {
   const {signal} = options
-  const backoff = new Backoff({policy, signal, classify: (error) => (error instanceof StoreUnavailableError ? {} : undefined)})
+  const backoff = new Backoff({policy, signal, clock, classify: (error) => (error instanceof StoreUnavailableError ? {} : undefined)})
   let after = options.after
   let known: JobMeta | undefined = options.known
   for (;;) {
+    let answeredAt: number | undefined
     try {
       for await (const event of followFrom({...options, after, known})) {
-        backoff.reset()
+        answeredAt ??= clock()
         if (event.type === 'entries') {
           if (event.entries.length === 0) continue
           // A store may hand over again what it had delivered before the failure.
           const fresh = event.entries[0].seq > after ? event.entries : event.entries.filter((entry) => entry.seq > after)
           if (fresh.length === 0) continue
+          backoff.reset()
           after = fresh.at(-1)!.seq
           yield fresh === event.entries ? event : {type: 'entries', entries: fresh}
         } else {
+          if (event.type === 'end' || !sameMeta(event.meta, known)) backoff.reset()
           known = event.meta
           yield event
           if (event.type === 'end') return
@@ -47,6 +58,7 @@ export async function* resumedFollow(
       return
     } catch (error) {
       if (signal?.aborted) return
+      if (answeredAt !== undefined && clock() - answeredAt > policy.capMs) backoff.reset()
       try {
         await backoff.retryAfter(error)
       } catch (failure) {
@@ -56,4 +68,8 @@ export async function* resumedFollow(
       }
     }
   }
+}
+
+function sameMeta(meta: JobMeta, known: JobMeta | undefined): boolean {
+  return known !== undefined && metaShape(meta) === metaShape(known)
 }
