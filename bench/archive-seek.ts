@@ -12,7 +12,8 @@
  *   --after SEQ --head 1                                                   (issue: ≤ 4 MiB read)
  *   --level error, 50 errors                                               (issue: ≤ 8 MiB read)
  *   --section of 1.5 % of the job (GitHub ::group:: markers)               (the section's blocks)
- *   archived get --grep        vs zstdcat OBJECT | grep -c, same match count  (issue: at least as fast)
+ *   archived get --grep        vs zstdcat OBJECT | grep -c, and zcat | grep -c of the same blocks as gzip
+ *                              members (the object before zstd); same match count  (issue: at least as fast)
  *   zstd -1 frames of 512 KiB blocks (the object) vs gzip members and zstd -3 frames of the same blocks, vs one stream of each
  *   ls of the archived jobs    requests served                             (issue: ≤ 20)
  *
@@ -138,7 +139,14 @@ try {
   const objectFile = join(work, 'big.jsonl.zst')
   writeFileSync(objectFile, object)
   const size = (file: string): number => statSync(join(work, file)).size
-  const ndjson = spawnSync('zstd', ['-dcq', objectFile], {maxBuffer: 1 << 31}).stdout
+  // 2 ** 31, not 1 << 31: that is negative, and spawnSync rejects it.
+  const ndjson = spawnSync('zstd', ['-dcq', objectFile], {maxBuffer: 2 ** 31}).stdout
+  // The same NDJSON as the gzip writer stored it before zstd (gzip members of the same blocks), for zcat | grep -c.
+  const gzipObject = Buffer.concat(
+    Array.from({length: Math.ceil(ndjson.length / BLOCK_BYTES)}, (_, b) => gzipSync(ndjson.subarray(b * BLOCK_BYTES, (b + 1) * BLOCK_BYTES), {level: GZIP_LEVEL, memLevel: 9})),
+  )
+  const gzipObjectFile = join(work, 'big.jsonl.gz')
+  writeFileSync(gzipObjectFile, gzipObject)
 
   console.log(
     table([
@@ -153,7 +161,8 @@ try {
   )
   console.log(
     `archive: ${(archive.seconds / gzip.seconds).toFixed(1)}× gzip -1's wall time, ${(archive.cpuSeconds / gzip.cpuSeconds).toFixed(1)}× its CPU (${process.env.BENCH_CORES ?? 'all'} cores); ` +
-      `object ${(object.length / size('raw.gz')).toFixed(2)}× gzip -1 of the raw log (it is NDJSON records: ${MiB(ndjson.length)} before compression, ${pct(ndjson.length, raw)} of the raw log)`,
+      `object ${(object.length / size('raw.gz')).toFixed(2)}× gzip -1 of the raw log (it is NDJSON records: ${MiB(ndjson.length)} before compression, ${pct(ndjson.length, raw)} of the raw log); ` +
+      `the issue asks for ≤ 1× gzip -1's time and size`,
   )
 
   const seq = Math.floor(lines * 0.61)
@@ -172,12 +181,14 @@ try {
     archivedTail ??= run
     rows.push([what, secs(run), cpu(run), MiB(run.bytes), String(run.requests), pct(run.bytes, object.length), ask])
   }
-  // --grep of a token in 50 blocks, against zstdcat | grep -c of the same object: same count of matches.
+  // --grep of a token in 50 blocks, against zstdcat | grep -c of the same object (and zcat | grep -c of its gzip form): same count of matches.
   const getOut = join(work, 'get-grep.out')
   const getGrep = await served(['get', 'big', '--grep', COMMON], getOut)
   // A real output file: GNU grep stops at the first match when its output is /dev/null.
   const zgrepOut = join(work, 'zgrep.out')
   const zgrep = await best('bash', ['-c', `zstdcat "${objectFile}" | grep -c ${COMMON}`], {stdout: zgrepOut})
+  const gzgrepOut = join(work, 'gzgrep.out')
+  const gzgrep = await best('bash', ['-c', `zcat "${gzipObjectFile}" | grep -c ${COMMON}`], {stdout: gzgrepOut})
   rows.push([
     `get --grep ${COMMON} (${lineCount(getOut)} lines)`,
     secs(getGrep),
@@ -185,15 +196,17 @@ try {
     MiB(getGrep.bytes),
     String(getGrep.requests),
     pct(getGrep.bytes, object.length),
-    '≤ zstdcat | grep -c',
+    '≤ zstdcat (zcat) | grep -c',
   ])
   rows.push([`(zstdcat OBJECT | grep -c, reference: ${readFileSync(zgrepOut, 'utf8').trim()})`, secs(zgrep), cpu(zgrep), '', '', '', ''])
+  rows.push([`(zcat OBJECT-as-gzip | grep -c, reference: ${readFileSync(gzgrepOut, 'utf8').trim()})`, secs(gzgrep), cpu(gzgrep), '', '', '', ''])
   const everything = await served(['get', 'big'])
   rows.push(['get (everything)', secs(everything), cpu(everything), MiB(everything.bytes), String(everything.requests), pct(everything.bytes, object.length), ''])
   console.log(`\n${table(rows)}`)
   console.log(
     `archived get -n 100 / live: ${(archivedTail!.seconds / liveTail.seconds).toFixed(1)}× wall, ${(archivedTail!.cpuSeconds / liveTail.cpuSeconds).toFixed(1)}× CPU; ` +
-      `get --grep / zstdcat | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× wall, ${(getGrep.cpuSeconds / zgrep.cpuSeconds).toFixed(1)}× CPU`,
+      `get --grep / zstdcat | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× wall, ${(getGrep.cpuSeconds / zgrep.cpuSeconds).toFixed(1)}× CPU; ` +
+      `/ zcat | grep -c: ${(getGrep.seconds / gzgrep.seconds).toFixed(1)}× wall, ${(getGrep.cpuSeconds / gzgrep.cpuSeconds).toFixed(1)}× CPU (the issue asks for ≤ 2× live and ≤ 1× zcat/zstdcat | grep -c)`,
   )
 
   // get -n 100 on each object store, the job archived into each from a copy of the same live store.
@@ -226,12 +239,10 @@ try {
   console.log(`\n${table(perStore)}\n(the issue asks for ≤ 2× live and ≤ 4 MiB read)`)
 
   // The object's zstd frames vs gzip members and zstd -3 frames of the same 512 KiB blocks.
-  let members = 0
+  const members = gzipObject.length
   let frames = 0
-  for (let at = 0; at < ndjson.length; at += BLOCK_BYTES) {
-    const block = ndjson.subarray(at, at + BLOCK_BYTES)
-    members += gzipSync(block, {level: GZIP_LEVEL, memLevel: 9}).length
-    if (HAS_ZSTD) frames += spawnSync('zstd', ['-q', '-3', '-c'], {input: block, maxBuffer: 64 << 20}).stdout.length
+  for (let at = 0; HAS_ZSTD && at < ndjson.length; at += BLOCK_BYTES) {
+    frames += spawnSync('zstd', ['-q', '-3', '-c'], {input: ndjson.subarray(at, at + BLOCK_BYTES), maxBuffer: 64 << 20}).stdout.length
   }
   const whole = (command: string): number => spawnSync('bash', ['-c', command], {input: ndjson, maxBuffer: 1 << 30}).stdout.length
   const zstdRow = (what: string, bytes: () => number): string[] => (HAS_ZSTD ? [what, MiB(bytes()), pct(bytes(), raw)] : [what, 'n/a', 'n/a'])
@@ -247,7 +258,13 @@ try {
   )
 
   // Listing: requests per `ls` of SMALL_JOBS archived jobs.
-  for (let i = 0; i < SMALL_JOBS; i++) spawnSync(process.execPath, [BIN, 'push', '--job', `small-${i}`, '--exit-code', '0'], {input: `job ${i} line\n`.repeat(20), env})
+  // Not spawnSync: push asks the archive whether the job was archived before, and the stand-in answers from this process.
+  const smallInput = join(work, 'small.log')
+  for (let i = 0; i < SMALL_JOBS; i++) {
+    writeFileSync(smallInput, `job ${i} line\n`.repeat(20))
+    const pushed = await measure(process.execPath, [BIN, 'push', '--job', `small-${i}`, '--exit-code', '0'], {env, stdin: smallInput})
+    if (pushed.code !== 0) console.log(`push of small-${i} exited ${pushed.code}`)
+  }
   await served(['archive'], undefined, 1)
   const ls = await served(['ls'])
   console.log(`\nls of ${SMALL_JOBS + 1} archived jobs: ${ls.requests} requests, ${secs(ls)} (the issue asks for ≤ 20)`)

@@ -29,6 +29,7 @@ const env: NodeJS.ProcessEnv = {
   XDG_STATE_HOME: join(work, 'state'),
   XDG_DATA_HOME: join(work, 'data'),
   XDG_CONFIG_HOME: join(work, 'config'),
+  XDG_CACHE_HOME: join(work, 'cache'),
   NO_COLOR: '1',
 }
 const archiveDir = join(work, 'archive')
@@ -91,7 +92,7 @@ try {
     `object ${objectKey}: ${pct(objectBytes)} of the raw log (NDJSON records in blocks); the raw log with gzip -1: ${pct(sizeOf('raw.gz1'))}, gzip -6: ${pct(sizeOf('raw.gz6'))}, zstd -3: ${HAS_ZSTD ? pct(sizeOf('raw.zst')) : 'n/a'}`,
   )
   console.log(
-    `archive vs gzip -1: ${((gzip.seconds / archive.seconds) * 100).toFixed(0)}% of its speed (${(archive.cpuSeconds / gzip.cpuSeconds).toFixed(1)}× its CPU); get --grep vs ${cat} | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× the time (${(getGrep.cpuSeconds / zgrep.cpuSeconds).toFixed(1)}× the CPU)`,
+    `archive vs gzip -1: ${((gzip.seconds / archive.seconds) * 100).toFixed(0)}% of its speed (${(archive.cpuSeconds / gzip.cpuSeconds).toFixed(1)}× its CPU); get --grep vs ${cat} | grep -c: ${(getGrep.seconds / zgrep.seconds).toFixed(1)}× the time (${(getGrep.cpuSeconds / zgrep.cpuSeconds).toFixed(1)}× the CPU); the issue asks for ≥ 100% of gzip -1's speed, an object ≤ gzip -1's size, get --grep ≤ 1× the time`,
   )
   if ([push, archive, getGrep].some((m) => m.code !== 0)) console.log(`exit codes: push ${push.code}, archive ${archive.code}, get ${getGrep.code}`)
 
