@@ -10,14 +10,15 @@ import type {FollowEvent, FollowOptions} from '../../src/lib/store/types.js'
 const POLICY: RetryPolicy = {baseMs: 1, capMs: 10, budgetMs: 50}
 const meta = newJobMeta('j', 0)
 
-/** Each attempt yields its events, stays up `upFor` ms of the test's clock, and is cut (unless it ended). */
-function relayLike(attempt: (n: number) => {events: FollowEvent[]; upFor: number}) {
+/** Each attempt answers its first look (when `answers`), yields its events, stays up `upFor` ms of the test's clock, and is cut (unless it ended). */
+function relayLike(attempt: (n: number) => {events: FollowEvent[]; upFor: number; answers?: boolean}) {
   let now = 0
   let attempts = 0
-  const followFrom = async function* (_options: FollowOptions): AsyncIterable<FollowEvent> {
+  const followFrom = async function* (options: FollowOptions): AsyncIterable<FollowEvent> {
     const n = attempts++
     if (n > 10_000) throw new Error('still following after 10 000 failed attempts')
-    const {events, upFor} = attempt(n)
+    const {events, upFor, answers} = attempt(n)
+    if (answers) options.answered?.()
     for (const event of events) {
       yield event
       if (event.type === 'end') return
@@ -48,6 +49,17 @@ describe('resumedFollow', () => {
     const events = await drain(resumedFollow(source.followFrom, {after: 0, known: meta}, POLICY, source.clock))
     expect(events.at(-1)).toMatchObject({type: 'end'})
     expect(source.attempts()).toBe(21)
+  })
+
+  it('starts the budget again after a follow whose first look was answered and that then stayed up, idle, for longer than the longest wait', async () => {
+    const source = relayLike((n) => (n === 20 ? {events: [{type: 'end', meta: {...meta, status: 'succeeded'}}], upFor: 0} : {events: [], upFor: 20, answers: true}))
+    const events = await drain(resumedFollow(source.followFrom, {after: 0, known: meta}, POLICY, source.clock))
+    expect(events).toEqual([{type: 'end', meta: {...meta, status: 'succeeded'}}])
+  })
+
+  it('gives up on a source that never answers, however long each attempt takes', async () => {
+    const source = relayLike(() => ({events: [], upFor: 20}))
+    await expect(drain(resumedFollow(source.followFrom, {after: 0, known: meta}, POLICY, source.clock))).rejects.toThrow(/waited .* for an answer/)
   })
 
   it('starts the budget again on news: new entries', async () => {

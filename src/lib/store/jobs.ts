@@ -195,6 +195,7 @@ export class Jobs {
   private async *followFrom(id: string, options: FollowOptions): AsyncIterable<FollowEvent> {
     let after = options.after
     const live = await this.live.getJob(id)
+    options.answered?.()
     if ((!live || live.location.kind === 'archived') && (await this.archived(id))) {
       yield* this.followArchived(id, after, options.signal)
       return

@@ -5,8 +5,9 @@
  * entry is lost or delivered twice.
  *
  * The budget starts again on news (new entries, a changed status, the end), or when the
- * follow that failed had been answering for longer than the longest wait between retries
- * (an idle follower outlives relay restarts hours apart). A follow that answers with what
+ * follow that failed had been answering (its first look at the job answered, or an event)
+ * for longer than the longest wait between retries: an idle follower outlives outages
+ * hours apart. A follow that answers with what
  * it said before and fails again at once is one outage: a relay that reports the job's
  * status on every reconnect and then fails would otherwise be followed for ever.
  *
@@ -38,7 +39,7 @@ export async function* resumedFollow(
   for (;;) {
     let answeredAt: number | undefined
     try {
-      for await (const event of followFrom({...options, after, known})) {
+      for await (const event of followFrom({...options, after, known, answered: () => (answeredAt ??= clock())})) {
         answeredAt ??= clock()
         if (event.type === 'entries') {
           if (event.entries.length === 0) continue

@@ -133,6 +133,8 @@ export interface FollowOptions {
    * compared with a new job's: a phase or a section recorded already is a `meta` event.
    */
   known?: JobMeta
+  /** Told when the store has answered this follow's first look at the job (resumed-follow.ts: a follow answering long enough is not an outage). */
+  answered?: () => void
 }
 
 /**
