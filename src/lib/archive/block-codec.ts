@@ -14,6 +14,13 @@ import {gunzipAsync} from './zlib-async.js'
 /** zstd level 1: on 512 KiB blocks of the bench's NDJSON, smaller than `gzip -1` of the raw log, and less CPU than gzip level 2 (README, "Archive format"). */
 export const ZSTD_LEVEL = 1
 
+/**
+ * The most a block may inflate to. Blocks hold about 512 KiB of records (block-writer.ts);
+ * a frame or member that says or makes more is damaged or not ours (a few KiB of zstd can
+ * declare gigabytes), and is refused before it is allocated.
+ */
+export const MAX_BLOCK_BYTES = 64 * 1024 * 1024
+
 interface Codec {
   compress(data: Buffer, level: number): Promise<Buffer>
   decompress(frame: Buffer): Promise<Buffer>
@@ -38,7 +45,7 @@ type Done = (error: Error | null, result: Buffer) => void
 /** What node:zlib has of zstd where it has it (Node 20's types have none of it). */
 interface ZlibZstd {
   zstdCompress?: (data: Buffer, options: {params: Record<number, number>}, done: Done) => void
-  zstdDecompress: (data: Buffer, done: Done) => void
+  zstdDecompress: (data: Buffer, options: {maxOutputLength: number}, done: Done) => void
   constants: {ZSTD_c_compressionLevel: number; ZSTD_c_checksumFlag: number}
 }
 
@@ -55,7 +62,7 @@ async function load(): Promise<Codec> {
     const params = (level: number) => ({[ZSTD_c_compressionLevel]: level, [ZSTD_c_checksumFlag]: 1})
     return {
       compress: (data, level) => new Promise((resolve, reject) => zstdCompress(data, {params: params(level)}, settled(resolve, reject))),
-      decompress: (frame) => new Promise((resolve, reject) => zstdDecompress(frame, settled(resolve, reject))),
+      decompress: (frame) => new Promise((resolve, reject) => zstdDecompress(frame, {maxOutputLength: MAX_BLOCK_BYTES}, settled(resolve, reject))),
     }
   }
   // Required, not imported: an ES import of a CommonJS package makes Node 20 scan it for its exports.
@@ -72,6 +79,8 @@ async function load(): Promise<Codec> {
       return Buffer.concat([frame, checksum])
     },
     decompress: async (frame) => {
+      const size = declaredContentSize(frame)
+      if (size === undefined || size > MAX_BLOCK_BYTES) throw tooLarge() // the WebAssembly allocates what the header says
       try {
         return Buffer.from(wasm.decompress(frame))
       } catch {
@@ -87,8 +96,31 @@ export async function compressBlockData(data: Buffer, level = ZSTD_LEVEL): Promi
   return (await zstd()).compress(data, level)
 }
 
-/** A block's bytes, from its zstd frame or gzip member; rejects one that is damaged (checksum, truncation). */
+/** A block's bytes, from its zstd frame or gzip member; rejects one that is damaged (checksum, truncation, more than MAX_BLOCK_BYTES). */
 export async function inflateBlock(compressed: Buffer): Promise<Buffer> {
-  if (isZstdFrame(compressed)) return (await zstd()).decompress(compressed)
-  return gunzipAsync(compressed)
+  try {
+    if (isZstdFrame(compressed)) return await (await zstd()).decompress(compressed)
+    return await gunzipAsync(compressed, MAX_BLOCK_BYTES)
+  } catch (error) {
+    throw (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : error
+  }
+}
+
+function tooLarge(): Error {
+  return new Error(`the block inflates to more than ${MAX_BLOCK_BYTES / 1024 / 1024} MiB: it is damaged, or was not written by logs`)
+}
+
+/** The content size a zstd frame's header declares (RFC 8878, 3.1.1.1), or undefined when it declares none. */
+function declaredContentSize(frame: Buffer): number | undefined {
+  if (frame.length < 5) return undefined
+  const descriptor = frame[4]
+  const flag = descriptor >> 6
+  const singleSegment = (descriptor >> 5) & 1
+  const bytes = flag === 0 ? singleSegment : [0, 2, 4, 8][flag]
+  const at = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]
+  if (bytes === 0 || frame.length < at + bytes) return undefined
+  if (bytes === 1) return frame[at]
+  if (bytes === 2) return frame.readUInt16LE(at) + 256
+  if (bytes === 4) return frame.readUInt32LE(at)
+  return Number(frame.readBigUInt64LE(at))
 }

@@ -4,7 +4,7 @@
  */
 import {promisify} from 'node:util'
 
-let zlib: {gzip: (data: Buffer) => Promise<Buffer>; gunzip: (data: Buffer) => Promise<Buffer>} | undefined
+let zlib: {gzip: (data: Buffer) => Promise<Buffer>; gunzip: (data: Buffer, options: {maxOutputLength?: number}) => Promise<Buffer>} | undefined
 
 function loaded(): NonNullable<typeof zlib> {
   if (zlib) return zlib
@@ -13,4 +13,5 @@ function loaded(): NonNullable<typeof zlib> {
 }
 
 export const gzipAsync = (data: Buffer): Promise<Buffer> => loaded().gzip(data)
-export const gunzipAsync = (data: Buffer): Promise<Buffer> => loaded().gunzip(data)
+/** With `maxOutputLength`, rejects (ERR_BUFFER_TOO_LARGE) data that would inflate to more. */
+export const gunzipAsync = (data: Buffer, maxOutputLength?: number): Promise<Buffer> => loaded().gunzip(data, maxOutputLength ? {maxOutputLength} : {})

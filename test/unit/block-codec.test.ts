@@ -1,0 +1,25 @@
+import {gzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+import {MAX_BLOCK_BYTES, compressBlockData, inflateBlock} from '../../src/lib/archive/block-codec.js'
+
+// A few KiB of compressed data can stand for gigabytes: a damaged or hostile archive object
+// must not make a reader allocate them. Runs the WebAssembly codec on Node 20, node:zlib's on 24.
+describe('inflateBlock', () => {
+  const bomb = Buffer.alloc(MAX_BLOCK_BYTES + 1024 * 1024)
+
+  it('inflates a block as written', async () => {
+    const block = Buffer.from('{"seq":1,"line":"hello"}\n'.repeat(20_000))
+    expect((await inflateBlock(await compressBlockData(block))).equals(block)).toBe(true)
+    expect((await inflateBlock(gzipSync(block))).equals(block)).toBe(true)
+  })
+
+  it('refuses a zstd frame that inflates to more than a block may hold, before allocating it', async () => {
+    const frame = await compressBlockData(bomb)
+    expect(frame.length).toBeLessThan(64 * 1024)
+    await expect(inflateBlock(frame)).rejects.toThrow(/the block inflates to more than 64 MiB: it is damaged, or was not written by logs/)
+  })
+
+  it('refuses a gzip member that inflates to more than a block may hold', async () => {
+    await expect(inflateBlock(gzipSync(bomb))).rejects.toThrow(/the block inflates to more than 64 MiB/)
+  })
+})
