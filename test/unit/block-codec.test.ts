@@ -16,10 +16,16 @@ describe('inflateBlock', () => {
   it('refuses a zstd frame that inflates to more than a block may hold, before allocating it', async () => {
     const frame = await compressBlockData(bomb)
     expect(frame.length).toBeLessThan(64 * 1024)
-    await expect(inflateBlock(frame)).rejects.toThrow(/the block inflates to more than 64 MiB: it is damaged, or was not written by logs/)
+    await expect(inflateBlock(frame)).rejects.toThrow(`the block inflates to more than ${MAX_BLOCK_BYTES} bytes: it is damaged, or was not written by logs`)
+  })
+
+  it('with the size its index records, refuses a block that inflates to one byte more', async () => {
+    const block = Buffer.from('x'.repeat(10_000))
+    await expect(inflateBlock(await compressBlockData(block), block.length - 1)).rejects.toThrow(`more than ${block.length - 1} bytes`)
+    await expect(inflateBlock(gzipSync(block), block.length - 1)).rejects.toThrow(`more than ${block.length - 1} bytes`)
   })
 
   it('refuses a gzip member that inflates to more than a block may hold', async () => {
-    await expect(inflateBlock(gzipSync(bomb))).rejects.toThrow(/the block inflates to more than 64 MiB/)
+    await expect(inflateBlock(gzipSync(bomb))).rejects.toThrow(`the block inflates to more than ${MAX_BLOCK_BYTES} bytes`)
   })
 })

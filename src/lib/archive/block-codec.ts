@@ -15,15 +15,17 @@ import {gunzipAsync} from './zlib-async.js'
 export const ZSTD_LEVEL = 1
 
 /**
- * The most a block may inflate to. Blocks hold about 512 KiB of records (block-writer.ts);
- * a frame or member that says or makes more is damaged or not ours (a few KiB of zstd can
- * declare gigabytes), and is refused before it is allocated.
+ * The most a block read without its index may inflate to (with the index, the size it
+ * records). Blocks hold about 512 KiB of records (block-writer.ts), and a record at most one
+ * entry of --max-line-bytes (8 MiB at most) escaped as JSON; a frame or member that says or
+ * makes more is damaged or not ours (a few KiB of zstd can declare gigabytes), and is refused
+ * before it is allocated.
  */
 export const MAX_BLOCK_BYTES = 64 * 1024 * 1024
 
 interface Codec {
   compress(data: Buffer, level: number): Promise<Buffer>
-  decompress(frame: Buffer): Promise<Buffer>
+  decompress(frame: Buffer, maxBytes: number): Promise<Buffer>
 }
 
 const ZSTD_MAGIC = 0xfd2fb528
@@ -62,7 +64,7 @@ async function load(): Promise<Codec> {
     const params = (level: number) => ({[ZSTD_c_compressionLevel]: level, [ZSTD_c_checksumFlag]: 1})
     return {
       compress: (data, level) => new Promise((resolve, reject) => zstdCompress(data, {params: params(level)}, settled(resolve, reject))),
-      decompress: (frame) => new Promise((resolve, reject) => zstdDecompress(frame, {maxOutputLength: MAX_BLOCK_BYTES}, settled(resolve, reject))),
+      decompress: (frame, maxBytes) => new Promise((resolve, reject) => zstdDecompress(frame, {maxOutputLength: maxBytes}, settled(resolve, reject))),
     }
   }
   // Required, not imported: an ES import of a CommonJS package makes Node 20 scan it for its exports.
@@ -78,9 +80,9 @@ async function load(): Promise<Codec> {
       checksum.writeUInt32LE(Number(hasher.h64Raw(data, 0n) & 0xffffffffn))
       return Buffer.concat([frame, checksum])
     },
-    decompress: async (frame) => {
+    decompress: async (frame, maxBytes) => {
       const size = declaredContentSize(frame)
-      if (size === undefined || size > MAX_BLOCK_BYTES) throw tooLarge() // the WebAssembly allocates what the header says
+      if (size === undefined || size > maxBytes) throw tooLarge(maxBytes) // the WebAssembly allocates what the header says
       try {
         return Buffer.from(wasm.decompress(frame))
       } catch {
@@ -96,18 +98,21 @@ export async function compressBlockData(data: Buffer, level = ZSTD_LEVEL): Promi
   return (await zstd()).compress(data, level)
 }
 
-/** A block's bytes, from its zstd frame or gzip member; rejects one that is damaged (checksum, truncation, more than MAX_BLOCK_BYTES). */
-export async function inflateBlock(compressed: Buffer): Promise<Buffer> {
+/**
+ * A block's bytes, from its zstd frame or gzip member; rejects one that is damaged
+ * (checksum, truncation, more than `maxBytes`: the size its index records, where known).
+ */
+export async function inflateBlock(compressed: Buffer, maxBytes = MAX_BLOCK_BYTES): Promise<Buffer> {
   try {
-    if (isZstdFrame(compressed)) return await (await zstd()).decompress(compressed)
-    return await gunzipAsync(compressed, MAX_BLOCK_BYTES)
+    if (isZstdFrame(compressed)) return await (await zstd()).decompress(compressed, maxBytes)
+    return await gunzipAsync(compressed, maxBytes)
   } catch (error) {
-    throw (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : error
+    throw (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge(maxBytes) : error
   }
 }
 
-function tooLarge(): Error {
-  return new Error(`the block inflates to more than ${MAX_BLOCK_BYTES / 1024 / 1024} MiB: it is damaged, or was not written by logs`)
+function tooLarge(maxBytes: number): Error {
+  return new Error(`the block inflates to more than ${maxBytes} bytes: it is damaged, or was not written by logs`)
 }
 
 /** The content size a zstd frame's header declares (RFC 8878, 3.1.1.1), or undefined when it declares none. */

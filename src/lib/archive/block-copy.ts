@@ -40,7 +40,7 @@ export async function* copiedBlocks(bucket: ObjectBucket, manifest: Manifest): A
     if (compressed.length !== last.offset + last.size - first.offset) throw fail(`only ${compressed.length} bytes of blocks at ${first.offset}.. are stored`)
     for (const info of run) {
       const member = compressed.subarray(info.offset - first.offset, info.offset - first.offset + info.size)
-      const ndjson = await inflateBlock(member)
+      const ndjson = await inflateBlock(member, info.bytes)
       if (ndjson.length !== info.bytes) throw fail(`block seq ${info.firstSeq}..${info.lastSeq} holds ${ndjson.length} bytes, its index says ${info.bytes}`)
       const at = info.filter.offset - run[0].filter.offset
       yield {info, compressed: isZstdFrame(member) ? member : await compressBlockData(ndjson), ndjson, filter: filters.subarray(at, at + info.filter.size)}

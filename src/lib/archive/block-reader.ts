@@ -232,21 +232,21 @@ class BlockReader {
       if (storeDown(error)) throw error
       return Promise.all(run.map((block) => this.fetch(block)))
     }
-    return Promise.all(run.map((block) => this.inflate(compressed.subarray(block.offset - start, block.offset - start + block.size))))
+    return Promise.all(run.map((block) => this.inflate(compressed.subarray(block.offset - start, block.offset - start + block.size), block)))
   }
 
   async fetch(block: BlockInfo): Promise<Fetched> {
     try {
-      return await this.inflate(await this.compressed(block.offset, block.size))
+      return await this.inflate(await this.compressed(block.offset, block.size), block)
     } catch (error) {
       if (storeDown(error)) throw error
       return {error}
     }
   }
 
-  private async inflate(compressed: Buffer): Promise<Fetched> {
+  private async inflate(compressed: Buffer, block: BlockInfo): Promise<Fetched> {
     try {
-      return {data: await inflateBlock(compressed)}
+      return {data: await inflateBlock(compressed, block.bytes)}
     } catch (error) {
       return {error}
     }

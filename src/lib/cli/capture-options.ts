@@ -1,7 +1,7 @@
 /** The flags `push` and `run` share, and the one options object they become. */
 import * as Flags from '@oclif/core/flags'
 import type {Settings} from '../config.js'
-import {DEFAULT_MAX_LINE_BYTES} from '../ingest/line-splitter.js'
+import {DEFAULT_MAX_LINE_BYTES, MAX_LINE_BYTES_LIMIT} from '../ingest/line-splitter.js'
 import type {CaptureOptions} from '../ingest/push.js'
 import {UsageError} from '../errors/index.js'
 import {checkJobId} from '../job-id.js'
@@ -17,9 +17,10 @@ export const captureFlags = {
   label: Flags.string({description: 'label the job: key=value (repeatable)', multiple: true}),
   'flush-interval': Flags.string({description: 'object stores: gather lines this long per chunk object (default 10s)'}),
   'max-line-bytes': Flags.integer({
-    description: "split longer lines into continuation entries (raw output joins them back); at most 1048576 with --url, the relay's line limit",
+    description: "split longer lines into continuation entries (raw output joins them back); at most 8388608, and 1048576 with --url, the relay's line limit",
     default: DEFAULT_MAX_LINE_BYTES,
     min: 1,
+    max: MAX_LINE_BYTES_LIMIT,
   }),
   'drain-timeout': Flags.string({
     description:

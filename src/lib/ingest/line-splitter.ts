@@ -15,6 +15,8 @@ import {EVERY_LINE, type LineMasker} from '../mask/masker.js'
 import {LineCutter, cutPieces} from './line-cutter.js'
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024
+/** The most --max-line-bytes may be: an entry, JSON-escaped, stays well inside an archive block's bound (archive/block-codec.ts MAX_BLOCK_BYTES). */
+export const MAX_LINE_BYTES_LIMIT = 8 * 1024 * 1024
 
 export class LineSplitter {
   private readonly cutter: LineCutter

@@ -55,6 +55,13 @@ describe('raw round trip: push → get --output raw', () => {
     expect(raw.stdoutBytes.equals(input)).toBe(true)
   })
 
+  it('--max-line-bytes over 8 MiB is a usage error (exit 2) before reading anything: an entry must fit an archive block', async () => {
+    const pushed = await runCli(['push', '--job', 'raw-huge-lines', '--max-line-bytes', '8388609'], {input: 'a line\n', env: sandbox.env})
+    expect(pushed.code).toBe(2)
+    expect(pushed.stderr).toMatch(/max-line-bytes.*8388608/s)
+    expect((await runCli(['get', 'raw-huge-lines'], {env: sandbox.env})).code).not.toBe(0)
+  })
+
   it('copies the stored bytes of -n, --head and --after ranges as the entries of those ranges hold them', async () => {
     const input = Buffer.concat([Buffer.from('one\r\n\u0000two\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(`${'x'.repeat(25)}\nlast`)])
     await runCli(['push', '--job', 'raw-ranges', '--max-line-bytes', '10'], {input, env: sandbox.env})
