@@ -36,7 +36,6 @@
  * reads that before it takes the lock again, so it can let the waiter in first (held-locks.ts).
  * The marker is only advice: the claims alone keep writers apart.
  */
-import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -73,7 +72,7 @@ export class BucketLocks {
       if (isLive(claim, this.clock())) return false
       await this.bucket.delete([key]) // lease over, or its process is gone
     }
-    const mine = claimKey(id, randomBytes(8).toString('hex'))
+    const mine = claimKey(id, process.getBuiltinModule('node:crypto').randomBytes(8).toString('hex')) // loaded here: `ls` reads the archive and never locks
     try {
       await this.bucket.writeBytes(mine, this.record(owner, ttlMs))
       if (!(await this.aloneAfterWrite(id, mine))) {
