@@ -15,6 +15,14 @@
  *                                       https://<store>.<access>.blob.vercel-storage.com/<path>):
  *                                       private needs the store's token; Range → 206, 416
  *
+ * Reads of a blob's URL go through Vercel's CDN, modelled from Vercel's changelog "Vercel
+ * Blob now supports consistent reads on private storage": a fresh pathname reads its latest
+ * write, but after an overwrite a read may see the cached version for up to 60 seconds,
+ * unless it asks `?cache=0` (what the SDK's `useCache: false` sends). The stand-in is as
+ * strict as that allows: for `staleForMs` (60 s) after an overwrite, a read without
+ * `cache=0` gets the version before it. The changelog documents `cache=0` for private
+ * stores; the stand-in honours it on public ones too, which the docs do not say.
+ *
  * Errors are `{"error": {"code", "message"}}` as getBlobError reads them: a token of
  * another store or none → 403 forbidden; writing private blobs to a public store (or the
  * reverse) → 400 bad_request; an existing pathname without allowOverwrite → 400 "This blob
@@ -52,7 +60,7 @@ export interface VercelBlobStandin {
   stop(): Promise<void>
 }
 
-export async function startVercelBlobStandin(options: {access?: 'private' | 'public'; maxBlobSize?: number} = {}): Promise<VercelBlobStandin> {
+export async function startVercelBlobStandin(options: {access?: 'private' | 'public'; maxBlobSize?: number; staleForMs?: number} = {}): Promise<VercelBlobStandin> {
   const port = await freePort()
   const storeId = randomBytes(8).toString('hex')
   const token = `vercel_blob_rw_${storeId}_${randomBytes(12).toString('hex')}`
@@ -92,8 +100,13 @@ export async function startVercelBlobStandin(options: {access?: 'private' | 'pub
     }
     return undefined
   }
+  /** What the CDN still serves of an overwritten pathname, and until when. */
+  const cached = new Map<string, {data: Buffer; until: number}>()
+  const staleForMs = options.staleForMs ?? 60_000
   const store = (req: IncomingMessage, pathname: string, data: Buffer): Blob => {
     const blob: Blob = {data, uploadedAt: new Date().toISOString(), contentType: String(req.headers['x-content-type'] ?? 'application/octet-stream'), access: storeAccess}
+    const previous = blobs.get(pathname)
+    if (previous) cached.set(pathname, {data: cached.get(pathname)?.data ?? previous.data, until: Date.now() + staleForMs})
     blobs.set(pathname, blob)
     return blob
   }
@@ -112,6 +125,8 @@ export async function startVercelBlobStandin(options: {access?: 'private' | 'pub
       const blob = blobRoute[1] === storeId ? blobs.get(pathname) : undefined
       if (!blob || blob.access !== blobRoute[2]) return text(res, 404, 'The requested blob does not exist')
       if (blob.access === 'private' && !authorized) return text(res, 403, 'Forbidden')
+      const stale = cached.get(pathname)
+      if (stale && stale.until > Date.now() && url.searchParams.get('cache') !== '0') return sendBlob(req, res, stale.data)
       return sendBlob(req, res, blob.data)
     }
     if (!url.pathname.startsWith('/api/blob')) return apiError(res, 404, 'not_found', `route ${method} ${url.pathname} is not part of this stand-in`)
@@ -145,7 +160,10 @@ export async function startVercelBlobStandin(options: {access?: 'private' | 'pub
     }
     if (route === '/delete' && method === 'POST') {
       const {urls = []} = JSON.parse((await readBody(req)).toString() || '{}') as {urls?: string[]}
-      for (const item of urls) blobs.delete(pathnameOf(item))
+      for (const item of urls) {
+        blobs.delete(pathnameOf(item))
+        cached.delete(pathnameOf(item))
+      }
       return json(res, 200, {})
     }
     if (route === '/mpu' && method === 'POST') {

@@ -148,6 +148,17 @@ describe('Vercel Blob bucket', () => {
     expect(blob.blob('excl/k')?.toString()).toBe('c')
   })
 
+  // The stand-in's CDN serves an overwritten blob's previous version for a minute to a read
+  // without cache=0 (Vercel's changelog); metadata, manifests and lock claims are overwritten.
+  it('reads the latest write of an overwritten blob, whole and by range, past the CDN', async () => {
+    const b = bucket('fresh')
+    await b.writeBytes('meta.json', Buffer.from('{"lines":1}'))
+    expect((await readBytes(b, 'meta.json'))?.toString()).toBe('{"lines":1}')
+    await b.writeBytes('meta.json', Buffer.from('{"lines":2}'))
+    expect((await readBytes(b, 'meta.json'))?.toString()).toBe('{"lines":2}')
+    expect((await readBytes(b, 'meta.json', {offset: 9, length: 1}))?.toString()).toBe('2')
+  })
+
   it('uploads a big stream as a multipart upload of 8 MiB parts and reads ranges of it', async () => {
     const data = randomBytes(20 * 1024 * 1024 + 123)
     const before = blob.requests.length

@@ -6,8 +6,8 @@
  * Writes keep the pathname (no random suffix); `allowOverwrite: false` is the exclusive
  * create the archive locks use. Streams of unknown length go up as a multipart upload of
  * 8 MiB parts (Buffers, so each part retries under the one policy), one plain put when
- * they fit in one part. Reads fetch the blob's URL (given by the API) with the token and a
- * Range when asked. The SDK's own retry loop is switched off (VERCEL_BLOB_RETRIES=0,
+ * they fit in one part. Reads fetch the blob's URL (given by the API) with the token, a
+ * Range when asked, and `cache=0`, which reads the latest write past Vercel's CDN. The SDK's own retry loop is switched off (VERCEL_BLOB_RETRIES=0,
  * unless set): requests retry under ../retry.ts, classified by ./failure.ts.
  */
 import {completeMultipartUpload, createMultipartUpload, del, head, list, put, uploadPart, type PutCommandOptions} from '@vercel/blob'
@@ -121,8 +121,12 @@ export class VercelBlobBucket implements ObjectBucket {
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
-    const url = await this.blobUrl(key)
-    if (!url) return undefined
+    const found = await this.blobUrl(key)
+    if (!found) return undefined
+    // Past the CDN: after an overwrite it serves the version before for up to a minute, and
+    // metadata, manifests and lock claims are overwritten all the time.
+    const url = new URL(found)
+    url.searchParams.set('cache', '0')
     const open = async (bytes: string | undefined): Promise<Readable | undefined> => {
       const response = await this.call(`read ${key}`, async (signal) => {
         const answer = await fetch(url, {headers: {authorization: `Bearer ${this.token}`, ...(bytes ? {range: bytes} : {})}, signal})
