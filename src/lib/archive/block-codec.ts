@@ -115,14 +115,17 @@ function tooLarge(maxBytes: number): Error {
   return new Error(`the block inflates to more than ${maxBytes} bytes: it is damaged, or was not written by logs`)
 }
 
-/** The content size a zstd frame's header declares (RFC 8878, 3.1.1.1), or undefined when it declares none. */
+/** Where a zstd frame header's content size field starts and how many bytes it has (RFC 8878, 3.1.1.1), from the header's descriptor byte. */
+export function contentSizeField(descriptor: number): {at: number; bytes: number} {
+  const singleSegment = (descriptor >> 5) & 1
+  const flag = descriptor >> 6
+  return {at: 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3], bytes: flag === 0 ? singleSegment : [0, 2, 4, 8][flag]}
+}
+
+/** The content size a zstd frame's header declares, or undefined when it declares none. */
 function declaredContentSize(frame: Buffer): number | undefined {
   if (frame.length < 5) return undefined
-  const descriptor = frame[4]
-  const flag = descriptor >> 6
-  const singleSegment = (descriptor >> 5) & 1
-  const bytes = flag === 0 ? singleSegment : [0, 2, 4, 8][flag]
-  const at = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]
+  const {at, bytes} = contentSizeField(frame[4])
   if (bytes === 0 || frame.length < at + bytes) return undefined
   if (bytes === 1) return frame[at]
   if (bytes === 2) return frame.readUInt16LE(at) + 256

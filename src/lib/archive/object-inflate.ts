@@ -5,7 +5,7 @@
  * its own block headers (RFC 8878, section 3.1), so that memory is a frame whatever the size.
  */
 import {PassThrough, pipeline, type Readable} from 'node:stream'
-import {inflateBlock, isZstdFrame} from './block-codec.js'
+import {contentSizeField, inflateBlock, isZstdFrame} from './block-codec.js'
 
 export async function* inflateObject(compressed: Readable): AsyncIterable<Buffer> {
   const input = compressed[Symbol.asyncIterator]() as AsyncIterator<Buffer>
@@ -55,8 +55,6 @@ async function* zstdFrames(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer>
 }
 
 const SKIPPABLE = 0x184d2a50
-const DICTIONARY_ID_BYTES = [0, 1, 2, 4]
-const CONTENT_SIZE_BYTES = [0, 2, 4, 8]
 
 /**
  * The length of the frame at the start of a stream, learnt from its headers as its bytes
@@ -80,11 +78,9 @@ class FrameEnd {
         this.end = 8 + head.readUInt32LE(4)
       } else {
         if (!isZstdFrame(head)) throw new Error('the object holds bytes that are not a zstd frame')
-        const descriptor = head[4]
-        const singleSegment = (descriptor >> 5) & 1
-        const contentSize = descriptor >> 6 === 0 ? singleSegment : CONTENT_SIZE_BYTES[descriptor >> 6]
-        this.next = 5 + (singleSegment ? 0 : 1) + DICTIONARY_ID_BYTES[descriptor & 3] + contentSize
-        this.checksumBytes = descriptor & 0x04 ? 4 : 0
+        const {at, bytes} = contentSizeField(head[4])
+        this.next = at + bytes
+        this.checksumBytes = head[4] & 0x04 ? 4 : 0
       }
     }
     while (this.end === undefined) {
