@@ -211,7 +211,7 @@ export class Jobs {
       const waitForJob = live ? false : options.waitForJob
       // `known` is of the whole job: the live store would see its own metadata as a change from it.
       const known = base > 0 ? undefined : options.known
-      for await (const liveEvent of this.live.follow(id, {...options, after: after - base, waitForJob, known})) {
+      for await (const liveEvent of this.live.follow(id, {after: after - base, signal: options.signal, waitForJob, known})) {
         const event = base > 0 ? continuedEvent(liveEvent, base, archived) : liveEvent
         if (event.type === 'entries' && event.entries.length > 0) {
           after = event.entries.at(-1)!.seq
