@@ -154,3 +154,25 @@ it.each([
   },
   60_000,
 )
+
+it('piped tail held by a full pipe whose reader never reads on: a second SIGTERM ends it at once, by SIGTERM', async () => {
+  const job = 'sig-twice'
+  const lines = Array.from({length: 40_000}, (_, i) => `line ${String(i + 1).padStart(5, '0')}\n`)
+  const push = startCli(['push', '--job', job], {env})
+  const pushed = collect(push)
+  push.stdin!.write(lines.join(''))
+  await waitUntil(async () => (await runCli(['get', job, '-n', '1'], {env})).stdout === lines.at(-1), {what: 'every line stored'})
+  const follower = startCli(['tail', job, '-n', '100000'], {env})
+  const followed = collect(follower)
+  follower.stdout!.pause()
+  await waitUntil(() => follower.stdout!.readableLength >= follower.stdout!.readableHighWaterMark, {what: 'the reader of the output full'})
+  follower.kill('SIGTERM')
+  // The first SIGTERM starts a flush that never ends (nobody reads); signals do not queue, so
+  // SIGTERM is sent again until one arrives after the first was taken. Before: it never died.
+  await waitUntil(() => follower.exitCode !== null || follower.signalCode !== null || !follower.kill('SIGTERM'), {what: 'the follower ending'})
+  follower.stdout!.resume() // what it had printed, to its end
+  const result = await followed
+  expect([result.code, result.signal], result.stderr).toEqual([null, 'SIGTERM'])
+  push.stdin!.end()
+  expect((await pushed).code).toBe(0)
+}, 60_000)
