@@ -3,6 +3,7 @@ import {BaseCommand} from '../lib/cli/base-command.js'
 import {directStoreFlags} from '../lib/cli/flags.js'
 import {onInterrupt} from '../lib/interrupt.js'
 import {serveRelay} from '../lib/relay/serve.js'
+import {parseDuration} from '../lib/time.js'
 
 export default class Serve extends BaseCommand {
   static override summary = 'Serve the HTTP API and live SSE streams of the stores (the relay for --url, browsers and curl)'
@@ -11,7 +12,7 @@ Every followed job is read from the store once and fanned out; a follower too sl
 --token guards everything but /healthz; --read-token grants reads only. Without a token the relay listens on 127.0.0.1 only.
 /healthz answers 503 "store unavailable" when the store does not answer (details only to the write token and in this log). /metrics is Prometheus text (open streams, followers per job, uploads in flight, lines in/out, drops, store errors and retries, event-loop lag) for read-token holders.
 Endpoints: GET /healthz, /metrics, /v1/jobs, /v1/jobs/ID, /v1/jobs/ID/logs (JSON pages; ?format=ndjson streams the whole range in one answer, ?format=raw its stored bytes in frames: what logs get --url reads, resumed after a cut), /v1/jobs/ID/logs/stream (SSE), /v1/jobs/ID/logs/download, /v1/logs?jobs=a,b,build-* (several jobs as NDJSON with job, merged by time; the history filters, l=, by-job=1; at most 1000 jobs); POST or PUT /v1/jobs/ID/logs (text or NDJSON, e.g. curl -T -, their secrets masked as push masks them; or ?format=chunk, the compact batches push --url sends, masked by it; ?end=1&exit-code=N ends the job, N 0-255; headers Logs-Writer and Logs-Batch make a retried request apply once, Logs-After (the previous Logs-Batch, 0 first) keeps several requests in flight in order: 409, nothing written, when that one did not land); DELETE /v1/jobs/ID (from the live store and the archive; ?dry-run=1 only says where it is). GET / is the web viewer.
-SIGTERM (or SIGINT, SIGHUP) closes followers without an end event (they reconnect elsewhere), lets running uploads finish, then dies of that signal (a shell reports 128+N: 143 for SIGTERM; systemd counts death by SIGTERM as a clean stop, no SuccessExitStatus needed).`
+SIGTERM (or SIGINT, SIGHUP) closes followers without an end event (they reconnect elsewhere), lets running uploads finish (for at most --shutdown-grace; then their connections are closed), then dies of that signal (a shell reports 128+N: 143 for SIGTERM; systemd counts death by SIGTERM as a clean stop, no SuccessExitStatus needed). A second signal meanwhile ends it at once.`
 
   static override examples = [
     '<%= config.bin %> serve --port 8080',
@@ -32,11 +33,16 @@ SIGTERM (or SIGINT, SIGHUP) closes followers without an end event (they reconnec
     'read-token': Flags.string({description: 'bearer token that grants reads only [env: LOGS_READ_TOKEN]'}),
     cors: Flags.string({description: 'allow browser pages from this origin (or *) to use the API'}),
     'max-clients': Flags.integer({description: 'most SSE followers at once; more get 503', default: 10_000, min: 1}),
+    'shutdown-grace': Flags.string({
+      description: "on SIGTERM, how long running uploads may take to finish before their connections are closed (e.g. 30s; keep it under your supervisor's stop timeout)",
+      default: '10s',
+    }),
     ...directStoreFlags,
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Serve)
+    const shutdownGraceMs = parseDuration(flags['shutdown-grace'], '--shutdown-grace')
     const interrupt = onInterrupt()
     try {
       await serveRelay({
@@ -44,7 +50,7 @@ SIGTERM (or SIGINT, SIGHUP) closes followers without an end event (they reconnec
         host: flags.host,
         port: flags.port,
         cors: flags.cors,
-        limits: {maxClients: flags['max-clients']},
+        limits: {maxClients: flags['max-clients'], shutdownGraceMs},
         signal: interrupt.signal,
         onListening: (url) => this.log(`listening on ${url.origin}`),
         onWarning: (message) => this.logToStderr(`logs serve: warning: ${message}`),

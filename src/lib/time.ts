@@ -67,6 +67,14 @@ function daysInMonth(year: number, month: number): number {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
 }
 
+/** The longest delay Node's timers take (about 24.8 days): a longer one fires at once, with a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A user's duration as a timer's delay: one longer than a timer can wait waits as long as it can, as good as forever for a command. */
+export function timerDelay(ms: number): number {
+  return Math.min(ms, MAX_TIMER_MS)
+}
+
 /** A bare number is the commonest slip: say which unit it lacks. */
 function unitHint(text: string): string[] {
   return /^\d+(?:\.\d+)?$/.test(text) ? [`a number needs a unit: ${text}s, ${text}m, ${text}h or ${text}d`] : []

@@ -1,3 +1,5 @@
+import {timerDelay} from '../time.js'
+
 /**
  * --drain-timeout: how long a delivery may go without progress, not how long it may take.
  * `onIdle` runs once `ms` have passed since the later of the start and `progressAt()` (when
@@ -11,8 +13,8 @@ export function idleTimeout(ms: number, progressAt: () => number, onIdle: () => 
   const check = (): void => {
     const idle = Date.now() - Math.max(start, progressAt())
     if (idle >= ms) onIdle()
-    else timer = setTimeout(check, ms - idle)
+    else timer = setTimeout(check, timerDelay(ms - idle))
   }
-  timer = setTimeout(check, ms)
+  timer = setTimeout(check, timerDelay(ms))
   return () => clearTimeout(timer)
 }

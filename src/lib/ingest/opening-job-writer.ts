@@ -16,7 +16,7 @@
 import type {NewEntry} from '../entry.js'
 import {LineBatch} from '../line-batch.js'
 import {StoreUnavailableError} from '../errors/index.js'
-import {formatDuration} from '../time.js'
+import {formatDuration, timerDelay} from '../time.js'
 import {addBatch, type JobEnd, type JobWriter} from './job-writer.js'
 
 /**
@@ -104,7 +104,7 @@ export class OpeningJobWriter implements JobWriter {
             `it did not open within the drain timeout (${formatDuration(openTimeout)}); ${lines} line${lines === 1 ? '' : 's'} read meanwhile could not be stored`,
           ),
         )
-      }, openTimeout)
+      }, timerDelay(openTimeout))
     })
     try {
       return await Promise.race([this.ready, timedOut])

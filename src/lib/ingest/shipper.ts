@@ -36,6 +36,7 @@ import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
 import {MAX_INFLIGHT, ShipStateFile, type ShipState} from './ship-state.js'
 import type {StructureRecorder} from './structure-recorder.js'
 import {SPOOL_PID_LABEL, type SpoolHandle} from './spool.js'
+import {timerDelay} from '../time.js'
 
 export interface ShipperOptions {
   /** Gather lines this long between appends (object stores); 0 = send as soon as there are lines. */
@@ -336,7 +337,7 @@ export class Shipper {
   private async idle(timeout?: number): Promise<void> {
     if (this.woken) return
     await new Promise<void>((resolve) => {
-      const timer = timeout === undefined ? undefined : setTimeout(resolve, timeout)
+      const timer = timeout === undefined ? undefined : setTimeout(resolve, timerDelay(timeout))
       this.wakeUp = () => {
         clearTimeout(timer)
         resolve()

@@ -23,6 +23,7 @@ import {DEFAULT_LIMITS, type RelayLimits} from './limits.js'
 import {RelayMetrics} from './metrics.js'
 import {route, type RouterContext} from './router.js'
 import type {SseWriter} from './sse-writer.js'
+import {timerDelay} from '../time.js'
 
 export interface RelayOptions {
   jobs: Jobs
@@ -132,7 +133,7 @@ export class Relay {
     for (const writer of this.context.writers) writer.finish()
     this.context.writers.clear()
     this.server.closeIdleConnections()
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.limits.shutdownGraceMs).unref())
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, timerDelay(this.limits.shutdownGraceMs)).unref())
     await Promise.race([Promise.allSettled([...this.requests]), grace])
     await Promise.race([this.context.structure.flush(), grace])
     this.server.closeAllConnections()

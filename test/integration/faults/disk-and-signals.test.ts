@@ -190,17 +190,21 @@ function tree(root: string): string[] {
 }
 
 describe('signals', () => {
-  it('SIGTERM while push waits to deliver to a store that is down: it dies of SIGTERM (143 in a shell), the lines kept in the spool', async () => {
-    const env = {...home.env, LOGS_STORE: `redis://127.0.0.1:${await freePort()}`}
-    const child = startCli(['push', '--job', 'term-drain', '--drain-timeout', '5m'], {env})
-    const done = collect(child, 30_000)
-    child.stdin!.end('one\ntwo\n')
-    // EOF read; push now waits for Redis (the notice says so).
-    await new Promise<void>((resolve) => child.stderr!.on('data', (chunk: Buffer) => chunk.toString().includes('unreachable') && resolve()))
-    child.kill('SIGTERM')
-    const result = await done
-    expect([result.code, result.signal], result.stderr).toEqual([null, 'SIGTERM'])
-  })
+  // 30d: longer than a Node timer can wait (2^31-1 ms); before, such a timer fired at once and push gave up at once.
+  it.each(['5m', '30d'])(
+    'SIGTERM while push waits (--drain-timeout %s) to deliver to a store that is down: it dies of SIGTERM (143 in a shell), the lines kept in the spool',
+    async (timeout) => {
+      const env = {...home.env, LOGS_STORE: `redis://127.0.0.1:${await freePort()}`}
+      const child = startCli(['push', '--job', `term-drain-${timeout}`, '--drain-timeout', timeout], {env})
+      const done = collect(child, 30_000)
+      child.stdin!.end('one\ntwo\n')
+      // EOF read; push now waits for Redis (the notice says so).
+      await new Promise<void>((resolve) => child.stderr!.on('data', (chunk: Buffer) => chunk.toString().includes('unreachable') && resolve()))
+      child.kill('SIGTERM')
+      const result = await done
+      expect([result.code, result.signal], result.stderr).toEqual([null, 'SIGTERM'])
+    },
+  )
 
   it('SIGTERM while push reads: it dies of SIGTERM after storing what it read', async () => {
     const env = {...home.env, LOGS_STORE: `file://${home.home}/signal-store`}

@@ -45,3 +45,54 @@ it('shuts down gracefully on SIGTERM', async () => {
     home.cleanup()
   }
 })
+
+/** A relay with an upload that never ends in flight, sent SIGTERM: the shutdown has begun (its followers closed) and waits for the upload. */
+async function heldShutdown(env: NodeJS.ProcessEnv, args: string[]) {
+  const server = await startServeCli(args, env)
+  expect((await raw(`${server.url}/v1/jobs/held-1/logs`, {method: 'POST', body: 'one\n'})).status).toBe(200)
+  const follower = openRawStream(`${server.url}/v1/jobs/held-1/logs/stream`)
+  await waitUntil(() => follower.events().some((e) => e.event === 'log'))
+  const upload = httpRequest(`${server.url}/v1/jobs/held-1/logs`, {method: 'POST', agent: false, headers: {'Transfer-Encoding': 'chunked'}})
+  const cut = new Promise<Error>((resolve) => upload.on('error', resolve))
+  upload.write('two\n')
+  await waitUntil(async () => /^logs_relay_uploads_in_flight 1$/m.test((await raw(`${server.url}/metrics`)).body), {what: 'the upload in flight'})
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => server.child.once('exit', (code, signal) => resolve([code, signal])))
+  server.child.kill('SIGTERM')
+  await follower.closed
+  return {server, exited, cut}
+}
+
+it('--shutdown-grace: a SIGTERM waits that long for an upload that never ends, then closes its connection and dies of SIGTERM', async () => {
+  const home = tempHome()
+  try {
+    const {exited, cut} = await heldShutdown(isolatedEnv(home.home), ['--shutdown-grace', '300ms'])
+    expect(await exited).toEqual([null, 'SIGTERM'])
+    expect((await cut).message).toMatch(/socket hang up|ECONNRESET/)
+  } finally {
+    home.cleanup()
+  }
+})
+
+it('a second SIGTERM while an upload holds the shutdown (--shutdown-grace 1h) ends the relay at once, by SIGTERM', async () => {
+  const home = tempHome()
+  try {
+    const {server, exited, cut} = await heldShutdown(isolatedEnv(home.home), ['--shutdown-grace', '1h'])
+    // Before: it waited the hour for the upload.
+    server.child.kill('SIGTERM')
+    expect(await exited).toEqual([null, 'SIGTERM'])
+    expect((await cut).message).toMatch(/socket hang up|ECONNRESET/)
+  } finally {
+    home.cleanup()
+  }
+})
+
+it('--shutdown-grace that is not a duration is a usage error (exit 2)', async () => {
+  const home = tempHome()
+  try {
+    const result = await runCli(['serve', '--port', '0', '--shutdown-grace', 'soon'], {env: isolatedEnv(home.home)})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^logs: invalid duration "soon" for --shutdown-grace: expected a number with a unit/)
+  } finally {
+    home.cleanup()
+  }
+})
