@@ -8,7 +8,8 @@
  * `after`, `since`, `until`, `tail` (the last N), `limit` (the first N), `level`, `grep`,
  * `exclude`, `i`, `stream`, `by-job`. Everything is checked before the status line, so bad
  * input is a 400 and an unknown job a 404; a failure after the first line ends the stream
- * with a last line `{"error": "…"}`.
+ * with a last line as the streamed history's (`{"error": "…", "status": …}`, a damaged log's
+ * with its `code` and `hints`).
  */
 import type {ServerResponse} from 'node:http'
 import {UsageError} from '../errors/index.js'
@@ -18,7 +19,7 @@ import {buildFilter, levelHint, requiredPattern} from '../query/filter.js'
 import {getSelectedEntries, type JobEntry} from '../query/get-selected.js'
 import {formatJson} from '../render/format-entry.js'
 import type {Jobs} from '../store/jobs.js'
-import {badRequest} from './http-error.js'
+import {badRequest, failureBody, toHttpError} from './http-error.js'
 import type {RelayLimits} from './limits.js'
 import {asBadRequest, filterSpec, flagParam, integerParam, readQuery} from './query-params.js'
 import {drainedOrClosed} from './respond.js'
@@ -58,7 +59,7 @@ export async function manyLogs(jobs: Jobs, limits: RelayLimits, params: URLSearc
       next = await batches.next()
     }
   } catch (error) {
-    if (!response.destroyed) response.write(`${JSON.stringify({error: (error as Error).message ?? String(error)})}\n`)
+    if (!response.destroyed) response.write(`${JSON.stringify(failureBody(toHttpError(error, jobs.live.name)))}\n`)
   } finally {
     await batches.return?.(undefined)
   }

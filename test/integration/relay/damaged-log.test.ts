@@ -103,6 +103,13 @@ it('the JSON page and the SSE stream of a job whose log was cut short give the e
       .map((line) => JSON.parse(line))
       .at(-1),
   ).toEqual(failure)
+  // Several jobs (GET /v1/logs) end the same way: the entries before the damage, each with its job, then the same error line.
+  const many = (await raw(`${server.url}/v1/logs?jobs=cut-h*`)).body
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+  expect(many.slice(0, -1).map((entry) => `${entry.job} ${entry.line}\n`)).toEqual(whole.split(/(?<=\n)/).map((line) => `cut-http ${line}`))
+  expect(many.at(-1)).toEqual(failure)
 
   // The stream: the entries, then a `failed` event with the same error, and the relay closes (no `reconnect to resume`).
   const stream = parseSse((await raw(`${server.url}/v1/jobs/cut-http/logs/stream`)).body)
