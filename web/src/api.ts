@@ -49,6 +49,14 @@ export interface HistoryPage {
   unreadableBlocks?: UnreadableBlock[]
 }
 
+/** An error asking again would meet again (src/lib/relay/http-error.ts failureBody): the stream's `failed` event. */
+export interface RelayFailure {
+  error: string
+  status?: number
+  code?: string
+  hints?: string[]
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,

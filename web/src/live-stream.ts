@@ -5,12 +5,14 @@
  * error and a dropped proxy alike. Entries at or below the last delivered seq are dropped,
  * so a resume never shows a line twice; an entry past lastSeq + 1 (a hole) makes it reconnect
  * from lastSeq, so the page never shows a gap either — but for the lines of a damaged
- * archived block, which the relay names in an `unreadable` event in their place. Entries are handed over once per animation frame:
+ * archived block, which the relay names in an `unreadable` event in their place. A `failed`
+ * event (a damaged live log) is an error every reconnect would meet again: the stream stops
+ * there, keeping what it delivered. Entries are handed over once per animation frame:
  * at 10 000 lines/s the page renders ~60 batches, not 10 000 events.
  */
-import {getJob, jobPath, type EntryRecord, type JobStatusEvent, type UnreadableBlock} from './api.js'
+import {getJob, jobPath, type EntryRecord, type JobStatusEvent, type RelayFailure, type UnreadableBlock} from './api.js'
 
-export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'ended'
+export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed'
 
 export interface LiveStreamHandlers {
   onEntries: (entries: EntryRecord[]) => void
@@ -19,6 +21,8 @@ export interface LiveStreamHandlers {
   onState: (state: StreamState) => void
   /** A damaged archived block the relay went past (an `unreadable` event): its lines will not come. */
   onUnreadable: (block: UnreadableBlock) => void
+  /** The relay ended the stream on an error a reconnect would meet again (a `failed` event): no more entries will come. */
+  onFailed: (failure: RelayFailure) => void
 }
 
 const FIRST_RETRY_MS = 250
@@ -88,6 +92,13 @@ export class LiveStream {
       if (meta && typeof meta.status === 'string') this.handlers.onStatus(meta)
       this.close()
       this.handlers.onState('ended')
+    })
+    source.addEventListener('failed', (event) => {
+      this.flush()
+      this.close()
+      const failure = parseJson<RelayFailure>((event as MessageEvent<string>).data)
+      this.handlers.onState('failed')
+      this.handlers.onFailed(typeof failure?.error === 'string' ? failure : {error: 'the relay could not read the job'})
     })
     source.addEventListener('error', () => {
       if (this.closed || source !== this.source) return

@@ -25,7 +25,7 @@ import {LiveStream, type StreamState} from './live-stream.js'
 import {renderRow} from './row-view.js'
 import {bindSearchBox, focusSearchBox} from './search-box.js'
 import {SectionsLoader} from './sections-loader.js'
-import {renderJobHeader} from './status-view.js'
+import {failureText, renderJobHeader} from './status-view.js'
 import {buildViewer, type ViewerControls} from './viewer-controls.js'
 import {VirtualList} from './virtual-list.js'
 
@@ -191,6 +191,7 @@ export class ViewerPage {
       onEntries: (entries) => this.onEntries(entries),
       onStatus: (event) => this.onStatus(event),
       onUnreadable: (block) => this.cache.putUnreadable(block),
+      onFailed: (failure) => this.say(failureText(failure)),
       onState: (state) => {
         this.streamState = state
         this.states.push(state)

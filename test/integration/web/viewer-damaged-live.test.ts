@@ -1,0 +1,102 @@
+/**
+ * A running job whose file-store log was cut short (a full disk, a partial copy or restore)
+ * in the web viewer. The relay sends the entries before the damage, then a `failed` event
+ * (the stream) or an `error` field (a history page); the viewer shows those lines, says
+ * in its status line that the log is damaged (the relay's message and hint, as `logs get`
+ * prints them) and asks for nothing again. Before, it reconnected to the stream forever
+ * and never said why.
+ */
+import {mkdirSync, renameSync, statSync, truncateSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {newEntry} from '../../../src/lib/entry.js'
+import {FileStore} from '../../../src/lib/store/file/file-store.js'
+import {runCli} from '../../helpers/cli.js'
+import {raw} from '../../helpers/relay.js'
+import {launchBrowser, numbered, sandbox, startRelay, viewerStats, visibleRows, type RunningRelay, type Sandbox} from './web-harness.js'
+
+describe('web viewer: a live job whose log was cut short', () => {
+  let box: Sandbox
+  let relay: RunningRelay
+
+  beforeAll(async () => {
+    box = sandbox()
+    mkdirSync(join(box.home, 'store', 'jobs'), {recursive: true})
+    relay = await startRelay(box)
+  })
+
+  afterAll(async () => {
+    await relay?.stop()
+    box?.cleanup()
+  })
+
+  /** A running job of `lines` lines in a store of its own under `root`, its log then cut in half; returns how many whole lines are before the cut. */
+  async function cutShort(job: string, root: string, lines: number): Promise<number> {
+    const store = await new FileStore(root).init()
+    await store.startJob(job)
+    const ts = Date.now()
+    await store.append(
+      job,
+      numbered(1, lines).map((line) => newEntry(Buffer.from(line), true, ts)),
+    )
+    await store.close()
+    const log = join(root, 'jobs', job, 'log')
+    const cutAt = Math.floor(statSync(log).size / 2)
+    truncateSync(log, cutAt)
+    const whole = numbered(1, lines)
+      .map((line) => `${line}\n`)
+      .join('')
+      .slice(0, cutAt)
+    return whole.split('\n').length - 1
+  }
+
+  /** What `logs get` says of the job: the message and its hint, as the viewer's status line should say them. */
+  async function damageMessage(job: string): Promise<string> {
+    const direct = await runCli(['get', job, '--store', box.storeUrl], {env: box.env})
+    expect(direct.code).toBe(1)
+    const [message, hint] = direct.stderr.trimEnd().split('\n')
+    expect(message).toMatch(new RegExp(`^logs: job ${job} in file://\\S+ is damaged: `))
+    return `${message.replace(/^logs: /, '')} — ${hint.trim()}`
+  }
+
+  it('a page waiting for the job: the stream gives the lines before the damage, then the error in the status line, and no reconnect', async () => {
+    const JOB = 'restored.1'
+    const browser = await launchBrowser({height: 1400})
+    try {
+      const {page, context} = browser
+      let streams = 0
+      let sentinels = 0
+      page.on('request', (request) => {
+        const {pathname} = new URL(request.url())
+        if (pathname === `/v1/jobs/${JOB}/logs/stream`) streams++
+        if (pathname === '/healthz') sentinels++
+      })
+      await context.clock.install()
+      await page.goto(`${relay.url}/jobs/${JOB}`)
+      await expect.poll(() => page.textContent('.message'), {timeout: 15_000}).toMatch(/waiting for it to start/)
+      await expect.poll(async () => (await raw(`${relay.url}/metrics`)).body, {timeout: 15_000}).toMatch(/^logs_relay_clients 1$/m)
+
+      // The job appears, already damaged (a partial restore), while the relay's stream waits for it.
+      const staging = join(box.home, 'staging')
+      const count = await cutShort(JOB, staging, 50)
+      renameSync(join(staging, 'jobs', JOB), join(box.home, 'store', 'jobs', JOB))
+      const said = await damageMessage(JOB)
+
+      await expect.poll(() => page.textContent('.message'), {timeout: 15_000}).toBe(said)
+      const stats = await viewerStats(page)
+      expect([stats.state, stats.lastSeq, stats.received, stats.gaps]).toEqual(['failed', count, count, 0])
+      expect(await page.getAttribute('.connection', 'data-state')).toBe('failed')
+      const rows = await visibleRows(page)
+      expect(rows.slice(0, count)).toEqual(numbered(1, count).map((line, i) => [i + 1, line]))
+
+      // A minute later (every backoff of a reconnect passed), a request made after any reconnect would have been: none was.
+      await context.clock.fastForward(60_000)
+      await page.evaluate(() => fetch('/healthz'))
+      await expect.poll(() => sentinels).toBe(1)
+      expect(streams).toBe(1)
+      expect(await page.textContent('.message')).toBe(said)
+    } finally {
+      await browser.close()
+    }
+  })
+})
