@@ -47,9 +47,14 @@ export interface HistoryPage {
   unreadable?: string[]
   /** The same blocks with the seqs they held: rows no later request can fill. */
   unreadableBlocks?: UnreadableBlock[]
+  /** A live log damaged after `cursor` (the page's `error` field): the entries before it are here, none after it will come. */
+  failure?: RelayFailure
 }
 
-/** An error asking again would meet again (src/lib/relay/http-error.ts failureBody): the stream's `failed` event. */
+/**
+ * An error asking again would meet again (src/lib/relay/http-error.ts failureBody): the
+ * stream's `failed` event, a history page's `error` field, a 500 whose `code` is damaged-log.
+ */
 export interface RelayFailure {
   error: string
   status?: number
@@ -61,9 +66,16 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The relay's answer when it named the kind of failure (`code`). */
+    readonly failure?: RelayFailure,
   ) {
     super(message)
   }
+}
+
+/** A live log cut short: no request for the lines after the damage will get them. */
+export function isDamagedLog(error: unknown): error is HttpError & {failure: RelayFailure} {
+  return error instanceof HttpError && error.failure?.code === 'damaged-log'
 }
 
 export function jobPath(id: string): string {
@@ -82,13 +94,15 @@ async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
   }
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`
+    let failure: RelayFailure | undefined
     try {
-      const body = (await response.json()) as {error?: string}
+      const body = (await response.json()) as Partial<RelayFailure>
       if (body.error) message = body.error
+      if (body.error && body.code) failure = {...body, error: body.error, status: response.status}
     } catch {
       // not JSON: keep the status line as the message
     }
-    throw new HttpError(response.status, message)
+    throw new HttpError(response.status, message, failure)
   }
   return response.json()
 }
@@ -116,9 +130,15 @@ export async function getHistory(id: string, query: HistoryQuery, signal?: Abort
     more: boolean
     unreadable?: string[]
     unreadableBlocks?: UnreadableBlock[]
+  } & Partial<RelayFailure>
+  const {unreadable, unreadableBlocks, error, status, code, hints} = body
+  return {
+    entries: body.entries,
+    cursor: body.cursor,
+    done: !body.more,
+    ...(unreadable ? {unreadable, unreadableBlocks} : {}),
+    ...(error ? {failure: {error, status, code, hints}} : {}),
   }
-  const {unreadable, unreadableBlocks} = body
-  return {entries: body.entries, cursor: body.cursor, done: !body.more, ...(unreadable ? {unreadable, unreadableBlocks} : {})}
 }
 
 /** A case-insensitive regular expression (the relay's `grep` is a JS RegExp) for a plain search term. */

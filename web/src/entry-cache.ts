@@ -6,13 +6,15 @@
  * the log: a 1 000 000-line job costs what the visible pages cost.
  *
  * The rows of a damaged archived block (the page's `unreadableBlocks`) are held as
- * unreadable: no later request can fill them, so they are not asked for again.
+ * unreadable: no later request can fill them, so they are not asked for again. So are the
+ * rows after the damage in a live log cut short (a page's `failure` after its cursor, or a
+ * page past the damage that the relay answers with the damaged-log error alone).
  */
-import type {EntryRecord, UnreadableBlock} from './api.js'
+import {isDamagedLog, type EntryRecord, type HistoryPage, type RelayFailure, type UnreadableBlock} from './api.js'
 
-export type PageLoader = (after: number, limit: number) => Promise<{entries: EntryRecord[]; unreadable?: string[]; unreadableBlocks?: UnreadableBlock[]}>
+export type PageLoader = (after: number, limit: number) => Promise<Pick<HistoryPage, 'entries' | 'cursor' | 'unreadable' | 'unreadableBlocks' | 'failure'>>
 
-/** A row that a damaged archived block held. */
+/** A row no request can fill: a damaged archived block held it, or it is after the damage in a live log cut short. */
 export interface UnreadableRow {
   unreadable: UnreadableBlock
 }
@@ -35,6 +37,8 @@ export interface EntryCacheOptions {
   onLoaded: () => void
   /** Told the phrases naming the damaged blocks a page (or the stream) met. */
   onUnreadable: (what: string[]) => void
+  /** Told a live log's damage a page met (the relay's error, hints and all). */
+  onFailure: (failure: RelayFailure) => void
   pageSize?: number
   maxPages?: number
   /** How long to wait before asking again for entries a page still lacks (ms). */
@@ -117,19 +121,29 @@ export class EntryCache {
     const first = index * this.pageSize
     this.options
       .load(first, this.pageSize)
-      .then(({entries, unreadable, unreadableBlocks = []}) => {
+      .then(({entries, cursor, unreadable, unreadableBlocks = [], failure}) => {
         for (const entry of entries) {
           const offset = entry.seq - 1 - first
           if (offset >= 0 && offset < this.pageSize) page.entries[offset] = entry
         }
         for (const block of unreadableBlocks) this.markUnreadable(page, first, block)
         if (unreadable) this.options.onUnreadable(unreadable)
+        if (failure) this.markDamaged(page, first, cursor, failure)
       })
-      .catch((error: unknown) => console.warn(`loading lines ${first + 1}…: ${String(error)}`))
+      .catch((error: unknown) => {
+        if (isDamagedLog(error)) this.markDamaged(page, first, first, error.failure)
+        else console.warn(`loading lines ${first + 1}…: ${String(error)}`)
+      })
       .finally(() => {
         page.loading = false
         this.options.onLoaded()
       })
+  }
+
+  /** The rows after `after` of the page that starts after `first`, where a live log is damaged. */
+  private markDamaged(page: Page, first: number, after: number, failure: RelayFailure): void {
+    this.markUnreadable(page, first, {what: failure.error, firstSeq: after + 1, lastSeq: first + this.pageSize})
+    this.options.onFailure(failure)
   }
 
   /** The rows of `block` within the page that starts after `first`. */

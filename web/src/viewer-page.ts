@@ -75,6 +75,7 @@ export class ViewerPage {
       load: (after, limit) => getHistory(jobId, {after, limit}),
       onLoaded: () => this.list.invalidate(),
       onUnreadable: (what) => this.say(`part of the job could not be read: ${what.join('; ')}`),
+      onFailure: (failure) => this.say(failureText(failure)),
     })
     this.list = new VirtualList(
       this.controls.scroller,

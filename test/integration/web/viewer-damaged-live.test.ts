@@ -50,6 +50,11 @@ describe('web viewer: a live job whose log was cut short', () => {
     return whole.split('\n').length - 1
   }
 
+  /** Each page names the byte where its read met the damage: the rest of the message is the same. */
+  function anyByte(text: string | null): string | undefined {
+    return text?.replace(/at byte \d+/, 'at byte …')
+  }
+
   /** What `logs get` says of the job: the message and its hint, as the viewer's status line should say them. */
   async function damageMessage(job: string): Promise<string> {
     const direct = await runCli(['get', job, '--store', box.storeUrl], {env: box.env})
@@ -82,7 +87,7 @@ describe('web viewer: a live job whose log was cut short', () => {
       renameSync(join(staging, 'jobs', JOB), join(box.home, 'store', 'jobs', JOB))
       const said = await damageMessage(JOB)
 
-      await expect.poll(() => page.textContent('.message'), {timeout: 15_000}).toBe(said)
+      await expect.poll(async () => anyByte(await page.textContent('.message')), {timeout: 15_000}).toBe(anyByte(said))
       const stats = await viewerStats(page)
       expect([stats.state, stats.lastSeq, stats.received, stats.gaps]).toEqual(['failed', count, count, 0])
       expect(await page.getAttribute('.connection', 'data-state')).toBe('failed')
@@ -94,7 +99,75 @@ describe('web viewer: a live job whose log was cut short', () => {
       await page.evaluate(() => fetch('/healthz'))
       await expect.poll(() => sentinels).toBe(1)
       expect(streams).toBe(1)
-      expect(await page.textContent('.message')).toBe(said)
+      expect(anyByte(await page.textContent('.message'))).toBe(anyByte(said))
+    } finally {
+      await browser.close()
+    }
+  })
+
+  it("a page opened on it: the history pages' entries before the damage, the error in the status line, the rows after it unreadable and not asked for again", async () => {
+    const JOB = 'cut.1'
+    const count = await cutShort(JOB, join(box.home, 'store'), 3000)
+    const said = anyByte(await damageMessage(JOB))
+    // Lines 1001…count come with the error (200), the page after (2001…3000) is the error alone (500).
+    expect(count).toBeGreaterThan(1010)
+    expect(count).toBeLessThan(1990)
+    const browser = await launchBrowser({height: 400})
+    try {
+      const {page, context} = browser
+      const asked = new Map<string, number>()
+      let sentinels = 0
+      await page.route(`**/v1/jobs/${JOB}/logs?*`, (route) => {
+        const after = new URL(route.request().url()).searchParams.get('after') ?? ''
+        asked.set(after, (asked.get(after) ?? 0) + 1)
+        return route.continue()
+      })
+      await page.route('**/healthz', (route) => {
+        sentinels++
+        return route.continue()
+      })
+      /** Ten seconds later rows are drawn again: a request made after the redraw reaches the relay, and no page was asked for again. */
+      const expectNoPageAskedAgain = async (redraw: () => Promise<void>) => {
+        const before = new Map(asked)
+        await context.clock.fastForward(10_000)
+        await redraw()
+        const seen = sentinels
+        await page.evaluate(() => fetch('/healthz'))
+        expect(sentinels).toBe(seen + 1)
+        expect(asked).toEqual(before)
+      }
+      await context.clock.install()
+
+      await page.goto(`${relay.url}/jobs/${JOB}#L${count}`)
+      await expect.poll(async () => anyByte(await page.textContent('.message')), {timeout: 15_000}).toBe(said)
+      const message = (await page.textContent('.message'))!.split(' — ')[0]
+      await expect.poll(async () => (await visibleRows(page)).find(([seq]) => seq === count + 1)?.[1], {timeout: 15_000}).toBe(`unreadable: ${message}`)
+      const rows = await visibleRows(page)
+      const before = rows.filter(([seq]) => seq <= count)
+      expect(before.length).toBeGreaterThan(3)
+      expect(before).toEqual(before.map(([seq]) => [seq, `line ${seq}`]))
+      expect(rows.filter(([seq]) => seq > count + 1).every(([, text]) => text === 'unreadable')).toBe(true)
+      expect(asked.get('1000')).toBeGreaterThan(0)
+      await expectNoPageAskedAgain(async () => {
+        await page.check('input.timestamps')
+        await expect.poll(() => page.locator('.rows .row .ts').count()).toBeGreaterThan(0)
+        await page.uncheck('input.timestamps')
+      })
+
+      // The job's end, past the damage: its page is the error alone; its rows are unreadable, the error still said.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()) // keys typed in the checkbox are its own
+      await page.keyboard.press('End')
+      await expect.poll(async () => (await visibleRows(page)).at(-1), {timeout: 15_000}).toEqual([3000, 'unreadable'])
+      expect((await visibleRows(page)).every(([, text]) => text === 'unreadable')).toBe(true)
+      expect(anyByte(await page.textContent('.message'))).toBe(said)
+      expect(asked.get('2000')).toBeGreaterThan(0)
+      // Rows of that page not drawn yet: scrolled into view.
+      await expectNoPageAskedAgain(async () => {
+        const [bottom] = (await visibleRows(page)).at(-1)!
+        await page.keyboard.press('PageUp')
+        await expect.poll(async () => (await visibleRows(page)).at(-1)![0]).toBeLessThan(bottom)
+      })
+      expect((await visibleRows(page)).every(([seq, text]) => seq > 2000 && text === 'unreadable')).toBe(true)
     } finally {
       await browser.close()
     }
