@@ -56,9 +56,18 @@ export function connect(target: RedisTarget, role: Role): Connection {
   }
   let last: string | undefined
   const remember = (error: Error) => {
-    last = describe(error)
+    last = describe((error as {lastNodeError?: Error}).lastNodeError ?? error)
   }
-  client.on('error', remember)
+  let unreachable = failureToCome()
+  client.on('error', (error: Error) => {
+    remember(error)
+    // Every node of a cluster failed: the commands queued meanwhile would wait for their
+    // deadline while it retries; they fail now, as a standalone Redis's do, for the same reason.
+    if (error.name === 'ClusterAllFailedError') {
+      unreachable.fail((error as {lastNodeError?: Error}).lastNodeError ?? error)
+      unreachable = failureToCome()
+    }
+  })
   client.on('node error', remember)
   client.on('ready', () => {
     last = undefined
@@ -66,8 +75,17 @@ export function connect(target: RedisTarget, role: Role): Connection {
   return {
     client,
     lastError: () => last,
+    unreachable: () => unreachable.promise,
     async close() {
       client.disconnect()
     },
   }
+}
+
+/** A promise that only ever fails, when `fail` is called; no one need be waiting for it then. */
+function failureToCome(): {promise: Promise<never>; fail: (error: Error) => void} {
+  let fail: (error: Error) => void = () => {}
+  const promise = new Promise<never>((_, reject) => (fail = reject))
+  promise.catch(() => {})
+  return {promise, fail}
 }

@@ -14,6 +14,8 @@ export interface Connection {
   client: RedisClient
   /** Why the last connection attempt failed, cleared when ready. */
   lastError(): string | undefined
+  /** Fails the next time every node is found unreachable (a cluster; a standalone connection fails its commands itself). */
+  unreachable(): Promise<never>
   close(): Promise<void>
 }
 
@@ -33,7 +35,7 @@ export function describe(error: unknown): string {
 /** Runs one store operation: a failure of Redis becomes a StoreUnavailableError naming the store. */
 export async function guarded<T>(name: string, connection: Connection, operation: () => Promise<T>, deadlineMs?: number): Promise<T> {
   try {
-    const work = operation()
+    const work = Promise.race([operation(), connection.unreachable()])
     return await (deadlineMs === undefined ? work : answeredWithin(work, deadlineMs))
   } catch (error) {
     throw storeError(name, connection, error)
