@@ -3,9 +3,10 @@
  * (`GET …/logs?level=…&grep=…`, page after page from the cursor) and then kept up to date
  * from the live stream with the same test done here. Live entries that arrive while the
  * scan is still reading history are held back and added once it has passed them, so the
- * result has no gap and no duplicate. Only the latest `cap` matches are kept.
+ * result has no gap and no duplicate. Only the latest `cap` matches are kept. A live log
+ * damaged where the scan reaches ends it there, and says so (onFailure).
  */
-import {getHistory, type EntryRecord, type HistoryQuery} from './api.js'
+import {getHistory, isDamagedLog, type EntryRecord, type HistoryQuery, type RelayFailure} from './api.js'
 
 export interface EntryScanOptions {
   jobId: string
@@ -13,6 +14,8 @@ export interface EntryScanOptions {
   /** The same test the relay applies, for live entries. */
   matches: (entry: EntryRecord) => boolean
   onChange: () => void
+  /** Told why the scan stopped short of the log's end: a live log damaged where it reached (no page after it can come). */
+  onFailure: (failure: RelayFailure) => void
   /** At most this many matches are kept (the latest), to bound memory. */
   cap?: number
   batch?: number
@@ -67,11 +70,16 @@ export class EntryScan {
         this.append(page.entries)
         this.cursor = Math.max(this.cursor, page.cursor)
         onChange()
+        if (page.failure) {
+          this.options.onFailure(page.failure)
+          break
+        }
         if (page.done) break
       }
     } catch (error) {
       if (this.abort.signal.aborted) return
-      console.warn(`scan ${JSON.stringify(query)}: ${String(error)}`)
+      if (isDamagedLog(error)) this.options.onFailure(error.failure)
+      else console.warn(`scan ${JSON.stringify(query)}: ${String(error)}`)
     }
     this.scanning = false
     this.append(this.pending.filter((entry) => entry.seq > this.cursor))

@@ -35,7 +35,6 @@ export class ViewerPage {
   readonly controls: ViewerControls
   private meta: JobMeta | undefined
   private total = 0
-  /** Counts requests for sections, so an older answer never replaces a newer one. */
   private readonly cache: EntryCache
   private readonly sections: SectionsLoader
   private readonly list: VirtualList
@@ -358,6 +357,7 @@ export class ViewerPage {
         this.renderStatus()
         this.list.invalidate()
       },
+      onFailure: (failure) => this.say(failureText(failure)),
     })
     return scan
   }

@@ -172,4 +172,26 @@ describe('web viewer: a live job whose log was cut short', () => {
       await browser.close()
     }
   })
+
+  it('a level filter on it, opened at its first line: the scan stops at the damage and the status line says why', async () => {
+    const JOB = 'cut.2'
+    const count = await cutShort(JOB, join(box.home, 'store'), 3000)
+    const said = anyByte(await damageMessage(JOB))
+    const browser = await launchBrowser({height: 400})
+    try {
+      const {page} = browser
+      // At its first line the page of lines 1…1000 is whole, and the stream starts after the last line recorded: nothing meets the damage yet.
+      await page.goto(`${relay.url}/jobs/${JOB}#L1`)
+      await expect.poll(async () => (await visibleRows(page))[0], {timeout: 15_000}).toEqual([1, 'line 1'])
+      expect(anyByte(await page.textContent('.message'))).not.toBe(said)
+
+      // No line has a level: the filter shows none, and its scan reads the log up to the damage. Before: it stopped there silently.
+      await page.selectOption('.level', 'error')
+      await expect.poll(async () => anyByte(await page.textContent('.message')), {timeout: 15_000}).toBe(said)
+      await expect.poll(() => page.textContent('.line-count')).toMatch(/ · 0 shown$/)
+      expect(count).toBeLessThan(3000)
+    } finally {
+      await browser.close()
+    }
+  })
 })
