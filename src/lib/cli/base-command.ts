@@ -9,9 +9,11 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import {LogsError} from '../errors/index.js'
 import {parseErrorMessage} from './parse-error-message.js'
+import {unknownFlagHints, type FlagShape} from './unknown-flag-hints.js'
 import {resolveSettings, type SettingName, type Settings} from '../config.js'
 
-type CaughtError = Error & {exitCode?: number; code?: unknown; oclif?: {exit?: number}}
+/** `flags`: the flags oclif's parser did not know (its NonExistentFlagsError). */
+type CaughtError = Error & {exitCode?: number; code?: unknown; oclif?: {exit?: number}; flags?: unknown}
 
 export interface JsonError {
   error: {code: string; message: string; exitCode: number; suggestions: string[]}
@@ -28,16 +30,21 @@ export abstract class BaseCommand extends Command {
       if (this.jsonEnabled()) return this.exit(error.oclif.exit ?? 1)
       return super.catch(error)
     }
-    const report = errorReport(error, this.id)
+    const report = errorReport(error, this.id, this.flagShapes())
     // Straight to stderr: oclif's logToStderr is muted under --json.
     process.stderr.write(`logs: ${report.message}\n${report.suggestions.map((s) => `  hint: ${s}\n`).join('')}`)
     if (process.env.DEBUG && !(error instanceof LogsError)) process.stderr.write(`${error.stack ?? ''}\n`)
     if (this.jsonEnabled()) this.logJson({error: report} satisfies JsonError)
     return this.exit(report.exitCode)
   }
+
+  /** The flags this command takes, oclif's --json among them where it has it. */
+  private flagShapes(): Record<string, FlagShape> {
+    return {...this.ctor.baseFlags, ...this.ctor.flags, ...(this.ctor.enableJsonFlag ? {json: {}} : {})}
+  }
 }
 
-function errorReport(error: CaughtError, command: string | undefined): JsonError['error'] {
+function errorReport(error: CaughtError, command: string | undefined, flags: Record<string, FlagShape>): JsonError['error'] {
   if (error instanceof LogsError) return {code: errorCode(error), message: error.message, exitCode: error.exitCode, suggestions: error.suggestions}
   // oclif's own errors: a bad flag or argument (exit 2), or a failure it classified.
   if (error.oclif) {
@@ -46,7 +53,10 @@ function errorReport(error: CaughtError, command: string | undefined): JsonError
       code: error.oclif.exit === 2 ? 'usage' : 'failure',
       message: usage ? parseErrorMessage(error.message) : error.message,
       exitCode: error.oclif.exit ?? 1,
-      suggestions: usage && command ? [`logs ${command} --help lists its arguments and flags`] : [],
+      suggestions: [
+        ...(usage && Array.isArray(error.flags) ? unknownFlagHints(error.flags as string[], flags) : []),
+        ...(usage && command ? [`logs ${command} --help lists its arguments and flags`] : []),
+      ],
     }
   }
   return {code: typeof error.code === 'string' ? error.code : 'internal', message: error.message, exitCode: 1, suggestions: []}

@@ -10,7 +10,7 @@
  */
 import type {Hook} from '@oclif/core/hooks'
 import didYouMean from '@oclif/plugin-not-found'
-import {closestCommand} from './closest-command.js'
+import {closestName} from './closest-name.js'
 import type {JsonError} from './base-command.js'
 
 const hook: Hook.CommandNotFound = async function (options) {
@@ -20,9 +20,13 @@ const hook: Hook.CommandNotFound = async function (options) {
     if (options.config.findCommand(command)) return this.config.runCommand(command, [...words.slice(length), ...(options.argv ?? [])])
   }
   if (process.stdin.isTTY && process.stderr.isTTY) return didYouMean.call(this, options)
-  const typed = options.id.replaceAll(':', ' ')
   const visible = options.config.commands.filter((command) => !command.hidden).flatMap((command) => [command.id, ...command.aliases])
-  const suggestion = closestCommand(options.id, visible)?.replaceAll(':', ' ')
+  // The words after the mistyped one are its arguments (`logs tial build-1`): the name is up to the first word that is no topic.
+  let end = 1
+  while (end < words.length && visible.some((id) => id.startsWith(`${words.slice(0, end).join(':')}:`))) end++
+  const name = words.slice(0, end).join(':')
+  const typed = name.replaceAll(':', ' ')
+  const suggestion = closestName(name, visible)?.replaceAll(':', ' ')
   const report: JsonError['error'] = {
     code: 'command-not-found',
     message: `${typed} is not a logs command`,

@@ -38,8 +38,23 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
       ['get', 'j', '--colour'],
       {},
       2,
-      /^logs: unknown flag --colour\n {2}hint: logs get --help lists its arguments and flags\n$/,
+      /^logs: unknown flag --colour\n {2}hint: did you mean --color\?\n {2}hint: logs get --help lists its arguments and flags\n$/,
     ],
+    [
+      'mistyped flags, each with the flag it most likely meant',
+      ['get', 'j', '--follw', '--no-colr', '--zzzz'],
+      {},
+      2,
+      /^logs: unknown flags --follw, --no-colr, --zzzz\n {2}hint: did you mean --follow\?\n {2}hint: did you mean --no-color\?\n {2}hint: logs get --help/,
+    ],
+    [
+      "another command's JSON flag: get takes --output json",
+      ['get', 'j', '--json'],
+      {},
+      2,
+      /^logs: unknown flag --json\n {2}hint: did you mean --output json\?\n {2}hint: logs get --help/,
+    ],
+    ["another command's JSON flag: ls takes --json", ['ls', '-o', 'json'], {}, 2, /^logs: unknown flag -o\n {2}hint: did you mean --json\?\n {2}hint: logs ls --help/],
     [
       'a flag value oclif cannot parse',
       ['get', 'j', '-n', '-3'],
@@ -91,6 +106,11 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     ['a bad job id', ['archive', '--json', '--job', '../x'], 2, 'invalid-job-id', /invalid job id "\.\.\/x" \(--job\)/],
     ['an unknown flag', ['ls', '--json', '--colour'], 2, 'usage', /unknown flag --colour/],
   ]
+  it('--json and a mistyped flag: the flag it most likely meant among the suggestions', async () => {
+    const result = await runCli(['ls', '--json', '--colour'], {env: sandbox.env})
+    expect(JSON.parse(result.stdout).error.suggestions).toEqual(['did you mean --color?', 'logs ls --help lists its arguments and flags'])
+  })
+
   for (const [name, args, code, errorCode, message] of jsonCases) {
     it(`--json and ${name}: the error on stderr and as {"error": …} on stdout, exit ${code}`, async () => {
       const result = await runCli(args, {env: sandbox.env})

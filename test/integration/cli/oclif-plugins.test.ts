@@ -77,6 +77,12 @@ describe('a mistyped command', () => {
     })
   })
 
+  it('in a pipe, a mistyped command followed by its arguments is named alone, with the closest command', async () => {
+    const result = await runCli(['tial', 'build-1', '-n', '3'], {env: iso.env})
+    expect(result.code).toBe(127)
+    expect(result.stderr).toBe('logs: tial is not a logs command\n  hint: did you mean logs tail?\n  hint: logs help lists the commands\n')
+  })
+
   // oclif reads `ls extra` as a command named `ls extra`: it is ls with an argument it does not take.
   it('a word after a command that takes no arguments is an unexpected argument of that command, not a missing command', async () => {
     const result = await runCli(['ls', 'extra', 'more', '--json'], {env: iso.env})

@@ -1,17 +1,17 @@
 /**
- * The command a mistyped one most likely meant, or undefined when none is close. Distance
- * counts an insertion, deletion, substitution or swap of two neighbouring letters as one
- * edit (`gte` is one edit from `get`, two from `gc`), and a suggestion needs at most one
- * edit per three letters of the typed word, at least one.
+ * The name (a command, a flag) a mistyped one most likely meant, or undefined when none is
+ * close. Distance counts an insertion, deletion, substitution or swap of two neighbouring
+ * letters as one edit (`gte` is one edit from `get`, two from `gc`), and a suggestion needs
+ * at most one edit per three letters of the typed word, at least one.
  */
-export function closestCommand(typed: string, commands: readonly string[]): string | undefined {
+export function closestName(typed: string, names: readonly string[]): string | undefined {
   const limit = Math.max(1, Math.floor(typed.length / 3))
-  let best: {command: string; distance: number} | undefined
-  for (const command of commands) {
-    const distance = editDistance(typed, command)
-    if (distance <= limit && (!best || distance < best.distance)) best = {command, distance}
+  let best: {name: string; distance: number} | undefined
+  for (const name of names) {
+    const distance = editDistance(typed, name)
+    if (distance <= limit && (!best || distance < best.distance)) best = {name, distance}
   }
-  return best?.command
+  return best?.name
 }
 
 /** Optimal string alignment distance: Levenshtein plus adjacent transpositions. */

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
-import {closestCommand, editDistance} from '../../src/lib/cli/closest-command.js'
+import {closestName, editDistance} from '../../src/lib/cli/closest-name.js'
 
 const COMMANDS = ['archive', 'gc', 'get', 'ls', 'push', 'recover', 'rm', 'run', 'serve', 'tail']
 
-describe('closestCommand', () => {
+describe('closestName', () => {
   it('counts a swap of neighbouring letters as one edit', () => {
     expect(editDistance('gte', 'get')).toBe(1)
     expect(editDistance('gte', 'gc')).toBe(2)
@@ -12,15 +12,15 @@ describe('closestCommand', () => {
   })
 
   it('suggests the closest command within one edit per three letters', () => {
-    expect(closestCommand('gte', COMMANDS)).toBe('get')
-    expect(closestCommand('lss', COMMANDS)).toBe('ls')
-    expect(closestCommand('archiv', COMMANDS)).toBe('archive')
-    expect(closestCommand('tial', COMMANDS)).toBe('tail')
-    expect(closestCommand('recvoer', COMMANDS)).toBe('recover')
+    expect(closestName('gte', COMMANDS)).toBe('get')
+    expect(closestName('lss', COMMANDS)).toBe('ls')
+    expect(closestName('archiv', COMMANDS)).toBe('archive')
+    expect(closestName('tial', COMMANDS)).toBe('tail')
+    expect(closestName('recvoer', COMMANDS)).toBe('recover')
   })
 
   it('suggests nothing when no command is close', () => {
-    expect(closestCommand('zzzzzz', COMMANDS)).toBeUndefined()
-    expect(closestCommand('deploy', COMMANDS)).toBeUndefined()
+    expect(closestName('zzzzzz', COMMANDS)).toBeUndefined()
+    expect(closestName('deploy', COMMANDS)).toBeUndefined()
   })
 })
