@@ -8,7 +8,6 @@
 import {closestName} from './closest-name.js'
 
 export interface FlagShape {
-  char?: string
   aliases?: string[]
   options?: readonly string[]
   hidden?: boolean
