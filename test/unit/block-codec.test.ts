@@ -13,6 +13,13 @@ describe('inflateBlock', () => {
     expect((await inflateBlock(gzipSync(block))).equals(block)).toBe(true)
   })
 
+  it('inflates a block of the size its index records, also one bigger than the most zlib inflates into at once', async () => {
+    for (const block of [Buffer.from('{"seq":1,"line":"hello"}\n'.repeat(20_000)), Buffer.alloc(9 * 1024 * 1024 + 7, 'a line\n')]) {
+      expect((await inflateBlock(await compressBlockData(block), block.length)).equals(block)).toBe(true)
+      expect((await inflateBlock(gzipSync(block), block.length)).equals(block)).toBe(true)
+    }
+  })
+
   it('refuses a zstd frame that inflates to more than a block may hold, before allocating it', async () => {
     const frame = await compressBlockData(bomb)
     expect(frame.length).toBeLessThan(64 * 1024)

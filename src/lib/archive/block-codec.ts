@@ -9,7 +9,7 @@
  * low 32 bits of XXH64 of the content, xxhash-wasm), so both write the same bytes.
  * Each is loaded by the first call: `ls` and most readers never decompress anything.
  */
-import {gunzipAsync} from './zlib-async.js'
+import {gunzipAsync, inflateChunkSize} from './zlib-async.js'
 
 /** zstd level 1: on 512 KiB blocks of the bench's NDJSON, smaller than `gzip -1` of the raw log, and less CPU than gzip level 2 (README, "Archive format"). */
 export const ZSTD_LEVEL = 1
@@ -25,7 +25,8 @@ export const MAX_BLOCK_BYTES = 64 * 1024 * 1024
 
 interface Codec {
   compress(data: Buffer, level: number): Promise<Buffer>
-  decompress(frame: Buffer, maxBytes: number): Promise<Buffer>
+  /** `size`: what the frame inflates to, where known (an index's), else at most `maxBytes`. */
+  decompress(frame: Buffer, maxBytes: number, size?: number): Promise<Buffer>
 }
 
 const ZSTD_MAGIC = 0xfd2fb528
@@ -47,7 +48,7 @@ type Done = (error: Error | null, result: Buffer) => void
 /** What node:zlib has of zstd where it has it (Node 20's types have none of it). */
 interface ZlibZstd {
   zstdCompress?: (data: Buffer, options: {params: Record<number, number>}, done: Done) => void
-  zstdDecompress: (data: Buffer, options: {maxOutputLength: number}, done: Done) => void
+  zstdDecompress: (data: Buffer, options: {maxOutputLength: number; chunkSize: number}, done: Done) => void
   constants: {ZSTD_c_compressionLevel: number; ZSTD_c_checksumFlag: number}
 }
 
@@ -64,7 +65,8 @@ async function load(): Promise<Codec> {
     const params = (level: number) => ({[ZSTD_c_compressionLevel]: level, [ZSTD_c_checksumFlag]: 1})
     return {
       compress: (data, level) => new Promise((resolve, reject) => zstdCompress(data, {params: params(level)}, settled(resolve, reject))),
-      decompress: (frame, maxBytes) => new Promise((resolve, reject) => zstdDecompress(frame, {maxOutputLength: maxBytes}, settled(resolve, reject))),
+      decompress: (frame, maxBytes, size) =>
+        new Promise((resolve, reject) => zstdDecompress(frame, {maxOutputLength: maxBytes, chunkSize: inflateChunkSize(frame.length, size)}, settled(resolve, reject))),
     }
   }
   // Required, not imported: an ES import of a CommonJS package makes Node 20 scan it for its exports.
@@ -103,9 +105,10 @@ export async function compressBlockData(data: Buffer, level = ZSTD_LEVEL): Promi
  * (checksum, truncation, more than `maxBytes`: the size its index records, where known).
  */
 export async function inflateBlock(compressed: Buffer, maxBytes = MAX_BLOCK_BYTES): Promise<Buffer> {
+  const size = maxBytes < MAX_BLOCK_BYTES ? maxBytes : undefined
   try {
-    if (isZstdFrame(compressed)) return await (await zstd()).decompress(compressed, maxBytes)
-    return await gunzipAsync(compressed, maxBytes)
+    if (isZstdFrame(compressed)) return await (await zstd()).decompress(compressed, maxBytes, size)
+    return await gunzipAsync(compressed, maxBytes, size)
   } catch (error) {
     throw (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge(maxBytes) : error
   }
