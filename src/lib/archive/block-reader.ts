@@ -29,6 +29,7 @@ import {objectSpan} from './object-span.js'
 import type {RecentSpans} from './recent-spans.js'
 import {KNOWN_KINDS, mayContain} from './token-filter.js'
 import {inflateBlock} from './block-codec.js'
+import {linesOf} from '../text-lines.js'
 
 const CONCURRENCY = 4
 
@@ -299,8 +300,7 @@ class BlockReader {
 }
 
 function allLines(data: Buffer, block: BlockInfo): string[] {
-  const lines = data.toString('utf8').split('\n')
-  if (lines.at(-1) === '') lines.pop()
+  const lines = linesOf(data)
   if (lines.length !== block.lines || seqOf(lines[0]) !== block.firstSeq || seqOf(lines.at(-1)!) !== block.lastSeq) {
     throw new IndexMismatch(
       `block seq ${block.firstSeq}..${block.lastSeq} (${block.lines} lines) holds ${lines.length} lines, seq ${seqOf(lines[0] ?? '')}..${seqOf(lines.at(-1) ?? '')}`,
