@@ -5,6 +5,7 @@
 import {isAscii, isUtf8} from 'node:buffer'
 import {detectTextLevel, levelCode, levelOfCode, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} from './level.js'
 import {CODE_NOT_READ, levelCodeFromHead, levelFromHead, NOT_READ} from './level-head.js'
+import {TextBytes} from './text-bytes.js'
 
 export type Stream = 'stdout' | 'stderr'
 
@@ -305,19 +306,16 @@ const NEWLINE = Buffer.from('\n')
  * lines that are not UTF-8 go in as their exact bytes.
  */
 export function rawChunk(batch: LogEntry[]): Buffer {
-  const parts: Buffer[] = []
-  let text = ''
+  const out = new TextBytes()
   for (const entry of batch) {
     if (entry.bytes) {
-      if (text) parts.push(Buffer.from(text, 'utf8'))
-      parts.push(entry.bytes)
-      text = entry.eol ? '\n' : ''
+      out.addBytes(entry.bytes)
+      if (entry.eol) out.add('\n')
     } else {
-      text += entry.eol ? `${entry.line}\n` : entry.line
+      out.add(entry.eol ? `${entry.line}\n` : entry.line)
     }
   }
-  if (text) parts.push(Buffer.from(text, 'utf8'))
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts)
+  return out.takeBytes()
 }
 
 /**

@@ -33,6 +33,7 @@ import {historyBatches, rawHistory, type StreamState} from './history.js'
 import {flagParam, integerParam, readQuery, storeHints} from './query-params.js'
 import {drainedOrClosed} from './respond.js'
 import {getJob} from './read-handlers.js'
+import {TextBytes} from '../text-bytes.js'
 
 export const HISTORY_FORMATS = ['ndjson', 'raw'] as const
 
@@ -93,11 +94,12 @@ function unreadableLine(state: StreamState): string {
 /** A batch's lines as one buffer: encoded once (a string written to the response is measured, then encoded). */
 async function* ndjsonLines(batches: AsyncIterable<LogEntry[]>, fields: boolean, state: StreamState): AsyncGenerator<Buffer> {
   for await (const batch of batches) {
-    let text = unreadableLine(state)
-    for (const entry of batch) text += `${recordJson(entry, {fields})}\n`
-    if (state.passed !== undefined) text += `${JSON.stringify({passed: state.passed})}\n`
+    const text = new TextBytes()
+    text.add(unreadableLine(state))
+    for (const entry of batch) text.add(`${recordJson(entry, {fields})}\n`)
+    if (state.passed !== undefined) text.add(`${JSON.stringify({passed: state.passed})}\n`)
     state.passed = undefined
-    yield Buffer.from(text)
+    yield text.takeBytes()
   }
 }
 

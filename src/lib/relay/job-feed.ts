@@ -11,6 +11,7 @@
 import type {LogEntry} from '../entry.js'
 import {isEnded, type JobMeta} from '../job.js'
 import type {Jobs} from '../store/jobs.js'
+import {TextBytes} from '../text-bytes.js'
 import {metaShape} from '../store/follow-loop.js'
 import {logFrame} from './sse-frames.js'
 
@@ -133,7 +134,9 @@ export class JobFeed {
     if (fresh.length === 0) return
     this.position = fresh.at(-1)!.seq
     const frames = fresh.map(logFrame)
-    const batch: FeedBatch = {entries: fresh, frames, joined: Buffer.from(frames.join(''), 'utf8')}
+    const joined = new TextBytes()
+    for (const frame of frames) joined.add(frame)
+    const batch: FeedBatch = {entries: fresh, frames, joined: joined.takeBytes()}
     for (const subscriber of this.subscribers) subscriber.entries(batch)
   }
 

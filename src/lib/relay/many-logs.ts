@@ -19,6 +19,7 @@ import {buildFilter, levelHint, requiredPattern} from '../query/filter.js'
 import {getSelectedEntries, type JobEntry} from '../query/get-selected.js'
 import {formatJson} from '../render/format-entry.js'
 import type {Jobs} from '../store/jobs.js'
+import {TextBytes} from '../text-bytes.js'
 import {badRequest, failureBody, toHttpError} from './http-error.js'
 import type {RelayLimits} from './limits.js'
 import {asBadRequest, filterSpec, flagParam, integerParam, readQuery} from './query-params.js'
@@ -82,8 +83,8 @@ function targetsOf(params: URLSearchParams, limits: RelayLimits): TailTargets {
   }
 }
 
-function ndjson(batch: JobEntry[]): string {
-  let text = ''
-  for (const {job, entry} of batch) text += formatJson(entry, job)
-  return text
+function ndjson(batch: JobEntry[]): string | Buffer {
+  const text = new TextBytes()
+  for (const {job, entry} of batch) text.add(formatJson(entry, job))
+  return text.take()
 }

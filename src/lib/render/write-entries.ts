@@ -1,4 +1,5 @@
 import {rawChunk, type LogEntry} from '../entry.js'
+import {TextBytes} from '../text-bytes.js'
 import type {Output} from '../output.js'
 import {formatEntry, TextLineJoiner, type OutputMode, type TextStyle} from './format-entry.js'
 
@@ -12,16 +13,18 @@ export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Outp
   let last: number | undefined
   const lines = new TextLineJoiner()
   const separator = `${style.chalk.cyan('--')}\n`
+  const text = new TextBytes()
   for await (const batch of batches) {
     let chunk: string | Buffer
     if (mode === 'raw') chunk = rawChunk(batch)
-    else if (mode === 'text') {
-      chunk = ''
+    else {
       for (const entry of batch) {
-        chunk += lines.format(entry, style, separators && last !== undefined && entry.seq !== last + 1 ? separator : '')
+        if (mode === 'text') text.add(lines.format(entry, style, separators && last !== undefined && entry.seq !== last + 1 ? separator : ''))
+        else text.add(formatEntry(entry, mode, style) as string)
         last = entry.seq
       }
-    } else chunk = batch.map((entry) => formatEntry(entry, mode, style) as string).join('')
+      chunk = text.take()
+    }
     if (!(await out.write(chunk))) break
     written += batch.length
   }
@@ -49,19 +52,20 @@ export async function writeJobEntries(
 ): Promise<void> {
   const last = new Map<string, number>()
   const separator = `${style.chalk.cyan('--')}\n`
+  const text = new TextBytes()
   for await (const batch of batches) {
     let chunk: string | Buffer
     if (mode === 'raw') chunk = rawChunk(batch.map((item) => item.entry))
     else {
-      chunk = ''
       for (const {job, entry} of batch) {
         if (separators && mode === 'text') {
           const previous = last.get(job)
-          if (previous !== undefined && entry.seq !== previous + 1) chunk += separator
+          if (previous !== undefined && entry.seq !== previous + 1) text.add(separator)
           last.set(job, entry.seq)
         }
-        chunk += formatEntry(entry, mode, mode === 'json' ? {...style, prefix: job} : {...style, ...styleOf(job)}) as string
+        text.add(formatEntry(entry, mode, mode === 'json' ? {...style, prefix: job} : {...style, ...styleOf(job)}) as string)
       }
+      chunk = text.take()
     }
     if (!(await out.write(chunk))) break
   }

@@ -17,6 +17,7 @@ import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
 import type {EntryFilter} from '../query/filter.js'
 import {formatEntry, TextLineJoiner, type OutputMode} from '../render/format-entry.js'
+import {TextBytes} from '../text-bytes.js'
 import {tailExitCode} from './exit-code.js'
 import {jobPrefixColor, padJobId} from './job-colors.js'
 import {TailFeed} from './tail-feed.js'
@@ -111,8 +112,12 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
         const style = {chalk, timestamps: options.timestamps, prefix, prefixColor: jobPrefixColor(chalk, event.job)}
-        const chunk = event.entries.map((entry) => (mode === 'text' ? lines.format(entry, style) : formatEntry(entry, mode, style)))
-        if (!(await output.write(mode === 'raw' ? Buffer.concat(chunk as Buffer[]) : chunk.join('')))) break
+        const chunk = new TextBytes()
+        for (const entry of event.entries) {
+          if (mode === 'raw') chunk.addBytes(formatEntry(entry, mode, style) as Buffer)
+          else chunk.add(mode === 'text' ? lines.format(entry, style) : (formatEntry(entry, mode, style) as string))
+        }
+        if (!(await output.write(chunk.take()))) break
       }
     }
   }
