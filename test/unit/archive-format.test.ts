@@ -185,6 +185,7 @@ describe('one NDJSON encoder for the record schema', () => {
       entryFromBytes(4, 4, Buffer.from('quote " \\ \t \u0001 é 😀'), true),
       entryFromBytes(5, 5, Buffer.from('java.lang.IllegalStateException: refused'), true, 'error', 'stderr', undefined, 'start'),
       entryFromBytes(6, 6, Buffer.from('\tat com.example.Pool.acquire(Pool.java:42)'), true, 'error', 'stderr', undefined, 'continuation'),
+      entryFromBytes(7, 7, Buffer.from(' { "id" : 12345678901234567890, "msg":"\\u00e9" }\r'), true),
     ]
     for (const entry of entries) {
       const full = toRecord(entry)
@@ -197,5 +198,7 @@ describe('one NDJSON encoder for the record schema', () => {
       expect(recordLine(entry)).toMatch(/,"line":"(?:[^"\\]|\\.)*"\}\n$/)
       expect(fromRecord(JSON.parse(recordLine(entry)))).toEqual(entry)
     }
+    // A JSON line's fields are its own text: an integer past 2^53 stays as it was written.
+    expect(recordJson(entries[6], {fields: true})).toContain(`,"fields":{ "id" : 12345678901234567890, "msg":"\\u00e9" }}`)
   })
 })
