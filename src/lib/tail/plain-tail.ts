@@ -16,6 +16,7 @@ import {onInterrupt} from '../interrupt.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
 import type {EntryFilter} from '../query/filter.js'
+import {rawChunk} from '../entry.js'
 import {formatEntry, TextLineJoiner, type OutputMode} from '../render/format-entry.js'
 import {TextBytes} from '../text-bytes.js'
 import {tailExitCode} from './exit-code.js'
@@ -112,12 +113,13 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
         const style = {chalk, timestamps: options.timestamps, prefix, prefixColor: jobPrefixColor(chalk, event.job)}
-        const chunk = new TextBytes()
-        for (const entry of event.entries) {
-          if (mode === 'raw') chunk.addBytes(formatEntry(entry, mode, style) as Buffer)
-          else chunk.add(mode === 'text' ? lines.format(entry, style) : (formatEntry(entry, mode, style) as string))
+        if (mode === 'raw') {
+          if (!(await output.write(rawChunk(event.entries)))) break
+          continue
         }
-        if (!(await output.write(chunk.take()))) break
+        const text = new TextBytes()
+        for (const entry of event.entries) text.add(mode === 'text' ? lines.format(entry, style) : (formatEntry(entry, mode, style) as string))
+        if (!(await output.write(text.take()))) break
       }
     }
   }
