@@ -31,6 +31,7 @@ interface Codec {
 
 const ZSTD_MAGIC = 0xfd2fb528
 const CHECKSUM_FLAG = 0x04
+const RESERVED_FLAG = 0x08
 
 /** Whether the bytes start a zstd frame (else they are taken for a gzip member). */
 export function isZstdFrame(data: Buffer): boolean {
@@ -47,7 +48,7 @@ type Done = (error: Error | null, result: Buffer) => void
 
 /** What node:zlib has of zstd where it has it (Node 20's types have none of it). */
 interface ZlibZstd {
-  zstdCompress?: (data: Buffer, options: {params: Record<number, number>}, done: Done) => void
+  zstdCompress?: (data: Buffer, options: {params: Record<number, number>; pledgedSrcSize: number}, done: Done) => void
   zstdDecompress: (data: Buffer, options: {maxOutputLength: number; chunkSize: number}, done: Done) => void
   constants: {ZSTD_c_compressionLevel: number; ZSTD_c_checksumFlag: number}
 }
@@ -64,7 +65,10 @@ async function load(): Promise<Codec> {
     const {ZSTD_c_compressionLevel, ZSTD_c_checksumFlag} = zlib.constants
     const params = (level: number) => ({[ZSTD_c_compressionLevel]: level, [ZSTD_c_checksumFlag]: 1})
     return {
-      compress: (data, level) => new Promise((resolve, reject) => zstdCompress(data, {params: params(level)}, settled(resolve, reject))),
+      // With its size pledged, the frame's header declares it, as the one-shot WebAssembly compress writes
+      // it; without, node:zlib's streaming compress declares none, and the release of logs before this one
+      // could not read such frames on a Node without node:zlib's zstd.
+      compress: (data, level) => new Promise((resolve, reject) => zstdCompress(data, {params: params(level), pledgedSrcSize: data.length}, settled(resolve, reject))),
       decompress: (frame, maxBytes, size) =>
         new Promise((resolve, reject) => zstdDecompress(frame, {maxOutputLength: maxBytes, chunkSize: inflateChunkSize(frame.length, size)}, settled(resolve, reject))),
     }
@@ -83,13 +87,16 @@ async function load(): Promise<Codec> {
       return Buffer.concat([frame, checksum])
     },
     decompress: async (frame, maxBytes) => {
+      // The WebAssembly inflates into a buffer of the size the frame's header declares, else of
+      // defaultHeapSize, and fails where the frame makes more (node:zlib's zstd, Node 22.15 and
+      // later, wrote frames that declare none before logs pledged their size).
       const size = declaredContentSize(frame)
-      if (size === undefined || size > maxBytes) throw tooLarge(maxBytes) // the WebAssembly allocates what the header says
+      if (size !== undefined && size > maxBytes) throw tooLarge(maxBytes)
       try {
-        return Buffer.from(wasm.decompress(frame))
-      } catch {
-        // Its message says "compress" and a number: what the other codec would say instead.
-        throw new Error('the zstd frame is damaged or truncated')
+        return Buffer.from(wasm.decompress(frame, {defaultHeapSize: maxBytes}))
+      } catch (error) {
+        // Its message says "compress" and zstd's error code: what the other codec would say instead.
+        throw /code -70$/.test((error as Error).message) ? tooLarge(maxBytes) : new Error('the zstd frame is damaged or truncated') // -70: ZSTD_error_dstSize_tooSmall
       }
     },
   }
@@ -125,11 +132,11 @@ export function contentSizeField(descriptor: number): {at: number; bytes: number
   return {at: 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3], bytes: flag === 0 ? singleSegment : [0, 2, 4, 8][flag]}
 }
 
-/** The content size a zstd frame's header declares, or undefined when it declares none. */
+/** The content size a zstd frame's header declares, or undefined when it declares none; throws for a header cut short. */
 function declaredContentSize(frame: Buffer): number | undefined {
-  if (frame.length < 5) return undefined
-  const {at, bytes} = contentSizeField(frame[4])
-  if (bytes === 0 || frame.length < at + bytes) return undefined
+  const {at, bytes} = contentSizeField(frame[4] ?? 0)
+  if (frame.length < at + bytes || frame[4] & RESERVED_FLAG) throw new Error('the zstd frame is damaged or truncated')
+  if (bytes === 0) return undefined
   if (bytes === 1) return frame[at]
   if (bytes === 2) return frame.readUInt16LE(at) + 256
   if (bytes === 4) return frame.readUInt32LE(at)

@@ -90,6 +90,12 @@ export function endedMeta(id: string, entries: LogEntry[]): JobMeta {
 /** A job archived by the version before zstd (gzip members, format 2), as it wrote it: test/fixtures/archive-gzip-v2 (6003 lines, 2 blocks). */
 export const GZIP_FIXTURE = join(ROOT, 'test', 'fixtures', 'archive-gzip-v2')
 
+/**
+ * The same job (as `node24-zstd`) archived on Node 24 by the version whose zstd frames declared
+ * no content size (node:zlib's streaming compress), as it wrote it: test/fixtures/archive-zstd-node24.
+ */
+export const ZSTD_NODE24_FIXTURE = join(ROOT, 'test', 'fixtures', 'archive-zstd-node24')
+
 /** The fixture's line of a seq, as it was pushed. */
 export function fixtureLine(seq: number): string {
   const step = seq - 1

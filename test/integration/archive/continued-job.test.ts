@@ -26,7 +26,7 @@ import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase
 import {parseSse, startServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {iterate} from '../../helpers/iterables.js'
-import {fixtureRaw, GZIP_FIXTURE, withLive} from './archive-helpers.js'
+import {fixtureRaw, GZIP_FIXTURE, withLive, ZSTD_NODE24_FIXTURE} from './archive-helpers.js'
 
 let home: {home: string; cleanup: () => void}
 let s3: S3Server
@@ -475,6 +475,22 @@ describe('a run pushed where push could not see the archive', () => {
     expect((await logs.raw('blind')).equals(RUN1)).toBe(true)
     expect((await logs.raw('blind-2')).equals(RUN2)).toBe(true)
     expect((await logs.run(['rm', 'blind', '--from', 'live'])).code).toBe(1) // no live copy left
+  })
+})
+
+describe('a job archived on Node 24 in frames that declare no size (test/fixtures/archive-zstd-node24)', () => {
+  it('is read on every Node, Node 20 (WebAssembly zstd) as well', async () => {
+    const root = `${home.home}/archive-zstd-node24`
+    mkdirSync(root, {recursive: true})
+    for (const name of readdirSync(ZSTD_NODE24_FIXTURE)) copyFileSync(join(ZSTD_NODE24_FIXTURE, name), join(root, name))
+    const logs = cli(`file://${home.home}/live-zstd-node24`, `file://${root}`)
+    expect((await logs.ls()).map((job) => [job.id, job.location.kind])).toEqual([['node24-zstd', 'archived']])
+    const raw = await logs.run(['get', 'node24-zstd', '--output', 'raw'])
+    expect([raw.code, raw.stderr]).toEqual([0, ''])
+    expect(raw.stdoutBytes.equals(fixtureRaw())).toBe(true)
+    expect((await logs.json('node24-zstd', '--grep', 'step 4500 ')).map((e) => e.seq)).toEqual([4501])
+    expect((await logs.json('node24-zstd', '--level', 'error')).map((e) => e.seq)).toEqual([1001, 2001, 3001, 4001, 5001, 6001])
+    expect((await logs.json('node24-zstd', '-n', '1')).map((e) => e.line)).toEqual(['done'])
   })
 })
 
