@@ -93,7 +93,8 @@ async function load(): Promise<Codec> {
       const size = declaredContentSize(frame)
       if (size !== undefined && size > maxBytes) throw tooLarge(maxBytes)
       try {
-        return Buffer.from(wasm.decompress(frame, {defaultHeapSize: maxBytes}))
+        const data = wasm.decompress(frame, {defaultHeapSize: maxBytes}) // copied out of the WebAssembly's memory
+        return Buffer.from(data.buffer, data.byteOffset, data.length)
       } catch (error) {
         // Its message says "compress" and zstd's error code: what the other codec would say instead.
         throw /code -70$/.test((error as Error).message) ? tooLarge(maxBytes) : new Error('the zstd frame is damaged or truncated') // -70: ZSTD_error_dstSize_tooSmall
