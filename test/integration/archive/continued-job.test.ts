@@ -6,7 +6,7 @@
  * one object of both runs; a kill -9 between that object and the live delete loses nothing.
  */
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, mkdirSync, readdirSync, utimesSync} from 'node:fs'
+import {copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ArchiveSummary} from '../../../src/lib/archive/archive-jobs.js'
@@ -491,6 +491,11 @@ describe('a job archived on Node 24 in frames that declare no size (test/fixture
     expect((await logs.json('node24-zstd', '--grep', 'step 4500 ')).map((e) => e.seq)).toEqual([4501])
     expect((await logs.json('node24-zstd', '--level', 'error')).map((e) => e.seq)).toEqual([1001, 2001, 3001, 4001, 5001, 6001])
     expect((await logs.json('node24-zstd', '-n', '1')).map((e) => e.line)).toEqual(['done'])
+    // Without its index, the object is read from the start, frame by frame: the same bytes.
+    rmSync(join(root, 'node24-zstd.jsonl.zst.idx'))
+    const scanned = await logs.run(['get', 'node24-zstd', '--output', 'raw'])
+    expect([scanned.code, scanned.stderr]).toEqual([0, ''])
+    expect(scanned.stdoutBytes.equals(fixtureRaw())).toBe(true)
   })
 })
 
