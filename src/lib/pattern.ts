@@ -5,6 +5,9 @@
  * relay the way `^(a+)+$` freezes a backtracking engine, and a pattern means the same in
  * `get`, `tail` and the relay.
  *
+ * Plain text is matched as a substring, and alternatives of fixed-length sequences by V8's
+ * own RegExp (./fixed-length-pattern.ts): both exactly where RE2 matches, without loading it.
+ *
  * RE2 has no backreferences and no lookaround; those are usage errors that say so. The
  * size of what a pattern compiles to is bounded too (its length and its repetition
  * counts), since the cost of a match is the text's length times the program's size.
@@ -12,6 +15,7 @@
 import {createRequire} from 'node:module'
 import type {RE2JS} from 're2js'
 import {UsageError} from './errors/index.js'
+import {fixedLengthRegExp} from './fixed-length-pattern.js'
 
 /** re2js is loaded when a first pattern is compiled: its import costs every command's start-up ~15 ms, and most commands have no pattern. */
 let re2: typeof RE2JS | undefined
@@ -44,6 +48,8 @@ export function compilePattern(source: string, where: string, ignoreCase = false
   if (repeats > MAX_REPEAT_TOTAL) throw invalid(`its repetition counts add up to more than ${MAX_REPEAT_TOTAL}`, [])
   // Plain text (the common `--grep ERROR`) matches where RE2 would: a substring test, without RE2's start-up cost.
   if (!ignoreCase && isPlainText({source, flags: ''})) return {source, flags: '', test: (text) => text.includes(source)}
+  const native = ignoreCase ? undefined : fixedLengthRegExp(source)
+  if (native) return {source, flags: '', test: (text) => native.test(text)}
   let compiled: RE2JS
   const RE2 = loadRe2()
   try {

@@ -22,7 +22,7 @@ describe('compilePattern', () => {
     ['^item', 'an item', false],
     ['12345$', 'item 12345', true],
     ['a|b', 'b', true],
-  ])('leaves %j to RE2', (source, text, matches) => {
+  ])('matches %j with RE2’s meaning', (source, text, matches) => {
     expect(compilePattern(source, '--grep').test(text)).toBe(matches)
   })
 

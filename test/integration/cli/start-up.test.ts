@@ -114,6 +114,22 @@ describe('start-up', () => {
     expect([...urls, ...requires].filter((name) => /^(node:)?(child_process|readline)$/.test(name))).toEqual([])
   })
 
+  // Loading and compiling re2js took 20-30 ms: a pattern V8's RegExp matches as RE2 does goes without it.
+  it.each<[string, boolean]>([
+    ['item 1234[0-9]', false],
+    ['ERROR|FATAL', false],
+    ['one.l{2}ne', false],
+    ['one +line', true],
+    ['(one|two) line', true],
+  ])('get --grep %j requires re2js: %s', async (pattern, re2) => {
+    const name = `re2-${pattern.replace(/\W/g, '_')}`
+    await loadedBy(['get', 'start-1', '--grep', pattern], name)
+    const requires = readFileSync(join(home.home, `imports-${name}.requires`), 'utf8')
+      .trim()
+      .split('\n')
+    expect(requires.includes('re2js')).toBe(re2)
+  })
+
   it('get of a live job loads none of the Node modules only writers and the archive use', async () => {
     const urls = await loadedBy(['get', 'start-1', '-n', '1'], 'get-builtins', env, true)
     expect(urls).toContain('node:fs/promises')
