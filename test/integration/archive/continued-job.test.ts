@@ -478,12 +478,17 @@ describe('a run pushed where push could not see the archive', () => {
   })
 })
 
+/** A copy of a fixture's archive in the test's home (archive-NAME), and the CLI over it with an empty live store. */
+function fromFixture(fixture: string, name: string) {
+  const root = `${home.home}/archive-${name}`
+  mkdirSync(root, {recursive: true})
+  for (const file of readdirSync(fixture)) copyFileSync(join(fixture, file), join(root, file))
+  return {root, logs: cli(`file://${home.home}/live-${name}`, `file://${root}`)}
+}
+
 describe('a job archived on Node 24 in frames that declare no size (test/fixtures/archive-zstd-node24)', () => {
   it('is read on every Node, Node 20 (WebAssembly zstd) as well', async () => {
-    const root = `${home.home}/archive-zstd-node24`
-    mkdirSync(root, {recursive: true})
-    for (const name of readdirSync(ZSTD_NODE24_FIXTURE)) copyFileSync(join(ZSTD_NODE24_FIXTURE, name), join(root, name))
-    const logs = cli(`file://${home.home}/live-zstd-node24`, `file://${root}`)
+    const {root, logs} = fromFixture(ZSTD_NODE24_FIXTURE, 'zstd-node24')
     expect((await logs.ls()).map((job) => [job.id, job.location.kind])).toEqual([['node24-zstd', 'archived']])
     const raw = await logs.run(['get', 'node24-zstd', '--output', 'raw'])
     expect([raw.code, raw.stderr]).toEqual([0, ''])
@@ -501,10 +506,7 @@ describe('a job archived on Node 24 in frames that declare no size (test/fixture
 
 describe('a job archived as gzip blocks (format 2 before zstd: test/fixtures/archive-gzip-v2)', () => {
   it('is read as it is, and pushed again and archived: one zstd object of both runs, the gzip one deleted', async () => {
-    const root = `${home.home}/archive-gzip-v2`
-    mkdirSync(root, {recursive: true})
-    for (const name of readdirSync(GZIP_FIXTURE)) copyFileSync(join(GZIP_FIXTURE, name), join(root, name))
-    const logs = cli(`file://${home.home}/live-gzip-v2`, `file://${root}`)
+    const {root, logs} = fromFixture(GZIP_FIXTURE, 'gzip-v2')
     const objects = () => readdirSync(root).filter((name) => name.startsWith('old-gzip'))
     expect((await logs.ls()).map((job) => [job.id, job.location.kind])).toEqual([['old-gzip', 'archived']])
     expect((await logs.raw('old-gzip')).equals(fixtureRaw())).toBe(true)
