@@ -69,8 +69,15 @@ async function load(): Promise<Codec> {
       // it; without, node:zlib's streaming compress declares none, and the release of logs before this one
       // could not read such frames on a Node without node:zlib's zstd.
       compress: (data, level) => new Promise((resolve, reject) => zstdCompress(data, {params: params(level), pledgedSrcSize: data.length}, settled(resolve, reject))),
-      decompress: (frame, maxBytes, size) =>
-        new Promise((resolve, reject) => zstdDecompress(frame, {maxOutputLength: maxBytes, chunkSize: inflateChunkSize(frame.length, size)}, settled(resolve, reject))),
+      decompress: async (frame, maxBytes, size) => {
+        const declared = declaredContentSize(frame)
+        const data = await new Promise<Buffer>((resolve, reject) =>
+          zstdDecompress(frame, {maxOutputLength: maxBytes, chunkSize: inflateChunkSize(frame.length, size)}, settled(resolve, reject)),
+        )
+        // Node 22 ends a frame cut short with what it inflated so far and no error (Node 24: "unexpected end of file").
+        if (declared !== undefined && data.length !== declared) throw new Error('the zstd frame is damaged or truncated')
+        return data
+      },
     }
   }
   // Required, not imported: an ES import of a CommonJS package makes Node 20 scan it for its exports.
