@@ -3,9 +3,9 @@
  * alternatives, each an optional `^`, then characters, escaped metacharacters, `.` and
  * classes of characters and ranges, each taken once or an exact `{n}` times, then an
  * optional `$`. Every atom has one length, so a match attempt never backtracks inside an
- * alternative, and each start costs at most the pattern's length: `item 12345[0-9]`,
- * `ERROR|FATAL`, `^\[[0-9]{4}-`. Loading and compiling re2js took 20–30 ms of a command's
- * start for such patterns (see ./pattern.ts).
+ * alternative, and each start costs at most the pattern's length with its counts expanded
+ * (both bounded by ./pattern.ts): `item 12345[0-9]`, `ERROR|FATAL`, `^\[[0-9]{4}-`.
+ * Loading and compiling re2js took 20–30 ms of a command's start for such patterns.
  *
  * Where the two engines differ, the pattern goes to RE2: `*`, `+`, `?`, `{n,m}` and groups
  * (choices a backtracking engine may try over and over), `\d`-style escapes, POSIX classes
