@@ -69,15 +69,8 @@ async function load(): Promise<Codec> {
       // it; without, node:zlib's streaming compress declares none, and the release of logs before this one
       // could not read such frames on a Node without node:zlib's zstd.
       compress: (data, level) => new Promise((resolve, reject) => zstdCompress(data, {params: params(level), pledgedSrcSize: data.length}, settled(resolve, reject))),
-      decompress: async (frame, maxBytes, size) => {
-        const declared = declaredContentSize(frame)
-        const data = await new Promise<Buffer>((resolve, reject) =>
-          zstdDecompress(frame, {maxOutputLength: maxBytes, chunkSize: inflateChunkSize(frame.length, size)}, settled(resolve, reject)),
-        )
-        // Node 22 ends a frame cut short with what it inflated so far and no error (Node 24: "unexpected end of file").
-        if (declared !== undefined && data.length !== declared) throw new Error('the zstd frame is damaged or truncated')
-        return data
-      },
+      decompress: (frame, maxBytes, size) =>
+        new Promise((resolve, reject) => zstdDecompress(frame, {maxOutputLength: maxBytes, chunkSize: inflateChunkSize(frame.length, size)}, settled(resolve, reject))),
     }
   }
   // Required, not imported: an ES import of a CommonJS package makes Node 20 scan it for its exports.
@@ -94,17 +87,16 @@ async function load(): Promise<Codec> {
       return Buffer.concat([frame, checksum])
     },
     decompress: async (frame, maxBytes) => {
-      // The WebAssembly inflates into a buffer of the size the frame's header declares, else of
-      // defaultHeapSize, and fails where the frame makes more (node:zlib's zstd, Node 22.15 and
-      // later, wrote frames that declare none before logs pledged their size).
-      const size = declaredContentSize(frame)
-      if (size !== undefined && size > maxBytes) throw tooLarge(maxBytes)
+      // The WebAssembly inflates into a buffer of the size the frame's header declares (at most
+      // maxBytes: inflateBlock checks), else of defaultHeapSize, and fails where the frame makes
+      // more (node:zlib's zstd, Node 22.15 and later, wrote frames that declare none before logs
+      // pledged their size).
       try {
         const data = wasm.decompress(frame, {defaultHeapSize: maxBytes}) // copied out of the WebAssembly's memory
         return Buffer.from(data.buffer, data.byteOffset, data.length)
       } catch (error) {
         // Its message says "compress" and zstd's error code: what the other codec would say instead.
-        throw /code -70$/.test((error as Error).message) ? tooLarge(maxBytes) : new Error('the zstd frame is damaged or truncated') // -70: ZSTD_error_dstSize_tooSmall
+        throw /code -70$/.test((error as Error).message) ? tooLarge(maxBytes) : damagedFrame() // -70: ZSTD_error_dstSize_tooSmall
       }
     },
   }
@@ -122,12 +114,19 @@ export async function compressBlockData(data: Buffer, level = ZSTD_LEVEL): Promi
 export async function inflateBlock(compressed: Buffer, maxBytes = MAX_BLOCK_BYTES): Promise<Buffer> {
   const size = maxBytes < MAX_BLOCK_BYTES ? maxBytes : undefined
   try {
-    if (isZstdFrame(compressed)) return await (await zstd()).decompress(compressed, maxBytes, size)
-    return await gunzipAsync(compressed, maxBytes, size)
+    if (!isZstdFrame(compressed)) return await gunzipAsync(compressed, maxBytes, size)
+    const declared = declaredContentSize(compressed)
+    if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes) // before anything is allocated
+    const data = await (await zstd()).decompress(compressed, maxBytes, size)
+    // Node 22's node:zlib ends a frame cut short with what it inflated so far and no error (Node 24: "unexpected end of file").
+    if (declared !== undefined && data.length !== declared) throw damagedFrame()
+    return data
   } catch (error) {
     throw (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge(maxBytes) : error
   }
 }
+
+const damagedFrame = (): Error => new Error('the zstd frame is damaged or truncated')
 
 function tooLarge(maxBytes: number): Error {
   return new Error(`the block inflates to more than ${maxBytes} bytes: it is damaged, or was not written by logs`)
@@ -143,7 +142,7 @@ export function contentSizeField(descriptor: number): {at: number; bytes: number
 /** The content size a zstd frame's header declares, or undefined when it declares none; throws for a header cut short. */
 function declaredContentSize(frame: Buffer): number | undefined {
   const {at, bytes} = contentSizeField(frame[4] ?? 0)
-  if (frame.length < at + bytes || frame[4] & RESERVED_FLAG) throw new Error('the zstd frame is damaged or truncated')
+  if (frame.length < at + bytes || frame[4] & RESERVED_FLAG) throw damagedFrame()
   if (bytes === 0) return undefined
   if (bytes === 1) return frame[at]
   if (bytes === 2) return frame.readUInt16LE(at) + 256
