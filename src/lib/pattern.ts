@@ -46,10 +46,12 @@ export function compilePattern(source: string, where: string, ignoreCase = false
   let repeats = 0
   for (const match of source.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) repeats += Math.max(Number(match[1]), Number(match[2] || 0))
   if (repeats > MAX_REPEAT_TOTAL) throw invalid(`its repetition counts add up to more than ${MAX_REPEAT_TOTAL}`, [])
-  // Plain text (the common `--grep ERROR`) matches where RE2 would: a substring test, without RE2's start-up cost.
-  if (!ignoreCase && isPlainText({source, flags: ''})) return {source, flags: '', test: (text) => text.includes(source)}
-  const native = ignoreCase ? undefined : fixedLengthRegExp(source)
-  if (native) return {source, flags: '', test: (text) => native.test(text)}
+  if (!ignoreCase) {
+    // Plain text (the common `--grep ERROR`) matches where RE2 would: a substring test, without RE2's start-up cost.
+    if (isPlainText({source, flags: ''})) return {source, flags: '', test: (text) => text.includes(source)}
+    const native = fixedLengthRegExp(source)
+    if (native) return {source, flags: '', test: (text) => native.test(text)}
+  }
   let compiled: RE2JS
   const RE2 = loadRe2()
   try {
