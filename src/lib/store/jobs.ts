@@ -349,15 +349,21 @@ export class Jobs {
   }
 }
 
-/** Entries as raw blocks of up to RAW_BATCH entries. */
+/** Entries as raw blocks of up to RAW_BATCH entries; what was read before a failure (a damaged archive block) is still given. */
 async function* rawBlocks(entries: AsyncIterable<LogEntry>): AsyncIterable<RawBlock> {
   let batch: LogEntry[] = []
-  for await (const entry of entries) {
-    batch.push(entry)
-    if (batch.length >= RAW_BATCH) {
-      yield {first: batch[0].seq, last: entry.seq, bytes: rawChunk(batch)}
-      batch = []
+  const block = (): RawBlock => ({first: batch[0].seq, last: batch.at(-1)!.seq, bytes: rawChunk(batch)})
+  try {
+    for await (const entry of entries) {
+      batch.push(entry)
+      if (batch.length >= RAW_BATCH) {
+        yield block()
+        batch = []
+      }
     }
+  } catch (error) {
+    if (batch.length > 0) yield block()
+    throw error
   }
-  if (batch.length > 0) yield {first: batch[0].seq, last: batch.at(-1)!.seq, bytes: rawChunk(batch)}
+  if (batch.length > 0) yield block()
 }

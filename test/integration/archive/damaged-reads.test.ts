@@ -137,6 +137,17 @@ describe('a damaged block inside what -n N / --head N read', () => {
     }
   })
 
+  it('a whole read in every output (text, raw, json): every line outside the damaged blocks, both named on stderr, exit 1', async () => {
+    await setup
+    for (const output of ['text', 'raw', 'json']) {
+      const result = await runCli(['get', 'dmg', '--output', output], {env})
+      // raw once lost the entries read since its last block of 1024 when the read failed at the end.
+      expect(stepsOf(result.stdout), output).toEqual(readable())
+      expect(result.stderr).toMatch(new RegExp(`job dmg: block 2 .*could not be read.*; block ${table.blocks.length - 3} .*could not be read`))
+      expect(result.code).toBe(1)
+    }
+  })
+
   it('across jobs: `logs get a b -n N` and `--head N` take the N from what can be read', async () => {
     await setup
     // A second, intact job after the damaged one in time: -n reaches back into dmg past its damaged block.
