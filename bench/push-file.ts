@@ -3,6 +3,7 @@
  * result, each next to a reference measured in the same run on the same data:
  *   push              vs `cat input > copy` (the disk's own speed) and a Node line split
  *   get --output raw  vs a Node file copy (pipeline, 1 MiB reads), checked byte for byte
+ *   get (text output) the same, for the default output
  *   get --grep        vs `grep -c` on the raw file, for a literal and a simple regex, checked
  *                     for the same number of matches; for a literal in many lines (WARN) vs
  *                     `grep` writing them to a file, checked byte for byte
@@ -76,6 +77,9 @@ try {
   const copy = await measure(process.execPath, ['-e', NODE_COPY, input], {stdout: join(work, 'copy.out')})
   const getRaw = await measure(process.execPath, [BIN, 'get', 'bench', '--output', 'raw'], {env, stdout: join(work, 'raw.out')})
   const sameBytes = readFileSync(join(work, 'raw.out')).equals(readFileSync(input))
+  // The default output: for plain text lines, the same bytes (blocks copied, render/plain-text.ts).
+  const getText = await measure(process.execPath, [BIN, 'get', 'bench'], {env, stdout: join(work, 'text.out')})
+  const sameText = readFileSync(join(work, 'text.out')).equals(readFileSync(input))
   // A real output file: GNU grep stops at the first match when its output is /dev/null.
   const greps = []
   // Rare matches against grep -c; a literal in many lines (WARN) against grep writing the lines, byte for byte.
@@ -107,12 +111,14 @@ try {
       row('logs push (file store)', push),
       row('Node file copy (reference)', copy),
       row('logs get --output raw', getRaw),
+      row('logs get (text output)', getText),
       ...greps.flatMap(({pattern, reference, grep, getGrep}) => [row(`${reference} '${pattern}' (reference)`, grep), row(`logs get --grep '${pattern}' --output raw`, getGrep)]),
       row('logs get -n 100', tail, false),
     ]),
   )
   console.log(`push vs the Node line split: ${ratio(push, split)} (goal ≤ 3×)`)
   console.log(`get --output raw vs a Node file copy: ${ratio(getRaw, copy)} (goal ≤ 2×); byte for byte: ${sameBytes ? 'yes' : 'NO'}`)
+  console.log(`get (text output) vs a Node file copy: ${ratio(getText, copy)}; byte for byte with the input: ${sameText ? 'yes' : 'NO'}`)
   for (const {pattern, reference, grep, getGrep, same} of greps)
     console.log(`get --grep '${pattern}' vs ${reference}: ${ratio(getGrep, grep)} (goal ≤ 2× grep -c); same matches: ${same ? 'yes' : 'NO'}`)
   if (push.code !== 0 || getRaw.code !== 0) console.log(`exit codes: push ${push.code}, get ${getRaw.code}`)

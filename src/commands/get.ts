@@ -15,7 +15,8 @@ import {isSingleJob, parseQueryTargets, type TailTargets} from '../lib/job-targe
 import {plainTail} from '../lib/tail/plain-tail.js'
 import {startProgress} from '../lib/cli/progress.js'
 import {UsageError} from '../lib/errors/index.js'
-import {rawOutput} from '../lib/query/get-raw.js'
+import {rawOutput, storedBlocks} from '../lib/query/get-raw.js'
+import {printsAsStored, textOfBlocks} from '../lib/render/plain-text.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
 import {globsText, leftOutNotice, unreadableNotice, waitingForMatchNotice, waitingNotice} from '../lib/render/notices.js'
@@ -137,12 +138,11 @@ With -f the command keeps following until the job ends, and waits for a job that
         if (!meta) throw new JobNotFoundError(job, jobs.live.name)
         options = inSections(options, sectionRanges(meta, flags.section))
       }
-      const raw = flags.output === 'raw' ? rawOutput(jobs, options) : undefined
-      if (raw) await writeChunks(raw, out)
-      else {
-        const chalk = makeChalk(colorLevel(process.stdout, flags.color))
-        await writeEntries(getEntries(jobs, options), out, flags.output as OutputMode, {chalk, timestamps: flags.timestamps}, context !== undefined && options.filter !== undefined)
-      }
+      const style = {chalk: makeChalk(colorLevel(process.stdout, flags.color)), timestamps: flags.timestamps}
+      const blocks = flags.output === 'text' && printsAsStored(style) ? storedBlocks(jobs, options) : undefined
+      const copied = flags.output === 'raw' ? rawOutput(jobs, options) : blocks && textOfBlocks(blocks, style)
+      if (copied) await writeChunks(copied, out)
+      else await writeEntries(getEntries(jobs, options), out, flags.output as OutputMode, style, context !== undefined && options.filter !== undefined)
       await out.flush()
       if (flags['exit-code'] && !interrupt.signal.aborted) exitCode = flags.follow ? jobExitCode(ended) : endedJobExitCode(job, await jobs.getJob(job))
     } catch (error) {

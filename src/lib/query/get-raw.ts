@@ -10,6 +10,7 @@
 import {rawChunk} from '../entry.js'
 import {continuedBase} from '../store/continued-job.js'
 import type {Jobs} from '../store/jobs.js'
+import type {RawBlock, StoredBlock} from '../store/types.js'
 import {getEntries, jobToRead, type GetOptions} from './get-entries.js'
 
 /** The raw output of `options`, copied or picked from stored bytes; undefined when it needs entries. */
@@ -24,15 +25,36 @@ export function copiesRaw(options: GetOptions): boolean {
   return !options.filter && !options.context && !options.match && options.since === undefined && options.until === undefined
 }
 
+/** The stored bytes of the range (copiesRaw), block by block, as the job has them now. */
+async function* rawHistory(jobs: Jobs, options: GetOptions): AsyncGenerator<RawBlock> {
+  const exists = await jobToRead(jobs, options)
+  if (!exists || (options.tail ?? 1) <= 0 || (options.head ?? 1) <= 0) return
+  yield* jobs.readRaw(options.job, {after: options.after, tail: options.tail, limit: options.head, signal: options.signal})
+}
+
+/**
+ * The range of `options` as blocks of stored bytes, for an output that copies what it can
+ * (render/plain-text.ts); undefined when the range is not one of consecutive entries read
+ * once (a filter, a time bound, -f).
+ */
+export function storedBlocks(jobs: Jobs, options: GetOptions): AsyncIterable<StoredBlock> | undefined {
+  if (!copiesRaw(options) || options.follow) return undefined
+  return withEntries(jobs, options)
+}
+
+async function* withEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<StoredBlock> {
+  for await (const block of rawHistory(jobs, options)) {
+    const range = {after: block.first - 1, limit: block.last - block.first + 1, signal: options.signal}
+    yield {...block, entries: () => jobs.read(options.job, range)}
+  }
+}
+
 async function* getRaw(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
   const {job, signal} = options
   let last = options.after ?? 0
-  const exists = await jobToRead(jobs, options)
-  if (exists && (options.tail ?? 1) > 0 && (options.head ?? 1) > 0) {
-    for await (const block of jobs.readRaw(job, {after: options.after, tail: options.tail, limit: options.head, signal})) {
-      last = block.last
-      yield block.bytes
-    }
+  for await (const block of rawHistory(jobs, options)) {
+    last = block.last
+    yield block.bytes
   }
   if (!options.follow || options.head !== undefined) return
   for await (const event of jobs.follow(job, {after: last, signal})) {

@@ -5,7 +5,8 @@
  *   raw  — the original bytes, newline only where the input had one.
  */
 import type {ChalkInstance} from 'chalk'
-import {markerText} from '../structure/marker-text.js'
+import {isUtf8} from 'node:buffer'
+import {MARKER_STARTS, markerText} from '../structure/marker-text.js'
 import {rawBytes, recordJson, type LogEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
 
@@ -44,11 +45,13 @@ export function formatTimestamp(ts: number): string {
 /**
  * One line of text output, with its newline. Continuation pieces of a split line are joined
  * without one — but for a job's line among others' (a prefix), whose next line may be another job's.
+ * `continued`: the entry goes on a line printed before it (a piece after a piece): not a line
+ * start, so not a section marker.
  */
-export function formatText(entry: LogEntry, style: TextStyle): string {
+export function formatText(entry: LogEntry, style: TextStyle, continued = false): string {
   const colored = style.chalk.level > 0
   let line = entry.line.endsWith('\r') ? entry.line.slice(0, -1) : entry.line
-  const header = markerText(line)
+  const header = continued ? undefined : markerText(line)
   if (header !== undefined) line = style.chalk.bold(header)
   else if (!colored) line = stripAnsi(line)
   else if (!line.includes('\u001B')) line = levelColor(style.chalk, entry.level)(line)
@@ -71,8 +74,30 @@ export class TextLineJoiner {
     const joins = this.openSeq !== undefined && entry.seq === this.openSeq + 1
     const ended = this.openSeq !== undefined && !joins ? '\n' : ''
     this.openSeq = entry.eol || style.prefix ? undefined : entry.seq
-    return ended + before + formatText(entry, joins ? {...style, timestamps: false} : style)
+    return ended + before + formatText(entry, joins ? {...style, timestamps: false} : style, joins)
   }
+
+  /** Entries up to `seq` were printed another way (stored bytes copied, see readsAsText); `open`: the last of them without its newline. */
+  printed(seq: number, open: boolean): void {
+    this.openSeq = open ? seq : undefined
+  }
+}
+
+const ESC = 0x1b
+const CR = 0x0d
+const MARKER_LINES = MARKER_STARTS.map((start) => Buffer.from(`\n${start}`))
+
+/**
+ * True when text output without colour, timestamps or prefix prints these stored bytes of
+ * whole entries as they are: valid UTF-8, no ANSI sequence or carriage return (formatText
+ * drops them), no line that starts as a section marker does (written as a header). A piece
+ * of a split line never starts a line in text output (formatText's `continued`), so only
+ * starts of lines count, and the first bytes, which may start one.
+ */
+export function readsAsText(bytes: Buffer): boolean {
+  if (bytes.includes(ESC) || bytes.includes(CR) || !isUtf8(bytes)) return false
+  const head = bytes.toString('latin1', 0, 16)
+  return !MARKER_STARTS.some((start) => head.startsWith(start)) && !MARKER_LINES.some((line) => bytes.includes(line))
 }
 
 export function formatJson(entry: LogEntry, job?: string): string {

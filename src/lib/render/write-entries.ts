@@ -31,8 +31,8 @@ export async function writeEntries(batches: AsyncIterable<LogEntry[]>, out: Outp
   return written
 }
 
-/** Writes byte chunks as they come (raw output copied from a store); stops when the reader went away. */
-export async function writeChunks(chunks: AsyncIterable<Buffer>, out: Output): Promise<void> {
+/** Writes chunks as they come (output copied from a store's bytes); stops when the reader went away. */
+export async function writeChunks(chunks: AsyncIterable<Buffer | string>, out: Output): Promise<void> {
   for await (const chunk of chunks) if (!(await out.write(chunk))) break
 }
 

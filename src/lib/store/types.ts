@@ -84,6 +84,11 @@ export interface RawBlock {
   bytes: Buffer
 }
 
+/** A RawBlock that can also be read as its entries (a reader that copies what it can, and decodes the rest). */
+export interface StoredBlock extends RawBlock {
+  entries(): AsyncIterable<LogEntry>
+}
+
 /**
  * A run of a job's entries as the store keeps them, not decoded (`readStored`); decoded by
  * decodeStored (./stored-entries.ts) on any thread: the archive does it on worker threads.

@@ -7,6 +7,9 @@ import {stripAnsi} from '../level.js'
 const GITLAB = /^section_(start|end):\d{1,12}:([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(.*)$/
 const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
 
+/** How a line that markerText reads as a marker starts, once ANSI codes are stripped (and it does not start with one). */
+export const MARKER_STARTS: readonly string[] = ['::', 'section_', '--- ', '+++ ', '~~~ ']
+
 export function markerText(line: string): string | undefined {
   const first = line.charCodeAt(0)
   if (first !== 58 /* : */ && first !== 27 /* ESC */ && first !== 115 /* s */ && first !== 45 && first !== 43 && first !== 126) return undefined
