@@ -10,6 +10,7 @@
  */
 import {Readable, pipeline} from 'node:stream'
 import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
+import {batched, flattened} from '../batched.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {ArchiveItem, ArchiveStore, ArchivedJob, JobFilter, ReadRange} from '../store/types.js'
@@ -200,17 +201,22 @@ export class BlobArchive implements ArchiveStore {
    * archived again is read on from its new object after the last entry given (the seqs
    * are the same); an unchanged manifest means the object is damaged, reported as such.
    */
-  async *read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+  read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
+    return flattened(this.readBatches(id, range))
+  }
+
+  /** read() in the batches the archive reads (a block's entries): a step per batch, not per entry, for a big job. */
+  async *readBatches(id: string, range: ReadRange = {}): AsyncIterable<LogEntry[]> {
     let manifest = await this.snapshotOf(id)
     if (!manifest) throw new JobNotFoundError(id, this.name)
     let last: number | undefined
     let count = 0
     for (;;) {
       try {
-        for await (const entry of this.readSnapshot(manifest, remainingRange(range, last, count))) {
-          last = entry.seq
-          count++
-          yield entry
+        for await (const batch of this.readSnapshot(manifest, remainingRange(range, last, count))) {
+          last = batch.at(-1)?.seq ?? last
+          count += batch.length
+          yield batch
         }
         return
       } catch (error) {
@@ -220,10 +226,10 @@ export class BlobArchive implements ArchiveStore {
     }
   }
 
-  private readSnapshot(manifest: Manifest, range: ReadRange): AsyncIterable<LogEntry> {
+  private readSnapshot(manifest: Manifest, range: ReadRange): AsyncIterable<LogEntry[]> {
     const recheck = this.recheck(manifest)
     const scan = (r: ReadRange) => this.scan(manifest, r, recheck)
-    if (!manifest.index) return scan(range)
+    if (!manifest.index) return batched(scan(range))
     return readIndexed({bucket: this.bucket, manifest: {...manifest, index: manifest.index}, range, scan, recent: this.memory?.spans, recheck})
   }
 
@@ -245,16 +251,8 @@ export class BlobArchive implements ArchiveStore {
 
   /** Reads the object from the start (format 1, or an index that cannot be trusted). */
   private async *scan(manifest: Manifest, range: ReadRange, recheck?: () => Promise<void>): AsyncIterable<LogEntry> {
-    const id = manifest.id
-    const compressed = Readable.from(
-      concat(
-        this.partStreams(
-          id,
-          manifest.parts.map((p) => p.key),
-          recheck,
-        ),
-      ),
-    )
+    const keys = manifest.parts.map((p) => p.key)
+    const compressed = Readable.from(concat(this.partStreams(manifest.id, keys, recheck)))
     let lines = abortable(decodeLines(compressed), range.signal)
     // A hint (`get --grep`): lines that cannot match are dropped before they are parsed.
     if (range.match && range.tail === undefined && range.limit === undefined) lines = matchingLines(lines, range.match)

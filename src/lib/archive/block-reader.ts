@@ -13,6 +13,7 @@
  * reported, `recheck` looks at the job's manifest again: the job may have been deleted or
  * archived again since the read's manifest was read (blob-archive.ts).
  */
+import {batched} from '../batched.js'
 import type {LogEntry} from '../entry.js'
 import {ArchiveReadError, ObjectStoreError, type UnreadableBlock} from '../errors/index.js'
 import type {Pattern} from '../pattern.js'
@@ -51,7 +52,8 @@ export interface IndexedRead {
 /** The index and data disagree: fall back to a scan. */
 class IndexMismatch extends Error {}
 
-export async function* readIndexed({bucket, manifest, range, scan, recent, recheck = async () => undefined}: IndexedRead): AsyncIterable<LogEntry> {
+/** The entries of the range, a batch per block read (or the scan's, in batches). */
+export async function* readIndexed({bucket, manifest, range, scan, recent, recheck = async () => undefined}: IndexedRead): AsyncIterable<LogEntry[]> {
   const {id, index} = manifest
   const warn = (why: string): void => range.onWarning?.(`job ${id}: ${why}; reading the whole archived object instead`)
   if ((range.limit !== undefined && range.limit <= 0) || (range.tail !== undefined && range.tail <= 0)) return
@@ -73,7 +75,7 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
   if (typeof table === 'string') {
     await recheck()
     warn(table)
-    yield* scan(range)
+    yield* batched(scan(range))
     return
   }
   let blocks = table.blocks.filter((block) => wanted(block, range, levels))
@@ -99,11 +101,10 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
           failed(block, result.error)
           continue
         }
-        for (const entry of reader.entries(block, result.data)) {
-          yield entry
-          emitted++
-          if (emitted === range.limit) break
-        }
+        const entries = reader.entries(block, result.data)
+        const taken = range.limit === undefined ? entries : entries.slice(0, range.limit - emitted)
+        emitted += taken.length
+        if (taken.length > 0) yield taken
         if (emitted === range.limit) break
       }
     } else {
@@ -123,13 +124,14 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
         if (count >= tail) break
       }
       const last = picked.flat().slice(-tail)
-      yield* range.limit === undefined ? last : last.slice(0, range.limit)
+      const taken = range.limit === undefined ? last : last.slice(0, range.limit)
+      if (taken.length > 0) yield taken
     }
   } catch (error) {
     if (!(error instanceof IndexMismatch)) throw error
     await recheck()
     warn(error.message)
-    yield* scan(range)
+    yield* batched(scan(range))
     return
   }
   if (failures.length > 0) {

@@ -5,6 +5,7 @@
  * checked before (a bad one is exit 2 at once); the backend's own checks, such as
  * credentials, run when the archive is first needed.
  */
+import {flattened} from '../batched.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {Pattern} from '../pattern.js'
@@ -32,8 +33,12 @@ export class LazyArchive implements ArchiveStore {
     return (await this.archive()).head(id, options)
   }
 
-  async *read(id: string, range?: ReadRange): AsyncIterable<LogEntry> {
-    yield* (await this.archive()).read(id, range)
+  read(id: string, range?: ReadRange): AsyncIterable<LogEntry> {
+    return flattened(this.readBatches(id, range))
+  }
+
+  async *readBatches(id: string, range?: ReadRange): AsyncIterable<LogEntry[]> {
+    yield* (await this.archive()).readBatches(id, range)
   }
 
   async list(filter?: JobFilter): Promise<ArchivedJob[]> {

@@ -18,7 +18,6 @@ import type {EntryFilter} from './filter.js'
 import {ContextWindow, type ContextSpec} from './context-lines.js'
 import type {Level} from '../level.js'
 import {inRanges} from '../structure/job-sections.js'
-import {batched} from './batched.js'
 import {lastEntries} from './last-entries.js'
 
 export interface GetOptions {
@@ -139,16 +138,14 @@ async function* firstMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<L
     onWarning: options.onWarning,
     onUnreadable: options.onUnreadable,
   }
-  yield* batched(matching(jobs.read(job, range), filter, options.head))
-}
-
-/** The entries that pass `filter`, stopping once `limit` of them have passed. */
-async function* matching(entries: AsyncIterable<LogEntry>, filter: EntryFilter | undefined, limit = Number.POSITIVE_INFINITY): AsyncGenerator<LogEntry> {
-  let remaining = limit
-  for await (const entry of entries) {
-    if (filter && !filter(entry)) continue
-    yield entry
-    if (--remaining <= 0) return
+  // The entries that pass `filter`, until --head N of them have.
+  let left = options.head ?? Number.POSITIVE_INFINITY
+  for await (const batch of jobs.readBatches(job, range)) {
+    const passed = filter ? batch.filter(filter) : batch
+    const taken = passed.length > left ? passed.slice(0, left) : passed
+    left -= taken.length
+    if (taken.length > 0) yield taken
+    if (left <= 0) return
   }
 }
 
@@ -169,7 +166,7 @@ async function* withContext(jobs: Jobs, options: GetOptions, window: ContextWind
     after = Math.max(after ?? 0, first - options.context!.before - 1)
   }
   const range = {after, since: options.since, until: options.until, signal: options.signal, onUnreadable: options.onUnreadable}
-  for await (const batch of batched(jobs.read(options.job, range))) {
+  for await (const batch of jobs.readBatches(options.job, range)) {
     cursor.last = batch.at(-1)!.seq
     const shown = window.take(batch)
     if (shown.length > 0) yield shown

@@ -26,7 +26,7 @@ export function copiesRaw(options: GetOptions): boolean {
 }
 
 /** The stored bytes of the range (copiesRaw), block by block, as the job has them now. */
-async function* rawHistory(jobs: Jobs, options: GetOptions): AsyncGenerator<RawBlock> {
+async function* historyBlocks(jobs: Jobs, options: GetOptions): AsyncGenerator<RawBlock> {
   const exists = await jobToRead(jobs, options)
   if (!exists || (options.tail ?? 1) <= 0 || (options.head ?? 1) <= 0) return
   yield* jobs.readRaw(options.job, {after: options.after, tail: options.tail, limit: options.head, signal: options.signal})
@@ -43,7 +43,7 @@ export function storedBlocks(jobs: Jobs, options: GetOptions): AsyncIterable<Sto
 }
 
 async function* withEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<StoredBlock> {
-  for await (const block of rawHistory(jobs, options)) {
+  for await (const block of historyBlocks(jobs, options)) {
     const range = {after: block.first - 1, limit: block.last - block.first + 1, signal: options.signal}
     yield {...block, entries: () => jobs.read(options.job, range)}
   }
@@ -52,7 +52,7 @@ async function* withEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<Sto
 async function* getRaw(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
   const {job, signal} = options
   let last = options.after ?? 0
-  for await (const block of rawHistory(jobs, options)) {
+  for await (const block of historyBlocks(jobs, options)) {
     last = block.last
     yield block.bytes
   }

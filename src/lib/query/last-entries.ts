@@ -12,7 +12,7 @@
 import type {LogEntry} from '../entry.js'
 import type {Jobs} from '../store/jobs.js'
 import type {ReadRange} from '../store/types.js'
-import {BATCH, batched} from './batched.js'
+import {BATCH} from '../batched.js'
 import type {EntryFilter} from './filter.js'
 
 /** The range the last N are taken from, and the store hints (levels, seqRanges) that let it skip what cannot pass. */
@@ -37,7 +37,7 @@ export async function* lastEntries(jobs: Jobs, id: string, count: number, range:
     return
   }
   if (!filter) {
-    for await (const batch of batched(jobs.read(id, {...plain, tail: count}))) {
+    for await (const batch of jobs.readBatches(id, {...plain, tail: count})) {
       seen(batch.at(-1)!.seq)
       yield batch
     }
@@ -49,7 +49,7 @@ export async function* lastEntries(jobs: Jobs, id: string, count: number, range:
   let before = range.before
   while (found < count) {
     const page: LogEntry[] = []
-    for await (const entry of jobs.read(id, {...range, before, tail: size})) page.push(entry)
+    for await (const batch of jobs.readBatches(id, {...range, before, tail: size})) for (const entry of batch) page.push(entry)
     if (page.length === 0) break
     seen(page.at(-1)!.seq)
     const kept = page.filter(filter)

@@ -10,7 +10,7 @@ import type {LogEntry} from '../entry.js'
 import {ArchiveReadError, DamagedLogError, JobDeletedError} from '../errors/index.js'
 import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
-import {BATCH} from '../query/batched.js'
+import {BATCH} from '../batched.js'
 import {lastEntries} from '../query/last-entries.js'
 import type {RawBlock, RawRange, ReadRange} from '../store/types.js'
 

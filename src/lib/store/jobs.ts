@@ -8,6 +8,7 @@
  * copy goes continues from the archive right after the last sequence number it delivered:
  * no gap, no duplicate (DESIGN.md invariant 1).
  */
+import {batched, flattened} from '../batched.js'
 import {JobNotFoundError, UsageError} from '../errors/index.js'
 import {rawChunk, type LogEntry} from '../entry.js'
 import type {ContinuedRun, JobMeta} from '../job.js'
@@ -27,8 +28,6 @@ export interface JobsOptions {
 
 /** Entries per event when a follower is served from the archive. */
 const ARCHIVE_FOLLOW_BATCH = 1000
-/** Entries per raw block when raw bytes are encoded from entries. */
-const RAW_BATCH = 1024
 
 export class Jobs {
   readonly live: LiveStore
@@ -83,12 +82,29 @@ export class Jobs {
    * (record-starts.ts: each entry is handed on once the one after it is read).
    */
   read(id: string, range: ReadRange = {}): AsyncIterable<LogEntry> {
-    return this.readEntries(id, range, true)
+    return flattened(this.readBatches(id, range))
+  }
+
+  /** read() in the batches the stores read (a step per batch, not per entry, for a big job); none is empty. */
+  readBatches(id: string, range: ReadRange = {}): AsyncIterable<LogEntry[]> {
+    return this.batchesOf(id, range, true)
   }
 
   /** `lookAfter`: check a last entry that may start a record against the entry after the range. */
-  private async *readEntries(id: string, range: ReadRange, lookAfter: boolean): AsyncIterable<LogEntry> {
+  private async *batchesOf(id: string, range: ReadRange, lookAfter: boolean): AsyncIterable<LogEntry[]> {
     const starts = new RecordStarts()
+    // Each entry is handed on once the one after it is read, in the batch read after it, so the last entry read goes with the last batch.
+    let held: LogEntry[] = []
+    /** The batch before this one, its entries marked, or none yet. */
+    const ready = (batch: LogEntry[]): LogEntry[] => {
+      const out = held
+      held = []
+      for (const entry of batch) {
+        const marked = starts.take(entry)
+        if (marked) held.push(marked)
+      }
+      return out
+    }
     try {
       const live = await this.live.getJob(id)
       if (live && (live.location.kind === 'live' || !(await this.archived(id)))) {
@@ -96,11 +112,12 @@ export class Jobs {
         let count = 0
         let moved: boolean
         try {
-          for await (const entry of this.liveEntries(live, range)) {
-            const ready = starts.take(entry)
-            if (ready) yield ready
-            last = entry.seq
-            count++
+          for await (const batch of this.liveBatches(live, range)) {
+            if (batch.length === 0) continue
+            const out = ready(batch)
+            if (out.length > 0) yield out
+            last = batch.at(-1)!.seq
+            count += batch.length
           }
           // A read that ended without an error may still have met a move (a store that reads on to what it holds): the rest, if any, is in the archive.
           moved = await this.movedAway(id, continuedBase(live))
@@ -109,9 +126,9 @@ export class Jobs {
           moved = true
         }
         if (moved) {
-          for await (const entry of this.archive!.read(id, remainingRange(range, last, count))) {
-            const ready = starts.take(entry)
-            if (ready) yield ready
+          for await (const batch of this.archive!.readBatches(id, remainingRange(range, last, count))) {
+            const out = ready(batch)
+            if (out.length > 0) yield out
           }
         }
       } else {
@@ -119,10 +136,10 @@ export class Jobs {
         // The archive's own read says whether it holds the job: one manifest read, not two.
         let started = false
         try {
-          for await (const entry of this.archive.read(id, range)) {
+          for await (const batch of this.archive.readBatches(id, range)) {
             started = true
-            const ready = starts.take(entry)
-            if (ready) yield ready
+            const out = ready(batch)
+            if (out.length > 0) yield out
           }
         } catch (error) {
           if (started || !(error instanceof JobNotFoundError)) throw error
@@ -130,18 +147,21 @@ export class Jobs {
         }
       }
     } catch (error) {
+      // What was read before a failure is still handed on.
       const last = await starts.last()
-      if (last) yield last // what was read before a failure is still handed on
+      if (last) held.push(last)
+      if (held.length > 0) yield held
       throw error
     }
     // Only a range that ends before the stored entries do may end right before a continuation.
     const bounded = range.limit !== undefined || range.before !== undefined || range.until !== undefined
     const last = await starts.last(lookAfter && bounded ? (seq) => this.entryAfter(id, seq, range.signal) : undefined)
-    if (last) yield last
+    if (last) held.push(last)
+    if (held.length > 0) yield held
   }
 
   private async entryAfter(id: string, seq: number, signal?: AbortSignal): Promise<LogEntry | undefined> {
-    for await (const entry of this.readEntries(id, {after: seq, limit: 1, signal}, false)) return entry
+    for await (const batch of this.batchesOf(id, {after: seq, limit: 1, signal}, false)) return batch[0]
     return undefined
   }
 
@@ -155,7 +175,7 @@ export class Jobs {
     // Without an archive (a relay, which reads its own), the live store answers for an archived job too.
     // A tail of a continued job may reach into its archived run: read as entries.
     if (!live || (live.location.kind !== 'live' && this.archive) || (base > 0 && range.tail !== undefined)) {
-      yield* rawBlocks(this.readEntries(id, range, false))
+      yield* rawBlocks(this.batchesOf(id, range, false))
       return
     }
     let last: number | undefined
@@ -163,7 +183,7 @@ export class Jobs {
     // A continued job's archived run (encoded from its entries), then the live bytes as stored.
     const earlier = base > 0 ? earlierRange(range, base) : undefined
     if (earlier) {
-      for await (const block of rawBlocks(this.earlierEntries(id, base, earlier))) {
+      for await (const block of rawBlocks(batched(this.earlierEntries(id, base, earlier)))) {
         yield block
         last = block.last
         count += block.last - block.first + 1
@@ -181,10 +201,10 @@ export class Jobs {
       }
     } catch (error) {
       if (!(await this.movedAway(id, base))) throw error
-      yield* rawBlocks(this.archive!.read(id, remainingRange(range, last, count)))
+      yield* rawBlocks(this.archive!.readBatches(id, remainingRange(range, last, count)))
       return
     }
-    if (await this.movedAway(id, base)) yield* rawBlocks(this.archive!.read(id, remainingRange(range, last, count)))
+    if (await this.movedAway(id, base)) yield* rawBlocks(this.archive!.readBatches(id, remainingRange(range, last, count)))
   }
 
   /** New entries and metadata changes until the job ends, wherever it lives; a store that stops answering is waited for (resumed-follow.ts). */
@@ -287,18 +307,19 @@ export class Jobs {
   }
 
   /**
-   * A live job's entries in the job's numbers: for one that continues an archived run, that
+   * A live job's entries in the job's numbers, in batches: for one that continues an archived run, that
    * run's part of the range from the archive, then the live part (continued-job.ts).
    */
-  private liveEntries(live: JobMeta, range: ReadRange): AsyncIterable<LogEntry> {
+  private liveBatches(live: JobMeta, range: ReadRange): AsyncIterable<LogEntry[]> {
     const base = continuedBase(live)
-    if (base === 0) return this.live.read(live.id, range)
-    return continuedEntries(
+    if (base === 0) return this.live.readBatches?.(live.id, range) ?? batched(this.live.read(live.id, range))
+    const entries = continuedEntries(
       range,
       base,
       (part) => this.earlierEntries(live.id, base, part),
       (part) => this.live.read(live.id, part),
     )
+    return batched(entries)
   }
 
   /** The archived run a live job continues; a warning, and none of its lines, when the archive does not hold it. */
@@ -349,21 +370,7 @@ export class Jobs {
   }
 }
 
-/** Entries as raw blocks of up to RAW_BATCH entries; what was read before a failure (a damaged archive block) is still given. */
-async function* rawBlocks(entries: AsyncIterable<LogEntry>): AsyncIterable<RawBlock> {
-  let batch: LogEntry[] = []
-  const block = (): RawBlock => ({first: batch[0].seq, last: batch.at(-1)!.seq, bytes: rawChunk(batch)})
-  try {
-    for await (const entry of entries) {
-      batch.push(entry)
-      if (batch.length >= RAW_BATCH) {
-        yield block()
-        batch = []
-      }
-    }
-  } catch (error) {
-    if (batch.length > 0) yield block()
-    throw error
-  }
-  if (batch.length > 0) yield block()
+/** Batches of entries as raw blocks. */
+async function* rawBlocks(batches: AsyncIterable<LogEntry[]>): AsyncIterable<RawBlock> {
+  for await (const batch of batches) if (batch.length > 0) yield {first: batch[0].seq, last: batch.at(-1)!.seq, bytes: rawChunk(batch)}
 }

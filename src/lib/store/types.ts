@@ -275,6 +275,8 @@ export interface ArchiveStore {
   /** `fresh`: the manifest as stored now, not one a reader's snapshot remembers (which it then replaces). */
   head(id: string, options?: {fresh?: boolean}): Promise<ArchivedJob | undefined>
   read(id: string, range?: ReadRange): AsyncIterable<LogEntry>
+  /** `read` in the batches the archive reads them in (a block's entries). */
+  readBatches(id: string, range?: ReadRange): AsyncIterable<LogEntry[]>
   list(filter?: JobFilter): Promise<ArchivedJob[]>
   delete(id: string): Promise<void>
   /**

@@ -1,4 +1,4 @@
-import type {LogEntry} from '../entry.js'
+import type {LogEntry} from './entry.js'
 
 /** Entries per batch handed to a renderer or a page: each write is one syscall. */
 export const BATCH = 1024
@@ -19,4 +19,9 @@ export async function* batched(entries: AsyncIterable<LogEntry>): AsyncGenerator
     throw error
   }
   if (batch.length > 0) yield batch
+}
+
+/** The entries of batches one by one, for a reader that takes them so. */
+export async function* flattened(batches: AsyncIterable<LogEntry[]>): AsyncGenerator<LogEntry> {
+  for await (const batch of batches) yield* batch
 }
