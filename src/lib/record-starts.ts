@@ -25,6 +25,8 @@ export function markStarts(entries: LogEntry[]): void {
  */
 export class RecordStarts {
   private held: LogEntry | undefined
+  /** The batch takeBatch has marked and not yet handed on. */
+  private batch: LogEntry[] = []
 
   /** Takes the next entry read; returns the one before it, marked, to hand on. */
   take(entry: LogEntry): LogEntry | undefined {
@@ -32,6 +34,30 @@ export class RecordStarts {
     if (held && startsRecord(held, entry)) held.record = 'start'
     this.held = entry
     return held
+  }
+
+  /**
+   * Takes the next batch read; returns the batch before it, marked: each entry is handed on
+   * in the batch read after it, so a read in batches ends with its last batch whole
+   * (rest), not with a batch of one entry.
+   */
+  takeBatch(batch: LogEntry[]): LogEntry[] {
+    const ready = this.batch
+    this.batch = []
+    for (const entry of batch) {
+      const marked = this.take(entry)
+      if (marked) this.batch.push(marked)
+    }
+    return ready
+  }
+
+  /** What takeBatch still holds once the read is over (or failed), its last entry checked as last() does. */
+  async rest(next?: (seq: number) => Promise<LogEntry | undefined>): Promise<LogEntry[]> {
+    const rest = this.batch
+    this.batch = []
+    const last = await this.last(next)
+    if (last) rest.push(last)
+    return rest
   }
 
   /**

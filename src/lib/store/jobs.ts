@@ -93,18 +93,6 @@ export class Jobs {
   /** `lookAfter`: check a last entry that may start a record against the entry after the range. */
   private async *batchesOf(id: string, range: ReadRange, lookAfter: boolean): AsyncIterable<LogEntry[]> {
     const starts = new RecordStarts()
-    // Each entry is handed on once the one after it is read, in the batch read after it, so the last entry read goes with the last batch.
-    let held: LogEntry[] = []
-    /** The batch before this one, its entries marked, or none yet. */
-    const ready = (batch: LogEntry[]): LogEntry[] => {
-      const out = held
-      held = []
-      for (const entry of batch) {
-        const marked = starts.take(entry)
-        if (marked) held.push(marked)
-      }
-      return out
-    }
     try {
       const live = await this.live.getJob(id)
       if (live && (live.location.kind === 'live' || !(await this.archived(id)))) {
@@ -114,7 +102,7 @@ export class Jobs {
         try {
           for await (const batch of this.liveBatches(live, range)) {
             if (batch.length === 0) continue
-            const out = ready(batch)
+            const out = starts.takeBatch(batch)
             if (out.length > 0) yield out
             last = batch.at(-1)!.seq
             count += batch.length
@@ -127,7 +115,7 @@ export class Jobs {
         }
         if (moved) {
           for await (const batch of this.archive!.readBatches(id, remainingRange(range, last, count))) {
-            const out = ready(batch)
+            const out = starts.takeBatch(batch)
             if (out.length > 0) yield out
           }
         }
@@ -138,7 +126,7 @@ export class Jobs {
         try {
           for await (const batch of this.archive.readBatches(id, range)) {
             started = true
-            const out = ready(batch)
+            const out = starts.takeBatch(batch)
             if (out.length > 0) yield out
           }
         } catch (error) {
@@ -147,17 +135,14 @@ export class Jobs {
         }
       }
     } catch (error) {
-      // What was read before a failure is still handed on.
-      const last = await starts.last()
-      if (last) held.push(last)
-      if (held.length > 0) yield held
+      const rest = await starts.rest()
+      if (rest.length > 0) yield rest // what was read before a failure is still handed on
       throw error
     }
     // Only a range that ends before the stored entries do may end right before a continuation.
     const bounded = range.limit !== undefined || range.before !== undefined || range.until !== undefined
-    const last = await starts.last(lookAfter && bounded ? (seq) => this.entryAfter(id, seq, range.signal) : undefined)
-    if (last) held.push(last)
-    if (held.length > 0) yield held
+    const rest = await starts.rest(lookAfter && bounded ? (seq) => this.entryAfter(id, seq, range.signal) : undefined)
+    if (rest.length > 0) yield rest
   }
 
   private async entryAfter(id: string, seq: number, signal?: AbortSignal): Promise<LogEntry | undefined> {
