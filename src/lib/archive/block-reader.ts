@@ -101,8 +101,7 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
           failed(block, result.error)
           continue
         }
-        const entries = reader.entries(block, result.data)
-        const taken = range.limit === undefined ? entries : entries.slice(0, range.limit - emitted)
+        const taken = reader.entries(block, result.data, range.limit === undefined ? undefined : range.limit - emitted)
         emitted += taken.length
         if (taken.length > 0) yield taken
         if (emitted === range.limit) break
@@ -279,7 +278,8 @@ class BlockReader {
     return objectSpan(this.bucket, this.parts, offset, length)
   }
 
-  entries(block: BlockInfo, data: Buffer): LogEntry[] {
+  /** The block's entries of the range, the first `max` of them: a page of a big block decodes the page alone. */
+  entries(block: BlockInfo, data: Buffer, max = Number.POSITIVE_INFINITY): LogEntry[] {
     if (data.length !== block.bytes) throw new IndexMismatch(`block seq ${block.firstSeq}..${block.lastSeq} holds ${data.length} bytes, its index says ${block.bytes}`)
     const {range, levels, literal, pattern} = this.want
     const lines = literal ? linesHolding(data, literal) : allLines(data, block)
@@ -295,7 +295,7 @@ class BlockReader {
       const entry = parseRecord(line)
       if (!inRange(entry, range)) continue
       if (levels && !(entry.level && levels.has(entry.level))) continue
-      out.push(entry)
+      if (out.push(entry) === max) break
     }
     return out
   }

@@ -101,25 +101,27 @@ export async function* historyBatches(jobs: Jobs, jobId: string, range: ReadRang
   let shown = 0
   let unchecked = 0
   try {
-    for await (const entry of jobs.read(jobId, range)) {
-      if (shown === limit) {
-        state.more = true
-        break
-      }
-      state.cursor = entry.seq
-      if (!filter || filter(entry)) {
-        batch.push(entry)
-        shown++
-      }
-      if (++unchecked === DELETION_CHECK_ENTRIES) {
-        unchecked = 0
-        await stillThere(jobs, jobId)
-        state.passed = entry.seq
-        yield batch
-        batch = []
-      } else if (batch.length >= BATCH) {
-        yield batch
-        batch = []
+    reading: for await (const read of jobs.readBatches(jobId, range)) {
+      for (const entry of read) {
+        if (shown === limit) {
+          state.more = true
+          break reading
+        }
+        state.cursor = entry.seq
+        if (!filter || filter(entry)) {
+          batch.push(entry)
+          shown++
+        }
+        if (++unchecked === DELETION_CHECK_ENTRIES) {
+          unchecked = 0
+          await stillThere(jobs, jobId)
+          state.passed = entry.seq
+          yield batch
+          batch = []
+        } else if (batch.length >= BATCH) {
+          yield batch
+          batch = []
+        }
       }
     }
   } catch (error) {

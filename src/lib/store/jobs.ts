@@ -274,16 +274,18 @@ export class Jobs {
     yield {type: 'end', meta: archived.meta}
   }
 
-  /** Archived entries of a range in batches, records' first lines marked (a run's last line ends its record). */
+  /** Archived entries of a range (read a block at a time) in events of ARCHIVE_FOLLOW_BATCH, records' first lines marked (a run's last line ends its record). */
   private async *archivedEvents(id: string, range: ReadRange): AsyncIterable<FollowEvent & {type: 'entries'}> {
     let batch: LogEntry[] = []
     const starts = new RecordStarts()
-    for await (const entry of this.archive!.read(id, range)) {
-      const ready = starts.take(entry)
-      if (ready) batch.push(ready)
-      if (batch.length >= ARCHIVE_FOLLOW_BATCH) {
-        yield {type: 'entries', entries: batch}
-        batch = []
+    for await (const read of this.archive!.readBatches(id, range)) {
+      for (const entry of read) {
+        const ready = starts.take(entry)
+        if (ready) batch.push(ready)
+        if (batch.length >= ARCHIVE_FOLLOW_BATCH) {
+          yield {type: 'entries', entries: batch}
+          batch = []
+        }
       }
     }
     const last = await starts.last()
