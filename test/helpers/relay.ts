@@ -103,14 +103,15 @@ export function parseSse(text: string): SseEvent[] {
   return events
 }
 
-/** A raw SSE connection that collects what arrives; `close()` drops it mid-stream. */
+/** A raw SSE connection that collects what arrives; `close()` drops it mid-stream, `pause()` stops reading it (the kernel's buffers fill, then the relay's). */
 export function openRawStream(
   url: string,
   headers: Record<string, string> = {},
   options: {paused?: boolean} = {},
-): {text: () => string; events: () => SseEvent[]; status: Promise<number>; closed: Promise<void>; close: () => void; resume: () => void} {
+): {text: () => string; events: () => SseEvent[]; status: Promise<number>; closed: Promise<void>; close: () => void; pause: () => void; resume: () => void} {
   let buffer = ''
   let closeIt = () => {}
+  let pauseIt = () => {}
   let resumeIt = () => {}
   let statusResolve: (n: number) => void = () => {}
   const status = new Promise<number>((resolve) => (statusResolve = resolve))
@@ -125,6 +126,10 @@ export function openRawStream(
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (buffer += chunk))
       res.on('close', () => resolve())
+      pauseIt = () => {
+        res.pause()
+        res.socket.pause()
+      }
       resumeIt = () => {
         res.socket.resume()
         res.resume()
@@ -134,7 +139,7 @@ export function openRawStream(
     req.end()
     closeIt = () => req.destroy()
   })
-  return {text: () => buffer, events: () => parseSse(buffer), status, closed, close: () => closeIt(), resume: () => resumeIt()}
+  return {text: () => buffer, events: () => parseSse(buffer), status, closed, close: () => closeIt(), pause: () => pauseIt(), resume: () => resumeIt()}
 }
 
 /** `logs serve` as a child process (the built CLI); resolves once it prints its URL. */

@@ -23,6 +23,8 @@ const DROP_GRACE_MS = 1000
 
 export class SseWriter {
   private closedFlag = false
+  /** A history write waits for the socket: the client is slow only to itself, not dropped. */
+  private waiting = false
   private readonly ping: NodeJS.Timeout
 
   constructor(
@@ -57,10 +59,11 @@ export class SseWriter {
    * Writes without waiting. A client that still has more than the bound waiting from
    * earlier writes is dropped instead: the check comes first so that one large batch
    * never drops a client that was keeping up. Memory per client ≤ bound + one batch.
+   * Not while a history write waits (a ping, a status during catch-up): that wait is the bound.
    */
   push(frame: string | Buffer): boolean {
     if (this.closedFlag) return false
-    if (this.response.writableLength > this.options.maxBufferedBytes) {
+    if (!this.waiting && this.response.writableLength > this.options.maxBufferedBytes) {
       this.drop(`client too slow: more than ${this.options.maxBufferedBytes} bytes were waiting to be sent`)
       return false
     }
@@ -69,10 +72,12 @@ export class SseWriter {
   }
 
   /** Writes and waits until the socket can take more (history catch-up). Returns false once closed. */
-  async writeAndWait(frame: string): Promise<boolean> {
+  async writeAndWait(frames: string): Promise<boolean> {
     if (this.closedFlag) return false
-    if (!this.response.write(frame)) {
+    if (!this.response.write(frames)) {
+      this.waiting = true
       await drainedOrClosed(this.response)
+      this.waiting = false
     }
     return !this.closedFlag
   }

@@ -2,8 +2,9 @@
  * GET /v1/jobs/:id/logs/stream — one follower.
  *
  *   1. resume point: Last-Event-ID, else `after`, else the start of `tail=N`, else 0;
- *   2. catch up: read history pages after the resume point, waiting for the socket
- *      (a slow client only slows itself), until reaching the feed's position;
+ *   2. catch up: read the history after the resume point in one streamed read, a batch
+ *      per write, waiting for the socket (a slow client only slows itself), until
+ *      reaching the feed's position;
  *   3. attach to the job's feed (synchronously after the check, so nothing falls in
  *      between) and receive live batches; entries at or below what was sent are skipped,
  *      so there is no gap and no duplicate;
@@ -28,7 +29,7 @@ import {ArchiveReadError, DamagedLogError, JobDeletedError, type UnreadableBlock
 import {HttpError, badRequest, failureBody, toHttpError} from './http-error.js'
 import type {FeedBatch, FeedSubscriber, JobFeed} from './job-feed.js'
 import type {FollowHub} from './hub.js'
-import {readPage, type HistoryPage} from './history.js'
+import {historyBatches, readPage, type HistoryPage, type StreamState} from './history.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 import {filterParams, integerParam} from './query-params.js'
@@ -156,14 +157,41 @@ async function sendTail(context: StreamContext, follower: Follower, feed: JobFee
   follower.skipTo(page.cursor)
 }
 
+/**
+ * The history after the follower's position, one streamed read (history.ts historyBatches)
+ * a batch per write, until the follower reaches the feed's position: a job still written
+ * has more by the time one read ends.
+ */
 async function catchUp(context: StreamContext, follower: Follower, feed: JobFeed, jobId: string, filter: EntryFilter | undefined): Promise<void> {
   while (!follower.closed && follower.position < feed.position && feed.state !== 'failed') {
     const from = follower.position
-    const page = await readPage(context.jobs, jobId, {after: from}, filter, context.limits.pageSize)
-    if (!(await sendPage(follower, page))) return
-    if (follower.position <= from && page.cursor <= from) break // the store has nothing more to give: attach and let the feed deliver
-    follower.skipTo(page.cursor)
+    const state: StreamState = {cursor: from, more: false, unreadable: []}
+    // Damaged blocks met and not yet passed by an entry sent: each goes before the first entry after it.
+    let ahead: UnreadableBlock[] = []
+    for await (const batch of historyBatches(context.jobs, jobId, {after: from}, filter, Number.POSITIVE_INFINITY, state)) {
+      const met = metBlocks(state, ahead)
+      const rest = await sendAmong(follower, batch, met.blocks)
+      if (!rest) return
+      if (met.unplaced) throw met.unplaced
+      ahead = rest
+    }
+    const met = metBlocks(state, ahead)
+    for (const block of met.blocks) follower.unreadable(block)
+    if (met.unplaced) throw met.unplaced
+    if (follower.position <= from && state.cursor <= from) break // the store has nothing more to give: attach and let the feed deliver
+    follower.skipTo(state.cursor)
   }
+}
+
+/**
+ * The damaged blocks a streamed read has met, with those met before, in order; `unplaced`
+ * when one is named without its place (an older relay behind this one): what could be read
+ * is sent, then the stream ends naming them.
+ */
+function metBlocks(state: StreamState, ahead: UnreadableBlock[]): {blocks: UnreadableBlock[]; unplaced?: ArchiveReadError} {
+  const [met] = ArchiveReadError.merged(state.unreadable.splice(0))
+  if (met && met.blocks.length < met.what.length) return {blocks: ahead, unplaced: met}
+  return {blocks: [...ahead, ...(met?.blocks ?? [])].sort((a, b) => a.firstSeq - b.firstSeq)}
 }
 
 /**
@@ -175,19 +203,38 @@ async function sendPage(follower: Follower, page: HistoryPage): Promise<boolean>
   const {unreadable} = page
   // Named but not placed (an older relay behind this one): what could be read is sent, then the stream ends naming them.
   if (unreadable && unreadable.blocks.length < unreadable.what.length) {
-    for (const entry of page.entries) if (!(await follower.sendHistory(entry))) return false
+    if (!(await follower.sendHistory(page.entries))) return false
     throw unreadable
   }
-  const blocks = [...(unreadable?.blocks ?? [])].sort((a, b) => a.firstSeq - b.firstSeq)
+  const blocks = await sendAmong(
+    follower,
+    page.entries,
+    [...(unreadable?.blocks ?? [])].sort((a, b) => a.firstSeq - b.firstSeq),
+  )
+  if (!blocks) return false
   let next = 0
-  for (const entry of page.entries) {
-    while (next < blocks.length && blocks[next].lastSeq < entry.seq) follower.unreadable(blocks[next++])
-    if (!(await follower.sendHistory(entry))) return false
-  }
   while (next < blocks.length && blocks[next].firstSeq <= Math.max(page.cursor, follower.position) + 1) follower.unreadable(blocks[next++])
   // The entries before a damaged live log are sent: the stream ends on it.
   if (page.damaged && !follower.closed) throw page.damaged
   return !follower.closed
+}
+
+/**
+ * Entries in as few writes as their damaged blocks allow: each block (sorted) is named
+ * before the first entry after it. Returns the blocks after the last entry, not named yet;
+ * undefined when the client left.
+ */
+async function sendAmong(follower: Follower, entries: LogEntry[], blocks: UnreadableBlock[]): Promise<UnreadableBlock[] | undefined> {
+  let next = 0
+  let sent = 0
+  for (let i = 0; i < entries.length && next < blocks.length; i++) {
+    if (blocks[next].lastSeq >= entries[i].seq) continue
+    if (!(await follower.sendHistory(entries.slice(sent, i)))) return undefined
+    sent = i
+    while (next < blocks.length && blocks[next].lastSeq < entries[i].seq) follower.unreadable(blocks[next++])
+  }
+  if (!(await follower.sendHistory(entries.slice(sent)))) return undefined
+  return blocks.slice(next)
 }
 
 class Follower implements FeedSubscriber {
@@ -212,11 +259,16 @@ class Follower implements FeedSubscriber {
     if (seq > this.position) this.position = seq
   }
 
-  async sendHistory(entry: LogEntry): Promise<boolean> {
-    if (entry.seq <= this.position) return true
-    this.position = entry.seq
-    this.metrics.linesOut++
-    return this.writer.writeAndWait(logFrame(entry))
+  /** The entries not sent yet, in one write; waits for the socket. False once the client has left. */
+  async sendHistory(entries: LogEntry[]): Promise<boolean> {
+    let frames = ''
+    for (const entry of entries) {
+      if (entry.seq <= this.position) continue
+      this.position = entry.seq
+      this.metrics.linesOut++
+      frames += logFrame(entry)
+    }
+    return frames === '' ? !this.closed : this.writer.writeAndWait(frames)
   }
 
   unreadable(block: UnreadableBlock): void {

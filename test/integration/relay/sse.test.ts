@@ -139,6 +139,30 @@ describe('SSE', () => {
     expect((await get('tail=0')).map((e) => e.event)).toEqual(['status', 'end'])
   })
 
+  it('a follower that stops reading while it catches up is waited for, not dropped; the job deleted meanwhile ends its stream with a failed event (410)', async () => {
+    await store.startJob('gone-1')
+    // Far more than the sockets between relay and client, or the bound on what waits for a slow follower, hold.
+    for (let i = 0; i < 40; i++) await store.append('gone-1', lines(i * 1000 + 1, 1000, 1000))
+    await store.endJob('gone-1', {status: 'ended'})
+    const stream = openRawStream(`${t.url}/v1/jobs/gone-1/logs/stream`)
+    await waitUntil(() => seqsOf(stream.events()).length > 0, {what: 'the first lines'})
+    stream.pause()
+    // Two pings on another stream: the paused one's ping (the same interval) came while it waited.
+    await store.startJob('idle-1')
+    const idle = openRawStream(`${t.url}/v1/jobs/idle-1/logs/stream`)
+    await waitUntil(() => idle.text().split(': ping').length > 2, {what: 'two pings'})
+    idle.close()
+    await store.deleteJob('gone-1')
+    stream.resume()
+    await stream.closed
+    const got = seqsOf(stream.events())
+    expect(got).toEqual(range(1, got.length))
+    expect(got.length).toBeLessThan(40_000)
+    const last = stream.events().at(-1)!
+    expect(last.event).toBe('failed')
+    expect(JSON.parse(last.data)).toMatchObject({status: 410, error: expect.stringMatching(/job gone-1 was deleted .* while it was being read/)})
+  })
+
   it('waits for a job that does not exist yet (also with tail=N)', async () => {
     const stream = openRawStream(`${t.url}/v1/jobs/later-1/logs/stream`)
     const tailed = openRawStream(`${t.url}/v1/jobs/later-1/logs/stream?tail=5`)
