@@ -42,10 +42,11 @@ export function storedBlocks(jobs: Jobs, options: GetOptions): AsyncIterable<Sto
   return withEntries(jobs, options)
 }
 
+/** Blocks that read as their entries: those they were made of, else those of their range read again. */
 async function* withEntries(jobs: Jobs, options: GetOptions): AsyncGenerator<StoredBlock> {
-  for await (const block of historyBlocks(jobs, options)) {
-    const range = {after: block.first - 1, limit: block.last - block.first + 1, signal: options.signal}
-    yield {...block, entries: () => jobs.read(options.job, range)}
+  for await (const {first, last, bytes, entries} of historyBlocks(jobs, options)) {
+    const range = {after: first - 1, limit: last - first + 1, signal: options.signal}
+    yield {first, last, bytes, entries: () => entries ?? jobs.read(options.job, range)}
   }
 }
 

@@ -357,7 +357,7 @@ export class Jobs {
   }
 }
 
-/** Batches of entries as raw blocks. */
+/** Batches of entries as raw blocks, each with its entries. */
 async function* rawBlocks(batches: AsyncIterable<LogEntry[]>): AsyncIterable<RawBlock> {
-  for await (const batch of batches) if (batch.length > 0) yield {first: batch[0].seq, last: batch.at(-1)!.seq, bytes: rawChunk(batch)}
+  for await (const batch of batches) if (batch.length > 0) yield {first: batch[0].seq, last: batch.at(-1)!.seq, bytes: rawChunk(batch), entries: batch}
 }

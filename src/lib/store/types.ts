@@ -82,11 +82,13 @@ export interface RawBlock {
   first: number
   last: number
   bytes: Buffer
+  /** The entries the bytes were encoded from, where the block was made of entries (an archived job's). */
+  entries?: LogEntry[]
 }
 
 /** A RawBlock that can also be read as its entries (a reader that copies what it can, and decodes the rest). */
-export interface StoredBlock extends RawBlock {
-  entries(): AsyncIterable<LogEntry>
+export interface StoredBlock extends Omit<RawBlock, 'entries'> {
+  entries(): AsyncIterable<LogEntry> | Iterable<LogEntry>
 }
 
 /**
