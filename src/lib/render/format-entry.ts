@@ -85,7 +85,15 @@ export class TextLineJoiner {
 
 const ESC = 0x1b
 const CR = 0x0d
-const MARKER_LINES = MARKER_STARTS.map((start) => Buffer.from(`\n${start}`))
+/** A marker start after a newline, searched by its first bytes: Buffer.indexOf takes a slower path for a needle of 7 bytes or more. */
+const MARKER_LINES = MARKER_STARTS.map((start) => ({needle: Buffer.from(`\n${start.slice(0, 4)}`), start: Buffer.from(start)}))
+
+function hasLineStarting(bytes: Buffer, {needle, start}: (typeof MARKER_LINES)[number]): boolean {
+  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
+    if (bytes.compare(start, 0, start.length, at + 1, Math.min(at + 1 + start.length, bytes.length)) === 0) return true
+  }
+  return false
+}
 
 /**
  * True when text output without colour, timestamps or prefix prints these stored bytes of
@@ -97,7 +105,7 @@ const MARKER_LINES = MARKER_STARTS.map((start) => Buffer.from(`\n${start}`))
 export function readsAsText(bytes: Buffer): boolean {
   if (bytes.includes(ESC) || bytes.includes(CR) || !isUtf8(bytes)) return false
   const head = bytes.toString('latin1', 0, 16)
-  return !MARKER_STARTS.some((start) => head.startsWith(start)) && !MARKER_LINES.some((line) => bytes.includes(line))
+  return !MARKER_STARTS.some((start) => head.startsWith(start)) && !MARKER_LINES.some((line) => hasLineStarting(bytes, line))
 }
 
 export function formatJson(entry: LogEntry, job?: string): string {

@@ -1,0 +1,36 @@
+/**
+ * readsAsText (render/format-entry.ts): whether text output prints a block of stored bytes
+ * as they are. Every marker start is found at the start of the block and after any newline
+ * in it, and only there; near misses and a marker cut off by the block's end do not count.
+ */
+import {describe, expect, it} from 'vitest'
+import {readsAsText} from '../../src/lib/render/format-entry.js'
+import {MARKER_STARTS} from '../../src/lib/structure/marker-text.js'
+
+const block = (...lines: string[]): Buffer => Buffer.from(`${lines.join('\n')}\n`)
+
+describe('readsAsText', () => {
+  it('takes plain UTF-8 lines', () => {
+    expect(readsAsText(block('2026-11-23 INFO step 1 café ✓', 'a line with --- and ::group:: inside', '----------', '+++', ' ~~~ indented'))).toBe(true)
+  })
+
+  it.each(MARKER_STARTS)('refuses a line starting %j, first or further on, however long the block', (start) => {
+    expect(readsAsText(block(`${start}name`, 'plain'))).toBe(false)
+    expect(readsAsText(block('plain', `${start}name`))).toBe(false)
+    const filler = Array.from({length: 5000}, (_, i) => `line ${i} ${start.slice(0, -1)}x`)
+    expect(readsAsText(block(...filler))).toBe(true)
+    expect(readsAsText(block(...filler, `${start}name`))).toBe(false)
+  })
+
+  it('takes near misses of the markers: the first bytes alone, or cut off by the end of the block', () => {
+    expect(readsAsText(block('plain', 'sectio', 'section', '--x', '::'.slice(0, 1)))).toBe(true)
+    expect(readsAsText(Buffer.from('plain\nsect'))).toBe(true)
+    expect(readsAsText(Buffer.from('plain\nsection_'))).toBe(false)
+  })
+
+  it('refuses ANSI codes, carriage returns and invalid UTF-8', () => {
+    expect(readsAsText(block('\u001B[31mred\u001B[0m'))).toBe(false)
+    expect(readsAsText(block('a CRLF line\r'))).toBe(false)
+    expect(readsAsText(Buffer.from([0x62, 0x61, 0x64, 0xff, 0x0a]))).toBe(false)
+  })
+})
