@@ -10,7 +10,7 @@ export interface RelayLimits {
   subscriberBufferBytes: number
   /** Entries per store append while ingesting a body. */
   ingestBatchEntries: number
-  /** Entries per page of history (SSE catch-up, JSON pages without `limit`). */
+  /** Entries per page of history (JSON pages without `limit`). */
   pageSize: number
   /** Largest `limit` a client may ask for on GET …/logs. */
   maxPageSize: number
