@@ -97,39 +97,34 @@ export async function* historyBatches(jobs: Jobs, jobId: string, range: ReadRang
     for (let i = 0; i < page.entries.length; i += BATCH) yield page.entries.slice(i, i + BATCH)
     return
   }
-  let batch: LogEntry[] = []
+  // The matches of each batch the store reads, split where the job is looked at: nothing is
+  // held across reads, so a read that fails part way has handed on all it read.
   let shown = 0
   let unchecked = 0
-  try {
-    reading: for await (const read of jobs.readBatches(jobId, range)) {
-      for (const entry of read) {
-        if (shown === limit) {
-          state.more = true
-          break reading
-        }
-        state.cursor = entry.seq
-        if (!filter || filter(entry)) {
-          batch.push(entry)
-          shown++
-        }
-        if (++unchecked === DELETION_CHECK_ENTRIES) {
-          unchecked = 0
-          await stillThere(jobs, jobId)
-          state.passed = entry.seq
-          yield batch
-          batch = []
-        } else if (batch.length >= BATCH) {
-          yield batch
-          batch = []
-        }
+  for await (const read of jobs.readBatches(jobId, range)) {
+    let batch: LogEntry[] = []
+    for (const entry of read) {
+      if (shown === limit) {
+        state.more = true
+        if (batch.length > 0) yield batch
+        return
+      }
+      state.cursor = entry.seq
+      if (!filter || filter(entry)) {
+        batch.push(entry)
+        shown++
+      }
+      if (++unchecked === DELETION_CHECK_ENTRIES) {
+        unchecked = 0
+        if (batch.length > 0) yield batch // handed on before the look, which may fail
+        batch = []
+        await stillThere(jobs, jobId)
+        state.passed = entry.seq
+        yield [] // carries `passed`
       }
     }
-  } catch (error) {
-    // A read that fails part way (a damaged log) hands on the entries it read first.
     if (batch.length > 0) yield batch
-    throw error
   }
-  if (batch.length > 0) yield batch
 }
 
 /** A range's stored bytes (Jobs.readRaw) for a streamed raw response, the job looked at as historyBatches does. */
