@@ -4,12 +4,13 @@
  * time (`--since/--until`), by level counts (`--level`) and, for `--grep`, by the blocks'
  * token filters, by seq ranges (`--section`). Neighbouring blocks are fetched with one
  * ranged read (./block-runs.ts: runs of at most 2 MiB of NDJSON), CONCURRENCY runs at a
- * time, and given out in order, so memory is a few MiB whatever the size of the job.
+ * time, and given out in order: at most CONCURRENCY runs are in memory (16 MiB of NDJSON),
+ * whatever the size of the job.
  *
  * A block that cannot be read (corrupt, truncated) is made up for by the blocks beyond it
  * (-n N, --head N) and named at the end (ArchiveReadError) after every other entry was
  * given, or at once to `range.onUnreadable`; an index that disagrees with the data it describes
- * is reported through `onWarning` and the object is scanned instead. Before either is
+ * is reported through `onWarning` and the object is scanned instead, after the last entry given. Before either is
  * reported, `recheck` looks at the job's manifest again: the job may have been deleted or
  * archived again since the read's manifest was read (blob-archive.ts).
  */
@@ -30,9 +31,10 @@ import {objectSpan} from './object-span.js'
 import type {RecentSpans} from './recent-spans.js'
 import {KNOWN_KINDS, mayContain} from './token-filter.js'
 import {inflateBlock} from './block-codec.js'
-import {linesOf} from '../text-lines.js'
+import {IndexMismatch, recordLines} from './block-lines.js'
 
-const CONCURRENCY = 4
+/** Runs fetched at once: a read of many blocks waits on round trips to the store (25 ms each to a bucket some way off), which this many overlap. */
+const CONCURRENCY = 8
 
 export interface IndexedRead {
   bucket: ObjectBucket
@@ -48,9 +50,6 @@ export interface IndexedRead {
    */
   recheck?: () => Promise<void>
 }
-
-/** The index and data disagree: fall back to a scan. */
-class IndexMismatch extends Error {}
 
 /** The entries of the range, a batch per block read (or the scan's, in batches). */
 export async function* readIndexed({bucket, manifest, range, scan, recent, recheck = async () => undefined}: IndexedRead): AsyncIterable<LogEntry[]> {
@@ -90,6 +89,8 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
     if (range.onUnreadable) range.onUnreadable(new ArchiveReadError(id, [failure.block.what], [failure.block]))
     else failures.push(failure)
   }
+  // What was given before the index turned out wrong: the scan then goes on after it.
+  let given = {count: 0, lastSeq: 0}
   try {
     if (range.tail === undefined) {
       let emitted = 0
@@ -103,7 +104,10 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
         }
         const taken = reader.entries(block, result.data, range.limit === undefined ? undefined : range.limit - emitted)
         emitted += taken.length
-        if (taken.length > 0) yield taken
+        if (taken.length > 0) {
+          given = {count: emitted, lastSeq: taken.at(-1)!.seq}
+          yield taken
+        }
         if (emitted === range.limit) break
       }
     } else {
@@ -130,7 +134,8 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
     if (!(error instanceof IndexMismatch)) throw error
     await recheck()
     warn(error.message)
-    yield* batched(scan(range))
+    if (given.count === 0) yield* batched(scan(range))
+    else yield* batched(scan({...range, after: Math.max(range.after ?? 0, given.lastSeq), limit: range.limit === undefined ? undefined : range.limit - given.count}))
     return
   }
   if (failures.length > 0) {
@@ -282,10 +287,12 @@ class BlockReader {
   entries(block: BlockInfo, data: Buffer, max = Number.POSITIVE_INFINITY): LogEntry[] {
     if (data.length !== block.bytes) throw new IndexMismatch(`block seq ${block.firstSeq}..${block.lastSeq} holds ${data.length} bytes, its index says ${block.bytes}`)
     const {range, levels, literal, pattern} = this.want
-    const lines = literal ? linesHolding(data, literal) : allLines(data, block)
+    const lines = recordLines(data, block, {literal, levels})
+    // A block whose seqs are all in range needs no line's seq read before it is parsed.
+    const bySeq = (range.after !== undefined && block.firstSeq <= range.after) || (range.before !== undefined && block.lastSeq >= range.before) || range.seqRanges !== undefined
     const out: LogEntry[] = []
     for (const line of lines) {
-      const seq = seqOf(line)
+      const seq = bySeq ? seqOf(line) : undefined
       if (seq !== undefined && ((range.after !== undefined && seq <= range.after) || (range.before !== undefined && seq >= range.before))) continue
       if (seq !== undefined && range.seqRanges && !inSeqRanges(seq, range.seqRanges)) continue
       if (pattern) {
@@ -299,29 +306,6 @@ class BlockReader {
     }
     return out
   }
-}
-
-function allLines(data: Buffer, block: BlockInfo): string[] {
-  const lines = linesOf(data)
-  if (lines.length !== block.lines || seqOf(lines[0]) !== block.firstSeq || seqOf(lines.at(-1)!) !== block.lastSeq) {
-    throw new IndexMismatch(
-      `block seq ${block.firstSeq}..${block.lastSeq} (${block.lines} lines) holds ${lines.length} lines, seq ${seqOf(lines[0] ?? '')}..${seqOf(lines.at(-1) ?? '')}`,
-    )
-  }
-  return lines
-}
-
-/** The record lines of a block that hold `literal` (a byte search, then only those lines are decoded). */
-function linesHolding(data: Buffer, literal: Buffer): string[] {
-  const lines: string[] = []
-  for (let at = data.indexOf(literal); at !== -1;) {
-    const start = data.lastIndexOf(10, at) + 1
-    let end = data.indexOf(10, at)
-    if (end === -1) end = data.length
-    lines.push(data.toString('utf8', start, end))
-    at = end + 1 < data.length ? data.indexOf(literal, end + 1) : -1
-  }
-  return lines
 }
 
 function describe(n: number, block: BlockInfo, error: unknown): {n: number; block: UnreadableBlock} {

@@ -313,6 +313,37 @@ describe('damage', () => {
     warnings.length = 0
     expect(seqs(await collect(archive.read('liar', {tail: 2, onWarning: (m) => warnings.push(m)})))).toEqual([19_999, 20_000])
     expect(warnings).toEqual([expect.stringMatching(/job liar: block 0 of its index holds seq 2\.\./)])
+
+    // --level finds a block's few lines of that level by their bytes, as many as the index counts.
+    // The second block with an error lies: the scan goes on after the first block's error, not from the start again.
+    const withError = table.blocks.filter((b) => b.levels.error === 1)[1]
+    const levels = JSON.stringify(withError.levels)
+    expect(levels).toContain('"error":1')
+    lie(levels, levels.replace('"error":1', '"error":2'))
+    warnings.length = 0
+    const errors = await collect(archive.read('liar', {levels: ['error'], onWarning: (m) => warnings.push(m)}))
+    expect(seqs(errors.filter((e) => e.level === 'error'))).toEqual(Array.from({length: 10}, (_, i) => (i + 1) * 2000))
+    expect(new Set(seqs(errors)).size).toBe(errors.length) // levels are a hint (callers filter), seqs must not repeat
+    expect(warnings).toEqual([expect.stringMatching(/job liar: block seq \d+\.\.\d+ holds 1 lines of level error, its index says 2; reading the whole archived object instead/)])
+  })
+
+  it('--level reads the level field alone: a line that quotes a level, a JSON line, a level pair of a block', async () => {
+    const quoting: LogEntry[] = Array.from({length: 2000}, (_, i) => {
+      const seq = i + 1
+      if (seq % 400 === 0) return entryFromBytes(seq, T0 + i, Buffer.from(`{"level":"error","msg":"json ${seq}"}`), true, 'error', 'stdout')
+      if (seq % 400 === 200) return entryFromBytes(seq, T0 + i, Buffer.from(`WARN saw "level":"error" in ${seq}`), true, 'warn', 'stderr')
+      return entryFromBytes(seq, T0 + i, Buffer.from(`INFO "level":"error" quoted at ${seq}`), true, 'info', 'stdout')
+    })
+    const archive = fileArchive(join(dir, 'quoting'))
+    await archive.put(endedMeta('quoting', quoting), iterate(quoting))
+    const manifest = (await archive.manifest('quoting'))!
+    expect(manifest.index?.blocks).toBeGreaterThan(5)
+    const warnings: string[] = []
+    const onWarning = (m: string): number => warnings.push(m)
+    expect(seqs(await collect(archive.read('quoting', {levels: ['error'], onWarning})))).toEqual([400, 800, 1200, 1600, 2000])
+    expect(seqs(await collect(archive.read('quoting', {levels: ['warn', 'error'], onWarning})))).toEqual(quoting.filter((e) => e.level !== 'info').map((e) => e.seq))
+    expect(seqs(await collect(archive.read('quoting', {levels: ['warn', 'error'], tail: 3, onWarning})))).toEqual([1600, 1800, 2000])
+    expect(warnings).toEqual([])
   })
 
   it('a block whose filter is of a kind the reader does not know is read, never ruled out by it', async () => {
