@@ -38,7 +38,8 @@ export interface GetOptions {
   match?: Pattern
   /**
    * The filter as a test of a stored line's bytes and index fields, when it is one (no
-   * --section): lets a store pick the lines for raw output without making entries (get-raw.ts).
+   * --section): lets a store pick the lines for raw output, and for text output that prints
+   * lines as stored, without making entries (get-raw.ts).
    */
   lines?: LineMatcher
   /** The levels the filter lets through: lets the store skip what has none of them. */

@@ -7,10 +7,10 @@
  *     lines taken, picked by the store (readRawMatching) where it can.
  * Anything else (context, -n, --section, -f with filters) goes through getEntries.
  */
-import {rawChunk} from '../entry.js'
+import {rawChunk, type LogEntry} from '../entry.js'
 import {continuedBase} from '../store/continued-job.js'
 import type {Jobs} from '../store/jobs.js'
-import type {RawBlock, StoredBlock} from '../store/types.js'
+import type {MatchedBlock, RawBlock, StoredBlock} from '../store/types.js'
 import {getEntries, jobToRead, type GetOptions} from './get-entries.js'
 
 /** The raw output of `options`, copied or picked from stored bytes; undefined when it needs entries. */
@@ -34,12 +34,14 @@ async function* historyBlocks(jobs: Jobs, options: GetOptions): AsyncGenerator<R
 
 /**
  * The range of `options` as blocks of stored bytes, for an output that copies what it can
- * (render/plain-text.ts); undefined when the range is not one of consecutive entries read
- * once (a filter, a time bound, -f).
+ * (render/plain-text.ts): consecutive entries, or the lines a filter a store can decide on
+ * their bytes took (picksRaw); undefined for any other read (context, -n with a filter, -f).
  */
 export function storedBlocks(jobs: Jobs, options: GetOptions): AsyncIterable<StoredBlock> | undefined {
-  if (!copiesRaw(options) || options.follow) return undefined
-  return withEntries(jobs, options)
+  if (options.follow) return undefined
+  if (copiesRaw(options)) return withEntries(jobs, options)
+  if (picksRaw(options)) return matchedStored(jobs, options)
+  return undefined
 }
 
 /** Blocks that read as their entries: those they were made of, else those of their range read again. */
@@ -74,12 +76,12 @@ function picksRaw(options: GetOptions): boolean {
 }
 
 /**
- * The bytes of the lines `options.lines` takes: from a live store that picks them on their
- * bytes; from entries (getEntries) for a job elsewhere (archived, continuing an archived
- * run, a store without readRawMatching), and for the rest of one moved to the archive
- * during the read, after the last line written.
+ * The lines `options.lines` takes, as blocks of their bytes: from a live store that picks
+ * them on their bytes; from entries (getEntries, the block then carrying them) for a job
+ * elsewhere (archived, continuing an archived run, a store without readRawMatching), and
+ * for the rest of one moved to the archive during the read, after the last line written.
  */
-async function* getRawMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
+async function* matchedBlocks(jobs: Jobs, options: GetOptions): AsyncGenerator<MatchedBlock & {entries?: LogEntry[]}> {
   const {job, since, until, head, signal} = options
   const live = jobs.live.readRawMatching ? await jobs.live.getJob(job) : undefined
   if (live?.location.kind === 'live' && continuedBase(live) === 0 && head !== 0) {
@@ -90,7 +92,7 @@ async function* getRawMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<
       for await (const block of jobs.live.readRawMatching!(job, {after, since, until, limit: head, signal}, options.lines!)) {
         after = block.last
         left -= block.count
-        yield block.bytes
+        yield block
       }
       moved = left > 0 && (await jobs.movedAway(job))
     } catch (error) {
@@ -100,5 +102,30 @@ async function* getRawMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<
     if (!moved) return
     options = {...options, after, head: head === undefined ? undefined : left}
   }
-  for await (const batch of getEntries(jobs, options)) yield rawChunk(batch)
+  for await (const batch of getEntries(jobs, options)) {
+    if (batch.length === 0) continue
+    const partial = batch.some((entry) => !entry.eol)
+    yield {first: batch[0].seq, last: batch.at(-1)!.seq, count: batch.length, bytes: rawChunk(batch), partial, entries: batch}
+  }
+}
+
+async function* getRawMatching(jobs: Jobs, options: GetOptions): AsyncGenerator<Buffer> {
+  for await (const block of matchedBlocks(jobs, options)) yield block.bytes
+}
+
+/** The lines a filter took (matchedBlocks) as blocks that read as their entries: those they were made of, else those the filter takes of their range, read again. */
+async function* matchedStored(jobs: Jobs, options: GetOptions): AsyncGenerator<StoredBlock> {
+  for await (const {first, last, bytes, partial, entries} of matchedBlocks(jobs, options)) {
+    yield {first, last, bytes, partial, entries: () => entries ?? takenBetween(jobs, options, first, last)}
+  }
+}
+
+/** The entries the filter of `options` takes from first..last. */
+async function* takenBetween(jobs: Jobs, options: GetOptions, first: number, last: number): AsyncGenerator<LogEntry> {
+  for await (const batch of getEntries(jobs, {...options, after: first - 1, head: undefined})) {
+    for (const entry of batch) {
+      if (entry.seq > last) return
+      yield entry
+    }
+  }
 }

@@ -77,9 +77,15 @@ export class TextLineJoiner {
     return ended + before + formatText(entry, joins ? {...style, timestamps: false} : style, joins)
   }
 
-  /** Entries up to `seq` were printed another way (stored bytes copied, see readsAsText); `open`: the last of them without its newline. */
-  printed(seq: number, open: boolean): void {
-    this.openSeq = open ? seq : undefined
+  /**
+   * Entries first..last (or those of them a filter took) are printed another way (stored
+   * bytes copied, see readsAsText); `open`: the last of them without its newline. Returns
+   * what goes before them: the end of an open line whose next piece they do not start with.
+   */
+  copied(first: number, last: number, open: boolean): string {
+    const ended = this.openSeq !== undefined && first !== this.openSeq + 1 ? '\n' : ''
+    this.openSeq = open ? last : undefined
+    return ended
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * Text output with nothing added (no colour, timestamps or job prefix) prints a line of
  * plain text as it was stored: a block of stored bytes that it would not change
- * (readsAsText) is copied as --output raw copies it, no entry decoded; any other block is
- * printed from its entries, as the rest of text output is.
+ * (readsAsText) is copied as --output raw copies it, no entry decoded — also the lines a
+ * filter took, where none lacks its newline; any other block is printed from its entries,
+ * as the rest of text output is.
  */
 import type {StoredBlock} from '../store/types.js'
 import {TextBytes} from '../text-bytes.js'
@@ -13,13 +14,14 @@ export function printsAsStored(style: TextStyle): boolean {
   return style.chalk.level === 0 && !style.timestamps && !style.prefix
 }
 
-/** Text output (in a style that printsAsStored) of consecutive blocks of a job's entries. */
+/** Text output (in a style that printsAsStored) of blocks of a job's entries, consecutive or those a filter took. */
 export async function* textOfBlocks(blocks: AsyncIterable<StoredBlock>, style: TextStyle): AsyncGenerator<Buffer | string> {
   const lines = new TextLineJoiner()
   const text = new TextBytes()
   for await (const block of blocks) {
-    if (readsAsText(block.bytes)) {
-      lines.printed(block.last, block.bytes.at(-1) !== 10)
+    if (!block.partial && readsAsText(block.bytes)) {
+      const before = lines.copied(block.first, block.last, block.bytes.at(-1) !== 10)
+      if (before) yield before
       yield block.bytes
       continue
     }

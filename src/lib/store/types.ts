@@ -70,11 +70,14 @@ export type RawMatchRange = Pick<ReadRange, 'after' | 'since' | 'until' | 'limit
 
 /** The stored bytes of some lines of a range, newlines included, back to back: what `--output raw` writes of them. */
 export interface MatchedBlock {
-  /** Sequence number of the last line in `bytes`. */
+  /** Sequence numbers of the first and last line in `bytes`. */
+  first: number
   last: number
   /** Lines in `bytes`. */
   count: number
   bytes: Buffer
+  /** A line in `bytes` has no newline (a piece of a split line, or the job's last line): text output may print it otherwise. */
+  partial: boolean
 }
 
 /** The exact bytes of entries first..last, newlines included: what `--output raw` writes. */
@@ -86,9 +89,14 @@ export interface RawBlock {
   entries?: LogEntry[]
 }
 
-/** A RawBlock that can also be read as its entries (a reader that copies what it can, and decodes the rest). */
+/**
+ * A RawBlock that can also be read as its entries (a reader that copies what it can, and
+ * decodes the rest). Its lines are entries first..last, or those of them a filter took.
+ */
 export interface StoredBlock extends Omit<RawBlock, 'entries'> {
   entries(): AsyncIterable<LogEntry> | Iterable<LogEntry>
+  /** Lines a filter took, one of which has no newline: the next line printed may not be its next piece, so only its entries say how it prints. */
+  partial?: boolean
 }
 
 /**

@@ -1,13 +1,17 @@
 /**
- * `logs get JOB` (text, no colour, timestamps or filter) copies blocks of stored bytes that
- * text output would not change, and prints the others from their entries (render/plain-text.ts).
- * What it prints must be what text output printed entry by entry before: a filter that
- * never matches (--exclude) still sends the same read through entries, so each copy is
- * checked against that, live and archived, whole and with -n, --head and --after.
+ * `logs get JOB` (text, no colour, timestamps or prefix) copies blocks of stored bytes that
+ * text output would not change, and prints the others from their entries (render/plain-text.ts):
+ * the job's lines, and the lines a filter on their bytes takes (--grep, --exclude, --level,
+ * --stream). What it prints must be what text output prints entry by entry: the entries
+ * `--output json` gives (never copied) formatted as write-entries.ts does, live and
+ * archived, whole and with -n, --head, --after and filters.
  */
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
+import {Chalk} from 'chalk'
 import {beforeAll, describe, expect, it} from 'vitest'
+import {fromRecord, type EntryRecord} from '../../../src/lib/entry.js'
+import {TextLineJoiner} from '../../../src/lib/render/format-entry.js'
 import {runCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
 
@@ -60,7 +64,13 @@ describe('logs get: text output copied from stored bytes', () => {
     expect(result.code).toBe(0)
     return result.stdout
   }
-  const throughEntries = (job: string, ...args: string[]): Promise<string> => get(job, ...args, '--exclude', 'never matches this')
+  /** Text output entry by entry (write-entries.ts) of the entries --output json gives. */
+  const throughEntries = async (job: string, ...args: string[]): Promise<string> => {
+    const records = (await get(job, ...args, '--output', 'json')).split('\n').filter(Boolean)
+    const lines = new TextLineJoiner()
+    const style = {chalk: new Chalk({level: 0}), timestamps: false}
+    return records.map((record) => lines.format(fromRecord(JSON.parse(record) as EntryRecord), style)).join('')
+  }
 
   beforeAll(async () => {
     for (const job of ['mixed', 'moved']) {
@@ -102,9 +112,38 @@ describe('logs get: text output copied from stored bytes', () => {
     expect(await get('mixed', '-n', '1')).toBe('no newline at the end')
   })
 
+  it('the lines a filter takes print as they print through entries: copied where none lacks its newline', async () => {
+    for (const args of [
+      ['--grep', 'step 1'],
+      ['--grep', 'step [0-9]*7 café'],
+      ['--grep', 'STEP 2', '-i'],
+      ['--exclude', 'never matches this'],
+      // The long line's pieces: the first two lack their newline; a filter may take one without the next.
+      ['--grep', 'a{8}|b{8}'],
+      ['--grep', 'bbbb'],
+      ['--grep', 'done'],
+      ['--exclude', 'step', '--head', '5'],
+      ['--grep', 'Block|red|CRLF|bad', '--head', '3'],
+      ['--level', 'info'],
+      ['--stream', 'stderr'],
+      ['--grep', 'step', '--after', String(BLOCK - 50), '--head', '60'],
+    ]) {
+      const printed = await get('mixed', ...args)
+      expect(printed, args.join(' ')).toBe(await throughEntries('mixed', ...args))
+    }
+    // A line of the job taken: the copy is not empty.
+    expect((await get('mixed', '--grep', 'step 12345 ')).trim()).toBe(plain(12_345))
+  })
+
   it('an archived job prints the same', async () => {
     const archive = ['--archive', `file://${sandbox.home}/archive`]
     expect(await get('moved', ...archive)).toBe(text)
     expect(await get('moved', '--after', String(BLOCK - 2), '--head', '20', ...archive)).toBe(await throughEntries('mixed', '--after', String(BLOCK - 2), '--head', '20'))
+    for (const args of [
+      ['--grep', 'a{8}|b{8}|step 1'],
+      ['--exclude', 'step'],
+    ]) {
+      expect(await get('moved', ...args, ...archive), args.join(' ')).toBe(await throughEntries('mixed', ...args))
+    }
   })
 })

@@ -65,7 +65,9 @@ class ByteSink {
   /** Where the part not yet taken starts. */
   private mark = 0
   private count = 0
+  private first = 0
   private last = 0
+  private partial = false
   private taken = 0
   /** The run of bytes of the current read waiting to be copied. */
   private run?: Buffer
@@ -85,6 +87,8 @@ class ByteSink {
       this.runStart = start
     }
     this.runEnd = end
+    if (this.count === 0) this.first = seq
+    if (!eol) this.partial = true
     if (eol) {
       // The newline is in the read when the line is not its last bytes: copied with the run.
       if (end < data.length) this.runEnd++
@@ -103,9 +107,10 @@ class ByteSink {
   take(): MatchedBlock | undefined {
     this.copyRun()
     if (this.count === 0) return undefined
-    const block = {last: this.last, count: this.count, bytes: this.buffer.subarray(this.mark, this.length)}
+    const block = {first: this.first, last: this.last, count: this.count, bytes: this.buffer.subarray(this.mark, this.length), partial: this.partial}
     this.mark = this.length
     this.count = 0
+    this.partial = false
     return block
   }
 
