@@ -6,7 +6,10 @@
  *
  * Tokens are compared as SHA-256 digests with timingSafeEqual, so neither the content nor
  * the length of a token leaks through timing. No token configured: everything is open
- * (the server then listens on loopback only).
+ * to the programs of this machine (the server then listens on loopback only), not to the
+ * web pages its browser shows: a request must name a loopback host (a page that rebinds
+ * its DNS name to 127.0.0.1 sends its own name), and a write must not come from a page of
+ * another origin (a browser sends a cross-site POST of text/plain without asking first).
  */
 import {createHash, timingSafeEqual} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
@@ -37,7 +40,7 @@ export class Auth {
 
   /** Throws 401 (no or unknown token) or 403 (a token without the needed right). */
   check(request: IncomingMessage, needed: Access): void {
-    if (!this.enabled) return
+    if (!this.enabled) return checkLocal(request, needed)
     const presented = presentedToken(request)
     if (!presented) throw unauthorized('this relay needs a token: send "Authorization: Bearer TOKEN"')
     const granted = this.grant(presented.token)
@@ -67,6 +70,22 @@ export class Auth {
     if (isWrite) return 'write'
     if (isRead) return 'read'
     return undefined
+  }
+}
+
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i
+
+/** A relay without a token: a request for a loopback host, and no write from a page of another origin (see the file's comment). */
+function checkLocal(request: IncomingMessage, needed: Access): void {
+  const {host, origin} = request.headers
+  if (host !== undefined && !LOOPBACK_HOST.test(host)) {
+    throw new HttpError(
+      403,
+      `forbidden: this relay has no token, and answers requests for a loopback address only, not for ${JSON.stringify(host)} (give it a --token to serve other names)`,
+    )
+  }
+  if (needed === 'write' && origin !== undefined && origin !== `http://${host}`) {
+    throw new HttpError(403, `forbidden: this relay has no token, and takes no writes from a web page of another origin (${JSON.stringify(origin)})`)
   }
 }
 

@@ -89,6 +89,37 @@ describe('logs serve without a token', () => {
     }
   })
 
+  it('answers only requests for a loopback host, and takes no write from a page of another origin', async () => {
+    const open = await startTestRelay()
+    try {
+      const port = new URL(open.url).port
+      await open.store.startJob('local-1')
+      // DNS rebinding: a page whose name now resolves to 127.0.0.1 sends its own name as Host.
+      const rebound = await raw(`${open.url}/v1/jobs`, {headers: {Host: `evil.example.com:${port}`}})
+      expect(rebound.status).toBe(403)
+      expect(rebound.json().error).toMatch(/no token, and answers requests for a loopback address only, not for "evil\.example\.com:\d+"/)
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) expect((await raw(`${open.url}/v1/jobs`, {headers: {Host: host}})).status, host).toBe(200)
+      // A cross-site form or fetch of text/plain: the browser sends it without a preflight, with its Origin.
+      const forged = await raw(`${open.url}/v1/jobs/forged/logs?end=1&exit-code=0`, {
+        method: 'POST',
+        body: 'all good\n',
+        headers: {Origin: 'http://evil.example.com', 'Content-Type': 'text/plain'},
+      })
+      expect(forged.status).toBe(403)
+      expect(forged.json().error).toMatch(/takes no writes from a web page of another origin \("http:\/\/evil\.example\.com"\)/)
+      expect(await open.store.getJob('forged')).toBeUndefined()
+      expect((await raw(`${open.url}/v1/jobs/local-1`, {method: 'DELETE', headers: {Origin: 'null'}})).status).toBe(403)
+      expect(await open.store.getJob('local-1')).toBeDefined()
+      // Reads from another origin are answered (without CORS headers its page cannot read them); writes from the relay's own pages and from programs are taken.
+      expect((await raw(`${open.url}/v1/jobs`, {headers: {Origin: 'http://evil.example.com'}})).status).toBe(200)
+      expect((await raw(`${open.url}/v1/jobs/local-1/logs`, {method: 'POST', body: 'from its viewer\n', headers: {Origin: open.url}})).status).toBe(200)
+      expect((await raw(`${open.url}/v1/jobs/local-1/logs`, {method: 'POST', body: 'from curl\n'})).status).toBe(200)
+      expect((await open.store.getJob('local-1'))?.lines).toBe(2)
+    } finally {
+      await open.stop()
+    }
+  })
+
   it('never prints its tokens', async () => {
     const {home, cleanup} = tempHome()
     try {
