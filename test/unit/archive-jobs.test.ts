@@ -88,14 +88,14 @@ describe('archiveJobs', () => {
     expect((await archive.head('raced'))?.meta.lines).toBe(3)
   })
 
-  it('skips a job another archiver holds the lock of, and a running job without --idle', async () => {
+  it('skips a job another archiver holds the lock of, and a running job without --idle; fails an id found nowhere', async () => {
     await job('held', 2)
     await job('running', 2, false)
     expect(await archive.locks.acquire('held', 'someone-else', 60_000)).toBe(true)
     const summary = await archiveJobs({live, archive, jobIds: ['held', 'running', 'missing']})
     expect(summary.jobs.map((j) => [j.id, j.result, j.reason])).toEqual([
       ['held', 'skipped', 'locked by another archiver'],
-      ['missing', 'skipped', 'not in the live store'],
+      ['missing', 'failed', `not found in ${live.name} or ${archive.name}`],
       ['running', 'skipped', 'still running (use --idle DUR for jobs whose writer is gone)'],
     ])
     expect(await live.getJob('held')).toBeDefined()

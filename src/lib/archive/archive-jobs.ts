@@ -103,7 +103,9 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
   const locks = options.locks ?? (archive as {locks?: JobLocks}).locks
   const found = await live.getJob(id)
   if (!found) {
-    return {id, result: 'skipped', reason: (await archive.head(id)) ? 'already archived' : 'not in the live store'}
+    // An id found nowhere (a typo in a cron line) fails the run, as `get` of it does.
+    if (await archive.head(id)) return {id, result: 'skipped', reason: 'already archived'}
+    return {id, result: 'failed', reason: `not found in ${live.name} or ${archive.name}`}
   }
   if (!matchesSelector(options.selector, found.labels)) return {id, result: 'skipped', reason: 'its labels do not match -l'}
   if (!isCandidate(found, options.idleMs, clock())) return {id, result: 'skipped', reason: 'still running (use --idle DUR for jobs whose writer is gone)'}

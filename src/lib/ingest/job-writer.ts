@@ -5,7 +5,7 @@
  *    local disk before anything else, and a shipper delivers them (spooled-job-writer.ts).
  */
 import type {NewEntry} from '../entry.js'
-import type {JobStatus} from '../job.js'
+import type {ContinuedRun, JobStatus} from '../job.js'
 import type {LiveStore, StartJobInit} from '../store/types.js'
 import {LineBatch} from '../line-batch.js'
 import {BatchWriter} from './batch-writer.js'
@@ -41,28 +41,53 @@ export class DirectJobWriter implements JobWriter {
   private constructor(
     private readonly store: LiveStore,
     private readonly job: string,
+    private readonly init: StartJobInit,
+    private readonly findArchivedRun?: () => Promise<ContinuedRun | undefined>,
   ) {
     this.structure = new StructureRecorder(store, job)
     this.batches = new BatchWriter<LineBatch>({
-      append: async (batches) => {
-        if (store.appendBatches) {
-          let {first} = await store.appendBatches(job, batches)
-          for (const batch of batches) {
-            this.structure.observeBatch(first, batch)
-            first += batch.length
-          }
-          return
-        }
-        const entries = batches.flatMap((batch) => batch.toEntries())
-        const {first} = await store.append(job, entries)
-        this.structure.observe(first, entries)
-      },
+      append: (batches) => this.whileThere(() => this.append(batches)),
     })
   }
 
-  static async open(store: LiveStore, job: string, init: StartJobInit = {}): Promise<DirectJobWriter> {
+  /**
+   * `open`'s `findArchivedRun`: the archived run of the job, for when the job leaves the store
+   * while it is written (`archive --idle` took it for abandoned, `rm` deleted it). Its next
+   * lines then continue it, as a push after `archive` does, instead of failing and being lost.
+   */
+  static async open(store: LiveStore, job: string, init: StartJobInit = {}, findArchivedRun?: () => Promise<ContinuedRun | undefined>): Promise<DirectJobWriter> {
     await store.startJob(job, init)
-    return new DirectJobWriter(store, job)
+    return new DirectJobWriter(store, job, init, findArchivedRun)
+  }
+
+  private async append(batches: LineBatch[]): Promise<void> {
+    const {store, job} = this
+    if (store.appendBatches) {
+      let {first} = await store.appendBatches(job, batches)
+      for (const batch of batches) {
+        this.structure.observeBatch(first, batch)
+        first += batch.length
+      }
+      return
+    }
+    const entries = batches.flatMap((batch) => batch.toEntries())
+    const {first} = await store.append(job, entries)
+    this.structure.observe(first, entries)
+  }
+
+  /** Does `write`; where it failed because the job left the store meanwhile, starts the job again (continuing its archived run) and does it again. */
+  private async whileThere<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write()
+    } catch (error) {
+      const there = await this.store.getJob(this.job).then(
+        (meta) => meta !== undefined,
+        () => true,
+      )
+      if (there || !this.findArchivedRun) throw error
+      await this.store.startJob(this.job, {labels: this.init.labels, continues: await this.findArchivedRun()})
+      return write()
+    }
   }
 
   add(entries: NewEntry[]): Promise<void> {
@@ -79,8 +104,8 @@ export class DirectJobWriter implements JobWriter {
 
   async finish(end: JobEnd): Promise<void> {
     await this.batches.close()
-    await this.structure.finish(end.status === 'failed')
-    await this.store.endJob(this.job, end)
+    await this.whileThere(() => this.structure.finish(end.status === 'failed'))
+    await this.whileThere(() => this.store.endJob(this.job, end))
   }
 
   async close(): Promise<void> {}

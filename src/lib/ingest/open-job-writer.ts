@@ -37,7 +37,8 @@ export interface JobTarget extends WriterOptions {
 export async function openJobWriter(store: LiveStore, job: string, options: WriterOptions): Promise<JobWriter> {
   try {
     const continues = await options.findArchivedRun?.(store, job)
-    if (store.local) return await DirectJobWriter.open(store, job, {labels: options.labels, continues})
+    const findArchivedRun = options.findArchivedRun && (() => options.findArchivedRun!(store, job))
+    if (store.local) return await DirectJobWriter.open(store, job, {labels: options.labels, continues}, findArchivedRun)
     return await SpooledJobWriter.open(store, job, {...options, continues})
   } catch (error) {
     throw error instanceof LogsError ? error : new StoreUnavailableError(store.name, (error as Error).message, error)

@@ -12,6 +12,7 @@ import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/vercel-blob-standin.js'
+import {waitUntil} from '../../helpers/wait.js'
 import {readAllRaw, seedJobs, withLive} from './archive-helpers.js'
 
 let home: {home: string; cleanup: () => void}
@@ -186,6 +187,37 @@ describe('logs archive: failures and concurrency', () => {
     expect(idle.summary.archived).toBe(1)
     const shown = await runCli(['ls', '--json', '--store', live, '--archive', archive], {env: env()})
     expect(JSON.parse(shown.stdout)[0]).toMatchObject({id: 'still-running', status: 'abandoned'})
+  })
+
+  it('a job --idle archives while its push is still writing it: the push continues it, no line lost, and ends it as it ends', async () => {
+    const live = fileLive('idle-writer')
+    const archive = fileArchive('idle-writer')
+    const push = startCli(['push', '--job', 'quiet', '--exit-code', '3', '--store', live, '--archive', archive], {env: env()})
+    const pushed = collect(push)
+    push.stdin!.write('before 1\nbefore 2\n')
+    const get = (...args: string[]) => runCli(['get', 'quiet', '--store', live, '--archive', archive, ...args], {env: env()})
+    await waitUntil(async () => (await get()).stdout === 'before 1\nbefore 2\n', {what: 'the first lines stored'})
+    const idle = await archiveCli(live, archive, '--idle', '0s', '--job', 'quiet')
+    expect(idle.summary.jobs[0]).toMatchObject({id: 'quiet', result: 'archived'})
+    // Before: push failed on its next append (ENOENT), exit 1, and these lines were lost.
+    push.stdin!.end('after 1\nafter 2\n')
+    const result = await pushed
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toBe('')
+    expect((await get()).stdout).toBe('before 1\nbefore 2\nafter 1\nafter 2\n')
+    const shown = await runCli(['ls', '--json', '--store', live, '--archive', archive], {env: env()})
+    expect(JSON.parse(shown.stdout)).toEqual([expect.objectContaining({id: 'quiet', status: 'failed', exitCode: 3, lines: 4})])
+  })
+
+  it('--job of an id found in neither store fails the run (exit 1), as a typo in a cron line must', async () => {
+    const live = fileLive('typo')
+    const archive = fileArchive('typo')
+    await seedJobs(live, env(), 'typo', 1)
+    const typo = await archiveCli(live, archive, '--job', 'typo-l', '--job', 'typo-1')
+    expect(typo.code).toBe(1)
+    expect(typo.summary.jobs).toEqual([expect.objectContaining({id: 'typo-1', result: 'archived'}), {id: 'typo-l', result: 'failed', reason: `not found in ${live} or ${archive}`}])
+    // Archived already: skipped, not failed.
+    expect((await archiveCli(live, archive, '--job', 'typo-1')).code).toBe(0)
   })
 
   it('says which variable is missing for an S3 or Supabase archive without credentials (exit 2)', async () => {

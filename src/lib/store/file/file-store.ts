@@ -90,6 +90,8 @@ export class FileStore implements LiveStore {
 
   async startJob(id: string, init: StartJobInit = {}): Promise<JobMeta> {
     const dir = this.dir(id)
+    // A writer kept open for the job before it was removed writes to files no longer there.
+    if (!this.readMeta(id)) this.closeWriter(id)
     await mkdir(dir, {recursive: true})
     // Empty files first, so a reader never finds metadata without them.
     await Promise.all([LOG_FILE, INDEX_FILE].map((name) => writeFile(join(dir, name), '', {flag: 'a'})))
