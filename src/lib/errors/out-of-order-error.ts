@@ -10,7 +10,13 @@ export class OutOfOrderError extends LogsError {
     super(`${where} refused a batch out of order: ${detail}`, {exitCode: 1})
   }
 
-  static of(where: string, token: {writer: string; batch: number; after?: number}, applied: number | undefined): OutOfOrderError {
-    return new OutOfOrderError(where, `batch ${token.batch} of writer ${token.writer} follows batch ${token.after ?? 0}, but the last one applied is ${applied ?? 'none'}`)
+  /** The writer's last batch the store applied, as the store numbers them. */
+  applied?: number
+
+  /** `applied`: the last batch applied, or how to say it in the writer's own numbers. */
+  static of(where: string, token: {writer: string; batch: number; after?: number}, applied: number | string | undefined): OutOfOrderError {
+    const error = new OutOfOrderError(where, `batch ${token.batch} of writer ${token.writer} follows batch ${token.after ?? 0}, but the last one applied is ${applied ?? 'none'}`)
+    if (typeof applied === 'number') error.applied = applied
+    return error
   }
 }

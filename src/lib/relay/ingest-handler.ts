@@ -30,6 +30,7 @@ import {endStatus, isEnded, JOB_STATUSES, type ContinuedRun, type JobMeta, type 
 import {continuedBase} from '../store/continued-job.js'
 import {joinPacked, unpackEntries, type PackedEntries} from '../store/packed-entries.js'
 import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
+import {OutOfOrderError} from '../errors/index.js'
 import {HttpError, badRequest} from './http-error.js'
 import {IngestParser, type BodyFormat} from './ingest-parser.js'
 import type {IngestOrder} from './ingest-order.js'
@@ -81,6 +82,8 @@ export async function handleIngest(
     if (started) return
     started = true
     const meta = await live.getJob(jobId)
+    // A request after the writer's first for a job the store has not got: its predecessor was never applied here. Refused before a job is made of it.
+    if (!meta && token?.after) throw OutOfOrderError.of(live.name, token, undefined)
     const continues = meta ? undefined : await archivedRun?.(jobId)
     base = continues?.lines ?? continuedBase(meta)
     if (!meta || isEnded(meta.status) || params.get('start') === '1' || labels) await live.startJob(jobId, {...(labels && {labels}), ...(continues && {continues})})
@@ -113,7 +116,7 @@ export async function handleIngest(
     }
     const subToken = token && storeToken(token, batchIndex, last)
     batchIndex++
-    const appended = packed ? await appendPacked(live, jobId, packed, subToken) : await live.append(jobId, entries, subToken)
+    const appended = await inClientNumbers(live.name, token, () => (packed ? appendPacked(live, jobId, packed, subToken) : live.append(jobId, entries, subToken)))
     if (result.first === 0 && appended.first > 0) result.first = appended.first
     if (appended.last >= appended.first) result.last = appended.last
     if (appended.duplicate) result.duplicate = true
@@ -178,6 +181,18 @@ export async function handleIngest(
 /** A packed batch into the store as it is, where the store takes one (file, Redis); as entries elsewhere. */
 function appendPacked(live: LiveStore, jobId: string, packed: PackedEntries, token: AppendToken | undefined): Promise<AppendResult> {
   return live.appendPacked ? live.appendPacked(jobId, packed, token) : live.append(jobId, unpackEntries(packed), token)
+}
+
+/** `append`, whose refusal as out of order (409) names the client's requests, not the store's sub-batches of them. */
+async function inClientNumbers(where: string, token: AppendToken | undefined, append: () => Promise<AppendResult>): Promise<AppendResult> {
+  try {
+    return await append()
+  } catch (error) {
+    if (!(error instanceof OutOfOrderError) || !token) throw error
+    const {applied} = error
+    const request = applied === undefined || applied === 0 ? undefined : `${Math.floor(applied / SUB_BATCHES)}${applied % SUB_BATCHES === LAST_SUB_BATCH ? '' : ' (in part)'}`
+    throw OutOfOrderError.of(where, token, request)
+  }
 }
 
 /** The store's token for batch `index` of a request (see the top of this file). */

@@ -6,7 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
-import {startServeCli} from '../../helpers/relay.js'
+import {raw, startServeCli, startTestRelay} from '../../helpers/relay.js'
 
 const TOKEN = 'pipelined-push-token'
 let server: Awaited<ReturnType<typeof startServeCli>>
@@ -59,5 +59,28 @@ describe('push --url with requests in flight', () => {
     expect(got.stdout).toBe(INPUT)
     const listed = JSON.parse((await runCli(['ls', '--json'], {env: serverEnv})).stdout) as Array<{id: string; lines: number; status: string}>
     expect(listed.find((job) => job.id === 'pipelined')).toMatchObject({lines: 40_000, status: 'succeeded'})
+  })
+})
+
+describe('a request out of order, by hand', () => {
+  it('is refused (409) in the numbers the client sent, and makes no job of an id the store has not got', async () => {
+    const relay = await startTestRelay()
+    try {
+      const send = (job: string, batch: number, after: number, body: string) =>
+        raw(`${relay.url}/v1/jobs/${job}/logs`, {method: 'POST', body, headers: {'Logs-Writer': 'w', 'Logs-Batch': String(batch), 'Logs-After': String(after)}})
+      // Before: 200 {"status":"running","lines":0} for ever after, a job nobody would end.
+      const ghost = await send('ghost', 5, 4, 'x\n')
+      expect(ghost.status).toBe(409)
+      expect(ghost.json().error).toMatch(/refused a batch out of order: batch 5 of writer w follows batch 4, but the last one applied is none/)
+      expect(await relay.store.getJob('ghost')).toBeUndefined()
+      expect((await send('ordered', 1, 0, 'one\n')).status).toBe(200)
+      // Before: "batch 196607 of writer w follows batch 131071, but the last one applied is 131071", the relay's sub-batches.
+      const skipped = await send('ordered', 3, 2, 'three\n')
+      expect(skipped.status).toBe(409)
+      expect(skipped.json().error).toMatch(/batch 3 of writer w follows batch 2, but the last one applied is 1$/)
+      expect((await relay.store.getJob('ordered'))?.lines).toBe(1)
+    } finally {
+      await relay.stop()
+    }
   })
 })
