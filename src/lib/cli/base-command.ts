@@ -8,7 +8,7 @@
 import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import {LogsError} from '../errors/index.js'
-import {parseErrorMessage} from './parse-error-message.js'
+import {flagParseMessage, parseErrorMessage} from './parse-error-message.js'
 import {unknownFlagHints, type FlagShape} from './unknown-flag-hints.js'
 import {resolveSettings, type SettingName, type Settings} from '../config.js'
 
@@ -45,7 +45,16 @@ export abstract class BaseCommand extends Command {
 }
 
 function errorReport(error: CaughtError, command: string | undefined, flags: Record<string, FlagShape>): JsonError['error'] {
-  if (error instanceof LogsError) return {code: errorCode(error), message: error.message, exitCode: error.exitCode, suggestions: error.suggestions}
+  if (error instanceof LogsError) {
+    const fromFlag = flagParseMessage(error.message)
+    if (fromFlag === undefined) return {code: errorCode(error), message: error.message, exitCode: error.exitCode, suggestions: error.suggestions}
+    return {
+      code: errorCode(error),
+      message: fromFlag,
+      exitCode: error.exitCode,
+      suggestions: [...error.suggestions, ...(command ? [`logs ${command} --help lists its arguments and flags`] : [])],
+    }
+  }
   // oclif's own errors: a bad flag or argument (exit 2), or a failure it classified.
   if (error.oclif) {
     const usage = error.oclif.exit === 2

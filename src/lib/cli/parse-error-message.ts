@@ -35,6 +35,15 @@ function reason(text: string): string {
   return lowerFirst(text.replace(/^Missing required flag ([\w-]+)$/, 'Missing required flag --$1'))
 }
 
+/**
+ * The message of an error a flag's own parse threw (exitCodeFlag's UsageError), which oclif
+ * rewrites as `Parsing --flag \n\t<message>\nSee more help with --help`: the message as
+ * thrown, or undefined when oclif did not touch it.
+ */
+export function flagParseMessage(message: string): string | undefined {
+  return /^Parsing --\S+ \n\t([\s\S]*?)(?:\nSee more help with --help)?$/.exec(stripVTControlCharacters(message))?.[1]
+}
+
 export function parseErrorMessage(message: string): string {
   const text = stripVTControlCharacters(message)
     .replace(/\nSee more help with --help$/, '')

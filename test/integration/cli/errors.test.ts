@@ -62,6 +62,13 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
       2,
       /^logs: invalid value for --lines: expected an integer greater than or equal to 0 but received: -3\n {2}hint: logs get --help/,
     ],
+    [
+      "a value the flag's own parse refuses (before: oclif's three lines, no hint)",
+      ['push', '--job', 'j', '--exit-code', '256'],
+      {},
+      2,
+      /^logs: invalid --exit-code "256": expected a whole number from 0 to 255\n {2}hint: logs push --help lists its arguments and flags\n$/,
+    ],
     ['a flag value not among its options', ['ls', '--status', 'weird'], {}, 2, /^logs: invalid value "weird" for --status: expected one of running, succeeded/],
     ['push without a job', ['push'], {}, 2, /^logs: missing required flag --job\n/],
   ]
