@@ -4,7 +4,7 @@ export class JobNotFoundError extends LogsError {
   constructor(id: string, where: string) {
     super(`job ${id} not found in ${where}`, {
       exitCode: 1,
-      suggestions: ['run `logs ls` to see the jobs there, or pass --follow to wait for it to start'],
+      suggestions: ['run `logs ls` to see the jobs there; `logs get JOB -f` and `logs tail JOB` wait for a job that has not started'],
     })
   }
 }

@@ -5,7 +5,7 @@ export class NoJobMatchesError extends LogsError {
   constructor(what: string, where: string) {
     super(`no job matches ${what} in ${where}`, {
       exitCode: 1,
-      suggestions: ['run `logs ls` to see the jobs there, or pass --follow to wait for a matching job to start'],
+      suggestions: ['run `logs ls` to see the jobs there; `logs get -f` and `logs tail` wait for a matching job to start'],
     })
   }
 }
