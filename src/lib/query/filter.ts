@@ -66,7 +66,7 @@ export function lineMatcher(spec: FilterSpec): LineMatcher | undefined {
 
 /** The spec's parts, checked and compiled; undefined when nothing filters. */
 function parseFilter(spec: FilterSpec): {level?: LevelFilter; stream?: Stream; grep: Pattern[]; exclude: Pattern[]} | undefined {
-  const level = spec.level ? parseLevelFilter(spec.level) : undefined
+  const level = spec.level !== undefined ? parseLevelFilter(spec.level) : undefined
   checkPatternCount((spec.grep ?? []).length + (spec.exclude ?? []).length, '--grep and --exclude')
   const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep', spec.ignoreCase))
   const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude', spec.ignoreCase))
@@ -81,7 +81,7 @@ function levelsTaken(filter: LevelFilter): Level[] {
 
 /** The levels a --level filter lets through: a hint for stores that can skip the rest (ReadRange.levels). */
 export function levelHint(spec: FilterSpec): Level[] | undefined {
-  return spec.level ? levelsTaken(parseLevelFilter(spec.level)) : undefined
+  return spec.level !== undefined ? levelsTaken(parseLevelFilter(spec.level)) : undefined
 }
 
 /** The first --grep: every wanted line matches it, so a store may use it to skip lines early. */

@@ -77,6 +77,9 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
       2,
       /^logs: invalid --exit-code "256": expected a whole number from 0 to 255\n {2}hint: logs push --help lists its arguments and flags\n$/,
     ],
+    // Before: an empty value was taken for no filter at all.
+    ['an empty --since', ['get', 'j', '--since', ''], {}, 2, /^logs: invalid time "" for --since: expected a duration/],
+    ['an empty --level', ['get', 'j', '--level', ''], {}, 2, /^logs: invalid level "" for --level\n {2}hint: use one of trace/],
     ['a flag value not among its options', ['ls', '--status', 'weird'], {}, 2, /^logs: invalid value "weird" for --status: expected one of running, succeeded/],
     ['push without a job', ['push'], {}, 2, /^logs: missing required flag --job\n/],
   ]
