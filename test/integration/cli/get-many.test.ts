@@ -151,7 +151,9 @@ describe.each([
     // Before: nothing printed, exit 0.
     const none = await get('x-*')
     expect([none.code, none.stdout]).toEqual([1, ''])
-    expect(none.stderr).toMatch(/^logs: no job matches 'x-\*' in \S+ or \S+\n {2}hint: run `logs ls`.*--follow to wait for a matching job to start\n$/)
+    expect(none.stderr).toMatch(
+      /^logs: no job matches 'x-\*' in \S+ or \S+\n {2}hint: run `logs ls` to see the jobs there; `logs get -f` and `logs tail` wait for a matching job to start\n$/,
+    )
     const nor = await get('x-*', 'y-*', '--by-job')
     expect(nor.code).toBe(1)
     expect(nor.stderr).toMatch(/no job matches 'x-\*' or 'y-\*'/)
