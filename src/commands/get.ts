@@ -113,6 +113,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     let ended: JobMeta | undefined
     let exitCode = 0
     const style = {chalk: makeChalk(colorLevel(process.stdout, flags.color)), timestamps: flags.timestamps}
+    const copiesText = flags.output === 'text' && printsAsStored(style)
     try {
       let options: GetOptions = {
         job,
@@ -126,7 +127,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         // With context the store must hand over the lines around the matches too.
         match: context ? undefined : requiredPattern(spec),
         levels: context ? undefined : levelHint(spec),
-        lines: (flags.output === 'raw' || (flags.output === 'text' && printsAsStored(style))) && !flags.section ? lineMatcher(spec) : undefined,
+        lines: (flags.output === 'raw' || copiesText) && !flags.section ? lineMatcher(spec) : undefined,
         onWarning: (message) => process.stderr.write(`logs: warning: ${message}\n`),
         follow: flags.follow,
         wait: flags.wait,
@@ -139,7 +140,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         if (!meta) throw new JobNotFoundError(job, jobs.live.name)
         options = inSections(options, sectionRanges(meta, flags.section))
       }
-      const blocks = flags.output === 'text' && printsAsStored(style) ? storedBlocks(jobs, options) : undefined
+      const blocks = copiesText ? storedBlocks(jobs, options) : undefined
       const copied = flags.output === 'raw' ? rawOutput(jobs, options) : blocks && textOfBlocks(blocks, style)
       if (copied) await writeChunks(copied, out)
       else await writeEntries(getEntries(jobs, options), out, flags.output as OutputMode, style, context !== undefined && options.filter !== undefined)

@@ -20,6 +20,7 @@ import {ArchiveReadError, ObjectStoreError, type UnreadableBlock} from '../error
 import type {Pattern} from '../pattern.js'
 import {readBytes, type ObjectBucket} from '../store/object/bucket.js'
 import {requiredLiteral} from '../required-literal.js'
+import {remainingRange} from '../store/remaining-range.js'
 import type {ReadRange} from '../store/types.js'
 import {decodeIndexTable, type BlockInfo} from './block-index.js'
 import {lineTextOf, parseRecord, seqOf} from './format.js'
@@ -90,10 +91,10 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
     else failures.push(failure)
   }
   // What was given before the index turned out wrong: the scan then goes on after it.
-  let given = {count: 0, lastSeq: 0}
+  let emitted = 0
+  let lastGiven: number | undefined
   try {
     if (range.tail === undefined) {
-      let emitted = 0
       const left = counted && range.limit !== undefined ? () => range.limit! - emitted : undefined
       for await (const {block, result} of batches(reader, blocks, range, left)) {
         range.signal?.throwIfAborted()
@@ -105,7 +106,7 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
         const taken = reader.entries(block, result.data, range.limit === undefined ? undefined : range.limit - emitted)
         emitted += taken.length
         if (taken.length > 0) {
-          given = {count: emitted, lastSeq: taken.at(-1)!.seq}
+          lastGiven = taken.at(-1)!.seq
           yield taken
         }
         if (emitted === range.limit) break
@@ -134,8 +135,7 @@ export async function* readIndexed({bucket, manifest, range, scan, recent, reche
     if (!(error instanceof IndexMismatch)) throw error
     await recheck()
     warn(error.message)
-    if (given.count === 0) yield* batched(scan(range))
-    else yield* batched(scan({...range, after: Math.max(range.after ?? 0, given.lastSeq), limit: range.limit === undefined ? undefined : range.limit - given.count}))
+    yield* batched(scan(remainingRange(range, lastGiven, emitted)))
     return
   }
   if (failures.length > 0) {

@@ -13,10 +13,13 @@ export class OutOfOrderError extends LogsError {
   /** The writer's last batch the store applied, as the store numbers them. */
   applied?: number
 
-  /** `applied`: the last batch applied, or how to say it in the writer's own numbers. */
-  static of(where: string, token: {writer: string; batch: number; after?: number}, applied: number | string | undefined): OutOfOrderError {
-    const error = new OutOfOrderError(where, `batch ${token.batch} of writer ${token.writer} follows batch ${token.after ?? 0}, but the last one applied is ${applied ?? 'none'}`)
-    if (typeof applied === 'number') error.applied = applied
+  /** `said`: how `applied` reads in the writer's own numbers, where the store numbers batches otherwise (the relay's sub-batches). */
+  static of(where: string, token: {writer: string; batch: number; after?: number}, applied: number | undefined, said: (batch: number) => string = String): OutOfOrderError {
+    const error = new OutOfOrderError(
+      where,
+      `batch ${token.batch} of writer ${token.writer} follows batch ${token.after ?? 0}, but the last one applied is ${applied === undefined ? 'none' : said(applied)}`,
+    )
+    error.applied = applied
     return error
   }
 }

@@ -189,9 +189,9 @@ async function inClientNumbers(where: string, token: AppendToken | undefined, ap
     return await append()
   } catch (error) {
     if (!(error instanceof OutOfOrderError) || !token) throw error
-    const {applied} = error
-    const request = applied === undefined || applied === 0 ? undefined : `${Math.floor(applied / SUB_BATCHES)}${applied % SUB_BATCHES === LAST_SUB_BATCH ? '' : ' (in part)'}`
-    throw OutOfOrderError.of(where, token, request)
+    // 0, a writer's first request's `after`, is none of its requests.
+    const applied = error.applied === 0 ? undefined : error.applied
+    throw OutOfOrderError.of(where, token, applied, (batch) => `${Math.floor(batch / SUB_BATCHES)}${batch % SUB_BATCHES === LAST_SUB_BATCH ? '' : ' (in part)'}`)
   }
 }
 

@@ -90,12 +90,12 @@ export class FileStore implements LiveStore {
 
   async startJob(id: string, init: StartJobInit = {}): Promise<JobMeta> {
     const dir = this.dir(id)
-    // A writer kept open for the job before it was removed writes to files no longer there.
-    if (!this.readMeta(id)) this.closeWriter(id)
     await mkdir(dir, {recursive: true})
     // Empty files first, so a reader never finds metadata without them.
     await Promise.all([LOG_FILE, INDEX_FILE].map((name) => writeFile(join(dir, name), '', {flag: 'a'})))
     return this.changeMeta(id, (meta, now) => {
+      // A writer kept open for the job before it was removed writes to files no longer there.
+      if (!meta) this.closeWriter(id)
       const next: StoredMeta = meta ?? withoutCounters(newJobMeta(id, now, init.labels))
       if (meta && init.labels) next.labels = {...meta.labels, ...init.labels}
       if (!meta && init.continues) next.continues = init.continues
