@@ -22,7 +22,7 @@ import {Output} from '../lib/output.js'
 import {globsText, leftOutNotice, unreadableNotice, waitingForMatchNotice, waitingNotice} from '../lib/render/notices.js'
 import {buildFilter, levelHint, lineMatcher, requiredPattern} from '../lib/query/filter.js'
 import {sectionRanges} from '../lib/structure/job-sections.js'
-import {JobNotFoundError, NoJobMatchesError} from '../lib/errors/index.js'
+import {NoJobMatchesError} from '../lib/errors/index.js'
 import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
 import {writeChunks, writeEntries, writeJobEntries} from '../lib/render/write-entries.js'
 import {parseTime} from '../lib/time.js'
@@ -136,8 +136,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         onEnd: (meta) => (ended = meta),
       }
       if (flags.section) {
-        const meta = await jobs.getJob(job)
-        if (!meta) throw new JobNotFoundError(job, jobs.live.name)
+        const meta = await jobs.requireJob(job)
         options = inSections(options, sectionRanges(meta, flags.section))
       }
       const blocks = copiesText ? storedBlocks(jobs, options) : undefined

@@ -2,7 +2,6 @@ import * as Args from '@oclif/core/args'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {colorFlag, storeFlags} from '../lib/cli/flags.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
-import {JobNotFoundError} from '../lib/errors/index.js'
 import {checkJobId} from '../lib/job-id.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {formatSectionTable} from '../lib/render/section-table.js'
@@ -23,8 +22,7 @@ Print one section's lines with \`logs get JOB --section NAME\`.`
     const job = checkJobId(args.id, 'argument ID')
     const jobs = await openJobs(this.settings(flags), {readOnly: true})
     try {
-      const meta = await jobs.getJob(job)
-      if (!meta) throw new JobNotFoundError(job, jobs.live.name)
+      const meta = await jobs.requireJob(job)
       const report = sectionsReport(meta)
       if (!this.jsonEnabled()) {
         if (report.sections.length === 0) this.logToStderr(`job ${job} has no sections`)

@@ -59,8 +59,13 @@ export class Jobs {
 
   async requireJob(id: string): Promise<JobMeta> {
     const meta = await this.getJob(id)
-    if (!meta) throw new JobNotFoundError(id, this.archive ? `${this.live.name} or ${this.archive.name}` : this.live.name)
+    if (!meta) throw this.notFound(id)
     return meta
+  }
+
+  /** That the job is in none of the stores searched, naming them. */
+  notFound(id: string): JobNotFoundError {
+    return new JobNotFoundError(id, this.archive ? `${this.live.name} or ${this.archive.name}` : this.live.name)
   }
 
   async listJobs(filter?: JobFilter): Promise<JobMeta[]> {
@@ -120,7 +125,7 @@ export class Jobs {
           }
         }
       } else {
-        if (!this.archive) throw new JobNotFoundError(id, this.live.name)
+        if (!this.archive) throw this.notFound(id)
         // The archive's own read says whether it holds the job: one manifest read, not two.
         let started = false
         try {
@@ -131,7 +136,7 @@ export class Jobs {
           }
         } catch (error) {
           if (started || !(error instanceof JobNotFoundError)) throw error
-          throw new JobNotFoundError(id, `${this.live.name} or ${this.archive.name}`)
+          throw this.notFound(id)
         }
       }
     } catch (error) {
@@ -231,7 +236,7 @@ export class Jobs {
     }
     if (options.signal?.aborted) return
     if (base > 0 ? await this.movedAway(id, base) : await this.archived(id)) yield* this.followArchived(id, after, options.signal)
-    else if (!(await this.live.getJob(id))) throw new JobNotFoundError(id, this.live.name)
+    else if (!(await this.live.getJob(id))) throw this.notFound(id)
   }
 
   /**

@@ -14,14 +14,16 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     ['too long job id', ['get', 'x'.repeat(129)], {}, 2, /invalid job id/],
     ['URL without a scheme', ['get', 'j', '--store', '/tmp/x'], {}, 2, /invalid live store URL from --store: "\/tmp\/x" has no scheme/],
     ['unknown scheme from the environment', ['get', 'j'], {LOGS_STORE: 'ftp://host/x'}, 2, /invalid live store URL from LOGS_STORE: unknown scheme "ftp:"/],
-    ['missing job', ['get', 'nope'], {}, 1, /job nope not found in file:\/\//],
+    ['missing job', ['get', 'nope'], {}, 1, /^logs: job nope not found in file:\/\/\S+ or file:\/\/\S+\/archive\n/],
+    // Before: sections and get --section named the live store alone, though the archive was searched too.
+    ['missing job, one section of it', ['get', 'nope', '--section', 'build'], {}, 1, /^logs: job nope not found in file:\/\/\S+ or file:\/\/\S+\/archive\n/],
     // Before: "or pass --follow to wait for it to start", a flag sections does not have.
     [
       'missing job, a command without -f',
       ['sections', 'nope'],
       {},
       1,
-      /^logs: job nope not found in \S+\n {2}hint: run `logs ls` to see the jobs there; `logs get JOB -f` and `logs tail JOB` wait for a job that has not started\n$/,
+      /^logs: job nope not found in file:\/\/\S+ or file:\/\/\S+\/archive\n {2}hint: run `logs ls` to see the jobs there; `logs get JOB -f` and `logs tail JOB` wait for a job that has not started\n$/,
     ],
     ['bad duration', ['get', 'j', '--since', 'yesterday'], {}, 2, /invalid time "yesterday" for --since/],
     [
