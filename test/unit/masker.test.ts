@@ -33,6 +33,10 @@ describe('default detectors', () => {
     ['JSON Web Token', 'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c end', 'jwt *** end'],
     ['Bearer header', 'curl -H "Authorization: Bearer abcdef0123456789abcdef"', 'curl -H "Authorization: Bearer ***"'],
     ['Basic header', 'Authorization: Basic dXNlcjpwYXNzd29yZA==', 'Authorization: Basic ***'],
+    // The bare "Bearer" detector wants 16 characters or more; after an Authorization header any length is a credential.
+    ['short Bearer header', "curl -H 'Authorization: Bearer s3cret' http://relay:8080/v1/jobs", "curl -H 'Authorization: Bearer ***' http://relay:8080/v1/jobs"],
+    ['Bearer header in JSON', '{"authorization":"bearer abc.def-1"}', '{"authorization":"bearer ***"}'],
+    ['GitHub token header', 'Authorization: token gho_short', 'Authorization: token ***'],
     ['password in a URL', 'git clone https://deploy:s3cr3t@git.example.com/x.git', 'git clone https://deploy:***@git.example.com/x.git'],
     ['password in a Redis URL', 'REDIS_URL=redis://:hunter22@redis:6379/0', 'REDIS_URL=redis://:***@redis:6379/0'],
   ]
@@ -41,7 +45,16 @@ describe('default detectors', () => {
   }
 
   it('leaves look-alikes alone', () => {
-    for (const line of ['http://example.com:8080/path@v2', 'AKIA is a prefix', 'Bearer tokens are used here', 'Basic setup done', 'eyJ alone', 'npm_config_cache=/tmp']) {
+    for (const line of [
+      'http://example.com:8080/path@v2',
+      'AKIA is a prefix',
+      'Bearer tokens are used here',
+      'Basic setup done',
+      'Authorization: pending',
+      'authorization token expired',
+      'eyJ alone',
+      'npm_config_cache=/tmp',
+    ]) {
       expect(one(line)).toBe(line)
     }
   })

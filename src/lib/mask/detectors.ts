@@ -32,10 +32,11 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   {name: 'npm token', triggers: ['npm_'], pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/dg},
   {name: 'JSON Web Token', triggers: ['eyJ'], pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/dg},
   {name: 'Bearer token', triggers: ['Bearer', 'bearer', 'BEARER'], pattern: /\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)/dgi},
+  // After an Authorization header's scheme, a credential of any length: short tokens too.
   {
-    name: 'Basic authorization',
+    name: 'Authorization header',
     triggers: ['uthorization', 'UTHORIZATION'],
-    pattern: /authorization["']?\s*[:=]\s*["']?basic\s+([A-Za-z0-9+/]{4,}={0,2})/dgi,
+    pattern: /authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+([A-Za-z0-9._~+/-]+=*)/dgi,
   },
   {name: 'password in a URL', triggers: ['://'], pattern: /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@"'<>]*:([^\s/@"'<>]+)@/dg},
 ]
