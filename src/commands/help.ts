@@ -5,7 +5,8 @@
  * Only its description is ours, worded as every other command's.
  */
 import {commands} from '@oclif/plugin-help'
+import {withLogsErrors} from '../lib/cli/base-command.js'
 
-export default class Help extends commands.help {
+export default class Help extends withLogsErrors(commands.help) {
   static override description = 'Show help for logs or one of its commands, with examples'
 }

@@ -36,6 +36,13 @@ describe("oclif's parse errors in this tool's words", () => {
     })
   }
 
+  it('an argument not among the options', async () => {
+    let message = ''
+    await Parser.parse(['fish'], {args: {shell: Args.string({options: ['zsh', 'bash']})}, strict: true}).catch((error: Error) => (message = error.message))
+    expect(message).not.toBe('')
+    expect(parseErrorMessage(message)).toBe('invalid argument "fish": expected one of zsh, bash')
+  })
+
   it('keeps a message of another shape, without the help tail or colour', () => {
     expect(parseErrorMessage('\u001B[2mSomething new\u001B[22m\nSee more help with --help')).toBe('something new')
   })

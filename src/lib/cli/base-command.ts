@@ -8,6 +8,7 @@
 import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import {LogsError} from '../errors/index.js'
+import {errorText} from './error-text.js'
 import {flagParseMessage, parseErrorMessage} from './parse-error-message.js'
 import {unknownFlagHints, type FlagShape} from './unknown-flag-hints.js'
 import {resolveSettings, type SettingName, type Settings} from '../config.js'
@@ -19,28 +20,38 @@ export interface JsonError {
   error: {code: string; message: string; exitCode: number; suggestions: string[]}
 }
 
-export abstract class BaseCommand extends Command {
+/**
+ * Command (ours, or one of oclif's plugin commands bundled as ours: help, autocomplete) with
+ * its failures reported in this tool's words and exit codes.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeScript's rule for a mixin's base: a constructor of `...args: any[]`
+export function withLogsErrors<T extends abstract new (...args: any[]) => Command>(Base: T) {
+  abstract class LogsErrors extends Base {
+    protected override async catch(error: CaughtError): Promise<unknown> {
+      if (error instanceof Errors.ExitError) {
+        // this.exit(n) after the command wrote its own output: nothing to add, in JSON or not.
+        if (this.jsonEnabled()) return this.exit(error.oclif.exit ?? 1)
+        return super.catch(error)
+      }
+      const report = errorReport(error, this.id, this.flagShapes())
+      // Straight to stderr: oclif's logToStderr is muted under --json.
+      process.stderr.write(errorText(report))
+      if (process.env.DEBUG && !(error instanceof LogsError)) process.stderr.write(`${error.stack ?? ''}\n`)
+      if (this.jsonEnabled()) this.logJson({error: report} satisfies JsonError)
+      return this.exit(report.exitCode)
+    }
+
+    /** The flags this command takes, oclif's --json among them where it has it. */
+    private flagShapes(): Record<string, FlagShape> {
+      return {...this.ctor.baseFlags, ...this.ctor.flags, ...(this.ctor.enableJsonFlag ? {json: {}} : {})}
+    }
+  }
+  return LogsErrors
+}
+
+export abstract class BaseCommand extends withLogsErrors(Command) {
   protected settings(flags: Partial<Record<SettingName | 'config', string | undefined>>): Settings {
     return resolveSettings({flags, configDir: this.config.configDir})
-  }
-
-  protected override async catch(error: CaughtError): Promise<unknown> {
-    if (error instanceof Errors.ExitError) {
-      // this.exit(n) after the command wrote its own output: nothing to add, in JSON or not.
-      if (this.jsonEnabled()) return this.exit(error.oclif.exit ?? 1)
-      return super.catch(error)
-    }
-    const report = errorReport(error, this.id, this.flagShapes())
-    // Straight to stderr: oclif's logToStderr is muted under --json.
-    process.stderr.write(`logs: ${report.message}\n${report.suggestions.map((s) => `  hint: ${s}\n`).join('')}`)
-    if (process.env.DEBUG && !(error instanceof LogsError)) process.stderr.write(`${error.stack ?? ''}\n`)
-    if (this.jsonEnabled()) this.logJson({error: report} satisfies JsonError)
-    return this.exit(report.exitCode)
-  }
-
-  /** The flags this command takes, oclif's --json among them where it has it. */
-  private flagShapes(): Record<string, FlagShape> {
-    return {...this.ctor.baseFlags, ...this.ctor.flags, ...(this.ctor.enableJsonFlag ? {json: {}} : {})}
   }
 }
 

@@ -10,8 +10,9 @@
  */
 import type {Hook} from '@oclif/core/hooks'
 import didYouMean from '@oclif/plugin-not-found'
-import {closestName} from './closest-name.js'
 import type {JsonError} from './base-command.js'
+import {errorText} from './error-text.js'
+import {unknownCommand, visibleCommands} from './unknown-command.js'
 
 const hook: Hook.CommandNotFound = async function (options) {
   const words = options.id.split(':')
@@ -20,20 +21,12 @@ const hook: Hook.CommandNotFound = async function (options) {
     if (options.config.findCommand(command)) return this.config.runCommand(command, [...words.slice(length), ...(options.argv ?? [])])
   }
   if (process.stdin.isTTY && process.stderr.isTTY) return didYouMean.call(this, options)
-  const visible = options.config.commands.filter((command) => !command.hidden).flatMap((command) => [command.id, ...command.aliases])
+  const visible = visibleCommands(options.config)
   // The words after the mistyped one are its arguments (`logs tial build-1`): the name is up to the first word that is no topic.
   let end = 1
   while (end < words.length && visible.some((id) => id.startsWith(`${words.slice(0, end).join(':')}:`))) end++
-  const name = words.slice(0, end).join(':')
-  const typed = name.replaceAll(':', ' ')
-  const suggestion = closestName(name, visible)?.replaceAll(':', ' ')
-  const report: JsonError['error'] = {
-    code: 'command-not-found',
-    message: `${typed} is not a logs command`,
-    exitCode: 127,
-    suggestions: [...(suggestion ? [`did you mean logs ${suggestion}?`] : []), 'logs help lists the commands'],
-  }
-  process.stderr.write(`logs: ${report.message}\n${report.suggestions.map((s) => `  hint: ${s}\n`).join('')}`)
+  const report: JsonError['error'] = {code: 'command-not-found', exitCode: 127, ...unknownCommand(words.slice(0, end).join(':'), visible)}
+  process.stderr.write(errorText(report))
   if (options.argv?.includes('--json')) process.stdout.write(`${JSON.stringify({error: report} satisfies JsonError)}\n`)
   this.exit(127)
 }

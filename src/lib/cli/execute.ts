@@ -10,7 +10,9 @@ import {flush} from '@oclif/core/flush'
 import {handle} from '@oclif/core/handle'
 import {run} from '@oclif/core/run'
 import {settings} from '@oclif/core/settings'
+import {LogsError} from '../errors/index.js'
 import {dieOf, signalToDieOf} from '../interrupt.js'
+import {errorText} from './error-text.js'
 
 export async function execute(options: {dir: string; development?: boolean}): Promise<void> {
   if (options.development) {
@@ -28,5 +30,9 @@ export async function execute(options: {dir: string; development?: boolean}): Pr
   const signal = signalToDieOf()
   // Whatever the command failed with was reported by its catch (base-command.ts) before this.
   if (signal) dieOf(signal)
-  if (failure !== undefined) await handle(failure as Error)
+  // Outside any command (`logs tial --help`): reported here, in the words of a command's failure.
+  if (failure instanceof LogsError) {
+    process.stderr.write(errorText(failure))
+    process.exitCode = failure.exitCode
+  } else if (failure !== undefined) await handle(failure as Error)
 }

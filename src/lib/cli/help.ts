@@ -3,6 +3,8 @@
  * a newcomer needs first. Loaded by oclif through package.json's `oclif.helpClass`.
  */
 import {Help} from '@oclif/core/help'
+import {UsageError} from '../errors/index.js'
+import {unknownCommand, visibleCommands} from './unknown-command.js'
 
 /** Shown under EXAMPLES at the top level; run by test/integration/cli/examples.test.ts like every other example. */
 export const ROOT_EXAMPLES: [description: string, command: string][] = [
@@ -15,6 +17,18 @@ export const ROOT_EXAMPLES: [description: string, command: string][] = [
 ]
 
 export default class LogsHelp extends Help {
+  /** `logs help tial`, `logs tial --help`: a usage error in the tool's words, not oclif's "Command tial not found." */
+  override async showHelp(argv: string[]): Promise<void> {
+    try {
+      await super.showHelp(argv)
+    } catch (error) {
+      const name = error instanceof Error ? /^Command (.+) not found\.$/.exec(error.message)?.[1] : undefined
+      if (name === undefined) throw error
+      const {message, suggestions} = unknownCommand(name, visibleCommands(this.config))
+      throw new UsageError(message, suggestions)
+    }
+  }
+
   protected override async showRootHelp(): Promise<void> {
     await super.showRootHelp()
     const body = ROOT_EXAMPLES.map(

@@ -11,6 +11,7 @@ const REWRITES: [RegExp, (...groups: string[]) => string][] = [
   [/^Flag (--\S+) expects a value$/, (flag) => `${flag} needs a value`],
   [/^Nonexistent flags?: (.*)$/, (flags) => `unknown flag${flags.includes(',') ? 's' : ''} ${flags}`],
   [/^Expected --([\w-]+)=([\s\S]*) to be one of: ([\s\S]*)$/, (flag, value, options) => `invalid value "${value}" for --${flag}: expected one of ${options}`],
+  [/^Expected ([\s\S]*) to be one of: ([\s\S]*)$/, (value, options) => `invalid argument "${value}": expected one of ${options}`],
   [/^Unexpected arguments?: (.*)$/, (args) => `unexpected argument${args.includes(',') ? 's' : ''}: ${args}`],
   [/^Missing \d+ required args?:\n([\s\S]*)$/, (list) => `missing ${argumentNames(list)}`],
   [/^The following errors? occurred:\n\s*([\s\S]*)$/, (reasons) => reasons.split(/\n\s*/).map(reason).join('; ')],

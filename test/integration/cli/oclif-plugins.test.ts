@@ -92,6 +92,29 @@ describe('a mistyped command', () => {
   })
 })
 
+describe("oclif's plugin commands fail in the tool's words", () => {
+  // Before: " ›   Error: Command gte not found." and " ›   Error: Expected fish to be one of: …" with oclif's usage block.
+  const cases: [string, string[], number, string][] = [
+    ['help of a mistyped command', ['help', 'gte'], 2, 'logs: gte is not a logs command\n  hint: did you mean logs get?\n  hint: logs help lists the commands\n'],
+    ['--help of a command that does not exist', ['zzzzzz', '--help'], 2, 'logs: zzzzzz is not a logs command\n  hint: logs help lists the commands\n'],
+    [
+      'a shell autocomplete does not offer',
+      ['autocomplete', 'fish'],
+      2,
+      'logs: invalid argument "fish": expected one of zsh, bash, powershell\n  hint: logs autocomplete --help lists its arguments and flags\n',
+    ],
+    ['an unknown flag of autocomplete', ['autocomplete', '--frob'], 2, 'logs: unknown flag --frob\n  hint: logs autocomplete --help lists its arguments and flags\n'],
+  ]
+  for (const [name, argv, code, stderr] of cases) {
+    it(name, async () => {
+      const result = await runCli(argv, {env: iso.env})
+      expect(result.stderr).toBe(stderr)
+      expect(result.code).toBe(code)
+      expect(result.stdout).toBe('')
+    })
+  }
+})
+
 describe('logs autocomplete', () => {
   it('--help names the shells', async () => {
     const result = await runCli(['autocomplete', '--help'], {env: iso.env})
