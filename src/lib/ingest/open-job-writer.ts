@@ -7,7 +7,7 @@ import {OpeningJobWriter} from './opening-job-writer.js'
 import {SpooledJobWriter, watchingOutages, type SpooledWriterOptions} from './spooled-job-writer.js'
 import {startShipThread} from './ship-thread.js'
 
-export type WriterOptions = Omit<SpooledWriterOptions, 'labels' | 'continues'> & {
+export type WriterOptions = Omit<SpooledWriterOptions, 'labels' | 'continues' | 'findArchivedRun'> & {
   labels?: Record<string, string>
   /** The archived run a job new to the store continues (open/open-jobs.ts archivedRunFinder); never throws. */
   findArchivedRun?: (store: LiveStore, job: string) => Promise<ContinuedRun | undefined>
@@ -39,7 +39,7 @@ export async function openJobWriter(store: LiveStore, job: string, options: Writ
     const continues = await options.findArchivedRun?.(store, job)
     const findArchivedRun = options.findArchivedRun && (() => options.findArchivedRun!(store, job))
     if (store.local) return await DirectJobWriter.open(store, job, {labels: options.labels, continues}, findArchivedRun)
-    return await SpooledJobWriter.open(store, job, {...options, continues})
+    return await SpooledJobWriter.open(store, job, {...options, continues, findArchivedRun})
   } catch (error) {
     throw error instanceof LogsError ? error : new StoreUnavailableError(store.name, (error as Error).message, error)
   }

@@ -13,6 +13,7 @@
  */
 import {parentPort, workerData} from 'node:worker_threads'
 import {LogsError} from '../errors/index.js'
+import type {ContinuedRun} from '../job.js'
 import {FileStore} from '../store/file/file-store.js'
 import {openRecipe, type StoreRecipe} from '../store/recipe.js'
 import {DeliveryProgress, ThreadDelivery} from './delivery.js'
@@ -29,9 +30,25 @@ const remote = await openRecipe(workerData as StoreRecipe)
 void remote.warmUp?.()
 let delivery: ThreadDelivery | undefined
 
+/** The main thread's answers to find-archived-run, by request id. */
+const archivedRuns = new Map<number, (run: ContinuedRun | undefined) => void>()
+let requests = 0
+
+/** ShipperOptions.findArchivedRun, asked of the main thread: it has the archive. */
+function findArchivedRun(): Promise<ContinuedRun | undefined> {
+  const id = ++requests
+  return new Promise((resolve) => {
+    archivedRuns.set(id, resolve)
+    post({type: 'find-archived-run', id})
+  })
+}
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'start') delivery = deliver(message.init)
-  else if (message.type === 'spooled') {
+  else if (message.type === 'archived-run') {
+    archivedRuns.get(message.id)?.(message.run)
+    archivedRuns.delete(message.id)
+  } else if (message.type === 'spooled') {
     fault?.()
     delivery!.spooledUpTo(message.last)
   } else if (message.type === 'notify') delivery!.notify()
@@ -54,6 +71,7 @@ function deliver(init: ShipWorkerInit): ThreadDelivery {
     },
     onOutage: (error: Error) => post({type: 'outage', message: error.message}),
     onRecovered: () => post({type: 'recovered'}),
+    findArchivedRun,
   }
   const orphans = init.orphans.map((writer) => {
     const shipper = new Shipper({store: spools, writer}, remote, init.job, options)

@@ -29,7 +29,7 @@
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {JobNotFoundError, LogsError, ObjectStoreError, OutOfOrderError} from '../errors/index.js'
-import {isEnded, type JobMeta} from '../job.js'
+import {isEnded, type ContinuedRun, type JobMeta} from '../job.js'
 import {unpackEntries, type PackedEntries} from '../store/packed-entries.js'
 import type {PackedReader} from '../store/file/packed-reader.js'
 import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
@@ -49,6 +49,12 @@ export interface ShipperOptions {
   onRecovered?: () => void
   /** Sections, phase and progress of what this shipper delivers (not of orphan spools: their open sections died with their writer). */
   structure?: StructureRecorder
+  /**
+   * The job's archived run, for a job the store lost while this shipper delivered it: one
+   * `archive --idle` took for abandoned, or `rm` deleted. The rest then continues that run, as
+   * a push after `archive` does; without it, it would start the job anew, from line 1.
+   */
+  findArchivedRun?: () => Promise<ContinuedRun | undefined>
 }
 
 const MAX_BACKOFF_MS = 2000
@@ -81,6 +87,8 @@ export class Shipper {
   private spooledStale = true
   /** The spool's line count, as the offers tell it. */
   private offeredLines = 0
+  /** The remote lost the job after it was started (store restarted without its data, job archived or deleted). */
+  private lost = false
   /** The spool's lines, read back packed, while run() runs. */
   private reader: PackedReader | undefined
   /** Lines the remote store applied from this shipper (not those it answered as duplicates: it had them). */
@@ -148,7 +156,8 @@ export class Shipper {
       if (!meta) return true
       if (!state.started) {
         const labels = withoutSpoolLabels(meta.labels)
-        if ((await this.attempt(() => this.remote.startJob(this.job, {labels, continues: meta.continues}))) !== 'ok') continue
+        const continues = (this.lost && (await this.options.findArchivedRun?.())) || meta.continues
+        if ((await this.attempt(() => this.remote.startJob(this.job, {labels, continues}))) !== 'ok') continue
         state.started = true
         stateFile.save(state)
       }
@@ -156,7 +165,7 @@ export class Shipper {
       const ended = isEnded(meta.status)
       if (state.inflight || (pending > 0 && (ended || this.drainOnly || Date.now() - lastAppend >= interval))) {
         const outcome = state.inflight ? await this.resend(state) : await this.pipeline(state, stateFile, meta.lines, interval > 0 && !ended && !this.drainOnly)
-        if (outcome === 'job-lost') state.started = false
+        if (outcome === 'job-lost') this.lose(state)
         if (outcome === 'ok') lastAppend = Date.now()
         continue
       }
@@ -164,7 +173,7 @@ export class Shipper {
         await this.options.structure?.finish(meta.status === 'failed')
         // An object store assembles the job's object now, for as long as its size takes: each step of it is progress.
         const outcome = await this.attempt(() => this.remote.endJob(this.job, {status: meta.status, exitCode: meta.exitCode}, {onProgress: this.options.onDelivered}))
-        if (outcome === 'job-lost') state.started = false
+        if (outcome === 'job-lost') this.lose(state)
         if (outcome !== 'ok') continue
         await store.deleteJob(writer)
         return true
@@ -176,6 +185,11 @@ export class Shipper {
       await this.idle(pending > 0 ? Math.max(0, interval - (Date.now() - lastAppend)) : undefined)
     }
     return false
+  }
+
+  private lose(state: ShipState): void {
+    state.started = false
+    this.lost = true
   }
 
   /**

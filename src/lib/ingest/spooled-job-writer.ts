@@ -45,7 +45,7 @@ export function watchingOutages<T extends Pick<SpooledWriterOptions, 'onOutage' 
   }
 }
 
-export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval'> {
+export interface SpooledWriterOptions extends Pick<ShipperOptions, 'onOutage' | 'onRecovered' | 'batchInterval' | 'findArchivedRun'> {
   labels?: Record<string, string>
   /** The archived run a job new to the store continues: kept in the spool's metadata for whoever ships it (shipper.ts). */
   continues?: ContinuedRun
@@ -77,7 +77,7 @@ export class SpooledJobWriter implements JobWriter {
 
   static async open(remote: LiveStore, job: string, options: SpooledWriterOptions): Promise<SpooledJobWriter> {
     options = watchingOutages(options)
-    const {onOutage, onRecovered} = options
+    const {onOutage, onRecovered, findArchivedRun} = options
     const batchInterval = options.batchInterval ?? remote.batchInterval
     const orphans = await orphanSpools(remote.name, job, options.env)
     const spool = await createSpool(remote.name, job, options.labels, options.env, options.continues)
@@ -85,11 +85,11 @@ export class SpooledJobWriter implements JobWriter {
     let delivery: Delivery
     const thread = options.thread ?? (remote.recipe ? await startShipThread(remote.recipe, {onOutage, onRecovered}) : undefined)
     if (thread) {
-      thread.start({job, spoolRoot: spool.store.root, writer: spool.writer, orphans: orphans.map((o) => o.writer), batchInterval, structure})
+      thread.start({job, spoolRoot: spool.store.root, writer: spool.writer, orphans: orphans.map((o) => o.writer), batchInterval, structure}, findArchivedRun)
       delivery = thread
     } else {
       const progress = new DeliveryProgress()
-      const shipperOptions = {onOutage, onRecovered, batchInterval, onDelivered: progress.mark}
+      const shipperOptions = {onOutage, onRecovered, batchInterval, onDelivered: progress.mark, findArchivedRun}
       const orphanShippers = orphans.map((orphan) => {
         const shipper = new Shipper(orphan, remote, job, shipperOptions)
         shipper.drainAndStop()

@@ -20,6 +20,7 @@ import {join} from 'node:path'
 import {Worker} from 'node:worker_threads'
 import {LogsError, type ExitCode} from '../errors/index.js'
 import {packageDir} from '../paths.js'
+import type {ContinuedRun} from '../job.js'
 import type {StoreRecipe} from '../store/recipe.js'
 import type {Delivery} from './delivery.js'
 
@@ -37,9 +38,17 @@ export interface ShipWorkerInit {
 /** `progress`: delivery progressed (the shippers' onDelivered; sent at most every PROGRESS_INTERVAL_MS). */
 export const PROGRESS_INTERVAL_MS = 250
 
-export type ToWorker = {type: 'start'; init: ShipWorkerInit} | {type: 'spooled'; last: number} | {type: 'notify'} | {type: 'drain'} | {type: 'stop'}
+/** `archived-run`: the answer to the thread's `find-archived-run` of the same `id` (ShipperOptions.findArchivedRun, which needs the archive: it runs here). */
+export type ToWorker =
+  | {type: 'start'; init: ShipWorkerInit}
+  | {type: 'spooled'; last: number}
+  | {type: 'notify'}
+  | {type: 'drain'}
+  | {type: 'stop'}
+  | {type: 'archived-run'; id: number; run?: ContinuedRun}
 
 export type FromWorker =
+  | {type: 'find-archived-run'; id: number}
   | {type: 'outage'; message: string}
   | {type: 'recovered'}
   | {type: 'progress'}
@@ -56,6 +65,7 @@ export class WorkerDelivery implements Delivery {
   private readonly worker: Worker
   private last = 0
   private progressed = Date.now()
+  private findArchivedRun: (() => Promise<ContinuedRun | undefined>) | undefined
 
   /** The thread opens the store from `recipe` and connects; it delivers once start() names the job and its spools. */
   constructor(recipe: StoreRecipe, events: ShipEvents = {}) {
@@ -67,6 +77,7 @@ export class WorkerDelivery implements Delivery {
         if (message.type === 'outage') events.onOutage?.(new Error(message.message))
         else if (message.type === 'recovered') events.onRecovered?.()
         else if (message.type === 'progress') this.progressed = Date.now()
+        else if (message.type === 'find-archived-run') void this.answerArchivedRun(message.id)
         else if (message.type === 'done') resolve(message.delivered)
         else reject(new LogsError(message.message, {exitCode: message.exitCode, suggestions: message.suggestions}))
       })
@@ -79,8 +90,14 @@ export class WorkerDelivery implements Delivery {
   }
 
   /** The job and its spools: the thread delivers from now on. */
-  start(init: ShipWorkerInit): void {
+  start(init: ShipWorkerInit, findArchivedRun?: () => Promise<ContinuedRun | undefined>): void {
+    this.findArchivedRun = findArchivedRun
     this.post({type: 'start', init})
+  }
+
+  private async answerArchivedRun(id: number): Promise<void> {
+    const run = await this.findArchivedRun?.().catch(() => undefined)
+    this.post(run ? {type: 'archived-run', id, run} : {type: 'archived-run', id})
   }
 
   progressAt(): number {
