@@ -20,8 +20,8 @@ export interface GlobWatchOptions {
   signal: AbortSignal
   /** Called once per newly matched job id. */
   onJob: (meta: JobMeta) => Promise<void> | void
-  /** Called after each listing, once its new jobs have been handed to onJob. */
-  onListed?: () => void
+  /** Called after each listing, once its new jobs have been handed to onJob; `began`: when it began (performance.now()). */
+  onListed?: (began: number) => void
   /** List once and stop (`--no-follow`): then ended jobs match too. */
   once?: boolean
   /** The first listing takes ended jobs too (`get -f 'build-*'`: their history, then the running ones followed). */
@@ -35,7 +35,36 @@ export interface GlobWatchOptions {
 export const GLOB_MIN_INTERVAL = 250
 export const GLOB_MAX_INTERVAL = 2000
 
-export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
+export interface GlobWatch {
+  /** Settles when the watch stops (aborted, or `once` listed). */
+  done: Promise<void>
+  /** Lists again now rather than after the current interval. */
+  listNow(): void
+}
+
+export function watchGlobs(options: GlobWatchOptions): GlobWatch {
+  /** Set by listNow() while a listing runs: the pause after it is skipped. */
+  let asked = false
+  let skipPause: (() => void) | undefined
+  const pause = async (ms: number) => {
+    if (!asked) {
+      const pausing = new AbortController()
+      skipPause = () => pausing.abort()
+      options.signal.addEventListener('abort', skipPause, {once: true})
+      await sleep(ms, pausing.signal)
+      options.signal.removeEventListener('abort', skipPause)
+      skipPause = undefined
+    }
+    asked = false
+  }
+  const listNow = () => {
+    if (skipPause) skipPause()
+    else asked = true
+  }
+  return {done: watch(options, pause), listNow}
+}
+
+async function watch(options: GlobWatchOptions, pause: (ms: number) => Promise<void>): Promise<void> {
   const {jobs, globs, signal, onJob} = options
   const min = options.minInterval ?? GLOB_MIN_INTERVAL
   const max = options.maxInterval ?? GLOB_MAX_INTERVAL
@@ -46,12 +75,13 @@ export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
   while (!signal.aborted) {
     let found = 0
     let listed: JobMeta[]
+    const began = performance.now()
     try {
       listed = (await Promise.all(prefixes.map((prefix) => jobs.listJobs({prefix: prefix || undefined, selector: options.selector})))).flat()
     } catch (error) {
       if (!options.retry || signal.aborted) throw error
       interval = max
-      await sleep(interval, signal)
+      await pause(interval)
       continue
     }
     for (const meta of listed) {
@@ -62,10 +92,10 @@ export async function watchGlobs(options: GlobWatchOptions): Promise<void> {
       found++
       await onJob(meta)
     }
-    options.onListed?.()
+    options.onListed?.(began)
     if (options.once) return
     first = false
     interval = found > 0 ? min : Math.min(interval * 2, max)
-    await sleep(interval, signal)
+    await pause(interval)
   }
 }

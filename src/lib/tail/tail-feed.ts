@@ -23,7 +23,7 @@ import type {Jobs} from '../store/jobs.js'
 import type {EntryFilter} from '../query/filter.js'
 import {AsyncQueue} from './async-queue.js'
 import {TimeMerger} from './time-merge.js'
-import {watchGlobs} from './glob-watcher.js'
+import {watchGlobs, type GlobWatch} from './glob-watcher.js'
 import {followJob} from './job-follower.js'
 import {isSingleJob, type TailTargets} from '../job-targets.js'
 import {ArchiveReadError, JobDeletedError, JobNotFoundError} from '../errors/index.js'
@@ -72,6 +72,10 @@ export class TailFeed implements AsyncIterable<TailEvent> {
   private firstListingDone: boolean
   private startTimer: NodeJS.Timeout | undefined
   private failing = false
+  private globWatch: GlobWatch | undefined
+  /** When the globs' last listing began, and when every followed job was last seen ended (performance.now()). */
+  private lastListingBegan = Number.NEGATIVE_INFINITY
+  private allEndedAt: number | undefined
 
   constructor(private readonly options: TailFeedOptions) {
     this.globsDone = options.targets.globs.length === 0
@@ -109,7 +113,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     if (this.merger) this.startTimer = setTimeout(() => this.startMerging(), START_WAIT_MS).unref()
     for (const id of targets.ids) this.addJob(id, false)
     if (targets.globs.length > 0) {
-      watchGlobs({
+      this.globWatch = watchGlobs({
         jobs: this.options.jobs,
         globs: targets.globs,
         selector: targets.selector,
@@ -120,13 +124,15 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         minInterval: this.options.globMinInterval,
         maxInterval: this.options.globMaxInterval,
         onJob: (meta) => this.addJob(meta.id, true),
-        onListed: () => {
+        onListed: (began) => {
+          this.lastListingBegan = began
           if (!this.firstListingDone && this.followed.size === 0) this.options.onNothingMatched?.()
           this.firstListingDone = true
           this.caughtUp()
           this.finishIfDone()
         },
-      }).then(
+      })
+      this.globWatch.done.then(
         () => {
           this.globsDone = true
           this.finishIfDone()
@@ -142,6 +148,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     if (this.followed.has(id) || this.signal.aborted) return
     this.followed.add(id)
     this.running.add(id)
+    this.allEndedAt = undefined
     this.catchingUp?.add(id)
     followJob({
       jobs: this.options.jobs,
@@ -218,6 +225,12 @@ export class TailFeed implements AsyncIterable<TailEvent> {
     // Not before the globs' first listing is in: a named job that ended at once must not end the feed before the matches join.
     const done = this.options.untilAllEnded ? (this.followed.size > 0 && this.firstListingDone) || this.globsDone : !this.options.follow && this.globsDone
     if (!done) return
+    if (this.options.untilAllEnded && !this.globsDone) {
+      // A match that started just before the last followed job ended may not be listed yet (the
+      // listing backs off to 2 s): the feed ends only after a listing begun once all had ended.
+      this.allEndedAt ??= performance.now()
+      if (this.lastListingBegan <= this.allEndedAt) return this.globWatch?.listNow()
+    }
     const end = () => {
       this.controller.abort()
       this.queue.end()

@@ -176,6 +176,24 @@ describe('logs tail (not a terminal)', () => {
     expect(result.code, result.stderr).toBe(0)
   })
 
+  it('a job a glob matches that starts just before the last followed job ends is followed too, and decides --exit-code', async () => {
+    const first = openPush('race-1', ['--exit-code', '0'])
+    first.write('a1\n')
+    const tail = openTail(['race-*', '--exit-code'])
+    await tail.until('race-1 a1\n')
+    const second = openPush('race-2', ['--exit-code', '2'])
+    second.write('b1\n')
+    await waitUntil(async () => (await runCli(['get', 'race-2'], {env})).stdout === 'b1\n', {what: 'race-2 stored'})
+    // Before: race-1 ending ended tail (exit 0) unless a listing, backing off to every 2 s, had found race-2 meanwhile.
+    await first.end()
+    await tail.until('race-2 b1\n')
+    second.write('b2\n')
+    await second.end()
+    const result = await tail.done
+    expect(result.stdout).toContain('race-2 b2\n')
+    expect(result.code, result.stderr).toBe(2)
+  })
+
   it('a job a glob finds after tail started is shown from its first line, not its last -n', async () => {
     const first = openPush('late-1')
     first.write('already there\n')
