@@ -114,6 +114,20 @@ describe('errors', () => {
     expect(pushed.stderr).not.toMatch(/\n\s+at /) // no stack trace
   })
 
+  it('a database the server does not have is a usage error, and nothing is written to database 0', async () => {
+    // Before: ioredis's refused SELECT was ignored, and push wrote to database 0, ls listed it.
+    const env = isolatedEnv(home.home)
+    const store = `${server.url}/99?prefix=nodb:`
+    const pushed = await runCli(['push', '--job', 'nodb', '--store', store], {env, input: 'a\n'})
+    expect(pushed.stderr).toMatch(/^logs: redis:\/\/127\.0\.0\.1:\d+\/99: the server has no database 99 \(ERR DB index is out of range\)/)
+    expect(pushed.code).toBe(2)
+    const listed = await runCli(['ls', '--store', store], {env})
+    expect(listed.stderr).toContain('the server has no database 99')
+    expect(listed.code).toBe(2)
+    const db0 = await runCli(['ls', '--json', '--store', `${server.url}?prefix=nodb:`], {env})
+    expect(JSON.parse(db0.stdout)).toEqual([])
+  })
+
   it('a bad Redis URL is a usage error naming the flag', async () => {
     const got = await runCli(['ls', '--store', 'redis://h?ttl=soon'], {env: isolatedEnv(home.home)})
     expect(got.code).toBe(2)

@@ -17,6 +17,7 @@
  */
 import {Cluster, Redis, type ClusterOptions, type RedisOptions} from 'ioredis'
 import {describe, WRITER_DEADLINE_MS, type Connection, type RedisClient} from './failures.js'
+import {UsageError} from '../../errors/index.js'
 import type {RedisTarget} from './url.js'
 import {SCRIPTS} from './scripts.js'
 import {restoreFastStringPrototype} from './fast-string-prototype.js'
@@ -61,6 +62,17 @@ export function connect(target: RedisTarget, role: Role): Connection {
   let unreachable = failureToCome()
   client.on('error', (error: Error) => {
     remember(error)
+    // ioredis selects the database at connect and, refused, reports it here and goes on in
+    // database 0: the commands queued meanwhile would write there. They fail instead.
+    if (/DB index is out of range|invalid DB index/i.test(error.message)) {
+      unreachable.fail(
+        new UsageError(`${target.name}: the server has no database ${target.db} (${error.message})`, [
+          'a Redis server has databases 0 to 15 unless its `databases` setting says otherwise',
+        ]),
+      )
+      client.disconnect()
+      return
+    }
     // Every node of a cluster failed: the commands queued meanwhile would wait for their
     // deadline while it retries; they fail now, as a standalone Redis's do, for the same reason.
     if (error.name === 'ClusterAllFailedError') {
