@@ -103,7 +103,9 @@ function readConfigFile(explicit: string | undefined, fallback: string, where: s
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    throw new UsageError(`config file ${path} is not valid JSON: ${(error as Error).message}`)
+    // V8 quotes the text around the error, which may be a token's value: the quote is left out.
+    const reason = (error as Error).message.replace(/,? ?(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '')
+    throw new UsageError(`config file ${path} is not valid JSON: ${reason || 'unexpected text'}`)
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`config file ${path} must hold a JSON object`)
   const values: Partial<Record<SettingName, string>> = {}

@@ -119,6 +119,16 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     expect(result.stderr).toMatch(/config file .*bad\.json is not valid JSON/)
   })
 
+  it("a broken config file's message does not quote its text, which may hold a token", async () => {
+    const config = join(sandbox.home, 'cfg', 'token.json')
+    mkdirSync(join(sandbox.home, 'cfg'), {recursive: true})
+    writeFileSync(config, '{"store": "file:///tmp/x",\n"token": supersecretTOKEN123}')
+    const result = await runCli(['ls', '--config', config], {env: sandbox.env})
+    expect(result.code).toBe(2)
+    // Before: V8's quote of the text around the error, `"token": supersecre"...`.
+    expect(result.stderr).toBe(`logs: config file ${config} is not valid JSON: Unexpected token 's'\n`)
+  })
+
   // oclif's --json answers a failure with {"error": …} on stdout; ours also says it on stderr.
   const jsonCases: [string, string[], number, string, RegExp][] = [
     ['a bad URL', ['ls', '--json', '--store', 'ftp://host/x'], 2, 'invalid-url', /invalid live store URL from --store: unknown scheme "ftp:"/],
