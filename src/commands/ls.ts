@@ -4,6 +4,7 @@ import {colorFlag, selectorFlag, storeFlags} from '../lib/cli/flags.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
 import {parseSelector} from '../lib/label-selector.js'
+import {checkJobIdPrefix} from '../lib/job-id.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../lib/job.js'
 import {formatJobTable} from '../lib/render/job-table.js'
 
@@ -30,9 +31,10 @@ export default class Ls extends BaseCommand {
   async run(): Promise<JobMeta[]> {
     const {flags} = await this.parse(Ls)
     const selector = parseSelector(flags.selector)
+    const prefix = flags.prefix && checkJobIdPrefix(flags.prefix, '--prefix')
     const jobs = await openJobs(this.settings(flags), {readOnly: true})
     try {
-      const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix: flags.prefix, selector})
+      const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix, selector})
       if (!this.jsonEnabled()) {
         if (list.length === 0) this.logToStderr('no jobs')
         else this.log(formatJobTable(list, makeChalk(colorLevel(process.stdout, flags.color))))

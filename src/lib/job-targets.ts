@@ -1,6 +1,6 @@
 /** `logs tail a b 'build-*'`, `logs get a 'build-*'`: which arguments are job ids and which are globs, validated. */
 import {UsageError} from './errors/index.js'
-import {checkJobId, isJobGlob, jobGlob} from './job-id.js'
+import {checkJobGlob, checkJobId, isJobGlob, jobGlob} from './job-id.js'
 import type {LabelSelector} from './label-selector.js'
 
 export interface JobPattern {
@@ -25,8 +25,7 @@ export function parseTargets(args: string[], selector?: LabelSelector, command =
   const globs: JobPattern[] = []
   for (const arg of args) {
     if (isJobGlob(arg)) {
-      // A glob must still be a job id once its wildcards are filled in.
-      checkJobId(arg.replaceAll(/[*?]/g, 'x'), 'a job glob argument')
+      checkJobGlob(arg, 'a job glob argument')
       const wildcard = arg.search(/[*?]/)
       globs.push({text: arg, regex: jobGlob(arg), prefix: arg.slice(0, wildcard)})
     } else {

@@ -5,11 +5,12 @@ import {JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
 import type {Jobs} from '../store/jobs.js'
 import {UsageError} from '../errors/index.js'
 import {parseSelector} from '../label-selector.js'
+import {checkJobIdPrefix} from '../job-id.js'
 import type {JobFilter, RemovedFrom} from '../store/types.js'
 import {HttpError, badRequest, failureBody, toHttpError} from './http-error.js'
 import {readPage} from './history.js'
 import type {RelayLimits} from './limits.js'
-import {integerParam, readQuery} from './query-params.js'
+import {asBadRequest, integerParam, readQuery} from './query-params.js'
 import {drainedOrClosed} from './respond.js'
 
 export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jobs: JobMeta[]}> {
@@ -20,7 +21,7 @@ export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jo
     filter.status = status as JobStatus
   }
   const prefix = params.get('prefix')
-  if (prefix) filter.prefix = prefix
+  if (prefix) filter.prefix = asBadRequest(() => checkJobIdPrefix(prefix, 'prefix'))
   const selectors = [...params.getAll('labelSelector'), ...params.getAll('l')].filter(Boolean)
   try {
     filter.selector = parseSelector(selectors, 'labelSelector')

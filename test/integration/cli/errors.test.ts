@@ -12,6 +12,11 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     ['bad job id in --job', ['push', '--job', 'a b'], {}, 2, /invalid job id "a b" \(--job \/ LOGS_JOB\)/],
     ['bad job id in LOGS_JOB', ['push'], {LOGS_JOB: '-starts-with-dash'}, 2, /invalid job id "-starts-with-dash"/],
     ['too long job id', ['get', 'x'.repeat(129)], {}, 2, /invalid job id/],
+    // Before: exit 1, 'archive key "../" escapes …/archive' from the archive directory it reached.
+    ['a prefix no job id starts with', ['ls', '--prefix', '../'], {}, 2, /^logs: invalid job id prefix "\.\.\/" \(--prefix\): ids are/],
+    // Before: the pattern shown with its wildcards as 'x' ("éx", "a bx").
+    ['a glob no job id can match', ['get', 'é*'], {}, 2, /^logs: invalid job id pattern "é\*" \(a job glob argument\)/],
+    ['a glob with a space', ['tail', 'a b?'], {}, 2, /^logs: invalid job id pattern "a b\?" \(a job glob argument\)/],
     ['URL without a scheme', ['get', 'j', '--store', '/tmp/x'], {}, 2, /invalid live store URL from --store: "\/tmp\/x" has no scheme/],
     ['unknown scheme from the environment', ['get', 'j'], {LOGS_STORE: 'ftp://host/x'}, 2, /invalid live store URL from LOGS_STORE: unknown scheme "ftp:"/],
     ['missing job', ['get', 'nope'], {}, 1, /^logs: job nope not found in file:\/\/\S+ or file:\/\/\S+\/archive\n/],
@@ -134,6 +139,8 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     ['a bad URL', ['ls', '--json', '--store', 'ftp://host/x'], 2, 'invalid-url', /invalid live store URL from --store: unknown scheme "ftp:"/],
     ['a bad duration', ['gc', '--json', '--older-than', '5'], 2, 'usage', /invalid duration "5" for --older-than/],
     ['a bad job id', ['archive', '--json', '--job', '../x'], 2, 'invalid-job-id', /invalid job id "\.\.\/x" \(--job\)/],
+    // Before: {"code": "internal", "exitCode": 1}.
+    ['a bad prefix', ['ls', '--json', '--prefix', '../'], 2, 'invalid-job-id', /invalid job id prefix "\.\.\/" \(--prefix\)/],
     ['an unknown flag', ['ls', '--json', '--colour'], 2, 'usage', /unknown flag --colour/],
   ]
   it('--json and a mistyped flag: the flag it most likely meant among the suggestions', async () => {
