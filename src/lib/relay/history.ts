@@ -2,9 +2,10 @@
  * Reading a stretch of history with an optional filter, for the JSON pages, the streamed
  * history (history-stream.ts) and the SSE catch-up. `tail` with a filter means the last N
  * *matching* entries, read backwards in pages by the one last-N reader
- * (query/last-entries.ts). Damaged blocks of an archived job do not fail the read: it
- * gives every entry that could be read and names them (`unreadable`). A damaged live log
- * ends a page: the entries before it come with it (`damaged`).
+ * (query/last-entries.ts); so does `tail=0`, whose cursor is the end of the range (where a
+ * client goes on from) though it reads no entry. Damaged blocks of an archived job do not
+ * fail the read: it gives every entry that could be read and names them (`unreadable`). A
+ * damaged live log ends a page: the entries before it come with it (`damaged`).
  */
 import type {LogEntry} from '../entry.js'
 import {ArchiveReadError, DamagedLogError, JobDeletedError} from '../errors/index.js'
@@ -32,7 +33,7 @@ export async function readPage(jobs: Jobs, jobId: string, range: ReadRange, filt
   const failures: ArchiveReadError[] = []
   const unreadable = (page: HistoryPage): HistoryPage => (failures.length > 0 ? {...page, unreadable: ArchiveReadError.merged(failures)[0]} : page)
   range = {...range, onUnreadable: (error) => failures.push(error)}
-  if (range.tail !== undefined && filter) return unreadable(await readFilteredTail(jobs, jobId, range, filter, limit))
+  if (byLastEntries(range, filter)) return unreadable(await readTail(jobs, jobId, range, filter, limit))
   const entries: LogEntry[] = []
   let cursor = range.after ?? 0
   const storeRange: ReadRange = filter ? {...range} : {...range, limit: range.tail === undefined ? limit + 1 : range.limit}
@@ -50,8 +51,16 @@ export async function readPage(jobs: Jobs, jobId: string, range: ReadRange, filt
   return unreadable({entries, cursor, more: false})
 }
 
-/** `tail=N` with a filter: the last N matching entries (last-entries.ts), the first `limit` of them on this page. */
-async function readFilteredTail(jobs: Jobs, jobId: string, range: ReadRange, filter: EntryFilter, limit: number): Promise<HistoryPage> {
+/**
+ * A tail the store's own tail read does not give whole: with a filter (the last N *matching*
+ * entries), or `tail=0` (no entry, but the cursor at the range's end rather than its start).
+ */
+function byLastEntries(range: ReadRange, filter: EntryFilter | undefined): boolean {
+  return range.tail !== undefined && (filter !== undefined || range.tail === 0)
+}
+
+/** `tail=N` by the last-N reader (last-entries.ts): the last N matching entries, the first `limit` of them on this page. */
+async function readTail(jobs: Jobs, jobId: string, range: ReadRange, filter: EntryFilter | undefined, limit: number): Promise<HistoryPage> {
   const {after, before, since, until, signal, onUnreadable} = range
   const cursor = {last: after ?? 0}
   const found: LogEntry[] = []
@@ -91,8 +100,8 @@ export const DELETION_CHECK_ENTRIES = 10_000
  */
 export async function* historyBatches(jobs: Jobs, jobId: string, range: ReadRange, filter: EntryFilter | undefined, limit: number, state: StreamState): AsyncGenerator<LogEntry[]> {
   range = {...range, onUnreadable: (error) => state.unreadable.push(error)}
-  if (range.tail !== undefined && filter) {
-    const page = await readFilteredTail(jobs, jobId, range, filter, limit)
+  if (byLastEntries(range, filter)) {
+    const page = await readTail(jobs, jobId, range, filter, limit)
     Object.assign(state, {cursor: page.cursor, more: page.more})
     for (let i = 0; i < page.entries.length; i += BATCH) yield page.entries.slice(i, i + BATCH)
     return
@@ -129,6 +138,11 @@ export async function* historyBatches(jobs: Jobs, jobId: string, range: ReadRang
 
 /** A range's stored bytes (Jobs.readRaw) for a streamed raw response, the job looked at as historyBatches does. */
 export async function* rawHistory(jobs: Jobs, jobId: string, range: RawRange, state: StreamState): AsyncGenerator<RawBlock> {
+  if (range.tail === 0) {
+    const onUnreadable = (error: ArchiveReadError) => state.unreadable.push(error)
+    state.cursor = (await readTail(jobs, jobId, {after: range.after, tail: 0, signal: range.signal, onUnreadable}, undefined, 0)).cursor
+    return
+  }
   let count = 0
   let unchecked = 0
   for await (const block of jobs.readRaw(jobId, {...range, onUnreadable: (error) => state.unreadable.push(error)})) {

@@ -187,6 +187,18 @@ describe('reads', () => {
     expect(window.entries.map((e: {seq: number}) => e.seq)).toEqual([6, 7, 8])
   })
 
+  // Before: tail=0 answered cursor 0 (the range's start) where tail=1 answers 120: a client
+  // asking for no history and going on from the cursor was sent the whole log.
+  it('tail=0 gives no entry and the cursor at the end of the range, in every format', async () => {
+    expect((await raw(`${t.url}/v1/jobs/read-1/logs?tail=0`)).json()).toEqual({job: 'read-1', entries: [], cursor: 120, more: false})
+    expect((await raw(`${t.url}/v1/jobs/read-1/logs?tail=0&level=error`)).json()).toMatchObject({entries: [], cursor: 120})
+    expect((await raw(`${t.url}/v1/jobs/read-1/logs?tail=0&before=50`)).json()).toMatchObject({entries: [], cursor: 49})
+    expect((await raw(`${t.url}/v1/jobs/read-1/logs?format=ndjson&tail=0`)).body).toBe('{"cursor":120,"more":false}\n')
+    expect((await raw(`${t.url}/v1/jobs/read-1/logs?format=raw&tail=0`)).body).toBe('{"cursor":120,"more":false}\n')
+    const next = (await raw(`${t.url}/v1/jobs/read-1/logs?after=120`)).json()
+    expect(next).toMatchObject({entries: [], cursor: 120, more: false})
+  })
+
   it('lists and describes jobs', async () => {
     const list = (await raw(`${t.url}/v1/jobs?prefix=read-`)).json()
     expect(list.jobs.map((j: {id: string}) => j.id)).toEqual(['read-1'])
