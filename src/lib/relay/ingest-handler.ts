@@ -67,8 +67,7 @@ export async function handleIngest(
   archivedRun?: (jobId: string) => Promise<ContinuedRun | undefined>,
 ): Promise<IngestResult> {
   const token = appendToken(request)
-  const end = params.get('end') === '1' || params.get('end') === 'true'
-  const endAs = end ? endParams(params) : undefined
+  const endAs = endParams(params)
   const format = bodyFormat(request, params)
   const stream = streamParam(params)
   const labels = labelParams(params)
@@ -222,17 +221,32 @@ function appendToken(request: IncomingMessage): AppendToken | undefined {
   return {writer, batch: Number(batch), after: Number(after)}
 }
 
-function endParams(params: URLSearchParams): {status: JobStatus; exitCode?: number} {
+/**
+ * `end=1` with `exit-code=N` or `status=S`: how the job ends; undefined without `end=1`.
+ * `exit-code` and `status` are checked either way, and refused without `end=1` rather than
+ * ignored (the job would go on running while the client thinks it ended).
+ */
+function endParams(params: URLSearchParams): {status: JobStatus; exitCode?: number} | undefined {
+  const end = params.get('end') === '1' || params.get('end') === 'true'
   const text = params.get('exit-code')
   let exitCode: number | undefined
   if (text !== null && text !== '') {
     exitCode = parseExitCode(text)
     if (exitCode === undefined) throw badRequest(`invalid exit-code ${JSON.stringify(text)}: expected ${EXIT_CODE_FORMS}`)
   }
-  const status = params.get('status')
-  if (status === null || status === '') return endStatus(exitCode)
-  if (!JOB_STATUSES.includes(status as JobStatus) || status === 'running')
+  const status = params.get('status') || undefined
+  if (status !== undefined && (!JOB_STATUSES.includes(status as JobStatus) || status === 'running'))
     throw badRequest(`invalid status ${JSON.stringify(status)}: expected one of ${JOB_STATUSES.filter((s) => s !== 'running').join(', ')}`)
+  if (!end) {
+    const given = [exitCode !== undefined && 'exit-code', status !== undefined && 'status'].filter(Boolean)
+    const one = given.length === 1
+    if (given.length > 0)
+      throw badRequest(
+        `${given.join(' and ')} ${one ? 'is' : 'are'} only taken with end=1, which ends the job: add end=1, or leave ${one ? 'it' : 'them'} out to append and keep the job running`,
+      )
+    return undefined
+  }
+  if (status === undefined) return endStatus(exitCode)
   return exitCode === undefined ? {status: status as JobStatus} : {status: status as JobStatus, exitCode}
 }
 

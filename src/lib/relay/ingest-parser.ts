@@ -6,14 +6,15 @@
  *           than maxLineBytes is stored as pieces (eol=false), and the last bytes without
  *           a newline are an entry with eol=false — as `push` does with stdin.
  *   NDJSON: every line is an entry record (`line` or base64 `bytes`, optional `ts`,
- *           `level`, `stream`, `partial`: the shape of `--output json`); a JSON object
+ *           `level`, `stream`, `partial`: the shape of `--output json`; a level or stream
+ *           that is none of ours is a 400, as `?stream=foo` is); a JSON object
  *           without `line`/`bytes` is itself the log line (an application's JSON log).
  *   chunk:  frames of lines' bytes with a binary index (../store/chunk-frames.ts), what
  *           `push --url` sends: times, levels and streams as the client read them. They
  *           stay packed (pushFrames): the store appends their bytes as they came.
  */
 import {isRecordMark, newEntry, type NewEntry, type Stream} from '../entry.js'
-import {normalizeLevel} from '../level.js'
+import {LEVELS, normalizeLevel, type Level} from '../level.js'
 import {LineCutter, cutPieces} from '../ingest/line-cutter.js'
 import {FrameReader} from '../store/chunk-frames.js'
 import type {PackedEntries} from '../store/packed-entries.js'
@@ -103,15 +104,33 @@ export class IngestParser {
     if (bytes.length > this.options.maxLineBytes)
       throw new HttpError(413, `NDJSON line ${this.lineNumber} holds a line of ${bytes.length} bytes (limit ${this.options.maxLineBytes})`)
     const ts = typeof record.ts === 'number' && Number.isFinite(record.ts) ? record.ts : this.now()
-    const stream = record.stream === 'stdout' || record.stream === 'stderr' ? record.stream : this.options.stream
+    const stream = this.recordStream(record.stream)
     const eol = record.partial !== true
     // A record that states its level (even null: "none") was classified by its writer already.
-    const entry = 'level' in record ? {ts, bytes, eol, level: normalizeLevel(record.level), stream} : newEntry(bytes, eol, ts, stream)
+    const entry = 'level' in record ? {ts, bytes, eol, level: this.recordLevel(record.level), stream} : newEntry(bytes, eol, ts, stream)
     // How many secrets `push --url` masked in the line before sending it (a count, for the job's metadata), and the relay after.
     const masked = (Number.isSafeInteger(record.masked) && (record.masked as number) > 0 ? (record.masked as number) : 0) + (secrets?.masked ?? 0)
     if (masked > 0) entry.masked = masked
     if (isRecordMark(record.record)) entry.record = record.record
     return entry
+  }
+
+  /** A record's `stream`: stdout, stderr, or null/absent (then `?stream=`'s); anything else is refused, as `?stream=` is. */
+  private recordStream(value: unknown): Stream | undefined {
+    if (value === undefined || value === null) return this.options.stream
+    if (value === 'stdout' || value === 'stderr') return value
+    throw badRequest(`NDJSON line ${this.lineNumber}: invalid stream ${JSON.stringify(value)}: expected "stdout", "stderr" or null`)
+  }
+
+  /** A record's stated `level`: null is none; a name, an alias (WARNING, err) or a pino number is ours; anything else is refused rather than dropped. */
+  private recordLevel(value: unknown): Level | undefined {
+    if (value === null) return undefined
+    const level = normalizeLevel(value)
+    if (level === undefined)
+      throw badRequest(
+        `NDJSON line ${this.lineNumber}: invalid level ${JSON.stringify(value)}: expected one of ${LEVELS.join(', ')} (or an alias such as WARNING, or a pino number 10-60), or null`,
+      )
+    return level
   }
 
   /** A text line (or a piece of one) as an entry, its secrets masked. */

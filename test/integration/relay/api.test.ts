@@ -64,6 +64,49 @@ describe('ingest', () => {
     expect(bad.json().error).toMatch(/line 1 is not JSON/)
   })
 
+  // Before: 200, the level and stream dropped without a word (where ?stream=foo was already a 400).
+  it('refuses an NDJSON record whose level or stream is none of ours (400 naming the line), and takes aliases and null', async () => {
+    const post = (job: string, records: object[]) =>
+      raw(`${t.url}/v1/jobs/${job}/logs`, {method: 'POST', body: records.map((r) => JSON.stringify(r)).join('\n'), headers: {'Content-Type': 'application/x-ndjson'}})
+    const badLevel = await post('nd-level', [{line: 'fine'}, {line: 'x', level: 'bogus'}])
+    expect(badLevel.status).toBe(400)
+    expect(badLevel.json().error).toMatch(/^NDJSON line 2: invalid level "bogus": expected one of trace, debug, info, warn, error, fatal/)
+    const badStream = await post('nd-stream', [{line: 'x', stream: 'x'}])
+    expect(badStream.status).toBe(400)
+    expect(badStream.json().error).toMatch(/^NDJSON line 1: invalid stream "x": expected "stdout", "stderr" or null/)
+    const good = await post('nd-aliases', [
+      {line: 'a', level: 'WARNING', stream: null},
+      {line: 'b', level: 50, stream: 'stderr'},
+      {line: 'c', level: null},
+    ])
+    expect(good.status).toBe(200)
+    expect((await readAll(t.store.read('nd-aliases'))).map((e) => [e.line, e.level, e.stream])).toEqual([
+      ['a', 'warn', undefined],
+      ['b', 'error', 'stderr'],
+      ['c', undefined, undefined],
+    ])
+  })
+
+  // Before: 200 and the job kept running: exit-code and status were read only with end=1.
+  it('refuses exit-code or status without end=1, and an invalid status, with a 400 that says so', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['exit-code=5', /^exit-code is only taken with end=1, which ends the job: add end=1, or leave it out/],
+      ['status=failed', /^status is only taken with end=1/],
+      ['exit-code=5&status=failed&end=0', /^exit-code and status are only taken with end=1/],
+      ['status=bogus', /^invalid status "bogus": expected one of succeeded, failed/],
+      ['status=running&end=1', /^invalid status "running"/],
+      ['exit-code=x&end=1', /^invalid exit-code "x"/],
+    ]
+    for (const [query, message] of cases) {
+      const response = await raw(`${t.url}/v1/jobs/end-params/logs?${query}`, {method: 'POST', body: 'line\n'})
+      expect([query, response.status]).toEqual([query, 400])
+      expect(response.json().error).toMatch(message)
+    }
+    expect(await t.store.getJob('end-params')).toBeUndefined() // refused before anything was written
+    const ended = await raw(`${t.url}/v1/jobs/end-params/logs?end=1&exit-code=5`, {method: 'POST', body: 'line\n'})
+    expect(ended.json().job).toMatchObject({status: 'failed', exitCode: 5})
+  })
+
   it('masks secrets in text and NDJSON bodies as push does: the default detectors, and ::add-mask:: values for the rest of the job', async () => {
     const key = 'AKIAIOSFODNN7EXAMPLE'
     const token = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'
