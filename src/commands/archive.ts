@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 import {afterUploadFault} from '../lib/fault-injection.js'
-import {formatArchiveSummary} from '../lib/archive/render.js'
+import {formatArchiveFailures, formatArchiveSummary} from '../lib/archive/render.js'
 import {runArchive, runReindex} from '../lib/cli/run-maintenance.js'
 import type {ArchiveSummary} from '../lib/archive/archive-jobs.js'
 import {rateStatus, startProgress} from '../lib/cli/progress.js'
@@ -68,9 +68,7 @@ export default class Archive extends BaseCommand {
     if (summary.failed > 0) {
       if (this.jsonEnabled()) this.logJson(summary)
       // Straight to stderr: oclif mutes logToStderr under --json, and cron should still see this.
-      process.stderr.write(
-        `logs: ${summary.failed === 1 ? '1 job was' : `${summary.failed} jobs were`} not archived; ${summary.failed === 1 ? 'it stays' : 'they stay'} in the live store\n`,
-      )
+      process.stderr.write(`logs: ${formatArchiveFailures(summary)}\n`)
       this.exit(1)
     }
     return summary

@@ -40,6 +40,8 @@ export interface ArchiveOutcome {
   lines?: number
   /** True when an earlier, interrupted run had already stored the object. */
   resumed?: boolean
+  /** True for a failure because the job is in neither the live store nor the archive (so it does not stay live either). */
+  missing?: boolean
 }
 
 export interface ArchiveSummary {
@@ -105,7 +107,7 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
   if (!found) {
     // An id found nowhere (a typo in a cron line) fails the run, as `get` of it does.
     if (await archive.head(id)) return {id, result: 'skipped', reason: 'already archived'}
-    return {id, result: 'failed', reason: `not found in ${live.name} or ${archive.name}`}
+    return {id, result: 'failed', reason: `not found in ${live.name} or ${archive.name}`, missing: true}
   }
   if (!matchesSelector(options.selector, found.labels)) return {id, result: 'skipped', reason: 'its labels do not match -l'}
   if (!isCandidate(found, options.idleMs, clock())) return {id, result: 'skipped', reason: 'still running (use --idle DUR for jobs whose writer is gone)'}

@@ -21,7 +21,7 @@ import {continuedMeta} from '../store/continued-job.js'
 import type {LiveStore} from '../store/types.js'
 import type {BlobArchive} from './blob-archive.js'
 import {CHUNKS_DIR, LOCKS_DIR, MANIFEST_SUFFIX, OBJECT_SUFFIXES, idOfManifest} from './layout.js'
-import {hasMaintenance} from '../store/object/bucket.js'
+import {hasMaintenance, type BucketMaintenance} from '../store/object/bucket.js'
 
 export const DEFAULT_RETENTION_MS = 7 * 86_400_000
 const DAY_MS = 86_400_000
@@ -127,9 +127,21 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
       if (!(error instanceof ObjectStoreError && error.kind === 'unsupported')) throw error
       warnings.push(`incomplete multipart uploads were not checked: ${error.message}`)
     }
-    if (options.applyLifecycle && !dryRun) lifecycleRule = await bucket.applyLifecycle(Math.max(1, Math.ceil(retention / DAY_MS)))
+    if (options.applyLifecycle && !dryRun) lifecycleRule = await applyLifecycle(bucket, Math.max(1, Math.ceil(retention / DAY_MS)))
   }
   return {dryRun, cutoff, deleted: items, lifecycleRule, warnings}
+}
+
+/** A service without lifecycle rules (s3rver, some S3 look-alikes) answers 501: what the rule would do, `gc` itself does when run from cron. */
+async function applyLifecycle(bucket: BucketMaintenance, days: number): Promise<string> {
+  try {
+    return await bucket.applyLifecycle(days)
+  } catch (error) {
+    if (!(error instanceof ObjectStoreError && error.kind === 'unsupported')) throw error
+    throw error.withSuggestions([
+      'this S3-compatible service does not support lifecycle rules: run `logs gc` without --apply-lifecycle from cron instead; it deletes what is past retention itself',
+    ])
+  }
 }
 
 function endOf(meta: JobMeta): number {

@@ -15,11 +15,21 @@ export class ObjectStoreError extends LogsError {
   /** The server's retry hint (Retry-After), when it gave one. */
   readonly retryAfterMs: number | undefined
 
+  private readonly where: string
+  private readonly reason: string
+
   constructor(kind: ObjectStoreFailure, where: string, reason: string, cause?: unknown, options: {transient?: boolean; retryAfterMs?: number; suggestions?: string[]} = {}) {
     super(`${where}: ${reason}`, {exitCode: 1, cause, suggestions: options.suggestions ?? SUGGESTIONS[kind]})
     this.kind = kind
     this.transient = options.transient ?? false
     this.retryAfterMs = options.retryAfterMs
+    this.where = where
+    this.reason = reason
+  }
+
+  /** The same failure with the hints of a caller that knows what was asked for (`gc --apply-lifecycle`). */
+  withSuggestions(suggestions: string[]): ObjectStoreError {
+    return new ObjectStoreError(this.kind, this.where, this.reason, this.cause, {transient: this.transient, retryAfterMs: this.retryAfterMs, suggestions})
   }
 
   /** Refused for good (credentials, a missing bucket, a size limit, a bad request): trying again later cannot help. */
@@ -34,6 +44,6 @@ const SUGGESTIONS: Record<ObjectStoreFailure, string[]> = {
   'not-found': [],
   duplicate: [],
   'too-large': ['lower the part size with ?part-size= in the archive URL'],
-  unsupported: ['this S3-compatible service does not implement the call; use --apply-lifecycle or clean up with its own tools'],
+  unsupported: ['this S3-compatible service does not implement the call: see its documentation for what it supports'],
   protocol: [],
 }

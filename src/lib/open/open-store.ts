@@ -108,7 +108,7 @@ function entryFor<E>(openers: Record<string, E>, setting: Setting, what: string)
   const entry = openers[url.protocol]
   if (!entry) {
     throw new InvalidUrlError(what, setting.from, `unknown scheme ${JSON.stringify(url.protocol)} in ${redactUrl(setting.value)}`, [
-      `a ${what} URL starts with one of: ${Object.keys(openers)
+      `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} URL starts with one of: ${Object.keys(openers)
         .map((s) => `${s}//`)
         .join(', ')}`,
     ])

@@ -212,6 +212,7 @@ function appendToken(request: IncomingMessage): AppendToken | undefined {
   const batch = request.headers['logs-batch']
   const after = request.headers['logs-after']
   if (writer === undefined && batch === undefined && after === undefined) return undefined
+  if (writer === undefined) throw badRequest(`missing Logs-Writer header: ${batch === undefined ? 'Logs-After' : 'Logs-Batch'} needs it (the writer whose requests are numbered)`)
   if (typeof writer !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(writer)) throw badRequest('invalid Logs-Writer header: 1-128 letters, digits, ".", "_", ":" or "-"')
   const whole = (value: unknown): value is string => typeof value === 'string' && /^\d+$/.test(value) && Number(value) < MAX_CLIENT_BATCH
   if (!whole(batch)) throw badRequest(`invalid Logs-Batch header: a whole number below ${MAX_CLIENT_BATCH}`)

@@ -231,9 +231,26 @@ describe('logs archive: failures and concurrency', () => {
     await seedJobs(live, env(), 'typo', 1)
     const typo = await archiveCli(live, archive, '--job', 'typo-l', '--job', 'typo-1')
     expect(typo.code).toBe(1)
-    expect(typo.summary.jobs).toEqual([expect.objectContaining({id: 'typo-1', result: 'archived'}), {id: 'typo-l', result: 'failed', reason: `not found in ${live} or ${archive}`}])
+    expect(typo.summary.jobs).toEqual([
+      expect.objectContaining({id: 'typo-1', result: 'archived'}),
+      {id: 'typo-l', result: 'failed', reason: `not found in ${live} or ${archive}`, missing: true},
+    ])
+    // Before: "1 job was not archived; it stays in the live store", of a job in no store.
+    expect(typo.stderr).toBe('logs: 1 job to archive was found in neither the live store nor the archive\n')
     // Archived already: skipped, not failed.
     expect((await archiveCli(live, archive, '--job', 'typo-1')).code).toBe(0)
+  })
+
+  // Before: "1 lines".
+  it('counts lines and jobs in the singular when there is one', async () => {
+    const live = fileLive('one')
+    expect((await runCli(['push', '--job', 'one-line', '--store', live, '--exit-code', '0'], {env: env(), input: 'only\n'})).code).toBe(0)
+    const dry = await runCli(['archive', '--store', live, '--archive', fileArchive('one'), '--dry-run'], {env: env()})
+    expect(dry.stdout).toMatch(/^would archive {2}one-line {2}1 line\n/)
+    const result = await runCli(['archive', '--store', live, '--archive', fileArchive('one')], {env: env()})
+    expect(result.stdout).toMatch(/^archived {2}one-line {2}1 line, \d+ B → /)
+    const reindexed = await runCli(['archive', '--archive', fileArchive('one'), '--reindex'], {env: env()})
+    expect(reindexed.stdout).toBe('catalog rebuilt: 1 archived job in 1 catalog object\n')
   })
 
   it('says which variable is missing for an S3 or Supabase archive without credentials (exit 2)', async () => {
@@ -296,6 +313,17 @@ describe('logs gc', () => {
     const summary = JSON.parse(result.stdout) as GcSummary
     expect(summary.deleted.map((i) => `${i.kind}:${i.name}`).sort()).toEqual(['lock:.locks/old.0a.claim', 'lock:.locks/old.waiting', 'lock:.locks/older.lock'])
     expect(readdirSync(dir).sort()).toEqual(['held.0b.claim', 'held.waiting'])
+  })
+
+  // s3rver answers 501 to the lifecycle calls. Before, the hint was "use --apply-lifecycle or clean up with its own tools": the flag that had just failed.
+  it('--apply-lifecycle against a service without lifecycle rules: exit 1, and a hint to run gc from cron instead', async () => {
+    const result = await runCli(['gc', '--store', fileLive('gc-lc'), '--archive', 's3://archive/gc-lc', '--apply-lifecycle'], {env: env()})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^logs: s3:\/\/archive\/gc-lc: cannot .*lifecycle.*501/m)
+    expect(result.stderr).toContain(
+      '  hint: this S3-compatible service does not support lifecycle rules: run `logs gc` without --apply-lifecycle from cron instead; it deletes what is past retention itself\n',
+    )
+    expect(result.stderr).not.toContain('use --apply-lifecycle')
   })
 
   it('--apply-lifecycle on a non-S3 archive is a usage error (exit 2)', async () => {

@@ -19,6 +19,15 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     ['a glob with a space', ['tail', 'a b?'], {}, 2, /^logs: invalid job id pattern "a b\?" \(a job glob argument\)/],
     ['URL without a scheme', ['get', 'j', '--store', '/tmp/x'], {}, 2, /invalid live store URL from --store: "\/tmp\/x" has no scheme/],
     ['unknown scheme from the environment', ['get', 'j'], {LOGS_STORE: 'ftp://host/x'}, 2, /invalid live store URL from LOGS_STORE: unknown scheme "ftp:"/],
+    // Before: "hint: a archive URL starts with …".
+    [
+      'unknown scheme of an archive',
+      ['get', 'j', '--archive', 'ftp://host/x'],
+      {},
+      2,
+      /unknown scheme "ftp:" in ftp:\/\/host\/x\n {2}hint: an archive URL starts with one of: file:\/\//,
+    ],
+    ['unknown scheme of a live store', ['get', 'j', '--store', 'ftp://host/x'], {}, 2, /\n {2}hint: a live store URL starts with one of: /],
     ['missing job', ['get', 'nope'], {}, 1, /^logs: job nope not found in file:\/\/\S+ or file:\/\/\S+\/archive\n/],
     // Before: sections and get --section named the live store alone, though the archive was searched too.
     ['missing job, one section of it', ['get', 'nope', '--section', 'build'], {}, 1, /^logs: job nope not found in file:\/\/\S+ or file:\/\/\S+\/archive\n/],

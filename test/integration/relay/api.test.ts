@@ -164,6 +164,10 @@ describe('ingest', () => {
     expect((await t.store.getJob('tok-1'))?.lines).toBe(2)
     const badBatch = await raw(`${t.url}/v1/jobs/tok-1/logs`, {method: 'POST', body: 'a\n', headers: {'Logs-Writer': 'w', 'Logs-Batch': 'x'}})
     expect(badBatch.status).toBe(400)
+    // Before: "invalid Logs-Writer header" for a header that is not there.
+    const noWriter = await raw(`${t.url}/v1/jobs/tok-1/logs`, {method: 'POST', body: 'a\n', headers: {'Logs-Batch': '1'}})
+    expect(noWriter.status).toBe(400)
+    expect(noWriter.json().error).toBe('missing Logs-Writer header: Logs-Batch needs it (the writer whose requests are numbered)')
   })
 
   it('answers 413 for a body too large, declared or streamed', async () => {
