@@ -105,6 +105,18 @@ describe('values and regular expressions', () => {
     expect(one('mot de passe: pässwörd!', {values: ['pässwörd']})).toBe('mot de passe: ***!')
   })
 
+  // Before: a value written as an encoder escapes it was stored whole, and get -o json decoded it back.
+  it('masks a value in the forms JSON and URL encoders write it', () => {
+    const aws = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+    expect(one(String.raw`{"secret":"wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYEXAMPLEKEY"}`, {values: [aws]})).toBe('{"secret":"***"}')
+    expect(one('u=wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYEXAMPLEKEY', {values: [aws]})).toBe('u=***')
+    const go = 'Tr0ub4dor&3<x>'
+    expect(one(String.raw`{"pw":"Tr0ub4dor\u00263\u003cx\u003e"}`, {values: [go]})).toBe('{"pw":"***"}')
+    expect(one(String.raw`{"pw":"Tr0ub4dor\u00263\u003Cx\u003E"}`, {values: [go]})).toBe('{"pw":"***"}')
+    expect(one(String.raw`{"q":"say \"hi\" there"}`, {values: ['say "hi" there']})).toBe('{"q":"***"}')
+    expect(capture(['::add-mask::a/b/secret9\n', String.raw`{"k":"a\/b\/secret9"}` + '\n']).lines).toEqual(['::add-mask::***', '{"k":"***"}'])
+  })
+
   it('masks the match of a regex, or its first group', () => {
     expect(one('api_key=abc123 token=zz9', {regexes: [/api_key=(\w+)/, /token=\w+/]})).toBe('api_key=*** ***')
   })

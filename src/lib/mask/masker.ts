@@ -158,12 +158,16 @@ export class Masker {
     return this.triggers.map((trigger) => Buffer.from(trigger, 'latin1'))
   }
 
+  /** A secret value, and the forms an encoder writes it in (escapedForms), each masked as it is. */
   private addLiteral(utf8: string, latin1 = Buffer.from(utf8, 'utf8').toString('latin1')): boolean {
     if (this.literals.some((literal) => literal.utf8 === utf8)) return false
-    this.literals.push({utf8, latin1})
+    for (const [form, bytes] of [[utf8, latin1], ...escapedForms(utf8).map((form) => [form, Buffer.from(form, 'utf8').toString('latin1')])]) {
+      if (this.literals.some((literal) => literal.utf8 === form)) continue
+      this.literals.push({utf8: form, latin1: bytes})
+      this.triggers.push(bytes)
+    }
     // Longest first: a value that contains another is masked whole.
     this.literals.sort((a, b) => b.utf8.length - a.utf8.length)
-    this.triggers.push(latin1)
     return true
   }
 }
@@ -260,4 +264,18 @@ function maskMatches(text: string, pattern: RegExp): {text: string; masked: numb
     masked++
   }
   return masked === 0 ? {text, masked} : {text: out + text.slice(last), masked}
+}
+
+/**
+ * The forms other than itself a value takes in a log written by an encoder: inside a JSON
+ * string (JSON.stringify's escapes; PHP's json_encode also writes `/` as `\/`; Go's
+ * encoding/json writes `&`, `<`, `>` as `\u0026`…, in lower case, others in upper case), and
+ * URL-encoded. A log line holding one of them would otherwise keep the secret, and a reader
+ * of its JSON fields would get it back decoded.
+ */
+export function escapedForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1)
+  const htmlSafe = (upper: boolean) => json.replace(/[&<>']/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')[upper ? 'toUpperCase' : 'toLowerCase']()}`)
+  const forms = [json, json.replaceAll('/', '\\/'), htmlSafe(false), htmlSafe(true), htmlSafe(false).replaceAll('/', '\\/'), encodeURIComponent(value)]
+  return [...new Set(forms)].filter((form) => form !== value)
 }
