@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
 import {literalAlternation} from '../../src/lib/mask/literal-alternation.js'
 import {Masker, type MaskSpec} from '../../src/lib/mask/masker.js'
+import {encodedForms} from '../../src/lib/mask/encoded-forms.js'
 
 const spec = (over: Partial<MaskSpec> = {}): MaskSpec => ({values: [], regexes: [], defaults: true, ...over})
 
@@ -39,6 +40,15 @@ describe('default detectors', () => {
     ['GitHub token header', 'Authorization: token gho_short', 'Authorization: token ***'],
     ['password in a URL', 'git clone https://deploy:s3cr3t@git.example.com/x.git', 'git clone https://deploy:***@git.example.com/x.git'],
     ['password in a Redis URL', 'REDIS_URL=redis://:hunter22@redis:6379/0', 'REDIS_URL=redis://:***@redis:6379/0'],
+    // Up to the authority's last '@': a password may hold one.
+    ['password holding an @ in a URL', 'postgres://user:p@ssw0rd@db/x', 'postgres://user:***@db/x'],
+    ['password holding @ and : in a URL', 'DSN="mysql://app:a@b:c@@db:3306" next@mail', 'DSN="mysql://app:***@db:3306" next@mail'],
+    // JSON written by PHP's json_encode escapes '/' as '\/'.
+    ['password in a \\/-escaped URL', '{"url":"https:\\/\\/deploy:s3cr3t@git.example.com\\/x.git"}', '{"url":"https:\\/\\/deploy:***@git.example.com\\/x.git"}'],
+    ['password holding an @ in a \\/-escaped URL', '{"dsn":"postgres:\\/\\/user:p@ss@db\\/x@y"}', '{"dsn":"postgres:\\/\\/user:***@db\\/x@y"}'],
+    ['\\/-escaped aws secret access key', '{"SecretAccessKey":"wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYEXAMPLEKEY"}', '{"SecretAccessKey":"***"}'],
+    ['\\/-escaped Bearer header', '{"Authorization":"Bearer abc\\/def+ghi\\/jkl"}', '{"Authorization":"Bearer ***"}'],
+    ['\\/-escaped bare Bearer token', 'sent bearer abcdefgh\\/ijklmnop\\/qrstuv', 'sent bearer ***'],
   ]
   for (const [name, line, expected] of cases) {
     it(`masks a ${name}`, () => expect(one(line)).toBe(expected))
@@ -47,6 +57,8 @@ describe('default detectors', () => {
   it('leaves look-alikes alone', () => {
     for (const line of [
       'http://example.com:8080/path@v2',
+      'https:\\/\\/example.com:8080\\/path@v2',
+      'aws_secret_access_key = wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYEXAMPLEKEY\\/toolong',
       'AKIA is a prefix',
       'Bearer tokens are used here',
       'Basic setup done',
@@ -127,6 +139,41 @@ describe('values and regular expressions', () => {
 
   it('a regex that matches the empty string does not loop', () => {
     expect(one('abc', {regexes: [/x*/]})).toBe('abc')
+  })
+})
+
+describe('a value as JSON and URLs write it', () => {
+  const aws = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+  const html = 'Tr0ub4dor&3<x>'
+  const cases: Array<[string, string, string]> = [
+    ["PHP's \\/", aws, 'wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYEXAMPLEKEY'],
+    ["Go's \\u0026 \\u003c \\u003e", html, 'Tr0ub4dor\\u00263\\u003cx\\u003e'],
+    ['upper-case hex (PHP JSON_HEX_*, .NET)', html, 'Tr0ub4dor\\u00263\\u003Cx\\u003E'],
+    ["Gson's \\u0027 and \\u003d", "it's=base64==", 'it\\u0027s\\u003dbase64\\u003d\\u003d'],
+    ['\\" and \\\\', 'pa"ss\\word', 'pa\\"ss\\\\word'],
+    ['\\" as \\u0022 (.NET)', 'pa"ss+word', 'pa\\u0022ss\\u002Bword'],
+    ['a tab', 'pass\tword', 'pass\\tword'],
+    ['non-ASCII as \\u (Python, PHP)', 'pässwörd', 'p\\u00e4ssw\\u00f6rd'],
+    ['\\/ and upper-case hex together (PHP)', 'a/b<c>d', 'a\\/b\\u003Cc\\u003Ed'],
+    ['a URL (encodeURIComponent)', 'p@ss/w rd&x', 'p%40ss%2Fw%20rd%26x'],
+  ]
+  for (const [name, value, written] of cases) {
+    it(`masks a value written with ${name}, and counts it`, () => {
+      const result = capture([`{"secret":"${written}","n":1}\n`], {values: [value], defaults: false})
+      expect(result.lines).toEqual(['{"secret":"***","n":1}'])
+      expect(result.masked).toBe(1)
+    })
+  }
+
+  it('masks the escaped forms of an ::add-mask:: value from that line on', () => {
+    const result = capture(['::add-mask::Tr0ub4dor&3<x>\n', '{"pw":"Tr0ub4dor\\u00263\\u003cx\\u003e"} Tr0ub4dor%263%3Cx%3E\n'], {defaults: false})
+    expect(result.lines).toEqual(['::add-mask::***', '{"pw":"***"} ***'])
+    expect(result.masked).toBe(3)
+  })
+
+  it('adds only the forms that differ from the value', () => {
+    expect(encodedForms('plainvalue123')).toEqual([])
+    expect(encodedForms('a/b&c').sort()).toEqual(['a%2Fb%26c', 'a/b\\u0026c', 'a\\/b&c', 'a\\/b\\u0026c'])
   })
 })
 

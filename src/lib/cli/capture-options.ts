@@ -7,6 +7,7 @@ import {UsageError} from '../errors/index.js'
 import {checkJobId} from '../job-id.js'
 import {parseLabels} from '../labels.js'
 import {maskSpec, type MaskFlagValues} from '../mask/mask-sources.js'
+import {Masker, type MaskSpec} from '../mask/masker.js'
 import {archivedRunFinder, checkWriteStoreUrl, openWriteStore, writeStoreRecipe} from '../open/open-jobs.js'
 import {redactUrl} from '../store/url.js'
 import {parseDuration} from '../time.js'
@@ -14,7 +15,7 @@ import {DEFAULT_LIMITS} from '../relay/limits.js'
 
 export const captureFlags = {
   job: Flags.string({char: 'j', description: 'job id: letters, digits, ".", "_", "-" (max 128)', env: 'LOGS_JOB', required: true}),
-  label: Flags.string({description: 'label the job: key=value (repeatable)', multiple: true}),
+  label: Flags.string({description: "label the job: key=value (repeatable; its secrets masked as the log's are)", multiple: true}),
   'flush-interval': Flags.string({description: 'object stores: gather lines this long per chunk object (default 10s)'}),
   'max-line-bytes': Flags.integer({
     description: "split longer lines into continuation entries (raw output joins them back); at most 8388608, and 1048576 with --url, the relay's line limit",
@@ -47,7 +48,7 @@ export const captureFlags = {
   }),
 }
 
-export const MASKING_HELP = `Secrets are replaced with *** in each whole line before anything is written anywhere (spool, store, relay, object store): values from --mask-env, --mask-file, --mask, matches of --mask-regex, values registered in the log with ::add-mask::VALUE (from that line on), and well-known token formats unless --no-mask-defaults. Values shorter than 4 characters are refused with a warning. The job's metadata counts the masked occurrences (ls --json, GET /v1/jobs/:id: "masked"), never the values.
+export const MASKING_HELP = `Secrets are replaced with *** in each whole line before anything is written anywhere (spool, store, relay, object store): values from --mask-env, --mask-file, --mask, matches of --mask-regex, values registered in the log with ::add-mask::VALUE (from that line on), and well-known token formats unless --no-mask-defaults. A value is masked as JSON encoders escape it too (\\/, \\u0026, ...) and URL-encoded; --label values are masked before they are stored. Values shorter than 4 characters are refused with a warning. The job's metadata counts the masked occurrences (ls --json, GET /v1/jobs/:id: "masked"), never the values.
 --tee copies the job's own output, unmasked; \`logs get --output raw\` returns the stored bytes: the input with secrets masked.`
 
 export interface CaptureFlagValues extends MaskFlagValues {
@@ -67,10 +68,11 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
   let store = ''
   const {local} = checkWriteStoreUrl(settings)
   checkRelayLineBytes(flags['max-line-bytes'], settings)
+  const mask = maskSpec(flags, settings.mask, env, (message) => log(`logs: warning: ${message}`))
   return {
     job: checkJobId(flags.job, '--job / LOGS_JOB'),
-    mask: maskSpec(flags, settings.mask, env, (message) => log(`logs: warning: ${message}`)),
-    labels: parseLabels(flags.label),
+    mask,
+    labels: parseLabels(maskedLabels(flags.label, mask)),
     maxLineBytes: flags['max-line-bytes'],
     batchInterval: flags['flush-interval'] ? parseDuration(flags['flush-interval'], '--flush-interval') : undefined,
     drainTimeout: parseDuration(flags['drain-timeout'], '--drain-timeout'),
@@ -86,6 +88,17 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
     onOutage: (error) => log(`logs: ${store} is unreachable (${error.message}); lines are kept in a local spool and retried`),
     onRecovered: () => log(`logs: ${store} is reachable again; delivering spooled lines`),
   }
+}
+
+/**
+ * Labels are stored as given, so each `key=value` is masked as a line of the log is, whole
+ * (the AWS secret detector needs the key's name) and before it is parsed (an invalid one's
+ * message quotes it).
+ */
+function maskedLabels(pairs: string[] | undefined, spec: MaskSpec): string[] | undefined {
+  if (!pairs) return undefined
+  const masker = new Masker(spec)
+  return pairs.map((pair) => masker.maskText(pair, false).text)
 }
 
 /** The archived run a push continues, or a warning (the push goes on, its lines numbered from 1) when the archive cannot be read. */

@@ -5,11 +5,11 @@
  *   is stored as read; a line with one (or any line while a PEM block is open) goes
  *   through LineMasker.mask(): literals, then the detectors whose triggers it holds.
  *
- * scan() is one pass over the chunk's bytes for every trigger (detectors', the values',
- * `::add-mask::`): a SIMD scan (literal-scan.ts), else one regular expression (a trie of
- * them) over the chunk as latin1, whose characters are its bytes. Decoding and matching
- * per line is paid only by lines that may hold a secret. A user
- * regex with no literal every match must contain makes every line a candidate.
+ * scan() is one pass over the chunk's bytes for every trigger (detectors', the values' and
+ * their JSON and URL forms, `::add-mask::`): a SIMD scan (literal-scan.ts), else one
+ * regular expression (a trie of them) over the chunk as latin1, whose characters are its
+ * bytes. Decoding and matching per line is paid only by lines that may hold a secret. A
+ * user regex with no literal every match must contain makes every line a candidate.
  *
  * One Masker is shared by the streams of a job (a value registered with `::add-mask::`
  * on stdout is masked on stderr too); each stream has its own LineMasker, which tracks
@@ -18,6 +18,7 @@
 import {isUtf8} from 'node:buffer'
 import {requiredLiteral} from '../required-literal.js'
 import {ADD_MASK, DEFAULT_DETECTORS, PEM_BEGIN, PEM_END, PEM_TRIGGERS} from './detectors.js'
+import {encodedForms} from './encoded-forms.js'
 import {literalAlternation} from './literal-alternation.js'
 import {LiteralScanner} from './literal-scan.js'
 
@@ -58,6 +59,7 @@ export const EVERY_LINE = 'every-line'
 
 export class Masker {
   private readonly literals: Literal[] = []
+  private readonly known = new Set<string>()
   private readonly rules: Rule[] = []
   private readonly triggers: string[] = [ADD_MASK, ...PEM_TRIGGERS]
   private readonly everyLine: boolean
@@ -158,16 +160,20 @@ export class Masker {
     return this.triggers.map((trigger) => Buffer.from(trigger, 'latin1'))
   }
 
-  /** A secret value, and the forms an encoder writes it in (escapedForms), each masked as it is. */
-  private addLiteral(utf8: string, latin1 = Buffer.from(utf8, 'utf8').toString('latin1')): boolean {
-    if (this.literals.some((literal) => literal.utf8 === utf8)) return false
-    for (const [form, bytes] of [[utf8, latin1], ...escapedForms(utf8).map((form) => [form, Buffer.from(form, 'utf8').toString('latin1')])]) {
-      if (this.literals.some((literal) => literal.utf8 === form)) continue
-      this.literals.push({utf8: form, latin1: bytes})
-      this.triggers.push(bytes)
-    }
+  /** A value and its encoded forms (encoded-forms.ts); false when all were known. */
+  private addLiteral(utf8: string, latin1 = latin1Of(utf8)): boolean {
+    let added = this.addForm(utf8, latin1)
+    for (const form of encodedForms(utf8)) added = this.addForm(form, latin1Of(form)) || added
     // Longest first: a value that contains another is masked whole.
-    this.literals.sort((a, b) => b.utf8.length - a.utf8.length)
+    if (added) this.literals.sort((a, b) => b.utf8.length - a.utf8.length)
+    return added
+  }
+
+  private addForm(utf8: string, latin1: string): boolean {
+    if (this.known.has(utf8)) return false
+    this.known.add(utf8)
+    this.literals.push({utf8, latin1})
+    this.triggers.push(latin1)
     return true
   }
 }
@@ -180,6 +186,11 @@ export class LineMasker {
 
   get generation(): number {
     return this.masker.generation
+  }
+
+  /** Text that is not a line of the log (a label): the values and detectors, without the PEM and ::add-mask:: handling of lines. */
+  maskText(text: string): string {
+    return this.masker.maskText(text, false).text
   }
 
   /** `latin1`: the chunk decoded as latin1, when the caller has it. */
@@ -247,6 +258,10 @@ export class LineMasker {
   }
 }
 
+function latin1Of(utf8: string): string {
+  return Buffer.from(utf8, 'utf8').toString('latin1')
+}
+
 function maskMatches(text: string, pattern: RegExp): {text: string; masked: number} {
   let out = ''
   let last = 0
@@ -264,18 +279,4 @@ function maskMatches(text: string, pattern: RegExp): {text: string; masked: numb
     masked++
   }
   return masked === 0 ? {text, masked} : {text: out + text.slice(last), masked}
-}
-
-/**
- * The forms other than itself a value takes in a log written by an encoder: inside a JSON
- * string (JSON.stringify's escapes; PHP's json_encode also writes `/` as `\/`; Go's
- * encoding/json writes `&`, `<`, `>` as `\u0026`…, in lower case, others in upper case), and
- * URL-encoded. A log line holding one of them would otherwise keep the secret, and a reader
- * of its JSON fields would get it back decoded.
- */
-export function escapedForms(value: string): string[] {
-  const json = JSON.stringify(value).slice(1, -1)
-  const htmlSafe = (upper: boolean) => json.replace(/[&<>']/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')[upper ? 'toUpperCase' : 'toLowerCase']()}`)
-  const forms = [json, json.replaceAll('/', '\\/'), htmlSafe(false), htmlSafe(true), htmlSafe(false).replaceAll('/', '\\/'), encodeURIComponent(value)]
-  return [...new Set(forms)].filter((form) => form !== value)
 }

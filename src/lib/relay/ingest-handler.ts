@@ -5,9 +5,9 @@
  * `stream=stdout|stderr` (text bodies), `end=1` with `exit-code=N` or `status=S`.
  *
  * Sections, phase and progress are recorded here, as push records them (ingest-structure.ts),
- * and secrets in text and NDJSON bodies are masked (ingest-masking.ts). A chunk body's
- * frames (push --url) stay packed on their way: the store appends them as they came
- * (appendPacked), with no entry made per line.
+ * and secrets in text and NDJSON bodies and in labels are masked (ingest-masking.ts). A
+ * chunk body's frames (push --url) stay packed on their way: the store appends them as
+ * they came (appendPacked), with no entry made per line.
  *
  * Batches are cut by content only (lines, bytes; a chunk body between frames), never by
  * timing: a retried body is cut the same way.
@@ -36,6 +36,7 @@ import {IngestParser, type BodyFormat} from './ingest-parser.js'
 import type {IngestOrder} from './ingest-order.js'
 import type {IngestStructure} from './ingest-structure.js'
 import type {IngestMasking} from './ingest-masking.js'
+import type {LineMasker} from '../mask/masker.js'
 import type {RelayLimits} from './limits.js'
 import type {RelayMetrics} from './metrics.js'
 
@@ -70,7 +71,8 @@ export async function handleIngest(
   const endAs = endParams(params)
   const format = bodyFormat(request, params)
   const stream = streamParam(params)
-  const labels = labelParams(params)
+  const masker = format === 'chunk' ? undefined : masking.forJob(jobId)
+  const labels = labelParams(params, masker)
   const declared = Number(request.headers['content-length'] ?? 0)
   if (declared > limits.maxBodyBytes) throw tooLarge(limits, 0)
 
@@ -88,7 +90,7 @@ export async function handleIngest(
     if (!meta || isEnded(meta.status) || params.get('start') === '1' || labels) await live.startJob(jobId, {...(labels && {labels}), ...(continues && {continues})})
   }
 
-  const parser = new IngestParser({format, maxLineBytes: limits.maxLineBytes, stream, masker: format === 'chunk' ? undefined : masking.forJob(jobId)})
+  const parser = new IngestParser({format, maxLineBytes: limits.maxLineBytes, stream, masker})
   const result: IngestResult = {first: 0, last: -1, lines: 0}
   // The batch being gathered: entries of a text or NDJSON body, or frames of a chunk body.
   let batch: NewEntry[] = []
@@ -266,8 +268,9 @@ function streamParam(params: URLSearchParams): Stream | undefined {
   return stream
 }
 
-function labelParams(params: URLSearchParams): Record<string, string> | undefined {
-  const all = params.getAll('label')
+/** Labels, masked as the lines are (`masker`: not for a chunk body, which push masked already, labels included). */
+function labelParams(params: URLSearchParams, masker: LineMasker | undefined): Record<string, string> | undefined {
+  const all = params.getAll('label').map((label) => masker?.maskText(label) ?? label)
   if (all.length === 0) return undefined
   const labels: Record<string, string> = {}
   for (const label of all) {
