@@ -65,7 +65,12 @@ export class Jobs {
 
   /** That the job is in none of the stores searched, naming them. */
   notFound(id: string): JobNotFoundError {
-    return new JobNotFoundError(id, this.archive ? `${this.live.name} or ${this.archive.name}` : this.live.name)
+    return new JobNotFoundError(id, this.searched)
+  }
+
+  /** The stores a job is looked for in, for messages. */
+  get searched(): string {
+    return this.archive ? `${this.live.name} or ${this.archive.name}` : this.live.name
   }
 
   async listJobs(filter?: JobFilter): Promise<JobMeta[]> {

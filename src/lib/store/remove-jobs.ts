@@ -23,5 +23,5 @@ export async function removeJobs(jobs: Jobs, ids: string[], {dryRun = false, onl
 /** Where a missing id was looked for, for the message. */
 export function searchedStores(jobs: Jobs, only?: 'live' | 'archive'): string {
   if (only === 'live' || !jobs.archive) return jobs.live.name
-  return only === 'archive' ? jobs.archive.name : `${jobs.live.name} or ${jobs.archive.name}`
+  return only === 'archive' ? jobs.archive.name : jobs.searched
 }
