@@ -69,6 +69,9 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
   if (options.applyLifecycle && !hasMaintenance(bucket)) {
     throw new UsageError(`--apply-lifecycle needs an s3:// archive; ${archive.name} has no lifecycle rules`)
   }
+  // First: a service that refuses the rule fails the run before anything is deleted.
+  let lifecycleRule: string | undefined
+  if (options.applyLifecycle && !dryRun && hasMaintenance(bucket)) lifecycleRule = await applyLifecycle(bucket, Math.max(1, Math.ceil(retention / DAY_MS)))
   const items: GcItem[] = []
   let scanned = 0
   const scan = (): void => options.onProgress?.({scanned: ++scanned, deleted: items.length})
@@ -116,7 +119,6 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     await act({kind: 'spool', name: spool.path, at: spool.updatedAt}, spool.remove)
     scan()
   }
-  let lifecycleRule: string | undefined
   const warnings: string[] = []
   if (hasMaintenance(bucket)) {
     try {
@@ -127,7 +129,6 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
       if (!(error instanceof ObjectStoreError && error.kind === 'unsupported')) throw error
       warnings.push(`incomplete multipart uploads were not checked: ${error.message}`)
     }
-    if (options.applyLifecycle && !dryRun) lifecycleRule = await applyLifecycle(bucket, Math.max(1, Math.ceil(retention / DAY_MS)))
   }
   return {dryRun, cutoff, deleted: items, lifecycleRule, warnings}
 }

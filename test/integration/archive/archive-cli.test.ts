@@ -316,9 +316,17 @@ describe('logs gc', () => {
   })
 
   // s3rver answers 501 to the lifecycle calls. Before, the hint was "use --apply-lifecycle or clean up with its own tools": the flag that had just failed.
-  it('--apply-lifecycle against a service without lifecycle rules: exit 1, and a hint to run gc from cron instead', async () => {
-    const result = await runCli(['gc', '--store', fileLive('gc-lc'), '--archive', 's3://archive/gc-lc', '--apply-lifecycle'], {env: env()})
+  // Before, the rule was asked for last: the run had already deleted what was past retention, and said nothing of it.
+  it('--apply-lifecycle against a service without lifecycle rules: exit 1 before deleting anything, and a hint to run gc from cron instead', async () => {
+    const live = fileLive('gc-lc')
+    const archive = 's3://archive/gc-lc'
+    await seedJobs(live, env(), 'old', 2, {endedAt: Date.now() - 10 * 86_400_000})
+    expect((await archiveCli(live, archive, '--job', 'old-1')).summary.archived).toBe(1)
+    const result = await runCli(['gc', '--store', live, '--archive', archive, '--apply-lifecycle'], {env: env()})
     expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(await archivedIds(archive)).toEqual(['old-1'])
+    expect(await liveIds(live)).toEqual(['old-2'])
     expect(result.stderr).toMatch(/^logs: s3:\/\/archive\/gc-lc: cannot .*lifecycle.*501/m)
     expect(result.stderr).toContain(
       '  hint: this S3-compatible service does not support lifecycle rules: run `logs gc` without --apply-lifecycle from cron instead; it deletes what is past retention itself\n',
