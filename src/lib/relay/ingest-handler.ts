@@ -31,6 +31,7 @@ import {continuedBase} from '../store/continued-job.js'
 import {joinPacked, unpackEntries, type PackedEntries} from '../store/packed-entries.js'
 import type {AppendResult, AppendToken, LiveStore} from '../store/types.js'
 import {OutOfOrderError} from '../errors/index.js'
+import {counted} from '../render/counted.js'
 import {HttpError, badRequest} from './http-error.js'
 import {IngestParser, type BodyFormat} from './ingest-parser.js'
 import type {IngestOrder} from './ingest-order.js'
@@ -165,6 +166,10 @@ export async function handleIngest(
     }
     await flush(true)
     applied = true
+  } catch (error) {
+    // A bad line partway through a streamed body: the batches before it are stored, and the answer says how many lines.
+    if (error instanceof HttpError && error.status === 400 && result.lines > 0) throw partlyAppended(error, result.lines)
+    throw error
   } finally {
     done(applied)
   }
@@ -205,8 +210,16 @@ function storeToken(token: AppendToken, index: number, last: boolean): AppendTok
 }
 
 function tooLarge(limits: RelayLimits, appended: number): HttpError {
-  const partial = appended > 0 ? ` (the first ${appended} lines were appended)` : ''
+  const partial = appended > 0 ? ` ${appendedBefore(appended)}` : ''
   return new HttpError(413, `body too large: the limit is ${limits.maxBodyBytes} bytes per request${partial}; send smaller requests`, {Connection: 'close'})
+}
+
+function partlyAppended(error: HttpError, appended: number): HttpError {
+  return new HttpError(error.status, `${error.message} ${appendedBefore(appended)}`, error.headers, error.body)
+}
+
+function appendedBefore(lines: number): string {
+  return `(the first ${counted(lines, 'line')} ${lines === 1 ? 'was' : 'were'} appended)`
 }
 
 function appendToken(request: IncomingMessage): AppendToken | undefined {

@@ -64,6 +64,34 @@ describe('ingest', () => {
     expect(bad.json().error).toMatch(/line 1 is not JSON/)
   })
 
+  // Before: the 400 named the bad line only, though the batches before it had been stored.
+  it('says how many lines it had appended when a bad NDJSON line comes partway through a body', async () => {
+    const small = await startTestRelay({limits: {ingestBatchEntries: 2}})
+    try {
+      const answer = new Promise<{status: number; body: string}>((resolve, reject) => {
+        const req = httpRequest(
+          `${small.url}/v1/jobs/nd-part/logs`,
+          {method: 'POST', agent: false, headers: {'Content-Type': 'application/x-ndjson', 'Transfer-Encoding': 'chunked'}},
+          (res) => {
+            let body = ''
+            res.on('data', (c) => (body += c))
+            res.on('end', () => resolve({status: res.statusCode!, body}))
+          },
+        )
+        req.on('error', reject)
+        // A full batch is stored when the entry after it arrives: a, b stored, c held.
+        req.write(['a', 'b', 'c'].map((line) => JSON.stringify({line}) + '\n').join(''))
+        void waitUntil(async () => (await small.store.getJob('nd-part'))?.lines === 2, {what: 'the first batch stored'}).then(() => req.end('not json\n'), reject)
+      })
+      const bad = await answer
+      expect(bad.status).toBe(400)
+      expect(JSON.parse(bad.body).error).toBe('NDJSON line 4 is not JSON (the first 2 lines were appended)')
+      expect((await readAll(small.store.read('nd-part'))).map((e) => e.line)).toEqual(['a', 'b'])
+    } finally {
+      await small.stop()
+    }
+  })
+
   // Before: 200, the level and stream dropped without a word (where ?stream=foo was already a 400).
   it('refuses an NDJSON record whose level or stream is none of ours (400 naming the line), and takes aliases and null', async () => {
     const post = (job: string, records: object[]) =>
