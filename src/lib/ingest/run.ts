@@ -4,6 +4,7 @@
  * with the command's exit status, which is also returned.
  */
 import {spawn} from 'node:child_process'
+import {constants} from 'node:os'
 import {CommandNotStartedError} from '../errors/index.js'
 import {endStatus} from '../job.js'
 import {Output} from '../output.js'
@@ -14,7 +15,6 @@ import {startJobWriter} from './open-job-writer.js'
 import type {CaptureOptions} from './push.js'
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15}
 
 /** The command's own output is passed through unmasked; `mask` applies to what is stored. */
 export interface RunOptions extends CaptureOptions {
@@ -61,7 +61,7 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
     const [code, signal] = await exited
     const failed = captured.find((outcome) => outcome.status === 'rejected')
     if (failed) throw writer.openFailure ?? failed.reason
-    const exitCode = code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0)
+    const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
     await writer.finish(endStatus(exitCode))
     return {exitCode, signal: signal ?? undefined}
   } finally {

@@ -43,6 +43,22 @@ describe('logs run', () => {
     expect((await runCli(['get', 'r3'], {env: sandbox.env})).stdout).toBe('ready\ngot TERM\n')
   })
 
+  // Before, a signal outside a table of five was recorded as 128: the crashes scripts care about most (SIGSEGV, SIGABRT) read as 128.
+  it.each([
+    ['SEGV', 139],
+    ['ABRT', 134],
+    ['USR1', 138],
+    ['KILL', 137],
+  ])('a command killed by SIG%s: the job is failed with %i, 128 + the signal number', async (name, code) => {
+    const job = `sig-${name.toLowerCase()}`
+    const result = await runCli(['run', '--job', job, '--', 'sh', '-c', `kill -${name} $$`], {env: sandbox.env})
+    // run dies of the command's signal, or exits 128 + N for one that dumps core (README)
+    expect(result.code ?? `killed by ${result.signal}`).toBe(name === 'KILL' ? 'killed by SIGKILL' : code)
+    const meta = JSON.parse((await runCli(['ls', '--json'], {env: sandbox.env})).stdout).find((j: {id: string}) => j.id === job)
+    expect(meta).toMatchObject({status: 'failed', exitCode: code})
+    expect((await runCli(['get', job, '--exit-code'], {env: sandbox.env})).code).toBe(code)
+  })
+
   it('a command that does not exist: exit 127 as a shell gives, clear message, job failed with 127', async () => {
     const result = await runCli(['run', '--job', 'r4', '--', 'no-such-command-xyz'], {env: sandbox.env})
     expect(result.code).toBe(127)
