@@ -16,9 +16,14 @@ export const ROOT_EXAMPLES: [description: string, command: string][] = [
   ['help and examples of one command', 'logs help get'],
 ]
 
+const HELP_FLAGS = new Set(['--help', '-h'])
+
 export default class LogsHelp extends Help {
   /** `logs help tial`, `logs tial --help`: a usage error in the tool's words, not oclif's "Command tial not found." */
   override async showHelp(argv: string[]): Promise<void> {
+    // oclif takes the word `help` for a request of help, so `logs help --help` showed the root help, not help's own.
+    const help = argv.includes('help') && argv.every((arg) => arg === 'help' || HELP_FLAGS.has(arg)) ? this.config.findCommand('help') : undefined
+    if (help) return this.showCommandHelp(help)
     try {
       await super.showHelp(argv)
     } catch (error) {

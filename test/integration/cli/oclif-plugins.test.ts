@@ -38,6 +38,19 @@ describe('help', () => {
     })
   })
 
+  // Before, oclif took the word help for a request of help and printed the root help.
+  it("`logs help --help`, `-h` and `logs help help` print the help command's own usage", async () => {
+    for (const args of [
+      ['help', '--help'],
+      ['help', '-h'],
+      ['help', 'help'],
+    ]) {
+      const result = await runCli(args, {env: iso.env})
+      expect(result.code, args.join(' ')).toBe(0)
+      expect(result.stdout, args.join(' ')).toMatch(/^USAGE\n {2}\$ logs help \[COMMAND\.\.\.\]/m)
+    }
+  })
+
   it('--version and -v print the package version', async () => {
     for (const flag of ['--version', '-v']) {
       const result = await runCli([flag], {env: iso.env})
