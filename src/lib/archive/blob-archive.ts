@@ -354,12 +354,15 @@ export class BlobArchive implements ArchiveStore {
     return found
   }
 
-  /** Manifest first, so readers stop finding the job before its object goes. */
-  async delete(id: string): Promise<void> {
-    this.memory?.forget(id)
-    const manifest = await this.manifest(id).catch(() => undefined)
-    await this.bucket.delete([manifestKey(id)])
-    await this.bucket.delete(manifest ? objectsOf(manifest) : objectKeysOf(id))
+  /** Each job's manifest first, so readers stop finding it before its object goes; then their catalog entries. */
+  async delete(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      this.memory?.forget(id)
+      const manifest = await this.manifest(id).catch(() => undefined)
+      await this.bucket.delete([manifestKey(id)])
+      await this.bucket.delete(manifest ? objectsOf(manifest) : objectKeysOf(id))
+    }
+    if (ids.length > 0) await this.catalog.drop(new Set(ids))
   }
 
   async close(): Promise<void> {

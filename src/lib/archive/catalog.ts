@@ -72,9 +72,37 @@ export class Catalog {
 
   /** Every entry of every catalog object; a damaged object is skipped (list() reads those manifests instead). */
   async read(): Promise<CatalogSnapshot> {
+    const {keys, objects} = await this.readObjects()
+    const jobs = new Map<string, ReadEntry>()
+    for (const [key, entries] of objects) {
+      for (const entry of entries) {
+        const known = jobs.get(entry.meta.id)
+        if (!known || entry.at > known.at) jobs.set(entry.meta.id, {...entry, source: key})
+      }
+    }
+    return {jobs, keys}
+  }
+
+  /**
+   * Deleted jobs leave nothing behind (their labels and counts among them): each catalog
+   * object holding an entry of one is written again without it. A compaction racing this
+   * may copy such an entry into its page; readers drop it (its manifest is gone).
+   */
+  async drop(ids: ReadonlySet<string>): Promise<void> {
+    const {objects} = await this.readObjects()
+    for (const [key, entries] of objects) {
+      if (!entries.some((entry) => ids.has(entry.meta.id))) continue
+      const kept = entries.filter((entry) => !ids.has(entry.meta.id))
+      await this.add(kept, await this.filters(kept.map((entry) => ({...entry, source: key}))))
+      await this.bucket.delete([key, filtersKey(key)])
+    }
+  }
+
+  /** The entries of each catalog object by its key (a damaged one is left out), and the keys of all. */
+  private async readObjects(): Promise<{keys: string[]; objects: Map<string, CatalogEntry[]>}> {
     const keys: string[] = []
     for await (const object of this.bucket.list(CATALOG_DIR)) if (object.key.endsWith('.json.gz')) keys.push(object.key)
-    const jobs = new Map<string, ReadEntry>()
+    const objects = new Map<string, CatalogEntry[]>()
     await forEachLimited(keys, READ_CONCURRENCY, async (key) => {
       const data = await readBytes(this.bucket, key)
       if (!data) return
@@ -84,13 +112,9 @@ export class Catalog {
       } catch {
         return
       }
-      if (value.format !== CATALOG_FORMAT || !Array.isArray(value.jobs)) return
-      for (const entry of value.jobs) {
-        const known = jobs.get(entry.meta.id)
-        if (!known || entry.at > known.at) jobs.set(entry.meta.id, {...entry, source: key})
-      }
+      if (value.format === CATALOG_FORMAT && Array.isArray(value.jobs)) objects.set(key, value.jobs)
     })
-    return {jobs, keys}
+    return {keys, objects}
   }
 
   /** Merges the catalog into pages when it has grown to COMPACT_AT objects (or always, with `force`). */

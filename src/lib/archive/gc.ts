@@ -81,6 +81,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
   }
 
   const manifests = new Map<string, JobMeta>()
+  const archivedGone: string[] = []
   const selected = (meta: JobMeta) => matchesSelector(options.selector, meta.labels)
   const liveJobs = live ? await live.listJobs() : []
   const continued = new Map(liveJobs.flatMap((job) => (job.continues ? [[job.id, job.continues.createdAt] as const] : [])))
@@ -89,7 +90,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     const at = endOf(job.meta)
     // The archived run of a job a live run continues (store/continued-job.ts) is that job's start: it goes with the live run, below.
     if (continued.get(job.meta.id) !== job.meta.createdAt && at < cutoff && selected(job.meta))
-      await act({kind: 'archived-job', name: job.meta.id, at}, () => archive.delete(job.meta.id))
+      await act({kind: 'archived-job', name: job.meta.id, at}, async () => void archivedGone.push(job.meta.id))
     scan()
   }
   for (const job of liveJobs) {
@@ -98,10 +99,12 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
     const at = endOf(job)
     if (isEnded(job.status) && at < cutoff && selected(run ? continuedMeta(job, run) : job)) {
       await act({kind: 'live-job', name: job.id, at}, () => live!.deleteJob(job.id))
-      if (run) await act({kind: 'archived-job', name: job.id, at: endOf(run)}, () => archive.delete(job.id))
+      if (run) await act({kind: 'archived-job', name: job.id, at: endOf(run)}, async () => void archivedGone.push(job.id))
     }
     scan()
   }
+  // At once: each deletion rewrites the catalog objects holding the job.
+  await archive.delete(archivedGone)
   if (options.selector) return {dryRun, cutoff, deleted: items, warnings: []}
   for await (const object of bucket.list('')) {
     const at = object.modifiedAt ?? now

@@ -203,7 +203,7 @@ export class ObjectLiveStore implements LiveStore {
   /** Deletes the job: chunks, chunk metadata and its assembled object. */
   async deleteJob(id: string): Promise<void> {
     await this.deleteChunks(id)
-    await this.archive.delete(id)
+    await this.archive.delete([id])
   }
 
   private async deleteChunks(id: string): Promise<void> {

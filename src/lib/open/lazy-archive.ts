@@ -45,8 +45,8 @@ export class LazyArchive implements ArchiveStore {
     return (await this.archive()).list(filter)
   }
 
-  async delete(id: string): Promise<void> {
-    return (await this.archive()).delete(id)
+  async delete(ids: string[]): Promise<void> {
+    return (await this.archive()).delete(ids)
   }
 
   async ruledOut(jobs: JobMeta[], pattern: Pattern): Promise<Set<string>> {

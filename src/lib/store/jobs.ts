@@ -265,7 +265,7 @@ export class Jobs {
     }
     const archived = only === 'live' ? undefined : await this.archive?.head(id)
     if (archived) {
-      if (!dryRun) await this.archive!.delete(id)
+      if (!dryRun) await this.archive!.delete([id])
       from.push({store: 'archive', url: archived.url})
     }
     return from.length > 0 ? from : undefined

@@ -288,7 +288,8 @@ export interface ArchiveStore {
   /** `read` in the batches the archive reads them in (a block's entries). */
   readBatches(id: string, range?: ReadRange): AsyncIterable<LogEntry[]>
   list(filter?: JobFilter): Promise<ArchivedJob[]>
-  delete(id: string): Promise<void>
+  /** The jobs' objects, manifests and catalog entries: nothing of them is left. */
+  delete(ids: string[]): Promise<void>
   /**
    * Of these archived jobs, those whose stored token filters prove no line holds the
    * pattern's required literal (a cross-job --grep skips them without a request per job).

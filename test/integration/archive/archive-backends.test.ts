@@ -100,7 +100,7 @@ describe.each(backends)('archive on %s', (_name, open) => {
     expect((await archive.list({prefix: 'ls-'})).map((j) => j.meta.id).sort()).toEqual(['ls-a1', 'ls-a2', 'ls-b1'])
     expect((await archive.list({prefix: 'ls-a'})).map((j) => j.meta.id).sort()).toEqual(['ls-a1', 'ls-a2'])
     expect((await archive.list({prefix: 'ls-', status: 'succeeded'})).map((j) => j.meta.id)).toEqual(['ls-a2'])
-    await archive.delete('ls-a1')
+    await archive.delete(['ls-a1'])
     expect(await archive.head('ls-a1')).toBeUndefined()
     const keys: string[] = []
     for await (const object of archive.bucket.list('ls-a1')) keys.push(object.key)
@@ -159,7 +159,7 @@ describe.each(backends)('an object written as gzip beside one written as zstd, o
     expect((await collect(archive.read('new-zstd', {after: 2998}))).map((e) => e.seq)).toEqual([2999, 3000])
 
     for (const id of ['old-gzip', 'new-zstd']) {
-      await archive.delete(id)
+      await archive.delete([id])
       const keys: string[] = []
       for await (const object of archive.bucket.list(id)) keys.push(object.key)
       expect({id, keys}).toEqual({id, keys: []})

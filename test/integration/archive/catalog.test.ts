@@ -9,8 +9,10 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
 import {encodeManifest} from '../../../src/lib/archive/manifest.js'
+import {gunzipAsync} from '../../../src/lib/archive/zlib-async.js'
 import {entryFromBytes, type LogEntry} from '../../../src/lib/entry.js'
 import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
+import {readBytes} from '../../../src/lib/store/object/bucket.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {isolatedEnv, runCli} from '../../helpers/cli.js'
@@ -69,7 +71,7 @@ describe('catalog of archived jobs', () => {
     await archiveRun(archive, ['a', 'b', 'c'])
     const {meta, entries} = job('uncatalogued', 'failed')
     await archive.put(meta, iterate(entries)) // archived by a run killed before it wrote the catalog
-    await archive.delete('b')
+    await archive.delete(['b'])
     const manifest = (await archive.manifest('c'))!
     await archive.bucket.writeBytes('c.meta.json', encodeManifest({...manifest, meta: {...manifest.meta, status: 'failed', exitCode: 1234}}))
     const {value: jobs, requests} = await requestsFor(() => archive.list())
@@ -93,6 +95,35 @@ describe('catalog of archived jobs', () => {
     const snapshot = await hosts[0].catalog.read()
     expect(snapshot.jobs.size).toBe(50)
     expect(snapshot.keys.length).toBeLessThan(50) // compacted
+  })
+
+  // Before, a deleted job's entry (labels, counts, sha256) stayed in the catalog for good: readers skipped it, compaction copied it on.
+  it('`logs rm` and `logs gc` leave nothing of a deleted job in the catalog', async () => {
+    const home = join(dir, 'home-rm')
+    const archiveDir = join(dir, 'rm')
+    const archive = new BlobArchive({bucket: new DirectoryBucket(archiveDir)})
+    await archiveRun(archive, ['keep', 'gone-rm'])
+    await archiveRun(archive, ['gone-gc'])
+    const catalogText = async () => {
+      const {keys} = await archive.catalog.read()
+      const texts = await Promise.all(keys.map(async (key) => (await gunzipAsync((await readBytes(archive.bucket, key))!)).toString('utf8')))
+      return texts.join('\n')
+    }
+    expect(await catalogText()).toMatch(/gone-rm[\s\S]*gone-gc|gone-gc[\s\S]*gone-rm/)
+    const env = isolatedEnv(home, {LOGS_STORE: `file://${home}/live`, LOGS_ARCHIVE: `file://${archiveDir}`})
+    const rm = await runCli(['rm', 'gone-rm'], {env})
+    expect(rm.code, rm.stderr).toBe(0)
+    expect(await catalogText()).not.toContain('gone-rm')
+    expect(await catalogText()).toContain('gone-gc')
+    // gc by a retention every job is past, but for the label selector picking one
+    await archive.bucket.writeBytes(
+      'gone-gc.meta.json',
+      encodeManifest({...(await archive.manifest('gone-gc'))!, meta: {...(await archive.manifest('gone-gc'))!.meta, labels: {doomed: 'yes'}}}),
+    )
+    const gc = await runCli(['gc', '--older-than', '1ms', '-l', 'doomed=yes'], {env})
+    expect(gc.code, gc.stderr).toBe(0)
+    expect(await catalogText()).not.toContain('gone-gc')
+    expect((await archive.list()).map((j) => j.meta.id)).toEqual(['keep'])
   })
 
   it('`logs archive --reindex` rebuilds a lost catalog from the manifests', async () => {

@@ -78,7 +78,7 @@ describe.each(backends)('a job deleted or archived again under a reader, on %s',
     const ranges = [{tail: 10}, {after: 100, limit: 5}, {}]
     const readers = ranges.map(() => backend.open({reader: true}))
     for (const reader of readers) expect((await reader.head(id))?.meta.lines).toBe(small.length)
-    await writer.delete(id)
+    await writer.delete([id])
     const manifest = new RegExp(`/${id}\\.meta\\.json$`)
     const before = backend.downloads?.(manifest)
     const warnings: string[] = []

@@ -87,7 +87,7 @@ describe('Supabase archive (stand-in of the Storage API)', () => {
   it('treats missing objects as absent and deleting them as no error', async () => {
     const archive = archiveAt('supabase://logs/missing')
     expect(await archive.head('nope')).toBeUndefined()
-    await expect(archive.delete('nope')).resolves.toBeUndefined()
+    await expect(archive.delete(['nope'])).resolves.toBeUndefined()
     expect(await archiveAt('supabase://no-such-bucket/x').list()).toEqual([])
   })
 
