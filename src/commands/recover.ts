@@ -34,7 +34,7 @@ Exit 1 when the store takes nothing for --drain-timeout (the lines stay spooled)
     const {argv, flags} = await this.parse(Recover)
     const jobs = argv.length > 0 ? (argv as string[]).map((id) => checkJobId(id, 'argument JOBS')) : undefined
     const timeoutMs = parseDuration(flags['drain-timeout'], '--drain-timeout')
-    const store = await openWriteStore(this.settings(flags))
+    const store = await openWriteStore(this.settings(flags), false, true)
     let recovered: RecoveredJob[]
     try {
       recovered = await recoverSpools(store, {jobs, timeoutMs})

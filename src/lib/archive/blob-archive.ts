@@ -9,7 +9,7 @@
  *         objects without an index: their parts in order → decompress → entries → ReadRange.
  */
 import {Readable, pipeline} from 'node:stream'
-import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError, ObjectStoreError} from '../errors/index.js'
+import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError} from '../errors/index.js'
 import {batched, flattened} from '../batched.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
@@ -339,17 +339,15 @@ export class BlobArchive implements ArchiveStore {
     return foldFilters(table.blocks.map((block) => filters.subarray(block.filter.offset, block.filter.offset + block.filter.size)))
   }
 
-  /** Manifests under a prefix by job id; none when nothing was archived yet (the bucket is created by the first archive). */
+  /**
+   * Manifests under a prefix by job id. A bucket that does not exist is an error, never an
+   * empty archive (a mistyped bucket would hide every job); a directory not created yet is empty.
+   */
   private async manifests(prefix: string): Promise<Map<string, StoredObject>> {
     const found = new Map<string, StoredObject>()
-    try {
-      for await (const object of this.bucket.list(prefix)) {
-        const id = idOfManifest(object.key)
-        if (id) found.set(id, object)
-      }
-    } catch (error) {
-      if (error instanceof ObjectStoreError && error.kind === 'not-found') return new Map()
-      throw error
+    for await (const object of this.bucket.list(prefix)) {
+      const id = idOfManifest(object.key)
+      if (id) found.set(id, object)
     }
     return found
   }

@@ -81,7 +81,7 @@ export function captureOptions(flags: CaptureFlagValues, settings: Settings, log
     recipe: writeStoreRecipe(settings),
     findArchivedRun: findArchivedRun(settings, log),
     async openStore() {
-      const opened = await openWriteStore(settings)
+      const opened = await openWriteStore(settings, false, true)
       store = redactUrl(opened.name)
       return opened
     },

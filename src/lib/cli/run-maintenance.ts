@@ -11,8 +11,8 @@ import {BlobArchive} from '../archive/blob-archive.js'
 import {collectGarbage, type GcOptions, type GcSummary} from '../archive/gc.js'
 
 /** archive and gc work on the stores themselves, never through a relay (LOGS_URL). */
-async function withStores<T>(settings: Settings, fn: (live: LiveStore, archive: ArchiveStore) => Promise<T>): Promise<T> {
-  const jobs = await openJobs({...settings, url: undefined})
+async function withStores<T>(settings: Settings, fn: (live: LiveStore, archive: ArchiveStore) => Promise<T>, createsArchiveBucket = false): Promise<T> {
+  const jobs = await openJobs({...settings, url: undefined}, {createsArchiveBucket})
   try {
     return await fn(jobs.live, jobs.archive!)
   } finally {
@@ -21,7 +21,7 @@ async function withStores<T>(settings: Settings, fn: (live: LiveStore, archive: 
 }
 
 export function runArchive(settings: Settings, options: Omit<ArchiveJobsOptions, 'live' | 'archive'>): Promise<ArchiveSummary> {
-  return withStores(settings, (live, archive) => archiveJobs({...options, live, archive}))
+  return withStores(settings, (live, archive) => archiveJobs({...options, live, archive}), !options.dryRun)
 }
 
 /** `logs archive --reindex`: archives nothing, rebuilds the catalog of archived jobs from their manifests. */

@@ -1,6 +1,6 @@
 import {LogsError} from './logs-error.js'
 
-export type ObjectStoreFailure = 'unavailable' | 'unauthorized' | 'not-found' | 'duplicate' | 'too-large' | 'unsupported' | 'protocol'
+export type ObjectStoreFailure = 'unavailable' | 'unauthorized' | 'missing-bucket' | 'not-found' | 'duplicate' | 'too-large' | 'unsupported' | 'protocol'
 
 /**
  * An object store (S3, Supabase Storage, Vercel Blob, an archive directory) refused or
@@ -41,6 +41,7 @@ export class ObjectStoreError extends LogsError {
 const SUGGESTIONS: Record<ObjectStoreFailure, string[]> = {
   unavailable: ['check that the object store is reachable (endpoint, network), then run the command again'],
   unauthorized: ['check the credentials (AWS_* variables or profile, SUPABASE_SERVICE_ROLE_KEY, BLOB_READ_WRITE_TOKEN) and their permissions on the bucket'],
+  'missing-bucket': ['check the bucket name in the URL, and that the bucket exists'],
   'not-found': [],
   duplicate: [],
   'too-large': ['lower the part size with ?part-size= in the archive URL'],

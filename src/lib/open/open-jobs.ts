@@ -13,13 +13,13 @@ import type {ContinuedRun} from '../job.js'
 import type {LiveStore} from '../store/types.js'
 import {parseStoreUrl, redactUrl} from '../store/url.js'
 
-/** The store that push/run write to and readers read from: the relay when --url is set. */
-export async function openWriteStore(settings: Settings, readOnly = false): Promise<LiveStore> {
+/** The store that push/run write to and readers read from: the relay when --url is set. `createsBucket`: see OpenContext. */
+export async function openWriteStore(settings: Settings, readOnly = false, createsBucket = false): Promise<LiveStore> {
   if (settings.url) {
     const {openRelayStore} = await import('../store/relay/relay-store.js')
     return openRelayStore(relayUrl(settings.url), settings.token?.value)
   }
-  return openLiveStore(settings.store, storeEnv(settings), readOnly)
+  return openLiveStore(settings.store, storeEnv(settings), readOnly, createsBucket)
 }
 
 /**
@@ -40,14 +40,15 @@ export function writeStoreRecipe(settings: Settings): StoreRecipe | undefined {
 /**
  * Live store and archive together; in remote mode the relay answers for both. `readOnly`
  * for commands that only read (get, ls, tail, sections): their store writes nothing, and
- * their archive is opened when first used (lazy-archive.ts).
+ * their archive is opened when first used (lazy-archive.ts). `createsArchiveBucket` for
+ * `archive`, which writes jobs into the archive (OpenContext createsBucket).
  */
-export async function openJobs(settings: Settings, options: {readOnly?: boolean} = {}): Promise<Jobs> {
+export async function openJobs(settings: Settings, options: {readOnly?: boolean; createsArchiveBucket?: boolean} = {}): Promise<Jobs> {
   const live = await openWriteStore(settings, options.readOnly)
   if (settings.url) return new Jobs({live})
   const env = storeEnv(settings)
   try {
-    if (!options.readOnly) return new Jobs({live, archive: await openArchive(settings.archive, env)})
+    if (!options.readOnly) return new Jobs({live, archive: await openArchive(settings.archive, env, false, options.createsArchiveBucket)})
     checkArchiveUrl(settings.archive)
     return new Jobs({live, archive: new LazyArchive(() => openArchive(settings.archive, env, true), redactUrl(settings.archive.value))})
   } catch (error) {

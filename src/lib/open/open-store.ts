@@ -56,14 +56,15 @@ const ARCHIVE: Record<string, Opener<ArchiveStore>> = Object.fromEntries(
   ]),
 )
 
-export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env, readOnly = false): Promise<LiveStore> {
+/** `createsBucket`: see OpenContext. */
+export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env, readOnly = false, createsBucket = false): Promise<LiveStore> {
   const {url, entry} = entryFor(LIVE, setting, 'live store')
-  return entry.open(url, {from: setting.from, env, readOnly})
+  return entry.open(url, {from: setting.from, env, readOnly, createsBucket})
 }
 
 /** `readOnly`: the archive of a command that only reads, which reads each job's manifest once (BlobArchive rememberManifests). */
-export async function openArchive(setting: Setting, env: NodeJS.ProcessEnv = process.env, readOnly = false): Promise<ArchiveStore> {
-  return open(ARCHIVE, setting, env, 'archive', readOnly)
+export async function openArchive(setting: Setting, env: NodeJS.ProcessEnv = process.env, readOnly = false, createsBucket = false): Promise<ArchiveStore> {
+  return open(ARCHIVE, setting, env, 'archive', readOnly, createsBucket)
 }
 
 /** The object bucket under an archive URL, for code that works on the bucket's keys. */
@@ -98,9 +99,9 @@ export function liveStoreRecipe(setting: Setting, env: NodeJS.ProcessEnv = proce
   }
 }
 
-async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string, readOnly = false): Promise<T> {
+async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string, readOnly = false, createsBucket = false): Promise<T> {
   const {url, entry: opener} = entryFor(openers, setting, what)
-  return opener(url, {from: setting.from, env, readOnly})
+  return opener(url, {from: setting.from, env, readOnly, createsBucket})
 }
 
 function entryFor<E>(openers: Record<string, E>, setting: Setting, what: string): {url: URL; entry: E} {

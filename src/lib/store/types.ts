@@ -313,4 +313,10 @@ export interface OpenContext {
   env: NodeJS.ProcessEnv
   /** Opened by a reader (get, ls, tail, sections): the store must not write (no directory created, no index pruned). */
   readOnly?: boolean
+  /**
+   * Opened by a command that writes jobs into it (archive, push, recover): a backend that
+   * creates a missing bucket (Supabase) does so at its first request, a read included. For
+   * every other command a missing bucket is an error.
+   */
+  createsBucket?: boolean
 }

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 const proxiedEnv = (): NodeJS.ProcessEnv => isolatedEnv(home.home, {...s3.env(), AWS_ENDPOINT_URL: proxy.url, AWS_EC2_METADATA_DISABLED: 'true'})
 const supabaseStore = (prefix: string, env = supabase.env()) =>
-  new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://live/${prefix}`), {from: 'test', env}))})
+  new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://live/${prefix}`), {from: 'test', env, createsBucket: true}))})
 
 describe('transient failures are retried (item 9)', () => {
   it('logs archive through a proxy answering 502 and resetting connections archives every job, byte-exact', async () => {

@@ -35,6 +35,7 @@ beforeAll(async () => {
   home = tempHome()
   ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
   await s3.createBucket('live')
+  supabase.seed('live', []) // the bucket a push creates as it opens the store (OpenContext createsBucket)
 })
 afterAll(async () => {
   await Promise.all([s3?.destroy(), supabase?.stop()])

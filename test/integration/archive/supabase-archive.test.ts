@@ -88,7 +88,17 @@ describe('Supabase archive (stand-in of the Storage API)', () => {
     const archive = archiveAt('supabase://logs/missing')
     expect(await archive.head('nope')).toBeUndefined()
     await expect(archive.delete(['nope'])).resolves.toBeUndefined()
-    expect(await archiveAt('supabase://no-such-bucket/x').list()).toEqual([])
+  })
+
+  it('refuses a missing bucket on reads, which the server answers as empty (list) or "Bucket not found" (download)', async () => {
+    const missing = archiveAt('supabase://no-such-bucket/x')
+    for (const read of [() => missing.list(), () => missing.head('a')]) {
+      const failure = await read().catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(ObjectStoreError)
+      expect((failure as ObjectStoreError).kind).toBe('missing-bucket')
+      expect((failure as Error).message).toContain(`bucket no-such-bucket does not exist at ${standin.url}`)
+    }
+    expect(standin.keys('no-such-bucket')).toBeUndefined()
   })
 
   it('maps a wrong key (signature verification failed, 403 in a 400) to unauthorized, without printing the key', async () => {

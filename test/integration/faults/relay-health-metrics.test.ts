@@ -110,7 +110,8 @@ describe('/metrics', () => {
 describe('/metrics of a relay in front of an object store', () => {
   it('counts the requests retried after a transient failure (502s from the Supabase stand-in)', async () => {
     const supabase = await startSupabaseStandin()
-    const store = () => new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/metrics'), {from: 'test', env: supabase.env()}))})
+    const store = () =>
+      new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/metrics'), {from: 'test', env: supabase.env(), createsBucket: true}))})
     const relay = await startTestRelay({store: store(), token: WRITE, readToken: READ})
     try {
       const writer = store()

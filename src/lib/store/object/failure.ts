@@ -7,7 +7,8 @@
  *   transient  5xx (not 501), 429, 408, S3 SlowDown/RequestTimeout/InternalError,
  *              connection refused/reset, timeouts, a socket closed mid-answer
  *   permanent  400, 401, 403 (access refused: names the credential variables), a missing
- *              bucket, 413 and other size limits, 415, an invalid key, 501, unknown host
+ *              bucket (names the bucket, the endpoint and the fix), 413 and other size
+ *              limits, 415, an invalid key, 501, unknown host
  */
 import {ObjectStoreError, type ObjectStoreFailure} from '../../errors/index.js'
 import {withRetry, type Classify, type RetryPolicy} from '../retry.js'
@@ -27,6 +28,10 @@ export interface BackendFacts {
   bucket: string
   /** Variables (or settings) that hold the credentials, for "access refused" messages. */
   credentials: string[]
+  /** The service's endpoint, redacted, for "bucket does not exist" messages. */
+  endpoint?: string
+  /** How to fix a missing bucket on this backend. */
+  missingBucket?: string[]
 }
 
 const TRANSIENT_CODES = new Set([
@@ -98,7 +103,8 @@ export function objectStoreFailure(facts: FailureFacts, what: string, backend: B
     })
   }
   if (MISSING_BUCKET_CODES.has(code) || (status === 404 && /bucket not found/i.test(message))) {
-    return make('not-found', `bucket ${backend.bucket} does not exist (${reason})`)
+    const at = backend.endpoint ? ` at ${backend.endpoint}` : ''
+    return make('missing-bucket', `bucket ${backend.bucket} does not exist${at} (${reason})`, {suggestions: backend.missingBucket})
   }
   if (TOO_LARGE_CODES.has(code) || status === 413) return make('too-large', reason)
   if (NOT_FOUND_CODES.has(code) || status === 404) return make('not-found', reason)

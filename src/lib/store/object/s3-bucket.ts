@@ -48,8 +48,10 @@ export interface S3BucketOptions {
   /** Key prefix without leading or trailing slash ('' for the bucket root). */
   prefix: string
   partSize?: number
-  /** Where the URL came from (for a missing-credential message). */
+  /** Where the URL came from (for a missing-credential or missing-bucket message). */
   from?: string
+  /** The endpoint requests go to, for messages (redacted). */
+  endpoint?: string
   /** Keys per ListObjectsV2 page (S3's maximum, 1000, by default; tests use less to exercise pagination). */
   listPageSize?: number
   /** Transient failures are retried under this policy (../retry.ts): it replaces the client's own retry strategy. */
@@ -70,7 +72,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
   readonly retry: RetryPolicy
   private readonly facts: BackendFacts
 
-  constructor({client, bucket, prefix, partSize = DEFAULT_PART_SIZE, from = 'the archive URL', listPageSize, retry = DEFAULT_RETRY_POLICY}: S3BucketOptions) {
+  constructor({client, bucket, prefix, partSize = DEFAULT_PART_SIZE, from = 'the archive URL', endpoint, listPageSize, retry = DEFAULT_RETRY_POLICY}: S3BucketOptions) {
     this.listPageSize = listPageSize
     this.retry = retry
     this.client = client
@@ -79,7 +81,13 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
     this.partSize = partSize
     this.from = from
     this.name = `s3://${bucket}/${prefix}`.replace(/\/$/, '')
-    this.facts = {where: this.name, bucket, credentials: CREDENTIALS}
+    this.facts = {
+      where: this.name,
+      bucket,
+      credentials: CREDENTIALS,
+      endpoint,
+      missingBucket: [`create it (aws s3 mb s3://${bucket}${endpoint ? ` --endpoint-url ${endpoint}` : ''}), or correct the bucket in ${from}`],
+    }
     // Every request the client sends — lib-storage's parts included — retries under the one policy.
     const strategy = policyRetryStrategy(retry, (error) => this.failure(error, 'send a request'))
     client.config.retryStrategy = async () => strategy as Awaited<ReturnType<S3Client['config']['retryStrategy']>>
@@ -347,5 +355,6 @@ export async function openS3Bucket(url: URL, context: OpenContext): Promise<S3Bu
     }
     throw error
   }
-  return new S3Bucket({client, bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from, retry: settings.retry})
+  const endpoint = settings.endpoint ? redactUrl(settings.endpoint).replace(/\/$/, '') : `https://s3.${settings.region}.amazonaws.com`
+  return new S3Bucket({client, bucket: settings.bucket, prefix: settings.prefix, partSize: settings.partSize, from: context.from, endpoint, retry: settings.retry})
 }

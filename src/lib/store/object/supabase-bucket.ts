@@ -4,7 +4,8 @@
  * realtime and functions clients around it, which cost every command ~40 ms to load and
  * are never used here). SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_KEY)
  * come from the environment, sent as supabase-js sends them (`apikey` and a bearer
- * token); the bucket is created, private, on first write. Downloads go over node:http
+ * token); the bucket is created, private, on first write, and a read of a bucket that does
+ * not exist is an error as on S3 (the server lists it as empty). Downloads go over node:http
  * (./supabase-download.ts), so a command that only reads loads neither storage-js nor fetch.
  *
  * Supabase has no append and caps a standard upload (commonly 50 MiB), so a job's gzip
@@ -44,6 +45,10 @@ export interface SupabaseBucketOptions {
   partSize?: number
   /** Transient failures are retried under this policy (../retry.ts). */
   retry?: RetryPolicy
+  /** Where the URL came from, for a missing-bucket message. */
+  from?: string
+  /** Opened by a writer (OpenContext createsBucket): the first request, read or write, creates the bucket if it is missing. */
+  createsBucket?: boolean
 }
 
 type Result<T> = {data: T; error: null} | {data: null; error: unknown}
@@ -59,15 +64,34 @@ export class SupabaseBucket implements ObjectBucket {
   readonly retry: RetryPolicy
   private readonly facts: BackendFacts
   private bucketReady: Promise<void> | undefined
+  private bucketSeen: Promise<void> | undefined
+  private readonly createsBucket: boolean
 
-  constructor({endpoint, bucket, prefix, partSize = DEFAULT_SUPABASE_PART_SIZE, retry = DEFAULT_RETRY_POLICY}: SupabaseBucketOptions) {
+  constructor({
+    endpoint,
+    bucket,
+    prefix,
+    partSize = DEFAULT_SUPABASE_PART_SIZE,
+    retry = DEFAULT_RETRY_POLICY,
+    from = 'the archive URL',
+    createsBucket = false,
+  }: SupabaseBucketOptions) {
+    this.createsBucket = createsBucket
     this.endpoint = endpoint
     this.retry = retry
     this.bucket = bucket
     this.prefix = prefix ? `${prefix}/` : ''
     this.partSize = partSize
     this.name = `supabase://${bucket}/${prefix}`.replace(/\/$/, '')
-    this.facts = {where: this.name, bucket, credentials: CREDENTIALS}
+    this.facts = {
+      where: this.name,
+      bucket,
+      credentials: CREDENTIALS,
+      endpoint: redactUrl(endpoint.url.replace(/\/storage\/v1$/, '')).replace(/\/$/, ''),
+      missingBucket: [
+        `create it in Supabase Storage (the dashboard, or storage.createBucket), or let \`logs archive\` or \`logs push\` create it, private, on their first write; or correct the bucket in ${from}`,
+      ],
+    }
   }
 
   urlOf(key: string): string {
@@ -102,6 +126,7 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   async readStream(key: string, range?: ByteRange): Promise<Readable | undefined> {
+    if (this.createsBucket) await this.ensureBucket()
     // Downloads skip storage-js (./supabase-download.ts): a reading command never loads it, nor fetch.
     const open = (what: string, bytes?: string): Promise<Readable> =>
       retried(
@@ -113,13 +138,10 @@ export class SupabaseBucket implements ObjectBucket {
       const body = await open(`read ${key}`, range && httpRange(range))
       return resumableBody(body, (offset) => open(`read ${key} from byte ${offset}`, restOf(range, offset)), this.retry)
     } catch (error) {
-      if (!(error instanceof ObjectStoreError) || error.kind !== 'not-found') throw error
+      if (!(error instanceof ObjectStoreError) || (error.kind !== 'not-found' && error.kind !== 'missing-bucket')) throw error
       // The real server accepts an invalid key on this route and answers "Bucket not found"
-      // (SUPABASE-STORAGE.md): ask an authenticated route, which refuses a bad key with 403.
-      if (/does not exist/.test(error.message))
-        await this.request(`read bucket ${this.bucket}`, async (client) => client.getBucket(this.bucket)).catch((check: unknown) => {
-          if (!(check instanceof ObjectStoreError) || check.kind !== 'not-found') throw check
-        })
+      // (SUPABASE-STORAGE.md): an authenticated route tells a missing bucket from a bad key (403).
+      if (error.kind === 'missing-bucket') await this.requireBucket()
       return undefined
     }
   }
@@ -138,6 +160,7 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   async delete(keys: string[]): Promise<void> {
+    if (this.createsBucket) await this.ensureBucket()
     for (let i = 0; i < keys.length; i += REMOVE_BATCH) {
       const batch = keys.slice(i, i + REMOVE_BATCH).map((key) => this.prefix + key)
       await this.request('delete objects', async (client) => client.from(this.bucket).remove(batch))
@@ -148,11 +171,14 @@ export class SupabaseBucket implements ObjectBucket {
 
   /** Supabase lists one folder at a time; folders come back with `id: null`. */
   private async *listFolder(folder: string, namePrefix: string, recursive: boolean): AsyncIterable<StoredObject> {
+    if (this.createsBucket) await this.ensureBucket()
     for (let offset = 0; ; offset += LIST_PAGE) {
       const page =
         (await this.request('list objects', async (client) =>
           client.from(this.bucket).list((this.prefix + folder).replace(/\/$/, ''), {limit: LIST_PAGE, offset, search: namePrefix || undefined}),
         )) ?? []
+      // The server lists a missing bucket as empty (SUPABASE-STORAGE.md): an empty answer is checked.
+      if (offset === 0 && page.length === 0) await this.requireBucket()
       for (const item of page) {
         if (!item.name.startsWith(namePrefix)) continue
         if (item.id === null) {
@@ -171,19 +197,33 @@ export class SupabaseBucket implements ObjectBucket {
     await this.request(`upload ${key}`, async (client) => client.from(this.bucket).upload(this.prefix + key, data, {upsert, contentType: 'application/octet-stream'}))
   }
 
+  /** Writes create the bucket, private, when it does not exist (and so does any first request of a writer's: `createsBucket`). */
   private ensureBucket(): Promise<void> {
-    const absent = (kind: string) => (error: unknown) => {
-      if (!(error instanceof ObjectStoreError) || error.kind !== kind) throw error
-    }
-    this.bucketReady ??= (async () => {
-      const found = await this.request(`read bucket ${this.bucket}`, async (client) => client.getBucket(this.bucket)).then(() => true, absent('not-found'))
-      if (found) return
-      await this.request(`create bucket ${this.bucket}`, async (client) => client.createBucket(this.bucket, {public: false})).catch(absent('duplicate'))
-    })().catch((error: unknown) => {
-      this.bucketReady = undefined
-      throw error
-    })
+    this.bucketReady ??= this.requireBucket()
+      .catch(async (error: unknown) => {
+        if (!(error instanceof ObjectStoreError) || error.kind !== 'missing-bucket') throw error
+        await this.request(`create bucket ${this.bucket}`, async (client) => client.createBucket(this.bucket, {public: false})).catch((failure: unknown) => {
+          if (!(failure instanceof ObjectStoreError) || failure.kind !== 'duplicate') throw failure
+        })
+        this.bucketSeen = Promise.resolve()
+      })
+      .catch((error: unknown) => {
+        this.bucketReady = undefined
+        throw error
+      })
     return this.bucketReady
+  }
+
+  /** That the bucket exists (asked once), else its missing-bucket error; reads are refused on a missing bucket, as S3's are. */
+  private requireBucket(): Promise<void> {
+    this.bucketSeen ??= this.request(`read bucket ${this.bucket}`, async (client) => client.getBucket(this.bucket)).then(
+      () => undefined,
+      (error: unknown) => {
+        this.bucketSeen = undefined
+        throw error
+      },
+    )
+    return this.bucketSeen
   }
 
   /** One call of storage-js under the retry policy; its `{error}` results become ObjectStoreErrors. */
@@ -241,7 +281,15 @@ export function openSupabaseClient(url: URL, context: OpenContext): Required<Sup
     throw new InvalidUrlError('archive', context.from, `part-size must be a whole number of bytes from 1 to ${SUPABASE_UPLOAD_CAP} (Supabase's standard upload cap)`)
   }
   const endpoint = {url: `${base.replace(/\/+$/, '')}/storage/v1`, key}
-  return {endpoint, bucket, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''), partSize, retry: retryPolicyOf(url, context.from)}
+  return {
+    endpoint,
+    bucket,
+    prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
+    partSize,
+    retry: retryPolicyOf(url, context.from),
+    from: context.from,
+    createsBucket: context.createsBucket ?? false,
+  }
 }
 
 export async function openSupabaseBucket(url: URL, context: OpenContext): Promise<SupabaseBucket> {

@@ -72,7 +72,12 @@ export class VercelBlobBucket implements ObjectBucket {
     this.listPageSize = listPageSize
     this.answerTimeoutMs = answerTimeoutMs
     this.name = `vercel-blob://${prefix}`
-    this.facts = {where: this.name, bucket: 'the Blob store', credentials: ['BLOB_READ_WRITE_TOKEN']}
+    this.facts = {
+      where: this.name,
+      bucket: 'the Blob store',
+      credentials: ['BLOB_READ_WRITE_TOKEN'],
+      missingBucket: ['BLOB_READ_WRITE_TOKEN names the store: check in the Vercel dashboard that it still exists and that the token is its own'],
+    }
   }
 
   urlOf(key: string): string {
@@ -187,8 +192,7 @@ export class VercelBlobBucket implements ObjectBucket {
       this.urls.set(this.prefix + key, found.url)
       return found
     } catch (error) {
-      if (error instanceof ObjectStoreError && error.kind === 'not-found' && !(error.cause instanceof Error && error.cause.constructor.name === 'BlobStoreNotFoundError'))
-        return undefined
+      if (error instanceof ObjectStoreError && error.kind === 'not-found') return undefined
       throw error
     }
   }
