@@ -72,7 +72,7 @@ async function detectionSeconds(path: string): Promise<number> {
       spent += used.user + used.system
       seq += entries.length
     }
-    sections.end(false)
+    sections.end(false, Date.now())
     best = Math.min(best, spent / 1e6)
   }
   return best

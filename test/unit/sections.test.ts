@@ -8,13 +8,14 @@ import {MAX_SECTIONS, MAX_TITLE, SectionTracker} from '../../src/lib/structure/s
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
 
-function track(lines: Array<string | Buffer>, failed = false, ts = (seq: number) => 1000 * seq): SectionTracker {
+/** The job ends at `endedAt`, by default as its last line is read. */
+function track(lines: Array<string | Buffer>, failed = false, ts = (seq: number) => 1000 * seq, endedAt = ts(lines.length)): SectionTracker {
   const tracker = new SectionTracker()
   lines.forEach((line, i) => {
     const bytes = Buffer.isBuffer(line) ? line : Buffer.from(line)
     tracker.observe({seq: i + 1, ts: ts(i + 1), bytes, level: detectLevelInBytes(bytes)})
   })
-  tracker.end(failed)
+  tracker.end(failed, endedAt)
   return tracker
 }
 
@@ -39,6 +40,23 @@ describe('sections', () => {
     ])
     expect(sections[2].levels).toEqual({error: 1})
     expect(phase).toBeUndefined()
+  })
+
+  it("a section open when the job ends closes at the job's end, not at its last line (a group the job ended in lasted until then)", () => {
+    const github = track(['setup', '::group::Deploy', 'uploading', '::group::Last'], false, (seq) => 1000 * seq, 60_000).structure()
+    expect(github.sections.map((s) => [s.title, s.end, s.duration])).toEqual([
+      ['Deploy', 4000, 2000], // closed by the next ::group::
+      ['Last', 60_000, 56_000],
+    ])
+    const gitlab = track(['\u001B[0Ksection_start:9:outer\r\u001B[0KOuter', '\u001B[0Ksection_start:10:inner\r\u001B[0KInner'], false, (seq) => 1000 * seq, 60_000).structure()
+    expect(gitlab.sections.map((s) => [s.title, s.end, s.duration])).toEqual([
+      ['Outer', 60_000, 51_000],
+      ['Inner', 60_000, 50_000],
+    ])
+    // Still running: an open section has no end and no duration (shown as "running"), never 0.
+    const running = new SectionTracker()
+    running.observe({seq: 1, ts: 1000, bytes: Buffer.from('::group::Build')})
+    expect(running.structure().sections.map((s) => [s.end, s.duration])).toEqual([[undefined, undefined]])
   })
 
   it('Buildkite groups: --- and ~~~ folded, +++ expanded, ^^^ +++ expands the previous', () => {
@@ -108,7 +126,7 @@ describe('sections', () => {
     ])
     const many = new SectionTracker()
     for (let i = 1; i <= 100_000; i++) many.observe({seq: i, ts: i, bytes: Buffer.from(`\u001B[0Ksection_start:${i}:s${i}\r\u001B[0KS`)})
-    many.end(true)
+    many.end(true, 100_000)
     const {sections, sectionsDropped} = many.structure()
     expect(sections).toHaveLength(MAX_SECTIONS)
     expect(sectionsDropped).toBe(100_000 - MAX_SECTIONS)

@@ -112,13 +112,13 @@ export class StructureRecorder {
     await this.publish()
   }
 
-  /** Closes open sections (failed ones marked) and writes the final state. */
+  /** Closes open sections now, as the job ends (failed ones marked), and writes the final state. */
   async finish(failed: boolean): Promise<void> {
     this.finished = true
     this.cancelTimer()
     await this.publishing
     if (this.tracker.version === 0 && this.published === 0) return
-    this.tracker.end(failed)
+    this.tracker.end(failed, this.timers.now())
     await this.publish()
   }
 

@@ -10,7 +10,7 @@
  * Phase and progress come from JSON lines' `phase` and `progress` (0-100) or
  * `current`/`total` fields; otherwise the phase is the innermost open section. Bad input
  * is tolerated: an end without a start is ignored, an end for an outer GitLab section
- * closes the inner ones, open sections close at the job's end, titles are cleaned of
+ * closes the inner ones, open sections close at the job's end time, titles are cleaned of
  * control characters and cut to MAX_TITLE, and past MAX_SECTIONS sections are counted,
  * not kept. Most lines are let go on their first byte.
  */
@@ -109,10 +109,14 @@ export class SectionTracker {
     if (line.level) section.levels[line.level] = (section.levels[line.level] ?? 0) + 1
   }
 
-  /** At the job's end: open sections close; `failed` marks those the job failed in. */
-  end(failed: boolean): void {
+  /**
+   * At the job's end, `at` (ms): open sections close then — not at their last line, which is
+   * their first for a `::group::` the job ended in (a duration of 0) — and `failed` marks
+   * those the job failed in. Until then an open section has no end nor duration ("running").
+   */
+  end(failed: boolean, at: number): void {
     if (failed) for (const section of this.open) section.failed = true
-    while (this.open.length > 0) this.close(this.open.at(-1)!, this.lastTs)
+    while (this.open.length > 0) this.close(this.open.at(-1)!, Math.max(at, this.lastTs))
     this.version++
   }
 

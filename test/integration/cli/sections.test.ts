@@ -29,6 +29,29 @@ for (const [kind, store] of [
   ['redis', () => ['--store', `${redis.url}?prefix=sec:`]],
 ] as const) {
   describe(`sections in the ${kind} store`, () => {
+    it('a group the job ends in is "running" while the job runs, then lasts until the job ends, not 0 s', async () => {
+      const job = `open-at-end-${kind}`
+      const pusher = startCli(['push', '--job', job, ...store()], {env: env()})
+      const pushed = collect(pusher)
+      try {
+        pusher.stdin!.write('setup\n::group::Deploy\n')
+        // Running: the open group has no end and no duration, and the table says so.
+        await waitUntil(async () => (await runCli(['sections', job, '--json', ...store()], {env: env()})).stdout.includes('Deploy'), {what: 'the open group'})
+        const running = JSON.parse((await runCli(['sections', job, '--json', ...store()], {env: env()})).stdout).sections[0]
+        expect([running.title, running.end, running.duration]).toEqual(['Deploy', undefined, undefined])
+        expect((await runCli(['sections', job, ...store()], {env: env()})).stdout).toMatch(/▾ Deploy\s+running\s+1\s+0\s+2-2/)
+      } finally {
+        pusher.stdin!.end()
+      }
+      expect((await pushed).code).toBe(0)
+      const meta = JSON.parse((await runCli(['ls', '--json', ...store()], {env: env()})).stdout).find((j: {id: string}) => j.id === job)
+      const [section] = JSON.parse((await runCli(['sections', job, '--json', ...store()], {env: env()})).stdout).sections
+      // Its last line is its first (the marker): it ends with the job — read after the sections were seen running — not there.
+      expect(section.end).toBeGreaterThan(section.start)
+      expect(section.end).toBeLessThanOrEqual(meta.endedAt)
+      expect(section.duration).toBe(section.end - section.start)
+    })
+
     it("GitLab: nested sections with the markers' times, the failed one marked; get --section prints one", async () => {
       const pushed = await runCli(['push', '--job', 'gitlab', '--exit-code', '1', ...store()], {env: env(), input: fixture('gitlab.log')})
       expect(pushed.code).toBe(0)
