@@ -29,6 +29,15 @@ for (const [kind, store] of [
   ['redis', () => ['--store', `${redis.url}?prefix=sec:`]],
 ] as const) {
   describe(`sections in the ${kind} store`, () => {
+    it('an ::endgroup:: with no group open is ignored by the sections (README): it closes, counts and names nothing; text output prints it as ▴ as it prints every end line', async () => {
+      const job = `stray-end-${kind}`
+      const input = 'before\n::endgroup::\n::group::Build\nmake\n::endgroup::\n::endgroup::\nafter\n'
+      expect((await runCli(['push', '--job', job, ...store()], {env: env(), input})).code).toBe(0)
+      const report = JSON.parse((await runCli(['sections', job, '--json', ...store()], {env: env()})).stdout)
+      expect(report.sections.map((s: any) => [s.title, s.firstSeq, s.lastSeq, s.lines])).toEqual([['Build', 3, 5, 3]])
+      expect((await runCli(['get', job, ...store()], {env: env()})).stdout).toBe('before\n▴\n▾ Build\nmake\n▴\n▴\nafter\n')
+    })
+
     it('a group the job ends in is "running" while the job runs, then lasts until the job ends, not 0 s', async () => {
       const job = `open-at-end-${kind}`
       const pusher = startCli(['push', '--job', job, ...store()], {env: env()})
