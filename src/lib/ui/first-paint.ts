@@ -63,9 +63,9 @@ export function plainScreen(feed: ViewerFeed, columns: number, rows: number, opt
   }
   const logRows = Math.max(1, rows - 3)
   const {lines} = visibleWindow(feed.buffer, visibleAtOrBefore(feed.buffer), logRows, () => 1)
-  // The first row of a hard wrap: never wider than the terminal, even when a wide character would straddle the edge.
+  // The bars' first row of a hard wrap: never wider than the terminal, even when a wide character would straddle the edge.
   const cut = (text: string): string => wrapAnsi(stripAnsi(text), columns, {hard: true, trim: false, wordWrap: false}).split('\n')[0]
-  const body = lines.map(({item}) => cut(lineText(lineParts(item, style), style, undefined, false)))
+  const body = lines.map(({item}) => lineText(lineParts(item, style), style, undefined, false)) // cut to the width with "…", as the viewer draws them
   while (body.length < logRows) body.unshift('')
   return [cut(toolbarText(initialState({timestamps: options.timestamps}), 0, plain)), ...body, cut(statusText(feed, Date.now(), undefined, plain))].join('\n')
 }

@@ -50,6 +50,8 @@ export function terminalSafe(line: string, keepColor: boolean): string {
 
 // eslint-disable-next-line no-control-regex
 const ANY_ESCAPE = /\u001B\[[0-9;:]*m/g
+// eslint-disable-next-line no-control-regex
+const SGR_PARTS = /(\u001B\[[0-9;:]*m)/
 
 export function withoutColor(text: string): string {
   return text.includes('\u001B') ? text.replace(ANY_ESCAPE, '') : text
@@ -57,6 +59,37 @@ export function withoutColor(text: string): string {
 
 /** Columns a string of plain text takes, as the terminal draws it (string-width: East Asian wide and emoji 2, combining marks 0). */
 export const displayWidth: (text: string) => number = stringWidth
+
+const GRAPHEMES = new Intl.Segmenter(undefined, {granularity: 'grapheme'})
+const ELLIPSIS = '…'
+
+/**
+ * `text` (colour sequences allowed) cut to `columns` with a trailing "…" when it is wider:
+ * exactly `columns` wide, or one less when a wide character would straddle the "…".
+ * Ink's own truncate (cli-truncate) keeps such a character, overflows by one column, and
+ * the terminal's edge then cuts the "…" off.
+ */
+export function cutToWidth(text: string, columns: number): string {
+  if (stringWidth(text) <= columns) return text
+  if (columns < 1) return ''
+  let out = ''
+  let used = 0
+  let styled = false
+  for (const part of text.split(SGR_PARTS)) {
+    if (part.startsWith('\u001B')) {
+      out += part
+      styled = true
+      continue
+    }
+    for (const {segment} of GRAPHEMES.segment(part)) {
+      const width = stringWidth(segment)
+      if (used + width > columns - 1) return `${out}${styled ? '\u001B[0m' : ''}${ELLIPSIS}`
+      out += segment
+      used += width
+    }
+  }
+  return out // not reached: the text is wider than `columns`
+}
 
 /**
  * Rows `text` takes in a `columns`-wide area: 1 unless wrapped; wrapped, exactly as Ink

@@ -10,7 +10,7 @@ import {markerText} from '../structure/marker-text.js'
 import {sectionFacts, type Folds, type SectionMark} from './folds.js'
 import {jobPrefixColor, padJobId} from '../tail/job-colors.js'
 import type {ViewEntry} from './log-buffer.js'
-import {lineMatches, matchSegments, rowsFor, terminalSafe, withoutColor} from './line-text.js'
+import {cutToWidth, lineMatches, matchSegments, rowsFor, terminalSafe, withoutColor} from './line-text.js'
 
 export interface LineStyle {
   /** Colours of the content (level 0 when colours are off). */
@@ -66,10 +66,16 @@ export function lineRows(parts: LineParts, style: LineStyle): number {
 }
 
 /**
- * The text to draw; with a search, the line loses its own colours so matches can be marked
- * exactly. A section header at the cursor (`]`, `[`, `z`) is shown in reverse video.
+ * The text to draw, cut to the width with "…" unless lines wrap; with a search, the line
+ * loses its own colours so matches can be marked exactly. A section header at the cursor
+ * (`]`, `[`, `z`) is shown in reverse video.
  */
 export function lineText(parts: LineParts, style: LineStyle, pattern: RegExp | undefined, current: boolean): string {
+  const text = markedText(parts, style, pattern, current)
+  return style.wrap ? text : cutToWidth(text, style.columns)
+}
+
+function markedText(parts: LineParts, style: LineStyle, pattern: RegExp | undefined, current: boolean): string {
   if (!pattern || !lineMatches(parts.plainBody, pattern)) return parts.head + (current && parts.header ? style.ui.inverse(parts.plainBody) : parts.body)
   const mark = current ? style.ui.black.bgYellow : style.ui.inverse
   let text = parts.head

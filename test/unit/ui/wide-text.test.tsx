@@ -8,7 +8,7 @@ import stringWidth from 'string-width'
 import {afterEach, describe, expect, it} from 'vitest'
 import {stripAnsi} from '../../../src/lib/level.js'
 import {plainScreen} from '../../../src/lib/ui/first-paint.js'
-import {displayWidth, rowsFor, terminalSafe} from '../../../src/lib/ui/line-text.js'
+import {cutToWidth, displayWidth, rowsFor, terminalSafe} from '../../../src/lib/ui/line-text.js'
 import {FakeStdout, entry, meta, renderViewer, screenLines, type Rendered} from './fake-terminal.js'
 
 // [text, columns a terminal draws it in]: CJK and full-width forms, emoji with skin tones,
@@ -90,7 +90,45 @@ describe('wide text', () => {
     const lines = screen.split('\n')
     expect(lines).toHaveLength(5) // as ink draws it: one row short of the terminal
     for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(11)
-    expect(lines).toContain('日本語日本')
-    expect(lines).toContain('😀😀😀😀😀')
+    expect(lines).toContain('日本語日本…')
+    expect(lines).toContain('😀😀😀😀😀…')
+  })
+
+  // Mixed: narrow, CJK, emoji (ZWJ, skin tone, flag), a combining accent, so the cut falls
+  // before, after and in the middle of wide characters.
+  const MIXED = `ab漢字😀c${SAMPLES.map(([text]) => text).join('')}x日本語e\u0301end`
+
+  it('cuts a line to every width with "…", exactly the width or one column less', () => {
+    const full = stringWidth(MIXED)
+    const colored = `\u001B[31mab漢\u001B[39m${MIXED.slice(3)}`
+    for (let columns = 1; columns < full; columns++) {
+      for (const text of [MIXED, colored]) {
+        const cut = cutToWidth(text, columns)
+        const plain = stripAnsi(cut)
+        expect(plain.endsWith('…'), `${JSON.stringify(cut)} in ${columns}`).toBe(true)
+        expect(MIXED.startsWith(plain.slice(0, -1)), `${JSON.stringify(cut)} in ${columns}`).toBe(true)
+        expect([columns - 1, columns], `${JSON.stringify(cut)} in ${columns}`).toContain(stringWidth(plain))
+      }
+    }
+    expect(cutToWidth(MIXED, full)).toBe(MIXED)
+    expect(cutToWidth('日本', 1)).toBe('…')
+    expect(cutToWidth(`\u001B[31m${'日本語'}\u001B[39m`, 4)).toBe('\u001B[31m日\u001B[0m…') // no colour left open
+  })
+
+  it('shows "…" at the end of a cut line whatever the width', async () => {
+    const full = stringWidth(MIXED)
+    for (let columns = 8; columns < full; columns++) {
+      view = renderViewer({columns, rows: 6})
+      view.source.push({type: 'job', job: 'j', meta: meta('j')})
+      view.source.push({type: 'entries', job: 'j', entries: [entry(1, MIXED), entry(2, 'zz')]})
+      await view.until((s) => s.includes('zz'))
+      await view.press('w')
+      // Cut, MIXED takes the one row right above "zz" (wrapped, two rows or more).
+      const above = (s: string, n: number): string => screenLines(s)[screenLines(s).indexOf('zz') - n]
+      const line = above(await view.until((s) => above(s, 2).trim() === '', 'one row above zz'), 1)
+      expect(line.endsWith('…'), `${JSON.stringify(line)} in ${columns}`).toBe(true)
+      expect([columns - 1, columns], `${JSON.stringify(line)} in ${columns}`).toContain(stringWidth(line))
+      view.quit()
+    }
   })
 })
