@@ -1,7 +1,7 @@
 import React from 'react'
 import {Box, Text} from 'ink'
 
-const KEYS: Array<[string, string]> = [
+export const KEYS: Array<[string, string]> = [
   ['↑ ↓  PgUp PgDn', 'scroll (scrolling up pauses following)'],
   ['g  Home / G  End', 'first line / newest line (resumes following)'],
   ['space', 'pause / resume following'],
@@ -19,14 +19,25 @@ const KEYS: Array<[string, string]> = [
   ['q  Ctrl-C', 'quit'],
 ]
 
+/**
+ * One row per key, never shrunk: in a terminal too short for all of them the rows that do
+ * not fit are clipped at the bottom. (Shrunk by the layout, rows of no height were drawn
+ * over their neighbours and left the ends of longer ones on screen.)
+ */
 export function HelpOverlay({rows}: {rows: number}): React.ReactElement {
   return (
     <Box flexDirection="column" height={rows} overflow="hidden" paddingLeft={2}>
-      <Text bold>logs tail — keys (any key closes this help)</Text>
-      {KEYS.map(([keys, what]) => (
-        <Text key={keys} wrap="truncate-end">
-          {keys.padEnd(20)} {what}
+      <Box flexShrink={0}>
+        <Text bold wrap="truncate-end">
+          logs tail — keys (any key closes this help)
         </Text>
+      </Box>
+      {KEYS.map(([keys, what]) => (
+        <Box key={keys} flexShrink={0}>
+          <Text wrap="truncate-end">
+            {keys.padEnd(20)} {what}
+          </Text>
+        </Box>
       ))}
     </Box>
   )

@@ -6,6 +6,8 @@ import {existsSync, readFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, runCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
+import {KEYS} from '../../../src/lib/ui/HelpOverlay.js'
+import {cutToWidth} from '../../../src/lib/ui/line-text.js'
 import {terminalEnv, Tmux, viewerRows, viewerStatus, viewerToolbar} from '../../helpers/tmux.js'
 
 const LONG = `LONG ${'x'.repeat(295)}`
@@ -158,5 +160,35 @@ describe('logs tail on a terminal: every key of the help (tmux)', () => {
     expect(logRows(screen).some((r) => r.includes(hiddenLine))).toBe(false)
     tmux.keys(s, 'C-c')
     await until((t) => t.includes('EXIT=0'), 'Ctrl-C quits')
+  })
+  it('? stays whole through resizes: no rows drawn over each other, nothing left of a longer row', async () => {
+    const s = 'help-resize'
+    const until = (check: (text: string) => boolean, what: string) => tmux.until(s, check, what)
+    tmux.open(s, `cd ${sandbox.home} && node ${BIN} tail keys-2; echo "EXIT=$?"; sleep 600`, {x: 100, y: 30})
+    await until((t) => logRows(t).includes('other job line'), 'the viewer')
+    tmux.keys(s, '?')
+    // The help as drawn in an x×y terminal: its rows that fit (y less the two bars and the row ink leaves), cut to x.
+    const help = (x: number, y: number): string[] =>
+      ['logs tail — keys (any key closes this help)', ...KEYS.map(([keys, what]) => `${keys.padEnd(20)} ${what}`)].slice(0, y - 3).map((row) => cutToWidth(`  ${row}`, x))
+    const shown = (x: number, y: number) => (t: string) => {
+      const rows = logRows(t).map((row) => row.trimEnd())
+      const expected = help(x, y)
+      while (expected.length < y - 3) expected.push('')
+      return rows.length === y - 3 && rows.join('\n') === expected.join('\n')
+    }
+    await until(shown(100, 30), 'the whole help')
+    for (const [x, y] of [
+      [100, 14],
+      [40, 12],
+      [120, 10],
+      [100, 30],
+    ]) {
+      tmux.run('resize-window', '-t', s, '-x', String(x), '-y', String(y))
+      await until(shown(x, y), `the help at ${x}×${y}, each row once and whole`)
+    }
+    tmux.keys(s, 'x')
+    await until((t) => !t.includes('logs tail — keys') && logRows(t).includes('other job line'), 'the help closed')
+    tmux.keys(s, 'q')
+    await until((t) => t.includes('EXIT=0'), 'q quits')
   })
 })
