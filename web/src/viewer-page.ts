@@ -332,12 +332,11 @@ export class ViewerPage {
     const anchor = this.list.following ? 0 : this.anchorSeq()
     this.filter?.close()
     this.filter = value ? this.newScan(undefined) : undefined
-    if (this.searchTerm) {
-      this.search?.close()
-      this.search = this.newScan(caseInsensitivePattern(this.searchTerm))
-    }
+    this.search?.close() // the search scans the lines the filter lets through
+    this.search = this.searchTerm ? this.newScan(caseInsensitivePattern(this.searchTerm)) : undefined
     if (anchor) this.scrollToSeq(anchor)
     this.list.invalidate()
+    this.renderStatus() // " · N shown" goes with the filter; a new scan's count comes with its onChange
   }
 
   private newScan(grep: string | undefined): EntryScan {

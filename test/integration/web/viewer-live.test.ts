@@ -100,6 +100,7 @@ describe('web viewer: a running job', () => {
     await expect.poll(() => page.textContent('.line-count')).toBe('260 lines · 26 shown')
     await page.selectOption('.level', '')
     await expect.poll(async () => (await lastRow())?.[0]).toBe(260)
+    expect(await page.textContent('.line-count')).toBe('260 lines') // no stale "26 shown" left once the filter is gone
   })
 
   it('pauses when the user scrolls up, counts new lines, and resumes', async () => {
