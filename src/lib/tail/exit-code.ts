@@ -5,6 +5,7 @@
  */
 import {JobRunningError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
+import type {TailEvent} from './types.js'
 
 export function jobExitCode(meta: JobMeta | undefined): number {
   if (!meta) return 0
@@ -25,6 +26,22 @@ export function tailExitCode(endedInOrder: Array<JobMeta | undefined>): number {
     if (code !== 0) return code
   }
   return 0
+}
+
+/**
+ * The jobs a tail feed saw end, in the order they ended: what `--exit-code` decides on,
+ * for plain lines and the viewer alike. A job left out (deleted, or unreadable) is not one of them.
+ */
+export class EndedJobs {
+  readonly inOrder: Array<{job: string; meta: JobMeta | undefined}> = []
+
+  note(event: TailEvent): void {
+    if (event.type === 'end' && event.gone === undefined && !event.unreadable) this.inOrder.push({job: event.job, meta: event.meta})
+  }
+
+  exitCode(): number {
+    return tailExitCode(this.inOrder.map(({meta}) => meta))
+  }
 }
 
 /** How a job ended, for people: "succeeded", "failed (exit 3)", "abandoned", "ended". */

@@ -10,7 +10,7 @@
  * follow (CLI.md, cli/execute.ts): the block was named when it was met.
  */
 import type {ChalkInstance} from 'chalk'
-import {isEnded, type JobMeta} from '../job.js'
+import {isEnded} from '../job.js'
 import {JobRunningError, UnreadableJobsError, type ArchiveReadError} from '../errors/index.js'
 import {onInterrupt} from '../interrupt.js'
 import type {Jobs} from '../store/jobs.js'
@@ -19,7 +19,7 @@ import type {EntryFilter} from '../query/filter.js'
 import {rawChunk} from '../entry.js'
 import {formatEntry, TextLineJoiner, type OutputMode} from '../render/format-entry.js'
 import {TextBytes} from '../text-bytes.js'
-import {tailExitCode} from './exit-code.js'
+import {EndedJobs} from './exit-code.js'
 import {jobPrefixColor, padJobId} from './job-colors.js'
 import {TailFeed} from './tail-feed.js'
 import type {TailTargets} from '../job-targets.js'
@@ -73,7 +73,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   })
   const prefixed = targets.ids.length + targets.globs.length > 1 || targets.globs.length > 0
   let width = Math.max(0, ...targets.ids.map((id) => id.length))
-  const ended: Array<{job: string; meta: JobMeta | undefined}> = []
+  const ended = new EndedJobs()
   const unreadable: ArchiveReadError[] = []
   const lines = new TextLineJoiner()
   const interrupt = onInterrupt()
@@ -95,12 +95,13 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   if (unreadable.length > 0) throw new UnreadableJobsError(unreadable)
   if (!options.exitCode) return {exitCode: 0, jobs: feed.jobIds}
   // Without a follow the jobs are printed as they are: a running one has no exit code yet.
-  const running = options.follow ? undefined : ended.find(({meta}) => meta && !isEnded(meta.status))
+  const running = options.follow ? undefined : ended.inOrder.find(({meta}) => meta && !isEnded(meta.status))
   if (running) throw new JobRunningError(running.job, `drop --no-follow to wait for it to end and exit with its code: logs tail ${running.job} --exit-code`)
-  return {exitCode: tailExitCode(ended.map(({meta}) => meta)), jobs: feed.jobIds}
+  return {exitCode: ended.exitCode(), jobs: feed.jobIds}
 
   async function followFeed(): Promise<void> {
     for await (const event of feed) {
+      ended.note(event)
       if (event.type === 'job') {
         width = Math.max(width, event.job.length)
         if (!event.meta && options.follow) options.onWaiting?.(event.job)
@@ -108,8 +109,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
       else if (event.type === 'end' && event.unreadable) {
         unreadable.push(event.unreadable)
         options.onUnreadable?.(event.unreadable)
-      } else if (event.type === 'end') ended.push({job: event.job, meta: event.meta})
-      else if (event.type === 'entries') {
+      } else if (event.type === 'entries') {
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
         const style = {chalk, timestamps: options.timestamps, prefix, prefixColor: jobPrefixColor(chalk, event.job)}

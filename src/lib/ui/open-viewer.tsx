@@ -4,7 +4,6 @@
  * cooked mode — also on a signal (the process then dies of it, see cli/execute.ts) or an error.
  */
 import {render} from 'ink'
-import {tailExitCode} from '../tail/exit-code.js'
 import {isSingleJob, type TailTargets} from '../job-targets.js'
 import {Viewer} from './Viewer.js'
 import type {ViewerFeed} from './viewer-feed.js'
@@ -55,6 +54,5 @@ export async function openViewer(options: OpenViewerOptions): Promise<{exitCode:
   }
   // Stopped by a signal, the process dies of it once the command returns.
   if (options.signal.aborted) return {exitCode: 0}
-  const ended = [...feed.jobs.values()].filter((job) => job.state === 'ended').map((job) => job.meta)
-  return {exitCode: options.exitCode ? tailExitCode(ended) : 0}
+  return {exitCode: options.exitCode ? feed.ended.exitCode() : 0}
 }

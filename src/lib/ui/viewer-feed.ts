@@ -12,6 +12,7 @@ import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
 import type {EntryFilter} from '../query/filter.js'
 import type {TailEvent} from '../tail/types.js'
+import {EndedJobs} from '../tail/exit-code.js'
 import {LogBuffer, type ViewFilter} from './log-buffer.js'
 import type {ViewerSource} from './viewer-source.js'
 
@@ -42,6 +43,8 @@ const RATE_WINDOW = 1000
 export class ViewerFeed {
   readonly buffer: LogBuffer
   readonly jobs = new Map<string, JobView>()
+  /** The jobs seen to end, in that order: `--exit-code` decides on them as piped tail does. */
+  readonly ended = new EndedJobs()
   version = 0
   lastLineAt: number | undefined
   /** Entries that arrived since the view was paused. */
@@ -280,6 +283,7 @@ export class ViewerFeed {
   }
 
   private apply(event: TailEvent): void {
+    this.ended.note(event)
     const job = this.job(event.job)
     switch (event.type) {
       case 'job':
