@@ -23,7 +23,7 @@ import {useNow} from './use-now.js'
 import {useTerminalSize, type TerminalSize} from './use-terminal-size.js'
 import {useViewerKeys} from './use-viewer-keys.js'
 import type {ViewerFeed} from './viewer-feed.js'
-import {phaseText} from './status-text.js'
+import {endedText, phaseText} from './status-text.js'
 import {initialState, viewFilter, type ViewerState} from './viewer-state.js'
 
 export interface ViewerProps {
@@ -114,7 +114,7 @@ export function Viewer(props: ViewerProps): React.ReactElement {
 
   return (
     <Box flexDirection="column" width={size.columns} height={height}>
-      <Toolbar state={state} newLines={feed.newWhilePaused} phase={phaseText([...feed.jobs.values()], multiJob)} ui={ui} />
+      <Toolbar state={state} newLines={feed.newWhilePaused} phase={phaseText([...feed.jobs.values()], multiJob)} ended={endedText([...feed.jobs.values()])} ui={ui} />
       {state.overlay === 'help' ? (
         <HelpOverlay rows={rows} />
       ) : state.overlay === 'jobs' ? (

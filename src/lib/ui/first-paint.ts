@@ -9,7 +9,7 @@ import wrapAnsi from 'wrap-ansi'
 import {stripAnsi} from '../level.js'
 import {lineParts, lineText, type LineStyle} from './line-view.js'
 import {visibleAtOrBefore, visibleWindow} from './scroll.js'
-import {statusText, toolbarText} from './status-text.js'
+import {endedText, statusText, toolbarText} from './status-text.js'
 import type {ViewerFeed} from './viewer-feed.js'
 import {initialState} from './viewer-state.js'
 
@@ -67,5 +67,9 @@ export function plainScreen(feed: ViewerFeed, columns: number, rows: number, opt
   const cut = (text: string): string => wrapAnsi(stripAnsi(text), columns, {hard: true, trim: false, wordWrap: false}).split('\n')[0]
   const body = lines.map(({item}) => lineText(lineParts(item, style), style, undefined, false)) // cut to the width with "…", as the viewer draws them
   while (body.length < logRows) body.unshift('')
-  return [cut(toolbarText(initialState({timestamps: options.timestamps}), 0, plain)), ...body, cut(statusText(feed, Date.now(), undefined, plain))].join('\n')
+  return [
+    cut(toolbarText(initialState({timestamps: options.timestamps}), 0, plain, undefined, endedText([...feed.jobs.values()]))),
+    ...body,
+    cut(statusText(feed, Date.now(), undefined, plain)),
+  ].join('\n')
 }

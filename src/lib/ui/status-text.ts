@@ -43,10 +43,19 @@ export function sinceLast(feed: ViewerFeed, now: number): string {
 
 const CONNECTION_COLORS = {connecting: 'yellow', live: 'green', reconnecting: 'yellow', ended: 'cyan'} as const
 
-/** The top row: search box, level filter, follow/pause state, phase and progress. */
-export function toolbarText(state: ViewerState, newLines: number, ui: ChalkInstance, phase?: string): string {
+/** Once every job has ended there is nothing to follow: how it ended, as the status bar words it ("ended: failed (exit 3)"). */
+export function endedText(jobs: JobView[]): string | undefined {
+  if (connection(jobs) !== 'ended') return undefined
+  if (jobs.length > 1) return 'all ended'
+  const how = describeEnd(jobs[0].meta)
+  return how === 'ended' ? how : `ended: ${how}`
+}
+
+/** The top row: search box, level filter, follow/pause state (or how the jobs ended), phase and progress. */
+export function toolbarText(state: ViewerState, newLines: number, ui: ChalkInstance, phase?: string, ended?: string): string {
   const search = state.draft !== undefined ? `/${state.draft}▏` : state.query ? `/${state.query}` : '/ search'
-  const follow = state.anchor === undefined ? ui.green('● following') : ui.yellow(`❚❚ paused — ${newLines.toLocaleString('en-US')} new lines`)
+  const follow =
+    state.anchor !== undefined ? ui.yellow(`❚❚ paused — ${newLines.toLocaleString('en-US')} new lines`) : ended !== undefined ? ui.cyan(`■ ${ended}`) : ui.green('● following')
   const where = phase ? `  │  ${ui.bold(phase)}` : ''
   return ` ${state.draft !== undefined ? ui.inverse(search) : search}  │  level: ${levelLabel(state)}  │  ${follow}${where}  │  ? help`
 }

@@ -1,12 +1,13 @@
 /**
  * How the viewer ends and what it says of a job's end, under tmux: `--exit-code` decides
- * the exit status as piped `tail` does (a glob's match included).
+ * the exit status as piped `tail` does (a glob's match included), and the top row says
+ * a job has ended rather than "following".
  */
 import type {ChildProcess} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {BIN, collect, startCli, type CliResult} from '../../helpers/cli.js'
+import {BIN, collect, runCli, startCli, type CliResult} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
-import {terminalEnv, Tmux, viewerStatus} from '../../helpers/tmux.js'
+import {terminalEnv, Tmux, viewerStatus, viewerToolbar} from '../../helpers/tmux.js'
 
 describe('logs tail on a terminal: exit status and the end of a job (tmux)', () => {
   const sandbox = useIsolatedHome()
@@ -61,5 +62,16 @@ describe('logs tail on a terminal: exit status and the end of a job (tmux)', () 
     tmux.keys(s, 'q')
     await tmux.until(s, (t) => /EXIT=\d+/.test(t), 'the viewer to exit')
     expect(tmux.screen(s)).toContain('EXIT=4')
+  })
+
+  it('the top row says a job that had ended before it was opened has ended, not following', async () => {
+    expect((await runCli(['push', '--job', 'done-1', '--exit-code', '3'], {env: sandbox.env, input: 'all done\n'})).code).toBe(0)
+    const s = 'ended'
+    tmux.open(s, `cd ${sandbox.home} && node ${BIN} tail done-1; echo "EXIT=$?"; sleep 600`)
+    const text = await tmux.until(s, (t) => t.includes('all done') && viewerStatus(t).includes('failed (exit 3)'), 'the ended job')
+    expect(viewerToolbar(text)).not.toContain('following')
+    expect(viewerToolbar(text)).toContain('ended: failed (exit 3)')
+    tmux.keys(s, 'q')
+    await tmux.until(s, (t) => t.includes('EXIT=0'), 'the viewer to exit')
   })
 })

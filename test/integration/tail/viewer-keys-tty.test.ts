@@ -59,11 +59,11 @@ describe('logs tail on a terminal: every key of the help (tmux)', () => {
 
     // G and End: the newest lines, following again; g and Home: the first line of the job.
     tmux.keys(s, 'G')
-    await until((t) => logRows(t).includes('line 5000') && toolbar(t).includes('following'), 'G')
+    await until((t) => logRows(t).includes('line 5000') && toolbar(t).includes('■ ended: succeeded'), 'G')
     tmux.keys(s, 'g')
     await until((t) => logRows(t)[0] === 'line 1' && toolbar(t).includes('paused'), 'g')
     tmux.keys(s, 'End')
-    await until((t) => logRows(t).includes('line 5000') && toolbar(t).includes('following'), 'End')
+    await until((t) => logRows(t).includes('line 5000') && toolbar(t).includes('■ ended: succeeded'), 'End')
     tmux.keys(s, 'Home')
     await until((t) => logRows(t)[0] === 'line 1', 'Home')
 
@@ -79,13 +79,13 @@ describe('logs tail on a terminal: every key of the help (tmux)', () => {
 
     // / searches (a line only the store holds), N and n move between matches, Esc clears.
     tmux.keys(s, 'G')
-    await until((t) => toolbar(t).includes('following'), 'following before the search')
+    await until((t) => toolbar(t).includes('■ ended: succeeded'), 'following before the search')
     tmux.keys(s, '/')
     tmux.keys(s, '-l', 'line 4242$')
     tmux.keys(s, 'Enter')
     await until((t) => logRows(t).includes('line 4242') && toolbar(t).includes('/line 4242$'), 'the search, from the store')
     tmux.keys(s, 'G')
-    await until((t) => logRows(t).includes('line 5000') && toolbar(t).includes('following'), 'G after the search')
+    await until((t) => logRows(t).includes('line 5000') && toolbar(t).includes('■ ended: succeeded'), 'G after the search')
     tmux.keys(s, '/')
     tmux.keys(s, '-l', 'failure')
     tmux.keys(s, 'Enter')
@@ -130,7 +130,7 @@ describe('logs tail on a terminal: every key of the help (tmux)', () => {
     tmux.keys(s, 'Space')
     await until((t) => toolbar(t).includes('paused'), 'space pauses')
     tmux.keys(s, 'Space')
-    await until((t) => toolbar(t).includes('following'), 'space resumes')
+    await until((t) => toolbar(t).includes('■ ended: succeeded'), 'space resumes')
 
     // s saves what is shown to a file in the current directory.
     tmux.keys(s, 's')
