@@ -4,7 +4,7 @@
  * `--version`; and the README's command reference, generated from the same help.
  */
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BIN, ROOT, runCli} from '../../helpers/cli.js'
@@ -112,9 +112,9 @@ describe("oclif's plugin commands fail in the tool's words", () => {
     ['--help of a command that does not exist', ['zzzzzz', '--help'], 2, 'logs: zzzzzz is not a logs command\n  hint: logs help lists the commands\n'],
     [
       'a shell autocomplete does not offer',
-      ['autocomplete', 'fish'],
+      ['autocomplete', 'tcsh'],
       2,
-      'logs: invalid argument "fish": expected one of zsh, bash, powershell\n  hint: logs autocomplete --help lists its arguments and flags\n',
+      'logs: invalid argument "tcsh": expected one of zsh, bash, fish, powershell\n  hint: logs autocomplete --help lists its arguments and flags\n',
     ],
     ['an unknown flag of autocomplete', ['autocomplete', '--frob'], 2, 'logs: unknown flag --frob\n  hint: logs autocomplete --help lists its arguments and flags\n'],
   ]
@@ -133,7 +133,8 @@ describe('logs autocomplete', () => {
     const result = await runCli(['autocomplete', '--help'], {env: iso.env})
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('$ logs autocomplete [SHELL]')
-    expect(result.stdout).toContain('zsh|bash')
+    expect(result.stdout).toContain('zsh|bash|fish|powershell')
+    expect(result.stdout).toContain('$ logs autocomplete fish')
   })
 
   it('bash: prints the setup and writes a completion script that completes commands and flags', async () => {
@@ -163,6 +164,48 @@ describe('logs autocomplete', () => {
     const result = await runCli(['autocomplete', 'zsh'], {env: iso.env})
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('logs autocomplete script zsh')
+  })
+})
+
+describe('logs autocomplete fish', () => {
+  // oclif's cache dir: $XDG_CACHE_HOME/logs, else ~/.cache/logs.
+  const cacheFile = (): string => join(iso.env.XDG_CACHE_HOME ?? join(iso.home, '.cache'), 'logs', 'autocomplete', 'functions', 'fish', 'logs.fish')
+  // What fish offers at the end of the line, each `word<TAB>description`, with the setup the instructions give in place.
+  const complete = (line: string): string[] => execFileSync('fish', ['-c', 'complete -C $argv[1]', line], {env: iso.env, encoding: 'utf8'}).split('\n').filter(Boolean)
+
+  it('prints the setup: a file in ~/.config/fish/completions that loads the script the command keeps in its cache', async () => {
+    const result = await runCli(['autocomplete', 'fish'], {env: iso.env})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('logs autocomplete script fish > ~/.config/fish/completions/logs.fish')
+    expect(result.stdout).toContain(cacheFile())
+    const script = await runCli(['autocomplete', 'script', 'fish'], {env: iso.env})
+    expect(script.code).toBe(0)
+    expect(script.stdout).toContain(`source '${cacheFile()}'`)
+    // The setup step, in the isolated home (XDG_CONFIG_HOME is where fish looks for ~/.config/fish).
+    mkdirSync(join(iso.env.XDG_CONFIG_HOME!, 'fish', 'completions'), {recursive: true})
+    writeFileSync(join(iso.env.XDG_CONFIG_HOME!, 'fish', 'completions', 'logs.fish'), script.stdout)
+  })
+
+  it('fish completes commands with their summaries, flags, and the choices of a flag', () => {
+    expect(complete('logs ge')).toEqual(["get\tPrint jobs' logs, wherever they live (live store or archive)"])
+    expect(complete('logs get --gr')).toEqual(['--grep\tonly lines matching this regular expression, RE2 syntax (repeatable: all must match)'])
+    expect(complete('logs get build-1 --output ')).toEqual(['json', 'raw', 'text'])
+    expect(complete('logs get -')).toEqual(expect.arrayContaining(['-f\tkeep following new entries until the job ends', '--follow\tkeep following new entries until the job ends']))
+    expect(complete('logs tail --no-f')).toEqual(['--no-follow'])
+    expect(complete('logs autocomplete ')).toEqual(['bash', 'fish', 'powershell', 'zsh'])
+  })
+
+  it("offers none of logs' flags after `logs run … --`, where the command run starts", () => {
+    expect(complete('logs run --job b -- make --')).toEqual([])
+    expect(complete('logs run --j')).toEqual(['--job\tjob id: letters, digits, ".", "_", "-" (max 128)'])
+  })
+
+  it('--refresh-cache writes the script again', async () => {
+    rmSync(cacheFile())
+    const result = await runCli(['autocomplete', '--refresh-cache'], {env: {...iso.env, SHELL: '/usr/bin/fish'}})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe('')
+    expect(complete('logs ge')).toEqual(["get\tPrint jobs' logs, wherever they live (live store or archive)"])
   })
 })
 
