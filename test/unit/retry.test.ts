@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {ObjectStoreError} from '../../src/lib/errors/index.js'
-import {Backoff, parseRetryAfter, withRetry, type RetryPolicy} from '../../src/lib/store/retry.js'
+import {Backoff, ofOneStore, parseRetryAfter, withRetry, type RetryPolicy} from '../../src/lib/store/retry.js'
 import {classifyForRetry, objectStoreFailure} from '../../src/lib/store/object/failure.js'
 
 const POLICY: RetryPolicy = {baseMs: 100, capMs: 1000, budgetMs: 5000}
@@ -55,6 +55,37 @@ describe('retry policy', () => {
     await expect(backoff.retryAfter(transient(6000))).rejects.toBeInstanceOf(ObjectStoreError) // the hint alone is past the budget
     backoff.reset()
     await backoff.retryAfter(transient(4000))
+  })
+
+  it("one store's requests share its run of failures: once it has failed for the budget, the next request fails at once; a success ends the run", async () => {
+    const time = fakeTime()
+    const policy = ofOneStore(POLICY)
+    let calls = 0
+    const failing = (): Promise<never> =>
+      withRetry(
+        async () => {
+          calls++
+          throw transient()
+        },
+        {policy, classify: classifyForRetry, random: () => 1, ...time},
+      )
+    await expect(failing()).rejects.toBeInstanceOf(ObjectStoreError)
+    expect(time.clock()).toBeLessThanOrEqual(POLICY.budgetMs)
+    // A second request within the run retries only until the run has lasted the budget.
+    calls = 0
+    await expect(failing()).rejects.toBeInstanceOf(ObjectStoreError)
+    expect(time.clock()).toBeLessThanOrEqual(POLICY.budgetMs)
+    await time.wait(1000)
+    calls = 0
+    await expect(failing()).rejects.toBeInstanceOf(ObjectStoreError)
+    expect(calls).toBe(1)
+    expect(await withRetry(async () => 'answered', {policy, classify: classifyForRetry, ...time})).toBe('answered')
+    calls = 0
+    await expect(failing()).rejects.toBeInstanceOf(ObjectStoreError)
+    expect(calls).toBeGreaterThan(5)
+    // Another store's policy has its own run.
+    const other = new Backoff({policy: ofOneStore(POLICY), classify: classifyForRetry, ...time})
+    expect(other.delayFor(transient())).toBeDefined()
   })
 
   it('throws a permanent error at once, without waiting', async () => {

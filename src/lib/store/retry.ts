@@ -8,6 +8,13 @@
  *   attempt ─fails─▶ classify ─permanent─▶ throw at once
  *                        └─transient─▶ wait min(cap, base·2ⁿ)·random (≥ the hint) ─▶ attempt
  *   … until the budget (total time since the first failure) would be exceeded: throw the last error.
+ *
+ * A store's requests share one clock of its failures (`Outage`, through the store's policy:
+ * `ofOneStore`): the budget is counted from the first failure of the store's current run of
+ * failures, not of each request's, and any success ends the run. So a command whose reads
+ * come one after another (or are retried again by a caller) gives up on a store that stopped
+ * answering within the bound, instead of waiting it out once per request; once the store has
+ * failed for the whole bound, a further request is tried once and fails at once.
  */
 import {setTimeout as sleep} from 'node:timers/promises'
 import {stopRequested} from '../interrupt.js'
@@ -20,6 +27,28 @@ export interface RetryPolicy {
   capMs: number
   /** Give up once this long has passed since the first failure of a run of failures. */
   budgetMs: number
+  /** The store's current run of failures, shared by all its requests (see `ofOneStore`). */
+  outage?: Outage
+}
+
+/** When a store's current run of failures began (undefined while it answers). */
+export class Outage {
+  private since: number | undefined
+
+  /** A failure at `now`: when the run it belongs to began. */
+  failed(now: number): number {
+    this.since ??= now
+    return this.since
+  }
+
+  answered(): void {
+    this.since = undefined
+  }
+}
+
+/** The policy for one store's requests: a copy of `policy` with its own Outage. */
+export function ofOneStore(policy: RetryPolicy): RetryPolicy {
+  return {...policy, outage: new Outage()}
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {baseMs: 100, capMs: 5000, budgetMs: 60_000}
@@ -81,9 +110,11 @@ export class Backoff {
     this.signal.throwIfAborted()
   }
 
+  /** After a success: the store answers again. */
   reset(): void {
     this.failures = 0
     this.firstFailureAt = undefined
+    this.policy.outage?.answered()
   }
 
   /** The wait before the next attempt, or undefined when the error must be thrown. */
@@ -92,7 +123,7 @@ export class Backoff {
     const transient = this.options.classify(error)
     if (!transient) return undefined
     const now = (this.options.clock ?? Date.now)()
-    this.firstFailureAt ??= now
+    this.firstFailureAt ??= this.policy.outage?.failed(now) ?? now
     const {baseMs, capMs, budgetMs} = this.policy
     const jittered = Math.min(capMs, baseMs * 2 ** Math.min(this.failures, 30)) * (this.options.random ?? Math.random)()
     const delay = Math.max(jittered, transient.retryAfterMs ?? 0)
@@ -107,7 +138,9 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: 
   const backoff = new Backoff(options)
   for (let n = 0; ; n++) {
     try {
-      return await attempt(n)
+      const result = await attempt(n)
+      backoff.reset()
+      return result
     } catch (error) {
       await backoff.retryAfter(error)
     }

@@ -12,13 +12,14 @@ import type {ByteRange, ObjectBucket, StoredObject, WriteStreamOptions} from './
 import {ObjectStoreError} from '../../errors/index.js'
 import {ensureDir} from '../ensure-dir.js'
 import {fileUrlPath} from '../url.js'
-import {DEFAULT_RETRY_POLICY} from '../retry.js'
+import {DEFAULT_RETRY_POLICY, ofOneStore} from '../retry.js'
 import {objectStoreFailure, retried} from './failure.js'
 
 const TEMP_MARK = '.tmp-'
 
 export class DirectoryBucket implements ObjectBucket {
   readonly name: string
+  readonly retry = ofOneStore(DEFAULT_RETRY_POLICY)
 
   constructor(private readonly root: string) {
     this.name = `file://${root}`
@@ -132,7 +133,7 @@ export class DirectoryBucket implements ObjectBucket {
 
   /** A file-system call under the retry policy (EAGAIN, EMFILE… are transient). */
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return retried(DEFAULT_RETRY_POLICY, fn, (error) => this.failure(error, what))
+    return retried(this.retry, fn, (error) => this.failure(error, what))
   }
 }
 

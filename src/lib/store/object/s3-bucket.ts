@@ -18,7 +18,7 @@ import type {LifecycleRule, S3Client, S3ServiceException} from '@aws-sdk/client-
 import {createRequire} from 'node:module'
 import type {Readable} from 'node:stream'
 import {httpRange, restOf, type BucketMaintenance, type ByteRange, type ObjectBucket, type StoredObject, type WriteStreamOptions} from './bucket.js'
-import {Backoff, DEFAULT_RETRY_POLICY, parseRetryAfter, retryPolicyOf, type RetryPolicy} from '../retry.js'
+import {Backoff, DEFAULT_RETRY_POLICY, ofOneStore, parseRetryAfter, retryPolicyOf, type RetryPolicy} from '../retry.js'
 import {classifyForRetry, networkCode, objectStoreFailure, type BackendFacts} from './failure.js'
 import {resumableBody} from './resumable-body.js'
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
@@ -74,7 +74,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
 
   constructor({client, bucket, prefix, partSize = DEFAULT_PART_SIZE, from = 'the archive URL', endpoint, listPageSize, retry = DEFAULT_RETRY_POLICY}: S3BucketOptions) {
     this.listPageSize = listPageSize
-    this.retry = retry
+    this.retry = ofOneStore(retry)
     this.client = client
     this.bucket = bucket
     this.prefix = prefix ? `${prefix}/` : ''
@@ -89,7 +89,7 @@ export class S3Bucket implements ObjectBucket, BucketMaintenance {
       missingBucket: [`create it (aws s3 mb s3://${bucket}${endpoint ? ` --endpoint-url ${endpoint}` : ''}), or correct the bucket in ${from}`],
     }
     // Every request the client sends — lib-storage's parts included — retries under the one policy.
-    const strategy = policyRetryStrategy(retry, (error) => this.failure(error, 'send a request'))
+    const strategy = policyRetryStrategy(this.retry, (error) => this.failure(error, 'send a request'))
     client.config.retryStrategy = async () => strategy as Awaited<ReturnType<S3Client['config']['retryStrategy']>>
   }
 
@@ -271,7 +271,9 @@ function policyRetryStrategy(policy: RetryPolicy, classify: (error: unknown) => 
       token.delay = delay
       return token
     },
-    recordSuccess(): void {},
+    recordSuccess(): void {
+      policy.outage?.answered()
+    },
   }
 }
 

@@ -21,7 +21,7 @@ import {httpRange, partKey, restOf, type ByteRange, type ObjectBucket, type Stor
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
-import {DEFAULT_RETRY_POLICY, retryPolicyOf, type RetryPolicy} from '../retry.js'
+import {DEFAULT_RETRY_POLICY, ofOneStore, retryPolicyOf, type RetryPolicy} from '../retry.js'
 import {hintedFetch, type HttpAnswerError} from './hinted-fetch.js'
 import {networkCode, objectStoreFailure, retried, type BackendFacts} from './failure.js'
 import {resumableBody} from './resumable-body.js'
@@ -78,7 +78,7 @@ export class SupabaseBucket implements ObjectBucket {
   }: SupabaseBucketOptions) {
     this.createsBucket = createsBucket
     this.endpoint = endpoint
-    this.retry = retry
+    this.retry = ofOneStore(retry)
     this.bucket = bucket
     this.prefix = prefix ? `${prefix}/` : ''
     this.partSize = partSize

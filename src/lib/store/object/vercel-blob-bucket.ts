@@ -17,7 +17,7 @@ import {httpRange, restOf, type ByteRange, type ObjectBucket, type StoredObject,
 import {InvalidUrlError, MissingCredentialError, ObjectStoreError} from '../../errors/index.js'
 import type {OpenContext} from '../types.js'
 import {fixedSizeParts} from './fixed-size-parts.js'
-import {DEFAULT_RETRY_POLICY, retryPolicyOf, type RetryPolicy} from '../retry.js'
+import {DEFAULT_RETRY_POLICY, ofOneStore, retryPolicyOf, type RetryPolicy} from '../retry.js'
 import {ANSWER_TIMEOUT_MS, answered} from './answered-fetch.js'
 import {networkCode, objectStoreFailure, retried, type BackendFacts} from './failure.js'
 import {resumableBody} from './resumable-body.js'
@@ -68,7 +68,7 @@ export class VercelBlobBucket implements ObjectBucket {
     this.prefix = prefix ? `${prefix}/` : ''
     this.access = access
     this.partSize = partSize
-    this.retry = retry
+    this.retry = ofOneStore(retry)
     this.listPageSize = listPageSize
     this.answerTimeoutMs = answerTimeoutMs
     this.name = `vercel-blob://${prefix}`
