@@ -15,8 +15,9 @@ export class ObjectStoreError extends LogsError {
   /** The server's retry hint (Retry-After), when it gave one. */
   readonly retryAfterMs: number | undefined
 
-  private readonly where: string
-  private readonly reason: string
+  /** The store, named as in messages (a redacted URL). */
+  readonly where: string
+  readonly reason: string
 
   constructor(kind: ObjectStoreFailure, where: string, reason: string, cause?: unknown, options: {transient?: boolean; retryAfterMs?: number; suggestions?: string[]} = {}) {
     super(`${where}: ${reason}`, {exitCode: 1, cause, suggestions: options.suggestions ?? SUGGESTIONS[kind]})

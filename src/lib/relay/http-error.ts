@@ -6,7 +6,7 @@
  * damaged live log's answer says so (`code`, with the `hints` a direct read gives), so
  * `get --url` tells it as `get` does.
  */
-import {ArchiveReadError, DamagedLogError, JobDeletedError, JobNotFoundError, LogsError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
+import {ArchiveReadError, DamagedLogError, JobDeletedError, JobNotFoundError, LogsError, ObjectStoreError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
 
 export class HttpError extends Error {
   constructor(
@@ -37,6 +37,8 @@ export function badRequest(message: string): HttpError {
 /**
  * Anything that is not one of our typed errors came out of a store call (a refused
  * connection, a timeout, a disk error): the store is down as far as a client can tell.
+ * An object store's error names the store it came from (the archive, when a read of an
+ * archived job failed); any other is `storeName`'s, the live store's.
  * The store's name is already redacted; error messages of drivers carry no secrets.
  */
 export function toHttpError(error: unknown, storeName: string): HttpError {
@@ -50,6 +52,7 @@ export function toHttpError(error: unknown, storeName: string): HttpError {
   if (error instanceof OutOfOrderError) return new HttpError(409, error.message)
   if (error instanceof StoreUnavailableError) return new HttpError(503, error.message)
   if (error instanceof LogsError && error.exitCode === 2) return new HttpError(400, error.message)
+  if (error instanceof ObjectStoreError) return new HttpError(503, `store ${error.where} unavailable: ${error.reason}`)
   const reason = error instanceof Error ? error.message : String(error)
   return new HttpError(503, `store ${storeName} unavailable: ${reason}`)
 }

@@ -105,4 +105,13 @@ describe('logs serve while the archive is down', () => {
       expect(again.requests).toHaveLength(1)
     })
   })
+
+  it("a read's 503 names the archive that failed, not the live store", async () => {
+    await whileDown(async () => {
+      const answer = await raw(`${relay}/v1/jobs/s3j-1/logs`, {headers: asWriter})
+      expect(answer.status).toBe(503)
+      expect(answer.json().error).toMatch(/^store s3:\/\/arch\/x unavailable: cannot read s3j-1\.meta\.json: /)
+      expect(answer.body).not.toContain(`${home.home}/live`)
+    })
+  })
 })
