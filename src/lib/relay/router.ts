@@ -6,6 +6,7 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {sectionsReport} from '../structure/job-sections.js'
+import {StoreUnavailableError} from '../errors/index.js'
 import {isJobId} from '../job-id.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Auth} from './auth.js'
@@ -123,14 +124,24 @@ async function api(context: RouterContext, request: IncomingMessage, response: S
   return sendJson(response, 200, await historyPage(jobs, limits, jobId, params), corsHeaders)
 }
 
+/** How long /healthz waits for a store: a load balancer gives a check a few seconds. */
+const HEALTH_TIMEOUT_MS = 3000
+
+/** Each store's check in flight: checks that come while one waits share it, so a store that hangs does not pile them up. */
+const checking = new WeakMap<object, Promise<unknown>>()
+
 /**
  * Open to anyone (load balancers), so a failure says only "store unavailable": the store's
  * address, user and the driver's message go to the relay's log and to write-token holders.
+ * Both stores are asked — a relay whose archive is down fails every read of an archived job
+ * and every job list — each once, without waiting out the retry bound: a store that has not
+ * answered within HEALTH_TIMEOUT_MS is down as far as a load balancer is concerned.
  */
 async function health(context: RouterContext, request: IncomingMessage, response: ServerResponse, method: string): Promise<void> {
   allow(method, ['GET', 'HEAD'])
+  const {live, archive} = context.jobs
   try {
-    await context.jobs.live.getJob('healthz')
+    await Promise.all([answers(live, () => live.getJob('healthz')), archive && answers(archive, () => archive.head('healthz', {fresh: true}))])
   } catch (error) {
     const detailed = toHttpError(error, context.jobs.live.name)
     context.metrics.storeError()
@@ -138,6 +149,23 @@ async function health(context: RouterContext, request: IncomingMessage, response
     throw context.auth.allows(request, 'write') ? detailed : new HttpError(detailed.status, 'store unavailable')
   }
   sendJson(response, 200, {ok: true})
+}
+
+async function answers(store: {name: string}, ask: () => Promise<unknown>): Promise<void> {
+  let asking = checking.get(store)
+  if (!asking) {
+    asking = ask().finally(() => checking.delete(store))
+    checking.set(store, asking)
+  }
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(store.name, `no answer within ${HEALTH_TIMEOUT_MS / 1000} s`)), HEALTH_TIMEOUT_MS)
+  })
+  try {
+    await Promise.race([asking, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function allow(method: string, methods: string[]): void {

@@ -13,6 +13,7 @@ import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
 import {raw, startServeCli} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 const WRITE = 'write-token-archive-down'
 const asWriter = {Authorization: `Bearer ${WRITE}`}
@@ -113,5 +114,33 @@ describe('logs serve while the archive is down', () => {
       expect(answer.json().error).toMatch(/^store s3:\/\/arch\/x unavailable: cannot read s3j-1\.meta\.json: /)
       expect(answer.body).not.toContain(`${home.home}/live`)
     })
+  })
+
+  it('/healthz asks the archive too: 503 "store unavailable" while it is down (its name to the write token), one request once it has failed for the bound', async () => {
+    await whileDown(async () => {
+      expect((await requestsDuring(() => raw(`${relay}/v1/jobs/s3j-1/logs`, {headers: asWriter}))).requests).toHaveLength(3)
+      const anonymous = await requestsDuring(() => raw(`${relay}/healthz`))
+      expect(anonymous.result.status).toBe(503)
+      expect(anonymous.result.json()).toEqual({error: 'store unavailable'})
+      expect(anonymous.requests).toHaveLength(1)
+      const detailed = await raw(`${relay}/healthz`, {headers: asWriter})
+      expect(detailed.status).toBe(503)
+      expect(detailed.json().error).toMatch(/^store s3:\/\/arch\/x unavailable: /)
+    })
+    expect((await raw(`${relay}/healthz`)).status).toBe(200)
+  })
+
+  it('/healthz does not wait out the retry bound (60 s): an archive that has not answered within 3 s is down', async () => {
+    const url = await serve(archive)
+    proxy.inject(DOWN)
+    try {
+      const answer = await raw(`${url}/healthz`, {headers: asWriter})
+      expect(answer.status).toBe(503)
+      expect(answer.json()).toEqual({error: 'cannot use s3://arch/x: no answer within 3 s'})
+    } finally {
+      proxy.clear()
+    }
+    // The check still in flight (retrying) is shared by the next ones until it answers.
+    await waitUntil(async () => (await raw(`${url}/healthz`)).status === 200, {timeout: 20_000, what: '/healthz back to 200'})
   })
 })
