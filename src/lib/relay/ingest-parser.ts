@@ -78,7 +78,15 @@ export class IngestParser {
   private line(bytes: Buffer, eol: boolean, ts: number, out: NewEntry[]): void {
     this.lineNumber++
     if (this.options.format === 'text') {
-      cutPieces(bytes, this.options.maxLineBytes, (piece, pieceEol) => out.push(this.entry(piece, pieceEol && eol, ts)))
+      // Masked whole, then cut: a piece masked alone could hold half a secret.
+      const secrets = this.options.masker?.mask(bytes)
+      let masked = secrets?.masked
+      cutPieces(secrets?.bytes ?? bytes, this.options.maxLineBytes, (piece, pieceEol) => {
+        const entry = newEntry(piece, pieceEol && eol, ts, this.options.stream)
+        if (masked) entry.masked = masked
+        masked = undefined
+        out.push(entry)
+      })
       return
     }
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length

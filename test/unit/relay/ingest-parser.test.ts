@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {NewEntry} from '../../../src/lib/entry.js'
+import {Masker} from '../../../src/lib/mask/masker.js'
 import {IngestParser, MAX_FRAME_BYTES} from '../../../src/lib/relay/ingest-parser.js'
 import {encodeFrame} from '../../../src/lib/store/chunk-frames.js'
 import {joinPacked, unpackEntries} from '../../../src/lib/store/packed-entries.js'
@@ -41,6 +42,14 @@ describe('IngestParser', () => {
     ]
     expect(shape(feed(new IngestParser({format: 'text', maxLineBytes: 4}), ['aaaaaaaaaa\nb\n']))).toEqual(expected)
     expect(shape(feed(new IngestParser({format: 'text', maxLineBytes: 4}), [...'aaaaaaaaaa\nb\n']))).toEqual(expected)
+  })
+
+  it('masks a text line longer than the limit whole before cutting it, as push does', () => {
+    const token = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'
+    const masker = new Masker({values: [], regexes: [], defaults: true}).forStream()
+    const entries = feed(new IngestParser({format: 'text', maxLineBytes: 64, masker}), [`${'z'.repeat(50)} ${token} end\n`])
+    expect(shape(entries)).toEqual([[`${'z'.repeat(50)} *** end`, true]])
+    expect(entries[0].masked).toBe(1)
   })
 
   it('keeps invalid UTF-8 bytes exactly, even split across chunks', () => {
