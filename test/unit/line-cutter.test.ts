@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {LineCutter, cutPieces} from '../../src/lib/ingest/line-cutter.js'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
+import {Masker} from '../../src/lib/mask/masker.js'
 import {IngestParser} from '../../src/lib/relay/ingest-parser.js'
 
 type Line = [string, boolean]
@@ -124,5 +125,53 @@ describe('LineCutter: the edge cases, whatever the chunking', () => {
     for (let i = 0; i < 100; i++) cutter.push(Buffer.from('x'), (bytes) => pieces.push(bytes.toString()))
     expect(pieces).toEqual(Array(12).fill('xxxxxxxx'))
     expect(cutter.end()?.toString()).toBe('xxxx')
+  })
+
+  it('a pieceEnd ends the pieces of a line without newline; their bytes join back to the line', () => {
+    const cutter = new LineCutter(8, (window) => window.lastIndexOf(' ') + 1 || window.length)
+    const pieces: string[] = []
+    for (const byte of 'abc def ghijklmnopq rs tu') cutter.push(Buffer.from(byte), (bytes) => pieces.push(bytes.toString()))
+    expect(pieces).toEqual(['abc def ', 'ghijklmn', 'opq rs '])
+    expect(cutter.end()?.toString()).toBe('tu')
+  })
+})
+
+describe('LineCutter with a masker: a secret split across writes of an over-long line is found', () => {
+  const token = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'
+  const value = 'my secret value'
+  const max = 512
+  // Secrets at every offset around the pieces' ends, in text and in the bytes after a last delimiter.
+  const input = Array.from({length: 40}, (_, i) => `${'z'.repeat(i * 7)} ${token} x=${value}&${'y'.repeat(i)} Authorization: Bearer short1`).join(' ') + '\n'
+  const expected = input.replaceAll(token, '***').replaceAll(value, '***').replaceAll('short1', '***')
+  const masker = () => new Masker({values: [value], regexes: [], defaults: true}).forStream()
+
+  /** The input in two writes cut at every offset, and in writes of 97 bytes. */
+  function* writes(): Generator<string[]> {
+    for (let at = 1; at < input.length; at += 3) yield [input.slice(0, at), input.slice(at)]
+    yield input.match(/[^]{1,97}/g)!
+  }
+
+  function expectMasked(entries: Array<{bytes: Buffer}>, chunks: string[]): void {
+    const label = `cut at ${chunks[0].length}`
+    for (const entry of entries) {
+      const text = entry.bytes.toString('latin1')
+      expect(entry.bytes.length, label).toBeLessThanOrEqual(max)
+      for (const secret of [token, value, 'short1']) expect(text, label).not.toContain(secret)
+    }
+    expect(Buffer.concat(entries.map((e) => e.bytes)).toString('latin1') + '\n', label).toBe(expected)
+  }
+
+  it('push: every piece masked, the bytes otherwise as written', () => {
+    for (const chunks of writes()) {
+      const splitter = new LineSplitter(max, undefined, masker())
+      expectMasked([...chunks.flatMap((c) => splitter.push(Buffer.from(c, 'latin1'), 1)), ...splitter.end(1)], chunks)
+    }
+  })
+
+  it("the relay's text ingest: the same", () => {
+    for (const chunks of writes()) {
+      const parser = new IngestParser({format: 'text', maxLineBytes: max, masker: masker()})
+      expectMasked([...chunks.flatMap((c) => parser.push(Buffer.from(c, 'latin1'))), ...parser.end()], chunks)
+    }
   })
 })

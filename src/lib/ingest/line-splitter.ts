@@ -7,7 +7,9 @@
  * With a LineMasker, each whole line is masked before it becomes an entry (so a secret
  * split across two reads is still found); the chunk is scanned once for the masker's
  * triggers and only lines holding one are looked at. A line longer than maxLineBytes
- * that has no newline yet is masked piece by piece as its pieces are emitted.
+ * that has no newline yet is masked piece by piece as its pieces are emitted; the masker
+ * decides where each piece ends (LineMasker.pieceEnd), so that a secret shorter than a
+ * few KiB is whole in one piece even when its bytes arrive in two writes.
  */
 import {newEntry, ReadChunk, readLine, readLineLevelCode, type NewEntry, type Stream} from '../entry.js'
 import {LineBatch} from '../line-batch.js'
@@ -28,7 +30,7 @@ export class LineSplitter {
     private readonly stream?: Stream,
     private readonly masker?: LineMasker,
   ) {
-    this.cutter = new LineCutter(maxLineBytes)
+    this.cutter = new LineCutter(maxLineBytes, masker && ((window) => masker.pieceEnd(window)))
   }
 
   /** The chunk's lines as entries that point into it (ReadLine): no Buffer per line. */

@@ -54,6 +54,13 @@ export interface Masked {
   masked: number
 }
 
+/** How far back from a piece's end a secret is looked for (LineMasker.pieceEnd): longer secrets may be cut. */
+export const PIECE_GUARD_BYTES = 4096
+
+/** Bytes a secret does not run across: whitespace, quotes, and what separates fields and parameters. */
+const DELIMITERS = new Uint8Array(256)
+for (const byte of Buffer.from(' \t\r\v\f"\'`,;=&<>()[]{}|', 'latin1')) DELIMITERS[byte] = 1
+
 /** Every line is a candidate (a user regex without a required literal). */
 export const EVERY_LINE = 'every-line'
 
@@ -68,6 +75,8 @@ export class Masker {
   private scanner: LiteralScanner | undefined
   /** Grows when a value is added mid-stream: offsets scanned before are stale. */
   generation = 0
+  /** The longest trigger's bytes (values and their encoded forms are triggers too). */
+  longestTrigger = 0
 
   constructor(private readonly spec: MaskSpec) {
     if (spec.defaults) {
@@ -91,6 +100,7 @@ export class Masker {
     }
     this.everyLine = everyLine
     for (const value of spec.values) this.addLiteral(value)
+    this.measureTriggers()
     this.prefilter = literalAlternation(this.triggers)!
     this.scanner = this.literalScanner()
   }
@@ -128,6 +138,7 @@ export class Masker {
     if (this.addLiteral(bytes.toString('utf8'), bytes.toString('latin1'))) {
       this.prefilter = literalAlternation(this.triggers)!
       this.scanner?.use(this.triggerBytes())
+      this.measureTriggers()
       this.generation++
     }
     return true
@@ -150,6 +161,10 @@ export class Masker {
       masked += result.masked
     }
     return {text, masked}
+  }
+
+  private measureTriggers(): void {
+    for (const trigger of this.triggers) this.longestTrigger = Math.max(this.longestTrigger, trigger.length)
   }
 
   private literalScanner(): LiteralScanner | undefined {
@@ -196,6 +211,38 @@ export class LineMasker {
   /** `latin1`: the chunk decoded as latin1, when the caller has it. */
   scan(chunk: Buffer, latin1?: string): number[] | typeof EVERY_LINE {
     return this.masker.scan(chunk, latin1)
+  }
+
+  /**
+   * Where to end a piece of a line that grows past the limit without a newline
+   * (ingest/line-cutter.ts), given `window`, the piece's `max` bytes, more to follow: not
+   * inside a secret, so that each piece, masked alone, holds every secret whole. Secrets
+   * are sought near the end, K = PIECE_GUARD_BYTES (an eighth of the piece at most, so the
+   * next piece's cut cannot fall inside what this one carried over); the piece ends
+   * - before the word (after the delimiter) of the first trigger within 2K of the end, or
+   *   of an earlier trigger less than K before it (`Authorization: Bearer …`): a match
+   *   shorter than K that begins in its trigger's word goes whole into the next piece;
+   * - else after the last delimiter within K of the end: a secret without delimiters,
+   *   shorter than K, is in one piece (a pattern with no required literal);
+   * - in both cases at least (longest trigger − 1) bytes before the end, so a value given
+   *   to mask (spaces and all) or a trigger cut by the window's end is carried whole.
+   */
+  pieceEnd(window: Buffer): number {
+    const len = window.length
+    const guard = Math.min(PIECE_GUARD_BYTES, Math.floor(len / 8))
+    let limit = len - Math.min(guard, Math.max(0, this.masker.longestTrigger - 1))
+    let from = len - guard
+    const scanned = len - 3 * guard
+    const scan = this.masker.scan(window.subarray(scanned, len))
+    const found = scan === EVERY_LINE ? [] : scan
+    let i = found.findIndex((offset) => offset >= guard)
+    if (i !== -1 && scanned + found[i] < limit) {
+      while (i > 0 && found[i] - found[i - 1] < guard) i--
+      limit = scanned + found[i]
+      from = scanned
+    }
+    for (let at = limit - 1; at >= from; at--) if (DELIMITERS[window[at]] === 1) return at + 1
+    return limit > 0 ? limit : len
   }
 
   /** False when mask() would return undefined without looking: the scan found no trigger in the line and no PEM block is open. */

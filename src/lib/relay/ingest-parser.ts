@@ -4,7 +4,8 @@
  *
  *   text:   every `\n`-terminated line is an entry with its exact bytes; a line longer
  *           than maxLineBytes is stored as pieces (eol=false), and the last bytes without
- *           a newline are an entry with eol=false — as `push` does with stdin.
+ *           a newline are an entry with eol=false — as `push` does with stdin (pieces of
+ *           a line still without newline end where the masker says, LineMasker.pieceEnd).
  *   NDJSON: every line is an entry record (`line` or base64 `bytes`, optional `ts`,
  *           `level`, `stream`, `partial`: the shape of `--output json`; a level or stream
  *           that is none of ours is a 400, as `?stream=foo` is); a JSON object
@@ -44,7 +45,9 @@ export class IngestParser {
   constructor(private readonly options: ParserOptions) {
     // NDJSON lines are records, parsed whole: a record may be base64 (4/3 larger) plus its
     // fields; a line past that is refused (413), not cut.
-    this.cutter = new LineCutter(options.format === 'ndjson' ? options.maxLineBytes * 2 + 64 * 1024 : options.maxLineBytes)
+    const masker = options.masker
+    this.cutter =
+      options.format === 'ndjson' ? new LineCutter(options.maxLineBytes * 2 + 64 * 1024) : new LineCutter(options.maxLineBytes, masker && ((window) => masker.pieceEnd(window)))
     if (options.format === 'chunk') this.frames = new FrameReader(MAX_FRAME_BYTES, options.maxLineBytes)
   }
 

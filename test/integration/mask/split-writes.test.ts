@@ -1,0 +1,64 @@
+/**
+ * A line longer than --max-line-bytes is stored in pieces while it still has no newline,
+ * each masked alone: a secret whose bytes arrive in two writes, across a piece's end,
+ * must still be masked. Real pipes into the built CLI; the second write waits until the
+ * first piece is stored.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {waitUntil} from '../../helpers/wait.js'
+
+const MAX = 512
+const TOKEN = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'
+const VALUE = 'my secret value'
+
+let home: {home: string; cleanup: () => void}
+beforeAll(() => {
+  home = tempHome()
+})
+afterAll(() => home?.cleanup())
+
+const env = () => isolatedEnv(home.home)
+
+interface Record {
+  line: string
+  partial?: boolean
+}
+
+async function stored(job: string): Promise<Record[]> {
+  const got = await runCli(['get', job, '--output', 'json'], {env: env()})
+  if (got.code !== 0) return []
+  return got.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record)
+}
+
+describe('a secret written in two parts across the end of a piece of an over-long line', () => {
+  it('is masked in the store; raw output is otherwise the input byte for byte', async () => {
+    // Each first write goes past MAX with the secret cut a few bytes after MAX: the piece is stored before the rest is written.
+    const writes = [`${'z'.repeat(MAX - 9)} ${TOKEN.slice(0, 12)}`, `${TOKEN.slice(12)} end\n${'z'.repeat(MAX - 10)} x=${VALUE.slice(0, 11)}`, `${VALUE.slice(11)} end\n`]
+    const input = writes.join('')
+    const child = startCli(['push', '--job', 'split', '--max-line-bytes', String(MAX), '--mask', VALUE], {env: env()})
+    const done = collect(child)
+    child.stdin!.write(writes[0])
+    await waitUntil(async () => (await stored('split')).length === 1, {what: 'the first piece stored'})
+    child.stdin!.write(writes[1])
+    await waitUntil(async () => (await stored('split')).length === 3, {what: "the second line's first piece stored"})
+    child.stdin!.end(writes[2])
+    const pushed = await done
+    expect(pushed.stderr).toBe('')
+    expect(pushed.code).toBe(0)
+
+    const raw = await runCli(['get', 'split', '--output', 'raw'], {env: env()})
+    expect(raw.stdout).toBe(input.replace(TOKEN, '***').replace(VALUE, '***'))
+
+    const records = await stored('split')
+    expect(records.map((record) => record.partial === true)).toEqual([true, false, true, false])
+    for (const record of records) {
+      expect(record.line).not.toContain(TOKEN.slice(4, 12))
+      expect(record.line).not.toContain(TOKEN.slice(12))
+      expect(record.line).not.toMatch(/secr|alue/)
+    }
+  })
+})
