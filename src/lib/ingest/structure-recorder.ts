@@ -129,7 +129,8 @@ export class StructureRecorder {
     try {
       this.earlier ??= (await this.store.getJob(this.job))?.sections?.filter((s) => s.end !== undefined) ?? []
       const structure = this.tracker.structure()
-      await this.store.updateJob(this.job, {...structure, sections: joinRunSections(this.earlier, structure.sections)})
+      // phase given even when there is none: the section it came from has closed since the last write.
+      await this.store.updateJob(this.job, {...structure, phase: structure.phase, sections: joinRunSections(this.earlier, structure.sections)})
       this.published = version
       this.backoff.reset()
       this.nextWait = this.interval

@@ -230,7 +230,7 @@ export interface LiveStore {
   readonly maxBatchBytes?: number
   /** `onProgress`: called as long work towards the end goes on (an object store assembling the job's object), so that push's --drain-timeout counts from it. */
   endJob(id: string, end: {status: JobStatus; exitCode?: number}, options?: {onProgress?: () => void}): Promise<JobMeta>
-  /** Merges fields into the metadata (archive location, abandoned status). */
+  /** Merges fields into the metadata (archive location, abandoned status, structure); a field given as undefined is removed. */
   updateJob(id: string, patch: Partial<Omit<JobMeta, 'id'>>): Promise<JobMeta>
 
   getJob(id: string): Promise<JobMeta | undefined>

@@ -61,6 +61,27 @@ for (const [kind, store] of [
       expect(section.duration).toBe(section.end - section.start)
     })
 
+    // Before, the file store kept the closed group's title as the phase for good (a write without a phase left the old one).
+    it('the phase is the open group while it is open, and none once it closes', async () => {
+      const job = `phase-closes-${kind}`
+      const pusher = startCli(['push', '--job', job, ...store()], {env: env()})
+      const pushed = collect(pusher)
+      const phase = async () => JSON.parse((await runCli(['ls', '--json', ...store()], {env: env()})).stdout).find((j: {id: string}) => j.id === job)?.phase as string | undefined
+      const closed = async () => JSON.parse((await runCli(['sections', job, '--json', ...store()], {env: env()})).stdout).sections[0]?.end !== undefined
+      try {
+        pusher.stdin!.write('::group::Compile\nx\n')
+        await waitUntil(async () => (await phase()) === 'Compile', {what: 'the phase Compile'})
+        pusher.stdin!.write('::endgroup::\nafter\n')
+        await waitUntil(closed, {what: 'the group closed'})
+        expect(await phase()).toBeUndefined()
+      } finally {
+        pusher.stdin!.end()
+      }
+      expect((await pushed).code).toBe(0)
+      expect(await phase()).toBeUndefined()
+      expect((await runCli(['sections', job, ...store()], {env: env()})).stdout).not.toContain('phase:')
+    })
+
     it("GitLab: nested sections with the markers' times, the failed one marked; get --section prints one", async () => {
       const pushed = await runCli(['push', '--job', 'gitlab', '--exit-code', '1', ...store()], {env: env(), input: fixture('gitlab.log')})
       expect(pushed.code).toBe(0)

@@ -45,7 +45,7 @@ export function decodeMeta(id: string, raw: Record<string, string> | string[] | 
   return meta
 }
 
-/** The fields of a patch that updateJob stores as they are (status goes through start/end). */
+/** The fields of a patch that updateJob stores as they are (status goes through start/end); '' removes one (a phase given as undefined: it ended). */
 export function encodePatch(patch: Partial<Omit<JobMeta, 'id'>>): Record<string, string> {
   const fields: Record<string, string> = {}
   if (patch.location) fields.location = JSON.stringify(patch.location)
@@ -55,7 +55,7 @@ export function encodePatch(patch: Partial<Omit<JobMeta, 'id'>>): Record<string,
   if (patch.exitCode !== undefined) fields.exitCode = String(patch.exitCode)
   if (patch.sections) fields.sections = JSON.stringify(patch.sections)
   if (patch.sectionsDropped !== undefined) fields.sectionsDropped = String(patch.sectionsDropped)
-  if (patch.phase !== undefined) fields.phase = patch.phase
+  if ('phase' in patch) fields.phase = patch.phase ?? ''
   if (patch.progress !== undefined) fields.progress = String(patch.progress)
   return fields
 }

@@ -105,7 +105,9 @@ return redis.call('HGETALL', meta)
 const UPDATE = `
 local meta, log = KEYS[1], KEYS[2]
 if redis.call('EXISTS', meta) == 0 then return 0 end
-redis.call('HSET', meta, unpack(ARGV))
+for i = 1, #ARGV, 2 do
+  if ARGV[i + 1] == '' then redis.call('HDEL', meta, ARGV[i]) else redis.call('HSET', meta, ARGV[i], ARGV[i + 1]) end
+end
 local old = redis.call('HGET', meta, 'metaMarker')
 if old then redis.call('XDEL', log, old) end
 local lines = redis.call('HGET', meta, 'lines') or '0'
