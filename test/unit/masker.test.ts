@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
 import {literalAlternation} from '../../src/lib/mask/literal-alternation.js'
 import {Masker, type MaskSpec} from '../../src/lib/mask/masker.js'
-import {encodedForms} from '../../src/lib/mask/encoded-forms.js'
+import {urlEncoded} from '../../src/lib/mask/encoded-forms.js'
 
 const spec = (over: Partial<MaskSpec> = {}): MaskSpec => ({values: [], regexes: [], defaults: true, ...over})
 
@@ -171,9 +171,80 @@ describe('a value as JSON and URLs write it', () => {
     expect(result.masked).toBe(3)
   })
 
-  it('adds only the forms that differ from the value', () => {
-    expect(encodedForms('plainvalue123')).toEqual([])
-    expect(encodedForms('a/b&c').sort()).toEqual(['a%2Fb%26c', 'a/b\\u0026c', 'a\\/b&c', 'a\\/b\\u0026c'])
+  it('adds a URL form only when it differs from the value', () => {
+    expect(urlEncoded('plainvalue123')).toBeUndefined()
+    expect(urlEncoded('a/b&c')).toBe('a%2Fb%26c')
+  })
+})
+
+// Before: a value or detector match was found only in the forms one encoder writes (.NET's
+// `\u002B` but not `\u002b`, Gson's `\u003d` but not `\u003D`, never two encoders' escapes in
+// one value), and the detectors not at all under `\u` escapes: get -o json decoded them back.
+describe('JSON string escapes', () => {
+  const value = 'pa+ss=word/1'
+  const cases: Array<[string, string]> = [
+    ['\\u002b alone, lower-case hex', String.raw`pa\u002bss=word/1`],
+    ['\\u003D alone, upper-case hex', String.raw`pa+ss\u003Dword/1`],
+    ['\\u002B and \\u003d mixed', String.raw`pa\u002Bss\u003dword/1`],
+    ['\\u002B, \\u003D and \\/', String.raw`pa\u002Bss\u003Dword\/1`],
+    ['\\/ alone', String.raw`pa+ss=word\/1`],
+    ['every character escaped', [...value].map((char) => '\\u' + char.charCodeAt(0).toString(16).padStart(4, '0')).join('')],
+  ]
+  for (const [name, written] of cases) {
+    it(`masks a value written with ${name}`, () => {
+      const result = capture([`{"pw":"${written}","n":1}\n`], {values: [value], defaults: false})
+      expect(result.lines).toEqual(['{"pw":"***","n":1}'])
+      expect(result.masked).toBe(1)
+    })
+  }
+
+  it('masks \\u003C\\u003e in one value, as two encoders would mix them', () => {
+    expect(one(String.raw`{"pw":"Tr0ub4dor\u00263\u003Cx\u003e"}`, {values: ['Tr0ub4dor&3<x>'], defaults: false})).toBe('{"pw":"***"}')
+  })
+
+  it('keeps every byte outside the masked span, escapes included', () => {
+    const line = String.raw`{"a":"caf\u00e9\n","pw":"\tpa\u002Bss=word\/1\"","b":"\/x\\y"}`
+    expect(one(line, {values: [value], defaults: false})).toBe(String.raw`{"a":"caf\u00e9\n","pw":"\t***\"","b":"\/x\\y"}`)
+  })
+
+  it('masks a non-ASCII value escaped as surrogate pairs, in a UTF-8 line and in one that is not', () => {
+    const secret = 'pw\u{1F600}kéy'
+    const written = String.raw`"pw\ud83d\ude00k\u00e9y"`
+    expect(one(`{"k":${written}}`, {values: [secret], defaults: false})).toBe('{"k":"***"}')
+    const latin1 = Buffer.concat([Buffer.from([0xff]), Buffer.from(` {"k":${written}}\n`)])
+    expect(capture([latin1], {values: [secret], defaults: false}).entries[0].bytes).toEqual(Buffer.concat([Buffer.from([0xff]), Buffer.from(' {"k":"***"}')]))
+  })
+
+  it('still masks a value holding a backslash as written outside JSON', () => {
+    expect(one(String.raw`cd C:\new\pw\u00zz done`, {values: [String.raw`C:\new\pw\u00zz`], defaults: false})).toBe('cd *** done')
+    expect(one(String.raw`{"dir":"C:\\new\\pw"}`, {values: [String.raw`C:\new\pw`], defaults: false})).toBe('{"dir":"***"}')
+  })
+
+  const detected: Array<[string, string, string]> = [
+    ["aws_secret_access_key with .NET's \\u002B", String.raw`{"aws_secret_access_key":"wJalrXUtnFEMI\u002BK7MDENG/bPxRfiCYEXAMPLEKEY"}`, '{"aws_secret_access_key":"***"}'],
+    ['an escaped key name', String.raw`{"aws_secret\u005faccess_key":"wJalrXUtnFEMI\u002bK7MDENG\/bPxRfiCYEXAMPLEKEY"}`, String.raw`{"aws_secret\u005faccess_key":"***"}`],
+    ['GitHub token with \\u0061', String.raw`{"t":"ghp_\u0061bcdefghijklmnopqrstuvwxyz0123456789"}`, '{"t":"***"}'],
+    ['AWS access key id starting with \\u0041', String.raw`{"id":"\u0041KIAIOSFODNN7EXAMPLE"}`, '{"id":"***"}'],
+    ['Bearer header with \\u002B and \\/', String.raw`{"h":"Authorization: Bearer abc\u002Bdef\/ghi"}`, '{"h":"Authorization: Bearer ***"}'],
+    ['token after an escaped newline', String.raw`{"env":"A=1\nGITHUB_TOKEN=ghp_16C7e42F292c6912E7710c838347Ae178B4a"}`, String.raw`{"env":"A=1\nGITHUB_TOKEN=***"}`],
+    ['password in a URL with \\u0040 for its @', String.raw`{"u":"https:\/\/ci:s3cr3t\u0040git.example.com\/x"}`, String.raw`{"u":"https:\/\/ci:***\u0040git.example.com\/x"}`],
+  ]
+  for (const [name, line, expected] of detected) {
+    it(`a default detector finds ${name}`, () => expect(one(line)).toBe(expected))
+  }
+
+  it('leaves escaped look-alikes alone', () => {
+    // Decoded, a token one character too long; and escapes JSON does not have.
+    for (const line of [String.raw`{"k":"AKIA\u0049OSFODNN7EXAMPLE\u0031"}`, String.raw`bad \u12G4 and \x41KIAIOSFODNN7EXAMPLE`]) expect(one(line)).toBe(line)
+  })
+
+  it('the chunk scan lets a line through for an escape only when one could spell a trigger', () => {
+    const offsets = (masker: Masker, line: string) => masker.scan(Buffer.from(line))
+    const plain = new Masker(spec({values: ['plainvalue'], defaults: false}))
+    expect(offsets(plain, String.raw`a\/b \"c\" x\u0041`)).toEqual([12])
+    const slashed = new Masker(spec({values: ['a/value'], defaults: false}))
+    expect(offsets(slashed, String.raw`a\/b \"c\"`)).toEqual([1])
+    expect(offsets(new Masker(spec({defaults: false})), String.raw`x\u0041`)).toEqual([])
   })
 })
 

@@ -4,7 +4,8 @@
  * out): only a line holding a trigger is matched against the pattern. What is masked is
  * the first capture group when the pattern has one, else the whole match.
  *
- * A pattern that takes a `/` takes `\/` too: JSON written by PHP's json_encode escapes it.
+ * Each is matched against a line with its JSON escapes decoded too (json-escapes.ts), so
+ * a pattern need not spell `\/` or `\u002B`.
  *
  * PEM private key blocks span lines, so they are not here: LineMasker tracks them.
  */
@@ -20,7 +21,7 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   {
     name: 'AWS secret access key',
     triggers: ['secret_access_key', 'SECRET_ACCESS_KEY', 'SecretAccessKey', 'secretAccessKey', 'secret-access-key'],
-    pattern: /secret[_-]?access[_-]?key["']?\s*[:=]\s*["']?((?:[A-Za-z0-9+=]|\\?\/){40})(?![A-Za-z0-9/+=]|\\\/)/dgi,
+    pattern: /secret[_-]?access[_-]?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
   },
   {
     name: 'GitHub token',
@@ -33,18 +34,18 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   {name: 'Google API key', triggers: ['AIza'], pattern: /\bAIza[0-9A-Za-z_-]{35}/dg},
   {name: 'npm token', triggers: ['npm_'], pattern: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/dg},
   {name: 'JSON Web Token', triggers: ['eyJ'], pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/dg},
-  {name: 'Bearer token', triggers: ['Bearer', 'bearer', 'BEARER'], pattern: /\bbearer\s+((?:[A-Za-z0-9._~+-]|\\?\/){16,}=*)/dgi},
+  {name: 'Bearer token', triggers: ['Bearer', 'bearer', 'BEARER'], pattern: /\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)/dgi},
   // After an Authorization header's scheme, a credential of any length: short tokens too.
   {
     name: 'Authorization header',
     triggers: ['uthorization', 'UTHORIZATION'],
-    pattern: /authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+((?:[A-Za-z0-9._~+-]|\\?\/)+=*)/dgi,
+    pattern: /authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+([A-Za-z0-9._~+/-]+=*)/dgi,
   },
   // The password runs to the authority's last '@' (a password may hold one); the authority ends at a '/'.
   {
     name: 'password in a URL',
-    triggers: ['://', ':\\/\\/'],
-    pattern: /\b[A-Za-z][A-Za-z0-9+.-]*:(?:\/\/|\\\/\\\/)[^\s:/@"'<>]*:([^\s/"'<>]+)@/dg,
+    triggers: ['://'],
+    pattern: /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@"'<>]*:([^\s/"'<>]+)@/dg,
   },
 ]
 

@@ -6,10 +6,14 @@
  *   through LineMasker.mask(): literals, then the detectors whose triggers it holds.
  *
  * scan() is one pass over the chunk's bytes for every trigger (detectors', the values' and
- * their JSON and URL forms, `::add-mask::`): a SIMD scan (literal-scan.ts), else one
- * regular expression (a trie of them) over the chunk as latin1, whose characters are its
- * bytes. Decoding and matching per line is paid only by lines that may hold a secret. A
- * user regex with no literal every match must contain makes every line a candidate.
+ * their URL forms, `::add-mask::`, and the JSON escapes that could spell one of them): a
+ * SIMD scan (literal-scan.ts), else one regular expression (a trie of them) over the chunk
+ * as latin1, whose characters are its bytes. Decoding and matching per line is paid only by
+ * lines that may hold a secret. A user regex with no literal every match must contain
+ * makes every line a candidate.
+ *
+ * A line is matched as written and, when it holds a backslash, with its JSON string
+ * escapes decoded (json-escapes.ts); what either finds is masked in the line as written.
  *
  * One Masker is shared by the streams of a job (a value registered with `::add-mask::`
  * on stdout is masked on stderr too); each stream has its own LineMasker, which tracks
@@ -18,7 +22,8 @@
 import {isUtf8} from 'node:buffer'
 import {requiredLiteral} from '../required-literal.js'
 import {ADD_MASK, DEFAULT_DETECTORS, PEM_BEGIN, PEM_END, PEM_TRIGGERS} from './detectors.js'
-import {encodedForms} from './encoded-forms.js'
+import {urlEncoded} from './encoded-forms.js'
+import {SHORT_ESCAPES, unescapeJson} from './json-escapes.js'
 import {literalAlternation} from './literal-alternation.js'
 import {LiteralScanner} from './literal-scan.js'
 
@@ -68,6 +73,7 @@ export class Masker {
   private readonly literals: Literal[] = []
   private readonly known = new Set<string>()
   private readonly rules: Rule[] = []
+  /** What the line-level handling looks for (`::add-mask::`, PEM markers), the literals and the rules' triggers, as written. */
   private readonly triggers: string[] = [ADD_MASK, ...PEM_TRIGGERS]
   private readonly everyLine: boolean
   private prefilter: RegExp
@@ -101,8 +107,8 @@ export class Masker {
     this.everyLine = everyLine
     for (const value of spec.values) this.addLiteral(value)
     this.measureTriggers()
-    this.prefilter = literalAlternation(this.triggers)!
-    this.scanner = this.literalScanner()
+    this.prefilter = literalAlternation(this.scanned())!
+    this.scanner = LiteralScanner.of(this.scannedBytes())
   }
 
   forStream(): LineMasker {
@@ -136,52 +142,66 @@ export class Masker {
       return false
     }
     if (this.addLiteral(bytes.toString('utf8'), bytes.toString('latin1'))) {
-      this.prefilter = literalAlternation(this.triggers)!
-      this.scanner?.use(this.triggerBytes())
+      this.prefilter = literalAlternation(this.scanned())!
+      this.scanner?.use(this.scannedBytes())
       this.measureTriggers()
       this.generation++
     }
     return true
   }
 
-  /** Replaces every literal and rule match in a line's text (UTF-8 or latin1 decoded). */
+  /**
+   * Replaces every literal and rule match in a line's text (UTF-8 or latin1 decoded), found
+   * in the text as written or with its JSON escapes decoded; overlapping matches are one.
+   */
   maskText(text: string, latin1: boolean): {text: string; masked: number} {
-    let masked = 0
+    const spans: Span[] = []
+    this.find(text, latin1, spans)
+    const view = text.includes('\\') ? unescapeJson(text, latin1) : undefined
+    if (view) {
+      const found: Span[] = []
+      this.find(view.text, latin1, found)
+      for (const [start, end] of found) spans.push([view.starts[start], view.ends[end - 1]])
+    }
+    return maskSpans(text, spans)
+  }
+
+  private find(text: string, latin1: boolean, spans: Span[]): void {
     for (const literal of this.literals) {
       const form = latin1 ? literal.latin1 : literal.utf8
-      if (!text.includes(form)) continue
-      const parts = text.split(form)
-      masked += parts.length - 1
-      text = parts.join(MASK)
+      for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) spans.push([at, at + form.length])
     }
     for (const rule of this.rules) {
       if (rule.triggers && !rule.triggers.some((trigger) => text.includes(latin1 ? trigger.latin1 : trigger.utf8))) continue
-      const result = maskMatches(text, rule.pattern)
-      text = result.text
-      masked += result.masked
+      matchSpans(text, rule.pattern, spans)
     }
-    return {text, masked}
   }
 
   private measureTriggers(): void {
     for (const trigger of this.triggers) this.longestTrigger = Math.max(this.longestTrigger, trigger.length)
   }
 
-  private literalScanner(): LiteralScanner | undefined {
-    return LiteralScanner.of(this.triggerBytes())
+  /**
+   * What scan() looks for: the triggers, and the JSON escapes a line could spell a literal
+   * or a rule's trigger with: `\u` (any character), and `\/`, `\"`, `\\`, `\t`... where one of
+   * them holds the character.
+   */
+  private scanned(): string[] {
+    const viewed = [...this.literals.map((literal) => literal.latin1), ...this.rules.flatMap((rule) => rule.triggers?.map((trigger) => trigger.latin1) ?? [])]
+    if (viewed.length === 0) return this.triggers
+    const escapes = ['\\u', ...SHORT_ESCAPES.filter(([, char]) => viewed.some((literal) => literal.includes(char))).map(([letter]) => '\\' + letter)]
+    return [...this.triggers, ...escapes]
   }
 
-  private triggerBytes(): Buffer[] {
-    return this.triggers.map((trigger) => Buffer.from(trigger, 'latin1'))
+  private scannedBytes(): Buffer[] {
+    return this.scanned().map((trigger) => Buffer.from(trigger, 'latin1'))
   }
 
-  /** A value and its encoded forms (encoded-forms.ts); false when all were known. */
+  /** A value and its URL-encoded form; false when both were known. */
   private addLiteral(utf8: string, latin1 = latin1Of(utf8)): boolean {
-    let added = this.addForm(utf8, latin1)
-    for (const form of encodedForms(utf8)) added = this.addForm(form, latin1Of(form)) || added
-    // Longest first: a value that contains another is masked whole.
-    if (added) this.literals.sort((a, b) => b.utf8.length - a.utf8.length)
-    return added
+    const added = this.addForm(utf8, latin1)
+    const url = urlEncoded(utf8)
+    return (url !== undefined && this.addForm(url, latin1Of(url))) || added
   }
 
   private addForm(utf8: string, latin1: string): boolean {
@@ -309,10 +329,26 @@ function latin1Of(utf8: string): string {
   return Buffer.from(utf8, 'utf8').toString('latin1')
 }
 
-function maskMatches(text: string, pattern: RegExp): {text: string; masked: number} {
+type Span = [start: number, end: number]
+
+/** The text with each span replaced, overlapping spans as one; `masked`: how many replaced. */
+function maskSpans(text: string, spans: Span[]): {text: string; masked: number} {
+  spans.sort((a, b) => a[0] - b[0])
   let out = ''
-  let last = 0
+  let copied = 0
   let masked = 0
+  for (let i = 0; i < spans.length;) {
+    const start = spans[i][0]
+    let end = spans[i][1]
+    for (i++; i < spans.length && spans[i][0] < end; i++) end = Math.max(end, spans[i][1])
+    out += text.slice(copied, start) + MASK
+    copied = end
+    masked++
+  }
+  return masked === 0 ? {text, masked} : {text: out + text.slice(copied), masked}
+}
+
+function matchSpans(text: string, pattern: RegExp, spans: Span[]): void {
   pattern.lastIndex = 0
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
     if (match[0].length === 0) {
@@ -320,10 +356,6 @@ function maskMatches(text: string, pattern: RegExp): {text: string; masked: numb
       continue
     }
     const [start, end] = match.indices?.[1] ?? match.indices![0]! // compiled with the d flag: indices are there
-    if (end === start || start < last) continue
-    out += text.slice(last, start) + MASK
-    last = end
-    masked++
+    if (end > start) spans.push([start, end])
   }
-  return masked === 0 ? {text, masked} : {text: out + text.slice(last), masked}
 }

@@ -72,6 +72,36 @@ describe('masking what is written in another form', () => {
     expect(searchFiles(onDisk(), SECRETS)).toEqual([])
   })
 
+  // Before: the detectors never saw through \u escapes, and a value was masked only in the forms one encoder writes.
+  it('JSON escapes of any case and mix hide no value and no detector match: raw and json fields hold ***', async () => {
+    const lines = [
+      String.raw`{"aws_secret_access_key":"wJalrXUtnFEMI\u002BK7MDENG/bPxRfiCYEXAMPLEKEY"}`,
+      String.raw`{"pw":"pa\u002Bss\u003Dword\/1","n":1}`,
+      String.raw`{"pw":"pa\u002bss=word/1","n":2}`,
+      String.raw`{"pw":"pa+ss\u003dword\/1","n":3}`,
+      String.raw`{"t":"ghp_\u0061bcdefghijklmnopqrstuvwxyz0123456789","u":"caf\u00e9"}`,
+    ]
+    const secrets = ['wJalrXUtnFEMI+K7MDENG', 'wJalrXUtnFEMI\\u002B', 'pa+ss=word', 'pa\\u002', 'pa+ss\\u003d', 'ghp_abcdefghij', 'ghp_\\u0061']
+    const pushed = await runCli(['push', '--job', 'escapes', '--mask-env', 'PW'], {env: {...env(), PW: 'pa+ss=word/1'}, input: lines.map((line) => line + '\n').join('')})
+    expect(pushed.code).toBe(0)
+    const raw = await runCli(['get', 'escapes', '-o', 'raw'], {env: env()})
+    expect(raw.stdout).toBe(
+      ['{"aws_secret_access_key":"***"}', '{"pw":"***","n":1}', '{"pw":"***","n":2}', '{"pw":"***","n":3}', String.raw`{"t":"***","u":"caf\u00e9"}`]
+        .map((line) => line + '\n')
+        .join(''),
+    )
+    const json = await runCli(['get', 'escapes', '-o', 'json'], {env: env()})
+    expect(json.code).toBe(0)
+    const fields = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as {fields?: Record<string, unknown>}).fields)
+    expect(fields).toEqual([{aws_secret_access_key: '***'}, {pw: '***', n: 1}, {pw: '***', n: 2}, {pw: '***', n: 3}, {t: '***', u: 'café'}])
+    expect(searchBytes('get -o json', Buffer.from(json.stdout), secrets)).toEqual([])
+    expect((await listed('escapes')).masked).toBe(lines.length)
+    expect(searchFiles(onDisk(), secrets)).toEqual([])
+  })
+
   it('--label values are masked before they are stored', async () => {
     const labels = ['repo=https://u:s3cr3tpw@git.example.com/x.git', `db=${DB_PASSWORD}`, `aws_secret_access_key=${AWS_SECRET}`, 'team=core']
     const pushed = await runCli(['push', '--job', 'labelled', '--mask-env', 'DBPASS', ...labels.flatMap((label) => ['--label', label])], {env: env(), input: 'hello\n'})
