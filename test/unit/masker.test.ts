@@ -262,6 +262,16 @@ describe('::add-mask::', () => {
     expect(err.push(Buffer.from('err shared-secret\n'), 0)[0].bytes.toString()).toBe('err ***')
   })
 
+  // Before: `::add-mask::` anywhere in a line registered the rest of it (`JsonAddMask1"}`),
+  // masking the JSON's closing quote and brace, and the value itself stayed in later lines.
+  it("is a command only at the start of a line, after blanks as GitHub's runner takes it", () => {
+    const inJson = capture(['{"msg":"::add-mask::JsonAddMask1"}\nlater JsonAddMask1\n'])
+    expect(inJson.lines).toEqual(['{"msg":"::add-mask::JsonAddMask1"}', 'later JsonAddMask1'])
+    expect(inJson.masked).toBe(0)
+    expect(capture(['echo ::add-mask::notacommand1\nnotacommand1\n']).lines).toEqual(['echo ::add-mask::notacommand1', 'notacommand1'])
+    expect(capture(['  \t::add-mask::indented-secret  \r\nx indented-secret\n']).lines).toEqual(['  \t::add-mask::***  \r', 'x ***'])
+  })
+
   it('refuses a value shorter than 4 characters with a warning (not repeating it), masking only its own line', () => {
     const warnings: string[] = []
     const result = capture(['::add-mask::abc\nabc stays\n'], {onWarning: (message) => warnings.push(message)})

@@ -48,7 +48,7 @@ export const captureFlags = {
   }),
 }
 
-export const MASKING_HELP = `Secrets are replaced with *** in each whole line before anything is written anywhere (spool, store, relay, object store): values from --mask-env, --mask-file, --mask, matches of --mask-regex, values registered in the log with ::add-mask::VALUE (from that line on), and well-known token formats unless --no-mask-defaults. Each line is matched as written and with its JSON string escapes decoded (\\u002B or \\u002b, \\/, \\", ...), so an escaped secret is masked too; a value is masked URL-encoded as well; --label values are masked before they are stored. Values shorter than 4 characters are refused with a warning. The job's metadata counts the masked occurrences (ls --json, GET /v1/jobs/:id: "masked"), never the values.
+export const MASKING_HELP = `Secrets are replaced with *** in each whole line before anything is written anywhere (spool, store, relay, object store): values from --mask-env, --mask-file, --mask, matches of --mask-regex, values registered in the log with ::add-mask::VALUE at the start of a line (from that line on), and well-known token formats unless --no-mask-defaults. Each line is matched as written and with its JSON string escapes decoded (\\u002B or \\u002b, \\/, \\", ...), so an escaped secret is masked too; a value is masked URL-encoded as well; --label values are masked before they are stored. Values shorter than 4 characters are refused with a warning. The job's metadata counts the masked occurrences (ls --json, GET /v1/jobs/:id: "masked"), never the values.
 --tee copies the job's own output, unmasked; \`logs get --output raw\` returns the stored bytes: the input with secrets masked.`
 
 export interface CaptureFlagValues extends MaskFlagValues {

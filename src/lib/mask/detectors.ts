@@ -56,3 +56,5 @@ export const PEM_TRIGGERS = ['PRIVATE KEY-----']
 
 /** GitHub's workflow command that registers a value to mask from that line on. */
 export const ADD_MASK = '::add-mask::'
+/** As GitHub's runner takes a command: at the start of a line, after any blanks (ActionCommand.TryParseV2 trims them). */
+export const ADD_MASK_COMMAND = /^\s*::add-mask::/

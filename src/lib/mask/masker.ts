@@ -21,7 +21,7 @@
  */
 import {isUtf8} from 'node:buffer'
 import {requiredLiteral} from '../required-literal.js'
-import {ADD_MASK, DEFAULT_DETECTORS, PEM_BEGIN, PEM_END, PEM_TRIGGERS} from './detectors.js'
+import {ADD_MASK, ADD_MASK_COMMAND, DEFAULT_DETECTORS, PEM_BEGIN, PEM_END, PEM_TRIGGERS} from './detectors.js'
 import {urlEncoded} from './encoded-forms.js'
 import {SHORT_ESCAPES, unescapeJson} from './json-escapes.js'
 import {literalAlternation} from './literal-alternation.js'
@@ -286,9 +286,10 @@ export class LineMasker {
     const pem = this.maskPem(text)
     text = pem.text
     masked += pem.masked
-    const marker = text.indexOf(ADD_MASK)
-    if (marker !== -1) {
-      const start = marker + ADD_MASK.length
+    // A workflow command, as GitHub's runner reads one: at the start of the line, after any blanks.
+    const command = ADD_MASK_COMMAND.exec(text)
+    if (command) {
+      const start = command[0].length
       const value = text.slice(start).trim()
       if (value && !this.masker.addValue(Buffer.from(value, latin1 ? 'latin1' : 'utf8'))) {
         text = text.slice(0, start) + text.slice(start).replace(value, MASK)

@@ -129,6 +129,18 @@ describe('masking at capture', () => {
     }
   })
 
+  // Before: `::add-mask::` inside a JSON line registered `JsonAddMask1"}` and cut the line's closing `"}`.
+  it('::add-mask:: is a command only at the start of a line: elsewhere the line is stored as it is', async () => {
+    const input = '{"msg":"::add-mask::JsonAddMask1"}\nlater JsonAddMask1\n  ::add-mask::Indented-Secret-9\t\nlater Indented-Secret-9 end\n'
+    const pushed = await runCli(['push', '--job', 'mask-add-mask'], {env: env(), input})
+    expect(pushed.code).toBe(0)
+    const raw = await runCli(['get', 'mask-add-mask', '--output', 'raw'], {env: env()})
+    expect(raw.stdout).toBe('{"msg":"::add-mask::JsonAddMask1"}\nlater JsonAddMask1\n  ::add-mask::***\t\nlater *** end\n')
+    const json = await runCli(['get', 'mask-add-mask', '--output', 'json'], {env: env()})
+    expect(JSON.parse(json.stdout.split('\n')[0]).fields).toEqual({msg: '::add-mask::JsonAddMask1'})
+    expect(searchBytes('get --output json', Buffer.from(json.stdout), ['Indented-Secret-9'])).toEqual([])
+  })
+
   it('push straight into an object store, then archive from the file store: no object holds a secret', async () => {
     const store = 's3://logs/live'
     const pushed = await runCli(['push', '--job', 'mask-s3', '--store', store, '--flush-interval', '50ms', ...sources.args], {env: env(), input: INPUT})
