@@ -82,6 +82,21 @@ describe('LiteralScanner: where literals start, 16 bytes a step', () => {
     expect(masker.scan(chunk)).toEqual(everyStart(chunk, [Buffer.from('value-number-7'), Buffer.from('value-number-299')]))
   })
 
+  // Before: the sorted literals were cut into equal runs, so adding two (`\\u`, `\\/`) moved
+  // the cuts and made a bucket flag 4 times as many places in plain log lines.
+  it('puts each literal where it widens its bucket least: few false flags in plain log lines, whatever the set', () => {
+    const values = Array.from({length: 20}, (_, i) => `value-${i}-${'x'.repeat(20)}`)
+    const literals = [...DEFAULT_TRIGGERS, '\\u', '\\/', ...values].map((literal) => Buffer.from(literal, 'latin1'))
+    const lines = Array.from({length: 600}, (_, i) =>
+      i % 2 === 0
+        ? `2026-11-23T10:00:${String(i % 60).padStart(2, '0')}Z ${['INFO', 'DEBUG', 'WARN', 'ERROR'][i % 4]} worker-${i % 17} processed item ${i} in ${i % 97}ms`
+        : JSON.stringify({level: 30, time: 1795460000000 + i, pid: 4242, worker: i % 17, msg: `processed item ${i}`, ms: i % 97}),
+    )
+    const chunk = Buffer.from(lines.join('\n') + '\n')
+    // Flagging more than `cap` places makes scan() give up: one flag a line at most.
+    expect(LiteralScanner.of(literals, {window: 1 << 16, cap: lines.length})!.scan(chunk)).toEqual(everyStart(chunk, literals))
+  })
+
   it('gives up on a window that flags more places than it has room for (the caller then scans with its regular expression)', () => {
     const literals = [Buffer.from('eyJ')]
     const chunk = Buffer.from('eyJ'.repeat(100))

@@ -112,27 +112,54 @@ export class LiteralScanner {
 }
 
 /**
- * The nibble tables: literals sorted, so that those sharing a start share a bucket, and cut
- * into BUCKETS runs of about equal size.
+ * The nibble tables. A bucket flags every combination of the nibbles its literals allow
+ * at each position, so each literal's start (its first FINGERPRINT bytes: twenty values
+ * starting `value-` are one start) goes into the bucket it widens least, the longest
+ * first: a start shorter than the fingerprint allows any byte past its end, and joins the
+ * bucket where that costs least. (Cutting the sorted literals into equal runs made the
+ * flags, and the scan's speed, hinge on where the cuts fell.)
  */
 function fingerprints(literals: Buffer[]): Uint8Array {
+  const starts = [...new Set(literals.map((literal) => literal.subarray(0, FINGERPRINT).toString('latin1')))]
+    .sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0))
+    .map((start) => Buffer.from(start, 'latin1'))
+  // Per bucket and position, the low and high nibbles allowed, as 16-bit masks.
+  const allowed = Array.from({length: BUCKETS}, () => new Uint16Array(FINGERPRINT * 2))
+  const widened = (masks: Uint16Array, start: Buffer | undefined) => {
+    let reach = 1
+    for (let position = 0; position < FINGERPRINT; position++) {
+      const any = start !== undefined && position >= start.length
+      const low = any ? 0xffff : masks[position * 2] | (start ? 1 << (start[position] & 15) : 0)
+      const high = any ? 0xffff : masks[position * 2 + 1] | (start ? 1 << (start[position] >> 4) : 0)
+      reach *= bits(low) * bits(high)
+    }
+    return reach
+  }
   const tables = new Uint8Array(TABLES_BYTES)
-  const sorted = [...literals].sort((a, b) => Buffer.compare(a, b))
-  sorted.forEach((literal, i) => {
-    const bucket = 1 << Math.floor((i * BUCKETS) / sorted.length)
+  for (const start of starts) {
+    let best = 0
+    let cost = Infinity
+    allowed.forEach((masks, bucket) => {
+      const more = widened(masks, start) - widened(masks, undefined)
+      if (more < cost) [best, cost] = [bucket, more]
+    })
     for (let position = 0; position < FINGERPRINT; position++) {
       const low = position * 32
       const high = low + 16
-      if (position >= literal.length) {
-        for (let nibble = 0; nibble < 16; nibble++) {
-          tables[low + nibble] |= bucket
-          tables[high + nibble] |= bucket
-        }
-        continue
+      const nibbles = position < start.length ? [[start[position] & 15, start[position] >> 4]] : Array.from({length: 16}, (_, n) => [n, n])
+      for (const [lowNibble, highNibble] of nibbles) {
+        tables[low + lowNibble] |= 1 << best
+        tables[high + highNibble] |= 1 << best
+        allowed[best][position * 2] |= 1 << lowNibble
+        allowed[best][position * 2 + 1] |= 1 << highNibble
       }
-      tables[low + (literal[position] & 15)] |= bucket
-      tables[high + (literal[position] >> 4)] |= bucket
     }
-  })
+  }
   return tables
+}
+
+function bits(mask: number): number {
+  let count = 0
+  for (let m = mask; m; m &= m - 1) count++
+  return count
 }
