@@ -17,7 +17,8 @@
  * metadata, the archive's), which use the store's fail-fast commands. Two owners would
  * give up after two budgets, or never.
  *
- * Giving up, the last failure is told with how long the store was waited for.
+ * Giving up, the last failure is told with how long the store was waited for. `onWaiting`
+ * is told when a wait begins and when the store answers again (the viewer's "reconnecting").
  */
 import {StoreUnavailableError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
@@ -36,11 +37,18 @@ export async function* resumedFollow(
   const backoff = new Backoff({policy, signal, clock, classify: (error) => (error instanceof StoreUnavailableError ? {} : undefined)})
   let after = options.after
   let known: JobMeta | undefined = options.known
+  let waiting = false
   for (;;) {
     let answeredAt: number | undefined
+    const answered = () => {
+      answeredAt ??= clock()
+      if (!waiting) return
+      waiting = false
+      options.onWaiting?.(false)
+    }
     try {
-      for await (const event of followFrom({...options, after, known, answered: () => (answeredAt ??= clock())})) {
-        answeredAt ??= clock()
+      for await (const event of followFrom({...options, after, known, answered})) {
+        answered()
         if (event.type === 'entries') {
           if (event.entries.length === 0) continue
           // A store may hand over again what it had delivered before the failure.
@@ -60,6 +68,10 @@ export async function* resumedFollow(
     } catch (error) {
       if (signal?.aborted) return
       if (answeredAt !== undefined && clock() - answeredAt > policy.capMs) backoff.reset()
+      if (error instanceof StoreUnavailableError && !waiting) {
+        waiting = true
+        options.onWaiting?.(true, error)
+      }
       try {
         await backoff.retryAfter(error)
       } catch (failure) {

@@ -150,6 +150,8 @@ export interface FollowOptions {
   known?: JobMeta
   /** Told when the store has answered this follow's first look at the job (resumed-follow.ts: a follow answering long enough is not an outage). */
   answered?: () => void
+  /** Told when the store stops answering and the follow waits to follow again (true, with the failure), and when it answers again (false). */
+  onWaiting?: (waiting: boolean, error?: Error) => void
 }
 
 /**

@@ -62,11 +62,19 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
   }
   let delay = options.retryDelay ?? 250
   let reconnecting = false
+  // The follow's own waits for a store that stopped answering (resumed-follow.ts), told in order with the entries.
+  let told = Promise.resolve()
+  const onWaiting = (waiting: boolean, error?: Error) => {
+    if (waiting === reconnecting) return
+    reconnecting = waiting
+    told = told.then(() => emit({type: 'state', job, state: waiting ? 'reconnecting' : 'live', ...(error && {error: error.message})}))
+  }
   // What the follower has shown: a change made between the first look and the follow's own is then still sent.
   let known = meta
   while (!signal.aborted) {
     try {
-      for await (const event of jobs.follow(job, {after, signal, known})) {
+      for await (const event of jobs.follow(job, {after, signal, known, onWaiting})) {
+        await told
         if (reconnecting) {
           reconnecting = false
           delay = options.retryDelay ?? 250
@@ -99,6 +107,7 @@ export async function followJob(options: FollowJobOptions): Promise<void> {
       if (error instanceof JobDeletedError) throw error
       if (error instanceof JobNotFoundError && known) throw new JobDeletedError(job, jobs.live.name)
       if (!options.retry) throw error
+      await told
       reconnecting = true
       await emit({type: 'state', job, state: 'reconnecting', error: (error as Error).message})
       await sleep(delay, signal)

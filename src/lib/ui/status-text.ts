@@ -86,5 +86,7 @@ export function statusText(feed: ViewerFeed, now: number, message: string | unde
   const parts = [ui[CONNECTION_COLORS[state]](state), jobSummary(jobs), counts(feed), rate(feed, now), sinceLast(feed, now)]
   if (feed.loading) parts.push('reading…')
   const error = feed.error ?? jobs.find((job) => job.error)?.error
-  return ` ${message ? ui.bold(message) : error ? ui.red(error) : parts.join(' · ')}`
+  // While a store is waited for, the line says so first, then why.
+  const failure = error && (state === 'reconnecting' ? `${parts[0]} · ${ui.red(error)}` : ui.red(error))
+  return ` ${message ? ui.bold(message) : failure || parts.join(' · ')}`
 }

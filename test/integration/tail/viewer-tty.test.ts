@@ -140,4 +140,39 @@ describe('logs tail on a terminal (tmux)', () => {
       await relay.stop()
     }
   })
+
+  // Before, the follow's own retries (resumed-follow.ts) waited out the relay in silence: the status bar said live.
+  it('says reconnecting while the relay is down, and live again once it is back, with the lines pushed meanwhile', async () => {
+    let relay = await startTestRelay({keepStore: true})
+    const {store} = relay
+    const port = new URL(relay.url).port
+    try {
+      await store.startJob('relay-down')
+      await store.append('relay-down', [newEntry(Buffer.from('before the outage'), true, Date.now())])
+      tmux('new-session', '-d', '-x', '100', '-y', '20', '-s', 'down', `LOGS_URL=${relay.url} node ${BIN} tail relay-down; echo "EXIT=$?"; sleep 600`)
+      const pane = (): string => tmux('capture-pane', '-p', '-t', 'down')
+      const wait = async (check: (s: string) => boolean, what: string): Promise<string> => {
+        const deadline = Date.now() + 20_000
+        for (;;) {
+          const text = pane()
+          if (check(text)) return text
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`)
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      }
+      const status = (text: string): string => text.replace(/\n+$/, '').split('\n').at(-1)!
+      await wait((s) => s.includes('before the outage') && /^ ?live ·/.test(status(s)), 'the viewer live')
+      await relay.stop()
+      await wait((s) => /^ ?reconnecting ·/.test(status(s)), 'reconnecting in the status bar')
+      await store.append('relay-down', [newEntry(Buffer.from('during the outage'), true, Date.now())])
+      relay = await startTestRelay({store, port: Number(port), keepStore: true})
+      const back = await wait((s) => s.includes('during the outage') && /^ ?live ·/.test(status(s)), 'live again, with the line pushed meanwhile')
+      expect(back).toContain('before the outage')
+      tmux('send-keys', '-t', 'down', 'q')
+      await wait((s) => s.includes('EXIT=0'), 'the viewer to exit')
+    } finally {
+      await relay.stop()
+      await store.close()
+    }
+  })
 })
