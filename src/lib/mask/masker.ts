@@ -81,8 +81,6 @@ export class Masker {
   private scanner: LiteralScanner | undefined
   /** Grows when a value is added mid-stream: offsets scanned before are stale. */
   generation = 0
-  /** The longest trigger's bytes (values and their encoded forms are triggers too). */
-  longestTrigger = 0
 
   constructor(private readonly spec: MaskSpec) {
     if (spec.defaults) {
@@ -106,7 +104,6 @@ export class Masker {
     }
     this.everyLine = everyLine
     for (const value of spec.values) this.addLiteral(value)
-    this.measureTriggers()
     this.prefilter = literalAlternation(this.scanned())!
     this.scanner = LiteralScanner.of(this.scannedBytes())
   }
@@ -144,7 +141,6 @@ export class Masker {
     if (this.addLiteral(bytes.toString('utf8'), bytes.toString('latin1'))) {
       this.prefilter = literalAlternation(this.scanned())!
       this.scanner?.use(this.scannedBytes())
-      this.measureTriggers()
       this.generation++
     }
     return true
@@ -177,8 +173,19 @@ export class Masker {
     }
   }
 
-  private measureTriggers(): void {
-    for (const trigger of this.triggers) this.longestTrigger = Math.max(this.longestTrigger, trigger.length)
+  /** The most bytes at the end of `window` that begin a trigger (a value to mask is one): they go into the next piece. */
+  triggerStartAtEnd(window: Buffer, most: number): number {
+    let held = 0
+    for (const trigger of this.triggers) {
+      const bytes = Buffer.from(trigger, 'latin1')
+      for (let k = Math.min(bytes.length - 1, window.length, most); k > held; k--) {
+        if (window.compare(bytes, 0, k, window.length - k) === 0) {
+          held = k
+          break
+        }
+      }
+    }
+    return held
   }
 
   /**
@@ -244,13 +251,14 @@ export class LineMasker {
    *   shorter than K that begins in its trigger's word goes whole into the next piece;
    * - else after the last delimiter within K of the end: a secret without delimiters,
    *   shorter than K, is in one piece (a pattern with no required literal);
-   * - in both cases at least (longest trigger − 1) bytes before the end, so a value given
-   *   to mask (spaces and all) or a trigger cut by the window's end is carried whole.
+   * - in both cases before a trigger the window's end cuts (a value given to mask, spaces
+   *   and all, is a trigger), which is then carried whole. A line with none of these ends
+   *   at the limit, as a complete line is cut.
    */
   pieceEnd(window: Buffer): number {
     const len = window.length
     const guard = Math.min(PIECE_GUARD_BYTES, Math.floor(len / 8))
-    let limit = len - Math.min(guard, Math.max(0, this.masker.longestTrigger - 1))
+    let limit = len - this.masker.triggerStartAtEnd(window, guard)
     let from = len - guard
     const scanned = len - 3 * guard
     const scan = this.masker.scan(window.subarray(scanned, len))

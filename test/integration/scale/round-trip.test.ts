@@ -140,21 +140,44 @@ const parse = (result: CliResult): Got[] =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Got)
 
+/**
+ * An over-long line's pieces end where the masker lets them (a piece is not cut inside what
+ * may begin a secret, LineMasker.pieceEnd), so a piece is compared with its bytes as the
+ * rest of its line: the bytes each piece of a line holds, joined, must be the line's.
+ */
+function joinedPieces<T>(entries: T[], bytesOf: (entry: T) => Buffer, partial: (entry: T) => boolean): Buffer[] {
+  const joined: Buffer[] = []
+  for (let i = 0; i < entries.length;) {
+    let end = i
+    while (end < entries.length - 1 && partial(entries[end])) end++
+    const whole = Buffer.concat(entries.slice(i, end + 1).map(bytesOf))
+    for (let j = i; j <= end; j++) joined.push(end === i ? whole : Buffer.concat([Buffer.from(`piece ${j - i + 1} of ${end - i + 1}: `), whole]))
+    i = end + 1
+  }
+  return joined
+}
+
 /** The entries as `--output json` must give them, field by field (mismatches listed, at most 5). */
 function mismatches(got: Got[], want: ExpectedEntry[], stream: string | null, records = true): string[] {
   const problems: string[] = []
   if (got.length !== want.length) problems.push(`${got.length} entries, expected ${want.length}`)
+  const bytesOfGot = (g: Got) => (g.bytes === undefined ? Buffer.from(g.line, 'utf8') : Buffer.from(g.bytes, 'base64'))
+  const gotBytes = joinedPieces(got, bytesOfGot, (g) => g.partial === true)
+  const wantBytes = joinedPieces(
+    want,
+    (e) => e.bytes,
+    (e) => !e.eol,
+  )
   for (let i = 0; i < Math.min(got.length, want.length) && problems.length < 5; i++) {
     const g = got[i]
     const e = want[i]
-    const bytes = g.bytes === undefined ? Buffer.from(g.line, 'utf8') : Buffer.from(g.bytes, 'base64')
     const wrong = [
       g.seq !== e.seq && `seq ${g.seq}`,
       g.level !== e.level && `level ${g.level} (expected ${e.level})`,
       g.stream !== stream && `stream ${g.stream}`,
       (g.partial === true) === e.eol && `partial ${g.partial}`,
       records && (g.record ?? null) !== (e.record ?? null) && `record ${g.record} (expected ${e.record})`,
-      !bytes.equals(e.bytes) && `bytes ${JSON.stringify(g.line.slice(0, 80))} (expected ${JSON.stringify(textOf(e).slice(0, 80))})`,
+      !gotBytes[i].equals(wantBytes[i]) && `bytes ${JSON.stringify(g.line.slice(0, 80))} (expected ${JSON.stringify(textOf(e).slice(0, 80))})`,
     ].filter(Boolean)
     if (wrong.length > 0) problems.push(`entry ${e.seq}: ${wrong.join(', ')}`)
   }
