@@ -32,19 +32,22 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], {env, cwd: ROOT, encoding: 'utf8'})
 }
 
-function screen(escapes = false): string {
-  return tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'viewer')
+function screen(escapes = false, session = 'viewer'): string {
+  return tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session)
 }
 
-async function until(check: (text: string) => boolean, what: string, escapes = false): Promise<string> {
+/** The screen of tmux session `session` once `check` passes (20 s at most). */
+async function untilOn(session: string, check: (text: string) => boolean, what: string, escapes = false): Promise<string> {
   const deadline = Date.now() + 20_000
   for (;;) {
-    const text = screen(escapes)
+    const text = screen(escapes, session)
     if (check(text)) return text
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
+
+const until = (check: (text: string) => boolean, what: string, escapes = false): Promise<string> => untilOn('viewer', check, what, escapes)
 
 function keys(...list: string[]): void {
   tmux('send-keys', '-t', 'viewer', ...list)
@@ -119,16 +122,7 @@ describe('logs tail on a terminal (tmux)', () => {
         ['first remote line', 'second remote line'].map((line) => newEntry(Buffer.from(line), true, Date.now())),
       )
       tmux('new-session', '-d', '-x', '100', '-y', '20', '-s', 'remote', `LOGS_URL=${relay.url} node ${BIN} tail remote-tty; echo "EXIT=$?"; sleep 600`)
-      const remote = (): string => tmux('capture-pane', '-p', '-t', 'remote')
-      const wait = async (check: (s: string) => boolean, what: string): Promise<string> => {
-        const deadline = Date.now() + 20_000
-        for (;;) {
-          const text = remote()
-          if (check(text)) return text
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`)
-          await new Promise((resolve) => setTimeout(resolve, 100))
-        }
-      }
+      const wait = (check: (s: string) => boolean, what: string): Promise<string> => untilOn('remote', check, what)
       await wait((s) => s.includes('second remote line') && s.includes('remote-tty running'), 'the remote backlog')
       await relay.store.append('remote-tty', [newEntry(Buffer.from('third remote line'), true, Date.now())])
       await relay.store.endJob('remote-tty', {status: 'failed', exitCode: 5})
@@ -150,16 +144,7 @@ describe('logs tail on a terminal (tmux)', () => {
       await store.startJob('relay-down')
       await store.append('relay-down', [newEntry(Buffer.from('before the outage'), true, Date.now())])
       tmux('new-session', '-d', '-x', '100', '-y', '20', '-s', 'down', `LOGS_URL=${relay.url} node ${BIN} tail relay-down; echo "EXIT=$?"; sleep 600`)
-      const pane = (): string => tmux('capture-pane', '-p', '-t', 'down')
-      const wait = async (check: (s: string) => boolean, what: string): Promise<string> => {
-        const deadline = Date.now() + 20_000
-        for (;;) {
-          const text = pane()
-          if (check(text)) return text
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`)
-          await new Promise((resolve) => setTimeout(resolve, 100))
-        }
-      }
+      const wait = (check: (s: string) => boolean, what: string): Promise<string> => untilOn('down', check, what)
       const status = (text: string): string => text.replace(/\n+$/, '').split('\n').at(-1)!
       await wait((s) => s.includes('before the outage') && /^ ?live ·/.test(status(s)), 'the viewer live')
       await relay.stop()
