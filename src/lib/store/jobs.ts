@@ -187,9 +187,9 @@ export class Jobs {
     const rest = remainingRange(range, last, count)
     if (rest.limit !== undefined && rest.limit <= 0) return
     try {
-      for await (const block of this.live.readRaw!(id, laterRange(rest, base)!)) {
-        block.first += base
-        block.last += base
+      for await (const stored of this.live.readRaw!(id, laterRange(rest, base)!)) {
+        // A renumbered copy: the store reads on from the block it yielded, so it must not see it changed.
+        const block = {...stored, first: stored.first + base, last: stored.last + base}
         yield block
         last = block.last
         count += block.last - block.first + 1

@@ -220,6 +220,21 @@ describe.each(CASES)('a job pushed again after it was archived (%s)', (_name, li
     expect((await logs.raw('nightly')).equals(Buffer.concat([RUN1, RUN2, RUN3]))).toBe(true)
   })
 
+  it('a long new run (many stored chunks): get -o raw gives every byte of both runs, whole or from a seq', async () => {
+    const live = liveUrl(`long-${slug}`)
+    const archive = archiveUrl(`long-${slug}`)
+    const logs = cli(live, archive)
+    expect((await logs.push('long', RUN1)).code).toBe(0)
+    expect((await logs.archive()).summary.archived).toBe(1)
+    // Enough lines for several stream entries (Redis) and several raw reads (file store).
+    const run2 = Buffer.from(Array.from({length: 200_000}, (_, i) => `run two line ${i + 5}\n`).join(''))
+    expect((await logs.push('long', run2)).code).toBe(0)
+    expect((await logs.raw('long')).equals(Buffer.concat([RUN1, run2]))).toBe(true)
+    const fromSeq = (await logs.raw('long', '--after', '1000')).toString()
+    expect(fromSeq.startsWith(`run two line 1001\n`)).toBe(true)
+    expect(fromSeq.split('\n').filter(Boolean)).toHaveLength(200_000 + 4 - 1000)
+  })
+
   it('a follower started on the archived run goes on into the live lines as they are pushed', async () => {
     const live = liveUrl(`follow-${slug}`)
     const archive = archiveUrl(`follow-${slug}`)
