@@ -47,7 +47,7 @@ export default class Archive extends BaseCommand {
     if (flags.reindex) {
       const summary = await runReindex(this.settings(flags))
       if (!this.jsonEnabled()) for (const line of formatArchiveSummary(summary)) this.log(line)
-      return summary
+      return this.failOnDamaged(summary, summary.reindexed!.damaged)
     }
     const progress = startProgress('archiving', {json: this.jsonEnabled()})
     const started = Date.now()

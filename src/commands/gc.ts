@@ -44,6 +44,6 @@ export default class Gc extends BaseCommand {
     if (!this.jsonEnabled()) for (const line of formatGcSummary(summary)) this.log(line)
     // Straight to stderr: oclif mutes logToStderr under --json, and cron should still see this.
     for (const warning of summary.warnings) process.stderr.write(`logs: warning: ${warning}\n`)
-    return summary
+    return this.failOnDamaged(summary, summary.damaged)
   }
 }

@@ -1,5 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../lib/cli/base-command.js'
+import {damagedJob} from '../lib/archive/damaged-jobs.js'
+import type {DamagedManifestError} from '../lib/errors/index.js'
 import {colorFlag, selectorFlag, storeFlags} from '../lib/cli/flags.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
@@ -34,12 +36,13 @@ export default class Ls extends BaseCommand {
     const prefix = flags.prefix && checkJobIdPrefix(flags.prefix, '--prefix')
     const jobs = await openJobs(this.settings(flags), {readOnly: true})
     try {
-      const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix, selector})
+      const damaged: DamagedManifestError[] = []
+      const list = await jobs.listJobs({status: flags.status as JobStatus | undefined, prefix, selector, onDamaged: (error) => damaged.push(error)})
       if (!this.jsonEnabled()) {
-        if (list.length === 0) this.logToStderr('no jobs')
-        else this.log(formatJobTable(list, makeChalk(colorLevel(process.stdout, flags.color))))
+        if (list.length === 0 && damaged.length === 0) this.logToStderr('no jobs')
+        else if (list.length > 0) this.log(formatJobTable(list, makeChalk(colorLevel(process.stdout, flags.color))))
       }
-      return list
+      return this.failOnDamaged(list, damaged.map(damagedJob))
     } finally {
       await jobs.close()
     }

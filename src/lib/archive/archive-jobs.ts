@@ -12,6 +12,7 @@
  * next run finishes the move: no line lost, none duplicated. A job that fails stays
  * live and is reported; the others carry on.
  */
+import type {DamagedJob} from './damaged-jobs.js'
 import {randomUUID} from 'node:crypto'
 import {hostname} from 'node:os'
 import {ArchiveConflictError, ArchiveIntegrityError} from '../errors/index.js'
@@ -51,7 +52,7 @@ export interface ArchiveSummary {
   dryRun: boolean
   jobs: ArchiveOutcome[]
   /** With --reindex: the catalog rebuilt from the manifests. */
-  reindexed?: {jobs: number; objects: number}
+  reindexed?: {jobs: number; objects: number; damaged: DamagedJob[]}
 }
 
 export interface ArchiveJobsOptions {

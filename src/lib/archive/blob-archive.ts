@@ -8,8 +8,9 @@
  * read(): manifest → block index → the blocks the ReadRange needs (./block-reader.ts);
  *         objects without an index: their parts in order → decompress → entries → ReadRange.
  */
+import {damagedTo} from './damaged-jobs.js'
 import {Readable, pipeline} from 'node:stream'
-import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError} from '../errors/index.js'
+import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError, type DamagedManifestError} from '../errors/index.js'
 import {batched, flattened} from '../batched.js'
 import type {LogEntry} from '../entry.js'
 import type {JobMeta} from '../job.js'
@@ -170,7 +171,7 @@ export class BlobArchive implements ArchiveStore {
   /** The job's manifest as stored now (never one remembered). */
   async manifest(id: string): Promise<Manifest | undefined> {
     const data = await readBytes(this.bucket, manifestKey(id))
-    return data ? decodeManifest(id, data) : undefined
+    return data ? decodeManifest(id, data, this.bucket.urlOf(manifestKey(id))) : undefined
   }
 
   /**
@@ -276,7 +277,7 @@ export class BlobArchive implements ArchiveStore {
       else unknown.push(id)
     }
     await forEachLimited(unknown, LIST_CONCURRENCY, async (id) => {
-      const manifest = await this.manifest(id)
+      const manifest = await this.manifest(id).catch(damagedTo(filter.onDamaged))
       if (manifest) jobs.push(archivedOf(manifest))
     })
     return jobs.filter((job) => !filter.status || job.meta.status === filter.status).sort((a, b) => b.meta.updatedAt - a.meta.updatedAt)
@@ -296,12 +297,12 @@ export class BlobArchive implements ArchiveStore {
   }
 
   /** `logs archive --reindex`: the catalog rebuilt from every manifest. */
-  async reindex(): Promise<{jobs: number; objects: number}> {
+  async reindex(onDamaged?: (error: DamagedManifestError) => void): Promise<{jobs: number; objects: number}> {
     const manifests = await this.manifests('')
     const entries: CatalogEntry[] = []
     const filters = new Map<string, Buffer>()
     await forEachLimited([...manifests], LIST_CONCURRENCY, async ([id, object]) => {
-      const manifest = await this.manifest(id)
+      const manifest = await this.manifest(id).catch(damagedTo(onDamaged))
       if (!manifest) return
       entries.push({...archivedOf(manifest), manifestBytes: object.size, at: object.modifiedAt ?? this.clock()})
       const jobFilter = await this.jobFilterOf(manifest)

@@ -13,6 +13,7 @@
  * With `dryRun` it only lists. `applyLifecycle` installs an S3 lifecycle rule so the
  * bucket expires objects and aborts incomplete uploads itself.
  */
+import {damagedJob, type DamagedJob} from './damaged-jobs.js'
 import {ObjectStoreError, UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {matchesSelector, type LabelSelector} from '../label-selector.js'
@@ -43,6 +44,8 @@ export interface GcSummary {
   lifecycleRule?: string
   /** What could not be checked, and why (e.g. an S3 look-alike without ListMultipartUploads). */
   warnings: string[]
+  /** Archived jobs whose manifest is damaged: not collected, their objects kept (they hold the lines). */
+  damaged: DamagedJob[]
 }
 
 export interface GcOptions {
@@ -85,7 +88,8 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
   const selected = (meta: JobMeta) => matchesSelector(options.selector, meta.labels)
   const liveJobs = live ? await live.listJobs() : []
   const continued = new Map(liveJobs.flatMap((job) => (job.continues ? [[job.id, job.continues.createdAt] as const] : [])))
-  for (const job of await archive.list()) {
+  const damaged: DamagedJob[] = []
+  for (const job of await archive.list({onDamaged: (error) => damaged.push(damagedJob(error))})) {
     manifests.set(job.meta.id, job.meta)
     const at = endOf(job.meta)
     // The archived run of a job a live run continues (store/continued-job.ts) is that job's start: it goes with the live run, below.
@@ -105,7 +109,8 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
   }
   // At once: each deletion rewrites the catalog objects holding the job.
   await archive.delete(archivedGone)
-  if (options.selector) return {dryRun, cutoff, deleted: items, warnings: []}
+  if (options.selector) return {dryRun, cutoff, deleted: items, warnings: [], damaged}
+  const unlisted = new Set(damaged.map((job) => job.job))
   for await (const object of bucket.list('')) {
     const at = object.modifiedAt ?? now
     if (object.key.startsWith(LOCKS_DIR)) {
@@ -113,7 +118,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
       if (lock && lock.expiresAt < now) await act({kind: 'lock', name: object.key, at: lock.expiresAt}, () => bucket.delete([object.key]))
     } else if (object.key.startsWith(CHUNKS_DIR)) {
       if (at < cutoff) await act({kind: 'chunk', name: object.key, at}, () => bucket.delete([object.key]))
-    } else if (isOrphan(object.key, manifests) && at < Math.min(cutoff, now - DAY_MS)) {
+    } else if (isOrphan(object.key, manifests, unlisted) && at < Math.min(cutoff, now - DAY_MS)) {
       await act({kind: 'orphan-object', name: object.key, at}, () => bucket.delete([object.key]))
     }
     scan()
@@ -133,7 +138,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcSummary> {
       warnings.push(`incomplete multipart uploads were not checked: ${error.message}`)
     }
   }
-  return {dryRun, cutoff, deleted: items, lifecycleRule, warnings}
+  return {dryRun, cutoff, deleted: items, lifecycleRule, warnings, damaged}
 }
 
 /** A service without lifecycle rules (s3rver, some S3 look-alikes) answers 501: what the rule would do, `gc` itself does when run from cron. */
@@ -157,11 +162,13 @@ function endOf(meta: JobMeta): number {
  * (the gzip object a continued run was written again from, when archive was killed before
  * deleting it).
  */
-function isOrphan(key: string, manifests: ReadonlyMap<string, JobMeta>): boolean {
+/** `damaged`: jobs whose manifest could not be read; their objects are never orphans. */
+function isOrphan(key: string, manifests: ReadonlyMap<string, JobMeta>, damaged: ReadonlySet<string>): boolean {
   if (key.includes('/') || idOfManifest(key) || key.endsWith(MANIFEST_SUFFIX)) return false
   for (const suffix of OBJECT_SUFFIXES) {
     const at = key.indexOf(suffix)
     if (at <= 0) continue
+    if (damaged.has(key.slice(0, at))) return false
     const location = manifests.get(key.slice(0, at))?.location
     return !location || (location.kind === 'archived' && !location.url.endsWith(key.slice(0, at + suffix.length)))
   }

@@ -2,7 +2,7 @@
  * The manifest (`<job>.meta.json`): the job's metadata plus what is needed to read and
  * verify its object without this tool — part list, sizes, checksums.
  */
-import {ArchiveIntegrityError} from '../errors/index.js'
+import {DamagedManifestError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
 import type {StoredObject} from '../store/object/bucket.js'
 import type {ArchivedJob} from '../store/types.js'
@@ -37,15 +37,16 @@ export function encodeManifest(manifest: Manifest): Buffer {
   return Buffer.from(JSON.stringify(manifest, null, 2) + '\n')
 }
 
-export function decodeManifest(id: string, data: Buffer): Manifest {
-  let value: Partial<Manifest>
+/** `url`: where the manifest was read, for the error a damaged one is. */
+export function decodeManifest(id: string, data: Buffer, url: string): Manifest {
+  let value: Partial<Manifest> | null
   try {
-    value = JSON.parse(data.toString('utf8')) as Partial<Manifest>
+    value = JSON.parse(data.toString('utf8')) as Partial<Manifest> | null
   } catch (error) {
-    throw new ArchiveIntegrityError(id, `its manifest is not JSON (${(error as Error).message})`)
+    throw new DamagedManifestError(id, url, `not JSON (${(error as Error).message})`)
   }
-  if (value.format !== MANIFEST_FORMAT || !Array.isArray(value.parts) || !value.meta) {
-    throw new ArchiveIntegrityError(id, `its manifest is not a ${MANIFEST_FORMAT} manifest`)
+  if (value?.format !== MANIFEST_FORMAT || !Array.isArray(value.parts) || typeof value.meta !== 'object' || value.meta === null || value.meta.id !== id) {
+    throw new DamagedManifestError(id, url, `not a ${MANIFEST_FORMAT} manifest of job ${id}`)
   }
   return value as Manifest
 }

@@ -174,7 +174,7 @@ export class ObjectLiveStore implements LiveStore {
       if (match) ids.add(match[1])
     }
     const chunked = await Promise.all([...ids].map((id) => this.getJob(id)))
-    const assembled = (await this.archive.list({prefix: filter.prefix})).map((job) => job.meta).filter((meta) => !ids.has(meta.id))
+    const assembled = (await this.archive.list({prefix: filter.prefix, onDamaged: filter.onDamaged})).map((job) => job.meta).filter((meta) => !ids.has(meta.id))
     return [...chunked, ...assembled].filter((m): m is JobMeta => m !== undefined && (!filter.status || m.status === filter.status)).sort((a, b) => b.updatedAt - a.updatedAt)
   }
 

@@ -9,6 +9,7 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import {LogsError} from '../errors/index.js'
 import {errorText} from './error-text.js'
+import type {DamagedJob} from '../archive/damaged-jobs.js'
 import {flagParseMessage, parseErrorMessage} from './parse-error-message.js'
 import {unknownFlagHints, type FlagShape} from './unknown-flag-hints.js'
 import {resolveSettings, type SettingName, type Settings} from '../config.js'
@@ -52,6 +53,18 @@ export function withLogsErrors<T extends abstract new (...args: any[]) => Comman
 export abstract class BaseCommand extends withLogsErrors(Command) {
   protected settings(flags: Partial<Record<SettingName | 'config', string | undefined>>): Settings {
     return resolveSettings({flags, configDir: this.config.configDir})
+  }
+
+  /**
+   * The end of a command that listed archived jobs and met some whose manifest is damaged
+   * (ls, gc, archive --reindex): its output as usual, --json too, then each such job named
+   * on stderr and exit 1, so a script or cron sees the failure and not only a shorter list.
+   */
+  protected failOnDamaged<T>(result: T, damaged: DamagedJob[]): T {
+    if (damaged.length === 0) return result
+    if (this.jsonEnabled()) this.logJson(result)
+    for (const job of damaged) process.stderr.write(errorText(job))
+    return this.exit(1)
   }
 }
 

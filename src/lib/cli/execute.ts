@@ -7,6 +7,7 @@
  * and systemd counts death by SIGTERM as a clean stop.
  */
 import {flush} from '@oclif/core/flush'
+import {ExitError} from '@oclif/core/errors'
 import {handle} from '@oclif/core/handle'
 import {run} from '@oclif/core/run'
 import {settings} from '@oclif/core/settings'
@@ -34,5 +35,18 @@ export async function execute(options: {dir: string; development?: boolean}): Pr
   if (failure instanceof LogsError) {
     process.stderr.write(errorText(failure))
     process.exitCode = failure.exitCode
-  } else if (failure !== undefined) await handle(failure as Error)
+  } else if (failure instanceof ExitError) endWith(failure.oclif.exit ?? 1)
+  else if (failure !== undefined) await handle(failure as Error)
+}
+
+/**
+ * A command's `this.exit(n)` (its failure reported already), ended by the event loop
+ * running dry rather than by oclif's process.exit(): Node 20's process.exit() can hang for
+ * ever, joining a V8 compiler thread that waits for a garbage collection on the very main
+ * thread that is joining it (seen once in some hundred `get --output json` runs that fail
+ * at the end). Anything left holding the loop is cut short after a second.
+ */
+function endWith(code: number): void {
+  process.exitCode = code
+  setTimeout(() => process.exit(code), 1000).unref()
 }

@@ -1,4 +1,5 @@
 import type {ArchiveReadError} from './archive-read-error.js'
+import {DamagedManifestError} from './damaged-manifest-error.js'
 import {LogsError} from './logs-error.js'
 
 /**
@@ -7,8 +8,14 @@ import {LogsError} from './logs-error.js'
  * the command fails once it ends.
  */
 export class UnreadableJobsError extends LogsError {
-  constructor(readonly errors: ArchiveReadError[]) {
-    super(`part of ${errors.map((error) => `job ${error.jobId}`).join(', ')} could not be read (named above); every other entry was printed`, {
+  constructor(readonly errors: Array<ArchiveReadError | DamagedManifestError>) {
+    const jobs = (damaged: boolean) =>
+      errors
+        .filter((error) => error instanceof DamagedManifestError === damaged)
+        .map((error) => `job ${error.jobId}`)
+        .join(', ')
+    const parts = [jobs(false) && `part of ${jobs(false)} could not be read`, jobs(true) && `${jobs(true)} could not be listed (a damaged manifest)`]
+    super(`${parts.filter(Boolean).join('; ')} (named above); every other entry was printed`, {
       exitCode: 1,
       suggestions: errors[0]?.suggestions,
     })

@@ -17,12 +17,12 @@
  * newest first and stops once no further job can hold one of the last N (both over the
  * merged output; per job with byJob).
  *
- * A job that fails part-way (a damaged archive block) does not stop the others: what
- * could be read is printed, and the first failure is thrown at the end (the others said
- * as warnings).
+ * A job that fails part-way (a damaged archive block), or that a glob cannot list (a
+ * damaged manifest), does not stop the others: what could be read is printed, and the
+ * first failure is thrown at the end (the others said as warnings).
  */
 import type {LogEntry} from '../entry.js'
-import {ArchiveReadError, UsageError} from '../errors/index.js'
+import {ArchiveReadError, UsageError, type DamagedManifestError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {commonPrefixes, type JobPattern, type TailTargets} from '../job-targets.js'
 import type {Level} from '../level.js'
@@ -66,19 +66,25 @@ const CONCURRENCY = 8
  * The jobs the targets name: ids as given (each must exist), then what globs and the
  * selector match, by id; and the globs that matched no job.
  */
-async function selectJobs(jobs: Jobs, targets: TailTargets): Promise<{selected: JobMeta[]; unmatched: JobPattern[]}> {
+async function selectJobs(jobs: Jobs, targets: TailTargets): Promise<{selected: JobMeta[]; unmatched: JobPattern[]; damaged: DamagedManifestError[]}> {
   const named = await Promise.all(targets.ids.map(async (id) => jobs.requireJob(id)))
   const picked = new Map(named.map((meta) => [meta.id, meta]))
-  if (targets.globs.length === 0) return {selected: [...picked.values()], unmatched: []}
-  const listed = (await Promise.all(commonPrefixes(targets.globs).map(async (prefix) => jobs.listJobs({prefix: prefix || undefined, selector: targets.selector})))).flat()
+  const damaged: DamagedManifestError[] = []
+  if (targets.globs.length === 0) return {selected: [...picked.values()], unmatched: [], damaged}
+  const onDamaged = (error: DamagedManifestError): void => {
+    if (targets.globs.some((glob) => glob.regex.test(error.jobId)) && !damaged.some((seen) => seen.jobId === error.jobId)) damaged.push(error)
+  }
+  const listed = (
+    await Promise.all(commonPrefixes(targets.globs).map(async (prefix) => jobs.listJobs({prefix: prefix || undefined, selector: targets.selector, onDamaged})))
+  ).flat()
   const matched = listed.filter((meta) => !picked.has(meta.id) && targets.globs.some((glob) => glob.regex.test(meta.id))).sort((a, b) => compareIds(a.id, b.id))
   for (const meta of matched) picked.set(meta.id, meta)
-  const unmatched = targets.globs.filter((glob) => !listed.some((meta) => glob.regex.test(meta.id)))
-  return {selected: [...picked.values()], unmatched}
+  const unmatched = targets.globs.filter((glob) => !listed.some((meta) => glob.regex.test(meta.id)) && !damaged.some((error) => glob.regex.test(error.jobId)))
+  return {selected: [...picked.values()], unmatched, damaged}
 }
 
 export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOptions): AsyncGenerator<JobEntry[]> {
-  const {selected, unmatched} = await selectJobs(jobs, options.targets)
+  const {selected, unmatched, damaged} = await selectJobs(jobs, options.targets)
   if (unmatched.length > 0) options.onUnmatched?.(unmatched, selected.length)
   if (options.maxJobs !== undefined && selected.length > options.maxJobs) {
     throw new UsageError(`${selected.length} jobs match, more than the ${options.maxJobs} one query may read`, ['narrow the globs or the label selector, or add an id prefix'])
@@ -89,7 +95,8 @@ export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOption
     candidates = candidates.filter((meta) => !absent.has(meta.id))
   }
   options.onJobs?.(candidates, selected.length - candidates.length)
-  const failures: unknown[] = []
+  // A job whose manifest is damaged was not listed: named at the end, with what else failed.
+  const failures: unknown[] = [...damaged]
   // Told as they are met: the merge may stop (--head) or close a job before its read ends.
   const unreadable: ArchiveReadError[] = []
   if (!options.onUnreadable) options = {...options, onUnreadable: (error) => unreadable.push(error)}

@@ -1,5 +1,5 @@
 /** One-line notices for stderr, shared by commands that print the same situation. */
-import type {ArchiveReadError} from '../errors/index.js'
+import {DamagedManifestError, type ArchiveReadError} from '../errors/index.js'
 import type {JobPattern, TailTargets} from '../job-targets.js'
 import {formatSelector, type LabelSelector} from '../label-selector.js'
 
@@ -27,6 +27,7 @@ export function leftOutNotice(job: string, why: string): string {
 }
 
 /** `tail 'build-*'` and `get -f a b`: one job could not be read in full (damaged archived blocks); the others go on. */
-export function unreadableNotice(error: ArchiveReadError): string {
+export function unreadableNotice(error: ArchiveReadError | DamagedManifestError): string {
+  if (error instanceof DamagedManifestError) return `logs: ${error.message}; it is left out; following the other jobs\n`
   return `logs: job ${error.jobId}: ${error.what.join('; ')}; every other entry of it was printed; following the other jobs\n`
 }

@@ -9,7 +9,7 @@
  * no gap, no duplicate (DESIGN.md invariant 1).
  */
 import {batched, flattened} from '../batched.js'
-import {JobNotFoundError, UsageError} from '../errors/index.js'
+import {DamagedManifestError, JobNotFoundError, UsageError} from '../errors/index.js'
 import {rawChunk, type LogEntry} from '../entry.js'
 import type {ContinuedRun, JobMeta} from '../job.js'
 import {matchesSelector} from '../label-selector.js'
@@ -263,7 +263,9 @@ export class Jobs {
       if (!dryRun) await this.live.deleteJob(id)
       from.push({store: 'live', url: this.live.name})
     }
-    const archived = only === 'live' ? undefined : await this.archive?.head(id)
+    // A job whose manifest is damaged is deleted too: its manifest and whatever objects bear its id.
+    const archived =
+      only === 'live' ? undefined : await this.archive?.head(id).catch((error: unknown) => (error instanceof DamagedManifestError ? {url: error.url} : Promise.reject(error)))
     if (archived) {
       if (!dryRun) await this.archive!.delete([id])
       from.push({store: 'archive', url: archived.url})

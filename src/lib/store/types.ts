@@ -12,7 +12,7 @@ import type {LabelSelector} from '../label-selector.js'
 import type {LineMatcher} from '../line-match.js'
 import type {Pattern} from '../pattern.js'
 import type {Level} from '../level.js'
-import type {ArchiveReadError} from '../errors/index.js'
+import type {ArchiveReadError, DamagedManifestError} from '../errors/index.js'
 import type {PackedEntries} from './packed-entries.js'
 
 export interface StartJobInit {
@@ -183,6 +183,8 @@ export interface JobFilter {
   prefix?: string
   /** `-l`: applied by Jobs.listJobs over every store (stores may ignore it). */
   selector?: LabelSelector
+  /** An archived job whose manifest is damaged: left out of the listing and handed here; without it, the listing fails with it. */
+  onDamaged?: (error: DamagedManifestError) => void
 }
 
 export interface LiveStore {

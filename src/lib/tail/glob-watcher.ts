@@ -8,6 +8,7 @@
  */
 import type {Jobs} from '../store/jobs.js'
 import type {JobMeta} from '../job.js'
+import type {DamagedManifestError} from '../errors/index.js'
 import type {LabelSelector} from '../label-selector.js'
 import {sleep} from './sleep.js'
 import {commonPrefixes, type JobPattern} from '../job-targets.js'
@@ -20,6 +21,8 @@ export interface GlobWatchOptions {
   signal: AbortSignal
   /** Called once per newly matched job id. */
   onJob: (meta: JobMeta) => Promise<void> | void
+  /** Called once per matching archived job whose manifest is damaged (it cannot be listed); without it a listing that meets one fails. */
+  onDamaged?: (error: DamagedManifestError) => Promise<void> | void
   /** Called after each listing, once its new jobs have been handed to onJob; `began`: when it began (performance.now()). */
   onListed?: (began: number) => void
   /** List once and stop (`--no-follow`): then ended jobs match too. */
@@ -70,6 +73,8 @@ async function watch(options: GlobWatchOptions, pause: (ms: number) => Promise<v
   const max = options.maxInterval ?? GLOB_MAX_INTERVAL
   const seen = new Set<string>()
   const prefixes = commonPrefixes(globs)
+  const damaged: DamagedManifestError[] = []
+  const onDamaged = options.onDamaged && ((error: DamagedManifestError) => void damaged.push(error))
   let first = true
   let interval = min
   while (!signal.aborted) {
@@ -77,12 +82,18 @@ async function watch(options: GlobWatchOptions, pause: (ms: number) => Promise<v
     let listed: JobMeta[]
     const began = performance.now()
     try {
-      listed = (await Promise.all(prefixes.map((prefix) => jobs.listJobs({prefix: prefix || undefined, selector: options.selector})))).flat()
+      damaged.length = 0
+      listed = (await Promise.all(prefixes.map((prefix) => jobs.listJobs({prefix: prefix || undefined, selector: options.selector, onDamaged})))).flat()
     } catch (error) {
       if (!options.retry || signal.aborted) throw error
       interval = max
       await pause(interval)
       continue
+    }
+    for (const error of damaged) {
+      if (seen.has(error.jobId) || !globs.some((glob) => glob.regex.test(error.jobId))) continue
+      seen.add(error.jobId)
+      await options.onDamaged!(error)
     }
     for (const meta of listed) {
       if (seen.has(meta.id) || !globs.some((glob) => glob.regex.test(meta.id))) continue

@@ -11,7 +11,7 @@
  */
 import type {ChalkInstance} from 'chalk'
 import {isEnded} from '../job.js'
-import {JobRunningError, UnreadableJobsError, type ArchiveReadError} from '../errors/index.js'
+import {JobRunningError, UnreadableJobsError, type ArchiveReadError, type DamagedManifestError} from '../errors/index.js'
 import {onInterrupt} from '../interrupt.js'
 import type {Jobs} from '../store/jobs.js'
 import type {Output} from '../output.js'
@@ -46,8 +46,8 @@ export interface PlainTailOptions {
   onWaitingForMatch?: () => void
   /** A job a glob matched was deleted and is left out (why: the store's words). */
   onLeftOut?: (job: string, why: string) => void
-  /** One of several jobs could not be read in full; the others are followed on. */
-  onUnreadable?: (error: ArchiveReadError) => void
+  /** One of several jobs could not be read in full (a damaged block), or at all (a damaged manifest, met by a glob); the others are followed on. */
+  onUnreadable?: (error: ArchiveReadError | DamagedManifestError) => void
 }
 
 export interface PlainTailResult {
@@ -74,7 +74,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
   const prefixed = targets.ids.length + targets.globs.length > 1 || targets.globs.length > 0
   let width = Math.max(0, ...targets.ids.map((id) => id.length))
   const ended = new EndedJobs()
-  const unreadable: ArchiveReadError[] = []
+  const unreadable: Array<ArchiveReadError | DamagedManifestError> = []
   const lines = new TextLineJoiner()
   const interrupt = onInterrupt()
   interrupt.signal.addEventListener('abort', () => feed.close(), {once: true})

@@ -26,7 +26,7 @@ import {TimeMerger} from './time-merge.js'
 import {watchGlobs, type GlobWatch} from './glob-watcher.js'
 import {followJob} from './job-follower.js'
 import {isSingleJob, type TailTargets} from '../job-targets.js'
-import {ArchiveReadError, JobDeletedError, JobNotFoundError} from '../errors/index.js'
+import {ArchiveReadError, JobDeletedError, JobNotFoundError, type DamagedManifestError} from '../errors/index.js'
 import type {TailEvent} from './types.js'
 
 const QUEUED_ENTRIES = 10_000
@@ -124,6 +124,8 @@ export class TailFeed implements AsyncIterable<TailEvent> {
         minInterval: this.options.globMinInterval,
         maxInterval: this.options.globMaxInterval,
         onJob: (meta) => this.addJob(meta.id, true),
+        // Named, and left out as a job that could not be read; the others go on.
+        onDamaged: (error) => this.leaveOut(error.jobId, {unreadable: error}),
         onListed: (began) => {
           this.lastListingBegan = began
           if (!this.firstListingDone && this.followed.size === 0) this.options.onNothingMatched?.()
@@ -185,7 +187,7 @@ export class TailFeed implements AsyncIterable<TailEvent> {
   }
 
   /** A job a glob matched is gone, or one of several could not be read in full: the lines read of it stay, the job ends, the others go on. */
-  private async leaveOut(id: string, why: {gone: string} | {unreadable: ArchiveReadError}): Promise<void> {
+  private async leaveOut(id: string, why: {gone: string} | {unreadable: ArchiveReadError | DamagedManifestError}): Promise<void> {
     const event = {type: 'end', job: id, ...why} as const
     await (this.merger ? this.merger.add(event) : this.queue.push(event))
     this.running.delete(id)

@@ -1,6 +1,6 @@
 /** What `logs tail` reads from one or several jobs, whoever consumes it (plain printer or viewer). */
 import type {LogEntry} from '../entry.js'
-import type {ArchiveReadError} from '../errors/index.js'
+import type {ArchiveReadError, DamagedManifestError} from '../errors/index.js'
 import type {JobMeta} from '../job.js'
 
 export type FeedState = 'live' | 'reconnecting'
@@ -16,6 +16,6 @@ export type TailEvent =
    * `gone`: a job a glob matched was deleted (gc, rm) before or while it was read; it is left out, and this says why.
    * `unreadable`: one of several jobs had damaged archived blocks; every other entry of it was delivered, and the others go on.
    */
-  | {type: 'end'; job: string; meta?: JobMeta; gone?: string; unreadable?: ArchiveReadError}
+  | {type: 'end'; job: string; meta?: JobMeta; gone?: string; unreadable?: ArchiveReadError | DamagedManifestError}
   /** The connection to the store changed for this job (errors are retried, not fatal, in the viewer). */
   | {type: 'state'; job: string; state: FeedState; error?: string}

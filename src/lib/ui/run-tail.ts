@@ -13,7 +13,7 @@ import type {EntryFilter} from '../query/filter.js'
 import {plainTail} from '../tail/plain-tail.js'
 import {leftOutNotice, unreadableNotice, waitingForMatchNotice, waitingNotice} from '../render/notices.js'
 import type {TailTargets} from '../job-targets.js'
-import type {ArchiveReadError} from '../errors/index.js'
+import type {ArchiveReadError, DamagedManifestError} from '../errors/index.js'
 
 export interface RunTailOptions {
   jobs: Jobs
@@ -53,7 +53,7 @@ export async function runTail(options: RunTailOptions): Promise<{exitCode: numbe
   // The viewer says it in its status bar; piped, stderr says it (stdout stays the log's lines).
   const onWaiting = (job: string) => process.stderr.write(waitingNotice(job))
   const onLeftOut = (job: string, why: string) => process.stderr.write(leftOutNotice(job, why))
-  const onUnreadable = (error: ArchiveReadError) => process.stderr.write(unreadableNotice(error))
+  const onUnreadable = (error: ArchiveReadError | DamagedManifestError) => process.stderr.write(unreadableNotice(error))
   const onWaitingForMatch = () => process.stderr.write(waitingForMatchNotice(options.targets))
   return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting, onWaitingForMatch, onLeftOut, onUnreadable})
 }
