@@ -12,7 +12,6 @@
  * next run finishes the move: no line lost, none duplicated. A job that fails stays
  * live and is reported; the others carry on.
  */
-import type {DamagedJob} from './damaged-jobs.js'
 import {randomUUID} from 'node:crypto'
 import {hostname} from 'node:os'
 import {ArchiveConflictError, ArchiveIntegrityError} from '../errors/index.js'
@@ -22,6 +21,7 @@ import {continuedItems, continuedMeta} from '../store/continued-job.js'
 import type {ArchiveStore, ArchivedJob, LiveStore} from '../store/types.js'
 import {forEachLimited} from './for-each-limited.js'
 import {DEFAULT_LOCK_TTL_MS} from './locks.js'
+import type {DamagedJob} from './damaged-jobs.js'
 
 export interface JobLocks {
   acquire(id: string, owner: string, ttlMs?: number): Promise<boolean>

@@ -8,7 +8,6 @@
  * read(): manifest → block index → the blocks the ReadRange needs (./block-reader.ts);
  *         objects without an index: their parts in order → decompress → entries → ReadRange.
  */
-import {damagedTo} from './damaged-jobs.js'
 import {Readable, pipeline} from 'node:stream'
 import {ArchiveIntegrityError, JobDeletedError, JobNotFoundError, type DamagedManifestError} from '../errors/index.js'
 import {batched, flattened} from '../batched.js'
@@ -30,6 +29,7 @@ import {ManifestMemory} from './manifest-memory.js'
 import type {CopiedBlock} from './block-copy.js'
 import {foldFilters, KNOWN_KINDS, mayContain} from './token-filter.js'
 import type {Pattern} from '../pattern.js'
+import {damagedTo} from './damaged-jobs.js'
 
 export interface BlobArchiveOptions {
   bucket: ObjectBucket

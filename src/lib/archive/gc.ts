@@ -13,7 +13,6 @@
  * With `dryRun` it only lists. `applyLifecycle` installs an S3 lifecycle rule so the
  * bucket expires objects and aborts incomplete uploads itself.
  */
-import {damagedJob, type DamagedJob} from './damaged-jobs.js'
 import {ObjectStoreError, UsageError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {matchesSelector, type LabelSelector} from '../label-selector.js'
@@ -23,6 +22,7 @@ import type {LiveStore} from '../store/types.js'
 import type {BlobArchive} from './blob-archive.js'
 import {CHUNKS_DIR, LOCKS_DIR, MANIFEST_SUFFIX, OBJECT_SUFFIXES, idOfManifest} from './layout.js'
 import {hasMaintenance, type BucketMaintenance} from '../store/object/bucket.js'
+import {damagedJob, type DamagedJob} from './damaged-jobs.js'
 
 export const DEFAULT_RETENTION_MS = 7 * 86_400_000
 const DAY_MS = 86_400_000
@@ -160,9 +160,8 @@ function endOf(meta: JobMeta): number {
 /**
  * An object of a job whose manifest is gone or was never written, or names another object
  * (the gzip object a continued run was written again from, when archive was killed before
- * deleting it).
+ * deleting it). The objects of a job whose manifest is `damaged` are never orphans: they hold its lines.
  */
-/** `damaged`: jobs whose manifest could not be read; their objects are never orphans. */
 function isOrphan(key: string, manifests: ReadonlyMap<string, JobMeta>, damaged: ReadonlySet<string>): boolean {
   if (key.includes('/') || idOfManifest(key) || key.endsWith(MANIFEST_SUFFIX)) return false
   for (const suffix of OBJECT_SUFFIXES) {

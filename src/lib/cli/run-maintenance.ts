@@ -3,13 +3,13 @@
  * operation, close the stores. Kept out of the command files so they stay thin.
  */
 import type {Settings} from '../config.js'
-import {UsageError, type DamagedManifestError} from '../errors/index.js'
+import {UsageError} from '../errors/index.js'
 import {openJobs} from '../open/open-jobs.js'
 import type {ArchiveStore, LiveStore} from '../store/types.js'
 import {archiveJobs, type ArchiveJobsOptions, type ArchiveSummary} from '../archive/archive-jobs.js'
 import {BlobArchive} from '../archive/blob-archive.js'
 import {collectGarbage, type GcOptions, type GcSummary} from '../archive/gc.js'
-import {damagedJob} from '../archive/damaged-jobs.js'
+import {damagedJob, type DamagedJob} from '../archive/damaged-jobs.js'
 
 /** archive and gc work on the stores themselves, never through a relay (LOGS_URL). */
 async function withStores<T>(settings: Settings, fn: (live: LiveStore, archive: ArchiveStore) => Promise<T>, createsArchiveBucket = false): Promise<T> {
@@ -29,9 +29,9 @@ export function runArchive(settings: Settings, options: Omit<ArchiveJobsOptions,
 export function runReindex(settings: Settings): Promise<ArchiveSummary> {
   return withStores(settings, async (_live, archive) => {
     if (!(archive instanceof BlobArchive)) throw new UsageError(`--reindex does not know how to index ${archive.name}`)
-    const damaged: DamagedManifestError[] = []
-    const reindexed = await archive.reindex((error) => damaged.push(error))
-    return {archived: 0, skipped: 0, failed: 0, dryRun: false, jobs: [], reindexed: {...reindexed, damaged: damaged.map(damagedJob)}}
+    const damaged: DamagedJob[] = []
+    const reindexed = await archive.reindex((error) => damaged.push(damagedJob(error)))
+    return {archived: 0, skipped: 0, failed: 0, dryRun: false, jobs: [], reindexed: {...reindexed, damaged}}
   })
 }
 

@@ -73,16 +73,15 @@ async function watch(options: GlobWatchOptions, pause: (ms: number) => Promise<v
   const max = options.maxInterval ?? GLOB_MAX_INTERVAL
   const seen = new Set<string>()
   const prefixes = commonPrefixes(globs)
-  const damaged: DamagedManifestError[] = []
-  const onDamaged = options.onDamaged && ((error: DamagedManifestError) => void damaged.push(error))
   let first = true
   let interval = min
   while (!signal.aborted) {
     let found = 0
     let listed: JobMeta[]
     const began = performance.now()
+    const damaged: DamagedManifestError[] = []
+    const onDamaged = options.onDamaged && ((error: DamagedManifestError) => void damaged.push(error))
     try {
-      damaged.length = 0
       listed = (await Promise.all(prefixes.map((prefix) => jobs.listJobs({prefix: prefix || undefined, selector: options.selector, onDamaged})))).flat()
     } catch (error) {
       if (!options.retry || signal.aborted) throw error
