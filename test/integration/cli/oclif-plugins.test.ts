@@ -170,8 +170,15 @@ describe('logs autocomplete', () => {
 describe('logs autocomplete fish', () => {
   // oclif's cache dir: $XDG_CACHE_HOME/logs, else ~/.cache/logs.
   const cacheFile = (): string => join(iso.env.XDG_CACHE_HOME ?? join(iso.home, '.cache'), 'logs', 'autocomplete', 'functions', 'fish', 'logs.fish')
+  // fish loads a command's completions only once the command is on PATH, as `logs` is once installed.
+  const installed = (): NodeJS.ProcessEnv => {
+    const bin = join(iso.home, 'bin')
+    mkdirSync(bin, {recursive: true})
+    writeFileSync(join(bin, 'logs'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, {mode: 0o755})
+    return {...iso.env, PATH: `${bin}:${iso.env.PATH}`}
+  }
   // What fish offers at the end of the line, each `word<TAB>description`, with the setup the instructions give in place.
-  const complete = (line: string): string[] => execFileSync('fish', ['-c', 'complete -C $argv[1]', line], {env: iso.env, encoding: 'utf8'}).split('\n').filter(Boolean)
+  const complete = (line: string): string[] => execFileSync('fish', ['-c', 'complete -C $argv[1]', line], {env: installed(), encoding: 'utf8'}).split('\n').filter(Boolean)
 
   it('prints the setup: a file in ~/.config/fish/completions that loads the script the command keeps in its cache', async () => {
     const result = await runCli(['autocomplete', 'fish'], {env: iso.env})
