@@ -7,13 +7,13 @@
  * and systemd counts death by SIGTERM as a clean stop.
  */
 import {flush} from '@oclif/core/flush'
-import {ExitError} from '@oclif/core/errors'
 import {handle} from '@oclif/core/handle'
 import {run} from '@oclif/core/run'
 import {settings} from '@oclif/core/settings'
 import {LogsError} from '../errors/index.js'
 import {dieOf, signalToDieOf} from '../interrupt.js'
 import {errorText} from './error-text.js'
+import {settleCompiler} from './settle-compiler.js'
 
 export async function execute(options: {dir: string; development?: boolean}): Promise<void> {
   if (options.development) {
@@ -28,6 +28,7 @@ export async function execute(options: {dir: string; development?: boolean}): Pr
   } catch (error) {
     failure = error
   }
+  settleCompiler()
   const signal = signalToDieOf()
   // Whatever the command failed with was reported by its catch (base-command.ts) before this.
   if (signal) dieOf(signal)
@@ -35,18 +36,5 @@ export async function execute(options: {dir: string; development?: boolean}): Pr
   if (failure instanceof LogsError) {
     process.stderr.write(errorText(failure))
     process.exitCode = failure.exitCode
-  } else if (failure instanceof ExitError) endWith(failure.oclif.exit ?? 1)
-  else if (failure !== undefined) await handle(failure as Error)
-}
-
-/**
- * A command's `this.exit(n)` (its failure reported already), ended by the event loop
- * running dry rather than by oclif's process.exit(): Node 20's process.exit() can hang for
- * ever, joining a V8 compiler thread that waits for a garbage collection on the very main
- * thread that is joining it (seen once in some hundred `get --output json` runs that fail
- * at the end). Anything left holding the loop is cut short after a second.
- */
-function endWith(code: number): void {
-  process.exitCode = code
-  setTimeout(() => process.exit(code), 1000).unref()
+  } else if (failure !== undefined) await handle(failure as Error)
 }
