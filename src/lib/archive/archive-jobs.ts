@@ -1,6 +1,7 @@
 /**
  * `logs archive`: moves ended jobs (and, with `idleMs`, running jobs nobody has written
- * to for that long, marked `abandoned`) from the live store to the archive.
+ * to for that long, marked `abandoned`, their open sections closed at their last write
+ * and their phase dropped) from the live store to the archive.
  *
  * Per job, under a lock with expiry held in the archive (./locks.ts):
  *   1. re-read the job (another archiver may have moved it meanwhile)
@@ -18,6 +19,7 @@ import {ArchiveConflictError, ArchiveIntegrityError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {matchesSelector, type LabelSelector} from '../label-selector.js'
 import {continuedItems, continuedMeta} from '../store/continued-job.js'
+import {abandonedStructure} from '../structure/job-sections.js'
 import type {ArchiveStore, ArchivedJob, LiveStore} from '../store/types.js'
 import {forEachLimited} from './for-each-limited.js'
 import {DEFAULT_LOCK_TTL_MS} from './locks.js'
@@ -133,7 +135,8 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
   if (!meta) return {id, result: 'skipped', reason: 'moved by another archiver'}
   if (!isEnded(meta.status) && meta.location.kind === 'live') {
     if (!isCandidate(meta, options.idleMs, clock())) return {id, result: 'skipped', reason: 'running again'}
-    meta = await live.updateJob(id, {status: 'abandoned', endedAt: meta.updatedAt})
+    // Its sections and phase as of an ended job, in the same write as its status: a run resumed after a crash finds both or neither.
+    meta = await live.updateJob(id, {status: 'abandoned', endedAt: meta.updatedAt, ...abandonedStructure(meta, meta.updatedAt)})
   }
   const existing = await archive.head(id)
   const run = meta.continues

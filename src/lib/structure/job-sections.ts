@@ -22,6 +22,22 @@ export function sectionsReport(meta: JobMeta): SectionsReport {
   return report
 }
 
+/**
+ * The structure of a job archived as abandoned (`archive --idle`: its writer went before it
+ * ended). Its open sections close at `endedAt`, its last write, as a job that ends closes
+ * them at its end; its phase and progress describe a running job and are dropped (given as
+ * undefined, which updateJob removes). Counts stay as recorded: those of an open section
+ * already hold its open children's.
+ */
+export function abandonedStructure(meta: JobMeta, endedAt: number): Pick<JobMeta, 'sections' | 'phase' | 'progress'> {
+  const sections = meta.sections?.map((section) => {
+    if (section.end !== undefined) return section
+    const end = Math.max(endedAt, section.start)
+    return {...section, end, duration: end - section.start}
+  })
+  return {sections, phase: undefined, progress: undefined}
+}
+
 /** `*` and `?` globs over a section's name or title. */
 function sectionGlob(pattern: string): RegExp {
   const source = pattern
