@@ -17,19 +17,28 @@ export interface TailTargets {
   selector?: LabelSelector
 }
 
+/**
+ * Where the ids and globs came from, for the messages: the arguments of `logs COMMAND`, or a
+ * source named as its user wrote it (the relay's `jobs=` parameter).
+ */
+export type TargetsSource = {command: string} | {where: string}
+
 /** Without arguments, `-l` selects among all jobs: the glob `*`. */
-export function parseTargets(args: string[], selector?: LabelSelector, command = 'tail'): TailTargets {
+export function parseTargets(args: string[], selector?: LabelSelector, from: TargetsSource = {command: 'tail'}): TailTargets {
   if (args.length === 0 && selector) args = ['*']
-  if (args.length === 0) throw new UsageError('no job given', [`logs ${command} JOB_ID, a glob such as 'build-*' (quote it so the shell does not expand it), or -l SELECTOR`])
+  if (args.length === 0) {
+    if ('where' in from) throw new UsageError(`no job given in ${from.where}`)
+    throw new UsageError('no job given', [`logs ${from.command} JOB_ID, a glob such as 'build-*' (quote it so the shell does not expand it), or -l SELECTOR`])
+  }
   const ids: string[] = []
   const globs: JobPattern[] = []
   for (const arg of args) {
     if (isJobGlob(arg)) {
-      checkJobGlob(arg, 'a job glob argument')
+      checkJobGlob(arg, 'where' in from ? from.where : 'a job glob argument')
       const wildcard = arg.search(/[*?]/)
       globs.push({text: arg, regex: jobGlob(arg), prefix: arg.slice(0, wildcard)})
     } else {
-      checkJobId(arg, 'the job id argument')
+      checkJobId(arg, 'where' in from ? from.where : 'the job id argument')
       if (!ids.includes(arg)) ids.push(arg)
     }
   }
@@ -37,8 +46,8 @@ export function parseTargets(args: string[], selector?: LabelSelector, command =
 }
 
 /** `logs get` and GET /v1/logs: beside plain ids (no glob), a selector adds the jobs it selects instead of being ignored. */
-export function parseQueryTargets(args: string[], selector?: LabelSelector): TailTargets {
-  return parseTargets(selector && !args.some((arg) => isJobGlob(arg)) ? [...args, '*'] : args, selector, 'get')
+export function parseQueryTargets(args: string[], selector?: LabelSelector, from: TargetsSource = {command: 'get'}): TailTargets {
+  return parseTargets(selector && !args.some((arg) => isJobGlob(arg)) ? [...args, '*'] : args, selector, from)
 }
 
 /** True when a single plain id is followed: the viewer can then page back through the store. */

@@ -15,11 +15,11 @@ export type LabelRequirement = {key: string; op: 'in' | 'notin'; values: string[
 
 export type LabelSelector = LabelRequirement[]
 
-const FORMS = 'key=value, key!=value, key, !key, key in (a,b), key notin (a,b); several comma-separated or -l repeated'
+const FORMS = 'key=value, key!=value, key, !key, key in (a,b), key notin (a,b)'
 const SET = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/
 const VALUE = /^[^\s,()=!]*$/
 
-/** Every `-l` value → one selector; undefined when none was given. */
+/** Every `-l` value → one selector; undefined when none was given. `where` names their source in messages (a flag, a relay's `l=`). */
 export function parseSelector(texts: string[] | undefined, where = '-l'): LabelSelector | undefined {
   if (!texts || texts.length === 0) return undefined
   const selector: LabelSelector = []
@@ -98,5 +98,7 @@ function checkKey(key: string, text: string, where: string): string {
 }
 
 function invalid(text: string, where: string, why: string): UsageError {
-  return new UsageError(`invalid label selector ${JSON.stringify(text)} for ${where}: ${why}`, [`use ${FORMS}; keys are letters, digits, '.', '_', '/', '-'`])
+  return new UsageError(`invalid label selector ${JSON.stringify(text)} for ${where}: ${why}`, [
+    `use ${FORMS}; several comma-separated or ${where} repeated; keys are letters, digits, '.', '_', '/', '-'`,
+  ])
 }

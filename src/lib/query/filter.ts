@@ -16,7 +16,18 @@ export interface FilterSpec {
   /** -i: --grep and --exclude ignore case. */
   ignoreCase?: boolean
   stream?: string
+  /** What messages call each part: `get`'s flags unless given (the relay names its query parameters). */
+  sources?: FilterSources
 }
+
+export interface FilterSources {
+  level: string
+  grep: string
+  exclude: string
+  stream: string
+}
+
+const FILTER_FLAGS: FilterSources = {level: '--level', grep: '--grep', exclude: '--exclude', stream: '--stream'}
 
 export const STREAMS: readonly Stream[] = ['stdout', 'stderr']
 
@@ -66,11 +77,12 @@ export function lineMatcher(spec: FilterSpec): LineMatcher | undefined {
 
 /** The spec's parts, checked and compiled; undefined when nothing filters. */
 function parseFilter(spec: FilterSpec): {level?: LevelFilter; stream?: Stream; grep: Pattern[]; exclude: Pattern[]} | undefined {
-  const level = spec.level !== undefined ? parseLevelFilter(spec.level) : undefined
-  checkPatternCount((spec.grep ?? []).length + (spec.exclude ?? []).length, '--grep and --exclude')
-  const grep = (spec.grep ?? []).map((p) => compilePattern(p, '--grep', spec.ignoreCase))
-  const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, '--exclude', spec.ignoreCase))
-  const stream = spec.stream === undefined ? undefined : parseStream(spec.stream)
+  const where = spec.sources ?? FILTER_FLAGS
+  const level = spec.level !== undefined ? parseLevelFilter(spec.level, where.level) : undefined
+  checkPatternCount((spec.grep ?? []).length + (spec.exclude ?? []).length, `${where.grep} and ${where.exclude}`)
+  const grep = (spec.grep ?? []).map((p) => compilePattern(p, where.grep, spec.ignoreCase))
+  const exclude = (spec.exclude ?? []).map((p) => compilePattern(p, where.exclude, spec.ignoreCase))
+  const stream = spec.stream === undefined ? undefined : parseStream(spec.stream, where.stream)
   if (!level && !stream && grep.length === 0 && exclude.length === 0) return undefined
   return {level, stream, grep, exclude}
 }
@@ -81,12 +93,12 @@ function levelsTaken(filter: LevelFilter): Level[] {
 
 /** The levels a --level filter lets through: a hint for stores that can skip the rest (ReadRange.levels). */
 export function levelHint(spec: FilterSpec): Level[] | undefined {
-  return spec.level !== undefined ? levelsTaken(parseLevelFilter(spec.level)) : undefined
+  return spec.level !== undefined ? levelsTaken(parseLevelFilter(spec.level, (spec.sources ?? FILTER_FLAGS).level)) : undefined
 }
 
 /** The first --grep: every wanted line matches it, so a store may use it to skip lines early. */
 export function requiredPattern(spec: FilterSpec): Pattern | undefined {
-  return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], '--grep', spec.ignoreCase)
+  return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], (spec.sources ?? FILTER_FLAGS).grep, spec.ignoreCase)
 }
 
 export function parseStream(text: string, where = '--stream'): Stream {

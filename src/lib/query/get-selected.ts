@@ -22,7 +22,7 @@
  * first failure is thrown at the end (the others said as warnings).
  */
 import type {LogEntry} from '../entry.js'
-import {ArchiveReadError, UsageError, type DamagedManifestError} from '../errors/index.js'
+import {ArchiveReadError, TooManyJobsError, type DamagedManifestError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {commonPrefixes, type JobPattern, type TailTargets} from '../job-targets.js'
 import type {Level} from '../level.js'
@@ -87,7 +87,7 @@ export async function* getSelectedEntries(jobs: Jobs, options: GetSelectedOption
   const {selected, unmatched, damaged} = await selectJobs(jobs, options.targets)
   if (unmatched.length > 0) options.onUnmatched?.(unmatched, selected.length)
   if (options.maxJobs !== undefined && selected.length > options.maxJobs) {
-    throw new UsageError(`${selected.length} jobs match, more than the ${options.maxJobs} one query may read`, ['narrow the globs or the label selector, or add an id prefix'])
+    throw new TooManyJobsError(selected.length, options.maxJobs)
   }
   let candidates = selected.filter((meta) => mayMatch(meta, options))
   if (options.ruledOut && options.match && candidates.length > 0) {

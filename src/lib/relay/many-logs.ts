@@ -12,9 +12,7 @@
  * with its `code` and `hints`).
  */
 import type {ServerResponse} from 'node:http'
-import {UsageError} from '../errors/index.js'
-import {parseQueryTargets, type TailTargets} from '../job-targets.js'
-import {parseSelector} from '../label-selector.js'
+import {TooManyJobsError} from '../errors/index.js'
 import {buildFilter, levelHint, requiredPattern} from '../query/filter.js'
 import {getSelectedEntries, type JobEntry} from '../query/get-selected.js'
 import {formatJson} from '../render/format-entry.js'
@@ -22,14 +20,11 @@ import type {Jobs} from '../store/jobs.js'
 import {TextBytes} from '../text-bytes.js'
 import {badRequest, failureBody, toHttpError} from './http-error.js'
 import type {RelayLimits} from './limits.js'
-import {asBadRequest, filterSpec, flagParam, integerParam, readQuery} from './query-params.js'
+import {asBadRequest, filterSpec, flagParam, integerParam, readQuery, targetsParams} from './query-params.js'
 import {drainedOrClosed} from './respond.js'
 
-/** Characters of the `jobs` parameter(s) together: far more than any sensible list, far less than a flood. */
-const MAX_JOBS_PARAM = 8 * 1024
-
 export async function manyLogs(jobs: Jobs, limits: RelayLimits, params: URLSearchParams, response: ServerResponse, headers: Record<string, string>): Promise<void> {
-  const targets = targetsOf(params, limits)
+  const {targets, given} = targetsParams(params, limits.maxQueryJobs)
   const {range} = readQuery(params)
   const spec = filterSpec(params)
   const byJob = flagParam(params, 'by-job', 'one job after another')
@@ -51,7 +46,12 @@ export async function manyLogs(jobs: Jobs, limits: RelayLimits, params: URLSearc
     signal: controller.signal,
   })[Symbol.asyncIterator]()
   // The first batch before the status line: bad input, an unknown job or a store that is down still get their status.
-  let next = await batches.next()
+  let next = await batches.next().catch((error: unknown) => {
+    if (!(error instanceof TooManyJobsError)) throw error
+    throw badRequest(
+      `${given.join(' and ')} ${given.length === 1 ? 'selects' : 'select'} ${error.count} jobs, more than the ${error.max} one query may read: narrow the globs or the label selector, or add an id prefix`,
+    )
+  })
   response.writeHead(200, {...headers, 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store'})
   try {
     while (!next.done) {
@@ -65,22 +65,6 @@ export async function manyLogs(jobs: Jobs, limits: RelayLimits, params: URLSearc
     await batches.return?.(undefined)
   }
   response.end()
-}
-
-function targetsOf(params: URLSearchParams, limits: RelayLimits): TailTargets {
-  const lists = params.getAll('jobs')
-  if (lists.reduce((n, list) => n + list.length, 0) > MAX_JOBS_PARAM) throw badRequest(`jobs is longer than ${MAX_JOBS_PARAM} characters: use globs or a label selector`)
-  const names = lists.flatMap((list) => list.split(',')).filter(Boolean)
-  if (names.length > limits.maxQueryJobs) throw badRequest(`jobs names ${names.length} jobs, more than the ${limits.maxQueryJobs} one query may read`)
-  const selectors = [...params.getAll('labelSelector'), ...params.getAll('l')].filter(Boolean)
-  if (names.length === 0 && selectors.length === 0) throw badRequest('give jobs= (ids and globs, comma-separated) or l= (a label selector)')
-  try {
-    const selector = parseSelector(selectors, 'labelSelector')
-    return parseQueryTargets(names, selector)
-  } catch (error) {
-    if (error instanceof UsageError) throw badRequest(`invalid jobs or labelSelector: ${error.message}`)
-    throw error
-  }
 }
 
 function ndjson(batch: JobEntry[]): string | Buffer {

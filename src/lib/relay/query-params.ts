@@ -1,13 +1,24 @@
 /**
- * Query parameters of the read endpoints → a ReadRange and an entry filter, with 400
- * errors that name the parameter. Times are ms since the epoch or anything `--since`
- * accepts (`10m`, RFC 3339, …), relative to the relay's clock.
+ * Query parameters of the read endpoints → a ReadRange, an entry filter, the jobs of a
+ * query and a label selector, with 400 errors that name the parameter as the client sent
+ * it — the CLI's parsers are told these names, so no message speaks of a flag or an
+ * argument. Times are ms since the epoch or anything `--since` accepts (`10m`, RFC 3339,
+ * …), relative to the relay's clock.
  */
 import {UsageError} from '../errors/index.js'
-import {buildFilter, levelHint, requiredPattern, type EntryFilter, type FilterSpec} from '../query/filter.js'
+import {parseQueryTargets, type TailTargets} from '../job-targets.js'
+import {parseSelector, type LabelSelector} from '../label-selector.js'
+import {buildFilter, levelHint, requiredPattern, type EntryFilter, type FilterSources, type FilterSpec} from '../query/filter.js'
 import type {ReadRange} from '../store/types.js'
 import {parseTime} from '../time.js'
 import {badRequest} from './http-error.js'
+
+/** The filter's parameters, as its messages name them. */
+const FILTER_PARAMS: FilterSources = {level: 'level', grep: 'grep', exclude: 'exclude', stream: 'stream'}
+/** A label selector's parameter, and its short form: each repeatable, all their requirements must hold. */
+const SELECTOR_PARAMS = ['labelSelector', 'l'] as const
+/** Characters of the `jobs` parameter(s) together: far more than any sensible list, far less than a flood. */
+const MAX_JOBS_PARAM = 8 * 1024
 
 export interface ReadQuery {
   range: ReadRange
@@ -51,6 +62,7 @@ export function filterSpec(params: URLSearchParams): FilterSpec {
     exclude: params.getAll('exclude'),
     ignoreCase: flagParam(params, 'i', 'ignore case in grep and exclude'),
     stream: params.get('stream') || undefined,
+    sources: FILTER_PARAMS,
   }
 }
 
@@ -63,14 +75,46 @@ export function storeHints(params: URLSearchParams, tail: number | undefined): P
   return asBadRequest(() => ({match: tail === undefined ? requiredPattern(spec) : undefined, levels: levelHint(spec)}))
 }
 
-/** Library usage errors (a bad pattern, level, glob) as 400s naming the parameter rather than the flag. */
+/** Library usage errors (a bad pattern, level, glob), told the parameter's name, as 400s. */
 export function asBadRequest<T>(fn: () => T): T {
   try {
     return fn()
   } catch (error) {
-    if (error instanceof UsageError) throw badRequest(error.message.replaceAll('--', ''))
+    if (error instanceof UsageError) throw badRequest(error.message)
     throw error
   }
+}
+
+/** `labelSelector=` and `l=` together; undefined when neither is given (an empty one is not given). */
+export function selectorParam(params: URLSearchParams): LabelSelector | undefined {
+  const requirements = SELECTOR_PARAMS.flatMap((name) => asBadRequest(() => parseSelector(params.getAll(name).filter(Boolean), `${name}=`)) ?? [])
+  return requirements.length > 0 ? requirements : undefined
+}
+
+/** `jobs=`: ids and globs, comma-separated or the parameter repeated (an empty one is not given); at most `maxJobs` ids. */
+export function jobsParam(params: URLSearchParams, maxJobs: number): string[] {
+  const lists = params.getAll('jobs').filter(Boolean)
+  if (lists.reduce((n, list) => n + list.length, 0) > MAX_JOBS_PARAM) throw badRequest(`jobs= is longer than ${MAX_JOBS_PARAM} characters: use globs or a label selector (l=)`)
+  const names: string[] = []
+  for (const list of lists) {
+    const items = list.split(',')
+    if (items.includes('')) {
+      const quoted = JSON.stringify(list.length > 80 ? `${list.slice(0, 80)}…` : list)
+      throw badRequest(`invalid jobs= ${quoted}: an empty item; separate ids and globs with single commas`)
+    }
+    names.push(...items)
+  }
+  if (names.length > maxJobs) throw badRequest(`jobs= names ${names.length} jobs, more than the ${maxJobs} one query may read`)
+  return names
+}
+
+/** The jobs GET /v1/logs reads, as `logs get` picks them; `given` names the parameters that selected them, for messages. */
+export function targetsParams(params: URLSearchParams, maxJobs: number): {targets: TailTargets; given: string[]} {
+  const names = jobsParam(params, maxJobs)
+  const selector = selectorParam(params)
+  const given = ['jobs', ...SELECTOR_PARAMS].filter((name) => params.getAll(name).some(Boolean)).map((name) => `${name}=`)
+  if (given.length === 0) throw badRequest('give jobs= (ids and globs, comma-separated) or l= (a label selector)')
+  return {targets: asBadRequest(() => parseQueryTargets(names, selector, {where: 'jobs='})), given}
 }
 
 export function filterParams(params: URLSearchParams): EntryFilter | undefined {

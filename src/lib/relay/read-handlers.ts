@@ -3,14 +3,12 @@ import type {ServerResponse} from 'node:http'
 import {toRecord} from '../entry.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
 import type {Jobs} from '../store/jobs.js'
-import {UsageError} from '../errors/index.js'
-import {parseSelector} from '../label-selector.js'
 import {checkJobIdPrefix} from '../job-id.js'
 import type {JobFilter, RemovedFrom} from '../store/types.js'
 import {HttpError, badRequest, failureBody, toHttpError} from './http-error.js'
 import {readPage} from './history.js'
 import type {RelayLimits} from './limits.js'
-import {asBadRequest, integerParam, readQuery} from './query-params.js'
+import {asBadRequest, integerParam, readQuery, selectorParam} from './query-params.js'
 import {drainedOrClosed} from './respond.js'
 
 export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jobs: JobMeta[]}> {
@@ -22,13 +20,8 @@ export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jo
   }
   const prefix = params.get('prefix')
   if (prefix) filter.prefix = asBadRequest(() => checkJobIdPrefix(prefix, 'prefix'))
-  const selectors = [...params.getAll('labelSelector'), ...params.getAll('l')].filter(Boolean)
-  try {
-    filter.selector = parseSelector(selectors, 'labelSelector')
-  } catch (error) {
-    if (error instanceof UsageError) throw badRequest(error.message)
-    throw error
-  }
+  const selector = selectorParam(params)
+  if (selector) filter.selector = selector
   return {jobs: await jobs.listJobs(filter)}
 }
 

@@ -95,8 +95,8 @@ describe('GET /v1/logs', () => {
   it('refuses hostile or bad input with 400 naming the parameter; an unknown job is 404', async () => {
     const cases: Array<[string, RegExp]> = [
       ['', /give jobs= .* or l=/],
-      ['jobs=..%2Fetc', /invalid jobs or labelSelector: .*\.\.\/etc/],
-      ['jobs=a%20b*', /invalid jobs or labelSelector/],
+      ['jobs=..%2Fetc', /invalid job id "\.\.\/etc" \(jobs=\)/],
+      ['jobs=a%20b*', /invalid job id pattern "a b\*" \(jobs=\)/],
       ['jobs=*&grep=(', /invalid grep|grep/],
       ['jobs=*&level=loud', /invalid level "loud" for level/],
       ['jobs=*&tail=-1', /invalid tail/],
@@ -104,8 +104,8 @@ describe('GET /v1/logs', () => {
       ['jobs=*&since=yesterday-ish', /since/],
       ['jobs=*&by-job=yes', /invalid by-job/],
       ['jobs=*&i=2', /invalid i/],
-      ['l=env%20in%20(x', /invalid jobs or labelSelector: invalid label selector/],
-      [`jobs=${'a,'.repeat(4500)}`, /jobs is longer than 8192 characters/],
+      ['l=env%20in%20(x', /invalid label selector "env in \(x" for l=/],
+      [`jobs=${'a,'.repeat(4500)}`, /jobs= is longer than 8192 characters/],
       [`jobs=*${'&grep=x'.repeat(40)}`, /patterns|at most/],
     ]
     for (const [query, message] of cases) {
@@ -131,10 +131,10 @@ describe('GET /v1/logs: the bound on jobs per query', () => {
       expect(jobLines((await raw(`${relay.url}/v1/logs?jobs=q-1,q-3`)).body)).toEqual(['q-1 q-1 hi', 'q-3 q-3 hi'])
       const named = await raw(`${relay.url}/v1/logs?jobs=q-1,q-2,q-3`)
       expect(named.status).toBe(400)
-      expect(named.json().error).toMatch(/jobs names 3 jobs, more than the 2 one query may read/)
+      expect(named.json().error).toMatch(/jobs= names 3 jobs, more than the 2 one query may read/)
       const globbed = await raw(`${relay.url}/v1/logs?jobs=q-*`)
       expect(globbed.status).toBe(400)
-      expect(globbed.json().error).toMatch(/3 jobs match, more than the 2 one query may read/)
+      expect(globbed.json().error).toMatch(/jobs= selects 3 jobs, more than the 2 one query may read/)
     } finally {
       await relay.stop()
     }
