@@ -6,6 +6,9 @@ import {LogsError} from './logs-error.js'
  * its object, which still holds the lines, is never taken for an orphan.
  */
 export class DamagedManifestError extends LogsError {
+  /** How a relay's answer names it (`{"error", "code", "hints"}`). */
+  static readonly code = 'damaged-manifest'
+
   constructor(
     readonly jobId: string,
     readonly url: string,

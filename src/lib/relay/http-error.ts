@@ -2,11 +2,21 @@
  * HttpError: an error that already knows its HTTP status. `toHttpError` maps the
  * library's typed errors onto the statuses of CLI.md (400 bad input, 404 unknown job,
  * 409 a batch out of order, 410 a job deleted while it was read, 500 a damaged archived
- * block or live log, 503 store down) so every handler reports failures the same way. A
+ * block, manifest or live log, 503 store down) so every handler reports failures the same way. A
  * damaged live log's answer says so (`code`, with the `hints` a direct read gives), so
  * `get --url` tells it as `get` does.
  */
-import {ArchiveReadError, DamagedLogError, JobDeletedError, JobNotFoundError, LogsError, ObjectStoreError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
+import {
+  ArchiveReadError,
+  DamagedLogError,
+  DamagedManifestError,
+  JobDeletedError,
+  JobNotFoundError,
+  LogsError,
+  ObjectStoreError,
+  OutOfOrderError,
+  StoreUnavailableError,
+} from '../errors/index.js'
 
 export class HttpError extends Error {
   constructor(
@@ -49,6 +59,7 @@ export function toHttpError(error: unknown, storeName: string): HttpError {
   // The archive answered; part of what it holds is damaged (before anything was sent).
   if (error instanceof ArchiveReadError) return new HttpError(500, error.message)
   if (error instanceof DamagedLogError) return new HttpError(500, error.message, {}, {code: DamagedLogError.code, hints: error.suggestions})
+  if (error instanceof DamagedManifestError) return new HttpError(500, error.message, {}, {code: DamagedManifestError.code, hints: error.suggestions})
   if (error instanceof OutOfOrderError) return new HttpError(409, error.message)
   if (error instanceof StoreUnavailableError) return new HttpError(503, error.message)
   if (error instanceof LogsError && error.exitCode === 2) return new HttpError(400, error.message)

@@ -1,5 +1,6 @@
 /** The endpoints that answer in one response: job list, one job (and its deletion), a page of history, the download. */
 import type {ServerResponse} from 'node:http'
+import {damagedJob, type DamagedJob} from '../archive/damaged-jobs.js'
 import {toRecord} from '../entry.js'
 import {JOB_STATUSES, type JobMeta, type JobStatus} from '../job.js'
 import type {Jobs} from '../store/jobs.js'
@@ -11,8 +12,10 @@ import type {RelayLimits} from './limits.js'
 import {asBadRequest, integerParam, readQuery, selectorParam} from './query-params.js'
 import {drainedOrClosed} from './respond.js'
 
-export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jobs: JobMeta[]}> {
-  const filter: JobFilter = {}
+/** GET /v1/jobs: the jobs, and (as `ls` names them on stderr) the archived jobs whose manifest is damaged. */
+export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jobs: JobMeta[]; damaged: DamagedJob[]}> {
+  const damaged: DamagedJob[] = []
+  const filter: JobFilter = {onDamaged: (error) => damaged.push(damagedJob(error))}
   const status = params.get('status')
   if (status) {
     if (!JOB_STATUSES.includes(status as JobStatus)) throw badRequest(`invalid status ${JSON.stringify(status)}: expected one of ${JOB_STATUSES.join(', ')}`)
@@ -22,7 +25,7 @@ export async function listJobs(jobs: Jobs, params: URLSearchParams): Promise<{jo
   if (prefix) filter.prefix = asBadRequest(() => checkJobIdPrefix(prefix, 'prefix'))
   const selector = selectorParam(params)
   if (selector) filter.selector = selector
-  return {jobs: await jobs.listJobs(filter)}
+  return {jobs: await jobs.listJobs(filter), damaged}
 }
 
 export async function getJob(jobs: Jobs, jobId: string): Promise<JobMeta> {

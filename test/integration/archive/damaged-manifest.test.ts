@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli} from '../../helpers/cli.js'
+import {raw, startServeCli} from '../../helpers/relay.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'logs-damaged-manifest-'))
 const root = join(dir, 'archive')
@@ -56,6 +57,38 @@ describe('a damaged manifest', () => {
     expect(reindex.stdout).toMatch(/catalog rebuilt: 2 archived jobs/)
     expect(reindex.stderr).toMatch(named)
     expect(reindex.code).toBe(1)
+  })
+
+  it('the relay: GET /v1/jobs lists the others and names it in `damaged`; GET /v1/jobs/d2 is a 500 that says so, which get --url tells as get does', async () => {
+    const server = await startServeCli([], env)
+    try {
+      const list = await raw(`${server.url}/v1/jobs`)
+      expect(list.status, list.body).toBe(200)
+      const body = list.json() as {jobs: Array<{id: string}>; damaged: Array<{job: string; message: string; suggestions: string[]}>}
+      expect(body.jobs.map((job) => job.id).sort()).toEqual(['d1', 'd3'])
+      expect(body.damaged).toEqual([
+        {
+          job: 'd2',
+          message: expect.stringMatching(/^job d2: its archive manifest \S+ is damaged: not JSON/),
+          suggestions: expect.arrayContaining([expect.stringMatching(/logs rm d2/)]),
+        },
+      ])
+      const one = await raw(`${server.url}/v1/jobs/d2`)
+      expect(one.status).toBe(500)
+      expect(one.json()).toMatchObject({
+        error: expect.stringMatching(/^job d2: its archive manifest .* is damaged/),
+        code: 'damaged-manifest',
+        hints: expect.arrayContaining([expect.stringMatching(/zstdcat/)]),
+      })
+      const remote = await runCli(['get', 'd2'], {env: isolatedEnv(join(dir, 'home-remote'), {LOGS_URL: server.url})})
+      expect(remote.stderr).toMatch(named)
+      expect(remote.stderr).toMatch(/logs rm d2/)
+      expect(remote.stderr).not.toMatch(/unavailable/)
+      expect(remote.code).toBe(1)
+    } finally {
+      server.child.kill('SIGTERM')
+      await new Promise((resolve) => server.child.once('exit', resolve))
+    }
   })
 
   it('gc keeps its object and names it (exit 1); rm deletes it', async () => {

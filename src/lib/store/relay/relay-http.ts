@@ -4,7 +4,17 @@
  * RelayAuthError, 404 → JobNotFoundError, 410 → JobDeletedError (deleted while the relay read it), 409 → OutOfOrderError (a pipelined batch the relay
  * refused: the one before it failed). The token never appears in a message.
  */
-import {DamagedLogError, JobDeletedError, JobNotFoundError, LogsError, OutOfOrderError, RelayAuthError, StoreUnavailableError, UsageError} from '../../errors/index.js'
+import {
+  DamagedLogError,
+  DamagedManifestError,
+  JobDeletedError,
+  JobNotFoundError,
+  LogsError,
+  OutOfOrderError,
+  RelayAuthError,
+  StoreUnavailableError,
+  UsageError,
+} from '../../errors/index.js'
 import type {IncomingMessage} from 'node:http'
 import {sendRequest} from '../http-request.js'
 import type {RetryPolicy} from '../retry.js'
@@ -126,8 +136,8 @@ export interface ErrorDetails {
 }
 
 export function relayError(endpoint: RelayEndpoint, status: number, message: string, job?: string, details: ErrorDetails = {}): LogsError {
-  // The relay read a damaged log: told as a direct read tells it, same message and hints.
-  if (status === 500 && job && details.code === DamagedLogError.code) return new DamagedLogError(job, message, details.hints ?? [])
+  // The relay read a damaged log or archive manifest: told as a direct read tells it, same message and hints.
+  if (status === 500 && job && (details.code === DamagedLogError.code || details.code === DamagedManifestError.code)) return new DamagedLogError(job, message, details.hints ?? [])
   if (status === 401 || status === 403) return new RelayAuthError(endpoint.name, status, message)
   if (status === 404 && job) return new JobNotFoundError(job, endpoint.name)
   if (status === 410 && job) return new JobDeletedError(job, endpoint.name)
