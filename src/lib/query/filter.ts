@@ -28,6 +28,7 @@ export interface FilterSources {
 }
 
 const FILTER_FLAGS: FilterSources = {level: '--level', grep: '--grep', exclude: '--exclude', stream: '--stream'}
+const sourcesOf = (spec: FilterSpec): FilterSources => spec.sources ?? FILTER_FLAGS
 
 export const STREAMS: readonly Stream[] = ['stdout', 'stderr']
 
@@ -77,7 +78,7 @@ export function lineMatcher(spec: FilterSpec): LineMatcher | undefined {
 
 /** The spec's parts, checked and compiled; undefined when nothing filters. */
 function parseFilter(spec: FilterSpec): {level?: LevelFilter; stream?: Stream; grep: Pattern[]; exclude: Pattern[]} | undefined {
-  const where = spec.sources ?? FILTER_FLAGS
+  const where = sourcesOf(spec)
   const level = spec.level !== undefined ? parseLevelFilter(spec.level, where.level) : undefined
   checkPatternCount((spec.grep ?? []).length + (spec.exclude ?? []).length, `${where.grep} and ${where.exclude}`)
   const grep = (spec.grep ?? []).map((p) => compilePattern(p, where.grep, spec.ignoreCase))
@@ -93,12 +94,12 @@ function levelsTaken(filter: LevelFilter): Level[] {
 
 /** The levels a --level filter lets through: a hint for stores that can skip the rest (ReadRange.levels). */
 export function levelHint(spec: FilterSpec): Level[] | undefined {
-  return spec.level !== undefined ? levelsTaken(parseLevelFilter(spec.level, (spec.sources ?? FILTER_FLAGS).level)) : undefined
+  return spec.level !== undefined ? levelsTaken(parseLevelFilter(spec.level, sourcesOf(spec).level)) : undefined
 }
 
 /** The first --grep: every wanted line matches it, so a store may use it to skip lines early. */
 export function requiredPattern(spec: FilterSpec): Pattern | undefined {
-  return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], (spec.sources ?? FILTER_FLAGS).grep, spec.ignoreCase)
+  return spec.grep?.[0] === undefined ? undefined : compilePattern(spec.grep[0], sourcesOf(spec).grep, spec.ignoreCase)
 }
 
 export function parseStream(text: string, where = '--stream'): Stream {

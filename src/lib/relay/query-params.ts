@@ -92,7 +92,7 @@ export function selectorParam(params: URLSearchParams): LabelSelector | undefine
 }
 
 /** `jobs=`: ids and globs, comma-separated or the parameter repeated (an empty one is not given); at most `maxJobs` ids. */
-export function jobsParam(params: URLSearchParams, maxJobs: number): string[] {
+function jobsParam(params: URLSearchParams, maxJobs: number): string[] {
   const lists = params.getAll('jobs').filter(Boolean)
   if (lists.reduce((n, list) => n + list.length, 0) > MAX_JOBS_PARAM) throw badRequest(`jobs= is longer than ${MAX_JOBS_PARAM} characters: use globs or a label selector (l=)`)
   const names: string[] = []
