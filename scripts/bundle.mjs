@@ -20,6 +20,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 import {rolldown} from 'rolldown'
+import {builtinImports} from './builtin-imports.mjs'
 import {oclifPatches, rareBuild} from './oclif-patches.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -27,7 +28,7 @@ const outdir = join(root, 'dist')
 // Left in node_modules: big packages that only some commands load, on demand (object
 // stores, the Ink viewer), what reads its own files beside it (zstd's WebAssembly, for Node
 // without node:zlib's zstd), and what oclif requires only to run TypeScript in development.
-const EXTERNAL = [/^node:/, /^@aws-sdk\//, '@bokuweb/zstd-wasm', /^@smithy\//, /^@supabase\//, '@vercel/blob', 'ink', 'react', /^react\//, 'typescript', 'ts-node', 'tsx', /^tsx\//]
+const EXTERNAL = [/^@aws-sdk\//, '@bokuweb/zstd-wasm', /^@smithy\//, /^@supabase\//, '@vercel/blob', 'ink', 'react', /^react\//, 'typescript', 'ts-node', 'tsx', /^tsx\//]
 // The chunks start-up loads, each with the modules its roots import statically (what a
 // root imports with import() stays apart), in this order (a module goes to the first):
 // `cli` for every command, `read` for ls and get on the embedded file store, `archive` for
@@ -73,8 +74,9 @@ const bundle = await rolldown({
   },
   platform: 'node',
   external: EXTERNAL,
-  // Work oclif does at every start for what only some runs use, deferred (see the file).
-  plugins: [oclifPatches, startUpChunks],
+  // Work oclif does at every start for what only some runs use, deferred, and Node's modules
+  // taken as require takes them (see each file).
+  plugins: [builtinImports, oclifPatches, startUpChunks],
   // A module both imported and import()ed elsewhere stays where the static import puts it: expected.
   checks: {ineffectiveDynamicImport: false},
 })

@@ -10,7 +10,7 @@
 //   minimatch (matching plugin names: we list none), lilconfig (a plugin whose package.json
 //   has no oclif section), ejs (help templates), cli-spinners (a spinner), wrap-ansi (an
 //   error message), node:child_process (the Windows shell), node:readline (a flag read
-//   from stdin). The packages among them named in RARE (with picomatch, fdir and
+//   from stdin), node:perf_hooks (OCLIF_PERFORMANCE's markers). The packages among them named in RARE (with picomatch, fdir and
 //   brace-expansion: 160 KB, half of oclif's share of the bundle) are not in the chunk
 //   every command parses but in dist/oclif-rare.cjs, bundled on its own by
 //   scripts/bundle.mjs and required from there: Node 20 has no compile cache and parses
@@ -59,6 +59,7 @@ const EDITS = {
   'config/config.js': [lazy('ejs_1', '__importDefault(require("ejs"))', `__importDefault(${rare('ejs')})`)],
   'help/util.js': [lazy('ejs_1', '__importDefault(require("ejs"))', `__importDefault(${rare('ejs')})`)],
   'ux/action/spinner.js': [lazy('cli_spinners_1', '__importDefault(require("cli-spinners"))', `__importDefault(${rare('cli-spinners')})`)],
+  'performance.js': [lazy('node_perf_hooks_1', 'require("node:perf_hooks")')],
   'parser/parse.js': [lazy('node_readline_1', 'require("node:readline")')],
   'errors/errors/cli.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],
   'errors/errors/pretty-print.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],

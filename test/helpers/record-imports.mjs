@@ -5,7 +5,8 @@
 // ICU's collator: ~6 ms of CPU on Node 20, 11 on Node 24). The paths read with
 // fs/promises readFile (how oclif reads package.json files and manifests) go one a line to
 // $RECORD_IMPORTS.reads, what is require()d (CommonJS, which the hooks do not see) to
-// $RECORD_IMPORTS.requires.
+// $RECORD_IMPORTS.requires. Node's modules taken with process.getBuiltinModule (how the
+// bundle imports them: scripts/builtin-imports.mjs) are recorded as imports, `node:NAME`.
 import {appendFileSync} from 'node:fs'
 import {register} from 'node:module'
 
@@ -38,4 +39,10 @@ const load = Module._load
 Module._load = function (request, ...rest) {
   if (process.env.RECORD_IMPORTS) appendFileSync(`${process.env.RECORD_IMPORTS}.requires`, `${request}\n`)
   return load.call(this, request, ...rest)
+}
+
+const getBuiltinModule = process.getBuiltinModule
+process.getBuiltinModule = function (id) {
+  if (process.env.RECORD_IMPORTS) appendFileSync(process.env.RECORD_IMPORTS, `${id.startsWith('node:') ? id : `node:${id}`}\n`)
+  return getBuiltinModule.call(this, id)
 }

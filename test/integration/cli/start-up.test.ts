@@ -130,6 +130,22 @@ describe('start-up', () => {
     expect(requires.includes('re2js')).toBe(re2)
   })
 
+  // An ES import of one of Node's modules reads every export it has, lazy ones too: of
+  // node:process its report (and worker and performance internals), of node:util parseArgs
+  // and diff (9 ms of CPU on Node 24 for ls). The bundle takes them as require does
+  // (scripts/builtin-imports.mjs); node:v8 and node:vm only where Node 20 needs them at exit,
+  // node:perf_hooks only for OCLIF_PERFORMANCE.
+  it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])("logs %s loads none of Node's modules for what it does not use", async (...args) => {
+    const record = join(home.home, `builtins-${args[0]}`)
+    const result = await runCli(args, {env: {...env, NODE_OPTIONS: `--require=${join(ROOT, 'test', 'helpers', 'record-builtins.cjs')}`, RECORD_BUILTINS: record}})
+    expect(result.code).toBe(0)
+    const builtins = readFileSync(record, 'utf8').trim().split('\n')
+    expect(builtins).toContain('fs')
+    const unused = ['internal/process/report', 'internal/util/parse_args/parse_args', 'internal/util/diff', 'worker_threads', 'perf_hooks']
+    if (Number(process.versions.v8.split('.')[0]) >= 12) unused.push('v8', 'vm')
+    expect(builtins.filter((name) => unused.includes(name))).toEqual([])
+  })
+
   it('get of a live job loads none of the Node modules only writers and the archive use', async () => {
     const urls = await loadedBy(['get', 'start-1', '-n', '1'], 'get-builtins', env, true)
     expect(urls).toContain('node:fs/promises')
