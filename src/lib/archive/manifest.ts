@@ -43,10 +43,10 @@ export function decodeManifest(id: string, data: Buffer, url: string): Manifest 
   try {
     value = JSON.parse(data.toString('utf8')) as Partial<Manifest> | null
   } catch (error) {
-    throw new DamagedManifestError(id, url, `not JSON (${(error as Error).message})`)
+    throw DamagedManifestError.at(id, url, `not JSON (${(error as Error).message})`)
   }
   if (value?.format !== MANIFEST_FORMAT || !Array.isArray(value.parts) || typeof value.meta !== 'object' || value.meta === null || value.meta.id !== id) {
-    throw new DamagedManifestError(id, url, `not a ${MANIFEST_FORMAT} manifest of job ${id}`)
+    throw DamagedManifestError.at(id, url, `not a ${MANIFEST_FORMAT} manifest of job ${id}`)
   }
   return value as Manifest
 }

@@ -3,20 +3,10 @@
  * library's typed errors onto the statuses of CLI.md (400 bad input, 404 unknown job,
  * 409 a batch out of order, 410 a job deleted while it was read, 500 a damaged archived
  * block, manifest or live log, 503 store down) so every handler reports failures the same way. A
- * damaged live log's answer says so (`code`, with the `hints` a direct read gives), so
- * `get --url` tells it as `get` does.
+ * damaged live log's or manifest's answer says which (`code`, with the `hints` a direct read
+ * gives: errors/damaged-error.ts), so `get --url` tells it as `get` does.
  */
-import {
-  ArchiveReadError,
-  DamagedLogError,
-  DamagedManifestError,
-  JobDeletedError,
-  JobNotFoundError,
-  LogsError,
-  ObjectStoreError,
-  OutOfOrderError,
-  StoreUnavailableError,
-} from '../errors/index.js'
+import {ArchiveReadError, DamagedError, JobDeletedError, JobNotFoundError, LogsError, ObjectStoreError, OutOfOrderError, StoreUnavailableError} from '../errors/index.js'
 
 export class HttpError extends Error {
   constructor(
@@ -58,8 +48,7 @@ export function toHttpError(error: unknown, storeName: string): HttpError {
   if (error instanceof JobDeletedError) return new HttpError(410, error.message)
   // The archive answered; part of what it holds is damaged (before anything was sent).
   if (error instanceof ArchiveReadError) return new HttpError(500, error.message)
-  if (error instanceof DamagedLogError) return new HttpError(500, error.message, {}, {code: DamagedLogError.code, hints: error.suggestions})
-  if (error instanceof DamagedManifestError) return new HttpError(500, error.message, {}, {code: DamagedManifestError.code, hints: error.suggestions})
+  if (error instanceof DamagedError) return new HttpError(500, error.message, {}, {code: error.code, hints: error.suggestions})
   if (error instanceof OutOfOrderError) return new HttpError(409, error.message)
   if (error instanceof StoreUnavailableError) return new HttpError(503, error.message)
   if (error instanceof LogsError && error.exitCode === 2) return new HttpError(400, error.message)

@@ -265,7 +265,9 @@ export class Jobs {
     }
     // A job whose manifest is damaged is deleted too: its manifest and whatever objects bear its id.
     const archived =
-      only === 'live' ? undefined : await this.archive?.head(id).catch((error: unknown) => (error instanceof DamagedManifestError ? {url: error.url} : Promise.reject(error)))
+      only === 'live'
+        ? undefined
+        : await this.archive?.head(id).catch((error: unknown) => (error instanceof DamagedManifestError ? {url: error.url ?? this.archive!.name} : Promise.reject(error)))
     if (archived) {
       if (!dryRun) await this.archive!.delete([id])
       from.push({store: 'archive', url: archived.url})

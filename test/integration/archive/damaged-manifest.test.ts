@@ -91,6 +91,40 @@ describe('a damaged manifest', () => {
     }
   })
 
+  it('get, tail and ls of a glob through the relay (--url) list on past it, name it and exit 1, as they do on the archive itself; of it, its error is the same', async () => {
+    // Before, the relay's listing named it in `damaged` and its client dropped that: the jobs came without it and exit 0.
+    const server = await startServeCli([], env)
+    const remoteEnv = isolatedEnv(join(dir, 'home-remote'), {LOGS_URL: server.url})
+    const told = (args: string[], read: {code: number | null; stdout: string; stderr: string}) => ({
+      code: read.code,
+      // ls --json: the ids (`updatedAt` and such are the relay's own copy); get and tail: the lines.
+      out: args[0] === 'ls' ? (JSON.parse(read.stdout) as Array<{id: string}>).map((job) => job.id).sort() : read.stdout.split('\n').filter(Boolean).sort(),
+      stderr: read.stderr,
+    })
+    try {
+      for (const args of [
+        ['get', 'd*'],
+        ['tail', 'd*', '--no-follow'],
+        ['ls', '--json'],
+      ]) {
+        const local = told(args, await logs(...args))
+        expect(local.stderr).toMatch(named)
+        expect(local.out).toHaveLength(args[0] === 'ls' ? 2 : 4)
+        expect(local.code).toBe(1)
+        const remote = told(args, await runCli(args, {env: remoteEnv}))
+        expect({args, ...remote}).toEqual({args, ...local})
+      }
+      // Of the job itself, the relay's 500 comes back as the error a direct read throws: its --json `code` is the same.
+      const local = await logs('sections', 'd2', '--json')
+      expect((JSON.parse(local.stdout) as {error: {code: string}}).error.code).toBe('damaged-manifest')
+      const remote = await runCli(['sections', 'd2', '--json'], {env: remoteEnv})
+      expect({code: remote.code, stdout: remote.stdout, stderr: remote.stderr}).toEqual({code: local.code, stdout: local.stdout, stderr: local.stderr})
+    } finally {
+      server.child.kill('SIGTERM')
+      await new Promise((resolve) => server.child.once('exit', resolve))
+    }
+  })
+
   it('gc keeps its object and names it (exit 1); rm deletes it', async () => {
     // Old enough to be collected as an orphan, were it taken for one.
     const old = new Date(Date.now() - 3 * 86_400_000)

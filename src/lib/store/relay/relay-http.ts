@@ -2,11 +2,13 @@
  * HTTP calls to a relay with the library's error types: unreachable or 5xx →
  * StoreUnavailableError (push then spools and retries), 400 → UsageError, 401/403 →
  * RelayAuthError, 404 → JobNotFoundError, 410 → JobDeletedError (deleted while the relay read it), 409 → OutOfOrderError (a pipelined batch the relay
- * refused: the one before it failed). The token never appears in a message.
+ * refused: the one before it failed), a 500 that names a damaged job's `code` → that DamagedError
+ * (DamagedLogError, DamagedManifestError). The token never appears in a message.
  */
 import {
   DamagedLogError,
   DamagedManifestError,
+  type DamagedError,
   JobDeletedError,
   JobNotFoundError,
   LogsError,
@@ -129,15 +131,22 @@ async function exchange(url: URL, options: RequestOptions, headers: Record<strin
   })
 }
 
-/** What a relay's error answer says beside its message: a damaged live log's `code` and `hints`. */
+/** What a relay's error answer says beside its message: a damaged job's `code` and `hints` (errors/damaged-error.ts). */
 export interface ErrorDetails {
   code?: string
   hints?: string[]
 }
 
+/** The damaged errors by the `code` a relay names them with, rebuilt as the class a direct read throws. */
+const DAMAGED = new Map<string, new (job: string, message: string, hints: string[]) => DamagedError>([
+  [DamagedLogError.code, DamagedLogError],
+  [DamagedManifestError.code, DamagedManifestError],
+])
+
 export function relayError(endpoint: RelayEndpoint, status: number, message: string, job?: string, details: ErrorDetails = {}): LogsError {
-  // The relay read a damaged log or archive manifest: told as a direct read tells it, same message and hints.
-  if (status === 500 && job && (details.code === DamagedLogError.code || details.code === DamagedManifestError.code)) return new DamagedLogError(job, message, details.hints ?? [])
+  // The relay read a damaged log or archive manifest: told as a direct read tells it, same class, message and hints.
+  const Damaged = status === 500 && job ? DAMAGED.get(details.code ?? '') : undefined
+  if (Damaged) return new Damaged(job!, message, details.hints ?? [])
   if (status === 401 || status === 403) return new RelayAuthError(endpoint.name, status, message)
   if (status === 404 && job) return new JobNotFoundError(job, endpoint.name)
   if (status === 410 && job) return new JobDeletedError(job, endpoint.name)

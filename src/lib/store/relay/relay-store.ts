@@ -6,7 +6,7 @@
  * retried batch once, and pipelined batches in order.
  */
 import type {LogEntry, NewEntry} from '../../entry.js'
-import {JobNotFoundError, UsageError} from '../../errors/index.js'
+import {DamagedManifestError, JobNotFoundError, UsageError} from '../../errors/index.js'
 import type {JobMeta, JobStatus} from '../../job.js'
 import {formatSelector} from '../../label-selector.js'
 import type {AppendResult, AppendToken, FollowEvent, FollowOptions, JobFilter, LiveStore, RawBlock, RawRange, ReadRange, RemovedFrom} from '../types.js'
@@ -119,9 +119,13 @@ export class RelayStore implements LiveStore {
    * remote mode has none (open-jobs.ts), so it is never joined twice.
    */
   async listJobs(filter: JobFilter = {}): Promise<JobMeta[]> {
-    const result = await relayRequest<{jobs: JobMeta[]}>(this.endpoint, '/v1/jobs', {
+    const result = await relayRequest<{jobs: JobMeta[]; damaged?: Array<{job: string; message: string; suggestions?: string[]}>}>(this.endpoint, '/v1/jobs', {
       query: {status: filter.status, prefix: filter.prefix, labelSelector: filter.selector && formatSelector(filter.selector)},
     })
+    // The archived jobs whose manifest is damaged, as a direct listing hands them on (or fails with the first).
+    const damaged = (result.damaged ?? []).map(({job, message, suggestions}) => new DamagedManifestError(job, message, suggestions ?? []))
+    if (damaged.length > 0 && !filter.onDamaged) throw damaged[0]
+    for (const error of damaged) filter.onDamaged?.(error)
     return result.jobs
   }
 
