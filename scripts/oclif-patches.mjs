@@ -10,8 +10,9 @@
 //   minimatch (matching plugin names: we list none), lilconfig (a plugin whose package.json
 //   has no oclif section), ejs (help templates), cli-spinners (a spinner), wrap-ansi (an
 //   error message), node:child_process (the Windows shell), node:readline (a flag read
-//   from stdin), node:perf_hooks (OCLIF_PERFORMANCE's markers). The packages among them named in RARE (with picomatch, fdir and
-//   brace-expansion: 160 KB, half of oclif's share of the bundle) are not in the chunk
+//   from stdin), node:perf_hooks (OCLIF_PERFORMANCE's markers). The packages among them
+//   named in RARE (with picomatch, fdir and brace-expansion: 160 KB, half of oclif's
+//   share of the bundle) are not in the chunk
 //   every command parses but in dist/oclif-rare.cjs, bundled on its own by
 //   scripts/bundle.mjs and required from there: Node 20 has no compile cache and parses
 //   whatever a command imports, used or not.
