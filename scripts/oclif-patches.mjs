@@ -12,10 +12,9 @@
 //   error message), node:child_process (the Windows shell), node:readline (a flag read
 //   from stdin), node:perf_hooks (OCLIF_PERFORMANCE's markers). The packages among them
 //   named in RARE (with picomatch, fdir and brace-expansion: 160 KB, half of oclif's
-//   share of the bundle) are not in the chunk
-//   every command parses but in dist/oclif-rare.cjs, bundled on its own by
-//   scripts/bundle.mjs and required from there: Node 20 has no compile cache and parses
-//   whatever a command imports, used or not.
+//   share of the bundle) are not in the chunk every command parses but in
+//   dist/oclif-rare.cjs, bundled on its own by scripts/bundle.mjs and required from
+//   there: Node 20 has no compile cache and parses whatever a command imports, used or not.
 // - Telling WSL from Linux imported wsl-utils, whose `isWsl` is is-wsl's, and which loads
 //   node:child_process for its PowerShell helpers: is-wsl alone is imported instead.
 import {readFileSync} from 'node:fs'
