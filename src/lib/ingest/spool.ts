@@ -7,8 +7,11 @@
  *
  * One spool per writer process, so two pushes into one job never ship each other's lines;
  * the writer id doubles as the idempotency key of the remote appends.
+ *
+ * node:crypto is loaded on first use, not at import: a push into the file store never spools,
+ * and loading it cost that push's start-up 18 of Node's modules.
  */
-import {createHash, randomUUID} from 'node:crypto'
+const crypto = () => process.getBuiltinModule('node:crypto')
 import {existsSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -28,7 +31,7 @@ export interface SpoolHandle {
 
 /** The spools of every job written to one remote store, one directory per job. */
 function storeSpoolDir(remoteName: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(spoolDir(env), createHash('sha256').update(remoteName).digest('hex').slice(0, 16))
+  return join(spoolDir(env), crypto().createHash('sha256').update(remoteName).digest('hex').slice(0, 16))
 }
 
 export function spoolRoot(remoteName: string, job: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -42,7 +45,7 @@ export async function spooledJobs(remoteName: string, env?: NodeJS.ProcessEnv): 
 
 export async function createSpool(remoteName: string, job: string, labels: Record<string, string> = {}, env?: NodeJS.ProcessEnv, continues?: ContinuedRun): Promise<SpoolHandle> {
   const store = await new FileStore(spoolRoot(remoteName, job, env)).init()
-  const writer = randomUUID()
+  const writer = crypto().randomUUID()
   await store.startJob(writer, {labels: {...labels, [SPOOL_PID_LABEL]: String(process.pid)}, continues})
   return {store, writer, own: true}
 }
