@@ -11,13 +11,14 @@
  * node:crypto is loaded on first use, not at import: a push into the file store never spools,
  * and loading it cost that push's start-up 18 of Node's modules.
  */
-const crypto = () => process.getBuiltinModule('node:crypto')
 import {existsSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {FileStore} from '../store/file/file-store.js'
 import {spoolDir} from '../paths.js'
 import type {ContinuedRun} from '../job.js'
+
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /** Label on a spool's job naming the process that writes it. */
 export const SPOOL_PID_LABEL = 'logs.spool.pid'
