@@ -8,10 +8,23 @@ import {join} from 'node:path'
 // else ~/.cache/logs), not in the shared temp dir where another user could plant code. Where
 // it cannot be written Node starts without it, as Node 20 (no compile cache) always does;
 // NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE still decide first.
+//
+// One directory per version of logs: each release's files are new ones (their names carry a
+// hash of their content) and Node never removes an entry, so the first run of a version
+// removes the other versions' caches (one run again makes its own anew).
 try {
-  module.enableCompileCache?.(join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'logs', 'compile-cache'))
+  if (module.enableCompileCache) {
+    const fs = process.getBuiltinModule('node:fs')
+    const {version} = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    const caches = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'logs', 'compile-cache')
+    const mine = join(caches, version)
+    const first = !fs.existsSync(mine)
+    if (module.enableCompileCache(mine).directory === mine && first) {
+      for (const name of fs.readdirSync(caches)) if (name !== version) fs.rmSync(join(caches, name), {recursive: true, force: true})
+    }
+  }
 } catch {
-  // No home directory to put it in: run without it.
+  // No home directory to put it in, or a cache we cannot tidy: run as we can.
 }
 
 // dist/main.js is oclif's runner from the bundle the commands share (scripts/bundle.mjs).

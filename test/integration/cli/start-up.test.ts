@@ -6,7 +6,7 @@
  * `get` of a job archived in Supabase Storage or S3 imports nothing from node_modules as an
  * ES module (Supabase downloads go over node:http; the AWS SDK is required) and calls no fetch.
  */
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import module from 'node:module'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -223,14 +223,39 @@ describe.each(archives)('start-up of a read from an archive on %s', (name, start
 describe('compile cache', () => {
   const hasCompileCache = typeof (module as {enableCompileCache?: unknown}).enableCompileCache === 'function'
 
-  it(`${hasCompileCache ? 'is kept in $XDG_CACHE_HOME/logs/compile-cache' : 'is not there on this Node, and nothing is written for it'}`, async () => {
+  const {version} = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
+
+  it(`${hasCompileCache ? 'is kept in $XDG_CACHE_HOME/logs/compile-cache/VERSION' : 'is not there on this Node, and nothing is written for it'}`, async () => {
     const cache = join(home.home, 'cache-ok')
     const result = await runCli(['ls'], {env: {...env, XDG_CACHE_HOME: cache}})
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const dir = join(cache, 'logs', 'compile-cache')
     expect(existsSync(dir)).toBe(hasCompileCache)
-    if (hasCompileCache) expect(readdirSync(dir, {recursive: true}).length).toBeGreaterThan(1)
+    if (hasCompileCache) expect(readdirSync(join(dir, version), {recursive: true}).length).toBeGreaterThan(1)
+  })
+
+  it(`${hasCompileCache ? "the first run of a version removes other versions' caches, and only the first" : 'is not tidied on this Node'}`, async () => {
+    const cache = join(home.home, 'cache-tidy')
+    const dir = join(cache, 'logs', 'compile-cache')
+    // An older release's cache, and one of the layout before versions (Node's own directory, right there).
+    const older = [join(dir, '0.0.1', 'v24.0.0-x64-0a1b2c3d-0'), join(dir, 'v24.0.0-x64-0a1b2c3d-0')]
+    for (const path of older) {
+      mkdirSync(path, {recursive: true})
+      writeFileSync(join(path, '5e6f7a8b'), 'code')
+    }
+    const first = await runCli(['ls'], {env: {...env, XDG_CACHE_HOME: cache}})
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('start-1')
+    expect(readdirSync(dir).sort()).toEqual(hasCompileCache ? [version] : ['0.0.1', 'v24.0.0-x64-0a1b2c3d-0'])
+    if (!hasCompileCache) return
+
+    // Another version run meanwhile (as `npx logs@0.0.2` would) keeps its cache until that version runs for the first time.
+    mkdirSync(join(dir, '0.0.2', 'v24.0.0-x64-0a1b2c3d-0'), {recursive: true})
+    const again = await runCli(['ls'], {env: {...env, XDG_CACHE_HOME: cache}})
+    expect(again.code).toBe(0)
+    expect(readdirSync(dir).sort()).toEqual(['0.0.2', version])
   })
 
   it('a cache dir that cannot be made changes nothing but the speed', async () => {
