@@ -158,3 +158,24 @@ export async function startServeCli(args: string[], env: NodeJS.ProcessEnv): Pro
   })
   return {child, url, stderr: () => stderr, stdout: () => stdout}
 }
+
+/** How long a stopped `logs serve` gets to exit on SIGTERM before it is killed: a bound for cleanup, not an assertion. */
+const STOP_BOUND_MS = 10_000
+
+/**
+ * Stops a `logs serve` child (from `startServeCli`) and resolves once it has exited, so a
+ * test's temp home is removed only after the relay stopped writing there. SIGTERM, then
+ * SIGKILL if it is still running after STOP_BOUND_MS; at once if it has already exited.
+ */
+export async function stopServeCli(server: {child: ChildProcess}): Promise<void> {
+  const {child} = server
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_BOUND_MS)
+  try {
+    await exited
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -23,7 +23,7 @@ import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cl
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
-import {parseSse, startServeCli} from '../../helpers/relay.js'
+import {parseSse, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {iterate} from '../../helpers/iterables.js'
 import {fixtureRaw, GZIP_FIXTURE, withLive, ZSTD_NODE24_FIXTURE} from './archive-helpers.js'
@@ -339,8 +339,7 @@ describe('through a relay (logs serve)', () => {
       const next = (await (await fetch(`${relay.url}/v1/jobs/relayed/logs?after=${LINES}`)).json()) as {entries: Array<{seq: number; line: string}>}
       expect(next.entries.map((e) => [e.seq, e.line])).toEqual([[LINES + 1, 'three 11']])
     } finally {
-      relay.child.kill('SIGTERM')
-      await new Promise((resolve) => relay.child.once('exit', resolve))
+      await stopServeCli(relay)
     }
   })
 })

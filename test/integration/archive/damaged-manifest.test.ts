@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli} from '../../helpers/cli.js'
-import {raw, startServeCli} from '../../helpers/relay.js'
+import {raw, startServeCli, stopServeCli} from '../../helpers/relay.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'logs-damaged-manifest-'))
 const root = join(dir, 'archive')
@@ -86,8 +86,7 @@ describe('a damaged manifest', () => {
       expect(remote.stderr).not.toMatch(/unavailable/)
       expect(remote.code).toBe(1)
     } finally {
-      server.child.kill('SIGTERM')
-      await new Promise((resolve) => server.child.once('exit', resolve))
+      await stopServeCli(server)
     }
   })
 
@@ -120,8 +119,7 @@ describe('a damaged manifest', () => {
       const remote = await runCli(['sections', 'd2', '--json'], {env: remoteEnv})
       expect({code: remote.code, stdout: remote.stdout, stderr: remote.stderr}).toEqual({code: local.code, stdout: local.stdout, stderr: local.stderr})
     } finally {
-      server.child.kill('SIGTERM')
-      await new Promise((resolve) => server.child.once('exit', resolve))
+      await stopServeCli(server)
     }
   })
 

@@ -16,7 +16,7 @@ import type {LogEntry} from '../../../src/lib/entry.js'
 import {ArchiveReadError} from '../../../src/lib/errors/index.js'
 import {DirectoryBucket} from '../../../src/lib/store/object/directory-bucket.js'
 import {collect, isolatedEnv, runCli, startCli} from '../../helpers/cli.js'
-import {parseSse, raw, startServeCli, type SseEvent} from '../../helpers/relay.js'
+import {parseSse, raw, startServeCli, stopServeCli, type SseEvent} from '../../helpers/relay.js'
 import {iterate} from '../../helpers/iterables.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {endedMeta, stepJob} from './archive-helpers.js'
@@ -295,8 +295,7 @@ describe('a damaged block read through the relay (logs serve)', () => {
       expect(whole.stderr).toMatch(/job dmg: block 2 .*could not be read.*; block \d+ .*could not be read.*; every other entry was printed/)
       expect(whole.code).toBe(1)
     } finally {
-      server.child.kill('SIGTERM')
-      await new Promise((resolve) => server.child.once('exit', resolve))
+      await stopServeCli(server)
     }
   })
 
@@ -344,8 +343,7 @@ describe('a damaged block read through the relay (logs serve)', () => {
       expect(opened).toBe(1)
       expect(got).toEqual(inPlace.map(([type, seq]) => [type, seq]))
     } finally {
-      server.child.kill('SIGTERM')
-      await new Promise((resolve) => server.child.once('exit', resolve))
+      await stopServeCli(server)
     }
   })
 })

@@ -16,7 +16,7 @@ import {BIN, collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpe
 import {helpExamples, readmeExamples, type Example} from '../../helpers/examples.js'
 import {freePort} from '../../helpers/free-port.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
-import {startServeCli} from '../../helpers/relay.js'
+import {startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -117,8 +117,7 @@ beforeAll(async () => {
 }, 180_000)
 
 afterAll(async () => {
-  relay?.child.kill('SIGTERM')
-  if (relay) await new Promise((resolve) => relay.child.once('exit', resolve))
+  if (relay) await stopServeCli(relay)
   await Promise.all([redis?.destroy(), s3?.destroy()])
   home?.cleanup()
 })

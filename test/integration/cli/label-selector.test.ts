@@ -1,9 +1,8 @@
 /** `-l SELECTOR` on ls, tail, archive, gc and the relay's job list, as a user runs them. */
-import {once} from 'node:events'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
-import {raw, startServeCli} from '../../helpers/relay.js'
+import {raw, startServeCli, stopServeCli} from '../../helpers/relay.js'
 
 const JOBS: Record<string, string[]> = {
   'web-prod': ['env=prod', 'team=web', 'tier=frontend'],
@@ -113,8 +112,7 @@ describe('label selectors', () => {
       server = await startServeCli([], sandbox.env)
     })
     afterAll(async () => {
-      server.child.kill('SIGTERM')
-      await once(server.child, 'exit')
+      await stopServeCli(server)
     })
 
     it('GET /v1/jobs takes labelSelector= (or l=); a bad one is a 400', async () => {

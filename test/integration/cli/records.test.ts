@@ -6,7 +6,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, startCli, collect, tempHome, ROOT} from '../../helpers/cli.js'
-import {openRawStream, startServeCli} from '../../helpers/relay.js'
+import {openRawStream, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {startRedis} from '../../helpers/redis-server.js'
 
@@ -104,8 +104,7 @@ describe('--output json says which entries start and continue a record', () => {
       expect(history.entries.map((e) => e.record)).toEqual(JAVA_MARKS)
       expect(await streamedMarks(relay.url, 'java-url')).toEqual(JAVA_MARKS)
     } finally {
-      relay.child.kill('SIGTERM')
-      await new Promise((resolve) => relay.child.once('exit', resolve))
+      await stopServeCli(relay)
       client.cleanup()
     }
   })
@@ -124,8 +123,7 @@ describe('--output json says which entries start and continue a record', () => {
       expect(page.entries.map((e) => e.record)).toEqual([undefined, undefined, 'start'])
       expect(await streamedMarks(relay.url, 'java-apart')).toEqual(JAVA_MARKS)
     } finally {
-      relay.child.kill('SIGTERM')
-      await new Promise((resolve) => relay.child.once('exit', resolve))
+      await stopServeCli(relay)
     }
     const archived = await runCli(['archive', '--job', 'java-apart'], {env})
     expect(archived.code, archived.stderr).toBe(0)

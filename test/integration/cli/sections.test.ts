@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {redisSandbox} from '../../helpers/redis-sandbox.js'
-import {openRawStream, startServeCli} from '../../helpers/relay.js'
+import {openRawStream, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'ci')
@@ -165,8 +165,7 @@ describe('the relay', () => {
       expect(body.sections.map((s) => s.name)).toEqual(['prepare', 'fetch', 'script'])
       expect((await fetch(`${relay.url}/v1/jobs/nope/sections`)).status).toBe(404)
     } finally {
-      relay.child.kill('SIGTERM')
-      await new Promise((resolve) => relay.child.once('exit', resolve))
+      await stopServeCli(relay)
     }
   })
 })
@@ -196,8 +195,7 @@ describe('push --url', () => {
       expect(metas.find((m: any) => m.id === 'url-deploy')).toMatchObject({phase: 'migrate', progress: 60})
       expect(JSON.parse((await runCli(['sections', 'url-deploy', '--json'], {env: remote})).stdout).sections).toMatchObject([{title: 'Deploy', lines: 4}])
     } finally {
-      relay.child.kill('SIGTERM')
-      await new Promise((resolve) => relay.child.once('exit', resolve))
+      await stopServeCli(relay)
       client.cleanup()
     }
   })
@@ -219,8 +217,7 @@ describe('SSE status events', () => {
     } finally {
       pusher.stdin!.end()
       await pushed
-      relay.child.kill('SIGTERM')
-      await new Promise((resolve) => relay.child.once('exit', resolve))
+      await stopServeCli(relay)
     }
   })
 })

@@ -11,7 +11,7 @@ import type {ChildProcess} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
-import {raw, startServeCli} from '../../helpers/relay.js'
+import {raw, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
   expect(await runCli(['archive', '--job', 's3j-1'], {env})).toMatchObject({code: 0, stderr: ''})
 })
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL')
+  await Promise.all(children.map((child) => stopServeCli({child})))
   await proxy?.stop()
   await s3?.destroy()
   home?.cleanup()

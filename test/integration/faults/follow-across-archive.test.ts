@@ -8,7 +8,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import {collect, runCli, startCli} from '../../helpers/cli.js'
-import {openRawStream, startServeCli} from '../../helpers/relay.js'
+import {openRawStream, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
 import {redisSandbox} from '../../helpers/redis-sandbox.js'
 
@@ -77,7 +77,7 @@ describe.each([
       expect(seqs.every((seq, i) => seq === i + 1)).toBe(true)
       expect(stream.events().at(-1)?.event).toBe('end')
     } finally {
-      relay.child.kill('SIGTERM')
+      await stopServeCli(relay)
     }
   })
 })

@@ -10,7 +10,7 @@ import {once} from 'node:events'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
-import {openRawStream, raw, startServeCli} from '../../helpers/relay.js'
+import {openRawStream, raw, startServeCli, stopServeCli} from '../../helpers/relay.js'
 
 const home = useIsolatedHome()
 const EVIL = '^(a+)+$'
@@ -21,8 +21,9 @@ beforeAll(async () => {
   expect((await runCli(['push', '--job', 'evil', '--exit-code', '0'], {env: home.env, input: `${LINES.join('\n')}\n`})).code).toBe(0)
   serve = await startServeCli([], home.env)
 })
-afterAll(() => {
-  if (serve?.child.exitCode === null) serve.child.kill('SIGKILL')
+afterAll(async () => {
+  // The last test stops it with SIGTERM; this is for a run where that test did not.
+  if (serve) await stopServeCli(serve)
 })
 
 const history = async (query: string) => raw(`${serve.url}/v1/jobs/evil/logs?${query}`)

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
-import {startServeCli} from '../../helpers/relay.js'
+import {startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {searchBytes, searchFiles, searchRedis} from '../../helpers/secret-search.js'
 import {INPUT, MASKED_OCCURRENCES, maskSources, SECRETS, SOURCE_SECRETS} from './fixture.js'
@@ -123,8 +123,7 @@ describe('masking at capture', () => {
       expect(answers[2].body.toString()).toContain('::add-mask::***')
       expect(searchFiles([...onDisk(), server.home], SECRETS)).toEqual([])
     } finally {
-      relay.child.kill('SIGTERM')
-      await new Promise((resolve) => relay.child.once('exit', resolve))
+      await stopServeCli(relay)
       server.cleanup()
     }
   })

@@ -9,7 +9,7 @@ import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {isolatedEnv, tempHome} from '../../helpers/cli.js'
 import {iterate} from '../../helpers/iterables.js'
-import {openRawStream, raw, startServeCli} from '../../helpers/relay.js'
+import {openRawStream, raw, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {endedMeta, stepJob} from '../archive/archive-helpers.js'
 
@@ -35,8 +35,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  server?.child.kill('SIGTERM')
-  if (server) await new Promise((resolve) => server.child.once('exit', resolve))
+  if (server) await stopServeCli(server)
   await supabase?.stop()
   home?.cleanup()
 })

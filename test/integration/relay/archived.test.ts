@@ -3,7 +3,7 @@ import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
-import {openRawStream, raw, startServeCli} from '../../helpers/relay.js'
+import {openRawStream, raw, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 let home: {home: string; cleanup: () => void}
@@ -15,8 +15,7 @@ beforeAll(async () => {
   server = await startServeCli([], env)
 })
 afterAll(async () => {
-  server.child.kill('SIGTERM')
-  await new Promise((r) => server.child.once('exit', r))
+  await stopServeCli(server)
   home.cleanup()
 })
 

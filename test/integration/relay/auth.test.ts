@@ -2,7 +2,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {waitUntil} from '../../helpers/wait.js'
-import {raw, startServeCli, startTestRelay, type TestRelay} from '../../helpers/relay.js'
+import {raw, startServeCli, startTestRelay, stopServeCli, type TestRelay} from '../../helpers/relay.js'
 
 const WRITE = 'write-secret-token'
 const READ = 'read-secret-token'
@@ -79,7 +79,7 @@ describe('logs serve without a token', () => {
         await waitUntil(() => /warning: no --token given: listening on 127\.0\.0\.1 \(loopback\) only/.test(server.stderr()), {what: 'the loopback-only warning'})
         expect((await raw(`${server.url}/v1/jobs`)).status).toBe(200)
       } finally {
-        server.child.kill('SIGTERM')
+        await stopServeCli(server)
       }
       const refused = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], {env})
       expect(refused.code).toBe(2)
@@ -128,8 +128,7 @@ describe('logs serve without a token', () => {
         await raw(`${server.url}/v1/jobs`, {headers: bearer('wrong')})
         await raw(`${server.url}/v1/jobs/x/logs`, {method: 'POST', body: 'a\n', headers: bearer(READ)})
       } finally {
-        server.child.kill('SIGTERM')
-        await new Promise((r) => server.child.once('exit', r))
+        await stopServeCli(server)
       }
       expect(server.stdout() + server.stderr()).not.toMatch(new RegExp(`${WRITE}|${READ}`))
       expect(server.stderr()).not.toMatch(/warning/)

@@ -16,7 +16,7 @@ import {mkdirSync, renameSync, statSync, truncateSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
-import {parseSse, raw, startServeCli} from '../../helpers/relay.js'
+import {parseSse, raw, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 let home: {home: string; cleanup: () => void}
@@ -28,8 +28,7 @@ beforeAll(async () => {
   server = await startServeCli([], env)
 })
 afterAll(async () => {
-  server?.child.kill('SIGTERM')
-  if (server && server.child.exitCode === null && server.child.signalCode === null) await new Promise((r) => server.child.once('exit', r))
+  if (server) await stopServeCli(server)
   home?.cleanup()
 })
 

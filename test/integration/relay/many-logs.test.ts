@@ -3,10 +3,9 @@
  * NDJSON with `job` — the same bytes `logs get … -o json` prints — with the history
  * filters, read auth, a bound on the jobs of one query, and hostile input refused with 400.
  */
-import {once} from 'node:events'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
-import {raw, startServeCli, startTestRelay} from '../../helpers/relay.js'
+import {raw, startServeCli, startTestRelay, stopServeCli} from '../../helpers/relay.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {withLive} from '../archive/archive-helpers.js'
 
@@ -48,8 +47,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  server?.child.kill('SIGTERM')
-  if (server) await once(server.child, 'exit')
+  if (server) await stopServeCli(server)
   await supabase?.stop()
   home?.cleanup()
 })

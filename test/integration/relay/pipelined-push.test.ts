@@ -6,7 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
-import {raw, startServeCli, startTestRelay} from '../../helpers/relay.js'
+import {raw, startServeCli, startTestRelay, stopServeCli} from '../../helpers/relay.js'
 
 const TOKEN = 'pipelined-push-token'
 let server: Awaited<ReturnType<typeof startServeCli>>
@@ -26,8 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.stop()
-  server?.child.kill('SIGTERM')
-  if (server) await new Promise((resolve) => server.child.once('exit', resolve))
+  if (server) await stopServeCli(server)
   for (const home of homes) home.cleanup()
 })
 

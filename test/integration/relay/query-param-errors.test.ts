@@ -4,10 +4,9 @@
  * quote its value as sent, and never speak of CLI arguments or flags it never used. The CLI,
  * through the relay or not, keeps its own wording.
  */
-import {once} from 'node:events'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
-import {startServeCli, startTestRelay} from '../../helpers/relay.js'
+import {startServeCli, startTestRelay, stopServeCli} from '../../helpers/relay.js'
 
 let home: {home: string; cleanup: () => void}
 let env: NodeJS.ProcessEnv
@@ -24,8 +23,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  server?.child.kill('SIGTERM')
-  if (server) await once(server.child, 'exit')
+  if (server) await stopServeCli(server)
   home?.cleanup()
 })
 

@@ -5,7 +5,7 @@
 import {spawn} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
-import {startServeCli, startTestRelay} from '../../helpers/relay.js'
+import {startServeCli, startTestRelay, stopServeCli} from '../../helpers/relay.js'
 import {freePort} from '../../helpers/free-port.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -25,8 +25,7 @@ beforeAll(async () => {
   clientEnv = isolatedEnv(client.home, {LOGS_URL: server.url, LOGS_TOKEN: TOKEN})
 })
 afterAll(async () => {
-  server.child.kill('SIGTERM')
-  await new Promise((r) => server.child.once('exit', r))
+  await stopServeCli(server)
   home.cleanup()
   client.cleanup()
 })

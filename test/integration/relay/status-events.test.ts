@@ -7,7 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
-import {openRawStream, startServeCli, type SseEvent} from '../../helpers/relay.js'
+import {openRawStream, startServeCli, stopServeCli, type SseEvent} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -65,8 +65,7 @@ for (const [kind, store, pushFlags] of [
       } finally {
         pusher.stdin!.end()
         await pushed
-        relay.child.kill('SIGTERM')
-        await new Promise((resolve) => relay.child.once('exit', resolve))
+        await stopServeCli(relay)
       }
     })
   })
@@ -103,8 +102,7 @@ describe('status and end events of a job with thousands of sections', () => {
     } finally {
       pusher.stdin!.end()
       await pushed
-      relay.child.kill('SIGTERM')
-      await new Promise((resolve) => relay.child.once('exit', resolve))
+      await stopServeCli(relay)
     }
   })
 })

@@ -8,7 +8,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
-import {raw, startServeCli} from '../../helpers/relay.js'
+import {raw, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {scaledInput} from '../../helpers/scaled-input.js'
 import {waitUntil} from '../../helpers/wait.js'
 
@@ -35,8 +35,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await proxy.stop()
-  server.child.kill('SIGTERM')
-  await new Promise((r) => server.child.once('exit', r))
+  await stopServeCli(server)
   home.cleanup()
   client.cleanup()
 })

@@ -11,13 +11,12 @@
  * Supabase); and a follower started before the push (`get -f`, piped `tail`) sees every
  * line once.
  */
-import {once} from 'node:events'
 import {closeSync, mkdirSync, openSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome, type CliResult} from '../../helpers/cli.js'
 import {makeTlsFiles, startRedis, startRedisCluster, type RedisCluster, type RedisServer} from '../../helpers/redis-server.js'
-import {startServeCli} from '../../helpers/relay.js'
+import {startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {scaledInput, type ExpectedEntry} from '../../helpers/scaled-input.js'
 import {seededRandom} from '../../helpers/seeded-random.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
@@ -82,8 +81,7 @@ beforeAll(async () => {
 }, 180_000)
 
 afterAll(async () => {
-  relay?.child.kill('SIGTERM')
-  if (relay) await once(relay.child, 'exit')
+  if (relay) await stopServeCli(relay)
   await Promise.all([redis?.destroy(), cluster?.destroy(), s3?.destroy(), supabase?.stop(), blob?.stop()])
   home?.cleanup()
 })
