@@ -11,18 +11,20 @@ import {join} from 'node:path'
 //
 // One directory per version of logs: each release's files are new ones (their names carry a
 // hash of their content) and Node never removes an entry, so the first run of a version
-// removes the other versions' caches (one run again makes its own anew).
+// removes the other versions' caches (a version run again later makes its cache anew).
+function useCompileCache() {
+  const fs = process.getBuiltinModule('node:fs')
+  const {version} = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  const caches = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'logs', 'compile-cache')
+  const mine = join(caches, version)
+  const first = !fs.existsSync(mine)
+  // Another directory (NODE_COMPILE_CACHE), or none (NODE_DISABLE_COMPILE_CACHE): nothing of ours to tidy.
+  if (module.enableCompileCache(mine).directory !== mine || !first) return
+  for (const name of fs.readdirSync(caches)) if (name !== version) fs.rmSync(join(caches, name), {recursive: true, force: true})
+}
+
 try {
-  if (module.enableCompileCache) {
-    const fs = process.getBuiltinModule('node:fs')
-    const {version} = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-    const caches = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'logs', 'compile-cache')
-    const mine = join(caches, version)
-    const first = !fs.existsSync(mine)
-    if (module.enableCompileCache(mine).directory === mine && first) {
-      for (const name of fs.readdirSync(caches)) if (name !== version) fs.rmSync(join(caches, name), {recursive: true, force: true})
-    }
-  }
+  if (module.enableCompileCache) useCompileCache()
 } catch {
   // No home directory to put it in, or a cache we cannot tidy: run as we can.
 }
