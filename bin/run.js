@@ -12,9 +12,7 @@ import {join} from 'node:path'
 // One directory per version of logs: each release's files are new ones (their names carry a
 // hash of their content) and Node never removes an entry, so the first run of a version
 // removes the other versions' caches (a version run again later makes its cache anew).
-function useCompileCache() {
-  const fs = process.getBuiltinModule('node:fs')
-  const {version} = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+function useCompileCache(version) {
   const caches = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'logs', 'compile-cache')
   const mine = join(caches, version)
   const first = !fs.existsSync(mine)
@@ -23,12 +21,18 @@ function useCompileCache() {
   for (const name of fs.readdirSync(caches)) if (name !== version) fs.rmSync(join(caches, name), {recursive: true, force: true})
 }
 
+// Taken as require takes it: an ES import of node:fs would load all it exports lazily, its
+// streams, watchers and fs/promises (7 ms on Node 24).
+const fs = process.getBuiltinModule('node:fs')
+// Read once, here, for the cache's name and for oclif, which need not find and read it again.
+const pjson = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+
 try {
-  if (module.enableCompileCache) useCompileCache()
+  if (module.enableCompileCache) useCompileCache(pjson.version)
 } catch {
   // No home directory to put it in, or a cache we cannot tidy: run as we can.
 }
 
 // dist/main.js is oclif's runner from the bundle the commands share (scripts/bundle.mjs).
 const {execute} = await import('../dist/main.js')
-await execute({dir: import.meta.url})
+await execute({dir: import.meta.url, pjson})

@@ -12,7 +12,9 @@
 // Each module Node loads costs it a resolution, a file read, a compile and a link (about
 // 1.5 ms of CPU each on Node 20, 0.6 on Node 24): left to itself, a bundler cuts code shared
 // by different sets of entries into as many chunks (esbuild's cut had `ls` load 48 modules),
-// so the code start-up needs is put in two chunks by name (START_UP). All of them share one
+// so the code start-up needs is put in a few chunks by name (START_UP). An import() of a
+// module inside such a chunk still loads a module of its own, a facade that re-exports it
+// from the chunk: what start-up always needs is imported statically. All of them share one
 // copy of @oclif/core, so oclif's own state is one. Type-checking stays with tsc (`npm run
 // build` runs both).
 import {readdirSync, rmSync} from 'node:fs'
@@ -39,8 +41,6 @@ const START_UP = {
   archive: ['src/lib/archive/blob-archive.ts', 'src/lib/store/object/directory-bucket.ts'],
   push: ['src/commands/push.ts'],
 }
-// oclif imports is-wsl at every start on Linux (util/os.js, telling WSL from Linux).
-const ALSO_IN_CLI = /[\\/]node_modules[\\/]is-wsl[\\/]/
 const commands = readdirSync(join(root, 'src', 'commands'), {recursive: true}).filter((name) => name.endsWith('.ts'))
 
 /** Which START_UP chunk each module goes to: filled once the module graph is known. */
@@ -56,7 +56,7 @@ const startUpChunks = {
         if (!info) throw new Error(`scripts/bundle.mjs: ${id} is not in the bundle`)
         if (chunkOf.has(id) || info.isExternal) continue
         chunkOf.set(id, chunk)
-        pending.push(...info.importedIds, ...(chunk === 'cli' ? info.dynamicallyImportedIds.filter((dynamic) => ALSO_IN_CLI.test(dynamic)) : []))
+        pending.push(...info.importedIds)
       }
     }
   },

@@ -15,8 +15,13 @@
 //   share of the bundle) are not in the chunk every command parses but in
 //   dist/oclif-rare.cjs, bundled on its own by scripts/bundle.mjs and required from
 //   there: Node 20 has no compile cache and parses whatever a command imports, used or not.
+// - oclif read its JSON files (package.json, oclif.manifest.json, the user's theme.json and
+//   plugins' package.json) with fs/promises: each a round trip through libuv's thread pool,
+//   the first of which starts the pool's threads, all while the command waits. Read with
+//   readFileSync instead: the same bytes, a tenth of the time.
 // - Telling WSL from Linux imported wsl-utils, whose `isWsl` is is-wsl's, and which loads
-//   node:child_process for its PowerShell helpers: is-wsl alone is imported instead.
+//   node:child_process for its PowerShell helpers: is-wsl alone is required instead, which
+//   puts it in the chunk every command loads (an import() of it was a module of its own).
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -55,7 +60,8 @@ const EDITS = {
   ],
   'config/plugin-loader.js': [lazy('minimatch_1', 'require("minimatch")', rare('minimatch'))],
   'util/read-pjson.js': [lazy('lilconfig_1', 'require("lilconfig")', rare('lilconfig'))],
-  'util/os.js': [lazy('node_child_process_1', 'require("node:child_process")'), ["(await import('wsl-utils')).isWsl", "(await import('is-wsl')).default"]],
+  'util/fs.js': [["const contents = await (0, promises_1.readFile)(path, 'utf8');", "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');"]],
+  'util/os.js': [lazy('node_child_process_1', 'require("node:child_process")'), ["(await import('wsl-utils')).isWsl", "require('is-wsl').default"]],
   'config/config.js': [lazy('ejs_1', '__importDefault(require("ejs"))', `__importDefault(${rare('ejs')})`)],
   'help/util.js': [lazy('ejs_1', '__importDefault(require("ejs"))', `__importDefault(${rare('ejs')})`)],
   'ux/action/spinner.js': [lazy('cli_spinners_1', '__importDefault(require("cli-spinners"))', `__importDefault(${rare('cli-spinners')})`)],

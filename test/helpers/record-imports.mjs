@@ -3,8 +3,9 @@
 // line `fetch <url>` for each call of the global fetch (whose first use compiles undici:
 // ~130 ms of CPU on Node 20), and a line `localeCompare` at its first call (which builds
 // ICU's collator: ~6 ms of CPU on Node 20, 11 on Node 24). The paths read with
-// fs/promises readFile (how oclif reads package.json files and manifests) go one a line to
-// $RECORD_IMPORTS.reads, what is require()d (CommonJS, which the hooks do not see) to
+// fs.readFileSync or fs/promises readFile (how bin/run.js and oclif read package.json files
+// and manifests) go one a line to $RECORD_IMPORTS.reads, the latter followed by
+// ` (fs/promises)`; what is require()d (CommonJS, which the hooks do not see) to
 // $RECORD_IMPORTS.requires. Node's modules taken with process.getBuiltinModule (how the
 // bundle imports them: scripts/builtin-imports.mjs) are recorded as imports, `node:NAME`.
 import {appendFileSync} from 'node:fs'
@@ -26,12 +27,21 @@ String.prototype.localeCompare = function (...args) {
   return localeCompare.apply(this, args)
 }
 
+function recordRead(path, how = '') {
+  if (process.env.RECORD_IMPORTS) appendFileSync(`${process.env.RECORD_IMPORTS}.reads`, `${path instanceof URL ? path.pathname : String(path)}${how}\n`)
+}
 // Not an ES import of fs/promises here: that would take it off the list of what the command imports.
 const fsPromises = process.getBuiltinModule('node:fs/promises')
 const readFile = fsPromises.readFile
 fsPromises.readFile = function (path, ...rest) {
-  if (process.env.RECORD_IMPORTS) appendFileSync(`${process.env.RECORD_IMPORTS}.reads`, `${path instanceof URL ? path.pathname : String(path)}\n`)
+  recordRead(path, ' (fs/promises)')
   return readFile.call(this, path, ...rest)
+}
+const fs = process.getBuiltinModule('node:fs')
+const readFileSync = fs.readFileSync
+fs.readFileSync = function (path, ...rest) {
+  recordRead(path)
+  return readFileSync.call(this, path, ...rest)
 }
 
 const Module = process.getBuiltinModule('node:module')

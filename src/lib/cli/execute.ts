@@ -6,6 +6,9 @@
  * `for j in …; do logs get -f $j; done` stops at Ctrl-C only when the child died of SIGINT,
  * and systemd counts death by SIGTERM as a clean stop.
  */
+import {resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import type {PJSON} from '@oclif/core/interfaces'
 import {flush} from '@oclif/core/flush'
 import {handle} from '@oclif/core/handle'
 import {run} from '@oclif/core/run'
@@ -15,14 +18,17 @@ import {dieOf, signalToDieOf} from '../interrupt.js'
 import {errorText} from './error-text.js'
 import {settleCompiler} from './settle-compiler.js'
 
-export async function execute(options: {dir: string; development?: boolean}): Promise<void> {
+/** `dir`: the URL of the script run (bin/run.js); `pjson`: the package's package.json, when that script has read it already. */
+export async function execute(options: {dir: string; pjson?: PJSON; development?: boolean}): Promise<void> {
   if (options.development) {
     process.env.NODE_ENV = 'development'
     settings.debug = true
   }
   let failure: unknown
   try {
-    await run(process.argv.slice(2), options.dir)
+    const {dir, pjson} = options
+    // The package's directory as oclif finds it itself: no trailing slash.
+    await run(process.argv.slice(2), pjson ? {root: resolve(fileURLToPath(new URL('..', dir))), pjson} : dir)
     // Not awaited, as oclif's own runner: a stdout whose reader left never drains.
     void flush()
   } catch (error) {

@@ -2,7 +2,9 @@
  * Opens a store from its URL: a live store (file, Redis, or an object store that `push`
  * buffers into) or an archive (the archive layout on an object bucket). Backends are
  * imported on demand so that a command using the embedded file store never loads ioredis
- * or the AWS SDK.
+ * or the AWS SDK; the embedded file store itself is imported with this module, as every
+ * command that reads or writes a job has it in the same bundled chunk (an import() of it
+ * would cost a module load of its own at each start, see scripts/bundle.mjs).
  */
 import {InvalidUrlError} from '../errors/index.js'
 import type {Setting} from '../config.js'
@@ -11,6 +13,7 @@ import type {ArchiveStore, LiveStore, OpenContext} from '../store/types.js'
 import {parseStoreUrl, redactUrl} from '../store/url.js'
 import {redisRecipe, type StoreRecipe} from '../store/recipe.js'
 import {parseRedisUrl} from '../store/redis/url.js'
+import {openFileStore} from '../store/file/file-store.js'
 
 type Opener<T> = (url: URL, context: OpenContext) => Promise<T>
 
@@ -40,7 +43,7 @@ const LIVE: Record<string, {open: Opener<LiveStore>; local: boolean; recipe?: Re
   's3:': {open: objectLiveStore(BUCKETS['s3:']), local: false},
   'supabase:': {open: objectLiveStore(BUCKETS['supabase:']), local: false},
   'vercel-blob:': {open: objectLiveStore(BUCKETS['vercel-blob:']), local: false},
-  'file:': {open: async (url, context) => (await import('../store/file/file-store.js')).openFileStore(url, context), local: true},
+  'file:': {open: openFileStore, local: true},
   'redis:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false, recipe: redisStoreRecipe},
   'rediss:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false, recipe: redisStoreRecipe},
   'redis+cluster:': {open: async (url, context) => (await import('../store/redis/redis-store.js')).openRedisStore(url, context), local: false, recipe: redisStoreRecipe},

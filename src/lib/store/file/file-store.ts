@@ -50,6 +50,7 @@ import {DirectoryWake} from './wake.js'
 import {openFileFollowSource} from './follow-source.js'
 import {followLoop} from '../follow-loop.js'
 import {ensureDir, nearestDirectory} from '../ensure-dir.js'
+import {fileUrlPath} from '../url.js'
 
 const META_FILE = 'meta.json'
 /** Records per block of a raw read: about 1 MiB of log at a typical 100-byte line. */
@@ -392,6 +393,5 @@ function withoutCounters(meta: JobMeta | StoredMeta): StoredMeta {
 }
 
 export async function openFileStore(url: URL, options: {readOnly?: boolean} = {}): Promise<FileStore> {
-  const {fileUrlPath} = await import('../url.js')
   return new FileStore(fileUrlPath(url), {readOnly: options.readOnly}).init()
 }
