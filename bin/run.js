@@ -3,6 +3,10 @@ import module from 'node:module'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
+// Taken as require takes it: an ES import of node:fs would load all it exports lazily, its
+// streams, watchers and fs/promises (7 ms on Node 24).
+const fs = process.getBuiltinModule('node:fs')
+
 // Node 22.1+ keeps the code it compiled between runs: start-up is what a user waits for at
 // every prompt. The cache lives in the user's own cache dir (oclif's, $XDG_CACHE_HOME/logs,
 // else ~/.cache/logs), not in the shared temp dir where another user could plant code. Where
@@ -21,9 +25,6 @@ function useCompileCache(version) {
   for (const name of fs.readdirSync(caches)) if (name !== version) fs.rmSync(join(caches, name), {recursive: true, force: true})
 }
 
-// Taken as require takes it: an ES import of node:fs would load all it exports lazily, its
-// streams, watchers and fs/promises (7 ms on Node 24).
-const fs = process.getBuiltinModule('node:fs')
 // Read once, here, for the cache's name and for oclif, which need not find and read it again.
 const pjson = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 

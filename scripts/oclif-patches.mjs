@@ -17,8 +17,8 @@
 //   there: Node 20 has no compile cache and parses whatever a command imports, used or not.
 // - oclif read its JSON files (package.json, oclif.manifest.json, the user's theme.json and
 //   plugins' package.json) with fs/promises: each a round trip through libuv's thread pool,
-//   the first of which starts the pool's threads, all while the command waits. Read with
-//   readFileSync instead: the same bytes, a tenth of the time.
+//   the first of which starts the pool's threads, all while the command waits (0.2-1.8 ms a
+//   read on Node 24 here). Read with readFileSync instead: the same bytes, 0.1 ms a read.
 // - Telling WSL from Linux imported wsl-utils, whose `isWsl` is is-wsl's, and which loads
 //   node:child_process for its PowerShell helpers: is-wsl alone is required instead, which
 //   puts it in the chunk every command loads (an import() of it was a module of its own).

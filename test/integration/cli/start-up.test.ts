@@ -60,7 +60,8 @@ describe('start-up', () => {
   // Cut by shared use alone (esbuild's splitting) ls loaded 48 modules, get 49, push 52
   // (push loads the archive's two chunks when it also runs the store's maintenance). An
   // import() of a module already in a loaded chunk is a module of its own (a facade that
-  // re-exports it): the file store, its URL helper and is-wsl were, 3 more for each command.
+  // re-exports it): is-wsl was one more for every command, the file store and its URL
+  // helper two more for each that opens the file store.
   it.each<[string, string[], number, string?]>([
     ['--version', ['--version'], 4],
     ['get', ['get', 'start-1', '-n', '1'], 6],
