@@ -4,6 +4,11 @@
  * archive format, its bucket, zlib, crypto): a tenth of their start-up. The URL was
  * checked before (a bad one is exit 2 at once); the backend's own checks, such as
  * credentials, run when the archive is first needed.
+ *
+ * An archive that `absent` says holds nothing yet (a directory archive whose directory was
+ * never made: nothing was ever archived there) answers list and head with nothing, without
+ * opening: `ls` on a store that was never archived loads no archive code either. It is asked
+ * at each call until the archive is open, so a job archived meanwhile is found.
  */
 import {flattened} from '../batched.js'
 import type {LogEntry} from '../entry.js'
@@ -19,6 +24,7 @@ export class LazyArchive implements ArchiveStore {
   constructor(
     private readonly open: () => Promise<ArchiveStore>,
     private readonly unopenedName: string,
+    private readonly absent: () => boolean = () => false,
   ) {}
 
   get name(): string {
@@ -30,6 +36,7 @@ export class LazyArchive implements ArchiveStore {
   }
 
   async head(id: string, options?: {fresh?: boolean}): Promise<ArchivedJob | undefined> {
+    if (this.stillAbsent()) return undefined
     return (await this.archive()).head(id, options)
   }
 
@@ -42,6 +49,7 @@ export class LazyArchive implements ArchiveStore {
   }
 
   async list(filter?: JobFilter): Promise<ArchivedJob[]> {
+    if (this.stillAbsent()) return []
     return (await this.archive()).list(filter)
   }
 
@@ -60,13 +68,21 @@ export class LazyArchive implements ArchiveStore {
 
   /** The opened archive's snapshot, opened with it. */
   snapshot(): ArchiveStore {
-    return new LazyArchive(async () => (await this.archive()).snapshot(), this.unopenedName)
+    return new LazyArchive(
+      async () => (await this.archive()).snapshot(),
+      this.unopenedName,
+      () => this.stillAbsent(),
+    )
   }
 
   async close(): Promise<void> {
     // An archive that failed to open has nothing to close; its error went to whoever used it.
     const archive = await this.opening?.catch(() => undefined)
     await archive?.close()
+  }
+
+  private stillAbsent(): boolean {
+    return this.opening === undefined && this.absent()
   }
 
   private archive(): Promise<ArchiveStore> {

@@ -6,11 +6,12 @@
  * command that reads or writes a job has it in the same bundled chunk (an import() of it
  * would cost a module load of its own at each start, see scripts/bundle.mjs).
  */
+import {statSync} from 'node:fs'
 import {InvalidUrlError} from '../errors/index.js'
 import type {Setting} from '../config.js'
 import type {ObjectBucket} from '../store/object/bucket.js'
 import type {ArchiveStore, LiveStore, OpenContext} from '../store/types.js'
-import {parseStoreUrl, redactUrl} from '../store/url.js'
+import {fileUrlPath, parseStoreUrl, redactUrl} from '../store/url.js'
 import {redisRecipe, type StoreRecipe} from '../store/recipe.js'
 import {parseRedisUrl} from '../store/redis/url.js'
 import {openFileStore} from '../store/file/file-store.js'
@@ -78,6 +79,27 @@ export async function openBucket(setting: Setting, env: NodeJS.ProcessEnv = proc
 /** Checks an archive URL's form and scheme without opening anything. */
 export function checkArchiveUrl(setting: Setting): void {
   entryFor(ARCHIVE, setting, 'archive')
+}
+
+/**
+ * Asks, without loading the archive's code, whether the archive at `setting` holds nothing:
+ * true while a file:// archive's directory does not exist (nothing was ever archived there,
+ * and the directory bucket would list nothing and find no job). Any other answer of the
+ * file system, and any other kind of archive, is "maybe": opening it tells.
+ */
+export function archiveAbsence(setting: Setting): () => boolean {
+  const url = parseStoreUrl(setting, 'archive')
+  if (url.protocol !== 'file:') return () => false
+  const dir = fileUrlPath(url)
+  return () => {
+    try {
+      statSync(dir)
+      return false
+    } catch (error) {
+      // Not throwIfNoEntry: Node 22+ takes ENOTDIR (a file above the directory) for absence too.
+      return (error as NodeJS.ErrnoException).code === 'ENOENT'
+    }
+  }
 }
 
 /**

@@ -18,17 +18,34 @@ import {startSupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 const REGISTER = join(ROOT, 'test', 'helpers', 'record-imports.mjs')
 /** Chunks esbuild names after the module a backend or the viewer imports on demand. */
 const ON_DEMAND = /\/dist\/(redis-store|s3-bucket|supabase-bucket|vercel-blob-bucket|object-live-store|relay-store|open-viewer)-[\w-]+\.js$/
-/** The archive's chunks: `ls` lists archived jobs too; `get` of a live job never opens the archive. */
+/**
+ * The archive's chunks: `ls` lists archived jobs too, once there is an archive (a file://
+ * archive's directory is made by the first `logs archive`); `get` of a live job never opens it.
+ */
 const ARCHIVE = /\/dist\/(archive|blob-archive|directory-bucket)-[\w-]+\.js$/
 
 let home: {home: string; cleanup: () => void}
+/** A store never archived: no archive directory yet. */
 let env: NodeJS.ProcessEnv
+/** A store one of whose jobs was archived (into the default file:// archive). */
+let archivedEnv: NodeJS.ProcessEnv
 
 beforeAll(async () => {
   home = tempHome()
   env = isolatedEnv(home.home, {LOGS_STORE: `file://${join(home.home, 'store')}`})
   const pushed = await runCli(['push', '--job', 'start-1'], {env, input: 'one line\n'})
   expect(pushed.code).toBe(0)
+  const archivedHome = join(home.home, 'archived')
+  mkdirSync(archivedHome)
+  archivedEnv = isolatedEnv(archivedHome, {LOGS_STORE: `file://${join(archivedHome, 'store')}`})
+  for (const job of ['start-old', 'start-new']) expect((await runCli(['push', '--job', job], {env: archivedEnv, input: 'one line\n'})).code).toBe(0)
+  const archived = await runCli(['archive', '--job', 'start-old'], {env: archivedEnv})
+  expect(archived.code).toBe(0)
+  const listed = JSON.parse((await runCli(['ls', '--json'], {env: archivedEnv})).stdout) as Array<{id: string; location: {kind: string}}>
+  expect(listed.map((job) => [job.id, job.location.kind]).sort()).toEqual([
+    ['start-new', 'live'],
+    ['start-old', 'archived'],
+  ])
 })
 afterAll(() => home.cleanup())
 
@@ -43,11 +60,14 @@ async function loadedBy(args: string[], name: string, over: NodeJS.ProcessEnv = 
 }
 
 describe('start-up', () => {
+  // `… archived`: in the store with an archived job.
   it.each<[string, string[], boolean]>([
-    ['ls', ['ls'], true],
+    ['ls', ['ls'], false],
+    ['ls archived', ['ls'], true],
     ['get', ['get', 'start-1', '-n', '1'], false],
+    ['get archived', ['get', 'start-new', '-n', '1'], false],
   ])('%s loads only the bundle in dist/, and no backend or viewer it does not use', async (name, args, archive) => {
-    const urls = await loadedBy(args, name)
+    const urls = await loadedBy(args, name.replace(' ', '-'), name.endsWith(' archived') ? archivedEnv : env)
     expect(urls.length).toBeGreaterThan(0)
     expect(urls.filter((url) => !url.startsWith(`file://${ROOT}/bin/`) && !url.startsWith(`file://${ROOT}/dist/`))).toEqual([])
     expect(urls.filter((url) => ON_DEMAND.test(url))).toEqual([])
@@ -62,13 +82,15 @@ describe('start-up', () => {
   // import() of a module already in a loaded chunk is a module of its own (a facade that
   // re-exports it): is-wsl was one more for every command, the file store and its URL
   // helper two more for each that opens the file store.
+  // `ls` of a store never archived loads none of the archive (open/lazy-archive.ts).
   it.each<[string, string[], number, string?]>([
     ['--version', ['--version'], 4],
     ['get', ['get', 'start-1', '-n', '1'], 6],
-    ['ls', ['ls'], 9],
+    ['ls', ['ls'], 6],
+    ['ls archived', ['ls'], 9],
     ['push', ['push', '--job', 'start-count'], 10, 'one line\n'],
   ])('logs %s loads at most a handful of modules', async (name, args, most, input) => {
-    const urls = await loadedBy(args, `count-${name}`, env, false, input)
+    const urls = await loadedBy(args, `count-${name.replace(' ', '-')}`, name.endsWith(' archived') ? archivedEnv : env, false, input)
     expect(urls.length).toBeGreaterThan(1)
     expect(urls.length).toBeLessThanOrEqual(most)
   })
@@ -163,7 +185,10 @@ describe('start-up', () => {
   })
 
   it('ls, which reads the archive, loads none of its writer (block-writer and its worker threads), nor crypto and zlib for an archive with nothing to decompress', async () => {
-    const urls = await loadedBy(['ls'], 'ls-builtins', env, true)
+    const archive = join(home.home, 'empty-archive')
+    mkdirSync(archive, {recursive: true})
+    const urls = await loadedBy(['ls'], 'ls-builtins', {...env, LOGS_ARCHIVE: `file://${archive}`}, true)
+    expect(urls.some((url) => ARCHIVE.test(url))).toBe(true)
     expect(urls).toContain('node:fs/promises')
     expect(urls.filter((url) => ['node:worker_threads', 'node:crypto', 'node:zlib'].includes(url) || /\/dist\/block-writer-[\w-]+\.js$/.test(url))).toEqual([])
   })

@@ -1,9 +1,9 @@
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {LazyArchive} from '../../../src/lib/open/lazy-archive.js'
-import {openArchive} from '../../../src/lib/open/open-store.js'
+import {archiveAbsence, openArchive} from '../../../src/lib/open/open-store.js'
 import type {ArchiveStore} from '../../../src/lib/store/types.js'
 import {newJobMeta} from '../../../src/lib/job.js'
 
@@ -67,5 +67,36 @@ describe('LazyArchive', () => {
     const archive = new LazyArchive(() => openArchive({value: 's3://bucket/x', from: '--archive'}, {}), 's3://bucket/x')
     await expect(archive.list()).rejects.toThrow(/--archive.*AWS_ACCESS_KEY_ID/)
     await expect(archive.close()).resolves.toBeUndefined()
+  })
+
+  it('while the archive is absent, answers list and head with nothing and opens nothing; once it is there, opens it', async () => {
+    const absent = archiveAbsence({value: `file://${join(dir, 'archive')}`, from: '--archive'})
+    const archive = new LazyArchive(() => openArchive({value: `file://${join(dir, 'archive')}`, from: '--archive'}).finally(() => opens++), 'unopened', absent)
+    const view = archive.snapshot()
+    expect([await archive.list(), await archive.head('kept'), await view.list(), await view.head('kept')]).toEqual([[], undefined, [], undefined])
+    expect(opens).toBe(0)
+
+    // Another process archives a job meanwhile: the next call finds it.
+    const writer = await openArchive({value: `file://${join(dir, 'archive')}`, from: '--archive'}, process.env, false, true)
+    await writer.put({...newJobMeta('kept', 1_000), status: 'succeeded' as const}, (async function* () {})())
+    await writer.close()
+    expect(absent()).toBe(false)
+    expect((await archive.list()).map((job) => job.meta.id)).toEqual(['kept'])
+    expect((await view.head('kept'))?.meta.id).toBe('kept')
+    expect(opens).toBe(1)
+    await Promise.all([view.close(), archive.close()])
+  })
+})
+
+describe('archiveAbsence', () => {
+  it("is true only while a file:// archive's directory does not exist; anything there, or another kind of archive, is opened to tell", () => {
+    const missing = archiveAbsence({value: `file://${join(dir, 'missing')}`, from: '--archive'})
+    expect(missing()).toBe(true)
+    expect(archiveAbsence({value: `file://${dir}`, from: '--archive'})()).toBe(false)
+    // A file where the directory should be, or above it: opening the archive reports it.
+    writeFileSync(join(dir, 'missing'), 'not a directory')
+    expect(missing()).toBe(false)
+    expect(archiveAbsence({value: `file://${join(dir, 'missing', 'below')}`, from: '--archive'})()).toBe(false)
+    expect(archiveAbsence({value: 's3://bucket/prefix', from: '--archive'})()).toBe(false)
   })
 })
