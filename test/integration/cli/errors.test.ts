@@ -124,6 +124,16 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
     expect(result.stderr).toMatch(/cannot use file:\/\/.*not-a-dir\/store: ENOTDIR/)
   })
 
+  // Before: "hint: check that the object store is reachable (endpoint, network)".
+  it('an archive directory with a file in the way: exit 1, naming the path, with a hint about the directory and not the network', async () => {
+    const file = join(sandbox.home, 'in-the-way-of-the-archive')
+    writeFileSync(file, 'x')
+    const result = await runCli(['ls', '--archive', `file://${file}/archive`], {env: sandbox.env})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^logs: file:\/\/\S+\/in-the-way-of-the-archive\/archive: cannot list \S+: ENOTDIR/)
+    expect(result.stderr).toMatch(/\n {2}hint: check that \S+\/in-the-way-of-the-archive\/archive is a directory \(or can be made one\) on a disk with free space\n$/)
+  })
+
   it('a broken config file names the file', async () => {
     mkdirSync(join(sandbox.home, 'cfg'), {recursive: true})
     const config = join(sandbox.home, 'cfg', 'bad.json')

@@ -127,7 +127,12 @@ export class DirectoryBucket implements ObjectBucket {
 
   private failure(error: unknown, what: string): ObjectStoreError {
     if (error instanceof ObjectStoreError) return error
-    const facts = {where: this.name, bucket: this.root, credentials: [`the permissions of ${this.root}`]}
+    const facts = {
+      where: this.name,
+      bucket: this.root,
+      credentials: [`the permissions of ${this.root}`],
+      unavailable: [`check that ${this.root} is a directory (or can be made one) on a disk with free space`],
+    }
     return objectStoreFailure({code: (error as NodeJS.ErrnoException).code, message: (error as Error).message}, what, facts, error)
   }
 

@@ -32,6 +32,8 @@ export interface BackendFacts {
   endpoint?: string
   /** How to fix a missing bucket on this backend. */
   missingBucket?: string[]
+  /** What to check when the store cannot be used, where "is it reachable" is not the question (a local directory). */
+  unavailable?: string[]
 }
 
 const TRANSIENT_CODES = new Set([
@@ -95,7 +97,11 @@ export function objectStoreFailure(facts: FailureFacts, what: string, backend: B
   const detail = `${message || code}${status ? ` (HTTP ${status}${code && !message.includes(code) ? ` ${code}` : ''})` : code && !message.includes(code) ? ` (${code})` : ''}`
   const reason = `cannot ${what}: ${detail}`
   const make = (kind: ObjectStoreFailure, text: string, options: {transient?: boolean; suggestions?: string[]} = {}): ObjectStoreError =>
-    new ObjectStoreError(kind, backend.where, text, cause, {...options, retryAfterMs: facts.retryAfterMs})
+    new ObjectStoreError(kind, backend.where, text, cause, {
+      suggestions: kind === 'unavailable' ? backend.unavailable : undefined,
+      ...options,
+      retryAfterMs: facts.retryAfterMs,
+    })
   if (UNAUTHORIZED_CODES.has(code) || status === 401 || status === 403) {
     const check = backend.credentials.join(' / ')
     return make('unauthorized', `access refused: ${reason}; check ${check}`, {
