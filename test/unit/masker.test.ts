@@ -38,6 +38,14 @@ describe('default detectors', () => {
     ['short Bearer header', "curl -H 'Authorization: Bearer s3cret' http://relay:8080/v1/jobs", "curl -H 'Authorization: Bearer ***' http://relay:8080/v1/jobs"],
     ['Bearer header in JSON', '{"authorization":"bearer abc.def-1"}', '{"authorization":"bearer ***"}'],
     ['GitHub token header', 'Authorization: token gho_short', 'Authorization: token ***'],
+    // As `set -x`, `env` and `docker run -e` print them.
+    ['password assigned in a shell', '+ export DB_PASSWORD=hunter2', '+ export DB_PASSWORD=***'],
+    ['password in an env dump', 'POSTGRES_PASSWORD=s3cr3t;x', 'POSTGRES_PASSWORD=***;x'],
+    ['secret in JSON, with blanks', '{"client_secret":"ab cd ef","x":1}', '{"client_secret":"***","x":1}'],
+    ['password quoted in YAML', "password: 'hunter 2'", "password: '***'"],
+    ['SECRET_KEY', 'SECRET_KEY=abcd1234 next', 'SECRET_KEY=*** next'],
+    ['password in a query string', 'GET /login?user=x&password=p4ss&y=1', 'GET /login?user=x&password=***&y=1'],
+    ['password left unquoted to the end of the line', 'password="hunter2 and more', 'password="***'],
     ['password in a URL', 'git clone https://deploy:s3cr3t@git.example.com/x.git', 'git clone https://deploy:***@git.example.com/x.git'],
     ['password in a Redis URL', 'REDIS_URL=redis://:hunter22@redis:6379/0', 'REDIS_URL=redis://:***@redis:6379/0'],
     // Up to the authority's last '@': a password may hold one.
@@ -66,6 +74,17 @@ describe('default detectors', () => {
       'authorization token expired',
       'eyJ alone',
       'npm_config_cache=/tmp',
+      'password=${DB_PASSWORD}',
+      'password: ****',
+      'password: required',
+      'Password: <hidden>',
+      'PWD=/home/ci',
+      'password_file=/run/secrets/db',
+      'secret_key_base_file=/x',
+      'secretName: db-creds',
+      'secrets: 3 found',
+      'password: "ab"',
+      'password changed for user bob',
     ]) {
       expect(one(line)).toBe(line)
     }

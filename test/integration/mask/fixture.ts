@@ -33,6 +33,7 @@ export const DETECTOR_SECRETS = [
   'urlpassw0rd',
   'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
   'pemSecondLineOfTheKeyBody0123',
+  'assignedDbPassw0rd',
 ]
 
 export const SECRETS = [...Object.values(SOURCE_SECRETS), ...DETECTOR_SECRETS]
@@ -55,6 +56,7 @@ export const LINES = [
   `+ curl -H 'Authorization: Bearer ${DETECTOR_SECRETS[10]}' https://api.example.com`,
   `Authorization: Basic ${DETECTOR_SECRETS[11]}`,
   `git clone https://ci:${DETECTOR_SECRETS[12]}@git.example.com/repo.git`,
+  `+ export DB_PASSWORD=${DETECTOR_SECRETS[15]}`,
   '-----BEGIN PRIVATE KEY-----',
   DETECTOR_SECRETS[13],
   DETECTOR_SECRETS[14],
@@ -62,7 +64,7 @@ export const LINES = [
   'ERROR done',
 ]
 export const INPUT = LINES.join('\n') + '\n'
-export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 2
+export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 2
 
 /** Environment and files that register every source's secret (files outside the searched dirs). */
 export function maskSources(): {env: NodeJS.ProcessEnv; args: string[]; dir: string} {
