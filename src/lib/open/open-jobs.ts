@@ -6,7 +6,7 @@ import type {Setting, Settings} from '../config.js'
 import {InvalidUrlError} from '../errors/index.js'
 import {Jobs} from '../store/jobs.js'
 import {LazyArchive} from './lazy-archive.js'
-import {archiveAbsence, checkArchiveUrl, checkLiveStoreUrl, liveStoreRecipe, openArchive, openLiveStore} from './open-store.js'
+import {checkArchiveUrl, checkLiveStoreUrl, liveStoreRecipe, openArchive, openLiveStore} from './open-store.js'
 import {relayRecipe, type StoreRecipe} from '../store/recipe.js'
 import {retryPolicyOf} from '../store/retry.js'
 import type {ContinuedRun} from '../job.js'
@@ -49,8 +49,8 @@ export async function openJobs(settings: Settings, options: {readOnly?: boolean;
   const env = storeEnv(settings)
   try {
     if (!options.readOnly) return new Jobs({live, archive: await openArchive(settings.archive, env, false, options.createsArchiveBucket)})
-    checkArchiveUrl(settings.archive)
-    return new Jobs({live, archive: new LazyArchive(() => openArchive(settings.archive, env, true), redactUrl(settings.archive.value), archiveAbsence(settings.archive))})
+    const {absent} = checkArchiveUrl(settings.archive)
+    return new Jobs({live, archive: new LazyArchive(() => openArchive(settings.archive, env, true), redactUrl(settings.archive.value), absent)})
   } catch (error) {
     await live.close()
     throw error

@@ -76,22 +76,18 @@ export async function openBucket(setting: Setting, env: NodeJS.ProcessEnv = proc
   return open(BUCKETS, setting, env, 'archive')
 }
 
-/** Checks an archive URL's form and scheme without opening anything. */
-export function checkArchiveUrl(setting: Setting): void {
-  entryFor(ARCHIVE, setting, 'archive')
-}
-
 /**
- * Asks, without loading the archive's code, whether the archive at `setting` holds nothing:
- * true while a file:// archive's directory does not exist (nothing was ever archived there,
- * and the directory bucket would list nothing and find no job). Any other answer of the
- * file system, and any other kind of archive, is "maybe": opening it tells.
+ * Checks an archive URL's form and scheme without opening anything, and gives `absent`,
+ * which asks without loading the archive's code whether the archive holds nothing: true
+ * while a file:// archive's directory does not exist (nothing was ever archived there, and
+ * the directory bucket would list nothing and find no job). Any other answer of the file
+ * system, and any other kind of archive, is "maybe": opening it tells.
  */
-export function archiveAbsence(setting: Setting): () => boolean {
-  const url = parseStoreUrl(setting, 'archive')
-  if (url.protocol !== 'file:') return () => false
+export function checkArchiveUrl(setting: Setting): {absent: () => boolean} {
+  const {url} = entryFor(ARCHIVE, setting, 'archive')
+  if (url.protocol !== 'file:') return {absent: () => false}
   const dir = fileUrlPath(url)
-  return () => {
+  const absent = () => {
     try {
       statSync(dir)
       return false
@@ -100,6 +96,7 @@ export function archiveAbsence(setting: Setting): () => boolean {
       return (error as NodeJS.ErrnoException).code === 'ENOENT'
     }
   }
+  return {absent}
 }
 
 /**

@@ -49,6 +49,10 @@ beforeAll(async () => {
 })
 afterAll(() => home.cleanup())
 
+/** A case named `… archived` runs in the store with an archived job; its record file's name has no blank. */
+const caseEnv = (name: string): NodeJS.ProcessEnv => (name.endsWith(' archived') ? archivedEnv : env)
+const recordName = (name: string): string => name.replace(' ', '-')
+
 /** The modules the command loaded, Node's own (`node:…`) too when `builtins`. */
 async function loadedBy(args: string[], name: string, over: NodeJS.ProcessEnv = env, builtins = false, input?: string): Promise<string[]> {
   const record = join(home.home, `imports-${name}`)
@@ -67,7 +71,7 @@ describe('start-up', () => {
     ['get', ['get', 'start-1', '-n', '1'], false],
     ['get archived', ['get', 'start-new', '-n', '1'], false],
   ])('%s loads only the bundle in dist/, and no backend or viewer it does not use', async (name, args, archive) => {
-    const urls = await loadedBy(args, name.replace(' ', '-'), name.endsWith(' archived') ? archivedEnv : env)
+    const urls = await loadedBy(args, recordName(name), caseEnv(name))
     expect(urls.length).toBeGreaterThan(0)
     expect(urls.filter((url) => !url.startsWith(`file://${ROOT}/bin/`) && !url.startsWith(`file://${ROOT}/dist/`))).toEqual([])
     expect(urls.filter((url) => ON_DEMAND.test(url))).toEqual([])
@@ -90,7 +94,7 @@ describe('start-up', () => {
     ['ls archived', ['ls'], 9],
     ['push', ['push', '--job', 'start-count'], 10, 'one line\n'],
   ])('logs %s loads at most a handful of modules', async (name, args, most, input) => {
-    const urls = await loadedBy(args, `count-${name.replace(' ', '-')}`, name.endsWith(' archived') ? archivedEnv : env, false, input)
+    const urls = await loadedBy(args, `count-${recordName(name)}`, caseEnv(name), false, input)
     expect(urls.length).toBeGreaterThan(1)
     expect(urls.length).toBeLessThanOrEqual(most)
   })

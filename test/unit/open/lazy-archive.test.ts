@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {LazyArchive} from '../../../src/lib/open/lazy-archive.js'
-import {archiveAbsence, openArchive} from '../../../src/lib/open/open-store.js'
+import {checkArchiveUrl, openArchive} from '../../../src/lib/open/open-store.js'
 import type {ArchiveStore} from '../../../src/lib/store/types.js'
 import {newJobMeta} from '../../../src/lib/job.js'
 
@@ -70,7 +70,7 @@ describe('LazyArchive', () => {
   })
 
   it('while the archive is absent, answers list and head with nothing and opens nothing; once it is there, opens it', async () => {
-    const absent = archiveAbsence({value: `file://${join(dir, 'archive')}`, from: '--archive'})
+    const absent = checkArchiveUrl({value: `file://${join(dir, 'archive')}`, from: '--archive'}).absent
     const archive = new LazyArchive(() => openArchive({value: `file://${join(dir, 'archive')}`, from: '--archive'}).finally(() => opens++), 'unopened', absent)
     const view = archive.snapshot()
     expect([await archive.list(), await archive.head('kept'), await view.list(), await view.head('kept')]).toEqual([[], undefined, [], undefined])
@@ -88,15 +88,15 @@ describe('LazyArchive', () => {
   })
 })
 
-describe('archiveAbsence', () => {
+describe('checkArchiveUrl(…).absent', () => {
   it("is true only while a file:// archive's directory does not exist; anything there, or another kind of archive, is opened to tell", () => {
-    const missing = archiveAbsence({value: `file://${join(dir, 'missing')}`, from: '--archive'})
+    const missing = checkArchiveUrl({value: `file://${join(dir, 'missing')}`, from: '--archive'}).absent
     expect(missing()).toBe(true)
-    expect(archiveAbsence({value: `file://${dir}`, from: '--archive'})()).toBe(false)
+    expect(checkArchiveUrl({value: `file://${dir}`, from: '--archive'}).absent()).toBe(false)
     // A file where the directory should be, or above it: opening the archive reports it.
     writeFileSync(join(dir, 'missing'), 'not a directory')
     expect(missing()).toBe(false)
-    expect(archiveAbsence({value: `file://${join(dir, 'missing', 'below')}`, from: '--archive'})()).toBe(false)
-    expect(archiveAbsence({value: 's3://bucket/prefix', from: '--archive'})()).toBe(false)
+    expect(checkArchiveUrl({value: `file://${join(dir, 'missing', 'below')}`, from: '--archive'}).absent()).toBe(false)
+    expect(checkArchiveUrl({value: 's3://bucket/prefix', from: '--archive'}).absent()).toBe(false)
   })
 })
