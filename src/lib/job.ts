@@ -46,7 +46,10 @@ export interface ContinuedRun {
   lines: number
 }
 
-export type SectionFamily = 'github' | 'gitlab' | 'buildkite'
+export type SectionFamily = 'github' | 'azure' | 'buildkite' | 'gitlab' | 'teamcity'
+
+/** The families whose markers name their sections (which nest); the others' are numbered (`github-1`) and do not nest. */
+export const NAMED_FAMILIES: ReadonlySet<SectionFamily> = new Set(['gitlab', 'teamcity'])
 
 export interface Section {
   name: string

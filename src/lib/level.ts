@@ -4,7 +4,8 @@
  * a word found anywhere:
  *   1. layouts recognised by how the line starts (syslog `<3>`, klog `E1201 10:00:00`,
  *      Ruby's `E, [ts #pid] ERROR --`, logcat, CUPS, Redis, `2016-09-28 04:30:30, Info`,
- *      a timestamp followed by a level word in any case);
+ *      a timestamp followed by a level word in any case, the workflow commands of
+ *      GitHub Actions `::error::`, Azure Pipelines and TeamCity);
  *   2. otherwise the leftmost level-shaped field of the line's head: `level=warn`,
  *      `[warn]`, `[core:error]`, `<Error>`, `ERROR:` (Python, PostgreSQL's `LOG:`), an
  *      upper-case `WARN` between separators, `error:` at the start.
@@ -185,6 +186,13 @@ const AFTER_TIMESTAMP = afterTimestamp(new RegExp(`^${TIMESTAMP},?\\s+(?:- )?(?:
 const LOGCAT = matching(/^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}(?:\s+\S+\s+\d+(?:\s+\d+)? ([VDIWEFA]) | ([VDIWEFA])\/)/, (m) => LOGCAT_LETTERS[m[1] ?? m[2]])
 // Redis: "1:M 29 Aug 2023 13:47:38.984 * …", "[3574] 13 Apr 12:52:30.731 # …"
 const REDIS = matching(/^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /, (m) => REDIS_MARKS[m[1]])
+// CI runners' workflow commands, which their log pages show as annotations:
+// GitHub Actions "::error file=app.js,line=1::msg", "::warning::", "::notice::", "::debug::"
+const GITHUB_COMMAND = matching(/^::(error|warning|notice|debug)(?: [^:]*)?::/, byName)
+// Azure Pipelines "##vso[task.logissue type=error;sourcepath=…]msg" (its "##[error]" is a bracketed field);
+// TeamCity "##teamcity[message text='…' status='ERROR']" (and WARNING, FAILURE) and "##teamcity[buildProblem …]"
+const AZURE_ISSUE = matching(/^##vso\[task\.logissue [^\]]*?\btype=(error|warning)\b/i, byName)
+const TEAMCITY_MESSAGE = matching(/^##teamcity\[(?:message .*?\bstatus='(ERROR|FAILURE|WARNING)'|(buildProblem) )/, (m) => (m[2] || m[1] !== 'WARNING' ? 'error' : 'warn'))
 
 /**
  * The level of the first layout the line is of and that names one. Each layout is tried
@@ -199,6 +207,8 @@ function layoutLevel(head: string): Level | undefined {
   if ((c0 === 73 || c0 === 87 || c0 === 69 || c0 === 70) /* IWEF */ && isDigit(c1) && (level = KLOG(head))) return level
   if (c1 === 44 /* , */ && (level = RUBY(head))) return level
   if (c1 === 32 && head.charCodeAt(2) === 91 /* [ */ && (level = CUPS(head))) return level
+  if (c0 === 58 /* : */ && c1 === 58) return GITHUB_COMMAND(head)
+  if (c0 === 35 /* # */ && c1 === 35 && (level = AZURE_ISSUE(head) ?? TEAMCITY_MESSAGE(head))) return level
   if (!isDigit(c0) && c0 !== 91) return undefined
   if ((level = AFTER_TIMESTAMP(head))) return level
   if (isDigit(c0) && head.charCodeAt(2) === 45 /* - */ && (level = LOGCAT(head))) return level

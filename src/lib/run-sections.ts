@@ -4,11 +4,11 @@
  * the highest of the earlier runs'. A name then picks one section of the job, and a later
  * run's section never takes an earlier one's name.
  */
-import type {Section} from './job.js'
+import {NAMED_FAMILIES, type Section} from './job.js'
 
-/** The number of a section the tracker named (structure/sections.ts); 0 for one named in its marker (GitLab's). */
+/** The number of a section the tracker named (structure/sections.ts); 0 for one named in its marker (GitLab's, TeamCity's). */
 function numberOf(section: Section): number {
-  if (section.family === 'gitlab') return 0
+  if (NAMED_FAMILIES.has(section.family)) return 0
   const match = /^[a-z]+-(\d+)$/.exec(section.name)
   return match && section.name.startsWith(`${section.family}-`) ? Number(match[1]) : 0
 }

@@ -37,6 +37,23 @@ describe('level detection on structured loggers', () => {
     ['not fooled by prose', 'there were 0 errors and no warnings', undefined],
     ['JSON without a level', '{"msg":"hello"}', undefined],
     ['broken JSON falls back to text', '{"level": "warn", ', 'warn'],
+    ['GitHub Actions ::error::', '::error file=app.js,line=10,col=15,title=Lint::Missing semicolon', 'error'],
+    ['GitHub Actions ::warning::', '::warning::Node 16 is deprecated', 'warn'],
+    ['GitHub Actions ::notice::', '::notice title=Deploy::deployed to staging', 'info'],
+    ['GitHub Actions ::debug::', '::debug::cache key linux-npm-1', 'debug'],
+    ['GitHub Actions: other commands name no level', '::add-mask::hunter2', undefined],
+    ['GitHub Actions: not a command', '::errors::x', undefined],
+    ['Azure Pipelines ##[error]', '##[error]Bash exited with code 1.', 'error'],
+    ['Azure Pipelines ##[warning]', '##[warning]Retrying in 5 s', 'warn'],
+    ['Azure Pipelines logissue', '##vso[task.logissue type=error;sourcepath=src/a.ts;linenumber=3]Type error', 'error'],
+    ['Azure Pipelines logissue warning', '##vso[task.logissue type=warning]Deprecated input', 'warn'],
+    ['Azure Pipelines: other commands name no level', '##vso[task.setvariable variable=type]error', undefined],
+    ['Azure Pipelines ##[section]', '##[section]Starting: Build', undefined],
+    ['TeamCity message ERROR', "##teamcity[message text='Compilation failed' errorDetails='x' status='ERROR']", 'error'],
+    ['TeamCity message FAILURE', "##teamcity[message text='x' status='FAILURE']", 'error'],
+    ['TeamCity message WARNING', "##teamcity[message text='It|'s slow' status='WARNING']", 'warn'],
+    ['TeamCity message NORMAL', "##teamcity[message text='x' status='NORMAL']", undefined],
+    ['TeamCity build problem', "##teamcity[buildProblem description='Tests failed' identity='t1']", 'error'],
   ]
   for (const [name, line, level] of cases) {
     it(name, () => expect(detectLevel(line)).toBe(level))

@@ -69,6 +69,37 @@ describe('sections', () => {
     ])
   })
 
+  it('Azure Pipelines groups: ##[group] … ##[endgroup], not nested; its ##[section] and ##[error] lines are no markers', () => {
+    const {sections} = track(fixture('azure.log')).structure()
+    expect(sections.map((s) => [s.name, s.title, s.family, s.firstSeq, s.lastSeq, s.lines, s.depth, s.levels])).toEqual([
+      ['azure-1', 'Install dependencies', 'azure', 3, 6, 4, 0, {}],
+      ['azure-2', 'Run tests', 'azure', 7, 10, 4, 0, {error: 1, warn: 1}],
+    ])
+    const unnested = track(['##[group]A', '##[group]B', '##[endgroup]']).structure()
+    expect(unnested.sections.map((s) => [s.title, s.depth, s.lastSeq])).toEqual([
+      ['A', 0, 1],
+      ['B', 0, 3],
+    ])
+  })
+
+  it("TeamCity blocks: nested, named by their markers (escapes read), a block's end closes the blocks inside it", () => {
+    const {sections} = track(fixture('teamcity.log')).structure()
+    expect(sections.map((s) => [s.name, s.title, s.family, s.depth, s.parent, s.firstSeq, s.lastSeq, s.levels])).toEqual([
+      ['Compile', 'Compile', 'teamcity', 0, undefined, 1, 7, {warn: 1}],
+      ["Module 'core'", "Module 'core'", 'teamcity', 1, 'Compile', 3, 6, {warn: 1}],
+      ['Test', 'Test', 'teamcity', 0, undefined, 8, 11, {error: 1}],
+      ['Unit', 'Unit', 'teamcity', 1, 'Test', 9, 11, {error: 1}], // the end of Test ends Unit too, and counts in both
+    ])
+    expect(sections.every((s) => s.end !== undefined)).toBe(true)
+    const odd = track(["##teamcity[blockOpened name='a|nb|]|0x0041']", "##teamcity[blockOpened name='']", "##teamcity[blockClosed name='other']", 'x']).structure()
+    expect(odd.sections.map((s) => [s.name, s.lines, s.end])).toEqual([['a b]A', 4, 4000]])
+  })
+
+  it('a marker counts at the start of a line only: a command that echoes one (set -x) opens nothing', () => {
+    const {sections} = track(["+ echo -e '\u001B[0Ksection_start:1:x\r\u001B[0KX'", "+ echo '::group::Build'", "echo '##[group]Y'", 'ok']).structure()
+    expect(sections).toEqual([])
+  })
+
   it('lines straight from the splitter (their text decoded with the read) give the structure their bytes give, UTF-8 and invalid bytes included', () => {
     const input = Buffer.concat([
       Buffer.from('::group::Build \u00e9tape\n{"phase":"d\u00e9ploiement","progress":40}\nplain\n{"current":3,"total":4}\n'),

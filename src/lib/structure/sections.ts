@@ -1,24 +1,21 @@
 /**
  * Sections, phase and progress, recognised in lines as they are stored (their sequence
- * numbers known):
- *
- *   GitHub Actions  `::group::TITLE` … `::endgroup::` (not nested)
- *   GitLab          `\e[0Ksection_start:TS:NAME[collapsed=true]\r\e[0KTITLE` …
- *                   `\e[0Ksection_end:TS:NAME\r\e[0K` (nested; times from the markers)
- *   Buildkite       `--- T` and `~~~ T` (collapsed), `+++ T` (expanded); `^^^ +++` expands the previous
+ * numbers known). Sections come from the markers of GitHub Actions, Azure Pipelines,
+ * GitLab, TeamCity and Buildkite (markers.ts reads them).
  *
  * Phase and progress come from JSON lines' `phase` and `progress` (0-100) or
  * `current`/`total` fields; otherwise the phase is the innermost open section. Bad input
- * is tolerated: an end without a start is ignored, an end for an outer GitLab section
+ * is tolerated: an end without a start is ignored, an end for an outer named section
  * closes the inner ones, open sections close at the job's end time, titles are cleaned of
  * control characters and cut to MAX_TITLE, and past MAX_SECTIONS sections are counted,
  * not kept. Most lines are let go on their first byte.
  */
 import {isUtf8} from 'node:buffer'
 import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
-import type {JobStructure, Section, SectionFamily} from '../job.js'
+import {NAMED_FAMILIES, type JobStructure, type Section, type SectionFamily} from '../job.js'
 import {levelOfCode, stripAnsi, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
+import {dropControls, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
 
 export type {JobStructure, Section, SectionFamily}
@@ -28,11 +25,9 @@ export const MAX_TITLE = 200
 const MAX_PHASE = 100
 const HEAD_BYTES = 512
 
-// eslint-disable-next-line no-control-regex -- GitLab's marker ends with an erase-line escape
-const GITLAB = /section_(start|end):(\d{1,12}):([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(?:\u001B\[0K)?(.*)$/
-const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
+/** The first bytes of a marker (markers.ts) or of a JSON line. */
 const MAY_BE_MARKER = new Uint8Array(256)
-for (const char of ':\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
+for (const char of ':#\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
 
 export interface StructureLine {
   seq: number
@@ -145,48 +140,38 @@ export class SectionTracker {
       if (phaseKeysInBytes(bytes, 0, bytes.length)) this.json(bytes.toString('utf8'))
       return false
     }
-    const raw = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
-    if (raw.startsWith('::group::')) {
-      this.closeFamily('github', line.ts)
-      this.openSection('github', raw.slice('::group::'.length), line, false)
-      return false
-    }
-    if (raw.startsWith('::endgroup::')) {
-      this.count(line)
-      this.closeFamily('github', line.ts)
-      return true
-    }
-    if (raw.includes('section_')) {
-      const match = GITLAB.exec(stripAnsi(raw))
-      if (match) return this.gitlab(match, line)
-    }
-    if (raw.startsWith('^^^ +++')) {
-      const last = this.sections.findLast((s) => s.family === 'buildkite')
-      if (last?.collapsed) {
-        delete last.collapsed
-        this.version++
+    const marker = readMarker(bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES)))
+    switch (marker?.kind) {
+      case 'start':
+        if (!NAMED_FAMILIES.has(marker.family)) this.closeFamily(marker.family, line.ts) // numbered groups do not nest
+        this.openSection(marker.family, marker.title, line, marker.folded, marker.name, marker.at)
+        return false
+      case 'end':
+        return this.endMarker(marker, line)
+      case 'unfold-previous': {
+        const last = this.sections.findLast((s) => s.family === marker.family)
+        if (last?.collapsed) {
+          delete last.collapsed
+          this.version++
+        }
+        return false
       }
-      return false
+      default:
+        return false
     }
-    const buildkite = BUILDKITE.exec(raw.replace(/\r$/, ''))
-    if (buildkite) {
-      this.closeFamily('buildkite', line.ts)
-      this.openSection('buildkite', buildkite[2], line, buildkite[1] !== '+++') // Buildkite folds --- and ~~~ groups
-    }
-    return false
   }
 
-  private gitlab(match: RegExpExecArray, line: StructureLine): boolean {
-    const [, kind, stamp, name, options, title] = match
-    const at = Number(stamp) * 1000
-    if (kind === 'start') {
-      this.openSection('gitlab', title.trim() || name, line, /collapsed=true/.test(options ?? ''), name, at)
-      return false
+  /** An end marker: of the family's open section, or of the named one and those inside it; ignored when that is not open. */
+  private endMarker(marker: Extract<Marker, {kind: 'end'}>, line: StructureLine): boolean {
+    if (marker.name === undefined) {
+      this.count(line)
+      this.closeFamily(marker.family, line.ts)
+      return true
     }
-    const index = this.open.findLastIndex((s) => s.family === 'gitlab' && s.name === name)
-    if (index === -1) return false // an end for a section that is not open
+    const index = this.open.findLastIndex((s) => s.family === marker.family && s.name === marker.name)
+    if (index === -1) return false
     this.count(line)
-    while (this.open.length > index) this.close(this.open.at(-1)!, at)
+    while (this.open.length > index) this.close(this.open.at(-1)!, marker.at ?? line.ts)
     return true
   }
 
@@ -215,7 +200,7 @@ export class SectionTracker {
     this.open.push(section)
   }
 
-  /** Closes the open sections of a family (GitHub and Buildkite groups do not nest): the innermost first. */
+  /** Closes the open sections of a family: the innermost first. */
   private closeFamily(family: SectionFamily, at: number): void {
     const index = this.open.findIndex((s) => s.family === family)
     if (index === -1) return
@@ -273,10 +258,7 @@ export function progressOf(fields: Record<string, unknown>): number | undefined 
 
 const round = (value: number) => Math.round(value * 10) / 10
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g
-
 function cleanText(text: string, max: number): string {
-  const clean = stripAnsi(text).replace(CONTROL, '').trim()
+  const clean = dropControls(stripAnsi(text)).trim()
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
 }

@@ -129,6 +129,42 @@ for (const [kind, store] of [
       expect(missing.stderr).toContain('Install dependencies')
     })
 
+    it('Azure Pipelines groups and TeamCity blocks, with the levels of their workflow commands; get --section by a block name', async () => {
+      expect((await runCli(['push', '--job', 'azure', ...store()], {env: env(), input: fixture('azure.log')})).code).toBe(0)
+      expect((await runCli(['push', '--job', 'teamcity', ...store()], {env: env(), input: fixture('teamcity.log')})).code).toBe(0)
+      const azure = JSON.parse((await runCli(['sections', 'azure', '--json', ...store()], {env: env()})).stdout)
+      expect(azure.sections.map((s: any) => [s.name, s.title, s.family, s.lines, s.levels])).toEqual([
+        ['azure-1', 'Install dependencies', 'azure', 4, {}],
+        ['azure-2', 'Run tests', 'azure', 4, {error: 1, warn: 1}],
+      ])
+      const teamcity = JSON.parse((await runCli(['sections', 'teamcity', '--json', ...store()], {env: env()})).stdout)
+      expect(teamcity.sections.map((s: any) => [s.name, s.depth, s.parent])).toEqual([
+        ['Compile', 0, undefined],
+        ["Module 'core'", 1, 'Compile'],
+        ['Test', 0, undefined],
+        ['Unit', 1, 'Test'],
+      ])
+      const table = await runCli(['sections', 'teamcity', ...store()], {env: env()})
+      expect(table.stdout).toMatch(/▾ Compile\s+\d+s\s+7\s+0\s+1-7/)
+      expect(table.stdout).toMatch(/ {2}▾ Unit\s+\d+s\s+3\s+1\s+9-11/)
+      const text = await runCli(['get', 'azure', ...store()], {env: env()})
+      expect(text.stdout.split('\n').slice(0, 7)).toEqual([
+        'Starting: Build',
+        '##[section]Starting: npm ci',
+        '▾ Install dependencies',
+        'npm ci',
+        'added 200 packages',
+        '▴',
+        '▾ Run tests',
+      ])
+      const errors = await runCli(['get', 'azure', 'teamcity', '--level', 'warn', '--by-job', ...store()], {env: env()})
+      expect(errors.stdout).toBe(
+        "azure    ##[error]test failed\nazure    ##vso[task.logissue type=warning]flaky test retried\nteamcity ##teamcity[message text='deprecated API' status='WARNING']\nteamcity ##teamcity[buildProblem description='2 tests failed']\n",
+      )
+      const module = await runCli(['get', 'teamcity', '--section', "Module 'core'", ...store()], {env: env()})
+      expect(module.stdout).toBe("▾ Module 'core'\ncompiled 120 classes\n##teamcity[message text='deprecated API' status='WARNING']\n▴ Module 'core'\n")
+    })
+
     it("a job pushed twice: the second push numbers its groups after the first push's, so --section NAME picks one", async () => {
       const push = async (input: string) => expect((await runCli(['push', '--job', 'twice', ...store()], {env: env(), input})).code).toBe(0)
       await push('::group::Build\nbuilding\n::endgroup::\n::group::Test\ntesting\n::endgroup::\n')

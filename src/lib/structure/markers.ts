@@ -1,0 +1,102 @@
+/**
+ * The section markers of CI systems, read at the start of a line (ANSI codes aside):
+ *
+ *   GitHub Actions   `::group::TITLE` … `::endgroup::` (not nested)
+ *   Azure Pipelines  `##[group]TITLE` … `##[endgroup]` (not nested)
+ *   GitLab           `\e[0Ksection_start:TS:NAME[collapsed=true]\r\e[0KTITLE` …
+ *                    `\e[0Ksection_end:TS:NAME\r\e[0K` (nested; times from the markers)
+ *   TeamCity         `##teamcity[blockOpened name='NAME' description='…']` …
+ *                    `##teamcity[blockClosed name='NAME']` (nested)
+ *   Buildkite        `--- T` and `~~~ T` (folded), `+++ T` (unfolded); `^^^ +++` unfolds the previous
+ *
+ * One reading for the tracker that records a job's sections (sections.ts) and for the
+ * outputs that show a marker as a header (marker-text.ts), so both agree on what a marker is.
+ */
+import type {SectionFamily} from '../job.js'
+import {stripAnsi} from '../level.js'
+
+export type Marker =
+  /** `name` for the families whose markers name their sections; `at` (ms) when the marker carries its time. */
+  | {kind: 'start'; family: SectionFamily; title: string; name?: string; folded: boolean; at?: number}
+  /** `name`: the named section it ends, with the ones inside it; without, the family's open section. */
+  | {kind: 'end'; family: SectionFamily; name?: string; at?: number}
+  | {kind: 'unfold-previous'; family: 'buildkite'}
+
+const GITLAB = /^section_(start|end):(\d{1,12}):([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(.*)$/
+const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
+const TEAMCITY = /^##teamcity\[block(Opened|Closed)\s/
+const TEAMCITY_NAME = /\sname='((?:[^'|]|\|.)*)'/
+const MAX_NAME = 100
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g
+
+/** The text without control characters (C0, DEL, C1): for a title, a name, or a search typed or pasted in. */
+export function dropControls(text: string): string {
+  return text.replace(CONTROL, '')
+}
+
+/** The marker a line is, or undefined. `line` may end with a carriage return. */
+export function readMarker(line: string): Marker | undefined {
+  const first = line.charCodeAt(0)
+  if (first === 27 /* ESC */) {
+    // Only GitLab's markers start with an escape; a coloured line is let go without stripping it.
+    return line.includes('section_') ? gitlab(stripAnsi(line)) : undefined
+  }
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line
+  switch (first) {
+    case 58 /* : */:
+      if (text.startsWith('::group::')) return start('github', text.slice('::group::'.length))
+      return text.startsWith('::endgroup::') ? {kind: 'end', family: 'github'} : undefined
+    case 35 /* # */:
+      if (text.startsWith('##[group]')) return start('azure', text.slice('##[group]'.length))
+      if (text.startsWith('##[endgroup]')) return {kind: 'end', family: 'azure'}
+      return teamcity(text)
+    case 115 /* s */:
+      return gitlab(text)
+    case 94 /* ^ */:
+      return text.startsWith('^^^ +++') ? {kind: 'unfold-previous', family: 'buildkite'} : undefined
+    case 45 /* - */:
+    case 43 /* + */:
+    case 126 /* ~ */: {
+      const match = BUILDKITE.exec(text)
+      return match ? start('buildkite', match[2], match[1] !== '+++') : undefined // Buildkite folds --- and ~~~ groups
+    }
+    default:
+      return undefined
+  }
+}
+
+function start(family: SectionFamily, title: string, folded = false): Marker {
+  return {kind: 'start', family, title, folded}
+}
+
+function gitlab(text: string): Marker | undefined {
+  const match = GITLAB.exec(text.endsWith('\r') ? text.slice(0, -1) : text)
+  if (!match) return undefined
+  const [, kind, stamp, name, options, title] = match
+  const at = Number(stamp) * 1000
+  if (kind === 'end') return {kind: 'end', family: 'gitlab', name, at}
+  return {kind: 'start', family: 'gitlab', title: title.trim() || name, name, folded: /collapsed=true/.test(options ?? ''), at}
+}
+
+/** A block's name, unescaped (TeamCity escapes `'`, `|`, `[`, `]` and newlines with `|`); one with no name is no marker. */
+function teamcity(text: string): Marker | undefined {
+  const match = TEAMCITY.exec(text)
+  if (!match) return undefined
+  const name = teamcityName(text)
+  if (!name) return undefined
+  return match[1] === 'Opened' ? {kind: 'start', family: 'teamcity', title: name, name, folded: false} : {kind: 'end', family: 'teamcity', name}
+}
+
+/** TeamCity's escapes of line breaks (`|n`, `|r`, NEL, LS, PS): a blank in a name. */
+const TEAMCITY_BREAKS = new Set(['n', 'r', 'x', 'l', 'p'])
+
+function teamcityName(text: string): string | undefined {
+  const match = TEAMCITY_NAME.exec(text)
+  if (!match) return undefined
+  const value = match[1].replace(/\|(0x[0-9a-fA-F]{4}|.)/g, (_, escaped: string) =>
+    escaped.length > 1 ? String.fromCharCode(parseInt(escaped.slice(2), 16)) : TEAMCITY_BREAKS.has(escaped) ? ' ' : escaped,
+  )
+  const clean = dropControls(value).trim()
+  return clean.length > MAX_NAME ? clean.slice(0, MAX_NAME) : clean
+}

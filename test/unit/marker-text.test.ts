@@ -1,0 +1,53 @@
+/**
+ * markerText (structure/marker-text.ts): the header text output shows for a section
+ * marker of each CI system, and nothing for a line that only looks like one. Every line it
+ * shows as a header starts as MARKER_STARTS says, which readsAsText relies on.
+ */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {stripAnsi} from '../../src/lib/level.js'
+import {MARKER_STARTS, markerText} from '../../src/lib/structure/marker-text.js'
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
+const fixtureLines = (name: string) => readFileSync(join(FIXTURES, name), 'utf8').replace(/\n$/, '').split('\n')
+
+describe('markerText', () => {
+  it("shows each system's markers as headers: ▾ open, ▸ folded, ▴ an end (with its name when the marker names it)", () => {
+    const shown = (lines: string[]) => lines.map(markerText).filter((text) => text !== undefined)
+    expect(shown(fixtureLines('github.log'))).toEqual(['▾ Install dependencies', '▴', '▾ Run tests', '▴'])
+    expect(shown(fixtureLines('azure.log'))).toEqual(['▾ Install dependencies', '▴', '▾ Run tests', '▴'])
+    expect(shown(fixtureLines('teamcity.log'))).toEqual(['▾ Compile', "▾ Module 'core'", "▴ Module 'core'", '▴ Compile', '▾ Test', '▾ Unit', '▴ Test'])
+    expect(shown(fixtureLines('gitlab.log'))).toEqual(['▸ Preparing the environment', '▾ Fetching sources', '▴ fetch', '▴ prepare', '▾ Executing the script'])
+    // Each line on its own: the `^^^ +++` after `--- :package: Build` unfolds it in the sections, not in its header line.
+    expect(shown(fixtureLines('buildkite.log'))).toEqual(['▸ Preparing working directory', '▸ :package: Build', '▾ :test_tube: Test', '▸ Uploading artifacts'])
+  })
+
+  it('shows nothing for lines that only look like markers', () => {
+    for (const line of [
+      '##[section]Starting: Build',
+      '##[error]failed',
+      '##vso[task.logissue type=error]x',
+      "##teamcity[message text='x']",
+      "##teamcity[blockOpened name='']",
+      '::error::x',
+      '^^^ +++',
+      '## Heading',
+      '+ echo ::group::x',
+      '\u001B[32mok\u001B[0m',
+    ]) {
+      expect(markerText(line), line).toBeUndefined()
+    }
+  })
+
+  it('every line shown as a header starts as MARKER_STARTS says', () => {
+    const lines = ['github.log', 'azure.log', 'teamcity.log', 'gitlab.log', 'buildkite.log'].flatMap(fixtureLines)
+    const headers = lines.filter((line) => markerText(line) !== undefined)
+    expect(headers.length).toBeGreaterThan(20)
+    for (const line of headers)
+      expect(
+        MARKER_STARTS.some((start) => stripAnsi(line).startsWith(start)),
+        line,
+      ).toBe(true)
+  })
+})
