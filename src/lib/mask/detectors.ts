@@ -56,6 +56,20 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
     pattern:
       /(?:password|passwd|secret(?:[_-]?key)?)["']?\s*[:=]\s*["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|changed|expired|incorrect|invalid)\b)((?<=")[^"]{4,}|(?<=')[^']{4,}|(?<!["'])[^\s"'`,;&]{4,})/dgi,
   },
+  // `CODECOV_TOKEN=…`, `"access_token": "…"`, `x-api-key: …`, `--token …`: a value of 8
+  // characters or more of a token's alphabet (base64, hex, UUID, JWT) with a digit in it, as
+  // generated tokens have. Not `token: none`, nor an object's name (Android's
+  // `token=Token{a64f992 …}`, `BinderProxy@2bd79ce`), nor keys `token_type`, `tokens`,
+  // `max_tokens`, `--token-file`. Quoted as above; a bare value ends at a blank, quote, `,;&`.
+  {
+    name: 'token or API key assigned',
+    // Measured as above, with the other detectors' (which alone stop 0, 1470, 328 times in this
+    // measure): these 0, 865, 0; with `TOKEN` for `OKEN` and `pi-Key` for `Api-Key` 659, 1491, 669;
+    // with `token`, `Token`, `TOKEN` 1395, 1220, 1723.
+    triggers: ['oken', 'OKEN', 'apikey', 'apiKey', 'APIKEY', 'api_key', 'API_KEY', 'api-key', 'Api-Key'],
+    pattern:
+      /(?:--[a-z0-9-]*?(?:token|api-key)\s+|(?:token|api[_-]?key)(?![A-Za-z0-9_-])["']?\s*[:=]\s*)["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|expired|invalid)\b)(?=[\w.~+/=:-]*\d)((?<=")[^"]{8,}|(?<=')[^']{8,}|(?<!["'])[\w.~+/=:-]{8,}(?![^\s"'`,;&]))/dgi,
+  },
   // The password runs to the authority's last '@' (a password may hold one); the authority ends at a '/'.
   {
     name: 'password in a URL',

@@ -34,6 +34,7 @@ export const DETECTOR_SECRETS = [
   'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
   'pemSecondLineOfTheKeyBody0123',
   'assignedDbPassw0rd',
+  'codecovT0kenValue1234',
 ]
 
 export const SECRETS = [...Object.values(SOURCE_SECRETS), ...DETECTOR_SECRETS]
@@ -57,6 +58,7 @@ export const LINES = [
   `Authorization: Basic ${DETECTOR_SECRETS[11]}`,
   `git clone https://ci:${DETECTOR_SECRETS[12]}@git.example.com/repo.git`,
   `+ export DB_PASSWORD=${DETECTOR_SECRETS[15]}`,
+  `CODECOV_TOKEN=${DETECTOR_SECRETS[16]}`,
   '-----BEGIN PRIVATE KEY-----',
   DETECTOR_SECRETS[13],
   DETECTOR_SECRETS[14],
@@ -64,7 +66,7 @@ export const LINES = [
   'ERROR done',
 ]
 export const INPUT = LINES.join('\n') + '\n'
-export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 2
+export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2
 
 /** Environment and files that register every source's secret (files outside the searched dirs). */
 export function maskSources(): {env: NodeJS.ProcessEnv; args: string[]; dir: string} {
