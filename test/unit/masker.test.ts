@@ -46,6 +46,8 @@ describe('default detectors', () => {
     ['SECRET_KEY', 'SECRET_KEY=abcd1234 next', 'SECRET_KEY=*** next'],
     ['password in a query string', 'GET /login?user=x&password=p4ss&y=1', 'GET /login?user=x&password=***&y=1'],
     ['password left unquoted to the end of the line', 'password="hunter2 and more', 'password="***'],
+    ['password flag', 'docker login -u ci --password hunter22 registry.example.com', 'docker login -u ci --password *** registry.example.com'],
+    ['secret flag', 'tool --client-secret s3cr3tv4l --verbose', 'tool --client-secret *** --verbose'],
     ['token in an env dump', 'CODECOV_TOKEN=2f1e3c4d-1a2b-4c5d-8e9f-0a1b2c3d4e5f', 'CODECOV_TOKEN=***'],
     ['hex token', '+ export SONAR_TOKEN=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b', '+ export SONAR_TOKEN=***'],
     ['OAuth token in JSON', '{"access_token":"ya29.a0AfH6SMBxyz","token_type":"Bearer"}', '{"access_token":"***","token_type":"Bearer"}'],
@@ -107,6 +109,9 @@ describe('default detectors', () => {
       'Skipping AppWindowToken{df0798e token=Token{78af589 ActivityRecord{3b04890 u0}}}',
       'Bad activity token: android.os.BinderProxy@2bd79ce',
       'token=abc123',
+      'docker login --password-stdin',
+      'mysqladmin --password --verbose',
+      '--token --verbose1234',
     ]) {
       expect(one(line)).toBe(line)
     }

@@ -41,7 +41,8 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
     triggers: ['uthorization', 'UTHORIZATION'],
     pattern: /authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+([A-Za-z0-9._~+/-]+=*)/dgi,
   },
-  // `DB_PASSWORD=…` as `env` and `set -x` print it, `"client_secret": "…"`, `password: …`:
+  // `DB_PASSWORD=…` as `env` and `set -x` print it, `"client_secret": "…"`, `password: …`,
+  // `--password …` (not `--password-stdin`, nor a flag after it):
   // a quoted value runs to its quote, a bare one to a blank, quote, comma, semicolon or
   // '&'. Not a placeholder (`${X}`, `***`, `<…>`, `%s`) nor a word such as `required`; not
   // `pwd` (the shell's PWD is a directory) nor keys that only start so (`password_file`).
@@ -54,7 +55,7 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
     // cases 164, 441, 1474; "assword"/"ecret" 1310, 2518, 392. No change in push's speed.
     triggers: ['sword', 'SWORD', 'swd', 'SWD', 'ecret', 'ECRET'],
     pattern:
-      /(?:password|passwd|secret(?:[_-]?key)?)["']?\s*[:=]\s*["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|changed|expired|incorrect|invalid)\b)((?<=")[^"]{4,}|(?<=')[^']{4,}|(?<!["'])[^\s"'`,;&]{4,})/dgi,
+      /(?:--[a-z0-9-]*?(?:password|passwd|secret)\s+(?!-)|(?:password|passwd|secret(?:[_-]?key)?)["']?\s*[:=]\s*)["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|changed|expired|incorrect|invalid)\b)((?<=")[^"]{4,}|(?<=')[^']{4,}|(?<!["'])[^\s"'`,;&]{4,})/dgi,
   },
   // `CODECOV_TOKEN=…`, `"access_token": "…"`, `x-api-key: …`, `--token …`: a value of 8
   // characters or more of a token's alphabet (base64, hex, UUID, JWT) with a digit in it, as
@@ -68,7 +69,7 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
     // with `token`, `Token`, `TOKEN` 1395, 1220, 1723.
     triggers: ['oken', 'OKEN', 'apikey', 'apiKey', 'APIKEY', 'api_key', 'API_KEY', 'api-key', 'Api-Key'],
     pattern:
-      /(?:--[a-z0-9-]*?(?:token|api-key)\s+|(?:token|api[_-]?key)(?![A-Za-z0-9_-])["']?\s*[:=]\s*)["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|expired|invalid)\b)(?=[\w.~+/=:-]*\d)((?<=")[^"]{8,}|(?<=')[^']{8,}|(?<!["'])[\w.~+/=:-]{8,}(?![^\s"'`,;&]))/dgi,
+      /(?:--[a-z0-9-]*?(?:token|api-key)\s+(?!-)|(?:token|api[_-]?key)(?![A-Za-z0-9_-])["']?\s*[:=]\s*)["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|expired|invalid)\b)(?=[\w.~+/=:-]*\d)((?<=")[^"]{8,}|(?<=')[^']{8,}|(?<!["'])[\w.~+/=:-]{8,}(?![^\s"'`,;&]))/dgi,
   },
   // The password runs to the authority's last '@' (a password may hold one); the authority ends at a '/'.
   {
