@@ -186,6 +186,25 @@ const AFTER_TIMESTAMP = afterTimestamp(new RegExp(`^${TIMESTAMP},?\\s+(?:- )?(?:
 const LOGCAT = matching(/^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}(?:\s+\S+\s+\d+(?:\s+\d+)? ([VDIWEFA]) | ([VDIWEFA])\/)/, (m) => LOGCAT_LETTERS[m[1] ?? m[2]])
 // Redis: "1:M 29 Aug 2023 13:47:38.984 * …", "[3574] 13 Apr 12:52:30.731 # …"
 const REDIS = matching(/^(?:\d+:[XCSM]|\[\d+\]) \d{1,2} [A-Z][a-z]{2}(?: \d{4})? [\d:.]+ ([.\-*#]) /, (m) => REDIS_MARKS[m[1]])
+// Build tools that print a level word of their own: npm "npm error …", "npm warn …" (and npm 6's "npm ERR!");
+// GNU make "make: *** [Makefile:2: all] Error 1"; ESLint "  2:1  error  'foo' is not defined  no-undef"
+const NPM_LEVELS: Record<string, Level> = {
+  'ERR!': 'error',
+  error: 'error',
+  warn: 'warn',
+  WARN: 'warn',
+  notice: 'info',
+  info: 'info',
+  http: 'debug',
+  timing: 'debug',
+  verbose: 'debug',
+  verb: 'debug',
+  silly: 'trace',
+  sill: 'trace',
+}
+const NPM = matching(/^npm (ERR!|error|warn|WARN|notice|info|http|timing|verbose|verb|silly|sill) /, (m) => NPM_LEVELS[m[1]])
+const MAKE = matching(/^g?make(?:\[\d+\])?: \*\*\* /, () => 'error')
+const ESLINT = matching(/^ +\d+:\d+ +(error|warning) /, byName)
 // CI runners' workflow commands, which their log pages show as annotations:
 // GitHub Actions "::error file=app.js,line=1::msg", "::warning::", "::notice::", "::debug::"
 const GITHUB_COMMAND = matching(/^::(error|warning|notice|debug)(?: [^:]*)?::/, byName)
@@ -208,6 +227,9 @@ function layoutLevel(head: string): Level | undefined {
   if (c1 === 44 /* , */ && (level = RUBY(head))) return level
   if (c1 === 32 && head.charCodeAt(2) === 91 /* [ */ && (level = CUPS(head))) return level
   if (c0 === 58 /* : */ && c1 === 58) return GITHUB_COMMAND(head)
+  if (c0 === 110 /* n */ && c1 === 112 /* p */ && (level = NPM(head))) return level
+  if ((c0 === 109 /* m */ || c0 === 103) /* g */ && (level = MAKE(head))) return level
+  if (c0 === 32 && (c1 === 32 || isDigit(c1)) && (level = ESLINT(head))) return level
   if (c0 === 35 /* # */ && c1 === 35 && (level = AZURE_ISSUE(head) ?? TEAMCITY_MESSAGE(head))) return level
   if (!isDigit(c0) && c0 !== 91) return undefined
   if ((level = AFTER_TIMESTAMP(head))) return level
@@ -235,7 +257,12 @@ const FIELDS: {needs: string; pattern: RegExp}[] = [
   // JSON that did not parse (cut by --max-line-bytes, or not quite JSON): "level": "warn"
   {needs: '"', pattern: /"(?:level|lvl|severity|levelname)"\s*:\s*"([A-Za-z]+)"/},
   // a lower-case or capitalised word and a colon at the start: "error: …", "Warning: …"
-  {needs: ':', pattern: new RegExp(`^(${ANY_CASE}|Error|Warning|Info|Debug|Fatal|Critical|Notice|Trace):`)},
+  // (rustc's "error[E0425]: …" too)
+  {needs: ':', pattern: new RegExp(`^(${ANY_CASE}|Error|Warning|Info|Debug|Fatal|Critical|Notice|Trace)(?:\\[[\\w-]+\\])?:`)},
+  // compilers' diagnostics after a file's position: gcc/clang "a.c:2:35: error: …", "…: note: …",
+  // javac "A.java:1: error: …", tsc and MSBuild "t.ts(1,7): error TS2322: …", tsc --pretty
+  // "t.ts:1:7 - error TS2322: …", Python's warnings "p.py:2: DeprecationWarning: …"
+  {needs: ':', pattern: /[:)-] (?:fatal |[A-Z]\w*(?=Warning:))?(error|warning|note|Warning)(?:\[[\w-]+\]| [A-Z]{1,6}\d{1,6})?:/},
 ]
 
 function holdsAny(text: string, chars: string): boolean {

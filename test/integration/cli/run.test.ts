@@ -25,6 +25,24 @@ describe('logs run', () => {
     expect(meta).toMatchObject({status: 'failed', exitCode: 7, lines: 3})
   })
 
+  it("levels come from what build tools print: make's failure, a compiler's diagnostic, GitHub's ::warning::, so get --level warn finds them", async () => {
+    const makefile = join(sandbox.home, 'Makefile')
+    writeFileSync(makefile, "build:\n\t@echo 'compiling'\n\t@echo 'a.c:2:35: error: y undeclared' >&2\n\t@echo '::warning file=a.c::deprecated call'\n\t@false\n")
+    const result = await runCli(['run', '--job', 'make-build', '--', 'make', '-f', makefile, 'build'], {env: sandbox.env})
+    expect(result.code).toBe(2)
+    const got = await runCli(['get', 'make-build', '--level', 'warn', '--output', 'json'], {env: sandbox.env})
+    const records = got.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    // stdout and stderr are two pipes: their lines may interleave either way.
+    expect(records.map((r) => [r.level, r.line.replace(/\[\S*Makefile:\d+: build\]/, '[…]')]).sort()).toEqual([
+      ['error', 'a.c:2:35: error: y undeclared'],
+      ['error', 'make: *** […] Error 1'],
+      ['warn', '::warning file=a.c::deprecated call'],
+    ])
+  })
+
   it('records success', async () => {
     const result = await runCli(['run', '--job', 'r2', '--', 'true'], {env: sandbox.env})
     expect(result.code).toBe(0)
