@@ -66,6 +66,10 @@ const ALIASES: Record<string, Level> = {
   err: 'error',
   eror: 'error',
   severe: 'error',
+  // Test runners' and build tools' verdicts: Go's "--- FAIL: TestX", cargo's "test x ... FAILED", Gradle's "BUILD FAILED"
+  fail: 'error',
+  failed: 'error',
+  failure: 'error',
   fatal: 'fatal',
   f: 'fatal',
   crit: 'fatal',
@@ -110,7 +114,7 @@ export function stripAnsi(text: string): string {
   return text.includes('\u001B') ? text.replace(ANSI, '') : text
 }
 
-const UPPER = 'TRACE|DEBUG[1-5]?|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|PANIC|EMERG|ALERT'
+const UPPER = 'TRACE|DEBUG[1-5]?|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|PANIC|EMERG|ALERT|FAILED|FAILURE|FAIL'
 const ANY_CASE = 'trace|debug[1-5]?|info|notice|note|warn|warning|error|err|severe|fatal|critical|crit|panic|emerg|alert'
 /** A timestamp that opens a line: ISO-ish dates, `17/06/09 20:10:52`, HDFS's `081109 203615`, with fractions and zones. */
 const TIMESTAMP = String.raw`\[?(?:\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}|\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|\d{6} \d{6})(?:[.,:]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?: (?!CRIT\b)(?:UTC|GMT|MSK|[A-Z]{1,3}T))?\]?`
@@ -249,7 +253,7 @@ const FIELD_REACH = 40
 const FIELDS: {needs: string; pattern: RegExp}[] = [
   // upper-case words between separators: "INFO dfs.DataNode", "- WARN  [", "| ERROR |", "WARN574240[",
   // and PostgreSQL's and Python's "LOG:  …", "FATAL:  …", "ERROR:root:…" ("LOG" only with its colon)
-  {needs: '', pattern: new RegExp(String.raw`(?:^|[\s|\-\[:\]])(${UPPER}|LOG(?=:))(?=[\s|\]\-:]|\d|$)`)},
+  {needs: '', pattern: new RegExp(String.raw`(?:^|[\s|\-\[:\]])(${UPPER}|LOG(?=:))(?=[\s|\]\-:.]|\d|$)`)},
   // [warn], [ERROR], [core:error], [ INFO ], <Error>, (info)
   {needs: '[<(', pattern: new RegExp(String.raw`[[<(] ?(?:[\w.-]+:)?(${ANY_CASE}|${UPPER}|[A-Z][a-z]+) ?[\]>)]`)},
   // logfmt and friends: level=info, lvl="warn", severity=ERROR
