@@ -249,8 +249,11 @@ function layoutLevel(head: string): Level | undefined {
 /** How far past its start a field may reach (`[mpm_prefork:notice]`). */
 const FIELD_REACH = 40
 
-/** `needs`: characters one of which the head must hold for the kind to be tried (none: always tried). */
-const FIELDS: {needs: string; pattern: RegExp}[] = [
+/**
+ * `needs`: characters one of which the head must hold for the kind to be tried (none: always
+ * tried); `words`: a quick test it must pass too, for a kind whose pattern is slow to fail.
+ */
+const FIELDS: {needs: string; words?: RegExp; pattern: RegExp}[] = [
   // upper-case words between separators: "INFO dfs.DataNode", "- WARN  [", "| ERROR |", "WARN574240[",
   // and PostgreSQL's and Python's "LOG:  …", "FATAL:  …", "ERROR:root:…" ("LOG" only with its colon)
   {needs: '', pattern: new RegExp(String.raw`(?:^|[\s|\-\[:\]])(${UPPER}|LOG(?=:))(?=[\s|\]\-:.]|\d|$)`)},
@@ -266,7 +269,11 @@ const FIELDS: {needs: string; pattern: RegExp}[] = [
   // compilers' diagnostics after a file's position: gcc/clang "a.c:2:35: error: …", "…: note: …",
   // javac "A.java:1: error: …", tsc and MSBuild "t.ts(1,7): error TS2322: …", tsc --pretty
   // "t.ts:1:7 - error TS2322: …", Python's warnings "p.py:2: DeprecationWarning: …"
-  {needs: ':', pattern: /[:)-] (?:fatal |[A-Z]\w*(?=Warning:))?(error|warning|note|Warning)(?:\[[\w-]+\]| [A-Z]{1,6}\d{1,6})?:/},
+  {
+    needs: ':',
+    words: /error|warning|note|Warning/,
+    pattern: /[:)-] (?:fatal |[A-Z]\w*(?=Warning:))?(error|warning|note|Warning)(?:\[[\w-]+\]| [A-Z]{1,6}\d{1,6})?:/,
+  },
 ]
 
 function holdsAny(text: string, chars: string): boolean {
@@ -285,7 +292,7 @@ export function detectTextLevel(line: string): Level | undefined {
   let best: RegExpExecArray | undefined
   let text = head
   for (const field of FIELDS) {
-    if (!holdsAny(text, field.needs)) continue
+    if (!holdsAny(text, field.needs) || (field.words && !field.words.test(text))) continue
     const match = field.pattern.exec(text)
     if (!match || !normalizeLevel(match[1]) || (best && match.index >= best.index)) continue
     best = match
