@@ -35,6 +35,15 @@ describe('multi-line records keep their level', () => {
     expect(got[8]).toEqual(['exit status 2', undefined])
   })
 
+  it("Rust: a panic, its message, the assertion's left and right, its backtrace; not the note after it", () => {
+    const got = levels('rust.log')
+    const errors = got.flatMap(([, level], i) => (level === 'error' ? [i + 1] : []))
+    // Lines 3-4 (a panic and its message), 8-26 (with its backtrace), 29-32 (an assertion's); each note is info.
+    expect(errors).toEqual([3, 4, ...Array.from({length: 19}, (_, i) => 8 + i), 29, 30, 31, 32])
+    expect([got[4][1], got[26][1], got[32][1]]).toEqual(['info', 'info', 'info'])
+    expect(got[27]).toEqual(['---- tests::it_fails stdout ----', undefined])
+  })
+
   it('Node.js: "    at" frames after a TypeError', () => {
     expect(levels('node.log').map(([, level]) => level)).toEqual([undefined, 'error', 'error', 'error', undefined])
   })

@@ -7,6 +7,8 @@
  *   Node.js    `    at …`
  *   Python     `Traceback (most recent call last):` … indented frames … the exception line
  *   Go         `panic: …`, `goroutine N [running]:`, function lines and tab-indented frames
+ *   Rust       `thread 'main' panicked at src/main.rs:5:21:`, the message's first line, then
+ *              indented lines (`  left: 4`, numbered frames and their `at …`) and `stack backtrace:`
  *   databases  `DETAIL:`, `HINT:`, `CONTEXT:`, `STATEMENT:`, `QUERY:` (PostgreSQL's two spaces)
  *
  * Lines arrive one by one (a record's first line is stored before its continuation is
@@ -22,7 +24,7 @@ import {ReadLine, type NewEntry} from '../entry.js'
 import {levelCode, levelOfCode, stripAnsi, type Level} from '../level.js'
 import {LineBatch} from '../line-batch.js'
 
-type Kind = 'plain' | 'frames' | 'python' | 'python-end' | 'go'
+type Kind = 'plain' | 'frames' | 'python' | 'python-end' | 'go' | 'rust-message' | 'rust'
 
 const HEAD_BYTES = 200
 const FRAME = /^\s+at \S|^\s*(?:Caused by|Suppressed): |^\s*\.\.\. \d+ (?:more|common frames omitted)/
@@ -30,6 +32,7 @@ const EXCEPTION = /^(?:Exception in thread "|[\w$.]*(?:Exception|Error)(?::\s|$)
 const DATABASE = /(?:^|\s)(?:DETAIL|HINT|CONTEXT|STATEMENT|QUERY): {2}/
 const GO_LINE = /^(?:goroutine \d+ \[|created by |\t|[\w./*()[\]-]+\(.*\)$|\[signal |$)/
 const PYTHON_LINK = /^(?:During handling of the above exception|The above exception was the direct cause|$)/
+const RUST_PANIC = /^thread '[^']*' (?:\(\d+\) )?panicked at /
 
 /** First bytes of a line that may continue a record or start one: whitespace, '.', and the letters of the markers. */
 const MAY_MATTER = new Uint8Array(256)
@@ -66,7 +69,7 @@ export class RecordTracker {
     const memory = batch.read.memory
     for (let i = 0; i < batch.length; i++) {
       const entry = batch.entry(i)
-      if (!entry && levels[i] !== 0 && this.kind !== 'python' && this.kind !== 'go') {
+      if (!entry && levels[i] !== 0 && !this.expecting()) {
         // continues()'s first test, on the columns: a line with a level of its own, not looking like a frame, starts a record.
         const first = ends[i] > starts[i] ? memory[starts[i]] : 0
         if (first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
@@ -103,7 +106,7 @@ export class RecordTracker {
   private continues(line: Line): boolean {
     const length = line.end - line.start
     const first = length > 0 ? line.memory[line.start] : 0
-    const expecting = this.kind === 'python' || this.kind === 'go'
+    const expecting = this.expecting()
     if (!expecting && line.level !== undefined && first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
       // A line with a level word of its own starts a record (frames and database continuations have none).
       this.start(line, undefined)
@@ -122,6 +125,11 @@ export class RecordTracker {
       return true
     }
     if (this.kind === 'go' && GO_LINE.test(head)) return true
+    if (this.kind === 'rust-message') {
+      this.kind = 'rust' // the panic's message, whatever it says
+      return true
+    }
+    if (this.kind === 'rust' && (/^\s/.test(head) || head === 'stack backtrace:')) return true
     if (FRAME.test(head)) {
       this.kind = 'frames'
       this.level ??= 'error'
@@ -142,14 +150,23 @@ export class RecordTracker {
       } else if (head.startsWith('panic: ')) {
         this.kind = 'go'
         line.level = 'error'
+      } else if (RUST_PANIC.test(head)) {
+        this.kind = 'rust-message'
+        line.level = 'error'
       } else if (EXCEPTION.test(head)) {
         line.level = 'error'
       }
     } else if (head !== undefined) {
       if (head.startsWith('Traceback (most recent call last):')) this.kind = 'python'
       else if (head.startsWith('panic: ')) this.kind = 'go'
+      else if (RUST_PANIC.test(head)) this.kind = 'rust-message'
     }
     this.level = line.level
+  }
+
+  /** In a record whose next lines continue it whatever their level or first byte. */
+  private expecting(): boolean {
+    return this.kind === 'python' || this.kind === 'go' || this.kind === 'rust-message' || this.kind === 'rust'
   }
 
   private mayBeDatabase(line: Line): boolean {

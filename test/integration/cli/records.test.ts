@@ -50,6 +50,21 @@ const cases: Array<[string, string[]]> = [
   ],
   ['go.log', ['panic: runtime error', '', 'goroutine 1 [running]:', 'main.handler(...)', '\t/src/main.go:12', 'main.main()', '\t/src/main.go:20']],
   ['node.log', ['TypeError: Cannot read properties', '    at getUser', '    at async handler']],
+  [
+    'rust.log',
+    [
+      "thread 'main' (9869) panicked at p.rs:5:21:",
+      'index out of bounds',
+      "thread 'main' (9886) panicked at p.rs:5:21:",
+      'index out of bounds',
+      'stack backtrace:',
+      ...Array.from({length: 8}, (_, i) => [`   ${i}: `, '             at ']).flat(),
+      "thread 'tests::it_fails' (30552) panicked at src/lib.rs:8:21:",
+      'assertion `left == right` failed',
+      '  left: 4',
+      ' right: 5',
+    ],
+  ],
   ['postgres.log', ['ERROR:  duplicate key', 'DETAIL:  Key (id)=(1)', 'STATEMENT:  INSERT INTO users']],
 ]
 
