@@ -48,6 +48,22 @@ describe('multi-line records keep their level', () => {
     expect(levels('node.log').map(([, level]) => level)).toEqual([undefined, 'error', 'error', 'error', undefined])
   })
 
+  it('Node.js: an error with its code, as Node prints an uncaught one, is an error with its frames', () => {
+    const records = new RecordTracker()
+    const lines = [
+      'node:internal/errors:541',
+      '      throw error;',
+      '      ^',
+      '',
+      'TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type string',
+      '    at Object.openSync (node:fs:571:10)',
+      'Node.js v20.20.2',
+    ]
+    const entries = lines.map((line) => ({ts: 0, bytes: Buffer.from(line), eol: true}))
+    records.observe(entries)
+    expect(entries.map((e) => (e as {level?: string}).level)).toEqual([undefined, undefined, undefined, undefined, 'error', 'error', undefined])
+  })
+
   it("database server logs: DETAIL and STATEMENT lines take the ERROR's level", () => {
     expect(levels('postgres.log').map(([, level]) => level)).toEqual(['info', 'error', 'error', 'error', 'info'])
   })

@@ -28,7 +28,8 @@ type Kind = 'plain' | 'frames' | 'python' | 'python-end' | 'go' | 'rust-message'
 
 const HEAD_BYTES = 200
 const FRAME = /^\s+at \S|^\s*(?:Caused by|Suppressed): |^\s*\.\.\. \d+ (?:more|common frames omitted)/
-const EXCEPTION = /^(?:Exception in thread "|[\w$.]*(?:Exception|Error)(?::\s|$))/
+// Node.js names an error's code: `TypeError [ERR_INVALID_ARG_TYPE]: …`
+const EXCEPTION = /^(?:Exception in thread "|[\w$.]*(?:Exception|Error)(?: \[[A-Z0-9_]+\])?(?::\s|$))/
 const DATABASE = /(?:^|\s)(?:DETAIL|HINT|CONTEXT|STATEMENT|QUERY): {2}/
 const GO_LINE = /^(?:goroutine \d+ \[|created by |\t|[\w./*()[\]-]+\(.*\)$|\[signal |$)/
 const PYTHON_LINK = /^(?:During handling of the above exception|The above exception was the direct cause|$)/
