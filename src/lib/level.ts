@@ -5,10 +5,12 @@
  *   1. layouts recognised by how the line starts (syslog `<3>`, klog `E1201 10:00:00`,
  *      Ruby's `E, [ts #pid] ERROR --`, logcat, CUPS, Redis, `2016-09-28 04:30:30, Info`,
  *      a timestamp followed by a level word in any case, the workflow commands of
- *      GitHub Actions `::error::`, Azure Pipelines and TeamCity);
+ *      GitHub Actions `::error::`, Azure Pipelines and TeamCity, npm's `npm error`, make's
+ *      `make: ***`, ESLint's `  2:1  error`);
  *   2. otherwise the leftmost level-shaped field of the line's head: `level=warn`,
  *      `[warn]`, `[core:error]`, `<Error>`, `ERROR:` (Python, PostgreSQL's `LOG:`), an
- *      upper-case `WARN` between separators, `error:` at the start.
+ *      upper-case `WARN` (or a test runner's `FAILED`) between separators, `error:` at the
+ *      start, a compiler's `a.c:2:35: error:` after a position.
  * Leftmost wins, so `INFO request failed: [error] …` is info: a level word inside the
  * message of a line whose layout already named its level does not change it.
  */
