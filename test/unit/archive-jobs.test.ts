@@ -101,6 +101,24 @@ describe('archiveJobs', () => {
     expect(await live.getJob('held')).toBeDefined()
   })
 
+  // Seen once in the full suite under load: two `logs archive` at once each backed off a job the other had claimed at the same moment, and it stayed live.
+  it('tries a job found locked once more at the end of the run: two archivers that both backed off from it do not leave it live', async () => {
+    await job('contended', 2)
+    await job('free', 1)
+    let refused = 0
+    const locks = {
+      acquire: (id: string, owner: string, ttl: number) => (id === 'contended' && refused++ === 0 ? Promise.resolve(false) : archive.locks.acquire(id, owner, ttl)),
+      hold: <T>(id: string, owner: string, ttl: number, work: () => Promise<T>) => archive.locks.hold(id, owner, ttl, work),
+    }
+    const summary = await archiveJobs({live, archive, locks})
+    expect(summary.jobs.map((j) => [j.id, j.result])).toEqual([
+      ['contended', 'archived'],
+      ['free', 'archived'],
+    ])
+    expect(refused).toBe(2)
+    expect(await live.getJob('contended')).toBeUndefined()
+  })
+
   it('with idleMs archives a silent running job as abandoned; dry-run changes nothing', async () => {
     await job('silent', 2, false)
     let now = Date.now()

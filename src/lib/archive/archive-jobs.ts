@@ -15,6 +15,7 @@
  */
 import {randomUUID} from 'node:crypto'
 import {hostname} from 'node:os'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {ArchiveConflictError, ArchiveIntegrityError} from '../errors/index.js'
 import {isEnded, type JobMeta} from '../job.js'
 import {matchesSelector, type LabelSelector} from '../label-selector.js'
@@ -77,17 +78,32 @@ export interface ArchiveJobsOptions {
   afterUpload?: (id: string) => Promise<void> | void
 }
 
+const LOCKED = 'locked by another archiver'
+/** How long, and up to twice that, a run waits before trying again the jobs it found locked. */
+const LOCKED_RETRY_MS = 200
+
 export async function archiveJobs(options: ArchiveJobsOptions): Promise<ArchiveSummary> {
   const {live, concurrency = 4, dryRun = false, clock = Date.now} = options
   const candidates =
     options.jobIds ?? (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock()) && matchesSelector(options.selector, job.labels)).map((job) => job.id)
   const owner = `${hostname()}:${process.pid}:${randomUUID()}`
   const outcomes: ArchiveOutcome[] = []
+  const attempt = (id: string) => archiveOne(id, owner, options).catch((error: unknown): ArchiveOutcome => ({id, result: 'failed', reason: messageOf(error)}))
   await forEachLimited([...new Set(candidates)], Math.max(1, concurrency), async (id) => {
-    const outcome = await archiveOne(id, owner, options).catch((error: unknown): ArchiveOutcome => ({id, result: 'failed', reason: messageOf(error)}))
+    const outcome = await attempt(id)
     outcomes.push(outcome)
     options.onProgress?.({done: outcomes.length, total: candidates.length, outcome})
   })
+  // Two archivers that claimed a job at the same moment may both back off (locks.ts), so the
+  // jobs found locked are tried once more, a random moment later: one that another archiver
+  // moved meanwhile is then "already archived", one it still holds is skipped again.
+  const locked = outcomes.filter((o) => o.reason === LOCKED)
+  if (locked.length > 0 && !dryRun) {
+    await sleep(LOCKED_RETRY_MS * (1 + Math.random()))
+    await forEachLimited(locked, Math.max(1, concurrency), async (before) => {
+      outcomes[outcomes.indexOf(before)] = await attempt(before.id)
+    })
+  }
   outcomes.sort((a, b) => a.id.localeCompare(b.id))
   const archived = outcomes.filter((o) => o.result === 'archived').map((o) => o.id)
   // The catalog is a cache that listings check against the manifests: a failure to write it
@@ -119,7 +135,7 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
   if (live.name === archive.name && found.location.kind === 'archived') return {id, result: 'skipped', reason: 'already in this archive'}
   if (options.dryRun) return {id, result: 'would-archive', lines: found.lines}
   const ttl = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS
-  if (locks && !(await locks.acquire(id, owner, ttl))) return {id, result: 'skipped', reason: 'locked by another archiver'}
+  if (locks && !(await locks.acquire(id, owner, ttl))) return {id, result: 'skipped', reason: LOCKED}
   try {
     return await (locks ? locks.hold(id, owner, ttl, () => move(id, options)) : move(id, options))
   } catch (error) {
