@@ -35,15 +35,19 @@ export function dropControls(text: string): string {
   return text.replace(CONTROL, '')
 }
 
+/** A title as people read it: without ANSI codes and control characters, trimmed. */
+export function plainText(text: string): string {
+  return dropControls(stripAnsi(text)).trim()
+}
+
 /** The marker a line is, or undefined. `line` may end with a carriage return. */
 export function readMarker(line: string): Marker | undefined {
   const first = line.charCodeAt(0)
-  if (first === 27 /* ESC */) {
-    // Only GitLab's markers start with an escape; a coloured line is let go without stripping it.
-    return line.includes('section_') ? gitlab(stripAnsi(line)) : undefined
-  }
   const text = line.endsWith('\r') ? line.slice(0, -1) : line
   switch (first) {
+    case 27 /* ESC */:
+      // Only GitLab's markers start with an escape; a coloured line is let go without stripping it.
+      return text.includes('section_') ? gitlab(stripAnsi(text)) : undefined
     case 58 /* : */:
       if (text.startsWith('::group::')) return start('github', text.slice('::group::'.length))
       return text.startsWith('::endgroup::') ? {kind: 'end', family: 'github'} : undefined
@@ -71,7 +75,7 @@ function start(family: SectionFamily, title: string, folded = false): Marker {
 }
 
 function gitlab(text: string): Marker | undefined {
-  const match = GITLAB.exec(text.endsWith('\r') ? text.slice(0, -1) : text)
+  const match = GITLAB.exec(text)
   if (!match) return undefined
   const [, kind, stamp, name, options, title] = match
   const at = Number(stamp) * 1000

@@ -13,9 +13,9 @@
 import {isUtf8} from 'node:buffer'
 import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import {NAMED_FAMILIES, type JobStructure, type Section, type SectionFamily} from '../job.js'
-import {levelOfCode, stripAnsi, type Level} from '../level.js'
+import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
-import {dropControls, readMarker, type Marker} from './markers.js'
+import {plainText, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
 
 export type {JobStructure, Section, SectionFamily}
@@ -259,6 +259,6 @@ export function progressOf(fields: Record<string, unknown>): number | undefined 
 const round = (value: number) => Math.round(value * 10) / 10
 
 function cleanText(text: string, max: number): string {
-  const clean = dropControls(stripAnsi(text)).trim()
+  const clean = plainText(text)
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
 }
