@@ -110,13 +110,31 @@ describe('archiveJobs', () => {
       acquire: (id: string, owner: string, ttl: number) => (id === 'contended' && refused++ === 0 ? Promise.resolve(false) : archive.locks.acquire(id, owner, ttl)),
       hold: <T>(id: string, owner: string, ttl: number, work: () => Promise<T>) => archive.locks.hold(id, owner, ttl, work),
     }
-    const summary = await archiveJobs({live, archive, locks})
+    const reports: [number, number, string, string][] = []
+    const onProgress = ({done, total, outcome}: {done: number; total: number; outcome: {id: string; result: string}}) => reports.push([done, total, outcome.id, outcome.result])
+    const summary = await archiveJobs({live, archive, locks, onProgress})
     expect(summary.jobs.map((j) => [j.id, j.result])).toEqual([
       ['contended', 'archived'],
       ['free', 'archived'],
     ])
     expect(refused).toBe(2)
+    // The status line counts the retry, and ends on what the summary says.
+    expect(reports.map(([done, total]) => [done, total])).toEqual([
+      [1, 2],
+      [2, 2],
+      [3, 3],
+    ])
+    expect(reports.slice(0, 2).map(([, , id, result]) => [id, result])).toContainEqual(['contended', 'skipped'])
+    expect(reports[2]).toEqual([3, 3, 'contended', 'archived'])
     expect(await live.getJob('contended')).toBeUndefined()
+  })
+
+  it('counts a job named twice once: progress ends at done === total', async () => {
+    await job('twice', 1)
+    const reports: [number, number][] = []
+    const summary = await archiveJobs({live, archive, jobIds: ['twice', 'twice'], onProgress: ({done, total}) => reports.push([done, total])})
+    expect(summary.jobs).toEqual([expect.objectContaining({id: 'twice', result: 'archived'})])
+    expect(reports).toEqual([[1, 1]])
   })
 
   it('with idleMs archives a silent running job as abandoned; dry-run changes nothing', async () => {

@@ -87,18 +87,25 @@ export async function archiveJobs(options: ArchiveJobsOptions): Promise<ArchiveS
   const candidates =
     options.jobIds ?? (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock()) && matchesSelector(options.selector, job.labels)).map((job) => job.id)
   const owner = `${hostname()}:${process.pid}:${randomUUID()}`
+  const ids = [...new Set(candidates)]
   const outcomes: ArchiveOutcome[] = []
-  const attempt = (id: string) => archiveOne(id, owner, options).catch((error: unknown): ArchiveOutcome => ({id, result: 'failed', reason: messageOf(error)}))
-  await forEachLimited([...new Set(candidates)], Math.max(1, concurrency), async (id) => {
-    const outcome = await attempt(id)
-    outcomes.push(outcome)
-    options.onProgress?.({done: outcomes.length, total: candidates.length, outcome})
+  // Progress counts attempts: a retry below adds to the total, so the last report is done === total.
+  let done = 0
+  let total = ids.length
+  const attempt = async (id: string): Promise<ArchiveOutcome> => {
+    const outcome = await archiveOne(id, owner, options).catch((error: unknown): ArchiveOutcome => ({id, result: 'failed', reason: messageOf(error)}))
+    options.onProgress?.({done: ++done, total, outcome})
+    return outcome
+  }
+  await forEachLimited(ids, Math.max(1, concurrency), async (id) => {
+    outcomes.push(await attempt(id))
   })
   // Two archivers that claimed a job at the same moment may both back off (locks.ts), so the
   // jobs found locked are tried once more, a random moment later: one that another archiver
   // moved meanwhile is then "already archived", one it still holds is skipped again.
   const locked = outcomes.filter((o) => o.reason === LOCKED)
   if (locked.length > 0 && !dryRun) {
+    total += locked.length
     await sleep(LOCKED_RETRY_MS * (1 + Math.random()))
     await forEachLimited(locked, Math.max(1, concurrency), async (before) => {
       outcomes[outcomes.indexOf(before)] = await attempt(before.id)
