@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {unknownFlagHints} from '../../src/lib/cli/unknown-flag-hints.js'
+import {unexpectedArgumentHints, unknownFlagHints} from '../../src/lib/cli/unknown-flag-hints.js'
 
 const GET = {follow: {}, color: {allowNo: true}, output: {options: ['text', 'json', 'raw']}, 'max-line-bytes': {hidden: true}, since: {aliases: ['from']}}
 const LS = {status: {}, json: {}}
@@ -24,5 +24,15 @@ describe('unknownFlagHints', () => {
     expect(unknownFlagHints(['--output=json'], LS)).toEqual(['did you mean --json?'])
     expect(unknownFlagHints(['--jsn'], LS)).toEqual(['did you mean --json?'])
     expect(unknownFlagHints(['-o'], {status: {}})).toEqual([])
+  })
+})
+
+describe('unexpectedArgumentHints', () => {
+  it('names --job for job ids typed as arguments, once per id where --job repeats; nothing for what is no job id or where no --job would take them', () => {
+    expect(unexpectedArgumentHints(['build-1'], {job: {}})).toEqual(['did you mean --job build-1?'])
+    expect(unexpectedArgumentHints(['a', 'b'], {job: {multiple: true}})).toEqual(['did you mean --job a --job b?'])
+    expect(unexpectedArgumentHints(['a', 'b'], {job: {}})).toEqual([])
+    expect(unexpectedArgumentHints(['build-*'], {job: {multiple: true}})).toEqual([])
+    expect(unexpectedArgumentHints(['build-1'], LS)).toEqual([])
   })
 })

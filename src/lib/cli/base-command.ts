@@ -11,11 +11,11 @@ import {LogsError} from '../errors/index.js'
 import {errorText} from './error-text.js'
 import type {DamagedJob} from '../archive/damaged-jobs.js'
 import {flagParseMessage, parseErrorMessage} from './parse-error-message.js'
-import {unknownFlagHints, type FlagShape} from './unknown-flag-hints.js'
+import {unexpectedArgumentHints, unknownFlagHints, type FlagShape} from './unknown-flag-hints.js'
 import {resolveSettings, type SettingName, type Settings} from '../config.js'
 
-/** `flags`: the flags oclif's parser did not know (its NonExistentFlagsError). */
-type CaughtError = Error & {exitCode?: number; code?: unknown; oclif?: {exit?: number}; flags?: unknown}
+/** `flags`: the flags oclif's parser did not know (its NonExistentFlagsError); `args`: the arguments it did not take (UnexpectedArgsError). */
+type CaughtError = Error & {exitCode?: number; code?: unknown; oclif?: {exit?: number}; flags?: unknown; args?: unknown}
 
 export interface JsonError {
   error: {code: string; message: string; exitCode: number; suggestions: string[]}
@@ -88,6 +88,7 @@ function errorReport(error: CaughtError, command: string | undefined, flags: Rec
       exitCode: error.oclif.exit ?? 1,
       suggestions: [
         ...(usage && Array.isArray(error.flags) ? unknownFlagHints(error.flags as string[], flags) : []),
+        ...(usage && Array.isArray(error.args) ? unexpectedArgumentHints(error.args as string[], flags) : []),
         ...(usage && command ? [`logs ${command} --help lists its arguments and flags`] : []),
       ],
     }

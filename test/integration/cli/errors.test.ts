@@ -78,6 +78,20 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
       2,
       /^logs: unknown flag --json\n {2}hint: did you mean --output json\?\n {2}hint: logs get --help/,
     ],
+    [
+      'a job id typed as an argument to archive, which takes --job',
+      ['archive', 'build-1', 'build-2'],
+      {},
+      2,
+      /^logs: unexpected arguments: build-1, build-2\n {2}hint: did you mean --job build-1 --job build-2\?\n {2}hint: logs archive --help/,
+    ],
+    [
+      'a job id typed as an argument to push',
+      ['push', 'build-1'],
+      {},
+      2,
+      /^logs: unexpected argument: build-1\n {2}hint: did you mean --job build-1\?\n {2}hint: logs push --help/,
+    ],
     ["another command's JSON flag: ls takes --json", ['ls', '-o', 'json'], {}, 2, /^logs: unknown flag -o\n {2}hint: did you mean --json\?\n {2}hint: logs ls --help/],
     [
       'a flag value oclif cannot parse',
