@@ -12,8 +12,12 @@
  *      upper-case `WARN` (or a test runner's `FAILED`) between separators, `error:` at the
  *      start, a compiler's `a.c:2:35: error:` after a position.
  * Leftmost wins, so `INFO request failed: [error] …` is info: a level word inside the
- * message of a line whose layout already named its level does not change it.
+ * message of a line whose layout already named its level does not change it. Behind a
+ * timestamp prefix (`kubectl logs --timestamps`, a CI system's download: timestamp-prefix.ts)
+ * the line is read as it would be without it.
  */
+import {timestampPrefixLength} from './timestamp-prefix.js'
+
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
 export type Level = (typeof LEVELS)[number]
 
@@ -288,9 +292,12 @@ function holdsAny(text: string, chars: string): boolean {
 export const SCAN_LIMIT = 512
 
 export function detectTextLevel(line: string): Level | undefined {
-  const head = stripAnsi(line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line)
-  const level = layoutLevel(head)
+  let head = stripAnsi(line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line)
+  let level = layoutLevel(head)
   if (level) return level
+  // A timestamp prefix (kubectl --timestamps, a CI system's download) hides the layouts read at the start.
+  const prefix = isDigit(head.charCodeAt(0)) ? timestampPrefixLength(head) : 0
+  if (prefix > 0 && (level = layoutLevel((head = head.slice(prefix))))) return level
   let best: RegExpExecArray | undefined
   let text = head
   for (const field of FIELDS) {

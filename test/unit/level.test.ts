@@ -76,6 +76,16 @@ describe('level detection on structured loggers', () => {
     ['TeamCity message WARNING', "##teamcity[message text='It|'s slow' status='WARNING']", 'warn'],
     ['TeamCity message NORMAL', "##teamcity[message text='x' status='NORMAL']", undefined],
     ['TeamCity build problem', "##teamcity[buildProblem description='Tests failed' identity='t1']", 'error'],
+    ['behind a GitHub Actions timestamp: npm', '2026-06-21T05:35:05.0000000Z npm error code 1', 'error'],
+    ['behind a GitHub Actions timestamp: ##[warning]', '2026-06-21T05:35:04.0000000Z ##[warning]Node.js 16 actions are deprecated.', 'warn'],
+    ['behind a GitHub Actions timestamp: Jest FAIL', '2026-06-21T05:35:03.0000000Z FAIL src/app.test.js', 'error'],
+    ['behind a GitLab timestamp and stream: npm', '2026-09-26T10:42:57.000000Z 01E npm error code 1', 'error'],
+    ['behind a GitLab timestamp and stream: make', '2026-09-26T10:42:57.000000Z 01E make: *** [Makefile:2: all] Error 1', 'error'],
+    ['behind a GitLab timestamp and stream: error:', '2026-09-26T10:42:57.000000Z 01E+error: could not compile `app`', 'error'],
+    ['behind a kubectl timestamp: klog', '2026-12-06T09:00:00.123456789Z W1206 09:00:00.123456       1 reflector.go:535] watch ended', 'warn'],
+    ['behind a kubectl timestamp: a timestamp and a level word', '2026-12-06T09:00:00.123456789Z 2026-12-06 09:00:00 info starting', 'info'],
+    ['behind a timestamp: a stderr stream is no level', '2026-09-26T10:42:57.000000Z 01E compiling', undefined],
+    ['a timestamp and then a level word is read as before', '2026-12-06T09:00:00.123Z info starting', 'info'],
   ]
   for (const [name, line, level] of cases) {
     it(name, () => expect(detectLevel(line)).toBe(level))

@@ -1,13 +1,13 @@
 /**
  * markerText (structure/marker-text.ts): the header text output shows for a section
  * marker of each CI system, and nothing for a line that only looks like one. Every line it
- * shows as a header starts as MARKER_STARTS says, which readsAsText relies on.
+ * shows as a header starts as startsAsMarker says, which readsAsText relies on.
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {stripAnsi} from '../../src/lib/level.js'
-import {MARKER_STARTS, markerText} from '../../src/lib/structure/marker-text.js'
+import {MARKER_STARTS, markerText, startsAsMarker} from '../../src/lib/structure/marker-text.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
 const fixtureLines = (name: string) => readFileSync(join(FIXTURES, name), 'utf8').replace(/\n$/, '').split('\n')
@@ -21,6 +21,9 @@ describe('markerText', () => {
     expect(shown(fixtureLines('gitlab.log'))).toEqual(['▸ Preparing the environment', '▾ Fetching sources', '▴ fetch', '▴ prepare', '▾ Executing the script'])
     // Each line on its own: the `^^^ +++` after `--- :package: Build` unfolds it in the sections, not in its header line.
     expect(shown(fixtureLines('buildkite.log'))).toEqual(['▸ Preparing working directory', '▸ :package: Build', '▾ :test_tube: Test', '▸ Uploading artifacts'])
+    // Behind a timestamp prefix (a downloaded log): the header takes the whole line.
+    expect(shown(fixtureLines('github-download.log'))).toEqual(['▾ Runner Image', '▴', '▾ Run actions/checkout@v4', '▴', '▾ Run npm test', '▴'])
+    expect(shown(fixtureLines('gitlab-timestamps.log'))).toEqual(['▾ prepare_executor', '▴ prepare_executor', '▾ step_script', '▴ step_script'])
   })
 
   it('shows nothing for lines that only look like markers', () => {
@@ -40,14 +43,11 @@ describe('markerText', () => {
     }
   })
 
-  it('every line shown as a header starts as MARKER_STARTS says', () => {
-    const lines = ['github.log', 'azure.log', 'teamcity.log', 'gitlab.log', 'buildkite.log'].flatMap(fixtureLines)
+  it('every line shown as a header starts as startsAsMarker says: with one of MARKER_STARTS, or behind a timestamp prefix', () => {
+    const lines = ['github.log', 'azure.log', 'teamcity.log', 'gitlab.log', 'buildkite.log', 'github-download.log', 'gitlab-timestamps.log'].flatMap(fixtureLines)
     const headers = lines.filter((line) => markerText(line) !== undefined)
-    expect(headers.length).toBeGreaterThan(20)
-    for (const line of headers)
-      expect(
-        MARKER_STARTS.some((start) => stripAnsi(line).startsWith(start)),
-        line,
-      ).toBe(true)
+    expect(headers.length).toBeGreaterThan(30)
+    for (const line of headers) expect(startsAsMarker(stripAnsi(line)), line).toBe(true)
+    expect(headers.filter((line) => MARKER_STARTS.some((start) => stripAnsi(line).startsWith(start)))).toHaveLength(headers.length - 10)
   })
 })

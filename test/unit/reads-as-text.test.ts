@@ -28,6 +28,22 @@ describe('readsAsText', () => {
     expect(readsAsText(Buffer.from('plain\nsection_'))).toBe(false)
   })
 
+  it('refuses a marker behind a timestamp prefix (a downloaded CI log), first or further on; takes the same words elsewhere', () => {
+    const filler = Array.from({length: 5000}, (_, i) => `2026-06-21T05:34:54.${String(i).padStart(7, '0')}Z step ${i}: section_x ##[x]`)
+    expect(readsAsText(block(...filler))).toBe(true)
+    for (const marker of [
+      '2026-06-21T05:34:55.0000000Z ##[group]Run tests',
+      '2026-06-21T05:34:55Z ##[endgroup]',
+      '2026-09-26T10:42:55.100000Z 00O section_start:1790419375:step_script',
+      '2026-09-26T10:42:55Z 01E+section_end:1:x',
+    ]) {
+      expect(readsAsText(block(marker, 'plain')), marker).toBe(false)
+      expect(readsAsText(block(...filler, marker)), marker).toBe(false)
+    }
+    expect(readsAsText(block('plain', 'x'.repeat(100_000) + ' 2026-06-21T05:34:55Z ##[group]inside a line'))).toBe(true)
+    expect(readsAsText(block('plain', '2026-06-21 05:34:55Z ##[group]no T'))).toBe(true)
+  })
+
   it('refuses ANSI codes, carriage returns and invalid UTF-8', () => {
     expect(readsAsText(block('\u001B[31mred\u001B[0m'))).toBe(false)
     expect(readsAsText(block('a CRLF line\r'))).toBe(false)

@@ -95,6 +95,25 @@ describe('sections', () => {
     expect(odd.sections.map((s) => [s.name, s.lines, s.end])).toEqual([['a b]A', 4, 4000]])
   })
 
+  it('behind a timestamp prefix: the groups of a log downloaded from GitHub Actions, and GitLab sections with their titles from the next line (00O+)', () => {
+    const github = track(fixture('github-download.log')).structure()
+    expect(github.sections.map((s) => [s.name, s.title, s.family, s.firstSeq, s.lastSeq])).toEqual([
+      ['azure-1', 'Runner Image', 'azure', 2, 4],
+      ['azure-2', 'Run actions/checkout@v4', 'azure', 5, 8],
+      ['azure-3', 'Run npm test', 'azure', 10, 13],
+    ])
+    const gitlab = track(fixture('gitlab-timestamps.log'), true).structure()
+    expect(gitlab.sections.map((s) => [s.name, s.title, s.firstSeq, s.lastSeq, s.duration, s.levels])).toEqual([
+      ['prepare_executor', 'Preparing the "docker+machine" executor', 2, 5, 5000, {}],
+      ['step_script', 'Executing "step_script" stage of the job script', 6, 11, 2000, {error: 1}],
+    ])
+    // Only those markers, and only behind a whole prefix; a start whose next line is no continuation keeps its name as title.
+    const others = track(['2026-12-06T09:00:00Z ::group::A', "2026-12-06T09:00:00Z ##teamcity[blockOpened name='B']", '2026-12-06 09:00:00Z ##[group]C', 'x ##[group]D'])
+    expect(others.structure().sections).toEqual([])
+    const named = track(['2026-12-06T09:00:00Z 00O section_start:1:build\r\u001B[0K', '2026-12-06T09:00:01Z 01O make', '2026-12-06T09:00:02Z 00O+not a title'])
+    expect(named.structure().sections.map((s) => s.title)).toEqual(['build'])
+  })
+
   it('a marker counts at the start of a line only: a command that echoes one (set -x) opens nothing', () => {
     const {sections} = track(["+ echo -e '\u001B[0Ksection_start:1:x\r\u001B[0KX'", "+ echo '::group::Build'", "echo '##[group]Y'", 'ok']).structure()
     expect(sections).toEqual([])

@@ -6,7 +6,7 @@
  */
 import type {ChalkInstance} from 'chalk'
 import {isUtf8} from 'node:buffer'
-import {MARKER_STARTS, markerText} from '../structure/marker-text.js'
+import {MARKER_STARTS, MARKERS_AFTER_TIMESTAMP, markerText, startsAsMarker} from '../structure/marker-text.js'
 import {rawBytes, recordJson, type LogEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
 
@@ -101,6 +101,22 @@ function hasLineStarting(bytes: Buffer, {needle, start}: (typeof MARKER_LINES)[n
   return false
 }
 
+/** A marker behind a timestamp prefix, searched by the marker's first bytes and told by the line it is in. */
+const MARKERS_BEHIND = MARKERS_AFTER_TIMESTAMP.map((start) => Buffer.from(start.slice(0, 4)))
+/** The longest timestamp prefix: 19 bytes to the seconds, 10 of fraction, `Z `, GitLab's 4 of stream. */
+const PREFIX_REACH = 35
+
+function hasMarkerBehindTimestamp(bytes: Buffer, needle: Buffer): boolean {
+  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
+    const from = Math.max(0, at - PREFIX_REACH)
+    const newline = bytes.subarray(from, at).lastIndexOf(10)
+    if (newline === -1 && from > 0) continue // no line starts near enough before it
+    const lineStart = newline === -1 ? 0 : from + newline + 1
+    if (startsAsMarker(bytes.toString('latin1', lineStart, at + 16))) return true
+  }
+  return false
+}
+
 /**
  * True when text output without colour, timestamps or prefix prints these stored bytes of
  * whole entries as they are: valid UTF-8, no ANSI sequence or carriage return (formatText
@@ -110,8 +126,11 @@ function hasLineStarting(bytes: Buffer, {needle, start}: (typeof MARKER_LINES)[n
  */
 export function readsAsText(bytes: Buffer): boolean {
   if (bytes.includes(ESC) || bytes.includes(CR) || !isUtf8(bytes)) return false
-  const head = bytes.toString('latin1', 0, 16)
-  return !MARKER_STARTS.some((start) => head.startsWith(start)) && !MARKER_LINES.some((line) => hasLineStarting(bytes, line))
+  return (
+    !startsAsMarker(bytes.toString('latin1', 0, 64)) &&
+    !MARKER_LINES.some((line) => hasLineStarting(bytes, line)) &&
+    !MARKERS_BEHIND.some((needle) => hasMarkerBehindTimestamp(bytes, needle))
+  )
 }
 
 export function formatJson(entry: LogEntry, job?: string): string {

@@ -2,10 +2,22 @@
  * Section markers as text output shows them: a readable header instead of `::group::` or
  * GitLab's escape sequences (`--output raw` keeps the markers byte for byte).
  */
-import {plainText, readMarker} from './markers.js'
+import {timestampPrefixLength} from '../timestamp-prefix.js'
+import {MARKERS_AFTER_TIMESTAMP, plainText, readMarker} from './markers.js'
 
-/** How a line that markerText shows as a header starts, once ANSI codes are stripped (and it does not start with one). */
+/**
+ * How a line that markerText shows as a header starts, once ANSI codes are stripped (and it
+ * does not start with one) — or, behind a timestamp prefix, with one of MARKERS_AFTER_TIMESTAMP.
+ */
 export const MARKER_STARTS: readonly string[] = ['::', 'section_', '--- ', '+++ ', '~~~ ', '##[', '##teamcity[']
+export {MARKERS_AFTER_TIMESTAMP}
+
+/** Whether markerText may show a line that starts with `head` (ANSI codes stripped) as a header. */
+export function startsAsMarker(head: string): boolean {
+  if (MARKER_STARTS.some((start) => head.startsWith(start))) return true
+  const prefix = timestampPrefixLength(head)
+  return prefix > 0 && MARKERS_AFTER_TIMESTAMP.some((start) => head.startsWith(start, prefix))
+}
 
 export function markerText(line: string): string | undefined {
   const marker = readMarker(line)

@@ -9,15 +9,23 @@
  *                    `##teamcity[blockClosed name='NAME']` (nested)
  *   Buildkite        `--- T` and `~~~ T` (folded), `+++ T` (unfolded); `^^^ +++` unfolds the previous
  *
+ * Behind a timestamp prefix (timestamp-prefix.ts), the markers a log downloaded from a CI
+ * system holds there: `##[group]` … `##[endgroup]` (GitHub Actions and Azure Pipelines
+ * write a workflow's groups so) and GitLab's `section_start` … `section_end`.
+ *
  * One reading for the tracker that records a job's sections (sections.ts) and for the
  * outputs that show a marker as a header (marker-text.ts), so both agree on what a marker is.
  */
 import type {SectionFamily} from '../job.js'
 import {stripAnsi} from '../level.js'
+import {timestampPrefixLength} from '../timestamp-prefix.js'
 
 export type Marker =
-  /** `name` for the families whose markers name their sections; `at` (ms) when the marker carries its time. */
-  | {kind: 'start'; family: SectionFamily; title: string; name?: string; folded: boolean; at?: number}
+  /**
+   * `name` for the families whose markers name their sections; `at` (ms) when the marker carries its time;
+   * `untitled`: a GitLab start with no title of its own, whose title a log with timestamps holds in the next line (`00O+TITLE`).
+   */
+  | {kind: 'start'; family: SectionFamily; title: string; name?: string; folded: boolean; at?: number; untitled?: true}
   /** `name`: the named section it ends, with the ones inside it; without, the family's open section. */
   | {kind: 'end'; family: SectionFamily; name?: string; at?: number}
   | {kind: 'unfold-previous'; family: 'buildkite'}
@@ -43,6 +51,7 @@ export function plainText(text: string): string {
 /** The marker a line is, or undefined. `line` may end with a carriage return. */
 export function readMarker(line: string): Marker | undefined {
   const first = line.charCodeAt(0)
+  if (first >= 48 && first <= 57) return afterTimestamp(line)
   const text = line.endsWith('\r') ? line.slice(0, -1) : line
   switch (first) {
     case 27 /* ESC */:
@@ -70,6 +79,22 @@ export function readMarker(line: string): Marker | undefined {
   }
 }
 
+/** The prefix's first bytes to look for in stored text (format-entry.ts readsAsText): a downloaded log's `Z ##[`, GitLab's stream token before `section_`. */
+export const MARKERS_AFTER_TIMESTAMP = ['##[', 'section_'] as const
+
+function afterTimestamp(line: string): Marker | undefined {
+  const prefix = timestampPrefixLength(line)
+  if (prefix === 0) return undefined
+  const text = line.slice(prefix)
+  return MARKERS_AFTER_TIMESTAMP.some((start) => text.startsWith(start)) ? readMarker(text.includes('\u001B') ? stripAnsi(text) : text) : undefined
+}
+
+/** The title a GitLab log with timestamps gives an untitled section start in its next line, `TIMESTAMP 00O+TITLE`; undefined for any other line. */
+export function continuedTitle(line: string): string | undefined {
+  const prefix = timestampPrefixLength(line)
+  return prefix > 0 && line.charCodeAt(prefix - 1) === 43 /* + */ ? plainText(line.slice(prefix)) || undefined : undefined
+}
+
 function start(family: SectionFamily, title: string, folded = false): Marker {
   return {kind: 'start', family, title, folded}
 }
@@ -80,7 +105,9 @@ function gitlab(text: string): Marker | undefined {
   const [, kind, stamp, name, options, title] = match
   const at = Number(stamp) * 1000
   if (kind === 'end') return {kind: 'end', family: 'gitlab', name, at}
-  return {kind: 'start', family: 'gitlab', title: title.trim() || name, name, folded: /collapsed=true/.test(options ?? ''), at}
+  const marker: Marker = {kind: 'start', family: 'gitlab', title: title.trim() || name, name, folded: /collapsed=true/.test(options ?? ''), at}
+  if (!plainText(title)) marker.untitled = true
+  return marker
 }
 
 /** A block's name, unescaped (TeamCity escapes `'`, `|`, `[`, `]` and newlines with `|`); one with no name is no marker. */

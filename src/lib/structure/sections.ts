@@ -15,7 +15,7 @@ import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import {NAMED_FAMILIES, type JobStructure, type Section, type SectionFamily} from '../job.js'
 import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
-import {plainText, readMarker, type Marker} from './markers.js'
+import {continuedTitle, plainText, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
 
 export type {JobStructure, Section, SectionFamily}
@@ -28,6 +28,24 @@ const HEAD_BYTES = 512
 /** The first bytes of a marker (markers.ts) or of a JSON line. */
 const MAY_BE_MARKER = new Uint8Array(256)
 for (const char of ':#\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
+
+const isDigit = (byte: number) => byte >= 48 && byte <= 57
+
+/**
+ * Whether bytes start..end may be a marker, to let most lines go without a string: by their
+ * first byte, or for a line opening `YYYY-MM-DDT` with a timestamp prefix, by the byte after
+ * its first blank (`##[`), or after GitLab's stream token there (`00O section_`).
+ */
+function mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
+  const first = end > start ? memory[start] : 0
+  if (MAY_BE_MARKER[first]) return true
+  if (!isDigit(first) || memory[start + 10] !== 84 /* T */) return false
+  let at = start + 19 // past the seconds: a fraction of up to 9 digits and the Z
+  while (at < end && at < start + 31 && memory[at] !== 32) at++
+  const next = memory[++at]
+  if (next === 35 /* # */) return true
+  return memory[at + 2] === 79 /* O */ || memory[at + 2] === 69 /* E */ ? memory[at + 4] === 115 /* s */ : false
+}
 
 export interface StructureLine {
   seq: number
@@ -48,13 +66,15 @@ export class SectionTracker {
   version = 0
   private counter = 0
   private readonly phaseKeys = new PhaseKeySearch()
+  /** A GitLab section just opened without a title: the next line may hold it (continuedTitle). */
+  private untitled: Section | undefined
 
   observe(line: StructureLine): void {
+    if (this.untitled) this.titleFrom(line.bytes, 0, line.bytes.length)
     this.lastSeq = line.seq
     this.lastTs = line.ts
-    const first = line.bytes.length > 0 ? line.bytes[0] : 0
     // An end marker counts in the sections it ends (marker() counts it before closing them).
-    if (!(MAY_BE_MARKER[first] && this.marker(line))) this.count(line)
+    if (!(mayBeMarker(line.bytes, 0, line.bytes.length) && this.marker(line))) this.count(line)
   }
 
   /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
@@ -79,10 +99,11 @@ export class SectionTracker {
 
   /** Line `seq` as bytes start..end of `memory` (a read, a packed chunk's data), with the read they are in when the caller has it. */
   observeLine(seq: number, ts: number, level: Level | undefined, memory: Buffer, start: number, end: number, read?: ReadChunk): void {
+    if (this.untitled) this.titleFrom(memory, start, end)
     const byte = end > start ? memory[start] : 0
     if (byte === 123 /* { */) {
       if (read ? this.phaseKeys.inRead(read, start, end) : phaseKeysInBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
-    } else if (MAY_BE_MARKER[byte]) {
+    } else if (mayBeMarker(memory, start, end)) {
       this.observe({seq, ts, bytes: memory.subarray(start, end), level})
       return
     }
@@ -142,10 +163,12 @@ export class SectionTracker {
     }
     const marker = readMarker(bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES)))
     switch (marker?.kind) {
-      case 'start':
+      case 'start': {
         if (!NAMED_FAMILIES.has(marker.family)) this.closeFamily(marker.family, line.ts) // numbered groups do not nest
-        this.openSection(marker.family, marker.title, line, marker.folded, marker.name, marker.at)
+        const opened = this.openSection(marker.family, marker.title, line, marker.folded, marker.name, marker.at)
+        this.untitled = marker.untitled ? opened : undefined
         return false
+      }
       case 'end':
         return this.endMarker(marker, line)
       case 'unfold-previous': {
@@ -159,6 +182,15 @@ export class SectionTracker {
       default:
         return false
     }
+  }
+
+  private titleFrom(memory: Buffer, start: number, end: number): void {
+    const title = continuedTitle(memory.toString('utf8', start, Math.min(end, start + HEAD_BYTES)))
+    if (title !== undefined) {
+      this.untitled!.title = cleanText(title, MAX_TITLE)
+      this.version++
+    }
+    this.untitled = undefined
   }
 
   /** An end marker: of the family's open section, or of the named one and those inside it; ignored when that is not open. */
@@ -175,12 +207,13 @@ export class SectionTracker {
     return true
   }
 
-  private openSection(family: SectionFamily, title: string, line: StructureLine, collapsed: boolean, name?: string, start = line.ts): void {
+  /** The section opened; undefined past MAX_SECTIONS. */
+  private openSection(family: SectionFamily, title: string, line: StructureLine, collapsed: boolean, name?: string, start = line.ts): Section | undefined {
     const clean = cleanText(title, MAX_TITLE)
     this.version++
     if (this.sections.length >= MAX_SECTIONS) {
       this.dropped++
-      return
+      return undefined
     }
     const parent = this.open.at(-1)
     const section: Section = {
@@ -198,6 +231,7 @@ export class SectionTracker {
     if (collapsed) section.collapsed = true
     this.sections.push(section)
     this.open.push(section)
+    return section
   }
 
   /** Closes the open sections of a family: the innermost first. */

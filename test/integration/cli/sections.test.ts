@@ -165,6 +165,48 @@ for (const [kind, store] of [
       expect(module.stdout).toBe("▾ Module 'core'\ncompiled 120 classes\n##teamcity[message text='deprecated API' status='WARNING']\n▴ Module 'core'\n")
     })
 
+    it('a log downloaded from GitHub Actions or GitLab (every line behind a timestamp): its sections, titles and levels; text output the same live and archived', async () => {
+      const jobs = [`gha-${kind}`, `gitlab-ts-${kind}`]
+      expect((await runCli(['push', '--job', jobs[0], ...store()], {env: env(), input: fixture('github-download.log')})).code).toBe(0)
+      expect((await runCli(['push', '--job', jobs[1], ...store()], {env: env(), input: fixture('gitlab-timestamps.log')})).code).toBe(0)
+      const github = JSON.parse((await runCli(['sections', jobs[0], '--json', ...store()], {env: env()})).stdout)
+      expect(github.sections.map((s: any) => [s.name, s.title, s.lines])).toEqual([
+        ['azure-1', 'Runner Image', 3],
+        ['azure-2', 'Run actions/checkout@v4', 4],
+        ['azure-3', 'Run npm test', 4],
+      ])
+      const gitlab = JSON.parse((await runCli(['sections', jobs[1], '--json', ...store()], {env: env()})).stdout)
+      expect(gitlab.sections.map((s: any) => [s.name, s.title, s.duration, s.levels])).toEqual([
+        ['prepare_executor', 'Preparing the "docker+machine" executor', 5000, {}],
+        ['step_script', 'Executing "step_script" stage of the job script', 2000, {error: 1}],
+      ])
+      const errors = await runCli(['get', ...jobs, '--level', 'warn', '--by-job', ...store()], {env: env()})
+      expect(errors.stdout.split('\n').filter(Boolean)).toEqual(
+        [
+          `${jobs[0]} 2026-06-21T05:35:03.0000000Z FAIL src/app.test.js`,
+          `${jobs[0]} 2026-06-21T05:35:04.0000000Z ##[warning]Node.js 16 actions are deprecated.`,
+          `${jobs[0]} 2026-06-21T05:35:05.0000000Z npm error code 1`,
+          `${jobs[0]} 2026-06-21T05:35:05.1000000Z ##[error]Process completed with exit code 1.`,
+          `${jobs[1]} 2026-09-26T10:42:57.000000Z 01E npm error code 1`,
+          `${jobs[1]} 2026-09-26T10:42:57.200000Z 00O ERROR: Job failed: exit code 1`,
+        ].map((line) => line.replace(/^(\S+) /, (_, job: string) => `${job.padEnd(jobs[1].length)} `)),
+      )
+      const live = await runCli(['get', jobs[0], ...store()], {env: env()})
+      expect(live.stdout.split('\n').slice(3, 9)).toEqual([
+        '▴',
+        '▾ Run actions/checkout@v4',
+        '2026-06-21T05:34:54.5551348Z with:',
+        '2026-06-21T05:34:54.5554678Z   token: ***',
+        '▴',
+        '2026-06-21T05:34:55.0000000Z Syncing repository: acme/app',
+      ])
+      const section = await runCli(['get', jobs[1], '--section', 'prepare_executor', ...store()], {env: env()})
+      expect(section.stdout.split('\n')[0]).toBe('▾ prepare_executor')
+      const archived = await runCli(['archive', '--job', jobs[0], ...store()], {env: env()})
+      expect(archived.code, archived.stderr).toBe(0)
+      expect((await runCli(['get', jobs[0], ...store()], {env: env()})).stdout).toBe(live.stdout)
+    })
+
     it("a job pushed twice: the second push numbers its groups after the first push's, so --section NAME picks one", async () => {
       const push = async (input: string) => expect((await runCli(['push', '--job', 'twice', ...store()], {env: env(), input})).code).toBe(0)
       await push('::group::Build\nbuilding\n::endgroup::\n::group::Test\ntesting\n::endgroup::\n')

@@ -1,0 +1,37 @@
+/**
+ * timestampPrefixLength (timestamp-prefix.ts): the timestamp kubectl, docker and CI systems'
+ * downloads write before each line, and GitLab's stream token after it; nothing else.
+ */
+import {describe, expect, it} from 'vitest'
+import {timestampPrefixLength} from '../../src/lib/timestamp-prefix.js'
+
+const rest = (line: string) => line.slice(timestampPrefixLength(line))
+
+describe('timestampPrefixLength', () => {
+  it('reads the prefixes of GitHub Actions and Azure downloads, kubectl --timestamps, docker logs -t, and GitLab (with its stream token)', () => {
+    expect(rest('2026-06-21T05:34:54.5550749Z ##[group]Run actions/checkout@v4')).toBe('##[group]Run actions/checkout@v4')
+    expect(rest('2026-12-06T09:00:00.123456789Z {"level":"info"}')).toBe('{"level":"info"}')
+    expect(rest('2026-12-06T09:00:00Z started')).toBe('started')
+    expect(rest('2026-09-26T10:42:49.140140Z 00O section_start:1790419369:prepare_executor')).toBe('section_start:1790419369:prepare_executor')
+    expect(rest('2026-09-26T10:42:56.000000Z 01E npm error code 1')).toBe('npm error code 1')
+    expect(rest('2026-09-26T10:42:49.140145Z 0aO+Preparing')).toBe('Preparing')
+  })
+
+  it('reads none where the line is not so prefixed', () => {
+    for (const line of [
+      '2026-12-06 09:00:00.123Z INFO x', // no T
+      '2026-12-06T09:00:00.123+01:00 INFO x', // not UTC
+      '2026-12-06T09:00:00.123Z\tinfo\tx', // zap's tab
+      '2026-12-06T09:00:00.1234567890Z x', // 10 digits of fraction
+      '2026-12-06T09:00:00.123ZINFO', // no blank
+      '[2026-12-06T09:00:00.123Z] x',
+      '081109 203615 148 INFO x',
+      '',
+    ]) {
+      expect(timestampPrefixLength(line), line).toBe(0)
+    }
+    // A stream token that is not GitLab's is the line's own text.
+    expect(rest('2026-12-06T09:00:00Z 00X rest')).toBe('00X rest')
+    expect(rest('2026-12-06T09:00:00Z 123 items')).toBe('123 items')
+  })
+})
