@@ -6,7 +6,8 @@
  */
 import type {ChalkInstance} from 'chalk'
 import {isUtf8} from 'node:buffer'
-import {MARKER_STARTS, MARKERS_AFTER_TIMESTAMP, markerText, startsAsMarker} from '../structure/marker-text.js'
+import {MARKER_STARTS, markerText, startsAsMarker} from '../structure/marker-text.js'
+import {MARKERS_AFTER_TIMESTAMP} from '../structure/markers.js'
 import {rawBytes, recordJson, type LogEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
 

@@ -10,7 +10,6 @@ import {MARKERS_AFTER_TIMESTAMP, plainText, readMarker} from './markers.js'
  * does not start with one) — or, behind a timestamp prefix, with one of MARKERS_AFTER_TIMESTAMP.
  */
 export const MARKER_STARTS: readonly string[] = ['::', 'section_', '--- ', '+++ ', '~~~ ', '##[', '##teamcity[']
-export {MARKERS_AFTER_TIMESTAMP}
 
 /** Whether markerText may show a line that starts with `head` (ANSI codes stripped) as a header. */
 export function startsAsMarker(head: string): boolean {

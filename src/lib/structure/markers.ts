@@ -79,7 +79,7 @@ export function readMarker(line: string): Marker | undefined {
   }
 }
 
-/** The prefix's first bytes to look for in stored text (format-entry.ts readsAsText): a downloaded log's `Z ##[`, GitLab's stream token before `section_`. */
+/** How the markers read behind a timestamp prefix start: a downloaded log's `##[group]` and `##[endgroup]`, GitLab's `section_start` and `section_end`. */
 export const MARKERS_AFTER_TIMESTAMP = ['##[', 'section_'] as const
 
 function afterTimestamp(line: string): Marker | undefined {
