@@ -9,7 +9,7 @@ import {sectionsReport, type SectionsReport} from '../lib/structure/job-sections
 
 export default class Sections extends BaseCommand {
   static override summary = "List a job's sections with their durations, nesting, lines and errors"
-  static override description = `Sections come from the markers of GitHub Actions (::group::/::endgroup::), Azure Pipelines (##[group]/##[endgroup]), GitLab (section_start/section_end), TeamCity (##teamcity[blockOpened]/[blockClosed]) and Buildkite (---, +++, ~~~) in the log, recognised when it was captured. Nested sections are indented; ▸ marks one its marker folds. The job's phase and progress follow the table.
+  static override description = `Sections come from the markers of GitHub Actions (::group::/::endgroup::), Azure Pipelines (##[group]/##[endgroup]), GitLab (section_start/section_end), TeamCity (##teamcity[blockOpened]/[blockClosed]), Buildkite (---, +++, ~~~) and Jenkins ([Pipeline] { (STAGE)/[Pipeline] }) in the log, recognised when it was captured; also behind the timestamp of a log downloaded from GitHub, Azure or GitLab. Nested sections are indented; ▸ marks one its marker folds. The job's phase and progress follow the table.
 Print one section's lines with \`logs get JOB --section NAME\`.`
 
   static override enableJsonFlag = true

@@ -21,6 +21,8 @@ describe('markerText', () => {
     expect(shown(fixtureLines('gitlab.log'))).toEqual(['▸ Preparing the environment', '▾ Fetching sources', '▴ fetch', '▴ prepare', '▾ Executing the script'])
     // Each line on its own: the `^^^ +++` after `--- :package: Build` unfolds it in the sections, not in its header line.
     expect(shown(fixtureLines('buildkite.log'))).toEqual(['▸ Preparing working directory', '▸ :package: Build', '▾ :test_tube: Test', '▸ Uploading artifacts'])
+    // Jenkins: a stage's start only (its `[Pipeline] }` ends a step's block as often, and stays as it is).
+    expect(shown(fixtureLines('jenkins.log'))).toEqual(['▾ Checkout', '▾ Build', '▾ Test', '▾ Unit', '▾ Deploy'])
     // Behind a timestamp prefix (a downloaded log): the header takes the whole line.
     expect(shown(fixtureLines('github-download.log'))).toEqual(['▾ Runner Image', '▴', '▾ Run actions/checkout@v4', '▴', '▾ Run npm test', '▴'])
     expect(shown(fixtureLines('gitlab-timestamps.log'))).toEqual(['▾ prepare_executor', '▴ prepare_executor', '▾ step_script', '▴ step_script'])
@@ -38,13 +40,18 @@ describe('markerText', () => {
       '## Heading',
       '+ echo ::group::x',
       '\u001B[32mok\u001B[0m',
+      '[Pipeline] {',
+      '[Pipeline] }',
+      '[Pipeline] stage',
+      '[Pipeline] { ()',
+      '[Pipeline] // stage',
     ]) {
       expect(markerText(line), line).toBeUndefined()
     }
   })
 
   it('every line shown as a header starts as startsAsMarker says: with one of MARKER_STARTS, or behind a timestamp prefix', () => {
-    const lines = ['github.log', 'azure.log', 'teamcity.log', 'gitlab.log', 'buildkite.log', 'github-download.log', 'gitlab-timestamps.log'].flatMap(fixtureLines)
+    const lines = ['github.log', 'azure.log', 'teamcity.log', 'gitlab.log', 'buildkite.log', 'jenkins.log', 'github-download.log', 'gitlab-timestamps.log'].flatMap(fixtureLines)
     const headers = lines.filter((line) => markerText(line) !== undefined)
     expect(headers.length).toBeGreaterThan(30)
     for (const line of headers) expect(startsAsMarker(stripAnsi(line)), line).toBe(true)

@@ -114,6 +114,31 @@ describe('sections', () => {
     expect(named.structure().sections.map((s) => s.title)).toEqual(['build'])
   })
 
+  it("Jenkins stages: [Pipeline] { (NAME) … [Pipeline] }, nested, named by the stage; a step's bare { } block opens none and its } ends none", () => {
+    const {sections} = track(fixture('jenkins.log'), true).structure()
+    expect(sections.map((s) => [s.name, s.family, s.depth, s.parent, s.firstSeq, s.lastSeq, s.lines, s.levels, s.failed])).toEqual([
+      ['Checkout', 'jenkins', 0, undefined, 8, 11, 4, {}, undefined],
+      ['Build', 'jenkins', 0, undefined, 14, 22, 9, {}, undefined],
+      ['Test', 'jenkins', 0, undefined, 25, 34, 10, {error: 2}, undefined],
+      ['Unit', 'jenkins', 1, 'Test', 27, 32, 6, {error: 2}, undefined],
+      ['Deploy', 'jenkins', 0, undefined, 37, 39, 3, {}, undefined],
+    ])
+    // Unbalanced: a } with nothing open ends nothing; 100 000 bare opens stay bounded (past 1000 open blocks no more are
+    // kept, so the } after B ends none) and a stage after them still opens.
+    const odd = track([
+      '[Pipeline] }',
+      '[Pipeline] { (A)',
+      ...Array.from({length: 100_000}, () => '[Pipeline] {'),
+      '[Pipeline] { (B)',
+      '[Pipeline] }',
+      '[Pipeline] { ()',
+    ]).structure()
+    expect(odd.sections.map((s) => [s.name, s.depth, s.lastSeq])).toEqual([
+      ['A', 0, 100_005],
+      ['B', 1, 100_005],
+    ])
+  })
+
   it('a marker counts at the start of a line only: a command that echoes one (set -x) opens nothing', () => {
     const {sections} = track(["+ echo -e '\u001B[0Ksection_start:1:x\r\u001B[0KX'", "+ echo '::group::Build'", "echo '##[group]Y'", 'ok']).structure()
     expect(sections).toEqual([])

@@ -9,7 +9,7 @@ import {MARKERS_AFTER_TIMESTAMP, plainText, readMarker} from './markers.js'
  * How a line that markerText shows as a header starts, once ANSI codes are stripped (and it
  * does not start with one) — or, behind a timestamp prefix, with one of MARKERS_AFTER_TIMESTAMP.
  */
-export const MARKER_STARTS: readonly string[] = ['::', 'section_', '--- ', '+++ ', '~~~ ', '##[', '##teamcity[']
+export const MARKER_STARTS: readonly string[] = ['::', 'section_', '--- ', '+++ ', '~~~ ', '##[', '##teamcity[', '[Pipeline] { (']
 
 /** Whether markerText may show a line that starts with `head` (ANSI codes stripped) as a header. */
 export function startsAsMarker(head: string): boolean {
@@ -24,8 +24,10 @@ export function markerText(line: string): string | undefined {
     case 'start':
       return `${marker.folded ? '▸' : '▾'} ${plainText(marker.title) || (marker.name ?? '')}`
     case 'end':
+      // Jenkins' `[Pipeline] }` ends a step's block as often as a stage: it stays as it is.
+      if (marker.family === 'jenkins') return undefined
       return marker.name === undefined ? '▴' : `▴ ${marker.name}`
     default:
-      return undefined // not a marker, or Buildkite's `^^^ +++`, which changes a header printed before it
+      return undefined // not a marker, Buildkite's `^^^ +++` (which changes a header printed before it), or a Jenkins step's block
   }
 }

@@ -8,6 +8,8 @@
  *   TeamCity         `##teamcity[blockOpened name='NAME' description='…']` …
  *                    `##teamcity[blockClosed name='NAME']` (nested)
  *   Buildkite        `--- T` and `~~~ T` (folded), `+++ T` (unfolded); `^^^ +++` unfolds the previous
+ *   Jenkins          `[Pipeline] { (STAGE)` … `[Pipeline] }` in a Pipeline's console output (nested);
+ *                    the steps' own blocks open with a bare `[Pipeline] {` and close the same way
  *
  * Behind a timestamp prefix (timestamp-prefix.ts), the markers a log downloaded from a CI
  * system holds there: `##[group]` … `##[endgroup]` (GitHub Actions and Azure Pipelines
@@ -29,6 +31,8 @@ export type Marker =
   /** `name`: the named section it ends, with the ones inside it; without, the family's open section. */
   | {kind: 'end'; family: SectionFamily; name?: string; at?: number}
   | {kind: 'unfold-previous'; family: 'buildkite'}
+  /** A Jenkins step's block (`[Pipeline] {`), which opens no section but is closed by the next `[Pipeline] }`. */
+  | {kind: 'block'; family: 'jenkins'}
 
 const GITLAB = /^section_(start|end):(\d{1,12}):([A-Za-z0-9_.-]{1,100})(?:\[([^\]]*)\])?\r?(.*)$/
 const BUILDKITE = /^(---|\+\+\+|~~~) (.*)$/
@@ -66,6 +70,8 @@ export function readMarker(line: string): Marker | undefined {
       return teamcity(text)
     case 115 /* s */:
       return gitlab(text)
+    case 91 /* [ */:
+      return jenkins(text)
     case 94 /* ^ */:
       return text.startsWith('^^^ +++') ? {kind: 'unfold-previous', family: 'buildkite'} : undefined
     case 45 /* - */:
@@ -108,6 +114,18 @@ function gitlab(text: string): Marker | undefined {
   const marker: Marker = {kind: 'start', family: 'gitlab', title: title.trim() || name, name, folded: /collapsed=true/.test(options ?? ''), at}
   if (!plainText(title)) marker.untitled = true
   return marker
+}
+
+const JENKINS = /^\[Pipeline\] (?:\{ \((.+)\)|(\{|\}))\s*$/
+
+function jenkins(text: string): Marker | undefined {
+  const match = JENKINS.exec(text)
+  if (!match) return undefined
+  if (match[1] !== undefined) {
+    const name = plainText(match[1]).slice(0, MAX_NAME)
+    return name ? {kind: 'start', family: 'jenkins', title: name, name, folded: false} : undefined
+  }
+  return match[2] === '{' ? {kind: 'block', family: 'jenkins'} : {kind: 'end', family: 'jenkins'}
 }
 
 /** A block's name, unescaped (TeamCity escapes `'`, `|`, `[`, `]` and newlines with `|`); one with no name is no marker. */

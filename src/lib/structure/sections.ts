@@ -1,7 +1,7 @@
 /**
  * Sections, phase and progress, recognised in lines as they are stored (their sequence
  * numbers known). Sections come from the markers of GitHub Actions, Azure Pipelines,
- * GitLab, TeamCity and Buildkite (markers.ts reads them).
+ * GitLab, TeamCity, Buildkite and Jenkins (markers.ts reads them).
  *
  * Phase and progress come from JSON lines' `phase` and `progress` (0-100) or
  * `current`/`total` fields; otherwise the phase is the innermost open section. Bad input
@@ -23,22 +23,27 @@ export type {JobStructure, Section, SectionFamily}
 export const MAX_SECTIONS = 5000
 export const MAX_TITLE = 200
 const MAX_PHASE = 100
+/** Jenkins blocks kept open at once: a Pipeline nests a few dozen; a log of opens alone stays bounded. */
+const MAX_JENKINS_DEPTH = 1000
 const HEAD_BYTES = 512
 
 /** The first bytes of a marker (markers.ts) or of a JSON line. */
 const MAY_BE_MARKER = new Uint8Array(256)
 for (const char of ':#\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
+const PIPELINE = Buffer.from('[Pipeline] ')
 
 const isDigit = (byte: number) => byte >= 48 && byte <= 57
 
 /**
  * Whether bytes start..end may be a marker, to let most lines go without a string: by their
- * first byte, or for a line opening `YYYY-MM-DDT` with a timestamp prefix, by the byte after
- * its first blank (`##[`), or after GitLab's stream token there (`00O section_`).
+ * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or for a line opening
+ * `YYYY-MM-DDT` with a timestamp prefix, by the byte after its first blank (`##[`), or after
+ * GitLab's stream token there (`00O section_`).
  */
 function mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
   const first = end > start ? memory[start] : 0
   if (MAY_BE_MARKER[first]) return true
+  if (first === 91 /* [ */) return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
   if (!isDigit(first) || memory[start + 10] !== 84 /* T */) return false
   let at = start + 19 // past the seconds: a fraction of up to 9 digits and the Z
   while (at < end && at < start + 31 && memory[at] !== 32) at++
@@ -68,6 +73,8 @@ export class SectionTracker {
   private readonly phaseKeys = new PhaseKeySearch()
   /** A GitLab section just opened without a title: the next line may hold it (continuedTitle). */
   private untitled: Section | undefined
+  /** Jenkins' open blocks, innermost last: a stage's section, or undefined for a step's block (or a stage past MAX_SECTIONS). */
+  private readonly jenkinsBlocks: (Section | undefined)[] = []
 
   observe(line: StructureLine): void {
     if (this.untitled) this.titleFrom(line.bytes, 0, line.bytes.length)
@@ -167,10 +174,14 @@ export class SectionTracker {
         if (!NAMED_FAMILIES.has(marker.family)) this.closeFamily(marker.family, line.ts) // numbered groups do not nest
         const opened = this.openSection(marker.family, marker.title, line, marker.folded, marker.name, marker.at)
         this.untitled = marker.untitled ? opened : undefined
+        if (marker.family === 'jenkins') this.jenkinsBlock(opened)
         return false
       }
+      case 'block':
+        this.jenkinsBlock(undefined)
+        return false
       case 'end':
-        return this.endMarker(marker, line)
+        return marker.family === 'jenkins' ? this.jenkinsEnd(line) : this.endMarker(marker, line)
       case 'unfold-previous': {
         const last = this.sections.findLast((s) => s.family === marker.family)
         if (last?.collapsed) {
@@ -191,6 +202,20 @@ export class SectionTracker {
       this.version++
     }
     this.untitled = undefined
+  }
+
+  private jenkinsBlock(section: Section | undefined): void {
+    if (this.jenkinsBlocks.length < MAX_JENKINS_DEPTH) this.jenkinsBlocks.push(section)
+  }
+
+  /** `[Pipeline] }`: ends the innermost Jenkins block, and the stage (with the sections inside it) when that block is one. */
+  private jenkinsEnd(line: StructureLine): boolean {
+    const section = this.jenkinsBlocks.pop()
+    const index = section ? this.open.indexOf(section) : -1
+    if (index === -1) return false
+    this.count(line)
+    while (this.open.length > index) this.close(this.open.at(-1)!, line.ts)
+    return true
   }
 
   /** An end marker: of the family's open section, or of the named one and those inside it; ignored when that is not open. */

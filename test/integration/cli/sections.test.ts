@@ -165,6 +165,18 @@ for (const [kind, store] of [
       expect(module.stdout).toBe("▾ Module 'core'\ncompiled 120 classes\n##teamcity[message text='deprecated API' status='WARNING']\n▴ Module 'core'\n")
     })
 
+    it("a Jenkins Pipeline's console output: its stages as sections (nested, named), get --section by a stage, text output's headers", async () => {
+      const job = `jenkins-${kind}`
+      expect((await runCli(['push', '--job', job, '--exit-code', '2', ...store()], {env: env(), input: fixture('jenkins.log')})).code).toBe(0)
+      const table = await runCli(['sections', job, ...store()], {env: env()})
+      expect(table.stdout).toMatch(/▾ Test\s+\d+s\s+10\s+2\s+25-34/)
+      expect(table.stdout).toMatch(/ {2}▾ Unit\s+\d+s\s+6\s+2\s+27-32/)
+      const unit = await runCli(['get', job, '--section', 'Unit', ...store()], {env: env()})
+      expect(unit.stdout).toBe('▾ Unit\n[Pipeline] sh\n+ make test\nFAIL: test_parse (tests/test_parse.c:12)\nmake: *** [Makefile:9: test] Error 1\n[Pipeline] }\n')
+      const errors = await runCli(['get', job, '--level', 'error', ...store()], {env: env()})
+      expect(errors.stdout).toBe('FAIL: test_parse (tests/test_parse.c:12)\nmake: *** [Makefile:9: test] Error 1\nERROR: script returned exit code 2\nFinished: FAILURE\n')
+    })
+
     it('a log downloaded from GitHub Actions or GitLab (every line behind a timestamp): its sections, titles and levels; text output the same live and archived', async () => {
       const jobs = [`gha-${kind}`, `gitlab-ts-${kind}`]
       expect((await runCli(['push', '--job', jobs[0], ...store()], {env: env(), input: fixture('github-download.log')})).code).toBe(0)
