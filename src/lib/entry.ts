@@ -6,6 +6,7 @@ import {isAscii, isUtf8} from 'node:buffer'
 import {detectTextLevel, levelCode, levelOfCode, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} from './level.js'
 import {CODE_NOT_READ, levelCodeFromHead, levelFromHead, NOT_READ} from './level-head.js'
 import {TextBytes} from './text-bytes.js'
+import {timestampPrefixLength} from './timestamp-prefix.js'
 
 export type Stream = 'stdout' | 'stderr'
 
@@ -86,15 +87,21 @@ export function parseJsonFields(line: string): Record<string, unknown> | undefin
 const JSON_LEVEL = /"(?:level|severity|lvl|loglevel|log_level|levelname|log\.level|@level)"\s*:\s*(?:"([^"\\]{1,24})"|(\d{1,3})\b)|"PRIORITY"\s*:\s*"?([0-7])\b/
 
 export function detectLevel(line: string): Level | undefined {
-  if (looksLikeJsonObject(line)) {
-    const leading = leadingLevelField(line)
-    if (leading !== NO_LEADING_LEVEL) return leading
-    const match = JSON_LEVEL.exec(line)
-    if (!match) return undefined
-    // journald's PRIORITY is a syslog severity (0 emerg … 7 debug), not a pino number.
-    return match[3] === undefined ? normalizeLevel(match[1] ?? Number(match[2])) : syslogLevel(Number(match[3]))
-  }
+  if (looksLikeJsonObject(line)) return jsonLevel(line)
+  // A JSON logger's line behind a timestamp prefix (`kubectl logs --timestamps`): its object's level.
+  const first = line.charCodeAt(0)
+  const prefix = first >= 48 && first <= 57 ? timestampPrefixLength(line) : 0
+  if (prefix > 0 && line.charCodeAt(prefix) === 123 /* { */ && looksLikeJsonObject(line.slice(prefix))) return jsonLevel(line.slice(prefix))
   return detectTextLevel(line)
+}
+
+function jsonLevel(line: string): Level | undefined {
+  const leading = leadingLevelField(line)
+  if (leading !== NO_LEADING_LEVEL) return leading
+  const match = JSON_LEVEL.exec(line)
+  if (!match) return undefined
+  // journald's PRIORITY is a syslog severity (0 emerg … 7 debug), not a pino number.
+  return match[3] === undefined ? normalizeLevel(match[1] ?? Number(match[2])) : syslogLevel(Number(match[3]))
 }
 
 const NO_LEADING_LEVEL = null

@@ -85,6 +85,9 @@ describe('level detection on structured loggers', () => {
     ['behind a kubectl timestamp: klog', '2026-12-06T09:00:00.123456789Z W1206 09:00:00.123456       1 reflector.go:535] watch ended', 'warn'],
     ['behind a kubectl timestamp: a timestamp and a level word', '2026-12-06T09:00:00.123456789Z 2026-12-06 09:00:00 info starting', 'info'],
     ['behind a timestamp: a stderr stream is no level', '2026-09-26T10:42:57.000000Z 01E compiling', undefined],
+    ['behind a kubectl timestamp: pino', '2026-12-06T09:00:00.123456789Z {"level":50,"time":1765011600123,"msg":"boom"}', 'error'],
+    ['behind a kubectl timestamp: journald', '2026-12-06T09:00:00.123456789Z {"PRIORITY":"4","MESSAGE":"low disk"}', 'warn'],
+    ['behind a kubectl timestamp: not JSON after all', '2026-12-06T09:00:00.123456789Z {"level":50', undefined],
     ['a timestamp and then a level word is read as before', '2026-12-06T09:00:00.123Z info starting', 'info'],
   ]
   for (const [name, line, level] of cases) {

@@ -175,6 +175,25 @@ describe('logs get', () => {
     expect(records.map((r) => r.level)).toEqual(['info', 'info', 'warn', 'error', 'error', 'debug', null, 'fatal', 'info', 'warn'])
   })
 
+  it("levels behind the timestamps kubectl logs --timestamps writes: a JSON logger's, klog's, a level word's", async () => {
+    const kubectl = [
+      '2026-12-06T09:00:00.100000000Z {"level":30,"time":1765011600100,"msg":"listening"}',
+      '2026-12-06T09:00:01.200000000Z {"level":50,"time":1765011601200,"msg":"request failed"}',
+      '2026-12-06T09:00:02.300000000Z W1206 09:00:02.300000       1 reflector.go:535] watch ended',
+      '2026-12-06T09:00:03.400000000Z npm error code 1',
+      '2026-12-06T09:00:04.500000000Z plain',
+    ]
+    expect((await runCli(['push', '--job', 'kubectl'], {input: `${kubectl.join('\n')}\n`, env: sandbox.env})).code).toBe(0)
+    const json = await runCli(['get', 'kubectl', '--output', 'json'], {env: sandbox.env})
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).level),
+    ).toEqual(['info', 'error', 'warn', 'error', null])
+    expect((await runCli(['get', 'kubectl', '--level', 'error'], {env: sandbox.env})).stdout).toBe(`${kubectl[1]}\n${kubectl[3]}\n`)
+  })
+
   it('prefixes timestamps with --timestamps', async () => {
     const first = (await get('--timestamps', '-n', '1')).trim()
     expect(first).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z WARN disk 91% full$/)
