@@ -6,13 +6,13 @@ import {RecordTracker} from '../../src/lib/structure/records.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'traces')
 
-/** Levels as capture stores them, the lines arriving one read per line (a live stream). */
-function levels(name: string): Array<[string, string | undefined]> {
+/** Levels as capture stores them, the lines arriving one read per line (a live stream); `prefix` goes before each line. */
+function levels(name: string, prefix = ''): Array<[string, string | undefined]> {
   const splitter = new LineSplitter()
   const records = new RecordTracker()
   const out: Array<[string, string | undefined]> = []
   for (const line of readFileSync(join(FIXTURES, name), 'utf8').split(/(?<=\n)/)) {
-    const entries = splitter.push(Buffer.from(line), 0)
+    const entries = splitter.push(Buffer.from(prefix + line), 0)
     records.observe(entries)
     for (const entry of entries) out.push([entry.bytes.toString(), entry.level])
   }
@@ -74,6 +74,15 @@ describe('multi-line records keep their level', () => {
     records.observe(entries)
     expect(entries.map((e) => (e as {level?: string}).level)).toEqual([undefined, 'error', undefined, undefined])
   })
+
+  it.each(['java.log', 'python.log', 'go.log', 'rust.log', 'node.log'])(
+    '%s behind the timestamp kubectl logs --timestamps writes, or GitLab with its stream token: the levels it has without',
+    (name) => {
+      const plain = levels(name).map(([, level]) => level)
+      expect(levels(name, '2026-12-06T09:00:00.123456789Z ').map(([, level]) => level)).toEqual(plain)
+      expect(levels(name, '2026-12-06T09:00:00.123456Z 01E ').map(([, level]) => level)).toEqual(plain)
+    },
+  )
 
   it('marks the lines of a record: its first line when it comes in the same read, each continuation', () => {
     const marks = (reads: string[]) => {

@@ -3,7 +3,11 @@
  * downloads write before each line, and GitLab's stream token after it; nothing else.
  */
 import {describe, expect, it} from 'vitest'
-import {timestampPrefixLength} from '../../src/lib/timestamp-prefix.js'
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {timestampPrefixLength, timestampPrefixLengthInBytes} from '../../src/lib/timestamp-prefix.js'
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
 
 const rest = (line: string) => line.slice(timestampPrefixLength(line))
 
@@ -33,5 +37,23 @@ describe('timestampPrefixLength', () => {
     // A stream token that is not GitLab's is the line's own text.
     expect(rest('2026-12-06T09:00:00Z 00X rest')).toBe('00X rest')
     expect(rest('2026-12-06T09:00:00Z 123 items')).toBe('123 items')
+  })
+
+  it('reads bytes as it reads text: every line of the CI and level fixtures, and near misses of each part', () => {
+    const lines = ['ci', 'levels', 'loghub'].flatMap((dir) =>
+      readdirSync(join(FIXTURES, dir))
+        .filter((name) => name.endsWith('.log'))
+        .flatMap((name) => readFileSync(join(FIXTURES, dir, name), 'latin1').split('\n')),
+    )
+    const base = '2026-06-21T05:34:54.5550749Z 01E+x'
+    for (let i = 0; i < base.length; i++)
+      for (const c of ['0', '9', 'a', 'T', 'Z', ' ', '.', '-', ':', '+', 'O', 'E', 'f', 'g']) lines.push(base.slice(0, i) + c + base.slice(i + 1))
+    for (let cut = 0; cut <= base.length; cut++) lines.push(base.slice(0, cut))
+    expect(lines.filter((line) => timestampPrefixLength(line) > 0).length).toBeGreaterThan(40)
+    for (const line of lines) {
+      // Bytes inside a larger read, a prefix-like line after them: the answer is the line's own.
+      const memory = Buffer.from(`xx${line}\n2026-06-21T05:34:54Z 00O y`, 'latin1')
+      expect(timestampPrefixLengthInBytes(memory, 2, 2 + Buffer.byteLength(line, 'latin1')), JSON.stringify(line)).toBe(timestampPrefixLength(line))
+    }
   })
 })

@@ -23,6 +23,7 @@ import {isUtf8} from 'node:buffer'
 import {ReadLine, type NewEntry} from '../entry.js'
 import {levelCode, levelOfCode, stripAnsi, type Level} from '../level.js'
 import {LineBatch} from '../line-batch.js'
+import {timestampPrefixLengthInBytes} from '../timestamp-prefix.js'
 
 type Kind = 'plain' | 'frames' | 'python' | 'python-end' | 'go' | 'rust-message' | 'rust'
 
@@ -72,7 +73,7 @@ export class RecordTracker {
       const entry = batch.entry(i)
       if (!entry && levels[i] !== 0 && !this.expecting()) {
         // continues()'s first test, on the columns: a line with a level of its own, not looking like a frame, starts a record.
-        const first = ends[i] > starts[i] ? memory[starts[i]] : 0
+        const first = firstByte(memory, starts[i], ends[i])
         if (first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
           this.kind = 'plain'
           this.level = levelOfCode(levels[i])
@@ -105,6 +106,7 @@ export class RecordTracker {
   }
 
   private continues(line: Line): boolean {
+    skipTimestampPrefix(line)
     const length = line.end - line.start
     const first = length > 0 ? line.memory[line.start] : 0
     const expecting = this.expecting()
@@ -175,6 +177,20 @@ export class RecordTracker {
     return at !== -1 && at < HEAD_BYTES
   }
 }
+
+/** Moves the line's start past a timestamp prefix (kubectl --timestamps, a CI system's download), so its record reads as without it. */
+function skipTimestampPrefix(line: Line): void {
+  if (isDigit(line.memory[line.start])) line.start += timestampPrefixLengthInBytes(line.memory, line.start, line.end)
+}
+
+/** The first byte of bytes start..end, behind a timestamp prefix when it has one (0 for none). */
+function firstByte(memory: Buffer, start: number, end: number): number {
+  if (end <= start) return 0
+  const first = memory[start]
+  return isDigit(first) ? memory[start + timestampPrefixLengthInBytes(memory, start, end)] : first
+}
+
+const isDigit = (byte: number) => byte >= 48 && byte <= 57
 
 const EMPTY = Buffer.alloc(0)
 const TWO_SPACES = Buffer.from(':  ')

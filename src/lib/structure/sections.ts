@@ -17,6 +17,7 @@ import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
 import {continuedTitle, plainText, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
+import {timestampPrefixLengthInBytes} from '../timestamp-prefix.js'
 
 export type {JobStructure, Section, SectionFamily}
 
@@ -36,20 +37,16 @@ const isDigit = (byte: number) => byte >= 48 && byte <= 57
 
 /**
  * Whether bytes start..end may be a marker, to let most lines go without a string: by their
- * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or for a line opening
- * `YYYY-MM-DDT` with a timestamp prefix, by the byte after its first blank (`##[`), or after
- * GitLab's stream token there (`00O section_`).
+ * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a
+ * timestamp prefix by the first byte of what markers.ts reads there (`##[`, `section_`).
  */
 function mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
   const first = end > start ? memory[start] : 0
   if (MAY_BE_MARKER[first]) return true
   if (first === 91 /* [ */) return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
-  if (!isDigit(first) || memory[start + 10] !== 84 /* T */) return false
-  let at = start + 19 // past the seconds: a fraction of up to 9 digits and the Z
-  while (at < end && at < start + 31 && memory[at] !== 32) at++
-  const next = memory[++at]
-  if (next === 35 /* # */) return true
-  return memory[at + 2] === 79 /* O */ || memory[at + 2] === 69 /* E */ ? memory[at + 4] === 115 /* s */ : false
+  if (!isDigit(first)) return false
+  const prefix = timestampPrefixLengthInBytes(memory, start, end)
+  return prefix > 0 && (memory[start + prefix] === 35 /* # */ || memory[start + prefix] === 115) /* s */
 }
 
 export interface StructureLine {

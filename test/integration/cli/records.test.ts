@@ -78,6 +78,22 @@ describe('get --level error returns whole records', () => {
     expect(lines).toHaveLength(expected.length)
     lines.forEach((line, i) => expect(line).toContain(expected[i]))
   })
+
+  // Pushed at once, so push reads each record's lines together (its columns, not an entry per line).
+  it.each(cases)('%s behind the timestamps kubectl logs --timestamps writes', async (file, expected) => {
+    const job = `kubectl-${file.replace('.log', '')}`
+    const text = readFileSync(join(FIXTURES, file), 'utf8')
+    const input = text.replace(/^(?=.)/gm, '2026-12-06T09:00:00.123456789Z ').replace(/^$/gm, '2026-12-06T09:00:00.123456789Z ')
+    expect((await runCli(['push', '--job', job], {env: isolatedEnv(home.home), input})).code).toBe(0)
+    const got = await runCli(['get', job, '--level', 'error'], {env: isolatedEnv(home.home)})
+    expect(got.code).toBe(0)
+    const lines = got.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(expected.length)
+    lines.forEach((line, i) => {
+      expect(line.startsWith('2026-12-06T09:00:00.123456789Z ')).toBe(true)
+      expect(line).toContain(expected[i])
+    })
+  })
 })
 
 /** The java fixture written at once: the exception line starts the record, its frames continue it. */
