@@ -89,8 +89,7 @@ const JSON_LEVEL = /"(?:level|severity|lvl|loglevel|log_level|levelname|log\.lev
 export function detectLevel(line: string): Level | undefined {
   if (looksLikeJsonObject(line)) return jsonLevel(line)
   // A JSON logger's line behind a timestamp prefix (`kubectl logs --timestamps`): its object's level.
-  const first = line.charCodeAt(0)
-  const prefix = first >= 48 && first <= 57 ? timestampPrefixLength(line) : 0
+  const prefix = timestampPrefixLength(line)
   if (prefix > 0 && line.charCodeAt(prefix) === 123 /* { */ && looksLikeJsonObject(line.slice(prefix))) return jsonLevel(line.slice(prefix))
   return detectTextLevel(line)
 }

@@ -296,7 +296,7 @@ export function detectTextLevel(line: string): Level | undefined {
   let level = layoutLevel(head)
   if (level) return level
   // A timestamp prefix (kubectl --timestamps, a CI system's download) hides the layouts read at the start.
-  const prefix = isDigit(head.charCodeAt(0)) ? timestampPrefixLength(head) : 0
+  const prefix = timestampPrefixLength(head)
   if (prefix > 0 && (level = layoutLevel((head = head.slice(prefix))))) return level
   let best: RegExpExecArray | undefined
   let text = head

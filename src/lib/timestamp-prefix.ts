@@ -11,9 +11,12 @@
  * (records.ts) are read behind it. On text by a regular expression; on bytes (push's hot
  * path) written out, held to the same answers by test/unit/timestamp-prefix.test.ts.
  */
+/** The longest prefix: 19 characters to the seconds, 10 of fraction, `Z `, GitLab's 4 of stream. */
+export const MAX_TIMESTAMP_PREFIX = 35
+
 const PREFIX = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z (?:[0-9a-f]{2}[OE][ +])?/
 
-/** The length of the line's timestamp prefix; 0 when it has none. */
+/** The length of the line's timestamp prefix; 0 when it has none (told by the `T` at 10 for most lines). */
 export function timestampPrefixLength(line: string): number {
   if (line.charCodeAt(10) !== 84 /* T */) return 0
   const match = PREFIX.exec(line)

@@ -8,6 +8,7 @@ import type {ChalkInstance} from 'chalk'
 import {isUtf8} from 'node:buffer'
 import {MARKER_STARTS, markerText, startsAsMarker} from '../structure/marker-text.js'
 import {MARKERS_AFTER_TIMESTAMP} from '../structure/markers.js'
+import {MAX_TIMESTAMP_PREFIX} from '../timestamp-prefix.js'
 import {rawBytes, recordJson, type LogEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
 
@@ -104,12 +105,10 @@ function hasLineStarting(bytes: Buffer, {needle, start}: (typeof MARKER_LINES)[n
 
 /** A marker behind a timestamp prefix, searched by the marker's first bytes and told by the line it is in. */
 const MARKERS_BEHIND = MARKERS_AFTER_TIMESTAMP.map((start) => Buffer.from(start.slice(0, 4)))
-/** The longest timestamp prefix: 19 bytes to the seconds, 10 of fraction, `Z `, GitLab's 4 of stream. */
-const PREFIX_REACH = 35
 
 function hasMarkerBehindTimestamp(bytes: Buffer, needle: Buffer): boolean {
   for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
-    const from = Math.max(0, at - PREFIX_REACH)
+    const from = Math.max(0, at - MAX_TIMESTAMP_PREFIX)
     const newline = bytes.subarray(from, at).lastIndexOf(10)
     if (newline === -1 && from > 0) continue // no line starts near enough before it
     const lineStart = newline === -1 ? 0 : from + newline + 1

@@ -180,17 +180,13 @@ export class RecordTracker {
 
 /** Moves the line's start past a timestamp prefix (kubectl --timestamps, a CI system's download), so its record reads as without it. */
 function skipTimestampPrefix(line: Line): void {
-  if (isDigit(line.memory[line.start])) line.start += timestampPrefixLengthInBytes(line.memory, line.start, line.end)
+  line.start += timestampPrefixLengthInBytes(line.memory, line.start, line.end)
 }
 
 /** The first byte of bytes start..end, behind a timestamp prefix when it has one (0 for none). */
 function firstByte(memory: Buffer, start: number, end: number): number {
-  if (end <= start) return 0
-  const first = memory[start]
-  return isDigit(first) ? memory[start + timestampPrefixLengthInBytes(memory, start, end)] : first
+  return end > start ? memory[start + timestampPrefixLengthInBytes(memory, start, end)] : 0
 }
-
-const isDigit = (byte: number) => byte >= 48 && byte <= 57
 
 const EMPTY = Buffer.alloc(0)
 const TWO_SPACES = Buffer.from(':  ')

@@ -33,8 +33,6 @@ const MAY_BE_MARKER = new Uint8Array(256)
 for (const char of ':#\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
 const PIPELINE = Buffer.from('[Pipeline] ')
 
-const isDigit = (byte: number) => byte >= 48 && byte <= 57
-
 /**
  * Whether bytes start..end may be a marker, to let most lines go without a string: by their
  * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a
@@ -44,7 +42,6 @@ function mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
   const first = end > start ? memory[start] : 0
   if (MAY_BE_MARKER[first]) return true
   if (first === 91 /* [ */) return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
-  if (!isDigit(first)) return false
   const prefix = timestampPrefixLengthInBytes(memory, start, end)
   return prefix > 0 && (memory[start + prefix] === 35 /* # */ || memory[start + prefix] === 115) /* s */
 }
