@@ -8,7 +8,7 @@ export class Output {
 
   /** `around`: every write goes through it (a progress line on the terminal steps aside while output is written). */
   constructor(
-    private readonly stream: NodeJS.WritableStream & {writableNeedDrain?: boolean},
+    private readonly stream: NodeJS.WritableStream & {writableLength?: number},
     private readonly around: <T>(write: () => T) => T = (write) => write(),
   ) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -44,8 +44,11 @@ export class Output {
 
   /** Resolves when everything written has been handed to the OS (or the reader is gone). */
   async flush(): Promise<void> {
-    if (this.closedByReader || !this.stream.writableNeedDrain) return
-    await this.settled('drain')
+    if (this.closedByReader || !this.stream.writableLength) return
+    // Not 'drain': it comes only after a write was refused, and a pipe that is full holds writes
+    // below the stream's buffer size too. Writes complete in order, so this empty one's callback
+    // runs once those before it have been handed over (or have failed, the reader gone).
+    await new Promise<void>((resolve) => this.around(() => this.stream.write('', () => resolve())))
   }
 
   /** Waits for the event, or for the stream to close or fail (the 'error' listener above records why). */

@@ -15,6 +15,7 @@ import {run} from '@oclif/core/run'
 import {settings} from '@oclif/core/settings'
 import {LogsError} from '../errors/index.js'
 import {dieOf, signalToDieOf} from '../interrupt.js'
+import {Output} from '../output.js'
 import {errorText} from './error-text.js'
 import {settleCompiler} from './settle-compiler.js'
 
@@ -42,5 +43,10 @@ export async function execute(options: {dir: string; pjson?: PJSON; development?
   if (failure instanceof LogsError) {
     process.stderr.write(errorText(failure))
     process.exitCode = failure.exitCode
-  } else if (failure !== undefined) await handle(failure as Error)
+  } else if (failure !== undefined) {
+    // oclif's handle ends the process (process.exit) whatever stdout still holds: a pipe that
+    // was full when the command failed, or ended with this.exit(n), would lose its last lines.
+    await new Output(process.stdout).flush()
+    await handle(failure as Error)
+  }
 }
