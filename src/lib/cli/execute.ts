@@ -44,9 +44,10 @@ export async function execute(options: {dir: string; pjson?: PJSON; development?
     process.stderr.write(errorText(failure))
     process.exitCode = failure.exitCode
   } else if (failure !== undefined) {
-    // oclif's handle ends the process (process.exit) whatever stdout still holds: a pipe that
-    // was full when the command failed, or ended with this.exit(n), would lose its last lines.
-    await new Output(process.stdout).flush()
+    // oclif's handle ends the process (process.exit) whatever stdout and stderr still hold: a
+    // pipe that was full when the command failed, or ended with this.exit(n), would lose its
+    // last lines, or the error that says why.
+    await Promise.all([process.stdout, process.stderr].map((stream) => new Output(stream).flush()))
     await handle(failure as Error)
   }
 }

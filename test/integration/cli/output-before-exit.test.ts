@@ -6,10 +6,10 @@
  *
  * `ls --json` prints its list in one write, larger than a pipe holds (64 KiB), and the reader
  * here reads nothing until the damaged manifest is named on stderr: before, every run lost the
- * part of the list the pipe did not take.
+ * part of the list the pipe did not take. The same holds for stderr: the errors that say why.
  */
 import {spawn} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
@@ -44,5 +44,20 @@ it('`ls --json` that met a damaged manifest: the whole list reaches a reader tha
   const script = `"$NODE" "$BIN" ls --json 2>"$ERR" | { until grep -q 'job damaged: its archive manifest' "$ERR"; do sleep 0.05; done; cat; }; exit \${PIPESTATUS[0]}`
   const result = await collect(spawn('bash', ['-c', script], {cwd: ROOT, env: {...env, NODE: process.execPath, BIN, ERR: errFile}, stdio: ['ignore', 'pipe', 'pipe']}))
   expect((JSON.parse(result.stdout) as Array<{id: string}>).map((job) => job.id).sort()).toEqual(ids)
+  expect(result.code).toBe(1)
+})
+
+it('`ls` that met 400 damaged manifests: each named on stderr, to a reader that is behind, then exit 1', async () => {
+  const many = join(dir, 'many')
+  mkdirSync(many)
+  const damaged = Array.from({length: 400}, (_, i) => `broken-${String(i).padStart(3, '0')}`)
+  for (const id of damaged) writeFileSync(join(many, `${id}.meta.json`), `{"format": "logs-archive/1", "id": "${id}", "par`)
+  const manyEnv = {...env, LOGS_ARCHIVE: `file://${many}`}
+  // stdout goes to a file, before stderr says anything; stderr's reader waits for it.
+  const out = join(dir, 'many.out')
+  const script = `"$NODE" "$BIN" ls --json 2>&1 >"$OUT" | { until grep -q ']' "$OUT" 2>/dev/null; do sleep 0.05; done; cat; }; exit \${PIPESTATUS[0]}`
+  const result = await collect(spawn('bash', ['-c', script], {cwd: ROOT, env: {...manyEnv, NODE: process.execPath, BIN, OUT: out}, stdio: ['ignore', 'pipe', 'pipe']}))
+  expect(result.stdout.length).toBeGreaterThan(64 * 1024)
+  expect([...result.stdout.matchAll(/logs: job (broken-\d+): its archive manifest/g)].map((match) => match[1]).sort()).toEqual(damaged)
   expect(result.code).toBe(1)
 })
