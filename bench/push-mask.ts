@@ -27,10 +27,11 @@ const SECRETS = [
   'aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE',
   'curl -H "Authorization: Bearer ' + 'tok3nTOK3Ntok3n'.repeat(2) + '" https://api.example.com/v1',
   'cloning https://ci:s3cr3tpassw0rd@git.example.com/team/repo.git',
+  '+ mysqldump -h db -uroot -pMysqlS3cretPw app',
 ]
 
 /** The secret part of each of SECRETS, which must never be stored. */
-const SECRET_PARTS = ['ghp_a1B2c3D4e5', 'AKIAIOSFODNN7EXAMPLE', 'tok3nTOK3Ntok3n', 's3cr3tpassw0rd']
+const SECRET_PARTS = ['ghp_a1B2c3D4e5', 'AKIAIOSFODNN7EXAMPLE', 'tok3nTOK3Ntok3n', 's3cr3tpassw0rd', 'MysqlS3cretPw']
 
 /** Every 1000th line a secret, every 100th a URL with no secret (a trigger that matches nothing). */
 function maskInputLine(n: number): string {

@@ -55,6 +55,19 @@ describe('default detectors', () => {
     ['api_key in YAML', "api_key: 'sk-proj-abc123def456'", "api_key: '***'"],
     ['token flag', 'vault login --token hvs.CAESIJabc123xyz -method=token', 'vault login --token *** -method=token'],
     ['API key flag', 'tool --api-key=0123456789abcdef', 'tool --api-key=***'],
+    ['password in mixed case', 'PassWord=hunter22 passWd: abcd1234', 'PassWord=*** passWd: ***'],
+    // Passwords on command lines, as `set -x` prints them.
+    ['curl user and password', '+ curl -fsS -u admin:hunter22 https://nexus/x', '+ curl -fsS -u admin:*** https://nexus/x'],
+    ['curl --user=, quoted', `curl --user="ci bot:p4ss word" -X POST https://x`, `curl --user="ci bot:***" -X POST https://x`],
+    ['curl -u quoted, password holding a colon', "curl -H 'X: y' -u 'ci:a:b c' https://x", "curl -H 'X: y' -u 'ci:***' https://x"],
+    ['curl -u joined, and --proxy-user', 'curl -uci:s3cret --proxy-user px:pr0xy https://x', 'curl -uci:*** --proxy-user px:*** https://x'],
+    ['mysql -p', '+ mysql -h db -uroot -ps3cr3t app < dump.sql', '+ mysql -h db -uroot -p*** app < dump.sql'],
+    ['mysqldump -p quoted', `mysqldump -u app -p'hunter 2' --all-databases`, `mysqldump -u app -p'***' --all-databases`],
+    ['mariadb-dump -p', 'mariadb-dump -uapp -pabc123 db', 'mariadb-dump -uapp -p*** db'],
+    ['sshpass -p', '+ sshpass -p hunter22 ssh deploy@host uptime', '+ sshpass -p *** ssh deploy@host uptime'],
+    ['sshpass -p quoted', `sshpass -p "hunter 22" ssh host`, `sshpass -p "***" ssh host`],
+    ['docker login -p', '+ docker login -u ci -p s3cr3t registry.example.com', '+ docker login -u ci -p *** registry.example.com'],
+    ['helm registry login -p', 'helm registry login ghcr.io --username ci -p=abcd1234', 'helm registry login ghcr.io --username ci -p=***'],
     ['password in a URL', 'git clone https://deploy:s3cr3t@git.example.com/x.git', 'git clone https://deploy:***@git.example.com/x.git'],
     ['password in a Redis URL', 'REDIS_URL=redis://:hunter22@redis:6379/0', 'REDIS_URL=redis://:***@redis:6379/0'],
     // Up to the authority's last '@': a password may hold one.
@@ -112,6 +125,18 @@ describe('default detectors', () => {
       'docker login --password-stdin',
       'mysqladmin --password --verbose',
       '--token --verbose1234',
+      // Placeholders and look-alikes on command lines.
+      'curl -u "$USER:$PASS" https://x',
+      'curl --user-agent=Mozilla:5.0 https://x',
+      'curl -u admin: https://x',
+      'curl https://x | sort -u',
+      'mysql -p app',
+      'mysql -P 3306 -p -u root',
+      'mysqldump -p${DB_PASS} app',
+      'sshpass -p "$SSHPASS" ssh host',
+      'docker login -u ci --password-stdin ghcr.io',
+      'docker login -u ci -p $REGISTRY_PASSWORD ghcr.io',
+      'login -p failed for user bob',
     ]) {
       expect(one(line)).toBe(line)
     }

@@ -16,6 +16,11 @@ export interface Detector {
   pattern: RegExp
 }
 
+/** A command line's value: quoted, to its quote; else to a blank or a quote. */
+const VALUE = String.raw`((?<=")[^"]+|(?<=')[^']+|(?<!["'])[^\s"']+)`
+/** curl's flags that take USER:PASSWORD. */
+const CURL_USER = String.raw`(?:-[uU]\s*|--(?:proxy-)?user(?:\s+|=))`
+
 export const DEFAULT_DETECTORS: readonly Detector[] = [
   {name: 'AWS access key id', triggers: ['AKIA', 'ASIA'], pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/dg},
   {
@@ -48,12 +53,13 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   // `pwd` (the shell's PWD is a directory) nor keys that only start so (`password_file`).
   {
     name: 'password or secret assigned',
-    // Word tails, one spelling for either case of the first letter. The prefilter's buckets
-    // (literal-scan.ts) decide how often it stops for nothing on plain lines; measured per
-    // 64 KiB of the benchmark's lines, Loghub's, and the former with 20 --mask values: these
-    // tails 164, 770, 492 stops (1, 466, 655 without this detector); the whole words in three
-    // cases 164, 441, 1474; "assword"/"ecret" 1310, 2518, 392. No change in push's speed.
-    triggers: ['sword', 'SWORD', 'swd', 'SWD', 'ecret', 'ECRET'],
+    // Word tails, one spelling for either case of the first letter, and `PassWord`'s. The
+    // prefilter's buckets (literal-scan.ts) decide how often it stops for nothing on plain
+    // lines; measured per 64 KiB of the benchmark's lines, Loghub's, and the former with 20
+    // --mask values, with the buckets of the time: these tails 164, 770, 492 stops (1, 466, 655
+    // without this detector); the whole words in three cases 164, 441, 1474; "assword"/"ecret"
+    // 1310, 2518, 392. No change in push's speed.
+    triggers: ['sword', 'SWORD', 'sWord', 'swd', 'SWD', 'sWd', 'ecret', 'ECRET'],
     pattern:
       /(?:--[a-z0-9-]*?(?:password|passwd|secret)\s+(?!-)|(?:password|passwd|secret(?:[_-]?key)?)["']?\s*[:=]\s*)["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|changed|expired|incorrect|invalid)\b)((?<=")[^"]{4,}|(?<=')[^']{4,}|(?<!["'])[^\s"'`,;&]{4,})/dgi,
   },
@@ -70,6 +76,32 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
     triggers: ['oken', 'OKEN', 'apikey', 'apiKey', 'APIKEY', 'api_key', 'API_KEY', 'api-key', 'Api-Key'],
     pattern:
       /(?:--[a-z0-9-]*?(?:token|api-key)\s+(?!-)|(?:token|api[_-]?key)(?![A-Za-z0-9_-])["']?\s*[:=]\s*)["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|expired|invalid)\b)(?=[\w.~+/=:-]*\d)((?<=")[^"]{8,}|(?<=')[^']{8,}|(?<!["'])[\w.~+/=:-]{8,}(?![^\s"'`,;&]))/dgi,
+  },
+  // Passwords on a command line as `set -x` prints it, where a flag and not a name says what
+  // the value is. Quoted, to its quote; else to a blank or quote. Not a placeholder (`$PASS`,
+  // `***`), nor a flag right after.
+  // `curl -u USER:PASSWORD` (`--user`, `--proxy-user`, `-U`, each of them on the line): the part after the user's ':'.
+  {
+    name: 'curl user and password',
+    triggers: ['curl'],
+    pattern: new RegExp(
+      String.raw`\s${CURL_USER}(?<=\bcurl\s.*)(?:"[^":]*|'[^':]*|[^\s:"']*):(?![*$<{%([])((?<=${CURL_USER}"[^":]*:)[^"]+|(?<=${CURL_USER}'[^':]*:)[^']+|(?<=${CURL_USER}[^\s:"']*:)[^\s"']+)`,
+      'dg',
+    ),
+  },
+  // `mysql -pPASSWORD` and its kin (`mysqldump`, `mysqladmin`, `mariadb-dump`…): the value is
+  // joined to `-p` (`-p NAME` names a database; `-P` is the port).
+  {
+    name: 'MySQL password flag',
+    triggers: ['mysql', 'mariadb'],
+    pattern: new RegExp(String.raw`\b(?:mysql|mariadb)[a-z-]*\s(?:.*?\s)?["']?-p["']?(?![*$<{%([])${VALUE}`, 'dg'),
+  },
+  {name: 'sshpass password', triggers: ['sshpass'], pattern: new RegExp(String.raw`\bsshpass\s(?:.*?\s)?-p\s*["']?(?![-*$<{%([])${VALUE}`, 'dg')},
+  // `docker login -u USER -p PASSWORD REGISTRY`, and podman's, nerdctl's, buildah's, skopeo's, oras's, `helm registry login`.
+  {
+    name: 'registry login password',
+    triggers: ['login'],
+    pattern: new RegExp(String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm\s+registry)\s+login\s(?:.*?\s)?-p(?:\s+|=)?["']?(?![-*$<{%([])${VALUE}`, 'dg'),
   },
   // The password runs to the authority's last '@' (a password may hold one); the authority ends at a '/'.
   {

@@ -35,6 +35,10 @@ export const DETECTOR_SECRETS = [
   'pemSecondLineOfTheKeyBody0123',
   'assignedDbPassw0rd',
   'codecovT0kenValue1234',
+  'curlUserPassw0rd',
+  'mysqlPassw0rd9',
+  'sshpassPassw0rd',
+  'registryPassw0rd',
 ]
 
 export const SECRETS = [...Object.values(SOURCE_SECRETS), ...DETECTOR_SECRETS]
@@ -59,6 +63,10 @@ export const LINES = [
   `git clone https://ci:${DETECTOR_SECRETS[12]}@git.example.com/repo.git`,
   `+ export DB_PASSWORD=${DETECTOR_SECRETS[15]}`,
   `CODECOV_TOKEN=${DETECTOR_SECRETS[16]}`,
+  `+ curl -fsS -u deploy:${DETECTOR_SECRETS[17]} https://nexus.example.com/upload`,
+  `+ mysqldump -h db -uroot -p${DETECTOR_SECRETS[18]} app`,
+  `+ sshpass -p ${DETECTOR_SECRETS[19]} ssh deploy@host uptime`,
+  `+ docker login -u ci -p ${DETECTOR_SECRETS[20]} registry.example.com`,
   '-----BEGIN PRIVATE KEY-----',
   DETECTOR_SECRETS[13],
   DETECTOR_SECRETS[14],
@@ -66,7 +74,7 @@ export const LINES = [
   'ERROR done',
 ]
 export const INPUT = LINES.join('\n') + '\n'
-export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2
+export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 4 + 2
 
 /** Environment and files that register every source's secret (files outside the searched dirs). */
 export function maskSources(): {env: NodeJS.ProcessEnv; args: string[]; dir: string} {
