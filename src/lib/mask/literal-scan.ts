@@ -40,6 +40,8 @@ export class LiteralScanner {
   private readonly out: number
   /** The literals by their first byte, longest first. */
   private byFirst: (Buffer[] | undefined)[] = []
+  /** The starts the nibble tables were packed for. */
+  private packed: string | undefined
 
   /**
    * Undefined where WebAssembly SIMD is missing or there is no literal. A window of the
@@ -74,7 +76,14 @@ export class LiteralScanner {
   use(literals: Iterable<Buffer>): boolean {
     const bytes = [...literals].filter((literal) => literal.length > 0)
     if (bytes.length === 0) return false
-    this.memory.set(fingerprints(bytes), 0)
+    // A value registered mid-stream mostly starts as one already scanned for (`value-1`,
+    // `value-2`): the buckets stay as they are.
+    const starts = startsOf(bytes)
+    const key = starts.join('\0')
+    if (key !== this.packed) {
+      this.memory.set(fingerprints(starts), 0)
+      this.packed = key
+    }
     this.byFirst = []
     for (const literal of bytes.sort((a, b) => b.length - a.length)) (this.byFirst[literal[0]] ??= []).push(literal)
     return true
@@ -126,10 +135,8 @@ export class LiteralScanner {
  * them; placed as now, 494 (747). Which places a packing flags is still partly luck:
  * test/unit/literal-scan.test.ts holds it on Loghub's lines and on plain ones.
  */
-function fingerprints(literals: Buffer[]): Uint8Array {
-  const starts = [...new Set(literals.map((literal) => literal.subarray(0, FINGERPRINT).toString('latin1')))]
-    .sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0))
-    .map((start) => nibbleMasks([Buffer.from(start, 'latin1')]))
+function fingerprints(literalStarts: string[]): Uint8Array {
+  const starts = literalStarts.map((start) => nibbleMasks([Buffer.from(start, 'latin1')]))
   const buckets: Uint16Array[][] = Array.from({length: BUCKETS}, () => [])
   const masks: Uint16Array[] = buckets.map(() => new Uint16Array(FINGERPRINT * 2))
   const shares = new Float64Array(BUCKETS)
@@ -182,6 +189,11 @@ function fingerprints(literals: Buffer[]): Uint8Array {
     }
   }
   return tables
+}
+
+/** The literals' distinct starts (latin1), longest first, then in byte order. */
+function startsOf(literals: Buffer[]): string[] {
+  return [...new Set(literals.map((literal) => literal.subarray(0, FINGERPRINT).toString('latin1')))].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0))
 }
 
 /** Rounds of moves at most: they settle in two or three. */
