@@ -60,7 +60,8 @@ describe('default detectors', () => {
     ['curl user and password', '+ curl -fsS -u admin:hunter22 https://nexus/x', '+ curl -fsS -u admin:*** https://nexus/x'],
     ['curl --user=, quoted', `curl --user="ci bot:p4ss word" -X POST https://x`, `curl --user="ci bot:***" -X POST https://x`],
     ['curl -u quoted, password holding a colon', "curl -H 'X: y' -u 'ci:a:b c' https://x", "curl -H 'X: y' -u 'ci:***' https://x"],
-    ['curl -u joined, and --proxy-user', 'curl -uci:s3cret --proxy-user px:pr0xy https://x', 'curl -uci:*** --proxy-user px:*** https://x'],
+    ['curl -u joined', 'curl -uci:s3cret https://x', 'curl -uci:*** https://x'],
+    ['curl --proxy-user', 'curl -x http://proxy:3128 --proxy-user px:pr0xy https://x', 'curl -x http://proxy:3128 --proxy-user px:*** https://x'],
     ['mysql -p', '+ mysql -h db -uroot -ps3cr3t app < dump.sql', '+ mysql -h db -uroot -p*** app < dump.sql'],
     ['mysqldump -p quoted', `mysqldump -u app -p'hunter 2' --all-databases`, `mysqldump -u app -p'***' --all-databases`],
     ['mariadb-dump -p', 'mariadb-dump -uapp -pabc123 db', 'mariadb-dump -uapp -p*** db'],
@@ -83,6 +84,19 @@ describe('default detectors', () => {
   for (const [name, line, expected] of cases) {
     it(`masks a ${name}`, () => expect(one(line)).toBe(expected))
   }
+
+  // An unbounded `.*` from each command name made such a line take the square of its length.
+  it('masks a line of a megabyte of commands in time in proportion to it: each password, nothing else', () => {
+    for (const [unit, masked] of [
+      ['curl -u ci:s3cret -u ', 'curl -u ci:*** -u '],
+      ['mysql -ps3cret mysql ', 'mysql -p*** mysql '],
+      ['sshpass -p s3cret -p ', 'sshpass -p *** -p '],
+      ['docker login -p s3cret login -p ', 'docker login -p *** login -p '],
+    ]) {
+      const count = Math.ceil(2 ** 20 / unit.length)
+      expect(one(unit.repeat(count))).toBe(masked.repeat(count))
+    }
+  })
 
   it('leaves look-alikes alone', () => {
     for (const line of [
