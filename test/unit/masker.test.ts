@@ -85,15 +85,18 @@ describe('default detectors', () => {
     it(`masks a ${name}`, () => expect(one(line)).toBe(expected))
   }
 
-  // An unbounded `.*` from each command name made such a line take the square of its length.
-  it('masks a line of a megabyte of commands in time in proportion to it: each password, nothing else', () => {
+  // An unbounded `.*` from each command name, or a key's value read to the line's end, made such a line take the square of its length.
+  it('masks a line of a megabyte of commands or keys in time in proportion to it: each password, nothing else', () => {
     for (const [unit, masked] of [
       ['curl -u ci:s3cret -u ', 'curl -u ci:*** -u '],
       ['mysql -ps3cret mysql ', 'mysql -p*** mysql '],
       ['sshpass -p s3cret -p ', 'sshpass -p *** -p '],
       ['docker login -p s3cret login -p ', 'docker login -p *** login -p '],
+      // Keys with no value that has a digit: each once read on to the line's end.
+      ['apikey=', 'apikey='],
+      ['api_key: token=', 'api_key: token='],
     ]) {
-      const count = Math.ceil(2 ** 20 / unit.length)
+      const count = Math.floor((2 ** 20 - 1) / unit.length) // a line push takes whole
       expect(one(unit.repeat(count))).toBe(masked.repeat(count))
     }
   })
