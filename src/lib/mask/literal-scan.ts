@@ -136,7 +136,7 @@ export class LiteralScanner {
  * test/unit/literal-scan.test.ts holds it on Loghub's lines and on plain ones.
  */
 function fingerprints(literalStarts: string[]): Uint8Array {
-  const starts = literalStarts.map((start) => nibbleMasks([Buffer.from(start, 'latin1')]))
+  const starts = literalStarts.map((start) => startMasks(Buffer.from(start, 'latin1')))
   const buckets: Uint16Array[][] = Array.from({length: BUCKETS}, () => [])
   const masks: Uint16Array[] = buckets.map(() => new Uint16Array(FINGERPRINT * 2))
   const shares = new Float64Array(BUCKETS)
@@ -147,7 +147,7 @@ function fingerprints(literalStarts: string[]): Uint8Array {
   }
   const settle = (bucket: number, members: Uint16Array[]) => {
     buckets[bucket] = members
-    masks[bucket] = nibbleMasks(members)
+    masks[bucket] = unionMasks(members)
     shares[bucket] = flaggedShare(masks[bucket])
   }
   for (const start of starts) {
@@ -164,7 +164,7 @@ function fingerprints(literalStarts: string[]): Uint8Array {
     for (let from = 0; from < BUCKETS; from++) {
       for (const start of [...buckets[from]]) {
         const rest = buckets[from].filter((member) => member !== start)
-        const saved = shares[from] - flaggedShare(nibbleMasks(rest))
+        const saved = shares[from] - flaggedShare(unionMasks(rest))
         let best = from
         let gain = MIN_GAIN
         for (let bucket = 0; bucket < BUCKETS; bucket++) {
@@ -201,23 +201,20 @@ const MAX_PASSES = 8
 /** A move that gains less than this is none (the sums' rounding). */
 const MIN_GAIN = 1e-12
 
-/**
- * Per position, the low and the high nibbles allowed, as 16-bit masks: of one start (a
- * shorter one allows any nibble past its end), or the union of starts' masks.
- */
-function nibbleMasks(starts: Array<Buffer | Uint16Array>): Uint16Array {
+/** Per position, the low and the high nibble of a start, as 16-bit masks; a shorter start allows any nibble past its end. */
+function startMasks(start: Buffer): Uint16Array {
   const masks = new Uint16Array(FINGERPRINT * 2)
-  for (const start of starts) {
-    for (let position = 0; position < FINGERPRINT; position++) {
-      if (start instanceof Uint16Array) {
-        masks[position * 2] |= start[position * 2]
-        masks[position * 2 + 1] |= start[position * 2 + 1]
-      } else {
-        masks[position * 2] |= position < start.length ? 1 << (start[position] & 15) : 0xffff
-        masks[position * 2 + 1] |= position < start.length ? 1 << (start[position] >> 4) : 0xffff
-      }
-    }
+  for (let position = 0; position < FINGERPRINT; position++) {
+    masks[position * 2] = position < start.length ? 1 << (start[position] & 15) : 0xffff
+    masks[position * 2 + 1] = position < start.length ? 1 << (start[position] >> 4) : 0xffff
   }
+  return masks
+}
+
+/** The nibbles a bucket of these starts allows: the union of their masks. */
+function unionMasks(starts: Uint16Array[]): Uint16Array {
+  const masks = new Uint16Array(FINGERPRINT * 2)
+  for (const start of starts) for (let i = 0; i < masks.length; i++) masks[i] |= start[i]
   return masks
 }
 
