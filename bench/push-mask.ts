@@ -12,10 +12,12 @@
  * built CLI (npm run build).
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, statSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {BIN, isolatedEnv} from '../test/helpers/cli.js'
+import {BIN, isolatedEnv, ROOT} from '../test/helpers/cli.js'
+import {LiteralScanner} from '../src/lib/mask/literal-scan.js'
+import {ADD_MASK, DEFAULT_DETECTORS, PEM_TRIGGERS} from '../src/lib/mask/detectors.js'
 import {logLine, writeInput} from './lib/input.js'
 import {measure, rate, table} from './lib/measure.js'
 
@@ -81,6 +83,7 @@ try {
     ]),
   )
   console.log('secrets stored: the reference masks nothing, so it stores them all; every other row must read 0')
+  console.log(prefilterFlags(Object.values(values) as string[]))
 } finally {
   rmSync(work, {recursive: true, force: true})
 }
@@ -89,4 +92,38 @@ try {
 function secretsStored(env: NodeJS.ProcessEnv): number {
   const raw = spawnSync(process.execPath, [BIN, 'get', 'bench', '--output', 'raw'], {env, maxBuffer: 2 * MB * 1e6 + (1 << 20)}).stdout.toString('latin1')
   return raw.split('\n').filter((line) => SECRET_PARTS.some((part) => line.includes(part))).length
+}
+
+/**
+ * How often the masking prefilter stops for nothing on real log lines (Loghub's, in
+ * test/fixtures/loghub): the places its buckets flag per 64 KiB, against the places where a
+ * trigger truly starts, with the default triggers and with the bench's 20 values beside them.
+ */
+function prefilterFlags(values: string[]): string {
+  const dir = join(ROOT, 'test', 'fixtures', 'loghub')
+  const text = Buffer.concat(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.log'))
+      .map((name) => readFileSync(join(dir, name))),
+  )
+  const per64k = (count: number) => ((count / text.length) * 65536).toFixed(0)
+  const rows = [["prefilter on Loghub's lines", 'flagged per 64 KiB', 'trigger starts per 64 KiB']]
+  for (const [name, extra] of [
+    ['default triggers', []],
+    ['+ 20 values', values],
+  ] as const) {
+    // As the Masker scans: the triggers, the JSON escapes that could spell one (\\u, \\/), the values.
+    const literals = [ADD_MASK, ...PEM_TRIGGERS, ...DEFAULT_DETECTORS.flatMap((detector) => detector.triggers), '\\u', '\\/', ...extra].map((literal) =>
+      Buffer.from(literal, 'latin1'),
+    )
+    // The fewest places the scan may flag and still answer: what it flags.
+    let [low, high] = [0, text.length]
+    while (low < high) {
+      const cap = (low + high) >> 1
+      if (LiteralScanner.of(literals, {window: text.length, cap})!.scan(text) === undefined) low = cap + 1
+      else high = cap
+    }
+    rows.push([name, per64k(low), per64k(LiteralScanner.of(literals, {window: text.length, cap: low})!.scan(text)!.length)])
+  }
+  return table(rows)
 }
