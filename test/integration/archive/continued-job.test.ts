@@ -82,8 +82,11 @@ function cli(live: string, archive: string) {
       const result = await run(['archive', '--json', ...args])
       return {...result, summary: JSON.parse(result.stdout || '{}') as ArchiveSummary}
     },
-    ls: async () =>
-      JSON.parse((await run(['ls', '--json'])).stdout) as Array<{
+    ls: async () => {
+      const result = await run(['ls', '--json'])
+      // CI once read an empty stdout here: say what ls said instead.
+      expect(result.stdout, `ls --json exit ${result.code}: ${result.stderr}`).not.toBe('')
+      return JSON.parse(result.stdout) as Array<{
         id: string
         lines: number
         bytes: number
@@ -92,7 +95,8 @@ function cli(live: string, archive: string) {
         levels: Record<string, number>
         location: {kind: string}
         continues?: {createdAt: number; lines: number}
-      }>,
+      }>
+    },
   }
 }
 
