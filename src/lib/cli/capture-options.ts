@@ -42,7 +42,7 @@ export const captureFlags = {
   'mask-regex': Flags.string({description: 'mask what this regular expression matches, or its first capture group (repeatable)', multiple: true, helpGroup: 'MASKING'}),
   'mask-defaults': Flags.boolean({
     description:
-      'mask well-known secrets (on by default): AWS keys, GitHub/GitLab/Slack/npm tokens, Stripe and Google API keys, JWTs, Authorization headers, passwords in URLs and on command lines (curl -u, mysql -p, sshpass -p, docker login -p), values assigned to passwords, secrets, tokens and API keys (X_TOKEN=…), PEM private keys',
+      'mask well-known secrets (on by default): AWS keys, GitHub/GitLab/Slack/npm tokens, Stripe and Google API keys, JWTs, Authorization headers, passwords in URLs and on command lines (curl -u, mysql -p, sshpass -p, docker login -p, redis-cli -a, openssl pass:, keytool -storepass, zip -P, 7z -p), values assigned to passwords, secrets, tokens and API keys (X_TOKEN=…), PEM private keys',
     allowNo: true,
     helpGroup: 'MASKING',
   }),

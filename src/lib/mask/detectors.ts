@@ -17,7 +17,10 @@ export interface Detector {
 }
 
 /** A command line's value: quoted, to its quote; else to a blank or a quote. */
-const VALUE = String.raw`((?<=")[^"]+|(?<=')[^']+|(?<!["'])[^\s"']+)`
+const VALUE_FORMS = String.raw`(?<=")[^"]+|(?<=')[^']+|(?<!["'])[^\s"']+`
+const VALUE = `(${VALUE_FORMS})`
+/** A value joined to its flag (`-pVALUE`): the two quoted together (`"-pa b"`), the value alone quoted, or bare. Not a placeholder. */
+const joinedTo = (flag: string) => String.raw`["']?${flag}["']?(?![*$<{%([])((?<="${flag})[^"]+|(?<='${flag})[^']+|${VALUE_FORMS})`
 /**
  * Up to 30 words between a command and its flag. Bounded, and whole words, so that a line of
  * many commands and no flag costs time in proportion to its length (an unbounded `.*` from
@@ -104,15 +107,38 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   {
     name: 'MySQL password flag',
     triggers: ['mysql', 'mariadb'],
-    pattern: new RegExp(String.raw`\b(?:mysql|mariadb)[a-z-]*${TOKENS}\s+["']?-p["']?(?![*$<{%([])${VALUE}`, 'dg'),
+    pattern: new RegExp(String.raw`\b(?:mysql|mariadb)[a-z-]*${TOKENS}\s+${joinedTo('-p')}`, 'dg'),
   },
   {name: 'sshpass password', triggers: ['sshpass'], pattern: new RegExp(String.raw`\bsshpass${TOKENS}\s+-p\s*["']?(?![-*$<{%([])${VALUE}`, 'dg')},
-  // `docker login -u USER -p PASSWORD REGISTRY`, and podman's, nerdctl's, buildah's, skopeo's, oras's, `helm registry login`.
+  // `docker login -u USER -p PASSWORD REGISTRY`, and podman's, nerdctl's, buildah's, skopeo's, oras's, `helm registry login`;
+  // the clouds' `az login` and `az acr login`, OpenShift's `oc login`, Cloud Foundry's `cf login`.
   {
-    name: 'registry login password',
+    name: 'login password flag',
     triggers: ['login'],
-    pattern: new RegExp(String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm\s+registry)\s+login${TOKENS}\s+-p(?:\s+|=)?["']?(?![-*$<{%([])${VALUE}`, 'dg'),
+    pattern: new RegExp(
+      String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm\s+registry|az(?:\s+acr)?|oc|cf)\s+login${TOKENS}\s+-p(?:\s+|=)?["']?(?![-*$<{%([])${VALUE}`,
+      'dg',
+    ),
   },
+  // `redis-cli -a PASSWORD` (`--pass`): redis-cli prints its own warning, the log keeps the password.
+  {name: 'redis-cli password', triggers: ['redis-cli'], pattern: new RegExp(String.raw`\bredis-cli${TOKENS}\s+(?:-a|--pass)\s+["']?(?![-*$<{%([])${VALUE}`, 'dg')},
+  // OpenSSL's pass phrase argument `pass:PASSWORD` (`-passin`, `-passout`, `-pass`, `-password`),
+  // which apksigner takes too (`--ks-pass pass:…`, `--key-pass`); `env:NAME` and `file:PATH` name no secret.
+  {
+    name: 'pass phrase argument',
+    triggers: ['pass:'],
+    pattern: /(?:^|\s)--?[a-z-]{0,20}?pass(?:in|out|word)?(?:\s+|=)["']?pass:(?![*$<{%([])((?<="pass:)[^"]+|(?<='pass:)[^']+|(?<!["']pass:)[^\s"']+)/dg,
+  },
+  // Java's keytool and jarsigner: `-storepass PASSWORD`, `-keypass`, `-srcstorepass`, `-destkeypass`…
+  // (`-storepass:env NAME` and `-storepass:file PATH` name no secret).
+  {
+    name: 'keystore password flag',
+    triggers: ['storepass', 'keypass'],
+    pattern: new RegExp(String.raw`(?:^|\s)-(?:src|dest)?(?:store|key)pass\s+["']?(?![-*$<{%([])${VALUE}`, 'dg'),
+  },
+  // `zip -P PASSWORD` and `unzip -P`; 7-Zip's `-pPASSWORD`, joined (`-p` alone asks for it).
+  {name: 'zip password flag', triggers: [' -P'], pattern: new RegExp(String.raw`\b(?:un)?zip${TOKENS}\s+-P\s*["']?(?![-*$<{%([])${VALUE}`, 'dg')},
+  {name: '7-Zip password flag', triggers: ['7z ', '7za', '7zr'], pattern: new RegExp(String.raw`\b7z[ar]?${TOKENS}\s+${joinedTo('-p')}`, 'dg')},
   // The password runs to the authority's last '@' (a password may hold one); the authority ends at a '/'.
   {
     name: 'password in a URL',

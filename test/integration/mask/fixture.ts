@@ -39,6 +39,12 @@ export const DETECTOR_SECRETS = [
   'mysqlPassw0rd9',
   'sshpassPassw0rd',
   'registryPassw0rd',
+  'redisCliPassw0rd',
+  'opensslPassw0rd',
+  'keystorePassw0rd',
+  'zipPassw0rd',
+  'sevenZipPassw0rd',
+  'ocLoginPassw0rd',
 ]
 
 export const SECRETS = [...Object.values(SOURCE_SECRETS), ...DETECTOR_SECRETS]
@@ -67,6 +73,12 @@ export const LINES = [
   `+ mysqldump -h db -uroot -p${DETECTOR_SECRETS[18]} app`,
   `+ sshpass -p ${DETECTOR_SECRETS[19]} ssh deploy@host uptime`,
   `+ docker login -u ci -p ${DETECTOR_SECRETS[20]} registry.example.com`,
+  `+ redis-cli -h cache -a ${DETECTOR_SECRETS[21]} --no-auth-warning PING`,
+  `+ openssl pkcs12 -in cert.p12 -passin pass:${DETECTOR_SECRETS[22]} -nodes`,
+  `+ keytool -list -keystore release.jks -storepass ${DETECTOR_SECRETS[23]}`,
+  `+ zip -r -P ${DETECTOR_SECRETS[24]} out.zip dist`,
+  `+ 7z a -p${DETECTOR_SECRETS[25]} out.7z dist`,
+  `+ oc login https://api.cluster:6443 -u dev -p ${DETECTOR_SECRETS[26]}`,
   '-----BEGIN PRIVATE KEY-----',
   DETECTOR_SECRETS[13],
   DETECTOR_SECRETS[14],
@@ -74,7 +86,7 @@ export const LINES = [
   'ERROR done',
 ]
 export const INPUT = LINES.join('\n') + '\n'
-export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 4 + 2
+export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 4 + 6 + 2
 
 /** Environment and files that register every source's secret (files outside the searched dirs). */
 export function maskSources(): {env: NodeJS.ProcessEnv; args: string[]; dir: string} {
