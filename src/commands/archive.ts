@@ -7,7 +7,7 @@ import {rateStatus, startProgress} from '../lib/cli/progress.js'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {directStoreFlags, selectorFlag} from '../lib/cli/flags.js'
 import {parseSelector} from '../lib/label-selector.js'
-import {checkJobId} from '../lib/job-id.js'
+import {checkJobGlob, checkJobId, isJobGlob, jobGlob} from '../lib/job-id.js'
 import {parseDuration} from '../lib/time.js'
 
 export default class Archive extends BaseCommand {
@@ -20,6 +20,7 @@ export default class Archive extends BaseCommand {
     '<%= config.bin %> archive',
     '<%= config.bin %> archive --archive s3://my-bucket/logs --concurrency 8',
     '<%= config.bin %> archive --job build-42 --job build-43',
+    "# the ended jobs whose id matches (quoted, so the shell does not expand it)\n<%= config.bin %> archive --job 'build-*'",
     '<%= config.bin %> archive --idle 6h --dry-run',
     '<%= config.bin %> archive -l team=infra --dry-run',
     '# rebuild the catalog that `ls` reads (after restoring a bucket, or objects copied in by hand)\n<%= config.bin %> archive --reindex',
@@ -27,7 +28,10 @@ export default class Archive extends BaseCommand {
   ]
 
   static override flags = {
-    job: Flags.string({description: 'only this job (repeatable)', multiple: true}),
+    job: Flags.string({
+      description: "only this job, or the ended (with --idle, also idle) jobs a glob matches: build-42, 'build-*', 'nightly-??' (repeatable)",
+      multiple: true,
+    }),
     idle: Flags.string({description: 'also archive running jobs with no new line for this long (marked abandoned): 30m, 6h, 2d'}),
     ...selectorFlag,
     concurrency: Flags.integer({description: 'jobs archived at once', min: 1, max: 256, default: 4}),
@@ -41,7 +45,8 @@ export default class Archive extends BaseCommand {
 
   async run(): Promise<ArchiveSummary> {
     const {flags} = await this.parse(Archive)
-    const jobIds = flags.job?.map((id) => checkJobId(id, '--job'))
+    const jobIds = flags.job?.filter((job) => !isJobGlob(job)).map((id) => checkJobId(id, '--job'))
+    const jobGlobs = flags.job?.filter((job) => isJobGlob(job)).map((glob) => jobGlob(checkJobGlob(glob, '--job')))
     const selector = parseSelector(flags.selector)
     const idleMs = flags.idle === undefined ? undefined : parseDuration(flags.idle, '--idle')
     if (flags.reindex) {
@@ -54,6 +59,7 @@ export default class Archive extends BaseCommand {
     let stored = 0
     const summary = await runArchive(this.settings(flags), {
       jobIds,
+      jobGlobs,
       idleMs,
       selector,
       concurrency: flags.concurrency,

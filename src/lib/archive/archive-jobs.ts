@@ -65,6 +65,8 @@ export interface ArchiveJobsOptions {
   locks?: JobLocks
   /** Only these jobs (else every candidate in the live store). */
   jobIds?: string[]
+  /** And the candidates whose id one of these matches (`--job 'build-*'`): ended, or idle with `idleMs`. */
+  jobGlobs?: RegExp[]
   /** Also archive running jobs with no write for this long, as `abandoned`. */
   idleMs?: number
   /** `-l`: only jobs whose labels match. */
@@ -84,8 +86,13 @@ const LOCKED_RETRY_MS = 200
 
 export async function archiveJobs(options: ArchiveJobsOptions): Promise<ArchiveSummary> {
   const {live, concurrency = 4, dryRun = false, clock = Date.now} = options
+  const {jobIds, jobGlobs = []} = options
+  const listed = async () =>
+    (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock()) && matchesSelector(options.selector, job.labels)).map((job) => job.id)
   const candidates =
-    options.jobIds ?? (await live.listJobs()).filter((job) => isCandidate(job, options.idleMs, clock()) && matchesSelector(options.selector, job.labels)).map((job) => job.id)
+    jobIds === undefined && jobGlobs.length === 0
+      ? await listed()
+      : [...(jobIds ?? []), ...(jobGlobs.length > 0 ? (await listed()).filter((id) => jobGlobs.some((glob) => glob.test(id))) : [])]
   const owner = `${hostname()}:${process.pid}:${randomUUID()}`
   const ids = [...new Set(candidates)]
   const outcomes: ArchiveOutcome[] = []

@@ -241,6 +241,39 @@ describe('logs archive: failures and concurrency', () => {
     expect((await archiveCli(live, archive, '--job', 'typo-1')).code).toBe(0)
   })
 
+  it('--job takes globs as get does: the ended jobs a glob matches, beside plain ids; a running one only with --idle; a bad glob is a usage error', async () => {
+    const live = fileLive('globs')
+    const archive = fileArchive('globs')
+    const push = (job: string, ...args: string[]) => runCli(['push', '--job', job, '--store', live, ...args], {env: env(), input: `${job} line\n`})
+    for (const job of ['build-1', 'build-2', 'deploy-1', 'nightly-7']) expect((await push(job)).code).toBe(0)
+    // A running job: its push is still reading stdin.
+    const running = startCli(['push', '--job', 'build-3', '--store', live], {env: env()})
+    const ended = collect(running)
+    running.stdin!.write('still going\n')
+    await waitUntil(async () => (await liveIds(live)).includes('build-3'))
+
+    const run = await archiveCli(live, archive, '--job', 'build-*', '--job', 'nightly-7')
+    expect(run.code).toBe(0)
+    expect(run.summary.jobs.map((job) => [job.id, job.result])).toEqual([
+      ['build-1', 'archived'],
+      ['build-2', 'archived'],
+      ['nightly-7', 'archived'],
+    ])
+    expect(await liveIds(live)).toEqual(['build-3', 'deploy-1'])
+    // A glob that matches nothing archives nothing, and is no failure.
+    expect((await archiveCli(live, archive, '--job', 'release-*')).summary).toMatchObject({archived: 0, failed: 0, jobs: []})
+
+    const idle = await archiveCli(live, archive, '--job', 'build-?', '--idle', '0s')
+    expect(idle.summary.jobs.map((job) => [job.id, job.result])).toEqual([['build-3', 'archived']])
+    running.stdin!.end()
+    expect((await ended).code).toBe(0)
+
+    const bad = await runCli(['archive', '--store', live, '--archive', archive, '--job', 'build/*'], {env: env()})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('invalid job id pattern "build/*" (--job)')
+    expect(await archivedIds(archive)).toEqual(['build-1', 'build-2', 'build-3', 'nightly-7'])
+  })
+
   // Before: "1 lines".
   it('counts lines and jobs in the singular when there is one', async () => {
     const live = fileLive('one')
