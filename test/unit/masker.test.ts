@@ -61,6 +61,7 @@ describe('default detectors', () => {
     ['curl --user=, quoted', `curl --user="ci bot:p4ss word" -X POST https://x`, `curl --user="ci bot:***" -X POST https://x`],
     ['curl -u quoted, password holding a colon', "curl -H 'X: y' -u 'ci:a:b c' https://x", "curl -H 'X: y' -u 'ci:***' https://x"],
     ['curl -u joined', 'curl -uci:s3cret https://x', 'curl -uci:*** https://x'],
+    ['curl -u and --proxy-user', 'curl -u ci:s3cret --proxy-user px:pr0xy https://x', 'curl -u ci:*** --proxy-user px:*** https://x'],
     ['curl --proxy-user', 'curl -x http://proxy:3128 --proxy-user px:pr0xy https://x', 'curl -x http://proxy:3128 --proxy-user px:*** https://x'],
     ['mysql -p', '+ mysql -h db -uroot -ps3cr3t app < dump.sql', '+ mysql -h db -uroot -p*** app < dump.sql'],
     ['mysqldump -p quoted', `mysqldump -u app -p'hunter 2' --all-databases`, `mysqldump -u app -p'***' --all-databases`],
@@ -110,6 +111,7 @@ describe('default detectors', () => {
   it('masks a line of a megabyte of commands or keys in time in proportion to it: each password, nothing else', () => {
     for (const [unit, masked] of [
       ['curl -u ci:s3cret -u ', 'curl -u ci:*** -u '],
+      ['curl -u a:s3cret --user b:s3cret -u ', 'curl -u a:*** --user b:*** -u '],
       ['mysql -ps3cret mysql ', 'mysql -p*** mysql '],
       ['sshpass -p s3cret -p ', 'sshpass -p *** -p '],
       ['docker login -p s3cret login -p ', 'docker login -p *** login -p '],

@@ -93,12 +93,14 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   // Passwords on a command line as `set -x` prints it, where a flag and not a name says what
   // the value is: the flag among the command's first TOKENS words. Quoted, to its quote; else
   // to a blank or quote. Not a placeholder (`$PASS`, `***`), nor a flag right after.
-  // `curl -u USER:PASSWORD` (`--user`, `--proxy-user`, `-U`): the part after the user's ':'.
+  // `curl -u USER:PASSWORD` (`--user`, `--proxy-user`, `-U`): the part after the user's ':',
+  // of each such flag within TOKENS of `curl` (a lookbehind, tried only at a flag).
+  // Before, matched from `curl`: only the first flag's.
   {
     name: 'curl user and password',
     triggers: ['curl'],
     pattern: new RegExp(
-      String.raw`\bcurl${TOKENS}\s+${CURL_USER}(?:"[^":]*|'[^':]*|[^\s:"']*):(?![*$<{%([])((?<=${CURL_USER}"[^":]*:)[^"]+|(?<=${CURL_USER}'[^':]*:)[^']+|(?<=${CURL_USER}[^\s:"']*:)[^\s"']+)`,
+      String.raw`(?<=\s)(?=${CURL_USER})(?<=\bcurl${TOKENS}\s+)${CURL_USER}(?:"[^":]*|'[^':]*|[^\s:"']*):(?![*$<{%([])((?<=${CURL_USER}"[^":]*:)[^"]+|(?<=${CURL_USER}'[^':]*:)[^']+|(?<=${CURL_USER}[^\s:"']*:)[^\s"']+)`,
       'dg',
     ),
   },
