@@ -26,6 +26,7 @@ describe('markerText', () => {
     // Behind a timestamp prefix (a downloaded log): the header takes the whole line.
     expect(shown(fixtureLines('github-download.log'))).toEqual(['▾ Runner Image', '▴', '▾ Run actions/checkout@v4', '▴', '▾ Run npm test', '▴'])
     expect(shown(fixtureLines('gitlab-timestamps.log'))).toEqual(['▾ prepare_executor', '▴ prepare_executor', '▾ step_script', '▴ step_script'])
+    expect(shown(fixtureLines('jenkins-timestamps.log'))).toEqual(['▾ Checkout', '▾ Build', '▾ Test', '▾ Unit', '▾ Deploy'])
   })
 
   it('shows nothing for lines that only look like markers', () => {
@@ -51,10 +52,20 @@ describe('markerText', () => {
   })
 
   it('every line shown as a header starts as startsAsMarker says: with one of MARKER_STARTS, or behind a timestamp prefix', () => {
-    const lines = ['github.log', 'azure.log', 'teamcity.log', 'gitlab.log', 'buildkite.log', 'jenkins.log', 'github-download.log', 'gitlab-timestamps.log'].flatMap(fixtureLines)
+    const lines = [
+      'github.log',
+      'azure.log',
+      'teamcity.log',
+      'gitlab.log',
+      'buildkite.log',
+      'jenkins.log',
+      'github-download.log',
+      'gitlab-timestamps.log',
+      'jenkins-timestamps.log',
+    ].flatMap(fixtureLines)
     const headers = lines.filter((line) => markerText(line) !== undefined)
     expect(headers.length).toBeGreaterThan(30)
     for (const line of headers) expect(startsAsMarker(stripAnsi(line)), line).toBe(true)
-    expect(headers.filter((line) => MARKER_STARTS.some((start) => stripAnsi(line).startsWith(start)))).toHaveLength(headers.length - 10)
+    expect(headers.filter((line) => MARKER_STARTS.some((start) => stripAnsi(line).startsWith(start)))).toHaveLength(headers.length - 15)
   })
 })

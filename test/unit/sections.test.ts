@@ -123,6 +123,11 @@ describe('sections', () => {
       ['Unit', 'jenkins', 1, 'Test', 27, 32, 6, {error: 2}, undefined],
       ['Deploy', 'jenkins', 0, undefined, 37, 39, 3, {}, undefined],
     ])
+    // Behind Timestamper's `[2026-12-06T09:00:00.137Z] `: the same stages.
+    const stamped = track(fixture('jenkins-timestamps.log'), true).structure().sections
+    expect(stamped.map((s) => [s.name, s.depth, s.parent, s.firstSeq, s.lastSeq, s.levels])).toEqual(
+      sections.map((s) => [s.name, s.depth, s.parent, s.firstSeq, s.lastSeq, s.levels]),
+    )
     // Unbalanced: a } with nothing open ends nothing; 100 000 bare opens stay bounded (past 1000 open blocks no more are
     // kept, so the } after B ends none) and a stage after them still opens.
     const odd = track([

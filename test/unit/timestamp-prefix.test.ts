@@ -1,6 +1,6 @@
 /**
  * timestampPrefixLength (timestamp-prefix.ts): the timestamp kubectl, docker and CI systems'
- * downloads write before each line, and GitLab's stream token after it; nothing else.
+ * downloads write before each line (Jenkins's in brackets), and GitLab's stream token after it; nothing else.
  */
 import {describe, expect, it} from 'vitest'
 import {readdirSync, readFileSync} from 'node:fs'
@@ -21,6 +21,12 @@ describe('timestampPrefixLength', () => {
     expect(rest('2026-09-26T10:42:49.140145Z 0aO+Preparing')).toBe('Preparing')
   })
 
+  it("reads Jenkins Pipeline's, in brackets (Timestamper)", () => {
+    expect(rest('[2026-12-06T09:00:00.123Z] [Pipeline] { (Build)')).toBe('[Pipeline] { (Build)')
+    expect(rest('[2026-12-06T09:00:01.004Z] ERROR: script returned exit code 2')).toBe('ERROR: script returned exit code 2')
+    expect(rest('[2026-12-06T09:00:01Z] + make')).toBe('+ make')
+  })
+
   it('reads none where the line is not so prefixed', () => {
     for (const line of [
       '2026-12-06 09:00:00.123Z INFO x', // no T
@@ -28,7 +34,11 @@ describe('timestampPrefixLength', () => {
       '2026-12-06T09:00:00.123Z\tinfo\tx', // zap's tab
       '2026-12-06T09:00:00.1234567890Z x', // 10 digits of fraction
       '2026-12-06T09:00:00.123ZINFO', // no blank
-      '[2026-12-06T09:00:00.123Z] x',
+      '[2026-12-06T09:00:00.123Z]x', // no blank
+      '[2026-12-06T09:00:00.123Z x', // no bracket
+      '2026-12-06T09:00:00.123Z] x', // no opening bracket
+      '[2026-12-06T09:00:00.123Z]', // cut before the blank
+      '[09:00:00] x', // Timestamper's display format, not in the log
       '081109 203615 148 INFO x',
       '',
     ]) {
@@ -45,10 +55,11 @@ describe('timestampPrefixLength', () => {
         .filter((name) => name.endsWith('.log'))
         .flatMap((name) => readFileSync(join(FIXTURES, dir, name), 'latin1').split('\n')),
     )
-    const base = '2026-06-21T05:34:54.5550749Z 01E+x'
-    for (let i = 0; i < base.length; i++)
-      for (const c of ['0', '9', 'a', 'T', 'Z', ' ', '.', '-', ':', '+', 'O', 'E', 'f', 'g']) lines.push(base.slice(0, i) + c + base.slice(i + 1))
-    for (let cut = 0; cut <= base.length; cut++) lines.push(base.slice(0, cut))
+    for (const base of ['2026-06-21T05:34:54.5550749Z 01E+x', '[2026-06-21T05:34:54.555Z] x']) {
+      for (let i = 0; i < base.length; i++)
+        for (const c of ['0', '9', 'a', 'T', 'Z', ' ', '.', '-', ':', '+', 'O', 'E', 'f', 'g', '[', ']']) lines.push(base.slice(0, i) + c + base.slice(i + 1))
+      for (let cut = 0; cut <= base.length; cut++) lines.push(base.slice(0, cut))
+    }
     expect(lines.filter((line) => timestampPrefixLength(line) > 0).length).toBeGreaterThan(40)
     for (const line of lines) {
       // Bytes inside a larger read, a prefix-like line after them: the answer is the line's own.

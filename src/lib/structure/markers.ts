@@ -13,7 +13,8 @@
  *
  * Behind a timestamp prefix (timestamp-prefix.ts), the markers a log downloaded from a CI
  * system holds there: `##[group]` … `##[endgroup]` (GitHub Actions and Azure Pipelines
- * write a workflow's groups so) and GitLab's `section_start` … `section_end`.
+ * write a workflow's groups so), GitLab's `section_start` … `section_end`, and Jenkins'
+ * `[Pipeline] …` (Timestamper's global option writes its time before each).
  *
  * One reading for the tracker that records a job's sections (sections.ts) and for the
  * outputs that show a marker as a header (marker-text.ts), so both agree on what a marker is.
@@ -71,7 +72,7 @@ export function readMarker(line: string): Marker | undefined {
     case 115 /* s */:
       return gitlab(text)
     case 91 /* [ */:
-      return jenkins(text)
+      return text.startsWith('[Pipeline] ') ? jenkins(text) : afterTimestamp(line)
     case 94 /* ^ */:
       return text.startsWith('^^^ +++') ? {kind: 'unfold-previous', family: 'buildkite'} : undefined
     case 45 /* - */:
@@ -85,8 +86,8 @@ export function readMarker(line: string): Marker | undefined {
   }
 }
 
-/** How the markers read behind a timestamp prefix start: a downloaded log's `##[group]` and `##[endgroup]`, GitLab's `section_start` and `section_end`. */
-export const MARKERS_AFTER_TIMESTAMP = ['##[', 'section_'] as const
+/** How the markers read behind a timestamp prefix start: a downloaded log's `##[group]` and `##[endgroup]`, GitLab's `section_start` and `section_end`, Jenkins' `[Pipeline] …`. */
+export const MARKERS_AFTER_TIMESTAMP = ['##[', 'section_', '[Pipeline] '] as const
 
 function afterTimestamp(line: string): Marker | undefined {
   const prefix = timestampPrefixLength(line)

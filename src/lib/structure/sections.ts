@@ -36,14 +36,19 @@ const PIPELINE = Buffer.from('[Pipeline] ')
 /**
  * Whether bytes start..end may be a marker, to let most lines go without a string: by their
  * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a
- * timestamp prefix by the first byte of what markers.ts reads there (`##[`, `section_`).
+ * timestamp prefix by the first bytes of what markers.ts reads there (`##[`, `section_`, `[Pipeline] `).
  */
 function mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
   const first = end > start ? memory[start] : 0
-  if (MAY_BE_MARKER[first]) return true
-  if (first === 91 /* [ */) return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
+  if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end))) return true
   const prefix = timestampPrefixLengthInBytes(memory, start, end)
-  return prefix > 0 && (memory[start + prefix] === 35 /* # */ || memory[start + prefix] === 115) /* s */
+  if (prefix === 0) return false
+  const after = memory[start + prefix]
+  return after === 35 /* # */ || after === 115 /* s */ || (after === 91 /* [ */ && isPipeline(memory, start + prefix, end))
+}
+
+function isPipeline(memory: Uint8Array, start: number, end: number): boolean {
+  return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
 }
 
 export interface StructureLine {

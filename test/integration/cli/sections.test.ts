@@ -175,6 +175,23 @@ for (const [kind, store] of [
       expect(unit.stdout).toBe('▾ Unit\n[Pipeline] sh\n+ make test\nFAIL: test_parse (tests/test_parse.c:12)\nmake: *** [Makefile:9: test] Error 1\n[Pipeline] }\n')
       const errors = await runCli(['get', job, '--level', 'error', ...store()], {env: env()})
       expect(errors.stdout).toBe('FAIL: test_parse (tests/test_parse.c:12)\nmake: *** [Makefile:9: test] Error 1\nERROR: script returned exit code 2\nFinished: FAILURE\n')
+
+      // With Timestamper's `[2026-12-06T09:00:00.137Z] ` before every line: the same stages, levels and headers.
+      const stamped = `jenkins-ts-${kind}`
+      expect((await runCli(['push', '--job', stamped, '--exit-code', '2', ...store()], {env: env(), input: fixture('jenkins-timestamps.log')})).code).toBe(0)
+      const sectionsOf = async (id: string) =>
+        (JSON.parse((await runCli(['sections', id, '--json', ...store()], {env: env()})).stdout) as {sections: any[]}).sections.map((s) => [
+          s.name,
+          s.parent,
+          s.firstSeq,
+          s.lastSeq,
+          s.levels,
+        ])
+      expect(await sectionsOf(stamped)).toEqual(await sectionsOf(job))
+      const stampedUnit = await runCli(['get', stamped, '--section', 'Unit', ...store()], {env: env()})
+      expect(stampedUnit.stdout.split('\n').map((line) => line.replace(/^\[[\dT:.Z-]+\] /, ''))).toEqual(unit.stdout.split('\n'))
+      const stampedErrors = await runCli(['get', stamped, '--level', 'error', ...store()], {env: env()})
+      expect(stampedErrors.stdout.replaceAll(/^\[[\dT:.Z-]+\] /gm, '')).toBe(errors.stdout)
     })
 
     it('a log downloaded from GitHub Actions or GitLab (every line behind a timestamp): its sections, titles and levels; text output the same live and archived', async () => {
