@@ -94,8 +94,8 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   // the value is: the flag among the command's first TOKENS words. Quoted, to its quote; else
   // to a blank or quote. Not a placeholder (`$PASS`, `***`), nor a flag right after.
   // `curl -u USER:PASSWORD` (`--user`, `--proxy-user`, `-U`): the part after the user's ':',
-  // of each such flag within TOKENS of `curl` (a lookbehind, tried only at a flag).
-  // Before, matched from `curl`: only the first flag's.
+  // of each such flag within TOKENS of `curl`. `curl` is a lookbehind, tried only where a flag
+  // starts: a match that began at `curl` would take the first flag's password only.
   {
     name: 'curl user and password',
     triggers: ['curl'],
