@@ -111,11 +111,12 @@ describe('LiteralScanner: where literals start, 16 bytes a step', () => {
       ['7z ', '7z'],
       ['7za', '7z'],
       ['7zr', '7z'],
+      ['7zz', '7z'],
       ['redis-cli', 'dis-cli'],
       ['storepass', 'torepass'],
     ])
     const otherSpellings = [...new Set(DEFAULT_TRIGGERS.map((trigger) => respelled.get(trigger) ?? trigger))]
-    expect(otherSpellings).toHaveLength(DEFAULT_TRIGGERS.length - 2) // '7z ', '7za' and '7zr' are one
+    expect(otherSpellings).toHaveLength(DEFAULT_TRIGGERS.length - 3) // '7z ', '7za', '7zr' and '7zz' are one
     for (const set of [DEFAULT_TRIGGERS, otherSpellings, [...DEFAULT_TRIGGERS, ...values], [...otherSpellings, ...values]]) {
       const literals = [...set, '\\u', '\\/'].map((literal) => Buffer.from(literal, 'latin1'))
       expect(LiteralScanner.of(literals, {window: chunk.length, cap: lines})!.scan(chunk)).toEqual(everyStart(chunk, literals))

@@ -90,6 +90,7 @@ describe('default detectors', () => {
     ['zip -P', '+ zip -r -P zipPass1 out.zip dist', '+ zip -r -P *** out.zip dist'],
     ['unzip -P quoted', `unzip -o -P 'un zip' bundle.zip`, `unzip -o -P '***' bundle.zip`],
     ['7z -p', '+ 7z a -psevenZip1 -mhe=on out.7z dist', '+ 7z a -p*** -mhe=on out.7z dist'],
+    ['7zz -p', '7zz x -pS3venZip out.7z', '7zz x -p*** out.7z'],
     ['7za x -p quoted', `7za x "-pseven zip" in.7z`, `7za x "-p***" in.7z`],
     ['password in a URL', 'git clone https://deploy:s3cr3t@git.example.com/x.git', 'git clone https://deploy:***@git.example.com/x.git'],
     ['password in a Redis URL', 'REDIS_URL=redis://:hunter22@redis:6379/0', 'REDIS_URL=redis://:***@redis:6379/0'],

@@ -138,9 +138,10 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
     triggers: ['storepass', 'keypass'],
     pattern: new RegExp(String.raw`(?:^|\s)-(?:src|dest)?(?:store|key)pass\s+["']?(?![-*$<{%([])${VALUE}`, 'dg'),
   },
-  // `zip -P PASSWORD` and `unzip -P`; 7-Zip's `-pPASSWORD`, joined (`-p` alone asks for it).
+  // `zip -P PASSWORD` and `unzip -P`; 7-Zip's `-pPASSWORD` (`7z`, p7zip's `7za` and `7zr`, 7-Zip's
+  // own Linux `7zz`), joined (`-p` alone asks for it).
   {name: 'zip password flag', triggers: [' -P'], pattern: new RegExp(String.raw`\b(?:un)?zip${TOKENS}\s+-P\s*["']?(?![-*$<{%([])${VALUE}`, 'dg')},
-  {name: '7-Zip password flag', triggers: ['7z ', '7za', '7zr'], pattern: new RegExp(String.raw`\b7z[ar]?${TOKENS}\s+${joinedTo('-p')}`, 'dg')},
+  {name: '7-Zip password flag', triggers: ['7z ', '7za', '7zr', '7zz'], pattern: new RegExp(String.raw`\b7z[arz]?${TOKENS}\s+${joinedTo('-p')}`, 'dg')},
   // The password runs to the authority's last '@' (a password may hold one); the authority ends at a '/'.
   {
     name: 'password in a URL',
