@@ -13,10 +13,11 @@
  * (records.ts) are read behind it. On text by a regular expression; on bytes (push's hot
  * path) written out, held to the same answers by test/unit/timestamp-prefix.test.ts.
  */
-/** The longest prefix: 19 characters to the seconds, 10 of fraction, `Z `, GitLab's 4 of stream. */
+/** The longest prefix: 19 characters to the seconds, 10 of fraction, `Z `, GitLab's 4 of stream (Jenkins' is 33 at most). */
 export const MAX_TIMESTAMP_PREFIX = 35
 
-const PREFIX = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z (?:[0-9a-f]{2}[OE][ +])?|\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z\] )/
+const STAMP = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z`
+const PREFIX = new RegExp(String.raw`^(?:${STAMP} (?:[0-9a-f]{2}[OE][ +])?|\[${STAMP}\] )`)
 
 /** The length of the line's timestamp prefix; 0 when it has none (told by the `T` at 10, or 11 after a `[`, for most lines). */
 export function timestampPrefixLength(line: string): number {

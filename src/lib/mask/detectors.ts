@@ -19,6 +19,8 @@ export interface Detector {
 /** A command line's value: quoted, to its quote; else to a blank or a quote. */
 const VALUE_FORMS = String.raw`(?<=")[^"]+|(?<=')[^']+|(?<!["'])[^\s"']+`
 const VALUE = `(${VALUE_FORMS})`
+/** A flag's value after its blank (or `=`): not a flag, not a placeholder (`$PASS`, `***`, `<…>`). */
+const FLAG_VALUE = String.raw`["']?(?![-*$<{%([])${VALUE}`
 /** A value joined to its flag (`-pVALUE`): the two quoted together (`"-pa b"`), the value alone quoted, or bare. Not a placeholder. */
 const joinedTo = (flag: string) => String.raw`["']?${flag}["']?(?![*$<{%([])((?<="${flag})[^"]+|(?<='${flag})[^']+|${VALUE_FORMS})`
 /**
@@ -111,19 +113,16 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
     triggers: ['mysql', 'mariadb'],
     pattern: new RegExp(String.raw`\b(?:mysql|mariadb)[a-z-]*${TOKENS}\s+${joinedTo('-p')}`, 'dg'),
   },
-  {name: 'sshpass password', triggers: ['sshpass'], pattern: new RegExp(String.raw`\bsshpass${TOKENS}\s+-p\s*["']?(?![-*$<{%([])${VALUE}`, 'dg')},
+  {name: 'sshpass password', triggers: ['sshpass'], pattern: new RegExp(String.raw`\bsshpass${TOKENS}\s+-p\s*${FLAG_VALUE}`, 'dg')},
   // `docker login -u USER -p PASSWORD REGISTRY`, and podman's, nerdctl's, buildah's, skopeo's, oras's, `helm registry login`;
   // the clouds' `az login` and `az acr login`, OpenShift's `oc login`, Cloud Foundry's `cf login`.
   {
     name: 'login password flag',
     triggers: ['login'],
-    pattern: new RegExp(
-      String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm\s+registry|az(?:\s+acr)?|oc|cf)\s+login${TOKENS}\s+-p(?:\s+|=)?["']?(?![-*$<{%([])${VALUE}`,
-      'dg',
-    ),
+    pattern: new RegExp(String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm\s+registry|az(?:\s+acr)?|oc|cf)\s+login${TOKENS}\s+-p(?:\s+|=)?${FLAG_VALUE}`, 'dg'),
   },
   // `redis-cli -a PASSWORD` (`--pass`): redis-cli prints its own warning, the log keeps the password.
-  {name: 'redis-cli password', triggers: ['redis-cli'], pattern: new RegExp(String.raw`\bredis-cli${TOKENS}\s+(?:-a|--pass)\s+["']?(?![-*$<{%([])${VALUE}`, 'dg')},
+  {name: 'redis-cli password', triggers: ['redis-cli'], pattern: new RegExp(String.raw`\bredis-cli${TOKENS}\s+(?:-a|--pass)\s+${FLAG_VALUE}`, 'dg')},
   // OpenSSL's pass phrase argument `pass:PASSWORD` (`-passin`, `-passout`, `-pass`, `-password`),
   // which apksigner takes too (`--ks-pass pass:…`, `--key-pass`); `env:NAME` and `file:PATH` name no secret.
   {
@@ -136,11 +135,11 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   {
     name: 'keystore password flag',
     triggers: ['storepass', 'keypass'],
-    pattern: new RegExp(String.raw`(?:^|\s)-(?:src|dest)?(?:store|key)pass\s+["']?(?![-*$<{%([])${VALUE}`, 'dg'),
+    pattern: new RegExp(String.raw`(?:^|\s)-(?:src|dest)?(?:store|key)pass\s+${FLAG_VALUE}`, 'dg'),
   },
   // `zip -P PASSWORD` and `unzip -P`; 7-Zip's `-pPASSWORD` (`7z`, p7zip's `7za` and `7zr`, 7-Zip's
   // own Linux `7zz`), joined (`-p` alone asks for it).
-  {name: 'zip password flag', triggers: [' -P'], pattern: new RegExp(String.raw`\b(?:un)?zip${TOKENS}\s+-P\s*["']?(?![-*$<{%([])${VALUE}`, 'dg')},
+  {name: 'zip password flag', triggers: [' -P'], pattern: new RegExp(String.raw`\b(?:un)?zip${TOKENS}\s+-P\s*${FLAG_VALUE}`, 'dg')},
   {name: '7-Zip password flag', triggers: ['7z ', '7za', '7zr', '7zz'], pattern: new RegExp(String.raw`\b7z[arz]?${TOKENS}\s+${joinedTo('-p')}`, 'dg')},
   // The password runs to the authority's last '@' (a password may hold one); the authority ends at a '/'.
   {
