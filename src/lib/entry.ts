@@ -6,7 +6,7 @@ import {isAscii, isUtf8} from 'node:buffer'
 import {detectTextLevel, levelCode, levelOfCode, normalizeLevel, SCAN_LIMIT, syslogLevel, type Level} from './level.js'
 import {CODE_NOT_READ, levelCodeFromHead, levelFromHead, NOT_READ} from './level-head.js'
 import {TextBytes} from './text-bytes.js'
-import {timestampPrefixLength} from './timestamp-prefix.js'
+import {linePrefixLength} from './line-prefix.js'
 
 export type Stream = 'stdout' | 'stderr'
 
@@ -88,8 +88,8 @@ const JSON_LEVEL = /"(?:level|severity|lvl|loglevel|log_level|levelname|log\.lev
 
 export function detectLevel(line: string): Level | undefined {
   if (looksLikeJsonObject(line)) return jsonLevel(line)
-  // A JSON logger's line behind a timestamp prefix (`kubectl logs --timestamps`): its object's level.
-  const prefix = timestampPrefixLength(line)
+  // A JSON logger's line behind a line prefix (`kubectl logs --timestamps`): its object's level.
+  const prefix = linePrefixLength(line)
   if (prefix > 0 && line.charCodeAt(prefix) === 123 /* { */ && looksLikeJsonObject(line.slice(prefix))) return jsonLevel(line.slice(prefix))
   return detectTextLevel(line)
 }

@@ -46,10 +46,10 @@ export interface ContinuedRun {
   lines: number
 }
 
-export type SectionFamily = 'github' | 'azure' | 'buildkite' | 'gitlab' | 'teamcity' | 'jenkins'
+export type SectionFamily = 'github' | 'azure' | 'buildkite' | 'gitlab' | 'teamcity' | 'jenkins' | 'gh'
 
 /** The families whose markers name their sections (which nest); the others' are numbered (`github-1`) and do not nest. */
-export const NAMED_FAMILIES: ReadonlySet<SectionFamily> = new Set(['gitlab', 'teamcity', 'jenkins'])
+export const NAMED_FAMILIES: ReadonlySet<SectionFamily> = new Set(['gitlab', 'teamcity', 'jenkins', 'gh'])
 
 export interface Section {
   name: string

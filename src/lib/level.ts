@@ -13,10 +13,10 @@
  *      start, a compiler's `a.c:2:35: error:` after a position.
  * Leftmost wins, so `INFO request failed: [error] …` is info: a level word inside the
  * message of a line whose layout already named its level does not change it. Behind a
- * timestamp prefix (`kubectl logs --timestamps`, a CI system's download: timestamp-prefix.ts)
+ * line prefix (`kubectl logs --timestamps`, a CI system's download, `gh run view --log`: line-prefix.ts)
  * the line is read as it would be without it.
  */
-import {timestampPrefixLength} from './timestamp-prefix.js'
+import {linePrefixLength} from './line-prefix.js'
 
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
 export type Level = (typeof LEVELS)[number]
@@ -295,8 +295,9 @@ export function detectTextLevel(line: string): Level | undefined {
   let head = stripAnsi(line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line)
   let level = layoutLevel(head)
   if (level) return level
-  // A timestamp prefix (kubectl --timestamps, a CI system's download) hides the layouts read at the start.
-  const prefix = timestampPrefixLength(head)
+  // A line prefix (kubectl --timestamps, a CI system's download, gh's columns) hides the layouts read at the
+  // start, and its names (a job's, a step's) are no field of the line's.
+  const prefix = linePrefixLength(head)
   if (prefix > 0 && (level = layoutLevel((head = head.slice(prefix))))) return level
   let best: RegExpExecArray | undefined
   let text = head

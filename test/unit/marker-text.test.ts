@@ -27,6 +27,8 @@ describe('markerText', () => {
     expect(shown(fixtureLines('github-download.log'))).toEqual(['▾ Runner Image', '▴', '▾ Run actions/checkout@v4', '▴', '▾ Run npm test', '▴'])
     expect(shown(fixtureLines('gitlab-timestamps.log'))).toEqual(['▾ prepare_executor', '▴ prepare_executor', '▾ step_script', '▴ step_script'])
     expect(shown(fixtureLines('jenkins-timestamps.log'))).toEqual(['▾ Checkout', '▾ Build', '▾ Test', '▾ Unit', '▾ Deploy'])
+    // Behind gh run view --log's job and step columns too.
+    expect(shown(fixtureLines('gh-run-view.log'))).toEqual(shown(fixtureLines('github-download.log')))
   })
 
   it('shows nothing for lines that only look like markers', () => {
@@ -62,10 +64,11 @@ describe('markerText', () => {
       'github-download.log',
       'gitlab-timestamps.log',
       'jenkins-timestamps.log',
+      'gh-run-view.log',
     ].flatMap(fixtureLines)
     const headers = lines.filter((line) => markerText(line) !== undefined)
     expect(headers.length).toBeGreaterThan(30)
     for (const line of headers) expect(startsAsMarker(stripAnsi(line)), line).toBe(true)
-    expect(headers.filter((line) => MARKER_STARTS.some((start) => stripAnsi(line).startsWith(start)))).toHaveLength(headers.length - 15)
+    expect(headers.filter((line) => MARKER_STARTS.some((start) => stripAnsi(line).startsWith(start)))).toHaveLength(headers.length - 21)
   })
 })

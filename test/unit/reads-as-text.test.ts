@@ -37,6 +37,7 @@ describe('readsAsText', () => {
       '2026-09-26T10:42:55.100000Z 00O section_start:1790419375:step_script',
       '2026-09-26T10:42:55Z 01E+section_end:1:x',
       '[2026-12-06T09:00:00.137Z] [Pipeline] { (Build)',
+      `${'j'.repeat(200)}\tRun tests\t2026-06-21T05:34:55.0000000Z ##[group]Run npm test`,
     ]) {
       expect(readsAsText(block(marker, 'plain')), marker).toBe(false)
       expect(readsAsText(block(...filler, marker)), marker).toBe(false)
@@ -44,6 +45,7 @@ describe('readsAsText', () => {
     expect(readsAsText(block('plain', 'x'.repeat(100_000) + ' 2026-06-21T05:34:55Z ##[group]inside a line'))).toBe(true)
     expect(readsAsText(block('plain', '2026-06-21 05:34:55Z ##[group]no T'))).toBe(true)
     expect(readsAsText(block('plain', '[2026-12-06T09:00:00.137Z]  [Pipeline] { (two blanks)'))).toBe(true)
+    expect(readsAsText(block('plain', `${'j'.repeat(300)}\tRun tests\t2026-06-21T05:34:55Z ##[group]columns too long`))).toBe(true)
   })
 
   it('refuses ANSI codes, carriage returns and invalid UTF-8', () => {

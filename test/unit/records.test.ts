@@ -76,12 +76,13 @@ describe('multi-line records keep their level', () => {
   })
 
   it.each(['java.log', 'python.log', 'go.log', 'rust.log', 'node.log'])(
-    '%s behind the timestamp kubectl logs --timestamps writes, GitLab with its stream token, or Jenkins in brackets: the levels it has without',
+    '%s behind the timestamp kubectl logs --timestamps writes, GitLab with its stream token, Jenkins in brackets, or gh run view --log behind its job and step: the levels it has without',
     (name) => {
       const plain = levels(name).map(([, level]) => level)
       expect(levels(name, '2026-12-06T09:00:00.123456789Z ').map(([, level]) => level)).toEqual(plain)
       expect(levels(name, '2026-12-06T09:00:00.123456Z 01E ').map(([, level]) => level)).toEqual(plain)
       expect(levels(name, '[2026-12-06T09:00:00.123Z] ').map(([, level]) => level)).toEqual(plain)
+      expect(levels(name, 'build (linux)\tRun tests\t2026-12-06T09:00:00.1234567Z ').map(([, level]) => level)).toEqual(plain)
     },
   )
 

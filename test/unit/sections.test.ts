@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {detectLevelInBytes, ReadChunk} from '../../src/lib/entry.js'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
 import {PhaseKeySearch} from '../../src/lib/structure/phase-keys.js'
-import {MAX_SECTIONS, MAX_TITLE, SectionTracker} from '../../src/lib/structure/sections.js'
+import {MAX_SECTIONS, MAX_TITLE, SectionTracker, type Section} from '../../src/lib/structure/sections.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ci')
 
@@ -102,6 +102,9 @@ describe('sections', () => {
       ['azure-2', 'Run actions/checkout@v4', 'azure', 5, 8],
       ['azure-3', 'Run npm test', 'azure', 10, 13],
     ])
+    // gh run view --log prints the same lines behind the job's and the step's name: the same groups (inside its steps).
+    const groups = (sections: Section[]) => sections.filter((s) => s.family === 'azure').map((s) => [s.name, s.title, s.firstSeq, s.lastSeq, s.lines])
+    expect(groups(track(fixture('gh-run-view.log')).structure().sections)).toEqual(groups(github.sections))
     const gitlab = track(fixture('gitlab-timestamps.log'), true).structure()
     expect(gitlab.sections.map((s) => [s.name, s.title, s.firstSeq, s.lastSeq, s.duration, s.levels])).toEqual([
       ['prepare_executor', 'Preparing the "docker+machine" executor', 2, 5, 5000, {}],
@@ -112,6 +115,45 @@ describe('sections', () => {
     expect(others.structure().sections).toEqual([])
     const named = track(['2026-12-06T09:00:00Z 00O section_start:1:build\r\u001B[0K', '2026-12-06T09:00:01Z 01O make', '2026-12-06T09:00:02Z 00O+not a title'])
     expect(named.structure().sections.map((s) => s.title)).toEqual(['build'])
+  })
+
+  it("gh run view --log: each job and step is a section, the step inside its job, timed by gh's timestamps, the groups inside the steps", () => {
+    const lines = [
+      ...fixture('gh-run-view.log'),
+      'lint\tSet up job\t2026-06-21T05:36:00.0000000Z Current runner version',
+      'lint\tRun npm run lint\t2026-06-21T05:36:02.5000000Z ##[group]Run npm run lint',
+      'lint\tRun npm run lint\t2026-06-21T05:36:02.5000100Z ##[endgroup]',
+      'lint\tRun npm run lint\t2026-06-21T05:36:10.0000000Z ##[warning]x is unused',
+      '\u001B[1mlint\u001B[0m\tSet up job\t2026-06-21T05:36:11Z a step again, the job in bold',
+    ]
+    const {sections} = track(lines, true).structure()
+    const at = (time: string) => Date.parse(`2026-06-21T05:${time}Z`)
+    const test = 'test (ubuntu-24.04, 22)'
+    // A step ends where the next starts; a job, and its last step, at its last line (gh prints side-by-side jobs one after another).
+    expect(sections.map((s) => [s.name, s.family, s.depth, s.parent, s.firstSeq, s.lastSeq, s.lines, s.start, s.end, s.levels, s.failed])).toEqual([
+      [test, 'gh', 0, undefined, 1, 19, 19, at('34:50.1234567'), at('35:06'), {error: 3, warn: 1}, undefined],
+      ['Set up job', 'gh', 1, test, 1, 4, 4, at('34:50.1234567'), at('34:54.555'), {}, undefined],
+      ['azure-1', 'azure', 2, 'Set up job', 2, 4, 3, 2000, 4000, {}, undefined],
+      ['Run actions/checkout@v4', 'gh', 1, test, 5, 9, 5, at('34:54.555'), at('35:01'), {}, undefined],
+      ['azure-2', 'azure', 2, 'Run actions/checkout@v4', 5, 8, 4, 5000, 8000, {}, undefined],
+      ['Run npm test', 'gh', 1, test, 10, 18, 9, at('35:01'), at('35:06'), {error: 3, warn: 1}, undefined],
+      ['azure-3', 'azure', 2, 'Run npm test', 10, 13, 4, 10000, 13000, {}, undefined],
+      ['Post Run actions/checkout@v4', 'gh', 1, test, 19, 19, 1, at('35:06'), at('35:06'), {}, undefined],
+      // The job ends at the job's end (failed): its open sections with it, at the last time gh gave.
+      ['lint', 'gh', 0, undefined, 20, 24, 5, at('36:00'), at('36:11'), {warn: 1}, true],
+      ['Set up job', 'gh', 1, 'lint', 20, 20, 1, at('36:00'), at('36:02.5'), {}, undefined],
+      ['Run npm run lint', 'gh', 1, 'lint', 21, 23, 3, at('36:02.5'), at('36:11'), {warn: 1}, undefined],
+      ['azure-4', 'azure', 2, 'Run npm run lint', 21, 22, 2, 21000, 22000, {}, undefined],
+      ['Set up job', 'gh', 1, 'lint', 24, 24, 1, at('36:11'), at('36:11'), {}, true],
+    ])
+    // Columns that only look like gh's, a bad time, and names that clean to nothing.
+    const odd = track(['a\tb\tc\t2026-06-21T05:36:00Z three columns', 'a\tb\t2026-13-45T05:36:00Z month 13', '\u0007\t\u001B[1m\u001B[0m\t2026-06-21T05:36:01Z x']).structure()
+    expect(odd.sections.map((s) => [s.name, s.title, s.parent, s.firstSeq, s.start, s.end])).toEqual([
+      ['a', 'a', undefined, 2, 2000, 2000], // month 13: the time the line was read
+      ['b', 'b', 'a', 2, 2000, 2000],
+      ['job', 'job', undefined, 3, at('36:01'), at('36:01')],
+      ['step', 'step', 'job', 3, at('36:01'), at('36:01')],
+    ])
   })
 
   it("Jenkins stages: [Pipeline] { (NAME) … [Pipeline] }, nested, named by the stage; a step's bare { } block opens none and its } ends none", () => {

@@ -7,8 +7,8 @@
 import type {ChalkInstance} from 'chalk'
 import {isUtf8} from 'node:buffer'
 import {MARKER_STARTS, markerText, startsAsMarker} from '../structure/marker-text.js'
-import {MARKERS_AFTER_TIMESTAMP} from '../structure/markers.js'
-import {MAX_TIMESTAMP_PREFIX} from '../timestamp-prefix.js'
+import {MARKERS_AFTER_PREFIX} from '../structure/markers.js'
+import {MAX_LINE_PREFIX} from '../line-prefix.js'
 import {rawBytes, recordJson, type LogEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
 
@@ -103,12 +103,12 @@ function hasLineStarting(bytes: Buffer, {needle, start}: (typeof MARKER_LINES)[n
   return false
 }
 
-/** A marker behind a timestamp prefix, searched by the marker's first bytes and told by the line it is in. */
-const MARKERS_BEHIND = MARKERS_AFTER_TIMESTAMP.map((start) => Buffer.from(start.slice(0, 4)))
+/** A marker behind a line prefix, searched by the marker's first bytes and told by the line it is in. */
+const MARKERS_BEHIND = MARKERS_AFTER_PREFIX.map((start) => Buffer.from(start.slice(0, 4)))
 
-function hasMarkerBehindTimestamp(bytes: Buffer, needle: Buffer): boolean {
+function hasMarkerBehindPrefix(bytes: Buffer, needle: Buffer): boolean {
   for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
-    const from = Math.max(0, at - MAX_TIMESTAMP_PREFIX)
+    const from = Math.max(0, at - MAX_LINE_PREFIX)
     const newline = bytes.subarray(from, at).lastIndexOf(10)
     if (newline === -1 && from > 0) continue // no line starts near enough before it
     const lineStart = newline === -1 ? 0 : from + newline + 1
@@ -129,7 +129,7 @@ export function readsAsText(bytes: Buffer): boolean {
   return (
     !startsAsMarker(bytes.toString('latin1', 0, 64)) &&
     !MARKER_LINES.some((line) => hasLineStarting(bytes, line)) &&
-    !MARKERS_BEHIND.some((needle) => hasMarkerBehindTimestamp(bytes, needle))
+    !MARKERS_BEHIND.some((needle) => hasMarkerBehindPrefix(bytes, needle))
   )
 }
 

@@ -2,20 +2,20 @@
  * Section markers as text output shows them: a readable header instead of `::group::` or
  * GitLab's escape sequences (`--output raw` keeps the markers byte for byte).
  */
-import {timestampPrefixLength} from '../timestamp-prefix.js'
-import {MARKERS_AFTER_TIMESTAMP, plainText, readMarker} from './markers.js'
+import {linePrefixLength} from '../line-prefix.js'
+import {MARKERS_AFTER_PREFIX, plainText, readMarker} from './markers.js'
 
 /**
  * How a line that markerText shows as a header starts, once ANSI codes are stripped (and it
- * does not start with one) — or, behind a timestamp prefix, with one of MARKERS_AFTER_TIMESTAMP.
+ * does not start with one) — or, behind a line prefix, with one of MARKERS_AFTER_PREFIX.
  */
 export const MARKER_STARTS: readonly string[] = ['::', 'section_', '--- ', '+++ ', '~~~ ', '##[', '##teamcity[', '[Pipeline] { (']
 
 /** Whether markerText may show a line that starts with `head` (ANSI codes stripped) as a header. */
 export function startsAsMarker(head: string): boolean {
   if (MARKER_STARTS.some((start) => head.startsWith(start))) return true
-  const prefix = timestampPrefixLength(head)
-  return prefix > 0 && MARKERS_AFTER_TIMESTAMP.some((start) => head.startsWith(start, prefix))
+  const prefix = linePrefixLength(head)
+  return prefix > 0 && MARKERS_AFTER_PREFIX.some((start) => head.startsWith(start, prefix))
 }
 
 export function markerText(line: string): string | undefined {

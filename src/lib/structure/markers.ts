@@ -10,18 +10,21 @@
  *   Buildkite        `--- T` and `~~~ T` (folded), `+++ T` (unfolded); `^^^ +++` unfolds the previous
  *   Jenkins          `[Pipeline] { (STAGE)` … `[Pipeline] }` in a Pipeline's console output (nested);
  *                    the steps' own blocks open with a bare `[Pipeline] {` and close the same way
+ *   gh run view --log  no marker: each line names its job and step before its timestamp
+ *                    (`JOB\tSTEP\t2026-…Z …`), and a new job or step is a new section (nested)
  *
- * Behind a timestamp prefix (timestamp-prefix.ts), the markers a log downloaded from a CI
- * system holds there: `##[group]` … `##[endgroup]` (GitHub Actions and Azure Pipelines
- * write a workflow's groups so), GitLab's `section_start` … `section_end`, and Jenkins'
- * `[Pipeline] …` (Timestamper's global option writes its time before each).
+ * Behind a line prefix (line-prefix.ts), the markers a log downloaded from a CI system
+ * holds there: `##[group]` … `##[endgroup]` (GitHub Actions and Azure Pipelines write a
+ * workflow's groups so, and `gh run view --log` prints them behind its job and step),
+ * GitLab's `section_start` … `section_end`, and Jenkins' `[Pipeline] …` (Timestamper's
+ * global option writes its time before each).
  *
  * One reading for the tracker that records a job's sections (sections.ts) and for the
  * outputs that show a marker as a header (marker-text.ts), so both agree on what a marker is.
  */
 import type {SectionFamily} from '../job.js'
 import {stripAnsi} from '../level.js'
-import {timestampPrefixLength} from '../timestamp-prefix.js'
+import {linePrefixLength} from '../line-prefix.js'
 
 export type Marker =
   /**
@@ -55,8 +58,9 @@ export function plainText(text: string): string {
 
 /** The marker a line is, or undefined. `line` may end with a carriage return. */
 export function readMarker(line: string): Marker | undefined {
+  const prefix = linePrefixLength(line)
+  if (prefix > 0) return afterPrefix(line.slice(prefix))
   const first = line.charCodeAt(0)
-  if (first >= 48 && first <= 57) return afterTimestamp(line)
   const text = line.endsWith('\r') ? line.slice(0, -1) : line
   switch (first) {
     case 27 /* ESC */:
@@ -72,7 +76,7 @@ export function readMarker(line: string): Marker | undefined {
     case 115 /* s */:
       return gitlab(text)
     case 91 /* [ */:
-      return text.startsWith('[Pipeline] ') ? jenkins(text) : afterTimestamp(line)
+      return text.startsWith('[Pipeline] ') ? jenkins(text) : undefined
     case 94 /* ^ */:
       return text.startsWith('^^^ +++') ? {kind: 'unfold-previous', family: 'buildkite'} : undefined
     case 45 /* - */:
@@ -86,19 +90,16 @@ export function readMarker(line: string): Marker | undefined {
   }
 }
 
-/** How the markers read behind a timestamp prefix start: a downloaded log's `##[group]` and `##[endgroup]`, GitLab's `section_start` and `section_end`, Jenkins' `[Pipeline] …`. */
-export const MARKERS_AFTER_TIMESTAMP = ['##[', 'section_', '[Pipeline] '] as const
+/** How the markers read behind a line prefix start: a downloaded log's `##[group]` and `##[endgroup]`, GitLab's `section_start` and `section_end`, Jenkins' `[Pipeline] …`. */
+export const MARKERS_AFTER_PREFIX = ['##[', 'section_', '[Pipeline] '] as const
 
-function afterTimestamp(line: string): Marker | undefined {
-  const prefix = timestampPrefixLength(line)
-  if (prefix === 0) return undefined
-  const text = line.slice(prefix)
-  return MARKERS_AFTER_TIMESTAMP.some((start) => text.startsWith(start)) ? readMarker(text.includes('\u001B') ? stripAnsi(text) : text) : undefined
+function afterPrefix(text: string): Marker | undefined {
+  return MARKERS_AFTER_PREFIX.some((start) => text.startsWith(start)) ? readMarker(text.includes('\u001B') ? stripAnsi(text) : text) : undefined
 }
 
 /** The title a GitLab log with timestamps gives an untitled section start in its next line, `TIMESTAMP 00O+TITLE`; undefined for any other line. */
 export function continuedTitle(line: string): string | undefined {
-  const prefix = timestampPrefixLength(line)
+  const prefix = linePrefixLength(line)
   return prefix > 0 && line.charCodeAt(prefix - 1) === 43 /* + */ ? plainText(line.slice(prefix)) || undefined : undefined
 }
 
@@ -127,6 +128,16 @@ function jenkins(text: string): Marker | undefined {
     return name ? {kind: 'start', family: 'jenkins', title: name, name, folded: false} : undefined
   }
   return match[2] === '{' ? {kind: 'block', family: 'jenkins'} : {kind: 'end', family: 'jenkins'}
+}
+
+/** The job and the step `gh run view --log` names in a line's columns (`JOB\tSTEP\t`), as sections' names and titles. */
+export function ghColumns(columns: string): {job: {name: string; title: string}; step: {name: string; title: string}} {
+  const [job, step] = columns.split('\t')
+  const named = (text: string, otherwise: string) => {
+    const title = plainText(text)
+    return {name: title.slice(0, MAX_NAME) || otherwise, title: title || otherwise}
+  }
+  return {job: named(job, 'job'), step: named(step, 'step')}
 }
 
 /** A block's name, unescaped (TeamCity escapes `'`, `|`, `[`, `]` and newlines with `|`); one with no name is no marker. */

@@ -23,7 +23,7 @@ import {isUtf8} from 'node:buffer'
 import {ReadLine, type NewEntry} from '../entry.js'
 import {levelCode, levelOfCode, stripAnsi, type Level} from '../level.js'
 import {LineBatch} from '../line-batch.js'
-import {timestampPrefixLengthInBytes} from '../timestamp-prefix.js'
+import {linePrefixLengthInBytes} from '../line-prefix.js'
 
 type Kind = 'plain' | 'frames' | 'python' | 'python-end' | 'go' | 'rust-message' | 'rust'
 
@@ -106,7 +106,7 @@ export class RecordTracker {
   }
 
   private continues(line: Line): boolean {
-    skipTimestampPrefix(line)
+    skipLinePrefix(line)
     const length = line.end - line.start
     const first = length > 0 ? line.memory[line.start] : 0
     const expecting = this.expecting()
@@ -178,14 +178,14 @@ export class RecordTracker {
   }
 }
 
-/** Moves the line's start past a timestamp prefix (kubectl --timestamps, a CI system's download), so its record reads as without it. */
-function skipTimestampPrefix(line: Line): void {
-  line.start += timestampPrefixLengthInBytes(line.memory, line.start, line.end)
+/** Moves the line's start past a line prefix (kubectl --timestamps, a CI system's download, gh's columns), so its record reads as without it. */
+function skipLinePrefix(line: Line): void {
+  line.start += linePrefixLengthInBytes(line.memory, line.start, line.end)
 }
 
-/** The first byte of bytes start..end, behind a timestamp prefix when it has one (0 for none). */
+/** The first byte of bytes start..end, behind a line prefix when it has one (0 for none). */
 function firstByte(memory: Buffer, start: number, end: number): number {
-  return end > start ? memory[start + timestampPrefixLengthInBytes(memory, start, end)] : 0
+  return end > start ? memory[start + linePrefixLengthInBytes(memory, start, end)] : 0
 }
 
 const EMPTY = Buffer.alloc(0)

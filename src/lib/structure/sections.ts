@@ -15,9 +15,9 @@ import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import {NAMED_FAMILIES, type JobStructure, type Section, type SectionFamily} from '../job.js'
 import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
-import {continuedTitle, plainText, readMarker, type Marker} from './markers.js'
+import {continuedTitle, ghColumns, plainText, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
-import {timestampPrefixLengthInBytes} from '../timestamp-prefix.js'
+import {ghColumnsLengthInBytes, linePrefixLengthInBytes} from '../line-prefix.js'
 
 export type {JobStructure, Section, SectionFamily}
 
@@ -36,15 +36,21 @@ const PIPELINE = Buffer.from('[Pipeline] ')
 /**
  * Whether bytes start..end may be a marker, to let most lines go without a string: by their
  * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a
- * timestamp prefix by the first bytes of what markers.ts reads there (`##[`, `section_`, `[Pipeline] `).
+ * line prefix (line-prefix.ts) by the first bytes of what markers.ts reads there (`##[`, `section_`, `[Pipeline] `);
+ * a line of `gh run view --log` is one too, whose job and step may open sections.
  */
 function mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
   const first = end > start ? memory[start] : 0
   if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end))) return true
-  const prefix = timestampPrefixLengthInBytes(memory, start, end)
+  const prefix = linePrefixLengthInBytes(memory, start, end)
   if (prefix === 0) return false
   const after = memory[start + prefix]
-  return after === 35 /* # */ || after === 115 /* s */ || (after === 91 /* [ */ && isPipeline(memory, start + prefix, end))
+  return (
+    after === 35 /* # */ ||
+    after === 115 /* s */ ||
+    (after === 91 /* [ */ && isPipeline(memory, start + prefix, end)) ||
+    memory.subarray(start, start + prefix).includes(9 /* tab */)
+  )
 }
 
 function isPipeline(memory: Uint8Array, start: number, end: number): boolean {
@@ -70,6 +76,8 @@ export class SectionTracker {
   version = 0
   private counter = 0
   private readonly phaseKeys = new PhaseKeySearch()
+  /** The job and step columns of the last `gh run view --log` line, its job's and step's sections, and the time it gave. */
+  private gh: {columns: Buffer; jobName: string; job?: Section; step?: Section; at: number} | undefined
   /** A GitLab section just opened without a title: the next line may hold it (continuedTitle). */
   private untitled: Section | undefined
   /** Jenkins' open blocks, innermost last: a stage's section, or undefined for a step's block (or a stage past MAX_SECTIONS). */
@@ -79,6 +87,8 @@ export class SectionTracker {
     if (this.untitled) this.titleFrom(line.bytes, 0, line.bytes.length)
     this.lastSeq = line.seq
     this.lastTs = line.ts
+    const columns = ghColumnsLengthInBytes(line.bytes, 0, line.bytes.length)
+    if (columns > 0) this.ghLine(line, columns)
     // An end marker counts in the sections it ends (marker() counts it before closing them).
     if (!(mayBeMarker(line.bytes, 0, line.bytes.length) && this.marker(line))) this.count(line)
   }
@@ -138,6 +148,8 @@ export class SectionTracker {
    */
   end(failed: boolean, at: number): void {
     if (failed) for (const section of this.open) section.failed = true
+    // gh's job and step end at the last time its lines gave, not when they were read.
+    if (this.gh?.job) this.closeTo(this.gh.job, this.gh.at)
     while (this.open.length > 0) this.close(this.open.at(-1)!, Math.max(at, this.lastTs))
     this.version++
   }
@@ -192,6 +204,40 @@ export class SectionTracker {
       default:
         return false
     }
+  }
+
+  /**
+   * A line of `gh run view --log` (`JOB\tSTEP\tTIMESTAMP …`): a job or a step other than the
+   * last line's opens its section (the step inside the job), closing the last one's with the
+   * sections inside it. Their times are the ones gh's lines give: a step ends where the next
+   * one starts (it may have run on without printing); a job, and its last step, at its last
+   * line (gh prints a run's jobs one after another, which ran side by side).
+   */
+  private ghLine(line: StructureLine, columns: number): void {
+    const bytes = line.bytes
+    const stamp = Date.parse(bytes.toString('latin1', columns, bytes.indexOf(32 /* blank */, columns))) // a month 13 parses as NaN
+    const at = Number.isNaN(stamp) ? line.ts : stamp
+    const last = this.gh
+    if (last?.columns.equals(bytes.subarray(0, columns))) {
+      last.at = at
+      return
+    }
+    const {job, step} = ghColumns(bytes.toString('utf8', 0, columns))
+    const sameJob = last?.jobName === job.name
+    if (last) this.closeTo(sameJob ? last.step : last.job, sameJob ? at : last.at)
+    this.gh = {
+      columns: Buffer.from(bytes.subarray(0, columns)),
+      jobName: job.name,
+      job: sameJob ? last.job : this.openSection('gh', job.title, line, false, job.name, at),
+      step: this.openSection('gh', step.title, line, false, step.name, at),
+      at,
+    }
+  }
+
+  /** Closes the section, if open, and those inside it, at `at`. */
+  private closeTo(section: Section | undefined, at: number): void {
+    const index = section ? this.open.indexOf(section) : -1
+    if (index !== -1) while (this.open.length > index) this.close(this.open.at(-1)!, at)
   }
 
   private titleFrom(memory: Buffer, start: number, end: number): void {

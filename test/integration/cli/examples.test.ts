@@ -9,10 +9,10 @@
  * one must exit 0.
  */
 import {spawn} from 'node:child_process'
-import {chmodSync, cpSync, mkdirSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {BIN, collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
+import {BIN, collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {helpExamples, readmeExamples, type Example} from '../../helpers/examples.js'
 import {freePort} from '../../helpers/free-port.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
@@ -47,6 +47,7 @@ let redis: RedisServer
 let s3: S3Server
 let relay: Awaited<ReturnType<typeof startServeCli>>
 
+const GH_RUN_LOG = join(ROOT, 'test', 'fixtures', 'ci', 'gh-run-view.log')
 const template = () => join(home.home, 'template')
 const bin = () => join(home.home, 'bin')
 
@@ -76,6 +77,8 @@ beforeAll(async () => {
   // `logs` on PATH, as after `npm install -g`; the programs the examples pipe from.
   script(join(bin(), 'logs'), `exec "${process.execPath}" "${BIN}" "$@"`)
   script(join(bin(), 'some-job'), 'echo "starting"; echo "ERROR: disk full" >&2; echo "done"')
+  // GitHub's CLI: `gh run view ID --log` prints a run's log with each line's job and step before it.
+  script(join(bin(), 'gh'), `cat "${GH_RUN_LOG}"`)
   script(join(bin(), 'deploy.sh'), 'echo "deploying with token $DEPLOY_TOKEN"; echo "api_key=abc123"; echo "deployed"')
 
   const seed = template()
@@ -110,6 +113,7 @@ beforeAll(async () => {
   await push(['--job', 'deploy-7', '--exit-code', '0', '--label', 'env=test'], 'deploying\n')
   await push(['--job', 'deploy-3', '--exit-code', '0'], 'deployed\n')
   await push(['--job', 'test-7', '--exit-code', '0'], 'tests\n')
+  await push(['--job', 'gha-123', '--exit-code', '1'], readFileSync(GH_RUN_LOG, 'utf8'))
 
   const relayHome = join(home.home, 'relay')
   cpSync(seed, relayHome, {recursive: true})

@@ -236,6 +236,49 @@ for (const [kind, store] of [
       expect((await runCli(['get', jobs[0], ...store()], {env: env()})).stdout).toBe(live.stdout)
     })
 
+    it("gh run view --log piped in: each step a section inside its job, timed by gh's timestamps; levels and groups behind the columns; the same archived", async () => {
+      const job = `gh-${kind}`
+      const pushed = await runCli(['push', '--job', job, '--exit-code', '1', ...store()], {env: env(), input: fixture('gh-run-view.log')})
+      expect(pushed.code, pushed.stderr).toBe(0)
+      const sectionsOf = async () =>
+        (JSON.parse((await runCli(['sections', job, '--json', ...store()], {env: env()})).stdout) as {sections: any[]}).sections.map((s) => [
+          s.name,
+          s.parent,
+          s.firstSeq,
+          s.lastSeq,
+          s.duration,
+          s.levels,
+        ])
+      const test = 'test (ubuntu-24.04, 22)'
+      const sections = await sectionsOf()
+      expect(sections).toEqual([
+        [test, undefined, 1, 19, 15877, {error: 3, warn: 1}],
+        ['Set up job', test, 1, 4, 4432, {}],
+        ['azure-1', 'Set up job', 2, 4, expect.any(Number), {}],
+        ['Run actions/checkout@v4', test, 5, 9, 6445, {}],
+        ['azure-2', 'Run actions/checkout@v4', 5, 8, expect.any(Number), {}],
+        ['Run npm test', test, 10, 18, 5000, {error: 3, warn: 1}],
+        ['azure-3', 'Run npm test', 10, 13, expect.any(Number), {}],
+        ['Post Run actions/checkout@v4', test, 19, 19, 0, {}],
+      ])
+      const table = await runCli(['sections', job, ...store()], {env: env()})
+      expect(table.stdout).toMatch(/ {2}▾ Run npm test\s+5s\s+9\s+3\s+10-18/)
+      const step = await runCli(['get', job, '--section', 'Run npm test', '--level', 'error', ...store()], {env: env()})
+      expect(step.stdout.split('\n').map((line) => line.split('\t')[2])).toEqual([
+        '2026-06-21T05:35:03.0000000Z FAIL src/app.test.js',
+        '2026-06-21T05:35:05.0000000Z npm error code 1',
+        '2026-06-21T05:35:05.1000000Z ##[error]Process completed with exit code 1.',
+        undefined,
+      ])
+      // Text output shows a group behind the columns as a header, as it does behind a timestamp.
+      const text = (await runCli(['get', job, '--section', 'Run npm test', ...store()], {env: env()})).stdout
+      expect(text.split('\n').slice(0, 2)).toEqual([`▾ Run npm test`, `${test}\tRun npm test\t2026-06-21T05:35:01.0000100Z npm test`])
+      const archived = await runCli(['archive', '--job', job, ...store()], {env: env()})
+      expect(archived.code, archived.stderr).toBe(0)
+      expect(await sectionsOf()).toEqual(sections)
+      expect((await runCli(['get', job, '--section', 'Run npm test', ...store()], {env: env()})).stdout).toBe(text)
+    })
+
     it("a job pushed twice: the second push numbers its groups after the first push's, so --section NAME picks one", async () => {
       const push = async (input: string) => expect((await runCli(['push', '--job', 'twice', ...store()], {env: env(), input})).code).toBe(0)
       await push('::group::Build\nbuilding\n::endgroup::\n::group::Test\ntesting\n::endgroup::\n')

@@ -1,17 +1,18 @@
 /**
- * timestampPrefixLength (timestamp-prefix.ts): the timestamp kubectl, docker and CI systems'
- * downloads write before each line (Jenkins's in brackets), and GitLab's stream token after it; nothing else.
+ * linePrefixLength (line-prefix.ts): the timestamp kubectl, docker and CI systems'
+ * downloads write before each line (Jenkins's in brackets), GitLab's stream token after it,
+ * and gh run view --log's job and step columns before it; nothing else.
  */
 import {describe, expect, it} from 'vitest'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {timestampPrefixLength, timestampPrefixLengthInBytes} from '../../src/lib/timestamp-prefix.js'
+import {linePrefixLength, linePrefixLengthInBytes} from '../../src/lib/line-prefix.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
 
-const rest = (line: string) => line.slice(timestampPrefixLength(line))
+const rest = (line: string) => line.slice(linePrefixLength(line))
 
-describe('timestampPrefixLength', () => {
+describe('linePrefixLength', () => {
   it('reads the prefixes of GitHub Actions and Azure downloads, kubectl --timestamps, docker logs -t, and GitLab (with its stream token)', () => {
     expect(rest('2026-06-21T05:34:54.5550749Z ##[group]Run actions/checkout@v4')).toBe('##[group]Run actions/checkout@v4')
     expect(rest('2026-12-06T09:00:00.123456789Z {"level":"info"}')).toBe('{"level":"info"}')
@@ -25,6 +26,23 @@ describe('timestampPrefixLength', () => {
     expect(rest('[2026-12-06T09:00:00.123Z] [Pipeline] { (Build)')).toBe('[Pipeline] { (Build)')
     expect(rest('[2026-12-06T09:00:01.004Z] ERROR: script returned exit code 2')).toBe('ERROR: script returned exit code 2')
     expect(rest('[2026-12-06T09:00:01Z] + make')).toBe('+ make')
+  })
+
+  it("reads gh run view --log's job and step columns with the timestamp after them", () => {
+    expect(rest('build\tRun tests\t2026-06-21T05:35:05.1000000Z ##[error]Process completed with exit code 1.')).toBe('##[error]Process completed with exit code 1.')
+    expect(rest('test (ubuntu-24.04, 22)\tUNKNOWN STEP\t2026-06-21T05:35:05Z   at f (a.js:1:2)')).toBe('  at f (a.js:1:2)')
+    expect(rest(`${'j'.repeat(200)}\t${'s'.repeat(54)}\t2026-06-21T05:35:05Z x`)).toBe('x') // the second tab at 255
+    for (const line of [
+      'build\tRun tests\tnot a time', // no timestamp
+      'build\t2026-06-21T05:35:05Z x', // one column
+      'a\tb\tc\t2026-06-21T05:35:05Z x', // three
+      'build\tRun tests\t2026-06-21T05:35:05Z 00O x', // GitLab's stream is no part of it: the line's own text
+      'build\tRun tests\t[2026-06-21T05:35:05Z] x', // nor Jenkins' brackets
+      `${'j'.repeat(200)}\t${'s'.repeat(55)}\t2026-06-21T05:35:05Z x`, // columns past 256 characters
+      '2026-12-06T09:00:00.123Z\tinfo\tx', // zap's tabs
+    ]) {
+      expect(rest(line), line).toBe(line.includes('00O') ? '00O x' : line)
+    }
   })
 
   it('reads none where the line is not so prefixed', () => {
@@ -42,7 +60,7 @@ describe('timestampPrefixLength', () => {
       '081109 203615 148 INFO x',
       '',
     ]) {
-      expect(timestampPrefixLength(line), line).toBe(0)
+      expect(linePrefixLength(line), line).toBe(0)
     }
     // A stream token that is not GitLab's is the line's own text.
     expect(rest('2026-12-06T09:00:00Z 00X rest')).toBe('00X rest')
@@ -55,16 +73,17 @@ describe('timestampPrefixLength', () => {
         .filter((name) => name.endsWith('.log'))
         .flatMap((name) => readFileSync(join(FIXTURES, dir, name), 'latin1').split('\n')),
     )
-    for (const base of ['2026-06-21T05:34:54.5550749Z 01E+x', '[2026-06-21T05:34:54.555Z] x']) {
+    for (const base of ['2026-06-21T05:34:54.5550749Z 01E+x', '[2026-06-21T05:34:54.555Z] x', 'job\tstep\t2026-06-21T05:34:54.5Z x']) {
       for (let i = 0; i < base.length; i++)
-        for (const c of ['0', '9', 'a', 'T', 'Z', ' ', '.', '-', ':', '+', 'O', 'E', 'f', 'g', '[', ']']) lines.push(base.slice(0, i) + c + base.slice(i + 1))
+        for (const c of ['0', '9', 'a', 'T', 'Z', ' ', '.', '-', ':', '+', 'O', 'E', 'f', 'g', '[', ']', '\t']) lines.push(base.slice(0, i) + c + base.slice(i + 1))
       for (let cut = 0; cut <= base.length; cut++) lines.push(base.slice(0, cut))
     }
-    expect(lines.filter((line) => timestampPrefixLength(line) > 0).length).toBeGreaterThan(40)
+    for (const step of [54, 55, 56]) lines.push(`${'j'.repeat(200)}\t${'s'.repeat(step)}\t2026-06-21T05:35:05Z x`)
+    expect(lines.filter((line) => linePrefixLength(line) > 0).length).toBeGreaterThan(40)
     for (const line of lines) {
       // Bytes inside a larger read, a prefix-like line after them: the answer is the line's own.
       const memory = Buffer.from(`xx${line}\n2026-06-21T05:34:54Z 00O y`, 'latin1')
-      expect(timestampPrefixLengthInBytes(memory, 2, 2 + Buffer.byteLength(line, 'latin1')), JSON.stringify(line)).toBe(timestampPrefixLength(line))
+      expect(linePrefixLengthInBytes(memory, 2, 2 + Buffer.byteLength(line, 'latin1')), JSON.stringify(line)).toBe(linePrefixLength(line))
     }
   })
 })
