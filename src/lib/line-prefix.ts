@@ -11,7 +11,8 @@
  *     them into the log): `[2026-06-21T05:34:54.555Z] `, in brackets;
  *   - `gh run view --log` (GitHub's CLI): the job's name, a tab, the step's name, a tab,
  *     then the line of GitHub's download with its timestamp, `build\tRun tests\t2026-…Z `.
- *     The two columns count only with the timestamp after them, as gh always writes it.
+ *     The two columns count only with the timestamp after them, as gh always writes it, and
+ *     on push's hot path only in a log that starts with them (StreamLinePrefixes).
  * Levels (level.ts, entry.ts), section markers (markers.ts) and multi-line records
  * (records.ts) are read behind it. On text by a regular expression; on bytes (push's hot
  * path) written out, held to the same answers by test/unit/line-prefix.test.ts.
@@ -29,16 +30,19 @@ const PREFIX = new RegExp(String.raw`^(?:${STAMP} (?:[0-9a-f]{2}[OE][ +])?|\[${S
 /** gh's timestamp, where its columns end. */
 const GH_STAMP = new RegExp(String.raw`${STAMP} `, 'y')
 
-/** The length of the line's prefix; 0 when it has none (told by the `T` at 10, or 11 after a `[`, or by a tab, for most lines). */
-export function linePrefixLength(line: string): number {
+/**
+ * The length of the line's prefix; 0 when it has none (told by the `T` at 10, or 11 after a `[`,
+ * or by a tab, for most lines). Without `withColumns`, gh's columns are no prefix.
+ */
+export function linePrefixLength(line: string, withColumns = true): number {
   if (line.charCodeAt(10) === 84 /* T */ || (line.charCodeAt(0) === 91 /* [ */ && line.charCodeAt(11) === 84)) {
     const match = PREFIX.exec(line)
     if (match) return match[0].length
   }
-  const head = line.length > MAX_COLUMNS ? line.slice(0, MAX_COLUMNS) : line
-  const step = head.indexOf('\t')
-  const columns = step === -1 ? 0 : head.indexOf('\t', step + 1) + 1
-  if (columns === 0) return 0
+  if (!withColumns) return 0
+  const step = line.indexOf('\t')
+  const columns = step === -1 ? 0 : line.indexOf('\t', step + 1) + 1
+  if (columns === 0 || columns > MAX_COLUMNS) return 0
   GH_STAMP.lastIndex = columns
   const match = GH_STAMP.exec(line)
   return match ? columns + match[0].length : 0
@@ -54,6 +58,30 @@ export function linePrefixLengthInBytes(m: Uint8Array, line: number, end: number
   const columns = columnsLength(m, line, end)
   const after = columns > 0 ? timestampLength(m, line + columns, end, false) : 0
   return after > 0 ? columns + after : 0
+}
+
+/**
+ * The prefixes of one stream's lines in bytes, for push's hot path. gh's columns are read only
+ * in a stream whose first line has them, as the output of `gh run view --log` does: looking
+ * for their tabs in every line of every other log would cost push a fifth of its time.
+ */
+export class StreamLinePrefixes {
+  /** Whether the stream's lines have gh's columns; undefined before its first line is seen. */
+  private gh: boolean | undefined
+
+  /** Sees a line of the stream, which decides on its first. */
+  see(m: Uint8Array, line: number, end: number): void {
+    this.gh ??= ghColumnsLengthInBytes(m, line, end) > 0
+  }
+
+  get hasColumns(): boolean {
+    return this.gh === true
+  }
+
+  /** linePrefixLengthInBytes of a line seen, without gh's columns in a stream that does not start with them. */
+  lengthOf(m: Uint8Array, line: number, end: number): number {
+    return this.gh ? linePrefixLengthInBytes(m, line, end) : timestampLength(m, line, end, true)
+  }
 }
 
 /** The length of gh's job and step columns with their tabs, where the line has them (its prefix is gh's), else 0. */

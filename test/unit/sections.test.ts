@@ -147,13 +147,26 @@ describe('sections', () => {
       ['Set up job', 'gh', 1, 'lint', 24, 24, 1, at('36:11'), at('36:11'), {}, true],
     ])
     // Columns that only look like gh's, a bad time, and names that clean to nothing.
-    const odd = track(['a\tb\tc\t2026-06-21T05:36:00Z three columns', 'a\tb\t2026-13-45T05:36:00Z month 13', '\u0007\t\u001B[1m\u001B[0m\t2026-06-21T05:36:01Z x']).structure()
-    expect(odd.sections.map((s) => [s.name, s.title, s.parent, s.firstSeq, s.start, s.end])).toEqual([
-      ['a', 'a', undefined, 2, 2000, 2000], // month 13: the time the line was read
-      ['b', 'b', 'a', 2, 2000, 2000],
-      ['job', 'job', undefined, 3, at('36:01'), at('36:01')],
-      ['step', 'step', 'job', 3, at('36:01'), at('36:01')],
+    const odd = track([
+      'j\ts\t2026-06-21T05:35:59Z first',
+      'a\tb\tc\t2026-06-21T05:36:00Z three columns',
+      'a\tb\t2026-13-45T05:36:00Z month 13',
+      '\u0007\t\u001B[1m\u001B[0m\t2026-06-21T05:36:01Z x',
+    ]).structure()
+    expect(odd.sections.map((s) => [s.name, s.title, s.parent, s.firstSeq, s.lastSeq, s.start, s.end])).toEqual([
+      ['j', 'j', undefined, 1, 2, at('35:59'), at('35:59')],
+      ['s', 's', 'j', 1, 2, at('35:59'), at('35:59')],
+      ['a', 'a', undefined, 3, 3, 3000, 3000], // month 13: the time the line was read
+      ['b', 'b', 'a', 3, 3, 3000, 3000],
+      ['job', 'job', undefined, 4, 4, at('36:01'), at('36:01')],
+      ['step', 'step', 'job', 4, 4, at('36:01'), at('36:01')],
     ])
+    // Only in a log that starts with gh's columns (not looked for in every line of every log): behind a first line without
+    // them, none of its lines opens anything, whatever its job's first letter (`s` may start a GitLab marker).
+    for (const job of ['test', 'section', '--build']) {
+      const later = fixture('gh-run-view.log').map((line) => line.replace(/^[^\t]*/, job))
+      expect(track(['fetching the run', ...later]).structure().sections, job).toEqual([])
+    }
   })
 
   it("Jenkins stages: [Pipeline] { (NAME) … [Pipeline] }, nested, named by the stage; a step's bare { } block opens none and its } ends none", () => {

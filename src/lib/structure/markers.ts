@@ -56,9 +56,9 @@ export function plainText(text: string): string {
   return dropControls(stripAnsi(text)).trim()
 }
 
-/** The marker a line is, or undefined. `line` may end with a carriage return. */
-export function readMarker(line: string): Marker | undefined {
-  const prefix = linePrefixLength(line)
+/** The marker a line is, or undefined. `line` may end with a carriage return. Without `withColumns`, none behind gh's columns. */
+export function readMarker(line: string, withColumns = true): Marker | undefined {
+  const prefix = linePrefixLength(line, withColumns)
   if (prefix > 0) return afterPrefix(line.slice(prefix))
   const first = line.charCodeAt(0)
   const text = line.endsWith('\r') ? line.slice(0, -1) : line

@@ -23,7 +23,7 @@ import {isUtf8} from 'node:buffer'
 import {ReadLine, type NewEntry} from '../entry.js'
 import {levelCode, levelOfCode, stripAnsi, type Level} from '../level.js'
 import {LineBatch} from '../line-batch.js'
-import {linePrefixLengthInBytes} from '../line-prefix.js'
+import {StreamLinePrefixes} from '../line-prefix.js'
 
 type Kind = 'plain' | 'frames' | 'python' | 'python-end' | 'go' | 'rust-message' | 'rust'
 
@@ -54,6 +54,7 @@ export class RecordTracker {
   /** The current record's first line, while it is in the batch being observed: its index there. */
   private first = -1
   private readonly line: Line = {memory: EMPTY, start: 0, end: 0, level: undefined}
+  private readonly prefixes = new StreamLinePrefixes()
 
   /**
    * Sets each entry's level as its record's, in order, and marks the record's lines
@@ -71,9 +72,10 @@ export class RecordTracker {
     const memory = batch.read.memory
     for (let i = 0; i < batch.length; i++) {
       const entry = batch.entry(i)
+      if (!entry) this.prefixes.see(memory, starts[i], ends[i])
       if (!entry && levels[i] !== 0 && !this.expecting()) {
         // continues()'s first test, on the columns: a line with a level of its own, not looking like a frame, starts a record.
-        const first = firstByte(memory, starts[i], ends[i])
+        const first = this.firstByte(memory, starts[i], ends[i])
         if (first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
           this.kind = 'plain'
           this.level = levelOfCode(levels[i])
@@ -99,14 +101,21 @@ export class RecordTracker {
   }
 
   private look(memory: Buffer, start: number, end: number, level: Level | undefined): void {
+    this.prefixes.see(memory, start, end)
     this.line.memory = memory
     this.line.start = start
     this.line.end = end
     this.line.level = level
   }
 
+  /** The first byte of bytes start..end, behind a line prefix when it has one (0 for none). */
+  private firstByte(memory: Buffer, start: number, end: number): number {
+    return end > start ? memory[start + this.prefixes.lengthOf(memory, start, end)] : 0
+  }
+
   private continues(line: Line): boolean {
-    skipLinePrefix(line)
+    // Past a line prefix (kubectl --timestamps, a CI system's download, gh's columns): its record reads as without it.
+    line.start += this.prefixes.lengthOf(line.memory, line.start, line.end)
     const length = line.end - line.start
     const first = length > 0 ? line.memory[line.start] : 0
     const expecting = this.expecting()
@@ -176,16 +185,6 @@ export class RecordTracker {
     const at = line.memory.subarray(line.start, Math.min(line.end, line.start + HEAD_BYTES + TWO_SPACES.length)).indexOf(TWO_SPACES)
     return at !== -1 && at < HEAD_BYTES
   }
-}
-
-/** Moves the line's start past a line prefix (kubectl --timestamps, a CI system's download, gh's columns), so its record reads as without it. */
-function skipLinePrefix(line: Line): void {
-  line.start += linePrefixLengthInBytes(line.memory, line.start, line.end)
-}
-
-/** The first byte of bytes start..end, behind a line prefix when it has one (0 for none). */
-function firstByte(memory: Buffer, start: number, end: number): number {
-  return end > start ? memory[start + linePrefixLengthInBytes(memory, start, end)] : 0
 }
 
 const EMPTY = Buffer.alloc(0)

@@ -17,7 +17,7 @@ import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
 import {continuedTitle, ghColumns, plainText, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
-import {ghColumnsLengthInBytes, linePrefixLengthInBytes} from '../line-prefix.js'
+import {ghColumnsLengthInBytes, StreamLinePrefixes} from '../line-prefix.js'
 
 export type {JobStructure, Section, SectionFamily}
 
@@ -32,26 +32,6 @@ const HEAD_BYTES = 512
 const MAY_BE_MARKER = new Uint8Array(256)
 for (const char of ':#\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
 const PIPELINE = Buffer.from('[Pipeline] ')
-
-/**
- * Whether bytes start..end may be a marker, to let most lines go without a string: by their
- * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a
- * line prefix (line-prefix.ts) by the first bytes of what markers.ts reads there (`##[`, `section_`, `[Pipeline] `);
- * a line of `gh run view --log` is one too, whose job and step may open sections.
- */
-function mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
-  const first = end > start ? memory[start] : 0
-  if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end))) return true
-  const prefix = linePrefixLengthInBytes(memory, start, end)
-  if (prefix === 0) return false
-  const after = memory[start + prefix]
-  return (
-    after === 35 /* # */ ||
-    after === 115 /* s */ ||
-    (after === 91 /* [ */ && isPipeline(memory, start + prefix, end)) ||
-    memory.subarray(start, start + prefix).includes(9 /* tab */)
-  )
-}
 
 function isPipeline(memory: Uint8Array, start: number, end: number): boolean {
   return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
@@ -78,19 +58,22 @@ export class SectionTracker {
   private readonly phaseKeys = new PhaseKeySearch()
   /** The job and step columns of the last `gh run view --log` line, its job's and step's sections, and the time it gave. */
   private gh: {columns: Buffer; jobName: string; job?: Section; step?: Section; at: number} | undefined
+  private readonly prefixes = new StreamLinePrefixes()
   /** A GitLab section just opened without a title: the next line may hold it (continuedTitle). */
   private untitled: Section | undefined
   /** Jenkins' open blocks, innermost last: a stage's section, or undefined for a step's block (or a stage past MAX_SECTIONS). */
   private readonly jenkinsBlocks: (Section | undefined)[] = []
 
   observe(line: StructureLine): void {
-    if (this.untitled) this.titleFrom(line.bytes, 0, line.bytes.length)
+    const bytes = line.bytes
+    this.prefixes.see(bytes, 0, bytes.length)
+    if (this.untitled) this.titleFrom(bytes, 0, bytes.length)
     this.lastSeq = line.seq
     this.lastTs = line.ts
-    const columns = ghColumnsLengthInBytes(line.bytes, 0, line.bytes.length)
+    const columns = this.prefixes.hasColumns ? ghColumnsLengthInBytes(bytes, 0, bytes.length) : 0
     if (columns > 0) this.ghLine(line, columns)
     // An end marker counts in the sections it ends (marker() counts it before closing them).
-    if (!(mayBeMarker(line.bytes, 0, line.bytes.length) && this.marker(line))) this.count(line)
+    if (!(this.mayBeMarker(bytes, 0, bytes.length) && this.marker(line))) this.count(line)
   }
 
   /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
@@ -115,11 +98,12 @@ export class SectionTracker {
 
   /** Line `seq` as bytes start..end of `memory` (a read, a packed chunk's data), with the read they are in when the caller has it. */
   observeLine(seq: number, ts: number, level: Level | undefined, memory: Buffer, start: number, end: number, read?: ReadChunk): void {
+    this.prefixes.see(memory, start, end)
     if (this.untitled) this.titleFrom(memory, start, end)
     const byte = end > start ? memory[start] : 0
     if (byte === 123 /* { */) {
       if (read ? this.phaseKeys.inRead(read, start, end) : phaseKeysInBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
-    } else if (mayBeMarker(memory, start, end)) {
+    } else if (this.mayBeMarker(memory, start, end)) {
       this.observe({seq, ts, bytes: memory.subarray(start, end), level})
       return
     }
@@ -130,6 +114,21 @@ export class SectionTracker {
     section.lines++
     section.lastSeq = seq
     if (level) section.levels[level] = (section.levels[level] ?? 0) + 1
+  }
+
+  /**
+   * Whether bytes start..end may be a marker, to let most lines go without a string: by their
+   * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a line
+   * prefix by the first bytes of what markers.ts reads there (`##[`, `section_`, `[Pipeline] `);
+   * in a stream of gh's lines every line is one, as its job and step may open sections.
+   */
+  private mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
+    const first = end > start ? memory[start] : 0
+    if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end)) || this.prefixes.hasColumns) return true
+    const prefix = this.prefixes.lengthOf(memory, start, end)
+    if (prefix === 0) return false
+    const after = memory[start + prefix]
+    return after === 35 /* # */ || after === 115 /* s */ || (after === 91 /* [ */ && isPipeline(memory, start + prefix, end))
   }
 
   /** Counts into the innermost open section only (O(1) per line, however deep): a section's counts join its parent's when it closes. */
@@ -179,7 +178,7 @@ export class SectionTracker {
       if (phaseKeysInBytes(bytes, 0, bytes.length)) this.json(bytes.toString('utf8'))
       return false
     }
-    const marker = readMarker(bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES)))
+    const marker = readMarker(bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES)), this.prefixes.hasColumns)
     switch (marker?.kind) {
       case 'start': {
         if (!NAMED_FAMILIES.has(marker.family)) this.closeFamily(marker.family, line.ts) // numbered groups do not nest
