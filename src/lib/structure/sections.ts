@@ -103,7 +103,8 @@ export class SectionTracker {
     const byte = end > start ? memory[start] : 0
     if (byte === 123 /* { */) {
       if (read ? this.phaseKeys.inRead(read, start, end) : phaseKeysInBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
-    } else if (this.mayBeMarker(memory, start, end)) {
+    } else if (this.prefixes.hasColumns || this.mayBeMarker(memory, start, end)) {
+      // A line of gh's may open its job's or step's section.
       this.observe({seq, ts, bytes: memory.subarray(start, end), level})
       return
     }
@@ -119,12 +120,11 @@ export class SectionTracker {
   /**
    * Whether bytes start..end may be a marker, to let most lines go without a string: by their
    * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a line
-   * prefix by the first bytes of what markers.ts reads there (`##[`, `section_`, `[Pipeline] `);
-   * in a stream of gh's lines every line is one, as its job and step may open sections.
+   * prefix by the first bytes of what markers.ts reads there (`##[`, `section_`, `[Pipeline] `).
    */
   private mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
     const first = end > start ? memory[start] : 0
-    if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end)) || this.prefixes.hasColumns) return true
+    if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end))) return true
     const prefix = this.prefixes.lengthOf(memory, start, end)
     if (prefix === 0) return false
     const after = memory[start + prefix]
