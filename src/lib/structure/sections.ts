@@ -1,7 +1,8 @@
 /**
  * Sections, phase and progress, recognised in lines as they are stored (their sequence
  * numbers known). Sections come from the markers of GitHub Actions, Azure Pipelines,
- * GitLab, TeamCity, Buildkite and Jenkins (markers.ts reads them).
+ * GitLab, TeamCity, Buildkite and Jenkins (markers.ts reads them), and from the job and step
+ * each line of `gh run view --log` names.
  *
  * Phase and progress come from JSON lines' `phase` and `progress` (0-100) or
  * `current`/`total` fields; otherwise the phase is the innermost open section. Bad input
@@ -255,10 +256,9 @@ export class SectionTracker {
   /** `[Pipeline] }`: ends the innermost Jenkins block, and the stage (with the sections inside it) when that block is one. */
   private jenkinsEnd(line: StructureLine): boolean {
     const section = this.jenkinsBlocks.pop()
-    const index = section ? this.open.indexOf(section) : -1
-    if (index === -1) return false
+    if (!section || !this.open.includes(section)) return false
     this.count(line)
-    while (this.open.length > index) this.close(this.open.at(-1)!, line.ts)
+    this.closeTo(section, line.ts)
     return true
   }
 
