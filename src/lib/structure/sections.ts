@@ -150,7 +150,7 @@ export class SectionTracker {
     if (failed) for (const section of this.open) section.failed = true
     // gh's job and step end at the last time its lines gave, not when they were read.
     if (this.gh?.job) this.closeTo(this.gh.job, this.gh.at)
-    while (this.open.length > 0) this.close(this.open.at(-1)!, Math.max(at, this.lastTs))
+    this.closeFrom(0, Math.max(at, this.lastTs))
     this.version++
   }
 
@@ -236,8 +236,7 @@ export class SectionTracker {
 
   /** Closes the section, if open, and those inside it, at `at`. */
   private closeTo(section: Section | undefined, at: number): void {
-    const index = section ? this.open.indexOf(section) : -1
-    if (index !== -1) while (this.open.length > index) this.close(this.open.at(-1)!, at)
+    if (section) this.closeFrom(this.open.indexOf(section), at)
   }
 
   private titleFrom(memory: Buffer, start: number, end: number): void {
@@ -272,7 +271,7 @@ export class SectionTracker {
     const index = this.open.findLastIndex((s) => s.family === marker.family && s.name === marker.name)
     if (index === -1) return false
     this.count(line)
-    while (this.open.length > index) this.close(this.open.at(-1)!, marker.at ?? line.ts)
+    this.closeFrom(index, marker.at ?? line.ts)
     return true
   }
 
@@ -305,9 +304,15 @@ export class SectionTracker {
 
   /** Closes the open sections of a family: the innermost first. */
   private closeFamily(family: SectionFamily, at: number): void {
-    const index = this.open.findIndex((s) => s.family === family)
-    if (index === -1) return
-    while (this.open.length > index) this.close(this.open.at(-1)!, at)
+    this.closeFrom(
+      this.open.findIndex((s) => s.family === family),
+      at,
+    )
+  }
+
+  /** Closes the open sections from `index` (-1: none) inward, the innermost first, at `at`. */
+  private closeFrom(index: number, at: number): void {
+    if (index !== -1) while (this.open.length > index) this.close(this.open.at(-1)!, at)
   }
 
   private close(section: Section, at: number): void {
