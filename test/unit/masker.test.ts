@@ -130,6 +130,20 @@ describe('default detectors', () => {
     }
   })
 
+  // A value's end is looked for within 4096 characters; one that ran on past them was left whole.
+  it('masks a bare token longer than 4096 characters to its end, in a line of a megabyte too', () => {
+    const jwtLike = (chars: number) => 'a1b2'.repeat(chars / 4)
+    for (const chars of [4092, 4096, 4100, 65_536]) {
+      expect(one(`export API_TOKEN=${jwtLike(chars)} done`)).toBe('export API_TOKEN=*** done')
+      expect(one(`--token ${jwtLike(chars)}`)).toBe('--token ***')
+    }
+    // Past 4096 characters it is no object's name: masked whatever follows it.
+    expect(one(`token=${jwtLike(8192)}{x}`)).toBe('token=***{x}')
+    const unit = `apikey=${jwtLike(5000)} `
+    const count = Math.floor((2 ** 20 - 1) / unit.length)
+    expect(one(unit.repeat(count))).toBe('apikey=*** '.repeat(count))
+  })
+
   it('leaves look-alikes alone', () => {
     for (const line of [
       'http://example.com:8080/path@v2',

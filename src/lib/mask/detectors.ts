@@ -79,10 +79,11 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   // generated tokens have. Not `token: none`, nor an object's name (Android's
   // `token=Token{a64f992 …}`, `BinderProxy@2bd79ce`), nor keys `token_type`, `tokens`,
   // `max_tokens`, `--token-file`. Quoted as above; a bare value ends at a blank, quote, `,;&`.
-  // The digit within its first 256 characters, a bare value of 4096 at most (read once: no
-  // shorter one is tried), a flag's name of 40: when each key read on to the line's end, a
-  // line of `apikey=apikey=…` took the square of its length (1.5 s for 64 KB, minutes for a
-  // megabyte; now 0.15 s).
+  // The digit within its first 256 characters, a bare value's end looked for within 4096 (read
+  // once: no shorter one is tried), a flag's name of 40: when each key read on to the line's
+  // end, a line of `apikey=apikey=…` took the square of its length (1.5 s for 64 KB, minutes
+  // for a megabyte; now 0.15 s). A value that runs on past 4096 (a JWT with many claims) is
+  // masked to its end, whatever follows it: it is no object's name.
   {
     name: 'token or API key assigned',
     // Measured as above, with every other trigger and the JSON escapes (`\u`, `\/`) the masker
@@ -90,7 +91,7 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
     // `OKEN` and `pi-Key` for `Api-Key` 659, 1523, 669; `token`, `Token`, `TOKEN` 1395, 1280, 1723.
     triggers: ['oken', 'OKEN', 'apikey', 'apiKey', 'APIKEY', 'api_key', 'API_KEY', 'api-key', 'Api-Key'],
     pattern:
-      /(?:--[a-z0-9-]{0,40}?(?:token|api-key)\s+(?!-)|(?:token|api[_-]?key)(?![A-Za-z0-9_-])["']?\s*[:=]\s*)["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|expired|invalid)\b)(?=[\w.~+/=:-]{0,256}?\d)((?<=")[^"]{8,}|(?<=')[^']{8,}|(?<!["'])(?=([\w.~+/=:-]{8,4096}))\2(?![^\s"'`,;&]))/dgi,
+      /(?:--[a-z0-9-]{0,40}?(?:token|api-key)\s+(?!-)|(?:token|api[_-]?key)(?![A-Za-z0-9_-])["']?\s*[:=]\s*)["']?(?![*$<{%([])(?!(?:true|false|null|none|nil|undefined|required|optional|redacted|hidden|masked|expired|invalid)\b)(?=[\w.~+/=:-]{0,256}?\d)((?<=")[^"]{8,}|(?<=')[^']{8,}|(?<!["'])(?=([\w.~+/=:-]{8,4096}))\2(?:(?![^\s"'`,;&])|[\w.~+/=:-]+))/dgi,
   },
   // Passwords on a command line as `set -x` prints it, where a flag and not a name says what
   // the value is: the flag among the command's first TOKENS words. Quoted, to its quote; else
