@@ -68,7 +68,7 @@ export interface Section {
   lines: number
   levels: Partial<Record<Level, number>>
   collapsed?: true
-  /** The job failed while this section was open. */
+  /** The job failed while this section was open; a job or step of gh's, its log says a step's script failed. */
   failed?: true
 }
 

@@ -33,6 +33,8 @@ const HEAD_BYTES = 512
 const MAY_BE_MARKER = new Uint8Array(256)
 for (const char of ':#\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
 const PIPELINE = Buffer.from('[Pipeline] ')
+/** What GitHub's runner prints as the last line of a step whose script failed. */
+const GH_STEP_FAILED = Buffer.from('##[error]Process completed with exit code ')
 
 function isPipeline(memory: Uint8Array, start: number, end: number): boolean {
   return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
@@ -147,9 +149,10 @@ export class SectionTracker {
    * those the job failed in. Until then an open section has no end nor duration ("running").
    */
   end(failed: boolean, at: number): void {
-    if (failed) for (const section of this.open) section.failed = true
-    // gh's job and step end at the last time its lines gave, not when they were read.
+    // gh's job and step end at the last time its lines gave, not when they were read, and
+    // failed where the log says a step failed, not where the import ended.
     if (this.gh?.job) this.closeTo(this.gh.job, this.gh.at)
+    if (failed) for (const section of this.open) section.failed = true
     this.closeFrom(0, Math.max(at, this.lastTs))
     this.version++
   }
@@ -211,15 +214,22 @@ export class SectionTracker {
    * last line's opens its section (the step inside the job), closing the last one's with the
    * sections inside it. Their times are the ones gh's lines give: a step ends where the next
    * one starts (it may have run on without printing); a job, and its last step, at its last
-   * line (gh prints a run's jobs one after another, which ran side by side).
+   * line (gh prints a run's jobs one after another, which ran side by side). A step whose
+   * script failed, and its job, are failed.
    */
   private ghLine(line: StructureLine, columns: number): void {
     const bytes = line.bytes
-    const stamp = Date.parse(bytes.toString('latin1', columns, bytes.indexOf(32 /* blank */, columns))) // a month 13 parses as NaN
+    const blank = bytes.indexOf(32 /* blank */, columns)
+    const stamp = Date.parse(bytes.toString('latin1', columns, blank)) // a month 13 parses as NaN
     const at = Number.isNaN(stamp) ? line.ts : stamp
     const last = this.gh
     if (last?.columns.equals(bytes.subarray(0, columns))) {
       last.at = at
+      if (blank !== -1 && bytes.length - blank > GH_STEP_FAILED.length && GH_STEP_FAILED.compare(bytes, blank + 1, blank + 1 + GH_STEP_FAILED.length) === 0) {
+        if (last.step) last.step.failed = true
+        if (last.job) last.job.failed = true
+        this.version++
+      }
       return
     }
     const {job, step} = ghColumns(bytes.toString('utf8', 0, columns))
