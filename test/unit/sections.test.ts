@@ -130,21 +130,22 @@ describe('sections', () => {
     const at = (time: string) => Date.parse(`2026-06-21T05:${time}Z`)
     const test = 'test (ubuntu-24.04, 22)'
     // A step ends where the next starts; a job, and its last step, at its last line (gh prints side-by-side jobs one after another).
+    // The groups inside the steps open and close at gh's times too (whole milliseconds).
     expect(sections.map((s) => [s.name, s.family, s.depth, s.parent, s.firstSeq, s.lastSeq, s.lines, s.start, s.end, s.levels, s.failed])).toEqual([
       // A step whose script failed (`##[error]Process completed with exit code 1.`) fails, and its job.
       [test, 'gh', 0, undefined, 1, 19, 19, at('34:50.1234567'), at('35:06'), {error: 3, warn: 1}, true],
       ['Set up job', 'gh', 1, test, 1, 4, 4, at('34:50.1234567'), at('34:54.555'), {}, undefined],
-      ['azure-1', 'azure', 2, 'Set up job', 2, 4, 3, 2000, 4000, {}, undefined],
+      ['azure-1', 'azure', 2, 'Set up job', 2, 4, 3, at('34:50.13'), at('34:50.13'), {}, undefined],
       ['Run actions/checkout@v4', 'gh', 1, test, 5, 9, 5, at('34:54.555'), at('35:01'), {}, undefined],
-      ['azure-2', 'azure', 2, 'Run actions/checkout@v4', 5, 8, 4, 5000, 8000, {}, undefined],
+      ['azure-2', 'azure', 2, 'Run actions/checkout@v4', 5, 8, 4, at('34:54.555'), at('34:54.557'), {}, undefined],
       ['Run npm test', 'gh', 1, test, 10, 18, 9, at('35:01'), at('35:06'), {error: 3, warn: 1}, true],
-      ['azure-3', 'azure', 2, 'Run npm test', 10, 13, 4, 10000, 13000, {}, undefined],
+      ['azure-3', 'azure', 2, 'Run npm test', 10, 13, 4, at('35:01'), at('35:01'), {}, undefined],
       ['Post Run actions/checkout@v4', 'gh', 1, test, 19, 19, 1, at('35:06'), at('35:06'), {}, undefined],
       // The import ends (failed): the open job and step close at the last time gh gave, failed only where the log says so.
       ['lint', 'gh', 0, undefined, 20, 24, 5, at('36:00'), at('36:11'), {warn: 1}, undefined],
       ['Set up job', 'gh', 1, 'lint', 20, 20, 1, at('36:00'), at('36:02.5'), {}, undefined],
       ['Run npm run lint', 'gh', 1, 'lint', 21, 23, 3, at('36:02.5'), at('36:11'), {warn: 1}, undefined],
-      ['azure-4', 'azure', 2, 'Run npm run lint', 21, 22, 2, 21000, 22000, {}, undefined],
+      ['azure-4', 'azure', 2, 'Run npm run lint', 21, 22, 2, at('36:02.5'), at('36:02.5'), {}, undefined],
       ['Set up job', 'gh', 1, 'lint', 24, 24, 1, at('36:11'), at('36:11'), {}, undefined],
     ])
     // Columns that only look like gh's, a bad time, and names that clean to nothing.

@@ -76,7 +76,8 @@ export class SectionTracker {
     const columns = this.prefixes.hasColumns ? ghColumnsLengthInBytes(bytes, 0, bytes.length) : 0
     if (columns > 0) this.ghLine(line, columns)
     // An end marker counts in the sections it ends (marker() counts it before closing them).
-    if (!(this.mayBeMarker(bytes, 0, bytes.length) && this.marker(line))) this.count(line)
+    // Behind gh's columns a group opens and closes at gh's time, as its step does.
+    if (!(this.mayBeMarker(bytes, 0, bytes.length) && this.marker(columns > 0 ? {...line, ts: this.gh!.at} : line))) this.count(line)
   }
 
   /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
