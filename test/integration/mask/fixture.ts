@@ -45,9 +45,14 @@ export const DETECTOR_SECRETS = [
   'zipPassw0rd',
   'sevenZipPassw0rd',
   'ocLoginPassw0rd',
+  // A token longer than 4096 characters (a JWT with many claims).
+  `l0ngT0ken${'x1'.repeat(2600)}`,
 ]
 
-export const SECRETS = [...Object.values(SOURCE_SECRETS), ...DETECTOR_SECRETS]
+/** Any 40 characters of the long token: found wherever a piece of it is left unmasked. */
+const LONG_TOKEN_PIECE = 'x1'.repeat(20)
+
+export const SECRETS = [...Object.values(SOURCE_SECRETS), ...DETECTOR_SECRETS, LONG_TOKEN_PIECE]
 
 /** The lines, and how many occurrences they mask. */
 export const LINES = [
@@ -79,6 +84,7 @@ export const LINES = [
   `+ zip -r -P ${DETECTOR_SECRETS[24]} out.zip dist`,
   `+ 7z a -p${DETECTOR_SECRETS[25]} out.7z dist`,
   `+ oc login https://api.cluster:6443 -u dev -p ${DETECTOR_SECRETS[26]}`,
+  `ACCESS_TOKEN=${DETECTOR_SECRETS[27]}`,
   '-----BEGIN PRIVATE KEY-----',
   DETECTOR_SECRETS[13],
   DETECTOR_SECRETS[14],
@@ -86,7 +92,7 @@ export const LINES = [
   'ERROR done',
 ]
 export const INPUT = LINES.join('\n') + '\n'
-export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 4 + 6 + 2
+export const MASKED_OCCURRENCES = 2 + 2 + 2 + 1 + 2 + 2 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 4 + 6 + 1 + 2
 
 /** Environment and files that register every source's secret (files outside the searched dirs). */
 export function maskSources(): {env: NodeJS.ProcessEnv; args: string[]; dir: string} {
