@@ -49,9 +49,20 @@ describe('sections', () => {
       ['Last', 60_000, 56_000],
     ])
     const gitlab = track(['\u001B[0Ksection_start:9:outer\r\u001B[0KOuter', '\u001B[0Ksection_start:10:inner\r\u001B[0KInner'], false, (seq) => 1000 * seq, 60_000).structure()
+    // GitLab's start at their markers' times, here 8 s ahead of the times the lines were read: they end at the job's end on that clock.
     expect(gitlab.sections.map((s) => [s.title, s.end, s.duration])).toEqual([
-      ['Outer', 60_000, 51_000],
-      ['Inner', 60_000, 50_000],
+      ['Outer', 68_000, 59_000],
+      ['Inner', 68_000, 58_000],
+    ])
+    // A log of three years ago pushed now: the open section lasts from its line to the job's end, not three years.
+    const now = Date.parse('2026-12-06T10:00:00Z')
+    const imported = track(['\u001B[0Ksection_start:1700000000:script\r\u001B[0KScript', 'x', 'y'], true, (seq) => now + seq, now + 10).structure()
+    expect(imported.sections.map((s) => [s.start, s.end, s.duration, s.failed])).toEqual([[1_700_000_000_000, 1_700_000_000_009, 9, true]])
+    // A group inside it, on the lines' clock, ends at the job's end on that clock.
+    const nested = track(['\u001B[0Ksection_start:1700000000:s\r\u001B[0KS', '::group::G', 'x'], false, (seq) => now + seq, now + 10).structure()
+    expect(nested.sections.map((s) => [s.title, s.start, s.end])).toEqual([
+      ['S', 1_700_000_000_000, 1_700_000_000_009],
+      ['G', now + 2, now + 10],
     ])
     // Still running: an open section has no end and no duration (shown as "running"), never 0.
     const running = new SectionTracker()

@@ -3,11 +3,15 @@ import type {Section} from '../job.js'
 import type {SectionsReport} from '../structure/job-sections.js'
 import {formatDuration} from '../time.js'
 
-/** `logs sections` for people: nesting by indentation, durations, lines and errors, like GitLab's section durations. */
+/**
+ * `logs sections` for people: nesting by indentation, durations, lines and errors, like
+ * GitLab's section durations. A section the job failed in says so in words, not only in red
+ * (NO_COLOR, a pipe, a CI log).
+ */
 export function formatSectionTable(report: SectionsReport, chalk: ChalkInstance): string {
   const header = ['SECTION', 'DURATION', 'LINES', 'ERRORS', 'SEQS']
   const rows = report.sections.map((section) => [
-    `${'  '.repeat(section.depth)}${section.collapsed ? '▸' : '▾'} ${section.title || section.name}`,
+    `${'  '.repeat(section.depth)}${section.collapsed ? '▸' : '▾'} ${section.title || section.name}${section.failed ? ' (failed)' : ''}`,
     section.duration === undefined ? 'running' : formatDuration(section.duration),
     String(section.lines),
     String(errors(section)),

@@ -64,6 +64,11 @@ export class SectionTracker {
   private readonly prefixes = new StreamLinePrefixes()
   /** A GitLab section just opened without a title: the next line may hold it (continuedTitle). */
   private untitled: Section | undefined
+  /**
+   * Open sections timed by their own marker (GitLab's `section_start:TIME`), with how far that
+   * time is from the time their line was read: at the job's end they close on their clock.
+   */
+  private readonly skews = new Map<Section, number>()
   /** Jenkins' open blocks, innermost last: a stage's section, or undefined for a step's block (or a stage past MAX_SECTIONS). */
   private readonly jenkinsBlocks: (Section | undefined)[] = []
 
@@ -146,15 +151,18 @@ export class SectionTracker {
 
   /**
    * At the job's end, `at` (ms): open sections close then — not at their last line, which is
-   * their first for a `::group::` the job ended in (a duration of 0) — and `failed` marks
-   * those the job failed in. Until then an open section has no end nor duration ("running").
+   * their first for a `::group::` the job ended in (a duration of 0), and for a section timed
+   * by its marker, at that time on the marker's clock — and `failed` marks those the job
+   * failed in. Until then an open section has no end nor duration ("running").
    */
   end(failed: boolean, at: number): void {
     // gh's job and step end at the last time its lines gave, not when they were read, and
     // failed where the log says a step failed, not where the import ended.
     if (this.gh?.job) this.closeTo(this.gh.job, this.gh.at)
     if (failed) for (const section of this.open) section.failed = true
-    this.closeFrom(0, Math.max(at, this.lastTs))
+    // On the markers' clock where they gave one: an imported log's is years from push's.
+    const end = Math.max(at, this.lastTs)
+    for (let section = this.open.at(-1); section; section = this.open.at(-1)) this.close(section, end + (this.skews.get(section) ?? 0))
     this.version++
   }
 
@@ -308,6 +316,7 @@ export class SectionTracker {
     }
     if (parent) section.parent = parent.name
     if (collapsed) section.collapsed = true
+    if (start !== line.ts) this.skews.set(section, start - line.ts)
     this.sections.push(section)
     this.open.push(section)
     return section
@@ -328,6 +337,7 @@ export class SectionTracker {
 
   private close(section: Section, at: number): void {
     this.open.pop()
+    this.skews.delete(section)
     const parent = this.open.at(-1)
     if (parent) addCounts(parent, section)
     section.end = Math.max(at, section.start)

@@ -97,6 +97,8 @@ for (const [kind, store] of [
       const text = await runCli(['sections', 'gitlab', ...store()], {env: env()})
       expect(text.stdout).toMatch(/▸ Preparing the environment\s+10s\s+6\s+0\s+1-6/)
       expect(text.stdout).toMatch(/ {2}▾ Fetching sources\s+3s/)
+      // The failed section says so in words too (no colour here); it lasts from its line to the job's end, not from its marker's time (2023).
+      expect(text.stdout).toMatch(/\n▾ Executing the script \(failed\)\s+\d+m?s\s+3\s+1\s+7-9/)
       const readable = await runCli(['get', 'gitlab', ...store()], {env: env()})
       expect(readable.stdout.split('\n').slice(0, 5)).toEqual(['▸ Preparing the environment', 'Running on runner-1', '▾ Fetching sources', 'git fetch', '▴ fetch'])
       expect(readable.stdout).not.toContain('\u001B')
@@ -265,7 +267,9 @@ for (const [kind, store] of [
         ['Post Run actions/checkout@v4', test, 19, 19, 0, {}, undefined],
       ])
       const table = await runCli(['sections', job, ...store()], {env: env()})
-      expect(table.stdout).toMatch(/ {2}▾ Run npm test\s+5s\s+9\s+3\s+10-18/)
+      expect(table.stdout).toMatch(/\n▾ test \(ubuntu-24.04, 22\) \(failed\)\s+16s/)
+      expect(table.stdout).toMatch(/ {2}▾ Run npm test \(failed\)\s+5s\s+9\s+3\s+10-18/)
+      expect(table.stdout).toMatch(/ {2}▾ Set up job\s+4s/)
       const step = await runCli(['get', job, '--section', 'Run npm test', '--level', 'error', ...store()], {env: env()})
       expect(step.stdout.split('\n').map((line) => line.split('\t')[2])).toEqual([
         '2026-06-21T05:35:03.0000000Z FAIL src/app.test.js',
