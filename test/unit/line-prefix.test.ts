@@ -1,12 +1,12 @@
 /**
  * linePrefixLength (line-prefix.ts): the timestamp kubectl, docker and CI systems'
  * downloads write before each line (Jenkins's in brackets), GitLab's stream token after it,
- * and gh run view --log's job and step columns before it; nothing else.
+ * and gh run view --log's job and step columns before it; nothing else. linePrefixTime: the time it gives.
  */
 import {describe, expect, it} from 'vitest'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {linePrefixLength, linePrefixLengthInBytes} from '../../src/lib/line-prefix.js'
+import {linePrefixLength, linePrefixLengthInBytes, linePrefixTime} from '../../src/lib/line-prefix.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
 
@@ -85,5 +85,19 @@ describe('linePrefixLength', () => {
       const memory = Buffer.from(`xx${line}\n2026-06-21T05:34:54Z 00O y`, 'latin1')
       expect(linePrefixLengthInBytes(memory, 2, 2 + Buffer.byteLength(line, 'latin1')), JSON.stringify(line)).toBe(linePrefixLength(line))
     }
+  })
+})
+
+describe('linePrefixTime', () => {
+  it("gives the prefix's time in whole milliseconds, in each form; NaN for none or for no date", () => {
+    const time = (line: string) => linePrefixTime(line.slice(0, linePrefixLength(line)))
+    const at = Date.parse('2026-06-21T05:34:54.555Z')
+    expect(time('2026-06-21T05:34:54.5550749Z ##[group]x')).toBe(at)
+    expect(time('2026-06-21T05:34:54.555999999Z 00O section_start:1:x')).toBe(at)
+    expect(time('[2026-06-21T05:34:54.555Z] [Pipeline] { (Build)')).toBe(at)
+    expect(time('build\tRun tests\t2026-06-21T05:34:54.5550749Z ##[group]x')).toBe(at)
+    expect(time('2026-06-21T05:34:54Z x')).toBe(Date.parse('2026-06-21T05:34:54Z'))
+    expect(time('##[group]x')).toBeNaN()
+    expect(time('2026-13-45T05:34:54Z x')).toBeNaN()
   })
 })

@@ -108,10 +108,12 @@ describe('sections', () => {
 
   it('behind a timestamp prefix: the groups of a log downloaded from GitHub Actions, and GitLab sections with their titles from the next line (00O+)', () => {
     const github = track(fixture('github-download.log')).structure()
-    expect(github.sections.map((s) => [s.name, s.title, s.family, s.firstSeq, s.lastSeq])).toEqual([
-      ['azure-1', 'Runner Image', 'azure', 2, 4],
-      ['azure-2', 'Run actions/checkout@v4', 'azure', 5, 8],
-      ['azure-3', 'Run npm test', 'azure', 10, 13],
+    // Timed by the prefix's timestamps (whole milliseconds), not by when the lines were read: an imported log keeps its durations.
+    const at = (time: string) => Date.parse(`2026-06-21T05:${time}Z`)
+    expect(github.sections.map((s) => [s.name, s.title, s.family, s.firstSeq, s.lastSeq, s.start, s.end])).toEqual([
+      ['azure-1', 'Runner Image', 'azure', 2, 4, at('34:50.13'), at('34:50.13')],
+      ['azure-2', 'Run actions/checkout@v4', 'azure', 5, 8, at('34:54.555'), at('34:54.557')],
+      ['azure-3', 'Run npm test', 'azure', 10, 13, at('35:01'), at('35:01')],
     ])
     // gh run view --log prints the same lines behind the job's and the step's name: the same groups (inside its steps).
     const groups = (sections: Section[]) => sections.filter((s) => s.family === 'azure').map((s) => [s.name, s.title, s.firstSeq, s.lastSeq, s.lines])
@@ -196,6 +198,15 @@ describe('sections', () => {
     expect(stamped.map((s) => [s.name, s.depth, s.parent, s.firstSeq, s.lastSeq, s.levels])).toEqual(
       sections.map((s) => [s.name, s.depth, s.parent, s.firstSeq, s.lastSeq, s.levels]),
     )
+    // Timed by Timestamper's times: a stage from its { (NAME) to its block's }.
+    const at = (time: string) => Date.parse(`2026-12-06T09:00:${time}Z`)
+    expect(stamped.map((s) => [s.name, s.start, s.duration])).toEqual([
+      ['Checkout', at('00.959'), 411],
+      ['Build', at('01.781'), 1096],
+      ['Test', at('03.288'), 1233],
+      ['Unit', at('03.562'), 685],
+      ['Deploy', at('04.932'), 274],
+    ])
     // Unbalanced: a } with nothing open ends nothing; 100 000 bare opens stay bounded (past 1000 open blocks no more are
     // kept, so the } after B ends none) and a stage after them still opens.
     const odd = track([

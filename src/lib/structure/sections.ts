@@ -18,7 +18,7 @@ import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
 import {continuedTitle, ghColumns, plainText, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
-import {ghColumnsLengthInBytes, StreamLinePrefixes} from '../line-prefix.js'
+import {ghColumnsLengthInBytes, linePrefixLength, linePrefixTime, StreamLinePrefixes} from '../line-prefix.js'
 
 export type {JobStructure, Section, SectionFamily}
 
@@ -81,8 +81,7 @@ export class SectionTracker {
     const columns = this.prefixes.hasColumns ? ghColumnsLengthInBytes(bytes, 0, bytes.length) : 0
     if (columns > 0) this.ghLine(line, columns)
     // An end marker counts in the sections it ends (marker() counts it before closing them).
-    // Behind gh's columns a group opens and closes at gh's time, as its step does.
-    if (!(this.mayBeMarker(bytes, 0, bytes.length) && this.marker(columns > 0 ? {...line, ts: this.gh!.at} : line))) this.count(line)
+    if (!(this.mayBeMarker(bytes, 0, bytes.length) && this.marker(line))) this.count(line)
   }
 
   /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
@@ -191,8 +190,14 @@ export class SectionTracker {
       if (phaseKeysInBytes(bytes, 0, bytes.length)) this.json(bytes.toString('utf8'))
       return false
     }
-    const marker = readMarker(bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES)), this.prefixes.hasColumns)
-    switch (marker?.kind) {
+    const head = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
+    const marker = readMarker(head, this.prefixes.hasColumns)
+    if (marker === undefined) return false
+    // A marker behind a timestamp (a log downloaded from CI, gh's) opens and closes at that time,
+    // as the log's producer printed it: an imported log's sections keep their durations.
+    const time = linePrefixTime(head.slice(0, linePrefixLength(head, this.prefixes.hasColumns)))
+    if (!Number.isNaN(time)) line = {...line, ts: time}
+    switch (marker.kind) {
       case 'start': {
         if (!NAMED_FAMILIES.has(marker.family)) this.closeFamily(marker.family, line.ts) // numbered groups do not nest
         const opened = this.openSection(marker.family, marker.title, line, marker.folded, marker.name, marker.at)

@@ -201,10 +201,11 @@ for (const [kind, store] of [
       expect((await runCli(['push', '--job', jobs[0], ...store()], {env: env(), input: fixture('github-download.log')})).code).toBe(0)
       expect((await runCli(['push', '--job', jobs[1], ...store()], {env: env(), input: fixture('gitlab-timestamps.log')})).code).toBe(0)
       const github = JSON.parse((await runCli(['sections', jobs[0], '--json', ...store()], {env: env()})).stdout)
-      expect(github.sections.map((s: any) => [s.name, s.title, s.lines])).toEqual([
-        ['azure-1', 'Runner Image', 3],
-        ['azure-2', 'Run actions/checkout@v4', 4],
-        ['azure-3', 'Run npm test', 4],
+      // Timed by the timestamps before the lines, not by when push read them.
+      expect(github.sections.map((s: any) => [s.name, s.title, s.lines, s.start, s.duration])).toEqual([
+        ['azure-1', 'Runner Image', 3, Date.parse('2026-06-21T05:34:50.13Z'), 0],
+        ['azure-2', 'Run actions/checkout@v4', 4, Date.parse('2026-06-21T05:34:54.555Z'), 2],
+        ['azure-3', 'Run npm test', 4, Date.parse('2026-06-21T05:35:01Z'), 0],
       ])
       const gitlab = JSON.parse((await runCli(['sections', jobs[1], '--json', ...store()], {env: env()})).stdout)
       expect(gitlab.sections.map((s: any) => [s.name, s.title, s.duration, s.levels])).toEqual([
