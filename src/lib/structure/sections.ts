@@ -65,8 +65,9 @@ export class SectionTracker {
   /** A GitLab section just opened without a title: the next line may hold it (continuedTitle). */
   private untitled: Section | undefined
   /**
-   * Open sections timed by their own marker (GitLab's `section_start:TIME`), with how far that
-   * time is from the time their line was read: at the job's end they close on their clock.
+   * Open sections timed by their marker (GitLab's `section_start:TIME`, a line prefix's time),
+   * with how far that time is from the time their line was read: at the job's end they close
+   * on their clock.
    */
   private readonly skews = new Map<Section, number>()
   /** Jenkins' open blocks, innermost last: a stage's section, or undefined for a step's block (or a stage past MAX_SECTIONS). */
@@ -321,7 +322,7 @@ export class SectionTracker {
     }
     if (parent) section.parent = parent.name
     if (collapsed) section.collapsed = true
-    if (start !== line.ts) this.skews.set(section, start - line.ts)
+    if (start !== this.lastTs) this.skews.set(section, start - this.lastTs) // lastTs: when this line was read
     this.sections.push(section)
     this.open.push(section)
     return section
