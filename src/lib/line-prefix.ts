@@ -27,11 +27,12 @@ export const MAX_LINE_PREFIX = MAX_COLUMNS + MAX_TIMESTAMP
 const STAMP = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z`
 const PREFIX = new RegExp(String.raw`^(?:${STAMP} (?:[0-9a-f]{2}[OE][ +])?|\[${STAMP}\] )`)
 
-const STAMP_ANYWHERE = new RegExp(STAMP)
+/** The timestamp at a prefix's end (gh's job and step names before it may look like one too). */
+const STAMP_AT_END = new RegExp(String.raw`${STAMP}(?=\]? (?:[0-9a-f]{2}[OE][ +])?$)`)
 
 /** The time (ms) a line's prefix (its first linePrefixLength characters) gives; NaN for none, or one that is no date (a month 13). */
 export function linePrefixTime(prefix: string): number {
-  const stamp = STAMP_ANYWHERE.exec(prefix)
+  const stamp = STAMP_AT_END.exec(prefix)
   return stamp ? Date.parse(stamp[0]) : NaN
 }
 

@@ -96,6 +96,7 @@ describe('linePrefixTime', () => {
     expect(time('2026-06-21T05:34:54.555999999Z 00O section_start:1:x')).toBe(at)
     expect(time('[2026-06-21T05:34:54.555Z] [Pipeline] { (Build)')).toBe(at)
     expect(time('build\tRun tests\t2026-06-21T05:34:54.5550749Z ##[group]x')).toBe(at)
+    expect(time('nightly 2020-01-01T00:00:00Z\tRun tests\t2026-06-21T05:34:54.5550749Z ##[group]x')).toBe(at)
     expect(time('2026-06-21T05:34:54Z x')).toBe(Date.parse('2026-06-21T05:34:54Z'))
     expect(time('##[group]x')).toBeNaN()
     expect(time('2026-13-45T05:34:54Z x')).toBeNaN()
