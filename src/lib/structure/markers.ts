@@ -24,11 +24,12 @@
  */
 import type {SectionFamily} from '../job.js'
 import {stripAnsi} from '../level.js'
-import {linePrefixLength} from '../line-prefix.js'
+import {linePrefixLength, linePrefixTime} from '../line-prefix.js'
 
 export type Marker =
   /**
-   * `name` for the families whose markers name their sections; `at` (ms) when the marker carries its time;
+   * `name` for the families whose markers name their sections; `at` (ms) when the marker gives its time (GitLab's
+   * own, else that of the line prefix it stands behind: a log downloaded from CI, kubectl's, Timestamper's, gh's);
    * `untitled`: a GitLab start with no title of its own, whose title a log with timestamps holds in the next line (`00O+TITLE`).
    */
   | {kind: 'start'; family: SectionFamily; title: string; name?: string; folded: boolean; at?: number; untitled?: true}
@@ -59,7 +60,7 @@ export function plainText(text: string): string {
 /** The marker a line is, or undefined. `line` may end with a carriage return. Without `withColumns`, none behind gh's columns. */
 export function readMarker(line: string, withColumns = true): Marker | undefined {
   const prefix = linePrefixLength(line, withColumns)
-  if (prefix > 0) return afterPrefix(line.slice(prefix))
+  if (prefix > 0) return timed(afterPrefix(line.slice(prefix)), line.slice(0, prefix))
   const first = line.charCodeAt(0)
   const text = line.endsWith('\r') ? line.slice(0, -1) : line
   switch (first) {
@@ -92,6 +93,13 @@ export function readMarker(line: string, withColumns = true): Marker | undefined
 
 /** How the markers read behind a line prefix start: a downloaded log's `##[group]` and `##[endgroup]`, GitLab's `section_start` and `section_end`, Jenkins' `[Pipeline] …`. */
 export const MARKERS_AFTER_PREFIX = ['##[', 'section_', '[Pipeline] '] as const
+
+/** A start or end behind a prefix, at the prefix's time where it has none of its own. */
+function timed(marker: Marker | undefined, prefix: string): Marker | undefined {
+  if ((marker?.kind !== 'start' && marker?.kind !== 'end') || marker.at !== undefined) return marker
+  const at = linePrefixTime(prefix)
+  return Number.isNaN(at) ? marker : {...marker, at}
+}
 
 function afterPrefix(text: string): Marker | undefined {
   return MARKERS_AFTER_PREFIX.some((start) => text.startsWith(start)) ? readMarker(text.includes('\u001B') ? stripAnsi(text) : text) : undefined

@@ -18,7 +18,7 @@ import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
 import {continuedTitle, ghColumns, plainText, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
-import {ghColumnsLengthInBytes, linePrefixLength, linePrefixTime, StreamLinePrefixes} from '../line-prefix.js'
+import {ghColumnsLengthInBytes, StreamLinePrefixes} from '../line-prefix.js'
 
 export type {JobStructure, Section, SectionFamily}
 
@@ -191,16 +191,11 @@ export class SectionTracker {
       if (phaseKeysInBytes(bytes, 0, bytes.length)) this.json(bytes.toString('utf8'))
       return false
     }
-    const head = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES))
-    const marker = readMarker(head, this.prefixes.hasColumns)
-    if (marker === undefined) return false
-    // A marker behind a timestamp (a log downloaded from CI, gh's) opens and closes at that time,
-    // as the log's producer printed it: an imported log's sections keep their durations.
-    const time = linePrefixTime(head.slice(0, linePrefixLength(head, this.prefixes.hasColumns)))
-    if (!Number.isNaN(time)) line = {...line, ts: time}
-    switch (marker.kind) {
+    const marker = readMarker(bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1', 0, Math.min(bytes.length, HEAD_BYTES)), this.prefixes.hasColumns)
+    switch (marker?.kind) {
       case 'start': {
-        if (!NAMED_FAMILIES.has(marker.family)) this.closeFamily(marker.family, line.ts) // numbered groups do not nest
+        // At the marker's time where it gives one (GitLab's, a line prefix's): an imported log's sections keep their durations.
+        if (!NAMED_FAMILIES.has(marker.family)) this.closeFamily(marker.family, marker.at ?? line.ts) // numbered groups do not nest
         const opened = this.openSection(marker.family, marker.title, line, marker.folded, marker.name, marker.at)
         this.untitled = marker.untitled ? opened : undefined
         if (marker.family === 'jenkins') this.jenkinsBlock(opened)
@@ -210,7 +205,7 @@ export class SectionTracker {
         this.jenkinsBlock(undefined)
         return false
       case 'end':
-        return marker.family === 'jenkins' ? this.jenkinsEnd(line) : this.endMarker(marker, line)
+        return marker.family === 'jenkins' ? this.jenkinsEnd(line, marker.at ?? line.ts) : this.endMarker(marker, line)
       case 'unfold-previous': {
         const last = this.sections.findLast((s) => s.family === marker.family)
         if (last?.collapsed) {
@@ -278,11 +273,11 @@ export class SectionTracker {
   }
 
   /** `[Pipeline] }`: ends the innermost Jenkins block, and the stage (with the sections inside it) when that block is one. */
-  private jenkinsEnd(line: StructureLine): boolean {
+  private jenkinsEnd(line: StructureLine, at: number): boolean {
     const section = this.jenkinsBlocks.pop()
     if (!section || !this.open.includes(section)) return false
     this.count(line)
-    this.closeTo(section, line.ts)
+    this.closeTo(section, at)
     return true
   }
 
@@ -290,7 +285,7 @@ export class SectionTracker {
   private endMarker(marker: Extract<Marker, {kind: 'end'}>, line: StructureLine): boolean {
     if (marker.name === undefined) {
       this.count(line)
-      this.closeFamily(marker.family, line.ts)
+      this.closeFamily(marker.family, marker.at ?? line.ts)
       return true
     }
     const index = this.open.findLastIndex((s) => s.family === marker.family && s.name === marker.name)
