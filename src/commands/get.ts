@@ -112,7 +112,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     const interrupt = onInterrupt()
     let ended: JobMeta | undefined
     let exitCode = 0
-    const style = {chalk: makeChalk(colorLevel(process.stdout, flags.color)), timestamps: flags.timestamps}
+    const style = {chalk: makeChalk(colorLevel(process.stdout, flags.color)), terminal: process.stdout.isTTY === true, timestamps: flags.timestamps}
     const copiesText = flags.output === 'text' && printsAsStored(style)
     try {
       let options: GetOptions = {
@@ -206,7 +206,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         batches,
         out,
         flags.output as OutputMode,
-        {chalk, timestamps: flags.timestamps},
+        {chalk, terminal: process.stdout.isTTY === true, timestamps: flags.timestamps},
         (job) => ({prefix: padJobId(job, width), prefixColor: jobPrefixColor(chalk, job)}),
         context !== undefined,
       )
@@ -233,6 +233,7 @@ With -f the command keeps following until the job ends, and waits for a job that
         targets,
         output: out,
         chalk: makeChalk(colorLevel(process.stdout, flags.color)),
+        terminal: process.stdout.isTTY === true,
         backlog: flags.lines ?? Number.POSITIVE_INFINITY,
         since: flags.since !== undefined ? parseTime(flags.since, '--since') : undefined,
         follow: true,

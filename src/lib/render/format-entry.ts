@@ -11,6 +11,7 @@ import {MARKERS_AFTER_PREFIX} from '../structure/markers.js'
 import {MAX_LINE_PREFIX} from '../line-prefix.js'
 import {rawBytes, recordJson, type LogEntry} from '../entry.js'
 import {stripAnsi, type Level} from '../level.js'
+import {terminalSafe} from './terminal-safe.js'
 
 export type OutputMode = 'text' | 'json' | 'raw'
 export const OUTPUT_MODES: readonly OutputMode[] = ['text', 'json', 'raw']
@@ -21,6 +22,8 @@ export interface TextStyle {
   /** Job id shown before each line when following several jobs. */
   prefix?: string
   prefixColor?: (text: string) => string
+  /** Printed on a terminal: lines keep no control codes but colours (terminal-safe.ts), also with colour off. */
+  terminal?: boolean
 }
 
 export function levelColor(chalk: ChalkInstance, level: Level | undefined): (text: string) => string {
@@ -55,8 +58,10 @@ export function formatText(entry: LogEntry, style: TextStyle, continued = false)
   let line = entry.line.endsWith('\r') ? entry.line.slice(0, -1) : entry.line
   const header = continued ? undefined : markerText(line)
   if (header !== undefined) line = style.chalk.bold(header)
-  else if (!colored) line = stripAnsi(line)
-  else if (!line.includes('\u001B')) line = levelColor(style.chalk, entry.level)(line)
+  else if (colored || style.terminal) {
+    line = terminalSafe(line, {keepColor: colored})
+    if (colored && !line.includes('\u001B')) line = levelColor(style.chalk, entry.level)(line)
+  } else line = stripAnsi(line)
   let head = ''
   if (style.prefix) head += (style.prefixColor ?? ((t: string) => t))(`${style.prefix} `)
   if (style.timestamps) head += style.chalk.dim(`${formatTimestamp(entry.ts)} `)

@@ -11,7 +11,7 @@ import {readsAsText, TextLineJoiner, type TextStyle} from './format-entry.js'
 
 /** Whether text output in `style` prints plain lines as they were stored. */
 export function printsAsStored(style: TextStyle): boolean {
-  return style.chalk.level === 0 && !style.timestamps && !style.prefix
+  return style.chalk.level === 0 && !style.terminal && !style.timestamps && !style.prefix
 }
 
 /** Text output (in a style that printsAsStored) of blocks of a job's entries, consecutive or those a filter took. */

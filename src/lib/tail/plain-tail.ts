@@ -29,6 +29,8 @@ export interface PlainTailOptions {
   targets: TailTargets
   output: Output
   chalk: ChalkInstance
+  /** The output is a terminal: lines keep no control codes but colours. */
+  terminal?: boolean
   backlog: number
   since?: number
   follow: boolean
@@ -112,7 +114,7 @@ export async function plainTail(options: PlainTailOptions): Promise<PlainTailRes
       } else if (event.type === 'entries') {
         const mode = options.mode ?? 'text'
         const prefix = prefixed ? (mode === 'json' ? event.job : padJobId(event.job, width)) : undefined
-        const style = {chalk, timestamps: options.timestamps, prefix, prefixColor: jobPrefixColor(chalk, event.job)}
+        const style = {chalk, terminal: options.terminal, timestamps: options.timestamps, prefix, prefixColor: jobPrefixColor(chalk, event.job)}
         if (mode === 'raw') {
           if (!(await output.write(rawChunk(event.entries)))) break
           continue

@@ -1,52 +1,9 @@
 /**
- * Making a job's line safe and measurable for a full-screen terminal UI: colour (SGR)
- * sequences are kept or stripped, every other escape and control character is dropped
- * (a stray cursor move would wreck the screen), tabs become spaces, and widths count
- * wide characters as two columns.
+ * A job's line measured, cut and searched for a full-screen terminal UI (made safe for
+ * it first by render/terminal-safe.ts): widths count wide characters as two columns.
  */
 import stringWidth from 'string-width'
 import wrapAnsi from 'wrap-ansi'
-
-// eslint-disable-next-line no-control-regex
-const ESCAPE = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/y
-// eslint-disable-next-line no-control-regex
-const SGR = /^\u001B\[[0-9;:]*m$/
-const TAB_STOP = 8
-
-/** The line as the viewer shows it: with its own colours (`keepColor`) or without, never other control codes. */
-export function terminalSafe(line: string, keepColor: boolean): string {
-  let text = line.endsWith('\r') ? line.slice(0, -1) : line
-  // eslint-disable-next-line no-control-regex
-  if (!/[\u0000-\u001F\u007F]/.test(text)) return text
-  let out = ''
-  let column = 0
-  for (let i = 0; i < text.length;) {
-    const ch = text[i]
-    if (ch === '\u001B') {
-      ESCAPE.lastIndex = i
-      const match = ESCAPE.exec(text)
-      if (match) {
-        if (keepColor && SGR.test(match[0])) out += match[0]
-        i += match[0].length
-      } else i++
-      continue
-    }
-    if (ch === '\t') {
-      const spaces = TAB_STOP - (column % TAB_STOP)
-      out += ' '.repeat(spaces)
-      column += spaces
-    } else if (ch >= ' ' && ch !== '\u007F') {
-      const char = String.fromCodePoint(text.codePointAt(i)!)
-      out += char
-      column += ch < '\u0300' ? 1 : stringWidth(char) // tab stops count columns, not characters
-      i += char.length
-      continue
-    }
-    i++
-  }
-  text = out
-  return text
-}
 
 // eslint-disable-next-line no-control-regex
 const ANY_ESCAPE = /\u001B\[[0-9;:]*m/g

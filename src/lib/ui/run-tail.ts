@@ -55,7 +55,16 @@ export async function runTail(options: RunTailOptions): Promise<{exitCode: numbe
   const onLeftOut = (job: string, why: string) => process.stderr.write(leftOutNotice(job, why))
   const onUnreadable = (error: ArchiveReadError | DamagedManifestError) => process.stderr.write(unreadableNotice(error))
   const onWaitingForMatch = () => process.stderr.write(waitingForMatchNotice(options.targets))
-  return plainTail({...options, backlog: options.lines, output: new Output(process.stdout), onWaiting, onWaitingForMatch, onLeftOut, onUnreadable})
+  return plainTail({
+    ...options,
+    terminal: process.stdout.isTTY === true,
+    backlog: options.lines,
+    output: new Output(process.stdout),
+    onWaiting,
+    onWaitingForMatch,
+    onLeftOut,
+    onUnreadable,
+  })
 }
 
 /**

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {RingBuffer} from '../../../src/lib/ui/ring-buffer.js'
 import {LogBuffer} from '../../../src/lib/ui/log-buffer.js'
-import {displayWidth, searchPattern, terminalSafe} from '../../../src/lib/ui/line-text.js'
+import {displayWidth, searchPattern} from '../../../src/lib/ui/line-text.js'
 import {entries, entry} from './fake-terminal.js'
 
 describe('RingBuffer', () => {
@@ -36,12 +36,6 @@ describe('LogBuffer', () => {
 })
 
 describe('line text', () => {
-  it('keeps colours, drops other escapes and controls, expands tabs', () => {
-    expect(terminalSafe('\u001B[31mred\u001B[0m\u001B[2J\u0007x\r', true)).toBe('\u001B[31mred\u001B[0mx')
-    expect(terminalSafe('\u001B[31mred\u001B[0m', false)).toBe('red')
-    expect(terminalSafe('a\tb', false)).toBe('a       b')
-  })
-
   it('measures wide characters as two columns', () => {
     expect(displayWidth('日本')).toBe(4)
     expect(displayWidth('e\u0301')).toBe(1)
