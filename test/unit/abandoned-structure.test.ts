@@ -40,6 +40,19 @@ describe('abandonedStructure', () => {
     expect(meta.sections[1].end).toBeUndefined()
   })
 
+  it('closes a section timed by its marker on that clock: the last write moved by how far its line was read from its start', () => {
+    // A GitLab section of 2023 imported in 2026: its first line read at 5000, the job's last write at 9000.
+    const imported = section('imported', 100, {firstSeq: 7})
+    const meta = {...newJobMeta('j', 0), sections: [imported, section('live', 5000, {firstSeq: 8})]}
+    const readAt = (s: Section): number | undefined => ({7: 5000, 8: 5000})[s.firstSeq]
+    expect(abandonedStructure(meta, 9000, readAt).sections).toEqual([
+      section('imported', 100, {firstSeq: 7, end: 4100, duration: 4000}),
+      section('live', 5000, {firstSeq: 8, end: 9000, duration: 4000}),
+    ])
+    // Without the time its line was read, on the last write's clock as before.
+    expect(abandonedStructure(meta, 9000).sections![0]).toEqual(section('imported', 100, {firstSeq: 7, end: 9000, duration: 8900}))
+  })
+
   it('gives no sections to a job that has none', () => {
     expect(abandonedStructure(newJobMeta('j', 0), 5)).toEqual({sections: undefined, phase: undefined, progress: undefined})
   })

@@ -159,6 +159,16 @@ async function archiveOne(id: string, owner: string, options: ArchiveJobsOptions
   }
 }
 
+/** When push read the first line of each open section (its entry's time), by seq. */
+async function firstLinesReadAt(live: LiveStore, id: string, meta: JobMeta): Promise<Map<number, number>> {
+  const readAt = new Map<number, number>()
+  for (const section of meta.sections ?? []) {
+    if (section.end !== undefined || readAt.has(section.firstSeq)) continue
+    for await (const entry of live.read(id, {after: section.firstSeq - 1, limit: 1})) readAt.set(section.firstSeq, entry.ts)
+  }
+  return readAt
+}
+
 async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOutcome> {
   const {live, archive, clock = Date.now} = options
   let meta = await live.getJob(id)
@@ -166,7 +176,8 @@ async function move(id: string, options: ArchiveJobsOptions): Promise<ArchiveOut
   if (!isEnded(meta.status) && meta.location.kind === 'live') {
     if (!isCandidate(meta, options.idleMs, clock())) return {id, result: 'skipped', reason: 'running again'}
     // Its sections and phase as of an ended job, in the same write as its status: a run resumed after a crash finds both or neither.
-    meta = await live.updateJob(id, {status: 'abandoned', endedAt: meta.updatedAt, ...abandonedStructure(meta, meta.updatedAt)})
+    const readAt = await firstLinesReadAt(live, id, meta)
+    meta = await live.updateJob(id, {status: 'abandoned', endedAt: meta.updatedAt, ...abandonedStructure(meta, meta.updatedAt, (section) => readAt.get(section.firstSeq))})
   }
   const existing = await archive.head(id)
   const run = meta.continues

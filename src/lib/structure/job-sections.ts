@@ -28,11 +28,19 @@ export function sectionsReport(meta: JobMeta): SectionsReport {
  * them at its end; its phase and progress describe a running job and are dropped (given as
  * undefined, which updateJob removes). Counts stay as recorded: those of an open section
  * already hold its open children's.
+ * A section timed by its marker (GitLab's `section_start:TIME`, a line prefix's timestamp)
+ * started on the log's clock, not push's: `readAt` (its first line's time, by push's clock)
+ * tells how far apart the two are, and it closes on its own clock, as SectionTracker.end does.
  */
-export function abandonedStructure(meta: JobMeta, endedAt: number): Pick<JobMeta, 'sections' | 'phase' | 'progress'> {
+export function abandonedStructure(
+  meta: JobMeta,
+  endedAt: number,
+  readAt: (section: Section) => number | undefined = () => undefined,
+): Pick<JobMeta, 'sections' | 'phase' | 'progress'> {
   const sections = meta.sections?.map((section) => {
     if (section.end !== undefined) return section
-    const end = Math.max(endedAt, section.start)
+    const read = readAt(section)
+    const end = Math.max(endedAt + (read === undefined ? 0 : section.start - read), section.start)
     return {...section, end, duration: end - section.start}
   })
   return {sections, phase: undefined, progress: undefined}

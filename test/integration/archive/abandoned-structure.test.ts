@@ -1,7 +1,7 @@
 /**
  * `logs archive --idle` of a job whose push was killed inside its sections: the archived
- * job must not look like it still runs. Its open sections end at its last write and its
- * phase and progress are dropped; a job that ended normally keeps its structure as it was.
+ * job must not look like it still runs. Its open sections end at its last write (on the
+ * clock of a GitLab section's own time) and its phase and progress are dropped; a job that ended normally keeps its structure as it was.
  * File stores only: no server is needed.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -50,6 +50,13 @@ async function sections(name: string, id: string, ...args: string[]): Promise<{c
   return runCli(['sections', id, ...args, ...stores(name)], {env: env()})
 }
 
+/** When push read the line `seq` (its entry's time). */
+async function readAt(name: string, seq: number): Promise<number> {
+  const shown = await runCli(['get', name, '--output', 'json', '--after', String(seq - 1), '--head', '1', ...stores(name)], {env: env()})
+  expect(shown.code, shown.stderr).toBe(0)
+  return (JSON.parse(shown.stdout) as {ts: number}).ts
+}
+
 async function archive(name: string): Promise<void> {
   const result = await runCli(['archive', '--idle', '1ms', '--json', ...stores(name)], {env: env()})
   expect(result.code, result.stderr).toBe(0)
@@ -88,12 +95,13 @@ describe('archive --idle: the structure of an abandoned job', () => {
     expect(after).not.toHaveProperty('progress')
     const [setup, outer, build] = after.sections!
     expect(setup).toEqual(before.sections![0])
-    for (const [section, was] of [
-      [outer, before.sections![1]],
-      [build, before.sections![2]],
-    ] as const) {
-      expect(section).toEqual({...was, end: before.updatedAt, duration: before.updatedAt - was.start})
-    }
+    // The GitHub group started when push read its line, and ends at the last write. The GitLab
+    // section started at its marker's time, a minute before push read it, and ends on that clock.
+    expect(build).toEqual({...before.sections![2], end: before.updatedAt, duration: before.updatedAt - build.start})
+    const read = await readAt('killed', outer.firstSeq)
+    expect(outer.start).toBeLessThan(read - 50_000)
+    const end = before.updatedAt + (outer.start - read)
+    expect(outer).toEqual({...before.sections![1], end, duration: end - outer.start})
 
     const report = await sections('killed', 'killed', '--json')
     expect(report.code, report.stderr).toBe(0)
