@@ -1,7 +1,7 @@
 /**
- * ANSI SGR colour codes → styled segments. The page builds DOM nodes from the segments
- * with textContent, so log text is never parsed as HTML. Other escape sequences (cursor
- * movement, OSC titles) are dropped.
+ * ANSI SGR colour codes → styled segments, of a line made terminalSafe (so colours are all
+ * the escapes it holds, and a carriage return has started it again, as in a terminal). The
+ * page builds DOM nodes from the segments with textContent, so log text is never parsed as HTML.
  */
 
 export interface SegmentStyle {

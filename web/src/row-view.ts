@@ -5,6 +5,7 @@
  */
 import {sectionFacts, type SectionMark} from '../../src/lib/structure/folds.js'
 import {markerText} from '../../src/lib/structure/marker-text.js'
+import {terminalSafe} from '../../src/lib/render/terminal-safe.js'
 import {isColorClass, parseAnsi, plainText, type Segment} from './ansi.js'
 import {isUnreadable, type CachedRow} from './entry-cache.js'
 
@@ -96,7 +97,7 @@ export function formatTimestamp(ts: number): string {
 function renderText(line: string, highlight: string): HTMLElement {
   const text = document.createElement('span')
   text.className = 'text'
-  const segments = parseAnsi(line)
+  const segments = parseAnsi(terminalSafe(line, true))
   const plain = plainText(segments)
   const lower = plain.toLowerCase()
   // Lower-casing can change a string's length (rare scripts): highlight only when offsets still line up.

@@ -59,7 +59,7 @@ export function formatText(entry: LogEntry, style: TextStyle, continued = false)
   const header = continued ? undefined : markerText(line)
   if (header !== undefined) line = style.chalk.bold(header)
   else if (colored || style.terminal) {
-    line = terminalSafe(line, {keepColor: colored})
+    line = terminalSafe(line, colored)
     if (colored && !line.includes('\u001B')) line = levelColor(style.chalk, entry.level)(line)
   } else line = stripAnsi(line)
   let head = ''

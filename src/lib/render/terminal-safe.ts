@@ -7,7 +7,6 @@
  * does. A carriage return inside the line starts it again, as on the terminal that showed
  * the job: a progress bar's `10%\r20%\r30%` is `30%`.
  */
-import stringWidth from 'string-width'
 
 /**
  * An escape sequence (ECMA-48): CSI; a control string (OSC, DCS, SOS, PM, APC) to its
@@ -18,51 +17,32 @@ import stringWidth from 'string-width'
 const ESCAPE = /\u001B(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\u0007\u001B]*(?:\u0007|\u001B\\)?|[ -/]*[0-~])/y
 // eslint-disable-next-line no-control-regex
 const SGR = /^\u001B\[[0-9;:]*m$/
+/** Control characters (C0 but the tab, DEL, C1). */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001F\u007F-\u009F]/
-const TAB_STOP = 8
+const CONTROLS = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/g
 
-export interface TerminalSafeOptions {
-  /** Keep the line's own colour sequences. */
-  keepColor: boolean
-  /** Tabs become spaces to the next tab stop (a full-screen UI, which must know each column). */
-  expandTabs?: boolean
-}
-
-export function terminalSafe(line: string, {keepColor, expandTabs = false}: TerminalSafeOptions): string {
+/** The line as it is safe to print: with its own colour sequences (`keepColor`) or without, tabs kept. */
+export function terminalSafe(line: string, keepColor: boolean): string {
   let text = line.endsWith('\r') ? line.slice(0, -1) : line
-  if (!CONTROL.test(text)) return text
+  CONTROLS.lastIndex = 0
+  if (!CONTROLS.test(text)) return text
   const restart = text.lastIndexOf('\r')
   if (restart !== -1) text = text.slice(restart + 1)
   let out = ''
-  let column = 0
-  for (let i = 0; i < text.length;) {
-    const ch = text[i]
-    if (ch === '\u001B') {
-      ESCAPE.lastIndex = i
-      const match = ESCAPE.exec(text)
-      if (match) {
-        if (keepColor && SGR.test(match[0])) out += match[0]
-        i += match[0].length
-      } else i++
-      continue
+  let kept = 0
+  CONTROLS.lastIndex = 0
+  for (let control = CONTROLS.exec(text); control; control = CONTROLS.exec(text)) {
+    out += text.slice(kept, control.index)
+    kept = control.index + 1
+    if (control[0] === '\u001B') {
+      ESCAPE.lastIndex = control.index
+      const sequence = ESCAPE.exec(text)?.[0]
+      if (sequence !== undefined) {
+        if (keepColor && SGR.test(sequence)) out += sequence
+        kept = control.index + sequence.length
+      }
     }
-    if (ch === '\t') {
-      const spaces = TAB_STOP - (column % TAB_STOP)
-      out += expandTabs ? ' '.repeat(spaces) : ch
-      column += spaces
-    } else if (!isControl(ch.charCodeAt(0))) {
-      const char = String.fromCodePoint(text.codePointAt(i)!)
-      out += char
-      column += ch < '\u0300' ? 1 : stringWidth(char) // tab stops count columns, not characters
-      i += char.length
-      continue
-    }
-    i++
+    CONTROLS.lastIndex = kept
   }
-  return out
-}
-
-function isControl(code: number): boolean {
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f)
+  return out + text.slice(kept)
 }

@@ -14,6 +14,32 @@ export function withoutColor(text: string): string {
   return text.includes('\u001B') ? text.replace(ANY_ESCAPE, '') : text
 }
 
+const TAB_STOP = 8
+
+/** Tabs in a line made terminalSafe as spaces to the next tab stop, counted in the columns the terminal draws (colours take none). */
+export function expandTabs(text: string): string {
+  if (!text.includes('\t')) return text
+  let out = ''
+  let column = 0
+  for (const part of text.split(SGR_PARTS)) {
+    if (part.startsWith('\u001B')) {
+      out += part
+      continue
+    }
+    const cells = part.split('\t')
+    for (let i = 0; i < cells.length; i++) {
+      if (i > 0) {
+        const spaces = TAB_STOP - (column % TAB_STOP)
+        out += ' '.repeat(spaces)
+        column += spaces
+      }
+      out += cells[i]
+      column += stringWidth(cells[i])
+    }
+  }
+  return out
+}
+
 /** Columns a string of plain text takes, as the terminal draws it (string-width: East Asian wide and emoji 2, combining marks 0). */
 export const displayWidth: (text: string) => number = stringWidth
 

@@ -10,7 +10,7 @@ import {markerText} from '../structure/marker-text.js'
 import {sectionFacts, type Folds, type SectionMark} from './folds.js'
 import {jobPrefixColor, padJobId} from '../tail/job-colors.js'
 import type {ViewEntry} from './log-buffer.js'
-import {cutToWidth, lineMatches, matchSegments, rowsFor, withoutColor} from './line-text.js'
+import {cutToWidth, expandTabs, lineMatches, matchSegments, rowsFor, withoutColor} from './line-text.js'
 import {terminalSafe} from '../render/terminal-safe.js'
 
 export interface LineStyle {
@@ -51,7 +51,7 @@ export function lineParts(item: ViewEntry, style: LineStyle): LineParts {
     return {head, body: style.ui.bold(plainBody), plainBody, header: true}
   }
   const colored = style.paint.level > 0
-  const safe = terminalSafe(item.entry.line, {keepColor: colored, expandTabs: true})
+  const safe = expandTabs(terminalSafe(item.entry.line, colored))
   const plainBody = withoutColor(safe)
   const body = colored && safe === plainBody ? levelColor(style.paint, item.entry.level)(safe) : safe
   return {head, body, plainBody}

@@ -10,13 +10,17 @@ import {launchBrowser, push, sandbox, screenshot, startRelay, visibleRows, type 
 
 const JOB = 'nightly.3'
 
-/** Bytes a page must not "clean up": ANSI, CRLF, tabs, invalid UTF-8, a very long line, no final newline. */
+/**
+ * Bytes a page must not "clean up": ANSI, CRLF, tabs, invalid UTF-8, a very long line, no final
+ * newline. It shows them as a terminal would, safely: a carriage return starts the line again,
+ * and colours are the only escapes it keeps (terminal-safe.ts).
+ */
 const INPUT = Buffer.concat([
-  Buffer.from('\u001B[1;32mstarting\u001B[0m nightly\r\n'),
+  Buffer.from('\u001B[1;32mstarting\u001B[0m nightly 10%\r\u001B[1;32mstarting\u001B[0m nightly\r\n'),
   Buffer.from('tab\tseparated\tvalues\n'),
   Buffer.from([0x62, 0x61, 0x64, 0x20, 0xff, 0xfe, 0x0a]),
   Buffer.from(`${'long '.repeat(400)}end\n`),
-  Buffer.from('<script>alert(1)</script> stays text\n'),
+  Buffer.from('<script>alert(1)</script>\u001B]52;c;eA==\u0007 stays text\n'),
   Buffer.from('ERROR exiting with 3'),
 ])
 
@@ -47,7 +51,7 @@ describe('web viewer: an ended job', () => {
     await expect.poll(() => page.locator('.row.loading').count(), {timeout: 15_000}).toBe(0)
     const rows = await visibleRows(page)
     expect(rows.map(([seq]) => seq)).toEqual([1, 2, 3, 4, 5, 6])
-    expect(rows[0][1]).toBe('starting nightly\r')
+    expect(rows[0][1]).toBe('starting nightly')
     expect(await page.textContent('.row[data-seq="1"] .bold.fg-c-green')).toBe('starting')
     expect(rows[4][1]).toBe('<script>alert(1)</script> stays text')
     expect(await page.locator('.rows script').count()).toBe(0)

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {RingBuffer} from '../../../src/lib/ui/ring-buffer.js'
 import {LogBuffer} from '../../../src/lib/ui/log-buffer.js'
-import {displayWidth, searchPattern} from '../../../src/lib/ui/line-text.js'
+import {displayWidth, expandTabs, searchPattern} from '../../../src/lib/ui/line-text.js'
 import {entries, entry} from './fake-terminal.js'
 
 describe('RingBuffer', () => {
@@ -36,6 +36,12 @@ describe('LogBuffer', () => {
 })
 
 describe('line text', () => {
+  it('expands tabs to tab stops, colours taking no column', () => {
+    expect(expandTabs('a\tb')).toBe('a       b')
+    expect(expandTabs('\u001B[31mab\u001B[0m\tc\td')).toBe('\u001B[31mab\u001B[0m      c       d')
+    expect(expandTabs('日本\tx')).toBe('日本    x')
+  })
+
   it('measures wide characters as two columns', () => {
     expect(displayWidth('日本')).toBe(4)
     expect(displayWidth('e\u0301')).toBe(1)

@@ -8,7 +8,7 @@ import stringWidth from 'string-width'
 import {afterEach, describe, expect, it} from 'vitest'
 import {stripAnsi} from '../../../src/lib/level.js'
 import {plainScreen} from '../../../src/lib/ui/first-paint.js'
-import {cutToWidth, displayWidth, rowsFor} from '../../../src/lib/ui/line-text.js'
+import {cutToWidth, displayWidth, expandTabs, rowsFor} from '../../../src/lib/ui/line-text.js'
 import {terminalSafe} from '../../../src/lib/render/terminal-safe.js'
 import {FakeStdout, entry, meta, renderViewer, screenLines, type Rendered} from './fake-terminal.js'
 
@@ -66,8 +66,8 @@ describe('wide text', () => {
   })
 
   it('expands a tab after wide characters to the next tab stop in columns', () => {
-    expect(stringWidth(terminalSafe('日本\tx', {keepColor: false, expandTabs: true}))).toBe(9)
-    expect(stringWidth(terminalSafe('😀\tx', {keepColor: false, expandTabs: true}))).toBe(9)
+    expect(stringWidth(expandTabs(terminalSafe('日本\tx', false)))).toBe(9)
+    expect(stringWidth(expandTabs(terminalSafe('😀\tx', false)))).toBe(9)
   })
 
   it('keeps the viewer within the terminal with wrapped emoji and CJK lines', async () => {
