@@ -16,7 +16,7 @@ import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import {NAMED_FAMILIES, type JobStructure, type Section, type SectionFamily} from '../job.js'
 import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
-import {continuedTitle, ghColumns, plainText, readMarker, type Marker} from './markers.js'
+import {continuedTitle, ghColumns, MARKERS_AFTER_PREFIX, plainText, readMarker, type Marker} from './markers.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
 import {ghColumnsLengthInBytes, StreamLinePrefixes} from '../line-prefix.js'
 
@@ -38,6 +38,13 @@ const GH_STEP_FAILED = Buffer.from('##[error]Process completed with exit code ')
 
 function isPipeline(memory: Uint8Array, start: number, end: number): boolean {
   return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
+}
+
+/** What markers.ts reads behind a line prefix, as bytes. */
+const AFTER_PREFIX = MARKERS_AFTER_PREFIX.map((start) => Buffer.from(start))
+
+function startsWith(memory: Uint8Array, start: number, end: number, marker: Buffer): boolean {
+  return memory[start] === marker[0] && end - start >= marker.length && marker.compare(memory, start, start + marker.length) === 0
 }
 
 export interface StructureLine {
@@ -129,15 +136,13 @@ export class SectionTracker {
   /**
    * Whether bytes start..end may be a marker, to let most lines go without a string: by their
    * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a line
-   * prefix by the first bytes of what markers.ts reads there (`##[`, `section_`, `[Pipeline] `).
+   * prefix by what markers.ts reads there (MARKERS_AFTER_PREFIX).
    */
   private mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
     const first = end > start ? memory[start] : 0
     if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end))) return true
     const prefix = this.prefixes.lengthOf(memory, start, end)
-    if (prefix === 0) return false
-    const after = memory[start + prefix]
-    return after === 35 /* # */ || after === 115 /* s */ || (after === 91 /* [ */ && isPipeline(memory, start + prefix, end))
+    return prefix > 0 && AFTER_PREFIX.some((marker) => startsWith(memory, start + prefix, end, marker))
   }
 
   /** Counts into the innermost open section only (O(1) per line, however deep): a section's counts join its parent's when it closes. */
