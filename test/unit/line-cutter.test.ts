@@ -175,3 +175,47 @@ describe('LineCutter with a masker: a secret split across writes of an over-long
     }
   })
 })
+
+describe('a secret longer than pieceEnd looks back for, cut at the end of a piece of an over-long line', () => {
+  const max = 512 // pieceEnd looks back 3 × 64 bytes (an eighth of the piece)
+  const tokens = [100, 300, 1500].map((length) => `l0ngT0ken${'x1'.repeat(length / 2)}`)
+  const input = tokens.map((token, i) => `${'z'.repeat(i * 150)} ACCESS_TOKEN=${token} end`).join(' ') + '\n'
+  const expected = tokens.reduce((text, token) => text.replace(token, '***'), input)
+  const masker = () => new Masker({values: [], regexes: [], defaults: true}).forStream()
+
+  function* writes(): Generator<string[]> {
+    for (let at = 1; at < input.length; at += 7) yield [input.slice(0, at), input.slice(at)]
+    yield input.match(/[^]{1,97}/g)!
+    yield input.match(/[^]{1,600}/g)!
+  }
+
+  /** The rest of a token cut at a piece's end is masked in the next piece: a token is one or more masks in a row. */
+  function expectMasked(entries: Array<{bytes: Buffer}>, chunks: string[]): void {
+    const label = `writes of ${chunks.map((c) => c.length).join(', ')}`
+    const text = Buffer.concat(entries.map((e) => e.bytes)).toString('latin1')
+    expect(text, label).not.toMatch(/x1x1|T0ken/)
+    expect(`${text.replace(/\*{3,}/g, '***')}\n`, label).toBe(expected)
+  }
+
+  it('push: the rest is masked in the next piece', () => {
+    for (const chunks of writes()) {
+      const splitter = new LineSplitter(max, undefined, masker())
+      expectMasked([...chunks.flatMap((c) => splitter.push(Buffer.from(c, 'latin1'), 1)), ...splitter.end(1)], chunks)
+    }
+  })
+
+  it("the relay's text ingest: the same", () => {
+    for (const chunks of writes()) {
+      const parser = new IngestParser({format: 'text', maxLineBytes: max, masker: masker()})
+      expectMasked([...chunks.flatMap((c) => parser.push(Buffer.from(c, 'latin1'))), ...parser.end()], chunks)
+    }
+  })
+
+  it('a piece that continues none, or starts with a delimiter, is masked as any line', () => {
+    const line = masker()
+    expect(line.mask(Buffer.from('x1x1 plain'), undefined, true)?.bytes.toString()).toBe('*** plain')
+    expect(line.mask(Buffer.from(' plain'), undefined, true)).toBeUndefined()
+    expect(line.mask(Buffer.from('x1x1 plain'))).toBeUndefined()
+    expect(line.mask(Buffer.from('x1x1'), undefined, true)).toEqual({bytes: Buffer.from('***'), masked: 1, openEnd: true})
+  })
+})

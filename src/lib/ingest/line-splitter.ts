@@ -24,6 +24,8 @@ export class LineSplitter {
   private readonly cutter: LineCutter
   /** The batch of the last cut, whose columns the next one takes over. */
   private last: LineBatch | undefined
+  /** The last piece emitted of a line still without its newline ended in a mask (LineMasker.mask's afterSecret). */
+  private afterSecret = false
 
   constructor(
     private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
@@ -79,7 +81,9 @@ export class LineSplitter {
 
   /** A complete line, masked whole: pieces of maxLineBytes with eol false, the rest with eol true. */
   private emitLine(read: ReadChunk, inChunk: boolean, start: number, end: number, batch: LineBatch, hint: boolean | undefined): void {
-    const masked = this.masker?.mayMask(hint) ? this.masker.mask(read.memory.subarray(start, end), hint) : undefined
+    const afterSecret = this.afterSecret
+    this.afterSecret = false
+    const masked = this.masker && (afterSecret || this.masker.mayMask(hint)) ? this.masker.mask(read.memory.subarray(start, end), hint, afterSecret) : undefined
     if (!masked && end - start <= this.maxLineBytes) {
       if (inChunk) batch.addLine(start, end, readLineLevelCode(read, start, end))
       else batch.addEntry(readLine(read, start, end, true))
@@ -102,9 +106,10 @@ export class LineSplitter {
     })
   }
 
-  /** A piece of a line emitted on its own (no newline yet, or at EOF): masked by itself. */
+  /** A piece of a line emitted on its own (no newline yet, or at EOF): masked by itself, and the rest of a secret the last piece was cut inside. */
   private entry(bytes: Buffer, eol: boolean, ts: number): NewEntry {
-    const masked = this.masker?.mask(bytes)
+    const masked = this.masker?.mask(bytes, undefined, this.afterSecret)
+    this.afterSecret = masked?.openEnd === true
     const entry = newEntry(masked?.bytes ?? bytes, eol, ts, this.stream)
     if (masked) entry.masked = masked.masked
     return entry

@@ -28,6 +28,7 @@ import {literalAlternation} from './literal-alternation.js'
 import {LiteralScanner} from './literal-scan.js'
 
 export const MASK = '***'
+const MASK_BYTES = Buffer.from(MASK)
 /** Shorter values would mask half the log. */
 export const MIN_VALUE_CHARS = 4
 
@@ -57,6 +58,8 @@ export interface Masked {
   bytes: Buffer
   /** Occurrences masked in the line. */
   masked: number
+  /** The masked text ends in a mask: a piece that ends there may have been cut inside a secret, whose rest starts the next piece. */
+  openEnd: boolean
 }
 
 /** How far back from a piece's end a secret is looked for (LineMasker.pieceEnd): longer secrets may be cut. */
@@ -282,9 +285,13 @@ export class LineMasker {
   /**
    * The line with its secrets masked; undefined when nothing was masked. `hint`: true
    * when the chunk scan found a trigger in the line, false when it found none, undefined
-   * when the line was not scanned whole (it began in an earlier chunk).
+   * when the line was not scanned whole (it began in an earlier chunk). `afterSecret`: the
+   * bytes are the next piece of a line whose last piece's masked text ended in a mask
+   * (Masked.openEnd): a secret longer than pieceEnd looks back for was cut there, and its
+   * rest, up to the first delimiter, is masked too.
    */
-  mask(bytes: Buffer, hint?: boolean): Masked | undefined {
+  mask(bytes: Buffer, hint?: boolean, afterSecret = false): Masked | undefined {
+    if (afterSecret && bytes.length > 0 && DELIMITERS[bytes[0]] !== 1) return this.maskRest(bytes)
     if (!this.inPem) {
       if (hint === false) return undefined
       if (hint === undefined && !this.masker.mayHold(bytes.toString('latin1'))) return undefined
@@ -308,7 +315,16 @@ export class LineMasker {
     const result = this.masker.maskText(text, latin1)
     masked += result.masked
     if (masked === 0) return undefined
-    return {bytes: Buffer.from(result.text, latin1 ? 'latin1' : 'utf8'), masked}
+    return {bytes: Buffer.from(result.text, latin1 ? 'latin1' : 'utf8'), masked, openEnd: result.text.endsWith(MASK)}
+  }
+
+  /** A piece that starts with the rest of a secret cut at the last piece's end: that rest masked, then the piece's other bytes as any line's. */
+  private maskRest(bytes: Buffer): Masked {
+    let rest = 1
+    while (rest < bytes.length && DELIMITERS[bytes[rest]] !== 1) rest++
+    if (rest === bytes.length) return {bytes: Buffer.from(MASK_BYTES), masked: 1, openEnd: true}
+    const after = this.mask(bytes.subarray(rest))
+    return {bytes: Buffer.concat([MASK_BYTES, after?.bytes ?? bytes.subarray(rest)]), masked: 1 + (after?.masked ?? 0), openEnd: after?.openEnd ?? false}
   }
 
   /** Lines inside a PEM private key block become `***`; a block on one line (a JSON key file) is masked between its markers. */

@@ -41,6 +41,8 @@ export class IngestParser {
   private readonly cutter: LineCutter
   private readonly frames: FrameReader | undefined
   private lineNumber = 0
+  /** The last piece of a text line still without its newline ended in a mask (LineMasker.mask's afterSecret). */
+  private afterSecret = false
 
   constructor(private readonly options: ParserOptions) {
     // NDJSON lines are records, parsed whole: a record may be base64 (4/3 larger) plus its
@@ -82,7 +84,8 @@ export class IngestParser {
     this.lineNumber++
     if (this.options.format === 'text') {
       // Masked whole, then cut: a piece masked alone could hold half a secret.
-      const secrets = this.options.masker?.mask(bytes)
+      const secrets = this.options.masker?.mask(bytes, undefined, this.afterSecret)
+      this.afterSecret = false
       let masked = secrets?.masked
       cutPieces(secrets?.bytes ?? bytes, this.options.maxLineBytes, (piece, pieceEol) => {
         const entry = newEntry(piece, pieceEol && eol, ts, this.options.stream)
@@ -144,9 +147,10 @@ export class IngestParser {
     return level
   }
 
-  /** A text line (or a piece of one) as an entry, its secrets masked. */
+  /** A text line (or a piece of one) as an entry, its secrets masked, and the rest of a secret the last piece was cut inside. */
   private entry(bytes: Buffer, eol: boolean, ts: number): NewEntry {
-    const secrets = this.options.masker?.mask(bytes)
+    const secrets = this.options.masker?.mask(bytes, undefined, this.afterSecret)
+    this.afterSecret = !eol && secrets?.openEnd === true
     const entry = newEntry(secrets?.bytes ?? bytes, eol, ts, this.options.stream)
     if (secrets) entry.masked = secrets.masked
     return entry

@@ -61,4 +61,25 @@ describe('a secret written in two parts across the end of a piece of an over-lon
       expect(record.line).not.toMatch(/secr|alue/)
     }
   })
+
+  it('a token longer than a piece is masked to its end: its rest in the next pieces too', async () => {
+    // The token runs past the first piece's end, through the whole second piece, into the third.
+    const writes = [`ACCESS_TOKEN=l0ngT0ken${'x1'.repeat(300)}`, 'x1'.repeat(300), `${'x1'.repeat(50)} end\n`]
+    const child = startCli(['push', '--job', 'long-token', '--max-line-bytes', String(MAX)], {env: env()})
+    const done = collect(child)
+    child.stdin!.write(writes[0])
+    await waitUntil(async () => (await stored('long-token')).length === 1, {what: 'the first piece stored'})
+    child.stdin!.write(writes[1])
+    await waitUntil(async () => (await stored('long-token')).length === 2, {what: 'the second piece stored'})
+    child.stdin!.end(writes[2])
+    const pushed = await done
+    expect(pushed.stderr).toBe('')
+    expect(pushed.code).toBe(0)
+
+    const raw = await runCli(['get', 'long-token', '--output', 'raw'], {env: env()})
+    expect(raw.stdout).toMatch(/^ACCESS_TOKEN=\*{3,} end\n$/)
+    const records = await stored('long-token')
+    expect(records.map((record) => record.partial === true)).toEqual([true, true, false])
+    for (const record of records) expect(record.line).not.toMatch(/x1x1|T0ken/)
+  })
 })
