@@ -113,8 +113,13 @@ export function syslogLevel(priority: number): Level | undefined {
   return Number.isInteger(priority) && priority >= 0 && priority < 192 ? SYSLOG_SEVERITIES[priority % 8] : undefined
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/g
+/**
+ * An escape sequence (ECMA-48): CSI; a control string (OSC, DCS, SOS, PM, APC) to its
+ * terminator, or to the line's end when it has none, which a terminal would have swallowed;
+ * else ESC, intermediates, a final byte (`ESC 7`, `ESC ( 0`).
+ */
+export const ESCAPE_SEQUENCE = String.raw`\u001B(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\u0007\u001B]*(?:\u0007|\u001B\\)?|[ -/]*[0-~])`
+const ANSI = new RegExp(ESCAPE_SEQUENCE, 'g')
 
 export function stripAnsi(text: string): string {
   return text.includes('\u001B') ? text.replace(ANSI, '') : text

@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import type {LogEntry} from '../../src/lib/entry.js'
 import {formatText} from '../../src/lib/render/format-entry.js'
 import {terminalSafe} from '../../src/lib/render/terminal-safe.js'
+import {stripAnsi} from '../../src/lib/level.js'
 
 const OSC52 = '\u001B]52;c;cm0gLXJmIH4=\u0007' // sets the reader's clipboard to "rm -rf ~"
 const TITLE = '\u001B]0;owned\u001B\\'
@@ -48,5 +49,12 @@ describe('text output', () => {
   it('into a pipe without colour keeps the line as it was stored, but for its colours', () => {
     const piped = {chalk: new Chalk({level: 0}), timestamps: false}
     expect(formatText(entry(`${RED}x${RESET}\u0007 1%\r2%`), piped)).toBe('x\u0007 1%\r2%\n')
+  })
+})
+
+describe('stripAnsi (text output into a pipe, level detection) reads escape sequences as terminalSafe does', () => {
+  it('drops the same sequences, but keeps the control characters', () => {
+    expect(stripAnsi(`a${OSC52}b${TITLE}c${RED}d${RESET} esc\u001B7 charset\u001B(0 bell\u0007 dcs\u001BPq#0\u001B\\ end`)).toBe('abcd esc charset bell\u0007 dcs end')
+    expect(stripAnsi('unterminated \u001B]0;title and the rest')).toBe('unterminated ')
   })
 })

@@ -7,14 +7,9 @@
  * does. A carriage return inside the line starts it again, as on the terminal that showed
  * the job: a progress bar's `10%\r20%\r30%` is `30%`.
  */
+import {ESCAPE_SEQUENCE} from '../level.js'
 
-/**
- * An escape sequence (ECMA-48): CSI; a control string (OSC, DCS, SOS, PM, APC) to its
- * terminator, or to the line's end when it has none, which the terminal would have swallowed;
- * else ESC, intermediates, a final byte (`ESC 7`, `ESC ( 0`).
- */
-// eslint-disable-next-line no-control-regex
-const ESCAPE = /\u001B(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\u0007\u001B]*(?:\u0007|\u001B\\)?|[ -/]*[0-~])/y
+const ESCAPE = new RegExp(ESCAPE_SEQUENCE, 'y')
 // eslint-disable-next-line no-control-regex
 const SGR = /^\u001B\[[0-9;:]*m$/
 /** Control characters (C0 but the tab, DEL, C1). */
