@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {LineCutter, cutPieces} from '../../src/lib/ingest/line-cutter.js'
 import {LineSplitter} from '../../src/lib/ingest/line-splitter.js'
-import {Masker} from '../../src/lib/mask/masker.js'
+import {Masker, type LineMasker} from '../../src/lib/mask/masker.js'
+import type {NewEntry} from '../../src/lib/entry.js'
 import {IngestParser} from '../../src/lib/relay/ingest-parser.js'
 
 type Line = [string, boolean]
@@ -136,6 +137,18 @@ describe('LineCutter: the edge cases, whatever the chunking', () => {
   })
 })
 
+/** The entries `push` makes of these writes, masked by `masker`. */
+function pushed(chunks: string[], max: number, masker: LineMasker): NewEntry[] {
+  const splitter = new LineSplitter(max, undefined, masker)
+  return [...chunks.flatMap((c) => splitter.push(Buffer.from(c, 'latin1'), 1)), ...splitter.end(1)]
+}
+
+/** The entries the relay's text ingest makes of these writes, masked by `masker`. */
+function ingested(chunks: string[], max: number, masker: LineMasker): NewEntry[] {
+  const parser = new IngestParser({format: 'text', maxLineBytes: max, masker})
+  return [...chunks.flatMap((c) => parser.push(Buffer.from(c, 'latin1'))), ...parser.end()]
+}
+
 describe('LineCutter with a masker: a secret split across writes of an over-long line is found', () => {
   const token = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'
   const value = 'my secret value'
@@ -162,17 +175,11 @@ describe('LineCutter with a masker: a secret split across writes of an over-long
   }
 
   it('push: every piece masked, the bytes otherwise as written', () => {
-    for (const chunks of writes()) {
-      const splitter = new LineSplitter(max, undefined, masker())
-      expectMasked([...chunks.flatMap((c) => splitter.push(Buffer.from(c, 'latin1'), 1)), ...splitter.end(1)], chunks)
-    }
+    for (const chunks of writes()) expectMasked(pushed(chunks, max, masker()), chunks)
   })
 
   it("the relay's text ingest: the same", () => {
-    for (const chunks of writes()) {
-      const parser = new IngestParser({format: 'text', maxLineBytes: max, masker: masker()})
-      expectMasked([...chunks.flatMap((c) => parser.push(Buffer.from(c, 'latin1'))), ...parser.end()], chunks)
-    }
+    for (const chunks of writes()) expectMasked(ingested(chunks, max, masker()), chunks)
   })
 })
 
@@ -198,17 +205,11 @@ describe('a secret longer than pieceEnd looks back for, cut at the end of a piec
   }
 
   it('push: the rest is masked in the next piece', () => {
-    for (const chunks of writes()) {
-      const splitter = new LineSplitter(max, undefined, masker())
-      expectMasked([...chunks.flatMap((c) => splitter.push(Buffer.from(c, 'latin1'), 1)), ...splitter.end(1)], chunks)
-    }
+    for (const chunks of writes()) expectMasked(pushed(chunks, max, masker()), chunks)
   })
 
   it("the relay's text ingest: the same", () => {
-    for (const chunks of writes()) {
-      const parser = new IngestParser({format: 'text', maxLineBytes: max, masker: masker()})
-      expectMasked([...chunks.flatMap((c) => parser.push(Buffer.from(c, 'latin1'))), ...parser.end()], chunks)
-    }
+    for (const chunks of writes()) expectMasked(ingested(chunks, max, masker()), chunks)
   })
 
   it('a piece that continues none, or starts with a delimiter, is masked as any line', () => {

@@ -34,21 +34,27 @@ async function stored(job: string): Promise<Record[]> {
     .map((line) => JSON.parse(line) as Record)
 }
 
+/** `push` of the writes into `job`, each write but the last followed by a wait until that many entries are stored (its pieces cut before the next write). */
+async function pushInWrites(job: string, args: string[], writes: string[], storedAfter: number[]): Promise<void> {
+  const child = startCli(['push', '--job', job, '--max-line-bytes', String(MAX), ...args], {env: env()})
+  const done = collect(child)
+  for (const [i, count] of storedAfter.entries()) {
+    child.stdin!.write(writes[i])
+    await waitUntil(async () => (await stored(job)).length === count, {what: `${count} entries stored`})
+  }
+  child.stdin!.end(writes.slice(storedAfter.length).join(''))
+  const pushed = await done
+  expect(pushed.stderr).toBe('')
+  expect(pushed.code).toBe(0)
+}
+
 describe('a secret written in two parts across the end of a piece of an over-long line', () => {
   it('is masked in the store; raw output is otherwise the input byte for byte', async () => {
     // Each first write goes past MAX with the secret cut a few bytes after MAX: the piece is stored before the rest is written.
     const writes = [`${'z'.repeat(MAX - 9)} ${TOKEN.slice(0, 12)}`, `${TOKEN.slice(12)} end\n${'z'.repeat(MAX - 10)} x=${VALUE.slice(0, 11)}`, `${VALUE.slice(11)} end\n`]
     const input = writes.join('')
-    const child = startCli(['push', '--job', 'split', '--max-line-bytes', String(MAX), '--mask', VALUE], {env: env()})
-    const done = collect(child)
-    child.stdin!.write(writes[0])
-    await waitUntil(async () => (await stored('split')).length === 1, {what: 'the first piece stored'})
-    child.stdin!.write(writes[1])
-    await waitUntil(async () => (await stored('split')).length === 3, {what: "the second line's first piece stored"})
-    child.stdin!.end(writes[2])
-    const pushed = await done
-    expect(pushed.stderr).toBe('')
-    expect(pushed.code).toBe(0)
+    // The second line's first piece is the third entry.
+    await pushInWrites('split', ['--mask', VALUE], writes, [1, 3])
 
     const raw = await runCli(['get', 'split', '--output', 'raw'], {env: env()})
     expect(raw.stdout).toBe(input.replace(TOKEN, '***').replace(VALUE, '***'))
@@ -65,16 +71,7 @@ describe('a secret written in two parts across the end of a piece of an over-lon
   it('a token longer than a piece is masked to its end: its rest in the next pieces too', async () => {
     // The token runs past the first piece's end, through the whole second piece, into the third.
     const writes = [`ACCESS_TOKEN=l0ngT0ken${'x1'.repeat(300)}`, 'x1'.repeat(300), `${'x1'.repeat(50)} end\n`]
-    const child = startCli(['push', '--job', 'long-token', '--max-line-bytes', String(MAX)], {env: env()})
-    const done = collect(child)
-    child.stdin!.write(writes[0])
-    await waitUntil(async () => (await stored('long-token')).length === 1, {what: 'the first piece stored'})
-    child.stdin!.write(writes[1])
-    await waitUntil(async () => (await stored('long-token')).length === 2, {what: 'the second piece stored'})
-    child.stdin!.end(writes[2])
-    const pushed = await done
-    expect(pushed.stderr).toBe('')
-    expect(pushed.code).toBe(0)
+    await pushInWrites('long-token', [], writes, [1, 2])
 
     const raw = await runCli(['get', 'long-token', '--output', 'raw'], {env: env()})
     expect(raw.stdout).toMatch(/^ACCESS_TOKEN=\*{3,} end\n$/)
