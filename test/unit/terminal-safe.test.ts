@@ -32,6 +32,7 @@ describe('terminalSafe', () => {
     expect(terminalSafe('10%\r20%\r30%', false)).toBe('30%')
     expect(terminalSafe('Downloading 10%\rDownloading 100%\r', false)).toBe('Downloading 100%')
     expect(terminalSafe('plain text', false)).toBe('plain text')
+    expect(terminalSafe('fetch 10%\rfetch 100%\r\r\r', false)).toBe('fetch 100%')
   })
 })
 

@@ -21,8 +21,10 @@ export function terminalSafe(line: string, keepColor: boolean): string {
   let text = line.endsWith('\r') ? line.slice(0, -1) : line
   CONTROLS.lastIndex = 0
   if (!CONTROLS.test(text)) return text
-  const restart = text.lastIndexOf('\r')
-  if (restart !== -1) text = text.slice(restart + 1)
+  // Returns that end the line start no text after them: `100%\r\r` shows `100%`.
+  let end = text.length
+  while (end > 0 && text.charCodeAt(end - 1) === 13 /* \r */) end--
+  text = text.slice(text.lastIndexOf('\r', end - 1) + 1, end)
   let out = ''
   let kept = 0
   CONTROLS.lastIndex = 0
