@@ -142,7 +142,9 @@ export class SectionTracker {
     const first = end > start ? memory[start] : 0
     if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end))) return true
     const prefix = this.prefixes.lengthOf(memory, start, end)
-    return prefix > 0 && AFTER_PREFIX.some((marker) => startsWith(memory, start + prefix, end, marker))
+    if (prefix === 0) return false
+    for (const marker of AFTER_PREFIX) if (startsWith(memory, start + prefix, end, marker)) return true
+    return false
   }
 
   /** Counts into the innermost open section only (O(1) per line, however deep): a section's counts join its parent's when it closes. */
