@@ -1,8 +1,10 @@
 /**
- * ANSI SGR colour codes → styled segments, of a line made terminalSafe (so colours are all
- * the escapes it holds, and a carriage return has started it again, as in a terminal). The
- * page builds DOM nodes from the segments with textContent, so log text is never parsed as HTML.
+ * A log line's ANSI SGR colour codes → styled segments. The line is made terminalSafe
+ * first, as the terminal commands print it: colours are then the only escapes it holds, and
+ * a carriage return has started it again. The page builds DOM nodes from the segments
+ * with textContent, so log text is never parsed as HTML.
  */
+import {terminalSafe} from '../../src/lib/render/terminal-safe.js'
 
 export interface SegmentStyle {
   fg?: string
@@ -20,21 +22,22 @@ export interface Segment {
 }
 
 // eslint-disable-next-line no-control-regex
-const ESCAPE = /\u001B(?:\[([0-?]*)[ -/]*([@-~])|\][^\u0007\u001B]*(?:\u0007|\u001B\\)|[@-Z\\-_])/g
+const SGR = /\u001B\[([0-9;:]*)m/g
 
 /** The 16 basic colours are CSS classes (themed light/dark); 256-colour and truecolour are exact values. */
 const BASIC = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white']
 
-export function parseAnsi(text: string): Segment[] {
+export function parseAnsi(line: string): Segment[] {
+  const text = terminalSafe(line, true)
   if (!text.includes('\u001B')) return [{text}]
   const segments: Segment[] = []
   let style: SegmentStyle = {}
   let last = 0
-  for (const match of text.matchAll(ESCAPE)) {
+  for (const match of text.matchAll(SGR)) {
     const index = match.index ?? 0
     if (index > last) segments.push(makeSegment(text.slice(last, index), style))
     last = index + match[0].length
-    if (match[2] === 'm') style = applySgr(style, match[1] ?? '')
+    style = applySgr(style, match[1] ?? '')
   }
   if (last < text.length) segments.push(makeSegment(text.slice(last), style))
   return segments

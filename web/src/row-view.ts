@@ -5,7 +5,6 @@
  */
 import {sectionFacts, type SectionMark} from '../../src/lib/structure/folds.js'
 import {markerText} from '../../src/lib/structure/marker-text.js'
-import {terminalSafe} from '../../src/lib/render/terminal-safe.js'
 import {isColorClass, parseAnsi, plainText, type Segment} from './ansi.js'
 import {isUnreadable, type CachedRow} from './entry-cache.js'
 
@@ -97,7 +96,7 @@ export function formatTimestamp(ts: number): string {
 function renderText(line: string, highlight: string): HTMLElement {
   const text = document.createElement('span')
   text.className = 'text'
-  const segments = parseAnsi(terminalSafe(line, true))
+  const segments = parseAnsi(line)
   const plain = plainText(segments)
   const lower = plain.toLowerCase()
   // Lower-casing can change a string's length (rare scripts): highlight only when offsets still line up.

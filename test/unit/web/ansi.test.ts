@@ -24,4 +24,8 @@ describe('parseAnsi (the web viewer)', () => {
     expect(parseAnsi('\u001B]0;title\u0007\u001B[2K\u001B[1Gprogress 50%')).toEqual([{text: 'progress 50%'}])
     expect(parseAnsi('\u001B[mplain')).toEqual([{text: 'plain'}])
   })
+
+  it('shows the line as the terminal commands print it: no control characters, a carriage return starting it again', () => {
+    expect(parseAnsi('\u001B[32m10%\r\u001B[32m100%\u001B[0m\u0007 done\r')).toEqual([{text: '100%', style: {fg: 'c-green'}}, {text: ' done'}])
+  })
 })
