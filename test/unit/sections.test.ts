@@ -140,6 +140,7 @@ describe('sections', () => {
       'lint\tRun npm run lint\t2026-06-21T05:36:02.5000100Z ##[endgroup]',
       'lint\tRun npm run lint\t2026-06-21T05:36:10.0000000Z ##[warning]x is unused',
       '\u001B[1mlint\u001B[0m\tSet up job\t2026-06-21T05:36:11Z a step again, the job in bold',
+      '\u001B[1mlint\u001B[0m\tSet up job\t2026-06-21T05:36:12Z ', // an empty line, as gh prints it: the last time gh gave
     ]
     const {sections} = track(lines, true).structure()
     const at = (time: string) => Date.parse(`2026-06-21T05:${time}Z`)
@@ -157,11 +158,11 @@ describe('sections', () => {
       ['azure-3', 'azure', 2, 'Run npm test', 10, 13, 4, at('35:01'), at('35:01'), {}, undefined],
       ['Post Run actions/checkout@v4', 'gh', 1, test, 19, 19, 1, at('35:06'), at('35:06'), {}, undefined],
       // The import ends (failed): the open job and step close at the last time gh gave, failed only where the log says so.
-      ['lint', 'gh', 0, undefined, 20, 24, 5, at('36:00'), at('36:11'), {warn: 1}, undefined],
+      ['lint', 'gh', 0, undefined, 20, 25, 6, at('36:00'), at('36:12'), {warn: 1}, undefined],
       ['Set up job', 'gh', 1, 'lint', 20, 20, 1, at('36:00'), at('36:02.5'), {}, undefined],
       ['Run npm run lint', 'gh', 1, 'lint', 21, 23, 3, at('36:02.5'), at('36:11'), {warn: 1}, undefined],
       ['azure-4', 'azure', 2, 'Run npm run lint', 21, 22, 2, at('36:02.5'), at('36:02.5'), {}, undefined],
-      ['Set up job', 'gh', 1, 'lint', 24, 24, 1, at('36:11'), at('36:11'), {}, undefined],
+      ['Set up job', 'gh', 1, 'lint', 24, 25, 2, at('36:11'), at('36:12'), {}, undefined],
     ])
     // Columns that only look like gh's, a bad time, and names that clean to nothing.
     const odd = track([

@@ -16,7 +16,8 @@ import {ReadLine, type NewEntry, type ReadChunk} from '../entry.js'
 import {NAMED_FAMILIES, type JobStructure, type Section, type SectionFamily} from '../job.js'
 import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
-import {continuedTitle, ghColumns, MARKERS_AFTER_PREFIX, plainText, readMarker, type Marker} from './markers.js'
+import {continuedTitle, ghColumns, plainText, readMarker, type Marker} from './markers.js'
+import {mayBeMarker} from './marker-bytes.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
 import {ghColumnsLengthInBytes, StreamLinePrefixes} from '../line-prefix.js'
 
@@ -29,22 +30,16 @@ const MAX_PHASE = 100
 const MAX_JENKINS_DEPTH = 1000
 const HEAD_BYTES = 512
 
-/** The first bytes of a marker (markers.ts) or of a JSON line. */
-const MAY_BE_MARKER = new Uint8Array(256)
-for (const char of ':#\u001bs-+~^{') MAY_BE_MARKER[char.charCodeAt(0)] = 1
-const PIPELINE = Buffer.from('[Pipeline] ')
 /** What GitHub's runner prints as the last line of a step whose script failed. */
 const GH_STEP_FAILED = Buffer.from('##[error]Process completed with exit code ')
 
-function isPipeline(memory: Uint8Array, start: number, end: number): boolean {
-  return end - start > PIPELINE.length && memory[start + 1] === 80 /* P */ && PIPELINE.compare(memory, start, start + PIPELINE.length) === 0
-}
+/** The most bytes of a gh line's timestamp (`2026-06-21T05:34:50.123456789+05:30`). */
+const GH_STAMP_BYTES = 40
 
-/** What markers.ts reads behind a line prefix, as bytes. */
-const AFTER_PREFIX = MARKERS_AFTER_PREFIX.map((start) => Buffer.from(start))
-
-function startsWith(memory: Uint8Array, start: number, end: number, marker: Buffer): boolean {
-  return memory[start] === marker[0] && end - start >= marker.length && marker.compare(memory, start, start + marker.length) === 0
+/** The time of gh's timestamp in bytes start..end; `otherwise` (when the line was read) for one that is no time (a month 13). */
+function ghTime(bytes: Buffer, start: number, end: number, otherwise: number): number {
+  const at = Date.parse(bytes.toString('latin1', start, end))
+  return Number.isNaN(at) ? otherwise : at
 }
 
 export interface StructureLine {
@@ -66,8 +61,8 @@ export class SectionTracker {
   version = 0
   private counter = 0
   private readonly phaseKeys = new PhaseKeySearch()
-  /** The job and step columns of the last `gh run view --log` line, its job's and step's sections, and the time it gave. */
-  private gh: {columns: Buffer; jobName: string; job?: Section; step?: Section; at: number} | undefined
+  /** The job and step columns of the last `gh run view --log` line, its job's and step's sections, and its time (ghTime). */
+  private gh: {columns: Buffer; jobName: string; job?: Section; step?: Section; stamp: Buffer; stampLength: number; ts: number} | undefined
   private readonly prefixes = new StreamLinePrefixes()
   /** A GitLab section just opened without a title: the next line may hold it (continuedTitle). */
   private untitled: Section | undefined
@@ -89,7 +84,7 @@ export class SectionTracker {
     const columns = this.prefixes.hasColumns ? ghColumnsLengthInBytes(bytes, 0, bytes.length) : 0
     if (columns > 0) this.ghLine(line, columns)
     // An end marker counts in the sections it ends (marker() counts it before closing them).
-    if (!(this.mayBeMarker(bytes, 0, bytes.length) && this.marker(line))) this.count(line)
+    if (!(mayBeMarker(bytes, 0, bytes.length, this.prefixes) && this.marker(line))) this.count(line)
   }
 
   /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
@@ -119,7 +114,7 @@ export class SectionTracker {
     const byte = end > start ? memory[start] : 0
     if (byte === 123 /* { */) {
       if (read ? this.phaseKeys.inRead(read, start, end) : phaseKeysInBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
-    } else if (this.prefixes.hasColumns || this.mayBeMarker(memory, start, end)) {
+    } else if (this.prefixes.hasColumns || mayBeMarker(memory, start, end, this.prefixes)) {
       // A line of gh's may open its job's or step's section.
       this.observe({seq, ts, bytes: memory.subarray(start, end), level})
       return
@@ -131,20 +126,6 @@ export class SectionTracker {
     section.lines++
     section.lastSeq = seq
     if (level) section.levels[level] = (section.levels[level] ?? 0) + 1
-  }
-
-  /**
-   * Whether bytes start..end may be a marker, to let most lines go without a string: by their
-   * first byte (by `[Pipeline] ` for a `[`, which many lines start with), or behind a line
-   * prefix by what markers.ts reads there (MARKERS_AFTER_PREFIX).
-   */
-  private mayBeMarker(memory: Uint8Array, start: number, end: number): boolean {
-    const first = end > start ? memory[start] : 0
-    if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end))) return true
-    const prefix = this.prefixes.lengthOf(memory, start, end)
-    if (prefix === 0) return false
-    for (const marker of AFTER_PREFIX) if (startsWith(memory, start + prefix, end, marker)) return true
-    return false
   }
 
   /** Counts into the innermost open section only (O(1) per line, however deep): a section's counts join its parent's when it closes. */
@@ -165,7 +146,7 @@ export class SectionTracker {
   end(failed: boolean, at: number): void {
     // gh's job and step end at the last time its lines gave, not when they were read, and
     // failed where the log says a step failed, not where the import ended.
-    if (this.gh?.job) this.closeTo(this.gh.job, this.gh.at)
+    if (this.gh?.job) this.closeTo(this.gh.job, ghTime(this.gh.stamp, 0, this.gh.stampLength, this.gh.ts))
     if (failed) for (const section of this.open) section.failed = true
     // On the markers' clock where they gave one: an imported log's is years from push's.
     const end = Math.max(at, this.lastTs)
@@ -237,11 +218,12 @@ export class SectionTracker {
   private ghLine(line: StructureLine, columns: number): void {
     const bytes = line.bytes
     const blank = bytes.indexOf(32 /* blank */, columns)
-    const stamp = Date.parse(bytes.toString('latin1', columns, blank)) // a month 13 parses as NaN
-    const at = Number.isNaN(stamp) ? line.ts : stamp
+    const stampEnd = Math.min(blank === -1 ? bytes.length : blank, columns + GH_STAMP_BYTES)
     const last = this.gh
-    if (last?.columns.equals(bytes.subarray(0, columns))) {
-      last.at = at
+    if (last && last.columns.length === columns && last.columns.compare(bytes, 0, columns) === 0) {
+      // Its time is read only when a section closes at it: most lines are not the last of their step.
+      last.stampLength = bytes.copy(last.stamp, 0, columns, stampEnd)
+      last.ts = line.ts
       if (blank !== -1 && bytes.length - blank > GH_STEP_FAILED.length && GH_STEP_FAILED.compare(bytes, blank + 1, blank + 1 + GH_STEP_FAILED.length) === 0) {
         if (last.step) last.step.failed = true
         if (last.job) last.job.failed = true
@@ -249,15 +231,19 @@ export class SectionTracker {
       }
       return
     }
+    const at = ghTime(bytes, columns, stampEnd, line.ts)
     const {job, step} = ghColumns(bytes.toString('utf8', 0, columns))
     const sameJob = last?.jobName === job.name
-    if (last) this.closeTo(sameJob ? last.step : last.job, sameJob ? at : last.at)
+    if (last) this.closeTo(sameJob ? last.step : last.job, sameJob ? at : ghTime(last.stamp, 0, last.stampLength, last.ts))
+    const stamp = Buffer.allocUnsafe(GH_STAMP_BYTES)
     this.gh = {
       columns: Buffer.from(bytes.subarray(0, columns)),
       jobName: job.name,
       job: sameJob ? last.job : this.openSection('gh', job.title, line, false, job.name, at),
       step: this.openSection('gh', step.title, line, false, step.name, at),
-      at,
+      stamp,
+      stampLength: bytes.copy(stamp, 0, columns, stampEnd),
+      ts: line.ts,
     }
   }
 
