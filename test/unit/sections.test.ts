@@ -58,9 +58,13 @@ describe('sections', () => {
     const now = Date.parse('2026-12-06T10:00:00Z')
     const imported = track(['\u001B[0Ksection_start:1700000000:script\r\u001B[0KScript', 'x', 'y'], true, (seq) => now + seq, now + 10).structure()
     expect(imported.sections.map((s) => [s.start, s.end, s.duration, s.failed])).toEqual([[1_700_000_000_000, 1_700_000_000_009, 9, true]])
-    // A group inside it, on the lines' clock, ends at the job's end on that clock; one behind a timestamp, on the timestamps'.
-    const stamped = track(['2026-06-21T05:34:50Z ##[group]A', '2026-06-21T05:34:52Z x'], false, (seq) => now + seq, now + 10).structure()
-    expect(stamped.sections.map((s) => [s.start, s.end])).toEqual([[Date.parse('2026-06-21T05:34:50Z'), Date.parse('2026-06-21T05:34:50.009Z')]])
+    // A group inside it, on the lines' clock, ends at the job's end on that clock; one behind a timestamp, at the last
+    // timestamp read while it was open (an import that ends inside a group lasts as long as its log says).
+    const stamped = track(['2026-06-21T05:34:50Z ##[group]A', '2026-06-21T05:34:52Z x', 'a line without a prefix'], false, (seq) => now + seq, now + 10).structure()
+    expect(stamped.sections.map((s) => [s.start, s.end])).toEqual([[Date.parse('2026-06-21T05:34:50Z'), Date.parse('2026-06-21T05:34:52Z')]])
+    // Its last line: no later timestamp, so the job's end on the timestamps' clock.
+    const alone = track(['2026-06-21T05:34:49Z x', '2026-06-21T05:34:50Z ##[group]A'], false, (seq) => now + seq, now + 10).structure()
+    expect(alone.sections.map((s) => [s.start, s.end])).toEqual([[Date.parse('2026-06-21T05:34:50Z'), Date.parse('2026-06-21T05:34:50.008Z')]])
     const nested = track(['\u001B[0Ksection_start:1700000000:s\r\u001B[0KS', '::group::G', 'x'], false, (seq) => now + seq, now + 10).structure()
     expect(nested.sections.map((s) => [s.title, s.start, s.end])).toEqual([
       ['S', 1_700_000_000_000, 1_700_000_000_009],

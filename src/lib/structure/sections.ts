@@ -18,6 +18,7 @@ import {levelOfCode, type Level} from '../level.js'
 import type {LineBatch} from '../line-batch.js'
 import {continuedTitle, ghColumns, plainText, readMarker, type Marker} from './markers.js'
 import {mayBeMarker} from './marker-bytes.js'
+import {SectionClocks} from './section-clocks.js'
 import {PhaseKeySearch, phaseKeysInBytes} from './phase-keys.js'
 import {ghColumnsLengthInBytes, StreamLinePrefixes} from '../line-prefix.js'
 
@@ -66,12 +67,7 @@ export class SectionTracker {
   private readonly prefixes = new StreamLinePrefixes()
   /** A GitLab section just opened without a title: the next line may hold it (continuedTitle). */
   private untitled: Section | undefined
-  /**
-   * Open sections timed by their marker (GitLab's `section_start:TIME`, a line prefix's time),
-   * with how far that time is from the time their line was read: at the job's end they close
-   * on their clock.
-   */
-  private readonly skews = new Map<Section, number>()
+  private readonly clocks = new SectionClocks()
   /** Jenkins' open blocks, innermost last: a stage's section, or undefined for a step's block (or a stage past MAX_SECTIONS). */
   private readonly jenkinsBlocks: (Section | undefined)[] = []
 
@@ -81,6 +77,7 @@ export class SectionTracker {
     if (this.untitled) this.titleFrom(bytes, 0, bytes.length)
     this.lastSeq = line.seq
     this.lastTs = line.ts
+    this.clocks.see(bytes, 0, bytes.length, this.prefixes)
     const columns = this.prefixes.hasColumns ? ghColumnsLengthInBytes(bytes, 0, bytes.length) : 0
     if (columns > 0) this.ghLine(line, columns)
     // An end marker counts in the sections it ends (marker() counts it before closing them).
@@ -121,6 +118,7 @@ export class SectionTracker {
     }
     this.lastSeq = seq
     this.lastTs = ts
+    this.clocks.see(memory, start, end, this.prefixes)
     const section = this.open.length > 0 ? this.open[this.open.length - 1] : undefined
     if (!section) return
     section.lines++
@@ -140,7 +138,7 @@ export class SectionTracker {
   /**
    * At the job's end, `at` (ms): open sections close then — not at their last line, which is
    * their first for a `::group::` the job ended in (a duration of 0), and for a section timed
-   * by its marker, at that time on the marker's clock — and `failed` marks those the job
+   * by its marker, on that clock (SectionClocks) — and `failed` marks those the job
    * failed in. Until then an open section has no end nor duration ("running").
    */
   end(failed: boolean, at: number): void {
@@ -150,7 +148,7 @@ export class SectionTracker {
     if (failed) for (const section of this.open) section.failed = true
     // On the markers' clock where they gave one: an imported log's is years from push's.
     const end = Math.max(at, this.lastTs)
-    for (let section = this.open.at(-1); section; section = this.open.at(-1)) this.close(section, end + (this.skews.get(section) ?? 0))
+    for (let section = this.open.at(-1); section; section = this.open.at(-1)) this.close(section, this.clocks.endOf(section, end))
     this.version++
   }
 
@@ -310,7 +308,7 @@ export class SectionTracker {
     }
     if (parent) section.parent = parent.name
     if (collapsed) section.collapsed = true
-    if (start !== this.lastTs) this.skews.set(section, start - this.lastTs) // lastTs: when this line was read
+    this.clocks.opened(section, start, this.lastTs) // lastTs: when this line was read
     this.sections.push(section)
     this.open.push(section)
     return section
@@ -331,7 +329,7 @@ export class SectionTracker {
 
   private close(section: Section, at: number): void {
     this.open.pop()
-    this.skews.delete(section)
+    this.clocks.closed(section)
     const parent = this.open.at(-1)
     if (parent) addCounts(parent, section)
     section.end = Math.max(at, section.start)
