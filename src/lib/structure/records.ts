@@ -72,9 +72,9 @@ export class RecordTracker {
     const memory = batch.read.memory
     for (let i = 0; i < batch.length; i++) {
       const entry = batch.entry(i)
-      if (!entry) this.prefixes.see(memory, starts[i], ends[i])
       if (!entry && levels[i] !== 0 && !this.expecting()) {
         // continues()'s first test, on the columns: a line with a level of its own, not looking like a frame, starts a record.
+        this.prefixes.see(memory, starts[i], ends[i]) // as look() does: the stream's first line tells its prefixes
         const first = this.firstByte(memory, starts[i], ends[i])
         if (first !== 0x70 /* p */ && first !== 0x54 /* T */ && first !== 0x09 && first !== 0x20) {
           this.kind = 'plain'
