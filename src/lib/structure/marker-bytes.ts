@@ -2,7 +2,6 @@
  * Telling, by a line's bytes, that it may be a section marker (markers.ts) or a JSON line,
  * so that the section tracker lets most lines go without making a string of them.
  */
-import type {StreamLinePrefixes} from '../line-prefix.js'
 import {MARKERS_AFTER_PREFIX} from './markers.js'
 
 /** The first bytes of a marker or of a JSON line. */
@@ -14,13 +13,12 @@ const AFTER_PREFIX = MARKERS_AFTER_PREFIX.map((start) => Buffer.from(start))
 
 /**
  * Whether bytes start..end may be a marker: by their first byte (by `[Pipeline] ` for a `[`,
- * which many lines start with), or behind a line prefix (as `prefixes` reads the stream's) by
- * what markers.ts reads there.
+ * which many lines start with), or behind the line's prefix of `prefix` bytes (as the stream's
+ * StreamLinePrefixes reads it) by what markers.ts reads there.
  */
-export function mayBeMarker(memory: Uint8Array, start: number, end: number, prefixes: StreamLinePrefixes): boolean {
+export function mayBeMarker(memory: Uint8Array, start: number, end: number, prefix: number): boolean {
   const first = end > start ? memory[start] : 0
   if (MAY_BE_MARKER[first] || (first === 91 /* [ */ && isPipeline(memory, start, end))) return true
-  const prefix = prefixes.lengthOf(memory, start, end)
   if (prefix === 0) return false
   for (const marker of AFTER_PREFIX) if (startsWith(memory, start + prefix, end, marker)) return true
   return false

@@ -7,7 +7,7 @@
  * line was read.
  */
 import type {Section} from '../job.js'
-import {linePrefixTime, MAX_LINE_PREFIX, type StreamLinePrefixes} from '../line-prefix.js'
+import {linePrefixTime, MAX_LINE_PREFIX} from '../line-prefix.js'
 
 export class SectionClocks {
   /** Open sections timed by their marker, with their start less the time their line was read. */
@@ -27,11 +27,9 @@ export class SectionClocks {
     this.skews.delete(section)
   }
 
-  /** A line read: its prefix is kept while a section timed by its marker is open (a line without one keeps the last). */
-  see(memory: Buffer, start: number, end: number, prefixes: StreamLinePrefixes): void {
-    if (this.skews.size === 0) return
-    const prefix = prefixes.lengthOf(memory, start, end)
-    if (prefix > 0) this.stampLength = memory.copy(this.stamp, 0, start, start + Math.min(prefix, MAX_LINE_PREFIX))
+  /** A line read at `start`, its prefix `prefix` bytes (0: none): kept while a section timed by its marker is open (a line without one keeps the last). */
+  see(memory: Buffer, start: number, prefix: number): void {
+    if (prefix > 0 && this.skews.size > 0) this.stampLength = memory.copy(this.stamp, 0, start, start + Math.min(prefix, MAX_LINE_PREFIX))
   }
 
   /** When `section`, still open, closes if the job ends at `end` (push's clock); not before its start (Section.close). */

@@ -75,13 +75,19 @@ export class SectionTracker {
     const bytes = line.bytes
     this.prefixes.see(bytes, 0, bytes.length)
     if (this.untitled) this.titleFrom(bytes, 0, bytes.length)
+    this.observeSeen(line, this.prefixes.lengthOf(bytes, 0, bytes.length))
+  }
+
+  /** A line whose stream's prefixes have seen it, with its prefix's length: a line of gh's, or one that may be a marker. */
+  private observeSeen(line: StructureLine, prefix: number): void {
+    const bytes = line.bytes
     this.lastSeq = line.seq
     this.lastTs = line.ts
-    this.clocks.see(bytes, 0, bytes.length, this.prefixes)
+    this.clocks.see(bytes, 0, prefix)
     const columns = this.prefixes.hasColumns ? ghColumnsLengthInBytes(bytes, 0, bytes.length) : 0
     if (columns > 0) this.ghLine(line, columns)
     // An end marker counts in the sections it ends (marker() counts it before closing them).
-    if (!(mayBeMarker(bytes, 0, bytes.length, this.prefixes) && this.marker(line))) this.count(line)
+    if (!(mayBeMarker(bytes, 0, bytes.length, prefix) && this.marker(line))) this.count(line)
   }
 
   /** Entries numbered first, first+1, …: most are let go on their first byte, without building a StructureLine. */
@@ -109,16 +115,17 @@ export class SectionTracker {
     this.prefixes.see(memory, start, end)
     if (this.untitled) this.titleFrom(memory, start, end)
     const byte = end > start ? memory[start] : 0
+    const prefix = this.prefixes.lengthOf(memory, start, end)
     if (byte === 123 /* { */) {
       if (read ? this.phaseKeys.inRead(read, start, end) : phaseKeysInBytes(memory, start, end)) this.json(memory.toString('utf8', start, end))
-    } else if (this.prefixes.hasColumns || mayBeMarker(memory, start, end, this.prefixes)) {
+    } else if (this.prefixes.hasColumns || mayBeMarker(memory, start, end, prefix)) {
       // A line of gh's may open its job's or step's section.
-      this.observe({seq, ts, bytes: memory.subarray(start, end), level})
+      this.observeSeen({seq, ts, bytes: memory.subarray(start, end), level}, prefix)
       return
     }
     this.lastSeq = seq
     this.lastTs = ts
-    this.clocks.see(memory, start, end, this.prefixes)
+    this.clocks.see(memory, start, prefix)
     const section = this.open.length > 0 ? this.open[this.open.length - 1] : undefined
     if (!section) return
     section.lines++
