@@ -23,7 +23,7 @@ import {globsText, leftOutNotice, unreadableNotice, waitingForMatchNotice, waiti
 import {buildFilter, levelHint, lineMatcher, requiredPattern} from '../lib/query/filter.js'
 import {sectionRanges} from '../lib/structure/job-sections.js'
 import {NoJobMatchesError} from '../lib/errors/index.js'
-import {OUTPUT_MODES, type OutputMode} from '../lib/render/format-entry.js'
+import {OUTPUT_MODES, type OutputMode, type TextStyle} from '../lib/render/format-entry.js'
 import {writeChunks, writeEntries, writeJobEntries} from '../lib/render/write-entries.js'
 import {parseTime} from '../lib/time.js'
 import {endedJobExitCode, jobExitCode} from '../lib/tail/exit-code.js'
@@ -112,7 +112,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     const interrupt = onInterrupt()
     let ended: JobMeta | undefined
     let exitCode = 0
-    const style = {chalk: makeChalk(colorLevel(process.stdout, flags.color)), terminal: process.stdout.isTTY === true, timestamps: flags.timestamps}
+    const style = stdoutStyle(flags)
     const copiesText = flags.output === 'text' && printsAsStored(style)
     try {
       let options: GetOptions = {
@@ -169,7 +169,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     let total = 0
     let skipped = 0
     try {
-      const chalk = makeChalk(colorLevel(process.stdout, flags.color))
+      const style = stdoutStyle(flags)
       let width = 0
       const batches = getSelectedEntries(jobs, {
         targets,
@@ -206,8 +206,8 @@ With -f the command keeps following until the job ends, and waits for a job that
         batches,
         out,
         flags.output as OutputMode,
-        {chalk, terminal: process.stdout.isTTY === true, timestamps: flags.timestamps},
-        (job) => ({prefix: padJobId(job, width), prefixColor: jobPrefixColor(chalk, job)}),
+        style,
+        (job) => ({prefix: padJobId(job, width), prefixColor: jobPrefixColor(style.chalk, job)}),
         context !== undefined,
       )
       await out.flush()
@@ -232,13 +232,11 @@ With -f the command keeps following until the job ends, and waits for a job that
         jobs,
         targets,
         output: out,
-        chalk: makeChalk(colorLevel(process.stdout, flags.color)),
-        terminal: process.stdout.isTTY === true,
+        ...stdoutStyle(flags),
         backlog: flags.lines ?? Number.POSITIVE_INFINITY,
         since: flags.since !== undefined ? parseTime(flags.since, '--since') : undefined,
         follow: true,
         history: true,
-        timestamps: flags.timestamps,
         filter: buildFilter({...flags, ignoreCase: flags['ignore-case']}),
         exitCode: flags['exit-code'],
         mode: flags.output as OutputMode,
@@ -255,3 +253,8 @@ With -f the command keeps following until the job ends, and waits for a job that
 }
 
 type GetFlags = Interfaces.InferredFlags<typeof Get.flags>
+
+/** Text output's style on stdout: colour as --color and the environment say, whether stdout is a terminal, --timestamps. */
+function stdoutStyle(flags: GetFlags): TextStyle {
+  return {chalk: makeChalk(colorLevel(process.stdout, flags.color)), terminal: process.stdout.isTTY === true, timestamps: flags.timestamps}
+}
