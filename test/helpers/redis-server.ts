@@ -52,14 +52,19 @@ export interface TlsFiles {
 }
 
 export async function startRedis(options: {extraArgs?: string[]; tls?: TlsFiles} = {}): Promise<RedisServer> {
-  const port = await freePort()
-  const tlsPort = options.tls ? await freePort() : undefined
   const dir = mkdtempSync(join(tmpdir(), 'logs-redis-'))
-  const tlsArgs = options.tls
-    ? ['--tls-port', String(tlsPort), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
-    : []
-  const node = new RedisProcess(port, dir, ['--appendonly', 'yes', '--appendfsync', 'everysec', ...tlsArgs, ...(options.extraArgs ?? [])])
-  await node.start()
+  const started = onFreePorts(async () => {
+    const port = await freePort()
+    const tlsPort = options.tls ? await freePort() : undefined
+    const tlsArgs = options.tls
+      ? ['--tls-port', String(tlsPort), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
+      : []
+    return {port, tlsPort, node: new RedisProcess(port, dir, ['--appendonly', 'yes', '--appendfsync', 'everysec', ...tlsArgs, ...(options.extraArgs ?? [])])}
+  })
+  const {port, tlsPort, node} = await started.catch((error: unknown) => {
+    rmSync(dir, {recursive: true, force: true})
+    throw error
+  })
   return {
     port,
     tlsPort,
@@ -83,11 +88,12 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
   const ports: number[] = []
   try {
     for (let i = 0; i < size; i++) {
-      const port = await freePort(true)
+      const {port, node} = await onFreePorts(async () => {
+        const port = await freePort(true)
+        return {port, node: new RedisProcess(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--appendonly', 'no', '--save', ''])}
+      })
       ports.push(port)
-      const node = new RedisProcess(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--appendonly', 'no', '--save', ''])
       nodes.push(node)
-      await node.start()
     }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'])
     for (const port of ports)
@@ -152,17 +158,29 @@ class RedisProcess {
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning', ...this.args],
       {
-        stdio: ['ignore', 'ignore', 'inherit'],
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
     )
     this.child = child
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
-    // Generous: CI runs many servers and CLIs at once on two cores.
-    await waitUntil(() => ping(this.port), {
-      timeout: 30_000,
-      what: 'redis-server ready',
-      failed: () => (child.exitCode !== null ? 'it exited while starting (is the port taken?)' : undefined),
+    let log = '' // with --logfile '' Redis logs to stdout; kept to tell why it exited
+    child.stdout.on('data', (data: Buffer) => {
+      if (log.length < 64 * 1024) log += data.toString()
     })
+    const logRead = new Promise((resolve) => child.stdout.once('close', resolve))
+    try {
+      // Generous: CI runs many servers and CLIs at once on two cores.
+      await waitUntil(() => ping(this.port), {
+        timeout: 30_000,
+        what: 'redis-server ready',
+        failed: () => (child.exitCode !== null ? `it exited while starting:\n${log}` : undefined),
+      })
+    } catch (error) {
+      await this.stop()
+      await logRead
+      if (log.includes('Address already in use')) throw new PortTaken(String(error))
+      throw error
+    }
   }
 
   async stop(): Promise<void> {
@@ -197,6 +215,26 @@ function ping(port: number): Promise<boolean> {
     socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString()))) // NOAUTH: up, with a password
     socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
   })
+}
+
+/** Another process took a port between its check and Redis binding it. */
+class PortTaken extends Error {}
+
+/**
+ * Starts the Redis process `pick` makes, on other ports again while a port it picked turns
+ * out taken: a port free when checked can be bound by another test server, or be a
+ * client connection's local port, before this Redis binds it.
+ */
+async function onFreePorts<T extends {node: RedisProcess}>(pick: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const picked = await pick()
+    try {
+      await picked.node.start()
+      return picked
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 5) throw error
+    }
+  }
 }
 
 /** A free loopback port; for cluster nodes also port + 10000 (the cluster bus). */

@@ -1,6 +1,6 @@
 /**
  * A real S3-protocol server for tests and benchmarks: s3rver 3.7.1 as a child process on
- * a free loopback port, data in its own temp dir, run under `node --openssl-legacy-provider`
+ * a free loopback port (it picks and reports it), data in its own temp dir, run under `node --openssl-legacy-provider`
  * (without it, ListObjectsV2 pagination answers 500 on Node 20 — see ../shared/S3RVER.md).
  * Stoppable and restartable on the same port and data (outage tests); stopped by PID.
  *
@@ -13,13 +13,11 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3'
 import {freePort} from './free-port.js'
-import {waitUntil} from './wait.js'
 
 export {freePort}
 
@@ -43,10 +41,33 @@ export interface S3Server {
 }
 
 export async function startS3Server(): Promise<S3Server> {
-  const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'logs-s3rver-'))
-  const endpoint = `http://127.0.0.1:${port}`
   let child: ChildProcess | undefined
+  // The first start lets s3rver take any free port; restarts take the same one again.
+  let port = 0
+  const start = async () => {
+    if (child) return
+    const running = spawn(process.execPath, ['--openssl-legacy-provider', S3RVER_BIN, '-d', dir, '-a', '127.0.0.1', '-p', String(port), '--silent'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child = running
+    let stderr = ''
+    running.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    try {
+      port = await listeningPort(running, () => stderr)
+    } catch (error) {
+      child = undefined
+      running.kill('SIGKILL')
+      throw error
+    }
+  }
+  try {
+    await start()
+  } catch (error) {
+    rmSync(dir, {recursive: true, force: true})
+    throw error
+  }
+  const endpoint = `http://127.0.0.1:${port}`
   const server: S3Server = {
     port,
     endpoint,
@@ -63,15 +84,7 @@ export async function startS3Server(): Promise<S3Server> {
       await client.send(new CreateBucketCommand({Bucket: name}))
       client.destroy()
     },
-    async start() {
-      if (child) return
-      child = spawn(process.execPath, ['--openssl-legacy-provider', S3RVER_BIN, '-d', dir, '-a', '127.0.0.1', '-p', String(port), '--silent'], {stdio: ['ignore', 'pipe', 'pipe']})
-      let stderr = ''
-      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      child.stdout?.resume()
-      const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`s3rver exited (${code}): ${stderr}`))))
-      await Promise.race([waitForPort(port), exited])
-    },
+    start,
     async stop() {
       const running = child
       child = undefined
@@ -85,8 +98,28 @@ export async function startS3Server(): Promise<S3Server> {
       rmSync(dir, {recursive: true, force: true})
     },
   }
-  await server.start()
   return server
+}
+
+/** The port s3rver says it listens on (its CLI prints it once bound), or why it did not start. */
+function listeningPort(child: ChildProcess, stderr: () => string, timeout = 30_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let stdout = ''
+    const timer = setTimeout(() => reject(new Error(`s3rver did not start within ${timeout} ms: ${stderr()}`)), timeout)
+    const read = (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const listening = /S3rver listening on [^:\s]+:(\d+)/.exec(stdout)
+      if (!listening) return
+      clearTimeout(timer)
+      child.stdout!.off('data', read).resume()
+      resolve(Number(listening[1]))
+    }
+    child.stdout!.on('data', read)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`s3rver exited (${code}): ${stderr()}`))
+    })
+  })
 }
 
 export function s3rverClient(endpoint: string): S3Client {
@@ -121,18 +154,4 @@ export function recordS3Requests(client: S3Client): RecordedS3Request[] {
     {step: 'initialize', name: 'recordRequests'},
   )
   return requests
-}
-
-function waitForPort(port: number, timeout = 15_000): Promise<boolean> {
-  const open = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = new Socket()
-      socket.once('connect', () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.once('error', () => resolve(false))
-      socket.connect(port, '127.0.0.1')
-    })
-  return waitUntil(open, {timeout, interval: 50, what: `something listening on port ${port}`})
 }
