@@ -14,7 +14,6 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {helpExamples, readmeExamples, type Example} from '../../helpers/examples.js'
-import {freePort} from '../../helpers/free-port.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
@@ -127,13 +126,14 @@ afterAll(async () => {
 })
 
 /** The example with the test's servers in place of the hosts it names. */
-async function localised(command: string): Promise<string> {
+function localised(command: string): string {
   const local = command
     .replaceAll('http://relay:8080', relay.url)
     .replaceAll(/redis:\/\/(logs\.internal|redis):6379/g, redis.url)
-    .replaceAll('--port 8080', `--port ${await freePort()}`)
-  // Examples run at once: one that takes serve's default port (8080) gets a free one instead.
-  if (/\blogs serve\b/.test(local) && !/ (--port|-p)\b/.test(local)) return local.replace(/\blogs serve\b/, `logs serve --port ${await freePort()}`)
+    .replaceAll('--port 8080', '--port 0')
+  // Examples run at once: one that takes serve's default port (8080) gets a free one instead
+  // (0: the system's pick, which serve prints; no other process can take it first).
+  if (/\blogs serve\b/.test(local) && !/ (--port|-p)\b/.test(local)) return local.replace(/\blogs serve\b/, 'logs serve --port 0')
   return local
 }
 
@@ -141,7 +141,7 @@ let copies = 0
 async function run(example: Example) {
   const dir = join(home.home, `run-${++copies}`)
   cpSync(template(), dir, {recursive: true})
-  const child = spawn('bash', ['-o', 'pipefail', '-c', await localised(example.command)], {
+  const child = spawn('bash', ['-o', 'pipefail', '-c', localised(example.command)], {
     cwd: join(dir, 'work'),
     env: baseEnv(dir),
     stdio: ['ignore', 'pipe', 'pipe'],
