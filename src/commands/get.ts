@@ -6,7 +6,7 @@ import {colorFlag, filterFlags, selectorFlag, storeFlags, timeFlags} from '../li
 import {onInterrupt} from '../lib/interrupt.js'
 import {openJobs} from '../lib/open/open-jobs.js'
 import {colorLevel, makeChalk} from '../lib/color.js'
-import {contextSpec} from '../lib/query/context-lines.js'
+import {contextSpec, type ContextSpec} from '../lib/query/context-lines.js'
 import {getEntries, inSections, type GetOptions} from '../lib/query/get-entries.js'
 import {FOLLOW_UNSUPPORTED, getSelectedEntries} from '../lib/query/get-selected.js'
 import {parseSelector} from '../lib/label-selector.js'
@@ -20,7 +20,7 @@ import {printsAsStored, textOfBlocks} from '../lib/render/plain-text.js'
 import type {JobMeta} from '../lib/job.js'
 import {Output} from '../lib/output.js'
 import {globsText, leftOutNotice, unreadableNotice, waitingForMatchNotice, waitingNotice} from '../lib/render/notices.js'
-import {buildFilter, levelHint, lineMatcher, requiredPattern} from '../lib/query/filter.js'
+import {buildFilter, levelHint, lineMatcher, requiredPattern, type FilterSpec} from '../lib/query/filter.js'
 import {sectionRanges} from '../lib/structure/job-sections.js'
 import {NoJobMatchesError} from '../lib/errors/index.js'
 import {OUTPUT_MODES, type OutputMode, type TextStyle} from '../lib/render/format-entry.js'
@@ -106,7 +106,6 @@ With -f the command keeps following until the job ends, and waits for a job that
   private async runOne(job: string, flags: GetFlags): Promise<void> {
     const spec = {...flags, ignoreCase: flags['ignore-case']}
     const context = contextSpec(flags)
-    const now = Date.now()
     const jobs = await openJobs(this.settings(flags), {readOnly: true})
     const out = new Output(process.stdout)
     const interrupt = onInterrupt()
@@ -117,16 +116,7 @@ With -f the command keeps following until the job ends, and waits for a job that
     try {
       let options: GetOptions = {
         job,
-        after: flags.after,
-        since: flags.since !== undefined ? parseTime(flags.since, '--since', now) : undefined,
-        until: flags.until !== undefined ? parseTime(flags.until, '--until', now) : undefined,
-        tail: flags.lines,
-        head: flags.head,
-        filter: buildFilter(spec),
-        context,
-        // With context the store must hand over the lines around the matches too.
-        match: context ? undefined : requiredPattern(spec),
-        levels: context ? undefined : levelHint(spec),
+        ...entryQuery(flags, spec, context),
         lines: (flags.output === 'raw' || copiesText) && !flags.section ? lineMatcher(spec) : undefined,
         onWarning: (message) => process.stderr.write(`logs: warning: ${message}\n`),
         follow: flags.follow,
@@ -160,7 +150,6 @@ With -f the command keeps following until the job ends, and waits for a job that
     if (flags['exit-code']) throw new UsageError('--exit-code works on one job, or with -f on several', ['logs get JOB --exit-code, or logs get a b -f --exit-code'])
     const spec = {...flags, ignoreCase: flags['ignore-case']}
     const context = contextSpec(flags)
-    const now = Date.now()
     const jobs = await openJobs(this.settings(flags), {readOnly: true})
     const interrupt = onInterrupt()
     const progress = startProgress('reading jobs', {json: false})
@@ -174,16 +163,8 @@ With -f the command keeps following until the job ends, and waits for a job that
       const batches = getSelectedEntries(jobs, {
         targets,
         byJob: flags['by-job'],
-        after: flags.after,
-        since: flags.since !== undefined ? parseTime(flags.since, '--since', now) : undefined,
-        until: flags.until !== undefined ? parseTime(flags.until, '--until', now) : undefined,
-        tail: flags.lines,
-        head: flags.head,
-        filter: buildFilter(spec),
-        context,
+        ...entryQuery(flags, spec, context),
         sections: flags.section,
-        match: context ? undefined : requiredPattern(spec),
-        levels: context ? undefined : levelHint(spec),
         lines: flags.output === 'raw' && !flags.section ? lineMatcher(spec) : undefined,
         onWarning: (message) => progress.around(() => process.stderr.write(`logs: warning: ${message}\n`)),
         signal: interrupt.signal,
@@ -257,4 +238,21 @@ type GetFlags = Interfaces.InferredFlags<typeof Get.flags>
 /** Text output's style on stdout: colour as --color and the environment say, whether stdout is a terminal, --timestamps. */
 function stdoutStyle(flags: GetFlags): TextStyle {
   return {chalk: makeChalk(colorLevel(process.stdout, flags.color)), terminal: process.stdout.isTTY === true, timestamps: flags.timestamps}
+}
+
+/** What the flags ask of each job's entries: the range, the filter and what lets a store skip what cannot match. */
+function entryQuery(flags: GetFlags, spec: FilterSpec, context: ContextSpec | undefined) {
+  const now = Date.now()
+  return {
+    after: flags.after,
+    since: flags.since !== undefined ? parseTime(flags.since, '--since', now) : undefined,
+    until: flags.until !== undefined ? parseTime(flags.until, '--until', now) : undefined,
+    tail: flags.lines,
+    head: flags.head,
+    filter: buildFilter(spec),
+    context,
+    // With context the store must hand over the lines around the matches too.
+    match: context ? undefined : requiredPattern(spec),
+    levels: context ? undefined : levelHint(spec),
+  }
 }
