@@ -220,3 +220,31 @@ describe('a secret longer than pieceEnd looks back for, cut at the end of a piec
     expect(line.mask(Buffer.from('x1x1'), undefined, true)).toEqual({bytes: Buffer.from('***'), masked: 1, openEnd: true})
   })
 })
+
+describe('a value given to mask longer than the look-back for detectors, cut by the end of a piece', () => {
+  const max = 8192 // detectors are looked for 3 × 1 KiB back (an eighth of the piece); a value to mask, half the piece back
+  const value = Array.from({length: 300}, (_, i) => `k${i}-`).join('') // 1 590 bytes, no delimiter
+  const long = Array.from({length: 770}, (_, i) => `v${i}`).join('') + ' ' + Array.from({length: 300}, (_, i) => `w${i}`).join('') // 4 061 bytes with a space: half a piece at most
+  const input = Array.from({length: 12}, (_, i) => `${'z'.repeat(i * 611)} ${value} ${long} end`).join(' ') + '\n'
+  const expected = input.replaceAll(value, '***').replaceAll(long, '***')
+  const masker = () => new Masker({values: [value, long], regexes: [], defaults: true}).forStream()
+
+  function* writes(): Generator<string[]> {
+    for (let at = 1; at < input.length; at += 509) yield [input.slice(0, at), input.slice(at)]
+    yield input.match(/[^]{1,1000}/g)!
+  }
+
+  function expectMasked(entries: Array<{bytes: Buffer}>, chunks: string[]): void {
+    const label = `writes of ${chunks.map((c) => c.length).join(', ')}`
+    for (const entry of entries) expect(entry.bytes.length, label).toBeLessThanOrEqual(max)
+    expect(Buffer.concat(entries.map((e) => e.bytes)).toString('latin1') + '\n', label).toBe(expected)
+  }
+
+  it('push: each value whole in one piece, masked there', () => {
+    for (const chunks of writes()) expectMasked(pushed(chunks, max, masker()), chunks)
+  })
+
+  it("the relay's text ingest: the same", () => {
+    for (const chunks of writes()) expectMasked(ingested(chunks, max, masker()), chunks)
+  })
+})

@@ -256,13 +256,14 @@ export class LineMasker {
    * - else after the last delimiter within K of the end: a secret without delimiters,
    *   shorter than K, is in one piece (a pattern with no required literal);
    * - in both cases before a trigger the window's end cuts (a value given to mask, spaces
-   *   and all, is a trigger), which is then carried whole. A line with none of these ends
-   *   at the limit, as a complete line is cut.
+   *   and all, is a trigger), which is then carried whole: up to half the piece back, so
+   *   that a value given to mask up to half a piece long is whole in the next one. A line
+   *   with none of these ends at the limit, as a complete line is cut.
    */
   pieceEnd(window: Buffer): number {
     const len = window.length
     const guard = Math.min(PIECE_GUARD_BYTES, Math.floor(len / 8))
-    let limit = len - this.masker.triggerStartAtEnd(window, guard)
+    let limit = len - this.masker.triggerStartAtEnd(window, Math.floor(len / 2))
     let from = len - guard
     const scanned = len - 3 * guard
     const scan = this.masker.scan(window.subarray(scanned, len))
