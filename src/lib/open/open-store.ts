@@ -63,7 +63,7 @@ const ARCHIVE: Record<string, Opener<ArchiveStore>> = Object.fromEntries(
 /** `createsBucket`: see OpenContext. */
 export async function openLiveStore(setting: Setting, env: NodeJS.ProcessEnv = process.env, readOnly = false, createsBucket = false): Promise<LiveStore> {
   const {url, entry} = entryFor(LIVE, setting, 'live store')
-  return entry.open(url, {from: setting.from, env, readOnly, createsBucket})
+  return entry.open(url, {from: setting.from, what: 'live store', env, readOnly, createsBucket})
 }
 
 /** `readOnly`: the archive of a command that only reads, which reads each job's manifest once (BlobArchive rememberManifests). */
@@ -115,7 +115,7 @@ export function checkLiveStoreUrl(setting: Setting): {local: boolean} {
 export function liveStoreRecipe(setting: Setting, env: NodeJS.ProcessEnv = process.env): StoreRecipe | undefined {
   try {
     const {url, entry} = entryFor(LIVE, setting, 'live store')
-    return entry.recipe?.(url, {from: setting.from, env})
+    return entry.recipe?.(url, {from: setting.from, what: 'live store', env})
   } catch {
     return undefined
   }
@@ -123,7 +123,7 @@ export function liveStoreRecipe(setting: Setting, env: NodeJS.ProcessEnv = proce
 
 async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string, readOnly = false, createsBucket = false): Promise<T> {
   const {url, entry: opener} = entryFor(openers, setting, what)
-  return opener(url, {from: setting.from, env, readOnly, createsBucket})
+  return opener(url, {from: setting.from, what, env, readOnly, createsBucket})
 }
 
 function entryFor<E>(openers: Record<string, E>, setting: Setting, what: string): {url: URL; entry: E} {

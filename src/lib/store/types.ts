@@ -314,6 +314,8 @@ export interface ArchiveStore {
 export interface OpenContext {
   /** Where the URL came from, for error messages (`--store`, `LOGS_STORE`, …). */
   from: string
+  /** What the URL names, for error messages: `live store`, or `archive` when not said. */
+  what?: string
   env: NodeJS.ProcessEnv
   /** Opened by a reader (get, ls, tail, sections): the store must not write (no directory created, no index pruned). */
   readOnly?: boolean

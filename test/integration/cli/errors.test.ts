@@ -28,6 +28,15 @@ describe('error paths: one clear line, the right exit code, nothing written', ()
       /unknown scheme "ftp:" in ftp:\/\/host\/x\n {2}hint: an archive URL starts with one of: file:\/\//,
     ],
     ['unknown scheme of a live store', ['get', 'j', '--store', 'ftp://host/x'], {}, 2, /\n {2}hint: a live store URL starts with one of: /],
+    // Before: "invalid archive URL from --store" (the bucket's own check named every URL an archive's).
+    [
+      'a live object store without a bucket',
+      ['tail', 'j', '--store', 'supabase://'],
+      {},
+      2,
+      /^logs: invalid live store URL from --store: supabase:\/\/ names no bucket\n {2}hint: use supabase:\/\/bucket\/prefix\n$/,
+    ],
+    ['an archive without a bucket', ['get', 'j', '--archive', 's3://'], {}, 2, /^logs: invalid archive URL from --archive: s3:\/\/ names no bucket\n/],
     ['missing job', ['get', 'nope'], {}, 1, /^logs: job nope not found in file:\/\/\S+ or file:\/\/\S+\/archive\n/],
     // Before: sections and get --section named the live store alone, though the archive was searched too.
     ['missing job, one section of it', ['get', 'nope', '--section', 'build'], {}, 1, /^logs: job nope not found in file:\/\/\S+ or file:\/\/\S+\/archive\n/],

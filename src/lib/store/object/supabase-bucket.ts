@@ -271,14 +271,18 @@ export class SupabaseBucket implements ObjectBucket {
 
 export function openSupabaseClient(url: URL, context: OpenContext): Required<SupabaseBucketOptions> {
   const bucket = url.hostname
-  if (!bucket) throw new InvalidUrlError('archive', context.from, `${redactUrl(url.href)} names no bucket`, ['use supabase://bucket/prefix'])
+  if (!bucket) throw new InvalidUrlError(context.what ?? 'archive', context.from, `${redactUrl(url.href)} names no bucket`, ['use supabase://bucket/prefix'])
   const base = context.env.SUPABASE_URL
   if (!base) throw new MissingCredentialError(`the Supabase store ${redactUrl(url.href)}`, ['SUPABASE_URL'], context.from)
   const key = context.env.SUPABASE_SERVICE_ROLE_KEY || context.env.SUPABASE_KEY
   if (!key) throw new MissingCredentialError(`the Supabase store ${redactUrl(url.href)}`, ['SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_KEY'], context.from)
   const partSize = Number(url.searchParams.get('part-size') ?? DEFAULT_SUPABASE_PART_SIZE)
   if (!Number.isInteger(partSize) || partSize < 1 || partSize > SUPABASE_UPLOAD_CAP) {
-    throw new InvalidUrlError('archive', context.from, `part-size must be a whole number of bytes from 1 to ${SUPABASE_UPLOAD_CAP} (Supabase's standard upload cap)`)
+    throw new InvalidUrlError(
+      context.what ?? 'archive',
+      context.from,
+      `part-size must be a whole number of bytes from 1 to ${SUPABASE_UPLOAD_CAP} (Supabase's standard upload cap)`,
+    )
   }
   const endpoint = {url: `${base.replace(/\/+$/, '')}/storage/v1`, key}
   return {
