@@ -9,7 +9,12 @@
  *   POST|PUT /storage/v1/object/:bucket/:path     upload (x-upsert) / update; raw bodies only
  *   GET|HEAD /storage/v1/object/:bucket/:path     download, with a single `Range` (206)
  *   POST     /storage/v1/object/list/:bucket      one folder: files + folders (`id: null`);
- *                                                 limit, offset, search (name prefix); missing bucket → []
+ *                                                 limit (capped at 1500), offset, search (name
+ *                                                 prefix); the folder matched case-insensitively;
+ *                                                 missing bucket → []
+ *   POST     /storage/v1/object/list-v2/:bucket   flat: full keys under a prefix, case-sensitive,
+ *                                                 byte order, cursor pages of 1000 (`listV2: false`:
+ *                                                 a server before v1.19, which answers 404)
  *   DELETE   /storage/v1/object/:bucket           {prefixes}; keys already gone are not an error
  *
  * Faithful points: errors are HTTP 400 with the real code in the JSON body
@@ -65,7 +70,7 @@ export interface SupabaseStandin {
   stop(): Promise<void>
 }
 
-export async function startSupabaseStandin(options: {fileSizeLimit?: number; serviceKey?: string} = {}): Promise<SupabaseStandin> {
+export async function startSupabaseStandin(options: {fileSizeLimit?: number; serviceKey?: string; listV2?: boolean} = {}): Promise<SupabaseStandin> {
   const port = await freePort()
   const serviceKey = options.serviceKey ?? `service-role-${randomUUID()}`
   const limit = options.fileSizeLimit ?? STANDARD_UPLOAD_LIMIT
@@ -119,6 +124,14 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
       requests.push('POST list')
       const body = JSON.parse((await readBody(req, Infinity)).toString() || '{}') as {prefix?: string; limit?: number; offset?: number; search?: string}
       return json(res, 200, listFolder(buckets.get(match[1]), body))
+    }
+    if ((match = /^\/object\/list-v2\/([^/]+)$/.exec(path)) && method === 'POST') {
+      requests.push('POST list-v2')
+      const body = JSON.parse((await readBody(req, Infinity)).toString() || '{}') as ListV2Body
+      // A server before storage v1.19 has no such route: Fastify's own 404.
+      if (options.listV2 === false) return json(res, 404, {message: `Route POST:${url.pathname} not found`, error: 'Not Found', statusCode: 404})
+      if (body.with_delimiter || body.sortBy) return error(res, '400', 'Unsupported', 'with_delimiter and sortBy are not part of this stand-in')
+      return json(res, 200, listFlat(buckets.get(match[1]), body))
     }
     if ((match = /^\/object\/([^/]+)$/.exec(path)) && method === 'DELETE') {
       requests.push('DELETE objects')
@@ -215,17 +228,16 @@ function bucketJson(id: string): Record<string, unknown> {
   return {id, name: id, owner: '', public: false, file_size_limit: null, allowed_mime_types: null, created_at: now, updated_at: now}
 }
 
-/** localeCompare's order, at a fraction of its cost per comparison. */
-const COLLATOR = new Intl.Collator()
-
 function listFolder(bucket: Map<string, StoredFile> | undefined, body: {prefix?: string; limit?: number; offset?: number; search?: string}): unknown[] {
   if (!bucket) return []
   const folder = body.prefix ? `${body.prefix.replace(/\/+$/, '')}/` : ''
   const search = (body.search ?? '').toLowerCase()
   const folders = new Set<string>()
   const files: Array<{name: string; file: StoredFile}> = []
+  // The folder matches case-insensitively, and names come back relative to it (SUPABASE-STORAGE.md).
+  const folderLower = folder.toLowerCase()
   for (const [key, file] of bucket) {
-    if (!key.startsWith(folder)) continue
+    if (!key.toLowerCase().startsWith(folderLower)) continue
     const rest = key.slice(folder.length)
     const slash = rest.indexOf('/')
     if (slash === -1) files.push({name: rest, file})
@@ -234,28 +246,62 @@ function listFolder(bucket: Map<string, StoredFile> | undefined, body: {prefix?:
   // Rows are built for the page only (an md5 per file of the whole folder made listing 10⁵ objects quadratic).
   const names = [...[...folders].map((name) => ({name, file: undefined as StoredFile | undefined})), ...files]
     .filter((row) => row.name.toLowerCase().startsWith(search))
-    .sort((a, b) => COLLATOR.compare(a.name, b.name))
+    .map((row) => ({...row, lower: Buffer.from(row.name.toLowerCase())}))
+    .sort((a, b) => Buffer.compare(a.lower, b.lower)) // ORDER BY lower(name) COLLATE "C"
   const offset = body.offset ?? 0
-  return names.slice(offset, offset + (body.limit ?? 100)).map(({name, file}) =>
-    file === undefined
-      ? {name, id: null, updated_at: null, created_at: null, last_accessed_at: null, metadata: null}
-      : {
-          name,
-          id: file.id,
-          updated_at: file.updatedAt,
-          created_at: file.createdAt,
-          last_accessed_at: file.updatedAt,
-          metadata: {
-            eTag: `"${md5(file.data)}"`,
-            size: file.data.length,
-            mimetype: file.mimetype,
-            cacheControl: 'max-age=3600',
-            lastModified: file.updatedAt,
-            contentLength: file.data.length,
-            httpStatusCode: 200,
-          },
-        },
-  )
+  const limit = Math.min(body.limit ?? 100, 1500) // the server caps it silently
+  return names
+    .slice(offset, offset + limit)
+    .map(({name, file}) => (file === undefined ? {name, id: null, updated_at: null, created_at: null, last_accessed_at: null, metadata: null} : objectRow(name, file)))
+}
+
+interface ListV2Body {
+  prefix?: string
+  limit?: number
+  cursor?: string
+  with_delimiter?: boolean
+  sortBy?: unknown
+}
+
+/**
+ * list-v2 without a delimiter (storage v1.19+): every object whose full key starts with
+ * `prefix`, case-sensitively (`name LIKE prefix%`), in byte order (`COLLATE "C"`), at
+ * most 1000 a page; the cursor is opaque (here, as on the server, the last key in base64).
+ */
+function listFlat(bucket: Map<string, StoredFile> | undefined, body: ListV2Body): unknown {
+  const prefix = body.prefix ?? ''
+  const after = body.cursor ? Buffer.from(body.cursor, 'base64url').toString() : undefined
+  const limit = Math.min(body.limit || 1000, 1000)
+  // Keys are ASCII (the server refuses others: InvalidKey), so string order is byte order.
+  const keys = [...(bucket?.keys() ?? [])].filter((key) => key.startsWith(prefix) && (after === undefined || key > after)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const page = keys.slice(0, limit)
+  const hasNext = keys.length > limit
+  return {
+    hasNext,
+    nextCursor: hasNext ? Buffer.from(page[page.length - 1]).toString('base64url') : undefined,
+    nextCursorKey: hasNext ? page[page.length - 1] : undefined,
+    folders: [],
+    objects: page.map((key) => objectRow(key, bucket!.get(key)!)),
+  }
+}
+
+function objectRow(name: string, file: StoredFile): unknown {
+  return {
+    name,
+    id: file.id,
+    updated_at: file.updatedAt,
+    created_at: file.createdAt,
+    last_accessed_at: file.updatedAt,
+    metadata: {
+      eTag: `"${md5(file.data)}"`,
+      size: file.data.length,
+      mimetype: file.mimetype,
+      cacheControl: 'max-age=3600',
+      lastModified: file.updatedAt,
+      contentLength: file.data.length,
+      httpStatusCode: 200,
+    },
+  }
 }
 
 /** A single `bytes=` range as the real server answers it: 206 with Content-Range, 416 InvalidRange when unsatisfiable. */

@@ -284,3 +284,59 @@ function spooledBytes(dir: string): number {
   }
   return total
 }
+
+describe('the Supabase live store: jobs whose ids differ only in case', () => {
+  const cases = async (store: ObjectLiveStore) => {
+    for (const [id, word] of [
+      ['Build-1', 'upper'],
+      ['build-1', 'lower'],
+    ]) {
+      await store.startJob(id)
+      const [one, two] = [1, 2].map((n) => ({ts: n, bytes: Buffer.from(`${word} ${n}`), eol: true}))
+      // Chunks of other names: Build-1's 1-1 and 2-2, build-1's 1-2.
+      if (word === 'upper') for (const entry of [one, two]) await store.append(id, [entry])
+      else await store.append(id, [one, two])
+    }
+    const lines = async (id: string) => {
+      const out: string[] = []
+      for await (const entry of store.read(id)) out.push(`${entry.seq}:${entry.line}`)
+      return out
+    }
+    return {lines}
+  }
+
+  // The folder listing matches `.chunks/Build-1` case-insensitively and names what it finds
+  // relative to it: Build-1 found build-1's chunk as `.chunks/Build-1/…1-…2`, and failed to read it.
+  it('each reads its own chunks while running, and its own object once assembled: objects are listed by full key, case-sensitively (list-v2)', async () => {
+    const requests = supabase.requests.length
+    const store = new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/cases'), {from: 'test', env: supabase.env()}))})
+    const {lines} = await cases(store)
+    expect(await lines('Build-1')).toEqual(['1:upper 1', '2:upper 2'])
+    expect(await lines('build-1')).toEqual(['1:lower 1', '2:lower 2'])
+    expect((await store.listJobs()).map((job) => job.id).sort()).toEqual(['Build-1', 'build-1'])
+    await store.endJob('Build-1', {status: 'ended'})
+    expect(await lines('Build-1')).toEqual(['1:upper 1', '2:upper 2'])
+    expect(await lines('build-1')).toEqual(['1:lower 1', '2:lower 2'])
+    expect(supabase.requests.slice(requests)).not.toContain('POST list')
+    await store.close()
+  })
+
+  it('a server without list-v2 (before storage v1.19) is listed folder by folder, after one request that finds it missing', async () => {
+    const old = await startSupabaseStandin({listV2: false})
+    try {
+      old.seed('live', [])
+      const store = new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/old'), {from: 'test', env: old.env()}))})
+      await store.startJob('job-1')
+      await store.append('job-1', [{ts: 1, bytes: Buffer.from('one'), eol: true}])
+      await store.append('job-1', [{ts: 2, bytes: Buffer.from('two'), eol: true}])
+      const lines: string[] = []
+      for await (const entry of store.read('job-1')) lines.push(entry.line)
+      expect(lines).toEqual(['one', 'two'])
+      expect(old.requests.filter((request) => request === 'POST list-v2')).toHaveLength(1)
+      expect(old.requests).toContain('POST list')
+      await store.close()
+    } finally {
+      await old.stop()
+    }
+  })
+})

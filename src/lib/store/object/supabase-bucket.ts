@@ -66,6 +66,8 @@ export class SupabaseBucket implements ObjectBucket {
   private bucketReady: Promise<void> | undefined
   private bucketSeen: Promise<void> | undefined
   private readonly createsBucket: boolean
+  /** Until the server answers list-v2 as one without it (lacksListV2). */
+  private hasListV2 = true
 
   constructor({
     endpoint,
@@ -147,16 +149,46 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   async stat(key: string): Promise<StoredObject | undefined> {
-    const slash = key.lastIndexOf('/')
-    for await (const object of this.listFolder(key.slice(0, slash + 1), key.slice(slash + 1), false)) {
+    for await (const object of this.list(key)) {
       if (object.key === key) return object
     }
     return undefined
   }
 
-  list(prefix: string): AsyncIterable<StoredObject> {
-    const slash = prefix.lastIndexOf('/')
-    return this.listFolder(prefix.slice(0, slash + 1), prefix.slice(slash + 1), true)
+  /**
+   * The objects whose keys start with `prefix`, by the flat listing (list-v2: full keys,
+   * matched case-sensitively, a page per 1000 objects). The folder listing it replaces
+   * matches a folder case-insensitively and names objects relative to it, so the chunks of
+   * job `Build-1` and of `build-1` came back as one folder's (SUPABASE-STORAGE.md). A server
+   * without list-v2 (before storage v1.19, or a tenant without its migration) is walked
+   * folder by folder as before.
+   */
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    if (this.createsBucket) await this.ensureBucket()
+    const full = this.prefix + prefix
+    let cursor: string | undefined
+    for (let first = true; ; first = false) {
+      const page = this.hasListV2
+        ? await this.request('list objects', async (client) => {
+            const result = await client.from(this.bucket).listV2({prefix: full, limit: LIST_PAGE, cursor})
+            return first && result.error && lacksListV2(result.error) ? {data: undefined, error: null} : result
+          })
+        : undefined
+      if (!page) {
+        this.hasListV2 = false
+        const slash = prefix.lastIndexOf('/')
+        yield* this.listFolder(prefix.slice(0, slash + 1), prefix.slice(slash + 1))
+        return
+      }
+      // The server lists a missing bucket as empty (SUPABASE-STORAGE.md): an empty answer is checked.
+      if (first && page.objects.length === 0) await this.requireBucket()
+      for (const object of page.objects) {
+        const key = object.key ?? object.name
+        if (key.startsWith(full)) yield storedObject(key.slice(this.prefix.length), object)
+      }
+      if (!page.hasNext || !page.nextCursor) return
+      cursor = page.nextCursor
+    }
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -169,9 +201,8 @@ export class SupabaseBucket implements ObjectBucket {
 
   async close(): Promise<void> {}
 
-  /** Supabase lists one folder at a time; folders come back with `id: null`. */
-  private async *listFolder(folder: string, namePrefix: string, recursive: boolean): AsyncIterable<StoredObject> {
-    if (this.createsBucket) await this.ensureBucket()
+  /** The folder listing of a server without list-v2: one folder at a time; folders come back with `id: null`. */
+  private async *listFolder(folder: string, namePrefix: string): AsyncIterable<StoredObject> {
     for (let offset = 0; ; offset += LIST_PAGE) {
       const page =
         (await this.request('list objects', async (client) =>
@@ -181,13 +212,8 @@ export class SupabaseBucket implements ObjectBucket {
       if (offset === 0 && page.length === 0) await this.requireBucket()
       for (const item of page) {
         if (!item.name.startsWith(namePrefix)) continue
-        if (item.id === null) {
-          if (recursive) yield* this.listFolder(`${folder}${item.name}/`, '', true)
-          continue
-        }
-        const size = Number((item.metadata as {size?: number} | null)?.size ?? 0)
-        const modifiedAt = item.updated_at ? Date.parse(item.updated_at) : undefined
-        yield {key: folder + item.name, size, modifiedAt}
+        if (item.id === null) yield* this.listFolder(`${folder}${item.name}/`, '')
+        else yield storedObject(folder + item.name, item)
       }
       if (page.length < LIST_PAGE) return
     }
@@ -267,6 +293,21 @@ export class SupabaseBucket implements ObjectBucket {
     }
     return objectStoreFailure({status, code, message: (error as Error).message, retryAfterMs}, what, this.facts, error)
   }
+}
+
+/** A listed object's key, size and time. */
+function storedObject(key: string, item: {metadata: unknown; updated_at?: string | null}): StoredObject {
+  const size = Number((item.metadata as {size?: number} | null)?.size ?? 0)
+  return {key, size, modifiedAt: item.updated_at ? Date.parse(item.updated_at) : undefined}
+}
+
+/**
+ * list-v2's answer on a server without it: 404 (no such route, before storage v1.19: a
+ * missing bucket lists as empty there) or 400 (FeatureNotEnabled, a tenant not migrated).
+ */
+function lacksListV2(error: unknown): boolean {
+  const status = (error as {name?: string; status?: number}).name === 'StorageApiError' ? (error as {status?: number}).status : undefined
+  return status === 404 || status === 400
 }
 
 export function openSupabaseClient(url: URL, context: OpenContext): Required<SupabaseBucketOptions> {
