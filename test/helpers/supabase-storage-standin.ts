@@ -14,7 +14,9 @@
  *                                                 missing bucket → []
  *   POST     /storage/v1/object/list-v2/:bucket   flat: full keys under a prefix, case-sensitive,
  *                                                 byte order, cursor pages of 1000 (`listV2: false`:
- *                                                 a server before v1.19, which answers 404)
+ *                                                 a server before v1.19, which answers 404); written
+ *                                                 from the server's source at v1.70.6 (listObjectsV2),
+ *                                                 not measured as SUPABASE-STORAGE.md's points were
  *   DELETE   /storage/v1/object/:bucket           {prefixes}; keys already gone are not an error
  *
  * Faithful points: errors are HTTP 400 with the real code in the JSON body
