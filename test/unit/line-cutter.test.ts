@@ -223,7 +223,7 @@ describe('a secret longer than pieceEnd looks back for, cut at the end of a piec
 
 describe('a value given to mask longer than the look-back for detectors, cut by the end of a piece', () => {
   const max = 8192 // detectors are looked for 3 × 1 KiB back (an eighth of the piece); a value to mask, half the piece back
-  const value = Array.from({length: 300}, (_, i) => `k${i}-`).join('') // 1 590 bytes, no delimiter
+  const value = Array.from({length: 300}, (_, i) => `k${i}-`).join('') // 1 390 bytes, no delimiter
   const long = Array.from({length: 770}, (_, i) => `v${i}`).join('') + ' ' + Array.from({length: 300}, (_, i) => `w${i}`).join('') // 4 061 bytes with a space: half a piece at most
   const input = Array.from({length: 12}, (_, i) => `${'z'.repeat(i * 611)} ${value} ${long} end`).join(' ') + '\n'
   const expected = input.replaceAll(value, '***').replaceAll(long, '***')
