@@ -10,7 +10,7 @@ import {statSync} from 'node:fs'
 import {InvalidUrlError} from '../errors/index.js'
 import type {Setting} from '../config.js'
 import type {ObjectBucket} from '../store/object/bucket.js'
-import type {ArchiveStore, LiveStore, OpenContext} from '../store/types.js'
+import type {ArchiveStore, LiveStore, OpenContext, StoreRole} from '../store/types.js'
 import {fileUrlPath, parseStoreUrl, redactUrl} from '../store/url.js'
 import {redisRecipe, type StoreRecipe} from '../store/recipe.js'
 import {parseRedisUrl} from '../store/redis/url.js'
@@ -121,7 +121,7 @@ export function liveStoreRecipe(setting: Setting, env: NodeJS.ProcessEnv = proce
   }
 }
 
-async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: string, readOnly = false, createsBucket = false): Promise<T> {
+async function open<T>(openers: Record<string, Opener<T>>, setting: Setting, env: NodeJS.ProcessEnv, what: StoreRole, readOnly = false, createsBucket = false): Promise<T> {
   const {url, entry: opener} = entryFor(openers, setting, what)
   return opener(url, {from: setting.from, what, env, readOnly, createsBucket})
 }

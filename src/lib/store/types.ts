@@ -310,12 +310,15 @@ export interface ArchiveStore {
   close(): Promise<void>
 }
 
+/** What a store is opened as: the URL of one names it in its errors. */
+export type StoreRole = 'live store' | 'archive'
+
 /** What a backend's opener gets besides its URL. */
 export interface OpenContext {
   /** Where the URL came from, for error messages (`--store`, `LOGS_STORE`, …). */
   from: string
-  /** What the URL names, for error messages: `live store`, or `archive` when not said. */
-  what?: string
+  /** What the URL names, for error messages. */
+  what: StoreRole
   env: NodeJS.ProcessEnv
   /** Opened by a reader (get, ls, tail, sections): the store must not write (no directory created, no index pruned). */
   readOnly?: boolean

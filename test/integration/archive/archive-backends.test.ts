@@ -64,7 +64,10 @@ afterAll(async () => {
 const backends: Array<[string, () => BlobArchive]> = [
   ['file', () => new BlobArchive({bucket: new DirectoryBucket(join(dir, 'archive'))})],
   ['s3 (s3rver)', () => new BlobArchive({bucket: new S3Bucket({client: s3.client(), bucket: 'logs', prefix: 'team/a', listPageSize: 2})})],
-  ['supabase (stand-in)', () => new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/team/a'), {from: 'test', env: supabase.env()}))})],
+  [
+    'supabase (stand-in)',
+    () => new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/team/a'), {from: 'test', what: 'archive', env: supabase.env()}))}),
+  ],
   ['vercel blob (stand-in)', () => new BlobArchive({bucket: new VercelBlobBucket({token: blob.token, prefix: 'logs/team/a', listPageSize: 2})})],
 ]
 

@@ -37,7 +37,7 @@ function job(id: string): {meta: JobMeta; entries: LogEntry[]} {
 }
 
 const open = (prefix: string): BlobArchive =>
-  new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://logs/${prefix}`), {from: 'test', env: supabase.env()})), blockBytes: 2048})
+  new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://logs/${prefix}`), {from: 'test', what: 'archive', env: supabase.env()})), blockBytes: 2048})
 
 async function archiveRuns(archive: BlobArchive): Promise<JobMeta[]> {
   for (let run = 0; run < 3; run++) {

@@ -56,7 +56,7 @@ beforeAll(async () => {
   supabase.seed('logs', manifests)
   // Entries taken after the manifests were written (a later manifest would not be trusted).
   const at = Date.now() + 1000
-  const bucket = new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/scale'), {from: 'test', env: supabase.env()}))
+  const bucket = new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/scale'), {from: 'test', what: 'archive', env: supabase.env()}))
   await new Catalog(bucket).compact({force: true, entries: entries.map((entry) => ({...entry, at}))})
   await bucket.close()
 }, 300_000)

@@ -45,7 +45,7 @@ async function archiveRun(archive: BlobArchive, ids: string[]): Promise<void> {
 }
 
 const supabaseArchive = (prefix: string): BlobArchive =>
-  new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://logs/${prefix}`), {from: 'test', env: supabase.env()}))})
+  new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://logs/${prefix}`), {from: 'test', what: 'archive', env: supabase.env()}))})
 
 const requestsFor = async <T>(fn: () => Promise<T>): Promise<{value: T; requests: number}> => {
   const before = supabase.requests.length

@@ -57,7 +57,7 @@ const backends: Array<[string, Backend]> = [
     {
       open: ({reader = false, blockBytes} = {}) =>
         new BlobArchive({
-          bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/gone'), {from: 'test', env: supabase.env()})),
+          bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/gone'), {from: 'test', what: 'archive', env: supabase.env()})),
           blockBytes,
           rememberManifests: reader,
         }),

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const backends: Array<[string, () => ObjectBucket]> = [
   ['s3rver', () => new S3Bucket({client: s3.client(), bucket: 'locks', prefix: 'p'})],
-  ['supabase (stand-in)', () => new SupabaseBucket(openSupabaseClient(new URL('supabase://locks/p'), {from: 'test', env: supabase.env(), createsBucket: true}))],
+  ['supabase (stand-in)', () => new SupabaseBucket(openSupabaseClient(new URL('supabase://locks/p'), {from: 'test', what: 'archive', env: supabase.env(), createsBucket: true}))],
   ['vercel blob (stand-in)', () => new VercelBlobBucket({token: blob.token, prefix: 'p'})],
   ['directory', () => new DirectoryBucket(dir)],
 ]

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 const proxiedEnv = (): NodeJS.ProcessEnv => isolatedEnv(home.home, {...s3.env(), AWS_ENDPOINT_URL: proxy.url, AWS_EC2_METADATA_DISABLED: 'true'})
 const supabaseStore = (prefix: string, env = supabase.env()) =>
-  new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://live/${prefix}`), {from: 'test', env, createsBucket: true}))})
+  new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://live/${prefix}`), {from: 'test', what: 'live store', env, createsBucket: true}))})
 
 describe('transient failures are retried (item 9)', () => {
   it('logs archive through a proxy answering 502 and resetting connections archives every job, byte-exact', async () => {
@@ -100,13 +100,13 @@ describe('transient failures are retried (item 9)', () => {
   })
 
   it('honours Retry-After: a hint longer than the retry budget fails at once, carrying the hint (Supabase and S3)', async () => {
-    const bucket = new SupabaseBucket({...openSupabaseClient(new URL('supabase://live/hint'), {from: 'test', env: supabase.env()}), retry: QUICK_RETRY})
+    const bucket = new SupabaseBucket({...openSupabaseClient(new URL('supabase://live/hint'), {from: 'test', what: 'live store', env: supabase.env()}), retry: QUICK_RETRY})
     supabase.inject({kind: 'status', status: 429, retryAfter: '30'}, {count: 1})
     const failure = await bucket.stat('k').catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(ObjectStoreError)
     expect(failure).toMatchObject({kind: 'unavailable', transient: true, retryAfterMs: 30_000})
 
-    const settings = s3Settings(new URL(`s3://faults/hint?endpoint=${encodeURIComponent(proxy.url)}`), {from: 'test', env: s3.env()})
+    const settings = s3Settings(new URL(`s3://faults/hint?endpoint=${encodeURIComponent(proxy.url)}`), {from: 'test', what: 'archive', env: s3.env()})
     const s3Bucket = new S3Bucket({client: s3Client(settings, s3.env()), bucket: 'faults', prefix: 'hint', retry: QUICK_RETRY})
     proxy.inject(
       {

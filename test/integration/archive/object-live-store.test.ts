@@ -56,7 +56,7 @@ let supabaseBucket: ReturnType<typeof countedBucket<SupabaseBucket>>
 describeLiveStoreContract(
   'object store on the Supabase stand-in',
   async () => {
-    supabaseBucket = countedBucket(new SupabaseBucket(openSupabaseClient(new URL('supabase://live/contract'), {from: 'test', env: supabase.env()})))
+    supabaseBucket = countedBucket(new SupabaseBucket(openSupabaseClient(new URL('supabase://live/contract'), {from: 'test', what: 'live store', env: supabase.env()})))
     return new ObjectLiveStore({bucket: supabaseBucket.bucket})
   },
   () => supabaseBucket.untilPolled(),
@@ -309,7 +309,7 @@ describe('the Supabase live store: jobs whose ids differ only in case', () => {
   // relative to it: Build-1 found build-1's chunk as `.chunks/Build-1/…1-…2`, and failed to read it.
   it('each reads its own chunks while running, and its own object once assembled: objects are listed by full key, case-sensitively (list-v2)', async () => {
     const requests = supabase.requests.length
-    const store = new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/cases'), {from: 'test', env: supabase.env()}))})
+    const store = new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/cases'), {from: 'test', what: 'live store', env: supabase.env()}))})
     const {lines} = await cases(store)
     expect(await lines('Build-1')).toEqual(['1:upper 1', '2:upper 2'])
     expect(await lines('build-1')).toEqual(['1:lower 1', '2:lower 2'])
@@ -325,7 +325,7 @@ describe('the Supabase live store: jobs whose ids differ only in case', () => {
     const old = await startSupabaseStandin({listV2: false})
     try {
       old.seed('live', [])
-      const store = new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/old'), {from: 'test', env: old.env()}))})
+      const store = new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/old'), {from: 'test', what: 'live store', env: old.env()}))})
       await store.startJob('job-1')
       await store.append('job-1', [{ts: 1, bytes: Buffer.from('one'), eol: true}])
       await store.append('job-1', [{ts: 2, bytes: Buffer.from('two'), eol: true}])

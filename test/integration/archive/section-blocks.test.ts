@@ -112,7 +112,7 @@ const backends: Array<[string, Backend]> = [
     {
       archive: () =>
         new BlobArchive({
-          bucket: new SupabaseBucket({...openSupabaseClient(new URL('supabase://logs/sec'), {from: 'test', env: supabase.env()}), partSize: 100_000}),
+          bucket: new SupabaseBucket({...openSupabaseClient(new URL('supabase://logs/sec'), {from: 'test', what: 'archive', env: supabase.env()}), partSize: 100_000}),
           blockBytes: BLOCK,
         }),
       url: 'supabase://logs/sec',

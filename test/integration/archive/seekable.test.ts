@@ -74,7 +74,7 @@ const backends: Array<[string, () => BlobArchive]> = [
     'supabase (stand-in)',
     () =>
       new BlobArchive({
-        bucket: new SupabaseBucket({...openSupabaseClient(new URL('supabase://logs/seek'), {from: 'test', env: supabase.env()}), partSize: 100_000}),
+        bucket: new SupabaseBucket({...openSupabaseClient(new URL('supabase://logs/seek'), {from: 'test', what: 'archive', env: supabase.env()}), partSize: 100_000}),
         blockBytes: BLOCK,
       }),
   ],

@@ -36,7 +36,7 @@ async function* iterate<T>(items: T[]): AsyncIterable<T> {
 }
 
 function archiveAt(url: string, env = standin.env()): BlobArchive {
-  return new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL(url), {from: '--archive', env}))})
+  return new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL(url), {from: '--archive', what: 'archive', env}))})
 }
 
 describe('Supabase archive (stand-in of the Storage API)', () => {
@@ -110,8 +110,8 @@ describe('Supabase archive (stand-in of the Storage API)', () => {
   })
 
   it('names the missing variable when SUPABASE_URL or the key is not set', async () => {
-    await expect(openSupabaseBucket(new URL('supabase://logs'), {from: 'LOGS_ARCHIVE', env: {}})).rejects.toThrow(/SUPABASE_URL/)
-    const failure = await openSupabaseBucket(new URL('supabase://logs'), {from: 'LOGS_ARCHIVE', env: {SUPABASE_URL: standin.url}}).catch((error: unknown) => error)
+    await expect(openSupabaseBucket(new URL('supabase://logs'), {from: 'LOGS_ARCHIVE', what: 'archive', env: {}})).rejects.toThrow(/SUPABASE_URL/)
+    const failure = await openSupabaseBucket(new URL('supabase://logs'), {from: 'LOGS_ARCHIVE', what: 'archive', env: {SUPABASE_URL: standin.url}}).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(MissingCredentialError)
     expect((failure as Error).message).toMatch(/SUPABASE_SERVICE_ROLE_KEY or SUPABASE_KEY.*LOGS_ARCHIVE|LOGS_ARCHIVE.*SUPABASE_SERVICE_ROLE_KEY/)
   })

@@ -22,7 +22,7 @@ const asReader = {Authorization: `Bearer ${READ}`}
 const redis = redisSandbox()
 let t: TestRelay
 beforeAll(async () => {
-  const store = await openRedisStore(new URL(redis.url), {from: 'test', env: {}})
+  const store = await openRedisStore(new URL(redis.url), {from: 'test', what: 'live store', env: {}})
   t = await startTestRelay({store, token: WRITE, readToken: READ, limits: {readerLingerMs: 20}})
 })
 afterAll(async () => {
@@ -111,7 +111,9 @@ describe('/metrics of a relay in front of an object store', () => {
   it('counts the requests retried after a transient failure (502s from the Supabase stand-in)', async () => {
     const supabase = await startSupabaseStandin()
     const store = () =>
-      new ObjectLiveStore({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/metrics'), {from: 'test', env: supabase.env(), createsBucket: true}))})
+      new ObjectLiveStore({
+        bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://live/metrics'), {from: 'test', what: 'live store', env: supabase.env(), createsBucket: true})),
+      })
     const relay = await startTestRelay({store: store(), token: WRITE, readToken: READ})
     try {
       const writer = store()

@@ -18,7 +18,7 @@ let home: {home: string; cleanup: () => void}
 let server: Awaited<ReturnType<typeof startServeCli>>
 
 const archive = (): BlobArchive =>
-  new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/relay'), {from: 'test', env: supabase.env()})), blockBytes: 16 * 1024})
+  new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL('supabase://logs/relay'), {from: 'test', what: 'archive', env: supabase.env()})), blockBytes: 16 * 1024})
 
 async function archiveJob(id: string, lines: number): Promise<void> {
   const entries = stepJob(lines)

@@ -13,7 +13,7 @@ import {waitUntil} from '../../helpers/wait.js'
 const redis = redisSandbox()
 let t: TestRelay
 beforeAll(async () => {
-  const store = await openRedisStore(new URL(redis.url), {from: 'test', env: {}})
+  const store = await openRedisStore(new URL(redis.url), {from: 'test', what: 'live store', env: {}})
   t = await startTestRelay({store, limits: {readerLingerMs: 20}})
 })
 afterAll(async () => {

@@ -289,13 +289,13 @@ export interface S3Settings {
 
 export function s3Settings(url: URL, context: OpenContext): S3Settings {
   const bucket = url.hostname
-  if (!bucket) throw new InvalidUrlError(context.what ?? 'archive', context.from, `${redactUrl(url.href)} names no bucket`, ['use s3://bucket/prefix'])
+  if (!bucket) throw new InvalidUrlError(context.what, context.from, `${redactUrl(url.href)} names no bucket`, ['use s3://bucket/prefix'])
   const query = url.searchParams
   const endpoint = query.get('endpoint') ?? context.env.AWS_ENDPOINT_URL_S3 ?? context.env.AWS_ENDPOINT_URL ?? undefined
   const pathStyle = query.get('path-style')
   const partSize = Number(query.get('part-size') ?? DEFAULT_PART_SIZE)
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE) {
-    throw new InvalidUrlError(context.what ?? 'archive', context.from, `part-size must be a whole number of bytes ≥ ${MIN_PART_SIZE} (S3's minimum part size)`)
+    throw new InvalidUrlError(context.what, context.from, `part-size must be a whole number of bytes ≥ ${MIN_PART_SIZE} (S3's minimum part size)`)
   }
   return {
     bucket,

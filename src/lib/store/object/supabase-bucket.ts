@@ -165,29 +165,23 @@ export class SupabaseBucket implements ObjectBucket {
    */
   async *list(prefix: string): AsyncIterable<StoredObject> {
     if (this.createsBucket) await this.ensureBucket()
+    let page = this.hasListV2 ? await this.listPage(prefix) : undefined
+    if (!page) {
+      this.hasListV2 = false
+      const slash = prefix.lastIndexOf('/')
+      yield* this.listFolder(prefix.slice(0, slash + 1), prefix.slice(slash + 1))
+      return
+    }
+    // The server lists a missing bucket as empty (SUPABASE-STORAGE.md): an empty answer is checked.
+    if (page.objects.length === 0) await this.requireBucket()
     const full = this.prefix + prefix
-    let cursor: string | undefined
-    for (let first = true; ; first = false) {
-      const page = this.hasListV2
-        ? await this.request('list objects', async (client) => {
-            const result = await client.from(this.bucket).listV2({prefix: full, limit: LIST_PAGE, cursor})
-            return first && result.error && lacksListV2(result.error) ? {data: undefined, error: null} : result
-          })
-        : undefined
-      if (!page) {
-        this.hasListV2 = false
-        const slash = prefix.lastIndexOf('/')
-        yield* this.listFolder(prefix.slice(0, slash + 1), prefix.slice(slash + 1))
-        return
-      }
-      // The server lists a missing bucket as empty (SUPABASE-STORAGE.md): an empty answer is checked.
-      if (first && page.objects.length === 0) await this.requireBucket()
+    for (;;) {
       for (const object of page.objects) {
         const key = object.key ?? object.name
         if (key.startsWith(full)) yield storedObject(key.slice(this.prefix.length), object)
       }
       if (!page.hasNext || !page.nextCursor) return
-      cursor = page.nextCursor
+      page = (await this.listPage(prefix, page.nextCursor))!
     }
   }
 
@@ -200,6 +194,14 @@ export class SupabaseBucket implements ObjectBucket {
   }
 
   async close(): Promise<void> {}
+
+  /** A page of the flat listing; the first answers undefined on a server without list-v2. */
+  private async listPage(prefix: string, cursor?: string) {
+    return this.request('list objects', async (client) => {
+      const result = await client.from(this.bucket).listV2({prefix: this.prefix + prefix, limit: LIST_PAGE, cursor})
+      return cursor === undefined && result.error && lacksListV2(result.error) ? {data: undefined, error: null} : result
+    })
+  }
 
   /** The folder listing of a server without list-v2: one folder at a time; folders come back with `id: null`. */
   private async *listFolder(folder: string, namePrefix: string): AsyncIterable<StoredObject> {
@@ -312,18 +314,14 @@ function lacksListV2(error: unknown): boolean {
 
 export function openSupabaseClient(url: URL, context: OpenContext): Required<SupabaseBucketOptions> {
   const bucket = url.hostname
-  if (!bucket) throw new InvalidUrlError(context.what ?? 'archive', context.from, `${redactUrl(url.href)} names no bucket`, ['use supabase://bucket/prefix'])
+  if (!bucket) throw new InvalidUrlError(context.what, context.from, `${redactUrl(url.href)} names no bucket`, ['use supabase://bucket/prefix'])
   const base = context.env.SUPABASE_URL
   if (!base) throw new MissingCredentialError(`the Supabase store ${redactUrl(url.href)}`, ['SUPABASE_URL'], context.from)
   const key = context.env.SUPABASE_SERVICE_ROLE_KEY || context.env.SUPABASE_KEY
   if (!key) throw new MissingCredentialError(`the Supabase store ${redactUrl(url.href)}`, ['SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_KEY'], context.from)
   const partSize = Number(url.searchParams.get('part-size') ?? DEFAULT_SUPABASE_PART_SIZE)
   if (!Number.isInteger(partSize) || partSize < 1 || partSize > SUPABASE_UPLOAD_CAP) {
-    throw new InvalidUrlError(
-      context.what ?? 'archive',
-      context.from,
-      `part-size must be a whole number of bytes from 1 to ${SUPABASE_UPLOAD_CAP} (Supabase's standard upload cap)`,
-    )
+    throw new InvalidUrlError(context.what, context.from, `part-size must be a whole number of bytes from 1 to ${SUPABASE_UPLOAD_CAP} (Supabase's standard upload cap)`)
   }
   const endpoint = {url: `${base.replace(/\/+$/, '')}/storage/v1`, key}
   return {

@@ -249,7 +249,7 @@ export function vercelBlobOptions(url: URL, context: OpenContext): VercelBlobBuc
     throw new MissingCredentialError(`the Vercel Blob store ${url.protocol}//${url.host}${url.pathname}`, ['BLOB_READ_WRITE_TOKEN', 'blobToken in the config file'], context.from)
   const access = url.searchParams.get('access') ?? 'private'
   if (access !== 'private' && access !== 'public') {
-    throw new InvalidUrlError(context.what ?? 'archive', context.from, `access must be private or public, not ${JSON.stringify(access)}`, [
+    throw new InvalidUrlError(context.what, context.from, `access must be private or public, not ${JSON.stringify(access)}`, [
       'use vercel-blob://prefix (private) or vercel-blob://prefix?access=public',
     ])
   }
