@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {LiteralScanner} from '../../src/lib/mask/literal-scan.js'
+import {LiteralScanner, packNow} from '../../src/lib/mask/literal-scan.js'
 import {LITERAL_SCAN_WASM} from '../../src/lib/mask/literal-scan-wasm.js'
 import {literalAlternation} from '../../src/lib/mask/literal-alternation.js'
 import {Masker} from '../../src/lib/mask/masker.js'
@@ -38,6 +38,15 @@ describe('LiteralScanner: where literals start, 16 bytes a step', () => {
     const committed = readFileSync(join(ROOT, 'src/lib/mask/literal-scan-wasm.ts'), 'utf8')
     expect(committed).toBe(moduleSource(MODULES.literalScan, await assemble(MODULES.literalScan)))
     expect(Buffer.from(LITERAL_SCAN_WASM, 'base64').subarray(0, 4).toString('latin1')).toBe('\0asm')
+  })
+
+  // `npx vitest run test/unit/literal-scan.test.ts -u` writes the file anew (CI never does).
+  it('comes with the default triggers packed as they are packed now (default-packing.ts)', async () => {
+    const {key, tables} = packNow(new Masker({values: [], regexes: [], defaults: true}).scannedBytes())
+    const packing = JSON.stringify({key, tables: Buffer.from(tables).toString('base64')})
+    await expect(`// Written by test/unit/literal-scan.test.ts (vitest -u): do not edit.\nexport const DEFAULT_PACKING = ${packing}\n`).toMatchFileSnapshot(
+      '../../src/lib/mask/default-packing.ts',
+    )
   })
 
   const sets: [string, string[]][] = [
