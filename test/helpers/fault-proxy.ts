@@ -7,7 +7,7 @@
  */
 import {createServer, request, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {FaultQueue, answerFault, cutAfter, type Fault, type InjectOptions} from './faults.js'
-import {freePort} from './free-port.js'
+import {listenOnLoopback} from './free-port.js'
 
 export interface FaultProxy {
   readonly url: string
@@ -27,7 +27,6 @@ export interface FaultProxy {
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
-  const port = await freePort()
   const upstream = new URL(target)
   const faults = new FaultQueue()
   let forwarded = 0
@@ -53,7 +52,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     outgoing.on('error', () => res.socket?.resetAndDestroy())
     req.pipe(outgoing)
   }
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const port = await listenOnLoopback(server)
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -1,6 +1,11 @@
-import {createServer} from 'node:net'
+import {createServer, type Server} from 'node:net'
 
-/** A loopback port nothing listens on right now (the OS picks it). */
+/**
+ * A loopback port nothing listens on right now (the OS picks it): for a URL that must
+ * find nothing there. A server of our own listens with listenOnLoopback instead: a port
+ * picked here and listened on later may be taken in between (the OS hands the same range
+ * out to outgoing connections), as Redis found when it failed in CI.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
@@ -9,6 +14,17 @@ export function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const {port} = server.address() as {port: number}
       server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Listens on `port` of 127.0.0.1, by default one the OS picks as it binds; resolves with the port, rejects when it cannot. */
+export function listenOnLoopback(server: Server, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve((server.address() as {port: number}).port)
     })
   })
 }

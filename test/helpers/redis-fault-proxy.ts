@@ -6,7 +6,7 @@
  * stand-in: every command it lets through is answered by the server behind it.
  */
 import {createServer, Socket, type Server} from 'node:net'
-import {freePort} from './free-port.js'
+import {listenOnLoopback} from './free-port.js'
 
 export interface SeenCommand {
   /** Which client connection sent it, counted from 1 in the order they connected. */
@@ -31,7 +31,6 @@ export interface RedisFaultProxy {
 }
 
 export async function startRedisFaultProxy(redisPort: number): Promise<RedisFaultProxy> {
-  const port = await freePort()
   const seen: SeenCommand[] = []
   const clients = new Set<Socket>()
   let connections = 0
@@ -79,7 +78,7 @@ export async function startRedisFaultProxy(redisPort: number): Promise<RedisFaul
     upstream.on('close', close)
     upstream.on('error', close)
   })
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const port = await listenOnLoopback(server)
   return {
     url: `redis://127.0.0.1:${port}`,
     seen,

@@ -7,7 +7,7 @@
  * handles S3's answers. Tests using it say so in their names.
  */
 import {createServer, type IncomingMessage, type Server} from 'node:http'
-import {freePort} from './s3-server.js'
+import {listenOnLoopback} from './free-port.js'
 import {S3Client} from '@aws-sdk/client-s3'
 
 export interface ContractRequest {
@@ -39,7 +39,6 @@ export interface ContractServer {
 const XML = {'content-type': 'application/xml'}
 
 export async function startS3ContractServer(options: ContractServerOptions = {}): Promise<ContractServer> {
-  const port = await freePort()
   const requests: ContractRequest[] = []
   const objects = new Set<string>()
   const server: Server = createServer(async (req, res) => {
@@ -103,7 +102,7 @@ export async function startS3ContractServer(options: ContractServerOptions = {})
       res.writeHead(501, XML).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>not part of this contract</Message></Error>')
     }
   })
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const port = await listenOnLoopback(server)
   const endpoint = `http://127.0.0.1:${port}`
   return {
     endpoint,

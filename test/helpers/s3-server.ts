@@ -17,9 +17,6 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3'
-import {freePort} from './free-port.js'
-
-export {freePort}
 
 /** s3rver's CLI, with PUTs made atomic as on S3 (see the launcher). */
 const S3RVER_BIN = fileURLToPath(new URL('./s3rver-atomic.cjs', import.meta.url))

@@ -36,7 +36,7 @@
 import {createHash, randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {FaultQueue, answerFault, cutAfter, type Fault, type InjectOptions} from './faults.js'
-import {freePort} from './free-port.js'
+import {listenOnLoopback} from './free-port.js'
 
 export const STANDARD_UPLOAD_LIMIT = 50 * 1024 * 1024
 
@@ -73,7 +73,8 @@ export interface SupabaseStandin {
 }
 
 export async function startSupabaseStandin(options: {fileSizeLimit?: number; serviceKey?: string; listV2?: boolean} = {}): Promise<SupabaseStandin> {
-  const port = await freePort()
+  /** Picked by the first start; a restart listens on it again. */
+  let port = 0
   const serviceKey = options.serviceKey ?? `service-role-${randomUUID()}`
   const limit = options.fileSizeLimit ?? STANDARD_UPLOAD_LIMIT
   const buckets = new Map<string, Map<string, StoredFile>>()
@@ -186,8 +187,12 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
   }
 
   const standin: SupabaseStandin = {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    get url() {
+      return `http://127.0.0.1:${port}`
+    },
+    get port() {
+      return port
+    },
     serviceKey,
     requests,
     downloads,
@@ -208,10 +213,7 @@ export async function startSupabaseStandin(options: {fileSizeLimit?: number; ser
       server = createServer((req, res) => {
         handle(req, res).catch((failure: Error) => error(res, '500', 'Internal', failure.message))
       })
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject)
-        server!.listen(port, '127.0.0.1', () => resolve())
-      })
+      port = await listenOnLoopback(server, port)
     },
     async stop() {
       const running = server

@@ -35,7 +35,7 @@
 import {createHash, randomBytes, randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {FaultQueue, answerFault, cutAfter, type Fault, type InjectOptions} from './faults.js'
-import {freePort} from './free-port.js'
+import {listenOnLoopback} from './free-port.js'
 
 const MIN_PART = 5 * 1024 * 1024
 
@@ -61,12 +61,12 @@ export interface VercelBlobStandin {
 }
 
 export async function startVercelBlobStandin(options: {access?: 'private' | 'public'; maxBlobSize?: number; staleForMs?: number} = {}): Promise<VercelBlobStandin> {
-  const port = await freePort()
   const storeId = randomBytes(8).toString('hex')
   const token = `vercel_blob_rw_${storeId}_${randomBytes(12).toString('hex')}`
   const storeAccess = options.access ?? 'private'
   const maxBlobSize = options.maxBlobSize ?? 5 * 1024 ** 4
-  const base = `http://127.0.0.1:${port}`
+  /** Known once the server listens, before any request. */
+  let base = ''
   const blobs = new Map<string, Blob>()
   const uploads = new Map<string, {pathname: string; parts: Map<number, Buffer>}>()
   const requests: string[] = []
@@ -205,7 +205,7 @@ export async function startVercelBlobStandin(options: {access?: 'private' | 'pub
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((failure: Error) => apiError(res, 500, 'internal_server_error', failure.message))
   })
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${await listenOnLoopback(server)}`
   return {
     url: base,
     token,

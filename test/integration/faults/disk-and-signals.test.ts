@@ -10,7 +10,7 @@ import {appendFileSync, existsSync, readdirSync, statSync, writeFileSync} from '
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, ROOT, collect, runCli, startCli} from '../../helpers/cli.js'
-import {freePort} from '../../helpers/free-port.js'
+import {freePort, listenOnLoopback} from '../../helpers/free-port.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
 import {smallDisk, type SmallDisk} from '../../helpers/small-disk.js'
 import {waitUntil} from '../../helpers/wait.js'
@@ -251,8 +251,7 @@ describe('a signal while a store request is retried', () => {
       request.resume()
       response.writeHead(503, {'Content-Type': 'application/xml'}).end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>')
     })
-    const port = await freePort()
-    await new Promise<void>((resolve) => overloaded.listen(port, '127.0.0.1', resolve))
+    const port = await listenOnLoopback(overloaded)
     try {
       const env = {...home.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1'}
       const child = startCli(['get', 'busy', '--store', `s3://bucket/p?endpoint=http://127.0.0.1:${port}`], {env})
