@@ -5,6 +5,9 @@
  *   logs ls                           a file store of two one-line jobs
  *   logs get JOB -n 1                 one job's last line from the file store
  *   echo x | logs push --job J        push's start, open, append and end
+ * and, as a second reference, Node started from a user-land start-up snapshot that holds
+ * nothing (node --snapshot-blob): the least a snapshot of the CLI's code could start in,
+ * before deserializing that code or running any of it.
  * Each command runs in batches of BENCH_BATCH (10) back to back, timed as one (GNU time's
  * CPU figure has a 10 ms resolution; over a batch it is 1 ms a run); the best of RUNS
  * batches is printed, per run: wall, and CPU time (user + system).
@@ -13,6 +16,7 @@
  *
  * Prints figures; never passes or fails. Needs a built CLI (npm run build).
  */
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -35,7 +39,12 @@ interface Case {
 }
 
 const REFERENCE: Case = {what: 'node -e 0 (reference)', args: ['-e', '0']}
+const emptySnapshot = join(work, 'empty.blob')
+writeFileSync(join(work, 'empty.cjs'), "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {})\n")
+const built = spawnSync(process.execPath, ['--snapshot-blob', emptySnapshot, '--build-snapshot', join(work, 'empty.cjs')], {stdio: 'ignore'})
+const SNAPSHOT: Case[] = built.status === 0 ? [{what: 'node from an empty start-up snapshot (reference)', args: ['--snapshot-blob', emptySnapshot]}] : []
 const CASES: Case[] = [
+  ...SNAPSHOT,
   {what: 'logs --version', args: [BIN, '--version']},
   {what: 'logs --help', args: [BIN, '--help']},
   {what: 'logs ls', args: [BIN, 'ls']},
