@@ -18,6 +18,7 @@ import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/verc
 import {VercelBlobBucket} from '../../../src/lib/store/object/vercel-blob-bucket.js'
 import {collect, iterate} from '../../helpers/iterables.js'
 import {fixtureLine, GZIP_FIXTURE} from './archive-helpers.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 export function jobEntries(count: number, ts = Date.now() - 3_600_000): LogEntry[] {
   return Array.from({length: count}, (_, i) =>
@@ -51,7 +52,7 @@ const dir = mkdtempSync(join(tmpdir(), 'logs-archive-backends-'))
 let blob: VercelBlobStandin
 
 beforeAll(async () => {
-  ;[s3, supabase, blob] = await Promise.all([startS3Server(), startSupabaseStandin(), startVercelBlobStandin()])
+  ;[s3, supabase, blob] = await startTogether([startS3Server(), startSupabaseStandin(), startVercelBlobStandin()])
   await s3.createBucket('logs')
   Object.assign(process.env, blob.env(), {VERCEL_BLOB_RETRIES: '0'}) // the SDK reads its API base from the process environment
 })

@@ -14,6 +14,7 @@ import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase
 import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/vercel-blob-standin.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {readAllRaw, seedJobs, withLive} from './archive-helpers.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let home: {home: string; cleanup: () => void}
 let s3: S3Server
@@ -23,7 +24,7 @@ let blob: VercelBlobStandin
 
 beforeAll(async () => {
   home = tempHome()
-  ;[s3, supabase, redis, blob] = await Promise.all([startS3Server(), startSupabaseStandin(), startRedis(), startVercelBlobStandin()])
+  ;[s3, supabase, redis, blob] = await startTogether([startS3Server(), startSupabaseStandin(), startRedis(), startVercelBlobStandin()])
   Object.assign(process.env, blob.env()) // the SDK reads its API base from the process environment (readAllRaw runs in this process)
   await s3.createBucket('archive')
 })

@@ -27,6 +27,7 @@ import {parseSse, startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {waitUntil} from '../../helpers/wait.js'
 import {iterate} from '../../helpers/iterables.js'
 import {fixtureRaw, GZIP_FIXTURE, withLive, ZSTD_NODE24_FIXTURE} from './archive-helpers.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let home: {home: string; cleanup: () => void}
 let s3: S3Server
@@ -35,7 +36,7 @@ let supabase: SupabaseStandin
 
 beforeAll(async () => {
   home = tempHome()
-  ;[s3, redis, supabase] = await Promise.all([startS3Server(), startRedis(), startSupabaseStandin()])
+  ;[s3, redis, supabase] = await startTogether([startS3Server(), startRedis(), startSupabaseStandin()])
   await s3.createBucket('continued')
 })
 

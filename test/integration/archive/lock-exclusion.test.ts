@@ -12,6 +12,7 @@ import {VercelBlobBucket} from '../../../src/lib/store/object/vercel-blob-bucket
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/vercel-blob-standin.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 // Several writers contend for one job's lock at once, each from its own BucketLocks (as
 // separate processes would). On stores whose "create if absent" is not exclusive under a race
@@ -22,7 +23,7 @@ let supabase: SupabaseStandin
 let blob: VercelBlobStandin
 const dir = mkdtempSync(join(tmpdir(), 'logs-locks-'))
 beforeAll(async () => {
-  ;[s3, supabase, blob] = await Promise.all([startS3Server(), startSupabaseStandin(), startVercelBlobStandin()])
+  ;[s3, supabase, blob] = await startTogether([startS3Server(), startSupabaseStandin(), startVercelBlobStandin()])
   await s3.createBucket('locks')
   Object.assign(process.env, blob.env(), {VERCEL_BLOB_RETRIES: '0'}) // the SDK reads its API base from the process environment
 })

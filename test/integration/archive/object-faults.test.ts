@@ -26,6 +26,7 @@ import {QUICK_RETRY} from '../../helpers/quick-retry.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {readAllRaw, seedJobs} from './archive-helpers.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let home: {home: string; cleanup: () => void}
 let s3: S3Server
@@ -34,7 +35,7 @@ let supabase: SupabaseStandin
 
 beforeAll(async () => {
   home = tempHome()
-  ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
+  ;[s3, supabase] = await startTogether([startS3Server(), startSupabaseStandin()])
   await s3.createBucket('faults')
   proxy = await startFaultProxy(s3.endpoint)
 })

@@ -26,6 +26,7 @@ import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {seededRandom} from '../../helpers/seeded-random.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let s3: S3Server
 let supabase: SupabaseStandin
@@ -33,7 +34,7 @@ let home: {home: string; cleanup: () => void}
 
 beforeAll(async () => {
   home = tempHome()
-  ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
+  ;[s3, supabase] = await startTogether([startS3Server(), startSupabaseStandin()])
   await s3.createBucket('live')
   supabase.seed('live', []) // the bucket a push creates as it opens the store (OpenContext createsBucket)
 })

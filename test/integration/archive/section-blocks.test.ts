@@ -23,6 +23,7 @@ import {startFaultProxy, type FaultProxy} from '../../helpers/fault-proxy.js'
 import {iterate} from '../../helpers/iterables.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 const BLOCK = 16 * 1024
 const T0 = Date.parse('2026-11-30T10:00:00Z')
@@ -79,7 +80,7 @@ let supabase: SupabaseStandin
 const dir = mkdtempSync(join(tmpdir(), 'logs-section-blocks-'))
 
 beforeAll(async () => {
-  ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
+  ;[s3, supabase] = await startTogether([startS3Server(), startSupabaseStandin()])
   await s3.createBucket('logs')
   proxy = await startFaultProxy(s3.endpoint)
 })

@@ -24,6 +24,7 @@ import {runCli, isolatedEnv} from '../../helpers/cli.js'
 import {collect, iterate} from '../../helpers/iterables.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 const BLOCK = 16 * 1024
 
@@ -57,7 +58,7 @@ const dir = mkdtempSync(join(tmpdir(), 'logs-seekable-'))
 const entries = bigJob()
 
 beforeAll(async () => {
-  ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
+  ;[s3, supabase] = await startTogether([startS3Server(), startSupabaseStandin()])
   await s3.createBucket('logs')
 })
 

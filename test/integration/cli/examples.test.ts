@@ -18,6 +18,7 @@ import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 /** Not usage examples: they install the project, run its whole suite or its benchmarks. Each must still be in the README. */
 const NOT_RUN: Record<string, string> = {
@@ -70,7 +71,7 @@ function baseEnv(dir: string): NodeJS.ProcessEnv {
 
 beforeAll(async () => {
   home = tempHome()
-  ;[redis, s3] = await Promise.all([startRedis(), startS3Server()])
+  ;[redis, s3] = await startTogether([startRedis(), startS3Server()])
   await s3.createBucket('my-bucket')
   mkdirSync(bin())
   // `logs` on PATH, as after `npm install -g`; the programs the examples pipe from.

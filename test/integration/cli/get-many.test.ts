@@ -13,6 +13,7 @@ import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {withLive} from '../archive/archive-helpers.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let home: {home: string; cleanup: () => void}
 let s3: S3Server
@@ -21,7 +22,7 @@ let redis: RedisServer
 
 beforeAll(async () => {
   home = tempHome()
-  ;[s3, supabase, redis] = await Promise.all([startS3Server(), startSupabaseStandin(), startRedis()])
+  ;[s3, supabase, redis] = await startTogether([startS3Server(), startSupabaseStandin(), startRedis()])
   await s3.createBucket('archive')
 })
 

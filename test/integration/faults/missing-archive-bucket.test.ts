@@ -12,12 +12,13 @@ import {runCli} from '../../helpers/cli.js'
 import {useIsolatedHome} from '../../helpers/isolated-home.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 const home = useIsolatedHome()
 let s3: S3Server
 let supabase: SupabaseStandin
 beforeAll(async () => {
-  ;[s3, supabase] = await Promise.all([startS3Server(), startSupabaseStandin()])
+  ;[s3, supabase] = await startTogether([startS3Server(), startSupabaseStandin()])
   await s3.createBucket('real')
 })
 afterAll(async () => {

@@ -13,6 +13,7 @@ import {startServeCli, stopServeCli} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {searchBytes, searchFiles, searchRedis} from '../../helpers/secret-search.js'
 import {INPUT, MASKED_OCCURRENCES, maskSources, SECRETS, SOURCE_SECRETS} from './fixture.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let home: {home: string; cleanup: () => void}
 let sources: ReturnType<typeof maskSources>
@@ -22,7 +23,7 @@ let s3: S3Server
 beforeAll(async () => {
   home = tempHome()
   sources = maskSources()
-  ;[redis, s3] = await Promise.all([startRedis(), startS3Server()])
+  ;[redis, s3] = await startTogether([startRedis(), startS3Server()])
   await s3.createBucket('logs')
 })
 

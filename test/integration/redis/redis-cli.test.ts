@@ -5,6 +5,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, startRedisCluster, type RedisCluster, type RedisServer} from '../../helpers/redis-server.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let server: RedisServer
 let cluster: RedisCluster
@@ -12,7 +13,7 @@ let home: {home: string; cleanup: () => void}
 
 beforeAll(async () => {
   home = tempHome()
-  ;[server, cluster] = await Promise.all([startRedis(), startRedisCluster()])
+  ;[server, cluster] = await startTogether([startRedis(), startRedisCluster()])
 })
 
 afterAll(async () => {

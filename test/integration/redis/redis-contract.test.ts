@@ -4,12 +4,13 @@ import {untilBlocked} from '../../helpers/follower-waiting.js'
 import {describeLiveStoreContract} from '../../helpers/live-store-contract.js'
 import {startRedis, startRedisCluster, type RedisCluster, type RedisServer} from '../../helpers/redis-server.js'
 import {openStore} from './store-cases.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let server: RedisServer
 let cluster: RedisCluster
 
 beforeAll(async () => {
-  ;[server, cluster] = await Promise.all([startRedis(), startRedisCluster()])
+  ;[server, cluster] = await startTogether([startRedis(), startRedisCluster()])
 })
 
 afterAll(async () => {

@@ -10,13 +10,14 @@ import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {openRawStream, startServeCli, stopServeCli, type SseEvent} from '../../helpers/relay.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 let home: {home: string; cleanup: () => void}
 let redis: RedisServer
 let s3: S3Server
 beforeAll(async () => {
   home = tempHome()
-  ;[redis, s3] = await Promise.all([startRedis(), startS3Server()])
+  ;[redis, s3] = await startTogether([startRedis(), startS3Server()])
   await s3.createBucket('live')
 })
 afterAll(async () => {

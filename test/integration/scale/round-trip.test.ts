@@ -22,6 +22,7 @@ import {seededRandom} from '../../helpers/seeded-random.js'
 import {startS3Server, type S3Server} from '../../helpers/s3-server.js'
 import {startSupabaseStandin, type SupabaseStandin} from '../../helpers/supabase-storage-standin.js'
 import {startVercelBlobStandin, type VercelBlobStandin} from '../../helpers/vercel-blob-standin.js'
+import {startTogether} from '../../helpers/start-together.js'
 
 const scaled = scaledInput()
 
@@ -72,7 +73,7 @@ beforeAll(async () => {
   const certs = join(home.home, 'certs')
   mkdirSync(certs)
   const tls = await makeTlsFiles(certs)
-  ;[redis, cluster, s3, supabase, blob] = await Promise.all([startRedis({tls}), startRedisCluster(3), startS3Server(), startSupabaseStandin(), startVercelBlobStandin()])
+  ;[redis, cluster, s3, supabase, blob] = await startTogether([startRedis({tls}), startRedisCluster(3), startS3Server(), startSupabaseStandin(), startVercelBlobStandin()])
   await Promise.all([s3.createBucket('live'), s3.createBucket('archive')])
   env = isolatedEnv(home.home, {...s3.env(), ...supabase.env(), ...blob.env(), ...scaled.env, AWS_EC2_METADATA_DISABLED: 'true', NODE_EXTRA_CA_CERTS: tls.ca})
   relay = await startServeCli([], isolatedEnv(join(home.home, 'relay')))
