@@ -6,16 +6,12 @@ import {createServer, type Server} from 'node:net'
  * picked here and listened on later may be taken in between (the OS hands the same range
  * out to outgoing connections), as Redis found when it failed in CI.
  */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number}
-      server.close(() => resolve(port))
-    })
-  })
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  server.unref()
+  const port = await listenOnLoopback(server)
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 /** Listens on `port` of 127.0.0.1, by default one the OS picks as it binds; resolves with the port, rejects when it cannot. */

@@ -83,7 +83,7 @@ export class LiteralScanner {
     // A value registered mid-stream mostly starts as one already scanned for (`value-1`,
     // `value-2`): the buckets stay as they are.
     const starts = startsOf(bytes)
-    const key = starts.join('\0')
+    const key = keyOf(starts)
     if (key !== this.packed) {
       // Packing takes push some 8 ms of its start: the default triggers' comes packed.
       this.memory.set(key === DEFAULT_PACKING.key ? Buffer.from(DEFAULT_PACKING.tables, 'base64') : fingerprints(starts), 0)
@@ -203,7 +203,12 @@ function fingerprints(literalStarts: string[]): Uint8Array {
 /** What ./default-packing.ts holds for these literals (its test writes it): their starts' key, and their nibble tables packed now. */
 export function packNow(literals: Buffer[]): {key: string; tables: Uint8Array} {
   const starts = startsOf(literals)
-  return {key: starts.join('\0'), tables: fingerprints(starts)}
+  return {key: keyOf(starts), tables: fingerprints(starts)}
+}
+
+/** Which set of starts nibble tables were packed for: the scanner's, and the shipped default's. */
+function keyOf(starts: string[]): string {
+  return starts.join('\0')
 }
 
 /** The literals' distinct starts (latin1), longest first, then in byte order. */
