@@ -27,7 +27,7 @@ import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
 import {forEachLimited} from './for-each-limited.js'
 import {ManifestMemory} from './manifest-memory.js'
 import type {CopiedBlock} from './block-copy.js'
-import {foldFilters, KNOWN_KINDS, mayContain} from './token-filter.js'
+import {foldFilters, mayContain, type TokenFilter} from './token-filter.js'
 import type {Pattern} from '../pattern.js'
 import {damagedTo} from './damaged-jobs.js'
 
@@ -58,7 +58,7 @@ export class BlobArchive implements ArchiveStore {
   /** Catalog entries of the jobs this instance archived, until recordArchived() writes them. */
   private readonly written = new Map<string, CatalogEntry>()
   /** Their job filters (./token-filter.ts foldFilters), for the catalog. */
-  private readonly writtenFilters = new Map<string, Buffer>()
+  private readonly writtenFilters = new Map<string, TokenFilter>()
   /** With rememberManifests: the manifests read so far and spans of their objects (./manifest-memory.ts). */
   private readonly memory: ManifestMemory | undefined
   private readonly view: boolean
@@ -142,7 +142,7 @@ export class BlobArchive implements ArchiveStore {
     if (replaced.length > 0) await this.bucket.delete(replaced)
     const archived = archivedOf(manifest)
     this.written.set(meta.id, {...archived, manifestBytes: manifestBytes.length, at: this.clock()})
-    const jobFilter = foldFilters(stats.filters)
+    const jobFilter = foldFilters(stats.blocks.map((block, n) => ({kind: block.filter.kind, data: stats.filters[n]})))
     if (jobFilter) this.writtenFilters.set(meta.id, jobFilter)
     return archived
   }
@@ -300,7 +300,7 @@ export class BlobArchive implements ArchiveStore {
   async reindex(onDamaged?: (error: DamagedManifestError) => void): Promise<{jobs: number; objects: number}> {
     const manifests = await this.manifests('')
     const entries: CatalogEntry[] = []
-    const filters = new Map<string, Buffer>()
+    const filters = new Map<string, TokenFilter>()
     await forEachLimited([...manifests], LIST_CONCURRENCY, async ([id, object]) => {
       const manifest = await this.manifest(id).catch(damagedTo(onDamaged))
       if (!manifest) return
@@ -325,19 +325,19 @@ export class BlobArchive implements ArchiveStore {
       const entry = snapshot.jobs.get(meta.id)
       return entry && meta.location.kind === 'archived' && entry.meta.location.kind === 'archived' && entry.meta.location.sha256 === meta.location.sha256 ? [entry] : []
     })
-    for (const [id, filter] of await this.catalog.filters(entries)) if (!mayContain(filter, literal)) absent.add(id)
+    for (const [id, filter] of await this.catalog.filters(entries)) if (!mayContain(filter.data, literal, filter.kind)) absent.add(id)
     return absent
   }
 
   /** A job's filter from its block index (for --reindex): its blocks' filters, folded. */
-  private async jobFilterOf(manifest: Manifest): Promise<Buffer | undefined> {
+  private async jobFilterOf(manifest: Manifest): Promise<TokenFilter | undefined> {
     if (!manifest.index) return undefined
     const data = await readBytes(this.bucket, manifest.index.key)
     if (!data) return undefined
     const table = decodeIndexTable(data.subarray(0, manifest.index.tableBytes), {id: manifest.id, size: manifest.size, lines: manifest.lines})
-    if (typeof table === 'string' || table.blocks.some((block) => !KNOWN_KINDS.includes(block.filter.kind))) return undefined
+    if (typeof table === 'string') return undefined
     const filters = data.subarray(manifest.index.tableBytes)
-    return foldFilters(table.blocks.map((block) => filters.subarray(block.filter.offset, block.filter.offset + block.filter.size)))
+    return foldFilters(table.blocks.map(({filter}) => ({kind: filter.kind, data: filters.subarray(filter.offset, filter.offset + filter.size)})))
   }
 
   /**

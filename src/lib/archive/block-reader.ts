@@ -199,7 +199,9 @@ async function filtered(bucket: ObjectBucket, index: IndexedRead['manifest']['in
   if (end <= start) return blocks
   const filters = await readBytes(bucket, index.key, {offset: index.tableBytes + start, length: end - start})
   if (!filters || filters.length !== end - start) return blocks
-  return blocks.filter((b) => !KNOWN_KINDS.includes(b.filter.kind) || mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal))
+  return blocks.filter(
+    (b) => !KNOWN_KINDS.includes(b.filter.kind) || mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal, b.filter.kind),
+  )
 }
 
 type Fetched = {data: Buffer} | {error: unknown}

@@ -12,9 +12,9 @@ import type {StoredEntries} from '../store/types.js'
 import {ownedBuffer} from './block-bytes.js'
 import {workerExitFault} from '../fault-injection.js'
 import {storedRecords} from './stored-records.js'
-import {TrigramFilterBuilder} from './token-filter.js'
+import {GramFilterBuilder} from './token-filter.js'
 
-const filters = new TrigramFilterBuilder()
+const filters = new GramFilterBuilder()
 const fault = workerExitFault()
 
 type Message =

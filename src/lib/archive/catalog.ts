@@ -1,9 +1,9 @@
 /**
  * The catalog of archived jobs: what `ls` reads instead of one manifest per job.
  *
- *   .catalog/<time>-<random>.json.gz   gzip JSON {format, jobs: [{meta, url, size, sha256, manifestBytes, at, filter?}]}
+ *   .catalog/<time>-<random>.json.gz   gzip JSON {format, jobs: [{meta, url, size, sha256, manifestBytes, at, filter?, gramFilter?}]}
  *   .catalog/<time>-<random>.json.gz.filters   the jobs' token filters one after another
- *                                      (an entry's `filter` is [offset, length] in it)
+ *                                      (an entry's `filter` or `gramFilter` says where in it)
  *
  * Each archive run adds one object with the jobs it archived; names are unique and
  * written create-if-absent, so archivers on several hosts never overwrite each other.
@@ -26,6 +26,7 @@ import type {ObjectBucket, StoredObject} from '../store/object/bucket.js'
 import {readBytes} from '../store/object/bucket.js'
 import type {ArchivedJob} from '../store/types.js'
 import {forEachLimited} from './for-each-limited.js'
+import {FILTER_KIND, TRIGRAM_KIND, type TokenFilter} from './token-filter.js'
 import {CATALOG_DIR} from './layout.js'
 import {gunzipAsync, gzipAsync} from './zlib-async.js'
 
@@ -39,8 +40,15 @@ export interface CatalogEntry extends ArchivedJob {
   manifestBytes: number
   /** When the entry was taken (ms): a manifest written later than this may have changed. */
   at: number
-  /** [offset, length] of the job's token filter in the page's `.filters` object, if it has one. */
+  /** [offset, length] of the job's token filter in the page's `.filters` object, if it has one of the trigram kind (objects written before 4-grams). */
   filter?: [number, number]
+  /**
+   * [offset, length, CRC-32] of the job's 4-gram token filter (token-filter.ts FILTER_KIND).
+   * Not in `filter`, where a release before it would test trigrams against it, and checked:
+   * such a release compacting the catalog keeps this field but writes a `.filters` object
+   * without its bytes.
+   */
+  gramFilter?: [number, number, number]
 }
 
 /** An entry as read, with the catalog object it came from (where its filter is). */
@@ -66,7 +74,7 @@ export class Catalog {
   ) {}
 
   /** Records archived jobs in a new catalog object (nothing for none), with the job filters given. */
-  async add(entries: CatalogEntry[], filters: Map<string, Buffer> = new Map()): Promise<void> {
+  async add(entries: CatalogEntry[], filters: Map<string, TokenFilter> = new Map()): Promise<void> {
     for (let i = 0; i < entries.length; i += PAGE_JOBS) await this.write(entries.slice(i, i + PAGE_JOBS), filters)
   }
 
@@ -118,7 +126,7 @@ export class Catalog {
   }
 
   /** Merges the catalog into pages when it has grown to COMPACT_AT objects (or always, with `force`). */
-  async compact(options: {force?: boolean; entries?: CatalogEntry[]; filters?: Map<string, Buffer>} = {}): Promise<{objects: number; jobs: number}> {
+  async compact(options: {force?: boolean; entries?: CatalogEntry[]; filters?: Map<string, TokenFilter>} = {}): Promise<{objects: number; jobs: number}> {
     const snapshot = await this.read()
     if (!options.force && snapshot.keys.length < COMPACT_AT) return {objects: snapshot.keys.length, jobs: snapshot.jobs.size}
     const entries = options.entries ?? [...snapshot.jobs.values()].map(({source: _source, ...entry}) => entry)
@@ -129,29 +137,39 @@ export class Catalog {
   }
 
   /** The job filters of these entries, by job id (one ranged read per catalog object they come from). */
-  async filters(entries: ReadEntry[]): Promise<Map<string, Buffer>> {
-    const bySource = new Map<string, ReadEntry[]>()
-    for (const entry of entries) if (entry.filter) bySource.set(entry.source, [...(bySource.get(entry.source) ?? []), entry])
-    const found = new Map<string, Buffer>()
+  async filters(entries: ReadEntry[]): Promise<Map<string, TokenFilter>> {
+    const bySource = new Map<string, Array<{entry: ReadEntry; at: number; length: number}>>()
+    for (const entry of entries) {
+      const [at, length] = entry.gramFilter ?? entry.filter ?? []
+      if (at !== undefined && length !== undefined) bySource.set(entry.source, [...(bySource.get(entry.source) ?? []), {entry, at, length}])
+    }
+    const found = new Map<string, TokenFilter>()
     await forEachLimited([...bySource], READ_CONCURRENCY, async ([source, group]) => {
-      const start = Math.min(...group.map((e) => e.filter![0]))
-      const end = Math.max(...group.map((e) => e.filter![0] + e.filter![1]))
+      const start = Math.min(...group.map((e) => e.at))
+      const end = Math.max(...group.map((e) => e.at + e.length))
       const data = await readBytes(this.bucket, filtersKey(source), {offset: start, length: end - start})
       if (!data || data.length !== end - start) return // missing or short: those jobs are read, not ruled out
-      for (const entry of group) found.set(entry.meta.id, data.subarray(entry.filter![0] - start, entry.filter![0] - start + entry.filter![1]))
+      for (const {entry, at, length} of group) {
+        const bytes = data.subarray(at - start, at - start + length)
+        if (!entry.gramFilter) found.set(entry.meta.id, {kind: TRIGRAM_KIND, data: bytes})
+        else if (crc32(bytes) === entry.gramFilter[2]) found.set(entry.meta.id, {kind: FILTER_KIND, data: bytes})
+      }
     })
     return found
   }
 
-  private async write(entries: CatalogEntry[], filters: Map<string, Buffer>): Promise<void> {
+  private async write(entries: CatalogEntry[], filters: Map<string, TokenFilter>): Promise<void> {
     const parts: Buffer[] = []
     let offset = 0
-    const page = entries.map(({filter: _old, ...entry}) => {
+    const page = entries.map(({filter: _old, gramFilter: _older, ...entry}) => {
       const filter = filters.get(entry.meta.id)
       if (!filter) return entry
-      parts.push(filter)
-      offset += filter.length
-      return {...entry, filter: [offset - filter.length, filter.length] as [number, number]}
+      parts.push(filter.data)
+      offset += filter.data.length
+      const at = offset - filter.data.length
+      return filter.kind === FILTER_KIND
+        ? {...entry, gramFilter: [at, filter.data.length, crc32(filter.data)] as [number, number, number]}
+        : {...entry, filter: [at, filter.data.length] as [number, number]}
     })
     const body: CatalogObject = {format: CATALOG_FORMAT, jobs: page}
     const data = await gzipAsync(Buffer.from(JSON.stringify(body)))
@@ -163,6 +181,8 @@ export class Catalog {
     }
   }
 }
+
+const crc32 = (data: Buffer): number => process.getBuiltinModule('node:zlib').crc32(data)
 
 function filtersKey(key: string): string {
   return `${key}.filters`

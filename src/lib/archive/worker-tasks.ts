@@ -9,7 +9,7 @@ import type {StoredEntries} from '../store/types.js'
 import {ownedBuffer} from './block-bytes.js'
 import type {RecordChunk} from './record-chunk.js'
 import {storedRecords} from './stored-records.js'
-import {TrigramFilterBuilder} from './token-filter.js'
+import {GramFilterBuilder} from './token-filter.js'
 import {FROM_SOURCES} from '../paths.js'
 import {runOnWorker} from './worker-pool.js'
 
@@ -22,11 +22,11 @@ export interface CompressedBlock {
 
 /** Pieces smaller than this are not worth a trip to a worker (nor starting one: small jobs never do). */
 const WORKER_MIN_BYTES = 64 * 1024
-const local = new TrigramFilterBuilder()
+const local = new GramFilterBuilder()
 
 /**
  * A block's zstd frame and token filter (`values`: where its records' line values start
- * and end, see TrigramFilterBuilder.build). Takes the memory of `data` and `values` (all of their ArrayBuffers): a block
+ * and end, see GramFilterBuilder.build). Takes the memory of `data` and `values` (all of their ArrayBuffers): a block
  * big enough for a worker has its ArrayBuffer transferred there, so `data` must own that
  * ArrayBuffer (not a slice of Node's shared buffer pool) and must not be used afterwards.
  */

@@ -4,13 +4,14 @@
  * a request per job — counted by the Supabase stand-in — and the filters survive
  * compaction and `--reindex`; a job archived again since its entry is never ruled out.
  */
+import {gunzipSync} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BlobArchive} from '../../../src/lib/archive/blob-archive.js'
-import {foldFilters, mayContain} from '../../../src/lib/archive/token-filter.js'
-import {TrigramFilterBuilder} from '../../../src/lib/archive/token-filter.js'
+import {FILTER_KIND, foldFilters, GramFilterBuilder, mayContain} from '../../../src/lib/archive/token-filter.js'
 import {entryFromBytes, type LogEntry} from '../../../src/lib/entry.js'
 import {newJobMeta, type JobMeta} from '../../../src/lib/job.js'
 import {compilePattern} from '../../../src/lib/pattern.js'
+import {readBytes} from '../../../src/lib/store/object/bucket.js'
 import {SupabaseBucket, openSupabaseClient} from '../../../src/lib/store/object/supabase-bucket.js'
 import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
 import {iterate} from '../../helpers/iterables.js'
@@ -36,8 +37,10 @@ function job(id: string): {meta: JobMeta; entries: LogEntry[]} {
   return {meta: {...newJobMeta(id, 1_000), status: 'succeeded', endedAt: 2_000, updatedAt: 2_000, lines: 200, bytes: 4000}, entries}
 }
 
+// One block per job (about 14 KB of records): folded from the filters of several small blocks, a job's
+// filter would have more bits set than it may (each block's own 4-grams fill a filter of its size).
 const open = (prefix: string): BlobArchive =>
-  new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://logs/${prefix}`), {from: 'test', what: 'archive', env: supabase.env()})), blockBytes: 2048})
+  new BlobArchive({bucket: new SupabaseBucket(openSupabaseClient(new URL(`supabase://logs/${prefix}`), {from: 'test', what: 'archive', env: supabase.env()})), blockBytes: 16384})
 
 async function archiveRuns(archive: BlobArchive): Promise<JobMeta[]> {
   for (let run = 0; run < 3; run++) {
@@ -56,14 +59,23 @@ const requestsFor = async <T>(fn: () => Promise<T>): Promise<{value: T; requests
 
 describe('job filters', () => {
   it('fold block filters into one that answers like them (never a false "absent")', () => {
-    const builder = new TrigramFilterBuilder()
-    const blocks = ['alpha beta gamma', 'delta epsilon needle-xyz', 'zeta eta theta'.repeat(40)].map((text) =>
-      builder.build(Buffer.from(`{"seq":1,"line":${JSON.stringify(text)}}\n`)),
-    )
+    const builder = new GramFilterBuilder()
+    // Blocks of one log share most of their 4-grams, as here: each adds a few of its own.
+    const words = 'alpha beta gamma delta zeta eta iota kappa lambda mu nu xi '
+    const blocks = [`${words}needle-xyz`, `${words}epsilon`, `${words.repeat(3)}theta`].map((text) => ({
+      kind: FILTER_KIND,
+      data: builder.build(Buffer.from(`{"seq":1,"line":${JSON.stringify(text)}}\n`)),
+    }))
     const folded = foldFilters(blocks)!
-    expect(folded.length).toBe(Math.min(...blocks.map((b) => b.length)))
-    for (const word of ['alpha', 'needle-xyz', 'theta', 'epsilon']) expect(mayContain(folded, Buffer.from(word)), word).toBe(true)
+    expect(folded.kind).toBe(FILTER_KIND)
+    // The smallest block's size, or a smaller power of two while at most half its bits are set.
+    expect(folded.data.length).toBeLessThanOrEqual(Math.min(...blocks.map((b) => b.data.length)))
+    expect(folded.data.length & (folded.data.length - 1)).toBe(0)
+    for (const word of ['alpha', 'needle-xyz', 'theta', 'epsilon']) expect(mayContain(folded.data, Buffer.from(word)), word).toBe(true)
+    expect(mayContain(folded.data, Buffer.from('omicron'))).toBe(false)
     expect(foldFilters([])).toBeUndefined()
+    // Blocks of two kinds (a job written again keeps its older blocks' filters) answer no question together.
+    expect(foldFilters([...blocks, {kind: 'line-trigram-bloom-2', data: blocks[0].data}])).toBeUndefined()
   })
 
   it('rule out the jobs whose filter proves the literal absent, with a few requests for 30 jobs', async () => {
@@ -93,6 +105,22 @@ describe('job filters', () => {
 
     const changed = metas.map((meta) => (meta.id === 'job-03' && meta.location.kind === 'archived' ? {...meta, location: {...meta.location, sha256: 'f'.repeat(64)}} : meta))
     expect((await archive.ruledOut(changed, compilePattern(RARE, '--grep'))).has('job-03')).toBe(false)
+  })
+
+  it('keep a 4-gram filter where a release that reads trigram filters does not look, and use it only while its bytes match their CRC-32', async () => {
+    const archive = open('kinds')
+    const metas = await archiveRuns(archive)
+    await archive.catalog.compact({force: true})
+    const keys = (supabase.keys('logs') ?? []).filter((key) => key.startsWith('kinds/.catalog/')).map((key) => key.slice('kinds/'.length))
+    const page = keys.find((key) => key.endsWith('.json.gz'))!
+    const filters = keys.find((key) => key.endsWith('.filters'))!
+    const {jobs} = JSON.parse(gunzipSync((await readBytes(archive.bucket, page))!).toString()) as {jobs: Array<{filter?: unknown; gramFilter?: number[]}>}
+    expect(jobs.every((entry) => entry.filter === undefined && entry.gramFilter?.length === 3)).toBe(true)
+    expect((await archive.ruledOut(metas, compilePattern(RARE, '--grep'))).size).toBe(29)
+    // As an older release's compaction leaves it: the entries kept, their .filters object written anew without these bytes.
+    const stale = (await readBytes(archive.bucket, filters))!.fill(0)
+    await archive.bucket.writeBytes(filters, stale)
+    expect((await archive.ruledOut(metas, compilePattern(RARE, '--grep'))).size).toBe(0)
   })
 
   it('logs get over 30 archived jobs reads the one that may hold the literal', async () => {

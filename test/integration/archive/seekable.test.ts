@@ -357,12 +357,12 @@ describe('damage', () => {
     expect(await found()).toEqual([7000])
     // Filters that say "absent" to everything: trusted under their own kind, ignored under one the reader does not know.
     const table = original.subarray(0, tableBytes).toString()
-    expect(table).toContain('"kind":"line-trigram-bloom-2"')
+    expect(table).toContain('"kind":"line-4gram-bloom-1"')
     writeFileSync(indexFile, Buffer.concat([Buffer.from(table), Buffer.alloc(original.length - tableBytes)]))
     expect(await found()).toEqual([])
     writeFileSync(
       indexFile,
-      Buffer.concat([Buffer.from(table.replaceAll('"kind":"line-trigram-bloom-2"', '"kind":"future-filter-kind-9"')), Buffer.alloc(original.length - tableBytes)]),
+      Buffer.concat([Buffer.from(table.replaceAll('"kind":"line-4gram-bloom-1"', '"kind":"future-filter-kind-9"')), Buffer.alloc(original.length - tableBytes)]),
     )
     expect(await found()).toEqual([7000])
   })

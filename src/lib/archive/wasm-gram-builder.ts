@@ -1,7 +1,7 @@
 /**
- * ./token-filter.ts's TrigramFilterBuilder in WebAssembly (token-filter.wat): the same
- * filter's bytes, with the block copied into the module's memory, where the 2 MiB bitmap
- * of trigrams seen lives too. Null where the runtime has no WebAssembly (SIMD, as the
+ * ./token-filter.ts's GramFilterBuilder in WebAssembly (token-filter.wat): the same
+ * filter's bytes, with the block copied into the module's memory, where the 128 KiB bitmap
+ * of 4-gram keys seen lives too. Null where the runtime has no WebAssembly (SIMD, as the
  * repository's other modules ask for).
  */
 import {lazyWasmModule} from '../wasm-module.js'
@@ -12,17 +12,17 @@ type Fill = (filter: number, mask: number, seen: number, distinct: number, count
 
 const module = lazyWasmModule(TOKEN_FILTER_WASM)
 const SEEN_AT = 0
-const SEEN_BYTES = (1 << 24) / 8
+const SEEN_BYTES = (1 << 20) / 8
 const PAGE = 65536
-/** The most memory the module may take (it never gives memory back): a bigger block (a line of megabytes) is left to the JavaScript loops. 512 KiB blocks take 5 MiB. */
+/** The most memory the module may take (it never gives memory back): a bigger block (a line of megabytes) is left to the JavaScript loops. 512 KiB blocks take 3 MiB. */
 export const MAX_MEMORY = 64 * 1024 * 1024
 
-export function wasmTrigramBuilder(): WasmTrigramBuilder | null {
+export function wasmGramBuilder(): WasmGramBuilder | null {
   const compiled = module()
-  return compiled ? new WasmTrigramBuilder(compiled) : null
+  return compiled ? new WasmGramBuilder(compiled) : null
 }
 
-export class WasmTrigramBuilder {
+export class WasmGramBuilder {
   private readonly memory: WebAssembly.Memory
   private readonly add: Add
   private readonly fill: Fill
@@ -36,7 +36,7 @@ export class WasmTrigramBuilder {
 
   /**
    * The filter of `data` over the byte runs given by `values` (start, end pairs), of the
-   * size `bitsFor` says for the number of distinct trigrams; undefined for a block too big for MAX_MEMORY.
+   * size `bitsFor` says for the number of distinct 4-gram keys; undefined for a block too big for MAX_MEMORY.
    */
   build(data: Buffer, values: Uint32Array, bitsFor: (distinct: number) => number): Buffer | undefined {
     const distinctAt = SEEN_AT + SEEN_BYTES
