@@ -23,11 +23,11 @@ import {MANIFEST_FORMAT, archivedOf, decodeManifest, encodeManifest, objectsOf, 
 import {readBytes, type ObjectBucket, type StoredObject} from '../store/object/bucket.js'
 import {applyRange} from './range.js'
 import {remainingRange} from '../store/remaining-range.js'
-import {Catalog, isCurrent, type CatalogEntry} from './catalog.js'
+import {Catalog, filterKind, isCurrent, type CatalogEntry} from './catalog.js'
 import {forEachLimited} from './for-each-limited.js'
 import {ManifestMemory} from './manifest-memory.js'
 import type {CopiedBlock} from './block-copy.js'
-import {foldFilters, mayContain, type TokenFilter} from './token-filter.js'
+import {canTest, foldFilters, mayContain, type TokenFilter} from './token-filter.js'
 import type {Pattern} from '../pattern.js'
 import {damagedTo} from './damaged-jobs.js'
 
@@ -325,7 +325,8 @@ export class BlobArchive implements ArchiveStore {
       const entry = snapshot.jobs.get(meta.id)
       return entry && meta.location.kind === 'archived' && entry.meta.location.kind === 'archived' && entry.meta.location.sha256 === meta.location.sha256 ? [entry] : []
     })
-    for (const [id, filter] of await this.catalog.filters(entries)) if (!mayContain(filter.data, literal, filter.kind)) absent.add(id)
+    const testable = entries.filter((entry) => canTest(filterKind(entry), literal))
+    for (const [id, filter] of await this.catalog.filters(testable)) if (!mayContain(filter.data, literal, filter.kind)) absent.add(id)
     return absent
   }
 

@@ -30,7 +30,7 @@ import {readAhead, type Span} from './read-ahead.js'
 import {runsOf} from './block-runs.js'
 import {objectSpan} from './object-span.js'
 import type {RecentSpans} from './recent-spans.js'
-import {KNOWN_KINDS, mayContain} from './token-filter.js'
+import {canTest, mayContain} from './token-filter.js'
 import {inflateBlock} from './block-codec.js'
 import {IndexMismatch, recordLines} from './block-lines.js'
 
@@ -192,15 +192,16 @@ export function jsonLiteral(pattern: Pattern): Buffer | undefined {
   return literal && Buffer.from(JSON.stringify(literal.toString('utf8')).slice(1, -1), 'utf8')
 }
 
-/** Drops the blocks whose token filter proves the literal absent (one ranged read for all their filters). */
+/** Drops the blocks whose token filter proves the literal absent (one ranged read for the filters that can say so). */
 async function filtered(bucket: ObjectBucket, index: IndexedRead['manifest']['index'], blocks: BlockInfo[], literal: Buffer): Promise<BlockInfo[]> {
-  const start = Math.min(...blocks.map((b) => b.filter.offset))
-  const end = Math.max(...blocks.map((b) => b.filter.offset + b.filter.size))
+  const testable = blocks.filter((b) => canTest(b.filter.kind, literal))
+  const start = Math.min(...testable.map((b) => b.filter.offset))
+  const end = Math.max(...testable.map((b) => b.filter.offset + b.filter.size))
   if (end <= start) return blocks
   const filters = await readBytes(bucket, index.key, {offset: index.tableBytes + start, length: end - start})
   if (!filters || filters.length !== end - start) return blocks
   return blocks.filter(
-    (b) => !KNOWN_KINDS.includes(b.filter.kind) || mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal, b.filter.kind),
+    (b) => !canTest(b.filter.kind, literal) || mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal, b.filter.kind),
   )
 }
 

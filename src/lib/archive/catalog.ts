@@ -151,8 +151,7 @@ export class Catalog {
       if (!data || data.length !== end - start) return // missing or short: those jobs are read, not ruled out
       for (const {entry, at, length} of group) {
         const bytes = data.subarray(at - start, at - start + length)
-        if (!entry.gramFilter) found.set(entry.meta.id, {kind: TRIGRAM_KIND, data: bytes})
-        else if (crc32(bytes) === entry.gramFilter[2]) found.set(entry.meta.id, {kind: FILTER_KIND, data: bytes})
+        if (!entry.gramFilter || crc32(bytes) === entry.gramFilter[2]) found.set(entry.meta.id, {kind: filterKind(entry)!, data: bytes})
       }
     })
     return found
@@ -180,6 +179,11 @@ export class Catalog {
       if (await this.bucket.writeBytes(key, data, {exclusive: true})) return
     }
   }
+}
+
+/** The kind of an entry's job filter, if it has one. */
+export function filterKind(entry: CatalogEntry): string | undefined {
+  return entry.gramFilter ? FILTER_KIND : entry.filter ? TRIGRAM_KIND : undefined
 }
 
 const crc32 = (data: Buffer): number => process.getBuiltinModule('node:zlib').crc32(data)

@@ -166,6 +166,12 @@ function bitsSet(bytes: Uint8Array): number {
   return set
 }
 
+/** Whether a filter of `kind` can prove `literal` absent: a kind this reader knows, and a literal as long as its runs at least. */
+export function canTest(kind: string | undefined, literal: Buffer): boolean {
+  if (kind === FILTER_KIND) return literal.length >= 4
+  return kind !== undefined && TRIGRAM_KINDS.includes(kind) && literal.length >= 3
+}
+
 /** False when the filter, of `kind` (one of KNOWN_KINDS), proves `literal` absent from the block. */
 export function mayContain(filter: Buffer, literal: Buffer, kind: string = FILTER_KIND): boolean {
   if (filter.length === 0) return true
