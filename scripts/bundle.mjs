@@ -23,6 +23,7 @@ import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 import {rolldown} from 'rolldown'
 import {builtinImports} from './builtin-imports.mjs'
+import {chalkLevels} from './chalk-levels.mjs'
 import {oclifPatches, rareBuild} from './oclif-patches.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -74,9 +75,9 @@ const bundle = await rolldown({
   },
   platform: 'node',
   external: EXTERNAL,
-  // Work oclif does at every start for what only some runs use, deferred, and Node's modules
-  // taken as require takes them (see each file).
-  plugins: [builtinImports, oclifPatches, startUpChunks],
+  // Work oclif and chalk do at every start for what only some runs use, deferred or left
+  // out, and Node's modules taken as require takes them (see each file).
+  plugins: [builtinImports, oclifPatches, chalkLevels, startUpChunks],
   // A module both imported and import()ed elsewhere stays where the static import puts it: expected.
   checks: {ineffectiveDynamicImport: false},
 })

@@ -19,6 +19,11 @@
 //   plugins' package.json) with fs/promises: each a round trip through libuv's thread pool,
 //   the first of which starts the pool's threads, all while the command waits (0.2-1.8 ms a
 //   read on Node 24 here). Read with readFileSync instead: the same bytes, 0.1 ms a read.
+// - oclif's logger made a `debug` logger per namespace, and the debug package loads, at
+//   require, its own supports-color, node:tty and node:net, with the theme's supports-color
+//   doing the same (7 ms on Node 24 where stdout is a file): the logger requires debug at its
+//   first message with DEBUG set (without DEBUG, debug prints nothing), and the theme its
+//   colour probe when it first colours something.
 // - Telling WSL from Linux imported wsl-utils, whose `isWsl` is is-wsl's, and which loads
 //   node:child_process for its PowerShell helpers: is-wsl alone is required instead, which
 //   puts it in the chunk every command loads (an import() of it was a module of its own).
@@ -69,6 +74,13 @@ const EDITS = {
   'parser/parse.js': [lazy('node_readline_1', 'require("node:readline")')],
   'errors/errors/cli.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],
   'errors/errors/pretty-print.js': [lazy('wrap_ansi_1', '__importDefault(require("wrap-ansi"))')],
+  'ux/theme.js': [lazy('supports_color_1', 'require("./supports-color")')],
+  'logger.js': [
+    [
+      'const debug_1 = __importDefault(require("debug"));',
+      'const debug_1 = {default: (namespace) => { let log; return (...args) => { if (log === undefined && !process.env.DEBUG) return; (log ??= require("debug")(namespace))(...args) } }};',
+    ],
+  ],
 }
 
 /** The rolldown plugin. */

@@ -9,7 +9,6 @@
  * 4. Otherwise colour only on a terminal whose TERM is not `dumb`.
  * The depth, when colour is on, is the terminal's (COLORTERM, TERM, …), at least 16 colours.
  */
-import {WriteStream} from 'node:tty'
 import {Chalk, type ChalkInstance} from 'chalk'
 
 export type ColorLevel = 0 | 1 | 2 | 3
@@ -35,7 +34,7 @@ function forceColorLevel(value: string | undefined): ColorLevel | undefined {
 /** The depth TERM/COLORTERM/CI describe, judged by Node itself with our own decision taken out. */
 function terminalLevel(env: NodeJS.ProcessEnv): ColorLevel {
   const {FORCE_COLOR: _force, NO_COLOR: _no, NODE_DISABLE_COLORS: _disable, ...rest} = env
-  const bits = WriteStream.prototype.getColorDepth.call(undefined, rest)
+  const bits = process.getBuiltinModule('node:tty').WriteStream.prototype.getColorDepth.call(undefined, rest)
   return bits >= 24 ? 3 : bits >= 8 ? 2 : bits >= 4 ? 1 : 0
 }
 

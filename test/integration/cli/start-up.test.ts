@@ -170,14 +170,17 @@ describe('start-up', () => {
   // node:process its report (and worker and performance internals), of node:util parseArgs
   // and diff (9 ms of CPU on Node 24 for ls). The bundle takes them as require does
   // (scripts/builtin-imports.mjs); node:v8 and node:vm only where Node 20 needs them at exit,
-  // node:perf_hooks only for OCLIF_PERFORMANCE.
+  // node:perf_hooks only for OCLIF_PERFORMANCE. node:tty (which loads node:net) only where a
+  // colour is decided for a terminal: the colour probes of chalk, debug and oclif's theme asked
+  // tty.isatty at import, 7 ms of Node 24's start where stdout is a file (scripts/chalk-levels.mjs,
+  // oclif-patches.mjs); here stdout and stderr are pipes, which do not load it.
   it.each([['ls'], ['get', 'start-1', '-n', '1'], ['--version']])("logs %s loads none of Node's modules for what it does not use", async (...args) => {
     const record = join(home.home, `builtins-${args[0]}`)
     const result = await runCli(args, {env: {...env, NODE_OPTIONS: `--require=${join(ROOT, 'test', 'helpers', 'record-builtins.cjs')}`, RECORD_BUILTINS: record}})
     expect(result.code).toBe(0)
     const builtins = readFileSync(record, 'utf8').trim().split('\n')
     expect(builtins).toContain('fs')
-    const unused = ['internal/process/report', 'internal/util/parse_args/parse_args', 'internal/util/diff', 'worker_threads', 'perf_hooks']
+    const unused = ['internal/process/report', 'internal/util/parse_args/parse_args', 'internal/util/diff', 'worker_threads', 'perf_hooks', 'tty']
     if (Number(process.versions.v8.split('.')[0]) >= 12) unused.push('v8', 'vm')
     expect(builtins.filter((name) => unused.includes(name))).toEqual([])
   })
