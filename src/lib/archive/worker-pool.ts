@@ -5,6 +5,7 @@
  * process, started on first use; its threads do not keep the process alive while idle.
  * Memory moves between threads by transfer (ownedBuffer), never by copy.
  */
+import module from 'node:module'
 import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 import {Worker} from 'node:worker_threads'
@@ -49,8 +50,10 @@ class Pool {
   }
 
   private start(): Worker {
-    // scripts/bundle.mjs builds ./block-worker.ts as its own entry, dist/block-worker.js.
-    const worker = new Worker(join(packageDir(), 'dist', 'block-worker.js'))
+    // scripts/bundle.mjs builds ./block-worker.ts on its own, dist/block-worker.js. A thread
+    // does not share the compile cache bin/run.js enabled, but takes one from its environment.
+    const cache = (module as {getCompileCacheDir?: () => string | undefined}).getCompileCacheDir?.()
+    const worker = new Worker(join(packageDir(), 'dist', 'block-worker.js'), cache ? {env: {...process.env, NODE_COMPILE_CACHE: cache}} : {})
     worker.unref()
     this.workers.push(worker)
     this.load.set(worker, 0)

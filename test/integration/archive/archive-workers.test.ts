@@ -5,11 +5,13 @@
  * same bytes. A worker that dies fails that job cleanly: its live copy stays, whole.
  */
 import {readFileSync} from 'node:fs'
+import module from 'node:module'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {openArchive} from '../../../src/lib/open/open-store.js'
 import type {ArchiveItem} from '../../../src/lib/store/types.js'
-import {isolatedEnv, runCli, tempHome} from '../../helpers/cli.js'
+import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
 import {redisSandbox} from '../../helpers/redis-sandbox.js'
 import {expectedRaw, ODD_BYTES, readAllRaw, seedJobs, withLive} from './archive-helpers.js'
 
@@ -91,6 +93,22 @@ describe('logs archive on worker threads', () => {
     expect(fromEntries[1].equals(onMain[1]), 'index from entries').toBe(true)
     const back = await readAllRaw(live, `file://${dir(`archive-cli-${name}`)}`, env(), ['big'])
     expect(back.get('big')?.equals(raw)).toBe(true)
+  })
+
+  // A thread starts while the archive waits for it: it loads one module of its own, not the
+  // chunks of the commands (scripts/bundle.mjs), compiled from the CLI's compile cache where
+  // the runtime has one (Node 22.8+), which a thread takes only from its environment.
+  it('a worker thread loads its own bundle alone, from the compile cache bin/run.js enabled', async () => {
+    const worker = readFileSync(join(ROOT, 'dist', 'block-worker.js'), 'utf8')
+    expect(worker).toContain('compressBlockData')
+    expect(worker.match(/(from|import)\s*\(?\s*["'`]\.{1,2}\//g) ?? []).toEqual([])
+    const live = `file://${dir('live-cache')}`
+    await seedBig(live, 'big')
+    const run = await runCli(['archive', '--store', live, '--archive', `file://${dir('archive-cache')}`, '--job', 'big'], {env: {...env(), NODE_DEBUG_NATIVE: 'COMPILE_CACHE'}})
+    expect(run.code).toBe(0)
+    const cached = run.stderr.split('\n').filter((line) => line.includes('/dist/block-worker.js') && /cache/.test(line))
+    if (typeof (module as {getCompileCacheDir?: unknown}).getCompileCacheDir === 'function') expect(cached.length).toBeGreaterThan(0)
+    else expect(cached).toEqual([])
   })
 
   it('a worker thread that dies fails its job, which stays live and whole; the other jobs are archived; a re-run completes', async () => {
