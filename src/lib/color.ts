@@ -34,6 +34,7 @@ function forceColorLevel(value: string | undefined): ColorLevel | undefined {
 /** The depth TERM/COLORTERM/CI describe, judged by Node itself with our own decision taken out. */
 function terminalLevel(env: NodeJS.ProcessEnv): ColorLevel {
   const {FORCE_COLOR: _force, NO_COLOR: _no, NODE_DISABLE_COLORS: _disable, ...rest} = env
+  // node:tty taken here, not imported: it loads node:net, which a command writing to a file never needs.
   const bits = process.getBuiltinModule('node:tty').WriteStream.prototype.getColorDepth.call(undefined, rest)
   return bits >= 24 ? 3 : bits >= 8 ? 2 : bits >= 4 ? 1 : 0
 }

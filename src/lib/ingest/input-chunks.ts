@@ -16,9 +16,10 @@
  * the stream, from where the reads stopped, so nothing is lost.
  */
 import {fstatSync, read, readSync} from 'node:fs'
-import type {OnReadOpts, SocketConstructorOpts} from 'node:net'
+import {Socket, type OnReadOpts, type SocketConstructorOpts} from 'node:net'
 import type {Readable} from 'node:stream'
 import {setImmediate as turn} from 'node:timers/promises'
+import {isatty} from 'node:tty'
 
 /** One read: the kill -9 loss bound is counted in reads (test/integration/cli/durability.test.ts). */
 export const READ_BYTES = 64 * 1024
@@ -35,7 +36,7 @@ export type CaptureInput = Readable | DescriptorInput
 
 /** The input's chunks to its end, or until the signal: then reading stops and the iteration ends. */
 export async function* inputChunks(input: CaptureInput, signal?: AbortSignal): AsyncGenerator<Buffer> {
-  if (!(input instanceof DescriptorInput) || process.getBuiltinModule('node:tty').isatty(input.fd)) {
+  if (!(input instanceof DescriptorInput) || isatty(input.fd)) {
     yield* streamChunks(input instanceof DescriptorInput ? input.asStream() : input, signal)
     return
   }
@@ -109,7 +110,7 @@ async function* socketChunks(fd: number, signal?: AbortSignal): AsyncGenerator<B
       },
     },
   }
-  const socket = new (process.getBuiltinModule('node:net').Socket)(options)
+  const socket = new Socket(options)
   const finish = (error?: Error) => {
     failure ??= error
     done = true
