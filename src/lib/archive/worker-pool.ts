@@ -7,7 +7,7 @@
  */
 import module from 'node:module'
 import {availableParallelism} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {Worker} from 'node:worker_threads'
 import {packageDir} from '../paths.js'
 
@@ -51,9 +51,11 @@ class Pool {
 
   private start(): Worker {
     // scripts/bundle.mjs builds ./block-worker.ts on its own, dist/block-worker.js. A thread
-    // does not share the compile cache bin/run.js enabled, but takes one from its environment.
+    // does not share the compile cache bin/run.js enabled, but takes one from its environment:
+    // the directory that was enabled, which Node's answer names with its own subdirectory for
+    // the runtime's version (a user's NODE_COMPILE_CACHE, or ours) appended.
     const cache = (module as {getCompileCacheDir?: () => string | undefined}).getCompileCacheDir?.()
-    const worker = new Worker(join(packageDir(), 'dist', 'block-worker.js'), cache ? {env: {...process.env, NODE_COMPILE_CACHE: cache}} : {})
+    const worker = new Worker(join(packageDir(), 'dist', 'block-worker.js'), cache ? {env: {...process.env, NODE_COMPILE_CACHE: dirname(cache)}} : {})
     worker.unref()
     this.workers.push(worker)
     this.load.set(worker, 0)

@@ -6,7 +6,7 @@
  */
 import {readFileSync} from 'node:fs'
 import module from 'node:module'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {openArchive} from '../../../src/lib/open/open-store.js'
@@ -97,18 +97,29 @@ describe('logs archive on worker threads', () => {
 
   // A thread starts while the archive waits for it: it loads one module of its own, not the
   // chunks of the commands (scripts/bundle.mjs), compiled from the CLI's compile cache where
-  // the runtime has one (Node 22.8+), which a thread takes only from its environment.
+  // the runtime has one (Node 22.8+), which a thread takes only from its environment: the
+  // directory bin/run.js enabled, or the user's own NODE_COMPILE_CACHE.
   it('a worker thread loads its own bundle alone, from the compile cache bin/run.js enabled', async () => {
     const worker = readFileSync(join(ROOT, 'dist', 'block-worker.js'), 'utf8')
     expect(worker).toContain('compressBlockData')
     expect(worker.match(/(from|import)\s*\(?\s*["'`]\.{1,2}\//g) ?? []).toEqual([])
-    const live = `file://${dir('live-cache')}`
-    await seedBig(live, 'big')
-    const run = await runCli(['archive', '--store', live, '--archive', `file://${dir('archive-cache')}`, '--job', 'big'], {env: {...env(), NODE_DEBUG_NATIVE: 'COMPILE_CACHE'}})
-    expect(run.code).toBe(0)
-    const cached = run.stderr.split('\n').filter((line) => line.includes('/dist/block-worker.js') && /cache/.test(line))
-    if (typeof (module as {getCompileCacheDir?: unknown}).getCompileCacheDir === 'function') expect(cached.length).toBeGreaterThan(0)
-    else expect(cached).toEqual([])
+    const {version} = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
+    const mine = dir('my-compile-cache')
+    for (const [name, cacheEnv, base] of [
+      ['ours', {}, join(home.home, '.cache', 'logs', 'compile-cache', version)],
+      ['the user’s', {NODE_COMPILE_CACHE: mine}, mine],
+    ] as const) {
+      const live = `file://${dir(`live-cache-${name}`)}`
+      await seedBig(live, 'big')
+      const run = await runCli(['archive', '--store', live, '--archive', `file://${dir(`archive-cache-${name}`)}`, '--job', 'big'], {
+        env: {...env(), ...cacheEnv, NODE_DEBUG_NATIVE: 'COMPILE_CACHE'},
+      })
+      expect(run.code).toBe(0)
+      // "[compile cache] reading cache from DIR/v24.22.3-x64-…/HASH for ESM file:///…/dist/block-worker.js..."
+      const read = [...run.stderr.matchAll(/reading cache from (\S+) for ESM \S+\/dist\/block-worker\.js/g)].map((match) => dirname(dirname(match[1])))
+      if (typeof (module as {getCompileCacheDir?: unknown}).getCompileCacheDir === 'function') expect(read, name).toEqual([base])
+      else expect(run.stderr, name).not.toContain('block-worker.js')
+    }
   })
 
   it('a worker thread that dies fails its job, which stays live and whole; the other jobs are archived; a re-run completes', async () => {
