@@ -249,7 +249,8 @@ export class FileStore implements LiveStore {
     // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
     const log = await JobLog.open(this.dir(id), this.owner(id))
     try {
-      for await (const block of log.blocks(1, await log.count())) yield {kind: 'file', ...block}
+      // Read without waiting, not through libuv's pool, whose thread waits for a core the archive's keep busy.
+      for await (const block of log.blocks(1, await log.count(), undefined, undefined, Number.POSITIVE_INFINITY)) yield {kind: 'file', ...block}
     } finally {
       await log.close()
     }
