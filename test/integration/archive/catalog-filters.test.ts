@@ -87,6 +87,11 @@ describe('job filters', () => {
     expect(requests).toBeLessThanOrEqual(7)
     // A pattern without a literal of 3 bytes or more rules nothing out.
     expect((await archive.ruledOut(metas, compilePattern('n.e.d', '--grep'))).size).toBe(0)
+    // Nor one of 3 bytes, which 4-gram filters cannot test: `saw` is in job-17 alone, and no job is ruled out for it.
+    const {value: short, requests: shortRequests} = await requestsFor(() => archive.ruledOut(metas, compilePattern('saw', '--grep')))
+    expect(short.size).toBe(0)
+    // The catalog is read (a trigram filter of an older archive can test 3 bytes), none of its 4-gram filters.
+    expect(shortRequests).toBeLessThan(requests)
   })
 
   it('survive compaction and --reindex; a job archived again is read, not ruled out', async () => {

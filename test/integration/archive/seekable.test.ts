@@ -360,6 +360,9 @@ describe('damage', () => {
     expect(table).toContain('"kind":"line-4gram-bloom-1"')
     writeFileSync(indexFile, Buffer.concat([Buffer.from(table), Buffer.alloc(original.length - tableBytes)]))
     expect(await found()).toEqual([])
+    // A literal of 3 bytes is shorter than the 4-grams such a filter holds: it cannot say "absent" to it.
+    const errors = (await collect(archive.read('kinds', {match: /ERR/}))).filter((e) => e.line.startsWith('ERROR'))
+    expect(seqs(errors)).toEqual(Array.from({length: 10}, (_, i) => (i + 1) * 2000))
     writeFileSync(
       indexFile,
       Buffer.concat([Buffer.from(table.replaceAll('"kind":"line-4gram-bloom-1"', '"kind":"future-filter-kind-9"')), Buffer.alloc(original.length - tableBytes)]),
