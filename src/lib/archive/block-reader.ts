@@ -194,15 +194,17 @@ export function jsonLiteral(pattern: Pattern): Buffer | undefined {
 
 /** Drops the blocks whose token filter proves the literal absent (one ranged read for the filters that can say so). */
 async function filtered(bucket: ObjectBucket, index: IndexedRead['manifest']['index'], blocks: BlockInfo[], literal: Buffer): Promise<BlockInfo[]> {
-  const testable = blocks.filter((b) => canTest(b.filter.kind, literal))
-  const start = Math.min(...testable.map((b) => b.filter.offset))
-  const end = Math.max(...testable.map((b) => b.filter.offset + b.filter.size))
+  const testable = new Set(blocks.filter((b) => canTest(b.filter.kind, literal)))
+  let start = Infinity
+  let end = -Infinity
+  for (const {filter} of testable) {
+    start = Math.min(start, filter.offset)
+    end = Math.max(end, filter.offset + filter.size)
+  }
   if (end <= start) return blocks
   const filters = await readBytes(bucket, index.key, {offset: index.tableBytes + start, length: end - start})
   if (!filters || filters.length !== end - start) return blocks
-  return blocks.filter(
-    (b) => !canTest(b.filter.kind, literal) || mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal, b.filter.kind),
-  )
+  return blocks.filter((b) => !testable.has(b) || mayContain(filters.subarray(b.filter.offset - start, b.filter.offset - start + b.filter.size), literal, b.filter.kind))
 }
 
 type Fetched = {data: Buffer} | {error: unknown}

@@ -141,7 +141,10 @@ export class Catalog {
     const bySource = new Map<string, Array<{entry: ReadEntry; at: number; length: number}>>()
     for (const entry of entries) {
       const [at, length] = entry.gramFilter ?? entry.filter ?? []
-      if (at !== undefined && length !== undefined) bySource.set(entry.source, [...(bySource.get(entry.source) ?? []), {entry, at, length}])
+      if (at === undefined || length === undefined) continue
+      const group = bySource.get(entry.source)
+      if (group) group.push({entry, at, length})
+      else bySource.set(entry.source, [{entry, at, length}])
     }
     const found = new Map<string, TokenFilter>()
     await forEachLimited([...bySource], READ_CONCURRENCY, async ([source, group]) => {
