@@ -5,7 +5,7 @@
 //                          (oclif's help and autocomplete commands among them, see src/commands/help.ts)
 //   dist/hooks/*.js        oclif hooks package.json names (did-you-mean for an unknown command)
 //   dist/block-worker.js   the archive's worker thread, bundled alone (see src/lib/archive/worker-pool.ts)
-//   dist/ship-worker.js    push's shipping thread (see src/lib/ingest/worker-delivery.ts)
+//   dist/ship-worker.js    push's shipping thread, bundled alone (see src/lib/ingest/worker-delivery.ts)
 //   dist/{cli,read,archive,push}-HASH.js   the code start-up needs, by command (START_UP)
 //   dist/*-HASH.js         other shared code, and what is imported lazily (other stores, the
 //                          relay, the viewer, the archive), loaded only by the command that needs it
@@ -68,7 +68,6 @@ const bundle = await rolldown({
   cwd: root,
   input: {
     main: 'src/lib/cli/main.ts',
-    'ship-worker': 'src/lib/ingest/ship-worker.ts',
     'hooks/command-not-found': 'src/lib/cli/command-not-found.ts',
     ...Object.fromEntries(commands.map((name) => [`commands/${name.replace(/\.ts$/, '')}`, `src/commands/${name}`])),
   },
@@ -98,18 +97,15 @@ const {output} = await bundle.write({
 })
 await bundle.close()
 
-// The archive's worker thread, in one module of its own: as an entry of the bundle above it
-// loaded the chunks its code shares with the commands, oclif's among them, while the archive
-// waited for it (a 100 MB job archived in 1.36-1.43 s, not 1.46-1.65, on Node 24).
-const worker = await rolldown({
-  cwd: root,
-  input: {'block-worker': 'src/lib/archive/block-worker.ts'},
-  platform: 'node',
-  external: EXTERNAL,
-  plugins: [builtinImports],
-})
-await worker.write({...OUTPUT, codeSplitting: false})
-await worker.close()
+// Each worker thread in one module of its own: as entries of the bundle above they loaded the
+// chunks their code shares with the commands, oclif's among them, while the command waited for
+// them (a 100 MB job archived in 1.36-1.43 s, not 1.46-1.65, on Node 24).
+const WORKERS = {'block-worker': 'src/lib/archive/block-worker.ts', 'ship-worker': 'src/lib/ingest/ship-worker.ts'}
+for (const [name, path] of Object.entries(WORKERS)) {
+  const worker = await rolldown({cwd: root, input: {[name]: path}, platform: 'node', external: EXTERNAL, plugins: [builtinImports, oclifPatches, chalkLevels]})
+  await worker.write({...OUTPUT, codeSplitting: false})
+  await worker.close()
+}
 
 // What oclif uses on rare paths only, required from dist/oclif-rare.cjs (see oclif-patches.mjs).
 await build({...rareBuild(root), minifyWhitespace: true, minifySyntax: true, logLevel: 'warning'})

@@ -5,11 +5,9 @@
  * process, started on first use; its threads do not keep the process alive while idle.
  * Memory moves between threads by transfer (ownedBuffer), never by copy.
  */
-import module from 'node:module'
 import {availableParallelism} from 'node:os'
-import {dirname, join} from 'node:path'
-import {Worker} from 'node:worker_threads'
-import {packageDir} from '../paths.js'
+import type {Worker} from 'node:worker_threads'
+import {startWorker} from '../worker-thread.js'
 
 /**
  * A core is left to the main thread, which reads, cuts blocks, hashes and writes (some 20% of
@@ -50,12 +48,7 @@ class Pool {
   }
 
   private start(): Worker {
-    // scripts/bundle.mjs builds ./block-worker.ts on its own, dist/block-worker.js. A thread
-    // does not share the compile cache bin/run.js enabled, but takes one from its environment:
-    // the directory that was enabled, which Node's answer names with its own subdirectory for
-    // the runtime's version (a user's NODE_COMPILE_CACHE, or ours) appended.
-    const cache = (module as {getCompileCacheDir?: () => string | undefined}).getCompileCacheDir?.()
-    const worker = new Worker(join(packageDir(), 'dist', 'block-worker.js'), cache ? {env: {...process.env, NODE_COMPILE_CACHE: dirname(cache)}} : {})
+    const worker = startWorker('block-worker')
     worker.unref()
     this.workers.push(worker)
     this.load.set(worker, 0)

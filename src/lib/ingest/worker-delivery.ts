@@ -16,10 +16,9 @@
  * delivered is in the spool, and its record of batches in flight makes the next
  * delivery re-send them with their tokens, applied once.
  */
-import {join} from 'node:path'
-import {Worker} from 'node:worker_threads'
+import type {Worker} from 'node:worker_threads'
 import {LogsError, type ExitCode} from '../errors/index.js'
-import {packageDir} from '../paths.js'
+import {startWorker} from '../worker-thread.js'
 import type {ContinuedRun} from '../job.js'
 import type {StoreRecipe} from '../store/recipe.js'
 import type {Delivery} from './delivery.js'
@@ -69,9 +68,8 @@ export class WorkerDelivery implements Delivery {
 
   /** The thread opens the store from `recipe` and connects; it delivers once start() names the job and its spools. */
   constructor(recipe: StoreRecipe, events: ShipEvents = {}) {
-    // scripts/bundle.mjs builds ./ship-worker.ts as its own entry, dist/ship-worker.js. Its young
-    // generation is small: what it allocates lives for a batch, and push's peak RSS is what counts.
-    this.worker = new Worker(join(packageDir(), 'dist', 'ship-worker.js'), {workerData: recipe, resourceLimits: {maxYoungGenerationSizeMb: 4}})
+    // Its young generation is small: what it allocates lives for a batch, and push's peak RSS is what counts.
+    this.worker = startWorker('ship-worker', {workerData: recipe, resourceLimits: {maxYoungGenerationSizeMb: 4}})
     this.done = new Promise<boolean>((resolve, reject) => {
       this.worker.on('message', (message: FromWorker) => {
         if (message.type === 'outage') events.onOutage?.(new Error(message.message))

@@ -5,14 +5,14 @@
  * same bytes. A worker that dies fails that job cleanly: its live copy stays, whole.
  */
 import {readFileSync} from 'node:fs'
-import module from 'node:module'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {NewEntry} from '../../../src/lib/entry.js'
 import {openArchive} from '../../../src/lib/open/open-store.js'
 import type {ArchiveItem} from '../../../src/lib/store/types.js'
 import {isolatedEnv, ROOT, runCli, tempHome} from '../../helpers/cli.js'
 import {redisSandbox} from '../../helpers/redis-sandbox.js'
+import {chunksImported, compileCacheReads, HAS_COMPILE_CACHE, ownCompileCache} from '../../helpers/worker-bundle.js'
 import {expectedRaw, ODD_BYTES, readAllRaw, seedJobs, withLive} from './archive-helpers.js'
 
 let home: {home: string; cleanup: () => void}
@@ -100,13 +100,11 @@ describe('logs archive on worker threads', () => {
   // the runtime has one (Node 22.8+), which a thread takes only from its environment: the
   // directory bin/run.js enabled, or the user's own NODE_COMPILE_CACHE.
   it('a worker thread loads its own bundle alone, from the compile cache bin/run.js enabled', async () => {
-    const worker = readFileSync(join(ROOT, 'dist', 'block-worker.js'), 'utf8')
-    expect(worker).toContain('compressBlockData')
-    expect(worker.match(/(from|import)\s*\(?\s*["'`]\.{1,2}\//g) ?? []).toEqual([])
-    const {version} = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
+    expect(readFileSync(join(ROOT, 'dist', 'block-worker.js'), 'utf8')).toContain('compressBlockData')
+    expect(chunksImported('block-worker')).toEqual([])
     const mine = dir('my-compile-cache')
     for (const [name, cacheEnv, base] of [
-      ['ours', {}, join(home.home, '.cache', 'logs', 'compile-cache', version)],
+      ['ours', {}, ownCompileCache(home.home)],
       ['the user’s', {NODE_COMPILE_CACHE: mine}, mine],
     ] as const) {
       const live = `file://${dir(`live-cache-${name}`)}`
@@ -115,10 +113,7 @@ describe('logs archive on worker threads', () => {
         env: {...env(), ...cacheEnv, NODE_DEBUG_NATIVE: 'COMPILE_CACHE'},
       })
       expect(run.code).toBe(0)
-      // "[compile cache] reading cache from DIR/v24.22.3-x64-…/HASH for ESM file:///…/dist/block-worker.js..."
-      const read = [...run.stderr.matchAll(/reading cache from (\S+) for ESM \S+\/dist\/block-worker\.js/g)].map((match) => dirname(dirname(match[1])))
-      if (typeof (module as {getCompileCacheDir?: unknown}).getCompileCacheDir === 'function') expect(read, name).toEqual([base])
-      else expect(run.stderr, name).not.toContain('block-worker.js')
+      expect(compileCacheReads(run.stderr, 'block-worker'), name).toEqual(HAS_COMPILE_CACHE ? [base] : [])
     }
   })
 

@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collect, isolatedEnv, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startRedis, type RedisServer} from '../../helpers/redis-server.js'
 import {waitUntil} from '../../helpers/wait.js'
+import {chunksImported, compileCacheReads, HAS_COMPILE_CACHE, ownCompileCache} from '../../helpers/worker-bundle.js'
 
 const numbered = (from: number, to: number) => Array.from({length: to - from + 1}, (_, i) => `${from + i} ${'lorem ipsum '.repeat(6)}\n`).join('')
 
@@ -26,6 +27,16 @@ describe('push ships from a thread of its own (real redis-server)', () => {
   })
 
   const stored = async (job: string) => Number((await redis.cli('HGET', `logs:{${job}}:meta`, 'lines')) || 0)
+
+  // A short job waits for the thread to start: it loads one module of its own (ioredis in it), not
+  // the chunks of the commands, compiled from the CLI's compile cache where the runtime has one.
+  it('the shipping thread loads its own bundle alone, from the compile cache bin/run.js enabled', async () => {
+    expect(chunksImported('ship-worker')).toEqual([])
+    const run = await runCli(['push', '--job', 'cached'], {env: {...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE'}, input: 'one line\n'})
+    expect(run.code).toBe(0)
+    expect(compileCacheReads(run.stderr, 'ship-worker')).toEqual(HAS_COMPILE_CACHE ? [ownCompileCache(home.home)] : [])
+    expect(await stored('cached')).toBe(1)
+  })
 
   it('a shipping thread that dies: push reads on to EOF, exits 1 naming the spool; logs recover delivers every line once, in order', async () => {
     const input = numbered(1, 40_000)
