@@ -24,6 +24,11 @@ describe('help', () => {
     }
     expect(long.stdout).toBe(help.stdout)
     expect(short.stdout).toBe(help.stdout)
+    // In colour (oclif's theme, whose colours are required at their first use): the same text.
+    const {NO_COLOR: _plain, ...env} = iso.env
+    const coloured = await runCli(['get', '--help'], {env: {...env, FORCE_COLOR: '3'}})
+    expect(coloured.stdout).toContain('\u001b[')
+    expect(coloured.stdout.replace(/\u001b\[[0-9;]*m/g, '')).toBe(help.stdout)
   })
 
   it('-h works on every command, and `logs help` lists them all', async () => {
