@@ -100,9 +100,9 @@ await bundle.close()
 // Each worker thread in one module of its own: as entries of the bundle above they loaded the
 // chunks their code shares with the commands, oclif's among them, while the command waited for
 // them (on Node 24, a 100 MB job archived in 1.36-1.43 s, not 1.46-1.65; `echo x | logs push`
-// into Redis in 330-341 ms, not 375-392).
-const WORKERS = {'block-worker': 'src/lib/archive/block-worker.ts', 'ship-worker': 'src/lib/ingest/ship-worker.ts'}
-for (const [name, path] of Object.entries(WORKERS)) {
+// into Redis in 330-341 ms, not 375-392). src/lib/worker-thread.ts starts them by these names.
+const WORKER_MODULES = {'block-worker': 'src/lib/archive/block-worker.ts', 'ship-worker': 'src/lib/ingest/ship-worker.ts'}
+for (const [name, path] of Object.entries(WORKER_MODULES)) {
   const worker = await rolldown({cwd: root, input: {[name]: path}, platform: 'node', external: EXTERNAL, plugins: [builtinImports, oclifPatches, chalkLevels]})
   await worker.write({...OUTPUT, codeSplitting: false})
   await worker.close()
