@@ -23,11 +23,15 @@ export interface FaultProxy {
   readonly faults: FaultQueue
   inject(fault: Fault, options?: InjectOptions): void
   clear(): void
+  /** Forwards from now on to `target` (a server restarted on a port of its own), the proxy's port kept. */
+  retarget(target: string): void
+  /** Closes every connection open through the proxy (it goes on listening). */
+  cutConnections(): void
   stop(): Promise<void>
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
-  const upstream = new URL(target)
+  let upstream = new URL(target)
   const faults = new FaultQueue()
   let forwarded = 0
   let bytesServed = 0
@@ -47,6 +51,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       statuses.set(answer.statusCode ?? 0, (statuses.get(answer.statusCode ?? 0) ?? 0) + 1)
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.on('data', (chunk: Buffer) => (bytesServed += chunk.length))
+      // A server behind that goes away mid-answer cuts the answer through the proxy too (pipe would leave it open).
+      answer.on('error', () => res.destroy())
       answer.pipe(res)
     })
     outgoing.on('error', () => res.socket?.resetAndDestroy())
@@ -67,6 +73,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     faults,
     inject: (fault, options) => faults.inject(fault, options),
     clear: () => faults.clear(),
+    retarget(target) {
+      upstream = new URL(target)
+    },
+    cutConnections: () => server.closeAllConnections(),
     async stop() {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))

@@ -26,14 +26,14 @@ export interface TestRelay {
 }
 
 export async function startTestRelay(
-  options: {store?: LiveStore; token?: string; readToken?: string; cors?: string; limits?: Partial<RelayLimits>; port?: number; keepStore?: boolean} = {},
+  options: {store?: LiveStore; token?: string; readToken?: string; cors?: string; limits?: Partial<RelayLimits>; keepStore?: boolean} = {},
 ): Promise<TestRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-relay-'))
   const store = options.store ?? (await new FileStore(join(dir, 'store')).init())
   const jobs = new Jobs({live: store})
   const logged: string[] = []
   const relay = createRelay({jobs, token: options.token, readToken: options.readToken, cors: options.cors, limits: options.limits, log: (message) => logged.push(message)})
-  const url = (await relay.listen(options.port ?? 0, '127.0.0.1')).origin
+  const url = (await relay.listen(0, '127.0.0.1')).origin
   return {
     relay,
     url,

@@ -108,10 +108,11 @@ describe('RelayStore', () => {
   })
 
   it('follows across a relay restart through Jobs.follow, the one retry owner: resumed with no gap or duplicate', async () => {
-    const port = Number(new URL(t.url).port)
+    // Through a gateway that keeps its port: the port a relay frees may be taken by another test's server before a restart.
+    const gateway = await startFaultProxy(t.url)
     await store.startJob('restart-1')
     await store.append('restart-1', lines(1, 10))
-    const remote = new Jobs({live: new RelayStore(t.url)})
+    const remote = new Jobs({live: new RelayStore(gateway.url)})
     const seen: number[] = []
     let ended = false
     const following = (async () => {
@@ -120,13 +121,20 @@ describe('RelayStore', () => {
         if (event.type === 'end') ended = true
       }
     })()
-    await waitUntil(() => seen.length === 10)
-    await t.relay.close() // graceful: followers are closed without `end`
-    await store.append('restart-1', lines(11, 10))
-    t = await startTestRelay({store, port, limits: {maxPageSize: 7, pageSize: 7, readerLingerMs: 20}, keepStore: true})
-    await store.append('restart-1', lines(21, 10))
-    await store.endJob('restart-1', {status: 'ended'})
-    await following
+    try {
+      await waitUntil(() => seen.length === 10)
+      gateway.inject({kind: 'status', status: 502})
+      await t.relay.close() // graceful: followers are closed without `end`
+      await store.append('restart-1', lines(11, 10))
+      t = await startTestRelay({store, limits: {maxPageSize: 7, pageSize: 7, readerLingerMs: 20}, keepStore: true})
+      gateway.retarget(t.url)
+      gateway.clear()
+      await store.append('restart-1', lines(21, 10))
+      await store.endJob('restart-1', {status: 'ended'})
+      await following
+    } finally {
+      await gateway.stop()
+    }
     expect(seen).toEqual(range(1, 30))
     expect(ended).toBe(true)
   })

@@ -6,6 +6,7 @@ import {execFileSync, type ChildProcess} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {newEntry} from '../../../src/lib/entry.js'
 import {BIN, ROOT, collect, isolatedEnv, startCli, tempHome, type CliResult} from '../../helpers/cli.js'
+import {startFaultProxy} from '../../helpers/fault-proxy.js'
 import {startTestRelay} from '../../helpers/relay.js'
 
 const SOCKET = `logs-tail-test-${process.pid}`
@@ -136,26 +137,34 @@ describe('logs tail on a terminal (tmux)', () => {
   })
 
   // Before, the follow's own retries (resumed-follow.ts) waited out the relay in silence: the status bar said live.
+  // The viewer reaches the relay through a proxy that keeps its port for the whole test: a relay restarted on the port it
+  // had freed could find it taken by another test's server, and the viewer, answered there, would look live again.
   it('says reconnecting while the relay is down, and live again once it is back, with the lines pushed meanwhile', async () => {
     let relay = await startTestRelay({keepStore: true})
     const {store} = relay
-    const port = new URL(relay.url).port
+    const gateway = await startFaultProxy(relay.url)
     try {
       await store.startJob('relay-down')
       await store.append('relay-down', [newEntry(Buffer.from('before the outage'), true, Date.now())])
-      tmux('new-session', '-d', '-x', '100', '-y', '20', '-s', 'down', `LOGS_URL=${relay.url} node ${BIN} tail relay-down; echo "EXIT=$?"; sleep 600`)
+      tmux('new-session', '-d', '-x', '100', '-y', '20', '-s', 'down', `LOGS_URL=${gateway.url} node ${BIN} tail relay-down; echo "EXIT=$?"; sleep 600`)
       const wait = (check: (s: string) => boolean, what: string): Promise<string> => untilOn('down', check, what)
       const status = (text: string): string => text.replace(/\n+$/, '').split('\n').at(-1)!
       await wait((s) => s.includes('before the outage') && /^ ?live ·/.test(status(s)), 'the viewer live')
+      // The relay stops; until it is back, the gateway answers 502, as one does while its upstream restarts.
+      gateway.inject({kind: 'status', status: 502})
       await relay.stop()
+      gateway.cutConnections()
       await wait((s) => /^ ?reconnecting ·/.test(status(s)), 'reconnecting in the status bar')
       await store.append('relay-down', [newEntry(Buffer.from('during the outage'), true, Date.now())])
-      relay = await startTestRelay({store, port: Number(port), keepStore: true})
+      relay = await startTestRelay({store, keepStore: true})
+      gateway.retarget(relay.url)
+      gateway.clear()
       const back = await wait((s) => s.includes('during the outage') && /^ ?live ·/.test(status(s)), 'live again, with the line pushed meanwhile')
       expect(back).toContain('before the outage')
       tmux('send-keys', '-t', 'down', 'q')
       await wait((s) => s.includes('EXIT=0'), 'the viewer to exit')
     } finally {
+      await gateway.stop()
       await relay.stop()
       await store.close()
     }
