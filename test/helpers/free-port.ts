@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 
 /**
@@ -22,5 +23,43 @@ export function listenOnLoopback(server: Server, port = 0): Promise<number> {
       server.off('error', reject)
       resolve((server.address() as {port: number}).port)
     })
+  })
+}
+
+/**
+ * A loopback port for a server a test stops and starts again on it (an outage), free now.
+ * Picked below the kernel's ephemeral range, which bind(0) and outgoing connections draw
+ * from: a port from there, freed while the server is down, could be taken by another
+ * test's server or client, and the restart would fail, or a client would be answered by
+ * the wrong server (the relay viewer test failed in CI so). Only other such servers pick
+ * here, at random among some 10 000 ports.
+ */
+export async function restartablePort(): Promise<number> {
+  const high = Math.min(RESTARTABLE_HIGH, ephemeralLow())
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = RESTARTABLE_LOW + Math.floor(Math.random() * (high - RESTARTABLE_LOW))
+    if (await canBind(port)) return port
+  }
+  throw new Error(`no free port found in ${RESTARTABLE_LOW}-${high}`)
+}
+
+/** Below the Redis cluster helper's ports (20 000 and up, and their buses 10 000 above). */
+const RESTARTABLE_LOW = 10_000
+const RESTARTABLE_HIGH = 20_000
+
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768
+  } catch {
+    return 32_768
+  }
+}
+
+/** Whether 127.0.0.1:`port` can be listened on now. */
+export function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
 }

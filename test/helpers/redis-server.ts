@@ -6,11 +6,11 @@
  */
 import {execFile, spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, Socket} from 'node:net'
+import {Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
-import {freePort as anyFreePort} from './free-port.js'
+import {canBind, restartablePort} from './free-port.js'
 import {waitUntil} from './wait.js'
 
 const run = promisify(execFile)
@@ -54,8 +54,8 @@ export interface TlsFiles {
 export async function startRedis(options: {extraArgs?: string[]; tls?: TlsFiles} = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-redis-'))
   const started = onFreePorts(async () => {
-    const port = await freePort()
-    const tlsPort = options.tls ? await freePort() : undefined
+    const port = await restartablePort()
+    const tlsPort = options.tls ? await restartablePort() : undefined
     const tlsArgs = options.tls
       ? ['--tls-port', String(tlsPort), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
       : []
@@ -89,7 +89,7 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
   try {
     for (let i = 0; i < size; i++) {
       const {port, node} = await onFreePorts(async () => {
-        const port = await freePort(true)
+        const port = await clusterPort()
         return {port, node: new RedisProcess(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--appendonly', 'no', '--save', ''])}
       })
       ports.push(port)
@@ -237,19 +237,11 @@ async function onFreePorts<T extends {node: RedisProcess}>(pick: () => Promise<T
   }
 }
 
-/** A free loopback port; for cluster nodes also port + 10000 (the cluster bus). */
-async function freePort(withBus = false): Promise<number> {
+/** A free loopback port for a cluster node, with port + 10000 free too (the cluster bus). */
+async function clusterPort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = withBus ? 20_000 + Math.floor(Math.random() * 25_000) : await anyFreePort()
-    if ((await canBind(port)) && (!withBus || (await canBind(port + 10_000)))) return port
+    const port = 20_000 + Math.floor(Math.random() * 25_000)
+    if ((await canBind(port)) && (await canBind(port + 10_000))) return port
   }
   throw new Error('no free port found')
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
-  })
 }

@@ -17,6 +17,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3'
+import {restartablePort} from './free-port.js'
 
 /** s3rver's CLI, with PUTs made atomic as on S3 (see the launcher). */
 const S3RVER_BIN = fileURLToPath(new URL('./s3rver-atomic.cjs', import.meta.url))
@@ -40,7 +41,7 @@ export interface S3Server {
 export async function startS3Server(): Promise<S3Server> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-s3rver-'))
   let child: ChildProcess | undefined
-  // The first start lets s3rver take any free port; restarts take the same one again.
+  // A port below the ephemeral range (./free-port.ts restartablePort), which restarts take again.
   let port = 0
   const start = async () => {
     if (child) return
@@ -59,7 +60,16 @@ export async function startS3Server(): Promise<S3Server> {
     }
   }
   try {
-    await start()
+    // A port free when picked may be taken before s3rver listens on it: picked again then.
+    for (let attempt = 1; ; attempt++) {
+      port = await restartablePort()
+      try {
+        await start()
+        break
+      } catch (error) {
+        if (attempt === 5) throw error
+      }
+    }
   } catch (error) {
     rmSync(dir, {recursive: true, force: true})
     throw error
