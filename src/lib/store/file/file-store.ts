@@ -235,7 +235,7 @@ export class FileStore implements LiveStore {
       if (!bounds) return
       const match = range.tail === undefined && range.limit === undefined ? range.match : undefined
       const {since, until} = range
-      for await (const batch of log.entries(bounds.first, bounds.last, range.signal, match)) {
+      for await (const batch of log.entries(bounds.first, bounds.last, {signal: range.signal, match})) {
         yield since === undefined && until === undefined ? batch : batch.filter((e) => (until === undefined || e.ts < until) && (since === undefined || e.ts >= since))
       }
     } finally {
@@ -250,7 +250,7 @@ export class FileStore implements LiveStore {
     const log = await JobLog.open(this.dir(id), this.owner(id))
     try {
       // Read without waiting, not through libuv's pool, whose thread waits for a core the archive's keep busy.
-      for await (const block of log.blocks(1, await log.count(), undefined, undefined, Number.POSITIVE_INFINITY)) yield {kind: 'file', ...block}
+      for await (const block of log.blocks(1, await log.count(), {syncBytes: Number.POSITIVE_INFINITY})) yield {kind: 'file', ...block}
     } finally {
       await log.close()
     }
@@ -264,7 +264,7 @@ export class FileStore implements LiveStore {
     try {
       const bounds = await log.seqRange(range)
       if (!bounds) return
-      for await (const block of log.blocks(bounds.first, bounds.last, range.signal, RAW_STEP)) {
+      for await (const block of log.blocks(bounds.first, bounds.last, {signal: range.signal, step: RAW_STEP})) {
         yield {first: block.from, last: block.from + block.count - 1, bytes: block.data}
       }
     } finally {

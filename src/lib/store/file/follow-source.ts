@@ -41,7 +41,7 @@ export async function openFileFollowSource(options: FileFollowOptions): Promise<
       let seen = after
       while (seen < count && !signal?.aborted) {
         const before = seen
-        for await (const entries of log.entries(seen + 1, Math.min(count, seen + FOLLOW_BATCH), signal, undefined, FOLLOW_SYNC_BYTES)) {
+        for await (const entries of log.entries(seen + 1, Math.min(count, seen + FOLLOW_BATCH), {signal, syncBytes: FOLLOW_SYNC_BYTES})) {
           yield entries
           seen = entries.at(-1)!.seq
         }

@@ -112,7 +112,7 @@ export class JobLog {
    * (the first record's offset) to the end of the block's last record, newlines included.
    * A `log` cut short yields the block's records whose bytes are all there, then throws.
    */
-  async *blocks(first: number, last: number, signal?: AbortSignal, step = READ_STEP, syncBytes = 0): AsyncGenerator<LogBlock> {
+  async *blocks(first: number, last: number, {signal, step = READ_STEP, syncBytes = 0}: ReadOptions = {}): AsyncGenerator<LogBlock> {
     for (let from = first; from <= last; from += step) {
       signal?.throwIfAborted()
       const count = Math.min(last, from + step - 1) - from + 1
@@ -161,7 +161,7 @@ export class JobLog {
    * literal, found by a byte search of `log` (literal-search.ts); without one, every entry
    * (the caller filters).
    */
-  async *entries(first: number, last: number, signal?: AbortSignal, match?: Pattern, syncBytes = 0): AsyncGenerator<LogEntry[]> {
+  async *entries(first: number, last: number, {signal, match, syncBytes}: ReadOptions & {match?: Pattern} = {}): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
     if (literal) {
       let found: LogEntry[] = []
@@ -176,7 +176,7 @@ export class JobLog {
       }
       return
     }
-    for await (const block of this.blocks(first, last, signal, READ_STEP, syncBytes)) yield entriesOf(block)
+    for await (const block of this.blocks(first, last, {signal, syncBytes})) yield entriesOf(block)
   }
 }
 
@@ -203,6 +203,14 @@ function entryOf(seq: number, r: IndexRecord, bytes: Buffer): LogEntry {
   return isAscii(bytes)
     ? entryFromText(seq, r.ts, bytes.toString('latin1'), r.eol, r.level, r.stream, r.masked, r.record)
     : entryFromBytes(seq, r.ts, Buffer.from(bytes), r.eol, r.level, r.stream, r.masked, r.record)
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal
+  /** Records per block (one read of `idx` and one of `log` each). */
+  step?: number
+  /** Reads of at most this many bytes are made synchronously (see readFully). */
+  syncBytes?: number
 }
 
 export interface LogBlock {

@@ -47,7 +47,7 @@ export async function* matchingRaw(log: JobLog, first: number, last: number, ran
     }
     return
   }
-  for await (const read of log.blocks(first, last, range.signal)) {
+  for await (const read of log.blocks(first, last, {signal: range.signal})) {
     for (let i = 0; i < read.count && !sink.full; i++) take(read.from + i, readRecord(read.index, i * RECORD_SIZE), read.data, read.start, false)
     const block = sink.take()
     if (block) yield block
