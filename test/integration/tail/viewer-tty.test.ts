@@ -8,6 +8,7 @@ import {newEntry} from '../../../src/lib/entry.js'
 import {BIN, ROOT, collect, isolatedEnv, startCli, tempHome, type CliResult} from '../../helpers/cli.js'
 import {startFaultProxy} from '../../helpers/fault-proxy.js'
 import {startTestRelay} from '../../helpers/relay.js'
+import {waitUntil} from '../../helpers/wait.js'
 
 const SOCKET = `logs-tail-test-${process.pid}`
 let home: {home: string; cleanup: () => void}
@@ -150,6 +151,8 @@ describe('logs tail on a terminal (tmux)', () => {
       const wait = (check: (s: string) => boolean, what: string): Promise<string> => untilOn('down', check, what)
       const status = (text: string): string => text.replace(/\n+$/, '').split('\n').at(-1)!
       await wait((s) => s.includes('before the outage') && /^ ?live ·/.test(status(s)), 'the viewer live')
+      // The viewer shows its backlog before it follows: the outage is made once it follows (its stream is open).
+      await waitUntil(() => relay.relay.clients > 0, {what: 'the viewer following (its SSE stream)'})
       // The relay stops; until it is back, the gateway answers 502, as one does while its upstream restarts.
       gateway.inject({kind: 'status', status: 502})
       await relay.stop()
