@@ -58,6 +58,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     outgoing.on('error', () => res.socket?.resetAndDestroy())
     req.pipe(outgoing)
   }
+  const cutConnections = (): void => server.closeAllConnections()
   const port = await listenOnLoopback(server)
   return {
     url: `http://127.0.0.1:${port}`,
@@ -76,9 +77,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     retarget(target) {
       upstream = new URL(target)
     },
-    cutConnections: () => server.closeAllConnections(),
+    cutConnections,
     async stop() {
-      server.closeAllConnections()
+      cutConnections()
       await new Promise((resolve) => server.close(resolve))
     },
   }

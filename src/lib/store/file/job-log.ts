@@ -161,7 +161,7 @@ export class JobLog {
    * literal, found by a byte search of `log` (literal-search.ts); without one, every entry
    * (the caller filters).
    */
-  async *entries(first: number, last: number, {signal, match, syncBytes}: ReadOptions & {match?: Pattern} = {}): AsyncGenerator<LogEntry[]> {
+  async *entries(first: number, last: number, {signal, match, step, syncBytes}: ReadOptions & {match?: Pattern} = {}): AsyncGenerator<LogEntry[]> {
     const literal = match && requiredLiteral(match)
     if (literal) {
       let found: LogEntry[] = []
@@ -176,7 +176,7 @@ export class JobLog {
       }
       return
     }
-    for await (const block of this.blocks(first, last, {signal, syncBytes})) yield entriesOf(block)
+    for await (const block of this.blocks(first, last, {signal, step, syncBytes})) yield entriesOf(block)
   }
 }
 
