@@ -2,7 +2,7 @@
  * The archive's work that runs on worker threads (./worker-pool.ts, ./block-worker.ts):
  * decoding a live store's stored entries into record lines, and compressing a block into
  * a zstd frame with its token filter. Small pieces, and code run from TypeScript sources
- * (tests), are done on the main thread (node:zlib's zstd itself still runs on libuv's pool there).
+ * (tests), are done on the main thread.
  */
 import {compressBlockData} from './block-codec.js'
 import type {StoredEntries} from '../store/types.js'
