@@ -43,6 +43,24 @@ export async function restartablePort(): Promise<number> {
   throw new Error(`no free port found in ${RESTARTABLE_LOW}-${high}`)
 }
 
+/**
+ * Starts a server on the ports `pick` chooses, choosing again while `start` fails with an
+ * error `taken` says is a port taken (by default any), 5 times at most: a port free when
+ * checked can be bound by another test's server, or be a client connection's local port,
+ * before this server binds it. Resolves with what `pick` chose for the server that started.
+ */
+export async function onFreePorts<T>(pick: () => Promise<T>, start: (picked: T) => Promise<void>, taken: (error: unknown) => boolean = () => true): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const picked = await pick()
+    try {
+      await start(picked)
+      return picked
+    } catch (error) {
+      if (!taken(error) || attempt === 5) throw error
+    }
+  }
+}
+
 /** Below the Redis cluster helper's ports (20 000 and up, and their buses 10 000 above). */
 const RESTARTABLE_LOW = 10_000
 const RESTARTABLE_HIGH = 20_000

@@ -10,7 +10,7 @@ import {Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
-import {canBind, restartablePort} from './free-port.js'
+import {canBind, onFreePorts, restartablePort} from './free-port.js'
 import {waitUntil} from './wait.js'
 
 const run = promisify(execFile)
@@ -53,7 +53,7 @@ export interface TlsFiles {
 
 export async function startRedis(options: {extraArgs?: string[]; tls?: TlsFiles} = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-redis-'))
-  const started = onFreePorts(async () => {
+  const started = onFreeRedisPorts(async () => {
     const port = await restartablePort()
     const tlsPort = options.tls ? await restartablePort() : undefined
     const tlsArgs = options.tls
@@ -88,7 +88,7 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
   const ports: number[] = []
   try {
     for (let i = 0; i < size; i++) {
-      const {port, node} = await onFreePorts(async () => {
+      const {port, node} = await onFreeRedisPorts(async () => {
         const port = await clusterPort()
         return {port, node: new RedisProcess(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--appendonly', 'no', '--save', ''])}
       })
@@ -220,21 +220,13 @@ function ping(port: number): Promise<boolean> {
 /** Another process took a port between its check and Redis binding it. */
 class PortTaken extends Error {}
 
-/**
- * Starts the Redis process `pick` makes, on other ports again while a port it picked turns
- * out taken: a port free when checked can be bound by another test server, or be a
- * client connection's local port, before this Redis binds it.
- */
-async function onFreePorts<T extends {node: RedisProcess}>(pick: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const picked = await pick()
-    try {
-      await picked.node.start()
-      return picked
-    } catch (error) {
-      if (!(error instanceof PortTaken) || attempt === 5) throw error
-    }
-  }
+/** Starts the Redis process `pick` makes, on other ports again while a port it picked turns out taken (free-port.ts onFreePorts). */
+function onFreeRedisPorts<T extends {node: RedisProcess}>(pick: () => Promise<T>): Promise<T> {
+  return onFreePorts(
+    pick,
+    (picked) => picked.node.start(),
+    (error) => error instanceof PortTaken,
+  )
 }
 
 /** A free loopback port for a cluster node, with port + 10000 free too (the cluster bus). */

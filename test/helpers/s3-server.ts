@@ -17,7 +17,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3'
-import {restartablePort} from './free-port.js'
+import {onFreePorts, restartablePort} from './free-port.js'
 
 /** s3rver's CLI, with PUTs made atomic as on S3 (see the launcher). */
 const S3RVER_BIN = fileURLToPath(new URL('./s3rver-atomic.cjs', import.meta.url))
@@ -60,16 +60,10 @@ export async function startS3Server(): Promise<S3Server> {
     }
   }
   try {
-    // A port free when picked may be taken before s3rver listens on it: picked again then.
-    for (let attempt = 1; ; attempt++) {
-      port = await restartablePort()
-      try {
-        await start()
-        break
-      } catch (error) {
-        if (attempt === 5) throw error
-      }
-    }
+    await onFreePorts(restartablePort, (picked) => {
+      port = picked
+      return start()
+    })
   } catch (error) {
     rmSync(dir, {recursive: true, force: true})
     throw error

@@ -6,7 +6,7 @@ import {spawn} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, collect, isolatedEnv, ROOT, runCli, startCli, tempHome} from '../../helpers/cli.js'
 import {startServeCli, startTestRelay, stopServeCli} from '../../helpers/relay.js'
-import {freePort} from '../../helpers/free-port.js'
+import {restartablePort} from '../../helpers/free-port.js'
 import {waitUntil} from '../../helpers/wait.js'
 
 const TOKEN = 'remote-mode-token'
@@ -96,7 +96,8 @@ describe('remote mode', () => {
   })
 
   it('push --url to a relay that is down spools and delivers once the relay is up', async () => {
-    const port = await freePort()
+    // Below the ephemeral range (restartablePort): no other test's server or client takes it while this relay is not up yet.
+    const port = await restartablePort()
     const env = isolatedEnv(client.home, {LOGS_URL: `http://127.0.0.1:${port}`, LOGS_TOKEN: TOKEN})
     const push = startCli(['push', '--job', 'remote-late', '--drain-timeout', '60s'], {env})
     const pushDone = collect(push, 60_000)
