@@ -27,6 +27,12 @@ export interface FaultProxy {
   retarget(target: string): void
   /** Closes every connection open through the proxy (it goes on listening). */
   cutConnections(): void
+  /**
+   * Answers under way pass nothing more on, their connections left open: what a client sees of
+   * a connection that died without a word (a server's host gone, a NAT that forgot it). What the
+   * server behind still sends them is read and dropped. Later requests are answered as before.
+   */
+  stallConnections(): void
   stop(): Promise<void>
 }
 
@@ -37,6 +43,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let bytesServed = 0
   const statuses = new Map<number, number>()
   const requests: string[] = []
+  const underWay = new Map<IncomingMessage, ServerResponse>()
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`)
     const fault = faults.take(req)
@@ -54,6 +61,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       // A server behind that goes away mid-answer cuts the answer through the proxy too (pipe would leave it open).
       answer.on('error', () => res.destroy())
       answer.pipe(res)
+      underWay.set(answer, res)
+      answer.once('close', () => underWay.delete(answer))
     })
     outgoing.on('error', () => res.socket?.resetAndDestroy())
     req.pipe(outgoing)
@@ -78,6 +87,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       upstream = new URL(target)
     },
     cutConnections,
+    stallConnections() {
+      for (const [answer, res] of underWay) {
+        answer.unpipe(res)
+        answer.resume()
+      }
+      underWay.clear()
+    },
     async stop() {
       cutConnections()
       await new Promise((resolve) => server.close(resolve))

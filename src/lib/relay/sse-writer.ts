@@ -7,6 +7,7 @@
  *     a reason instead of slowing the job's reader or the other followers.
  */
 import type {ServerResponse} from 'node:http'
+import {PING_HEADER} from '../store/relay/relay-http.js'
 import {drainedOrClosed} from './respond.js'
 import {commentFrame, droppedFrame, retryFrame} from './sse-frames.js'
 
@@ -38,6 +39,7 @@ export class SseWriter {
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
+      [PING_HEADER]: String(options.pingMs),
     })
     response.socket?.setNoDelay(true)
     response.write(retryFrame(options.retryMs))

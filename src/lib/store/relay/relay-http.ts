@@ -44,6 +44,12 @@ export interface RequestOptions {
 /** How long one request to the relay may take, answer body included, before it counts as unreachable. */
 export const RELAY_REQUEST_TIMEOUT_MS = 60_000
 
+/**
+ * The header of a relay's event stream that says how often it sends a `: ping` comment (ms),
+ * so that a follower can tell a quiet job from a connection lost without a word (relay-follow.ts).
+ */
+export const PING_HEADER = 'Logs-Ping-Ms'
+
 export function relayUrl(endpoint: RelayEndpoint, path: string, query: RequestOptions['query'] = {}): URL {
   const url = new URL(`${endpoint.base}${path}`)
   for (const [key, value] of Object.entries(query)) {
