@@ -225,12 +225,7 @@ export class FileStore implements LiveStore {
   }
 
   async *readBatches(id: string, range: ReadRange = {}): AsyncIterable<LogEntry[]> {
-    const dir = this.dir(id)
-    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
-    // Readers never write (they work on full and read-only disks): bytes a killed writer
-    // left unindexed are indexed by the job's next writer, and read from then on.
-    const log = await JobLog.open(dir, this.owner(id))
-    try {
+    yield* this.reading(id, async function* (log) {
       const bounds = await log.seqRange(range)
       if (!bounds) return
       const match = range.tail === undefined && range.limit === undefined ? range.match : undefined
@@ -238,48 +233,46 @@ export class FileStore implements LiveStore {
       for await (const batch of log.entries(bounds.first, bounds.last, {signal: range.signal, match})) {
         yield since === undefined && until === undefined ? batch : batch.filter((e) => (until === undefined || e.ts < until) && (since === undefined || e.ts >= since))
       }
-    } finally {
-      await log.close()
-    }
+    })
   }
 
   /** Every entry of the job as stored: blocks of log bytes and index records, not decoded. */
   async *readStored(id: string): AsyncIterable<StoredEntries> {
-    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
-    // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
-    const log = await JobLog.open(this.dir(id), this.owner(id))
-    try {
+    yield* this.reading(id, async function* (log) {
       // Read without waiting, not through libuv's pool, whose thread waits for a core the archive's keep busy.
-      for await (const block of log.blocks(1, await log.count(), {syncBytes: Number.POSITIVE_INFINITY})) yield {kind: 'file', ...block}
-    } finally {
-      await log.close()
-    }
+      for await (const block of log.blocks(1, await log.count(), {syncBytes: Number.POSITIVE_INFINITY})) yield {kind: 'file' as const, ...block}
+    })
   }
 
   /** The log's bytes for the range, read in blocks and copied as they are. */
   async *readRaw(id: string, range: RawRange): AsyncIterable<RawBlock> {
-    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
-    // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
-    const log = await JobLog.open(this.dir(id), this.owner(id))
-    try {
+    yield* this.reading(id, async function* (log) {
       const bounds = await log.seqRange(range)
       if (!bounds) return
       for await (const block of log.blocks(bounds.first, bounds.last, {signal: range.signal, step: RAW_STEP})) {
         yield {first: block.from, last: block.from + block.count - 1, bytes: block.data}
       }
-    } finally {
-      await log.close()
-    }
+    })
   }
 
   /** The bytes of the range's lines that `matcher` takes, picked on their bytes (matching-raw.ts). */
   async *readRawMatching(id: string, range: RawMatchRange, matcher: LineMatcher): AsyncIterable<MatchedBlock> {
-    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
-    // A reader: bytes a killed writer left unindexed are read once the next writer indexed them (see readBatches).
-    const log = await JobLog.open(this.dir(id), this.owner(id))
-    try {
+    yield* this.reading(id, async function* (log) {
       const bounds = await log.seqRange({...range, limit: undefined})
       if (bounds) yield* matchingRaw(log, bounds.first, bounds.last, range, matcher)
+    })
+  }
+
+  /**
+   * What `read` makes of the job's log, opened for it and closed after. Readers never write
+   * (they work on full and read-only disks): bytes a killed writer left unindexed are indexed
+   * by the job's next writer, and read from then on.
+   */
+  private async *reading<T>(id: string, read: (log: JobLog) => AsyncIterable<T>): AsyncIterable<T> {
+    if (!this.readMeta(id)) throw new JobNotFoundError(id, this.name)
+    const log = await JobLog.open(this.dir(id), this.owner(id))
+    try {
+      yield* read(log)
     } finally {
       await log.close()
     }
