@@ -26,6 +26,8 @@ import {authHeaders, errorDetails, errorMessage, PING_HEADER, relayError, relayR
 
 /** How often a relay that does not say (PING_HEADER: a release before it) pings. */
 const DEFAULT_PING_MS = 15_000
+/** A relay that says it pings more often than this (or says nothing a number) is given DEFAULT_PING_MS: silence is not judged by milliseconds. */
+const MIN_PING_MS = 100
 const SILENT_PINGS = 3
 
 export interface FollowTuning {
@@ -68,7 +70,8 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
         failure = {status: response.status, message: await response.text().catch(() => '')}
         return new Response(null, {status: response.status, headers: response.headers})
       }
-      pingMs = Number(response.headers.get(PING_HEADER)) || DEFAULT_PING_MS
+      const said = Number(response.headers.get(PING_HEADER))
+      pingMs = said >= MIN_PING_MS ? said : DEFAULT_PING_MS
       if (!finished) watchForSilence() // at the relay's pace from now on
       return heard(response)
     } catch (error) {
