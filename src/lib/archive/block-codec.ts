@@ -77,9 +77,10 @@ async function load(): Promise<Codec> {
       // With its size pledged, the frame's header declares it, as the one-shot WebAssembly compress writes
       // it; without, node:zlib's streaming compress declares none, and the release of logs before this one
       // could not read such frames on a Node without node:zlib's zstd.
-      // On the thread that asks (a block is about half a millisecond of work, and the blocks of a big job are compressed on a
-      // worker thread, worker-tasks.ts): the async compress hands each block to libuv's pool and back, which
-      // made `archive` of a 100 MB job some 15% slower on 2 cores, a third busy thread and 60 ms more CPU.
+      // On the thread that asks (a block is about half a millisecond of work; a big job's blocks are
+      // compressed on a worker thread, worker-tasks.ts): the async compress hands each block to libuv's
+      // pool and back, which made `archive` of a 100 MB job some 15% slower on 2 cores (a third busy
+      // thread, and 60 ms more CPU).
       compress: async (data, level) =>
         zstdCompressSync(data, {params: params(level), pledgedSrcSize: data.length, chunkSize: Math.min(FRAME_CHUNK_BYTES, Math.max(1024, data.length))}),
       decompress: (frame, maxBytes, size) =>
