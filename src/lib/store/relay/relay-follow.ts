@@ -52,7 +52,6 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
   /** When the stream last brought a byte (or was opened), and how often its relay pings. */
   let heardAt = 0
   let pingMs = DEFAULT_PING_MS
-  let silence: string | undefined
   let wake: (() => void) | undefined
   const notify = () => {
     wake?.()
@@ -103,8 +102,7 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
     watch = setTimeout(() => {
       const quiet = Date.now() - heardAt
       if (source && source.readyState !== source.CLOSED && quiet >= SILENT_PINGS * pingMs) {
-        silence = `the relay sent nothing for ${(quiet / 1000).toFixed(1)} s, though it pings every ${(pingMs / 1000).toFixed(1)} s: the connection is lost`
-        onError(source)
+        onError(source, `the relay sent nothing for ${(quiet / 1000).toFixed(1)} s, though it pings every ${(pingMs / 1000).toFixed(1)} s: the connection is lost`)
       }
       watchForSilence()
     }, pingMs)
@@ -114,7 +112,6 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
   const open = () => {
     failure = undefined
     networkError = undefined
-    silence = undefined
     heardAt = Date.now()
     const es = new EventSource(relayUrl(endpoint, path, {after: lastSeq}), {fetch: fetchWithAuth})
     source = es
@@ -147,7 +144,8 @@ export async function* followRelay(endpoint: RelayEndpoint, id: string, options:
     es.addEventListener('error', () => onError(es))
   }
 
-  const onError = (es: EventSource) => {
+  /** `silence`: why the stream is taken for lost though no error came (watchForSilence). */
+  const onError = (es: EventSource, silence?: string) => {
     if (es !== source || finished) return
     es.close()
     const status = failure?.status
